@@ -1,0 +1,24 @@
+// Accounts (tenants) and their first owner key, created together or not at all.
+import type { Database } from '../db/database.ts';
+import { systemTransaction } from '../db/system-query.ts';
+import { sqlBuilder, compile } from '../db/sql-builder.ts';
+import { newId } from '../platform/ids.ts';
+import { prepareApiKey, type KeyMode } from './api-keys.ts';
+
+export const OWNER_SCOPES = ['read:*', 'write:*'];
+
+export interface CreatedAccount {
+  account: { id: string; object: 'account'; name: string; created_at: string; updated_at: string };
+  api_key: string;
+}
+
+export async function createAccount(db: Database, input: { name: string; mode?: KeyMode }): Promise<CreatedAccount> {
+  const now = new Date().toISOString();
+  const account = { id: newId('acct'), object: 'account' as const, name: input.name, created_at: now, updated_at: now };
+  const key = prepareApiKey({ accountId: account.id, name: 'Owner key', mode: input.mode ?? 'test', scopes: OWNER_SCOPES });
+  await systemTransaction(db, [
+    compile(sqlBuilder.insertInto('accounts').values({ id: account.id, name: account.name, created_at: now, updated_at: now })),
+    key.statement,
+  ]);
+  return { account, api_key: key.secret };
+}

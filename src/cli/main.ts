@@ -1,0 +1,95 @@
+// The `fieldline` command: serve, migrate, accounts create, openapi.
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../config.ts';
+import { startServer } from '../server.ts';
+import { connectDatabase } from '../db/connect.ts';
+import { acquireDataDirLock, DataDirBusyError } from '../db/data-dir-lock.ts';
+import { migrate } from '../db/migrate.ts';
+import { createRegistry } from '../domain/registry.ts';
+import { createAccount } from '../auth/accounts.ts';
+import { resourceRoutes } from '../platform/routes/resource-routes.ts';
+import { buildOpenApiDocument } from '../platform/openapi/build-openapi.ts';
+import type { Database } from '../db/database.ts';
+
+const HELP = `Usage: fieldline <command> [options]
+
+Commands:
+  serve                                   start the API server (PORT, DATABASE_URL, FIELDLINE_DATA_DIR, LOG_LEVEL)
+  migrate                                 bring the database schema up to date
+  accounts create --name NAME [--mode test|live] [--json]
+                                          create an account and an owner API key (all scopes)
+  openapi [--output FILE]                 print the OpenAPI 3.1 document
+`;
+
+/** Opens the configured database for a one-off command, migrated, and closes it afterwards. */
+async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const release = config.databaseUrl ? () => {} : acquireDataDirLock(config.dataDir, 'CLI');
+  const db = await connectDatabase(config);
+  try {
+    await migrate(db, createRegistry());
+    return await work(db);
+  } finally {
+    await db.close();
+    release();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { name: { type: 'string' }, mode: { type: 'string' }, json: { type: 'boolean' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, subcommand] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(HELP);
+    return command || values.help ? 0 : 1;
+  }
+  switch (command) {
+    case 'serve': {
+      const server = await startServer(loadConfig());
+      const shutdown = () => { server.stop().then(() => process.exit(0)); };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+      return -1; // keep running
+    }
+    case 'migrate': {
+      await withDatabase(async () => undefined);
+      process.stderr.write('Database is up to date.\n');
+      return 0;
+    }
+    case 'accounts': {
+      if (subcommand !== 'create') break;
+      const name = values.name?.trim();
+      if (!name) throw new UsageError('accounts create needs --name "Company name"');
+      const mode = values.mode ?? 'test';
+      if (mode !== 'test' && mode !== 'live') throw new UsageError('--mode is test or live');
+      const created = await withDatabase((db) => createAccount(db, { name, mode }));
+      if (values.json) process.stdout.write(JSON.stringify(created) + '\n');
+      else process.stdout.write(`Account ${created.account.id} "${created.account.name}"\nOwner API key (shown once): ${created.api_key}\n`);
+      return 0;
+    }
+    case 'openapi': {
+      const registry = createRegistry();
+      const routes = resourceRoutes({ db: undefined as never, registry }, registry);
+      const text = JSON.stringify(buildOpenApiDocument(registry, routes), null, 2) + '\n';
+      if (values.output) writeFileSync(values.output, text);
+      else process.stdout.write(text);
+      return 0;
+    }
+  }
+  throw new UsageError(`Unknown command: ${positionals.join(' ')}`);
+}
+
+class UsageError extends Error {}
+
+run(process.argv.slice(2)).then(
+  (code) => { if (code >= 0) process.exitCode = code; },
+  (error) => {
+    if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${HELP}`);
+    else if (error instanceof DataDirBusyError) process.stderr.write(`${error.message}\n`);
+    else process.stderr.write(`fieldline: ${error?.message ?? error}\n`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);

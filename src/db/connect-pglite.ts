@@ -1,0 +1,28 @@
+// Embedded PostgreSQL (PGlite): one in-process connection, shared through a FIFO lock.
+import { PGlite } from '@electric-sql/pglite';
+import { SESSION_SETUP_SQL, TYPE_PARSERS, type Database, type DatabaseConnection, type Row } from './database.ts';
+
+/** `dataDir` undefined keeps the database in memory (tests). */
+export async function connectPglite(dataDir?: string): Promise<Database> {
+  const pglite = await PGlite.create({ dataDir, parsers: TYPE_PARSERS });
+  await pglite.exec(SESSION_SETUP_SQL);
+  const connection: DatabaseConnection = {
+    async run(sqlText) {
+      const results = await pglite.exec(sqlText);
+      return results.map((r) => r.rows as Row[]);
+    },
+  };
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    kind: 'pglite',
+    withConnection(work) {
+      const turn = queue.then(() => work(connection));
+      queue = turn.catch(() => undefined);
+      return turn;
+    },
+    async close() {
+      await queue;
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// PostgreSQL server through a node-postgres pool.
+import pg from 'pg';
+import { SESSION_SETUP_SQL, TYPE_PARSERS, type Database, type Row } from './database.ts';
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    return TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format);
+  },
+};
+
+export async function connectPostgres(connectionString: string, poolSize = 20): Promise<Database> {
+  const pool = new pg.Pool({ connectionString, max: poolSize, types: types as pg.CustomTypesConfig });
+  pool.on('connect', (client) => {
+    client.query(SESSION_SETUP_SQL).catch(() => undefined);
+  });
+  pool.on('error', () => undefined); // an idle client died; the pool replaces it
+  const probe = await pool.connect();
+  probe.release();
+  return {
+    kind: 'postgres',
+    async withConnection(work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        return await work({
+          async run(sqlText) {
+            try {
+              const result = (await client.query(sqlText)) as unknown as pg.QueryResult | pg.QueryResult[];
+              return Array.isArray(result) ? result.map((r) => (r.rows ?? []) as Row[]) : [result.rows as Row[]];
+            } catch (error) {
+              if (!(error as { code?: string }).code) broken = error as Error; // connection-level failure
+              throw error;
+            }
+          },
+        });
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}

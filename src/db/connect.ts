@@ -1,0 +1,11 @@
+// DATABASE_URL -> PostgreSQL server; otherwise embedded PGlite in the data folder.
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import type { Database } from './database.ts';
+import { connectPglite } from './connect-pglite.ts';
+import { connectPostgres } from './connect-postgres.ts';
+
+export function connectDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'>): Promise<Database> {
+  if (config.databaseUrl) return connectPostgres(config.databaseUrl, config.dbPoolSize);
+  return connectPglite(join(config.dataDir, 'pgdata'));
+}

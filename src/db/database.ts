@@ -1,0 +1,44 @@
+// The one database interface the platform uses: exclusive connections that run
+// multi-statement SQL texts in one round trip, on embedded PGlite or a PostgreSQL server.
+
+export type Row = Record<string, any>;
+
+export interface DatabaseConnection {
+  /** Runs one or more `;`-separated statements in one round trip; returns each statement's rows. */
+  run(sqlText: string): Promise<Row[][]>;
+}
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  /** Exclusive use of one connection for the duration of `work` (transactions need it). */
+  withConnection<T>(work: (connection: DatabaseConnection) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Statements every session starts with: UTC timestamps in ISO style, for the parsers below. */
+export const SESSION_SETUP_SQL = "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'";
+
+const PG_TYPE = { int8: 20, timestamptz: 1184, numeric: 1700 } as const;
+
+/** '2026-11-22 19:59:00.972123+00' -> '2026-11-22T19:59:00.972Z' (sessions run in UTC). */
+export function parseTimestamptz(text: string): string {
+  const match = /^(\d{4,}-\d\d-\d\d) (\d\d:\d\d:\d\d)(\.\d+)?\+00$/.exec(text);
+  if (!match) return new Date(text).toISOString();
+  const millis = (match[3] ?? '.000').slice(0, 4).padEnd(4, '0');
+  return `${match[1]}T${match[2]}${millis}Z`;
+}
+
+const parseSafeInteger = (text: string) => {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`integer ${text} exceeds the safe range`);
+  return n;
+};
+
+/** Type parsers shared by both drivers so rows look identical on PGlite and PostgreSQL. */
+export const TYPE_PARSERS: Record<number, (text: string) => unknown> = {
+  [PG_TYPE.int8]: parseSafeInteger,
+  [PG_TYPE.numeric]: Number,
+  [PG_TYPE.timestamptz]: parseTimestamptz,
+};
+
+TYPE_PARSERS[1082] = (text: string) => text; // date stays 'YYYY-MM-DD', never a local-time Date

@@ -1,0 +1,53 @@
+// Versioned migrations for the platform's own tables. Resource tables come from the
+// registry (platform/ddl); these are the tables that exist whatever resources are declared.
+import { TENANT_ROLE } from './tenant-transaction.ts';
+import { rowLevelSecurity } from '../platform/ddl/resource-ddl.ts';
+
+export interface Migration {
+  id: string;
+  statements: string[];
+}
+
+export const PLATFORM_MIGRATIONS: Migration[] = [
+  {
+    id: '0001_platform',
+    statements: [
+      // Roles are cluster-wide: another database (or a concurrent test run) may have made it.
+      `DO $$ BEGIN CREATE ROLE ${TENANT_ROLE} NOLOGIN;
+       EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+      `CREATE TABLE accounts (
+         id text PRIMARY KEY,
+         name text NOT NULL,
+         created_at timestamptz NOT NULL,
+         updated_at timestamptz NOT NULL
+       )`,
+      `ALTER TABLE accounts ENABLE ROW LEVEL SECURITY`,
+      `CREATE POLICY tenant_isolation ON accounts USING (id = current_setting('app.account_id', true))`,
+      `GRANT SELECT ON accounts TO ${TENANT_ROLE}`,
+      `CREATE TABLE api_keys (
+         id text PRIMARY KEY,
+         account_id text NOT NULL REFERENCES accounts (id),
+         name text NOT NULL,
+         mode text NOT NULL CHECK (mode IN ('live', 'test')),
+         lookup text NOT NULL UNIQUE,
+         secret_hash bytea NOT NULL,
+         last4 text NOT NULL,
+         scopes text[] NOT NULL,
+         created_at timestamptz NOT NULL,
+         expires_at timestamptz,
+         revoked_at timestamptz,
+         last_used_at timestamptz
+       )`,
+      `CREATE INDEX api_keys_account_idx ON api_keys (account_id, created_at)`,
+      ...rowLevelSecurity('api_keys'),
+      `GRANT SELECT ON api_keys TO ${TENANT_ROLE}`,
+      // Raised inside a write's own round trip when a reference points nowhere (see row-statements.ts).
+      `CREATE OR REPLACE FUNCTION fieldline_require_reference(ok boolean, field text, message text) RETURNS boolean
+       LANGUAGE plpgsql AS $fn$
+       BEGIN
+         IF NOT ok THEN RAISE EXCEPTION USING ERRCODE = 'FLREF', MESSAGE = message, DETAIL = field; END IF;
+         RETURN true;
+       END $fn$`,
+    ],
+  },
+];

@@ -1,0 +1,22 @@
+// Statements outside any tenant: account creation, credential lookup, health. Kept to the
+// few places that need them; tenant data always goes through tenant-transaction.ts.
+import type { Database, Row } from './database.ts';
+import { inlineParameters, type SqlStatement } from './inline-parameters.ts';
+
+export async function systemQuery(db: Database, statement: SqlStatement): Promise<Row[]> {
+  const results = await db.withConnection((connection) => connection.run(inlineParameters(statement)));
+  return results[results.length - 1];
+}
+
+/** Runs statements in one transaction, in one round trip. */
+export async function systemTransaction(db: Database, statements: SqlStatement[]): Promise<void> {
+  const text = ['BEGIN', ...statements.map(inlineParameters), 'COMMIT'].join(';\n');
+  await db.withConnection(async (connection) => {
+    try {
+      await connection.run(text);
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
+}

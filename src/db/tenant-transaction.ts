@@ -1,0 +1,82 @@
+// The only way application code touches tenant data. Every statement runs as the
+// non-superuser role `fieldline_tenant` with `app.account_id` set, so row-level security
+// policies apply even to a query that forgets its account filter.
+//
+// Round trips are the cost that matters, so statements are batched: the tenant preamble
+// rides with the first query, statements whose results are not needed (events, inserts whose
+// row we already hold) are deferred until the next query or the COMMIT. A read is one round
+// trip; a create with its event is one; an update or action is two.
+import type { Database, DatabaseConnection, Row } from './database.ts';
+import { inlineParameters, quoteSqlString, type SqlStatement } from './inline-parameters.ts';
+
+export const TENANT_ROLE = 'fieldline_tenant';
+
+function tenantPreamble(accountId: string): string {
+  return `SELECT set_config('role', '${TENANT_ROLE}', true), set_config('app.account_id', ${quoteSqlString(accountId)}, true)`;
+}
+
+/** Read-only statements for one account in one round trip (one implicit transaction). */
+export async function tenantRead(db: Database, accountId: string, statements: readonly SqlStatement[]): Promise<Row[][]> {
+  const text = [tenantPreamble(accountId), ...statements.map(inlineParameters)].join(';\n');
+  const results = await db.withConnection((connection) => connection.run(text));
+  return results.slice(1);
+}
+
+export class TenantTransaction {
+  #begun = false;
+  #deferred: string[] = [];
+
+  constructor(
+    private readonly connection: DatabaseConnection,
+    readonly accountId: string,
+  ) {}
+
+  /** Runs `statement` (after anything deferred) and returns its rows. */
+  async query(statement: SqlStatement): Promise<Row[]> {
+    const results = await this.#send([inlineParameters(statement)]);
+    return results[results.length - 1];
+  }
+
+  /** Queues a statement whose result is not needed; it runs before the next query or at commit. */
+  defer(statement: SqlStatement): void {
+    this.#deferred.push(inlineParameters(statement));
+  }
+
+  /** Sends deferred statements now (to learn which one fails). */
+  async flush(): Promise<void> {
+    if (this.#deferred.length) await this.#send([]);
+  }
+
+  async commit(): Promise<void> {
+    if (!this.#begun && this.#deferred.length === 0) return;
+    await this.#send(['COMMIT']);
+  }
+
+  async rollback(): Promise<void> {
+    if (this.#begun) await this.connection.run('ROLLBACK');
+  }
+
+  async #send(statements: string[]): Promise<Row[][]> {
+    const head = this.#begun ? [] : ['BEGIN', tenantPreamble(this.accountId)];
+    this.#begun = true;
+    const batch = [...head, ...this.#deferred, ...statements];
+    this.#deferred = [];
+    return this.connection.run(batch.join(';\n'));
+  }
+}
+
+/** Runs `work` in one tenant transaction: committed if it returns, rolled back if it throws. */
+export async function withTenantTransaction<T>(db: Database, accountId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
+  return db.withConnection(async (connection) => {
+    const tx = new TenantTransaction(connection, accountId);
+    let result: T;
+    try {
+      result = await work(tx);
+      await tx.commit();
+    } catch (error) {
+      await tx.rollback().catch(() => undefined);
+      throw error;
+    }
+    return result;
+  });
+}

@@ -1,0 +1,74 @@
+// Invoices: draft -> open (send) -> paid (payments cover the total) or void.
+import { z } from 'zod';
+import { defineResource } from '../platform/resource/define-resource.ts';
+import { field } from '../platform/resource/fields.ts';
+import { ApiError, validationFailed } from '../platform/errors.ts';
+import { serialize } from '../platform/operations/serialize.ts';
+import { createInputSchema } from '../platform/resource/schemas.ts';
+import { LINE_ITEM, invoiceTotals } from './invoice-totals.ts';
+import { payments } from './payments.ts';
+
+export const invoices = defineResource({
+  name: 'invoice',
+  collection: 'invoices',
+  idPrefix: 'inv',
+  description: 'A bill for work done. Amounts are integers in the currency\'s minor unit.',
+  fields: {
+    customer_id: field.ref('customers').required().createOnly().filterable().expand('customer'),
+    job_id: field.ref('jobs').filterable().expand('job'),
+    status: field.enum(['draft', 'open', 'paid', 'void']).default('draft').readOnly().filterable(),
+    currency: field.currency().default('USD').filterable(),
+    line_items: field.json(z.array(LINE_ITEM).max(200)).default([]),
+    tax_rate_bps: field.integer({ min: 0, max: 10_000 }).default(0).describe('Tax rate in basis points: 825 = 8.25 %.'),
+    subtotal: field.money().default(0).readOnly().filterable().sortable(),
+    tax: field.money().default(0).readOnly(),
+    total: field.money().default(0).readOnly().filterable().sortable(),
+    amount_paid: field.money().default(0).readOnly(),
+    amount_due: field.money().default(0).readOnly().filterable().sortable(),
+    due_date: field.date().filterable().sortable(),
+    memo: field.text({ max: 2000 }).searchable(),
+    sent_at: field.datetime().readOnly().filterable(),
+    paid_at: field.datetime().readOnly().filterable(),
+    voided_at: field.datetime().readOnly(),
+  },
+  lifecycle: { field: 'status', updatableIn: ['draft'], deletableIn: ['draft'] },
+  hooks: {
+    compute: (row) => invoiceTotals(row.line_items, row.tax_rate_bps, row.amount_paid),
+  },
+  actions: {
+    send: {
+      summary: 'Finalise the invoice and send it to the customer',
+      from: ['draft'], to: 'open', event: 'sent',
+      apply: ({ row, ctx }) => {
+        if (row.line_items.length === 0) throw validationFailed([{ path: 'line_items', message: 'An invoice needs at least one line item to be sent' }]);
+        return { sent_at: ctx.now };
+      },
+    },
+    void: {
+      summary: 'Void an open invoice that will not be paid',
+      from: ['open'], to: 'void', event: 'voided',
+      apply: ({ row, ctx }) => {
+        if (row.amount_paid > 0) throw new ApiError('conflict', 'The invoice has payments; refund them before voiding it');
+        return { voided_at: ctx.now };
+      },
+    },
+    payments: {
+      summary: 'Record a payment against the invoice',
+      operationId: 'recordInvoicePayment',
+      respondsWith: 'payments',
+      description: 'Creates a payment for this invoice (see POST /v1/payments); the invoice becomes paid when its payments cover the total.',
+      from: ['open'],
+      input: createInputSchema(payments).omit({ invoice_id: true }),
+      run: async ({ row, input, ctx }) => {
+        const payment = await ctx.create('payments', { ...input, invoice_id: row.id });
+        return { status: 201, data: serialize(payments, payment) };
+      },
+    },
+    'mark-paid': {
+      summary: 'Payments now cover the total',
+      internal: true, from: ['open'], to: 'paid', event: 'paid',
+      input: z.strictObject({ amount_paid: z.int() }),
+      apply: ({ input, ctx }) => ({ amount_paid: input.amount_paid, paid_at: ctx.now }),
+    },
+  },
+});

@@ -1,0 +1,66 @@
+// Payments: money received, optionally against an invoice (which it may mark paid).
+import { z } from 'zod';
+import { defineResource } from '../platform/resource/define-resource.ts';
+import { field } from '../platform/resource/fields.ts';
+import { ApiError, validationFailed } from '../platform/errors.ts';
+import { selectRow } from '../platform/operations/row-statements.ts';
+import type { OperationContext } from '../platform/operations/operation-context.ts';
+import type { Row } from '../db/database.ts';
+import { isIdOf } from '../platform/ids.ts';
+
+async function lockInvoice(ctx: OperationContext, id: string): Promise<Row> {
+  const invoices = ctx.registry.get('invoices');
+  const [invoice] = isIdOf(invoices.idPrefix, id) ? await ctx.tx.query(selectRow(invoices, ctx.tx.accountId, id, { lock: true })) : [];
+  if (!invoice) throw validationFailed([{ path: 'invoice_id', message: `No such invoice: '${id}'` }]);
+  return invoice;
+}
+
+export const payments = defineResource({
+  name: 'payment',
+  collection: 'payments',
+  idPrefix: 'pay',
+  description: 'Money received from a customer, in the currency\'s minor unit.',
+  operations: ['list', 'get', 'create', 'export'],
+  fields: {
+    amount: field.money({ min: 1 }).required().filterable().sortable(),
+    currency: field.currency().default('USD').filterable(),
+    method: field.enum(['card', 'cash', 'check', 'bank_transfer', 'other']).required().filterable(),
+    invoice_id: field.ref('invoices').createOnly().filterable().expand('invoice'),
+    customer_id: field.ref('customers').createOnly().filterable().expand('customer').describe('Taken from the invoice when one is given.'),
+    reference: field.text({ max: 200 }).describe('Cheque number, transfer reference or processor id.'),
+    status: field.enum(['succeeded', 'refunded']).default('succeeded').readOnly().filterable(),
+    amount_refunded: field.money().default(0).readOnly(),
+    refunded_at: field.datetime().readOnly(),
+    refund_reason: field.text({ max: 1000 }).readOnly(),
+  },
+  lifecycle: { field: 'status' },
+  hooks: {
+    beforeCreate: async ({ row, ctx }) => {
+      if (!row.invoice_id) return;
+      const invoice = await lockInvoice(ctx, row.invoice_id);
+      if (invoice.status !== 'open') {
+        throw new ApiError('conflict', `Invoice ${invoice.id} is ${invoice.status}; payments are recorded against open invoices`);
+      }
+      if (row.currency !== invoice.currency) throw validationFailed([{ path: 'currency', message: `must match the invoice's currency (${invoice.currency})` }]);
+      if (row.amount > invoice.amount_due) throw validationFailed([{ path: 'amount', message: `exceeds the amount due (${invoice.amount_due})` }]);
+      if (row.customer_id && row.customer_id !== invoice.customer_id) throw validationFailed([{ path: 'customer_id', message: 'does not match the invoice\'s customer' }]);
+      row.customer_id = invoice.customer_id;
+    },
+    afterCreate: async ({ row, ctx }) => {
+      if (!row.invoice_id) return;
+      const invoice = await lockInvoice(ctx, row.invoice_id);
+      const amountPaid = invoice.amount_paid + row.amount;
+      if (amountPaid >= invoice.total) await ctx.runAction('invoices', invoice.id, 'mark-paid', { amount_paid: amountPaid });
+      else await ctx.update('invoices', invoice.id, { amount_paid: amountPaid });
+    },
+  },
+  actions: {
+    refund: {
+      summary: 'Refund the payment in full',
+      description: 'Marks the payment refunded. The invoice it paid keeps its status, as with card processors.',
+      from: ['succeeded'], to: 'refunded', event: 'refunded',
+      input: z.strictObject({ reason: z.string().max(1000).optional() }),
+      apply: ({ row, input, ctx }) => ({ amount_refunded: row.amount, refunded_at: ctx.now, refund_reason: input.reason ?? null }),
+    },
+  },
+});

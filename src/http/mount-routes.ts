@@ -1,0 +1,50 @@
+// Route table -> Hono. Each route's middleware chain is spelled out here: authenticate,
+// scope, body, then the operation; paths with no route for a method answer 405.
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { ApiKeyVerifier } from '../auth/api-keys.ts';
+import type { ApiResult, RouteSpec } from '../platform/routes/route-spec.ts';
+import { ApiError } from '../platform/errors.ts';
+import { authenticate, requireScope } from './authenticate.ts';
+import { jsonBody } from './json-body.ts';
+import './context-variables.ts';
+
+const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+function send(c: Context, result: ApiResult): Response {
+  if ('stream' in result) {
+    return c.body(result.stream, result.status as 200, {
+      'Content-Type': result.contentType,
+      'Content-Disposition': `attachment; filename="${result.filename}"`,
+    });
+  }
+  if (result.location) c.header('Location', result.location);
+  return c.json(result.body as object, result.status as 200);
+}
+
+export function mountRoutes(app: Hono, routes: RouteSpec[], options: { verifier: ApiKeyVerifier; maxBodyBytes: number }): void {
+  const authenticated = authenticate(options.verifier);
+  const allowed = new Map<string, Set<string>>();
+  for (const route of routes) {
+    const chain: MiddlewareHandler[] = [authenticated, requireScope(route.scope)];
+    if (route.body !== 'none') chain.push(...jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
+    const path = toHonoPath(route.path);
+    app.on(route.method.toUpperCase(), [path], ...chain, async function runOperation(c) {
+      const url = new URL(c.req.url);
+      const result = await route.handle({
+        principal: c.get('principal'),
+        params: c.req.param() as Record<string, string>,
+        query: url.searchParams,
+        body: c.get('body'),
+        requestId: c.get('requestId'),
+      });
+      return send(c, result);
+    });
+    allowed.set(path, (allowed.get(path) ?? new Set()).add(route.method.toUpperCase()));
+  }
+  for (const [path, methods] of allowed) {
+    app.all(path, () => {
+      const allow = [...methods].join(', ');
+      throw new ApiError('method_not_allowed', `Use ${allow} on this path`, { headers: { Allow: allow } });
+    });
+  }
+}

@@ -1,0 +1,79 @@
+// Registry -> SQL schema: a table per resource with account_id, tenant-checked foreign keys
+// (account_id, ref) -> (account_id, id), indexes for every declared filter/sort/search, and
+// the row-level security policy. Statements are idempotent and additive; dropping or
+// renaming a column needs a hand-written platform migration.
+import type { Registry } from '../registry.ts';
+import type { ResourceDefinition } from '../resource/define-resource.ts';
+import { TENANT_ROLE } from '../../db/tenant-transaction.ts';
+
+const TENANT_POLICY = "account_id = current_setting('app.account_id', true)";
+
+export function rowLevelSecurity(table: string): string[] {
+  return [
+    `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`,
+    `DROP POLICY IF EXISTS tenant_isolation ON ${table}`,
+    `CREATE POLICY tenant_isolation ON ${table} USING (${TENANT_POLICY}) WITH CHECK (${TENANT_POLICY})`,
+  ];
+}
+
+function tableStatements(resource: ResourceDefinition): string[] {
+  const t = resource.table;
+  const live = resource.softDelete ? ' WHERE deleted_at IS NULL' : '';
+  const columns = Object.entries(resource.fields).map(([name, spec]) => ({ name, type: spec.sqlType, notNull: spec.required || spec.defaultValue !== undefined }));
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS ${t} (
+  id text PRIMARY KEY,
+  account_id text NOT NULL REFERENCES accounts (id),
+${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).join('\n')}
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,${resource.softDelete ? '\n  deleted_at timestamptz,' : ''}
+  CONSTRAINT ${t}_account_id_id_key UNIQUE (account_id, id)
+)`,
+    // Fields added to a declaration later arrive as nullable columns.
+    ...columns.map((c) => `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c.name} ${c.type}`),
+    ...(resource.softDelete ? [`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS deleted_at timestamptz`] : []),
+    `CREATE INDEX IF NOT EXISTS ${t}_created_at_idx ON ${t} (account_id, created_at, id)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_updated_at_idx ON ${t} (account_id, updated_at, id)`,
+  ];
+  for (const [name, spec] of Object.entries(resource.fields)) {
+    if (spec.unique) statements.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name}_key ON ${t} (account_id, ${name})${live}`);
+    else if (spec.kind === 'tags' && spec.filterOperators.length) statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} USING gin (${name})`);
+    else if (spec.sortable) statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} (account_id, ${name}, id)`);
+    else if (spec.filterOperators.length || spec.ref) statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} (account_id, ${name})`);
+  }
+  // The search column is rebuilt whenever the schema changes, so its expression follows the declaration.
+  statements.push(`ALTER TABLE ${t} DROP COLUMN IF EXISTS search_vector`);
+  if (resource.searchFields.length) {
+    const document = resource.searchFields.map((name) => `coalesce(${name}, '')`).join(` || ' ' || `);
+    statements.push(
+      `ALTER TABLE ${t} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple', ${document})) STORED`,
+      `CREATE INDEX IF NOT EXISTS ${t}_search_idx ON ${t} USING gin (search_vector)`,
+    );
+  }
+  statements.push(...rowLevelSecurity(t), `GRANT SELECT, INSERT, UPDATE, DELETE ON ${t} TO ${TENANT_ROLE}`);
+  return statements;
+}
+
+function foreignKeyStatements(registry: Registry, resource: ResourceDefinition): string[] {
+  return Object.entries(resource.fields).flatMap(([name, spec]) => {
+    if (!spec.ref) return [];
+    const target = registry.get(spec.ref.collection).table;
+    const constraint = `${resource.table}_${name}_fkey`;
+    return [`DO $$ BEGIN
+  ALTER TABLE ${resource.table} ADD CONSTRAINT ${constraint} FOREIGN KEY (account_id, ${name}) REFERENCES ${target} (account_id, id);
+EXCEPTION WHEN duplicate_object THEN NULL; END $$`];
+  });
+}
+
+/** Every statement that brings the database up to the registry's declarations. */
+export function resourceSchemaStatements(registry: Registry): string[] {
+  for (const resource of registry.resources) {
+    for (const name of resource.searchFields) {
+      if (resource.fields[name].sqlType !== 'text') throw new Error(`${resource.collection}.${name}: only text fields can be searchable`);
+    }
+  }
+  return [
+    ...registry.resources.flatMap(tableStatements),
+    ...registry.resources.flatMap((resource) => foreignKeyStatements(registry, resource)),
+  ];
+}

@@ -1,0 +1,22 @@
+// The event log as a read-only resource: GET /v1/events and /v1/events/{id}, paged and
+// filtered like any list. Rows are written by appendEvent, never through the API.
+import { z } from 'zod';
+import { defineResource } from '../resource/define-resource.ts';
+import { field } from '../resource/fields.ts';
+
+export const events = defineResource({
+  name: 'event',
+  collection: 'events',
+  idPrefix: 'evt',
+  description: 'A change in the account: the object after it, and for updates the attributes before it.',
+  operations: ['list', 'get'],
+  emitsEvents: false,
+  fields: {
+    type: field.text().readOnly().filterable(['eq', 'in', 'starts_with']).describe('`{object}.{verb}`, e.g. `job.completed`.').example('job.completed'),
+    data: field.json(z.object({
+      object: z.record(z.string(), z.unknown()),
+      previous_attributes: z.record(z.string(), z.unknown()).optional(),
+    })).readOnly().describe('`object` is the resource after the change; `previous_attributes` holds changed fields\' old values.'),
+    request_id: field.text().readOnly().describe('The API request that caused the event.'),
+  },
+});

@@ -1,0 +1,75 @@
+// Registry + route table -> the OpenAPI 3.1 document. Nothing here is written per resource.
+import type { Registry } from '../registry.ts';
+import type { RouteSpec } from '../routes/route-spec.ts';
+import { createInputSchema, objectSchema, updateInputSchema } from '../resource/schemas.ts';
+import { toJsonSchema } from './json-schema.ts';
+import { LIST_PARAMETERS, PAGE_SCHEMA, PROBLEM_SCHEMA, errorResponseComponents, ref } from './components.ts';
+import { buildOperation, schemaName } from './operation.ts';
+
+export const API_VERSION = '2026-11-01';
+
+const DESCRIPTION = `The Fieldline API: customers, jobs, invoices and payments for field-service businesses.
+
+**Authentication.** Send an API key as \`Authorization: Bearer fl_test_...\`. Keys carry scopes
+(\`read:customers\`, \`write:jobs\`, \`read:*\`, \`write:*\`); a missing scope is \`403 insufficient_scope\`.
+
+**Conventions.** JSON is snake_case; timestamps are RFC 3339 UTC; money is an integer in the
+currency's minor unit. Ids carry a type prefix (\`cus_\`, \`job_\`). Lists page with \`cursor\`
+(or \`offset\`), filter with \`field[op]=value\` (eq ne gt gte lt lte in nin contains starts_with is_null),
+sort with \`sort=-created_at,name\`, search with \`q\`, trim with \`fields\` and embed with \`expand\`.
+
+**Errors** are RFC 9457 problem details with a stable \`code\` and the \`request_id\`.
+
+**Events.** Every change writes an event (\`GET /v1/events\`) in the same transaction.`;
+
+export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[]) {
+  const schemas: Record<string, unknown> = {
+    Problem: PROBLEM_SCHEMA,
+    Page: PAGE_SCHEMA,
+    DeletedObject: {
+      type: 'object', required: ['id', 'object', 'deleted'],
+      properties: { id: { type: 'string' }, object: { type: 'string' }, deleted: { const: true } },
+    },
+    BulkResult: {
+      type: 'object', required: ['index', 'action', 'status', 'data'],
+      properties: {
+        index: { type: 'integer' }, action: { type: 'string', enum: ['create', 'update', 'delete'] },
+        status: { type: 'integer' }, data: { type: 'object' },
+      },
+    },
+  };
+  for (const resource of registry.resources) {
+    const name = schemaName(resource);
+    schemas[name] = toJsonSchema(objectSchema(resource));
+    if (resource.operations.has('create')) schemas[`${name}Create`] = toJsonSchema(createInputSchema(resource));
+    if (resource.operations.has('update')) schemas[`${name}Update`] = toJsonSchema(updateInputSchema(resource));
+    if (resource.operations.has('list')) {
+      schemas[`${name}List`] = {
+        type: 'object', required: ['data', 'page'],
+        properties: { data: { type: 'array', items: ref('schemas', name) }, page: ref('schemas', 'Page') },
+      };
+    }
+  }
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) (paths[route.path] ??= {})[route.method] = buildOperation(route, registry);
+
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Fieldline API', version: API_VERSION, description: DESCRIPTION, license: { name: 'MIT', identifier: 'MIT' } },
+    servers: [{ url: '/', description: 'This server' }],
+    security: [{ bearerAuth: [] }],
+    tags: registry.resources.map((resource) => ({ name: schemaName(resource), description: resource.description })),
+    paths,
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: `fl_live_...` or `fl_test_...`.' } },
+      schemas,
+      parameters: LIST_PARAMETERS,
+      responses: errorResponseComponents(),
+    },
+    'x-fieldline-events': registry.eventTypes(),
+    'x-fieldline-scopes': registry.scopes(),
+  };
+}
+
+export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;

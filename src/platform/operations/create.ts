@@ -1,0 +1,46 @@
+// Create: validate, fill defaults and derived fields, insert, record `{name}.created`.
+// The insert and its event are deferred, so a plain create costs one round trip.
+import type { Row } from '../../db/database.ts';
+import { withTenantTransaction } from '../../db/tenant-transaction.ts';
+import type { ResourceDefinition } from '../resource/define-resource.ts';
+import { newId } from '../ids.ts';
+import { createOperationContext, type OperationContext } from './operation-context.ts';
+import { parseCreateInput } from './write-input.ts';
+import { insertRow } from './row-statements.ts';
+import { deferReferenceChecks } from './load-row.ts';
+import { serialize } from './serialize.ts';
+import type { Principal } from './principal.ts';
+import type { Runtime } from './runtime.ts';
+
+function buildNewRow(resource: ResourceDefinition, input: Row, now: string): Row {
+  const row: Row = { id: newId(resource.idPrefix) };
+  for (const [name, spec] of Object.entries(resource.fields)) {
+    if (input[name] !== undefined) row[name] = input[name];
+    else row[name] = spec.defaultValue === undefined ? null : structuredClone(spec.defaultValue);
+  }
+  row.created_at = now;
+  row.updated_at = now;
+  return resource.hooks?.compute ? { ...row, ...resource.hooks.compute(row) } : row;
+}
+
+/** Inserts an already validated input inside `ctx`'s transaction. */
+export async function insertValidated(ctx: OperationContext, resource: ResourceDefinition, input: Row): Promise<Row> {
+  const row = buildNewRow(resource, input, ctx.now);
+  await resource.hooks?.beforeCreate?.({ row, ctx });
+  deferReferenceChecks(ctx, resource, row, Object.keys(resource.fields));
+  ctx.tx.defer(insertRow(resource, ctx.tx.accountId, row));
+  if (resource.emitsEvents) ctx.emit(`${resource.name}.created`, serialize(resource, row));
+  await resource.hooks?.afterCreate?.({ row, ctx });
+  return row;
+}
+
+export function createInTransaction(ctx: OperationContext, resource: ResourceDefinition, body: unknown): Promise<Row> {
+  return insertValidated(ctx, resource, parseCreateInput(resource, body));
+}
+
+export async function createOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, body: unknown, requestId?: string) {
+  const input = parseCreateInput(resource, body); // invalid input never opens a transaction
+  const row = await withTenantTransaction(runtime.db, principal.accountId, (tx) =>
+    insertValidated(createOperationContext(tx, principal, runtime.registry, requestId), resource, input));
+  return serialize(resource, row);
+}

@@ -1,0 +1,26 @@
+// Get one object: a single round trip; `fields` and `expand` work as on lists.
+import { tenantRead } from '../../db/tenant-transaction.ts';
+import type { ResourceDefinition } from '../resource/define-resource.ts';
+import { isIdOf } from '../ids.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { parseListQuery } from '../query/parse-list-query.ts';
+import { selectRow } from './row-statements.ts';
+import { expandRelations } from './expand.ts';
+import { serialize } from './serialize.ts';
+import type { Principal } from './principal.ts';
+import type { Runtime } from './runtime.ts';
+
+const OBJECT_PARAMETERS = new Set(['fields', 'expand']);
+
+export async function getOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, id: string, params: URLSearchParams) {
+  for (const name of params.keys()) {
+    if (!OBJECT_PARAMETERS.has(name)) throw badRequest(`${name}: unknown query parameter (use fields or expand)`, [{ path: name, message: 'Unknown query parameter' }]);
+  }
+  const { fields, expand } = parseListQuery(resource, params);
+  if (!isIdOf(resource.idPrefix, id)) throw notFound(resource.name, id);
+  const [[row]] = await tenantRead(runtime.db, principal.accountId, [selectRow(resource, principal.accountId, id)]);
+  if (!row) throw notFound(resource.name, id);
+  const data = serialize(resource, row, fields);
+  await expandRelations(runtime, resource, principal, [row], [data], expand);
+  return data;
+}

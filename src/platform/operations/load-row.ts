@@ -1,0 +1,30 @@
+// Loading one row for a write: a wrong-prefix id, another account's id and a missing id
+// all look the same to the caller (404), and the row is locked until commit.
+import type { Row } from '../../db/database.ts';
+import type { ResourceDefinition } from '../resource/define-resource.ts';
+import { isIdOf } from '../ids.ts';
+import { notFound, validationFailed } from '../errors.ts';
+import { requireReference, selectRow } from './row-statements.ts';
+import type { OperationContext } from './operation-context.ts';
+
+export async function lockRowOrThrow(ctx: OperationContext, resource: ResourceDefinition, id: string): Promise<Row> {
+  if (!isIdOf(resource.idPrefix, id)) throw notFound(resource.name, id);
+  const [row] = await ctx.tx.query(selectRow(resource, ctx.tx.accountId, id, { lock: true }));
+  if (!row) throw notFound(resource.name, id);
+  return row;
+}
+
+/**
+ * Checks that every ref field in `names` holding a value points at a live object of the
+ * same account. Malformed ids fail at once; the others are checked in the write's round trip.
+ */
+export function deferReferenceChecks(ctx: OperationContext, resource: ResourceDefinition, row: Row, names: Iterable<string>): void {
+  for (const name of names) {
+    const ref = resource.fields[name]?.ref;
+    const id = row[name];
+    if (!ref || id === null || id === undefined) continue;
+    const target = ctx.registry.get(ref.collection);
+    if (!isIdOf(target.idPrefix, String(id))) throw validationFailed([{ path: name, message: `No such ${target.name}: '${id}'` }]);
+    ctx.tx.defer(requireReference(target, ctx.tx.accountId, name, String(id)));
+  }
+}

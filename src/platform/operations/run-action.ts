@@ -1,0 +1,63 @@
+// Actions: POST /v1/{collection}/{id}/{action}. The lifecycle decides whether the action may
+// start from the row's state (409 invalid_state_transition if not); the declaration's
+// `apply` says what else changes, or `run` does custom work and answers for itself.
+import { z } from 'zod';
+import type { Row } from '../../db/database.ts';
+import { withTenantTransaction } from '../../db/tenant-transaction.ts';
+import type { ActionResponse, ActionSpec, ResourceDefinition } from '../resource/define-resource.ts';
+import { ApiError, notFound, validationFailed } from '../errors.ts';
+import { createOperationContext, type OperationContext } from './operation-context.ts';
+import { lockRowOrThrow } from './load-row.ts';
+import { applyChanges } from './update.ts';
+import { serialize } from './serialize.ts';
+import { zodIssuesToFieldErrors } from './write-input.ts';
+import type { Principal } from './principal.ts';
+import type { Runtime } from './runtime.ts';
+
+const NO_INPUT = z.strictObject({});
+
+export function actionInputSchema(action: ActionSpec): z.ZodType {
+  return action.input ?? NO_INPUT;
+}
+
+function parseActionInput(action: ActionSpec, body: unknown): unknown {
+  const result = actionInputSchema(action).safeParse(body ?? {});
+  if (!result.success) throw validationFailed(zodIssuesToFieldErrors(result.error.issues));
+  return result.data;
+}
+
+function assertTransitionAllowed(resource: ResourceDefinition, name: string, action: ActionSpec, row: Row): void {
+  if (!action.from || !resource.lifecycle) return;
+  const field = resource.lifecycle.field;
+  if (action.from.includes(row[field])) return;
+  throw new ApiError('invalid_state_transition',
+    `Cannot ${name} a ${resource.name} whose ${field} is '${row[field]}'; ${name} is allowed when ${field} is ${action.from.join(' or ')}`,
+    { current_state: row[field], allowed_states: action.from });
+}
+
+export async function runActionInTransaction(
+  ctx: OperationContext, resource: ResourceDefinition, id: string, name: string, body: unknown,
+): Promise<{ row: Row; response?: ActionResponse }> {
+  const action = resource.actions[name];
+  if (!action) throw notFound(`action on ${resource.collection}`, name);
+  const input = parseActionInput(action, body);
+  const row = await lockRowOrThrow(ctx, resource, id);
+  assertTransitionAllowed(resource, name, action, row);
+  if (action.run) return { row, response: await action.run({ row, input, ctx }) };
+  const patch: Row = { ...((await action.apply?.({ row, input, ctx })) ?? {}) };
+  if (action.to) patch[resource.lifecycle!.field] = action.to;
+  return { row: applyChanges(ctx, resource, row, patch, `${resource.name}.${action.event}`, true) };
+}
+
+export async function runActionOperation(
+  runtime: Runtime, resource: ResourceDefinition, principal: Principal, id: string, name: string, body: unknown, requestId?: string,
+): Promise<ActionResponse> {
+  const action = resource.actions[name];
+  if (!action || action.internal) throw notFound(`action on ${resource.collection}`, name);
+  parseActionInput(action, body); // invalid input never opens a transaction
+  return withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
+    const ctx = createOperationContext(tx, principal, runtime.registry, requestId);
+    const { row, response } = await runActionInTransaction(ctx, resource, id, name, body);
+    return response ?? { status: 200, data: serialize(resource, row) };
+  });
+}

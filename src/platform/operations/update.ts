@@ -1,0 +1,55 @@
+// Update (PATCH with merge semantics) and the change-writing step actions share:
+// derive fields, write only what changed, record the event with previous_attributes.
+import type { Row } from '../../db/database.ts';
+import { withTenantTransaction } from '../../db/tenant-transaction.ts';
+import type { ResourceDefinition } from '../resource/define-resource.ts';
+import { ApiError } from '../errors.ts';
+import { createOperationContext, type OperationContext } from './operation-context.ts';
+import { parseUpdateInput } from './write-input.ts';
+import { updateRow } from './row-statements.ts';
+import { deferReferenceChecks, lockRowOrThrow } from './load-row.ts';
+import { serialize } from './serialize.ts';
+import type { Principal } from './principal.ts';
+import type { Runtime } from './runtime.ts';
+
+const sameValue = (a: unknown, b: unknown) => a === b || JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** Refuses an operation the lifecycle does not allow in the row's current state. */
+export function assertStateAllows(resource: ResourceDefinition, row: Row, allowed: readonly string[] | undefined, what: string): void {
+  const lifecycle = resource.lifecycle;
+  if (!lifecycle || !allowed || allowed.includes(row[lifecycle.field])) return;
+  throw new ApiError('conflict', `Cannot ${what} a ${resource.name} whose ${lifecycle.field} is '${row[lifecycle.field]}' (allowed when ${allowed.join(', ')})`, {
+    errors: [{ path: lifecycle.field, message: `is '${row[lifecycle.field]}'` }],
+  });
+}
+
+/**
+ * Writes `patch` onto `row`. Without `alwaysEmit`, a patch that changes nothing writes
+ * nothing and emits nothing.
+ */
+export function applyChanges(ctx: OperationContext, resource: ResourceDefinition, row: Row, patch: Row, eventType: string, alwaysEmit = false): Row {
+  let next: Row = { ...row, ...patch };
+  if (resource.hooks?.compute) next = { ...next, ...resource.hooks.compute(next) };
+  const changed = Object.keys(resource.fields).filter((name) => !sameValue(row[name], next[name]));
+  if (changed.length === 0 && !alwaysEmit) return row;
+  next.updated_at = ctx.now;
+  deferReferenceChecks(ctx, resource, next, changed);
+  const changes: Row = { updated_at: ctx.now };
+  for (const name of changed) changes[name] = next[name];
+  ctx.tx.defer(updateRow(resource, ctx.tx.accountId, row.id, changes));
+  const previous: Row = {};
+  for (const name of changed) previous[name] = row[name] ?? null;
+  if (resource.emitsEvents) ctx.emit(eventType, serialize(resource, next), previous);
+  return next;
+}
+
+export async function updateOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, id: string, body: unknown, requestId?: string) {
+  const patch = parseUpdateInput(resource, body);
+  const row = await withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
+    const ctx = createOperationContext(tx, principal, runtime.registry, requestId);
+    const current = await lockRowOrThrow(ctx, resource, id);
+    assertStateAllows(resource, current, resource.lifecycle?.updatableIn, 'update');
+    return applyChanges(ctx, resource, current, patch, `${resource.name}.updated`);
+  });
+  return serialize(resource, row);
+}

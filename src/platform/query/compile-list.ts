@@ -1,0 +1,84 @@
+// A validated list query -> SQL: account filter, soft-delete filter, filters, search,
+// keyset (cursor) or offset paging, and the optional count, all as parameterised statements.
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sqlBuilder, compile } from '../../db/sql-builder.ts';
+import type { SqlStatement } from '../../db/inline-parameters.ts';
+import type { Row } from '../../db/database.ts';
+import type { ResourceDefinition } from '../resource/define-resource.ts';
+import { queryableFields } from './queryable-fields.ts';
+import { encodeCursor } from './cursor.ts';
+import type { Filter, ListQuery, SortKey } from './parse-list-query.ts';
+
+type Eb = ExpressionBuilder<any, any>;
+
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filterExpression(eb: Eb, resource: ResourceDefinition, filter: Filter): Expression<SqlBool> {
+  const column = eb.ref(filter.field);
+  const isTags = queryableFields(resource).get(filter.field)?.kind === 'tags';
+  const value = filter.value;
+  switch (filter.operator) {
+    case 'eq':
+      return isTags ? sql<SqlBool>`${column} @> ${sql.val([value])}::text[]` : eb(column, '=', value);
+    case 'contains':
+      return isTags ? sql<SqlBool>`${column} @> ${sql.val([value])}::text[]` : eb(column, 'ilike', `%${escapeLike(String(value))}%`);
+    case 'ne':
+      return sql<SqlBool>`${column} IS DISTINCT FROM ${value}`;
+    case 'gt': return eb(column, '>', value);
+    case 'gte': return eb(column, '>=', value);
+    case 'lt': return eb(column, '<', value);
+    case 'lte': return eb(column, '<=', value);
+    case 'in':
+      return isTags ? sql<SqlBool>`${column} && ${sql.val(value)}::text[]` : eb(column, 'in', value as unknown[]);
+    case 'nin':
+      return isTags
+        ? sql<SqlBool>`NOT (${column} && ${sql.val(value)}::text[])`
+        : eb.or([eb(column, 'is', null), eb(column, 'not in', value as unknown[])]);
+    case 'starts_with':
+      return eb(column, 'ilike', `${escapeLike(String(value))}%`);
+    case 'is_null':
+      return value ? eb(column, 'is', null) : eb(column, 'is not', null);
+  }
+}
+
+/** Rows strictly after `values` in the order of `keys`; NULLs sort as the largest value. */
+function keysetExpression(eb: Eb, keys: SortKey[], values: unknown[]): Expression<SqlBool> {
+  const after = (key: SortKey, value: unknown) => {
+    const column = eb.ref(key.field);
+    if (key.descending) return value === null ? eb(column, 'is not', null) : eb(column, '<', value);
+    return value === null ? sql<SqlBool>`false` : eb.or([eb(column, '>', value), eb(column, 'is', null)]);
+  };
+  const equal = (key: SortKey, value: unknown) => (value === null ? eb(eb.ref(key.field), 'is', null) : eb(eb.ref(key.field), '=', value));
+  return eb.or(keys.map((key, i) => eb.and([...keys.slice(0, i).map((k, j) => equal(k, values[j])), after(key, values[i])])));
+}
+
+/** Sort keys with the id as final tie-breaker (same direction as the last key). */
+export function sortKeysWithId(query: ListQuery): SortKey[] {
+  return [...query.sort, { field: 'id', descending: query.sort[query.sort.length - 1].descending }];
+}
+
+function filteredQuery(resource: ResourceDefinition, accountId: string, query: ListQuery) {
+  let select = sqlBuilder.selectFrom(resource.table).where('account_id', '=', accountId);
+  if (resource.softDelete) select = select.where('deleted_at', 'is', null);
+  for (const filter of query.filters) select = select.where((eb) => filterExpression(eb, resource, filter));
+  if (query.search) select = select.where(sql<SqlBool>`search_vector @@ to_tsquery('simple', ${query.search})`);
+  return select;
+}
+
+export function compileListStatements(resource: ResourceDefinition, accountId: string, query: ListQuery): { page: SqlStatement; count?: SqlStatement } {
+  const keys = sortKeysWithId(query);
+  let page = filteredQuery(resource, accountId, query).select(resource.selectColumns as string[]);
+  if (query.cursor) page = page.where((eb) => keysetExpression(eb, keys, query.cursor!.values));
+  for (const key of keys) {
+    page = page.orderBy(key.field, (ob) => (key.descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
+  }
+  page = page.limit(query.limit + 1);
+  if (query.offset) page = page.offset(query.offset);
+  const wantsCount = query.count || query.offset !== undefined;
+  const count = wantsCount ? compile(filteredQuery(resource, accountId, query).select(sql<number>`count(*)::int`.as('total'))) : undefined;
+  return { page: compile(page), count };
+}
+
+export function nextCursorAfter(query: ListQuery, lastRow: Row): string {
+  return encodeCursor({ sort: query.sortExpression, values: sortKeysWithId(query).map((key) => lastRow[key.field] ?? null) });
+}

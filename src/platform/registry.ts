@@ -1,0 +1,61 @@
+// The registry: every resource declaration, checked for consistency once, and the
+// catalogues derived from it (event types, scopes).
+import type { ResourceDefinition } from './resource/define-resource.ts';
+
+export interface EventType {
+  type: string;
+  collection: string;
+  description: string;
+}
+
+export class Registry {
+  readonly resources: readonly ResourceDefinition[];
+  readonly #byCollection: Map<string, ResourceDefinition>;
+
+  constructor(resources: readonly ResourceDefinition[]) {
+    this.resources = resources;
+    this.#byCollection = new Map(resources.map((r) => [r.collection, r]));
+    this.#check();
+  }
+
+  get(collection: string): ResourceDefinition {
+    const resource = this.#byCollection.get(collection);
+    if (!resource) throw new Error(`no resource '${collection}' in the registry`);
+    return resource;
+  }
+
+  /** Every event type any resource can emit, with what causes it. */
+  eventTypes(): EventType[] {
+    return this.resources.filter((r) => r.emitsEvents).flatMap((r) => [
+      ...(['created', 'updated', 'deleted'] as const)
+        .filter((verb) => r.operations.has(verb === 'created' ? 'create' : verb === 'updated' ? 'update' : 'delete'))
+        .map((verb) => ({ type: `${r.name}.${verb}`, collection: r.collection, description: `A ${r.name} was ${verb}.` })),
+      ...Object.entries(r.actions).filter(([, action]) => action.event).map(([name, action]) => ({
+        type: `${r.name}.${action.event}`, collection: r.collection, description: `${action.summary} (the ${name} action).`,
+      })),
+    ]).filter((e, i, all) => all.findIndex((o) => o.type === e.type) === i);
+  }
+
+  /** Every scope a credential can hold. */
+  scopes(): string[] {
+    return ['read:*', 'write:*', ...this.resources.flatMap((r) => [`read:${r.collection}`, `write:${r.collection}`])];
+  }
+
+  #check() {
+    const prefixes = new Set<string>();
+    for (const resource of this.resources) {
+      if (prefixes.has(resource.idPrefix)) throw new Error(`id prefix '${resource.idPrefix}' is used twice`);
+      prefixes.add(resource.idPrefix);
+      for (const [name, spec] of Object.entries(resource.fields)) {
+        if (spec.ref && !this.#byCollection.has(spec.ref.collection)) {
+          throw new Error(`${resource.collection}.${name} refers to unknown collection '${spec.ref.collection}'`);
+        }
+      }
+      for (const [name, action] of Object.entries(resource.actions)) {
+        if ((action.from || action.to) && !resource.lifecycle) throw new Error(`${resource.collection}/${name}: from/to need a lifecycle`);
+        if (!action.run === !action.event) throw new Error(`${resource.collection}/${name}: declare exactly one of event (with apply) or run`);
+        if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`${resource.collection}/${name}: action names are kebab-case`);
+      }
+    }
+  }
+}

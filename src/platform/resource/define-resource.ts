@@ -1,0 +1,114 @@
+// A resource declaration: everything specific to one collection, and nothing generic.
+// The registry turns these into tables, routes, validation, OpenAPI, events and scopes.
+import type { z } from 'zod';
+import type { FieldBuilder, FieldSpec } from './fields.ts';
+import type { OperationContext } from '../operations/operation-context.ts';
+import type { Row } from '../../db/database.ts';
+
+export type OperationName = 'list' | 'get' | 'create' | 'update' | 'delete' | 'bulk' | 'export';
+export const ALL_OPERATIONS: readonly OperationName[] = ['list', 'get', 'create', 'update', 'delete', 'bulk', 'export'];
+
+export interface ActionArgs<I> {
+  row: Row;
+  input: I;
+  ctx: OperationContext;
+}
+
+/** What an action hands back when it answers with something other than its own row. */
+export interface ActionResponse {
+  status: number;
+  data: Record<string, unknown>;
+}
+
+export interface ActionSpec<I = any> {
+  summary: string;
+  description?: string;
+  /** Defaults to `{action}{Name}`, e.g. `completeJob`. */
+  operationId?: string;
+  /** Lifecycle states the action may start from; absent means any state. */
+  from?: readonly string[];
+  /** Lifecycle state after the action. */
+  to?: string;
+  /** Past-tense verb of the event the action emits: `job.{event}`. Actions with `run` emit through what they do. */
+  event?: string;
+  input?: z.ZodType<I>;
+  /** Callable from other operations (ctx.runAction) but not exposed over HTTP. */
+  internal?: boolean;
+  /** Fields the action sets on its row (besides the lifecycle state). */
+  apply?: (args: ActionArgs<I>) => Promise<Row | void> | Row | void;
+  /** For `run` actions: the collection whose object the action answers with (documentation). */
+  respondsWith?: string;
+  /** A custom body: does its own writes through ctx and answers with another object. */
+  run?: (args: ActionArgs<I>) => Promise<ActionResponse>;
+}
+
+export interface LifecycleSpec {
+  field: string;
+  /** States in which PATCH is allowed (absent: all). */
+  updatableIn?: readonly string[];
+  /** States in which DELETE is allowed (absent: all). */
+  deletableIn?: readonly string[];
+}
+
+export interface ResourceHooks {
+  /** Derives server-owned fields from the full row about to be written (create and update). */
+  compute?: (row: Row) => Row;
+  /** Inside the transaction, before the insert: cross-resource rules. */
+  beforeCreate?: (args: { row: Row; ctx: OperationContext }) => Promise<void>;
+  /** Inside the transaction, after the insert (and its event). */
+  afterCreate?: (args: { row: Row; ctx: OperationContext }) => Promise<void>;
+}
+
+export interface ResourceInput {
+  /** Singular object name: `customer`; also the event prefix. */
+  name: string;
+  /** Plural kebab-case path segment: `customers`, `purchase-orders`. */
+  collection: string;
+  idPrefix: string;
+  description: string;
+  fields: Record<string, FieldBuilder>;
+  operations?: readonly OperationName[];
+  softDelete?: boolean;
+  lifecycle?: LifecycleSpec;
+  actions?: Record<string, ActionSpec>;
+  hooks?: ResourceHooks;
+  /** False for resources whose rows are themselves the record of changes (events). */
+  emitsEvents?: boolean;
+}
+
+export interface ResourceDefinition extends Omit<ResourceInput, 'fields' | 'operations'> {
+  fields: Record<string, FieldSpec>;
+  operations: ReadonlySet<OperationName>;
+  actions: Record<string, ActionSpec>;
+  table: string;
+  emitsEvents: boolean;
+  /** API field names in response order, system fields included. */
+  outputFields: readonly string[];
+  /** Columns selected for the API representation. */
+  selectColumns: readonly string[];
+  searchFields: readonly string[];
+}
+
+export const SYSTEM_FIELDS = ['id', 'created_at', 'updated_at'] as const;
+/** Names a client can never write, whatever the declaration says. */
+export const SERVER_OWNED = new Set(['id', 'object', 'account_id', 'created_at', 'updated_at', 'deleted_at']);
+
+export function defineResource(input: ResourceInput): ResourceDefinition {
+  const fields = Object.fromEntries(Object.entries(input.fields).map(([name, builder]) => [name, builder.spec]));
+  for (const name of Object.keys(fields)) {
+    if (SERVER_OWNED.has(name)) throw new Error(`${input.collection}: '${name}' is a system field`);
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`${input.collection}: field '${name}' must be snake_case`);
+  }
+  const fieldNames = Object.keys(fields);
+  return {
+    ...input,
+    fields,
+    operations: new Set(input.operations ?? ALL_OPERATIONS),
+    actions: input.actions ?? {},
+    table: input.collection.replace(/-/g, '_'),
+    emitsEvents: input.emitsEvents ?? true,
+    outputFields: ['id', 'object', ...fieldNames, 'created_at', 'updated_at'],
+    selectColumns: ['id', ...fieldNames, 'created_at', 'updated_at'],
+    searchFields: fieldNames.filter((name) => fields[name].searchable),
+  };
+}

@@ -1,0 +1,99 @@
+// Field builders: one chainable description per field that every surface reads
+// (column type, validation, filters, sort, search, relations, OpenAPI).
+import { z } from 'zod';
+
+export const FILTER_OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'starts_with', 'is_null'] as const;
+export type FilterOperator = (typeof FILTER_OPERATORS)[number];
+
+export type FieldKind = 'text' | 'integer' | 'money' | 'boolean' | 'datetime' | 'date' | 'enum' | 'ref' | 'tags' | 'json' | 'currency';
+/** writable: create + update; createOnly: set on create, then fixed; readOnly: server-owned. */
+export type FieldAccess = 'writable' | 'createOnly' | 'readOnly';
+
+const ORDERED: FilterOperator[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'is_null'];
+const DEFAULT_OPERATORS: Record<FieldKind, FilterOperator[]> = {
+  text: ['eq', 'ne', 'in', 'nin', 'contains', 'starts_with', 'is_null'],
+  enum: ['eq', 'ne', 'in', 'nin', 'is_null'],
+  ref: ['eq', 'ne', 'in', 'nin', 'is_null'],
+  currency: ['eq', 'ne', 'in', 'nin'],
+  integer: ORDERED,
+  money: ORDERED,
+  datetime: ORDERED,
+  date: ORDERED,
+  boolean: ['eq', 'ne', 'is_null'],
+  tags: ['eq', 'contains', 'in', 'nin'],
+  json: [],
+};
+
+export interface FieldSpec {
+  readonly kind: FieldKind;
+  /** Schema of a non-null value as the API reads and writes it. */
+  readonly schema: z.ZodType;
+  readonly sqlType: string;
+  readonly required: boolean;
+  readonly defaultValue?: unknown;
+  readonly access: FieldAccess;
+  readonly filterOperators: readonly FilterOperator[];
+  readonly sortable: boolean;
+  readonly searchable: boolean;
+  readonly unique: boolean;
+  readonly enumValues?: readonly string[];
+  readonly ref?: { readonly collection: string; readonly expandAs?: string };
+  readonly description?: string;
+  readonly example?: unknown;
+}
+
+export class FieldBuilder {
+  constructor(readonly spec: FieldSpec) {}
+
+  #with(patch: Partial<FieldSpec>): FieldBuilder {
+    return new FieldBuilder({ ...this.spec, ...patch });
+  }
+
+  /** Must be given on create. */
+  required() { return this.#with({ required: true }); }
+  /** Value used on create when the field is absent. */
+  default(value: unknown) { return this.#with({ defaultValue: value }); }
+  /** Server-owned: visible, never writable by clients. */
+  readOnly() { return this.#with({ access: 'readOnly' }); }
+  /** Set on create, fixed afterwards. */
+  createOnly() { return this.#with({ access: 'createOnly' }); }
+  /** Usable in list filters; `operators` narrows the kind's default set. */
+  filterable(operators?: FilterOperator[]) { return this.#with({ filterOperators: operators ?? DEFAULT_OPERATORS[this.spec.kind] }); }
+  sortable() { return this.#with({ sortable: true }); }
+  searchable() { return this.#with({ searchable: true }); }
+  /** One row per account may hold a given value. */
+  unique() { return this.#with({ unique: true }); }
+  /** Lets `expand=name` embed the referenced object. */
+  expand(name: string) { return this.#with({ ref: { collection: this.spec.ref!.collection, expandAs: name } }); }
+  describe(description: string) { return this.#with({ description }); }
+  example(example: unknown) { return this.#with({ example }); }
+}
+
+function make(kind: FieldKind, schema: z.ZodType, sqlType: string, extra: Partial<FieldSpec> = {}): FieldBuilder {
+  return new FieldBuilder({
+    kind, schema, sqlType, required: false, access: 'writable', filterOperators: [], sortable: false, searchable: false, unique: false, ...extra,
+  });
+}
+
+const ISO_CURRENCY = /^[A-Z]{3}$/;
+
+export const field = {
+  text: (options: { max?: number; min?: number } = {}) =>
+    make('text', z.string().trim().min(options.min ?? 0).max(options.max ?? 10_000), 'text'),
+  email: () => make('text', z.email().max(320).transform((s) => s.toLowerCase()), 'text', { example: 'ada@example.com' }),
+  phone: () => make('text', z.string().trim().regex(/^\+?[0-9 ().-]{5,32}$/, 'Invalid phone number'), 'text', { example: '+1 555 0100' }),
+  integer: (options: { min?: number; max?: number } = {}) =>
+    make('integer', z.int().min(options.min ?? -2_147_483_648).max(options.max ?? 2_147_483_647), 'integer'),
+  /** An amount in the currency's minor unit (cents). */
+  money: (options: { min?: number } = {}) =>
+    make('money', z.int().min(options.min ?? 0).max(Number.MAX_SAFE_INTEGER), 'bigint', { example: 12500 }),
+  currency: () => make('currency', z.string().toUpperCase().regex(ISO_CURRENCY, 'Expected an ISO 4217 code such as USD'), 'text', { example: 'USD' }),
+  boolean: () => make('boolean', z.boolean(), 'boolean'),
+  datetime: () => make('datetime', z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString()), 'timestamptz', { example: '2026-01-15T09:30:00.000Z' }),
+  date: () => make('date', z.iso.date(), 'date'),
+  enum: <const T extends readonly [string, ...string[]]>(values: T) => make('enum', z.enum(values), 'text', { enumValues: values }),
+  /** A reference to an object of `collection` in the same account. */
+  ref: (collection: string) => make('ref', z.string().min(1).max(64), 'text', { ref: { collection } }),
+  tags: () => make('tags', z.array(z.string().trim().min(1).max(64)).max(50), 'text[]', { defaultValue: [] }),
+  json: (schema: z.ZodType) => make('json', schema, 'jsonb'),
+};

@@ -1,0 +1,37 @@
+// A route of the public API, described once: the HTTP layer mounts it, the OpenAPI builder
+// documents it, and later the MCP server and SDK generator read the same table.
+import type { ResourceDefinition } from '../resource/define-resource.ts';
+import type { Principal } from '../operations/principal.ts';
+
+export type RouteKind = 'list' | 'get' | 'create' | 'update' | 'delete' | 'bulk' | 'export' | 'action';
+export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+
+export interface ApiRequest {
+  principal: Principal;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  requestId: string;
+}
+
+export type ApiResult =
+  | { status: number; body: unknown; location?: string }
+  | { status: number; stream: ReadableStream<Uint8Array>; contentType: string; filename: string };
+
+export interface RouteSpec {
+  kind: RouteKind;
+  method: HttpMethod;
+  /** OpenAPI-style path: `/v1/jobs/{id}/assign`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  resource: ResourceDefinition;
+  actionName?: string;
+  /** The scope a credential needs. */
+  scope: string;
+  /** 'required': a JSON object body; 'optional': an empty body counts as {}. */
+  body: 'none' | 'required' | 'optional';
+  successStatus: number;
+  handle(request: ApiRequest): Promise<ApiResult>;
+}
