@@ -1,0 +1,114 @@
+// Valid sample data derived from declarations, so registry-generated suites need no
+// per-resource lists. Values repeat across n (duplicates exercise sort tie-breaks) and
+// optional fields are sometimes empty (nulls exercise keyset paging).
+import type { z } from 'zod';
+import type { FieldSpec } from '../../src/platform/resource/fields.ts';
+import type { ResourceDefinition } from '../../src/platform/resource/define-resource.ts';
+import { toJsonSchema } from '../../src/platform/openapi/json-schema.ts';
+import type { TestAccount, TestContext } from './test-context.ts';
+
+/** A value for a JSON schema: every property filled, minimums respected. */
+export function sampleFromJsonSchema(schema: any, n = 1): unknown {
+  if (schema.const !== undefined) return schema.const;
+  if (schema.enum) return schema.enum[n % schema.enum.length];
+  if (schema.anyOf) return sampleFromJsonSchema(schema.anyOf.find((s: any) => s.type !== 'null') ?? schema.anyOf[0], n);
+  const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== 'null') : schema.type;
+  switch (type) {
+    case 'object':
+      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, s]) => [k, sampleFromJsonSchema(s, n)]).filter(([, v]) => v !== undefined));
+    case 'array':
+      return schema.items ? [sampleFromJsonSchema(schema.items, n)] : [];
+    case 'integer':
+    case 'number':
+      return Math.max(schema.minimum ?? 0, Math.min(schema.maximum ?? 1_000_000, 100 * ((n % 4) + 1)));
+    case 'boolean':
+      return n % 2 === 0;
+    case 'string':
+      if (schema.format === 'date-time') return `2026-0${1 + (n % 5)}-15T09:00:00.000Z`;
+      if (schema.format === 'date') return `2026-03-1${n % 5}`;
+      if (schema.format === 'email') return `person${n}@example.com`;
+      if (schema.pattern === '^[A-Z]{2}$') return 'US';
+      if (schema.pattern) return undefined;
+      return `Sample ${n % 4}`;
+    default:
+      return undefined;
+  }
+}
+
+/** First candidate the field's own schema accepts. */
+function firstValid(schema: z.ZodType, candidates: unknown[]): unknown {
+  return candidates.find((c) => c !== undefined && schema.safeParse(c).success);
+}
+
+export function sampleValue(spec: FieldSpec, n: number): unknown {
+  switch (spec.kind) {
+    case 'text':
+      return firstValid(spec.schema, [`Sample ${n % 4} text`, `person${n}@example.com`, `+1 555 01${String(n).padStart(2, '0')}`]);
+    case 'integer':
+      return firstValid(spec.schema, [100 * (n % 4), 1]);
+    case 'money':
+      return 1000 * ((n % 4) + 1);
+    case 'currency':
+      return ['USD', 'EUR', 'GBP'][n % 3];
+    case 'boolean':
+      return n % 2 === 0;
+    case 'datetime':
+      return `2026-0${1 + (n % 5)}-15T09:00:00.000Z`;
+    case 'date':
+      return `2026-03-1${n % 5}`;
+    case 'enum':
+      return spec.enumValues![n % spec.enumValues!.length];
+    case 'tags':
+      return n % 3 === 0 ? [] : ['vip', `group-${n % 2}`];
+    case 'json': {
+      const value = sampleFromJsonSchema(toJsonSchema(spec.schema), n);
+      return spec.schema.safeParse(value).success ? value : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Builds valid create bodies, creating referenced objects as needed (one per target per account). */
+export class Fixtures {
+  readonly #parents = new Map<string, string>();
+
+  constructor(private readonly ctx: TestContext, private readonly account: TestAccount) {}
+
+  async body(resource: ResourceDefinition, n: number): Promise<Record<string, unknown>> {
+    const body: Record<string, unknown> = {};
+    for (const [name, spec] of Object.entries(resource.fields)) {
+      if (spec.access === 'readOnly') continue;
+      if (spec.ref) {
+        if (spec.required || n % 3 !== 0) body[name] = await this.parent(spec.ref.collection);
+        continue;
+      }
+      const optionalAndEmpty = !spec.required && spec.defaultValue === undefined && n % 3 === 0;
+      const value = optionalAndEmpty ? null : sampleValue(spec, n);
+      if (value !== undefined) body[name] = value;
+    }
+    return body;
+  }
+
+  async create(resource: ResourceDefinition, n: number): Promise<Record<string, any>> {
+    const body = await this.body(resource, n);
+    let response = await this.ctx.call('POST', `/v1/${resource.collection}`, { key: this.account.key, body });
+    const optionalRefs = Object.keys(body).filter((name) => resource.fields[name].ref && !resource.fields[name].required);
+    if (response.status !== 201 && optionalRefs.length) {
+      // A parent in the wrong state (e.g. a draft invoice cannot take payments): create without optional links.
+      for (const name of optionalRefs) delete body[name];
+      response = await this.ctx.call('POST', `/v1/${resource.collection}`, { key: this.account.key, body });
+    }
+    if (response.status !== 201) throw new Error(`creating ${resource.name}: ${response.status} ${response.text}`);
+    return response.body.data;
+  }
+
+  async parent(collection: string): Promise<string> {
+    let id = this.#parents.get(collection);
+    if (!id) {
+      id = (await this.create(this.ctx.registry.get(collection), 1)).id as string;
+      this.#parents.set(collection, id);
+    }
+    return id;
+  }
+}

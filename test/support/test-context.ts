@@ -1,0 +1,85 @@
+// A real app on a real database for tests: in-memory PGlite by default, the PostgreSQL of
+// DATABASE_URL when set (CI). Each test makes its own accounts, so suites can share a database.
+import { pino } from 'pino';
+import type { Hono } from 'hono';
+import { connectPglite } from '../../src/db/connect-pglite.ts';
+import { connectPostgres } from '../../src/db/connect-postgres.ts';
+import type { Database } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { systemQuery } from '../../src/db/system-query.ts';
+import { createRegistry } from '../../src/domain/registry.ts';
+import type { Registry } from '../../src/platform/registry.ts';
+import { createAccount } from '../../src/auth/accounts.ts';
+import { prepareApiKey } from '../../src/auth/api-keys.ts';
+import { createApp } from '../../src/http/app.ts';
+import type { RouteSpec } from '../../src/platform/routes/route-spec.ts';
+
+export interface CallOptions {
+  key?: string;
+  body?: unknown;
+  /** Sent as is, instead of JSON-encoding `body`. */
+  rawBody?: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+export interface TestAccount {
+  id: string;
+  key: string;
+}
+
+export interface TestContext {
+  db: Database;
+  registry: Registry;
+  app: Hono;
+  routes: RouteSpec[];
+  openapi: Record<string, any>;
+  call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
+  newAccount(name?: string): Promise<TestAccount>;
+  /** An extra key for `accountId` holding only `scopes`. */
+  newKey(accountId: string, scopes: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createTestContext(options: { maxBodyBytes?: number } = {}): Promise<TestContext> {
+  const url = process.env.DATABASE_URL;
+  const db = url ? await connectPostgres(url, 4) : await connectPglite();
+  const registry = createRegistry();
+  await migrate(db, registry);
+  const { app, routes, openapi } = createApp({ db, registry, logger: pino({ level: 'silent' }), maxBodyBytes: options.maxBodyBytes });
+
+  async function call(method: string, path: string, { key, body, rawBody, headers = {} }: CallOptions = {}): Promise<CallResult> {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (key) (init.headers as Record<string, string>).authorization = `Bearer ${key}`;
+    if (rawBody !== undefined) init.body = rawBody as BodyInit;
+    else if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const response = await app.request(path, init);
+    const text = await response.text();
+    let parsed: unknown = text;
+    if (/json/.test(response.headers.get('content-type') ?? '')) parsed = JSON.parse(text);
+    return { status: response.status, headers: response.headers, body: parsed, text };
+  }
+
+  return {
+    db, registry, app, routes, openapi: openapi as Record<string, any>, call,
+    async newAccount(name = 'Test Co') {
+      const created = await createAccount(db, { name });
+      return { id: created.account.id, key: created.api_key };
+    },
+    async newKey(accountId, scopes) {
+      const key = prepareApiKey({ accountId, name: 'test key', mode: 'test', scopes });
+      await systemQuery(db, key.statement);
+      return key.secret;
+    },
+    close: () => db.close(),
+  };
+}
