@@ -15,7 +15,8 @@ export function sampleFromJsonSchema(schema: any, n = 1): unknown {
   const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== 'null') : schema.type;
   switch (type) {
     case 'object':
-      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, s]) => [k, sampleFromJsonSchema(s, n)]).filter(([, v]) => v !== undefined));
+      // n + i: successive date-time properties (start, end) come out in increasing order.
+      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, s], i) => [k, sampleFromJsonSchema(s, n + i)]).filter(([, v]) => v !== undefined));
     case 'array':
       return schema.items ? [sampleFromJsonSchema(schema.items, n)] : [];
     case 'integer':
@@ -24,7 +25,7 @@ export function sampleFromJsonSchema(schema: any, n = 1): unknown {
     case 'boolean':
       return n % 2 === 0;
     case 'string':
-      if (schema.format === 'date-time') return `2026-0${1 + (n % 5)}-15T09:00:00.000Z`;
+      if (schema.format === 'date-time') return `2026-0${1 + (n % 9)}-15T09:00:00.000Z`;
       if (schema.format === 'date') return `2026-03-1${n % 5}`;
       if (schema.format === 'email') return `person${n}@example.com`;
       if (schema.pattern === '^[A-Z]{2}$') return 'US';

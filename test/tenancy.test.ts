@@ -1,0 +1,139 @@
+// Tenancy matrix, generated from the route table: with account A's key, every route that
+// names account B's object answers 404 and changes nothing; lists and exports never leak;
+// and row-level security holds even for SQL that forgets the account filter.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { Fixtures, sampleFromJsonSchema, sampleValue } from './support/fixtures.ts';
+import { toJsonSchema } from '../src/platform/openapi/json-schema.ts';
+import { actionInputSchema } from '../src/platform/operations/run-action.ts';
+import { tenantRead, withTenantTransaction } from '../src/db/tenant-transaction.ts';
+import { systemQuery } from '../src/db/system-query.ts';
+import { createRegistry } from '../src/domain/registry.ts';
+import { resourceRoutes } from '../src/platform/routes/resource-routes.ts';
+import type { RouteSpec } from '../src/platform/routes/route-spec.ts';
+
+const ctxReady = createTestContext();
+let ctx: TestContext;
+let a: TestAccount;
+let b: TestAccount;
+/** One object per collection in account B (events included: B's creates wrote some). */
+const objectsOfB = new Map<string, Record<string, any>>();
+const objectsOfA = new Map<string, Record<string, any>>();
+
+before(async () => {
+  ctx = await ctxReady;
+  a = await ctx.newAccount('Tenant A');
+  b = await ctx.newAccount('Tenant B');
+  for (const [account, store] of [[a, objectsOfA], [b, objectsOfB]] as const) {
+    const fixtures = new Fixtures(ctx, account);
+    for (const resource of ctx.registry.resources.filter((r) => r.operations.has('create'))) {
+      store.set(resource.collection, await fixtures.create(resource, 1));
+    }
+    const events = await ctx.call('GET', '/v1/events?limit=1', { key: account.key });
+    store.set('events', events.body.data[0]);
+  }
+});
+after(async () => (await ctxReady).close());
+
+function bodyFor(route: RouteSpec): unknown {
+  if (route.kind === 'update') {
+    const [name, spec] = Object.entries(route.resource.fields).find(([, s]) => s.access === 'writable' && !s.ref && s.kind !== 'json')!;
+    return { [name]: sampleValue(spec, 2) };
+  }
+  if (route.kind === 'action') return sampleFromJsonSchema(toJsonSchema(actionInputSchema(route.resource.actions[route.actionName!])));
+  return undefined;
+}
+
+const routeTable = resourceRoutes({ db: undefined as never, registry: createRegistry() }, createRegistry());
+
+describe('another account\'s object is unreachable on every route', () => {
+  for (const route of routeTable.filter((r) => r.path.includes('{id}'))) {
+    test(`${route.method.toUpperCase()} ${route.path} with another account's id is 404 and changes nothing`, async () => {
+      const theirs = objectsOfB.get(route.resource.collection)!;
+      const before = await ctx.call('GET', `/v1/${route.resource.collection}/${theirs.id}`, { key: b.key });
+      const response = await ctx.call(route.method.toUpperCase(), route.path.replace('{id}', theirs.id), { key: a.key, body: bodyFor(route) });
+      assert.equal(response.status, 404, response.text);
+      assert.equal(response.body.code, 'not_found');
+      const afterwards = await ctx.call('GET', `/v1/${route.resource.collection}/${theirs.id}`, { key: b.key });
+      assert.deepEqual(afterwards.body, before.body);
+    });
+  }
+
+  for (const route of routeTable.filter((r) => r.kind === 'list' || r.kind === 'export')) {
+    test(`${route.method.toUpperCase()} ${route.path} never lists another account's objects`, async () => {
+      const theirs = objectsOfB.get(route.resource.collection)!;
+      const format = route.kind === 'export' ? 'format=json&' : 'limit=100&';
+      const all = await ctx.call('GET', `${route.path}?${format}`, { key: a.key });
+      const rows = route.kind === 'export' ? all.body : all.body.data;
+      assert.ok(rows.length > 0, 'account A has objects of its own');
+      assert.ok(!rows.some((o: { id: string }) => o.id === theirs.id));
+      const byId = await ctx.call('GET', `${route.path}?${format}id=${theirs.id}`, { key: a.key });
+      assert.deepEqual(route.kind === 'export' ? byId.body : byId.body.data, []);
+    });
+  }
+
+  for (const route of routeTable.filter((r) => r.kind === 'bulk')) {
+    test(`${route.path} cannot update or delete another account's object`, async () => {
+      const theirs = objectsOfB.get(route.resource.collection)!;
+      const before = await ctx.call('GET', `/v1/${route.resource.collection}/${theirs.id}`, { key: b.key });
+      for (const item of [{ action: 'update', id: theirs.id, data: bodyFor({ ...route, kind: 'update' }) }, { action: 'delete', id: theirs.id }]) {
+        if (!route.resource.operations.has(item.action as 'update')) continue;
+        const response = await ctx.call('POST', route.path, { key: a.key, body: { operations: [item] } });
+        assert.equal(response.status, 404, response.text);
+      }
+      assert.deepEqual((await ctx.call('GET', `/v1/${route.resource.collection}/${theirs.id}`, { key: b.key })).body, before.body);
+    });
+  }
+
+  for (const route of routeTable.filter((r) => r.kind === 'create')) {
+    const refs = Object.entries(route.resource.fields).filter(([, spec]) => spec.ref && spec.access !== 'readOnly');
+    for (const [name, spec] of refs) {
+      test(`${route.path} cannot reference another account's ${spec.ref!.collection} through ${name}`, async () => {
+        const body = await new Fixtures(ctx, a).body(route.resource, 1);
+        body[name] = objectsOfB.get(spec.ref!.collection)!.id;
+        const response = await ctx.call('POST', route.path, { key: a.key, body });
+        assert.ok([404, 409, 422].includes(response.status), response.text);
+        assert.ok(!response.text.includes(objectsOfB.get(spec.ref!.collection)!.created_at), 'no detail of the other account leaks');
+      });
+    }
+  }
+});
+
+describe('row-level security is a second wall under the application', () => {
+  const tables = () => [...ctx.registry.resources.map((r) => r.table), 'api_keys'];
+
+  test('a query that forgets the account filter still sees only the tenant\'s rows, on every tenant table', async () => {
+    for (const table of tables()) {
+      const [others] = await tenantRead(ctx.db, a.id, [{ sql: `SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, parameters: [b.id] }]);
+      assert.equal(others[0].n, 0, `${table}: account A saw account B's rows`);
+      const [mine] = await tenantRead(ctx.db, a.id, [{ sql: `SELECT DISTINCT account_id FROM ${table}`, parameters: [] }]);
+      assert.deepEqual(mine.map((row) => row.account_id), [a.id], `${table}: rows of exactly one account are visible`);
+      const [all] = await systemQuery(ctx.db, { sql: `SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, parameters: [b.id] }).then((rows) => [rows]);
+      assert.ok(all[0].n > 0, `${table}: account B does have rows`);
+    }
+    const [accounts] = await tenantRead(ctx.db, a.id, [{ sql: 'SELECT id FROM accounts', parameters: [] }]);
+    assert.deepEqual(accounts.map((row) => row.id), [a.id]);
+  });
+
+  test('a write that names another account is refused by the policy', async () => {
+    await assert.rejects(
+      withTenantTransaction(ctx.db, a.id, (tx) => tx.query({
+        sql: `UPDATE customers SET name = 'hijacked' WHERE account_id = $1 RETURNING id`, parameters: [b.id],
+      }).then((rows) => { assert.equal(rows.length, 0); throw new Error('no row was visible to update'); })),
+      /no row was visible/,
+    );
+    await assert.rejects(
+      withTenantTransaction(ctx.db, a.id, (tx) => tx.query({
+        sql: `INSERT INTO customers (id, account_id, name, tags, status, created_at, updated_at) VALUES ('cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB', $1, 'x', '{}', 'active', now(), now())`,
+        parameters: [b.id],
+      })),
+      (error: { code?: string }) => error.code === '42501',
+    );
+  });
+
+  test('the tenant role is not a superuser and cannot bypass RLS', async () => {
+    const [[role]] = await tenantRead(ctx.db, a.id, [{ sql: 'SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user', parameters: [] }]);
+    assert.deepEqual(role, { name: 'fieldline_tenant', rolsuper: false, rolbypassrls: false });
+  });
+});
