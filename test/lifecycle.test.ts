@@ -1,0 +1,128 @@
+// Lifecycles, derived from the declarations: every state of every resource with a lifecycle
+// is reached through the API, then every action the declaration forbids in that state must
+// answer 409 invalid_state_transition and change nothing (object and event log untouched).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { Fixtures, sampleFromJsonSchema } from './support/fixtures.ts';
+import { toJsonSchema } from '../src/platform/openapi/json-schema.ts';
+import { actionInputSchema } from '../src/platform/operations/run-action.ts';
+import { createRegistry } from '../src/domain/registry.ts';
+import type { ResourceDefinition } from '../src/platform/resource/define-resource.ts';
+
+const ctxReady = createTestContext();
+let ctx: TestContext;
+let account: TestAccount;
+let fixtures: Fixtures;
+before(async () => {
+  ctx = await ctxReady;
+  account = await ctx.newAccount();
+  fixtures = new Fixtures(ctx, account);
+});
+after(async () => (await ctxReady).close());
+
+type Step = { action: string };
+/** States no public action of the resource itself leads to, reached through another resource. */
+const EXTERNAL_PATHS: Record<string, Record<string, { from: string; reach: (object: Record<string, any>) => Promise<void> }>> = {
+  invoices: {
+    paid: { from: 'open', reach: async (invoice) => {
+      const paid = await ctx.call('POST', `/v1/invoices/${invoice.id}/payments`, {
+        key: account.key, body: { amount: invoice.amount_due, method: 'cash', currency: invoice.currency },
+      });
+      assert.equal(paid.status, 201, paid.text);
+    } },
+  },
+};
+
+async function inputFor(resource: ResourceDefinition, action: string): Promise<unknown> {
+  if (resource.collection === 'jobs' && action === 'assign') {
+    const technician = await ctx.call('POST', '/v1/users', { key: account.key, body: { name: 'Tess', email: `tess${Date.now()}${Math.random()}@example.com`, role: 'technician' } });
+    return { technician_id: technician.body.data.id };
+  }
+  return sampleFromJsonSchema(toJsonSchema(actionInputSchema(resource.actions[action])));
+}
+
+/** Paths (action sequences) from a new object to every state the resource's actions reach. */
+function statePaths(resource: ResourceDefinition): Map<string, Step[]> {
+  const initial = String(resource.fields[resource.lifecycle!.field].defaultValue);
+  const paths = new Map<string, Step[]>([[initial, []]]);
+  const queue = [initial];
+  while (queue.length) {
+    const state = queue.shift()!;
+    for (const [name, action] of Object.entries(resource.actions)) {
+      if (action.internal || !action.to || (action.from && !action.from.includes(state)) || paths.has(action.to)) continue;
+      paths.set(action.to, [...paths.get(state)!, { action: name }]);
+      queue.push(action.to);
+    }
+  }
+  return paths;
+}
+
+async function objectInState(resource: ResourceDefinition, state: string): Promise<Record<string, any>> {
+  const object = await fixtures.create(resource, 1);
+  const paths = statePaths(resource);
+  const external = EXTERNAL_PATHS[resource.collection]?.[state];
+  const steps = paths.get(state) ?? (external && paths.get(external.from));
+  assert.ok(steps, `no way to reach ${resource.collection} state '${state}'`);
+  const get = async () => (await ctx.call('GET', `/v1/${resource.collection}/${object.id}`, { key: account.key })).body.data;
+  for (const step of steps) {
+    const response = await ctx.call('POST', `/v1/${resource.collection}/${object.id}/${step.action}`, { key: account.key, body: await inputFor(resource, step.action) });
+    assert.ok(response.status < 300, `${step.action}: ${response.text}`);
+  }
+  if (!paths.has(state)) await external!.reach(await get());
+  const current = await get();
+  assert.equal(current[resource.lifecycle!.field], state);
+  return current;
+}
+
+async function eventCount(): Promise<number> {
+  return (await ctx.call('GET', '/v1/events?count=true&limit=1', { key: account.key })).body.page.total;
+}
+
+for (const resource of createRegistry().resources.filter((r) => r.lifecycle && r.operations.has('create'))) {
+  const field = resource.lifecycle!.field;
+  const states = resource.fields[field].enumValues!;
+  describe(`${resource.collection} lifecycle (${states.join(', ')})`, () => {
+    for (const state of states) {
+      test(`in '${state}', forbidden actions and writes answer 409 and change nothing`, async () => {
+        const object = await objectInState(resource, state);
+        const forbidden = Object.entries(resource.actions).filter(([, a]) => !a.internal && a.from && !a.from.includes(state));
+        for (const [name] of forbidden) {
+          const input = await inputFor(resource, name);
+          const events = await eventCount();
+          const response = await ctx.call('POST', `/v1/${resource.collection}/${object.id}/${name}`, { key: account.key, body: input });
+          assert.equal(response.status, 409, `${name} from ${state}: ${response.text}`);
+          assert.equal(response.body.code, 'invalid_state_transition');
+          assert.equal(response.body.current_state, state);
+          assert.deepEqual((await ctx.call('GET', `/v1/${resource.collection}/${object.id}`, { key: account.key })).body.data, object);
+          assert.equal(await eventCount(), events, `${name} from ${state} left an event`);
+        }
+        const { updatableIn, deletableIn } = resource.lifecycle!;
+        if (resource.operations.has('update') && updatableIn && !updatableIn.includes(state)) {
+          const writable = Object.entries(resource.fields).find(([, s]) => s.access === 'writable' && s.kind === 'text')?.[0];
+          if (writable) {
+            const response = await ctx.call('PATCH', `/v1/${resource.collection}/${object.id}`, { key: account.key, body: { [writable]: 'changed' } });
+            assert.equal(response.status, 409, `PATCH in ${state}: ${response.text}`);
+          }
+        }
+        if (resource.operations.has('delete') && deletableIn && !deletableIn.includes(state)) {
+          const response = await ctx.call('DELETE', `/v1/${resource.collection}/${object.id}`, { key: account.key });
+          assert.equal(response.status, 409, `DELETE in ${state}: ${response.text}`);
+        }
+        assert.deepEqual((await ctx.call('GET', `/v1/${resource.collection}/${object.id}`, { key: account.key })).body.data, object);
+      });
+
+      test(`in '${state}', allowed actions succeed and emit their event`, async () => {
+        const allowed = Object.entries(resource.actions).filter(([, a]) => !a.internal && a.event && (!a.from || a.from.includes(state)));
+        for (const [name, action] of allowed) {
+          const object = await objectInState(resource, state);
+          const response = await ctx.call('POST', `/v1/${resource.collection}/${object.id}/${name}`, { key: account.key, body: await inputFor(resource, name) });
+          assert.equal(response.status, 200, `${name} from ${state}: ${response.text}`);
+          if (action.to) assert.equal(response.body.data[field], action.to);
+          const events = await ctx.call('GET', `/v1/events?type=${resource.name}.${action.event}&limit=1`, { key: account.key });
+          assert.equal(events.body.data[0]?.data.object.id, object.id);
+        }
+      });
+    }
+  });
+}
