@@ -1,0 +1,87 @@
+// Run results -> the Markdown table and the JSON file.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { System } from './scenarios.ts';
+
+export interface RunRecord {
+  scenario: string;
+  connections: number;
+  system: System;
+  round: number;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+  statusCodes: Record<string, number>;
+}
+
+export interface Summary {
+  scenario: string;
+  connections: number;
+  system: System;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  runs: number[];
+  /** fieldline req/s ÷ bare req/s (on both rows of the pair). */
+  ratio: number;
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+export function summarize(runs: RunRecord[]): Summary[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const run of runs) {
+    const key = `${run.scenario}\u0000${run.connections}\u0000${run.system}`;
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  const rows = [...groups.values()].map((group): Summary => ({
+    scenario: group[0].scenario,
+    connections: group[0].connections,
+    system: group[0].system,
+    reqPerSec: mean(group.map((r) => r.reqPerSec)),
+    p50Ms: mean(group.map((r) => r.p50Ms)),
+    p99Ms: mean(group.map((r) => r.p99Ms)),
+    non2xx: sum(group.map((r) => r.non2xx)),
+    errors: sum(group.map((r) => r.errors)),
+    runs: group.map((r) => r.reqPerSec),
+    ratio: NaN,
+  }));
+  for (const row of rows) {
+    const pair = rows.filter((r) => r.scenario === row.scenario && r.connections === row.connections);
+    const fieldline = pair.find((r) => r.system === 'fieldline');
+    const bare = pair.find((r) => r.system === 'bare');
+    if (fieldline && bare) row.ratio = fieldline.reqPerSec / bare.reqPerSec;
+  }
+  return rows;
+}
+
+const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+/** autocannon's latency histogram has 1 ms resolution: 0 means under a millisecond. */
+const millis = (n: number) => (n === 0 ? '<1' : n.toFixed(1));
+
+export function markdownTable(rows: Summary[]): string {
+  const header = ['scenario', 'conns', 'system', 'req/s (mean)', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'fieldline/bare', 'req/s per run'];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i >= 3 && i <= 8 ? ' ---: ' : ' --- ')).join('|')}|`,
+  ];
+  for (const r of rows) {
+    lines.push(`| ${[
+      r.scenario, r.connections, r.system, fixed(r.reqPerSec, 0), millis(r.p50Ms), millis(r.p99Ms),
+      r.non2xx, r.errors, r.system === 'fieldline' ? fixed(r.ratio, 2) : '', r.runs.map((v) => v.toFixed(0)).join(' / '),
+    ].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export function writeResults(directory: string, stamp: string, content: unknown): string {
+  mkdirSync(directory, { recursive: true });
+  const file = `${directory}/${stamp}.json`;
+  writeFileSync(file, JSON.stringify(content, null, 2) + '\n');
+  return file;
+}

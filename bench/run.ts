@@ -1,0 +1,127 @@
+// Fieldline vs. a bare Hono + pg server on the same database, same process, same requests.
+// Usage: npm run bench   (env: see bench/README.md)
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { loadConfig } from '../src/config.ts';
+import { startServer } from '../src/server.ts';
+import { createAccount } from '../src/auth/accounts.ts';
+import { createBenchDatabase } from './database.ts';
+import { seedCustomers } from './seed.ts';
+import { startBareServer } from './bare-server.ts';
+import { preflight, scenarios, type Scenario, type Target } from './scenarios.ts';
+import { markdownTable, summarize, writeResults, type RunRecord } from './report.ts';
+
+const env = process.env;
+const settings = {
+  adminUrl: env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+  durationSeconds: Number(env.BENCH_DURATION ?? 10),
+  warmupSeconds: Number(env.BENCH_WARMUP ?? 3),
+  rounds: Number(env.BENCH_ROUNDS ?? 2),
+  connections: (env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number),
+  customers: Number(env.BENCH_CUSTOMERS ?? 10_000),
+  // 1: the load generator runs in a worker thread, off the servers' event loop. 0: same thread.
+  workers: Number(env.BENCH_WORKERS ?? 1),
+};
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+async function load(target: Target, scenario: Scenario, connections: number, seconds: number) {
+  return autocannon({
+    url: target.url,
+    connections,
+    duration: seconds,
+    headers: target.headers,
+    requests: scenario.requests(target),
+    ...(settings.workers > 0 ? { workers: settings.workers } : {}),
+  });
+}
+
+async function main(cleanups: Array<() => Promise<unknown>>) {
+  const startedAt = new Date();
+  log(`settings: ${JSON.stringify(settings)}`);
+
+  const database = await createBenchDatabase(settings.adminUrl);
+  cleanups.push(() => database.drop());
+  log(`database ${database.name} created`);
+
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'warn' });
+  const fieldline = await startServer(config);
+  cleanups.push(() => fieldline.stop());
+  const { account, api_key } = await createAccount(fieldline.db, { name: 'Bench Company' });
+
+  const seedStart = performance.now();
+  const ids = await seedCustomers(database.url, account.id, settings.customers);
+  log(`seeded ${ids.length} customers in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+
+  const bare = await startBareServer({ databaseUrl: database.url, accountId: account.id, poolSize: config.dbPoolSize });
+  cleanups.push(() => bare.stop());
+
+  const targets: Target[] = [
+    { system: 'fieldline', url: `http://127.0.0.1:${fieldline.port}`, prefix: '/v1', headers: { authorization: `Bearer ${api_key}` } },
+    { system: 'bare', url: `http://127.0.0.1:${bare.port}`, prefix: '', headers: {} },
+  ];
+  log(`fieldline on :${fieldline.port}, bare on :${bare.port} (pool size ${config.dbPoolSize} each)`);
+
+  const runs: RunRecord[] = [];
+  for (const scenario of scenarios(ids)) {
+    for (const target of targets) await preflight(scenario, target);
+    if (settings.warmupSeconds > 0) {
+      for (const target of targets) await load(target, scenario, Math.max(...settings.connections), settings.warmupSeconds);
+    }
+    for (const connections of settings.connections) {
+      for (let round = 1; round <= settings.rounds; round++) {
+        for (const target of targets) { // alternate: fieldline, bare, fieldline, bare ...
+          const r = await load(target, scenario, connections, settings.durationSeconds);
+          const record: RunRecord = {
+            scenario: scenario.name, connections, system: target.system, round,
+            reqPerSec: r.requests.mean, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
+            non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
+            statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats).map(([code, s]) => [code, s.count])),
+          };
+          runs.push(record);
+          log(`${scenario.name} c=${connections} round ${round}/${settings.rounds} ${target.system}: `
+            + `${record.reqPerSec.toFixed(0)} req/s, p50 ${record.p50Ms} ms, p99 ${record.p99Ms} ms, `
+            + `non-2xx ${record.non2xx}, errors ${record.errors}`);
+        }
+      }
+    }
+  }
+
+  const summary = summarize(runs);
+  const table = markdownTable(summary);
+  process.stdout.write(`\n${table}\n\n`);
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const file = writeResults(join(dirname(fileURLToPath(import.meta.url)), 'results'), stamp, {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    settings: { ...settings, adminUrl: undefined },
+    environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, dbPoolSize: config.dbPoolSize },
+    summary,
+    runs,
+    table,
+  });
+  log(`results written to ${file}`);
+}
+
+const cleanups: Array<() => Promise<unknown>> = [];
+let cleaning: Promise<void> | undefined;
+const cleanup = () => (cleaning ??= (async () => {
+  for (const step of cleanups.reverse()) {
+    await step().catch((error) => log(`cleanup failed: ${(error as Error).message}`));
+  }
+})());
+
+process.once('SIGINT', () => {
+  log('interrupted; cleaning up');
+  void cleanup().finally(() => process.exit(130));
+});
+
+try {
+  await main(cleanups);
+} catch (error) {
+  process.exitCode = 1;
+  log(`benchmark failed: ${(error as Error).stack ?? error}`);
+} finally {
+  await cleanup();
+}
