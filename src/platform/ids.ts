@@ -1,7 +1,20 @@
 // Public ids: a type prefix and a ULID body (time-sortable, 26 Crockford base32 characters).
+import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 
-const nextUlid = monotonicFactory();
+// ulid's default source asks the OS for one byte per call (16 calls per id); ids are made on
+// every request, so draw cryptographic randomness in 4 KiB batches instead.
+let pool = randomBytes(4096);
+let offset = 0;
+function pooledRandom(): number {
+  if (offset === pool.length) {
+    pool = randomBytes(4096);
+    offset = 0;
+  }
+  return pool[offset++] / 256;
+}
+
+const nextUlid = monotonicFactory(pooledRandom);
 const ID_BODY = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export function newId(prefix: string): string {

@@ -33,8 +33,10 @@ ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).jo
     ...columns.map((c) => `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c.name} ${c.type}`),
     ...(resource.softDelete ? [`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS deleted_at timestamptz`] : []),
     `CREATE INDEX IF NOT EXISTS ${t}_created_at_idx ON ${t} (account_id, created_at, id)`,
-    `CREATE INDEX IF NOT EXISTS ${t}_updated_at_idx ON ${t} (account_id, updated_at, id)`,
   ];
+  // Rows that never change (events) need no index to find recent changes.
+  const mutable = resource.operations.has('update') || Object.keys(resource.actions).length > 0;
+  if (mutable) statements.push(`CREATE INDEX IF NOT EXISTS ${t}_updated_at_idx ON ${t} (account_id, updated_at, id)`);
   for (const [name, spec] of Object.entries(resource.fields)) {
     if (spec.unique) statements.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name}_key ON ${t} (account_id, ${name})${live}`);
     else if (spec.kind === 'tags' && spec.filterOperators.length) statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} USING gin (${name})`);

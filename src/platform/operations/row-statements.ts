@@ -14,12 +14,19 @@ function toColumns(resource: ResourceDefinition, row: Row): Row {
   return out;
 }
 
+const selectRowSql = new WeakMap<ResourceDefinition, { plain: string; locked: string }>();
+
+/** The hottest statement there is, so its text is compiled once per resource. */
 export function selectRow(resource: ResourceDefinition, accountId: string, id: string, options: { lock?: boolean } = {}): SqlStatement {
-  let query = sqlBuilder.selectFrom(resource.table).select(resource.selectColumns as string[])
-    .where('account_id', '=', accountId).where('id', '=', id);
-  if (resource.softDelete) query = query.where('deleted_at', 'is', null);
-  if (options.lock) query = query.forUpdate();
-  return compile(query);
+  let cached = selectRowSql.get(resource);
+  if (!cached) {
+    let query = sqlBuilder.selectFrom(resource.table).select(resource.selectColumns as string[])
+      .where('account_id', '=', '$account').where('id', '=', '$id');
+    if (resource.softDelete) query = query.where('deleted_at', 'is', null);
+    cached = { plain: compile(query).sql, locked: compile(query.forUpdate()).sql };
+    selectRowSql.set(resource, cached);
+  }
+  return { sql: options.lock ? cached.locked : cached.plain, parameters: [accountId, id] };
 }
 
 export function selectRowsByIds(resource: ResourceDefinition, accountId: string, ids: string[]): SqlStatement {
