@@ -29,10 +29,10 @@ export function createApp(options: AppOptions) {
 
   app.use(requestId());
   app.use(async function securityHeaders(c, next) {
-    await next();
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('X-Frame-Options', 'DENY');
     c.header('Referrer-Policy', 'no-referrer');
+    await next();
   });
   app.onError(problemHandler(logger));
   app.notFound(notFoundHandler);

@@ -29,11 +29,12 @@ export function mountRoutes(app: Hono, routes: RouteSpec[], options: { verifier:
     if (route.body !== 'none') chain.push(...jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
     const path = toHonoPath(route.path);
     app.on(route.method.toUpperCase(), [path], ...chain, async function runOperation(c) {
-      const url = new URL(c.req.url);
+      const url = c.req.url;
+      const queryStart = url.indexOf('?');
       const result = await route.handle({
         principal: c.get('principal'),
         params: c.req.param() as Record<string, string>,
-        query: url.searchParams,
+        query: new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1)),
         body: c.get('body'),
         requestId: c.get('requestId'),
       });
