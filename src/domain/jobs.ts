@@ -1,7 +1,7 @@
 // Jobs: a visit to a customer site, from unscheduled to completed (or cancelled).
 import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
-import { field } from '../platform/resource/fields.ts';
+import { field, timestampSchema } from '../platform/resource/fields.ts';
 import { validationFailed } from '../platform/errors.ts';
 import { ADDRESS } from './customers.ts';
 import { users } from './users.ts';
@@ -12,9 +12,9 @@ export const JOB_STATUSES = ['unscheduled', 'scheduled', 'in_progress', 'complet
 const OPEN: (typeof JOB_STATUSES)[number][] = ['unscheduled', 'scheduled', 'in_progress'];
 
 const scheduleInput = z.strictObject({
-  scheduled_start: z.iso.datetime({ offset: true }),
-  scheduled_end: z.iso.datetime({ offset: true }),
-}).refine((w) => Date.parse(w.scheduled_end) > Date.parse(w.scheduled_start), { path: ['scheduled_end'], message: 'must be after scheduled_start' });
+  scheduled_start: timestampSchema(),
+  scheduled_end: timestampSchema(),
+}).refine((w) => w.scheduled_end > w.scheduled_start, { path: ['scheduled_end'], message: 'must be after scheduled_start' });
 
 export const jobs = defineResource({
   name: 'job',
@@ -43,7 +43,7 @@ export const jobs = defineResource({
       summary: 'Schedule the job (or reschedule it)',
       from: ['unscheduled', 'scheduled'], to: 'scheduled', event: 'scheduled',
       input: scheduleInput,
-      apply: ({ input }) => ({ scheduled_start: new Date(input.scheduled_start).toISOString(), scheduled_end: new Date(input.scheduled_end).toISOString() }),
+      apply: ({ input }) => ({ scheduled_start: input.scheduled_start, scheduled_end: input.scheduled_end }),
     },
     assign: {
       summary: 'Assign a technician',

@@ -26,7 +26,7 @@ export function mountRoutes(app: Hono, routes: RouteSpec[], options: { verifier:
   const allowed = new Map<string, Set<string>>();
   for (const route of routes) {
     const chain: MiddlewareHandler[] = [authenticated, requireScope(route.scope)];
-    if (route.body !== 'none') chain.push(...jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
+    if (route.body !== 'none') chain.push(jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
     const path = toHonoPath(route.path);
     app.on(route.method.toUpperCase(), [path], ...chain, async function runOperation(c) {
       const url = c.req.url;

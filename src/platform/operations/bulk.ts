@@ -32,7 +32,8 @@ type BulkItem = { action: 'create'; data: unknown } | { action: 'update'; id: st
 function withIndex(cause: unknown, index: number): unknown {
   const error = toApiError(cause);
   if (!error) return cause;
-  const errors: FieldError[] = error.extra.errors?.map((e) => ({ ...e, index, path: `operations.${index}${e.path ? '.' + e.path : ''}` }))
+  // Field paths point into the item's `data`, where the client wrote them.
+  const errors: FieldError[] = error.extra.errors?.map((e) => ({ ...e, index, path: `operations.${index}${e.path ? '.data.' + e.path : ''}` }))
     ?? [{ index, path: `operations.${index}`, message: error.detail }];
   return new ApiError(error.code, `operations[${index}]: ${error.detail}`, { ...error.extra, errors });
 }

@@ -6,11 +6,12 @@ import { createInputSchema, updateInputSchema } from '../resource/schemas.ts';
 import { validationFailed, type FieldError } from '../errors.ts';
 import type { Row } from '../../db/database.ts';
 
+/** Zod issues -> field errors; an unrecognized-keys issue becomes one error per key, at that key's path. */
 export function zodIssuesToFieldErrors(issues: readonly z.core.$ZodIssue[], prefix = ''): FieldError[] {
-  return issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-  }));
+  const pathOf = (...parts: PropertyKey[]) => [prefix, ...parts.map(String)].filter(Boolean).join('.');
+  return issues.flatMap((issue) => issue.code === 'unrecognized_keys'
+    ? issue.keys.map((key) => ({ path: pathOf(...issue.path, key), message: 'is not a known field' }))
+    : [{ path: pathOf(...issue.path), message: issue.message }]);
 }
 
 function checkKeys(resource: ResourceDefinition, body: Record<string, unknown>, mode: 'create' | 'update'): FieldError[] {

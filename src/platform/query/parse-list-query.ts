@@ -39,6 +39,16 @@ export const MAX_LIMIT = 100;
 const MAX_LIST_VALUES = 100;
 
 const fail = (parameter: string, message: string) => badRequest(`${parameter}: ${message}`, [{ path: parameter, message }]);
+/** Text PostgreSQL cannot take as a parameter: U+0000, or an unpaired surrogate (u-mode \p{Cs}). */
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
+/** A real day of the calendar from year 0001 (PostgreSQL has no year zero): not 2026-02-30. */
+function isCalendarDate(ymd: string): boolean {
+  const [year, month, day] = ymd.split('-').map(Number);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 function coerce(parameter: string, field: QueryableField, raw: string): unknown {
   switch (field.kind) {
@@ -48,12 +58,14 @@ function coerce(parameter: string, field: QueryableField, raw: string): unknown 
       return Number(raw);
     }
     case 'datetime': {
-      const ok = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(raw) && !Number.isNaN(Date.parse(raw));
-      if (!ok) throw fail(parameter, `expected an RFC 3339 date or date-time, got '${raw}'`);
-      return new Date(raw.length === 10 ? `${raw}T00:00:00Z` : raw).toISOString();
+      const ok = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(raw) && !Number.isNaN(Date.parse(raw))
+        && isCalendarDate(raw.slice(0, 10));
+      const iso = ok ? new Date(raw.length === 10 ? `${raw}T00:00:00Z` : raw).toISOString() : '';
+      if (!/^(?!0000)\d{4}-/.test(iso)) throw fail(parameter, `expected an RFC 3339 date or date-time, got '${raw}'`);
+      return iso;
     }
     case 'date':
-      if (!/^\d{4}-\d\d-\d\d$/.test(raw) || Number.isNaN(Date.parse(raw))) throw fail(parameter, `expected a date (YYYY-MM-DD), got '${raw}'`);
+      if (!/^\d{4}-\d\d-\d\d$/.test(raw) || !isCalendarDate(raw)) throw fail(parameter, `expected a date (YYYY-MM-DD), got '${raw}'`);
       return raw;
     case 'boolean':
       if (raw !== 'true' && raw !== 'false') throw fail(parameter, `expected true or false, got '${raw}'`);
@@ -129,6 +141,7 @@ export function parseListQuery(resource: ResourceDefinition, params: URLSearchPa
   const filters: Filter[] = [];
   for (const [parameter, raw] of params) {
     if (seen.has(parameter)) throw fail(parameter, 'given more than once');
+    if (UNSTORABLE.test(raw)) throw fail(parameter, 'contains a NUL character or an unpaired surrogate, which is not allowed');
     seen.add(parameter);
     if ((RESERVED_PARAMETERS as readonly string[]).includes(parameter) || options.ignore?.includes(parameter)) continue;
     filters.push(parseFilter(resource, parameter, raw));
@@ -156,8 +169,34 @@ export function parseListQuery(resource: ResourceDefinition, params: URLSearchPa
   const expandable = new Set(Object.values(resource.fields).flatMap((f) => (f.ref?.expandAs ? [f.ref.expandAs] : [])));
   const expand = params.has('expand') ? parseList('expand', params.get('expand')!, expandable, 'an expandable relation') : [];
 
-  return {
-    limit, offset, count, filters, sort, sortExpression, search, fields, expand,
-    cursor: rawCursor ? decodeCursor(rawCursor, sortExpression, sort.length + 1) : undefined,
-  };
+  const cursor = rawCursor ? decodeCursor(rawCursor, sortExpression, sort.length + 1) : undefined;
+  if (cursor) checkCursorValues(resource, sort, cursor.values);
+  return { limit, offset, count, filters, sort, sortExpression, search, fields, expand, cursor };
+}
+
+/**
+ * A cursor is client input: each value must have its sort key's type (a forged
+ * `["-created_at", "not a date", ...]` would otherwise reach SQL and fail there).
+ */
+function checkCursorValues(resource: ResourceDefinition, sort: SortKey[], values: unknown[]): void {
+  const fields = queryableFields(resource);
+  const names = [...sort.map((key) => key.field), 'id'];
+  const valid = names.every((name, i) => {
+    const value = values[i];
+    if (value === null) return name !== 'id';
+    const kind = fields.get(name)!.kind;
+    if (kind === 'integer' || kind === 'money') return Number.isSafeInteger(value);
+    if (kind === 'boolean') return typeof value === 'boolean';
+    if (typeof value !== 'string' || UNSTORABLE.test(value)) return false;
+    if (kind !== 'datetime' && kind !== 'date') return true;
+    try {
+      coerce('cursor', fields.get(name)!, value);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!valid) {
+    throw badRequest('cursor is not valid for this query: pass the next_cursor of a previous page with the same sort', [{ path: 'cursor', message: 'Invalid cursor' }]);
+  }
 }

@@ -76,6 +76,14 @@ function make(kind: FieldKind, schema: z.ZodType, sqlType: string, extra: Partia
 }
 
 const ISO_CURRENCY = /^[A-Z]{3}$/;
+const STORABLE_YEAR = /^(?!0000)\d{4}-/; // PostgreSQL has no year zero
+const YEAR_RANGE = 'is out of range: years run from 0001 to 9999';
+
+/** An RFC 3339 date-time PostgreSQL can store, normalised to UTC with milliseconds. For fields and action inputs alike. */
+export const timestampSchema = () =>
+  z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString()).refine((s) => STORABLE_YEAR.test(s), YEAR_RANGE);
+/** A calendar date (YYYY-MM-DD) PostgreSQL can store. */
+export const dateSchema = () => z.iso.date().refine((s) => STORABLE_YEAR.test(s), YEAR_RANGE);
 
 export const field = {
   text: (options: { max?: number; min?: number } = {}) =>
@@ -89,8 +97,8 @@ export const field = {
     make('money', z.int().min(options.min ?? 0).max(Number.MAX_SAFE_INTEGER), 'bigint', { example: 12500 }),
   currency: () => make('currency', z.string().toUpperCase().regex(ISO_CURRENCY, 'Expected an ISO 4217 code such as USD'), 'text', { example: 'USD' }),
   boolean: () => make('boolean', z.boolean(), 'boolean'),
-  datetime: () => make('datetime', z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString()), 'timestamptz', { example: '2026-01-15T09:30:00.000Z' }),
-  date: () => make('date', z.iso.date(), 'date'),
+  datetime: () => make('datetime', timestampSchema(), 'timestamptz', { example: '2026-01-15T09:30:00.000Z' }),
+  date: () => make('date', dateSchema(), 'date', { example: '2026-01-31' }),
   enum: <const T extends readonly [string, ...string[]]>(values: T) => make('enum', z.enum(values), 'text', { enumValues: values }),
   /** A reference to an object of `collection` in the same account. */
   ref: (collection: string) => make('ref', z.string().min(1).max(64), 'text', { ref: { collection } }),
