@@ -1,5 +1,6 @@
 // Reads a JSON request body: size limit (413), content type (415), syntax (400).
 import type { IncomingMessage } from 'node:http';
+import { UNSTORABLE_TEXT } from '../platform/storable-text.ts';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError, validationFailed, type FieldError } from '../platform/errors.ts';
 import './context-variables.ts';
@@ -8,7 +9,6 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 const isJson = (contentType: string | undefined) => !!contentType && /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType);
 
-const UNSTORABLE = /[\u0000\p{Cs}]/u; // in u-mode \p{Cs} matches only unpaired surrogates
 
 /**
  * Strings PostgreSQL cannot store (text and jsonb reject U+0000; an unpaired UTF-16 surrogate
@@ -22,12 +22,12 @@ export function unstorableStrings(body: unknown): FieldError[] {
   while (stack.length && found.length < 20) {
     const [value, path] = stack.pop()!;
     if (typeof value === 'string') {
-      if (UNSTORABLE.test(value)) found.push({ path, message: 'contains a NUL character or an unpaired surrogate, which cannot be stored' });
+      if (UNSTORABLE_TEXT.test(value)) found.push({ path, message: 'contains a NUL character or an unpaired surrogate, which cannot be stored' });
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], join(path, i)]);
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, item] of Object.entries(value).reverse()) {
-        if (UNSTORABLE.test(key)) found.push({ path, message: 'a key contains a NUL character or an unpaired surrogate' });
+        if (UNSTORABLE_TEXT.test(key)) found.push({ path, message: 'a key contains a NUL character or an unpaired surrogate' });
         else stack.push([item, join(path, key)]);
       }
     }

@@ -12,17 +12,13 @@ export interface NewEvent {
   now: string;
 }
 
+const INSERT_EVENT = compile(sqlBuilder.insertInto('events').values({
+  id: '', account_id: '', type: '', data: '', request_id: '', created_at: '', updated_at: '',
+})).sql;
+
 export function appendEvent(tx: TenantTransaction, event: NewEvent): string {
   const id = newId('evt');
   const data = event.previousAttributes ? { object: event.object, previous_attributes: event.previousAttributes } : { object: event.object };
-  tx.defer(compile(sqlBuilder.insertInto('events').values({
-    id,
-    account_id: tx.accountId,
-    type: event.type,
-    data: JSON.stringify(data),
-    request_id: event.requestId ?? null,
-    created_at: event.now,
-    updated_at: event.now,
-  })));
+  tx.defer({ sql: INSERT_EVENT, parameters: [id, tx.accountId, event.type, JSON.stringify(data), event.requestId ?? null, event.now, event.now] });
   return id;
 }

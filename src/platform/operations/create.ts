@@ -16,7 +16,7 @@ function buildNewRow(resource: ResourceDefinition, input: Row, now: string): Row
   const row: Row = { id: newId(resource.idPrefix) };
   for (const [name, spec] of Object.entries(resource.fields)) {
     if (input[name] !== undefined) row[name] = input[name];
-    else row[name] = spec.defaultValue === undefined ? null : structuredClone(spec.defaultValue);
+    else row[name] = Array.isArray(spec.defaultValue) ? [...spec.defaultValue] : (spec.defaultValue ?? null); // defaults are literals
   }
   row.created_at = now;
   row.updated_at = now;

@@ -1,9 +1,10 @@
 // Get one object: a single round trip; `fields` and `expand` work as on lists.
 import { tenantRead } from '../../db/tenant-transaction.ts';
+import { UNSTORABLE_TEXT } from '../storable-text.ts';
 import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { isIdOf } from '../ids.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { parseListQuery } from '../query/parse-list-query.ts';
+import { parseFieldsAndExpand } from '../query/parse-list-query.ts';
 import { selectRow } from './row-statements.ts';
 import { expandRelations } from './expand.ts';
 import { serialize } from './serialize.ts';
@@ -13,10 +14,12 @@ import type { Runtime } from './runtime.ts';
 const OBJECT_PARAMETERS = new Set(['fields', 'expand']);
 
 export async function getOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, id: string, params: URLSearchParams) {
-  for (const name of params.keys()) {
+  for (const [name, value] of params) {
     if (!OBJECT_PARAMETERS.has(name)) throw badRequest(`${name}: unknown query parameter (use fields or expand)`, [{ path: name, message: 'Unknown query parameter' }]);
+    if (params.getAll(name).length > 1) throw badRequest(`${name}: given more than once`, [{ path: name, message: 'given more than once' }]);
+    if (UNSTORABLE_TEXT.test(value)) throw badRequest(`${name}: contains a NUL character or an unpaired surrogate`, [{ path: name, message: 'Invalid value' }]);
   }
-  const { fields, expand } = parseListQuery(resource, params);
+  const { fields, expand } = parseFieldsAndExpand(resource, params);
   if (!isIdOf(resource.idPrefix, id)) throw notFound(resource.name, id);
   const [[row]] = await tenantRead(runtime.db, principal.accountId, [selectRow(resource, principal.accountId, id)]);
   if (!row) throw notFound(resource.name, id);

@@ -34,8 +34,18 @@ export function selectRowsByIds(resource: ResourceDefinition, accountId: string,
     .where('account_id', '=', accountId).where('id', 'in', ids));
 }
 
+const insertSql = new WeakMap<ResourceDefinition, { sql: string; columns: string[] }>();
+
+/** A new row: every column, always in the same order, so the statement text is compiled once. */
 export function insertRow(resource: ResourceDefinition, accountId: string, row: Row): SqlStatement {
-  return compile(sqlBuilder.insertInto(resource.table).values({ ...toColumns(resource, row), account_id: accountId }));
+  let cached = insertSql.get(resource);
+  if (!cached) {
+    const columns = [...resource.selectColumns, 'account_id'];
+    const sql = compile(sqlBuilder.insertInto(resource.table).values(Object.fromEntries(columns.map((c) => [c, c])))).sql;
+    insertSql.set(resource, (cached = { sql, columns }));
+  }
+  const values = toColumns(resource, row);
+  return { sql: cached.sql, parameters: cached.columns.map((c) => (c === 'account_id' ? accountId : values[c] ?? null)) };
 }
 
 export function updateRow(resource: ResourceDefinition, accountId: string, id: string, changes: Row): SqlStatement {

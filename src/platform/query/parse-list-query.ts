@@ -1,6 +1,7 @@
 // Query string -> a validated list query. Every name and value is checked against the
 // declaration here, so the SQL compiler only ever sees known columns and typed values.
 import type { ResourceDefinition } from '../resource/define-resource.ts';
+import { UNSTORABLE_TEXT } from '../storable-text.ts';
 import { FILTER_OPERATORS, type FilterOperator } from '../resource/fields.ts';
 import { badRequest } from '../errors.ts';
 import { queryableFields, type QueryableField } from './queryable-fields.ts';
@@ -39,8 +40,6 @@ export const MAX_LIMIT = 100;
 const MAX_LIST_VALUES = 100;
 
 const fail = (parameter: string, message: string) => badRequest(`${parameter}: ${message}`, [{ path: parameter, message }]);
-/** Text PostgreSQL cannot take as a parameter: U+0000, or an unpaired surrogate (u-mode \p{Cs}). */
-const UNSTORABLE = /[\u0000\p{Cs}]/u;
 
 /** A real day of the calendar from year 0001 (PostgreSQL has no year zero): not 2026-02-30. */
 function isCalendarDate(ymd: string): boolean {
@@ -136,12 +135,22 @@ function parseList(parameter: string, raw: string, allowed: Set<string>, what: s
   return names;
 }
 
+/** `fields` and `expand`, the two parameters a single object's GET shares with lists. */
+export function parseFieldsAndExpand(resource: ResourceDefinition, params: URLSearchParams): { fields?: ReadonlySet<string>; expand: string[] } {
+  const fields = params.has('fields')
+    ? new Set(['id', 'object', ...parseList('fields', params.get('fields')!, new Set(resource.outputFields), 'a field')])
+    : undefined;
+  if (!params.has('expand')) return { fields, expand: [] };
+  const expandable = new Set(Object.values(resource.fields).flatMap((f) => (f.ref?.expandAs ? [f.ref.expandAs] : [])));
+  return { fields, expand: parseList('expand', params.get('expand')!, expandable, 'an expandable relation') };
+}
+
 export function parseListQuery(resource: ResourceDefinition, params: URLSearchParams, options: { ignore?: string[] } = {}): ListQuery {
   const seen = new Set<string>();
   const filters: Filter[] = [];
   for (const [parameter, raw] of params) {
     if (seen.has(parameter)) throw fail(parameter, 'given more than once');
-    if (UNSTORABLE.test(raw)) throw fail(parameter, 'contains a NUL character or an unpaired surrogate, which is not allowed');
+    if (UNSTORABLE_TEXT.test(raw)) throw fail(parameter, 'contains a NUL character or an unpaired surrogate, which is not allowed');
     seen.add(parameter);
     if ((RESERVED_PARAMETERS as readonly string[]).includes(parameter) || options.ignore?.includes(parameter)) continue;
     filters.push(parseFilter(resource, parameter, raw));
@@ -163,11 +172,7 @@ export function parseListQuery(resource: ResourceDefinition, params: URLSearchPa
     if (q.length > 200) throw fail('q', 'at most 200 characters');
     search = toPrefixTsquery(q);
   }
-  const fields = params.has('fields')
-    ? new Set(['id', 'object', ...parseList('fields', params.get('fields')!, new Set(resource.outputFields), 'a field')])
-    : undefined;
-  const expandable = new Set(Object.values(resource.fields).flatMap((f) => (f.ref?.expandAs ? [f.ref.expandAs] : [])));
-  const expand = params.has('expand') ? parseList('expand', params.get('expand')!, expandable, 'an expandable relation') : [];
+  const { fields, expand } = parseFieldsAndExpand(resource, params);
 
   const cursor = rawCursor ? decodeCursor(rawCursor, sortExpression, sort.length + 1) : undefined;
   if (cursor) checkCursorValues(resource, sort, cursor.values);
@@ -187,7 +192,7 @@ function checkCursorValues(resource: ResourceDefinition, sort: SortKey[], values
     const kind = fields.get(name)!.kind;
     if (kind === 'integer' || kind === 'money') return Number.isSafeInteger(value);
     if (kind === 'boolean') return typeof value === 'boolean';
-    if (typeof value !== 'string' || UNSTORABLE.test(value)) return false;
+    if (typeof value !== 'string' || UNSTORABLE_TEXT.test(value)) return false;
     if (kind !== 'datetime' && kind !== 'date') return true;
     try {
       coerce('cursor', fields.get(name)!, value);
