@@ -51,31 +51,27 @@ export function toSqlLiteral(value: unknown): string {
 export function inlineParameters({ sql, parameters }: SqlStatement): string {
   if (parameters.length === 0) return sql;
   let out = '';
+  let copiedUpTo = 0;
   let i = 0;
   while (i < sql.length) {
     const ch = sql[i];
     if (ch === "'" || ch === '"') {
-      const end = closingQuote(sql, i, ch);
-      out += sql.slice(i, end);
-      i = end;
+      i = closingQuote(sql, i, ch);
     } else if (ch === '-' && sql[i + 1] === '-') {
       const end = sql.indexOf('\n', i);
-      const stop = end === -1 ? sql.length : end;
-      out += sql.slice(i, stop);
-      i = stop;
+      i = end === -1 ? sql.length : end;
     } else if (ch === '$' && isDigit(sql[i + 1]) && !isIdentifierChar(sql[i - 1])) {
       let j = i + 1;
       while (isDigit(sql[j])) j++;
       const index = Number(sql.slice(i + 1, j)) - 1;
       if (index < 0 || index >= parameters.length) throw new UnsafeSqlValueError(`no value for placeholder ${sql.slice(i, j)}`);
-      out += toSqlLiteral(parameters[index]);
-      i = j;
+      out += sql.slice(copiedUpTo, i) + toSqlLiteral(parameters[index]);
+      copiedUpTo = i = j;
     } else {
-      out += ch;
       i++;
     }
   }
-  return out;
+  return out + sql.slice(copiedUpTo);
 }
 
 function closingQuote(sql: string, start: number, quote: string): number {

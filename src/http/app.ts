@@ -6,7 +6,7 @@ import type { Registry } from '../platform/registry.ts';
 import { ApiKeyVerifier } from '../auth/api-keys.ts';
 import { resourceRoutes } from '../platform/routes/resource-routes.ts';
 import { buildOpenApiDocument } from '../platform/openapi/build-openapi.ts';
-import { requestId } from './request-id.ts';
+import { responseBasics } from './response-basics.ts';
 import { notFoundHandler, problemHandler } from './problem.ts';
 import { mountRoutes } from './mount-routes.ts';
 import { mountApiInfo } from './api-info.ts';
@@ -27,13 +27,7 @@ export function createApp(options: AppOptions) {
   const openapi = buildOpenApiDocument(registry, routes);
   const app = new Hono();
 
-  app.use(requestId());
-  app.use(async function securityHeaders(c, next) {
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('X-Frame-Options', 'DENY');
-    c.header('Referrer-Policy', 'no-referrer');
-    await next();
-  });
+  app.use(responseBasics());
   app.onError(problemHandler(logger));
   app.notFound(notFoundHandler);
 

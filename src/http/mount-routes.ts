@@ -4,7 +4,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { ApiKeyVerifier } from '../auth/api-keys.ts';
 import type { ApiResult, RouteSpec } from '../platform/routes/route-spec.ts';
 import { ApiError } from '../platform/errors.ts';
-import { authenticate, requireScope } from './authenticate.ts';
+import { authorize } from './authenticate.ts';
 import { jsonBody } from './json-body.ts';
 import './context-variables.ts';
 
@@ -22,10 +22,9 @@ function send(c: Context, result: ApiResult): Response {
 }
 
 export function mountRoutes(app: Hono, routes: RouteSpec[], options: { verifier: ApiKeyVerifier; maxBodyBytes: number }): void {
-  const authenticated = authenticate(options.verifier);
   const allowed = new Map<string, Set<string>>();
   for (const route of routes) {
-    const chain: MiddlewareHandler[] = [authenticated, requireScope(route.scope)];
+    const chain: MiddlewareHandler[] = [authorize(options.verifier, route.scope)];
     if (route.body !== 'none') chain.push(jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
     const path = toHonoPath(route.path);
     app.on(route.method.toUpperCase(), [path], ...chain, async function runOperation(c) {
