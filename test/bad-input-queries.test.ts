@@ -1,27 +1,16 @@
 // Bad list query parameters: unknown filters and operators, wrongly typed values, paging,
 // cursors, sort, expand, fields and search. Each is 400 bad_request naming the parameter and
 // changes nothing (see RefusalChecks.rejects).
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext } from './support/test-context.ts';
 import { queryableFields } from '../src/platform/query/queryable-fields.ts';
-import { RefusalChecks, UNUSED_ULID, assertNames } from './support/problem-assertions.ts';
+import { refusalChecksForThisFile, UNUSED_ULID, assertNames } from './support/problem-assertions.ts';
 
-let ctx: TestContext;
-let api: RefusalChecks;
-
-before(async () => {
-  ctx = await createTestContext();
-  api = await RefusalChecks.open(ctx);
-});
-
-after(async () => {
-  await ctx?.close();
-});
+const suite = refusalChecksForThisFile();
 
 describe('list query parameters', () => {
   const badQuery = async (collection: string, query: string, parameter: string) => {
-    const body = await api.rejects('GET', `/v1/${collection}?${query}`, {}, { status: 400, code: 'bad_request', target: collection });
+    const body = await suite.api.rejects('GET', `/v1/${collection}?${query}`, {}, { status: 400, code: 'bad_request', target: collection });
     assertNames(body, parameter);
     return body;
   };
@@ -35,7 +24,7 @@ describe('list query parameters', () => {
   });
 
   test('every listable collection refuses an unknown filter', async () => {
-    for (const resource of api.listable()) await badQuery(resource.collection, 'not_a_field=1', 'not_a_field');
+    for (const resource of suite.api.listable()) await badQuery(resource.collection, 'not_a_field=1', 'not_a_field');
   });
 
   test('an operator the field does not support, or no operator at all, is 400 naming the parameter', async () => {
@@ -58,7 +47,7 @@ describe('list query parameters', () => {
     const goodValue = (kind: string, enumValues?: readonly string[]) =>
       ({ integer: '1', money: '1', datetime: '2026-01-01T00:00:00Z', date: '2026-01-01', boolean: 'true', enum: enumValues?.[0] })[kind];
     let checked = 0;
-    for (const resource of api.listable()) {
+    for (const resource of suite.api.listable()) {
       for (const [name, field] of queryableFields(resource)) {
         const values = badValues[field.kind];
         if (!values) continue;
@@ -66,7 +55,7 @@ describe('list query parameters', () => {
         if (!operator) continue;
         const parameter = operator === 'eq' ? name : `${name}[${operator}]`;
         // Control: the same parameter with a well-typed value is accepted.
-        const control = await ctx.call('GET', `/v1/${resource.collection}?${parameter}=${encodeURIComponent(goodValue(field.kind, field.enumValues)!)}`, { key: api.owner.key });
+        const control = await suite.ctx.call('GET', `/v1/${resource.collection}?${parameter}=${encodeURIComponent(goodValue(field.kind, field.enumValues)!)}`, { key: suite.api.owner.key });
         assert.equal(control.status, 200, `${resource.collection}?${parameter}: ${control.text}`);
         for (const value of values) {
           await badQuery(resource.collection, `${parameter}=${encodeURIComponent(value)}`, parameter);
@@ -126,11 +115,11 @@ describe('list query parameters', () => {
   });
 
   test('a real cursor is refused under a different sort', async () => {
-    const first = await ctx.call('GET', '/v1/customers?limit=1&sort=name', { key: api.owner.key });
+    const first = await suite.ctx.call('GET', '/v1/customers?limit=1&sort=name', { key: suite.api.owner.key });
     assert.equal(first.status, 200, first.text);
     const cursor = first.body.page.next_cursor;
     assert.ok(cursor, 'there is a next page');
-    const ok = await ctx.call('GET', `/v1/customers?limit=1&sort=name&cursor=${cursor}`, { key: api.owner.key });
+    const ok = await suite.ctx.call('GET', `/v1/customers?limit=1&sort=name&cursor=${cursor}`, { key: suite.api.owner.key });
     assert.equal(ok.status, 200, 'the cursor works with its own sort');
     await badQuery('customers', `limit=1&cursor=${cursor}`, 'cursor');
     await badQuery('customers', `limit=1&sort=-name&cursor=${cursor}`, 'cursor');
@@ -138,7 +127,7 @@ describe('list query parameters', () => {
   });
 
   test('offset and cursor together are 400', async () => {
-    const first = await ctx.call('GET', '/v1/customers?limit=1', { key: api.owner.key });
+    const first = await suite.ctx.call('GET', '/v1/customers?limit=1', { key: suite.api.owner.key });
     const cursor = first.body.page.next_cursor;
     assert.ok(cursor);
     const body = await badQuery('customers', `offset=1&cursor=${cursor}`, 'offset');
@@ -155,24 +144,24 @@ describe('list query parameters', () => {
   test('an unknown expand is 400 naming expand, on lists and on single objects', async () => {
     await badQuery('customers', 'expand=owner', 'expand');
     await badQuery('jobs', 'expand=customer,invoice', 'expand');
-    const body = await api.rejects('GET', `${api.itemPath('jobs')}?expand=nonsense`, {}, { status: 400, code: 'bad_request', target: 'jobs' });
+    const body = await suite.api.rejects('GET', `${suite.api.itemPath('jobs')}?expand=nonsense`, {}, { status: 400, code: 'bad_request', target: 'jobs' });
     assertNames(body, 'expand');
   });
 
   test('an unknown name in fields is 400 naming fields, on lists and on single objects', async () => {
     await badQuery('customers', 'fields=id,name,favourite_colour', 'fields');
     await badQuery('customers', 'fields=account_id', 'fields');
-    const body = await api.rejects('GET', `${api.itemPath('customers')}?fields=secret`, {}, { status: 400, code: 'bad_request' });
+    const body = await suite.api.rejects('GET', `${suite.api.itemPath('customers')}?fields=secret`, {}, { status: 400, code: 'bad_request' });
     assertNames(body, 'fields');
   });
 
   test('list-only parameters on a single object are 400 naming them', async () => {
-    const body = await api.rejects('GET', `${api.itemPath('customers')}?limit=1`, {}, { status: 400, code: 'bad_request' });
+    const body = await suite.api.rejects('GET', `${suite.api.itemPath('customers')}?limit=1`, {}, { status: 400, code: 'bad_request' });
     assertNames(body, 'limit');
   });
 
   test('search on a collection without search fields, or a query over 200 characters, is 400 naming q', async () => {
-    const unsearchable = api.listable().find((r) => r.searchFields.length === 0);
+    const unsearchable = suite.api.listable().find((r) => r.searchFields.length === 0);
     if (unsearchable) await badQuery(unsearchable.collection, 'q=anything', 'q');
     await badQuery('customers', `q=${'a'.repeat(201)}`, 'q');
   });

@@ -1,25 +1,15 @@
 // Bad requests beyond the body's content: oversized bodies, ids that name nothing, missing or
 // insufficient credentials, unknown routes and methods, and the request id. Each is refused with
 // the documented RFC 9457 problem and changes nothing (see RefusalChecks.rejects).
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import type { Hono } from 'hono';
 import { createTestContext, type CallOptions, type CallResult, type TestContext } from './support/test-context.ts';
 import { createApp } from '../src/http/app.ts';
-import { MiB, RefusalChecks, UNUSED_ULID, assertProblem, json, withoutKey } from './support/problem-assertions.ts';
+import { MiB, UNUSED_ULID, assertProblem, json, refusalChecksForThisFile, withoutKey } from './support/problem-assertions.ts';
 
-let ctx: TestContext;
-let api: RefusalChecks;
-
-before(async () => {
-  ctx = await createTestContext();
-  api = await RefusalChecks.open(ctx);
-});
-
-after(async () => {
-  await ctx?.close();
-});
+const suite = refusalChecksForThisFile();
 
 describe('oversized bodies', () => {
   const bigBody = (bytes: number) => JSON.stringify({ name: 'Big Co', notes: 'x'.repeat(bytes) });
@@ -27,12 +17,12 @@ describe('oversized bodies', () => {
   test('a body over the default 1 MiB is 413 payload_too_large', async () => {
     const raw = bigBody(MiB + 10);
     assert.ok(Buffer.byteLength(raw) > MiB);
-    await api.rejects('POST', '/v1/customers', json(raw), { status: 413, code: 'payload_too_large' });
+    await suite.api.rejects('POST', '/v1/customers', json(raw), { status: 413, code: 'payload_too_large' });
   });
 
   test('413 also when the client declares the size in Content-Length', async () => {
     const raw = bigBody(MiB + 10);
-    await api.rejects('POST', '/v1/customers', json(raw, { 'content-length': String(Buffer.byteLength(raw)) }), { status: 413, code: 'payload_too_large' });
+    await suite.api.rejects('POST', '/v1/customers', json(raw, { 'content-length': String(Buffer.byteLength(raw)) }), { status: 413, code: 'payload_too_large' });
   });
 
   test('413 for a chunked body with no Content-Length (streamed)', async () => {
@@ -43,22 +33,22 @@ describe('oversized bodies', () => {
         controller.close();
       },
     });
-    const before = { events: await api.total('/v1/events'), list: await api.total('/v1/customers') };
-    const res = await ctx.app.request('/v1/customers', {
+    const before = { events: await suite.api.total('/v1/events'), list: await suite.api.total('/v1/customers') };
+    const res = await suite.ctx.app.request('/v1/customers', {
       method: 'POST',
-      headers: { authorization: `Bearer ${api.owner.key}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      headers: { authorization: `Bearer ${suite.api.owner.key}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
       body: stream(),
       duplex: 'half',
     } as RequestInit);
     assert.equal(res.headers.get('content-length'), null);
     const text = await res.text();
     assertProblem({ status: res.status, headers: res.headers, body: JSON.parse(text), text }, 413, 'payload_too_large');
-    assert.deepEqual({ events: await api.total('/v1/events'), list: await api.total('/v1/customers') }, before);
+    assert.deepEqual({ events: await suite.api.total('/v1/events'), list: await suite.api.total('/v1/customers') }, before);
   });
 
   test('413 on PATCH and on actions too', async () => {
-    await api.rejects('PATCH', api.itemPath('customers'), json(bigBody(MiB + 10)), { status: 413, code: 'payload_too_large', object: api.itemPath('customers') });
-    await api.rejects('POST', `${api.itemPath('jobs')}/cancel`, json(JSON.stringify({ reason: 'x'.repeat(MiB + 10) })), { status: 413, code: 'payload_too_large', target: 'jobs', object: api.itemPath('jobs') });
+    await suite.api.rejects('PATCH', suite.api.itemPath('customers'), json(bigBody(MiB + 10)), { status: 413, code: 'payload_too_large', object: suite.api.itemPath('customers') });
+    await suite.api.rejects('POST', `${suite.api.itemPath('jobs')}/cancel`, json(JSON.stringify({ reason: 'x'.repeat(MiB + 10) })), { status: 413, code: 'payload_too_large', target: 'jobs', object: suite.api.itemPath('jobs') });
   });
 
   describe('with a configured limit (maxBodyBytes 2000)', () => {
@@ -66,8 +56,8 @@ describe('oversized bodies', () => {
     let small: Hono;
     let account: { id: string; key: string };
     before(async () => {
-      small = createApp({ db: ctx.db, registry: ctx.registry, logger: pino({ level: 'silent' }), maxBodyBytes: 2000 }).app;
-      account = await ctx.newAccount('Small Limit Co');
+      small = createApp({ db: suite.ctx.db, registry: suite.ctx.registry, logger: pino({ level: 'silent' }), maxBodyBytes: 2000 }).app;
+      account = await suite.ctx.newAccount('Small Limit Co');
     });
 
     const post = async (path: string, raw: string): Promise<CallResult> => {
@@ -75,7 +65,7 @@ describe('oversized bodies', () => {
       const text = await res.text();
       return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : text };
     };
-    const count = async (path: string) => (await ctx.call('GET', `${path}?count=true`, { key: account.key })).body.page.total;
+    const count = async (path: string) => (await suite.ctx.call('GET', `${path}?count=true`, { key: account.key })).body.page.total;
     const bodyOfExactly = (bytes: number) => {
       const skeleton = JSON.stringify({ name: 'Edge Co', notes: '' });
       return JSON.stringify({ name: 'Edge Co', notes: 'n'.repeat(bytes - skeleton.length) });
@@ -101,13 +91,13 @@ describe('ids that name nothing', () => {
   test('a wrong-prefix id and an unknown id are 404 not_found on every item route', async () => {
     // Actions whose input is required would answer 422 for the empty body first; they are
     // covered with a valid body below.
-    const needsInput = (route: (typeof ctx.routes)[number]) =>
+    const needsInput = (route: (typeof suite.ctx.routes)[number]) =>
       route.kind === 'action' && !(route.resource.actions[route.actionName!].input?.safeParse({}).success ?? true);
-    for (const route of ctx.routes.filter((r) => r.path.includes('{id}') && !needsInput(r))) {
-      const other = ctx.registry.resources.find((r) => r.idPrefix !== route.resource.idPrefix)!;
+    for (const route of suite.ctx.routes.filter((r) => r.path.includes('{id}') && !needsInput(r))) {
+      const other = suite.ctx.registry.resources.find((r) => r.idPrefix !== route.resource.idPrefix)!;
       for (const id of [`${other.idPrefix}_${UNUSED_ULID}`, `${route.resource.idPrefix}_${UNUSED_ULID}`, 'not-an-id', `${route.resource.idPrefix}_`]) {
         const options: CallOptions = route.body === 'required' ? { body: {} } : {};
-        const body = await api.rejects(route.method.toUpperCase(), route.path.replace('{id}', id), options, { status: 404, code: 'not_found', target: route.resource.collection });
+        const body = await suite.api.rejects(route.method.toUpperCase(), route.path.replace('{id}', id), options, { status: 404, code: 'not_found', target: route.resource.collection });
         assert.ok(body.detail.includes(id), `${route.method} ${route.path}: the detail names the id: ${body.detail}`);
       }
     }
@@ -115,63 +105,63 @@ describe('ids that name nothing', () => {
 
   test('an action with valid input on an unknown or wrong-prefix id is 404', async () => {
     const schedule = { scheduled_start: '2026-03-01T09:00:00Z', scheduled_end: '2026-03-01T10:00:00Z' };
-    for (const id of [`job_${UNUSED_ULID}`, api.existing.customers]) {
-      await api.rejects('POST', `/v1/jobs/${id}/schedule`, { body: schedule }, { status: 404, code: 'not_found', target: 'jobs' });
+    for (const id of [`job_${UNUSED_ULID}`, suite.api.existing.customers]) {
+      await suite.api.rejects('POST', `/v1/jobs/${id}/schedule`, { body: schedule }, { status: 404, code: 'not_found', target: 'jobs' });
     }
   });
 
   test('an unknown action name on an existing object is 404 (internal actions are not exposed)', async () => {
-    await api.rejects('POST', `${api.itemPath('jobs')}/teleport`, {}, { status: 404, code: 'not_found', target: 'jobs', object: api.itemPath('jobs') });
-    await api.rejects('POST', `${api.itemPath('invoices')}/mark-paid`, { body: { amount_paid: 1 } }, { status: 404, code: 'not_found', target: 'invoices', object: api.itemPath('invoices') });
+    await suite.api.rejects('POST', `${suite.api.itemPath('jobs')}/teleport`, {}, { status: 404, code: 'not_found', target: 'jobs', object: suite.api.itemPath('jobs') });
+    await suite.api.rejects('POST', `${suite.api.itemPath('invoices')}/mark-paid`, { body: { amount_paid: 1 } }, { status: 404, code: 'not_found', target: 'invoices', object: suite.api.itemPath('invoices') });
   });
 });
 
 describe('credentials', () => {
   test('no Authorization header is 401 with a WWW-Authenticate challenge, on every route', async () => {
-    for (const route of ctx.routes) {
-      const path = route.path.replace('{id}', api.existing[route.resource.collection] ?? `${route.resource.idPrefix}_${UNUSED_ULID}`);
-      const options: CallOptions = { ...withoutKey, ...(route.body === 'none' ? {} : { body: route.kind === 'create' ? await api.createBody(route.resource) : {} }) };
-      const body = await api.rejects(route.method.toUpperCase(), path, options, { status: 401, code: 'unauthenticated', target: route.resource.collection });
+    for (const route of suite.ctx.routes) {
+      const path = route.path.replace('{id}', suite.api.existing[route.resource.collection] ?? `${route.resource.idPrefix}_${UNUSED_ULID}`);
+      const options: CallOptions = { ...withoutKey, ...(route.body === 'none' ? {} : { body: route.kind === 'create' ? await suite.api.createBody(route.resource) : {} }) };
+      const body = await suite.api.rejects(route.method.toUpperCase(), path, options, { status: 401, code: 'unauthenticated', target: route.resource.collection });
       assert.match(body.headers.get('www-authenticate') ?? '', /^Bearer\b/, `${route.method} ${route.path}`);
     }
   });
 
   test('a malformed, unknown or wrongly-presented credential is 401 with a challenge', async () => {
     const unknownKey = `fl_test_${'A'.repeat(12)}${'b'.repeat(32)}`;
-    const forged = api.owner.key.slice(0, -1) + (api.owner.key.endsWith('a') ? 'b' : 'a');
+    const forged = suite.api.owner.key.slice(0, -1) + (suite.api.owner.key.endsWith('a') ? 'b' : 'a');
     const headers = [
-      `Bearer ${unknownKey}`, `Bearer ${forged}`, 'Bearer not-a-key', 'Bearer', 'Bearer ', `Basic ${Buffer.from(`${api.owner.key}:`).toString('base64')}`,
-      api.owner.key, `Bearer ${api.owner.key} extra`, `Token ${api.owner.key}`, `Bearer ${api.owner.key.replace('fl_test_', 'fl_live_')}`,
+      `Bearer ${unknownKey}`, `Bearer ${forged}`, 'Bearer not-a-key', 'Bearer', 'Bearer ', `Basic ${Buffer.from(`${suite.api.owner.key}:`).toString('base64')}`,
+      suite.api.owner.key, `Bearer ${suite.api.owner.key} extra`, `Token ${suite.api.owner.key}`, `Bearer ${suite.api.owner.key.replace('fl_test_', 'fl_live_')}`,
     ];
     for (const authorization of headers) {
-      const body = await api.rejects('POST', '/v1/customers', { ...withoutKey, headers: { authorization }, body: { name: 'Intruder' } }, { status: 401, code: 'unauthenticated' });
+      const body = await suite.api.rejects('POST', '/v1/customers', { ...withoutKey, headers: { authorization }, body: { name: 'Intruder' } }, { status: 401, code: 'unauthenticated' });
       assert.match(body.headers.get('www-authenticate') ?? '', /^Bearer\b/, authorization);
     }
   });
 
   test('a key without the scope is 403 insufficient_scope naming the scope', async () => {
-    const readCustomers = await ctx.newKey(api.owner.id, ['read:customers']);
-    const ok = await ctx.call('GET', '/v1/customers', { key: readCustomers });
+    const readCustomers = await suite.ctx.newKey(suite.api.owner.id, ['read:customers']);
+    const ok = await suite.ctx.call('GET', '/v1/customers', { key: readCustomers });
     assert.equal(ok.status, 200, 'the key works for what it holds');
-    const body = await api.rejects('POST', '/v1/customers', { key: readCustomers, body: { name: 'Not Allowed' } }, { status: 403, code: 'insufficient_scope' });
+    const body = await suite.api.rejects('POST', '/v1/customers', { key: readCustomers, body: { name: 'Not Allowed' } }, { status: 403, code: 'insufficient_scope' });
     assert.match(body.detail, /write:customers/);
     assert.equal(body.required_scope, 'write:customers');
   });
 
   test('every route refuses a key that lacks its scope, naming that scope', async () => {
-    const readCustomers = await ctx.newKey(api.owner.id, ['read:customers']);
-    for (const route of ctx.routes.filter((r) => r.scope !== 'read:customers')) {
-      const path = route.path.replace('{id}', api.existing[route.resource.collection] ?? `${route.resource.idPrefix}_${UNUSED_ULID}`);
+    const readCustomers = await suite.ctx.newKey(suite.api.owner.id, ['read:customers']);
+    for (const route of suite.ctx.routes.filter((r) => r.scope !== 'read:customers')) {
+      const path = route.path.replace('{id}', suite.api.existing[route.resource.collection] ?? `${route.resource.idPrefix}_${UNUSED_ULID}`);
       const options: CallOptions = { key: readCustomers, ...(route.body === 'none' ? {} : { body: {} }) };
-      const body = await api.rejects(route.method.toUpperCase(), path, options, { status: 403, code: 'insufficient_scope', target: route.resource.collection });
+      const body = await suite.api.rejects(route.method.toUpperCase(), path, options, { status: 403, code: 'insufficient_scope', target: route.resource.collection });
       assert.ok(body.detail.includes(route.scope), `${route.method} ${route.path}: ${body.detail}`);
       assert.equal(body.required_scope, route.scope);
     }
   });
 
   test('the scope check comes before the body is read: a bad body from an unscoped key is still 403', async () => {
-    const readOnly = await ctx.newKey(api.owner.id, ['read:*']);
-    const body = await api.rejects('POST', '/v1/customers', { key: readOnly, ...json('{"broken') }, { status: 403, code: 'insufficient_scope' });
+    const readOnly = await suite.ctx.newKey(suite.api.owner.id, ['read:*']);
+    const body = await suite.api.rejects('POST', '/v1/customers', { key: readOnly, ...json('{"broken') }, { status: 403, code: 'insufficient_scope' });
     assert.match(body.detail, /write:customers/);
   });
 });
@@ -179,8 +169,8 @@ describe('credentials', () => {
 describe('routes and methods', () => {
   test('an unknown route is 404 not_found', async () => {
     for (const path of ['/v1/nope', '/v1/customer', '/v2/customers', '/v1/customers/x/y/z', '/', '/v1/Customers']) {
-      await api.rejects('GET', path, {}, { status: 404, code: 'not_found' });
-      await api.rejects('POST', path, { body: { name: 'x' } }, { status: 404, code: 'not_found' });
+      await suite.api.rejects('GET', path, {}, { status: 404, code: 'not_found' });
+      await suite.api.rejects('POST', path, { body: { name: 'x' } }, { status: 404, code: 'not_found' });
     }
   });
 
@@ -188,15 +178,15 @@ describe('routes and methods', () => {
     const concrete = (path: string) => path.replace('{id}', `cus_${UNUSED_ULID}`);
     const patternOf = (path: string) => new RegExp(`^${path.replace(/\{id\}/g, '[^/]+')}$`);
     const byPath = new Map<string, Set<string>>();
-    for (const route of ctx.routes) (byPath.get(route.path) ?? byPath.set(route.path, new Set()).get(route.path)!).add(route.method.toUpperCase());
+    for (const route of suite.ctx.routes) (byPath.get(route.path) ?? byPath.set(route.path, new Set()).get(route.path)!).add(route.method.toUpperCase());
     let checked = 0;
     for (const [path, methods] of byPath) {
       const url = concrete(path);
       for (const method of ['GET', 'POST', 'PATCH', 'DELETE', 'PUT']) {
         if (methods.has(method)) continue;
         // `/v1/customers/export` is also `/v1/customers/{id}` for PATCH: skip methods another route answers.
-        if (ctx.routes.some((r) => r.method.toUpperCase() === method && patternOf(r.path).test(url))) continue;
-        const body = await api.rejects(method, url, method === 'GET' ? {} : { body: {} }, { status: 405, code: 'method_not_allowed' });
+        if (suite.ctx.routes.some((r) => r.method.toUpperCase() === method && patternOf(r.path).test(url))) continue;
+        const body = await suite.api.rejects(method, url, method === 'GET' ? {} : { body: {} }, { status: 405, code: 'method_not_allowed' });
         const allow = (body.headers.get('allow') ?? '').split(',').map((m: string) => m.trim()).filter(Boolean);
         assert.deepEqual(new Set(allow), methods, `Allow for ${path}`);
         checked++;
@@ -206,13 +196,13 @@ describe('routes and methods', () => {
   });
 
   test('405 needs no credential and comes before it', async () => {
-    const body = await api.rejects('PUT', '/v1/customers', { ...withoutKey }, { status: 405, code: 'method_not_allowed' });
+    const body = await suite.api.rejects('PUT', '/v1/customers', { ...withoutKey }, { status: 405, code: 'method_not_allowed' });
     assert.deepEqual(new Set(body.headers.get('allow').split(',').map((m: string) => m.trim())), new Set(['GET', 'POST']));
   });
 
   test('collections without create refuse POST with 405 (events are read-only)', async () => {
-    for (const resource of api.listable().filter((r) => !r.operations.has('create'))) {
-      const body = await api.rejects('POST', `/v1/${resource.collection}`, { body: {} }, { status: 405, code: 'method_not_allowed', target: resource.collection });
+    for (const resource of suite.api.listable().filter((r) => !r.operations.has('create'))) {
+      const body = await suite.api.rejects('POST', `/v1/${resource.collection}`, { body: {} }, { status: 405, code: 'method_not_allowed', target: resource.collection });
       assert.equal(body.headers.get('allow'), 'GET');
     }
   });
@@ -220,9 +210,9 @@ describe('routes and methods', () => {
 
 describe('the request id', () => {
   test('a well-formed incoming X-Request-Id is kept on the problem; a malformed one is replaced', async () => {
-    let body = await api.rejects('POST', '/v1/customers', { ...json('{'), headers: { 'content-type': 'application/json', 'x-request-id': 'client-trace.42' } }, { status: 400, code: 'bad_request' });
+    let body = await suite.api.rejects('POST', '/v1/customers', { ...json('{'), headers: { 'content-type': 'application/json', 'x-request-id': 'client-trace.42' } }, { status: 400, code: 'bad_request' });
     assert.equal(body.request_id, 'client-trace.42');
-    body = await api.rejects('POST', '/v1/customers', { ...json('{'), headers: { 'content-type': 'application/json', 'x-request-id': 'bad id with spaces' } }, { status: 400, code: 'bad_request' });
+    body = await suite.api.rejects('POST', '/v1/customers', { ...json('{'), headers: { 'content-type': 'application/json', 'x-request-id': 'bad id with spaces' } }, { status: 400, code: 'bad_request' });
     assert.match(body.request_id, /^req_/);
   });
 });

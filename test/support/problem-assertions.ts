@@ -1,3 +1,4 @@
+import { before, after } from 'node:test';
 // Checks for refused requests: the documented RFC 9457 problem (application/problem+json with
 // type, title, status, code, detail and the request id of the X-Request-Id header), and proof
 // that the refusal changed nothing (the account's event count, the target collection's count
@@ -6,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { ResourceDefinition } from '../../src/platform/resource/define-resource.ts';
 import { Fixtures } from './fixtures.ts';
 import type { CallOptions, CallResult, TestAccount, TestContext } from './test-context.ts';
+import { createTestContext } from './test-context.ts';
 
 export const MiB = 1024 * 1024;
 /** A well-formed id body (26 Crockford base32 characters) that no object has. */
@@ -118,4 +120,17 @@ export class RefusalChecks {
     if (expected.object) assert.deepEqual(await read(expected.object), objectBefore, `${expected.object} is unchanged`);
     return Object.assign(body, { headers: res.headers });
   }
+}
+
+/** Registers this file's before/after hooks: a fresh test context and its refusal checks. */
+export function refusalChecksForThisFile(): { ctx: TestContext; api: RefusalChecks } {
+  const suite = {} as { ctx: TestContext; api: RefusalChecks };
+  before(async () => {
+    suite.ctx = await createTestContext();
+    suite.api = await RefusalChecks.open(suite.ctx);
+  });
+  after(async () => {
+    await suite.ctx?.close();
+  });
+  return suite;
 }
