@@ -33,6 +33,7 @@ describe('every write leaves exactly its events', () => {
       ctx.call('POST', '/v1/customers', { key: account.key, body: await fixtures.body(customers, 1) }));
     const customer = (created.response as any).body.data;
     assert.deepEqual(created.events[0].data, { object: customer });
+    assert.deepEqual(Object.keys(created.events[0].data.object), Object.keys(customer), 'the event shows fields in API order');
     assert.equal(created.events[0].request_id, (created.response as any).headers.get('x-request-id'));
 
     const updated = await expectEvents(['customer.updated'], () =>

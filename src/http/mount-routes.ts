@@ -24,27 +24,35 @@ function send(c: Context, result: ApiResult): Response {
 export function mountRoutes(app: Hono, routes: RouteSpec[], options: { verifier: ApiKeyVerifier; maxBodyBytes: number }): void {
   const allowed = new Map<string, Set<string>>();
   for (const route of routes) {
-    const chain: MiddlewareHandler[] = [authorize(options.verifier, route.scope)];
-    if (route.body !== 'none') chain.push(jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
     const path = toHonoPath(route.path);
-    app.on(route.method.toUpperCase(), [path], ...chain, async function runOperation(c) {
-      const url = c.req.url;
-      const queryStart = url.indexOf('?');
-      const result = await route.handle({
-        principal: c.get('principal'),
-        params: c.req.param() as Record<string, string>,
-        query: new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1)),
-        body: c.get('body'),
-        requestId: c.get('requestId'),
-      });
-      return send(c, result);
-    });
     allowed.set(path, (allowed.get(path) ?? new Set()).add(route.method.toUpperCase()));
   }
-  for (const [path, methods] of allowed) {
-    app.all(path, () => {
-      const allow = [...methods].join(', ');
-      throw new ApiError('method_not_allowed', `Use ${allow} on this path`, { headers: { Allow: allow } });
-    });
+  const answerMethodNotAllowed = (path: string) => app.all(path, () => {
+    const allow = [...allowed.get(path)!].join(', ');
+    throw new ApiError('method_not_allowed', `Use ${allow} on this path`, { headers: { Allow: allow } });
+  });
+  // Static paths (/customers/export, /customers/bulk) and their 405s go before `{id}` paths,
+  // so `GET /customers/bulk` is a 405 rather than a search for a customer called "bulk".
+  const isStatic = (route: RouteSpec) => !route.path.includes('{');
+  for (const group of [routes.filter(isStatic), routes.filter((route) => !isStatic(route))]) {
+    for (const route of group) mountRoute(app, route, options);
+    for (const path of new Set(group.map((route) => toHonoPath(route.path)))) answerMethodNotAllowed(path);
   }
+}
+
+function mountRoute(app: Hono, route: RouteSpec, options: { verifier: ApiKeyVerifier; maxBodyBytes: number }): void {
+  const chain: MiddlewareHandler[] = [authorize(options.verifier, route.scope)];
+  if (route.body !== 'none') chain.push(jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
+  app.on(route.method.toUpperCase(), [toHonoPath(route.path)], ...chain, async function runOperation(c) {
+    const url = c.req.url;
+    const queryStart = url.indexOf('?');
+    const result = await route.handle({
+      principal: c.get('principal'),
+      params: c.req.param() as Record<string, string>,
+      query: new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1)),
+      body: c.get('body'),
+      requestId: c.get('requestId'),
+    });
+    return send(c, result);
+  });
 }

@@ -16,7 +16,7 @@ export const events = defineResource({
     data: field.json(z.object({
       object: z.record(z.string(), z.unknown()),
       previous_attributes: z.record(z.string(), z.unknown()).optional(),
-    })).readOnly().describe('`object` is the resource after the change; `previous_attributes` holds changed fields\' old values.'),
+    })).readOnly().keepKeyOrder().describe('`object` is the resource after the change; `previous_attributes` holds changed fields\' old values.'),
     request_id: field.text().readOnly().describe('The API request that caused the event.'),
   },
 });

@@ -66,6 +66,8 @@ export class FieldBuilder {
   /** Lets `expand=name` embed the referenced object. */
   expand(name: string) { return this.#with({ ref: { collection: this.spec.ref!.collection, expandAs: name } }); }
   describe(description: string) { return this.#with({ description }); }
+  /** JSON stored as written (`json`, not `jsonb`): keys keep their order; not for filtering. */
+  keepKeyOrder() { return this.#with({ sqlType: 'json' }); }
   example(example: unknown) { return this.#with({ example }); }
 }
 
