@@ -7,7 +7,7 @@ import { createTestContext, type TestContext, type TestAccount } from './support
 import { Fixtures, sampleFromJsonSchema, sampleValue } from './support/fixtures.ts';
 import { toJsonSchema } from '../src/platform/openapi/json-schema.ts';
 import { actionInputSchema } from '../src/platform/operations/run-action.ts';
-import { tenantRead, withTenantTransaction } from '../src/db/tenant-transaction.ts';
+import { tenantBatch, withTenantTransaction } from '../src/db/tenant-transaction.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { createRegistry } from '../src/domain/registry.ts';
 import { resourceRoutes } from '../src/platform/routes/resource-routes.ts';
@@ -105,14 +105,14 @@ describe('row-level security is a second wall under the application', () => {
 
   test('a query that forgets the account filter still sees only the tenant\'s rows, on every tenant table', async () => {
     for (const table of tables()) {
-      const [others] = await tenantRead(ctx.db, a.id, [{ sql: `SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, parameters: [b.id] }]);
+      const [others] = await tenantBatch(ctx.db, a.id, [{ sql: `SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, parameters: [b.id] }]);
       assert.equal(others[0].n, 0, `${table}: account A saw account B's rows`);
-      const [mine] = await tenantRead(ctx.db, a.id, [{ sql: `SELECT DISTINCT account_id FROM ${table}`, parameters: [] }]);
+      const [mine] = await tenantBatch(ctx.db, a.id, [{ sql: `SELECT DISTINCT account_id FROM ${table}`, parameters: [] }]);
       assert.deepEqual(mine.map((row) => row.account_id), [a.id], `${table}: rows of exactly one account are visible`);
       const [all] = await systemQuery(ctx.db, { sql: `SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, parameters: [b.id] }).then((rows) => [rows]);
       assert.ok(all[0].n > 0, `${table}: account B does have rows`);
     }
-    const [accounts] = await tenantRead(ctx.db, a.id, [{ sql: 'SELECT id FROM accounts', parameters: [] }]);
+    const [accounts] = await tenantBatch(ctx.db, a.id, [{ sql: 'SELECT id FROM accounts', parameters: [] }]);
     assert.deepEqual(accounts.map((row) => row.id), [a.id]);
   });
 
@@ -133,7 +133,7 @@ describe('row-level security is a second wall under the application', () => {
   });
 
   test('the tenant role is not a superuser and cannot bypass RLS', async () => {
-    const [[role]] = await tenantRead(ctx.db, a.id, [{ sql: 'SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user', parameters: [] }]);
+    const [[role]] = await tenantBatch(ctx.db, a.id, [{ sql: 'SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user', parameters: [] }]);
     assert.deepEqual(role, { name: 'fieldline_tenant', rolsuper: false, rolbypassrls: false });
   });
 });

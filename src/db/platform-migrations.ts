@@ -50,4 +50,26 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
        END $fn$`,
     ],
   },
+  {
+    id: '0002_idempotency_keys',
+    statements: [
+      // One row per account and Idempotency-Key: claimed (in_progress), then committed in the
+      // same transaction as the write, then completed with the exact response to replay.
+      `CREATE TABLE idempotency_keys (
+         account_id text NOT NULL REFERENCES accounts (id),
+         key text NOT NULL,
+         request_hash text NOT NULL,
+         status text NOT NULL CHECK (status IN ('in_progress', 'committed', 'completed')),
+         response_status integer,
+         response_headers jsonb,
+         response_body text,
+         created_at timestamptz NOT NULL,
+         updated_at timestamptz NOT NULL,
+         PRIMARY KEY (account_id, key)
+       )`,
+      `CREATE INDEX idempotency_keys_created_at_idx ON idempotency_keys (created_at)`,
+      ...rowLevelSecurity('idempotency_keys'),
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO ${TENANT_ROLE}`,
+    ],
+  },
 ];

@@ -8,6 +8,7 @@
 // trip; a create with its event is one; an update or action is two.
 import type { Database, DatabaseConnection, Row } from './database.ts';
 import { inlineParameters, quoteSqlString, type SqlStatement } from './inline-parameters.ts';
+import { statementsToCommitWithWrites } from './commit-with-writes.ts';
 
 export const TENANT_ROLE = 'fieldline_tenant';
 
@@ -15,8 +16,8 @@ function tenantPreamble(accountId: string): string {
   return `SELECT set_config('role', '${TENANT_ROLE}', true), set_config('app.account_id', ${quoteSqlString(accountId)}, true)`;
 }
 
-/** Read-only statements for one account in one round trip (one implicit transaction). */
-export async function tenantRead(db: Database, accountId: string, statements: readonly SqlStatement[]): Promise<Row[][]> {
+/** Statements for one account in one round trip, as one implicit transaction (reads, mostly). */
+export async function tenantBatch(db: Database, accountId: string, statements: readonly SqlStatement[]): Promise<Row[][]> {
   const text = [tenantPreamble(accountId), ...statements.map(inlineParameters)].join(';\n');
   const results = await db.withConnection((connection) => connection.run(text));
   return results.slice(1);
@@ -72,6 +73,8 @@ export async function withTenantTransaction<T>(db: Database, accountId: string, 
     let result: T;
     try {
       result = await work(tx);
+      // Statements the request asked to commit with its write (e.g. its idempotency key's state).
+      for (const statement of statementsToCommitWithWrites()) tx.defer(statement);
       await tx.commit();
     } catch (error) {
       await tx.rollback().catch(() => undefined);

@@ -34,6 +34,8 @@ export function createApp(options: AppOptions) {
   mountDocs(app, openapi);
   mountApiInfo(app, db);
   mountRoutes(app, routes, {
+    db,
+    logger,
     verifier: new ApiKeyVerifier(db, { cacheTtlMs: options.apiKeyCacheTtlMs }),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
   });

@@ -6,6 +6,9 @@ import type { ApiResult, RouteSpec } from '../platform/routes/route-spec.ts';
 import { ApiError } from '../platform/errors.ts';
 import { authorize } from './authenticate.ts';
 import { jsonBody } from './json-body.ts';
+import { idempotency } from './idempotency.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from 'pino';
 import './context-variables.ts';
 
 const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -21,7 +24,15 @@ function send(c: Context, result: ApiResult): Response {
   return c.json(result.body as object, result.status as 200);
 }
 
-export function mountRoutes(app: Hono, routes: RouteSpec[], options: { verifier: ApiKeyVerifier; maxBodyBytes: number }): void {
+export interface MountOptions {
+  verifier: ApiKeyVerifier;
+  maxBodyBytes: number;
+  db: Database;
+  logger: Logger;
+}
+
+export function mountRoutes(app: Hono, routes: RouteSpec[], options: MountOptions): void {
+  const idempotent = idempotency(options);
   const allowed = new Map<string, Set<string>>();
   for (const route of routes) {
     const path = toHonoPath(route.path);
@@ -35,14 +46,15 @@ export function mountRoutes(app: Hono, routes: RouteSpec[], options: { verifier:
   // so `GET /customers/bulk` is a 405 rather than a search for a customer called "bulk".
   const isStatic = (route: RouteSpec) => !route.path.includes('{');
   for (const group of [routes.filter(isStatic), routes.filter((route) => !isStatic(route))]) {
-    for (const route of group) mountRoute(app, route, options);
+    for (const route of group) mountRoute(app, route, options, route.method === 'post' ? [idempotent] : []);
     for (const path of new Set(group.map((route) => toHonoPath(route.path)))) answerMethodNotAllowed(path);
   }
 }
 
-function mountRoute(app: Hono, route: RouteSpec, options: { verifier: ApiKeyVerifier; maxBodyBytes: number }): void {
+function mountRoute(app: Hono, route: RouteSpec, options: MountOptions, extra: MiddlewareHandler[]): void {
   const chain: MiddlewareHandler[] = [authorize(options.verifier, route.scope)];
   if (route.body !== 'none') chain.push(jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
+  chain.push(...extra);
   app.on(route.method.toUpperCase(), [toHonoPath(route.path)], ...chain, async function runOperation(c) {
     const url = c.req.url;
     const queryStart = url.indexOf('?');

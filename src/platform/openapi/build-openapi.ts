@@ -3,7 +3,7 @@ import type { Registry } from '../registry.ts';
 import type { RouteSpec } from '../routes/route-spec.ts';
 import { createInputSchema, objectSchema, updateInputSchema } from '../resource/schemas.ts';
 import { toJsonSchema } from './json-schema.ts';
-import { LIST_PARAMETERS, PAGE_SCHEMA, PROBLEM_SCHEMA, errorResponseComponents, ref } from './components.ts';
+import { IDEMPOTENCY_KEY_PARAMETER, LIST_PARAMETERS, PAGE_SCHEMA, PROBLEM_SCHEMA, errorResponseComponents, ref } from './components.ts';
 import { buildOperation, schemaName } from './operation.ts';
 
 export const API_VERSION = '2026-11-01';
@@ -64,7 +64,7 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[]) {
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: `fl_live_...` or `fl_test_...`.' } },
       schemas,
-      parameters: LIST_PARAMETERS,
+      parameters: { ...LIST_PARAMETERS, IdempotencyKey: IDEMPOTENCY_KEY_PARAMETER },
       responses: errorResponseComponents(),
     },
     'x-fieldline-events': registry.eventTypes(),

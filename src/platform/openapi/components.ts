@@ -45,7 +45,7 @@ export const ERROR_RESPONSES: Record<number, { name: string; codes: ErrorCode[] 
   409: { name: 'Conflict', codes: ['conflict', 'invalid_state_transition'] },
   413: { name: 'PayloadTooLarge', codes: ['payload_too_large'] },
   415: { name: 'UnsupportedMediaType', codes: ['unsupported_media_type'] },
-  422: { name: 'ValidationFailed', codes: ['validation_failed'] },
+  422: { name: 'ValidationFailed', codes: ['validation_failed', 'idempotency_key_reused'] },
   500: { name: 'InternalError', codes: ['internal_error'] },
 };
 
@@ -56,6 +56,12 @@ export function errorResponseComponents() {
     content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
   }]));
 }
+
+export const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key', in: 'header', required: false,
+  description: 'Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
 
 export const LIST_PARAMETERS = {
   Limit: { name: 'limit', in: 'query', description: `Page size (default ${DEFAULT_LIMIT}).`, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },

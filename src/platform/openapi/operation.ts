@@ -87,13 +87,18 @@ function errorStatuses(route: RouteSpec): number[] {
 export function buildOperation(route: RouteSpec, registry: Registry) {
   const parameters: unknown[] = [];
   if (route.path.includes('{id}')) parameters.push(idParameter(route.resource));
+  if (route.method === 'post') parameters.push(ref('parameters', 'IdempotencyKey'));
   if (route.kind === 'list' || route.kind === 'export') parameters.push(...listParameters(route.resource, route.kind === 'export'));
   if (route.kind === 'get') {
     const expandable = Object.values(route.resource.fields).flatMap((f) => (f.ref?.expandAs ? [f.ref.expandAs] : []));
     parameters.push(ref('parameters', 'Fields'), ...(expandable.length ? [expandParameter(expandable)] : []));
   }
   const body = requestSchema(route);
-  const responses: Record<string, unknown> = { [route.successStatus]: successResponse(route, registry) };
+  const success: Record<string, any> = successResponse(route, registry);
+  if (route.method === 'post') {
+    success.headers = { ...success.headers, 'Idempotent-Replayed': { description: '`true` when this is the recorded response of an earlier request with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } } };
+  }
+  const responses: Record<string, unknown> = { [route.successStatus]: success };
   for (const status of errorStatuses(route)) responses[status] = ref('responses', ERROR_RESPONSES[status].name);
   return {
     operationId: route.operationId,

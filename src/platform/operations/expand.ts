@@ -1,7 +1,7 @@
 // `expand=customer`: embeds referenced objects, fetched for a whole page in one round trip
 // and through the tenant transaction, so another account's object can never be embedded.
 import type { Row } from '../../db/database.ts';
-import { tenantRead } from '../../db/tenant-transaction.ts';
+import { tenantBatch } from '../../db/tenant-transaction.ts';
 import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { selectRowsByIds } from './row-statements.ts';
 import { serialize } from './serialize.ts';
@@ -19,7 +19,7 @@ export async function expandRelations(
     return { name, fieldName, target, ids };
   });
   const wanted = plans.filter((plan) => plan.ids.length > 0);
-  const results = await tenantRead(runtime.db, principal.accountId,
+  const results = await tenantBatch(runtime.db, principal.accountId,
     wanted.map((plan) => selectRowsByIds(plan.target, principal.accountId, plan.ids)));
   const found = new Map(wanted.map((plan, i) => [plan, new Map(results[i].map((row) => [row.id, row]))]));
   rows.forEach((row, i) => {

@@ -1,5 +1,5 @@
 // Get one object: a single round trip; `fields` and `expand` work as on lists.
-import { tenantRead } from '../../db/tenant-transaction.ts';
+import { tenantBatch } from '../../db/tenant-transaction.ts';
 import { UNSTORABLE_TEXT } from '../storable-text.ts';
 import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { isIdOf } from '../ids.ts';
@@ -21,7 +21,7 @@ export async function getOperation(runtime: Runtime, resource: ResourceDefinitio
   }
   const { fields, expand } = parseFieldsAndExpand(resource, params);
   if (!isIdOf(resource.idPrefix, id)) throw notFound(resource.name, id);
-  const [[row]] = await tenantRead(runtime.db, principal.accountId, [selectRow(resource, principal.accountId, id)]);
+  const [[row]] = await tenantBatch(runtime.db, principal.accountId, [selectRow(resource, principal.accountId, id)]);
   if (!row) throw notFound(resource.name, id);
   const data = serialize(resource, row, fields);
   await expandRelations(runtime, resource, principal, [row], [data], expand);

@@ -1,6 +1,6 @@
 // List: one round trip for the page (and its count), one more only when expanding.
 import type { Row } from '../../db/database.ts';
-import { tenantRead } from '../../db/tenant-transaction.ts';
+import { tenantBatch } from '../../db/tenant-transaction.ts';
 import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { parseListQuery, type ListQuery } from '../query/parse-list-query.ts';
 import { compileListStatements, nextCursorAfter } from '../query/compile-list.ts';
@@ -17,7 +17,7 @@ export interface Page {
 
 export async function fetchPage(runtime: Runtime, resource: ResourceDefinition, principal: Principal, query: ListQuery): Promise<{ rows: Row[]; page: Page }> {
   const { page, count } = compileListStatements(resource, principal.accountId, query);
-  const [pageRows, countRows] = await tenantRead(runtime.db, principal.accountId, count ? [page, count] : [page]);
+  const [pageRows, countRows] = await tenantBatch(runtime.db, principal.accountId, count ? [page, count] : [page]);
   const hasMore = pageRows.length > query.limit;
   const rows = hasMore ? pageRows.slice(0, query.limit) : pageRows;
   const result: Page = {

@@ -1,0 +1,114 @@
+// Idempotency-Key on POST (Stripe's contract): the first response is kept 24 h per account and
+// key and replayed byte for byte with `Idempotent-Replayed: true`; a different body under the
+// same key is 422 idempotency_key_reused; a duplicate arriving while the first still runs
+// waits for it. Never twice: the key is marked `committed` in the same transaction as the
+// write, so a key still `in_progress` always means nothing was committed under it.
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
+import type { Database, Row } from '../db/database.ts';
+import { tenantBatch } from '../db/tenant-transaction.ts';
+import { systemQuery } from '../db/system-query.ts';
+import { commitWithWrites } from '../db/commit-with-writes.ts';
+import { ApiError } from '../platform/errors.ts';
+import './context-variables.ts';
+
+const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** A claim this old with nothing committed belongs to a request that died: it may be taken over. */
+const ABANDONED_CLAIM_MS = 5 * 60 * 1000;
+const WAIT_FOR_FIRST_MS = 10_000;
+const POLL_MS = 25;
+const REPLAYED_HEADERS = ['content-type', 'location'];
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface IdempotencyOptions {
+  db: Database;
+  logger: Logger;
+}
+
+export function idempotency({ db, logger }: IdempotencyOptions): MiddlewareHandler {
+  let lastSweep = 0;
+
+  /** Claims the key, or returns the row that already holds it (one round trip). */
+  async function claim(accountId: string, key: string, requestHash: string): Promise<{ ours: boolean; row: Row }> {
+    const now = Date.now();
+    const [claimed, [row]] = await tenantBatch(db, accountId, [
+      {
+        sql: `INSERT INTO idempotency_keys AS k (account_id, key, request_hash, status, created_at, updated_at)
+              VALUES ($1, $2, $3, 'in_progress', $4, $4)
+              ON CONFLICT (account_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, status = 'in_progress',
+                response_status = NULL, response_headers = NULL, response_body = NULL,
+                created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
+              WHERE k.created_at < $5 OR (k.status = 'in_progress' AND k.updated_at < $6)
+              RETURNING true AS claimed`,
+        parameters: [accountId, key, requestHash, iso(now), iso(now - IDEMPOTENCY_WINDOW_MS), iso(now - ABANDONED_CLAIM_MS)],
+      },
+      { sql: 'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys WHERE account_id = $1 AND key = $2', parameters: [accountId, key] },
+    ]);
+    if (now - lastSweep > 60_000) {
+      lastSweep = now;
+      systemQuery(db, { sql: 'DELETE FROM idempotency_keys WHERE created_at < $1', parameters: [iso(now - IDEMPOTENCY_WINDOW_MS)] })
+        .catch((error) => logger.warn({ err: error }, 'idempotency key sweep failed'));
+    }
+    return { ours: claimed.length === 1, row };
+  }
+
+  async function waitForFirst(accountId: string, key: string): Promise<Row> {
+    const deadline = Date.now() + WAIT_FOR_FIRST_MS;
+    for (;;) {
+      const [[row]] = await tenantBatch(db, accountId, [{
+        sql: 'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys WHERE account_id = $1 AND key = $2',
+        parameters: [accountId, key],
+      }]);
+      if (!row || row.status === 'completed' || Date.now() > deadline) return row;
+      await sleep(POLL_MS);
+    }
+  }
+
+  return async function idempotencyMiddleware(c, next) {
+    const key = c.req.header('idempotency-key');
+    if (key === undefined) return next();
+    if (!KEY_FORMAT.test(key)) throw new ApiError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters', { errors: [{ path: 'Idempotency-Key', message: 'invalid format' }] });
+    const { accountId } = c.get('principal');
+    const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${JSON.stringify(c.get('body') ?? null)}`).digest('hex');
+    const { ours, row: held } = await claim(accountId, key, requestHash);
+
+    if (!ours) {
+      if (held.request_hash !== requestHash) {
+        throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request');
+      }
+      const row = held.status === 'completed' ? held : await waitForFirst(accountId, key);
+      if (row?.status === 'completed') {
+        return c.body(row.response_body, row.response_status, { ...row.response_headers, 'Idempotent-Replayed': 'true' });
+      }
+      if (row?.status === 'committed') {
+        throw new ApiError('conflict', 'The request with this Idempotency-Key was carried out, but its response was not recorded; look the result up instead of retrying');
+      }
+      throw new ApiError('conflict', 'A request with this Idempotency-Key is still in progress; retry shortly', { headers: { 'Retry-After': '1' } });
+    }
+
+    const markCommitted = {
+      sql: `UPDATE idempotency_keys SET status = 'committed', updated_at = $3 WHERE account_id = $1 AND key = $2`,
+      parameters: [accountId, key, iso(Date.now())],
+    };
+    await commitWithWrites([markCommitted], next);
+
+    if (c.res.status >= 400) {
+      // Nothing was committed under a failed request: free the key so a corrected retry can run.
+      await tenantBatch(db, accountId, [{
+        sql: `DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND status = 'in_progress'`, parameters: [accountId, key],
+      }]).catch((error) => logger.warn({ err: error }, 'could not release an idempotency key'));
+      return;
+    }
+    const body = await c.res.clone().text();
+    const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((name) => (c.res.headers.has(name) ? [[name, c.res.headers.get(name)!]] : [])));
+    await tenantBatch(db, accountId, [{
+      sql: `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_headers = $4, response_body = $5, updated_at = $6
+            WHERE account_id = $1 AND key = $2`,
+      parameters: [accountId, key, c.res.status, JSON.stringify(headers), body, iso(Date.now())],
+    }]).catch((error) => logger.error({ err: error, request_id: c.get('requestId') }, 'could not record an idempotent response'));
+  };
+}
