@@ -5,7 +5,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import type { Hono } from 'hono';
-import { createTestContext, type CallOptions, type CallResult, type TestContext } from './support/test-context.ts';
+import type { CallOptions, CallResult } from './support/test-context.ts';
 import { createApp } from '../src/http/app.ts';
 import { MiB, UNUSED_ULID, assertProblem, json, refusalChecksForThisFile, withoutKey } from './support/problem-assertions.ts';
 

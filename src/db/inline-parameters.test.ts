@@ -24,7 +24,7 @@ test('hostile strings survive the round trip through PostgreSQL byte for byte', 
   }
 });
 
-test('placeholders inside quoted text, identifiers and comments are left alone', () => {
+test('$n markers inside quoted text, identifiers and comments are left alone', () => {
   const sql = inlineParameters({ sql: `SELECT '$1' AS "$1", $1 -- $2\n, $2`, parameters: ['a', 'b'] });
   assert.equal(sql, `SELECT '$1' AS "$1", 'a' -- $2\n, 'b'`);
 });

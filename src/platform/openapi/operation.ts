@@ -1,7 +1,6 @@
 // One route of the table -> one OpenAPI operation: parameters, body, responses, scope.
 import type { RouteSpec } from '../routes/route-spec.ts';
 import type { ResourceDefinition } from '../resource/define-resource.ts';
-import { createInputSchema, updateInputSchema } from '../resource/schemas.ts';
 import { actionInputSchema } from '../operations/run-action.ts';
 import { bulkRequestSchema } from '../operations/bulk.ts';
 import { queryableFields } from '../query/queryable-fields.ts';

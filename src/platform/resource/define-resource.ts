@@ -89,7 +89,6 @@ export interface ResourceDefinition extends Omit<ResourceInput, 'fields' | 'oper
   searchFields: readonly string[];
 }
 
-export const SYSTEM_FIELDS = ['id', 'created_at', 'updated_at'] as const;
 /** Names a client can never write, whatever the declaration says. */
 export const SERVER_OWNED = new Set(['id', 'object', 'account_id', 'created_at', 'updated_at', 'deleted_at']);
 
