@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/server.ts';
-import { createAccount } from '../src/auth/accounts.ts';
+import { prepareApiKey } from '../src/auth/api-keys.ts';
+import { systemQuery } from '../src/db/system-query.ts';
+import { createAccount, OWNER_SCOPES } from '../src/auth/accounts.ts';
 import { createBenchDatabase } from './database.ts';
 import { seedCustomers } from './seed.ts';
 import { startBareServer } from './bare-server.ts';
@@ -48,7 +50,13 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'warn' });
   const fieldline = await startServer(config);
   cleanups.push(() => fieldline.stop());
-  const { account, api_key } = await createAccount(fieldline.db, { name: 'Bench Company' });
+  const { account } = await createAccount(fieldline.db, { name: 'Bench Company', plan: 'enterprise' });
+  // The limiter runs on every request, as in production, but with room for the whole run:
+  // the bench measures what counting costs, not what refusing looks like.
+  const roomy = { limit: 10_000_000, window_seconds: 3600 };
+  const benchKey = prepareApiKey({ accountId: account.id, name: 'Bench key', mode: 'test', scopes: OWNER_SCOPES, rateLimits: { read: roomy, write: roomy, expensive: roomy } });
+  await systemQuery(fieldline.db, benchKey.statement);
+  const api_key = benchKey.secret;
 
   const seedStart = performance.now();
   const ids = await seedCustomers(database.url, account.id, settings.customers);

@@ -9,6 +9,14 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FIELDLINE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   FIELDLINE_DB_POOL_SIZE: z.coerce.number().int().positive().default(20),
+  REDIS_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  FIELDLINE_RATE_LIMIT_STORE: z.enum(['memory', 'redis']).optional(),
+  FIELDLINE_TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  FIELDLINE_PORTAL_ORIGINS: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+  FIELDLINE_REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  FIELDLINE_METRICS_TOKEN: z.string().min(16).optional(),
+  FIELDLINE_ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  FIELDLINE_ADMIN_HOST: z.string().default('127.0.0.1'),
 });
 
 export interface Config {
@@ -19,6 +27,14 @@ export interface Config {
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   maxBodyBytes: number;
   dbPoolSize: number;
+  /** Set when rate limits are shared through Redis. */
+  redisUrl?: string;
+  trustProxy: boolean;
+  portalOrigins: string[];
+  requestLogRetentionDays: number;
+  metricsToken?: string;
+  /** A second listener serving only /metrics, without a token. */
+  admin?: { port: number; host: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -28,8 +44,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const c = parsed.data;
+  if (c.FIELDLINE_RATE_LIMIT_STORE === 'redis' && !c.REDIS_URL) throw new Error('Invalid configuration: FIELDLINE_RATE_LIMIT_STORE=redis needs REDIS_URL');
   return {
     port: c.PORT, host: c.HOST, databaseUrl: c.DATABASE_URL, dataDir: c.FIELDLINE_DATA_DIR,
     logLevel: c.LOG_LEVEL, maxBodyBytes: c.FIELDLINE_MAX_BODY_BYTES, dbPoolSize: c.FIELDLINE_DB_POOL_SIZE,
+    // Redis is used for rate limits when REDIS_URL is set, unless FIELDLINE_RATE_LIMIT_STORE=memory.
+    redisUrl: c.FIELDLINE_RATE_LIMIT_STORE === 'memory' ? undefined : c.REDIS_URL,
+    trustProxy: c.FIELDLINE_TRUST_PROXY, portalOrigins: c.FIELDLINE_PORTAL_ORIGINS,
+    requestLogRetentionDays: c.FIELDLINE_REQUEST_LOG_RETENTION_DAYS, metricsToken: c.FIELDLINE_METRICS_TOKEN,
+    admin: c.FIELDLINE_ADMIN_PORT !== undefined ? { port: c.FIELDLINE_ADMIN_PORT, host: c.FIELDLINE_ADMIN_HOST } : undefined,
   };
 }

@@ -9,6 +9,9 @@ import { systemQuery } from './db/system-query.ts';
 import { createRegistry } from './domain/registry.ts';
 import { createAccount } from './auth/accounts.ts';
 import { createApp } from './http/app.ts';
+import { mountMetrics } from './http/metrics-route.ts';
+import { connectRedis } from './limits/connect-redis.ts';
+import { Hono } from 'hono';
 
 async function createDemoAccountIfEmpty(db: Awaited<ReturnType<typeof connectDatabase>>, port: number): Promise<void> {
   const [{ count }] = await systemQuery(db, { sql: 'SELECT count(*)::int AS count FROM accounts', parameters: [] });
@@ -26,6 +29,16 @@ async function createDemoAccountIfEmpty(db: Awaited<ReturnType<typeof connectDat
   ].join('\n') + '\n');
 }
 
+async function listen(app: Hono, port: number, hostname: string) {
+  const server = serve({ fetch: app.fetch, port, hostname });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 export async function startServer(config: Config) {
   const logger = createLogger(config.logLevel);
   const releaseLock = config.databaseUrl ? () => {} : acquireDataDirLock(config.dataDir, 'server');
@@ -35,18 +48,30 @@ export async function startServer(config: Config) {
   if (applied.length) logger.info({ applied }, 'database migrated');
   if (!config.databaseUrl) await createDemoAccountIfEmpty(db, config.port);
 
-  const { app } = createApp({ db, registry, logger, maxBodyBytes: config.maxBodyBytes });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, database: db.kind }, `Fieldline listening on http://localhost:${port} (docs: /docs)`);
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
+  const fieldline = createApp({
+    db, registry, logger, maxBodyBytes: config.maxBodyBytes, redis, trustProxy: config.trustProxy,
+    portalOrigins: config.portalOrigins, requestLogRetentionDays: config.requestLogRetentionDays, metricsToken: config.metricsToken,
+  });
+  fieldline.start();
+  const server = await listen(fieldline.app, config.port, config.host);
+  const port = server.port;
+  logger.info({ port, database: db.kind, rate_limit_store: fieldline.rateLimiter.store }, `Fieldline listening on http://localhost:${port} (docs: /docs)`);
+  let admin: Awaited<ReturnType<typeof listen>> | undefined;
+  if (config.admin) {
+    const adminApp = new Hono();
+    mountMetrics(adminApp, fieldline.metrics, null);
+    admin = await listen(adminApp, config.admin.port, config.admin.host);
+    logger.info({ port: admin.port, host: config.admin.host }, 'admin listener: /metrics');
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([server.close(), admin?.close()]);
+    await fieldline.stop();
+    redis?.disconnect();
     await db.close();
     releaseLock();
   })());
-  return { port, stop, db, logger };
+  return { port, adminPort: admin?.port, stop, db, logger, fieldline };
 }

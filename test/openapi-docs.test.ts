@@ -12,7 +12,7 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
 const DOCUMENTED_CODES: Record<string, number> = {
   bad_request: 400, unauthenticated: 401, forbidden: 403, insufficient_scope: 403, not_found: 404, method_not_allowed: 405,
   conflict: 409, invalid_state_transition: 409, idempotency_key_reused: 422, payload_too_large: 413, unsupported_media_type: 415,
-  validation_failed: 422, rate_limited: 429, internal_error: 500, service_unavailable: 503,
+  validation_failed: 422, rate_limited: 429, quota_exceeded: 429, internal_error: 500, service_unavailable: 503,
 };
 
 let ctx: TestContext;
@@ -85,9 +85,10 @@ describe('the OpenAPI document', () => {
   });
 
   test('documents nothing the server does not serve', () => {
-    const served = new Set(ctx.routes.map((r) => `${r.method} ${r.path}`));
+    const all = [...ctx.routes, ...ctx.services.endpoints];
+    const served = new Set(all.map((r) => `${r.method} ${r.path}`));
     for (const { path, method } of operations()) assert.ok(served.has(`${method} ${path}`), `${method.toUpperCase()} ${path} is a real route`);
-    assert.equal(operations().length, ctx.routes.length);
+    assert.equal(operations().length, all.length);
   });
 
   test('operationIds are unique', () => {
@@ -136,6 +137,7 @@ describe('the OpenAPI document', () => {
     const scopes = new Set(doc['x-fieldline-scopes']);
     assert.deepEqual(scopes, new Set(ctx.registry.scopes()));
     for (const route of ctx.routes) assert.ok(scopes.has(route.scope), `${route.scope} is listed`);
+    for (const endpoint of ctx.services.endpoints) assert.ok(endpoint.scope === null || scopes.has(endpoint.scope), `${endpoint.scope} is listed`);
   });
 
   test('item paths declare their id parameter', () => {

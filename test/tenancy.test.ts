@@ -17,7 +17,7 @@ const ctxReady = createTestContext();
 let ctx: TestContext;
 let a: TestAccount;
 let b: TestAccount;
-/** One object per collection in account B (events included: B's creates wrote some). */
+/** One object per collection in account B (events and request logs included: B's requests wrote some). */
 const objectsOfB = new Map<string, Record<string, any>>();
 const objectsOfA = new Map<string, Record<string, any>>();
 
@@ -32,6 +32,12 @@ before(async () => {
     }
     const events = await ctx.call('GET', '/v1/events?limit=1', { key: account.key });
     store.set('events', events.body.data[0]);
+  }
+  // The requests above are in the request log once the writer has flushed them.
+  await ctx.services.requestLogs.flush();
+  for (const [account, store] of [[a, objectsOfA], [b, objectsOfB]] as const) {
+    const logs = await ctx.call('GET', '/v1/request-logs?limit=1', { key: account.key });
+    store.set('request-logs', logs.body.data[0]);
   }
 });
 after(async () => (await ctxReady).close());

@@ -4,6 +4,7 @@ import { systemTransaction } from '../db/system-query.ts';
 import { sqlBuilder, compile } from '../db/sql-builder.ts';
 import { newId } from '../platform/ids.ts';
 import { prepareApiKey, type KeyMode } from './api-keys.ts';
+import { DEFAULT_PLAN, type PlanName } from '../limits/plans.ts';
 
 export const OWNER_SCOPES = ['read:*', 'write:*'];
 
@@ -12,12 +13,12 @@ export interface CreatedAccount {
   api_key: string;
 }
 
-export async function createAccount(db: Database, input: { name: string; mode?: KeyMode }): Promise<CreatedAccount> {
+export async function createAccount(db: Database, input: { name: string; mode?: KeyMode; plan?: PlanName }): Promise<CreatedAccount> {
   const now = new Date().toISOString();
   const account = { id: newId('acct'), object: 'account' as const, name: input.name, created_at: now, updated_at: now };
   const key = prepareApiKey({ accountId: account.id, name: 'Owner key', mode: input.mode ?? 'test', scopes: OWNER_SCOPES });
   await systemTransaction(db, [
-    compile(sqlBuilder.insertInto('accounts').values({ id: account.id, name: account.name, created_at: now, updated_at: now })),
+    compile(sqlBuilder.insertInto('accounts').values({ id: account.id, name: account.name, plan: input.plan ?? DEFAULT_PLAN, created_at: now, updated_at: now })),
     key.statement,
   ]);
   return { account, api_key: key.secret };

@@ -8,6 +8,7 @@ import { systemQuery } from '../db/system-query.ts';
 import { sqlBuilder, compile } from '../db/sql-builder.ts';
 import { newId } from '../platform/ids.ts';
 import type { Principal } from '../platform/operations/principal.ts';
+import { effectiveRates, planNamed, type RateLimitOverrides } from '../limits/plans.ts';
 
 export type KeyMode = 'live' | 'test';
 const KEY_PATTERN = /^fl_(live|test)_([0-9A-Za-z]{12})([0-9A-Za-z]{32})$/;
@@ -31,6 +32,8 @@ export interface NewApiKey {
   mode: KeyMode;
   scopes: string[];
   expiresAt?: string;
+  /** Per-key changes to the plan's request rates. */
+  rateLimits?: RateLimitOverrides;
 }
 
 /** The insert for a new key and the secret, which exists only in the caller's hands after this. */
@@ -43,17 +46,17 @@ export function prepareApiKey(input: NewApiKey) {
     id, account_id: input.accountId, name: input.name, mode: input.mode, lookup,
     secret_hash: `\\x${sha256(secret).toString('hex')}`, last4: secret.slice(-4),
     scopes: input.scopes, created_at: now, expires_at: input.expiresAt ?? null,
+    rate_limits: input.rateLimits ? JSON.stringify(input.rateLimits) : null,
   }));
   return { id, secret, statement };
 }
 
 interface StoredKey {
-  id: string;
-  accountId: string;
   hash: Buffer;
-  scopes: ReadonlySet<string>;
   expiresAt: number | null;
   revoked: boolean;
+  /** Built once per cache fill: every request with this key shares it. */
+  principal: Principal;
 }
 
 export interface ApiKeyVerifierOptions {
@@ -77,19 +80,31 @@ export class ApiKeyVerifier {
     if (stored === 'missing' || stored.revoked) return null;
     if (!timingSafeEqual(sha256(presented), stored.hash)) return null;
     if (stored.expiresAt !== null && stored.expiresAt <= Date.now()) return null;
-    this.#touch(stored.id);
-    return { accountId: stored.accountId, keyId: stored.id, scopes: stored.scopes };
+    this.#touch(stored.principal.keyId!);
+    return stored.principal;
+  }
+
+  /** Drops this node's cached keys of an account (after its settings change); other nodes catch up within the TTL. */
+  forgetAccount(accountId: string): void {
+    for (const [lookup, stored] of this.#cache.entries()) {
+      if (stored !== 'missing' && stored.principal.accountId === accountId) this.#cache.delete(lookup);
+    }
   }
 
   async #load(lookup: string): Promise<StoredKey | 'missing'> {
     const cached = this.#cache.get(lookup);
     if (cached) return cached;
     const [row] = await systemQuery(this.db, compile(sqlBuilder.selectFrom('api_keys')
-      .select(['id', 'account_id', 'secret_hash', 'scopes', 'expires_at', 'revoked_at']).where('lookup', '=', lookup)));
+      .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
+      .select(['api_keys.id', 'api_keys.account_id', 'secret_hash', 'scopes', 'expires_at', 'revoked_at', 'rate_limits', 'accounts.plan', 'accounts.cors_allowed_origins'])
+      .where('lookup', '=', lookup)));
+    const plan = row ? planNamed(row.plan) : undefined;
     const stored: StoredKey | 'missing' = row
       ? {
-          id: row.id, accountId: row.account_id, hash: Buffer.from(row.secret_hash), scopes: new Set(row.scopes),
-          expiresAt: row.expires_at ? Date.parse(row.expires_at) : null, revoked: row.revoked_at !== null,
+          hash: Buffer.from(row.secret_hash), expiresAt: row.expires_at ? Date.parse(row.expires_at) : null, revoked: row.revoked_at !== null,
+          principal: { accountId: row.account_id, keyId: row.id, scopes: new Set(row.scopes), plan: plan!, rates: effectiveRates(plan!, row.rate_limits),
+            allowedOrigins: new Set(row.cors_allowed_origins),
+          },
         }
       : 'missing';
     // Unknown lookups are remembered briefly too, so guessing keys cannot hammer the database.

@@ -13,10 +13,14 @@ export async function connectPglite(dataDir?: string): Promise<Database> {
     },
   };
   let queue: Promise<unknown> = Promise.resolve();
+  let inUse = 0;
   return {
     kind: 'pglite',
+    // One connection: everything beyond the request holding it is waiting.
+    poolStats: () => ({ total: 1, idle: inUse === 0 ? 1 : 0, waiting: Math.max(0, inUse - 1) }),
     withConnection(work) {
-      const turn = queue.then(() => work(connection));
+      inUse++;
+      const turn = queue.then(() => work(connection)).finally(() => { inUse--; });
       queue = turn.catch(() => undefined);
       return turn;
     },

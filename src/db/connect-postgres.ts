@@ -37,6 +37,7 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
         client.release(broken);
       }
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }

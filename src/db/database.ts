@@ -12,6 +12,8 @@ export interface Database {
   readonly kind: 'pglite' | 'postgres';
   /** Exclusive use of one connection for the duration of `work` (transactions need it). */
   withConnection<T>(work: (connection: DatabaseConnection) => Promise<T>): Promise<T>;
+  /** Connection use right now, for metrics. */
+  poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 

@@ -72,4 +72,24 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
       `GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO ${TENANT_ROLE}`,
     ],
   },
+  {
+    id: '0003_plans_and_usage',
+    statements: [
+      // Plans name limits defined in code (src/limits/plans.ts); unknown names fall back to the default.
+      `ALTER TABLE accounts ADD COLUMN plan text NOT NULL DEFAULT 'standard'`,
+      `ALTER TABLE accounts ADD COLUMN cors_allowed_origins text[] NOT NULL DEFAULT '{}'`,
+      `ALTER TABLE api_keys ADD COLUMN rate_limits jsonb`,
+      // Monthly usage per account, advanced in batches by every API node (src/limits/monthly-quota.ts).
+      `CREATE TABLE usage_counters (
+         account_id text NOT NULL REFERENCES accounts (id),
+         period text NOT NULL,
+         requests bigint NOT NULL DEFAULT 0,
+         webhook_deliveries bigint NOT NULL DEFAULT 0,
+         warned_at timestamptz,
+         PRIMARY KEY (account_id, period)
+       )`,
+      ...rowLevelSecurity('usage_counters'),
+      `GRANT SELECT ON usage_counters TO ${TENANT_ROLE}`,
+    ],
+  },
 ];

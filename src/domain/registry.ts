@@ -1,6 +1,7 @@
 // Every resource of the public API. Adding a resource: declare it in its own file, list it here.
 import { Registry } from '../platform/registry.ts';
 import { events } from '../platform/events/events-resource.ts';
+import { requestLogs } from '../analytics/request-logs-resource.ts';
 import { customers } from './customers.ts';
 import { users } from './users.ts';
 import { jobs } from './jobs.ts';
@@ -8,5 +9,5 @@ import { invoices } from './invoices.ts';
 import { payments } from './payments.ts';
 
 export function createRegistry(): Registry {
-  return new Registry([customers, users, jobs, invoices, payments, events]);
+  return new Registry([customers, users, jobs, invoices, payments, events, requestLogs]);
 }

@@ -1,16 +1,32 @@
-// The HTTP application: the whole middleware order in one place.
+// The HTTP application: the whole middleware order in one place, and the in-process services
+// it owns (rate limiter, quota counter, request log writer, metrics) with their lifecycle.
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
 import type { Database } from '../db/database.ts';
 import type { Registry } from '../platform/registry.ts';
 import { ApiKeyVerifier } from '../auth/api-keys.ts';
 import { resourceRoutes } from '../platform/routes/resource-routes.ts';
+import type { EndpointSpec } from '../platform/routes/endpoint-spec.ts';
 import { buildOpenApiDocument } from '../platform/openapi/build-openapi.ts';
+import { appendPlatformEvent } from '../platform/events/platform-events.ts';
+import { Metrics } from '../analytics/metrics.ts';
+import { RequestLogWriter } from '../analytics/request-log-writer.ts';
+import { usageEndpoint } from '../analytics/usage-endpoint.ts';
+import { errorsEndpoint } from '../analytics/errors-endpoint.ts';
+import { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
+import { MonthlyQuota } from '../limits/monthly-quota.ts';
+import { rateLimitEndpoint } from '../limits/rate-limit-endpoint.ts';
+import { accountEndpoints } from '../auth/account-endpoints.ts';
 import { responseBasics } from './response-basics.ts';
+import { cors } from './cors.ts';
 import { notFoundHandler, problemHandler } from './problem.ts';
+import { requestTelemetry } from './request-telemetry.ts';
 import { mountRoutes } from './mount-routes.ts';
 import { mountApiInfo } from './api-info.ts';
 import { mountDocs } from './docs.ts';
+import { mountMetrics } from './metrics-route.ts';
+import { echoEndpoint } from './echo-endpoint.ts';
 import { DEFAULT_BODY_LIMIT } from './json-body.ts';
 
 export interface AppOptions {
@@ -19,25 +35,63 @@ export interface AppOptions {
   logger: Logger;
   maxBodyBytes?: number;
   apiKeyCacheTtlMs?: number;
+  /** Shared rate-limit counters for several nodes; absent: per-node memory. */
+  redis?: Redis;
+  /** Believe X-Forwarded-For / X-Forwarded-Proto (only behind a proxy that sets them). */
+  trustProxy?: boolean;
+  /** Origins always allowed by CORS, with credentials (the portal when served elsewhere). */
+  portalOrigins?: readonly string[];
+  requestLogRetentionDays?: number;
+  /** Serve /metrics on this app behind this bearer token (null: not on this app). */
+  metricsToken?: string | null;
 }
 
 export function createApp(options: AppOptions) {
   const { db, registry, logger } = options;
+  const trustProxy = options.trustProxy ?? false;
+  const metrics = new Metrics();
+  metrics.gaugeFrom('fieldline_db_connections_in_use', 'Database connections checked out.', () => { const s = db.poolStats(); return s.total - s.idle; });
+  metrics.gaugeFrom('fieldline_db_connections_waiting', 'Requests waiting for a database connection.', () => db.poolStats().waiting);
+  const writer = new RequestLogWriter(db, metrics, logger, { retentionDays: options.requestLogRetentionDays });
+  const rateLimiter = new RequestRateLimiter({ redis: options.redis, logger, metrics });
+  const quota = new MonthlyQuota(db, logger, {
+    onWarning: (accountId, state) => appendPlatformEvent(db, accountId, 'account.quota_warning', {
+      object: 'quota', period: state.period, metric: 'requests', used: state.used, limit: state.limit,
+    }),
+  });
+  const verifier = new ApiKeyVerifier(db, { cacheTtlMs: options.apiKeyCacheTtlMs });
+
   const routes = resourceRoutes({ db, registry }, registry);
-  const openapi = buildOpenApiDocument(registry, routes);
+  const endpoints: EndpointSpec[] = [
+    ...accountEndpoints(db, verifier), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
+  ];
+  const openapi = buildOpenApiDocument(registry, routes, endpoints);
   const app = new Hono();
 
-  app.use(responseBasics());
+  app.use(responseBasics({ trustProxy }));
+  app.use(cors({ db, portalOrigins: options.portalOrigins ?? [] }));
   app.onError(problemHandler(logger));
   app.notFound(notFoundHandler);
 
   mountDocs(app, openapi);
+  if (options.metricsToken) mountMetrics(app, metrics, options.metricsToken);
   mountApiInfo(app, db);
-  mountRoutes(app, routes, {
-    db,
-    logger,
-    verifier: new ApiKeyVerifier(db, { cacheTtlMs: options.apiKeyCacheTtlMs }),
+  app.use('/v1/*', requestTelemetry({ metrics, writer, trustProxy }));
+  mountRoutes(app, routes, endpoints, {
+    db, logger, verifier, rateLimiter, quota, metrics, trustProxy,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
   });
-  return { app, routes, openapi };
+
+  return {
+    app, routes, endpoints, openapi, metrics, requestLogs: writer, quota, rateLimiter,
+    /** Starts the background flushes (request logs, usage counters). */
+    start() {
+      writer.start();
+      quota.start();
+    },
+    /** Writes what is still queued; call before closing the database. */
+    async stop() {
+      await Promise.all([writer.stop(), quota.stop()]);
+    },
+  };
 }

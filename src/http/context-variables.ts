@@ -7,6 +7,12 @@ declare module 'hono' {
     principal: Principal;
     /** The parsed JSON body of a write route (undefined when empty). */
     body: unknown;
+    /** The route template matched (`/v1/jobs/{id}`), for logs and metrics. */
+    routeTemplate: string;
+    /** The problem details sent, when the request failed (for the request log). */
+    problem: Record<string, unknown>;
+    /** Size of the JSON body sent, when known. */
+    bytesOut: number;
   }
 }
 

@@ -1,10 +1,12 @@
-// Route table -> Hono. Each route's middleware chain is spelled out here: authenticate,
-// scope, body, then the operation; paths with no route for a method answer 405.
+// Route table + endpoints -> Hono. Each route's middleware chain is spelled out here: the
+// gate (authenticate, rate limit, quota, scope), body, idempotency for POST, then the
+// operation; paths with no route for a method answer 405.
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import type { ApiKeyVerifier } from '../auth/api-keys.ts';
-import type { ApiResult, RouteSpec } from '../platform/routes/route-spec.ts';
+import type { ApiResult, HttpMethod, RouteSpec } from '../platform/routes/route-spec.ts';
+import { parseEndpointBody, parseEndpointQuery, type EndpointSpec } from '../platform/routes/endpoint-spec.ts';
+import type { RateBucket } from '../limits/plans.ts';
 import { ApiError } from '../platform/errors.ts';
-import { authorize } from './authenticate.ts';
+import { routeGate, type GateServices } from './route-gate.ts';
 import { jsonBody } from './json-body.ts';
 import { idempotency } from './idempotency.ts';
 import type { Database } from '../db/database.ts';
@@ -12,6 +14,46 @@ import type { Logger } from 'pino';
 import './context-variables.ts';
 
 const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/** What mounting needs of a route, whether a resource's or an endpoint. */
+interface MountableRoute {
+  method: HttpMethod;
+  path: string;
+  scope: string | null;
+  body: 'none' | 'required' | 'optional';
+  bucket(c: Context): RateBucket;
+  run(c: Context): Promise<ApiResult>;
+}
+
+function queryOf(c: Context): URLSearchParams {
+  const url = c.req.url;
+  const queryStart = url.indexOf('?');
+  return new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
+}
+
+function resourceRoute(route: RouteSpec): MountableRoute {
+  const bucket: (c: Context) => RateBucket =
+    route.kind === 'bulk' || route.kind === 'export' ? () => 'expensive'
+      : route.kind === 'list' ? (c) => (c.req.query('q') !== undefined ? 'expensive' : 'read')
+        : route.method === 'get' ? () => 'read' : () => 'write';
+  return {
+    method: route.method, path: route.path, scope: route.scope, body: route.body, bucket,
+    run: (c) => route.handle({
+      principal: c.get('principal'), params: c.req.param() as Record<string, string>, query: queryOf(c), body: c.get('body'), requestId: c.get('requestId'),
+    }),
+  };
+}
+
+function endpointRoute(endpoint: EndpointSpec): MountableRoute {
+  return {
+    method: endpoint.method, path: endpoint.path, scope: endpoint.scope, bucket: () => endpoint.bucket,
+    body: endpoint.method === 'get' ? 'none' : 'optional',
+    run: (c) => endpoint.handle({
+      principal: c.get('principal'), query: parseEndpointQuery(endpoint, queryOf(c)), body: parseEndpointBody(endpoint, c.get('body')),
+      requestId: c.get('requestId'), method: c.req.method, path: c.req.path, headers: c.req.raw.headers,
+    }),
+  };
+}
 
 function send(c: Context, result: ApiResult): Response {
   if ('stream' in result) {
@@ -21,20 +63,22 @@ function send(c: Context, result: ApiResult): Response {
     });
   }
   if (result.location) c.header('Location', result.location);
-  return c.json(result.body as object, result.status as 200);
+  const text = JSON.stringify(result.body);
+  c.set('bytesOut', Buffer.byteLength(text));
+  return c.body(text, result.status as 200, { 'Content-Type': 'application/json' });
 }
 
-export interface MountOptions {
-  verifier: ApiKeyVerifier;
+export interface MountOptions extends GateServices {
   maxBodyBytes: number;
   db: Database;
   logger: Logger;
 }
 
-export function mountRoutes(app: Hono, routes: RouteSpec[], options: MountOptions): void {
+export function mountRoutes(app: Hono, routes: RouteSpec[], endpoints: EndpointSpec[], options: MountOptions): void {
   const idempotent = idempotency(options);
+  const all = [...endpoints.map(endpointRoute), ...routes.map(resourceRoute)];
   const allowed = new Map<string, Set<string>>();
-  for (const route of routes) {
+  for (const route of all) {
     const path = toHonoPath(route.path);
     allowed.set(path, (allowed.get(path) ?? new Set()).add(route.method.toUpperCase()));
   }
@@ -44,27 +88,18 @@ export function mountRoutes(app: Hono, routes: RouteSpec[], options: MountOption
   });
   // Static paths (/customers/export, /customers/bulk) and their 405s go before `{id}` paths,
   // so `GET /customers/bulk` is a 405 rather than a search for a customer called "bulk".
-  const isStatic = (route: RouteSpec) => !route.path.includes('{');
-  for (const group of [routes.filter(isStatic), routes.filter((route) => !isStatic(route))]) {
+  const isStatic = (route: MountableRoute) => !route.path.includes('{');
+  for (const group of [all.filter(isStatic), all.filter((route) => !isStatic(route))]) {
     for (const route of group) mountRoute(app, route, options, route.method === 'post' ? [idempotent] : []);
     for (const path of new Set(group.map((route) => toHonoPath(route.path)))) answerMethodNotAllowed(path);
   }
 }
 
-function mountRoute(app: Hono, route: RouteSpec, options: MountOptions, extra: MiddlewareHandler[]): void {
-  const chain: MiddlewareHandler[] = [authorize(options.verifier, route.scope)];
+function mountRoute(app: Hono, route: MountableRoute, options: MountOptions, extra: MiddlewareHandler[]): void {
+  const chain: MiddlewareHandler[] = [routeGate(route, options)];
   if (route.body !== 'none') chain.push(jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
   chain.push(...extra);
   app.on(route.method.toUpperCase(), [toHonoPath(route.path)], ...chain, async function runOperation(c) {
-    const url = c.req.url;
-    const queryStart = url.indexOf('?');
-    const result = await route.handle({
-      principal: c.get('principal'),
-      params: c.req.param() as Record<string, string>,
-      query: new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1)),
-      body: c.get('body'),
-      requestId: c.get('requestId'),
-    });
-    return send(c, result);
+    return send(c, await route.run(c));
   });
 }

@@ -9,7 +9,11 @@ import './context-variables.ts';
 
 export function problemResponse(c: Context, error: ApiError): Response {
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json', ...error.extra.headers };
-  return c.body(JSON.stringify(error.toProblem(c.get('requestId') ?? 'unknown')), error.status as 400, headers);
+  const problem = error.toProblem(c.get('requestId') ?? 'unknown');
+  const text = JSON.stringify(problem);
+  c.set('problem', problem);
+  c.set('bytesOut', Buffer.byteLength(text));
+  return c.body(text, error.status as 400, headers);
 }
 
 function fromHttpException(error: HTTPException): ApiError {

@@ -1,12 +1,16 @@
 // The registry: every resource declaration, checked for consistency once, and the
 // catalogues derived from it (event types, scopes).
 import type { ResourceDefinition } from './resource/define-resource.ts';
+import { PLATFORM_EVENT_TYPES } from './events/platform-events.ts';
 
 export interface EventType {
   type: string;
   collection: string;
   description: string;
 }
+
+/** Scopes of platform endpoints that belong to no resource (GET/PATCH /v1/account). */
+export const PLATFORM_SCOPES = ['read:account', 'write:account'];
 
 export class Registry {
   readonly resources: readonly ResourceDefinition[];
@@ -33,12 +37,12 @@ export class Registry {
       ...Object.entries(r.actions).filter(([, action]) => action.event).map(([name, action]) => ({
         type: `${r.name}.${action.event}`, collection: r.collection, description: `${action.summary} (the ${name} action).`,
       })),
-    ]).filter((e, i, all) => all.findIndex((o) => o.type === e.type) === i);
+    ]).concat(PLATFORM_EVENT_TYPES).filter((e, i, all) => all.findIndex((o) => o.type === e.type) === i);
   }
 
   /** Every scope a credential can hold. */
   scopes(): string[] {
-    return ['read:*', 'write:*', ...this.resources.flatMap((r) => [`read:${r.collection}`, `write:${r.collection}`])];
+    return ['read:*', 'write:*', ...PLATFORM_SCOPES, ...this.resources.flatMap((r) => [`read:${r.collection}`, `write:${r.collection}`])];
   }
 
   #check() {

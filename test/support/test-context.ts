@@ -11,7 +11,8 @@ import { createRegistry } from '../../src/domain/registry.ts';
 import type { Registry } from '../../src/platform/registry.ts';
 import { createAccount } from '../../src/auth/accounts.ts';
 import { prepareApiKey } from '../../src/auth/api-keys.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp, type AppOptions } from '../../src/http/app.ts';
+import type { RateLimitOverrides } from '../../src/limits/plans.ts';
 import type { RouteSpec } from '../../src/platform/routes/route-spec.ts';
 
 export interface CallOptions {
@@ -42,17 +43,22 @@ export interface TestContext {
   openapi: Record<string, any>;
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
   newAccount(name?: string): Promise<TestAccount>;
-  /** An extra key for `accountId` holding only `scopes`. */
-  newKey(accountId: string, scopes: string[]): Promise<string>;
+  /** An extra key for `accountId` holding only `scopes` (and optionally its own rate limits). */
+  newKey(accountId: string, scopes: string[], rateLimits?: RateLimitOverrides): Promise<string>;
+  /** The app's services: rate limiter, quota, request log writer, metrics. */
+  services: ReturnType<typeof createApp>;
   close(): Promise<void>;
 }
 
-export async function createTestContext(options: { maxBodyBytes?: number } = {}): Promise<TestContext> {
+export type TestContextOptions = Omit<AppOptions, 'db' | 'registry' | 'logger'>;
+
+export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
   const url = process.env.DATABASE_URL;
   const db = url ? await connectPostgres(url, 4) : await connectPglite();
   const registry = createRegistry();
   await migrate(db, registry);
-  const { app, routes, openapi } = createApp({ db, registry, logger: pino({ level: 'silent' }), maxBodyBytes: options.maxBodyBytes });
+  const services = createApp({ ...options, db, registry, logger: pino({ level: 'silent' }) });
+  const { app, routes, openapi } = services;
 
   async function call(method: string, path: string, { key, body, rawBody, headers = {} }: CallOptions = {}): Promise<CallResult> {
     const init: RequestInit = { method, headers: { ...headers } };
@@ -70,16 +76,19 @@ export async function createTestContext(options: { maxBodyBytes?: number } = {})
   }
 
   return {
-    db, registry, app, routes, openapi: openapi as Record<string, any>, call,
+    db, registry, app, routes, openapi: openapi as Record<string, any>, call, services,
     async newAccount(name = 'Test Co') {
       const created = await createAccount(db, { name });
       return { id: created.account.id, key: created.api_key };
     },
-    async newKey(accountId, scopes) {
-      const key = prepareApiKey({ accountId, name: 'test key', mode: 'test', scopes });
+    async newKey(accountId, scopes, rateLimits) {
+      const key = prepareApiKey({ accountId, name: 'test key', mode: 'test', scopes, rateLimits });
       await systemQuery(db, key.statement);
       return key.secret;
     },
-    close: () => db.close(),
+    async close() {
+      await services.stop();
+      await db.close();
+    },
   };
 }

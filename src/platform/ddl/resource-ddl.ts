@@ -20,19 +20,22 @@ function tableStatements(resource: ResourceDefinition): string[] {
   const t = resource.table;
   const live = resource.softDelete ? ' WHERE deleted_at IS NULL' : '';
   const columns = Object.entries(resource.fields).map(([name, spec]) => ({ name, type: spec.sqlType, notNull: spec.required || spec.defaultValue !== undefined }));
+  // A partitioned table's unique constraints must include the partition key, and nothing refers
+  // to its rows, so it goes without; partitions are made and dropped by the table's owner.
+  const partitioned = resource.partitionByDay === true;
   const statements = [
     `CREATE TABLE IF NOT EXISTS ${t} (
-  id text PRIMARY KEY,
+  id text${partitioned ? ' NOT NULL' : ' PRIMARY KEY'},
   account_id text NOT NULL REFERENCES accounts (id),
 ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).join('\n')}
   created_at timestamptz NOT NULL,
-  updated_at timestamptz NOT NULL,${resource.softDelete ? '\n  deleted_at timestamptz,' : ''}
-  CONSTRAINT ${t}_account_id_id_key UNIQUE (account_id, id)
-)`,
+  updated_at timestamptz NOT NULL${resource.softDelete ? ',\n  deleted_at timestamptz' : ''}${partitioned ? '' : `,\n  CONSTRAINT ${t}_account_id_id_key UNIQUE (account_id, id)`}
+)${partitioned ? ' PARTITION BY RANGE (created_at)' : ''}`,
     // Fields added to a declaration later arrive as nullable columns.
     ...columns.map((c) => `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c.name} ${c.type}`),
     ...(resource.softDelete ? [`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS deleted_at timestamptz`] : []),
     `CREATE INDEX IF NOT EXISTS ${t}_created_at_idx ON ${t} (account_id, created_at, id)`,
+    ...(partitioned ? [`CREATE INDEX IF NOT EXISTS ${t}_id_idx ON ${t} (account_id, id)`] : []),
   ];
   // Rows that never change (events) need no index to find recent changes.
   const mutable = resource.operations.has('update') || Object.keys(resource.actions).length > 0;

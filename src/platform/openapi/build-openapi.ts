@@ -1,6 +1,8 @@
 // Registry + route table -> the OpenAPI 3.1 document. Nothing here is written per resource.
 import type { Registry } from '../registry.ts';
 import type { RouteSpec } from '../routes/route-spec.ts';
+import type { EndpointSpec } from '../routes/endpoint-spec.ts';
+import { buildEndpointOperation } from './endpoint-operation.ts';
 import { createInputSchema, objectSchema, updateInputSchema } from '../resource/schemas.ts';
 import { toJsonSchema } from './json-schema.ts';
 import { IDEMPOTENCY_KEY_PARAMETER, LIST_PARAMETERS, PAGE_SCHEMA, PROBLEM_SCHEMA, errorResponseComponents, ref } from './components.ts';
@@ -20,9 +22,20 @@ sort with \`sort=-created_at,name\`, search with \`q\`, trim with \`fields\` and
 
 **Errors** are RFC 9457 problem details with a stable \`code\` and the \`request_id\`.
 
+**Rate limits.** Per API key in three buckets (\`read\`, \`write\`, \`expensive\`: export, bulk,
+search, analytics), announced on every response by \`RateLimit-Policy\` and \`RateLimit\` (IETF draft);
+\`429 rate_limited\` with \`Retry-After\` when exceeded, \`429 quota_exceeded\` when the plan's monthly
+quota is used up. \`GET /v1/rate-limit\` shows the current budget.
+
 **Events.** Every change writes an event (\`GET /v1/events\`) in the same transaction.`;
 
-export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[]) {
+const ENDPOINT_TAGS: Record<string, string> = {
+  Account: 'Your account (tenant): name, plan, allowed browser origins.',
+  Traffic: 'Rate limits, quotas and request echo for debugging integrations.',
+  Analytics: 'Usage and errors of your API traffic, computed from the request log.',
+};
+
+export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[], endpoints: EndpointSpec[] = []) {
   const schemas: Record<string, unknown> = {
     Problem: PROBLEM_SCHEMA,
     Page: PAGE_SCHEMA,
@@ -53,13 +66,22 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[]) {
 
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) (paths[route.path] ??= {})[route.method] = buildOperation(route, registry);
+  for (const endpoint of endpoints) (paths[endpoint.path] ??= {})[endpoint.method] = buildEndpointOperation(endpoint);
+  const endpointTags = [...new Set(endpoints.map((endpoint) => endpoint.tag))];
+  const scopes = registry.scopes();
+  for (const endpoint of endpoints) {
+    if (endpoint.scope && !scopes.includes(endpoint.scope)) throw new Error(`${endpoint.operationId}: scope '${endpoint.scope}' is not in the registry's catalogue`);
+  }
 
   return {
     openapi: '3.1.0',
     info: { title: 'Fieldline API', version: API_VERSION, description: DESCRIPTION, license: { name: 'MIT', identifier: 'MIT' } },
     servers: [{ url: '/', description: 'This server' }],
     security: [{ bearerAuth: [] }],
-    tags: registry.resources.map((resource) => ({ name: schemaName(resource), description: resource.description })),
+    tags: [
+      ...registry.resources.map((resource) => ({ name: schemaName(resource), description: resource.description })),
+      ...endpointTags.map((name) => ({ name, description: ENDPOINT_TAGS[name] ?? name })),
+    ],
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: `fl_live_...` or `fl_test_...`.' } },
@@ -68,7 +90,7 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[]) {
       responses: errorResponseComponents(),
     },
     'x-fieldline-events': registry.eventTypes(),
-    'x-fieldline-scopes': registry.scopes(),
+    'x-fieldline-scopes': scopes,
   };
 }
 

@@ -46,13 +46,28 @@ export const ERROR_RESPONSES: Record<number, { name: string; codes: ErrorCode[] 
   413: { name: 'PayloadTooLarge', codes: ['payload_too_large'] },
   415: { name: 'UnsupportedMediaType', codes: ['unsupported_media_type'] },
   422: { name: 'ValidationFailed', codes: ['validation_failed', 'idempotency_key_reused'] },
+  429: { name: 'RateLimited', codes: ['rate_limited', 'quota_exceeded'] },
   500: { name: 'InternalError', codes: ['internal_error'] },
 };
 
+/** On every POST's success response. */
+export const IDEMPOTENT_REPLAYED_HEADER = {
+  'Idempotent-Replayed': { description: '`true` when this is the recorded response of an earlier request with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } },
+};
+
+/** Sent by every route that counts against a rate limit (all authenticated routes). */
+export const RATE_LIMIT_HEADERS = {
+  'RateLimit-Policy': { schema: { type: 'string' }, description: 'The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s.' },
+  RateLimit: { schema: { type: 'string' }, description: 'What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s.' },
+};
+
 export function errorResponseComponents() {
-  return Object.fromEntries(Object.values(ERROR_RESPONSES).map(({ name, codes }) => [name, {
+  return Object.fromEntries(Object.entries(ERROR_RESPONSES).map(([status, { name, codes }]) => [name, {
     description: codes.map((code) => `\`${code}\`: ${ERROR_CATALOGUE[code].title}`).join('; '),
-    headers: { 'X-Request-Id': { schema: { type: 'string' }, description: 'Identifies the request in logs and support requests.' } },
+    headers: {
+      'X-Request-Id': { schema: { type: 'string' }, description: 'Identifies the request in logs and support requests.' },
+      ...(status === '429' ? { ...RATE_LIMIT_HEADERS, 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying.' } } : {}),
+    },
     content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
   }]));
 }

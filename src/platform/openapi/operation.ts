@@ -6,7 +6,7 @@ import { bulkRequestSchema } from '../operations/bulk.ts';
 import { queryableFields } from '../query/queryable-fields.ts';
 import { EXPORT_FORMATS } from '../operations/export.ts';
 import { toJsonSchema } from './json-schema.ts';
-import { ERROR_RESPONSES, ref } from './components.ts';
+import { ERROR_RESPONSES, IDEMPOTENT_REPLAYED_HEADER, RATE_LIMIT_HEADERS, ref } from './components.ts';
 import type { Registry } from '../registry.ts';
 
 const OPERATOR_TEXT: Record<string, string> = {
@@ -80,6 +80,7 @@ function errorStatuses(route: RouteSpec): number[] {
   if (route.body !== 'none') statuses.push(400, 413, 415, 422);
   // Any write can conflict: a lifecycle state, a unique field, a concurrent change.
   if (route.method !== 'get') statuses.push(409);
+  statuses.push(429);
   return [...new Set(statuses)].sort((a, b) => a - b).concat(500);
 }
 
@@ -94,8 +95,9 @@ export function buildOperation(route: RouteSpec, registry: Registry) {
   }
   const body = requestSchema(route);
   const success: Record<string, any> = successResponse(route, registry);
+  success.headers = { ...success.headers, ...RATE_LIMIT_HEADERS };
   if (route.method === 'post') {
-    success.headers = { ...success.headers, 'Idempotent-Replayed': { description: '`true` when this is the recorded response of an earlier request with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } } };
+    success.headers = { ...success.headers, ...IDEMPOTENT_REPLAYED_HEADER };
   }
   const responses: Record<string, unknown> = { [route.successStatus]: success };
   for (const status of errorStatuses(route)) responses[status] = ref('responses', ERROR_RESPONSES[status].name);

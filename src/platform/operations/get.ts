@@ -2,7 +2,6 @@
 import { tenantBatch } from '../../db/tenant-transaction.ts';
 import { UNSTORABLE_TEXT } from '../storable-text.ts';
 import type { ResourceDefinition } from '../resource/define-resource.ts';
-import { isIdOf } from '../ids.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { parseFieldsAndExpand } from '../query/parse-list-query.ts';
 import { selectRow } from './row-statements.ts';
@@ -20,7 +19,7 @@ export async function getOperation(runtime: Runtime, resource: ResourceDefinitio
     if (UNSTORABLE_TEXT.test(value)) throw badRequest(`${name}: contains a NUL character or an unpaired surrogate`, [{ path: name, message: 'Invalid value' }]);
   }
   const { fields, expand } = parseFieldsAndExpand(resource, params);
-  if (!isIdOf(resource.idPrefix, id)) throw notFound(resource.name, id);
+  if (!resource.acceptsId(id)) throw notFound(resource.name, id);
   const [[row]] = await tenantBatch(runtime.db, principal.accountId, [selectRow(resource, principal.accountId, id)]);
   if (!row) throw notFound(resource.name, id);
   const data = serialize(resource, row, fields);

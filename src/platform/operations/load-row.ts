@@ -2,13 +2,12 @@
 // all look the same to the caller (404), and the row is locked until commit.
 import type { Row } from '../../db/database.ts';
 import type { ResourceDefinition } from '../resource/define-resource.ts';
-import { isIdOf } from '../ids.ts';
 import { notFound, validationFailed } from '../errors.ts';
 import { requireReference, selectRow } from './row-statements.ts';
 import type { OperationContext } from './operation-context.ts';
 
 export async function lockRowOrThrow(ctx: OperationContext, resource: ResourceDefinition, id: string): Promise<Row> {
-  if (!isIdOf(resource.idPrefix, id)) throw notFound(resource.name, id);
+  if (!resource.acceptsId(id)) throw notFound(resource.name, id);
   const [row] = await ctx.tx.query(selectRow(resource, ctx.tx.accountId, id, { lock: true }));
   if (!row) throw notFound(resource.name, id);
   return row;
@@ -24,7 +23,7 @@ export function deferReferenceChecks(ctx: OperationContext, resource: ResourceDe
     const id = row[name];
     if (!ref || id === null || id === undefined) continue;
     const target = ctx.registry.get(ref.collection);
-    if (!isIdOf(target.idPrefix, String(id))) throw validationFailed([{ path: name, message: `No such ${target.name}: '${id}'` }]);
+    if (!target.acceptsId(String(id))) throw validationFailed([{ path: name, message: `No such ${target.name}: '${id}'` }]);
     ctx.tx.defer(requireReference(target, ctx.tx.accountId, name, String(id)));
   }
 }

@@ -1,9 +1,16 @@
-// Who is calling: the account their credential is bound to, and what it may do.
+// Who is calling: the account their credential is bound to, what it may do, and how fast.
+import type { Plan, RateLimits } from '../../limits/plans.ts';
+
 export interface Principal {
   accountId: string;
   /** The API key id, when the credential is an API key. */
   keyId?: string;
   scopes: ReadonlySet<string>;
+  /** The account's plan (monthly quotas) and the credential's request rates (plan + key overrides). */
+  plan: Plan;
+  rates: RateLimits;
+  /** Browser origins the account allows to call the API (CORS). */
+  allowedOrigins: ReadonlySet<string>;
 }
 
 /** `read:customers` is granted by itself or by `read:*`. */

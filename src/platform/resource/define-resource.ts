@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { FieldBuilder, FieldSpec } from './fields.ts';
 import type { OperationContext } from '../operations/operation-context.ts';
 import type { Row } from '../../db/database.ts';
+import { isIdOf } from '../ids.ts';
 
 export type OperationName = 'list' | 'get' | 'create' | 'update' | 'delete' | 'bulk' | 'export';
 export const ALL_OPERATIONS: readonly OperationName[] = ['list', 'get', 'create', 'update', 'delete', 'bulk', 'export'];
@@ -74,6 +75,13 @@ export interface ResourceInput {
   hooks?: ResourceHooks;
   /** False for resources whose rows are themselves the record of changes (events). */
   emitsEvents?: boolean;
+  /** Ids not minted by us (request ids a caller chose): the shape accepted instead of `{prefix}_{ULID}`. */
+  idPattern?: RegExp;
+  /**
+   * Append-only, high-volume rows (request logs): a table partitioned by day on created_at, so
+   * retention drops whole partitions. Such tables have no primary key (ids may repeat).
+   */
+  partitionByDay?: boolean;
 }
 
 export interface ResourceDefinition extends Omit<ResourceInput, 'fields' | 'operations'> {
@@ -87,6 +95,8 @@ export interface ResourceDefinition extends Omit<ResourceInput, 'fields' | 'oper
   /** Columns selected for the API representation. */
   selectColumns: readonly string[];
   searchFields: readonly string[];
+  /** True when `id` has the shape of this resource's ids (anything else is a 404 without a query). */
+  acceptsId(id: string): boolean;
 }
 
 /** Names a client can never write, whatever the declaration says. */
@@ -109,5 +119,6 @@ export function defineResource(input: ResourceInput): ResourceDefinition {
     outputFields: ['id', 'object', ...fieldNames, 'created_at', 'updated_at'],
     selectColumns: ['id', ...fieldNames, 'created_at', 'updated_at'],
     searchFields: fieldNames.filter((name) => fields[name].searchable),
+    acceptsId: input.idPattern ? (id) => input.idPattern!.test(id) : (id) => isIdOf(input.idPrefix, id),
   };
 }

@@ -1,0 +1,63 @@
+// GET and PATCH /v1/account: the caller's account (tenant): its name, plan and the browser
+// origins allowed to call the API with its credentials (CORS). This node forgets its cached
+// keys of the account at once; other nodes catch up within the key cache's TTL (30 s).
+import { z } from 'zod';
+import type { Database } from '../db/database.ts';
+import { systemQuery } from '../db/system-query.ts';
+import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
+import { validationFailed } from '../platform/errors.ts';
+import type { ApiKeyVerifier } from './api-keys.ts';
+
+const Origin = z.string().max(255).refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}, 'Expected an origin: scheme://host[:port], without path or trailing slash');
+
+const Account = z.object({
+  id: z.string(), object: z.literal('account'), name: z.string(), plan: z.string(),
+  cors_allowed_origins: z.array(z.string()), created_at: z.string(), updated_at: z.string(),
+});
+
+const AccountUpdate = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  cors_allowed_origins: z.array(Origin).max(20).optional().describe('Browser origins allowed to call the API with this account\'s credentials.'),
+});
+
+const SELECT = 'SELECT id, name, plan, cors_allowed_origins, created_at, updated_at FROM accounts WHERE id = $1';
+const present = (row: Record<string, any>) => ({
+  id: row.id, object: 'account' as const, name: row.name, plan: row.plan, cors_allowed_origins: row.cors_allowed_origins,
+  created_at: row.created_at, updated_at: row.updated_at,
+});
+
+export function accountEndpoints(db: Database, verifier: ApiKeyVerifier) {
+  return [
+    defineEndpoint({
+      method: 'get', path: '/v1/account', operationId: 'getAccount', tag: 'Account', scope: 'read:account', bucket: 'read',
+      summary: 'Retrieve your account', response: Account,
+      async handle({ principal }) {
+        const [row] = await systemQuery(db, { sql: SELECT, parameters: [principal.accountId] });
+        return { status: 200, body: { data: present(row) } };
+      },
+    }),
+    defineEndpoint({
+      method: 'patch', path: '/v1/account', operationId: 'updateAccount', tag: 'Account', scope: 'write:account', bucket: 'write',
+      summary: 'Update your account', description: 'Name and allowed CORS origins. The plan changes only through billing.',
+      body: AccountUpdate, response: Account,
+      async handle({ principal, body }) {
+        if (typeof body !== 'object' || body === null) throw validationFailed([{ path: '', message: 'The request body must be a JSON object' }]);
+        const origins = body.cors_allowed_origins ? [...new Set(body.cors_allowed_origins)] : null;
+        const [row] = await systemQuery(db, {
+          sql: `UPDATE accounts SET name = coalesce($2, name), cors_allowed_origins = coalesce($3::text[], cors_allowed_origins), updated_at = now()
+                WHERE id = $1 RETURNING id, name, plan, cors_allowed_origins, created_at, updated_at`,
+          parameters: [principal.accountId, body.name ?? null, origins],
+        });
+        verifier.forgetAccount(principal.accountId);
+        return { status: 200, body: { data: present(row) } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,66 @@
+// CORS. A preflight carries no credential, so it is answered for any origin some account (or
+// the portal) allows; the real request then gets Access-Control-Allow-Origin only when its
+// credential's account allows that origin. Requests without Origin (servers, CLIs) pay nothing.
+import type { MiddlewareHandler } from 'hono';
+import type { Database } from '../db/database.ts';
+import { systemQuery } from '../db/system-query.ts';
+import './context-variables.ts';
+
+const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-Id';
+const EXPOSED_HEADERS = 'X-Request-Id, RateLimit, RateLimit-Policy, Retry-After, Idempotent-Replayed, Location';
+const PREFLIGHT_MAX_AGE = '7200';
+const DIRECTORY_TTL_MS = 30_000;
+
+/** Every origin any account allows, reloaded at most every 30 s, only when a preflight asks. */
+class AllowedOriginsDirectory {
+  #origins = new Set<string>();
+  #loadedAt = 0;
+  #loading: Promise<void> | undefined;
+
+  constructor(private readonly db: Database) {}
+
+  async has(origin: string): Promise<boolean> {
+    if (Date.now() - this.#loadedAt > DIRECTORY_TTL_MS) {
+      this.#loading ??= systemQuery(this.db, { sql: 'SELECT DISTINCT unnest(cors_allowed_origins) AS origin FROM accounts', parameters: [] })
+        .then((rows) => { this.#origins = new Set(rows.map((row) => row.origin)); this.#loadedAt = Date.now(); })
+        .finally(() => { this.#loading = undefined; });
+      await this.#loading;
+    }
+    return this.#origins.has(origin);
+  }
+}
+
+export interface CorsOptions {
+  db: Database;
+  /** Always allowed, with credentials: the developer portal's own origin when it is served elsewhere. */
+  portalOrigins: readonly string[];
+}
+
+export function cors({ db, portalOrigins }: CorsOptions): MiddlewareHandler {
+  const directory = new AllowedOriginsDirectory(db);
+  const portal = new Set(portalOrigins);
+  return async function corsMiddleware(c, next) {
+    const origin = c.req.header('origin');
+    if (!origin) return next();
+    if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
+      const allowed = portal.has(origin) || await directory.has(origin);
+      if (!allowed) return c.body(null, 204, { Vary: 'Origin' });
+      return c.body(null, 204, {
+        'Access-Control-Allow-Origin': origin,
+        'Access-Control-Allow-Credentials': 'true',
+        'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE',
+        'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+        'Access-Control-Max-Age': PREFLIGHT_MAX_AGE,
+        Vary: 'Origin',
+      });
+    }
+    await next();
+    const principal = c.get('principal');
+    const allowed = portal.has(origin) || (principal ? principal.allowedOrigins.has(origin) : await directory.has(origin));
+    c.res.headers.append('Vary', 'Origin');
+    if (!allowed) return;
+    c.res.headers.set('Access-Control-Allow-Origin', origin);
+    c.res.headers.set('Access-Control-Allow-Credentials', 'true');
+    c.res.headers.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+  };
+}

@@ -1,0 +1,135 @@
+// Monthly request quotas without a database round trip per request: each node counts
+// locally and, every second, adds its count to the account's row in usage_counters and reads
+// back the total all nodes have reached. Several nodes can therefore overshoot a quota by
+// about one flush interval of traffic; a quota is a billing limit, not a burst guard.
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.ts';
+import { systemQuery } from '../db/system-query.ts';
+import type { Plan } from './plans.ts';
+
+/** Share of the monthly quota at which the account is warned (once per month). */
+export const QUOTA_WARNING_SHARE = 0.8;
+
+interface AccountUsage {
+  period: string;
+  plan: Plan;
+  /** The total across all nodes as of the last flush. */
+  flushed: number;
+  /** Counted here since the last flush. */
+  pending: number;
+}
+
+export interface QuotaState {
+  period: string;
+  used: number;
+  limit: number;
+  /** Seconds until the quota resets (the start of next month, UTC). */
+  resetSeconds: number;
+}
+
+export const periodOf = (now: number) => new Date(now).toISOString().slice(0, 7);
+
+function secondsUntilNextPeriod(now: number): number {
+  const date = new Date(now);
+  return Math.ceil((Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) - now) / 1000);
+}
+
+export interface MonthlyQuotaOptions {
+  flushIntervalMs?: number;
+  /** Called once per account and month when usage first crosses QUOTA_WARNING_SHARE. */
+  onWarning?: (accountId: string, state: QuotaState) => Promise<void>;
+}
+
+export class MonthlyQuota {
+  readonly #usage = new Map<string, AccountUsage>();
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+
+  constructor(private readonly db: Database, private readonly logger: Logger, private readonly options: MonthlyQuotaOptions = {}) {}
+
+  /** Counts one request when the quota allows it; returns the state and whether it was allowed. */
+  take(accountId: string, plan: Plan, now = Date.now()): { allowed: boolean; state: QuotaState } {
+    const usage = this.#entry(accountId, plan, now);
+    const used = usage.flushed + usage.pending;
+    const allowed = used < plan.monthlyRequests;
+    if (allowed) usage.pending++;
+    return { allowed, state: { period: usage.period, used: allowed ? used + 1 : used, limit: plan.monthlyRequests, resetSeconds: secondsUntilNextPeriod(now) } };
+  }
+
+  state(accountId: string, plan: Plan, now = Date.now()): QuotaState {
+    const usage = this.#entry(accountId, plan, now);
+    return { period: usage.period, used: usage.flushed + usage.pending, limit: plan.monthlyRequests, resetSeconds: secondsUntilNextPeriod(now) };
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.flush(), this.options.flushIntervalMs ?? 1_000);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.flush();
+  }
+
+  /** Adds every pending count to usage_counters and learns the totals back. */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    this.#flushing = this.#write().finally(() => { this.#flushing = undefined; });
+    await this.#flushing;
+  }
+
+  #entry(accountId: string, plan: Plan, now: number): AccountUsage {
+    const period = periodOf(now);
+    let usage = this.#usage.get(accountId);
+    if (!usage || usage.period !== period) {
+      usage = { period, plan, flushed: 0, pending: 0 };
+      this.#usage.set(accountId, usage);
+    }
+    usage.plan = plan;
+    return usage;
+  }
+
+  async #write(): Promise<void> {
+    const batch = [...this.#usage].filter(([, usage]) => usage.pending > 0).map(([accountId, usage]) => ({ accountId, usage, count: usage.pending }));
+    if (!batch.length) return;
+    for (const item of batch) item.usage.pending -= item.count;
+    const parameters: unknown[] = [];
+    const values = batch.map(({ accountId, usage, count }) => {
+      parameters.push(accountId, usage.period, count);
+      return `($${parameters.length - 2}, $${parameters.length - 1}, $${parameters.length})`;
+    });
+    let rows;
+    try {
+      rows = await systemQuery(this.db, {
+        sql: `INSERT INTO usage_counters (account_id, period, requests) VALUES ${values.join(', ')}
+              ON CONFLICT (account_id, period) DO UPDATE SET requests = usage_counters.requests + EXCLUDED.requests
+              RETURNING account_id, period, requests, warned_at`,
+        parameters,
+      });
+    } catch (err) {
+      // Keep the counts for the next flush: usage is never silently forgotten.
+      for (const item of batch) item.usage.pending += item.count;
+      this.logger.warn({ err }, 'could not record request usage; will retry');
+      return;
+    }
+    for (const row of rows) {
+      const usage = this.#usage.get(row.account_id);
+      if (!usage || usage.period !== row.period) continue;
+      usage.flushed = Number(row.requests);
+      const limit = usage.plan.monthlyRequests;
+      if (row.warned_at === null && usage.flushed >= limit * QUOTA_WARNING_SHARE) await this.#warn(row.account_id, usage);
+    }
+  }
+
+  async #warn(accountId: string, usage: AccountUsage): Promise<void> {
+    // Only the node whose update flips warned_at sends the warning.
+    const [claimed] = await systemQuery(this.db, {
+      sql: 'UPDATE usage_counters SET warned_at = now() WHERE account_id = $1 AND period = $2 AND warned_at IS NULL RETURNING requests',
+      parameters: [accountId, usage.period],
+    });
+    if (!claimed || !this.options.onWarning) return;
+    const now = Date.now();
+    await this.options.onWarning(accountId, { period: usage.period, used: Number(claimed.requests), limit: usage.plan.monthlyRequests, resetSeconds: secondsUntilNextPeriod(now) })
+      .catch((err) => this.logger.warn({ err, account_id: accountId }, 'could not send the quota warning'));
+  }
+}

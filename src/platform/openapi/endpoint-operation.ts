@@ -1,0 +1,40 @@
+// One endpoint declaration -> one OpenAPI operation: query parameters and body from its Zod
+// schemas, `{ data }` of its response schema, and the errors every gated route can answer.
+import type { EndpointSpec } from '../routes/endpoint-spec.ts';
+import { toJsonSchema } from './json-schema.ts';
+import { ERROR_RESPONSES, IDEMPOTENT_REPLAYED_HEADER, RATE_LIMIT_HEADERS, ref } from './components.ts';
+
+const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
+
+function queryParameters(endpoint: EndpointSpec) {
+  if (!endpoint.query) return [];
+  const schema = toJsonSchema(endpoint.query) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return { name, in: 'query', required: schema.required?.includes(name) ?? false, ...(description ? { description } : {}), schema: rest };
+  });
+}
+
+export function buildEndpointOperation(endpoint: EndpointSpec) {
+  const statuses = [401, 403, ...(endpoint.query ? [400] : []), ...(endpoint.body ? [400, 413, 415, 422] : []), 429];
+  const responses: Record<string, unknown> = {
+    [endpoint.successStatus ?? 200]: {
+      description: endpoint.summary,
+      headers: { ...RATE_LIMIT_HEADERS, ...(endpoint.method === 'post' ? IDEMPOTENT_REPLAYED_HEADER : {}) },
+      content: jsonContent({ type: 'object', required: ['data'], properties: { data: toJsonSchema(endpoint.response) } }),
+    },
+  };
+  for (const status of [...new Set(statuses)].sort((a, b) => a - b).concat(500)) responses[status] = ref('responses', ERROR_RESPONSES[status].name);
+  const scopeText = endpoint.scope ? `Requires the scope \`${endpoint.scope}\`.` : 'Any valid credential may call it.';
+  return {
+    operationId: endpoint.operationId,
+    summary: endpoint.summary,
+    description: `${endpoint.description ? endpoint.description + '\n\n' : ''}${scopeText}`,
+    tags: [endpoint.tag],
+    security: [{ bearerAuth: [] }],
+    ...(endpoint.scope ? { 'x-fieldline-scope': endpoint.scope } : {}),
+    parameters: [...(endpoint.method === 'post' ? [ref('parameters', 'IdempotencyKey')] : []), ...queryParameters(endpoint)],
+    ...(endpoint.body ? { requestBody: { required: false, content: jsonContent(toJsonSchema(endpoint.body)) } } : {}),
+    responses,
+  };
+}

@@ -1,0 +1,69 @@
+// Routes that are not a resource's CRUD: `/v1/rate-limit`, `/v1/usage`, `/v1/echo`. Declared
+// once with Zod schemas for their query, body and response; the HTTP layer mounts them with
+// the same authentication, limits and logging as resource routes, and the OpenAPI builder
+// documents them from the same declaration.
+import { z } from 'zod';
+import type { Principal } from '../operations/principal.ts';
+import type { ApiResult, HttpMethod } from './route-spec.ts';
+import { badRequest, validationFailed } from '../errors.ts';
+import { zodIssuesToFieldErrors } from '../operations/write-input.ts';
+import type { RateBucket } from '../../limits/plans.ts';
+
+export interface EndpointRequest<Q, B> {
+  principal: Principal;
+  query: Q;
+  body: B;
+  requestId: string;
+  method: string;
+  path: string;
+  headers: Headers;
+}
+
+export interface EndpointSpec<Q = any, B = any> {
+  method: HttpMethod;
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  /** OpenAPI tag (group in the reference), e.g. `Traffic`. */
+  tag: string;
+  /** The scope a credential needs; null: any valid credential. */
+  scope: string | null;
+  /** Which rate-limit bucket a call counts against. */
+  bucket: RateBucket;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** What `data` holds in the success response (documentation). */
+  response: z.ZodType;
+  successStatus?: number;
+  handle(request: EndpointRequest<Q, B>): Promise<ApiResult>;
+}
+
+export const defineEndpoint = <Q = undefined, B = undefined>(spec: EndpointSpec<Q, B>): EndpointSpec<Q, B> => spec;
+
+/** Query string -> the endpoint's query object; repeated or unknown parameters are a 400. */
+export function parseEndpointQuery<Q>(endpoint: EndpointSpec<Q, unknown>, params: URLSearchParams): Q {
+  const raw: Record<string, string> = {};
+  for (const [name, value] of params) {
+    if (name in raw) throw badRequest(`${name}: given more than once`, [{ path: name, message: 'given more than once' }]);
+    raw[name] = value;
+  }
+  if (!endpoint.query) {
+    const [first] = Object.keys(raw);
+    if (first) throw badRequest(`${first}: unknown query parameter`, [{ path: first, message: 'Unknown query parameter' }]);
+    return undefined as Q;
+  }
+  const parsed = endpoint.query.safeParse(raw);
+  if (!parsed.success) {
+    const errors = zodIssuesToFieldErrors(parsed.error.issues);
+    throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+  }
+  return parsed.data;
+}
+
+export function parseEndpointBody<B>(endpoint: EndpointSpec<unknown, B>, body: unknown): B {
+  if (!endpoint.body) return body as B;
+  const parsed = endpoint.body.safeParse(body ?? {});
+  if (!parsed.success) throw validationFailed(zodIssuesToFieldErrors(parsed.error.issues));
+  return parsed.data;
+}

@@ -1,0 +1,164 @@
+// Request logs, usage and error tracking: every request of an account is logged with the
+// right fields and without secrets, and the aggregates match the requests made.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { systemQuery } from '../src/db/system-query.ts';
+import { Metrics } from '../src/analytics/metrics.ts';
+import { RequestLogWriter, type RequestLogEntry } from '../src/analytics/request-log-writer.ts';
+import { pino } from 'pino';
+
+let ctx: TestContext;
+let account: TestAccount;
+before(async () => { ctx = await createTestContext(); account = await ctx.newAccount('Logged Co'); });
+after(async () => ctx.close());
+
+const flush = () => ctx.services.requestLogs.flush();
+
+describe('request logs', () => {
+  test('a request is logged with its route template, status, key, latency and sizes, and Authorization redacted', async () => {
+    const created = await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'Logged' }, headers: { 'user-agent': 'fieldline-test/1.0' } });
+    const requestId = created.headers.get('x-request-id')!;
+    await flush();
+    const log = await ctx.call('GET', `/v1/request-logs/${requestId}`, { key: account.key });
+    assert.equal(log.status, 200, log.text);
+    const entry = log.body.data;
+    assert.equal(entry.object, 'request_log');
+    assert.equal(entry.id, requestId);
+    assert.deepEqual(
+      { method: entry.method, path: entry.path, route: entry.route, status: entry.status, user_agent: entry.user_agent, error_code: entry.error_code },
+      { method: 'POST', path: '/v1/customers', route: '/v1/customers', status: 201, user_agent: 'fieldline-test/1.0', error_code: null },
+    );
+    assert.match(entry.api_key_id, /^key_/);
+    assert.ok(entry.duration_us > 0);
+    assert.equal(entry.bytes_out, Buffer.byteLength(created.text));
+    assert.equal(entry.request_body, null, 'bodies are kept only for failed requests');
+    const secret = account.key.slice(20);
+    assert.ok(!log.text.includes(secret), 'the key secret is nowhere in the log');
+    assert.match(entry.request_headers.authorization, /^Bearer fl_test_\w{12}\[redacted\]$/);
+  });
+
+  test('a failed request keeps its (redacted) body and the problem it got', async () => {
+    const failed = await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'x', password: 'hunter2', nonsense: 1 } });
+    assert.equal(failed.status, 422);
+    await flush();
+    const entry = (await ctx.call('GET', `/v1/request-logs/${failed.body.request_id}`, { key: account.key })).body.data;
+    assert.equal(entry.error_code, 'validation_failed');
+    assert.equal(entry.response_body.code, 'validation_failed');
+    assert.equal(entry.request_body.password, '[redacted]');
+    assert.equal(entry.request_body.nonsense, 1);
+  });
+
+  test('lists filter by status, route, key and time, cursor paged', async () => {
+    const other = await ctx.newKey(account.id, ['read:*']);
+    await ctx.call('GET', '/v1/customers/cus_00000000000000000000000000', { key: other });
+    await ctx.call('GET', '/v1/jobs', { key: other });
+    await flush();
+    const otherKeyId = (await ctx.call('GET', '/v1/request-logs?limit=1', { key: account.key })).body.data[0].api_key_id;
+    const byKey = await ctx.call('GET', `/v1/request-logs?api_key_id=${otherKeyId}`, { key: account.key });
+    assert.deepEqual(byKey.body.data.map((e: any) => e.route).sort(), ['/v1/customers/{id}', '/v1/jobs']);
+    const notFound = await ctx.call('GET', `/v1/request-logs?status=404&api_key_id=${otherKeyId}`, { key: account.key });
+    assert.deepEqual(notFound.body.data.map((e: any) => [e.status, e.error_code]), [[404, 'not_found']]);
+    const since = encodeURIComponent(new Date(Date.now() + 60_000).toISOString());
+    assert.equal((await ctx.call('GET', `/v1/request-logs?created_at[gte]=${since}`, { key: account.key })).body.data.length, 0);
+    const page = await ctx.call('GET', '/v1/request-logs?limit=2', { key: account.key });
+    assert.equal(page.body.page.has_more, true);
+    const next = await ctx.call('GET', `/v1/request-logs?limit=2&cursor=${page.body.page.next_cursor}`, { key: account.key });
+    assert.equal(next.status, 200);
+    assert.notDeepEqual(next.body.data.map((e: any) => e.id), page.body.data.map((e: any) => e.id));
+  });
+
+  test('a full queue drops entries and counts them; requests never wait or fail', async () => {
+    const metrics = new Metrics();
+    const writer = new RequestLogWriter(ctx.db, metrics, pino({ level: 'silent' }), { maxQueue: 3, batchSize: 100 });
+    const entry = (i: number): RequestLogEntry => ({
+      id: `req_queue_${i}`, account_id: account.id, api_key_id: null, method: 'GET', path: '/v1/x', route: null, status: 200, duration_us: 1,
+      ip: null, user_agent: null, bytes_in: 0, bytes_out: 0, error_code: null, request_headers: {}, request_body: null, response_body: null,
+      created_at: new Date().toISOString(),
+    });
+    for (let i = 0; i < 5; i++) writer.push(entry(i));
+    await writer.flush();
+    const dropped = await metrics.registry.getSingleMetricAsString('fieldline_request_logs_dropped_total');
+    assert.match(dropped, /reason="queue_full"} 2/);
+    const [{ n }] = await systemQuery(ctx.db, { sql: "SELECT count(*)::int AS n FROM request_logs WHERE id LIKE 'req_queue_%'", parameters: [] });
+    assert.equal(n, 3);
+  });
+
+  test('retention drops whole daily partitions older than the limit', async () => {
+    const writer = ctx.services.requestLogs;
+    const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    writer.push({
+      id: 'req_ancient', account_id: account.id, api_key_id: null, method: 'GET', path: '/v1/x', route: null, status: 200, duration_us: 1,
+      ip: null, user_agent: null, bytes_in: 0, bytes_out: 0, error_code: null, request_headers: {}, request_body: null, response_body: null, created_at: old,
+    });
+    await flush();
+    const partitions = async () => (await systemQuery(ctx.db, {
+      sql: "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'request_logs'", parameters: [],
+    })).map((row) => row.name as string);
+    const oldPartition = `request_logs_p${old.slice(0, 10).replaceAll('-', '')}`;
+    assert.ok((await partitions()).includes(oldPartition));
+    const dropped = await writer.dropExpired();
+    assert.ok(dropped.includes(old.slice(0, 10)));
+    assert.ok(!(await partitions()).includes(oldPartition));
+    const today = `request_logs_p${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`;
+    assert.ok((await partitions()).includes(today), 'recent partitions stay');
+  });
+});
+
+describe('usage and errors', () => {
+  test('GET /v1/usage counts exactly the requests made, by status class and by route', async () => {
+    const fresh = await ctx.newAccount('Usage Co');
+    for (let i = 0; i < 3; i++) await ctx.call('POST', '/v1/customers', { key: fresh.key, body: { name: `U${i}` } });
+    for (let i = 0; i < 2; i++) await ctx.call('GET', '/v1/customers/cus_00000000000000000000000000', { key: fresh.key });
+    await ctx.call('POST', '/v1/customers', { key: fresh.key, body: {} });
+    await flush();
+    const usage = await ctx.call('GET', '/v1/usage?group_by=status_class', { key: fresh.key });
+    assert.equal(usage.status, 200, usage.text);
+    const { summary, buckets } = usage.body.data;
+    assert.deepEqual({ requests: summary.requests, client: summary.client_errors, server: summary.server_errors }, { requests: 6, client: 3, server: 0 });
+    assert.equal(summary.error_rate, 0.5);
+    assert.ok(summary.p50_ms > 0 && summary.p50_ms <= summary.p95_ms && summary.p95_ms <= summary.p99_ms);
+    const byClass = Object.fromEntries(buckets.map((b: any) => [b.group, b.requests]));
+    assert.deepEqual(byClass, { '2xx': 3, '4xx': 3 });
+
+    const byRoute = await ctx.call('GET', '/v1/usage?group_by=route&bucket=day', { key: fresh.key });
+    const routes = Object.fromEntries(byRoute.body.data.buckets.map((b: any) => [b.group, b.requests]));
+    assert.deepEqual(routes, { 'POST /v1/customers': 4, 'GET /v1/customers/{id}': 2 });
+  });
+
+  test('GET /v1/errors groups failures by code and route with counts, first/last seen and a sample request', async () => {
+    const fresh = await ctx.newAccount('Errors Co');
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await ctx.call('GET', '/v1/jobs/job_00000000000000000000000000', { key: fresh.key })).body.request_id);
+    await ctx.call('POST', '/v1/customers', { key: fresh.key, body: { name: 1 } });
+    await flush();
+    const errors = await ctx.call('GET', '/v1/errors', { key: fresh.key });
+    assert.equal(errors.status, 200, errors.text);
+    const groups = errors.body.data.groups;
+    assert.deepEqual(groups.map((g: any) => [g.code, g.route, g.status, g.count]), [
+      ['not_found', 'GET /v1/jobs/{id}', 404, 3],
+      ['validation_failed', 'POST /v1/customers', 422, 1],
+    ]);
+    assert.equal(groups[0].sample_request_id, ids[2]);
+    assert.ok(groups[0].first_seen <= groups[0].last_seen);
+  });
+
+  test('bad windows and unknown parameters are 400s naming the parameter', async () => {
+    const cases = ['/v1/usage?bucket=week', '/v1/usage?from=yesterday', '/v1/usage?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', '/v1/errors?colour=red', '/v1/usage?bucket=hour&bucket=day'];
+    for (const path of cases) {
+      const response = await ctx.call('GET', path, { key: account.key });
+      assert.equal(response.status, 400, `${path}: ${response.text}`);
+      assert.equal(response.body.code, 'bad_request');
+      assert.ok(response.body.errors?.length, path);
+    }
+  });
+
+  test('analytics need read:request-logs', async () => {
+    const key = await ctx.newKey(account.id, ['read:customers']);
+    for (const path of ['/v1/usage', '/v1/errors', '/v1/request-logs']) {
+      const response = await ctx.call('GET', path, { key });
+      assert.equal(response.status, 403, path);
+      assert.equal(response.body.required_scope, 'read:request-logs');
+    }
+  });
+});
