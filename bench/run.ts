@@ -25,6 +25,8 @@ const settings = {
   customers: Number(env.BENCH_CUSTOMERS ?? 10_000),
   // 1: the load generator runs in a worker thread, off the servers' event loop. 0: same thread.
   workers: Number(env.BENCH_WORKERS ?? 1),
+  /** Substrings of scenario names to run (default: all). */
+  only: env.BENCH_SCENARIOS ? env.BENCH_SCENARIOS.split(',') : null,
 };
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -72,7 +74,7 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   log(`fieldline on :${fieldline.port}, bare on :${bare.port} (pool size ${config.dbPoolSize} each)`);
 
   const runs: RunRecord[] = [];
-  for (const scenario of scenarios(ids)) {
+  for (const scenario of scenarios(ids).filter((s) => !settings.only || settings.only.some((part) => s.name.includes(part)))) {
     for (const target of targets) await preflight(scenario, target);
     if (settings.warmupSeconds > 0) {
       for (const target of targets) await load(target, scenario, Math.max(...settings.connections), settings.warmupSeconds);

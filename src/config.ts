@@ -17,6 +17,9 @@ const ConfigSchema = z.object({
   FIELDLINE_METRICS_TOKEN: z.string().min(16).optional(),
   FIELDLINE_ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   FIELDLINE_ADMIN_HOST: z.string().default('127.0.0.1'),
+  FIELDLINE_ALERT_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  FIELDLINE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp:// or smtps://').optional(),
+  FIELDLINE_MAIL_FROM: z.string().min(3).default('Fieldline <no-reply@fieldline.localhost>'),
 });
 
 export interface Config {
@@ -35,6 +38,10 @@ export interface Config {
   metricsToken?: string;
   /** A second listener serving only /metrics, without a token. */
   admin?: { port: number; host: string };
+  alertIntervalMs: number;
+  /** Absent: mail is written to the log (development). */
+  smtpUrl?: string;
+  mailFrom: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -53,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.FIELDLINE_TRUST_PROXY, portalOrigins: c.FIELDLINE_PORTAL_ORIGINS,
     requestLogRetentionDays: c.FIELDLINE_REQUEST_LOG_RETENTION_DAYS, metricsToken: c.FIELDLINE_METRICS_TOKEN,
     admin: c.FIELDLINE_ADMIN_PORT !== undefined ? { port: c.FIELDLINE_ADMIN_PORT, host: c.FIELDLINE_ADMIN_HOST } : undefined,
+    alertIntervalMs: c.FIELDLINE_ALERT_INTERVAL_SECONDS * 1000, smtpUrl: c.FIELDLINE_SMTP_URL, mailFrom: c.FIELDLINE_MAIL_FROM,
   };
 }

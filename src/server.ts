@@ -52,6 +52,7 @@ export async function startServer(config: Config) {
   const fieldline = createApp({
     db, registry, logger, maxBodyBytes: config.maxBodyBytes, redis, trustProxy: config.trustProxy,
     portalOrigins: config.portalOrigins, requestLogRetentionDays: config.requestLogRetentionDays, metricsToken: config.metricsToken,
+    alertIntervalMs: config.alertIntervalMs, smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
   });
   fieldline.start();
   const server = await listen(fieldline.app, config.port, config.host);

@@ -1,6 +1,7 @@
 // The request log as a read-only resource: GET /v1/request-logs (filter by status, route,
-// key, time; cursor paged like any list; each filter is an index, so only the useful ones) and /v1/request-logs/{request_id}. Rows are written
-// in batches by RequestLogWriter, never through the API; the table is partitioned by day.
+// key, time; cursor paged like any list) and /v1/request-logs/{request_id}. Rows are written
+// in batches by RequestLogWriter, never through the API; the table is partitioned by day and
+// carries no per-filter index (see resource-ddl.ts): filters scan a window of one account's rows.
 import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';

@@ -40,7 +40,8 @@ const UsageResponse = z.object({
   buckets: z.array(z.object({ start: z.string(), group: z.string().nullable(), ...Stats })),
 });
 
-const STATS_SQL = `count(*)::int AS requests,
+/** Aggregates of request_logs rows, shared with the alert evaluator. */
+export const STATS_SQL = `count(*)::int AS requests,
   count(*) FILTER (WHERE status BETWEEN 400 AND 499)::int AS client_errors,
   count(*) FILTER (WHERE status >= 500)::int AS server_errors,
   count(*) FILTER (WHERE status = 429)::int AS rate_limited,

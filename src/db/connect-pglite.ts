@@ -11,6 +11,9 @@ export async function connectPglite(dataDir?: string): Promise<Database> {
       const results = await pglite.exec(sqlText);
       return results.map((r) => r.rows as Row[]);
     },
+    async copyFrom(target, copyText) {
+      await pglite.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([copyText]) });
+    },
   };
   let queue: Promise<unknown> = Promise.resolve();
   let inUse = 0;

@@ -1,5 +1,8 @@
 // PostgreSQL server through a node-postgres pool.
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { SESSION_SETUP_SQL, TYPE_PARSERS, type Database, type Row } from './database.ts';
 
 const types = {
@@ -21,6 +24,10 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
     async withConnection(work) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      const noteBroken = (error: unknown) => {
+        if (!(error as { code?: string }).code) broken = error as Error; // connection-level failure
+        return error;
+      };
       try {
         return await work({
           async run(sqlText) {
@@ -28,8 +35,14 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
               const result = (await client.query(sqlText)) as unknown as pg.QueryResult | pg.QueryResult[];
               return Array.isArray(result) ? result.map((r) => (r.rows ?? []) as Row[]) : [result.rows as Row[]];
             } catch (error) {
-              if (!(error as { code?: string }).code) broken = error as Error; // connection-level failure
-              throw error;
+              throw noteBroken(error);
+            }
+          },
+          async copyFrom(target, copyText) {
+            try {
+              await pipeline(Readable.from([Buffer.from(copyText)]), client.query(copyFromStdin(`COPY ${target} FROM STDIN`)));
+            } catch (error) {
+              throw noteBroken(error);
             }
           },
         });

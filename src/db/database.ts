@@ -6,6 +6,8 @@ export type Row = Record<string, any>;
 export interface DatabaseConnection {
   /** Runs one or more `;`-separated statements in one round trip; returns each statement's rows. */
   run(sqlText: string): Promise<Row[][]>;
+  /** Bulk-loads rows in COPY text format (see copy-text.ts) into `target`: `table (col, ...)`. */
+  copyFrom(target: string, copyText: string): Promise<void>;
 }
 
 export interface Database {

@@ -92,4 +92,24 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
       `GRANT SELECT ON usage_counters TO ${TENANT_ROLE}`,
     ],
   },
+  {
+    id: '0004_mail_outbox',
+    statements: [
+      // Mail waiting for (or done with) the transport; see src/mail/mail-outbox.ts.
+      `CREATE TABLE mail_outbox (
+         id text PRIMARY KEY,
+         account_id text REFERENCES accounts (id),
+         to_addresses text[] NOT NULL,
+         subject text NOT NULL,
+         text_body text NOT NULL,
+         attempts integer NOT NULL DEFAULT 0,
+         next_attempt_at timestamptz NOT NULL,
+         last_error text,
+         sent_at timestamptz,
+         failed_at timestamptz,
+         created_at timestamptz NOT NULL
+       )`,
+      `CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL`,
+    ],
+  },
 ];

@@ -2,6 +2,8 @@
 import { Registry } from '../platform/registry.ts';
 import { events } from '../platform/events/events-resource.ts';
 import { requestLogs } from '../analytics/request-logs-resource.ts';
+import { alertRules } from '../analytics/alert-rules-resource.ts';
+import { alerts } from '../analytics/alerts-resource.ts';
 import { customers } from './customers.ts';
 import { users } from './users.ts';
 import { jobs } from './jobs.ts';
@@ -9,5 +11,5 @@ import { invoices } from './invoices.ts';
 import { payments } from './payments.ts';
 
 export function createRegistry(): Registry {
-  return new Registry([customers, users, jobs, invoices, payments, events, requestLogs]);
+  return new Registry([customers, users, jobs, invoices, payments, events, requestLogs, alertRules, alerts]);
 }

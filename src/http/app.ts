@@ -14,6 +14,9 @@ import { Metrics } from '../analytics/metrics.ts';
 import { RequestLogWriter } from '../analytics/request-log-writer.ts';
 import { usageEndpoint } from '../analytics/usage-endpoint.ts';
 import { errorsEndpoint } from '../analytics/errors-endpoint.ts';
+import { AlertEvaluator } from '../analytics/alert-evaluator.ts';
+import { MailRelay } from '../mail/mail-outbox.ts';
+import { logTransport, smtpTransport } from '../mail/mail-transport.ts';
 import { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import { MonthlyQuota } from '../limits/monthly-quota.ts';
 import { rateLimitEndpoint } from '../limits/rate-limit-endpoint.ts';
@@ -44,6 +47,9 @@ export interface AppOptions {
   requestLogRetentionDays?: number;
   /** Serve /metrics on this app behind this bearer token (null: not on this app). */
   metricsToken?: string | null;
+  alertIntervalMs?: number;
+  /** Mail goes to this SMTP server; absent: to the log. */
+  smtp?: { url: string; from: string };
 }
 
 export function createApp(options: AppOptions) {
@@ -59,6 +65,8 @@ export function createApp(options: AppOptions) {
       object: 'quota', period: state.period, metric: 'requests', used: state.used, limit: state.limit,
     }),
   });
+  const alerts = new AlertEvaluator(db, logger, { intervalMs: options.alertIntervalMs });
+  const mail = new MailRelay(db, options.smtp ? smtpTransport(options.smtp.url, options.smtp.from) : logTransport(logger), logger);
   const verifier = new ApiKeyVerifier(db, { cacheTtlMs: options.apiKeyCacheTtlMs });
 
   const routes = resourceRoutes({ db, registry }, registry);
@@ -83,15 +91,17 @@ export function createApp(options: AppOptions) {
   });
 
   return {
-    app, routes, endpoints, openapi, metrics, requestLogs: writer, quota, rateLimiter,
-    /** Starts the background flushes (request logs, usage counters). */
+    app, routes, endpoints, openapi, metrics, requestLogs: writer, quota, rateLimiter, alerts, mail,
+    /** Starts the background work: log and usage flushes, alert evaluation, mail relay. */
     start() {
       writer.start();
       quota.start();
+      alerts.start();
+      mail.start();
     },
     /** Writes what is still queued; call before closing the database. */
     async stop() {
-      await Promise.all([writer.stop(), quota.stop()]);
+      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop()]);
     },
   };
 }

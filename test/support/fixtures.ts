@@ -47,6 +47,8 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
       return firstValid(spec.schema, [`Sample ${n % 4} text`, `person${n}@example.com`, `+1 555 01${String(n).padStart(2, '0')}`]);
     case 'integer':
       return firstValid(spec.schema, [100 * (n % 4), 1]);
+    case 'number':
+      return firstValid(spec.schema, [12.5 * ((n % 4) + 1), 1]);
     case 'money':
       return 1000 * ((n % 4) + 1);
     case 'currency':

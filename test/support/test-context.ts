@@ -12,6 +12,7 @@ import type { Registry } from '../../src/platform/registry.ts';
 import { createAccount } from '../../src/auth/accounts.ts';
 import { prepareApiKey } from '../../src/auth/api-keys.ts';
 import { createApp, type AppOptions } from '../../src/http/app.ts';
+import type { PlanName } from '../../src/limits/plans.ts';
 import type { RateLimitOverrides } from '../../src/limits/plans.ts';
 import type { RouteSpec } from '../../src/platform/routes/route-spec.ts';
 
@@ -42,7 +43,7 @@ export interface TestContext {
   routes: RouteSpec[];
   openapi: Record<string, any>;
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
-  newAccount(name?: string): Promise<TestAccount>;
+  newAccount(name?: string, options?: { plan?: PlanName }): Promise<TestAccount>;
   /** An extra key for `accountId` holding only `scopes` (and optionally its own rate limits). */
   newKey(accountId: string, scopes: string[], rateLimits?: RateLimitOverrides): Promise<string>;
   /** The app's services: rate limiter, quota, request log writer, metrics. */
@@ -77,8 +78,8 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
 
   return {
     db, registry, app, routes, openapi: openapi as Record<string, any>, call, services,
-    async newAccount(name = 'Test Co') {
-      const created = await createAccount(db, { name });
+    async newAccount(name = 'Test Co', options = {}) {
+      const created = await createAccount(db, { name, plan: options.plan });
       return { id: created.account.id, key: created.api_key };
     },
     async newKey(accountId, scopes, rateLimits) {

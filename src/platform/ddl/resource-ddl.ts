@@ -22,11 +22,14 @@ function tableStatements(resource: ResourceDefinition): string[] {
   const columns = Object.entries(resource.fields).map(([name, spec]) => ({ name, type: spec.sqlType, notNull: spec.required || spec.defaultValue !== undefined }));
   // A partitioned table's unique constraints must include the partition key, and nothing refers
   // to its rows, so it goes without; partitions are made and dropped by the table's owner.
+  // Its rows come only from the platform (for authenticated accounts), so it also goes without
+  // the account foreign key and per-filter indexes: each costs every one of its many inserts,
+  // and its reads are always bounded by a time window on (account_id, created_at).
   const partitioned = resource.partitionByDay === true;
   const statements = [
     `CREATE TABLE IF NOT EXISTS ${t} (
   id text${partitioned ? ' NOT NULL' : ' PRIMARY KEY'},
-  account_id text NOT NULL REFERENCES accounts (id),
+  account_id text NOT NULL${partitioned ? '' : ' REFERENCES accounts (id)'},
 ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).join('\n')}
   created_at timestamptz NOT NULL,
   updated_at timestamptz NOT NULL${resource.softDelete ? ',\n  deleted_at timestamptz' : ''}${partitioned ? '' : `,\n  CONSTRAINT ${t}_account_id_id_key UNIQUE (account_id, id)`}
@@ -40,7 +43,13 @@ ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).jo
   // Rows that never change (events) need no index to find recent changes.
   const mutable = resource.operations.has('update') || Object.keys(resource.actions).length > 0;
   if (mutable) statements.push(`CREATE INDEX IF NOT EXISTS ${t}_updated_at_idx ON ${t} (account_id, updated_at, id)`);
+  if (partitioned) {
+    // Tables made before this rule had both; dropping is idempotent.
+    statements.push(`ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${t}_account_id_fkey`);
+    statements.push(...Object.keys(resource.fields).map((name) => `DROP INDEX IF EXISTS ${t}_${name}_idx`));
+  }
   for (const [name, spec] of Object.entries(resource.fields)) {
+    if (partitioned) continue;
     if (spec.unique) statements.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name}_key ON ${t} (account_id, ${name})${live}`);
     else if (spec.kind === 'tags' && spec.filterOperators.length) statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} USING gin (${name})`);
     else if (spec.sortable) statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} (account_id, ${name}, id)`);

@@ -2,20 +2,27 @@
 // here once so the catalogue (`x-fieldline-events`, webhook event pickers) includes them.
 import type { Database } from '../../db/database.ts';
 import { systemQuery } from '../../db/system-query.ts';
+import type { SqlStatement } from '../../db/inline-parameters.ts';
 import { newId } from '../ids.ts';
 import type { EventType } from '../registry.ts';
 
 export const PLATFORM_EVENT_TYPES: readonly EventType[] = [
   { type: 'account.quota_warning', collection: 'account', description: 'The account has used 80 % of a monthly quota (once per month).' },
+  { type: 'alert.triggered', collection: 'alerts', description: 'An alert rule\'s metric reached its threshold: an alert opened.' },
+  { type: 'alert.resolved', collection: 'alerts', description: 'An alert rule\'s metric fell back below its threshold: the alert resolved.' },
 ];
 
 export type PlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number]['type'];
 
 /** Appends a platform event outside any request's transaction (the change it reports is already committed). */
 export async function appendPlatformEvent(db: Database, accountId: string, type: PlatformEventType, object: Record<string, unknown>): Promise<void> {
-  const now = new Date().toISOString();
-  await systemQuery(db, {
+  await systemQuery(db, platformEventStatement(accountId, type, object));
+}
+
+/** The insert of a platform event, to run inside the transaction that made the change. */
+export function platformEventStatement(accountId: string, type: PlatformEventType, object: Record<string, unknown>, now = new Date().toISOString()): SqlStatement {
+  return {
     sql: 'INSERT INTO events (id, account_id, type, data, request_id, created_at, updated_at) VALUES ($1, $2, $3, $4, NULL, $5, $5)',
     parameters: [newId('evt'), accountId, type, JSON.stringify({ object }), now],
-  });
+  };
 }

@@ -56,6 +56,10 @@ function coerce(parameter: string, field: QueryableField, raw: string): unknown 
       if (!/^-?\d{1,15}$/.test(raw)) throw fail(parameter, `expected an integer, got '${raw}'`);
       return Number(raw);
     }
+    case 'number': {
+      if (!/^-?\d{1,15}(\.\d{1,15})?$/.test(raw)) throw fail(parameter, `expected a number, got '${raw}'`);
+      return Number(raw);
+    }
     case 'datetime': {
       const ok = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(raw) && !Number.isNaN(Date.parse(raw))
         && isCalendarDate(raw.slice(0, 10));
@@ -191,6 +195,7 @@ function checkCursorValues(resource: ResourceDefinition, sort: SortKey[], values
     if (value === null) return name !== 'id';
     const kind = fields.get(name)!.kind;
     if (kind === 'integer' || kind === 'money') return Number.isSafeInteger(value);
+    if (kind === 'number') return typeof value === 'number' && Number.isFinite(value);
     if (kind === 'boolean') return typeof value === 'boolean';
     if (typeof value !== 'string' || UNSTORABLE_TEXT.test(value)) return false;
     if (kind !== 'datetime' && kind !== 'date') return true;

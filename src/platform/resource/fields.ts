@@ -5,7 +5,7 @@ import { z } from 'zod';
 export const FILTER_OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'starts_with', 'is_null'] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
-export type FieldKind = 'text' | 'integer' | 'money' | 'boolean' | 'datetime' | 'date' | 'enum' | 'ref' | 'tags' | 'json' | 'currency';
+export type FieldKind = 'text' | 'integer' | 'number' | 'money' | 'boolean' | 'datetime' | 'date' | 'enum' | 'ref' | 'tags' | 'json' | 'currency';
 /** writable: create + update; createOnly: set on create, then fixed; readOnly: server-owned. */
 export type FieldAccess = 'writable' | 'createOnly' | 'readOnly';
 
@@ -16,6 +16,7 @@ const DEFAULT_OPERATORS: Record<FieldKind, FilterOperator[]> = {
   ref: ['eq', 'ne', 'in', 'nin', 'is_null'],
   currency: ['eq', 'ne', 'in', 'nin'],
   integer: ORDERED,
+  number: ORDERED,
   money: ORDERED,
   datetime: ORDERED,
   date: ORDERED,
@@ -94,6 +95,9 @@ export const field = {
   phone: () => make('text', z.string().trim().regex(/^\+?[0-9 ().-]{5,32}$/, 'Invalid phone number'), 'text', { example: '+1 555 0100' }),
   integer: (options: { min?: number; max?: number } = {}) =>
     make('integer', z.int().min(options.min ?? -2_147_483_648).max(options.max ?? 2_147_483_647), 'integer'),
+  /** A measurement that may have a fraction (a percentage, milliseconds); never money. */
+  number: (options: { min?: number; max?: number } = {}) =>
+    make('number', z.number().min(options.min ?? -1e15).max(options.max ?? 1e15), 'double precision'),
   /** An amount in the currency's minor unit (cents). */
   money: (options: { min?: number } = {}) =>
     make('money', z.int().min(options.min ?? 0).max(Number.MAX_SAFE_INTEGER), 'bigint', { example: 12500 }),

@@ -1,0 +1,146 @@
+// The scheduled job behind alert rules: once a minute, one node (whichever takes the advisory
+// lock; the others skip that round) computes every enabled rule's metric from the request log
+// and the usage counters, then moves each rule between ok and firing. A transition writes the
+// alert row, the rule's state, its event and its mails in one transaction, so an alert never
+// fires twice and never fires without its notifications.
+import type { Logger } from 'pino';
+import type { Database, DatabaseConnection, Row } from '../db/database.ts';
+import { inlineParameters, type SqlStatement } from '../db/inline-parameters.ts';
+import { newId } from '../platform/ids.ts';
+import { serialize } from '../platform/operations/serialize.ts';
+import { platformEventStatement } from '../platform/events/platform-events.ts';
+import { queueMailStatement } from '../mail/mail-outbox.ts';
+import { planNamed } from '../limits/plans.ts';
+import { periodOf } from '../limits/monthly-quota.ts';
+import { ALERT_METRICS, type AlertMetricName, type WindowStats } from './alert-metrics.ts';
+import { alerts } from './alerts-resource.ts';
+import { STATS_SQL } from './usage-endpoint.ts';
+
+/** pg_advisory_xact_lock key: "alerts" in ASCII. */
+const EVALUATION_LOCK = 0x616c65727473;
+
+export interface EvaluationReport {
+  evaluated: number;
+  triggered: number;
+  resolved: number;
+}
+
+export class AlertEvaluator {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+    private readonly options: { intervalMs?: number } = {},
+  ) {}
+
+  start(): void {
+    this.#timer = setInterval(() => {
+      this.#running = this.evaluate().catch((err) => this.logger.warn({ err }, 'alert evaluation failed'));
+    }, this.options.intervalMs ?? 60_000);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#running;
+  }
+
+  /** Evaluates every enabled rule now; null when another node holds this round. */
+  evaluate(now = Date.now()): Promise<EvaluationReport | null> {
+    return this.db.withConnection(async (connection) => {
+      await connection.run('BEGIN');
+      try {
+        const [[{ locked }]] = await connection.run(`SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK}) AS locked`);
+        const report = locked ? await this.#evaluateRules(connection, now) : null;
+        await connection.run('COMMIT');
+        return report;
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async #evaluateRules(connection: DatabaseConnection, now: number): Promise<EvaluationReport> {
+    const query = async (statement: SqlStatement) => (await connection.run(inlineParameters(statement)))[0];
+    const at = new Date(now).toISOString();
+    const rules = await query({
+      sql: `SELECT r.*, a.plan, u.requests AS month_requests FROM alert_rules r
+            JOIN accounts a ON a.id = r.account_id
+            LEFT JOIN usage_counters u ON u.account_id = r.account_id AND u.period = $1
+            WHERE r.enabled AND r.deleted_at IS NULL ORDER BY r.account_id, r.id`,
+      parameters: [periodOf(now)],
+    });
+    const windows = new Map<string, WindowStats>();
+    const report: EvaluationReport = { evaluated: rules.length, triggered: 0, resolved: 0 };
+    const writes: SqlStatement[] = [];
+    for (const rule of rules) {
+      const windowKey = `${rule.account_id} ${rule.window_minutes}`;
+      if (!windows.has(windowKey)) {
+        const [stats] = await query({
+          sql: `SELECT ${STATS_SQL} FROM request_logs WHERE account_id = $1 AND created_at >= $2 AND created_at < $3`,
+          parameters: [rule.account_id, new Date(now - rule.window_minutes * 60_000).toISOString(), at],
+        });
+        windows.set(windowKey, stats as WindowStats);
+      }
+      const window = windows.get(windowKey)!;
+      const metric = ALERT_METRICS[rule.metric as AlertMetricName];
+      const value = metric.read({ window, quotaShare: Number(rule.month_requests ?? 0) / planNamed(rule.plan).monthlyRequests });
+      const measurable = value !== null && (!metric.sampled || window.requests >= rule.min_requests);
+      const breached = measurable && value >= rule.threshold;
+
+      // updated_at moves only when the state does: evaluation alone is not a change to the rule.
+      writes.push({ sql: 'UPDATE alert_rules SET last_value = $2, last_evaluated_at = $3, updated_at = CASE WHEN state = $4 THEN updated_at ELSE $3 END, state = $4 WHERE id = $1', parameters: [rule.id, value, at, breached ? 'firing' : 'ok'] });
+      if (breached && rule.state !== 'firing') {
+        writes.push(...this.#trigger(rule, value, at));
+        report.triggered++;
+      } else if (breached) {
+        writes.push({ sql: "UPDATE alerts SET peak_value = greatest(peak_value, $2), updated_at = $3 WHERE alert_rule_id = $1 AND status = 'firing'", parameters: [rule.id, value, at] });
+      } else if (rule.state === 'firing') {
+        writes.push(...(await this.#resolve(query, rule, value, at)));
+        report.resolved++;
+      }
+    }
+    if (writes.length) await connection.run(writes.map(inlineParameters).join(';\n'));
+    return report;
+  }
+
+  #trigger(rule: Row, value: number, at: string): SqlStatement[] {
+    const alert = {
+      id: newId(alerts.idPrefix), account_id: rule.account_id, alert_rule_id: rule.id, metric: rule.metric, threshold: rule.threshold,
+      window_minutes: rule.window_minutes, status: 'firing', value, peak_value: value, resolved_value: null, triggered_at: at, resolved_at: null,
+      created_at: at, updated_at: at,
+    };
+    const columns = Object.keys(alert);
+    return [
+      { sql: `INSERT INTO alerts (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, parameters: Object.values(alert) },
+      platformEventStatement(rule.account_id, 'alert.triggered', serialize(alerts, alert), at),
+      ...this.#mail(rule, `[Fieldline] Alert: ${rule.name}`, `${describe(rule, value)}, at or above the threshold of ${rule.threshold}.\nOpened at ${at}; alert ${alert.id}.`),
+    ];
+  }
+
+  async #resolve(query: (s: SqlStatement) => Promise<Row[]>, rule: Row, value: number | null, at: string): Promise<SqlStatement[]> {
+    const [alert] = await query({
+      sql: `UPDATE alerts SET status = 'resolved', resolved_value = $2, resolved_at = $3, updated_at = $3
+            WHERE alert_rule_id = $1 AND status = 'firing' RETURNING *`,
+      parameters: [rule.id, value, at],
+    });
+    if (!alert) return []; // the rule was marked firing but its alert is gone: just reset the state
+    return [
+      platformEventStatement(rule.account_id, 'alert.resolved', serialize(alerts, alert), at),
+      ...this.#mail(rule, `[Fieldline] Resolved: ${rule.name}`, `${describe(rule, value)}, below the threshold of ${rule.threshold} again.\nResolved at ${at}; alert ${alert.id}.`),
+    ];
+  }
+
+  #mail(rule: Row, subject: string, text: string): SqlStatement[] {
+    return rule.notify_emails.length ? [queueMailStatement({ accountId: rule.account_id, to: rule.notify_emails, subject, text })] : [];
+  }
+}
+
+function describe(rule: Row, value: number | null): string {
+  const { unit } = ALERT_METRICS[rule.metric as AlertMetricName];
+  const shown = value === null ? 'no data' : `${Math.round(value * 100) / 100} ${unit}`;
+  return `Rule '${rule.name}' (${rule.id}): ${rule.metric} over the last ${rule.window_minutes} min is ${shown}`;
+}

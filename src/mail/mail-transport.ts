@@ -1,0 +1,36 @@
+// Where mail finally goes: an SMTP server (FIELDLINE_SMTP_URL, through nodemailer) or, in
+// development, the log. Either way the mail_outbox row records what was sent and when.
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+
+export interface OutgoingMail {
+  to: readonly string[];
+  subject: string;
+  text: string;
+}
+
+export interface MailTransport {
+  readonly name: 'smtp' | 'log';
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+export function smtpTransport(url: string, from: string): MailTransport {
+  const transporter = nodemailer.createTransport(url);
+  return {
+    name: 'smtp',
+    async send(mail) {
+      await transporter.sendMail({ from, to: [...mail.to], subject: mail.subject, text: mail.text });
+    },
+  };
+}
+
+/** Development: the mail is written to the log (subject and recipients; the body at debug). */
+export function logTransport(logger: Logger): MailTransport {
+  return {
+    name: 'log',
+    async send(mail) {
+      logger.info({ to: mail.to, subject: mail.subject }, 'mail (log transport; set FIELDLINE_SMTP_URL to send it)');
+      logger.debug({ text: mail.text }, 'mail body');
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// The mail outbox relay against a real SMTP conversation: an smtp-server on 127.0.0.1 plays
+// the mail provider. Queued mail is delivered once, a provider that refuses it gets it again
+// later, and nothing is marked sent that the provider did not accept.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createTestContext, type TestContext } from './support/test-context.ts';
+import { systemQuery } from '../src/db/system-query.ts';
+import { MailRelay, queueMailStatement } from '../src/mail/mail-outbox.ts';
+import { smtpTransport } from '../src/mail/mail-transport.ts';
+
+interface Received { from: string; to: string[]; data: string }
+
+let ctx: TestContext;
+let server: SMTPServer;
+let port: number;
+const received: Received[] = [];
+/** Subjects the provider refuses (451) the first time it sees them. */
+const refuseOnce = new Set<string>();
+
+before(async () => {
+  ctx = await createTestContext();
+  server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, session, callback) {
+      let data = '';
+      stream.on('data', (chunk) => { data += chunk; });
+      stream.on('end', () => {
+        const subject = /^Subject: (.*)$/m.exec(data)?.[1]?.trim() ?? '';
+        if (refuseOnce.delete(subject)) {
+          return callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }));
+        }
+        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.server.address() as AddressInfo).port;
+});
+after(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await ctx.close();
+});
+
+const relay = () => new MailRelay(ctx.db, smtpTransport(`smtp://127.0.0.1:${port}`, 'Fieldline <alerts@fieldline.test>'), pino({ level: 'silent' }));
+const outbox = (subject: string) => systemQuery(ctx.db, { sql: 'SELECT attempts, sent_at, last_error, next_attempt_at FROM mail_outbox WHERE subject = $1', parameters: [subject] });
+
+describe('mail relay', () => {
+  test('a queued mail is delivered over SMTP once and marked sent', async () => {
+    await systemQuery(ctx.db, queueMailStatement({ accountId: null, to: ['a@example.test', 'b@example.test'], subject: 'Hello relay', text: 'Body line' }));
+    // Other suites may queue mail in a shared database: count only this one.
+    const copies = () => received.filter((m) => m.data.includes('Subject: Hello relay'));
+    assert.ok(await relay().deliver() >= 1);
+    await relay().deliver();
+    assert.equal(copies().length, 1, 'delivered once, however often the relay runs');
+    const mail = copies()[0];
+    assert.deepEqual(mail.to, ['a@example.test', 'b@example.test']);
+    assert.equal(mail.from, 'alerts@fieldline.test');
+    assert.match(mail.data, /Subject: Hello relay/);
+    assert.match(mail.data, /Body line/);
+    const [row] = await outbox('Hello relay');
+    assert.ok(row.sent_at);
+    assert.equal(row.attempts, 1);
+  });
+
+  test('a refused mail stays queued with the error and is sent on a later round', async () => {
+    refuseOnce.add('Busy provider');
+    await systemQuery(ctx.db, queueMailStatement({ accountId: null, to: ['c@example.test'], subject: 'Busy provider', text: 'Try again' }));
+    const now = Date.now();
+    await relay().deliver(now);
+    const [waiting] = await outbox('Busy provider');
+    assert.equal(waiting.sent_at, null);
+    assert.match(waiting.last_error, /451|busy/);
+    assert.ok(Date.parse(waiting.next_attempt_at) > now, 'retried later, not at once');
+    await relay().deliver(now);
+    assert.equal((await outbox('Busy provider'))[0].attempts, 1, 'not due yet: not tried again');
+    await relay().deliver(Date.parse(waiting.next_attempt_at) + 1);
+    const [sent] = await outbox('Busy provider');
+    assert.ok(sent.sent_at);
+    assert.equal(sent.attempts, 2);
+    assert.ok(received.some((m) => m.to.includes('c@example.test')));
+  });
+});
