@@ -17,7 +17,7 @@ const ctxReady = createTestContext();
 let ctx: TestContext;
 let a: TestAccount;
 let b: TestAccount;
-/** One object per collection in account B (events and request logs included: B's requests wrote some). */
+/** One object per collection in account B (events, request logs and alerts included: B's activity wrote some). */
 const objectsOfB = new Map<string, Record<string, any>>();
 const objectsOfA = new Map<string, Record<string, any>>();
 
@@ -35,9 +35,17 @@ before(async () => {
   }
   // The requests above are in the request log once the writer has flushed them.
   await ctx.services.requestLogs.flush();
+  // Alerts are written by the evaluator: a rule at threshold 0 fires on its first round.
+  for (const account of [a, b]) {
+    const rule = await ctx.call('POST', '/v1/alert-rules', { key: account.key, body: { name: 'Always', metric: 'rate_limited', threshold: 0 } });
+    assert.equal(rule.status, 201, rule.text);
+  }
+  while (!(await ctx.services.alerts.evaluate({ accountIds: [a.id, b.id] }))); // null: another suite's node held this round
   for (const [account, store] of [[a, objectsOfA], [b, objectsOfB]] as const) {
     const logs = await ctx.call('GET', '/v1/request-logs?limit=1', { key: account.key });
     store.set('request-logs', logs.body.data[0]);
+    const alerts = await ctx.call('GET', '/v1/alerts?limit=1', { key: account.key });
+    store.set('alerts', alerts.body.data[0]);
   }
 });
 after(async () => (await ctxReady).close());

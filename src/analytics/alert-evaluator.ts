@@ -47,13 +47,16 @@ export class AlertEvaluator {
     await this.#running;
   }
 
-  /** Evaluates every enabled rule now; null when another node holds this round. */
-  evaluate(now = Date.now()): Promise<EvaluationReport | null> {
+  /**
+   * Evaluates every enabled rule now (or only those of `accountIds`); null when another node
+   * holds this round.
+   */
+  evaluate({ now = Date.now(), accountIds }: { now?: number; accountIds?: readonly string[] } = {}): Promise<EvaluationReport | null> {
     return this.db.withConnection(async (connection) => {
       await connection.run('BEGIN');
       try {
         const [[{ locked }]] = await connection.run(`SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK}) AS locked`);
-        const report = locked ? await this.#evaluateRules(connection, now) : null;
+        const report = locked ? await this.#evaluateRules(connection, now, accountIds) : null;
         await connection.run('COMMIT');
         return report;
       } catch (error) {
@@ -63,15 +66,15 @@ export class AlertEvaluator {
     });
   }
 
-  async #evaluateRules(connection: DatabaseConnection, now: number): Promise<EvaluationReport> {
+  async #evaluateRules(connection: DatabaseConnection, now: number, accountIds?: readonly string[]): Promise<EvaluationReport> {
     const query = async (statement: SqlStatement) => (await connection.run(inlineParameters(statement)))[0];
     const at = new Date(now).toISOString();
     const rules = await query({
       sql: `SELECT r.*, a.plan, u.requests AS month_requests FROM alert_rules r
             JOIN accounts a ON a.id = r.account_id
             LEFT JOIN usage_counters u ON u.account_id = r.account_id AND u.period = $1
-            WHERE r.enabled AND r.deleted_at IS NULL ORDER BY r.account_id, r.id`,
-      parameters: [periodOf(now)],
+            WHERE r.enabled AND r.deleted_at IS NULL ${accountIds ? 'AND r.account_id = ANY ($2)' : ''} ORDER BY r.account_id, r.id`,
+      parameters: accountIds ? [periodOf(now), accountIds] : [periodOf(now)],
     });
     const windows = new Map<string, WindowStats>();
     const report: EvaluationReport = { evaluated: rules.length, triggered: 0, resolved: 0 };
