@@ -121,6 +121,7 @@ describe('fieldline openapi', () => {
     assert.equal(document.info.title, 'Fieldline API');
     assert.ok(Object.keys(document.paths).length > 0, 'the document has paths');
     assert.ok(document.paths['/v1/customers'], 'customers are documented');
+    assert.ok(document.paths['/v1/usage'] && document.paths['/v1/rate-limit'], 'and the platform endpoints, as the server serves them');
   });
 
   test('--output writes the same document to a file and nothing to stdout', { timeout: PROCESS_TIMEOUT_MS }, async () => {
@@ -202,6 +203,16 @@ describe('fieldline accounts create', () => {
     assert.match(result.stdout, /acct_[0-9A-Z]{26}/);
     assert.match(result.stdout, /"Live Co"/);
     assert.match(result.stdout, /fl_live_[0-9A-Za-z]{44}/);
+  });
+
+  test('--plan sets the account\'s plan; an unknown plan is a usage error', { timeout: PROCESS_TIMEOUT_MS }, async () => {
+    const refused = await run(['accounts', 'create', '--name', 'Gold Co', '--plan', 'gold'], childEnv(dataDir));
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /--plan is one of free, standard, enterprise/);
+    const created = await run(['accounts', 'create', '--name', 'Free Co', '--plan', 'free', '--json'], childEnv(dataDir));
+    assert.equal(created.code, 0, created.stderr);
+    const { account } = JSON.parse(created.stdout);
+    assert.equal(account.plan, 'free');
   });
 
   test('the command leaves the data folder unlocked', { timeout: PROCESS_TIMEOUT_MS }, async () => {

@@ -15,10 +15,10 @@ export interface CreatedAccount {
 
 export async function createAccount(db: Database, input: { name: string; mode?: KeyMode; plan?: PlanName }): Promise<CreatedAccount> {
   const now = new Date().toISOString();
-  const account = { id: newId('acct'), object: 'account' as const, name: input.name, created_at: now, updated_at: now };
+  const account = { id: newId('acct'), object: 'account' as const, name: input.name, plan: input.plan ?? DEFAULT_PLAN, created_at: now, updated_at: now };
   const key = prepareApiKey({ accountId: account.id, name: 'Owner key', mode: input.mode ?? 'test', scopes: OWNER_SCOPES });
   await systemTransaction(db, [
-    compile(sqlBuilder.insertInto('accounts').values({ id: account.id, name: account.name, plan: input.plan ?? DEFAULT_PLAN, created_at: now, updated_at: now })),
+    compile(sqlBuilder.insertInto('accounts').values({ id: account.id, name: account.name, plan: account.plan, created_at: now, updated_at: now })),
     key.statement,
   ]);
   return { account, api_key: key.secret };

@@ -8,8 +8,9 @@ import { acquireDataDirLock, DataDirBusyError } from '../db/data-dir-lock.ts';
 import { migrate } from '../db/migrate.ts';
 import { createRegistry } from '../domain/registry.ts';
 import { createAccount } from '../auth/accounts.ts';
-import { resourceRoutes } from '../platform/routes/resource-routes.ts';
-import { buildOpenApiDocument } from '../platform/openapi/build-openapi.ts';
+import { createApp } from '../http/app.ts';
+import { DEFAULT_PLAN, PLAN_NAMES, type PlanName } from '../limits/plans.ts';
+import { pino } from 'pino';
 import type { Database } from '../db/database.ts';
 
 const HELP = `Usage: fieldline <command> [options]
@@ -17,7 +18,7 @@ const HELP = `Usage: fieldline <command> [options]
 Commands:
   serve                                   start the API server (PORT, DATABASE_URL, FIELDLINE_DATA_DIR, LOG_LEVEL)
   migrate                                 bring the database schema up to date
-  accounts create --name NAME [--mode test|live] [--json]
+  accounts create --name NAME [--mode test|live] [--plan free|standard|enterprise] [--json]
                                           create an account and an owner API key (all scopes)
   openapi [--output FILE]                 print the OpenAPI 3.1 document
 `;
@@ -39,7 +40,7 @@ async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { name: { type: 'string' }, mode: { type: 'string' }, json: { type: 'boolean' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { name: { type: 'string' }, mode: { type: 'string' }, plan: { type: 'string' }, json: { type: 'boolean' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [command, subcommand] = positionals;
   if (values.help || !command) {
@@ -65,15 +66,17 @@ async function run(argv: string[]): Promise<number> {
       if (!name) throw new UsageError('accounts create needs --name "Company name"');
       const mode = values.mode ?? 'test';
       if (mode !== 'test' && mode !== 'live') throw new UsageError('--mode is test or live');
-      const created = await withDatabase((db) => createAccount(db, { name, mode }));
+      const plan = values.plan ?? DEFAULT_PLAN;
+      if (!PLAN_NAMES.includes(plan as PlanName)) throw new UsageError(`--plan is one of ${PLAN_NAMES.join(', ')}`);
+      const created = await withDatabase((db) => createAccount(db, { name, mode, plan: plan as PlanName }));
       if (values.json) process.stdout.write(JSON.stringify(created) + '\n');
       else process.stdout.write(`Account ${created.account.id} "${created.account.name}"\nOwner API key (shown once): ${created.api_key}\n`);
       return 0;
     }
     case 'openapi': {
-      const registry = createRegistry();
-      const routes = resourceRoutes({ db: undefined as never, registry }, registry);
-      const text = JSON.stringify(buildOpenApiDocument(registry, routes), null, 2) + '\n';
+      // The app the server runs, never started: the same routes and endpoints, so the same document.
+      const { openapi } = createApp({ db: undefined as never, registry: createRegistry(), logger: pino({ level: 'silent' }) });
+      const text = JSON.stringify(openapi, null, 2) + '\n';
       if (values.output) writeFileSync(values.output, text);
       else process.stdout.write(text);
       return 0;
