@@ -8,6 +8,7 @@ import type { Database, DatabaseConnection, Row } from '../db/database.ts';
 import { inlineParameters, type SqlStatement } from '../db/inline-parameters.ts';
 import { newId } from '../platform/ids.ts';
 import { serialize } from '../platform/operations/serialize.ts';
+import { insertRow } from '../platform/operations/row-statements.ts';
 import { platformEventStatement } from '../platform/events/platform-events.ts';
 import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { planNamed } from '../limits/plans.ts';
@@ -112,13 +113,12 @@ export class AlertEvaluator {
 
   #trigger(rule: Row, value: number, at: string): SqlStatement[] {
     const alert = {
-      id: newId(alerts.idPrefix), account_id: rule.account_id, alert_rule_id: rule.id, metric: rule.metric, threshold: rule.threshold,
+      id: newId(alerts.idPrefix), alert_rule_id: rule.id, metric: rule.metric, threshold: rule.threshold,
       window_minutes: rule.window_minutes, status: 'firing', value, peak_value: value, resolved_value: null, triggered_at: at, resolved_at: null,
       created_at: at, updated_at: at,
     };
-    const columns = Object.keys(alert);
     return [
-      { sql: `INSERT INTO alerts (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, parameters: Object.values(alert) },
+      insertRow(alerts, rule.account_id, alert),
       platformEventStatement(rule.account_id, 'alert.triggered', serialize(alerts, alert), at),
       ...this.#mail(rule, `[Fieldline] Alert: ${rule.name}`, `${describe(rule, value)}, at or above the threshold of ${rule.threshold}.\nOpened at ${at}; alert ${alert.id}.`),
     ];
