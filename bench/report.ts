@@ -13,6 +13,8 @@ export interface RunRecord {
   non2xx: number;
   errors: number;
   total: number;
+  serverUsPerRequest: number;
+  machineUsPerRequest: number;
   statusCodes: Record<string, number>;
 }
 
@@ -25,8 +27,10 @@ export interface Summary {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  serverUsPerRequest: number;
+  machineUsPerRequest: number;
   runs: number[];
-  /** fieldline req/s ÷ bare req/s (on both rows of the pair). */
+  /** This system's req/s ÷ bare req/s. */
   ratio: number;
 }
 
@@ -48,16 +52,29 @@ export function summarize(runs: RunRecord[]): Summary[] {
     p99Ms: mean(group.map((r) => r.p99Ms)),
     non2xx: sum(group.map((r) => r.non2xx)),
     errors: sum(group.map((r) => r.errors)),
+    serverUsPerRequest: mean(group.map((r) => r.serverUsPerRequest)),
+    machineUsPerRequest: mean(group.map((r) => r.machineUsPerRequest)),
     runs: group.map((r) => r.reqPerSec),
     ratio: NaN,
   }));
   for (const row of rows) {
-    const pair = rows.filter((r) => r.scenario === row.scenario && r.connections === row.connections);
-    const fieldline = pair.find((r) => r.system === 'fieldline');
-    const bare = pair.find((r) => r.system === 'bare');
-    if (fieldline && bare) row.ratio = fieldline.reqPerSec / bare.reqPerSec;
+    const bare = rows.find((r) => r.scenario === row.scenario && r.connections === row.connections && r.system === 'bare');
+    if (bare && row.system !== 'bare') row.ratio = row.reqPerSec / bare.reqPerSec;
   }
   return rows;
+}
+
+/** What traffic control costs: fieldline against core (the same server with it off), per scenario. */
+export function trafficControlCost(rows: Summary[]): string {
+  const lines = ['| scenario | conns | req/s change | server CPU µs/req added | machine CPU µs/req added |', '| --- | ---: | ---: | ---: | ---: |'];
+  for (const fieldline of rows.filter((r) => r.system === 'fieldline')) {
+    const core = rows.find((r) => r.scenario === fieldline.scenario && r.connections === fieldline.connections && r.system === 'core');
+    if (!core) continue;
+    const change = (fieldline.reqPerSec / core.reqPerSec - 1) * 100;
+    lines.push(`| ${fieldline.scenario} | ${fieldline.connections} | ${change >= 0 ? '+' : ''}${fixed(change, 0)} % | `
+      + `${fixed(fieldline.serverUsPerRequest - core.serverUsPerRequest, 0)} | ${fixed(fieldline.machineUsPerRequest - core.machineUsPerRequest, 0)} |`);
+  }
+  return lines.join('\n');
 }
 
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
@@ -65,15 +82,16 @@ const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(dig
 const millis = (n: number) => (n === 0 ? '<1' : n.toFixed(1));
 
 export function markdownTable(rows: Summary[]): string {
-  const header = ['scenario', 'conns', 'system', 'req/s (mean)', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'fieldline/bare', 'req/s per run'];
+  const header = ['scenario', 'conns', 'system', 'req/s (mean)', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '÷ bare', 'server µs/req', 'machine µs/req', 'req/s per run'];
   const lines = [
     `| ${header.join(' | ')} |`,
-    `|${header.map((_, i) => (i >= 3 && i <= 8 ? ' ---: ' : ' --- ')).join('|')}|`,
+    `|${header.map((_, i) => (i >= 3 && i <= 10 ? ' ---: ' : ' --- ')).join('|')}|`,
   ];
   for (const r of rows) {
     lines.push(`| ${[
       r.scenario, r.connections, r.system, fixed(r.reqPerSec, 0), millis(r.p50Ms), millis(r.p99Ms),
-      r.non2xx, r.errors, r.system === 'fieldline' ? fixed(r.ratio, 2) : '', r.runs.map((v) => v.toFixed(0)).join(' / '),
+      r.non2xx, r.errors, r.system === 'bare' ? '' : fixed(r.ratio, 2),
+      fixed(r.serverUsPerRequest, 0), fixed(r.machineUsPerRequest, 0), r.runs.map((v) => v.toFixed(0)).join(' / '),
     ].join(' | ')} |`);
   }
   return lines.join('\n');

@@ -5,7 +5,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.ts';
+import { serve } from '@hono/node-server';
 import { startServer } from '../src/server.ts';
+import { createApp } from '../src/http/app.ts';
+import { createRegistry } from '../src/domain/registry.ts';
 import { prepareApiKey } from '../src/auth/api-keys.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { createAccount, OWNER_SCOPES } from '../src/auth/accounts.ts';
@@ -13,7 +16,8 @@ import { createBenchDatabase } from './database.ts';
 import { seedCustomers } from './seed.ts';
 import { startBareServer } from './bare-server.ts';
 import { preflight, scenarios, type Scenario, type Target } from './scenarios.ts';
-import { markdownTable, summarize, writeResults, type RunRecord } from './report.ts';
+import { measureCpu } from './cpu-cost.ts';
+import { markdownTable, summarize, trafficControlCost, writeResults, type RunRecord } from './report.ts';
 
 const env = process.env;
 const settings = {
@@ -64,14 +68,22 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   const ids = await seedCustomers(database.url, account.id, settings.customers);
   log(`seeded ${ids.length} customers in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
+  // The same code, database and pool with traffic control off: what it costs, measured in this run.
+  const core = createApp({ db: fieldline.db, registry: createRegistry(), logger: fieldline.logger, trafficControl: false });
+  const coreServer = serve({ fetch: core.app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => coreServer.once('listening', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => coreServer.close(() => resolve())));
+  const corePort = (coreServer.address() as { port: number }).port;
+
   const bare = await startBareServer({ databaseUrl: database.url, accountId: account.id, poolSize: config.dbPoolSize });
   cleanups.push(() => bare.stop());
 
   const targets: Target[] = [
     { system: 'fieldline', url: `http://127.0.0.1:${fieldline.port}`, prefix: '/v1', headers: { authorization: `Bearer ${api_key}` } },
+    { system: 'core', url: `http://127.0.0.1:${corePort}`, prefix: '/v1', headers: { authorization: `Bearer ${api_key}` } },
     { system: 'bare', url: `http://127.0.0.1:${bare.port}`, prefix: '', headers: {} },
   ];
-  log(`fieldline on :${fieldline.port}, bare on :${bare.port} (pool size ${config.dbPoolSize} each)`);
+  log(`fieldline on :${fieldline.port}, core (no traffic control) on :${corePort}, bare on :${bare.port} (pool size ${config.dbPoolSize} each)`);
 
   const runs: RunRecord[] = [];
   for (const scenario of scenarios(ids).filter((s) => !settings.only || settings.only.some((part) => s.name.includes(part)))) {
@@ -81,17 +93,20 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
     }
     for (const connections of settings.connections) {
       for (let round = 1; round <= settings.rounds; round++) {
-        for (const target of targets) { // alternate: fieldline, bare, fieldline, bare ...
+        for (const target of targets) { // alternate: fieldline, core, bare, fieldline, core, bare ...
+          const cpu = measureCpu();
           const r = await load(target, scenario, connections, settings.durationSeconds);
+          const cost = cpu(r.requests.total);
           const record: RunRecord = {
             scenario: scenario.name, connections, system: target.system, round,
             reqPerSec: r.requests.mean, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
-            non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
+            non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total, ...cost,
             statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats).map(([code, s]) => [code, s.count])),
           };
           runs.push(record);
           log(`${scenario.name} c=${connections} round ${round}/${settings.rounds} ${target.system}: `
             + `${record.reqPerSec.toFixed(0)} req/s, p50 ${record.p50Ms} ms, p99 ${record.p99Ms} ms, `
+            + `server ${cost.serverUsPerRequest.toFixed(0)} µs/req, machine ${cost.machineUsPerRequest.toFixed(0)} µs/req, `
             + `non-2xx ${record.non2xx}, errors ${record.errors}`);
         }
       }
@@ -100,7 +115,8 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
 
   const summary = summarize(runs);
   const table = markdownTable(summary);
-  process.stdout.write(`\n${table}\n\n`);
+  const cost = trafficControlCost(summary);
+  process.stdout.write(`\n${table}\n\nTraffic control (fieldline against core):\n\n${cost}\n\n`);
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const file = writeResults(join(dirname(fileURLToPath(import.meta.url)), 'results'), stamp, {
     startedAt: startedAt.toISOString(),
@@ -110,6 +126,7 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
     summary,
     runs,
     table,
+    trafficControlCost: cost,
   });
   log(`results written to ${file}`);
 }

@@ -3,7 +3,8 @@
 import type { Request } from 'autocannon';
 import { COMPANIES } from './seed.ts';
 
-export type System = 'fieldline' | 'bare';
+/** `core`: Fieldline with traffic control off (no rate limits, quotas, request logs, request metrics). */
+export type System = 'fieldline' | 'core' | 'bare';
 
 export interface Target {
   system: System;

@@ -1,20 +1,13 @@
 // Prometheus metrics (prom-client), one registry per app so tests and several apps in a
 // process never share counters. Route labels are templates (`/v1/jobs/{id}`), never raw paths.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestSeries } from './request-series.ts';
 
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly requests = new Counter({
-    name: 'fieldline_http_requests_total', help: 'API requests by route template, method and status.',
-    labelNames: ['method', 'route', 'status'] as const, registers: [this.registry],
-  });
-
-  readonly requestDuration = new Histogram({
-    name: 'fieldline_http_request_duration_seconds', help: 'API request latency by route template and method.',
-    labelNames: ['method', 'route'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
+  /** Request counts and latency, the only per-request series (see request-series.ts). */
+  readonly #requests = new RequestSeries(this.registry);
 
   readonly rateLimitRejections = new Counter({
     name: 'fieldline_rate_limit_rejections_total', help: 'Requests refused with 429 by bucket (read, write, expensive, ip, quota).',
@@ -34,6 +27,11 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'fieldline_process_' });
+  }
+
+  /** Counts one API request and its latency. Labels are route templates, never raw paths. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    this.#requests.observe(method, route, status, seconds);
   }
 
   /** A gauge read at scrape time, for values owned elsewhere (pool sizes, queue depths). */

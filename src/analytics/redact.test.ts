@@ -15,6 +15,11 @@ test('other credentials and secret-named headers are replaced entirely', () => {
   assert.deepEqual(headers, { authorization: `Bearer ${REDACTED}`, cookie: REDACTED, 'x-webhook-secret': REDACTED });
 });
 
+test("Node's parsed headers work too: repeated values are joined, secrets still replaced", () => {
+  const headers = redactHeaders({ 'set-cookie': ['a=1', 'b=2'], accept: 'application/json', 'x-missing': undefined });
+  assert.deepEqual(headers, { 'set-cookie': REDACTED, accept: 'application/json' });
+});
+
 test('body members named like secrets are replaced at any depth; other values are kept', () => {
   const body = redactBody({ name: 'Ada', password: 'hunter2', nested: [{ client_secret: 'cs', note: 'ok' }], token_count: 3 });
   assert.deepEqual(body, { name: 'Ada', password: REDACTED, nested: [{ client_secret: REDACTED, note: 'ok' }], token_count: REDACTED });

@@ -12,10 +12,13 @@ function redactCredential(value: string): string {
   return `${bearer[1]} ${apiKey ? `${apiKey[1]}${REDACTED}` : REDACTED}`;
 }
 
-export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {
+/** Accepts fetch Headers or Node's parsed headers (repeated values arrive as arrays there). */
+export function redactHeaders(headers: Headers | Record<string, string | string[] | undefined>): Record<string, string> {
   const entries = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers);
   const out: Record<string, string> = {};
-  for (const [name, value] of entries) {
+  for (const [name, raw] of entries) {
+    if (raw === undefined) continue;
+    const value = Array.isArray(raw) ? raw.join(', ') : raw;
     const lower = name.toLowerCase();
     if (lower === 'authorization' || lower === 'proxy-authorization') out[lower] = redactCredential(value);
     else if (SECRET_HEADERS.has(lower) || SECRET_MEMBER.test(lower)) out[lower] = REDACTED;

@@ -6,7 +6,11 @@ import { systemQuery } from '../db/system-query.ts';
 const PARENT = 'request_logs';
 const DAY_MS = 86_400_000;
 
-export const dayOf = (timestamp: string | number) => new Date(timestamp).toISOString().slice(0, 10);
+/** The UTC day of a timestamp; an ISO string in UTC (what the log writes) is read without parsing. */
+export const dayOf = (timestamp: string | number) =>
+  typeof timestamp === 'string' && timestamp.length >= 20 && timestamp[10] === 'T' && timestamp.endsWith('Z')
+    ? timestamp.slice(0, 10)
+    : new Date(timestamp).toISOString().slice(0, 10);
 const partitionName = (day: string) => `${PARENT}_p${day.replaceAll('-', '')}`;
 
 export class RequestLogPartitions {

@@ -6,7 +6,7 @@
 // fails a request.
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import { toCopyText } from '../db/copy-text.ts';
+import { copyValue } from '../db/copy-text.ts';
 import type { Metrics } from './metrics.ts';
 import { RequestLogPartitions, dayOf } from './request-log-partitions.ts';
 
@@ -74,9 +74,10 @@ export class RequestLogWriter {
       this.metrics.requestLogsDropped.inc({ reason: 'queue_full' });
       return;
     }
-    let line: string;
+    let line = '';
     try {
-      line = toCopyText([COLUMNS.map((column) => (column === 'updated_at' ? entry.created_at : entry[column]))]);
+      for (const column of COLUMNS) line += (column === 'id' ? '' : '\t') + copyValue(column === 'updated_at' ? entry.created_at : entry[column]);
+      line += '\n';
     } catch {
       this.metrics.requestLogsDropped.inc({ reason: 'write_failed' });
       return;

@@ -4,7 +4,8 @@
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-function copyValue(value: unknown): string {
+/** One value in COPY text form. */
+export function copyValue(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   switch (typeof value) {
     case 'number':
@@ -25,9 +26,16 @@ function escapeText(text: string): string {
   return /[\\\n\r\t]/.test(clean) ? clean.replace(/[\\\n\r\t]/g, (ch) => ESCAPES[ch]) : clean;
 }
 
+/** One row as a COPY line, newline included. */
+export function copyLine(row: readonly unknown[]): string {
+  let line = '';
+  for (let i = 0; i < row.length; i++) line += (i === 0 ? '' : '\t') + copyValue(row[i]);
+  return `${line}\n`;
+}
+
 /** One line per row, each ending in a newline. */
 export function toCopyText(rows: readonly (readonly unknown[])[]): string {
   let out = '';
-  for (const row of rows) out += `${row.map(copyValue).join('\t')}\n`;
+  for (const row of rows) out += copyLine(row);
   return out;
 }

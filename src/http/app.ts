@@ -50,6 +50,11 @@ export interface AppOptions {
   alertIntervalMs?: number;
   /** Mail goes to this SMTP server; absent: to the log. */
   smtp?: { url: string; from: string };
+  /**
+   * false: no rate limits, quotas, request logs or request metrics. Only the benchmark sets it,
+   * to measure in one run what traffic control costs; a server always has it on.
+   */
+  trafficControl?: boolean;
 }
 
 export function createApp(options: AppOptions) {
@@ -84,9 +89,10 @@ export function createApp(options: AppOptions) {
   mountDocs(app, openapi);
   if (options.metricsToken) mountMetrics(app, metrics, options.metricsToken);
   mountApiInfo(app, db);
-  app.use('/v1/*', requestTelemetry({ metrics, writer, trustProxy }));
+  const trafficControl = options.trafficControl ?? true;
+  if (trafficControl) app.use('/v1/*', requestTelemetry({ metrics, writer, trustProxy }));
   mountRoutes(app, routes, endpoints, {
-    db, logger, verifier, rateLimiter, quota, metrics, trustProxy,
+    db, logger, verifier, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
   });
 

@@ -24,6 +24,8 @@ export interface GateServices {
   quota: MonthlyQuota;
   metrics: Metrics;
   trustProxy: boolean;
+  /** false: no rate limits or quotas (the benchmark's baseline; see AppOptions.trafficControl). */
+  enforceLimits: boolean;
 }
 
 export interface GatedRoute {
@@ -39,27 +41,32 @@ export function routeGate(route: GatedRoute, services: GateServices): Middleware
     const principal = await authenticate(c, services);
     c.set('principal', principal);
 
-    const bucket = route.bucket(c);
-    const rate = await services.rateLimiter.consume(bucket, principal.keyId ?? principal.accountId, principal.rates[bucket]);
-    setRateLimitHeaders(c, bucket, rate);
-    if (!rate.allowed) {
-      services.metrics.rateLimitRejections.inc({ bucket });
-      throw new ApiError('rate_limited', `Too many ${bucket} requests for this credential: ${rate.limit} per ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`, {
-        headers: { 'Retry-After': String(rate.resetSeconds) },
-      });
-    }
-    const quota = services.quota.take(principal.accountId, principal.plan);
-    if (!quota.allowed) {
-      services.metrics.rateLimitRejections.inc({ bucket: 'quota' });
-      throw new ApiError('quota_exceeded', `This account has used its ${quota.state.limit} requests for ${quota.state.period} (plan '${principal.plan.name}'). The quota resets at the start of next month (UTC).`, {
-        headers: { 'Retry-After': String(quota.state.resetSeconds) },
-      });
-    }
+    if (services.enforceLimits) await enforceLimits(c, route, principal, services);
     if (route.scope && !hasScope(principal, route.scope)) {
       throw new ApiError('insufficient_scope', `This request needs the scope '${route.scope}'`, { required_scope: route.scope });
     }
     await next();
   };
+}
+
+/** The credential's rate for the route's bucket, then the account's monthly quota. */
+async function enforceLimits(c: Context, route: GatedRoute, principal: Principal, services: GateServices): Promise<void> {
+  const bucket = route.bucket(c);
+  const rate = await services.rateLimiter.consume(bucket, principal.keyId ?? principal.accountId, principal.rates[bucket]);
+  setRateLimitHeaders(c, bucket, rate);
+  if (!rate.allowed) {
+    services.metrics.rateLimitRejections.inc({ bucket });
+    throw new ApiError('rate_limited', `Too many ${bucket} requests for this credential: ${rate.limit} per ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`, {
+      headers: { 'Retry-After': String(rate.resetSeconds) },
+    });
+  }
+  const quota = services.quota.take(principal.accountId, principal.plan);
+  if (!quota.allowed) {
+    services.metrics.rateLimitRejections.inc({ bucket: 'quota' });
+    throw new ApiError('quota_exceeded', `This account has used its ${quota.state.limit} requests for ${quota.state.period} (plan '${principal.plan.name}'). The quota resets at the start of next month (UTC).`, {
+      headers: { 'Retry-After': String(quota.state.resetSeconds) },
+    });
+  }
 }
 
 async function authenticate(c: Context, services: GateServices): Promise<Principal> {

@@ -29,9 +29,23 @@ export interface QuotaState {
 
 export const periodOf = (now: number) => new Date(now).toISOString().slice(0, 7);
 
-function secondsUntilNextPeriod(now: number): number {
+/** The month containing `now`, remembered: every request asks, and months are long. */
+interface PeriodSpan { period: string; start: number; end: number }
+let currentSpan: PeriodSpan = { period: '', start: 0, end: 0 };
+
+function spanOf(now: number): PeriodSpan {
+  if (now >= currentSpan.start && now < currentSpan.end) return currentSpan;
   const date = new Date(now);
-  return Math.ceil((Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) - now) / 1000);
+  currentSpan = {
+    period: periodOf(now),
+    start: Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1),
+    end: Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1),
+  };
+  return currentSpan;
+}
+
+function secondsUntilNextPeriod(now: number): number {
+  return Math.ceil((spanOf(now).end - now) / 1000);
 }
 
 export interface MonthlyQuotaOptions {
@@ -79,7 +93,7 @@ export class MonthlyQuota {
   }
 
   #entry(accountId: string, plan: Plan, now: number): AccountUsage {
-    const period = periodOf(now);
+    const period = spanOf(now).period;
     let usage = this.#usage.get(accountId);
     if (!usage || usage.period !== period) {
       usage = { period, plan, flushed: 0, pending: 0 };
