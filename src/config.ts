@@ -20,6 +20,8 @@ const ConfigSchema = z.object({
   FIELDLINE_ALERT_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   FIELDLINE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp:// or smtps://').optional(),
   FIELDLINE_MAIL_FROM: z.string().min(3).default('Fieldline <no-reply@fieldline.localhost>'),
+  FIELDLINE_WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  FIELDLINE_SECRET_KEY: z.string().refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32, '32 bytes, base64 or hex encoded').optional(),
 });
 
 export interface Config {
@@ -42,6 +44,10 @@ export interface Config {
   /** Absent: mail is written to the log (development). */
   smtpUrl?: string;
   mailFrom: string;
+  /** Webhook endpoints may be http:// and on private networks (never link-local/metadata). */
+  webhookAllowPrivate: boolean;
+  /** Encrypts stored secrets (32 bytes, base64 or hex); absent: a key kept in the data folder. */
+  secretKey?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -61,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestLogRetentionDays: c.FIELDLINE_REQUEST_LOG_RETENTION_DAYS, metricsToken: c.FIELDLINE_METRICS_TOKEN,
     admin: c.FIELDLINE_ADMIN_PORT !== undefined ? { port: c.FIELDLINE_ADMIN_PORT, host: c.FIELDLINE_ADMIN_HOST } : undefined,
     alertIntervalMs: c.FIELDLINE_ALERT_INTERVAL_SECONDS * 1000, smtpUrl: c.FIELDLINE_SMTP_URL, mailFrom: c.FIELDLINE_MAIL_FROM,
+    webhookAllowPrivate: c.FIELDLINE_WEBHOOK_ALLOW_PRIVATE, secretKey: c.FIELDLINE_SECRET_KEY,
   };
 }

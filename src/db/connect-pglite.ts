@@ -27,6 +27,10 @@ export async function connectPglite(dataDir?: string): Promise<Database> {
       queue = turn.catch(() => undefined);
       return turn;
     },
+    async listen(channel, onNotify) {
+      const unsubscribe = await pglite.listen(channel, () => onNotify());
+      return unsubscribe;
+    },
     async close() {
       await queue;
       await pglite.close();

@@ -51,6 +51,15 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
       }
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async listen(channel, onNotify) {
+      // A connection of its own: LISTEN belongs to a session, and pooled sessions are shared.
+      const client = new pg.Client({ connectionString });
+      client.on('error', () => undefined); // the caller's polling covers a lost listener
+      client.on('notification', (message) => { if (message.channel === channel) onNotify(); });
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+      return async () => { await client.end().catch(() => undefined); };
+    },
     close: () => pool.end(),
   };
 }

@@ -16,6 +16,12 @@ export interface Database {
   withConnection<T>(work: (connection: DatabaseConnection) => Promise<T>): Promise<T>;
   /** Connection use right now, for metrics. */
   poolStats(): { total: number; idle: number; waiting: number };
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (delivered at the notifier's commit) until
+   * the returned function is called. Best effort: callers also poll, so a lost connection
+   * only delays work.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

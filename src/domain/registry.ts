@@ -4,6 +4,9 @@ import { events } from '../platform/events/events-resource.ts';
 import { requestLogs } from '../analytics/request-logs-resource.ts';
 import { alertRules } from '../analytics/alert-rules-resource.ts';
 import { alerts } from '../analytics/alerts-resource.ts';
+import { webhookEndpoints } from '../webhooks/webhook-endpoints-resource.ts';
+import { webhookDeliveries } from '../webhooks/webhook-deliveries-resource.ts';
+import { withRedeliver } from '../webhooks/redeliver-event.ts';
 import { customers } from './customers.ts';
 import { users } from './users.ts';
 import { jobs } from './jobs.ts';
@@ -11,5 +14,7 @@ import { invoices } from './invoices.ts';
 import { payments } from './payments.ts';
 
 export function createRegistry(): Registry {
-  return new Registry([customers, users, jobs, invoices, payments, events, requestLogs, alertRules, alerts]);
+  return new Registry([
+    customers, users, jobs, invoices, payments, withRedeliver(events), requestLogs, alertRules, alerts, webhookEndpoints, webhookDeliveries,
+  ]);
 }

@@ -31,6 +31,11 @@ import { mountDocs } from './docs.ts';
 import { mountMetrics } from './metrics-route.ts';
 import { echoEndpoint } from './echo-endpoint.ts';
 import { DEFAULT_BODY_LIMIT } from './json-body.ts';
+import { randomBytes } from 'node:crypto';
+import type { Runtime } from '../platform/operations/runtime.ts';
+import { SecretBox } from '../webhooks/secret-box.ts';
+import { WebhookDispatcher, type DispatcherOptions } from '../webhooks/webhook-dispatcher.ts';
+import '../webhooks/webhook-service.ts';
 
 export interface AppOptions {
   db: Database;
@@ -55,6 +60,12 @@ export interface AppOptions {
    * to measure in one run what traffic control costs; a server always has it on.
    */
   trafficControl?: boolean;
+  webhooks?: {
+    /** http:// and private addresses allowed as endpoint URLs (tests, local development). */
+    allowPrivate?: boolean;
+    /** Encrypts webhook signing secrets at rest; absent: a random key that lives as long as the process (tests). */
+    secretKey?: Buffer;
+  } & Partial<Pick<DispatcherOptions, 'now' | 'pollMs' | 'leaseMs' | 'timeoutMs'>>;
 }
 
 export function createApp(options: AppOptions) {
@@ -74,7 +85,14 @@ export function createApp(options: AppOptions) {
   const mail = new MailRelay(db, options.smtp ? smtpTransport(options.smtp.url, options.smtp.from) : logTransport(logger), logger);
   const verifier = new ApiKeyVerifier(db, { cacheTtlMs: options.apiKeyCacheTtlMs });
 
-  const routes = resourceRoutes({ db, registry }, registry);
+  const allowPrivate = options.webhooks?.allowPrivate ?? false;
+  const secrets = new SecretBox(options.webhooks?.secretKey ?? randomBytes(32));
+  const webhooks = new WebhookDispatcher(db, { ...options.webhooks, allowPrivate, secrets, logger });
+  const runtime: Runtime = {
+    db, registry,
+    services: { webhooks: { allowPrivate, secrets, deliverNow: (eventId, endpointId) => webhooks.deliverNow(eventId, endpointId), wake: () => webhooks.wake() } },
+  };
+  const routes = resourceRoutes(runtime, registry);
   const endpoints: EndpointSpec[] = [
     ...accountEndpoints(db, verifier), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
@@ -97,17 +115,18 @@ export function createApp(options: AppOptions) {
   });
 
   return {
-    app, routes, endpoints, openapi, metrics, requestLogs: writer, quota, rateLimiter, alerts, mail,
+    app, routes, endpoints, openapi, metrics, requestLogs: writer, quota, rateLimiter, alerts, mail, webhooks,
     /** Starts the background work: log and usage flushes, alert evaluation, mail relay. */
     start() {
       writer.start();
       quota.start();
       alerts.start();
       mail.start();
+      void webhooks.start();
     },
     /** Writes what is still queued; call before closing the database. */
     async stop() {
-      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop()]);
+      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), webhooks.stop()]);
     },
   };
 }

@@ -55,6 +55,10 @@ export class Registry {
           throw new Error(`${resource.collection}.${name} refers to unknown collection '${spec.ref.collection}'`);
         }
       }
+      for (const nested of resource.listedUnder ?? []) {
+        if (!this.#byCollection.has(nested.collection)) throw new Error(`${resource.collection}: listed under unknown collection '${nested.collection}'`);
+        if (!resource.fields[nested.field]?.filterOperators.includes('eq')) throw new Error(`${resource.collection}.${nested.field}: listedUnder needs an eq-filterable field`);
+      }
       for (const [name, action] of Object.entries(resource.actions)) {
         if ((action.from || action.to) && !resource.lifecycle) throw new Error(`${resource.collection}/${name}: from/to need a lifecycle`);
         if (!action.run === !action.event) throw new Error(`${resource.collection}/${name}: declare exactly one of event (with apply) or run`);

@@ -44,7 +44,8 @@ function firstValid(schema: z.ZodType, candidates: unknown[]): unknown {
 export function sampleValue(spec: FieldSpec, n: number): unknown {
   switch (spec.kind) {
     case 'text':
-      return firstValid(spec.schema, [`Sample ${n % 4} text`, `person${n}@example.com`, `+1 555 01${String(n).padStart(2, '0')}`]);
+      // The URL is a closed local port: a delivery there fails at once, never leaves the machine.
+      return firstValid(spec.schema, [`Sample ${n % 4} text`, `person${n}@example.com`, `+1 555 01${String(n).padStart(2, '0')}`, `http://127.0.0.1:9/hooks/${n}`]);
     case 'integer':
       return firstValid(spec.schema, [100 * (n % 4), 1]);
     case 'number':
@@ -62,6 +63,8 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
     case 'enum':
       return spec.enumValues![n % spec.enumValues!.length];
     case 'tags':
+      // A declared example says what the values must look like (event types, say).
+      if (spec.example !== undefined) return spec.example;
       return n % 3 === 0 ? [] : ['vip', `group-${n % 2}`];
     case 'json': {
       const value = sampleFromJsonSchema(toJsonSchema(spec.schema), n);

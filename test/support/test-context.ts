@@ -58,7 +58,9 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   const db = url ? await connectPostgres(url, 4) : await connectPglite();
   const registry = createRegistry();
   await migrate(db, registry);
-  const services = createApp({ ...options, db, registry, logger: pino({ level: 'silent' }) });
+  // Webhook receivers in tests listen on 127.0.0.1.
+  const webhooks = { allowPrivate: true, ...options.webhooks };
+  const services = createApp({ ...options, webhooks, db, registry, logger: pino({ level: 'silent' }) });
   const { app, routes, openapi } = services;
 
   async function call(method: string, path: string, { key, body, rawBody, headers = {} }: CallOptions = {}): Promise<CallResult> {

@@ -89,5 +89,6 @@ export function resourceSchemaStatements(registry: Registry): string[] {
   return [
     ...registry.resources.flatMap(tableStatements),
     ...registry.resources.flatMap((resource) => foreignKeyStatements(registry, resource)),
+    ...registry.resources.flatMap((resource) => resource.schema ?? []),
   ];
 }

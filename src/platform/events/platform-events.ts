@@ -10,6 +10,7 @@ export const PLATFORM_EVENT_TYPES: readonly EventType[] = [
   { type: 'account.quota_warning', collection: 'account', description: 'The account has used 80 % of a monthly quota (once per month).' },
   { type: 'alert.triggered', collection: 'alerts', description: 'An alert rule\'s metric reached its threshold: an alert opened.' },
   { type: 'alert.resolved', collection: 'alerts', description: 'An alert rule\'s metric fell back below its threshold: the alert resolved.' },
+  { type: 'webhook.test', collection: 'webhook-endpoints', description: 'Sent by POST /v1/webhook-endpoints/{id}/test to that endpoint only.' },
 ];
 
 export type PlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number]['type'];
@@ -20,9 +21,16 @@ export async function appendPlatformEvent(db: Database, accountId: string, type:
 }
 
 /** The insert of a platform event, to run inside the transaction that made the change. */
-export function platformEventStatement(accountId: string, type: PlatformEventType, object: Record<string, unknown>, now = new Date().toISOString()): SqlStatement {
+export function platformEventStatement(
+  accountId: string, type: PlatformEventType, object: Record<string, unknown>, now = new Date().toISOString(), id = newId('evt'),
+): SqlStatement {
+  return eventStatement(accountId, type, object, now, id);
+}
+
+/** The insert of any event by the platform itself, outside a resource operation (a worker's change). */
+export function eventStatement(accountId: string, type: string, object: Record<string, unknown>, now = new Date().toISOString(), id = newId('evt')): SqlStatement {
   return {
     sql: 'INSERT INTO events (id, account_id, type, data, request_id, created_at, updated_at) VALUES ($1, $2, $3, $4, NULL, $5, $5)',
-    parameters: [newId('evt'), accountId, type, JSON.stringify({ object }), now],
+    parameters: [id, accountId, type, JSON.stringify({ object }), now],
   };
 }

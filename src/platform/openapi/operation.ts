@@ -67,7 +67,14 @@ function successResponse(route: RouteSpec, registry: Registry) {
       const target = respondsWith ? ref('schemas', schemaName(registry.get(respondsWith))) : object;
       return { description: respondsWith ? `The ${registry.get(respondsWith).name} created.` : 'The object after the action.', content: jsonContent(dataOf(target)) };
     }
-    case 'create': return { description: 'The created object.', headers: { Location: { schema: { type: 'string' } } }, content: jsonContent(dataOf(object)) };
+    case 'create': {
+      const revealed = route.resource.revealedOnCreate;
+      const created = revealed ? { allOf: [object, {
+        type: 'object', required: Object.keys(revealed),
+        properties: Object.fromEntries(Object.entries(revealed).map(([name, description]) => [name, { type: 'string', description }])),
+      }] } : object;
+      return { description: 'The created object.', headers: { Location: { schema: { type: 'string' } } }, content: jsonContent(dataOf(created)) };
+    }
     default: return { description: 'The object.', content: jsonContent(dataOf(object)) };
   }
 }
@@ -86,7 +93,7 @@ function errorStatuses(route: RouteSpec): number[] {
 
 export function buildOperation(route: RouteSpec, registry: Registry) {
   const parameters: unknown[] = [];
-  if (route.path.includes('{id}')) parameters.push(idParameter(route.resource));
+  if (route.path.includes('{id}')) parameters.push(idParameter(route.parent ?? route.resource));
   if (route.method === 'post') parameters.push(ref('parameters', 'IdempotencyKey'));
   if (route.kind === 'list' || route.kind === 'export') parameters.push(...listParameters(route.resource, route.kind === 'export'));
   if (route.kind === 'get') {

@@ -52,7 +52,7 @@ export async function bulkOperation(runtime: Runtime, resource: ResourceDefiniti
     }
   });
   const results = await withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
-    const ctx = createOperationContext(tx, principal, runtime.registry, requestId);
+    const ctx = createOperationContext(tx, principal, runtime, requestId);
     const out = [];
     for (const [index, item] of items.entries()) {
       try {

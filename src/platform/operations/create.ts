@@ -26,6 +26,7 @@ function buildNewRow(resource: ResourceDefinition, input: Row, now: string): Row
 /** Inserts an already validated input inside `ctx`'s transaction. */
 export async function insertValidated(ctx: OperationContext, resource: ResourceDefinition, input: Row): Promise<Row> {
   const row = buildNewRow(resource, input, ctx.now);
+  await resource.hooks?.validate?.({ row, ctx });
   await resource.hooks?.beforeCreate?.({ row, ctx });
   deferReferenceChecks(ctx, resource, row, Object.keys(resource.fields));
   ctx.tx.defer(insertRow(resource, ctx.tx.accountId, row));
@@ -40,7 +41,9 @@ export function createInTransaction(ctx: OperationContext, resource: ResourceDef
 
 export async function createOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, body: unknown, requestId?: string) {
   const input = parseCreateInput(resource, body); // invalid input never opens a transaction
-  const row = await withTenantTransaction(runtime.db, principal.accountId, (tx) =>
-    insertValidated(createOperationContext(tx, principal, runtime.registry, requestId), resource, input));
-  return serialize(resource, row);
+  return withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
+    const ctx = createOperationContext(tx, principal, runtime, requestId);
+    const row = await insertValidated(ctx, resource, input);
+    return { ...serialize(resource, row), ...ctx.revealed };
+  });
 }

@@ -21,5 +21,5 @@ export async function deleteInTransaction(ctx: OperationContext, resource: Resou
 
 export function deleteOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, id: string, requestId?: string) {
   return withTenantTransaction(runtime.db, principal.accountId, (tx) =>
-    deleteInTransaction(createOperationContext(tx, principal, runtime.registry, requestId), resource, id));
+    deleteInTransaction(createOperationContext(tx, principal, runtime, requestId), resource, id));
 }

@@ -55,9 +55,10 @@ export async function runActionOperation(
   const action = resource.actions[name];
   if (!action || action.internal) throw notFound(`action on ${resource.collection}`, name);
   parseActionInput(action, body); // invalid input never opens a transaction
-  return withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
-    const ctx = createOperationContext(tx, principal, runtime.registry, requestId);
+  const response = await withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
+    const ctx = createOperationContext(tx, principal, runtime, requestId);
     const { row, response } = await runActionInTransaction(ctx, resource, id, name, body);
     return response ?? { status: 200, data: serialize(resource, row) };
   });
+  return response.afterCommit ? response.afterCommit() : response;
 }

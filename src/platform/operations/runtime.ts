@@ -5,4 +5,12 @@ import type { Registry } from '../registry.ts';
 export interface Runtime {
   db: Database;
   registry: Registry;
+  /**
+   * Services a resource's hooks and actions reach through `ctx.runtime`, by name (webhook
+   * delivery, for one). Declared by the module that provides them, with interface merging.
+   */
+  services: RuntimeServices;
 }
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RuntimeServices {}

@@ -46,9 +46,10 @@ export function applyChanges(ctx: OperationContext, resource: ResourceDefinition
 export async function updateOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, id: string, body: unknown, requestId?: string) {
   const patch = parseUpdateInput(resource, body);
   const row = await withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
-    const ctx = createOperationContext(tx, principal, runtime.registry, requestId);
+    const ctx = createOperationContext(tx, principal, runtime, requestId);
     const current = await lockRowOrThrow(ctx, resource, id);
     assertStateAllows(resource, current, resource.lifecycle?.updatableIn, 'update');
+    await resource.hooks?.validate?.({ row: { ...current, ...patch }, ctx });
     return applyChanges(ctx, resource, current, patch, `${resource.name}.updated`);
   });
   return serialize(resource, row);

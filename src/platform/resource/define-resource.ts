@@ -19,6 +19,11 @@ export interface ActionArgs<I> {
 export interface ActionResponse {
   status: number;
   data: Record<string, unknown>;
+  /**
+   * Work that must not hold the transaction open (an outbound HTTP call): runs once it has
+   * committed, and its answer replaces this one.
+   */
+  afterCommit?: () => Promise<ActionResponse>;
 }
 
 export interface ActionSpec<I = any> {
@@ -52,6 +57,8 @@ export interface LifecycleSpec {
 }
 
 export interface ResourceHooks {
+  /** Inside the transaction, on create and update, with the full row as it would be written: cross-field and async checks. */
+  validate?: (args: { row: Row; ctx: OperationContext }) => Promise<void>;
   /** Derives server-owned fields from the full row about to be written (create and update). */
   compute?: (row: Row) => Row;
   /** Inside the transaction, before the insert: cross-resource rules. */
@@ -82,6 +89,18 @@ export interface ResourceInput {
    * retention drops whole partitions. Such tables have no primary key (ids may repeat).
    */
   partitionByDay?: boolean;
+  /**
+   * Also listed under another collection's objects: `GET /v1/{collection}/{id}/{segment}` is
+   * this resource's list filtered by `field` = that id (`/v1/events/{id}/deliveries`).
+   */
+  listedUnder?: readonly { collection: string; segment: string; field: string }[];
+  /** Members only the create response carries (`ctx.reveal`), name -> description, for the docs. */
+  revealedOnCreate?: Record<string, string>;
+  /**
+   * Idempotent statements for what the resource owns besides its table (side tables,
+   * triggers), applied after every resource table exists.
+   */
+  schema?: readonly string[];
 }
 
 export interface ResourceDefinition extends Omit<ResourceInput, 'fields' | 'operations'> {

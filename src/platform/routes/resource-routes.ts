@@ -16,7 +16,7 @@ import type { RouteSpec } from './route-spec.ts';
 const pascal = (text: string) => text.split(/[-_]/).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
 const camel = (text: string) => { const p = pascal(text); return p[0].toLowerCase() + p.slice(1); };
 
-function routesOf(runtime: Runtime, resource: ResourceDefinition): RouteSpec[] {
+function routesOf(runtime: Runtime, registry: Registry, resource: ResourceDefinition): RouteSpec[] {
   const base = `/v1/${resource.collection}`;
   const item = `${base}/{id}`;
   const read = `read:${resource.collection}`;
@@ -26,6 +26,21 @@ function routesOf(runtime: Runtime, resource: ResourceDefinition): RouteSpec[] {
   const has = (operation: Parameters<typeof resource.operations.has>[0]) => resource.operations.has(operation);
   const routes: RouteSpec[] = [];
 
+  for (const nested of resource.listedUnder ?? []) {
+    const parent = registry.get(nested.collection);
+    routes.push({
+      kind: 'list', method: 'get', path: `/v1/${parent.collection}/{id}/${nested.segment}`, resource, parent, scope: read, body: 'none', successStatus: 200,
+      operationId: `list${pascal(parent.name)}${pascal(nested.segment)}`,
+      summary: `List the ${resource.collection.replace(/-/g, ' ')} of a ${parent.name.replace(/_/g, ' ')}`,
+      description: `The same as \`GET ${base}?${nested.field}={id}\`, with the same filters and paging.`,
+      handle: async (r) => {
+        await getOperation(runtime, parent, r.principal, r.params.id, new URLSearchParams('fields=id')); // 404 unless the account has it
+        const query = new URLSearchParams(r.query);
+        query.set(nested.field, r.params.id);
+        return { status: 200, body: await listOperation(runtime, resource, r.principal, query) };
+      },
+    });
+  }
   if (has('list')) routes.push({
     kind: 'list', method: 'get', path: base, operationId: `list${Plural}`, resource, scope: read, body: 'none', successStatus: 200,
     summary: `List ${resource.collection.replace(/-/g, ' ')}`,
@@ -83,5 +98,5 @@ function routesOf(runtime: Runtime, resource: ResourceDefinition): RouteSpec[] {
 }
 
 export function resourceRoutes(runtime: Runtime, registry: Registry): RouteSpec[] {
-  return registry.resources.flatMap((resource) => routesOf(runtime, resource));
+  return registry.resources.flatMap((resource) => routesOf(runtime, registry, resource));
 }

@@ -28,6 +28,8 @@ export interface RouteSpec {
   description?: string;
   resource: ResourceDefinition;
   actionName?: string;
+  /** For a list nested under another collection's object: that collection (whose id is `{id}`). */
+  parent?: ResourceDefinition;
   /** The scope a credential needs. */
   scope: string;
   /** 'required': a JSON object body; 'optional': an empty body counts as {}. */

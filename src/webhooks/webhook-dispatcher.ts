@@ -1,0 +1,234 @@
+// Workers that deliver queued webhooks. A round claims due rows with FOR UPDATE SKIP LOCKED
+// and a lease (so several workers, on one node or many, never send the same row at the same
+// time), sends them concurrently, and records each outcome in one transaction: the attempt in
+// the delivery log, the row's next state, and what the endpoint's health implies. A worker
+// that dies after claiming loses its lease, and the row is sent again: at least once.
+// Rounds start on NOTIFY from the queueing trigger, and every second regardless.
+import type { Logger } from 'pino';
+import type { Database, Row } from '../db/database.ts';
+import { systemQuery, systemTransaction } from '../db/system-query.ts';
+import type { SqlStatement } from '../db/inline-parameters.ts';
+import { newId } from '../platform/ids.ts';
+import { insertRow } from '../platform/operations/row-statements.ts';
+import { serialize } from '../platform/operations/serialize.ts';
+import { eventStatement } from '../platform/events/platform-events.ts';
+import type { SecretBox } from './secret-box.ts';
+import { sendWebhook, type DeliveryOutcome } from './webhook-sender.ts';
+import { MAX_ATTEMPTS, retryDelaySeconds } from './retry-schedule.ts';
+import { WEBHOOK_CHANNEL } from './webhook-schema.ts';
+import { webhookEndpoints } from './webhook-endpoints-resource.ts';
+import { webhookDeliveries } from './webhook-deliveries-resource.ts';
+
+/** An endpoint failing without a single success for this long is disabled. */
+export const DISABLE_AFTER_FAILING_MS = 5 * 86_400_000;
+
+export interface DispatcherOptions {
+  allowPrivate: boolean;
+  secrets: SecretBox;
+  logger: Logger;
+  /** The clock for schedules and leases (tests move it). */
+  now?: () => number;
+  batchSize?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  timeoutMs?: number;
+}
+
+interface ClaimedDelivery {
+  account_id: string;
+  event_id: string;
+  endpoint_id: string;
+  attempts: number;
+  queued_at: string;
+  type: string;
+  data: Record<string, unknown>;
+  event_created_at: string;
+  url: string;
+  api_version: string | null;
+  failing_since: string | null;
+  secrets: string[];
+}
+
+const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.created_at AS queued_at, ev.type, ev.data,
+  ev.created_at AS event_created_at, e.url, e.api_version, e.failing_since,
+  ARRAY(SELECT s.secret_sealed FROM webhook_endpoint_secrets s
+         WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > $1) ORDER BY s.created_at DESC) AS secrets`;
+
+/** Due rows of live, enabled endpoints, oldest first, skipping rows another worker holds. */
+const CLAIM_DUE = `WITH due AS (
+    SELECT q.event_id, q.endpoint_id FROM webhook_queue q
+      JOIN webhook_endpoints e ON e.id = q.endpoint_id AND e.account_id = q.account_id
+     WHERE q.status = 'pending' AND q.next_attempt_at <= $1 AND (q.locked_until IS NULL OR q.locked_until <= $1)
+       AND e.status = 'enabled' AND e.deleted_at IS NULL
+     ORDER BY q.next_attempt_at LIMIT $2
+     FOR UPDATE OF q SKIP LOCKED)
+  UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1, updated_at = $1
+    FROM due, events ev, webhook_endpoints e
+   WHERE q.event_id = due.event_id AND q.endpoint_id = due.endpoint_id
+     AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id
+  RETURNING ${CLAIMED_COLUMNS}`;
+
+/** One row by key, whenever it is due (the test action's delivery). */
+const CLAIM_ONE = `UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1, updated_at = $1
+    FROM events ev, webhook_endpoints e
+   WHERE q.event_id = $4 AND q.endpoint_id = $5 AND q.status = 'pending' AND (q.locked_until IS NULL OR q.locked_until <= $1)
+     AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id
+  RETURNING ${CLAIMED_COLUMNS}`;
+
+export class WebhookDispatcher {
+  readonly #db: Database;
+  readonly #options: DispatcherOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+  #running: Promise<number> | undefined;
+  #again = false;
+  #stopped = false;
+
+  constructor(db: Database, options: DispatcherOptions) {
+    this.#db = db;
+    this.#options = options;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  async start(): Promise<void> {
+    this.#stopped = false;
+    this.#timer = setInterval(() => this.wake(), this.#options.pollMs ?? 1_000);
+    this.#timer.unref();
+    this.#unlisten = await this.#db.listen(WEBHOOK_CHANNEL, () => this.wake())
+      .catch((err) => { this.#options.logger.warn({ err }, 'webhook workers cannot LISTEN; polling only'); return undefined; });
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#unlisten?.();
+    await this.#running;
+  }
+
+  /** Starts a round now, or right after the current one. */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) { this.#again = true; return; }
+    this.#running = this.drain()
+      .catch((err) => { this.#options.logger.error({ err }, 'webhook delivery round failed'); return 0; })
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#again) { this.#again = false; this.wake(); }
+      });
+  }
+
+  /** Delivers everything due now; resolves with how many attempts were made. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed = await this.#claim(CLAIM_DUE, []);
+      if (!claimed.length) return total;
+      await Promise.all(claimed.map((delivery) => this.#deliver(delivery)));
+      total += claimed.length;
+    }
+  }
+
+  /** Delivers one queued (event, endpoint) now and answers with its delivery log entry. */
+  async deliverNow(eventId: string, endpointId: string): Promise<Record<string, unknown>> {
+    const [delivery] = await this.#claim(CLAIM_ONE, [eventId, endpointId]);
+    if (!delivery) throw new Error(`no pending delivery of ${eventId} to ${endpointId}`);
+    return this.#deliver(delivery);
+  }
+
+  async #claim(sql: string, extra: unknown[]): Promise<ClaimedDelivery[]> {
+    const now = this.#now();
+    const rows = await systemQuery(this.#db, {
+      sql, parameters: [new Date(now).toISOString(), this.#options.batchSize ?? 50, new Date(now + (this.#options.leaseMs ?? 60_000)).toISOString(), ...extra],
+    });
+    return rows as ClaimedDelivery[];
+  }
+
+  async #deliver(delivery: ClaimedDelivery): Promise<Record<string, unknown>> {
+    let outcome: DeliveryOutcome;
+    try {
+      const secrets = delivery.secrets.map((sealed) => this.#options.secrets.decrypt(sealed));
+      outcome = await sendWebhook({ url: delivery.url, messageId: delivery.event_id, payload: payloadOf(delivery), secrets }, {
+        allowPrivate: this.#options.allowPrivate, timeoutMs: this.#options.timeoutMs, now: () => this.#now(),
+      });
+    } catch (error) {
+      outcome = { ok: false, httpStatus: null, durationMs: 0, responseBody: null, error: `could not send: ${(error as Error).message}`, retryAfterSeconds: null };
+    }
+    return this.#record(delivery, outcome);
+  }
+
+  /** The attempt, the queue row's next state and the endpoint's health, in one transaction. */
+  async #record(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<Record<string, unknown>> {
+    const now = this.#now();
+    const at = new Date(now).toISOString();
+    const isTest = delivery.type === 'webhook.test';
+    const delay = outcome.ok || isTest || outcome.httpStatus === 410 ? null : retryDelaySeconds(delivery.attempts, outcome.retryAfterSeconds);
+    const nextAttemptAt = delay === null ? null : new Date(now + delay * 1000).toISOString();
+    const status = outcome.ok ? 'succeeded' : nextAttemptAt ? 'pending' : 'failed';
+    const attempt: Row = {
+      id: newId('whd'), endpoint: delivery.endpoint_id, event: delivery.event_id, event_type: delivery.type, attempt: delivery.attempts,
+      status: outcome.ok ? 'succeeded' : 'failed', http_status: outcome.httpStatus, duration_ms: outcome.durationMs,
+      response_body: outcome.responseBody, error: outcome.error, next_attempt_at: nextAttemptAt, created_at: at, updated_at: at,
+    };
+    const statements: SqlStatement[] = [
+      insertRow(webhookDeliveries, delivery.account_id, attempt),
+      {
+        sql: `UPDATE webhook_queue SET status = $3, next_attempt_at = coalesce($4, next_attempt_at), locked_until = NULL, last_error = $5, updated_at = $6
+               WHERE event_id = $1 AND endpoint_id = $2`,
+        parameters: [delivery.event_id, delivery.endpoint_id, status, nextAttemptAt, outcome.error, at],
+      },
+      ...await this.#endpointHealth(delivery, outcome, status, now),
+    ];
+    await systemTransaction(this.#db, statements);
+    if (!outcome.ok) this.#options.logger.info({ event: delivery.event_id, endpoint: delivery.endpoint_id, attempt: delivery.attempts, error: outcome.error }, 'webhook delivery failed');
+    return serialize(webhookDeliveries, attempt);
+  }
+
+  /** A success clears the failure streak; a 410, or failing for days without a success, disables the endpoint. */
+  async #endpointHealth(delivery: ClaimedDelivery, outcome: DeliveryOutcome, status: string, now: number): Promise<SqlStatement[]> {
+    const at = new Date(now).toISOString();
+    if (outcome.ok) {
+      return [{ sql: 'UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $2 WHERE id = $1 AND failing_since IS NOT NULL', parameters: [delivery.endpoint_id, at] }];
+    }
+    if (delivery.type === 'webhook.test') return [];
+    const failingSince = delivery.failing_since ? Date.parse(delivery.failing_since) : now;
+    const exhaustedWithoutRecovery = status === 'failed' && failingSince <= Date.parse(delivery.queued_at);
+    const reason = outcome.httpStatus === 410 ? 'the endpoint answered 410 Gone'
+      : now - failingSince >= DISABLE_AFTER_FAILING_MS ? 'deliveries failed for 5 days without a success'
+        : exhaustedWithoutRecovery && delivery.attempts >= MAX_ATTEMPTS ? 'every retry of a delivery failed and the endpoint never recovered' : null;
+    if (!reason) {
+      return [{ sql: 'UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL', parameters: [delivery.endpoint_id, at] }];
+    }
+    return this.#disable(delivery, reason, at);
+  }
+
+  async #disable(delivery: ClaimedDelivery, reason: string, at: string): Promise<SqlStatement[]> {
+    const [endpoint] = await systemQuery(this.#db, {
+      sql: `SELECT ${webhookEndpoints.selectColumns.join(', ')} FROM webhook_endpoints WHERE id = $1 AND status = 'enabled'`, parameters: [delivery.endpoint_id],
+    });
+    if (!endpoint) return []; // already disabled (a concurrent delivery got here first)
+    this.#options.logger.warn({ endpoint: delivery.endpoint_id, account: delivery.account_id, reason }, 'webhook endpoint disabled');
+    const disabled = { ...endpoint, status: 'disabled', disabled_reason: reason, updated_at: at };
+    return [
+      {
+        sql: `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'enabled'`,
+        parameters: [delivery.endpoint_id, reason, at],
+      },
+      { sql: `UPDATE webhook_queue SET status = 'failed', last_error = 'endpoint disabled', locked_until = NULL, updated_at = $2 WHERE endpoint_id = $1 AND status = 'pending'`, parameters: [delivery.endpoint_id, at] },
+      // Like any change, it is an event (and so reaches the account's other endpoints).
+      eventStatement(delivery.account_id, 'webhook_endpoint.disabled', serialize(webhookEndpoints, disabled), at),
+    ];
+  }
+}
+
+/** The body every endpoint receives: the event as `GET /v1/events/{id}` shows it. */
+function payloadOf(delivery: ClaimedDelivery): string {
+  return JSON.stringify({
+    id: delivery.event_id, object: 'event', type: delivery.type, api_version: delivery.api_version ?? null,
+    created_at: delivery.event_created_at, data: delivery.data,
+  });
+}
+

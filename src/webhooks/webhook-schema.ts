@@ -1,0 +1,60 @@
+// The tables webhook delivery owns besides its resources, and the trigger that fans each event
+// out to the endpoints subscribed to it. The trigger runs inside the transaction that writes
+// the event, so a committed change always has its deliveries queued and a rolled-back one
+// never does: nothing relays events after the fact, and nothing can be skipped.
+import { TENANT_ROLE } from '../db/tenant-transaction.ts';
+import { rowLevelSecurity } from '../platform/ddl/resource-ddl.ts';
+
+export const WEBHOOK_CHANNEL = 'fieldline_webhooks';
+
+export const WEBHOOK_SCHEMA: readonly string[] = [
+  // Signing secrets, encrypted (SecretBox). The current one has no expiry; after a rotation the
+  // previous one signs too until expires_at.
+  `CREATE TABLE IF NOT EXISTS webhook_endpoint_secrets (
+     id text PRIMARY KEY,
+     account_id text NOT NULL REFERENCES accounts (id),
+     endpoint_id text NOT NULL,
+     secret_sealed text NOT NULL,
+     created_at timestamptz NOT NULL,
+     expires_at timestamptz,
+     FOREIGN KEY (account_id, endpoint_id) REFERENCES webhook_endpoints (account_id, id)
+   )`,
+  `CREATE INDEX IF NOT EXISTS webhook_endpoint_secrets_endpoint_idx ON webhook_endpoint_secrets (endpoint_id, created_at)`,
+  ...rowLevelSecurity('webhook_endpoint_secrets'),
+  `GRANT SELECT, INSERT, UPDATE ON webhook_endpoint_secrets TO ${TENANT_ROLE}`,
+  // One row per event and endpoint: what is still to be delivered, and when to try next.
+  // locked_until is a lease: a worker that dies mid-delivery loses the row when it expires.
+  `CREATE TABLE IF NOT EXISTS webhook_queue (
+     account_id text NOT NULL REFERENCES accounts (id),
+     event_id text NOT NULL,
+     endpoint_id text NOT NULL,
+     status text NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+     attempts integer NOT NULL DEFAULT 0,
+     next_attempt_at timestamptz NOT NULL,
+     locked_until timestamptz,
+     last_error text,
+     created_at timestamptz NOT NULL,
+     updated_at timestamptz NOT NULL,
+     PRIMARY KEY (event_id, endpoint_id)
+   )`,
+  `CREATE INDEX IF NOT EXISTS webhook_queue_due_idx ON webhook_queue (next_attempt_at) WHERE status = 'pending'`,
+  `CREATE INDEX IF NOT EXISTS webhook_queue_endpoint_idx ON webhook_queue (endpoint_id, status, created_at)`,
+  ...rowLevelSecurity('webhook_queue'),
+  `GRANT SELECT, INSERT, UPDATE ON webhook_queue TO ${TENANT_ROLE}`,
+  `CREATE INDEX IF NOT EXISTS webhook_endpoints_subscribers_idx ON webhook_endpoints (account_id) WHERE status = 'enabled' AND deleted_at IS NULL`,
+  // SECURITY DEFINER: it runs for the tenant role's insert but reads every endpoint of the
+  // event's own account only (the WHERE clause), never another's.
+  `CREATE OR REPLACE FUNCTION fieldline_enqueue_webhooks() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+   BEGIN
+     IF NEW.type = 'webhook.test' THEN RETURN NULL; END IF;
+     INSERT INTO webhook_queue (account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
+     SELECT NEW.account_id, NEW.id, e.id, 'pending', 0, now(), now(), now()
+       FROM webhook_endpoints e
+      WHERE e.account_id = NEW.account_id AND e.status = 'enabled' AND e.deleted_at IS NULL
+        AND ('*' = ANY (e.enabled_events) OR NEW.type = ANY (e.enabled_events));
+     IF FOUND THEN PERFORM pg_notify('${WEBHOOK_CHANNEL}', ''); END IF;
+     RETURN NULL;
+   END $fn$`,
+  `DROP TRIGGER IF EXISTS events_enqueue_webhooks ON events`,
+  `CREATE TRIGGER events_enqueue_webhooks AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION fieldline_enqueue_webhooks()`,
+];
