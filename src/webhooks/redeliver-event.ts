@@ -20,7 +20,7 @@ export const redeliverEvent: ActionSpec<{ endpoint?: string }> = {
             INSERT INTO webhook_queue (account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
             SELECT $1, $2, id, 'pending', 0, $5, $5, $5 FROM targets
             ON CONFLICT (event_id, endpoint_id) DO UPDATE
-              SET status = 'pending', attempts = 0, next_attempt_at = EXCLUDED.next_attempt_at, locked_until = NULL, last_error = NULL, updated_at = EXCLUDED.updated_at
+              SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = EXCLUDED.next_attempt_at, locked_until = NULL, last_error = NULL, updated_at = EXCLUDED.updated_at
             RETURNING endpoint_id`,
       parameters: [ctx.tx.accountId, row.id, input.endpoint ?? null, row.type, ctx.now],
     });

@@ -39,7 +39,9 @@ interface ClaimedDelivery {
   event_id: string;
   endpoint_id: string;
   attempts: number;
-  queued_at: string;
+  first_attempt_at: string;
+  /** When this attempt began. */
+  claimed_at: string;
   type: string;
   data: Record<string, unknown>;
   event_created_at: string;
@@ -49,7 +51,7 @@ interface ClaimedDelivery {
   secrets: string[];
 }
 
-const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.created_at AS queued_at, ev.type, ev.data,
+const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.first_attempt_at, q.updated_at AS claimed_at, ev.type, ev.data,
   ev.created_at AS event_created_at, e.url, e.api_version, e.failing_since,
   ARRAY(SELECT s.secret_sealed FROM webhook_endpoint_secrets s
          WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > $1) ORDER BY s.created_at DESC) AS secrets`;
@@ -59,17 +61,17 @@ const CLAIM_DUE = `WITH due AS (
     SELECT q.event_id, q.endpoint_id FROM webhook_queue q
       JOIN webhook_endpoints e ON e.id = q.endpoint_id AND e.account_id = q.account_id
      WHERE q.status = 'pending' AND q.next_attempt_at <= $1 AND (q.locked_until IS NULL OR q.locked_until <= $1)
-       AND e.status = 'enabled' AND e.deleted_at IS NULL
+       AND e.status = 'enabled' AND e.deleted_at IS NULL AND ($4::text[] IS NULL OR q.account_id = ANY ($4::text[]))
      ORDER BY q.next_attempt_at LIMIT $2
      FOR UPDATE OF q SKIP LOCKED)
-  UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1, updated_at = $1
+  UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1, first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
     FROM due, events ev, webhook_endpoints e
    WHERE q.event_id = due.event_id AND q.endpoint_id = due.endpoint_id
      AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id
   RETURNING ${CLAIMED_COLUMNS}`;
 
 /** One row by key, whenever it is due (the test action's delivery). */
-const CLAIM_ONE = `UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1, updated_at = $1
+const CLAIM_ONE = `UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1, first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
     FROM events ev, webhook_endpoints e
    WHERE q.event_id = $4 AND q.endpoint_id = $5 AND q.status = 'pending' AND (q.locked_until IS NULL OR q.locked_until <= $1)
      AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id
@@ -82,7 +84,8 @@ export class WebhookDispatcher {
   #unlisten: (() => Promise<void>) | undefined;
   #running: Promise<number> | undefined;
   #again = false;
-  #stopped = false;
+  /** Until start(): rounds run only when drain() is called (tests drive them). */
+  #stopped = true;
 
   constructor(db: Database, options: DispatcherOptions) {
     this.#db = db;
@@ -121,11 +124,14 @@ export class WebhookDispatcher {
       });
   }
 
-  /** Delivers everything due now; resolves with how many attempts were made. */
-  async drain(): Promise<number> {
+  /**
+   * Delivers everything due now; resolves with how many attempts were made. `accountIds`
+   * limits the round to those accounts (tests that share a database with other suites).
+   */
+  async drain(options: { accountIds?: string[] } = {}): Promise<number> {
     let total = 0;
     for (;;) {
-      const claimed = await this.#claim(CLAIM_DUE, []);
+      const claimed = await this.#claim(CLAIM_DUE, [options.accountIds ?? null]);
       if (!claimed.length) return total;
       await Promise.all(claimed.map((delivery) => this.#deliver(delivery)));
       total += claimed.length;
@@ -152,7 +158,7 @@ export class WebhookDispatcher {
     try {
       const secrets = delivery.secrets.map((sealed) => this.#options.secrets.decrypt(sealed));
       outcome = await sendWebhook({ url: delivery.url, messageId: delivery.event_id, payload: payloadOf(delivery), secrets }, {
-        allowPrivate: this.#options.allowPrivate, timeoutMs: this.#options.timeoutMs, now: () => this.#now(),
+        allowPrivate: this.#options.allowPrivate, timeoutMs: this.#options.timeoutMs,
       });
     } catch (error) {
       outcome = { ok: false, httpStatus: null, durationMs: 0, responseBody: null, error: `could not send: ${(error as Error).message}`, retryAfterSeconds: null };
@@ -194,13 +200,15 @@ export class WebhookDispatcher {
       return [{ sql: 'UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $2 WHERE id = $1 AND failing_since IS NOT NULL', parameters: [delivery.endpoint_id, at] }];
     }
     if (delivery.type === 'webhook.test') return [];
-    const failingSince = delivery.failing_since ? Date.parse(delivery.failing_since) : now;
-    const exhaustedWithoutRecovery = status === 'failed' && failingSince <= Date.parse(delivery.queued_at);
+    const failingSince = Date.parse(delivery.failing_since ?? delivery.claimed_at);
+    // No success anywhere on the endpoint since this delivery's first try: the streak began before it.
+    const exhaustedWithoutRecovery = status === 'failed' && failingSince <= Date.parse(delivery.first_attempt_at);
     const reason = outcome.httpStatus === 410 ? 'the endpoint answered 410 Gone'
       : now - failingSince >= DISABLE_AFTER_FAILING_MS ? 'deliveries failed for 5 days without a success'
         : exhaustedWithoutRecovery && delivery.attempts >= MAX_ATTEMPTS ? 'every retry of a delivery failed and the endpoint never recovered' : null;
     if (!reason) {
-      return [{ sql: 'UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL', parameters: [delivery.endpoint_id, at] }];
+      // The streak starts when its first failed attempt began.
+      return [{ sql: 'UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL', parameters: [delivery.endpoint_id, delivery.claimed_at] }];
     }
     return this.#disable(delivery, reason, at);
   }

@@ -119,7 +119,7 @@ export const webhookEndpoints = defineResource({
       run: async ({ row, input, ctx }) => {
         const [{ count }] = await ctx.tx.query({
           sql: `WITH requeued AS (
-                  UPDATE webhook_queue SET status = 'pending', attempts = 0, next_attempt_at = $3, locked_until = NULL, updated_at = $3
+                  UPDATE webhook_queue SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = $3, locked_until = NULL, updated_at = $3
                    WHERE endpoint_id = $1 AND status = 'failed' AND created_at >= $2 RETURNING 1)
                 SELECT count(*)::int AS count FROM requeued`,
           parameters: [row.id, input.since, ctx.now],

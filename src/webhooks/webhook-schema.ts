@@ -30,6 +30,7 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
      endpoint_id text NOT NULL,
      status text NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
      attempts integer NOT NULL DEFAULT 0,
+     first_attempt_at timestamptz,
      next_attempt_at timestamptz NOT NULL,
      locked_until timestamptz,
      last_error text,

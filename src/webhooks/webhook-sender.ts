@@ -4,7 +4,8 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Webhook } from 'standardwebhooks';
-import { guardedLookup } from './target-policy.ts';
+import { isIP } from 'node:net';
+import { addressAllowed, guardedLookup } from './target-policy.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
 
 export const RESPONSE_BODY_LIMIT = 2048;
@@ -46,6 +47,7 @@ export function sendWebhook(webhook: OutgoingWebhook, options: SendOptions): Pro
   const body = Buffer.from(webhook.payload);
   return new Promise((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (outcome: Omit<DeliveryOutcome, 'durationMs'>) => {
       if (settled) return;
       settled = true;
@@ -59,6 +61,9 @@ export function sendWebhook(webhook: OutgoingWebhook, options: SendOptions): Pro
     } catch {
       return fail('invalid URL');
     }
+    // Node dials an IP literal without a lookup, so the guard must see it here.
+    const literal = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    if (isIP(literal) && !addressAllowed(literal, options.allowPrivate)) return fail(`refused: ${literal} is a private or reserved address`);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(url, {
       method: 'POST',
@@ -70,7 +75,7 @@ export function sendWebhook(webhook: OutgoingWebhook, options: SendOptions): Pro
         ...signatureHeaders(webhook.messageId, webhook.payload, webhook.secrets, new Date(now())),
       },
     });
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       request.destroy();
       fail(`no answer within ${(options.timeoutMs ?? DELIVERY_TIMEOUT_MS) / 1000} s`);
     }, options.timeoutMs ?? DELIVERY_TIMEOUT_MS);
