@@ -32,6 +32,8 @@ export interface DispatcherOptions {
   leaseMs?: number;
   pollMs?: number;
   timeoutMs?: number;
+  /** Only these accounts' deliveries (a test's worker sharing a database with other suites). */
+  accountIds?: string[];
 }
 
 interface ClaimedDelivery {
@@ -131,7 +133,7 @@ export class WebhookDispatcher {
   async drain(options: { accountIds?: string[] } = {}): Promise<number> {
     let total = 0;
     for (;;) {
-      const claimed = await this.#claim(CLAIM_DUE, [options.accountIds ?? null]);
+      const claimed = await this.#claim(CLAIM_DUE, [options.accountIds ?? this.#options.accountIds ?? null]);
       if (!claimed.length) return total;
       await Promise.all(claimed.map((delivery) => this.#deliver(delivery)));
       total += claimed.length;
