@@ -28,7 +28,7 @@ export async function connectPglite(dataDir?: string): Promise<Database> {
       return turn;
     },
     async listen(channel, onNotify) {
-      const unsubscribe = await pglite.listen(channel, () => onNotify());
+      const unsubscribe = await pglite.listen(channel, (payload) => onNotify(payload));
       return unsubscribe;
     },
     async close() {

@@ -55,7 +55,7 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
       // A connection of its own: LISTEN belongs to a session, and pooled sessions are shared.
       const client = new pg.Client({ connectionString });
       client.on('error', () => undefined); // the caller's polling covers a lost listener
-      client.on('notification', (message) => { if (message.channel === channel) onNotify(); });
+      client.on('notification', (message) => { if (message.channel === channel) onNotify(message.payload ?? ''); });
       await client.connect();
       await client.query(`LISTEN ${channel}`);
       return async () => { await client.end().catch(() => undefined); };

@@ -21,7 +21,7 @@ export interface Database {
    * the returned function is called. Best effort: callers also poll, so a lost connection
    * only delays work.
    */
-  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -36,6 +36,8 @@ import type { Runtime } from '../platform/operations/runtime.ts';
 import { SecretBox } from '../webhooks/secret-box.ts';
 import { WebhookDispatcher, type DispatcherOptions } from '../webhooks/webhook-dispatcher.ts';
 import '../webhooks/webhook-service.ts';
+import { EventStreamHub } from '../realtime/event-stream-hub.ts';
+import { eventStreamEndpoint } from '../realtime/event-stream-endpoint.ts';
 
 export interface AppOptions {
   db: Database;
@@ -93,8 +95,9 @@ export function createApp(options: AppOptions) {
     services: { webhooks: { allowPrivate, secrets, deliverNow: (eventId, endpointId) => webhooks.deliverNow(eventId, endpointId), wake: () => webhooks.wake() } },
   };
   const routes = resourceRoutes(runtime, registry);
+  const eventStreams = new EventStreamHub(db, logger);
   const endpoints: EndpointSpec[] = [
-    ...accountEndpoints(db, verifier), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
+    ...accountEndpoints(db, verifier), eventStreamEndpoint(eventStreams, registry), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);
   const app = new Hono();
@@ -115,7 +118,7 @@ export function createApp(options: AppOptions) {
   });
 
   return {
-    app, routes, endpoints, openapi, metrics, requestLogs: writer, quota, rateLimiter, alerts, mail, webhooks,
+    app, routes, endpoints, openapi, metrics, requestLogs: writer, quota, rateLimiter, alerts, mail, webhooks, eventStreams,
     /** Starts the background work: log and usage flushes, alert evaluation, mail relay. */
     start() {
       writer.start();
@@ -123,10 +126,11 @@ export function createApp(options: AppOptions) {
       alerts.start();
       mail.start();
       void webhooks.start();
+      void eventStreams.start();
     },
     /** Writes what is still queued; call before closing the database. */
     async stop() {
-      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), webhooks.stop()]);
+      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), webhooks.stop(), eventStreams.stop()]);
     },
   };
 }

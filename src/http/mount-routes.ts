@@ -59,7 +59,8 @@ function send(c: Context, result: ApiResult): Response {
   if ('stream' in result) {
     return c.body(result.stream, result.status as 200, {
       'Content-Type': result.contentType,
-      'Content-Disposition': `attachment; filename="${result.filename}"`,
+      ...(result.filename ? { 'Content-Disposition': `attachment; filename="${result.filename}"` } : {}),
+      ...result.headers,
     });
   }
   if (result.location) c.header('Location', result.location);

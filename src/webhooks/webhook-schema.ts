@@ -6,6 +6,8 @@ import { TENANT_ROLE } from '../db/tenant-transaction.ts';
 import { rowLevelSecurity } from '../platform/ddl/resource-ddl.ts';
 
 export const WEBHOOK_CHANNEL = 'fieldline_webhooks';
+/** Every event's account id is announced here (event streams listen). */
+export const EVENTS_CHANNEL = 'fieldline_events';
 
 export const WEBHOOK_SCHEMA: readonly string[] = [
   // Signing secrets, encrypted (SecretBox). The current one has no expiry; after a rotation the
@@ -47,6 +49,7 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
   // event's own account only (the WHERE clause), never another's.
   `CREATE OR REPLACE FUNCTION fieldline_enqueue_webhooks() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $fn$
    BEGIN
+     PERFORM pg_notify('${EVENTS_CHANNEL}', NEW.account_id);
      IF NEW.type = 'webhook.test' THEN RETURN NULL; END IF;
      INSERT INTO webhook_queue (account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
      SELECT NEW.account_id, NEW.id, e.id, 'pending', 0, now(), now(), now()

@@ -21,7 +21,9 @@ export function buildEndpointOperation(endpoint: EndpointSpec) {
     [endpoint.successStatus ?? 200]: {
       description: endpoint.summary,
       headers: { ...RATE_LIMIT_HEADERS, ...(endpoint.method === 'post' ? IDEMPOTENT_REPLAYED_HEADER : {}) },
-      content: jsonContent({ type: 'object', required: ['data'], properties: { data: toJsonSchema(endpoint.response) } }),
+      content: endpoint.responseMediaType
+        ? { [endpoint.responseMediaType]: { schema: toJsonSchema(endpoint.response) } }
+        : jsonContent({ type: 'object', required: ['data'], properties: { data: toJsonSchema(endpoint.response) } }),
     },
   };
   for (const status of [...new Set(statuses)].sort((a, b) => a - b).concat(500)) responses[status] = ref('responses', ERROR_RESPONSES[status].name);

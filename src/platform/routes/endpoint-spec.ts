@@ -35,6 +35,8 @@ export interface EndpointSpec<Q = any, B = any> {
   body?: z.ZodType<B>;
   /** What `data` holds in the success response (documentation). */
   response: z.ZodType;
+  /** A success body that is not `{ data }` JSON (a `text/event-stream`): its media type. */
+  responseMediaType?: string;
   successStatus?: number;
   handle(request: EndpointRequest<Q, B>): Promise<ApiResult>;
 }

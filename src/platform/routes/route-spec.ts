@@ -16,7 +16,7 @@ export interface ApiRequest {
 
 export type ApiResult =
   | { status: number; body: unknown; location?: string }
-  | { status: number; stream: ReadableStream<Uint8Array>; contentType: string; filename: string };
+  | { status: number; stream: ReadableStream<Uint8Array>; contentType: string; filename?: string; headers?: Record<string, string> };
 
 export interface RouteSpec {
   kind: RouteKind;

@@ -1,0 +1,53 @@
+// GET /v1/events/stream: the account's events as Server-Sent Events. `id:` is the event id, so
+// a client that reconnects with Last-Event-ID receives exactly what it missed (events are
+// read in creation order from the events table). Comments keep idle connections open.
+import { z } from 'zod';
+import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
+import { badRequest } from '../platform/errors.ts';
+import type { Registry } from '../platform/registry.ts';
+import type { EventStreamHub } from './event-stream-hub.ts';
+
+const HEARTBEAT_MS = 15_000;
+const encoder = new TextEncoder();
+
+export function eventStreamEndpoint(hub: EventStreamHub, registry: Registry) {
+  const known = new Set(registry.eventTypes().map((e) => e.type));
+  return defineEndpoint({
+    method: 'get', path: '/v1/events/stream', operationId: 'streamEvents', tag: 'Event', scope: 'read:events', bucket: 'read',
+    summary: 'Stream events as they happen (Server-Sent Events)',
+    description: 'A `text/event-stream` of the account\'s events: `id` is the event id, `event` its type, `data` the event object as `GET /v1/events/{id}` returns it. '
+      + 'Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; without it the stream starts now.',
+    query: z.strictObject({
+      types: z.string().max(2000).optional().describe('Comma-separated event types to receive (default: all).'),
+    }),
+    response: z.string().describe('Frames of `id:`, `event:` and `data:` lines; `:` lines are keep-alive comments.'),
+    responseMediaType: 'text/event-stream',
+    async handle({ principal, query, headers }) {
+      const types = query?.types ? new Set(query.types.split(',').map((t) => t.trim()).filter(Boolean)) : null;
+      const unknown = types && [...types].find((t) => !known.has(t));
+      if (unknown) throw badRequest(`types: '${unknown}' is not an event type`, [{ path: 'types', message: `'${unknown}' is not an event type` }]);
+      const lastEventId = headers.get('last-event-id');
+      const cursor = lastEventId
+        ? await hub.cursorOf(principal.accountId, lastEventId)
+        : { createdAt: new Date().toISOString(), id: '' };
+      if (!cursor) throw badRequest(`Last-Event-ID: no event '${lastEventId}' in this account`, [{ path: 'Last-Event-ID', message: 'unknown event' }]);
+
+      let stop = () => {};
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          const write = (text: string) => { try { controller.enqueue(encoder.encode(text)); } catch { stop(); } };
+          write(': connected\n\n');
+          const unsubscribe = hub.subscribe(principal.accountId, cursor, types, (row) => {
+            const event = { id: row.id, object: 'event', type: row.type, data: row.data, request_id: row.request_id, created_at: row.created_at };
+            write(`id: ${row.id}\nevent: ${row.type}\ndata: ${JSON.stringify(event)}\n\n`);
+          });
+          const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
+          heartbeat.unref();
+          stop = () => { clearInterval(heartbeat); unsubscribe(); };
+        },
+        cancel() { stop(); },
+      });
+      return { status: 200, stream, contentType: 'text/event-stream; charset=utf-8', headers: { 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' } };
+    },
+  });
+}

@@ -1,0 +1,92 @@
+// Live events for Server-Sent Events clients. A node learns of new events from PostgreSQL
+// (NOTIFY with the account id, sent by the trigger on `events`), never from its own memory, so
+// a client sees changes made through any node. Each subscriber reads forward from its own
+// cursor (created_at, id), which is also what Last-Event-ID resumes from; a poll every few
+// seconds covers a lost notification.
+import type { Logger } from 'pino';
+import type { Database, Row } from '../db/database.ts';
+import { tenantBatch } from '../db/tenant-transaction.ts';
+import { EVENTS_CHANNEL } from '../webhooks/webhook-schema.ts';
+
+export interface StreamCursor { createdAt: string; id: string }
+
+interface Subscriber {
+  accountId: string;
+  cursor: StreamCursor;
+  types: ReadonlySet<string> | null;
+  send(event: Row): void;
+  reading: boolean;
+  again: boolean;
+}
+
+const PAGE = 200;
+
+export class EventStreamHub {
+  readonly #subscribers = new Set<Subscriber>();
+  #unlisten: (() => Promise<void>) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly db: Database, private readonly logger: Logger, private readonly pollMs = 3_000) {}
+
+  get size(): number {
+    return this.#subscribers.size;
+  }
+
+  async start(): Promise<void> {
+    this.#unlisten = await this.db.listen(EVENTS_CHANNEL, (accountId) => this.#wake((s) => s.accountId === accountId))
+      .catch((err) => { this.logger.warn({ err }, 'event streams cannot LISTEN; polling only'); return undefined; });
+    this.#timer = setInterval(() => this.#wake(() => true), this.pollMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#unlisten?.();
+    this.#subscribers.clear();
+  }
+
+  /** The position of an event of this account, or null when it has no such event. */
+  async cursorOf(accountId: string, eventId: string): Promise<StreamCursor | null> {
+    const [[row]] = await tenantBatch(this.db, accountId, [{ sql: 'SELECT id, created_at FROM events WHERE id = $1', parameters: [eventId] }]);
+    return row ? { createdAt: row.created_at, id: row.id } : null;
+  }
+
+  /** Sends `send` every event after `cursor`, now and as they happen, until the returned function is called. */
+  subscribe(accountId: string, cursor: StreamCursor, types: ReadonlySet<string> | null, send: (event: Row) => void): () => void {
+    const subscriber: Subscriber = { accountId, cursor, types, send, reading: false, again: false };
+    this.#subscribers.add(subscriber);
+    void this.#read(subscriber);
+    return () => { this.#subscribers.delete(subscriber); };
+  }
+
+  #wake(matches: (s: Subscriber) => boolean): void {
+    for (const subscriber of this.#subscribers) if (matches(subscriber)) void this.#read(subscriber);
+  }
+
+  async #read(subscriber: Subscriber): Promise<void> {
+    if (subscriber.reading) { subscriber.again = true; return; }
+    subscriber.reading = true;
+    try {
+      do {
+        subscriber.again = false;
+        for (;;) {
+          const { createdAt, id } = subscriber.cursor;
+          const [rows] = await tenantBatch(this.db, subscriber.accountId, [{
+            sql: `SELECT id, type, data, request_id, created_at FROM events WHERE (created_at, id) > ($1::timestamptz, $2) ORDER BY created_at, id LIMIT ${PAGE}`,
+            parameters: [createdAt, id],
+          }]);
+          if (!this.#subscribers.has(subscriber)) return;
+          for (const row of rows) {
+            subscriber.cursor = { createdAt: row.created_at, id: row.id };
+            if (!subscriber.types || subscriber.types.has(row.type)) subscriber.send(row);
+          }
+          if (rows.length < PAGE) break;
+        }
+      } while (subscriber.again && this.#subscribers.has(subscriber));
+    } catch (err) {
+      this.logger.warn({ err, account: subscriber.accountId }, 'event stream read failed; retrying on the next poll');
+    } finally {
+      subscriber.reading = false;
+    }
+  }
+}

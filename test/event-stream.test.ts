@@ -1,0 +1,112 @@
+// GET /v1/events/stream: Server-Sent Events of the account's events, told of new ones by
+// PostgreSQL NOTIFY, resumable with Last-Event-ID.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+
+let ctx: TestContext;
+let account: TestAccount;
+let other: TestAccount;
+
+before(async () => {
+  ctx = await createTestContext();
+  await ctx.services.eventStreams.start();
+  account = await ctx.newAccount('Streaming Co');
+  other = await ctx.newAccount('Other Co');
+});
+after(async () => { await ctx.services.eventStreams.stop(); await ctx.close(); });
+
+interface Frame { id: string; event: string; data: any }
+
+/** Opens a stream and collects its event frames. */
+async function openStream(key: string, { query = '', lastEventId }: { query?: string; lastEventId?: string } = {}) {
+  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+  if (lastEventId) headers['last-event-id'] = lastEventId;
+  const response = await ctx.app.request(`/v1/events/stream${query}`, { headers });
+  const frames: Frame[] = [];
+  if (response.status !== 200) return { response, frames, next: async () => frames, close: async () => {} };
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const pump = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) !== -1) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+        if (fields.id) frames.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+      }
+    }
+  })();
+  /** Resolves once `count` frames have arrived (or fails after 5 s). */
+  const next = async (count: number) => {
+    for (let waited = 0; frames.length < count; waited += 10) {
+      if (waited > 5000) assert.fail(`expected ${count} events, got ${frames.length}: ${frames.map((f) => f.event).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return frames;
+  };
+  return { response, frames, next, close: async () => { await reader.cancel(); await pump; } };
+}
+
+const createCustomer = async (key: string, name: string) => (await ctx.call('POST', '/v1/customers', { key, body: { name } })).body.data;
+
+test('a change made after connecting arrives as an SSE frame: id, type, and the event object', async () => {
+  const stream = await openStream(account.key);
+  assert.equal(stream.response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+  assert.equal(stream.response.headers.get('cache-control'), 'no-cache');
+  const customer = await createCustomer(account.key, 'Live Ltd');
+  const [frame] = await stream.next(1);
+  assert.equal(frame.event, 'customer.created');
+  assert.equal(frame.data.object, 'event');
+  assert.equal(frame.data.id, frame.id);
+  assert.equal(frame.data.data.object.id, customer.id);
+  const stored = await ctx.call('GET', `/v1/events/${frame.id}`, { key: account.key });
+  assert.deepEqual(stored.body.data.data, frame.data.data);
+  await stream.close();
+});
+
+test('types= narrows the stream; another account\'s events never appear', async () => {
+  const stream = await openStream(account.key, { query: '?types=customer.updated' });
+  const customer = await createCustomer(account.key, 'Filter Inc');
+  await createCustomer(other.key, 'Not Yours');
+  await ctx.call('PATCH', `/v1/customers/${customer.id}`, { key: account.key, body: { name: 'Filter Incorporated' } });
+  const [frame] = await stream.next(1);
+  assert.equal(frame.event, 'customer.updated');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(stream.frames.length, 1);
+  await stream.close();
+});
+
+test('reconnecting with Last-Event-ID delivers exactly the events missed while away, in order', async () => {
+  const first = await openStream(account.key, { query: '?types=customer.created' });
+  await createCustomer(account.key, 'Before');
+  const [seen] = await first.next(1);
+  await first.close();
+
+  const missed = [await createCustomer(account.key, 'Missed 1'), await createCustomer(account.key, 'Missed 2')];
+  const again = await openStream(account.key, { query: '?types=customer.created', lastEventId: seen.id });
+  const frames = await again.next(2);
+  assert.deepEqual(frames.map((f) => f.data.data.object.id), missed.map((c) => c.id));
+  const live = await createCustomer(account.key, 'After');
+  await again.next(3);
+  assert.equal(again.frames[2].data.data.object.id, live.id);
+  assert.equal(again.frames.length, 3, 'nothing twice');
+  await again.close();
+});
+
+test('bad requests are refused before streaming: unknown types, and Last-Event-ID of no event of this account', async () => {
+  const unknownType = await openStream(account.key, { query: '?types=customer.exploded' });
+  assert.equal(unknownType.response.status, 400);
+  const theirs = (await ctx.call('GET', '/v1/events?limit=1', { key: other.key })).body.data[0];
+  const foreign = await openStream(account.key, { lastEventId: theirs.id });
+  assert.equal(foreign.response.status, 400);
+  assert.equal((await foreign.response.json()).code, 'bad_request');
+  const anonymous = await ctx.app.request('/v1/events/stream');
+  assert.equal(anonymous.status, 401);
+  assert.equal(ctx.services.eventStreams.size, 0, 'every closed stream unsubscribed');
+});
