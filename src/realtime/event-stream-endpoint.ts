@@ -32,18 +32,20 @@ export function eventStreamEndpoint(hub: EventStreamHub, registry: Registry) {
         : { createdAt: new Date().toISOString(), id: '' };
       if (!cursor) throw badRequest(`Last-Event-ID: no event '${lastEventId}' in this account`, [{ path: 'Last-Event-ID', message: 'unknown event' }]);
 
-      let stop = () => {};
+      let cancelled = false;
+      let stop = () => { cancelled = true; };
       const stream = new ReadableStream<Uint8Array>({
-        start(controller) {
+        async start(controller) {
           const write = (text: string) => { try { controller.enqueue(encoder.encode(text)); } catch { stop(); } };
           write(': connected\n\n');
-          const unsubscribe = hub.subscribe(principal.accountId, cursor, types, (row) => {
+          const unsubscribe = await hub.subscribe(principal.accountId, cursor, types, (row) => {
             const event = { id: row.id, object: 'event', type: row.type, data: row.data, request_id: row.request_id, created_at: row.created_at };
             write(`id: ${row.id}\nevent: ${row.type}\ndata: ${JSON.stringify(event)}\n\n`);
           });
           const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
           heartbeat.unref();
           stop = () => { clearInterval(heartbeat); unsubscribe(); };
+          if (cancelled) stop(); // the client left while we subscribed
         },
         cancel() { stop(); },
       });

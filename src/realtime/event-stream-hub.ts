@@ -1,11 +1,14 @@
 // Live events for Server-Sent Events clients. A node learns of new events from PostgreSQL
 // (NOTIFY with the account id, sent by the trigger on `events`), never from its own memory, so
-// a client sees changes made through any node. Each subscriber reads forward from its own
+// a client sees changes made through any node. NOTIFY costs every write a lock at commit, so
+// the trigger sends it only for accounts listed in event_listeners, which the hub renews
+// while it has subscribers there. Each subscriber reads forward from its own
 // cursor (created_at, id), which is also what Last-Event-ID resumes from; a poll every few
 // seconds covers a lost notification.
 import type { Logger } from 'pino';
 import type { Database, Row } from '../db/database.ts';
 import { tenantBatch } from '../db/tenant-transaction.ts';
+import { systemQuery } from '../db/system-query.ts';
 import { EVENTS_CHANNEL } from '../webhooks/webhook-schema.ts';
 
 export interface StreamCursor { createdAt: string; id: string }
@@ -20,11 +23,14 @@ interface Subscriber {
 }
 
 const PAGE = 200;
+/** How long a listener row lasts; renewed at half that while subscribers remain. */
+const LISTENER_TTL_MS = 60_000;
 
 export class EventStreamHub {
   readonly #subscribers = new Set<Subscriber>();
   #unlisten: (() => Promise<void>) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #renewTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Database, private readonly logger: Logger, private readonly pollMs = 3_000) {}
 
@@ -37,10 +43,24 @@ export class EventStreamHub {
       .catch((err) => { this.logger.warn({ err }, 'event streams cannot LISTEN; polling only'); return undefined; });
     this.#timer = setInterval(() => this.#wake(() => true), this.pollMs);
     this.#timer.unref();
+    this.#renewTimer = setInterval(() => {
+      for (const accountId of new Set([...this.#subscribers].map((s) => s.accountId))) void this.#announce(accountId);
+    }, LISTENER_TTL_MS / 2);
+    this.#renewTimer.unref();
+  }
+
+  /** Asks the trigger to NOTIFY this account's events for the next minute. */
+  async #announce(accountId: string): Promise<void> {
+    await systemQuery(this.db, {
+      sql: `INSERT INTO event_listeners (account_id, until) VALUES ($1, now() + interval '${LISTENER_TTL_MS / 1000} seconds')
+            ON CONFLICT (account_id) DO UPDATE SET until = greatest(event_listeners.until, EXCLUDED.until)`,
+      parameters: [accountId],
+    }).catch((err) => this.logger.warn({ err, account: accountId }, 'could not announce an event stream; polling covers it'));
   }
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    clearInterval(this.#renewTimer);
     await this.#unlisten?.();
     this.#subscribers.clear();
   }
@@ -52,7 +72,8 @@ export class EventStreamHub {
   }
 
   /** Sends `send` every event after `cursor`, now and as they happen, until the returned function is called. */
-  subscribe(accountId: string, cursor: StreamCursor, types: ReadonlySet<string> | null, send: (event: Row) => void): () => void {
+  async subscribe(accountId: string, cursor: StreamCursor, types: ReadonlySet<string> | null, send: (event: Row) => void): Promise<() => void> {
+    await this.#announce(accountId); // before the first read: nothing committed after it goes unannounced
     const subscriber: Subscriber = { accountId, cursor, types, send, reading: false, again: false };
     this.#subscribers.add(subscriber);
     void this.#read(subscriber);

@@ -44,12 +44,20 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS webhook_queue_endpoint_idx ON webhook_queue (endpoint_id, status, created_at)`,
   ...rowLevelSecurity('webhook_queue'),
   `GRANT SELECT, INSERT, UPDATE ON webhook_queue TO ${TENANT_ROLE}`,
+  // Accounts some node is streaming events to right now (EventStreamHub renews its rows).
+  // NOTIFY serialises committing transactions, so events are announced only where it is heard.
+  `CREATE TABLE IF NOT EXISTS event_listeners (
+     account_id text PRIMARY KEY REFERENCES accounts (id),
+     until timestamptz NOT NULL
+   )`,
   `CREATE INDEX IF NOT EXISTS webhook_endpoints_subscribers_idx ON webhook_endpoints (account_id) WHERE status = 'enabled' AND deleted_at IS NULL`,
   // SECURITY DEFINER: it runs for the tenant role's insert but reads every endpoint of the
   // event's own account only (the WHERE clause), never another's.
   `CREATE OR REPLACE FUNCTION fieldline_enqueue_webhooks() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $fn$
    BEGIN
-     PERFORM pg_notify('${EVENTS_CHANNEL}', NEW.account_id);
+     IF EXISTS (SELECT 1 FROM event_listeners WHERE account_id = NEW.account_id AND until > now()) THEN
+       PERFORM pg_notify('${EVENTS_CHANNEL}', NEW.account_id);
+     END IF;
      IF NEW.type = 'webhook.test' THEN RETURN NULL; END IF;
      INSERT INTO webhook_queue (account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
      SELECT NEW.account_id, NEW.id, e.id, 'pending', 0, now(), now(), now()
