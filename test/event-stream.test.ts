@@ -110,3 +110,26 @@ test('bad requests are refused before streaming: unknown types, and Last-Event-I
   assert.equal(anonymous.status, 401);
   assert.equal(ctx.services.eventStreams.size, 0, 'every closed stream unsubscribed');
 });
+
+test('an event whose transaction commits late is not skipped: the stream waits for it, then keeps commit-safe order', { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (two transactions at once)' }, async () => {
+  const { default: pg } = await import('pg');
+  const slow = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await slow.connect();
+  try {
+    const stream = await openStream(account.key, { query: '?types=customer.created' });
+    // A transaction that writes its event first and commits last.
+    await slow.query('BEGIN');
+    await slow.query(`INSERT INTO events (id, account_id, type, data, created_at, updated_at)
+      VALUES ('evt_latecommit000000000000001', $1, 'customer.created', '{"object":{"id":"cus_late"}}', now(), now())`, [account.id]);
+    const quick = await createCustomer(account.key, 'Quick');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(stream.frames.length, 0, 'nothing after a transaction still running is streamed yet');
+    await slow.query('COMMIT');
+    await ctx.services.eventStreams.poll();
+    const frames = await stream.next(2);
+    assert.deepEqual(frames.map((f) => f.data.data.object.id), ['cus_late', quick.id]);
+    await stream.close();
+  } finally {
+    await slow.end();
+  }
+});

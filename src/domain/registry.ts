@@ -7,6 +7,7 @@ import { alerts } from '../analytics/alerts-resource.ts';
 import { webhookEndpoints } from '../webhooks/webhook-endpoints-resource.ts';
 import { webhookDeliveries } from '../webhooks/webhook-deliveries-resource.ts';
 import { withRedeliver } from '../webhooks/redeliver-event.ts';
+import { withEventStream } from '../realtime/event-stream-schema.ts';
 import { customers } from './customers.ts';
 import { users } from './users.ts';
 import { jobs } from './jobs.ts';
@@ -15,6 +16,6 @@ import { payments } from './payments.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, users, jobs, invoices, payments, withRedeliver(events), requestLogs, alertRules, alerts, webhookEndpoints, webhookDeliveries,
+    customers, users, jobs, invoices, payments, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts, webhookEndpoints, webhookDeliveries,
   ]);
 }

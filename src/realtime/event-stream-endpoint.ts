@@ -1,6 +1,6 @@
 // GET /v1/events/stream: the account's events as Server-Sent Events. `id:` is the event id, so
 // a client that reconnects with Last-Event-ID receives exactly what it missed (events are
-// read in creation order from the events table). Comments keep idle connections open.
+// read in commit-safe order from the events table). Comments keep idle connections open.
 import { z } from 'zod';
 import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
 import { badRequest } from '../platform/errors.ts';
@@ -29,7 +29,7 @@ export function eventStreamEndpoint(hub: EventStreamHub, registry: Registry) {
       const lastEventId = headers.get('last-event-id');
       const cursor = lastEventId
         ? await hub.cursorOf(principal.accountId, lastEventId)
-        : { createdAt: new Date().toISOString(), id: '' };
+        : await hub.currentCursor(principal.accountId);
       if (!cursor) throw badRequest(`Last-Event-ID: no event '${lastEventId}' in this account`, [{ path: 'Last-Event-ID', message: 'unknown event' }]);
 
       let cancelled = false;

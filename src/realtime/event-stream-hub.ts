@@ -2,7 +2,8 @@
 // (NOTIFY with the account id, sent by the trigger on `events`), never from its own memory, so
 // a client sees changes made through any node. NOTIFY costs every write a lock at commit, so
 // the trigger sends it only for accounts listed in event_listeners, which the hub renews
-// while it has subscribers there. Each subscriber reads forward from its own
+// while it has subscribers there. Reading is in commit-safe order (event-stream-schema.ts).
+// The price: a long transaction anywhere in the database holds back every stream until it ends. Each subscriber reads forward from its own
 // cursor (created_at, id), which is also what Last-Event-ID resumes from; a poll every few
 // seconds covers a lost notification.
 import type { Logger } from 'pino';
@@ -11,7 +12,8 @@ import { tenantBatch } from '../db/tenant-transaction.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { EVENTS_CHANNEL } from '../webhooks/webhook-schema.ts';
 
-export interface StreamCursor { createdAt: string; id: string }
+/** A position in commit-safe order: the writing transaction's id (decimal), then the event id. */
+export interface StreamCursor { txid: string; id: string }
 
 interface Subscriber {
   accountId: string;
@@ -41,7 +43,7 @@ export class EventStreamHub {
   async start(): Promise<void> {
     this.#unlisten = await this.db.listen(EVENTS_CHANNEL, (accountId) => this.#wake((s) => s.accountId === accountId))
       .catch((err) => { this.logger.warn({ err }, 'event streams cannot LISTEN; polling only'); return undefined; });
-    this.#timer = setInterval(() => this.#wake(() => true), this.pollMs);
+    this.#timer = setInterval(() => this.poll(), this.pollMs);
     this.#timer.unref();
     this.#renewTimer = setInterval(() => {
       for (const accountId of new Set([...this.#subscribers].map((s) => s.accountId))) void this.#announce(accountId);
@@ -67,8 +69,14 @@ export class EventStreamHub {
 
   /** The position of an event of this account, or null when it has no such event. */
   async cursorOf(accountId: string, eventId: string): Promise<StreamCursor | null> {
-    const [[row]] = await tenantBatch(this.db, accountId, [{ sql: 'SELECT id, created_at FROM events WHERE id = $1', parameters: [eventId] }]);
-    return row ? { createdAt: row.created_at, id: row.id } : null;
+    const [[row]] = await tenantBatch(this.db, accountId, [{ sql: 'SELECT id, txid::text AS txid FROM events WHERE id = $1', parameters: [eventId] }]);
+    return row ? { txid: row.txid, id: row.id } : null;
+  }
+
+  /** Just after the account's newest event: a stream without Last-Event-ID starts here. */
+  async currentCursor(accountId: string): Promise<StreamCursor> {
+    const [[row]] = await tenantBatch(this.db, accountId, [{ sql: 'SELECT id, txid::text AS txid FROM events ORDER BY txid DESC, id DESC LIMIT 1', parameters: [] }]);
+    return row ? { txid: row.txid, id: row.id } : { txid: '0', id: '' };
   }
 
   /** Sends `send` every event after `cursor`, now and as they happen, until the returned function is called. */
@@ -78,6 +86,11 @@ export class EventStreamHub {
     this.#subscribers.add(subscriber);
     void this.#read(subscriber);
     return () => { this.#subscribers.delete(subscriber); };
+  }
+
+  /** Reads for every subscriber now (what the timer does every few seconds). */
+  poll(): void {
+    this.#wake(() => true);
   }
 
   #wake(matches: (s: Subscriber) => boolean): void {
@@ -91,14 +104,16 @@ export class EventStreamHub {
       do {
         subscriber.again = false;
         for (;;) {
-          const { createdAt, id } = subscriber.cursor;
+          const { txid, id } = subscriber.cursor;
           const [rows] = await tenantBatch(this.db, subscriber.accountId, [{
-            sql: `SELECT id, type, data, request_id, created_at FROM events WHERE (created_at, id) > ($1::timestamptz, $2) ORDER BY created_at, id LIMIT ${PAGE}`,
-            parameters: [createdAt, id],
+            sql: `SELECT id, type, data, request_id, created_at, txid::text AS txid FROM events
+                   WHERE (txid, id) > ($1::xid8, $2) AND txid < pg_snapshot_xmin(pg_current_snapshot())
+                   ORDER BY txid, id LIMIT ${PAGE}`,
+            parameters: [txid, id],
           }]);
           if (!this.#subscribers.has(subscriber)) return;
           for (const row of rows) {
-            subscriber.cursor = { createdAt: row.created_at, id: row.id };
+            subscriber.cursor = { txid: row.txid, id: row.id };
             if (!subscriber.types || subscriber.types.has(row.type)) subscriber.send(row);
           }
           if (rows.length < PAGE) break;

@@ -44,12 +44,6 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS webhook_queue_endpoint_idx ON webhook_queue (endpoint_id, status, created_at)`,
   ...rowLevelSecurity('webhook_queue'),
   `GRANT SELECT, INSERT, UPDATE ON webhook_queue TO ${TENANT_ROLE}`,
-  // Accounts some node is streaming events to right now (EventStreamHub renews its rows).
-  // NOTIFY serialises committing transactions, so events are announced only where it is heard.
-  `CREATE TABLE IF NOT EXISTS event_listeners (
-     account_id text PRIMARY KEY REFERENCES accounts (id),
-     until timestamptz NOT NULL
-   )`,
   `CREATE INDEX IF NOT EXISTS webhook_endpoints_subscribers_idx ON webhook_endpoints (account_id) WHERE status = 'enabled' AND deleted_at IS NULL`,
   // SECURITY DEFINER: it runs for the tenant role's insert but reads every endpoint of the
   // event's own account only (the WHERE clause), never another's.
