@@ -73,6 +73,7 @@ export async function startServer(config: Config) {
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
+    await fieldline.eventStreams.stop(); // ends open event streams, which would hold the server open
     await Promise.all([server.close(), admin?.close()]);
     await fieldline.stop();
     redis?.disconnect();

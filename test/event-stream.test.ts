@@ -24,7 +24,7 @@ async function openStream(key: string, { query = '', lastEventId }: { query?: st
   if (lastEventId) headers['last-event-id'] = lastEventId;
   const response = await ctx.app.request(`/v1/events/stream${query}`, { headers });
   const frames: Frame[] = [];
-  if (response.status !== 200) return { response, frames, next: async () => frames, close: async () => {} };
+  if (response.status !== 200) return { response, frames, next: async () => frames, ended: Promise.resolve(), close: async () => {} };
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -50,7 +50,7 @@ async function openStream(key: string, { query = '', lastEventId }: { query?: st
     }
     return frames;
   };
-  return { response, frames, next, close: async () => { await reader.cancel(); await pump; } };
+  return { response, frames, next, ended: pump, close: async () => { await reader.cancel(); await pump; } };
 }
 
 const createCustomer = async (key: string, name: string) => (await ctx.call('POST', '/v1/customers', { key, body: { name } })).body.data;
@@ -120,7 +120,7 @@ test('an event whose transaction commits late is not skipped: the stream waits f
     // A transaction that writes its event first and commits last.
     await slow.query('BEGIN');
     await slow.query(`INSERT INTO events (id, account_id, type, data, created_at, updated_at)
-      VALUES ('evt_latecommit000000000000001', $1, 'customer.created', '{"object":{"id":"cus_late"}}', now(), now())`, [account.id]);
+      VALUES ('evt_latecommit' || floor(random() * 1e12)::text, $1, 'customer.created', '{"object":{"id":"cus_late"}}', now(), now())`, [account.id]);
     const quick = await createCustomer(account.key, 'Quick');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(stream.frames.length, 0, 'nothing after a transaction still running is streamed yet');
@@ -132,4 +132,15 @@ test('an event whose transaction commits late is not skipped: the stream waits f
   } finally {
     await slow.end();
   }
+});
+
+test('stopping the hub ends open streams, so a server can shut down', async () => {
+  const hub = ctx.services.eventStreams;
+  const stream = await openStream(account.key);
+  for (let waited = 0; hub.size === 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  await hub.stop();
+  const ended = await Promise.race([stream.ended.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 2000))]);
+  assert.equal(ended, true, 'the client sees its stream end');
+  assert.equal(hub.size, 0);
+  await hub.start();
 });

@@ -87,6 +87,17 @@ describe('webhook endpoints', () => {
     assert.ok(!String(stored.secret_sealed).includes(endpoint.secret.slice(6)), 'stored encrypted');
   });
 
+  test('an idempotent create replays the secret, yet the stored response never holds it readable', async () => {
+    const body = { url: receiver.url, enabled_events: ['customer.created'] };
+    const headers = { 'idempotency-key': 'create-endpoint-1' };
+    const first = await ctx.call('POST', '/v1/webhook-endpoints', { key: account.key, body, headers });
+    const replay = await ctx.call('POST', '/v1/webhook-endpoints', { key: account.key, body, headers });
+    assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+    assert.equal(replay.text, first.text);
+    const [stored] = await systemQuery(ctx.db, { sql: 'SELECT response_body FROM idempotency_keys WHERE account_id = $1', parameters: [account.id] });
+    assert.ok(!String(stored.response_body).includes(first.body.data.secret.slice(6)));
+  });
+
   test('unknown event types and non-URLs are refused with every reason, and nothing is created', async () => {
     const before = await call('GET', '/v1/webhook-endpoints?count=true&limit=1');
     const refused = await call('POST', '/v1/webhook-endpoints', { url: 'not a url', enabled_events: ['job.completed', 'job.exploded'] });
@@ -170,6 +181,28 @@ describe('delivery', () => {
     const read = await call('GET', `/v1/webhook-endpoints/${endpoint.id}`);
     assert.equal(read.body.data.failing_since, null, 'a success ends the failure streak');
     await call('POST', `/v1/webhook-endpoints/${endpoint.id}/disable`);
+  });
+
+  test('an answer with a NUL byte is still logged (PostgreSQL text cannot hold NUL)', async () => {
+    const endpoint = await newEndpoint();
+    receiver.answers.push({ status: 200, body: 'ok\u0000' });
+    await call('POST', '/v1/customers', { name: 'Nul Corp' });
+    assert.equal(await drain(), 1);
+    const [attempt] = (await call('GET', `/v1/webhook-endpoints/${endpoint.id}/deliveries`)).body.data;
+    assert.equal(attempt.status, 'succeeded');
+    assert.equal(attempt.response_body, 'ok\uFFFD');
+  });
+
+  test('deleting an endpoint fails what it still had pending; nothing more is sent', async () => {
+    const endpoint = await newEndpoint();
+    receiver.answers.push({ status: 500 });
+    await call('POST', '/v1/customers', { name: 'Soon Gone' });
+    assert.equal(await drain(), 1);
+    assert.equal((await call('DELETE', `/v1/webhook-endpoints/${endpoint.id}`)).status, 200);
+    const rows = await systemQuery(ctx.db, { sql: 'SELECT status, last_error FROM webhook_queue WHERE endpoint_id = $1', parameters: [endpoint.id] });
+    assert.deepEqual(rows, [{ status: 'failed', last_error: 'endpoint deleted' }]);
+    skipped += 86_400_000;
+    assert.equal(await drain(), 0);
   });
 
   test('410 Gone disables the endpoint at once, and that is an event too', async () => {

@@ -113,7 +113,7 @@ export function createApp(options: AppOptions) {
   const trafficControl = options.trafficControl ?? true;
   if (trafficControl) app.use('/v1/*', requestTelemetry({ metrics, writer, trustProxy }));
   mountRoutes(app, routes, endpoints, {
-    db, logger, verifier, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl,
+    db, logger, verifier, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl, secrets,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
   });
 

@@ -3,6 +3,7 @@
 // same key is 422 idempotency_key_reused; a duplicate arriving while the first still runs
 // waits for it. Never twice: the key is marked `committed` in the same transaction as the
 // write, so a key still `in_progress` always means nothing was committed under it.
+import type { SecretBox } from '../webhooks/secret-box.ts';
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
@@ -22,14 +23,18 @@ const POLL_MS = 25;
 const REPLAYED_HEADERS = ['content-type', 'location'];
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Responses stored before they were sealed are JSON, which never starts like a sealed value. */
+const unseal = (secrets: SecretBox, stored: string) => (stored.startsWith('{') || stored.startsWith('[') ? stored : secrets.decrypt(stored));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface IdempotencyOptions {
   db: Database;
   logger: Logger;
+  /** Seals stored responses: some carry a secret shown only once (a webhook signing secret). */
+  secrets: SecretBox;
 }
 
-export function idempotency({ db, logger }: IdempotencyOptions): MiddlewareHandler {
+export function idempotency({ db, logger, secrets }: IdempotencyOptions): MiddlewareHandler {
   let lastSweep = 0;
 
   /** Claims the key, or returns the row that already holds it (one round trip). */
@@ -82,7 +87,7 @@ export function idempotency({ db, logger }: IdempotencyOptions): MiddlewareHandl
       }
       const row = held.status === 'completed' ? held : await waitForFirst(accountId, key);
       if (row?.status === 'completed') {
-        return c.body(row.response_body, row.response_status, { ...row.response_headers, 'Idempotent-Replayed': 'true' });
+        return c.body(unseal(secrets, row.response_body), row.response_status, { ...row.response_headers, 'Idempotent-Replayed': 'true' });
       }
       if (row?.status === 'committed') {
         throw new ApiError('conflict', 'The request with this Idempotency-Key was carried out, but its response was not recorded; look the result up instead of retrying');
@@ -108,7 +113,7 @@ export function idempotency({ db, logger }: IdempotencyOptions): MiddlewareHandl
     await tenantBatch(db, accountId, [{
       sql: `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_headers = $4, response_body = $5, updated_at = $6
             WHERE account_id = $1 AND key = $2`,
-      parameters: [accountId, key, c.res.status, JSON.stringify(headers), body, iso(Date.now())],
+      parameters: [accountId, key, c.res.status, JSON.stringify(headers), secrets.encrypt(body), iso(Date.now())],
     }]).catch((error) => logger.error({ err: error, request_id: c.get('requestId') }, 'could not record an idempotent response'));
   };
 }

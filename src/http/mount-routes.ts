@@ -11,6 +11,7 @@ import { jsonBody } from './json-body.ts';
 import { idempotency } from './idempotency.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from 'pino';
+import type { SecretBox } from '../webhooks/secret-box.ts';
 import './context-variables.ts';
 
 const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -73,6 +74,7 @@ export interface MountOptions extends GateServices {
   maxBodyBytes: number;
   db: Database;
   logger: Logger;
+  secrets: SecretBox;
 }
 
 export function mountRoutes(app: Hono, routes: RouteSpec[], endpoints: EndpointSpec[], options: MountOptions): void {

@@ -41,7 +41,7 @@ export function eventStreamEndpoint(hub: EventStreamHub, registry: Registry) {
           const unsubscribe = await hub.subscribe(principal.accountId, cursor, types, (row) => {
             const event = { id: row.id, object: 'event', type: row.type, data: row.data, request_id: row.request_id, created_at: row.created_at };
             write(`id: ${row.id}\nevent: ${row.type}\ndata: ${JSON.stringify(event)}\n\n`);
-          });
+          }, () => { stop(); try { controller.close(); } catch { /* already closed */ } });
           const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
           heartbeat.unref();
           stop = () => { clearInterval(heartbeat); unsubscribe(); };

@@ -20,6 +20,8 @@ interface Subscriber {
   cursor: StreamCursor;
   types: ReadonlySet<string> | null;
   send(event: Row): void;
+  /** Ends the client's stream (the hub is stopping). */
+  end(): void;
   reading: boolean;
   again: boolean;
 }
@@ -33,6 +35,7 @@ export class EventStreamHub {
   #unlisten: (() => Promise<void>) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(private readonly db: Database, private readonly logger: Logger, private readonly pollMs = 3_000) {}
 
@@ -41,6 +44,7 @@ export class EventStreamHub {
   }
 
   async start(): Promise<void> {
+    this.#stopped = false;
     this.#unlisten = await this.db.listen(EVENTS_CHANNEL, (accountId) => this.#wake((s) => s.accountId === accountId))
       .catch((err) => { this.logger.warn({ err }, 'event streams cannot LISTEN; polling only'); return undefined; });
     this.#timer = setInterval(() => this.poll(), this.pollMs);
@@ -61,9 +65,12 @@ export class EventStreamHub {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#timer);
     clearInterval(this.#renewTimer);
     await this.#unlisten?.();
+    // Open streams would otherwise keep the HTTP server from closing.
+    for (const subscriber of [...this.#subscribers]) subscriber.end();
     this.#subscribers.clear();
   }
 
@@ -80,9 +87,12 @@ export class EventStreamHub {
   }
 
   /** Sends `send` every event after `cursor`, now and as they happen, until the returned function is called. */
-  async subscribe(accountId: string, cursor: StreamCursor, types: ReadonlySet<string> | null, send: (event: Row) => void): Promise<() => void> {
+  async subscribe(
+    accountId: string, cursor: StreamCursor, types: ReadonlySet<string> | null, send: (event: Row) => void, end: () => void,
+  ): Promise<() => void> {
     await this.#announce(accountId); // before the first read: nothing committed after it goes unannounced
-    const subscriber: Subscriber = { accountId, cursor, types, send, reading: false, again: false };
+    const subscriber: Subscriber = { accountId, cursor, types, send, end, reading: false, again: false };
+    if (this.#stopped) { end(); return () => {}; } // stopped while this one was being set up
     this.#subscribers.add(subscriber);
     void this.#read(subscriber);
     return () => { this.#subscribers.delete(subscriber); };

@@ -59,9 +59,17 @@ export async function targetProblem(url: string, allowPrivate: boolean): Promise
   return refused ? `resolves to ${refused}, a private or reserved address` : null;
 }
 
+/** Saving an endpoint waits at most this long for DNS (it runs while a transaction is open). */
+const RESOLVE_TIMEOUT_MS = 3_000;
+
 function resolveAll(host: string): Promise<string[]> {
-  return new Promise((resolve, reject) => dnsLookup(host, { all: true, verbatim: true }, (error, found: LookupAddress[]) => (
-    error ? reject(error) : resolve(found.map((entry) => entry.address)))));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('DNS timeout')), RESOLVE_TIMEOUT_MS);
+    dnsLookup(host, { all: true, verbatim: true }, (error, found: LookupAddress[]) => {
+      clearTimeout(timer);
+      if (error) reject(error); else resolve(found.map((entry) => entry.address));
+    });
+  });
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

@@ -44,6 +44,8 @@ interface ClaimedDelivery {
   first_attempt_at: string;
   /** When this attempt began. */
   claimed_at: string;
+  /** This worker's lease; the row is only ours to update while it still holds it. */
+  lease: string;
   type: string;
   data: Record<string, unknown>;
   event_created_at: string;
@@ -53,7 +55,7 @@ interface ClaimedDelivery {
   secrets: string[];
 }
 
-const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.first_attempt_at, q.updated_at AS claimed_at, ev.type, ev.data,
+const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.first_attempt_at, q.updated_at AS claimed_at, q.locked_until AS lease, ev.type, ev.data,
   ev.created_at AS event_created_at, e.url, e.api_version, e.failing_since,
   ARRAY(SELECT s.secret_sealed FROM webhook_endpoint_secrets s
          WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > $1) ORDER BY s.created_at DESC) AS secrets`;
@@ -135,7 +137,9 @@ export class WebhookDispatcher {
     for (;;) {
       const claimed = await this.#claim(CLAIM_DUE, [options.accountIds ?? this.#options.accountIds ?? null]);
       if (!claimed.length) return total;
-      await Promise.all(claimed.map((delivery) => this.#deliver(delivery)));
+      // One delivery that cannot be recorded must not stop the others (its lease lapses and it is retried).
+      const results = await Promise.allSettled(claimed.map((delivery) => this.#deliver(delivery)));
+      for (const result of results) if (result.status === 'rejected') this.#options.logger.error({ err: result.reason }, 'could not record a webhook delivery');
       total += claimed.length;
     }
   }
@@ -179,14 +183,16 @@ export class WebhookDispatcher {
     const attempt: Row = {
       id: newId('whd'), endpoint: delivery.endpoint_id, event: delivery.event_id, event_type: delivery.type, attempt: delivery.attempts,
       status: outcome.ok ? 'succeeded' : 'failed', http_status: outcome.httpStatus, duration_ms: outcome.durationMs,
-      response_body: outcome.responseBody, error: outcome.error, next_attempt_at: nextAttemptAt, created_at: at, updated_at: at,
+      response_body: outcome.responseBody, error: outcome.error?.replaceAll('\u0000', '\uFFFD') ?? null, next_attempt_at: nextAttemptAt, created_at: at, updated_at: at,
     };
     const statements: SqlStatement[] = [
       insertRow(webhookDeliveries, delivery.account_id, attempt),
       {
+        // Only while our lease holds: a redelivery or a disable may have reset the row meanwhile,
+        // and another worker may hold it now. The attempt is logged either way.
         sql: `UPDATE webhook_queue SET status = $3, next_attempt_at = coalesce($4, next_attempt_at), locked_until = NULL, last_error = $5, updated_at = $6
-               WHERE event_id = $1 AND endpoint_id = $2`,
-        parameters: [delivery.event_id, delivery.endpoint_id, status, nextAttemptAt, outcome.error, at],
+               WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $7 AND locked_until = $8`,
+        parameters: [delivery.event_id, delivery.endpoint_id, status, nextAttemptAt, outcome.error, at, delivery.attempts, delivery.lease],
       },
       ...await this.#endpointHealth(delivery, outcome, status, now),
     ];
@@ -227,7 +233,6 @@ export class WebhookDispatcher {
         sql: `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'enabled'`,
         parameters: [delivery.endpoint_id, reason, at],
       },
-      { sql: `UPDATE webhook_queue SET status = 'failed', last_error = 'endpoint disabled', locked_until = NULL, updated_at = $2 WHERE endpoint_id = $1 AND status = 'pending'`, parameters: [delivery.endpoint_id, at] },
       // Like any change, it is an event (and so reaches the account's other endpoints).
       eventStatement(delivery.account_id, 'webhook_endpoint.disabled', serialize(webhookEndpoints, disabled), at),
     ];

@@ -73,10 +73,7 @@ export const webhookEndpoints = defineResource({
     disable: {
       summary: 'Disable the endpoint', description: 'No events are queued for it until it is enabled again; pending deliveries stop.',
       from: ['enabled'], to: 'disabled', event: 'disabled',
-      apply: ({ row, ctx }) => {
-        ctx.tx.defer({ sql: `UPDATE webhook_queue SET status = 'failed', last_error = 'endpoint disabled', updated_at = $2 WHERE endpoint_id = $1 AND status = 'pending'`, parameters: [row.id, ctx.now] });
-        return { disabled_reason: 'disabled through the API' };
-      },
+      apply: () => ({ disabled_reason: 'disabled through the API' }),
     },
     'rotate-secret': {
       summary: 'Rotate the signing secret',

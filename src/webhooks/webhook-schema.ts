@@ -47,7 +47,7 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS webhook_endpoints_subscribers_idx ON webhook_endpoints (account_id) WHERE status = 'enabled' AND deleted_at IS NULL`,
   // SECURITY DEFINER: it runs for the tenant role's insert but reads every endpoint of the
   // event's own account only (the WHERE clause), never another's.
-  `CREATE OR REPLACE FUNCTION fieldline_enqueue_webhooks() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+  `CREATE OR REPLACE FUNCTION fieldline_enqueue_webhooks() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $fn$
    BEGIN
      IF EXISTS (SELECT 1 FROM event_listeners WHERE account_id = NEW.account_id AND until > now()) THEN
        PERFORM pg_notify('${EVENTS_CHANNEL}', NEW.account_id);
@@ -63,4 +63,16 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
    END $fn$`,
   `DROP TRIGGER IF EXISTS events_enqueue_webhooks ON events`,
   `CREATE TRIGGER events_enqueue_webhooks AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION fieldline_enqueue_webhooks()`,
+  // However an endpoint is disabled or deleted (the API, a 410, days of failures), what it
+  // still had pending fails with it (recover requeues it), so the due index stays clean.
+  `CREATE OR REPLACE FUNCTION fieldline_stop_endpoint_deliveries() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $fn$
+   BEGIN
+     UPDATE webhook_queue SET status = 'failed', locked_until = NULL, updated_at = now(),
+            last_error = CASE WHEN NEW.deleted_at IS NOT NULL THEN 'endpoint deleted' ELSE 'endpoint disabled' END
+      WHERE endpoint_id = NEW.id AND status = 'pending';
+     RETURN NULL;
+   END $fn$`,
+  `DROP TRIGGER IF EXISTS webhook_endpoints_stop_deliveries ON webhook_endpoints`,
+  `CREATE TRIGGER webhook_endpoints_stop_deliveries AFTER UPDATE OF status, deleted_at ON webhook_endpoints
+     FOR EACH ROW WHEN (NEW.status = 'disabled' OR NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION fieldline_stop_endpoint_deliveries()`,
 ];

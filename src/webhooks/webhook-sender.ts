@@ -90,7 +90,8 @@ function readAnswer(response: IncomingMessage, now: number, finish: (outcome: Om
   const chunks: Buffer[] = [];
   let size = 0;
   const done = () => {
-    const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8');
+    // PostgreSQL text cannot hold NUL: a receiver's stray NUL must not make the attempt unrecordable.
+    const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8').replaceAll('\u0000', '\uFFFD');
     const ok = status >= 200 && status < 300;
     finish({
       ok, httpStatus: status, responseBody: text || null,
