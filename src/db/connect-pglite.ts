@@ -17,19 +17,25 @@ export async function connectPglite(dataDir?: string): Promise<Database> {
   };
   let queue: Promise<unknown> = Promise.resolve();
   let inUse = 0;
+  /** Runs `work` when the single connection is free (between transactions, never inside one). */
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    inUse++;
+    const turn = queue.then(work).finally(() => { inUse--; });
+    queue = turn.catch(() => undefined);
+    return turn;
+  };
   return {
     kind: 'pglite',
     // One connection: everything beyond the request holding it is waiting.
     poolStats: () => ({ total: 1, idle: inUse === 0 ? 1 : 0, waiting: Math.max(0, inUse - 1) }),
     withConnection(work) {
-      inUse++;
-      const turn = queue.then(() => work(connection)).finally(() => { inUse--; });
-      queue = turn.catch(() => undefined);
-      return turn;
+      return inTurn(() => work(connection));
     },
     async listen(channel, onNotify) {
-      const unsubscribe = await pglite.listen(channel, (payload) => onNotify(payload));
-      return unsubscribe;
+      // LISTEN is a statement on the one connection: run in a transaction someone else opened,
+      // it would be undone by that transaction's rollback.
+      const unsubscribe = await inTurn(() => pglite.listen(channel, (payload) => onNotify(payload)));
+      return () => inTurn(() => unsubscribe());
     },
     async close() {
       await queue;
