@@ -1,6 +1,5 @@
 // The `from`/`to` window shared by the analytics endpoints: RFC 3339 times, default the last
 // 24 hours, at most the request log retention.
-import { z } from 'zod';
 import { timestampSchema } from '../platform/resource/fields.ts';
 import { badRequest } from '../platform/errors.ts';
 

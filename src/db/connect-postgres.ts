@@ -19,6 +19,17 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
   pool.on('error', () => undefined); // an idle client died; the pool replaces it
   const probe = await pool.connect();
   probe.release();
+  // One connection of its own carries every LISTEN (LISTEN belongs to a session, and pooled
+  // sessions are shared): webhook workers and event streams share it.
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+  let listener: Promise<pg.Client> | undefined;
+  const listenerClient = () => (listener ??= (async () => {
+    const client = new pg.Client({ connectionString });
+    client.on('error', () => undefined); // callers poll too, so a lost listener only delays work
+    client.on('notification', (message) => { for (const handle of handlers.get(message.channel) ?? []) handle(message.payload ?? ''); });
+    await client.connect();
+    return client;
+  })());
   return {
     kind: 'postgres',
     async withConnection(work) {
@@ -52,14 +63,19 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async listen(channel, onNotify) {
-      // A connection of its own: LISTEN belongs to a session, and pooled sessions are shared.
-      const client = new pg.Client({ connectionString });
-      client.on('error', () => undefined); // the caller's polling covers a lost listener
-      client.on('notification', (message) => { if (message.channel === channel) onNotify(message.payload ?? ''); });
-      await client.connect();
-      await client.query(`LISTEN ${channel}`);
-      return async () => { await client.end().catch(() => undefined); };
+      const client = await listenerClient();
+      const channelHandlers = handlers.get(channel) ?? new Set();
+      if (!handlers.has(channel)) {
+        handlers.set(channel, channelHandlers);
+        await client.query(`LISTEN ${channel}`);
+      }
+      channelHandlers.add(onNotify);
+      return async () => { channelHandlers.delete(onNotify); };
     },
-    close: () => pool.end(),
+    async close() {
+      const client = await listener?.catch(() => undefined);
+      await client?.end().catch(() => undefined);
+      await pool.end();
+    },
   };
 }

@@ -1,5 +1,5 @@
 // Reads a JSON request body: size limit (413), content type (415), syntax (400).
-import type { IncomingMessage } from 'node:http';
+import { nodeRequest } from './node-request.ts';
 import { UNSTORABLE_TEXT } from '../platform/storable-text.ts';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError, validationFailed, type FieldError } from '../platform/errors.ts';
@@ -43,7 +43,7 @@ export function unstorableStrings(body: unknown): FieldError[] {
 async function readBodyText(c: Context, maxBytes: number): Promise<string> {
   const tooLarge = () => new ApiError('payload_too_large', `The request body exceeds ${maxBytes} bytes`);
   if (Number(c.req.header('content-length') ?? 0) > maxBytes) throw tooLarge();
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const incoming = nodeRequest(c);
   const source = (incoming ?? c.req.raw.body) as AsyncIterable<Uint8Array> | null;
   if (!source) return '';
   const chunks: Uint8Array[] = [];

@@ -2,7 +2,8 @@
 // requests that authenticated (the log belongs to an account). Both are in-memory steps; the
 // log is written in batches by RequestLogWriter.
 import type { Context, MiddlewareHandler } from 'hono';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { nodeRequest } from './node-request.ts';
 import type { Metrics } from '../analytics/metrics.ts';
 import type { RequestLogWriter } from '../analytics/request-log-writer.ts';
 import { redactBody, redactHeaders } from '../analytics/redact.ts';
@@ -14,7 +15,7 @@ import './context-variables.ts';
  * fetch Headers object, which alone cost more than the rest of the log entry.
  */
 function requestHeaders(c: Context): Headers | IncomingHttpHeaders {
-  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers ?? c.req.raw.headers;
+  return nodeRequest(c)?.headers ?? c.req.raw.headers;
 }
 
 function headerValue(headers: Headers | IncomingHttpHeaders, name: 'user-agent' | 'content-length'): string | null {

@@ -3,6 +3,7 @@
 import { sqlBuilder, compile } from '../../db/sql-builder.ts';
 import { newId } from '../ids.ts';
 import type { TenantTransaction } from '../../db/tenant-transaction.ts';
+import type { SqlStatement } from '../../db/inline-parameters.ts';
 
 export interface NewEvent {
   type: string;
@@ -16,9 +17,14 @@ const INSERT_EVENT = compile(sqlBuilder.insertInto('events').values({
   id: '', account_id: '', type: '', data: '', request_id: '', created_at: '', updated_at: '',
 })).sql;
 
+/** The insert of one event row; every writer of events goes through it. */
+export function eventInsert(accountId: string, id: string, event: NewEvent): SqlStatement {
+  const data = event.previousAttributes ? { object: event.object, previous_attributes: event.previousAttributes } : { object: event.object };
+  return { sql: INSERT_EVENT, parameters: [id, accountId, event.type, JSON.stringify(data), event.requestId ?? null, event.now, event.now] };
+}
+
 export function appendEvent(tx: TenantTransaction, event: NewEvent): string {
   const id = newId('evt');
-  const data = event.previousAttributes ? { object: event.object, previous_attributes: event.previousAttributes } : { object: event.object };
-  tx.defer({ sql: INSERT_EVENT, parameters: [id, tx.accountId, event.type, JSON.stringify(data), event.requestId ?? null, event.now, event.now] });
+  tx.defer(eventInsert(tx.accountId, id, event));
   return id;
 }

@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.ts';
 import { systemQuery } from '../../db/system-query.ts';
 import type { SqlStatement } from '../../db/inline-parameters.ts';
 import { newId } from '../ids.ts';
+import { eventInsert } from './append-event.ts';
 import type { EventType } from '../registry.ts';
 
 export const PLATFORM_EVENT_TYPES: readonly EventType[] = [
@@ -29,8 +30,5 @@ export function platformEventStatement(
 
 /** The insert of any event by the platform itself, outside a resource operation (a worker's change). */
 export function eventStatement(accountId: string, type: string, object: Record<string, unknown>, now = new Date().toISOString(), id = newId('evt')): SqlStatement {
-  return {
-    sql: 'INSERT INTO events (id, account_id, type, data, request_id, created_at, updated_at) VALUES ($1, $2, $3, $4, NULL, $5, $5)',
-    parameters: [id, accountId, type, JSON.stringify({ object }), now],
-  };
+  return eventInsert(accountId, id, { type, object, now });
 }
