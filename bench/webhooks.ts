@@ -23,7 +23,7 @@ const db = await connectPostgres(database.url, 20);
 try {
   const registry = createRegistry();
   await migrate(db, registry);
-  const fieldline = createApp({ db, registry, logger: pino({ level: 'warn' }), webhooks: { allowPrivate: true, secretKey: randomBytes(32) } });
+  const fieldline = createApp({ db, registry, logger: pino({ level: 'warn' }), secretKey: randomBytes(32), webhooks: { allowPrivate: true } });
   const { account, api_key } = await createAccount(db, { name: 'Webhook Bench' });
 
   const arrived = new Map<string, number>();

@@ -12,7 +12,7 @@ import { createApp } from './http/app.ts';
 import { mountMetrics } from './http/metrics-route.ts';
 import { connectRedis } from './limits/connect-redis.ts';
 import { Hono } from 'hono';
-import { dataDirSecretKey, parseSecretKey } from './webhooks/secret-box.ts';
+import { dataDirSecretKey, parseSecretKey } from './platform/secret-box.ts';
 
 async function createDemoAccountIfEmpty(db: Awaited<ReturnType<typeof connectDatabase>>, port: number): Promise<void> {
   const [{ count }] = await systemQuery(db, { sql: 'SELECT count(*)::int AS count FROM accounts', parameters: [] });
@@ -54,10 +54,8 @@ export async function startServer(config: Config) {
     db, registry, logger, maxBodyBytes: config.maxBodyBytes, redis, trustProxy: config.trustProxy,
     portalOrigins: config.portalOrigins, requestLogRetentionDays: config.requestLogRetentionDays, metricsToken: config.metricsToken,
     alertIntervalMs: config.alertIntervalMs, smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
-    webhooks: {
-      allowPrivate: config.webhookAllowPrivate,
-      secretKey: config.secretKey ? parseSecretKey(config.secretKey) : dataDirSecretKey(config.dataDir),
-    },
+    secretKey: config.secretKey ? parseSecretKey(config.secretKey) : dataDirSecretKey(config.dataDir),
+    webhooks: { allowPrivate: config.webhookAllowPrivate },
   });
   fieldline.start();
   const server = await listen(fieldline.app, config.port, config.host);

@@ -18,7 +18,7 @@ let ctx: TestContext;
 
 before(async () => {
   if (!databaseUrl) return;
-  ctx = await createTestContext({ webhooks: { allowPrivate: true, secretKey: key, now: () => Date.now() + skipped } });
+  ctx = await createTestContext({ secretKey: key, webhooks: { allowPrivate: true, now: () => Date.now() + skipped } });
 });
 after(async () => { await ctx?.close(); });
 

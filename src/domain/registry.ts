@@ -8,7 +8,10 @@ import { webhookEndpoints } from '../webhooks/webhook-endpoints-resource.ts';
 import { webhookDeliveries } from '../webhooks/webhook-deliveries-resource.ts';
 import { withRedeliver } from '../webhooks/redeliver-event.ts';
 import { withEventStream } from '../realtime/event-stream-schema.ts';
+import { inboundSources } from '../inbound/inbound-sources-resource.ts';
+import { inboundRequests } from '../inbound/inbound-requests-resource.ts';
 import { customers } from './customers.ts';
+import { callLogs } from './call-logs.ts';
 import { users } from './users.ts';
 import { jobs } from './jobs.ts';
 import { invoices } from './invoices.ts';
@@ -16,6 +19,7 @@ import { payments } from './payments.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, users, jobs, invoices, payments, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts, webhookEndpoints, webhookDeliveries,
+    customers, users, jobs, invoices, payments, callLogs, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
+    webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests,
   ]);
 }

@@ -33,11 +33,13 @@ import { echoEndpoint } from './echo-endpoint.ts';
 import { DEFAULT_BODY_LIMIT } from './json-body.ts';
 import { randomBytes } from 'node:crypto';
 import type { Runtime } from '../platform/operations/runtime.ts';
-import { SecretBox } from '../webhooks/secret-box.ts';
+import { SecretBox } from '../platform/secret-box.ts';
 import { WebhookDispatcher, type DispatcherOptions } from '../webhooks/webhook-dispatcher.ts';
 import '../webhooks/webhook-service.ts';
 import { EventStreamHub } from '../realtime/event-stream-hub.ts';
 import { eventStreamEndpoint } from '../realtime/event-stream-endpoint.ts';
+import { inboundOperation, mountInboundRoute } from '../inbound/inbound-route.ts';
+import { INBOUND_PATH } from '../inbound/inbound-sources-resource.ts';
 
 export interface AppOptions {
   db: Database;
@@ -62,11 +64,11 @@ export interface AppOptions {
    * to measure in one run what traffic control costs; a server always has it on.
    */
   trafficControl?: boolean;
+  /** Encrypts stored secrets (webhook and inbound signing secrets); absent: a random key that lives as long as the process (tests). */
+  secretKey?: Buffer;
   webhooks?: {
     /** http:// and private addresses allowed as endpoint URLs (tests, local development). */
     allowPrivate?: boolean;
-    /** Encrypts webhook signing secrets at rest; absent: a random key that lives as long as the process (tests). */
-    secretKey?: Buffer;
   } & Partial<Pick<DispatcherOptions, 'now' | 'pollMs' | 'leaseMs' | 'timeoutMs'>>;
 }
 
@@ -88,10 +90,10 @@ export function createApp(options: AppOptions) {
   const verifier = new ApiKeyVerifier(db, { cacheTtlMs: options.apiKeyCacheTtlMs });
 
   const allowPrivate = options.webhooks?.allowPrivate ?? false;
-  const secrets = new SecretBox(options.webhooks?.secretKey ?? randomBytes(32));
+  const secrets = new SecretBox(options.secretKey ?? randomBytes(32));
   const webhooks = new WebhookDispatcher(db, { ...options.webhooks, allowPrivate, secrets, logger });
   const runtime: Runtime = {
-    db, registry,
+    db, registry, secrets,
     services: { webhooks: { allowPrivate, secrets, deliverNow: (eventId, endpointId) => webhooks.deliverNow(eventId, endpointId), wake: () => webhooks.wake() } },
   };
   const routes = resourceRoutes(runtime, registry);
@@ -100,6 +102,8 @@ export function createApp(options: AppOptions) {
     ...accountEndpoints(db, verifier), eventStreamEndpoint(eventStreams, registry), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);
+  openapi.paths[INBOUND_PATH] = { post: inboundOperation() };
+  openapi.tags.push({ name: 'Inbound', description: 'Signed events from providers (Stripe, voice agents) into the account.' });
   const app = new Hono();
 
   app.use(responseBasics({ trustProxy }));
@@ -112,9 +116,11 @@ export function createApp(options: AppOptions) {
   mountApiInfo(app, db);
   const trafficControl = options.trafficControl ?? true;
   if (trafficControl) app.use('/v1/*', requestTelemetry({ metrics, writer, trustProxy }));
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
+  mountInboundRoute(app, { db, runtime, rateLimiter, trustProxy, maxBodyBytes });
   mountRoutes(app, routes, endpoints, {
     db, logger, verifier, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl, secrets,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
+    maxBodyBytes,
   });
 
   return {

@@ -3,7 +3,7 @@
 // same key is 422 idempotency_key_reused; a duplicate arriving while the first still runs
 // waits for it. Never twice: the key is marked `committed` in the same transaction as the
 // write, so a key still `in_progress` always means nothing was committed under it.
-import type { SecretBox } from '../webhooks/secret-box.ts';
+import type { SecretBox } from '../platform/secret-box.ts';
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';

@@ -40,7 +40,7 @@ export function unstorableStrings(body: unknown): FieldError[] {
  * @hono/node-server it reads the Node request directly: wrapping it in a web Request just to
  * count bytes (hono/body-limit) cost about 60 µs per write.
  */
-async function readBodyText(c: Context, maxBytes: number): Promise<string> {
+export async function readBodyText(c: Context, maxBytes: number): Promise<string> {
   const tooLarge = () => new ApiError('payload_too_large', `The request body exceeds ${maxBytes} bytes`);
   if (Number(c.req.header('content-length') ?? 0) > maxBytes) throw tooLarge();
   const incoming = nodeRequest(c);

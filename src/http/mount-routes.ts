@@ -11,7 +11,7 @@ import { jsonBody } from './json-body.ts';
 import { idempotency } from './idempotency.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from 'pino';
-import type { SecretBox } from '../webhooks/secret-box.ts';
+import type { SecretBox } from '../platform/secret-box.ts';
 import './context-variables.ts';
 
 const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');

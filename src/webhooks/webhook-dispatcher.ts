@@ -12,7 +12,7 @@ import { newId } from '../platform/ids.ts';
 import { insertRow } from '../platform/operations/row-statements.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { eventStatement } from '../platform/events/platform-events.ts';
-import type { SecretBox } from './secret-box.ts';
+import type { SecretBox } from '../platform/secret-box.ts';
 import { sendWebhook, type DeliveryOutcome } from './webhook-sender.ts';
 import { MAX_ATTEMPTS, retryDelaySeconds } from './retry-schedule.ts';
 import { WEBHOOK_CHANNEL } from './webhook-schema.ts';

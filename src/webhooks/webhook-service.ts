@@ -1,6 +1,6 @@
 // What webhook-endpoint hooks and actions need at run time, reached through ctx.runtime.
 import type { OperationContext } from '../platform/operations/operation-context.ts';
-import type { SecretBox } from './secret-box.ts';
+import type { SecretBox } from '../platform/secret-box.ts';
 
 export interface WebhookService {
   /** FIELDLINE_WEBHOOK_ALLOW_PRIVATE: http:// and private addresses allowed (tests, development). */

@@ -45,7 +45,8 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
   switch (spec.kind) {
     case 'text':
       // The URL is a closed local port: a delivery there fails at once, never leaves the machine.
-      return firstValid(spec.schema, [`Sample ${n % 4} text`, `person${n}@example.com`, `+1 555 01${String(n).padStart(2, '0')}`, `http://127.0.0.1:9/hooks/${n}`]);
+      // Unique fields get a value per n; a declared example is the last resort (a secret's shape).
+      return firstValid(spec.schema, [`Sample ${spec.unique ? n : n % 4} text`, `person${n}@example.com`, `+1 555 01${String(n).padStart(2, '0')}`, `http://127.0.0.1:9/hooks/${n}`, spec.example]);
     case 'integer':
       return firstValid(spec.schema, [100 * (n % 4), 1]);
     case 'number':

@@ -2,7 +2,7 @@
 // env: DATABASE_URL, FIELDLINE_SECRET_KEY (hex), LEASE_MS, ACCOUNT_ID (the only account it serves). Prints "ready" once it listens.
 import { pino } from 'pino';
 import { connectPostgres } from '../../src/db/connect-postgres.ts';
-import { SecretBox, parseSecretKey } from '../../src/webhooks/secret-box.ts';
+import { SecretBox, parseSecretKey } from '../../src/platform/secret-box.ts';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.ts';
 
 const db = await connectPostgres(process.env.DATABASE_URL!, 2);

@@ -37,7 +37,7 @@ export const PAGE_SCHEMA = {
 
 /** Response component names by status, each pointing at the problem schema. */
 export const ERROR_RESPONSES: Record<number, { name: string; codes: ErrorCode[] }> = {
-  400: { name: 'BadRequest', codes: ['bad_request'] },
+  400: { name: 'BadRequest', codes: ['bad_request', 'invalid_signature'] },
   401: { name: 'Unauthenticated', codes: ['unauthenticated'] },
   403: { name: 'Forbidden', codes: ['insufficient_scope', 'forbidden'] },
   404: { name: 'NotFound', codes: ['not_found'] },

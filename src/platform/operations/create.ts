@@ -9,6 +9,7 @@ import { parseCreateInput } from './write-input.ts';
 import { insertRow } from './row-statements.ts';
 import { deferReferenceChecks } from './load-row.ts';
 import { serialize } from './serialize.ts';
+import { sealWriteOnlyFields } from './write-only-fields.ts';
 import type { Principal } from './principal.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -29,7 +30,7 @@ export async function insertValidated(ctx: OperationContext, resource: ResourceD
   await resource.hooks?.validate?.({ row, ctx });
   await resource.hooks?.beforeCreate?.({ row, ctx });
   deferReferenceChecks(ctx, resource, row, Object.keys(resource.fields));
-  ctx.tx.defer(insertRow(resource, ctx.tx.accountId, row));
+  ctx.tx.defer(insertRow(resource, ctx.tx.accountId, sealWriteOnlyFields(resource, row, ctx.runtime.secrets)));
   if (resource.emitsEvents) ctx.emit(`${resource.name}.created`, serialize(resource, row));
   await resource.hooks?.afterCreate?.({ row, ctx });
   return row;

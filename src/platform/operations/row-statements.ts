@@ -40,7 +40,7 @@ const insertSql = new WeakMap<ResourceDefinition, { sql: string; columns: string
 export function insertRow(resource: ResourceDefinition, accountId: string, row: Row): SqlStatement {
   let cached = insertSql.get(resource);
   if (!cached) {
-    const columns = [...resource.selectColumns, 'account_id'];
+    const columns = [...resource.insertColumns, 'account_id'];
     const sql = compile(sqlBuilder.insertInto(resource.table).values(Object.fromEntries(columns.map((c) => [c, c])))).sql;
     insertSql.set(resource, (cached = { sql, columns }));
   }

@@ -9,6 +9,7 @@ import { parseUpdateInput } from './write-input.ts';
 import { updateRow } from './row-statements.ts';
 import { deferReferenceChecks, lockRowOrThrow } from './load-row.ts';
 import { serialize } from './serialize.ts';
+import { sealWriteOnlyFields } from './write-only-fields.ts';
 import type { Principal } from './principal.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -30,15 +31,16 @@ export function assertStateAllows(resource: ResourceDefinition, row: Row, allowe
 export function applyChanges(ctx: OperationContext, resource: ResourceDefinition, row: Row, patch: Row, eventType: string, alwaysEmit = false): Row {
   let next: Row = { ...row, ...patch };
   if (resource.hooks?.compute) next = { ...next, ...resource.hooks.compute(next) };
-  const changed = Object.keys(resource.fields).filter((name) => !sameValue(row[name], next[name]));
+  // A write-only value is never read back, so it cannot be compared: writing one is a change.
+  const changed = Object.keys(resource.fields).filter((name) => (resource.fields[name].writeOnly ? name in patch : !sameValue(row[name], next[name])));
   if (changed.length === 0 && !alwaysEmit) return row;
   next.updated_at = ctx.now;
   deferReferenceChecks(ctx, resource, next, changed);
   const changes: Row = { updated_at: ctx.now };
   for (const name of changed) changes[name] = next[name];
-  ctx.tx.defer(updateRow(resource, ctx.tx.accountId, row.id, changes));
+  ctx.tx.defer(updateRow(resource, ctx.tx.accountId, row.id, sealWriteOnlyFields(resource, changes, ctx.runtime.secrets)));
   const previous: Row = {};
-  for (const name of changed) previous[name] = row[name] ?? null;
+  for (const name of changed) if (!resource.fields[name].writeOnly) previous[name] = row[name] ?? null;
   if (resource.emitsEvents) ctx.emit(eventType, serialize(resource, next), previous);
   return next;
 }

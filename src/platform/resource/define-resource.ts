@@ -111,8 +111,10 @@ export interface ResourceDefinition extends Omit<ResourceInput, 'fields' | 'oper
   emitsEvents: boolean;
   /** API field names in response order, system fields included. */
   outputFields: readonly string[];
-  /** Columns selected for the API representation. */
+  /** Columns selected for the API representation (write-only fields are never selected). */
   selectColumns: readonly string[];
+  /** Every column an insert writes: the selected ones and the write-only ones. */
+  insertColumns: readonly string[];
   searchFields: readonly string[];
   /** True when `id` has the shape of this resource's ids (anything else is a 404 without a query). */
   acceptsId(id: string): boolean;
@@ -127,7 +129,13 @@ export function defineResource(input: ResourceInput): ResourceDefinition {
     if (SERVER_OWNED.has(name)) throw new Error(`${input.collection}: '${name}' is a system field`);
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`${input.collection}: field '${name}' must be snake_case`);
   }
-  const fieldNames = Object.keys(fields);
+  for (const [name, spec] of Object.entries(fields)) {
+    if (spec.writeOnly && (spec.filterOperators.length || spec.sortable || spec.searchable || spec.unique || spec.ref)) {
+      throw new Error(`${input.collection}.${name}: a write-only field cannot be filtered, sorted, searched, unique or a reference`);
+    }
+  }
+  const fieldNames = Object.keys(fields).filter((name) => !fields[name].writeOnly);
+  const writeOnlyNames = Object.keys(fields).filter((name) => fields[name].writeOnly);
   return {
     ...input,
     fields,
@@ -137,6 +145,7 @@ export function defineResource(input: ResourceInput): ResourceDefinition {
     emitsEvents: input.emitsEvents ?? true,
     outputFields: ['id', 'object', ...fieldNames, 'created_at', 'updated_at'],
     selectColumns: ['id', ...fieldNames, 'created_at', 'updated_at'],
+    insertColumns: ['id', ...fieldNames, ...writeOnlyNames, 'created_at', 'updated_at'],
     searchFields: fieldNames.filter((name) => fields[name].searchable),
     acceptsId: input.idPattern ? (id) => input.idPattern!.test(id) : (id) => isIdOf(input.idPrefix, id),
   };

@@ -37,6 +37,8 @@ export interface FieldSpec {
   readonly sortable: boolean;
   readonly searchable: boolean;
   readonly unique: boolean;
+  /** Accepted on create and update, stored sealed (SecretBox), never read back by the API: secrets we must use but never show. */
+  readonly writeOnly: boolean;
   readonly enumValues?: readonly string[];
   readonly ref?: { readonly collection: string; readonly expandAs?: string };
   readonly description?: string;
@@ -74,7 +76,7 @@ export class FieldBuilder {
 
 function make(kind: FieldKind, schema: z.ZodType, sqlType: string, extra: Partial<FieldSpec> = {}): FieldBuilder {
   return new FieldBuilder({
-    kind, schema, sqlType, required: false, access: 'writable', filterOperators: [], sortable: false, searchable: false, unique: false, ...extra,
+    kind, schema, sqlType, required: false, access: 'writable', filterOperators: [], sortable: false, searchable: false, unique: false, writeOnly: false, ...extra,
   });
 }
 
@@ -112,4 +114,10 @@ export const field = {
   ref: (collection: string) => make('ref', z.string().min(1).max(64), 'text', { ref: { collection } }),
   tags: () => make('tags', z.array(z.string().trim().min(1).max(64)).max(50), 'text[]', { defaultValue: [] }),
   json: (schema: z.ZodType) => make('json', schema, 'jsonb'),
+  /**
+   * A secret the server must read back (a provider's signing secret): write-only, stored
+   * encrypted, absent from every response, event, list and export.
+   */
+  secret: (options: { min?: number; max?: number; pattern?: RegExp; message?: string } = {}) =>
+    make('text', z.string().min(options.min ?? 8).max(options.max ?? 500).regex(options.pattern ?? /[\s\S]*/, options.message), 'text', { writeOnly: true }),
 };

@@ -10,6 +10,7 @@ function describe(schema: z.ZodType, spec: FieldSpec): z.ZodType {
   const meta: Record<string, unknown> = {};
   if (spec.description) meta.description = spec.description;
   if (spec.example !== undefined) meta.examples = [spec.example];
+  if (spec.writeOnly) meta.writeOnly = true;
   return Object.keys(meta).length ? schema.meta(meta) : schema;
 }
 
@@ -23,7 +24,7 @@ function build(resource: ResourceDefinition) {
   for (const [name, spec] of Object.entries(resource.fields)) {
     const value = describe(spec.schema, spec);
     const alwaysPresent = spec.required || spec.defaultValue !== undefined;
-    object[name] = alwaysPresent ? value : value.nullable();
+    if (!spec.writeOnly) object[name] = alwaysPresent ? value : value.nullable();
     if (spec.access === 'readOnly') continue;
     create[name] = spec.required ? value : value.nullable().optional();
     if (spec.access === 'writable') update[name] = (spec.required ? value : value.nullable()).optional();

@@ -1,0 +1,178 @@
+// POST /v1/inbound/{provider}/{token}: where providers post their events. No API key: the
+// URL names the source, the provider's signature authenticates. Every request that reaches a
+// source is logged in the account's inbound log; each provider event applies once (receipts),
+// in the same transaction as its log entry and the changes it makes.
+import type { Context, Hono } from 'hono';
+import type { Database, Row } from '../db/database.ts';
+import { systemQuery } from '../db/system-query.ts';
+import { withTenantTransaction } from '../db/tenant-transaction.ts';
+import { ApiError } from '../platform/errors.ts';
+import { toApiError } from '../platform/database-errors.ts';
+import { newId } from '../platform/ids.ts';
+import { insertRow } from '../platform/operations/row-statements.ts';
+import { createOperationContext } from '../platform/operations/operation-context.ts';
+import { openWriteOnlyField } from '../platform/operations/write-only-fields.ts';
+import type { Runtime } from '../platform/operations/runtime.ts';
+import type { Principal } from '../platform/operations/principal.ts';
+import { PLANS, DEFAULT_PLAN } from '../limits/plans.ts';
+import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
+import { FAILED_AUTH_PER_IP } from '../http/route-gate.ts';
+import { readBodyText } from '../http/json-body.ts';
+import { clientIp } from '../http/client-ip.ts';
+import { problemResponse } from '../http/problem.ts';
+import { redactBody, redactHeaders } from '../analytics/redact.ts';
+import { INBOUND_PROVIDERS, INBOUND_PROVIDER_NAMES } from './inbound-providers.ts';
+import { InboundVerificationError, type InboundProvider, type VerifiedInbound } from './inbound-provider.ts';
+import { inboundRequests } from './inbound-requests-resource.ts';
+import { INBOUND_PATH } from './inbound-sources-resource.ts';
+import '../http/context-variables.ts';
+
+const STORED_BODY_BYTES = 64 * 1024;
+
+interface Source { id: string; account_id: string; provider: string; signing_secret: string }
+
+export interface InboundRouteOptions {
+  db: Database;
+  runtime: Runtime;
+  rateLimiter: RequestRateLimiter;
+  trustProxy: boolean;
+  maxBodyBytes: number;
+}
+
+/** Who the changes an inbound event makes are attributed to: the account itself, through the provider. */
+const providerPrincipal = (accountId: string): Principal => ({
+  accountId, scopes: new Set(), plan: PLANS[DEFAULT_PLAN], rates: PLANS[DEFAULT_PLAN].rates, allowedOrigins: new Set(),
+});
+
+/** The body as stored in the log: JSON with secret-looking members redacted, cut at 64 KiB. */
+function storedBody(raw: string): { body: string; body_truncated: boolean } {
+  let text = raw;
+  try { text = JSON.stringify(redactBody(JSON.parse(raw))); } catch { /* not JSON: kept as sent */ }
+  const truncated = Buffer.byteLength(text) > STORED_BODY_BYTES;
+  return { body: truncated ? Buffer.from(text).subarray(0, STORED_BODY_BYTES).toString('utf8').replace(/\uFFFD$/, '') : text, body_truncated: truncated };
+}
+
+export function mountInboundRoute(app: Hono, options: InboundRouteOptions): void {
+  const path = INBOUND_PATH.replace('{provider}', ':provider').replace('{token}', ':token');
+  app.post(path, async (c) => {
+    c.set('routeTemplate', INBOUND_PATH);
+    const provider = INBOUND_PROVIDERS[c.req.param('provider') ?? ''];
+    const raw = await readBodyText(c, options.maxBodyBytes);
+    const source = provider ? await findSource(options.db, c.req.path) : undefined;
+    if (!provider || !source) {
+      await throttleFailure(c, options);
+      throw new ApiError('not_found', 'No enabled inbound source has this URL');
+    }
+    c.set('principal', providerPrincipal(source.account_id)); // so the request log has it too
+    return receive(c, options, provider, source, raw);
+  });
+  app.all(path, () => {
+    throw new ApiError('method_not_allowed', 'Use POST on this path', { headers: { Allow: 'POST' } });
+  });
+}
+
+async function findSource(db: Database, urlPath: string): Promise<Source | undefined> {
+  const [row] = await systemQuery(db, {
+    sql: "SELECT id, account_id, provider, signing_secret FROM inbound_sources WHERE url_path = $1 AND status = 'enabled' AND deleted_at IS NULL",
+    parameters: [urlPath],
+  });
+  return row as Source | undefined;
+}
+
+/** Guessing URLs or signatures from one address gets 429s, as guessing API keys does. */
+async function throttleFailure(c: Context, options: InboundRouteOptions): Promise<void> {
+  const ip = clientIp(c, options.trustProxy);
+  if (!ip) return;
+  const failures = await options.rateLimiter.consume('failed_auth', ip, FAILED_AUTH_PER_IP);
+  if (!failures.allowed) {
+    throw new ApiError('rate_limited', `Too many failed requests from this address. Retry after ${failures.resetSeconds} s.`, {
+      headers: { 'Retry-After': String(failures.resetSeconds) },
+    });
+  }
+}
+
+async function receive(c: Context, options: InboundRouteOptions, provider: InboundProvider, source: Source, raw: string): Promise<Response> {
+  const requestId = c.get('requestId');
+  const entry = (fields: Row, status: number): Row => {
+    const now = new Date().toISOString();
+    return {
+      id: newId(inboundRequests.idPrefix), source_id: source.id, provider: provider.name, external_id: null, event_type: null, objects: [],
+      headers: redactHeaders(c.req.raw.headers), ...storedBody(raw), http_status: status, created_at: now, updated_at: now, ...fields,
+    };
+  };
+  const log = (row: Row) => systemQuery(options.db, insertRow(inboundRequests, source.account_id, row));
+
+  let event: VerifiedInbound;
+  try {
+    event = provider.verify(raw, c.req.raw.headers, openWriteOnlyField(source.signing_secret, options.runtime.secrets)!);
+  } catch (error) {
+    if (!(error instanceof InboundVerificationError)) throw error;
+    await log(entry({ verified: false, outcome: 'rejected', detail: error.message }, 400));
+    await throttleFailure(c, options);
+    throw new ApiError('invalid_signature', `The request's signature did not verify: ${error.message}`);
+  }
+  const verified = { verified: true, external_id: event.id, event_type: event.type };
+
+  try {
+    const row = await withTenantTransaction(options.db, source.account_id, async (tx) => {
+      const [receipt] = await tx.query({
+        sql: `INSERT INTO inbound_receipts (source_id, external_id, account_id, request_id, created_at) VALUES ($1, $2, $3, $4, now())
+              ON CONFLICT (source_id, external_id) DO NOTHING RETURNING request_id`,
+        parameters: [source.id, event.id, source.account_id, requestId],
+      });
+      let row: Row;
+      if (!receipt) {
+        const [first] = await tx.query({ sql: 'SELECT request_id FROM inbound_receipts WHERE source_id = $1 AND external_id = $2', parameters: [source.id, event.id] });
+        row = entry({ ...verified, outcome: 'duplicate', detail: `already received (request ${first?.request_id})` }, 200);
+      } else {
+        const ctx = createOperationContext(tx, providerPrincipal(source.account_id), options.runtime, requestId);
+        const result = await provider.apply(ctx, event);
+        row = entry({ ...verified, ...result }, 200);
+      }
+      tx.defer(insertRow(inboundRequests, source.account_id, row));
+      return row;
+    });
+    return c.json({ data: { id: row.id, object: 'inbound_request', outcome: row.outcome, detail: row.detail } });
+  } catch (error) {
+    // Rolled back: nothing applied, no receipt, so the provider's retry can still apply it.
+    const apiError = error instanceof ApiError ? error : toApiError(error);
+    const status = apiError && apiError.status < 500 ? 422 : 500;
+    await log(entry({ ...verified, outcome: 'failed', detail: apiError && status === 422 ? apiError.detail : 'internal error' }, status)).catch(() => undefined);
+    if (status === 500) throw error;
+    return problemResponse(c, new ApiError('validation_failed', `The event could not be applied: ${apiError!.detail}`, { errors: apiError!.extra.errors ?? [] }));
+  }
+}
+
+/** The route in the OpenAPI document (it is not a credentialed endpoint, so it is described here). */
+export function inboundOperation() {
+  const providers = Object.values(INBOUND_PROVIDERS).map((p) => `- \`${p.name}\`: ${p.description}`).join('\n');
+  return {
+    operationId: 'receiveInboundEvent',
+    summary: 'Receive a provider\'s signed event',
+    description: `For providers, not API clients: create an inbound source and give the provider its \`url_path\`. No API key; the provider's signature `
+      + `(checked with the source's \`signing_secret\`, 5 minute timestamp tolerance) authenticates. Each provider event id applies once; repeats answer \`duplicate\`. `
+      + `An authentic event that cannot be applied answers 422 so the provider retries. Every request is logged under the source's \`/requests\`.\n\n${providers}`,
+    tags: ['Inbound'],
+    security: [],
+    'x-fieldline-receiver': true,
+    parameters: [
+      { name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: INBOUND_PROVIDER_NAMES } },
+      { name: 'token', in: 'path', required: true, schema: { type: 'string' } },
+    ],
+    requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'The provider\'s event, exactly as signed.' } } } },
+    responses: {
+      200: {
+        description: 'Received: applied, ignored or duplicate.',
+        content: { 'application/json': { schema: { type: 'object', required: ['data'], properties: { data: { type: 'object', required: ['id', 'object', 'outcome', 'detail'], properties: {
+          id: { type: 'string' }, object: { const: 'inbound_request' }, outcome: { type: 'string', enum: ['applied', 'ignored', 'duplicate'] }, detail: { type: 'string' },
+        } } } } } },
+      },
+      400: { $ref: '#/components/responses/BadRequest' },
+      404: { $ref: '#/components/responses/NotFound' },
+      413: { $ref: '#/components/responses/PayloadTooLarge' },
+      422: { $ref: '#/components/responses/ValidationFailed' },
+      429: { $ref: '#/components/responses/RateLimited' },
+      500: { $ref: '#/components/responses/InternalError' },
+    },
+  };
+}
