@@ -10,7 +10,7 @@ import { ERROR_CATALOGUE } from '../src/platform/errors.ts';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 /** The codes the conventions promise, with their statuses. */
 const DOCUMENTED_CODES: Record<string, number> = {
-  bad_request: 400, unauthenticated: 401, forbidden: 403, insufficient_scope: 403, not_found: 404, method_not_allowed: 405,
+  bad_request: 400, invalid_signature: 400, unauthenticated: 401, forbidden: 403, insufficient_scope: 403, not_found: 404, method_not_allowed: 405,
   conflict: 409, invalid_state_transition: 409, idempotency_key_reused: 422, payload_too_large: 413, unsupported_media_type: 415,
   validation_failed: 422, rate_limited: 429, quota_exceeded: 429, internal_error: 500, service_unavailable: 503,
 };
@@ -85,7 +85,7 @@ describe('the OpenAPI document', () => {
   });
 
   test('documents nothing the server does not serve', () => {
-    const all = [...ctx.routes, ...ctx.services.endpoints];
+    const all = [...ctx.routes, ...ctx.services.endpoints, ...ctx.services.receivers];
     const served = new Set(all.map((r) => `${r.method} ${r.path}`));
     for (const { path, method } of operations()) assert.ok(served.has(`${method} ${path}`), `${method.toUpperCase()} ${path} is a real route`);
     assert.equal(operations().length, all.length);

@@ -36,6 +36,10 @@ before(async () => {
     const tested = await ctx.call('POST', `/v1/webhook-endpoints/${store.get('webhook-endpoints')!.id}/test`, { key: account.key });
     assert.equal(tested.status, 200, tested.text);
     store.set('webhook-deliveries', tested.body.data);
+    // An unsigned post to the fixture inbound source is refused, and logged in the account's inbound log.
+    const inbound = await ctx.call('POST', store.get('inbound-sources')!.url_path, { body: { type: 'call.started' } });
+    assert.equal(inbound.status, 400, inbound.text);
+    store.set('inbound-requests', (await ctx.call('GET', '/v1/inbound-requests?limit=1', { key: account.key })).body.data[0]);
   }
   // The requests above are in the request log once the writer has flushed them.
   await ctx.services.requestLogs.flush();

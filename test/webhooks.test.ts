@@ -205,7 +205,9 @@ describe('delivery', () => {
     assert.equal(await drain(), 0);
   });
 
-  test('410 Gone disables the endpoint at once, and that is an event too', async () => {
+  test('410 Gone disables the endpoint at once; that is an event, and the account\'s notification addresses are mailed', async () => {
+    const patched = await call('PATCH', '/v1/account', { notification_emails: ['Ops@Example.com'] });
+    assert.deepEqual(patched.body.data.notification_emails, ['ops@example.com']);
     const endpoint = await newEndpoint();
     receiver.answers.push({ status: 410 });
     await call('POST', '/v1/customers', { name: 'Gone Inc' });
@@ -215,6 +217,11 @@ describe('delivery', () => {
     assert.match(read.body.data.disabled_reason, /410/);
     const events = await call('GET', '/v1/events?type=webhook_endpoint.disabled&limit=100');
     assert.ok(events.body.data.some((e: any) => e.data.object.id === endpoint.id && e.data.object.status === 'disabled'));
+    const mails = await systemQuery(ctx.db, { sql: 'SELECT to_addresses, subject, text_body FROM mail_outbox WHERE account_id = $1', parameters: [account.id] });
+    assert.equal(mails.length, 1);
+    assert.deepEqual(mails[0].to_addresses, ['ops@example.com']);
+    assert.match(mails[0].subject, /disabled/);
+    assert.match(mails[0].text_body, new RegExp(`${endpoint.id}/enable`));
   });
 
   test('when every retry fails the delivery is failed, and recover sends it again', async () => {

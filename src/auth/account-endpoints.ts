@@ -19,18 +19,21 @@ const Origin = z.string().max(255).refine((value) => {
 
 const Account = z.object({
   id: z.string(), object: z.literal('account'), name: z.string(), plan: z.string(),
-  cors_allowed_origins: z.array(z.string()), created_at: z.string(), updated_at: z.string(),
+  cors_allowed_origins: z.array(z.string()), notification_emails: z.array(z.string()), created_at: z.string(), updated_at: z.string(),
 });
 
 const AccountUpdate = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   cors_allowed_origins: z.array(Origin).max(20).optional().describe('Browser origins allowed to call the API with this account\'s credentials.'),
+  notification_emails: z.array(z.email().max(320).transform((s) => s.toLowerCase())).max(10).optional()
+    .describe('Who is mailed about operational problems: a webhook endpoint disabled after failing deliveries.'),
 });
 
-const SELECT = 'SELECT id, name, plan, cors_allowed_origins, created_at, updated_at FROM accounts WHERE id = $1';
+const COLUMNS = 'id, name, plan, cors_allowed_origins, notification_emails, created_at, updated_at';
+const SELECT = `SELECT ${COLUMNS} FROM accounts WHERE id = $1`;
 const present = (row: Record<string, any>) => ({
   id: row.id, object: 'account' as const, name: row.name, plan: row.plan, cors_allowed_origins: row.cors_allowed_origins,
-  created_at: row.created_at, updated_at: row.updated_at,
+  notification_emails: row.notification_emails, created_at: row.created_at, updated_at: row.updated_at,
 });
 
 export function accountEndpoints(db: Database, verifier: ApiKeyVerifier) {
@@ -45,15 +48,16 @@ export function accountEndpoints(db: Database, verifier: ApiKeyVerifier) {
     }),
     defineEndpoint({
       method: 'patch', path: '/v1/account', operationId: 'updateAccount', tag: 'Account', scope: 'write:account', bucket: 'write',
-      summary: 'Update your account', description: 'Name and allowed CORS origins. The plan changes only through billing.',
+      summary: 'Update your account', description: 'Name, allowed CORS origins and who gets operational notices. The plan changes only through billing.',
       body: AccountUpdate, response: Account,
       async handle({ principal, body }) {
         if (typeof body !== 'object' || body === null) throw validationFailed([{ path: '', message: 'The request body must be a JSON object' }]);
-        const origins = body.cors_allowed_origins ? [...new Set(body.cors_allowed_origins)] : null;
+        const unique = (list: string[] | undefined) => (list ? [...new Set(list)] : null);
         const [row] = await systemQuery(db, {
-          sql: `UPDATE accounts SET name = coalesce($2, name), cors_allowed_origins = coalesce($3::text[], cors_allowed_origins), updated_at = now()
-                WHERE id = $1 RETURNING id, name, plan, cors_allowed_origins, created_at, updated_at`,
-          parameters: [principal.accountId, body.name ?? null, origins],
+          sql: `UPDATE accounts SET name = coalesce($2, name), cors_allowed_origins = coalesce($3::text[], cors_allowed_origins),
+                  notification_emails = coalesce($4::text[], notification_emails), updated_at = now()
+                WHERE id = $1 RETURNING ${COLUMNS}`,
+          parameters: [principal.accountId, body.name ?? null, unique(body.cors_allowed_origins), unique(body.notification_emails)],
         });
         verifier.forgetAccount(principal.accountId);
         return { status: 200, body: { data: present(row) } };

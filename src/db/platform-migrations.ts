@@ -112,4 +112,11 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
       `CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL`,
     ],
   },
+  {
+    id: '0005_account_notification_emails',
+    statements: [
+      // Where operational notices go (a webhook endpoint disabled for failing); see PATCH /v1/account.
+      `ALTER TABLE accounts ADD COLUMN notification_emails text[] NOT NULL DEFAULT '{}'`,
+    ],
+  },
 ];

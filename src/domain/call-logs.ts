@@ -11,13 +11,14 @@ export const callLogs = defineResource({
   fields: {
     customer_id: field.ref('customers').filterable().expand('customer'),
     direction: field.enum(['inbound', 'outbound']).required().filterable(),
-    from_number: field.phone().filterable().searchable(),
-    to_number: field.phone().filterable().searchable(),
+    from_number: field.phone().filterable(),
+    to_number: field.phone().filterable(),
     status: field.enum(['ringing', 'in_progress', 'completed', 'missed', 'failed']).default('completed').filterable(),
     started_at: field.datetime().filterable().sortable(),
     ended_at: field.datetime().filterable().sortable(),
     duration_seconds: field.integer({ min: 0 }).filterable().sortable(),
     summary: field.text({ max: 5000 }).searchable(),
+    // Not searchable: indexing would cost up to 200 KB per call; filter by number or customer instead.
     transcript: field.text({ max: 200_000 }).describe('The call transcript, as the voice provider sent it.'),
     provider_call_id: field.text({ max: 200 }).filterable().unique().describe('The voice provider\'s id of the call; unique per account.'),
   },

@@ -124,7 +124,9 @@ export function createApp(options: AppOptions) {
   });
 
   return {
-    app, routes, endpoints, openapi, metrics, requestLogs: writer, quota, rateLimiter, alerts, mail, webhooks, eventStreams,
+    app, routes, endpoints, openapi, metrics,
+    /** Routes for providers rather than API clients (no credential; their signature authenticates). */
+    receivers: [{ method: 'post' as const, path: INBOUND_PATH }], requestLogs: writer, quota, rateLimiter, alerts, mail, webhooks, eventStreams,
     /** Starts the background work: log and usage flushes, alert evaluation, mail relay. */
     start() {
       writer.start();

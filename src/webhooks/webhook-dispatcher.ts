@@ -9,6 +9,7 @@ import type { Database, Row } from '../db/database.ts';
 import { systemQuery, systemTransaction } from '../db/system-query.ts';
 import type { SqlStatement } from '../db/inline-parameters.ts';
 import { newId } from '../platform/ids.ts';
+import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { insertRow } from '../platform/operations/row-statements.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { eventStatement } from '../platform/events/platform-events.ts';
@@ -223,7 +224,9 @@ export class WebhookDispatcher {
 
   async #disable(delivery: ClaimedDelivery, reason: string, at: string): Promise<SqlStatement[]> {
     const [endpoint] = await systemQuery(this.#db, {
-      sql: `SELECT ${webhookEndpoints.selectColumns.join(', ')} FROM webhook_endpoints WHERE id = $1 AND status = 'enabled'`, parameters: [delivery.endpoint_id],
+      sql: `SELECT ${webhookEndpoints.selectColumns.map((c) => `e.${c}`).join(', ')}, a.notification_emails
+              FROM webhook_endpoints e JOIN accounts a ON a.id = e.account_id WHERE e.id = $1 AND e.status = 'enabled'`,
+      parameters: [delivery.endpoint_id],
     });
     if (!endpoint) return []; // already disabled (a concurrent delivery got here first)
     this.#options.logger.warn({ endpoint: delivery.endpoint_id, account: delivery.account_id, reason }, 'webhook endpoint disabled');
@@ -235,6 +238,13 @@ export class WebhookDispatcher {
       },
       // Like any change, it is an event (and so reaches the account's other endpoints).
       eventStatement(delivery.account_id, 'webhook_endpoint.disabled', serialize(webhookEndpoints, disabled), at),
+      ...(endpoint.notification_emails.length ? [queueMailStatement({
+        accountId: delivery.account_id, to: endpoint.notification_emails,
+        subject: `Fieldline webhook endpoint disabled: ${endpoint.url}`,
+        text: `Fieldline stopped sending events to ${endpoint.url} (${endpoint.id}): ${reason}.\n\n`
+          + `Fix the receiver, then enable the endpoint (POST /v1/webhook-endpoints/${endpoint.id}/enable) and replay what failed `
+          + `(POST /v1/webhook-endpoints/${endpoint.id}/recover with "since"). The delivery log is at /v1/webhook-endpoints/${endpoint.id}/deliveries.`,
+      }, at)] : []),
     ];
   }
 }
