@@ -20,14 +20,43 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
   const probe = await pool.connect();
   probe.release();
   // One connection of its own carries every LISTEN (LISTEN belongs to a session, and pooled
-  // sessions are shared): webhook workers and event streams share it.
+  // sessions are shared): webhook workers and event streams share it. When it drops (a
+  // server restart, a failover) it is reopened with backoff and every channel listened again;
+  // meanwhile the callers' polling covers what was announced.
   const handlers = new Map<string, Set<(payload: string) => void>>();
   let listener: Promise<pg.Client> | undefined;
-  const listenerClient = () => (listener ??= (async () => {
+  let closed = false;
+  let generation = 0;
+  let reconnectDelayMs = 1000;
+  const reconnectLater = () => {
+    if (closed) return;
+    const timer = setTimeout(() => {
+      listenerClient().then(() => { reconnectDelayMs = 1000; }, () => { reconnectDelayMs = Math.min(30_000, reconnectDelayMs * 2); });
+    }, reconnectDelayMs);
+    timer.unref();
+  };
+  const listenerClient = (): Promise<pg.Client> => (listener ??= (async () => {
     const client = new pg.Client({ connectionString });
-    client.on('error', () => undefined); // callers poll too, so a lost listener only delays work
+    const mine = ++generation;
+    const lost = () => {
+      if (generation !== mine || !listener) return;
+      listener = undefined;
+      reconnectLater();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
     client.on('notification', (message) => { for (const handle of handlers.get(message.channel) ?? []) handle(message.payload ?? ''); });
-    await client.connect();
+    try {
+      await client.connect();
+      for (const channel of handlers.keys()) await client.query(`LISTEN ${channel}`);
+    } catch (error) {
+      client.end().catch(() => undefined);
+      if (generation === mine) {
+        listener = undefined;
+        reconnectLater();
+      }
+      throw error;
+    }
     return client;
   })());
   return {
@@ -63,16 +92,19 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async listen(channel, onNotify) {
-      const client = await listenerClient();
       const channelHandlers = handlers.get(channel) ?? new Set();
+      channelHandlers.add(onNotify);
       if (!handlers.has(channel)) {
         handlers.set(channel, channelHandlers);
+        const client = await listenerClient();
         await client.query(`LISTEN ${channel}`);
+      } else {
+        await listenerClient();
       }
-      channelHandlers.add(onNotify);
       return async () => { channelHandlers.delete(onNotify); };
     },
     async close() {
+      closed = true;
       const client = await listener?.catch(() => undefined);
       await client?.end().catch(() => undefined);
       await pool.end();
