@@ -2,6 +2,7 @@
 // PostgreSQL NOTIFY, resumable with Last-Event-ID.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { MAX_STREAMS_PER_ACCOUNT } from '../src/realtime/event-stream-hub.ts';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 
 let ctx: TestContext;
@@ -132,6 +133,21 @@ test('an event whose transaction commits late is not skipped: the stream waits f
   } finally {
     await slow.end();
   }
+});
+
+test('an account holds a bounded number of open streams; closing one makes room', async () => {
+  const crowded = await ctx.newAccount('Crowded Co');
+  const streams = [];
+  for (let i = 0; i < MAX_STREAMS_PER_ACCOUNT; i++) streams.push(await openStream(crowded.key));
+  assert.ok(streams.every((s) => s.response.status === 200));
+  const refused = await openStream(crowded.key);
+  assert.equal(refused.response.status, 429);
+  assert.equal(refused.response.headers.get('retry-after'), '30');
+  assert.equal((await openStream(other.key)).response.status, 200, 'other accounts are not affected');
+  await streams.pop()!.close();
+  const admitted = await openStream(crowded.key);
+  assert.equal(admitted.response.status, 200);
+  await Promise.all([...streams, admitted].map((s) => s.close()));
 });
 
 test('stopping the hub ends open streams, so a server can shut down', async () => {

@@ -3,9 +3,9 @@
 // read in commit-safe order from the events table). Comments keep idle connections open.
 import { z } from 'zod';
 import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
-import { badRequest } from '../platform/errors.ts';
+import { ApiError, badRequest } from '../platform/errors.ts';
 import type { Registry } from '../platform/registry.ts';
-import type { EventStreamHub } from './event-stream-hub.ts';
+import { MAX_STREAMS_PER_ACCOUNT, type EventStreamHub } from './event-stream-hub.ts';
 
 const HEARTBEAT_MS = 15_000;
 const encoder = new TextEncoder();
@@ -16,7 +16,8 @@ export function eventStreamEndpoint(hub: EventStreamHub, registry: Registry) {
     method: 'get', path: '/v1/events/stream', operationId: 'streamEvents', tag: 'Event', scope: 'read:events', bucket: 'read',
     summary: 'Stream events as they happen (Server-Sent Events)',
     description: 'A `text/event-stream` of the account\'s events: `id` is the event id, `event` its type, `data` the event object as `GET /v1/events/{id}` returns it. '
-      + 'Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; without it the stream starts now.',
+      + 'Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; without it the stream starts now. '
+      + `An account may hold ${MAX_STREAMS_PER_ACCOUNT} open streams per server; more answer \`429\`.`,
     query: z.strictObject({
       types: z.string().max(2000).optional().describe('Comma-separated event types to receive (default: all).'),
     }),
@@ -31,9 +32,13 @@ export function eventStreamEndpoint(hub: EventStreamHub, registry: Registry) {
         ? await hub.cursorOf(principal.accountId, lastEventId)
         : await hub.currentCursor(principal.accountId);
       if (!cursor) throw badRequest(`Last-Event-ID: no event '${lastEventId}' in this account`, [{ path: 'Last-Event-ID', message: 'unknown event' }]);
+      const release = hub.admit(principal.accountId);
+      if (!release) {
+        throw new ApiError('rate_limited', `This account already has ${MAX_STREAMS_PER_ACCOUNT} open event streams on this server; close one first.`, { headers: { 'Retry-After': '30' } });
+      }
 
       let cancelled = false;
-      let stop = () => { cancelled = true; };
+      let stop = () => { cancelled = true; release(); };
       const stream = new ReadableStream<Uint8Array>({
         async start(controller) {
           const write = (text: string) => { try { controller.enqueue(encoder.encode(text)); } catch { stop(); } };
@@ -44,7 +49,7 @@ export function eventStreamEndpoint(hub: EventStreamHub, registry: Registry) {
           }, () => { stop(); try { controller.close(); } catch { /* already closed */ } });
           const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
           heartbeat.unref();
-          stop = () => { clearInterval(heartbeat); unsubscribe(); };
+          stop = () => { clearInterval(heartbeat); unsubscribe(); release(); };
           if (cancelled) stop(); // the client left while we subscribed
         },
         cancel() { stop(); },

@@ -29,6 +29,8 @@ interface Subscriber {
 const PAGE = 200;
 /** How long a listener row lasts; renewed at half that while subscribers remain. */
 const LISTENER_TTL_MS = 60_000;
+/** Open streams one account may hold on one node; each costs a connection and a read per event. */
+export const MAX_STREAMS_PER_ACCOUNT = 25;
 
 export class EventStreamHub {
   readonly #subscribers = new Set<Subscriber>();
@@ -41,6 +43,23 @@ export class EventStreamHub {
 
   get size(): number {
     return this.#subscribers.size;
+  }
+
+  readonly #openStreams = new Map<string, number>();
+
+  /** Counts a stream against its account's cap until the returned release is called; null at the cap. */
+  admit(accountId: string): (() => void) | null {
+    const open = this.#openStreams.get(accountId) ?? 0;
+    if (open >= MAX_STREAMS_PER_ACCOUNT) return null;
+    this.#openStreams.set(accountId, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = this.#openStreams.get(accountId)! - 1;
+      if (left) this.#openStreams.set(accountId, left);
+      else this.#openStreams.delete(accountId);
+    };
   }
 
   async start(): Promise<void> {

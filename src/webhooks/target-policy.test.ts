@@ -41,7 +41,8 @@ test('delivery checks the address it dials: a refused target is never contacted'
   const port = (server.address() as { port: number }).port;
   const webhook = { messageId: 'evt_1', payload: '{}', secrets: ['whsec_' + Buffer.alloc(24).toString('base64')] };
   try {
-    for (const url of [`http://127.0.0.1:${port}/`, `http://localhost:${port}/`]) {
+    // https: the address guard refuses; http: the scheme is refused before any address is looked at.
+    for (const url of [`https://127.0.0.1:${port}/`, `https://localhost:${port}/`, `http://127.0.0.1:${port}/`, `http://example.com:${port}/`]) {
       const outcome = await sendWebhook({ ...webhook, url }, { allowPrivate: false });
       assert.equal(outcome.ok, false);
       assert.match(outcome.error ?? '', /^refused/, url);

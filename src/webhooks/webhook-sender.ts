@@ -61,6 +61,8 @@ export function sendWebhook(webhook: OutgoingWebhook, options: SendOptions): Pro
     } catch {
       return fail('invalid URL');
     }
+    // The URL was checked when saved, but the server's policy may have tightened since.
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowPrivate)) return fail(`refused: ${url.protocol} URLs are not allowed`);
     // Node dials an IP literal without a lookup, so the guard must see it here.
     const literal = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     if (isIP(literal) && !addressAllowed(literal, options.allowPrivate)) return fail(`refused: ${literal} is a private or reserved address`);
