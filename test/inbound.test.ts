@@ -33,9 +33,10 @@ function postStripe(path: string, event: Record<string, unknown>, options: { sec
 
 function postVoice(path: string, id: string, event: Record<string, unknown>, secret = VOICE_SECRET) {
   const payload = JSON.stringify(event);
-  const signature = new Webhook(secret).sign(id, new Date(), payload);
+  const at = new Date(); // one instant for the signature and the header, or a second may tick between them
+  const signature = new Webhook(secret).sign(id, at, payload);
   return ctx.call('POST', path, {
-    rawBody: payload, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': signature },
+    rawBody: payload, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature },
   });
 }
 
@@ -79,6 +80,15 @@ describe('inbound sources', () => {
     assert.equal(voice.status, 422);
     assert.match(voice.body.errors[0].message, /24 to 64 bytes/);
     assert.equal((await call('GET', '/v1/inbound-sources')).body.data.length, 0);
+    // The same rule holds for PATCH and for bulk updates.
+    const source = await createSource('voice', VOICE_SECRET);
+    const patched = await call('PATCH', `/v1/inbound-sources/${source.id}`, { signing_secret: 'whsec_short' });
+    assert.equal(patched.status, 422);
+    const bulk = await call('POST', '/v1/inbound-sources/bulk', { operations: [{ action: 'update', id: source.id, data: { signing_secret: 'whsec_short' } }] });
+    assert.equal(bulk.status, 422, bulk.text);
+    assert.match(bulk.text, /24 to 64 bytes/);
+    const still = await postVoice(source.url_path, 'msg_still', { type: 'call.started', data: { call_id: 'c1' } });
+    assert.equal(still.status, 200, 'the original secret still verifies');
   });
 
   test('changing the secret: the new one verifies, the old one no longer does, and the event does not carry it', async () => {

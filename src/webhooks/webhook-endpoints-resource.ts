@@ -47,9 +47,10 @@ export const webhookEndpoints = defineResource({
     secret: 'The signing secret (`whsec_...`). Shown only here and by rotate-secret: store it.',
   },
   hooks: {
-    validate: async ({ row, ctx }) => {
+    validate: async ({ row, previous, ctx }) => {
       const errors: { path: string; message: string }[] = [];
-      const problem = await targetProblem(row.url, webhookService(ctx).allowPrivate);
+      // Resolving the host may take seconds: only for a new URL.
+      const problem = previous?.url === row.url ? null : await targetProblem(row.url, webhookService(ctx).allowPrivate);
       if (problem) errors.push({ path: 'url', message: problem });
       const known = new Set(ctx.registry.eventTypes().map((e) => e.type));
       (row.enabled_events as string[]).forEach((type, i) => {

@@ -9,7 +9,7 @@ import { toApiError } from '../database-errors.ts';
 import { createOperationContext } from './operation-context.ts';
 import { parseCreateInput, parseUpdateInput, zodIssuesToFieldErrors } from './write-input.ts';
 import { insertValidated } from './create.ts';
-import { applyChanges, assertStateAllows } from './update.ts';
+import { updateValidated } from './update.ts';
 import { deleteInTransaction } from './delete.ts';
 import { lockRowOrThrow } from './load-row.ts';
 import { serialize } from './serialize.ts';
@@ -60,8 +60,7 @@ export async function bulkOperation(runtime: Runtime, resource: ResourceDefiniti
           out.push({ index, action: item.action, status: 201, data: serialize(resource, await insertValidated(ctx, resource, inputs[index]!)) });
         } else if (item.action === 'update') {
           const current = await lockRowOrThrow(ctx, resource, item.id);
-          assertStateAllows(resource, current, resource.lifecycle?.updatableIn, 'update');
-          out.push({ index, action: item.action, status: 200, data: serialize(resource, applyChanges(ctx, resource, current, inputs[index]!, `${resource.name}.updated`)) });
+          out.push({ index, action: item.action, status: 200, data: serialize(resource, await updateValidated(ctx, resource, current, inputs[index]!)) });
         } else {
           out.push({ index, action: item.action, status: 200, data: await deleteInTransaction(ctx, resource, item.id) });
         }

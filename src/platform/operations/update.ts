@@ -45,14 +45,18 @@ export function applyChanges(ctx: OperationContext, resource: ResourceDefinition
   return next;
 }
 
+/** A client's PATCH of a locked row, by the same rules wherever it arrives (PATCH, bulk). */
+export async function updateValidated(ctx: OperationContext, resource: ResourceDefinition, current: Row, patch: Row): Promise<Row> {
+  assertStateAllows(resource, current, resource.lifecycle?.updatableIn, 'update');
+  await resource.hooks?.validate?.({ row: { ...current, ...patch }, previous: current, ctx });
+  return applyChanges(ctx, resource, current, patch, `${resource.name}.updated`);
+}
+
 export async function updateOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, id: string, body: unknown, requestId?: string) {
   const patch = parseUpdateInput(resource, body);
   const row = await withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
     const ctx = createOperationContext(tx, principal, runtime, requestId);
-    const current = await lockRowOrThrow(ctx, resource, id);
-    assertStateAllows(resource, current, resource.lifecycle?.updatableIn, 'update');
-    await resource.hooks?.validate?.({ row: { ...current, ...patch }, ctx });
-    return applyChanges(ctx, resource, current, patch, `${resource.name}.updated`);
+    return updateValidated(ctx, resource, await lockRowOrThrow(ctx, resource, id), patch);
   });
   return serialize(resource, row);
 }

@@ -57,8 +57,11 @@ export interface LifecycleSpec {
 }
 
 export interface ResourceHooks {
-  /** Inside the transaction, on create and update, with the full row as it would be written: cross-field and async checks. */
-  validate?: (args: { row: Row; ctx: OperationContext }) => Promise<void>;
+  /**
+   * Inside the transaction, on create and update (PATCH and bulk), with the full row as it would
+   * be written and, on update, the row as it was: cross-field and async checks.
+   */
+  validate?: (args: { row: Row; previous?: Row; ctx: OperationContext }) => Promise<void>;
   /** Derives server-owned fields from the full row about to be written (create and update). */
   compute?: (row: Row) => Row;
   /** Inside the transaction, before the insert: cross-resource rules. */
