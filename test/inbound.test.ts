@@ -68,8 +68,14 @@ describe('inbound sources', () => {
     const [stored] = await systemQuery(ctx.db, { sql: 'SELECT signing_secret FROM inbound_sources WHERE id = $1', parameters: [source.id] });
     assert.match(stored.signing_secret, /^v1:/);
     assert.equal(String(stored.signing_secret).includes(STRIPE_SECRET), false);
-    const sorted = await call('GET', '/v1/inbound-sources?signing_secret=x');
-    assert.equal(sorted.status, 400);
+    for (const query of ['?signing_secret=x', '?fields=signing_secret', '?sort=signing_secret']) {
+      assert.equal((await call('GET', `/v1/inbound-sources${query}`)).status, 400, query);
+    }
+    for (const format of ['csv', 'json']) {
+      const exported = await call('GET', `/v1/inbound-sources/export?format=${format}`);
+      assert.equal(exported.status, 200);
+      assert.ok(exported.text.includes(source.id) && !exported.text.includes('signing_secret') && !exported.text.includes(STRIPE_SECRET), format);
+    }
   });
 
   test('a secret of the wrong shape for its provider is refused and nothing is created', async () => {
@@ -93,14 +99,14 @@ describe('inbound sources', () => {
 
   test('changing the secret: the new one verifies, the old one no longer does, and the event does not carry it', async () => {
     const source = await createSource('stripe', STRIPE_SECRET);
-    const patched = await call('PATCH', `/v1/inbound-sources/${source.id}`, { signing_secret: 'whsec_the_new_one_123' });
+    const patched = await call('PATCH', `/v1/inbound-sources/${source.id}`, { signing_secret: 'whsec_the_new_one_0123456789abcdef' });
     assert.equal(patched.status, 200, patched.text);
     const updated = await call('GET', '/v1/events?type=inbound_source.updated');
     assert.equal(updated.body.data.length, 1);
-    assert.equal(updated.text.includes('whsec_the_new_one_123'), false);
+    assert.equal(updated.text.includes('whsec_the_new_one_0123456789abcdef'), false);
     assert.deepEqual(updated.body.data[0].data.previous_attributes, {});
     assert.equal((await postStripe(source.url_path, stripeEvent('evt_old', 'customer.created', {}))).status, 400);
-    assert.equal((await postStripe(source.url_path, stripeEvent('evt_new', 'customer.created', {}), { secret: 'whsec_the_new_one_123' })).status, 200);
+    assert.equal((await postStripe(source.url_path, stripeEvent('evt_new', 'customer.created', {}), { secret: 'whsec_the_new_one_0123456789abcdef' })).status, 200);
   });
 
   test('unknown, disabled and deleted sources answer 404; another provider\'s path does too', async () => {
@@ -116,6 +122,39 @@ describe('inbound sources', () => {
     await call('DELETE', `/v1/inbound-sources/${source.id}`);
     assert.equal((await postStripe(source.url_path, event)).status, 404);
     assert.equal((await ctx.call('GET', source.url_path)).status, 405);
+  });
+
+  test('bodies PostgreSQL cannot store: an unsigned one is refused and logged escaped; a signed one is a 422', async () => {
+    const source = await createSource('voice', VOICE_SECRET);
+    const unsigned = await ctx.call('POST', source.url_path, { rawBody: 'not json \u0000 at all', headers: { 'content-type': 'text/plain' } });
+    assert.equal(unsigned.status, 400, unsigned.text);
+    const signed = await postVoice(source.url_path, 'msg_nul', { type: 'call.transcript', data: { call_id: 'c-nul', transcript: 'a\u0000b' } });
+    assert.equal(signed.status, 422, signed.text);
+    assert.equal(signed.body.errors[0].path, 'data.transcript');
+    const logged = await requestsOf(source.id, '?sort=created_at');
+    assert.deepEqual(logged.map((r) => r.outcome), ['rejected', 'failed']);
+    assert.equal(logged[0].body, 'not json \uFFFD at all');
+  });
+
+  test('a secret the server can no longer decrypt answers 503 and says so in the log', async () => {
+    const source = await createSource('stripe', STRIPE_SECRET);
+    await systemQuery(ctx.db, { sql: "UPDATE inbound_sources SET signing_secret = 'v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = $1", parameters: [source.id] });
+    const answer = await postStripe(source.url_path, stripeEvent('evt_k', 'customer.created', {}));
+    assert.equal(answer.status, 503);
+    const [logged] = await requestsOf(source.id);
+    assert.match(logged.detail, /cannot be decrypted/);
+  });
+
+  test('the inbound log and receipts are deleted after the retention period', async () => {
+    const source = await createSource('stripe', STRIPE_SECRET);
+    await postStripe(source.url_path, stripeEvent('evt_old', 'customer.created', {}));
+    await postStripe(source.url_path, stripeEvent('evt_new', 'customer.created', {}));
+    await systemQuery(ctx.db, { sql: "UPDATE inbound_requests SET created_at = now() - interval '31 days' WHERE source_id = $1 AND external_id = 'evt_old'", parameters: [source.id] });
+    await systemQuery(ctx.db, { sql: "UPDATE inbound_receipts SET created_at = now() - interval '31 days' WHERE source_id = $1 AND external_id = 'evt_old'", parameters: [source.id] });
+    assert.ok(await ctx.services.inboundRetention.sweep() >= 1);
+    assert.deepEqual((await requestsOf(source.id)).map((r) => r.external_id), ['evt_new']);
+    const receipts = await systemQuery(ctx.db, { sql: 'SELECT external_id FROM inbound_receipts WHERE source_id = $1', parameters: [source.id] });
+    assert.deepEqual(receipts.map((r) => r.external_id), ['evt_new']);
   });
 
   test('another account cannot see a source or its request log', async () => {
@@ -160,7 +199,7 @@ describe('Stripe events', () => {
   test('a replayed event applies once: the repeat answers duplicate and changes nothing', async () => {
     const source = await createSource('stripe', STRIPE_SECRET);
     const { invoiceId } = await openInvoice(9000);
-    const event = stripeEvent('evt_once', 'payment_intent.succeeded', { id: 'pi_once', amount_received: 3000, currency: 'usd', metadata: { fieldline_invoice_id: invoiceId } });
+    const event = stripeEvent('evt_once', 'payment_intent.succeeded', { id: 'pi_once', amount: 3000, amount_received: 3000, currency: 'usd', metadata: { fieldline_invoice_id: invoiceId } });
     const answers = await Promise.all([postStripe(source.url_path, event), postStripe(source.url_path, event), postStripe(source.url_path, event)]);
     assert.deepEqual(answers.map((a) => a.status), [200, 200, 200]);
     assert.deepEqual(answers.map((a) => a.body.data.outcome).sort(), ['applied', 'duplicate', 'duplicate']);
@@ -173,7 +212,7 @@ describe('Stripe events', () => {
     const { invoiceId } = await openInvoice(7000);
     const metadata = { fieldline_invoice_id: invoiceId };
     const [a, b] = await Promise.all([
-      postStripe(source.url_path, stripeEvent('evt_a', 'payment_intent.succeeded', { id: 'pi_same', amount_received: 7000, currency: 'usd', metadata })),
+      postStripe(source.url_path, stripeEvent('evt_a', 'payment_intent.succeeded', { id: 'pi_same', amount: 7000, amount_received: 7000, currency: 'usd', metadata })),
       postStripe(source.url_path, stripeEvent('evt_b', 'invoice.paid', { id: 'in_1', amount_paid: 7000, currency: 'usd', payment_intent: 'pi_same', metadata })),
     ]);
     assert.deepEqual([a.status, b.status], [200, 200]);
@@ -182,10 +221,58 @@ describe('Stripe events', () => {
     assert.equal((await call('GET', `/v1/invoices/${invoiceId}`)).body.data.status, 'paid');
   });
 
+  test('invoice.paid in the current API shape (the PaymentIntent under payments) is the same payment as payment_intent.succeeded', async () => {
+    const source = await createSource('stripe', STRIPE_SECRET);
+    const { invoiceId } = await openInvoice(6000);
+    const metadata = { fieldline_invoice_id: invoiceId };
+    const invoicePaid = { id: 'in_new', amount_paid: 6000, currency: 'usd', metadata, payments: { object: 'list', data: [{ payment: { type: 'payment_intent', payment_intent: 'pi_new' } }] } };
+    assert.equal((await postStripe(source.url_path, stripeEvent('evt_inv', 'invoice.paid', invoicePaid))).body.data.outcome, 'applied');
+    const later = await postStripe(source.url_path, stripeEvent('evt_pi', 'payment_intent.succeeded', { id: 'pi_new', amount: 6000, amount_received: 6000, currency: 'usd', metadata }));
+    assert.equal(later.body.data.outcome, 'ignored', later.text);
+    const payments = (await call('GET', `/v1/payments?invoice_id=${invoiceId}`)).body.data;
+    assert.deepEqual(payments.map((p: any) => p.reference), ['pi_new']);
+  });
+
+  test('events that can never apply are acknowledged as ignored, so Stripe does not retry them for days', async () => {
+    const source = await createSource('stripe', STRIPE_SECRET);
+    const { invoiceId } = await openInvoice(1000);
+    const metadata = { fieldline_invoice_id: invoiceId };
+    const cases: [string, string, Record<string, unknown>, RegExp][] = [
+      ['evt_zero', 'invoice.paid', { id: 'in_zero', amount_paid: 0, currency: 'usd', metadata }, /amount 0/],
+      ['evt_unknown_invoice', 'payment_intent.succeeded', { id: 'pi_u', amount: 100, currency: 'usd', metadata: { fieldline_invoice_id: 'inv_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB' } }, /names no invoice/],
+      ['evt_paid', 'payment_intent.succeeded', { id: 'pi_paid', amount: 1000, currency: 'usd', metadata }, /recorded payment/],
+      ['evt_after_paid', 'payment_intent.succeeded', { id: 'pi_second', amount: 1000, currency: 'usd', metadata }, /is paid/],
+    ];
+    for (const [id, type, object, detail] of cases) {
+      const answer = await postStripe(source.url_path, stripeEvent(id, type, object));
+      assert.equal(answer.status, 200, `${id}: ${answer.text}`);
+      assert.match(answer.body.data.detail, detail, id);
+    }
+    assert.equal((await call('GET', `/v1/payments?invoice_id=${invoiceId}`)).body.data.length, 1);
+  });
+
+  test('a refund that arrives before its payment answers 422 and applies when Stripe retries it', async () => {
+    const source = await createSource('stripe', STRIPE_SECRET);
+    const { invoiceId } = await openInvoice(3000);
+    const metadata = { fieldline_invoice_id: invoiceId };
+    const refund = stripeEvent('evt_refund_early', 'charge.refunded', { id: 'ch_e', payment_intent: 'pi_e', amount: 3000, amount_refunded: 3000, refunded: true, metadata });
+    assert.equal((await postStripe(source.url_path, refund)).status, 422);
+    await postStripe(source.url_path, stripeEvent('evt_pay_late', 'payment_intent.succeeded', { id: 'pi_e', amount: 3000, currency: 'usd', metadata }));
+    assert.equal((await postStripe(source.url_path, refund)).body.data.outcome, 'applied');
+    assert.equal((await call('GET', `/v1/payments?reference=pi_e`)).body.data[0].status, 'refunded');
+  });
+
+  test('a Stripe object missing what we need is a 422 naming the member, never a 500', async () => {
+    const source = await createSource('stripe', STRIPE_SECRET);
+    const answer = await postStripe(source.url_path, stripeEvent('evt_bad', 'payment_intent.succeeded', { id: 'pi_bad', amount: 10 }));
+    assert.equal(answer.status, 422, answer.text);
+    assert.deepEqual(answer.body.errors.map((e: any) => e.path), ['data.object.currency']);
+  });
+
   test('charge.refunded refunds the payment in full; a partial refund is logged and ignored', async () => {
     const source = await createSource('stripe', STRIPE_SECRET);
     const { invoiceId } = await openInvoice(4000);
-    await postStripe(source.url_path, stripeEvent('evt_pay', 'payment_intent.succeeded', { id: 'pi_r', amount_received: 4000, currency: 'usd', metadata: { fieldline_invoice_id: invoiceId } }));
+    await postStripe(source.url_path, stripeEvent('evt_pay', 'payment_intent.succeeded', { id: 'pi_r', amount: 4000, amount_received: 4000, currency: 'usd', metadata: { fieldline_invoice_id: invoiceId } }));
     const partial = await postStripe(source.url_path, stripeEvent('evt_part', 'charge.refunded', { id: 'ch_1', payment_intent: 'pi_r', amount: 4000, amount_refunded: 1000, refunded: false }));
     assert.equal(partial.body.data.outcome, 'ignored');
     assert.match(partial.body.data.detail, /partial refund/);
@@ -200,7 +287,7 @@ describe('Stripe events', () => {
   test('bad signature, stale timestamp and missing header answer 400, are logged as rejected and change nothing', async () => {
     const source = await createSource('stripe', STRIPE_SECRET);
     const { invoiceId } = await openInvoice(5000);
-    const event = stripeEvent('evt_forged', 'payment_intent.succeeded', { id: 'pi_f', amount_received: 5000, currency: 'usd', metadata: { fieldline_invoice_id: invoiceId } });
+    const event = stripeEvent('evt_forged', 'payment_intent.succeeded', { id: 'pi_f', amount: 5000, amount_received: 5000, currency: 'usd', metadata: { fieldline_invoice_id: invoiceId } });
     const forged = await postStripe(source.url_path, event, { secret: 'whsec_somebody_else' });
     assert.equal(forged.status, 400);
     assert.equal(forged.body.code, 'invalid_signature');
@@ -226,7 +313,7 @@ describe('Stripe events', () => {
     const customer = await call('POST', '/v1/customers', { name: 'Draft Customer' });
     const draft = await call('POST', '/v1/invoices', { customer_id: customer.body.data.id, line_items: [{ description: 'Visit', quantity: 1, unit_amount: 2500 }] });
     const invoiceId = draft.body.data.id;
-    const event = stripeEvent('evt_early', 'payment_intent.succeeded', { id: 'pi_early', amount_received: 2500, currency: 'usd', metadata: { fieldline_invoice_id: invoiceId } });
+    const event = stripeEvent('evt_early', 'payment_intent.succeeded', { id: 'pi_early', amount: 2500, amount_received: 2500, currency: 'usd', metadata: { fieldline_invoice_id: invoiceId } });
     const early = await postStripe(source.url_path, event);
     assert.equal(early.status, 422, early.text);
     assert.match(early.body.detail, /draft/);
@@ -245,7 +332,7 @@ describe('Stripe events', () => {
     const other = await postStripe(source.url_path, stripeEvent('evt_c', 'customer.created', { id: 'cus_stripe' }));
     assert.equal(other.status, 200);
     assert.equal(other.body.data.outcome, 'ignored');
-    const foreign = await postStripe(source.url_path, stripeEvent('evt_x', 'payment_intent.succeeded', { id: 'pi_x', amount_received: 100, currency: 'usd', metadata: {} }));
+    const foreign = await postStripe(source.url_path, stripeEvent('evt_x', 'payment_intent.succeeded', { id: 'pi_x', amount: 100, amount_received: 100, currency: 'usd', metadata: {} }));
     assert.equal(foreign.body.data.outcome, 'ignored');
     assert.match(foreign.body.data.detail, /fieldline_invoice_id/);
   });
@@ -301,5 +388,28 @@ describe('voice events', () => {
     assert.equal(malformed.status, 422);
     assert.deepEqual(malformed.body.errors.map((e: any) => e.path).sort(), ['data.call_id', 'data.direction']);
     assert.equal((await call('GET', '/v1/call-logs')).body.data.length, 1);
+  });
+});
+
+describe('guessing from one address', () => {
+  let proxied: TestContext;
+  before(async () => { proxied = await createTestContext({ trustProxy: true }); });
+  after(async () => { await proxied.close(); });
+
+  test('after 30 failed posts a minute, an address gets 429s and the account\'s log stops growing', async () => {
+    const owner = await proxied.newAccount('Targeted Co');
+    const created = await proxied.call('POST', '/v1/inbound-sources', { key: owner.key, body: { provider: 'stripe', signing_secret: STRIPE_SECRET } });
+    const path = created.body.data.url_path;
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) {
+      const answer = await proxied.call('POST', path, { body: { id: `evt_${i}` }, headers: { 'x-forwarded-for': '203.0.113.9', 'stripe-signature': 't=1,v1=00' } });
+      statuses.push(answer.status);
+    }
+    assert.deepEqual(statuses, [...Array(30).fill(400), ...Array(5).fill(429)]);
+    const logged = await proxied.call('GET', `/v1/inbound-sources/${created.body.data.id}/requests?limit=100`, { key: owner.key });
+    assert.equal(logged.body.data.length, 30);
+    assert.ok(logged.body.data.every((r: any) => r.body.length <= 4096));
+    // Another address is not held back by that one.
+    assert.equal((await proxied.call('POST', path, { body: {}, headers: { 'x-forwarded-for': '198.51.100.7' } })).status, 400);
   });
 });

@@ -27,7 +27,7 @@ export const payments = defineResource({
     method: field.enum(['card', 'cash', 'check', 'bank_transfer', 'other']).required().filterable(),
     invoice_id: field.ref('invoices').createOnly().filterable().expand('invoice'),
     customer_id: field.ref('customers').createOnly().filterable().expand('customer').describe('Taken from the invoice when one is given.'),
-    reference: field.text({ max: 200 }).describe('Cheque number, transfer reference or processor id.'),
+    reference: field.text({ max: 200 }).filterable(['eq', 'in']).describe('Cheque number, transfer reference or processor id (a Stripe PaymentIntent id).'),
     status: field.enum(['succeeded', 'refunded']).default('succeeded').readOnly().filterable(),
     amount_refunded: field.money().default(0).readOnly(),
     refunded_at: field.datetime().readOnly(),

@@ -40,6 +40,7 @@ import { EventStreamHub } from '../realtime/event-stream-hub.ts';
 import { eventStreamEndpoint } from '../realtime/event-stream-endpoint.ts';
 import { inboundOperation, mountInboundRoute } from '../inbound/inbound-route.ts';
 import { INBOUND_PATH } from '../inbound/inbound-sources-resource.ts';
+import { InboundLogRetention } from '../inbound/inbound-log-retention.ts';
 
 export interface AppOptions {
   db: Database;
@@ -98,6 +99,7 @@ export function createApp(options: AppOptions) {
   };
   const routes = resourceRoutes(runtime, registry);
   const eventStreams = new EventStreamHub(db, logger);
+  const inboundRetention = new InboundLogRetention(db, logger, options.requestLogRetentionDays);
   const endpoints: EndpointSpec[] = [
     ...accountEndpoints(db, verifier), eventStreamEndpoint(eventStreams, registry), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
@@ -124,7 +126,7 @@ export function createApp(options: AppOptions) {
   });
 
   return {
-    app, routes, endpoints, openapi, metrics,
+    app, routes, endpoints, openapi, metrics, inboundRetention,
     /** Routes for providers rather than API clients (no credential; their signature authenticates). */
     receivers: [{ method: 'post' as const, path: INBOUND_PATH }], requestLogs: writer, quota, rateLimiter, alerts, mail, webhooks, eventStreams,
     /** Starts the background work: log and usage flushes, alert evaluation, mail relay. */
@@ -135,9 +137,11 @@ export function createApp(options: AppOptions) {
       mail.start();
       void webhooks.start();
       void eventStreams.start();
+      inboundRetention.start();
     },
     /** Writes what is still queued; call before closing the database. */
     async stop() {
+      inboundRetention.stop();
       await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), webhooks.stop(), eventStreams.stop()]);
     },
   };

@@ -42,6 +42,8 @@ export const inboundRequests = defineResource({
        created_at timestamptz NOT NULL,
        PRIMARY KEY (source_id, external_id)
      )`,
+    `CREATE INDEX IF NOT EXISTS inbound_receipts_created_at_idx ON inbound_receipts (created_at)`,
+    `CREATE INDEX IF NOT EXISTS inbound_requests_retention_idx ON inbound_requests (created_at)`,
     ...rowLevelSecurity('inbound_receipts'),
     `GRANT SELECT, INSERT ON inbound_receipts TO ${TENANT_ROLE}`,
   ],

@@ -6,7 +6,7 @@ import type { Context, Hono } from 'hono';
 import type { Database, Row } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { withTenantTransaction } from '../db/tenant-transaction.ts';
-import { ApiError } from '../platform/errors.ts';
+import { ApiError, validationFailed } from '../platform/errors.ts';
 import { toApiError } from '../platform/database-errors.ts';
 import { newId } from '../platform/ids.ts';
 import { insertRow } from '../platform/operations/row-statements.ts';
@@ -21,6 +21,8 @@ import { readBodyText } from '../http/json-body.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { problemResponse } from '../http/problem.ts';
 import { redactBody, redactHeaders } from '../analytics/redact.ts';
+import { UNSTORABLE_TEXT } from '../platform/storable-text.ts';
+import { unstorableStrings } from '../http/json-body.ts';
 import { INBOUND_PROVIDERS, INBOUND_PROVIDER_NAMES } from './inbound-providers.ts';
 import { InboundVerificationError, type InboundProvider, type VerifiedInbound } from './inbound-provider.ts';
 import { inboundRequests } from './inbound-requests-resource.ts';
@@ -28,6 +30,9 @@ import { INBOUND_PATH } from './inbound-sources-resource.ts';
 import '../http/context-variables.ts';
 
 const STORED_BODY_BYTES = 64 * 1024;
+/** Unauthenticated bodies (failed verification) keep less: anyone who learns a URL can send them. */
+const REJECTED_BODY_BYTES = 4 * 1024;
+const MAX_EXTERNAL_ID_LENGTH = 255;
 
 interface Source { id: string; account_id: string; provider: string; signing_secret: string }
 
@@ -44,12 +49,13 @@ const providerPrincipal = (accountId: string): Principal => ({
   accountId, scopes: new Set(), plan: PLANS[DEFAULT_PLAN], rates: PLANS[DEFAULT_PLAN].rates, allowedOrigins: new Set(),
 });
 
-/** The body as stored in the log: JSON with secret-looking members redacted, cut at 64 KiB. */
-function storedBody(raw: string): { body: string; body_truncated: boolean } {
+/** The body as stored in the log: JSON with secret-looking members redacted, cut at `limit` bytes, NUL (which PostgreSQL cannot store) escaped. */
+function storedBody(raw: string, limit: number): { body: string; body_truncated: boolean } {
   let text = raw;
   try { text = JSON.stringify(redactBody(JSON.parse(raw))); } catch { /* not JSON: kept as sent */ }
-  const truncated = Buffer.byteLength(text) > STORED_BODY_BYTES;
-  return { body: truncated ? Buffer.from(text).subarray(0, STORED_BODY_BYTES).toString('utf8').replace(/\uFFFD$/, '') : text, body_truncated: truncated };
+  text = text.replace(new RegExp(UNSTORABLE_TEXT.source, 'gu'), '\uFFFD');
+  const truncated = Buffer.byteLength(text) > limit;
+  return { body: truncated ? Buffer.from(text).subarray(0, limit).toString('utf8').replace(/\uFFFD$/, '') : text, body_truncated: truncated };
 }
 
 export function mountInboundRoute(app: Hono, options: InboundRouteOptions): void {
@@ -97,21 +103,39 @@ async function receive(c: Context, options: InboundRouteOptions, provider: Inbou
     const now = new Date().toISOString();
     return {
       id: newId(inboundRequests.idPrefix), source_id: source.id, provider: provider.name, external_id: null, event_type: null, objects: [],
-      headers: redactHeaders(c.req.raw.headers), ...storedBody(raw), http_status: status, created_at: now, updated_at: now, ...fields,
+      headers: redactHeaders(c.req.raw.headers), ...storedBody(raw, fields.verified ? STORED_BODY_BYTES : REJECTED_BODY_BYTES),
+      http_status: status, created_at: now, updated_at: now, ...fields,
     };
   };
   const log = (row: Row) => systemQuery(options.db, insertRow(inboundRequests, source.account_id, row));
 
+  let secret: string;
+  try {
+    secret = openWriteOnlyField(source.signing_secret, options.runtime.secrets)!;
+  } catch {
+    // Our fault, not the provider's: a server key that changed without its secrets.
+    await log(entry({ verified: false, outcome: 'failed', detail: 'the signing secret cannot be decrypted with this server\'s FIELDLINE_SECRET_KEY' }, 503));
+    throw new ApiError('service_unavailable', 'This inbound source cannot verify requests right now; its owner has been told in the inbound log');
+  }
   let event: VerifiedInbound;
   try {
-    event = provider.verify(raw, c.req.raw.headers, openWriteOnlyField(source.signing_secret, options.runtime.secrets)!);
+    event = provider.verify(raw, c.req.raw.headers, secret);
   } catch (error) {
     if (!(error instanceof InboundVerificationError)) throw error;
-    await log(entry({ verified: false, outcome: 'rejected', detail: error.message }, 400));
+    // Throttled first: past the limit, nothing more is written to the account's log.
     await throttleFailure(c, options);
+    await log(entry({ verified: false, outcome: 'rejected', detail: error.message }, 400));
     throw new ApiError('invalid_signature', `The request's signature did not verify: ${error.message}`);
   }
-  const verified = { verified: true, external_id: event.id, event_type: event.type };
+  const verified = { verified: true, external_id: String(event.id ?? '').slice(0, MAX_EXTERNAL_ID_LENGTH), event_type: String(event.type ?? '').slice(0, 200) };
+  // Authentic but unusable as sent: the provider must fix it, so it is a 422 it will see.
+  const unusable = !event.id || String(event.id).length > MAX_EXTERNAL_ID_LENGTH
+    ? [{ path: 'id', message: `the event id must be 1 to ${MAX_EXTERNAL_ID_LENGTH} characters` }]
+    : unstorableStrings(event.payload);
+  if (unusable.length) {
+    await log(entry({ ...verified, outcome: 'failed', detail: unusable.map((e) => `${e.path}: ${e.message}`).join('; ') }, 422));
+    return problemResponse(c, validationFailed(unusable));
+  }
 
   try {
     const row = await withTenantTransaction(options.db, source.account_id, async (tx) => {

@@ -9,6 +9,7 @@ import { zodIssuesToFieldErrors } from '../platform/operations/write-input.ts';
 import { timestampSchema } from '../platform/resource/fields.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 import type { Row } from '../db/database.ts';
+import { selectRow } from '../platform/operations/row-statements.ts';
 import { InboundVerificationError, type InboundProvider } from './inbound-provider.ts';
 
 const CallData = z.object({
@@ -32,14 +33,22 @@ const VoiceEvent = z.object({
 
 type CallData = z.infer<typeof CallData>;
 
-/** The customer on the other end: named by the provider, or found by phone number. */
+/** Digits and a leading +: `+1 (555) 0199` and `+15550199` are one number. */
+const PHONE_DIGITS_SQL = "regexp_replace(phone, '[^0-9+]', '', 'g')";
+const phoneDigits = (phone: string) => phone.replace(/[^0-9+]/g, '');
+
+/** The customer on the other end: the one the provider names if it exists, else the one with the caller's number. */
 async function customerOf(ctx: OperationContext, call: CallData): Promise<string | null> {
-  if (call.customer_id) return call.customer_id;
+  const customers = ctx.registry.get('customers');
+  if (call.customer_id && customers.acceptsId(call.customer_id)) {
+    const [named] = await ctx.tx.query(selectRow(customers, ctx.tx.accountId, call.customer_id));
+    if (named) return named.id as string;
+  }
   const phone = call.direction === 'inbound' ? call.from : call.to;
-  if (!phone) return null;
+  if (!phone || !phoneDigits(phone)) return null;
   const [customer] = await ctx.tx.query({
-    sql: 'SELECT id FROM customers WHERE account_id = $1 AND phone = $2 AND deleted_at IS NULL ORDER BY created_at LIMIT 1',
-    parameters: [ctx.tx.accountId, phone],
+    sql: `SELECT id FROM customers WHERE account_id = $1 AND ${PHONE_DIGITS_SQL} = $2 AND deleted_at IS NULL ORDER BY created_at LIMIT 1`,
+    parameters: [ctx.tx.accountId, phoneDigits(phone)],
   });
   return (customer?.id as string) ?? null;
 }
@@ -80,7 +89,8 @@ export const voiceProvider: InboundProvider = {
       payload = new Webhook(secret).verify(rawBody, signed);
     } catch (error) {
       if (error instanceof WebhookVerificationError) throw new InboundVerificationError(error.message);
-      throw new InboundVerificationError('the body is not JSON');
+      if (error instanceof SyntaxError) throw new InboundVerificationError('the body is not JSON');
+      throw error;
     }
     return { id: signed['webhook-id'], type: (payload as { type?: unknown })?.type as string ?? 'unknown', payload };
   },

@@ -224,7 +224,10 @@ export class WebhookDispatcher {
 
   async #disable(delivery: ClaimedDelivery, reason: string, at: string): Promise<SqlStatement[]> {
     const [endpoint] = await systemQuery(this.#db, {
-      sql: `SELECT ${webhookEndpoints.selectColumns.map((c) => `e.${c}`).join(', ')}, a.notification_emails
+      // Addresses are not verified yet, so an account gets at most one such mail an hour.
+      sql: `SELECT ${webhookEndpoints.selectColumns.map((c) => `e.${c}`).join(', ')}, a.notification_emails,
+                   EXISTS (SELECT 1 FROM mail_outbox m WHERE m.account_id = e.account_id AND m.subject LIKE '${DISABLED_MAIL_SUBJECT}%'
+                            AND m.created_at > now() - interval '1 hour') AS notified_recently
               FROM webhook_endpoints e JOIN accounts a ON a.id = e.account_id WHERE e.id = $1 AND e.status = 'enabled'`,
       parameters: [delivery.endpoint_id],
     });
@@ -238,16 +241,20 @@ export class WebhookDispatcher {
       },
       // Like any change, it is an event (and so reaches the account's other endpoints).
       eventStatement(delivery.account_id, 'webhook_endpoint.disabled', serialize(webhookEndpoints, disabled), at),
-      ...(endpoint.notification_emails.length ? [queueMailStatement({
+      ...(endpoint.notification_emails.length && !endpoint.notified_recently ? [queueMailStatement({
         accountId: delivery.account_id, to: endpoint.notification_emails,
-        subject: `Fieldline webhook endpoint disabled: ${endpoint.url}`,
-        text: `Fieldline stopped sending events to ${endpoint.url} (${endpoint.id}): ${reason}.\n\n`
+        subject: `${DISABLED_MAIL_SUBJECT} (${endpoint.id})`,
+        text: `Fieldline stopped sending events to ${urlWithoutQuery(endpoint.url)} (${endpoint.id}): ${reason}.\n\n`
           + `Fix the receiver, then enable the endpoint (POST /v1/webhook-endpoints/${endpoint.id}/enable) and replay what failed `
           + `(POST /v1/webhook-endpoints/${endpoint.id}/recover with "since"). The delivery log is at /v1/webhook-endpoints/${endpoint.id}/deliveries.`,
       }, at)] : []),
     ];
   }
 }
+
+const DISABLED_MAIL_SUBJECT = 'Fieldline webhook endpoint disabled';
+/** A URL's query may carry the receiver's own token: mail shows origin and path only. */
+const urlWithoutQuery = (url: string) => { try { const u = new URL(url); return u.origin + u.pathname; } catch { return 'the endpoint'; } };
 
 /** The body every endpoint receives: the event as `GET /v1/events/{id}` shows it. */
 function payloadOf(delivery: ClaimedDelivery): string {
