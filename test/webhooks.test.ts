@@ -8,6 +8,7 @@ import { Webhook as SvixWebhook } from 'svix';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from '../src/webhooks/retry-schedule.ts';
+import { API_VERSION } from '../src/platform/openapi/build-openapi.ts';
 
 interface Received { headers: IncomingHttpHeaders; body: string; event: any }
 type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
@@ -122,6 +123,7 @@ describe('delivery', () => {
     const [delivery] = receiver.received;
     assert.equal(delivery.event.type, 'customer.created');
     assert.equal(delivery.event.data.object.id, customer.body.data.id);
+    assert.equal(delivery.event.api_version, API_VERSION, 'payloads name the version they are rendered in');
     assert.equal(delivery.headers['webhook-id'], delivery.event.id);
     verifyBoth(delivery, all.secret);
     assert.throws(() => new StandardWebhook(jobsOnly.secret).verify(delivery.body, delivery.headers as Record<string, string>));

@@ -10,6 +10,7 @@ import { systemQuery, systemTransaction } from '../db/system-query.ts';
 import type { SqlStatement } from '../db/inline-parameters.ts';
 import { newId } from '../platform/ids.ts';
 import { queueMailStatement } from '../mail/mail-outbox.ts';
+import { API_VERSION } from '../platform/openapi/build-openapi.ts';
 import { insertRow } from '../platform/operations/row-statements.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { eventStatement } from '../platform/events/platform-events.ts';
@@ -259,7 +260,7 @@ const urlWithoutQuery = (url: string) => { try { const u = new URL(url); return 
 /** The body every endpoint receives: the event as `GET /v1/events/{id}` shows it. */
 function payloadOf(delivery: ClaimedDelivery): string {
   return JSON.stringify({
-    id: delivery.event_id, object: 'event', type: delivery.type, api_version: delivery.api_version ?? null,
+    id: delivery.event_id, object: 'event', type: delivery.type, api_version: delivery.api_version ?? API_VERSION,
     created_at: delivery.event_created_at, data: delivery.data,
   });
 }

@@ -10,6 +10,7 @@ import { newId } from '../platform/ids.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { platformEventStatement } from '../platform/events/platform-events.ts';
 import { targetProblem } from './target-policy.ts';
+import { API_VERSION } from '../platform/openapi/build-openapi.ts';
 import { webhookService } from './webhook-service.ts';
 import { WEBHOOK_SCHEMA } from './webhook-schema.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
@@ -38,7 +39,7 @@ export const webhookEndpoints = defineResource({
     url: field.url().required().describe('An https URL on the public internet (http and private addresses only when the server allows them).'),
     description: field.text({ max: 500 }).searchable(),
     enabled_events: field.tags().required().describe('Event types to send (see `x-fieldline-events`), or `["*"]` for all.').example(['customer.created', 'job.completed']),
-    api_version: field.text({ max: 32 }).describe('The API version payloads are rendered in; absent: the account\'s.'),
+    api_version: field.enum([API_VERSION]).describe(`The API version payloads are rendered in; absent: the current one (${API_VERSION}), the only one so far.`),
     status: field.enum(['enabled', 'disabled']).readOnly().default('enabled').filterable(),
     disabled_reason: field.text().readOnly().describe('Why the endpoint was disabled: by a user, a `410 Gone`, or days of failed deliveries.'),
     failing_since: field.datetime().readOnly().describe('Start of the current run of failed deliveries; null after a success.'),
