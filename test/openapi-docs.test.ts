@@ -3,6 +3,7 @@
 // with an interactive reference at /docs that loads nothing from a CDN.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { createTestContext, type TestContext } from './support/test-context.ts';
 import { ERROR_CATALOGUE } from '../src/platform/errors.ts';
@@ -82,6 +83,12 @@ describe('the OpenAPI document', () => {
       assert.ok(operation.description?.includes(route.scope), `${where}: the description tells people the scope`);
       assert.ok(operation.responses[String(route.successStatus)], `${where} documents its success status ${route.successStatus}`);
     }
+  });
+
+  test('the committed openapi.json is the document the code produces (after an API change: npm run openapi)', () => {
+    // SDKs and other derived surfaces are generated from the committed file, so it must not drift.
+    const committed = JSON.parse(readFileSync(new URL('../openapi.json', import.meta.url), 'utf8'));
+    assert.deepEqual(committed, JSON.parse(JSON.stringify(doc)));
   });
 
   test('documents nothing the server does not serve', () => {
