@@ -119,7 +119,7 @@ export function createApp(options: AppOptions) {
   const trafficControl = options.trafficControl ?? true;
   if (trafficControl) app.use('/v1/*', requestTelemetry({ metrics, writer, trustProxy }));
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
-  mountInboundRoute(app, { db, runtime, rateLimiter, trustProxy, maxBodyBytes });
+  mountInboundRoute(app, { db, runtime, rateLimiter, metrics, trustProxy, maxBodyBytes });
   mountRoutes(app, routes, endpoints, {
     db, logger, verifier, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl, secrets,
     maxBodyBytes,

@@ -74,17 +74,23 @@ async function authenticate(c: Context, services: GateServices): Promise<Princip
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   const principal = match ? await services.verifier.verify(match[1]) : null;
   if (principal) return principal;
-  // Guessing keys from one address gets slower answers: 429 after a few dozen failures a minute.
-  const ip = clientIp(c, services.trustProxy);
-  if (ip) {
-    const failures = await services.rateLimiter.consume('failed_auth', ip, FAILED_AUTH_PER_IP);
-    if (!failures.allowed) {
-      services.metrics.rateLimitRejections.inc({ bucket: 'failed_auth' });
-      throw new ApiError('rate_limited', `Too many failed authentications from this address. Retry after ${failures.resetSeconds} s.`, {
-        headers: { 'Retry-After': String(failures.resetSeconds) },
-      });
-    }
-  }
+  await countFailedAuthentication(c, services);
   if (!header) throw new ApiError('unauthenticated', 'Send your API key as `Authorization: Bearer fl_...`', { headers: CHALLENGE });
   throw new ApiError('unauthenticated', 'The credential is not valid (unknown, revoked or expired)', { headers: CHALLENGE });
+}
+
+/**
+ * Guessing credentials (keys, inbound URLs, signatures) from one address gets slower answers:
+ * 429 after a few dozen failures a minute. Call it on each failure.
+ */
+export async function countFailedAuthentication(c: Context, services: Pick<GateServices, 'rateLimiter' | 'metrics' | 'trustProxy'>): Promise<void> {
+  const ip = clientIp(c, services.trustProxy);
+  if (!ip) return;
+  const failures = await services.rateLimiter.consume('failed_auth', ip, FAILED_AUTH_PER_IP);
+  if (!failures.allowed) {
+    services.metrics.rateLimitRejections.inc({ bucket: 'failed_auth' });
+    throw new ApiError('rate_limited', `Too many failed authentications from this address. Retry after ${failures.resetSeconds} s.`, {
+      headers: { 'Retry-After': String(failures.resetSeconds) },
+    });
+  }
 }

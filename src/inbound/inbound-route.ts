@@ -16,9 +16,9 @@ import type { Runtime } from '../platform/operations/runtime.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import { PLANS, DEFAULT_PLAN } from '../limits/plans.ts';
 import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
-import { FAILED_AUTH_PER_IP } from '../http/route-gate.ts';
+import type { Metrics } from '../analytics/metrics.ts';
+import { countFailedAuthentication } from '../http/route-gate.ts';
 import { readBodyText } from '../http/json-body.ts';
-import { clientIp } from '../http/client-ip.ts';
 import { problemResponse } from '../http/problem.ts';
 import { redactBody, redactHeaders } from '../analytics/redact.ts';
 import { UNSTORABLE_TEXT } from '../platform/storable-text.ts';
@@ -33,6 +33,7 @@ const STORED_BODY_BYTES = 64 * 1024;
 /** Unauthenticated bodies (failed verification) keep less: anyone who learns a URL can send them. */
 const REJECTED_BODY_BYTES = 4 * 1024;
 const MAX_EXTERNAL_ID_LENGTH = 255;
+const EVERY_UNSTORABLE_CHARACTER = new RegExp(UNSTORABLE_TEXT.source, 'gu');
 
 interface Source { id: string; account_id: string; provider: string; signing_secret: string }
 
@@ -40,6 +41,7 @@ export interface InboundRouteOptions {
   db: Database;
   runtime: Runtime;
   rateLimiter: RequestRateLimiter;
+  metrics: Metrics;
   trustProxy: boolean;
   maxBodyBytes: number;
 }
@@ -53,7 +55,7 @@ const providerPrincipal = (accountId: string): Principal => ({
 function storedBody(raw: string, limit: number): { body: string; body_truncated: boolean } {
   let text = raw;
   try { text = JSON.stringify(redactBody(JSON.parse(raw))); } catch { /* not JSON: kept as sent */ }
-  text = text.replace(new RegExp(UNSTORABLE_TEXT.source, 'gu'), '\uFFFD');
+  text = text.replace(EVERY_UNSTORABLE_CHARACTER, '\uFFFD');
   const truncated = Buffer.byteLength(text) > limit;
   return { body: truncated ? Buffer.from(text).subarray(0, limit).toString('utf8').replace(/\uFFFD$/, '') : text, body_truncated: truncated };
 }
@@ -66,7 +68,7 @@ export function mountInboundRoute(app: Hono, options: InboundRouteOptions): void
     const raw = await readBodyText(c, options.maxBodyBytes);
     const source = provider ? await findSource(options.db, c.req.path) : undefined;
     if (!provider || !source) {
-      await throttleFailure(c, options);
+      await countFailedAuthentication(c, options);
       throw new ApiError('not_found', 'No enabled inbound source has this URL');
     }
     c.set('principal', providerPrincipal(source.account_id)); // so the request log has it too
@@ -83,18 +85,6 @@ async function findSource(db: Database, urlPath: string): Promise<Source | undef
     parameters: [urlPath],
   });
   return row as Source | undefined;
-}
-
-/** Guessing URLs or signatures from one address gets 429s, as guessing API keys does. */
-async function throttleFailure(c: Context, options: InboundRouteOptions): Promise<void> {
-  const ip = clientIp(c, options.trustProxy);
-  if (!ip) return;
-  const failures = await options.rateLimiter.consume('failed_auth', ip, FAILED_AUTH_PER_IP);
-  if (!failures.allowed) {
-    throw new ApiError('rate_limited', `Too many failed requests from this address. Retry after ${failures.resetSeconds} s.`, {
-      headers: { 'Retry-After': String(failures.resetSeconds) },
-    });
-  }
 }
 
 async function receive(c: Context, options: InboundRouteOptions, provider: InboundProvider, source: Source, raw: string): Promise<Response> {
@@ -123,7 +113,7 @@ async function receive(c: Context, options: InboundRouteOptions, provider: Inbou
   } catch (error) {
     if (!(error instanceof InboundVerificationError)) throw error;
     // Throttled first: past the limit, nothing more is written to the account's log.
-    await throttleFailure(c, options);
+    await countFailedAuthentication(c, options);
     await log(entry({ verified: false, outcome: 'rejected', detail: error.message }, 400));
     throw new ApiError('invalid_signature', `The request's signature did not verify: ${error.message}`);
   }
