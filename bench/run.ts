@@ -10,7 +10,7 @@ import { startServer } from '../src/server.ts';
 import { createApp } from '../src/http/app.ts';
 import { createRegistry } from '../src/domain/registry.ts';
 import { prepareApiKey } from '../src/auth/api-keys.ts';
-import { systemQuery } from '../src/db/system-query.ts';
+import { systemTransaction } from '../src/db/system-query.ts';
 import { createAccount, OWNER_SCOPES } from '../src/auth/accounts.ts';
 import { createBenchDatabase } from './database.ts';
 import { seedCustomers } from './seed.ts';
@@ -61,7 +61,7 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   // the bench measures what counting costs, not what refusing looks like.
   const roomy = { limit: 10_000_000, window_seconds: 3600 };
   const benchKey = prepareApiKey({ accountId: account.id, name: 'Bench key', mode: 'test', scopes: OWNER_SCOPES, rateLimits: { read: roomy, write: roomy, expensive: roomy } });
-  await systemQuery(fieldline.db, benchKey.statement);
+  await systemTransaction(fieldline.db, benchKey.statements);
   const api_key = benchKey.secret;
 
   const seedStart = performance.now();

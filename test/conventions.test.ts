@@ -31,31 +31,35 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
   describe(`${resource.collection}: generic REST conventions`, () => {
     const path = `/v1/${resource.collection}`;
     let account: TestAccount;
+    /** What the list holds: objects a new account comes with (its first API key), then those created here. */
     let objects: Record<string, any>[] = [];
+    let created: Record<string, any>[] = [];
 
     before(async () => {
       account = await ctx.newAccount();
       const fixtures = new Fixtures(ctx, account);
-      objects = [];
-      for (let n = 0; n < OBJECTS; n++) objects.push(await fixtures.create(ctx.registry.get(resource.collection), n));
+      const existing = (await ctx.call('GET', `${path}?limit=100`, { key: account.key })).body.data;
+      created = [];
+      for (let n = 0; n < OBJECTS; n++) created.push(await fixtures.create(ctx.registry.get(resource.collection), n));
       // Parents created by fixtures live in other collections, so this list holds exactly `objects`.
+      objects = [...existing, ...created];
     });
 
     test('create answers 201 with Location, and GET returns the same object', async () => {
-      const created = objects[0];
-      assert.equal(created.object, resource.name);
-      assert.match(created.id, new RegExp(`^${resource.idPrefix}_[0-9A-Z]{26}$`));
-      const fetched = await ctx.call('GET', `${path}/${created.id}`, { key: account.key });
+      const [first] = created;
+      assert.equal(first.object, resource.name);
+      assert.match(first.id, new RegExp(`^${resource.idPrefix}_[0-9A-Z]{26}$`));
+      const fetched = await ctx.call('GET', `${path}/${first.id}`, { key: account.key });
       assert.equal(fetched.status, 200);
       // The create response alone may add what the declaration reveals once (a generated secret).
       const revealed = Object.keys(resource.revealedOnCreate ?? {});
-      const { ...shown } = created;
+      const { ...shown } = first;
       for (const name of revealed) {
         assert.equal(typeof shown[name], 'string', `${name} is in the create response`);
         delete shown[name];
       }
       assert.deepEqual(fetched.body.data, shown);
-      assert.deepEqual(Object.keys(created), [...resource.outputFields, ...revealed]);
+      assert.deepEqual(Object.keys(first), [...resource.outputFields, ...revealed]);
     });
 
     const sorts = ['', ...[...queryableFields(resource)].filter(([, f]) => f.sortable).flatMap(([name]) => [name, `-${name}`])];
@@ -64,7 +68,7 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
         const query = sort ? `sort=${sort}` : '';
         const single = await ctx.call('GET', `${path}?${query}&limit=100`, { key: account.key });
         const expected = single.body.data.map((o: { id: string }) => o.id);
-        assert.equal(expected.length, OBJECTS);
+        assert.equal(expected.length, objects.length);
         assert.deepEqual(await walk(account, path, query), expected);
       });
     }
@@ -72,10 +76,10 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
     test('offset paging returns total and the same order as cursors', async () => {
       const all = (await ctx.call('GET', `${path}?limit=100`, { key: account.key })).body.data.map((o: { id: string }) => o.id);
       const page = await ctx.call('GET', `${path}?offset=2&limit=3`, { key: account.key });
-      assert.equal(page.body.page.total, OBJECTS);
+      assert.equal(page.body.page.total, objects.length);
       assert.deepEqual(page.body.data.map((o: { id: string }) => o.id), all.slice(2, 5));
       const counted = await ctx.call('GET', `${path}?count=true&limit=1`, { key: account.key });
-      assert.equal(counted.body.page.total, OBJECTS);
+      assert.equal(counted.body.page.total, objects.length);
     });
 
     for (const [field, spec] of queryableFields(resource)) {
@@ -142,7 +146,7 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
     if (resource.operations.has('update')) {
       test('PATCH changes writable fields, leaves the rest, and records previous_attributes', async () => {
         const [name, spec] = Object.entries(resource.fields).find(([, s]) => s.access === 'writable' && !s.ref && s.kind !== 'json')!;
-        const target = objects[OBJECTS - 1];
+        const target = objects[objects.length - 1];
         const value = [1, 2, 3, 5].map((n) => sampleValue(spec, n)).find((v) => v !== undefined && JSON.stringify(v) !== JSON.stringify(target[name]));
         assert.notEqual(value, undefined, `no second sample value for ${name}`);
         const updated = await ctx.call('PATCH', `${path}/${target.id}`, { key: account.key, body: { [name]: value } });
@@ -152,20 +156,20 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
         const events = await ctx.call('GET', `/v1/events?type=${resource.name}.updated`, { key: account.key });
         assert.deepEqual(events.body.data[0].data.previous_attributes, { [name]: target[name] });
         assert.deepEqual(events.body.data[0].data.object, updated.body.data);
-        objects[OBJECTS - 1] = updated.body.data;
+        objects[objects.length - 1] = updated.body.data;
       });
     }
 
     if (resource.operations.has('delete')) {
       test('DELETE answers the deleted stub, then the object is gone from get and list', async () => {
-        const target = objects[0];
+        const target = created[0];
         const deleted = await ctx.call('DELETE', `${path}/${target.id}`, { key: account.key });
         assert.equal(deleted.status, 200, deleted.text);
         assert.deepEqual(deleted.body.data, { id: target.id, object: resource.name, deleted: true });
         assert.equal((await ctx.call('GET', `${path}/${target.id}`, { key: account.key })).status, 404);
         const listed = await ctx.call('GET', `${path}?limit=100`, { key: account.key });
         assert.ok(!listed.body.data.some((o: { id: string }) => o.id === target.id));
-        objects = objects.slice(1);
+        objects = objects.filter((o) => o.id !== target.id);
       });
     }
   });

@@ -1,12 +1,12 @@
 // GET and PATCH /v1/account: the caller's account (tenant): its name, plan and the browser
-// origins allowed to call the API with its credentials (CORS). This node forgets its cached
-// keys of the account at once; other nodes catch up within the key cache's TTL (30 s).
+// origins allowed to call the API with its credentials (CORS). Every node forgets its cached
+// keys of the account when the change commits (NOTIFY), so the new origins apply at once.
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
 import { validationFailed } from '../platform/errors.ts';
-import type { ApiKeyVerifier } from './api-keys.ts';
+import { keyChangeNotice, type ApiKeyVerifier } from './api-keys.ts';
 
 const Origin = z.string().max(255).refine((value) => {
   try {
@@ -60,6 +60,7 @@ export function accountEndpoints(db: Database, verifier: ApiKeyVerifier) {
           parameters: [principal.accountId, body.name ?? null, unique(body.cors_allowed_origins), unique(body.notification_emails)],
         });
         verifier.forgetAccount(principal.accountId);
+        await systemQuery(db, keyChangeNotice('account', principal.accountId));
         return { status: 200, body: { data: present(row) } };
       },
     }),

@@ -19,7 +19,7 @@ export async function createAccount(db: Database, input: { name: string; mode?: 
   const key = prepareApiKey({ accountId: account.id, name: 'Owner key', mode: input.mode ?? 'test', scopes: OWNER_SCOPES });
   await systemTransaction(db, [
     compile(sqlBuilder.insertInto('accounts').values({ id: account.id, name: account.name, plan: account.plan, created_at: now, updated_at: now })),
-    key.statement,
+    ...key.statements,
   ]);
   return { account, api_key: key.secret };
 }

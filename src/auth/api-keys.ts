@@ -1,18 +1,24 @@
-// API keys: `fl_{live|test}_{lookup}{secret}`. Only a SHA-256 hash is stored; the key is found
-// by its non-secret lookup part and its hash compared in constant time. Verified keys are
-// cached briefly so the hot path does not touch the database.
+// API keys: `fl_{live|test}_{lookup}{secret}`. Only a SHA-256 hash is stored, in
+// api_key_secrets (a rotated key has two secrets for a while); the key is found by its
+// non-secret lookup part and its hash compared in constant time. Verified keys are cached so
+// the hot path does not touch the database; a change to a key or its account is announced
+// by NOTIFY on `fieldline_api_keys` and every node drops what it cached at once. The cache's
+// TTL only bounds how long a node that missed a notice (a lost LISTEN connection) trusts it.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
+import type { SqlStatement } from '../db/inline-parameters.ts';
 import { systemQuery } from '../db/system-query.ts';
-import { sqlBuilder, compile } from '../db/sql-builder.ts';
 import { newId } from '../platform/ids.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import { effectiveRates, planNamed, type RateLimitOverrides } from '../limits/plans.ts';
 
-export type KeyMode = 'live' | 'test';
+export const KEY_MODES = ['live', 'test'] as const;
+export type KeyMode = (typeof KEY_MODES)[number];
 const KEY_PATTERN = /^fl_(live|test)_([0-9A-Za-z]{12})([0-9A-Za-z]{32})$/;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const KEY_CHANGES_CHANNEL = 'fieldline_api_keys';
 
 function randomBase62(length: number): string {
   let out = '';
@@ -26,33 +32,56 @@ function randomBase62(length: number): string {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
+/** A new secret for a key: the secret itself (for the caller's hands only) and what may be shown. */
+export function mintKeySecret(mode: KeyMode) {
+  const lookup = randomBase62(12);
+  const secret = `fl_${mode}_${lookup}${randomBase62(32)}`;
+  return { secret, lookup, prefix: `fl_${mode}_${lookup}`, last4: secret.slice(-4) };
+}
+
+/** Stores the hash of `secret` as one of key `keyId`'s secrets. */
+export function keySecretInsert(keyId: string, accountId: string, minted: ReturnType<typeof mintKeySecret>, now: string): SqlStatement {
+  return {
+    sql: 'INSERT INTO api_key_secrets (lookup, key_id, account_id, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
+    parameters: [minted.lookup, keyId, accountId, `\\x${sha256(minted.secret).toString('hex')}`, now],
+  };
+}
+
+/** Tells every node (this one included) to forget what it cached about a key or an account's keys; sent at commit. */
+export function keyChangeNotice(kind: 'key' | 'account', id: string): SqlStatement {
+  return { sql: 'SELECT pg_notify($1, $2)', parameters: [KEY_CHANGES_CHANNEL, `${kind}:${id}`] };
+}
+
 export interface NewApiKey {
   accountId: string;
   name: string;
   mode: KeyMode;
   scopes: string[];
   expiresAt?: string;
-  /** Per-key changes to the plan's request rates. */
+  /** Per-key changes to the plan's request rates (set by operators; not part of the public API). */
   rateLimits?: RateLimitOverrides;
 }
 
-/** The insert for a new key and the secret, which exists only in the caller's hands after this. */
+/** The inserts for a key made outside the API (an account's first key) and its secret. */
 export function prepareApiKey(input: NewApiKey) {
-  const lookup = randomBase62(12);
-  const secret = `fl_${input.mode}_${lookup}${randomBase62(32)}`;
   const id = newId('key');
   const now = new Date().toISOString();
-  const statement = compile(sqlBuilder.insertInto('api_keys').values({
-    id, account_id: input.accountId, name: input.name, mode: input.mode, lookup,
-    secret_hash: `\\x${sha256(secret).toString('hex')}`, last4: secret.slice(-4),
-    scopes: input.scopes, created_at: now, expires_at: input.expiresAt ?? null,
-    rate_limits: input.rateLimits ? JSON.stringify(input.rateLimits) : null,
-  }));
-  return { id, secret, statement };
+  const minted = mintKeySecret(input.mode);
+  const statements: SqlStatement[] = [
+    {
+      sql: `INSERT INTO api_keys (id, account_id, name, mode, scopes, expires_at, prefix, last4, status, rate_limits, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $10)`,
+      parameters: [id, input.accountId, input.name, input.mode, input.scopes, input.expiresAt ?? null, minted.prefix, minted.last4,
+        input.rateLimits ? JSON.stringify(input.rateLimits) : null, now],
+    },
+    keySecretInsert(id, input.accountId, minted, now),
+  ];
+  return { id, secret: minted.secret, statements };
 }
 
 interface StoredKey {
   hash: Buffer;
+  /** The earlier of the key's expiry and this secret's (a rotated-out secret's grace period). */
   expiresAt: number | null;
   revoked: boolean;
   /** Built once per cache fill: every request with this key shares it. */
@@ -60,16 +89,36 @@ interface StoredKey {
 }
 
 export interface ApiKeyVerifierOptions {
-  /** How long a verified key is trusted without asking the database again. */
+  /** How long a verified key is trusted without asking the database again, if no notice arrives. */
   cacheTtlMs?: number;
+  logger?: Logger;
 }
+
+const earlier = (a: string | null, b: string | null) => {
+  const times = [a, b].filter((t): t is string => t !== null).map((t) => Date.parse(t));
+  return times.length ? Math.min(...times) : null;
+};
 
 export class ApiKeyVerifier {
   readonly #cache: LRUCache<string, StoredKey | 'missing'>;
   readonly #lastUsedWritten = new Map<string, number>();
+  #unlisten: (() => Promise<void>) | undefined;
 
-  constructor(private readonly db: Database, options: ApiKeyVerifierOptions = {}) {
+  constructor(private readonly db: Database, private readonly options: ApiKeyVerifierOptions = {}) {
     this.#cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs ?? 30_000 });
+  }
+
+  /** Listens for key changes made through any node. */
+  async start(): Promise<void> {
+    this.#unlisten = await this.db.listen(KEY_CHANGES_CHANNEL, (notice) => this.#onNotice(notice)).catch((err) => {
+      this.options.logger?.warn({ err }, 'API key changes cannot be LISTENed for; other nodes\' changes apply after the cache TTL');
+      return undefined;
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.#unlisten?.();
+    this.#unlisten = undefined;
   }
 
   /** The principal for a presented key, or null when it is not a valid, live key. */
@@ -84,24 +133,42 @@ export class ApiKeyVerifier {
     return stored.principal;
   }
 
-  /** Drops this node's cached keys of an account (after its settings change); other nodes catch up within the TTL. */
+  /** Drops this node's cached secrets of a key (other nodes hear of it by keyChangeNotice). */
+  forgetKey(keyId: string): void {
+    this.#forgetWhere((principal) => principal.keyId === keyId);
+  }
+
+  /** Drops this node's cached keys of an account (after its plan or origins change). */
   forgetAccount(accountId: string): void {
+    this.#forgetWhere((principal) => principal.accountId === accountId);
+  }
+
+  #forgetWhere(matches: (principal: Principal) => boolean): void {
     for (const [lookup, stored] of this.#cache.entries()) {
-      if (stored !== 'missing' && stored.principal.accountId === accountId) this.#cache.delete(lookup);
+      if (stored !== 'missing' && matches(stored.principal)) this.#cache.delete(lookup);
     }
+  }
+
+  #onNotice(notice: string): void {
+    const [kind, id] = notice.split(':', 2);
+    if (kind === 'key') this.forgetKey(id);
+    else if (kind === 'account') this.forgetAccount(id);
   }
 
   async #load(lookup: string): Promise<StoredKey | 'missing'> {
     const cached = this.#cache.get(lookup);
     if (cached) return cached;
-    const [row] = await systemQuery(this.db, compile(sqlBuilder.selectFrom('api_keys')
-      .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
-      .select(['api_keys.id', 'api_keys.account_id', 'secret_hash', 'scopes', 'expires_at', 'revoked_at', 'rate_limits', 'accounts.plan', 'accounts.cors_allowed_origins'])
-      .where('lookup', '=', lookup)));
+    const [row] = await systemQuery(this.db, {
+      sql: `SELECT k.id, k.account_id, s.secret_hash, k.scopes, k.expires_at, s.expires_at AS secret_expires_at, k.status, k.rate_limits,
+                   a.plan, a.cors_allowed_origins
+              FROM api_key_secrets s JOIN api_keys k ON k.id = s.key_id JOIN accounts a ON a.id = k.account_id
+             WHERE s.lookup = $1`,
+      parameters: [lookup],
+    });
     const plan = row ? planNamed(row.plan) : undefined;
     const stored: StoredKey | 'missing' = row
       ? {
-          hash: Buffer.from(row.secret_hash), expiresAt: row.expires_at ? Date.parse(row.expires_at) : null, revoked: row.revoked_at !== null,
+          hash: Buffer.from(row.secret_hash), expiresAt: earlier(row.expires_at, row.secret_expires_at), revoked: row.status !== 'active',
           principal: { accountId: row.account_id, keyId: row.id, scopes: new Set(row.scopes), plan: plan!, rates: effectiveRates(plan!, row.rate_limits),
             allowedOrigins: new Set(row.cors_allowed_origins),
           },
@@ -117,7 +184,7 @@ export class ApiKeyVerifier {
     const now = Date.now();
     if ((this.#lastUsedWritten.get(keyId) ?? 0) > now - 60_000) return;
     this.#lastUsedWritten.set(keyId, now);
-    systemQuery(this.db, compile(sqlBuilder.updateTable('api_keys').set({ last_used_at: new Date(now).toISOString() }).where('id', '=', keyId)))
+    systemQuery(this.db, { sql: 'UPDATE api_keys SET last_used_at = $2 WHERE id = $1', parameters: [keyId, new Date(now).toISOString()] })
       .catch(() => this.#lastUsedWritten.delete(keyId));
   }
 }

@@ -119,4 +119,36 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
       `ALTER TABLE accounts ADD COLUMN notification_emails text[] NOT NULL DEFAULT '{}'`,
     ],
   },
+  {
+    id: '0006_managed_api_keys',
+    statements: [
+      // A key's secrets move to their own table so a rotated key can answer to two secrets
+      // (the new one, and the old one until its grace period ends); api_keys becomes the
+      // api-keys resource's table (src/auth/api-keys-resource.ts).
+      `CREATE TABLE api_key_secrets (
+         lookup text PRIMARY KEY,
+         key_id text NOT NULL REFERENCES api_keys (id),
+         account_id text NOT NULL REFERENCES accounts (id),
+         secret_hash bytea NOT NULL,
+         created_at timestamptz NOT NULL,
+         expires_at timestamptz
+       )`,
+      `CREATE INDEX api_key_secrets_key_idx ON api_key_secrets (key_id)`,
+      `INSERT INTO api_key_secrets (lookup, key_id, account_id, secret_hash, created_at)
+       SELECT lookup, id, account_id, secret_hash, created_at FROM api_keys`,
+      ...rowLevelSecurity('api_key_secrets'),
+      `GRANT SELECT, INSERT, UPDATE ON api_key_secrets TO ${TENANT_ROLE}`,
+      `ALTER TABLE api_keys ADD COLUMN prefix text`,
+      `UPDATE api_keys SET prefix = 'fl_' || mode || '_' || lookup`,
+      `ALTER TABLE api_keys ALTER COLUMN prefix SET NOT NULL`,
+      `ALTER TABLE api_keys ADD COLUMN status text NOT NULL DEFAULT 'active'`,
+      `UPDATE api_keys SET status = 'revoked' WHERE revoked_at IS NOT NULL`,
+      `ALTER TABLE api_keys ALTER COLUMN status DROP DEFAULT`,
+      `ALTER TABLE api_keys ADD COLUMN updated_at timestamptz`,
+      `UPDATE api_keys SET updated_at = coalesce(revoked_at, created_at)`,
+      `ALTER TABLE api_keys ALTER COLUMN updated_at SET NOT NULL`,
+      `ALTER TABLE api_keys DROP COLUMN lookup`,
+      `ALTER TABLE api_keys DROP COLUMN secret_hash`,
+    ],
+  },
 ];

@@ -56,12 +56,13 @@ export const invoices = defineResource({
       summary: 'Record a payment against the invoice',
       operationId: 'recordInvoicePayment',
       respondsWith: 'payments',
+      status: 201,
       description: 'Creates a payment for this invoice (see POST /v1/payments); the invoice becomes paid when its payments cover the total.',
       from: ['open'],
       input: createInputSchema(payments).omit({ invoice_id: true }),
       run: async ({ row, input, ctx }) => {
         const payment = await ctx.create('payments', { ...input, invoice_id: row.id });
-        return { status: 201, data: serialize(payments, payment) };
+        return { data: serialize(payments, payment) };
       },
     },
     'mark-paid': {

@@ -10,6 +10,7 @@ import { withRedeliver } from '../webhooks/redeliver-event.ts';
 import { withEventStream } from '../realtime/event-stream-schema.ts';
 import { inboundSources } from '../inbound/inbound-sources-resource.ts';
 import { inboundRequests } from '../inbound/inbound-requests-resource.ts';
+import { apiKeys } from '../auth/api-keys-resource.ts';
 import { customers } from './customers.ts';
 import { callLogs } from './call-logs.ts';
 import { users } from './users.ts';
@@ -20,6 +21,6 @@ import { payments } from './payments.ts';
 export function createRegistry(): Registry {
   return new Registry([
     customers, users, jobs, invoices, payments, callLogs, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
-    webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests,
+    webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests, apiKeys,
   ]);
 }

@@ -88,14 +88,17 @@ export function createApp(options: AppOptions) {
   });
   const alerts = new AlertEvaluator(db, logger, { intervalMs: options.alertIntervalMs });
   const mail = new MailRelay(db, options.smtp ? smtpTransport(options.smtp.url, options.smtp.from) : logTransport(logger), logger);
-  const verifier = new ApiKeyVerifier(db, { cacheTtlMs: options.apiKeyCacheTtlMs });
+  const verifier = new ApiKeyVerifier(db, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
 
   const allowPrivate = options.webhooks?.allowPrivate ?? false;
   const secrets = new SecretBox(options.secretKey ?? randomBytes(32));
   const webhooks = new WebhookDispatcher(db, { ...options.webhooks, allowPrivate, secrets, logger });
   const runtime: Runtime = {
     db, registry, secrets,
-    services: { webhooks: { allowPrivate, secrets, deliverNow: (eventId, endpointId) => webhooks.deliverNow(eventId, endpointId), wake: () => webhooks.wake() } },
+    services: {
+      apiKeys: verifier,
+      webhooks: { allowPrivate, secrets, deliverNow: (eventId, endpointId) => webhooks.deliverNow(eventId, endpointId), wake: () => webhooks.wake() },
+    },
   };
   const routes = resourceRoutes(runtime, registry);
   const eventStreams = new EventStreamHub(db, logger);
@@ -138,11 +141,12 @@ export function createApp(options: AppOptions) {
       void webhooks.start();
       void eventStreams.start();
       inboundRetention.start();
+      void verifier.start();
     },
     /** Writes what is still queued; call before closing the database. */
     async stop() {
       inboundRetention.stop();
-      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), webhooks.stop(), eventStreams.stop()]);
+      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), webhooks.stop(), eventStreams.stop(), verifier.stop()]);
     },
   };
 }

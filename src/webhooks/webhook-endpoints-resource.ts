@@ -12,12 +12,9 @@ import { platformEventStatement } from '../platform/events/platform-events.ts';
 import { targetProblem } from './target-policy.ts';
 import { API_VERSION } from '../platform/openapi/build-openapi.ts';
 import { webhookService } from './webhook-service.ts';
+import { previousSecretExpiry, rotationInput } from '../platform/secret-rotation.ts';
 import { WEBHOOK_SCHEMA } from './webhook-schema.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
-
-/** How long the previous secret keeps signing after a rotation, unless the caller says otherwise. */
-export const DEFAULT_ROTATION_GRACE_SECONDS = 86_400;
-const MAX_ROTATION_GRACE_SECONDS = 7 * 86_400;
 
 export const newWebhookSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
@@ -80,17 +77,20 @@ export const webhookEndpoints = defineResource({
     'rotate-secret': {
       summary: 'Rotate the signing secret',
       description: 'Answers with the new secret. Until the previous one expires (24 h unless `expire_previous_in_seconds` says otherwise, at most 7 days) every delivery carries both signatures.',
-      input: z.strictObject({ expire_previous_in_seconds: z.int().min(0).max(MAX_ROTATION_GRACE_SECONDS).optional() }),
+      input: rotationInput,
+      reveals: {
+        secret: 'The new signing secret. Shown only here: store it now.',
+        previous_secret_expires_at: 'When deliveries stop carrying the previous secret\'s signature.',
+      },
       run: async ({ row, input, ctx }) => {
-        const grace = input.expire_previous_in_seconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
-        const expiresAt = new Date(Date.parse(ctx.now) + grace * 1000).toISOString();
+        const expiresAt = previousSecretExpiry(ctx.now, input);
         ctx.tx.defer({
           sql: 'UPDATE webhook_endpoint_secrets SET expires_at = $2 WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > $2)',
           parameters: [row.id, expiresAt],
         });
         const secret = newWebhookSecret();
         storeSecret(ctx, row.id, secret);
-        return { status: 200, data: { ...serialize(webhookEndpoints, row), secret, previous_secret_expires_at: expiresAt } };
+        return { data: { ...serialize(webhookEndpoints, row), secret, previous_secret_expires_at: expiresAt } };
       },
     },
     test: {
@@ -107,14 +107,16 @@ export const webhookEndpoints = defineResource({
                 VALUES ($1, $2, $3, 'pending', 0, 'infinity', $4, $4)`,
           parameters: [ctx.tx.accountId, eventId, row.id, ctx.now],
         });
-        return { status: 200, data: {}, afterCommit: async () => ({ status: 200, data: await service.deliverNow(eventId, row.id) }) };
+        return { data: {}, afterCommit: async () => ({ data: await service.deliverNow(eventId, row.id) }) };
       },
     },
     recover: {
       summary: 'Redeliver failed deliveries since a time',
       description: 'Queues again every delivery to this endpoint that failed for good since `since` (events created at or after it).',
       from: ['enabled'],
+      status: 202,
       input: z.strictObject({ since: timestampSchema() }),
+      answers: z.object({ object: z.literal('webhook_recovery'), endpoint: z.string(), since: z.string(), requeued: z.int().describe('Deliveries queued again.') }),
       run: async ({ row, input, ctx }) => {
         const [{ count }] = await ctx.tx.query({
           sql: `WITH requeued AS (
@@ -123,7 +125,7 @@ export const webhookEndpoints = defineResource({
                 SELECT count(*)::int AS count FROM requeued`,
           parameters: [row.id, input.since, ctx.now],
         });
-        const response = { status: 202, data: { object: 'webhook_recovery', endpoint: row.id, since: input.since, requeued: Number(count) } };
+        const response = { data: { object: 'webhook_recovery', endpoint: row.id, since: input.since, requeued: Number(count) } };
         const service = webhookService(ctx);
         return { ...response, afterCommit: async () => { service.wake(); return response; } };
       },

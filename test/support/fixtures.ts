@@ -58,6 +58,8 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
     case 'boolean':
       return n % 2 === 0;
     case 'datetime':
+      // A declared example stands for a constraint the kind does not show (a time in the future).
+      if (spec.example !== undefined) return spec.example;
       return `2026-0${1 + (n % 5)}-15T09:00:00.000Z`;
     case 'date':
       return `2026-03-1${n % 5}`;

@@ -6,7 +6,7 @@ import { connectPglite } from '../../src/db/connect-pglite.ts';
 import { connectPostgres } from '../../src/db/connect-postgres.ts';
 import type { Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { systemQuery } from '../../src/db/system-query.ts';
+import { systemTransaction } from '../../src/db/system-query.ts';
 import { createRegistry } from '../../src/domain/registry.ts';
 import type { Registry } from '../../src/platform/registry.ts';
 import { createAccount } from '../../src/auth/accounts.ts';
@@ -86,7 +86,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     },
     async newKey(accountId, scopes, rateLimits) {
       const key = prepareApiKey({ accountId, name: 'test key', mode: 'test', scopes, rateLimits });
-      await systemQuery(db, key.statement);
+      await systemTransaction(db, key.statements);
       return key.secret;
     },
     async close() {

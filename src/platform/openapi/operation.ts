@@ -55,6 +55,15 @@ function requestSchema(route: RouteSpec): unknown {
   }
 }
 
+
+/** The object plus members only this answer carries (a new secret), documented by name. */
+function withRevealed(object: object, revealed: Record<string, string> | undefined): object {
+  if (!revealed) return object;
+  return { allOf: [object, {
+    type: 'object', required: Object.keys(revealed),
+    properties: Object.fromEntries(Object.entries(revealed).map(([name, description]) => [name, { type: 'string', description }])),
+  }] };
+}
 function successResponse(route: RouteSpec, registry: Registry) {
   const object = ref('schemas', schemaName(route.resource));
   switch (route.kind) {
@@ -63,18 +72,16 @@ function successResponse(route: RouteSpec, registry: Registry) {
     case 'delete': return { description: 'The object was deleted.', content: jsonContent(dataOf(ref('schemas', 'DeletedObject'))) };
     case 'bulk': return { description: 'Every item succeeded, in request order.', content: jsonContent(dataOf({ type: 'array', items: ref('schemas', 'BulkResult') })) };
     case 'action': {
-      const respondsWith = route.resource.actions[route.actionName!].respondsWith;
-      const target = respondsWith ? ref('schemas', schemaName(registry.get(respondsWith))) : object;
-      return { description: respondsWith ? `The ${registry.get(respondsWith).name} created.` : 'The object after the action.', content: jsonContent(dataOf(target)) };
+      const action = route.resource.actions[route.actionName!];
+      if (action.respondsWith) {
+        const target = registry.get(action.respondsWith);
+        return { description: `The ${target.name} created.`, content: jsonContent(dataOf(ref('schemas', schemaName(target)))) };
+      }
+      if (action.answers) return { description: action.status === 202 ? 'Accepted: the work is queued.' : 'The result.', content: jsonContent(dataOf(toJsonSchema(action.answers))) };
+      return { description: 'The object after the action.', content: jsonContent(dataOf(withRevealed(object, action.reveals))) };
     }
-    case 'create': {
-      const revealed = route.resource.revealedOnCreate;
-      const created = revealed ? { allOf: [object, {
-        type: 'object', required: Object.keys(revealed),
-        properties: Object.fromEntries(Object.entries(revealed).map(([name, description]) => [name, { type: 'string', description }])),
-      }] } : object;
-      return { description: 'The created object.', headers: { Location: { schema: { type: 'string' } } }, content: jsonContent(dataOf(created)) };
-    }
+    case 'create':
+      return { description: 'The created object.', headers: { Location: { schema: { type: 'string' } } }, content: jsonContent(dataOf(withRevealed(object, route.resource.revealedOnCreate))) };
     default: return { description: 'The object.', content: jsonContent(dataOf(object)) };
   }
 }

@@ -58,7 +58,7 @@ export async function runActionOperation(
   const response = await withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
     const ctx = createOperationContext(tx, principal, runtime, requestId);
     const { row, response } = await runActionInTransaction(ctx, resource, id, name, body);
-    return response ?? { status: 200, data: serialize(resource, row) };
+    return response ?? { data: serialize(resource, row) };
   });
   return response.afterCommit ? response.afterCommit() : response;
 }

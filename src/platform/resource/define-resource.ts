@@ -17,7 +17,6 @@ export interface ActionArgs<I> {
 
 /** What an action hands back when it answers with something other than its own row. */
 export interface ActionResponse {
-  status: number;
   data: Record<string, unknown>;
   /**
    * Work that must not hold the transaction open (an outbound HTTP call): runs once it has
@@ -44,6 +43,12 @@ export interface ActionSpec<I = any> {
   apply?: (args: ActionArgs<I>) => Promise<Row | void> | Row | void;
   /** For `run` actions: the collection whose object the action answers with (documentation). */
   respondsWith?: string;
+  /** For `run` actions answering with something other than an object of the API: its shape (documentation). */
+  answers?: z.ZodType;
+  /** The success status (201 when the action creates `respondsWith`, 202 when it only queues work); default 200. */
+  status?: 200 | 201 | 202;
+  /** For `run` actions answering with their own object: members only this answer adds (a new secret), name -> description. */
+  reveals?: Record<string, string>;
   /** A custom body: does its own writes through ctx and answers with another object. */
   run?: (args: ActionArgs<I>) => Promise<ActionResponse>;
 }

@@ -87,10 +87,10 @@ function routesOf(runtime: Runtime, registry: Registry, resource: ResourceDefini
     if (action.internal) continue;
     routes.push({
       kind: 'action', method: 'post', path: `${item}/${name}`, operationId: action.operationId ?? `${camel(name)}${Name}`, resource, actionName: name,
-      scope: write, body: 'optional', successStatus: action.run ? 201 : 200, summary: action.summary, description: action.description,
+      scope: write, body: 'optional', successStatus: action.status ?? 200, summary: action.summary, description: action.description,
       handle: async (r) => {
         const result = await runActionOperation(runtime, resource, r.principal, r.params.id, name, r.body, r.requestId);
-        return { status: result.status, body: { data: result.data } };
+        return { status: action.status ?? 200, body: { data: result.data } };
       },
     });
   }

@@ -1,0 +1,150 @@
+// API keys, managed through the API: create (the secret is answered once), list and read
+// (prefix and last four characters only), rename or rescope, revoke, rotate with a grace
+// period. A key can never grant more than the credential that creates or rescopes it holds,
+// and an account always keeps one active key that can manage keys (until people can sign in,
+// a key is the only way back in).
+import { defineResource } from '../platform/resource/define-resource.ts';
+import { field } from '../platform/resource/fields.ts';
+import { ApiError, validationFailed, type FieldError } from '../platform/errors.ts';
+import { hasScope } from '../platform/operations/principal.ts';
+import { applyChanges } from '../platform/operations/update.ts';
+import { serialize } from '../platform/operations/serialize.ts';
+import type { OperationContext } from '../platform/operations/operation-context.ts';
+import type { Row } from '../db/database.ts';
+import { previousSecretExpiry, rotationInput } from '../platform/secret-rotation.ts';
+import { KEY_MODES, keyChangeNotice, keySecretInsert, mintKeySecret } from './api-keys.ts';
+
+const MANAGES_KEYS = ['write:*', 'write:api-keys'];
+
+export interface ApiKeyService {
+  /** Drops this node's cached copy of a key at once (other nodes hear the NOTIFY at commit). */
+  forgetKey(keyId: string): void;
+}
+
+declare module '../platform/operations/runtime.ts' {
+  interface RuntimeServices {
+    apiKeys?: ApiKeyService;
+  }
+}
+
+/** Every node stops trusting what it cached about the key; this one at once. */
+function announceKeyChange(ctx: OperationContext, keyId: string): void {
+  ctx.runtime.services.apiKeys?.forgetKey(keyId);
+  ctx.tx.defer(keyChangeNotice('key', keyId));
+}
+
+function scopeProblems(row: Row, previous: Row | undefined, ctx: OperationContext): FieldError[] {
+  const known = new Set(ctx.registry.scopes());
+  const kept = new Set<string>(previous?.scopes ?? []);
+  const problems: FieldError[] = [];
+  (row.scopes as string[]).forEach((scope, i) => {
+    if (!known.has(scope)) problems.push({ path: `scopes.${i}`, message: `'${scope}' is not a scope (the OpenAPI document lists them under x-fieldline-scopes)` });
+  });
+  if (!row.scopes.length) problems.push({ path: 'scopes', message: 'name at least one scope' });
+  if (problems.length) return problems;
+  const beyondCaller = (row.scopes as string[]).filter((scope) => !kept.has(scope) && !hasScope(ctx.principal, scope));
+  if (beyondCaller.length) {
+    throw new ApiError('insufficient_scope', `A key cannot be given scopes your own credential lacks: ${beyondCaller.join(', ')}`, { scopes: beyondCaller });
+  }
+  return [];
+}
+
+/** Refuses a change after which no active key of the account could manage keys. */
+async function assertAnotherKeyManager(ctx: OperationContext, keyId: string): Promise<void> {
+  const [other] = await ctx.tx.query({
+    sql: `SELECT id FROM api_keys WHERE id <> $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > $2) AND scopes && $3::text[] LIMIT 1`,
+    parameters: [keyId, ctx.now, MANAGES_KEYS],
+  });
+  if (!other) {
+    throw new ApiError('conflict', 'This is the account\'s last active key that can manage keys (write:api-keys or write:*); create another one first');
+  }
+}
+
+/** A created key's secret, from beforeCreate (which puts its prefix in the row) to afterCreate (which stores its hash). */
+const pendingSecrets = new WeakMap<Row, ReturnType<typeof mintKeySecret>>();
+
+const canManageKeys = (scopes: readonly string[]) => scopes.some((scope) => MANAGES_KEYS.includes(scope));
+
+export const apiKeys = defineResource({
+  name: 'api_key',
+  collection: 'api-keys',
+  idPrefix: 'key',
+  description: 'A secret that authenticates server-to-server calls as the account (`Authorization: Bearer fl_live_...`), limited to its scopes. '
+    + 'Only a hash is stored: the secret is answered once, on create and on rotate.',
+  // Keys are revoked, not deleted, so the audit trail and request logs keep naming them.
+  operations: ['list', 'get', 'create', 'update', 'export'],
+  lifecycle: { field: 'status', updatableIn: ['active'] },
+  fields: {
+    name: field.text({ min: 1, max: 200 }).required().searchable().sortable().example('Zapier integration'),
+    mode: field.enum(KEY_MODES).default('test').createOnly().filterable()
+      .describe('Shown in the key (`fl_test_...`) so a test key is recognisable where it is pasted; both modes reach the same account data.'),
+    scopes: field.tags().required().filterable()
+      .describe('What the key may do (`read:customers`, `write:jobs`, `read:*`, ...; see `x-fieldline-scopes`): at most what the credential creating it holds.')
+      .example(['read:customers', 'write:jobs']),
+    expires_at: field.datetime().createOnly().describe('When the key stops working (in the future); absent: never.').example('2099-12-31T23:59:59.000Z'),
+    prefix: field.text().readOnly().describe('The first characters of the secret (`fl_live_` and 12 more): enough to recognise the key, useless to call with.'),
+    last4: field.text().readOnly().describe('The last four characters of the secret.'),
+    status: field.enum(['active', 'revoked']).readOnly().default('active').filterable(),
+    revoked_at: field.datetime().readOnly(),
+    last_used_at: field.datetime().readOnly().describe('When the key last authenticated a request (recorded at most once a minute).'),
+  },
+  revealedOnCreate: {
+    secret: 'The key (`fl_{mode}_...`). Shown only here and by rotate: store it now.',
+  },
+  hooks: {
+    compute: (row) => ({ scopes: [...new Set(row.scopes as string[])] }),
+    validate: async ({ row, previous, ctx }) => {
+      const problems = scopeProblems(row, previous, ctx);
+      if (!previous && row.expires_at && Date.parse(row.expires_at) <= Date.parse(ctx.now)) problems.push({ path: 'expires_at', message: 'must be in the future' });
+      if (problems.length) throw validationFailed(problems);
+      if (previous && canManageKeys(previous.scopes) && !canManageKeys(row.scopes)) await assertAnotherKeyManager(ctx, row.id);
+      if (previous) announceKeyChange(ctx, row.id); // new scopes apply to the next request, on every node
+    },
+    beforeCreate: async ({ row, ctx }) => {
+      const minted = mintKeySecret(row.mode);
+      row.prefix = minted.prefix;
+      row.last4 = minted.last4;
+      ctx.reveal('secret', minted.secret);
+      pendingSecrets.set(row, minted);
+    },
+    // After the key's own insert (deferred statements run in order): the secret refers to it.
+    afterCreate: async ({ row, ctx }) => {
+      ctx.tx.defer(keySecretInsert(row.id, ctx.tx.accountId, pendingSecrets.get(row)!, ctx.now));
+      pendingSecrets.delete(row);
+    },
+  },
+  actions: {
+    revoke: {
+      summary: 'Revoke the key',
+      description: 'The key stops working at once on every node. Revoked keys stay listed (with `revoked_at`) and cannot be restored.',
+      from: ['active'], to: 'revoked', event: 'revoked',
+      apply: async ({ row, ctx }) => {
+        if (canManageKeys(row.scopes)) await assertAnotherKeyManager(ctx, row.id);
+        announceKeyChange(ctx, row.id);
+        return { revoked_at: ctx.now };
+      },
+    },
+    rotate: {
+      summary: 'Rotate the secret',
+      description: 'Answers with a new secret for the same key (same id, name and scopes). The previous secret keeps working for `expire_previous_in_seconds` (24 hours unless said otherwise, at most 7 days; 0 ends it now).',
+      from: ['active'],
+      input: rotationInput,
+      reveals: {
+        secret: 'The new key. Shown only here: store it now.',
+        previous_secret_expires_at: 'When the previous secret stops working.',
+      },
+      run: async ({ row, input, ctx }) => {
+        const expiresAt = previousSecretExpiry(ctx.now, input);
+        ctx.tx.defer({
+          sql: 'UPDATE api_key_secrets SET expires_at = $2 WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > $2)',
+          parameters: [row.id, expiresAt],
+        });
+        const minted = mintKeySecret(row.mode);
+        ctx.tx.defer(keySecretInsert(row.id, ctx.tx.accountId, minted, ctx.now));
+        announceKeyChange(ctx, row.id);
+        const rotated = applyChanges(ctx, apiKeys, row, { prefix: minted.prefix, last4: minted.last4 }, 'api_key.updated');
+        return { data: { ...serialize(apiKeys, rotated), secret: minted.secret, previous_secret_expires_at: expiresAt } };
+      },
+    },
+  },
+});
