@@ -87,11 +87,34 @@ describe('creating and reading keys', () => {
     const narrower = await createKey({ name: 'Read customers', scopes: ['read:customers'] }, manager);
     assert.equal(await canRead(narrower.secret), 200);
     assertProblem(await call('POST', '/v1/customers', { name: 'Nope' }, narrower.secret), 403, 'insufficient_scope');
-    // Nor widen a key by PATCH; narrowing what someone else granted is fine.
+    // Nor widen a key by PATCH.
     assertProblem(await call('PATCH', `/v1/api-keys/${narrower.id}`, { scopes: ['read:customers', 'read:*'] }, manager), 403, 'insufficient_scope');
-    const wide = await createKey({ name: 'Wide', scopes: ['read:*', 'write:jobs'] });
-    const narrowed = await call('PATCH', `/v1/api-keys/${wide.id}`, { scopes: ['read:*'] }, manager);
-    assert.equal(narrowed.status, 200, narrowed.text);
+    const renamed = await call('PATCH', `/v1/api-keys/${narrower.id}`, { name: 'Customer reader' }, manager);
+    assert.equal(renamed.status, 200, renamed.text);
+  });
+
+  test('a key with more scopes than the caller cannot be changed, rotated or revoked by it', async () => {
+    const manager = await ctx.newKey(account.id, ['read:api-keys', 'write:api-keys']);
+    const [owner] = (await call('GET', '/v1/api-keys?sort=created_at')).body.data;
+    assertProblem(await call('POST', `/v1/api-keys/${owner.id}/rotate`, {}, manager), 403, 'insufficient_scope');
+    assertProblem(await call('POST', `/v1/api-keys/${owner.id}/revoke`, undefined, manager), 403, 'insufficient_scope');
+    assertProblem(await call('PATCH', `/v1/api-keys/${owner.id}`, { scopes: ['read:api-keys'] }, manager), 403, 'insufficient_scope');
+    assertProblem(await call('PATCH', `/v1/api-keys/${owner.id}`, { name: 'Renamed' }, manager), 403, 'insufficient_scope');
+    const unchanged = (await call('GET', `/v1/api-keys/${owner.id}`)).body.data;
+    assert.deepEqual([unchanged.name, unchanged.last4, unchanged.status], [owner.name, owner.last4, 'active']);
+    assert.equal(await canRead(account.key), 200);
+  });
+
+  test('another key cannot replay a create answered to this one (the secret) with the same Idempotency-Key', async () => {
+    const other = await ctx.newKey(account.id, ['read:*', 'write:*']);
+    const body = { name: 'Once', scopes: ['read:jobs'] };
+    const headers = { 'idempotency-key': `create-key-${account.id}` };
+    const first = await ctx.call('POST', '/v1/api-keys', { key: account.key, body, headers });
+    assert.equal(first.status, 201, first.text);
+    const replayed = await ctx.call('POST', '/v1/api-keys', { key: account.key, body, headers });
+    assert.equal(replayed.headers.get('idempotent-replayed'), 'true');
+    assert.equal(replayed.body.data.secret, first.body.data.secret);
+    assertProblem(await ctx.call('POST', '/v1/api-keys', { key: other, body, headers }), 422, 'idempotency_key_reused');
   });
 
   test('new scopes apply to the very next request', async () => {
@@ -120,6 +143,18 @@ describe('revoking and rotating', () => {
     assert.deepEqual(listed.body.data.map((k: { id: string }) => k.id), [created.id]);
     const events = await call('GET', '/v1/events?type=api_key.revoked');
     assert.equal(events.body.data[0].data.object.id, created.id);
+  });
+
+  test('revoking the only two key managers at once leaves one of them', async () => {
+    const [owner] = (await call('GET', '/v1/api-keys')).body.data;
+    const second = await createKey({ name: 'Second admin', scopes: ['read:*', 'write:*'] });
+    const results = await Promise.all([
+      call('POST', `/v1/api-keys/${owner.id}/revoke`, undefined, second.secret),
+      call('POST', `/v1/api-keys/${second.id}/revoke`, undefined, second.secret),
+    ]);
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 409]);
+    const active = await systemQuery(ctx.db, { sql: "SELECT id FROM api_keys WHERE account_id = $1 AND status = 'active'", parameters: [account.id] });
+    assert.equal(active.length, 1, 'exactly one manager is still active');
   });
 
   test('keys are revoked, never deleted', async () => {

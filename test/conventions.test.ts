@@ -145,7 +145,7 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
 
     if (resource.operations.has('update')) {
       test('PATCH changes writable fields, leaves the rest, and records previous_attributes', async () => {
-        const [name, spec] = Object.entries(resource.fields).find(([, s]) => s.access === 'writable' && !s.ref && s.kind !== 'json')!;
+        const [name, spec] = Object.entries(resource.fields).find(([, s]) => s.access === 'writable' && !s.ref && !s.unique && s.kind !== 'json')!;
         const target = objects[objects.length - 1];
         const value = [1, 2, 3, 5].map((n) => sampleValue(spec, n)).find((v) => v !== undefined && JSON.stringify(v) !== JSON.stringify(target[name]));
         assert.notEqual(value, undefined, `no second sample value for ${name}`);

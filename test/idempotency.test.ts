@@ -2,6 +2,7 @@
 // response and never runs twice, whatever the timing.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { idempotencyRequestHash } from '../src/http/idempotency.ts';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { tenantBatch } from '../src/db/tenant-transaction.ts';
 
@@ -100,7 +101,8 @@ describe('Idempotency-Key', () => {
   test('a claim abandoned by a dead request is taken over; a committed one is never run again', async () => {
     const abandoned = newKey();
     const body = { name: 'Recovered' };
-    const hash = (await import('node:crypto')).createHash('sha256').update(`POST /v1/customers\n${JSON.stringify(body)}`).digest('hex');
+    const [ownerKey] = (await ctx.call('GET', '/v1/api-keys', { key: account.key })).body.data;
+    const hash = idempotencyRequestHash(ownerKey.id, 'POST', '/v1/customers', body);
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
     const insert = (key: string, status: string) => tenantBatch(ctx.db, account.id, [{
       sql: 'INSERT INTO idempotency_keys (account_id, key, request_hash, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)',

@@ -40,6 +40,10 @@ before(async () => {
     const inbound = await ctx.call('POST', store.get('inbound-sources')!.url_path, { body: { type: 'call.started' } });
     assert.equal(inbound.status, 400, inbound.text);
     store.set('inbound-requests', (await ctx.call('GET', '/v1/inbound-requests?limit=1', { key: account.key })).body.data[0]);
+    // A stock adjustment writes a movement to the ledger.
+    const adjusted = await ctx.call('POST', `/v1/inventory-items/${store.get('inventory-items')!.id}/adjust`, { key: account.key, body: { quantity: 5, reason: 'count' } });
+    assert.equal(adjusted.status, 200, adjusted.text);
+    store.set('inventory-movements', (await ctx.call('GET', '/v1/inventory-movements?limit=1', { key: account.key })).body.data[0]);
   }
   // The requests above are in the request log once the writer has flushed them.
   await ctx.services.requestLogs.flush();

@@ -6,7 +6,7 @@ import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
 import { validationFailed } from '../platform/errors.ts';
-import { keyChangeNotice, type ApiKeyVerifier } from './api-keys.ts';
+import { accountChangeNoticeSql, type ApiKeyVerifier } from './api-keys.ts';
 
 const Origin = z.string().max(255).refine((value) => {
   try {
@@ -54,13 +54,15 @@ export function accountEndpoints(db: Database, verifier: ApiKeyVerifier) {
         if (typeof body !== 'object' || body === null) throw validationFailed([{ path: '', message: 'The request body must be a JSON object' }]);
         const unique = (list: string[] | undefined) => (list ? [...new Set(list)] : null);
         const [row] = await systemQuery(db, {
-          sql: `UPDATE accounts SET name = coalesce($2, name), cors_allowed_origins = coalesce($3::text[], cors_allowed_origins),
-                  notification_emails = coalesce($4::text[], notification_emails), updated_at = now()
-                WHERE id = $1 RETURNING ${COLUMNS}`,
+          // The notice is part of the update's transaction: sent if and only if the change commits.
+          sql: `WITH updated AS (
+                  UPDATE accounts SET name = coalesce($2, name), cors_allowed_origins = coalesce($3::text[], cors_allowed_origins),
+                    notification_emails = coalesce($4::text[], notification_emails), updated_at = now()
+                  WHERE id = $1 RETURNING ${COLUMNS})
+                SELECT updated.*, ${accountChangeNoticeSql('$1')} AS noticed FROM updated`,
           parameters: [principal.accountId, body.name ?? null, unique(body.cors_allowed_origins), unique(body.notification_emails)],
         });
         verifier.forgetAccount(principal.accountId);
-        await systemQuery(db, keyChangeNotice('account', principal.accountId));
         return { status: 200, body: { data: present(row) } };
       },
     }),

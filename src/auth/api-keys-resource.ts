@@ -1,8 +1,9 @@
 // API keys, managed through the API: create (the secret is answered once), list and read
 // (prefix and last four characters only), rename or rescope, revoke, rotate with a grace
-// period. A key can never grant more than the credential that creates or rescopes it holds,
-// and an account always keeps one active key that can manage keys (until people can sign in,
-// a key is the only way back in).
+// period. A key can never grant more than the credential that creates or rescopes it holds;
+// only a credential holding all of a key's scopes may change, revoke or rotate it; and an
+// account always keeps one active key that can manage keys (until people can sign in, a key
+// is the only way back in).
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { ApiError, validationFailed, type FieldError } from '../platform/errors.ts';
@@ -33,30 +34,42 @@ function announceKeyChange(ctx: OperationContext, keyId: string): void {
   ctx.tx.defer(keyChangeNotice('key', keyId));
 }
 
-function scopeProblems(row: Row, previous: Row | undefined, ctx: OperationContext): FieldError[] {
+function scopeProblems(row: Row, ctx: OperationContext): FieldError[] {
   const known = new Set(ctx.registry.scopes());
-  const kept = new Set<string>(previous?.scopes ?? []);
   const problems: FieldError[] = [];
   (row.scopes as string[]).forEach((scope, i) => {
     if (!known.has(scope)) problems.push({ path: `scopes.${i}`, message: `'${scope}' is not a scope (the OpenAPI document lists them under x-fieldline-scopes)` });
   });
   if (!row.scopes.length) problems.push({ path: 'scopes', message: 'name at least one scope' });
   if (problems.length) return problems;
-  const beyondCaller = (row.scopes as string[]).filter((scope) => !kept.has(scope) && !hasScope(ctx.principal, scope));
+  const beyondCaller = (row.scopes as string[]).filter((scope) => !hasScope(ctx.principal, scope));
   if (beyondCaller.length) {
     throw new ApiError('insufficient_scope', `A key cannot be given scopes your own credential lacks: ${beyondCaller.join(', ')}`, { scopes: beyondCaller });
   }
   return [];
 }
 
-/** Refuses a change after which no active key of the account could manage keys. */
+/**
+ * Refuses a change after which no active, non-expiring key of the account could manage keys.
+ * Changes that could remove a manager take a per-account lock first, so two of them (revoking
+ * the only two managers at once) see each other's outcome instead of both passing the check.
+ */
 async function assertAnotherKeyManager(ctx: OperationContext, keyId: string): Promise<void> {
+  await ctx.tx.query({ sql: "SELECT pg_advisory_xact_lock(hashtext('fieldline_key_managers:' || $1))", parameters: [ctx.tx.accountId] });
   const [other] = await ctx.tx.query({
-    sql: `SELECT id FROM api_keys WHERE id <> $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > $2) AND scopes && $3::text[] LIMIT 1`,
-    parameters: [keyId, ctx.now, MANAGES_KEYS],
+    sql: `SELECT id FROM api_keys WHERE id <> $1 AND status = 'active' AND expires_at IS NULL AND scopes && $2::text[] LIMIT 1`,
+    parameters: [keyId, MANAGES_KEYS],
   });
   if (!other) {
-    throw new ApiError('conflict', 'This is the account\'s last active key that can manage keys (write:api-keys or write:*); create another one first');
+    throw new ApiError('conflict', 'This is the account\'s last active key without expiry that can manage keys (write:api-keys or write:*); create another one first');
+  }
+}
+
+/** Only a credential holding every scope of a key may rescope, revoke or rotate it (rotating hands out its power). */
+function assertCallerCovers(ctx: OperationContext, key: Row, what: string): void {
+  const beyondCaller = (key.scopes as string[]).filter((scope) => !hasScope(ctx.principal, scope));
+  if (beyondCaller.length) {
+    throw new ApiError('insufficient_scope', `Only a credential holding every scope of this key may ${what} it; yours lacks ${beyondCaller.join(', ')}`, { scopes: beyondCaller });
   }
 }
 
@@ -94,7 +107,8 @@ export const apiKeys = defineResource({
   hooks: {
     compute: (row) => ({ scopes: [...new Set(row.scopes as string[])] }),
     validate: async ({ row, previous, ctx }) => {
-      const problems = scopeProblems(row, previous, ctx);
+      if (previous) assertCallerCovers(ctx, previous, 'change');
+      const problems = scopeProblems(row, ctx);
       if (!previous && row.expires_at && Date.parse(row.expires_at) <= Date.parse(ctx.now)) problems.push({ path: 'expires_at', message: 'must be in the future' });
       if (problems.length) throw validationFailed(problems);
       if (previous && canManageKeys(previous.scopes) && !canManageKeys(row.scopes)) await assertAnotherKeyManager(ctx, row.id);
@@ -116,9 +130,10 @@ export const apiKeys = defineResource({
   actions: {
     revoke: {
       summary: 'Revoke the key',
-      description: 'The key stops working at once on every node. Revoked keys stay listed (with `revoked_at`) and cannot be restored.',
+      description: 'The key is refused from its next request on, on every node. Revoked keys stay listed (with `revoked_at`) and cannot be restored.',
       from: ['active'], to: 'revoked', event: 'revoked',
       apply: async ({ row, ctx }) => {
+        assertCallerCovers(ctx, row, 'revoke');
         if (canManageKeys(row.scopes)) await assertAnotherKeyManager(ctx, row.id);
         announceKeyChange(ctx, row.id);
         return { revoked_at: ctx.now };
@@ -134,6 +149,7 @@ export const apiKeys = defineResource({
         previous_secret_expires_at: 'When the previous secret stops working.',
       },
       run: async ({ row, input, ctx }) => {
+        assertCallerCovers(ctx, row, 'rotate');
         const expiresAt = previousSecretExpiry(ctx.now, input);
         ctx.tx.defer({
           sql: 'UPDATE api_key_secrets SET expires_at = $2 WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > $2)',

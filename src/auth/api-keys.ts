@@ -52,6 +52,9 @@ export function keyChangeNotice(kind: 'key' | 'account', id: string): SqlStateme
   return { sql: 'SELECT pg_notify($1, $2)', parameters: [KEY_CHANGES_CHANNEL, `${kind}:${id}`] };
 }
 
+/** The same notice as an SQL expression, for a statement that has the account id as parameter `$n`. */
+export const accountChangeNoticeSql = (parameter: string) => `pg_notify('${KEY_CHANGES_CHANNEL}', 'account:' || ${parameter})`;
+
 export interface NewApiKey {
   accountId: string;
   name: string;
@@ -103,6 +106,8 @@ export class ApiKeyVerifier {
   readonly #cache: LRUCache<string, StoredKey | 'missing'>;
   readonly #lastUsedWritten = new Map<string, number>();
   #unlisten: (() => Promise<void>) | undefined;
+  /** Raised by every forget: a load that began before one must not cache what it read. */
+  #generation = 0;
 
   constructor(private readonly db: Database, private readonly options: ApiKeyVerifierOptions = {}) {
     this.#cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs ?? 30_000 });
@@ -110,7 +115,9 @@ export class ApiKeyVerifier {
 
   /** Listens for key changes made through any node. */
   async start(): Promise<void> {
-    this.#unlisten = await this.db.listen(KEY_CHANGES_CHANNEL, (notice) => this.#onNotice(notice)).catch((err) => {
+    // Notices missed while the LISTEN session was down could be anything: forget everything.
+    const onReconnect = () => this.#forgetWhere(() => true);
+    this.#unlisten = await this.db.listen(KEY_CHANGES_CHANNEL, (notice) => this.#onNotice(notice), { onReconnect }).catch((err) => {
       this.options.logger?.warn({ err }, 'API key changes cannot be LISTENed for; other nodes\' changes apply after the cache TTL');
       return undefined;
     });
@@ -144,6 +151,7 @@ export class ApiKeyVerifier {
   }
 
   #forgetWhere(matches: (principal: Principal) => boolean): void {
+    this.#generation++;
     for (const [lookup, stored] of this.#cache.entries()) {
       if (stored !== 'missing' && matches(stored.principal)) this.#cache.delete(lookup);
     }
@@ -158,6 +166,7 @@ export class ApiKeyVerifier {
   async #load(lookup: string): Promise<StoredKey | 'missing'> {
     const cached = this.#cache.get(lookup);
     if (cached) return cached;
+    const generation = this.#generation;
     const [row] = await systemQuery(this.db, {
       sql: `SELECT k.id, k.account_id, s.secret_hash, k.scopes, k.expires_at, s.expires_at AS secret_expires_at, k.status, k.rate_limits,
                    a.plan, a.cors_allowed_origins
@@ -174,6 +183,8 @@ export class ApiKeyVerifier {
           },
         }
       : 'missing';
+    // A change announced while the query ran may postdate what it read: use it, do not keep it.
+    if (generation !== this.#generation) return stored;
     // Unknown lookups are remembered briefly too, so guessing keys cannot hammer the database.
     this.#cache.set(lookup, stored, stored === 'missing' ? { ttl: 5_000 } : undefined);
     return stored;

@@ -10,8 +10,9 @@ test('a terminated LISTEN session is reopened and notifications arrive again', {
   const db = await connectPostgres(url!, 2);
   const channel = `fl_reconnect_${process.pid}`;
   const received: string[] = [];
+  let reconnects = 0;
   try {
-    await db.listen(channel, (payload) => received.push(payload));
+    await db.listen(channel, (payload) => received.push(payload), { onReconnect: () => { reconnects++; } });
     const [killed] = await systemQuery(db, {
       sql: 'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()',
       parameters: [`LISTEN ${channel}`],
@@ -23,6 +24,7 @@ test('a terminated LISTEN session is reopened and notifications arrive again', {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.ok(received.includes('after'), 'a notification arrived after the session was lost');
+    assert.equal(reconnects, 1, 'the listener was told that notifications may have been missed');
   } finally {
     await db.close();
   }

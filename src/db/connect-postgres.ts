@@ -24,6 +24,7 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
   // server restart, a failover) it is reopened with backoff and every channel listened again;
   // meanwhile the callers' polling covers what was announced.
   const handlers = new Map<string, Set<(payload: string) => void>>();
+  const reconnectHandlers = new Set<() => void>();
   let listener: Promise<pg.Client> | undefined;
   let closed = false;
   let generation = 0;
@@ -49,6 +50,7 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
     try {
       await client.connect();
       for (const channel of handlers.keys()) await client.query(`LISTEN ${channel}`);
+      if (mine > 1) for (const handle of reconnectHandlers) handle();
     } catch (error) {
       client.end().catch(() => undefined);
       if (generation === mine) {
@@ -91,9 +93,11 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
       }
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    async listen(channel, onNotify) {
+    async listen(channel, onNotify, options) {
       const channelHandlers = handlers.get(channel) ?? new Set();
       channelHandlers.add(onNotify);
+      const onReconnect = options?.onReconnect;
+      if (onReconnect) reconnectHandlers.add(onReconnect);
       if (!handlers.has(channel)) {
         handlers.set(channel, channelHandlers);
         const client = await listenerClient();
@@ -101,7 +105,10 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
       } else {
         await listenerClient();
       }
-      return async () => { channelHandlers.delete(onNotify); };
+      return async () => {
+        channelHandlers.delete(onNotify);
+        if (onReconnect) reconnectHandlers.delete(onReconnect);
+      };
     },
     async close() {
       closed = true;

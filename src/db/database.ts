@@ -10,6 +10,11 @@ export interface DatabaseConnection {
   copyFrom(target: string, copyText: string): Promise<void>;
 }
 
+export interface ListenOptions {
+  /** Called when a lost LISTEN session is back: notifications sent meanwhile were missed. */
+  onReconnect?: () => void;
+}
+
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   /** Exclusive use of one connection for the duration of `work` (transactions need it). */
@@ -21,7 +26,7 @@ export interface Database {
    * the returned function is called. Best effort: callers also poll, so a lost connection
    * only delays work.
    */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onNotify: (payload: string) => void, options?: ListenOptions): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -125,13 +125,15 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
       // A key's secrets move to their own table so a rotated key can answer to two secrets
       // (the new one, and the old one until its grace period ends); api_keys becomes the
       // api-keys resource's table (src/auth/api-keys-resource.ts).
+      `ALTER TABLE api_keys ADD CONSTRAINT api_keys_account_id_id_key UNIQUE (account_id, id)`,
       `CREATE TABLE api_key_secrets (
          lookup text PRIMARY KEY,
-         key_id text NOT NULL REFERENCES api_keys (id),
+         key_id text NOT NULL,
          account_id text NOT NULL REFERENCES accounts (id),
          secret_hash bytea NOT NULL,
          created_at timestamptz NOT NULL,
-         expires_at timestamptz
+         expires_at timestamptz,
+         FOREIGN KEY (account_id, key_id) REFERENCES api_keys (account_id, id)
        )`,
       `CREATE INDEX api_key_secrets_key_idx ON api_key_secrets (key_id)`,
       `INSERT INTO api_key_secrets (lookup, key_id, account_id, secret_hash, created_at)
@@ -147,8 +149,10 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
       `ALTER TABLE api_keys ADD COLUMN updated_at timestamptz`,
       `UPDATE api_keys SET updated_at = coalesce(revoked_at, created_at)`,
       `ALTER TABLE api_keys ALTER COLUMN updated_at SET NOT NULL`,
-      `ALTER TABLE api_keys DROP COLUMN lookup`,
-      `ALTER TABLE api_keys DROP COLUMN secret_hash`,
+      // Nodes of the previous release still read these during a rolling upgrade (keys made before
+      // it keep working there); a later migration drops them. New keys leave them empty.
+      `ALTER TABLE api_keys ALTER COLUMN lookup DROP NOT NULL`,
+      `ALTER TABLE api_keys ALTER COLUMN secret_hash DROP NOT NULL`,
     ],
   },
 ];

@@ -17,10 +17,14 @@ import { users } from './users.ts';
 import { jobs } from './jobs.ts';
 import { invoices } from './invoices.ts';
 import { payments } from './payments.ts';
+import { inventoryItems } from './inventory-items.ts';
+import { inventoryMovements } from './inventory-movements.ts';
+import { suppliers } from './suppliers.ts';
+import { purchaseOrders } from './purchase-orders.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, users, jobs, invoices, payments, callLogs, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
+    customers, users, jobs, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
     webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests, apiKeys,
   ]);
 }

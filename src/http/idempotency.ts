@@ -34,6 +34,11 @@ export interface IdempotencyOptions {
   secrets: SecretBox;
 }
 
+/** What a replay must match. The credential is part of it: another key cannot replay this one's response (a new secret, say). */
+export function idempotencyRequestHash(keyId: string | undefined, method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(`${keyId ?? ''} ${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+}
+
 export function idempotency({ db, logger, secrets }: IdempotencyOptions): MiddlewareHandler {
   let lastSweep = 0;
 
@@ -77,8 +82,8 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
     const key = c.req.header('idempotency-key');
     if (key === undefined) return next();
     if (!KEY_FORMAT.test(key)) throw new ApiError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters', { errors: [{ path: 'Idempotency-Key', message: 'invalid format' }] });
-    const { accountId } = c.get('principal');
-    const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${JSON.stringify(c.get('body') ?? null)}`).digest('hex');
+    const { accountId, keyId } = c.get('principal');
+    const requestHash = idempotencyRequestHash(keyId, c.req.method, c.req.path, c.get('body'));
     const { ours, row: held } = await claim(accountId, key, requestHash);
 
     if (!ours) {

@@ -8,6 +8,9 @@ import { toJsonSchema } from '../../src/platform/openapi/json-schema.ts';
 import type { TestAccount, TestContext } from './test-context.ts';
 
 /** A value for a JSON schema: every property filled, minimums respected. */
+/** Stands for "an id of this collection" in a JSON sample until Fixtures puts a real one there. */
+const REF_MARKER = 'fixture-ref:';
+
 export function sampleFromJsonSchema(schema: any, n = 1): unknown {
   if (schema.const !== undefined) return schema.const;
   if (schema.enum) return schema.enum[n % schema.enum.length];
@@ -25,6 +28,7 @@ export function sampleFromJsonSchema(schema: any, n = 1): unknown {
     case 'boolean':
       return n % 2 === 0;
     case 'string':
+      if (schema['x-fieldline-ref']) return `${REF_MARKER}${schema['x-fieldline-ref']}`;
       if (schema.format === 'date-time') return `2026-0${1 + (n % 9)}-15T09:00:00.000Z`;
       if (schema.format === 'date') return `2026-03-1${n % 5}`;
       if (schema.format === 'email') return `person${n}@example.com`;
@@ -36,6 +40,8 @@ export function sampleFromJsonSchema(schema: any, n = 1): unknown {
   }
 }
 
+let uniqueSequence = 0;
+
 /** First candidate the field's own schema accepts. */
 function firstValid(schema: z.ZodType, candidates: unknown[]): unknown {
   return candidates.find((c) => c !== undefined && schema.safeParse(c).success);
@@ -46,7 +52,9 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
     case 'text':
       // The URL is a closed local port: a delivery there fails at once, never leaves the machine.
       // Unique fields get a value per n; a declared example is the last resort (a secret's shape).
-      return firstValid(spec.schema, [`Sample ${spec.unique ? n : n % 4} text`, `person${n}@example.com`, `+1 555 01${String(n).padStart(2, '0')}`, `http://127.0.0.1:9/hooks/${n}`, spec.example]);
+      // A unique field's value is new on every call: a parent made for another fixture never collides.
+      if (spec.unique) uniqueSequence++;
+      return firstValid(spec.schema, [`Sample ${spec.unique ? `${n}-${uniqueSequence}` : n % 4} text`, `person${spec.unique ? `${n}.${uniqueSequence}` : n}@example.com`, `+1 555 01${String(n).padStart(2, '0')}`, `http://127.0.0.1:9/hooks/${n}`, spec.example]);
     case 'integer':
       return firstValid(spec.schema, [100 * (n % 4), 1]);
     case 'number':
@@ -94,7 +102,7 @@ export class Fixtures {
       }
       const optionalAndEmpty = !spec.required && spec.defaultValue === undefined && n % 3 === 0;
       const value = optionalAndEmpty ? null : sampleValue(spec, n);
-      if (value !== undefined) body[name] = value;
+      if (value !== undefined) body[name] = await this.#withParentIds(value);
     }
     return body;
   }
@@ -110,6 +118,16 @@ export class Fixtures {
     }
     if (response.status !== 201) throw new Error(`creating ${resource.name}: ${response.status} ${response.text}`);
     return response.body.data;
+  }
+
+  /** Replaces the ids a JSON sample refers to (x-fieldline-ref) with real objects' ids. */
+  async #withParentIds(value: unknown): Promise<unknown> {
+    if (typeof value === 'string' && value.startsWith(REF_MARKER)) return this.parent(value.slice(REF_MARKER.length));
+    if (!value || typeof value !== 'object') return value;
+    // One at a time: parent() makes each collection's parent once.
+    const entries: [string, unknown][] = [];
+    for (const [k, v] of Object.entries(value)) entries.push([k, await this.#withParentIds(v)]);
+    return Array.isArray(value) ? entries.map(([, v]) => v) : Object.fromEntries(entries);
   }
 
   async parent(collection: string): Promise<string> {

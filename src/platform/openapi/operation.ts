@@ -61,7 +61,8 @@ function withRevealed(object: object, revealed: Record<string, string> | undefin
   if (!revealed) return object;
   return { allOf: [object, {
     type: 'object', required: Object.keys(revealed),
-    properties: Object.fromEntries(Object.entries(revealed).map(([name, description]) => [name, { type: 'string', description }])),
+    // Timestamps are named `*_at` throughout the API.
+    properties: Object.fromEntries(Object.entries(revealed).map(([name, description]) => [name, { type: 'string', ...(name.endsWith('_at') ? { format: 'date-time' } : {}), description }])),
   }] };
 }
 function successResponse(route: RouteSpec, registry: Registry) {
@@ -77,8 +78,9 @@ function successResponse(route: RouteSpec, registry: Registry) {
         const target = registry.get(action.respondsWith);
         return { description: `The ${target.name} created.`, content: jsonContent(dataOf(ref('schemas', schemaName(target)))) };
       }
-      if (action.answers) return { description: action.status === 202 ? 'Accepted: the work is queued.' : 'The result.', content: jsonContent(dataOf(toJsonSchema(action.answers))) };
-      return { description: 'The object after the action.', content: jsonContent(dataOf(withRevealed(object, action.reveals))) };
+      const accepted = action.status === 202 ? 'Accepted: the work is queued. ' : '';
+      if (action.answers) return { description: `${accepted}The result.`, content: jsonContent(dataOf(toJsonSchema(action.answers))) };
+      return { description: `${accepted}The object after the action.`, content: jsonContent(dataOf(withRevealed(object, action.reveals))) };
     }
     case 'create':
       return { description: 'The created object.', headers: { Location: { schema: { type: 'string' } } }, content: jsonContent(dataOf(withRevealed(object, route.resource.revealedOnCreate))) };

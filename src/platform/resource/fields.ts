@@ -121,3 +121,9 @@ export const field = {
   secret: (options: { min?: number; max?: number; pattern?: RegExp; message?: string } = {}) =>
     make('text', z.string().min(options.min ?? 8).max(options.max ?? 500).regex(options.pattern ?? /[\s\S]*/, options.message), 'text', { writeOnly: true }),
 };
+
+/**
+ * An id of `collection` inside a JSON field (a purchase order line's item): documented as
+ * `x-fieldline-ref`. Unlike a ref field, the resource checks that it exists (validate hook).
+ */
+export const idOfSchema = (collection: string) => z.string().min(1).max(64).meta({ 'x-fieldline-ref': collection });
