@@ -31,7 +31,7 @@ declare module '../platform/operations/runtime.ts' {
 /** Every node stops trusting what it cached about the key; this one at once. */
 function announceKeyChange(ctx: OperationContext, keyId: string): void {
   ctx.runtime.services.apiKeys?.forgetKey(keyId);
-  ctx.tx.defer(keyChangeNotice('key', keyId));
+  ctx.tx.defer(keyChangeNotice(keyId));
 }
 
 function scopeProblems(row: Row, ctx: OperationContext): FieldError[] {
@@ -73,9 +73,6 @@ function assertCallerCovers(ctx: OperationContext, key: Row, what: string): void
   }
 }
 
-/** A created key's secret, from beforeCreate (which puts its prefix in the row) to afterCreate (which stores its hash). */
-const pendingSecrets = new WeakMap<Row, ReturnType<typeof mintKeySecret>>();
-
 const canManageKeys = (scopes: readonly string[]) => scopes.some((scope) => MANAGES_KEYS.includes(scope));
 
 export const apiKeys = defineResource({
@@ -112,20 +109,17 @@ export const apiKeys = defineResource({
       if (!previous && row.expires_at && Date.parse(row.expires_at) <= Date.parse(ctx.now)) problems.push({ path: 'expires_at', message: 'must be in the future' });
       if (problems.length) throw validationFailed(problems);
       if (previous && canManageKeys(previous.scopes) && !canManageKeys(row.scopes)) await assertAnotherKeyManager(ctx, row.id);
-      if (previous) announceKeyChange(ctx, row.id); // new scopes apply to the next request, on every node
     },
+    // New scopes apply to the next request, on every node.
+    afterUpdate: async ({ row, ctx }) => announceKeyChange(ctx, row.id),
     beforeCreate: async ({ row, ctx }) => {
       const minted = mintKeySecret(row.mode);
       row.prefix = minted.prefix;
       row.last4 = minted.last4;
       ctx.reveal('secret', minted.secret);
-      pendingSecrets.set(row, minted);
     },
     // After the key's own insert (deferred statements run in order): the secret refers to it.
-    afterCreate: async ({ row, ctx }) => {
-      ctx.tx.defer(keySecretInsert(row.id, ctx.tx.accountId, pendingSecrets.get(row)!, ctx.now));
-      pendingSecrets.delete(row);
-    },
+    afterCreate: async ({ row, ctx }) => ctx.tx.defer(keySecretInsert(row.id, ctx.tx.accountId, ctx.revealed.secret as string, ctx.now)),
   },
   actions: {
     revoke: {
@@ -156,7 +150,7 @@ export const apiKeys = defineResource({
           parameters: [row.id, expiresAt],
         });
         const minted = mintKeySecret(row.mode);
-        ctx.tx.defer(keySecretInsert(row.id, ctx.tx.accountId, minted, ctx.now));
+        ctx.tx.defer(keySecretInsert(row.id, ctx.tx.accountId, minted.secret, ctx.now));
         announceKeyChange(ctx, row.id);
         const rotated = applyChanges(ctx, apiKeys, row, { prefix: minted.prefix, last4: minted.last4 }, 'api_key.updated');
         return { data: { ...serialize(apiKeys, rotated), secret: minted.secret, previous_secret_expires_at: expiresAt } };

@@ -39,17 +39,18 @@ export function mintKeySecret(mode: KeyMode) {
   return { secret, lookup, prefix: `fl_${mode}_${lookup}`, last4: secret.slice(-4) };
 }
 
-/** Stores the hash of `secret` as one of key `keyId`'s secrets. */
-export function keySecretInsert(keyId: string, accountId: string, minted: ReturnType<typeof mintKeySecret>, now: string): SqlStatement {
+/** Stores the hash of a minted `secret` as one of key `keyId`'s secrets, found by its lookup part. */
+export function keySecretInsert(keyId: string, accountId: string, secret: string, now: string): SqlStatement {
+  const lookup = KEY_PATTERN.exec(secret)![2];
   return {
     sql: 'INSERT INTO api_key_secrets (lookup, key_id, account_id, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
-    parameters: [minted.lookup, keyId, accountId, `\\x${sha256(minted.secret).toString('hex')}`, now],
+    parameters: [lookup, keyId, accountId, `\\x${sha256(secret).toString('hex')}`, now],
   };
 }
 
-/** Tells every node (this one included) to forget what it cached about a key or an account's keys; sent at commit. */
-export function keyChangeNotice(kind: 'key' | 'account', id: string): SqlStatement {
-  return { sql: 'SELECT pg_notify($1, $2)', parameters: [KEY_CHANGES_CHANNEL, `${kind}:${id}`] };
+/** Tells every node (this one included) to forget what it cached about a key; sent at commit. */
+export function keyChangeNotice(keyId: string): SqlStatement {
+  return { sql: 'SELECT pg_notify($1, $2)', parameters: [KEY_CHANGES_CHANNEL, `key:${keyId}`] };
 }
 
 /** The same notice as an SQL expression, for a statement that has the account id as parameter `$n`. */
@@ -77,7 +78,7 @@ export function prepareApiKey(input: NewApiKey) {
       parameters: [id, input.accountId, input.name, input.mode, input.scopes, input.expiresAt ?? null, minted.prefix, minted.last4,
         input.rateLimits ? JSON.stringify(input.rateLimits) : null, now],
     },
-    keySecretInsert(id, input.accountId, minted, now),
+    keySecretInsert(id, input.accountId, minted.secret, now),
   ];
   return { id, secret: minted.secret, statements };
 }

@@ -44,7 +44,10 @@ export const purchaseOrders = defineResource({
   },
   hooks: {
     compute: (row) => ({ total: (row.lines as PurchaseLine[]).reduce((sum, line) => sum + line.quantity * line.unit_cost, 0) }),
-    validate: async ({ row, ctx }) => assertItemsExist(ctx, row.lines),
+    // Only lines that change are looked up again (a PATCH of the notes needs no query).
+    validate: async ({ row, previous, ctx }) => {
+      if (JSON.stringify(row.lines) !== JSON.stringify(previous?.lines)) await assertItemsExist(ctx, row.lines);
+    },
   },
   actions: {
     submit: {

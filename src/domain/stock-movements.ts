@@ -3,6 +3,7 @@
 // quantity is never read stale: stock cannot go below zero by racing.
 import { ApiError } from '../platform/errors.ts';
 import { lockRowOrThrow } from '../platform/operations/load-row.ts';
+import { applyChanges } from '../platform/operations/update.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 import type { Row } from '../db/database.ts';
 
@@ -23,7 +24,8 @@ export async function recordMovement(ctx: OperationContext, item: Row, movement:
       item: item.id, quantity_on_hand: item.quantity_on_hand, requested: -movement.quantity,
     });
   }
-  const updated = await ctx.update('inventory-items', item.id, { quantity_on_hand: after });
+  // The item is locked and fresh already: write the change without reading it again.
+  const updated = applyChanges(ctx, ctx.registry.get('inventory-items'), item, { quantity_on_hand: after }, 'inventory_item.updated');
   await ctx.create('inventory-movements', { item_id: item.id, quantity_after: after, ...movement });
   return updated;
 }

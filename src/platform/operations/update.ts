@@ -49,7 +49,9 @@ export function applyChanges(ctx: OperationContext, resource: ResourceDefinition
 export async function updateValidated(ctx: OperationContext, resource: ResourceDefinition, current: Row, patch: Row): Promise<Row> {
   assertStateAllows(resource, current, resource.lifecycle?.updatableIn, 'update');
   await resource.hooks?.validate?.({ row: { ...current, ...patch }, previous: current, ctx });
-  return applyChanges(ctx, resource, current, patch, `${resource.name}.updated`);
+  const next = applyChanges(ctx, resource, current, patch, `${resource.name}.updated`);
+  if (next !== current) await resource.hooks?.afterUpdate?.({ row: next, previous: current, ctx });
+  return next;
 }
 
 export async function updateOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, id: string, body: unknown, requestId?: string) {

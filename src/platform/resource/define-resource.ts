@@ -73,6 +73,8 @@ export interface ResourceHooks {
   beforeCreate?: (args: { row: Row; ctx: OperationContext }) => Promise<void>;
   /** Inside the transaction, after the insert (and its event). */
   afterCreate?: (args: { row: Row; ctx: OperationContext }) => Promise<void>;
+  /** Inside the transaction, after a client's update (PATCH, bulk) that changed something. */
+  afterUpdate?: (args: { row: Row; previous: Row; ctx: OperationContext }) => Promise<void>;
 }
 
 export interface ResourceInput {
