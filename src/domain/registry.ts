@@ -12,6 +12,9 @@ import { inboundSources } from '../inbound/inbound-sources-resource.ts';
 import { inboundRequests } from '../inbound/inbound-requests-resource.ts';
 import { apiKeys } from '../auth/api-keys-resource.ts';
 import { customers } from './customers.ts';
+import { contacts } from './contacts.ts';
+import { contactTags } from './contact-tags.ts';
+import { contactNotes } from './contact-notes.ts';
 import { callLogs } from './call-logs.ts';
 import { users } from './users.ts';
 import { jobs } from './jobs.ts';
@@ -24,7 +27,7 @@ import { purchaseOrders } from './purchase-orders.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, users, jobs, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
+    customers, contacts, contactTags, contactNotes, users, jobs, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
     webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests, apiKeys,
   ]);
 }

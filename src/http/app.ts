@@ -12,6 +12,7 @@ import { buildOpenApiDocument } from '../platform/openapi/build-openapi.ts';
 import { appendPlatformEvent } from '../platform/events/platform-events.ts';
 import { Metrics } from '../analytics/metrics.ts';
 import { RequestLogWriter } from '../analytics/request-log-writer.ts';
+import { resourceEndpoints } from '../platform/routes/resource-endpoints.ts';
 import { usageEndpoint } from '../analytics/usage-endpoint.ts';
 import { errorsEndpoint } from '../analytics/errors-endpoint.ts';
 import { AlertEvaluator } from '../analytics/alert-evaluator.ts';
@@ -104,6 +105,7 @@ export function createApp(options: AppOptions) {
   const eventStreams = new EventStreamHub(db, logger);
   const inboundRetention = new InboundLogRetention(db, logger, options.requestLogRetentionDays);
   const endpoints: EndpointSpec[] = [
+    ...resourceEndpoints(runtime, registry),
     ...accountEndpoints(db, verifier), eventStreamEndpoint(eventStreams, registry), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);

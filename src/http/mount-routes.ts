@@ -48,9 +48,9 @@ function resourceRoute(route: RouteSpec): MountableRoute {
 function endpointRoute(endpoint: EndpointSpec): MountableRoute {
   return {
     method: endpoint.method, path: endpoint.path, scope: endpoint.scope, bucket: () => endpoint.bucket,
-    body: endpoint.method === 'get' ? 'none' : 'optional',
+    body: endpoint.method === 'post' ? 'optional' : 'none',
     run: (c) => endpoint.handle({
-      principal: c.get('principal'), query: parseEndpointQuery(endpoint, queryOf(c)), body: parseEndpointBody(endpoint, c.get('body')),
+      principal: c.get('principal'), params: c.req.param() as Record<string, string>, query: parseEndpointQuery(endpoint, queryOf(c)), body: parseEndpointBody(endpoint, c.get('body')),
       requestId: c.get('requestId'), method: c.req.method, path: c.req.path, headers: c.req.raw.headers,
     }),
   };

@@ -15,15 +15,26 @@ function queryParameters(endpoint: EndpointSpec) {
   });
 }
 
+function pathParameters(endpoint: EndpointSpec) {
+  return [...endpoint.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name, in: 'path', required: true, schema: { type: 'string', ...(endpoint.paramPatterns?.[name] ? { pattern: endpoint.paramPatterns[name] } : {}) },
+  }));
+}
+
 export function buildEndpointOperation(endpoint: EndpointSpec) {
-  const statuses = [401, 403, ...(endpoint.query ? [400] : []), ...(endpoint.body ? [400, 413, 415, 422] : []), 429];
+  const hasParams = endpoint.path.includes('{');
+  const statuses = [
+    401, 403, ...(endpoint.query ? [400] : []), ...(endpoint.body ? [400, 413, 415, 422] : []), ...(hasParams ? [404] : []),
+    ...(endpoint.method === 'get' ? [] : [409]), 429,
+  ];
+  const data = endpoint.responseComponent ? ref('schemas', endpoint.responseComponent) : toJsonSchema(endpoint.response);
   const responses: Record<string, unknown> = {
     [endpoint.successStatus ?? 200]: {
       description: endpoint.summary,
       headers: { ...RATE_LIMIT_HEADERS, ...(endpoint.method === 'post' ? IDEMPOTENT_REPLAYED_HEADER : {}) },
       content: endpoint.responseMediaType
         ? { [endpoint.responseMediaType]: { schema: toJsonSchema(endpoint.response) } }
-        : jsonContent({ type: 'object', required: ['data'], properties: { data: toJsonSchema(endpoint.response) } }),
+        : jsonContent({ type: 'object', required: ['data'], properties: { data } }),
     },
   };
   for (const status of [...new Set(statuses)].sort((a, b) => a - b).concat(500)) responses[status] = ref('responses', ERROR_RESPONSES[status].name);
@@ -35,7 +46,7 @@ export function buildEndpointOperation(endpoint: EndpointSpec) {
     tags: [endpoint.tag],
     security: [{ bearerAuth: [] }],
     ...(endpoint.scope ? { 'x-fieldline-scope': endpoint.scope } : {}),
-    parameters: [...(endpoint.method === 'post' ? [ref('parameters', 'IdempotencyKey')] : []), ...queryParameters(endpoint)],
+    parameters: [...pathParameters(endpoint), ...(endpoint.method === 'post' ? [ref('parameters', 'IdempotencyKey')] : []), ...queryParameters(endpoint)],
     ...(endpoint.body ? { requestBody: { required: false, content: jsonContent(toJsonSchema(endpoint.body)) } } : {}),
     responses,
   };

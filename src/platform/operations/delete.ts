@@ -16,6 +16,7 @@ export async function deleteInTransaction(ctx: OperationContext, resource: Resou
   assertStateAllows(resource, row, resource.lifecycle?.deletableIn, 'delete');
   ctx.tx.defer(deleteRow(resource, ctx.tx.accountId, row.id, ctx.now));
   if (resource.emitsEvents) ctx.emit(`${resource.name}.deleted`, serialize(resource, row));
+  await resource.hooks?.afterDelete?.({ row, ctx });
   return { id: row.id as string, object: resource.name, deleted: true as const };
 }
 

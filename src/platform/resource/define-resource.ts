@@ -53,6 +53,32 @@ export interface ActionSpec<I = any> {
   run?: (args: ActionArgs<I>) => Promise<ActionResponse>;
 }
 
+/**
+ * A route of a resource beyond CRUD and per-object actions (`POST /v1/contacts/bulk-tag`,
+ * `DELETE /v1/contacts/{id}/tags/{tag_id}`, `GET /v1/notifications/unread-count`). It runs in
+ * one tenant transaction with the same context as an action, and is documented, scoped
+ * (`read:` for GET, `write:` otherwise), rate limited and logged like every other route.
+ */
+export interface ResourceEndpointSpec<I = any> {
+  method: 'get' | 'post' | 'delete';
+  /** Appended to `/v1/{collection}`. `{id}` is an id of this collection; other `{name}`s are strings. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  /** The query (GET) or body (POST) it accepts. */
+  input?: z.ZodType<I>;
+  /** The collection whose object it answers with, or the shape of its answer. */
+  respondsWith?: string;
+  answers?: z.ZodType;
+  /** Counts against the `expensive` rate bucket (work proportional to the account's data). */
+  expensive?: boolean;
+  run(args: { input: I; params: Record<string, string>; ctx: OperationContext }): Promise<Record<string, unknown>>;
+}
+
+/** Types a resource endpoint's `run` from its `input` schema. */
+export const resourceEndpoint = <I = undefined>(spec: ResourceEndpointSpec<I>): ResourceEndpointSpec<I> => spec;
+
 export interface LifecycleSpec {
   field: string;
   /** States in which PATCH is allowed (absent: all). */
@@ -75,6 +101,8 @@ export interface ResourceHooks {
   afterCreate?: (args: { row: Row; ctx: OperationContext }) => Promise<void>;
   /** Inside the transaction, after a client's update (PATCH, bulk) that changed something. */
   afterUpdate?: (args: { row: Row; previous: Row; ctx: OperationContext }) => Promise<void>;
+  /** Inside the transaction, after a delete (and its event): what pointed at the row lets go. */
+  afterDelete?: (args: { row: Row; ctx: OperationContext }) => Promise<void>;
 }
 
 export interface ResourceInput {
@@ -89,6 +117,8 @@ export interface ResourceInput {
   softDelete?: boolean;
   lifecycle?: LifecycleSpec;
   actions?: Record<string, ActionSpec>;
+  /** Routes beyond CRUD and actions. */
+  endpoints?: readonly ResourceEndpointSpec[];
   hooks?: ResourceHooks;
   /** False for resources whose rows are themselves the record of changes (events). */
   emitsEvents?: boolean;
@@ -117,6 +147,7 @@ export interface ResourceDefinition extends Omit<ResourceInput, 'fields' | 'oper
   fields: Record<string, FieldSpec>;
   operations: ReadonlySet<OperationName>;
   actions: Record<string, ActionSpec>;
+  endpoints: readonly ResourceEndpointSpec[];
   table: string;
   emitsEvents: boolean;
   /** API field names in response order, system fields included. */
@@ -151,6 +182,7 @@ export function defineResource(input: ResourceInput): ResourceDefinition {
     fields,
     operations: new Set(input.operations ?? ALL_OPERATIONS),
     actions: input.actions ?? {},
+    endpoints: input.endpoints ?? [],
     table: input.collection.replace(/-/g, '_'),
     emitsEvents: input.emitsEvents ?? true,
     outputFields: ['id', 'object', ...fieldNames, 'created_at', 'updated_at'],

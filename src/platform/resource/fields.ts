@@ -96,6 +96,7 @@ export const field = {
   email: () => make('text', z.email().max(320).transform((s) => s.toLowerCase()), 'text', { example: 'ada@example.com' }),
   /** An absolute http(s) URL. */
   url: () => make('text', z.url({ protocol: /^https?$/ }).max(2048), 'text', { example: 'https://example.com/hooks/fieldline' }),
+  color: () => make('text', z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'Expected a hex colour such as #1E88E5'), 'text', { example: '#1E88E5' }),
   phone: () => make('text', z.string().trim().regex(/^\+?[0-9 ().-]{5,32}$/, 'Invalid phone number'), 'text', { example: '+1 555 0100' }),
   integer: (options: { min?: number; max?: number } = {}) =>
     make('integer', z.int().min(options.min ?? -2_147_483_648).max(options.max ?? 2_147_483_647), 'integer'),

@@ -11,6 +11,8 @@ import type { RateBucket } from '../../limits/plans.ts';
 
 export interface EndpointRequest<Q, B> {
   principal: Principal;
+  /** The path's `{name}` segments. */
+  params: Record<string, string>;
   query: Q;
   body: B;
   requestId: string;
@@ -35,6 +37,10 @@ export interface EndpointSpec<Q = any, B = any> {
   body?: z.ZodType<B>;
   /** What `data` holds in the success response (documentation). */
   response: z.ZodType;
+  /** Instead of `response`: the named schema component `data` holds (an object of the API). */
+  responseComponent?: string;
+  /** Regular expressions the path's `{name}` segments match (documentation), e.g. an id prefix. */
+  paramPatterns?: Record<string, string>;
   /** A success body that is not `{ data }` JSON (a `text/event-stream`): its media type. */
   responseMediaType?: string;
   successStatus?: number;

@@ -30,7 +30,8 @@ function routesOf(runtime: Runtime, registry: Registry, resource: ResourceDefini
     const parent = registry.get(nested.collection);
     routes.push({
       kind: 'list', method: 'get', path: `/v1/${parent.collection}/{id}/${nested.segment}`, resource, parent, scope: read, body: 'none', successStatus: 200,
-      operationId: `list${pascal(parent.name)}${pascal(nested.segment)}`,
+      // `listContactNotes` would be the notes collection's own list, so nested lists say whose.
+      operationId: `list${pascal(nested.segment)}Of${pascal(parent.name)}`,
       summary: `List the ${resource.collection.replace(/-/g, ' ')} of a ${parent.name.replace(/_/g, ' ')}`,
       description: `The same as \`GET ${base}?${nested.field}={id}\`, with the same filters and paging.`,
       handle: async (r) => {

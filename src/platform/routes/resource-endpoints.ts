@@ -1,0 +1,42 @@
+// A resource's own endpoints (`endpoints` in its declaration) -> endpoint specs: mounted,
+// gated and documented like every other endpoint, run in one tenant transaction with the
+// context actions get. `{id}` in the path is an id of the resource: a malformed one is a 404
+// before any query.
+import { z } from 'zod';
+import type { Registry } from '../registry.ts';
+import type { ResourceDefinition, ResourceEndpointSpec } from '../resource/define-resource.ts';
+import type { Runtime } from '../operations/runtime.ts';
+import { withTenantTransaction } from '../../db/tenant-transaction.ts';
+import { createOperationContext } from '../operations/operation-context.ts';
+import { notFound } from '../errors.ts';
+import { schemaName } from '../openapi/operation.ts';
+import { defineEndpoint, type EndpointSpec } from './endpoint-spec.ts';
+
+function endpointOf(runtime: Runtime, registry: Registry, resource: ResourceDefinition, spec: ResourceEndpointSpec): EndpointSpec {
+  const reading = spec.method === 'get';
+  const target = spec.respondsWith ? registry.get(spec.respondsWith) : undefined;
+  return defineEndpoint<unknown, unknown>({
+    method: spec.method,
+    path: `/v1/${resource.collection}${spec.path}`,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    tag: schemaName(resource),
+    scope: `${reading ? 'read' : 'write'}:${resource.collection}`,
+    bucket: spec.expensive ? 'expensive' : reading ? 'read' : 'write',
+    ...(reading ? { query: spec.input } : { body: spec.input }),
+    response: spec.answers ?? z.unknown(),
+    ...(target ? { responseComponent: schemaName(target) } : {}),
+    paramPatterns: spec.path.includes('{id}') ? { id: `^${resource.idPrefix}_` } : undefined,
+    async handle({ principal, params, query, body, requestId }) {
+      if (params.id !== undefined && !resource.acceptsId(params.id)) throw notFound(resource.name, params.id);
+      const data = await withTenantTransaction(runtime.db, principal.accountId, (tx) =>
+        spec.run({ input: reading ? query : body, params, ctx: createOperationContext(tx, principal, runtime, requestId) }));
+      return { status: 200, body: { data } };
+    },
+  });
+}
+
+export function resourceEndpoints(runtime: Runtime, registry: Registry): EndpointSpec[] {
+  return registry.resources.flatMap((resource) => resource.endpoints.map((spec) => endpointOf(runtime, registry, resource, spec)));
+}
