@@ -45,7 +45,10 @@ async function notFounds(account: TestAccount, n: number) {
 describe('alert rules', () => {
   test('an error-rate rule fires once when crossed, notifies, stays open while firing and resolves when traffic recovers', async () => {
     const account = await ctx.newAccount('Alerting Co');
-    const rule = await createRule(account, { name: 'Errors above half', metric: 'error_rate', threshold: 50, window_minutes: 5, min_requests: 5, notify_emails: ['ops@alerting.example'] });
+    const admin = (await ctx.call('POST', '/v1/users', { key: account.key, body: { name: 'On call', email: 'oncall@alerting.example', role: 'admin' } })).body.data;
+    const rule = await createRule(account, {
+      name: 'Errors above half', metric: 'error_rate', threshold: 50, window_minutes: 5, min_requests: 5, notify_emails: ['ops@alerting.example'], notify_user_ids: [admin.id],
+    });
     assert.deepEqual({ state: rule.state, last_value: rule.last_value }, { state: 'ok', last_value: null });
 
     await notFounds(account, 8);
@@ -75,6 +78,20 @@ describe('alert rules', () => {
     assert.ok(resolved.resolved_value < 50 && resolved.peak_value >= resolved.value, JSON.stringify(resolved));
     assert.equal((await eventsOf(account, 'alert.resolved')).length, 1);
     assert.equal((await mailTo('ops@alerting.example')).length, 2, 'a mail on trigger and one on resolution');
+    const inApp = (await ctx.call('GET', `/v1/notifications?user_id=${admin.id}&sort=created_at`, { key: account.key })).body.data;
+    assert.deepEqual(inApp.map((n: any) => [n.category, n.title, n.link, n.read]), [
+      ['alert', 'Alert: Errors above half', `/v1/alerts/${alert.id}`, false], ['alert', 'Resolved: Errors above half', `/v1/alerts/${alert.id}`, false],
+    ], 'and an in-app notification for each');
+    assert.equal((await eventsOf(account, 'notification.created')).length, 2);
+  });
+
+  test('notify_user_ids must name users of the account', async () => {
+    const account = await ctx.newAccount('Typo Co');
+    const other = await ctx.newAccount('Elsewhere Co');
+    const stranger = (await ctx.call('POST', '/v1/users', { key: other.key, body: { name: 'Stranger', email: 'stranger@elsewhere.example' } })).body.data;
+    const refused = await ctx.call('POST', '/v1/alert-rules', { key: account.key, body: { name: 'x', metric: 'error_rate', threshold: 1, notify_user_ids: [stranger.id] } });
+    assert.equal(refused.status, 422, refused.text);
+    assert.deepEqual(refused.body.errors.map((e: any) => e.path), ['notify_user_ids.0']);
   });
 
   test('a rule sees only its own account: another account\'s errors do not fire it', async () => {

@@ -9,7 +9,8 @@ import { inlineParameters, type SqlStatement } from '../db/inline-parameters.ts'
 import { newId } from '../platform/ids.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { insertRow } from '../platform/operations/row-statements.ts';
-import { platformEventStatement } from '../platform/events/platform-events.ts';
+import { eventStatement, platformEventStatement } from '../platform/events/platform-events.ts';
+import { notifications } from '../domain/notifications.ts';
 import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { planNamed } from '../limits/plans.ts';
 import { periodOf } from '../limits/monthly-quota.ts';
@@ -120,7 +121,7 @@ export class AlertEvaluator {
     return [
       insertRow(alerts, rule.account_id, alert),
       platformEventStatement(rule.account_id, 'alert.triggered', serialize(alerts, alert), at),
-      ...this.#mail(rule, `[Fieldline] Alert: ${rule.name}`, `${describe(rule, value)}, at or above the threshold of ${rule.threshold}.\nOpened at ${at}; alert ${alert.id}.`),
+      ...this.#tell(rule, at, alert.id as string, `Alert: ${rule.name}`, `${describe(rule, value)}, at or above the threshold of ${rule.threshold}.\nOpened at ${at}; alert ${alert.id}.`),
     ];
   }
 
@@ -133,12 +134,20 @@ export class AlertEvaluator {
     if (!alert) return []; // the rule was marked firing but its alert is gone: just reset the state
     return [
       platformEventStatement(rule.account_id, 'alert.resolved', serialize(alerts, alert), at),
-      ...this.#mail(rule, `[Fieldline] Resolved: ${rule.name}`, `${describe(rule, value)}, below the threshold of ${rule.threshold} again.\nResolved at ${at}; alert ${alert.id}.`),
+      ...this.#tell(rule, at, alert.id, `Resolved: ${rule.name}`, `${describe(rule, value)}, below the threshold of ${rule.threshold} again.\nResolved at ${at}; alert ${alert.id}.`),
     ];
   }
 
-  #mail(rule: Row, subject: string, text: string): SqlStatement[] {
-    return rule.notify_emails.length ? [queueMailStatement({ accountId: rule.account_id, to: rule.notify_emails, subject, text })] : [];
+  /** The rule's mail and in-app notifications (each with its `notification.created` event). */
+  #tell(rule: Row, at: string, alertId: string, title: string, text: string): SqlStatement[] {
+    const mail = rule.notify_emails.length ? [queueMailStatement({ accountId: rule.account_id, to: rule.notify_emails, subject: `[Fieldline] ${title}`, text })] : [];
+    return mail.concat(((rule.notify_user_ids ?? []) as string[]).flatMap((userId) => {
+      const notification = {
+        id: newId(notifications.idPrefix), user_id: userId, title, body: text, category: 'alert', link: `/v1/alerts/${alertId}`,
+        read_at: null, read: false, created_at: at, updated_at: at,
+      };
+      return [insertRow(notifications, rule.account_id, notification), eventStatement(rule.account_id, 'notification.created', serialize(notifications, notification), at)];
+    }));
   }
 }
 
