@@ -27,7 +27,7 @@ export const alertRules = defineResource({
     min_requests: field.integer({ min: 1, max: 1_000_000 }).default(20)
       .describe('For error_rate and p95_latency_ms: fewer requests than this in the window never fire (five requests with one error is not a 20 % error rate worth waking anyone for).'),
     notify_emails: field.json(z.array(z.email().max(320)).max(20)).default([]).describe('Addresses mailed when an alert opens and resolves.').example(['ops@example.com']),
-    notify_user_ids: field.tags().describe('Team members (user ids) who get an in-app notification (`/v1/notifications`) when an alert opens and resolves.'),
+    notify_user_ids: field.tags().example([]).describe('Team members (user ids) who get an in-app notification (`/v1/notifications`) when an alert opens and resolves.'),
     enabled: field.boolean().default(true).filterable(),
     state: field.enum(ALERT_STATES).default('ok').readOnly().filterable().describe('`firing` while an alert of this rule is open.'),
     last_value: field.number().readOnly().describe('The metric at the last evaluation (null when it had no data).'),

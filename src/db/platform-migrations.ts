@@ -155,4 +155,13 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
       `ALTER TABLE api_keys ALTER COLUMN secret_hash DROP NOT NULL`,
     ],
   },
+  {
+    id: '0007_tenant_mail',
+    statements: [
+      // Resources queue mail inside their own transaction (a review request's link), as the
+      // tenant role: it may add mail for its own account, and read or change none.
+      ...rowLevelSecurity('mail_outbox'),
+      `GRANT INSERT ON mail_outbox TO ${TENANT_ROLE}`,
+    ],
+  },
 ];

@@ -18,6 +18,7 @@ import { contactNotes } from './contact-notes.ts';
 import { notifications } from './notifications.ts';
 import { tickets } from './tickets.ts';
 import { leads } from './leads.ts';
+import { reviewRequests } from './review-requests.ts';
 import { knowledgeBaseArticles } from './knowledge-base-articles.ts';
 import { callLogs } from './call-logs.ts';
 import { users } from './users.ts';
@@ -31,7 +32,7 @@ import { purchaseOrders } from './purchase-orders.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, contacts, contactTags, contactNotes, users, jobs, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
+    customers, contacts, contactTags, contactNotes, users, jobs, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
     webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests, apiKeys,
   ]);
 }

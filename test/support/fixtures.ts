@@ -86,6 +86,17 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
   }
 }
 
+/**
+ * References that must point at a parent in a state only its actions reach (a review request
+ * needs a completed job): the actions, with their bodies, that take a new parent there.
+ */
+const PARENT_STATES: Record<string, { collection: string; actions: [string, Record<string, unknown>][] }> = {
+  'review-requests.job_id': {
+    collection: 'jobs',
+    actions: [['schedule', { scheduled_start: '2026-03-01T09:00:00.000Z', scheduled_end: '2026-03-01T11:00:00.000Z' }], ['start', {}], ['complete', {}]],
+  },
+};
+
 /** Builds valid create bodies, creating referenced objects as needed (one per target per account). */
 export class Fixtures {
   readonly #parents = new Map<string, string>();
@@ -97,7 +108,9 @@ export class Fixtures {
     for (const [name, spec] of Object.entries(resource.fields)) {
       if (spec.access === 'readOnly') continue;
       if (spec.ref) {
-        if (spec.required || n % 3 !== 0) body[name] = await this.parent(spec.ref.collection);
+        const prepared = PARENT_STATES[`${resource.collection}.${name}`];
+        if (prepared) body[name] = await this.#parentInState(`${resource.collection}.${name}`, prepared);
+        else if (spec.required || n % 3 !== 0) body[name] = await this.parent(spec.ref.collection);
         continue;
       }
       const optionalAndEmpty = !spec.required && spec.defaultValue === undefined && n % 3 === 0;
@@ -128,6 +141,19 @@ export class Fixtures {
     const entries: [string, unknown][] = [];
     for (const [k, v] of Object.entries(value)) entries.push([k, await this.#withParentIds(v)]);
     return Array.isArray(value) ? entries.map(([, v]) => v) : Object.fromEntries(entries);
+  }
+
+  async #parentInState(key: string, recipe: (typeof PARENT_STATES)[string]): Promise<string> {
+    let id = this.#parents.get(key);
+    if (!id) {
+      id = (await this.create(this.ctx.registry.get(recipe.collection), 1)).id as string;
+      for (const [action, body] of recipe.actions) {
+        const moved = await this.ctx.call('POST', `/v1/${recipe.collection}/${id}/${action}`, { key: this.account.key, body });
+        if (moved.status !== 200) throw new Error(`${key}: ${action} ${moved.status} ${moved.text}`);
+      }
+      this.#parents.set(key, id);
+    }
+    return id;
   }
 
   async parent(collection: string): Promise<string> {

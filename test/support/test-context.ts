@@ -60,7 +60,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   await migrate(db, registry);
   // Webhook receivers in tests listen on 127.0.0.1.
   const webhooks = { allowPrivate: true, ...options.webhooks };
-  const services = createApp({ ...options, webhooks, db, registry, logger: pino({ level: 'silent' }) });
+  const services = createApp({ ...options, webhooks, db, registry, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const { app, routes, openapi } = services;
 
   async function call(method: string, path: string, { key, body, rawBody, headers = {} }: CallOptions = {}): Promise<CallResult> {
