@@ -104,8 +104,11 @@ describe('another account\'s object is unreachable on every route', () => {
     test(`${route.path} cannot update or delete another account's object`, async () => {
       const theirs = objectsOfB.get(route.resource.collection)!;
       const before = await ctx.call('GET', `/v1/${route.resource.collection}/${theirs.id}`, { key: b.key });
-      for (const item of [{ action: 'update', id: theirs.id, data: bodyFor({ ...route, kind: 'update' }) }, { action: 'delete', id: theirs.id }]) {
-        if (!route.resource.operations.has(item.action as 'update')) continue;
+      const items = [
+        ...(route.resource.operations.has('update') ? [{ action: 'update', id: theirs.id, data: bodyFor({ ...route, kind: 'update' }) }] : []),
+        ...(route.resource.operations.has('delete') ? [{ action: 'delete', id: theirs.id }] : []),
+      ];
+      for (const item of items) {
         const response = await ctx.call('POST', route.path, { key: a.key, body: { operations: [item] } });
         assert.equal(response.status, 404, response.text);
       }

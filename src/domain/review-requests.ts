@@ -15,6 +15,8 @@ export const reviewRequests = defineResource({
   collection: 'review-requests',
   idPrefix: 'rvw',
   description: 'A request for a review after a completed job, mailed to the customer when created.',
+  // Once mailed it cannot be edited; what happens next is recorded by the actions.
+  operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
   fields: {
     job_id: field.ref('jobs').required().createOnly().filterable().expand('job').describe('A completed job.'),
     customer_id: field.ref('customers').readOnly().filterable().expand('customer').describe('The job\'s customer.'),
@@ -25,7 +27,7 @@ export const reviewRequests = defineResource({
     clicked_at: field.datetime().readOnly(),
     reviewed_at: field.datetime().readOnly().filterable().sortable(),
     rating: field.integer({ min: 1, max: 5 }).readOnly().filterable().sortable(),
-    comment: field.text({ max: 5000 }).readOnly().searchable(),
+    comment: field.text({ max: 5000 }).readOnly(),
   },
   lifecycle: { field: 'status' },
   hooks: {

@@ -59,6 +59,9 @@ export class Registry {
         if (!this.#byCollection.has(nested.collection)) throw new Error(`${resource.collection}: listed under unknown collection '${nested.collection}'`);
         if (!resource.fields[nested.field]?.filterOperators.includes('eq')) throw new Error(`${resource.collection}.${nested.field}: listedUnder needs an eq-filterable field`);
       }
+      if (resource.operations.has('update') && !Object.values(resource.fields).some((f) => f.access === 'writable')) {
+        throw new Error(`${resource.collection}: update needs a writable field (leave it out of operations)`);
+      }
       for (const [name, action] of Object.entries(resource.actions)) {
         if ((action.from || action.to) && !resource.lifecycle) throw new Error(`${resource.collection}/${name}: from/to need a lifecycle`);
         if (!action.run === !action.event) throw new Error(`${resource.collection}/${name}: declare exactly one of event (with apply) or run`);
