@@ -39,7 +39,7 @@ async function inputFor(resource: ResourceDefinition, action: string): Promise<u
     const technician = await ctx.call('POST', '/v1/users', { key: account.key, body: { name: 'Tess', email: `tess${Date.now()}${Math.random()}@example.com`, role: 'technician' } });
     return { technician_id: technician.body.data.id };
   }
-  return sampleFromJsonSchema(toJsonSchema(actionInputSchema(resource.actions[action])));
+  return fixtures.withParentIds(sampleFromJsonSchema(toJsonSchema(actionInputSchema(resource.actions[action]))));
 }
 
 /** Paths (action sequences) from a new object to every state the resource's actions reach. */

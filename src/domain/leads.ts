@@ -3,7 +3,7 @@
 // asked, a first job, all in one transaction with an event for each.
 import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
-import { field } from '../platform/resource/fields.ts';
+import { field, idOfSchema } from '../platform/resource/fields.ts';
 import { selectRow } from '../platform/operations/row-statements.ts';
 import { validationFailed } from '../platform/errors.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
@@ -12,7 +12,7 @@ import { jobs } from './jobs.ts';
 
 const jobFields = jobs.fields;
 const convertInput = z.strictObject({
-  customer_id: z.string().min(1).max(64).optional().describe('Join this existing customer instead of creating one.'),
+  customer_id: idOfSchema('customers').optional().describe('Join this existing customer instead of creating one.'),
   create_job: z.strictObject({
     title: jobFields.title.schema,
     description: jobFields.description.schema.optional(),

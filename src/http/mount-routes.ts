@@ -48,7 +48,7 @@ function resourceRoute(route: RouteSpec): MountableRoute {
 function endpointRoute(endpoint: EndpointSpec): MountableRoute {
   return {
     method: endpoint.method, path: endpoint.path, scope: endpoint.scope, bucket: () => endpoint.bucket,
-    body: endpoint.method === 'post' ? 'optional' : 'none',
+    body: endpoint.method === 'get' || endpoint.method === 'delete' ? 'none' : 'optional',
     run: (c) => endpoint.handle({
       principal: c.get('principal'), params: c.req.param() as Record<string, string>, query: parseEndpointQuery(endpoint, queryOf(c)), body: parseEndpointBody(endpoint, c.get('body')),
       requestId: c.get('requestId'), method: c.req.method, path: c.req.path, headers: c.req.raw.headers,

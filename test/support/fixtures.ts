@@ -115,7 +115,7 @@ export class Fixtures {
       }
       const optionalAndEmpty = !spec.required && spec.defaultValue === undefined && n % 3 === 0;
       const value = optionalAndEmpty ? null : sampleValue(spec, n);
-      if (value !== undefined) body[name] = await this.#withParentIds(value);
+      if (value !== undefined) body[name] = await this.withParentIds(value);
     }
     return body;
   }
@@ -134,12 +134,12 @@ export class Fixtures {
   }
 
   /** Replaces the ids a JSON sample refers to (x-fieldline-ref) with real objects' ids. */
-  async #withParentIds(value: unknown): Promise<unknown> {
+  async withParentIds(value: unknown): Promise<unknown> {
     if (typeof value === 'string' && value.startsWith(REF_MARKER)) return this.parent(value.slice(REF_MARKER.length));
     if (!value || typeof value !== 'object') return value;
     // One at a time: parent() makes each collection's parent once.
     const entries: [string, unknown][] = [];
-    for (const [k, v] of Object.entries(value)) entries.push([k, await this.#withParentIds(v)]);
+    for (const [k, v] of Object.entries(value)) entries.push([k, await this.withParentIds(v)]);
     return Array.isArray(value) ? entries.map(([, v]) => v) : Object.fromEntries(entries);
   }
 
