@@ -5,19 +5,14 @@ import { z } from 'zod';
 import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { serialize } from '../platform/operations/serialize.ts';
-import { selectRow } from '../platform/operations/row-statements.ts';
-import { validationFailed } from '../platform/errors.ts';
+import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 
 export const NOTIFICATION_CATEGORIES = ['alert', 'job', 'message', 'ticket', 'system'] as const;
 
 const forUser = z.strictObject({ user_id: z.string().min(1).max(64).describe('The team member whose notifications are meant.') });
 
-async function requireUser(ctx: OperationContext, id: string): Promise<void> {
-  const users = ctx.registry.get('users');
-  const [user] = users.acceptsId(id) ? await ctx.tx.query(selectRow(users, ctx.tx.accountId, id)) : [];
-  if (!user) throw validationFailed([{ path: 'user_id', message: `No such user: '${id}'` }]);
-}
+const requireUser = (ctx: OperationContext, id: string) => loadReferencedOrThrow(ctx, ctx.registry.get('users'), id, 'user_id');
 
 export const notifications = defineResource({
   name: 'notification',

@@ -6,6 +6,7 @@ import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { ApiError, validationFailed } from '../platform/errors.ts';
 import { selectRow } from '../platform/operations/row-statements.ts';
+import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { jobs } from './jobs.ts';
 import { customers } from './customers.ts';
@@ -32,8 +33,7 @@ export const reviewRequests = defineResource({
   lifecycle: { field: 'status' },
   hooks: {
     beforeCreate: async ({ row, ctx }) => {
-      const [job] = await ctx.tx.query(selectRow(jobs, ctx.tx.accountId, row.job_id));
-      if (!job) throw validationFailed([{ path: 'job_id', message: `No such job: '${row.job_id}'` }]);
+      const job = await loadReferencedOrThrow(ctx, jobs, row.job_id, 'job_id');
       if (job.status !== 'completed') throw new ApiError('conflict', `Job ${job.id} is ${job.status}; ask for a review once it is completed`);
       const [customer] = await ctx.tx.query(selectRow(customers, ctx.tx.accountId, job.customer_id));
       row.customer_id = job.customer_id;

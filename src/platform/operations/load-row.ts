@@ -13,6 +13,13 @@ export async function lockRowOrThrow(ctx: OperationContext, resource: ResourceDe
   return row;
 }
 
+/** An object a request names in its body (`user_id`): the row, or a 422 at `path`. */
+export async function loadReferencedOrThrow(ctx: OperationContext, resource: ResourceDefinition, id: string, path: string): Promise<Row> {
+  const [row] = resource.acceptsId(id) ? await ctx.tx.query(selectRow(resource, ctx.tx.accountId, id)) : [];
+  if (!row) throw validationFailed([{ path, message: `No such ${resource.name}: '${id}'` }]);
+  return row;
+}
+
 /**
  * Checks that every ref field in `names` holding a value points at a live object of the
  * same account. Malformed ids fail at once; the others are checked in the write's round trip.
