@@ -1,20 +1,18 @@
 // Jobs: a visit to a customer site, from unscheduled to completed (or cancelled).
 import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
-import { field, timestampSchema } from '../platform/resource/fields.ts';
-import { validationFailed } from '../platform/errors.ts';
+import { field } from '../platform/resource/fields.ts';
+import { ApiError, validationFailed } from '../platform/errors.ts';
+import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import { ADDRESS } from './customers.ts';
 import { users } from './users.ts';
-import { selectRow } from '../platform/operations/row-statements.ts';
-import { isIdOf } from '../platform/ids.ts';
+import { assertTechnicianFree, assignInput, jobWindow, scheduleInput, toWindow } from './technician-booking.ts';
+import { dispatchEndpoints } from './dispatch.ts';
+import { scheduleEndpoints } from './schedule.ts';
 
 export const JOB_STATUSES = ['unscheduled', 'scheduled', 'in_progress', 'completed', 'cancelled'] as const;
 const OPEN: (typeof JOB_STATUSES)[number][] = ['unscheduled', 'scheduled', 'in_progress'];
 
-const scheduleInput = z.strictObject({
-  scheduled_start: timestampSchema(),
-  scheduled_end: timestampSchema(),
-}).refine((w) => w.scheduled_end > w.scheduled_start, { path: ['scheduled_end'], message: 'must be after scheduled_start' });
 
 export const jobs = defineResource({
   name: 'job',
@@ -37,26 +35,41 @@ export const jobs = defineResource({
     cancelled_at: field.datetime().readOnly(),
     cancellation_reason: field.text({ max: 1000 }).readOnly(),
   },
+  endpoints: [...dispatchEndpoints, ...scheduleEndpoints],
   lifecycle: { field: 'status', updatableIn: OPEN, deletableIn: ['unscheduled', 'scheduled', 'cancelled'] },
   actions: {
     schedule: {
       summary: 'Schedule the job (or reschedule it)',
+      description: 'An assigned technician must be free for the whole window (409 `conflict` naming what is in the way).',
       from: ['unscheduled', 'scheduled'], to: 'scheduled', event: 'scheduled',
       input: scheduleInput,
-      apply: ({ input }) => ({ scheduled_start: input.scheduled_start, scheduled_end: input.scheduled_end }),
+      apply: async ({ row, input, ctx }) => {
+        if (row.technician_id) await assertTechnicianFree(ctx, row.technician_id, toWindow(input), row.id);
+        return { scheduled_start: input.scheduled_start, scheduled_end: input.scheduled_end };
+      },
     },
     assign: {
-      summary: 'Assign a technician',
+      summary: 'Assign a technician (and optionally schedule the job)',
+      description: 'The technician must be free for the job\'s window (409 `conflict` naming what is in the way). '
+        + 'Given `scheduled_start` and `scheduled_end`, the job is scheduled for that window in the same step.',
       from: OPEN, event: 'assigned',
-      input: z.strictObject({ technician_id: z.string() }),
-      apply: async ({ input, ctx }) => {
-        const id = input.technician_id as string;
-        const [technician] = isIdOf(users.idPrefix, id) ? await ctx.tx.query(selectRow(users, ctx.tx.accountId, id)) : [];
-        if (!technician) throw validationFailed([{ path: 'technician_id', message: `No such user: '${id}'` }]);
+      input: assignInput,
+      apply: async ({ row, input, ctx }) => {
+        const technician = await loadReferencedOrThrow(ctx, users, input.technician_id, 'technician_id');
         if (technician.role !== 'technician' || technician.status !== 'active') {
-          throw validationFailed([{ path: 'technician_id', message: `User '${id}' is not an active technician` }]);
+          throw validationFailed([{ path: 'technician_id', message: `User '${input.technician_id}' is not an active technician` }]);
         }
-        return { technician_id: id };
+        const rescheduling = input.scheduled_start !== undefined;
+        if (rescheduling && row.status === 'in_progress') {
+          throw new ApiError('invalid_state_transition', 'A job in progress cannot be rescheduled; assign it without a window',
+            { current_state: row.status, allowed_states: ['unscheduled', 'scheduled'] });
+        }
+        const window = rescheduling ? toWindow(input as { scheduled_start: string; scheduled_end: string }) : jobWindow(row);
+        if (window) await assertTechnicianFree(ctx, input.technician_id, window, row.id);
+        return {
+          technician_id: input.technician_id,
+          ...(rescheduling ? { scheduled_start: input.scheduled_start, scheduled_end: input.scheduled_end, status: 'scheduled' } : {}),
+        };
       },
     },
     start: {

@@ -29,10 +29,12 @@ import { inventoryItems } from './inventory-items.ts';
 import { inventoryMovements } from './inventory-movements.ts';
 import { suppliers } from './suppliers.ts';
 import { purchaseOrders } from './purchase-orders.ts';
+import { scheduleBlocks } from './schedule-blocks.ts';
+import { locationPings } from './location-pings.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, contacts, contactTags, contactNotes, users, jobs, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
+    customers, contacts, contactTags, contactNotes, users, jobs, scheduleBlocks, locationPings, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
     webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests, apiKeys,
   ]);
 }

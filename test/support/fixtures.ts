@@ -97,6 +97,16 @@ const PARENT_STATES: Record<string, { collection: string; actions: [string, Reco
   },
 };
 
+/**
+ * Fields whose valid value depends on another object (a block ends after it starts, and the
+ * blocks of one technician never overlap): a value per n, one day apart.
+ */
+const dayAt = (n: number, hour: number) => new Date(Date.UTC(2026, 0, 1 + n, hour)).toISOString();
+const FIELD_SAMPLES: Record<string, (n: number) => unknown> = {
+  'schedule-blocks.starts_at': (n) => dayAt(n, 9),
+  'schedule-blocks.ends_at': (n) => dayAt(n, 10),
+};
+
 /** Builds valid create bodies, creating referenced objects as needed (one per target per account). */
 export class Fixtures {
   readonly #parents = new Map<string, string>();
@@ -114,7 +124,7 @@ export class Fixtures {
         continue;
       }
       const optionalAndEmpty = !spec.required && spec.defaultValue === undefined && n % 3 === 0;
-      const value = optionalAndEmpty ? null : sampleValue(spec, n);
+      const value = FIELD_SAMPLES[`${resource.collection}.${name}`]?.(n) ?? (optionalAndEmpty ? null : sampleValue(spec, n));
       if (value !== undefined) body[name] = await this.withParentIds(value);
     }
     return body;

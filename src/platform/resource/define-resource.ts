@@ -61,8 +61,13 @@ export interface ActionSpec<I = any> {
  */
 export interface ResourceEndpointSpec<I = any> {
   method: 'get' | 'post' | 'delete';
-  /** Appended to `/v1/{collection}`. `{id}` is an id of this collection; other `{name}`s are strings. */
+  /** Appended to `base`. `{id}` is an id of this collection; other `{name}`s are strings. */
   path: string;
+  /**
+   * Where the path starts: `/v1/{collection}` unless given. A route named after a task rather
+   * than a collection (`/v1/dispatch/queue`) sets it; it stays scoped by the declaring resource.
+   */
+  base?: string;
   operationId: string;
   summary: string;
   description?: string;

@@ -17,7 +17,7 @@ function endpointOf(runtime: Runtime, registry: Registry, resource: ResourceDefi
   const target = spec.respondsWith ? registry.get(spec.respondsWith) : undefined;
   return defineEndpoint<unknown, unknown>({
     method: spec.method,
-    path: `/v1/${resource.collection}${spec.path}`,
+    path: `${spec.base ?? `/v1/${resource.collection}`}${spec.path}`,
     operationId: spec.operationId,
     summary: spec.summary,
     description: spec.description,

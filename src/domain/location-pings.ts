@@ -1,0 +1,79 @@
+// Where technicians are: location pings from their devices, uploaded one by one or in the
+// batches a phone collects while offline, and the latest position of each technician.
+// Pings are telemetry, not business events: they emit no events (no webhook floods).
+import { z } from 'zod';
+import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
+import { field, idOfSchema, timestampSchema } from '../platform/resource/fields.ts';
+import { componentRef } from '../platform/openapi/json-schema.ts';
+import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
+import { serialize } from '../platform/operations/serialize.ts';
+import type { OperationContext } from '../platform/operations/operation-context.ts';
+
+/** The most pings one track upload carries. */
+export const MAX_PINGS_PER_UPLOAD = 500;
+
+const ping = {
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  accuracy_m: z.number().min(0).max(100_000).optional(),
+  recorded_at: timestampSchema().optional(),
+};
+
+async function latestPositions(ctx: OperationContext, technicianId?: string) {
+  const pings = ctx.registry.get('location-pings');
+  const rows = await ctx.tx.query({
+    sql: `SELECT DISTINCT ON (technician_id) ${pings.selectColumns.join(', ')} FROM location_pings
+           WHERE account_id = $1 AND ($2 = '' OR technician_id = $2) ORDER BY technician_id, recorded_at DESC, id DESC`,
+    parameters: [ctx.tx.accountId, technicianId ?? ''],
+  });
+  return rows.map((row) => serialize(pings, row));
+}
+
+export const locationPings = defineResource({
+  name: 'location_ping',
+  collection: 'location-pings',
+  idPrefix: 'gps',
+  description: 'A technician\'s position at a moment, as their device reported it.',
+  operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
+  emitsEvents: false,
+  // The latest position of each technician is one index probe per technician.
+  schema: ['CREATE INDEX IF NOT EXISTS location_pings_latest_idx ON location_pings (account_id, technician_id, recorded_at DESC, id DESC)'],
+  fields: {
+    technician_id: field.ref('users').required().createOnly().filterable().expand('technician'),
+    latitude: field.number({ min: -90, max: 90 }).required().createOnly().example(40.7128),
+    longitude: field.number({ min: -180, max: 180 }).required().createOnly().example(-74.006),
+    accuracy_m: field.number({ min: 0, max: 100_000 }).createOnly().describe('Radius of uncertainty, in metres.'),
+    recorded_at: field.datetime().required().createOnly().filterable().sortable().describe('When the device took the fix.'),
+    job_id: field.ref('jobs').createOnly().filterable().describe('The job the technician was working on, if any.'),
+  },
+  endpoints: [
+    resourceEndpoint({
+      method: 'post', base: '/v1/gps', path: '/track', operationId: 'trackTechnician',
+      summary: 'Upload a technician\'s location pings',
+      description: `Up to ${MAX_PINGS_PER_UPLOAD} pings at once, all stored or none. A ping without \`recorded_at\` is taken as now.`,
+      input: z.strictObject({
+        technician_id: idOfSchema('users'),
+        job_id: idOfSchema('jobs').optional(),
+        pings: z.array(z.strictObject(ping)).min(1).max(MAX_PINGS_PER_UPLOAD),
+      }),
+      answers: z.object({ object: z.literal('gps_track'), technician_id: z.string(), stored: z.int(), latest: componentRef('LocationPing') }),
+      async run({ input, ctx }) {
+        await loadReferencedOrThrow(ctx, ctx.registry.get('users'), input.technician_id, 'technician_id');
+        for (const point of input.pings) {
+          await ctx.create('location-pings', {
+            technician_id: input.technician_id, job_id: input.job_id, ...point, recorded_at: point.recorded_at ?? ctx.now,
+          });
+        }
+        const [latest] = await latestPositions(ctx, input.technician_id);
+        return { object: 'gps_track', technician_id: input.technician_id, stored: input.pings.length, latest };
+      },
+    }),
+    resourceEndpoint({
+      method: 'get', base: '/v1/gps', path: '/latest', operationId: 'getLatestPositions',
+      summary: 'Each technician\'s latest reported position',
+      input: z.strictObject({ technician_id: idOfSchema('users').optional() }),
+      answers: z.object({ object: z.literal('technician_positions'), data: z.array(componentRef('LocationPing')) }),
+      run: async ({ input, ctx }) => ({ object: 'technician_positions', data: await latestPositions(ctx, input.technician_id) }),
+    }),
+  ],
+});
