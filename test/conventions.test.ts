@@ -140,6 +140,8 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
         const lines = csv.text.trimEnd().split('\r\n');
         assert.equal(lines[0], resource.outputFields.join(','));
         assert.deepEqual(lines.slice(1).map((line) => line.split(',')[0]), listed.map((o: { id: string }) => o.id));
+        const aliased = await ctx.call('GET', `/v1/exports/${resource.collection}?format=json`, { key: account.key });
+        assert.deepEqual([aliased.status, aliased.body], [200, listed], 'the same export at /v1/exports/{collection}');
       });
     }
 

@@ -10,6 +10,7 @@ export const contacts = defineResource({
   collection: 'contacts',
   idPrefix: 'con',
   description: 'A person the business deals with, optionally at a customer.',
+  searchTitle: ['first_name', 'last_name'],
   softDelete: true,
   fields: {
     first_name: field.text({ min: 1, max: 100 }).required().filterable().sortable().searchable().example('Grace'),

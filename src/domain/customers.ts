@@ -19,6 +19,7 @@ export const customers = defineResource({
   collection: 'customers',
   idPrefix: 'cus',
   description: 'A person or company the business serves.',
+  searchTitle: ['name'],
   softDelete: true,
   fields: {
     name: field.text({ min: 1, max: 200 }).required().filterable().sortable().searchable().example('Ada Lovelace'),

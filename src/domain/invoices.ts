@@ -13,6 +13,7 @@ export const invoices = defineResource({
   collection: 'invoices',
   idPrefix: 'inv',
   description: 'A bill for work done. Amounts are integers in the currency\'s minor unit.',
+  searchTitle: ['memo'],
   fields: {
     customer_id: field.ref('customers').required().createOnly().filterable().expand('customer'),
     job_id: field.ref('jobs').filterable().expand('job'),

@@ -19,6 +19,7 @@ export const jobs = defineResource({
   collection: 'jobs',
   idPrefix: 'job',
   description: 'A visit to a customer site.',
+  searchTitle: ['title'],
   softDelete: true,
   fields: {
     title: field.text({ min: 1, max: 200 }).required().searchable().sortable().example('Replace water heater'),

@@ -8,6 +8,7 @@ export const knowledgeBaseArticles = defineResource({
   collection: 'knowledge-base-articles',
   idPrefix: 'kba',
   description: 'A help article. Search with `?q=`; customers should see only `status=published`.',
+  searchTitle: ['title'],
   softDelete: true,
   fields: {
     title: field.text({ min: 1, max: 200 }).required().searchable().sortable().example('Resetting a tripped furnace'),

@@ -26,6 +26,7 @@ export const tickets = defineResource({
   collection: 'tickets',
   idPrefix: 'tkt',
   description: `A customer request or problem for the service desk. Due times follow the SLA per priority (${slaText} from opening); overdue: \`?status=open&due_at[lt]={now}\`.`,
+  searchTitle: ['subject'],
   softDelete: true,
   fields: {
     subject: field.text({ min: 1, max: 200 }).required().searchable().sortable().example('No hot water since the repair'),

@@ -13,6 +13,7 @@ import { appendPlatformEvent } from '../platform/events/platform-events.ts';
 import { Metrics } from '../analytics/metrics.ts';
 import { RequestLogWriter } from '../analytics/request-log-writer.ts';
 import { resourceEndpoints } from '../platform/routes/resource-endpoints.ts';
+import { searchEndpoint } from '../platform/routes/search-endpoint.ts';
 import { usageEndpoint } from '../analytics/usage-endpoint.ts';
 import { errorsEndpoint } from '../analytics/errors-endpoint.ts';
 import { AlertEvaluator } from '../analytics/alert-evaluator.ts';
@@ -105,7 +106,7 @@ export function createApp(options: AppOptions) {
   const eventStreams = new EventStreamHub(db, logger);
   const inboundRetention = new InboundLogRetention(db, logger, options.requestLogRetentionDays);
   const endpoints: EndpointSpec[] = [
-    ...resourceEndpoints(runtime, registry),
+    ...resourceEndpoints(runtime, registry), searchEndpoint(runtime, registry),
     ...accountEndpoints(db, verifier), eventStreamEndpoint(eventStreams, registry), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);

@@ -79,7 +79,8 @@ export interface MountOptions extends GateServices {
 
 export function mountRoutes(app: Hono, routes: RouteSpec[], endpoints: EndpointSpec[], options: MountOptions): void {
   const idempotent = idempotency(options);
-  const all = [...endpoints.map(endpointRoute), ...routes.map(resourceRoute)];
+  const withAliases = routes.flatMap((route) => [route, ...(route.aliases ?? []).map((path) => ({ ...route, path }))]);
+  const all = [...endpoints.map(endpointRoute), ...withAliases.map(resourceRoute)];
   const allowed = new Map<string, Set<string>>();
   for (const route of all) {
     const path = toHonoPath(route.path);

@@ -146,6 +146,11 @@ export interface ResourceInput {
    * triggers), applied after every resource table exists.
    */
   schema?: readonly string[];
+  /**
+   * Takes part in the account-wide search (`GET /v1/search`); each result is titled by these
+   * fields' values joined with spaces (`['first_name', 'last_name']`).
+   */
+  searchTitle?: readonly string[];
 }
 
 export interface ResourceDefinition extends Omit<ResourceInput, 'fields' | 'operations'> {
@@ -180,6 +185,10 @@ export function defineResource(input: ResourceInput): ResourceDefinition {
       throw new Error(`${input.collection}.${name}: a write-only field cannot be filtered, sorted, searched, unique or a reference`);
     }
   }
+  for (const name of input.searchTitle ?? []) {
+    if (!fields[name] || fields[name].writeOnly) throw new Error(`${input.collection}: searchTitle names '${name}', which is not a readable field`);
+  }
+  if (input.searchTitle && !Object.values(fields).some((spec) => spec.searchable)) throw new Error(`${input.collection}: searchTitle needs a searchable field`);
   const fieldNames = Object.keys(fields).filter((name) => !fields[name].writeOnly);
   const writeOnlyNames = Object.keys(fields).filter((name) => fields[name].writeOnly);
   return {

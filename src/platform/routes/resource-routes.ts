@@ -58,7 +58,8 @@ function routesOf(runtime: Runtime, registry: Registry, resource: ResourceDefini
   if (has('export')) routes.push({
     kind: 'export', method: 'get', path: `${base}/export`, operationId: `export${Plural}`, resource, scope: read, body: 'none', successStatus: 200,
     summary: `Export ${resource.collection.replace(/-/g, ' ')} as CSV or JSON`,
-    description: 'Streams every object matching the same filters, search and sort as the list.',
+    description: `Streams every object matching the same filters, search and sort as the list. Also answers at \`/v1/exports/${resource.collection}\`.`,
+    aliases: [`/v1/exports/${resource.collection}`],
     handle: async (r) => {
       const out = exportOperation(runtime, resource, r.principal, r.query);
       return { status: 200, stream: out.body, contentType: out.contentType, filename: out.filename };

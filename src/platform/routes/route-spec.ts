@@ -35,5 +35,7 @@ export interface RouteSpec {
   /** 'required': a JSON object body; 'optional': an empty body counts as {}. */
   body: 'none' | 'required' | 'optional';
   successStatus: number;
+  /** Other paths the same operation answers at (seed compatibility), named in its description rather than documented twice. */
+  aliases?: readonly string[];
   handle(request: ApiRequest): Promise<ApiResult>;
 }
