@@ -18,6 +18,8 @@ import { contactNotes } from './contact-notes.ts';
 import { notifications } from './notifications.ts';
 import { tickets } from './tickets.ts';
 import { leads } from './leads.ts';
+import { estimates } from './estimates.ts';
+import { quotes } from './quotes.ts';
 import { reviewRequests } from './review-requests.ts';
 import { knowledgeBaseArticles } from './knowledge-base-articles.ts';
 import { callLogs } from './call-logs.ts';
@@ -34,7 +36,7 @@ import { locationPings } from './location-pings.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, contacts, contactTags, contactNotes, users, jobs, scheduleBlocks, locationPings, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
+    customers, contacts, contactTags, contactNotes, users, jobs, scheduleBlocks, locationPings, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, estimates, quotes, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
     webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests, apiKeys,
   ]);
 }

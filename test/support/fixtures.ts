@@ -98,11 +98,14 @@ const PARENT_STATES: Record<string, { collection: string; actions: [string, Reco
 };
 
 /**
- * Fields whose valid value depends on another object (a block ends after it starts, and the
- * blocks of one technician never overlap): a value per n, one day apart.
+ * Fields whose valid value depends on another field or object (a block ends after it starts,
+ * the blocks of one technician never overlap, an offer is valid until a day still to come).
  */
 const dayAt = (n: number, hour: number) => new Date(Date.UTC(2026, 0, 1 + n, hour)).toISOString();
+const inThirtyDays = () => new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
 const FIELD_SAMPLES: Record<string, (n: number) => unknown> = {
+  'estimates.valid_until': inThirtyDays,
+  'quotes.valid_until': inThirtyDays,
   'schedule-blocks.starts_at': (n) => dayAt(n, 9),
   'schedule-blocks.ends_at': (n) => dayAt(n, 10),
 };
