@@ -164,4 +164,21 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
       `GRANT INSERT ON mail_outbox TO ${TENANT_ROLE}`,
     ],
   },
+  {
+    id: '0008_sms_outbox',
+    statements: [
+      // Text messages handed to the SMS channel (src/messaging/channel-adapters.ts), inserted in
+      // the sending transaction. The development adapter's record of what would have been sent.
+      `CREATE TABLE sms_outbox (
+         id text PRIMARY KEY,
+         account_id text NOT NULL REFERENCES accounts (id),
+         message_id text NOT NULL,
+         to_number text NOT NULL,
+         body text NOT NULL,
+         created_at timestamptz NOT NULL
+       )`,
+      ...rowLevelSecurity('sms_outbox'),
+      `GRANT INSERT ON sms_outbox TO ${TENANT_ROLE}`,
+    ],
+  },
 ];

@@ -16,6 +16,9 @@ import { contacts } from './contacts.ts';
 import { contactTags } from './contact-tags.ts';
 import { contactNotes } from './contact-notes.ts';
 import { notifications } from './notifications.ts';
+import { conversations } from './conversations.ts';
+import { messages } from './messages.ts';
+import { conversationNotes } from './conversation-notes.ts';
 import { tickets } from './tickets.ts';
 import { leads } from './leads.ts';
 import { estimates } from './estimates.ts';
@@ -36,7 +39,7 @@ import { locationPings } from './location-pings.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, contacts, contactTags, contactNotes, users, jobs, scheduleBlocks, locationPings, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, estimates, quotes, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
+    customers, contacts, contactTags, contactNotes, conversations, messages, conversationNotes, users, jobs, scheduleBlocks, locationPings, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, estimates, quotes, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
     webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests, apiKeys,
   ]);
 }

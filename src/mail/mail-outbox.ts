@@ -14,11 +14,11 @@ export interface QueuedMail extends OutgoingMail {
 }
 
 /** The statement that queues a mail; run it in the transaction that decided to send it. */
-export function queueMailStatement(mail: QueuedMail, now = new Date().toISOString()): SqlStatement {
+export function queueMailStatement(mail: QueuedMail, now = new Date().toISOString(), id = newId('mail')): SqlStatement {
   return {
     sql: `INSERT INTO mail_outbox (id, account_id, to_addresses, subject, text_body, attempts, next_attempt_at, created_at)
           VALUES ($1, $2, $3, $4, $5, 0, $6, $6)`,
-    parameters: [newId('mail'), mail.accountId, mail.to, mail.subject, mail.text, now],
+    parameters: [id, mail.accountId, mail.to, mail.subject, mail.text, now],
   };
 }
 

@@ -14,7 +14,8 @@ import type { Principal } from './principal.ts';
 import type { Runtime } from './runtime.ts';
 
 function buildNewRow(resource: ResourceDefinition, input: Row, now: string): Row {
-  const row: Row = { id: newId(resource.idPrefix) };
+  // A caller inside the server may choose the id (a message whose outbox entry names it first).
+  const row: Row = { id: input.id ?? newId(resource.idPrefix) };
   for (const [name, spec] of Object.entries(resource.fields)) {
     if (input[name] !== undefined) row[name] = input[name];
     else row[name] = Array.isArray(spec.defaultValue) ? [...spec.defaultValue] : (spec.defaultValue ?? null); // defaults are literals
