@@ -16,7 +16,7 @@ export const inventoryMovements = defineResource({
     quantity: field.integer().required().createOnly().filterable().describe('Units added; negative when removed.'),
     quantity_after: field.integer().required().createOnly().describe('The item\'s quantity on hand after this movement.'),
     source: field.enum(MOVEMENT_SOURCES).required().createOnly().filterable(),
-    reference: field.text({ max: 64 }).createOnly().filterable(['eq', 'in']).describe('The object that caused it: a purchase order id.'),
+    reference: field.text({ max: 64 }).createOnly().filterable(['eq', 'in']).describe('The object that caused it: a purchase order or job id.'),
     reason: field.text({ max: 500 }).createOnly(),
   },
 });

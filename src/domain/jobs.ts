@@ -9,6 +9,7 @@ import { users } from './users.ts';
 import { assertTechnicianFree, assignInput, jobWindow, scheduleInput, toWindow } from './technician-booking.ts';
 import { dispatchEndpoints } from './dispatch.ts';
 import { scheduleEndpoints } from './schedule.ts';
+import { technicianEndpoints } from './technician-endpoints.ts';
 
 export const JOB_STATUSES = ['unscheduled', 'scheduled', 'in_progress', 'completed', 'cancelled'] as const;
 const OPEN: (typeof JOB_STATUSES)[number][] = ['unscheduled', 'scheduled', 'in_progress'];
@@ -36,7 +37,7 @@ export const jobs = defineResource({
     cancelled_at: field.datetime().readOnly(),
     cancellation_reason: field.text({ max: 1000 }).readOnly(),
   },
-  endpoints: [...dispatchEndpoints, ...scheduleEndpoints],
+  endpoints: [...dispatchEndpoints, ...scheduleEndpoints, ...technicianEndpoints],
   lifecycle: { field: 'status', updatableIn: OPEN, deletableIn: ['unscheduled', 'scheduled', 'cancelled'] },
   actions: {
     schedule: {

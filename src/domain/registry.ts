@@ -36,10 +36,12 @@ import { suppliers } from './suppliers.ts';
 import { purchaseOrders } from './purchase-orders.ts';
 import { scheduleBlocks } from './schedule-blocks.ts';
 import { locationPings } from './location-pings.ts';
+import { jobMaterials } from './job-materials.ts';
+import { timeEntries } from './time-entries.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, contacts, contactTags, contactNotes, conversations, messages, conversationNotes, users, jobs, scheduleBlocks, locationPings, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, estimates, quotes, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
+    customers, contacts, contactTags, contactNotes, conversations, messages, conversationNotes, users, jobs, scheduleBlocks, locationPings, jobMaterials, timeEntries, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, estimates, quotes, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
     webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests, apiKeys,
   ]);
 }

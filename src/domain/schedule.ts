@@ -19,16 +19,17 @@ const isTimeZone = (name: string) => {
   }
 };
 
-const day = {
+/** A calendar day in a time zone, as endpoints take it. */
+export const day = {
   date: dateSchema().describe('The calendar day, e.g. `2026-01-15`.'),
   time_zone: z.string().max(64).refine(isTimeZone, 'Expected an IANA time zone such as Europe/Paris').default('UTC')
     .describe('The time zone the day is in (IANA name).'),
 };
 
-interface Day { date: string; time_zone: string }
+export interface Day { date: string; time_zone: string }
 
 /** The day's bounds as instants; PostgreSQL's time zone rules decide the offsets (DST days too). */
-async function bounds(ctx: OperationContext, { date, time_zone }: Day): Promise<{ starts_at: string; ends_at: string }> {
+export async function bounds(ctx: OperationContext, { date, time_zone }: Day): Promise<{ starts_at: string; ends_at: string }> {
   const [row] = await ctx.tx.query({
     sql: `SELECT ($1::date::timestamp AT TIME ZONE $2) AS starts_at, (($1::date + 1)::timestamp AT TIME ZONE $2) AS ends_at`,
     parameters: [date, time_zone],

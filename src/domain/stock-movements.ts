@@ -7,7 +7,7 @@ import { applyChanges } from '../platform/operations/update.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 import type { Row } from '../db/database.ts';
 
-export const MOVEMENT_SOURCES = ['adjustment', 'purchase_order'] as const;
+export const MOVEMENT_SOURCES = ['adjustment', 'purchase_order', 'job_material'] as const;
 
 export interface Movement {
   quantity: number;

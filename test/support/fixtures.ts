@@ -91,6 +91,10 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
  * needs a completed job): the actions, with their bodies, that take a new parent there.
  */
 const PARENT_STATES: Record<string, { collection: string; actions: [string, Record<string, unknown>][] }> = {
+  'job-materials.item_id': {
+    collection: 'inventory-items',
+    actions: [['adjust', { quantity: 1_000_000, reason: 'Stock for fixtures' }]],
+  },
   'review-requests.job_id': {
     collection: 'jobs',
     actions: [['schedule', { scheduled_start: '2026-03-01T09:00:00.000Z', scheduled_end: '2026-03-01T11:00:00.000Z' }], ['start', {}], ['complete', {}]],
@@ -110,6 +114,9 @@ const FIELD_SAMPLES: Record<string, (n: number) => unknown> = {
   'schedule-blocks.ends_at': (n) => dayAt(n, 10),
 };
 
+/** References that need a parent of their own per object (a technician has one open time entry at a time). */
+const OWN_PARENT = new Set(['time-entries.technician_id']);
+
 /** Builds valid create bodies, creating referenced objects as needed (one per target per account). */
 export class Fixtures {
   readonly #parents = new Map<string, string>();
@@ -123,6 +130,7 @@ export class Fixtures {
       if (spec.ref) {
         const prepared = PARENT_STATES[`${resource.collection}.${name}`];
         if (prepared) body[name] = await this.#parentInState(`${resource.collection}.${name}`, prepared);
+        else if (OWN_PARENT.has(`${resource.collection}.${name}`)) body[name] = (await this.create(this.ctx.registry.get(spec.ref.collection), n)).id;
         else if (spec.required || n % 3 !== 0) body[name] = await this.parent(spec.ref.collection);
         continue;
       }
