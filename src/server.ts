@@ -1,4 +1,5 @@
 // Start-up: config -> database (+ lock for the embedded one) -> migrations -> app -> listen.
+import { filesFolder, localDiskStorage } from './storage/file-storage.ts';
 import { serve } from '@hono/node-server';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -51,6 +52,7 @@ export async function startServer(config: Config) {
 
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const fieldline = createApp({
+    files: localDiskStorage(filesFolder(config.dataDir)),
     db, registry, logger, maxBodyBytes: config.maxBodyBytes, redis, trustProxy: config.trustProxy,
     portalOrigins: config.portalOrigins, requestLogRetentionDays: config.requestLogRetentionDays, metricsToken: config.metricsToken,
     alertIntervalMs: config.alertIntervalMs, smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,

@@ -177,7 +177,7 @@ describe('routes and methods', () => {
   test('a method a path does not support is 405 with an Allow header listing the ones it does', async () => {
     const concrete = (path: string) => path.replace('{id}', `cus_${UNUSED_ULID}`);
     const byPath = new Map<string, Set<string>>();
-    for (const route of suite.ctx.routes) (byPath.get(route.path) ?? byPath.set(route.path, new Set()).get(route.path)!).add(route.method.toUpperCase());
+    for (const route of [...suite.ctx.routes, ...suite.ctx.services.endpoints]) (byPath.get(route.path) ?? byPath.set(route.path, new Set()).get(route.path)!).add(route.method.toUpperCase());
     let checked = 0;
     for (const [path, methods] of byPath) {
       const url = concrete(path);

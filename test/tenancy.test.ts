@@ -1,6 +1,7 @@
 // Tenancy matrix, generated from the route table: with account A's key, every route that
 // names account B's object answers 404 and changes nothing; lists and exports never leak;
 // and row-level security holds even for SQL that forgets the account filter.
+import { multipartBody, TINY_PNG } from './support/uploads.ts';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
@@ -44,6 +45,12 @@ before(async () => {
     const adjusted = await ctx.call('POST', `/v1/inventory-items/${store.get('inventory-items')!.id}/adjust`, { key: account.key, body: { quantity: 5, reason: 'count' } });
     assert.equal(adjusted.status, 200, adjusted.text);
     store.set('inventory-movements', (await ctx.call('GET', '/v1/inventory-movements?limit=1', { key: account.key })).body.data[0]);
+    // Photos and signatures are uploads to a job.
+    for (const [collection, segment, fields] of [['job-photos', 'photos', {}], ['job-signatures', 'signatures', { signer_name: 'Ada' }]] as const) {
+      const uploaded = await ctx.call('POST', `/v1/jobs/${store.get('jobs')!.id}/${segment}`, { key: account.key, ...(await multipartBody(fields, { bytes: TINY_PNG })) });
+      assert.equal(uploaded.status, 200, uploaded.text);
+      store.set(collection, uploaded.body.data);
+    }
   }
   // The requests above are in the request log once the writer has flushed them.
   await ctx.services.requestLogs.flush();

@@ -26,6 +26,7 @@ export async function tenantBatch(db: Database, accountId: string, statements: r
 export class TenantTransaction {
   #begun = false;
   #deferred: string[] = [];
+  #afterCommit: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly connection: DatabaseConnection,
@@ -41,6 +42,20 @@ export class TenantTransaction {
   /** Queues a statement whose result is not needed; it runs before the next query or at commit. */
   defer(statement: SqlStatement): void {
     this.#deferred.push(inlineParameters(statement));
+  }
+
+  /**
+   * Work outside the database that must only happen if the transaction commits (removing a
+   * deleted photo's file). Best effort: a failure leaves garbage behind, never a lost commit.
+   */
+  afterCommit(task: () => Promise<void>): void {
+    this.#afterCommit.push(task);
+  }
+
+  /** Runs the after-commit work (once, by withTenantTransaction). */
+  async runAfterCommit(): Promise<void> {
+    const tasks = this.#afterCommit.splice(0);
+    for (const task of tasks) await task().catch(() => undefined);
   }
 
   /** Sends deferred statements now (to learn which one fails). */
@@ -80,6 +95,7 @@ export async function withTenantTransaction<T>(db: Database, accountId: string, 
       await tx.rollback().catch(() => undefined);
       throw error;
     }
+    await tx.runAfterCommit();
     return result;
   });
 }

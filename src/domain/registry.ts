@@ -38,10 +38,12 @@ import { scheduleBlocks } from './schedule-blocks.ts';
 import { locationPings } from './location-pings.ts';
 import { jobMaterials } from './job-materials.ts';
 import { timeEntries } from './time-entries.ts';
+import { jobPhotos } from './job-photos.ts';
+import { jobSignatures } from './job-signatures.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, contacts, contactTags, contactNotes, conversations, messages, conversationNotes, users, jobs, scheduleBlocks, locationPings, jobMaterials, timeEntries, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, estimates, quotes, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
+    customers, contacts, contactTags, contactNotes, conversations, messages, conversationNotes, users, jobs, scheduleBlocks, locationPings, jobMaterials, timeEntries, jobPhotos, jobSignatures, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, estimates, quotes, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
     webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests, apiKeys,
   ]);
 }

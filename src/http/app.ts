@@ -12,6 +12,9 @@ import { buildOpenApiDocument } from '../platform/openapi/build-openapi.ts';
 import { appendPlatformEvent } from '../platform/events/platform-events.ts';
 import { Metrics } from '../analytics/metrics.ts';
 import { RequestLogWriter } from '../analytics/request-log-writer.ts';
+import { localDiskStorage, type FileStorage } from '../storage/file-storage.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resourceEndpoints } from '../platform/routes/resource-endpoints.ts';
 import { searchEndpoint } from '../platform/routes/search-endpoint.ts';
 import { usageEndpoint } from '../analytics/usage-endpoint.ts';
@@ -49,6 +52,8 @@ export interface AppOptions {
   registry: Registry;
   logger: Logger;
   maxBodyBytes?: number;
+  /** Where uploaded files go; absent: a temporary folder that lives as long as the machine's tmp (tests). */
+  files?: FileStorage;
   apiKeyCacheTtlMs?: number;
   /** Shared rate-limit counters for several nodes; absent: per-node memory. */
   redis?: Redis;
@@ -99,6 +104,7 @@ export function createApp(options: AppOptions) {
     db, registry, secrets,
     services: {
       apiKeys: verifier,
+      files: options.files ?? localDiskStorage(join(tmpdir(), `fieldline-files-${randomBytes(6).toString('hex')}`)),
       webhooks: { allowPrivate, secrets, deliverNow: (eventId, endpointId) => webhooks.deliverNow(eventId, endpointId), wake: () => webhooks.wake() },
     },
   };
@@ -132,7 +138,7 @@ export function createApp(options: AppOptions) {
   });
 
   return {
-    app, routes, endpoints, openapi, metrics, inboundRetention,
+    app, routes, endpoints, openapi, metrics, inboundRetention, files: runtime.services.files!,
     /** Routes for providers rather than API clients (no credential; their signature authenticates). */
     receivers: [{ method: 'post' as const, path: INBOUND_PATH }], requestLogs: writer, quota, rateLimiter, alerts, mail, webhooks, eventStreams,
     /** Starts the background work: log and usage flushes, alert evaluation, mail relay. */

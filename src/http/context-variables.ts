@@ -7,6 +7,8 @@ declare module 'hono' {
     principal: Principal;
     /** The parsed JSON body of a write route (undefined when empty). */
     body: unknown;
+    /** The file of a multipart upload route. */
+    upload: import('../platform/routes/endpoint-spec.ts').UploadedFile | undefined;
     /** The route template matched (`/v1/jobs/{id}`), for logs and metrics. */
     routeTemplate: string;
     /** The problem details sent, when the request failed (for the request log). */

@@ -41,11 +41,16 @@ export function unstorableStrings(body: unknown): FieldError[] {
  * count bytes (hono/body-limit) cost about 60 µs per write.
  */
 export async function readBodyText(c: Context, maxBytes: number): Promise<string> {
+  return (await readBodyBytes(c, maxBytes)).toString('utf8');
+}
+
+/** The body's bytes, refused (413) as soon as it passes `maxBytes`. */
+export async function readBodyBytes(c: Context, maxBytes: number): Promise<Buffer> {
   const tooLarge = () => new ApiError('payload_too_large', `The request body exceeds ${maxBytes} bytes`);
   if (Number(c.req.header('content-length') ?? 0) > maxBytes) throw tooLarge();
   const incoming = nodeRequest(c);
   const source = (incoming ?? c.req.raw.body) as AsyncIterable<Uint8Array> | null;
-  if (!source) return '';
+  if (!source) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -58,7 +63,7 @@ export async function readBodyText(c: Context, maxBytes: number): Promise<string
     if (error instanceof ApiError) throw error;
     throw new ApiError('bad_request', 'The request body ended before it was complete');
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** `optional`: an empty body is allowed (actions without input). */

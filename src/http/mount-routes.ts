@@ -3,7 +3,8 @@
 // operation; paths with no route for a method answer 405.
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { ApiResult, HttpMethod, RouteSpec } from '../platform/routes/route-spec.ts';
-import { parseEndpointBody, parseEndpointQuery, type EndpointSpec } from '../platform/routes/endpoint-spec.ts';
+import { parseEndpointBody, parseEndpointQuery, type EndpointSpec, type UploadSpec } from '../platform/routes/endpoint-spec.ts';
+import { multipartBody } from './multipart-body.ts';
 import type { RateBucket } from '../limits/plans.ts';
 import { ApiError } from '../platform/errors.ts';
 import { routeGate, type GateServices } from './route-gate.ts';
@@ -21,7 +22,8 @@ interface MountableRoute {
   method: HttpMethod;
   path: string;
   scope: string | null;
-  body: 'none' | 'required' | 'optional';
+  body: 'none' | 'required' | 'optional' | 'multipart';
+  upload?: UploadSpec;
   bucket(c: Context): RateBucket;
   run(c: Context): Promise<ApiResult>;
 }
@@ -45,12 +47,20 @@ function resourceRoute(route: RouteSpec): MountableRoute {
   };
 }
 
+/** An upload's text fields: the body without the file's descriptor (which is there for idempotency). */
+function textFields(endpoint: EndpointSpec, body: unknown): unknown {
+  if (!endpoint.upload) return body;
+  const { [endpoint.upload.field]: _file, ...fields } = body as Record<string, unknown>;
+  return fields;
+}
+
 function endpointRoute(endpoint: EndpointSpec): MountableRoute {
   return {
-    method: endpoint.method, path: endpoint.path, scope: endpoint.scope, bucket: () => endpoint.bucket,
-    body: endpoint.method === 'get' || endpoint.method === 'delete' ? 'none' : 'optional',
+    method: endpoint.method, path: endpoint.path, scope: endpoint.scope, bucket: () => endpoint.bucket, upload: endpoint.upload,
+    body: endpoint.upload ? 'multipart' : endpoint.method === 'get' || endpoint.method === 'delete' ? 'none' : 'optional',
     run: (c) => endpoint.handle({
-      principal: c.get('principal'), params: c.req.param() as Record<string, string>, query: parseEndpointQuery(endpoint, queryOf(c)), body: parseEndpointBody(endpoint, c.get('body')),
+      principal: c.get('principal'), params: c.req.param() as Record<string, string>, query: parseEndpointQuery(endpoint, queryOf(c)),
+      body: parseEndpointBody(endpoint, textFields(endpoint, c.get('body'))), file: c.get('upload'),
       requestId: c.get('requestId'), method: c.req.method, path: c.req.path, headers: c.req.raw.headers,
     }),
   };
@@ -101,7 +111,8 @@ export function mountRoutes(app: Hono, routes: RouteSpec[], endpoints: EndpointS
 
 function mountRoute(app: Hono, route: MountableRoute, options: MountOptions, extra: MiddlewareHandler[]): void {
   const chain: MiddlewareHandler[] = [routeGate(route, options)];
-  if (route.body !== 'none') chain.push(jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
+  if (route.body === 'multipart') chain.push(multipartBody(route.upload!));
+  else if (route.body !== 'none') chain.push(jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
   chain.push(...extra);
   app.on(route.method.toUpperCase(), [toHonoPath(route.path)], ...chain, async function runOperation(c) {
     return send(c, await route.run(c));

@@ -21,10 +21,22 @@ function pathParameters(endpoint: EndpointSpec) {
   }));
 }
 
+/** An upload's form: its text fields and the file (binary). */
+function uploadContent(endpoint: EndpointSpec) {
+  const upload = endpoint.upload!;
+  const fields = (endpoint.body ? toJsonSchema(endpoint.body) : { type: 'object', properties: {} }) as { properties?: Record<string, unknown>; required?: string[] };
+  const schema = {
+    type: 'object',
+    properties: { [upload.field]: { type: 'string', format: 'binary', description: `At most ${upload.maxBytes} bytes: ${upload.mediaTypes.join(', ')}.` }, ...fields.properties },
+    required: [upload.field, ...(fields.required ?? [])],
+  };
+  return { 'multipart/form-data': { schema, encoding: { [upload.field]: { contentType: upload.mediaTypes.join(', ') } } } };
+}
+
 export function buildEndpointOperation(endpoint: EndpointSpec) {
   const hasParams = endpoint.path.includes('{');
   const statuses = [
-    401, 403, ...(endpoint.query ? [400] : []), ...(endpoint.body ? [400, 413, 415, 422] : []), ...(hasParams ? [404] : []),
+    401, 403, ...(endpoint.query ? [400] : []), ...(endpoint.body || endpoint.upload ? [400, 413, 415, 422] : []), ...(hasParams ? [404] : []),
     ...(endpoint.method === 'get' ? [] : [409]), 429,
   ];
   const data = endpoint.responseComponent ? ref('schemas', endpoint.responseComponent) : toJsonSchema(endpoint.response);
@@ -47,7 +59,8 @@ export function buildEndpointOperation(endpoint: EndpointSpec) {
     security: [{ bearerAuth: [] }],
     ...(endpoint.scope ? { 'x-fieldline-scope': endpoint.scope } : {}),
     parameters: [...pathParameters(endpoint), ...(endpoint.method === 'post' ? [ref('parameters', 'IdempotencyKey')] : []), ...queryParameters(endpoint)],
-    ...(endpoint.body ? { requestBody: { required: false, content: jsonContent(toJsonSchema(endpoint.body)) } } : {}),
+    ...(endpoint.upload ? { requestBody: { required: true, content: uploadContent(endpoint) } }
+      : endpoint.body ? { requestBody: { required: false, content: jsonContent(toJsonSchema(endpoint.body)) } } : {}),
     responses,
   };
 }

@@ -1,5 +1,6 @@
 // A resource declaration: everything specific to one collection, and nothing generic.
 // The registry turns these into tables, routes, validation, OpenAPI, events and scopes.
+import type { BinaryBody, UploadedFile, UploadSpec } from '../routes/endpoint-spec.ts';
 import type { z } from 'zod';
 import type { FieldBuilder, FieldSpec } from './fields.ts';
 import type { OperationContext } from '../operations/operation-context.ts';
@@ -61,8 +62,10 @@ export interface ActionSpec<I = any> {
  */
 export interface ResourceEndpointSpec<I = any> {
   method: 'get' | 'post' | 'delete';
-  /** Appended to `base`. `{id}` is an id of this collection; other `{name}`s are strings. */
+  /** Appended to `base`. `{id}` is an id of this collection (or of `idOf`); other `{name}`s are strings. */
   path: string;
+  /** The collection whose id `{id}` is, when not this one (`POST /v1/jobs/{id}/photos` declared by job photos). */
+  idOf?: string;
   /**
    * Where the path starts: `/v1/{collection}` unless given. A route named after a task rather
    * than a collection (`/v1/dispatch/queue`) sets it; it stays scoped by the declaring resource.
@@ -78,7 +81,11 @@ export interface ResourceEndpointSpec<I = any> {
   answers?: z.ZodType;
   /** Counts against the `expensive` rate bucket (work proportional to the account's data). */
   expensive?: boolean;
-  run(args: { input: I; params: Record<string, string>; ctx: OperationContext }): Promise<Record<string, unknown>>;
+  /** The body is multipart/form-data carrying this file; `input` describes its text fields. */
+  upload?: UploadSpec;
+  /** Answers raw bytes of this media type (`run` returns a BinaryBody), e.g. `image/*`. */
+  producesMediaType?: string;
+  run(args: { input: I; params: Record<string, string>; file?: UploadedFile; ctx: OperationContext }): Promise<Record<string, unknown> | BinaryBody>;
 }
 
 /** Types a resource endpoint's `run` from its `input` schema. */

@@ -9,12 +9,39 @@ import { badRequest, validationFailed } from '../errors.ts';
 import { zodIssuesToFieldErrors } from '../operations/write-input.ts';
 import type { RateBucket } from '../../limits/plans.ts';
 
+/** A file sent in a multipart/form-data body. */
+export interface UploadedFile {
+  bytes: Buffer;
+  /** The name the client gave it. */
+  filename: string;
+  /** The media type the client declared (not trusted: check the bytes). */
+  declaredType: string;
+  sha256: string;
+}
+
+/** A route whose body is multipart/form-data: one file part and text fields (the `body` schema). */
+export interface UploadSpec {
+  /** The form field holding the file. */
+  field: string;
+  /** The largest file accepted (413 beyond). */
+  maxBytes: number;
+  /** Media types documented as accepted, e.g. `image/png`. */
+  mediaTypes: readonly string[];
+}
+
+/** A success body that is raw bytes (a photo), not `{ data }` JSON. */
+export class BinaryBody {
+  constructor(readonly bytes: Uint8Array, readonly contentType: string, readonly filename?: string) {}
+}
+
 export interface EndpointRequest<Q, B> {
   principal: Principal;
   /** The path's `{name}` segments. */
   params: Record<string, string>;
   query: Q;
   body: B;
+  /** Upload routes: the file. */
+  file?: UploadedFile;
   requestId: string;
   method: string;
   path: string;
@@ -44,6 +71,8 @@ export interface EndpointSpec<Q = any, B = any> {
   /** A success body that is not `{ data }` JSON (a `text/event-stream`): its media type. */
   responseMediaType?: string;
   successStatus?: number;
+  /** The body is multipart/form-data with this file (and `body` describes the text fields). */
+  upload?: UploadSpec;
   handle(request: EndpointRequest<Q, B>): Promise<ApiResult>;
 }
 

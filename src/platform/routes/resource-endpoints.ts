@@ -10,11 +10,12 @@ import { withTenantTransaction } from '../../db/tenant-transaction.ts';
 import { createOperationContext } from '../operations/operation-context.ts';
 import { notFound } from '../errors.ts';
 import { schemaName } from '../openapi/operation.ts';
-import { defineEndpoint, type EndpointSpec } from './endpoint-spec.ts';
+import { BinaryBody, defineEndpoint, type EndpointSpec } from './endpoint-spec.ts';
 
 function endpointOf(runtime: Runtime, registry: Registry, resource: ResourceDefinition, spec: ResourceEndpointSpec): EndpointSpec {
   const reading = spec.method === 'get';
   const target = spec.respondsWith ? registry.get(spec.respondsWith) : undefined;
+  const owner = spec.idOf ? registry.get(spec.idOf) : resource; // whose id `{id}` is
   return defineEndpoint<unknown, unknown>({
     method: spec.method,
     path: `${spec.base ?? `/v1/${resource.collection}`}${spec.path}`,
@@ -27,11 +28,14 @@ function endpointOf(runtime: Runtime, registry: Registry, resource: ResourceDefi
     ...(reading ? { query: spec.input } : { body: spec.input }),
     response: spec.answers ?? z.unknown(),
     ...(target ? { responseComponent: schemaName(target) } : {}),
-    paramPatterns: spec.path.includes('{id}') ? { id: `^${resource.idPrefix}_` } : undefined,
-    async handle({ principal, params, query, body, requestId }) {
-      if (params.id !== undefined && !resource.acceptsId(params.id)) throw notFound(resource.name, params.id);
+    paramPatterns: spec.path.includes('{id}') ? { id: `^${owner.idPrefix}_` } : undefined,
+    upload: spec.upload,
+    responseMediaType: spec.producesMediaType,
+    async handle({ principal, params, query, body, file, requestId }) {
+      if (params.id !== undefined && !owner.acceptsId(params.id)) throw notFound(owner.name, params.id);
       const data = await withTenantTransaction(runtime.db, principal.accountId, (tx) =>
-        spec.run({ input: reading ? query : body, params, ctx: createOperationContext(tx, principal, runtime, requestId) }));
+        spec.run({ input: reading ? query : body, params, file, ctx: createOperationContext(tx, principal, runtime, requestId) }));
+      if (data instanceof BinaryBody) return { status: 200, stream: new Blob([new Uint8Array(data.bytes)]).stream(), contentType: data.contentType, filename: data.filename };
       return { status: 200, body: { data } };
     },
   });

@@ -1,0 +1,55 @@
+// Where uploaded files (job photos, signatures) live: a storage interface, so a deployment can
+// put them in object storage; local disk under the data folder by default. Keys are ours
+// (`{account}/{object id}`), never a client's file name, so a key cannot climb out of the root.
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface FileStorage {
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  /** The file, or null if there is none. */
+  get(key: string): Promise<Buffer | null>;
+  /** Removes the file; a missing one is not an error. */
+  delete(key: string): Promise<void>;
+}
+
+const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
+
+export function localDiskStorage(root: string): FileStorage {
+  const base = resolve(root);
+  const pathOf = (key: string) => {
+    if (!SAFE_KEY.test(key)) throw new Error(`unsafe storage key: ${key}`);
+    const path = resolve(base, key);
+    if (!path.startsWith(base + sep)) throw new Error(`storage key outside the root: ${key}`);
+    return path;
+  };
+  return {
+    async put(key, bytes) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      // Written aside, then renamed: a reader never sees half a file.
+      const partial = `${path}.${randomBytes(6).toString('hex')}.partial`;
+      await writeFile(partial, bytes);
+      await rename(partial, path);
+    },
+    async get(key) {
+      try {
+        return await readFile(pathOf(key));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+    },
+    async delete(key) {
+      await rm(pathOf(key), { force: true });
+    },
+  };
+}
+
+export const filesFolder = (dataDir: string) => join(dataDir, 'files');
+
+declare module '../platform/operations/runtime.ts' {
+  interface RuntimeServices {
+    files?: FileStorage;
+  }
+}
