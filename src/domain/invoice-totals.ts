@@ -1,5 +1,6 @@
 // Invoice arithmetic in integer minor units: no floats ever touch money.
 import { z } from 'zod';
+import { field } from '../platform/resource/fields.ts';
 
 export const LINE_ITEM = z.strictObject({
   description: z.string().trim().min(1).max(500),
@@ -22,3 +23,13 @@ export function invoiceTotals(lineItems: readonly LineItem[], taxRateBps: number
   const total = subtotal + tax;
   return { subtotal, tax, total, amount_due: Math.max(total - amountPaid, 0) };
 }
+
+/** The priced-lines fields invoices, estimates and quotes share; the totals follow from the lines. */
+export const pricedLineFields = () => ({
+  currency: field.currency().default('USD').filterable(),
+  line_items: field.json(z.array(LINE_ITEM).max(200)).default([]),
+  tax_rate_bps: field.integer({ min: 0, max: 10_000 }).default(0).describe('Tax rate in basis points: 825 = 8.25 %.'),
+  subtotal: field.money().default(0).readOnly().filterable().sortable(),
+  tax: field.money().default(0).readOnly(),
+  total: field.money().default(0).readOnly().filterable().sortable(),
+});

@@ -5,7 +5,7 @@ import { field } from '../platform/resource/fields.ts';
 import { ApiError, validationFailed } from '../platform/errors.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { createInputSchema } from '../platform/resource/schemas.ts';
-import { LINE_ITEM, invoiceTotals } from './invoice-totals.ts';
+import { invoiceTotals, pricedLineFields } from './invoice-totals.ts';
 import { payments } from './payments.ts';
 
 export const invoices = defineResource({
@@ -18,12 +18,7 @@ export const invoices = defineResource({
     customer_id: field.ref('customers').required().createOnly().filterable().expand('customer'),
     job_id: field.ref('jobs').filterable().expand('job'),
     status: field.enum(['draft', 'open', 'paid', 'void']).default('draft').readOnly().filterable(),
-    currency: field.currency().default('USD').filterable(),
-    line_items: field.json(z.array(LINE_ITEM).max(200)).default([]),
-    tax_rate_bps: field.integer({ min: 0, max: 10_000 }).default(0).describe('Tax rate in basis points: 825 = 8.25 %.'),
-    subtotal: field.money().default(0).readOnly().filterable().sortable(),
-    tax: field.money().default(0).readOnly(),
-    total: field.money().default(0).readOnly().filterable().sortable(),
+    ...pricedLineFields(),
     amount_paid: field.money().default(0).readOnly(),
     amount_due: field.money().default(0).readOnly().filterable().sortable(),
     due_date: field.date().filterable().sortable(),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { defineResource, type ActionSpec, type ResourceDefinition } from '../platform/resource/define-resource.ts';
 import { field, type FieldBuilder } from '../platform/resource/fields.ts';
 import { ApiError, validationFailed } from '../platform/errors.ts';
-import { LINE_ITEM, invoiceTotals } from './invoice-totals.ts';
+import { invoiceTotals, pricedLineFields } from './invoice-totals.ts';
 
 export const PROPOSAL_STATUSES = ['draft', 'sent', 'accepted', 'declined', 'converted'] as const;
 
@@ -40,12 +40,7 @@ export function defineProposal(options: ProposalOptions): ResourceDefinition {
       job_id: field.ref('jobs').filterable().expand('job').describe('The job this is for, if it exists already.'),
       title: field.text({ min: 1, max: 200 }).required().searchable().sortable().example('Replace boiler and radiators'),
       status: field.enum(PROPOSAL_STATUSES).default('draft').readOnly().filterable().describe('Changes only through actions.'),
-      currency: field.currency().default('USD').filterable(),
-      line_items: field.json(z.array(LINE_ITEM).max(200)).default([]),
-      tax_rate_bps: field.integer({ min: 0, max: 10_000 }).default(0).describe('Tax rate in basis points: 825 = 8.25 %.'),
-      subtotal: field.money().default(0).readOnly().filterable().sortable(),
-      tax: field.money().default(0).readOnly(),
-      total: field.money().default(0).readOnly().filterable().sortable(),
+      ...pricedLineFields(),
       valid_until: field.date().filterable().sortable().describe('The last day it can be accepted.'),
       notes: field.text({ max: 5000 }).searchable(),
       sent_at: field.datetime().readOnly().filterable(),
