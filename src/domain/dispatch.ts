@@ -11,8 +11,6 @@ import { ApiError, validationFailed } from '../platform/errors.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { assignmentShape, withWindowRules } from './technician-booking.ts';
 
-const PRIORITY_RANK = `CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END`;
-
 const dispatchInput = withWindowRules(z.strictObject({ job_id: idOfSchema('jobs'), ...assignmentShape }));
 
 type Dispatch = z.infer<typeof dispatchInput>;
@@ -39,9 +37,10 @@ export const dispatchEndpoints: ResourceEndpointSpec[] = [
       const jobs = ctx.registry.get('jobs');
       const waiting = `account_id = $1 AND deleted_at IS NULL AND status IN ('unscheduled', 'scheduled')
                        AND (technician_id IS NULL OR scheduled_start IS NULL)`;
+      const mostUrgentFirst = [...jobs.fields.priority.enumValues!].reverse(); // the enum is declared least urgent first
       const rows = await ctx.tx.query({
-        sql: `SELECT ${jobs.selectColumns.join(', ')} FROM jobs WHERE ${waiting} ORDER BY ${PRIORITY_RANK}, created_at, id LIMIT $2`,
-        parameters: [ctx.tx.accountId, input.limit],
+        sql: `SELECT ${jobs.selectColumns.join(', ')} FROM jobs WHERE ${waiting} ORDER BY array_position($3::text[], priority), created_at, id LIMIT $2`,
+        parameters: [ctx.tx.accountId, input.limit, mostUrgentFirst],
       });
       const [{ total }] = await ctx.tx.query({ sql: `SELECT count(*)::int AS total FROM jobs WHERE ${waiting}`, parameters: [ctx.tx.accountId] });
       return { object: 'dispatch_queue', total, data: rows.map((row) => serialize(jobs, row)) };

@@ -3,8 +3,7 @@
 // cannot go below zero this way (409, nothing recorded) unless the item allows it.
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
-import { validationFailed } from '../platform/errors.ts';
-import { selectRow } from '../platform/operations/row-statements.ts';
+import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import { moveStock, recordMovement } from './stock-movements.ts';
 
 export const jobMaterials = defineResource({
@@ -23,9 +22,7 @@ export const jobMaterials = defineResource({
   },
   hooks: {
     beforeCreate: async ({ row, ctx }) => {
-      const items = ctx.registry.get('inventory-items');
-      const [item] = items.acceptsId(row.item_id) ? await ctx.tx.query(selectRow(items, ctx.tx.accountId, row.item_id, { lock: true })) : [];
-      if (!item) throw validationFailed([{ path: 'item_id', message: `No such inventory_item: '${row.item_id}'` }]);
+      const item = await loadReferencedOrThrow(ctx, ctx.registry.get('inventory-items'), row.item_id, 'item_id', { lock: true });
       await recordMovement(ctx, item, { quantity: -row.quantity, source: 'job_material', reference: row.job_id, reason: `Used on job ${row.job_id}` });
       row.unit_cost = item.unit_cost;
     },

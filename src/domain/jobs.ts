@@ -3,10 +3,8 @@ import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { ApiError, validationFailed } from '../platform/errors.ts';
-import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import { ADDRESS } from './customers.ts';
-import { users } from './users.ts';
-import { assertTechnicianFree, assignInput, jobWindow, scheduleInput, toWindow } from './technician-booking.ts';
+import { assertTechnicianFree, assignInput, jobWindow, lockTechnician, scheduleInput, toWindow } from './technician-booking.ts';
 import { dispatchEndpoints } from './dispatch.ts';
 import { scheduleEndpoints } from './schedule.ts';
 import { technicianEndpoints } from './technician-endpoints.ts';
@@ -57,7 +55,7 @@ export const jobs = defineResource({
       from: OPEN, event: 'assigned',
       input: assignInput,
       apply: async ({ row, input, ctx }) => {
-        const technician = await loadReferencedOrThrow(ctx, users, input.technician_id, 'technician_id');
+        const technician = await lockTechnician(ctx, input.technician_id);
         if (technician.role !== 'technician' || technician.status !== 'active') {
           throw validationFailed([{ path: 'technician_id', message: `User '${input.technician_id}' is not an active technician` }]);
         }
@@ -67,7 +65,7 @@ export const jobs = defineResource({
             { current_state: row.status, allowed_states: ['unscheduled', 'scheduled'] });
         }
         const window = rescheduling ? toWindow(input as { scheduled_start: string; scheduled_end: string }) : jobWindow(row);
-        if (window) await assertTechnicianFree(ctx, input.technician_id, window, row.id);
+        if (window) await assertTechnicianFree(ctx, input.technician_id, window, row.id, true);
         return {
           technician_id: input.technician_id,
           ...(rescheduling ? { scheduled_start: input.scheduled_start, scheduled_end: input.scheduled_end, status: 'scheduled' } : {}),

@@ -3,7 +3,7 @@
 // Pings are telemetry, not business events: they emit no events (no webhook floods).
 import { z } from 'zod';
 import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
-import { field, idOfSchema, timestampSchema } from '../platform/resource/fields.ts';
+import { field, idOfSchema, type FieldBuilder } from '../platform/resource/fields.ts';
 import { componentRef } from '../platform/openapi/json-schema.ts';
 import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
@@ -12,12 +12,23 @@ import type { OperationContext } from '../platform/operations/operation-context.
 /** The most pings one track upload carries. */
 export const MAX_PINGS_PER_UPLOAD = 500;
 
-const ping = {
-  latitude: z.number().min(-90).max(90),
-  longitude: z.number().min(-180).max(180),
-  accuracy_m: z.number().min(0).max(100_000).optional(),
-  recorded_at: timestampSchema().optional(),
+/** A device's fix: stored by a ping, sent by every upload of one. Its limits are declared once, here. */
+const FIX_FIELDS = {
+  latitude: field.number({ min: -90, max: 90 }).required().createOnly().example(40.7128),
+  longitude: field.number({ min: -180, max: 180 }).required().createOnly().example(-74.006),
+  accuracy_m: field.number({ min: 0, max: 100_000 }).createOnly().describe('Radius of uncertainty, in metres.'),
+  recorded_at: field.datetime().required().createOnly().filterable().sortable().describe('When the device took the fix.'),
 };
+
+const numberOf = (builder: FieldBuilder) => builder.spec.schema as z.ZodType<number>;
+
+/** One fix as uploads send it; without `recorded_at` it is taken as now. */
+export const locationFix = z.strictObject({
+  latitude: numberOf(FIX_FIELDS.latitude),
+  longitude: numberOf(FIX_FIELDS.longitude),
+  accuracy_m: numberOf(FIX_FIELDS.accuracy_m).optional(),
+  recorded_at: (FIX_FIELDS.recorded_at.spec.schema as z.ZodType<string>).optional().describe('When the device took the fix; default: now.'),
+});
 
 async function latestPositions(ctx: OperationContext, technicianId?: string) {
   const pings = ctx.registry.get('location-pings');
@@ -40,10 +51,7 @@ export const locationPings = defineResource({
   schema: ['CREATE INDEX IF NOT EXISTS location_pings_latest_idx ON location_pings (account_id, technician_id, recorded_at DESC, id DESC)'],
   fields: {
     technician_id: field.ref('users').required().createOnly().filterable().expand('technician'),
-    latitude: field.number({ min: -90, max: 90 }).required().createOnly().example(40.7128),
-    longitude: field.number({ min: -180, max: 180 }).required().createOnly().example(-74.006),
-    accuracy_m: field.number({ min: 0, max: 100_000 }).createOnly().describe('Radius of uncertainty, in metres.'),
-    recorded_at: field.datetime().required().createOnly().filterable().sortable().describe('When the device took the fix.'),
+    ...FIX_FIELDS,
     job_id: field.ref('jobs').createOnly().filterable().describe('The job the technician was working on, if any.'),
   },
   endpoints: [
@@ -54,7 +62,7 @@ export const locationPings = defineResource({
       input: z.strictObject({
         technician_id: idOfSchema('users'),
         job_id: idOfSchema('jobs').optional(),
-        pings: z.array(z.strictObject(ping)).min(1).max(MAX_PINGS_PER_UPLOAD),
+        pings: z.array(locationFix).min(1).max(MAX_PINGS_PER_UPLOAD),
       }),
       answers: z.object({ object: z.literal('gps_track'), technician_id: z.string(), stored: z.int(), latest: componentRef('LocationPing') }),
       async run({ input, ctx }) {

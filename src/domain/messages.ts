@@ -13,9 +13,10 @@ import type { Row } from '../db/database.ts';
 import { newId } from '../platform/ids.ts';
 import { CHANNEL_ADAPTERS, type Channel } from '../messaging/channel-adapters.ts';
 
+/** The contact field a channel sends to, and what a valid address there is (the field kinds' own rules). */
 const ADDRESS_OF: Record<string, { field: 'email' | 'phone'; valid: z.ZodType }> = {
-  email: { field: 'email', valid: z.email() },
-  sms: { field: 'phone', valid: z.string().regex(/^\+?[0-9 ().-]{5,32}$/) },
+  email: { field: 'email', valid: field.email().spec.schema },
+  sms: { field: 'phone', valid: field.phone().spec.schema },
 };
 
 /** Bookkeeping, not a change anyone acts on: `message.created` is the event. */

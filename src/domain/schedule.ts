@@ -6,9 +6,11 @@ import { dateSchema, idOfSchema } from '../platform/resource/fields.ts';
 import { componentRef } from '../platform/openapi/json-schema.ts';
 import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
+import { validationFailed } from '../platform/errors.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { BOOKED_JOB_STATUSES } from './technician-booking.ts';
 import { planRoute, routeLengthKm } from './route-optimization.ts';
+import { locationFix } from './location-pings.ts';
 
 const isTimeZone = (name: string) => {
   try {
@@ -37,6 +39,16 @@ export async function bounds(ctx: OperationContext, { date, time_zone }: Day): P
   return row as { starts_at: string; ends_at: string };
 }
 
+/** Jobs (cancelled ones left out) whose window overlaps `window`, in time order; only `technicianId`'s if given. */
+export function jobsOverlapping(ctx: OperationContext, window: { starts_at: string; ends_at: string }, technicianId = '') {
+  const jobs = ctx.registry.get('jobs');
+  return ctx.tx.query({
+    sql: `SELECT ${jobs.selectColumns.join(', ')} FROM jobs WHERE account_id = $1 AND deleted_at IS NULL AND status <> 'cancelled'
+            AND scheduled_start < $3 AND scheduled_end > $2 AND ($4 = '' OR technician_id = $4) ORDER BY scheduled_start, id`,
+    parameters: [ctx.tx.accountId, window.starts_at, window.ends_at, technicianId],
+  });
+}
+
 const km = (value: number) => Math.round(value * 1000) / 1000;
 
 export const scheduleEndpoints: ResourceEndpointSpec[] = [
@@ -57,20 +69,15 @@ export const scheduleEndpoints: ResourceEndpointSpec[] = [
     }),
     async run({ input, ctx }) {
       const { starts_at, ends_at } = await bounds(ctx, input);
-      const users = ctx.registry.get('users');
-      if (input.technician_id) await loadReferencedOrThrow(ctx, users, input.technician_id, 'technician_id');
       const technicians = await ctx.tx.query({
         sql: `SELECT id, name FROM users WHERE account_id = $1 AND deleted_at IS NULL
                 AND (id = $2 OR ($2 = '' AND role = 'technician' AND status = 'active')) ORDER BY name, id`,
         parameters: [ctx.tx.accountId, input.technician_id ?? ''],
       });
+      if (input.technician_id && !technicians.length) throw validationFailed([{ path: 'technician_id', message: `No such user: '${input.technician_id}'` }]);
       const jobs = ctx.registry.get('jobs');
       const blocks = ctx.registry.get('schedule-blocks');
-      const jobRows = await ctx.tx.query({
-        sql: `SELECT ${jobs.selectColumns.join(', ')} FROM jobs WHERE account_id = $1 AND deleted_at IS NULL
-                AND status <> 'cancelled' AND scheduled_start < $3 AND scheduled_end > $2 ORDER BY scheduled_start, id`,
-        parameters: [ctx.tx.accountId, starts_at, ends_at],
-      });
+      const jobRows = await jobsOverlapping(ctx, { starts_at, ends_at });
       const blockRows = await ctx.tx.query({
         sql: `SELECT ${blocks.selectColumns.join(', ')} FROM schedule_blocks WHERE account_id = $1
                 AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id`,
@@ -96,7 +103,7 @@ export const scheduleEndpoints: ResourceEndpointSpec[] = [
     input: z.strictObject({
       ...day,
       technician_id: idOfSchema('users'),
-      start: z.strictObject({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).optional()
+      start: locationFix.pick({ latitude: true, longitude: true }).optional()
         .describe('Where the day starts (the depot or the technician\'s home); without it the route starts at the best job.'),
     }),
     answers: z.object({

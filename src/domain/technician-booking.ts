@@ -3,7 +3,9 @@
 // first, so two requests booking the same person run one after the other and the second
 // sees what the first committed.
 import { z } from 'zod';
-import { ApiError, validationFailed } from '../platform/errors.ts';
+import { ApiError } from '../platform/errors.ts';
+import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
+import type { Row } from '../db/database.ts';
 import { idOfSchema, timestampSchema } from '../platform/resource/fields.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 
@@ -37,16 +39,17 @@ export const toWindow = (w: z.infer<typeof scheduleInput>) => ({ starts_at: w.sc
 /** Job statuses that hold a technician's time. */
 export const BOOKED_JOB_STATUSES = ['scheduled', 'in_progress'];
 
+/** The technician's row, locked until commit: every booking of one person goes through it. 422 if there is none. */
+export const lockTechnician = (ctx: OperationContext, technicianId: string): Promise<Row> =>
+  loadReferencedOrThrow(ctx, ctx.registry.get('users'), technicianId, 'technician_id', { lock: true });
+
 /**
  * Refuses (409 `conflict`, naming the job or block it collides with) a window that overlaps
  * anything else booked for the technician. `except` is the job or block being moved itself.
+ * `locked`: the caller holds the technician's row already (lockTechnician).
  */
-export async function assertTechnicianFree(ctx: OperationContext, technicianId: string, window: TimeWindow, except = ''): Promise<void> {
-  const [technician] = await ctx.tx.query({
-    sql: 'SELECT id FROM users WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE',
-    parameters: [ctx.tx.accountId, technicianId],
-  });
-  if (!technician) throw validationFailed([{ path: 'technician_id', message: `No such user: '${technicianId}'` }]);
+export async function assertTechnicianFree(ctx: OperationContext, technicianId: string, window: TimeWindow, except = '', locked = false): Promise<void> {
+  if (!locked) await lockTechnician(ctx, technicianId);
   const [clash] = await ctx.tx.query({
     sql: `SELECT 'job' AS object, id, scheduled_start AS starts_at, scheduled_end AS ends_at FROM jobs
             WHERE account_id = $1 AND technician_id = $2 AND deleted_at IS NULL AND status = ANY($5::text[])

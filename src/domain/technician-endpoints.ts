@@ -2,12 +2,13 @@
 // ping tied to the job). Until people sign in (sessions), the technician is named in the query.
 import { z } from 'zod';
 import { resourceEndpoint, type ResourceEndpointSpec } from '../platform/resource/define-resource.ts';
-import { idOfSchema, timestampSchema } from '../platform/resource/fields.ts';
+import { idOfSchema } from '../platform/resource/fields.ts';
 import { componentRef } from '../platform/openapi/json-schema.ts';
 import { loadReferencedOrThrow, lockRowOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { ApiError } from '../platform/errors.ts';
-import { bounds, day } from './schedule.ts';
+import { bounds, day, jobsOverlapping } from './schedule.ts';
+import { locationFix } from './location-pings.ts';
 
 export const technicianEndpoints: ResourceEndpointSpec[] = [
   resourceEndpoint({
@@ -18,13 +19,8 @@ export const technicianEndpoints: ResourceEndpointSpec[] = [
     answers: z.object({ object: z.literal('technician_day'), technician_id: z.string(), date: z.string(), data: z.array(componentRef('Job')) }),
     async run({ input, ctx }) {
       await loadReferencedOrThrow(ctx, ctx.registry.get('users'), input.technician_id, 'technician_id');
-      const { starts_at, ends_at } = await bounds(ctx, input);
+      const rows = await jobsOverlapping(ctx, await bounds(ctx, input), input.technician_id);
       const jobs = ctx.registry.get('jobs');
-      const rows = await ctx.tx.query({
-        sql: `SELECT ${jobs.selectColumns.join(', ')} FROM jobs WHERE account_id = $1 AND technician_id = $2 AND deleted_at IS NULL
-                AND status <> 'cancelled' AND scheduled_start < $4 AND scheduled_end > $3 ORDER BY scheduled_start, id`,
-        parameters: [ctx.tx.accountId, input.technician_id, starts_at, ends_at],
-      });
       return { object: 'technician_day', technician_id: input.technician_id, date: input.date, data: rows.map((row) => serialize(jobs, row)) };
     },
   }),
@@ -32,12 +28,7 @@ export const technicianEndpoints: ResourceEndpointSpec[] = [
     method: 'post', path: '/{id}/location', operationId: 'recordJobLocation', respondsWith: 'location-pings',
     summary: 'Record where the job\'s technician is, at the job',
     description: 'A location ping for the job\'s technician, tied to the job (see `/v1/location-pings`). The job must have a technician (409 otherwise).',
-    input: z.strictObject({
-      latitude: z.number().min(-90).max(90),
-      longitude: z.number().min(-180).max(180),
-      accuracy_m: z.number().min(0).max(100_000).optional().describe('Radius of uncertainty, in metres.'),
-      recorded_at: timestampSchema().optional().describe('When the device took the fix; default: now.'),
-    }),
+    input: locationFix,
     async run({ input, params, ctx }) {
       const job = await lockRowOrThrow(ctx, ctx.registry.get('jobs'), params.id);
       if (!job.technician_id) throw new ApiError('conflict', `Job '${job.id}' has no technician to locate; assign one first`);

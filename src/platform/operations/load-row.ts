@@ -13,9 +13,9 @@ export async function lockRowOrThrow(ctx: OperationContext, resource: ResourceDe
   return row;
 }
 
-/** An object a request names in its body (`user_id`): the row, or a 422 at `path`. */
-export async function loadReferencedOrThrow(ctx: OperationContext, resource: ResourceDefinition, id: string, path: string): Promise<Row> {
-  const [row] = resource.acceptsId(id) ? await ctx.tx.query(selectRow(resource, ctx.tx.accountId, id)) : [];
+/** An object a request names in its body (`user_id`): the row (locked until commit if asked), or a 422 at `path`. */
+export async function loadReferencedOrThrow(ctx: OperationContext, resource: ResourceDefinition, id: string, path: string, options: { lock?: boolean } = {}): Promise<Row> {
+  const [row] = resource.acceptsId(id) ? await ctx.tx.query(selectRow(resource, ctx.tx.accountId, id, options)) : [];
   if (!row) throw validationFailed([{ path, message: `No such ${resource.name}: '${id}'` }]);
   return row;
 }
