@@ -66,6 +66,19 @@ describe('mail relay', () => {
     assert.equal(row.attempts, 1);
   });
 
+  test('an HTML alternative travels with the text, and the outbox id is the Message-ID', async () => {
+    const statement = queueMailStatement({ accountId: null, to: ['h@example.test'], subject: 'Hello html', text: 'Plain words', html: '<p>Rich <b>words</b></p>' });
+    const outboxId = statement.parameters[0] as string;
+    await systemQuery(ctx.db, statement);
+    await relay().deliver();
+    const mail = received.find((m) => m.data.includes('Subject: Hello html'));
+    assert.ok(mail, 'delivered');
+    assert.match(mail.data, /Content-Type: multipart\/alternative/);
+    assert.match(mail.data, /Plain words/);
+    assert.match(mail.data, /<p>Rich <b>words<\/b><\/p>/);
+    assert.match(mail.data, new RegExp(`Message-ID: <${outboxId}@fieldline\\.test>`));
+  });
+
   test('a refused mail stays queued with the error and is sent on a later round', async () => {
     refuseOnce.add('Busy provider');
     await systemQuery(ctx.db, queueMailStatement({ accountId: null, to: ['c@example.test'], subject: 'Busy provider', text: 'Try again' }));

@@ -181,4 +181,11 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
       `GRANT INSERT ON sms_outbox TO ${TENANT_ROLE}`,
     ],
   },
+  {
+    id: '0009_mail_html',
+    statements: [
+      // Campaign mail carries an HTML alternative (src/messaging/email-rendering.ts).
+      `ALTER TABLE mail_outbox ADD COLUMN html_body text`,
+    ],
+  },
 ];

@@ -40,10 +40,13 @@ import { jobMaterials } from './job-materials.ts';
 import { timeEntries } from './time-entries.ts';
 import { jobPhotos } from './job-photos.ts';
 import { jobSignatures } from './job-signatures.ts';
+import { emailTemplates } from './email-templates.ts';
+import { campaigns } from './campaigns.ts';
+import { campaignRecipients } from './campaign-recipients.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, contacts, contactTags, contactNotes, conversations, messages, conversationNotes, users, jobs, scheduleBlocks, locationPings, jobMaterials, timeEntries, jobPhotos, jobSignatures, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, estimates, quotes, reviewRequests, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
+    customers, contacts, contactTags, contactNotes, conversations, messages, conversationNotes, users, jobs, scheduleBlocks, locationPings, jobMaterials, timeEntries, jobPhotos, jobSignatures, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, estimates, quotes, reviewRequests, emailTemplates, campaigns, campaignRecipients, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
     webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests, apiKeys,
   ]);
 }

@@ -21,6 +21,7 @@ import { usageEndpoint } from '../analytics/usage-endpoint.ts';
 import { errorsEndpoint } from '../analytics/errors-endpoint.ts';
 import { AlertEvaluator } from '../analytics/alert-evaluator.ts';
 import { MailRelay } from '../mail/mail-outbox.ts';
+import { CampaignSender } from '../messaging/campaign-sender.ts';
 import { logTransport, smtpTransport } from '../mail/mail-transport.ts';
 import { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import { MonthlyQuota } from '../limits/monthly-quota.ts';
@@ -108,6 +109,8 @@ export function createApp(options: AppOptions) {
       webhooks: { allowPrivate, secrets, deliverNow: (eventId, endpointId) => webhooks.deliverNow(eventId, endpointId), wake: () => webhooks.wake() },
     },
   };
+  const campaigns = new CampaignSender(runtime, logger);
+  runtime.services.campaigns = campaigns;
   const routes = resourceRoutes(runtime, registry);
   const eventStreams = new EventStreamHub(db, logger);
   const inboundRetention = new InboundLogRetention(db, logger, options.requestLogRetentionDays);
@@ -139,14 +142,17 @@ export function createApp(options: AppOptions) {
 
   return {
     app, routes, endpoints, openapi, metrics, inboundRetention, files: runtime.services.files!,
+    /** What operations run with (tests build background workers on it). */
+    runtime,
     /** Routes for providers rather than API clients (no credential; their signature authenticates). */
-    receivers: [{ method: 'post' as const, path: INBOUND_PATH }], requestLogs: writer, quota, rateLimiter, alerts, mail, webhooks, eventStreams,
-    /** Starts the background work: log and usage flushes, alert evaluation, mail relay. */
+    receivers: [{ method: 'post' as const, path: INBOUND_PATH }], requestLogs: writer, quota, rateLimiter, alerts, mail, campaigns, webhooks, eventStreams,
+    /** Starts the background work: log and usage flushes, alert evaluation, mail relay, campaign sending. */
     start() {
       writer.start();
       quota.start();
       alerts.start();
       mail.start();
+      campaigns.start();
       void webhooks.start();
       void eventStreams.start();
       inboundRetention.start();
@@ -155,7 +161,7 @@ export function createApp(options: AppOptions) {
     /** Writes what is still queued; call before closing the database. */
     async stop() {
       inboundRetention.stop();
-      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), webhooks.stop(), eventStreams.stop(), verifier.stop()]);
+      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), campaigns.stop(), webhooks.stop(), eventStreams.stop(), verifier.stop()]);
     },
   };
 }

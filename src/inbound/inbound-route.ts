@@ -13,8 +13,7 @@ import { insertRow } from '../platform/operations/row-statements.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
 import { openWriteOnlyField } from '../platform/operations/write-only-fields.ts';
 import type { Runtime } from '../platform/operations/runtime.ts';
-import type { Principal } from '../platform/operations/principal.ts';
-import { PLANS, DEFAULT_PLAN } from '../limits/plans.ts';
+import { accountPrincipal } from '../platform/operations/principal.ts';
 import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import type { Metrics } from '../analytics/metrics.ts';
 import { countFailedAuthentication } from '../http/route-gate.ts';
@@ -46,10 +45,6 @@ export interface InboundRouteOptions {
   maxBodyBytes: number;
 }
 
-/** Who the changes an inbound event makes are attributed to: the account itself, through the provider. */
-const providerPrincipal = (accountId: string): Principal => ({
-  accountId, scopes: new Set(), plan: PLANS[DEFAULT_PLAN], rates: PLANS[DEFAULT_PLAN].rates, allowedOrigins: new Set(),
-});
 
 /** The body as stored in the log: JSON with secret-looking members redacted, cut at `limit` bytes, NUL (which PostgreSQL cannot store) escaped. */
 function storedBody(raw: string, limit: number): { body: string; body_truncated: boolean } {
@@ -71,7 +66,7 @@ export function mountInboundRoute(app: Hono, options: InboundRouteOptions): void
       await countFailedAuthentication(c, options);
       throw new ApiError('not_found', 'No enabled inbound source has this URL');
     }
-    c.set('principal', providerPrincipal(source.account_id)); // so the request log has it too
+    c.set('principal', accountPrincipal(source.account_id)); // so the request log has it too
     return receive(c, options, provider, source, raw);
   });
   app.all(path, () => {
@@ -139,7 +134,7 @@ async function receive(c: Context, options: InboundRouteOptions, provider: Inbou
         const [first] = await tx.query({ sql: 'SELECT request_id FROM inbound_receipts WHERE source_id = $1 AND external_id = $2', parameters: [source.id, event.id] });
         row = entry({ ...verified, outcome: 'duplicate', detail: `already received (request ${first?.request_id})` }, 200);
       } else {
-        const ctx = createOperationContext(tx, providerPrincipal(source.account_id), options.runtime, requestId);
+        const ctx = createOperationContext(tx, accountPrincipal(source.account_id), options.runtime, requestId);
         const result = await provider.apply(ctx, event);
         row = entry({ ...verified, ...result }, 200);
       }

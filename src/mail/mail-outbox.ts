@@ -16,9 +16,9 @@ export interface QueuedMail extends OutgoingMail {
 /** The statement that queues a mail; run it in the transaction that decided to send it. */
 export function queueMailStatement(mail: QueuedMail, now = new Date().toISOString(), id = newId('mail')): SqlStatement {
   return {
-    sql: `INSERT INTO mail_outbox (id, account_id, to_addresses, subject, text_body, attempts, next_attempt_at, created_at)
-          VALUES ($1, $2, $3, $4, $5, 0, $6, $6)`,
-    parameters: [id, mail.accountId, mail.to, mail.subject, mail.text, now],
+    sql: `INSERT INTO mail_outbox (id, account_id, to_addresses, subject, text_body, html_body, attempts, next_attempt_at, created_at)
+          VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7)`,
+    parameters: [id, mail.accountId, mail.to, mail.subject, mail.text, mail.html ?? null, now],
   };
 }
 
@@ -61,13 +61,14 @@ export class MailRelay {
         sql: `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $2
               WHERE id IN (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
                            ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-              RETURNING id, to_addresses, subject, text_body, attempts`,
+              RETURNING id, to_addresses, subject, text_body, html_body, attempts`,
         parameters: [new Date(now).toISOString(), new Date(now + 600_000).toISOString(), this.options.batchSize ?? 20],
       });
       if (!claimed.length) return sent;
       for (const row of claimed) {
         try {
-          await this.transport.send({ to: row.to_addresses, subject: row.subject, text: row.text_body });
+          // The outbox id is the Message-ID: a mail sent again after a crash (sent, not yet marked) is recognisably the same mail.
+          await this.transport.send({ to: row.to_addresses, subject: row.subject, text: row.text_body, html: row.html_body, outboxId: row.id });
           await systemQuery(this.db, { sql: 'UPDATE mail_outbox SET sent_at = $2, last_error = NULL WHERE id = $1', parameters: [row.id, new Date().toISOString()] });
           sent++;
         } catch (error) {

@@ -7,6 +7,10 @@ export interface OutgoingMail {
   to: readonly string[];
   subject: string;
   text: string;
+  /** An HTML alternative to the text. */
+  html?: string | null;
+  /** The mail's outbox row, once queued: becomes its Message-ID. */
+  outboxId?: string;
 }
 
 export interface MailTransport {
@@ -16,10 +20,14 @@ export interface MailTransport {
 
 export function smtpTransport(url: string, from: string): MailTransport {
   const transporter = nodemailer.createTransport(url);
+  const domain = /@([^>\s]+)>?$/.exec(from)?.[1] ?? 'fieldline.invalid';
   return {
     name: 'smtp',
     async send(mail) {
-      await transporter.sendMail({ from, to: [...mail.to], subject: mail.subject, text: mail.text });
+      await transporter.sendMail({
+        from, to: [...mail.to], subject: mail.subject, text: mail.text, html: mail.html ?? undefined,
+        messageId: mail.outboxId ? `<${mail.outboxId}@${domain}>` : undefined,
+      });
     },
   };
 }

@@ -114,8 +114,15 @@ const FIELD_SAMPLES: Record<string, (n: number) => unknown> = {
   'schedule-blocks.ends_at': (n) => dayAt(n, 10),
 };
 
-/** References that need a parent of their own per object (a technician has one open time entry at a time). */
-const OWN_PARENT = new Set(['time-entries.technician_id']);
+/**
+ * References that need a parent of their own per object (a technician has one open time entry
+ * at a time; a contact is on a campaign once), with what that parent must have.
+ */
+const OWN_PARENT: Record<string, Record<string, (n: number) => unknown>> = {
+  'time-entries.technician_id': {},
+  'campaign-recipients.contact_id': { email: (n) => `recipient-${n}@example.test` },
+  'campaign-recipients.campaign_id': {}, // a campaign that sends or cancels takes no more recipients
+};
 
 /** Builds valid create bodies, creating referenced objects as needed (one per target per account). */
 export class Fixtures {
@@ -130,7 +137,7 @@ export class Fixtures {
       if (spec.ref) {
         const prepared = PARENT_STATES[`${resource.collection}.${name}`];
         if (prepared) body[name] = await this.#parentInState(`${resource.collection}.${name}`, prepared);
-        else if (OWN_PARENT.has(`${resource.collection}.${name}`)) body[name] = (await this.create(this.ctx.registry.get(spec.ref.collection), n)).id;
+        else if (OWN_PARENT[`${resource.collection}.${name}`]) body[name] = (await this.create(this.ctx.registry.get(spec.ref.collection), n, OWN_PARENT[`${resource.collection}.${name}`])).id;
         else if (spec.required || n % 3 !== 0) body[name] = await this.parent(spec.ref.collection);
         continue;
       }
@@ -141,8 +148,9 @@ export class Fixtures {
     return body;
   }
 
-  async create(resource: ResourceDefinition, n: number): Promise<Record<string, any>> {
+  async create(resource: ResourceDefinition, n: number, overrides: Record<string, (n: number) => unknown> = {}): Promise<Record<string, any>> {
     const body = await this.body(resource, n);
+    for (const [name, value] of Object.entries(overrides)) body[name] = value(n);
     let response = await this.ctx.call('POST', `/v1/${resource.collection}`, { key: this.account.key, body });
     const optionalRefs = Object.keys(body).filter((name) => resource.fields[name].ref && !resource.fields[name].required);
     if (response.status !== 201 && optionalRefs.length) {

@@ -6,12 +6,15 @@ import { notFound, validationFailed } from '../errors.ts';
 import { requireReference, selectRow } from './row-statements.ts';
 import type { OperationContext } from './operation-context.ts';
 
-export async function lockRowOrThrow(ctx: OperationContext, resource: ResourceDefinition, id: string): Promise<Row> {
+/** The object a path names (`/{id}`), or a 404; locked until commit if asked. */
+export async function loadRowOrThrow(ctx: OperationContext, resource: ResourceDefinition, id: string, options: { lock?: boolean } = {}): Promise<Row> {
   if (!resource.acceptsId(id)) throw notFound(resource.name, id);
-  const [row] = await ctx.tx.query(selectRow(resource, ctx.tx.accountId, id, { lock: true }));
+  const [row] = await ctx.tx.query(selectRow(resource, ctx.tx.accountId, id, options));
   if (!row) throw notFound(resource.name, id);
   return row;
 }
+
+export const lockRowOrThrow = (ctx: OperationContext, resource: ResourceDefinition, id: string) => loadRowOrThrow(ctx, resource, id, { lock: true });
 
 /** An object a request names in its body (`user_id`): the row (locked until commit if asked), or a 422 at `path`. */
 export async function loadReferencedOrThrow(ctx: OperationContext, resource: ResourceDefinition, id: string, path: string, options: { lock?: boolean } = {}): Promise<Row> {

@@ -1,5 +1,5 @@
 // Who is calling: the account their credential is bound to, what it may do, and how fast.
-import type { Plan, RateLimits } from '../../limits/plans.ts';
+import { PLANS, DEFAULT_PLAN, type Plan, type RateLimits } from '../../limits/plans.ts';
 
 export interface Principal {
   accountId: string;
@@ -19,3 +19,11 @@ export function hasScope(principal: Principal, scope: string): boolean {
   const verb = scope.slice(0, scope.indexOf(':'));
   return principal.scopes.has(`${verb}:*`);
 }
+
+/**
+ * The account itself acting without a credential: background work (a campaign's sending) and
+ * providers' inbound events. Its changes are the account's; it holds no scopes of its own.
+ */
+export const accountPrincipal = (accountId: string): Principal => ({
+  accountId, scopes: new Set(), plan: PLANS[DEFAULT_PLAN], rates: PLANS[DEFAULT_PLAN].rates, allowedOrigins: new Set(),
+});

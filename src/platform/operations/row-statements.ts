@@ -29,9 +29,12 @@ export function selectRow(resource: ResourceDefinition, accountId: string, id: s
   return { sql: options.lock ? cached.locked : cached.plain, parameters: [accountId, id] };
 }
 
+/** Live rows among `ids` (a deleted one is gone from the API, as for selectRow). */
 export function selectRowsByIds(resource: ResourceDefinition, accountId: string, ids: string[]): SqlStatement {
-  return compile(sqlBuilder.selectFrom(resource.table).select(resource.selectColumns as string[])
-    .where('account_id', '=', accountId).where('id', 'in', ids));
+  let query = sqlBuilder.selectFrom(resource.table).select(resource.selectColumns as string[])
+    .where('account_id', '=', accountId).where('id', 'in', ids);
+  if (resource.softDelete) query = query.where('deleted_at', 'is', null);
+  return compile(query);
 }
 
 const insertSql = new WeakMap<ResourceDefinition, { sql: string; columns: string[] }>();

@@ -81,6 +81,8 @@ export interface ResourceEndpointSpec<I = any> {
   answers?: z.ZodType;
   /** Counts against the `expensive` rate bucket (work proportional to the account's data). */
   expensive?: boolean;
+  /** `read` for a POST that changes nothing (a preview): scoped and rate limited as a read. Default: by method. */
+  access?: 'read' | 'write';
   /** The body is multipart/form-data carrying this file; `input` describes its text fields. */
   upload?: UploadSpec;
   /** Answers raw bytes of this media type (`run` returns a BinaryBody), e.g. `image/*`. */

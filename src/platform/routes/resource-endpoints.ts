@@ -14,6 +14,7 @@ import { BinaryBody, defineEndpoint, type EndpointSpec } from './endpoint-spec.t
 
 function endpointOf(runtime: Runtime, registry: Registry, resource: ResourceDefinition, spec: ResourceEndpointSpec): EndpointSpec {
   const reading = spec.method === 'get';
+  const access = spec.access ?? (reading ? 'read' : 'write');
   const target = spec.respondsWith ? registry.get(spec.respondsWith) : undefined;
   const owner = spec.idOf ? registry.get(spec.idOf) : resource; // whose id `{id}` is
   return defineEndpoint<unknown, unknown>({
@@ -23,8 +24,8 @@ function endpointOf(runtime: Runtime, registry: Registry, resource: ResourceDefi
     summary: spec.summary,
     description: spec.description,
     tag: schemaName(resource),
-    scope: `${reading ? 'read' : 'write'}:${resource.collection}`,
-    bucket: spec.expensive ? 'expensive' : reading ? 'read' : 'write',
+    scope: `${access}:${resource.collection}`,
+    bucket: spec.expensive ? 'expensive' : access,
     ...(reading ? { query: spec.input } : { body: spec.input }),
     response: spec.answers ?? z.unknown(),
     ...(target ? { responseComponent: schemaName(target) } : {}),

@@ -1,0 +1,142 @@
+// Mails sending campaigns in the background, one batch of recipients per transaction:
+//   lock the campaign (only while it is `sending`) -> lock a batch of pending recipients ->
+//   for each, queue its mail in the mail outbox and mark it `sent` -> commit.
+// A recipient's mail and its `sent` commit together or not at all, so a crash anywhere (before,
+// during or after the batch) leaves each recipient either pending with no mail, or sent with
+// exactly one; the next run picks up the pending ones. The mail relay then delivers the outbox
+// (retried, with the outbox id as Message-ID). Pausing takes the campaign's row lock, so it
+// waits for a running batch, and once it has answered no further batch starts.
+import type { Logger } from 'pino';
+import { systemQuery } from '../db/system-query.ts';
+import { withTenantTransaction } from '../db/tenant-transaction.ts';
+import type { Runtime } from '../platform/operations/runtime.ts';
+import { accountPrincipal } from '../platform/operations/principal.ts';
+import { createOperationContext, type OperationContext } from '../platform/operations/operation-context.ts';
+import { selectRowsByIds } from '../platform/operations/row-statements.ts';
+import type { Row } from '../db/database.ts';
+import { renderEmail, type EmailTemplateParts } from './email-rendering.ts';
+import { contactVariables } from '../domain/email-templates.ts';
+
+declare module '../platform/operations/runtime.ts' {
+  interface RuntimeServices {
+    campaigns?: { wake(): void };
+  }
+}
+
+export interface CampaignSenderOptions {
+  intervalMs?: number;
+  /** Recipients per transaction. */
+  batchSize?: number;
+}
+
+export class CampaignSender {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<number> | undefined;
+  #again = false;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly logger: Logger,
+    private readonly options: CampaignSenderOptions = {},
+  ) {}
+
+  start(): void {
+    this.#timer = setInterval(() => this.wake(), this.options.intervalMs ?? 5_000);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** Sends what is due soon, without waiting (after `send` or `resume`). */
+  wake(): void {
+    if (!this.#timer) return; // not started (tests drive sendDue themselves)
+    if (this.#running) { this.#again = true; return; }
+    void this.sendDue().catch((err) => this.logger.warn({ err }, 'campaign sending failed'));
+  }
+
+  /** Mails every pending recipient of every sending campaign; returns how many were mailed. Safe on several nodes at once. */
+  sendDue(): Promise<number> {
+    this.#running ??= this.#sendDue().finally(() => {
+      this.#running = undefined;
+      if (this.#again) { this.#again = false; this.wake(); }
+    });
+    return this.#running;
+  }
+
+  async #sendDue(): Promise<number> {
+    let mailed = 0;
+    for (;;) {
+      const due = await systemQuery(this.runtime.db, {
+        sql: `SELECT account_id, id FROM campaigns WHERE status = 'sending' ORDER BY started_at, id LIMIT 50`, parameters: [],
+      });
+      let progressed = false;
+      for (const campaign of due) {
+        const outcome = await this.sendBatch(campaign.account_id, campaign.id);
+        mailed += outcome.mailed;
+        progressed ||= outcome.handled > 0 || outcome.completed;
+      }
+      if (!progressed) return mailed; // nothing left, or what is left is locked by another node
+    }
+  }
+
+  /** One batch of one campaign, in one transaction. */
+  async sendBatch(accountId: string, campaignId: string): Promise<{ handled: number; mailed: number; completed: boolean }> {
+    const batchSize = this.options.batchSize ?? 50;
+    return withTenantTransaction(this.runtime.db, accountId, async (tx) => {
+      const ctx = createOperationContext(tx, accountPrincipal(accountId), this.runtime);
+      const campaignsResource = ctx.registry.get('campaigns');
+      const [campaign] = await tx.query({
+        sql: `SELECT ${campaignsResource.selectColumns.join(', ')} FROM campaigns
+              WHERE account_id = $1 AND id = $2 AND status = 'sending' FOR UPDATE SKIP LOCKED`,
+        parameters: [accountId, campaignId],
+      });
+      if (!campaign) return { handled: 0, mailed: 0, completed: false }; // paused, done, or another node has it
+      const recipients = await tx.query({
+        sql: `SELECT id, contact_id FROM campaign_recipients WHERE account_id = $1 AND campaign_id = $2 AND status = 'pending'
+              ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+        parameters: [accountId, campaignId, batchSize],
+      });
+      const [template] = await tx.query(selectRowsByIds(ctx.registry.get('email-templates'), accountId, [campaign.template_id]));
+      if (!template) throw new Error(`campaign ${campaignId}: its template ${campaign.template_id} is gone`); // deleting a template in use is refused
+      const mailed = recipients.length ? await this.#mail(ctx, campaign, template as EmailTemplateParts, recipients) : 0;
+      const skipped = recipients.length - mailed;
+      if (recipients.length) {
+        tx.defer({
+          sql: 'UPDATE campaigns SET sent_count = sent_count + $3, skipped_count = skipped_count + $4 WHERE account_id = $1 AND id = $2',
+          parameters: [accountId, campaignId, mailed, skipped],
+        });
+      }
+      let completed = false;
+      if (recipients.length < batchSize) {
+        const [{ pending }] = await tx.query({
+          sql: `SELECT count(*)::int AS pending FROM campaign_recipients WHERE account_id = $1 AND campaign_id = $2 AND status = 'pending'`,
+          parameters: [accountId, campaignId],
+        });
+        if (pending === 0) { await ctx.runAction('campaigns', campaignId, 'complete'); completed = true; }
+      }
+      if (mailed) this.logger.info({ campaign: campaignId, mailed, skipped }, 'campaign batch queued');
+      return { handled: recipients.length, mailed, completed };
+    });
+  }
+
+  async #mail(ctx: OperationContext, campaign: Row, template: EmailTemplateParts, recipients: Row[]): Promise<number> {
+    const contacts = await ctx.tx.query(selectRowsByIds(ctx.registry.get('contacts'), ctx.tx.accountId, recipients.map((r) => r.contact_id)));
+    const contactById = new Map(contacts.map((c) => [c.id as string, c]));
+    let mailed = 0;
+    for (const recipient of recipients) {
+      const contact = contactById.get(recipient.contact_id);
+      if (!contact?.email) {
+        await ctx.runAction('campaign-recipients', recipient.id, 'skip', { reason: contact ? 'the contact has no email address' : 'the contact was deleted' });
+        continue;
+      }
+      const rendered = renderEmail(template, { ...contactVariables(ctx, contact), campaign: { id: campaign.id, name: campaign.name } });
+      await ctx.runAction('campaign-recipients', recipient.id, 'deliver', { to: contact.email, subject: rendered.subject, text: rendered.text, html: rendered.html });
+      mailed++;
+    }
+    return mailed;
+  }
+}
