@@ -26,7 +26,7 @@ type Step = { action: string };
 const sendCampaign = async (campaignId: string) => {
   const sent = await ctx.call('POST', `/v1/campaigns/${campaignId}/send`, { key: account.key });
   assert.equal(sent.status, 202, sent.text);
-  await ctx.services.campaigns.sendDue();
+  await ctx.services.campaigns.sendDue({ accountIds: [account.id] });
 };
 /** States no public action of the resource itself leads to, reached through another resource. */
 const EXTERNAL_PATHS: Record<string, Record<string, { from: string; reach: (object: Record<string, any>) => Promise<void> }>> = {
@@ -39,7 +39,7 @@ const EXTERNAL_PATHS: Record<string, Record<string, { from: string; reach: (obje
     } },
   },
   campaigns: {
-    sent: { from: 'sending', reach: async () => { await ctx.services.campaigns.sendDue(); } },
+    sent: { from: 'sending', reach: async () => { await ctx.services.campaigns.sendDue({ accountIds: [account.id] }); } },
   },
   'campaign-recipients': {
     sent: { from: 'pending', reach: async (recipient) => sendCampaign(recipient.campaign_id) },

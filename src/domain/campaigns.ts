@@ -32,8 +32,8 @@ export const campaigns = defineResource({
     completed_at: field.datetime().readOnly().filterable().sortable(),
   },
   hooks: {
-    // A sent or cancelled campaign's recipients are its record; they go with it.
-    afterDelete: async ({ row, ctx }) => {
+    // A campaign's recipients are its record; they go with it.
+    beforeDelete: async ({ row, ctx }) => {
       ctx.tx.defer({ sql: 'DELETE FROM campaign_recipients WHERE account_id = $1 AND campaign_id = $2', parameters: [ctx.tx.accountId, row.id] });
     },
   },

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { field, idOfSchema } from '../platform/resource/fields.ts';
-import { ApiError, validationFailed } from '../platform/errors.ts';
+import { validationFailed } from '../platform/errors.ts';
 import { loadReferencedOrThrow, loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
@@ -46,13 +46,6 @@ export const emailTemplates = defineResource({
   },
   hooks: {
     validate: async ({ row }) => { variablesOrProblem(row as EmailTemplateParts); },
-    afterDelete: async ({ row, ctx }) => {
-      const [campaign] = await ctx.tx.query({
-        sql: `SELECT id FROM campaigns WHERE account_id = $1 AND template_id = $2 AND status IN ('draft', 'sending', 'paused') LIMIT 1`,
-        parameters: [ctx.tx.accountId, row.id],
-      });
-      if (campaign) throw new ApiError('conflict', `Campaign '${campaign.id}' uses this template; finish, cancel or delete it first`);
-    },
     compute: (row) => {
       try {
         return { variables: templateVariables(row as EmailTemplateParts).all.slice(0, 50) };

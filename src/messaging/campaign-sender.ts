@@ -58,8 +58,12 @@ export class CampaignSender {
     void this.sendDue().catch((err) => this.logger.warn({ err }, 'campaign sending failed'));
   }
 
-  /** Mails every pending recipient of every sending campaign; returns how many were mailed. Safe on several nodes at once. */
-  sendDue(): Promise<number> {
+  /**
+   * Mails every pending recipient of every sending campaign (of `accountIds` only, if given);
+   * returns how many were mailed. Safe on several nodes at once.
+   */
+  sendDue(scope: { accountIds?: readonly string[] } = {}): Promise<number> {
+    if (scope.accountIds) return this.#sendDue(scope.accountIds);
     this.#running ??= this.#sendDue().finally(() => {
       this.#running = undefined;
       if (this.#again) { this.#again = false; this.wake(); }
@@ -67,11 +71,13 @@ export class CampaignSender {
     return this.#running;
   }
 
-  async #sendDue(): Promise<number> {
+  async #sendDue(accountIds?: readonly string[]): Promise<number> {
     let mailed = 0;
     for (;;) {
       const due = await systemQuery(this.runtime.db, {
-        sql: `SELECT account_id, id FROM campaigns WHERE status = 'sending' ORDER BY started_at, id LIMIT 50`, parameters: [],
+        sql: `SELECT account_id, id FROM campaigns WHERE status = 'sending' ${accountIds ? 'AND account_id = ANY($1::text[])' : ''}
+              ORDER BY started_at, id LIMIT 50`,
+        parameters: accountIds ? [accountIds] : [],
       });
       let progressed = false;
       for (const campaign of due) {
@@ -101,7 +107,7 @@ export class CampaignSender {
         parameters: [accountId, campaignId, batchSize],
       });
       const [template] = await tx.query(selectRowsByIds(ctx.registry.get('email-templates'), accountId, [campaign.template_id]));
-      if (!template) throw new Error(`campaign ${campaignId}: its template ${campaign.template_id} is gone`); // deleting a template in use is refused
+      if (!template) throw new Error(`campaign ${campaignId}: its template ${campaign.template_id} is gone`); // its foreign key refuses that
       const mailed = recipients.length ? await this.#mail(ctx, campaign, template as EmailTemplateParts, recipients) : 0;
       const skipped = recipients.length - mailed;
       if (recipients.length) {

@@ -14,6 +14,7 @@ import type { Runtime } from './runtime.ts';
 export async function deleteInTransaction(ctx: OperationContext, resource: ResourceDefinition, id: string) {
   const row = await lockRowOrThrow(ctx, resource, id);
   assertStateAllows(resource, row, resource.lifecycle?.deletableIn, 'delete');
+  await resource.hooks?.beforeDelete?.({ row, ctx });
   ctx.tx.defer(deleteRow(resource, ctx.tx.accountId, row.id, ctx.now));
   if (resource.emitsEvents) ctx.emit(`${resource.name}.deleted`, serialize(resource, row));
   await resource.hooks?.afterDelete?.({ row, ctx });

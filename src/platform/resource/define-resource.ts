@@ -115,6 +115,8 @@ export interface ResourceHooks {
   afterCreate?: (args: { row: Row; ctx: OperationContext }) => Promise<void>;
   /** Inside the transaction, after a client's update (PATCH, bulk) that changed something. */
   afterUpdate?: (args: { row: Row; previous: Row; ctx: OperationContext }) => Promise<void>;
+  /** Inside the transaction, before the delete: what the row owns goes first (its foreign keys would refuse otherwise). */
+  beforeDelete?: (args: { row: Row; ctx: OperationContext }) => Promise<void>;
   /** Inside the transaction, after a delete (and its event): what pointed at the row lets go. */
   afterDelete?: (args: { row: Row; ctx: OperationContext }) => Promise<void>;
 }
