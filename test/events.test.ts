@@ -62,9 +62,12 @@ describe('every write leaves exactly its events', () => {
     })).body.data;
     assert.deepEqual([invoice.subtotal, invoice.tax, invoice.total, invoice.amount_due], [10000, 825, 10825, 10825]);
     await expectEvents(['invoice.sent'], () => ctx.call('POST', `/v1/invoices/${invoice.id}/send`, { key: account.key }));
-    await expectEvents(['payment.created', 'invoice.updated'], () => ctx.call('POST', `/v1/invoices/${invoice.id}/payments`, {
+    const recorded = await expectEvents(['payment.created', 'invoice.updated'], () => ctx.call('POST', `/v1/invoices/${invoice.id}/payments`, {
       key: account.key, body: { amount: 825, method: 'card' },
     }));
+    const payment = recorded.events[0].data.object;
+    assert.equal(recorded.response.status, 201);
+    assert.equal((recorded.response as { headers: Headers }).headers.get('location'), `/v1/payments/${payment.id}`, 'an action that creates says where, as a create does');
     const { events } = await expectEvents(['payment.created', 'invoice.paid'], () => ctx.call('POST', '/v1/payments', {
       key: account.key, body: { amount: 10000, method: 'cash', invoice_id: invoice.id },
     }));

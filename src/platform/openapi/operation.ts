@@ -76,7 +76,8 @@ function successResponse(route: RouteSpec, registry: Registry) {
       const action = route.resource.actions[route.actionName!];
       if (action.respondsWith) {
         const target = registry.get(action.respondsWith);
-        return { description: `The ${target.name} created.`, content: jsonContent(dataOf(ref('schemas', schemaName(target)))) };
+        const headers = action.status === 201 ? { headers: { Location: { schema: { type: 'string' } } } } : {};
+        return { description: `The ${target.name} created.`, ...headers, content: jsonContent(dataOf(ref('schemas', schemaName(target)))) };
       }
       const accepted = action.status === 202 ? 'Accepted: the work is queued. ' : '';
       if (action.answers) return { description: `${accepted}The result.`, content: jsonContent(dataOf(toJsonSchema(action.answers))) };

@@ -87,12 +87,14 @@ function routesOf(runtime: Runtime, registry: Registry, resource: ResourceDefini
   });
   for (const [name, action] of Object.entries(resource.actions)) {
     if (action.internal) continue;
+    // An action that creates another object (an invoice's payment) says where it lives, as a create does.
+    const creates = action.status === 201 && action.respondsWith ? registry.get(action.respondsWith) : undefined;
     routes.push({
       kind: 'action', method: 'post', path: `${item}/${name}`, operationId: action.operationId ?? `${camel(name)}${Name}`, resource, actionName: name,
       scope: write, body: 'optional', successStatus: action.status ?? 200, summary: action.summary, description: action.description,
       handle: async (r) => {
         const result = await runActionOperation(runtime, resource, r.principal, r.params.id, name, r.body, r.requestId);
-        return { status: action.status ?? 200, body: { data: result.data } };
+        return { status: action.status ?? 200, body: { data: result.data }, ...(creates ? { location: `/v1/${creates.collection}/${result.data.id}` } : {}) };
       },
     });
   }
