@@ -95,7 +95,8 @@ export const campaignRecipients = defineResource({
         already_added: z.array(z.string()).describe('Contact ids that were on the campaign already.'),
       }),
       async run({ input, params, ctx }) {
-        const campaign = await loadRowOrThrow(ctx, ctx.registry.get('campaigns'), params.id);
+        // Locked first, so concurrent additions of the same contacts see each other's.
+        const campaign = await loadRowOrThrow(ctx, ctx.registry.get('campaigns'), params.id, { lock: true });
         const contactIds = [...new Set(input.contact_ids)];
         const present = await ctx.tx.query({
           sql: 'SELECT contact_id FROM campaign_recipients WHERE account_id = $1 AND campaign_id = $2 AND contact_id = ANY($3::text[])',

@@ -8,6 +8,18 @@ import { field } from '../platform/resource/fields.ts';
 import { validationFailed } from '../platform/errors.ts';
 import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
+import { serialize } from '../platform/operations/serialize.ts';
+
+/**
+ * Changes a campaign's recipients in one statement (`change`: $1 account, $2 campaign, $3 now),
+ * each still a `campaign_recipient.{verb}` event, as one change at a time would be.
+ */
+async function settleRecipients(ctx: OperationContext, campaignId: string, change: string, verb: string, previous?: Record<string, unknown>): Promise<number> {
+  const recipients = ctx.registry.get('campaign-recipients');
+  const rows = await ctx.tx.query({ sql: `${change} RETURNING ${recipients.selectColumns.join(', ')}`, parameters: [ctx.tx.accountId, campaignId, ctx.now] });
+  for (const row of rows) ctx.emit(`campaign_recipient.${verb}`, serialize(recipients, row), previous);
+  return rows.length;
+}
 
 /** The sender is told at once (after commit) rather than at its next poll. */
 function wakeSender(ctx: OperationContext): void {
@@ -34,7 +46,7 @@ export const campaigns = defineResource({
   hooks: {
     // A campaign's recipients are its record; they go with it.
     beforeDelete: async ({ row, ctx }) => {
-      ctx.tx.defer({ sql: 'DELETE FROM campaign_recipients WHERE account_id = $1 AND campaign_id = $2', parameters: [ctx.tx.accountId, row.id] });
+      await settleRecipients(ctx, row.id, 'DELETE FROM campaign_recipients WHERE account_id = $1 AND campaign_id = $2', 'deleted');
     },
   },
   actions: {
@@ -64,13 +76,8 @@ export const campaigns = defineResource({
       description: 'Recipients not yet mailed are skipped; those mailed stay sent.',
       from: ['draft', 'sending', 'paused'], to: 'cancelled', event: 'cancelled',
       apply: async ({ row, ctx }) => {
-        const [{ skipped }] = await ctx.tx.query({
-          sql: `WITH skipped AS (
-                  UPDATE campaign_recipients SET status = 'skipped', skipped_reason = 'campaign cancelled', updated_at = $3
-                  WHERE account_id = $1 AND campaign_id = $2 AND status = 'pending' RETURNING 1)
-                SELECT count(*)::int AS skipped FROM skipped`,
-          parameters: [ctx.tx.accountId, row.id, ctx.now],
-        });
+        const skipped = await settleRecipients(ctx, row.id, `UPDATE campaign_recipients SET status = 'skipped', skipped_reason = 'campaign cancelled', updated_at = $3
+          WHERE account_id = $1 AND campaign_id = $2 AND status = 'pending'`, 'skipped', { status: 'pending', skipped_reason: null });
         return { skipped_count: row.skipped_count + skipped, completed_at: ctx.now };
       },
     },

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { field, idOfSchema } from '../platform/resource/fields.ts';
-import { validationFailed } from '../platform/errors.ts';
+import { ApiError, validationFailed } from '../platform/errors.ts';
+import { hasScope } from '../platform/operations/principal.ts';
 import { loadReferencedOrThrow, loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
@@ -74,6 +75,8 @@ export const emailTemplates = defineResource({
       }),
       async run({ input, params, ctx }) {
         const template = await loadRowOrThrow(ctx, ctx.registry.get('email-templates'), params.id);
+        // A contact's fields are contact data: previewing with them takes the right to read contacts.
+        if (input.contact_id && !hasScope(ctx.principal, 'read:contacts')) throw new ApiError('insufficient_scope', 'Previewing with a contact_id needs the read:contacts scope', { scopes: ['read:contacts'] });
         const contact = input.contact_id ? contactVariables(ctx, await loadReferencedOrThrow(ctx, ctx.registry.get('contacts'), input.contact_id, 'contact_id')) : {};
         const rendered = renderEmail(template as EmailTemplateParts, { ...contact, ...input.variables });
         return { object: 'email_preview', template_id: template.id, ...rendered };

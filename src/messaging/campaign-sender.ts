@@ -33,6 +33,7 @@ export class CampaignSender {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<number> | undefined;
   #again = false;
+  #stopping = false;
 
   constructor(
     private readonly runtime: Runtime,
@@ -41,11 +42,14 @@ export class CampaignSender {
   ) {}
 
   start(): void {
+    this.#stopping = false;
     this.#timer = setInterval(() => this.wake(), this.options.intervalMs ?? 5_000);
     this.#timer.unref();
   }
 
+  /** Stops between batches (a batch in flight commits or rolls back as a whole). */
   async stop(): Promise<void> {
+    this.#stopping = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running?.catch(() => undefined);
@@ -71,22 +75,38 @@ export class CampaignSender {
     return this.#running;
   }
 
+  /**
+   * Round robin: each campaign gets one batch per cycle, so a large campaign never holds up a
+   * small one, and a campaign whose batch fails is logged and retried next cycle without
+   * stopping the others. Ends when a whole cycle made no progress.
+   */
   async #sendDue(accountIds?: readonly string[]): Promise<number> {
+    const page = 50;
     let mailed = 0;
-    for (;;) {
+    let progressed = false;
+    let after: { started_at: string; id: string } | undefined;
+    while (!this.#stopping) {
+      const conditions = [`status = 'sending'`, ...(accountIds ? ['account_id = ANY($1::text[])'] : []), ...(after ? ['(started_at, id) > ($2::timestamptz, $3)'] : [])];
       const due = await systemQuery(this.runtime.db, {
-        sql: `SELECT account_id, id FROM campaigns WHERE status = 'sending' ${accountIds ? 'AND account_id = ANY($1::text[])' : ''}
-              ORDER BY started_at, id LIMIT 50`,
-        parameters: accountIds ? [accountIds] : [],
+        sql: `SELECT account_id, id, started_at FROM campaigns WHERE ${conditions.join(' AND ')} ORDER BY started_at, id LIMIT ${page}`,
+        parameters: [accountIds ?? null, after?.started_at ?? null, after?.id ?? null],
       });
-      let progressed = false;
       for (const campaign of due) {
-        const outcome = await this.sendBatch(campaign.account_id, campaign.id);
-        mailed += outcome.mailed;
-        progressed ||= outcome.handled > 0 || outcome.completed;
+        if (this.#stopping) break;
+        try {
+          const outcome = await this.sendBatch(campaign.account_id, campaign.id);
+          mailed += outcome.mailed;
+          progressed ||= outcome.handled > 0 || outcome.completed;
+        } catch (err) {
+          this.logger.warn({ err, campaign: campaign.id }, 'campaign batch failed; retried next cycle');
+        }
       }
-      if (!progressed) return mailed; // nothing left, or what is left is locked by another node
+      if (due.length === page) { after = due[page - 1] as { started_at: string; id: string }; continue; }
+      if (!progressed) break; // nothing left, or what is left is failing or locked by another node
+      progressed = false;
+      after = undefined;
     }
+    return mailed;
   }
 
   /** One batch of one campaign, in one transaction. */

@@ -55,3 +55,12 @@ test('unusable templates are refused with the part and the reason', () => {
   // Unescaped output is fine where nothing is HTML.
   assert.doesNotThrow(() => templateVariables({ ...template, text_body: '{{{contact.first_name}}}' }));
 });
+
+test('names reach the values\' own data only: no prototypes, no functions', () => {
+  const probe = {
+    subject: '{{contact.constructor.name}}{{name.length}}',
+    text_body: '[{{contact.constructor.keys}}][{{#contact}}{{toString}}{{hasOwnProperty}}{{/contact}}][{{items.map}}][{{__proto__}}]',
+  };
+  const out = renderEmail(probe, { contact: { first_name: 'Ada' }, name: 'Ada', items: [1] });
+  assert.deepEqual(out, { subject: '', text: '[][][][]', html: null, missing_variables: ['contact.constructor.keys', 'contact.constructor.name', 'items.map', 'name.length', '__proto__'].sort() });
+});

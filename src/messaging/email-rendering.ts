@@ -5,7 +5,9 @@
 //   - the text body and the subject take values as they are (plain text), and a value's line
 //     breaks never reach the subject line (no header injection);
 //   - partials are refused (a template cannot pull in another);
-//   - a variable the values lack renders empty and is listed in `missing_variables`.
+//   - a variable the values lack renders empty and is listed in `missing_variables`;
+//   - names resolve to the values' own data only: Mustache would otherwise walk prototypes and
+//     call functions (`{{contact.constructor.keys}}`), which a template must never reach.
 import Mustache from 'mustache';
 
 export interface EmailTemplateParts {
@@ -83,25 +85,42 @@ export function templateVariables(template: EmailTemplateParts): { all: string[]
   return { all: [...names.all].sort(), topLevel: [...names.topLevel].sort() };
 }
 
-/** Mustache's own lookup: `a.b` walks objects; a missing step is undefined. */
-function lookup(values: TemplateVariables, name: string): unknown {
-  let current: unknown = values;
+/** `a.b` walks the values' own properties; a missing step is a miss. Functions are never data. */
+function ownPath(view: unknown, name: string): { hit: boolean; value: unknown } {
+  let current = view;
   for (const step of name.split('.')) {
-    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, step)) return undefined;
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, step)) return { hit: false, value: undefined };
     current = (current as Record<string, unknown>)[step];
   }
-  return current;
+  return typeof current === 'function' ? { hit: false, value: undefined } : { hit: true, value: current };
+}
+
+/** Mustache's context (a section's item first, then outwards) with data-only lookups. */
+class DataOnlyContext extends Mustache.Context {
+  override push(view: unknown): Mustache.Context {
+    return new DataOnlyContext(view, this);
+  }
+
+  override lookup(name: string): unknown {
+    if (name === '.') return typeof this.view === 'function' ? undefined : this.view;
+    for (let context: Mustache.Context | undefined = this; context; context = context.parent) {
+      const found = ownPath(context.view, name);
+      if (found.hit) return found.value;
+    }
+    return undefined;
+  }
 }
 
 export function renderEmail(template: EmailTemplateParts, values: TemplateVariables): RenderedEmail {
   const { topLevel } = templateVariables(template);
+  const view = new DataOnlyContext(values);
   return {
     // A subject is one line: a value's line breaks would end the header, so they become spaces.
-    subject: writer.render(template.subject, values, undefined, PLAIN).replace(/[\r\n]+/g, ' ').trim(),
-    text: writer.render(template.text_body, values, undefined, PLAIN),
-    html: template.html_body ? writer.render(template.html_body, values) : null,
+    subject: writer.render(template.subject, view, undefined, PLAIN).replace(/[\r\n]+/g, ' ').trim(),
+    text: writer.render(template.text_body, view, undefined, PLAIN),
+    html: template.html_body ? writer.render(template.html_body, view) : null,
     missing_variables: topLevel.filter((name) => {
-      const value = lookup(values, name);
+      const { value } = ownPath(values, name);
       return value === undefined || value === null;
     }),
   };
