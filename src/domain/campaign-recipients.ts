@@ -24,15 +24,16 @@ function countRecipients(ctx: OperationContext, campaignId: string, delta: numbe
 }
 
 /** The campaign, locked so a recipient cannot slip in while it starts sending. */
-async function editableCampaign(ctx: OperationContext, campaignId: string, path = 'campaign_id') {
-  const campaign = await loadReferencedOrThrow(ctx, ctx.registry.get('campaigns'), campaignId, path, { lock: true });
+async function editableCampaign(ctx: OperationContext, campaignId: string) {
+  const campaign = await loadReferencedOrThrow(ctx, ctx.registry.get('campaigns'), campaignId, 'campaign_id', { lock: true });
   if (!EDITABLE_IN.includes(campaign.status)) {
     throw new ApiError('conflict', `Campaign '${campaign.id}' is ${campaign.status}; recipients can change while it is ${EDITABLE_IN.join(' or ')}`);
   }
   return campaign;
 }
 
-const mailed = z.strictObject({ to: z.string(), subject: z.string(), text: z.string(), html: z.string().nullable() });
+/** What the sender hands `deliver`: the recipient's mail, rendered. */
+const renderedMail = z.strictObject({ to: z.string(), subject: z.string(), text: z.string(), html: z.string().nullable() });
 
 export const campaignRecipients = defineResource({
   name: 'campaign_recipient',
@@ -68,7 +69,7 @@ export const campaignRecipients = defineResource({
   actions: {
     // The campaign sender's steps, one per recipient, inside its batch transaction.
     deliver: {
-      summary: 'Mail the recipient', internal: true, from: ['pending'], to: 'sent', event: 'sent', input: mailed,
+      summary: 'Mail the recipient', internal: true, from: ['pending'], to: 'sent', event: 'sent', input: renderedMail,
       apply: ({ input, ctx }) => {
         const mailId = newId('mail');
         ctx.tx.defer(queueMailStatement({ accountId: ctx.tx.accountId, to: [input.to], subject: input.subject, text: input.text, html: input.html }, ctx.now, mailId));

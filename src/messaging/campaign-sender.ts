@@ -13,6 +13,7 @@ import type { Runtime } from '../platform/operations/runtime.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
 import { createOperationContext, type OperationContext } from '../platform/operations/operation-context.ts';
 import { selectRowsByIds } from '../platform/operations/row-statements.ts';
+import { loadRowOrThrow } from '../platform/operations/load-row.ts';
 import type { Row } from '../db/database.ts';
 import { renderEmail, type EmailTemplateParts } from './email-rendering.ts';
 import { contactVariables } from '../domain/email-templates.ts';
@@ -126,8 +127,7 @@ export class CampaignSender {
               ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
         parameters: [accountId, campaignId, batchSize],
       });
-      const [template] = await tx.query(selectRowsByIds(ctx.registry.get('email-templates'), accountId, [campaign.template_id]));
-      if (!template) throw new Error(`campaign ${campaignId}: its template ${campaign.template_id} is gone`); // its foreign key refuses that
+      const template = await loadRowOrThrow(ctx, ctx.registry.get('email-templates'), campaign.template_id); // kept by its foreign key
       const mailed = recipients.length ? await this.#mail(ctx, campaign, template as EmailTemplateParts, recipients) : 0;
       const skipped = recipients.length - mailed;
       if (recipients.length) {
