@@ -21,6 +21,7 @@ const ConfigSchema = z.object({
   FIELDLINE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp:// or smtps://').optional(),
   FIELDLINE_MAIL_FROM: z.string().min(3).default('Fieldline <no-reply@fieldline.localhost>'),
   FIELDLINE_WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  FIELDLINE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, '')).optional(),
   FIELDLINE_SECRET_KEY: z.string().refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32, '32 bytes, base64 or hex encoded').optional(),
 });
 
@@ -48,6 +49,8 @@ export interface Config {
   webhookAllowPrivate: boolean;
   /** Encrypts stored secrets (32 bytes, base64 or hex); absent: a key kept in the data folder. */
   secretKey?: string;
+  /** Where clients reach the server (links in mails, OAuth issuer); default http://localhost:PORT. */
+  publicUrl: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -68,5 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admin: c.FIELDLINE_ADMIN_PORT !== undefined ? { port: c.FIELDLINE_ADMIN_PORT, host: c.FIELDLINE_ADMIN_HOST } : undefined,
     alertIntervalMs: c.FIELDLINE_ALERT_INTERVAL_SECONDS * 1000, smtpUrl: c.FIELDLINE_SMTP_URL, mailFrom: c.FIELDLINE_MAIL_FROM,
     webhookAllowPrivate: c.FIELDLINE_WEBHOOK_ALLOW_PRIVATE, secretKey: c.FIELDLINE_SECRET_KEY,
+    publicUrl: c.FIELDLINE_PUBLIC_URL ?? `http://localhost:${c.PORT}`,
   };
 }

@@ -57,7 +57,7 @@ export async function startServer(config: Config) {
     portalOrigins: config.portalOrigins, requestLogRetentionDays: config.requestLogRetentionDays, metricsToken: config.metricsToken,
     alertIntervalMs: config.alertIntervalMs, smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
     secretKey: config.secretKey ? parseSecretKey(config.secretKey) : dataDirSecretKey(config.dataDir),
-    webhooks: { allowPrivate: config.webhookAllowPrivate },
+    webhooks: { allowPrivate: config.webhookAllowPrivate }, publicUrl: config.publicUrl,
   });
   fieldline.start();
   const server = await listen(fieldline.app, config.port, config.host);

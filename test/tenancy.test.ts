@@ -78,7 +78,7 @@ function bodyFor(route: RouteSpec): unknown {
   return undefined;
 }
 
-const routeTable = resourceRoutes({ db: undefined as never, registry: createRegistry(), secrets: undefined as never, services: {} }, createRegistry());
+const routeTable = resourceRoutes({ db: undefined as never, registry: createRegistry(), secrets: undefined as never, publicUrl: 'http://localhost', services: {} }, createRegistry());
 
 describe('another account\'s object is unreachable on every route', () => {
   for (const route of routeTable.filter((r) => r.path.includes('{id}'))) {

@@ -6,7 +6,7 @@ import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
 import { validationFailed } from '../platform/errors.ts';
-import { accountChangeNoticeSql, type ApiKeyVerifier } from './api-keys.ts';
+import { accountChangeNoticeSql } from './api-keys.ts';
 
 const Origin = z.string().max(255).refine((value) => {
   try {
@@ -36,7 +36,8 @@ const present = (row: Record<string, any>) => ({
   notification_emails: row.notification_emails, created_at: row.created_at, updated_at: row.updated_at,
 });
 
-export function accountEndpoints(db: Database, verifier: ApiKeyVerifier) {
+/** `forgetAccount`: drops this node's cached credentials of an account (others hear the NOTIFY). */
+export function accountEndpoints(db: Database, forgetAccount: (accountId: string) => void) {
   return [
     defineEndpoint({
       method: 'get', path: '/v1/account', operationId: 'getAccount', tag: 'Account', scope: 'read:account', bucket: 'read',
@@ -62,7 +63,7 @@ export function accountEndpoints(db: Database, verifier: ApiKeyVerifier) {
                 SELECT updated.*, ${accountChangeNoticeSql('$1')} AS noticed FROM updated`,
           parameters: [principal.accountId, body.name ?? null, unique(body.cors_allowed_origins), unique(body.notification_emails)],
         });
-        verifier.forgetAccount(principal.accountId);
+        forgetAccount(principal.accountId);
         return { status: 200, body: { data: present(row) } };
       },
     }),

@@ -18,7 +18,8 @@ export const KEY_MODES = ['live', 'test'] as const;
 export type KeyMode = (typeof KEY_MODES)[number];
 const KEY_PATTERN = /^fl_(live|test)_([0-9A-Za-z]{12})([0-9A-Za-z]{32})$/;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const KEY_CHANGES_CHANNEL = 'fieldline_api_keys';
+/** Changes to credentials (keys, sessions, members, accounts) are announced here; every node listens. */
+export const CREDENTIAL_CHANGES_CHANNEL = 'fieldline_api_keys';
 
 function randomBase62(length: number): string {
   let out = '';
@@ -50,11 +51,16 @@ export function keySecretInsert(keyId: string, accountId: string, secret: string
 
 /** Tells every node (this one included) to forget what it cached about a key; sent at commit. */
 export function keyChangeNotice(keyId: string): SqlStatement {
-  return { sql: 'SELECT pg_notify($1, $2)', parameters: [KEY_CHANGES_CHANNEL, `key:${keyId}`] };
+  return { sql: 'SELECT pg_notify($1, $2)', parameters: [CREDENTIAL_CHANGES_CHANNEL, `key:${keyId}`] };
+}
+
+/** Tells every node to forget cached sessions of a session, person, member or account; sent at commit. */
+export function credentialChangeNotice(kind: 'session' | 'person' | 'member' | 'account', id: string): SqlStatement {
+  return { sql: 'SELECT pg_notify($1, $2)', parameters: [CREDENTIAL_CHANGES_CHANNEL, `${kind}:${id}`] };
 }
 
 /** The same notice as an SQL expression, for a statement that has the account id as parameter `$n`. */
-export const accountChangeNoticeSql = (parameter: string) => `pg_notify('${KEY_CHANGES_CHANNEL}', 'account:' || ${parameter})`;
+export const accountChangeNoticeSql = (parameter: string) => `pg_notify('${CREDENTIAL_CHANGES_CHANNEL}', 'account:' || ${parameter})`;
 
 export interface NewApiKey {
   accountId: string;
@@ -118,7 +124,7 @@ export class ApiKeyVerifier {
   async start(): Promise<void> {
     // Notices missed while the LISTEN session was down could be anything: forget everything.
     const onReconnect = () => this.#forgetWhere(() => true);
-    this.#unlisten = await this.db.listen(KEY_CHANGES_CHANNEL, (notice) => this.#onNotice(notice), { onReconnect }).catch((err) => {
+    this.#unlisten = await this.db.listen(CREDENTIAL_CHANGES_CHANNEL, (notice) => this.#onNotice(notice), { onReconnect }).catch((err) => {
       this.options.logger?.warn({ err }, 'API key changes cannot be LISTENed for; other nodes\' changes apply after the cache TTL');
       return undefined;
     });

@@ -1,6 +1,6 @@
 // Embedded PostgreSQL (PGlite): one in-process connection, shared through a FIFO lock.
 import { PGlite } from '@electric-sql/pglite';
-import { SESSION_SETUP_SQL, TYPE_PARSERS, type Database, type DatabaseConnection, type Row } from './database.ts';
+import { DATE_OBJECT_PARSERS, SESSION_SETUP_SQL, TYPE_PARSERS, type Database, type DatabaseConnection, type Row } from './database.ts';
 
 /** `dataDir` undefined keeps the database in memory (tests). */
 export async function connectPglite(dataDir?: string): Promise<Database> {
@@ -13,6 +13,10 @@ export async function connectPglite(dataDir?: string): Promise<Database> {
     },
     async copyFrom(target, copyText) {
       await pglite.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([copyText]) });
+    },
+    async query(sqlText, parameters) {
+      const result = await pglite.query<Row>(sqlText, parameters as any[], { parsers: DATE_OBJECT_PARSERS });
+      return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
     },
   };
   let queue: Promise<unknown> = Promise.resolve();

@@ -3,16 +3,18 @@ import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { SESSION_SETUP_SQL, TYPE_PARSERS, type Database, type Row } from './database.ts';
+import { DATE_OBJECT_PARSERS, SESSION_SETUP_SQL, TYPE_PARSERS, type Database, type Row } from './database.ts';
 
-const types = {
+const typesFrom = (parsers: Record<number, (text: string) => unknown>) => ({
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    return TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format);
+    return parsers[oid] ?? pg.types.getTypeParser(oid, format);
   },
-};
+}) as pg.CustomTypesConfig;
+const types = typesFrom(TYPE_PARSERS);
+const dateObjectTypes = typesFrom(DATE_OBJECT_PARSERS);
 
 export async function connectPostgres(connectionString: string, poolSize = 20): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: poolSize, types: types as pg.CustomTypesConfig });
+  const pool = new pg.Pool({ connectionString, max: poolSize, types });
   pool.on('connect', (client) => {
     client.query(SESSION_SETUP_SQL).catch(() => undefined);
   });
@@ -76,6 +78,14 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
             try {
               const result = (await client.query(sqlText)) as unknown as pg.QueryResult | pg.QueryResult[];
               return Array.isArray(result) ? result.map((r) => (r.rows ?? []) as Row[]) : [result.rows as Row[]];
+            } catch (error) {
+              throw noteBroken(error);
+            }
+          },
+          async query(sqlText, parameters) {
+            try {
+              const result = await client.query({ text: sqlText, values: parameters as unknown[], types: dateObjectTypes });
+              return { rows: result.rows as Row[], affectedRows: result.rowCount ?? 0 };
             } catch (error) {
               throw noteBroken(error);
             }

@@ -8,6 +8,11 @@ export interface DatabaseConnection {
   run(sqlText: string): Promise<Row[][]>;
   /** Bulk-loads rows in COPY text format (see copy-text.ts) into `target`: `table (col, ...)`. */
   copyFrom(target: string, copyText: string): Promise<void>;
+  /**
+   * One statement with bound parameters, for libraries that build their own SQL through Kysely
+   * (Better Auth). Timestamps come back as Date objects, as those libraries expect.
+   */
+  query(sqlText: string, parameters: readonly unknown[]): Promise<{ rows: Row[]; affectedRows: number }>;
 }
 
 export interface ListenOptions {
@@ -57,3 +62,9 @@ export const TYPE_PARSERS: Record<number, (text: string) => unknown> = {
 };
 
 TYPE_PARSERS[1082] = (text: string) => text; // date stays 'YYYY-MM-DD', never a local-time Date
+
+/** The parsers of `query`: TYPE_PARSERS, but timestamps as Date objects. */
+export const DATE_OBJECT_PARSERS: Record<number, (text: string) => unknown> = {
+  ...TYPE_PARSERS,
+  [PG_TYPE.timestamptz]: (text: string) => new Date(parseTimestamptz(text)),
+};

@@ -188,4 +188,32 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
       `ALTER TABLE mail_outbox ADD COLUMN html_body text`,
     ],
   },
+  {
+    id: '0010_people',
+    statements: [
+      // People who sign in, their sign-in methods and sessions, and one-time tokens: Better
+      // Auth's tables in our naming (src/auth/people-auth.ts). Not tenant data: a person may
+      // belong to several accounts; membership is the users resource's person_id.
+      `CREATE TABLE people (id text PRIMARY KEY, name text NOT NULL, email text NOT NULL UNIQUE, email_verified boolean NOT NULL,
+        image text, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())`,
+      `CREATE TABLE sessions (id text PRIMARY KEY, token text NOT NULL UNIQUE, person_id text NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        active_account_id text REFERENCES accounts (id) ON DELETE SET NULL, expires_at timestamptz NOT NULL, ip_address text, user_agent text,
+        created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL)`,
+      `CREATE INDEX sessions_person_id_idx ON sessions (person_id)`,
+      `CREATE TABLE credentials (id text PRIMARY KEY, provider_account_id text NOT NULL, provider_id text NOT NULL,
+        person_id text NOT NULL REFERENCES people (id) ON DELETE CASCADE, access_token text, refresh_token text, id_token text,
+        access_token_expires_at timestamptz, refresh_token_expires_at timestamptz, scope text, password text,
+        created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL)`,
+      `CREATE INDEX credentials_person_id_idx ON credentials (person_id)`,
+      `CREATE TABLE verifications (id text PRIMARY KEY, identifier text NOT NULL, value text NOT NULL, expires_at timestamptz NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())`,
+      `CREATE INDEX verifications_identifier_idx ON verifications (identifier)`,
+      // A member's invitation to sign in (src/auth/invitations.ts): only the token's hash is kept.
+      `CREATE TABLE member_invitations (token_hash bytea PRIMARY KEY, account_id text NOT NULL REFERENCES accounts (id),
+        user_id text NOT NULL, expires_at timestamptz NOT NULL, created_at timestamptz NOT NULL)`,
+      `CREATE INDEX member_invitations_user_idx ON member_invitations (account_id, user_id)`,
+      ...rowLevelSecurity('member_invitations'),
+      `GRANT SELECT, INSERT, DELETE ON member_invitations TO ${TENANT_ROLE}`,
+    ],
+  },
 ];

@@ -1,20 +1,109 @@
-// Users: the account's team. Jobs are assigned to users whose role is technician.
-import { defineResource } from '../platform/resource/define-resource.ts';
+// Users: the account's team, and its member list. A user with a `person_id` is a person who
+// signs in (src/auth/people-auth.ts) acting in this account with the user's role; a user
+// without one has not accepted an invitation yet (jobs can be assigned to them all the same).
+import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
+import { ApiError } from '../platform/errors.ts';
+import type { OperationContext } from '../platform/operations/operation-context.ts';
+import { loadRowOrThrow } from '../platform/operations/load-row.ts';
+import { serialize } from '../platform/operations/serialize.ts';
+import type { Row } from '../db/database.ts';
+import { credentialChangeNotice } from '../auth/api-keys.ts';
+import { invitationStatements, INVITATION_LIFETIME_HOURS } from '../auth/invitations.ts';
 
 export const USER_ROLES = ['owner', 'admin', 'dispatcher', 'technician', 'office', 'read_only'] as const;
+
+/** Only an owner (or an API key, which an owner or admin made) grants, changes or removes the owner role. */
+function assertMayTouchOwners(ctx: OperationContext, ...roles: (string | undefined)[]): void {
+  const callerRole = ctx.principal.role;
+  if (callerRole && callerRole !== 'owner' && roles.includes('owner')) {
+    throw new ApiError('forbidden', 'Only an owner can grant, change or remove the owner role');
+  }
+}
+
+/** An account keeps at least one active owner who can sign in. */
+async function assertAnotherOwner(ctx: OperationContext, userId: string): Promise<void> {
+  const [row] = await ctx.tx.query({
+    sql: `SELECT count(*)::int AS owners FROM users WHERE account_id = $1 AND id <> $2 AND role = 'owner' AND status = 'active'
+            AND person_id IS NOT NULL AND deleted_at IS NULL`,
+    parameters: [ctx.tx.accountId, userId],
+  });
+  if (row.owners === 0) throw new ApiError('conflict', 'This is the account\'s last active owner: make another member owner first');
+}
+
+/** The member's sessions lose their cached role on every node: this one now and after commit, the others by NOTIFY. */
+function announceMemberChange(ctx: OperationContext, userId: string): void {
+  const forget = () => ctx.runtime.services.sessions?.forget('member', userId);
+  forget();
+  ctx.tx.afterCommit(async () => forget());
+  ctx.tx.defer(credentialChangeNotice('member', userId));
+}
+
+const isActiveOwner = (row: Row) => row.role === 'owner' && row.status === 'active' && row.person_id !== null;
 
 export const users = defineResource({
   name: 'user',
   collection: 'users',
   idPrefix: 'usr',
-  description: 'A member of the account\'s team.',
+  description: 'A member of the account\'s team. Members with a `person_id` sign in and act with their role\'s scopes (see docs/roles.md).',
   softDelete: true,
   fields: {
     name: field.text({ min: 1, max: 200 }).required().filterable().sortable().searchable(),
     email: field.email().required().unique().filterable().searchable(),
     phone: field.phone(),
-    role: field.enum(USER_ROLES).default('technician').filterable(),
-    status: field.enum(['active', 'inactive']).default('active').filterable(),
+    role: field.enum(USER_ROLES).default('technician').filterable().describe('What the member may do when signed in: see docs/roles.md.'),
+    status: field.enum(['active', 'inactive']).default('active').filterable().describe('`inactive` members cannot act in the account.'),
+    person_id: field.text({ max: 40 }).readOnly().unique().filterable()
+      .describe('The person who signs in as this member; null until an invitation is accepted.'),
+    invited_at: field.datetime().readOnly().describe('When the latest invitation was sent.'),
   },
+  hooks: {
+    validate: async ({ row, previous, ctx }) => {
+      if (!previous) {
+        assertMayTouchOwners(ctx, row.role);
+        return;
+      }
+      if (previous.role !== row.role) assertMayTouchOwners(ctx, previous.role, row.role);
+      if (isActiveOwner(previous) && !isActiveOwner(row)) await assertAnotherOwner(ctx, row.id);
+    },
+    // A signed-in member's role or status changed: every node forgets their sessions' scopes now.
+    afterUpdate: async ({ row, ctx }) => {
+      if (row.person_id) announceMemberChange(ctx, row.id);
+    },
+    beforeDelete: async ({ row, ctx }) => {
+      assertMayTouchOwners(ctx, row.role);
+      if (isActiveOwner(row)) await assertAnotherOwner(ctx, row.id);
+      if (row.person_id) announceMemberChange(ctx, row.id);
+      ctx.tx.defer({ sql: 'DELETE FROM member_invitations WHERE account_id = $1 AND user_id = $2', parameters: [ctx.tx.accountId, row.id] });
+    },
+  },
+  actions: {
+    invite: {
+      summary: 'Invite the member to sign in',
+      description: `Mails the member's email an invitation (valid ${INVITATION_LIFETIME_HOURS} hours). Whoever holds it accepts it, signed in, `
+        + 'with POST /v1/auth/accept-invitation, and acts in the account as this member from then on. Inviting again replaces the previous invitation.',
+      event: 'invited',
+      apply: async ({ row, ctx }) => {
+        if (row.person_id) throw new ApiError('conflict', `User '${row.id}' already signs in`);
+        if (row.status !== 'active') throw new ApiError('conflict', `User '${row.id}' is inactive`);
+        const account = await ctx.tx.query({ sql: 'SELECT name FROM accounts WHERE id = $1', parameters: [ctx.tx.accountId] });
+        for (const statement of invitationStatements({ accountId: ctx.tx.accountId, accountName: account[0].name, user: row, now: ctx.now, publicUrl: ctx.runtime.publicUrl })) {
+          ctx.tx.defer(statement);
+        }
+        return { invited_at: ctx.now };
+      },
+    },
+  },
+  endpoints: [
+    resourceEndpoint({
+      method: 'get', path: '/me', operationId: 'getCurrentUser', summary: 'Retrieve the member you are',
+      description: 'The member whose session makes this request. API keys and client-credentials tokens act for the account, not a member: 404.',
+      respondsWith: 'users',
+      run: async ({ ctx }) => {
+        const userId = ctx.principal.userId;
+        if (!userId) throw new ApiError('not_found', 'This credential acts for the account, not for a member: sign in to have a user');
+        return serialize(ctx.registry.get('users'), await loadRowOrThrow(ctx, ctx.registry.get('users'), userId));
+      },
+    }),
+  ],
 });

@@ -47,6 +47,9 @@ import { eventStreamEndpoint } from '../realtime/event-stream-endpoint.ts';
 import { inboundOperation, mountInboundRoute } from '../inbound/inbound-route.ts';
 import { INBOUND_PATH } from '../inbound/inbound-sources-resource.ts';
 import { InboundLogRetention } from '../inbound/inbound-log-retention.ts';
+import { createPeopleAuth } from '../auth/people-auth.ts';
+import { SessionVerifier } from '../auth/session-verifier.ts';
+import { sessionEndpoints } from '../auth/session-endpoints.ts';
 
 export interface AppOptions {
   db: Database;
@@ -73,6 +76,8 @@ export interface AppOptions {
    * to measure in one run what traffic control costs; a server always has it on.
    */
   trafficControl?: boolean;
+  /** Where clients reach this server (FIELDLINE_PUBLIC_URL): links in mails, the OAuth issuer, Secure cookies when https. */
+  publicUrl?: string;
   /** Encrypts stored secrets (webhook and inbound signing secrets); absent: a random key that lives as long as the process (tests). */
   secretKey?: Buffer;
   webhooks?: {
@@ -99,12 +104,17 @@ export function createApp(options: AppOptions) {
   const verifier = new ApiKeyVerifier(db, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
 
   const allowPrivate = options.webhooks?.allowPrivate ?? false;
-  const secrets = new SecretBox(options.secretKey ?? randomBytes(32));
+  const secretKey = options.secretKey ?? randomBytes(32);
+  const secrets = new SecretBox(secretKey);
+  const publicUrl = options.publicUrl ?? 'http://localhost:3000';
+  const people = createPeopleAuth(db, { publicUrl, secretKey, logger });
+  const sessions = new SessionVerifier(db, people, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
   const webhooks = new WebhookDispatcher(db, { ...options.webhooks, allowPrivate, secrets, logger });
   const runtime: Runtime = {
-    db, registry, secrets,
+    db, registry, secrets, publicUrl,
     services: {
       apiKeys: verifier,
+      sessions,
       files: options.files ?? localDiskStorage(join(tmpdir(), `fieldline-files-${randomBytes(6).toString('hex')}`)),
       webhooks: { allowPrivate, secrets, deliverNow: (eventId, endpointId) => webhooks.deliverNow(eventId, endpointId), wake: () => webhooks.wake() },
     },
@@ -116,7 +126,8 @@ export function createApp(options: AppOptions) {
   const inboundRetention = new InboundLogRetention(db, logger, options.requestLogRetentionDays);
   const endpoints: EndpointSpec[] = [
     ...resourceEndpoints(runtime, registry), searchEndpoint(runtime, registry),
-    ...accountEndpoints(db, verifier), eventStreamEndpoint(eventStreams, registry), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
+    ...accountEndpoints(db, (accountId) => { verifier.forgetAccount(accountId); sessions.forget('account', accountId); }),
+    ...sessionEndpoints({ runtime, auth: people, rateLimiter, forgetSession: (kind, id) => sessions.forget(kind, id) }), eventStreamEndpoint(eventStreams, registry), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);
   openapi.paths[INBOUND_PATH] = { post: inboundOperation() };
@@ -136,7 +147,7 @@ export function createApp(options: AppOptions) {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
   mountInboundRoute(app, { db, runtime, rateLimiter, metrics, trustProxy, maxBodyBytes });
   mountRoutes(app, routes, endpoints, {
-    db, logger, verifier, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl, secrets,
+    db, logger, verifier, sessions, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl, secrets,
     maxBodyBytes,
   });
 
@@ -157,11 +168,12 @@ export function createApp(options: AppOptions) {
       void eventStreams.start();
       inboundRetention.start();
       void verifier.start();
+      void sessions.start();
     },
     /** Writes what is still queued; call before closing the database. */
     async stop() {
       inboundRetention.stop();
-      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), campaigns.stop(), webhooks.stop(), eventStreams.stop(), verifier.stop()]);
+      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), campaigns.stop(), webhooks.stop(), eventStreams.stop(), verifier.stop(), sessions.stop()]);
     },
   };
 }

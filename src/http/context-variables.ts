@@ -5,6 +5,8 @@ declare module 'hono' {
   interface ContextVariableMap {
     requestId: string;
     principal: Principal;
+    /** The signed-in person's session, when the credential is one. */
+    session: import('../auth/session-verifier.ts').SessionIdentity | undefined;
     /** The parsed JSON body of a write route (undefined when empty). */
     body: unknown;
     /** The file of a multipart upload route. */

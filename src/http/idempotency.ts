@@ -80,7 +80,8 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
 
   return async function idempotencyMiddleware(c, next) {
     const key = c.req.header('idempotency-key');
-    if (key === undefined) return next();
+    // Keys are kept per account: a person's session acting in no account has nowhere to keep one.
+    if (key === undefined || !c.get('principal')) return next();
     if (!KEY_FORMAT.test(key)) throw new ApiError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters', { errors: [{ path: 'Idempotency-Key', message: 'invalid format' }] });
     const { accountId, keyId } = c.get('principal');
     const requestHash = idempotencyRequestHash(keyId, c.req.method, c.req.path, c.get('body'));

@@ -9,6 +9,7 @@ import type { RateBucket } from '../limits/plans.ts';
 import { ApiError } from '../platform/errors.ts';
 import { routeGate, type GateServices } from './route-gate.ts';
 import { jsonBody } from './json-body.ts';
+import { clientIp } from './client-ip.ts';
 import { idempotency } from './idempotency.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from 'pino';
@@ -22,6 +23,7 @@ interface MountableRoute {
   method: HttpMethod;
   path: string;
   scope: string | null;
+  authentication?: 'credential' | 'session' | 'none';
   body: 'none' | 'required' | 'optional' | 'multipart';
   upload?: UploadSpec;
   bucket(c: Context): RateBucket;
@@ -54,12 +56,14 @@ function textFields(endpoint: EndpointSpec, body: unknown): unknown {
   return fields;
 }
 
-function endpointRoute(endpoint: EndpointSpec): MountableRoute {
+function endpointRoute(endpoint: EndpointSpec, trustProxy: boolean): MountableRoute {
   return {
-    method: endpoint.method, path: endpoint.path, scope: endpoint.scope, bucket: () => endpoint.bucket, upload: endpoint.upload,
+    method: endpoint.method, path: endpoint.path, scope: endpoint.scope, authentication: endpoint.authentication,
+    bucket: () => endpoint.bucket, upload: endpoint.upload,
     body: endpoint.upload ? 'multipart' : endpoint.method === 'get' || endpoint.method === 'delete' ? 'none' : 'optional',
     run: (c) => endpoint.handle({
-      principal: c.get('principal'), params: c.req.param() as Record<string, string>, query: parseEndpointQuery(endpoint, queryOf(c)),
+      principal: c.get('principal'), session: c.get('session'), clientIp: clientIp(c, trustProxy),
+      params: c.req.param() as Record<string, string>, query: parseEndpointQuery(endpoint, queryOf(c)),
       body: parseEndpointBody(endpoint, textFields(endpoint, c.get('body'))), file: c.get('upload'),
       requestId: c.get('requestId'), method: c.req.method, path: c.req.path, headers: c.req.raw.headers,
     }),
@@ -75,6 +79,7 @@ function send(c: Context, result: ApiResult): Response {
     });
   }
   if (result.location) c.header('Location', result.location);
+  for (const [name, value] of result.headers ?? []) c.header(name, value, { append: true });
   const text = JSON.stringify(result.body);
   c.set('bytesOut', Buffer.byteLength(text));
   return c.body(text, result.status as 200, { 'Content-Type': 'application/json' });
@@ -90,7 +95,7 @@ export interface MountOptions extends GateServices {
 export function mountRoutes(app: Hono, routes: RouteSpec[], endpoints: EndpointSpec[], options: MountOptions): void {
   const idempotent = idempotency(options);
   const withAliases = routes.flatMap((route) => [route, ...(route.aliases ?? []).map((path) => ({ ...route, path }))]);
-  const all = [...endpoints.map(endpointRoute), ...withAliases.map(resourceRoute)];
+  const all = [...endpoints.map((endpoint) => endpointRoute(endpoint, options.trustProxy)), ...withAliases.map(resourceRoute)];
   const allowed = new Map<string, Set<string>>();
   for (const route of all) {
     const path = toHonoPath(route.path);
@@ -104,7 +109,8 @@ export function mountRoutes(app: Hono, routes: RouteSpec[], endpoints: EndpointS
   // so `GET /customers/bulk` is a 405 rather than a search for a customer called "bulk".
   const isStatic = (route: MountableRoute) => !route.path.includes('{');
   for (const group of [all.filter(isStatic), all.filter((route) => !isStatic(route))]) {
-    for (const route of group) mountRoute(app, route, options, route.method === 'post' ? [idempotent] : []);
+    // Idempotency keys belong to an account; routes open to anyone (sign-in) have none.
+    for (const route of group) mountRoute(app, route, options, route.method === 'post' && route.authentication !== 'none' ? [idempotent] : []);
     for (const path of new Set(group.map((route) => toHonoPath(route.path)))) answerMethodNotAllowed(path);
   }
 }

@@ -5,7 +5,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../platform/errors.ts';
 import type { ApiKeyVerifier } from '../auth/api-keys.ts';
-import { hasScope, type Principal } from '../platform/operations/principal.ts';
+import { sessionCookieIn, type SessionIdentity, type SessionVerifier } from '../auth/session-verifier.ts';
+import { hasScope, rateSubject, type Principal } from '../platform/operations/principal.ts';
 import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import type { MonthlyQuota } from '../limits/monthly-quota.ts';
 import type { RateBucket, RatePolicy } from '../limits/plans.ts';
@@ -17,9 +18,12 @@ import './context-variables.ts';
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="fieldline"' };
 /** Failed authentications allowed per IP address and minute before answers turn into 429s. */
 export const FAILED_AUTH_PER_IP: RatePolicy = { limit: 30, windowSeconds: 60 };
+/** Calls to routes open to anyone (sign-up, sign-in, password reset) per IP address and minute. */
+export const PUBLIC_CALLS_PER_IP: RatePolicy = { limit: 60, windowSeconds: 60 };
 
 export interface GateServices {
   verifier: ApiKeyVerifier;
+  sessions: SessionVerifier;
   rateLimiter: RequestRateLimiter;
   quota: MonthlyQuota;
   metrics: Metrics;
@@ -32,13 +36,31 @@ export interface GatedRoute {
   path: string;
   /** null: any valid credential will do. */
   scope: string | null;
+  /**
+   * `credential` (default): an API key, OAuth token or a member's session; `session`: a signed-in
+   * person, whether or not they act in an account; `none`: anyone, limited per IP address.
+   */
+  authentication?: 'credential' | 'session' | 'none';
   bucket(c: Context): RateBucket;
 }
 
 export function routeGate(route: GatedRoute, services: GateServices): MiddlewareHandler {
   return async function gate(c, next) {
     c.set('routeTemplate', route.path);
-    const principal = await authenticate(c, services);
+    if (route.authentication === 'none') {
+      if (services.enforceLimits) await limitPublicCalls(c, services);
+      return next();
+    }
+    const { principal, session } = await authenticate(c, services);
+    c.set('session', session);
+    if (route.authentication === 'session') {
+      if (!session) throw new ApiError('unauthenticated', 'Sign in first: this route needs a person\'s session (cookie or bearer token), not an API key', { headers: CHALLENGE });
+      if (principal) c.set('principal', principal);
+      return next();
+    }
+    if (!principal) {
+      throw new ApiError('forbidden', 'This session acts in no account you are an active member of: choose one with POST /v1/auth/switch-account');
+    }
     c.set('principal', principal);
 
     if (services.enforceLimits) await enforceLimits(c, route, principal, services);
@@ -52,7 +74,7 @@ export function routeGate(route: GatedRoute, services: GateServices): Middleware
 /** The credential's rate for the route's bucket, then the account's monthly quota. */
 async function enforceLimits(c: Context, route: GatedRoute, principal: Principal, services: GateServices): Promise<void> {
   const bucket = route.bucket(c);
-  const rate = await services.rateLimiter.consume(bucket, principal.keyId ?? principal.accountId, principal.rates[bucket]);
+  const rate = await services.rateLimiter.consume(bucket, rateSubject(principal), principal.rates[bucket]);
   setRateLimitHeaders(c, bucket, rate);
   if (!rate.allowed) {
     services.metrics.rateLimitRejections.inc({ bucket });
@@ -69,13 +91,34 @@ async function enforceLimits(c: Context, route: GatedRoute, principal: Principal
   }
 }
 
-async function authenticate(c: Context, services: GateServices): Promise<Principal> {
+async function limitPublicCalls(c: Context, services: GateServices): Promise<void> {
+  const rate = await services.rateLimiter.consume('public', clientIp(c, services.trustProxy) ?? 'unknown', PUBLIC_CALLS_PER_IP);
+  setRateLimitHeaders(c, 'public', rate);
+  if (!rate.allowed) {
+    services.metrics.rateLimitRejections.inc({ bucket: 'public' });
+    throw new ApiError('rate_limited', `Too many calls from this address: ${rate.limit} per ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`, {
+      headers: { 'Retry-After': String(rate.resetSeconds) },
+    });
+  }
+}
+
+/**
+ * An API key (`Bearer fl_...`), a session token (`Bearer ...`) or a session cookie. A session
+ * yields a principal only while it acts in an account its person is an active member of.
+ */
+async function authenticate(c: Context, services: GateServices): Promise<{ principal: Principal | null; session?: SessionIdentity }> {
   const header = c.req.header('authorization');
-  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  const principal = match ? await services.verifier.verify(match[1]) : null;
-  if (principal) return principal;
+  const bearer = header ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+  const cookie = header ? null : sessionCookieIn(c.req.header('cookie'));
+  if (bearer?.startsWith('fl_')) {
+    const principal = await services.verifier.verify(bearer);
+    if (principal) return { principal };
+  } else if (bearer || cookie) {
+    const session = await services.sessions.identify((bearer ?? cookie)!);
+    if (session) return { principal: session.principal, session };
+  }
   await countFailedAuthentication(c, services);
-  if (!header) throw new ApiError('unauthenticated', 'Send your API key as `Authorization: Bearer fl_...`', { headers: CHALLENGE });
+  if (!header && !cookie) throw new ApiError('unauthenticated', 'Send your API key as `Authorization: Bearer fl_...`, or sign in', { headers: CHALLENGE });
   throw new ApiError('unauthenticated', 'The credential is not valid (unknown, revoked or expired)', { headers: CHALLENGE });
 }
 

@@ -5,6 +5,7 @@ import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
 import type { RequestRateLimiter } from './request-rate-limiter.ts';
 import type { MonthlyQuota } from './monthly-quota.ts';
 import { RATE_BUCKETS } from './plans.ts';
+import { rateSubject } from '../platform/operations/principal.ts';
 
 const RateLimitStatus = z.object({
   object: z.literal('rate_limit'),
@@ -27,7 +28,7 @@ export function rateLimitEndpoint(rateLimiter: RequestRateLimiter, quota: Monthl
     description: 'Any valid credential may call this. The numbers include this request.',
     response: RateLimitStatus,
     async handle({ principal }) {
-      const subject = principal.keyId ?? principal.accountId;
+      const subject = rateSubject(principal);
       const policies = await Promise.all(RATE_BUCKETS.map(async (bucket) => {
         const state = await rateLimiter.peek(bucket, subject, principal.rates[bucket]);
         return { bucket, limit: state.limit, window_seconds: state.windowSeconds, remaining: state.remaining, reset_seconds: state.resetSeconds };

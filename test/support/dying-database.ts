@@ -16,6 +16,7 @@ export function dyingAtCommit(db: Database, options: { when: CommitCrash; skip?:
     close: () => db.close(),
     withConnection: (work) => db.withConnection((connection) => work({
       copyFrom: (...args) => connection.copyFrom(...args),
+      query: (...args) => connection.query(...args),
       run: async (text) => {
         if (!/\bCOMMIT$/.test(text.trim()) || left <= 0) return connection.run(text);
         if (skip > 0) { skip--; return connection.run(text); }

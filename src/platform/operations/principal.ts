@@ -5,6 +5,11 @@ export interface Principal {
   accountId: string;
   /** The API key id, when the credential is an API key. */
   keyId?: string;
+  /** A person signed in: their session, their person id and their membership (`users` row) in the account. */
+  sessionId?: string;
+  personId?: string;
+  userId?: string;
+  role?: string;
   scopes: ReadonlySet<string>;
   /** The account's plan (monthly quotas) and the credential's request rates (plan + key overrides). */
   plan: Plan;
@@ -27,3 +32,6 @@ export function hasScope(principal: Principal, scope: string): boolean {
 export const accountPrincipal = (accountId: string): Principal => ({
   accountId, scopes: new Set(), plan: PLANS[DEFAULT_PLAN], rates: PLANS[DEFAULT_PLAN].rates, allowedOrigins: new Set(),
 });
+
+/** What a credential's rate limits are counted against: the key, the session, or else the account. */
+export const rateSubject = (principal: Principal): string => principal.keyId ?? principal.sessionId ?? principal.accountId;

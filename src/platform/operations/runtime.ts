@@ -8,6 +8,8 @@ export interface Runtime {
   registry: Registry;
   /** Seals write-only fields (`field.secret()`) and other secrets we must read back. */
   secrets: SecretBox;
+  /** Where this server is reached from outside (FIELDLINE_PUBLIC_URL): links in mails. */
+  publicUrl: string;
   /**
    * Services a resource's hooks and actions reach through `ctx.runtime`, by name (webhook
    * delivery, for one). Declared by the module that provides them, with interface merging.

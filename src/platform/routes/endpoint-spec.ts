@@ -4,6 +4,7 @@
 // documents them from the same declaration.
 import { z } from 'zod';
 import type { Principal } from '../operations/principal.ts';
+import type { SessionIdentity } from '../../auth/session-verifier.ts';
 import type { ApiResult, HttpMethod } from './route-spec.ts';
 import { badRequest, validationFailed } from '../errors.ts';
 import { zodIssuesToFieldErrors } from '../operations/write-input.ts';
@@ -35,7 +36,12 @@ export class BinaryBody {
 }
 
 export interface EndpointRequest<Q, B> {
+  /** The caller; absent on routes whose `authentication` is `none`, and on `session` routes for a person in no account. */
   principal: Principal;
+  /** The signed-in person's session, when the credential is one. */
+  session?: SessionIdentity;
+  /** The caller's address, as far as it is known (see FIELDLINE_TRUST_PROXY). */
+  clientIp: string | null;
   /** The path's `{name}` segments. */
   params: Record<string, string>;
   query: Q;
@@ -58,6 +64,8 @@ export interface EndpointSpec<Q = any, B = any> {
   tag: string;
   /** The scope a credential needs; null: any valid credential. */
   scope: string | null;
+  /** Who may call (see GatedRoute): by default any credential. */
+  authentication?: 'credential' | 'session' | 'none';
   /** Which rate-limit bucket a call counts against. */
   bucket: RateBucket;
   query?: z.ZodType<Q>;

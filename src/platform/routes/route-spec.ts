@@ -15,7 +15,7 @@ export interface ApiRequest {
 }
 
 export type ApiResult =
-  | { status: number; body: unknown; location?: string }
+  | { status: number; body: unknown; location?: string; headers?: [string, string][] }
   | { status: number; stream: ReadableStream<Uint8Array>; contentType: string; filename?: string; headers?: Record<string, string> };
 
 export interface RouteSpec {
