@@ -24,9 +24,12 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   admin: 'Everything except granting, changing or removing the owner role: members, keys, OAuth apps, webhooks, the CRM.',
   dispatcher: 'The CRM: customers, jobs, dispatch and schedule, conversations, campaigns; reads billing. No members, keys, webhooks or logs.',
   office: 'The CRM and billing (quotes, invoices, payments, purchasing). No members, keys, webhooks or logs.',
-  technician: 'Reads jobs, customers and the schedule; records job work (status, photos, materials, time, signatures, location).',
+  technician: 'Reads jobs, customers and the schedule; changes only their own work: the jobs assigned to them (status, photos, materials, signatures), their time entries and location.',
   read_only: 'Reads the CRM and billing. Changes nothing.',
 };
+
+/** Roles whose writes are limited to their own work: rows assigned to them (ResourceInput.assignment). */
+export const ASSIGNED_ONLY_ROLES: ReadonlySet<Role> = new Set(['technician']);
 
 /** The scopes a member with `role` holds in `registry`'s API. */
 export function roleScopes(registry: Registry, role: Role): string[] {

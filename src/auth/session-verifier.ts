@@ -14,7 +14,7 @@ import type { Principal } from '../platform/operations/principal.ts';
 import { effectiveRates, planNamed } from '../limits/plans.ts';
 import { CREDENTIAL_CHANGES_CHANNEL } from './api-keys.ts';
 import { SESSION_COOKIE_PREFIX, type PeopleAuth } from './people-auth.ts';
-import { roleScopes, type Role } from './roles.ts';
+import { ASSIGNED_ONLY_ROLES, roleScopes, type Role } from './roles.ts';
 
 declare module '../platform/operations/runtime.ts' {
   interface RuntimeServices {
@@ -127,6 +127,7 @@ export class SessionVerifier {
     const plan = planNamed(row.plan);
     return {
       accountId, sessionId, personId, userId: row.id, role: row.role, scopes: new Set(roleScopes(this.registry, row.role as Role)),
+      assignedOnly: ASSIGNED_ONLY_ROLES.has(row.role as Role),
       plan, rates: effectiveRates(plan, null), allowedOrigins: new Set(row.cors_allowed_origins),
     };
   }

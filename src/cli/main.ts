@@ -1,4 +1,4 @@
-// The `fieldline` command: serve, migrate, accounts create, openapi.
+// The `fieldline` command: serve, migrate, accounts create, openapi, roles.
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../config.ts';
@@ -12,6 +12,7 @@ import { createApp } from '../http/app.ts';
 import { DEFAULT_PLAN, PLAN_NAMES, type PlanName } from '../limits/plans.ts';
 import { pino } from 'pino';
 import type { Database } from '../db/database.ts';
+import { roleMatrixMarkdown } from '../auth/roles.ts';
 
 const HELP = `Usage: fieldline <command> [options]
 
@@ -21,6 +22,7 @@ Commands:
   accounts create --name NAME [--mode test|live] [--plan free|standard|enterprise] [--json]
                                           create an account and an owner API key (all scopes)
   openapi [--output FILE]                 print the OpenAPI 3.1 document
+  roles [--output FILE]                   print the member roles and their scopes (docs/roles.md)
 `;
 
 /** Opens the configured database for a one-off command, migrated, and closes it afterwards. */
@@ -71,6 +73,12 @@ async function run(argv: string[]): Promise<number> {
       const created = await withDatabase((db) => createAccount(db, { name, mode, plan: plan as PlanName }));
       if (values.json) process.stdout.write(JSON.stringify(created) + '\n');
       else process.stdout.write(`Account ${created.account.id} "${created.account.name}"\nOwner API key (shown once): ${created.api_key}\n`);
+      return 0;
+    }
+    case 'roles': {
+      const text = roleMatrixMarkdown(createRegistry());
+      if (values.output) writeFileSync(values.output, text);
+      else process.stdout.write(text);
       return 0;
     }
     case 'openapi': {

@@ -47,6 +47,7 @@ export function defineJobImages(options: JobImageOptions): ResourceDefinition {
     description: `${options.description} Upload with \`POST /v1/jobs/{id}/${options.segment}\`; download with \`GET /v1/${options.collection}/{id}/content\`.`,
     operations: ['list', 'get', ...(writable ? ['update' as const] : []), 'delete', 'export'],
     listedUnder: [{ collection: 'jobs', segment: options.segment, field: 'job_id' }],
+    assignment: { through: 'job_id' },
     fields: {
       job_id: field.ref('jobs').required().createOnly().filterable().expand('job'),
       ...options.fields,

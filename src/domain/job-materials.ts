@@ -13,6 +13,7 @@ export const jobMaterials = defineResource({
   description: 'An inventory item used on a job, also listed under `/v1/jobs/{id}/materials`. Recording it takes the quantity out of stock.',
   operations: ['list', 'get', 'create', 'delete', 'export'],
   listedUnder: [{ collection: 'jobs', segment: 'materials', field: 'job_id' }],
+  assignment: { through: 'job_id' },
   fields: {
     job_id: field.ref('jobs').required().createOnly().filterable().expand('job'),
     item_id: field.ref('inventory-items').required().createOnly().filterable().expand('item'),

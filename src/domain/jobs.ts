@@ -16,6 +16,7 @@ const OPEN: (typeof JOB_STATUSES)[number][] = ['unscheduled', 'scheduled', 'in_p
 export const jobs = defineResource({
   name: 'job',
   collection: 'jobs',
+  assignment: { field: 'technician_id' },
   idPrefix: 'job',
   description: 'A visit to a customer site.',
   searchTitle: ['title'],

@@ -43,6 +43,7 @@ async function latestPositions(ctx: OperationContext, technicianId?: string) {
 export const locationPings = defineResource({
   name: 'location_ping',
   collection: 'location-pings',
+  assignment: { field: 'technician_id' },
   idPrefix: 'gps',
   description: 'A technician\'s position at a moment, as their device reported it.',
   operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],

@@ -1,12 +1,12 @@
 // What a technician's app calls: their jobs for a day, and "I am here" on a job (a location
-// ping tied to the job). Until people sign in (sessions), the technician is named in the query.
+// ping tied to the job). A member's session asks for its own day unless it names a technician.
 import { z } from 'zod';
 import { resourceEndpoint, type ResourceEndpointSpec } from '../platform/resource/define-resource.ts';
 import { idOfSchema } from '../platform/resource/fields.ts';
 import { componentRef } from '../platform/openapi/json-schema.ts';
 import { loadReferencedOrThrow, lockRowOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
-import { ApiError } from '../platform/errors.ts';
+import { ApiError, badRequest } from '../platform/errors.ts';
 import { bounds, day, jobsOverlapping } from './schedule.ts';
 import { locationFix } from './location-pings.ts';
 
@@ -14,14 +14,19 @@ export const technicianEndpoints: ResourceEndpointSpec[] = [
   resourceEndpoint({
     method: 'get', base: '/v1/tech', path: '/jobs', operationId: 'listTechnicianJobs',
     summary: 'A technician\'s jobs for a day, in time order',
-    description: 'Jobs assigned to the technician whose window overlaps the day (cancelled ones left out).',
-    input: z.strictObject({ ...day, technician_id: idOfSchema('users') }),
+    description: 'Jobs assigned to the technician whose window overlaps the day (cancelled ones left out). '
+      + '`technician_id` defaults to the signed-in member; API keys must give it.',
+    input: z.strictObject({ ...day, technician_id: idOfSchema('users').optional() }),
     answers: z.object({ object: z.literal('technician_day'), technician_id: z.string(), date: z.string(), data: z.array(componentRef('Job')) }),
     async run({ input, ctx }) {
-      await loadReferencedOrThrow(ctx, ctx.registry.get('users'), input.technician_id, 'technician_id');
-      const rows = await jobsOverlapping(ctx, await bounds(ctx, input), input.technician_id);
+      const technicianId = input.technician_id ?? ctx.principal.userId;
+      if (!technicianId) {
+        throw badRequest('technician_id: required (this credential is not a member\'s session)', [{ path: 'technician_id', message: 'Required: this credential is not a member\'s session' }]);
+      }
+      await loadReferencedOrThrow(ctx, ctx.registry.get('users'), technicianId, 'technician_id');
+      const rows = await jobsOverlapping(ctx, await bounds(ctx, input), technicianId);
       const jobs = ctx.registry.get('jobs');
-      return { object: 'technician_day', technician_id: input.technician_id, date: input.date, data: rows.map((row) => serialize(jobs, row)) };
+      return { object: 'technician_day', technician_id: technicianId, date: input.date, data: rows.map((row) => serialize(jobs, row)) };
     },
   }),
   resourceEndpoint({

@@ -55,6 +55,13 @@ export class Registry {
           throw new Error(`${resource.collection}.${name} refers to unknown collection '${spec.ref.collection}'`);
         }
       }
+      const assignment = resource.assignment;
+      if (assignment && 'field' in assignment && resource.fields[assignment.field]?.ref?.collection !== 'users') {
+        throw new Error(`${resource.collection}: assignment field '${assignment.field}' must refer to users`);
+      }
+      if (assignment && 'through' in assignment && !resource.fields[assignment.through]?.ref) {
+        throw new Error(`${resource.collection}: assignment through '${assignment.through}' must be a ref field`);
+      }
       for (const nested of resource.listedUnder ?? []) {
         if (!this.#byCollection.has(nested.collection)) throw new Error(`${resource.collection}: listed under unknown collection '${nested.collection}'`);
         if (!resource.fields[nested.field]?.filterOperators.includes('eq')) throw new Error(`${resource.collection}.${nested.field}: listedUnder needs an eq-filterable field`);

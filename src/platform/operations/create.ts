@@ -7,7 +7,7 @@ import { newId } from '../ids.ts';
 import { createOperationContext, type OperationContext } from './operation-context.ts';
 import { parseCreateInput } from './write-input.ts';
 import { insertRow } from './row-statements.ts';
-import { deferReferenceChecks } from './load-row.ts';
+import { assertAssignedToCaller, deferReferenceChecks } from './load-row.ts';
 import { serialize } from './serialize.ts';
 import { sealWriteOnlyFields } from './write-only-fields.ts';
 import type { Principal } from './principal.ts';
@@ -29,6 +29,7 @@ function buildNewRow(resource: ResourceDefinition, input: Row, now: string): Row
 export async function insertValidated(ctx: OperationContext, resource: ResourceDefinition, input: Row): Promise<Row> {
   const row = buildNewRow(resource, input, ctx.now);
   await resource.hooks?.validate?.({ row, ctx });
+  await assertAssignedToCaller(ctx, resource, row);
   await resource.hooks?.beforeCreate?.({ row, ctx });
   deferReferenceChecks(ctx, resource, row, Object.keys(resource.fields));
   ctx.tx.defer(insertRow(resource, ctx.tx.accountId, sealWriteOnlyFields(resource, row, ctx.runtime.secrets)));

@@ -2,7 +2,7 @@
 // all look the same to the caller (404), and the row is locked until commit.
 import type { Row } from '../../db/database.ts';
 import type { ResourceDefinition } from '../resource/define-resource.ts';
-import { notFound, validationFailed } from '../errors.ts';
+import { ApiError, notFound, validationFailed } from '../errors.ts';
 import { requireReference, selectRow } from './row-statements.ts';
 import type { OperationContext } from './operation-context.ts';
 
@@ -11,7 +11,28 @@ export async function loadRowOrThrow(ctx: OperationContext, resource: ResourceDe
   if (!resource.acceptsId(id)) throw notFound(resource.name, id);
   const [row] = await ctx.tx.query(selectRow(resource, ctx.tx.accountId, id, options));
   if (!row) throw notFound(resource.name, id);
+  if (options.lock) await assertAssignedToCaller(ctx, resource, row);
   return row;
+}
+
+/**
+ * A caller limited to their own work (ctx.principal.assignedOnly) may write a row only when it,
+ * or the row it belongs to, is assigned to them. Called for every row locked for a write and
+ * every new row.
+ */
+export async function assertAssignedToCaller(ctx: OperationContext, resource: ResourceDefinition, row: Row): Promise<void> {
+  const assignment = resource.assignment;
+  if (!ctx.principal.assignedOnly || !assignment) return;
+  if ('field' in assignment) {
+    if (row[assignment.field] !== ctx.principal.userId) {
+      throw new ApiError('forbidden', `This ${resource.name} is not assigned to you: you may change only your own work`);
+    }
+    return;
+  }
+  const parentId = row[assignment.through];
+  if (parentId === null || parentId === undefined) throw new ApiError('forbidden', `You may change only your own work: give ${assignment.through}`);
+  const parent = ctx.registry.get(resource.fields[assignment.through].ref!.collection);
+  await assertAssignedToCaller(ctx, parent, await loadReferencedOrThrow(ctx, parent, String(parentId), assignment.through));
 }
 
 export const lockRowOrThrow = (ctx: OperationContext, resource: ResourceDefinition, id: string) => loadRowOrThrow(ctx, resource, id, { lock: true });

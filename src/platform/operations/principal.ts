@@ -10,6 +10,8 @@ export interface Principal {
   personId?: string;
   userId?: string;
   role?: string;
+  /** Writes only rows assigned to `userId` (see ResourceInput.assignment): a technician's session. */
+  assignedOnly?: boolean;
   scopes: ReadonlySet<string>;
   /** The account's plan (monthly quotas) and the credential's request rates (plan + key overrides). */
   plan: Plan;

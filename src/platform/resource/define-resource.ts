@@ -162,6 +162,12 @@ export interface ResourceInput {
    * fields' values joined with spaces (`['first_name', 'last_name']`).
    */
   searchTitle?: readonly string[];
+  /**
+   * Whose work a row is, for members who may change only their own (technicians: roles.ts):
+   * `field` holds the user it is assigned to, or `through` names the ref field of the row it
+   * belongs to (a job photo's `job_id`).
+   */
+  assignment?: { field: string } | { through: string };
 }
 
 export interface ResourceDefinition extends Omit<ResourceInput, 'fields' | 'operations'> {

@@ -1,0 +1,105 @@
+// Every role gets exactly the access docs/roles.md documents, on every route of the registry;
+// a technician changes only their own work.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createTestContext, type TestContext } from './support/test-context.ts';
+import { assertProblem } from './support/problem-assertions.ts';
+import { systemQuery } from '../src/db/system-query.ts';
+import { roleMatrixMarkdown, roleScopes, type Role } from '../src/auth/roles.ts';
+import { USER_ROLES } from '../src/domain/users.ts';
+import { hasScope } from '../src/platform/operations/principal.ts';
+
+let t: TestContext;
+let owner: { cookie: string; accountId: string };
+const sessions = new Map<Role, { cookie: string; userId: string }>();
+
+async function signUp(name: string) {
+  const email = `${name}.${randomBytes(4).toString('hex')}@example.test`;
+  const res = await t.call('POST', '/v1/auth/sign-up', { body: { name, email, password: 'correct horse battery', account_name: `${name} Co` } });
+  assert.equal(res.status, 201, res.text);
+  return { email, cookie: res.headers.getSetCookie().find((c) => c.startsWith('fieldline.session_token='))!.split(';')[0], accountId: res.body.data.account.id as string };
+}
+
+/** A person who joined the owner's account with `role`, signed in and acting in it. */
+async function memberWithRole(role: Role) {
+  const person = await signUp(role);
+  const user = await t.call('POST', '/v1/users', { headers: { cookie: owner.cookie }, body: { name: role, email: person.email, role } });
+  assert.equal(user.status, 201, user.text);
+  await t.call('POST', `/v1/users/${user.body.data.id}/invite`, { headers: { cookie: owner.cookie } });
+  const [mail] = await systemQuery(t.db, { sql: 'SELECT text_body FROM mail_outbox WHERE $1 = ANY (to_addresses) AND subject LIKE $2', parameters: [person.email, 'You are invited%'] });
+  const token = /(inv_\S+)/.exec(mail.text_body)![1];
+  const accepted = await t.call('POST', '/v1/auth/accept-invitation', { headers: { cookie: person.cookie }, body: { token } });
+  assert.equal(accepted.status, 200, accepted.text);
+  return { cookie: person.cookie, userId: user.body.data.id as string };
+}
+
+before(async () => {
+  t = await createTestContext();
+  const signedUp = await signUp('owner');
+  owner = { cookie: signedUp.cookie, accountId: signedUp.accountId };
+  const me = await t.call('GET', '/v1/users/me', { headers: { cookie: owner.cookie } });
+  sessions.set('owner', { cookie: owner.cookie, userId: me.body.data.id });
+  for (const role of USER_ROLES.filter((r) => r !== 'owner')) sessions.set(role, await memberWithRole(role));
+});
+after(async () => { await t.close(); });
+
+it('docs/roles.md is the matrix the registry produces (`fieldline roles`)', () => {
+  assert.equal(readFileSync(new URL('../docs/roles.md', import.meta.url), 'utf8'), roleMatrixMarkdown(t.registry));
+});
+
+describe('each role reaches exactly the routes its scopes allow', () => {
+  const concrete = (path: string) => path.replace(/\{id\}/g, 'zzz_01JZZZZZZZZZZZZZZZZZZZZZZZ').replace(/\{\w+\}/g, 'x');
+  for (const role of USER_ROLES) {
+    it(`${role}`, async () => {
+      const all = [
+        ...t.routes.map((r) => ({ method: r.method, path: r.path, scope: r.scope })),
+        ...t.services.endpoints.filter((e) => !e.authentication && e.responseMediaType === undefined).map((e) => ({ method: e.method, path: e.path, scope: e.scope })),
+      ].filter((r) => r.scope !== null) as { method: string; path: string; scope: string }[];
+      const principal = { scopes: new Set(roleScopes(t.registry, role)) } as Parameters<typeof hasScope>[0];
+      const wrong: string[] = [];
+      for (const route of all) {
+        const body = route.method === 'get' || route.method === 'delete' ? undefined : {};
+        const res = await t.call(route.method.toUpperCase(), concrete(route.path), { headers: { cookie: sessions.get(role)!.cookie }, body });
+        const refused = res.status === 403 && res.body.code === 'insufficient_scope';
+        if (refused === hasScope(principal, route.scope)) wrong.push(`${route.method.toUpperCase()} ${route.path} (${route.scope}): ${res.status}`);
+        assert.notEqual(res.status, 500, `${route.method} ${route.path}: ${res.text}`);
+      }
+      assert.deepEqual(wrong, [], `${role} got access other than documented`);
+    });
+  }
+});
+
+describe('a technician changes only their own work', () => {
+  it('works on jobs assigned to them, and on no other', async () => {
+    const tech = sessions.get('technician')!;
+    const other = await t.call('POST', '/v1/users', { headers: { cookie: owner.cookie }, body: { name: 'Other tech', email: `other.${randomBytes(3).toString('hex')}@example.test`, role: 'technician' } });
+    const customer = await t.call('POST', '/v1/customers', { headers: { cookie: owner.cookie }, body: { name: 'Pat Customer' } });
+    const newJob = async (technicianId: string) => {
+      const job = await t.call('POST', '/v1/jobs', { headers: { cookie: owner.cookie }, body: { title: 'Fix the boiler', customer_id: customer.body.data.id } });
+      const assigned = await t.call('POST', `/v1/jobs/${job.body.data.id}/assign`, { headers: { cookie: owner.cookie }, body: { technician_id: technicianId } });
+      assert.equal(assigned.status, 200, assigned.text);
+      return job.body.data.id as string;
+    };
+    const mine = await newJob(tech.userId);
+    const theirs = await newJob(other.body.data.id);
+
+    const mySchedule = await t.call('POST', `/v1/jobs/${mine}/schedule`, { headers: { cookie: tech.cookie }, body: { scheduled_start: '2026-12-01T09:00:00Z', scheduled_end: '2026-12-01T11:00:00Z' } });
+    assert.equal(mySchedule.status, 200, mySchedule.text);
+    assert.equal((await t.call('POST', `/v1/jobs/${mine}/start`, { headers: { cookie: tech.cookie } })).status, 200);
+    const entry = await t.call('POST', '/v1/time-entries', { headers: { cookie: tech.cookie }, body: { technician_id: tech.userId, job_id: mine, started_at: '2026-12-01T09:00:00Z' } });
+    assert.equal(entry.status, 201, entry.text);
+
+    assertProblem(await t.call('POST', `/v1/jobs/${theirs}/schedule`, { headers: { cookie: tech.cookie }, body: { scheduled_start: '2026-12-02T09:00:00Z', scheduled_end: '2026-12-02T11:00:00Z' } }), 403, 'forbidden');
+    assertProblem(await t.call('PATCH', `/v1/jobs/${theirs}`, { headers: { cookie: tech.cookie }, body: { title: 'Mine now' } }), 403, 'forbidden');
+    assertProblem(await t.call('POST', '/v1/time-entries', { headers: { cookie: tech.cookie }, body: { technician_id: other.body.data.id, job_id: theirs, started_at: '2026-12-01T09:00:00Z' } }), 403, 'forbidden');
+    assertProblem(await t.call('POST', '/v1/jobs', { headers: { cookie: tech.cookie }, body: { title: 'Side job', customer_id: customer.body.data.id } }), 403, 'forbidden');
+    assert.equal((await t.call('GET', `/v1/jobs/${theirs}`, { headers: { cookie: tech.cookie } })).status, 200, 'reading is not limited');
+
+    const day = await t.call('GET', '/v1/tech/jobs?date=2026-12-01', { headers: { cookie: tech.cookie } });
+    assert.equal(day.status, 200, day.text);
+    assert.equal(day.body.data.technician_id, tech.userId);
+    assert.deepEqual(day.body.data.data.map((j: any) => j.id), [mine]);
+  });
+});
