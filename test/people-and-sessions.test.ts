@@ -201,4 +201,47 @@ describe('members, invitations and roles', () => {
     const created = await t.call('POST', '/v1/users', { headers: { cookie: adminPerson.cookie }, body: { name: 'Tech', email: uniqueEmail('tech'), role: 'technician' } });
     assert.equal(created.status, 201, 'an admin manages members below owner');
   });
+
+  it('owners are changed only by owners signed in: not by an admin, not by any API key', async () => {
+    const owner = await signUp('Ned', 'Ned Roofing');
+    const join = async (name: string, role: string) => {
+      const person = await signUp(name);
+      const user = await t.call('POST', '/v1/users', { headers: { cookie: owner.cookie }, body: { name, email: person.email, role } });
+      await t.call('POST', `/v1/users/${user.body.data.id}/invite`, { headers: { cookie: owner.cookie } });
+      const token = /(inv_\S+)/.exec(await lastMailTo(person.email))![1];
+      assert.equal((await t.call('POST', '/v1/auth/accept-invitation', { headers: { cookie: person.cookie }, body: { token } })).status, 200);
+      return { cookie: person.cookie, id: user.body.data.id as string };
+    };
+    const second = await join('Olga', 'owner');
+    const admin = await join('Pim', 'admin');
+    assertProblem(await t.call('PATCH', `/v1/users/${second.id}`, { headers: { cookie: admin.cookie }, body: { status: 'inactive' } }), 403, 'forbidden');
+    const adminsKey = await t.call('POST', '/v1/api-keys', { headers: { cookie: admin.cookie }, body: { name: 'mine', scopes: ['read:users', 'write:users'] } });
+    assert.equal(adminsKey.status, 201, adminsKey.text);
+    assertProblem(await t.call('PATCH', `/v1/users/${admin.id}`, { key: adminsKey.body.data.secret, body: { role: 'owner' } }), 403, 'forbidden');
+    const pendingOwner = await t.call('POST', '/v1/users', { headers: { cookie: owner.cookie }, body: { name: 'Later owner', email: uniqueEmail('later'), role: 'owner' } });
+    assertProblem(await t.call('PATCH', `/v1/users/${pendingOwner.body.data.id}`, { headers: { cookie: admin.cookie }, body: { email: uniqueEmail('admin2') } }), 403, 'forbidden');
+    assertProblem(await t.call('POST', `/v1/users/${pendingOwner.body.data.id}/invite`, { headers: { cookie: admin.cookie } }), 403, 'forbidden');
+    // Two owners: one may step down, and then the other is the last.
+    assert.equal((await t.call('PATCH', `/v1/users/${second.id}`, { headers: { cookie: second.cookie }, body: { role: 'admin' } })).status, 200);
+    const me = (await t.call('GET', '/v1/users/me', { headers: { cookie: owner.cookie } })).body.data;
+    assertProblem(await t.call('PATCH', `/v1/users/${me.id}`, { headers: { cookie: owner.cookie }, body: { status: 'inactive' } }), 409, 'conflict');
+  });
+
+  it('an invitation to a member made inactive is void', async () => {
+    const owner = await signUp('Quin', 'Quin Pools');
+    const person = await signUp('Rae');
+    const user = await t.call('POST', '/v1/users', { headers: { cookie: owner.cookie }, body: { name: 'Rae', email: person.email, role: 'office' } });
+    await t.call('POST', `/v1/users/${user.body.data.id}/invite`, { headers: { cookie: owner.cookie } });
+    const token = /(inv_\S+)/.exec(await lastMailTo(person.email))![1];
+    await t.call('PATCH', `/v1/users/${user.body.data.id}`, { headers: { cookie: owner.cookie }, body: { status: 'inactive' } });
+    assertProblem(await t.call('POST', '/v1/auth/accept-invitation', { headers: { cookie: person.cookie }, body: { token } }), 404, 'not_found');
+  });
+
+  it('a session ended on another node answers 401 on the auth routes, not an error', async () => {
+    const { cookie, data } = await signUp('Sol');
+    assert.equal((await t.call('GET', '/v1/auth/session', { headers: { cookie } })).status, 200);
+    await systemQuery(t.db, { sql: 'DELETE FROM sessions WHERE id = $1', parameters: [data.session.id] }); // this node still has it cached
+    assertProblem(await t.call('GET', '/v1/auth/session', { headers: { cookie } }), 401, 'unauthenticated');
+    assertProblem(await t.call('POST', '/v1/auth/switch-account', { headers: { cookie }, body: { account_id: data.account.id } }), 401, 'unauthenticated');
+  });
 });

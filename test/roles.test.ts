@@ -96,10 +96,24 @@ describe('a technician changes only their own work', () => {
     assertProblem(await t.call('POST', '/v1/time-entries', { headers: { cookie: tech.cookie }, body: { technician_id: other.body.data.id, job_id: theirs, started_at: '2026-12-01T09:00:00Z' } }), 403, 'forbidden');
     assertProblem(await t.call('POST', '/v1/jobs', { headers: { cookie: tech.cookie }, body: { title: 'Side job', customer_id: customer.body.data.id } }), 403, 'forbidden');
     assert.equal((await t.call('GET', `/v1/jobs/${theirs}`, { headers: { cookie: tech.cookie } })).status, 200, 'reading is not limited');
+    assertProblem(await t.call('POST', `/v1/jobs/${mine}/assign`, { headers: { cookie: tech.cookie }, body: { technician_id: other.body.data.id } }), 403, 'forbidden');
 
     const day = await t.call('GET', '/v1/tech/jobs?date=2026-12-01', { headers: { cookie: tech.cookie } });
     assert.equal(day.status, 200, day.text);
     assert.equal(day.body.data.technician_id, tech.userId);
     assert.deepEqual(day.body.data.data.map((j: any) => j.id), [mine]);
+  });
+});
+
+describe('a technician\'s notifications are their own', () => {
+  it('creates, marks and deletes only their own', async () => {
+    const tech = sessions.get('technician')!;
+    const ownerId = sessions.get('owner')!.userId;
+    assertProblem(await t.call('POST', '/v1/notifications', { headers: { cookie: tech.cookie }, body: { user_id: ownerId, title: 'Click here' } }), 403, 'forbidden');
+    assertProblem(await t.call('POST', '/v1/notifications/read-all', { headers: { cookie: tech.cookie }, body: { user_id: ownerId } }), 403, 'forbidden');
+    const forOwner = await t.call('POST', '/v1/notifications', { headers: { cookie: owner.cookie }, body: { user_id: ownerId, title: 'For the owner' } });
+    assert.equal(forOwner.status, 201, forOwner.text);
+    assertProblem(await t.call('DELETE', `/v1/notifications/${forOwner.body.data.id}`, { headers: { cookie: tech.cookie } }), 403, 'forbidden');
+    assert.equal((await t.call('POST', '/v1/notifications/read-all', { headers: { cookie: tech.cookie }, body: { user_id: tech.userId } })).status, 200);
   });
 });

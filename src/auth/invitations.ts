@@ -52,6 +52,7 @@ export async function acceptInvitation(runtime: Runtime, personId: string, token
     const ctx = createOperationContext(tx, accountPrincipal(invitation.account_id), runtime);
     const user = await lockRowOrThrow(ctx, users, invitation.user_id);
     if (user.person_id) throw new ApiError('conflict', 'This invitation was already accepted');
+    if (user.status !== 'active') throw new ApiError('not_found', 'No such invitation: the member it was for is inactive');
     const [already] = await tx.query({
       sql: 'SELECT id FROM users WHERE account_id = $1 AND person_id = $2 AND deleted_at IS NULL', parameters: [tx.accountId, personId],
     });

@@ -31,6 +31,8 @@ export interface PeopleAuthOptions {
   /** The server's secret key; the key that signs session cookies is derived from it. */
   secretKey: Buffer;
   logger: Logger;
+  /** This node forgets a person's cached sessions (after a password reset ended them; other nodes hear the NOTIFY). */
+  forgetPerson?: (personId: string) => void;
 }
 
 /** The account a person joined first, among those where they are an active member. */
@@ -80,7 +82,10 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
       revokeSessionsOnPasswordReset: true,
       resetPasswordTokenExpiresIn: 3600,
       // Better Auth deletes the person's sessions; every node forgets what it cached of them.
-      onPasswordReset: ({ user }) => systemQuery(db, credentialChangeNotice('person', user.id)).then(() => undefined),
+      onPasswordReset: async ({ user }) => {
+        options.forgetPerson?.(user.id);
+        await systemQuery(db, credentialChangeNotice('person', user.id));
+      },
       sendResetPassword: ({ user, token }) =>
         mail(user.email, 'Reset your Fieldline password',
           `Someone asked to reset the password of ${user.email}.\n\nYour reset token (valid for one hour):\n\n${token}\n\n`

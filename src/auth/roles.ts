@@ -6,9 +6,12 @@ import { USER_ROLES } from '../domain/users.ts';
 
 export type Role = (typeof USER_ROLES)[number];
 
-/** The account's integrations, its people and its traffic: owners and admins only. */
+/**
+ * The account's integrations, its people and its traffic: owners and admins only. The event log
+ * too: it carries every object's changes, keys and webhook endpoints included.
+ */
 const ADMINISTRATION = new Set([
-  'api-keys', 'webhook-endpoints', 'webhook-deliveries', 'inbound-sources', 'inbound-requests', 'request-logs', 'alert-rules', 'alerts',
+  'events', 'api-keys', 'webhook-endpoints', 'webhook-deliveries', 'inbound-sources', 'inbound-requests', 'request-logs', 'alert-rules', 'alerts',
 ]);
 /** Money: office staff bill; dispatchers read it. */
 const BILLING = new Set(['quotes', 'estimates', 'invoices', 'payments', 'price-proposals', 'purchase-orders', 'suppliers']);

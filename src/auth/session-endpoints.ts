@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { isAPIError } from 'better-auth/api';
 import type { Database } from '../db/database.ts';
 import { systemQuery, systemTransaction } from '../db/system-query.ts';
-import { ApiError, validationFailed } from '../platform/errors.ts';
+import { ApiError } from '../platform/errors.ts';
 import { defineEndpoint, type EndpointSpec } from '../platform/routes/endpoint-spec.ts';
 import type { Runtime } from '../platform/operations/runtime.ts';
 import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
@@ -49,9 +49,13 @@ function asApiError(error: unknown): unknown {
 
 const calling = <T>(work: Promise<T>): Promise<T> => work.catch((error) => { throw asApiError(error); });
 
-async function sessionRow(db: Database, token: string) {
-  const [row] = await systemQuery(db, { sql: 'SELECT id, expires_at, active_account_id FROM sessions WHERE token = $1', parameters: [token] });
-  return { id: row.id, object: 'session' as const, expires_at: row.expires_at, active_account_id: row.active_account_id };
+/** A session as answered, by id or (just created) by token; ended meanwhile (another node revoked it): 401. */
+async function sessionInfo(db: Database, by: { id: string } | { token: string }) {
+  const [row] = await systemQuery(db, {
+    sql: `SELECT id, expires_at, active_account_id FROM sessions WHERE ${'id' in by ? 'id' : 'token'} = $1`, parameters: ['id' in by ? by.id : by.token],
+  });
+  if (!row) throw new ApiError('unauthenticated', 'This session has ended: sign in again');
+  return { id: row.id as string, object: 'session' as const, expires_at: row.expires_at as string, active_account_id: row.active_account_id as string | null };
 }
 
 async function memberships(db: Database, personId: string) {
@@ -76,7 +80,7 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
   const signedIn = async (status: number, result: { headers: Headers; response: { token: string; user: any } }, extra: object = {}) => ({
     status,
     headers: result.headers.getSetCookie().map((value) => ['Set-Cookie', value] as [string, string]),
-    body: { data: { person: presentPerson(result.response.user), session: await sessionRow(db, result.response.token), token: result.headers.get('set-auth-token') ?? '', ...extra } },
+    body: { data: { person: presentPerson(result.response.user), session: await sessionInfo(db, { token: result.response.token }), token: result.headers.get('set-auth-token') ?? '', ...extra } },
   });
   return [
     defineEndpoint({
@@ -132,11 +136,10 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
       response: z.object({ person: Person, session: SessionInfo, member: Membership.nullable(), accounts: z.array(Membership) }),
       async handle({ session }) {
         const me = own(session);
-        const [row] = await systemQuery(db, { sql: 'SELECT id, expires_at, active_account_id FROM sessions WHERE id = $1', parameters: [me.sessionId] });
+        const current = await sessionInfo(db, { id: me.sessionId });
         const accounts = await memberships(db, me.personId);
         return { status: 200, body: { data: {
-          person: presentPerson(me.person), session: { id: row.id, object: 'session', expires_at: row.expires_at, active_account_id: row.active_account_id },
-          member: accounts.find((m) => m.account_id === row.active_account_id) ?? null, accounts,
+          person: presentPerson(me.person), session: current, member: accounts.find((m) => m.account_id === current.active_account_id) ?? null, accounts,
         } } };
       },
     }),
@@ -178,8 +181,7 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
           credentialChangeNotice('session', me.sessionId),
         ]);
         forgetSession('session', me.sessionId);
-        const [row] = await systemQuery(db, { sql: 'SELECT id, expires_at, active_account_id FROM sessions WHERE id = $1', parameters: [me.sessionId] });
-        return { status: 200, body: { data: { id: row.id, object: 'session', expires_at: row.expires_at, active_account_id: row.active_account_id } } };
+        return { status: 200, body: { data: await sessionInfo(db, { id: me.sessionId }) } };
       },
     }),
     defineEndpoint({
@@ -221,8 +223,8 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
       summary: 'Confirm your email', description: 'The link mailed at sign-up. Confirms the email of the person it was mailed to.',
       query: z.strictObject({ token: z.string().min(1).max(2000) }), response: z.object({ email_verified: z.literal(true) }),
       async handle({ query, headers }) {
-        const result = await calling(auth.api.verifyEmail({ query: { token: query.token }, headers: new Headers({ 'user-agent': headers.get('user-agent') ?? '' }) }));
-        if (!result) throw validationFailed([{ path: 'token', message: 'not a verification token' }]);
+        const result = await auth.api.verifyEmail({ query: { token: query.token }, headers: new Headers({ 'user-agent': headers.get('user-agent') ?? '' }) })
+          .catch((error) => { throw isAPIError(error) ? new ApiError('not_found', 'The token is unknown, used or expired') : error; });
         const personId = (result as { user?: { id: string } }).user?.id;
         if (personId) {
           await systemQuery(db, credentialChangeNotice('person', personId));

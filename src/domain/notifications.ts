@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { serialize } from '../platform/operations/serialize.ts';
-import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
+import { assertAssignedToCaller, loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 
 export const NOTIFICATION_CATEGORIES = ['alert', 'job', 'message', 'ticket', 'system'] as const;
@@ -17,6 +17,7 @@ const requireUser = (ctx: OperationContext, id: string) => loadReferencedOrThrow
 export const notifications = defineResource({
   name: 'notification',
   collection: 'notifications',
+  assignment: { field: 'user_id' },
   idPrefix: 'ntf',
   description: 'A message for one team member in the app. Alert rules create them for `notify_user_ids`; integrations may create their own.',
   // What a notification says is fixed once sent; only its read state changes (by actions).
@@ -47,6 +48,8 @@ export const notifications = defineResource({
       async run({ input, ctx }) {
         await requireUser(ctx, input.user_id);
         const resource = ctx.registry.get('notifications');
+        // Marking someone's notifications is writing them: a member limited to their own work marks only their own.
+        await assertAssignedToCaller(ctx, resource, { user_id: input.user_id });
         const changed = await ctx.tx.query({
           sql: `UPDATE notifications SET read_at = $3, read = TRUE, updated_at = $3
                 WHERE account_id = $1 AND user_id = $2 AND read_at IS NULL RETURNING ${resource.selectColumns.join(', ')}`,

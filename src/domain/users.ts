@@ -13,18 +13,27 @@ import { invitationStatements, INVITATION_LIFETIME_HOURS } from '../auth/invitat
 
 export const USER_ROLES = ['owner', 'admin', 'dispatcher', 'technician', 'office', 'read_only'] as const;
 
-/** Only an owner (or an API key, which an owner or admin made) grants, changes or removes the owner role. */
+/**
+ * Owners are changed by owners, signed in: granting the owner role, and any change to an owner
+ * (role, status, email, removal, an invitation to their user). Not by admins, and not by API
+ * keys, which an admin can make with any scope.
+ */
 function assertMayTouchOwners(ctx: OperationContext, ...roles: (string | undefined)[]): void {
-  const callerRole = ctx.principal.role;
-  if (callerRole && callerRole !== 'owner' && roles.includes('owner')) {
-    throw new ApiError('forbidden', 'Only an owner can grant, change or remove the owner role');
+  const caller = ctx.principal;
+  const accountItself = !caller.keyId && !caller.sessionId; // sign-up making the first owner, invitations being accepted
+  if (roles.includes('owner') && caller.role !== 'owner' && !accountItself) {
+    throw new ApiError('forbidden', 'Only an owner, signed in, can grant the owner role or change an owner');
   }
 }
 
-/** An account keeps at least one active owner who can sign in. */
+/**
+ * An account keeps at least one active owner who can sign in. The advisory lock serialises
+ * owner changes per account, so two owners demoting themselves at once cannot both succeed.
+ */
 async function assertAnotherOwner(ctx: OperationContext, userId: string): Promise<void> {
   const [row] = await ctx.tx.query({
-    sql: `SELECT count(*)::int AS owners FROM users WHERE account_id = $1 AND id <> $2 AND role = 'owner' AND status = 'active'
+    sql: `WITH serialised AS (SELECT pg_advisory_xact_lock(hashtext('fieldline owners ' || $1)))
+          SELECT count(*)::int AS owners FROM users, serialised WHERE account_id = $1 AND id <> $2 AND role = 'owner' AND status = 'active'
             AND person_id IS NOT NULL AND deleted_at IS NULL`,
     parameters: [ctx.tx.accountId, userId],
   });
@@ -32,12 +41,15 @@ async function assertAnotherOwner(ctx: OperationContext, userId: string): Promis
 }
 
 /** The member's sessions lose their cached role on every node: this one now and after commit, the others by NOTIFY. */
-function announceMemberChange(ctx: OperationContext, userId: string): void {
-  const forget = () => ctx.runtime.services.sessions?.forget('member', userId);
+function announceMemberChange(ctx: OperationContext, row: Row): void {
+  const forget = () => ctx.runtime.services.sessions?.forget('person', row.person_id);
   forget();
   ctx.tx.afterCommit(async () => forget());
-  ctx.tx.defer(credentialChangeNotice('member', userId));
+  ctx.tx.defer(credentialChangeNotice('person', row.person_id));
 }
+
+const dropInvitations = (ctx: OperationContext, userId: string) =>
+  ({ sql: 'DELETE FROM member_invitations WHERE account_id = $1 AND user_id = $2', parameters: [ctx.tx.accountId, userId] });
 
 const isActiveOwner = (row: Row) => row.role === 'owner' && row.status === 'active' && row.person_id !== null;
 
@@ -59,22 +71,20 @@ export const users = defineResource({
   },
   hooks: {
     validate: async ({ row, previous, ctx }) => {
-      if (!previous) {
-        assertMayTouchOwners(ctx, row.role);
-        return;
-      }
-      if (previous.role !== row.role) assertMayTouchOwners(ctx, previous.role, row.role);
-      if (isActiveOwner(previous) && !isActiveOwner(row)) await assertAnotherOwner(ctx, row.id);
+      assertMayTouchOwners(ctx, previous?.role, row.role);
+      if (previous && isActiveOwner(previous) && !isActiveOwner(row)) await assertAnotherOwner(ctx, row.id);
     },
     // A signed-in member's role or status changed: every node forgets their sessions' scopes now.
     afterUpdate: async ({ row, ctx }) => {
-      if (row.person_id) announceMemberChange(ctx, row.id);
+      if (row.person_id) announceMemberChange(ctx, row);
+      // An inactive member's pending invitation would let someone into an account they cannot act in.
+      if (row.status !== 'active') ctx.tx.defer(dropInvitations(ctx, row.id));
     },
     beforeDelete: async ({ row, ctx }) => {
       assertMayTouchOwners(ctx, row.role);
       if (isActiveOwner(row)) await assertAnotherOwner(ctx, row.id);
-      if (row.person_id) announceMemberChange(ctx, row.id);
-      ctx.tx.defer({ sql: 'DELETE FROM member_invitations WHERE account_id = $1 AND user_id = $2', parameters: [ctx.tx.accountId, row.id] });
+      if (row.person_id) announceMemberChange(ctx, row);
+      ctx.tx.defer(dropInvitations(ctx, row.id));
     },
   },
   actions: {
@@ -84,6 +94,7 @@ export const users = defineResource({
         + 'with POST /v1/auth/accept-invitation, and acts in the account as this member from then on. Inviting again replaces the previous invitation.',
       event: 'invited',
       apply: async ({ row, ctx }) => {
+        assertMayTouchOwners(ctx, row.role);
         if (row.person_id) throw new ApiError('conflict', `User '${row.id}' already signs in`);
         if (row.status !== 'active') throw new ApiError('conflict', `User '${row.id}' is inactive`);
         const account = await ctx.tx.query({ sql: 'SELECT name FROM accounts WHERE id = $1', parameters: [ctx.tx.accountId] });

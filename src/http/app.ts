@@ -107,7 +107,7 @@ export function createApp(options: AppOptions) {
   const secretKey = options.secretKey ?? randomBytes(32);
   const secrets = new SecretBox(secretKey);
   const publicUrl = options.publicUrl ?? 'http://localhost:3000';
-  const people = createPeopleAuth(db, { publicUrl, secretKey, logger });
+  const people = createPeopleAuth(db, { publicUrl, secretKey, logger, forgetPerson: (personId) => sessions.forget('person', personId) });
   const sessions = new SessionVerifier(db, people, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
   const webhooks = new WebhookDispatcher(db, { ...options.webhooks, allowPrivate, secrets, logger });
   const runtime: Runtime = {

@@ -15,6 +15,13 @@ export async function loadRowOrThrow(ctx: OperationContext, resource: ResourceDe
   return row;
 }
 
+/** A caller limited to their own work cannot hand it to someone else (`assign` to another technician). */
+export function assertStaysAssignedToCaller(ctx: OperationContext, resource: ResourceDefinition, patch: Row): void {
+  const assignment = resource.assignment;
+  if (!ctx.principal.assignedOnly || !assignment || !('field' in assignment) || !(assignment.field in patch)) return;
+  if (patch[assignment.field] !== ctx.principal.userId) throw new ApiError('forbidden', `You may not assign this ${resource.name} to someone else`);
+}
+
 /**
  * A caller limited to their own work (ctx.principal.assignedOnly) may write a row only when it,
  * or the row it belongs to, is assigned to them. Called for every row locked for a write and

@@ -7,7 +7,7 @@ import { ApiError } from '../errors.ts';
 import { createOperationContext, type OperationContext } from './operation-context.ts';
 import { parseUpdateInput } from './write-input.ts';
 import { updateRow } from './row-statements.ts';
-import { deferReferenceChecks, lockRowOrThrow } from './load-row.ts';
+import { assertStaysAssignedToCaller, deferReferenceChecks, lockRowOrThrow } from './load-row.ts';
 import { serialize } from './serialize.ts';
 import { sealWriteOnlyFields } from './write-only-fields.ts';
 import type { Principal } from './principal.ts';
@@ -29,6 +29,7 @@ export function assertStateAllows(resource: ResourceDefinition, row: Row, allowe
  * nothing and emits nothing.
  */
 export function applyChanges(ctx: OperationContext, resource: ResourceDefinition, row: Row, patch: Row, eventType: string, alwaysEmit = false): Row {
+  assertStaysAssignedToCaller(ctx, resource, patch);
   let next: Row = { ...row, ...patch };
   if (resource.hooks?.compute) next = { ...next, ...resource.hooks.compute(next) };
   // A write-only value is never read back, so it cannot be compared: writing one is a change.
