@@ -76,6 +76,14 @@ export interface SessionEndpointServices {
 export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: SessionEndpointServices): EndpointSpec[] {
   const { db } = runtime;
   const own = (session: SessionIdentity | undefined) => session!;
+  /** Points a session at one of its person's accounts, on every node at once. */
+  const actIn = async (sessionId: string, accountId: string) => {
+    await systemTransaction(db, [
+      { sql: 'UPDATE sessions SET active_account_id = $2, updated_at = now() WHERE id = $1', parameters: [sessionId, accountId] },
+      credentialChangeNotice('session', sessionId),
+    ]);
+    forgetSession('session', sessionId);
+  };
   /** A signed-in answer: the person, the session, its bearer token and the cookie (Set-Cookie). */
   const signedIn = async (status: number, result: { headers: Headers; response: { token: string; user: any } }, extra: object = {}) => ({
     status,
@@ -176,11 +184,7 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
       async handle({ session, body }) {
         const me = own(session);
         if (!(await memberships(db, me.personId)).some((m) => m.account_id === body.account_id)) throw new ApiError('not_found', `No such account among yours: '${body.account_id}'`);
-        await systemTransaction(db, [
-          { sql: 'UPDATE sessions SET active_account_id = $2, updated_at = now() WHERE id = $1', parameters: [me.sessionId, body.account_id] },
-          credentialChangeNotice('session', me.sessionId),
-        ]);
-        forgetSession('session', me.sessionId);
+        await actIn(me.sessionId, body.account_id);
         return { status: 200, body: { data: await sessionInfo(db, { id: me.sessionId }) } };
       },
     }),
@@ -191,11 +195,7 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
       async handle({ session, body }) {
         const me = own(session);
         const { accountId, userId } = await acceptInvitation(runtime, me.personId, body.token);
-        await systemTransaction(db, [
-          { sql: 'UPDATE sessions SET active_account_id = $2, updated_at = now() WHERE id = $1', parameters: [me.sessionId, accountId] },
-          credentialChangeNotice('session', me.sessionId),
-        ]);
-        forgetSession('session', me.sessionId);
+        await actIn(me.sessionId, accountId);
         const member = (await memberships(db, me.personId)).find((m) => m.user_id === userId)!;
         return { status: 200, body: { data: member } };
       },
