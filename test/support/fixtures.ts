@@ -112,6 +112,8 @@ const FIELD_SAMPLES: Record<string, (n: number) => unknown> = {
   'quotes.valid_until': inThirtyDays,
   'schedule-blocks.starts_at': (n) => dayAt(n, 9),
   'schedule-blocks.ends_at': (n) => dayAt(n, 10),
+  // Only an owner, signed in, grants the owner role; fixtures are made with API keys.
+  'users.role': (n) => ['admin', 'dispatcher', 'technician', 'office', 'read_only'][n % 5],
 };
 
 /**
