@@ -31,7 +31,8 @@ const SignedIn = z.object({
 });
 const Membership = z.object({ account_id: z.string(), account_name: z.string(), user_id: z.string(), role: z.string() });
 
-const presentPerson = (p: { id: string; name: string; email: string; emailVerified?: boolean; email_verified?: boolean }) => ({
+type PersonRecord = { id: string; name: string; email: string; emailVerified?: boolean; email_verified?: boolean };
+const presentPerson = (p: PersonRecord) => ({
   id: p.id, object: 'person' as const, name: p.name, email: p.email, email_verified: Boolean(p.emailVerified ?? p.email_verified),
 });
 
@@ -85,10 +86,10 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
     forgetSession('session', sessionId);
   };
   /** A signed-in answer: the person, the session, its bearer token and the cookie (Set-Cookie). */
-  const signedIn = async (status: number, result: { headers: Headers; response: { token: string; user: any } }, extra: object = {}) => ({
+  const signedIn = async (status: number, result: { headers: Headers; response: { token: string | null; user: PersonRecord } }, extra: object = {}) => ({
     status,
     headers: result.headers.getSetCookie().map((value) => ['Set-Cookie', value] as [string, string]),
-    body: { data: { person: presentPerson(result.response.user), session: await sessionInfo(db, { token: result.response.token }), token: result.headers.get('set-auth-token') ?? '', ...extra } },
+    body: { data: { person: presentPerson(result.response.user), session: await sessionInfo(db, { token: result.response.token ?? '' }), token: result.headers.get('set-auth-token') ?? '', ...extra } },
   });
   return [
     defineEndpoint({
@@ -106,7 +107,7 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
             throw error;
           });
         await systemQuery(db, { sql: 'UPDATE sessions SET active_account_id = $2 WHERE token = $1', parameters: [result.response.token!, created.accountId] });
-        return signedIn(201, result as any, { account: { id: created.accountId, name: body.account_name }, user: { user_id: created.userId, role: 'owner' } });
+        return signedIn(201, result, { account: { id: created.accountId, name: body.account_name }, user: { user_id: created.userId, role: 'owner' } });
       },
     }),
     defineEndpoint({
@@ -120,7 +121,7 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
           throw new ApiError('rate_limited', `Too many failed sign-ins for this email. Retry after ${failures.resetSeconds} s.`, { headers: { 'Retry-After': String(failures.resetSeconds) } });
         }
         try {
-          return await signedIn(200, await auth.api.signInEmail({ body, headers, returnHeaders: true }) as any);
+          return await signedIn(200, await auth.api.signInEmail({ body, headers, returnHeaders: true }));
         } catch (error) {
           if (isAPIError(error) && error.statusCode === 401) await rateLimiter.consume('failed_sign_in', body.email, FAILED_SIGN_INS_PER_EMAIL);
           throw asApiError(error);
