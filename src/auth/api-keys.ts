@@ -54,8 +54,8 @@ export function keyChangeNotice(keyId: string): SqlStatement {
   return { sql: 'SELECT pg_notify($1, $2)', parameters: [CREDENTIAL_CHANGES_CHANNEL, `key:${keyId}`] };
 }
 
-/** Tells every node to forget cached sessions of a session, person, member or account; sent at commit. */
-export function credentialChangeNotice(kind: 'session' | 'person' | 'member' | 'account', id: string): SqlStatement {
+/** Tells every node to forget cached sessions of a session, a person or an account; sent at commit. */
+export function credentialChangeNotice(kind: 'session' | 'person' | 'account', id: string): SqlStatement {
   return { sql: 'SELECT pg_notify($1, $2)', parameters: [CREDENTIAL_CHANGES_CHANNEL, `${kind}:${id}`] };
 }
 

@@ -14,7 +14,7 @@ import { createOperationContext } from '../platform/operations/operation-context
 import { accountPrincipal } from '../platform/operations/principal.ts';
 import { applyChanges } from '../platform/operations/update.ts';
 import { lockRowOrThrow } from '../platform/operations/load-row.ts';
-import { credentialChangeNotice } from './api-keys.ts';
+import { announceSessionChangeAtCommit } from './session-verifier.ts';
 
 export const INVITATION_LIFETIME_HOURS = 72;
 
@@ -62,8 +62,7 @@ export async function acceptInvitation(runtime: Runtime, personId: string, token
     });
     if (used.length === 0) throw new ApiError('not_found', 'No such invitation: it was used meanwhile');
     applyChanges(ctx, users, user, { person_id: personId }, 'user.updated');
-    tx.defer(credentialChangeNotice('person', personId));
-    tx.afterCommit(async () => runtime.services.sessions?.forget('person', personId));
+    announceSessionChangeAtCommit(ctx, 'person', personId);
     return { accountId: tx.accountId, userId: user.id };
   });
 }

@@ -12,7 +12,8 @@ import { kyselyOver } from '../db/kysely-dialect.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { newId } from '../platform/ids.ts';
-import { credentialChangeNotice } from './api-keys.ts';
+import { memberships } from './person-accounts.ts';
+import { announceSessionChange, type SessionVerifier } from './session-verifier.ts';
 
 export const SESSION_COOKIE_PREFIX = 'fieldline';
 /** How long a session lives without use; each use within the last day of it extends it. */
@@ -31,17 +32,8 @@ export interface PeopleAuthOptions {
   /** The server's secret key; the key that signs session cookies is derived from it. */
   secretKey: Buffer;
   logger: Logger;
-  /** This node forgets a person's cached sessions (after a password reset ended them; other nodes hear the NOTIFY). */
-  forgetPerson?: (personId: string) => void;
-}
-
-/** The account a person joined first, among those where they are an active member. */
-export async function firstAccountOf(db: Database, personId: string): Promise<string | null> {
-  const [row] = await systemQuery(db, {
-    sql: `SELECT account_id FROM users WHERE person_id = $1 AND status = 'active' AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1`,
-    parameters: [personId],
-  });
-  return row?.account_id ?? null;
+  /** This node's session cache, told when a password reset ends a person's sessions (other nodes hear the NOTIFY). */
+  sessionCache?: Pick<SessionVerifier, 'forget'>;
 }
 
 export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
@@ -82,10 +74,7 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
       revokeSessionsOnPasswordReset: true,
       resetPasswordTokenExpiresIn: 3600,
       // Better Auth deletes the person's sessions; every node forgets what it cached of them.
-      onPasswordReset: async ({ user }) => {
-        options.forgetPerson?.(user.id);
-        await systemQuery(db, credentialChangeNotice('person', user.id));
-      },
+      onPasswordReset: ({ user }) => announceSessionChange(db, options.sessionCache, 'person', user.id),
       sendResetPassword: ({ user, token }) =>
         mail(user.email, 'Reset your Fieldline password',
           `Someone asked to reset the password of ${user.email}.\n\nYour reset token (valid for one hour):\n\n${token}\n\n`
@@ -102,7 +91,7 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
       session: {
         create: {
           // A new session acts in the person's earliest membership until they switch.
-          before: async (session) => ({ data: { ...session, activeAccountId: await firstAccountOf(db, session.userId) } }),
+          before: async (session) => ({ data: { ...session, activeAccountId: (await memberships(db, session.userId))[0]?.account_id ?? null } }),
         },
       },
     },

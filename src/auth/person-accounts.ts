@@ -1,20 +1,28 @@
-// A person's own new account (sign-up): the account row, then the person as its owner member,
-// created through the users resource like any member (its checks, its `user.created` event).
+// The accounts a person acts in: those they are an active member of, and their own new one
+// (sign-up): the account row, then the person as its owner member, created through the users
+// resource like any member (its checks, its `user.created` event).
+import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { withTenantTransaction } from '../db/tenant-transaction.ts';
-import { newId } from '../platform/ids.ts';
 import type { Runtime } from '../platform/operations/runtime.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
 import { insertValidated } from '../platform/operations/create.ts';
-import { DEFAULT_PLAN } from '../limits/plans.ts';
+import { prepareAccount } from './accounts.ts';
+
+/** A person's active memberships, the one they joined first first. */
+export function memberships(db: Database, personId: string) {
+  return systemQuery(db, {
+    sql: `SELECT u.account_id, a.name AS account_name, u.id AS user_id, u.role FROM users u JOIN accounts a ON a.id = u.account_id
+           WHERE u.person_id = $1 AND u.status = 'active' AND u.deleted_at IS NULL ORDER BY u.created_at, u.id`,
+    parameters: [personId],
+  });
+}
 
 export async function createAccountForPerson(runtime: Runtime, person: { id: string; name: string; email: string }, accountName: string) {
-  const accountId = newId('acct');
-  await systemQuery(runtime.db, {
-    sql: 'INSERT INTO accounts (id, name, plan, created_at, updated_at) VALUES ($1, $2, $3, now(), now())',
-    parameters: [accountId, accountName, DEFAULT_PLAN],
-  });
+  const { account, statement } = prepareAccount({ name: accountName });
+  const accountId = account.id;
+  await systemQuery(runtime.db, statement);
   try {
     const user = await withTenantTransaction(runtime.db, accountId, (tx) => {
       const ctx = createOperationContext(tx, accountPrincipal(accountId), runtime);

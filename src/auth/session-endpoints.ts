@@ -13,10 +13,9 @@ import type { Runtime } from '../platform/operations/runtime.ts';
 import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import { credentialChangeNotice } from './api-keys.ts';
 import { acceptInvitation } from './invitations.ts';
-import { createAccountForPerson } from './person-accounts.ts';
+import { createAccountForPerson, memberships } from './person-accounts.ts';
 import { MIN_PASSWORD_LENGTH, type PeopleAuth } from './people-auth.ts';
-import type { SessionIdentity } from './session-verifier.ts';
-import { sessionCookieIn } from './session-verifier.ts';
+import { announceSessionChange, sessionCookieIn, type SessionIdentity, type SessionVerifier } from './session-verifier.ts';
 
 /** Failed sign-ins allowed per email address in 15 minutes, whatever the addresses they come from. */
 const FAILED_SIGN_INS_PER_EMAIL = { limit: 10, windowSeconds: 900 };
@@ -59,22 +58,14 @@ async function sessionInfo(db: Database, by: { id: string } | { token: string })
   return { id: row.id as string, object: 'session' as const, expires_at: row.expires_at as string, active_account_id: row.active_account_id as string | null };
 }
 
-async function memberships(db: Database, personId: string) {
-  return systemQuery(db, {
-    sql: `SELECT u.account_id, a.name AS account_name, u.id AS user_id, u.role FROM users u JOIN accounts a ON a.id = u.account_id
-           WHERE u.person_id = $1 AND u.status = 'active' AND u.deleted_at IS NULL ORDER BY u.created_at, u.id`,
-    parameters: [personId],
-  });
-}
-
 export interface SessionEndpointServices {
   runtime: Runtime;
   auth: PeopleAuth;
   rateLimiter: RequestRateLimiter;
-  forgetSession(kind: 'session' | 'person', id: string): void;
+  sessions: Pick<SessionVerifier, 'forget'>;
 }
 
-export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: SessionEndpointServices): EndpointSpec[] {
+export function sessionEndpoints({ runtime, auth, rateLimiter, sessions }: SessionEndpointServices): EndpointSpec[] {
   const { db } = runtime;
   const own = (session: SessionIdentity | undefined) => session!;
   /** Points a session at one of its person's accounts, on every node at once. */
@@ -83,7 +74,7 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
       { sql: 'UPDATE sessions SET active_account_id = $2, updated_at = now() WHERE id = $1', parameters: [sessionId, accountId] },
       credentialChangeNotice('session', sessionId),
     ]);
-    forgetSession('session', sessionId);
+    sessions.forget('session', sessionId);
   };
   /** A signed-in answer: the person, the session, its bearer token and the cookie (Set-Cookie). */
   const signedIn = async (status: number, result: { headers: Headers; response: { token: string | null; user: PersonRecord } }, extra: object = {}) => ({
@@ -134,8 +125,7 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
       response: z.object({ signed_out: z.literal(true) }),
       async handle({ session, headers }) {
         const result = await calling(auth.api.signOut({ headers: sessionHeaders(headers), returnHeaders: true }));
-        await systemQuery(db, credentialChangeNotice('session', own(session).sessionId));
-        forgetSession('session', own(session).sessionId);
+        await announceSessionChange(db, sessions, 'session', own(session).sessionId);
         return { status: 200, headers: result.headers.getSetCookie().map((v) => ['Set-Cookie', v] as [string, string]), body: { data: { signed_out: true } } };
       },
     }),
@@ -173,8 +163,7 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
         const me = own(session);
         const revoked = await systemQuery(db, { sql: 'DELETE FROM sessions WHERE id = $1 AND person_id = $2 RETURNING id', parameters: [params.id, me.personId] });
         if (revoked.length === 0) throw new ApiError('not_found', `No such session: '${params.id}'`);
-        await systemQuery(db, credentialChangeNotice('session', params.id));
-        forgetSession('session', params.id);
+        await announceSessionChange(db, sessions, 'session', params.id);
         return { status: 200, body: { data: { id: params.id, object: 'session', revoked: true } } };
       },
     }),
@@ -228,8 +217,7 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, forgetSession }: 
           .catch((error) => { throw isAPIError(error) ? new ApiError('not_found', 'The token is unknown, used or expired') : error; });
         const personId = (result as { user?: { id: string } }).user?.id;
         if (personId) {
-          await systemQuery(db, credentialChangeNotice('person', personId));
-          forgetSession('person', personId);
+          await announceSessionChange(db, sessions, 'person', personId);
         }
         return { status: 200, body: { data: { email_verified: true } } };
       },

@@ -12,7 +12,8 @@ import { systemQuery } from '../db/system-query.ts';
 import type { Registry } from '../platform/registry.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import { effectiveRates, planNamed } from '../limits/plans.ts';
-import { CREDENTIAL_CHANGES_CHANNEL } from './api-keys.ts';
+import { CREDENTIAL_CHANGES_CHANNEL, credentialChangeNotice } from './api-keys.ts';
+import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { SESSION_COOKIE_PREFIX, type PeopleAuth } from './people-auth.ts';
 import { ASSIGNED_ONLY_ROLES, roleScopes, type Role } from './roles.ts';
 
@@ -25,13 +26,27 @@ declare module '../platform/operations/runtime.ts' {
 
 const COOKIE_NAMES = [`${SESSION_COOKIE_PREFIX}.session_token`, `__Secure-${SESSION_COOKIE_PREFIX}.session_token`];
 
-/** A session is one of these; `member` is absent when it acts in no account it belongs to. */
+/** A session, as cached; `principal` is null while it acts in no account its person is an active member of. */
 export interface SessionIdentity {
   sessionId: string;
   personId: string;
   person: { id: string; name: string; email: string; email_verified: boolean };
   expiresAt: number;
   principal: Principal | null;
+}
+
+export type SessionChange = 'session' | 'person' | 'account';
+
+/** Every node forgets what it cached of a session (or of a person's sessions): this one at once, the others by NOTIFY. */
+export async function announceSessionChange(db: Database, sessions: Pick<SessionVerifier, 'forget'> | undefined, kind: SessionChange, id: string) {
+  await systemQuery(db, credentialChangeNotice(kind, id));
+  sessions?.forget(kind, id);
+}
+
+/** The same, for a change made in `ctx`'s transaction: announced if and when it commits. */
+export function announceSessionChangeAtCommit(ctx: OperationContext, kind: SessionChange, id: string): void {
+  ctx.tx.defer(credentialChangeNotice(kind, id));
+  ctx.tx.afterCommit(async () => ctx.runtime.services.sessions?.forget(kind, id));
 }
 
 /** The session cookie's value in a Cookie header, if there is one. */
@@ -81,10 +96,10 @@ export class SessionVerifier {
     return identity;
   }
 
-  /** Forgets sessions on this node; other nodes hear of it by the notice (see sessionChangeNotice). */
-  forget(kind: 'session' | 'person' | 'member' | 'account', id: string): void {
+  /** Forgets sessions on this node; other nodes hear of it by NOTIFY (announceSessionChange). */
+  forget(kind: SessionChange, id: string): void {
     this.#forgetWhere((identity) => (kind === 'session' ? identity.sessionId === id : kind === 'person' ? identity.personId === id
-      : kind === 'member' ? identity.principal?.userId === id : identity.principal?.accountId === id));
+      : identity.principal?.accountId === id));
   }
 
   #forgetWhere(matches: (identity: SessionIdentity) => boolean): void {
@@ -96,19 +111,19 @@ export class SessionVerifier {
 
   #onNotice(notice: string): void {
     const [kind, id] = notice.split(':', 2);
-    if (kind === 'session' || kind === 'person' || kind === 'member' || kind === 'account') this.forget(kind, id);
+    if (kind === 'session' || kind === 'person' || kind === 'account') this.forget(kind, id);
   }
 
   async #load(cacheKey: string, token: string): Promise<SessionIdentity | 'missing'> {
     const generation = this.#generation;
     // The bearer plugin reads a cookie's value too (signed the same way), whatever the cookie's name.
     const headers = new Headers({ authorization: `Bearer ${token}` });
-    const found = await this.auth.api.getSession({ headers, query: { disableRefresh: false } }).catch(() => null);
+    const found = await this.auth.api.getSession({ headers }).catch(() => null);
     const identity: SessionIdentity | 'missing' = found
       ? {
           sessionId: found.session.id, personId: found.user.id, expiresAt: new Date(found.session.expiresAt).getTime(),
           person: { id: found.user.id, name: found.user.name, email: found.user.email, email_verified: found.user.emailVerified },
-          principal: await this.memberPrincipal(found.user.id, found.session.id, (found.session as { activeAccountId?: string | null }).activeAccountId ?? null),
+          principal: await this.#memberPrincipal(found.user.id, found.session.id, (found.session as { activeAccountId?: string | null }).activeAccountId ?? null),
         }
       : 'missing';
     if (generation === this.#generation) this.#cache.set(cacheKey, identity, identity === 'missing' ? { ttl: 5_000 } : undefined);
@@ -116,7 +131,7 @@ export class SessionVerifier {
   }
 
   /** The principal of a person's membership in an account, or null when they are not an active member. */
-  async memberPrincipal(personId: string, sessionId: string, accountId: string | null): Promise<Principal | null> {
+  async #memberPrincipal(personId: string, sessionId: string, accountId: string | null): Promise<Principal | null> {
     if (!accountId) return null;
     const [row] = await systemQuery(this.db, {
       sql: `SELECT u.id, u.role, a.plan, a.cors_allowed_origins FROM users u JOIN accounts a ON a.id = u.account_id

@@ -8,7 +8,7 @@ import type { OperationContext } from '../platform/operations/operation-context.
 import { loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import type { Row } from '../db/database.ts';
-import { credentialChangeNotice } from '../auth/api-keys.ts';
+import { announceSessionChangeAtCommit } from '../auth/session-verifier.ts';
 import { invitationStatements, INVITATION_LIFETIME_HOURS } from '../auth/invitations.ts';
 
 export const USER_ROLES = ['owner', 'admin', 'dispatcher', 'technician', 'office', 'read_only'] as const;
@@ -40,14 +40,6 @@ async function assertAnotherOwner(ctx: OperationContext, userId: string): Promis
   if (row.owners === 0) throw new ApiError('conflict', 'This is the account\'s last active owner: make another member owner first');
 }
 
-/** The member's sessions lose their cached role on every node: this one now and after commit, the others by NOTIFY. */
-function announceMemberChange(ctx: OperationContext, row: Row): void {
-  const forget = () => ctx.runtime.services.sessions?.forget('person', row.person_id);
-  forget();
-  ctx.tx.afterCommit(async () => forget());
-  ctx.tx.defer(credentialChangeNotice('person', row.person_id));
-}
-
 const dropInvitations = (ctx: OperationContext, userId: string) =>
   ({ sql: 'DELETE FROM member_invitations WHERE account_id = $1 AND user_id = $2', parameters: [ctx.tx.accountId, userId] });
 
@@ -76,14 +68,14 @@ export const users = defineResource({
     },
     // A signed-in member's role or status changed: every node forgets their sessions' scopes now.
     afterUpdate: async ({ row, ctx }) => {
-      if (row.person_id) announceMemberChange(ctx, row);
+      if (row.person_id) announceSessionChangeAtCommit(ctx, 'person', row.person_id);
       // An inactive member's pending invitation would let someone into an account they cannot act in.
       if (row.status !== 'active') ctx.tx.defer(dropInvitations(ctx, row.id));
     },
     beforeDelete: async ({ row, ctx }) => {
       assertMayTouchOwners(ctx, row.role);
       if (isActiveOwner(row)) await assertAnotherOwner(ctx, row.id);
-      if (row.person_id) announceMemberChange(ctx, row);
+      if (row.person_id) announceSessionChangeAtCommit(ctx, 'person', row.person_id);
       ctx.tx.defer(dropInvitations(ctx, row.id));
     },
   },

@@ -107,7 +107,7 @@ export function createApp(options: AppOptions) {
   const secretKey = options.secretKey ?? randomBytes(32);
   const secrets = new SecretBox(secretKey);
   const publicUrl = options.publicUrl ?? 'http://localhost:3000';
-  const people = createPeopleAuth(db, { publicUrl, secretKey, logger, forgetPerson: (personId) => sessions.forget('person', personId) });
+  const people = createPeopleAuth(db, { publicUrl, secretKey, logger, sessionCache: { forget: (kind, id) => sessions.forget(kind, id) } });
   const sessions = new SessionVerifier(db, people, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
   const webhooks = new WebhookDispatcher(db, { ...options.webhooks, allowPrivate, secrets, logger });
   const runtime: Runtime = {
@@ -127,7 +127,7 @@ export function createApp(options: AppOptions) {
   const endpoints: EndpointSpec[] = [
     ...resourceEndpoints(runtime, registry), searchEndpoint(runtime, registry),
     ...accountEndpoints(db, (accountId) => { verifier.forgetAccount(accountId); sessions.forget('account', accountId); }),
-    ...sessionEndpoints({ runtime, auth: people, rateLimiter, forgetSession: (kind, id) => sessions.forget(kind, id) }), eventStreamEndpoint(eventStreams, registry), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
+    ...sessionEndpoints({ runtime, auth: people, rateLimiter, sessions }), eventStreamEndpoint(eventStreams, registry), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);
   openapi.paths[INBOUND_PATH] = { post: inboundOperation() };

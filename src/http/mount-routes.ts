@@ -3,7 +3,7 @@
 // operation; paths with no route for a method answer 405.
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { ApiResult, HttpMethod, RouteSpec } from '../platform/routes/route-spec.ts';
-import { parseEndpointBody, parseEndpointQuery, type EndpointSpec, type UploadSpec } from '../platform/routes/endpoint-spec.ts';
+import { parseEndpointBody, parseEndpointQuery, type Authentication, type EndpointSpec, type UploadSpec } from '../platform/routes/endpoint-spec.ts';
 import { multipartBody } from './multipart-body.ts';
 import type { RateBucket } from '../limits/plans.ts';
 import { ApiError } from '../platform/errors.ts';
@@ -23,7 +23,7 @@ interface MountableRoute {
   method: HttpMethod;
   path: string;
   scope: string | null;
-  authentication?: 'credential' | 'session' | 'none';
+  authentication?: Authentication;
   body: 'none' | 'required' | 'optional' | 'multipart';
   upload?: UploadSpec;
   bucket(c: Context): RateBucket;

@@ -4,6 +4,7 @@
 // pays one hop, and nothing here touches the database once the key is cached.
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../platform/errors.ts';
+import type { Authentication } from '../platform/routes/endpoint-spec.ts';
 import type { ApiKeyVerifier } from '../auth/api-keys.ts';
 import { sessionCookieIn, type SessionIdentity, type SessionVerifier } from '../auth/session-verifier.ts';
 import { hasScope, rateSubject, type Principal } from '../platform/operations/principal.ts';
@@ -36,11 +37,7 @@ export interface GatedRoute {
   path: string;
   /** null: any valid credential will do. */
   scope: string | null;
-  /**
-   * `credential` (default): an API key, OAuth token or a member's session; `session`: a signed-in
-   * person, whether or not they act in an account; `none`: anyone, limited per IP address.
-   */
-  authentication?: 'credential' | 'session' | 'none';
+  authentication?: Authentication;
   bucket(c: Context): RateBucket;
 }
 

@@ -35,6 +35,12 @@ export class BinaryBody {
   constructor(readonly bytes: Uint8Array, readonly contentType: string, readonly filename?: string) {}
 }
 
+/**
+ * `credential` (default): an API key, OAuth token or a member's session; `session`: a signed-in
+ * person, whether or not they act in an account; `none`: anyone, limited per IP address.
+ */
+export type Authentication = 'credential' | 'session' | 'none';
+
 export interface EndpointRequest<Q, B> {
   /** The caller; absent on routes whose `authentication` is `none`, and on `session` routes for a person in no account. */
   principal: Principal;
@@ -64,8 +70,8 @@ export interface EndpointSpec<Q = any, B = any> {
   tag: string;
   /** The scope a credential needs; null: any valid credential. */
   scope: string | null;
-  /** Who may call (see GatedRoute): by default any credential. */
-  authentication?: 'credential' | 'session' | 'none';
+  /** Who may call: by default any credential. */
+  authentication?: Authentication;
   /** Which rate-limit bucket a call counts against. */
   bucket: RateBucket;
   query?: z.ZodType<Q>;
