@@ -14,6 +14,8 @@ import { pino } from 'pino';
 import { createApp } from '../src/http/app.ts';
 import { createPeopleAuth } from '../src/auth/people-auth.ts';
 import { SessionVerifier } from '../src/auth/session-verifier.ts';
+import { oauthScopes } from '../src/auth/oauth-provider.ts';
+import { SecretBox } from '../src/platform/secret-box.ts';
 
 const BATCH = 1_000;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 200);
@@ -33,7 +35,7 @@ const signUp = await app.request('/v1/auth/sign-up', {
   body: JSON.stringify({ name: 'Bench', email: 'bench@example.test', password: 'bench password 123', account_name: 'Bench Co' }),
 });
 const sessionToken = ((await signUp.json()) as any).data.token as string;
-const sessions = new SessionVerifier(db, createPeopleAuth(db, { publicUrl: 'http://localhost:3000', secretKey, logger }), registry);
+const sessions = new SessionVerifier(db, createPeopleAuth(db, { publicUrl: 'http://localhost:3000', secretKey, logger, oauth: { scopes: oauthScopes(registry), secrets: new SecretBox(secretKey) } }), registry);
 
 async function measure(name: string, verifyOnce: () => Promise<unknown>) {
   let started = performance.now();

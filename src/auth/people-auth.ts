@@ -14,6 +14,7 @@ import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { newId } from '../platform/ids.ts';
 import { memberships } from './person-accounts.ts';
 import { announceSessionChange, type SessionVerifier } from './session-verifier.ts';
+import { fieldlineOAuthProvider, type OAuthProviderOptions } from './oauth-provider.ts';
 
 export const SESSION_COOKIE_PREFIX = 'fieldline';
 /** How long a session lives without use; each use within the last day of it extends it. */
@@ -34,6 +35,8 @@ export interface PeopleAuthOptions {
   logger: Logger;
   /** This node's session cache, told when a password reset ends a person's sessions (other nodes hear the NOTIFY). */
   sessionCache?: Pick<SessionVerifier, 'forget'>;
+  /** The OAuth 2.0 server's scopes and the box its client secrets are sealed in. */
+  oauth: Omit<OAuthProviderOptions, 'publicUrl'>;
 }
 
 export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
@@ -106,7 +109,7 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
     },
     telemetry: { enabled: false },
     logger: { log: (level, message) => options.logger[level]({ component: 'better-auth' }, message) },
-    plugins: [bearer()],
+    plugins: [bearer(), fieldlineOAuthProvider({ ...options.oauth, publicUrl: options.publicUrl })],
   });
 }
 

@@ -50,6 +50,7 @@ import { InboundLogRetention } from '../inbound/inbound-log-retention.ts';
 import { createPeopleAuth } from '../auth/people-auth.ts';
 import { SessionVerifier } from '../auth/session-verifier.ts';
 import { sessionEndpoints } from '../auth/session-endpoints.ts';
+import { oauthScopes } from '../auth/oauth-provider.ts';
 
 export interface AppOptions {
   db: Database;
@@ -107,7 +108,9 @@ export function createApp(options: AppOptions) {
   const secretKey = options.secretKey ?? randomBytes(32);
   const secrets = new SecretBox(secretKey);
   const publicUrl = options.publicUrl ?? 'http://localhost:3000';
-  const people = createPeopleAuth(db, { publicUrl, secretKey, logger, sessionCache: { forget: (kind, id) => sessions.forget(kind, id) } });
+  const people = createPeopleAuth(db, {
+    publicUrl, secretKey, logger, sessionCache: { forget: (kind, id) => sessions.forget(kind, id) }, oauth: { scopes: oauthScopes(registry), secrets },
+  });
   const sessions = new SessionVerifier(db, people, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
   const webhooks = new WebhookDispatcher(db, { ...options.webhooks, allowPrivate, secrets, logger });
   const runtime: Runtime = {

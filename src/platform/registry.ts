@@ -10,7 +10,7 @@ export interface EventType {
 }
 
 /** Scopes of platform endpoints that belong to no resource (GET/PATCH /v1/account). */
-export const PLATFORM_SCOPES = ['read:account', 'write:account'];
+export const PLATFORM_SCOPES = ['read:account', 'write:account', 'read:oauth-clients', 'write:oauth-clients'];
 
 export class Registry {
   readonly resources: readonly ResourceDefinition[];
