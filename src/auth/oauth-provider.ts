@@ -22,14 +22,14 @@ export const ACCESS_TOKEN_SECONDS = 3600;
 
 export interface OAuthProviderOptions {
   publicUrl: string;
-  /** Every scope a client may be given: the registry's (wildcards excluded). */
+  /** Every scope a client may be given (oauthScopes). */
   scopes: readonly string[];
   /** Client secrets are stored encrypted with the server key: Better Auth needs them back only to sign ID tokens, which we do not issue. */
   secrets: SecretBox;
 }
 
-/** The scopes an OAuth client may hold: every scope of the API but the wildcards, which stay with API keys. */
-export const oauthScopes = (registry: Registry) => registry.scopes().filter((scope) => !scope.endsWith(':*'));
+/** The scopes an OAuth client may hold: every scope of the API but the wildcards, which stay with API keys, and offline_access. */
+export const oauthScopes = (registry: Registry) => [...registry.scopes().filter((scope) => !scope.endsWith(':*')), OFFLINE_ACCESS];
 
 /** `requirePKCE` -> `require_pkce`, `clientId` -> `client_id`. */
 const snakeCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
@@ -51,7 +51,7 @@ export function fieldlineOAuthProvider(options: OAuthProviderOptions) {
   const settings = {
     loginPage: `${options.publicUrl}${OAUTH_SIGN_IN_PATH}`,
     consentPage: `${options.publicUrl}${OAUTH_CONSENT_PATH}`,
-    scopes: [...options.scopes, OFFLINE_ACCESS],
+    scopes: [...options.scopes],
     // Opaque tokens, verified by our own cached lookup; no JWT keys to manage, no ID tokens.
     disableJwtPlugin: true,
     storeClientSecret: { encrypt: async (secret: string) => options.secrets.encrypt(secret), decrypt: async (sealed: string) => options.secrets.decrypt(sealed) },

@@ -13,12 +13,11 @@ import type { Runtime } from '../platform/operations/runtime.ts';
 import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import { credentialChangeNotice } from './api-keys.ts';
 import { acceptInvitation } from './invitations.ts';
+import { FAILED_SIGN_INS_PER_EMAIL, signInWithPassword } from './password-sign-in.ts';
 import { createAccountForPerson, memberships } from './person-accounts.ts';
 import { MIN_PASSWORD_LENGTH, type PeopleAuth } from './people-auth.ts';
 import { announceSessionChange, sessionCookieIn, type SessionIdentity, type SessionVerifier } from './session-verifier.ts';
 
-/** Failed sign-ins allowed per email address in 15 minutes, whatever the addresses they come from. */
-const FAILED_SIGN_INS_PER_EMAIL = { limit: 10, windowSeconds: 900 };
 
 const Email = z.email().max(320).transform((s) => s.toLowerCase());
 const Password = z.string().min(MIN_PASSWORD_LENGTH).max(256);
@@ -107,16 +106,7 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, sessions }: Sessi
       body: z.strictObject({ email: Email, password: z.string().min(1).max(256) }),
       response: SignedIn,
       async handle({ body, headers }) {
-        const failures = await rateLimiter.peek('failed_sign_in', body.email, FAILED_SIGN_INS_PER_EMAIL);
-        if (failures.remaining <= 0) {
-          throw new ApiError('rate_limited', `Too many failed sign-ins for this email. Retry after ${failures.resetSeconds} s.`, { headers: { 'Retry-After': String(failures.resetSeconds) } });
-        }
-        try {
-          return await signedIn(200, await auth.api.signInEmail({ body, headers, returnHeaders: true }));
-        } catch (error) {
-          if (isAPIError(error) && error.statusCode === 401) await rateLimiter.consume('failed_sign_in', body.email, FAILED_SIGN_INS_PER_EMAIL);
-          throw asApiError(error);
-        }
+        return signedIn(200, await calling(signInWithPassword(auth, rateLimiter, body, headers)));
       },
     }),
     defineEndpoint({

@@ -11,11 +11,10 @@ import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import type { Registry } from '../platform/registry.ts';
 import type { Principal } from '../platform/operations/principal.ts';
-import { effectiveRates, planNamed } from '../limits/plans.ts';
 import { CREDENTIAL_CHANGES_CHANNEL, credentialChangeNotice } from './api-keys.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { SESSION_COOKIE_PREFIX, type PeopleAuth } from './people-auth.ts';
-import { ASSIGNED_ONLY_ROLES, roleScopes, type Role } from './roles.ts';
+import { memberPrincipal } from './member-principal.ts';
 
 declare module '../platform/operations/runtime.ts' {
   interface RuntimeServices {
@@ -46,7 +45,11 @@ export async function announceSessionChange(db: Database, sessions: Pick<Session
 /** The same, for a change made in `ctx`'s transaction: announced if and when it commits. */
 export function announceSessionChangeAtCommit(ctx: OperationContext, kind: SessionChange, id: string): void {
   ctx.tx.defer(credentialChangeNotice(kind, id));
-  ctx.tx.afterCommit(async () => ctx.runtime.services.sessions?.forget(kind, id));
+  ctx.tx.afterCommit(async () => {
+    ctx.runtime.services.sessions?.forget(kind, id);
+    // A member's OAuth grants act with the member's role: they change with it.
+    if (kind !== 'session') ctx.runtime.services.oauthTokens?.forget(kind, id);
+  });
 }
 
 /** The session cookie's value in a Cookie header, if there is one. */
@@ -123,27 +126,17 @@ export class SessionVerifier {
       ? {
           sessionId: found.session.id, personId: found.user.id, expiresAt: new Date(found.session.expiresAt).getTime(),
           person: { id: found.user.id, name: found.user.name, email: found.user.email, email_verified: found.user.emailVerified },
-          principal: await this.#memberPrincipal(found.user.id, found.session.id, (found.session as { activeAccountId?: string | null }).activeAccountId ?? null),
+          principal: await this.#principal(found.user.id, found.session.id, (found.session as { activeAccountId?: string | null }).activeAccountId ?? null),
         }
       : 'missing';
     if (generation === this.#generation) this.#cache.set(cacheKey, identity, identity === 'missing' ? { ttl: 5_000 } : undefined);
     return identity;
   }
 
-  /** The principal of a person's membership in an account, or null when they are not an active member. */
-  async #memberPrincipal(personId: string, sessionId: string, accountId: string | null): Promise<Principal | null> {
-    if (!accountId) return null;
-    const [row] = await systemQuery(this.db, {
-      sql: `SELECT u.id, u.role, a.plan, a.cors_allowed_origins FROM users u JOIN accounts a ON a.id = u.account_id
-             WHERE u.account_id = $1 AND u.person_id = $2 AND u.status = 'active' AND u.deleted_at IS NULL`,
-      parameters: [accountId, personId],
-    });
-    if (!row) return null;
-    const plan = planNamed(row.plan);
-    return {
-      accountId, sessionId, personId, userId: row.id, role: row.role, scopes: new Set(roleScopes(this.registry, row.role as Role)),
-      assignedOnly: ASSIGNED_ONLY_ROLES.has(row.role as Role),
-      plan, rates: effectiveRates(plan, null), allowedOrigins: new Set(row.cors_allowed_origins),
-    };
+
+
+  async #principal(personId: string, sessionId: string, accountId: string | null): Promise<Principal | null> {
+    const member = accountId ? await memberPrincipal(this.db, this.registry, personId, accountId) : null;
+    return member && { ...member, sessionId };
   }
 }

@@ -277,6 +277,12 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
       `CREATE INDEX oauth_access_tokens_reference_id_idx ON oauth_access_tokens (reference_id)`,
       `CREATE INDEX oauth_refresh_tokens_reference_id_idx ON oauth_refresh_tokens (reference_id)`,
       `CREATE INDEX oauth_consents_reference_id_idx ON oauth_consents (reference_id)`,
+      // However a token stops (revoked, its refresh family invalidated, its client or person
+      // deleted), every node's cache hears it at commit (src/auth/oauth-tokens.ts).
+      `CREATE FUNCTION oauth_access_token_ended() RETURNS trigger LANGUAGE plpgsql AS $fn$
+       BEGIN PERFORM pg_notify('fieldline_api_keys', 'oauth-token:' || OLD.token); RETURN NULL; END $fn$`,
+      `CREATE TRIGGER oauth_access_tokens_ended AFTER DELETE OR UPDATE OF revoked ON oauth_access_tokens
+       FOR EACH ROW EXECUTE FUNCTION oauth_access_token_ended()`,
     ],
   },
 ];

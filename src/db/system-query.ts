@@ -8,12 +8,12 @@ export async function systemQuery(db: Database, statement: SqlStatement): Promis
   return results[results.length - 1];
 }
 
-/** Runs statements in one transaction, in one round trip. */
-export async function systemTransaction(db: Database, statements: SqlStatement[]): Promise<void> {
+/** Runs statements in one transaction, in one round trip; answers each statement's rows. */
+export async function systemTransaction(db: Database, statements: SqlStatement[]): Promise<Row[][]> {
   const text = ['BEGIN', ...statements.map(inlineParameters), 'COMMIT'].join(';\n');
-  await db.withConnection(async (connection) => {
+  return db.withConnection(async (connection) => {
     try {
-      await connection.run(text);
+      return (await connection.run(text)).slice(1, -1);
     } catch (error) {
       await connection.run('ROLLBACK').catch(() => undefined);
       throw error;

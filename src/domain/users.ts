@@ -1,6 +1,7 @@
 // Users: the account's team, and its member list. A user with a `person_id` is a person who
 // signs in (src/auth/people-auth.ts) acting in this account with the user's role; a user
 // without one has not accepted an invitation yet (jobs can be assigned to them all the same).
+import { isAccountItself } from '../platform/operations/principal.ts';
 import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { ApiError } from '../platform/errors.ts';
@@ -20,8 +21,10 @@ export const USER_ROLES = ['owner', 'admin', 'dispatcher', 'technician', 'office
  */
 function assertMayTouchOwners(ctx: OperationContext, ...roles: (string | undefined)[]): void {
   const caller = ctx.principal;
-  const accountItself = !caller.keyId && !caller.sessionId; // sign-up making the first owner, invitations being accepted
-  if (roles.includes('owner') && caller.role !== 'owner' && !accountItself) {
+  // An OAuth token an owner granted is not the owner signed in.
+  const ownerSignedIn = caller.role === 'owner' && caller.sessionId !== undefined;
+  // The account itself: sign-up making the first owner, invitations being accepted.
+  if (roles.includes('owner') && !ownerSignedIn && !isAccountItself(caller)) {
     throw new ApiError('forbidden', 'Only an owner, signed in, can grant the owner role or change an owner');
   }
 }

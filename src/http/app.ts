@@ -51,6 +51,10 @@ import { createPeopleAuth } from '../auth/people-auth.ts';
 import { SessionVerifier } from '../auth/session-verifier.ts';
 import { sessionEndpoints } from '../auth/session-endpoints.ts';
 import { oauthScopes } from '../auth/oauth-provider.ts';
+import { OAuthTokenVerifier } from '../auth/oauth-tokens.ts';
+import { mountOAuthRoutes } from './oauth-routes.ts';
+import { oauthClientEndpoints } from '../auth/oauth-clients.ts';
+import { connectedAppEndpoints } from '../auth/connected-apps.ts';
 
 export interface AppOptions {
   db: Database;
@@ -112,12 +116,14 @@ export function createApp(options: AppOptions) {
     publicUrl, secretKey, logger, sessionCache: { forget: (kind, id) => sessions.forget(kind, id) }, oauth: { scopes: oauthScopes(registry), secrets },
   });
   const sessions = new SessionVerifier(db, people, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
+  const oauthTokens = new OAuthTokenVerifier(db, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
   const webhooks = new WebhookDispatcher(db, { ...options.webhooks, allowPrivate, secrets, logger });
   const runtime: Runtime = {
     db, registry, secrets, publicUrl,
     services: {
       apiKeys: verifier,
       sessions,
+      oauthTokens,
       files: options.files ?? localDiskStorage(join(tmpdir(), `fieldline-files-${randomBytes(6).toString('hex')}`)),
       webhooks: { allowPrivate, secrets, deliverNow: (eventId, endpointId) => webhooks.deliverNow(eventId, endpointId), wake: () => webhooks.wake() },
     },
@@ -129,8 +135,9 @@ export function createApp(options: AppOptions) {
   const inboundRetention = new InboundLogRetention(db, logger, options.requestLogRetentionDays);
   const endpoints: EndpointSpec[] = [
     ...resourceEndpoints(runtime, registry), searchEndpoint(runtime, registry),
-    ...accountEndpoints(db, (accountId) => { verifier.forgetAccount(accountId); sessions.forget('account', accountId); }),
-    ...sessionEndpoints({ runtime, auth: people, rateLimiter, sessions }), eventStreamEndpoint(eventStreams, registry), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
+    ...accountEndpoints(db, (accountId) => { verifier.forgetAccount(accountId); sessions.forget('account', accountId); oauthTokens.forget('account', accountId); }),
+    ...sessionEndpoints({ runtime, auth: people, rateLimiter, sessions }), eventStreamEndpoint(eventStreams, registry),
+    ...oauthClientEndpoints({ db, secrets, oauthTokens, scopes: oauthScopes(registry) }), ...connectedAppEndpoints(db, oauthTokens), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);
   openapi.paths[INBOUND_PATH] = { post: inboundOperation() };
@@ -148,9 +155,10 @@ export function createApp(options: AppOptions) {
   const trafficControl = options.trafficControl ?? true;
   if (trafficControl) app.use('/v1/*', requestTelemetry({ metrics, writer, trustProxy }));
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
+  mountOAuthRoutes(app, { db, auth: people, sessions, oauthTokens, publicUrl, rateLimiter, metrics, trustProxy, enforceLimits: trafficControl });
   mountInboundRoute(app, { db, runtime, rateLimiter, metrics, trustProxy, maxBodyBytes });
   mountRoutes(app, routes, endpoints, {
-    db, logger, verifier, sessions, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl, secrets,
+    db, logger, verifier, sessions, oauthTokens, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl, secrets,
     maxBodyBytes,
   });
 
@@ -172,11 +180,12 @@ export function createApp(options: AppOptions) {
       inboundRetention.start();
       void verifier.start();
       void sessions.start();
+      void oauthTokens.start();
     },
     /** Writes what is still queued; call before closing the database. */
     async stop() {
       inboundRetention.stop();
-      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), campaigns.stop(), webhooks.stop(), eventStreams.stop(), verifier.stop(), sessions.stop()]);
+      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), campaigns.stop(), webhooks.stop(), eventStreams.stop(), verifier.stop(), sessions.stop(), oauthTokens.stop()]);
     },
   };
 }

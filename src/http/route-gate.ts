@@ -6,6 +6,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../platform/errors.ts';
 import type { Authentication } from '../platform/routes/endpoint-spec.ts';
 import type { ApiKeyVerifier } from '../auth/api-keys.ts';
+import type { OAuthTokenVerifier } from '../auth/oauth-tokens.ts';
+import { OAUTH_ACCESS_TOKEN_PREFIX } from '../auth/oauth-provider.ts';
 import { sessionCookieIn, type SessionIdentity, type SessionVerifier } from '../auth/session-verifier.ts';
 import { hasScope, rateSubject, type Principal } from '../platform/operations/principal.ts';
 import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
@@ -25,6 +27,7 @@ export const PUBLIC_CALLS_PER_IP: RatePolicy = { limit: 60, windowSeconds: 60 };
 export interface GateServices {
   verifier: ApiKeyVerifier;
   sessions: SessionVerifier;
+  oauthTokens: OAuthTokenVerifier;
   rateLimiter: RequestRateLimiter;
   quota: MonthlyQuota;
   metrics: Metrics;
@@ -88,7 +91,8 @@ async function enforceLimits(c: Context, route: GatedRoute, principal: Principal
   }
 }
 
-async function limitPublicCalls(c: Context, services: GateServices): Promise<void> {
+/** Routes open to anyone: PUBLIC_CALLS_PER_IP per address. */
+export async function limitPublicCalls(c: Context, services: Pick<GateServices, 'rateLimiter' | 'metrics' | 'trustProxy'>): Promise<void> {
   const rate = await services.rateLimiter.consume('public', clientIp(c, services.trustProxy) ?? 'unknown', PUBLIC_CALLS_PER_IP);
   setRateLimitHeaders(c, 'public', rate);
   if (!rate.allowed) {
@@ -100,7 +104,8 @@ async function limitPublicCalls(c: Context, services: GateServices): Promise<voi
 }
 
 /**
- * An API key (`Bearer fl_...`), a session token (`Bearer ...`) or a session cookie. A session
+ * An API key (`Bearer fl_...`), an OAuth access token (`Bearer flo_at_...`), a session token
+ * (`Bearer ...`) or a session cookie. A session
  * yields a principal only while it acts in an account its person is an active member of.
  */
 async function authenticate(c: Context, services: GateServices): Promise<{ principal: Principal | null; session?: SessionIdentity }> {
@@ -109,6 +114,9 @@ async function authenticate(c: Context, services: GateServices): Promise<{ princ
   const cookie = header ? null : sessionCookieIn(c.req.header('cookie'));
   if (bearer?.startsWith('fl_')) {
     const principal = await services.verifier.verify(bearer);
+    if (principal) return { principal };
+  } else if (bearer?.startsWith(OAUTH_ACCESS_TOKEN_PREFIX)) {
+    const principal = await services.oauthTokens.verify(bearer);
     if (principal) return { principal };
   } else if (bearer || cookie) {
     const session = await services.sessions.identify((bearer ?? cookie)!);

@@ -10,6 +10,8 @@ export interface Principal {
   personId?: string;
   userId?: string;
   role?: string;
+  /** An OAuth access token: the client it was issued to (with personId/userId when a member granted it). */
+  oauthClientId?: string;
   /** Writes only rows assigned to `userId` (see ResourceInput.assignment): a technician's session. */
   assignedOnly?: boolean;
   scopes: ReadonlySet<string>;
@@ -35,5 +37,9 @@ export const accountPrincipal = (accountId: string): Principal => ({
   accountId, scopes: new Set(), plan: PLANS[DEFAULT_PLAN], rates: PLANS[DEFAULT_PLAN].rates, allowedOrigins: new Set(),
 });
 
-/** What a credential's rate limits are counted against: the key, the session, or else the account. */
-export const rateSubject = (principal: Principal): string => principal.keyId ?? principal.sessionId ?? principal.accountId;
+/** What a credential's rate limits are counted against: the key, the OAuth client in this account, the session, or else the account. */
+export const rateSubject = (principal: Principal): string =>
+  principal.keyId ?? (principal.oauthClientId ? `${principal.oauthClientId}:${principal.accountId}` : undefined) ?? principal.sessionId ?? principal.accountId;
+
+/** No credential at all: the account's own background work (see accountPrincipal). */
+export const isAccountItself = (principal: Principal): boolean => !principal.keyId && !principal.sessionId && !principal.oauthClientId;

@@ -1,0 +1,176 @@
+// /v1/oauth/clients: the apps an account registers to call Fieldline for other accounts (the
+// authorization code grant) or for itself (client credentials). We write the rows Better Auth's
+// oauth-provider reads (its client creation needs a person's session; our callers may be API
+// keys), always within the caller's account: another account's client is a 404. The secret is answered once, at creation
+// and at rotation. Changing or removing a client reaches every node's token cache by NOTIFY.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Database } from '../db/database.ts';
+import { systemQuery, systemTransaction } from '../db/system-query.ts';
+import { defineEndpoint, type EndpointSpec } from '../platform/routes/endpoint-spec.ts';
+import { ApiError } from '../platform/errors.ts';
+import type { SecretBox } from '../platform/secret-box.ts';
+import { newId } from '../platform/ids.ts';
+import { CREDENTIAL_CHANGES_CHANNEL } from './api-keys.ts';
+import { OAUTH_CLIENT_SECRET_PREFIX } from './oauth-provider.ts';
+import type { OAuthTokenVerifier } from './oauth-tokens.ts';
+
+export const MAX_CLIENTS_PER_ACCOUNT = 100;
+
+/** https anywhere; http only on the loopback interface (native and local apps, RFC 8252 §7.3). */
+const RedirectUri = z.url().max(2000).refine((value) => {
+  const url = new URL(value);
+  if (url.hash) return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+}, 'Expected an https URL (http only for localhost), without a fragment');
+
+const WebUri = z.url().max(2000).refine((value) => /^https?:\/\//.test(value), 'Expected an http(s) URL');
+
+export const OAuthClient = z.object({
+  id: z.string().describe('The client_id.'), object: z.literal('oauth_client'), name: z.string(), uri: z.string().nullable(),
+  type: z.enum(['confidential', 'public']).describe('Confidential clients authenticate with their secret; public ones (mobile, single-page) with PKCE only.'),
+  redirect_uris: z.array(z.string()), scopes: z.array(z.string()),
+  client_credentials: z.boolean().describe('Whether the client may use the client credentials grant to act as this account itself.'),
+  disabled: z.boolean(), created_at: z.string(), updated_at: z.string(),
+});
+const WithSecret = OAuthClient.extend({ client_secret: z.string().nullable().describe('Shown once. Absent (null) for public clients.') });
+
+const present = (row: Record<string, any>) => ({
+  id: row.client_id as string, object: 'oauth_client' as const, name: row.name ?? row.client_id, uri: row.uri ?? null,
+  type: row.token_endpoint_auth_method === 'none' ? 'public' as const : 'confidential' as const,
+  redirect_uris: row.redirect_uris ?? [], scopes: row.scopes ?? [], client_credentials: (row.client_credentials_scopes ?? []).length > 0,
+  disabled: Boolean(row.disabled), created_at: row.created_at, updated_at: row.updated_at,
+});
+
+const COLUMNS = 'client_id, name, uri, token_endpoint_auth_method, redirect_uris, scopes, client_credentials_scopes, disabled, created_at, updated_at';
+/** 256 random bits; answered once with its prefix, stored sealed (Better Auth compares the unsealed value in constant time). */
+const newClientSecret = () => randomBytes(32).toString('base64url');
+const clientChangeNotice = (clientId: string) => ({ sql: 'SELECT pg_notify($1, $2)', parameters: [CREDENTIAL_CHANGES_CHANNEL, `oauth-client:${clientId}`] });
+
+export interface OAuthClientServices {
+  db: Database;
+  secrets: SecretBox;
+  oauthTokens: Pick<OAuthTokenVerifier, 'forget'>;
+  /** Every scope a client may be given. */
+  scopes: readonly string[];
+}
+
+export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuthClientServices): EndpointSpec[] {
+  const Scope = z.string().refine((scope) => scopes.includes(scope), 'Unknown scope (see the scopes in /.well-known/oauth-authorization-server)');
+  const ScopeList = z.array(Scope).min(1).max(200).transform((list) => [...new Set(list)]);
+
+  async function ownClient(accountId: string, clientId: string) {
+    const [row] = await systemQuery(db, { sql: `SELECT ${COLUMNS} FROM oauth_clients WHERE client_id = $1 AND reference_id = $2`, parameters: [clientId, accountId] });
+    if (!row) throw new ApiError('not_found', `No such OAuth client: '${clientId}'`);
+    return row;
+  }
+
+  return [
+    defineEndpoint({
+      method: 'post', path: '/v1/oauth/clients', operationId: 'createOAuthClient', tag: 'OAuth', scope: 'write:oauth-clients', bucket: 'write',
+      summary: 'Register an OAuth app',
+      description: `The answer holds the client secret (confidential clients) once: store it then. Public clients must use PKCE (S256). At most ${MAX_CLIENTS_PER_ACCOUNT} clients per account.`,
+      body: z.strictObject({
+        name: z.string().trim().min(1).max(200), uri: WebUri.optional(),
+        type: z.enum(['confidential', 'public']).default('confidential'),
+        redirect_uris: z.array(RedirectUri).max(20).default([]),
+        scopes: ScopeList,
+        client_credentials: z.boolean().default(false).describe('Confidential clients only: may also act as this account itself, with these scopes.'),
+      }).refine((body) => !(body.type === 'public' && body.client_credentials), { path: ['client_credentials'], message: 'Public clients cannot use client credentials' })
+        .refine((body) => body.redirect_uris.length > 0 || body.client_credentials, { path: ['redirect_uris'], message: 'Give at least one redirect URI, or enable client_credentials' }),
+      response: WithSecret, successStatus: 201,
+      async handle({ principal, body }) {
+        const [{ count }] = await systemQuery(db, { sql: 'SELECT count(*)::int AS count FROM oauth_clients WHERE reference_id = $1', parameters: [principal.accountId] });
+        if (count >= MAX_CLIENTS_PER_ACCOUNT) throw new ApiError('conflict', `This account already has ${MAX_CLIENTS_PER_ACCOUNT} OAuth clients: delete one first`);
+        const grants = [...(body.redirect_uris.length ? ['authorization_code', 'refresh_token'] : []), ...(body.client_credentials ? ['client_credentials'] : [])];
+        const clientId = newId('oac');
+        const secret = body.type === 'public' ? null : newClientSecret();
+        const [row] = await systemQuery(db, {
+          sql: `INSERT INTO oauth_clients (id, client_id, client_secret, reference_id, name, uri, redirect_uris, scopes, client_credentials_scopes,
+                  grant_types, response_types, token_endpoint_auth_method, application_type, require_pkce, disabled, created_at, updated_at)
+                VALUES ($1, $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb, $11, 'web', true, false, now(), now())
+                RETURNING ${COLUMNS}`,
+          parameters: [clientId, secret && secrets.encrypt(secret), principal.accountId, body.name, body.uri ?? null, JSON.stringify(body.redirect_uris),
+            JSON.stringify(body.scopes), JSON.stringify(body.client_credentials ? body.scopes : []), JSON.stringify(grants),
+            JSON.stringify(body.redirect_uris.length ? ['code'] : []), body.type === 'public' ? 'none' : 'client_secret_basic'],
+        });
+        return { status: 201, body: { data: { ...present(row), client_secret: secret && `${OAUTH_CLIENT_SECRET_PREFIX}${secret}` } } };
+      },
+    }),
+    defineEndpoint({
+      method: 'get', path: '/v1/oauth/clients', operationId: 'listOAuthClients', tag: 'OAuth', scope: 'read:oauth-clients', bucket: 'read',
+      summary: 'List your OAuth apps', description: `Newest first; an account has at most ${MAX_CLIENTS_PER_ACCOUNT}. Secrets are never listed.`,
+      response: z.array(OAuthClient),
+      async handle({ principal }) {
+        const rows = await systemQuery(db, { sql: `SELECT ${COLUMNS} FROM oauth_clients WHERE reference_id = $1 ORDER BY created_at DESC, client_id DESC`, parameters: [principal.accountId] });
+        return { status: 200, body: { data: rows.map(present) } };
+      },
+    }),
+    defineEndpoint({
+      method: 'get', path: '/v1/oauth/clients/{id}', operationId: 'getOAuthClient', tag: 'OAuth', scope: 'read:oauth-clients', bucket: 'read',
+      summary: 'Retrieve an OAuth app', paramPatterns: { id: '^oac_' }, response: OAuthClient,
+      async handle({ principal, params }) {
+        return { status: 200, body: { data: present(await ownClient(principal.accountId, params.id)) } };
+      },
+    }),
+    defineEndpoint({
+      method: 'patch', path: '/v1/oauth/clients/{id}', operationId: 'updateOAuthClient', tag: 'OAuth', scope: 'write:oauth-clients', bucket: 'write',
+      summary: 'Update an OAuth app',
+      description: 'Removing a scope takes it from the tokens already issued, at once; disabling the app stops all its tokens.',
+      paramPatterns: { id: '^oac_' },
+      body: z.strictObject({
+        name: z.string().trim().min(1).max(200).optional(), uri: WebUri.nullable().optional(),
+        redirect_uris: z.array(RedirectUri).max(20).optional(), scopes: ScopeList.optional(), disabled: z.boolean().optional(),
+      }),
+      response: OAuthClient,
+      async handle({ principal, params, body }) {
+        const current = await ownClient(principal.accountId, params.id);
+        if (body.redirect_uris?.length === 0 && (current.client_credentials_scopes ?? []).length === 0) {
+          throw new ApiError('validation_failed', 'An app without client credentials needs at least one redirect URI', { errors: [{ path: 'redirect_uris', message: 'must not be empty' }] });
+        }
+        const scopes = body.scopes ?? current.scopes;
+        const [, [row]] = await systemTransaction(db, [
+          clientChangeNotice(params.id),
+          {
+            sql: `UPDATE oauth_clients SET name = coalesce($2, name), uri = CASE WHEN $3::boolean THEN $4 ELSE uri END,
+                    redirect_uris = coalesce($5::jsonb, redirect_uris), scopes = $6::jsonb,
+                    client_credentials_scopes = CASE WHEN jsonb_array_length(coalesce(client_credentials_scopes, '[]'::jsonb)) > 0 THEN $6::jsonb ELSE client_credentials_scopes END,
+                    disabled = coalesce($7, disabled), updated_at = now()
+                  WHERE client_id = $1 RETURNING ${COLUMNS}`,
+            parameters: [params.id, body.name ?? null, body.uri !== undefined, body.uri ?? null,
+              body.redirect_uris ? JSON.stringify(body.redirect_uris) : null, JSON.stringify(scopes), body.disabled ?? null],
+          },
+        ]);
+        oauthTokens.forget('client', params.id);
+        return { status: 200, body: { data: present(row) } };
+      },
+    }),
+    defineEndpoint({
+      method: 'delete', path: '/v1/oauth/clients/{id}', operationId: 'deleteOAuthClient', tag: 'OAuth', scope: 'write:oauth-clients', bucket: 'write',
+      summary: 'Delete an OAuth app', description: 'Every grant and token of the app ends with it, on every node at once.',
+      paramPatterns: { id: '^oac_' }, response: z.object({ id: z.string(), object: z.literal('oauth_client'), deleted: z.literal(true) }),
+      async handle({ principal, params }) {
+        await ownClient(principal.accountId, params.id);
+        // Tokens and grants go by ON DELETE CASCADE; the token table's trigger tells every node.
+        await systemTransaction(db, [clientChangeNotice(params.id), { sql: 'DELETE FROM oauth_clients WHERE client_id = $1', parameters: [params.id] }]);
+        oauthTokens.forget('client', params.id);
+        return { status: 200, body: { data: { id: params.id, object: 'oauth_client', deleted: true } } };
+      },
+    }),
+    defineEndpoint({
+      method: 'post', path: '/v1/oauth/clients/{id}/rotate-secret', operationId: 'rotateOAuthClientSecret', tag: 'OAuth', scope: 'write:oauth-clients', bucket: 'write',
+      summary: 'Rotate an OAuth app\'s secret', description: 'The old secret stops working at once; tokens already issued stay valid. The new secret is answered once.',
+      paramPatterns: { id: '^oac_' }, response: WithSecret,
+      async handle({ principal, params }) {
+        const current = await ownClient(principal.accountId, params.id);
+        if (current.token_endpoint_auth_method === 'none') throw new ApiError('conflict', 'A public client has no secret');
+        const secret = newClientSecret();
+        const [row] = await systemQuery(db, {
+          sql: `UPDATE oauth_clients SET client_secret = $2, updated_at = now() WHERE client_id = $1 RETURNING ${COLUMNS}`,
+          parameters: [params.id, secrets.encrypt(secret)],
+        });
+        return { status: 200, body: { data: { ...present(row), client_secret: `${OAUTH_CLIENT_SECRET_PREFIX}${secret}` } } };
+      },
+    }),
+  ];
+}

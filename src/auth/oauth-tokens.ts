@@ -1,0 +1,141 @@
+// OAuth access tokens -> principals, off the database once warm, like API keys and sessions.
+// A token a member granted acts as that member in the account of the grant, with the scopes
+// granted AND still held by their role (a demoted member's apps lose what the member lost); a
+// client-credentials token acts as the client's own account with the client's scopes. Revocation
+// reaches every node by NOTIFY from a trigger on the token table (migration 0011_oauth), so
+// every way a token ends is heard, Better Auth's included; the TTL bounds a missed notice.
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.ts';
+import { systemQuery } from '../db/system-query.ts';
+import type { Registry } from '../platform/registry.ts';
+import { hasScope, type Principal } from '../platform/operations/principal.ts';
+import { effectiveRates, planNamed } from '../limits/plans.ts';
+import { CREDENTIAL_CHANGES_CHANNEL } from './api-keys.ts';
+import { memberPrincipal } from './member-principal.ts';
+import { OAUTH_ACCESS_TOKEN_PREFIX, OAUTH_REFRESH_TOKEN_PREFIX } from './oauth-provider.ts';
+
+declare module '../platform/operations/runtime.ts' {
+  interface RuntimeServices {
+    /** Drops this node's cached OAuth tokens (other nodes hear the trigger's NOTIFY). */
+    oauthTokens?: Pick<OAuthTokenVerifier, 'forget'>;
+  }
+}
+
+/** How the token table stores a token: SHA-256, base64url, of the token without its prefix (Better Auth's "hashed"). */
+export function storedTokenHash(token: string): string {
+  const bare = token.startsWith(OAUTH_ACCESS_TOKEN_PREFIX) ? token.slice(OAUTH_ACCESS_TOKEN_PREFIX.length)
+    : token.startsWith(OAUTH_REFRESH_TOKEN_PREFIX) ? token.slice(OAUTH_REFRESH_TOKEN_PREFIX.length) : token;
+  return createHash('sha256').update(bare).digest('base64url');
+}
+
+interface CachedGrant {
+  principal: Principal;
+  tokenHash: string;
+  refreshId: string | null;
+  expiresAt: number;
+}
+
+export type OAuthChange = 'token' | 'refresh' | 'client' | 'person' | 'account';
+
+export class OAuthTokenVerifier {
+  readonly #cache: LRUCache<string, CachedGrant | 'missing'>;
+  #generation = 0;
+  #unlisten: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly registry: Registry,
+    private readonly options: { cacheTtlMs?: number; logger?: Logger } = {},
+  ) {
+    this.#cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs ?? 30_000 });
+  }
+
+  async start(): Promise<void> {
+    this.#unlisten = await this.db.listen(CREDENTIAL_CHANGES_CHANNEL, (notice) => this.#onNotice(notice), {
+      onReconnect: () => this.#forgetWhere(() => true),
+    }).catch((err) => {
+      this.options.logger?.warn({ err }, 'OAuth token changes cannot be LISTENed for; other nodes\' revocations apply after the cache TTL');
+      return undefined;
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.#unlisten?.();
+    this.#unlisten = undefined;
+  }
+
+  /** The principal of a live access token, or null. */
+  async verify(token: string): Promise<Principal | null> {
+    const tokenHash = storedTokenHash(token);
+    let grant = this.#cache.get(tokenHash);
+    if (!grant) grant = await this.#load(tokenHash);
+    if (grant === 'missing' || grant.expiresAt <= Date.now()) return null;
+    return grant.principal;
+  }
+
+  /** Forgets on this node: a token (by stored hash), the access tokens of a refresh token (its id), a client's, a person's or an account's. */
+  forget(kind: OAuthChange, id: string): void {
+    if (kind === 'token') {
+      this.#generation++;
+      this.#cache.delete(id);
+      return;
+    }
+    this.#forgetWhere(({ principal, refreshId }) => (kind === 'refresh' ? refreshId === id : kind === 'client' ? principal.oauthClientId === id
+      : kind === 'person' ? principal.personId === id : principal.accountId === id));
+  }
+
+  #forgetWhere(matches: (grant: CachedGrant) => boolean): void {
+    this.#generation++;
+    for (const [key, grant] of this.#cache.entries()) {
+      if (grant !== 'missing' && matches(grant)) this.#cache.delete(key);
+    }
+  }
+
+  #onNotice(notice: string): void {
+    const at = notice.indexOf(':');
+    const kind = notice.slice(0, at);
+    const id = notice.slice(at + 1);
+    if (kind === 'oauth-token') this.forget('token', id);
+    else if (kind === 'oauth-client') this.forget('client', id);
+    else if (kind === 'person' || kind === 'account') this.forget(kind, id);
+  }
+
+  async #load(tokenHash: string): Promise<CachedGrant | 'missing'> {
+    const generation = this.#generation;
+    const [row] = await systemQuery(this.db, {
+      sql: `SELECT t.scopes, t.person_id, t.reference_id, t.refresh_id, t.expires_at, c.client_id, c.scopes AS client_scopes, c.reference_id AS client_account_id
+              FROM oauth_access_tokens t JOIN oauth_clients c ON c.client_id = t.client_id
+             WHERE t.token = $1 AND t.revoked IS NULL AND t.expires_at > now() AND c.disabled IS NOT TRUE`,
+      parameters: [tokenHash],
+    });
+    const principal = row ? await this.#principal(row) : null;
+    const grant: CachedGrant | 'missing' = principal
+      ? { principal, tokenHash, refreshId: row.refresh_id, expiresAt: new Date(row.expires_at).getTime() }
+      : 'missing';
+    // A revocation heard while loading wins: the result is used once, not cached.
+    if (generation === this.#generation) this.#cache.set(tokenHash, grant, grant === 'missing' ? { ttl: 5_000 } : undefined);
+    return grant;
+  }
+
+  async #principal(row: Record<string, any>): Promise<Principal | null> {
+    // What was granted and the app may still ask for: removing a scope from an app takes it from its tokens.
+    const allowed = new Set<string>(row.client_scopes ?? []);
+    const granted = (row.scopes as string[]).filter((scope) => allowed.has(scope));
+    if (row.person_id) {
+      if (!row.reference_id) return null;
+      const member = await memberPrincipal(this.db, this.registry, row.person_id, row.reference_id);
+      if (!member) return null;
+      return { ...member, oauthClientId: row.client_id, scopes: new Set(granted.filter((scope) => hasScope(member, scope))) };
+    }
+    if (!row.client_account_id) return null;
+    const [account] = await systemQuery(this.db, { sql: 'SELECT plan, cors_allowed_origins FROM accounts WHERE id = $1', parameters: [row.client_account_id] });
+    if (!account) return null;
+    const plan = planNamed(account.plan);
+    return {
+      accountId: row.client_account_id, oauthClientId: row.client_id, scopes: new Set(granted),
+      plan, rates: effectiveRates(plan, null), allowedOrigins: new Set(account.cors_allowed_origins),
+    };
+  }
+}

@@ -1,0 +1,151 @@
+// The OAuth 2.0 server on the wire. The protocol endpoints (authorize, token, introspect,
+// revoke) are Better Auth's own handler, mounted path by path: their request and response
+// formats are the RFCs', not our JSON conventions. Around them, ours: RFC 8414 metadata at the
+// root, the sign-in and consent pages, per-IP limits, and this node forgetting a revoked token
+// at once (other nodes hear the token table's trigger).
+import type { Context, Hono } from 'hono';
+import type { Database } from '../db/database.ts';
+import { systemQuery } from '../db/system-query.ts';
+import type { PeopleAuth } from '../auth/people-auth.ts';
+import { OAUTH_CONSENT_PATH, OAUTH_REFRESH_TOKEN_PREFIX, OAUTH_SIGN_IN_PATH } from '../auth/oauth-provider.ts';
+import { storedTokenHash, type OAuthTokenVerifier } from '../auth/oauth-tokens.ts';
+import { signInWithPassword } from '../auth/password-sign-in.ts';
+import { sessionCookieIn, type SessionVerifier } from '../auth/session-verifier.ts';
+import { consentPage, messagePage, signInPage } from '../auth/oauth-pages.ts';
+import { ApiError } from '../platform/errors.ts';
+import { limitPublicCalls, type GateServices } from './route-gate.ts';
+
+export const OAUTH_METADATA_PATH = '/.well-known/oauth-authorization-server';
+const PROTOCOL_PATHS = ['/v1/auth/oauth2/authorize', '/v1/auth/oauth2/token', '/v1/auth/oauth2/introspect', '/v1/auth/oauth2/revoke'];
+/** Parameters Better Auth adds when it signs an authorization request for our pages; not the client's. */
+const SIGNING_PARAMETERS = ['sig', 'exp', 'ba_iat', 'ba_pl', 'ba_param'];
+
+export interface OAuthRouteServices extends Pick<GateServices, 'rateLimiter' | 'metrics' | 'trustProxy' | 'enforceLimits'> {
+  db: Database;
+  auth: PeopleAuth;
+  sessions: SessionVerifier;
+  oauthTokens: OAuthTokenVerifier;
+  publicUrl: string;
+}
+
+export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void {
+  const { auth, db } = services;
+  const limited = async (c: Context) => {
+    if (services.enforceLimits) await limitPublicCalls(c, services);
+  };
+
+  // RFC 8414: at the root, and at the root plus the issuer's path (/v1/auth), where clients look first.
+  const metadata = async (c: Context) => c.json(await auth.api.getOAuthServerConfig(), 200, { 'Cache-Control': 'public, max-age=300' });
+  app.get(OAUTH_METADATA_PATH, metadata);
+  app.get(`${OAUTH_METADATA_PATH}/v1/auth`, metadata);
+
+  for (const path of PROTOCOL_PATHS) {
+    app.on(['GET', 'POST'], path, async (c) => {
+      c.set('routeTemplate', path);
+      await limited(c);
+      if (path.endsWith('/authorize')) return auth.handler(asNavigation(c.req.raw));
+      if (!path.endsWith('/revoke')) return auth.handler(c.req.raw);
+      const form = await c.req.raw.clone().formData().catch(() => null);
+      const response = await auth.handler(c.req.raw);
+      const token = form?.get('token');
+      if (response.ok && typeof token === 'string') await forgetRevoked(token);
+      return response;
+    });
+  }
+
+  /** This node stops honouring a token revoked here before the response leaves (other nodes: the trigger's NOTIFY). */
+  async function forgetRevoked(token: string): Promise<void> {
+    const hash = storedTokenHash(token);
+    services.oauthTokens.forget('token', hash);
+    if (token.startsWith(OAUTH_REFRESH_TOKEN_PREFIX)) {
+      const [refresh] = await systemQuery(db, { sql: 'SELECT id FROM oauth_refresh_tokens WHERE token = $1', parameters: [hash] });
+      if (refresh) services.oauthTokens.forget('refresh', refresh.id);
+    }
+  }
+
+  const clientOf = async (clientId: string | null) => {
+    if (!clientId) return null;
+    const [row] = await systemQuery(db, { sql: 'SELECT name, uri FROM oauth_clients WHERE client_id = $1 AND disabled IS NOT TRUE', parameters: [clientId] });
+    return row ? { name: (row.name as string | null) ?? clientId, uri: row.uri as string | null } : null;
+  };
+
+  app.get(OAUTH_SIGN_IN_PATH, async (c) => {
+    const query = new URL(c.req.url).searchParams;
+    const client = await clientOf(query.get('client_id'));
+    if (!client) return c.html(messagePage('Unknown app', 'This sign-in link does not belong to a registered app.'), 400);
+    return c.html(signInPage({ oauthQuery: query.toString(), clientName: client.name }));
+  });
+
+  app.post(OAUTH_SIGN_IN_PATH, async (c) => {
+    await limited(c);
+    const form = await c.req.formData();
+    const oauthQuery = String(form.get('oauth_query') ?? '');
+    const email = String(form.get('email') ?? '').trim().toLowerCase();
+    const params = new URLSearchParams(oauthQuery);
+    const client = await clientOf(params.get('client_id'));
+    if (!client) return c.html(messagePage('Unknown app', 'This sign-in link does not belong to a registered app.'), 400);
+    try {
+      const result = await signInWithPassword(auth, services.rateLimiter, { email, password: String(form.get('password') ?? '') }, c.req.raw.headers);
+      for (const cookie of result.headers.getSetCookie()) c.header('Set-Cookie', cookie, { append: true });
+    } catch (error) {
+      const status = error instanceof ApiError && error.code === 'rate_limited' ? 429 : 401;
+      const message = status === 429 ? 'Too many failed sign-ins for this email. Try again later.' : 'Wrong email or password.';
+      return c.html(signInPage({ oauthQuery, clientName: client.name, email, error: message }), status);
+    }
+    // Back to authorize with the app's own request: it checks everything again, now with a session.
+    for (const name of [...SIGNING_PARAMETERS, 'prompt']) params.delete(name);
+    return c.redirect(`/v1/auth/oauth2/authorize?${params}`, 303);
+  });
+
+  app.get(OAUTH_CONSENT_PATH, async (c) => {
+    const query = new URL(c.req.url).searchParams;
+    const session = await currentSession(c);
+    if (!session) return c.redirect(`${OAUTH_SIGN_IN_PATH}?${query}`, 303);
+    const client = await clientOf(query.get('client_id'));
+    if (!client) return c.html(messagePage('Unknown app', 'This consent link does not belong to a registered app.'), 400);
+    if (!session.principal) {
+      return c.html(messagePage('No account', 'You are signed in, but not acting in an account you are an active member of. Switch account, then start again from the app.'), 403);
+    }
+    const [account] = await systemQuery(db, { sql: 'SELECT name FROM accounts WHERE id = $1', parameters: [session.principal.accountId] });
+    return c.html(consentPage({
+      oauthQuery: query.toString(), clientName: client.name, clientUri: client.uri, accountName: account.name, personEmail: session.person.email,
+      scopes: (query.get('scope') ?? '').split(' ').filter(Boolean),
+    }));
+  });
+
+  app.post(OAUTH_CONSENT_PATH, async (c) => {
+    // The session cookie is SameSite=Lax, so another site cannot post here as the person; the Origin check says so twice.
+    const origin = c.req.header('origin');
+    if (origin && origin !== new URL(services.publicUrl).origin && origin !== new URL(c.req.url).origin) {
+      return c.html(messagePage('Not allowed', 'Consent is given on this page only.'), 403);
+    }
+    const form = await c.req.formData();
+    const cookie = c.req.header('cookie') ?? '';
+    // Better Auth's consent route finishes the authorization request, which needs a request of its own.
+    const consent = await auth.handler(new Request(`${services.publicUrl}/v1/auth/oauth2/consent`, {
+      method: 'POST',
+      headers: { cookie, origin: new URL(services.publicUrl).origin, accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ accept: form.get('accept') === 'true', oauth_query: String(form.get('oauth_query') ?? '') }),
+    }));
+    const answer = consent.ok ? await consent.json() as { url?: string; redirect_uri?: string } : null;
+    const url = answer?.url ?? answer?.redirect_uri;
+    if (!url) return c.html(messagePage('Link expired', 'This consent link is no longer valid. Start again from the app.'), 400);
+    return c.redirect(url, 303);
+  });
+
+  async function currentSession(c: Context) {
+    const token = sessionCookieIn(c.req.header('cookie'));
+    return token ? services.sessions.identify(token) : null;
+  }
+}
+
+/**
+ * Authorize is a browser navigation (RFC 6749 §4.1.1): answer it with a redirect. Better Auth
+ * answers JSON when it thinks it is called by fetch (Sec-Fetch-Mode), which Node's fetch sends
+ * too; a single-page app that wants JSON asks for it with `Accept: application/json`.
+ */
+function asNavigation(request: Request): Request {
+  const headers = new Headers(request.headers);
+  for (const name of ['sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-site']) headers.delete(name);
+  return new Request(request.url, { method: request.method, headers, body: request.body, duplex: 'half' } as RequestInit);
+}

@@ -1,0 +1,248 @@
+// The OAuth 2.0 server, driven by a real client (openid-client) against the app on a real HTTP
+// port: discovery (RFC 8414), client credentials, authorization code + PKCE with the consent
+// page answered over HTTP, refresh with rotation, introspection (RFC 7662), revocation
+// (RFC 7009). Tokens act on /v1 like API keys, with the same scope checks, and stop the moment
+// they are revoked, their app is disconnected or deleted.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import * as oidc from 'openid-client';
+import { createTestContext, type TestContext } from './support/test-context.ts';
+import { assertProblem } from './support/problem-assertions.ts';
+
+let t: TestContext;
+let server: ServerType;
+let base: string;
+const REDIRECT_URI = 'https://app.example.test/callback';
+const PASSWORD = 'correct horse battery';
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+before(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  t = await createTestContext({ publicUrl: base });
+  server = serve({ fetch: t.app.fetch, port, hostname: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+});
+after(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await t.close();
+});
+
+async function signUp(name: string) {
+  const email = `${name.toLowerCase()}.${randomBytes(4).toString('hex')}@example.test`;
+  const res = await t.call('POST', '/v1/auth/sign-up', { body: { name, email, password: PASSWORD, account_name: `${name}'s company` } });
+  assert.equal(res.status, 201, res.text);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('fieldline.session_token='))!.split(';')[0];
+  return { email, cookie, accountId: res.body.data.account.id as string, userId: res.body.data.user.user_id as string };
+}
+
+async function registerClient(cookie: string, body: Record<string, unknown>) {
+  const res = await t.call('POST', '/v1/oauth/clients', { headers: { cookie }, body });
+  assert.equal(res.status, 201, res.text);
+  return res.body.data as { id: string; client_secret: string | null };
+}
+
+const discover = (clientId: string, secret?: string) => oidc.discovery(new URL(`${base}/v1/auth`), clientId, undefined,
+  secret ? oidc.ClientSecretBasic(secret) : oidc.None(), { execute: [oidc.allowInsecureRequests], algorithm: 'oauth2' });
+
+const api = (token: string, method: string, path: string, body?: unknown) => t.call(method, path, { key: token, body });
+
+/** Authorization code + PKCE as a browser would do it: authorize, the consent page, Allow; answers the redirect back to the app. */
+async function authorizeInBrowser(config: oidc.Configuration, cookie: string, scope: string, decision: 'true' | 'false' = 'true') {
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI, scope, state, code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256',
+  });
+  const toConsent = await fetch(url, { redirect: 'manual', headers: { cookie } });
+  assert.equal(toConsent.status, 302, await toConsent.clone().text());
+  const consentUrl = new URL(toConsent.headers.get('location')!, base);
+  assert.equal(consentUrl.pathname, '/oauth/consent');
+  const page = await fetch(consentUrl, { headers: { cookie } });
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  for (const s of scope.split(' ')) assert.ok(html.includes(`<code>${s}</code>`), `the consent page lists ${s}`);
+  const answered = await fetch(`${base}/oauth/consent`, {
+    method: 'POST', redirect: 'manual',
+    headers: { cookie, origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ accept: decision, oauth_query: consentUrl.searchParams.toString() }),
+  });
+  assert.equal(answered.status, 303, await answered.clone().text());
+  return { callback: new URL(answered.headers.get('location')!), codeVerifier, state };
+}
+
+describe('the OAuth 2.0 server', () => {
+  it('publishes RFC 8414 metadata at the root and under the issuer path', async () => {
+    const res = await fetch(`${base}/.well-known/oauth-authorization-server`);
+    assert.equal(res.status, 200);
+    const metadata = await res.json();
+    assert.equal(metadata.issuer, `${base}/v1/auth`);
+    assert.equal(metadata.token_endpoint, `${base}/v1/auth/oauth2/token`);
+    assert.ok(metadata.code_challenge_methods_supported.includes('S256'));
+    assert.ok(metadata.scopes_supported.includes('read:customers'));
+    assert.ok(!metadata.scopes_supported.includes('read:*'), 'wildcards stay with API keys');
+    const suffixed = await fetch(`${base}/.well-known/oauth-authorization-server/v1/auth`);
+    assert.deepEqual(await suffixed.json(), metadata);
+  });
+
+  it('gives a client-credentials token that acts as the app\'s own account with its scopes', async () => {
+    const owner = await signUp('Cora');
+    const client = await registerClient(owner.cookie, { name: 'Nightly sync', scopes: ['read:customers', 'read:users'], client_credentials: true });
+    assert.match(client.client_secret!, /^flo_cs_/);
+    const config = await discover(client.id, client.client_secret!);
+    const tokens = await oidc.clientCredentialsGrant(config, { scope: 'read:customers read:users' });
+    assert.match(tokens.access_token, /^flo_at_/);
+
+    const list = await api(tokens.access_token, 'GET', '/v1/customers');
+    assert.equal(list.status, 200, list.text);
+    assertProblem(await api(tokens.access_token, 'POST', '/v1/customers', { name: 'Nope' }), 403, 'insufficient_scope');
+    assertProblem(await api(tokens.access_token, 'GET', '/v1/users/me'), 404, 'not_found'); // no member behind it
+
+    const wrongSecret = await discover(client.id, 'flo_cs_wrong');
+    await assert.rejects(oidc.clientCredentialsGrant(wrongSecret, { scope: 'read:customers' }));
+    await assert.rejects(oidc.clientCredentialsGrant(config, { scope: 'write:customers' }), 'no scope beyond the client\'s');
+  });
+
+  it('runs authorization code + PKCE with consent, refresh with rotation, introspection and revocation', async () => {
+    const developer = await signUp('Dev');
+    const client = await registerClient(developer.cookie, {
+      name: 'Route planner', uri: 'https://app.example.test', redirect_uris: [REDIRECT_URI], scopes: ['read:customers', 'write:customers', 'read:users', 'offline_access'],
+    });
+    const config = await discover(client.id, client.client_secret!);
+    const customer = await signUp('Eve'); // a member of another account lets the app in
+    const { callback, codeVerifier, state } = await authorizeInBrowser(config, customer.cookie, 'read:customers write:customers read:users offline_access');
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: codeVerifier, expectedState: state });
+    assert.ok(tokens.refresh_token?.startsWith('flo_rt_'));
+
+    const me = await api(tokens.access_token, 'GET', '/v1/users/me');
+    assert.equal(me.status, 200, me.text);
+    assert.equal(me.body.data.id, customer.userId, 'the token acts as the member who granted it');
+    const created = await api(tokens.access_token, 'POST', '/v1/customers', { name: 'Made by an app' });
+    assert.equal(created.status, 201, created.text);
+    const own = await t.call('GET', `/v1/customers/${created.body.data.id}`, { headers: { cookie: customer.cookie } });
+    assert.equal(own.status, 200, 'written in the granting member\'s account');
+    assertProblem(await api(tokens.access_token, 'GET', '/v1/invoices'), 403, 'insufficient_scope');
+
+    const introspected = await oidc.tokenIntrospection(config, tokens.access_token);
+    assert.equal(introspected.active, true);
+    assert.equal(introspected.client_id, client.id);
+    assert.ok(String(introspected.scope).split(' ').includes('write:customers'));
+
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    assert.notEqual(refreshed.refresh_token, tokens.refresh_token, 'refresh tokens rotate');
+    assert.equal((await api(refreshed.access_token, 'GET', '/v1/customers')).status, 200);
+
+    await oidc.tokenRevocation(config, refreshed.access_token);
+    assertProblem(await api(refreshed.access_token, 'GET', '/v1/customers'), 401, 'unauthenticated');
+    assert.equal((await oidc.tokenIntrospection(config, refreshed.access_token)).active, false);
+
+    // A rotated refresh token used again means it leaked: the whole family ends, the new one too.
+    const again = await oidc.refreshTokenGrant(config, refreshed.refresh_token!);
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), 'a used refresh token is refused');
+    await assert.rejects(oidc.refreshTokenGrant(config, again.refresh_token!), 'and its successors with it');
+    assertProblem(await api(again.access_token, 'GET', '/v1/customers'), 401, 'unauthenticated');
+  });
+
+  it('answers a denied consent with access_denied and issues nothing', async () => {
+    const developer = await signUp('Fay');
+    const client = await registerClient(developer.cookie, { name: 'Denied', redirect_uris: [REDIRECT_URI], scopes: ['read:customers'] });
+    const config = await discover(client.id, client.client_secret!);
+    const { callback } = await authorizeInBrowser(config, developer.cookie, 'read:customers', 'false');
+    assert.equal(callback.searchParams.get('error'), 'access_denied');
+    assert.equal(callback.searchParams.get('code'), null);
+  });
+
+  it('requires PKCE of public clients and sends a person without a session to sign in first', async () => {
+    const developer = await signUp('Gus');
+    const client = await registerClient(developer.cookie, { name: 'Phone app', type: 'public', redirect_uris: [REDIRECT_URI], scopes: ['read:customers'] });
+    assert.equal(client.client_secret, null);
+    const config = await discover(client.id);
+    const noPkce = await fetch(oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'read:customers' }), { redirect: 'manual', headers: { cookie: developer.cookie } });
+    const denied = new URL(noPkce.headers.get('location')!);
+    assert.equal(denied.searchParams.get('error'), 'invalid_request');
+
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'read:customers', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const toSignIn = await fetch(url, { redirect: 'manual' });
+    const signInUrl = new URL(toSignIn.headers.get('location')!, base);
+    assert.equal(signInUrl.pathname, '/oauth/sign-in');
+    const wrong = await fetch(signInUrl, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: developer.email, password: 'not the password', oauth_query: signInUrl.searchParams.toString() }),
+    });
+    assert.equal(wrong.status, 401);
+    const signedIn = await fetch(signInUrl, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: developer.email, password: PASSWORD, oauth_query: signInUrl.searchParams.toString() }),
+    });
+    assert.equal(signedIn.status, 303);
+    const cookie = signedIn.headers.getSetCookie().find((c) => c.startsWith('fieldline.session_token='))!.split(';')[0];
+    const back = await fetch(new URL(signedIn.headers.get('location')!, base), { redirect: 'manual', headers: { cookie } });
+    assert.equal(new URL(back.headers.get('location')!, base).pathname, '/oauth/consent', 'signed in, the person is asked for consent');
+  });
+});
+
+describe('managing OAuth apps and connected apps', () => {
+  it('keeps clients to their account, rotates secrets and disables apps at once', async () => {
+    const owner = await signUp('Hal');
+    const stranger = await signUp('Ivy');
+    const client = await registerClient(owner.cookie, { name: 'Sync', scopes: ['read:customers', 'read:jobs'], client_credentials: true });
+    assertProblem(await t.call('GET', `/v1/oauth/clients/${client.id}`, { headers: { cookie: stranger.cookie } }), 404, 'not_found');
+    assertProblem(await t.call('DELETE', `/v1/oauth/clients/${client.id}`, { headers: { cookie: stranger.cookie } }), 404, 'not_found');
+    const listed = await t.call('GET', '/v1/oauth/clients', { headers: { cookie: owner.cookie } });
+    assert.deepEqual(listed.body.data.map((c: { id: string }) => c.id), [client.id]);
+    assert.ok(!('client_secret' in listed.body.data[0]), 'secrets are never listed');
+    assertProblem(await t.call('POST', '/v1/oauth/clients', { headers: { cookie: owner.cookie }, body: { name: 'x', scopes: ['read:*'], redirect_uris: [REDIRECT_URI] } }), 422, 'validation_failed');
+    assertProblem(await t.call('POST', '/v1/oauth/clients', { headers: { cookie: owner.cookie }, body: { name: 'x', scopes: ['read:customers'], redirect_uris: ['http://evil.example/cb'] } }), 422, 'validation_failed');
+
+    const config = await discover(client.id, client.client_secret!);
+    const token = (await oidc.clientCredentialsGrant(config, { scope: 'read:customers read:jobs' })).access_token;
+    assert.equal((await api(token, 'GET', '/v1/jobs')).status, 200);
+
+    const rotated = await t.call('POST', `/v1/oauth/clients/${client.id}/rotate-secret`, { headers: { cookie: owner.cookie } });
+    assert.equal(rotated.status, 200, rotated.text);
+    await assert.rejects(oidc.clientCredentialsGrant(config, { scope: 'read:customers' }), 'the old secret stops at once');
+    await oidc.clientCredentialsGrant(await discover(client.id, rotated.body.data.client_secret), { scope: 'read:customers' });
+
+    const narrowed = await t.call('PATCH', `/v1/oauth/clients/${client.id}`, { headers: { cookie: owner.cookie }, body: { scopes: ['read:customers'] } });
+    assert.equal(narrowed.status, 200, narrowed.text);
+    assertProblem(await api(token, 'GET', '/v1/jobs'), 403, 'insufficient_scope');
+    assert.equal((await api(token, 'GET', '/v1/customers')).status, 200);
+
+    await t.call('PATCH', `/v1/oauth/clients/${client.id}`, { headers: { cookie: owner.cookie }, body: { disabled: true } });
+    assertProblem(await api(token, 'GET', '/v1/customers'), 401, 'unauthenticated');
+  });
+
+  it('lists the apps members let in, and disconnecting one ends its tokens in this account', async () => {
+    const developer = await signUp('Jo');
+    const customer = await signUp('Kim');
+    const client = await registerClient(developer.cookie, { name: 'Planner', redirect_uris: [REDIRECT_URI], scopes: ['read:customers', 'offline_access'] });
+    const config = await discover(client.id, client.client_secret!);
+    const { callback, codeVerifier, state } = await authorizeInBrowser(config, customer.cookie, 'read:customers offline_access');
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: codeVerifier, expectedState: state });
+
+    const connected = await t.call('GET', '/v1/oauth/connected-apps', { headers: { cookie: customer.cookie } });
+    assert.equal(connected.status, 200, connected.text);
+    assert.equal(connected.body.data.length, 1);
+    assert.equal(connected.body.data[0].id, client.id);
+    assert.equal(connected.body.data[0].people[0].email, customer.email);
+    assert.deepEqual((await t.call('GET', '/v1/oauth/connected-apps', { headers: { cookie: developer.cookie } })).body.data, []);
+
+    assert.equal((await api(tokens.access_token, 'GET', '/v1/customers')).status, 200);
+    const disconnected = await t.call('DELETE', `/v1/oauth/connected-apps/${client.id}`, { headers: { cookie: customer.cookie } });
+    assert.equal(disconnected.status, 200, disconnected.text);
+    assertProblem(await api(tokens.access_token, 'GET', '/v1/customers'), 401, 'unauthenticated');
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!));
+    assertProblem(await t.call('DELETE', `/v1/oauth/connected-apps/${client.id}`, { headers: { cookie: customer.cookie } }), 404, 'not_found');
+  });
+});
