@@ -52,7 +52,7 @@ import { SessionVerifier } from '../auth/session-verifier.ts';
 import { sessionEndpoints } from '../auth/session-endpoints.ts';
 import { oauthScopes } from '../auth/oauth-provider.ts';
 import { OAuthTokenVerifier } from '../auth/oauth-tokens.ts';
-import { mountOAuthRoutes } from './oauth-routes.ts';
+import { documentOAuth, mountOAuthRoutes } from './oauth-routes.ts';
 import { oauthClientEndpoints } from '../auth/oauth-clients.ts';
 import { connectedAppEndpoints } from '../auth/connected-apps.ts';
 
@@ -141,6 +141,7 @@ export function createApp(options: AppOptions) {
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);
   openapi.paths[INBOUND_PATH] = { post: inboundOperation() };
+  documentOAuth(openapi, oauthScopes(registry));
   openapi.tags.push({ name: 'Inbound', description: 'Signed events from providers (Stripe, voice agents) into the account.' });
   const app = new Hono();
 

@@ -11,7 +11,7 @@ import { OAUTH_CONSENT_PATH, OAUTH_REFRESH_TOKEN_PREFIX, OAUTH_SIGN_IN_PATH } fr
 import { storedTokenHash, type OAuthTokenVerifier } from '../auth/oauth-tokens.ts';
 import { signInWithPassword } from '../auth/password-sign-in.ts';
 import { sessionCookieIn, type SessionVerifier } from '../auth/session-verifier.ts';
-import { consentPage, messagePage, signInPage } from '../auth/oauth-pages.ts';
+import { consentPage, describeScope, messagePage, signInPage } from '../auth/oauth-pages.ts';
 import { ApiError } from '../platform/errors.ts';
 import { limitPublicCalls, type GateServices } from './route-gate.ts';
 
@@ -148,4 +148,26 @@ function asNavigation(request: Request): Request {
   const headers = new Headers(request.headers);
   for (const name of ['sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-site']) headers.delete(name);
   return new Request(request.url, { method: request.method, headers, body: request.body, duplex: 'half' } as RequestInit);
+}
+
+/**
+ * The OpenAPI document learns the OAuth 2.0 flows: an `oauth2` security scheme with every scope,
+ * and each scoped operation accepting a token with its scope as well as a bearer credential.
+ */
+export function documentOAuth(openapi: { components: Record<string, any>; paths: Record<string, Record<string, any>> }, scopes: readonly string[]): void {
+  const scopeWords = Object.fromEntries(scopes.map((scope) => [scope, describeScope(scope)]));
+  openapi.components.securitySchemes.oauth2 = {
+    type: 'oauth2',
+    description: `Third-party apps: register at /v1/oauth/clients; server metadata at ${OAUTH_METADATA_PATH}. Access tokens start with \`flo_at_\`.`,
+    flows: {
+      authorizationCode: { authorizationUrl: '/v1/auth/oauth2/authorize', tokenUrl: '/v1/auth/oauth2/token', refreshUrl: '/v1/auth/oauth2/token', scopes: scopeWords },
+      clientCredentials: { tokenUrl: '/v1/auth/oauth2/token', scopes: scopeWords },
+    },
+  };
+  for (const operations of Object.values(openapi.paths)) {
+    for (const operation of Object.values(operations)) {
+      const scope = operation?.['x-fieldline-scope'];
+      if (typeof scope === 'string') operation.security = [{ bearerAuth: [] }, { oauth2: [scope] }];
+    }
+  }
 }

@@ -84,7 +84,7 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[], en
     ],
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: `fl_live_...` or `fl_test_...`.' } },
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (`fl_live_...`, `fl_test_...`), an OAuth access token (`flo_at_...`) or a person\'s session token.' } },
       schemas,
       parameters: { ...LIST_PARAMETERS, IdempotencyKey: IDEMPOTENCY_KEY_PARAMETER },
       responses: errorResponseComponents(),
