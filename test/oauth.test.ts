@@ -11,6 +11,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import * as oidc from 'openid-client';
 import { createTestContext, type TestContext } from './support/test-context.ts';
 import { assertProblem } from './support/problem-assertions.ts';
+import { systemQuery } from '../src/db/system-query.ts';
 
 let t: TestContext;
 let server: ServerType;
@@ -177,12 +178,20 @@ describe('the OAuth 2.0 server', () => {
     const signInUrl = new URL(toSignIn.headers.get('location')!, base);
     assert.equal(signInUrl.pathname, '/oauth/sign-in');
     const wrong = await fetch(signInUrl, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST', redirect: 'manual', headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ email: developer.email, password: 'not the password', oauth_query: signInUrl.searchParams.toString() }),
     });
     assert.equal(wrong.status, 401);
+    const crossSite = await fetch(signInUrl, {
+      method: 'POST', redirect: 'manual', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: developer.email, password: PASSWORD, oauth_query: signInUrl.searchParams.toString() }),
+    });
+    assert.equal(crossSite.status, 403, 'another site cannot sign a person in (login CSRF)');
+    assert.equal(crossSite.headers.getSetCookie().length, 0);
+    const notAForm = await fetch(signInUrl, { method: 'POST', headers: { origin: base, 'content-type': 'application/json' }, body: '{"email":' });
+    assert.equal(notAForm.status, 400);
     const signedIn = await fetch(signInUrl, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST', redirect: 'manual', headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ email: developer.email, password: PASSWORD, oauth_query: signInUrl.searchParams.toString() }),
     });
     assert.equal(signedIn.status, 303);
@@ -223,6 +232,20 @@ describe('managing OAuth apps and connected apps', () => {
     assertProblem(await api(token, 'GET', '/v1/customers'), 401, 'unauthenticated');
   });
 
+  it('gives an app no scope the caller lacks, and lets only a credential holding all of an app\'s scopes change it', async () => {
+    const owner = await signUp('Lou');
+    const limitedKey = await t.newKey(owner.accountId, ['read:oauth-clients', 'write:oauth-clients', 'read:customers']);
+    const escalation = await t.call('POST', '/v1/oauth/clients', { key: limitedKey, body: { name: 'Sneaky', scopes: ['write:users'], client_credentials: true } });
+    assertProblem(escalation, 403, 'insufficient_scope');
+    assert.equal((await t.call('GET', '/v1/oauth/clients', { key: limitedKey })).body.data.length, 0, 'nothing was created');
+    const mine = await t.call('POST', '/v1/oauth/clients', { key: limitedKey, body: { name: 'Reader', scopes: ['read:customers'], client_credentials: true } });
+    assert.equal(mine.status, 201, mine.text);
+    assertProblem(await t.call('PATCH', `/v1/oauth/clients/${mine.body.data.id}`, { key: limitedKey, body: { scopes: ['read:customers', 'write:account'] } }), 403, 'insufficient_scope');
+    const powerful = await registerClient(owner.cookie, { name: 'Admin tool', scopes: ['write:users'], client_credentials: true });
+    assertProblem(await t.call('POST', `/v1/oauth/clients/${powerful.id}/rotate-secret`, { key: limitedKey }), 403, 'insufficient_scope');
+    assertProblem(await t.call('DELETE', `/v1/oauth/clients/${powerful.id}`, { key: limitedKey }), 403, 'insufficient_scope');
+  });
+
   it('lists the apps members let in, and disconnecting one ends its tokens in this account', async () => {
     const developer = await signUp('Jo');
     const customer = await signUp('Kim');
@@ -244,5 +267,32 @@ describe('managing OAuth apps and connected apps', () => {
     assertProblem(await api(tokens.access_token, 'GET', '/v1/customers'), 401, 'unauthenticated');
     await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!));
     assertProblem(await t.call('DELETE', `/v1/oauth/connected-apps/${client.id}`, { headers: { cookie: customer.cookie } }), 404, 'not_found');
+  });
+
+  it('ends a member\'s grants when they are deactivated, so re-activation does not bring them back', async () => {
+    const developer = await signUp('Max');
+    const owner = await signUp('Ned');
+    const client = await registerClient(developer.cookie, { name: 'Planner', redirect_uris: [REDIRECT_URI], scopes: ['read:customers', 'offline_access'] });
+    const config = await discover(client.id, client.client_secret!);
+    const member = await t.call('POST', '/v1/users', { headers: { cookie: owner.cookie }, body: { name: 'Ola', email: `ola.${randomBytes(4).toString('hex')}@example.test`, role: 'office' } });
+    assert.equal(member.status, 201, member.text);
+    // An office member, invited and signed in, lets the app in; the owner then deactivates them.
+    const invite = await t.call('POST', `/v1/users/${member.body.data.id}/invite`, { headers: { cookie: owner.cookie } });
+    assert.equal(invite.status, 200, invite.text);
+    const [mail] = await systemQuery(t.db, { sql: 'SELECT text_body FROM mail_outbox WHERE $1 = ANY (to_addresses) ORDER BY created_at DESC LIMIT 1', parameters: [member.body.data.email] });
+    const token = /inv_[A-Za-z0-9_-]+/.exec(mail.text_body)![0];
+    const ola = await t.call('POST', '/v1/auth/sign-up', { body: { name: 'Ola', email: member.body.data.email, password: PASSWORD, account_name: 'Ola solo' } });
+    const olaCookie = ola.headers.getSetCookie().find((c) => c.startsWith('fieldline.session_token='))!.split(';')[0];
+    const accepted = await t.call('POST', '/v1/auth/accept-invitation', { headers: { cookie: olaCookie }, body: { token } });
+    assert.equal(accepted.status, 200, accepted.text);
+    const { callback, codeVerifier, state } = await authorizeInBrowser(config, olaCookie, 'read:customers offline_access');
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: codeVerifier, expectedState: state });
+    assert.equal((await api(tokens.access_token, 'GET', '/v1/customers')).status, 200);
+
+    await t.call('PATCH', `/v1/users/${member.body.data.id}`, { headers: { cookie: owner.cookie }, body: { status: 'inactive' } });
+    assertProblem(await api(tokens.access_token, 'GET', '/v1/customers'), 401, 'unauthenticated');
+    await t.call('PATCH', `/v1/users/${member.body.data.id}`, { headers: { cookie: owner.cookie }, body: { status: 'active' } });
+    assertProblem(await api(tokens.access_token, 'GET', '/v1/customers'), 401, 'unauthenticated');
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), 'the refresh token ended with the grant');
   });
 });

@@ -87,6 +87,26 @@ describe('signing up, in and out', () => {
     assert.ok(Number(locked.headers.get('retry-after')) > 0);
   });
 
+  it('writes every sign-in attempt on a member\'s email to the account\'s audit log, for admins only', async () => {
+    const { email, cookie, data } = await signUp('Gil');
+    assertProblem(await t.call('POST', '/v1/auth/sign-in', { body: { email, password: 'wrong password here' }, headers: { 'user-agent': 'audit-test/1' } }), 401, 'unauthenticated');
+    assert.equal((await t.call('POST', '/v1/auth/sign-in', { body: { email, password: PASSWORD } })).status, 200);
+    const log = await t.call('GET', '/v1/audit-entries?sort=created_at', { headers: { cookie } });
+    assert.equal(log.status, 200, log.text);
+    assert.deepEqual(log.body.data.map((e: any) => e.action), ['sign_in.failed', 'sign_in.succeeded']);
+    assert.equal(log.body.data[0].email, email);
+    assert.equal(log.body.data[0].user_id, data.user.user_id);
+    assert.equal(log.body.data[0].user_agent, 'audit-test/1');
+    assert.equal(log.body.data[0].via, 'api');
+    const failedOnly = await t.call('GET', '/v1/audit-entries?action=sign_in.failed', { headers: { cookie } });
+    assert.equal(failedOnly.body.data.length, 1);
+
+    const other = await signUp('Hank');
+    assert.deepEqual((await t.call('GET', '/v1/audit-entries', { headers: { cookie: other.cookie } })).body.data.map((e: any) => e.email), [], 'another account sees none of it');
+    const readOnlyKey = await t.newKey(data.account.id, ['read:customers']);
+    assertProblem(await t.call('GET', '/v1/audit-entries', { key: readOnlyKey }), 403, 'insufficient_scope');
+  });
+
   it('lists your sessions and revokes one; another person\'s session is a 404', async () => {
     const { email, cookie } = await signUp('Eve');
     const second = await t.call('POST', '/v1/auth/sign-in', { body: { email, password: PASSWORD } });

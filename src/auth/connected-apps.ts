@@ -3,7 +3,8 @@
 // account only, on every node at once (the token table's trigger); its grants elsewhere stay.
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
-import { systemQuery, systemTransaction } from '../db/system-query.ts';
+import { systemQuery } from '../db/system-query.ts';
+import { endGrants } from './oauth-grants.ts';
 import { defineEndpoint, type EndpointSpec } from '../platform/routes/endpoint-spec.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { OAuthTokenVerifier } from './oauth-tokens.ts';
@@ -47,15 +48,11 @@ export function connectedAppEndpoints(db: Database, oauthTokens: Pick<OAuthToken
     }),
     defineEndpoint({
       method: 'delete', path: '/v1/oauth/connected-apps/{id}', operationId: 'disconnectApp', tag: 'OAuth', scope: 'write:oauth-clients', bucket: 'write',
-      summary: 'Disconnect an app', description: 'Ends every grant, access token and refresh token the app holds in this account, at once. It must ask for consent again.',
+      summary: 'Disconnect an app', description: 'Ends every grant, access token, refresh token and unexchanged authorization code the app holds in this account, at once. It must ask for consent again.',
       paramPatterns: { id: '^oac_' }, response: z.object({ id: z.string(), object: z.literal('connected_app'), disconnected: z.literal(true) }),
       async handle({ principal, params }) {
-        const [grants] = await systemTransaction(db, [
-          { sql: 'DELETE FROM oauth_consents WHERE client_id = $1 AND reference_id = $2 RETURNING id', parameters: [params.id, principal.accountId] },
-          { sql: 'DELETE FROM oauth_access_tokens WHERE client_id = $1 AND reference_id = $2', parameters: [params.id, principal.accountId] },
-          { sql: 'DELETE FROM oauth_refresh_tokens WHERE client_id = $1 AND reference_id = $2', parameters: [params.id, principal.accountId] },
-        ]);
-        if (grants.length === 0) throw new ApiError('not_found', `No app '${params.id}' is connected to this account`);
+        const grants = await endGrants(db, { clientId: params.id, accountId: principal.accountId });
+        if (grants === 0) throw new ApiError('not_found', `No app '${params.id}' is connected to this account`);
         oauthTokens.forget('account', principal.accountId);
         return { status: 200, body: { data: { id: params.id, object: 'connected_app', disconnected: true } } };
       },

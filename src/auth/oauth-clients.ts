@@ -12,7 +12,8 @@ import { ApiError } from '../platform/errors.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { newId } from '../platform/ids.ts';
 import { CREDENTIAL_CHANGES_CHANNEL } from './api-keys.ts';
-import { OAUTH_CLIENT_SECRET_PREFIX } from './oauth-provider.ts';
+import { OAUTH_CLIENT_SECRET_PREFIX, OFFLINE_ACCESS } from './oauth-provider.ts';
+import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import type { OAuthTokenVerifier } from './oauth-tokens.ts';
 
 export const MAX_CLIENTS_PER_ACCOUNT = 100;
@@ -29,6 +30,7 @@ const WebUri = z.url().max(2000).refine((value) => /^https?:\/\//.test(value), '
 export const OAuthClient = z.object({
   id: z.string().describe('The client_id.'), object: z.literal('oauth_client'), name: z.string(), uri: z.string().nullable(),
   type: z.enum(['confidential', 'public']).describe('Confidential clients authenticate with their secret; public ones (mobile, single-page) with PKCE only.'),
+  token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']),
   redirect_uris: z.array(z.string()), scopes: z.array(z.string()),
   client_credentials: z.boolean().describe('Whether the client may use the client credentials grant to act as this account itself.'),
   disabled: z.boolean(), created_at: z.string(), updated_at: z.string(),
@@ -38,6 +40,7 @@ const WithSecret = OAuthClient.extend({ client_secret: z.string().nullable().des
 const present = (row: Record<string, any>) => ({
   id: row.client_id as string, object: 'oauth_client' as const, name: row.name ?? row.client_id, uri: row.uri ?? null,
   type: row.token_endpoint_auth_method === 'none' ? 'public' as const : 'confidential' as const,
+  token_endpoint_auth_method: row.token_endpoint_auth_method,
   redirect_uris: row.redirect_uris ?? [], scopes: row.scopes ?? [], client_credentials: (row.client_credentials_scopes ?? []).length > 0,
   disabled: Boolean(row.disabled), created_at: row.created_at, updated_at: row.updated_at,
 });
@@ -46,6 +49,21 @@ const COLUMNS = 'client_id, name, uri, token_endpoint_auth_method, redirect_uris
 /** 256 random bits; answered once with its prefix, stored sealed (Better Auth compares the unsealed value in constant time). */
 const newClientSecret = () => randomBytes(32).toString('base64url');
 const clientChangeNotice = (clientId: string) => ({ sql: 'SELECT pg_notify($1, $2)', parameters: [CREDENTIAL_CHANGES_CHANNEL, `oauth-client:${clientId}`] });
+
+/** A credential gives an app only what it holds itself (as for API keys), and changes only apps within its own reach. */
+function assertWithinCaller(principal: Principal, scopes: readonly string[], what: string): void {
+  const beyond = scopes.filter((scope) => scope !== OFFLINE_ACCESS && !hasScope(principal, scope));
+  if (beyond.length) throw new ApiError('insufficient_scope', `${what}: your own credential lacks ${beyond.join(', ')}`, { scopes: beyond });
+}
+
+/** The grants a client may use and the response types that go with them. */
+function grantsFor(redirectUris: readonly string[], clientCredentials: boolean) {
+  const grants = [...(redirectUris.length ? ['authorization_code', 'refresh_token'] : []), ...(clientCredentials ? ['client_credentials'] : [])];
+  return { grants, responseTypes: redirectUris.length ? ['code'] : [] };
+}
+
+/** offline_access asks for refresh tokens, which client credentials never get. */
+const clientCredentialScopes = (scopes: readonly string[]) => scopes.filter((scope) => scope !== OFFLINE_ACCESS);
 
 export interface OAuthClientServices {
   db: Database;
@@ -65,6 +83,13 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
     return row;
   }
 
+  /** The caller's own app, which it may change only if it holds every scope the app has. */
+  async function clientWithinReach(principal: Principal, clientId: string, what: string) {
+    const row = await ownClient(principal.accountId, clientId);
+    assertWithinCaller(principal, row.scopes ?? [], `Only a credential holding every scope of this app may ${what} it`);
+    return row;
+  }
+
   return [
     defineEndpoint({
       method: 'post', path: '/v1/oauth/clients', operationId: 'createOAuthClient', tag: 'OAuth', scope: 'write:oauth-clients', bucket: 'write',
@@ -73,6 +98,8 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
       body: z.strictObject({
         name: z.string().trim().min(1).max(200), uri: WebUri.optional(),
         type: z.enum(['confidential', 'public']).default('confidential'),
+        token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic')
+          .describe('Confidential clients: how they send their secret to the token endpoint.'),
         redirect_uris: z.array(RedirectUri).max(20).default([]),
         scopes: ScopeList,
         client_credentials: z.boolean().default(false).describe('Confidential clients only: may also act as this account itself, with these scopes.'),
@@ -80,9 +107,10 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
         .refine((body) => body.redirect_uris.length > 0 || body.client_credentials, { path: ['redirect_uris'], message: 'Give at least one redirect URI, or enable client_credentials' }),
       response: WithSecret, successStatus: 201,
       async handle({ principal, body }) {
+        assertWithinCaller(principal, body.scopes, 'An app cannot be given scopes beyond yours');
         const [{ count }] = await systemQuery(db, { sql: 'SELECT count(*)::int AS count FROM oauth_clients WHERE reference_id = $1', parameters: [principal.accountId] });
         if (count >= MAX_CLIENTS_PER_ACCOUNT) throw new ApiError('conflict', `This account already has ${MAX_CLIENTS_PER_ACCOUNT} OAuth clients: delete one first`);
-        const grants = [...(body.redirect_uris.length ? ['authorization_code', 'refresh_token'] : []), ...(body.client_credentials ? ['client_credentials'] : [])];
+        const { grants, responseTypes } = grantsFor(body.redirect_uris, body.client_credentials);
         const clientId = newId('oac');
         const secret = body.type === 'public' ? null : newClientSecret();
         const [row] = await systemQuery(db, {
@@ -91,8 +119,8 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
                 VALUES ($1, $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb, $11, 'web', true, false, now(), now())
                 RETURNING ${COLUMNS}`,
           parameters: [clientId, secret && secrets.encrypt(secret), principal.accountId, body.name, body.uri ?? null, JSON.stringify(body.redirect_uris),
-            JSON.stringify(body.scopes), JSON.stringify(body.client_credentials ? body.scopes : []), JSON.stringify(grants),
-            JSON.stringify(body.redirect_uris.length ? ['code'] : []), body.type === 'public' ? 'none' : 'client_secret_basic'],
+            JSON.stringify(body.scopes), JSON.stringify(body.client_credentials ? clientCredentialScopes(body.scopes) : []), JSON.stringify(grants),
+            JSON.stringify(responseTypes), body.type === 'public' ? 'none' : body.token_endpoint_auth_method],
         });
         return { status: 201, body: { data: { ...present(row), client_secret: secret && `${OAUTH_CLIENT_SECRET_PREFIX}${secret}` } } };
       },
@@ -124,21 +152,25 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
       }),
       response: OAuthClient,
       async handle({ principal, params, body }) {
-        const current = await ownClient(principal.accountId, params.id);
-        if (body.redirect_uris?.length === 0 && (current.client_credentials_scopes ?? []).length === 0) {
+        const current = await clientWithinReach(principal, params.id, 'change');
+        if (body.scopes) assertWithinCaller(principal, body.scopes, 'An app cannot be given scopes beyond yours');
+        const clientCredentials = (current.client_credentials_scopes ?? []).length > 0;
+        if (body.redirect_uris?.length === 0 && !clientCredentials) {
           throw new ApiError('validation_failed', 'An app without client credentials needs at least one redirect URI', { errors: [{ path: 'redirect_uris', message: 'must not be empty' }] });
         }
         const scopes = body.scopes ?? current.scopes;
+        const { grants, responseTypes } = grantsFor(body.redirect_uris ?? current.redirect_uris ?? [], clientCredentials);
         const [, [row]] = await systemTransaction(db, [
           clientChangeNotice(params.id),
           {
             sql: `UPDATE oauth_clients SET name = coalesce($2, name), uri = CASE WHEN $3::boolean THEN $4 ELSE uri END,
                     redirect_uris = coalesce($5::jsonb, redirect_uris), scopes = $6::jsonb,
-                    client_credentials_scopes = CASE WHEN jsonb_array_length(coalesce(client_credentials_scopes, '[]'::jsonb)) > 0 THEN $6::jsonb ELSE client_credentials_scopes END,
-                    disabled = coalesce($7, disabled), updated_at = now()
+                    client_credentials_scopes = CASE WHEN $8::boolean THEN $9::jsonb ELSE '[]'::jsonb END,
+                    grant_types = $10::jsonb, response_types = $11::jsonb, disabled = coalesce($7, disabled), updated_at = now()
                   WHERE client_id = $1 RETURNING ${COLUMNS}`,
             parameters: [params.id, body.name ?? null, body.uri !== undefined, body.uri ?? null,
-              body.redirect_uris ? JSON.stringify(body.redirect_uris) : null, JSON.stringify(scopes), body.disabled ?? null],
+              body.redirect_uris ? JSON.stringify(body.redirect_uris) : null, JSON.stringify(scopes), body.disabled ?? null,
+              clientCredentials, JSON.stringify(clientCredentialScopes(scopes)), JSON.stringify(grants), JSON.stringify(responseTypes)],
           },
         ]);
         oauthTokens.forget('client', params.id);
@@ -150,7 +182,7 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
       summary: 'Delete an OAuth app', description: 'Every grant and token of the app ends with it, on every node at once.',
       paramPatterns: { id: '^oac_' }, response: z.object({ id: z.string(), object: z.literal('oauth_client'), deleted: z.literal(true) }),
       async handle({ principal, params }) {
-        await ownClient(principal.accountId, params.id);
+        await clientWithinReach(principal, params.id, 'delete');
         // Tokens and grants go by ON DELETE CASCADE; the token table's trigger tells every node.
         await systemTransaction(db, [clientChangeNotice(params.id), { sql: 'DELETE FROM oauth_clients WHERE client_id = $1', parameters: [params.id] }]);
         oauthTokens.forget('client', params.id);
@@ -162,7 +194,7 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
       summary: 'Rotate an OAuth app\'s secret', description: 'The old secret stops working at once; tokens already issued stay valid. The new secret is answered once.',
       paramPatterns: { id: '^oac_' }, response: WithSecret,
       async handle({ principal, params }) {
-        const current = await ownClient(principal.accountId, params.id);
+        const current = await clientWithinReach(principal, params.id, 'rotate the secret of');
         if (current.token_endpoint_auth_method === 'none') throw new ApiError('conflict', 'A public client has no secret');
         const secret = newClientSecret();
         const [row] = await systemQuery(db, {

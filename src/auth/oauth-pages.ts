@@ -10,6 +10,7 @@ const escapeHtml = (text: string) =>
 export function describeScope(scope: string): string {
   if (scope === OFFLINE_ACCESS) return 'Keep access while you are away (a refresh token)';
   const [verb, collection] = scope.split(':');
+  if (!collection) return scope;
   const subject = collection.replace(/-/g, ' ');
   return verb === 'read' ? `Read ${subject}` : `Create, change and delete ${subject}`;
 }

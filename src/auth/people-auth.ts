@@ -14,6 +14,7 @@ import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { newId } from '../platform/ids.ts';
 import { memberships } from './person-accounts.ts';
 import { announceSessionChange, type SessionVerifier } from './session-verifier.ts';
+import { endGrants } from './oauth-grants.ts';
 import { fieldlineOAuthProvider, type OAuthProviderOptions } from './oauth-provider.ts';
 
 export const SESSION_COOKIE_PREFIX = 'fieldline';
@@ -76,8 +77,12 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
       maxPasswordLength: 256,
       revokeSessionsOnPasswordReset: true,
       resetPasswordTokenExpiresIn: 3600,
-      // Better Auth deletes the person's sessions; every node forgets what it cached of them.
-      onPasswordReset: ({ user }) => announceSessionChange(db, options.sessionCache, 'person', user.id),
+      // Better Auth deletes the person's sessions; every node forgets what it cached of them. Apps
+      // connected with the old password stop too: whoever knew it may have connected them.
+      onPasswordReset: async ({ user }) => {
+        await endGrants(db, { personId: user.id });
+        await announceSessionChange(db, options.sessionCache, 'person', user.id);
+      },
       sendResetPassword: ({ user, token }) =>
         mail(user.email, 'Reset your Fieldline password',
           `Someone asked to reset the password of ${user.email}.\n\nYour reset token (valid for one hour):\n\n${token}\n\n`

@@ -12,6 +12,7 @@ export type Role = (typeof USER_ROLES)[number];
  */
 const ADMINISTRATION = new Set([
   'events', 'api-keys', 'webhook-endpoints', 'webhook-deliveries', 'inbound-sources', 'inbound-requests', 'request-logs', 'alert-rules', 'alerts',
+  'audit-entries',
 ]);
 /** Money: office staff bill; dispatchers read it. */
 const BILLING = new Set(['quotes', 'estimates', 'invoices', 'payments', 'price-proposals', 'purchase-orders', 'suppliers']);

@@ -105,8 +105,8 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, sessions }: Sessi
       summary: 'Sign in', description: `Starts a session in the account the person joined first (see switch-account). After ${FAILED_SIGN_INS_PER_EMAIL.limit} failures in ${FAILED_SIGN_INS_PER_EMAIL.windowSeconds / 60} minutes an email is locked for the rest of the window (429), from every address.`,
       body: z.strictObject({ email: Email, password: z.string().min(1).max(256) }),
       response: SignedIn,
-      async handle({ body, headers }) {
-        return signedIn(200, await calling(signInWithPassword(auth, rateLimiter, body, headers)));
+      async handle({ body, headers, clientIp }) {
+        return signedIn(200, await calling(signInWithPassword(auth, rateLimiter, body, headers, { db, ipAddress: clientIp, via: 'api' })));
       },
     }),
     defineEndpoint({

@@ -83,19 +83,22 @@ export class TenantTransaction {
 
 /** Runs `work` in one tenant transaction: committed if it returns, rolled back if it throws. */
 export async function withTenantTransaction<T>(db: Database, accountId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
-  return db.withConnection(async (connection) => {
+  let committed: TenantTransaction | undefined;
+  const result = await db.withConnection(async (connection) => {
     const tx = new TenantTransaction(connection, accountId);
-    let result: T;
     try {
-      result = await work(tx);
+      const value = await work(tx);
       // Statements the request asked to commit with its write (e.g. its idempotency key's state).
       for (const statement of statementsToCommitWithWrites()) tx.defer(statement);
       await tx.commit();
+      committed = tx;
+      return value;
     } catch (error) {
       await tx.rollback().catch(() => undefined);
       throw error;
     }
-    await tx.runAfterCommit();
-    return result;
   });
+  // With the connection back in the pool: after-commit work may need one (PGlite has only one).
+  await committed!.runAfterCommit();
+  return result;
 }

@@ -11,6 +11,7 @@ import { withEventStream } from '../realtime/event-stream-schema.ts';
 import { inboundSources } from '../inbound/inbound-sources-resource.ts';
 import { inboundRequests } from '../inbound/inbound-requests-resource.ts';
 import { apiKeys } from '../auth/api-keys-resource.ts';
+import { auditEntries } from '../auth/audit-entries-resource.ts';
 import { customers } from './customers.ts';
 import { contacts } from './contacts.ts';
 import { contactTags } from './contact-tags.ts';
@@ -46,7 +47,7 @@ import { campaignRecipients } from './campaign-recipients.ts';
 
 export function createRegistry(): Registry {
   return new Registry([
-    customers, contacts, contactTags, contactNotes, conversations, messages, conversationNotes, users, jobs, scheduleBlocks, locationPings, jobMaterials, timeEntries, jobPhotos, jobSignatures, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, estimates, quotes, reviewRequests, emailTemplates, campaigns, campaignRecipients, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts,
+    customers, contacts, contactTags, contactNotes, conversations, messages, conversationNotes, users, jobs, scheduleBlocks, locationPings, jobMaterials, timeEntries, jobPhotos, jobSignatures, invoices, payments, callLogs, inventoryItems, inventoryMovements, suppliers, purchaseOrders, notifications, tickets, knowledgeBaseArticles, leads, estimates, quotes, reviewRequests, emailTemplates, campaigns, campaignRecipients, withEventStream(withRedeliver(events)), requestLogs, alertRules, alerts, auditEntries,
     webhookEndpoints, webhookDeliveries, inboundSources, inboundRequests, apiKeys,
   ]);
 }

@@ -10,6 +10,7 @@ import { loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import type { Row } from '../db/database.ts';
 import { announceSessionChangeAtCommit } from '../auth/session-verifier.ts';
+import { endMemberGrantsAtCommit } from '../auth/oauth-grants.ts';
 import { invitationStatements, INVITATION_LIFETIME_HOURS } from '../auth/invitations.ts';
 
 export const USER_ROLES = ['owner', 'admin', 'dispatcher', 'technician', 'office', 'read_only'] as const;
@@ -74,11 +75,16 @@ export const users = defineResource({
       if (row.person_id) announceSessionChangeAtCommit(ctx, 'person', row.person_id);
       // An inactive member's pending invitation would let someone into an account they cannot act in.
       if (row.status !== 'active') ctx.tx.defer(dropInvitations(ctx, row.id));
+      // Apps they let in stop, and do not come back if they are made active again.
+      if (row.status !== 'active' && row.person_id) endMemberGrantsAtCommit(ctx, row.person_id);
     },
     beforeDelete: async ({ row, ctx }) => {
       assertMayTouchOwners(ctx, row.role);
       if (isActiveOwner(row)) await assertAnotherOwner(ctx, row.id);
-      if (row.person_id) announceSessionChangeAtCommit(ctx, 'person', row.person_id);
+      if (row.person_id) {
+        announceSessionChangeAtCommit(ctx, 'person', row.person_id);
+        endMemberGrantsAtCommit(ctx, row.person_id);
+      }
       ctx.tx.defer(dropInvitations(ctx, row.id));
     },
   },

@@ -156,7 +156,7 @@ export function createApp(options: AppOptions) {
   const trafficControl = options.trafficControl ?? true;
   if (trafficControl) app.use('/v1/*', requestTelemetry({ metrics, writer, trustProxy }));
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
-  mountOAuthRoutes(app, { db, auth: people, sessions, oauthTokens, publicUrl, rateLimiter, metrics, trustProxy, enforceLimits: trafficControl });
+  mountOAuthRoutes(app, { db, auth: people, sessions, oauthTokens, publicUrl, rateLimiter, metrics, trustProxy, enforceLimits: trafficControl, maxBodyBytes });
   mountInboundRoute(app, { db, runtime, rateLimiter, metrics, trustProxy, maxBodyBytes });
   mountRoutes(app, routes, endpoints, {
     db, logger, verifier, sessions, oauthTokens, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl, secrets,

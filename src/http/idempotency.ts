@@ -83,9 +83,10 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
     // Keys are kept per account: a person's session acting in no account has nowhere to keep one.
     if (key === undefined || !c.get('principal')) return next();
     if (!KEY_FORMAT.test(key)) throw new ApiError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters', { errors: [{ path: 'Idempotency-Key', message: 'invalid format' }] });
-    const { accountId, keyId, personId } = c.get('principal');
-    // A key is one caller's: another key, or another person of the account, reusing it is refused, not replayed.
-    const requestHash = idempotencyRequestHash(keyId ?? personId, c.req.method, c.req.path, c.get('body'));
+    const { accountId, keyId, personId, oauthClientId } = c.get('principal');
+    // A key is one caller's: another key, another person of the account or another app reusing it is refused, not replayed.
+    const caller = keyId ?? (oauthClientId ? `${oauthClientId}:${personId ?? ''}` : personId);
+    const requestHash = idempotencyRequestHash(caller, c.req.method, c.req.path, c.get('body'));
     const { ours, row: held } = await claim(accountId, key, requestHash);
 
     if (!ours) {

@@ -4,6 +4,7 @@
 // root, the sign-in and consent pages, per-IP limits, and this node forgetting a revoked token
 // at once (other nodes hear the token table's trigger).
 import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import type { PeopleAuth } from '../auth/people-auth.ts';
@@ -14,6 +15,7 @@ import { sessionCookieIn, type SessionVerifier } from '../auth/session-verifier.
 import { consentPage, describeScope, messagePage, signInPage } from '../auth/oauth-pages.ts';
 import { ApiError } from '../platform/errors.ts';
 import { limitPublicCalls, type GateServices } from './route-gate.ts';
+import { clientIp } from './client-ip.ts';
 
 export const OAUTH_METADATA_PATH = '/.well-known/oauth-authorization-server';
 const PROTOCOL_PATHS = ['/v1/auth/oauth2/authorize', '/v1/auth/oauth2/token', '/v1/auth/oauth2/introspect', '/v1/auth/oauth2/revoke'];
@@ -26,10 +28,20 @@ export interface OAuthRouteServices extends Pick<GateServices, 'rateLimiter' | '
   sessions: SessionVerifier;
   oauthTokens: OAuthTokenVerifier;
   publicUrl: string;
+  maxBodyBytes: number;
 }
 
 export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void {
   const { auth, db } = services;
+  const ownOrigins = (c: Context) => [new URL(services.publicUrl).origin, new URL(c.req.url).origin];
+  /** Forms are posted from our own pages only: another site cannot sign a person in (login CSRF) or consent for them. */
+  const fromOwnPage = (c: Context) => {
+    const origin = c.req.header('origin');
+    return origin !== undefined && ownOrigins(c).includes(origin);
+  };
+  const formOf = (c: Context) => c.req.formData().catch(() => null);
+  const tooLarge = bodyLimit({ maxSize: services.maxBodyBytes, onError: (c) => c.text('Request body too large', 413) });
+  for (const path of [...PROTOCOL_PATHS, OAUTH_SIGN_IN_PATH, OAUTH_CONSENT_PATH]) app.use(path, tooLarge);
   const limited = async (c: Context) => {
     if (services.enforceLimits) await limitPublicCalls(c, services);
   };
@@ -78,14 +90,17 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
 
   app.post(OAUTH_SIGN_IN_PATH, async (c) => {
     await limited(c);
-    const form = await c.req.formData();
+    if (!fromOwnPage(c)) return c.html(messagePage('Not allowed', 'Sign in on this page only.'), 403);
+    const form = await formOf(c);
+    if (!form) return c.html(messagePage('Bad request', 'Expected a form.'), 400);
     const oauthQuery = String(form.get('oauth_query') ?? '');
     const email = String(form.get('email') ?? '').trim().toLowerCase();
     const params = new URLSearchParams(oauthQuery);
     const client = await clientOf(params.get('client_id'));
     if (!client) return c.html(messagePage('Unknown app', 'This sign-in link does not belong to a registered app.'), 400);
     try {
-      const result = await signInWithPassword(auth, services.rateLimiter, { email, password: String(form.get('password') ?? '') }, c.req.raw.headers);
+      const result = await signInWithPassword(auth, services.rateLimiter, { email, password: String(form.get('password') ?? '') }, c.req.raw.headers,
+        { db, ipAddress: clientIp(c, services.trustProxy), via: 'oauth' });
       for (const cookie of result.headers.getSetCookie()) c.header('Set-Cookie', cookie, { append: true });
     } catch (error) {
       const status = error instanceof ApiError && error.code === 'rate_limited' ? 429 : 401;
@@ -107,6 +122,7 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
       return c.html(messagePage('No account', 'You are signed in, but not acting in an account you are an active member of. Switch account, then start again from the app.'), 403);
     }
     const [account] = await systemQuery(db, { sql: 'SELECT name FROM accounts WHERE id = $1', parameters: [session.principal.accountId] });
+    if (!account) return c.html(messagePage('No account', 'The account this session acts in no longer exists.'), 403);
     return c.html(consentPage({
       oauthQuery: query.toString(), clientName: client.name, clientUri: client.uri, accountName: account.name, personEmail: session.person.email,
       scopes: (query.get('scope') ?? '').split(' ').filter(Boolean),
@@ -115,11 +131,10 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
 
   app.post(OAUTH_CONSENT_PATH, async (c) => {
     // The session cookie is SameSite=Lax, so another site cannot post here as the person; the Origin check says so twice.
-    const origin = c.req.header('origin');
-    if (origin && origin !== new URL(services.publicUrl).origin && origin !== new URL(c.req.url).origin) {
-      return c.html(messagePage('Not allowed', 'Consent is given on this page only.'), 403);
-    }
-    const form = await c.req.formData();
+    await limited(c);
+    if (!fromOwnPage(c)) return c.html(messagePage('Not allowed', 'Consent is given on this page only.'), 403);
+    const form = await formOf(c);
+    if (!form) return c.html(messagePage('Bad request', 'Expected a form.'), 400);
     const cookie = c.req.header('cookie') ?? '';
     // Better Auth's consent route finishes the authorization request, which needs a request of its own.
     const consent = await auth.handler(new Request(`${services.publicUrl}/v1/auth/oauth2/consent`, {
