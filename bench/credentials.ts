@@ -1,6 +1,6 @@
 // GET by id with each kind of credential, in one run against one server on PostgreSQL: an API
-// key, a session as `Authorization: Bearer`, and the same kind of session as a cookie. All
-// three are verified from the node's cache after the first request, so they should cost the same.
+// key, a session as `Authorization: Bearer`, the same kind of session as a cookie, and an OAuth
+// access token (client credentials). All four are verified from the node's cache after the first request, so they should cost the same.
 // Run: npm run bench:credentials   (env: BENCH_DATABASE_URL, BENCH_DURATION, BENCH_ROUNDS, BENCH_CONNECTIONS)
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.ts';
@@ -31,11 +31,20 @@ try {
   const keyResponse = await post('/v1/api-keys', { name: 'bench', scopes: ['read:*', 'write:*'] }, { cookie });
   const key = ((await keyResponse.json()) as any).data.secret;
   const customer = ((await (await post('/v1/customers', { name: 'Ada Bench' }, { authorization: `Bearer ${key}` })).json()) as any).data;
+  // An OAuth app of the account, by client credentials: its access token is verified like a key.
+  const app = ((await (await post('/v1/oauth/clients', { name: 'bench app', scopes: ['read:customers'], client_credentials: true }, { cookie })).json()) as any).data;
+  const tokenResponse = await fetch(`${base}/v1/auth/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.id}:${app.client_secret}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:customers' }),
+  });
+  const accessToken = ((await tokenResponse.json()) as any).access_token;
 
   const credentials: [string, Record<string, string>][] = [
     ['api key', { authorization: `Bearer ${key}` }],
     ['session bearer', { authorization: `Bearer ${bearer}` }],
     ['session cookie', { cookie }],
+    ['oauth access token', { authorization: `Bearer ${accessToken}` }],
   ];
   const results = new Map<string, { rps: number[]; p50: number[]; p99: number[] }>();
   for (let round = 1; round <= rounds; round++) {

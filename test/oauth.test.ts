@@ -12,6 +12,7 @@ import * as oidc from 'openid-client';
 import { createTestContext, type TestContext } from './support/test-context.ts';
 import { assertProblem } from './support/problem-assertions.ts';
 import { systemQuery } from '../src/db/system-query.ts';
+import { OAuthTokenVerifier } from '../src/auth/oauth-tokens.ts';
 
 let t: TestContext;
 let server: ServerType;
@@ -296,3 +297,39 @@ describe('managing OAuth apps and connected apps', () => {
     await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), 'the refresh token ended with the grant');
   });
 });
+
+describe('every node hears when a token ends', () => {
+  // Another node's verifier on the same database, trusting its cache for ten minutes: only the
+  // token table's trigger (NOTIFY at commit) can make it drop a token in time.
+  let node: OAuthTokenVerifier;
+  before(async () => {
+    node = new OAuthTokenVerifier(t.db, t.registry, { cacheTtlMs: 600_000 });
+    await node.start();
+  });
+  after(async () => { await node.stop(); });
+
+  async function eventually(condition: () => Promise<boolean>, what: string) {
+    const deadline = Date.now() + 3_000;
+    while (!(await condition())) {
+      if (Date.now() > deadline) assert.fail(what);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it('a token revoked through one node, or whose app is deleted, is refused by the other', async () => {
+    const owner = await signUp('Pia');
+    const client = await registerClient(owner.cookie, { name: 'Shared', scopes: ['read:customers'], client_credentials: true });
+    const config = await discover(client.id, client.client_secret!);
+    const first = (await oidc.clientCredentialsGrant(config, { scope: 'read:customers' })).access_token;
+    const second = (await oidc.clientCredentialsGrant(config, { scope: 'read:customers' })).access_token;
+    assert.ok(await node.verify(first), 'the other node caches the token');
+    assert.ok(await node.verify(second));
+
+    await oidc.tokenRevocation(config, first);
+    await eventually(async () => (await node.verify(first)) === null, 'the other node refuses the revoked token');
+    assert.ok(await node.verify(second), 'and only that one');
+    assert.equal((await t.call('DELETE', `/v1/oauth/clients/${client.id}`, { headers: { cookie: owner.cookie } })).status, 200);
+    await eventually(async () => (await node.verify(second)) === null, 'the other node refuses the deleted app\'s token');
+  });
+});
+

@@ -5,6 +5,9 @@ import { multipartBody, TINY_PNG } from './support/uploads.ts';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { auditEntries } from '../src/auth/audit-entries-resource.ts';
+import { insertRow } from '../src/platform/operations/row-statements.ts';
+import { newId } from '../src/platform/ids.ts';
 import { Fixtures, sampleFromJsonSchema, sampleValue } from './support/fixtures.ts';
 import { toJsonSchema } from '../src/platform/openapi/json-schema.ts';
 import { actionInputSchema } from '../src/platform/operations/run-action.ts';
@@ -51,6 +54,15 @@ before(async () => {
       assert.equal(uploaded.status, 200, uploaded.text);
       store.set(collection, uploaded.body.data);
     }
+  }
+  // Audit entries are written by sign-ins of the account's people; one for each account here.
+  for (const [account, store] of [[a, objectsOfA], [b, objectsOfB]] as const) {
+    const id = newId(auditEntries.idPrefix);
+    const now = new Date().toISOString();
+    await systemQuery(ctx.db, insertRow(auditEntries, account.id, {
+      id, action: 'sign_in.failed', person_id: null, user_id: null, email: 'someone@example.test', ip_address: '127.0.0.1', user_agent: null, via: 'api', created_at: now, updated_at: now,
+    }));
+    store.set('audit-entries', (await ctx.call('GET', `/v1/audit-entries/${id}`, { key: account.key })).body.data);
   }
   // The requests above are in the request log once the writer has flushed them.
   await ctx.services.requestLogs.flush();
