@@ -16,6 +16,7 @@ import { createPeopleAuth } from '../src/auth/people-auth.ts';
 import { SessionVerifier } from '../src/auth/session-verifier.ts';
 import { oauthScopes } from '../src/auth/oauth-provider.ts';
 import { SecretBox } from '../src/platform/secret-box.ts';
+import { OAuthTokenVerifier } from '../src/auth/oauth-tokens.ts';
 
 const BATCH = 1_000;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 200);
@@ -37,6 +38,20 @@ const signUp = await app.request('/v1/auth/sign-up', {
 const sessionToken = ((await signUp.json()) as any).data.token as string;
 const sessions = new SessionVerifier(db, createPeopleAuth(db, { publicUrl: 'http://localhost:3000', secretKey, logger, oauth: { scopes: oauthScopes(registry), secrets: new SecretBox(secretKey) } }), registry);
 
+// An OAuth app of the account (client credentials) and one of its access tokens.
+const cookie = signUp.headers.getSetCookie()[0].split(';')[0];
+const oauthApp = ((await (await app.request('/v1/oauth/clients', {
+  method: 'POST', headers: { 'content-type': 'application/json', cookie },
+  body: JSON.stringify({ name: 'bench app', scopes: ['read:customers'], client_credentials: true }),
+})).json()) as any).data;
+const issued = await app.request('/v1/auth/oauth2/token', {
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${oauthApp.id}:${oauthApp.client_secret}`).toString('base64')}` },
+  body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:customers' }),
+});
+const accessToken = ((await issued.json()) as any).access_token as string;
+const oauthTokens = new OAuthTokenVerifier(db, registry);
+
 async function measure(name: string, verifyOnce: () => Promise<unknown>) {
   let started = performance.now();
   if (!(await verifyOnce())) throw new Error(`${name}: does not verify`);
@@ -54,4 +69,5 @@ async function measure(name: string, verifyOnce: () => Promise<unknown>) {
 
 await measure('API key', () => verifier.verify(key));
 await measure('session', () => sessions.identify(sessionToken));
+await measure('OAuth access token', () => oauthTokens.verify(accessToken));
 await db.close();
