@@ -2,17 +2,16 @@
 // A token a member granted acts as that member in the account of the grant, with the scopes
 // granted AND still held by their role (a demoted member's apps lose what the member lost); a
 // client-credentials token acts as the client's own account with the client's scopes. Revocation
-// reaches every node by NOTIFY from a trigger on the token table (migration 0011_oauth), so
-// every way a token ends is heard, Better Auth's included; the TTL bounds a missed notice.
+// reaches every node's CredentialCache by NOTIFY from a trigger on the token table (migration
+// 0011_oauth), so every way a token ends is heard, Better Auth's included.
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import type { Registry } from '../platform/registry.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import { effectiveRates, planNamed } from '../limits/plans.ts';
-import { CREDENTIAL_CHANGES_CHANNEL } from './api-keys.ts';
+import { CredentialCache } from './credential-cache.ts';
 import { memberPrincipal } from './member-principal.ts';
 import { OAUTH_ACCESS_TOKEN_PREFIX, OAUTH_REFRESH_TOKEN_PREFIX } from './oauth-provider.ts';
 
@@ -32,7 +31,6 @@ export function storedTokenHash(token: string): string {
 
 interface CachedGrant {
   principal: Principal;
-  tokenHash: string;
   refreshId: string | null;
   expiresAt: number;
 }
@@ -40,70 +38,45 @@ interface CachedGrant {
 export type OAuthChange = 'token' | 'refresh' | 'client' | 'person' | 'account';
 
 export class OAuthTokenVerifier {
-  readonly #cache: LRUCache<string, CachedGrant | 'missing'>;
-  #generation = 0;
-  #unlisten: (() => Promise<void>) | undefined;
+  readonly #cache: CredentialCache<CachedGrant>;
 
   constructor(
     private readonly db: Database,
     private readonly registry: Registry,
-    private readonly options: { cacheTtlMs?: number; logger?: Logger } = {},
+    options: { cacheTtlMs?: number; logger?: Logger } = {},
   ) {
-    this.#cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs ?? 30_000 });
-  }
-
-  async start(): Promise<void> {
-    this.#unlisten = await this.db.listen(CREDENTIAL_CHANGES_CHANNEL, (notice) => this.#onNotice(notice), {
-      onReconnect: () => this.#forgetWhere(() => true),
-    }).catch((err) => {
-      this.options.logger?.warn({ err }, 'OAuth token changes cannot be LISTENed for; other nodes\' revocations apply after the cache TTL');
-      return undefined;
+    this.#cache = new CredentialCache(db, {
+      what: 'OAuth token', ttlMs: options.cacheTtlMs, logger: options.logger,
+      onNotice: (kind, id) => {
+        if (kind === 'oauth-token') this.forget('token', id);
+        else if (kind === 'oauth-client') this.forget('client', id);
+        else if (kind === 'person' || kind === 'account') this.forget(kind, id);
+      },
     });
   }
 
-  async stop(): Promise<void> {
-    await this.#unlisten?.();
-    this.#unlisten = undefined;
+  start(): Promise<void> {
+    return this.#cache.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#cache.stop();
   }
 
   /** The principal of a live access token, or null. */
   async verify(token: string): Promise<Principal | null> {
     const tokenHash = storedTokenHash(token);
-    let grant = this.#cache.get(tokenHash);
-    if (!grant) grant = await this.#load(tokenHash);
-    if (grant === 'missing' || grant.expiresAt <= Date.now()) return null;
-    return grant.principal;
+    return (await this.#cache.get(tokenHash, () => this.#load(tokenHash)))?.principal ?? null;
   }
 
   /** Forgets on this node: a token (by stored hash), the access tokens of a refresh token (its id), a client's, a person's or an account's. */
   forget(kind: OAuthChange, id: string): void {
-    if (kind === 'token') {
-      this.#generation++;
-      this.#cache.delete(id);
-      return;
-    }
-    this.#forgetWhere(({ principal, refreshId }) => (kind === 'refresh' ? refreshId === id : kind === 'client' ? principal.oauthClientId === id
+    if (kind === 'token') this.#cache.forgetKey(id);
+    else this.#cache.forgetWhere(({ principal, refreshId }) => (kind === 'refresh' ? refreshId === id : kind === 'client' ? principal.oauthClientId === id
       : kind === 'person' ? principal.personId === id : principal.accountId === id));
   }
 
-  #forgetWhere(matches: (grant: CachedGrant) => boolean): void {
-    this.#generation++;
-    for (const [key, grant] of this.#cache.entries()) {
-      if (grant !== 'missing' && matches(grant)) this.#cache.delete(key);
-    }
-  }
-
-  #onNotice(notice: string): void {
-    const at = notice.indexOf(':');
-    const kind = notice.slice(0, at);
-    const id = notice.slice(at + 1);
-    if (kind === 'oauth-token') this.forget('token', id);
-    else if (kind === 'oauth-client') this.forget('client', id);
-    else if (kind === 'person' || kind === 'account') this.forget(kind, id);
-  }
-
-  async #load(tokenHash: string): Promise<CachedGrant | 'missing'> {
-    const generation = this.#generation;
+  async #load(tokenHash: string): Promise<CachedGrant | null> {
     const [row] = await systemQuery(this.db, {
       sql: `SELECT t.scopes, t.person_id, t.reference_id, t.refresh_id, t.expires_at, c.client_id, c.scopes AS client_scopes, c.reference_id AS client_account_id
               FROM oauth_access_tokens t JOIN oauth_clients c ON c.client_id = t.client_id
@@ -111,12 +84,7 @@ export class OAuthTokenVerifier {
       parameters: [tokenHash],
     });
     const principal = row ? await this.#principal(row) : null;
-    const grant: CachedGrant | 'missing' = principal
-      ? { principal, tokenHash, refreshId: row.refresh_id, expiresAt: new Date(row.expires_at).getTime() }
-      : 'missing';
-    // A revocation heard while loading wins: the result is used once, not cached.
-    if (generation === this.#generation) this.#cache.set(tokenHash, grant, grant === 'missing' ? { ttl: 5_000 } : undefined);
-    return grant;
+    return principal && { principal, refreshId: row.refresh_id, expiresAt: new Date(row.expires_at).getTime() };
   }
 
   async #principal(row: Record<string, any>): Promise<Principal | null> {

@@ -5,13 +5,13 @@
 // warm requests touch no database, and a sign-out, revocation, role change or removal is
 // announced by NOTIFY so every node forgets at once (the TTL only bounds a missed notice).
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import type { Registry } from '../platform/registry.ts';
 import type { Principal } from '../platform/operations/principal.ts';
-import { CREDENTIAL_CHANGES_CHANNEL, credentialChangeNotice } from './api-keys.ts';
+import { credentialChangeNotice } from './api-keys.ts';
+import { CredentialCache } from './credential-cache.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { SESSION_COOKIE_PREFIX, type PeopleAuth } from './people-auth.ts';
 import { memberPrincipal } from './member-principal.ts';
@@ -63,77 +63,52 @@ export function sessionCookieIn(cookieHeader: string | undefined): string | null
 }
 
 export class SessionVerifier {
-  readonly #cache: LRUCache<string, SessionIdentity | 'missing'>;
-  #generation = 0;
-  #unlisten: (() => Promise<void>) | undefined;
+  readonly #cache: CredentialCache<SessionIdentity>;
 
   constructor(
     private readonly db: Database,
     private readonly auth: PeopleAuth,
     private readonly registry: Registry,
-    private readonly options: { cacheTtlMs?: number; logger?: Logger } = {},
+    options: { cacheTtlMs?: number; logger?: Logger } = {},
   ) {
-    this.#cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs ?? 30_000 });
-  }
-
-  async start(): Promise<void> {
-    this.#unlisten = await this.db.listen(CREDENTIAL_CHANGES_CHANNEL, (notice) => this.#onNotice(notice), {
-      onReconnect: () => this.#forgetWhere(() => true),
-    }).catch((err) => {
-      this.options.logger?.warn({ err }, 'session changes cannot be LISTENed for; other nodes\' changes apply after the cache TTL');
-      return undefined;
+    this.#cache = new CredentialCache(db, {
+      what: 'session', ttlMs: options.cacheTtlMs, logger: options.logger,
+      onNotice: (kind, id) => {
+        if (kind === 'session' || kind === 'person' || kind === 'account') this.forget(kind, id);
+      },
     });
   }
 
-  async stop(): Promise<void> {
-    await this.#unlisten?.();
-    this.#unlisten = undefined;
+  start(): Promise<void> {
+    return this.#cache.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#cache.stop();
   }
 
   /** The session behind a cookie value or bearer token, or null when it is not a live session. */
-  async identify(token: string): Promise<SessionIdentity | null> {
-    const cacheKey = createHash('sha256').update(token).digest('base64');
-    let identity = this.#cache.get(cacheKey);
-    if (!identity) identity = await this.#load(cacheKey, token);
-    if (identity === 'missing' || identity.expiresAt <= Date.now()) return null;
-    return identity;
+  identify(token: string): Promise<SessionIdentity | null> {
+    return this.#cache.get(createHash('sha256').update(token).digest('base64'), () => this.#load(token));
   }
 
   /** Forgets sessions on this node; other nodes hear of it by NOTIFY (announceSessionChange). */
   forget(kind: SessionChange, id: string): void {
-    this.#forgetWhere((identity) => (kind === 'session' ? identity.sessionId === id : kind === 'person' ? identity.personId === id
+    this.#cache.forgetWhere((identity) => (kind === 'session' ? identity.sessionId === id : kind === 'person' ? identity.personId === id
       : identity.principal?.accountId === id));
   }
 
-  #forgetWhere(matches: (identity: SessionIdentity) => boolean): void {
-    this.#generation++;
-    for (const [key, identity] of this.#cache.entries()) {
-      if (identity !== 'missing' && matches(identity)) this.#cache.delete(key);
-    }
-  }
-
-  #onNotice(notice: string): void {
-    const [kind, id] = notice.split(':', 2);
-    if (kind === 'session' || kind === 'person' || kind === 'account') this.forget(kind, id);
-  }
-
-  async #load(cacheKey: string, token: string): Promise<SessionIdentity | 'missing'> {
-    const generation = this.#generation;
+  async #load(token: string): Promise<SessionIdentity | null> {
     // The bearer plugin reads a cookie's value too (signed the same way), whatever the cookie's name.
     const headers = new Headers({ authorization: `Bearer ${token}` });
     const found = await this.auth.api.getSession({ headers }).catch(() => null);
-    const identity: SessionIdentity | 'missing' = found
-      ? {
-          sessionId: found.session.id, personId: found.user.id, expiresAt: new Date(found.session.expiresAt).getTime(),
-          person: { id: found.user.id, name: found.user.name, email: found.user.email, email_verified: found.user.emailVerified },
-          principal: await this.#principal(found.user.id, found.session.id, (found.session as { activeAccountId?: string | null }).activeAccountId ?? null),
-        }
-      : 'missing';
-    if (generation === this.#generation) this.#cache.set(cacheKey, identity, identity === 'missing' ? { ttl: 5_000 } : undefined);
-    return identity;
+    if (!found) return null;
+    return {
+      sessionId: found.session.id, personId: found.user.id, expiresAt: new Date(found.session.expiresAt).getTime(),
+      person: { id: found.user.id, name: found.user.name, email: found.user.email, email_verified: found.user.emailVerified },
+      principal: await this.#principal(found.user.id, found.session.id, (found.session as { activeAccountId?: string | null }).activeAccountId ?? null),
+    };
   }
-
-
 
   async #principal(personId: string, sessionId: string, accountId: string | null): Promise<Principal | null> {
     const member = accountId ? await memberPrincipal(this.db, this.registry, personId, accountId) : null;

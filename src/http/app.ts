@@ -112,8 +112,9 @@ export function createApp(options: AppOptions) {
   const secretKey = options.secretKey ?? randomBytes(32);
   const secrets = new SecretBox(secretKey);
   const publicUrl = options.publicUrl ?? 'http://localhost:3000';
+  const scopesForApps = oauthScopes(registry);
   const people = createPeopleAuth(db, {
-    publicUrl, secretKey, logger, sessionCache: { forget: (kind, id) => sessions.forget(kind, id) }, oauth: { scopes: oauthScopes(registry), secrets },
+    publicUrl, secretKey, logger, sessionCache: { forget: (kind, id) => sessions.forget(kind, id) }, oauth: { scopes: scopesForApps, secrets },
   });
   const sessions = new SessionVerifier(db, people, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
   const oauthTokens = new OAuthTokenVerifier(db, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
@@ -137,11 +138,11 @@ export function createApp(options: AppOptions) {
     ...resourceEndpoints(runtime, registry), searchEndpoint(runtime, registry),
     ...accountEndpoints(db, (accountId) => { verifier.forgetAccount(accountId); sessions.forget('account', accountId); oauthTokens.forget('account', accountId); }),
     ...sessionEndpoints({ runtime, auth: people, rateLimiter, sessions }), eventStreamEndpoint(eventStreams, registry),
-    ...oauthClientEndpoints({ db, secrets, oauthTokens, scopes: oauthScopes(registry) }), ...connectedAppEndpoints(db, oauthTokens), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
+    ...oauthClientEndpoints({ db, secrets, oauthTokens, scopes: scopesForApps }), ...connectedAppEndpoints(db, oauthTokens), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);
   openapi.paths[INBOUND_PATH] = { post: inboundOperation() };
-  documentOAuth(openapi, oauthScopes(registry));
+  documentOAuth(openapi, scopesForApps);
   openapi.tags.push({ name: 'Inbound', description: 'Signed events from providers (Stripe, voice agents) into the account.' });
   const app = new Hono();
 
