@@ -5,6 +5,7 @@
 // at once (other nodes hear the token table's trigger).
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { isAPIError } from 'better-auth/api';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import type { PeopleAuth } from '../auth/people-auth.ts';
@@ -103,7 +104,10 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
         { db, ipAddress: clientIp(c, services.trustProxy), via: 'oauth' });
       for (const cookie of result.headers.getSetCookie()) c.header('Set-Cookie', cookie, { append: true });
     } catch (error) {
-      const status = error instanceof ApiError && error.code === 'rate_limited' ? 429 : 401;
+      // A wrong password or a locked email is the person's to fix; anything else is ours (500, logged).
+      const rateLimited = error instanceof ApiError && error.code === 'rate_limited';
+      if (!rateLimited && !(isAPIError(error) && error.statusCode < 500)) throw error;
+      const status = rateLimited ? 429 : 401;
       const message = status === 429 ? 'Too many failed sign-ins for this email. Try again later.' : 'Wrong email or password.';
       return c.html(signInPage({ oauthQuery, clientName: client.name, email, error: message }), status);
     }
