@@ -115,6 +115,30 @@ describe('the OAuth 2.0 server', () => {
     await assert.rejects(oidc.clientCredentialsGrant(config, { scope: 'write:customers' }), 'no scope beyond the client\'s');
   });
 
+  it('lets a browser app call from its own origins (CORS), which its account need not allow', async () => {
+    const owner = await signUp('Spa');
+    const spa = 'https://spa.example.test';
+    const bad = await t.call('POST', '/v1/oauth/clients', { headers: { cookie: owner.cookie }, body: { name: 'Bad', scopes: ['read:customers'], client_credentials: true, allowed_origins: ['https://spa.example.test/app'] } });
+    assertProblem(bad, 422, 'validation_failed');
+    const client = await registerClient(owner.cookie, { name: 'Dashboard', scopes: ['read:customers'], client_credentials: true, allowed_origins: [spa] });
+    assert.deepEqual((client as any).allowed_origins, [spa]);
+    const token = (await oidc.clientCredentialsGrant(await discover(client.id, client.client_secret!), { scope: 'read:customers' })).access_token;
+
+    const preflight = await t.call('OPTIONS', '/v1/customers', { headers: { origin: spa, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    assert.equal(preflight.headers.get('access-control-allow-origin'), spa, 'a newly added app origin passes preflight at once');
+    const fromSpa = await t.call('GET', '/v1/customers', { key: token, headers: { origin: spa } });
+    assert.equal(fromSpa.status, 200, fromSpa.text);
+    assert.equal(fromSpa.headers.get('access-control-allow-origin'), spa);
+    const session = await t.call('GET', '/v1/customers', { headers: { cookie: owner.cookie, origin: spa } });
+    assert.equal(session.headers.get('access-control-allow-origin'), null, 'the origin is the app\'s, not the account\'s');
+
+    const changed = await t.call('PATCH', `/v1/oauth/clients/${client.id}`, { headers: { cookie: owner.cookie }, body: { allowed_origins: [] } });
+    assert.deepEqual(changed.body.data.allowed_origins, []);
+    const after = await t.call('GET', '/v1/customers', { key: token, headers: { origin: spa } });
+    assert.equal(after.status, 200);
+    assert.equal(after.headers.get('access-control-allow-origin'), null, 'removing the origin applies to tokens already issued');
+  });
+
   it('runs authorization code + PKCE with consent, refresh with rotation, introspection and revocation', async () => {
     const developer = await signUp('Dev');
     const client = await registerClient(developer.cookie, {

@@ -8,7 +8,8 @@ import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
 import { validationFailed } from '../platform/errors.ts';
 import { accountChangeNoticeSql } from './api-keys.ts';
 
-const Origin = z.string().max(255).refine((value) => {
+/** A browser origin as `Origin` headers carry it; accounts and OAuth apps list the ones they allow (CORS). */
+export const BrowserOrigin = z.string().max(255).refine((value) => {
   try {
     const url = new URL(value);
     return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
@@ -24,7 +25,7 @@ const Account = z.object({
 
 const AccountUpdate = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
-  cors_allowed_origins: z.array(Origin).max(20).optional().describe('Browser origins allowed to call the API with this account\'s credentials.'),
+  cors_allowed_origins: z.array(BrowserOrigin).max(20).optional().describe('Browser origins allowed to call the API with this account\'s credentials.'),
   notification_emails: z.array(z.email().max(320).transform((s) => s.toLowerCase())).max(10).optional()
     .describe('Who is mailed about operational problems: a webhook endpoint disabled after failing deliveries.'),
 });

@@ -15,6 +15,7 @@ import { CREDENTIAL_CHANGES_CHANNEL } from './api-keys.ts';
 import { OAUTH_CLIENT_SECRET_PREFIX, OFFLINE_ACCESS } from './oauth-provider.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import type { OAuthTokenVerifier } from './oauth-tokens.ts';
+import { BrowserOrigin } from './account-endpoints.ts';
 
 export const MAX_CLIENTS_PER_ACCOUNT = 100;
 
@@ -25,6 +26,9 @@ const RedirectUri = z.url().max(2000).refine((value) => {
   return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
 }, 'Expected an https URL (http only for localhost), without a fragment');
 
+const AllowedOrigins = z.array(BrowserOrigin).max(20).transform((list) => [...new Set(list)])
+  .describe('Browser origins (scheme://host[:port]) a single-page app calls the API from with its tokens (CORS).');
+
 const WebUri = z.url().max(2000).refine((value) => /^https?:\/\//.test(value), 'Expected an http(s) URL');
 
 export const OAuthClient = z.object({
@@ -32,6 +36,7 @@ export const OAuthClient = z.object({
   type: z.enum(['confidential', 'public']).describe('Confidential clients authenticate with their secret; public ones (mobile, single-page) with PKCE only.'),
   token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']),
   redirect_uris: z.array(z.string()), scopes: z.array(z.string()),
+  allowed_origins: z.array(z.string()).describe('Browser origins that may call the API with this app\'s tokens, besides those the account allows.'),
   client_credentials: z.boolean().describe('Whether the client may use the client credentials grant to act as this account itself.'),
   disabled: z.boolean(), created_at: z.string(), updated_at: z.string(),
 });
@@ -41,11 +46,11 @@ const present = (row: Record<string, any>) => ({
   id: row.client_id as string, object: 'oauth_client' as const, name: row.name ?? row.client_id, uri: row.uri ?? null,
   type: row.token_endpoint_auth_method === 'none' ? 'public' as const : 'confidential' as const,
   token_endpoint_auth_method: row.token_endpoint_auth_method,
-  redirect_uris: row.redirect_uris ?? [], scopes: row.scopes ?? [], client_credentials: (row.client_credentials_scopes ?? []).length > 0,
+  redirect_uris: row.redirect_uris ?? [], scopes: row.scopes ?? [], allowed_origins: row.allowed_origins ?? [], client_credentials: (row.client_credentials_scopes ?? []).length > 0,
   disabled: Boolean(row.disabled), created_at: row.created_at, updated_at: row.updated_at,
 });
 
-const COLUMNS = 'client_id, name, uri, token_endpoint_auth_method, redirect_uris, scopes, client_credentials_scopes, disabled, created_at, updated_at';
+const COLUMNS = 'client_id, name, uri, token_endpoint_auth_method, redirect_uris, scopes, allowed_origins, client_credentials_scopes, disabled, created_at, updated_at';
 /** 256 random bits; answered once with its prefix, stored sealed (Better Auth compares the unsealed value in constant time). */
 const newClientSecret = () => randomBytes(32).toString('base64url');
 const clientChangeNotice = (clientId: string) => ({ sql: 'SELECT pg_notify($1, $2)', parameters: [CREDENTIAL_CHANGES_CHANNEL, `oauth-client:${clientId}`] });
@@ -102,6 +107,7 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
           .describe('Confidential clients: how they send their secret to the token endpoint.'),
         redirect_uris: z.array(RedirectUri).max(20).default([]),
         scopes: ScopeList,
+        allowed_origins: AllowedOrigins.default([]),
         client_credentials: z.boolean().default(false).describe('Confidential clients only: may also act as this account itself, with these scopes.'),
       }).refine((body) => !(body.type === 'public' && body.client_credentials), { path: ['client_credentials'], message: 'Public clients cannot use client credentials' })
         .refine((body) => body.redirect_uris.length > 0 || body.client_credentials, { path: ['redirect_uris'], message: 'Give at least one redirect URI, or enable client_credentials' }),
@@ -115,12 +121,12 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
         const secret = body.type === 'public' ? null : newClientSecret();
         const [row] = await systemQuery(db, {
           sql: `INSERT INTO oauth_clients (id, client_id, client_secret, reference_id, name, uri, redirect_uris, scopes, client_credentials_scopes,
-                  grant_types, response_types, token_endpoint_auth_method, application_type, require_pkce, disabled, created_at, updated_at)
-                VALUES ($1, $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb, $11, 'web', true, false, now(), now())
+                  grant_types, response_types, token_endpoint_auth_method, allowed_origins, application_type, require_pkce, disabled, created_at, updated_at)
+                VALUES ($1, $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12::text[], 'web', true, false, now(), now())
                 RETURNING ${COLUMNS}`,
           parameters: [clientId, secret && secrets.encrypt(secret), principal.accountId, body.name, body.uri ?? null, JSON.stringify(body.redirect_uris),
             JSON.stringify(body.scopes), JSON.stringify(body.client_credentials ? clientCredentialScopes(body.scopes) : []), JSON.stringify(grants),
-            JSON.stringify(responseTypes), body.type === 'public' ? 'none' : body.token_endpoint_auth_method],
+            JSON.stringify(responseTypes), body.type === 'public' ? 'none' : body.token_endpoint_auth_method, body.allowed_origins],
         });
         return { status: 201, body: { data: { ...present(row), client_secret: secret && `${OAUTH_CLIENT_SECRET_PREFIX}${secret}` } } };
       },
@@ -144,11 +150,12 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
     defineEndpoint({
       method: 'patch', path: '/v1/oauth/clients/{id}', operationId: 'updateOAuthClient', tag: 'OAuth', scope: 'write:oauth-clients', bucket: 'write',
       summary: 'Update an OAuth app',
-      description: 'Removing a scope takes it from the tokens already issued, at once; disabling the app stops all its tokens.',
+      description: 'Removing a scope or an allowed origin applies to the tokens already issued, at once; disabling the app stops all its tokens.',
       paramPatterns: { id: '^oac_' },
       body: z.strictObject({
         name: z.string().trim().min(1).max(200).optional(), uri: WebUri.nullable().optional(),
-        redirect_uris: z.array(RedirectUri).max(20).optional(), scopes: ScopeList.optional(), disabled: z.boolean().optional(),
+        redirect_uris: z.array(RedirectUri).max(20).optional(), scopes: ScopeList.optional(), allowed_origins: AllowedOrigins.optional(),
+        disabled: z.boolean().optional(),
       }),
       response: OAuthClient,
       async handle({ principal, params, body }) {
@@ -166,11 +173,13 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
             sql: `UPDATE oauth_clients SET name = coalesce($2, name), uri = CASE WHEN $3::boolean THEN $4 ELSE uri END,
                     redirect_uris = coalesce($5::jsonb, redirect_uris), scopes = $6::jsonb,
                     client_credentials_scopes = CASE WHEN $8::boolean THEN $9::jsonb ELSE '[]'::jsonb END,
-                    grant_types = $10::jsonb, response_types = $11::jsonb, disabled = coalesce($7, disabled), updated_at = now()
+                    grant_types = $10::jsonb, response_types = $11::jsonb, disabled = coalesce($7, disabled),
+                    allowed_origins = coalesce($12::text[], allowed_origins), updated_at = now()
                   WHERE client_id = $1 RETURNING ${COLUMNS}`,
             parameters: [params.id, body.name ?? null, body.uri !== undefined, body.uri ?? null,
               body.redirect_uris ? JSON.stringify(body.redirect_uris) : null, JSON.stringify(scopes), body.disabled ?? null,
-              clientCredentials, JSON.stringify(clientCredentialScopes(scopes)), JSON.stringify(grants), JSON.stringify(responseTypes)],
+              clientCredentials, JSON.stringify(clientCredentialScopes(scopes)), JSON.stringify(grants), JSON.stringify(responseTypes),
+              body.allowed_origins ?? null],
           },
         ]);
         oauthTokens.forget('client', params.id);

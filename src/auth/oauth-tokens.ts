@@ -78,7 +78,7 @@ export class OAuthTokenVerifier {
 
   async #load(tokenHash: string): Promise<CachedGrant | null> {
     const [row] = await systemQuery(this.db, {
-      sql: `SELECT t.scopes, t.person_id, t.reference_id, t.refresh_id, t.expires_at, c.client_id, c.scopes AS client_scopes, c.reference_id AS client_account_id
+      sql: `SELECT t.scopes, t.person_id, t.reference_id, t.refresh_id, t.expires_at, c.client_id, c.scopes AS client_scopes, c.allowed_origins AS client_origins, c.reference_id AS client_account_id
               FROM oauth_access_tokens t JOIN oauth_clients c ON c.client_id = t.client_id
              WHERE t.token = $1 AND t.revoked IS NULL AND t.expires_at > now() AND c.disabled IS NOT TRUE`,
       parameters: [tokenHash],
@@ -95,7 +95,10 @@ export class OAuthTokenVerifier {
       if (!row.reference_id) return null;
       const member = await memberPrincipal(this.db, this.registry, row.person_id, row.reference_id);
       if (!member) return null;
-      return { ...member, oauthClientId: row.client_id, scopes: new Set(granted.filter((scope) => hasScope(member, scope))) };
+      return {
+        ...member, oauthClientId: row.client_id, scopes: new Set(granted.filter((scope) => hasScope(member, scope))),
+        allowedOrigins: new Set([...member.allowedOrigins, ...row.client_origins]),
+      };
     }
     if (!row.client_account_id) return null;
     const [account] = await systemQuery(this.db, { sql: 'SELECT plan, cors_allowed_origins FROM accounts WHERE id = $1', parameters: [row.client_account_id] });
@@ -103,7 +106,7 @@ export class OAuthTokenVerifier {
     const plan = planNamed(account.plan);
     return {
       accountId: row.client_account_id, oauthClientId: row.client_id, scopes: new Set(granted),
-      plan, rates: effectiveRates(plan, null), allowedOrigins: new Set(account.cors_allowed_origins),
+      plan, rates: effectiveRates(plan, null), allowedOrigins: new Set([...account.cors_allowed_origins, ...row.client_origins]),
     };
   }
 }

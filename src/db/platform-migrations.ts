@@ -285,4 +285,13 @@ export const PLATFORM_MIGRATIONS: Migration[] = [
        FOR EACH ROW EXECUTE FUNCTION oauth_access_token_ended()`,
     ],
   },
+  {
+    id: '0012_app_origins_and_delivery_quota',
+    statements: [
+      // Browser origins an OAuth app's tokens may be used from, besides its account's (src/http/cors.ts).
+      `ALTER TABLE oauth_clients ADD COLUMN allowed_origins text[] NOT NULL DEFAULT '{}'`,
+      // The webhook delivery quota warns once a month, like the request quota (src/limits/monthly-quota.ts).
+      `ALTER TABLE usage_counters ADD COLUMN webhook_deliveries_warned_at timestamptz`,
+    ],
+  },
 ];

@@ -1,6 +1,6 @@
-// CORS. A preflight carries no credential, so it is answered for any origin some account (or
-// the portal) allows; the real request then gets Access-Control-Allow-Origin only when its
-// credential's account allows that origin. Requests without Origin (servers, CLIs) pay nothing.
+// CORS. A preflight carries no credential, so it is answered for any origin some account, OAuth
+// app or the portal allows; the real request then gets Access-Control-Allow-Origin only when its
+// credential allows that origin (its account's origins, and an OAuth token's app's). Requests without Origin (servers, CLIs) pay nothing.
 import type { MiddlewareHandler } from 'hono';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
@@ -10,8 +10,13 @@ const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request
 const EXPOSED_HEADERS = 'X-Request-Id, RateLimit, RateLimit-Policy, Retry-After, Idempotent-Replayed, Location';
 const PREFLIGHT_MAX_AGE = '7200';
 const DIRECTORY_TTL_MS = 30_000;
+const MISS_RELOAD_MS = 1_000;
 
-/** Every origin any account allows, reloaded at most every 30 s, only when a preflight asks. */
+/**
+ * Every origin any account or enabled OAuth app allows. Reloaded when 30 s old, and on a miss
+ * at most once a second, so an origin just added works at once; loads happen only when a
+ * preflight asks.
+ */
 class AllowedOriginsDirectory {
   #origins = new Set<string>();
   #loadedAt = 0;
@@ -20,13 +25,20 @@ class AllowedOriginsDirectory {
   constructor(private readonly db: Database) {}
 
   async has(origin: string): Promise<boolean> {
-    if (Date.now() - this.#loadedAt > DIRECTORY_TTL_MS) {
-      this.#loading ??= systemQuery(this.db, { sql: 'SELECT DISTINCT unnest(cors_allowed_origins) AS origin FROM accounts', parameters: [] })
-        .then((rows) => { this.#origins = new Set(rows.map((row) => row.origin)); this.#loadedAt = Date.now(); })
-        .finally(() => { this.#loading = undefined; });
-      await this.#loading;
-    }
+    const age = Date.now() - this.#loadedAt;
+    if (age > DIRECTORY_TTL_MS || (age > MISS_RELOAD_MS && !this.#origins.has(origin))) await this.#load();
     return this.#origins.has(origin);
+  }
+
+  #load(): Promise<void> {
+    this.#loading ??= systemQuery(this.db, {
+      sql: `SELECT unnest(cors_allowed_origins) AS origin FROM accounts
+            UNION SELECT unnest(allowed_origins) FROM oauth_clients WHERE disabled IS NOT TRUE`,
+      parameters: [],
+    })
+      .then((rows) => { this.#origins = new Set(rows.map((row) => row.origin)); this.#loadedAt = Date.now(); })
+      .finally(() => { this.#loading = undefined; });
+    return this.#loading;
   }
 }
 
