@@ -9,6 +9,8 @@ import { createTestContext, type TestContext, type TestAccount } from './support
 import { systemQuery } from '../src/db/system-query.ts';
 import { MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from '../src/webhooks/retry-schedule.ts';
 import { API_VERSION } from '../src/platform/openapi/build-openapi.ts';
+import { nextPeriodStart, periodOf } from '../src/limits/monthly-quota.ts';
+import { PLANS } from '../src/limits/plans.ts';
 
 interface Received { headers: IncomingHttpHeaders; body: string; event: any }
 type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
@@ -266,6 +268,47 @@ describe('delivery', () => {
     const unknown = await call('POST', `/v1/events/${eventId}/redeliver`, { endpoint: 'we_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB' });
     assert.equal(unknown.status, 404);
     await call('POST', `/v1/webhook-endpoints/${endpoint.id}/disable`);
+  });
+});
+
+describe('monthly delivery quota', () => {
+  test('first attempts count against the plan; past the quota deliveries wait queued for next month, then go', async () => {
+    const limit = PLANS.free.monthlyWebhookDeliveries;
+    await systemQuery(ctx.db, { sql: "UPDATE accounts SET plan = 'free' WHERE id = $1", parameters: [account.id] });
+    await systemQuery(ctx.db, {
+      sql: 'INSERT INTO usage_counters (account_id, period, webhook_deliveries) VALUES ($1, $2, $3)', parameters: [account.id, periodOf(clock()), limit - 2],
+    });
+    await newEndpoint();
+    const quota = ctx.services.deliveryQuota;
+    await call('POST', '/v1/customers', { name: 'First' });
+    assert.equal(await drain(), 1);
+    await quota.flush(); // the node learns the account's total (limit - 1)
+    await call('POST', '/v1/customers', { name: 'Second' });
+    await call('POST', '/v1/customers', { name: 'Third' });
+    assert.equal(await drain(), 1, 'one more is within the quota; the other waits');
+    assert.equal(receiver.received.length, 2);
+    assert.equal(receiver.received[0].event.data.object.name, 'First');
+    const waiting = await systemQuery(ctx.db, {
+      sql: `SELECT q.attempts, q.status, q.next_attempt_at, q.last_error FROM webhook_queue q WHERE q.account_id = $1 AND q.first_attempt_at IS NULL`, parameters: [account.id],
+    });
+    assert.equal(waiting.length, 1);
+    assert.equal(waiting[0].status, 'pending');
+    assert.equal(waiting[0].attempts, 0, 'a delivery that was not sent is not an attempt');
+    assert.equal(new Date(waiting[0].next_attempt_at).getTime(), nextPeriodStart(clock()));
+    assert.match(waiting[0].last_error, /quota/);
+    const attempts = await call('GET', '/v1/webhook-deliveries');
+    assert.equal(attempts.body.data.length, 2, 'the delivery log holds only what was sent');
+
+    await quota.flush();
+    const status = await call('GET', '/v1/rate-limit');
+    assert.equal(status.body.data.quota.webhook_deliveries_limit, limit);
+    assert.equal(status.body.data.quota.webhook_deliveries_used, limit);
+    const [warning] = await systemQuery(ctx.db, { sql: "SELECT data FROM events WHERE account_id = $1 AND type = 'account.quota_warning'", parameters: [account.id] });
+    assert.equal(warning.data.object.metric, 'webhook_deliveries');
+
+    skipped = nextPeriodStart(clock()) - Date.now() + 1_000; // into next month: a fresh quota
+    assert.equal(await drain(), 1);
+    assert.equal(receiver.received.length, 3, 'the waiting delivery went when the quota reset');
   });
 });
 

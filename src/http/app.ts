@@ -24,7 +24,7 @@ import { MailRelay } from '../mail/mail-outbox.ts';
 import { CampaignSender } from '../messaging/campaign-sender.ts';
 import { logTransport, smtpTransport } from '../mail/mail-transport.ts';
 import { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
-import { MonthlyQuota } from '../limits/monthly-quota.ts';
+import { MonthlyQuota, type QuotaState } from '../limits/monthly-quota.ts';
 import { rateLimitEndpoint } from '../limits/rate-limit-endpoint.ts';
 import { accountEndpoints } from '../auth/account-endpoints.ts';
 import { responseBasics } from './response-basics.ts';
@@ -99,11 +99,11 @@ export function createApp(options: AppOptions) {
   metrics.gaugeFrom('fieldline_db_connections_waiting', 'Requests waiting for a database connection.', () => db.poolStats().waiting);
   const writer = new RequestLogWriter(db, metrics, logger, { retentionDays: options.requestLogRetentionDays });
   const rateLimiter = new RequestRateLimiter({ redis: options.redis, logger, metrics });
-  const quota = new MonthlyQuota(db, logger, {
-    onWarning: (accountId, state) => appendPlatformEvent(db, accountId, 'account.quota_warning', {
-      object: 'quota', period: state.period, metric: 'requests', used: state.used, limit: state.limit,
-    }),
+  const warnOfQuota = (accountId: string, state: QuotaState) => appendPlatformEvent(db, accountId, 'account.quota_warning', {
+    object: 'quota', period: state.period, metric: state.metric, used: state.used, limit: state.limit,
   });
+  const quota = new MonthlyQuota(db, logger, { onWarning: warnOfQuota });
+  const deliveryQuota = new MonthlyQuota(db, logger, { metric: 'webhook_deliveries', onWarning: warnOfQuota });
   const alerts = new AlertEvaluator(db, logger, { intervalMs: options.alertIntervalMs });
   const mail = new MailRelay(db, options.smtp ? smtpTransport(options.smtp.url, options.smtp.from) : logTransport(logger), logger);
   const verifier = new ApiKeyVerifier(db, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
@@ -118,7 +118,7 @@ export function createApp(options: AppOptions) {
   });
   const sessions = new SessionVerifier(db, people, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
   const oauthTokens = new OAuthTokenVerifier(db, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
-  const webhooks = new WebhookDispatcher(db, { ...options.webhooks, allowPrivate, secrets, logger });
+  const webhooks = new WebhookDispatcher(db, { ...options.webhooks, allowPrivate, secrets, logger, quota: deliveryQuota });
   const runtime: Runtime = {
     db, registry, secrets, publicUrl,
     services: {
@@ -138,7 +138,7 @@ export function createApp(options: AppOptions) {
     ...resourceEndpoints(runtime, registry), searchEndpoint(runtime, registry),
     ...accountEndpoints(db, (accountId) => { verifier.forgetAccount(accountId); sessions.forget('account', accountId); oauthTokens.forget('account', accountId); }),
     ...sessionEndpoints({ runtime, auth: people, rateLimiter, sessions }), eventStreamEndpoint(eventStreams, registry),
-    ...oauthClientEndpoints({ db, secrets, oauthTokens, scopes: scopesForApps }), ...connectedAppEndpoints(db, oauthTokens), rateLimitEndpoint(rateLimiter, quota), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
+    ...oauthClientEndpoints({ db, secrets, oauthTokens, scopes: scopesForApps }), ...connectedAppEndpoints(db, oauthTokens), rateLimitEndpoint(rateLimiter, { requests: quota, webhookDeliveries: deliveryQuota }), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);
   openapi.paths[INBOUND_PATH] = { post: inboundOperation() };
@@ -169,11 +169,12 @@ export function createApp(options: AppOptions) {
     /** What operations run with (tests build background workers on it). */
     runtime,
     /** Routes for providers rather than API clients (no credential; their signature authenticates). */
-    receivers: [{ method: 'post' as const, path: INBOUND_PATH }], requestLogs: writer, quota, rateLimiter, alerts, mail, campaigns, webhooks, eventStreams,
+    receivers: [{ method: 'post' as const, path: INBOUND_PATH }], requestLogs: writer, quota, deliveryQuota, rateLimiter, alerts, mail, campaigns, webhooks, eventStreams,
     /** Starts the background work: log and usage flushes, alert evaluation, mail relay, campaign sending. */
     start() {
       writer.start();
       quota.start();
+      deliveryQuota.start();
       alerts.start();
       mail.start();
       campaigns.start();
@@ -187,7 +188,7 @@ export function createApp(options: AppOptions) {
     /** Writes what is still queued; call before closing the database. */
     async stop() {
       inboundRetention.stop();
-      await Promise.all([writer.stop(), quota.stop(), alerts.stop(), mail.stop(), campaigns.stop(), webhooks.stop(), eventStreams.stop(), verifier.stop(), sessions.stop(), oauthTokens.stop()]);
+      await Promise.all([writer.stop(), quota.stop(), deliveryQuota.stop(), alerts.stop(), mail.stop(), campaigns.stop(), webhooks.stop(), eventStreams.stop(), verifier.stop(), sessions.stop(), oauthTokens.stop()]);
     },
   };
 }

@@ -1,7 +1,8 @@
-// Monthly request quotas without a database round trip per request: each node counts
-// locally and, every second, adds its count to the account's row in usage_counters and reads
-// back the total all nodes have reached. Several nodes can therefore overshoot a quota by
-// about one flush interval of traffic; a quota is a billing limit, not a burst guard.
+// Monthly quotas (API requests, webhook deliveries) without a database round trip per use:
+// each node counts locally and, every second, adds its count to the account's row in
+// usage_counters and reads back the total all nodes have reached. Several nodes can therefore
+// overshoot a quota by about one flush interval of traffic; a quota is a billing limit, not a
+// burst guard.
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
@@ -9,6 +10,13 @@ import type { Plan } from './plans.ts';
 
 /** Share of the monthly quota at which the account is warned (once per month). */
 export const QUOTA_WARNING_SHARE = 0.8;
+
+/** What is counted, where in usage_counters, and the plan's allowance of it. */
+export const QUOTA_METRICS = {
+  requests: { column: 'requests', warnedColumn: 'warned_at', limitOf: (plan: Plan) => plan.monthlyRequests },
+  webhook_deliveries: { column: 'webhook_deliveries', warnedColumn: 'webhook_deliveries_warned_at', limitOf: (plan: Plan) => plan.monthlyWebhookDeliveries },
+} as const;
+export type QuotaMetric = keyof typeof QUOTA_METRICS;
 
 interface AccountUsage {
   period: string;
@@ -20,6 +28,7 @@ interface AccountUsage {
 }
 
 export interface QuotaState {
+  metric: QuotaMetric;
   period: string;
   used: number;
   limit: number;
@@ -28,6 +37,9 @@ export interface QuotaState {
 }
 
 export const periodOf = (now: number) => new Date(now).toISOString().slice(0, 7);
+
+/** The first instant of the month after `now`'s (UTC), in ms. */
+export const nextPeriodStart = (now: number) => spanOf(now).end;
 
 /** The month containing `now`, remembered: every request asks, and months are long. */
 interface PeriodSpan { period: string; start: number; end: number }
@@ -49,6 +61,8 @@ function secondsUntilNextPeriod(now: number): number {
 }
 
 export interface MonthlyQuotaOptions {
+  /** What this counter counts; default: API requests. */
+  metric?: QuotaMetric;
   flushIntervalMs?: number;
   /** Called once per account and month when usage first crosses QUOTA_WARNING_SHARE. */
   onWarning?: (accountId: string, state: QuotaState) => Promise<void>;
@@ -58,21 +72,39 @@ export class MonthlyQuota {
   readonly #usage = new Map<string, AccountUsage>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
+  readonly metric: QuotaMetric;
+  readonly #column: string;
+  readonly #warnedColumn: string;
+  readonly #limitOf: (plan: Plan) => number;
 
-  constructor(private readonly db: Database, private readonly logger: Logger, private readonly options: MonthlyQuotaOptions = {}) {}
+  constructor(private readonly db: Database, private readonly logger: Logger, private readonly options: MonthlyQuotaOptions = {}) {
+    this.metric = options.metric ?? 'requests';
+    ({ column: this.#column, warnedColumn: this.#warnedColumn, limitOf: this.#limitOf } = QUOTA_METRICS[this.metric]);
+  }
 
-  /** Counts one request when the quota allows it; returns the state and whether it was allowed. */
+  /** Counts one use when the quota allows it; returns the state and whether it was allowed. */
   take(accountId: string, plan: Plan, now = Date.now()): { allowed: boolean; state: QuotaState } {
     const usage = this.#entry(accountId, plan, now);
     const used = usage.flushed + usage.pending;
-    const allowed = used < plan.monthlyRequests;
+    const limit = this.#limitOf(plan);
+    const allowed = used < limit;
     if (allowed) usage.pending++;
-    return { allowed, state: { period: usage.period, used: allowed ? used + 1 : used, limit: plan.monthlyRequests, resetSeconds: secondsUntilNextPeriod(now) } };
+    return { allowed, state: { metric: this.metric, period: usage.period, used: allowed ? used + 1 : used, limit, resetSeconds: secondsUntilNextPeriod(now) } };
   }
 
   state(accountId: string, plan: Plan, now = Date.now()): QuotaState {
     const usage = this.#entry(accountId, plan, now);
-    return { period: usage.period, used: usage.flushed + usage.pending, limit: plan.monthlyRequests, resetSeconds: secondsUntilNextPeriod(now) };
+    return { metric: this.metric, period: usage.period, used: usage.flushed + usage.pending, limit: this.#limitOf(plan), resetSeconds: secondsUntilNextPeriod(now) };
+  }
+
+  /** The state with the total all nodes have flushed, read now (for reports, not the hot path). */
+  async current(accountId: string, plan: Plan, now = Date.now()): Promise<QuotaState> {
+    const usage = this.#entry(accountId, plan, now);
+    const [row] = await systemQuery(this.db, {
+      sql: `SELECT ${this.#column} AS used FROM usage_counters WHERE account_id = $1 AND period = $2`, parameters: [accountId, usage.period],
+    });
+    if (row) usage.flushed = Math.max(usage.flushed, Number(row.used));
+    return this.state(accountId, plan, now);
   }
 
   start(): void {
@@ -115,22 +147,22 @@ export class MonthlyQuota {
     let rows;
     try {
       rows = await systemQuery(this.db, {
-        sql: `INSERT INTO usage_counters (account_id, period, requests) VALUES ${values.join(', ')}
-              ON CONFLICT (account_id, period) DO UPDATE SET requests = usage_counters.requests + EXCLUDED.requests
-              RETURNING account_id, period, requests, warned_at`,
+        sql: `INSERT INTO usage_counters (account_id, period, ${this.#column}) VALUES ${values.join(', ')}
+              ON CONFLICT (account_id, period) DO UPDATE SET ${this.#column} = usage_counters.${this.#column} + EXCLUDED.${this.#column}
+              RETURNING account_id, period, ${this.#column} AS used, ${this.#warnedColumn} AS warned_at`,
         parameters,
       });
     } catch (err) {
       // Keep the counts for the next flush: usage is never silently forgotten.
       for (const item of batch) item.usage.pending += item.count;
-      this.logger.warn({ err }, 'could not record request usage; will retry');
+      this.logger.warn({ err, metric: this.metric }, 'could not record usage; will retry');
       return;
     }
     for (const row of rows) {
       const usage = this.#usage.get(row.account_id);
       if (!usage || usage.period !== row.period) continue;
-      usage.flushed = Number(row.requests);
-      const limit = usage.plan.monthlyRequests;
+      usage.flushed = Number(row.used);
+      const limit = this.#limitOf(usage.plan);
       if (row.warned_at === null && usage.flushed >= limit * QUOTA_WARNING_SHARE) await this.#warn(row.account_id, usage);
     }
   }
@@ -138,12 +170,13 @@ export class MonthlyQuota {
   async #warn(accountId: string, usage: AccountUsage): Promise<void> {
     // Only the node whose update flips warned_at sends the warning.
     const [claimed] = await systemQuery(this.db, {
-      sql: 'UPDATE usage_counters SET warned_at = now() WHERE account_id = $1 AND period = $2 AND warned_at IS NULL RETURNING requests',
+      sql: `UPDATE usage_counters SET ${this.#warnedColumn} = now() WHERE account_id = $1 AND period = $2 AND ${this.#warnedColumn} IS NULL
+            RETURNING ${this.#column} AS used`,
       parameters: [accountId, usage.period],
     });
     if (!claimed || !this.options.onWarning) return;
     const now = Date.now();
-    await this.options.onWarning(accountId, { period: usage.period, used: Number(claimed.requests), limit: usage.plan.monthlyRequests, resetSeconds: secondsUntilNextPeriod(now) })
+    await this.options.onWarning(accountId, { metric: this.metric, period: usage.period, used: Number(claimed.used), limit: this.#limitOf(usage.plan), resetSeconds: secondsUntilNextPeriod(now) })
       .catch((err) => this.logger.warn({ err, account_id: accountId }, 'could not send the quota warning'));
   }
 }

@@ -1,5 +1,6 @@
 // GET /v1/rate-limit: the caller's request rates (per bucket, with what is left of the
-// current window) and the account's monthly quota, so a client can pace itself.
+// current window) and the account's monthly quotas (requests, webhook deliveries), so a client
+// can pace itself.
 import { z } from 'zod';
 import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
 import type { RequestRateLimiter } from './request-rate-limiter.ts';
@@ -17,14 +18,17 @@ const RateLimitStatus = z.object({
   })),
   quota: z.object({
     period: z.string().describe('Calendar month (UTC), `YYYY-MM`.'),
-    requests_used: z.int(), requests_limit: z.int(), reset_seconds: z.int(),
+    requests_used: z.int(), requests_limit: z.int(),
+    webhook_deliveries_used: z.int().describe('Events sent to an endpoint for the first time this month (retries and tests are free).'),
+    webhook_deliveries_limit: z.int().describe('Past it, deliveries stay queued until the month ends; none is dropped.'),
+    reset_seconds: z.int(),
   }),
 });
 
-export function rateLimitEndpoint(rateLimiter: RequestRateLimiter, quota: MonthlyQuota) {
+export function rateLimitEndpoint(rateLimiter: RequestRateLimiter, quotas: { requests: MonthlyQuota; webhookDeliveries: MonthlyQuota }) {
   return defineEndpoint({
     method: 'get', path: '/v1/rate-limit', operationId: 'getRateLimit', tag: 'Traffic', scope: null, bucket: 'read',
-    summary: 'Your current rate limits and monthly quota',
+    summary: 'Your current rate limits and monthly quotas',
     description: 'Any valid credential may call this. The numbers include this request.',
     response: RateLimitStatus,
     async handle({ principal }) {
@@ -33,13 +37,18 @@ export function rateLimitEndpoint(rateLimiter: RequestRateLimiter, quota: Monthl
         const state = await rateLimiter.peek(bucket, subject, principal.rates[bucket]);
         return { bucket, limit: state.limit, window_seconds: state.windowSeconds, remaining: state.remaining, reset_seconds: state.resetSeconds };
       }));
-      const month = quota.state(principal.accountId, principal.plan);
+      const [requests, deliveries] = await Promise.all([
+        quotas.requests.current(principal.accountId, principal.plan), quotas.webhookDeliveries.current(principal.accountId, principal.plan),
+      ]);
       return {
         status: 200,
         body: {
           data: {
             object: 'rate_limit', plan: principal.plan.name, store: rateLimiter.store, policies,
-            quota: { period: month.period, requests_used: month.used, requests_limit: month.limit, reset_seconds: month.resetSeconds },
+            quota: {
+              period: requests.period, requests_used: requests.used, requests_limit: requests.limit,
+              webhook_deliveries_used: deliveries.used, webhook_deliveries_limit: deliveries.limit, reset_seconds: requests.resetSeconds,
+            },
           },
         },
       };

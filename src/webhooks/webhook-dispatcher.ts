@@ -3,7 +3,9 @@
 // time), sends them concurrently, and records each outcome in one transaction: the attempt in
 // the delivery log, the row's next state, and what the endpoint's health implies. A worker
 // that dies after claiming loses its lease, and the row is sent again: at least once.
-// Rounds start on NOTIFY from the queueing trigger, and every second regardless.
+// Rounds start on NOTIFY from the queueing trigger, and every second regardless. Each event's
+// first attempt at an endpoint counts against the account's monthly delivery quota (retries do
+// not); past the quota, deliveries wait, queued, for the next month instead of being dropped.
 import type { Logger } from 'pino';
 import type { Database, Row } from '../db/database.ts';
 import { systemQuery, systemTransaction } from '../db/system-query.ts';
@@ -20,6 +22,8 @@ import { MAX_ATTEMPTS, retryDelaySeconds } from './retry-schedule.ts';
 import { WEBHOOK_CHANNEL } from './webhook-schema.ts';
 import { webhookEndpoints } from './webhook-endpoints-resource.ts';
 import { webhookDeliveries } from './webhook-deliveries-resource.ts';
+import { nextPeriodStart, type MonthlyQuota } from '../limits/monthly-quota.ts';
+import { planNamed } from '../limits/plans.ts';
 
 /** An endpoint failing without a single success for this long is disabled. */
 export const DISABLE_AFTER_FAILING_MS = 5 * 86_400_000;
@@ -36,6 +40,8 @@ export interface DispatcherOptions {
   timeoutMs?: number;
   /** Only these accounts' deliveries (a test's worker sharing a database with other suites). */
   accountIds?: string[];
+  /** The accounts' monthly webhook delivery quota; without it deliveries are not counted. */
+  quota?: MonthlyQuota;
 }
 
 interface ClaimedDelivery {
@@ -55,10 +61,12 @@ interface ClaimedDelivery {
   api_version: string | null;
   failing_since: string | null;
   secrets: string[];
+  /** The account's plan, for the delivery quota. */
+  plan: string;
 }
 
 const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.first_attempt_at, q.updated_at AS claimed_at, q.locked_until AS lease, ev.type, ev.data,
-  ev.created_at AS event_created_at, e.url, e.api_version, e.failing_since,
+  ev.created_at AS event_created_at, e.url, e.api_version, e.failing_since, a.plan,
   ARRAY(SELECT s.secret_sealed FROM webhook_endpoint_secrets s
          WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > $1) ORDER BY s.created_at DESC) AS secrets`;
 
@@ -71,16 +79,16 @@ const CLAIM_DUE = `WITH due AS (
      ORDER BY q.next_attempt_at LIMIT $2
      FOR UPDATE OF q SKIP LOCKED)
   UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1, first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
-    FROM due, events ev, webhook_endpoints e
+    FROM due, events ev, webhook_endpoints e, accounts a
    WHERE q.event_id = due.event_id AND q.endpoint_id = due.endpoint_id
-     AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id
+     AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id AND a.id = q.account_id
   RETURNING ${CLAIMED_COLUMNS}`;
 
 /** One row by key, whenever it is due (the test action's delivery). */
 const CLAIM_ONE = `UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1, first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
-    FROM events ev, webhook_endpoints e
+    FROM events ev, webhook_endpoints e, accounts a
    WHERE q.event_id = $4 AND q.endpoint_id = $5 AND q.status = 'pending' AND (q.locked_until IS NULL OR q.locked_until <= $1)
-     AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id
+     AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id AND a.id = q.account_id
   RETURNING ${CLAIMED_COLUMNS}`;
 
 export class WebhookDispatcher {
@@ -142,15 +150,16 @@ export class WebhookDispatcher {
       // One delivery that cannot be recorded must not stop the others (its lease lapses and it is retried).
       const results = await Promise.allSettled(claimed.map((delivery) => this.#deliver(delivery)));
       for (const result of results) if (result.status === 'rejected') this.#options.logger.error({ err: result.reason }, 'could not record a webhook delivery');
-      total += claimed.length;
+      total += results.filter((result) => result.status === 'rejected' || result.value !== null).length;
     }
   }
 
   /** Delivers one queued (event, endpoint) now and answers with its delivery log entry. */
   async deliverNow(eventId: string, endpointId: string): Promise<Record<string, unknown>> {
     const [delivery] = await this.#claim(CLAIM_ONE, [eventId, endpointId]);
-    if (!delivery) throw new Error(`no pending delivery of ${eventId} to ${endpointId}`);
-    return this.#deliver(delivery);
+    const attempt = delivery && await this.#deliver(delivery);
+    if (!attempt) throw new Error(`no deliverable attempt of ${eventId} to ${endpointId}`);
+    return attempt;
   }
 
   async #claim(sql: string, extra: unknown[]): Promise<ClaimedDelivery[]> {
@@ -161,7 +170,9 @@ export class WebhookDispatcher {
     return rows as ClaimedDelivery[];
   }
 
-  async #deliver(delivery: ClaimedDelivery): Promise<Record<string, unknown>> {
+  /** Sends and records one attempt; null when the delivery quota made it wait instead. */
+  async #deliver(delivery: ClaimedDelivery): Promise<Record<string, unknown> | null> {
+    if (this.#overQuota(delivery)) return this.#deferToNextPeriod(delivery);
     let outcome: DeliveryOutcome;
     try {
       const secrets = delivery.secrets.map((sealed) => this.#options.secrets.decrypt(sealed));
@@ -172,6 +183,27 @@ export class WebhookDispatcher {
       outcome = { ok: false, httpStatus: null, durationMs: 0, responseBody: null, error: `could not send: ${(error as Error).message}`, retryAfterSeconds: null };
     }
     return this.#record(delivery, outcome);
+  }
+
+  /** Counts a first attempt against the quota; true when the quota is used up. Tests are free: their request was counted. */
+  #overQuota(delivery: ClaimedDelivery): boolean {
+    const quota = this.#options.quota;
+    if (!quota || delivery.attempts !== 1 || delivery.type === 'webhook.test') return false;
+    return !quota.take(delivery.account_id, planNamed(delivery.plan), this.#now()).allowed;
+  }
+
+  /** Puts an uncounted first attempt back in the queue until the quota resets; nothing was sent, so nothing is logged as an attempt. */
+  async #deferToNextPeriod(delivery: ClaimedDelivery): Promise<null> {
+    const now = this.#now();
+    const at = new Date(now).toISOString();
+    await systemQuery(this.#db, {
+      sql: `UPDATE webhook_queue SET attempts = attempts - 1, first_attempt_at = NULL, next_attempt_at = $3, locked_until = NULL, last_error = $4, updated_at = $5
+             WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $6 AND locked_until = $7`,
+      parameters: [delivery.event_id, delivery.endpoint_id, new Date(nextPeriodStart(now)).toISOString(),
+        'the account used its monthly webhook delivery quota; queued until the quota resets', at, delivery.attempts, delivery.lease],
+    });
+    this.#options.logger.info({ event: delivery.event_id, endpoint: delivery.endpoint_id, account: delivery.account_id }, 'webhook delivery waits for next month\'s quota');
+    return null;
   }
 
   /** The attempt, the queue row's next state and the endpoint's health, in one transaction. */
