@@ -1,8 +1,6 @@
 // PostgreSQL server through a node-postgres pool.
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { DATE_OBJECT_PARSERS, SESSION_SETUP_SQL, TYPE_PARSERS, type Database, type Row } from './database.ts';
 
 const typesFrom = (parsers: Record<number, (text: string) => unknown>) => ({
@@ -92,7 +90,14 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
           },
           async copyFrom(target, copyText) {
             try {
-              await pipeline(Readable.from([Buffer.from(copyText)]), client.query(copyFromStdin(`COPY ${target} FROM STDIN`)));
+              // One buffer, ended at once: a stream pipeline here cost an AbortSignal and a
+              // DOMException (with its stack trace) per batch.
+              const copy = client.query(copyFromStdin(`COPY ${target} FROM STDIN`));
+              await new Promise<void>((resolve, reject) => {
+                copy.once('finish', resolve); // after PostgreSQL's ReadyForQuery (pg-copy-streams 7)
+                copy.once('error', reject);
+                copy.end(Buffer.from(copyText));
+              });
             } catch (error) {
               throw noteBroken(error);
             }
