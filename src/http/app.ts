@@ -25,6 +25,8 @@ import { CampaignSender } from '../messaging/campaign-sender.ts';
 import { logTransport, smtpTransport } from '../mail/mail-transport.ts';
 import { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import { MonthlyQuota, type QuotaState } from '../limits/monthly-quota.ts';
+import { mcpTools } from '../mcp/mcp-tools.ts';
+import { MCP_PATH, mountMcp } from '../mcp/mcp-route.ts';
 import { rateLimitEndpoint } from '../limits/rate-limit-endpoint.ts';
 import { accountEndpoints } from '../auth/account-endpoints.ts';
 import { responseBasics } from './response-basics.ts';
@@ -134,8 +136,9 @@ export function createApp(options: AppOptions) {
   const routes = resourceRoutes(runtime, registry);
   const eventStreams = new EventStreamHub(db, logger);
   const inboundRetention = new InboundLogRetention(db, logger, options.requestLogRetentionDays);
+  const registryEndpoints = [...resourceEndpoints(runtime, registry), searchEndpoint(runtime, registry)];
   const endpoints: EndpointSpec[] = [
-    ...resourceEndpoints(runtime, registry), searchEndpoint(runtime, registry),
+    ...registryEndpoints,
     ...accountEndpoints(db, (accountId) => { verifier.forgetAccount(accountId); sessions.forget('account', accountId); oauthTokens.forget('account', accountId); }),
     ...sessionEndpoints({ runtime, auth: people, rateLimiter, sessions }), eventStreamEndpoint(eventStreams, registry),
     ...oauthClientEndpoints({ db, secrets, oauthTokens, scopes: scopesForApps }), ...connectedAppEndpoints(db, oauthTokens), rateLimitEndpoint(rateLimiter, { requests: quota, webhookDeliveries: deliveryQuota }), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
@@ -155,13 +158,18 @@ export function createApp(options: AppOptions) {
   if (options.metricsToken) mountMetrics(app, metrics, options.metricsToken);
   mountApiInfo(app, db);
   const trafficControl = options.trafficControl ?? true;
-  if (trafficControl) app.use('/v1/*', requestTelemetry({ metrics, writer, trustProxy }));
+  if (trafficControl) {
+    const telemetry = requestTelemetry({ metrics, writer, trustProxy });
+    app.use('/v1/*', telemetry);
+    app.use(MCP_PATH, telemetry);
+  }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
   mountOAuthRoutes(app, { db, auth: people, sessions, oauthTokens, publicUrl, rateLimiter, metrics, trustProxy, enforceLimits: trafficControl, maxBodyBytes });
   mountInboundRoute(app, { db, runtime, rateLimiter, metrics, trustProxy, maxBodyBytes });
-  mountRoutes(app, routes, endpoints, {
-    db, logger, verifier, sessions, oauthTokens, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl, secrets,
-    maxBodyBytes,
+  const gateServices = { verifier, sessions, oauthTokens, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl };
+  mountRoutes(app, routes, endpoints, { ...gateServices, db, logger, secrets, maxBodyBytes });
+  mountMcp(app, {
+    ...gateServices, tools: mcpTools(openapi, { routes, endpoints: registryEndpoints }), openapi, publicUrl, oauthScopes: scopesForApps, maxBodyBytes, logger,
   });
 
   return {

@@ -2,7 +2,7 @@
 // gate (authenticate, rate limit, quota, scope), body, idempotency for POST, then the
 // operation; paths with no route for a method answer 405.
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import type { ApiResult, HttpMethod, RouteSpec } from '../platform/routes/route-spec.ts';
+import { routeBucket, type ApiResult, type HttpMethod, type RouteSpec } from '../platform/routes/route-spec.ts';
 import { parseEndpointBody, parseEndpointQuery, type Authentication, type EndpointSpec, type UploadSpec } from '../platform/routes/endpoint-spec.ts';
 import { multipartBody } from './multipart-body.ts';
 import type { RateBucket } from '../limits/plans.ts';
@@ -37,12 +37,9 @@ function queryOf(c: Context): URLSearchParams {
 }
 
 function resourceRoute(route: RouteSpec): MountableRoute {
-  const bucket: (c: Context) => RateBucket =
-    route.kind === 'bulk' || route.kind === 'export' ? () => 'expensive'
-      : route.kind === 'list' ? (c) => (c.req.query('q') !== undefined ? 'expensive' : 'read')
-        : route.method === 'get' ? () => 'read' : () => 'write';
   return {
-    method: route.method, path: route.path, scope: route.scope, body: route.body, bucket,
+    method: route.method, path: route.path, scope: route.scope, body: route.body,
+    bucket: (c) => routeBucket(route, { has: (name) => c.req.query(name) !== undefined }),
     run: (c) => route.handle({
       principal: c.get('principal'), params: c.req.param() as Record<string, string>, query: queryOf(c), body: c.get('body'), requestId: c.get('requestId'),
     }),

@@ -10,7 +10,7 @@ import type { OAuthTokenVerifier } from '../auth/oauth-tokens.ts';
 import { OAUTH_ACCESS_TOKEN_PREFIX } from '../auth/oauth-provider.ts';
 import { sessionCookieIn, type SessionIdentity, type SessionVerifier } from '../auth/session-verifier.ts';
 import { hasScope, rateSubject, type Principal } from '../platform/operations/principal.ts';
-import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
+import type { RateDecision, RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import type { MonthlyQuota } from '../limits/monthly-quota.ts';
 import type { RateBucket, RatePolicy } from '../limits/plans.ts';
 import type { Metrics } from '../analytics/metrics.ts';
@@ -74,8 +74,19 @@ export function routeGate(route: GatedRoute, services: GateServices): Middleware
 /** The credential's rate for the route's bucket, then the account's monthly quota. */
 async function enforceLimits(c: Context, route: GatedRoute, principal: Principal, services: GateServices): Promise<void> {
   const bucket = route.bucket(c);
+  await chargeCall(services, principal, bucket, (rate) => setRateLimitHeaders(c, bucket, rate));
+}
+
+/**
+ * Counts one call of `principal` against its rate for `bucket` and the account's monthly quota;
+ * throws `rate_limited` or `quota_exceeded` past either. `onRate` sees the rate state first
+ * (for the RateLimit headers). MCP tool calls are charged here too, one per call.
+ */
+export async function chargeCall(
+  services: Pick<GateServices, 'rateLimiter' | 'quota' | 'metrics'>, principal: Principal, bucket: RateBucket, onRate?: (rate: RateDecision) => void,
+): Promise<void> {
   const rate = await services.rateLimiter.consume(bucket, rateSubject(principal), principal.rates[bucket]);
-  setRateLimitHeaders(c, bucket, rate);
+  onRate?.(rate);
   if (!rate.allowed) {
     services.metrics.rateLimitRejections.inc({ bucket });
     throw new ApiError('rate_limited', `Too many ${bucket} requests for this credential: ${rate.limit} per ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`, {

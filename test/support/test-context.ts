@@ -8,7 +8,8 @@ import type { Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { systemTransaction } from '../../src/db/system-query.ts';
 import { createRegistry } from '../../src/domain/registry.ts';
-import type { Registry } from '../../src/platform/registry.ts';
+import { Registry } from '../../src/platform/registry.ts';
+import type { ResourceDefinition } from '../../src/platform/resource/define-resource.ts';
 import { createAccount } from '../../src/auth/accounts.ts';
 import { prepareApiKey } from '../../src/auth/api-keys.ts';
 import { createApp, type AppOptions } from '../../src/http/app.ts';
@@ -51,12 +52,15 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-export type TestContextOptions = Omit<AppOptions, 'db' | 'registry' | 'logger'>;
+export type TestContextOptions = Omit<AppOptions, 'db' | 'registry' | 'logger'> & {
+  /** Resources declared by the test, registered after the domain's (to prove what a new declaration gets). */
+  extraResources?: ResourceDefinition[];
+};
 
-export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
+export async function createTestContext({ extraResources = [], ...options }: TestContextOptions = {}): Promise<TestContext> {
   const url = process.env.DATABASE_URL;
   const db = url ? await connectPostgres(url, 4) : await connectPglite();
-  const registry = createRegistry();
+  const registry = extraResources.length ? new Registry([...createRegistry().resources, ...extraResources]) : createRegistry();
   await migrate(db, registry);
   // Webhook receivers in tests listen on 127.0.0.1.
   const webhooks = { allowPrivate: true, ...options.webhooks };

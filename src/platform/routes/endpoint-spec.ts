@@ -68,6 +68,8 @@ export interface EndpointSpec<Q = any, B = any> {
   description?: string;
   /** OpenAPI tag (group in the reference), e.g. `Traffic`. */
   tag: string;
+  /** The resource collection that declares this endpoint, if one does. */
+  collection?: string;
   /** The scope a credential needs; null: any valid credential. */
   scope: string | null;
   /** Who may call: by default any credential. */

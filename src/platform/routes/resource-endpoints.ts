@@ -24,6 +24,7 @@ function endpointOf(runtime: Runtime, registry: Registry, resource: ResourceDefi
     summary: spec.summary,
     description: spec.description,
     tag: schemaName(resource),
+    collection: resource.collection,
     scope: `${access}:${resource.collection}`,
     bucket: spec.expensive ? 'expensive' : access,
     ...(reading ? { query: spec.input } : { body: spec.input }),

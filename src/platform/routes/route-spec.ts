@@ -2,6 +2,7 @@
 // documents it, and later the MCP server and SDK generator read the same table.
 import type { ResourceDefinition } from '../resource/define-resource.ts';
 import type { Principal } from '../operations/principal.ts';
+import type { RateBucket } from '../../limits/plans.ts';
 
 export type RouteKind = 'list' | 'get' | 'create' | 'update' | 'delete' | 'bulk' | 'export' | 'action';
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
@@ -38,4 +39,11 @@ export interface RouteSpec {
   /** Other paths the same operation answers at (seed compatibility), named in its description rather than documented twice. */
   aliases?: readonly string[];
   handle(request: ApiRequest): Promise<ApiResult>;
+}
+
+/** The rate-limit bucket a call of the route counts against: a search (`q`) is as expensive as bulk and export. */
+export function routeBucket(route: Pick<RouteSpec, 'kind' | 'method'>, query: { has(name: string): boolean }): RateBucket {
+  if (route.kind === 'bulk' || route.kind === 'export') return 'expensive';
+  if (route.kind === 'list') return query.has('q') ? 'expensive' : 'read';
+  return route.method === 'get' ? 'read' : 'write';
 }

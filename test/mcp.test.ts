@@ -1,0 +1,199 @@
+// The MCP server as an AI agent meets it: the SDK's own Client over Streamable HTTP against the
+// app on a real port. Tools come from the registry, run in-process with the caller's account,
+// scopes and limits, and answer failures as problem details the agent can read.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { defineResource } from '../src/platform/resource/define-resource.ts';
+import { field } from '../src/platform/resource/fields.ts';
+
+let t: TestContext;
+let server: ServerType;
+let base: string;
+let account: TestAccount;
+let agent: Client;
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function connect(key: string): Promise<Client> {
+  const client = new Client({ name: 'fieldline-test-agent', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+  return client;
+}
+
+/** A tool's answer: the JSON it returned, and whether it was an error. */
+async function use(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = await client.callTool({ name, arguments: args });
+  const [content] = result.content as { type: string; text: string }[];
+  return { isError: result.isError === true, json: JSON.parse(content.text) };
+}
+
+before(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  t = await createTestContext({ publicUrl: base });
+  server = serve({ fetch: t.app.fetch, port, hostname: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  account = await t.newAccount('Agent Co');
+  agent = await connect(account.key);
+});
+after(async () => {
+  await agent.close();
+  await new Promise((resolve) => server.close(resolve));
+  await t.close();
+});
+
+describe('MCP server', () => {
+  it('lists a tool per operation and action, with input schemas from the API\'s own schemas', async () => {
+    const { tools } = await agent.listTools();
+    const named = new Map(tools.map((tool) => [tool.name, tool]));
+    for (const name of ['customers_list', 'customers_create', 'customers_get', 'customers_update', 'customers_delete', 'jobs_schedule', 'jobs_complete', 'events_list', 'search']) {
+      assert.ok(named.has(name), `${name} is a tool`);
+    }
+    const create = named.get('customers_create')!;
+    assert.deepEqual(create.inputSchema.required, ['name']);
+    assert.equal((create.inputSchema.properties as any).email.anyOf[0].format, 'email');
+    assert.equal(create.annotations?.readOnlyHint, false);
+    const schedule = named.get('jobs_schedule')!;
+    assert.ok(schedule.inputSchema.required!.includes('id'), 'the path id is an argument');
+    assert.ok('scheduled_start' in (schedule.inputSchema.properties as object), 'the action\'s body members are arguments');
+    assert.equal(named.get('customers_get')!.annotations?.readOnlyHint, true);
+    assert.equal(named.get('customers_delete')!.annotations?.destructiveHint, true);
+    assert.ok(!named.has('customers_export'), 'streams are not tools');
+  });
+
+  it('creates a customer, schedules and completes a job, and sees the events', async () => {
+    const customer = await use(agent, 'customers_create', { name: 'Ada Lovelace', email: 'ada@example.test' });
+    assert.equal(customer.isError, false, JSON.stringify(customer.json));
+    const customerId = customer.json.data.id;
+    assert.match(customerId, /^cus_/);
+    const job = await use(agent, 'jobs_create', { title: 'Replace water heater', customer_id: customerId });
+    assert.equal(job.isError, false, JSON.stringify(job.json));
+    const jobId = job.json.data.id;
+    const scheduled = await use(agent, 'jobs_schedule', { id: jobId, scheduled_start: '2026-12-01T09:00:00Z', scheduled_end: '2026-12-01T11:00:00Z' });
+    assert.equal(scheduled.json.data.status, 'scheduled', JSON.stringify(scheduled.json));
+    assert.equal((await use(agent, 'jobs_start', { id: jobId })).json.data.status, 'in_progress');
+    const completed = await use(agent, 'jobs_complete', { id: jobId });
+    assert.equal(completed.json.data.status, 'completed');
+
+    const events = await use(agent, 'events_list', { limit: 20 });
+    const types = events.json.data.map((event: { type: string }) => event.type);
+    for (const type of ['customer.created', 'job.created', 'job.scheduled', 'job.started', 'job.completed']) assert.ok(types.includes(type), `${type} in ${types}`);
+    const over = await use(agent, 'customers_list', { q: 'lovelace' });
+    assert.deepEqual(over.json.data.map((c: { id: string }) => c.id), [customerId], 'list filters and search are arguments');
+    const found = await use(agent, 'search', { q: 'water heater' });
+    assert.equal(found.json.data.data[0].id, jobId);
+  });
+
+  it('answers failures as problem details: bad input changes nothing, another account\'s data is not found', async () => {
+    const invalid = await use(agent, 'customers_create', { name: '' });
+    assert.equal(invalid.isError, true);
+    assert.equal(invalid.json.code, 'validation_failed');
+    assert.match(invalid.json.request_id, /\S/);
+    const unknownArgument = await use(agent, 'customers_get', { id: 'cus_x', colour: 'blue' });
+    assert.equal(unknownArgument.json.code, 'bad_request');
+
+    const other = await t.newAccount('Other Co');
+    const theirs = await t.call('POST', '/v1/customers', { key: other.key, body: { name: 'Not yours' } });
+    const read = await use(agent, 'customers_get', { id: theirs.body.data.id });
+    assert.equal(read.isError, true);
+    assert.equal(read.json.code, 'not_found');
+    const listed = await use(agent, 'customers_list', { q: 'yours' });
+    assert.deepEqual(listed.json.data, []);
+    await assert.rejects(agent.callTool({ name: 'no_such_tool', arguments: {} }), /Unknown tool/);
+  });
+
+  it('shows a credential only the tools its scopes allow, and refuses the others', async () => {
+    const readOnly = await connect(await t.newKey(account.id, ['read:customers']));
+    try {
+      const names = (await readOnly.listTools()).tools.map((tool) => tool.name);
+      assert.ok(names.includes('customers_list'));
+      assert.ok(!names.includes('customers_create'));
+      assert.ok(!names.includes('jobs_list'));
+      const refused = await use(readOnly, 'customers_create', { name: 'Nope' });
+      assert.equal(refused.json.code, 'insufficient_scope');
+      const listed = await t.call('GET', '/v1/customers?q=nope', { key: account.key });
+      assert.equal(listed.body.data.length, 0, 'nothing was created');
+    } finally {
+      await readOnly.close();
+    }
+  });
+
+  it('charges tool calls to the credential\'s rate limit and logs the requests', async () => {
+    const limited = await t.newKey(account.id, ['read:customers'], { read: { limit: 3, window_seconds: 60 } });
+    const client = await connect(limited); // initialize and its notification take two
+    try {
+      assert.equal((await use(client, 'customers_list')).isError, false);
+      const refused = await use(client, 'customers_list');
+      assert.equal(refused.json.code, 'rate_limited');
+    } finally {
+      await client.close();
+    }
+    await t.services.requestLogs.flush();
+    const logs = await t.call('GET', '/v1/request-logs?route=/mcp&limit=100', { key: account.key });
+    assert.ok(logs.body.data.length >= 4, `${logs.body.data.length} MCP requests logged`);
+    assert.ok(logs.body.data.every((entry: { status: number; request_headers: Record<string, string> }) => !JSON.stringify(entry.request_headers).includes(limited)), 'without the key');
+  });
+
+  it('challenges an anonymous agent towards our OAuth server (RFC 9728)', async () => {
+    const anonymous = await fetch(`${base}/mcp`, {
+      method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    assert.equal(anonymous.status, 401);
+    const challenge = anonymous.headers.get('www-authenticate')!;
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)![1];
+    const metadata = await (await fetch(metadataUrl)).json();
+    assert.equal(metadata.resource, `${base}/mcp`);
+    assert.deepEqual(metadata.authorization_servers, [`${base}/v1/auth`]);
+    const authorizationServer = await (await fetch(`${base}/.well-known/oauth-authorization-server/v1/auth`)).json();
+    assert.equal(authorizationServer.issuer, `${base}/v1/auth`);
+    assert.equal((await fetch(`${base}/mcp`, { headers: { authorization: `Bearer ${account.key}` } })).status, 405);
+  });
+
+  it('offers the OpenAPI document and the error catalogue as resources', async () => {
+    const { resources } = await agent.listResources();
+    assert.deepEqual(resources.map((resource) => resource.uri).sort(), ['fieldline://errors.json', 'fieldline://openapi.json']);
+    const openapi = await agent.readResource({ uri: 'fieldline://openapi.json' });
+    assert.equal(JSON.parse((openapi.contents[0] as { text: string }).text).openapi, '3.1.0');
+    const errors = JSON.parse(((await agent.readResource({ uri: 'fieldline://errors.json' })).contents[0] as { text: string }).text);
+    assert.equal(errors.not_found.status, 404);
+  });
+});
+
+describe('a new resource', () => {
+  it('becomes MCP tools with no other change than its declaration', async () => {
+    const gadgets = defineResource({
+      name: 'gadget', collection: 'gadgets', idPrefix: 'gad', description: 'A throwaway resource declared by this test.',
+      fields: { label: field.text({ min: 1, max: 50 }).required().filterable() },
+    });
+    const other = await createTestContext({ extraResources: [gadgets] });
+    const port = await freePort();
+    const node = serve({ fetch: other.app.fetch, port, hostname: '127.0.0.1' });
+    await new Promise((resolve) => node.once('listening', resolve));
+    const client = new Client({ name: 'fieldline-test-agent', version: '1.0.0' });
+    try {
+      const owner = await other.newAccount('Gadget Co');
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${owner.key}` } } }));
+      const names = (await client.listTools()).tools.map((tool) => tool.name);
+      for (const verb of ['list', 'create', 'get', 'update', 'delete', 'bulk']) assert.ok(names.includes(`gadgets_${verb}`), `gadgets_${verb}`);
+      const created = await use(client, 'gadgets_create', { label: 'Sprocket' });
+      assert.match(created.json.data.id, /^gad_/);
+      assert.equal((await use(client, 'gadgets_list', { label: 'Sprocket' })).json.data.length, 1);
+    } finally {
+      await client.close();
+      await new Promise((resolve) => node.close(resolve));
+      await other.close();
+    }
+  });
+});
