@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import * as oidc from 'openid-client';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { defineResource } from '../src/platform/resource/define-resource.ts';
 import { field } from '../src/platform/resource/fields.ts';
@@ -159,6 +160,23 @@ describe('MCP server', () => {
     const authorizationServer = await (await fetch(`${base}/.well-known/oauth-authorization-server/v1/auth`)).json();
     assert.equal(authorizationServer.issuer, `${base}/v1/auth`);
     assert.equal((await fetch(`${base}/mcp`, { headers: { authorization: `Bearer ${account.key}` } })).status, 405);
+  });
+
+  it('takes an OAuth token issued for the MCP resource (RFC 8707), with the app\'s scopes', async () => {
+    const registered = await t.call('POST', '/v1/oauth/clients', { key: account.key, body: { name: 'Agent', scopes: ['read:customers'], client_credentials: true } });
+    assert.equal(registered.status, 201, registered.text);
+    const { id, client_secret: secret } = registered.body.data;
+    const config = await oidc.discovery(new URL(`${base}/v1/auth`), id, undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests], algorithm: 'oauth2' });
+    const tokens = await oidc.clientCredentialsGrant(config, { scope: 'read:customers', resource: `${base}/mcp` });
+    await assert.rejects(oidc.clientCredentialsGrant(config, { scope: 'read:customers', resource: 'https://elsewhere.example/mcp' }), 'no token for a resource we do not serve');
+    const client = await connect(tokens.access_token);
+    try {
+      const names = (await client.listTools()).tools.map((tool) => tool.name);
+      assert.deepEqual(names.filter((name) => name.startsWith('customers_')), ['customers_list', 'customers_get']);
+      assert.equal((await use(client, 'customers_list')).isError, false);
+    } finally {
+      await client.close();
+    }
   });
 
   it('offers the OpenAPI document and the error catalogue as resources', async () => {

@@ -26,6 +26,8 @@ export interface OAuthProviderOptions {
   scopes: readonly string[];
   /** Client secrets are stored encrypted with the server key: Better Auth needs them back only to sign ID tokens, which we do not issue. */
   secrets: SecretBox;
+  /** RFC 8707 resource indicators a token may be asked for (the MCP server's URL: MCP clients always name it). */
+  resources?: readonly string[];
 }
 
 /** The scopes an OAuth client may hold: every scope of the API but the wildcards, which stay with API keys, and offline_access. */
@@ -58,6 +60,9 @@ export function fieldlineOAuthProvider(options: OAuthProviderOptions) {
     storeTokens: 'hashed' as const,
     prefix: { opaqueAccessToken: OAUTH_ACCESS_TOKEN_PREFIX, refreshToken: OAUTH_REFRESH_TOKEN_PREFIX, clientSecret: OAUTH_CLIENT_SECRET_PREFIX },
     generateClientId: () => newId('oac'),
+    // Every app may ask for any of our resources; the token is the same opaque token either way.
+    resources: [...(options.resources ?? [])],
+    enforcePerClientResources: false,
     accessTokenExpiresIn: ACCESS_TOKEN_SECONDS,
     m2mAccessTokenExpiresIn: ACCESS_TOKEN_SECONDS,
     // Clients belong to the account that registered them (managed by /v1/oauth/clients).

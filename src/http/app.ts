@@ -116,7 +116,7 @@ export function createApp(options: AppOptions) {
   const publicUrl = options.publicUrl ?? 'http://localhost:3000';
   const scopesForApps = oauthScopes(registry);
   const people = createPeopleAuth(db, {
-    publicUrl, secretKey, logger, sessionCache: { forget: (kind, id) => sessions.forget(kind, id) }, oauth: { scopes: scopesForApps, secrets },
+    publicUrl, secretKey, logger, sessionCache: { forget: (kind, id) => sessions.forget(kind, id) }, oauth: { scopes: scopesForApps, secrets, resources: [`${publicUrl}${MCP_PATH}`] },
   });
   const sessions = new SessionVerifier(db, people, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
   const oauthTokens = new OAuthTokenVerifier(db, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
