@@ -3,28 +3,19 @@
 // scopes and limits, and answer failures as problem details the agent can read.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import * as oidc from 'openid-client';
+import { freePort, serveOn } from './support/real-port.ts';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { defineResource } from '../src/platform/resource/define-resource.ts';
 import { field } from '../src/platform/resource/fields.ts';
 
 let t: TestContext;
-let server: ServerType;
+let server: Awaited<ReturnType<typeof serveOn>>;
 let base: string;
 let account: TestAccount;
 let agent: Client;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function connect(key: string): Promise<Client> {
   const client = new Client({ name: 'fieldline-test-agent', version: '1.0.0' });
@@ -43,14 +34,13 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   t = await createTestContext({ publicUrl: base });
-  server = serve({ fetch: t.app.fetch, port, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
+  server = await serveOn(t.app, port);
   account = await t.newAccount('Agent Co');
   agent = await connect(account.key);
 });
 after(async () => {
   await agent.close();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await t.close();
 });
 
@@ -112,6 +102,28 @@ describe('MCP server', () => {
     const listed = await use(agent, 'customers_list', { q: 'yours' });
     assert.deepEqual(listed.json.data, []);
     await assert.rejects(agent.callTool({ name: 'no_such_tool', arguments: {} }), /Unknown tool/);
+    const noId = await use(agent, 'customers_get', {});
+    assert.equal(noId.json.code, 'validation_failed', 'a missing path argument is the caller\'s error, not ours');
+    assert.equal(noId.json.errors[0].path, 'id');
+    assert.equal((await use(agent, 'customers_list', { q: null, limit: null })).isError, false, 'null means not given');
+  });
+
+  it('takes one message per request, and an Idempotency-Key makes a retried tool call run once', async () => {
+    const post = (body: unknown, headers: Record<string, string> = {}) => fetch(`${base}/mcp`, {
+      method: 'POST', body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18', ...headers },
+    });
+    const batch = await post([{ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { jsonrpc: '2.0', id: 2, method: 'tools/list' }]);
+    assert.equal(batch.status, 400);
+    assert.equal((await batch.json()).code, 'bad_request');
+
+    const create = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'customers_create', arguments: { name: 'Once Only' } } };
+    const first = await post(create, { 'idempotency-key': 'agent-retry-1' });
+    const again = await post(create, { 'idempotency-key': 'agent-retry-1' });
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.equal(await again.text(), await first.text());
+    const listed = await t.call('GET', '/v1/customers?q=once', { key: account.key });
+    assert.equal(listed.body.data.length, 1, 'the retry did not create a second customer');
   });
 
   it('shows a credential only the tools its scopes allow, and refuses the others', async () => {
@@ -135,8 +147,7 @@ describe('MCP server', () => {
     const client = await connect(limited); // initialize and its notification take two
     try {
       assert.equal((await use(client, 'customers_list')).isError, false);
-      const refused = await use(client, 'customers_list');
-      assert.equal(refused.json.code, 'rate_limited');
+      await assert.rejects(client.callTool({ name: 'customers_list', arguments: {} }), /429|rate/i, 'the fourth request of the minute is refused');
     } finally {
       await client.close();
     }
@@ -197,8 +208,7 @@ describe('a new resource', () => {
     });
     const other = await createTestContext({ extraResources: [gadgets] });
     const port = await freePort();
-    const node = serve({ fetch: other.app.fetch, port, hostname: '127.0.0.1' });
-    await new Promise((resolve) => node.once('listening', resolve));
+    const node = await serveOn(other.app, port);
     const client = new Client({ name: 'fieldline-test-agent', version: '1.0.0' });
     try {
       const owner = await other.newAccount('Gadget Co');
@@ -210,7 +220,7 @@ describe('a new resource', () => {
       assert.equal((await use(client, 'gadgets_list', { label: 'Sprocket' })).json.data.length, 1);
     } finally {
       await client.close();
-      await new Promise((resolve) => node.close(resolve));
+      await node.close();
       await other.close();
     }
   });

@@ -6,37 +6,27 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import * as oidc from 'openid-client';
+import { freePort, serveOn } from './support/real-port.ts';
 import { createTestContext, type TestContext } from './support/test-context.ts';
 import { assertProblem } from './support/problem-assertions.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { OAuthTokenVerifier } from '../src/auth/oauth-tokens.ts';
 
 let t: TestContext;
-let server: ServerType;
+let server: Awaited<ReturnType<typeof serveOn>>;
 let base: string;
 const REDIRECT_URI = 'https://app.example.test/callback';
 const PASSWORD = 'correct horse battery';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   t = await createTestContext({ publicUrl: base });
-  server = serve({ fetch: t.app.fetch, port, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
+  server = await serveOn(t.app, port);
 });
 after(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await t.close();
 });
 
@@ -118,8 +108,10 @@ describe('the OAuth 2.0 server', () => {
   it('lets a browser app call from its own origins (CORS), which its account need not allow', async () => {
     const owner = await signUp('Spa');
     const spa = 'https://spa.example.test';
-    const bad = await t.call('POST', '/v1/oauth/clients', { headers: { cookie: owner.cookie }, body: { name: 'Bad', scopes: ['read:customers'], client_credentials: true, allowed_origins: ['https://spa.example.test/app'] } });
-    assertProblem(bad, 422, 'validation_failed');
+    for (const origin of ['https://spa.example.test/app', 'http://spa.example.test']) {
+      const bad = await t.call('POST', '/v1/oauth/clients', { headers: { cookie: owner.cookie }, body: { name: 'Bad', scopes: ['read:customers'], client_credentials: true, allowed_origins: [origin] } });
+      assertProblem(bad, 422, 'validation_failed');
+    }
     const client = await registerClient(owner.cookie, { name: 'Dashboard', scopes: ['read:customers'], client_credentials: true, allowed_origins: [spa] });
     assert.deepEqual((client as any).allowed_origins, [spa]);
     const token = (await oidc.clientCredentialsGrant(await discover(client.id, client.client_secret!), { scope: 'read:customers' })).access_token;

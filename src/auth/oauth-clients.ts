@@ -26,7 +26,12 @@ const RedirectUri = z.url().max(2000).refine((value) => {
   return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
 }, 'Expected an https URL (http only for localhost), without a fragment');
 
-const AllowedOrigins = z.array(BrowserOrigin).max(20).transform((list) => [...new Set(list)])
+/** As for redirect URIs: https anywhere, http only on loopback (a local development server). */
+const AppOrigin = BrowserOrigin.refine((value) => {
+  const url = new URL(value);
+  return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}, 'Expected an https origin (http only for localhost)');
+const AllowedOrigins = z.array(AppOrigin).max(20).transform((list) => [...new Set(list)])
   .describe('Browser origins (scheme://host[:port]) a single-page app calls the API from with its tokens (CORS).');
 
 const WebUri = z.url().max(2000).refine((value) => /^https?:\/\//.test(value), 'Expected an http(s) URL');
@@ -76,9 +81,11 @@ export interface OAuthClientServices {
   oauthTokens: Pick<OAuthTokenVerifier, 'forget'>;
   /** Every scope a client may be given. */
   scopes: readonly string[];
+  /** Called when an app's allowed origins may have changed (the CORS preflight directory reloads). */
+  originsChanged?: () => void;
 }
 
-export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuthClientServices): EndpointSpec[] {
+export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes, originsChanged = () => undefined }: OAuthClientServices): EndpointSpec[] {
   const Scope = z.string().refine((scope) => scopes.includes(scope), 'Unknown scope (see the scopes in /.well-known/oauth-authorization-server)');
   const ScopeList = z.array(Scope).min(1).max(200).transform((list) => [...new Set(list)]);
 
@@ -128,6 +135,7 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
             JSON.stringify(body.scopes), JSON.stringify(body.client_credentials ? clientCredentialScopes(body.scopes) : []), JSON.stringify(grants),
             JSON.stringify(responseTypes), body.type === 'public' ? 'none' : body.token_endpoint_auth_method, body.allowed_origins],
         });
+        if (body.allowed_origins.length) originsChanged();
         return { status: 201, body: { data: { ...present(row), client_secret: secret && `${OAUTH_CLIENT_SECRET_PREFIX}${secret}` } } };
       },
     }),
@@ -183,6 +191,7 @@ export function oauthClientEndpoints({ db, secrets, oauthTokens, scopes }: OAuth
           },
         ]);
         oauthTokens.forget('client', params.id);
+        originsChanged();
         return { status: 200, body: { data: present(row) } };
       },
     }),

@@ -30,7 +30,7 @@ import { MCP_PATH, mountMcp } from '../mcp/mcp-route.ts';
 import { rateLimitEndpoint } from '../limits/rate-limit-endpoint.ts';
 import { accountEndpoints } from '../auth/account-endpoints.ts';
 import { responseBasics } from './response-basics.ts';
-import { cors } from './cors.ts';
+import { AllowedOriginsDirectory, cors } from './cors.ts';
 import { notFoundHandler, problemHandler } from './problem.ts';
 import { requestTelemetry } from './request-telemetry.ts';
 import { mountRoutes } from './mount-routes.ts';
@@ -116,7 +116,7 @@ export function createApp(options: AppOptions) {
   const publicUrl = options.publicUrl ?? 'http://localhost:3000';
   const scopesForApps = oauthScopes(registry);
   const people = createPeopleAuth(db, {
-    publicUrl, secretKey, logger, sessionCache: { forget: (kind, id) => sessions.forget(kind, id) }, oauth: { scopes: scopesForApps, secrets, resources: [`${publicUrl}${MCP_PATH}`] },
+    publicUrl, secretKey, logger, sessionCache: { forget: (kind, id) => sessions.forget(kind, id) }, oauth: { scopes: scopesForApps, secrets },
   });
   const sessions = new SessionVerifier(db, people, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
   const oauthTokens = new OAuthTokenVerifier(db, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
@@ -136,12 +136,15 @@ export function createApp(options: AppOptions) {
   const routes = resourceRoutes(runtime, registry);
   const eventStreams = new EventStreamHub(db, logger);
   const inboundRetention = new InboundLogRetention(db, logger, options.requestLogRetentionDays);
+  const corsOrigins = new AllowedOriginsDirectory(db);
   const registryEndpoints = [...resourceEndpoints(runtime, registry), searchEndpoint(runtime, registry)];
   const endpoints: EndpointSpec[] = [
     ...registryEndpoints,
-    ...accountEndpoints(db, (accountId) => { verifier.forgetAccount(accountId); sessions.forget('account', accountId); oauthTokens.forget('account', accountId); }),
+    ...accountEndpoints(db, (accountId) => {
+      verifier.forgetAccount(accountId); sessions.forget('account', accountId); oauthTokens.forget('account', accountId); corsOrigins.invalidate();
+    }),
     ...sessionEndpoints({ runtime, auth: people, rateLimiter, sessions }), eventStreamEndpoint(eventStreams, registry),
-    ...oauthClientEndpoints({ db, secrets, oauthTokens, scopes: scopesForApps }), ...connectedAppEndpoints(db, oauthTokens), rateLimitEndpoint(rateLimiter, { requests: quota, webhookDeliveries: deliveryQuota }), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
+    ...oauthClientEndpoints({ db, secrets, oauthTokens, scopes: scopesForApps, originsChanged: () => corsOrigins.invalidate() }), ...connectedAppEndpoints(db, oauthTokens), rateLimitEndpoint(rateLimiter, { requests: quota, webhookDeliveries: deliveryQuota }), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);
   openapi.paths[INBOUND_PATH] = { post: inboundOperation() };
@@ -150,7 +153,7 @@ export function createApp(options: AppOptions) {
   const app = new Hono();
 
   app.use(responseBasics({ trustProxy }));
-  app.use(cors({ db, portalOrigins: options.portalOrigins ?? [] }));
+  app.use(cors({ directory: corsOrigins, portalOrigins: options.portalOrigins ?? [] }));
   app.onError(problemHandler(logger));
   app.notFound(notFoundHandler);
 
@@ -164,12 +167,16 @@ export function createApp(options: AppOptions) {
     app.use(MCP_PATH, telemetry);
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
-  mountOAuthRoutes(app, { db, auth: people, sessions, oauthTokens, publicUrl, rateLimiter, metrics, trustProxy, enforceLimits: trafficControl, maxBodyBytes });
+  mountOAuthRoutes(app, {
+    db, auth: people, sessions, oauthTokens, publicUrl, rateLimiter, metrics, trustProxy, enforceLimits: trafficControl, maxBodyBytes,
+    resources: [`${publicUrl}${MCP_PATH}`],
+  });
   mountInboundRoute(app, { db, runtime, rateLimiter, metrics, trustProxy, maxBodyBytes });
   const gateServices = { verifier, sessions, oauthTokens, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl };
   mountRoutes(app, routes, endpoints, { ...gateServices, db, logger, secrets, maxBodyBytes });
   mountMcp(app, {
     ...gateServices, tools: mcpTools(openapi, { routes, endpoints: registryEndpoints }), openapi, publicUrl, oauthScopes: scopesForApps, maxBodyBytes, logger,
+    db, secrets,
   });
 
   return {
@@ -196,7 +203,9 @@ export function createApp(options: AppOptions) {
     /** Writes what is still queued; call before closing the database. */
     async stop() {
       inboundRetention.stop();
-      await Promise.all([writer.stop(), quota.stop(), deliveryQuota.stop(), alerts.stop(), mail.stop(), campaigns.stop(), webhooks.stop(), eventStreams.stop(), verifier.stop(), sessions.stop(), oauthTokens.stop()]);
+      // The delivery workers finish their round first, so the quota's last flush counts every delivery.
+      await webhooks.stop();
+      await Promise.all([writer.stop(), quota.stop(), deliveryQuota.stop(), alerts.stop(), mail.stop(), campaigns.stop(), eventStreams.stop(), verifier.stop(), sessions.stop(), oauthTokens.stop()]);
     },
   };
 }

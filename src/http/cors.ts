@@ -6,7 +6,7 @@ import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import './context-variables.ts';
 
-const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-Id';
+const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, Mcp-Protocol-Version';
 const EXPOSED_HEADERS = 'X-Request-Id, RateLimit, RateLimit-Policy, Retry-After, Idempotent-Replayed, Location';
 const PREFLIGHT_MAX_AGE = '7200';
 const DIRECTORY_TTL_MS = 30_000;
@@ -17,12 +17,17 @@ const MISS_RELOAD_MS = 1_000;
  * at most once a second, so an origin just added works at once; loads happen only when a
  * preflight asks.
  */
-class AllowedOriginsDirectory {
+export class AllowedOriginsDirectory {
   #origins = new Set<string>();
   #loadedAt = 0;
   #loading: Promise<void> | undefined;
 
   constructor(private readonly db: Database) {}
+
+  /** A change made on this node: the next preflight reloads (other nodes: within a second on a miss). */
+  invalidate(): void {
+    this.#loadedAt = 0;
+  }
 
   async has(origin: string): Promise<boolean> {
     const age = Date.now() - this.#loadedAt;
@@ -43,13 +48,12 @@ class AllowedOriginsDirectory {
 }
 
 export interface CorsOptions {
-  db: Database;
+  directory: AllowedOriginsDirectory;
   /** Always allowed, with credentials: the developer portal's own origin when it is served elsewhere. */
   portalOrigins: readonly string[];
 }
 
-export function cors({ db, portalOrigins }: CorsOptions): MiddlewareHandler {
-  const directory = new AllowedOriginsDirectory(db);
+export function cors({ directory, portalOrigins }: CorsOptions): MiddlewareHandler {
   const portal = new Set(portalOrigins);
   return async function corsMiddleware(c, next) {
     const origin = c.req.header('origin');

@@ -17,6 +17,7 @@ import { consentPage, describeScope, messagePage, signInPage } from '../auth/oau
 import { ApiError } from '../platform/errors.ts';
 import { limitPublicCalls, type GateServices } from './route-gate.ts';
 import { clientIp } from './client-ip.ts';
+import { acceptResourceIndicators } from './resource-indicators.ts';
 
 export const OAUTH_METADATA_PATH = '/.well-known/oauth-authorization-server';
 const PROTOCOL_PATHS = ['/v1/auth/oauth2/authorize', '/v1/auth/oauth2/token', '/v1/auth/oauth2/introspect', '/v1/auth/oauth2/revoke'];
@@ -30,6 +31,8 @@ export interface OAuthRouteServices extends Pick<GateServices, 'rateLimiter' | '
   oauthTokens: OAuthTokenVerifier;
   publicUrl: string;
   maxBodyBytes: number;
+  /** RFC 8707 resources a client may name (the MCP server). */
+  resources: readonly string[];
 }
 
 export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void {
@@ -56,7 +59,11 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
     app.on(['GET', 'POST'], path, async (c) => {
       c.set('routeTemplate', path);
       await limited(c);
-      if (path.endsWith('/authorize')) return auth.handler(asNavigation(c.req.raw));
+      if (path.endsWith('/authorize') || path.endsWith('/token')) {
+        const checked = await acceptResourceIndicators(c.req.raw, services.resources);
+        if ('invalidTarget' in checked) return c.json({ error: 'invalid_target', error_description: checked.invalidTarget }, 400);
+        return auth.handler(path.endsWith('/authorize') ? asNavigation(checked.request) : checked.request);
+      }
       if (!path.endsWith('/revoke')) return auth.handler(c.req.raw);
       const form = await c.req.raw.clone().formData().catch(() => null);
       const response = await auth.handler(c.req.raw);

@@ -1,10 +1,11 @@
 // POST /mcp: the Model Context Protocol over Streamable HTTP, for AI agents. Stateless: every
-// request authenticates like any API call (API key, OAuth token or session), gets a server that
-// lists only the tools its credential's scopes allow, and answers in JSON. A tool call runs its
-// operation in-process, tenant-scoped, scope-checked and charged to the caller's rate limit and
-// quota like the HTTP call it mirrors; a failure is a tool result holding the problem details,
-// so the agent can read why. The OAuth challenge points clients at RFC 9728 metadata naming our
-// authorization server.
+// request carries one message (MCP 2025-06-18 has no batches), authenticates like any API call
+// (API key, OAuth token or session), is charged once to the caller's rate limit and quota (a
+// tool call in its operation's bucket), honours Idempotency-Key like any POST, and gets a
+// server that lists only the tools its credential's scopes allow. A tool call runs its operation
+// in-process, tenant-scoped and scope-checked; a failure is a tool result holding the problem
+// details, so the agent can read why. The OAuth challenge points clients at RFC 9728 metadata
+// naming our authorization server.
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -19,6 +20,9 @@ import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import { API_VERSION } from '../platform/openapi/build-openapi.ts';
 import { chargeCall, routeGate, type GateServices } from '../http/route-gate.ts';
 import { jsonBody } from '../http/json-body.ts';
+import { idempotency } from '../http/idempotency.ts';
+import type { Database } from '../db/database.ts';
+import type { SecretBox } from '../platform/secret-box.ts';
 import type { McpTool } from './mcp-tools.ts';
 import '../http/context-variables.ts';
 
@@ -33,6 +37,8 @@ export interface McpOptions extends GateServices {
   oauthScopes: readonly string[];
   maxBodyBytes: number;
   logger: Logger;
+  db: Database;
+  secrets: SecretBox;
 }
 
 const RESOURCES = {
@@ -44,6 +50,7 @@ const readOnly = (tool: McpTool) => tool.method === 'get';
 
 export function mountMcp(app: Hono, options: McpOptions): void {
   const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
+  const resourceTexts: Record<string, string> = { 'fieldline://openapi.json': JSON.stringify(options.openapi), 'fieldline://errors.json': JSON.stringify(ERROR_CATALOGUE) };
   const resourceMetadata = {
     resource: `${options.publicUrl}${MCP_PATH}`,
     authorization_servers: [`${options.publicUrl}/v1/auth`],
@@ -51,7 +58,10 @@ export function mountMcp(app: Hono, options: McpOptions): void {
     bearer_methods_supported: ['header'],
     resource_name: 'Fieldline MCP server',
   };
-  for (const path of [RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}${MCP_PATH}`]) app.get(path, (c) => c.json(resourceMetadata));
+  // Public metadata: any page may read it.
+  for (const path of [RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}${MCP_PATH}`]) {
+    app.get(path, (c) => c.json(resourceMetadata, 200, { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'public, max-age=300' }));
+  }
 
   // Limits are charged per message below (a tool call by its operation's bucket), not per HTTP request.
   const gate = routeGate({ path: MCP_PATH, scope: null, bucket: () => 'read' }, { ...options, enforceLimits: false });
@@ -63,10 +73,16 @@ export function mountMcp(app: Hono, options: McpOptions): void {
       if (error instanceof ApiError && error.code === 'unauthenticated') error.extra.headers = { ...error.extra.headers, 'WWW-Authenticate': challenge };
       throw error;
     }
-  }, jsonBody({ maxBytes: options.maxBodyBytes, optional: false }), async function answerAgent(c) {
+  }, jsonBody({ maxBytes: options.maxBodyBytes, optional: false }), async function chargeMessage(c, next) {
+    const message = c.get('body') as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | unknown[];
+    if (Array.isArray(message)) throw new ApiError('bad_request', 'Send one JSON-RPC message per request: MCP over Streamable HTTP has no batches');
+    // One charge per request, in the bucket of what it does: a tool call as the operation it runs, anything else as a read.
+    const tool = message?.method === 'tools/call' && typeof message.params?.name === 'string' ? byName.get(message.params.name) : undefined;
+    const args = message?.params?.arguments;
+    if (options.enforceLimits) await chargeCall(options, c.get('principal'), tool ? tool.bucket(args && typeof args === 'object' ? args as Record<string, unknown> : {}) : 'read');
+    await next();
+  }, idempotency(options), async function answerAgent(c) {
     const principal = c.get('principal');
-    const messages = [c.get('body')].flat() as { method?: string }[];
-    if (options.enforceLimits && !messages.some((message) => message?.method === 'tools/call')) await chargeCall(options, principal, 'read');
     const server = serverFor(principal, c.get('requestId'));
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
@@ -105,8 +121,7 @@ export function mountMcp(app: Hono, options: McpOptions): void {
     server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
       const uri = request.params.uri;
       if (!(uri in RESOURCES)) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
-      const content = uri === 'fieldline://openapi.json' ? options.openapi : ERROR_CATALOGUE;
-      return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(content) }] };
+      return { contents: [{ uri, mimeType: 'application/json', text: resourceTexts[uri] }] };
     });
     return server;
   }
@@ -116,7 +131,6 @@ export function mountMcp(app: Hono, options: McpOptions): void {
       if (tool.scope && !hasScope(principal, tool.scope)) {
         throw new ApiError('insufficient_scope', `This tool needs the scope '${tool.scope}'`, { required_scope: tool.scope });
       }
-      if (options.enforceLimits) await chargeCall(options, principal, tool.bucket(args));
       const result = await tool.run({ principal, args, requestId });
       if ('stream' in result) {
         return { isError: true, content: [{ type: 'text', text: `This answer is a file (${result.contentType}): fetch it over HTTP with ${tool.method.toUpperCase()} ${tool.path}` }] };

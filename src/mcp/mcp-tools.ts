@@ -9,7 +9,7 @@ import { routeBucket } from '../platform/routes/route-spec.ts';
 import { parseEndpointBody, parseEndpointQuery, type EndpointSpec } from '../platform/routes/endpoint-spec.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import type { RateBucket } from '../limits/plans.ts';
-import { badRequest } from '../platform/errors.ts';
+import { badRequest, validationFailed } from '../platform/errors.ts';
 import { requestOf, toolInputOf, type ToolInput } from './tool-input-schema.ts';
 
 export interface ToolCall {
@@ -52,6 +52,12 @@ function describe(operation: Record<string, any>, method: HttpMethod, path: stri
 function requestFor(input: ToolInput, args: Record<string, unknown>) {
   const request = requestOf(input, args);
   if (request.unknown.length) throw badRequest(`Unknown argument: ${request.unknown.join(', ')}`, request.unknown.map((path) => ({ path, message: 'Unknown argument' })));
+  if (request.missing.length || request.invalid.length) {
+    throw validationFailed([
+      ...request.missing.map((path) => ({ path, message: 'Required' })),
+      ...request.invalid.map((path) => ({ path, message: 'Expected a string or number' })),
+    ]);
+  }
   return request;
 }
 

@@ -67,11 +67,21 @@ export function requestOf(input: ToolInput, args: Record<string, unknown>) {
   const params: Record<string, string> = {};
   const query = new URLSearchParams();
   const body: Record<string, unknown> = {};
+  const invalid: string[] = [];
   for (const [name, value] of Object.entries(args)) {
     if (value === undefined) continue;
-    if (input.pathParams.includes(name)) params[name] = String(value);
-    else if (input.queryParams.includes(name)) query.set(name, Array.isArray(value) ? value.join(',') : String(value));
-    else body[name] = value;
+    if (input.pathParams.includes(name) || input.queryParams.includes(name)) {
+      // Agents often send null for "not given"; in a path or query string it can only mean that.
+      if (value === null) continue;
+      if (typeof value === 'object' && !(input.queryParams.includes(name) && Array.isArray(value))) { invalid.push(name); continue; }
+      if (input.pathParams.includes(name)) params[name] = String(value);
+      else query.set(name, Array.isArray(value) ? value.join(',') : String(value));
+    } else body[name] = value;
   }
-  return { params, query, body: input.bodyShape === 'body' ? args.body : input.bodyShape === 'members' ? body : undefined, unknown: input.bodyShape === 'none' ? Object.keys(body) : [] };
+  // Over HTTP a path always has its segments; a tool call may leave one out.
+  const missing = input.pathParams.filter((name) => params[name] === undefined || params[name] === '');
+  return {
+    params, query, body: input.bodyShape === 'body' ? args.body : input.bodyShape === 'members' ? body : undefined,
+    unknown: input.bodyShape === 'none' ? Object.keys(body) : [], missing, invalid,
+  };
 }

@@ -76,7 +76,7 @@ const CLAIM_DUE = `WITH due AS (
       JOIN webhook_endpoints e ON e.id = q.endpoint_id AND e.account_id = q.account_id
      WHERE q.status = 'pending' AND q.next_attempt_at <= $1 AND (q.locked_until IS NULL OR q.locked_until <= $1)
        AND e.status = 'enabled' AND e.deleted_at IS NULL AND ($4::text[] IS NULL OR q.account_id = ANY ($4::text[]))
-     ORDER BY q.next_attempt_at LIMIT $2
+     ORDER BY q.next_attempt_at, q.event_id LIMIT $2
      FOR UPDATE OF q SKIP LOCKED)
   UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1, first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
     FROM due, events ev, webhook_endpoints e, accounts a

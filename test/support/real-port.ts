@@ -1,0 +1,21 @@
+// Serving the app on a real 127.0.0.1 port, for clients that speak HTTP themselves (openid-client,
+// the MCP SDK). The port is chosen first because the app must know its public URL when built.
+import { createServer } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+
+/** A port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Serves `app` on `port` until `close()`. */
+export async function serveOn(app: { fetch: (request: Request) => Response | Promise<Response> }, port: number) {
+  const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }) as Server;
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
