@@ -5,6 +5,8 @@
 // system. What is ours: the tables' names (migration 0011_oauth), which account a grant acts
 // in (the session's active account; a client's own account for client credentials), the
 // sign-in and consent pages (oauth-pages.ts) and how tokens become principals (oauth-tokens.ts).
+import { snakeCase } from '../platform/naming.ts';
+import { betterAuthColumn } from './better-auth-columns.ts';
 import { oauthProvider } from '@better-auth/oauth-provider';
 import type { SecretBox } from '../platform/secret-box.ts';
 import type { Registry } from '../platform/registry.ts';
@@ -33,8 +35,6 @@ export interface OAuthProviderOptions {
 /** The scopes an OAuth client may hold: every scope of the API but the wildcards, which stay with API keys, and offline_access. */
 export const oauthScopes = (registry: Registry) => [...registry.scopes().filter((scope) => !scope.endsWith(':*')), OFFLINE_ACCESS];
 
-/** `requirePKCE` -> `require_pkce`, `clientId` -> `client_id`. */
-const snakeCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
 const TABLES: Record<string, string> = {
   oauthClient: 'oauth_clients', oauthResource: 'oauth_resources', oauthClientResource: 'oauth_client_resources',
   oauthRefreshToken: 'oauth_refresh_tokens', oauthAccessToken: 'oauth_access_tokens', oauthConsent: 'oauth_consents',
@@ -45,7 +45,7 @@ const TABLES: Record<string, string> = {
 function ourNaming(schema: Record<string, { fields: Record<string, unknown> }>) {
   return Object.fromEntries(Object.entries(schema).map(([model, { fields }]) => [model, {
     modelName: TABLES[model] ?? snakeCase(model),
-    fields: Object.fromEntries(Object.keys(fields).map((field) => [field, field === 'userId' ? 'person_id' : snakeCase(field)])),
+    fields: Object.fromEntries(Object.keys(fields).map((field) => [field, betterAuthColumn(field)])),
   }]));
 }
 

@@ -3,6 +3,7 @@
 // style (people, credentials, sessions, verifications, snake_case columns; migration
 // 0010_people), and it reaches them through our Database, so PGlite and PostgreSQL both work.
 // Membership of accounts is not Better Auth's: it is the `users` resource (see members.ts).
+import { betterAuthColumn } from './better-auth-columns.ts';
 import { createHmac } from 'node:crypto';
 import { betterAuth } from 'better-auth';
 import { bearer } from 'better-auth/plugins';
@@ -22,9 +23,7 @@ export const SESSION_COOKIE_PREFIX = 'fieldline';
 export const SESSION_LIFETIME_SECONDS = 30 * 24 * 3600;
 export const MIN_PASSWORD_LENGTH = 10;
 
-const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-/** Better Auth's camelCase field names -> our snake_case columns; its "user" is our person. */
-const columns = (...names: string[]) => Object.fromEntries(names.map((name) => [name, name === 'userId' ? 'person_id' : snakeCase(name)]));
+const columns = (...names: string[]) => Object.fromEntries(names.map((name) => [name, betterAuthColumn(name)]));
 
 const ID_PREFIXES: Record<string, string> = { user: 'per', session: 'ses', account: 'cred', verification: 'ver' };
 

@@ -175,7 +175,7 @@ export function createApp(options: AppOptions) {
   const gateServices = { verifier, sessions, oauthTokens, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl };
   mountRoutes(app, routes, endpoints, { ...gateServices, db, logger, secrets, maxBodyBytes });
   mountMcp(app, {
-    ...gateServices, tools: mcpTools(openapi, { routes, endpoints: registryEndpoints }), openapi, publicUrl, oauthScopes: scopesForApps, maxBodyBytes, logger,
+    ...gateServices, tools: () => mcpTools(openapi, { routes, endpoints: registryEndpoints }), openapi, publicUrl, oauthScopes: scopesForApps, maxBodyBytes, logger,
     db, secrets,
   });
 

@@ -30,7 +30,8 @@ export const MCP_PATH = '/mcp';
 const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 
 export interface McpOptions extends GateServices {
-  tools: McpTool[];
+  /** Built on first use: deriving ~280 tools costs ~20 ms, which apps that never see an agent need not pay. */
+  tools: () => readonly McpTool[];
   openapi: unknown;
   publicUrl: string;
   /** The scopes an OAuth client may ask for (named in the protected resource metadata). */
@@ -48,9 +49,14 @@ const RESOURCES = {
 
 const readOnly = (tool: McpTool) => tool.method === 'get';
 
+function once<T>(build: () => T): () => T {
+  let value: { built: T } | undefined;
+  return () => (value ??= { built: build() }).built;
+}
+
 export function mountMcp(app: Hono, options: McpOptions): void {
-  const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
-  const resourceTexts: Record<string, string> = { 'fieldline://openapi.json': JSON.stringify(options.openapi), 'fieldline://errors.json': JSON.stringify(ERROR_CATALOGUE) };
+  const toolsByName = once(() => new Map(options.tools().map((tool) => [tool.name, tool])));
+  const resourceTexts = once((): Record<string, string> => ({ 'fieldline://openapi.json': JSON.stringify(options.openapi), 'fieldline://errors.json': JSON.stringify(ERROR_CATALOGUE) }));
   const resourceMetadata = {
     resource: `${options.publicUrl}${MCP_PATH}`,
     authorization_servers: [`${options.publicUrl}/v1/auth`],
@@ -77,7 +83,7 @@ export function mountMcp(app: Hono, options: McpOptions): void {
     const message = c.get('body') as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | unknown[];
     if (Array.isArray(message)) throw new ApiError('bad_request', 'Send one JSON-RPC message per request: MCP over Streamable HTTP has no batches');
     // One charge per request, in the bucket of what it does: a tool call as the operation it runs, anything else as a read.
-    const tool = message?.method === 'tools/call' && typeof message.params?.name === 'string' ? byName.get(message.params.name) : undefined;
+    const tool = message?.method === 'tools/call' && typeof message.params?.name === 'string' ? toolsByName().get(message.params.name) : undefined;
     const args = message?.params?.arguments;
     if (options.enforceLimits) await chargeCall(options, c.get('principal'), tool ? tool.bucket(args && typeof args === 'object' ? args as Record<string, unknown> : {}) : 'read');
     await next();
@@ -103,15 +109,14 @@ export function mountMcp(app: Hono, options: McpOptions): void {
         + 'Each tool mirrors one REST operation; lists take the same filters and return `has_more` and `next_cursor` for the next page. '
         + 'A failed call answers with RFC 9457 problem details whose `code` is in the errors resource.',
     });
-    const visible = options.tools.filter((tool) => !tool.scope || hasScope(principal, tool.scope));
     server.setRequestHandler(ListToolsRequestSchema, async () => ({
-      tools: visible.map((tool) => ({
+      tools: [...toolsByName().values()].filter((tool) => !tool.scope || hasScope(principal, tool.scope)).map((tool) => ({
         name: tool.name, title: tool.title, description: tool.description, inputSchema: tool.inputSchema as { type: 'object' },
         annotations: { readOnlyHint: readOnly(tool), destructiveHint: tool.method === 'delete', idempotentHint: tool.method !== 'post', openWorldHint: false },
       })),
     }));
     server.setRequestHandler(CallToolRequestSchema, async (request) => {
-      const tool = byName.get(request.params.name);
+      const tool = toolsByName().get(request.params.name);
       if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
       return callTool(tool, principal, request.params.arguments ?? {}, requestId);
     });
@@ -121,7 +126,7 @@ export function mountMcp(app: Hono, options: McpOptions): void {
     server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
       const uri = request.params.uri;
       if (!(uri in RESOURCES)) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
-      return { contents: [{ uri, mimeType: 'application/json', text: resourceTexts[uri] }] };
+      return { contents: [{ uri, mimeType: 'application/json', text: resourceTexts()[uri] }] };
     });
     return server;
   }

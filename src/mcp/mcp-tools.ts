@@ -11,6 +11,7 @@ import type { Principal } from '../platform/operations/principal.ts';
 import type { RateBucket } from '../limits/plans.ts';
 import { badRequest, validationFailed } from '../platform/errors.ts';
 import { requestOf, toolInputOf, type ToolInput } from './tool-input-schema.ts';
+import { snakeCase as snake } from '../platform/naming.ts';
 
 export interface ToolCall {
   principal: Principal;
@@ -35,8 +36,6 @@ export interface McpTool {
 }
 
 type OpenApiDocument = { paths: Record<string, Record<string, any>>; components?: Record<string, any> };
-
-const snake = (text: string) => text.replace(/[-\s]/g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
 function operationOf(document: OpenApiDocument, method: HttpMethod, path: string) {
   const operation = document.paths[path]?.[method];

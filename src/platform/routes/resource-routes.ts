@@ -12,9 +12,7 @@ import { bulkOperation } from '../operations/bulk.ts';
 import { exportOperation } from '../operations/export.ts';
 import { runActionOperation } from '../operations/run-action.ts';
 import type { RouteSpec } from './route-spec.ts';
-
-const pascal = (text: string) => text.split(/[-_]/).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
-const camel = (text: string) => { const p = pascal(text); return p[0].toLowerCase() + p.slice(1); };
+import { camelCase as camel, pascalCase as pascal } from '../naming.ts';
 
 function routesOf(runtime: Runtime, registry: Registry, resource: ResourceDefinition): RouteSpec[] {
   const base = `/v1/${resource.collection}`;
