@@ -2,6 +2,7 @@
 import type { Registry } from '../registry.ts';
 import type { RouteSpec } from '../routes/route-spec.ts';
 import type { EndpointSpec } from '../routes/endpoint-spec.ts';
+import { SDK_NAME, endpointSdkName, routeSdkName } from './sdk-name.ts';
 import { buildEndpointOperation } from './endpoint-operation.ts';
 import { createInputSchema, objectSchema, updateInputSchema } from '../resource/schemas.ts';
 import { toJsonSchema } from './json-schema.ts';
@@ -65,9 +66,20 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[], en
   }
 
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes) (paths[route.path] ??= {})[route.method] = buildOperation(route, registry);
-  for (const endpoint of endpoints) (paths[endpoint.path] ??= {})[endpoint.method] = buildEndpointOperation(endpoint);
-  const endpointTags = [...new Set(endpoints.map((endpoint) => endpoint.tag))];
+  const sdkNames = new Map<string, string>();
+  const named = (operation: { operationId: string }, sdkName: string) => {
+    const taken = sdkNames.get(sdkName);
+    if (taken) throw new Error(`${operation.operationId} and ${taken} would both be '${sdkName}' in the SDKs`);
+    sdkNames.set(sdkName, operation.operationId);
+    return { ...operation, [SDK_NAME]: sdkName };
+  };
+  for (const route of routes) (paths[route.path] ??= {})[route.method] = named(buildOperation(route, registry), routeSdkName(route));
+  for (const endpoint of endpoints) {
+    const singular = endpoint.collection ? registry.get(endpoint.collection).name : undefined;
+    (paths[endpoint.path] ??= {})[endpoint.method] = named(buildEndpointOperation(endpoint), endpointSdkName(endpoint, singular));
+  }
+  const resourceTags = new Set(registry.resources.map(schemaName));
+  const endpointTags = [...new Set(endpoints.map((endpoint) => endpoint.tag))].filter((tag) => !resourceTags.has(tag));
   const scopes = registry.scopes();
   for (const endpoint of endpoints) {
     if (endpoint.scope && !scopes.includes(endpoint.scope)) throw new Error(`${endpoint.operationId}: scope '${endpoint.scope}' is not in the registry's catalogue`);
