@@ -15,6 +15,8 @@ import { tenantBatch, withTenantTransaction } from '../src/db/tenant-transaction
 import { systemQuery } from '../src/db/system-query.ts';
 import { createRegistry } from '../src/domain/registry.ts';
 import { resourceRoutes } from '../src/platform/routes/resource-routes.ts';
+import { resourceEndpoints } from '../src/platform/routes/resource-endpoints.ts';
+import { inTenancyMatrix } from '../src/platform/routes/tenancy-matrix.ts';
 import type { RouteSpec } from '../src/platform/routes/route-spec.ts';
 
 const ctxReady = createTestContext();
@@ -90,7 +92,9 @@ function bodyFor(route: RouteSpec): unknown {
   return undefined;
 }
 
-const routeTable = resourceRoutes({ db: undefined as never, registry: createRegistry(), secrets: undefined as never, publicUrl: 'http://localhost', services: {} }, createRegistry());
+const staticRuntime = { db: undefined as never, registry: createRegistry(), secrets: undefined as never, publicUrl: 'http://localhost', services: {} };
+const routeTable = resourceRoutes(staticRuntime, staticRuntime.registry);
+const endpointsWithIds = resourceEndpoints(staticRuntime, staticRuntime.registry).filter(inTenancyMatrix);
 
 describe('another account\'s object is unreachable on every route', () => {
   for (const route of routeTable.filter((r) => r.path.includes('{id}'))) {
@@ -103,6 +107,21 @@ describe('another account\'s object is unreachable on every route', () => {
       assert.equal(response.body.code, 'not_found');
       const afterwards = await ctx.call('GET', `/v1/${owner.collection}/${theirs.id}`, { key: b.key });
       assert.deepEqual(afterwards.body, before.body);
+    });
+  }
+
+  for (const endpoint of endpointsWithIds) {
+    test(`${endpoint.method.toUpperCase()} ${endpoint.path} with another account's id is 404 and changes nothing`, async () => {
+      const prefix = endpoint.paramPatterns!.id.slice(1);
+      const [collection, theirs] = [...objectsOfB].find(([, object]) => object.id.startsWith(prefix))!;
+      const before = await ctx.call('GET', `/v1/${collection}/${theirs.id}`, { key: b.key });
+      const path = endpoint.path.replace('{id}', theirs.id).replace(/\{\w+\}/g, 'x');
+      const sample = endpoint.method === 'get' || !endpoint.body ? undefined : sampleFromJsonSchema(toJsonSchema(endpoint.body)) as Record<string, string>;
+      const body = endpoint.upload ? await multipartBody(sample ?? {}, { bytes: TINY_PNG }) : { body: sample };
+      const response = await ctx.call(endpoint.method.toUpperCase(), path, { key: a.key, ...body });
+      assert.equal(response.status, 404, response.text);
+      assert.equal(response.body.code, 'not_found');
+      assert.deepEqual((await ctx.call('GET', `/v1/${collection}/${theirs.id}`, { key: b.key })).body, before.body);
     });
   }
 
