@@ -10,6 +10,7 @@ import { systemQuery } from '../src/db/system-query.ts';
 import { roleMatrixMarkdown, roleScopes, type Role } from '../src/auth/roles.ts';
 import { USER_ROLES } from '../src/domain/users.ts';
 import { hasScope } from '../src/platform/operations/principal.ts';
+import { inRoleMatrix } from '../src/platform/routes/test-matrices.ts';
 
 let t: TestContext;
 let owner: { cookie: string; accountId: string };
@@ -54,9 +55,8 @@ describe('each role reaches exactly the routes its scopes allow', () => {
   for (const role of USER_ROLES) {
     it(`${role}`, async () => {
       const all = [
-        ...t.routes.map((r) => ({ method: r.method, path: r.path, scope: r.scope })),
-        ...t.services.endpoints.filter((e) => !e.authentication && e.responseMediaType === undefined).map((e) => ({ method: e.method, path: e.path, scope: e.scope })),
-      ].filter((r) => r.scope !== null) as { method: string; path: string; scope: string }[];
+        ...t.routes, ...t.services.endpoints,
+      ].filter(inRoleMatrix).map((r) => ({ method: r.method, path: r.path, scope: r.scope! }));
       const principal = { scopes: new Set(roleScopes(t.registry, role)) } as unknown as Parameters<typeof hasScope>[0];
       const wrong: string[] = [];
       for (const route of all) {

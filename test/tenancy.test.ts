@@ -16,7 +16,7 @@ import { systemQuery } from '../src/db/system-query.ts';
 import { createRegistry } from '../src/domain/registry.ts';
 import { resourceRoutes } from '../src/platform/routes/resource-routes.ts';
 import { resourceEndpoints } from '../src/platform/routes/resource-endpoints.ts';
-import { inTenancyMatrix } from '../src/platform/routes/tenancy-matrix.ts';
+import { inTenancyMatrix } from '../src/platform/routes/test-matrices.ts';
 import type { RouteSpec } from '../src/platform/routes/route-spec.ts';
 
 const ctxReady = createTestContext();
