@@ -10,6 +10,7 @@ export const alerts = defineResource({
   idPrefix: 'alt',
   description: 'One period during which an alert rule\'s metric was at or above its threshold. Open alerts have `status: firing`.',
   operations: ['list', 'get'],
+  limitedBecause: 'Alert history is written by the alert evaluator only: change the rule, not its history.',
   emitsEvents: false,
   fields: {
     alert_rule_id: field.ref('alert-rules').readOnly().filterable().expand('alert_rule'),

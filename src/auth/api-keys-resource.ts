@@ -83,6 +83,7 @@ export const apiKeys = defineResource({
     + 'Only a hash is stored: the secret is answered once, on create and on rotate.',
   // Keys are revoked, not deleted, so the audit trail and request logs keep naming them.
   operations: ['list', 'get', 'create', 'update', 'export'],
+  limitedBecause: 'A key is revoked or rotated through its actions (keeping the record), not deleted; keys are made one at a time so each secret is shown once.',
   lifecycle: { field: 'status', updatableIn: ['active'] },
   fields: {
     name: field.text({ min: 1, max: 200 }).required().searchable().sortable().example('Zapier integration'),

@@ -17,6 +17,7 @@ export const auditEntries = defineResource({
   idPrefix: 'aud',
   description: 'A sign-in to the account, or an attempt: who, from where, and whether it succeeded. Entries are never changed or deleted.',
   operations: ['list', 'get'],
+  limitedBecause: 'The audit log is written by sign-ins only and never changed, so it can be trusted.',
   emitsEvents: false,
   fields: {
     action: field.enum(SIGN_IN_ACTIONS).readOnly().filterable().example('sign_in.failed'),

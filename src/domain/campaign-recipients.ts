@@ -41,6 +41,7 @@ export const campaignRecipients = defineResource({
   idPrefix: 'crcp',
   description: 'A contact a campaign mails, also listed under `/v1/campaigns/{id}/recipients`. Sent at most once.',
   operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
+  limitedBecause: 'A recipient is a contact added to a campaign: remove it and add another; its state is the sender\'s to change.',
   listedUnder: [{ collection: 'campaigns', segment: 'recipients', field: 'campaign_id' }],
   lifecycle: { field: 'status', deletableIn: ['pending'] },
   schema: [`CREATE UNIQUE INDEX IF NOT EXISTS campaign_recipients_contact_key ON campaign_recipients (account_id, campaign_id, contact_id)`],

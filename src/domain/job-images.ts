@@ -46,6 +46,7 @@ export function defineJobImages(options: JobImageOptions): ResourceDefinition {
     idPrefix: options.idPrefix,
     description: `${options.description} Upload with \`POST /v1/jobs/{id}/${options.segment}\`; download with \`GET /v1/${options.collection}/{id}/content\`.`,
     operations: ['list', 'get', ...(writable ? ['update' as const] : []), 'delete', 'export'],
+    limitedBecause: 'Images are uploaded as files under their job (`POST /v1/jobs/{id}/...`), one file per request, not created from JSON; a signature is never altered.',
     listedUnder: [{ collection: 'jobs', segment: options.segment, field: 'job_id' }],
     assignment: { through: 'job_id' },
     fields: {

@@ -47,6 +47,7 @@ export const locationPings = defineResource({
   idPrefix: 'gps',
   description: 'A technician\'s position at a moment, as their device reported it.',
   operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
+  limitedBecause: 'A ping is a measurement: never corrected, only recorded (alone or in batches) and deleted.',
   emitsEvents: false,
   // The latest position of each technician is one index probe per technician.
   schema: ['CREATE INDEX IF NOT EXISTS location_pings_latest_idx ON location_pings (account_id, technician_id, recorded_at DESC, id DESC)'],

@@ -44,6 +44,7 @@ export const messages = defineResource({
   idPrefix: 'msg',
   description: 'A message of a conversation. Created directly it is an inbound message; `POST /v1/messages/send` sends one.',
   operations: ['list', 'get', 'create', 'delete', 'export'],
+  limitedBecause: 'Messages are a record of what was said: never edited, and sent one at a time through their conversation\'s channel.',
   listedUnder: [{ collection: 'conversations', segment: 'messages', field: 'conversation_id' }],
   fields: {
     conversation_id: field.ref('conversations').required().createOnly().filterable().expand('conversation'),

@@ -22,6 +22,7 @@ export const notifications = defineResource({
   description: 'A message for one team member in the app. Alert rules create them for `notify_user_ids`; integrations may create their own.',
   // What a notification says is fixed once sent; only its read state changes (by actions).
   operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
+  limitedBecause: 'A notification\'s text is fixed once delivered: read state changes through the `read`, `unread` and `read-all` actions.',
   fields: {
     user_id: field.ref('users').required().createOnly().filterable().expand('user').describe('Who it is for.'),
     title: field.text({ min: 1, max: 200 }).required().createOnly().searchable().example('Job job_01J… was assigned to you'),

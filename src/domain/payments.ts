@@ -21,6 +21,7 @@ export const payments = defineResource({
   idPrefix: 'pay',
   description: 'Money received from a customer, in the currency\'s minor unit.',
   operations: ['list', 'get', 'create', 'export'],
+  limitedBecause: 'A payment is money received: it is refunded (the `refund` action), never edited or deleted, and recorded one at a time.',
   fields: {
     amount: field.money({ min: 1 }).required().filterable().sortable(),
     currency: field.currency().default('USD').filterable(),

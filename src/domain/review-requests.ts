@@ -18,6 +18,7 @@ export const reviewRequests = defineResource({
   description: 'A request for a review after a completed job, mailed to the customer when created.',
   // Once mailed it cannot be edited; what happens next is recorded by the actions.
   operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
+  limitedBecause: 'A review request is a mail already sent: the review platform reports progress through its actions, not by editing it.',
   fields: {
     job_id: field.ref('jobs').required().createOnly().filterable().expand('job').describe('A completed job.'),
     customer_id: field.ref('customers').readOnly().filterable().expand('customer').describe('The job\'s customer.'),

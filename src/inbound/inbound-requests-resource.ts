@@ -16,6 +16,7 @@ export const inboundRequests = defineResource({
   idPrefix: 'ibr',
   description: 'One request received from an inbound source: headers (credentials redacted), body, signature check and outcome.',
   operations: ['list', 'get'],
+  limitedBecause: 'The inbound log records what providers sent: written by the inbound route only, never edited.',
   emitsEvents: false,
   listedUnder: [{ collection: 'inbound-sources', segment: 'requests', field: 'source_id' }],
   fields: {

@@ -9,6 +9,7 @@ export const webhookDeliveries = defineResource({
   idPrefix: 'whd',
   description: 'One attempt to deliver an event to a webhook endpoint: when, the answer, how long it took.',
   operations: ['list', 'get'],
+  limitedBecause: 'The delivery log is written by the dispatcher only; redeliver an event or recover an endpoint to send again.',
   emitsEvents: false,
   listedUnder: [
     { collection: 'webhook-endpoints', segment: 'deliveries', field: 'endpoint' },

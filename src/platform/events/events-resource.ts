@@ -10,6 +10,7 @@ export const events = defineResource({
   idPrefix: 'evt',
   description: 'A change in the account: the object after it, and for updates the attributes before it.',
   operations: ['list', 'get'],
+  limitedBecause: 'The event log is written by every change and never edited: it is what webhooks and the event stream deliver.',
   emitsEvents: false,
   fields: {
     type: field.text().readOnly().filterable(['eq', 'in', 'starts_with']).describe('`{object}.{verb}`, e.g. `job.completed`.').example('job.completed'),

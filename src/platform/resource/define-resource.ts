@@ -130,6 +130,8 @@ export interface ResourceInput {
   description: string;
   fields: Record<string, FieldBuilder>;
   operations?: readonly OperationName[];
+  /** Why `operations` leaves some out, in a sentence: the coverage inventory shows it, and `fieldline inventory --check` fails without it. */
+  limitedBecause?: string;
   softDelete?: boolean;
   lifecycle?: LifecycleSpec;
   actions?: Record<string, ActionSpec>;
