@@ -180,7 +180,7 @@ def render_typed_dicts(ctx: Context) -> str:
         doc = schema.get("description")
         if not all(is_identifier(p) for p in props):
             # Keys that are not identifiers (`from`, `a-b`) need the functional form.
-            out.append(functional_typed_dict(cls, fields, required, optional_props))
+            out.append(functional_typed_dict(cls, fields, required, optional_props, doc))
             continue
         if required and optional_props:
             out.append(f"class _{cls}Required(TypedDict):\n")
@@ -199,14 +199,15 @@ def render_typed_dicts(ctx: Context) -> str:
     return "".join(out)
 
 
-def functional_typed_dict(cls: str, fields: Dict[str, str], required: List[str], optional_props: List[str]) -> str:
+def functional_typed_dict(cls: str, fields: Dict[str, str], required: List[str], optional_props: List[str], doc: Optional[str]) -> str:
+    """Keys that are not identifiers (`from`, `a-b`) need TypedDict's functional form; the class
+    then inherits the required and the optional halves."""
     def mapping(keys: List[str]) -> str:
         return "{" + ", ".join(f"{k!r}: {fields[k]!r}" for k in keys) + "}"
-    if required and optional_props:
-        return (f"_{cls}Required = TypedDict({('_' + cls + 'Required')!r}, {mapping(required)})\n"
-                f"{cls} = TypedDict({cls!r}, {mapping(optional_props)}, total=False)  # and the keys of _{cls}Required\n\n\n")
-    total = "" if required else ", total=False"
-    return f"{cls} = TypedDict({cls!r}, {mapping(required + optional_props)}{total})\n\n\n"
+    out = f"_{cls}Required = TypedDict({('_' + cls + 'Required')!r}, {mapping(required)})\n"
+    out += f"_{cls}Optional = TypedDict({('_' + cls + 'Optional')!r}, {mapping(optional_props)}, total=False)\n\n\n"
+    out += f"class {cls}(_{cls}Required, _{cls}Optional):\n" + (docstring([doc], "    ") if doc else "    pass\n")
+    return out + "\n\n"
 
 
 # ---------------------------------------------------------------- operations
