@@ -239,6 +239,21 @@ describe('retries', () => {
     }
   });
 
+  it('gives up on a server that does not answer within timeoutMs, after retrying a GET', async () => {
+    const received: IncomingMessage[] = [];
+    const silent = createServer((request) => { received.push(request); });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as { port: number };
+      const fieldline = new Fieldline({ apiKey: 'fl_test_x', baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 50, maxRetries: 1, retry: { initialDelayMs: 1 } });
+      await assert.rejects(fieldline.customers.get('cus_1'), (error) => error instanceof FieldlineConnectionError && /no answer within 50 ms/.test(error.message));
+      assert.equal(received.length, 2);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('does not wait for a Retry-After longer than allowed: the RateLimitError says when to come back', async () => {
     const scripted = await scriptedServer([{ status: 429, headers: { 'retry-after': '3600' }, body: problem(429, 'quota_exceeded') }]);
     try {
@@ -250,6 +265,24 @@ describe('retries', () => {
     }
   });
 });
+
+/** Never called: `tsc --noEmit` proves that misuse of the generated methods is a type error. */
+export function typeChecks(fieldline: Fieldline) {
+  // @ts-expect-error an unknown body field
+  void fieldline.customers.create({ name: 'Ada', nickname: 'A' });
+  // @ts-expect-error the required name is missing
+  void fieldline.customers.create({ email: 'ada@example.test' });
+  // @ts-expect-error the job id is missing
+  void fieldline.jobs.complete();
+  // @ts-expect-error not a customer status
+  void fieldline.customers.list({ status: 'sleeping' });
+  // @ts-expect-error search needs q
+  void fieldline.search({});
+  // @ts-expect-error no such resource
+  void fieldline.widgets;
+  const name: Promise<string> = fieldline.customers.get('cus_1').then((c) => c.name);
+  return name;
+}
 
 describe('webhook verification', () => {
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
