@@ -1,4 +1,4 @@
-// The `fieldline` command: serve, migrate, accounts create, openapi, roles.
+// The `fieldline` command: serve, migrate, accounts create, openapi, roles, inventory.
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../config.ts';
@@ -13,6 +13,8 @@ import { DEFAULT_PLAN, PLAN_NAMES, type PlanName } from '../limits/plans.ts';
 import { pino } from 'pino';
 import type { Database } from '../db/database.ts';
 import { roleMatrixMarkdown } from '../auth/roles.ts';
+import { currentCoverage } from '../inventory/current-coverage.ts';
+import { coverageMarkdown } from '../inventory/coverage-markdown.ts';
 
 const HELP = `Usage: fieldline <command> [options]
 
@@ -23,6 +25,8 @@ Commands:
                                           create an account and an owner API key (all scopes)
   openapi [--output FILE]                 print the OpenAPI 3.1 document
   roles [--output FILE]                   print the member roles and their scopes (docs/roles.md)
+  inventory [--json] [--output FILE] [--check]
+                                          the API coverage matrix (docs/api-coverage.md); --check exits 1 on a gap
 `;
 
 /** Opens the configured database for a one-off command, migrated, and closes it afterwards. */
@@ -42,7 +46,7 @@ async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { name: { type: 'string' }, mode: { type: 'string' }, plan: { type: 'string' }, json: { type: 'boolean' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { name: { type: 'string' }, mode: { type: 'string' }, plan: { type: 'string' }, json: { type: 'boolean' }, check: { type: 'boolean' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [command, subcommand] = positionals;
   if (values.help || !command) {
@@ -79,6 +83,18 @@ async function run(argv: string[]): Promise<number> {
       const text = roleMatrixMarkdown(createRegistry());
       if (values.output) writeFileSync(values.output, text);
       else process.stdout.write(text);
+      return 0;
+    }
+    case 'inventory': {
+      const resources = await currentCoverage();
+      const text = values.json ? `${JSON.stringify({ resources, gaps: resources.flatMap((r) => r.gaps.map((gap) => `${r.collection}: ${gap}`)) }, null, 2)}\n` : coverageMarkdown(resources);
+      if (values.output) writeFileSync(values.output, text);
+      else if (!values.check) process.stdout.write(text);
+      const gaps = resources.flatMap((resource) => resource.gaps.map((gap) => `${resource.collection}: ${gap}`));
+      if (values.check && gaps.length) {
+        process.stderr.write(`API coverage gaps:\n${gaps.map((gap) => `  ${gap}`).join('\n')}\n`);
+        return 1;
+      }
       return 0;
     }
     case 'openapi': {

@@ -25,7 +25,7 @@ import { CampaignSender } from '../messaging/campaign-sender.ts';
 import { logTransport, smtpTransport } from '../mail/mail-transport.ts';
 import { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import { MonthlyQuota, type QuotaState } from '../limits/monthly-quota.ts';
-import { mcpTools } from '../mcp/mcp-tools.ts';
+import { mcpTools, type McpTool } from '../mcp/mcp-tools.ts';
 import { MCP_PATH, mountMcp } from '../mcp/mcp-route.ts';
 import { rateLimitEndpoint } from '../limits/rate-limit-endpoint.ts';
 import { accountEndpoints } from '../auth/account-endpoints.ts';
@@ -174,13 +174,17 @@ export function createApp(options: AppOptions) {
   mountInboundRoute(app, { db, runtime, rateLimiter, metrics, trustProxy, maxBodyBytes });
   const gateServices = { verifier, sessions, oauthTokens, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl };
   mountRoutes(app, routes, endpoints, { ...gateServices, db, logger, secrets, maxBodyBytes });
+  let tools: readonly McpTool[] | undefined;
+  const agentTools = () => (tools ??= mcpTools(openapi, { routes, endpoints: registryEndpoints }));
   mountMcp(app, {
-    ...gateServices, tools: () => mcpTools(openapi, { routes, endpoints: registryEndpoints }), openapi, publicUrl, oauthScopes: scopesForApps, maxBodyBytes, logger,
+    ...gateServices, tools: agentTools, openapi, publicUrl, oauthScopes: scopesForApps, maxBodyBytes, logger,
     db, secrets,
   });
 
   return {
-    app, routes, endpoints, openapi, metrics, inboundRetention, files: runtime.services.files!,
+    app, routes, endpoints, openapi, metrics,
+    /** The MCP server's tools (built on first use). */
+    agentTools, inboundRetention, files: runtime.services.files!,
     /** What operations run with (tests build background workers on it). */
     runtime,
     /** Routes for providers rather than API clients (no credential; their signature authenticates). */

@@ -98,12 +98,22 @@ export interface ToolSources {
   endpoints: readonly EndpointSpec[];
 }
 
+/** Why an operation is not a tool, if it is not (the coverage inventory prints it). */
+export function notATool(operation: RouteSpec | EndpointSpec): string | undefined {
+  if ('kind' in operation) {
+    if (operation.parent) return 'a nested list: the collection\'s own list tool takes the same filter';
+    return operation.kind === 'export' ? 'a file: tools answer JSON' : undefined;
+  }
+  if (operation.upload) return 'an upload: tools carry no files';
+  if (operation.responseMediaType) return 'a file or a stream: tools answer JSON';
+  return (operation.authentication ?? 'credential') === 'credential' ? undefined : 'a step of signing in, not an operation of an account';
+}
+
 /** Every tool, in route order; two tools with one name is a declaration error found at start-up. */
 export function mcpTools(document: OpenApiDocument, sources: ToolSources): McpTool[] {
-  const usable = (endpoint: EndpointSpec) => !endpoint.upload && !endpoint.responseMediaType && (endpoint.authentication ?? 'credential') === 'credential';
   const tools = [
-    ...sources.routes.filter((route) => !route.parent && route.kind !== 'export').map((route) => routeTool(document, route)),
-    ...sources.endpoints.filter(usable).map((endpoint) => endpointTool(document, endpoint)),
+    ...sources.routes.filter((route) => !notATool(route)).map((route) => routeTool(document, route)),
+    ...sources.endpoints.filter((endpoint) => !notATool(endpoint)).map((endpoint) => endpointTool(document, endpoint)),
   ];
   const names = new Set<string>();
   for (const tool of tools) {
