@@ -289,6 +289,9 @@ class Operation:
             args.append("content: Optional[bytes] = None")
             args.append("content_type: str = 'application/octet-stream'")
             call.append("content=content, content_type=content_type")
+        if self.result == "stream":  # SSE resumption (the WHATWG EventSource header)
+            args.append("last_event_id: Optional[str] = None")
+            call.append('headers={"Last-Event-ID": last_event_id} if last_event_id else None')
         if self.method == "POST":
             args.append("idempotency_key: Optional[str] = AUTO")
             call.append("idempotency_key=idempotency_key")
@@ -331,7 +334,8 @@ class Operation:
         elif self.result == "bytes":
             lines.append("Returns the raw bytes of the response.")
         elif self.result == "stream":
-            lines.append("Returns an EventStream: iterate it for server-sent events; close it when done.")
+            lines.append("Returns an EventStream: iterate it for server-sent events; close it when done. "
+                         "``last_event_id`` resumes after that event (sent as Last-Event-ID).")
         return lines
 
     def render(self) -> str:

@@ -3089,7 +3089,7 @@ class EventsResource(_Resource):
         """
         return self._client._operation("GET", '/v1/events/{id}/deliveries', path_params={'id': id}, query=merge(params, query), result="page")
 
-    def stream(self, params: Optional[Mapping[str, Any]] = None, **query: Any) -> EventStream:
+    def stream(self, params: Optional[Mapping[str, Any]] = None, *, last_event_id: Optional[str] = None, **query: Any) -> EventStream:
         """Stream events as they happen (Server-Sent Events)
 
         A `text/event-stream` of the account's events: `id` is the event id, `event` its type, `data` the event object as `GET /v1/events/{id}` returns it. Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; without it the stream starts now. An account may hold 25 open streams per server; more answer `429`.
@@ -3098,9 +3098,9 @@ class EventsResource(_Resource):
 
         ``GET /v1/events/stream``
         Query parameters (``params`` dict and/or keyword arguments): types.
-        Returns an EventStream: iterate it for server-sent events; close it when done.
+        Returns an EventStream: iterate it for server-sent events; close it when done. ``last_event_id`` resumes after that event (sent as Last-Event-ID).
         """
-        return self._client._operation("GET", '/v1/events/stream', path_params=None, query=merge(params, query), result="stream")
+        return self._client._operation("GET", '/v1/events/stream', path_params=None, headers={"Last-Event-ID": last_event_id} if last_event_id else None, query=merge(params, query), result="stream")
 
 
 class InboundRequestsResource(_Resource):

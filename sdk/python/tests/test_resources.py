@@ -106,3 +106,14 @@ def test_a_wrong_key_gets_an_authentication_error(base_url: str) -> None:
     with pytest.raises(fieldline.AuthenticationError) as caught:
         Fieldline(api_key="fl_test_wrong", base_url=base_url).customers.list()
     assert caught.value.status == 401 and caught.value.request_id
+
+
+def test_the_event_stream_resumes_after_last_event_id_with_server_sent_events(client: Fieldline, unique: str) -> None:
+    first = client.customers.create(name="Before the stream", company=unique)
+    second = client.customers.create(name="Missed by the stream", company=unique)
+    created = [e for e in client.events.list(type="customer.created", limit=10) if e["data"]["object"]["id"] in (first["id"], second["id"])]
+    by_customer = {e["data"]["object"]["id"]: e for e in created}
+    with client.events.stream(types="customer.created", last_event_id=by_customer[first["id"]]["id"]) as stream:
+        event = next(iter(stream))
+    assert event.event == "customer.created" and event.id == by_customer[second["id"]]["id"]
+    assert event.json()["data"]["object"]["name"] == "Missed by the stream"
