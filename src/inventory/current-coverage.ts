@@ -11,6 +11,6 @@ export async function currentCoverage(): Promise<ResourceCoverage[]> {
   const app = createApp({ db: undefined as never, registry, logger: pino({ level: 'silent' }) });
   return coverageInventory({
     registry, routes: app.routes, endpoints: app.endpoints, openapi: app.openapi, tools: app.agentTools(),
-    sdks: { typescript: await typescriptSdkOperations(), python: pythonSdkOperations() },
+    sdks: { typescript: typescriptSdkOperations(), python: pythonSdkOperations() },
   });
 }

@@ -1,18 +1,20 @@
-// Which operations each committed SDK offers, read from its generated code (not from the
-// OpenAPI document it was made from), as `GET /v1/customers` keys.
+// Which operations each SDK offers, read from its generated code (not from the OpenAPI
+// document it was made from), as `GET /v1/customers` keys. Both readers take the text, so a
+// test can read an SDK regenerated for another registry the same way.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const repoFile = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+export const TYPESCRIPT_OPERATIONS_FILE = 'sdk/typescript/src/generated/operations.ts';
+export const PYTHON_OPERATIONS_FILE = 'sdk/python/fieldline/_generated.py';
 
-/** sdk/typescript: the keys of its generated operation table. */
-export async function typescriptSdkOperations(): Promise<Set<string>> {
-  const { operationTable } = await import('../../sdk/typescript/src/generated/operations.ts');
-  return new Set(Object.values(operationTable as Record<string, { method: string; path: string }>).map(({ method, path }) => `${method} ${path}`));
+const committed = (path: string) => readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8');
+
+/** sdk/typescript: the entries of its generated operation table. */
+export function typescriptSdkOperations(source = committed(TYPESCRIPT_OPERATIONS_FILE)): Set<string> {
+  return new Set([...source.matchAll(/"method":"([A-Z]+)","path":"([^"]+)"/g)].map(([, method, path]) => `${method} ${path}`));
 }
 
 /** sdk/python: every `_operation("GET", '/v1/...')` call of its generated resource classes. */
-export function pythonSdkOperations(): Set<string> {
-  const source = readFileSync(repoFile('sdk/python/fieldline/_generated.py'), 'utf8');
+export function pythonSdkOperations(source = committed(PYTHON_OPERATIONS_FILE)): Set<string> {
   return new Set([...source.matchAll(/_operation\("([A-Z]+)", '([^']+)'/g)].map(([, method, path]) => `${method} ${path}`));
 }
