@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import * as oidc from 'openid-client';
-import { freePort, serveOn } from './support/real-port.ts';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { createServedTestContext } from './support/real-port.ts';
+import { type TestContext, type TestAccount } from './support/test-context.ts';
 import { defineResource } from '../src/platform/resource/define-resource.ts';
 import { field } from '../src/platform/resource/fields.ts';
 
 let t: TestContext;
-let server: Awaited<ReturnType<typeof serveOn>>;
+let closeServer: () => Promise<void>;
 let base: string;
 let account: TestAccount;
 let agent: Client;
@@ -31,17 +31,13 @@ async function use(client: Client, name: string, args: Record<string, unknown> =
 }
 
 before(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await createTestContext({ publicUrl: base });
-  server = await serveOn(t.app, port);
+  ({ t, base, close: closeServer } = await createServedTestContext());
   account = await t.newAccount('Agent Co');
   agent = await connect(account.key);
 });
 after(async () => {
   await agent.close();
-  await server.close();
-  await t.close();
+  await closeServer();
 });
 
 describe('MCP server', () => {
@@ -206,13 +202,11 @@ describe('a new resource', () => {
       name: 'gadget', collection: 'gadgets', idPrefix: 'gad', description: 'A throwaway resource declared by this test.',
       fields: { label: field.text({ min: 1, max: 50 }).required().filterable() },
     });
-    const other = await createTestContext({ extraResources: [gadgets] });
-    const port = await freePort();
-    const node = await serveOn(other.app, port);
+    const other = await createServedTestContext({ extraResources: [gadgets] });
     const client = new Client({ name: 'fieldline-test-agent', version: '1.0.0' });
     try {
-      const owner = await other.newAccount('Gadget Co');
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${owner.key}` } } }));
+      const owner = await other.t.newAccount('Gadget Co');
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${other.base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${owner.key}` } } }));
       const names = (await client.listTools()).tools.map((tool) => tool.name);
       for (const verb of ['list', 'create', 'get', 'update', 'delete', 'bulk']) assert.ok(names.includes(`gadgets_${verb}`), `gadgets_${verb}`);
       const created = await use(client, 'gadgets_create', { label: 'Sprocket' });
@@ -220,7 +214,6 @@ describe('a new resource', () => {
       assert.equal((await use(client, 'gadgets_list', { label: 'Sprocket' })).json.data.length, 1);
     } finally {
       await client.close();
-      await node.close();
       await other.close();
     }
   });

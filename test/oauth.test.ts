@@ -7,27 +7,23 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { freePort, serveOn } from './support/real-port.ts';
-import { createTestContext, type TestContext } from './support/test-context.ts';
+import { createServedTestContext } from './support/real-port.ts';
+import { type TestContext } from './support/test-context.ts';
 import { assertProblem } from './support/problem-assertions.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { OAuthTokenVerifier } from '../src/auth/oauth-tokens.ts';
 
 let t: TestContext;
-let server: Awaited<ReturnType<typeof serveOn>>;
+let closeServer: () => Promise<void>;
 let base: string;
 const REDIRECT_URI = 'https://app.example.test/callback';
 const PASSWORD = 'correct horse battery';
 
 before(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await createTestContext({ publicUrl: base });
-  server = await serveOn(t.app, port);
+  ({ t, base, close: closeServer } = await createServedTestContext());
 });
 after(async () => {
-  await server.close();
-  await t.close();
+  await closeServer();
 });
 
 async function signUp(name: string) {

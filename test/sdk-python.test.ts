@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { freePort, serveOn } from './support/real-port.ts';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { createServedTestContext } from './support/real-port.ts';
+import { type TestContext, type TestAccount } from './support/test-context.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SDK = join(ROOT, 'sdk', 'python');
@@ -84,22 +84,18 @@ describe('the Python SDK', () => {
   const noPython = missingPython();
   const skipCheck = noPython && !required ? `skipped: ${noPython}` : false;
   let t: TestContext;
-  let server: Awaited<ReturnType<typeof serveOn>>;
+  let closeServer: () => Promise<void>;
   let base: string;
   let dir: string;
 
   before(async () => {
     if (skip) return; // the server is for the pytest suite only
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    t = await createTestContext({ publicUrl: base });
-    server = await serveOn(t.app, port);
+    ({ t, base, close: closeServer } = await createServedTestContext());
     dir = mkdtempSync(join(tmpdir(), 'fieldline-py-'));
   });
   after(async () => {
     if (skip) return;
-    await server.close();
-    await t.close();
+    await closeServer();
     rmSync(dir, { recursive: true, force: true });
   });
 

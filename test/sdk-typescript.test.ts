@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { freePort, serveOn } from './support/real-port.ts';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { createServedTestContext } from './support/real-port.ts';
+import { type TestContext, type TestAccount } from './support/test-context.ts';
 import { TINY_PNG } from './support/uploads.ts';
 import { signatureHeaders } from '../src/webhooks/webhook-sender.ts';
 import { createApp } from '../src/http/app.ts';
@@ -29,18 +29,14 @@ const run = promisify(execFile);
 const SDK_DIR = fileURLToPath(new URL('../sdk/typescript/', import.meta.url));
 
 let t: TestContext;
-let server: Awaited<ReturnType<typeof serveOn>>;
+let closeServer: () => Promise<void>;
 let base: string;
 
 before(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await createTestContext({ publicUrl: base });
-  server = await serveOn(t.app, port);
+  ({ t, base, close: closeServer } = await createServedTestContext());
 });
 after(async () => {
-  await server.close();
-  await t.close();
+  await closeServer();
 });
 
 async function newClient(name = 'SDK Co'): Promise<{ account: TestAccount; fieldline: Fieldline }> {

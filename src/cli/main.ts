@@ -86,11 +86,11 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'inventory': {
-      const resources = await currentCoverage();
-      const text = values.json ? `${JSON.stringify({ resources, gaps: resources.flatMap((r) => r.gaps.map((gap) => `${r.collection}: ${gap}`)) }, null, 2)}\n` : coverageMarkdown(resources);
+      const resources = currentCoverage();
+      const gaps = resources.flatMap((resource) => resource.gaps.map((gap) => `${resource.collection}: ${gap}`));
+      const text = values.json ? `${JSON.stringify({ resources, gaps }, null, 2)}\n` : coverageMarkdown(resources);
       if (values.output) writeFileSync(values.output, text);
       else if (!values.check) process.stdout.write(text);
-      const gaps = resources.flatMap((resource) => resource.gaps.map((gap) => `${resource.collection}: ${gap}`));
       if (values.check && gaps.length) {
         process.stderr.write(`API coverage gaps:\n${gaps.map((gap) => `  ${gap}`).join('\n')}\n`);
         return 1;

@@ -6,7 +6,7 @@ import { createApp } from '../http/app.ts';
 import { coverageInventory, type ResourceCoverage } from './coverage.ts';
 import { pythonSdkOperations, typescriptSdkOperations } from './sdk-surfaces.ts';
 
-export async function currentCoverage(): Promise<ResourceCoverage[]> {
+export function currentCoverage(): ResourceCoverage[] {
   const registry = createRegistry();
   const app = createApp({ db: undefined as never, registry, logger: pino({ level: 'silent' }) });
   return coverageInventory({

@@ -3,6 +3,7 @@
 import { createServer } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
+import { createTestContext, type TestContextOptions } from './test-context.ts';
 
 /** A port free on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {
@@ -18,4 +19,13 @@ export async function serveOn(app: { fetch: (request: Request) => Response | Pro
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }) as Server;
   await new Promise((resolve) => server.once('listening', resolve));
   return { close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
+
+/** A test context served on a free 127.0.0.1 port, with that address as its public URL. */
+export async function createServedTestContext(options: TestContextOptions = {}) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const context = await createTestContext({ ...options, publicUrl: base });
+  const server = await serveOn(context.app, port);
+  return { t: context, base, close: async () => { await server.close(); await context.close(); } };
 }
