@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and test/ with node's test runner (Node 20 does not expand
+// Runs every *.test.ts under src/, web/src/ and test/ with node's test runner (Node 20 does not expand
 // globs itself). Extra arguments are passed through, e.g. a file to run alone.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -16,7 +16,7 @@ function findTests(dir) {
 }
 
 const args = process.argv.slice(2);
-const files = args.some((a) => a.endsWith('.ts')) ? [] : [...findTests('src'), ...findTests('test')].sort();
+const files = args.some((a) => a.endsWith('.ts')) ? [] : [...findTests('src'), ...findTests('web/src'), ...findTests('test')].sort();
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, availableParallelism()));
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...args, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

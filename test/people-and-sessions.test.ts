@@ -139,7 +139,9 @@ describe('password reset and email verification', () => {
     const unknown = await t.call('POST', '/v1/auth/password-reset', { body: { email: uniqueEmail('nobody') } });
     assert.equal(unknown.status, 202, 'an unknown email gets the same answer');
 
-    const token = /valid for one hour\):\n\n(\S+)/.exec(await lastMailTo(email))![1];
+    const mail = await lastMailTo(email);
+    const token = /valid for one hour\):\n\n(\S+)/.exec(mail)![1];
+    assert.ok(mail.includes(`/portal/reset-password?token=${encodeURIComponent(token)}`), 'the mail links to the portal page that takes the token');
     const newPassword = 'a much better passphrase';
     const reset = await t.call('POST', '/v1/auth/password-reset/confirm', { body: { token, new_password: newPassword } });
     assert.equal(reset.status, 200, reset.text);
@@ -170,7 +172,9 @@ describe('members, invitations and roles', () => {
     assert.equal(invited.status, 200, invited.text);
     assert.ok(invited.body.data.invited_at);
 
-    const token = /(inv_\S+)/.exec(await lastMailTo(invitee.email))![1];
+    const invitation = await lastMailTo(invitee.email);
+    const token = /(inv_\S+)/.exec(invitation)![1];
+    assert.ok(invitation.includes(`/portal/accept-invitation?token=${token}`), 'the mail links to the portal page that accepts it');
     const accepted = await t.call('POST', '/v1/auth/accept-invitation', { headers: { cookie: invitee.cookie }, body: { token } });
     assert.equal(accepted.status, 200, accepted.text);
     assert.deepEqual(accepted.body.data, { account_id: owner.data.account.id, account_name: 'Hal Heating', user_id: member.body.data.id, role: 'technician' });

@@ -85,7 +85,8 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
       sendResetPassword: ({ user, token }) =>
         mail(user.email, 'Reset your Fieldline password',
           `Someone asked to reset the password of ${user.email}.\n\nYour reset token (valid for one hour):\n\n${token}\n\n`
-          + `Send it with your new password to POST ${options.publicUrl}/v1/auth/reset-password.\nIf this was not you, ignore this mail.`),
+          + `Choose a new password at ${options.publicUrl}/portal/reset-password?token=${encodeURIComponent(token)}\n`
+          + `(or send the token with your new password to POST ${options.publicUrl}/v1/auth/password-reset/confirm).\nIf this was not you, ignore this mail.`),
     },
     emailVerification: {
       sendOnSignUp: true,

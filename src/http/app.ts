@@ -36,6 +36,7 @@ import { requestTelemetry } from './request-telemetry.ts';
 import { mountRoutes } from './mount-routes.ts';
 import { mountApiInfo } from './api-info.ts';
 import { mountDocs } from './docs.ts';
+import { mountPortal } from './portal.ts';
 import { mountMetrics } from './metrics-route.ts';
 import { echoEndpoint } from './echo-endpoint.ts';
 import { DEFAULT_BODY_LIMIT } from './json-body.ts';
@@ -70,6 +71,8 @@ export interface AppOptions {
   redis?: Redis;
   /** Believe X-Forwarded-For / X-Forwarded-Proto (only behind a proxy that sets them). */
   trustProxy?: boolean;
+  /** The developer portal's build, served at /portal (default web/dist). */
+  portalDir?: string;
   /** Origins always allowed by CORS, with credentials (the portal when served elsewhere). */
   portalOrigins?: readonly string[];
   requestLogRetentionDays?: number;
@@ -158,6 +161,7 @@ export function createApp(options: AppOptions) {
   app.notFound(notFoundHandler);
 
   mountDocs(app, openapi);
+  mountPortal(app, options.portalDir);
   if (options.metricsToken) mountMetrics(app, metrics, options.metricsToken);
   mountApiInfo(app, db);
   const trafficControl = options.trafficControl ?? true;

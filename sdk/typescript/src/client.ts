@@ -15,6 +15,12 @@ export interface FieldlineOptions {
   accessToken?: string;
   /** A token source that may refresh, e.g. `clientCredentials({ clientId, clientSecret })`. */
   auth?: TokenSource;
+  /**
+   * In a browser signed in to Fieldline: send the session cookie instead of a bearer token.
+   * `'same-origin'` when the page is served by the API's own origin (the developer portal),
+   * `'include'` from another origin the account allows (CORS with credentials).
+   */
+  browserSession?: 'same-origin' | 'include';
   /** Default `http://localhost:3000`. */
   baseUrl?: string;
   /** Retries after 429, 5xx and network failures. Default 2. */
@@ -107,14 +113,15 @@ export class Fieldline {
   readonly #config: TransportConfig;
 
   constructor(options: FieldlineOptions = {}) {
-    const given = [options.apiKey, options.accessToken, options.auth].filter((c) => c !== undefined).length;
-    if (given > 1) throw new TypeError('Fieldline: pass one of apiKey, accessToken or auth');
-    const auth = options.auth ?? fixedToken(options.apiKey ?? options.accessToken ?? defaultApiKey());
+    const given = [options.apiKey, options.accessToken, options.auth, options.browserSession].filter((c) => c !== undefined).length;
+    if (given > 1) throw new TypeError('Fieldline: pass one of apiKey, accessToken, auth or browserSession');
+    const auth = options.browserSession ? null : options.auth ?? fixedToken(options.apiKey ?? options.accessToken ?? defaultApiKey());
     const isBrowser = 'document' in globalThis;
     this.#config = {
       baseUrl: options.baseUrl ?? 'http://localhost:3000',
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
       auth,
+      credentials: options.browserSession,
       maxRetries: options.maxRetries ?? 2,
       timeoutMs: options.timeoutMs ?? 60_000,
       userAgent: options.userAgent ?? (isBrowser ? undefined : `fieldline-typescript/${VERSION}`),

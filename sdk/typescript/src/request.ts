@@ -36,7 +36,9 @@ export interface RetryPolicy {
 export interface TransportConfig {
   baseUrl: string;
   fetch: typeof fetch;
-  auth: TokenSource;
+  /** null: the browser's session cookie authenticates (sent per `credentials`). */
+  auth: TokenSource | null;
+  credentials?: RequestCredentials;
   maxRetries: number;
   timeoutMs: number;
   userAgent: string | undefined;
@@ -116,7 +118,7 @@ export async function sendRequest(config: TransportConfig, request: ApiRequest, 
 
   for (let retry = 0; ; retry++) {
     const headers: Record<string, string> = { ...options.headers };
-    headers.authorization = `Bearer ${await config.auth.getToken({ baseUrl: config.baseUrl, fetch: config.fetch })}`;
+    if (config.auth) headers.authorization = `Bearer ${await config.auth.getToken({ baseUrl: config.baseUrl, fetch: config.fetch })}`;
     if (request.accept) headers.accept = request.accept;
     if (config.userAgent) headers['user-agent'] = config.userAgent;
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
@@ -130,7 +132,7 @@ export async function sendRequest(config: TransportConfig, request: ApiRequest, 
     let response: Response;
     const attempt = withTimeout(options.signal, timeoutMs);
     try {
-      response = await config.fetch(url, { method, headers, body, signal: attempt.signal });
+      response = await config.fetch(url, { method, headers, body, signal: attempt.signal, credentials: config.credentials });
     } catch (error) {
       attempt.detach();
       if (options.signal?.aborted) throw error;
@@ -147,7 +149,7 @@ export async function sendRequest(config: TransportConfig, request: ApiRequest, 
 
     if (!(response.ok && request.stream)) attempt.detach();
     if (response.ok) return response;
-    if (response.status === 401 && config.auth.invalidate && !refreshedToken) {
+    if (response.status === 401 && config.auth?.invalidate && !refreshedToken) {
       // The token may have expired or been revoked since it was fetched: one more try with a new one.
       refreshedToken = true;
       config.auth.invalidate();

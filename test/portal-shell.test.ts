@@ -1,0 +1,75 @@
+// The portal's shell in a real browser: served at /portal with its security headers, signed out
+// it shows the landing page, sign-up signs in, every navigation page renders without a script
+// error, deep links survive a reload, and sign-out returns to sign-in.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { browserSkipReason, signUpInPortal, startPortal, type PortalSession } from './support/browser.ts';
+
+const skip = browserSkipReason();
+
+describe('developer portal shell', { skip }, () => {
+  let portal: PortalSession;
+  before(async () => { portal = await startPortal(); });
+  after(async () => { await portal?.close(); });
+
+  it('is served at /portal with a strict content security policy, and assets are cached for good', async () => {
+    const response = await fetch(`${portal.base}/portal/keys`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type')!, /text\/html/);
+    assert.match(response.headers.get('content-security-policy')!, /script-src 'self'/);
+    assert.equal(response.headers.get('x-frame-options'), 'DENY');
+    const html = await response.text();
+    const asset = /src="(\/portal\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(asset, 'the page loads a built script');
+    const script = await fetch(`${portal.base}${asset}`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('cache-control')!, /immutable/);
+    assert.equal((await fetch(`${portal.base}/portal/assets/..%2Fpackage.json`)).status, 404);
+    assert.equal((await fetch(`${portal.base}/portal/assets/nothing.js`)).status, 404);
+  });
+
+  it('greets a signed-out visitor, signs up, and shows every page of the navigation', async () => {
+    const { page } = portal;
+    await portal.open('/');
+    await page.getByRole('heading', { name: 'Fieldline for developers' }).waitFor();
+    await portal.screenshot('landing');
+    await portal.open('/keys');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.match(page.url(), /\/portal\/sign-in\?next=%2Fkeys$/, 'a deep link while signed out asks to sign in first');
+
+    const { email, password } = await signUpInPortal(portal);
+    const links = await page.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents();
+    assert.deepEqual(links, ['Overview', 'API keys', 'OAuth apps', 'Webhooks', 'Request logs', 'Usage', 'Alerts', 'Members', 'API reference', 'Settings']);
+    for (const name of links) {
+      await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name, exact: true }).click();
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      assert.equal(await page.getByRole('link', { name, exact: true }).getAttribute('aria-current'), 'page');
+    }
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Portal' }).waitFor();
+    assert.match(page.url(), /\/portal\/settings$/, 'a reload keeps the page (the server answers every /portal path with the app)');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').textContent() ?? '', /req_/, 'a failure names its request id');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Portal' }).waitFor();
+    assert.deepEqual(portal.pageErrors, []);
+  });
+
+  it('fits a phone-width screen without sideways scrolling', async () => {
+    const { page } = portal;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await portal.open('/');
+    await page.getByRole('navigation', { name: 'Portal' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+    await portal.screenshot('overview-phone');
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+});

@@ -1,0 +1,115 @@
+// The portal's pages, listed once: the navigation and the routes are both read from PAGES.
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import type { ComponentType } from 'react';
+import { useSession } from './session.tsx';
+import { AccountSwitcher } from './components/account-switcher.tsx';
+import { LandingPage } from './pages/landing.tsx';
+import { SignInPage } from './pages/sign-in.tsx';
+import { SignUpPage } from './pages/sign-up.tsx';
+import { ResetPasswordPage } from './pages/reset-password.tsx';
+import { AcceptInvitationPage } from './pages/accept-invitation.tsx';
+import { OverviewPage } from './pages/overview.tsx';
+import { ApiKeysPage } from './pages/api-keys.tsx';
+import { OAuthAppsPage } from './pages/oauth-apps.tsx';
+import { WebhooksPage } from './pages/webhooks.tsx';
+import { WebhookEndpointPage } from './pages/webhook-endpoint.tsx';
+import { EventDeliveriesPage } from './pages/event-deliveries.tsx';
+import { RequestLogsPage } from './pages/request-logs.tsx';
+import { RequestLogPage } from './pages/request-log.tsx';
+import { UsagePage } from './pages/usage.tsx';
+import { AlertsPage } from './pages/alerts.tsx';
+import { MembersPage } from './pages/members.tsx';
+import { ReferencePage } from './pages/reference.tsx';
+import { SettingsPage } from './pages/settings.tsx';
+
+interface PortalPage {
+  path: string;
+  component: ComponentType<any>;
+  /** Shown in the navigation under this label (pages reached from another page have none). */
+  nav?: string;
+}
+
+/** Pages for a signed-in person, in navigation order. */
+const PAGES: PortalPage[] = [
+  { path: '/', component: OverviewPage, nav: 'Overview' },
+  { path: '/keys', component: ApiKeysPage, nav: 'API keys' },
+  { path: '/apps', component: OAuthAppsPage, nav: 'OAuth apps' },
+  { path: '/webhooks', component: WebhooksPage, nav: 'Webhooks' },
+  { path: '/webhooks/:id', component: WebhookEndpointPage },
+  { path: '/events/:id', component: EventDeliveriesPage },
+  { path: '/logs', component: RequestLogsPage, nav: 'Request logs' },
+  { path: '/logs/:requestId', component: RequestLogPage },
+  { path: '/usage', component: UsagePage, nav: 'Usage' },
+  { path: '/alerts', component: AlertsPage, nav: 'Alerts' },
+  { path: '/members', component: MembersPage, nav: 'Members' },
+  { path: '/reference', component: ReferencePage, nav: 'API reference' },
+  { path: '/settings', component: SettingsPage, nav: 'Settings' },
+];
+
+/** Pages anyone may open, signed in or not. */
+const OPEN_PAGES: PortalPage[] = [
+  { path: '/reset-password', component: ResetPasswordPage },
+  { path: '/accept-invitation', component: AcceptInvitationPage },
+];
+
+/** Pages only for someone signed out (signed in, they lead home). */
+const SIGNED_OUT_PAGES: PortalPage[] = [
+  { path: '/sign-in', component: SignInPage },
+  { path: '/sign-up', component: SignUpPage },
+];
+
+export function App() {
+  const { current } = useSession();
+  const [location] = useLocation();
+  if (current === undefined) return <p className="loading" aria-busy="true">Loading…</p>;
+  return (
+    <>
+      <a className="skip-link" href="#main">Skip to content</a>
+      {current ? <SignedInShell /> : null}
+      <main id="main" className={current ? 'with-nav' : 'signed-out'} tabIndex={-1}>
+        <Switch key={current?.session.active_account_id ?? "signed-out"}>
+          {OPEN_PAGES.map((page) => <Route key={page.path} path={page.path} component={page.component} />)}
+          {SIGNED_OUT_PAGES.map((page) => (
+            <Route key={page.path} path={page.path}>{current ? <Redirect to="/" /> : <page.component />}</Route>
+          ))}
+          {current
+            ? PAGES.map((page) => <Route key={page.path} path={page.path} component={page.component} />)
+            : <Route path="/"><LandingPage /></Route>}
+          <Route>{current ? <NotFound /> : <Redirect to={`/sign-in?next=${encodeURIComponent(location)}`} />}</Route>
+        </Switch>
+      </main>
+    </>
+  );
+}
+
+function SignedInShell() {
+  const { current, signOut } = useSession();
+  const [location, navigate] = useLocation();
+  return (
+    <header className="shell">
+      <div className="brand"><Link href="/">Fieldline</Link> <span className="muted">developers</span></div>
+      <nav aria-label="Portal">
+        <ul>
+          {PAGES.filter((page) => page.nav).map((page) => {
+            const active = page.path === '/' ? location === '/' : location.startsWith(page.path);
+            return <li key={page.path}><Link href={page.path} aria-current={active ? 'page' : undefined}>{page.nav}</Link></li>;
+          })}
+        </ul>
+      </nav>
+      <div className="who">
+        <AccountSwitcher />
+        <span className="muted" title={current?.person.email}>{current?.person.name}</span>
+        <button type="button" onClick={async () => { await signOut(); navigate('/sign-in'); }}>Sign out</button>
+      </div>
+    </header>
+  );
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p><Link href="/">Back to the overview</Link></p>
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+// An API failure shown to a person: what went wrong, which fields, and a link to the request in
+// the request log (every problem response names its request_id).
+import { Link } from 'wouter';
+import { FieldlineError, problemText } from '../api.ts';
+
+export function ProblemNotice({ error, title }: { error: unknown; title?: string }) {
+  if (!error) return null;
+  const problem = error instanceof FieldlineError ? error : null;
+  return (
+    <div className="notice notice-error" role="alert">
+      <strong>{title ?? problem?.title ?? 'Something went wrong'}</strong>
+      <p>{problemText(error)}</p>
+      {problem?.problem.errors?.length ? (
+        <ul>{problem.problem.errors.map((e, i) => <li key={i}><code>{e.path || 'body'}</code>: {e.message}</li>)}</ul>
+      ) : null}
+      {problem?.requestId ? (
+        <p className="muted">Request <Link href={`/logs/${encodeURIComponent(problem.requestId)}`}><code>{problem.requestId}</code></Link> ({problem.status} {problem.code})</p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,6 @@
+// API keys.
+import { PageHeader } from '../components/page-header.tsx';
+
+export function ApiKeysPage() {
+  return <PageHeader title="API keys" />;
+}

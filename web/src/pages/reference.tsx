@@ -1,0 +1,6 @@
+// API reference.
+import { PageHeader } from '../components/page-header.tsx';
+
+export function ReferencePage() {
+  return <PageHeader title="API reference" />;
+}

@@ -1,0 +1,6 @@
+// Request.
+import { PageHeader } from '../components/page-header.tsx';
+
+export function RequestLogPage() {
+  return <PageHeader title="Request" />;
+}

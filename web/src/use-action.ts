@@ -1,0 +1,25 @@
+// A write started by a person (a form submit, a button): busy while it runs, its error kept
+// for display. A 401 means the session ended: the portal returns to sign-in.
+import { useCallback, useState } from 'react';
+import { isSignedOut } from './api.ts';
+import { useSession } from './session.tsx';
+
+export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>) {
+  const { expired } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = useCallback(async (...args: A): Promise<R | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await action(...args);
+    } catch (failure) {
+      if (isSignedOut(failure)) expired();
+      setError(failure);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, [action, expired]);
+  return { run, busy, error, clearError: () => setError(null) };
+}
