@@ -14,5 +14,6 @@ try {
   console.warn('fieldline: Vite is not installed (dev dependencies omitted); the developer portal is not built.');
   process.exit(0);
 }
-const result = spawnSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+// Extra arguments go to Vite, e.g. `--outDir /tmp/portal` for a build of one's own.
+const result = spawnSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn', ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

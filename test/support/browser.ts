@@ -24,11 +24,18 @@ export function browserSkipReason(): string | false {
   return `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
 }
 
-/** Builds web/ once if this checkout has no build yet (npm ci's prepare step normally did). */
-function ensurePortalBuilt(): void {
-  if (existsSync(join(DEFAULT_PORTAL_DIR, 'index.html'))) return;
+/**
+ * The build to serve: FIELDLINE_TEST_PORTAL_DIR when set (a build of one's own, made with
+ * `node scripts/build-portal.js --outDir DIR`), else web/dist, built once if this checkout has
+ * none yet (npm ci's prepare step normally made it).
+ */
+function portalBuild(): string {
+  const own = process.env.FIELDLINE_TEST_PORTAL_DIR;
+  if (own) return own;
+  if (existsSync(join(DEFAULT_PORTAL_DIR, 'index.html'))) return DEFAULT_PORTAL_DIR;
   const build = spawnSync(process.execPath, ['scripts/build-portal.js'], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build:portal failed');
+  return DEFAULT_PORTAL_DIR;
 }
 
 export interface PortalSession {
@@ -47,10 +54,10 @@ export interface PortalSession {
 }
 
 export async function startPortal(options: TestContextOptions & { viewport?: { width: number; height: number } } = {}): Promise<PortalSession> {
-  ensurePortalBuilt();
+  const portalDir = portalBuild();
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const { viewport = { width: 1280, height: 860 }, ...contextOptions } = options;
-  const served = await createServedTestContext({ webhooks: { allowPrivate: true }, ...contextOptions });
+  const served = await createServedTestContext({ webhooks: { allowPrivate: true }, portalDir, ...contextOptions });
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
