@@ -1,6 +1,46 @@
-// Request logs.
+// Request logs: every API call of the account, newest first, filtered by status, route, key and
+// time (the filters live in the URL, so a link reproduces the view), cursor paged.
+import { useMemo, useState } from 'react';
+import { useSearchParams } from 'wouter';
+import { fieldline } from '../api.ts';
+import { useCursorList } from '../use-query.ts';
 import { PageHeader } from '../components/page-header.tsx';
+import { ProblemNotice } from '../components/problem-notice.tsx';
+import { LogsFilterBar } from '../components/logs-filter-bar.tsx';
+import { LogsOpenRequest } from '../components/logs-open-request.tsx';
+import { LogsTable, type RequestLog } from '../components/logs-table.tsx';
+import { filtersFrom, logsQuery, searchOf, type LogFilters } from '../components/logs-filters.ts';
+import { useKeyNames } from '../components/logs-key-names.ts';
+import './analytics.css';
 
 export function RequestLogsPage() {
-  return <PageHeader title="Request logs" />;
+  const [params, setParams] = useSearchParams();
+  const search = params.toString();
+  const filters = useMemo(() => filtersFrom(new URLSearchParams(search)), [search]);
+  const [refreshedAt, setRefreshedAt] = useState(() => Date.now());
+  // "Last hour" means the hour before the view was chosen or refreshed: the window stays put
+  // while paging, so the cursor keeps pointing into the same list.
+  const now = useMemo(() => Date.now(), [search, refreshedAt]); // eslint-disable-line react-hooks/exhaustive-deps
+  const query = useMemo(() => logsQuery(filters, now), [filters, now]);
+  const keys = useKeyNames();
+  const list = useCursorList<RequestLog>((cursor) => fieldline.requestLogs.list({ limit: 25, ...query, cursor }), [query, refreshedAt]);
+  const setFilters = (next: LogFilters) => setParams(new URLSearchParams(searchOf(next)), { replace: false });
+  const filtered = search !== '';
+
+  return (
+    <section className="analytics">
+      <PageHeader title="Request logs" description="Every API request of this account, kept 30 days: who made it, what it hit, how it ended and how long it took.">
+        <button type="button" onClick={() => setRefreshedAt(Date.now())} disabled={list.loading}>Refresh</button>
+      </PageHeader>
+      <LogsOpenRequest />
+      <LogsFilterBar filters={filters} onChange={setFilters} keys={keys} />
+      <ProblemNotice error={keys.error} title="The list of API keys did not load" />
+      <LogsTable
+        list={list} keys={keys}
+        emptyText={filtered
+          ? 'No request matches these filters. Widen the time range or clear the filters.'
+          : 'No requests in the last 24 hours. Call the API with a key (try GET /v1/customers) and refresh.'}
+      />
+    </section>
+  );
 }
