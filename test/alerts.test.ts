@@ -148,6 +148,28 @@ describe('alert rules', () => {
     assert.equal((await getRule(account, disabled.id)).last_evaluated_at, null);
   });
 
+  test('a rule disabled or deleted while firing resolves its open alert, once', async () => {
+    const account = await ctx.newAccount('Switch Off Co');
+    const paused = await createRule(account, { name: 'Paused', metric: 'error_rate', threshold: 10, min_requests: 1 });
+    const removed = await createRule(account, { name: 'Removed', metric: 'error_rate', threshold: 10, min_requests: 1, notify_emails: ['ops@switch-off.example'] });
+    await notFounds(account, 3);
+    await evaluate();
+    assert.deepEqual([(await alertsOf(account, paused.id))[0].status, (await alertsOf(account, removed.id))[0].status], ['firing', 'firing']);
+
+    assert.equal((await ctx.call('PATCH', `/v1/alert-rules/${paused.id}`, { key: account.key, body: { enabled: false } })).status, 200);
+    assert.equal((await ctx.call('DELETE', `/v1/alert-rules/${removed.id}`, { key: account.key })).status, 200);
+    await evaluate();
+    await evaluate();
+    for (const rule of [paused, removed]) {
+      const alerts = await alertsOf(account, rule.id);
+      assert.deepEqual(alerts.map((a: any) => [a.status, a.resolved_value]), [['resolved', null]], rule.name);
+    }
+    assert.equal((await getRule(account, paused.id)).state, 'ok');
+    assert.equal((await eventsOf(account, 'alert.resolved')).length, 2, 'one resolution each, not one per round');
+    const mails = await mailTo('ops@switch-off.example');
+    assert.match(mails.at(-1)!.text_body, /Closed because its rule was deleted/);
+  });
+
   test('a rule is validated: unknown metric, negative threshold and bad addresses are 422 naming the field', async () => {
     const account = await ctx.newAccount('Strict Co');
     for (const [body, path] of [

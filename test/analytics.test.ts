@@ -126,6 +126,25 @@ describe('usage and errors', () => {
     assert.deepEqual(routes, { 'POST /v1/customers': 4, 'GET /v1/customers/{id}': 2 });
   });
 
+  test('GET /v1/usage and /v1/errors narrow to one API key with api_key_id', async () => {
+    const fresh = await ctx.newAccount('Two Keys Co');
+    const second = await ctx.newKey(fresh.id, ['read:customers']);
+    for (let i = 0; i < 3; i++) await ctx.call('GET', '/v1/customers', { key: fresh.key });
+    for (let i = 0; i < 2; i++) await ctx.call('GET', '/v1/customers/cus_00000000000000000000000000', { key: second });
+    await flush();
+    const keys = (await ctx.call('GET', '/v1/api-keys', { key: fresh.key })).body.data;
+    const secondId = keys.find((k: any) => second.startsWith(k.prefix) && second.endsWith(k.last4)).id;
+
+    const usage = (await ctx.call('GET', `/v1/usage?api_key_id=${secondId}`, { key: fresh.key })).body.data;
+    assert.deepEqual({ requests: usage.summary.requests, client: usage.summary.client_errors }, { requests: 2, client: 2 });
+    const everyone = (await ctx.call('GET', '/v1/usage', { key: fresh.key })).body.data;
+    assert.ok(everyone.summary.requests >= 5, 'without the filter every credential counts');
+    const errors = (await ctx.call('GET', `/v1/errors?api_key_id=${secondId}`, { key: fresh.key })).body.data;
+    assert.deepEqual(errors.groups.map((g: any) => [g.route, g.count]), [['GET /v1/customers/{id}', 2]]);
+    const nobody = (await ctx.call('GET', '/v1/usage?api_key_id=key_unknown', { key: fresh.key })).body.data;
+    assert.equal(nobody.summary.requests, 0);
+  });
+
   test('GET /v1/errors groups failures by code and route with counts, first/last seen and a sample request', async () => {
     const fresh = await ctx.newAccount('Errors Co');
     const ids = [];

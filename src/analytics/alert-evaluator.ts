@@ -75,13 +75,20 @@ export class AlertEvaluator {
       sql: `SELECT r.*, a.plan, u.requests AS month_requests FROM alert_rules r
             JOIN accounts a ON a.id = r.account_id
             LEFT JOIN usage_counters u ON u.account_id = r.account_id AND u.period = $1
-            WHERE r.enabled AND r.deleted_at IS NULL ${accountIds ? 'AND r.account_id = ANY ($2)' : ''} ORDER BY r.account_id, r.id`,
+            WHERE ((r.enabled AND r.deleted_at IS NULL) OR r.state = 'firing') ${accountIds ? 'AND r.account_id = ANY ($2)' : ''} ORDER BY r.account_id, r.id`,
       parameters: accountIds ? [periodOf(now), accountIds] : [periodOf(now)],
     });
     const windows = new Map<string, WindowStats>();
     const report: EvaluationReport = { evaluated: rules.length, triggered: 0, resolved: 0 };
     const writes: SqlStatement[] = [];
     for (const rule of rules) {
+      if (!rule.enabled || rule.deleted_at) {
+        // A rule turned off or deleted while firing: its open alert must not stay open for good.
+        writes.push({ sql: "UPDATE alert_rules SET state = 'ok', last_evaluated_at = $2, updated_at = $2 WHERE id = $1", parameters: [rule.id, at] });
+        writes.push(...(await this.#resolve(query, rule, null, at, rule.deleted_at ? 'its rule was deleted' : 'its rule was disabled')));
+        report.resolved++;
+        continue;
+      }
       const windowKey = `${rule.account_id} ${rule.window_minutes}`;
       if (!windows.has(windowKey)) {
         const [stats] = await query({
@@ -125,7 +132,7 @@ export class AlertEvaluator {
     ];
   }
 
-  async #resolve(query: (s: SqlStatement) => Promise<Row[]>, rule: Row, value: number | null, at: string): Promise<SqlStatement[]> {
+  async #resolve(query: (s: SqlStatement) => Promise<Row[]>, rule: Row, value: number | null, at: string, because?: string): Promise<SqlStatement[]> {
     const [alert] = await query({
       sql: `UPDATE alerts SET status = 'resolved', resolved_value = $2, resolved_at = $3, updated_at = $3
             WHERE alert_rule_id = $1 AND status = 'firing' RETURNING *`,
@@ -134,7 +141,8 @@ export class AlertEvaluator {
     if (!alert) return []; // the rule was marked firing but its alert is gone: just reset the state
     return [
       platformEventStatement(rule.account_id, 'alert.resolved', serialize(alerts, alert), at),
-      ...this.#tell(rule, at, alert.id, `Resolved: ${rule.name}`, `${describe(rule, value)}, below the threshold of ${rule.threshold} again.\nResolved at ${at}; alert ${alert.id}.`),
+      ...this.#tell(rule, at, alert.id, `Resolved: ${rule.name}`,
+        `${because ? `Closed because ${because}` : `${describe(rule, value)}, below the threshold of ${rule.threshold} again`}.\nResolved at ${at}; alert ${alert.id}.`),
     ];
   }
 

@@ -4,10 +4,10 @@ import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { tenantBatch } from '../db/tenant-transaction.ts';
 import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
-import { resolveTimeRange, timeRangeQuery } from './time-range.ts';
+import { trafficQuery, trafficWhere } from './time-range.ts';
 
 const ErrorsQuery = z.strictObject({
-  ...timeRangeQuery,
+  ...trafficQuery,
   status_class: z.enum(['4xx', '5xx']).optional().describe('Only client (4xx) or server (5xx) errors.'),
 });
 
@@ -28,16 +28,16 @@ export function errorsEndpoint(db: Database) {
     description: 'The 100 most frequent groups in the window, most frequent first.',
     query: ErrorsQuery, response: z.object({ object: z.literal('error_summary'), from: z.string(), to: z.string(), groups: z.array(ErrorGroup) }),
     async handle({ principal, query }) {
-      const { from, to } = resolveTimeRange(query);
+      const { from, to, where, parameters } = trafficWhere(principal.accountId, query);
       const statusFilter = query.status_class === '5xx' ? 'status >= 500' : query.status_class === '4xx' ? 'status BETWEEN 400 AND 499' : 'status >= 400';
       const [groups] = await tenantBatch(db, principal.accountId, [{
         sql: `SELECT error_code AS code, method || ' ' || coalesce(route, path) AS route, status, count(*)::int AS count,
                 min(created_at) AS first_seen, max(created_at) AS last_seen,
                 (array_agg(id ORDER BY created_at DESC))[1] AS sample_request_id
               FROM request_logs
-              WHERE account_id = $1 AND created_at >= $2 AND created_at < $3 AND ${statusFilter}
+              ${where} AND ${statusFilter}
               GROUP BY 1, 2, 3 ORDER BY count DESC, last_seen DESC LIMIT 100`,
-        parameters: [principal.accountId, from, to],
+        parameters,
       }]);
       return { status: 200, body: { data: { object: 'error_summary', from, to, groups } } };
     },

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { tenantBatch } from '../db/tenant-transaction.ts';
 import { defineEndpoint } from '../platform/routes/endpoint-spec.ts';
-import { ms, resolveTimeRange, timeRangeQuery } from './time-range.ts';
+import { ms, trafficQuery, trafficWhere } from './time-range.ts';
 
 const GROUP_EXPRESSIONS = {
   api_key: 'api_key_id',
@@ -14,7 +14,7 @@ const GROUP_EXPRESSIONS = {
 } as const;
 
 const UsageQuery = z.strictObject({
-  ...timeRangeQuery,
+  ...trafficQuery,
   bucket: z.enum(['hour', 'day']).default('hour').describe('Bucket width.'),
   group_by: z.enum(['api_key', 'route', 'status_class']).optional().describe('Split each bucket by API key, route (method and template) or status class.'),
 });
@@ -65,10 +65,8 @@ export function usageEndpoint(db: Database) {
     description: 'Requests, errors and p50/p95/p99 latency in hour or day buckets, from the request log (kept 30 days).',
     query: UsageQuery, response: UsageResponse,
     async handle({ principal, query }) {
-      const { from, to } = resolveTimeRange(query);
+      const { from, to, where, parameters } = trafficWhere(principal.accountId, query);
       const group = query.group_by ? GROUP_EXPRESSIONS[query.group_by] : 'NULL::text';
-      const where = 'WHERE account_id = $1 AND created_at >= $2 AND created_at < $3';
-      const parameters = [principal.accountId, from, to];
       const [buckets, [summary]] = await tenantBatch(db, principal.accountId, [
         { sql: `SELECT date_trunc('${query.bucket}', created_at) AS start, ${group} AS "group", ${STATS_SQL} FROM request_logs ${where} GROUP BY 1, 2 ORDER BY 1, 2`, parameters },
         { sql: `SELECT ${STATS_SQL} FROM request_logs ${where}`, parameters },

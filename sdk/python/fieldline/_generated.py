@@ -2906,7 +2906,7 @@ class ErrorsResource(_Resource):
         Requires the scope `read:request-logs`.
 
         ``GET /v1/errors``
-        Query parameters (``params`` dict and/or keyword arguments): from, to, status_class.
+        Query parameters (``params`` dict and/or keyword arguments): from, to, api_key_id, status_class.
         """
         return self._client._operation("GET", '/v1/errors', path_params=None, query=merge(params, query), result="data")
 
@@ -5334,7 +5334,7 @@ class UsageResource(_Resource):
         Requires the scope `read:request-logs`.
 
         ``GET /v1/usage``
-        Query parameters (``params`` dict and/or keyword arguments): from, to, bucket, group_by.
+        Query parameters (``params`` dict and/or keyword arguments): from, to, api_key_id, bucket, group_by.
         """
         return self._client._operation("GET", '/v1/usage', path_params=None, query=merge(params, query), result="data")
 

@@ -52,7 +52,7 @@ export function AlertsRulesTable({ list, editingId, onEdit, onDeleted }: AlertsR
                     <button type="button" aria-label={`Edit ${rule.name}`} onClick={() => onEdit(rule)}>Edit</button>
                     <ConfirmButton
                       title={`Delete the rule ${rule.name}?`} confirmLabel="Delete rule"
-                      description="It stops being checked. Its alerts stay in the history; one still open is not resolved."
+                      description="It stops being checked. Its alerts stay in the history; one still open is resolved at the next check."
                       onConfirm={async () => { await fieldline.alertRules.delete(rule.id); onDeleted(rule); }}
                     >
                       Delete<span className="sr-only"> {rule.name}</span>

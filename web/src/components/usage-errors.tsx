@@ -11,14 +11,14 @@ import { ProblemNotice } from './problem-notice.tsx';
 
 const PAGE_SIZE = 20;
 
-export function UsageErrors({ from, to }: { from: string; to: string }) {
+export function UsageErrors({ from, to, apiKeyId }: { from: string; to: string; apiKeyId?: string }) {
   const [statusClassFilter, setStatusClassFilter] = useState<'' | '4xx' | '5xx'>('');
   const errors = useQuery(
-    () => fieldline.errors.list({ from, to, ...(statusClassFilter ? { status_class: statusClassFilter } : {}) }),
-    [from, to, statusClassFilter],
+    () => fieldline.errors.list({ from, to, api_key_id: apiKeyId, ...(statusClassFilter ? { status_class: statusClassFilter } : {}) }),
+    [from, to, apiKeyId, statusClassFilter],
   );
   const [pageIndex, setPageIndex] = useState(0);
-  useEffect(() => setPageIndex(0), [from, to, statusClassFilter]);
+  useEffect(() => setPageIndex(0), [from, to, apiKeyId, statusClassFilter]);
   const groups = errors.data?.groups ?? [];
   const pages = Math.max(1, Math.ceil(groups.length / PAGE_SIZE));
   const shown = groups.slice(pageIndex * PAGE_SIZE, (pageIndex + 1) * PAGE_SIZE);

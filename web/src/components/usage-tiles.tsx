@@ -7,8 +7,6 @@ export interface UsageTileValues {
   /** A ratio (0-1). */
   errorRate: number | undefined;
   p95Ms: number | null | undefined;
-  /** Shown under the p95 figure, e.g. "highest hourly p95" for one key's traffic. */
-  p95Label: string;
   rateLimited: number | undefined;
 }
 
@@ -16,7 +14,7 @@ export function UsageTiles({ values, loading }: { values: UsageTileValues; loadi
   const tiles = [
     { label: 'Requests', value: formatNumber(values.requests) },
     { label: 'Error rate (4xx and 5xx)', value: formatPercent(values.errorRate) },
-    { label: values.p95Label, value: values.p95Ms == null ? '—' : `${formatNumber(values.p95Ms, 1)} ms` },
+    { label: 'p95 latency', value: values.p95Ms == null ? '—' : `${formatNumber(values.p95Ms, 1)} ms` },
     { label: 'Rate limited (429)', value: formatNumber(values.rateLimited) },
   ];
   return (

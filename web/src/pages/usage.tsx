@@ -26,26 +26,15 @@ export function UsagePage() {
   const { from, to } = useMemo(() => rangeWindow(range, Date.now()), [range, refreshedAt]); // eslint-disable-line react-hooks/exhaustive-deps
   const keys = useKeyNames();
 
-  const usage = useQuery(() => fieldline.usage.get({ from, to, bucket, ...(keyId ? { group_by: 'api_key' as const } : {}) }), [from, to, bucket, keyId]);
-  const byRoute = useQuery(() => fieldline.usage.get({ from, to, bucket: 'day', group_by: 'route' }), [from, to]);
+  const keyFilter = keyId ? { api_key_id: keyId } : {};
+  const usage = useQuery(() => fieldline.usage.get({ from, to, bucket, ...keyFilter }), [from, to, bucket, keyId]);
+  const byRoute = useQuery(() => fieldline.usage.get({ from, to, bucket: 'day', group_by: 'route', ...keyFilter }), [from, to, keyId]);
   const byKey = useQuery(() => fieldline.usage.get({ from, to, bucket: 'day', group_by: 'api_key' }), [from, to]);
 
   const span = usage.data ?? { from, to, bucket };
-  const buckets = useMemo(() => (usage.data?.buckets ?? []).filter((b) => !keyId || b.group === keyId), [usage.data, keyId]);
-  const series = useMemo(() => seriesOf(span, buckets), [span.from, span.to, span.bucket, buckets]); // eslint-disable-line react-hooks/exhaustive-deps
-  const tiles = useMemo<UsageTileValues>(() => {
-    const summary = usage.data?.summary;
-    if (!keyId) {
-      return { requests: summary?.requests, errorRate: summary?.error_rate, p95Ms: summary?.p95_ms, p95Label: 'p95 latency', rateLimited: summary?.rate_limited };
-    }
-    // One key's share of a per-key answer: counts add up; percentiles do not, so the worst bucket's.
-    const [totals] = totalsByGroup(buckets);
-    const loaded = usage.data ? 0 : undefined;
-    return {
-      requests: totals?.requests ?? loaded, errorRate: totals?.errorRate ?? loaded, p95Ms: totals?.worstP95,
-      p95Label: `p95 latency (worst ${bucket})`, rateLimited: totals?.rateLimited ?? loaded,
-    };
-  }, [usage.data, buckets, keyId, bucket]);
+  const series = useMemo(() => seriesOf(span, usage.data?.buckets ?? []), [usage.data, span.from, span.to, span.bucket]); // eslint-disable-line react-hooks/exhaustive-deps
+  const summary = usage.data?.summary;
+  const tiles: UsageTileValues = { requests: summary?.requests, errorRate: summary?.error_rate, p95Ms: summary?.p95_ms, rateLimited: summary?.rate_limited };
 
   const setParam = (name: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -81,12 +70,12 @@ export function UsagePage() {
       <h2>Busiest routes and keys</h2>
       <ProblemNotice error={byRoute.error ?? byKey.error} title="Traffic by route or key did not load" />
       <div className="grid-2">
-        <UsageTopTable title="Top routes (all credentials)" column="Route" rows={totalsByGroup(byRoute.data?.buckets ?? [])} loading={byRoute.loading}
+        <UsageTopTable title={keyId ? 'Top routes of this key' : 'Top routes'} column="Route" rows={totalsByGroup(byRoute.data?.buckets ?? [])} loading={byRoute.loading}
           describe={routeLink} emptyText="No requests in this range. Call the API with a key to see its routes here." />
         <UsageTopTable title="Top keys" column="Credential" rows={totalsByGroup(byKey.data?.buckets ?? [])} loading={byKey.loading}
           describe={keyLink} emptyText="No requests in this range. Create a key on the API keys page and call the API with it." />
       </div>
-      <UsageErrors from={from} to={to} />
+      <UsageErrors from={from} to={to} apiKeyId={keyId || undefined} />
       <UsageQuota refreshedAt={refreshedAt} />
     </section>
   );

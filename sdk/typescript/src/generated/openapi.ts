@@ -31466,6 +31466,8 @@ export interface operations {
                 from?: string;
                 /** @description End of the window (exclusive, RFC 3339). Default: now. */
                 to?: string;
+                /** @description Only requests made with this API key. */
+                api_key_id?: string;
                 /** @description Bucket width. */
                 bucket?: "hour" | "day";
                 /** @description Split each bucket by API key, route (method and template) or status class. */
@@ -31544,6 +31546,8 @@ export interface operations {
                 from?: string;
                 /** @description End of the window (exclusive, RFC 3339). Default: now. */
                 to?: string;
+                /** @description Only requests made with this API key. */
+                api_key_id?: string;
                 /** @description Only client (4xx) or server (5xx) errors. */
                 status_class?: "4xx" | "5xx";
             };
