@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { createTestContext, type TestContext } from './support/test-context.ts';
 import { ERROR_CATALOGUE } from '../src/platform/errors.ts';
+import { roleScopes } from '../src/auth/roles.ts';
+import { USER_ROLES } from '../src/domain/users.ts';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 /** The codes the conventions promise, with their statuses. */
@@ -145,6 +147,15 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(scopes, new Set(ctx.registry.scopes()));
     for (const route of ctx.routes) assert.ok(scopes.has(route.scope), `${route.scope} is listed`);
     for (const endpoint of ctx.services.endpoints) assert.ok(endpoint.scope === null || scopes.has(endpoint.scope), `${endpoint.scope} is listed`);
+  });
+
+  test('it publishes every member role with its meaning and the scopes a member of it holds', () => {
+    const roles = doc['x-fieldline-roles'];
+    assert.deepEqual(roles.map((r: any) => r.role), [...USER_ROLES]);
+    for (const { role, description, scopes } of roles) {
+      assert.ok(description.length > 10, `${role} says what it may do`);
+      assert.deepEqual(scopes, roleScopes(ctx.registry, role), `${role}'s scopes are the ones it is given`);
+    }
   });
 
   test('item paths declare their id parameter', () => {

@@ -53,6 +53,11 @@ export function roleScopes(registry: Registry, role: Role): string[] {
   }
 }
 
+/** The roles as the OpenAPI document publishes them (`x-fieldline-roles`): what each may do, and its scopes. */
+export function roleCatalogue(registry: Registry) {
+  return USER_ROLES.map((role) => ({ role, description: ROLE_DESCRIPTIONS[role], scopes: roleScopes(registry, role) }));
+}
+
 /** docs/roles.md: every role's scopes, from the registry. */
 export function roleMatrixMarkdown(registry: Registry): string {
   const scopes = registry.scopes().filter((s) => !s.endsWith(':*'));

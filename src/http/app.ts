@@ -54,6 +54,7 @@ import { createPeopleAuth } from '../auth/people-auth.ts';
 import { SessionVerifier } from '../auth/session-verifier.ts';
 import { sessionEndpoints } from '../auth/session-endpoints.ts';
 import { oauthScopes } from '../auth/oauth-provider.ts';
+import { roleCatalogue } from '../auth/roles.ts';
 import { OAuthTokenVerifier } from '../auth/oauth-tokens.ts';
 import { documentOAuth, mountOAuthRoutes } from './oauth-routes.ts';
 import { oauthClientEndpoints } from '../auth/oauth-clients.ts';
@@ -152,6 +153,7 @@ export function createApp(options: AppOptions) {
   const openapi = buildOpenApiDocument(registry, routes, endpoints);
   openapi.paths[INBOUND_PATH] = { post: inboundOperation() };
   documentOAuth(openapi, scopesForApps);
+  Object.assign(openapi, { 'x-fieldline-roles': roleCatalogue(registry) });
   openapi.tags.push({ name: 'Inbound', description: 'Signed events from providers (Stripe, voice agents) into the account.' });
   const app = new Hono();
 

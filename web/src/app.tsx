@@ -60,25 +60,43 @@ const SIGNED_OUT_PAGES: PortalPage[] = [
 
 export function App() {
   const { current } = useSession();
-  const [location] = useLocation();
   if (current === undefined) return <p className="loading" aria-busy="true">Loading…</p>;
   return (
     <>
       <a className="skip-link" href="#main">Skip to content</a>
       {current ? <SignedInShell /> : null}
       <main id="main" className={current ? 'with-nav' : 'signed-out'} tabIndex={-1}>
-        <Switch key={current?.session.active_account_id ?? "signed-out"}>
+        <Switch>
           {OPEN_PAGES.map((page) => <Route key={page.path} path={page.path} component={page.component} />)}
           {SIGNED_OUT_PAGES.map((page) => (
             <Route key={page.path} path={page.path}>{current ? <Redirect to="/" /> : <page.component />}</Route>
           ))}
-          {current
-            ? PAGES.map((page) => <Route key={page.path} path={page.path} component={page.component} />)
-            : <Route path="/"><LandingPage /></Route>}
-          <Route>{current ? <NotFound /> : <Redirect to={`/sign-in?next=${encodeURIComponent(location)}`} />}</Route>
+          <Route>
+            {/* Keyed by account: switching accounts starts every page afresh, with nothing of the other account on screen. */}
+            {current ? <SignedInPages key={current.session.active_account_id ?? 'none'} /> : <SignedOutPages />}
+          </Route>
         </Switch>
       </main>
     </>
+  );
+}
+
+function SignedInPages() {
+  return (
+    <Switch>
+      {PAGES.map((page) => <Route key={page.path} path={page.path} component={page.component} />)}
+      <Route><NotFound /></Route>
+    </Switch>
+  );
+}
+
+function SignedOutPages() {
+  const [location] = useLocation();
+  return (
+    <Switch>
+      <Route path="/"><LandingPage /></Route>
+      <Route><Redirect to={`/sign-in?next=${encodeURIComponent(location)}`} /></Route>
+    </Switch>
   );
 }
 

@@ -19,8 +19,16 @@ export interface OperationEntry {
   operation: Record<string, any>;
 }
 
+export interface RoleInfo {
+  role: string;
+  description: string;
+  scopes: string[];
+}
+
 export interface Catalogue {
   scopes: string[];
+  /** Member roles, in the order the API lists them. */
+  roles: RoleInfo[];
   scopeDescriptions: Record<string, string>;
   events: EventType[];
   operations: OperationEntry[];
@@ -47,6 +55,7 @@ export function loadCatalogue(): Promise<Catalogue> {
     }
     return {
       scopes: document['x-fieldline-scopes'] ?? [],
+      roles: document['x-fieldline-roles'] ?? [],
       scopeDescriptions: document.components?.securitySchemes?.oauth2?.flows?.clientCredentials?.scopes
         ?? document.components?.securitySchemes?.oauth2?.flows?.authorizationCode?.scopes ?? {},
       events: document['x-fieldline-events'] ?? [],
