@@ -175,6 +175,8 @@ describe('alert rules', () => {
     for (const [body, path] of [
       [{ name: 'x', metric: 'cpu', threshold: 1 }, 'metric'],
       [{ name: 'x', metric: 'error_rate', threshold: -1 }, 'threshold'],
+      [{ name: 'x', metric: 'error_rate', threshold: 150 }, 'threshold'],
+      [{ name: 'x', metric: 'quota_use', threshold: 100.5 }, 'threshold'],
       [{ name: 'x', metric: 'error_rate', threshold: 1, notify_emails: ['not-an-address'] }, 'notify_emails.0'],
       [{ name: 'x', metric: 'error_rate', threshold: 1, window_minutes: 0 }, 'window_minutes'],
     ] as const) {

@@ -226,6 +226,11 @@ describe('managing OAuth apps and connected apps', () => {
     assert.ok(!('client_secret' in listed.body.data[0]), 'secrets are never listed');
     assertProblem(await t.call('POST', '/v1/oauth/clients', { headers: { cookie: owner.cookie }, body: { name: 'x', scopes: ['read:*'], redirect_uris: [REDIRECT_URI] } }), 422, 'validation_failed');
     assertProblem(await t.call('POST', '/v1/oauth/clients', { headers: { cookie: owner.cookie }, body: { name: 'x', scopes: ['read:customers'], redirect_uris: ['http://evil.example/cb'] } }), 422, 'validation_failed');
+    for (const body of [{ redirect_uris: ['not a url'] }, { redirect_uris: [REDIRECT_URI], allowed_origins: ['not a url'] }]) {
+      const refused = await t.call('POST', '/v1/oauth/clients', { headers: { cookie: owner.cookie }, body: { name: 'x', scopes: ['read:customers'], ...body } });
+      assertProblem(refused, 422, 'validation_failed');
+      assert.ok(refused.body.errors.length >= 1, `an unparsable URL is a field error, not a 500: ${refused.text}`);
+    }
 
     const config = await discover(client.id, client.client_secret!);
     const token = (await oidc.clientCredentialsGrant(config, { scope: 'read:customers read:jobs' })).access_token;

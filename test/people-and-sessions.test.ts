@@ -3,6 +3,7 @@
 // its member's role, and loses it the moment the member changes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { roleScopes } from '../src/auth/roles.ts';
 import { randomBytes } from 'node:crypto';
 import { createTestContext, type TestContext } from './support/test-context.ts';
 import { assertProblem } from './support/problem-assertions.ts';
@@ -186,6 +187,8 @@ describe('members, invitations and roles', () => {
     assertProblem(await t.call('GET', '/v1/api-keys', { headers: { cookie: invitee.cookie } }), 403, 'insufficient_scope');
     const session = await t.call('GET', '/v1/auth/session', { headers: { cookie: invitee.cookie } });
     assert.deepEqual(session.body.data.accounts.map((a: any) => a.role).sort(), ['owner', 'technician']);
+    assert.deepEqual(session.body.data.scopes, roleScopes(t.registry, 'technician').sort(), 'the session says what it may do here');
+    assert.ok(!session.body.data.scopes.includes('read:api-keys'));
 
     const back = await t.call('POST', '/v1/auth/switch-account', { headers: { cookie: invitee.cookie }, body: { account_id: invitee.data.account.id } });
     assert.equal(back.status, 200, back.text);

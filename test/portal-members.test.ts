@@ -77,6 +77,11 @@ describe('developer portal: members and the API reference', { skip }, () => {
     await switcher.locator('option:checked', { hasText: 'Olive Heating' }).waitFor({ state: 'attached' });
     assert.deepEqual((await switcher.locator('option').allTextContents()).sort(), ['Olive Heating (technician)', 'Tess Solo (owner)']);
     assert.equal(await switcher.locator('option:checked').textContent(), 'Olive Heating (technician)', 'the invitee now acts in the owner\'s account');
+    await inviteePage.getByRole('status').filter({ hasText: 'You joined Olive Heating' }).waitFor();
+    const inviteeNav = await inviteePage.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents();
+    assert.deepEqual(inviteeNav, ['Overview', 'Members', 'API reference', 'Settings'], 'a technician sees only the pages its role may use');
+    await inviteePage.goto('/portal/keys');
+    await inviteePage.getByRole('heading', { name: 'Not for your role' }).waitFor();
     const inviteeSession = await portal.t.call('GET', '/v1/users/me', { headers: { cookie: await cookieOf(invitee) } });
     assert.equal(inviteeSession.body.data.id, tess.id, 'the invitee is the member the owner added');
 

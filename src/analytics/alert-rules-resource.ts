@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
-import { ALERT_METRIC_NAMES, metricDocs } from './alert-metrics.ts';
+import { ALERT_METRIC_NAMES, ALERT_METRICS, metricDocs, type AlertMetricName } from './alert-metrics.ts';
 import { selectRowsByIds } from '../platform/operations/row-statements.ts';
 import { validationFailed } from '../platform/errors.ts';
 
@@ -35,6 +35,9 @@ export const alertRules = defineResource({
   },
   hooks: {
     validate: async ({ row, previous, ctx }) => {
+      if (ALERT_METRICS[row.metric as AlertMetricName]?.unit === 'percent' && row.threshold > 100) {
+        throw validationFailed([{ path: 'threshold', message: `${row.metric} is a percentage: the threshold can be at most 100` }]);
+      }
       const ids: string[] = row.notify_user_ids ?? [];
       if (previous && sameIds(ids, previous.notify_user_ids)) return;
       const users = ctx.registry.get('users');

@@ -20,7 +20,9 @@ import { BrowserOrigin } from './account-endpoints.ts';
 export const MAX_CLIENTS_PER_ACCOUNT = 100;
 
 /** https anywhere; http only on the loopback interface (native and local apps, RFC 8252 §7.3). */
+// Zod runs refinements even when the URL check already failed: an unparsable value is left to that check's message.
 const RedirectUri = z.url().max(2000).refine((value) => {
+  if (!URL.canParse(value)) return true;
   const url = new URL(value);
   if (url.hash) return false;
   return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
@@ -28,6 +30,7 @@ const RedirectUri = z.url().max(2000).refine((value) => {
 
 /** As for redirect URIs: https anywhere, http only on loopback (a local development server). */
 const AppOrigin = BrowserOrigin.refine((value) => {
+  if (!URL.canParse(value)) return true;
   const url = new URL(value);
   return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }, 'Expected an https origin (http only for localhost)');

@@ -122,13 +122,17 @@ export function sessionEndpoints({ runtime, auth, rateLimiter, sessions }: Sessi
     defineEndpoint({
       method: 'get', path: '/v1/auth/session', operationId: 'getSession', tag: 'Auth', scope: null, authentication: 'session', bucket: 'read',
       summary: 'Retrieve your session', description: 'Who you are, the account this session acts in, and every account you can switch to.',
-      response: z.object({ person: Person, session: SessionInfo, member: Membership.nullable(), accounts: z.array(Membership) }),
+      response: z.object({
+        person: Person, session: SessionInfo, member: Membership.nullable(), accounts: z.array(Membership),
+        scopes: z.array(z.string()).describe('What this session may do in the account it acts in (its role\'s scopes; `read:*` covers every read): clients show only what it may use.'),
+      }),
       async handle({ session }) {
         const me = own(session);
         const current = await sessionInfo(db, { id: me.sessionId });
         const accounts = await memberships(db, me.personId);
         return { status: 200, body: { data: {
           person: presentPerson(me.person), session: current, member: accounts.find((m) => m.account_id === current.active_account_id) ?? null, accounts,
+          scopes: [...(me.principal?.scopes ?? [])].sort(),
         } } };
       },
     }),

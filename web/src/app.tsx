@@ -1,7 +1,7 @@
 // The portal's pages, listed once: the navigation and the routes are both read from PAGES.
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import type { ComponentType } from 'react';
-import { useSession } from './session.tsx';
+import { allows, useSession, useSignedIn } from './session.tsx';
 import { AccountSwitcher } from './components/account-switcher.tsx';
 import { LandingPage } from './pages/landing.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -27,23 +27,25 @@ interface PortalPage {
   component: ComponentType<any>;
   /** Shown in the navigation under this label (pages reached from another page have none). */
   nav?: string;
+  /** The scope the page reads with: a role without it does not see the page. */
+  scope?: string;
 }
 
 /** Pages for a signed-in person, in navigation order. */
 const PAGES: PortalPage[] = [
   { path: '/', component: OverviewPage, nav: 'Overview' },
-  { path: '/keys', component: ApiKeysPage, nav: 'API keys' },
-  { path: '/apps', component: OAuthAppsPage, nav: 'OAuth apps' },
-  { path: '/webhooks', component: WebhooksPage, nav: 'Webhooks' },
-  { path: '/webhooks/:id', component: WebhookEndpointPage },
-  { path: '/events/:id', component: EventDeliveriesPage },
-  { path: '/logs', component: RequestLogsPage, nav: 'Request logs' },
-  { path: '/logs/:requestId', component: RequestLogPage },
-  { path: '/usage', component: UsagePage, nav: 'Usage' },
-  { path: '/alerts', component: AlertsPage, nav: 'Alerts' },
-  { path: '/members', component: MembersPage, nav: 'Members' },
+  { path: '/keys', component: ApiKeysPage, nav: 'API keys', scope: 'read:api-keys' },
+  { path: '/apps', component: OAuthAppsPage, nav: 'OAuth apps', scope: 'read:oauth-clients' },
+  { path: '/webhooks', component: WebhooksPage, nav: 'Webhooks', scope: 'read:webhook-endpoints' },
+  { path: '/webhooks/:id', component: WebhookEndpointPage, scope: 'read:webhook-endpoints' },
+  { path: '/events/:id', component: EventDeliveriesPage, scope: 'read:events' },
+  { path: '/logs', component: RequestLogsPage, nav: 'Request logs', scope: 'read:request-logs' },
+  { path: '/logs/:requestId', component: RequestLogPage, scope: 'read:request-logs' },
+  { path: '/usage', component: UsagePage, nav: 'Usage', scope: 'read:request-logs' },
+  { path: '/alerts', component: AlertsPage, nav: 'Alerts', scope: 'read:alert-rules' },
+  { path: '/members', component: MembersPage, nav: 'Members', scope: 'read:users' },
   { path: '/reference', component: ReferencePage, nav: 'API reference' },
-  { path: '/settings', component: SettingsPage, nav: 'Settings' },
+  { path: '/settings', component: SettingsPage, nav: 'Settings', scope: 'read:account' },
 ];
 
 /** Pages anyone may open, signed in or not. */
@@ -82,9 +84,14 @@ export function App() {
 }
 
 function SignedInPages() {
+  const { scopes, member } = useSignedIn();
   return (
     <Switch>
-      {PAGES.map((page) => <Route key={page.path} path={page.path} component={page.component} />)}
+      {PAGES.map((page) => (
+        <Route key={page.path} path={page.path}>
+          {(params) => (!page.scope || allows(scopes, page.scope) ? <page.component params={params} /> : <NotForRole role={member?.role} />)}
+        </Route>
+      ))}
       <Route><NotFound /></Route>
     </Switch>
   );
@@ -108,7 +115,7 @@ function SignedInShell() {
       <div className="brand"><Link href="/">Fieldline</Link> <span className="muted">developers</span></div>
       <nav aria-label="Portal">
         <ul>
-          {PAGES.filter((page) => page.nav).map((page) => {
+          {PAGES.filter((page) => page.nav && (!page.scope || allows(current!.scopes, page.scope))).map((page) => {
             const active = page.path === '/' ? location === '/' : location.startsWith(page.path);
             return <li key={page.path}><Link href={page.path} aria-current={active ? 'page' : undefined}>{page.nav}</Link></li>;
           })}
@@ -120,6 +127,16 @@ function SignedInShell() {
         <button type="button" onClick={async () => { await signOut(); navigate('/sign-in'); }}>Sign out</button>
       </div>
     </header>
+  );
+}
+
+function NotForRole({ role }: { role: string | undefined }) {
+  return (
+    <section>
+      <h1>Not for your role</h1>
+      <p>Your role{role ? <>, <strong>{role.replace(/_/g, ' ')}</strong>,</> : null} may not use this page in this account. An owner or admin can change your role.</p>
+      <p><Link href="/">Back to the overview</Link></p>
+    </section>
   );
 }
 

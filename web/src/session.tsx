@@ -15,6 +15,13 @@ export interface SessionState {
   session: { id: string; expires_at: string; active_account_id: string | null };
   member: Membership | null;
   accounts: Membership[];
+  /** What this session may do in its account (its role's scopes). */
+  scopes: string[];
+}
+
+/** Whether `scopes` allow `scope`, as the server checks it (`read:*` covers every read). */
+export function allows(scopes: readonly string[], scope: string): boolean {
+  return scopes.includes(scope) || scopes.includes(`${scope.slice(0, scope.indexOf(':'))}:*`);
 }
 
 interface SessionContextValue {

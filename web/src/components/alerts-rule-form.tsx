@@ -56,7 +56,7 @@ export function AlertsRuleForm({ rule, onSaved, onCancel }: AlertsRuleFormProps)
         </SelectField>
       </div>
       <div className="grid-3">
-        <TextField label={`Threshold (${words.unit.trim()})`} type="number" min={0} step="any" required value={threshold}
+        <TextField label={`Threshold (${words.unit.trim()})`} type="number" min={0} max={words.unit.trim() === '%' ? 100 : undefined} step="any" required value={threshold}
           onChange={(event) => setThreshold(event.target.value)} hint="Fires when the metric is at or above this value." />
         {words.windowed ? (
           <TextField label="Window (minutes)" type="number" min={1} max={1440} step={1} required value={windowMinutes}

@@ -1,8 +1,9 @@
 // Home for a signed-in person: the four steps from nothing to a working integration, each
 // checked against the account's real state, and where to go next.
+import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import { fieldline } from '../api.ts';
-import { useSignedIn } from '../session.tsx';
+import { allows, useSignedIn } from '../session.tsx';
 import { useQuery } from '../use-query.ts';
 import { PageHeader } from '../components/page-header.tsx';
 import { ProblemNotice } from '../components/problem-notice.tsx';
@@ -26,8 +27,26 @@ async function loadProgress(): Promise<Progress> {
   return { keys: keys.data.length, callsWithKeys: calls.data.length, endpoints: endpoints.data.length, deliveries: deliveries.data.length };
 }
 
+/** The integration steps need the administration scopes; other roles see where to start instead. */
+const INTEGRATOR_SCOPES = ['read:api-keys', 'read:webhook-endpoints', 'read:webhook-deliveries', 'read:request-logs'];
+
 export function OverviewPage() {
-  const { person, member } = useSignedIn();
+  const { person, member, scopes } = useSignedIn();
+  const integrator = INTEGRATOR_SCOPES.every((scope) => allows(scopes, scope));
+  const description = <>Signed in as {person.name}, {member?.role.replace(/_/g, ' ') ?? 'member'} of <strong>{member?.account_name ?? 'no account'}</strong>.</>;
+  if (!integrator) {
+    return (
+      <section>
+        <PageHeader title="Overview" description={description} />
+        <p>API keys, webhooks and traffic are managed by the account's owners and admins. Your role works in the CRM with your own sign-in:
+          the <Link href="/reference">API reference</Link> shows every call, and the calls your role may make work with your session.</p>
+      </section>
+    );
+  }
+  return <IntegratorOverview description={description} />;
+}
+
+function IntegratorOverview({ description }: { description: ReactNode }) {
   const progress = useQuery(loadProgress, []);
   const p = progress.data;
   const steps = [
@@ -38,7 +57,7 @@ export function OverviewPage() {
   ];
   return (
     <section>
-      <PageHeader title="Overview" description={<>Signed in as {person.name}, {member?.role ?? 'member'} of <strong>{member?.account_name ?? 'no account'}</strong>.</>} />
+      <PageHeader title="Overview" description={description} />
       <ProblemNotice error={progress.error} />
       <h2>Get started</h2>
       <ol className="checklist" aria-busy={progress.loading}>

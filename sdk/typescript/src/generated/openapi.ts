@@ -30511,6 +30511,8 @@ export interface operations {
                                 user_id: string;
                                 role: string;
                             }[];
+                            /** @description What this session may do in the account it acts in (its role's scopes; `read:*` covers every read): clients show only what it may use. */
+                            scopes: string[];
                         };
                     };
                 };
