@@ -154,7 +154,9 @@ describe('password reset and email verification', () => {
 
   it('confirms the email with the link mailed at sign-up', async () => {
     const { email, cookie } = await signUp('Gus');
-    const link = /(\/v1\/auth\/verify-email\?token=\S+)/.exec(await lastMailTo(email))![1];
+    const mail = await lastMailTo(email);
+    const link = /(\/v1\/auth\/verify-email\?token=\S+)/.exec(mail)![1];
+    assert.ok(mail.includes(`/portal/verify-email?${link.split('?')[1]}`), 'the mail links to the portal page that confirms it');
     const verified = await t.call('GET', link);
     assert.equal(verified.status, 200, verified.text);
     const session = await t.call('GET', '/v1/auth/session', { headers: { cookie } });

@@ -21,6 +21,6 @@ test("Node's parsed headers work too: repeated values are joined, secrets still 
 });
 
 test('body members named like secrets are replaced at any depth; other values are kept', () => {
-  const body = redactBody({ name: 'Ada', password: 'hunter2', nested: [{ client_secret: 'cs', note: 'ok' }], token_count: 3 });
-  assert.deepEqual(body, { name: 'Ada', password: REDACTED, nested: [{ client_secret: REDACTED, note: 'ok' }], token_count: REDACTED });
+  const body = redactBody({ name: 'Ada', password: 'hunter2', nested: [{ client_secret: 'cs', note: 'ok' }], token_count: 3, client_credentials: true });
+  assert.deepEqual(body, { name: 'Ada', password: REDACTED, nested: [{ client_secret: REDACTED, note: 'ok' }], token_count: REDACTED, client_credentials: true });
 });

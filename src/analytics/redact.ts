@@ -31,5 +31,6 @@ export function redactBody(value: unknown, depth = 0): unknown {
   if (depth > 20 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => redactBody(item, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([key, member]) =>
-    [key, SECRET_MEMBER.test(key) && member !== null && typeof member !== 'object' ? REDACTED : redactBody(member, depth + 1)]));
+    // A yes/no flag (client_credentials: true) cannot hold a secret; a number can (a card's cvc).
+    [key, SECRET_MEMBER.test(key) && member !== null && typeof member !== 'object' && typeof member !== 'boolean' ? REDACTED : redactBody(member, depth + 1)]));
 }

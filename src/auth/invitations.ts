@@ -33,7 +33,7 @@ export function invitationStatements(args: { accountId: string; accountName: str
     queueMailStatement({
       accountId: args.accountId, to: [args.user.email], subject: `You are invited to ${args.accountName} on Fieldline`,
       text: `${args.user.name}, you are invited to join ${args.accountName} on Fieldline as ${args.user.role}.\n\n`
-        + `Sign up or sign in at ${args.publicUrl}, then accept with this token (valid ${INVITATION_LIFETIME_HOURS} hours):\n\n${token}\n\n`
+        + `Sign up or sign in at ${args.publicUrl}/portal, then accept with this token (valid ${INVITATION_LIFETIME_HOURS} hours):\n\n${token}\n\n`
         + `Accept it in the developer portal: ${args.publicUrl}/portal/accept-invitation?token=${token}\n`
         + `(or POST ${args.publicUrl}/v1/auth/accept-invitation {"token": "..."})\n`,
     }, args.now),

@@ -93,7 +93,8 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
       expiresIn: 24 * 3600,
       sendVerificationEmail: ({ user, token }) =>
         mail(user.email, 'Confirm your email address for Fieldline',
-          `Confirm ${user.email} by opening:\n\n${options.publicUrl}/v1/auth/verify-email?token=${encodeURIComponent(token)}\n`),
+          `Confirm ${user.email} by opening:\n\n${options.publicUrl}/portal/verify-email?token=${encodeURIComponent(token)}\n\n`
+          + `Without a browser: GET ${options.publicUrl}/v1/auth/verify-email?token=${encodeURIComponent(token)}\n`),
     },
     databaseHooks: {
       session: {

@@ -63,6 +63,8 @@ export function mountPortal(app: Hono, directory = DEFAULT_PORTAL_DIR): void {
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     });
   };
+  // The server's front door is the portal; API clients start at /v1.
+  app.get('/', (c) => c.redirect(PORTAL_PATH));
   app.get(PORTAL_PATH, page);
   app.get(`${PORTAL_PATH}/*`, page);
 }

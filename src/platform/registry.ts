@@ -33,9 +33,9 @@ export class Registry {
     return this.resources.filter((r) => r.emitsEvents).flatMap((r) => [
       ...(['created', 'updated', 'deleted'] as const)
         .filter((verb) => r.operations.has(verb === 'created' ? 'create' : verb === 'updated' ? 'update' : 'delete'))
-        .map((verb) => ({ type: `${r.name}.${verb}`, collection: r.collection, description: `A ${r.name} was ${verb}.` })),
+        .map((verb) => ({ type: `${r.name}.${verb}`, collection: r.collection, description: `${withArticle(r.name.replaceAll('_', ' '))} was ${verb}.` })),
       ...Object.entries(r.actions).filter(([, action]) => action.event).map(([name, action]) => ({
-        type: `${r.name}.${action.event}`, collection: r.collection, description: `${action.summary} (the ${name} action).`,
+        type: `${r.name}.${action.event}`, collection: r.collection, description: `Sent when the ${name} action succeeds (${action.summary}).`,
       })),
     ]).concat(PLATFORM_EVENT_TYPES).filter((e, i, all) => all.findIndex((o) => o.type === e.type) === i);
   }
@@ -77,3 +77,6 @@ export class Registry {
     }
   }
 }
+
+/** "an invoice", "a job": the article a noun is read with (by its first letter, good enough for our names). */
+const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'An' : 'A'} ${noun}`;

@@ -8,6 +8,7 @@ import { SignInPage } from './pages/sign-in.tsx';
 import { SignUpPage } from './pages/sign-up.tsx';
 import { ResetPasswordPage } from './pages/reset-password.tsx';
 import { AcceptInvitationPage } from './pages/accept-invitation.tsx';
+import { VerifyEmailPage } from './pages/verify-email.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { ApiKeysPage } from './pages/api-keys.tsx';
 import { OAuthAppsPage } from './pages/oauth-apps.tsx';
@@ -52,6 +53,7 @@ const PAGES: PortalPage[] = [
 const OPEN_PAGES: PortalPage[] = [
   { path: '/reset-password', component: ResetPasswordPage },
   { path: '/accept-invitation', component: AcceptInvitationPage },
+  { path: '/verify-email', component: VerifyEmailPage },
 ];
 
 /** Pages only for someone signed out (signed in, they lead home). */

@@ -50,7 +50,6 @@ function configuration(token: string): Record<string, unknown> {
     hideDarkModeToggle: true,
     forceDarkModeState: 'light',
     showDeveloperTools: 'never',
-    showToolbar: 'never',
     documentDownloadType: 'json',
     // Scalar's "Ask AI" talks to Scalar's servers, which the portal's CSP (connect-src 'self') refuses.
     agent: { disabled: true },

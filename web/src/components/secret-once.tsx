@@ -13,7 +13,7 @@ export function SecretOnce({ label, secret, onDismiss }: { label: string; secret
       <p>Copy it now: it is shown only once and cannot be recovered.</p>
       <div className="secret-row">
         <code className="secret" data-testid="secret">{secret}</code>
-        <button type="button" onClick={copy}>{copied ? 'Copied' : 'Copy'}</button>
+        <button type="button" onClick={copy} autoFocus>{copied ? 'Copied' : 'Copy'}</button>
         {onDismiss ? <button type="button" onClick={onDismiss}>Done</button> : null}
       </div>
     </div>

@@ -20,7 +20,7 @@ export function AcceptInvitationPage() {
         <PageHeader title="Join an account" description="Sign in, or create your login, to accept the invitation." />
         <div className="actions">
           <Link className="button button-primary" href={`/sign-in?next=${encodeURIComponent(here)}`}>Sign in</Link>
-          <Link className="button" href="/sign-up">Create a login</Link>
+          <Link className="button" href={`/sign-up?next=${encodeURIComponent(here)}`}>Create a login</Link>
         </div>
       </section>
     );

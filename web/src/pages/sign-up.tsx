@@ -1,15 +1,18 @@
 // Sign up: a person, a new account they own, and a session (POST /v1/auth/sign-up).
 import { useState, type FormEvent } from 'react';
-import { Link, useLocation } from 'wouter';
+import { Link, useLocation, useSearch } from 'wouter';
 import { fieldline } from '../api.ts';
 import { useSession } from '../session.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { TextField } from '../components/form-fields.tsx';
 import { ProblemNotice } from '../components/problem-notice.tsx';
+import { safeNext } from './sign-in.tsx';
 
 export function SignUpPage() {
   const { refresh } = useSession();
   const [, navigate] = useLocation();
+  const next = safeNext(useSearch());
+  const invited = next.startsWith('/accept-invitation');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -23,7 +26,7 @@ export function SignUpPage() {
         password: String(form.get('password')), account_name: String(form.get('account_name')),
       });
       await refresh();
-      navigate('/', { replace: true });
+      navigate(next, { replace: true });
     } catch (failure) {
       setError(failure);
     } finally {
@@ -32,7 +35,9 @@ export function SignUpPage() {
   };
   return (
     <section className="narrow">
-      <PageHeader title="Create your account" description="You will own a new Fieldline account; invite your team afterwards." />
+      <PageHeader title="Create your account" description={invited
+        ? 'Create your login, then accept the invitation on the next page. You also get an account of your own, which you can ignore.'
+        : 'You will own a new Fieldline account; invite your team afterwards.'} />
       <form onSubmit={submit} className="card">
         <TextField label="Your name" name="name" autoComplete="name" required autoFocus maxLength={200} />
         <TextField label="Email" name="email" type="email" autoComplete="email" required />
@@ -41,7 +46,7 @@ export function SignUpPage() {
         <ProblemNotice error={error} title="Not signed up" />
         <button type="submit" className="button-primary" disabled={busy}>{busy ? 'Creating…' : 'Create account'}</button>
       </form>
-      <p>Already have an account? <Link href="/sign-in">Sign in</Link></p>
+      <p>Already have an account? <Link href={next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`}>Sign in</Link></p>
     </section>
   );
 }
