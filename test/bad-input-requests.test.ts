@@ -169,9 +169,12 @@ describe('credentials', () => {
 describe('routes and methods', () => {
   test('an unknown route is 404 not_found', async () => {
     for (const path of ['/v1/nope', '/v1/customer', '/v2/customers', '/v1/customers/x/y/z', '/', '/v1/Customers']) {
-      await suite.api.rejects('GET', path, {}, { status: 404, code: 'not_found' });
+      // GET / is the server's front door: it leads a browser to the developer portal.
+      if (path !== '/') await suite.api.rejects('GET', path, {}, { status: 404, code: 'not_found' });
       await suite.api.rejects('POST', path, { body: { name: 'x' } }, { status: 404, code: 'not_found' });
     }
+    const frontDoor = await suite.ctx.call('GET', '/');
+    assert.deepEqual([frontDoor.status, frontDoor.headers.get('location')], [302, '/portal']);
   });
 
   test('a method a path does not support is 405 with an Allow header listing the ones it does', async () => {

@@ -154,9 +154,9 @@ describe('developer portal: keys, OAuth apps and settings', { skip }, () => {
     assert.deepEqual(account.body.data.cors_allowed_origins, ['https://app.example.com', 'http://localhost:5173']);
 
     const limits = await portal.t.call('GET', '/v1/rate-limit', { key });
-    const requests = page.getByRole('progressbar', { name: 'API requests this month' });
-    assert.equal(await requests.getAttribute('max'), String(limits.body.data.quota.requests_limit));
-    assert.ok(Number(await requests.getAttribute('value')) > 0, 'this month\'s requests are counted');
+    const requests = page.getByRole('meter', { name: 'API requests this month' });
+    assert.equal(await requests.getAttribute('aria-valuemax'), String(limits.body.data.quota.requests_limit));
+    assert.ok(Number(await requests.getAttribute('aria-valuenow')) > 0, 'this month\'s requests are counted');
     for (const policy of limits.body.data.policies) await page.getByRole('cell', { name: policy.bucket, exact: true }).waitFor();
 
     const rows = page.getByRole('row').filter({ has: page.getByRole('button', { name: 'Sign out this session' }) });

@@ -1,6 +1,6 @@
 // A write started by a person (a form submit, a button): busy while it runs, its error kept
 // for display. A 401 means the session ended: the portal returns to sign-in.
-import { useCallback, useState } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { isSignedOut } from './api.ts';
 import { useSession } from './session.tsx';
 
@@ -22,4 +22,14 @@ export function useAction<A extends unknown[], R>(action: (...args: A) => Promis
     }
   }, [action, expired]);
   return { run, busy, error, clearError: () => setError(null) };
+}
+
+/** useAction for a form: `onSubmit` reads the form's fields and runs `action` with them. */
+export function useFormAction(action: (form: FormData) => Promise<unknown>) {
+  const { run, busy, error } = useAction(action);
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    void run(new FormData(event.currentTarget));
+  };
+  return { onSubmit, busy, error };
 }

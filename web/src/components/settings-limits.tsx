@@ -2,27 +2,15 @@
 // delivery quotas as bars with numbers, and the per-minute rate buckets.
 import { fieldline } from '../api.ts';
 import { useQuery } from '../use-query.ts';
-import { formatNumber, formatPercent } from './format.ts';
+import { formatNumber } from './format.ts';
 import { ProblemNotice } from './problem-notice.tsx';
+import { QuotaBar } from './quota-bar.tsx';
 
 function duration(seconds: number): string {
   if (seconds >= 86_400) return `${formatNumber(seconds / 86_400, 1)} days`;
   if (seconds >= 3600) return `${formatNumber(seconds / 3600, 1)} h`;
   if (seconds >= 60) return `${formatNumber(seconds / 60, 1)} min`;
   return `${seconds} s`;
-}
-
-function QuotaBar({ label, used, limit }: { label: string; used: number | undefined; limit: number | undefined }) {
-  const ratio = used !== undefined && limit ? used / limit : undefined;
-  return (
-    <div className={ratio !== undefined && ratio >= 0.9 ? 'quota quota-high' : 'quota'}>
-      <div className="quota-head">
-        <span>{label}</span>
-        <span><strong>{formatNumber(used)}</strong> of {formatNumber(limit)} ({formatPercent(ratio)})</span>
-      </div>
-      <progress aria-label={label} max={limit || 1} value={Math.min(used ?? 0, limit || 1)} />
-    </div>
-  );
 }
 
 export function SettingsLimits() {

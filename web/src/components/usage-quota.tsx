@@ -2,31 +2,15 @@
 // deliveries used of their limits, and the per-minute rate limits of this credential.
 import { fieldline } from '../api.ts';
 import { useQuery } from '../use-query.ts';
-import { formatNumber, formatPercent } from './format.ts';
+import { formatNumber } from './format.ts';
 import { ProblemNotice } from './problem-notice.tsx';
+import { QuotaBar } from './quota-bar.tsx';
 
 const BUCKET_WORDS: Record<string, string> = { read: 'Reads (GET)', write: 'Writes (POST, PATCH, DELETE)', expensive: 'Expensive (export, bulk, search, analytics)' };
 
 function days(seconds: number): string {
   const d = Math.ceil(seconds / 86_400);
   return d <= 1 ? 'within a day' : `in ${d} days`;
-}
-
-function QuotaBar({ label, used, limit }: { label: string; used: number; limit: number }) {
-  const share = limit ? used / limit : 0;
-  const level = share >= 0.9 ? 'bad' : share >= 0.75 ? 'warn' : 'good';
-  return (
-    <div className="quota-bar">
-      <div className="quota-label">
-        <span>{label}</span>
-        <span className="num">{formatNumber(used)} of {formatNumber(limit)} ({formatPercent(share)})</span>
-      </div>
-      <div className={`bar bar-${level}`} role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={limit} aria-valuenow={used}
-        aria-valuetext={`${formatNumber(used)} of ${formatNumber(limit)}, ${formatPercent(share)}`}>
-        <span style={{ width: `${Math.min(100, share * 100)}%` }} />
-      </div>
-    </div>
-  );
 }
 
 /** `refreshedAt`: reloads when the dashboard is refreshed. */
@@ -37,8 +21,8 @@ export function UsageQuota({ refreshedAt }: { refreshedAt: number }) {
     <div className="card usage-quota" aria-busy={status.loading}>
       <h2>Plan and quota{data ? <> <span className="badge">{data.plan}</span></> : null}</h2>
       <ProblemNotice error={status.error} title="Quota use did not load" />
-      <QuotaBar label="API requests this month" used={data?.quota.requests_used ?? 0} limit={data?.quota.requests_limit ?? 0} />
-      <QuotaBar label="Webhook deliveries this month" used={data?.quota.webhook_deliveries_used ?? 0} limit={data?.quota.webhook_deliveries_limit ?? 0} />
+      <QuotaBar label="API requests this month" used={data?.quota.requests_used} limit={data?.quota.requests_limit} />
+      <QuotaBar label="Webhook deliveries this month" used={data?.quota.webhook_deliveries_used} limit={data?.quota.webhook_deliveries_limit} />
       <p className="muted small">
         {data ? <>Period {data.quota.period} (UTC); resets {days(data.quota.reset_seconds)}. </> : 'Loading… '}
         Past the request quota, calls answer 429; past the delivery quota, webhook deliveries wait for the next month (none is dropped).

@@ -1,7 +1,8 @@
 // Password reset in two steps: ask for the mail, then (from its link, ?token=) set a new password.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useSearch } from 'wouter';
 import { fieldline } from '../api.ts';
+import { useFormAction } from '../use-action.ts';
 import { PageHeader } from '../components/page-header.tsx';
 import { TextField } from '../components/form-fields.tsx';
 import { ProblemNotice } from '../components/problem-notice.tsx';
@@ -9,23 +10,11 @@ import { ProblemNotice } from '../components/problem-notice.tsx';
 export function ResetPasswordPage() {
   const token = new URLSearchParams(useSearch()).get('token');
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      if (token) await fieldline.auth.resetPassword({ token, new_password: String(form.get('new_password')) });
-      else await fieldline.auth.requestPasswordReset({ email: String(form.get('email')) });
-      setDone(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const reset = useFormAction(async (form) => {
+    if (token) await fieldline.auth.resetPassword({ token, new_password: String(form.get('new_password')) });
+    else await fieldline.auth.requestPasswordReset({ email: String(form.get('email')) });
+    setDone(true);
+  });
   if (done) {
     return (
       <section className="narrow">
@@ -40,12 +29,12 @@ export function ResetPasswordPage() {
   return (
     <section className="narrow">
       <PageHeader title={token ? 'Choose a new password' : 'Reset your password'} />
-      <form onSubmit={submit} className="card">
+      <form onSubmit={reset.onSubmit} className="card">
         {token
           ? <TextField label="New password" name="new_password" type="password" autoComplete="new-password" required minLength={10} autoFocus hint="At least 10 characters." />
           : <TextField label="Email" name="email" type="email" autoComplete="email" required autoFocus />}
-        <ProblemNotice error={error} />
-        <button type="submit" className="button-primary" disabled={busy}>{token ? 'Set password' : 'Send reset link'}</button>
+        <ProblemNotice error={reset.error} />
+        <button type="submit" className="button-primary" disabled={reset.busy}>{token ? 'Set password' : 'Send reset link'}</button>
       </form>
       <p><Link href="/sign-in">Back to sign in</Link></p>
     </section>

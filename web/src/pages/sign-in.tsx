@@ -1,8 +1,8 @@
 // Sign in with email and password (POST /v1/auth/sign-in sets the session cookie).
-import { useState, type FormEvent } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { fieldline } from '../api.ts';
 import { useSession } from '../session.tsx';
+import { useFormAction } from '../use-action.ts';
 import { PageHeader } from '../components/page-header.tsx';
 import { TextField } from '../components/form-fields.tsx';
 import { ProblemNotice } from '../components/problem-notice.tsx';
@@ -17,31 +17,19 @@ export function SignInPage() {
   const { refresh } = useSession();
   const [, navigate] = useLocation();
   const search = useSearch();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      await fieldline.auth.signIn({ email: String(form.get('email')), password: String(form.get('password')) });
-      await refresh();
-      navigate(safeNext(search), { replace: true });
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const signIn = useFormAction(async (form) => {
+    await fieldline.auth.signIn({ email: String(form.get('email')), password: String(form.get('password')) });
+    await refresh();
+    navigate(safeNext(search), { replace: true });
+  });
   return (
     <section className="narrow">
       <PageHeader title="Sign in" />
-      <form onSubmit={submit} className="card">
+      <form onSubmit={signIn.onSubmit} className="card">
         <TextField label="Email" name="email" type="email" autoComplete="email" required autoFocus />
         <TextField label="Password" name="password" type="password" autoComplete="current-password" required />
-        <ProblemNotice error={error} title="Not signed in" />
-        <button type="submit" className="button-primary" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        <ProblemNotice error={signIn.error} title="Not signed in" />
+        <button type="submit" className="button-primary" disabled={signIn.busy}>{signIn.busy ? 'Signing in…' : 'Sign in'}</button>
       </form>
       <p><Link href="/reset-password">Forgot your password?</Link> · <Link href="/sign-up">Create an account</Link></p>
     </section>
