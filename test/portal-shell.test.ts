@@ -1,6 +1,6 @@
 // The portal's shell in a real browser: served at /portal with its security headers, signed out
 // it shows the landing page, sign-up signs in, every navigation page renders without a script
-// error, deep links survive a reload, and sign-out returns to sign-in.
+// error, deep links survive a reload, sign-out returns to sign-in, and pages hold still as data arrives.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { browserSkipReason, signUpInPortal, startPortal, type PortalSession } from './support/browser.ts';
@@ -60,6 +60,28 @@ describe('developer portal shell', { skip }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Portal' }).waitFor();
     assert.deepEqual(portal.pageErrors, []);
+  });
+
+  it('does not shift its layout as a page\'s data arrives (cumulative layout shift under 0.1 on every page)', async () => {
+    const { page } = portal;
+    // Data that arrives after the first paint: a key with a long name (filter lists), a page of log rows.
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const created = await portal.t.call('POST', '/v1/api-keys', { headers: { cookie }, body: { name: 'Nightly synchronisation of the warehouse stock levels', scopes: ['read:customers'] } });
+    assert.equal(created.status, 201, created.text);
+    for (let i = 0; i < 30; i++) await portal.t.call('GET', '/v1/customers', { key: created.body.data.secret });
+    await portal.t.services.requestLogs.flush();
+    await page.addInitScript(() => {
+      const scope = window as unknown as { layoutShift: number };
+      scope.layoutShift = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!entry.hadRecentInput) scope.layoutShift += entry.value;
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    for (const path of ['/', '/keys', '/apps', '/webhooks', '/logs', '/usage', '/alerts', '/members', '/settings']) {
+      await page.goto(`/portal${path}`, { waitUntil: 'networkidle' });
+      const shift = await page.evaluate(() => (window as unknown as { layoutShift: number }).layoutShift);
+      assert.ok(shift < 0.1, `${path}: layout shift ${shift.toFixed(3)}`);
+    }
   });
 
   it('fits a phone-width screen without sideways scrolling', async () => {

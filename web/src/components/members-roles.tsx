@@ -1,12 +1,6 @@
 // Member roles: the list the API accepts and what each may do, both from its OpenAPI document.
 import type { Catalogue, RoleInfo } from '../catalogue.ts';
 
-/** Whether `role` may add, change and remove members: its scopes include write:users. */
-export function mayManageMembers(roles: RoleInfo[], role: string): boolean {
-  const scopes = roles.find((info) => info.role === role)?.scopes ?? [];
-  return scopes.includes('write:*') || scopes.includes('write:users');
-}
-
 export const roleLabel = (role: string) => role.replace(/_/g, ' ');
 
 /** The roles a member may have, with what each may do (the document's `x-fieldline-roles`). */

@@ -17,7 +17,7 @@ export function SettingsLimits() {
   const limits = useQuery(() => fieldline.rateLimit.get(), []);
   const data = limits.data;
   return (
-    <section className="card" aria-labelledby="limits-heading" aria-busy={limits.loading}>
+    <section className="card settings-limits" aria-labelledby="limits-heading" aria-busy={limits.loading}>
       <h2 id="limits-heading">Plan and limits</h2>
       <ProblemNotice error={limits.error} />
       <p className="muted">
