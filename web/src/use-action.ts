@@ -33,3 +33,22 @@ export function useFormAction(action: (form: FormData) => Promise<unknown>) {
   };
   return { onSubmit, busy, error };
 }
+
+/**
+ * A form that saves an object: `onSubmit` runs `save` and hands the answer to `onSaved`;
+ * `saved` stays true (a "Saved" badge) until the next `edited()`.
+ */
+export function useSaveForm<R>(save: () => Promise<R>, onSaved: (saved: R) => void = () => {}) {
+  const { run, busy, error } = useAction(save);
+  const [saved, setSaved] = useState(false);
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    const result = await run();
+    if (result) {
+      setSaved(true);
+      onSaved(result);
+    }
+  };
+  return { onSubmit, saved, edited: () => setSaved(false), busy, error };
+}

@@ -1,8 +1,8 @@
 // Changes an OAuth app (PATCH /v1/oauth/clients/{id}): name, redirect URIs, scopes, browser
 // origins, and disabling it (which stops all its tokens at once).
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { fieldline } from '../api.ts';
-import { useAction } from '../use-action.ts';
+import { useSaveForm } from '../use-action.ts';
 import { Checkbox, TextArea, TextField } from './form-fields.tsx';
 import { ProblemNotice } from './problem-notice.tsx';
 import { ScopePicker } from './keys-scope-picker.tsx';
@@ -15,22 +15,12 @@ export function AppEditForm({ app, onSaved }: { app: OAuthApp; onSaved(app: OAut
   const [scopes, setScopes] = useState<string[]>(app.scopes);
   const [origins, setOrigins] = useState(toLines(app.allowed_origins));
   const [disabled, setDisabled] = useState(app.disabled);
-  const [saved, setSaved] = useState(false);
-  const save = useAction(() => fieldline.oauth.updateClient(app.id, {
+  const save = useSaveForm(() => fieldline.oauth.updateClient(app.id, {
     name, redirect_uris: linesOf(redirects), scopes, allowed_origins: linesOf(origins), disabled,
-  }));
-  const edited = <T,>(set: (value: T) => void) => (value: T) => { set(value); setSaved(false); };
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSaved(false);
-    const updated = await save.run();
-    if (updated) {
-      setSaved(true);
-      onSaved(updated);
-    }
-  };
+  }), onSaved);
+  const edited = <T,>(set: (value: T) => void) => (value: T) => { set(value); save.edited(); };
   return (
-    <form onSubmit={submit} aria-labelledby="edit-app-heading">
+    <form onSubmit={save.onSubmit} aria-labelledby="edit-app-heading">
       <h3 id="edit-app-heading">Settings</h3>
       <TextField label="App name" value={name} onChange={(event) => edited(setName)(event.target.value)} required maxLength={200} />
       <div className="grid-2">
@@ -42,7 +32,7 @@ export function AppEditForm({ app, onSaved }: { app: OAuthApp; onSaved(app: OAut
       <ProblemNotice error={save.error} title="The app was not changed" />
       <div className="actions">
         <button type="submit" className="button-primary" disabled={save.busy || !scopes.length}>{save.busy ? 'Saving…' : 'Save app'}</button>
-        {saved ? <span className="badge badge-good" role="status">Saved</span> : null}
+        {save.saved ? <span className="badge badge-good" role="status">Saved</span> : null}
       </div>
     </form>
   );

@@ -37,13 +37,11 @@ export function AppRegisterForm({ onRegistered, onCancel }: { onRegistered(app: 
           <option value="confidential">Confidential (has a secret)</option>
           <option value="public">Public (PKCE, no secret)</option>
         </SelectField>
-        <TextField label="Homepage (optional)" type="url" value={homepage} onChange={(event) => setHomepage(event.target.value)} placeholder="https://example.com" />
+        <TextField label="Homepage (optional)" type="url" value={homepage} onChange={(event) => setHomepage(event.target.value)} hint="E.g. https://example.com" />
       </div>
       <div className="grid-2">
-        <TextArea label="Redirect URIs" value={redirects} onChange={(event) => setRedirects(event.target.value)}
-          placeholder="https://example.com/oauth/callback" hint="One a line: https, or http on localhost. Needed for people to connect their accounts." />
-        <TextArea label="Allowed browser origins" value={origins} onChange={(event) => setOrigins(event.target.value)}
-          placeholder="https://app.example.com" hint="One a line: origins a single-page app calls the API from with its tokens (CORS)." />
+        <TextArea label="Redirect URIs" value={redirects} onChange={(event) => setRedirects(event.target.value)} hint="One a line: https, or http on localhost. Needed for people to connect their accounts. E.g. https://example.com/oauth/callback" />
+        <TextArea label="Allowed browser origins" value={origins} onChange={(event) => setOrigins(event.target.value)} hint="One a line: origins a single-page app calls the API from with its tokens (CORS). E.g. https://app.example.com" />
       </div>
       <Checkbox label="Client credentials: the app may also act as this account itself, with these scopes" checked={type === 'confidential' && clientCredentials}
         disabled={type === 'public'} onChange={(event) => setClientCredentials(event.target.checked)} />

@@ -37,7 +37,7 @@ export function KeyCreateForm({ onCreated, onCancel }: { onCreated(key: CreatedK
     <form className="card" onSubmit={submit} aria-labelledby="new-key-heading">
       <h2 id="new-key-heading">New API key</h2>
       <div className="grid-3">
-        <TextField label="Name" value={name} onChange={(event) => setName(event.target.value)} required maxLength={200} placeholder="Zapier integration" hint="Who or what uses it." />
+        <TextField label="Name" value={name} onChange={(event) => setName(event.target.value)} required maxLength={200} hint="Who or what uses it. E.g. Zapier integration" />
         <SelectField label="Mode" value={mode} onChange={(event) => setMode(event.target.value as 'test' | 'live')} hint="Shown in the key (fl_test_…, fl_live_…); both reach this account's data.">
           <option value="test">Test</option>
           <option value="live">Live</option>

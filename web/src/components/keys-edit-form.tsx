@@ -1,8 +1,8 @@
 // Renames an API key or changes its scopes (PATCH /v1/api-keys/{id}); new scopes apply from
 // the key's next request on.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { fieldline } from '../api.ts';
-import { useAction } from '../use-action.ts';
+import { useSaveForm } from '../use-action.ts';
 import { TextField } from './form-fields.tsx';
 import { ProblemNotice } from './problem-notice.tsx';
 import { ScopePicker } from './keys-scope-picker.tsx';
@@ -13,30 +13,20 @@ const sameScopes = (a: readonly string[], b: readonly string[]) => a.length === 
 export function KeyEditForm({ apiKey, onSaved }: { apiKey: ApiKey; onSaved(key: ApiKey): void }) {
   const [name, setName] = useState(apiKey.name);
   const [scopes, setScopes] = useState<string[]>(apiKey.scopes);
-  const [saved, setSaved] = useState(false);
   const changes = {
     ...(name !== apiKey.name ? { name } : {}),
     ...(!sameScopes(scopes, apiKey.scopes) ? { scopes } : {}),
   };
-  const save = useAction(() => fieldline.apiKeys.update(apiKey.id, changes));
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSaved(false);
-    const updated = await save.run();
-    if (updated) {
-      setSaved(true);
-      onSaved(updated);
-    }
-  };
+  const save = useSaveForm(() => fieldline.apiKeys.update(apiKey.id, changes), onSaved);
   return (
-    <form onSubmit={submit} aria-labelledby="edit-key-heading">
+    <form onSubmit={save.onSubmit} aria-labelledby="edit-key-heading">
       <h3 id="edit-key-heading">Name and scopes</h3>
-      <TextField label="Key name" value={name} onChange={(event) => { setName(event.target.value); setSaved(false); }} required maxLength={200} />
-      <ScopePicker value={scopes} onChange={(next) => { setScopes(next); setSaved(false); }} legend="Key scopes" />
+      <TextField label="Key name" value={name} onChange={(event) => { setName(event.target.value); save.edited(); }} required maxLength={200} />
+      <ScopePicker value={scopes} onChange={(next) => { setScopes(next); save.edited(); }} legend="Key scopes" />
       <ProblemNotice error={save.error} title="The key was not changed" />
       <div className="actions">
         <button type="submit" className="button-primary" disabled={save.busy || !Object.keys(changes).length || !scopes.length}>{save.busy ? 'Saving…' : 'Save changes'}</button>
-        {saved ? <span className="badge badge-good" role="status">Saved</span> : null}
+        {save.saved ? <span className="badge badge-good" role="status">Saved</span> : null}
       </div>
     </form>
   );

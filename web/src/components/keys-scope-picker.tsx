@@ -68,7 +68,7 @@ export function ScopePicker({ value, onChange, legend = 'Scopes', exclude }: Sco
           ))}
         </div>
       ) : null}
-      <TextField label="Filter scopes" type="search" value={filter} onChange={(event) => setFilter(event.target.value)} placeholder="customers, jobs, invoices…" />
+      <TextField label="Filter scopes" type="search" value={filter} onChange={(event) => setFilter(event.target.value)} hint="E.g. customers, jobs, invoices…" />
       <div className="scope-rows" aria-busy={catalogue.loading}>
         {shown.map((row) => (
           <div className="scope-row" key={row.collection}>
