@@ -15,6 +15,7 @@ export interface RunRecord {
   total: number;
   serverUsPerRequest: number;
   machineUsPerRequest: number;
+  databaseUsPerRequest: number;
   statusCodes: Record<string, number>;
 }
 
@@ -29,6 +30,7 @@ export interface Summary {
   errors: number;
   serverUsPerRequest: number;
   machineUsPerRequest: number;
+  databaseUsPerRequest: number;
   runs: number[];
   /** This system's req/s ÷ bare req/s. */
   ratio: number;
@@ -54,6 +56,7 @@ export function summarize(runs: RunRecord[]): Summary[] {
     errors: sum(group.map((r) => r.errors)),
     serverUsPerRequest: mean(group.map((r) => r.serverUsPerRequest)),
     machineUsPerRequest: mean(group.map((r) => r.machineUsPerRequest)),
+    databaseUsPerRequest: mean(group.map((r) => r.databaseUsPerRequest)),
     runs: group.map((r) => r.reqPerSec),
     ratio: NaN,
   }));
@@ -66,13 +69,13 @@ export function summarize(runs: RunRecord[]): Summary[] {
 
 /** What traffic control costs: fieldline against core (the same server with it off), per scenario. */
 export function trafficControlCost(rows: Summary[]): string {
-  const lines = ['| scenario | conns | req/s change | server CPU µs/req added | machine CPU µs/req added |', '| --- | ---: | ---: | ---: | ---: |'];
+  const lines = ['| scenario | conns | req/s change | server CPU µs/req added | database CPU µs/req added | machine CPU µs/req added |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
   for (const fieldline of rows.filter((r) => r.system === 'fieldline')) {
     const core = rows.find((r) => r.scenario === fieldline.scenario && r.connections === fieldline.connections && r.system === 'core');
     if (!core) continue;
     const change = (fieldline.reqPerSec / core.reqPerSec - 1) * 100;
     lines.push(`| ${fieldline.scenario} | ${fieldline.connections} | ${change >= 0 ? '+' : ''}${fixed(change, 0)} % | `
-      + `${fixed(fieldline.serverUsPerRequest - core.serverUsPerRequest, 0)} | ${fixed(fieldline.machineUsPerRequest - core.machineUsPerRequest, 0)} |`);
+      + `${fixed(fieldline.serverUsPerRequest - core.serverUsPerRequest, 0)} | ${fixed(fieldline.databaseUsPerRequest - core.databaseUsPerRequest, 0)} | ${fixed(fieldline.machineUsPerRequest - core.machineUsPerRequest, 0)} |`);
   }
   return lines.join('\n');
 }
@@ -82,16 +85,16 @@ const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(dig
 const millis = (n: number) => (n === 0 ? '<1' : n.toFixed(1));
 
 export function markdownTable(rows: Summary[]): string {
-  const header = ['scenario', 'conns', 'system', 'req/s (mean)', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '÷ bare', 'server µs/req', 'machine µs/req', 'req/s per run'];
+  const header = ['scenario', 'conns', 'system', 'req/s (mean)', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '÷ bare', 'server µs/req', 'database µs/req', 'machine µs/req', 'req/s per run'];
   const lines = [
     `| ${header.join(' | ')} |`,
-    `|${header.map((_, i) => (i >= 3 && i <= 10 ? ' ---: ' : ' --- ')).join('|')}|`,
+    `|${header.map((_, i) => (i >= 3 && i <= 11 ? ' ---: ' : ' --- ')).join('|')}|`,
   ];
   for (const r of rows) {
     lines.push(`| ${[
       r.scenario, r.connections, r.system, fixed(r.reqPerSec, 0), millis(r.p50Ms), millis(r.p99Ms),
       r.non2xx, r.errors, r.system === 'bare' ? '' : fixed(r.ratio, 2),
-      fixed(r.serverUsPerRequest, 0), fixed(r.machineUsPerRequest, 0), r.runs.map((v) => v.toFixed(0)).join(' / '),
+      fixed(r.serverUsPerRequest, 0), fixed(r.databaseUsPerRequest, 0), fixed(r.machineUsPerRequest, 0), r.runs.map((v) => v.toFixed(0)).join(' / '),
     ].join(' | ')} |`);
   }
   return lines.join('\n');

@@ -31,6 +31,8 @@ const settings = {
   workers: Number(env.BENCH_WORKERS ?? 1),
   /** Substrings of scenario names to run (default: all). */
   only: env.BENCH_SCENARIOS ? env.BENCH_SCENARIOS.split(',') : null,
+  /** Systems to load (default all three); `fieldline,core` halves a traffic-control check. */
+  systems: (env.BENCH_SYSTEMS ?? 'fieldline,core,bare').split(','),
 };
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -78,11 +80,11 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   const bare = await startBareServer({ databaseUrl: database.url, accountId: account.id, poolSize: config.dbPoolSize });
   cleanups.push(() => bare.stop());
 
-  const targets: Target[] = [
+  const targets = ([
     { system: 'fieldline', url: `http://127.0.0.1:${fieldline.port}`, prefix: '/v1', headers: { authorization: `Bearer ${api_key}` } },
     { system: 'core', url: `http://127.0.0.1:${corePort}`, prefix: '/v1', headers: { authorization: `Bearer ${api_key}` } },
     { system: 'bare', url: `http://127.0.0.1:${bare.port}`, prefix: '', headers: {} },
-  ];
+  ] as Target[]).filter((target) => settings.systems.includes(target.system));
   log(`fieldline on :${fieldline.port}, core (no traffic control) on :${corePort}, bare on :${bare.port} (pool size ${config.dbPoolSize} each)`);
 
   const runs: RunRecord[] = [];
@@ -106,7 +108,7 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
           runs.push(record);
           log(`${scenario.name} c=${connections} round ${round}/${settings.rounds} ${target.system}: `
             + `${record.reqPerSec.toFixed(0)} req/s, p50 ${record.p50Ms} ms, p99 ${record.p99Ms} ms, `
-            + `server ${cost.serverUsPerRequest.toFixed(0)} µs/req, machine ${cost.machineUsPerRequest.toFixed(0)} µs/req, `
+            + `server ${cost.serverUsPerRequest.toFixed(0)} µs/req, database ${cost.databaseUsPerRequest.toFixed(0)} µs/req, machine ${cost.machineUsPerRequest.toFixed(0)} µs/req, `
             + `non-2xx ${record.non2xx}, errors ${record.errors}`);
         }
       }

@@ -3,6 +3,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { freePort, serveOn } from './support/real-port.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { Metrics } from '../src/analytics/metrics.ts';
 import { RequestLogWriter, type RequestLogEntry } from '../src/analytics/request-log-writer.ts';
@@ -68,12 +69,33 @@ describe('request logs', () => {
     assert.notDeepEqual(next.body.data.map((e: any) => e.id), page.body.data.map((e: any) => e.id));
   });
 
+  test('over a real socket the log reads what Node received: address, user agent, size, every header with credentials redacted', async () => {
+    const port = await freePort();
+    const server = await serveOn(ctx.app, port);
+    try {
+      const body = JSON.stringify({ name: 'Over HTTP' });
+      const response = await fetch(`http://127.0.0.1:${port}/v1/customers`, {
+        method: 'POST', body,
+        headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json', 'user-agent': 'socket-test/2.0', 'x-trace': 'abc' },
+      });
+      assert.equal(response.status, 201);
+      await flush();
+      const entry = (await ctx.call('GET', `/v1/request-logs/${response.headers.get('x-request-id')}`, { key: account.key })).body.data;
+      assert.deepEqual({ ip: entry.ip, user_agent: entry.user_agent, bytes_in: entry.bytes_in }, { ip: '127.0.0.1', user_agent: 'socket-test/2.0', bytes_in: Buffer.byteLength(body) });
+      assert.equal(entry.request_headers['x-trace'], 'abc');
+      assert.equal(entry.request_headers['content-length'], String(Buffer.byteLength(body)));
+      assert.equal(entry.request_headers.authorization, `Bearer ${account.key.slice(0, 20)}[redacted]`);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('a full queue drops entries and counts them; requests never wait or fail', async () => {
     const metrics = new Metrics();
     const writer = new RequestLogWriter(ctx.db, metrics, pino({ level: 'silent' }), { maxQueue: 3, batchSize: 100 });
     const entry = (i: number): RequestLogEntry => ({
       id: `req_queue_${i}`, account_id: account.id, api_key_id: null, method: 'GET', path: '/v1/x', route: null, status: 200, duration_us: 1,
-      ip: null, user_agent: null, bytes_in: 0, bytes_out: 0, error_code: null, request_headers: {}, request_body: null, response_body: null,
+      ip: null, user_agent: null, bytes_in: 0, bytes_out: 0, error_code: null, request_headers: '{}', request_body: null, response_body: null,
       created_at: new Date().toISOString(),
     });
     for (let i = 0; i < 5; i++) writer.push(entry(i));
@@ -84,12 +106,31 @@ describe('request logs', () => {
     assert.equal(n, 3);
   });
 
+  test('an entry PostgreSQL refuses costs only itself: the rest of its batch is written', async () => {
+    const metrics = new Metrics();
+    const writer = new RequestLogWriter(ctx.db, metrics, pino({ level: 'silent' }), { batchSize: 100 });
+    const entry = (i: number, duration_us: number): RequestLogEntry => ({
+      id: `req_batch_${i}`, account_id: account.id, api_key_id: null, method: 'GET', path: '/v1/x', route: null, status: 200, duration_us,
+      ip: null, user_agent: 'tab\there', bytes_in: 0, bytes_out: 0, error_code: null, request_headers: JSON.stringify({ 'user-agent': 'tab\there' }), request_body: null,
+      response_body: null, created_at: new Date().toISOString(),
+    });
+    writer.push(entry(1, 5));
+    writer.push(entry(2, 2 ** 40)); // past the integer column's range
+    writer.push(entry(3, 7));
+    await writer.flush();
+    const rows = await systemQuery(ctx.db, { sql: "SELECT id, duration_us, user_agent, request_headers FROM request_logs WHERE id LIKE 'req_batch_%' ORDER BY id", parameters: [] });
+    assert.deepEqual(rows.map((row) => [row.id, row.duration_us, row.user_agent, row.request_headers]), [
+      ['req_batch_1', 5, 'tab\there', { 'user-agent': 'tab\there' }], ['req_batch_3', 7, 'tab\there', { 'user-agent': 'tab\there' }],
+    ]);
+    assert.match(await metrics.registry.getSingleMetricAsString('fieldline_request_logs_dropped_total'), /reason="write_failed"} 1/);
+  });
+
   test('retention drops whole daily partitions older than the limit', async () => {
     const writer = ctx.services.requestLogs;
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
     writer.push({
       id: 'req_ancient', account_id: account.id, api_key_id: null, method: 'GET', path: '/v1/x', route: null, status: 200, duration_us: 1,
-      ip: null, user_agent: null, bytes_in: 0, bytes_out: 0, error_code: null, request_headers: {}, request_body: null, response_body: null, created_at: old,
+      ip: null, user_agent: null, bytes_in: 0, bytes_out: 0, error_code: null, request_headers: '{}', request_body: null, response_body: null, created_at: old,
     });
     await flush();
     const partitions = async () => (await systemQuery(ctx.db, {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REDACTED, redactBody, redactHeaders } from './redact.ts';
+import { REDACTED, loggedRawHeaders, redactBody, redactHeaders, redactRawHeaders } from './redact.ts';
 
 test('an API key in Authorization keeps only its public prefix', () => {
   const key = 'fl_test_ABCDEFGHIJKL' + 'x'.repeat(32);
@@ -18,6 +18,26 @@ test('other credentials and secret-named headers are replaced entirely', () => {
 test("Node's parsed headers work too: repeated values are joined, secrets still replaced", () => {
   const headers = redactHeaders({ 'set-cookie': ['a=1', 'b=2'], accept: 'application/json', 'x-missing': undefined });
   assert.deepEqual(headers, { 'set-cookie': REDACTED, accept: 'application/json' });
+});
+
+test("Node's raw header list gives the same redacted record, names lower-cased, repeats joined", () => {
+  const key = 'fl_live_ABCDEFGHIJKL' + 'y'.repeat(32);
+  const raw = ['Host', 'api.example', 'Authorization', `Bearer ${key}`, 'X-Api-Key', 'k', 'Accept', 'text/plain', 'accept', 'application/json'];
+  assert.deepEqual(redactRawHeaders(raw), {
+    host: 'api.example', authorization: `Bearer fl_live_ABCDEFGHIJKL${REDACTED}`, 'x-api-key': REDACTED, accept: 'text/plain, application/json',
+  });
+});
+
+test('a log entry gets the raw list as redacted JSON text, with its user agent and content length', () => {
+  const raw = ['Host', 'api.example', 'Authorization', 'Basic dXNlcjpwYXNz', 'User-Agent', 'tool "quoted"/1.0', 'Content-Length', '12', 'X-Client-Secret', 's3'];
+  const logged = loggedRawHeaders(raw);
+  assert.deepEqual(JSON.parse(logged.json), {
+    host: 'api.example', authorization: `Basic ${REDACTED}`, 'user-agent': 'tool "quoted"/1.0', 'content-length': '12', 'x-client-secret': REDACTED,
+  });
+  assert.deepEqual([logged.userAgent, logged.contentLength], ['tool "quoted"/1.0', '12']);
+  assert.deepEqual(loggedRawHeaders([]), { json: '{}', userAgent: null, contentLength: null });
+  // A repeated name: every value kept, as the record form does.
+  assert.deepEqual(JSON.parse(loggedRawHeaders(['Accept', 'a', 'Cookie', 'x=1', 'accept', 'b']).json), { accept: 'a, b', cookie: REDACTED });
 });
 
 test('body members named like secrets are replaced at any depth; other values are kept', () => {

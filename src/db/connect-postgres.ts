@@ -96,7 +96,7 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
               await new Promise<void>((resolve, reject) => {
                 copy.once('finish', resolve); // after PostgreSQL's ReadyForQuery (pg-copy-streams 7)
                 copy.once('error', reject);
-                copy.end(Buffer.from(copyText));
+                copy.end(typeof copyText === 'string' ? Buffer.from(copyText) : copyText);
               });
             } catch (error) {
               throw noteBroken(error);

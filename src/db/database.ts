@@ -7,7 +7,7 @@ export interface DatabaseConnection {
   /** Runs one or more `;`-separated statements in one round trip; returns each statement's rows. */
   run(sqlText: string): Promise<Row[][]>;
   /** Bulk-loads rows in COPY text format (see copy-text.ts) into `target`: `table (col, ...)`. */
-  copyFrom(target: string, copyText: string): Promise<void>;
+  copyFrom(target: string, copyText: string | Uint8Array<ArrayBuffer>): Promise<void>;
   /**
    * One statement with bound parameters, for libraries that build their own SQL through Kysely
    * (Better Auth). Timestamps come back as Date objects, as those libraries expect.

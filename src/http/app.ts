@@ -168,9 +168,8 @@ export function createApp(options: AppOptions) {
   mountApiInfo(app, db);
   const trafficControl = options.trafficControl ?? true;
   if (trafficControl) {
-    const telemetry = requestTelemetry({ metrics, writer, trustProxy });
-    app.use('/v1/*', telemetry);
-    app.use(MCP_PATH, telemetry);
+    // One middleware on every path (no pattern of its own for the router to walk per request); it records API calls only.
+    app.use(requestTelemetry({ metrics, writer, trustProxy, records: (path) => path.startsWith('/v1/') || path === '/v1' || path === MCP_PATH }));
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
   mountOAuthRoutes(app, {

@@ -2,34 +2,34 @@
 // requests that authenticated (the log belongs to an account). Both are in-memory steps; the
 // log is written in batches by RequestLogWriter.
 import type { Context, MiddlewareHandler } from 'hono';
-import type { IncomingHttpHeaders } from 'node:http';
 import { nodeRequest } from './node-request.ts';
 import type { Metrics } from '../analytics/metrics.ts';
 import type { RequestLogWriter } from '../analytics/request-log-writer.ts';
-import { redactBody, redactHeaders } from '../analytics/redact.ts';
+import { loggedHeaders, loggedRawHeaders, redactBody, redactHeaders, type LoggedHeaders } from '../analytics/redact.ts';
 import { clientIp } from './client-ip.ts';
 import './context-variables.ts';
 
 /**
- * On Node the headers Node already parsed; `c.req.raw.headers` would make the adapter build a
- * fetch Headers object, which alone cost more than the rest of the log entry.
+ * Redacted request headers. On Node they are read from the raw list Node received: the fetch
+ * Headers object (`c.req.raw.headers`) or Node's own parsed object would each be built first,
+ * which alone cost more than the rest of the log entry.
  */
-function requestHeaders(c: Context): Headers | IncomingHttpHeaders {
-  return nodeRequest(c)?.headers ?? c.req.raw.headers;
-}
-
-function headerValue(headers: Headers | IncomingHttpHeaders, name: 'user-agent' | 'content-length'): string | null {
-  return (headers instanceof Headers ? headers.get(name) : headers[name]) ?? null;
+function requestHeaders(c: Context): LoggedHeaders {
+  const incoming = nodeRequest(c);
+  return incoming ? loggedRawHeaders(incoming.rawHeaders) : loggedHeaders(redactHeaders(c.req.raw.headers));
 }
 
 export interface TelemetryOptions {
   metrics: Metrics;
   writer: RequestLogWriter;
   trustProxy: boolean;
+  /** Which paths are API calls to count and log. */
+  records(path: string): boolean;
 }
 
-export function requestTelemetry({ metrics, writer, trustProxy }: TelemetryOptions): MiddlewareHandler {
+export function requestTelemetry({ metrics, writer, trustProxy, records }: TelemetryOptions): MiddlewareHandler {
   return async function recordRequest(c, next) {
+    if (!records(c.req.path)) return next();
     const startedAt = Date.now();
     const started = performance.now();
     // Read now: once a refused body has been abandoned the socket may be gone.
@@ -45,31 +45,30 @@ export function requestTelemetry({ metrics, writer, trustProxy }: TelemetryOptio
 
   function record(c: Context, startedAt: number, started: number, ip: string | null): void {
     const durationUs = Math.round((performance.now() - started) * 1000);
-    const route = c.get('routeTemplate') ?? 'unmatched';
+    const route = c.get('routeTemplate');
     const method = c.req.method;
     const status = c.res.status;
-    metrics.observeRequest(method, route, status, durationUs / 1e6);
+    metrics.observeRequest(method, route ?? 'unmatched', status, durationUs / 1e6);
 
     const principal = c.get('principal');
     if (!principal) return;
     const problem = c.get('problem');
     const headers = requestHeaders(c);
-    const contentLength = headerValue(headers, 'content-length');
     writer.push({
       id: c.get('requestId'),
       account_id: principal.accountId,
       api_key_id: principal.keyId ?? null,
       method,
       path: c.req.path,
-      route: c.get('routeTemplate') ?? null,
+      route: route ?? null,
       status,
       duration_us: durationUs,
       ip,
-      user_agent: headerValue(headers, 'user-agent'),
-      bytes_in: contentLength ? Number(contentLength) || 0 : 0,
+      user_agent: headers.userAgent,
+      bytes_in: Number(headers.contentLength) || 0,
       bytes_out: c.get('bytesOut') ?? null,
       error_code: problem ? String(problem.code) : null,
-      request_headers: redactHeaders(headers),
+      request_headers: headers.json,
       request_body: problem && c.get('body') !== undefined ? redactBody(c.get('body')) : null,
       response_body: problem ?? null,
       created_at: new Date(startedAt).toISOString(),

@@ -72,9 +72,9 @@ export function routeGate(route: GatedRoute, services: GateServices): Middleware
 }
 
 /** The credential's rate for the route's bucket, then the account's monthly quota. */
-async function enforceLimits(c: Context, route: GatedRoute, principal: Principal, services: GateServices): Promise<void> {
+function enforceLimits(c: Context, route: GatedRoute, principal: Principal, services: GateServices): Promise<void> {
   const bucket = route.bucket(c);
-  await chargeCall(services, principal, bucket, (rate) => setRateLimitHeaders(c, bucket, rate));
+  return chargeCall(services, principal, bucket, (rate) => setRateLimitHeaders(c, bucket, rate));
 }
 
 /**

@@ -30,6 +30,8 @@ export interface RequestRateLimiterOptions {
 
 export class RequestRateLimiter {
   readonly #limiters = new Map<string, LimiterPair>();
+  /** The same pairs by policy object (plans and cached credentials reuse theirs), to skip building the name. */
+  readonly #byPolicy = new WeakMap<RatePolicy, Map<string, LimiterPair>>();
   #lastFailureLog = 0;
 
   constructor(private readonly options: RequestRateLimiterOptions) {}
@@ -39,14 +41,17 @@ export class RequestRateLimiter {
   }
 
   /** Counts one request against `subject`'s `bucket` and says whether it may proceed. */
-  async consume(bucket: string, subject: string, policy: RatePolicy): Promise<RateDecision> {
+  consume(bucket: string, subject: string, policy: RatePolicy): Promise<RateDecision> {
     const limiters = this.#limitersFor(bucket, policy);
-    try {
-      return decision(policy, await this.#withFallback(limiters, (limiter) => limiter.consume(subject)), true);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return decision(policy, rejection, false);
-      throw rejection;
-    }
+    // One promise on the single-node path: this runs on every request.
+    const counted = limiters.shared ? this.#withFallback(limiters, (limiter) => limiter.consume(subject)) : limiters.local.consume(subject);
+    return counted.then(
+      (state) => decision(policy, state, true),
+      (rejection) => {
+        if (rejection instanceof RateLimiterRes) return decision(policy, rejection, false);
+        throw rejection;
+      },
+    );
   }
 
   /** The current state of `subject`'s bucket without counting anything. */
@@ -73,6 +78,14 @@ export class RequestRateLimiter {
   }
 
   #limitersFor(bucket: string, policy: RatePolicy): LimiterPair {
+    let forPolicy = this.#byPolicy.get(policy);
+    if (!forPolicy) this.#byPolicy.set(policy, (forPolicy = new Map()));
+    let pair = forPolicy.get(bucket);
+    if (!pair) forPolicy.set(bucket, (pair = this.#limitersNamed(bucket, policy)));
+    return pair;
+  }
+
+  #limitersNamed(bucket: string, policy: RatePolicy): LimiterPair {
     const name = `${bucket}:${policy.limit}:${policy.windowSeconds}`;
     let pair = this.#limiters.get(name);
     if (!pair) {
