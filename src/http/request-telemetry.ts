@@ -6,6 +6,7 @@ import { nodeRequest } from './node-request.ts';
 import type { Metrics } from '../analytics/metrics.ts';
 import type { RequestLogWriter } from '../analytics/request-log-writer.ts';
 import { loggedHeaders, loggedRawHeaders, redactBody, redactHeaders, type LoggedHeaders } from '../analytics/redact.ts';
+import { isoTimestamp } from '../analytics/iso-timestamp.ts';
 import { clientIp } from './client-ip.ts';
 import './context-variables.ts';
 
@@ -71,7 +72,7 @@ export function requestTelemetry({ metrics, writer, trustProxy, records }: Telem
       request_headers: headers.json,
       request_body: problem && c.get('body') !== undefined ? redactBody(c.get('body')) : null,
       response_body: problem ?? null,
-      created_at: new Date(startedAt).toISOString(),
+      created_at: isoTimestamp(startedAt),
     });
   }
 }
