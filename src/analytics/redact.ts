@@ -24,17 +24,8 @@ export function redactHeaders(headers: Headers | Record<string, string | string[
   return out;
 }
 
-/** A request's headers for its log entry: the redacted headers as JSON text, and two of their values. */
-export interface LoggedHeaders {
-  json: string;
-  userAgent: string | null;
-  contentLength: string | null;
-}
-
 interface HeaderName {
   lower: string;
-  /** The lower-cased name as a JSON string, quotes included. */
-  quoted: string;
   redact: 'credential' | 'whole' | null;
 }
 
@@ -42,7 +33,7 @@ function redactedValue(name: HeaderName, value: string): string {
   return name.redact === 'credential' ? redactCredential(value) : name.redact ? REDACTED : value;
 }
 
-/** What each header name (as sent) means for the log, decided once: a client sends the same few. */
+/** What each header name (as sent) means for redaction, decided once: a client sends the same few. */
 const headerNames = new Map<string, HeaderName>();
 const HEADER_NAME_CACHE_SIZE = 1_000;
 
@@ -51,7 +42,7 @@ function headerName(name: string): HeaderName {
   if (!known) {
     const lower = name.toLowerCase();
     const redact = lower === 'authorization' || lower === 'proxy-authorization' ? 'credential' : SECRET_HEADERS.has(lower) || SECRET_MEMBER.test(lower) ? 'whole' : null;
-    known = { lower, quoted: JSON.stringify(lower), redact };
+    known = { lower, redact };
     // Bounded: names are the caller's to choose.
     if (headerNames.size < HEADER_NAME_CACHE_SIZE) headerNames.set(name, known);
   }
@@ -59,33 +50,9 @@ function headerName(name: string): HeaderName {
 }
 
 /**
- * Node's raw `[name, value, name, value, ...]` list, redacted straight into JSON text: cheaper
- * than the headers object Node would build first, then a record, then its JSON (this runs for
- * every logged request). A repeated name keeps every value, joined with ', '.
+ * Node's raw `[name, value, ...]` list as a redacted record, read directly: cheaper than the
+ * headers object Node would build from it first. A repeated name keeps every value, joined with ', '.
  */
-export function loggedRawHeaders(raw: readonly string[]): LoggedHeaders {
-  let json = '{';
-  let userAgent: string | null = null;
-  let contentLength: string | null = null;
-  const seen: string[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = headerName(raw[i]);
-    if (seen.includes(name.lower)) return loggedHeaders(redactRawHeaders(raw));
-    seen.push(name.lower);
-    const value = redactedValue(name, raw[i + 1]);
-    if (name.lower === 'user-agent') userAgent = value;
-    else if (name.lower === 'content-length') contentLength = value;
-    json += `${seen.length > 1 ? ',' : ''}${name.quoted}:${JSON.stringify(value)}`;
-  }
-  return { json: `${json}}`, userAgent, contentLength };
-}
-
-/** The same from a redacted record (fetch Headers in-process, or a raw list that repeats a name). */
-export function loggedHeaders(headers: Record<string, string>): LoggedHeaders {
-  return { json: JSON.stringify(headers), userAgent: headers['user-agent'] ?? null, contentLength: headers['content-length'] ?? null };
-}
-
-/** Node's raw list as a redacted record; a repeated name keeps every value, joined with ', '. */
 export function redactRawHeaders(raw: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {

@@ -6,7 +6,7 @@
 // here ever blocks or fails a request.
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import { copyValue } from '../db/copy-text.ts';
+import { copyLine } from '../db/copy-text.ts';
 import { CopyBatch } from '../db/copy-batch.ts';
 import type { Metrics } from './metrics.ts';
 import { RequestLogPartitions, dayOf } from './request-log-partitions.ts';
@@ -40,11 +40,7 @@ const ENTRY_COLUMNS = [
 const COPY_TARGET = `request_logs (${ENTRY_COLUMNS.join(', ')}, updated_at)`;
 
 /** One entry as its COPY line. */
-function copyLine(entry: RequestLogEntry): string {
-  let line = copyValue(entry.id);
-  for (let i = 1; i < ENTRY_COLUMNS.length; i++) line += `\t${copyValue(entry[ENTRY_COLUMNS[i]])}`;
-  return `${line}\t${copyValue(entry.created_at)}\n`;
-}
+const entryLine = (entry: RequestLogEntry) => copyLine([...ENTRY_COLUMNS.map((column) => entry[column]), entry.created_at]);
 
 export interface RequestLogWriterOptions {
   maxQueue?: number;
@@ -90,7 +86,7 @@ export class RequestLogWriter {
     }
     let line: string;
     try {
-      line = copyLine(entry);
+      line = entryLine(entry);
     } catch {
       this.metrics.requestLogsDropped.inc({ reason: 'write_failed' });
       return;

@@ -5,7 +5,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { nodeRequest } from './node-request.ts';
 import type { Metrics } from '../analytics/metrics.ts';
 import type { RequestLogWriter } from '../analytics/request-log-writer.ts';
-import { loggedHeaders, loggedRawHeaders, redactBody, redactHeaders, type LoggedHeaders } from '../analytics/redact.ts';
+import { redactBody, redactHeaders, redactRawHeaders } from '../analytics/redact.ts';
 import { isoTimestamp } from '../analytics/iso-timestamp.ts';
 import { clientIp } from './client-ip.ts';
 import './context-variables.ts';
@@ -15,9 +15,9 @@ import './context-variables.ts';
  * Headers object (`c.req.raw.headers`) or Node's own parsed object would each be built first,
  * which alone cost more than the rest of the log entry.
  */
-function requestHeaders(c: Context): LoggedHeaders {
+function requestHeaders(c: Context): Record<string, string> {
   const incoming = nodeRequest(c);
-  return incoming ? loggedRawHeaders(incoming.rawHeaders) : loggedHeaders(redactHeaders(c.req.raw.headers));
+  return incoming ? redactRawHeaders(incoming.rawHeaders) : redactHeaders(c.req.raw.headers);
 }
 
 export interface TelemetryOptions {
@@ -65,11 +65,11 @@ export function requestTelemetry({ metrics, writer, trustProxy, records }: Telem
       status,
       duration_us: durationUs,
       ip,
-      user_agent: headers.userAgent,
-      bytes_in: Number(headers.contentLength) || 0,
+      user_agent: headers['user-agent'] ?? null,
+      bytes_in: Number(headers['content-length']) || 0,
       bytes_out: c.get('bytesOut') ?? null,
       error_code: problem ? String(problem.code) : null,
-      request_headers: headers.json,
+      request_headers: JSON.stringify(headers),
       request_body: problem && c.get('body') !== undefined ? redactBody(c.get('body')) : null,
       response_body: problem ?? null,
       created_at: isoTimestamp(startedAt),
