@@ -17,7 +17,7 @@ after(async () => ctx.close());
 const flush = () => ctx.services.requestLogs.flush();
 
 describe('request logs', () => {
-  test('a request is logged with its route template, status, key, latency and sizes, and Authorization redacted', async () => {
+  test('a request is logged with its route template, status, key, latency and sizes; a success keeps no headers or bodies', async () => {
     const created = await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'Logged' }, headers: { 'user-agent': 'fieldline-test/1.0' } });
     const requestId = created.headers.get('x-request-id')!;
     await flush();
@@ -34,16 +34,17 @@ describe('request logs', () => {
     assert.ok(entry.duration_us > 0);
     assert.equal(entry.bytes_out, Buffer.byteLength(created.text));
     assert.equal(entry.request_body, null, 'bodies are kept only for failed requests');
-    const secret = account.key.slice(20);
-    assert.ok(!log.text.includes(secret), 'the key secret is nowhere in the log');
-    assert.match(entry.request_headers.authorization, /^Bearer fl_test_\w{12}\[redacted\]$/);
+    assert.equal(entry.request_headers, null, 'and so are headers');
   });
 
-  test('a failed request keeps its (redacted) body and the problem it got', async () => {
+  test('a failed request keeps its headers with Authorization redacted, its (redacted) body and the problem it got', async () => {
     const failed = await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'x', password: 'hunter2', nonsense: 1 } });
     assert.equal(failed.status, 422);
     await flush();
-    const entry = (await ctx.call('GET', `/v1/request-logs/${failed.body.request_id}`, { key: account.key })).body.data;
+    const log = await ctx.call('GET', `/v1/request-logs/${failed.body.request_id}`, { key: account.key });
+    const entry = log.body.data;
+    assert.match(entry.request_headers.authorization, /^Bearer fl_test_\w{12}\[redacted\]$/);
+    assert.ok(!log.text.includes(account.key.slice(20)), 'the key secret is nowhere in the log');
     assert.equal(entry.error_code, 'validation_failed');
     assert.equal(entry.response_body.code, 'validation_failed');
     assert.equal(entry.request_body.password, '[redacted]');
@@ -69,22 +70,30 @@ describe('request logs', () => {
     assert.notDeepEqual(next.body.data.map((e: any) => e.id), page.body.data.map((e: any) => e.id));
   });
 
-  test('over a real socket the log reads what Node received: address, user agent, size, every header with credentials redacted', async () => {
+  test('over a real socket the log reads what Node received: address, user agent, size, and for a failure every header with credentials redacted', async () => {
     const port = await freePort();
     const server = await serveOn(ctx.app, port);
+    const send = (body: string) => fetch(`http://127.0.0.1:${port}/v1/customers`, {
+      method: 'POST', body,
+      headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json', 'user-agent': 'socket-test/2.0', 'x-trace': 'abc' },
+    });
+    const logged = async (response: Response) => (await ctx.call('GET', `/v1/request-logs/${response.headers.get('x-request-id')}`, { key: account.key })).body.data;
     try {
       const body = JSON.stringify({ name: 'Over HTTP' });
-      const response = await fetch(`http://127.0.0.1:${port}/v1/customers`, {
-        method: 'POST', body,
-        headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json', 'user-agent': 'socket-test/2.0', 'x-trace': 'abc' },
-      });
-      assert.equal(response.status, 201);
+      const created = await send(body);
+      const refused = await send(JSON.stringify({ name: 'Over HTTP', nonsense: 1 }));
+      assert.deepEqual([created.status, refused.status], [201, 422]);
       await flush();
-      const entry = (await ctx.call('GET', `/v1/request-logs/${response.headers.get('x-request-id')}`, { key: account.key })).body.data;
-      assert.deepEqual({ ip: entry.ip, user_agent: entry.user_agent, bytes_in: entry.bytes_in }, { ip: '127.0.0.1', user_agent: 'socket-test/2.0', bytes_in: Buffer.byteLength(body) });
-      assert.equal(entry.request_headers['x-trace'], 'abc');
-      assert.equal(entry.request_headers['content-length'], String(Buffer.byteLength(body)));
-      assert.equal(entry.request_headers.authorization, `Bearer ${account.key.slice(0, 20)}[redacted]`);
+      const success = await logged(created);
+      assert.deepEqual(
+        { ip: success.ip, user_agent: success.user_agent, bytes_in: success.bytes_in, request_headers: success.request_headers },
+        { ip: '127.0.0.1', user_agent: 'socket-test/2.0', bytes_in: Buffer.byteLength(body), request_headers: null },
+      );
+      const failure = await logged(refused);
+      assert.equal(failure.user_agent, 'socket-test/2.0');
+      assert.equal(failure.request_headers['x-trace'], 'abc');
+      assert.equal(failure.request_headers['content-length'], String(failure.bytes_in));
+      assert.equal(failure.request_headers.authorization, `Bearer ${account.key.slice(0, 20)}[redacted]`);
     } finally {
       await server.close();
     }

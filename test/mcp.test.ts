@@ -150,7 +150,9 @@ describe('MCP server', () => {
     await t.services.requestLogs.flush();
     const logs = await t.call('GET', '/v1/request-logs?route=/mcp&limit=100', { key: account.key });
     assert.ok(logs.body.data.length >= 4, `${logs.body.data.length} MCP requests logged`);
-    assert.ok(logs.body.data.every((entry: { status: number; request_headers: Record<string, string> }) => !JSON.stringify(entry.request_headers).includes(limited)), 'without the key');
+    const entries: Array<{ status: number; request_headers: Record<string, string> | null }> = logs.body.data;
+    assert.ok(entries.some((entry) => entry.status === 429 && entry.request_headers?.authorization), 'the refused call keeps its headers');
+    assert.ok(entries.every((entry) => !JSON.stringify(entry.request_headers).includes(limited)), 'without the key');
   });
 
   it('challenges an anonymous agent towards our OAuth server (RFC 9728)', async () => {

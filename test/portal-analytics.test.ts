@@ -96,6 +96,7 @@ describe('developer portal: request logs, usage and alerts', { skip }, () => {
     await page.getByRole('button', { name: 'Open request' }).click();
     await page.getByRole('heading', { name: /POST/ }).waitFor();
     assert.match(page.url(), new RegExp(`/portal/logs/${callIds[0]}$`));
+    await page.getByText('Headers and bodies are kept only for failed requests.').waitFor();
     await portal.open('/logs/req_not_in_this_account');
     await page.getByText('Not in your request log').waitFor();
 

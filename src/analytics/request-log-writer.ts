@@ -25,8 +25,8 @@ export interface RequestLogEntry {
   bytes_in: number | null;
   bytes_out: number | null;
   error_code: string | null;
-  /** The redacted request headers, as JSON text. */
-  request_headers: string;
+  /** For failed requests: the redacted request headers, as JSON text. */
+  request_headers: string | null;
   request_body: unknown;
   response_body: unknown;
   created_at: string;

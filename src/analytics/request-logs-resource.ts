@@ -31,7 +31,7 @@ export const requestLogs = defineResource({
     bytes_in: field.integer({ min: 0 }).readOnly(),
     bytes_out: field.integer({ min: 0 }).readOnly().describe('Response body size when known (streamed exports report null).'),
     error_code: field.text().readOnly().filterable(['eq', 'in', 'is_null']).describe('The problem `code` of a failed request.'),
-    request_headers: field.json(z.record(z.string(), z.string())).readOnly().describe('Request headers, credentials redacted.'),
+    request_headers: field.json(z.record(z.string(), z.string())).readOnly().describe('For failed requests only: the request headers, credentials redacted.'),
     request_body: field.json(z.unknown()).readOnly().describe('For failed requests only: the JSON body received, secret-looking members redacted.'),
     response_body: field.json(z.unknown()).readOnly().describe('For failed requests only: the problem details returned.'),
   },

@@ -1,5 +1,5 @@
-// One request log entry in full: what was asked, how it ended, who asked, the (redacted)
-// headers, and for a failure the problem returned and the body received.
+// One request log entry in full: what was asked, how it ended, who asked, and for a failure
+// the problem returned, the body received and the (redacted) headers.
 import { Link } from 'wouter';
 import { formatDate, formatNumber, statusClass } from './format.ts';
 import type { KeyNames } from './logs-key-names.ts';
@@ -14,7 +14,7 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 export function LogsEntry({ entry, keys }: { entry: RequestLog; keys: KeyNames }) {
   const failed = entry.status != null && entry.status >= 400;
   const problem = entry.response_body as { title?: string; detail?: string; code?: string } | null;
-  const headers = Object.entries(entry.request_headers ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const headers = entry.request_headers ? Object.entries(entry.request_headers).sort(([a], [b]) => a.localeCompare(b)) : null;
   return (
     <>
       <div className="card">
@@ -54,10 +54,10 @@ export function LogsEntry({ entry, keys }: { entry: RequestLog; keys: KeyNames }
           <p className="muted small">Members whose names suggest a secret (password, token, api_key…) are replaced by “[redacted]” before the body is stored.</p>
         </div>
       ) : (
-        <p className="muted">Bodies are kept only for failed requests.</p>
+        <p className="muted">Headers and bodies are kept only for failed requests.</p>
       )}
 
-      <div className="card">
+      {headers ? <div className="card">
         <h2>Request headers</h2>
         <p className="notice notice-info">Redacted by the server before storing: credentials (Authorization, cookies, API keys) keep at most a recognisable prefix, never the secret.</p>
         <div className="table-wrap">
@@ -69,7 +69,7 @@ export function LogsEntry({ entry, keys }: { entry: RequestLog; keys: KeyNames }
             </tbody>
           </table>
         </div>
-      </div>
+      </div> : null}
     </>
   );
 }
