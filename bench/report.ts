@@ -67,19 +67,29 @@ export function summarize(runs: RunRecord[]): Summary[] {
   return rows;
 }
 
-/** What traffic control costs: fieldline against core (the same server with it off), per scenario. */
+/**
+ * What traffic control costs: fieldline against core (the same server with it off), per scenario.
+ * Rounds alternate the systems, so each round's pair ran seconds apart: their ratios show how far
+ * a noisy machine moves the result, which the means alone hide.
+ */
 export function trafficControlCost(rows: Summary[]): string {
-  const lines = ['| scenario | conns | req/s change | server CPU µs/req added | database CPU µs/req added | machine CPU µs/req added |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    '| scenario | conns | req/s change | per round: median (lowest to highest) | server CPU µs/req added | database CPU µs/req added | machine CPU µs/req added |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
   for (const fieldline of rows.filter((r) => r.system === 'fieldline')) {
     const core = rows.find((r) => r.scenario === fieldline.scenario && r.connections === fieldline.connections && r.system === 'core');
     if (!core) continue;
-    const change = (fieldline.reqPerSec / core.reqPerSec - 1) * 100;
-    lines.push(`| ${fieldline.scenario} | ${fieldline.connections} | ${change >= 0 ? '+' : ''}${fixed(change, 0)} % | `
+    const rounds = fieldline.runs.map((reqPerSec, i) => (reqPerSec / core.runs[i] - 1) * 100).filter(Number.isFinite).sort((a, b) => a - b);
+    lines.push(`| ${fieldline.scenario} | ${fieldline.connections} | ${percent((fieldline.reqPerSec / core.reqPerSec - 1) * 100)} | `
+      + `${percent(median(rounds))} (${percent(rounds[0])} to ${percent(rounds.at(-1)!)}) | `
       + `${fixed(fieldline.serverUsPerRequest - core.serverUsPerRequest, 0)} | ${fixed(fieldline.databaseUsPerRequest - core.databaseUsPerRequest, 0)} | ${fixed(fieldline.machineUsPerRequest - core.machineUsPerRequest, 0)} |`);
   }
   return lines.join('\n');
 }
 
+const median = (sorted: number[]) => (sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2);
+const percent = (n: number) => (Number.isFinite(n) ? `${n >= 0 ? '+' : ''}${n.toFixed(0)} %` : '–');
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 /** autocannon's latency histogram has 1 ms resolution: 0 means under a millisecond. */
 const millis = (n: number) => (n === 0 ? '<1' : n.toFixed(1));
