@@ -94,8 +94,7 @@ export class RequestLogWriter {
     this.#filling.append(line, dayOf(entry.created_at));
     this.#queued++;
     if (this.#filling.rows >= this.#batchSize) {
-      this.#full.push(this.#filling);
-      this.#filling = this.#spare.pop() ?? new CopyBatch();
+      this.#sealFilling();
       if (!this.#flushing) void this.flush();
     }
   }
@@ -131,16 +130,19 @@ export class RequestLogWriter {
     return this.#partitions.dropOlderThan(this.retentionDays, now);
   }
 
+  /** Queues the filling batch for writing and starts another (a spare when there is one). */
+  #sealFilling(): void {
+    this.#full.push(this.#filling);
+    this.#filling = this.#spare.pop() ?? new CopyBatch();
+  }
+
   /**
    * Writes the full batches and the one filling now. Rows that arrive meanwhile wait for their
    * batch to fill or for the next tick: taking them at once kept a busy writer in a loop of
    * batches of a few dozen rows, each paying a transaction and three socket writes.
    */
   async #writeQueued(): Promise<void> {
-    if (this.#filling.rows) {
-      this.#full.push(this.#filling);
-      this.#filling = this.#spare.pop() ?? new CopyBatch();
-    }
+    if (this.#filling.rows) this.#sealFilling();
     // Batches that fill during a write are taken by this loop too: push() starts no second flush.
     for (let batch = this.#full.shift(); batch; batch = this.#full.shift()) {
       this.#queued -= batch.rows;

@@ -30,8 +30,6 @@ export interface RequestRateLimiterOptions {
 
 export class RequestRateLimiter {
   readonly #limiters = new Map<string, LimiterPair>();
-  /** The same pairs by policy object (plans and cached credentials reuse theirs), to skip building the name. */
-  readonly #byPolicy = new WeakMap<RatePolicy, Map<string, LimiterPair>>();
   #lastFailureLog = 0;
 
   constructor(private readonly options: RequestRateLimiterOptions) {}
@@ -78,14 +76,6 @@ export class RequestRateLimiter {
   }
 
   #limitersFor(bucket: string, policy: RatePolicy): LimiterPair {
-    let forPolicy = this.#byPolicy.get(policy);
-    if (!forPolicy) this.#byPolicy.set(policy, (forPolicy = new Map()));
-    let pair = forPolicy.get(bucket);
-    if (!pair) forPolicy.set(bucket, (pair = this.#limitersNamed(bucket, policy)));
-    return pair;
-  }
-
-  #limitersNamed(bucket: string, policy: RatePolicy): LimiterPair {
     const name = `${bucket}:${policy.limit}:${policy.windowSeconds}`;
     let pair = this.#limiters.get(name);
     if (!pair) {
