@@ -99,7 +99,7 @@ describe('developer portal shell', { skip }, () => {
       const first = await measure(path);
       if (first.total < 0.1) continue;
       // A page whose data moves it does so on every load. /usage crossed the limit once in CI and
-      // once in a full local run (0.112, 0.125), never in ~100 loads under CPU load or with delayed
+      // once in a full local run (0.112, 0.125), never in about 80 loads under CPU load or with delayed
       // answers (cause not found): what moved is printed, and only a shift that comes back fails.
       console.log(`${path}: layout shift ${first.described} on the first load; loading it again`);
       const again = await measure(path);
