@@ -14,6 +14,9 @@ interface LayoutShiftEntry extends PerformanceEntry {
   sources: { node: Node | null; previousRect: DOMRectReadOnly; currentRect: DOMRectReadOnly }[];
 }
 
+/** One shift as the page records it: its score and what moved (element, text, box before -> after). */
+type RecordedShift = { value: number; moved: string[] };
+
 describe('developer portal shell', { skip }, () => {
   let portal: PortalSession;
   before(async () => { portal = await startPortal(); });
@@ -78,7 +81,7 @@ describe('developer portal shell', { skip }, () => {
     for (let i = 0; i < 30; i++) await portal.t.call('GET', '/v1/customers', { key: created.body.data.secret });
     await portal.t.services.requestLogs.flush();
     await page.addInitScript(() => {
-      const scope = window as unknown as { layoutShifts: { value: number; moved: string[] }[] };
+      const scope = window as unknown as { layoutShifts: RecordedShift[] };
       scope.layoutShifts = [];
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries() as LayoutShiftEntry[]) {
@@ -91,7 +94,7 @@ describe('developer portal shell', { skip }, () => {
     });
     const measure = async (path: string) => {
       await page.goto(`/portal${path}`, { waitUntil: 'networkidle' });
-      const shifts = await page.evaluate(() => (window as unknown as { layoutShifts: { value: number; moved: string[] }[] }).layoutShifts);
+      const shifts = await page.evaluate(() => (window as unknown as { layoutShifts: RecordedShift[] }).layoutShifts);
       const total = shifts.reduce((sum, shift) => sum + shift.value, 0);
       return { total, described: `${total.toFixed(3)} (${shifts.map((shift) => `${shift.value.toFixed(3)}: ${shift.moved.join('; ')}`).join(' | ')})` };
     };
