@@ -14,7 +14,6 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 export function LogsEntry({ entry, keys }: { entry: RequestLog; keys: KeyNames }) {
   const failed = entry.status != null && entry.status >= 400;
   const problem = entry.response_body as { title?: string; detail?: string; code?: string } | null;
-  const headers = entry.request_headers ? Object.entries(entry.request_headers).sort(([a], [b]) => a.localeCompare(b)) : null;
   return (
     <>
       <div className="card">
@@ -57,19 +56,27 @@ export function LogsEntry({ entry, keys }: { entry: RequestLog; keys: KeyNames }
         <p className="muted">Headers and bodies are kept only for failed requests.</p>
       )}
 
-      {headers ? <div className="card">
-        <h2>Request headers</h2>
-        <p className="notice notice-info">Redacted by the server before storing: credentials (Authorization, cookies, API keys) keep at most a recognisable prefix, never the secret.</p>
-        <div className="table-wrap">
-          <table>
-            <thead><tr><th scope="col">Header</th><th scope="col">Value</th></tr></thead>
-            <tbody>
-              {headers.map(([name, value]) => <tr key={name}><td><code>{name}</code></td><td className="wrap"><code>{value}</code></td></tr>)}
-              {!headers.length ? <tr><td colSpan={2} className="empty">No headers were kept.</td></tr> : null}
-            </tbody>
-          </table>
-        </div>
-      </div> : null}
+      {entry.request_headers ? <RequestHeadersCard headers={entry.request_headers} /> : null}
     </>
+  );
+}
+
+/** The redacted request headers of a failed request (successes keep none). */
+function RequestHeadersCard({ headers }: { headers: Record<string, string> }) {
+  const sorted = Object.entries(headers).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <div className="card">
+      <h2>Request headers</h2>
+      <p className="notice notice-info">Redacted by the server before storing: credentials (Authorization, cookies, API keys) keep at most a recognisable prefix, never the secret.</p>
+      <div className="table-wrap">
+        <table>
+          <thead><tr><th scope="col">Header</th><th scope="col">Value</th></tr></thead>
+          <tbody>
+            {sorted.map(([name, value]) => <tr key={name}><td><code>{name}</code></td><td className="wrap"><code>{value}</code></td></tr>)}
+            {!sorted.length ? <tr><td colSpan={2} className="empty">No headers were kept.</td></tr> : null}
+          </tbody>
+        </table>
+      </div>
+    </div>
   );
 }
