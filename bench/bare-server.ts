@@ -15,7 +15,10 @@ export async function startBareServer(options: { databaseUrl: string; accountId:
   const app = new Hono();
 
   app.get('/customers/:id', async (c) => {
-    const { rows } = await pool.query(`SELECT ${COLUMNS} FROM customers WHERE account_id = $1 AND id = $2`, [accountId, c.req.param('id')]);
+    const { rows } = await pool.query(`SELECT ${COLUMNS} FROM customers WHERE account_id = $1 AND id = $2`, [
+      accountId,
+      c.req.param('id'),
+    ]);
     return rows[0] ? c.json({ data: rows[0] }) : c.json({ error: 'not found' }, 404);
   });
 
@@ -35,8 +38,17 @@ export async function startBareServer(options: { databaseUrl: string; accountId:
     const now = new Date().toISOString();
     const email = typeof body.email === 'string' ? body.email.toLowerCase() : null;
     const row = {
-      id: newId('cus'), name: body.name, email, phone: null, company: null, address: null,
-      tags: [] as string[], status: 'active', notes: null, created_at: now, updated_at: now,
+      id: newId('cus'),
+      name: body.name,
+      email,
+      phone: null,
+      company: null,
+      address: null,
+      tags: [] as string[],
+      status: 'active',
+      notes: null,
+      created_at: now,
+      updated_at: now,
     };
     await pool.query(
       `INSERT INTO customers (id, account_id, name, email, tags, status, created_at, updated_at)
@@ -52,9 +64,10 @@ export async function startBareServer(options: { databaseUrl: string; accountId:
   const port = typeof address === 'object' && address ? address.port : 0;
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= (async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await pool.end();
-  })());
+  const stop = () =>
+    (stopping ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    })());
   return { port, stop };
 }

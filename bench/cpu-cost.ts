@@ -78,7 +78,11 @@ export function measureCpu(): (requests: number) => CpuCost {
     const dbTicksAfter = databaseTicks();
     const per = (us: number) => (requests > 0 ? us / requests : NaN);
     return {
-      serverUsPerRequest: per(serverTicks === null || serverTicksAfter === null ? used.active * 1000 : (serverTicksAfter - serverTicks) * TICK_US),
+      serverUsPerRequest: per(
+        serverTicks === null || serverTicksAfter === null
+          ? used.active * 1000
+          : (serverTicksAfter - serverTicks) * TICK_US,
+      ),
       machineUsPerRequest: ticks === null || ticksAfter === null ? NaN : per((ticksAfter - ticks) * TICK_US),
       databaseUsPerRequest: dbTicks === null || dbTicksAfter === null ? NaN : per((dbTicksAfter - dbTicks) * TICK_US),
     };

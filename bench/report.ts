@@ -61,7 +61,9 @@ export function summarize(runs: RunRecord[]): Summary[] {
     ratio: NaN,
   }));
   for (const row of rows) {
-    const bare = rows.find((r) => r.scenario === row.scenario && r.connections === row.connections && r.system === 'bare');
+    const bare = rows.find(
+      (r) => r.scenario === row.scenario && r.connections === row.connections && r.system === 'bare',
+    );
     if (bare && row.system !== 'bare') row.ratio = row.reqPerSec / bare.reqPerSec;
   }
   return rows;
@@ -78,34 +80,68 @@ export function trafficControlCost(rows: Summary[]): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const fieldline of rows.filter((r) => r.system === 'fieldline')) {
-    const core = rows.find((r) => r.scenario === fieldline.scenario && r.connections === fieldline.connections && r.system === 'core');
+    const core = rows.find(
+      (r) => r.scenario === fieldline.scenario && r.connections === fieldline.connections && r.system === 'core',
+    );
     if (!core) continue;
-    const rounds = fieldline.runs.map((reqPerSec, i) => (reqPerSec / core.runs[i] - 1) * 100).filter(Number.isFinite).sort((a, b) => a - b);
-    lines.push(`| ${fieldline.scenario} | ${fieldline.connections} | ${percent((fieldline.reqPerSec / core.reqPerSec - 1) * 100)} | `
-      + `${percent(median(rounds))} (${percent(rounds[0])} to ${percent(rounds.at(-1)!)}) | `
-      + `${fixed(fieldline.serverUsPerRequest - core.serverUsPerRequest, 0)} | ${fixed(fieldline.databaseUsPerRequest - core.databaseUsPerRequest, 0)} | ${fixed(fieldline.machineUsPerRequest - core.machineUsPerRequest, 0)} |`);
+    const rounds = fieldline.runs
+      .map((reqPerSec, i) => (reqPerSec / core.runs[i] - 1) * 100)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    lines.push(
+      `| ${fieldline.scenario} | ${fieldline.connections} | ${percent((fieldline.reqPerSec / core.reqPerSec - 1) * 100)} | ` +
+        `${percent(median(rounds))} (${percent(rounds[0])} to ${percent(rounds.at(-1)!)}) | ` +
+        `${fixed(fieldline.serverUsPerRequest - core.serverUsPerRequest, 0)} | ${fixed(fieldline.databaseUsPerRequest - core.databaseUsPerRequest, 0)} | ${fixed(fieldline.machineUsPerRequest - core.machineUsPerRequest, 0)} |`,
+    );
   }
   return lines.join('\n');
 }
 
-const median = (sorted: number[]) => (sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2);
+const median = (sorted: number[]) =>
+  sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 const percent = (n: number) => (Number.isFinite(n) ? `${n >= 0 ? '+' : ''}${n.toFixed(0)} %` : '–');
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 /** autocannon's latency histogram has 1 ms resolution: 0 means under a millisecond. */
 const millis = (n: number) => (n === 0 ? '<1' : n.toFixed(1));
 
 export function markdownTable(rows: Summary[]): string {
-  const header = ['scenario', 'conns', 'system', 'req/s (mean)', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '÷ bare', 'server µs/req', 'database µs/req', 'machine µs/req', 'req/s per run'];
+  const header = [
+    'scenario',
+    'conns',
+    'system',
+    'req/s (mean)',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx',
+    'errors',
+    '÷ bare',
+    'server µs/req',
+    'database µs/req',
+    'machine µs/req',
+    'req/s per run',
+  ];
   const lines = [
     `| ${header.join(' | ')} |`,
     `|${header.map((_, i) => (i >= 3 && i <= 11 ? ' ---: ' : ' --- ')).join('|')}|`,
   ];
   for (const r of rows) {
-    lines.push(`| ${[
-      r.scenario, r.connections, r.system, fixed(r.reqPerSec, 0), millis(r.p50Ms), millis(r.p99Ms),
-      r.non2xx, r.errors, r.system === 'bare' ? '' : fixed(r.ratio, 2),
-      fixed(r.serverUsPerRequest, 0), fixed(r.databaseUsPerRequest, 0), fixed(r.machineUsPerRequest, 0), r.runs.map((v) => v.toFixed(0)).join(' / '),
-    ].join(' | ')} |`);
+    lines.push(
+      `| ${[
+        r.scenario,
+        r.connections,
+        r.system,
+        fixed(r.reqPerSec, 0),
+        millis(r.p50Ms),
+        millis(r.p99Ms),
+        r.non2xx,
+        r.errors,
+        r.system === 'bare' ? '' : fixed(r.ratio, 2),
+        fixed(r.serverUsPerRequest, 0),
+        fixed(r.databaseUsPerRequest, 0),
+        fixed(r.machineUsPerRequest, 0),
+        r.runs.map((v) => v.toFixed(0)).join(' / '),
+      ].join(' | ')} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -62,7 +62,13 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   // The limiter runs on every request, as in production, but with room for the whole run:
   // the bench measures what counting costs, not what refusing looks like.
   const roomy = { limit: 10_000_000, window_seconds: 3600 };
-  const benchKey = prepareApiKey({ accountId: account.id, name: 'Bench key', mode: 'test', scopes: OWNER_SCOPES, rateLimits: { read: roomy, write: roomy, expensive: roomy } });
+  const benchKey = prepareApiKey({
+    accountId: account.id,
+    name: 'Bench key',
+    mode: 'test',
+    scopes: OWNER_SCOPES,
+    rateLimits: { read: roomy, write: roomy, expensive: roomy },
+  });
   await systemTransaction(fieldline.db, benchKey.statements);
   const api_key = benchKey.secret;
 
@@ -71,7 +77,12 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   log(`seeded ${ids.length} customers in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
   // The same code, database and pool with traffic control off: what it costs, measured in this run.
-  const core = createApp({ db: fieldline.db, registry: createRegistry(), logger: fieldline.logger, trafficControl: false });
+  const core = createApp({
+    db: fieldline.db,
+    registry: createRegistry(),
+    logger: fieldline.logger,
+    trafficControl: false,
+  });
   const coreServer = serve({ fetch: core.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => coreServer.once('listening', resolve));
   cleanups.push(() => new Promise<void>((resolve) => coreServer.close(() => resolve())));
@@ -80,36 +91,64 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   const bare = await startBareServer({ databaseUrl: database.url, accountId: account.id, poolSize: config.dbPoolSize });
   cleanups.push(() => bare.stop());
 
-  const targets = ([
-    { system: 'fieldline', url: `http://127.0.0.1:${fieldline.port}`, prefix: '/v1', headers: { authorization: `Bearer ${api_key}` } },
-    { system: 'core', url: `http://127.0.0.1:${corePort}`, prefix: '/v1', headers: { authorization: `Bearer ${api_key}` } },
-    { system: 'bare', url: `http://127.0.0.1:${bare.port}`, prefix: '', headers: {} },
-  ] as Target[]).filter((target) => settings.systems.includes(target.system));
-  log(`fieldline on :${fieldline.port}, core (no traffic control) on :${corePort}, bare on :${bare.port} (pool size ${config.dbPoolSize} each)`);
+  const targets = (
+    [
+      {
+        system: 'fieldline',
+        url: `http://127.0.0.1:${fieldline.port}`,
+        prefix: '/v1',
+        headers: { authorization: `Bearer ${api_key}` },
+      },
+      {
+        system: 'core',
+        url: `http://127.0.0.1:${corePort}`,
+        prefix: '/v1',
+        headers: { authorization: `Bearer ${api_key}` },
+      },
+      { system: 'bare', url: `http://127.0.0.1:${bare.port}`, prefix: '', headers: {} },
+    ] as Target[]
+  ).filter((target) => settings.systems.includes(target.system));
+  log(
+    `fieldline on :${fieldline.port}, core (no traffic control) on :${corePort}, bare on :${bare.port} (pool size ${config.dbPoolSize} each)`,
+  );
 
   const runs: RunRecord[] = [];
-  for (const scenario of scenarios(ids).filter((s) => !settings.only || settings.only.some((part) => s.name.includes(part)))) {
+  for (const scenario of scenarios(ids).filter(
+    (s) => !settings.only || settings.only.some((part) => s.name.includes(part)),
+  )) {
     for (const target of targets) await preflight(scenario, target);
     if (settings.warmupSeconds > 0) {
-      for (const target of targets) await load(target, scenario, Math.max(...settings.connections), settings.warmupSeconds);
+      for (const target of targets)
+        await load(target, scenario, Math.max(...settings.connections), settings.warmupSeconds);
     }
     for (const connections of settings.connections) {
       for (let round = 1; round <= settings.rounds; round++) {
-        for (const target of targets) { // alternate: fieldline, core, bare, fieldline, core, bare ...
+        for (const target of targets) {
+          // alternate: fieldline, core, bare, fieldline, core, bare ...
           const cpu = measureCpu();
           const r = await load(target, scenario, connections, settings.durationSeconds);
           const cost = cpu(r.requests.total);
           const record: RunRecord = {
-            scenario: scenario.name, connections, system: target.system, round,
-            reqPerSec: r.requests.mean, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
-            non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total, ...cost,
+            scenario: scenario.name,
+            connections,
+            system: target.system,
+            round,
+            reqPerSec: r.requests.mean,
+            p50Ms: r.latency.p50,
+            p99Ms: r.latency.p99,
+            non2xx: r.non2xx,
+            errors: r.errors + r.timeouts,
+            total: r.requests.total,
+            ...cost,
             statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats).map(([code, s]) => [code, s.count])),
           };
           runs.push(record);
-          log(`${scenario.name} c=${connections} round ${round}/${settings.rounds} ${target.system}: `
-            + `${record.reqPerSec.toFixed(0)} req/s, p50 ${record.p50Ms} ms, p99 ${record.p99Ms} ms, `
-            + `server ${cost.serverUsPerRequest.toFixed(0)} µs/req, database ${cost.databaseUsPerRequest.toFixed(0)} µs/req, machine ${cost.machineUsPerRequest.toFixed(0)} µs/req, `
-            + `non-2xx ${record.non2xx}, errors ${record.errors}`);
+          log(
+            `${scenario.name} c=${connections} round ${round}/${settings.rounds} ${target.system}: ` +
+              `${record.reqPerSec.toFixed(0)} req/s, p50 ${record.p50Ms} ms, p99 ${record.p99Ms} ms, ` +
+              `server ${cost.serverUsPerRequest.toFixed(0)} µs/req, database ${cost.databaseUsPerRequest.toFixed(0)} µs/req, machine ${cost.machineUsPerRequest.toFixed(0)} µs/req, ` +
+              `non-2xx ${record.non2xx}, errors ${record.errors}`,
+          );
         }
       }
     }
@@ -124,7 +163,12 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     settings: { ...settings, adminUrl: undefined },
-    environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, dbPoolSize: config.dbPoolSize },
+    environment: {
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      dbPoolSize: config.dbPoolSize,
+    },
     summary,
     runs,
     table,
@@ -135,11 +179,12 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
 
 const cleanups: Array<() => Promise<unknown>> = [];
 let cleaning: Promise<void> | undefined;
-const cleanup = () => (cleaning ??= (async () => {
-  for (const step of cleanups.reverse()) {
-    await step().catch((error) => log(`cleanup failed: ${(error as Error).message}`));
-  }
-})());
+const cleanup = () =>
+  (cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) {
+      await step().catch((error) => log(`cleanup failed: ${(error as Error).message}`));
+    }
+  })());
 
 process.once('SIGINT', () => {
   log('interrupted; cleaning up');

@@ -42,21 +42,24 @@ export function scenarios(customerIds: readonly string[]): Scenario[] {
     {
       name: 'list 25 by company',
       expectedStatus: 200,
-      requests: (t) => companies.map((company) => ({
-        method: 'GET', path: `${t.prefix}/customers?company=${encodeURIComponent(company)}&limit=25`,
-      })),
+      requests: (t) =>
+        companies.map((company) => ({
+          method: 'GET',
+          path: `${t.prefix}/customers?company=${encodeURIComponent(company)}&limit=25`,
+        })),
     },
     {
       name: 'create customer',
       expectedStatus: 201,
       // 100 distinct bodies, cycled (email is not unique, so repeats are fine). Not autocannon's
       // idReplacement: its Content-Length assumes a fixed id length and the requests break.
-      requests: (t) => Array.from({ length: 100 }, (_, i) => ({
-        method: 'POST',
-        path: `${t.prefix}/customers`,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: `Bench Customer ${i}`, email: `bench-${i}@example.com` }),
-      })),
+      requests: (t) =>
+        Array.from({ length: 100 }, (_, i) => ({
+          method: 'POST',
+          path: `${t.prefix}/customers`,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: `Bench Customer ${i}`, email: `bench-${i}@example.com` }),
+        })),
     },
   ];
 }
@@ -65,10 +68,14 @@ export function scenarios(customerIds: readonly string[]): Scenario[] {
 export async function preflight(scenario: Scenario, target: Target): Promise<void> {
   const [request] = scenario.requests(target);
   const response = await fetch(target.url + request.path, {
-    method: request.method, headers: { ...target.headers, ...request.headers }, body: request.body,
+    method: request.method,
+    headers: { ...target.headers, ...request.headers },
+    body: request.body,
   });
   const text = await response.text();
   if (response.status !== scenario.expectedStatus) {
-    throw new Error(`${target.system} ${scenario.name}: expected ${scenario.expectedStatus}, got ${response.status}: ${text.slice(0, 500)}`);
+    throw new Error(
+      `${target.system} ${scenario.name}: expected ${scenario.expectedStatus}, got ${response.status}: ${text.slice(0, 500)}`,
+    );
   }
 }

@@ -32,21 +32,44 @@ const secretKey = randomBytes(32);
 const logger = pino({ level: 'silent' });
 const { app } = createApp({ db, registry, logger, secretKey });
 const signUp = await app.request('/v1/auth/sign-up', {
-  method: 'POST', headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ name: 'Bench', email: 'bench@example.test', password: 'bench password 123', account_name: 'Bench Co' }),
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({
+    name: 'Bench',
+    email: 'bench@example.test',
+    password: 'bench password 123',
+    account_name: 'Bench Co',
+  }),
 });
 const sessionToken = ((await signUp.json()) as any).data.token as string;
-const sessions = new SessionVerifier(db, createPeopleAuth(db, { publicUrl: 'http://localhost:3000', secretKey, logger, oauth: { scopes: oauthScopes(registry), secrets: new SecretBox(secretKey) } }), registry);
+const sessions = new SessionVerifier(
+  db,
+  createPeopleAuth(db, {
+    publicUrl: 'http://localhost:3000',
+    secretKey,
+    logger,
+    oauth: { scopes: oauthScopes(registry), secrets: new SecretBox(secretKey) },
+  }),
+  registry,
+);
 
 // An OAuth app of the account (client credentials) and one of its access tokens.
 const cookie = signUp.headers.getSetCookie()[0].split(';')[0];
-const oauthApp = ((await (await app.request('/v1/oauth/clients', {
-  method: 'POST', headers: { 'content-type': 'application/json', cookie },
-  body: JSON.stringify({ name: 'bench app', scopes: ['read:customers'], client_credentials: true }),
-})).json()) as any).data;
+const oauthApp = (
+  (await (
+    await app.request('/v1/oauth/clients', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({ name: 'bench app', scopes: ['read:customers'], client_credentials: true }),
+    })
+  ).json()) as any
+).data;
 const issued = await app.request('/v1/auth/oauth2/token', {
   method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${oauthApp.id}:${oauthApp.client_secret}`).toString('base64')}` },
+  headers: {
+    'content-type': 'application/x-www-form-urlencoded',
+    authorization: `Basic ${Buffer.from(`${oauthApp.id}:${oauthApp.client_secret}`).toString('base64')}`,
+  },
   body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:customers' }),
 });
 const accessToken = ((await issued.json()) as any).access_token as string;
@@ -64,7 +87,9 @@ async function measure(name: string, verifyOnce: () => Promise<unknown>) {
   }
   perCallUs.sort((a, b) => a - b);
   const at = (q: number) => perCallUs[Math.min(perCallUs.length - 1, Math.floor(q * perCallUs.length))].toFixed(2);
-  console.log(`${name}: first call (database) ${coldMs.toFixed(2)} ms; warm, ${BATCHES} batches of ${BATCH}: median ${at(0.5)} µs, p99 ${at(0.99)} µs per call (budget: 200 µs)`);
+  console.log(
+    `${name}: first call (database) ${coldMs.toFixed(2)} ms; warm, ${BATCHES} batches of ${BATCH}: median ${at(0.5)} µs, p99 ${at(0.99)} µs per call (budget: 200 µs)`,
+  );
 }
 
 await measure('API key', () => verifier.verify(key));

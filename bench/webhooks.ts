@@ -23,7 +23,13 @@ const db = await connectPostgres(database.url, 20);
 try {
   const registry = createRegistry();
   await migrate(db, registry);
-  const fieldline = createApp({ db, registry, logger: pino({ level: 'warn' }), secretKey: randomBytes(32), webhooks: { allowPrivate: true } });
+  const fieldline = createApp({
+    db,
+    registry,
+    logger: pino({ level: 'warn' }),
+    secretKey: randomBytes(32),
+    webhooks: { allowPrivate: true },
+  });
   const { account, api_key } = await createAccount(db, { name: 'Webhook Bench' });
 
   const arrived = new Map<string, number>();
@@ -40,7 +46,8 @@ try {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/`;
   const endpoint = await fieldline.app.request('/v1/webhook-endpoints', {
-    method: 'POST', headers: { authorization: `Bearer ${api_key}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${api_key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ url, enabled_events: ['customer.created'] }),
   });
   if (endpoint.status !== 201) throw new Error(`endpoint: ${endpoint.status} ${await endpoint.text()}`);
@@ -52,42 +59,67 @@ try {
   async function phase(name: string, count: number, size: number, perSecond: number | null) {
     arrived.clear();
     const committedAt = new Map<string, number>();
-    const allArrived = new Promise<void>((resolve) => { expect = { count, resolve }; });
+    const allArrived = new Promise<void>((resolve) => {
+      expect = { count, resolve };
+    });
     const started = performance.now();
     for (let written = 0; written < count; written += size) {
       if (perSecond) {
         const due = started + (written / perSecond) * 1000;
         if (due > performance.now()) await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
       }
-      const ids = Array.from({ length: Math.min(size, count - written) }, () => `evt_bench${String(sequence++).padStart(21, '0')}`);
-      const values = ids.map((id) => `('${id}', '${account.id}', 'customer.created', '{"object":{"object":"customer","name":"Bench"}}', now(), now())`).join(',');
-      await systemQuery(db, { sql: `INSERT INTO events (id, account_id, type, data, created_at, updated_at) VALUES ${values}`, parameters: [] });
+      const ids = Array.from(
+        { length: Math.min(size, count - written) },
+        () => `evt_bench${String(sequence++).padStart(21, '0')}`,
+      );
+      const values = ids
+        .map(
+          (id) =>
+            `('${id}', '${account.id}', 'customer.created', '{"object":{"object":"customer","name":"Bench"}}', now(), now())`,
+        )
+        .join(',');
+      await systemQuery(db, {
+        sql: `INSERT INTO events (id, account_id, type, data, created_at, updated_at) VALUES ${values}`,
+        parameters: [],
+      });
       const at = performance.timeOrigin + performance.now();
       for (const id of ids) committedAt.set(id, at);
     }
-    await Promise.race([allArrived, new Promise((_, reject) => setTimeout(() => reject(new Error(`${name}: only ${arrived.size} of ${count} arrived in 120 s`)), 120_000))]);
+    await Promise.race([
+      allArrived,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`${name}: only ${arrived.size} of ${count} arrived in 120 s`)), 120_000),
+      ),
+    ]);
     const seconds = (performance.now() - started) / 1000;
     const latencies = [...arrived].map(([id, at]) => at - committedAt.get(id)!).sort((x, y) => x - y);
-    return `| ${name} | ${count} | ${perSecond ?? 'max'} | ${seconds.toFixed(1)} | ${(count / seconds).toFixed(0)} | `
-      + `${percentile(latencies, 0.5).toFixed(0)} | ${percentile(latencies, 0.99).toFixed(0)} | ${latencies.at(-1)!.toFixed(0)} |`;
+    return (
+      `| ${name} | ${count} | ${perSecond ?? 'max'} | ${seconds.toFixed(1)} | ${(count / seconds).toFixed(0)} | ` +
+      `${percentile(latencies, 0.5).toFixed(0)} | ${percentile(latencies, 0.99).toFixed(0)} | ${latencies.at(-1)!.toFixed(0)} |`
+    );
   }
 
   log(`burst: ${total} events in transactions of ${batch}; then 2,000 paced at 500/s; one worker`);
   const rows = [await phase('burst', total, batch, null), await phase('paced', 2_000, 10, 500)];
   let attempts = 0;
   for (let waited = 0; waited < 5_000 && attempts < total + 2_000; waited += 100) {
-    [{ attempts }] = await systemQuery(db, { sql: 'SELECT count(*)::int AS attempts FROM webhook_deliveries', parameters: [] });
+    [{ attempts }] = await systemQuery(db, {
+      sql: 'SELECT count(*)::int AS attempts FROM webhook_deliveries',
+      parameters: [],
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  process.stdout.write([
-    '',
-    '| phase | events | offered/s | first commit to last arrival, s | deliveries/s | commit→arrival p50 ms | p99 ms | max ms |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows,
-    '',
-    `attempts logged: ${attempts} of ${total + 2_000}`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      '',
+      '| phase | events | offered/s | first commit to last arrival, s | deliveries/s | commit→arrival p50 ms | p99 ms | max ms |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...rows,
+      '',
+      `attempts logged: ${attempts} of ${total + 2_000}`,
+      '',
+    ].join('\n'),
+  );
   await fieldline.stop();
   receiver.close();
 } finally {

@@ -15,5 +15,9 @@ try {
   process.exit(0);
 }
 // Extra arguments go to Vite, e.g. `--outDir /tmp/portal` for a build of one's own.
-const result = spawnSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn', ...process.argv.slice(2)], { stdio: 'inherit' });
+const result = spawnSync(
+  process.execPath,
+  [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn', ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);

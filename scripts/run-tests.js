@@ -16,7 +16,13 @@ function findTests(dir) {
 }
 
 const args = process.argv.slice(2);
-const files = args.some((a) => a.endsWith('.ts')) ? [] : [...findTests('src'), ...findTests('web/src'), ...findTests('test')].sort();
+const files = args.some((a) => a.endsWith('.ts'))
+  ? []
+  : [...findTests('src'), ...findTests('web/src'), ...findTests('test')].sort();
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, availableParallelism()));
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...args, ...files], { stdio: 'inherit' });
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...args, ...files],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);

@@ -4,25 +4,63 @@ import { z } from 'zod';
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   FIELDLINE_DATA_DIR: z.string().default('./.fieldline'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  FIELDLINE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  FIELDLINE_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   FIELDLINE_DB_POOL_SIZE: z.coerce.number().int().positive().default(20),
-  REDIS_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  REDIS_URL: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   FIELDLINE_RATE_LIMIT_STORE: z.enum(['memory', 'redis']).optional(),
-  FIELDLINE_TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
-  FIELDLINE_PORTAL_ORIGINS: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+  FIELDLINE_TRUST_PROXY: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  FIELDLINE_PORTAL_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   FIELDLINE_REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   FIELDLINE_METRICS_TOKEN: z.string().min(16).optional(),
   FIELDLINE_ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   FIELDLINE_ADMIN_HOST: z.string().default('127.0.0.1'),
   FIELDLINE_ALERT_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
-  FIELDLINE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp:// or smtps://').optional(),
+  FIELDLINE_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected smtp:// or smtps://')
+    .optional(),
   FIELDLINE_MAIL_FROM: z.string().min(3).default('Fieldline <no-reply@fieldline.localhost>'),
-  FIELDLINE_WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
-  FIELDLINE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, '')).optional(),
-  FIELDLINE_SECRET_KEY: z.string().refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32, '32 bytes, base64 or hex encoded').optional(),
+  FIELDLINE_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  FIELDLINE_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
+  FIELDLINE_SECRET_KEY: z
+    .string()
+    .refine(
+      (v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32,
+      '32 bytes, base64 or hex encoded',
+    )
+    .optional(),
 });
 
 export interface Config {
@@ -60,17 +98,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const c = parsed.data;
-  if (c.FIELDLINE_RATE_LIMIT_STORE === 'redis' && !c.REDIS_URL) throw new Error('Invalid configuration: FIELDLINE_RATE_LIMIT_STORE=redis needs REDIS_URL');
+  if (c.FIELDLINE_RATE_LIMIT_STORE === 'redis' && !c.REDIS_URL)
+    throw new Error('Invalid configuration: FIELDLINE_RATE_LIMIT_STORE=redis needs REDIS_URL');
   return {
-    port: c.PORT, host: c.HOST, databaseUrl: c.DATABASE_URL, dataDir: c.FIELDLINE_DATA_DIR,
-    logLevel: c.LOG_LEVEL, maxBodyBytes: c.FIELDLINE_MAX_BODY_BYTES, dbPoolSize: c.FIELDLINE_DB_POOL_SIZE,
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: c.FIELDLINE_DATA_DIR,
+    logLevel: c.LOG_LEVEL,
+    maxBodyBytes: c.FIELDLINE_MAX_BODY_BYTES,
+    dbPoolSize: c.FIELDLINE_DB_POOL_SIZE,
     // Redis is used for rate limits when REDIS_URL is set, unless FIELDLINE_RATE_LIMIT_STORE=memory.
     redisUrl: c.FIELDLINE_RATE_LIMIT_STORE === 'memory' ? undefined : c.REDIS_URL,
-    trustProxy: c.FIELDLINE_TRUST_PROXY, portalOrigins: c.FIELDLINE_PORTAL_ORIGINS,
-    requestLogRetentionDays: c.FIELDLINE_REQUEST_LOG_RETENTION_DAYS, metricsToken: c.FIELDLINE_METRICS_TOKEN,
-    admin: c.FIELDLINE_ADMIN_PORT !== undefined ? { port: c.FIELDLINE_ADMIN_PORT, host: c.FIELDLINE_ADMIN_HOST } : undefined,
-    alertIntervalMs: c.FIELDLINE_ALERT_INTERVAL_SECONDS * 1000, smtpUrl: c.FIELDLINE_SMTP_URL, mailFrom: c.FIELDLINE_MAIL_FROM,
-    webhookAllowPrivate: c.FIELDLINE_WEBHOOK_ALLOW_PRIVATE, secretKey: c.FIELDLINE_SECRET_KEY,
+    trustProxy: c.FIELDLINE_TRUST_PROXY,
+    portalOrigins: c.FIELDLINE_PORTAL_ORIGINS,
+    requestLogRetentionDays: c.FIELDLINE_REQUEST_LOG_RETENTION_DAYS,
+    metricsToken: c.FIELDLINE_METRICS_TOKEN,
+    admin:
+      c.FIELDLINE_ADMIN_PORT !== undefined ? { port: c.FIELDLINE_ADMIN_PORT, host: c.FIELDLINE_ADMIN_HOST } : undefined,
+    alertIntervalMs: c.FIELDLINE_ALERT_INTERVAL_SECONDS * 1000,
+    smtpUrl: c.FIELDLINE_SMTP_URL,
+    mailFrom: c.FIELDLINE_MAIL_FROM,
+    webhookAllowPrivate: c.FIELDLINE_WEBHOOK_ALLOW_PRIVATE,
+    secretKey: c.FIELDLINE_SECRET_KEY,
     publicUrl: c.FIELDLINE_PUBLIC_URL ?? `http://localhost:${c.PORT}`,
   };
 }

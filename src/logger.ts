@@ -2,5 +2,8 @@
 import { pino, type Logger } from 'pino';
 
 export function createLogger(level: string): Logger {
-  return pino({ level, base: undefined, redact: ['req.headers.authorization', '*.api_key', '*.secret'] }, pino.destination(2));
+  return pino(
+    { level, base: undefined, redact: ['req.headers.authorization', '*.api_key', '*.secret'] },
+    pino.destination(2),
+  );
 }

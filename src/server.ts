@@ -19,16 +19,18 @@ async function createDemoAccountIfEmpty(db: Awaited<ReturnType<typeof connectDat
   const [{ count }] = await systemQuery(db, { sql: 'SELECT count(*)::int AS count FROM accounts', parameters: [] });
   if (count > 0) return;
   const { account, api_key } = await createAccount(db, { name: 'Demo Company' });
-  process.stdout.write([
-    '',
-    `  Created the demo account "${account.name}" (${account.id}).`,
-    `  Its API key, shown only this once:`,
-    '',
-    `    ${api_key}`,
-    '',
-    `  Try: curl -H "Authorization: Bearer ${api_key}" http://localhost:${port}/v1/customers`,
-    '',
-  ].join('\n') + '\n');
+  process.stdout.write(
+    [
+      '',
+      `  Created the demo account "${account.name}" (${account.id}).`,
+      `  Its API key, shown only this once:`,
+      '',
+      `    ${api_key}`,
+      '',
+      `  Try: curl -H "Authorization: Bearer ${api_key}" http://localhost:${port}/v1/customers`,
+      '',
+    ].join('\n') + '\n',
+  );
 }
 
 async function listen(app: Hono, port: number, hostname: string) {
@@ -53,16 +55,28 @@ export async function startServer(config: Config) {
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const fieldline = createApp({
     files: localDiskStorage(filesFolder(config.dataDir)),
-    db, registry, logger, maxBodyBytes: config.maxBodyBytes, redis, trustProxy: config.trustProxy,
-    portalOrigins: config.portalOrigins, requestLogRetentionDays: config.requestLogRetentionDays, metricsToken: config.metricsToken,
-    alertIntervalMs: config.alertIntervalMs, smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
+    db,
+    registry,
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    redis,
+    trustProxy: config.trustProxy,
+    portalOrigins: config.portalOrigins,
+    requestLogRetentionDays: config.requestLogRetentionDays,
+    metricsToken: config.metricsToken,
+    alertIntervalMs: config.alertIntervalMs,
+    smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
     secretKey: config.secretKey ? parseSecretKey(config.secretKey) : dataDirSecretKey(config.dataDir),
-    webhooks: { allowPrivate: config.webhookAllowPrivate }, publicUrl: config.publicUrl,
+    webhooks: { allowPrivate: config.webhookAllowPrivate },
+    publicUrl: config.publicUrl,
   });
   fieldline.start();
   const server = await listen(fieldline.app, config.port, config.host);
   const port = server.port;
-  logger.info({ port, database: db.kind, rate_limit_store: fieldline.rateLimiter.store }, `Fieldline listening on http://localhost:${port} (docs: /docs)`);
+  logger.info(
+    { port, database: db.kind, rate_limit_store: fieldline.rateLimiter.store },
+    `Fieldline listening on http://localhost:${port} (docs: /docs)`,
+  );
   let admin: Awaited<ReturnType<typeof listen>> | undefined;
   if (config.admin) {
     const adminApp = new Hono();
@@ -72,13 +86,14 @@ export async function startServer(config: Config) {
   }
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= (async () => {
-    await fieldline.eventStreams.stop(); // ends open event streams, which would hold the server open
-    await Promise.all([server.close(), admin?.close()]);
-    await fieldline.stop();
-    redis?.disconnect();
-    await db.close();
-    releaseLock();
-  })());
+  const stop = () =>
+    (stopping ??= (async () => {
+      await fieldline.eventStreams.stop(); // ends open event streams, which would hold the server open
+      await Promise.all([server.close(), admin?.close()]);
+      await fieldline.stop();
+      redis?.disconnect();
+      await db.close();
+      releaseLock();
+    })());
   return { port, adminPort: admin?.port, stop, db, logger, fieldline };
 }

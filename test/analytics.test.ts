@@ -11,14 +11,21 @@ import { pino } from 'pino';
 
 let ctx: TestContext;
 let account: TestAccount;
-before(async () => { ctx = await createTestContext(); account = await ctx.newAccount('Logged Co'); });
+before(async () => {
+  ctx = await createTestContext();
+  account = await ctx.newAccount('Logged Co');
+});
 after(async () => ctx.close());
 
 const flush = () => ctx.services.requestLogs.flush();
 
 describe('request logs', () => {
   test('a request is logged with its route template, status, key, latency and sizes; a success keeps no headers or bodies', async () => {
-    const created = await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'Logged' }, headers: { 'user-agent': 'fieldline-test/1.0' } });
+    const created = await ctx.call('POST', '/v1/customers', {
+      key: account.key,
+      body: { name: 'Logged' },
+      headers: { 'user-agent': 'fieldline-test/1.0' },
+    });
     const requestId = created.headers.get('x-request-id')!;
     await flush();
     const log = await ctx.call('GET', `/v1/request-logs/${requestId}`, { key: account.key });
@@ -27,8 +34,22 @@ describe('request logs', () => {
     assert.equal(entry.object, 'request_log');
     assert.equal(entry.id, requestId);
     assert.deepEqual(
-      { method: entry.method, path: entry.path, route: entry.route, status: entry.status, user_agent: entry.user_agent, error_code: entry.error_code },
-      { method: 'POST', path: '/v1/customers', route: '/v1/customers', status: 201, user_agent: 'fieldline-test/1.0', error_code: null },
+      {
+        method: entry.method,
+        path: entry.path,
+        route: entry.route,
+        status: entry.status,
+        user_agent: entry.user_agent,
+        error_code: entry.error_code,
+      },
+      {
+        method: 'POST',
+        path: '/v1/customers',
+        route: '/v1/customers',
+        status: 201,
+        user_agent: 'fieldline-test/1.0',
+        error_code: null,
+      },
     );
     assert.match(entry.api_key_id, /^key_/);
     assert.ok(entry.duration_us > 0);
@@ -38,7 +59,10 @@ describe('request logs', () => {
   });
 
   test('a failed request keeps its headers with Authorization redacted, its (redacted) body and the problem it got', async () => {
-    const failed = await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'x', password: 'hunter2', nonsense: 1 } });
+    const failed = await ctx.call('POST', '/v1/customers', {
+      key: account.key,
+      body: { name: 'x', password: 'hunter2', nonsense: 1 },
+    });
     assert.equal(failed.status, 422);
     await flush();
     const log = await ctx.call('GET', `/v1/request-logs/${failed.body.request_id}`, { key: account.key });
@@ -56,28 +80,51 @@ describe('request logs', () => {
     await ctx.call('GET', '/v1/customers/cus_00000000000000000000000000', { key: other });
     await ctx.call('GET', '/v1/jobs', { key: other });
     await flush();
-    const otherKeyId = (await ctx.call('GET', '/v1/request-logs?limit=1', { key: account.key })).body.data[0].api_key_id;
+    const otherKeyId = (await ctx.call('GET', '/v1/request-logs?limit=1', { key: account.key })).body.data[0]
+      .api_key_id;
     const byKey = await ctx.call('GET', `/v1/request-logs?api_key_id=${otherKeyId}`, { key: account.key });
     assert.deepEqual(byKey.body.data.map((e: any) => e.route).sort(), ['/v1/customers/{id}', '/v1/jobs']);
-    const notFound = await ctx.call('GET', `/v1/request-logs?status=404&api_key_id=${otherKeyId}`, { key: account.key });
-    assert.deepEqual(notFound.body.data.map((e: any) => [e.status, e.error_code]), [[404, 'not_found']]);
+    const notFound = await ctx.call('GET', `/v1/request-logs?status=404&api_key_id=${otherKeyId}`, {
+      key: account.key,
+    });
+    assert.deepEqual(
+      notFound.body.data.map((e: any) => [e.status, e.error_code]),
+      [[404, 'not_found']],
+    );
     const since = encodeURIComponent(new Date(Date.now() + 60_000).toISOString());
-    assert.equal((await ctx.call('GET', `/v1/request-logs?created_at[gte]=${since}`, { key: account.key })).body.data.length, 0);
+    assert.equal(
+      (await ctx.call('GET', `/v1/request-logs?created_at[gte]=${since}`, { key: account.key })).body.data.length,
+      0,
+    );
     const page = await ctx.call('GET', '/v1/request-logs?limit=2', { key: account.key });
     assert.equal(page.body.page.has_more, true);
-    const next = await ctx.call('GET', `/v1/request-logs?limit=2&cursor=${page.body.page.next_cursor}`, { key: account.key });
+    const next = await ctx.call('GET', `/v1/request-logs?limit=2&cursor=${page.body.page.next_cursor}`, {
+      key: account.key,
+    });
     assert.equal(next.status, 200);
-    assert.notDeepEqual(next.body.data.map((e: any) => e.id), page.body.data.map((e: any) => e.id));
+    assert.notDeepEqual(
+      next.body.data.map((e: any) => e.id),
+      page.body.data.map((e: any) => e.id),
+    );
   });
 
   test('over a real socket the log reads what Node received: address, user agent, size, and for a failure every header with credentials redacted', async () => {
     const port = await freePort();
     const server = await serveOn(ctx.app, port);
-    const send = (body: string) => fetch(`http://127.0.0.1:${port}/v1/customers`, {
-      method: 'POST', body,
-      headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json', 'user-agent': 'socket-test/2.0', 'x-trace': 'abc' },
-    });
-    const logged = async (response: Response) => (await ctx.call('GET', `/v1/request-logs/${response.headers.get('x-request-id')}`, { key: account.key })).body.data;
+    const send = (body: string) =>
+      fetch(`http://127.0.0.1:${port}/v1/customers`, {
+        method: 'POST',
+        body,
+        headers: {
+          authorization: `Bearer ${account.key}`,
+          'content-type': 'application/json',
+          'user-agent': 'socket-test/2.0',
+          'x-trace': 'abc',
+        },
+      });
+    const logged = async (response: Response) =>
+      (await ctx.call('GET', `/v1/request-logs/${response.headers.get('x-request-id')}`, { key: account.key })).body
+        .data;
     try {
       const body = JSON.stringify({ name: 'Over HTTP' });
       const created = await send(body);
@@ -86,7 +133,12 @@ describe('request logs', () => {
       await flush();
       const success = await logged(created);
       assert.deepEqual(
-        { ip: success.ip, user_agent: success.user_agent, bytes_in: success.bytes_in, request_headers: success.request_headers },
+        {
+          ip: success.ip,
+          user_agent: success.user_agent,
+          bytes_in: success.bytes_in,
+          request_headers: success.request_headers,
+        },
         { ip: '127.0.0.1', user_agent: 'socket-test/2.0', bytes_in: Buffer.byteLength(body), request_headers: null },
       );
       const failure = await logged(refused);
@@ -103,15 +155,32 @@ describe('request logs', () => {
     const metrics = new Metrics();
     const writer = new RequestLogWriter(ctx.db, metrics, pino({ level: 'silent' }), { maxQueue: 3, batchSize: 100 });
     const entry = (i: number): RequestLogEntry => ({
-      id: `req_queue_${i}`, account_id: account.id, api_key_id: null, method: 'GET', path: '/v1/x', route: null, status: 200, duration_us: 1,
-      ip: null, user_agent: null, bytes_in: 0, bytes_out: 0, error_code: null, request_headers: '{}', request_body: null, response_body: null,
+      id: `req_queue_${i}`,
+      account_id: account.id,
+      api_key_id: null,
+      method: 'GET',
+      path: '/v1/x',
+      route: null,
+      status: 200,
+      duration_us: 1,
+      ip: null,
+      user_agent: null,
+      bytes_in: 0,
+      bytes_out: 0,
+      error_code: null,
+      request_headers: '{}',
+      request_body: null,
+      response_body: null,
       created_at: new Date().toISOString(),
     });
     for (let i = 0; i < 5; i++) writer.push(entry(i));
     await writer.flush();
     const dropped = await metrics.registry.getSingleMetricAsString('fieldline_request_logs_dropped_total');
     assert.match(dropped, /reason="queue_full"} 2/);
-    const [{ n }] = await systemQuery(ctx.db, { sql: "SELECT count(*)::int AS n FROM request_logs WHERE id LIKE 'req_queue_%'", parameters: [] });
+    const [{ n }] = await systemQuery(ctx.db, {
+      sql: "SELECT count(*)::int AS n FROM request_logs WHERE id LIKE 'req_queue_%'",
+      parameters: [],
+    });
     assert.equal(n, 3);
   });
 
@@ -119,11 +188,31 @@ describe('request logs', () => {
     // Taking them at once kept a writer under steady load writing batches of a few dozen rows.
     const writer = new RequestLogWriter(ctx.db, new Metrics(), pino({ level: 'silent' }), { batchSize: 100 });
     const entry = (i: number): RequestLogEntry => ({
-      id: `req_tick_${i}`, account_id: account.id, api_key_id: null, method: 'GET', path: '/v1/x', route: null, status: 200, duration_us: 1,
-      ip: null, user_agent: null, bytes_in: 0, bytes_out: 0, error_code: null, request_headers: '{}', request_body: null, response_body: null,
+      id: `req_tick_${i}`,
+      account_id: account.id,
+      api_key_id: null,
+      method: 'GET',
+      path: '/v1/x',
+      route: null,
+      status: 200,
+      duration_us: 1,
+      ip: null,
+      user_agent: null,
+      bytes_in: 0,
+      bytes_out: 0,
+      error_code: null,
+      request_headers: '{}',
+      request_body: null,
+      response_body: null,
       created_at: new Date().toISOString(),
     });
-    const written = async () => (await systemQuery(ctx.db, { sql: "SELECT count(*)::int AS n FROM request_logs WHERE id LIKE 'req_tick_%'", parameters: [] }))[0].n;
+    const written = async () =>
+      (
+        await systemQuery(ctx.db, {
+          sql: "SELECT count(*)::int AS n FROM request_logs WHERE id LIKE 'req_tick_%'",
+          parameters: [],
+        })
+      )[0].n;
     for (let i = 0; i < 3; i++) writer.push(entry(i));
     const first = writer.flush();
     for (let i = 3; i < 5; i++) writer.push(entry(i)); // while the first three are being written
@@ -137,32 +226,75 @@ describe('request logs', () => {
     const metrics = new Metrics();
     const writer = new RequestLogWriter(ctx.db, metrics, pino({ level: 'silent' }), { batchSize: 100 });
     const entry = (i: number, duration_us: number): RequestLogEntry => ({
-      id: `req_batch_${i}`, account_id: account.id, api_key_id: null, method: 'GET', path: '/v1/x', route: null, status: 200, duration_us,
-      ip: null, user_agent: 'tab\there', bytes_in: 0, bytes_out: 0, error_code: null, request_headers: JSON.stringify({ 'user-agent': 'tab\there' }), request_body: null,
-      response_body: null, created_at: new Date().toISOString(),
+      id: `req_batch_${i}`,
+      account_id: account.id,
+      api_key_id: null,
+      method: 'GET',
+      path: '/v1/x',
+      route: null,
+      status: 200,
+      duration_us,
+      ip: null,
+      user_agent: 'tab\there',
+      bytes_in: 0,
+      bytes_out: 0,
+      error_code: null,
+      request_headers: JSON.stringify({ 'user-agent': 'tab\there' }),
+      request_body: null,
+      response_body: null,
+      created_at: new Date().toISOString(),
     });
     writer.push(entry(1, 5));
     writer.push(entry(2, 2 ** 40)); // past the integer column's range
     writer.push(entry(3, 7));
     await writer.flush();
-    const rows = await systemQuery(ctx.db, { sql: "SELECT id, duration_us, user_agent, request_headers FROM request_logs WHERE id LIKE 'req_batch_%' ORDER BY id", parameters: [] });
-    assert.deepEqual(rows.map((row) => [row.id, row.duration_us, row.user_agent, row.request_headers]), [
-      ['req_batch_1', 5, 'tab\there', { 'user-agent': 'tab\there' }], ['req_batch_3', 7, 'tab\there', { 'user-agent': 'tab\there' }],
-    ]);
-    assert.match(await metrics.registry.getSingleMetricAsString('fieldline_request_logs_dropped_total'), /reason="write_failed"} 1/);
+    const rows = await systemQuery(ctx.db, {
+      sql: "SELECT id, duration_us, user_agent, request_headers FROM request_logs WHERE id LIKE 'req_batch_%' ORDER BY id",
+      parameters: [],
+    });
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.duration_us, row.user_agent, row.request_headers]),
+      [
+        ['req_batch_1', 5, 'tab\there', { 'user-agent': 'tab\there' }],
+        ['req_batch_3', 7, 'tab\there', { 'user-agent': 'tab\there' }],
+      ],
+    );
+    assert.match(
+      await metrics.registry.getSingleMetricAsString('fieldline_request_logs_dropped_total'),
+      /reason="write_failed"} 1/,
+    );
   });
 
   test('retention drops whole daily partitions older than the limit', async () => {
     const writer = ctx.services.requestLogs;
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
     writer.push({
-      id: 'req_ancient', account_id: account.id, api_key_id: null, method: 'GET', path: '/v1/x', route: null, status: 200, duration_us: 1,
-      ip: null, user_agent: null, bytes_in: 0, bytes_out: 0, error_code: null, request_headers: '{}', request_body: null, response_body: null, created_at: old,
+      id: 'req_ancient',
+      account_id: account.id,
+      api_key_id: null,
+      method: 'GET',
+      path: '/v1/x',
+      route: null,
+      status: 200,
+      duration_us: 1,
+      ip: null,
+      user_agent: null,
+      bytes_in: 0,
+      bytes_out: 0,
+      error_code: null,
+      request_headers: '{}',
+      request_body: null,
+      response_body: null,
+      created_at: old,
     });
     await flush();
-    const partitions = async () => (await systemQuery(ctx.db, {
-      sql: "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'request_logs'", parameters: [],
-    })).map((row) => row.name as string);
+    const partitions = async () =>
+      (
+        await systemQuery(ctx.db, {
+          sql: "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'request_logs'",
+          parameters: [],
+        })
+      ).map((row) => row.name as string);
     const oldPartition = `request_logs_p${old.slice(0, 10).replaceAll('-', '')}`;
     assert.ok((await partitions()).includes(oldPartition));
     const dropped = await writer.dropExpired();
@@ -177,13 +309,17 @@ describe('usage and errors', () => {
   test('GET /v1/usage counts exactly the requests made, by status class and by route', async () => {
     const fresh = await ctx.newAccount('Usage Co');
     for (let i = 0; i < 3; i++) await ctx.call('POST', '/v1/customers', { key: fresh.key, body: { name: `U${i}` } });
-    for (let i = 0; i < 2; i++) await ctx.call('GET', '/v1/customers/cus_00000000000000000000000000', { key: fresh.key });
+    for (let i = 0; i < 2; i++)
+      await ctx.call('GET', '/v1/customers/cus_00000000000000000000000000', { key: fresh.key });
     await ctx.call('POST', '/v1/customers', { key: fresh.key, body: {} });
     await flush();
     const usage = await ctx.call('GET', '/v1/usage?group_by=status_class', { key: fresh.key });
     assert.equal(usage.status, 200, usage.text);
     const { summary, buckets } = usage.body.data;
-    assert.deepEqual({ requests: summary.requests, client: summary.client_errors, server: summary.server_errors }, { requests: 6, client: 3, server: 0 });
+    assert.deepEqual(
+      { requests: summary.requests, client: summary.client_errors, server: summary.server_errors },
+      { requests: 6, client: 3, server: 0 },
+    );
     assert.equal(summary.error_rate, 0.5);
     assert.ok(summary.p50_ms > 0 && summary.p50_ms <= summary.p95_ms && summary.p95_ms <= summary.p99_ms);
     const byClass = Object.fromEntries(buckets.map((b: any) => [b.group, b.requests]));
@@ -204,11 +340,17 @@ describe('usage and errors', () => {
     const secondId = keys.find((k: any) => second.startsWith(k.prefix) && second.endsWith(k.last4)).id;
 
     const usage = (await ctx.call('GET', `/v1/usage?api_key_id=${secondId}`, { key: fresh.key })).body.data;
-    assert.deepEqual({ requests: usage.summary.requests, client: usage.summary.client_errors }, { requests: 2, client: 2 });
+    assert.deepEqual(
+      { requests: usage.summary.requests, client: usage.summary.client_errors },
+      { requests: 2, client: 2 },
+    );
     const everyone = (await ctx.call('GET', '/v1/usage', { key: fresh.key })).body.data;
     assert.ok(everyone.summary.requests >= 5, 'without the filter every credential counts');
     const errors = (await ctx.call('GET', `/v1/errors?api_key_id=${secondId}`, { key: fresh.key })).body.data;
-    assert.deepEqual(errors.groups.map((g: any) => [g.route, g.count]), [['GET /v1/customers/{id}', 2]]);
+    assert.deepEqual(
+      errors.groups.map((g: any) => [g.route, g.count]),
+      [['GET /v1/customers/{id}', 2]],
+    );
     const nobody = (await ctx.call('GET', '/v1/usage?api_key_id=key_unknown', { key: fresh.key })).body.data;
     assert.equal(nobody.summary.requests, 0);
   });
@@ -216,22 +358,32 @@ describe('usage and errors', () => {
   test('GET /v1/errors groups failures by code and route with counts, first/last seen and a sample request', async () => {
     const fresh = await ctx.newAccount('Errors Co');
     const ids = [];
-    for (let i = 0; i < 3; i++) ids.push((await ctx.call('GET', '/v1/jobs/job_00000000000000000000000000', { key: fresh.key })).body.request_id);
+    for (let i = 0; i < 3; i++)
+      ids.push((await ctx.call('GET', '/v1/jobs/job_00000000000000000000000000', { key: fresh.key })).body.request_id);
     await ctx.call('POST', '/v1/customers', { key: fresh.key, body: { name: 1 } });
     await flush();
     const errors = await ctx.call('GET', '/v1/errors', { key: fresh.key });
     assert.equal(errors.status, 200, errors.text);
     const groups = errors.body.data.groups;
-    assert.deepEqual(groups.map((g: any) => [g.code, g.route, g.status, g.count]), [
-      ['not_found', 'GET /v1/jobs/{id}', 404, 3],
-      ['validation_failed', 'POST /v1/customers', 422, 1],
-    ]);
+    assert.deepEqual(
+      groups.map((g: any) => [g.code, g.route, g.status, g.count]),
+      [
+        ['not_found', 'GET /v1/jobs/{id}', 404, 3],
+        ['validation_failed', 'POST /v1/customers', 422, 1],
+      ],
+    );
     assert.equal(groups[0].sample_request_id, ids[2]);
     assert.ok(groups[0].first_seen <= groups[0].last_seen);
   });
 
   test('bad windows and unknown parameters are 400s naming the parameter', async () => {
-    const cases = ['/v1/usage?bucket=week', '/v1/usage?from=yesterday', '/v1/usage?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', '/v1/errors?colour=red', '/v1/usage?bucket=hour&bucket=day'];
+    const cases = [
+      '/v1/usage?bucket=week',
+      '/v1/usage?from=yesterday',
+      '/v1/usage?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '/v1/errors?colour=red',
+      '/v1/usage?bucket=hour&bucket=day',
+    ];
     for (const path of cases) {
       const response = await ctx.call('GET', path, { key: account.key });
       assert.equal(response.status, 400, `${path}: ${response.text}`);

@@ -16,35 +16,59 @@ import { createApp } from '../src/http/app.ts';
 import { coverageInventory, type CoverageInputs } from '../src/inventory/coverage.ts';
 import { coverageMarkdown } from '../src/inventory/coverage-markdown.ts';
 import { currentCoverage } from '../src/inventory/current-coverage.ts';
-import { pythonSdkOperations, typescriptSdkOperations, TYPESCRIPT_OPERATIONS_FILE } from '../src/inventory/sdk-surfaces.ts';
+import {
+  pythonSdkOperations,
+  typescriptSdkOperations,
+  TYPESCRIPT_OPERATIONS_FILE,
+} from '../src/inventory/sdk-surfaces.ts';
 import { generateTypeScriptSdk } from '../sdk/typescript/scripts/generate.ts';
 
-const declareGadgets = (more: Partial<Parameters<typeof defineResource>[0]> = {}) => defineResource({
-  name: 'gadget', collection: 'gadgets', idPrefix: 'gad', description: 'A throwaway resource declared by this test.',
-  fields: { label: field.text({ min: 1, max: 50 }).required().filterable() },
-  actions: { polish: { summary: 'Polish the gadget', event: 'polished' } },
-  ...more,
-});
+const declareGadgets = (more: Partial<Parameters<typeof defineResource>[0]> = {}) =>
+  defineResource({
+    name: 'gadget',
+    collection: 'gadgets',
+    idPrefix: 'gad',
+    description: 'A throwaway resource declared by this test.',
+    fields: { label: field.text({ min: 1, max: 50 }).required().filterable() },
+    actions: { polish: { summary: 'Polish the gadget', event: 'polished' } },
+    ...more,
+  });
 const gadgets = declareGadgets();
 
 /** The app a registry makes, never started, and what its surfaces would be. */
 function inputsFor(registry: Registry, sdks: CoverageInputs['sdks']): CoverageInputs {
   const app = createApp({ db: undefined as never, registry, logger: pino({ level: 'silent' }) });
-  return { registry, routes: app.routes, endpoints: app.endpoints, openapi: app.openapi, tools: app.agentTools(), sdks };
+  return {
+    registry,
+    routes: app.routes,
+    endpoints: app.endpoints,
+    openapi: app.openapi,
+    tools: app.agentTools(),
+    sdks,
+  };
 }
 
 describe('fieldline inventory', () => {
   it('docs/api-coverage.md is the matrix the code produces, and it has no gap', () => {
     const resources = currentCoverage();
-    assert.equal(readFileSync(new URL('../docs/api-coverage.md', import.meta.url), 'utf8'), coverageMarkdown(resources), 'run `node bin/fieldline.js inventory --output docs/api-coverage.md`');
-    assert.deepEqual(resources.flatMap((resource) => resource.gaps.map((gap) => `${resource.collection}: ${gap}`)), []);
+    assert.equal(
+      readFileSync(new URL('../docs/api-coverage.md', import.meta.url), 'utf8'),
+      coverageMarkdown(resources),
+      'run `node bin/fieldline.js inventory --output docs/api-coverage.md`',
+    );
+    assert.deepEqual(
+      resources.flatMap((resource) => resource.gaps.map((gap) => `${resource.collection}: ${gap}`)),
+      [],
+    );
     assert.equal(resources.length, createRegistry().resources.length);
   });
 
   it('an operation an SDK lacks is a gap naming the operation and the SDK', () => {
     const python = pythonSdkOperations();
     python.delete('POST /v1/jobs/{id}/complete');
-    const jobs = coverageInventory(inputsFor(createRegistry(), { typescript: typescriptSdkOperations(), python })).find((r) => r.collection === 'jobs')!;
+    const jobs = coverageInventory(inputsFor(createRegistry(), { typescript: typescriptSdkOperations(), python })).find(
+      (r) => r.collection === 'jobs',
+    )!;
     assert.deepEqual(jobs.gaps, ['POST /v1/jobs/{id}/complete is missing from Python SDK']);
     assert.equal(jobs.surfaces.python.covered, jobs.surfaces.python.expected - 1);
   });
@@ -52,11 +76,22 @@ describe('fieldline inventory', () => {
   it('a resource offering fewer operations is a gap until it says why', () => {
     const row = (resource: typeof gadgets) => {
       const registry = new Registry([...createRegistry().resources, resource]);
-      const everyRoute = new Set(inputsFor(registry, { typescript: new Set(), python: new Set() }).routes.map((r) => `${r.method.toUpperCase()} ${r.path}`));
-      return coverageInventory(inputsFor(registry, { typescript: everyRoute, python: everyRoute })).find((r) => r.collection === 'gadgets')!;
+      const everyRoute = new Set(
+        inputsFor(registry, { typescript: new Set(), python: new Set() }).routes.map(
+          (r) => `${r.method.toUpperCase()} ${r.path}`,
+        ),
+      );
+      return coverageInventory(inputsFor(registry, { typescript: everyRoute, python: everyRoute })).find(
+        (r) => r.collection === 'gadgets',
+      )!;
     };
-    assert.deepEqual(row(declareGadgets({ operations: ['list', 'get'] })).gaps, ['offers no create, update, delete, bulk, export, and does not say why (limitedBecause)']);
-    assert.deepEqual(row(declareGadgets({ operations: ['list', 'get'], limitedBecause: 'Gadgets are made by the factory.' })).gaps, []);
+    assert.deepEqual(row(declareGadgets({ operations: ['list', 'get'] })).gaps, [
+      'offers no create, update, delete, bulk, export, and does not say why (limitedBecause)',
+    ]);
+    assert.deepEqual(
+      row(declareGadgets({ operations: ['list', 'get'], limitedBecause: 'Gadgets are made by the factory.' })).gaps,
+      [],
+    );
   });
 });
 
@@ -72,26 +107,52 @@ describe('a new resource', () => {
     assert.match(typescript, /"gadgets\.polish": \{"method":"POST","path":"\/v1\/gadgets\/\{id\}\/polish"/);
 
     const python = spawnSync('python3', ['--version']);
-    if (python.error && process.env.FIELDLINE_REQUIRE_PYTHON_SDK !== '1') return t.skip('python3 is not installed: the Python SDK cannot be regenerated here');
+    if (python.error && process.env.FIELDLINE_REQUIRE_PYTHON_SDK !== '1')
+      return t.skip('python3 is not installed: the Python SDK cannot be regenerated here');
     const dir = mkdtempSync(join(tmpdir(), 'fieldline-gadgets-'));
     try {
       writeFileSync(join(dir, 'openapi.json'), JSON.stringify(document));
-      const generated = spawnSync('python3', ['sdk/python/generate.py', '--openapi', join(dir, 'openapi.json'), '--out', dir], { encoding: 'utf8' });
+      const generated = spawnSync(
+        'python3',
+        ['sdk/python/generate.py', '--openapi', join(dir, 'openapi.json'), '--out', dir],
+        { encoding: 'utf8' },
+      );
       assert.equal(generated.status, 0, generated.stderr);
       const pythonSource = readFileSync(join(dir, '_generated.py'), 'utf8');
       assert.match(pythonSource, /class GadgetsResource/);
       assert.match(pythonSource, /def polish\(self, id: str/);
 
       const gadgetsRow = coverageInventory({
-        ...inputsFor(registry, { typescript: typescriptSdkOperations(typescript), python: pythonSdkOperations(pythonSource) }),
+        ...inputsFor(registry, {
+          typescript: typescriptSdkOperations(typescript),
+          python: pythonSdkOperations(pythonSource),
+        }),
       }).find((resource) => resource.collection === 'gadgets')!;
       assert.deepEqual(gadgetsRow.gaps, []);
       assert.deepEqual(gadgetsRow.actions, ['polish']);
       for (const surface of ['openapi', 'typescript', 'python', 'tenancy', 'roles'] as const) {
-        assert.equal(gadgetsRow.surfaces[surface].covered, 8, `${surface}: list, get, create, update, delete, bulk, export and polish`);
+        assert.equal(
+          gadgetsRow.surfaces[surface].covered,
+          8,
+          `${surface}: list, get, create, update, delete, bulk, export and polish`,
+        );
       }
-      assert.deepEqual(app.agentTools().filter((tool) => tool.collection === 'gadgets').map((tool) => tool.name).sort(),
-        ['gadgets_bulk', 'gadgets_create', 'gadgets_delete', 'gadgets_get', 'gadgets_list', 'gadgets_polish', 'gadgets_update']);
+      assert.deepEqual(
+        app
+          .agentTools()
+          .filter((tool) => tool.collection === 'gadgets')
+          .map((tool) => tool.name)
+          .sort(),
+        [
+          'gadgets_bulk',
+          'gadgets_create',
+          'gadgets_delete',
+          'gadgets_get',
+          'gadgets_list',
+          'gadgets_polish',
+          'gadgets_update',
+        ],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -11,9 +11,15 @@ import { ApiKeyVerifier } from '../src/auth/api-keys.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
-before(async () => { ctx = await createTestContext(); });
-after(async () => { await ctx.close(); });
-beforeEach(async () => { account = await ctx.newAccount('Keys Co'); });
+before(async () => {
+  ctx = await createTestContext();
+});
+after(async () => {
+  await ctx.close();
+});
+beforeEach(async () => {
+  account = await ctx.newAccount('Keys Co');
+});
 
 const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
 
@@ -55,10 +61,17 @@ describe('creating and reading keys', () => {
   test('only a SHA-256 hash of the secret is stored', async () => {
     const created = await createKey({ name: 'Stored', scopes: ['read:jobs'] });
     const rows = await systemQuery(ctx.db, {
-      sql: "SELECT encode(secret_hash, 'hex') AS hash FROM api_key_secrets WHERE key_id = $1", parameters: [created.id],
+      sql: "SELECT encode(secret_hash, 'hex') AS hash FROM api_key_secrets WHERE key_id = $1",
+      parameters: [created.id],
     });
-    assert.deepEqual(rows.map((r) => r.hash), [createHash('sha256').update(created.secret).digest('hex')]);
-    const [row] = await systemQuery(ctx.db, { sql: 'SELECT to_jsonb(k)::text AS text FROM api_keys k WHERE id = $1', parameters: [created.id] });
+    assert.deepEqual(
+      rows.map((r) => r.hash),
+      [createHash('sha256').update(created.secret).digest('hex')],
+    );
+    const [row] = await systemQuery(ctx.db, {
+      sql: 'SELECT to_jsonb(k)::text AS text FROM api_keys k WHERE id = $1',
+      parameters: [created.id],
+    });
     assert.ok(!row.text.includes(created.secret.slice(20, -4)));
   });
 
@@ -72,15 +85,37 @@ describe('creating and reading keys', () => {
 
   test('unknown scopes, no scopes and a past expiry are 422 and create nothing', async () => {
     const before = (await call('GET', '/v1/api-keys?count=true')).body.page.total;
-    assertNames(assertProblem(await call('POST', '/v1/api-keys', { name: 'Bad', scopes: ['read:everything'] }), 422, 'validation_failed'), 'scopes.0');
-    assertNames(assertProblem(await call('POST', '/v1/api-keys', { name: 'Bad', scopes: [] }), 422, 'validation_failed'), 'scopes');
-    assertNames(assertProblem(await call('POST', '/v1/api-keys', { name: 'Bad', scopes: ['read:jobs'], expires_at: '2020-01-01T00:00:00Z' }), 422, 'validation_failed'), 'expires_at');
+    assertNames(
+      assertProblem(
+        await call('POST', '/v1/api-keys', { name: 'Bad', scopes: ['read:everything'] }),
+        422,
+        'validation_failed',
+      ),
+      'scopes.0',
+    );
+    assertNames(
+      assertProblem(await call('POST', '/v1/api-keys', { name: 'Bad', scopes: [] }), 422, 'validation_failed'),
+      'scopes',
+    );
+    assertNames(
+      assertProblem(
+        await call('POST', '/v1/api-keys', { name: 'Bad', scopes: ['read:jobs'], expires_at: '2020-01-01T00:00:00Z' }),
+        422,
+        'validation_failed',
+      ),
+      'expires_at',
+    );
     assert.equal((await call('GET', '/v1/api-keys?count=true')).body.page.total, before);
   });
 
   test('a key cannot give another key scopes it does not hold itself', async () => {
     const manager = await ctx.newKey(account.id, ['read:api-keys', 'write:api-keys', 'read:customers']);
-    const refused = await call('POST', '/v1/api-keys', { name: 'Escalate', scopes: ['read:customers', 'write:customers'] }, manager);
+    const refused = await call(
+      'POST',
+      '/v1/api-keys',
+      { name: 'Escalate', scopes: ['read:customers', 'write:customers'] },
+      manager,
+    );
     const refusal = assertProblem(refused, 403, 'insufficient_scope');
     assert.match(refusal.detail, /write:customers/);
     assert.deepEqual(refused.body.scopes, ['write:customers']);
@@ -88,7 +123,11 @@ describe('creating and reading keys', () => {
     assert.equal(await canRead(narrower.secret), 200);
     assertProblem(await call('POST', '/v1/customers', { name: 'Nope' }, narrower.secret), 403, 'insufficient_scope');
     // Nor widen a key by PATCH.
-    assertProblem(await call('PATCH', `/v1/api-keys/${narrower.id}`, { scopes: ['read:customers', 'read:*'] }, manager), 403, 'insufficient_scope');
+    assertProblem(
+      await call('PATCH', `/v1/api-keys/${narrower.id}`, { scopes: ['read:customers', 'read:*'] }, manager),
+      403,
+      'insufficient_scope',
+    );
     const renamed = await call('PATCH', `/v1/api-keys/${narrower.id}`, { name: 'Customer reader' }, manager);
     assert.equal(renamed.status, 200, renamed.text);
   });
@@ -98,8 +137,16 @@ describe('creating and reading keys', () => {
     const [owner] = (await call('GET', '/v1/api-keys?sort=created_at')).body.data;
     assertProblem(await call('POST', `/v1/api-keys/${owner.id}/rotate`, {}, manager), 403, 'insufficient_scope');
     assertProblem(await call('POST', `/v1/api-keys/${owner.id}/revoke`, undefined, manager), 403, 'insufficient_scope');
-    assertProblem(await call('PATCH', `/v1/api-keys/${owner.id}`, { scopes: ['read:api-keys'] }, manager), 403, 'insufficient_scope');
-    assertProblem(await call('PATCH', `/v1/api-keys/${owner.id}`, { name: 'Renamed' }, manager), 403, 'insufficient_scope');
+    assertProblem(
+      await call('PATCH', `/v1/api-keys/${owner.id}`, { scopes: ['read:api-keys'] }, manager),
+      403,
+      'insufficient_scope',
+    );
+    assertProblem(
+      await call('PATCH', `/v1/api-keys/${owner.id}`, { name: 'Renamed' }, manager),
+      403,
+      'insufficient_scope',
+    );
     const unchanged = (await call('GET', `/v1/api-keys/${owner.id}`)).body.data;
     assert.deepEqual([unchanged.name, unchanged.last4, unchanged.status], [owner.name, owner.last4, 'active']);
     assert.equal(await canRead(account.key), 200);
@@ -140,7 +187,10 @@ describe('revoking and rotating', () => {
     assertProblem(await call('PATCH', `/v1/api-keys/${created.id}`, { name: 'Back' }), 409, 'conflict');
     assertProblem(await call('POST', `/v1/api-keys/${created.id}/rotate`), 409, 'invalid_state_transition');
     const listed = await call('GET', '/v1/api-keys?status=revoked');
-    assert.deepEqual(listed.body.data.map((k: { id: string }) => k.id), [created.id]);
+    assert.deepEqual(
+      listed.body.data.map((k: { id: string }) => k.id),
+      [created.id],
+    );
     const events = await call('GET', '/v1/events?type=api_key.revoked');
     assert.equal(events.body.data[0].data.object.id, created.id);
   });
@@ -153,7 +203,10 @@ describe('revoking and rotating', () => {
       call('POST', `/v1/api-keys/${second.id}/revoke`, undefined, second.secret),
     ]);
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 409]);
-    const active = await systemQuery(ctx.db, { sql: "SELECT id FROM api_keys WHERE account_id = $1 AND status = 'active'", parameters: [account.id] });
+    const active = await systemQuery(ctx.db, {
+      sql: "SELECT id FROM api_keys WHERE account_id = $1 AND status = 'active'",
+      parameters: [account.id],
+    });
     assert.equal(active.length, 1, 'exactly one manager is still active');
   });
 
@@ -190,22 +243,31 @@ describe('revoking and rotating', () => {
     assert.equal(now.status, 200, now.text);
     assert.equal(await canRead(now.body.data.secret), 200);
     assert.equal(await canRead(next.secret), 401);
-    assert.equal(await canRead(created.secret), 401, 'an older secret\'s grace is cut short too');
+    assert.equal(await canRead(created.secret), 401, "an older secret's grace is cut short too");
     const fetched = await call('GET', `/v1/api-keys/${created.id}`);
     assert.equal(fetched.body.data.last4, now.body.data.secret.slice(-4));
 
-    assertNames(assertProblem(await call('POST', `/v1/api-keys/${created.id}/rotate`, { expire_previous_in_seconds: 8 * 86_400 }), 422, 'validation_failed'),
-      'expire_previous_in_seconds');
+    assertNames(
+      assertProblem(
+        await call('POST', `/v1/api-keys/${created.id}/rotate`, { expire_previous_in_seconds: 8 * 86_400 }),
+        422,
+        'validation_failed',
+      ),
+      'expire_previous_in_seconds',
+    );
   });
 
   test('last_used_at records when a key is used', async () => {
     const created = await createKey({ name: 'Used', scopes: ['read:customers'] });
     assert.equal(created.last_used_at, null);
     await canRead(created.secret);
-    await until(async () => (await call('GET', `/v1/api-keys/${created.id}`)).body.data.last_used_at !== null, 'last_used_at is recorded');
+    await until(
+      async () => (await call('GET', `/v1/api-keys/${created.id}`)).body.data.last_used_at !== null,
+      'last_used_at is recorded',
+    );
   });
 
-  test('another account\'s key is a 404 for every operation', async () => {
+  test("another account's key is a 404 for every operation", async () => {
     const other = await ctx.newAccount('Other Co');
     const [theirs] = (await call('GET', '/v1/api-keys', undefined, other.key)).body.data;
     assertProblem(await call('GET', `/v1/api-keys/${theirs.id}`), 404, 'not_found');
@@ -227,30 +289,50 @@ describe('every node hears of a change at once', () => {
       nodes.push(node);
     }
   });
-  after(async () => { for (const node of nodes) await node.stop(); });
+  after(async () => {
+    for (const node of nodes) await node.stop();
+  });
 
   test('a key revoked through one node is refused by the others', async () => {
     const created = await createKey({ name: 'Shared', scopes: ['read:customers'] });
     for (const node of nodes) assert.ok(await node.verify(created.secret), 'each node caches the key');
     assert.equal((await call('POST', `/v1/api-keys/${created.id}/revoke`)).status, 200);
-    for (const node of nodes) await until(async () => (await node.verify(created.secret)) === null, 'the node refuses the revoked key', 3_000);
+    for (const node of nodes)
+      await until(async () => (await node.verify(created.secret)) === null, 'the node refuses the revoked key', 3_000);
   });
 
   test('a rotation without grace and new scopes reach the other nodes', async () => {
     const created = await createKey({ name: 'Shared rotation', scopes: ['read:customers'] });
     for (const node of nodes) assert.ok(await node.verify(created.secret));
     await call('PATCH', `/v1/api-keys/${created.id}`, { scopes: ['read:jobs'] });
-    for (const node of nodes) await until(async () => (await node.verify(created.secret))?.scopes.has('read:jobs') === true, 'the node sees the new scopes', 3_000);
+    for (const node of nodes)
+      await until(
+        async () => (await node.verify(created.secret))?.scopes.has('read:jobs') === true,
+        'the node sees the new scopes',
+        3_000,
+      );
     const rotated = await call('POST', `/v1/api-keys/${created.id}/rotate`, { expire_previous_in_seconds: 0 });
-    for (const node of nodes) await until(async () => (await node.verify(created.secret)) === null, 'the node refuses the rotated-out secret', 3_000);
+    for (const node of nodes)
+      await until(
+        async () => (await node.verify(created.secret)) === null,
+        'the node refuses the rotated-out secret',
+        3_000,
+      );
     for (const node of nodes) assert.ok(await node.verify(rotated.body.data.secret));
   });
 
-  test('an account\'s new CORS origins reach the other nodes', async () => {
+  test("an account's new CORS origins reach the other nodes", async () => {
     for (const node of nodes) assert.equal((await node.verify(account.key))?.allowedOrigins.size, 0);
-    assert.equal((await call('PATCH', '/v1/account', { cors_allowed_origins: ['https://app.example.com'] })).status, 200);
+    assert.equal(
+      (await call('PATCH', '/v1/account', { cors_allowed_origins: ['https://app.example.com'] })).status,
+      200,
+    );
     for (const node of nodes) {
-      await until(async () => (await node.verify(account.key))?.allowedOrigins.has('https://app.example.com') === true, 'the node sees the origins', 3_000);
+      await until(
+        async () => (await node.verify(account.key))?.allowedOrigins.has('https://app.example.com') === true,
+        'the node sees the origins',
+        3_000,
+      );
     }
   });
 });

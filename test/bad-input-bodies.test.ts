@@ -10,36 +10,76 @@ const suite = refusalChecksForThisFile();
 
 describe('request bodies that are not a JSON object', () => {
   test('malformed JSON is 400 bad_request', async () => {
-    for (const raw of ['{"name": ', '{name: "Acme"}', '{"name": "Acme"} trailing', "{'name': 'Acme'}", '{"name": "Acme",}', 'NaN']) {
+    for (const raw of [
+      '{"name": ',
+      '{name: "Acme"}',
+      '{"name": "Acme"} trailing',
+      "{'name': 'Acme'}",
+      '{"name": "Acme",}',
+      'NaN',
+    ]) {
       const body = await suite.api.rejects('POST', '/v1/customers', json(raw), { status: 400, code: 'bad_request' });
       assert.match(body.detail, /JSON/);
     }
   });
 
   test('malformed JSON on PATCH and on an action is 400 too', async () => {
-    await suite.api.rejects('PATCH', suite.api.itemPath('customers'), json('{"name":'), { status: 400, code: 'bad_request', object: suite.api.itemPath('customers') });
-    await suite.api.rejects('POST', `${suite.api.itemPath('jobs')}/cancel`, json('{"reason":'), { status: 400, code: 'bad_request', target: 'jobs', object: suite.api.itemPath('jobs') });
+    await suite.api.rejects('PATCH', suite.api.itemPath('customers'), json('{"name":'), {
+      status: 400,
+      code: 'bad_request',
+      object: suite.api.itemPath('customers'),
+    });
+    await suite.api.rejects('POST', `${suite.api.itemPath('jobs')}/cancel`, json('{"reason":'), {
+      status: 400,
+      code: 'bad_request',
+      target: 'jobs',
+      object: suite.api.itemPath('jobs'),
+    });
   });
 
   test('a body in another content type is 415 unsupported_media_type', async () => {
-    for (const contentType of ['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'application/xml', 'application/jsonp']) {
-      const body = await suite.api.rejects('POST', '/v1/customers', { rawBody: '{"name":"Acme"}', headers: { 'content-type': contentType } }, { status: 415, code: 'unsupported_media_type' });
+    for (const contentType of [
+      'text/plain',
+      'text/plain; charset=utf-8',
+      'application/x-www-form-urlencoded',
+      'application/xml',
+      'application/jsonp',
+    ]) {
+      const body = await suite.api.rejects(
+        'POST',
+        '/v1/customers',
+        { rawBody: '{"name":"Acme"}', headers: { 'content-type': contentType } },
+        { status: 415, code: 'unsupported_media_type' },
+      );
       assert.match(body.detail, /application\/json/);
     }
   });
 
   test('a body with no content type at all is 415', async () => {
     // A Uint8Array body gets no default Content-Type (a string would become text/plain).
-    await suite.api.rejects('POST', '/v1/customers', { rawBody: new TextEncoder().encode('{"name":"Acme"}') }, { status: 415, code: 'unsupported_media_type' });
+    await suite.api.rejects(
+      'POST',
+      '/v1/customers',
+      { rawBody: new TextEncoder().encode('{"name":"Acme"}') },
+      { status: 415, code: 'unsupported_media_type' },
+    );
   });
 
   test('415 also on PATCH', async () => {
-    await suite.api.rejects('PATCH', suite.api.itemPath('customers'), { rawBody: '{"name":"Renamed"}', headers: { 'content-type': 'text/plain' } },
-      { status: 415, code: 'unsupported_media_type', object: suite.api.itemPath('customers') });
+    await suite.api.rejects(
+      'PATCH',
+      suite.api.itemPath('customers'),
+      { rawBody: '{"name":"Renamed"}', headers: { 'content-type': 'text/plain' } },
+      { status: 415, code: 'unsupported_media_type', object: suite.api.itemPath('customers') },
+    );
   });
 
   test('JSON with a +json suffix and a charset is accepted (control)', async () => {
-    const res = await suite.ctx.call('POST', '/v1/customers', { key: suite.api.owner.key, rawBody: '{"name":"Suffix Co"}', headers: { 'content-type': 'application/vnd.api+json; charset=utf-8' } });
+    const res = await suite.ctx.call('POST', '/v1/customers', {
+      key: suite.api.owner.key,
+      rawBody: '{"name":"Suffix Co"}',
+      headers: { 'content-type': 'application/vnd.api+json; charset=utf-8' },
+    });
     assert.equal(res.status, 201, res.text);
   });
 
@@ -50,18 +90,31 @@ describe('request bodies that are not a JSON object', () => {
   });
 
   test('an empty body on PATCH is 400 bad_request', async () => {
-    await suite.api.rejects('PATCH', suite.api.itemPath('customers'), json(''), { status: 400, code: 'bad_request', object: suite.api.itemPath('customers') });
+    await suite.api.rejects('PATCH', suite.api.itemPath('customers'), json(''), {
+      status: 400,
+      code: 'bad_request',
+      object: suite.api.itemPath('customers'),
+    });
   });
 
   test('a JSON array, string, number or null is 422 validation_failed', async () => {
     for (const raw of ['[]', '[{"name":"Acme"}]', '"Acme"', '42', 'null', 'true']) {
       await suite.api.rejects('POST', '/v1/customers', json(raw), { status: 422, code: 'validation_failed' });
-      await suite.api.rejects('PATCH', suite.api.itemPath('customers'), json(raw), { status: 422, code: 'validation_failed', object: suite.api.itemPath('customers') });
+      await suite.api.rejects('PATCH', suite.api.itemPath('customers'), json(raw), {
+        status: 422,
+        code: 'validation_failed',
+        object: suite.api.itemPath('customers'),
+      });
     }
   });
 
   test('an action given a JSON array is 422', async () => {
-    await suite.api.rejects('POST', `${suite.api.itemPath('jobs')}/cancel`, json('[]'), { status: 422, code: 'validation_failed', target: 'jobs', object: suite.api.itemPath('jobs') });
+    await suite.api.rejects('POST', `${suite.api.itemPath('jobs')}/cancel`, json('[]'), {
+      status: 422,
+      code: 'validation_failed',
+      target: 'jobs',
+      object: suite.api.itemPath('jobs'),
+    });
   });
 });
 
@@ -71,45 +124,83 @@ describe('fields a client may not write', () => {
     const account = await suite.ctx.newAccount('Control Co');
     const fixtures = new Fixtures(suite.ctx, account);
     for (const resource of suite.api.creatable()) {
-      const res = await suite.ctx.call('POST', `/v1/${resource.collection}`, { key: account.key, body: await suite.api.createBody(resource, fixtures) });
+      const res = await suite.ctx.call('POST', `/v1/${resource.collection}`, {
+        key: account.key,
+        body: await suite.api.createBody(resource, fixtures),
+      });
       assert.equal(res.status, 201, `the baseline body for ${resource.collection} is valid: ${res.text}`);
     }
   });
 
   test('an unknown field is 422 naming the field, on every create', async () => {
     for (const resource of suite.api.creatable()) {
-      const body = await suite.api.rejects('POST', `/v1/${resource.collection}`, { body: { ...(await suite.api.createBody(resource)), favourite_colour: 'teal' } },
-        { status: 422, code: 'validation_failed', target: resource.collection });
+      const body = await suite.api.rejects(
+        'POST',
+        `/v1/${resource.collection}`,
+        { body: { ...(await suite.api.createBody(resource)), favourite_colour: 'teal' } },
+        { status: 422, code: 'validation_failed', target: resource.collection },
+      );
       assertNames(body, 'favourite_colour');
     }
   });
 
   test('an unknown field is 422 naming the field, on every update', async () => {
     for (const resource of suite.api.updatable()) {
-      const body = await suite.api.rejects('PATCH', suite.api.itemPath(resource.collection), { body: { favourite_colour: 'teal' } },
-        { status: 422, code: 'validation_failed', target: resource.collection, object: suite.api.itemPath(resource.collection) });
+      const body = await suite.api.rejects(
+        'PATCH',
+        suite.api.itemPath(resource.collection),
+        { body: { favourite_colour: 'teal' } },
+        {
+          status: 422,
+          code: 'validation_failed',
+          target: resource.collection,
+          object: suite.api.itemPath(resource.collection),
+        },
+      );
       assertNames(body, 'favourite_colour');
     }
   });
 
   test('an unknown key inside a structured field is 422 (address)', async () => {
-    const body = await suite.api.rejects('POST', '/v1/customers', { body: { name: 'Nested Co', address: { city: 'Leeds', planet: 'Earth' } } }, { status: 422, code: 'validation_failed' });
+    const body = await suite.api.rejects(
+      'POST',
+      '/v1/customers',
+      { body: { name: 'Nested Co', address: { city: 'Leeds', planet: 'Earth' } } },
+      { status: 422, code: 'validation_failed' },
+    );
     assertNames(body, 'address.planet');
   });
 
   test('server-owned fields (id, object, account_id, created_at, updated_at) are 422 on every create and update', async () => {
     const values: Record<string, unknown> = {
-      id: `cus_${UNUSED_ULID}`, object: 'customer', account_id: suite.api.owner.id, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z',
+      id: `cus_${UNUSED_ULID}`,
+      object: 'customer',
+      account_id: suite.api.owner.id,
+      created_at: '2020-01-01T00:00:00Z',
+      updated_at: '2020-01-01T00:00:00Z',
     };
     for (const [name, value] of Object.entries(values)) {
       for (const resource of suite.api.creatable()) {
-        const body = await suite.api.rejects('POST', `/v1/${resource.collection}`, { body: { ...(await suite.api.createBody(resource)), [name]: value } },
-          { status: 422, code: 'validation_failed', target: resource.collection });
+        const body = await suite.api.rejects(
+          'POST',
+          `/v1/${resource.collection}`,
+          { body: { ...(await suite.api.createBody(resource)), [name]: value } },
+          { status: 422, code: 'validation_failed', target: resource.collection },
+        );
         assertNames(body, name);
       }
       for (const resource of suite.api.updatable()) {
-        const body = await suite.api.rejects('PATCH', suite.api.itemPath(resource.collection), { body: { [name]: value } },
-          { status: 422, code: 'validation_failed', target: resource.collection, object: suite.api.itemPath(resource.collection) });
+        const body = await suite.api.rejects(
+          'PATCH',
+          suite.api.itemPath(resource.collection),
+          { body: { [name]: value } },
+          {
+            status: 422,
+            code: 'validation_failed',
+            target: resource.collection,
+            object: suite.api.itemPath(resource.collection),
+          },
+        );
         assertNames(body, name);
       }
     }
@@ -120,12 +211,25 @@ describe('fields a client may not write', () => {
       for (const [name, spec] of Object.entries(resource.fields)) {
         if (spec.access !== 'readOnly') continue;
         const value = spec.enumValues?.at(-1) ?? (spec.kind === 'money' ? 1 : 'x');
-        const body = await suite.api.rejects('POST', `/v1/${resource.collection}`, { body: { ...(await suite.api.createBody(resource)), [name]: value } },
-          { status: 422, code: 'validation_failed', target: resource.collection });
+        const body = await suite.api.rejects(
+          'POST',
+          `/v1/${resource.collection}`,
+          { body: { ...(await suite.api.createBody(resource)), [name]: value } },
+          { status: 422, code: 'validation_failed', target: resource.collection },
+        );
         assertNames(body, name);
         if (resource.operations.has('update')) {
-          const patched = await suite.api.rejects('PATCH', suite.api.itemPath(resource.collection), { body: { [name]: value } },
-            { status: 422, code: 'validation_failed', target: resource.collection, object: suite.api.itemPath(resource.collection) });
+          const patched = await suite.api.rejects(
+            'PATCH',
+            suite.api.itemPath(resource.collection),
+            { body: { [name]: value } },
+            {
+              status: 422,
+              code: 'validation_failed',
+              target: resource.collection,
+              object: suite.api.itemPath(resource.collection),
+            },
+          );
           assertNames(patched, name);
         }
       }
@@ -133,86 +237,252 @@ describe('fields a client may not write', () => {
   });
 
   test('jobs.status changes only through actions: writing it is 422 and says so', async () => {
-    const created = await suite.api.rejects('POST', '/v1/jobs', { body: { ...(await suite.api.createBody(suite.ctx.registry.get('jobs'))), status: 'completed' } }, { status: 422, code: 'validation_failed', target: 'jobs' });
+    const created = await suite.api.rejects(
+      'POST',
+      '/v1/jobs',
+      { body: { ...(await suite.api.createBody(suite.ctx.registry.get('jobs'))), status: 'completed' } },
+      { status: 422, code: 'validation_failed', target: 'jobs' },
+    );
     assertNames(created, 'status');
     assert.match(created.errors.find((e: any) => e.path === 'status').message, /action/);
-    const patched = await suite.api.rejects('PATCH', suite.api.itemPath('jobs'), { body: { status: 'completed' } }, { status: 422, code: 'validation_failed', target: 'jobs', object: suite.api.itemPath('jobs') });
+    const patched = await suite.api.rejects(
+      'PATCH',
+      suite.api.itemPath('jobs'),
+      { body: { status: 'completed' } },
+      { status: 422, code: 'validation_failed', target: 'jobs', object: suite.api.itemPath('jobs') },
+    );
     assertNames(patched, 'status');
     assert.match(patched.errors.find((e: any) => e.path === 'status').message, /action/);
   });
 
   test('a create-only field cannot be changed by PATCH (invoices.customer_id)', async () => {
-    const body = await suite.api.rejects('PATCH', suite.api.itemPath('invoices'), { body: { customer_id: suite.api.existing.customers } },
-      { status: 422, code: 'validation_failed', target: 'invoices', object: suite.api.itemPath('invoices') });
+    const body = await suite.api.rejects(
+      'PATCH',
+      suite.api.itemPath('invoices'),
+      { body: { customer_id: suite.api.existing.customers } },
+      { status: 422, code: 'validation_failed', target: 'invoices', object: suite.api.itemPath('invoices') },
+    );
     assertNames(body, 'customer_id');
   });
 });
 
 describe('invalid values', () => {
   const cases: { name: string; collection: string; body: () => Record<string, unknown>; path: string }[] = [
-    { name: 'a bad email', collection: 'customers', body: () => ({ name: 'Acme', email: 'not-an-email' }), path: 'email' },
+    {
+      name: 'a bad email',
+      collection: 'customers',
+      body: () => ({ name: 'Acme', email: 'not-an-email' }),
+      path: 'email',
+    },
     { name: 'a bad phone', collection: 'customers', body: () => ({ name: 'Acme', phone: 'call me' }), path: 'phone' },
-    { name: 'a wrong enum value', collection: 'customers', body: () => ({ name: 'Acme', status: 'vip' }), path: 'status' },
+    {
+      name: 'a wrong enum value',
+      collection: 'customers',
+      body: () => ({ name: 'Acme', status: 'vip' }),
+      path: 'status',
+    },
     { name: 'a wrong type', collection: 'customers', body: () => ({ name: 42 }), path: 'name' },
     { name: 'an empty required string', collection: 'customers', body: () => ({ name: '' }), path: 'name' },
-    { name: 'a missing required field', collection: 'customers', body: () => ({ company: 'No Name Ltd' }), path: 'name' },
-    { name: 'a bad nested value', collection: 'customers', body: () => ({ name: 'Acme', address: { country: 'United Kingdom' } }), path: 'address.country' },
-    { name: 'tags that are not strings', collection: 'customers', body: () => ({ name: 'Acme', tags: [1] }), path: 'tags.0' },
+    {
+      name: 'a missing required field',
+      collection: 'customers',
+      body: () => ({ company: 'No Name Ltd' }),
+      path: 'name',
+    },
+    {
+      name: 'a bad nested value',
+      collection: 'customers',
+      body: () => ({ name: 'Acme', address: { country: 'United Kingdom' } }),
+      path: 'address.country',
+    },
+    {
+      name: 'tags that are not strings',
+      collection: 'customers',
+      body: () => ({ name: 'Acme', tags: [1] }),
+      path: 'tags.0',
+    },
     { name: 'negative money', collection: 'payments', body: () => ({ amount: -500, method: 'cash' }), path: 'amount' },
-    { name: 'zero money where at least 1 is required', collection: 'payments', body: () => ({ amount: 0, method: 'cash' }), path: 'amount' },
-    { name: 'fractional money', collection: 'payments', body: () => ({ amount: 12.5, method: 'cash' }), path: 'amount' },
-    { name: 'money as a string', collection: 'payments', body: () => ({ amount: '1250', method: 'cash' }), path: 'amount' },
-    { name: 'money beyond the safe integer range', collection: 'payments', body: () => ({ amount: 2 ** 60, method: 'cash' }), path: 'amount' },
-    { name: 'a wrong payment method', collection: 'payments', body: () => ({ amount: 500, method: 'bitcoin' }), path: 'method' },
-    { name: 'a bad currency', collection: 'payments', body: () => ({ amount: 500, method: 'cash', currency: 'dollars' }), path: 'currency' },
-    { name: 'a negative line-item amount', collection: 'invoices', body: () => ({ customer_id: suite.api.existing.customers, line_items: [{ description: 'Labour', quantity: 1, unit_amount: -1 }] }), path: 'line_items.0.unit_amount' },
-    { name: 'a tax rate above 100 %', collection: 'invoices', body: () => ({ customer_id: suite.api.existing.customers, tax_rate_bps: 10_001 }), path: 'tax_rate_bps' },
-    { name: 'an impossible date', collection: 'invoices', body: () => ({ customer_id: suite.api.existing.customers, due_date: '2026-02-30' }), path: 'due_date' },
-    { name: 'year 0000 (PostgreSQL has no year zero)', collection: 'invoices', body: () => ({ customer_id: suite.api.existing.customers, due_date: '0000-01-01' }), path: 'due_date' },
-    { name: 'a wrong job priority', collection: 'jobs', body: () => ({ title: 'Fix boiler', customer_id: suite.api.existing.customers, priority: 'asap' }), path: 'priority' },
-    { name: 'a reference to no object', collection: 'jobs', body: () => ({ title: 'Fix boiler', customer_id: `cus_${UNUSED_ULID}` }), path: 'customer_id' },
-    { name: 'a reference with the wrong prefix', collection: 'jobs', body: () => ({ title: 'Fix boiler', customer_id: suite.api.existing.jobs }), path: 'customer_id' },
-    { name: 'a bad email for a user', collection: 'users', body: () => ({ name: 'Tech', email: 'tech@' }), path: 'email' },
+    {
+      name: 'zero money where at least 1 is required',
+      collection: 'payments',
+      body: () => ({ amount: 0, method: 'cash' }),
+      path: 'amount',
+    },
+    {
+      name: 'fractional money',
+      collection: 'payments',
+      body: () => ({ amount: 12.5, method: 'cash' }),
+      path: 'amount',
+    },
+    {
+      name: 'money as a string',
+      collection: 'payments',
+      body: () => ({ amount: '1250', method: 'cash' }),
+      path: 'amount',
+    },
+    {
+      name: 'money beyond the safe integer range',
+      collection: 'payments',
+      body: () => ({ amount: 2 ** 60, method: 'cash' }),
+      path: 'amount',
+    },
+    {
+      name: 'a wrong payment method',
+      collection: 'payments',
+      body: () => ({ amount: 500, method: 'bitcoin' }),
+      path: 'method',
+    },
+    {
+      name: 'a bad currency',
+      collection: 'payments',
+      body: () => ({ amount: 500, method: 'cash', currency: 'dollars' }),
+      path: 'currency',
+    },
+    {
+      name: 'a negative line-item amount',
+      collection: 'invoices',
+      body: () => ({
+        customer_id: suite.api.existing.customers,
+        line_items: [{ description: 'Labour', quantity: 1, unit_amount: -1 }],
+      }),
+      path: 'line_items.0.unit_amount',
+    },
+    {
+      name: 'a tax rate above 100 %',
+      collection: 'invoices',
+      body: () => ({ customer_id: suite.api.existing.customers, tax_rate_bps: 10_001 }),
+      path: 'tax_rate_bps',
+    },
+    {
+      name: 'an impossible date',
+      collection: 'invoices',
+      body: () => ({ customer_id: suite.api.existing.customers, due_date: '2026-02-30' }),
+      path: 'due_date',
+    },
+    {
+      name: 'year 0000 (PostgreSQL has no year zero)',
+      collection: 'invoices',
+      body: () => ({ customer_id: suite.api.existing.customers, due_date: '0000-01-01' }),
+      path: 'due_date',
+    },
+    {
+      name: 'a wrong job priority',
+      collection: 'jobs',
+      body: () => ({ title: 'Fix boiler', customer_id: suite.api.existing.customers, priority: 'asap' }),
+      path: 'priority',
+    },
+    {
+      name: 'a reference to no object',
+      collection: 'jobs',
+      body: () => ({ title: 'Fix boiler', customer_id: `cus_${UNUSED_ULID}` }),
+      path: 'customer_id',
+    },
+    {
+      name: 'a reference with the wrong prefix',
+      collection: 'jobs',
+      body: () => ({ title: 'Fix boiler', customer_id: suite.api.existing.jobs }),
+      path: 'customer_id',
+    },
+    {
+      name: 'a bad email for a user',
+      collection: 'users',
+      body: () => ({ name: 'Tech', email: 'tech@' }),
+      path: 'email',
+    },
   ];
 
   for (const c of cases) {
     test(`${c.name} is 422 with errors[].path '${c.path}' (POST /v1/${c.collection})`, async () => {
-      const body = await suite.api.rejects('POST', `/v1/${c.collection}`, { body: c.body() }, { status: 422, code: 'validation_failed', target: c.collection });
+      const body = await suite.api.rejects(
+        'POST',
+        `/v1/${c.collection}`,
+        { body: c.body() },
+        { status: 422, code: 'validation_failed', target: c.collection },
+      );
       assertNames(body, c.path);
     });
   }
 
   test('invalid values on PATCH are 422 and leave the object as it was', async () => {
-    for (const [patch, path] of [[{ email: 'nope' }, 'email'], [{ name: null }, 'name'], [{ status: 'deleted' }, 'status'], [{ tags: 'vip' }, 'tags']] as const) {
-      const body = await suite.api.rejects('PATCH', suite.api.itemPath('customers'), { body: patch }, { status: 422, code: 'validation_failed', object: suite.api.itemPath('customers') });
+    for (const [patch, path] of [
+      [{ email: 'nope' }, 'email'],
+      [{ name: null }, 'name'],
+      [{ status: 'deleted' }, 'status'],
+      [{ tags: 'vip' }, 'tags'],
+    ] as const) {
+      const body = await suite.api.rejects(
+        'PATCH',
+        suite.api.itemPath('customers'),
+        { body: patch },
+        { status: 422, code: 'validation_failed', object: suite.api.itemPath('customers') },
+      );
       assertNames(body, path);
     }
   });
 
   test('invalid action input is 422 naming the field and runs nothing', async () => {
     const job = suite.api.itemPath('jobs');
-    let body = await suite.api.rejects('POST', `${job}/schedule`, { body: { scheduled_start: '2026-03-01T10:00:00Z', scheduled_end: '2026-03-01T09:00:00Z' } }, { status: 422, code: 'validation_failed', target: 'jobs', object: job });
+    let body = await suite.api.rejects(
+      'POST',
+      `${job}/schedule`,
+      { body: { scheduled_start: '2026-03-01T10:00:00Z', scheduled_end: '2026-03-01T09:00:00Z' } },
+      { status: 422, code: 'validation_failed', target: 'jobs', object: job },
+    );
     assertNames(body, 'scheduled_end');
-    body = await suite.api.rejects('POST', `${job}/schedule`, { body: { scheduled_start: 'tomorrow', scheduled_end: '2026-03-01T09:00:00Z' } }, { status: 422, code: 'validation_failed', target: 'jobs', object: job });
+    body = await suite.api.rejects(
+      'POST',
+      `${job}/schedule`,
+      { body: { scheduled_start: 'tomorrow', scheduled_end: '2026-03-01T09:00:00Z' } },
+      { status: 422, code: 'validation_failed', target: 'jobs', object: job },
+    );
     assertNames(body, 'scheduled_start');
-    body = await suite.api.rejects('POST', `${job}/cancel`, { body: { reason: 'no', refund: true } }, { status: 422, code: 'validation_failed', target: 'jobs', object: job });
+    body = await suite.api.rejects(
+      'POST',
+      `${job}/cancel`,
+      { body: { reason: 'no', refund: true } },
+      { status: 422, code: 'validation_failed', target: 'jobs', object: job },
+    );
     assertNames(body, 'refund');
-    body = await suite.api.rejects('POST', `${job}/start`, { body: { force: true } }, { status: 422, code: 'validation_failed', target: 'jobs', object: job });
+    body = await suite.api.rejects(
+      'POST',
+      `${job}/start`,
+      { body: { force: true } },
+      { status: 422, code: 'validation_failed', target: 'jobs', object: job },
+    );
     assertNames(body, 'force');
-    body = await suite.api.rejects('POST', `${job}/cancel`, { body: { reason: 42 } }, { status: 422, code: 'validation_failed', target: 'jobs', object: job });
+    body = await suite.api.rejects(
+      'POST',
+      `${job}/cancel`,
+      { body: { reason: 42 } },
+      { status: 422, code: 'validation_failed', target: 'jobs', object: job },
+    );
     assertNames(body, 'reason');
   });
 
   test('an action date in year 0000 is 422, not 500 (jobs schedule)', async () => {
-    const body = await suite.api.rejects('POST', `${suite.api.itemPath('jobs')}/schedule`, { body: { scheduled_start: '0000-01-01T09:00:00Z', scheduled_end: '0000-01-01T10:00:00Z' } },
-      { status: 422, code: 'validation_failed', target: 'jobs', object: suite.api.itemPath('jobs') });
+    const body = await suite.api.rejects(
+      'POST',
+      `${suite.api.itemPath('jobs')}/schedule`,
+      { body: { scheduled_start: '0000-01-01T09:00:00Z', scheduled_end: '0000-01-01T10:00:00Z' } },
+      { status: 422, code: 'validation_failed', target: 'jobs', object: suite.api.itemPath('jobs') },
+    );
     assertNames(body, 'scheduled_start');
   });
 
   test('a bulk request with one bad item is 422 naming the item and creates none of them', async () => {
-    const body = await suite.api.rejects('POST', '/v1/customers/bulk', {
-      body: { operations: [{ action: 'create', data: { name: 'Fine Co' } }, { action: 'create', data: { name: 'Bad Co', email: 'nope' } }] },
-    }, { status: 422, code: 'validation_failed' });
+    const body = await suite.api.rejects(
+      'POST',
+      '/v1/customers/bulk',
+      {
+        body: {
+          operations: [
+            { action: 'create', data: { name: 'Fine Co' } },
+            { action: 'create', data: { name: 'Bad Co', email: 'nope' } },
+          ],
+        },
+      },
+      { status: 422, code: 'validation_failed' },
+    );
     const error = body.errors.find((e: any) => e.index === 1);
     assert.ok(error, `an error carries index 1: ${JSON.stringify(body.errors)}`);
     assert.equal(error.path, 'operations.1.data.email');
@@ -221,36 +491,87 @@ describe('invalid values', () => {
 
   test('a bulk request over 100 items is 422', async () => {
     const operations = Array.from({ length: 101 }, (_, i) => ({ action: 'create', data: { name: `Bulk ${i}` } }));
-    const body = await suite.api.rejects('POST', '/v1/customers/bulk', { body: { operations } }, { status: 422, code: 'validation_failed' });
+    const body = await suite.api.rejects(
+      'POST',
+      '/v1/customers/bulk',
+      { body: { operations } },
+      { status: 422, code: 'validation_failed' },
+    );
     assertNames(body, 'operations');
   });
 });
 
 describe('text PostgreSQL cannot store', () => {
   test('a NUL character in a string value is 4xx, never 500', async () => {
-    let body = await suite.api.rejects('POST', '/v1/customers', { body: { name: 'Acme\u0000Ltd' } }, { status: 422, code: 'validation_failed' });
+    let body = await suite.api.rejects(
+      'POST',
+      '/v1/customers',
+      { body: { name: 'Acme\u0000Ltd' } },
+      { status: 422, code: 'validation_failed' },
+    );
     assertNames(body, 'name');
-    body = await suite.api.rejects('POST', '/v1/customers', { body: { name: 'Acme', address: { city: 'Le\u0000eds' } } }, { status: 422, code: 'validation_failed' });
+    body = await suite.api.rejects(
+      'POST',
+      '/v1/customers',
+      { body: { name: 'Acme', address: { city: 'Le\u0000eds' } } },
+      { status: 422, code: 'validation_failed' },
+    );
     assertNames(body, 'address.city');
-    body = await suite.api.rejects('POST', '/v1/customers', { body: { name: 'Acme', tags: ['ok', 'n\u0000'] } }, { status: 422, code: 'validation_failed' });
+    body = await suite.api.rejects(
+      'POST',
+      '/v1/customers',
+      { body: { name: 'Acme', tags: ['ok', 'n\u0000'] } },
+      { status: 422, code: 'validation_failed' },
+    );
     assertNames(body, 'tags.1');
-    body = await suite.api.rejects('PATCH', suite.api.itemPath('customers'), { body: { notes: '\u0000' } }, { status: 422, code: 'validation_failed', object: suite.api.itemPath('customers') });
+    body = await suite.api.rejects(
+      'PATCH',
+      suite.api.itemPath('customers'),
+      { body: { notes: '\u0000' } },
+      { status: 422, code: 'validation_failed', object: suite.api.itemPath('customers') },
+    );
     assertNames(body, 'notes');
-    body = await suite.api.rejects('POST', `${suite.api.itemPath('jobs')}/cancel`, { body: { reason: 'gone\u0000' } }, { status: 422, code: 'validation_failed', target: 'jobs', object: suite.api.itemPath('jobs') });
+    body = await suite.api.rejects(
+      'POST',
+      `${suite.api.itemPath('jobs')}/cancel`,
+      { body: { reason: 'gone\u0000' } },
+      { status: 422, code: 'validation_failed', target: 'jobs', object: suite.api.itemPath('jobs') },
+    );
     assertNames(body, 'reason');
-    body = await suite.api.rejects('POST', '/v1/customers/bulk', { body: { operations: [{ action: 'create', data: { name: 'N\u0000' } }] } }, { status: 422, code: 'validation_failed' });
-    assert.ok(body.errors.some((e: any) => /^operations\.0\.(data\.)?name$/.test(e.path)), JSON.stringify(body.errors));
+    body = await suite.api.rejects(
+      'POST',
+      '/v1/customers/bulk',
+      { body: { operations: [{ action: 'create', data: { name: 'N\u0000' } }] } },
+      { status: 422, code: 'validation_failed' },
+    );
+    assert.ok(
+      body.errors.some((e: any) => /^operations\.0\.(data\.)?name$/.test(e.path)),
+      JSON.stringify(body.errors),
+    );
   });
 
   test('a lone UTF-16 surrogate (\\ud800) in a string value is 4xx, never 500', async () => {
-    let body = await suite.api.rejects('POST', '/v1/customers', json('{"name":"Acme \\ud800"}'), { status: 422, code: 'validation_failed' });
+    let body = await suite.api.rejects('POST', '/v1/customers', json('{"name":"Acme \\ud800"}'), {
+      status: 422,
+      code: 'validation_failed',
+    });
     assertNames(body, 'name');
-    body = await suite.api.rejects('POST', '/v1/customers', json('{"name":"Acme","address":{"city":"\\udc00"}}'), { status: 422, code: 'validation_failed' });
+    body = await suite.api.rejects('POST', '/v1/customers', json('{"name":"Acme","address":{"city":"\\udc00"}}'), {
+      status: 422,
+      code: 'validation_failed',
+    });
     assertNames(body, 'address.city');
   });
 
   test('a NUL character in a query parameter is 400 naming the parameter', async () => {
-    for (const [query, parameter] of [['name=Acme%00', 'name'], ['name[contains]=a%00', 'name[contains]'], ['id=cus_%00', 'id'], ['tags=v%00ip', 'tags'], ['email[in]=a,b%00', 'email[in]'], ['q=acme%00', 'q']]) {
+    for (const [query, parameter] of [
+      ['name=Acme%00', 'name'],
+      ['name[contains]=a%00', 'name[contains]'],
+      ['id=cus_%00', 'id'],
+      ['tags=v%00ip', 'tags'],
+      ['email[in]=a,b%00', 'email[in]'],
+      ['q=acme%00', 'q'],
+    ]) {
       const body = await suite.api.rejects('GET', `/v1/customers?${query}`, {}, { status: 400, code: 'bad_request' });
       assertNames(body, parameter);
     }

@@ -10,7 +10,12 @@ const suite = refusalChecksForThisFile();
 
 describe('list query parameters', () => {
   const badQuery = async (collection: string, query: string, parameter: string) => {
-    const body = await suite.api.rejects('GET', `/v1/${collection}?${query}`, {}, { status: 400, code: 'bad_request', target: collection });
+    const body = await suite.api.rejects(
+      'GET',
+      `/v1/${collection}?${query}`,
+      {},
+      { status: 400, code: 'bad_request', target: collection },
+    );
     assertNames(body, parameter);
     return body;
   };
@@ -45,7 +50,14 @@ describe('list query parameters', () => {
       enum: ['not_a_value'],
     };
     const goodValue = (kind: string, enumValues?: readonly string[]) =>
-      ({ integer: '1', money: '1', datetime: '2026-01-01T00:00:00Z', date: '2026-01-01', boolean: 'true', enum: enumValues?.[0] })[kind];
+      ({
+        integer: '1',
+        money: '1',
+        datetime: '2026-01-01T00:00:00Z',
+        date: '2026-01-01',
+        boolean: 'true',
+        enum: enumValues?.[0],
+      })[kind];
     let checked = 0;
     for (const resource of suite.api.listable()) {
       for (const [name, field] of queryableFields(resource)) {
@@ -55,7 +67,11 @@ describe('list query parameters', () => {
         if (!operator) continue;
         const parameter = operator === 'eq' ? name : `${name}[${operator}]`;
         // Control: the same parameter with a well-typed value is accepted.
-        const control = await suite.ctx.call('GET', `/v1/${resource.collection}?${parameter}=${encodeURIComponent(goodValue(field.kind, field.enumValues)!)}`, { key: suite.api.owner.key });
+        const control = await suite.ctx.call(
+          'GET',
+          `/v1/${resource.collection}?${parameter}=${encodeURIComponent(goodValue(field.kind, field.enumValues)!)}`,
+          { key: suite.api.owner.key },
+        );
         assert.equal(control.status, 200, `${resource.collection}?${parameter}: ${control.text}`);
         for (const value of values) {
           await badQuery(resource.collection, `${parameter}=${encodeURIComponent(value)}`, parameter);
@@ -94,8 +110,13 @@ describe('list query parameters', () => {
     const forged = (values: unknown) => Buffer.from(JSON.stringify(values)).toString('base64url');
     const someId = `cus_${UNUSED_ULID}`;
     const cases: [cursor: string, sort?: string][] = [
-      ['garbage!'], ['%%%'], ['bm90IGpzb24'], ['x'.repeat(3000)],
-      [forged({ not: 'an array' })], [forged(['-created_at'])], [forged(['-created_at', '2026-01-01T00:00:00.000Z', someId, 'extra'])],
+      ['garbage!'],
+      ['%%%'],
+      ['bm90IGpzb24'],
+      ['x'.repeat(3000)],
+      [forged({ not: 'an array' })],
+      [forged(['-created_at'])],
+      [forged(['-created_at', '2026-01-01T00:00:00.000Z', someId, 'extra'])],
       [forged(['-created_at', '2026-01-01T00:00:00.000Z', 42])], // the id must be a string
       [forged(['-created_at', 'not a date', someId])],
       [forged(['-created_at', 12345, someId])],
@@ -119,7 +140,9 @@ describe('list query parameters', () => {
     assert.equal(first.status, 200, first.text);
     const cursor = first.body.page.next_cursor;
     assert.ok(cursor, 'there is a next page');
-    const ok = await suite.ctx.call('GET', `/v1/customers?limit=1&sort=name&cursor=${cursor}`, { key: suite.api.owner.key });
+    const ok = await suite.ctx.call('GET', `/v1/customers?limit=1&sort=name&cursor=${cursor}`, {
+      key: suite.api.owner.key,
+    });
     assert.equal(ok.status, 200, 'the cursor works with its own sort');
     await badQuery('customers', `limit=1&cursor=${cursor}`, 'cursor');
     await badQuery('customers', `limit=1&sort=-name&cursor=${cursor}`, 'cursor');
@@ -144,19 +167,34 @@ describe('list query parameters', () => {
   test('an unknown expand is 400 naming expand, on lists and on single objects', async () => {
     await badQuery('customers', 'expand=owner', 'expand');
     await badQuery('jobs', 'expand=customer,invoice', 'expand');
-    const body = await suite.api.rejects('GET', `${suite.api.itemPath('jobs')}?expand=nonsense`, {}, { status: 400, code: 'bad_request', target: 'jobs' });
+    const body = await suite.api.rejects(
+      'GET',
+      `${suite.api.itemPath('jobs')}?expand=nonsense`,
+      {},
+      { status: 400, code: 'bad_request', target: 'jobs' },
+    );
     assertNames(body, 'expand');
   });
 
   test('an unknown name in fields is 400 naming fields, on lists and on single objects', async () => {
     await badQuery('customers', 'fields=id,name,favourite_colour', 'fields');
     await badQuery('customers', 'fields=account_id', 'fields');
-    const body = await suite.api.rejects('GET', `${suite.api.itemPath('customers')}?fields=secret`, {}, { status: 400, code: 'bad_request' });
+    const body = await suite.api.rejects(
+      'GET',
+      `${suite.api.itemPath('customers')}?fields=secret`,
+      {},
+      { status: 400, code: 'bad_request' },
+    );
     assertNames(body, 'fields');
   });
 
   test('list-only parameters on a single object are 400 naming them', async () => {
-    const body = await suite.api.rejects('GET', `${suite.api.itemPath('customers')}?limit=1`, {}, { status: 400, code: 'bad_request' });
+    const body = await suite.api.rejects(
+      'GET',
+      `${suite.api.itemPath('customers')}?limit=1`,
+      {},
+      { status: 400, code: 'bad_request' },
+    );
     assertNames(body, 'limit');
   });
 

@@ -7,7 +7,14 @@ import { pino } from 'pino';
 import type { Hono } from 'hono';
 import type { CallOptions, CallResult } from './support/test-context.ts';
 import { createApp } from '../src/http/app.ts';
-import { MiB, UNUSED_ULID, assertProblem, json, refusalChecksForThisFile, withoutKey } from './support/problem-assertions.ts';
+import {
+  MiB,
+  UNUSED_ULID,
+  assertProblem,
+  json,
+  refusalChecksForThisFile,
+  withoutKey,
+} from './support/problem-assertions.ts';
 
 const suite = refusalChecksForThisFile();
 
@@ -22,33 +29,53 @@ describe('oversized bodies', () => {
 
   test('413 also when the client declares the size in Content-Length', async () => {
     const raw = bigBody(MiB + 10);
-    await suite.api.rejects('POST', '/v1/customers', json(raw, { 'content-length': String(Buffer.byteLength(raw)) }), { status: 413, code: 'payload_too_large' });
+    await suite.api.rejects('POST', '/v1/customers', json(raw, { 'content-length': String(Buffer.byteLength(raw)) }), {
+      status: 413,
+      code: 'payload_too_large',
+    });
   });
 
   test('413 for a chunked body with no Content-Length (streamed)', async () => {
     const bytes = new TextEncoder().encode(bigBody(MiB + 10));
-    const stream = () => new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (let i = 0; i < bytes.length; i += 64 * 1024) controller.enqueue(bytes.slice(i, i + 64 * 1024));
-        controller.close();
-      },
-    });
+    const stream = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 64 * 1024) controller.enqueue(bytes.slice(i, i + 64 * 1024));
+          controller.close();
+        },
+      });
     const before = { events: await suite.api.total('/v1/events'), list: await suite.api.total('/v1/customers') };
     const res = await suite.ctx.app.request('/v1/customers', {
       method: 'POST',
-      headers: { authorization: `Bearer ${suite.api.owner.key}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      headers: {
+        authorization: `Bearer ${suite.api.owner.key}`,
+        'content-type': 'application/json',
+        'transfer-encoding': 'chunked',
+      },
       body: stream(),
       duplex: 'half',
     } as RequestInit);
     assert.equal(res.headers.get('content-length'), null);
     const text = await res.text();
     assertProblem({ status: res.status, headers: res.headers, body: JSON.parse(text), text }, 413, 'payload_too_large');
-    assert.deepEqual({ events: await suite.api.total('/v1/events'), list: await suite.api.total('/v1/customers') }, before);
+    assert.deepEqual(
+      { events: await suite.api.total('/v1/events'), list: await suite.api.total('/v1/customers') },
+      before,
+    );
   });
 
   test('413 on PATCH and on actions too', async () => {
-    await suite.api.rejects('PATCH', suite.api.itemPath('customers'), json(bigBody(MiB + 10)), { status: 413, code: 'payload_too_large', object: suite.api.itemPath('customers') });
-    await suite.api.rejects('POST', `${suite.api.itemPath('jobs')}/cancel`, json(JSON.stringify({ reason: 'x'.repeat(MiB + 10) })), { status: 413, code: 'payload_too_large', target: 'jobs', object: suite.api.itemPath('jobs') });
+    await suite.api.rejects('PATCH', suite.api.itemPath('customers'), json(bigBody(MiB + 10)), {
+      status: 413,
+      code: 'payload_too_large',
+      object: suite.api.itemPath('customers'),
+    });
+    await suite.api.rejects(
+      'POST',
+      `${suite.api.itemPath('jobs')}/cancel`,
+      json(JSON.stringify({ reason: 'x'.repeat(MiB + 10) })),
+      { status: 413, code: 'payload_too_large', target: 'jobs', object: suite.api.itemPath('jobs') },
+    );
   });
 
   describe('with a configured limit (maxBodyBytes 2000)', () => {
@@ -56,16 +83,26 @@ describe('oversized bodies', () => {
     let small: Hono;
     let account: { id: string; key: string };
     before(async () => {
-      small = createApp({ db: suite.ctx.db, registry: suite.ctx.registry, logger: pino({ level: 'silent' }), maxBodyBytes: 2000 }).app;
+      small = createApp({
+        db: suite.ctx.db,
+        registry: suite.ctx.registry,
+        logger: pino({ level: 'silent' }),
+        maxBodyBytes: 2000,
+      }).app;
       account = await suite.ctx.newAccount('Small Limit Co');
     });
 
     const post = async (path: string, raw: string): Promise<CallResult> => {
-      const res = await small.request(path, { method: 'POST', headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json' }, body: raw });
+      const res = await small.request(path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json' },
+        body: raw,
+      });
       const text = await res.text();
       return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : text };
     };
-    const count = async (path: string) => (await suite.ctx.call('GET', `${path}?count=true`, { key: account.key })).body.page.total;
+    const count = async (path: string) =>
+      (await suite.ctx.call('GET', `${path}?count=true`, { key: account.key })).body.page.total;
     const bodyOfExactly = (bytes: number) => {
       const skeleton = JSON.stringify({ name: 'Edge Co', notes: '' });
       return JSON.stringify({ name: 'Edge Co', notes: 'n'.repeat(bytes - skeleton.length) });
@@ -95,9 +132,18 @@ describe('ids that name nothing', () => {
       route.kind === 'action' && !(route.resource.actions[route.actionName!].input?.safeParse({}).success ?? true);
     for (const route of suite.ctx.routes.filter((r) => r.path.includes('{id}') && !needsInput(r))) {
       const other = suite.ctx.registry.resources.find((r) => r.idPrefix !== route.resource.idPrefix)!;
-      for (const id of [`${other.idPrefix}_${UNUSED_ULID}`, `${route.resource.idPrefix}_${UNUSED_ULID}`, 'not-an-id', `${route.resource.idPrefix}_`]) {
+      for (const id of [
+        `${other.idPrefix}_${UNUSED_ULID}`,
+        `${route.resource.idPrefix}_${UNUSED_ULID}`,
+        'not-an-id',
+        `${route.resource.idPrefix}_`,
+      ]) {
         const options: CallOptions = route.body === 'required' ? { body: {} } : {};
-        const body = await suite.api.rejects(route.method.toUpperCase(), route.path.replace('{id}', id), options, { status: 404, code: 'not_found', target: route.resource.collection });
+        const body = await suite.api.rejects(route.method.toUpperCase(), route.path.replace('{id}', id), options, {
+          status: 404,
+          code: 'not_found',
+          target: route.resource.collection,
+        });
         assert.ok(body.detail.includes(id), `${route.method} ${route.path}: the detail names the id: ${body.detail}`);
       }
     }
@@ -106,22 +152,49 @@ describe('ids that name nothing', () => {
   test('an action with valid input on an unknown or wrong-prefix id is 404', async () => {
     const schedule = { scheduled_start: '2026-03-01T09:00:00Z', scheduled_end: '2026-03-01T10:00:00Z' };
     for (const id of [`job_${UNUSED_ULID}`, suite.api.existing.customers]) {
-      await suite.api.rejects('POST', `/v1/jobs/${id}/schedule`, { body: schedule }, { status: 404, code: 'not_found', target: 'jobs' });
+      await suite.api.rejects(
+        'POST',
+        `/v1/jobs/${id}/schedule`,
+        { body: schedule },
+        { status: 404, code: 'not_found', target: 'jobs' },
+      );
     }
   });
 
   test('an unknown action name on an existing object is 404 (internal actions are not exposed)', async () => {
-    await suite.api.rejects('POST', `${suite.api.itemPath('jobs')}/teleport`, {}, { status: 404, code: 'not_found', target: 'jobs', object: suite.api.itemPath('jobs') });
-    await suite.api.rejects('POST', `${suite.api.itemPath('invoices')}/mark-paid`, { body: { amount_paid: 1 } }, { status: 404, code: 'not_found', target: 'invoices', object: suite.api.itemPath('invoices') });
+    await suite.api.rejects(
+      'POST',
+      `${suite.api.itemPath('jobs')}/teleport`,
+      {},
+      { status: 404, code: 'not_found', target: 'jobs', object: suite.api.itemPath('jobs') },
+    );
+    await suite.api.rejects(
+      'POST',
+      `${suite.api.itemPath('invoices')}/mark-paid`,
+      { body: { amount_paid: 1 } },
+      { status: 404, code: 'not_found', target: 'invoices', object: suite.api.itemPath('invoices') },
+    );
   });
 });
 
 describe('credentials', () => {
   test('no Authorization header is 401 with a WWW-Authenticate challenge, on every route', async () => {
     for (const route of suite.ctx.routes) {
-      const path = route.path.replace('{id}', suite.api.existing[route.resource.collection] ?? `${route.resource.idPrefix}_${UNUSED_ULID}`);
-      const options: CallOptions = { ...withoutKey, ...(route.body === 'none' ? {} : { body: route.kind === 'create' ? await suite.api.createBody(route.resource) : {} }) };
-      const body = await suite.api.rejects(route.method.toUpperCase(), path, options, { status: 401, code: 'unauthenticated', target: route.resource.collection });
+      const path = route.path.replace(
+        '{id}',
+        suite.api.existing[route.resource.collection] ?? `${route.resource.idPrefix}_${UNUSED_ULID}`,
+      );
+      const options: CallOptions = {
+        ...withoutKey,
+        ...(route.body === 'none'
+          ? {}
+          : { body: route.kind === 'create' ? await suite.api.createBody(route.resource) : {} }),
+      };
+      const body = await suite.api.rejects(route.method.toUpperCase(), path, options, {
+        status: 401,
+        code: 'unauthenticated',
+        target: route.resource.collection,
+      });
       assert.match(body.headers.get('www-authenticate') ?? '', /^Bearer\b/, `${route.method} ${route.path}`);
     }
   });
@@ -130,11 +203,24 @@ describe('credentials', () => {
     const unknownKey = `fl_test_${'A'.repeat(12)}${'b'.repeat(32)}`;
     const forged = suite.api.owner.key.slice(0, -1) + (suite.api.owner.key.endsWith('a') ? 'b' : 'a');
     const headers = [
-      `Bearer ${unknownKey}`, `Bearer ${forged}`, 'Bearer not-a-key', 'Bearer', 'Bearer ', `Basic ${Buffer.from(`${suite.api.owner.key}:`).toString('base64')}`,
-      suite.api.owner.key, `Bearer ${suite.api.owner.key} extra`, `Token ${suite.api.owner.key}`, `Bearer ${suite.api.owner.key.replace('fl_test_', 'fl_live_')}`,
+      `Bearer ${unknownKey}`,
+      `Bearer ${forged}`,
+      'Bearer not-a-key',
+      'Bearer',
+      'Bearer ',
+      `Basic ${Buffer.from(`${suite.api.owner.key}:`).toString('base64')}`,
+      suite.api.owner.key,
+      `Bearer ${suite.api.owner.key} extra`,
+      `Token ${suite.api.owner.key}`,
+      `Bearer ${suite.api.owner.key.replace('fl_test_', 'fl_live_')}`,
     ];
     for (const authorization of headers) {
-      const body = await suite.api.rejects('POST', '/v1/customers', { ...withoutKey, headers: { authorization }, body: { name: 'Intruder' } }, { status: 401, code: 'unauthenticated' });
+      const body = await suite.api.rejects(
+        'POST',
+        '/v1/customers',
+        { ...withoutKey, headers: { authorization }, body: { name: 'Intruder' } },
+        { status: 401, code: 'unauthenticated' },
+      );
       assert.match(body.headers.get('www-authenticate') ?? '', /^Bearer\b/, authorization);
     }
   });
@@ -143,7 +229,12 @@ describe('credentials', () => {
     const readCustomers = await suite.ctx.newKey(suite.api.owner.id, ['read:customers']);
     const ok = await suite.ctx.call('GET', '/v1/customers', { key: readCustomers });
     assert.equal(ok.status, 200, 'the key works for what it holds');
-    const body = await suite.api.rejects('POST', '/v1/customers', { key: readCustomers, body: { name: 'Not Allowed' } }, { status: 403, code: 'insufficient_scope' });
+    const body = await suite.api.rejects(
+      'POST',
+      '/v1/customers',
+      { key: readCustomers, body: { name: 'Not Allowed' } },
+      { status: 403, code: 'insufficient_scope' },
+    );
     assert.match(body.detail, /write:customers/);
     assert.equal(body.required_scope, 'write:customers');
   });
@@ -151,9 +242,16 @@ describe('credentials', () => {
   test('every route refuses a key that lacks its scope, naming that scope', async () => {
     const readCustomers = await suite.ctx.newKey(suite.api.owner.id, ['read:customers']);
     for (const route of suite.ctx.routes.filter((r) => r.scope !== 'read:customers')) {
-      const path = route.path.replace('{id}', suite.api.existing[route.resource.collection] ?? `${route.resource.idPrefix}_${UNUSED_ULID}`);
+      const path = route.path.replace(
+        '{id}',
+        suite.api.existing[route.resource.collection] ?? `${route.resource.idPrefix}_${UNUSED_ULID}`,
+      );
       const options: CallOptions = { key: readCustomers, ...(route.body === 'none' ? {} : { body: {} }) };
-      const body = await suite.api.rejects(route.method.toUpperCase(), path, options, { status: 403, code: 'insufficient_scope', target: route.resource.collection });
+      const body = await suite.api.rejects(route.method.toUpperCase(), path, options, {
+        status: 403,
+        code: 'insufficient_scope',
+        target: route.resource.collection,
+      });
       assert.ok(body.detail.includes(route.scope), `${route.method} ${route.path}: ${body.detail}`);
       assert.equal(body.required_scope, route.scope);
     }
@@ -161,7 +259,12 @@ describe('credentials', () => {
 
   test('the scope check comes before the body is read: a bad body from an unscoped key is still 403', async () => {
     const readOnly = await suite.ctx.newKey(suite.api.owner.id, ['read:*']);
-    const body = await suite.api.rejects('POST', '/v1/customers', { key: readOnly, ...json('{"broken') }, { status: 403, code: 'insufficient_scope' });
+    const body = await suite.api.rejects(
+      'POST',
+      '/v1/customers',
+      { key: readOnly, ...json('{"broken') },
+      { status: 403, code: 'insufficient_scope' },
+    );
     assert.match(body.detail, /write:customers/);
   });
 });
@@ -180,14 +283,21 @@ describe('routes and methods', () => {
   test('a method a path does not support is 405 with an Allow header listing the ones it does', async () => {
     const concrete = (path: string) => path.replace('{id}', `cus_${UNUSED_ULID}`);
     const byPath = new Map<string, Set<string>>();
-    for (const route of [...suite.ctx.routes, ...suite.ctx.services.endpoints]) (byPath.get(route.path) ?? byPath.set(route.path, new Set()).get(route.path)!).add(route.method.toUpperCase());
+    for (const route of [...suite.ctx.routes, ...suite.ctx.services.endpoints])
+      (byPath.get(route.path) ?? byPath.set(route.path, new Set()).get(route.path)!).add(route.method.toUpperCase());
     let checked = 0;
     for (const [path, methods] of byPath) {
       const url = concrete(path);
       for (const method of ['GET', 'POST', 'PATCH', 'DELETE', 'PUT']) {
         if (methods.has(method)) continue; // `GET /v1/customers/bulk` too: static paths are not ids
-        const body = await suite.api.rejects(method, url, method === 'GET' ? {} : { body: {} }, { status: 405, code: 'method_not_allowed' });
-        const allow = (body.headers.get('allow') ?? '').split(',').map((m: string) => m.trim()).filter(Boolean);
+        const body = await suite.api.rejects(method, url, method === 'GET' ? {} : { body: {} }, {
+          status: 405,
+          code: 'method_not_allowed',
+        });
+        const allow = (body.headers.get('allow') ?? '')
+          .split(',')
+          .map((m: string) => m.trim())
+          .filter(Boolean);
         assert.deepEqual(new Set(allow), methods, `Allow for ${path}`);
         checked++;
       }
@@ -196,13 +306,31 @@ describe('routes and methods', () => {
   });
 
   test('405 needs no credential and comes before it', async () => {
-    const body = await suite.api.rejects('PUT', '/v1/customers', { ...withoutKey }, { status: 405, code: 'method_not_allowed' });
-    assert.deepEqual(new Set(body.headers.get('allow').split(',').map((m: string) => m.trim())), new Set(['GET', 'POST']));
+    const body = await suite.api.rejects(
+      'PUT',
+      '/v1/customers',
+      { ...withoutKey },
+      { status: 405, code: 'method_not_allowed' },
+    );
+    assert.deepEqual(
+      new Set(
+        body.headers
+          .get('allow')
+          .split(',')
+          .map((m: string) => m.trim()),
+      ),
+      new Set(['GET', 'POST']),
+    );
   });
 
   test('collections without create refuse POST with 405 (events are read-only)', async () => {
     for (const resource of suite.api.listable().filter((r) => !r.operations.has('create'))) {
-      const body = await suite.api.rejects('POST', `/v1/${resource.collection}`, { body: {} }, { status: 405, code: 'method_not_allowed', target: resource.collection });
+      const body = await suite.api.rejects(
+        'POST',
+        `/v1/${resource.collection}`,
+        { body: {} },
+        { status: 405, code: 'method_not_allowed', target: resource.collection },
+      );
       assert.equal(body.headers.get('allow'), 'GET');
     }
   });
@@ -210,9 +338,19 @@ describe('routes and methods', () => {
 
 describe('the request id', () => {
   test('a well-formed incoming X-Request-Id is kept on the problem; a malformed one is replaced', async () => {
-    let body = await suite.api.rejects('POST', '/v1/customers', { ...json('{'), headers: { 'content-type': 'application/json', 'x-request-id': 'client-trace.42' } }, { status: 400, code: 'bad_request' });
+    let body = await suite.api.rejects(
+      'POST',
+      '/v1/customers',
+      { ...json('{'), headers: { 'content-type': 'application/json', 'x-request-id': 'client-trace.42' } },
+      { status: 400, code: 'bad_request' },
+    );
     assert.equal(body.request_id, 'client-trace.42');
-    body = await suite.api.rejects('POST', '/v1/customers', { ...json('{'), headers: { 'content-type': 'application/json', 'x-request-id': 'bad id with spaces' } }, { status: 400, code: 'bad_request' });
+    body = await suite.api.rejects(
+      'POST',
+      '/v1/customers',
+      { ...json('{'), headers: { 'content-type': 'application/json', 'x-request-id': 'bad id with spaces' } },
+      { status: 400, code: 'bad_request' },
+    );
     assert.match(body.request_id, /^req_/);
   });
 });

@@ -50,15 +50,29 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<Finished> {
   const child = start(args, env);
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk) => { stdout += chunk; });
-  child.stderr!.setEncoding('utf8').on('data', (chunk) => { stderr += chunk; });
+  child.stdout!.setEncoding('utf8').on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk) => {
+    stderr += chunk;
+  });
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`fieldline ${args.join(' ')} did not finish in ${PROCESS_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `fieldline ${args.join(' ')} did not finish in ${PROCESS_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, PROCESS_TIMEOUT_MS);
-    child.once('error', (error) => { clearTimeout(timer); reject(error); });
-    child.once('close', (code, signal) => { clearTimeout(timer); resolvePromise({ code, signal, stdout, stderr }); });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
   });
 }
 
@@ -75,12 +89,17 @@ async function startServer(dataDir: string): Promise<Server> {
   const child = start(['serve'], childEnv(dataDir, { PORT: '0', HOST: '127.0.0.1' }));
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk) => { stdout += chunk; });
+  child.stdout!.setEncoding('utf8').on('data', (chunk) => {
+    stdout += chunk;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
     child.once('exit', (code, signal) => resolveExit({ code, signal }));
   });
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not log 'listening' in ${PROCESS_TIMEOUT_MS} ms\nstderr: ${stderr}`)), PROCESS_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the server did not log 'listening' in ${PROCESS_TIMEOUT_MS} ms\nstderr: ${stderr}`)),
+      PROCESS_TIMEOUT_MS,
+    );
     child.stderr!.setEncoding('utf8').on('data', (chunk) => {
       stderr += chunk;
       for (const line of stderr.split('\n')) {
@@ -90,7 +109,10 @@ async function startServer(dataDir: string): Promise<Server> {
         return;
       }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the server exited (${code}) before listening\nstderr: ${stderr}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}) before listening\nstderr: ${stderr}`));
+    });
   });
   assert.ok(Number.isInteger(port) && port > 0, `the log line names the port: ${port}`);
   return { child, port, stdout: () => stdout, stderr: () => stderr, exited };
@@ -98,7 +120,9 @@ async function startServer(dataDir: string): Promise<Server> {
 
 async function stopServer(server: Server): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   server.child.kill('SIGTERM');
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the server did not stop after SIGTERM')), PROCESS_TIMEOUT_MS));
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('the server did not stop after SIGTERM')), PROCESS_TIMEOUT_MS),
+  );
   return Promise.race([server.exited, timeout]);
 }
 
@@ -121,17 +145,24 @@ describe('fieldline openapi', () => {
     assert.equal(document.info.title, 'Fieldline API');
     assert.ok(Object.keys(document.paths).length > 0, 'the document has paths');
     assert.ok(document.paths['/v1/customers'], 'customers are documented');
-    assert.ok(document.paths['/v1/usage'] && document.paths['/v1/rate-limit'], 'and the platform endpoints, as the server serves them');
+    assert.ok(
+      document.paths['/v1/usage'] && document.paths['/v1/rate-limit'],
+      'and the platform endpoints, as the server serves them',
+    );
   });
 
-  test('--output writes the same document to a file and nothing to stdout', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const dir = newDataDir();
-    const file = join(dir, 'openapi.json');
-    const result = await run(['openapi', '--output', file], childEnv(dir));
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, '');
-    assert.equal(JSON.parse(readFileSync(file, 'utf8')).openapi, '3.1.0');
-  });
+  test(
+    '--output writes the same document to a file and nothing to stdout',
+    { timeout: PROCESS_TIMEOUT_MS },
+    async () => {
+      const dir = newDataDir();
+      const file = join(dir, 'openapi.json');
+      const result = await run(['openapi', '--output', file], childEnv(dir));
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, '');
+      assert.equal(JSON.parse(readFileSync(file, 'utf8')).openapi, '3.1.0');
+    },
+  );
 });
 
 describe('fieldline usage', () => {
@@ -157,17 +188,23 @@ describe('fieldline usage', () => {
 
 describe('fieldline accounts create', () => {
   let dataDir: string;
-  before(() => { dataDir = newDataDir(); });
-
-  test('without --name it fails with a usage message and touches no database', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const fresh = newDataDir();
-    const result = await run(['accounts', 'create', '--json'], childEnv(fresh));
-    assert.notEqual(result.code, 0);
-    assert.equal(result.stdout, '', 'nothing on stdout');
-    assert.match(result.stderr, /--name/);
-    assert.match(result.stderr, /Usage: fieldline/);
-    assert.equal(existsSync(join(fresh, 'pgdata')), false, 'no database was created');
+  before(() => {
+    dataDir = newDataDir();
   });
+
+  test(
+    'without --name it fails with a usage message and touches no database',
+    { timeout: PROCESS_TIMEOUT_MS },
+    async () => {
+      const fresh = newDataDir();
+      const result = await run(['accounts', 'create', '--json'], childEnv(fresh));
+      assert.notEqual(result.code, 0);
+      assert.equal(result.stdout, '', 'nothing on stdout');
+      assert.match(result.stderr, /--name/);
+      assert.match(result.stderr, /Usage: fieldline/);
+      assert.equal(existsSync(join(fresh, 'pgdata')), false, 'no database was created');
+    },
+  );
 
   test('a blank --name is refused like a missing one', { timeout: PROCESS_TIMEOUT_MS }, async () => {
     const result = await run(['accounts', 'create', '--name', '   ', '--json'], childEnv(newDataDir()));
@@ -183,37 +220,52 @@ describe('fieldline accounts create', () => {
     assert.match(result.stderr, /--mode/);
   });
 
-  test('--json prints exactly one JSON line: the account and its owner key', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run(['accounts', 'create', '--name', 'Acme', '--json'], childEnv(dataDir));
-    assert.equal(result.code, 0, result.stderr);
-    assert.ok(result.stdout.endsWith('\n'), 'the line is terminated');
-    const lines = result.stdout.split('\n').filter((line) => line !== '');
-    assert.equal(lines.length, 1, `exactly one line on stdout: ${JSON.stringify(result.stdout)}`);
-    const created = JSON.parse(lines[0]);
-    assert.match(created.account.id, /^acct_[0-9A-Z]{26}$/);
-    assert.equal(created.account.name, 'Acme');
-    assert.equal(created.account.object, 'account');
-    assert.match(created.api_key, /^fl_test_[0-9A-Za-z]{44}$/);
-    assert.deepEqual(Object.keys(created).sort(), ['account', 'api_key']);
-  });
+  test(
+    '--json prints exactly one JSON line: the account and its owner key',
+    { timeout: PROCESS_TIMEOUT_MS },
+    async () => {
+      const result = await run(['accounts', 'create', '--name', 'Acme', '--json'], childEnv(dataDir));
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(result.stdout.endsWith('\n'), 'the line is terminated');
+      const lines = result.stdout.split('\n').filter((line) => line !== '');
+      assert.equal(lines.length, 1, `exactly one line on stdout: ${JSON.stringify(result.stdout)}`);
+      const created = JSON.parse(lines[0]);
+      assert.match(created.account.id, /^acct_[0-9A-Z]{26}$/);
+      assert.equal(created.account.name, 'Acme');
+      assert.equal(created.account.object, 'account');
+      assert.match(created.api_key, /^fl_test_[0-9A-Za-z]{44}$/);
+      assert.deepEqual(Object.keys(created).sort(), ['account', 'api_key']);
+    },
+  );
 
-  test('--mode live makes a live key; without --json the output is for people', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run(['accounts', 'create', '--name', 'Live Co', '--mode', 'live'], childEnv(dataDir));
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /acct_[0-9A-Z]{26}/);
-    assert.match(result.stdout, /"Live Co"/);
-    assert.match(result.stdout, /fl_live_[0-9A-Za-z]{44}/);
-  });
+  test(
+    '--mode live makes a live key; without --json the output is for people',
+    { timeout: PROCESS_TIMEOUT_MS },
+    async () => {
+      const result = await run(['accounts', 'create', '--name', 'Live Co', '--mode', 'live'], childEnv(dataDir));
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /acct_[0-9A-Z]{26}/);
+      assert.match(result.stdout, /"Live Co"/);
+      assert.match(result.stdout, /fl_live_[0-9A-Za-z]{44}/);
+    },
+  );
 
-  test('--plan sets the account\'s plan; an unknown plan is a usage error', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const refused = await run(['accounts', 'create', '--name', 'Gold Co', '--plan', 'gold'], childEnv(dataDir));
-    assert.notEqual(refused.code, 0);
-    assert.match(refused.stderr, /--plan is one of free, standard, enterprise/);
-    const created = await run(['accounts', 'create', '--name', 'Free Co', '--plan', 'free', '--json'], childEnv(dataDir));
-    assert.equal(created.code, 0, created.stderr);
-    const { account } = JSON.parse(created.stdout);
-    assert.equal(account.plan, 'free');
-  });
+  test(
+    "--plan sets the account's plan; an unknown plan is a usage error",
+    { timeout: PROCESS_TIMEOUT_MS },
+    async () => {
+      const refused = await run(['accounts', 'create', '--name', 'Gold Co', '--plan', 'gold'], childEnv(dataDir));
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /--plan is one of free, standard, enterprise/);
+      const created = await run(
+        ['accounts', 'create', '--name', 'Free Co', '--plan', 'free', '--json'],
+        childEnv(dataDir),
+      );
+      assert.equal(created.code, 0, created.stderr);
+      const { account } = JSON.parse(created.stdout);
+      assert.equal(account.plan, 'free');
+    },
+  );
 
   test('the command leaves the data folder unlocked', { timeout: PROCESS_TIMEOUT_MS }, async () => {
     assert.equal(existsSync(join(dataDir, 'fieldline.lock')), false);
@@ -226,39 +278,57 @@ describe('fieldline serve and the data folder', () => {
   let demoKey: string;
   let cliKey: string;
 
-  before(() => { dataDir = newDataDir(); });
+  before(() => {
+    dataDir = newDataDir();
+  });
   after(async () => {
-    if (server && server.child.exitCode === null && server.child.signalCode === null) await stopServer(server).catch(() => server!.child.kill('SIGKILL'));
+    if (server && server.child.exitCode === null && server.child.signalCode === null)
+      await stopServer(server).catch(() => server!.child.kill('SIGKILL'));
   });
 
-  test('the first start on an empty folder prints a demo API key, and it works', { timeout: PROCESS_TIMEOUT_MS * 2 }, async () => {
-    server = await startServer(dataDir);
-    const match = /\b(fl_test_[0-9A-Za-z]{44})\b/.exec(server.stdout());
-    assert.ok(match, `stdout shows a demo key: ${server.stdout()}`);
-    demoKey = match[1];
-    const res = await api(server, '/v1/customers', demoKey);
-    assert.equal(res.status, 200, await res.clone().text());
-    const body = await res.json() as any;
-    assert.ok(Array.isArray(body.data));
-    assert.equal((await api(server, '/v1/customers')).status, 401, 'the API still needs a key');
-  });
+  test(
+    'the first start on an empty folder prints a demo API key, and it works',
+    { timeout: PROCESS_TIMEOUT_MS * 2 },
+    async () => {
+      server = await startServer(dataDir);
+      const match = /\b(fl_test_[0-9A-Za-z]{44})\b/.exec(server.stdout());
+      assert.ok(match, `stdout shows a demo key: ${server.stdout()}`);
+      demoKey = match[1];
+      const res = await api(server, '/v1/customers', demoKey);
+      assert.equal(res.status, 200, await res.clone().text());
+      const body = (await res.json()) as any;
+      assert.ok(Array.isArray(body.data));
+      assert.equal((await api(server, '/v1/customers')).status, 401, 'the API still needs a key');
+    },
+  );
 
-  test('the log line is JSON on stderr; stdout holds only the demo-key notice', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const line = server!.stderr().split('\n').find((l) => l.includes('listening'))!;
-    const log = JSON.parse(line);
-    assert.equal(log.port, server!.port);
-    assert.equal(log.database, 'pglite');
-    assert.equal(server!.stdout().match(/fl_test_/g)?.length, 2, 'the key and the example curl command');
-  });
+  test(
+    'the log line is JSON on stderr; stdout holds only the demo-key notice',
+    { timeout: PROCESS_TIMEOUT_MS },
+    async () => {
+      const line = server!
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('listening'))!;
+      const log = JSON.parse(line);
+      assert.equal(log.port, server!.port);
+      assert.equal(log.database, 'pglite');
+      assert.equal(server!.stdout().match(/fl_test_/g)?.length, 2, 'the key and the example curl command');
+    },
+  );
 
-  test('while the server holds the folder, accounts create fails and names the server', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run(['accounts', 'create', '--name', 'Intruder', '--json'], childEnv(dataDir));
-    assert.notEqual(result.code, 0);
-    assert.equal(result.stdout, '', 'no account JSON on stdout');
-    assert.match(result.stderr, /in use by the Fieldline server/);
-    assert.match(result.stderr, new RegExp(`pid ${server!.child.pid}\\b`));
-    assert.match(result.stderr, /DATABASE_URL/, 'it says how to share a database instead');
-  });
+  test(
+    'while the server holds the folder, accounts create fails and names the server',
+    { timeout: PROCESS_TIMEOUT_MS },
+    async () => {
+      const result = await run(['accounts', 'create', '--name', 'Intruder', '--json'], childEnv(dataDir));
+      assert.notEqual(result.code, 0);
+      assert.equal(result.stdout, '', 'no account JSON on stdout');
+      assert.match(result.stderr, /in use by the Fieldline server/);
+      assert.match(result.stderr, new RegExp(`pid ${server!.child.pid}\\b`));
+      assert.match(result.stderr, /DATABASE_URL/, 'it says how to share a database instead');
+    },
+  );
 
   test('migrate is refused the same way', { timeout: PROCESS_TIMEOUT_MS }, async () => {
     const result = await run(['migrate'], childEnv(dataDir));
@@ -272,14 +342,18 @@ describe('fieldline serve and the data folder', () => {
     assert.match(result.stderr, /in use by the Fieldline server/);
   });
 
-  test('the running server is unharmed: health answers 200 and the demo key still works', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const health = await api(server!, '/v1/health');
-    assert.equal(health.status, 200);
-    const body = await health.json() as any;
-    assert.equal(body.data.status, 'ok');
-    assert.equal(body.data.database.engine, 'pglite');
-    assert.equal((await api(server!, '/v1/customers', demoKey)).status, 200);
-  });
+  test(
+    'the running server is unharmed: health answers 200 and the demo key still works',
+    { timeout: PROCESS_TIMEOUT_MS },
+    async () => {
+      const health = await api(server!, '/v1/health');
+      assert.equal(health.status, 200);
+      const body = (await health.json()) as any;
+      assert.equal(body.data.status, 'ok');
+      assert.equal(body.data.database.engine, 'pglite');
+      assert.equal((await api(server!, '/v1/customers', demoKey)).status, 200);
+    },
+  );
 
   test('SIGTERM stops the server cleanly and releases the folder', { timeout: PROCESS_TIMEOUT_MS }, async () => {
     const { code, signal } = await stopServer(server!);
@@ -296,12 +370,16 @@ describe('fieldline serve and the data folder', () => {
     cliKey = created.api_key;
   });
 
-  test('a restart keeps the data, prints no new demo key, and accepts the key the CLI made', { timeout: PROCESS_TIMEOUT_MS * 2 }, async () => {
-    server = await startServer(dataDir);
-    assert.doesNotMatch(server.stdout(), /fl_test_/, 'no demo account on a folder that has accounts');
-    assert.equal((await api(server, '/v1/customers', cliKey)).status, 200, 'the CLI-created key works');
-    assert.equal((await api(server, '/v1/customers', demoKey)).status, 200, 'the demo key survived the restart');
-    const { code } = await stopServer(server);
-    assert.equal(code, 0);
-  });
+  test(
+    'a restart keeps the data, prints no new demo key, and accepts the key the CLI made',
+    { timeout: PROCESS_TIMEOUT_MS * 2 },
+    async () => {
+      server = await startServer(dataDir);
+      assert.doesNotMatch(server.stdout(), /fl_test_/, 'no demo account on a folder that has accounts');
+      assert.equal((await api(server, '/v1/customers', cliKey)).status, 200, 'the CLI-created key works');
+      assert.equal((await api(server, '/v1/customers', demoKey)).status, 200, 'the demo key survived the restart');
+      const { code } = await stopServer(server);
+      assert.equal(code, 0);
+    },
+  );
 });

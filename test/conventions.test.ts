@@ -10,14 +10,18 @@ import { createRegistry } from '../src/domain/registry.ts';
 const OBJECTS = 7;
 const ctxReady = createTestContext();
 let ctx: TestContext;
-before(async () => { ctx = await ctxReady; });
+before(async () => {
+  ctx = await ctxReady;
+});
 after(async () => (await ctxReady).close());
 
 async function walk(account: TestAccount, path: string, query: string): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < 50; pages++) {
-    const response = await ctx.call('GET', `${path}?${query}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { key: account.key });
+    const response = await ctx.call('GET', `${path}?${query}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+      key: account.key,
+    });
     assert.equal(response.status, 200, response.text);
     ids.push(...response.body.data.map((o: { id: string }) => o.id));
     cursor = response.body.page.next_cursor;
@@ -62,7 +66,10 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
       assert.deepEqual(Object.keys(first), [...resource.outputFields, ...revealed]);
     });
 
-    const sorts = ['', ...[...queryableFields(resource)].filter(([, f]) => f.sortable).flatMap(([name]) => [name, `-${name}`])];
+    const sorts = [
+      '',
+      ...[...queryableFields(resource)].filter(([, f]) => f.sortable).flatMap(([name]) => [name, `-${name}`]),
+    ];
     for (const sort of sorts) {
       test(`cursor pages walk every object exactly once (sort=${sort || 'default'})`, async () => {
         const query = sort ? `sort=${sort}` : '';
@@ -74,10 +81,15 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
     }
 
     test('offset paging returns total and the same order as cursors', async () => {
-      const all = (await ctx.call('GET', `${path}?limit=100`, { key: account.key })).body.data.map((o: { id: string }) => o.id);
+      const all = (await ctx.call('GET', `${path}?limit=100`, { key: account.key })).body.data.map(
+        (o: { id: string }) => o.id,
+      );
       const page = await ctx.call('GET', `${path}?offset=2&limit=3`, { key: account.key });
       assert.equal(page.body.page.total, objects.length);
-      assert.deepEqual(page.body.data.map((o: { id: string }) => o.id), all.slice(2, 5));
+      assert.deepEqual(
+        page.body.data.map((o: { id: string }) => o.id),
+        all.slice(2, 5),
+      );
       const counted = await ctx.call('GET', `${path}?count=true&limit=1`, { key: account.key });
       assert.equal(counted.body.page.total, objects.length);
     });
@@ -86,13 +98,28 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
       for (const operator of spec.operators) {
         test(`filter ${field}[${operator}] returns exactly the matching objects`, async () => {
           const isTags = spec.kind === 'tags';
-          const probes = probesFor(operator, objects.map((o) => o[field] ?? null), isTags);
+          const probes = probesFor(
+            operator,
+            objects.map((o) => o[field] ?? null),
+            isTags,
+          );
           for (const probe of probes) {
             const parameter = operator === 'eq' ? field : `${field}[${operator}]`;
-            const response = await ctx.call('GET', `${path}?${parameter}=${encodeURIComponent(toQueryValue(probe))}&limit=100`, { key: account.key });
+            const response = await ctx.call(
+              'GET',
+              `${path}?${parameter}=${encodeURIComponent(toQueryValue(probe))}&limit=100`,
+              { key: account.key },
+            );
             assert.equal(response.status, 200, response.text);
-            const expected = objects.filter((o) => matchesFilter(o[field] ?? null, operator, probe, isTags)).map((o) => o.id).sort();
-            assert.deepEqual(response.body.data.map((o: { id: string }) => o.id).sort(), expected, `${parameter}=${toQueryValue(probe)}`);
+            const expected = objects
+              .filter((o) => matchesFilter(o[field] ?? null, operator, probe, isTags))
+              .map((o) => o.id)
+              .sort();
+            assert.deepEqual(
+              response.body.data.map((o: { id: string }) => o.id).sort(),
+              expected,
+              `${parameter}=${toQueryValue(probe)}`,
+            );
           }
         });
       }
@@ -102,9 +129,19 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
       test('q searches the declared search fields by word prefix', async () => {
         const field = resource.searchFields.find((name) => objects.some((o) => typeof o[name] === 'string'))!;
         const word = String(objects.find((o) => typeof o[field] === 'string')![field]).split(/\s+/)[0];
-        const response = await ctx.call('GET', `${path}?q=${encodeURIComponent(word.slice(0, 3))}&limit=100`, { key: account.key });
-        const expected = objects.filter((o) => resource.searchFields.some((f) => typeof o[f] === 'string'
-          && o[f].toLowerCase().split(/[^\p{L}\p{N}]+/u).some((w: string) => w.startsWith(word.slice(0, 3).toLowerCase()))));
+        const response = await ctx.call('GET', `${path}?q=${encodeURIComponent(word.slice(0, 3))}&limit=100`, {
+          key: account.key,
+        });
+        const expected = objects.filter((o) =>
+          resource.searchFields.some(
+            (f) =>
+              typeof o[f] === 'string' &&
+              o[f]
+                .toLowerCase()
+                .split(/[^\p{L}\p{N}]+/u)
+                .some((w: string) => w.startsWith(word.slice(0, 3).toLowerCase())),
+          ),
+        );
         assert.deepEqual(response.body.data.map((o: { id: string }) => o.id).sort(), expected.map((o) => o.id).sort());
         assert.ok(expected.length > 0);
       });
@@ -139,7 +176,10 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
         const csv = await ctx.call('GET', `${path}/export?format=csv`, { key: account.key });
         const lines = csv.text.trimEnd().split('\r\n');
         assert.equal(lines[0], resource.outputFields.join(','));
-        assert.deepEqual(lines.slice(1).map((line) => line.split(',')[0]), listed.map((o: { id: string }) => o.id));
+        assert.deepEqual(
+          lines.slice(1).map((line) => line.split(',')[0]),
+          listed.map((o: { id: string }) => o.id),
+        );
         const aliased = await ctx.call('GET', `/v1/exports/${resource.collection}?format=json`, { key: account.key });
         assert.deepEqual([aliased.status, aliased.body], [200, listed], 'the same export at /v1/exports/{collection}');
       });
@@ -147,14 +187,19 @@ for (const resource of createRegistry().resources.filter((r) => r.operations.has
 
     if (resource.operations.has('update')) {
       test('PATCH changes writable fields, leaves the rest, and records previous_attributes', async () => {
-        const [name, spec] = Object.entries(resource.fields).find(([, s]) => s.access === 'writable' && !s.ref && !s.unique && s.kind !== 'json')!;
+        const [name, spec] = Object.entries(resource.fields).find(
+          ([, s]) => s.access === 'writable' && !s.ref && !s.unique && s.kind !== 'json',
+        )!;
         const target = objects[objects.length - 1];
-        const value = [1, 2, 3, 5].map((n) => sampleValue(spec, n)).find((v) => v !== undefined && JSON.stringify(v) !== JSON.stringify(target[name]));
+        const value = [1, 2, 3, 5]
+          .map((n) => sampleValue(spec, n))
+          .find((v) => v !== undefined && JSON.stringify(v) !== JSON.stringify(target[name]));
         assert.notEqual(value, undefined, `no second sample value for ${name}`);
         const updated = await ctx.call('PATCH', `${path}/${target.id}`, { key: account.key, body: { [name]: value } });
         assert.equal(updated.status, 200, updated.text);
         assert.deepEqual(updated.body.data[name], value);
-        for (const other of Object.keys(resource.fields)) if (other !== name) assert.deepEqual(updated.body.data[other], target[other]);
+        for (const other of Object.keys(resource.fields))
+          if (other !== name) assert.deepEqual(updated.body.data[other], target[other]);
         const events = await ctx.call('GET', `/v1/events?type=${resource.name}.updated`, { key: account.key });
         assert.deepEqual(events.body.data[0].data.previous_attributes, { [name]: target[name] });
         assert.deepEqual(events.body.data[0].data.object, updated.body.data);

@@ -9,9 +9,15 @@ import { systemQuery } from '../src/db/system-query.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
-before(async () => { ctx = await createTestContext(); });
-after(async () => { await ctx.close(); });
-beforeEach(async () => { account = await ctx.newAccount('Messaging Co'); });
+before(async () => {
+  ctx = await createTestContext();
+});
+after(async () => {
+  await ctx.close();
+});
+beforeEach(async () => {
+  account = await ctx.newAccount('Messaging Co');
+});
 
 const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: account.key, body });
 async function created(collection: string, body: Record<string, unknown>) {
@@ -20,12 +26,20 @@ async function created(collection: string, body: Record<string, unknown>) {
   return response.body.data;
 }
 const send = (body: Record<string, unknown>) => call('POST', '/v1/messages/send', body);
-const mailTo = (address: string) => systemQuery(ctx.db, { sql: 'SELECT id, subject, text_body FROM mail_outbox WHERE $1 = ANY (to_addresses)', parameters: [address] });
-const textsTo = (number: string) => systemQuery(ctx.db, { sql: 'SELECT id, message_id, body FROM sms_outbox WHERE to_number = $1', parameters: [number] });
+const mailTo = (address: string) =>
+  systemQuery(ctx.db, {
+    sql: 'SELECT id, subject, text_body FROM mail_outbox WHERE $1 = ANY (to_addresses)',
+    parameters: [address],
+  });
+const textsTo = (number: string) =>
+  systemQuery(ctx.db, {
+    sql: 'SELECT id, message_id, body FROM sms_outbox WHERE to_number = $1',
+    parameters: [number],
+  });
 const messageCount = async () => (await call('GET', '/v1/messages?count=true&limit=1')).body.page.total;
 
 describe('conversations and messages', () => {
-  test('an SMS sent to the conversation\'s contact is stored outbound and recorded in the SMS outbox, in order with the replies', async () => {
+  test("an SMS sent to the conversation's contact is stored outbound and recorded in the SMS outbox, in order with the replies", async () => {
     const contact = await created('contacts', { first_name: 'Sam', phone: '+1 555 0142' });
     const thread = await created('conversations', { channel: 'sms', contact_id: contact.id });
     const sent = await send({ conversation_id: thread.id, body: 'Your technician is on the way.' });
@@ -33,22 +47,41 @@ describe('conversations and messages', () => {
     const message = sent.body.data;
     assert.deepEqual([message.direction, message.status, message.to_address], ['outbound', 'sent', '+1 555 0142']);
     const [text] = await textsTo('+1 555 0142');
-    assert.deepEqual([text.id, text.message_id, text.body], [message.channel_reference, message.id, 'Your technician is on the way.']);
+    assert.deepEqual(
+      [text.id, text.message_id, text.body],
+      [message.channel_reference, message.id, 'Your technician is on the way.'],
+    );
 
-    const reply = await created('messages', { conversation_id: thread.id, body: 'Thanks!', from_address: '+1 555 0142' });
+    const reply = await created('messages', {
+      conversation_id: thread.id,
+      body: 'Thanks!',
+      from_address: '+1 555 0142',
+    });
     assert.deepEqual([reply.direction, reply.status], ['inbound', 'received']);
     const listed = (await call('GET', `/v1/conversations/${thread.id}/messages?sort=created_at`)).body.data;
-    assert.deepEqual(listed.map((m: any) => m.id), [message.id, reply.id]);
+    assert.deepEqual(
+      listed.map((m: any) => m.id),
+      [message.id, reply.id],
+    );
     assert.ok((await call('GET', `/v1/conversations/${thread.id}`)).body.data.last_message_at);
-    const types = (await call('GET', '/v1/events?type[in]=message.created&limit=10')).body.data.map((e: any) => e.data.object.direction);
+    const types = (await call('GET', '/v1/events?type[in]=message.created&limit=10')).body.data.map(
+      (e: any) => e.data.object.direction,
+    );
     assert.deepEqual(types.sort(), ['inbound', 'outbound']);
   });
 
-  test('an email goes through the mail outbox with the conversation\'s subject, to its participant address', async () => {
-    const thread = await created('conversations', { channel: 'email', subject: 'Your quote', participant_address: 'ada@example.com' });
+  test("an email goes through the mail outbox with the conversation's subject, to its participant address", async () => {
+    const thread = await created('conversations', {
+      channel: 'email',
+      subject: 'Your quote',
+      participant_address: 'ada@example.com',
+    });
     const sent = (await send({ conversation_id: thread.id, body: 'Quote attached.' })).body.data;
     const [mail] = await mailTo('ada@example.com');
-    assert.deepEqual([mail.id, mail.subject, mail.text_body], [sent.channel_reference, 'Your quote', 'Quote attached.']);
+    assert.deepEqual(
+      [mail.id, mail.subject, mail.text_body],
+      [sent.channel_reference, 'Your quote', 'Quote attached.'],
+    );
     await send({ conversation_id: thread.id, body: 'Any questions?', subject: 'Following up' });
     assert.deepEqual((await mailTo('ada@example.com')).map((m) => m.subject).sort(), ['Following up', 'Your quote']);
   });
@@ -60,15 +93,27 @@ describe('conversations and messages', () => {
 
     const before = await messageCount();
     const voice = await created('conversations', { channel: 'voice' });
-    assertNames(assertProblem(await send({ conversation_id: voice.id, body: 'x' }), 422, 'validation_failed'), 'conversation_id');
+    assertNames(
+      assertProblem(await send({ conversation_id: voice.id, body: 'x' }), 422, 'validation_failed'),
+      'conversation_id',
+    );
     const nobody = await created('conversations', { channel: 'sms' });
-    assertNames(assertProblem(await send({ conversation_id: nobody.id, body: 'x' }), 422, 'validation_failed'), 'conversation_id');
+    assertNames(
+      assertProblem(await send({ conversation_id: nobody.id, body: 'x' }), 422, 'validation_failed'),
+      'conversation_id',
+    );
     const wrongKind = await created('conversations', { channel: 'email', participant_address: '+1 555 0100' });
-    assertNames(assertProblem(await send({ conversation_id: wrongKind.id, body: 'x' }), 422, 'validation_failed'), 'conversation_id');
+    assertNames(
+      assertProblem(await send({ conversation_id: wrongKind.id, body: 'x' }), 422, 'validation_failed'),
+      'conversation_id',
+    );
     const closed = await created('conversations', { channel: 'email', participant_address: 'closed@example.com' });
     await call('POST', `/v1/conversations/${closed.id}/close`, {});
     assertProblem(await send({ conversation_id: closed.id, body: 'x' }), 409, 'conflict');
-    assertNames(assertProblem(await send({ conversation_id: 'cnv_nope', body: 'x' }), 422, 'validation_failed'), 'conversation_id');
+    assertNames(
+      assertProblem(await send({ conversation_id: 'cnv_nope', body: 'x' }), 422, 'validation_failed'),
+      'conversation_id',
+    );
     assertNames(assertProblem(await send({ conversation_id: chat.id, body: '   ' }), 422, 'validation_failed'), 'body');
     assert.equal(await messageCount(), before);
     assert.deepEqual(await mailTo('closed@example.com'), []);
@@ -77,20 +122,41 @@ describe('conversations and messages', () => {
   test('an inbound message reopens a closed conversation; notes stay internal and are listed under it', async () => {
     const thread = await created('conversations', { channel: 'email', participant_address: 'bo@example.com' });
     await call('POST', `/v1/conversations/${thread.id}/close`, {});
-    await created('messages', { conversation_id: thread.id, body: 'One more thing...', from_address: 'bo@example.com' });
+    await created('messages', {
+      conversation_id: thread.id,
+      body: 'One more thing...',
+      from_address: 'bo@example.com',
+    });
     assert.equal((await call('GET', `/v1/conversations/${thread.id}`)).body.data.status, 'open');
     const [event] = (await call('GET', '/v1/events?type=conversation.reopened&limit=1')).body.data;
     assert.equal(event.data.object.id, thread.id);
 
-    const note = await created('conversation-notes', { conversation_id: thread.id, body: 'VIP: answer within the hour' });
-    assert.deepEqual((await call('GET', `/v1/conversations/${thread.id}/notes`)).body.data.map((n: any) => n.id), [note.id]);
+    const note = await created('conversation-notes', {
+      conversation_id: thread.id,
+      body: 'VIP: answer within the hour',
+    });
+    assert.deepEqual(
+      (await call('GET', `/v1/conversations/${thread.id}/notes`)).body.data.map((n: any) => n.id),
+      [note.id],
+    );
     assert.deepEqual(await mailTo('bo@example.com'), [], 'a note is never sent');
   });
 
-  test('another account\'s conversation cannot be written to', async () => {
+  test("another account's conversation cannot be written to", async () => {
     const other = await ctx.newAccount('Rival');
-    const theirs = (await ctx.call('POST', '/v1/conversations', { key: other.key, body: { channel: 'chat' } })).body.data;
-    assertNames(assertProblem(await send({ conversation_id: theirs.id, body: 'hi' }), 422, 'validation_failed'), 'conversation_id');
-    assertNames(assertProblem(await call('POST', '/v1/messages', { conversation_id: theirs.id, body: 'hi' }), 422, 'validation_failed'), 'conversation_id');
+    const theirs = (await ctx.call('POST', '/v1/conversations', { key: other.key, body: { channel: 'chat' } })).body
+      .data;
+    assertNames(
+      assertProblem(await send({ conversation_id: theirs.id, body: 'hi' }), 422, 'validation_failed'),
+      'conversation_id',
+    );
+    assertNames(
+      assertProblem(
+        await call('POST', '/v1/messages', { conversation_id: theirs.id, body: 'hi' }),
+        422,
+        'validation_failed',
+      ),
+      'conversation_id',
+    );
   });
 });

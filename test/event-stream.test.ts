@@ -15,9 +15,16 @@ before(async () => {
   account = await ctx.newAccount('Streaming Co');
   other = await ctx.newAccount('Other Co');
 });
-after(async () => { await ctx.services.eventStreams.stop(); await ctx.close(); });
+after(async () => {
+  await ctx.services.eventStreams.stop();
+  await ctx.close();
+});
 
-interface Frame { id: string; event: string; data: any }
+interface Frame {
+  id: string;
+  event: string;
+  data: any;
+}
 
 /** Opens a stream and collects its event frames. */
 async function openStream(key: string, { query = '', lastEventId }: { query?: string; lastEventId?: string } = {}) {
@@ -25,7 +32,8 @@ async function openStream(key: string, { query = '', lastEventId }: { query?: st
   if (lastEventId) headers['last-event-id'] = lastEventId;
   const response = await ctx.app.request(`/v1/events/stream${query}`, { headers });
   const frames: Frame[] = [];
-  if (response.status !== 200) return { response, frames, next: async () => frames, ended: Promise.resolve(), close: async () => {} };
+  if (response.status !== 200)
+    return { response, frames, next: async () => frames, ended: Promise.resolve(), close: async () => {} };
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -38,7 +46,12 @@ async function openStream(key: string, { query = '', lastEventId }: { query?: st
       while ((end = buffer.indexOf('\n\n')) !== -1) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+        const fields = Object.fromEntries(
+          block
+            .split('\n')
+            .filter((l) => !l.startsWith(':'))
+            .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+        );
         if (fields.id) frames.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
       }
     }
@@ -46,15 +59,26 @@ async function openStream(key: string, { query = '', lastEventId }: { query?: st
   /** Resolves once `count` frames have arrived (or fails after 5 s). */
   const next = async (count: number) => {
     for (let waited = 0; frames.length < count; waited += 10) {
-      if (waited > 5000) assert.fail(`expected ${count} events, got ${frames.length}: ${frames.map((f) => f.event).join(', ')}`);
+      if (waited > 5000)
+        assert.fail(`expected ${count} events, got ${frames.length}: ${frames.map((f) => f.event).join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return frames;
   };
-  return { response, frames, next, ended: pump, close: async () => { await reader.cancel(); await pump; } };
+  return {
+    response,
+    frames,
+    next,
+    ended: pump,
+    close: async () => {
+      await reader.cancel();
+      await pump;
+    },
+  };
 }
 
-const createCustomer = async (key: string, name: string) => (await ctx.call('POST', '/v1/customers', { key, body: { name } })).body.data;
+const createCustomer = async (key: string, name: string) =>
+  (await ctx.call('POST', '/v1/customers', { key, body: { name } })).body.data;
 
 test('a change made after connecting arrives as an SSE frame: id, type, and the event object', async () => {
   const stream = await openStream(account.key);
@@ -71,7 +95,7 @@ test('a change made after connecting arrives as an SSE frame: id, type, and the 
   await stream.close();
 });
 
-test('types= narrows the stream; another account\'s events never appear', async () => {
+test("types= narrows the stream; another account's events never appear", async () => {
   const stream = await openStream(account.key, { query: '?types=customer.updated' });
   const customer = await createCustomer(account.key, 'Filter Inc');
   await createCustomer(other.key, 'Not Yours');
@@ -92,7 +116,10 @@ test('reconnecting with Last-Event-ID delivers exactly the events missed while a
   const missed = [await createCustomer(account.key, 'Missed 1'), await createCustomer(account.key, 'Missed 2')];
   const again = await openStream(account.key, { query: '?types=customer.created', lastEventId: seen.id });
   const frames = await again.next(2);
-  assert.deepEqual(frames.map((f) => f.data.data.object.id), missed.map((c) => c.id));
+  assert.deepEqual(
+    frames.map((f) => f.data.data.object.id),
+    missed.map((c) => c.id),
+  );
   const live = await createCustomer(account.key, 'After');
   await again.next(3);
   assert.equal(again.frames[2].data.data.object.id, live.id);
@@ -112,28 +139,38 @@ test('bad requests are refused before streaming: unknown types, and Last-Event-I
   assert.equal(ctx.services.eventStreams.size, 0, 'every closed stream unsubscribed');
 });
 
-test('an event whose transaction commits late is not skipped: the stream waits for it, then keeps commit-safe order', { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (two transactions at once)' }, async () => {
-  const { default: pg } = await import('pg');
-  const slow = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await slow.connect();
-  try {
-    const stream = await openStream(account.key, { query: '?types=customer.created' });
-    // A transaction that writes its event first and commits last.
-    await slow.query('BEGIN');
-    await slow.query(`INSERT INTO events (id, account_id, type, data, created_at, updated_at)
-      VALUES ('evt_latecommit' || floor(random() * 1e12)::text, $1, 'customer.created', '{"object":{"id":"cus_late"}}', now(), now())`, [account.id]);
-    const quick = await createCustomer(account.key, 'Quick');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(stream.frames.length, 0, 'nothing after a transaction still running is streamed yet');
-    await slow.query('COMMIT');
-    await ctx.services.eventStreams.poll();
-    const frames = await stream.next(2);
-    assert.deepEqual(frames.map((f) => f.data.data.object.id), ['cus_late', quick.id]);
-    await stream.close();
-  } finally {
-    await slow.end();
-  }
-});
+test(
+  'an event whose transaction commits late is not skipped: the stream waits for it, then keeps commit-safe order',
+  { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (two transactions at once)' },
+  async () => {
+    const { default: pg } = await import('pg');
+    const slow = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await slow.connect();
+    try {
+      const stream = await openStream(account.key, { query: '?types=customer.created' });
+      // A transaction that writes its event first and commits last.
+      await slow.query('BEGIN');
+      await slow.query(
+        `INSERT INTO events (id, account_id, type, data, created_at, updated_at)
+      VALUES ('evt_latecommit' || floor(random() * 1e12)::text, $1, 'customer.created', '{"object":{"id":"cus_late"}}', now(), now())`,
+        [account.id],
+      );
+      const quick = await createCustomer(account.key, 'Quick');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(stream.frames.length, 0, 'nothing after a transaction still running is streamed yet');
+      await slow.query('COMMIT');
+      await ctx.services.eventStreams.poll();
+      const frames = await stream.next(2);
+      assert.deepEqual(
+        frames.map((f) => f.data.data.object.id),
+        ['cus_late', quick.id],
+      );
+      await stream.close();
+    } finally {
+      await slow.end();
+    }
+  },
+);
 
 test('an account holds a bounded number of open streams; closing one makes room', async () => {
   const crowded = await ctx.newAccount('Crowded Co');
@@ -153,9 +190,13 @@ test('an account holds a bounded number of open streams; closing one makes room'
 test('stopping the hub ends open streams, so a server can shut down', async () => {
   const hub = ctx.services.eventStreams;
   const stream = await openStream(account.key);
-  for (let waited = 0; hub.size === 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let waited = 0; hub.size === 0 && waited < 2000; waited += 10)
+    await new Promise((resolve) => setTimeout(resolve, 10));
   await hub.stop();
-  const ended = await Promise.race([stream.ended.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 2000))]);
+  const ended = await Promise.race([
+    stream.ended.then(() => true),
+    new Promise((resolve) => setTimeout(() => resolve(false), 2000)),
+  ]);
   assert.equal(ended, true, 'the client sees its stream end');
   assert.equal(hub.size, 0);
   await hub.start();

@@ -8,7 +8,10 @@ import { Fixtures } from './support/fixtures.ts';
 const ctxReady = createTestContext();
 let ctx: TestContext;
 let account: TestAccount;
-before(async () => { ctx = await ctxReady; account = await ctx.newAccount(); });
+before(async () => {
+  ctx = await ctxReady;
+  account = await ctx.newAccount();
+});
 after(async () => (await ctxReady).close());
 
 async function eventsSince(count: number) {
@@ -16,7 +19,10 @@ async function eventsSince(count: number) {
   return { total: all.body.page.total as number, newest: all.body.data.slice(0, all.body.page.total - count) as any[] };
 }
 
-async function expectEvents(types: string[], write: () => Promise<{ status: number; text: string; headers?: Headers }>) {
+async function expectEvents(
+  types: string[],
+  write: () => Promise<{ status: number; text: string; headers?: Headers }>,
+) {
   const before = (await eventsSince(0)).total;
   const response = await write();
   assert.ok(response.status < 300, response.text);
@@ -30,80 +36,150 @@ describe('every write leaves exactly its events', () => {
     const customers = ctx.registry.get('customers');
     const fixtures = new Fixtures(ctx, account);
     const created = await expectEvents(['customer.created'], async () =>
-      ctx.call('POST', '/v1/customers', { key: account.key, body: await fixtures.body(customers, 1) }));
+      ctx.call('POST', '/v1/customers', { key: account.key, body: await fixtures.body(customers, 1) }),
+    );
     const customer = (created.response as any).body.data;
     assert.deepEqual(created.events[0].data, { object: customer });
-    assert.deepEqual(Object.keys(created.events[0].data.object), Object.keys(customer), 'the event shows fields in API order');
+    assert.deepEqual(
+      Object.keys(created.events[0].data.object),
+      Object.keys(customer),
+      'the event shows fields in API order',
+    );
     assert.equal(created.events[0].request_id, (created.response as any).headers.get('x-request-id'));
 
     const updated = await expectEvents(['customer.updated'], () =>
-      ctx.call('PATCH', `/v1/customers/${customer.id}`, { key: account.key, body: { name: 'Grace Hopper' } }));
+      ctx.call('PATCH', `/v1/customers/${customer.id}`, { key: account.key, body: { name: 'Grace Hopper' } }),
+    );
     assert.deepEqual(updated.events[0].data.previous_attributes, { name: customer.name });
 
-    const job = (await ctx.call('POST', '/v1/jobs', { key: account.key, body: { title: 'Inspect boiler', customer_id: customer.id } })).body.data;
-    const scheduled = await expectEvents(['job.scheduled'], () => ctx.call('POST', `/v1/jobs/${job.id}/schedule`, {
-      key: account.key, body: { scheduled_start: '2026-12-01T09:00:00Z', scheduled_end: '2026-12-01T10:00:00Z' },
-    }));
-    assert.deepEqual(scheduled.events[0].data.previous_attributes, { status: 'unscheduled', scheduled_start: null, scheduled_end: null });
+    const job = (
+      await ctx.call('POST', '/v1/jobs', {
+        key: account.key,
+        body: { title: 'Inspect boiler', customer_id: customer.id },
+      })
+    ).body.data;
+    const scheduled = await expectEvents(['job.scheduled'], () =>
+      ctx.call('POST', `/v1/jobs/${job.id}/schedule`, {
+        key: account.key,
+        body: { scheduled_start: '2026-12-01T09:00:00Z', scheduled_end: '2026-12-01T10:00:00Z' },
+      }),
+    );
+    assert.deepEqual(scheduled.events[0].data.previous_attributes, {
+      status: 'unscheduled',
+      scheduled_start: null,
+      scheduled_end: null,
+    });
 
-    await expectEvents(['job.cancelled'], () => ctx.call('POST', `/v1/jobs/${job.id}/cancel`, { key: account.key, body: { reason: 'Customer away' } }));
+    await expectEvents(['job.cancelled'], () =>
+      ctx.call('POST', `/v1/jobs/${job.id}/cancel`, { key: account.key, body: { reason: 'Customer away' } }),
+    );
     await expectEvents(['job.deleted'], () => ctx.call('DELETE', `/v1/jobs/${job.id}`, { key: account.key }));
   });
 
   test('a PATCH that changes nothing writes nothing', async () => {
     const customer = (await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'Same' } })).body.data;
-    await expectEvents([], () => ctx.call('PATCH', `/v1/customers/${customer.id}`, { key: account.key, body: { name: 'Same' } }));
+    await expectEvents([], () =>
+      ctx.call('PATCH', `/v1/customers/${customer.id}`, { key: account.key, body: { name: 'Same' } }),
+    );
   });
 
   test('a payment that covers an invoice records the payment, then the invoice as paid', async () => {
     const customer = (await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'Payer' } })).body.data;
-    const invoice = (await ctx.call('POST', '/v1/invoices', {
-      key: account.key, body: { customer_id: customer.id, line_items: [{ description: 'Labour', quantity: 2, unit_amount: 5000 }], tax_rate_bps: 825 },
-    })).body.data;
+    const invoice = (
+      await ctx.call('POST', '/v1/invoices', {
+        key: account.key,
+        body: {
+          customer_id: customer.id,
+          line_items: [{ description: 'Labour', quantity: 2, unit_amount: 5000 }],
+          tax_rate_bps: 825,
+        },
+      })
+    ).body.data;
     assert.deepEqual([invoice.subtotal, invoice.tax, invoice.total, invoice.amount_due], [10000, 825, 10825, 10825]);
-    await expectEvents(['invoice.sent'], () => ctx.call('POST', `/v1/invoices/${invoice.id}/send`, { key: account.key }));
-    const recorded = await expectEvents(['payment.created', 'invoice.updated'], () => ctx.call('POST', `/v1/invoices/${invoice.id}/payments`, {
-      key: account.key, body: { amount: 825, method: 'card' },
-    }));
+    await expectEvents(['invoice.sent'], () =>
+      ctx.call('POST', `/v1/invoices/${invoice.id}/send`, { key: account.key }),
+    );
+    const recorded = await expectEvents(['payment.created', 'invoice.updated'], () =>
+      ctx.call('POST', `/v1/invoices/${invoice.id}/payments`, {
+        key: account.key,
+        body: { amount: 825, method: 'card' },
+      }),
+    );
     const payment = recorded.events[0].data.object;
     assert.equal(recorded.response.status, 201);
-    assert.equal(recorded.response.headers?.get('location'), `/v1/payments/${payment.id}`, 'an action that creates says where, as a create does');
-    const { events } = await expectEvents(['payment.created', 'invoice.paid'], () => ctx.call('POST', '/v1/payments', {
-      key: account.key, body: { amount: 10000, method: 'cash', invoice_id: invoice.id },
-    }));
+    assert.equal(
+      recorded.response.headers?.get('location'),
+      `/v1/payments/${payment.id}`,
+      'an action that creates says where, as a create does',
+    );
+    const { events } = await expectEvents(['payment.created', 'invoice.paid'], () =>
+      ctx.call('POST', '/v1/payments', {
+        key: account.key,
+        body: { amount: 10000, method: 'cash', invoice_id: invoice.id },
+      }),
+    );
     assert.equal(events[1].data.object.status, 'paid');
     assert.equal(events[1].data.object.amount_due, 0);
-    assert.equal(events[0].data.object.customer_id, customer.id, 'the payment takes the invoice\'s customer');
+    assert.equal(events[0].data.object.customer_id, customer.id, "the payment takes the invoice's customer");
   });
 });
 
 describe('a write that fails leaves no event and no row', () => {
   test('a bulk request whose last item fails rolls back the items before it', async () => {
     const before = await eventsSince(0);
-    const customersBefore = (await ctx.call('GET', '/v1/customers?count=true&limit=1', { key: account.key })).body.page.total;
+    const customersBefore = (await ctx.call('GET', '/v1/customers?count=true&limit=1', { key: account.key })).body.page
+      .total;
     const response = await ctx.call('POST', '/v1/customers/bulk', {
       key: account.key,
-      body: { operations: [{ action: 'create', data: { name: 'One' } }, { action: 'create', data: { name: 'Two' } }, { action: 'delete', id: 'cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB' }] },
+      body: {
+        operations: [
+          { action: 'create', data: { name: 'One' } },
+          { action: 'create', data: { name: 'Two' } },
+          { action: 'delete', id: 'cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB' },
+        ],
+      },
     });
     assert.equal(response.status, 404, response.text);
     assert.equal(response.body.errors[0].index, 2);
     assert.equal((await eventsSince(0)).total, before.total);
-    assert.equal((await ctx.call('GET', '/v1/customers?count=true&limit=1', { key: account.key })).body.page.total, customersBefore);
+    assert.equal(
+      (await ctx.call('GET', '/v1/customers?count=true&limit=1', { key: account.key })).body.page.total,
+      customersBefore,
+    );
   });
 
   test('a create whose reference fails at commit leaves nothing', async () => {
     const before = await eventsSince(0);
-    const response = await ctx.call('POST', '/v1/jobs', { key: account.key, body: { title: 'Orphan', customer_id: 'cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB' } });
+    const response = await ctx.call('POST', '/v1/jobs', {
+      key: account.key,
+      body: { title: 'Orphan', customer_id: 'cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB' },
+    });
     assert.equal(response.status, 422);
-    assert.deepEqual(response.body.errors, [{ path: 'customer_id', message: "No such customer: 'cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB'" }]);
+    assert.deepEqual(response.body.errors, [
+      { path: 'customer_id', message: "No such customer: 'cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB'" },
+    ]);
     assert.equal((await eventsSince(0)).total, before.total);
   });
 
   test('a successful bulk request answers per item and leaves one event per item', async () => {
-    const { response } = await expectEvents(['customer.created', 'customer.created'], () => ctx.call('POST', '/v1/customers/bulk', {
-      key: account.key, body: { operations: [{ action: 'create', data: { name: 'Bulk A' } }, { action: 'create', data: { name: 'Bulk B' } }] },
-    }));
-    assert.deepEqual((response as any).body.data.map((r: any) => [r.index, r.action, r.status, r.data.name]), [[0, 'create', 201, 'Bulk A'], [1, 'create', 201, 'Bulk B']]);
+    const { response } = await expectEvents(['customer.created', 'customer.created'], () =>
+      ctx.call('POST', '/v1/customers/bulk', {
+        key: account.key,
+        body: {
+          operations: [
+            { action: 'create', data: { name: 'Bulk A' } },
+            { action: 'create', data: { name: 'Bulk B' } },
+          ],
+        },
+      }),
+    );
+    assert.deepEqual(
+      (response as any).body.data.map((r: any) => [r.index, r.action, r.status, r.data.name]),
+      [
+        [0, 'create', 201, 'Bulk A'],
+        [1, 'create', 201, 'Bulk B'],
+      ],
+    );
   });
 });
 
@@ -113,7 +189,12 @@ describe('GET /v1/events', () => {
     assert.ok(created.body.data.length > 0);
     assert.ok(created.body.data.every((e: any) => e.type === 'customer.created'));
     const prefixed = await ctx.call('GET', '/v1/events?type[starts_with]=invoice.&limit=100', { key: account.key });
-    assert.deepEqual([...new Set(prefixed.body.data.map((e: any) => e.type))].sort(), ['invoice.created', 'invoice.paid', 'invoice.sent', 'invoice.updated']);
+    assert.deepEqual([...new Set(prefixed.body.data.map((e: any) => e.type))].sort(), [
+      'invoice.created',
+      'invoice.paid',
+      'invoice.sent',
+      'invoice.updated',
+    ]);
     const future = await ctx.call('GET', '/v1/events?created_at[gt]=2999-01-01', { key: account.key });
     assert.deepEqual(future.body.data, []);
     const one = await ctx.call('GET', `/v1/events/${created.body.data[0].id}`, { key: account.key });
@@ -121,7 +202,10 @@ describe('GET /v1/events', () => {
   });
 
   test('events cannot be written through the API', async () => {
-    assert.equal((await ctx.call('POST', '/v1/events', { key: account.key, body: { type: 'customer.created' } })).status, 405);
+    assert.equal(
+      (await ctx.call('POST', '/v1/events', { key: account.key, body: { type: 'customer.created' } })).status,
+      405,
+    );
     const event = (await ctx.call('GET', '/v1/events?limit=1', { key: account.key })).body.data[0];
     assert.equal((await ctx.call('DELETE', `/v1/events/${event.id}`, { key: account.key })).status, 405);
   });

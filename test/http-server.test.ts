@@ -25,13 +25,26 @@ after(async () => {
 });
 
 /** Sends `chunks` as a chunked body (no Content-Length) and returns status and JSON body. */
-function post(path: string, chunks: string[], headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+function post(
+  path: string,
+  chunks: string[],
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json', ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     for (const chunk of chunks) req.write(chunk);
     req.end();
@@ -50,7 +63,10 @@ test('a chunked body over the limit is 413 and creates nothing', async () => {
   const response = await post('/v1/customers', ['{"name":"big","notes":"', ...Array(20).fill(filler), '"}']);
   assert.equal(response.status, 413);
   assert.equal(response.body.code, 'payload_too_large');
-  assert.equal((await ctx.call('GET', '/v1/customers?count=true&limit=1', { key: account.key })).body.page.total, before);
+  assert.equal(
+    (await ctx.call('GET', '/v1/customers?count=true&limit=1', { key: account.key })).body.page.total,
+    before,
+  );
 });
 
 test('a declared Content-Length over the limit is refused before the body is read', async () => {
@@ -60,21 +76,35 @@ test('a declared Content-Length over the limit is refused before the body is rea
     let received = '';
     socket.on('data', (data) => {
       received += data;
-      if (received.includes('\r\n')) { resolve(received.slice(0, received.indexOf('\r\n'))); socket.destroy(); }
+      if (received.includes('\r\n')) {
+        resolve(received.slice(0, received.indexOf('\r\n')));
+        socket.destroy();
+      }
     });
     socket.on('error', reject);
-    socket.write(`POST /v1/customers HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${account.key}\r\n`
-      + 'Content-Type: application/json\r\nContent-Length: 2000000\r\n\r\n{"name":"');
+    socket.write(
+      `POST /v1/customers HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${account.key}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 2000000\r\n\r\n{"name":"',
+    );
   });
   assert.equal(statusLine, 'HTTP/1.1 413 Payload Too Large');
 });
 
 test('a client that disconnects mid-body does not disturb the server', async () => {
   await new Promise<void>((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/customers', method: 'POST', headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json', 'content-length': '1000' } });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path: '/v1/customers',
+      method: 'POST',
+      headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json', 'content-length': '1000' },
+    });
     req.on('error', () => resolve());
     req.write('{"name":"half');
-    setTimeout(() => { req.destroy(); resolve(); }, 50);
+    setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, 50);
   });
   const response = await post('/v1/customers', ['{"name":"After"}']);
   assert.equal(response.status, 201);

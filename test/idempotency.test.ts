@@ -8,14 +8,18 @@ import { tenantBatch } from '../src/db/tenant-transaction.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
-before(async () => { ctx = await createTestContext(); account = await ctx.newAccount(); });
+before(async () => {
+  ctx = await createTestContext();
+  account = await ctx.newAccount();
+});
 after(async () => ctx.close());
 
 let keys = 0;
 const newKey = () => `key-${process.pid}-${++keys}-${Date.now()}`;
 const post = (path: string, body: unknown, key: string, who = account) =>
   ctx.call('POST', path, { key: who.key, body, headers: { 'idempotency-key': key } });
-const count = async (path: string, who = account) => (await ctx.call('GET', `${path}?count=true&limit=1`, { key: who.key })).body.page.total as number;
+const count = async (path: string, who = account) =>
+  (await ctx.call('GET', `${path}?count=true&limit=1`, { key: who.key })).body.page.total as number;
 
 describe('Idempotency-Key', () => {
   test('a retry replays the first response byte for byte and creates nothing more', async () => {
@@ -49,7 +53,9 @@ describe('Idempotency-Key', () => {
   test('concurrent duplicates run once: the others wait and replay the same response', async () => {
     const key = newKey();
     const before = await count('/v1/customers');
-    const responses = await Promise.all(Array.from({ length: 8 }, () => post('/v1/customers', { name: 'Concurrent' }, key)));
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => post('/v1/customers', { name: 'Concurrent' }, key)),
+    );
     assert.equal(await count('/v1/customers'), before + 1, 'executed exactly once');
     const created = responses.filter((r) => r.status === 201);
     assert.equal(created.length, 8, responses.map((r) => `${r.status} ${r.text}`).join('\n'));
@@ -104,10 +110,13 @@ describe('Idempotency-Key', () => {
     const [ownerKey] = (await ctx.call('GET', '/v1/api-keys', { key: account.key })).body.data;
     const hash = idempotencyRequestHash(ownerKey.id, 'POST', '/v1/customers', body);
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
-    const insert = (key: string, status: string) => tenantBatch(ctx.db, account.id, [{
-      sql: 'INSERT INTO idempotency_keys (account_id, key, request_hash, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)',
-      parameters: [account.id, key, hash, status, old],
-    }]);
+    const insert = (key: string, status: string) =>
+      tenantBatch(ctx.db, account.id, [
+        {
+          sql: 'INSERT INTO idempotency_keys (account_id, key, request_hash, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)',
+          parameters: [account.id, key, hash, status, old],
+        },
+      ]);
     await insert(abandoned, 'in_progress');
     const recovered = await post('/v1/customers', body, abandoned);
     assert.equal(recovered.status, 201, 'in_progress means nothing was committed: safe to run');
@@ -121,7 +130,7 @@ describe('Idempotency-Key', () => {
     assert.equal(await count('/v1/customers'), before);
   });
 
-  test('a write that fails at commit rolls back its key\'s mark with it, leaving the key free', async () => {
+  test("a write that fails at commit rolls back its key's mark with it, leaving the key free", async () => {
     const key = newKey();
     const select = { sql: 'SELECT status, response_status FROM idempotency_keys WHERE key = $1', parameters: [key] };
     // The reference is only checked inside the commit's round trip, together with the key's mark.
@@ -133,16 +142,23 @@ describe('Idempotency-Key', () => {
     assert.equal(ok.status, 201);
     const done = newKey();
     await post('/v1/customers', { name: 'Atomic' }, done);
-    assert.deepEqual((await tenantBatch(ctx.db, account.id, [{ ...select, parameters: [done] }]))[0], [{ status: 'completed', response_status: 201 }]);
+    assert.deepEqual((await tenantBatch(ctx.db, account.id, [{ ...select, parameters: [done] }]))[0], [
+      { status: 'completed', response_status: 201 },
+    ]);
   });
 });
 
 test('every POST operation documents the Idempotency-Key header and the replay header', () => {
   // Receivers of providers' events are idempotent by the provider's event id instead.
-  const posts = Object.values(ctx.openapi.paths).flatMap((item: any) => (item.post && !item.post['x-fieldline-receiver'] ? [item.post] : []));
+  const posts = Object.values(ctx.openapi.paths).flatMap((item: any) =>
+    item.post && !item.post['x-fieldline-receiver'] ? [item.post] : [],
+  );
   assert.ok(posts.length > 10);
   for (const operation of posts) {
-    assert.ok(operation.parameters.some((p: any) => p.$ref === '#/components/parameters/IdempotencyKey'), operation.operationId);
+    assert.ok(
+      operation.parameters.some((p: any) => p.$ref === '#/components/parameters/IdempotencyKey'),
+      operation.operationId,
+    );
     const success = Object.entries(operation.responses).find(([status]) => status.startsWith('2'))![1] as any;
     assert.ok(success.headers['Idempotent-Replayed'], operation.operationId);
   }

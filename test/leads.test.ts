@@ -7,17 +7,30 @@ import { assertNames, assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
-before(async () => { ctx = await createTestContext(); });
-after(async () => { await ctx.close(); });
-beforeEach(async () => { account = await ctx.newAccount('Pipeline Co'); });
+before(async () => {
+  ctx = await createTestContext();
+});
+after(async () => {
+  await ctx.close();
+});
+beforeEach(async () => {
+  account = await ctx.newAccount('Pipeline Co');
+});
 
 const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
-const countOf = async (collection: string) => (await call('GET', `/v1/${collection}?count=true&limit=1`)).body.page.total;
-const typesOfEvents = async () => (await call('GET', '/v1/events?limit=20&sort=created_at')).body.data.map((e: any) => e.type);
+const countOf = async (collection: string) =>
+  (await call('GET', `/v1/${collection}?count=true&limit=1`)).body.page.total;
+const typesOfEvents = async () =>
+  (await call('GET', '/v1/events?limit=20&sort=created_at')).body.data.map((e: any) => e.type);
 
 async function newLead(body: Record<string, unknown> = {}) {
   const created = await call('POST', '/v1/leads', {
-    first_name: 'Grace', last_name: 'Hopper', company: 'Navy Yard', email: 'grace@navy.example', address: { line1: '1 Pier', city: 'Arlington' }, ...body,
+    first_name: 'Grace',
+    last_name: 'Hopper',
+    company: 'Navy Yard',
+    email: 'grace@navy.example',
+    address: { line1: '1 Pier', city: 'Arlington' },
+    ...body,
   });
   assert.equal(created.status, 201, created.text);
   return created.body.data;
@@ -26,17 +39,28 @@ async function newLead(body: Record<string, unknown> = {}) {
 describe('leads', () => {
   test('convert creates the customer, the primary contact and a job, and links them on the lead', async () => {
     const lead = await newLead({ source: 'referral', stage: 'qualified' });
-    const converted = await call('POST', `/v1/leads/${lead.id}/convert`, { create_job: { title: 'Survey the boiler room', priority: 'high' } });
+    const converted = await call('POST', `/v1/leads/${lead.id}/convert`, {
+      create_job: { title: 'Survey the boiler room', priority: 'high' },
+    });
     assert.equal(converted.status, 200, converted.text);
     const done = converted.body.data;
     assert.equal(done.status, 'converted');
     assert.ok(done.converted_at);
     const customer = (await call('GET', `/v1/customers/${done.customer_id}`)).body.data;
-    assert.deepEqual([customer.name, customer.email, customer.address.city], ['Navy Yard', 'grace@navy.example', 'Arlington']);
+    assert.deepEqual(
+      [customer.name, customer.email, customer.address.city],
+      ['Navy Yard', 'grace@navy.example', 'Arlington'],
+    );
     const contact = (await call('GET', `/v1/contacts/${done.contact_id}`)).body.data;
-    assert.deepEqual([contact.first_name, contact.last_name, contact.customer_id, contact.role], ['Grace', 'Hopper', customer.id, 'primary']);
+    assert.deepEqual(
+      [contact.first_name, contact.last_name, contact.customer_id, contact.role],
+      ['Grace', 'Hopper', customer.id, 'primary'],
+    );
     const job = (await call('GET', `/v1/jobs/${done.job_id}`)).body.data;
-    assert.deepEqual([job.title, job.priority, job.customer_id, job.address.line1], ['Survey the boiler room', 'high', customer.id, '1 Pier']);
+    assert.deepEqual(
+      [job.title, job.priority, job.customer_id, job.address.line1],
+      ['Survey the boiler room', 'high', customer.id, '1 Pier'],
+    );
     const types = await typesOfEvents();
     assert.deepEqual(types.slice(-4), ['customer.created', 'contact.created', 'job.created', 'lead.converted']);
 
@@ -49,9 +73,30 @@ describe('leads', () => {
     const theirs = (await ctx.call('POST', '/v1/customers', { key: other.key, body: { name: 'Theirs' } })).body.data;
     const lead = await newLead();
     const [customersBefore, contactsBefore] = [await countOf('customers'), await countOf('contacts')];
-    assertNames(assertProblem(await call('POST', `/v1/leads/${lead.id}/convert`, { customer_id: theirs.id }), 422, 'validation_failed'), 'customer_id');
-    assertNames(assertProblem(await call('POST', `/v1/leads/${lead.id}/convert`, { create_job: { title: '' } }), 422, 'validation_failed'), 'create_job.title');
-    assert.deepEqual([await countOf('customers'), await countOf('contacts'), (await call('GET', `/v1/leads/${lead.id}`)).body.data.status], [customersBefore, contactsBefore, 'open']);
+    assertNames(
+      assertProblem(
+        await call('POST', `/v1/leads/${lead.id}/convert`, { customer_id: theirs.id }),
+        422,
+        'validation_failed',
+      ),
+      'customer_id',
+    );
+    assertNames(
+      assertProblem(
+        await call('POST', `/v1/leads/${lead.id}/convert`, { create_job: { title: '' } }),
+        422,
+        'validation_failed',
+      ),
+      'create_job.title',
+    );
+    assert.deepEqual(
+      [
+        await countOf('customers'),
+        await countOf('contacts'),
+        (await call('GET', `/v1/leads/${lead.id}`)).body.data.status,
+      ],
+      [customersBefore, contactsBefore, 'open'],
+    );
 
     const ours = (await call('POST', '/v1/customers', { name: 'Ours' })).body.data;
     const joined = (await call('POST', `/v1/leads/${lead.id}/convert`, { customer_id: ours.id })).body.data;

@@ -29,39 +29,63 @@ const sendCampaign = async (campaignId: string) => {
   await ctx.services.campaigns.sendDue({ accountIds: [account.id] });
 };
 /** States no public action of the resource itself leads to, reached through another resource. */
-const EXTERNAL_PATHS: Record<string, Record<string, { from: string; reach: (object: Record<string, any>) => Promise<void> }>> = {
+const EXTERNAL_PATHS: Record<
+  string,
+  Record<string, { from: string; reach: (object: Record<string, any>) => Promise<void> }>
+> = {
   invoices: {
-    paid: { from: 'open', reach: async (invoice) => {
-      const paid = await ctx.call('POST', `/v1/invoices/${invoice.id}/payments`, {
-        key: account.key, body: { amount: invoice.amount_due, method: 'cash', currency: invoice.currency },
-      });
-      assert.equal(paid.status, 201, paid.text);
-    } },
+    paid: {
+      from: 'open',
+      reach: async (invoice) => {
+        const paid = await ctx.call('POST', `/v1/invoices/${invoice.id}/payments`, {
+          key: account.key,
+          body: { amount: invoice.amount_due, method: 'cash', currency: invoice.currency },
+        });
+        assert.equal(paid.status, 201, paid.text);
+      },
+    },
   },
   campaigns: {
-    sent: { from: 'sending', reach: async () => { await ctx.services.campaigns.sendDue({ accountIds: [account.id] }); } },
+    sent: {
+      from: 'sending',
+      reach: async () => {
+        await ctx.services.campaigns.sendDue({ accountIds: [account.id] });
+      },
+    },
   },
   'campaign-recipients': {
     sent: { from: 'pending', reach: async (recipient) => sendCampaign(recipient.campaign_id) },
-    skipped: { from: 'pending', reach: async (recipient) => {
-      const cancelled = await ctx.call('POST', `/v1/campaigns/${recipient.campaign_id}/cancel`, { key: account.key });
-      assert.equal(cancelled.status, 200, cancelled.text);
-    } },
+    skipped: {
+      from: 'pending',
+      reach: async (recipient) => {
+        const cancelled = await ctx.call('POST', `/v1/campaigns/${recipient.campaign_id}/cancel`, { key: account.key });
+        assert.equal(cancelled.status, 200, cancelled.text);
+      },
+    },
   },
 };
 
 /** What must be true before an action can run at all (a campaign is sent to someone). */
 const BEFORE_ACTION: Record<string, (object: Record<string, any>) => Promise<void>> = {
   'campaigns.send': async (campaign) => {
-    const contact = await ctx.call('POST', '/v1/contacts', { key: account.key, body: { first_name: 'Reader', email: `reader-${campaign.id}@example.test` } });
-    const added = await ctx.call('POST', `/v1/campaigns/${campaign.id}/recipients`, { key: account.key, body: { contact_ids: [contact.body.data.id] } });
+    const contact = await ctx.call('POST', '/v1/contacts', {
+      key: account.key,
+      body: { first_name: 'Reader', email: `reader-${campaign.id}@example.test` },
+    });
+    const added = await ctx.call('POST', `/v1/campaigns/${campaign.id}/recipients`, {
+      key: account.key,
+      body: { contact_ids: [contact.body.data.id] },
+    });
     assert.equal(added.status, 200, added.text);
   },
 };
 
 async function inputFor(resource: ResourceDefinition, action: string): Promise<unknown> {
   if (resource.collection === 'jobs' && action === 'assign') {
-    const technician = await ctx.call('POST', '/v1/users', { key: account.key, body: { name: 'Tess', email: `tess${Date.now()}${Math.random()}@example.com`, role: 'technician' } });
+    const technician = await ctx.call('POST', '/v1/users', {
+      key: account.key,
+      body: { name: 'Tess', email: `tess${Date.now()}${Math.random()}@example.com`, role: 'technician' },
+    });
     return { technician_id: technician.body.data.id };
   }
   return fixtures.withParentIds(sampleFromJsonSchema(toJsonSchema(actionInputSchema(resource.actions[action]))));
@@ -75,7 +99,8 @@ function statePaths(resource: ResourceDefinition): Map<string, Step[]> {
   while (queue.length) {
     const state = queue.shift()!;
     for (const [name, action] of Object.entries(resource.actions)) {
-      if (action.internal || !action.to || (action.from && !action.from.includes(state)) || paths.has(action.to)) continue;
+      if (action.internal || !action.to || (action.from && !action.from.includes(state)) || paths.has(action.to))
+        continue;
       paths.set(action.to, [...paths.get(state)!, { action: name }]);
       queue.push(action.to);
     }
@@ -89,10 +114,14 @@ async function objectInState(resource: ResourceDefinition, state: string): Promi
   const external = EXTERNAL_PATHS[resource.collection]?.[state];
   const steps = paths.get(state) ?? (external && paths.get(external.from));
   assert.ok(steps, `no way to reach ${resource.collection} state '${state}'`);
-  const get = async () => (await ctx.call('GET', `/v1/${resource.collection}/${object.id}`, { key: account.key })).body.data;
+  const get = async () =>
+    (await ctx.call('GET', `/v1/${resource.collection}/${object.id}`, { key: account.key })).body.data;
   for (const step of steps) {
     await BEFORE_ACTION[`${resource.collection}.${step.action}`]?.(await get());
-    const response = await ctx.call('POST', `/v1/${resource.collection}/${object.id}/${step.action}`, { key: account.key, body: await inputFor(resource, step.action) });
+    const response = await ctx.call('POST', `/v1/${resource.collection}/${object.id}/${step.action}`, {
+      key: account.key,
+      body: await inputFor(resource, step.action),
+    });
     assert.ok(response.status < 300, `${step.action}: ${response.text}`);
   }
   if (!paths.has(state)) await external!.reach(await get());
@@ -112,22 +141,35 @@ for (const resource of createRegistry().resources.filter((r) => r.lifecycle && r
     for (const state of states) {
       test(`in '${state}', forbidden actions and writes answer 409 and change nothing`, async () => {
         const object = await objectInState(resource, state);
-        const forbidden = Object.entries(resource.actions).filter(([, a]) => !a.internal && a.from && !a.from.includes(state));
+        const forbidden = Object.entries(resource.actions).filter(
+          ([, a]) => !a.internal && a.from && !a.from.includes(state),
+        );
         for (const [name] of forbidden) {
           const input = await inputFor(resource, name);
           const events = await eventCount();
-          const response = await ctx.call('POST', `/v1/${resource.collection}/${object.id}/${name}`, { key: account.key, body: input });
+          const response = await ctx.call('POST', `/v1/${resource.collection}/${object.id}/${name}`, {
+            key: account.key,
+            body: input,
+          });
           assert.equal(response.status, 409, `${name} from ${state}: ${response.text}`);
           assert.equal(response.body.code, 'invalid_state_transition');
           assert.equal(response.body.current_state, state);
-          assert.deepEqual((await ctx.call('GET', `/v1/${resource.collection}/${object.id}`, { key: account.key })).body.data, object);
+          assert.deepEqual(
+            (await ctx.call('GET', `/v1/${resource.collection}/${object.id}`, { key: account.key })).body.data,
+            object,
+          );
           assert.equal(await eventCount(), events, `${name} from ${state} left an event`);
         }
         const { updatableIn, deletableIn } = resource.lifecycle!;
         if (resource.operations.has('update') && updatableIn && !updatableIn.includes(state)) {
-          const writable = Object.entries(resource.fields).find(([, s]) => s.access === 'writable' && s.kind === 'text')?.[0];
+          const writable = Object.entries(resource.fields).find(
+            ([, s]) => s.access === 'writable' && s.kind === 'text',
+          )?.[0];
           if (writable) {
-            const response = await ctx.call('PATCH', `/v1/${resource.collection}/${object.id}`, { key: account.key, body: { [writable]: 'changed' } });
+            const response = await ctx.call('PATCH', `/v1/${resource.collection}/${object.id}`, {
+              key: account.key,
+              body: { [writable]: 'changed' },
+            });
             assert.equal(response.status, 409, `PATCH in ${state}: ${response.text}`);
           }
         }
@@ -135,18 +177,28 @@ for (const resource of createRegistry().resources.filter((r) => r.lifecycle && r
           const response = await ctx.call('DELETE', `/v1/${resource.collection}/${object.id}`, { key: account.key });
           assert.equal(response.status, 409, `DELETE in ${state}: ${response.text}`);
         }
-        assert.deepEqual((await ctx.call('GET', `/v1/${resource.collection}/${object.id}`, { key: account.key })).body.data, object);
+        assert.deepEqual(
+          (await ctx.call('GET', `/v1/${resource.collection}/${object.id}`, { key: account.key })).body.data,
+          object,
+        );
       });
 
       test(`in '${state}', allowed actions succeed and emit their event`, async () => {
-        const allowed = Object.entries(resource.actions).filter(([, a]) => !a.internal && a.event && (!a.from || a.from.includes(state)));
+        const allowed = Object.entries(resource.actions).filter(
+          ([, a]) => !a.internal && a.event && (!a.from || a.from.includes(state)),
+        );
         for (const [name, action] of allowed) {
           const object = await objectInState(resource, state);
           await BEFORE_ACTION[`${resource.collection}.${name}`]?.(object);
-          const response = await ctx.call('POST', `/v1/${resource.collection}/${object.id}/${name}`, { key: account.key, body: await inputFor(resource, name) });
+          const response = await ctx.call('POST', `/v1/${resource.collection}/${object.id}/${name}`, {
+            key: account.key,
+            body: await inputFor(resource, name),
+          });
           assert.equal(response.status, action.status ?? 200, `${name} from ${state}: ${response.text}`);
           if (action.to) assert.equal(response.body.data[field], action.to);
-          const events = await ctx.call('GET', `/v1/events?type=${resource.name}.${action.event}&limit=1`, { key: account.key });
+          const events = await ctx.call('GET', `/v1/events?type=${resource.name}.${action.event}&limit=1`, {
+            key: account.key,
+          });
           assert.equal(events.body.data[0]?.data.object.id, object.id);
         }
       });

@@ -11,7 +11,11 @@ import { systemQuery } from '../src/db/system-query.ts';
 import { MailRelay, queueMailStatement } from '../src/mail/mail-outbox.ts';
 import { smtpTransport } from '../src/mail/mail-transport.ts';
 
-interface Received { from: string; to: string[]; data: string }
+interface Received {
+  from: string;
+  to: string[];
+  data: string;
+}
 
 let ctx: TestContext;
 let server: SMTPServer;
@@ -23,16 +27,24 @@ const refuseOnce = new Set<string>();
 before(async () => {
   ctx = await createTestContext();
   server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
     onData(stream, session, callback) {
       let data = '';
-      stream.on('data', (chunk) => { data += chunk; });
+      stream.on('data', (chunk) => {
+        data += chunk;
+      });
       stream.on('end', () => {
         const subject = /^Subject: (.*)$/m.exec(data)?.[1]?.trim() ?? '';
         if (refuseOnce.delete(subject)) {
           return callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }));
         }
-        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data,
+        });
         callback();
       });
     },
@@ -45,15 +57,32 @@ after(async () => {
   await ctx.close();
 });
 
-const relay = () => new MailRelay(ctx.db, smtpTransport(`smtp://127.0.0.1:${port}`, 'Fieldline <alerts@fieldline.test>'), pino({ level: 'silent' }));
-const outbox = (subject: string) => systemQuery(ctx.db, { sql: 'SELECT attempts, sent_at, last_error, next_attempt_at FROM mail_outbox WHERE subject = $1', parameters: [subject] });
+const relay = () =>
+  new MailRelay(
+    ctx.db,
+    smtpTransport(`smtp://127.0.0.1:${port}`, 'Fieldline <alerts@fieldline.test>'),
+    pino({ level: 'silent' }),
+  );
+const outbox = (subject: string) =>
+  systemQuery(ctx.db, {
+    sql: 'SELECT attempts, sent_at, last_error, next_attempt_at FROM mail_outbox WHERE subject = $1',
+    parameters: [subject],
+  });
 
 describe('mail relay', () => {
   test('a queued mail is delivered over SMTP once and marked sent', async () => {
-    await systemQuery(ctx.db, queueMailStatement({ accountId: null, to: ['a@example.test', 'b@example.test'], subject: 'Hello relay', text: 'Body line' }));
+    await systemQuery(
+      ctx.db,
+      queueMailStatement({
+        accountId: null,
+        to: ['a@example.test', 'b@example.test'],
+        subject: 'Hello relay',
+        text: 'Body line',
+      }),
+    );
     // Other suites may queue mail in a shared database: count only this one.
     const copies = () => received.filter((m) => m.data.includes('Subject: Hello relay'));
-    assert.ok(await relay().deliver() >= 1);
+    assert.ok((await relay().deliver()) >= 1);
     await relay().deliver();
     assert.equal(copies().length, 1, 'delivered once, however often the relay runs');
     const mail = copies()[0];
@@ -67,7 +96,13 @@ describe('mail relay', () => {
   });
 
   test('an HTML alternative travels with the text, and the outbox id is the Message-ID', async () => {
-    const statement = queueMailStatement({ accountId: null, to: ['h@example.test'], subject: 'Hello html', text: 'Plain words', html: '<p>Rich <b>words</b></p>' });
+    const statement = queueMailStatement({
+      accountId: null,
+      to: ['h@example.test'],
+      subject: 'Hello html',
+      text: 'Plain words',
+      html: '<p>Rich <b>words</b></p>',
+    });
     const outboxId = statement.parameters[0] as string;
     await systemQuery(ctx.db, statement);
     await relay().deliver();
@@ -81,7 +116,10 @@ describe('mail relay', () => {
 
   test('a refused mail stays queued with the error and is sent on a later round', async () => {
     refuseOnce.add('Busy provider');
-    await systemQuery(ctx.db, queueMailStatement({ accountId: null, to: ['c@example.test'], subject: 'Busy provider', text: 'Try again' }));
+    await systemQuery(
+      ctx.db,
+      queueMailStatement({ accountId: null, to: ['c@example.test'], subject: 'Busy provider', text: 'Try again' }),
+    );
     const now = Date.now();
     await relay().deliver(now);
     const [waiting] = await outbox('Busy provider');

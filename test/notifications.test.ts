@@ -7,9 +7,15 @@ import { assertNames, assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
-before(async () => { ctx = await createTestContext(); });
-after(async () => { await ctx.close(); });
-beforeEach(async () => { account = await ctx.newAccount('Inbox Co'); });
+before(async () => {
+  ctx = await createTestContext();
+});
+after(async () => {
+  await ctx.close();
+});
+beforeEach(async () => {
+  account = await ctx.newAccount('Inbox Co');
+});
 
 const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
 
@@ -19,14 +25,21 @@ async function create(collection: string, body: Record<string, unknown>, key = a
   return created.body.data as Record<string, any>;
 }
 
-const unreadOf = async (userId: string) => (await call('GET', `/v1/notifications/unread-count?user_id=${userId}`)).body.data.unread;
+const unreadOf = async (userId: string) =>
+  (await call('GET', `/v1/notifications/unread-count?user_id=${userId}`)).body.data.unread;
 
 describe('notifications', () => {
-  test('read and unread move one notification; read-all the rest of one user\'s, not another\'s', async () => {
+  test("read and unread move one notification; read-all the rest of one user's, not another's", async () => {
     const [ann, bob] = await Promise.all([
-      create('users', { name: 'Ann', email: 'ann@inbox.example' }), create('users', { name: 'Bob', email: 'bob@inbox.example' }),
+      create('users', { name: 'Ann', email: 'ann@inbox.example' }),
+      create('users', { name: 'Bob', email: 'bob@inbox.example' }),
     ]);
-    const first = await create('notifications', { user_id: ann.id, title: 'Job assigned', category: 'job', link: '/v1/jobs/job_x' });
+    const first = await create('notifications', {
+      user_id: ann.id,
+      title: 'Job assigned',
+      category: 'job',
+      link: '/v1/jobs/job_x',
+    });
     await create('notifications', { user_id: ann.id, title: 'Second' });
     await create('notifications', { user_id: bob.id, title: 'For Bob' });
     assert.deepEqual([first.read, first.read_at], [false, null]);
@@ -44,7 +57,7 @@ describe('notifications', () => {
     assert.equal(all.status, 200, all.text);
     assert.deepEqual(all.body.data, { object: 'notification_read_all', user_id: ann.id, updated: 2 });
     assert.equal(await unreadOf(ann.id), 0);
-    assert.equal(await unreadOf(bob.id), 1, 'another user\'s stay unread');
+    assert.equal(await unreadOf(bob.id), 1, "another user's stay unread");
     assert.equal((await call('POST', '/v1/notifications/read-all', { user_id: ann.id })).body.data.updated, 0);
     const events = (await call('GET', '/v1/events?type=notification.read&limit=10')).body.data;
     assert.equal(events.length, 3, 'one read event per notification that changed');
@@ -56,10 +69,32 @@ describe('notifications', () => {
     const ann = await create('users', { name: 'Ann', email: 'ann@inbox.example' });
     const note = await create('notifications', { user_id: ann.id, title: 'Hello' });
     assertProblem(await call('PATCH', `/v1/notifications/${note.id}`, { title: 'Changed' }), 405, 'method_not_allowed');
-    assertProblem(await call('POST', '/v1/notifications', { user_id: stranger.id, title: 'Hi' }), 422, 'validation_failed');
-    assertNames(assertProblem(await call('POST', '/v1/notifications/read-all', { user_id: stranger.id }), 422, 'validation_failed'), 'user_id');
-    assertNames(assertProblem(await call('GET', `/v1/notifications/unread-count?user_id=${stranger.id}`), 422, 'validation_failed'), 'user_id');
+    assertProblem(
+      await call('POST', '/v1/notifications', { user_id: stranger.id, title: 'Hi' }),
+      422,
+      'validation_failed',
+    );
+    assertNames(
+      assertProblem(
+        await call('POST', '/v1/notifications/read-all', { user_id: stranger.id }),
+        422,
+        'validation_failed',
+      ),
+      'user_id',
+    );
+    assertNames(
+      assertProblem(
+        await call('GET', `/v1/notifications/unread-count?user_id=${stranger.id}`),
+        422,
+        'validation_failed',
+      ),
+      'user_id',
+    );
     assertProblem(await call('GET', '/v1/notifications/unread-count'), 400, 'bad_request');
-    assert.equal((await call('GET', `/v1/notifications/unread-count?user_id=${stranger.id}`, undefined, other.key)).body.data.unread, 0);
+    assert.equal(
+      (await call('GET', `/v1/notifications/unread-count?user_id=${stranger.id}`, undefined, other.key)).body.data
+        .unread,
+      0,
+    );
   });
 });

@@ -13,9 +13,23 @@ import { USER_ROLES } from '../src/domain/users.ts';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 /** The codes the conventions promise, with their statuses. */
 const DOCUMENTED_CODES: Record<string, number> = {
-  bad_request: 400, invalid_signature: 400, unauthenticated: 401, forbidden: 403, insufficient_scope: 403, not_found: 404, method_not_allowed: 405,
-  conflict: 409, invalid_state_transition: 409, idempotency_key_reused: 422, payload_too_large: 413, unsupported_media_type: 415,
-  validation_failed: 422, rate_limited: 429, quota_exceeded: 429, internal_error: 500, service_unavailable: 503,
+  bad_request: 400,
+  invalid_signature: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  insufficient_scope: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  invalid_state_transition: 409,
+  idempotency_key_reused: 422,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 422,
+  rate_limited: 429,
+  quota_exceeded: 429,
+  internal_error: 500,
+  service_unavailable: 503,
 };
 
 let ctx: TestContext;
@@ -36,7 +50,10 @@ function deref(node: any): any {
   for (let hops = 0; current && typeof current.$ref === 'string'; hops++) {
     assert.ok(hops < 10, 'no $ref cycle');
     assert.match(current.$ref, /^#\//, `only local refs: ${current.$ref}`);
-    current = current.$ref.slice(2).split('/').map((part: string) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    current = current.$ref
+      .slice(2)
+      .split('/')
+      .map((part: string) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
       .reduce((parent: any, key: string) => parent?.[key], doc);
     assert.ok(current !== undefined, `the $ref ${node.$ref} resolves`);
   }
@@ -45,7 +62,10 @@ function deref(node: any): any {
 
 function operations(): { path: string; method: string; operation: any }[] {
   return Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
-    Object.entries(item).filter(([method]) => HTTP_METHODS.includes(method)).map(([method, operation]) => ({ path, method, operation })));
+    Object.entries(item)
+      .filter(([method]) => HTTP_METHODS.includes(method))
+      .map(([method, operation]) => ({ path, method, operation })),
+  );
 }
 
 describe('the OpenAPI document', () => {
@@ -79,11 +99,15 @@ describe('the OpenAPI document', () => {
       assert.ok(operation.summary.trim().length > 0, `${where} summary is not empty`);
       assert.ok(Array.isArray(operation.security) && operation.security.length > 0, `${where} declares security`);
       for (const requirement of operation.security) {
-        for (const name of Object.keys(requirement)) assert.ok(doc.components.securitySchemes[name], `${where}: security scheme ${name} exists`);
+        for (const name of Object.keys(requirement))
+          assert.ok(doc.components.securitySchemes[name], `${where}: security scheme ${name} exists`);
       }
       assert.equal(operation['x-fieldline-scope'], route.scope, `${where} x-fieldline-scope`);
       assert.ok(operation.description?.includes(route.scope), `${where}: the description tells people the scope`);
-      assert.ok(operation.responses[String(route.successStatus)], `${where} documents its success status ${route.successStatus}`);
+      assert.ok(
+        operation.responses[String(route.successStatus)],
+        `${where} documents its success status ${route.successStatus}`,
+      );
     }
   });
 
@@ -96,7 +120,8 @@ describe('the OpenAPI document', () => {
   test('documents nothing the server does not serve', () => {
     const all = [...ctx.routes, ...ctx.services.endpoints, ...ctx.services.receivers];
     const served = new Set(all.map((r) => `${r.method} ${r.path}`));
-    for (const { path, method } of operations()) assert.ok(served.has(`${method} ${path}`), `${method.toUpperCase()} ${path} is a real route`);
+    for (const { path, method } of operations())
+      assert.ok(served.has(`${method} ${path}`), `${method.toUpperCase()} ${path} is a real route`);
     assert.equal(operations().length, all.length);
   });
 
@@ -146,12 +171,16 @@ describe('the OpenAPI document', () => {
     const scopes = new Set(doc['x-fieldline-scopes']);
     assert.deepEqual(scopes, new Set(ctx.registry.scopes()));
     for (const route of ctx.routes) assert.ok(scopes.has(route.scope), `${route.scope} is listed`);
-    for (const endpoint of ctx.services.endpoints) assert.ok(endpoint.scope === null || scopes.has(endpoint.scope), `${endpoint.scope} is listed`);
+    for (const endpoint of ctx.services.endpoints)
+      assert.ok(endpoint.scope === null || scopes.has(endpoint.scope), `${endpoint.scope} is listed`);
   });
 
   test('it publishes every member role with its meaning and the scopes a member of it holds', () => {
     const roles = doc['x-fieldline-roles'];
-    assert.deepEqual(roles.map((r: any) => r.role), [...USER_ROLES]);
+    assert.deepEqual(
+      roles.map((r: any) => r.role),
+      [...USER_ROLES],
+    );
     for (const { role, description, scopes } of roles) {
       assert.ok(description.length > 10, `${role} says what it may do`);
       assert.deepEqual(scopes, roleScopes(ctx.registry, role), `${role}'s scopes are the ones it is given`);

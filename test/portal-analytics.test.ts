@@ -23,16 +23,23 @@ const requestIdsIn = (table: Locator) => table.getByRole('link', { name: /^req_/
 
 describe('developer portal: request logs, usage and alerts', { skip }, () => {
   let portal: PortalSession;
-  before(async () => { portal = await startPortal(); });
-  after(async () => { await portal?.close(); });
+  before(async () => {
+    portal = await startPortal();
+  });
+  after(async () => {
+    await portal?.close();
+  });
 
-  it('shows an API key\'s real calls in the log, usage and alerts', async () => {
+  it("shows an API key's real calls in the log, usage and alerts", async () => {
     const { page, t } = portal;
     await signUpInPortal(portal);
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const session = await t.call('GET', '/v1/auth/session', { headers: { cookie } });
     const accountId: string = session.body.data.session.active_account_id;
-    const createdKey = await t.call('POST', '/v1/api-keys', { headers: { cookie }, body: { name: 'Analytics probe', mode: 'test', scopes: ['read:*', 'write:*'] } });
+    const createdKey = await t.call('POST', '/v1/api-keys', {
+      headers: { cookie },
+      body: { name: 'Analytics probe', mode: 'test', scopes: ['read:*', 'write:*'] },
+    });
     assert.equal(createdKey.status, 201, createdKey.text);
     const { id: keyId, secret: key } = createdKey.body.data;
 
@@ -44,7 +51,10 @@ describe('developer portal: request logs, usage and alerts', { skip }, () => {
     calls.push(await t.call('GET', `/v1/customers/${calls[0].body.data.id}`, { key }));
     const failure = await t.call('GET', '/v1/customers/cus_nope', { key });
     calls.push(failure);
-    assert.deepEqual(calls.map((c) => c.status), [201, 200, 200, 404]);
+    assert.deepEqual(
+      calls.map((c) => c.status),
+      [201, 200, 200, 404],
+    );
     const callIds = calls.map((c) => c.headers.get('x-request-id')!);
     const failureId = failure.body.request_id;
     assert.equal(failureId, callIds[3]);
@@ -54,27 +64,62 @@ describe('developer portal: request logs, usage and alerts', { skip }, () => {
     // Request log: the key's calls, then only its failure; the filters live in the URL.
     await portal.open('/logs');
     const table = page.getByRole('table', { name: 'Requests, newest first' });
-    const all = await eventually(() => requestIdsIn(table), (ids) => callIds.every((id) => ids.includes(id)));
-    assert.ok(callIds.every((id) => all.includes(id)), `every call is listed: ${all.join(', ')}`);
+    const all = await eventually(
+      () => requestIdsIn(table),
+      (ids) => callIds.every((id) => ids.includes(id)),
+    );
+    assert.ok(
+      callIds.every((id) => all.includes(id)),
+      `every call is listed: ${all.join(', ')}`,
+    );
     await page.getByLabel('API key').selectOption(keyId);
-    const byKey = await eventually(() => requestIdsIn(table), (ids) => ids.length === callIds.length);
+    const byKey = await eventually(
+      () => requestIdsIn(table),
+      (ids) => ids.length === callIds.length,
+    );
     assert.deepEqual([...byKey].sort(), [...callIds].sort(), 'filtered by the key: exactly its calls');
     await page.getByLabel('Route').fill('/v1/customers');
     await page.getByLabel('Route').press('Enter');
-    const byRoute = await eventually(() => requestIdsIn(table), (ids) => ids.length === 2);
-    assert.deepEqual([...byRoute].sort(), [callIds[0], callIds[1]].sort(), 'the route template /v1/customers: the create and the list');
+    const byRoute = await eventually(
+      () => requestIdsIn(table),
+      (ids) => ids.length === 2,
+    );
+    assert.deepEqual(
+      [...byRoute].sort(),
+      [callIds[0], callIds[1]].sort(),
+      'the route template /v1/customers: the create and the list',
+    );
     await page.getByLabel('Route').fill('');
     await page.getByLabel('Route').press('Enter');
-    assert.equal((await eventually(() => requestIdsIn(table), (ids) => ids.length === callIds.length)).length, callIds.length, 'an empty route filters nothing');
+    assert.equal(
+      (
+        await eventually(
+          () => requestIdsIn(table),
+          (ids) => ids.length === callIds.length,
+        )
+      ).length,
+      callIds.length,
+      'an empty route filters nothing',
+    );
     await page.getByLabel('Status').selectOption('4xx');
-    const failures = await eventually(() => requestIdsIn(table), (ids) => ids.length === 1);
+    const failures = await eventually(
+      () => requestIdsIn(table),
+      (ids) => ids.length === 1,
+    );
     assert.deepEqual(failures, [failureId], 'status 4xx leaves only the failure');
     const url = new URL(page.url());
     assert.equal(url.searchParams.get('status'), '4xx');
     assert.equal(url.searchParams.get('key'), keyId);
     await portal.screenshot('analytics-logs');
     await page.reload();
-    assert.deepEqual(await eventually(() => requestIdsIn(table), (ids) => ids.length === 1), [failureId], 'the URL reproduces the view');
+    assert.deepEqual(
+      await eventually(
+        () => requestIdsIn(table),
+        (ids) => ids.length === 1,
+      ),
+      [failureId],
+      'the URL reproduces the view',
+    );
 
     // The failure in full: its route, status, redacted credential and the problem it got.
     await table.getByRole('link', { name: failureId }).click();
@@ -106,29 +151,77 @@ describe('developer portal: request logs, usage and alerts', { skip }, () => {
     const tile = (name: string) => page.getByRole('group', { name }).locator('.value');
     const failed = calls.filter((c) => c.status >= 400).length;
     // Formatted as the page formats them, in the browser's locale.
-    const expected = await page.evaluate(([requests, errors]) => ({
-      requests: requests.toLocaleString(), errors: errors.toLocaleString(), zero: (0).toLocaleString(),
-      errorRate: `${((errors / requests) * 100).toLocaleString(undefined, { maximumFractionDigits: 1 })} %`,
-    }), [calls.length, failed]);
-    assert.equal(await eventually(() => tile('Requests').innerText(), (text) => text === expected.requests), expected.requests);
+    const expected = await page.evaluate(
+      ([requests, errors]) => ({
+        requests: requests.toLocaleString(),
+        errors: errors.toLocaleString(),
+        zero: (0).toLocaleString(),
+        errorRate: `${((errors / requests) * 100).toLocaleString(undefined, { maximumFractionDigits: 1 })} %`,
+      }),
+      [calls.length, failed],
+    );
+    assert.equal(
+      await eventually(
+        () => tile('Requests').innerText(),
+        (text) => text === expected.requests,
+      ),
+      expected.requests,
+    );
     assert.equal(await tile('Error rate (4xx and 5xx)').innerText(), expected.errorRate);
     assert.equal(await tile('Rate limited (429)').innerText(), expected.zero);
     assert.match(await tile('p95 latency').innerText(), /^[\d.,]+ ms$/);
-    assert.equal(await page.locator('.chart canvas').count() >= 3, true, 'three charts, each a uPlot canvas');
-    assert.match(await page.getByRole('img', { name: /^Requests per hour/ }).getAttribute('aria-label') ?? '', /Requests peaks at \d/);
-    const column = async (caption: string, index: number) => (await page.getByRole('table', { name: caption, includeHidden: true }).locator(`tbody td:nth-child(${index})`).allTextContents()).map(Number);
+    assert.equal((await page.locator('.chart canvas').count()) >= 3, true, 'three charts, each a uPlot canvas');
+    assert.match(
+      (await page.getByRole('img', { name: /^Requests per hour/ }).getAttribute('aria-label')) ?? '',
+      /Requests peaks at \d/,
+    );
+    const column = async (caption: string, index: number) =>
+      (
+        await page
+          .getByRole('table', { name: caption, includeHidden: true })
+          .locator(`tbody td:nth-child(${index})`)
+          .allTextContents()
+      ).map(Number);
     const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-    assert.equal(sum(await column('Requests per hour (requests)', 2)), calls.length, 'the chart\'s numbers add up to the key\'s calls');
+    assert.equal(
+      sum(await column('Requests per hour (requests)', 2)),
+      calls.length,
+      "the chart's numbers add up to the key's calls",
+    );
     assert.equal(sum(await column('Requests per hour (requests)', 3)), failed, 'and to its failures');
     const cellsOf = (row: Locator) => row.getByRole('cell').allInnerTexts();
     const keyRow = page.getByRole('table', { name: 'Top keys' }).getByRole('row', { name: /Analytics probe/ });
-    const keyCells = await eventually(() => cellsOf(keyRow), (cells) => cells.length === 4);
-    assert.deepEqual(keyCells.slice(1), [expected.requests, expected.errors, expected.errorRate], 'top keys: the key\'s requests, errors and error rate');
-    const errorRow = page.getByRole('table', { name: /Failed requests grouped/ }).getByRole('row', { name: /GET \/v1\/customers\/\{id\}/ });
-    const errorCells = await eventually(() => cellsOf(errorRow), (cells) => cells.length === 7);
-    assert.deepEqual([errorCells[0], errorCells[2], errorCells[3], errorCells[6]], ['not_found', '404', expected.errors, failureId], 'errors: the key\'s 404 with its request');
+    const keyCells = await eventually(
+      () => cellsOf(keyRow),
+      (cells) => cells.length === 4,
+    );
+    assert.deepEqual(
+      keyCells.slice(1),
+      [expected.requests, expected.errors, expected.errorRate],
+      "top keys: the key's requests, errors and error rate",
+    );
+    const errorRow = page
+      .getByRole('table', { name: /Failed requests grouped/ })
+      .getByRole('row', { name: /GET \/v1\/customers\/\{id\}/ });
+    const errorCells = await eventually(
+      () => cellsOf(errorRow),
+      (cells) => cells.length === 7,
+    );
+    assert.deepEqual(
+      [errorCells[0], errorCells[2], errorCells[3], errorCells[6]],
+      ['not_found', '404', expected.errors, failureId],
+      "errors: the key's 404 with its request",
+    );
     const quota = page.getByRole('meter', { name: 'API requests this month' });
-    assert.ok(Number(await eventually(() => quota.getAttribute('aria-valuenow'), (v) => Number(v) >= calls.length)) >= calls.length, 'the month counts at least the key\'s calls');
+    assert.ok(
+      Number(
+        await eventually(
+          () => quota.getAttribute('aria-valuenow'),
+          (v) => Number(v) >= calls.length,
+        ),
+      ) >= calls.length,
+      "the month counts at least the key's calls",
+    );
     await portal.screenshot('analytics-usage');
 
     // An alert rule made in the UI is the API's; evaluated against this traffic, it fires.
@@ -146,19 +239,37 @@ describe('developer portal: request logs, usage and alerts', { skip }, () => {
     await page.getByRole('status').filter({ hasText: 'Any client errors is created' }).waitFor();
     const rules = (await t.call('GET', '/v1/alert-rules', { headers: { cookie } })).body.data;
     const me = (await t.call('GET', '/v1/users/me', { headers: { cookie } })).body.data;
-    assert.deepEqual(rules.map((r: any) => [r.name, r.metric, r.threshold, r.window_minutes, r.min_requests, r.notify_emails, r.notify_user_ids, r.enabled]),
-      [['Any client errors', 'error_rate', 3, 10, 1, ['ops@example.com', 'oncall@example.com'], [me.id], true]]);
+    assert.deepEqual(
+      rules.map((r: any) => [
+        r.name,
+        r.metric,
+        r.threshold,
+        r.window_minutes,
+        r.min_requests,
+        r.notify_emails,
+        r.notify_user_ids,
+        r.enabled,
+      ]),
+      [['Any client errors', 'error_rate', 3, 10, 1, ['ops@example.com', 'oncall@example.com'], [me.id], true]],
+    );
 
     await page.getByRole('button', { name: 'Edit Any client errors' }).click();
     await page.getByLabel(/^Threshold/).fill('1');
     await page.getByRole('button', { name: 'Save rule' }).click();
     await page.getByRole('status').filter({ hasText: 'is saved' }).waitFor();
-    assert.equal((await t.call('GET', `/v1/alert-rules/${rules[0].id}`, { headers: { cookie } })).body.data.threshold, 1);
+    assert.equal(
+      (await t.call('GET', `/v1/alert-rules/${rules[0].id}`, { headers: { cookie } })).body.data.threshold,
+      1,
+    );
 
     await t.services.requestLogs.flush();
     let report = await t.services.alerts.evaluate({ accountIds: [accountId] });
     while (!report) report = await t.services.alerts.evaluate({ accountIds: [accountId] });
-    assert.equal(report.triggered, 1, 'two 404s (the key\'s and the unknown request id) among fewer than 200 requests are above 1 %');
+    assert.equal(
+      report.triggered,
+      1,
+      "two 404s (the key's and the unknown request id) among fewer than 200 requests are above 1 %",
+    );
     await page.reload();
     const history = page.getByRole('table', { name: 'Alerts, newest first' });
     await history.getByRole('row', { name: /Any client errors.*Firing/ }).waitFor();
@@ -180,8 +291,14 @@ describe('developer portal: request logs, usage and alerts', { skip }, () => {
     for (const path of ['/usage', '/logs', '/alerts']) {
       await portal.open(path);
       await page.getByRole('heading', { level: 1 }).waitFor();
-      await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      await page
+        .locator('[aria-busy="true"]')
+        .first()
+        .waitFor({ state: 'detached', timeout: 5_000 })
+        .catch(() => undefined);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the screen`);
     }
     await portal.open('/usage');

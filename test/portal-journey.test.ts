@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { browserSkipReason, signUpInPortal, startPortal, type PortalSession } from './support/browser.ts';
 
-describe('a new user\'s first integration, through the portal', { skip: browserSkipReason() }, () => {
+describe("a new user's first integration, through the portal", { skip: browserSkipReason() }, () => {
   let portal: PortalSession;
   let receiver: Server;
   const deliveries: { type: string; signature: string }[] = [];
@@ -18,7 +18,9 @@ describe('a new user\'s first integration, through the portal', { skip: browserS
     portal.t.services.start(); // log flushes, webhook workers: what a running server does
     receiver = createServer((req, res) => {
       let body = '';
-      req.on('data', (chunk) => { body += chunk; });
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
       req.on('end', () => {
         deliveries.push({ type: JSON.parse(body).type, signature: String(req.headers['webhook-signature']) });
         res.writeHead(204).end();
@@ -54,7 +56,9 @@ describe('a new user\'s first integration, through the portal', { skip: browserS
 
     // The integration calls the API with it.
     const created = await fetch(`${portal.base}/v1/customers`, {
-      method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ada Lovelace' }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ada Lovelace' }),
     });
     assert.equal(created.status, 201);
     const requestId = created.headers.get('x-request-id')!;
@@ -77,11 +81,16 @@ describe('a new user\'s first integration, through the portal', { skip: browserS
     // A webhook endpoint at the local receiver, and a test event delivered to it.
     await page.getByRole('link', { name: 'Webhooks' }).click();
     await page.getByRole('button', { name: 'Add endpoint' }).click();
-    await page.getByLabel('Endpoint URL').fill(`http://127.0.0.1:${(receiver.address() as { port: number }).port}/fieldline`);
+    await page
+      .getByLabel('Endpoint URL')
+      .fill(`http://127.0.0.1:${(receiver.address() as { port: number }).port}/fieldline`);
     await page.getByRole('checkbox', { name: /^All events \(\*\)/ }).check();
     await page.getByRole('button', { name: 'Create endpoint' }).click();
     await page.getByRole('heading', { name: 'Endpoint added' }).waitFor();
-    await page.getByRole('link', { name: /127\.0\.0\.1/ }).first().click();
+    await page
+      .getByRole('link', { name: /127\.0\.0\.1/ })
+      .first()
+      .click();
     await page.getByRole('button', { name: 'Send test event' }).click();
     await page.getByRole('region', { name: 'Test result' }).getByText('Succeeded').waitFor();
     assert.deepEqual(deliveries.filter((d) => d.type === 'webhook.test').length, 1);
@@ -95,10 +104,18 @@ describe('a new user\'s first integration, through the portal', { skip: browserS
       await page.waitForTimeout(250);
       await page.reload();
     }
-    assert.equal(await checklist.getByText('Done', { exact: true }).count(), 4, 'key, call, endpoint and delivery are all done');
+    assert.equal(
+      await checklist.getByText('Done', { exact: true }).count(),
+      4,
+      'key, call, endpoint and delivery are all done',
+    );
     const chart = page.getByRole('img', { name: /^Requests per hour/ });
     await chart.waitFor();
-    assert.match((await chart.getAttribute('aria-label'))!, /Requests peaks at [1-9]/, 'the chart shows the requests just made');
+    assert.match(
+      (await chart.getAttribute('aria-label'))!,
+      /Requests peaks at [1-9]/,
+      'the chart shows the requests just made',
+    );
     await portal.screenshot('journey-5-overview-done');
     assert.deepEqual(portal.pageErrors, []);
   });

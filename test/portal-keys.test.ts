@@ -19,12 +19,16 @@ describe('developer portal: keys, OAuth apps and settings', { skip }, () => {
     assert.ok(session, 'signing up set the session cookie');
     cookie = `${session.name}=${session.value}`;
   });
-  after(async () => { await portal?.close(); });
-
-  const api = (secret: string, method: string, path: string, body?: unknown) => fetch(`${portal.base}${path}`, {
-    method, headers: { authorization: `Bearer ${secret}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
+  after(async () => {
+    await portal?.close();
   });
+
+  const api = (secret: string, method: string, path: string, body?: unknown) =>
+    fetch(`${portal.base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${secret}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
 
   it('creates a key with one scope, rotates it with immediate expiry, widens its scopes and revokes it', async () => {
     const { page } = portal;
@@ -59,21 +63,35 @@ describe('developer portal: keys, OAuth apps and settings', { skip }, () => {
     assert.notEqual(rotated, secret);
     assert.equal((await api(rotated, 'GET', '/v1/customers')).status, 200, 'the new secret works');
     assert.equal((await api(secret, 'GET', '/v1/customers')).status, 401, 'the old secret ended at once');
-    assert.equal(JSON.parse((await page.evaluate(() => sessionStorage.getItem('fieldline.portal.tryKey')))!).secret, rotated);
+    assert.equal(
+      JSON.parse((await page.evaluate(() => sessionStorage.getItem('fieldline.portal.tryKey')))!).secret,
+      rotated,
+    );
 
     await panel.getByLabel('Filter scopes').fill('customers');
     await panel.getByLabel('write:customers', { exact: true }).check();
     await panel.getByRole('button', { name: 'Save changes' }).click();
     await panel.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
-    assert.equal((await api(rotated, 'POST', '/v1/customers', { name: 'Now allowed' })).status, 201, 'the added scope applies at once');
+    assert.equal(
+      (await api(rotated, 'POST', '/v1/customers', { name: 'Now allowed' })).status,
+      201,
+      'the added scope applies at once',
+    );
 
     await panel.getByRole('button', { name: 'Revoke Read-only sync' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
     await page.getByText('The key Read-only sync is revoked.').waitFor();
     assert.equal((await api(rotated, 'GET', '/v1/customers')).status, 401, 'a revoked key is refused');
     const keys = await portal.t.call('GET', '/v1/api-keys?status=revoked', { headers: { cookie } });
-    assert.deepEqual(keys.body.data.map((k: { name: string; scopes: string[] }) => [k.name, k.scopes.sort()]), [['Read-only sync', ['read:customers', 'write:customers']]]);
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('fieldline.portal.tryKey')), null, 'a revoked key is no longer offered to try');
+    assert.deepEqual(
+      keys.body.data.map((k: { name: string; scopes: string[] }) => [k.name, k.scopes.sort()]),
+      [['Read-only sync', ['read:customers', 'write:customers']]],
+    );
+    assert.equal(
+      await page.evaluate(() => sessionStorage.getItem('fieldline.portal.tryKey')),
+      null,
+      'a revoked key is no longer offered to try',
+    );
   });
 
   it('shows the server refusing to revoke the last key that can manage keys', async () => {
@@ -84,8 +102,14 @@ describe('developer portal: keys, OAuth apps and settings', { skip }, () => {
     await page.getByLabel('Filter scopes').fill('api-keys');
     await page.getByLabel('write:api-keys', { exact: true }).check();
     await page.getByRole('button', { name: 'Create key' }).click();
-    assert.match((await page.getByRole('status').filter({ hasText: 'Secret of Key admin' }).getByTestId('secret').textContent())!, /^fl_live_/);
-    await page.getByRole('row', { name: /Key admin/ }).getByText('live', { exact: true }).waitFor();
+    assert.match(
+      (await page.getByRole('status').filter({ hasText: 'Secret of Key admin' }).getByTestId('secret').textContent())!,
+      /^fl_live_/,
+    );
+    await page
+      .getByRole('row', { name: /Key admin/ })
+      .getByText('live', { exact: true })
+      .waitFor();
     await page.getByRole('button', { name: 'Manage Key admin' }).click();
     await page.getByRole('button', { name: 'Revoke Key admin' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
@@ -94,7 +118,10 @@ describe('developer portal: keys, OAuth apps and settings', { skip }, () => {
     assert.match((await alert.textContent())!, /last active key.*409 conflict/s);
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     await page.getByLabel('Show').selectOption('all');
-    await page.getByRole('row', { name: /Read-only sync/ }).getByText('Revoked').waitFor();
+    await page
+      .getByRole('row', { name: /Read-only sync/ })
+      .getByText('Revoked')
+      .waitFor();
     await portal.screenshot('keys-list');
   });
 
@@ -114,14 +141,21 @@ describe('developer portal: keys, OAuth apps and settings', { skip }, () => {
     const clientSecret = (await page.getByTestId('secret').textContent())!;
     assert.match(clientId, /^oac_/);
     assert.match(clientSecret, /^flo_cs_/);
-    await page.getByRole('row', { name: /Nightly sync/ }).getByText(clientId).waitFor();
+    await page
+      .getByRole('row', { name: /Nightly sync/ })
+      .getByText(clientId)
+      .waitFor();
     await portal.screenshot('apps');
 
-    const token = () => fetch(`${portal.base}/v1/auth/oauth2/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:customers' }),
-    });
+    const token = () =>
+      fetch(`${portal.base}/v1/auth/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:customers' }),
+      });
     const granted = await token();
     assert.equal(granted.status, 200);
     const { access_token: accessToken } = await granted.json();
@@ -133,21 +167,32 @@ describe('developer portal: keys, OAuth apps and settings', { skip }, () => {
     await panel.getByRole('checkbox', { name: /Disabled/ }).check();
     await panel.getByRole('button', { name: 'Save app' }).click();
     await panel.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
-    await page.getByRole('row', { name: /Nightly sync/ }).getByText('Disabled').waitFor();
+    await page
+      .getByRole('row', { name: /Nightly sync/ })
+      .getByText('Disabled')
+      .waitFor();
     assert.ok((await token()).status >= 400, 'a disabled app gets no token');
     assert.equal((await api(accessToken, 'GET', '/v1/customers')).status, 401, 'and its issued tokens stop working');
   });
 
-  it('saves the account\'s CORS origins, shows the quotas, and signs out another session', async () => {
+  it("saves the account's CORS origins, shows the quotas, and signs out another session", async () => {
     const { page } = portal;
-    const other = await fetch(`${portal.base}/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
+    const other = await fetch(`${portal.base}/v1/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(credentials),
+    });
     assert.equal(other.status, 200);
     await portal.open('/settings');
     const origins = page.getByLabel('Allowed browser origins (CORS)');
     await origins.fill('https://app.example.com\nhttp://localhost:5173\nhttps://app.example.com');
     await page.getByRole('button', { name: 'Save account' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
-    assert.equal(await origins.inputValue(), 'https://app.example.com\nhttp://localhost:5173', 'the form shows what the API kept');
+    assert.equal(
+      await origins.inputValue(),
+      'https://app.example.com\nhttp://localhost:5173',
+      'the form shows what the API kept',
+    );
     const session = await portal.t.call('GET', '/v1/auth/session', { headers: { cookie } });
     const key = await portal.t.newKey(session.body.data.session.active_account_id, ['read:account']);
     const account = await portal.t.call('GET', '/v1/account', { key });
@@ -156,30 +201,40 @@ describe('developer portal: keys, OAuth apps and settings', { skip }, () => {
     const limits = await portal.t.call('GET', '/v1/rate-limit', { key });
     const requests = page.getByRole('meter', { name: 'API requests this month' });
     assert.equal(await requests.getAttribute('aria-valuemax'), String(limits.body.data.quota.requests_limit));
-    assert.ok(Number(await requests.getAttribute('aria-valuenow')) > 0, 'this month\'s requests are counted');
-    for (const policy of limits.body.data.policies) await page.getByRole('cell', { name: policy.bucket, exact: true }).waitFor();
+    assert.ok(Number(await requests.getAttribute('aria-valuenow')) > 0, "this month's requests are counted");
+    for (const policy of limits.body.data.policies)
+      await page.getByRole('cell', { name: policy.bucket, exact: true }).waitFor();
 
     const rows = page.getByRole('row').filter({ has: page.getByRole('button', { name: 'Sign out this session' }) });
     await page.getByText('This browser', { exact: true }).waitFor();
-    assert.equal(await rows.count(), 1, 'every session but this browser\'s can be signed out here');
+    assert.equal(await rows.count(), 1, "every session but this browser's can be signed out here");
     await portal.screenshot('settings');
     await rows.getByRole('button', { name: 'Sign out this session' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Sign out session' }).click();
     await rows.first().waitFor({ state: 'detached' });
     const sessions = await portal.t.call('GET', '/v1/auth/sessions', { headers: { cookie } });
-    assert.deepEqual(sessions.body.data.map((s: { current: boolean }) => s.current), [true], 'only this browser\'s session is left');
+    assert.deepEqual(
+      sessions.body.data.map((s: { current: boolean }) => s.current),
+      [true],
+      "only this browser's session is left",
+    );
   });
 
   it('fits a phone-width screen, forms included', async () => {
     const { page } = portal;
     await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    for (const [path, opens] of [['/keys', 'New key'], ['/apps', 'New app'], ['/settings', null]] as const) {
+    const overflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    for (const [path, opens] of [
+      ['/keys', 'New key'],
+      ['/apps', 'New app'],
+      ['/settings', null],
+    ] as const) {
       await portal.open(path);
       await page.getByRole('heading', { level: 1 }).waitFor();
       if (opens) await page.getByRole('button', { name: opens }).click();
       await page.getByRole('row').nth(1).waitFor();
-      assert.ok(await overflow() <= 0, `${path} is ${await overflow()}px wider than the screen`);
+      assert.ok((await overflow()) <= 0, `${path} is ${await overflow()}px wider than the screen`);
     }
     await portal.open('/keys');
     await page.getByRole('button', { name: 'New key' }).click();

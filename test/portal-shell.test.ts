@@ -19,8 +19,12 @@ type RecordedShift = { value: number; moved: string[] };
 
 describe('developer portal shell', { skip }, () => {
   let portal: PortalSession;
-  before(async () => { portal = await startPortal(); });
-  after(async () => { await portal?.close(); });
+  before(async () => {
+    portal = await startPortal();
+  });
+  after(async () => {
+    await portal?.close();
+  });
 
   it('is served at /portal with a strict content security policy, and assets are cached for good', async () => {
     const response = await fetch(`${portal.base}/portal/keys`);
@@ -49,7 +53,18 @@ describe('developer portal shell', { skip }, () => {
 
     const { email, password } = await signUpInPortal(portal);
     const links = await page.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents();
-    assert.deepEqual(links, ['Overview', 'API keys', 'OAuth apps', 'Webhooks', 'Request logs', 'Usage', 'Alerts', 'Members', 'API reference', 'Settings']);
+    assert.deepEqual(links, [
+      'Overview',
+      'API keys',
+      'OAuth apps',
+      'Webhooks',
+      'Request logs',
+      'Usage',
+      'Alerts',
+      'Members',
+      'API reference',
+      'Settings',
+    ]);
     for (const name of links) {
       await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name, exact: true }).click();
       await page.getByRole('heading', { level: 1 }).first().waitFor();
@@ -57,7 +72,11 @@ describe('developer portal shell', { skip }, () => {
     }
     await page.reload();
     await page.getByRole('navigation', { name: 'Portal' }).waitFor();
-    assert.match(page.url(), /\/portal\/settings$/, 'a reload keeps the page (the server answers every /portal path with the app)');
+    assert.match(
+      page.url(),
+      /\/portal\/settings$/,
+      'a reload keeps the page (the server answers every /portal path with the app)',
+    );
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -65,18 +84,21 @@ describe('developer portal shell', { skip }, () => {
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
-    assert.match(await page.getByRole('alert').textContent() ?? '', /req_/, 'a failure names its request id');
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /req_/, 'a failure names its request id');
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Portal' }).waitFor();
     assert.deepEqual(portal.pageErrors, []);
   });
 
-  it('does not shift its layout as a page\'s data arrives (cumulative layout shift under 0.1 on every page)', async () => {
+  it("does not shift its layout as a page's data arrives (cumulative layout shift under 0.1 on every page)", async () => {
     const { page } = portal;
     // Data that arrives after the first paint: a key with a long name (filter lists), a page of log rows.
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-    const created = await portal.t.call('POST', '/v1/api-keys', { headers: { cookie }, body: { name: 'Nightly synchronisation of the warehouse stock levels', scopes: ['read:customers'] } });
+    const created = await portal.t.call('POST', '/v1/api-keys', {
+      headers: { cookie },
+      body: { name: 'Nightly synchronisation of the warehouse stock levels', scopes: ['read:customers'] },
+    });
     assert.equal(created.status, 201, created.text);
     for (let i = 0; i < 30; i++) await portal.t.call('GET', '/v1/customers', { key: created.body.data.secret });
     await portal.t.services.requestLogs.flush();
@@ -86,8 +108,10 @@ describe('developer portal shell', { skip }, () => {
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries() as LayoutShiftEntry[]) {
           if (entry.hadRecentInput) continue;
-          const moved = entry.sources.map(({ node, previousRect: a, currentRect: b }) =>
-            `${node?.nodeName ?? '?'}${node instanceof Element && node.className ? `.${node.className}` : ''} "${(node?.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 40)}" ${a.x},${a.y} ${a.width}x${a.height} -> ${b.x},${b.y} ${b.width}x${b.height}`);
+          const moved = entry.sources.map(
+            ({ node, previousRect: a, currentRect: b }) =>
+              `${node?.nodeName ?? '?'}${node instanceof Element && node.className ? `.${node.className}` : ''} "${(node?.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 40)}" ${a.x},${a.y} ${a.width}x${a.height} -> ${b.x},${b.y} ${b.width}x${b.height}`,
+          );
           scope.layoutShifts.push({ value: entry.value, moved });
         }
       }).observe({ type: 'layout-shift', buffered: true });
@@ -96,7 +120,10 @@ describe('developer portal shell', { skip }, () => {
       await page.goto(`/portal${path}`, { waitUntil: 'networkidle' });
       const shifts = await page.evaluate(() => (window as unknown as { layoutShifts: RecordedShift[] }).layoutShifts);
       const total = shifts.reduce((sum, shift) => sum + shift.value, 0);
-      return { total, described: `${total.toFixed(3)} (${shifts.map((shift) => `${shift.value.toFixed(3)}: ${shift.moved.join('; ')}`).join(' | ')})` };
+      return {
+        total,
+        described: `${total.toFixed(3)} (${shifts.map((shift) => `${shift.value.toFixed(3)}: ${shift.moved.join('; ')}`).join(' | ')})`,
+      };
     };
     for (const path of ['/', '/keys', '/apps', '/webhooks', '/logs', '/usage', '/alerts', '/members', '/settings']) {
       const first = await measure(path);
@@ -115,7 +142,9 @@ describe('developer portal shell', { skip }, () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await portal.open('/');
     await page.getByRole('navigation', { name: 'Portal' }).waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
     await portal.screenshot('overview-phone');
     await page.setViewportSize({ width: 1280, height: 860 });

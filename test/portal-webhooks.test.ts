@@ -8,7 +8,11 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { browserSkipReason, signUpInPortal, startPortal, type PortalSession } from './support/browser.ts';
 
-interface Received { headers: IncomingHttpHeaders; body: string; event: { id: string; type: string; data: { object: Record<string, unknown> } } }
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  event: { id: string; type: string; data: { object: Record<string, unknown> } };
+}
 
 const RECEIVER_OK = 'received by the portal test receiver';
 const RECEIVER_FAILURE = 'the receiver exploded';
@@ -30,9 +34,15 @@ async function startReceiver() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}/hooks`, received, state,
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    state,
     ofType: (type: string) => received.filter((r) => r.event.type === type),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -61,7 +71,9 @@ async function until<T>(check: () => T | Promise<T>, what: string): Promise<NonN
 async function assertFitsPhone(portal: PortalSession, what: string, screenshot?: string) {
   await portal.page.setViewportSize({ width: 390, height: 844 });
   if (screenshot) await portal.screenshot(screenshot);
-  const overflow = await portal.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await portal.page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   await portal.page.setViewportSize({ width: 1280, height: 860 });
   assert.ok(overflow <= 0, `${what} is ${overflow}px wider than a phone`);
 }
@@ -75,7 +87,8 @@ describe('developer portal: webhooks', { skip }, () => {
   let endpointId = '';
   let secret = '';
   let customerEventId = '';
-  const api = (method: string, path: string, body?: unknown) => portal.t.call(method, path, { headers: { cookie }, body });
+  const api = (method: string, path: string, body?: unknown) =>
+    portal.t.call(method, path, { headers: { cookie }, body });
 
   before(async () => {
     receiver = await startReceiver();
@@ -83,7 +96,10 @@ describe('developer portal: webhooks', { skip }, () => {
     // The test server delivers only when told; the real server runs these workers from the start.
     await portal.t.services.webhooks.start();
   });
-  after(async () => { await portal?.close(); await receiver?.close(); });
+  after(async () => {
+    await portal?.close();
+    await receiver?.close();
+  });
 
   it('adds an endpoint with the event picker and shows its signing secret once', async () => {
     const { page } = portal;
@@ -98,11 +114,21 @@ describe('developer portal: webhooks', { skip }, () => {
     await page.getByLabel('Description', { exact: true }).fill('CRM sync');
     const allEvents = page.getByRole('checkbox', { name: /^All events \(\*\)/ });
     await allEvents.check();
-    assert.equal(await page.getByLabel('Filter event types').count(), 0, 'with every event chosen there is nothing to pick');
+    assert.equal(
+      await page.getByLabel('Filter event types').count(),
+      0,
+      'with every event chosen there is nothing to pick',
+    );
     await allEvents.uncheck();
     await page.getByLabel('Filter event types').fill('customer');
-    assert.equal(await page.getByRole('checkbox', { name: /^job\.completed/ }).count(), 0, 'the filter hides other collections');
-    const customerTypes = ['customer.created', 'customer.updated', 'customer.deleted'].map((type) => page.getByRole('checkbox', { name: new RegExp(`^${type.replace('.', '\\.')}`) }));
+    assert.equal(
+      await page.getByRole('checkbox', { name: /^job\.completed/ }).count(),
+      0,
+      'the filter hides other collections',
+    );
+    const customerTypes = ['customer.created', 'customer.updated', 'customer.deleted'].map((type) =>
+      page.getByRole('checkbox', { name: new RegExp(`^${type.replace('.', '\\.')}`) }),
+    );
     await page.getByRole('checkbox', { name: 'Select all customers' }).check();
     for (const box of customerTypes) assert.equal(await box.isChecked(), true);
     await page.getByRole('checkbox', { name: 'Select all customers' }).uncheck();
@@ -120,12 +146,15 @@ describe('developer portal: webhooks', { skip }, () => {
     assert.equal(listed.body.data.length, 1);
     const [endpoint] = listed.body.data;
     endpointId = endpoint.id;
-    assert.deepEqual([endpoint.url, endpoint.description, endpoint.enabled_events, endpoint.status], [receiver.url, 'CRM sync', ['customer.created'], 'enabled']);
+    assert.deepEqual(
+      [endpoint.url, endpoint.description, endpoint.enabled_events, endpoint.status],
+      [receiver.url, 'CRM sync', ['customer.created'], 'enabled'],
+    );
     assert.ok(!JSON.stringify(listed.body).includes(secret), 'reads never show the secret');
 
     const row = page.getByRole('row').filter({ hasText: receiver.url });
     await row.waitFor();
-    assert.match(await row.textContent() ?? '', /customer\.created.*Enabled/);
+    assert.match((await row.textContent()) ?? '', /customer\.created.*Enabled/);
     await page.getByRole('button', { name: 'Done' }).click();
     assert.equal(await page.getByTestId('secret').count(), 0, 'the secret is gone once dismissed');
   });
@@ -142,14 +171,14 @@ describe('developer portal: webhooks', { skip }, () => {
     const [test] = receiver.ofType('webhook.test');
     assert.ok(test, 'the receiver got webhook.test');
     assert.equal(verify(test, secret).type, 'webhook.test');
-    const shown = await result.textContent() ?? '';
+    const shown = (await result.textContent()) ?? '';
     for (const part of ['200', RECEIVER_OK, test.event.id]) assert.ok(shown.includes(part), `the result shows ${part}`);
     await portal.screenshot('webhook-endpoint');
 
     receiver.state.failing = true;
     await page.getByRole('button', { name: 'Send test event' }).click();
     await result.getByText(RECEIVER_FAILURE).waitFor();
-    assert.match(await result.textContent() ?? '', /Failed.*500/);
+    assert.match((await result.textContent()) ?? '', /Failed.*500/);
     receiver.state.failing = false;
     assert.equal(receiver.ofType('webhook.test').length, 2);
   });
@@ -157,10 +186,16 @@ describe('developer portal: webhooks', { skip }, () => {
   it('logs a real customer.created as succeeded, and the event page shows it and redelivers it', async () => {
     const { page } = portal;
     const session = await api('GET', '/v1/auth/session');
-    const key = await portal.t.newKey(session.body.data.session.active_account_id, ['write:customers', 'read:customers']);
+    const key = await portal.t.newKey(session.body.data.session.active_account_id, [
+      'write:customers',
+      'read:customers',
+    ]);
     const customer = await portal.t.call('POST', '/v1/customers', { key, body: { name: 'Grace Hopper' } });
     assert.equal(customer.status, 201, customer.text);
-    const [arrived] = await until(() => { const got = receiver.ofType('customer.created'); return got.length ? got : null; }, 'customer.created at the receiver');
+    const [arrived] = await until(() => {
+      const got = receiver.ofType('customer.created');
+      return got.length ? got : null;
+    }, 'customer.created at the receiver');
     assert.equal(verify(arrived, secret).data.object.id, customer.body.data.id);
     customerEventId = arrived.event.id;
 
@@ -169,14 +204,18 @@ describe('developer portal: webhooks', { skip }, () => {
       await page.getByRole('button', { name: 'Refresh' }).click();
       return (await customerRow.count()) === 1;
     }, 'customer.created in the delivery log');
-    assert.match(await customerRow.textContent() ?? '', /Succeeded/);
+    assert.match((await customerRow.textContent()) ?? '', /Succeeded/);
 
     const result = page.getByLabel('Result', { exact: true });
     await result.selectOption('failed');
     // The list keeps its rows until the filtered page arrives, and the failed test delivery (500)
     // is already among them: only the success leaving shows the filter has answered.
     await customerRow.waitFor({ state: 'detached' });
-    assert.equal(await page.getByRole('row').filter({ hasText: '500' }).count(), 1, 'the failed filter keeps the failed test delivery');
+    assert.equal(
+      await page.getByRole('row').filter({ hasText: '500' }).count(),
+      1,
+      'the failed filter keeps the failed test delivery',
+    );
     await result.selectOption('succeeded');
     await customerRow.waitFor();
     assert.equal(await page.getByRole('row').filter({ hasText: '500' }).count(), 0);
@@ -185,18 +224,18 @@ describe('developer portal: webhooks', { skip }, () => {
     await page.getByRole('button', { name: 'Details of customer.created attempt 1' }).click();
     const detail = page.locator('.webhook-detail-row');
     await detail.getByText(RECEIVER_OK).waitFor();
-    assert.match(await detail.textContent() ?? '', /None: this was the last try/);
+    assert.match((await detail.textContent()) ?? '', /None: this was the last try/);
 
     await page.getByRole('button', { name: 'Hide of customer.created attempt 1' }).click();
     await customerRow.getByRole('link', { name: 'customer.created' }).click();
     await page.getByRole('heading', { name: 'Event customer.created' }).waitFor();
-    const payload = await page.getByRole('region', { name: 'Event payload' }).textContent() ?? '';
+    const payload = (await page.getByRole('region', { name: 'Event payload' }).textContent()) ?? '';
     assert.equal(JSON.parse(payload).data.object.id, customer.body.data.id);
     assert.equal(JSON.parse(payload).data.object.name, 'Grace Hopper');
     const deliveryRows = page.getByRole('row').filter({ hasText: receiver.url });
     await deliveryRows.first().waitFor();
     assert.equal(await deliveryRows.count(), 1);
-    assert.match(await deliveryRows.textContent() ?? '', /Succeeded/);
+    assert.match((await deliveryRows.textContent()) ?? '', /Succeeded/);
 
     await page.getByRole('button', { name: 'Redeliver', exact: true }).click();
     await page.getByText('Queued again for 1 endpoint.').waitFor();
@@ -215,7 +254,14 @@ describe('developer portal: webhooks', { skip }, () => {
     await page.locator(`a[href="/portal/events/${customerEventId}"]`).first().waitFor();
     const recent = page.getByRole('table', { name: 'Recent deliveries' });
     assert.equal(await recent.getByRole('row').filter({ hasText: 'customer.created' }).count(), 2);
-    assert.ok(await recent.getByRole('row').filter({ hasText: 'webhook.test' }).getByRole('link', { name: receiver.url }).count() >= 2, 'deliveries name their endpoint by URL');
+    assert.ok(
+      (await recent
+        .getByRole('row')
+        .filter({ hasText: 'webhook.test' })
+        .getByRole('link', { name: receiver.url })
+        .count()) >= 2,
+      'deliveries name their endpoint by URL',
+    );
     await portal.screenshot('webhooks-list');
     await assertFitsPhone(portal, 'the webhooks page');
   });
@@ -235,7 +281,10 @@ describe('developer portal: webhooks', { skip }, () => {
     assert.deepEqual([...edited.enabled_events].sort(), ['customer.created', 'customer.updated']);
 
     await page.getByRole('button', { name: 'Rotate secret' }).click();
-    await page.getByRole('dialog', { name: 'Rotate the signing secret?' }).getByRole('button', { name: 'Rotate secret' }).click();
+    await page
+      .getByRole('dialog', { name: 'Rotate the signing secret?' })
+      .getByRole('button', { name: 'Rotate secret' })
+      .click();
     await page.getByText('New signing secret').waitFor();
     const newSecret = (await page.getByTestId('secret').textContent())!;
     assert.match(newSecret, /^whsec_/);
@@ -249,7 +298,11 @@ describe('developer portal: webhooks', { skip }, () => {
     await page.getByRole('button', { name: 'Recover failed deliveries' }).click();
     await page.getByText('Queued 1 delivery again.').waitFor();
     await until(() => receiver.ofType('webhook.test').length === 4, 'the recovered test delivery');
-    assert.equal(receiver.ofType('webhook.test')[3].headers['webhook-id'], receiver.ofType('webhook.test')[1].headers['webhook-id'], 'recovery resends the failed test event');
+    assert.equal(
+      receiver.ofType('webhook.test')[3].headers['webhook-id'],
+      receiver.ofType('webhook.test')[1].headers['webhook-id'],
+      'recovery resends the failed test event',
+    );
 
     await page.getByRole('button', { name: 'Details of customer.created attempt 1' }).first().click();
     await page.getByRole('button', { name: 'Redeliver to this endpoint' }).click();
@@ -259,14 +312,20 @@ describe('developer portal: webhooks', { skip }, () => {
     await assertFitsPhone(portal, 'the endpoint page', 'webhook-endpoint-phone');
 
     await page.getByRole('button', { name: 'Disable', exact: true }).click();
-    await page.getByRole('dialog', { name: 'Disable this endpoint?' }).getByRole('button', { name: 'Disable endpoint' }).click();
+    await page
+      .getByRole('dialog', { name: 'Disable this endpoint?' })
+      .getByRole('button', { name: 'Disable endpoint' })
+      .click();
     await page.getByRole('button', { name: 'Enable', exact: true }).waitFor();
     const disabled = (await api('GET', `/v1/webhook-endpoints/${endpointId}`)).body.data;
     assert.equal(disabled.status, 'disabled');
-    assert.ok(await page.getByText(disabled.disabled_reason).count() > 0, 'the page says why it is disabled');
+    assert.ok((await page.getByText(disabled.disabled_reason).count()) > 0, 'the page says why it is disabled');
 
     await page.getByRole('button', { name: 'Delete endpoint' }).click();
-    await page.getByRole('dialog', { name: 'Delete this endpoint?' }).getByRole('button', { name: 'Delete endpoint' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete this endpoint?' })
+      .getByRole('button', { name: 'Delete endpoint' })
+      .click();
     await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
     assert.match(page.url(), /\/portal\/webhooks$/);
     assert.equal((await api('GET', `/v1/webhook-endpoints/${endpointId}`)).status, 404);

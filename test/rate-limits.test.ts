@@ -14,15 +14,24 @@ import { pino } from 'pino';
 
 let ctx: TestContext;
 let account: TestAccount;
-before(async () => { ctx = await createTestContext(); account = await ctx.newAccount(); });
+before(async () => {
+  ctx = await createTestContext();
+  account = await ctx.newAccount();
+});
 after(async () => ctx.close());
 
-const tight = (limit: number) => ({ read: { limit, window_seconds: 60 }, write: { limit, window_seconds: 60 }, expensive: { limit, window_seconds: 60 } });
+const tight = (limit: number) => ({
+  read: { limit, window_seconds: 60 },
+  write: { limit, window_seconds: 60 },
+  expensive: { limit, window_seconds: 60 },
+});
 
 describe('rate limits per credential', () => {
   test('N parallel requests against a limit of L: exactly L succeed, the rest are 429 rate_limited with Retry-After', async () => {
     const key = await ctx.newKey(account.id, ['read:*'], tight(7));
-    const responses = await Promise.all(Array.from({ length: 20 }, () => ctx.call('GET', '/v1/customers?limit=1', { key })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => ctx.call('GET', '/v1/customers?limit=1', { key })),
+    );
     const statuses = responses.map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 200).length, 7, statuses.join(','));
     const refused = responses.filter((r) => r.status === 429);
@@ -55,7 +64,10 @@ describe('rate limits per credential', () => {
     const search = await ctx.call('GET', '/v1/customers?q=still', { key });
     assert.equal(search.status, 200);
     assert.match(search.headers.get('ratelimit-policy')!, /^"expensive";/);
-    assert.match((await ctx.call('GET', '/v1/customers/export', { key })).headers.get('ratelimit-policy')!, /^"expensive";/);
+    assert.match(
+      (await ctx.call('GET', '/v1/customers/export', { key })).headers.get('ratelimit-policy')!,
+      /^"expensive";/,
+    );
   });
 
   test('one key at its limit does not slow down another key of the same account', async () => {
@@ -67,7 +79,8 @@ describe('rate limits per credential', () => {
 
   test('a refused request does nothing: no object, no event', async () => {
     const key = await ctx.newKey(account.id, ['write:*'], tight(1));
-    const count = async () => (await ctx.call('GET', '/v1/customers?count=true&limit=1', { key: account.key })).body.page.total;
+    const count = async () =>
+      (await ctx.call('GET', '/v1/customers?count=true&limit=1', { key: account.key })).body.page.total;
     await ctx.call('POST', '/v1/customers', { key, body: { name: 'Allowed' } });
     const before = await count();
     const refused = await ctx.call('POST', '/v1/customers', { key, body: { name: 'Refused' } });
@@ -75,7 +88,7 @@ describe('rate limits per credential', () => {
     assert.equal(await count(), before);
   });
 
-  test('GET /v1/rate-limit shows the plan, each bucket\'s remaining budget and the monthly quota', async () => {
+  test("GET /v1/rate-limit shows the plan, each bucket's remaining budget and the monthly quota", async () => {
     const key = await ctx.newKey(account.id, ['read:customers'], { read: { limit: 10, window_seconds: 30 } });
     await ctx.call('GET', '/v1/customers', { key });
     const status = await ctx.call('GET', '/v1/rate-limit', { key });
@@ -85,9 +98,15 @@ describe('rate limits per credential', () => {
     assert.equal(data.plan, 'standard');
     assert.equal(data.store, 'memory');
     const read = data.policies.find((p: any) => p.bucket === 'read');
-    assert.deepEqual({ limit: read.limit, window: read.window_seconds, remaining: read.remaining }, { limit: 10, window: 30, remaining: 8 });
+    assert.deepEqual(
+      { limit: read.limit, window: read.window_seconds, remaining: read.remaining },
+      { limit: 10, window: 30, remaining: 8 },
+    );
     const write = data.policies.find((p: any) => p.bucket === 'write');
-    assert.deepEqual({ limit: write.limit, remaining: write.remaining }, { limit: PLANS.standard.rates.write.limit, remaining: PLANS.standard.rates.write.limit });
+    assert.deepEqual(
+      { limit: write.limit, remaining: write.remaining },
+      { limit: PLANS.standard.rates.write.limit, remaining: PLANS.standard.rates.write.limit },
+    );
     assert.equal(data.quota.period, periodOf(Date.now()));
     assert.equal(data.quota.requests_limit, PLANS.standard.monthlyRequests);
     assert.ok(data.quota.requests_used >= 2);
@@ -98,8 +117,12 @@ describe('failed authentication per IP address', () => {
   test('after the allowed failures a minute, an address gets 429 instead of 401; other addresses do not', async () => {
     const proxied = await createTestContext({ trustProxy: true });
     try {
-      const from = (ip: string) => ({ key: 'fl_test_wrongwrongwrongwrongwrongwrongwrongwrongwron', headers: { 'x-forwarded-for': ip } });
-      for (let i = 0; i < FAILED_AUTH_PER_IP.limit; i++) assert.equal((await proxied.call('GET', '/v1/customers', from('203.0.113.9'))).status, 401);
+      const from = (ip: string) => ({
+        key: 'fl_test_wrongwrongwrongwrongwrongwrongwrongwrongwron',
+        headers: { 'x-forwarded-for': ip },
+      });
+      for (let i = 0; i < FAILED_AUTH_PER_IP.limit; i++)
+        assert.equal((await proxied.call('GET', '/v1/customers', from('203.0.113.9'))).status, 401);
       const blocked = await proxied.call('GET', '/v1/customers', from('203.0.113.9'));
       assert.equal(blocked.status, 429);
       assert.equal(blocked.body.code, 'rate_limited');
@@ -117,7 +140,10 @@ describe('monthly quota', () => {
     const small = await createTestContext();
     try {
       const created = await small.newAccount('Quota Co');
-      await systemQuery(small.db, { sql: 'UPDATE accounts SET plan = $1 WHERE id = $2', parameters: ['free', created.id] });
+      await systemQuery(small.db, {
+        sql: 'UPDATE accounts SET plan = $1 WHERE id = $2',
+        parameters: ['free', created.id],
+      });
       await systemQuery(small.db, {
         sql: 'INSERT INTO usage_counters (account_id, period, requests) VALUES ($1, $2, $3)',
         parameters: [created.id, periodOf(Date.now()), plan.monthlyRequests - 3],
@@ -133,13 +159,22 @@ describe('monthly quota', () => {
       const retryAfter = Number(over.headers.get('retry-after'));
       const now = new Date();
       const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
-      assert.ok(Math.abs(retryAfter - (nextMonth - Date.now()) / 1000) < 5, `Retry-After ${retryAfter} is the start of next month`);
+      assert.ok(
+        Math.abs(retryAfter - (nextMonth - Date.now()) / 1000) < 5,
+        `Retry-After ${retryAfter} is the start of next month`,
+      );
 
       await small.services.quota.flush();
-      const [counter] = await systemQuery(small.db, { sql: 'SELECT requests, warned_at FROM usage_counters WHERE account_id = $1', parameters: [created.id] });
+      const [counter] = await systemQuery(small.db, {
+        sql: 'SELECT requests, warned_at FROM usage_counters WHERE account_id = $1',
+        parameters: [created.id],
+      });
       assert.equal(Number(counter.requests), plan.monthlyRequests, 'refused requests are not counted');
       assert.ok(counter.warned_at);
-      const [{ n }] = await systemQuery(small.db, { sql: "SELECT count(*)::int AS n FROM events WHERE account_id = $1 AND type = 'account.quota_warning'", parameters: [created.id] });
+      const [{ n }] = await systemQuery(small.db, {
+        sql: "SELECT count(*)::int AS n FROM events WHERE account_id = $1 AND type = 'account.quota_warning'",
+        parameters: [created.id],
+      });
       assert.equal(n, 1);
     } finally {
       await small.close();
@@ -155,7 +190,10 @@ describe('monthly quota', () => {
         for (let i = 0; i < 3; i++) await other.call('GET', '/v1/customers', { key: created.key });
         for (let i = 0; i < 2; i++) await second.call('GET', '/v1/customers', { key: created.key });
         await Promise.all([other.services.quota.flush(), second.services.quota.flush()]);
-        const [counter] = await systemQuery(other.db, { sql: 'SELECT requests FROM usage_counters WHERE account_id = $1', parameters: [created.id] });
+        const [counter] = await systemQuery(other.db, {
+          sql: 'SELECT requests FROM usage_counters WHERE account_id = $1',
+          parameters: [created.id],
+        });
         // Both contexts share a database only on PostgreSQL; on PGlite each has its own.
         assert.equal(Number(counter.requests), process.env.DATABASE_URL ? 5 : 3);
       } finally {
@@ -177,7 +215,9 @@ describe('shared limits through Redis', () => {
       const statuses = [];
       for (let i = 0; i < 5; i++) statuses.push((await node.call('GET', '/v1/customers', { key })).status);
       assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
-      const metrics = await node.services.metrics.registry.getSingleMetricAsString('fieldline_rate_limit_store_failures_total');
+      const metrics = await node.services.metrics.registry.getSingleMetricAsString(
+        'fieldline_rate_limit_store_failures_total',
+      );
       assert.match(metrics, /fieldline_rate_limit_store_failures_total \d+/);
       assert.ok(Number(/ (\d+)$/m.exec(metrics)![1]) >= 5);
     } finally {
@@ -186,22 +226,28 @@ describe('shared limits through Redis', () => {
     }
   });
 
-  test('two API nodes on one Redis share each key\'s budget', { skip: !process.env.REDIS_URL && 'REDIS_URL not set' }, async () => {
-    const clients = [new Redis(process.env.REDIS_URL!), new Redis(process.env.REDIS_URL!)];
-    const nodes = await Promise.all(clients.map((redis) => createTestContext({ redis })));
-    try {
-      // Each node has its own database connection; the key must exist where each node looks.
-      const created = await nodes[0].newAccount();
-      const key = await nodes[0].newKey(created.id, ['read:*'], tight(10));
-      const target = process.env.DATABASE_URL ? nodes : [nodes[0], nodes[0]];
-      const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => target[i % 2].call('GET', '/v1/customers', { key })));
-      assert.equal(responses.filter((r) => r.status === 200).length, 10);
-      assert.equal(responses.filter((r) => r.status === 429).length, 20);
-      const status = await nodes[0].call('GET', '/v1/rate-limit', { key: created.key });
-      assert.equal(status.body.data.store, 'redis');
-    } finally {
-      await Promise.all(nodes.map((node) => node.close()));
-      for (const client of clients) client.disconnect();
-    }
-  });
+  test(
+    "two API nodes on one Redis share each key's budget",
+    { skip: !process.env.REDIS_URL && 'REDIS_URL not set' },
+    async () => {
+      const clients = [new Redis(process.env.REDIS_URL!), new Redis(process.env.REDIS_URL!)];
+      const nodes = await Promise.all(clients.map((redis) => createTestContext({ redis })));
+      try {
+        // Each node has its own database connection; the key must exist where each node looks.
+        const created = await nodes[0].newAccount();
+        const key = await nodes[0].newKey(created.id, ['read:*'], tight(10));
+        const target = process.env.DATABASE_URL ? nodes : [nodes[0], nodes[0]];
+        const responses = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => target[i % 2].call('GET', '/v1/customers', { key })),
+        );
+        assert.equal(responses.filter((r) => r.status === 200).length, 10);
+        assert.equal(responses.filter((r) => r.status === 429).length, 20);
+        const status = await nodes[0].call('GET', '/v1/rate-limit', { key: created.key });
+        assert.equal(status.body.data.store, 'redis');
+      } finally {
+        await Promise.all(nodes.map((node) => node.close()));
+        for (const client of clients) client.disconnect();
+      }
+    },
+  );
 });

@@ -18,20 +18,38 @@ const sessions = new Map<Role, { cookie: string; userId: string }>();
 
 async function signUp(name: string) {
   const email = `${name}.${randomBytes(4).toString('hex')}@example.test`;
-  const res = await t.call('POST', '/v1/auth/sign-up', { body: { name, email, password: 'correct horse battery', account_name: `${name} Co` } });
+  const res = await t.call('POST', '/v1/auth/sign-up', {
+    body: { name, email, password: 'correct horse battery', account_name: `${name} Co` },
+  });
   assert.equal(res.status, 201, res.text);
-  return { email, cookie: res.headers.getSetCookie().find((c) => c.startsWith('fieldline.session_token='))!.split(';')[0], accountId: res.body.data.account.id as string };
+  return {
+    email,
+    cookie: res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('fieldline.session_token='))!
+      .split(';')[0],
+    accountId: res.body.data.account.id as string,
+  };
 }
 
 /** A person who joined the owner's account with `role`, signed in and acting in it. */
 async function memberWithRole(role: Role) {
   const person = await signUp(role);
-  const user = await t.call('POST', '/v1/users', { headers: { cookie: owner.cookie }, body: { name: role, email: person.email, role } });
+  const user = await t.call('POST', '/v1/users', {
+    headers: { cookie: owner.cookie },
+    body: { name: role, email: person.email, role },
+  });
   assert.equal(user.status, 201, user.text);
   await t.call('POST', `/v1/users/${user.body.data.id}/invite`, { headers: { cookie: owner.cookie } });
-  const [mail] = await systemQuery(t.db, { sql: 'SELECT text_body FROM mail_outbox WHERE $1 = ANY (to_addresses) AND subject LIKE $2', parameters: [person.email, 'You are invited%'] });
+  const [mail] = await systemQuery(t.db, {
+    sql: 'SELECT text_body FROM mail_outbox WHERE $1 = ANY (to_addresses) AND subject LIKE $2',
+    parameters: [person.email, 'You are invited%'],
+  });
   const token = /(inv_\S+)/.exec(mail.text_body)![1];
-  const accepted = await t.call('POST', '/v1/auth/accept-invitation', { headers: { cookie: person.cookie }, body: { token } });
+  const accepted = await t.call('POST', '/v1/auth/accept-invitation', {
+    headers: { cookie: person.cookie },
+    body: { token },
+  });
   assert.equal(accepted.status, 200, accepted.text);
   return { cookie: person.cookie, userId: user.body.data.id as string };
 }
@@ -44,7 +62,9 @@ before(async () => {
   sessions.set('owner', { cookie: owner.cookie, userId: me.body.data.id });
   for (const role of USER_ROLES.filter((r) => r !== 'owner')) sessions.set(role, await memberWithRole(role));
 });
-after(async () => { await t.close(); });
+after(async () => {
+  await t.close();
+});
 
 it('docs/roles.md is the matrix the registry produces (`fieldline roles`)', () => {
   assert.equal(readFileSync(new URL('../docs/roles.md', import.meta.url), 'utf8'), roleMatrixMarkdown(t.registry));
@@ -54,16 +74,20 @@ describe('each role reaches exactly the routes its scopes allow', () => {
   const concrete = (path: string) => path.replace(/\{id\}/g, 'zzz_01JZZZZZZZZZZZZZZZZZZZZZZZ').replace(/\{\w+\}/g, 'x');
   for (const role of USER_ROLES) {
     it(`${role}`, async () => {
-      const all = [
-        ...t.routes, ...t.services.endpoints,
-      ].filter(inRoleMatrix).map((r) => ({ method: r.method, path: r.path, scope: r.scope! }));
+      const all = [...t.routes, ...t.services.endpoints]
+        .filter(inRoleMatrix)
+        .map((r) => ({ method: r.method, path: r.path, scope: r.scope! }));
       const principal = { scopes: new Set(roleScopes(t.registry, role)) } as unknown as Parameters<typeof hasScope>[0];
       const wrong: string[] = [];
       for (const route of all) {
         const body = route.method === 'get' || route.method === 'delete' ? undefined : {};
-        const res = await t.call(route.method.toUpperCase(), concrete(route.path), { headers: { cookie: sessions.get(role)!.cookie }, body });
+        const res = await t.call(route.method.toUpperCase(), concrete(route.path), {
+          headers: { cookie: sessions.get(role)!.cookie },
+          body,
+        });
         const refused = res.status === 403 && res.body.code === 'insufficient_scope';
-        if (refused === hasScope(principal, route.scope)) wrong.push(`${route.method.toUpperCase()} ${route.path} (${route.scope}): ${res.status}`);
+        if (refused === hasScope(principal, route.scope))
+          wrong.push(`${route.method.toUpperCase()} ${route.path} (${route.scope}): ${res.status}`);
         assert.notEqual(res.status, 500, `${route.method} ${route.path}: ${res.text}`);
       }
       assert.deepEqual(wrong, [], `${role} got access other than documented`);
@@ -74,46 +98,132 @@ describe('each role reaches exactly the routes its scopes allow', () => {
 describe('a technician changes only their own work', () => {
   it('works on jobs assigned to them, and on no other', async () => {
     const tech = sessions.get('technician')!;
-    const other = await t.call('POST', '/v1/users', { headers: { cookie: owner.cookie }, body: { name: 'Other tech', email: `other.${randomBytes(3).toString('hex')}@example.test`, role: 'technician' } });
-    const customer = await t.call('POST', '/v1/customers', { headers: { cookie: owner.cookie }, body: { name: 'Pat Customer' } });
+    const other = await t.call('POST', '/v1/users', {
+      headers: { cookie: owner.cookie },
+      body: { name: 'Other tech', email: `other.${randomBytes(3).toString('hex')}@example.test`, role: 'technician' },
+    });
+    const customer = await t.call('POST', '/v1/customers', {
+      headers: { cookie: owner.cookie },
+      body: { name: 'Pat Customer' },
+    });
     const newJob = async (technicianId: string) => {
-      const job = await t.call('POST', '/v1/jobs', { headers: { cookie: owner.cookie }, body: { title: 'Fix the boiler', customer_id: customer.body.data.id } });
-      const assigned = await t.call('POST', `/v1/jobs/${job.body.data.id}/assign`, { headers: { cookie: owner.cookie }, body: { technician_id: technicianId } });
+      const job = await t.call('POST', '/v1/jobs', {
+        headers: { cookie: owner.cookie },
+        body: { title: 'Fix the boiler', customer_id: customer.body.data.id },
+      });
+      const assigned = await t.call('POST', `/v1/jobs/${job.body.data.id}/assign`, {
+        headers: { cookie: owner.cookie },
+        body: { technician_id: technicianId },
+      });
       assert.equal(assigned.status, 200, assigned.text);
       return job.body.data.id as string;
     };
     const mine = await newJob(tech.userId);
     const theirs = await newJob(other.body.data.id);
 
-    const mySchedule = await t.call('POST', `/v1/jobs/${mine}/schedule`, { headers: { cookie: tech.cookie }, body: { scheduled_start: '2026-12-01T09:00:00Z', scheduled_end: '2026-12-01T11:00:00Z' } });
+    const mySchedule = await t.call('POST', `/v1/jobs/${mine}/schedule`, {
+      headers: { cookie: tech.cookie },
+      body: { scheduled_start: '2026-12-01T09:00:00Z', scheduled_end: '2026-12-01T11:00:00Z' },
+    });
     assert.equal(mySchedule.status, 200, mySchedule.text);
     assert.equal((await t.call('POST', `/v1/jobs/${mine}/start`, { headers: { cookie: tech.cookie } })).status, 200);
-    const entry = await t.call('POST', '/v1/time-entries', { headers: { cookie: tech.cookie }, body: { technician_id: tech.userId, job_id: mine, started_at: '2026-12-01T09:00:00Z' } });
+    const entry = await t.call('POST', '/v1/time-entries', {
+      headers: { cookie: tech.cookie },
+      body: { technician_id: tech.userId, job_id: mine, started_at: '2026-12-01T09:00:00Z' },
+    });
     assert.equal(entry.status, 201, entry.text);
 
-    assertProblem(await t.call('POST', `/v1/jobs/${theirs}/schedule`, { headers: { cookie: tech.cookie }, body: { scheduled_start: '2026-12-02T09:00:00Z', scheduled_end: '2026-12-02T11:00:00Z' } }), 403, 'forbidden');
-    assertProblem(await t.call('PATCH', `/v1/jobs/${theirs}`, { headers: { cookie: tech.cookie }, body: { title: 'Mine now' } }), 403, 'forbidden');
-    assertProblem(await t.call('POST', '/v1/time-entries', { headers: { cookie: tech.cookie }, body: { technician_id: other.body.data.id, job_id: theirs, started_at: '2026-12-01T09:00:00Z' } }), 403, 'forbidden');
-    assertProblem(await t.call('POST', '/v1/jobs', { headers: { cookie: tech.cookie }, body: { title: 'Side job', customer_id: customer.body.data.id } }), 403, 'forbidden');
-    assert.equal((await t.call('GET', `/v1/jobs/${theirs}`, { headers: { cookie: tech.cookie } })).status, 200, 'reading is not limited');
-    assertProblem(await t.call('POST', `/v1/jobs/${mine}/assign`, { headers: { cookie: tech.cookie }, body: { technician_id: other.body.data.id } }), 403, 'forbidden');
+    assertProblem(
+      await t.call('POST', `/v1/jobs/${theirs}/schedule`, {
+        headers: { cookie: tech.cookie },
+        body: { scheduled_start: '2026-12-02T09:00:00Z', scheduled_end: '2026-12-02T11:00:00Z' },
+      }),
+      403,
+      'forbidden',
+    );
+    assertProblem(
+      await t.call('PATCH', `/v1/jobs/${theirs}`, { headers: { cookie: tech.cookie }, body: { title: 'Mine now' } }),
+      403,
+      'forbidden',
+    );
+    assertProblem(
+      await t.call('POST', '/v1/time-entries', {
+        headers: { cookie: tech.cookie },
+        body: { technician_id: other.body.data.id, job_id: theirs, started_at: '2026-12-01T09:00:00Z' },
+      }),
+      403,
+      'forbidden',
+    );
+    assertProblem(
+      await t.call('POST', '/v1/jobs', {
+        headers: { cookie: tech.cookie },
+        body: { title: 'Side job', customer_id: customer.body.data.id },
+      }),
+      403,
+      'forbidden',
+    );
+    assert.equal(
+      (await t.call('GET', `/v1/jobs/${theirs}`, { headers: { cookie: tech.cookie } })).status,
+      200,
+      'reading is not limited',
+    );
+    assertProblem(
+      await t.call('POST', `/v1/jobs/${mine}/assign`, {
+        headers: { cookie: tech.cookie },
+        body: { technician_id: other.body.data.id },
+      }),
+      403,
+      'forbidden',
+    );
 
     const day = await t.call('GET', '/v1/tech/jobs?date=2026-12-01', { headers: { cookie: tech.cookie } });
     assert.equal(day.status, 200, day.text);
     assert.equal(day.body.data.technician_id, tech.userId);
-    assert.deepEqual(day.body.data.data.map((j: any) => j.id), [mine]);
+    assert.deepEqual(
+      day.body.data.data.map((j: any) => j.id),
+      [mine],
+    );
   });
 });
 
-describe('a technician\'s notifications are their own', () => {
+describe("a technician's notifications are their own", () => {
   it('creates, marks and deletes only their own', async () => {
     const tech = sessions.get('technician')!;
     const ownerId = sessions.get('owner')!.userId;
-    assertProblem(await t.call('POST', '/v1/notifications', { headers: { cookie: tech.cookie }, body: { user_id: ownerId, title: 'Click here' } }), 403, 'forbidden');
-    assertProblem(await t.call('POST', '/v1/notifications/read-all', { headers: { cookie: tech.cookie }, body: { user_id: ownerId } }), 403, 'forbidden');
-    const forOwner = await t.call('POST', '/v1/notifications', { headers: { cookie: owner.cookie }, body: { user_id: ownerId, title: 'For the owner' } });
+    assertProblem(
+      await t.call('POST', '/v1/notifications', {
+        headers: { cookie: tech.cookie },
+        body: { user_id: ownerId, title: 'Click here' },
+      }),
+      403,
+      'forbidden',
+    );
+    assertProblem(
+      await t.call('POST', '/v1/notifications/read-all', {
+        headers: { cookie: tech.cookie },
+        body: { user_id: ownerId },
+      }),
+      403,
+      'forbidden',
+    );
+    const forOwner = await t.call('POST', '/v1/notifications', {
+      headers: { cookie: owner.cookie },
+      body: { user_id: ownerId, title: 'For the owner' },
+    });
     assert.equal(forOwner.status, 201, forOwner.text);
-    assertProblem(await t.call('DELETE', `/v1/notifications/${forOwner.body.data.id}`, { headers: { cookie: tech.cookie } }), 403, 'forbidden');
-    assert.equal((await t.call('POST', '/v1/notifications/read-all', { headers: { cookie: tech.cookie }, body: { user_id: tech.userId } })).status, 200);
+    assertProblem(
+      await t.call('DELETE', `/v1/notifications/${forOwner.body.data.id}`, { headers: { cookie: tech.cookie } }),
+      403,
+      'forbidden',
+    );
+    assert.equal(
+      (
+        await t.call('POST', '/v1/notifications/read-all', {
+          headers: { cookie: tech.cookie },
+          body: { user_id: tech.userId },
+        })
+      ).status,
+      200,
+    );
   });
 });

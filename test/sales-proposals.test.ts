@@ -8,19 +8,32 @@ import { assertNames, assertProblem } from './support/problem-assertions.ts';
 let ctx: TestContext;
 let account: TestAccount;
 let customerId: string;
-before(async () => { ctx = await createTestContext(); });
-after(async () => { await ctx.close(); });
+before(async () => {
+  ctx = await createTestContext();
+});
+after(async () => {
+  await ctx.close();
+});
 beforeEach(async () => {
   account = await ctx.newAccount('Quotes Co');
   customerId = (await call('POST', '/v1/customers', { name: 'Ada' })).body.data.id;
 });
 
 const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: account.key, body });
-const LINES = [{ description: 'Boiler', quantity: 1, unit_amount: 250_000 }, { description: 'Labour hour', quantity: 3, unit_amount: 3333 }];
+const LINES = [
+  { description: 'Boiler', quantity: 1, unit_amount: 250_000 },
+  { description: 'Labour hour', quantity: 3, unit_amount: 3333 },
+];
 const dayFromToday = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 async function offer(collection: 'quotes' | 'estimates', body: Record<string, unknown> = {}) {
-  const created = await call('POST', `/v1/${collection}`, { customer_id: customerId, title: 'New boiler', line_items: LINES, tax_rate_bps: 825, ...body });
+  const created = await call('POST', `/v1/${collection}`, {
+    customer_id: customerId,
+    title: 'New boiler',
+    line_items: LINES,
+    tax_rate_bps: 825,
+    ...body,
+  });
   assert.equal(created.status, 201, created.text);
   return created.body.data;
 }
@@ -37,7 +50,18 @@ describe('estimates and quotes', () => {
     assert.deepEqual([quote.subtotal, quote.tax, quote.total, quote.status], [259_999, 21_450, 281_449, 'draft']);
     const edited = (await call('PATCH', `/v1/quotes/${quote.id}`, { tax_rate_bps: 0 })).body.data;
     assert.deepEqual([edited.tax, edited.total], [0, 259_999]);
-    assertNames(assertProblem(await call('POST', '/v1/estimates', { customer_id: customerId, title: 'x', line_items: [{ description: 'x', quantity: 1, unit_amount: 9.5 }] }), 422, 'validation_failed'), 'line_items.0.unit_amount');
+    assertNames(
+      assertProblem(
+        await call('POST', '/v1/estimates', {
+          customer_id: customerId,
+          title: 'x',
+          line_items: [{ description: 'x', quantity: 1, unit_amount: 9.5 }],
+        }),
+        422,
+        'validation_failed',
+      ),
+      'line_items.0.unit_amount',
+    );
   });
 
   test('send, decline with a reason, revise and send again, accept; a sent quote is not editable', async () => {
@@ -52,13 +76,26 @@ describe('estimates and quotes', () => {
     await act('estimates', estimate.id, 'send');
     const accepted = await act('estimates', estimate.id, 'accept');
     assert.deepEqual([accepted.status, accepted.total], ['accepted', 10_824]);
-    const types = (await call('GET', '/v1/events?limit=20&sort=created_at')).body.data.map((e: any) => e.type).filter((t: string) => t.startsWith('estimate.'));
-    assert.deepEqual(types, ['estimate.created', 'estimate.sent', 'estimate.declined', 'estimate.revised', 'estimate.updated', 'estimate.sent', 'estimate.accepted']);
+    const types = (await call('GET', '/v1/events?limit=20&sort=created_at')).body.data
+      .map((e: any) => e.type)
+      .filter((t: string) => t.startsWith('estimate.'));
+    assert.deepEqual(types, [
+      'estimate.created',
+      'estimate.sent',
+      'estimate.declined',
+      'estimate.revised',
+      'estimate.updated',
+      'estimate.sent',
+      'estimate.accepted',
+    ]);
   });
 
   test('an empty offer cannot be sent; an expired one cannot be sent or accepted', async () => {
     const empty = await offer('quotes', { line_items: [] });
-    assertNames(assertProblem(await call('POST', `/v1/quotes/${empty.id}/send`, {}), 422, 'validation_failed'), 'line_items');
+    assertNames(
+      assertProblem(await call('POST', `/v1/quotes/${empty.id}/send`, {}), 422, 'validation_failed'),
+      'line_items',
+    );
     const lapsed = await offer('quotes', { valid_until: dayFromToday(-1) });
     assertProblem(await call('POST', `/v1/quotes/${lapsed.id}/send`, {}), 409, 'conflict');
     const today = await offer('quotes', { valid_until: dayFromToday(0) });
@@ -72,7 +109,10 @@ describe('estimates and quotes', () => {
     await act('estimates', estimate.id, 'accept');
     const converted = await act('estimates', estimate.id, 'convert');
     const quote = (await call('GET', `/v1/quotes/${converted.quote_id}`)).body.data;
-    assert.deepEqual([quote.status, quote.customer_id, quote.line_items, quote.total, quote.notes], ['draft', customerId, LINES, estimate.total, 'Access via the side gate']);
+    assert.deepEqual(
+      [quote.status, quote.customer_id, quote.line_items, quote.total, quote.notes],
+      ['draft', customerId, LINES, estimate.total, 'Access via the side gate'],
+    );
     assertProblem(await call('POST', `/v1/estimates/${estimate.id}/convert`, {}), 409, 'invalid_state_transition');
   });
 
@@ -83,11 +123,17 @@ describe('estimates and quotes', () => {
     await act('quotes', quote.id, 'accept');
     const converted = await act('quotes', quote.id, 'convert', { priority: 'high' });
     const job = (await call('GET', `/v1/jobs/${converted.job_id}`)).body.data;
-    assert.deepEqual([converted.status, job.title, job.customer_id, job.priority, job.status], ['converted', 'New boiler', customerId, 'high', 'unscheduled']);
+    assert.deepEqual(
+      [converted.status, job.title, job.customer_id, job.priority, job.status],
+      ['converted', 'New boiler', customerId, 'high', 'unscheduled'],
+    );
 
     const invoiced = await act('quotes', quote.id, 'invoice');
     const invoice = (await call('GET', `/v1/invoices/${invoiced.invoice_id}`)).body.data;
-    assert.deepEqual([invoice.status, invoice.customer_id, invoice.job_id, invoice.line_items, invoice.total], ['draft', customerId, job.id, LINES, quote.total]);
+    assert.deepEqual(
+      [invoice.status, invoice.customer_id, invoice.job_id, invoice.line_items, invoice.total],
+      ['draft', customerId, job.id, LINES, quote.total],
+    );
     assertProblem(await call('POST', `/v1/quotes/${quote.id}/invoice`, {}), 409, 'conflict');
     assert.equal((await call('GET', '/v1/invoices?count=true&limit=1')).body.page.total, 1);
   });

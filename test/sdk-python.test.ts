@@ -20,19 +20,32 @@ const required = process.env.FIELDLINE_REQUIRE_PYTHON_SDK === '1';
 
 /** Why `modules` cannot be used with this machine's Python >= 3.9, or null when they can. */
 function missingPython(modules: string[] = []): string | null {
-  const probe = spawnSync(PYTHON, ['-c', ['import sys', ...modules.map((m) => `import ${m}`), 'assert sys.version_info >= (3, 9)'].join('; ')], { encoding: 'utf8' });
+  const probe = spawnSync(
+    PYTHON,
+    ['-c', ['import sys', ...modules.map((m) => `import ${m}`), 'assert sys.version_info >= (3, 9)'].join('; ')],
+    { encoding: 'utf8' },
+  );
   if (probe.error) return `${PYTHON} not found (${probe.error.message})`;
   const wanted = ['Python >= 3.9', ...modules].join(' with ');
-  return probe.status === 0 ? null : `${wanted} is needed (apt-get install python3-pytest): ${probe.stderr.trim().split('\n').pop()}`;
+  return probe.status === 0
+    ? null
+    : `${wanted} is needed (apt-get install python3-pytest): ${probe.stderr.trim().split('\n').pop()}`;
 }
 
 /** Runs a command without blocking the event loop (the app answers the child from this process). */
 function run(command: string, args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number | null; output: string }>((done, fail) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: SDK, ...env } });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: SDK, ...env },
+    });
     let output = '';
-    child.stdout.on('data', (c) => { output += c; });
-    child.stderr.on('data', (c) => { output += c; });
+    child.stdout.on('data', (c) => {
+      output += c;
+    });
+    child.stderr.on('data', (c) => {
+      output += c;
+    });
     child.on('error', fail);
     child.on('close', (code) => done({ code, output }));
   });
@@ -44,12 +57,18 @@ async function captureDelivery(t: TestContext, account: TestAccount) {
   const receiver: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
-    req.on('end', () => { received = { body: Buffer.concat(chunks).toString(), headers: req.headers }; res.end('ok'); });
+    req.on('end', () => {
+      received = { body: Buffer.concat(chunks).toString(), headers: req.headers };
+      res.end('ok');
+    });
   });
   await new Promise<void>((ready) => receiver.listen(0, '127.0.0.1', ready));
   try {
     const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
-    const endpoint = await t.call('POST', '/v1/webhook-endpoints', { key: account.key, body: { url, enabled_events: ['customer.created'] } });
+    const endpoint = await t.call('POST', '/v1/webhook-endpoints', {
+      key: account.key,
+      body: { url, enabled_events: ['customer.created'] },
+    });
     assert.equal(endpoint.status, 201, endpoint.text);
     const customer = await t.call('POST', '/v1/customers', { key: account.key, body: { name: 'Webhook Sample' } });
     assert.equal(customer.status, 201, customer.text);
@@ -57,22 +76,36 @@ async function captureDelivery(t: TestContext, account: TestAccount) {
     assert.ok(received, 'the server delivered the customer.created event');
     const pick = (name: string) => String(received!.headers[name]);
     return {
-      payload: received.body, secret: endpoint.body.data.secret as string,
-      headers: { 'webhook-id': pick('webhook-id'), 'webhook-timestamp': pick('webhook-timestamp'), 'webhook-signature': pick('webhook-signature') },
+      payload: received.body,
+      secret: endpoint.body.data.secret as string,
+      headers: {
+        'webhook-id': pick('webhook-id'),
+        'webhook-timestamp': pick('webhook-timestamp'),
+        'webhook-signature': pick('webhook-signature'),
+      },
     };
   } finally {
-    await new Promise<void>((closed) => { receiver.closeAllConnections(); receiver.close(() => closed()); });
+    await new Promise<void>((closed) => {
+      receiver.closeAllConnections();
+      receiver.close(() => closed());
+    });
   }
 }
 
 /** A confidential OAuth client with client credentials, registered from a signed-up owner's session. */
 async function registerOAuthClient(t: TestContext) {
   const email = `py.${randomBytes(4).toString('hex')}@example.test`;
-  const signUp = await t.call('POST', '/v1/auth/sign-up', { body: { name: 'Py', email, password: 'correct horse battery', account_name: 'Py SDK Co' } });
+  const signUp = await t.call('POST', '/v1/auth/sign-up', {
+    body: { name: 'Py', email, password: 'correct horse battery', account_name: 'Py SDK Co' },
+  });
   assert.equal(signUp.status, 201, signUp.text);
-  const cookie = signUp.headers.getSetCookie().find((c) => c.startsWith('fieldline.session_token='))!.split(';')[0];
+  const cookie = signUp.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('fieldline.session_token='))!
+    .split(';')[0];
   const client = await t.call('POST', '/v1/oauth/clients', {
-    headers: { cookie }, body: { name: 'Python SDK test', scopes: ['read:customers', 'write:customers'], client_credentials: true },
+    headers: { cookie },
+    body: { name: 'Python SDK test', scopes: ['read:customers', 'write:customers'], client_credentials: true },
   });
   assert.equal(client.status, 201, client.text);
   return { id: client.body.data.id as string, secret: client.body.data.client_secret as string };
@@ -115,16 +148,30 @@ describe('the Python SDK', () => {
     const webhookFile = join(dir, 'webhook.json');
     writeFileSync(webhookFile, JSON.stringify(await captureDelivery(t, account)));
     const noProxy = ['127.0.0.1', 'localhost', process.env.NO_PROXY ?? process.env.no_proxy].filter(Boolean).join(',');
-    const result = await run(PYTHON, ['-m', 'pytest', join(SDK, 'tests'), '-v', '-p', 'no:cacheprovider', '-W', 'error::pytest.PytestUnraisableExceptionWarning'], {
-      FIELDLINE_BASE_URL: base,
-      FIELDLINE_API_KEY: account.key,
-      FIELDLINE_READ_ONLY_KEY: readOnlyKey,
-      FIELDLINE_OAUTH_CLIENT_ID: oauthClient.id,
-      FIELDLINE_OAUTH_CLIENT_SECRET: oauthClient.secret,
-      FIELDLINE_WEBHOOK_SAMPLE: webhookFile,
-      FIELDLINE_REQUIRE_SERVER: '1',
-      NO_PROXY: noProxy, no_proxy: noProxy,
-    });
+    const result = await run(
+      PYTHON,
+      [
+        '-m',
+        'pytest',
+        join(SDK, 'tests'),
+        '-v',
+        '-p',
+        'no:cacheprovider',
+        '-W',
+        'error::pytest.PytestUnraisableExceptionWarning',
+      ],
+      {
+        FIELDLINE_BASE_URL: base,
+        FIELDLINE_API_KEY: account.key,
+        FIELDLINE_READ_ONLY_KEY: readOnlyKey,
+        FIELDLINE_OAUTH_CLIENT_ID: oauthClient.id,
+        FIELDLINE_OAUTH_CLIENT_SECRET: oauthClient.secret,
+        FIELDLINE_WEBHOOK_SAMPLE: webhookFile,
+        FIELDLINE_REQUIRE_SERVER: '1',
+        NO_PROXY: noProxy,
+        no_proxy: noProxy,
+      },
+    );
     assert.equal(result.code, 0, `pytest failed:\n${result.output}`);
     assert.match(result.output, /\d+ passed/);
     assert.doesNotMatch(result.output, /\d+ skipped/, 'every case ran');

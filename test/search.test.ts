@@ -7,9 +7,15 @@ import { assertNames, assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
-before(async () => { ctx = await createTestContext(); });
-after(async () => { await ctx.close(); });
-beforeEach(async () => { account = await ctx.newAccount('Search Co'); });
+before(async () => {
+  ctx = await createTestContext();
+});
+after(async () => {
+  await ctx.close();
+});
+beforeEach(async () => {
+  account = await ctx.newAccount('Search Co');
+});
 
 const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
 async function created(collection: string, body: Record<string, unknown>, key = account.key) {
@@ -29,17 +35,30 @@ describe('search', () => {
     const contact = await created('contacts', { first_name: 'Pat', last_name: 'Plummer', customer_id: customer.id });
     const job = await created('jobs', { title: 'Plumbing inspection', customer_id: customer.id });
     const ticket = await created('tickets', { subject: 'Leaking plumbing joint', customer_id: customer.id });
-    const article = await created('knowledge-base-articles', { title: 'Winterising plumbing', body: 'Drain every pipe.' });
+    const article = await created('knowledge-base-articles', {
+      title: 'Winterising plumbing',
+      body: 'Drain every pipe.',
+    });
     await created('customers', { name: 'Unrelated Bakery' });
 
     const results = await search('q=plum');
     assert.deepEqual(results.map((r) => r.id).sort(), [customer.id, contact.id, job.id, ticket.id, article.id].sort());
     const byId = new Map(results.map((r) => [r.id, r]));
-    assert.deepEqual([byId.get(contact.id).type, byId.get(contact.id).collection, byId.get(contact.id).title], ['contact', 'contacts', 'Pat Plummer']);
+    assert.deepEqual(
+      [byId.get(contact.id).type, byId.get(contact.id).collection, byId.get(contact.id).title],
+      ['contact', 'contacts', 'Pat Plummer'],
+    );
     assert.deepEqual(byId.get(job.id).data, (await call('GET', `/v1/jobs/${job.id}`)).body.data);
-    assert.ok(results.every((r, i) => i === 0 || results[i - 1].score >= r.score), 'best first');
+    assert.ok(
+      results.every((r, i) => i === 0 || results[i - 1].score >= r.score),
+      'best first',
+    );
 
-    assert.deepEqual((await search('q=plumbing joint')).map((r) => r.id), [ticket.id], 'every word must match');
+    assert.deepEqual(
+      (await search('q=plumbing joint')).map((r) => r.id),
+      [ticket.id],
+      'every word must match',
+    );
     assert.deepEqual((await search('q=plum&types=jobs,tickets')).map((r) => r.collection).sort(), ['jobs', 'tickets']);
     assert.equal((await search('q=plum&limit=2')).length, 2);
   });
@@ -49,10 +68,13 @@ describe('search', () => {
     const strong = await created('tickets', { subject: 'Heater heater heater', description: 'heater' });
     const gone = await created('customers', { name: 'Heater Hut' });
     await call('DELETE', `/v1/customers/${gone.id}`);
-    assert.deepEqual((await search('q=heater')).map((r) => r.id), [strong.id, weak.id]);
+    assert.deepEqual(
+      (await search('q=heater')).map((r) => r.id),
+      [strong.id, weak.id],
+    );
   });
 
-  test('another account\'s objects are never found', async () => {
+  test("another account's objects are never found", async () => {
     const other = await ctx.newAccount('Rival');
     await created('customers', { name: 'Secret Zeppelin Works' }, other.key);
     assert.deepEqual(await search('q=zeppelin'), []);
@@ -61,10 +83,20 @@ describe('search', () => {
 
   test('a key searches only what it may read; naming a collection it cannot read is a 403', async () => {
     await created('customers', { name: 'Quartz Quarry' });
-    const job = await created('jobs', { title: 'Quartz countertop', customer_id: (await created('customers', { name: 'Kitchen Ltd' })).id });
+    const job = await created('jobs', {
+      title: 'Quartz countertop',
+      customer_id: (await created('customers', { name: 'Kitchen Ltd' })).id,
+    });
     const jobsOnly = await ctx.newKey(account.id, ['read:jobs']);
-    assert.deepEqual((await search('q=quartz', jobsOnly)).map((r) => r.id), [job.id]);
-    assertProblem(await call('GET', '/v1/search?q=quartz&types=customers', undefined, jobsOnly), 403, 'insufficient_scope');
+    assert.deepEqual(
+      (await search('q=quartz', jobsOnly)).map((r) => r.id),
+      [job.id],
+    );
+    assertProblem(
+      await call('GET', '/v1/search?q=quartz&types=customers', undefined, jobsOnly),
+      403,
+      'insufficient_scope',
+    );
     const noReads = await ctx.newKey(account.id, ['write:jobs']);
     assertProblem(await call('GET', '/v1/search?q=quartz', undefined, noReads), 403, 'insufficient_scope');
   });
@@ -73,7 +105,10 @@ describe('search', () => {
     assertNames(assertProblem(await call('GET', '/v1/search'), 400, 'bad_request'), 'q');
     assertNames(assertProblem(await call('GET', '/v1/search?q=%20%20'), 400, 'bad_request'), 'q');
     assertNames(assertProblem(await call('GET', '/v1/search?q=***'), 400, 'bad_request'), 'q');
-    assertNames(assertProblem(await call('GET', '/v1/search?q=a&types=webhook-endpoints'), 400, 'bad_request'), 'types');
+    assertNames(
+      assertProblem(await call('GET', '/v1/search?q=a&types=webhook-endpoints'), 400, 'bad_request'),
+      'types',
+    );
     assertNames(assertProblem(await call('GET', '/v1/search?q=a&limit=51'), 400, 'bad_request'), 'limit');
   });
 });

@@ -31,7 +31,10 @@ before(async () => {
   ctx = await ctxReady;
   a = await ctx.newAccount('Tenant A');
   b = await ctx.newAccount('Tenant B');
-  for (const [account, store] of [[a, objectsOfA], [b, objectsOfB]] as const) {
+  for (const [account, store] of [
+    [a, objectsOfA],
+    [b, objectsOfB],
+  ] as const) {
     const fixtures = new Fixtures(ctx, account);
     for (const resource of ctx.registry.resources.filter((r) => r.operations.has('create'))) {
       store.set(resource.collection, await fixtures.create(resource, 1));
@@ -39,42 +42,80 @@ before(async () => {
     const events = await ctx.call('GET', '/v1/events?limit=1', { key: account.key });
     store.set('events', events.body.data[0]);
     // A test delivery to the fixture endpoint (a closed local port) writes a delivery log entry.
-    const tested = await ctx.call('POST', `/v1/webhook-endpoints/${store.get('webhook-endpoints')!.id}/test`, { key: account.key });
+    const tested = await ctx.call('POST', `/v1/webhook-endpoints/${store.get('webhook-endpoints')!.id}/test`, {
+      key: account.key,
+    });
     assert.equal(tested.status, 200, tested.text);
     store.set('webhook-deliveries', tested.body.data);
     // An unsigned post to the fixture inbound source is refused, and logged in the account's inbound log.
     const inbound = await ctx.call('POST', store.get('inbound-sources')!.url_path, { body: { type: 'call.started' } });
     assert.equal(inbound.status, 400, inbound.text);
-    store.set('inbound-requests', (await ctx.call('GET', '/v1/inbound-requests?limit=1', { key: account.key })).body.data[0]);
+    store.set(
+      'inbound-requests',
+      (await ctx.call('GET', '/v1/inbound-requests?limit=1', { key: account.key })).body.data[0],
+    );
     // A stock adjustment writes a movement to the ledger.
-    const adjusted = await ctx.call('POST', `/v1/inventory-items/${store.get('inventory-items')!.id}/adjust`, { key: account.key, body: { quantity: 5, reason: 'count' } });
+    const adjusted = await ctx.call('POST', `/v1/inventory-items/${store.get('inventory-items')!.id}/adjust`, {
+      key: account.key,
+      body: { quantity: 5, reason: 'count' },
+    });
     assert.equal(adjusted.status, 200, adjusted.text);
-    store.set('inventory-movements', (await ctx.call('GET', '/v1/inventory-movements?limit=1', { key: account.key })).body.data[0]);
+    store.set(
+      'inventory-movements',
+      (await ctx.call('GET', '/v1/inventory-movements?limit=1', { key: account.key })).body.data[0],
+    );
     // Photos and signatures are uploads to a job.
-    for (const [collection, segment, fields] of [['job-photos', 'photos', {}], ['job-signatures', 'signatures', { signer_name: 'Ada' }]] as const) {
-      const uploaded = await ctx.call('POST', `/v1/jobs/${store.get('jobs')!.id}/${segment}`, { key: account.key, ...(await multipartBody(fields, { bytes: TINY_PNG })) });
+    for (const [collection, segment, fields] of [
+      ['job-photos', 'photos', {}],
+      ['job-signatures', 'signatures', { signer_name: 'Ada' }],
+    ] as const) {
+      const uploaded = await ctx.call('POST', `/v1/jobs/${store.get('jobs')!.id}/${segment}`, {
+        key: account.key,
+        ...(await multipartBody(fields, { bytes: TINY_PNG })),
+      });
       assert.equal(uploaded.status, 200, uploaded.text);
       store.set(collection, uploaded.body.data);
     }
   }
   // Audit entries are written by sign-ins of the account's people; one for each account here.
-  for (const [account, store] of [[a, objectsOfA], [b, objectsOfB]] as const) {
+  for (const [account, store] of [
+    [a, objectsOfA],
+    [b, objectsOfB],
+  ] as const) {
     const id = newId(auditEntries.idPrefix);
     const now = new Date().toISOString();
-    await systemQuery(ctx.db, insertRow(auditEntries, account.id, {
-      id, action: 'sign_in.failed', person_id: null, user_id: null, email: 'someone@example.test', ip_address: '127.0.0.1', user_agent: null, via: 'api', created_at: now, updated_at: now,
-    }));
+    await systemQuery(
+      ctx.db,
+      insertRow(auditEntries, account.id, {
+        id,
+        action: 'sign_in.failed',
+        person_id: null,
+        user_id: null,
+        email: 'someone@example.test',
+        ip_address: '127.0.0.1',
+        user_agent: null,
+        via: 'api',
+        created_at: now,
+        updated_at: now,
+      }),
+    );
     store.set('audit-entries', (await ctx.call('GET', `/v1/audit-entries/${id}`, { key: account.key })).body.data);
   }
   // The requests above are in the request log once the writer has flushed them.
   await ctx.services.requestLogs.flush();
   // Alerts are written by the evaluator: a rule at threshold 0 fires on its first round.
   for (const account of [a, b]) {
-    const rule = await ctx.call('POST', '/v1/alert-rules', { key: account.key, body: { name: 'Always', metric: 'rate_limited', threshold: 0 } });
+    const rule = await ctx.call('POST', '/v1/alert-rules', {
+      key: account.key,
+      body: { name: 'Always', metric: 'rate_limited', threshold: 0 },
+    });
     assert.equal(rule.status, 201, rule.text);
   }
   while (!(await ctx.services.alerts.evaluate({ accountIds: [a.id, b.id] }))); // null: another suite's node held this round
-  for (const [account, store] of [[a, objectsOfA], [b, objectsOfB]] as const) {
+  for (const [account, store] of [
+    [a, objectsOfA],
+    [b, objectsOfB],
+  ] as const) {
     const logs = await ctx.call('GET', '/v1/request-logs?limit=1', { key: account.key });
     store.set('request-logs', logs.body.data[0]);
     const alerts = await ctx.call('GET', '/v1/alerts?limit=1', { key: account.key });
@@ -85,24 +126,36 @@ after(async () => (await ctxReady).close());
 
 function bodyFor(route: RouteSpec): unknown {
   if (route.kind === 'update') {
-    const [name, spec] = Object.entries(route.resource.fields).find(([, s]) => s.access === 'writable' && !s.ref && s.kind !== 'json')!;
+    const [name, spec] = Object.entries(route.resource.fields).find(
+      ([, s]) => s.access === 'writable' && !s.ref && s.kind !== 'json',
+    )!;
     return { [name]: sampleValue(spec, 2) };
   }
-  if (route.kind === 'action') return sampleFromJsonSchema(toJsonSchema(actionInputSchema(route.resource.actions[route.actionName!])));
+  if (route.kind === 'action')
+    return sampleFromJsonSchema(toJsonSchema(actionInputSchema(route.resource.actions[route.actionName!])));
   return undefined;
 }
 
-const staticRuntime = { db: undefined as never, registry: createRegistry(), secrets: undefined as never, publicUrl: 'http://localhost', services: {} };
+const staticRuntime = {
+  db: undefined as never,
+  registry: createRegistry(),
+  secrets: undefined as never,
+  publicUrl: 'http://localhost',
+  services: {},
+};
 const routeTable = resourceRoutes(staticRuntime, staticRuntime.registry);
 const endpointsWithIds = resourceEndpoints(staticRuntime, staticRuntime.registry).filter(inTenancyMatrix);
 
-describe('another account\'s object is unreachable on every route', () => {
+describe("another account's object is unreachable on every route", () => {
   for (const route of routeTable.filter((r) => r.path.includes('{id}'))) {
     test(`${route.method.toUpperCase()} ${route.path} with another account's id is 404 and changes nothing`, async () => {
       const owner = route.parent ?? route.resource; // `{id}` of a nested list is its parent's
       const theirs = objectsOfB.get(owner.collection)!;
       const before = await ctx.call('GET', `/v1/${owner.collection}/${theirs.id}`, { key: b.key });
-      const response = await ctx.call(route.method.toUpperCase(), route.path.replace('{id}', theirs.id), { key: a.key, body: bodyFor(route) });
+      const response = await ctx.call(route.method.toUpperCase(), route.path.replace('{id}', theirs.id), {
+        key: a.key,
+        body: bodyFor(route),
+      });
       assert.equal(response.status, 404, response.text);
       assert.equal(response.body.code, 'not_found');
       const afterwards = await ctx.call('GET', `/v1/${owner.collection}/${theirs.id}`, { key: b.key });
@@ -116,7 +169,10 @@ describe('another account\'s object is unreachable on every route', () => {
       const [collection, theirs] = [...objectsOfB].find(([, object]) => object.id.startsWith(prefix))!;
       const before = await ctx.call('GET', `/v1/${collection}/${theirs.id}`, { key: b.key });
       const path = endpoint.path.replace('{id}', theirs.id).replace(/\{\w+\}/g, 'x');
-      const sample = endpoint.method === 'get' || !endpoint.body ? undefined : sampleFromJsonSchema(toJsonSchema(endpoint.body)) as Record<string, string>;
+      const sample =
+        endpoint.method === 'get' || !endpoint.body
+          ? undefined
+          : (sampleFromJsonSchema(toJsonSchema(endpoint.body)) as Record<string, string>);
       const body = endpoint.upload ? await multipartBody(sample ?? {}, { bytes: TINY_PNG }) : { body: sample };
       const response = await ctx.call(endpoint.method.toUpperCase(), path, { key: a.key, ...body });
       assert.equal(response.status, 404, response.text);
@@ -143,14 +199,19 @@ describe('another account\'s object is unreachable on every route', () => {
       const theirs = objectsOfB.get(route.resource.collection)!;
       const before = await ctx.call('GET', `/v1/${route.resource.collection}/${theirs.id}`, { key: b.key });
       const items = [
-        ...(route.resource.operations.has('update') ? [{ action: 'update', id: theirs.id, data: bodyFor({ ...route, kind: 'update' }) }] : []),
+        ...(route.resource.operations.has('update')
+          ? [{ action: 'update', id: theirs.id, data: bodyFor({ ...route, kind: 'update' }) }]
+          : []),
         ...(route.resource.operations.has('delete') ? [{ action: 'delete', id: theirs.id }] : []),
       ];
       for (const item of items) {
         const response = await ctx.call('POST', route.path, { key: a.key, body: { operations: [item] } });
         assert.equal(response.status, 404, response.text);
       }
-      assert.deepEqual((await ctx.call('GET', `/v1/${route.resource.collection}/${theirs.id}`, { key: b.key })).body, before.body);
+      assert.deepEqual(
+        (await ctx.call('GET', `/v1/${route.resource.collection}/${theirs.id}`, { key: b.key })).body,
+        before.body,
+      );
     });
   }
 
@@ -162,7 +223,10 @@ describe('another account\'s object is unreachable on every route', () => {
         body[name] = objectsOfB.get(spec.ref!.collection)!.id;
         const response = await ctx.call('POST', route.path, { key: a.key, body });
         assert.ok([404, 409, 422].includes(response.status), response.text);
-        assert.ok(!response.text.includes(objectsOfB.get(spec.ref!.collection)!.created_at), 'no detail of the other account leaks');
+        assert.ok(
+          !response.text.includes(objectsOfB.get(spec.ref!.collection)!.created_at),
+          'no detail of the other account leaks',
+        );
       });
     }
   }
@@ -171,37 +235,66 @@ describe('another account\'s object is unreachable on every route', () => {
 describe('row-level security is a second wall under the application', () => {
   const tables = () => [...ctx.registry.resources.map((r) => r.table), 'api_keys'];
 
-  test('a query that forgets the account filter still sees only the tenant\'s rows, on every tenant table', async () => {
+  test("a query that forgets the account filter still sees only the tenant's rows, on every tenant table", async () => {
     for (const table of tables()) {
-      const [others] = await tenantBatch(ctx.db, a.id, [{ sql: `SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, parameters: [b.id] }]);
+      const [others] = await tenantBatch(ctx.db, a.id, [
+        { sql: `SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, parameters: [b.id] },
+      ]);
       assert.equal(others[0].n, 0, `${table}: account A saw account B's rows`);
-      const [mine] = await tenantBatch(ctx.db, a.id, [{ sql: `SELECT DISTINCT account_id FROM ${table}`, parameters: [] }]);
-      assert.deepEqual(mine.map((row) => row.account_id), [a.id], `${table}: rows of exactly one account are visible`);
-      const [all] = await systemQuery(ctx.db, { sql: `SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, parameters: [b.id] }).then((rows) => [rows]);
+      const [mine] = await tenantBatch(ctx.db, a.id, [
+        { sql: `SELECT DISTINCT account_id FROM ${table}`, parameters: [] },
+      ]);
+      assert.deepEqual(
+        mine.map((row) => row.account_id),
+        [a.id],
+        `${table}: rows of exactly one account are visible`,
+      );
+      const [all] = await systemQuery(ctx.db, {
+        sql: `SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`,
+        parameters: [b.id],
+      }).then((rows) => [rows]);
       assert.ok(all[0].n > 0, `${table}: account B does have rows`);
     }
     const [accounts] = await tenantBatch(ctx.db, a.id, [{ sql: 'SELECT id FROM accounts', parameters: [] }]);
-    assert.deepEqual(accounts.map((row) => row.id), [a.id]);
+    assert.deepEqual(
+      accounts.map((row) => row.id),
+      [a.id],
+    );
   });
 
   test('a write that names another account is refused by the policy', async () => {
     await assert.rejects(
-      withTenantTransaction(ctx.db, a.id, (tx) => tx.query({
-        sql: `UPDATE customers SET name = 'hijacked' WHERE account_id = $1 RETURNING id`, parameters: [b.id],
-      }).then((rows) => { assert.equal(rows.length, 0); throw new Error('no row was visible to update'); })),
+      withTenantTransaction(ctx.db, a.id, (tx) =>
+        tx
+          .query({
+            sql: `UPDATE customers SET name = 'hijacked' WHERE account_id = $1 RETURNING id`,
+            parameters: [b.id],
+          })
+          .then((rows) => {
+            assert.equal(rows.length, 0);
+            throw new Error('no row was visible to update');
+          }),
+      ),
       /no row was visible/,
     );
     await assert.rejects(
-      withTenantTransaction(ctx.db, a.id, (tx) => tx.query({
-        sql: `INSERT INTO customers (id, account_id, name, tags, status, created_at, updated_at) VALUES ('cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB', $1, 'x', '{}', 'active', now(), now())`,
-        parameters: [b.id],
-      })),
+      withTenantTransaction(ctx.db, a.id, (tx) =>
+        tx.query({
+          sql: `INSERT INTO customers (id, account_id, name, tags, status, created_at, updated_at) VALUES ('cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB', $1, 'x', '{}', 'active', now(), now())`,
+          parameters: [b.id],
+        }),
+      ),
       (error: { code?: string }) => error.code === '42501',
     );
   });
 
   test('the tenant role is not a superuser and cannot bypass RLS', async () => {
-    const [[role]] = await tenantBatch(ctx.db, a.id, [{ sql: 'SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user', parameters: [] }]);
+    const [[role]] = await tenantBatch(ctx.db, a.id, [
+      {
+        sql: 'SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user',
+        parameters: [],
+      },
+    ]);
     assert.deepEqual(role, { name: 'fieldline_tenant', rolsuper: false, rolbypassrls: false });
   });
 });

@@ -20,11 +20,19 @@ before(async () => {
   if (!databaseUrl) return;
   ctx = await createTestContext({ secretKey: key, webhooks: { allowPrivate: true, now: () => Date.now() + skipped } });
 });
-after(async () => { await ctx?.close(); });
+after(async () => {
+  await ctx?.close();
+});
 
 async function startWorker(accountId: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/webhook-worker.ts'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, FIELDLINE_SECRET_KEY: key.toString('hex'), LEASE_MS: String(LEASE_MS), ACCOUNT_ID: accountId },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      FIELDLINE_SECRET_KEY: key.toString('hex'),
+      LEASE_MS: String(LEASE_MS),
+      ACCOUNT_ID: accountId,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [chunk] = await once(child.stdout!, 'data');
@@ -36,24 +44,40 @@ async function startWorker(accountId: string): Promise<ChildProcess> {
 async function startReceiver(holdFirst: (res: ServerResponse) => void) {
   const ids: string[] = [];
   let firstArrived!: () => void;
-  const first = new Promise<void>((resolve) => { firstArrived = resolve; });
+  const first = new Promise<void>((resolve) => {
+    firstArrived = resolve;
+  });
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       ids.push(JSON.parse(Buffer.concat(chunks).toString()).id);
-      if (ids.length === 1) { holdFirst(res); firstArrived(); } else res.end('ok');
+      if (ids.length === 1) {
+        holdFirst(res);
+        firstArrived();
+      } else res.end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, ids, first, close: () => { server.closeAllConnections(); server.close(); } };
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
+    ids,
+    first,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
 async function crashMidDelivery(holdFirst: (res: ServerResponse) => void) {
   const account: TestAccount = await ctx.newAccount('Crash Co');
   const receiver = await startReceiver(holdFirst);
   try {
-    const endpoint = await ctx.call('POST', '/v1/webhook-endpoints', { key: account.key, body: { url: receiver.url, enabled_events: ['customer.created'] } });
+    const endpoint = await ctx.call('POST', '/v1/webhook-endpoints', {
+      key: account.key,
+      body: { url: receiver.url, enabled_events: ['customer.created'] },
+    });
     assert.equal(endpoint.status, 201, endpoint.text);
     const worker = await startWorker(account.id);
     const customer = await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'Survivor' } });
@@ -61,11 +85,17 @@ async function crashMidDelivery(holdFirst: (res: ServerResponse) => void) {
     worker.kill('SIGKILL'); // ...and dies before recording anything
     await once(worker, 'exit');
 
-    const log = await ctx.call('GET', `/v1/webhook-endpoints/${endpoint.body.data.id}/deliveries`, { key: account.key });
+    const log = await ctx.call('GET', `/v1/webhook-endpoints/${endpoint.body.data.id}/deliveries`, {
+      key: account.key,
+    });
     assert.deepEqual(log.body.data, [], 'the dead worker logged nothing');
     assert.equal(await ctx.services.webhooks.drain({ accountIds: [account.id] }), 0, 'its lease still holds');
     skipped = LEASE_MS + 1_000;
-    assert.equal(await ctx.services.webhooks.drain({ accountIds: [account.id] }), 1, 'after the lease, another worker takes it');
+    assert.equal(
+      await ctx.services.webhooks.drain({ accountIds: [account.id] }),
+      1,
+      'after the lease, another worker takes it',
+    );
     skipped = 0;
 
     const eventId = receiver.ids[0];
@@ -80,12 +110,25 @@ async function crashMidDelivery(holdFirst: (res: ServerResponse) => void) {
   }
 }
 
-test('a worker killed while the receiver is still working: the event is delivered again', { skip: !databaseUrl && 'needs PostgreSQL' }, async () => {
-  await crashMidDelivery(() => { /* never answers */ });
-});
+test(
+  'a worker killed while the receiver is still working: the event is delivered again',
+  { skip: !databaseUrl && 'needs PostgreSQL' },
+  async () => {
+    await crashMidDelivery(() => {
+      /* never answers */
+    });
+  },
+);
 
-test('a worker killed after the receiver answered 200 but before it logged the answer: delivered again', { skip: !databaseUrl && 'needs PostgreSQL' }, async () => {
-  // The status line and headers are out; the body never ends, so the worker is between the
-  // receiver's answer and its own bookkeeping when it dies.
-  await crashMidDelivery((res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.write('accepted'); });
-});
+test(
+  'a worker killed after the receiver answered 200 but before it logged the answer: delivered again',
+  { skip: !databaseUrl && 'needs PostgreSQL' },
+  async () => {
+    // The status line and headers are out; the body never ends, so the worker is between the
+    // receiver's answer and its own bookkeeping when it dies.
+    await crashMidDelivery((res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('accepted');
+    });
+  },
+);

@@ -12,7 +12,11 @@ import { API_VERSION } from '../src/platform/openapi/build-openapi.ts';
 import { nextPeriodStart, periodOf } from '../src/limits/monthly-quota.ts';
 import { PLANS } from '../src/limits/plans.ts';
 
-interface Received { headers: IncomingHttpHeaders; body: string; event: any }
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  event: any;
+}
 type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
 
 /** A local receiver: `answers` decides each response in turn (then 200); every request is kept. */
@@ -33,8 +37,14 @@ async function startReceiver() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}/hooks`, received, answers,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    answers,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -57,19 +67,30 @@ beforeEach(async () => {
   receiver.received.length = 0;
   receiver.answers.length = 0;
 });
-after(async () => { await receiver.close(); await ctx.close(); });
+after(async () => {
+  await receiver.close();
+  await ctx.close();
+});
 
 const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: account.key, body });
 const drain = () => ctx.services.webhooks.drain({ accountIds: [account.id] });
 
 async function newEndpoint(body: Record<string, unknown> = {}) {
-  const created = await call('POST', '/v1/webhook-endpoints', { url: receiver.url, enabled_events: ['customer.created'], ...body });
+  const created = await call('POST', '/v1/webhook-endpoints', {
+    url: receiver.url,
+    enabled_events: ['customer.created'],
+    ...body,
+  });
   assert.equal(created.status, 201, created.text);
   return created.body.data as { id: string; secret: string; [k: string]: unknown };
 }
 
 function verifyBoth(delivery: Received, secret: string) {
-  const headers = { 'webhook-id': String(delivery.headers['webhook-id']), 'webhook-timestamp': String(delivery.headers['webhook-timestamp']), 'webhook-signature': String(delivery.headers['webhook-signature']) };
+  const headers = {
+    'webhook-id': String(delivery.headers['webhook-id']),
+    'webhook-timestamp': String(delivery.headers['webhook-timestamp']),
+    'webhook-signature': String(delivery.headers['webhook-signature']),
+  };
   // Both libraries check the timestamp against the real clock.
   assert.deepEqual(new StandardWebhook(secret).verify(delivery.body, headers), delivery.event);
   assert.deepEqual(new SvixWebhook(secret).verify(delivery.body, headers), delivery.event);
@@ -86,7 +107,10 @@ describe('webhook endpoints', () => {
     const events = await call('GET', '/v1/events?type=webhook_endpoint.created&limit=100');
     assert.ok(events.body.data.some((e: any) => e.data.object.id === endpoint.id));
     assert.ok(!events.text.includes(endpoint.secret));
-    const [stored] = await systemQuery(ctx.db, { sql: 'SELECT secret_sealed FROM webhook_endpoint_secrets WHERE endpoint_id = $1', parameters: [endpoint.id] });
+    const [stored] = await systemQuery(ctx.db, {
+      sql: 'SELECT secret_sealed FROM webhook_endpoint_secrets WHERE endpoint_id = $1',
+      parameters: [endpoint.id],
+    });
     assert.ok(!String(stored.secret_sealed).includes(endpoint.secret.slice(6)), 'stored encrypted');
   });
 
@@ -97,18 +121,29 @@ describe('webhook endpoints', () => {
     const replay = await ctx.call('POST', '/v1/webhook-endpoints', { key: account.key, body, headers });
     assert.equal(replay.headers.get('idempotent-replayed'), 'true');
     assert.equal(replay.text, first.text);
-    const [stored] = await systemQuery(ctx.db, { sql: 'SELECT response_body FROM idempotency_keys WHERE account_id = $1', parameters: [account.id] });
+    const [stored] = await systemQuery(ctx.db, {
+      sql: 'SELECT response_body FROM idempotency_keys WHERE account_id = $1',
+      parameters: [account.id],
+    });
     assert.ok(!String(stored.response_body).includes(first.body.data.secret.slice(6)));
   });
 
   test('unknown event types and non-URLs are refused with every reason, and nothing is created', async () => {
     const before = await call('GET', '/v1/webhook-endpoints?count=true&limit=1');
-    const refused = await call('POST', '/v1/webhook-endpoints', { url: 'not a url', enabled_events: ['job.completed', 'job.exploded'] });
+    const refused = await call('POST', '/v1/webhook-endpoints', {
+      url: 'not a url',
+      enabled_events: ['job.completed', 'job.exploded'],
+    });
     assert.equal(refused.status, 422, refused.text);
     assert.deepEqual(refused.body.errors.map((e: any) => e.path).sort(), ['url']);
-    const unknownType = await call('POST', '/v1/webhook-endpoints', { url: receiver.url, enabled_events: ['job.completed', 'job.exploded'] });
+    const unknownType = await call('POST', '/v1/webhook-endpoints', {
+      url: receiver.url,
+      enabled_events: ['job.completed', 'job.exploded'],
+    });
     assert.equal(unknownType.status, 422);
-    assert.deepEqual(unknownType.body.errors, [{ path: 'enabled_events.1', message: "'job.exploded' is not an event type" }]);
+    assert.deepEqual(unknownType.body.errors, [
+      { path: 'enabled_events.1', message: "'job.exploded' is not an event type" },
+    ]);
     const after = await call('GET', '/v1/webhook-endpoints?count=true&limit=1');
     assert.equal(after.body.total_count, before.body.total_count);
   });
@@ -128,7 +163,9 @@ describe('delivery', () => {
     assert.equal(delivery.event.api_version, API_VERSION, 'payloads name the version they are rendered in');
     assert.equal(delivery.headers['webhook-id'], delivery.event.id);
     verifyBoth(delivery, all.secret);
-    assert.throws(() => new StandardWebhook(jobsOnly.secret).verify(delivery.body, delivery.headers as Record<string, string>));
+    assert.throws(() =>
+      new StandardWebhook(jobsOnly.secret).verify(delivery.body, delivery.headers as Record<string, string>),
+    );
 
     const log = await call('GET', `/v1/webhook-endpoints/${all.id}/deliveries`);
     assert.equal(log.status, 200);
@@ -137,7 +174,10 @@ describe('delivery', () => {
     assert.equal(log.body.data[0].event, delivery.event.id);
     assert.equal(log.body.data[0].response_body, 'ok');
     const byEvent = await call('GET', `/v1/events/${delivery.event.id}/deliveries`);
-    assert.deepEqual(byEvent.body.data.map((d: any) => d.id), [log.body.data[0].id]);
+    assert.deepEqual(
+      byEvent.body.data.map((d: any) => d.id),
+      [log.body.data[0].id],
+    );
     for (const endpoint of [all, jobsOnly]) await call('POST', `/v1/webhook-endpoints/${endpoint.id}/disable`);
   });
 
@@ -162,7 +202,10 @@ describe('delivery', () => {
     assert.equal(first.http_status, 500);
     assert.equal(first.response_body, 'boom');
     const wait = Date.parse(first.next_attempt_at) - clock();
-    assert.ok(wait >= RETRY_DELAYS_SECONDS[0] * 900 && wait <= RETRY_DELAYS_SECONDS[0] * 1100, `first retry after ~5 s, got ${wait} ms`);
+    assert.ok(
+      wait >= RETRY_DELAYS_SECONDS[0] * 900 && wait <= RETRY_DELAYS_SECONDS[0] * 1100,
+      `first retry after ~5 s, got ${wait} ms`,
+    );
     assert.equal(await drain(), 0, 'nothing is due before the wait');
 
     skipped += 6_000;
@@ -180,8 +223,20 @@ describe('delivery', () => {
     skipped += 36_000_000;
     assert.equal(await drain(), 1);
     const attempts = (await call('GET', `/v1/webhook-endpoints/${endpoint.id}/deliveries`)).body.data;
-    assert.deepEqual(attempts.map((a: any) => [a.attempt, a.status]), [[4, 'succeeded'], [3, 'failed'], [2, 'failed'], [1, 'failed']]);
-    assert.equal(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size, 1, 'every retry carries the same webhook-id');
+    assert.deepEqual(
+      attempts.map((a: any) => [a.attempt, a.status]),
+      [
+        [4, 'succeeded'],
+        [3, 'failed'],
+        [2, 'failed'],
+        [1, 'failed'],
+      ],
+    );
+    assert.equal(
+      new Set(receiver.received.map((r) => r.headers['webhook-id'])).size,
+      1,
+      'every retry carries the same webhook-id',
+    );
     const read = await call('GET', `/v1/webhook-endpoints/${endpoint.id}`);
     assert.equal(read.body.data.failing_since, null, 'a success ends the failure streak');
     await call('POST', `/v1/webhook-endpoints/${endpoint.id}/disable`);
@@ -203,13 +258,16 @@ describe('delivery', () => {
     await call('POST', '/v1/customers', { name: 'Soon Gone' });
     assert.equal(await drain(), 1);
     assert.equal((await call('DELETE', `/v1/webhook-endpoints/${endpoint.id}`)).status, 200);
-    const rows = await systemQuery(ctx.db, { sql: 'SELECT status, last_error FROM webhook_queue WHERE endpoint_id = $1', parameters: [endpoint.id] });
+    const rows = await systemQuery(ctx.db, {
+      sql: 'SELECT status, last_error FROM webhook_queue WHERE endpoint_id = $1',
+      parameters: [endpoint.id],
+    });
     assert.deepEqual(rows, [{ status: 'failed', last_error: 'endpoint deleted' }]);
     skipped += 86_400_000;
     assert.equal(await drain(), 0);
   });
 
-  test('410 Gone disables the endpoint at once; that is an event, and the account\'s notification addresses are mailed', async () => {
+  test("410 Gone disables the endpoint at once; that is an event, and the account's notification addresses are mailed", async () => {
     const patched = await call('PATCH', '/v1/account', { notification_emails: ['Ops@Example.com'] });
     assert.deepEqual(patched.body.data.notification_emails, ['ops@example.com']);
     const endpoint = await newEndpoint();
@@ -220,8 +278,13 @@ describe('delivery', () => {
     assert.equal(read.body.data.status, 'disabled');
     assert.match(read.body.data.disabled_reason, /410/);
     const events = await call('GET', '/v1/events?type=webhook_endpoint.disabled&limit=100');
-    assert.ok(events.body.data.some((e: any) => e.data.object.id === endpoint.id && e.data.object.status === 'disabled'));
-    const mails = await systemQuery(ctx.db, { sql: 'SELECT to_addresses, subject, text_body FROM mail_outbox WHERE account_id = $1', parameters: [account.id] });
+    assert.ok(
+      events.body.data.some((e: any) => e.data.object.id === endpoint.id && e.data.object.status === 'disabled'),
+    );
+    const mails = await systemQuery(ctx.db, {
+      sql: 'SELECT to_addresses, subject, text_body FROM mail_outbox WHERE account_id = $1',
+      parameters: [account.id],
+    });
     assert.equal(mails.length, 1);
     assert.deepEqual(mails[0].to_addresses, ['ops@example.com']);
     assert.match(mails[0].subject, /disabled/);
@@ -265,7 +328,9 @@ describe('delivery', () => {
     assert.deepEqual(again.body.data.endpoints, [endpoint.id]);
     assert.equal(await drain(), 1);
     assert.equal(receiver.received[0].event.id, eventId);
-    const unknown = await call('POST', `/v1/events/${eventId}/redeliver`, { endpoint: 'we_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB' });
+    const unknown = await call('POST', `/v1/events/${eventId}/redeliver`, {
+      endpoint: 'we_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB',
+    });
     assert.equal(unknown.status, 404);
     await call('POST', `/v1/webhook-endpoints/${endpoint.id}/disable`);
   });
@@ -276,7 +341,8 @@ describe('monthly delivery quota', () => {
     const limit = PLANS.free.monthlyWebhookDeliveries;
     await systemQuery(ctx.db, { sql: "UPDATE accounts SET plan = 'free' WHERE id = $1", parameters: [account.id] });
     await systemQuery(ctx.db, {
-      sql: 'INSERT INTO usage_counters (account_id, period, webhook_deliveries) VALUES ($1, $2, $3)', parameters: [account.id, periodOf(clock()), limit - 2],
+      sql: 'INSERT INTO usage_counters (account_id, period, webhook_deliveries) VALUES ($1, $2, $3)',
+      parameters: [account.id, periodOf(clock()), limit - 2],
     });
     await newEndpoint();
     const quota = ctx.services.deliveryQuota;
@@ -289,7 +355,8 @@ describe('monthly delivery quota', () => {
     assert.equal(receiver.received.length, 2);
     assert.equal(receiver.received[0].event.data.object.name, 'First');
     const waiting = await systemQuery(ctx.db, {
-      sql: `SELECT q.attempts, q.status, q.next_attempt_at, q.last_error FROM webhook_queue q WHERE q.account_id = $1 AND q.first_attempt_at IS NULL`, parameters: [account.id],
+      sql: `SELECT q.attempts, q.status, q.next_attempt_at, q.last_error FROM webhook_queue q WHERE q.account_id = $1 AND q.first_attempt_at IS NULL`,
+      parameters: [account.id],
     });
     assert.equal(waiting.length, 1);
     assert.equal(waiting[0].status, 'pending');
@@ -303,7 +370,10 @@ describe('monthly delivery quota', () => {
     const status = await call('GET', '/v1/rate-limit');
     assert.equal(status.body.data.quota.webhook_deliveries_limit, limit);
     assert.equal(status.body.data.quota.webhook_deliveries_used, limit);
-    const [warning] = await systemQuery(ctx.db, { sql: "SELECT data FROM events WHERE account_id = $1 AND type = 'account.quota_warning'", parameters: [account.id] });
+    const [warning] = await systemQuery(ctx.db, {
+      sql: "SELECT data FROM events WHERE account_id = $1 AND type = 'account.quota_warning'",
+      parameters: [account.id],
+    });
     assert.equal(warning.data.object.metric, 'webhook_deliveries');
 
     skipped = nextPeriodStart(clock()) - Date.now() + 1_000; // into next month: a fresh quota
@@ -331,7 +401,9 @@ describe('test events and secret rotation', () => {
 
   test('after a rotation both secrets sign until the old one expires', async () => {
     const endpoint = await newEndpoint();
-    const rotated = await call('POST', `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { expire_previous_in_seconds: 3600 });
+    const rotated = await call('POST', `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
+      expire_previous_in_seconds: 3600,
+    });
     assert.equal(rotated.status, 200, rotated.text);
     const fresh = rotated.body.data.secret;
     assert.notEqual(fresh, endpoint.secret);
@@ -347,7 +419,9 @@ describe('test events and secret rotation', () => {
     const afterwards = receiver.received[1];
     assert.equal(String(afterwards.headers['webhook-signature']).split(' ').length, 1);
     verifyBoth(afterwards, fresh);
-    assert.throws(() => new StandardWebhook(endpoint.secret).verify(afterwards.body, afterwards.headers as Record<string, string>));
+    assert.throws(() =>
+      new StandardWebhook(endpoint.secret).verify(afterwards.body, afterwards.headers as Record<string, string>),
+    );
     await call('POST', `/v1/webhook-endpoints/${endpoint.id}/disable`);
   });
 });

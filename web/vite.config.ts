@@ -7,5 +7,11 @@ export default defineConfig({
   base: '/portal/',
   oxc: { jsx: { runtime: 'automatic' } },
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
-  server: { proxy: { '/v1': 'http://localhost:3000', '/openapi.json': 'http://localhost:3000', '/docs': 'http://localhost:3000' } },
+  server: {
+    proxy: {
+      '/v1': 'http://localhost:3000',
+      '/openapi.json': 'http://localhost:3000',
+      '/docs': 'http://localhost:3000',
+    },
+  },
 });

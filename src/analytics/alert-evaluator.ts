@@ -53,7 +53,10 @@ export class AlertEvaluator {
    * Evaluates every enabled rule now (or only those of `accountIds`); null when another node
    * holds this round.
    */
-  evaluate({ now = Date.now(), accountIds }: { now?: number; accountIds?: readonly string[] } = {}): Promise<EvaluationReport | null> {
+  evaluate({
+    now = Date.now(),
+    accountIds,
+  }: { now?: number; accountIds?: readonly string[] } = {}): Promise<EvaluationReport | null> {
     return this.db.withConnection(async (connection) => {
       await connection.run('BEGIN');
       try {
@@ -68,7 +71,11 @@ export class AlertEvaluator {
     });
   }
 
-  async #evaluateRules(connection: DatabaseConnection, now: number, accountIds?: readonly string[]): Promise<EvaluationReport> {
+  async #evaluateRules(
+    connection: DatabaseConnection,
+    now: number,
+    accountIds?: readonly string[],
+  ): Promise<EvaluationReport> {
     const query = async (statement: SqlStatement) => (await connection.run(inlineParameters(statement)))[0];
     const at = new Date(now).toISOString();
     const rules = await query({
@@ -84,8 +91,19 @@ export class AlertEvaluator {
     for (const rule of rules) {
       if (!rule.enabled || rule.deleted_at) {
         // A rule turned off or deleted while firing: its open alert must not stay open for good.
-        writes.push({ sql: "UPDATE alert_rules SET state = 'ok', last_evaluated_at = $2, updated_at = $2 WHERE id = $1", parameters: [rule.id, at] });
-        writes.push(...(await this.#resolve(query, rule, null, at, rule.deleted_at ? 'its rule was deleted' : 'its rule was disabled')));
+        writes.push({
+          sql: "UPDATE alert_rules SET state = 'ok', last_evaluated_at = $2, updated_at = $2 WHERE id = $1",
+          parameters: [rule.id, at],
+        });
+        writes.push(
+          ...(await this.#resolve(
+            query,
+            rule,
+            null,
+            at,
+            rule.deleted_at ? 'its rule was deleted' : 'its rule was disabled',
+          )),
+        );
         report.resolved++;
         continue;
       }
@@ -99,17 +117,26 @@ export class AlertEvaluator {
       }
       const window = windows.get(windowKey)!;
       const metric = ALERT_METRICS[rule.metric as AlertMetricName];
-      const value = metric.read({ window, quotaShare: Number(rule.month_requests ?? 0) / planNamed(rule.plan).monthlyRequests });
+      const value = metric.read({
+        window,
+        quotaShare: Number(rule.month_requests ?? 0) / planNamed(rule.plan).monthlyRequests,
+      });
       const measurable = value !== null && (!metric.sampled || window.requests >= rule.min_requests);
       const breached = measurable && value >= rule.threshold;
 
       // updated_at moves only when the state does: evaluation alone is not a change to the rule.
-      writes.push({ sql: 'UPDATE alert_rules SET last_value = $2, last_evaluated_at = $3, updated_at = CASE WHEN state = $4 THEN updated_at ELSE $3 END, state = $4 WHERE id = $1', parameters: [rule.id, value, at, breached ? 'firing' : 'ok'] });
+      writes.push({
+        sql: 'UPDATE alert_rules SET last_value = $2, last_evaluated_at = $3, updated_at = CASE WHEN state = $4 THEN updated_at ELSE $3 END, state = $4 WHERE id = $1',
+        parameters: [rule.id, value, at, breached ? 'firing' : 'ok'],
+      });
       if (breached && rule.state !== 'firing') {
         writes.push(...this.#trigger(rule, value, at));
         report.triggered++;
       } else if (breached) {
-        writes.push({ sql: "UPDATE alerts SET peak_value = greatest(peak_value, $2), updated_at = $3 WHERE alert_rule_id = $1 AND status = 'firing'", parameters: [rule.id, value, at] });
+        writes.push({
+          sql: "UPDATE alerts SET peak_value = greatest(peak_value, $2), updated_at = $3 WHERE alert_rule_id = $1 AND status = 'firing'",
+          parameters: [rule.id, value, at],
+        });
       } else if (rule.state === 'firing') {
         writes.push(...(await this.#resolve(query, rule, value, at)));
         report.resolved++;
@@ -121,18 +148,40 @@ export class AlertEvaluator {
 
   #trigger(rule: Row, value: number, at: string): SqlStatement[] {
     const alert = {
-      id: newId(alerts.idPrefix), alert_rule_id: rule.id, metric: rule.metric, threshold: rule.threshold,
-      window_minutes: rule.window_minutes, status: 'firing', value, peak_value: value, resolved_value: null, triggered_at: at, resolved_at: null,
-      created_at: at, updated_at: at,
+      id: newId(alerts.idPrefix),
+      alert_rule_id: rule.id,
+      metric: rule.metric,
+      threshold: rule.threshold,
+      window_minutes: rule.window_minutes,
+      status: 'firing',
+      value,
+      peak_value: value,
+      resolved_value: null,
+      triggered_at: at,
+      resolved_at: null,
+      created_at: at,
+      updated_at: at,
     };
     return [
       insertRow(alerts, rule.account_id, alert),
       platformEventStatement(rule.account_id, 'alert.triggered', serialize(alerts, alert), at),
-      ...this.#tell(rule, at, alert.id as string, `Alert: ${rule.name}`, `${describe(rule, value)}, at or above the threshold of ${rule.threshold}.\nOpened at ${at}; alert ${alert.id}.`),
+      ...this.#tell(
+        rule,
+        at,
+        alert.id as string,
+        `Alert: ${rule.name}`,
+        `${describe(rule, value)}, at or above the threshold of ${rule.threshold}.\nOpened at ${at}; alert ${alert.id}.`,
+      ),
     ];
   }
 
-  async #resolve(query: (s: SqlStatement) => Promise<Row[]>, rule: Row, value: number | null, at: string, because?: string): Promise<SqlStatement[]> {
+  async #resolve(
+    query: (s: SqlStatement) => Promise<Row[]>,
+    rule: Row,
+    value: number | null,
+    at: string,
+    because?: string,
+  ): Promise<SqlStatement[]> {
     const [alert] = await query({
       sql: `UPDATE alerts SET status = 'resolved', resolved_value = $2, resolved_at = $3, updated_at = $3
             WHERE alert_rule_id = $1 AND status = 'firing' RETURNING *`,
@@ -141,21 +190,48 @@ export class AlertEvaluator {
     if (!alert) return []; // the rule was marked firing but its alert is gone: just reset the state
     return [
       platformEventStatement(rule.account_id, 'alert.resolved', serialize(alerts, alert), at),
-      ...this.#tell(rule, at, alert.id, `Resolved: ${rule.name}`,
-        `${because ? `Closed because ${because}` : `${describe(rule, value)}, below the threshold of ${rule.threshold} again`}.\nResolved at ${at}; alert ${alert.id}.`),
+      ...this.#tell(
+        rule,
+        at,
+        alert.id,
+        `Resolved: ${rule.name}`,
+        `${because ? `Closed because ${because}` : `${describe(rule, value)}, below the threshold of ${rule.threshold} again`}.\nResolved at ${at}; alert ${alert.id}.`,
+      ),
     ];
   }
 
   /** The rule's mail and in-app notifications (each with its `notification.created` event). */
   #tell(rule: Row, at: string, alertId: string, title: string, text: string): SqlStatement[] {
-    const mail = rule.notify_emails.length ? [queueMailStatement({ accountId: rule.account_id, to: rule.notify_emails, subject: `[Fieldline] ${title}`, text })] : [];
-    return mail.concat(((rule.notify_user_ids ?? []) as string[]).flatMap((userId) => {
-      const notification = {
-        id: newId(notifications.idPrefix), user_id: userId, title, body: text, category: 'alert', link: `/v1/alerts/${alertId}`,
-        read_at: null, read: false, created_at: at, updated_at: at,
-      };
-      return [insertRow(notifications, rule.account_id, notification), eventStatement(rule.account_id, 'notification.created', serialize(notifications, notification), at)];
-    }));
+    const mail = rule.notify_emails.length
+      ? [
+          queueMailStatement({
+            accountId: rule.account_id,
+            to: rule.notify_emails,
+            subject: `[Fieldline] ${title}`,
+            text,
+          }),
+        ]
+      : [];
+    return mail.concat(
+      ((rule.notify_user_ids ?? []) as string[]).flatMap((userId) => {
+        const notification = {
+          id: newId(notifications.idPrefix),
+          user_id: userId,
+          title,
+          body: text,
+          category: 'alert',
+          link: `/v1/alerts/${alertId}`,
+          read_at: null,
+          read: false,
+          created_at: at,
+          updated_at: at,
+        };
+        return [
+          insertRow(notifications, rule.account_id, notification),
+          eventStatement(rule.account_id, 'notification.created', serialize(notifications, notification), at),
+        ];
+      }),
+    );
   }
 }
 

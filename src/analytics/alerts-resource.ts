@@ -8,7 +8,8 @@ export const alerts = defineResource({
   name: 'alert',
   collection: 'alerts',
   idPrefix: 'alt',
-  description: 'One period during which an alert rule\'s metric was at or above its threshold. Open alerts have `status: firing`.',
+  description:
+    "One period during which an alert rule's metric was at or above its threshold. Open alerts have `status: firing`.",
   operations: ['list', 'get'],
   limitedBecause: 'Alert history is written by the alert evaluator only: change the rule, not its history.',
   emitsEvents: false,

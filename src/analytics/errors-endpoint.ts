@@ -23,22 +23,40 @@ const ErrorGroup = z.object({
 
 export function errorsEndpoint(db: Database) {
   return defineEndpoint({
-    method: 'get', path: '/v1/errors', operationId: 'listErrors', tag: 'Analytics', scope: 'read:request-logs', bucket: 'expensive',
+    method: 'get',
+    path: '/v1/errors',
+    operationId: 'listErrors',
+    tag: 'Analytics',
+    scope: 'read:request-logs',
+    bucket: 'expensive',
     summary: 'Failed requests grouped by code and route',
     description: 'The 100 most frequent groups in the window, most frequent first.',
-    query: ErrorsQuery, response: z.object({ object: z.literal('error_summary'), from: z.string(), to: z.string(), groups: z.array(ErrorGroup) }),
+    query: ErrorsQuery,
+    response: z.object({
+      object: z.literal('error_summary'),
+      from: z.string(),
+      to: z.string(),
+      groups: z.array(ErrorGroup),
+    }),
     async handle({ principal, query }) {
       const { from, to, where, parameters } = trafficWhere(principal.accountId, query);
-      const statusFilter = query.status_class === '5xx' ? 'status >= 500' : query.status_class === '4xx' ? 'status BETWEEN 400 AND 499' : 'status >= 400';
-      const [groups] = await tenantBatch(db, principal.accountId, [{
-        sql: `SELECT error_code AS code, method || ' ' || coalesce(route, path) AS route, status, count(*)::int AS count,
+      const statusFilter =
+        query.status_class === '5xx'
+          ? 'status >= 500'
+          : query.status_class === '4xx'
+            ? 'status BETWEEN 400 AND 499'
+            : 'status >= 400';
+      const [groups] = await tenantBatch(db, principal.accountId, [
+        {
+          sql: `SELECT error_code AS code, method || ' ' || coalesce(route, path) AS route, status, count(*)::int AS count,
                 min(created_at) AS first_seen, max(created_at) AS last_seen,
                 (array_agg(id ORDER BY created_at DESC))[1] AS sample_request_id
               FROM request_logs
               ${where} AND ${statusFilter}
               GROUP BY 1, 2, 3 ORDER BY count DESC, last_seen DESC LIMIT 100`,
-        parameters,
-      }]);
+          parameters,
+        },
+      ]);
       return { status: 200, body: { data: { object: 'error_summary', from, to, groups } } };
     },
   });

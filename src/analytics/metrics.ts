@@ -10,19 +10,23 @@ export class Metrics {
   readonly #requests = new RequestSeries(this.registry);
 
   readonly rateLimitRejections = new Counter({
-    name: 'fieldline_rate_limit_rejections_total', help: 'Requests refused with 429 by bucket (read, write, expensive, ip, quota).',
-    labelNames: ['bucket'] as const, registers: [this.registry],
+    name: 'fieldline_rate_limit_rejections_total',
+    help: 'Requests refused with 429 by bucket (read, write, expensive, ip, quota).',
+    labelNames: ['bucket'] as const,
+    registers: [this.registry],
   });
 
   readonly rateLimitStoreFailures = new Counter({
     name: 'fieldline_rate_limit_store_failures_total',
-    help: 'Rate-limit checks the shared store (Redis) could not answer; each fell back to this node\'s own limits.',
+    help: "Rate-limit checks the shared store (Redis) could not answer; each fell back to this node's own limits.",
     registers: [this.registry],
   });
 
   readonly requestLogsDropped = new Counter({
-    name: 'fieldline_request_logs_dropped_total', help: 'Request log entries dropped because the queue was full or a write failed.',
-    labelNames: ['reason'] as const, registers: [this.registry],
+    name: 'fieldline_request_logs_dropped_total',
+    help: 'Request log entries dropped because the queue was full or a write failed.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
   });
 
   constructor() {
@@ -36,6 +40,13 @@ export class Metrics {
 
   /** A gauge read at scrape time, for values owned elsewhere (pool sizes, queue depths). */
   gaugeFrom(name: string, help: string, read: () => number): void {
-    new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
   }
 }

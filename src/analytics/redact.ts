@@ -13,7 +13,9 @@ function redactCredential(value: string): string {
 }
 
 /** Accepts fetch Headers or Node's parsed headers (repeated values arrive as arrays there). */
-export function redactHeaders(headers: Headers | Record<string, string | string[] | undefined>): Record<string, string> {
+export function redactHeaders(
+  headers: Headers | Record<string, string | string[] | undefined>,
+): Record<string, string> {
   const entries = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers);
   const out: Record<string, string> = {};
   for (const [name, raw] of entries) {
@@ -41,7 +43,12 @@ function headerName(name: string): HeaderName {
   let known = headerNames.get(name);
   if (!known) {
     const lower = name.toLowerCase();
-    const redact = lower === 'authorization' || lower === 'proxy-authorization' ? 'credential' : SECRET_HEADERS.has(lower) || SECRET_MEMBER.test(lower) ? 'whole' : null;
+    const redact =
+      lower === 'authorization' || lower === 'proxy-authorization'
+        ? 'credential'
+        : SECRET_HEADERS.has(lower) || SECRET_MEMBER.test(lower)
+          ? 'whole'
+          : null;
     known = { lower, redact };
     // Bounded: names are the caller's to choose.
     if (headerNames.size < HEADER_NAME_CACHE_SIZE) headerNames.set(name, known);
@@ -66,7 +73,15 @@ export function redactRawHeaders(raw: readonly string[]): Record<string, string>
 export function redactBody(value: unknown, depth = 0): unknown {
   if (depth > 20 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => redactBody(item, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([key, member]) =>
-    // A yes/no flag (client_credentials: true) cannot hold a secret; a number can (a card's cvc).
-    [key, SECRET_MEMBER.test(key) && member !== null && typeof member !== 'object' && typeof member !== 'boolean' ? REDACTED : redactBody(member, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, member]) =>
+      // A yes/no flag (client_credentials: true) cannot hold a secret; a number can (a card's cvc).
+      [
+        key,
+        SECRET_MEMBER.test(key) && member !== null && typeof member !== 'object' && typeof member !== 'boolean'
+          ? REDACTED
+          : redactBody(member, depth + 1),
+      ],
+    ),
+  );
 }

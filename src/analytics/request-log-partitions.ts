@@ -24,7 +24,10 @@ export class RequestLogPartitions {
       if (this.#known.has(day)) continue;
       const next = dayOf(Date.parse(day) + DAY_MS);
       try {
-        await systemQuery(this.db, { sql: `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF ${PARENT} FOR VALUES FROM ('${day}') TO ('${next}')`, parameters: [] });
+        await systemQuery(this.db, {
+          sql: `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF ${PARENT} FOR VALUES FROM ('${day}') TO ('${next}')`,
+          parameters: [],
+        });
       } catch (error) {
         // Another node created it between our IF NOT EXISTS check and the create.
         if (!/already exists/.test(String((error as Error).message))) throw error;

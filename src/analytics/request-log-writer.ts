@@ -33,14 +33,30 @@ export interface RequestLogEntry {
 }
 
 const ENTRY_COLUMNS = [
-  'id', 'account_id', 'api_key_id', 'method', 'path', 'route', 'status', 'duration_us', 'ip', 'user_agent', 'bytes_in', 'bytes_out',
-  'error_code', 'request_headers', 'request_body', 'response_body', 'created_at',
+  'id',
+  'account_id',
+  'api_key_id',
+  'method',
+  'path',
+  'route',
+  'status',
+  'duration_us',
+  'ip',
+  'user_agent',
+  'bytes_in',
+  'bytes_out',
+  'error_code',
+  'request_headers',
+  'request_body',
+  'response_body',
+  'created_at',
 ] as const satisfies readonly (keyof RequestLogEntry)[];
 // Log rows never change: updated_at is created_at.
 const COPY_TARGET = `request_logs (${ENTRY_COLUMNS.join(', ')}, updated_at)`;
 
 /** One entry as its COPY line. */
-const entryLine = (entry: RequestLogEntry) => copyLine([...ENTRY_COLUMNS.map((column) => entry[column]), entry.created_at]);
+const entryLine = (entry: RequestLogEntry) =>
+  copyLine([...ENTRY_COLUMNS.map((column) => entry[column]), entry.created_at]);
 
 export interface RequestLogWriterOptions {
   maxQueue?: number;
@@ -72,7 +88,11 @@ export class RequestLogWriter {
     this.#partitions = new RequestLogPartitions(db);
     this.#maxQueue = options.maxQueue ?? 10_000;
     this.#batchSize = options.batchSize ?? 2_000;
-    metrics.gaugeFrom('fieldline_request_log_queue_depth', 'Request log entries waiting to be written.', () => this.#queued);
+    metrics.gaugeFrom(
+      'fieldline_request_log_queue_depth',
+      'Request log entries waiting to be written.',
+      () => this.#queued,
+    );
   }
 
   get retentionDays(): number {
@@ -103,9 +123,13 @@ export class RequestLogWriter {
     const interval = this.options.flushIntervalMs ?? 1_000;
     this.#timer = setInterval(() => void this.flush(), interval);
     this.#timer.unref();
-    const sweep = () => this.#partitions.dropOlderThan(this.retentionDays)
-      .then((days) => { if (days.length) this.logger.info({ days }, 'dropped expired request log partitions'); })
-      .catch((err) => this.logger.warn({ err }, 'could not drop expired request log partitions'));
+    const sweep = () =>
+      this.#partitions
+        .dropOlderThan(this.retentionDays)
+        .then((days) => {
+          if (days.length) this.logger.info({ days }, 'dropped expired request log partitions');
+        })
+        .catch((err) => this.logger.warn({ err }, 'could not drop expired request log partitions'));
     void sweep();
     this.#retentionTimer = setInterval(sweep, 3_600_000);
     this.#retentionTimer.unref();
@@ -115,7 +139,9 @@ export class RequestLogWriter {
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
     if (!this.#queued) return;
-    this.#flushing = this.#writeQueued().finally(() => { this.#flushing = undefined; });
+    this.#flushing = this.#writeQueued().finally(() => {
+      this.#flushing = undefined;
+    });
     await this.#flushing;
   }
 

@@ -15,24 +15,57 @@ export const requestLogs = defineResource({
   idPrefix: 'req',
   idPattern: REQUEST_ID_PATTERN,
   partitionByDay: true,
-  description: 'One API request of the account: who made it, what it hit, how it ended and how long it took. The id is the request id (`X-Request-Id`). Kept for 30 days by default.',
+  description:
+    'One API request of the account: who made it, what it hit, how it ended and how long it took. The id is the request id (`X-Request-Id`). Kept for 30 days by default.',
   operations: ['list', 'get'],
   limitedBecause: 'The request log is written by the server only and kept for its retention period, never edited.',
   emitsEvents: false,
   fields: {
     method: field.text().readOnly().example('GET'),
-    path: field.text().readOnly().describe('The path requested, without the query string.').example('/v1/jobs/job_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB'),
-    route: field.text().readOnly().filterable(['eq', 'in']).describe('The route template the request matched, e.g. `/v1/jobs/{id}`.').example('/v1/jobs/{id}'),
+    path: field
+      .text()
+      .readOnly()
+      .describe('The path requested, without the query string.')
+      .example('/v1/jobs/job_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB'),
+    route: field
+      .text()
+      .readOnly()
+      .filterable(['eq', 'in'])
+      .describe('The route template the request matched, e.g. `/v1/jobs/{id}`.')
+      .example('/v1/jobs/{id}'),
     status: field.integer().readOnly().filterable(['eq', 'ne', 'gte', 'lt', 'in']).example(200),
-    duration_us: field.integer({ min: 0 }).readOnly().describe('Time from receiving the request to sending the response headers, in microseconds.'),
-    api_key_id: field.text().readOnly().filterable(['eq', 'in']).describe('The API key that authenticated the request.'),
+    duration_us: field
+      .integer({ min: 0 })
+      .readOnly()
+      .describe('Time from receiving the request to sending the response headers, in microseconds.'),
+    api_key_id: field
+      .text()
+      .readOnly()
+      .filterable(['eq', 'in'])
+      .describe('The API key that authenticated the request.'),
     ip: field.text().readOnly(),
     user_agent: field.text().readOnly(),
     bytes_in: field.integer({ min: 0 }).readOnly(),
-    bytes_out: field.integer({ min: 0 }).readOnly().describe('Response body size when known (streamed exports report null).'),
-    error_code: field.text().readOnly().filterable(['eq', 'in', 'is_null']).describe('The problem `code` of a failed request.'),
-    request_headers: field.json(z.record(z.string(), z.string())).readOnly().describe('For failed requests only: the request headers, credentials redacted.'),
-    request_body: field.json(z.unknown()).readOnly().describe('For failed requests only: the JSON body received, secret-looking members redacted.'),
-    response_body: field.json(z.unknown()).readOnly().describe('For failed requests only: the problem details returned.'),
+    bytes_out: field
+      .integer({ min: 0 })
+      .readOnly()
+      .describe('Response body size when known (streamed exports report null).'),
+    error_code: field
+      .text()
+      .readOnly()
+      .filterable(['eq', 'in', 'is_null'])
+      .describe('The problem `code` of a failed request.'),
+    request_headers: field
+      .json(z.record(z.string(), z.string()))
+      .readOnly()
+      .describe('For failed requests only: the request headers, credentials redacted.'),
+    request_body: field
+      .json(z.unknown())
+      .readOnly()
+      .describe('For failed requests only: the JSON body received, secret-looking members redacted.'),
+    response_body: field
+      .json(z.unknown())
+      .readOnly()
+      .describe('For failed requests only: the problem details returned.'),
   },
 });

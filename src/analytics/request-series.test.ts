@@ -17,11 +17,26 @@ test('requests are counted by method, route and status; latency is a cumulative 
   assert.match(text, /^fieldline_http_requests_total\{method="GET",route="\/v1\/jobs",status="404"\} 1$/m);
   assert.match(text, /^# TYPE fieldline_http_request_duration_seconds histogram$/m);
   // Buckets are upper bounds, inclusive (0.005 falls in le="0.005"), and cumulative.
-  assert.match(text, /^fieldline_http_request_duration_seconds_bucket\{le="0.0025",method="GET",route="\/v1\/jobs"\} 0$/m);
-  assert.match(text, /^fieldline_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/v1\/jobs"\} 1$/m);
-  assert.match(text, /^fieldline_http_request_duration_seconds_bucket\{le="0.25",method="GET",route="\/v1\/jobs"\} 2$/m);
-  assert.match(text, /^fieldline_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/v1\/jobs"\} 3$/m);
-  assert.match(text, /^fieldline_http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/v1\/jobs"\} 1$/m);
+  assert.match(
+    text,
+    /^fieldline_http_request_duration_seconds_bucket\{le="0.0025",method="GET",route="\/v1\/jobs"\} 0$/m,
+  );
+  assert.match(
+    text,
+    /^fieldline_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/v1\/jobs"\} 1$/m,
+  );
+  assert.match(
+    text,
+    /^fieldline_http_request_duration_seconds_bucket\{le="0.25",method="GET",route="\/v1\/jobs"\} 2$/m,
+  );
+  assert.match(
+    text,
+    /^fieldline_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/v1\/jobs"\} 3$/m,
+  );
+  assert.match(
+    text,
+    /^fieldline_http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/v1\/jobs"\} 1$/m,
+  );
   assert.match(text, /^fieldline_http_request_duration_seconds_sum\{method="GET",route="\/v1\/jobs"\} 9.203$/m);
   assert.match(text, /^fieldline_http_request_duration_seconds_count\{method="GET",route="\/v1\/jobs"\} 3$/m);
 });

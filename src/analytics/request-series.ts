@@ -17,14 +17,32 @@ interface Series {
 }
 
 type Labels = Record<string, string | number>;
-interface Sample { labels: Labels; value: number; metricName?: string }
+interface Sample {
+  labels: Labels;
+  value: number;
+  metricName?: string;
+}
 
 export class RequestSeries {
   readonly #series = new Map<string, Series>();
 
   constructor(registry: Registry) {
-    registry.registerMetric(this.#metric('fieldline_http_requests_total', 'API requests by route template, method and status.', 'counter', () => this.#counts()));
-    registry.registerMetric(this.#metric('fieldline_http_request_duration_seconds', 'API request latency by route template and method.', 'histogram', () => this.#histogram()));
+    registry.registerMetric(
+      this.#metric(
+        'fieldline_http_requests_total',
+        'API requests by route template, method and status.',
+        'counter',
+        () => this.#counts(),
+      ),
+    );
+    registry.registerMetric(
+      this.#metric(
+        'fieldline_http_request_duration_seconds',
+        'API request latency by route template and method.',
+        'histogram',
+        () => this.#histogram(),
+      ),
+    );
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
@@ -42,7 +60,10 @@ export class RequestSeries {
   }
 
   #counts(): Sample[] {
-    return [...this.#series.values()].map((s) => ({ labels: { method: s.method, route: s.route, status: s.status }, value: s.count }));
+    return [...this.#series.values()].map((s) => ({
+      labels: { method: s.method, route: s.route, status: s.status },
+      value: s.count,
+    }));
   }
 
   #histogram(): Sample[] {
@@ -50,10 +71,18 @@ export class RequestSeries {
     const merged = new Map<string, { method: string; route: string; count: number; sum: number; buckets: number[] }>();
     for (const s of this.#series.values()) {
       const key = `${s.method} ${s.route}`;
-      const into = merged.get(key) ?? { method: s.method, route: s.route, count: 0, sum: 0, buckets: new Array(s.buckets.length).fill(0) };
+      const into = merged.get(key) ?? {
+        method: s.method,
+        route: s.route,
+        count: 0,
+        sum: 0,
+        buckets: new Array(s.buckets.length).fill(0),
+      };
       into.count += s.count;
       into.sum += s.sum;
-      s.buckets.forEach((n, i) => { into.buckets[i] += n; });
+      s.buckets.forEach((n, i) => {
+        into.buckets[i] += n;
+      });
       merged.set(key, into);
     }
     const samples: Sample[] = [];
@@ -62,7 +91,11 @@ export class RequestSeries {
       let cumulative = 0;
       h.buckets.forEach((n, i) => {
         cumulative += n;
-        samples.push({ metricName: 'fieldline_http_request_duration_seconds_bucket', labels: { le: i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i] : '+Inf', ...labels }, value: cumulative });
+        samples.push({
+          metricName: 'fieldline_http_request_duration_seconds_bucket',
+          labels: { le: i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i] : '+Inf', ...labels },
+          value: cumulative,
+        });
       });
       samples.push({ metricName: 'fieldline_http_request_duration_seconds_sum', labels, value: h.sum });
       samples.push({ metricName: 'fieldline_http_request_duration_seconds_count', labels, value: h.count });
@@ -73,7 +106,10 @@ export class RequestSeries {
   #metric(name: string, help: string, type: 'counter' | 'histogram', values: () => Sample[]) {
     // The shape prom-client's Registry reads from any registered metric.
     const metric = {
-      name, help, type, aggregator: 'sum' as const,
+      name,
+      help,
+      type,
+      aggregator: 'sum' as const,
       get: async () => ({ name, help, type, aggregator: 'sum' as const, values: values() }),
       reset: () => this.#series.clear(),
     };

@@ -5,7 +5,9 @@ import { timestampSchema } from '../platform/resource/fields.ts';
 import { badRequest } from '../platform/errors.ts';
 
 export const timeRangeQuery = {
-  from: timestampSchema().optional().describe('Start of the window (inclusive, RFC 3339). Default: 24 hours before `to`.'),
+  from: timestampSchema()
+    .optional()
+    .describe('Start of the window (inclusive, RFC 3339). Default: 24 hours before `to`.'),
   to: timestampSchema().optional().describe('End of the window (exclusive, RFC 3339). Default: now.'),
 };
 
@@ -22,12 +24,15 @@ export function resolveTimeRange(query: { from?: string; to?: string }): { from:
   const from = query.from ?? new Date(Date.parse(to) - 86_400_000).toISOString();
   if (from >= to) throw badRequest('from: must be before to', [{ path: 'from', message: 'must be before to' }]);
   if (Date.parse(to) - Date.parse(from) > MAX_RANGE_DAYS * 86_400_000) {
-    throw badRequest(`from: the window can span at most ${MAX_RANGE_DAYS} days`, [{ path: 'from', message: `at most ${MAX_RANGE_DAYS} days before to` }]);
+    throw badRequest(`from: the window can span at most ${MAX_RANGE_DAYS} days`, [
+      { path: 'from', message: `at most ${MAX_RANGE_DAYS} days before to` },
+    ]);
   }
   return { from, to };
 }
 
-export const ms = (microseconds: unknown) => (microseconds === null || microseconds === undefined ? null : Math.round(Number(microseconds) / 10) / 100);
+export const ms = (microseconds: unknown) =>
+  microseconds === null || microseconds === undefined ? null : Math.round(Number(microseconds) / 10) / 100;
 
 /** The request_logs rows of `trafficQuery`: a WHERE clause over $1..$n and its parameters. */
 export function trafficWhere(accountId: string, query: { from?: string; to?: string; api_key_id?: string }) {

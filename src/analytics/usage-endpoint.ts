@@ -16,7 +16,10 @@ const GROUP_EXPRESSIONS = {
 const UsageQuery = z.strictObject({
   ...trafficQuery,
   bucket: z.enum(['hour', 'day']).default('hour').describe('Bucket width.'),
-  group_by: z.enum(['api_key', 'route', 'status_class']).optional().describe('Split each bucket by API key, route (method and template) or status class.'),
+  group_by: z
+    .enum(['api_key', 'route', 'status_class'])
+    .optional()
+    .describe('Split each bucket by API key, route (method and template) or status class.'),
 });
 
 const Stats = {
@@ -52,30 +55,50 @@ export const STATS_SQL = `count(*)::int AS requests,
 function stats(row: Record<string, any>) {
   const requests = row.requests;
   return {
-    requests, client_errors: row.client_errors, server_errors: row.server_errors, rate_limited: row.rate_limited,
+    requests,
+    client_errors: row.client_errors,
+    server_errors: row.server_errors,
+    rate_limited: row.rate_limited,
     error_rate: requests ? Math.round(((row.client_errors + row.server_errors) / requests) * 10_000) / 10_000 : 0,
-    p50_ms: ms(row.p50), p95_ms: ms(row.p95), p99_ms: ms(row.p99),
+    p50_ms: ms(row.p50),
+    p95_ms: ms(row.p95),
+    p99_ms: ms(row.p99),
   };
 }
 
 export function usageEndpoint(db: Database) {
   return defineEndpoint({
-    method: 'get', path: '/v1/usage', operationId: 'getUsage', tag: 'Analytics', scope: 'read:request-logs', bucket: 'expensive',
+    method: 'get',
+    path: '/v1/usage',
+    operationId: 'getUsage',
+    tag: 'Analytics',
+    scope: 'read:request-logs',
+    bucket: 'expensive',
     summary: 'API usage over time',
-    description: 'Requests, errors and p50/p95/p99 latency in hour or day buckets, from the request log (kept 30 days).',
-    query: UsageQuery, response: UsageResponse,
+    description:
+      'Requests, errors and p50/p95/p99 latency in hour or day buckets, from the request log (kept 30 days).',
+    query: UsageQuery,
+    response: UsageResponse,
     async handle({ principal, query }) {
       const { from, to, where, parameters } = trafficWhere(principal.accountId, query);
       const group = query.group_by ? GROUP_EXPRESSIONS[query.group_by] : 'NULL::text';
       const [buckets, [summary]] = await tenantBatch(db, principal.accountId, [
-        { sql: `SELECT date_trunc('${query.bucket}', created_at) AS start, ${group} AS "group", ${STATS_SQL} FROM request_logs ${where} GROUP BY 1, 2 ORDER BY 1, 2`, parameters },
+        {
+          sql: `SELECT date_trunc('${query.bucket}', created_at) AS start, ${group} AS "group", ${STATS_SQL} FROM request_logs ${where} GROUP BY 1, 2 ORDER BY 1, 2`,
+          parameters,
+        },
         { sql: `SELECT ${STATS_SQL} FROM request_logs ${where}`, parameters },
       ]);
       return {
         status: 200,
         body: {
           data: {
-            object: 'usage', from, to, bucket: query.bucket, group_by: query.group_by ?? null, summary: stats(summary),
+            object: 'usage',
+            from,
+            to,
+            bucket: query.bucket,
+            group_by: query.group_by ?? null,
+            summary: stats(summary),
             buckets: buckets.map((row) => ({ start: row.start, group: row.group, ...stats(row) })),
           },
         },

@@ -16,14 +16,29 @@ export interface CreatedAccount {
 /** A new account's row and the statement that inserts it. */
 export function prepareAccount(input: { name: string; plan?: PlanName }) {
   const now = new Date().toISOString();
-  const account = { id: newId('acct'), object: 'account' as const, name: input.name, plan: input.plan ?? DEFAULT_PLAN, created_at: now, updated_at: now };
+  const account = {
+    id: newId('acct'),
+    object: 'account' as const,
+    name: input.name,
+    plan: input.plan ?? DEFAULT_PLAN,
+    created_at: now,
+    updated_at: now,
+  };
   const { object: _object, ...columns } = account;
   return { account, statement: compile(sqlBuilder.insertInto('accounts').values(columns)) };
 }
 
-export async function createAccount(db: Database, input: { name: string; mode?: KeyMode; plan?: PlanName }): Promise<CreatedAccount> {
+export async function createAccount(
+  db: Database,
+  input: { name: string; mode?: KeyMode; plan?: PlanName },
+): Promise<CreatedAccount> {
   const { account, statement } = prepareAccount(input);
-  const key = prepareApiKey({ accountId: account.id, name: 'Owner key', mode: input.mode ?? 'test', scopes: OWNER_SCOPES });
+  const key = prepareApiKey({
+    accountId: account.id,
+    name: 'Owner key',
+    mode: input.mode ?? 'test',
+    scopes: OWNER_SCOPES,
+  });
   await systemTransaction(db, [statement, ...key.statements]);
   return { account, api_key: key.secret };
 }

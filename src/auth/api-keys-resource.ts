@@ -38,13 +38,21 @@ function scopeProblems(row: Row, ctx: OperationContext): FieldError[] {
   const known = new Set(ctx.registry.scopes());
   const problems: FieldError[] = [];
   (row.scopes as string[]).forEach((scope, i) => {
-    if (!known.has(scope)) problems.push({ path: `scopes.${i}`, message: `'${scope}' is not a scope (the OpenAPI document lists them under x-fieldline-scopes)` });
+    if (!known.has(scope))
+      problems.push({
+        path: `scopes.${i}`,
+        message: `'${scope}' is not a scope (the OpenAPI document lists them under x-fieldline-scopes)`,
+      });
   });
   if (!row.scopes.length) problems.push({ path: 'scopes', message: 'name at least one scope' });
   if (problems.length) return problems;
   const beyondCaller = (row.scopes as string[]).filter((scope) => !hasScope(ctx.principal, scope));
   if (beyondCaller.length) {
-    throw new ApiError('insufficient_scope', `A key cannot be given scopes your own credential lacks: ${beyondCaller.join(', ')}`, { scopes: beyondCaller });
+    throw new ApiError(
+      'insufficient_scope',
+      `A key cannot be given scopes your own credential lacks: ${beyondCaller.join(', ')}`,
+      { scopes: beyondCaller },
+    );
   }
   return [];
 }
@@ -55,13 +63,19 @@ function scopeProblems(row: Row, ctx: OperationContext): FieldError[] {
  * the only two managers at once) see each other's outcome instead of both passing the check.
  */
 async function assertAnotherKeyManager(ctx: OperationContext, keyId: string): Promise<void> {
-  await ctx.tx.query({ sql: "SELECT pg_advisory_xact_lock(hashtext('fieldline_key_managers:' || $1))", parameters: [ctx.tx.accountId] });
+  await ctx.tx.query({
+    sql: "SELECT pg_advisory_xact_lock(hashtext('fieldline_key_managers:' || $1))",
+    parameters: [ctx.tx.accountId],
+  });
   const [other] = await ctx.tx.query({
     sql: `SELECT id FROM api_keys WHERE id <> $1 AND status = 'active' AND expires_at IS NULL AND scopes && $2::text[] LIMIT 1`,
     parameters: [keyId, MANAGES_KEYS],
   });
   if (!other) {
-    throw new ApiError('conflict', 'This is the account\'s last active key without expiry that can manage keys (write:api-keys or write:*); create another one first');
+    throw new ApiError(
+      'conflict',
+      "This is the account's last active key without expiry that can manage keys (write:api-keys or write:*); create another one first",
+    );
   }
 }
 
@@ -69,7 +83,11 @@ async function assertAnotherKeyManager(ctx: OperationContext, keyId: string): Pr
 function assertCallerCovers(ctx: OperationContext, key: Row, what: string): void {
   const beyondCaller = (key.scopes as string[]).filter((scope) => !hasScope(ctx.principal, scope));
   if (beyondCaller.length) {
-    throw new ApiError('insufficient_scope', `Only a credential holding every scope of this key may ${what} it; yours lacks ${beyondCaller.join(', ')}`, { scopes: beyondCaller });
+    throw new ApiError(
+      'insufficient_scope',
+      `Only a credential holding every scope of this key may ${what} it; yours lacks ${beyondCaller.join(', ')}`,
+      { scopes: beyondCaller },
+    );
   }
 }
 
@@ -79,25 +97,50 @@ export const apiKeys = defineResource({
   name: 'api_key',
   collection: 'api-keys',
   idPrefix: 'key',
-  description: 'A secret that authenticates server-to-server calls as the account (`Authorization: Bearer fl_live_...`), limited to its scopes. '
-    + 'Only a hash is stored: the secret is answered once, on create and on rotate.',
+  description:
+    'A secret that authenticates server-to-server calls as the account (`Authorization: Bearer fl_live_...`), limited to its scopes. ' +
+    'Only a hash is stored: the secret is answered once, on create and on rotate.',
   // Keys are revoked, not deleted, so the audit trail and request logs keep naming them.
   operations: ['list', 'get', 'create', 'update', 'export'],
-  limitedBecause: 'A key is revoked or rotated through its actions (keeping the record), not deleted; keys are made one at a time so each secret is shown once.',
+  limitedBecause:
+    'A key is revoked or rotated through its actions (keeping the record), not deleted; keys are made one at a time so each secret is shown once.',
   lifecycle: { field: 'status', updatableIn: ['active'] },
   fields: {
     name: field.text({ min: 1, max: 200 }).required().searchable().sortable().example('Zapier integration'),
-    mode: field.enum(KEY_MODES).default('test').createOnly().filterable()
-      .describe('Shown in the key (`fl_test_...`) so a test key is recognisable where it is pasted; both modes reach the same account data.'),
-    scopes: field.tags().required().filterable()
-      .describe('What the key may do (`read:customers`, `write:jobs`, `read:*`, ...; see `x-fieldline-scopes`): at most what the credential creating it holds.')
+    mode: field
+      .enum(KEY_MODES)
+      .default('test')
+      .createOnly()
+      .filterable()
+      .describe(
+        'Shown in the key (`fl_test_...`) so a test key is recognisable where it is pasted; both modes reach the same account data.',
+      ),
+    scopes: field
+      .tags()
+      .required()
+      .filterable()
+      .describe(
+        'What the key may do (`read:customers`, `write:jobs`, `read:*`, ...; see `x-fieldline-scopes`): at most what the credential creating it holds.',
+      )
       .example(['read:customers', 'write:jobs']),
-    expires_at: field.datetime().createOnly().describe('When the key stops working (in the future); absent: never.').example('2099-12-31T23:59:59.000Z'),
-    prefix: field.text().readOnly().describe('The first characters of the secret (`fl_live_` and 12 more): enough to recognise the key, useless to call with.'),
+    expires_at: field
+      .datetime()
+      .createOnly()
+      .describe('When the key stops working (in the future); absent: never.')
+      .example('2099-12-31T23:59:59.000Z'),
+    prefix: field
+      .text()
+      .readOnly()
+      .describe(
+        'The first characters of the secret (`fl_live_` and 12 more): enough to recognise the key, useless to call with.',
+      ),
     last4: field.text().readOnly().describe('The last four characters of the secret.'),
     status: field.enum(['active', 'revoked']).readOnly().default('active').filterable(),
     revoked_at: field.datetime().readOnly(),
-    last_used_at: field.datetime().readOnly().describe('When the key last authenticated a request (recorded at most once a minute).'),
+    last_used_at: field
+      .datetime()
+      .readOnly()
+      .describe('When the key last authenticated a request (recorded at most once a minute).'),
   },
   revealedOnCreate: {
     secret: 'The key (`fl_{mode}_...`). Shown only here and by rotate: store it now.',
@@ -107,9 +150,11 @@ export const apiKeys = defineResource({
     validate: async ({ row, previous, ctx }) => {
       if (previous) assertCallerCovers(ctx, previous, 'change');
       const problems = scopeProblems(row, ctx);
-      if (!previous && row.expires_at && Date.parse(row.expires_at) <= Date.parse(ctx.now)) problems.push({ path: 'expires_at', message: 'must be in the future' });
+      if (!previous && row.expires_at && Date.parse(row.expires_at) <= Date.parse(ctx.now))
+        problems.push({ path: 'expires_at', message: 'must be in the future' });
       if (problems.length) throw validationFailed(problems);
-      if (previous && canManageKeys(previous.scopes) && !canManageKeys(row.scopes)) await assertAnotherKeyManager(ctx, row.id);
+      if (previous && canManageKeys(previous.scopes) && !canManageKeys(row.scopes))
+        await assertAnotherKeyManager(ctx, row.id);
     },
     // New scopes apply to the next request, on every node.
     afterUpdate: async ({ row, ctx }) => announceKeyChange(ctx, row.id),
@@ -120,13 +165,17 @@ export const apiKeys = defineResource({
       ctx.reveal('secret', minted.secret);
     },
     // After the key's own insert (deferred statements run in order): the secret refers to it.
-    afterCreate: async ({ row, ctx }) => ctx.tx.defer(keySecretInsert(row.id, ctx.tx.accountId, ctx.revealed.secret as string, ctx.now)),
+    afterCreate: async ({ row, ctx }) =>
+      ctx.tx.defer(keySecretInsert(row.id, ctx.tx.accountId, ctx.revealed.secret as string, ctx.now)),
   },
   actions: {
     revoke: {
       summary: 'Revoke the key',
-      description: 'The key is refused from its next request on, on every node. Revoked keys stay listed (with `revoked_at`) and cannot be restored.',
-      from: ['active'], to: 'revoked', event: 'revoked',
+      description:
+        'The key is refused from its next request on, on every node. Revoked keys stay listed (with `revoked_at`) and cannot be restored.',
+      from: ['active'],
+      to: 'revoked',
+      event: 'revoked',
       apply: async ({ row, ctx }) => {
         assertCallerCovers(ctx, row, 'revoke');
         if (canManageKeys(row.scopes)) await assertAnotherKeyManager(ctx, row.id);
@@ -136,7 +185,8 @@ export const apiKeys = defineResource({
     },
     rotate: {
       summary: 'Rotate the secret',
-      description: 'Answers with a new secret for the same key (same id, name and scopes). The previous secret keeps working for `expire_previous_in_seconds` (24 hours unless said otherwise, at most 7 days; 0 ends it now).',
+      description:
+        'Answers with a new secret for the same key (same id, name and scopes). The previous secret keeps working for `expire_previous_in_seconds` (24 hours unless said otherwise, at most 7 days; 0 ends it now).',
       from: ['active'],
       input: rotationInput,
       reveals: {
@@ -153,8 +203,16 @@ export const apiKeys = defineResource({
         const minted = mintKeySecret(row.mode);
         ctx.tx.defer(keySecretInsert(row.id, ctx.tx.accountId, minted.secret, ctx.now));
         announceKeyChange(ctx, row.id);
-        const rotated = applyChanges(ctx, apiKeys, row, { prefix: minted.prefix, last4: minted.last4 }, 'api_key.updated');
-        return { data: { ...serialize(apiKeys, rotated), secret: minted.secret, previous_secret_expires_at: expiresAt } };
+        const rotated = applyChanges(
+          ctx,
+          apiKeys,
+          row,
+          { prefix: minted.prefix, last4: minted.last4 },
+          'api_key.updated',
+        );
+        return {
+          data: { ...serialize(apiKeys, rotated), secret: minted.secret, previous_secret_expires_at: expiresAt },
+        };
       },
     },
   },

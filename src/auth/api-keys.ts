@@ -60,7 +60,8 @@ export function credentialChangeNotice(kind: 'session' | 'person' | 'account', i
 }
 
 /** The same notice as an SQL expression, for a statement that has the account id as parameter `$n`. */
-export const accountChangeNoticeSql = (parameter: string) => `pg_notify('${CREDENTIAL_CHANGES_CHANNEL}', 'account:' || ${parameter})`;
+export const accountChangeNoticeSql = (parameter: string) =>
+  `pg_notify('${CREDENTIAL_CHANGES_CHANNEL}', 'account:' || ${parameter})`;
 
 export interface NewApiKey {
   accountId: string;
@@ -81,8 +82,18 @@ export function prepareApiKey(input: NewApiKey) {
     {
       sql: `INSERT INTO api_keys (id, account_id, name, mode, scopes, expires_at, prefix, last4, status, rate_limits, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $10)`,
-      parameters: [id, input.accountId, input.name, input.mode, input.scopes, input.expiresAt ?? null, minted.prefix, minted.last4,
-        input.rateLimits ? JSON.stringify(input.rateLimits) : null, now],
+      parameters: [
+        id,
+        input.accountId,
+        input.name,
+        input.mode,
+        input.scopes,
+        input.expiresAt ?? null,
+        minted.prefix,
+        minted.last4,
+        input.rateLimits ? JSON.stringify(input.rateLimits) : null,
+        now,
+      ],
     },
     keySecretInsert(id, input.accountId, minted.secret, now),
   ];
@@ -116,7 +127,10 @@ export class ApiKeyVerifier {
   /** Raised by every forget: a load that began before one must not cache what it read. */
   #generation = 0;
 
-  constructor(private readonly db: Database, private readonly options: ApiKeyVerifierOptions = {}) {
+  constructor(
+    private readonly db: Database,
+    private readonly options: ApiKeyVerifierOptions = {},
+  ) {
     this.#cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs ?? 30_000 });
   }
 
@@ -124,10 +138,15 @@ export class ApiKeyVerifier {
   async start(): Promise<void> {
     // Notices missed while the LISTEN session was down could be anything: forget everything.
     const onReconnect = () => this.#forgetWhere(() => true);
-    this.#unlisten = await this.db.listen(CREDENTIAL_CHANGES_CHANNEL, (notice) => this.#onNotice(notice), { onReconnect }).catch((err) => {
-      this.options.logger?.warn({ err }, 'API key changes cannot be LISTENed for; other nodes\' changes apply after the cache TTL');
-      return undefined;
-    });
+    this.#unlisten = await this.db
+      .listen(CREDENTIAL_CHANGES_CHANNEL, (notice) => this.#onNotice(notice), { onReconnect })
+      .catch((err) => {
+        this.options.logger?.warn(
+          { err },
+          "API key changes cannot be LISTENed for; other nodes' changes apply after the cache TTL",
+        );
+        return undefined;
+      });
   }
 
   async stop(): Promise<void> {
@@ -184,8 +203,15 @@ export class ApiKeyVerifier {
     const plan = row ? planNamed(row.plan) : undefined;
     const stored: StoredKey | 'missing' = row
       ? {
-          hash: Buffer.from(row.secret_hash), expiresAt: earlier(row.expires_at, row.secret_expires_at), revoked: row.status !== 'active',
-          principal: { accountId: row.account_id, keyId: row.id, scopes: new Set(row.scopes), plan: plan!, rates: effectiveRates(plan!, row.rate_limits),
+          hash: Buffer.from(row.secret_hash),
+          expiresAt: earlier(row.expires_at, row.secret_expires_at),
+          revoked: row.status !== 'active',
+          principal: {
+            accountId: row.account_id,
+            keyId: row.id,
+            scopes: new Set(row.scopes),
+            plan: plan!,
+            rates: effectiveRates(plan!, row.rate_limits),
             allowedOrigins: new Set(row.cors_allowed_origins),
           },
         }
@@ -202,7 +228,9 @@ export class ApiKeyVerifier {
     const now = Date.now();
     if ((this.#lastUsedWritten.get(keyId) ?? 0) > now - 60_000) return;
     this.#lastUsedWritten.set(keyId, now);
-    systemQuery(this.db, { sql: 'UPDATE api_keys SET last_used_at = $2 WHERE id = $1', parameters: [keyId, new Date(now).toISOString()] })
-      .catch(() => this.#lastUsedWritten.delete(keyId));
+    systemQuery(this.db, {
+      sql: 'UPDATE api_keys SET last_used_at = $2 WHERE id = $1',
+      parameters: [keyId, new Date(now).toISOString()],
+    }).catch(() => this.#lastUsedWritten.delete(keyId));
   }
 }

@@ -15,7 +15,8 @@ export const auditEntries = defineResource({
   name: 'audit_entry',
   collection: 'audit-entries',
   idPrefix: 'aud',
-  description: 'A sign-in to the account, or an attempt: who, from where, and whether it succeeded. Entries are never changed or deleted.',
+  description:
+    'A sign-in to the account, or an attempt: who, from where, and whether it succeeded. Entries are never changed or deleted.',
   operations: ['list', 'get'],
   limitedBecause: 'The audit log is written by sign-ins only and never changed, so it can be trusted.',
   emitsEvents: false,
@@ -26,7 +27,11 @@ export const auditEntries = defineResource({
     email: field.text().readOnly().filterable(),
     ip_address: field.text().readOnly().describe('As far as it is known (see FIELDLINE_TRUST_PROXY).'),
     user_agent: field.text().readOnly(),
-    via: field.enum(['api', 'oauth']).readOnly().filterable().describe('`api`: POST /v1/auth/sign-in; `oauth`: the sign-in page of an app\'s authorization.'),
+    via: field
+      .enum(['api', 'oauth'])
+      .readOnly()
+      .filterable()
+      .describe("`api`: POST /v1/auth/sign-in; `oauth`: the sign-in page of an app's authorization."),
   },
 });
 
@@ -47,9 +52,21 @@ export async function recordSignIn(db: Database, attempt: SignInAttempt): Promis
   });
   if (members.length === 0) return;
   const now = new Date().toISOString();
-  await systemTransaction(db, members.map((member) => insertRow(auditEntries, member.account_id, {
-    id: newId(auditEntries.idPrefix), action: attempt.succeeded ? 'sign_in.succeeded' : 'sign_in.failed', person_id: member.person_id,
-    user_id: member.user_id, email: attempt.email, ip_address: attempt.ipAddress, user_agent: attempt.userAgent?.slice(0, 500) ?? null,
-    via: attempt.via, created_at: now, updated_at: now,
-  })));
+  await systemTransaction(
+    db,
+    members.map((member) =>
+      insertRow(auditEntries, member.account_id, {
+        id: newId(auditEntries.idPrefix),
+        action: attempt.succeeded ? 'sign_in.succeeded' : 'sign_in.failed',
+        person_id: member.person_id,
+        user_id: member.user_id,
+        email: attempt.email,
+        ip_address: attempt.ipAddress,
+        user_agent: attempt.userAgent?.slice(0, 500) ?? null,
+        via: attempt.via,
+        created_at: now,
+        updated_at: now,
+      }),
+    ),
+  );
 }

@@ -10,17 +10,28 @@ import { ApiError } from '../platform/errors.ts';
 import type { OAuthTokenVerifier } from './oauth-tokens.ts';
 
 const ConnectedApp = z.object({
-  id: z.string().describe('The app\'s client_id.'), object: z.literal('connected_app'), name: z.string(), uri: z.string().nullable(),
+  id: z.string().describe("The app's client_id."),
+  object: z.literal('connected_app'),
+  name: z.string(),
+  uri: z.string().nullable(),
   scopes: z.array(z.string()).describe('Every scope granted to the app in this account, by anyone.'),
-  people: z.array(z.object({ person_id: z.string(), email: z.string(), granted_at: z.string() })).describe('Who granted access.'),
+  people: z
+    .array(z.object({ person_id: z.string(), email: z.string(), granted_at: z.string() }))
+    .describe('Who granted access.'),
   first_granted_at: z.string(),
 });
 
 export function connectedAppEndpoints(db: Database, oauthTokens: Pick<OAuthTokenVerifier, 'forget'>): EndpointSpec[] {
   return [
     defineEndpoint({
-      method: 'get', path: '/v1/oauth/connected-apps', operationId: 'listConnectedApps', tag: 'OAuth', scope: 'read:oauth-clients', bucket: 'read',
-      summary: 'List connected apps', description: 'Apps that members of this account have granted access to it, most recently granted first.',
+      method: 'get',
+      path: '/v1/oauth/connected-apps',
+      operationId: 'listConnectedApps',
+      tag: 'OAuth',
+      scope: 'read:oauth-clients',
+      bucket: 'read',
+      summary: 'List connected apps',
+      description: 'Apps that members of this account have granted access to it, most recently granted first.',
       response: z.array(ConnectedApp),
       async handle({ principal }) {
         const rows = await systemQuery(db, {
@@ -39,17 +50,30 @@ export function connectedAppEndpoints(db: Database, oauthTokens: Pick<OAuthToken
           status: 200,
           body: {
             data: rows.map((r) => ({
-              id: r.client_id, object: 'connected_app', name: r.name ?? r.client_id, uri: r.uri ?? null, scopes: r.scopes ?? [],
-              people: r.people, first_granted_at: r.first_granted_at,
+              id: r.client_id,
+              object: 'connected_app',
+              name: r.name ?? r.client_id,
+              uri: r.uri ?? null,
+              scopes: r.scopes ?? [],
+              people: r.people,
+              first_granted_at: r.first_granted_at,
             })),
           },
         };
       },
     }),
     defineEndpoint({
-      method: 'delete', path: '/v1/oauth/connected-apps/{id}', operationId: 'disconnectApp', tag: 'OAuth', scope: 'write:oauth-clients', bucket: 'write',
-      summary: 'Disconnect an app', description: 'Ends every grant, access token, refresh token and unexchanged authorization code the app holds in this account, at once. It must ask for consent again.',
-      paramPatterns: { id: '^oac_' }, response: z.object({ id: z.string(), object: z.literal('connected_app'), disconnected: z.literal(true) }),
+      method: 'delete',
+      path: '/v1/oauth/connected-apps/{id}',
+      operationId: 'disconnectApp',
+      tag: 'OAuth',
+      scope: 'write:oauth-clients',
+      bucket: 'write',
+      summary: 'Disconnect an app',
+      description:
+        'Ends every grant, access token, refresh token and unexchanged authorization code the app holds in this account, at once. It must ask for consent again.',
+      paramPatterns: { id: '^oac_' },
+      response: z.object({ id: z.string(), object: z.literal('connected_app'), disconnected: z.literal(true) }),
       async handle({ principal, params }) {
         const grants = await endGrants(db, { clientId: params.id, accountId: principal.accountId });
         if (grants === 0) throw new ApiError('not_found', `No app '${params.id}' is connected to this account`);

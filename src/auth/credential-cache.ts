@@ -24,18 +24,30 @@ export class CredentialCache<T extends { expiresAt: number }> {
   #generation = 0;
   #unlisten: (() => Promise<void>) | undefined;
 
-  constructor(private readonly db: Database, private readonly options: CredentialCacheOptions) {
+  constructor(
+    private readonly db: Database,
+    private readonly options: CredentialCacheOptions,
+  ) {
     this.#entries = new LRUCache({ max: 10_000, ttl: options.ttlMs ?? 30_000 });
   }
 
   async start(): Promise<void> {
-    this.#unlisten = await this.db.listen(CREDENTIAL_CHANGES_CHANNEL, (notice) => {
-      const at = notice.indexOf(':');
-      if (at > 0) this.options.onNotice(notice.slice(0, at), notice.slice(at + 1));
-    }, { onReconnect: () => this.forgetWhere(() => true) }).catch((err) => {
-      this.options.logger?.warn({ err }, `${this.options.what} changes cannot be LISTENed for; other nodes' changes apply after the cache TTL`);
-      return undefined;
-    });
+    this.#unlisten = await this.db
+      .listen(
+        CREDENTIAL_CHANGES_CHANNEL,
+        (notice) => {
+          const at = notice.indexOf(':');
+          if (at > 0) this.options.onNotice(notice.slice(0, at), notice.slice(at + 1));
+        },
+        { onReconnect: () => this.forgetWhere(() => true) },
+      )
+      .catch((err) => {
+        this.options.logger?.warn(
+          { err },
+          `${this.options.what} changes cannot be LISTENed for; other nodes' changes apply after the cache TTL`,
+        );
+        return undefined;
+      });
   }
 
   async stop(): Promise<void> {
@@ -49,7 +61,8 @@ export class CredentialCache<T extends { expiresAt: number }> {
     if (!entry) {
       const generation = this.#generation;
       entry = (await load()) ?? 'missing';
-      if (generation === this.#generation) this.#entries.set(key, entry, entry === 'missing' ? { ttl: MISSING_TTL_MS } : undefined);
+      if (generation === this.#generation)
+        this.#entries.set(key, entry, entry === 'missing' ? { ttl: MISSING_TTL_MS } : undefined);
     }
     return entry === 'missing' || entry.expiresAt <= Date.now() ? null : entry;
   }

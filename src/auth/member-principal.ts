@@ -8,7 +8,12 @@ import { effectiveRates, planNamed } from '../limits/plans.ts';
 import { ASSIGNED_ONLY_ROLES, roleScopes, type Role } from './roles.ts';
 
 /** The principal of `personId`'s membership in `accountId`, or null when they are not an active member. */
-export async function memberPrincipal(db: Database, registry: Registry, personId: string, accountId: string): Promise<Principal | null> {
+export async function memberPrincipal(
+  db: Database,
+  registry: Registry,
+  personId: string,
+  accountId: string,
+): Promise<Principal | null> {
   const [row] = await systemQuery(db, {
     sql: `SELECT u.id, u.role, a.plan, a.cors_allowed_origins FROM users u JOIN accounts a ON a.id = u.account_id
            WHERE u.account_id = $1 AND u.person_id = $2 AND u.status = 'active' AND u.deleted_at IS NULL`,
@@ -17,8 +22,14 @@ export async function memberPrincipal(db: Database, registry: Registry, personId
   if (!row) return null;
   const plan = planNamed(row.plan);
   return {
-    accountId, personId, userId: row.id, role: row.role, scopes: new Set(roleScopes(registry, row.role as Role)),
+    accountId,
+    personId,
+    userId: row.id,
+    role: row.role,
+    scopes: new Set(roleScopes(registry, row.role as Role)),
     assignedOnly: ASSIGNED_ONLY_ROLES.has(row.role as Role),
-    plan, rates: effectiveRates(plan, null), allowedOrigins: new Set(row.cors_allowed_origins),
+    plan,
+    rates: effectiveRates(plan, null),
+    allowedOrigins: new Set(row.cors_allowed_origins),
   };
 }

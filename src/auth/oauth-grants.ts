@@ -28,9 +28,16 @@ export function grantEndingStatements(selector: GrantSelector): SqlStatement[] {
   if (conditions.length === 0) throw new Error('grantEndingStatements needs a selector');
   const filter = conditions.join(' AND ');
   // Codes live in Better Auth's verifications as JSON; other verifications there are not JSON, hence the guard.
-  const code = (path: string) => `CASE WHEN value LIKE '{"type":"authorization_code"%' THEN value::jsonb #>> '{${path}}' END`;
-  const codeFilter = conditions.map((condition) => condition
-    .replace('client_id', code('query,client_id')).replace('person_id', code('userId')).replace('reference_id', code('referenceId'))).join(' AND ');
+  const code = (path: string) =>
+    `CASE WHEN value LIKE '{"type":"authorization_code"%' THEN value::jsonb #>> '{${path}}' END`;
+  const codeFilter = conditions
+    .map((condition) =>
+      condition
+        .replace('client_id', code('query,client_id'))
+        .replace('person_id', code('userId'))
+        .replace('reference_id', code('referenceId')),
+    )
+    .join(' AND ');
   return [
     { sql: `DELETE FROM oauth_consents WHERE ${filter} RETURNING client_id`, parameters },
     { sql: `DELETE FROM oauth_access_tokens WHERE ${filter}`, parameters },

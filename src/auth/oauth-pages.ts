@@ -42,7 +42,9 @@ function page(title: string, body: string): string {
 }
 
 export function signInPage(input: { oauthQuery: string; clientName: string; error?: string; email?: string }): string {
-  return page('Sign in', `
+  return page(
+    'Sign in',
+    `
   <h1>Sign in to continue to ${escapeHtml(input.clientName)}</h1>
   ${input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
   <form method="post">
@@ -52,7 +54,8 @@ export function signInPage(input: { oauthQuery: string; clientName: string; erro
     <label for="password">Password</label>
     <input id="password" name="password" type="password" autocomplete="current-password" required>
     <div class="actions"><button type="submit">Sign in</button></div>
-  </form>`);
+  </form>`,
+  );
 }
 
 export interface ConsentView {
@@ -65,8 +68,13 @@ export interface ConsentView {
 }
 
 export function consentPage(view: ConsentView): string {
-  const from = view.clientUri && /^https?:\/\//.test(view.clientUri) ? ` (<a href="${escapeHtml(view.clientUri)}" rel="noopener noreferrer">${escapeHtml(view.clientUri)}</a>)` : '';
-  return page('Allow access', `
+  const from =
+    view.clientUri && /^https?:\/\//.test(view.clientUri)
+      ? ` (<a href="${escapeHtml(view.clientUri)}" rel="noopener noreferrer">${escapeHtml(view.clientUri)}</a>)`
+      : '';
+  return page(
+    'Allow access',
+    `
   <h1>${escapeHtml(view.clientName)} wants access to ${escapeHtml(view.accountName)}</h1>
   <p>You are signed in as ${escapeHtml(view.personEmail)}. ${escapeHtml(view.clientName)}${from} will be able to:</p>
   <ul>${view.scopes.map((scope) => `<li>${escapeHtml(describeScope(scope))} <code>${escapeHtml(scope)}</code></li>`).join('')}</ul>
@@ -77,7 +85,8 @@ export function consentPage(view: ConsentView): string {
       <button type="submit" name="accept" value="true">Allow</button>
       <button type="submit" name="accept" value="false" class="secondary">Deny</button>
     </div>
-  </form>`);
+  </form>`,
+  );
 }
 
 export function messagePage(title: string, message: string): string {

@@ -33,20 +33,32 @@ export interface OAuthProviderOptions {
 }
 
 /** The scopes an OAuth client may hold: every scope of the API but the wildcards, which stay with API keys, and offline_access. */
-export const oauthScopes = (registry: Registry) => [...registry.scopes().filter((scope) => !scope.endsWith(':*')), OFFLINE_ACCESS];
+export const oauthScopes = (registry: Registry) => [
+  ...registry.scopes().filter((scope) => !scope.endsWith(':*')),
+  OFFLINE_ACCESS,
+];
 
 const TABLES: Record<string, string> = {
-  oauthClient: 'oauth_clients', oauthResource: 'oauth_resources', oauthClientResource: 'oauth_client_resources',
-  oauthRefreshToken: 'oauth_refresh_tokens', oauthAccessToken: 'oauth_access_tokens', oauthConsent: 'oauth_consents',
+  oauthClient: 'oauth_clients',
+  oauthResource: 'oauth_resources',
+  oauthClientResource: 'oauth_client_resources',
+  oauthRefreshToken: 'oauth_refresh_tokens',
+  oauthAccessToken: 'oauth_access_tokens',
+  oauthConsent: 'oauth_consents',
   oauthClientAssertion: 'oauth_client_assertions',
 };
 
 /** Better Auth's camelCase models and fields -> our snake_case tables and columns; its "user" is our person. */
 function ourNaming(schema: Record<string, { fields: Record<string, unknown> }>) {
-  return Object.fromEntries(Object.entries(schema).map(([model, { fields }]) => [model, {
-    modelName: TABLES[model] ?? snakeCase(model),
-    fields: Object.fromEntries(Object.keys(fields).map((field) => [field, betterAuthColumn(field)])),
-  }]));
+  return Object.fromEntries(
+    Object.entries(schema).map(([model, { fields }]) => [
+      model,
+      {
+        modelName: TABLES[model] ?? snakeCase(model),
+        fields: Object.fromEntries(Object.keys(fields).map((field) => [field, betterAuthColumn(field)])),
+      },
+    ]),
+  );
 }
 
 export function fieldlineOAuthProvider(options: OAuthProviderOptions) {
@@ -56,9 +68,16 @@ export function fieldlineOAuthProvider(options: OAuthProviderOptions) {
     scopes: [...options.scopes],
     // Opaque tokens, verified by our own cached lookup; no JWT keys to manage, no ID tokens.
     disableJwtPlugin: true,
-    storeClientSecret: { encrypt: async (secret: string) => options.secrets.encrypt(secret), decrypt: async (sealed: string) => options.secrets.decrypt(sealed) },
+    storeClientSecret: {
+      encrypt: async (secret: string) => options.secrets.encrypt(secret),
+      decrypt: async (sealed: string) => options.secrets.decrypt(sealed),
+    },
     storeTokens: 'hashed' as const,
-    prefix: { opaqueAccessToken: OAUTH_ACCESS_TOKEN_PREFIX, refreshToken: OAUTH_REFRESH_TOKEN_PREFIX, clientSecret: OAUTH_CLIENT_SECRET_PREFIX },
+    prefix: {
+      opaqueAccessToken: OAUTH_ACCESS_TOKEN_PREFIX,
+      refreshToken: OAUTH_REFRESH_TOKEN_PREFIX,
+      clientSecret: OAUTH_CLIENT_SECRET_PREFIX,
+    },
     generateClientId: () => newId('oac'),
     // Every app may ask for any of our resources; the token is the same opaque token either way.
     resources: [...(options.resources ?? [])],
@@ -66,12 +85,14 @@ export function fieldlineOAuthProvider(options: OAuthProviderOptions) {
     accessTokenExpiresIn: ACCESS_TOKEN_SECONDS,
     m2mAccessTokenExpiresIn: ACCESS_TOKEN_SECONDS,
     // Clients belong to the account that registered them (managed by /v1/oauth/clients).
-    clientReference: ({ session }: { session?: Record<string, unknown> }) => (session?.activeAccountId as string | undefined) ?? undefined,
+    clientReference: ({ session }: { session?: Record<string, unknown> }) =>
+      (session?.activeAccountId as string | undefined) ?? undefined,
     postLogin: {
       page: `${options.publicUrl}${OAUTH_CONSENT_PATH}`,
       // A grant acts in the account the person's session acts in; they switch account first to grant another.
       // A person in no account is sent to the consent page, which tells them so.
-      consentReferenceId: ({ session }: { session: Record<string, unknown> }) => (session.activeAccountId as string | null) ?? undefined,
+      consentReferenceId: ({ session }: { session: Record<string, unknown> }) =>
+        (session.activeAccountId as string | null) ?? undefined,
       shouldRedirect: ({ session }: { session: Record<string, unknown> }) => !session.activeAccountId,
     },
   };

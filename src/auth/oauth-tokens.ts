@@ -24,8 +24,11 @@ declare module '../platform/operations/runtime.ts' {
 
 /** How the token table stores a token: SHA-256, base64url, of the token without its prefix (Better Auth's "hashed"). */
 export function storedTokenHash(token: string): string {
-  const bare = token.startsWith(OAUTH_ACCESS_TOKEN_PREFIX) ? token.slice(OAUTH_ACCESS_TOKEN_PREFIX.length)
-    : token.startsWith(OAUTH_REFRESH_TOKEN_PREFIX) ? token.slice(OAUTH_REFRESH_TOKEN_PREFIX.length) : token;
+  const bare = token.startsWith(OAUTH_ACCESS_TOKEN_PREFIX)
+    ? token.slice(OAUTH_ACCESS_TOKEN_PREFIX.length)
+    : token.startsWith(OAUTH_REFRESH_TOKEN_PREFIX)
+      ? token.slice(OAUTH_REFRESH_TOKEN_PREFIX.length)
+      : token;
   return createHash('sha256').update(bare).digest('base64url');
 }
 
@@ -46,7 +49,9 @@ export class OAuthTokenVerifier {
     options: { cacheTtlMs?: number; logger?: Logger } = {},
   ) {
     this.#cache = new CredentialCache(db, {
-      what: 'OAuth token', ttlMs: options.cacheTtlMs, logger: options.logger,
+      what: 'OAuth token',
+      ttlMs: options.cacheTtlMs,
+      logger: options.logger,
       onNotice: (kind, id) => {
         if (kind === 'oauth-token') this.forget('token', id);
         else if (kind === 'oauth-client') this.forget('client', id);
@@ -72,8 +77,16 @@ export class OAuthTokenVerifier {
   /** Forgets on this node: a token (by stored hash), the access tokens of a refresh token (its id), a client's, a person's or an account's. */
   forget(kind: OAuthChange, id: string): void {
     if (kind === 'token') this.#cache.forgetKey(id);
-    else this.#cache.forgetWhere(({ principal, refreshId }) => (kind === 'refresh' ? refreshId === id : kind === 'client' ? principal.oauthClientId === id
-      : kind === 'person' ? principal.personId === id : principal.accountId === id));
+    else
+      this.#cache.forgetWhere(({ principal, refreshId }) =>
+        kind === 'refresh'
+          ? refreshId === id
+          : kind === 'client'
+            ? principal.oauthClientId === id
+            : kind === 'person'
+              ? principal.personId === id
+              : principal.accountId === id,
+      );
   }
 
   async #load(tokenHash: string): Promise<CachedGrant | null> {
@@ -96,17 +109,26 @@ export class OAuthTokenVerifier {
       const member = await memberPrincipal(this.db, this.registry, row.person_id, row.reference_id);
       if (!member) return null;
       return {
-        ...member, oauthClientId: row.client_id, scopes: new Set(granted.filter((scope) => hasScope(member, scope))),
+        ...member,
+        oauthClientId: row.client_id,
+        scopes: new Set(granted.filter((scope) => hasScope(member, scope))),
         allowedOrigins: new Set([...member.allowedOrigins, ...row.client_origins]),
       };
     }
     if (!row.client_account_id) return null;
-    const [account] = await systemQuery(this.db, { sql: 'SELECT plan, cors_allowed_origins FROM accounts WHERE id = $1', parameters: [row.client_account_id] });
+    const [account] = await systemQuery(this.db, {
+      sql: 'SELECT plan, cors_allowed_origins FROM accounts WHERE id = $1',
+      parameters: [row.client_account_id],
+    });
     if (!account) return null;
     const plan = planNamed(account.plan);
     return {
-      accountId: row.client_account_id, oauthClientId: row.client_id, scopes: new Set(granted),
-      plan, rates: effectiveRates(plan, null), allowedOrigins: new Set([...account.cors_allowed_origins, ...row.client_origins]),
+      accountId: row.client_account_id,
+      oauthClientId: row.client_id,
+      scopes: new Set(granted),
+      plan,
+      rates: effectiveRates(plan, null),
+      allowedOrigins: new Set([...account.cors_allowed_origins, ...row.client_origins]),
     };
   }
 }

@@ -22,11 +22,28 @@ export interface SignInContext {
  * Better Auth's answer to a good password (the session's Set-Cookie and bearer token in
  * `headers`); throws its errors otherwise. Every attempt on a member's email goes to the audit log.
  */
-export async function signInWithPassword(auth: PeopleAuth, rateLimiter: RequestRateLimiter, body: { email: string; password: string }, headers: Headers, context: SignInContext) {
-  const record = (succeeded: boolean) => recordSignIn(context.db, { email: body.email, succeeded, ipAddress: context.ipAddress, userAgent: headers.get('user-agent'), via: context.via });
+export async function signInWithPassword(
+  auth: PeopleAuth,
+  rateLimiter: RequestRateLimiter,
+  body: { email: string; password: string },
+  headers: Headers,
+  context: SignInContext,
+) {
+  const record = (succeeded: boolean) =>
+    recordSignIn(context.db, {
+      email: body.email,
+      succeeded,
+      ipAddress: context.ipAddress,
+      userAgent: headers.get('user-agent'),
+      via: context.via,
+    });
   const failures = await rateLimiter.peek('failed_sign_in', body.email, FAILED_SIGN_INS_PER_EMAIL);
   if (failures.remaining <= 0) {
-    throw new ApiError('rate_limited', `Too many failed sign-ins for this email. Retry after ${failures.resetSeconds} s.`, { headers: { 'Retry-After': String(failures.resetSeconds) } });
+    throw new ApiError(
+      'rate_limited',
+      `Too many failed sign-ins for this email. Retry after ${failures.resetSeconds} s.`,
+      { headers: { 'Retry-After': String(failures.resetSeconds) } },
+    );
   }
   let result;
   try {

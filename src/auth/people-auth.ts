@@ -54,8 +54,17 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
       fields: {
         // Better Auth's "account" is a sign-in method; ours is a tenant, so the column says which.
         accountId: 'provider_account_id',
-        ...columns('providerId', 'userId', 'accessToken', 'refreshToken', 'idToken', 'accessTokenExpiresAt',
-          'refreshTokenExpiresAt', 'createdAt', 'updatedAt'),
+        ...columns(
+          'providerId',
+          'userId',
+          'accessToken',
+          'refreshToken',
+          'idToken',
+          'accessTokenExpiresAt',
+          'refreshTokenExpiresAt',
+          'createdAt',
+          'updatedAt',
+        ),
       },
     },
     session: {
@@ -69,7 +78,11 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
       },
     },
     // Reset and verification tokens are stored as hashes: the database never holds a usable one.
-    verification: { modelName: 'verifications', fields: columns('expiresAt', 'createdAt', 'updatedAt'), storeIdentifier: 'hashed' },
+    verification: {
+      modelName: 'verifications',
+      fields: columns('expiresAt', 'createdAt', 'updatedAt'),
+      storeIdentifier: 'hashed',
+    },
     emailAndPassword: {
       enabled: true,
       minPasswordLength: MIN_PASSWORD_LENGTH,
@@ -83,24 +96,32 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
         await announceSessionChange(db, options.sessionCache, 'person', user.id);
       },
       sendResetPassword: ({ user, token }) =>
-        mail(user.email, 'Reset your Fieldline password',
-          `Someone asked to reset the password of ${user.email}.\n\nYour reset token (valid for one hour):\n\n${token}\n\n`
-          + `Choose a new password at ${options.publicUrl}/portal/reset-password?token=${encodeURIComponent(token)}\n`
-          + `(or send the token with your new password to POST ${options.publicUrl}/v1/auth/password-reset/confirm).\nIf this was not you, ignore this mail.`),
+        mail(
+          user.email,
+          'Reset your Fieldline password',
+          `Someone asked to reset the password of ${user.email}.\n\nYour reset token (valid for one hour):\n\n${token}\n\n` +
+            `Choose a new password at ${options.publicUrl}/portal/reset-password?token=${encodeURIComponent(token)}\n` +
+            `(or send the token with your new password to POST ${options.publicUrl}/v1/auth/password-reset/confirm).\nIf this was not you, ignore this mail.`,
+        ),
     },
     emailVerification: {
       sendOnSignUp: true,
       expiresIn: 24 * 3600,
       sendVerificationEmail: ({ user, token }) =>
-        mail(user.email, 'Confirm your email address for Fieldline',
-          `Confirm ${user.email} by opening:\n\n${options.publicUrl}/portal/verify-email?token=${encodeURIComponent(token)}\n\n`
-          + `Without a browser: GET ${options.publicUrl}/v1/auth/verify-email?token=${encodeURIComponent(token)}\n`),
+        mail(
+          user.email,
+          'Confirm your email address for Fieldline',
+          `Confirm ${user.email} by opening:\n\n${options.publicUrl}/portal/verify-email?token=${encodeURIComponent(token)}\n\n` +
+            `Without a browser: GET ${options.publicUrl}/v1/auth/verify-email?token=${encodeURIComponent(token)}\n`,
+        ),
     },
     databaseHooks: {
       session: {
         create: {
           // A new session acts in the person's earliest membership until they switch.
-          before: async (session) => ({ data: { ...session, activeAccountId: (await memberships(db, session.userId))[0]?.account_id ?? null } }),
+          before: async (session) => ({
+            data: { ...session, activeAccountId: (await memberships(db, session.userId))[0]?.account_id ?? null },
+          }),
         },
       },
     },

@@ -19,7 +19,11 @@ export function memberships(db: Database, personId: string) {
   });
 }
 
-export async function createAccountForPerson(runtime: Runtime, person: { id: string; name: string; email: string }, accountName: string) {
+export async function createAccountForPerson(
+  runtime: Runtime,
+  person: { id: string; name: string; email: string },
+  accountName: string,
+) {
   const { account, statement } = prepareAccount({ name: accountName });
   const accountId = account.id;
   await systemQuery(runtime.db, statement);
@@ -27,12 +31,18 @@ export async function createAccountForPerson(runtime: Runtime, person: { id: str
     const user = await withTenantTransaction(runtime.db, accountId, (tx) => {
       const ctx = createOperationContext(tx, accountPrincipal(accountId), runtime);
       return insertValidated(ctx, runtime.registry.get('users'), {
-        name: person.name, email: person.email, role: 'owner', status: 'active', person_id: person.id,
+        name: person.name,
+        email: person.email,
+        role: 'owner',
+        status: 'active',
+        person_id: person.id,
       });
     });
     return { accountId, userId: user.id as string };
   } catch (error) {
-    await systemQuery(runtime.db, { sql: 'DELETE FROM accounts WHERE id = $1', parameters: [accountId] }).catch(() => undefined);
+    await systemQuery(runtime.db, { sql: 'DELETE FROM accounts WHERE id = $1', parameters: [accountId] }).catch(
+      () => undefined,
+    );
     throw error;
   }
 }

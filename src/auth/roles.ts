@@ -11,24 +11,62 @@ export type Role = (typeof USER_ROLES)[number];
  * too: it carries every object's changes, keys and webhook endpoints included.
  */
 const ADMINISTRATION = new Set([
-  'events', 'api-keys', 'webhook-endpoints', 'webhook-deliveries', 'inbound-sources', 'inbound-requests', 'request-logs', 'alert-rules', 'alerts',
+  'events',
+  'api-keys',
+  'webhook-endpoints',
+  'webhook-deliveries',
+  'inbound-sources',
+  'inbound-requests',
+  'request-logs',
+  'alert-rules',
+  'alerts',
   'audit-entries',
 ]);
 /** Money: office staff bill; dispatchers read it. */
-const BILLING = new Set(['quotes', 'estimates', 'invoices', 'payments', 'price-proposals', 'purchase-orders', 'suppliers']);
+const BILLING = new Set([
+  'quotes',
+  'estimates',
+  'invoices',
+  'payments',
+  'price-proposals',
+  'purchase-orders',
+  'suppliers',
+]);
 /** What a technician works with in the field. */
 const FIELD_READ = new Set([
-  'jobs', 'customers', 'contacts', 'schedule-blocks', 'job-photos', 'job-materials', 'job-signatures', 'time-entries', 'location-pings',
-  'inventory-items', 'knowledge-base-articles', 'users', 'notifications',
+  'jobs',
+  'customers',
+  'contacts',
+  'schedule-blocks',
+  'job-photos',
+  'job-materials',
+  'job-signatures',
+  'time-entries',
+  'location-pings',
+  'inventory-items',
+  'knowledge-base-articles',
+  'users',
+  'notifications',
 ]);
-const FIELD_WRITE = new Set(['jobs', 'job-photos', 'job-materials', 'job-signatures', 'time-entries', 'location-pings', 'notifications']);
+const FIELD_WRITE = new Set([
+  'jobs',
+  'job-photos',
+  'job-materials',
+  'job-signatures',
+  'time-entries',
+  'location-pings',
+  'notifications',
+]);
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   owner: 'Everything, including granting the owner role. An account always keeps at least one active owner.',
-  admin: 'Everything except granting, changing or removing the owner role: members, keys, OAuth apps, webhooks, the CRM.',
-  dispatcher: 'The CRM: customers, jobs, dispatch and schedule, conversations, campaigns; reads billing. No members, keys, webhooks or logs.',
+  admin:
+    'Everything except granting, changing or removing the owner role: members, keys, OAuth apps, webhooks, the CRM.',
+  dispatcher:
+    'The CRM: customers, jobs, dispatch and schedule, conversations, campaigns; reads billing. No members, keys, webhooks or logs.',
   office: 'The CRM and billing (quotes, invoices, payments, purchasing). No members, keys, webhooks or logs.',
-  technician: 'Reads jobs, customers and the schedule; changes only their own work: the jobs assigned to them (status, photos, materials, signatures), their time entries and location.',
+  technician:
+    'Reads jobs, customers and the schedule; changes only their own work: the jobs assigned to them (status, photos, materials, signatures), their time entries and location.',
   read_only: 'Reads the CRM and billing. Changes nothing.',
 };
 
@@ -46,8 +84,11 @@ export function roleScopes(registry: Registry, role: Role): string[] {
     case 'dispatcher':
       return [...reads, ...collections.filter((c) => c !== 'users' && !BILLING.has(c)).map((c) => `write:${c}`)];
     case 'technician':
-      return ['read:account', ...collections.filter((c) => FIELD_READ.has(c)).map((c) => `read:${c}`),
-        ...collections.filter((c) => FIELD_WRITE.has(c)).map((c) => `write:${c}`)];
+      return [
+        'read:account',
+        ...collections.filter((c) => FIELD_READ.has(c)).map((c) => `read:${c}`),
+        ...collections.filter((c) => FIELD_WRITE.has(c)).map((c) => `write:${c}`),
+      ];
     case 'read_only':
       return reads;
   }
@@ -77,7 +118,9 @@ export function roleMatrixMarkdown(registry: Registry): string {
     '',
     `| scope | ${USER_ROLES.join(' | ')} |`,
     `| --- | ${USER_ROLES.map(() => ':---:').join(' | ')} |`,
-    ...scopes.map((scope) => `| \`${scope}\` | ${USER_ROLES.map((role) => (has(role, scope) ? 'yes' : '')).join(' | ')} |`),
+    ...scopes.map(
+      (scope) => `| \`${scope}\` | ${USER_ROLES.map((role) => (has(role, scope) ? 'yes' : '')).join(' | ')} |`,
+    ),
     '',
   ];
   return lines.join('\n');

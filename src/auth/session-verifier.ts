@@ -37,7 +37,12 @@ export interface SessionIdentity {
 export type SessionChange = 'session' | 'person' | 'account';
 
 /** Every node forgets what it cached of a session (or of a person's sessions): this one at once, the others by NOTIFY. */
-export async function announceSessionChange(db: Database, sessions: Pick<SessionVerifier, 'forget'> | undefined, kind: SessionChange, id: string) {
+export async function announceSessionChange(
+  db: Database,
+  sessions: Pick<SessionVerifier, 'forget'> | undefined,
+  kind: SessionChange,
+  id: string,
+) {
   await systemQuery(db, credentialChangeNotice(kind, id));
   sessions?.forget(kind, id);
 }
@@ -72,7 +77,9 @@ export class SessionVerifier {
     options: { cacheTtlMs?: number; logger?: Logger } = {},
   ) {
     this.#cache = new CredentialCache(db, {
-      what: 'session', ttlMs: options.cacheTtlMs, logger: options.logger,
+      what: 'session',
+      ttlMs: options.cacheTtlMs,
+      logger: options.logger,
       onNotice: (kind, id) => {
         if (kind === 'session' || kind === 'person' || kind === 'account') this.forget(kind, id);
       },
@@ -94,8 +101,13 @@ export class SessionVerifier {
 
   /** Forgets sessions on this node; other nodes hear of it by NOTIFY (announceSessionChange). */
   forget(kind: SessionChange, id: string): void {
-    this.#cache.forgetWhere((identity) => (kind === 'session' ? identity.sessionId === id : kind === 'person' ? identity.personId === id
-      : identity.principal?.accountId === id));
+    this.#cache.forgetWhere((identity) =>
+      kind === 'session'
+        ? identity.sessionId === id
+        : kind === 'person'
+          ? identity.personId === id
+          : identity.principal?.accountId === id,
+    );
   }
 
   async #load(token: string): Promise<SessionIdentity | null> {
@@ -104,9 +116,20 @@ export class SessionVerifier {
     const found = await this.auth.api.getSession({ headers }).catch(() => null);
     if (!found) return null;
     return {
-      sessionId: found.session.id, personId: found.user.id, expiresAt: new Date(found.session.expiresAt).getTime(),
-      person: { id: found.user.id, name: found.user.name, email: found.user.email, email_verified: found.user.emailVerified },
-      principal: await this.#principal(found.user.id, found.session.id, (found.session as { activeAccountId?: string | null }).activeAccountId ?? null),
+      sessionId: found.session.id,
+      personId: found.user.id,
+      expiresAt: new Date(found.session.expiresAt).getTime(),
+      person: {
+        id: found.user.id,
+        name: found.user.name,
+        email: found.user.email,
+        email_verified: found.user.emailVerified,
+      },
+      principal: await this.#principal(
+        found.user.id,
+        found.session.id,
+        (found.session as { activeAccountId?: string | null }).activeAccountId ?? null,
+      ),
     };
   }
 

@@ -45,8 +45,17 @@ async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: { name: { type: 'string' }, mode: { type: 'string' }, plan: { type: 'string' }, json: { type: 'boolean' }, check: { type: 'boolean' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      mode: { type: 'string' },
+      plan: { type: 'string' },
+      json: { type: 'boolean' },
+      check: { type: 'boolean' },
+      output: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, subcommand] = positionals;
   if (values.help || !command) {
@@ -56,7 +65,9 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve': {
       const server = await startServer(loadConfig());
-      const shutdown = () => { server.stop().then(() => process.exit(0)); };
+      const shutdown = () => {
+        server.stop().then(() => process.exit(0));
+      };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
       return -1; // keep running
@@ -76,7 +87,10 @@ async function run(argv: string[]): Promise<number> {
       if (!PLAN_NAMES.includes(plan as PlanName)) throw new UsageError(`--plan is one of ${PLAN_NAMES.join(', ')}`);
       const created = await withDatabase((db) => createAccount(db, { name, mode, plan: plan as PlanName }));
       if (values.json) process.stdout.write(JSON.stringify(created) + '\n');
-      else process.stdout.write(`Account ${created.account.id} "${created.account.name}"\nOwner API key (shown once): ${created.api_key}\n`);
+      else
+        process.stdout.write(
+          `Account ${created.account.id} "${created.account.name}"\nOwner API key (shown once): ${created.api_key}\n`,
+        );
       return 0;
     }
     case 'roles': {
@@ -99,7 +113,11 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'openapi': {
       // The app the server runs, never started: the same routes and endpoints, so the same document.
-      const { openapi } = createApp({ db: undefined as never, registry: createRegistry(), logger: pino({ level: 'silent' }) });
+      const { openapi } = createApp({
+        db: undefined as never,
+        registry: createRegistry(),
+        logger: pino({ level: 'silent' }),
+      });
       const text = JSON.stringify(openapi, null, 2) + '\n';
       if (values.output) writeFileSync(values.output, text);
       else process.stdout.write(text);
@@ -112,7 +130,9 @@ async function run(argv: string[]): Promise<number> {
 class UsageError extends Error {}
 
 run(process.argv.slice(2)).then(
-  (code) => { if (code >= 0) process.exitCode = code; },
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
   (error) => {
     if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${HELP}`);
     else if (error instanceof DataDirBusyError) process.stderr.write(`${error.message}\n`);

@@ -1,6 +1,13 @@
 // Embedded PostgreSQL (PGlite): one in-process connection, shared through a FIFO lock.
 import { PGlite } from '@electric-sql/pglite';
-import { DATE_OBJECT_PARSERS, SESSION_SETUP_SQL, TYPE_PARSERS, type Database, type DatabaseConnection, type Row } from './database.ts';
+import {
+  DATE_OBJECT_PARSERS,
+  SESSION_SETUP_SQL,
+  TYPE_PARSERS,
+  type Database,
+  type DatabaseConnection,
+  type Row,
+} from './database.ts';
 
 /** `dataDir` undefined keeps the database in memory (tests). */
 export async function connectPglite(dataDir?: string): Promise<Database> {
@@ -24,7 +31,9 @@ export async function connectPglite(dataDir?: string): Promise<Database> {
   /** Runs `work` when the single connection is free (between transactions, never inside one). */
   const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
     inUse++;
-    const turn = queue.then(work).finally(() => { inUse--; });
+    const turn = queue.then(work).finally(() => {
+      inUse--;
+    });
     queue = turn.catch(() => undefined);
     return turn;
   };

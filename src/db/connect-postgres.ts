@@ -3,11 +3,12 @@ import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { DATE_OBJECT_PARSERS, SESSION_SETUP_SQL, TYPE_PARSERS, type Database, type Row } from './database.ts';
 
-const typesFrom = (parsers: Record<number, (text: string) => unknown>) => ({
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    return parsers[oid] ?? pg.types.getTypeParser(oid, format);
-  },
-}) as pg.CustomTypesConfig;
+const typesFrom = (parsers: Record<number, (text: string) => unknown>) =>
+  ({
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      return parsers[oid] ?? pg.types.getTypeParser(oid, format);
+    },
+  }) as pg.CustomTypesConfig;
 const types = typesFrom(TYPE_PARSERS);
 const dateObjectTypes = typesFrom(DATE_OBJECT_PARSERS);
 
@@ -32,35 +33,45 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
   const reconnectLater = () => {
     if (closed) return;
     const timer = setTimeout(() => {
-      listenerClient().then(() => { reconnectDelayMs = 1000; }, () => { reconnectDelayMs = Math.min(30_000, reconnectDelayMs * 2); });
+      listenerClient().then(
+        () => {
+          reconnectDelayMs = 1000;
+        },
+        () => {
+          reconnectDelayMs = Math.min(30_000, reconnectDelayMs * 2);
+        },
+      );
     }, reconnectDelayMs);
     timer.unref();
   };
-  const listenerClient = (): Promise<pg.Client> => (listener ??= (async () => {
-    const client = new pg.Client({ connectionString });
-    const mine = ++generation;
-    const lost = () => {
-      if (generation !== mine || !listener) return;
-      listener = undefined;
-      reconnectLater();
-    };
-    client.on('error', lost);
-    client.on('end', lost);
-    client.on('notification', (message) => { for (const handle of handlers.get(message.channel) ?? []) handle(message.payload ?? ''); });
-    try {
-      await client.connect();
-      for (const channel of handlers.keys()) await client.query(`LISTEN ${channel}`);
-      if (mine > 1) for (const handle of reconnectHandlers) handle();
-    } catch (error) {
-      client.end().catch(() => undefined);
-      if (generation === mine) {
+  const listenerClient = (): Promise<pg.Client> =>
+    (listener ??= (async () => {
+      const client = new pg.Client({ connectionString });
+      const mine = ++generation;
+      const lost = () => {
+        if (generation !== mine || !listener) return;
         listener = undefined;
         reconnectLater();
+      };
+      client.on('error', lost);
+      client.on('end', lost);
+      client.on('notification', (message) => {
+        for (const handle of handlers.get(message.channel) ?? []) handle(message.payload ?? '');
+      });
+      try {
+        await client.connect();
+        for (const channel of handlers.keys()) await client.query(`LISTEN ${channel}`);
+        if (mine > 1) for (const handle of reconnectHandlers) handle();
+      } catch (error) {
+        client.end().catch(() => undefined);
+        if (generation === mine) {
+          listener = undefined;
+          reconnectLater();
+        }
+        throw error;
       }
-      throw error;
-    }
-    return client;
-  })());
+      return client;
+    })());
   return {
     kind: 'postgres',
     async withConnection(work) {
@@ -82,7 +93,11 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
           },
           async query(sqlText, parameters) {
             try {
-              const result = await client.query({ text: sqlText, values: parameters as unknown[], types: dateObjectTypes });
+              const result = await client.query({
+                text: sqlText,
+                values: parameters as unknown[],
+                types: dateObjectTypes,
+              });
               return { rows: result.rows as Row[], affectedRows: result.rowCount ?? 0 };
             } catch (error) {
               throw noteBroken(error);

@@ -10,7 +10,10 @@ test('a COPY batch holds its lines as UTF-8 bytes, counts rows and collects thei
   assert.equal(batch.rows, 3);
   assert.deepEqual([...batch.keys], ['2026-12-03', '2026-12-04']);
   assert.equal(batch.bytes.toString('utf8'), '1\tZoë\n2\t日本\n3\tx\n');
-  assert.deepEqual([...batch.lines()].map((line) => line.toString('utf8')), ['1\tZoë\n', '2\t日本\n', '3\tx\n']);
+  assert.deepEqual(
+    [...batch.lines()].map((line) => line.toString('utf8')),
+    ['1\tZoë\n', '2\t日本\n', '3\tx\n'],
+  );
 });
 
 test('a COPY batch grows past its first capacity without losing or cutting a line', () => {

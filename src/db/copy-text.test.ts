@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { toCopyText } from './copy-text.ts';
 
 test('COPY text: tab-separated, \\N for null, t/f, JSON for objects, one line per row', () => {
-  assert.equal(toCopyText([[1, 'a', null, true, { k: 'v' }], [2, 'b', undefined, false, [1]]]), '1\ta\t\\N\tt\t{"k":"v"}\n2\tb\t\\N\tf\t[1]\n');
+  assert.equal(
+    toCopyText([
+      [1, 'a', null, true, { k: 'v' }],
+      [2, 'b', undefined, false, [1]],
+    ]),
+    '1\ta\t\\N\tt\t{"k":"v"}\n2\tb\t\\N\tf\t[1]\n',
+  );
 });
 
 test('COPY text: backslash, newline, carriage return and tab are escaped; NUL becomes U+FFFD', () => {

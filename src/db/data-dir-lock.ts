@@ -25,18 +25,25 @@ export function acquireDataDirLock(dataDir: string, holder: string): () => void 
       const release = () => {
         try {
           if (readFileSync(path, 'utf8') === mine) unlinkSync(path);
-        } catch { /* already gone */ }
+        } catch {
+          /* already gone */
+        }
       };
       process.once('exit', release);
       return release;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       let other: { pid?: number; holder?: string } = {};
-      try { other = JSON.parse(readFileSync(path, 'utf8')); } catch { /* unreadable: treat as stale */ }
+      try {
+        other = JSON.parse(readFileSync(path, 'utf8'));
+      } catch {
+        /* unreadable: treat as stale */
+      }
       if (other.pid && other.pid !== process.pid && isAlive(other.pid)) {
         throw new DataDirBusyError(
           `The data folder ${resolve(dataDir)} is in use by the Fieldline ${other.holder ?? 'process'} (pid ${other.pid}). ` +
-          'Embedded PGlite allows one process at a time: stop that process first, or set DATABASE_URL to use a PostgreSQL server.');
+            'Embedded PGlite allows one process at a time: stop that process first, or set DATABASE_URL to use a PostgreSQL server.',
+        );
       }
       unlinkSync(path); // stale lock from a process that is gone
     }

@@ -4,20 +4,36 @@ import { inlineParameters, toSqlLiteral, UnsafeSqlValueError } from './inline-pa
 import { connectPglite } from './connect-pglite.ts';
 
 const HOSTILE = [
-  "O'Brien", "'; DROP TABLE accounts; --", 'back\\slash\\', "\\'; SELECT 1; --", '$1 $2 $$ $tag$', 'quote "double"',
-  'línea\nnueva\ttab', '😀 emoji', '', ' ', '-- comment', '/* block */', "E'escape'",
+  "O'Brien",
+  "'; DROP TABLE accounts; --",
+  'back\\slash\\',
+  "\\'; SELECT 1; --",
+  '$1 $2 $$ $tag$',
+  'quote "double"',
+  'línea\nnueva\ttab',
+  '😀 emoji',
+  '',
+  ' ',
+  '-- comment',
+  '/* block */',
+  "E'escape'",
 ];
 
 test('hostile strings survive the round trip through PostgreSQL byte for byte', async () => {
   const db = await connectPglite();
   try {
     for (const value of HOSTILE) {
-      const sql = inlineParameters({ sql: 'SELECT $1::text AS v, $2::text[] AS arr', parameters: [value, [value, 'x']] });
+      const sql = inlineParameters({
+        sql: 'SELECT $1::text AS v, $2::text[] AS arr',
+        parameters: [value, [value, 'x']],
+      });
       const [[row]] = await db.withConnection((c) => c.run(sql));
       assert.equal(row.v, value);
       assert.deepEqual(row.arr, [value, 'x']);
     }
-    const [[json]] = await db.withConnection((c) => c.run(inlineParameters({ sql: 'SELECT $1::jsonb AS j', parameters: [{ a: HOSTILE }] })));
+    const [[json]] = await db.withConnection((c) =>
+      c.run(inlineParameters({ sql: 'SELECT $1::jsonb AS j', parameters: [{ a: HOSTILE }] })),
+    );
     assert.deepEqual(json.j, { a: HOSTILE });
   } finally {
     await db.close();

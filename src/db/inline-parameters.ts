@@ -20,7 +20,10 @@ export function quoteSqlString(value: string): string {
 
 function arrayElementText(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  const text = typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : String(value instanceof Date ? value.toISOString() : value);
+  const text =
+    typeof value === 'object' && !(value instanceof Date)
+      ? JSON.stringify(value)
+      : String(value instanceof Date ? value.toISOString() : value);
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
@@ -64,7 +67,8 @@ export function inlineParameters({ sql, parameters }: SqlStatement): string {
       let j = i + 1;
       while (isDigit(sql[j])) j++;
       const index = Number(sql.slice(i + 1, j)) - 1;
-      if (index < 0 || index >= parameters.length) throw new UnsafeSqlValueError(`no value for placeholder ${sql.slice(i, j)}`);
+      if (index < 0 || index >= parameters.length)
+        throw new UnsafeSqlValueError(`no value for placeholder ${sql.slice(i, j)}`);
       out += sql.slice(copiedUpTo, i) + toSqlLiteral(parameters[index]);
       copiedUpTo = i = j;
     } else {

@@ -2,13 +2,23 @@
 // share our pool, or PGlite's single connection and its turn-taking, instead of opening their
 // own. A Kysely connection holds one of ours from acquire to release, so its transactions work.
 import {
-  CompiledQuery, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler,
-  type DatabaseConnection as KyselyConnection, type Dialect, type Driver, type QueryResult,
+  CompiledQuery,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection as KyselyConnection,
+  type Dialect,
+  type Driver,
+  type QueryResult,
 } from 'kysely';
 import type { Database, DatabaseConnection } from './database.ts';
 
 class HeldConnection implements KyselyConnection {
-  constructor(private readonly connection: DatabaseConnection, readonly release: () => void) {}
+  constructor(
+    private readonly connection: DatabaseConnection,
+    readonly release: () => void,
+  ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const { rows, affectedRows } = await this.connection.query(query.sql, query.parameters);
@@ -28,7 +38,10 @@ class DatabaseDriver implements Driver {
 
   acquireConnection(): Promise<HeldConnection> {
     return new Promise((resolve, reject) => {
-      this.db.withConnection((connection) => new Promise<void>((release) => resolve(new HeldConnection(connection, release))))
+      this.db
+        .withConnection(
+          (connection) => new Promise<void>((release) => resolve(new HeldConnection(connection, release))),
+        )
         .catch(reject);
     });
   }

@@ -1,6 +1,13 @@
 // Kysely used purely as a SQL compiler: statements are compiled here and executed by our own
 // connection layer, which batches them into single round trips (see tenant-transaction.ts).
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Compilable } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type Compilable,
+} from 'kysely';
 import type { SqlStatement } from './inline-parameters.ts';
 
 export const sqlBuilder = new Kysely<any>({

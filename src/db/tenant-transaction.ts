@@ -17,7 +17,11 @@ function tenantPreamble(accountId: string): string {
 }
 
 /** Statements for one account in one round trip, as one implicit transaction (reads, mostly). */
-export async function tenantBatch(db: Database, accountId: string, statements: readonly SqlStatement[]): Promise<Row[][]> {
+export async function tenantBatch(
+  db: Database,
+  accountId: string,
+  statements: readonly SqlStatement[],
+): Promise<Row[][]> {
   const text = [tenantPreamble(accountId), ...statements.map(inlineParameters)].join(';\n');
   const results = await db.withConnection((connection) => connection.run(text));
   return results.slice(1);
@@ -82,7 +86,11 @@ export class TenantTransaction {
 }
 
 /** Runs `work` in one tenant transaction: committed if it returns, rolled back if it throws. */
-export async function withTenantTransaction<T>(db: Database, accountId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
+export async function withTenantTransaction<T>(
+  db: Database,
+  accountId: string,
+  work: (tx: TenantTransaction) => Promise<T>,
+): Promise<T> {
   let committed: TenantTransaction | undefined;
   const result = await db.withConnection(async (connection) => {
     const tx = new TenantTransaction(connection, accountId);

@@ -20,6 +20,10 @@ export const callLogs = defineResource({
     summary: field.text({ max: 5000 }).searchable(),
     // Not searchable: indexing would cost up to 200 KB per call; filter by number or customer instead.
     transcript: field.text({ max: 200_000 }).describe('The call transcript, as the voice provider sent it.'),
-    provider_call_id: field.text({ max: 200 }).filterable().unique().describe('The voice provider\'s id of the call; unique per account.'),
+    provider_call_id: field
+      .text({ max: 200 })
+      .filterable()
+      .unique()
+      .describe("The voice provider's id of the call; unique per account."),
   },
 });

@@ -25,15 +25,25 @@ function countRecipients(ctx: OperationContext, campaignId: string, delta: numbe
 
 /** The campaign, locked so a recipient cannot slip in while it starts sending. */
 async function editableCampaign(ctx: OperationContext, campaignId: string) {
-  const campaign = await loadReferencedOrThrow(ctx, ctx.registry.get('campaigns'), campaignId, 'campaign_id', { lock: true });
+  const campaign = await loadReferencedOrThrow(ctx, ctx.registry.get('campaigns'), campaignId, 'campaign_id', {
+    lock: true,
+  });
   if (!EDITABLE_IN.includes(campaign.status)) {
-    throw new ApiError('conflict', `Campaign '${campaign.id}' is ${campaign.status}; recipients can change while it is ${EDITABLE_IN.join(' or ')}`);
+    throw new ApiError(
+      'conflict',
+      `Campaign '${campaign.id}' is ${campaign.status}; recipients can change while it is ${EDITABLE_IN.join(' or ')}`,
+    );
   }
   return campaign;
 }
 
 /** What the sender hands `deliver`: the recipient's mail, rendered. */
-const renderedMail = z.strictObject({ to: z.string(), subject: z.string(), text: z.string(), html: z.string().nullable() });
+const renderedMail = z.strictObject({
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string().nullable(),
+});
 
 export const campaignRecipients = defineResource({
   name: 'campaign_recipient',
@@ -41,24 +51,35 @@ export const campaignRecipients = defineResource({
   idPrefix: 'crcp',
   description: 'A contact a campaign mails, also listed under `/v1/campaigns/{id}/recipients`. Sent at most once.',
   operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
-  limitedBecause: 'A recipient is a contact added to a campaign: remove it and add another; its state is the sender\'s to change.',
+  limitedBecause:
+    "A recipient is a contact added to a campaign: remove it and add another; its state is the sender's to change.",
   listedUnder: [{ collection: 'campaigns', segment: 'recipients', field: 'campaign_id' }],
   lifecycle: { field: 'status', deletableIn: ['pending'] },
-  schema: [`CREATE UNIQUE INDEX IF NOT EXISTS campaign_recipients_contact_key ON campaign_recipients (account_id, campaign_id, contact_id)`],
+  schema: [
+    `CREATE UNIQUE INDEX IF NOT EXISTS campaign_recipients_contact_key ON campaign_recipients (account_id, campaign_id, contact_id)`,
+  ],
   fields: {
     campaign_id: field.ref('campaigns').required().createOnly().filterable().expand('campaign'),
     contact_id: field.ref('contacts').required().createOnly().filterable().expand('contact'),
-    email: field.email().readOnly().filterable().describe('Where the mail went (the contact\'s email when it was sent).'),
+    email: field
+      .email()
+      .readOnly()
+      .filterable()
+      .describe("Where the mail went (the contact's email when it was sent)."),
     status: field.enum(['pending', 'sent', 'skipped']).default('pending').readOnly().filterable(),
     sent_at: field.datetime().readOnly().filterable().sortable(),
-    mail_id: field.text({ max: 64 }).readOnly().describe('The mail outbox entry carrying it (delivery is retried from there).'),
+    mail_id: field
+      .text({ max: 64 })
+      .readOnly()
+      .describe('The mail outbox entry carrying it (delivery is retried from there).'),
     skipped_reason: field.text({ max: 200 }).readOnly(),
   },
   hooks: {
     beforeCreate: async ({ row, ctx }) => {
       await editableCampaign(ctx, row.campaign_id);
       const contact = await loadReferencedOrThrow(ctx, ctx.registry.get('contacts'), row.contact_id, 'contact_id');
-      if (!contact.email) throw validationFailed([{ path: 'contact_id', message: `Contact '${contact.id}' has no email address` }]);
+      if (!contact.email)
+        throw validationFailed([{ path: 'contact_id', message: `Contact '${contact.id}' has no email address` }]);
       row.email = contact.email;
       countRecipients(ctx, row.campaign_id, 1);
     },
@@ -70,25 +91,45 @@ export const campaignRecipients = defineResource({
   actions: {
     // The campaign sender's steps, one per recipient, inside its batch transaction.
     deliver: {
-      summary: 'Mail the recipient', internal: true, from: ['pending'], to: 'sent', event: 'sent', input: renderedMail,
+      summary: 'Mail the recipient',
+      internal: true,
+      from: ['pending'],
+      to: 'sent',
+      event: 'sent',
+      input: renderedMail,
       apply: ({ input, ctx }) => {
         const mailId = newId('mail');
-        ctx.tx.defer(queueMailStatement({ accountId: ctx.tx.accountId, to: [input.to], subject: input.subject, text: input.text, html: input.html }, ctx.now, mailId));
+        ctx.tx.defer(
+          queueMailStatement(
+            { accountId: ctx.tx.accountId, to: [input.to], subject: input.subject, text: input.text, html: input.html },
+            ctx.now,
+            mailId,
+          ),
+        );
         return { email: input.to, sent_at: ctx.now, mail_id: mailId };
       },
     },
     skip: {
-      summary: 'Pass the recipient over', internal: true, from: ['pending'], to: 'skipped', event: 'skipped',
+      summary: 'Pass the recipient over',
+      internal: true,
+      from: ['pending'],
+      to: 'skipped',
+      event: 'skipped',
       input: z.strictObject({ reason: z.string().max(200) }),
       apply: ({ input }) => ({ skipped_reason: input.reason }),
     },
   },
   endpoints: [
     resourceEndpoint({
-      method: 'post', base: '/v1/campaigns', path: '/{id}/recipients', idOf: 'campaigns', operationId: 'addCampaignRecipients',
+      method: 'post',
+      base: '/v1/campaigns',
+      path: '/{id}/recipients',
+      idOf: 'campaigns',
+      operationId: 'addCampaignRecipients',
       summary: 'Add contacts to a campaign',
-      description: `Adds up to ${MAX_RECIPIENTS_PER_REQUEST} contacts in one all-or-nothing request, each a \`campaign_recipient.created\` event. `
-        + 'Contacts already on the campaign are left as they are and listed in `already_added`; an unknown contact or one without an email is a 422.',
+      description:
+        `Adds up to ${MAX_RECIPIENTS_PER_REQUEST} contacts in one all-or-nothing request, each a \`campaign_recipient.created\` event. ` +
+        'Contacts already on the campaign are left as they are and listed in `already_added`; an unknown contact or one without an email is a 422.',
       input: z.strictObject({ contact_ids: z.array(idOfSchema('contacts')).min(1).max(MAX_RECIPIENTS_PER_REQUEST) }),
       answers: z.object({
         object: z.literal('campaign_recipients_added'),
@@ -108,20 +149,35 @@ export const campaignRecipients = defineResource({
         let added = 0;
         for (const [i, contactId] of contactIds.entries()) {
           if (alreadyAdded.has(contactId)) continue;
-          await ctx.create('campaign-recipients', { campaign_id: campaign.id, contact_id: contactId }).catch((error) => {
-            // Each create validates one body; its errors are about this entry of the list.
-            if (error instanceof ApiError && error.code === 'validation_failed') throw validationFailed([{ path: `contact_ids.${i}`, message: error.extra.errors?.[0]?.message ?? error.detail }]);
-            throw error;
-          });
+          await ctx
+            .create('campaign-recipients', { campaign_id: campaign.id, contact_id: contactId })
+            .catch((error) => {
+              // Each create validates one body; its errors are about this entry of the list.
+              if (error instanceof ApiError && error.code === 'validation_failed')
+                throw validationFailed([
+                  { path: `contact_ids.${i}`, message: error.extra.errors?.[0]?.message ?? error.detail },
+                ]);
+              throw error;
+            });
           added++;
         }
-        return { object: 'campaign_recipients_added', campaign_id: campaign.id, added, already_added: [...alreadyAdded] };
+        return {
+          object: 'campaign_recipients_added',
+          campaign_id: campaign.id,
+          added,
+          already_added: [...alreadyAdded],
+        };
       },
     }),
     resourceEndpoint({
-      method: 'delete', base: '/v1/campaigns', path: '/{id}/recipients/{contact_id}', idOf: 'campaigns', operationId: 'removeCampaignRecipient',
+      method: 'delete',
+      base: '/v1/campaigns',
+      path: '/{id}/recipients/{contact_id}',
+      idOf: 'campaigns',
+      operationId: 'removeCampaignRecipient',
       summary: 'Remove a contact from a campaign',
-      description: 'The same as deleting the campaign recipient: only a pending one, while the campaign is a draft or paused.',
+      description:
+        'The same as deleting the campaign recipient: only a pending one, while the campaign is a draft or paused.',
       answers: z.object({ id: z.string(), object: z.literal('campaign_recipient'), deleted: z.literal(true) }),
       async run({ params, ctx }) {
         const campaign = await loadRowOrThrow(ctx, ctx.registry.get('campaigns'), params.id);

@@ -10,7 +10,11 @@ export const contactNotes = defineResource({
   listedUnder: [{ collection: 'contacts', segment: 'notes', field: 'contact_id' }],
   fields: {
     contact_id: field.ref('contacts').required().createOnly().filterable().expand('contact'),
-    body: field.text({ min: 1, max: 10_000 }).required().searchable().example('Prefers a call before 9am; gate code 4411.'),
+    body: field
+      .text({ min: 1, max: 10_000 })
+      .required()
+      .searchable()
+      .example('Prefers a call before 9am; gate code 4411.'),
     author_id: field.ref('users').createOnly().filterable().describe('The team member who wrote it.'),
     pinned: field.boolean().default(false).filterable().describe('Shown first in the app.'),
   },

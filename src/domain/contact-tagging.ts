@@ -21,17 +21,29 @@ function retag(ctx: OperationContext, contact: Row, add: readonly string[], remo
   const kept = (contact.tag_ids as string[]).filter((id) => !remove.includes(id));
   const next = [...kept, ...add.filter((id) => !kept.includes(id))];
   if (next.length > MAX_TAGS_PER_CONTACT) {
-    throw new ApiError('conflict', `Contact '${contact.id}' would carry ${next.length} tags; the most is ${MAX_TAGS_PER_CONTACT}`);
+    throw new ApiError(
+      'conflict',
+      `Contact '${contact.id}' would carry ${next.length} tags; the most is ${MAX_TAGS_PER_CONTACT}`,
+    );
   }
   return applyChanges(ctx, contacts, contact, { tag_ids: next }, 'contact.updated');
 }
 
 /** Every one of `ids` is a tag of the account; unknown ones are a 422 at `pathOf(index)`. */
-async function requireTags(ctx: OperationContext, ids: readonly string[], pathOf: (index: number) => string): Promise<void> {
+async function requireTags(
+  ctx: OperationContext,
+  ids: readonly string[],
+  pathOf: (index: number) => string,
+): Promise<void> {
   const tags = ctx.registry.get('contact-tags');
-  const known = new Set((await ctx.tx.query(selectRowsByIds(tags, ctx.tx.accountId, [...ids]))).map((row) => row.id as string));
+  const known = new Set(
+    (await ctx.tx.query(selectRowsByIds(tags, ctx.tx.accountId, [...ids]))).map((row) => row.id as string),
+  );
   const missing = ids.map((id, index) => ({ id, index })).filter(({ id }) => !known.has(id));
-  if (missing.length) throw validationFailed(missing.map(({ id, index }) => ({ path: pathOf(index), message: `No such contact_tag: '${id}'` })));
+  if (missing.length)
+    throw validationFailed(
+      missing.map(({ id, index }) => ({ path: pathOf(index), message: `No such contact_tag: '${id}'` })),
+    );
 }
 
 /** After a tag is deleted: every contact carrying it lets go of it. */
@@ -52,7 +64,10 @@ const BulkTagResult = z.object({
 
 export const contactTaggingEndpoints: ResourceEndpointSpec[] = [
   resourceEndpoint({
-    method: 'post', path: '/{id}/tags', operationId: 'tagContact', respondsWith: 'contacts',
+    method: 'post',
+    path: '/{id}/tags',
+    operationId: 'tagContact',
+    respondsWith: 'contacts',
     summary: 'Put a tag on a contact',
     description: 'Adding a tag the contact already has changes nothing.',
     input: z.strictObject({ tag_id: z.string().min(1).max(64) }),
@@ -63,25 +78,37 @@ export const contactTaggingEndpoints: ResourceEndpointSpec[] = [
     },
   }),
   resourceEndpoint({
-    method: 'delete', path: '/{id}/tags/{tag_id}', operationId: 'untagContact', respondsWith: 'contacts',
+    method: 'delete',
+    path: '/{id}/tags/{tag_id}',
+    operationId: 'untagContact',
+    respondsWith: 'contacts',
     summary: 'Take a tag off a contact',
-    description: 'Taking off a tag the contact does not have changes nothing; a tag the account does not have is a 404.',
+    description:
+      'Taking off a tag the contact does not have changes nothing; a tag the account does not have is a 404.',
     async run({ params, ctx }) {
       const contact = await lockRowOrThrow(ctx, ctx.registry.get('contacts'), params.id);
-      const [tag] = await ctx.tx.query(selectRowsByIds(ctx.registry.get('contact-tags'), ctx.tx.accountId, [params.tag_id]));
+      const [tag] = await ctx.tx.query(
+        selectRowsByIds(ctx.registry.get('contact-tags'), ctx.tx.accountId, [params.tag_id]),
+      );
       if (!tag) throw notFound('contact_tag', params.tag_id);
       return serialize(ctx.registry.get('contacts'), retag(ctx, contact, [], [params.tag_id]));
     },
   }),
   resourceEndpoint({
-    method: 'post', path: '/bulk-tag', operationId: 'bulkTagContacts', answers: BulkTagResult,
+    method: 'post',
+    path: '/bulk-tag',
+    operationId: 'bulkTagContacts',
+    answers: BulkTagResult,
     summary: 'Add and remove tags on up to 100 contacts, all or nothing',
-    description: 'Every contact and tag must exist (422 naming the first unknown ones otherwise); nothing changes unless everything can.',
-    input: z.strictObject({
-      contact_ids: z.array(z.string().min(1).max(64)).min(1).max(100),
-      add: tagIds.optional(),
-      remove: tagIds.optional(),
-    }).refine((body) => body.add || body.remove, { message: 'Give add, remove or both', path: ['add'] }),
+    description:
+      'Every contact and tag must exist (422 naming the first unknown ones otherwise); nothing changes unless everything can.',
+    input: z
+      .strictObject({
+        contact_ids: z.array(z.string().min(1).max(64)).min(1).max(100),
+        add: tagIds.optional(),
+        remove: tagIds.optional(),
+      })
+      .refine((body) => body.add || body.remove, { message: 'Give add, remove or both', path: ['add'] }),
     async run({ input, ctx }) {
       const contacts = ctx.registry.get('contacts');
       const ids = [...new Set(input.contact_ids)].sort(); // one lock order for every caller
@@ -91,9 +118,16 @@ export const contactTaggingEndpoints: ResourceEndpointSpec[] = [
       });
       const found = new Set(rows.map((row) => row.id as string));
       const missing = input.contact_ids.map((id, index) => ({ id, index })).filter(({ id }) => !found.has(id));
-      if (missing.length) throw validationFailed(missing.slice(0, 10).map(({ id, index }) => ({ path: `contact_ids.${index}`, message: `No such contact: '${id}'` })));
+      if (missing.length)
+        throw validationFailed(
+          missing
+            .slice(0, 10)
+            .map(({ id, index }) => ({ path: `contact_ids.${index}`, message: `No such contact: '${id}'` })),
+        );
       const added = input.add ?? [];
-      await requireTags(ctx, [...added, ...(input.remove ?? [])], (i) => (i < added.length ? `add.${i}` : `remove.${i - added.length}`));
+      await requireTags(ctx, [...added, ...(input.remove ?? [])], (i) =>
+        i < added.length ? `add.${i}` : `remove.${i - added.length}`,
+      );
       let updated = 0;
       for (const row of rows) if (retag(ctx, row, input.add ?? [], input.remove ?? []) !== row) updated += 1;
       return { object: 'contact_bulk_tag', updated, unchanged: rows.length - updated };

@@ -8,7 +8,8 @@ export const contactTags = defineResource({
   name: 'contact_tag',
   collection: 'contact-tags',
   idPrefix: 'tag',
-  description: 'A label that contacts can carry. Contacts list theirs in `tag_ids`; filter with `GET /v1/contacts?tag_ids={id}`.',
+  description:
+    'A label that contacts can carry. Contacts list theirs in `tag_ids`; filter with `GET /v1/contacts?tag_ids={id}`.',
   fields: {
     name: field.text({ min: 1, max: 64 }).required().unique().filterable().sortable().searchable().example('vip'),
     color: field.color().describe('A hex colour for the label.'),

@@ -15,13 +15,26 @@ export const contacts = defineResource({
   fields: {
     first_name: field.text({ min: 1, max: 100 }).required().filterable().sortable().searchable().example('Grace'),
     last_name: field.text({ max: 100 }).filterable().sortable().searchable().example('Hopper'),
-    customer_id: field.ref('customers').filterable().expand('customer').describe('The customer this person belongs to, if any.'),
+    customer_id: field
+      .ref('customers')
+      .filterable()
+      .expand('customer')
+      .describe('The customer this person belongs to, if any.'),
     email: field.email().filterable().searchable(),
     phone: field.phone().filterable().searchable(),
     title: field.text({ max: 200 }).searchable().describe('Job title, e.g. `Facilities manager`.'),
-    role: field.enum(['primary', 'billing', 'site', 'other']).default('other').filterable().describe('What the business contacts them for.'),
-    tag_ids: field.tags().readOnly().filterable(['eq', 'in', 'nin'])
-      .describe(`Ids of the contact's tags (at most ${MAX_TAGS_PER_CONTACT}); changed through \`/v1/contacts/{id}/tags\` and \`/v1/contacts/bulk-tag\`.`),
+    role: field
+      .enum(['primary', 'billing', 'site', 'other'])
+      .default('other')
+      .filterable()
+      .describe('What the business contacts them for.'),
+    tag_ids: field
+      .tags()
+      .readOnly()
+      .filterable(['eq', 'in', 'nin'])
+      .describe(
+        `Ids of the contact's tags (at most ${MAX_TAGS_PER_CONTACT}); changed through \`/v1/contacts/{id}/tags\` and \`/v1/contacts/bulk-tag\`.`,
+      ),
   },
   endpoints: contactTaggingEndpoints,
 });

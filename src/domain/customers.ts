@@ -9,7 +9,10 @@ export const ADDRESS = z.strictObject({
   city: z.string().max(100).optional(),
   region: z.string().max(100).optional(),
   postal_code: z.string().max(20).optional(),
-  country: z.string().regex(/^[A-Z]{2}$/, 'Expected an ISO 3166-1 alpha-2 code').optional(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'Expected an ISO 3166-1 alpha-2 code')
+    .optional(),
   latitude: z.number().min(-90).max(90).optional(),
   longitude: z.number().min(-180).max(180).optional(),
 });

@@ -16,7 +16,8 @@ const dispatchInput = withWindowRules(z.strictObject({ job_id: idOfSchema('jobs'
 type Dispatch = z.infer<typeof dispatchInput>;
 
 /** The job the body names (422 at `job_id` if there is none). */
-const namedJob = (ctx: OperationContext, input: Dispatch) => loadReferencedOrThrow(ctx, ctx.registry.get('jobs'), input.job_id, 'job_id');
+const namedJob = (ctx: OperationContext, input: Dispatch) =>
+  loadReferencedOrThrow(ctx, ctx.registry.get('jobs'), input.job_id, 'job_id');
 
 async function assign(ctx: OperationContext, { job_id, ...assignment }: Dispatch) {
   return serialize(ctx.registry.get('jobs'), await ctx.runAction('jobs', job_id, 'assign', assignment));
@@ -24,10 +25,16 @@ async function assign(ctx: OperationContext, { job_id, ...assignment }: Dispatch
 
 export const dispatchEndpoints: ResourceEndpointSpec[] = [
   resourceEndpoint({
-    method: 'get', base: '/v1/dispatch', path: '/queue', operationId: 'getDispatchQueue',
+    method: 'get',
+    base: '/v1/dispatch',
+    path: '/queue',
+    operationId: 'getDispatchQueue',
     summary: 'Jobs waiting for a technician or a time',
-    description: 'Open jobs that are unassigned or unscheduled, most urgent first and, within a priority, longest waiting first.',
-    input: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(50).describe('How many jobs to return (1-100).') }),
+    description:
+      'Open jobs that are unassigned or unscheduled, most urgent first and, within a priority, longest waiting first.',
+    input: z.strictObject({
+      limit: z.coerce.number().int().min(1).max(100).default(50).describe('How many jobs to return (1-100).'),
+    }),
     answers: z.object({
       object: z.literal('dispatch_queue'),
       total: z.int().describe('Jobs waiting in all.'),
@@ -42,15 +49,23 @@ export const dispatchEndpoints: ResourceEndpointSpec[] = [
         sql: `SELECT ${jobs.selectColumns.join(', ')} FROM jobs WHERE ${waiting} ORDER BY array_position($3::text[], priority), created_at, id LIMIT $2`,
         parameters: [ctx.tx.accountId, input.limit, mostUrgentFirst],
       });
-      const [{ total }] = await ctx.tx.query({ sql: `SELECT count(*)::int AS total FROM jobs WHERE ${waiting}`, parameters: [ctx.tx.accountId] });
+      const [{ total }] = await ctx.tx.query({
+        sql: `SELECT count(*)::int AS total FROM jobs WHERE ${waiting}`,
+        parameters: [ctx.tx.accountId],
+      });
       return { object: 'dispatch_queue', total, data: rows.map((row) => serialize(jobs, row)) };
     },
   }),
   resourceEndpoint({
-    method: 'post', base: '/v1/dispatch', path: '/assign', operationId: 'dispatchJob', respondsWith: 'jobs',
+    method: 'post',
+    base: '/v1/dispatch',
+    path: '/assign',
+    operationId: 'dispatchJob',
+    respondsWith: 'jobs',
     summary: 'Assign a job to a technician, optionally booking a window',
-    description: 'The job\'s `assign` action with the job named in the body: the technician must be free for the window '
-      + '(409 `conflict` naming the job or schedule block in the way).',
+    description:
+      "The job's `assign` action with the job named in the body: the technician must be free for the window " +
+      '(409 `conflict` naming the job or schedule block in the way).',
     input: dispatchInput,
     async run({ input, ctx }) {
       await namedJob(ctx, input);
@@ -58,16 +73,24 @@ export const dispatchEndpoints: ResourceEndpointSpec[] = [
     },
   }),
   resourceEndpoint({
-    method: 'post', base: '/v1/dispatch', path: '/reassign', operationId: 'redispatchJob', respondsWith: 'jobs',
+    method: 'post',
+    base: '/v1/dispatch',
+    path: '/reassign',
+    operationId: 'redispatchJob',
+    respondsWith: 'jobs',
     summary: 'Move an assigned job to another technician',
-    description: 'Like assign, for a job that already has a technician (409 `conflict` if it has none); '
-      + 'the new technician must be free for the window.',
+    description:
+      'Like assign, for a job that already has a technician (409 `conflict` if it has none); ' +
+      'the new technician must be free for the window.',
     input: dispatchInput,
     async run({ input, ctx }) {
       const job = await namedJob(ctx, input);
-      if (!job.technician_id) throw new ApiError('conflict', `Job '${job.id}' has no technician yet; assign it instead`);
+      if (!job.technician_id)
+        throw new ApiError('conflict', `Job '${job.id}' has no technician yet; assign it instead`);
       if (job.technician_id === input.technician_id) {
-        throw validationFailed([{ path: 'technician_id', message: `'${input.technician_id}' is already the job's technician` }]);
+        throw validationFailed([
+          { path: 'technician_id', message: `'${input.technician_id}' is already the job's technician` },
+        ]);
       }
       return assign(ctx, input);
     },

@@ -11,18 +11,38 @@ export const inventoryItems = defineResource({
   name: 'inventory_item',
   collection: 'inventory-items',
   idPrefix: 'itm',
-  description: 'A stocked part or material. `quantity_on_hand` changes only through movements, each recorded under `/v1/inventory-items/{id}/movements`.',
+  description:
+    'A stocked part or material. `quantity_on_hand` changes only through movements, each recorded under `/v1/inventory-items/{id}/movements`.',
   softDelete: true,
   fields: {
-    sku: field.text({ min: 1, max: 64 }).required().unique().filterable(['eq', 'in', 'starts_with']).sortable().searchable().example('FLT-16x25'),
+    sku: field
+      .text({ min: 1, max: 64 })
+      .required()
+      .unique()
+      .filterable(['eq', 'in', 'starts_with'])
+      .sortable()
+      .searchable()
+      .example('FLT-16x25'),
     name: field.text({ min: 1, max: 200 }).required().sortable().searchable().example('Furnace filter 16x25'),
     description: field.text({ max: 2000 }),
     quantity_on_hand: field.integer().default(0).readOnly().filterable().sortable(),
-    reorder_point: field.integer({ min: 0 }).default(0).filterable().describe('At or below this quantity the item needs reordering.'),
-    needs_reorder: field.boolean().default(false).readOnly().filterable().describe('`quantity_on_hand <= reorder_point`.'),
-    unit_cost: field.money().default(0).describe('Cost of one unit in the currency\'s minor unit.'),
+    reorder_point: field
+      .integer({ min: 0 })
+      .default(0)
+      .filterable()
+      .describe('At or below this quantity the item needs reordering.'),
+    needs_reorder: field
+      .boolean()
+      .default(false)
+      .readOnly()
+      .filterable()
+      .describe('`quantity_on_hand <= reorder_point`.'),
+    unit_cost: field.money().default(0).describe("Cost of one unit in the currency's minor unit."),
     currency: field.currency().default('USD'),
-    allow_negative: field.boolean().default(false).describe('Let movements take the quantity below zero (backorders); otherwise they are refused with 409.'),
+    allow_negative: field
+      .boolean()
+      .default(false)
+      .describe('Let movements take the quantity below zero (backorders); otherwise they are refused with 409.'),
   },
   hooks: {
     compute: (row) => ({ needs_reorder: row.quantity_on_hand <= row.reorder_point }),
@@ -30,13 +50,23 @@ export const inventoryItems = defineResource({
   actions: {
     adjust: {
       summary: 'Adjust the quantity on hand',
-      description: 'Adds `quantity` (negative to remove) and records the movement with its reason. Refused with 409 when it would take the quantity below zero and the item does not allow that.',
+      description:
+        'Adds `quantity` (negative to remove) and records the movement with its reason. Refused with 409 when it would take the quantity below zero and the item does not allow that.',
       input: z.strictObject({
-        quantity: z.int().min(-1_000_000).max(1_000_000).refine((n) => n !== 0, 'must not be 0').describe('Units to add; negative to remove.'),
-        reason: z.string().trim().min(1).max(500).describe('Why: a stock count, damage, a job\'s use.'),
+        quantity: z
+          .int()
+          .min(-1_000_000)
+          .max(1_000_000)
+          .refine((n) => n !== 0, 'must not be 0')
+          .describe('Units to add; negative to remove.'),
+        reason: z.string().trim().min(1).max(500).describe("Why: a stock count, damage, a job's use."),
       }),
       run: async ({ row, input, ctx }) => {
-        const item = await recordMovement(ctx, row, { quantity: input.quantity, reason: input.reason, source: 'adjustment' });
+        const item = await recordMovement(ctx, row, {
+          quantity: input.quantity,
+          reason: input.reason,
+          source: 'adjustment',
+        });
         return { data: serialize(inventoryItems, item) };
       },
     },

@@ -12,7 +12,7 @@ export const invoices = defineResource({
   name: 'invoice',
   collection: 'invoices',
   idPrefix: 'inv',
-  description: 'A bill for work done. Amounts are integers in the currency\'s minor unit.',
+  description: "A bill for work done. Amounts are integers in the currency's minor unit.",
   searchTitle: ['memo'],
   fields: {
     customer_id: field.ref('customers').required().createOnly().filterable().expand('customer'),
@@ -34,17 +34,25 @@ export const invoices = defineResource({
   actions: {
     send: {
       summary: 'Finalise the invoice and send it to the customer',
-      from: ['draft'], to: 'open', event: 'sent',
+      from: ['draft'],
+      to: 'open',
+      event: 'sent',
       apply: ({ row, ctx }) => {
-        if (row.line_items.length === 0) throw validationFailed([{ path: 'line_items', message: 'An invoice needs at least one line item to be sent' }]);
+        if (row.line_items.length === 0)
+          throw validationFailed([
+            { path: 'line_items', message: 'An invoice needs at least one line item to be sent' },
+          ]);
         return { sent_at: ctx.now };
       },
     },
     void: {
       summary: 'Void an open invoice that will not be paid',
-      from: ['open'], to: 'void', event: 'voided',
+      from: ['open'],
+      to: 'void',
+      event: 'voided',
       apply: ({ row, ctx }) => {
-        if (row.amount_paid > 0) throw new ApiError('conflict', 'The invoice has payments; refund them before voiding it');
+        if (row.amount_paid > 0)
+          throw new ApiError('conflict', 'The invoice has payments; refund them before voiding it');
         return { voided_at: ctx.now };
       },
     },
@@ -53,7 +61,8 @@ export const invoices = defineResource({
       operationId: 'recordInvoicePayment',
       respondsWith: 'payments',
       status: 201,
-      description: 'Creates a payment for this invoice (see POST /v1/payments); the invoice becomes paid when its payments cover the total.',
+      description:
+        'Creates a payment for this invoice (see POST /v1/payments); the invoice becomes paid when its payments cover the total.',
       from: ['open'],
       input: createInputSchema(payments).omit({ invoice_id: true }),
       run: async ({ row, input, ctx }) => {
@@ -63,7 +72,10 @@ export const invoices = defineResource({
     },
     'mark-paid': {
       summary: 'Payments now cover the total',
-      internal: true, from: ['open'], to: 'paid', event: 'paid',
+      internal: true,
+      from: ['open'],
+      to: 'paid',
+      event: 'paid',
       input: z.strictObject({ amount_paid: z.int() }),
       apply: ({ input, ctx }) => ({ amount_paid: input.amount_paid, paid_at: ctx.now }),
     },

@@ -46,24 +46,36 @@ export function defineJobImages(options: JobImageOptions): ResourceDefinition {
     idPrefix: options.idPrefix,
     description: `${options.description} Upload with \`POST /v1/jobs/{id}/${options.segment}\`; download with \`GET /v1/${options.collection}/{id}/content\`.`,
     operations: ['list', 'get', ...(writable ? ['update' as const] : []), 'delete', 'export'],
-    limitedBecause: 'Images are uploaded as files under their job (`POST /v1/jobs/{id}/...`), one file per request, not created from JSON; a signature is never altered.',
+    limitedBecause:
+      'Images are uploaded as files under their job (`POST /v1/jobs/{id}/...`), one file per request, not created from JSON; a signature is never altered.',
     listedUnder: [{ collection: 'jobs', segment: options.segment, field: 'job_id' }],
     assignment: { through: 'job_id' },
     fields: {
       job_id: field.ref('jobs').required().createOnly().filterable().expand('job'),
       ...options.fields,
-      content_type: field.enum(IMAGE_TYPES).required().readOnly().filterable().describe('What the bytes are (checked, not taken from the client).'),
+      content_type: field
+        .enum(IMAGE_TYPES)
+        .required()
+        .readOnly()
+        .filterable()
+        .describe('What the bytes are (checked, not taken from the client).'),
       size_bytes: field.integer({ min: 1 }).required().readOnly(),
       sha256: field.text({ max: 64 }).required().readOnly().describe('Hex SHA-256 of the file.'),
       filename: field.text({ max: 255 }).readOnly().describe('The name the uploader gave the file.'),
     },
     hooks: {
       // The file goes once the row's deletion has committed: a rolled-back delete keeps both.
-      afterDelete: async ({ row, ctx }) => ctx.tx.afterCommit(() => storage(ctx).delete(storageKey(ctx.tx.accountId, row.id))),
+      afterDelete: async ({ row, ctx }) =>
+        ctx.tx.afterCommit(() => storage(ctx).delete(storageKey(ctx.tx.accountId, row.id))),
     },
     endpoints: [
       resourceEndpoint({
-        method: 'post', base: '/v1/jobs', path: `/{id}/${options.segment}`, idOf: 'jobs', operationId: options.operationId, respondsWith: options.collection,
+        method: 'post',
+        base: '/v1/jobs',
+        path: `/{id}/${options.segment}`,
+        idOf: 'jobs',
+        operationId: options.operationId,
+        respondsWith: options.collection,
         summary: `Upload a ${options.name.replace(/_/g, ' ')} to a job`,
         description: `multipart/form-data with the image in \`file\` (JPEG, PNG, WebP or GIF, at most ${options.maxBytes / 1024 / 1024} MB).`,
         upload: { field: 'file', maxBytes: options.maxBytes, mediaTypes: IMAGE_TYPES },
@@ -72,19 +84,30 @@ export function defineJobImages(options: JobImageOptions): ResourceDefinition {
           const resource = ctx.registry.get(options.collection);
           const job = await lockRowOrThrow(ctx, ctx.registry.get('jobs'), params.id);
           const contentType = sniffImageType(file!.bytes);
-          if (!contentType) throw new ApiError('unsupported_media_type', `The file is not a JPEG, PNG, WebP or GIF image (declared as '${file!.declaredType || 'nothing'}')`);
+          if (!contentType)
+            throw new ApiError(
+              'unsupported_media_type',
+              `The file is not a JPEG, PNG, WebP or GIF image (declared as '${file!.declaredType || 'nothing'}')`,
+            );
           const id = newId(options.idPrefix);
           // Stored first: if the transaction then fails, an unreferenced file is left, never a row without its file.
           await storage(ctx).put(storageKey(ctx.tx.accountId, id), file!.bytes);
           const row = await insertValidated(ctx, resource, {
-            ...input, id, job_id: job.id, content_type: contentType, size_bytes: file!.bytes.byteLength, sha256: file!.sha256,
+            ...input,
+            id,
+            job_id: job.id,
+            content_type: contentType,
+            size_bytes: file!.bytes.byteLength,
+            sha256: file!.sha256,
             filename: file!.filename?.slice(0, 255) || null,
           });
           return serialize(resource, row);
         },
       }),
       resourceEndpoint({
-        method: 'get', path: '/{id}/content', operationId: `download${options.operationId.replace(/^upload/, '')}`,
+        method: 'get',
+        path: '/{id}/content',
+        operationId: `download${options.operationId.replace(/^upload/, '')}`,
         summary: `Download the ${options.name.replace(/_/g, ' ')}'s image`,
         producesMediaType: 'image/*',
         answers: z.string().describe('The image bytes.'),

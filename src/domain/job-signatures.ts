@@ -7,7 +7,7 @@ export const jobSignatures = defineJobImages({
   name: 'job_signature',
   collection: 'job-signatures',
   idPrefix: 'sig',
-  description: 'A signature captured on a job, with the signer\'s name.',
+  description: "A signature captured on a job, with the signer's name.",
   segment: 'signatures',
   operationId: 'uploadJobSignature',
   maxBytes: 1024 * 1024,

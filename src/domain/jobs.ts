@@ -4,14 +4,20 @@ import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { ApiError, validationFailed } from '../platform/errors.ts';
 import { ADDRESS } from './customers.ts';
-import { assertTechnicianFree, assignInput, jobWindow, lockTechnician, scheduleInput, toWindow } from './technician-booking.ts';
+import {
+  assertTechnicianFree,
+  assignInput,
+  jobWindow,
+  lockTechnician,
+  scheduleInput,
+  toWindow,
+} from './technician-booking.ts';
 import { dispatchEndpoints } from './dispatch.ts';
 import { scheduleEndpoints } from './schedule.ts';
 import { technicianEndpoints } from './technician-endpoints.ts';
 
 export const JOB_STATUSES = ['unscheduled', 'scheduled', 'in_progress', 'completed', 'cancelled'] as const;
 const OPEN: (typeof JOB_STATUSES)[number][] = ['unscheduled', 'scheduled', 'in_progress'];
-
 
 export const jobs = defineResource({
   name: 'job',
@@ -25,10 +31,20 @@ export const jobs = defineResource({
     title: field.text({ min: 1, max: 200 }).required().searchable().sortable().example('Replace water heater'),
     description: field.text({ max: 10_000 }).searchable(),
     customer_id: field.ref('customers').required().filterable().expand('customer'),
-    technician_id: field.ref('users').readOnly().filterable().expand('technician').describe('Set by the assign action.'),
-    status: field.enum(JOB_STATUSES).default('unscheduled').readOnly().filterable().describe('Changes only through actions.'),
+    technician_id: field
+      .ref('users')
+      .readOnly()
+      .filterable()
+      .expand('technician')
+      .describe('Set by the assign action.'),
+    status: field
+      .enum(JOB_STATUSES)
+      .default('unscheduled')
+      .readOnly()
+      .filterable()
+      .describe('Changes only through actions.'),
     priority: field.enum(['low', 'normal', 'high', 'urgent']).default('normal').filterable().sortable(),
-    address: field.json(ADDRESS).describe('Where the work happens; defaults to nothing (use the customer\'s).'),
+    address: field.json(ADDRESS).describe("Where the work happens; defaults to nothing (use the customer's)."),
     scheduled_start: field.datetime().readOnly().filterable().sortable(),
     scheduled_end: field.datetime().readOnly().filterable(),
     started_at: field.datetime().readOnly(),
@@ -41,8 +57,11 @@ export const jobs = defineResource({
   actions: {
     schedule: {
       summary: 'Schedule the job (or reschedule it)',
-      description: 'An assigned technician must be free for the whole window (409 `conflict` naming what is in the way).',
-      from: ['unscheduled', 'scheduled'], to: 'scheduled', event: 'scheduled',
+      description:
+        'An assigned technician must be free for the whole window (409 `conflict` naming what is in the way).',
+      from: ['unscheduled', 'scheduled'],
+      to: 'scheduled',
+      event: 'scheduled',
       input: scheduleInput,
       apply: async ({ row, input, ctx }) => {
         if (row.technician_id) await assertTechnicianFree(ctx, row.technician_id, toWindow(input), row.id);
@@ -51,41 +70,58 @@ export const jobs = defineResource({
     },
     assign: {
       summary: 'Assign a technician (and optionally schedule the job)',
-      description: 'The technician must be free for the job\'s window (409 `conflict` naming what is in the way). '
-        + 'Given `scheduled_start` and `scheduled_end`, the job is scheduled for that window in the same step.',
-      from: OPEN, event: 'assigned',
+      description:
+        "The technician must be free for the job's window (409 `conflict` naming what is in the way). " +
+        'Given `scheduled_start` and `scheduled_end`, the job is scheduled for that window in the same step.',
+      from: OPEN,
+      event: 'assigned',
       input: assignInput,
       apply: async ({ row, input, ctx }) => {
         const technician = await lockTechnician(ctx, input.technician_id);
         if (technician.role !== 'technician' || technician.status !== 'active') {
-          throw validationFailed([{ path: 'technician_id', message: `User '${input.technician_id}' is not an active technician` }]);
+          throw validationFailed([
+            { path: 'technician_id', message: `User '${input.technician_id}' is not an active technician` },
+          ]);
         }
         const rescheduling = input.scheduled_start !== undefined;
         if (rescheduling && row.status === 'in_progress') {
-          throw new ApiError('invalid_state_transition', 'A job in progress cannot be rescheduled; assign it without a window',
-            { current_state: row.status, allowed_states: ['unscheduled', 'scheduled'] });
+          throw new ApiError(
+            'invalid_state_transition',
+            'A job in progress cannot be rescheduled; assign it without a window',
+            { current_state: row.status, allowed_states: ['unscheduled', 'scheduled'] },
+          );
         }
-        const window = rescheduling ? toWindow(input as { scheduled_start: string; scheduled_end: string }) : jobWindow(row);
+        const window = rescheduling
+          ? toWindow(input as { scheduled_start: string; scheduled_end: string })
+          : jobWindow(row);
         if (window) await assertTechnicianFree(ctx, input.technician_id, window, row.id, true);
         return {
           technician_id: input.technician_id,
-          ...(rescheduling ? { scheduled_start: input.scheduled_start, scheduled_end: input.scheduled_end, status: 'scheduled' } : {}),
+          ...(rescheduling
+            ? { scheduled_start: input.scheduled_start, scheduled_end: input.scheduled_end, status: 'scheduled' }
+            : {}),
         };
       },
     },
     start: {
       summary: 'Start work on site',
-      from: ['scheduled'], to: 'in_progress', event: 'started',
+      from: ['scheduled'],
+      to: 'in_progress',
+      event: 'started',
       apply: ({ ctx }) => ({ started_at: ctx.now }),
     },
     complete: {
       summary: 'Mark the work done',
-      from: ['in_progress'], to: 'completed', event: 'completed',
+      from: ['in_progress'],
+      to: 'completed',
+      event: 'completed',
       apply: ({ ctx }) => ({ completed_at: ctx.now }),
     },
     cancel: {
       summary: 'Cancel the job',
-      from: OPEN, to: 'cancelled', event: 'cancelled',
+      from: OPEN,
+      to: 'cancelled',
+      event: 'cancelled',
       input: z.strictObject({ reason: z.string().max(1000).optional() }),
       apply: ({ input, ctx }) => ({ cancelled_at: ctx.now, cancellation_reason: input.reason ?? null }),
     },

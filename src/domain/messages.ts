@@ -21,7 +21,10 @@ const ADDRESS_OF: Record<string, { field: 'email' | 'phone'; valid: z.ZodType }>
 
 /** Bookkeeping, not a change anyone acts on: `message.created` is the event. */
 function touchConversation(ctx: OperationContext, conversationId: string): void {
-  ctx.tx.defer({ sql: 'UPDATE conversations SET last_message_at = $3 WHERE account_id = $1 AND id = $2', parameters: [ctx.tx.accountId, conversationId, ctx.now] });
+  ctx.tx.defer({
+    sql: 'UPDATE conversations SET last_message_at = $3 WHERE account_id = $1 AND id = $2',
+    parameters: [ctx.tx.accountId, conversationId, ctx.now],
+  });
 }
 
 /** Where an outbound message goes: the conversation's participant, else its contact's email or phone. */
@@ -30,11 +33,28 @@ async function recipientOf(ctx: OperationContext, conversation: Row): Promise<st
   if (!address) return conversation.participant_address ?? conversation.id; // chat: the thread itself
   let to = conversation.participant_address as string | null;
   if (!to && conversation.contact_id) {
-    const contact = await loadReferencedOrThrow(ctx, ctx.registry.get('contacts'), conversation.contact_id, 'conversation_id');
+    const contact = await loadReferencedOrThrow(
+      ctx,
+      ctx.registry.get('contacts'),
+      conversation.contact_id,
+      'conversation_id',
+    );
     to = contact[address.field];
   }
-  if (!to) throw validationFailed([{ path: 'conversation_id', message: `The conversation has no ${address.field} to send to: set its participant_address or contact` }]);
-  if (!address.valid.safeParse(to).success) throw validationFailed([{ path: 'conversation_id', message: `'${to}' is not a valid ${address.field} for the ${conversation.channel} channel` }]);
+  if (!to)
+    throw validationFailed([
+      {
+        path: 'conversation_id',
+        message: `The conversation has no ${address.field} to send to: set its participant_address or contact`,
+      },
+    ]);
+  if (!address.valid.safeParse(to).success)
+    throw validationFailed([
+      {
+        path: 'conversation_id',
+        message: `'${to}' is not a valid ${address.field} for the ${conversation.channel} channel`,
+      },
+    ]);
   return to;
 }
 
@@ -42,55 +62,99 @@ export const messages = defineResource({
   name: 'message',
   collection: 'messages',
   idPrefix: 'msg',
-  description: 'A message of a conversation. Created directly it is an inbound message; `POST /v1/messages/send` sends one.',
+  description:
+    'A message of a conversation. Created directly it is an inbound message; `POST /v1/messages/send` sends one.',
   operations: ['list', 'get', 'create', 'delete', 'export'],
-  limitedBecause: 'Messages are a record of what was said: never edited, and sent one at a time through their conversation\'s channel.',
+  limitedBecause:
+    "Messages are a record of what was said: never edited, and sent one at a time through their conversation's channel.",
   listedUnder: [{ collection: 'conversations', segment: 'messages', field: 'conversation_id' }],
   fields: {
     conversation_id: field.ref('conversations').required().createOnly().filterable().expand('conversation'),
     direction: field.enum(['inbound', 'outbound']).default('inbound').readOnly().filterable(),
     subject: field.text({ max: 300 }).createOnly().describe('Email only.'),
-    body: field.text({ min: 1, max: 20_000 }).required().createOnly().searchable().example('Can you come Tuesday instead?'),
-    from_address: field.text({ max: 320 }).createOnly().describe('Who sent it: an email address, a phone number or a chat handle.'),
+    body: field
+      .text({ min: 1, max: 20_000 })
+      .required()
+      .createOnly()
+      .searchable()
+      .example('Can you come Tuesday instead?'),
+    from_address: field
+      .text({ max: 320 })
+      .createOnly()
+      .describe('Who sent it: an email address, a phone number or a chat handle.'),
     to_address: field.text({ max: 320 }).readOnly().describe('Where an outbound message went.'),
-    status: field.enum(['received', 'sent']).default('received').readOnly().filterable()
-      .describe('`sent`: handed to the channel\'s outbox, which retries delivery until it succeeds.'),
+    status: field
+      .enum(['received', 'sent'])
+      .default('received')
+      .readOnly()
+      .filterable()
+      .describe("`sent`: handed to the channel's outbox, which retries delivery until it succeeds."),
     sent_by_id: field.ref('users').readOnly().filterable().describe('The team member who sent it.'),
     channel_reference: field.text({ max: 64 }).readOnly().describe('The outbox entry (mail or SMS) that carries it.'),
   },
   hooks: {
     afterCreate: async ({ row, ctx }) => {
-      const conversation = await loadReferencedOrThrow(ctx, ctx.registry.get('conversations'), row.conversation_id, 'conversation_id');
-      if (row.direction === 'inbound' && conversation.status === 'closed') await ctx.runAction('conversations', conversation.id, 'reopen');
+      const conversation = await loadReferencedOrThrow(
+        ctx,
+        ctx.registry.get('conversations'),
+        row.conversation_id,
+        'conversation_id',
+      );
+      if (row.direction === 'inbound' && conversation.status === 'closed')
+        await ctx.runAction('conversations', conversation.id, 'reopen');
       touchConversation(ctx, conversation.id);
     },
   },
   endpoints: [
     resourceEndpoint({
-      method: 'post', path: '/send', operationId: 'sendMessage', respondsWith: 'messages',
+      method: 'post',
+      path: '/send',
+      operationId: 'sendMessage',
+      respondsWith: 'messages',
       summary: 'Send a message in a conversation, on its channel',
-      description: 'Stores the outbound message and queues it on the conversation\'s channel (email: the mail outbox; SMS: the SMS outbox; '
-        + 'chat: the thread) in one transaction. A closed conversation or a voice one cannot send (409 / 422).',
+      description:
+        "Stores the outbound message and queues it on the conversation's channel (email: the mail outbox; SMS: the SMS outbox; " +
+        'chat: the thread) in one transaction. A closed conversation or a voice one cannot send (409 / 422).',
       input: z.strictObject({
         conversation_id: idOfSchema('conversations'),
         body: z.string().trim().min(1).max(20_000),
-        subject: z.string().trim().max(300).optional().describe('Email only; default: the conversation\'s subject.'),
+        subject: z.string().trim().max(300).optional().describe("Email only; default: the conversation's subject."),
         sent_by_id: idOfSchema('users').optional(),
       }),
       async run({ input, ctx }) {
         const resource = ctx.registry.get('messages');
-        const conversation = await loadReferencedOrThrow(ctx, ctx.registry.get('conversations'), input.conversation_id, 'conversation_id');
+        const conversation = await loadReferencedOrThrow(
+          ctx,
+          ctx.registry.get('conversations'),
+          input.conversation_id,
+          'conversation_id',
+        );
         const adapter = CHANNEL_ADAPTERS[conversation.channel as Channel];
-        if (!adapter) throw validationFailed([{ path: 'conversation_id', message: `A ${conversation.channel} conversation cannot send messages; record calls as call logs` }]);
-        if (conversation.status !== 'open') throw new ApiError('conflict', `Conversation '${conversation.id}' is closed; reopen it to send`);
-        if (input.sent_by_id) await loadReferencedOrThrow(ctx, ctx.registry.get('users'), input.sent_by_id, 'sent_by_id');
+        if (!adapter)
+          throw validationFailed([
+            {
+              path: 'conversation_id',
+              message: `A ${conversation.channel} conversation cannot send messages; record calls as call logs`,
+            },
+          ]);
+        if (conversation.status !== 'open')
+          throw new ApiError('conflict', `Conversation '${conversation.id}' is closed; reopen it to send`);
+        if (input.sent_by_id)
+          await loadReferencedOrThrow(ctx, ctx.registry.get('users'), input.sent_by_id, 'sent_by_id');
         const to = await recipientOf(ctx, conversation);
         const subject = conversation.channel === 'email' ? (input.subject ?? conversation.subject ?? null) : null;
         const messageId = newId(resource.idPrefix);
         const reference = adapter.handOver(ctx.tx, { messageId, to, subject, body: input.body }, ctx.now);
         const row = await insertValidated(ctx, resource, {
-          id: messageId, conversation_id: conversation.id, direction: 'outbound', subject, body: input.body, to_address: to,
-          status: 'sent', sent_by_id: input.sent_by_id ?? null, channel_reference: reference,
+          id: messageId,
+          conversation_id: conversation.id,
+          direction: 'outbound',
+          subject,
+          body: input.body,
+          to_address: to,
+          status: 'sent',
+          sent_by_id: input.sent_by_id ?? null,
+          channel_reference: reference,
         });
         return serialize(resource, row);
       },

@@ -10,25 +10,38 @@ import type { OperationContext } from '../platform/operations/operation-context.
 
 export const NOTIFICATION_CATEGORIES = ['alert', 'job', 'message', 'ticket', 'system'] as const;
 
-const forUser = z.strictObject({ user_id: z.string().min(1).max(64).describe('The team member whose notifications are meant.') });
+const forUser = z.strictObject({
+  user_id: z.string().min(1).max(64).describe('The team member whose notifications are meant.'),
+});
 
-const requireUser = (ctx: OperationContext, id: string) => loadReferencedOrThrow(ctx, ctx.registry.get('users'), id, 'user_id');
+const requireUser = (ctx: OperationContext, id: string) =>
+  loadReferencedOrThrow(ctx, ctx.registry.get('users'), id, 'user_id');
 
 export const notifications = defineResource({
   name: 'notification',
   collection: 'notifications',
   assignment: { field: 'user_id' },
   idPrefix: 'ntf',
-  description: 'A message for one team member in the app. Alert rules create them for `notify_user_ids`; integrations may create their own.',
+  description:
+    'A message for one team member in the app. Alert rules create them for `notify_user_ids`; integrations may create their own.',
   // What a notification says is fixed once sent; only its read state changes (by actions).
   operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
-  limitedBecause: 'A notification\'s text is fixed once delivered: read state changes through the `read`, `unread` and `read-all` actions.',
+  limitedBecause:
+    "A notification's text is fixed once delivered: read state changes through the `read`, `unread` and `read-all` actions.",
   fields: {
     user_id: field.ref('users').required().createOnly().filterable().expand('user').describe('Who it is for.'),
-    title: field.text({ min: 1, max: 200 }).required().createOnly().searchable().example('Job job_01J… was assigned to you'),
+    title: field
+      .text({ min: 1, max: 200 })
+      .required()
+      .createOnly()
+      .searchable()
+      .example('Job job_01J… was assigned to you'),
     body: field.text({ max: 2000 }).createOnly().searchable(),
     category: field.enum(NOTIFICATION_CATEGORIES).default('system').createOnly().filterable(),
-    link: field.text({ max: 2048 }).createOnly().describe('Where the app takes the reader: an API path such as `/v1/jobs/job_…` or a URL.'),
+    link: field
+      .text({ max: 2048 })
+      .createOnly()
+      .describe('Where the app takes the reader: an API path such as `/v1/jobs/job_…` or a URL.'),
     read_at: field.datetime().readOnly().filterable().sortable(),
     read: field.boolean().default(false).readOnly().filterable().describe('Whether `read_at` is set.'),
   },
@@ -36,12 +49,18 @@ export const notifications = defineResource({
     compute: (row) => ({ read: row.read_at !== null && row.read_at !== undefined }),
   },
   actions: {
-    read: { summary: 'Mark a notification read', event: 'read', apply: ({ row, ctx }) => ({ read_at: row.read_at ?? ctx.now }) },
+    read: {
+      summary: 'Mark a notification read',
+      event: 'read',
+      apply: ({ row, ctx }) => ({ read_at: row.read_at ?? ctx.now }),
+    },
     unread: { summary: 'Mark a notification unread', event: 'unread', apply: () => ({ read_at: null }) },
   },
   endpoints: [
     resourceEndpoint({
-      method: 'post', path: '/read-all', operationId: 'readAllNotifications',
+      method: 'post',
+      path: '/read-all',
+      operationId: 'readAllNotifications',
       summary: 'Mark every unread notification of a team member read',
       description: 'Each one changed is a `notification.read` event.',
       input: forUser,
@@ -56,12 +75,15 @@ export const notifications = defineResource({
                 WHERE account_id = $1 AND user_id = $2 AND read_at IS NULL RETURNING ${resource.selectColumns.join(', ')}`,
           parameters: [ctx.tx.accountId, input.user_id, ctx.now],
         });
-        for (const row of changed) ctx.emit('notification.read', serialize(resource, row), { read_at: null, read: false });
+        for (const row of changed)
+          ctx.emit('notification.read', serialize(resource, row), { read_at: null, read: false });
         return { object: 'notification_read_all', user_id: input.user_id, updated: changed.length };
       },
     }),
     resourceEndpoint({
-      method: 'get', path: '/unread-count', operationId: 'countUnreadNotifications',
+      method: 'get',
+      path: '/unread-count',
+      operationId: 'countUnreadNotifications',
       summary: 'How many notifications a team member has not read',
       input: forUser,
       answers: z.object({ object: z.literal('notification_unread_count'), user_id: z.string(), unread: z.int() }),

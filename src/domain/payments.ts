@@ -10,7 +10,9 @@ import { isIdOf } from '../platform/ids.ts';
 
 async function lockInvoice(ctx: OperationContext, id: string): Promise<Row> {
   const invoices = ctx.registry.get('invoices');
-  const [invoice] = isIdOf(invoices.idPrefix, id) ? await ctx.tx.query(selectRow(invoices, ctx.tx.accountId, id, { lock: true })) : [];
+  const [invoice] = isIdOf(invoices.idPrefix, id)
+    ? await ctx.tx.query(selectRow(invoices, ctx.tx.accountId, id, { lock: true }))
+    : [];
   if (!invoice) throw validationFailed([{ path: 'invoice_id', message: `No such invoice: '${id}'` }]);
   return invoice;
 }
@@ -19,16 +21,25 @@ export const payments = defineResource({
   name: 'payment',
   collection: 'payments',
   idPrefix: 'pay',
-  description: 'Money received from a customer, in the currency\'s minor unit.',
+  description: "Money received from a customer, in the currency's minor unit.",
   operations: ['list', 'get', 'create', 'export'],
-  limitedBecause: 'A payment is money received: it is refunded (the `refund` action), never edited or deleted, and recorded one at a time.',
+  limitedBecause:
+    'A payment is money received: it is refunded (the `refund` action), never edited or deleted, and recorded one at a time.',
   fields: {
     amount: field.money({ min: 1 }).required().filterable().sortable(),
     currency: field.currency().default('USD').filterable(),
     method: field.enum(['card', 'cash', 'check', 'bank_transfer', 'other']).required().filterable(),
     invoice_id: field.ref('invoices').createOnly().filterable().expand('invoice'),
-    customer_id: field.ref('customers').createOnly().filterable().expand('customer').describe('Taken from the invoice when one is given.'),
-    reference: field.text({ max: 200 }).filterable(['eq', 'in']).describe('Cheque number, transfer reference or processor id (a Stripe PaymentIntent id).'),
+    customer_id: field
+      .ref('customers')
+      .createOnly()
+      .filterable()
+      .expand('customer')
+      .describe('Taken from the invoice when one is given.'),
+    reference: field
+      .text({ max: 200 })
+      .filterable(['eq', 'in'])
+      .describe('Cheque number, transfer reference or processor id (a Stripe PaymentIntent id).'),
     status: field.enum(['succeeded', 'refunded']).default('succeeded').readOnly().filterable(),
     amount_refunded: field.money().default(0).readOnly(),
     refunded_at: field.datetime().readOnly(),
@@ -40,18 +51,27 @@ export const payments = defineResource({
       if (!row.invoice_id) return;
       const invoice = await lockInvoice(ctx, row.invoice_id);
       if (invoice.status !== 'open') {
-        throw new ApiError('conflict', `Invoice ${invoice.id} is ${invoice.status}; payments are recorded against open invoices`);
+        throw new ApiError(
+          'conflict',
+          `Invoice ${invoice.id} is ${invoice.status}; payments are recorded against open invoices`,
+        );
       }
-      if (row.currency !== invoice.currency) throw validationFailed([{ path: 'currency', message: `must match the invoice's currency (${invoice.currency})` }]);
-      if (row.amount > invoice.amount_due) throw validationFailed([{ path: 'amount', message: `exceeds the amount due (${invoice.amount_due})` }]);
-      if (row.customer_id && row.customer_id !== invoice.customer_id) throw validationFailed([{ path: 'customer_id', message: 'does not match the invoice\'s customer' }]);
+      if (row.currency !== invoice.currency)
+        throw validationFailed([
+          { path: 'currency', message: `must match the invoice's currency (${invoice.currency})` },
+        ]);
+      if (row.amount > invoice.amount_due)
+        throw validationFailed([{ path: 'amount', message: `exceeds the amount due (${invoice.amount_due})` }]);
+      if (row.customer_id && row.customer_id !== invoice.customer_id)
+        throw validationFailed([{ path: 'customer_id', message: "does not match the invoice's customer" }]);
       row.customer_id = invoice.customer_id;
     },
     afterCreate: async ({ row, ctx }) => {
       if (!row.invoice_id) return;
       const invoice = await lockInvoice(ctx, row.invoice_id);
       const amountPaid = invoice.amount_paid + row.amount;
-      if (amountPaid >= invoice.total) await ctx.runAction('invoices', invoice.id, 'mark-paid', { amount_paid: amountPaid });
+      if (amountPaid >= invoice.total)
+        await ctx.runAction('invoices', invoice.id, 'mark-paid', { amount_paid: amountPaid });
       else await ctx.update('invoices', invoice.id, { amount_paid: amountPaid });
     },
   },
@@ -59,9 +79,15 @@ export const payments = defineResource({
     refund: {
       summary: 'Refund the payment in full',
       description: 'Marks the payment refunded. The invoice it paid keeps its status, as with card processors.',
-      from: ['succeeded'], to: 'refunded', event: 'refunded',
+      from: ['succeeded'],
+      to: 'refunded',
+      event: 'refunded',
       input: z.strictObject({ reason: z.string().max(1000).optional() }),
-      apply: ({ row, input, ctx }) => ({ amount_refunded: row.amount, refunded_at: ctx.now, refund_reason: input.reason ?? null }),
+      apply: ({ row, input, ctx }) => ({
+        amount_refunded: row.amount,
+        refunded_at: ctx.now,
+        refund_reason: input.reason ?? null,
+      }),
     },
   },
 });

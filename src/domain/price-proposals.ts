@@ -24,7 +24,10 @@ interface ProposalOptions {
 function assertStillValid(row: Record<string, unknown>, now: string): void {
   const validUntil = row.valid_until as string | null;
   if (validUntil && validUntil < now.slice(0, 10)) {
-    throw new ApiError('conflict', `This offer expired on ${validUntil}; revise it with a new valid_until and send it again`);
+    throw new ApiError(
+      'conflict',
+      `This offer expired on ${validUntil}; revise it with a new valid_until and send it again`,
+    );
   }
 }
 
@@ -38,8 +41,18 @@ export function defineProposal(options: ProposalOptions): ResourceDefinition {
     fields: {
       customer_id: field.ref('customers').required().filterable().expand('customer'),
       job_id: field.ref('jobs').filterable().expand('job').describe('The job this is for, if it exists already.'),
-      title: field.text({ min: 1, max: 200 }).required().searchable().sortable().example('Replace boiler and radiators'),
-      status: field.enum(PROPOSAL_STATUSES).default('draft').readOnly().filterable().describe('Changes only through actions.'),
+      title: field
+        .text({ min: 1, max: 200 })
+        .required()
+        .searchable()
+        .sortable()
+        .example('Replace boiler and radiators'),
+      status: field
+        .enum(PROPOSAL_STATUSES)
+        .default('draft')
+        .readOnly()
+        .filterable()
+        .describe('Changes only through actions.'),
       ...pricedLineFields(),
       valid_until: field.date().filterable().sortable().describe('The last day it can be accepted.'),
       notes: field.text({ max: 5000 }).searchable(),
@@ -59,9 +72,14 @@ export function defineProposal(options: ProposalOptions): ResourceDefinition {
     actions: {
       send: {
         summary: `Send the ${options.name} to the customer`,
-        from: ['draft'], to: 'sent', event: 'sent',
+        from: ['draft'],
+        to: 'sent',
+        event: 'sent',
         apply: ({ row, ctx }) => {
-          if (row.line_items.length === 0) throw validationFailed([{ path: 'line_items', message: `A ${options.name} needs at least one line item to be sent` }]);
+          if (row.line_items.length === 0)
+            throw validationFailed([
+              { path: 'line_items', message: `A ${options.name} needs at least one line item to be sent` },
+            ]);
           assertStillValid(row, ctx.now);
           return { sent_at: ctx.now };
         },
@@ -69,7 +87,9 @@ export function defineProposal(options: ProposalOptions): ResourceDefinition {
       accept: {
         summary: `The customer accepts the ${options.name}`,
         description: 'Refused (409 `conflict`) after `valid_until`.',
-        from: ['sent'], to: 'accepted', event: 'accepted',
+        from: ['sent'],
+        to: 'accepted',
+        event: 'accepted',
         apply: ({ row, ctx }) => {
           assertStillValid(row, ctx.now);
           return { accepted_at: ctx.now };
@@ -77,13 +97,17 @@ export function defineProposal(options: ProposalOptions): ResourceDefinition {
       },
       decline: {
         summary: `The customer declines the ${options.name}`,
-        from: ['sent'], to: 'declined', event: 'declined',
+        from: ['sent'],
+        to: 'declined',
+        event: 'declined',
         input: z.strictObject({ reason: z.string().max(1000).optional() }),
         apply: ({ input, ctx }) => ({ declined_at: ctx.now, decline_reason: input.reason ?? null }),
       },
       revise: {
         summary: 'Back to draft, to change it and send it again',
-        from: ['sent', 'declined'], to: 'draft', event: 'revised',
+        from: ['sent', 'declined'],
+        to: 'draft',
+        event: 'revised',
         apply: () => ({ sent_at: null, declined_at: null, decline_reason: null }),
       },
       ...options.actions,

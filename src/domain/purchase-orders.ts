@@ -19,9 +19,16 @@ type PurchaseLine = z.infer<typeof PURCHASE_LINE>;
 async function assertItemsExist(ctx: OperationContext, lines: readonly PurchaseLine[]): Promise<void> {
   const ids = [...new Set(lines.map((line) => line.item_id))];
   if (!ids.length) return;
-  const found = await ctx.tx.query({ sql: 'SELECT id FROM inventory_items WHERE id = ANY($1::text[]) AND deleted_at IS NULL', parameters: [ids] });
+  const found = await ctx.tx.query({
+    sql: 'SELECT id FROM inventory_items WHERE id = ANY($1::text[]) AND deleted_at IS NULL',
+    parameters: [ids],
+  });
   const known = new Set(found.map((row) => row.id));
-  const errors = lines.flatMap((line, i) => (known.has(line.item_id) ? [] : [{ path: `lines.${i}.item_id`, message: `No such inventory item: '${line.item_id}'` }]));
+  const errors = lines.flatMap((line, i) =>
+    known.has(line.item_id)
+      ? []
+      : [{ path: `lines.${i}.item_id`, message: `No such inventory item: '${line.item_id}'` }],
+  );
   if (errors.length) throw validationFailed(errors);
 }
 
@@ -43,7 +50,9 @@ export const purchaseOrders = defineResource({
     received_at: field.datetime().readOnly().filterable(),
   },
   hooks: {
-    compute: (row) => ({ total: (row.lines as PurchaseLine[]).reduce((sum, line) => sum + line.quantity * line.unit_cost, 0) }),
+    compute: (row) => ({
+      total: (row.lines as PurchaseLine[]).reduce((sum, line) => sum + line.quantity * line.unit_cost, 0),
+    }),
     // Only lines that change are looked up again (a PATCH of the notes needs no query).
     validate: async ({ row, previous, ctx }) => {
       if (JSON.stringify(row.lines) !== JSON.stringify(previous?.lines)) await assertItemsExist(ctx, row.lines);
@@ -52,16 +61,24 @@ export const purchaseOrders = defineResource({
   actions: {
     submit: {
       summary: 'Submit the order to the supplier',
-      from: ['draft'], to: 'submitted', event: 'submitted',
+      from: ['draft'],
+      to: 'submitted',
+      event: 'submitted',
       apply: ({ row, ctx }) => {
-        if (!row.lines.length) throw validationFailed([{ path: 'lines', message: 'A purchase order needs at least one line to be submitted' }]);
+        if (!row.lines.length)
+          throw validationFailed([
+            { path: 'lines', message: 'A purchase order needs at least one line to be submitted' },
+          ]);
         return { submitted_at: ctx.now };
       },
     },
     receive: {
       summary: 'Receive the order into stock',
-      description: 'Adds every line\'s quantity to its item\'s stock (one inventory movement per line, `source: purchase_order`), in one transaction.',
-      from: ['submitted'], to: 'received', event: 'received',
+      description:
+        "Adds every line's quantity to its item's stock (one inventory movement per line, `source: purchase_order`), in one transaction.",
+      from: ['submitted'],
+      to: 'received',
+      event: 'received',
       apply: async ({ row, ctx }) => {
         await receiveLines(ctx, row);
         return { received_at: ctx.now };
@@ -73,11 +90,22 @@ export const purchaseOrders = defineResource({
 
 /** Items are locked in id order, so two receipts sharing items cannot deadlock. */
 async function receiveLines(ctx: OperationContext, order: Row): Promise<void> {
-  const lines = [...(order.lines as PurchaseLine[])].sort((a, b) => (a.item_id < b.item_id ? -1 : a.item_id > b.item_id ? 1 : 0));
+  const lines = [...(order.lines as PurchaseLine[])].sort((a, b) =>
+    a.item_id < b.item_id ? -1 : a.item_id > b.item_id ? 1 : 0,
+  );
   for (const line of lines) {
-    const movement = { quantity: line.quantity, source: 'purchase_order' as const, reference: order.id, reason: `Received purchase order ${order.id}` };
+    const movement = {
+      quantity: line.quantity,
+      source: 'purchase_order' as const,
+      reference: order.id,
+      reason: `Received purchase order ${order.id}`,
+    };
     await moveStock(ctx, line.item_id, movement).catch((error) => {
-      if (error instanceof ApiError && error.code === 'not_found') throw new ApiError('conflict', `Inventory item ${line.item_id} was deleted after the order was placed; restore it or cancel the order`);
+      if (error instanceof ApiError && error.code === 'not_found')
+        throw new ApiError(
+          'conflict',
+          `Inventory item ${line.item_id} was deleted after the order was placed; restore it or cancel the order`,
+        );
       throw error;
     });
   }

@@ -18,12 +18,17 @@ export const reviewRequests = defineResource({
   description: 'A request for a review after a completed job, mailed to the customer when created.',
   // Once mailed it cannot be edited; what happens next is recorded by the actions.
   operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
-  limitedBecause: 'A review request is a mail already sent: the review platform reports progress through its actions, not by editing it.',
+  limitedBecause:
+    'A review request is a mail already sent: the review platform reports progress through its actions, not by editing it.',
   fields: {
     job_id: field.ref('jobs').required().createOnly().filterable().expand('job').describe('A completed job.'),
-    customer_id: field.ref('customers').readOnly().filterable().expand('customer').describe('The job\'s customer.'),
-    email: field.email().createOnly().describe('Where the request goes; default: the customer\'s email.'),
-    review_url: field.url().required().createOnly().describe('Where the customer leaves the review (a Google or Yelp page).'),
+    customer_id: field.ref('customers').readOnly().filterable().expand('customer').describe("The job's customer."),
+    email: field.email().createOnly().describe("Where the request goes; default: the customer's email."),
+    review_url: field
+      .url()
+      .required()
+      .createOnly()
+      .describe('Where the customer leaves the review (a Google or Yelp page).'),
     message: field.text({ max: 2000 }).createOnly().describe('Your words above the link; default: a short thank-you.'),
     status: field.enum(['sent', 'clicked', 'reviewed']).default('sent').readOnly().filterable(),
     clicked_at: field.datetime().readOnly(),
@@ -35,26 +40,42 @@ export const reviewRequests = defineResource({
   hooks: {
     beforeCreate: async ({ row, ctx }) => {
       const job = await loadReferencedOrThrow(ctx, jobs, row.job_id, 'job_id');
-      if (job.status !== 'completed') throw new ApiError('conflict', `Job ${job.id} is ${job.status}; ask for a review once it is completed`);
+      if (job.status !== 'completed')
+        throw new ApiError('conflict', `Job ${job.id} is ${job.status}; ask for a review once it is completed`);
       const [customer] = await ctx.tx.query(selectRow(customers, ctx.tx.accountId, job.customer_id));
       row.customer_id = job.customer_id;
       row.email ??= customer?.email ?? null;
-      if (!row.email) throw validationFailed([{ path: 'email', message: 'The customer has no email address; give one' }]);
+      if (!row.email)
+        throw validationFailed([{ path: 'email', message: 'The customer has no email address; give one' }]);
     },
     afterCreate: async ({ row, ctx }) => {
       const greeting = row.message ?? 'Thank you for choosing us. Would you tell others how the visit went?';
-      ctx.tx.defer(queueMailStatement({ accountId: ctx.tx.accountId, to: [row.email], subject: 'How did we do?', text: `${greeting}\n\n${row.review_url}\n` }, ctx.now));
+      ctx.tx.defer(
+        queueMailStatement(
+          {
+            accountId: ctx.tx.accountId,
+            to: [row.email],
+            subject: 'How did we do?',
+            text: `${greeting}\n\n${row.review_url}\n`,
+          },
+          ctx.now,
+        ),
+      );
     },
   },
   actions: {
     'mark-clicked': {
       summary: 'Record that the customer opened the review link',
-      from: ['sent'], to: 'clicked', event: 'clicked',
+      from: ['sent'],
+      to: 'clicked',
+      event: 'clicked',
       apply: ({ ctx }) => ({ clicked_at: ctx.now }),
     },
     'mark-reviewed': {
       summary: 'Record the review the customer left',
-      from: ['sent', 'clicked'], to: 'reviewed', event: 'reviewed',
+      from: ['sent', 'clicked'],
+      to: 'reviewed',
+      event: 'reviewed',
       input: z.strictObject({ rating: z.int().min(1).max(5), comment: z.string().trim().max(5000).optional() }),
       apply: ({ input, ctx }) => ({ reviewed_at: ctx.now, rating: input.rating, comment: input.comment ?? null }),
     },

@@ -24,7 +24,8 @@ const radians = (degrees: number) => (degrees * Math.PI) / 180;
 export function haversineKm(a: GeoPoint, b: GeoPoint): number {
   const dLat = radians(b.latitude - a.latitude);
   const dLon = radians(b.longitude - a.longitude);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(radians(a.latitude)) * Math.cos(radians(b.latitude)) * Math.sin(dLon / 2) ** 2;
+  const h =
+    Math.sin(dLat / 2) ** 2 + Math.cos(radians(a.latitude)) * Math.cos(radians(b.latitude)) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
@@ -44,13 +45,19 @@ function nearestNeighbour(stops: readonly GeoPoint[], first: GeoPoint | number):
   const left = new Set(stops.map((_, i) => i));
   const order: number[] = [];
   let here = typeof first === 'number' ? stops[first] : first;
-  if (typeof first === 'number') { order.push(first); left.delete(first); }
+  if (typeof first === 'number') {
+    order.push(first);
+    left.delete(first);
+  }
   while (left.size) {
     let best = -1;
     let bestKm = Infinity;
     for (const i of left) {
       const km = haversineKm(here, stops[i]);
-      if (km < bestKm) { best = i; bestKm = km; }
+      if (km < bestKm) {
+        best = i;
+        bestKm = km;
+      }
     }
     order.push(best);
     left.delete(best);
@@ -77,7 +84,10 @@ function exactRoute(stops: readonly GeoPoint[], start?: GeoPoint): number[] {
         if (visited & (1 << next)) continue;
         const extended = visited | (1 << next);
         const total = km + haversineKm(stops[last], stops[next]);
-        if (total < best[extended][next] - 1e-9) { best[extended][next] = total; previous[extended][next] = last; }
+        if (total < best[extended][next] - 1e-9) {
+          best[extended][next] = total;
+          previous[extended][next] = last;
+        }
       }
     }
   }
@@ -108,7 +118,8 @@ function improveRoute(stops: readonly GeoPoint[], order: number[], start?: GeoPo
     improved = false;
     for (let i = 0; i < route.length - 1; i++) {
       for (let j = i + 1; j < route.length; j++) {
-        if (tryRoute([...route.slice(0, i), ...route.slice(i, j + 1).reverse(), ...route.slice(j + 1)])) improved = true;
+        if (tryRoute([...route.slice(0, i), ...route.slice(i, j + 1).reverse(), ...route.slice(j + 1)]))
+          improved = true;
       }
     }
     for (let size = 1; size <= 3; size++) {
@@ -117,7 +128,10 @@ function improveRoute(stops: readonly GeoPoint[], order: number[], start?: GeoPo
         const rest = [...route.slice(0, i), ...route.slice(i + size)];
         for (let at = 0; at <= rest.length; at++) {
           if (at === i) continue;
-          if (tryRoute([...rest.slice(0, at), ...segment, ...rest.slice(at)])) { improved = true; break; }
+          if (tryRoute([...rest.slice(0, at), ...segment, ...rest.slice(at)])) {
+            improved = true;
+            break;
+          }
         }
       }
     }
@@ -135,7 +149,10 @@ export function planRoute(stops: readonly GeoPoint[], start?: GeoPoint): RoutePl
     for (let first = 0; first < stops.length; first++) {
       const candidate = nearestNeighbour(stops, first);
       const km = routeLengthKm(stops, candidate);
-      if (km < bestKm - 1e-9) { order = candidate; bestKm = km; }
+      if (km < bestKm - 1e-9) {
+        order = candidate;
+        bestKm = km;
+      }
     }
   }
   if (stops.length > EXACT_UP_TO) order = improveRoute(stops, order, start);

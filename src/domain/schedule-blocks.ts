@@ -19,9 +19,16 @@ export const scheduleBlocks = defineResource({
   },
   hooks: {
     validate: async ({ row, previous, ctx }) => {
-      if (row.ends_at <= row.starts_at) throw validationFailed([{ path: 'ends_at', message: 'must be after starts_at' }]);
+      if (row.ends_at <= row.starts_at)
+        throw validationFailed([{ path: 'ends_at', message: 'must be after starts_at' }]);
       const moved = !previous || ['technician_id', 'starts_at', 'ends_at'].some((name) => row[name] !== previous[name]);
-      if (moved) await assertTechnicianFree(ctx, row.technician_id, { starts_at: row.starts_at, ends_at: row.ends_at }, row.id ?? '');
+      if (moved)
+        await assertTechnicianFree(
+          ctx,
+          row.technician_id,
+          { starts_at: row.starts_at, ends_at: row.ends_at },
+          row.id ?? '',
+        );
     },
   },
 });

@@ -20,12 +20,24 @@ export interface Movement {
 export async function recordMovement(ctx: OperationContext, item: Row, movement: Movement): Promise<Row> {
   const after = item.quantity_on_hand + movement.quantity;
   if (after < 0 && !item.allow_negative) {
-    throw new ApiError('conflict', `Not enough stock of ${item.sku}: ${item.quantity_on_hand} on hand, ${-movement.quantity} requested`, {
-      item: item.id, quantity_on_hand: item.quantity_on_hand, requested: -movement.quantity,
-    });
+    throw new ApiError(
+      'conflict',
+      `Not enough stock of ${item.sku}: ${item.quantity_on_hand} on hand, ${-movement.quantity} requested`,
+      {
+        item: item.id,
+        quantity_on_hand: item.quantity_on_hand,
+        requested: -movement.quantity,
+      },
+    );
   }
   // The item is locked and fresh already: write the change without reading it again.
-  const updated = applyChanges(ctx, ctx.registry.get('inventory-items'), item, { quantity_on_hand: after }, 'inventory_item.updated');
+  const updated = applyChanges(
+    ctx,
+    ctx.registry.get('inventory-items'),
+    item,
+    { quantity_on_hand: after },
+    'inventory_item.updated',
+  );
   await ctx.create('inventory-movements', { item_id: item.id, quantity_after: after, ...movement });
   return updated;
 }

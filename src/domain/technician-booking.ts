@@ -15,10 +15,14 @@ export interface TimeWindow {
 }
 
 const windowShape = { scheduled_start: timestampSchema(), scheduled_end: timestampSchema() };
-const endsAfterStart = (w: { scheduled_start?: string; scheduled_end?: string }) => !w.scheduled_start || !w.scheduled_end || w.scheduled_end > w.scheduled_start;
-const bothOrNeither = (w: { scheduled_start?: string; scheduled_end?: string }) => (w.scheduled_start === undefined) === (w.scheduled_end === undefined);
+const endsAfterStart = (w: { scheduled_start?: string; scheduled_end?: string }) =>
+  !w.scheduled_start || !w.scheduled_end || w.scheduled_end > w.scheduled_start;
+const bothOrNeither = (w: { scheduled_start?: string; scheduled_end?: string }) =>
+  (w.scheduled_start === undefined) === (w.scheduled_end === undefined);
 
-export const scheduleInput = z.strictObject(windowShape).refine(endsAfterStart, { path: ['scheduled_end'], message: 'must be after scheduled_start' });
+export const scheduleInput = z
+  .strictObject(windowShape)
+  .refine(endsAfterStart, { path: ['scheduled_end'], message: 'must be after scheduled_start' });
 
 /** What assigning a technician takes: who, and optionally the window to book. */
 export const assignmentShape = {
@@ -28,13 +32,20 @@ export const assignmentShape = {
 };
 
 /** An assignment's window, if given, has both ends and ends after it starts. */
-export const withWindowRules = <T extends z.ZodObject>(schema: T) => schema
-  .refine(bothOrNeither, { path: ['scheduled_end'], message: 'give both scheduled_start and scheduled_end, or neither' })
-  .refine(endsAfterStart, { path: ['scheduled_end'], message: 'must be after scheduled_start' });
+export const withWindowRules = <T extends z.ZodObject>(schema: T) =>
+  schema
+    .refine(bothOrNeither, {
+      path: ['scheduled_end'],
+      message: 'give both scheduled_start and scheduled_end, or neither',
+    })
+    .refine(endsAfterStart, { path: ['scheduled_end'], message: 'must be after scheduled_start' });
 
 export const assignInput = withWindowRules(z.strictObject(assignmentShape));
 
-export const toWindow = (w: z.infer<typeof scheduleInput>) => ({ starts_at: w.scheduled_start, ends_at: w.scheduled_end });
+export const toWindow = (w: z.infer<typeof scheduleInput>) => ({
+  starts_at: w.scheduled_start,
+  ends_at: w.scheduled_end,
+});
 
 /** Job statuses that hold a technician's time. */
 export const BOOKED_JOB_STATUSES = ['scheduled', 'in_progress'];
@@ -48,7 +59,13 @@ export const lockTechnician = (ctx: OperationContext, technicianId: string): Pro
  * anything else booked for the technician. `except` is the job or block being moved itself.
  * `locked`: the caller holds the technician's row already (lockTechnician).
  */
-export async function assertTechnicianFree(ctx: OperationContext, technicianId: string, window: TimeWindow, except = '', locked = false): Promise<void> {
+export async function assertTechnicianFree(
+  ctx: OperationContext,
+  technicianId: string,
+  window: TimeWindow,
+  except = '',
+  locked = false,
+): Promise<void> {
   if (!locked) await lockTechnician(ctx, technicianId);
   const [clash] = await ctx.tx.query({
     sql: `SELECT 'job' AS object, id, scheduled_start AS starts_at, scheduled_end AS ends_at FROM jobs
@@ -62,9 +79,11 @@ export async function assertTechnicianFree(ctx: OperationContext, technicianId: 
   });
   if (!clash) return;
   const what = clash.object === 'job' ? 'job' : 'schedule block';
-  throw new ApiError('conflict',
+  throw new ApiError(
+    'conflict',
     `Technician '${technicianId}' is booked from ${clash.starts_at} to ${clash.ends_at} by ${what} '${clash.id}'`,
-    { conflicting: { object: clash.object, id: clash.id, starts_at: clash.starts_at, ends_at: clash.ends_at } });
+    { conflicting: { object: clash.object, id: clash.id, starts_at: clash.starts_at, ends_at: clash.ends_at } },
+  );
 }
 
 /** The window of a job that has one. */

@@ -41,11 +41,14 @@ async function assertAnotherOwner(ctx: OperationContext, userId: string): Promis
             AND person_id IS NOT NULL AND deleted_at IS NULL`,
     parameters: [ctx.tx.accountId, userId],
   });
-  if (row.owners === 0) throw new ApiError('conflict', 'This is the account\'s last active owner: make another member owner first');
+  if (row.owners === 0)
+    throw new ApiError('conflict', "This is the account's last active owner: make another member owner first");
 }
 
-const dropInvitations = (ctx: OperationContext, userId: string) =>
-  ({ sql: 'DELETE FROM member_invitations WHERE account_id = $1 AND user_id = $2', parameters: [ctx.tx.accountId, userId] });
+const dropInvitations = (ctx: OperationContext, userId: string) => ({
+  sql: 'DELETE FROM member_invitations WHERE account_id = $1 AND user_id = $2',
+  parameters: [ctx.tx.accountId, userId],
+});
 
 const isActiveOwner = (row: Row) => row.role === 'owner' && row.status === 'active' && row.person_id !== null;
 
@@ -53,15 +56,28 @@ export const users = defineResource({
   name: 'user',
   collection: 'users',
   idPrefix: 'usr',
-  description: 'A member of the account\'s team. Members with a `person_id` sign in and act with their role\'s scopes (see docs/roles.md).',
+  description:
+    "A member of the account's team. Members with a `person_id` sign in and act with their role's scopes (see docs/roles.md).",
   softDelete: true,
   fields: {
     name: field.text({ min: 1, max: 200 }).required().filterable().sortable().searchable(),
     email: field.email().required().unique().filterable().searchable(),
     phone: field.phone(),
-    role: field.enum(USER_ROLES).default('technician').filterable().describe('What the member may do when signed in: see docs/roles.md.'),
-    status: field.enum(['active', 'inactive']).default('active').filterable().describe('`inactive` members cannot act in the account.'),
-    person_id: field.text({ max: 40 }).readOnly().unique().filterable()
+    role: field
+      .enum(USER_ROLES)
+      .default('technician')
+      .filterable()
+      .describe('What the member may do when signed in: see docs/roles.md.'),
+    status: field
+      .enum(['active', 'inactive'])
+      .default('active')
+      .filterable()
+      .describe('`inactive` members cannot act in the account.'),
+    person_id: field
+      .text({ max: 40 })
+      .readOnly()
+      .unique()
+      .filterable()
       .describe('The person who signs in as this member; null until an invitation is accepted.'),
     invited_at: field.datetime().readOnly().describe('When the latest invitation was sent.'),
   },
@@ -91,15 +107,25 @@ export const users = defineResource({
   actions: {
     invite: {
       summary: 'Invite the member to sign in',
-      description: `Mails the member's email an invitation (valid ${INVITATION_LIFETIME_HOURS} hours). Whoever holds it accepts it, signed in, `
-        + 'with POST /v1/auth/accept-invitation, and acts in the account as this member from then on. Inviting again replaces the previous invitation.',
+      description:
+        `Mails the member's email an invitation (valid ${INVITATION_LIFETIME_HOURS} hours). Whoever holds it accepts it, signed in, ` +
+        'with POST /v1/auth/accept-invitation, and acts in the account as this member from then on. Inviting again replaces the previous invitation.',
       event: 'invited',
       apply: async ({ row, ctx }) => {
         assertMayTouchOwners(ctx, row.role);
         if (row.person_id) throw new ApiError('conflict', `User '${row.id}' already signs in`);
         if (row.status !== 'active') throw new ApiError('conflict', `User '${row.id}' is inactive`);
-        const account = await ctx.tx.query({ sql: 'SELECT name FROM accounts WHERE id = $1', parameters: [ctx.tx.accountId] });
-        for (const statement of invitationStatements({ accountId: ctx.tx.accountId, accountName: account[0].name, user: row, now: ctx.now, publicUrl: ctx.runtime.publicUrl })) {
+        const account = await ctx.tx.query({
+          sql: 'SELECT name FROM accounts WHERE id = $1',
+          parameters: [ctx.tx.accountId],
+        });
+        for (const statement of invitationStatements({
+          accountId: ctx.tx.accountId,
+          accountName: account[0].name,
+          user: row,
+          now: ctx.now,
+          publicUrl: ctx.runtime.publicUrl,
+        })) {
           ctx.tx.defer(statement);
         }
         return { invited_at: ctx.now };
@@ -108,12 +134,20 @@ export const users = defineResource({
   },
   endpoints: [
     resourceEndpoint({
-      method: 'get', path: '/me', operationId: 'getCurrentUser', summary: 'Retrieve the member you are',
-      description: 'The member whose session makes this request. API keys and client-credentials tokens act for the account, not a member: 404.',
+      method: 'get',
+      path: '/me',
+      operationId: 'getCurrentUser',
+      summary: 'Retrieve the member you are',
+      description:
+        'The member whose session makes this request. API keys and client-credentials tokens act for the account, not a member: 404.',
       respondsWith: 'users',
       run: async ({ ctx }) => {
         const userId = ctx.principal.userId;
-        if (!userId) throw new ApiError('not_found', 'This credential acts for the account, not for a member: sign in to have a user');
+        if (!userId)
+          throw new ApiError(
+            'not_found',
+            'This credential acts for the account, not for a member: sign in to have a user',
+          );
         return serialize(ctx.registry.get('users'), await loadRowOrThrow(ctx, ctx.registry.get('users'), userId));
       },
     }),

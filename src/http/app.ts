@@ -101,17 +101,33 @@ export function createApp(options: AppOptions) {
   const { db, registry, logger } = options;
   const trustProxy = options.trustProxy ?? false;
   const metrics = new Metrics();
-  metrics.gaugeFrom('fieldline_db_connections_in_use', 'Database connections checked out.', () => { const s = db.poolStats(); return s.total - s.idle; });
-  metrics.gaugeFrom('fieldline_db_connections_waiting', 'Requests waiting for a database connection.', () => db.poolStats().waiting);
+  metrics.gaugeFrom('fieldline_db_connections_in_use', 'Database connections checked out.', () => {
+    const s = db.poolStats();
+    return s.total - s.idle;
+  });
+  metrics.gaugeFrom(
+    'fieldline_db_connections_waiting',
+    'Requests waiting for a database connection.',
+    () => db.poolStats().waiting,
+  );
   const writer = new RequestLogWriter(db, metrics, logger, { retentionDays: options.requestLogRetentionDays });
   const rateLimiter = new RequestRateLimiter({ redis: options.redis, logger, metrics });
-  const warnOfQuota = (accountId: string, state: QuotaState) => appendPlatformEvent(db, accountId, 'account.quota_warning', {
-    object: 'quota', period: state.period, metric: state.metric, used: state.used, limit: state.limit,
-  });
+  const warnOfQuota = (accountId: string, state: QuotaState) =>
+    appendPlatformEvent(db, accountId, 'account.quota_warning', {
+      object: 'quota',
+      period: state.period,
+      metric: state.metric,
+      used: state.used,
+      limit: state.limit,
+    });
   const quota = new MonthlyQuota(db, logger, { onWarning: warnOfQuota });
   const deliveryQuota = new MonthlyQuota(db, logger, { metric: 'webhook_deliveries', onWarning: warnOfQuota });
   const alerts = new AlertEvaluator(db, logger, { intervalMs: options.alertIntervalMs });
-  const mail = new MailRelay(db, options.smtp ? smtpTransport(options.smtp.url, options.smtp.from) : logTransport(logger), logger);
+  const mail = new MailRelay(
+    db,
+    options.smtp ? smtpTransport(options.smtp.url, options.smtp.from) : logTransport(logger),
+    logger,
+  );
   const verifier = new ApiKeyVerifier(db, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
 
   const allowPrivate = options.webhooks?.allowPrivate ?? false;
@@ -120,19 +136,37 @@ export function createApp(options: AppOptions) {
   const publicUrl = options.publicUrl ?? 'http://localhost:3000';
   const scopesForApps = oauthScopes(registry);
   const people = createPeopleAuth(db, {
-    publicUrl, secretKey, logger, sessionCache: { forget: (kind, id) => sessions.forget(kind, id) }, oauth: { scopes: scopesForApps, secrets },
+    publicUrl,
+    secretKey,
+    logger,
+    sessionCache: { forget: (kind, id) => sessions.forget(kind, id) },
+    oauth: { scopes: scopesForApps, secrets },
   });
   const sessions = new SessionVerifier(db, people, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
   const oauthTokens = new OAuthTokenVerifier(db, registry, { cacheTtlMs: options.apiKeyCacheTtlMs, logger });
-  const webhooks = new WebhookDispatcher(db, { ...options.webhooks, allowPrivate, secrets, logger, quota: deliveryQuota });
+  const webhooks = new WebhookDispatcher(db, {
+    ...options.webhooks,
+    allowPrivate,
+    secrets,
+    logger,
+    quota: deliveryQuota,
+  });
   const runtime: Runtime = {
-    db, registry, secrets, publicUrl,
+    db,
+    registry,
+    secrets,
+    publicUrl,
     services: {
       apiKeys: verifier,
       sessions,
       oauthTokens,
       files: options.files ?? localDiskStorage(join(tmpdir(), `fieldline-files-${randomBytes(6).toString('hex')}`)),
-      webhooks: { allowPrivate, secrets, deliverNow: (eventId, endpointId) => webhooks.deliverNow(eventId, endpointId), wake: () => webhooks.wake() },
+      webhooks: {
+        allowPrivate,
+        secrets,
+        deliverNow: (eventId, endpointId) => webhooks.deliverNow(eventId, endpointId),
+        wake: () => webhooks.wake(),
+      },
     },
   };
   const campaigns = new CampaignSender(runtime, logger);
@@ -145,16 +179,34 @@ export function createApp(options: AppOptions) {
   const endpoints: EndpointSpec[] = [
     ...registryEndpoints,
     ...accountEndpoints(db, (accountId) => {
-      verifier.forgetAccount(accountId); sessions.forget('account', accountId); oauthTokens.forget('account', accountId); corsOrigins.invalidate();
+      verifier.forgetAccount(accountId);
+      sessions.forget('account', accountId);
+      oauthTokens.forget('account', accountId);
+      corsOrigins.invalidate();
     }),
-    ...sessionEndpoints({ runtime, auth: people, rateLimiter, sessions }), eventStreamEndpoint(eventStreams, registry),
-    ...oauthClientEndpoints({ db, secrets, oauthTokens, scopes: scopesForApps, originsChanged: () => corsOrigins.invalidate() }), ...connectedAppEndpoints(db, oauthTokens), rateLimitEndpoint(rateLimiter, { requests: quota, webhookDeliveries: deliveryQuota }), echoEndpoint, usageEndpoint(db), errorsEndpoint(db),
+    ...sessionEndpoints({ runtime, auth: people, rateLimiter, sessions }),
+    eventStreamEndpoint(eventStreams, registry),
+    ...oauthClientEndpoints({
+      db,
+      secrets,
+      oauthTokens,
+      scopes: scopesForApps,
+      originsChanged: () => corsOrigins.invalidate(),
+    }),
+    ...connectedAppEndpoints(db, oauthTokens),
+    rateLimitEndpoint(rateLimiter, { requests: quota, webhookDeliveries: deliveryQuota }),
+    echoEndpoint,
+    usageEndpoint(db),
+    errorsEndpoint(db),
   ];
   const openapi = buildOpenApiDocument(registry, routes, endpoints);
   openapi.paths[INBOUND_PATH] = { post: inboundOperation() };
   documentOAuth(openapi, scopesForApps);
   Object.assign(openapi, { 'x-fieldline-roles': roleCatalogue(registry) });
-  openapi.tags.push({ name: 'Inbound', description: 'Signed events from providers (Stripe, voice agents) into the account.' });
+  openapi.tags.push({
+    name: 'Inbound',
+    description: 'Signed events from providers (Stripe, voice agents) into the account.',
+  });
   const app = new Hono();
 
   app.use(responseBasics({ trustProxy }));
@@ -169,31 +221,78 @@ export function createApp(options: AppOptions) {
   const trafficControl = options.trafficControl ?? true;
   if (trafficControl) {
     // One middleware on every path (no pattern of its own for the router to walk per request); it records API calls only.
-    app.use(requestTelemetry({ metrics, writer, trustProxy, records: (path) => path.startsWith('/v1/') || path === '/v1' || path === MCP_PATH }));
+    app.use(
+      requestTelemetry({
+        metrics,
+        writer,
+        trustProxy,
+        records: (path) => path.startsWith('/v1/') || path === '/v1' || path === MCP_PATH,
+      }),
+    );
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
   mountOAuthRoutes(app, {
-    db, auth: people, sessions, oauthTokens, publicUrl, rateLimiter, metrics, trustProxy, enforceLimits: trafficControl, maxBodyBytes,
+    db,
+    auth: people,
+    sessions,
+    oauthTokens,
+    publicUrl,
+    rateLimiter,
+    metrics,
+    trustProxy,
+    enforceLimits: trafficControl,
+    maxBodyBytes,
     resources: [`${publicUrl}${MCP_PATH}`],
   });
   mountInboundRoute(app, { db, runtime, rateLimiter, metrics, trustProxy, maxBodyBytes });
-  const gateServices = { verifier, sessions, oauthTokens, rateLimiter, quota, metrics, trustProxy, enforceLimits: trafficControl };
+  const gateServices = {
+    verifier,
+    sessions,
+    oauthTokens,
+    rateLimiter,
+    quota,
+    metrics,
+    trustProxy,
+    enforceLimits: trafficControl,
+  };
   mountRoutes(app, routes, endpoints, { ...gateServices, db, logger, secrets, maxBodyBytes });
   let tools: readonly McpTool[] | undefined;
   const agentTools = () => (tools ??= mcpTools(openapi, { routes, endpoints: registryEndpoints }));
   mountMcp(app, {
-    ...gateServices, tools: agentTools, openapi, publicUrl, oauthScopes: scopesForApps, maxBodyBytes, logger,
-    db, secrets,
+    ...gateServices,
+    tools: agentTools,
+    openapi,
+    publicUrl,
+    oauthScopes: scopesForApps,
+    maxBodyBytes,
+    logger,
+    db,
+    secrets,
   });
 
   return {
-    app, routes, endpoints, openapi, metrics,
+    app,
+    routes,
+    endpoints,
+    openapi,
+    metrics,
     /** The MCP server's tools (built on first use). */
-    agentTools, inboundRetention, files: runtime.services.files!,
+    agentTools,
+    inboundRetention,
+    files: runtime.services.files!,
     /** What operations run with (tests build background workers on it). */
     runtime,
     /** Routes for providers rather than API clients (no credential; their signature authenticates). */
-    receivers: [{ method: 'post' as const, path: INBOUND_PATH }], requestLogs: writer, quota, deliveryQuota, rateLimiter, alerts, mail, campaigns, webhooks, eventStreams,
+    receivers: [{ method: 'post' as const, path: INBOUND_PATH }],
+    requestLogs: writer,
+    quota,
+    deliveryQuota,
+    rateLimiter,
+    alerts,
+    mail,
+    campaigns,
+    webhooks,
+    eventStreams,
     /** Starts the background work: log and usage flushes, alert evaluation, mail relay, campaign sending. */
     start() {
       writer.start();
@@ -214,7 +313,18 @@ export function createApp(options: AppOptions) {
       inboundRetention.stop();
       // The delivery workers finish their round first, so the quota's last flush counts every delivery.
       await webhooks.stop();
-      await Promise.all([writer.stop(), quota.stop(), deliveryQuota.stop(), alerts.stop(), mail.stop(), campaigns.stop(), eventStreams.stop(), verifier.stop(), sessions.stop(), oauthTokens.stop()]);
+      await Promise.all([
+        writer.stop(),
+        quota.stop(),
+        deliveryQuota.stop(),
+        alerts.stop(),
+        mail.stop(),
+        campaigns.stop(),
+        eventStreams.stop(),
+        verifier.stop(),
+        sessions.stop(),
+        oauthTokens.stop(),
+      ]);
     },
   };
 }

@@ -41,8 +41,13 @@ export class AllowedOriginsDirectory {
             UNION SELECT unnest(allowed_origins) FROM oauth_clients WHERE disabled IS NOT TRUE`,
       parameters: [],
     })
-      .then((rows) => { this.#origins = new Set(rows.map((row) => row.origin)); this.#loadedAt = Date.now(); })
-      .finally(() => { this.#loading = undefined; });
+      .then((rows) => {
+        this.#origins = new Set(rows.map((row) => row.origin));
+        this.#loadedAt = Date.now();
+      })
+      .finally(() => {
+        this.#loading = undefined;
+      });
     return this.#loading;
   }
 }
@@ -59,7 +64,7 @@ export function cors({ directory, portalOrigins }: CorsOptions): MiddlewareHandl
     const origin = c.req.header('origin');
     if (!origin) return next();
     if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
-      const allowed = portal.has(origin) || await directory.has(origin);
+      const allowed = portal.has(origin) || (await directory.has(origin));
       if (!allowed) return c.body(null, 204, { Vary: 'Origin' });
       return c.body(null, 204, {
         'Access-Control-Allow-Origin': origin,
@@ -72,7 +77,8 @@ export function cors({ directory, portalOrigins }: CorsOptions): MiddlewareHandl
     }
     await next();
     const principal = c.get('principal');
-    const allowed = portal.has(origin) || (principal ? principal.allowedOrigins.has(origin) : await directory.has(origin));
+    const allowed =
+      portal.has(origin) || (principal ? principal.allowedOrigins.has(origin) : await directory.has(origin));
     c.res.headers.append('Vary', 'Origin');
     if (!allowed) return;
     c.res.headers.set('Access-Control-Allow-Origin', origin);

@@ -15,17 +15,34 @@ const EchoResponse = z.object({
 });
 
 export const echoEndpoint = defineEndpoint({
-  method: 'post', path: '/v1/echo', operationId: 'echo', tag: 'Traffic', scope: null, bucket: 'write',
+  method: 'post',
+  path: '/v1/echo',
+  operationId: 'echo',
+  tag: 'Traffic',
+  scope: null,
+  bucket: 'write',
   summary: 'Echo the request back',
-  description: 'Returns the method, path, headers and JSON body it received and the credential\'s account, key and scopes. Any valid credential may call it; nothing is stored.',
-  body: z.unknown(), response: EchoResponse, successStatus: 200,
+  description:
+    "Returns the method, path, headers and JSON body it received and the credential's account, key and scopes. Any valid credential may call it; nothing is stored.",
+  body: z.unknown(),
+  response: EchoResponse,
+  successStatus: 200,
   async handle({ principal, method, path, headers, body, requestId }) {
     return {
       status: 200,
       body: {
         data: {
-          object: 'echo', method, path, headers: redactHeaders(headers), body: redactBody(body), request_id: requestId,
-          principal: { account_id: principal.accountId, api_key_id: principal.keyId ?? null, scopes: [...principal.scopes] },
+          object: 'echo',
+          method,
+          path,
+          headers: redactHeaders(headers),
+          body: redactBody(body),
+          request_id: requestId,
+          principal: {
+            account_id: principal.accountId,
+            api_key_id: principal.keyId ?? null,
+            scopes: [...principal.scopes],
+          },
         },
       },
     };

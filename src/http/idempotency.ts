@@ -24,7 +24,8 @@ const REPLAYED_HEADERS = ['content-type', 'location'];
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Responses stored before they were sealed are JSON, which never starts like a sealed value. */
-const unseal = (secrets: SecretBox, stored: string) => (stored.startsWith('{') || stored.startsWith('[') ? stored : secrets.decrypt(stored));
+const unseal = (secrets: SecretBox, stored: string) =>
+  stored.startsWith('{') || stored.startsWith('[') ? stored : secrets.decrypt(stored);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface IdempotencyOptions {
@@ -36,7 +37,9 @@ export interface IdempotencyOptions {
 
 /** What a replay must match. The credential is part of it: another key cannot replay this one's response (a new secret, say). */
 export function idempotencyRequestHash(keyId: string | undefined, method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${keyId ?? ''} ${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${keyId ?? ''} ${method} ${path}\n${JSON.stringify(body ?? null)}`)
+    .digest('hex');
 }
 
 export function idempotency({ db, logger, secrets }: IdempotencyOptions): MiddlewareHandler {
@@ -54,14 +57,26 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
                 created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
               WHERE k.created_at < $5 OR (k.status = 'in_progress' AND k.updated_at < $6)
               RETURNING true AS claimed`,
-        parameters: [accountId, key, requestHash, iso(now), iso(now - IDEMPOTENCY_WINDOW_MS), iso(now - ABANDONED_CLAIM_MS)],
+        parameters: [
+          accountId,
+          key,
+          requestHash,
+          iso(now),
+          iso(now - IDEMPOTENCY_WINDOW_MS),
+          iso(now - ABANDONED_CLAIM_MS),
+        ],
       },
-      { sql: 'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys WHERE account_id = $1 AND key = $2', parameters: [accountId, key] },
+      {
+        sql: 'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys WHERE account_id = $1 AND key = $2',
+        parameters: [accountId, key],
+      },
     ]);
     if (now - lastSweep > 60_000) {
       lastSweep = now;
-      systemQuery(db, { sql: 'DELETE FROM idempotency_keys WHERE created_at < $1', parameters: [iso(now - IDEMPOTENCY_WINDOW_MS)] })
-        .catch((error) => logger.warn({ err: error }, 'idempotency key sweep failed'));
+      systemQuery(db, {
+        sql: 'DELETE FROM idempotency_keys WHERE created_at < $1',
+        parameters: [iso(now - IDEMPOTENCY_WINDOW_MS)],
+      }).catch((error) => logger.warn({ err: error }, 'idempotency key sweep failed'));
     }
     return { ours: claimed.length === 1, row };
   }
@@ -69,10 +84,12 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
   async function waitForFirst(accountId: string, key: string): Promise<Row> {
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
     for (;;) {
-      const [[row]] = await tenantBatch(db, accountId, [{
-        sql: 'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys WHERE account_id = $1 AND key = $2',
-        parameters: [accountId, key],
-      }]);
+      const [[row]] = await tenantBatch(db, accountId, [
+        {
+          sql: 'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys WHERE account_id = $1 AND key = $2',
+          parameters: [accountId, key],
+        },
+      ]);
       if (!row || row.status === 'completed' || Date.now() > deadline) return row;
       await sleep(POLL_MS);
     }
@@ -82,7 +99,10 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
     const key = c.req.header('idempotency-key');
     // Keys are kept per account: a person's session acting in no account has nowhere to keep one.
     if (key === undefined || !c.get('principal')) return next();
-    if (!KEY_FORMAT.test(key)) throw new ApiError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters', { errors: [{ path: 'Idempotency-Key', message: 'invalid format' }] });
+    if (!KEY_FORMAT.test(key))
+      throw new ApiError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
+        errors: [{ path: 'Idempotency-Key', message: 'invalid format' }],
+      });
     const { accountId, keyId, personId, oauthClientId } = c.get('principal');
     // A key is one caller's: another key, another person of the account or another app reusing it is refused, not replayed.
     const caller = keyId ?? (oauthClientId ? `${oauthClientId}:${personId ?? ''}` : personId);
@@ -91,16 +111,27 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
 
     if (!ours) {
       if (held.request_hash !== requestHash) {
-        throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request');
+        throw new ApiError(
+          'idempotency_key_reused',
+          'This Idempotency-Key was used with a different request; use a new key for a new request',
+        );
       }
       const row = held.status === 'completed' ? held : await waitForFirst(accountId, key);
       if (row?.status === 'completed') {
-        return c.body(unseal(secrets, row.response_body), row.response_status, { ...row.response_headers, 'Idempotent-Replayed': 'true' });
+        return c.body(unseal(secrets, row.response_body), row.response_status, {
+          ...row.response_headers,
+          'Idempotent-Replayed': 'true',
+        });
       }
       if (row?.status === 'committed') {
-        throw new ApiError('conflict', 'The request with this Idempotency-Key was carried out, but its response was not recorded; look the result up instead of retrying');
+        throw new ApiError(
+          'conflict',
+          'The request with this Idempotency-Key was carried out, but its response was not recorded; look the result up instead of retrying',
+        );
       }
-      throw new ApiError('conflict', 'A request with this Idempotency-Key is still in progress; retry shortly', { headers: { 'Retry-After': '1' } });
+      throw new ApiError('conflict', 'A request with this Idempotency-Key is still in progress; retry shortly', {
+        headers: { 'Retry-After': '1' },
+      });
     }
 
     const markCommitted = {
@@ -111,17 +142,26 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
 
     if (c.res.status >= 400) {
       // Nothing was committed under a failed request: free the key so a corrected retry can run.
-      await tenantBatch(db, accountId, [{
-        sql: `DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND status = 'in_progress'`, parameters: [accountId, key],
-      }]).catch((error) => logger.warn({ err: error }, 'could not release an idempotency key'));
+      await tenantBatch(db, accountId, [
+        {
+          sql: `DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND status = 'in_progress'`,
+          parameters: [accountId, key],
+        },
+      ]).catch((error) => logger.warn({ err: error }, 'could not release an idempotency key'));
       return;
     }
     const body = await c.res.clone().text();
-    const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((name) => (c.res.headers.has(name) ? [[name, c.res.headers.get(name)!]] : [])));
-    await tenantBatch(db, accountId, [{
-      sql: `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_headers = $4, response_body = $5, updated_at = $6
+    const headers = Object.fromEntries(
+      REPLAYED_HEADERS.flatMap((name) => (c.res.headers.has(name) ? [[name, c.res.headers.get(name)!]] : [])),
+    );
+    await tenantBatch(db, accountId, [
+      {
+        sql: `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_headers = $4, response_body = $5, updated_at = $6
             WHERE account_id = $1 AND key = $2`,
-      parameters: [accountId, key, c.res.status, JSON.stringify(headers), secrets.encrypt(body), iso(Date.now())],
-    }]).catch((error) => logger.error({ err: error, request_id: c.get('requestId') }, 'could not record an idempotent response'));
+        parameters: [accountId, key, c.res.status, JSON.stringify(headers), secrets.encrypt(body), iso(Date.now())],
+      },
+    ]).catch((error) =>
+      logger.error({ err: error, request_id: c.get('requestId') }, 'could not record an idempotent response'),
+    );
   };
 }

@@ -7,8 +7,8 @@ import './context-variables.ts';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-const isJson = (contentType: string | undefined) => !!contentType && /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType);
-
+const isJson = (contentType: string | undefined) =>
+  !!contentType && /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType);
 
 /**
  * Strings PostgreSQL cannot store (text and jsonb reject U+0000; an unpaired UTF-16 surrogate
@@ -22,12 +22,14 @@ export function unstorableStrings(body: unknown): FieldError[] {
   while (stack.length && found.length < 20) {
     const [value, path] = stack.pop()!;
     if (typeof value === 'string') {
-      if (UNSTORABLE_TEXT.test(value)) found.push({ path, message: 'contains a NUL character or an unpaired surrogate, which cannot be stored' });
+      if (UNSTORABLE_TEXT.test(value))
+        found.push({ path, message: 'contains a NUL character or an unpaired surrogate, which cannot be stored' });
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], join(path, i)]);
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, item] of Object.entries(value).reverse()) {
-        if (UNSTORABLE_TEXT.test(key)) found.push({ path, message: 'a key contains a NUL character or an unpaired surrogate' });
+        if (UNSTORABLE_TEXT.test(key))
+          found.push({ path, message: 'a key contains a NUL character or an unpaired surrogate' });
         else stack.push([item, join(path, key)]);
       }
     }

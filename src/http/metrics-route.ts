@@ -13,7 +13,9 @@ export function mountMetrics(app: Hono, metrics: Metrics, token: string | null):
     if (expected) {
       const presented = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
       if (!presented || !timingSafeEqual(digest(presented), expected)) {
-        return c.text('Unauthorized: send Authorization: Bearer <FIELDLINE_METRICS_TOKEN>\n', 401, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
+        return c.text('Unauthorized: send Authorization: Bearer <FIELDLINE_METRICS_TOKEN>\n', 401, {
+          'WWW-Authenticate': 'Bearer realm="metrics"',
+        });
       }
     }
     return c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType });

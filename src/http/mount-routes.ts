@@ -3,7 +3,13 @@
 // operation; paths with no route for a method answer 405.
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { routeBucket, type ApiResult, type HttpMethod, type RouteSpec } from '../platform/routes/route-spec.ts';
-import { parseEndpointBody, parseEndpointQuery, type Authentication, type EndpointSpec, type UploadSpec } from '../platform/routes/endpoint-spec.ts';
+import {
+  parseEndpointBody,
+  parseEndpointQuery,
+  type Authentication,
+  type EndpointSpec,
+  type UploadSpec,
+} from '../platform/routes/endpoint-spec.ts';
 import { multipartBody } from './multipart-body.ts';
 import type { RateBucket } from '../limits/plans.ts';
 import { ApiError } from '../platform/errors.ts';
@@ -38,11 +44,19 @@ function queryOf(c: Context): URLSearchParams {
 
 function resourceRoute(route: RouteSpec): MountableRoute {
   return {
-    method: route.method, path: route.path, scope: route.scope, body: route.body,
+    method: route.method,
+    path: route.path,
+    scope: route.scope,
+    body: route.body,
     bucket: (c) => routeBucket(route, { has: (name) => c.req.query(name) !== undefined }),
-    run: (c) => route.handle({
-      principal: c.get('principal'), params: c.req.param() as Record<string, string>, query: queryOf(c), body: c.get('body'), requestId: c.get('requestId'),
-    }),
+    run: (c) =>
+      route.handle({
+        principal: c.get('principal'),
+        params: c.req.param() as Record<string, string>,
+        query: queryOf(c),
+        body: c.get('body'),
+        requestId: c.get('requestId'),
+      }),
   };
 }
 
@@ -55,15 +69,31 @@ function textFields(endpoint: EndpointSpec, body: unknown): unknown {
 
 function endpointRoute(endpoint: EndpointSpec, trustProxy: boolean): MountableRoute {
   return {
-    method: endpoint.method, path: endpoint.path, scope: endpoint.scope, authentication: endpoint.authentication,
-    bucket: () => endpoint.bucket, upload: endpoint.upload,
-    body: endpoint.upload ? 'multipart' : endpoint.method === 'get' || endpoint.method === 'delete' ? 'none' : 'optional',
-    run: (c) => endpoint.handle({
-      principal: c.get('principal'), session: c.get('session'), clientIp: clientIp(c, trustProxy),
-      params: c.req.param() as Record<string, string>, query: parseEndpointQuery(endpoint, queryOf(c)),
-      body: parseEndpointBody(endpoint, textFields(endpoint, c.get('body'))), file: c.get('upload'),
-      requestId: c.get('requestId'), method: c.req.method, path: c.req.path, headers: c.req.raw.headers,
-    }),
+    method: endpoint.method,
+    path: endpoint.path,
+    scope: endpoint.scope,
+    authentication: endpoint.authentication,
+    bucket: () => endpoint.bucket,
+    upload: endpoint.upload,
+    body: endpoint.upload
+      ? 'multipart'
+      : endpoint.method === 'get' || endpoint.method === 'delete'
+        ? 'none'
+        : 'optional',
+    run: (c) =>
+      endpoint.handle({
+        principal: c.get('principal'),
+        session: c.get('session'),
+        clientIp: clientIp(c, trustProxy),
+        params: c.req.param() as Record<string, string>,
+        query: parseEndpointQuery(endpoint, queryOf(c)),
+        body: parseEndpointBody(endpoint, textFields(endpoint, c.get('body'))),
+        file: c.get('upload'),
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        headers: c.req.raw.headers,
+      }),
   };
 }
 
@@ -92,22 +122,27 @@ export interface MountOptions extends GateServices {
 export function mountRoutes(app: Hono, routes: RouteSpec[], endpoints: EndpointSpec[], options: MountOptions): void {
   const idempotent = idempotency(options);
   const withAliases = routes.flatMap((route) => [route, ...(route.aliases ?? []).map((path) => ({ ...route, path }))]);
-  const all = [...endpoints.map((endpoint) => endpointRoute(endpoint, options.trustProxy)), ...withAliases.map(resourceRoute)];
+  const all = [
+    ...endpoints.map((endpoint) => endpointRoute(endpoint, options.trustProxy)),
+    ...withAliases.map(resourceRoute),
+  ];
   const allowed = new Map<string, Set<string>>();
   for (const route of all) {
     const path = toHonoPath(route.path);
     allowed.set(path, (allowed.get(path) ?? new Set()).add(route.method.toUpperCase()));
   }
-  const answerMethodNotAllowed = (path: string) => app.all(path, () => {
-    const allow = [...allowed.get(path)!].join(', ');
-    throw new ApiError('method_not_allowed', `Use ${allow} on this path`, { headers: { Allow: allow } });
-  });
+  const answerMethodNotAllowed = (path: string) =>
+    app.all(path, () => {
+      const allow = [...allowed.get(path)!].join(', ');
+      throw new ApiError('method_not_allowed', `Use ${allow} on this path`, { headers: { Allow: allow } });
+    });
   // Static paths (/customers/export, /customers/bulk) and their 405s go before `{id}` paths,
   // so `GET /customers/bulk` is a 405 rather than a search for a customer called "bulk".
   const isStatic = (route: MountableRoute) => !route.path.includes('{');
   for (const group of [all.filter(isStatic), all.filter((route) => !isStatic(route))]) {
     // Idempotency keys belong to an account; routes open to anyone (sign-in) have none.
-    for (const route of group) mountRoute(app, route, options, route.method === 'post' && route.authentication !== 'none' ? [idempotent] : []);
+    for (const route of group)
+      mountRoute(app, route, options, route.method === 'post' && route.authentication !== 'none' ? [idempotent] : []);
     for (const path of new Set(group.map((route) => toHonoPath(route.path)))) answerMethodNotAllowed(path);
   }
 }
@@ -115,7 +150,8 @@ export function mountRoutes(app: Hono, routes: RouteSpec[], endpoints: EndpointS
 function mountRoute(app: Hono, route: MountableRoute, options: MountOptions, extra: MiddlewareHandler[]): void {
   const chain: MiddlewareHandler[] = [routeGate(route, options)];
   if (route.body === 'multipart') chain.push(multipartBody(route.upload!));
-  else if (route.body !== 'none') chain.push(jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
+  else if (route.body !== 'none')
+    chain.push(jsonBody({ maxBytes: options.maxBodyBytes, optional: route.body === 'optional' }));
   chain.push(...extra);
   app.on(route.method.toUpperCase(), [toHonoPath(route.path)], ...chain, async function runOperation(c) {
     return send(c, await route.run(c));

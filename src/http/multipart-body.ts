@@ -15,7 +15,10 @@ export function multipartBody(upload: UploadSpec): MiddlewareHandler {
   return async function parseMultipartBody(c, next) {
     const contentType = c.req.header('content-type') ?? '';
     if (!/^multipart\/form-data\s*;\s*boundary=/i.test(contentType)) {
-      throw new ApiError('unsupported_media_type', `Send the file as multipart/form-data in the field '${upload.field}'`);
+      throw new ApiError(
+        'unsupported_media_type',
+        `Send the file as multipart/form-data in the field '${upload.field}'`,
+      );
     }
     const bytes = await readBodyBytes(c, upload.maxBytes + ENVELOPE_BYTES);
     let form: FormData;
@@ -26,19 +29,31 @@ export function multipartBody(upload: UploadSpec): MiddlewareHandler {
     }
     const fields: Record<string, string> = {};
     for (const [name, value] of form) {
-      if (name in fields || (name === upload.field && c.get('upload'))) throw badRequest(`${name}: given more than once`, [{ path: name, message: 'given more than once' }]);
+      if (name in fields || (name === upload.field && c.get('upload')))
+        throw badRequest(`${name}: given more than once`, [{ path: name, message: 'given more than once' }]);
       if (typeof value === 'string') {
-        if (name === upload.field) throw badRequest(`${name}: expected a file`, [{ path: name, message: 'expected a file' }]);
+        if (name === upload.field)
+          throw badRequest(`${name}: expected a file`, [{ path: name, message: 'expected a file' }]);
         fields[name] = value;
         continue;
       }
-      if (name !== upload.field) throw badRequest(`${name}: unexpected file; send it as '${upload.field}'`, [{ path: name, message: 'unexpected file' }]);
+      if (name !== upload.field)
+        throw badRequest(`${name}: unexpected file; send it as '${upload.field}'`, [
+          { path: name, message: 'unexpected file' },
+        ]);
       const file = Buffer.from(await value.arrayBuffer());
-      if (file.byteLength > upload.maxBytes) throw new ApiError('payload_too_large', `The file is ${file.byteLength} bytes; the most is ${upload.maxBytes}`);
-      c.set('upload', { bytes: file, filename: value.name, declaredType: value.type, sha256: createHash('sha256').update(file).digest('hex') });
+      if (file.byteLength > upload.maxBytes)
+        throw new ApiError('payload_too_large', `The file is ${file.byteLength} bytes; the most is ${upload.maxBytes}`);
+      c.set('upload', {
+        bytes: file,
+        filename: value.name,
+        declaredType: value.type,
+        sha256: createHash('sha256').update(file).digest('hex'),
+      });
     }
     const file = c.get('upload');
-    if (!file) throw badRequest(`${upload.field}: a file is required`, [{ path: upload.field, message: 'a file is required' }]);
+    if (!file)
+      throw badRequest(`${upload.field}: a file is required`, [{ path: upload.field, message: 'a file is required' }]);
     c.set('body', { ...fields, [upload.field]: { sha256: file.sha256, size: file.bytes.byteLength } });
     await next();
   };

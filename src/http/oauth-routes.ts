@@ -20,11 +20,19 @@ import { clientIp } from './client-ip.ts';
 import { acceptResourceIndicators } from './resource-indicators.ts';
 
 export const OAUTH_METADATA_PATH = '/.well-known/oauth-authorization-server';
-const PROTOCOL_PATHS = ['/v1/auth/oauth2/authorize', '/v1/auth/oauth2/token', '/v1/auth/oauth2/introspect', '/v1/auth/oauth2/revoke'];
+const PROTOCOL_PATHS = [
+  '/v1/auth/oauth2/authorize',
+  '/v1/auth/oauth2/token',
+  '/v1/auth/oauth2/introspect',
+  '/v1/auth/oauth2/revoke',
+];
 /** Parameters Better Auth adds when it signs an authorization request for our pages; not the client's. */
 const SIGNING_PARAMETERS = ['sig', 'exp', 'ba_iat', 'ba_pl', 'ba_param'];
 
-export interface OAuthRouteServices extends Pick<GateServices, 'rateLimiter' | 'metrics' | 'trustProxy' | 'enforceLimits'> {
+export interface OAuthRouteServices extends Pick<
+  GateServices,
+  'rateLimiter' | 'metrics' | 'trustProxy' | 'enforceLimits'
+> {
   db: Database;
   auth: PeopleAuth;
   sessions: SessionVerifier;
@@ -51,7 +59,8 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
   };
 
   // RFC 8414: at the root, and at the root plus the issuer's path (/v1/auth), where clients look first.
-  const metadata = async (c: Context) => c.json(await auth.api.getOAuthServerConfig(), 200, { 'Cache-Control': 'public, max-age=300' });
+  const metadata = async (c: Context) =>
+    c.json(await auth.api.getOAuthServerConfig(), 200, { 'Cache-Control': 'public, max-age=300' });
   app.get(OAUTH_METADATA_PATH, metadata);
   app.get(`${OAUTH_METADATA_PATH}/v1/auth`, metadata);
 
@@ -61,11 +70,15 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
       await limited(c);
       if (path.endsWith('/authorize') || path.endsWith('/token')) {
         const checked = await acceptResourceIndicators(c.req.raw, services.resources);
-        if ('invalidTarget' in checked) return c.json({ error: 'invalid_target', error_description: checked.invalidTarget }, 400);
+        if ('invalidTarget' in checked)
+          return c.json({ error: 'invalid_target', error_description: checked.invalidTarget }, 400);
         return auth.handler(path.endsWith('/authorize') ? asNavigation(checked.request) : checked.request);
       }
       if (!path.endsWith('/revoke')) return auth.handler(c.req.raw);
-      const form = await c.req.raw.clone().formData().catch(() => null);
+      const form = await c.req.raw
+        .clone()
+        .formData()
+        .catch(() => null);
       const response = await auth.handler(c.req.raw);
       const token = form?.get('token');
       if (response.ok && typeof token === 'string') await forgetRevoked(token);
@@ -78,21 +91,28 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
     const hash = storedTokenHash(token);
     services.oauthTokens.forget('token', hash);
     if (token.startsWith(OAUTH_REFRESH_TOKEN_PREFIX)) {
-      const [refresh] = await systemQuery(db, { sql: 'SELECT id FROM oauth_refresh_tokens WHERE token = $1', parameters: [hash] });
+      const [refresh] = await systemQuery(db, {
+        sql: 'SELECT id FROM oauth_refresh_tokens WHERE token = $1',
+        parameters: [hash],
+      });
       if (refresh) services.oauthTokens.forget('refresh', refresh.id);
     }
   }
 
   const clientOf = async (clientId: string | null) => {
     if (!clientId) return null;
-    const [row] = await systemQuery(db, { sql: 'SELECT name, uri FROM oauth_clients WHERE client_id = $1 AND disabled IS NOT TRUE', parameters: [clientId] });
+    const [row] = await systemQuery(db, {
+      sql: 'SELECT name, uri FROM oauth_clients WHERE client_id = $1 AND disabled IS NOT TRUE',
+      parameters: [clientId],
+    });
     return row ? { name: (row.name as string | null) ?? clientId, uri: row.uri as string | null } : null;
   };
 
   app.get(OAUTH_SIGN_IN_PATH, async (c) => {
     const query = new URL(c.req.url).searchParams;
     const client = await clientOf(query.get('client_id'));
-    if (!client) return c.html(messagePage('Unknown app', 'This sign-in link does not belong to a registered app.'), 400);
+    if (!client)
+      return c.html(messagePage('Unknown app', 'This sign-in link does not belong to a registered app.'), 400);
     return c.html(signInPage({ oauthQuery: query.toString(), clientName: client.name }));
   });
 
@@ -102,20 +122,29 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
     const form = await formOf(c);
     if (!form) return c.html(messagePage('Bad request', 'Expected a form.'), 400);
     const oauthQuery = String(form.get('oauth_query') ?? '');
-    const email = String(form.get('email') ?? '').trim().toLowerCase();
+    const email = String(form.get('email') ?? '')
+      .trim()
+      .toLowerCase();
     const params = new URLSearchParams(oauthQuery);
     const client = await clientOf(params.get('client_id'));
-    if (!client) return c.html(messagePage('Unknown app', 'This sign-in link does not belong to a registered app.'), 400);
+    if (!client)
+      return c.html(messagePage('Unknown app', 'This sign-in link does not belong to a registered app.'), 400);
     try {
-      const result = await signInWithPassword(auth, services.rateLimiter, { email, password: String(form.get('password') ?? '') }, c.req.raw.headers,
-        { db, ipAddress: clientIp(c, services.trustProxy), via: 'oauth' });
+      const result = await signInWithPassword(
+        auth,
+        services.rateLimiter,
+        { email, password: String(form.get('password') ?? '') },
+        c.req.raw.headers,
+        { db, ipAddress: clientIp(c, services.trustProxy), via: 'oauth' },
+      );
       for (const cookie of result.headers.getSetCookie()) c.header('Set-Cookie', cookie, { append: true });
     } catch (error) {
       // A wrong password or a locked email is the person's to fix; anything else is ours (500, logged).
       const rateLimited = error instanceof ApiError && error.code === 'rate_limited';
       if (!rateLimited && !(isAPIError(error) && error.statusCode < 500)) throw error;
       const status = rateLimited ? 429 : 401;
-      const message = status === 429 ? 'Too many failed sign-ins for this email. Try again later.' : 'Wrong email or password.';
+      const message =
+        status === 429 ? 'Too many failed sign-ins for this email. Try again later.' : 'Wrong email or password.';
       return c.html(signInPage({ oauthQuery, clientName: client.name, email, error: message }), status);
     }
     // Back to authorize with the app's own request: it checks everything again, now with a session.
@@ -128,16 +157,32 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
     const session = await currentSession(c);
     if (!session) return c.redirect(`${OAUTH_SIGN_IN_PATH}?${query}`, 303);
     const client = await clientOf(query.get('client_id'));
-    if (!client) return c.html(messagePage('Unknown app', 'This consent link does not belong to a registered app.'), 400);
+    if (!client)
+      return c.html(messagePage('Unknown app', 'This consent link does not belong to a registered app.'), 400);
     if (!session.principal) {
-      return c.html(messagePage('No account', 'You are signed in, but not acting in an account you are an active member of. Switch account, then start again from the app.'), 403);
+      return c.html(
+        messagePage(
+          'No account',
+          'You are signed in, but not acting in an account you are an active member of. Switch account, then start again from the app.',
+        ),
+        403,
+      );
     }
-    const [account] = await systemQuery(db, { sql: 'SELECT name FROM accounts WHERE id = $1', parameters: [session.principal.accountId] });
+    const [account] = await systemQuery(db, {
+      sql: 'SELECT name FROM accounts WHERE id = $1',
+      parameters: [session.principal.accountId],
+    });
     if (!account) return c.html(messagePage('No account', 'The account this session acts in no longer exists.'), 403);
-    return c.html(consentPage({
-      oauthQuery: query.toString(), clientName: client.name, clientUri: client.uri, accountName: account.name, personEmail: session.person.email,
-      scopes: (query.get('scope') ?? '').split(' ').filter(Boolean),
-    }));
+    return c.html(
+      consentPage({
+        oauthQuery: query.toString(),
+        clientName: client.name,
+        clientUri: client.uri,
+        accountName: account.name,
+        personEmail: session.person.email,
+        scopes: (query.get('scope') ?? '').split(' ').filter(Boolean),
+      }),
+    );
   });
 
   app.post(OAUTH_CONSENT_PATH, async (c) => {
@@ -148,14 +193,28 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
     if (!form) return c.html(messagePage('Bad request', 'Expected a form.'), 400);
     const cookie = c.req.header('cookie') ?? '';
     // Better Auth's consent route finishes the authorization request, which needs a request of its own.
-    const consent = await auth.handler(new Request(`${services.publicUrl}/v1/auth/oauth2/consent`, {
-      method: 'POST',
-      headers: { cookie, origin: new URL(services.publicUrl).origin, accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ accept: form.get('accept') === 'true', oauth_query: String(form.get('oauth_query') ?? '') }),
-    }));
-    const answer = consent.ok ? await consent.json() as { url?: string; redirect_uri?: string } : null;
+    const consent = await auth.handler(
+      new Request(`${services.publicUrl}/v1/auth/oauth2/consent`, {
+        method: 'POST',
+        headers: {
+          cookie,
+          origin: new URL(services.publicUrl).origin,
+          accept: 'application/json',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          accept: form.get('accept') === 'true',
+          oauth_query: String(form.get('oauth_query') ?? ''),
+        }),
+      }),
+    );
+    const answer = consent.ok ? ((await consent.json()) as { url?: string; redirect_uri?: string }) : null;
     const url = answer?.url ?? answer?.redirect_uri;
-    if (!url) return c.html(messagePage('Link expired', 'This consent link is no longer valid. Start again from the app.'), 400);
+    if (!url)
+      return c.html(
+        messagePage('Link expired', 'This consent link is no longer valid. Start again from the app.'),
+        400,
+      );
     return c.redirect(url, 303);
   });
 
@@ -173,20 +232,33 @@ export function mountOAuthRoutes(app: Hono, services: OAuthRouteServices): void 
 function asNavigation(request: Request): Request {
   const headers = new Headers(request.headers);
   for (const name of ['sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-site']) headers.delete(name);
-  return new Request(request.url, { method: request.method, headers, body: request.body, duplex: 'half' } as RequestInit);
+  return new Request(request.url, {
+    method: request.method,
+    headers,
+    body: request.body,
+    duplex: 'half',
+  } as RequestInit);
 }
 
 /**
  * The OpenAPI document learns the OAuth 2.0 flows: an `oauth2` security scheme with every scope,
  * and each scoped operation accepting a token with its scope as well as a bearer credential.
  */
-export function documentOAuth(openapi: { components: Record<string, any>; paths: Record<string, Record<string, any>> }, scopes: readonly string[]): void {
+export function documentOAuth(
+  openapi: { components: Record<string, any>; paths: Record<string, Record<string, any>> },
+  scopes: readonly string[],
+): void {
   const scopeWords = Object.fromEntries(scopes.map((scope) => [scope, describeScope(scope)]));
   openapi.components.securitySchemes.oauth2 = {
     type: 'oauth2',
     description: `Third-party apps: register at /v1/oauth/clients; server metadata at ${OAUTH_METADATA_PATH}. Access tokens start with \`flo_at_\`.`,
     flows: {
-      authorizationCode: { authorizationUrl: '/v1/auth/oauth2/authorize', tokenUrl: '/v1/auth/oauth2/token', refreshUrl: '/v1/auth/oauth2/token', scopes: scopeWords },
+      authorizationCode: {
+        authorizationUrl: '/v1/auth/oauth2/authorize',
+        tokenUrl: '/v1/auth/oauth2/token',
+        refreshUrl: '/v1/auth/oauth2/token',
+        scopes: scopeWords,
+      },
       clientCredentials: { tokenUrl: '/v1/auth/oauth2/token', scopes: scopeWords },
     },
   };

@@ -23,8 +23,17 @@ const CONTENT_TYPES: Record<string, string> = {
  * styles, hence 'unsafe-inline' for styles only; scripts never run inline.
  */
 const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
-  "font-src 'self' data:", "connect-src 'self'", "worker-src 'self' blob:", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "object-src 'none'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "object-src 'none'",
 ].join('; ');
 
 /** Only names the build makes: no path separators, no dot-dot. */
@@ -55,7 +64,10 @@ export function mountPortal(app: Hono, directory = DEFAULT_PORTAL_DIR): void {
     const index = await read(join(directory, 'index.html'));
     if (!index) {
       files.delete(join(directory, 'index.html'));
-      return c.text(`The developer portal is not built${existsSync(directory) ? '' : ` (no ${directory})`}: run \`npm run build:portal\`.`, 503);
+      return c.text(
+        `The developer portal is not built${existsSync(directory) ? '' : ` (no ${directory})`}: run \`npm run build:portal\`.`,
+        503,
+      );
     }
     return c.body(new Uint8Array(index), 200, {
       'Content-Type': 'text/html; charset=utf-8',

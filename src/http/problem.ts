@@ -25,8 +25,14 @@ export function problemHandler(logger: Logger): ErrorHandler {
   return function handleProblem(error, c) {
     const apiError = error instanceof HTTPException ? fromHttpException(error) : toApiError(error);
     if (apiError) return problemResponse(c, apiError);
-    logger.error({ err: error, request_id: c.get('requestId'), method: c.req.method, path: c.req.path }, 'unhandled error');
-    return problemResponse(c, new ApiError('internal_error', 'Something went wrong on our side; the request id identifies it in our logs'));
+    logger.error(
+      { err: error, request_id: c.get('requestId'), method: c.req.method, path: c.req.path },
+      'unhandled error',
+    );
+    return problemResponse(
+      c,
+      new ApiError('internal_error', 'Something went wrong on our side; the request id identifies it in our logs'),
+    );
   };
 }
 

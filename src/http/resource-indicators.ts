@@ -19,7 +19,15 @@ export async function acceptResourceIndicators(request: Request, known: readonly
     body = form.toString();
   }
   const unknown = named.find((resource) => !known.includes(resource));
-  if (unknown !== undefined) return { invalidTarget: `This server issues tokens for ${known.join(', ')} only, not ${unknown}` };
+  if (unknown !== undefined)
+    return { invalidTarget: `This server issues tokens for ${known.join(', ')} only, not ${unknown}` };
   if (!named.length) return { request };
-  return { request: new Request(url, { method: request.method, headers: request.headers, body, duplex: 'half' } as RequestInit) };
+  return {
+    request: new Request(url, {
+      method: request.method,
+      headers: request.headers,
+      body,
+      duplex: 'half',
+    } as RequestInit),
+  };
 }

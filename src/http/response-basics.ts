@@ -19,7 +19,8 @@ export function responseBasics(options: { trustProxy: boolean }): MiddlewareHand
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('X-Frame-Options', 'DENY');
     c.header('Referrer-Policy', 'no-referrer');
-    const https = c.req.url.startsWith('https:') || (options.trustProxy && c.req.header('x-forwarded-proto') === 'https');
+    const https =
+      c.req.url.startsWith('https:') || (options.trustProxy && c.req.header('x-forwarded-proto') === 'https');
     if (https) c.header('Strict-Transport-Security', HSTS);
     await next();
   };

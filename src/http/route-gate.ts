@@ -54,18 +54,28 @@ export function routeGate(route: GatedRoute, services: GateServices): Middleware
     const { principal, session } = await authenticate(c, services);
     c.set('session', session);
     if (route.authentication === 'session') {
-      if (!session) throw new ApiError('unauthenticated', 'Sign in first: this route needs a person\'s session (cookie or bearer token), not an API key', { headers: CHALLENGE });
+      if (!session)
+        throw new ApiError(
+          'unauthenticated',
+          "Sign in first: this route needs a person's session (cookie or bearer token), not an API key",
+          { headers: CHALLENGE },
+        );
       if (principal) c.set('principal', principal);
       return next();
     }
     if (!principal) {
-      throw new ApiError('forbidden', 'This session acts in no account you are an active member of: choose one with POST /v1/auth/switch-account');
+      throw new ApiError(
+        'forbidden',
+        'This session acts in no account you are an active member of: choose one with POST /v1/auth/switch-account',
+      );
     }
     c.set('principal', principal);
 
     if (services.enforceLimits) await enforceLimits(c, route, principal, services);
     if (route.scope && !hasScope(principal, route.scope)) {
-      throw new ApiError('insufficient_scope', `This request needs the scope '${route.scope}'`, { required_scope: route.scope });
+      throw new ApiError('insufficient_scope', `This request needs the scope '${route.scope}'`, {
+        required_scope: route.scope,
+      });
     }
     await next();
   };
@@ -83,34 +93,56 @@ function enforceLimits(c: Context, route: GatedRoute, principal: Principal, serv
  * (for the RateLimit headers). MCP tool calls are charged here too, one per call.
  */
 export async function chargeCall(
-  services: Pick<GateServices, 'rateLimiter' | 'quota' | 'metrics'>, principal: Principal, bucket: RateBucket, onRate?: (rate: RateDecision) => void,
+  services: Pick<GateServices, 'rateLimiter' | 'quota' | 'metrics'>,
+  principal: Principal,
+  bucket: RateBucket,
+  onRate?: (rate: RateDecision) => void,
 ): Promise<void> {
   const rate = await services.rateLimiter.consume(bucket, rateSubject(principal), principal.rates[bucket]);
   onRate?.(rate);
   if (!rate.allowed) {
     services.metrics.rateLimitRejections.inc({ bucket });
-    throw new ApiError('rate_limited', `Too many ${bucket} requests for this credential: ${rate.limit} per ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`, {
-      headers: { 'Retry-After': String(rate.resetSeconds) },
-    });
+    throw new ApiError(
+      'rate_limited',
+      `Too many ${bucket} requests for this credential: ${rate.limit} per ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`,
+      {
+        headers: { 'Retry-After': String(rate.resetSeconds) },
+      },
+    );
   }
   const quota = services.quota.take(principal.accountId, principal.plan);
   if (!quota.allowed) {
     services.metrics.rateLimitRejections.inc({ bucket: 'quota' });
-    throw new ApiError('quota_exceeded', `This account has used its ${quota.state.limit} requests for ${quota.state.period} (plan '${principal.plan.name}'). The quota resets at the start of next month (UTC).`, {
-      headers: { 'Retry-After': String(quota.state.resetSeconds) },
-    });
+    throw new ApiError(
+      'quota_exceeded',
+      `This account has used its ${quota.state.limit} requests for ${quota.state.period} (plan '${principal.plan.name}'). The quota resets at the start of next month (UTC).`,
+      {
+        headers: { 'Retry-After': String(quota.state.resetSeconds) },
+      },
+    );
   }
 }
 
 /** Routes open to anyone: PUBLIC_CALLS_PER_IP per address. */
-export async function limitPublicCalls(c: Context, services: Pick<GateServices, 'rateLimiter' | 'metrics' | 'trustProxy'>): Promise<void> {
-  const rate = await services.rateLimiter.consume('public', clientIp(c, services.trustProxy) ?? 'unknown', PUBLIC_CALLS_PER_IP);
+export async function limitPublicCalls(
+  c: Context,
+  services: Pick<GateServices, 'rateLimiter' | 'metrics' | 'trustProxy'>,
+): Promise<void> {
+  const rate = await services.rateLimiter.consume(
+    'public',
+    clientIp(c, services.trustProxy) ?? 'unknown',
+    PUBLIC_CALLS_PER_IP,
+  );
   setRateLimitHeaders(c, 'public', rate);
   if (!rate.allowed) {
     services.metrics.rateLimitRejections.inc({ bucket: 'public' });
-    throw new ApiError('rate_limited', `Too many calls from this address: ${rate.limit} per ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`, {
-      headers: { 'Retry-After': String(rate.resetSeconds) },
-    });
+    throw new ApiError(
+      'rate_limited',
+      `Too many calls from this address: ${rate.limit} per ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`,
+      {
+        headers: { 'Retry-After': String(rate.resetSeconds) },
+      },
+    );
   }
 }
 
@@ -119,7 +151,10 @@ export async function limitPublicCalls(c: Context, services: Pick<GateServices, 
  * (`Bearer ...`) or a session cookie. A session
  * yields a principal only while it acts in an account its person is an active member of.
  */
-async function authenticate(c: Context, services: GateServices): Promise<{ principal: Principal | null; session?: SessionIdentity }> {
+async function authenticate(
+  c: Context,
+  services: GateServices,
+): Promise<{ principal: Principal | null; session?: SessionIdentity }> {
   const header = c.req.header('authorization');
   const bearer = header ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
   const cookie = header ? null : sessionCookieIn(c.req.header('cookie'));
@@ -134,22 +169,34 @@ async function authenticate(c: Context, services: GateServices): Promise<{ princ
     if (session) return { principal: session.principal, session };
   }
   await countFailedAuthentication(c, services);
-  if (!header && !cookie) throw new ApiError('unauthenticated', 'Send your API key as `Authorization: Bearer fl_...`, or sign in', { headers: CHALLENGE });
-  throw new ApiError('unauthenticated', 'The credential is not valid (unknown, revoked or expired)', { headers: CHALLENGE });
+  if (!header && !cookie)
+    throw new ApiError('unauthenticated', 'Send your API key as `Authorization: Bearer fl_...`, or sign in', {
+      headers: CHALLENGE,
+    });
+  throw new ApiError('unauthenticated', 'The credential is not valid (unknown, revoked or expired)', {
+    headers: CHALLENGE,
+  });
 }
 
 /**
  * Guessing credentials (keys, inbound URLs, signatures) from one address gets slower answers:
  * 429 after a few dozen failures a minute. Call it on each failure.
  */
-export async function countFailedAuthentication(c: Context, services: Pick<GateServices, 'rateLimiter' | 'metrics' | 'trustProxy'>): Promise<void> {
+export async function countFailedAuthentication(
+  c: Context,
+  services: Pick<GateServices, 'rateLimiter' | 'metrics' | 'trustProxy'>,
+): Promise<void> {
   const ip = clientIp(c, services.trustProxy);
   if (!ip) return;
   const failures = await services.rateLimiter.consume('failed_auth', ip, FAILED_AUTH_PER_IP);
   if (!failures.allowed) {
     services.metrics.rateLimitRejections.inc({ bucket: 'failed_auth' });
-    throw new ApiError('rate_limited', `Too many failed authentications from this address. Retry after ${failures.resetSeconds} s.`, {
-      headers: { 'Retry-After': String(failures.resetSeconds) },
-    });
+    throw new ApiError(
+      'rate_limited',
+      `Too many failed authentications from this address. Retry after ${failures.resetSeconds} s.`,
+      {
+        headers: { 'Retry-After': String(failures.resetSeconds) },
+      },
+    );
   }
 }

@@ -9,7 +9,11 @@ const BATCH = 5_000;
 export class InboundLogRetention {
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: Database, private readonly logger: Logger, readonly retentionDays = 30) {}
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+    readonly retentionDays = 30,
+  ) {}
 
   start(): void {
     const sweep = () => this.sweep().catch((err) => this.logger.warn({ err }, 'inbound log retention sweep failed'));

@@ -3,5 +3,8 @@ import type { InboundProvider } from './inbound-provider.ts';
 import { stripeProvider } from './stripe-provider.ts';
 import { voiceProvider } from './voice-provider.ts';
 
-export const INBOUND_PROVIDERS: Readonly<Record<string, InboundProvider>> = { stripe: stripeProvider, voice: voiceProvider };
+export const INBOUND_PROVIDERS: Readonly<Record<string, InboundProvider>> = {
+  stripe: stripeProvider,
+  voice: voiceProvider,
+};
 export const INBOUND_PROVIDER_NAMES = Object.keys(INBOUND_PROVIDERS) as [string, ...string[]];

@@ -14,7 +14,8 @@ export const inboundRequests = defineResource({
   name: 'inbound_request',
   collection: 'inbound-requests',
   idPrefix: 'ibr',
-  description: 'One request received from an inbound source: headers (credentials redacted), body, signature check and outcome.',
+  description:
+    'One request received from an inbound source: headers (credentials redacted), body, signature check and outcome.',
   operations: ['list', 'get'],
   limitedBecause: 'The inbound log records what providers sent: written by the inbound route only, never edited.',
   emitsEvents: false,
@@ -22,11 +23,20 @@ export const inboundRequests = defineResource({
   fields: {
     source_id: field.ref('inbound-sources').readOnly().filterable(['eq', 'in']),
     provider: field.enum(INBOUND_PROVIDER_NAMES).readOnly().filterable(),
-    external_id: field.text().readOnly().filterable(['eq', 'in']).describe('The provider\'s event id (Stripe `evt_...`, `webhook-id`).'),
+    external_id: field
+      .text()
+      .readOnly()
+      .filterable(['eq', 'in'])
+      .describe("The provider's event id (Stripe `evt_...`, `webhook-id`)."),
     event_type: field.text().readOnly().filterable(['eq', 'in', 'starts_with']),
     verified: field.boolean().readOnly().filterable(),
-    outcome: field.enum(INBOUND_OUTCOMES).readOnly().filterable()
-      .describe('`applied` changed data; `ignored` was authentic but not ours to act on; `duplicate` was applied before; `failed` could not be applied (answered 422, the provider retries); `rejected` failed verification.'),
+    outcome: field
+      .enum(INBOUND_OUTCOMES)
+      .readOnly()
+      .filterable()
+      .describe(
+        '`applied` changed data; `ignored` was authentic but not ours to act on; `duplicate` was applied before; `failed` could not be applied (answered 422, the provider retries); `rejected` failed verification.',
+      ),
     detail: field.text().readOnly().describe('What was done, or why not.'),
     objects: field.tags().readOnly().describe('Ids of the objects created or changed.'),
     http_status: field.integer().readOnly().filterable(['eq', 'gte', 'lt', 'in']),

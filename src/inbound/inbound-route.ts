@@ -34,7 +34,12 @@ const REJECTED_BODY_BYTES = 4 * 1024;
 const MAX_EXTERNAL_ID_LENGTH = 255;
 const EVERY_UNSTORABLE_CHARACTER = new RegExp(UNSTORABLE_TEXT.source, 'gu');
 
-interface Source { id: string; account_id: string; provider: string; signing_secret: string }
+interface Source {
+  id: string;
+  account_id: string;
+  provider: string;
+  signing_secret: string;
+}
 
 export interface InboundRouteOptions {
   db: Database;
@@ -45,14 +50,25 @@ export interface InboundRouteOptions {
   maxBodyBytes: number;
 }
 
-
 /** The body as stored in the log: JSON with secret-looking members redacted, cut at `limit` bytes, NUL (which PostgreSQL cannot store) escaped. */
 function storedBody(raw: string, limit: number): { body: string; body_truncated: boolean } {
   let text = raw;
-  try { text = JSON.stringify(redactBody(JSON.parse(raw))); } catch { /* not JSON: kept as sent */ }
+  try {
+    text = JSON.stringify(redactBody(JSON.parse(raw)));
+  } catch {
+    /* not JSON: kept as sent */
+  }
   text = text.replace(EVERY_UNSTORABLE_CHARACTER, '\uFFFD');
   const truncated = Buffer.byteLength(text) > limit;
-  return { body: truncated ? Buffer.from(text).subarray(0, limit).toString('utf8').replace(/\uFFFD$/, '') : text, body_truncated: truncated };
+  return {
+    body: truncated
+      ? Buffer.from(text)
+          .subarray(0, limit)
+          .toString('utf8')
+          .replace(/\uFFFD$/, '')
+      : text,
+    body_truncated: truncated,
+  };
 }
 
 export function mountInboundRoute(app: Hono, options: InboundRouteOptions): void {
@@ -82,14 +98,29 @@ async function findSource(db: Database, urlPath: string): Promise<Source | undef
   return row as Source | undefined;
 }
 
-async function receive(c: Context, options: InboundRouteOptions, provider: InboundProvider, source: Source, raw: string): Promise<Response> {
+async function receive(
+  c: Context,
+  options: InboundRouteOptions,
+  provider: InboundProvider,
+  source: Source,
+  raw: string,
+): Promise<Response> {
   const requestId = c.get('requestId');
   const entry = (fields: Row, status: number): Row => {
     const now = new Date().toISOString();
     return {
-      id: newId(inboundRequests.idPrefix), source_id: source.id, provider: provider.name, external_id: null, event_type: null, objects: [],
-      headers: redactHeaders(c.req.raw.headers), ...storedBody(raw, fields.verified ? STORED_BODY_BYTES : REJECTED_BODY_BYTES),
-      http_status: status, created_at: now, updated_at: now, ...fields,
+      id: newId(inboundRequests.idPrefix),
+      source_id: source.id,
+      provider: provider.name,
+      external_id: null,
+      event_type: null,
+      objects: [],
+      headers: redactHeaders(c.req.raw.headers),
+      ...storedBody(raw, fields.verified ? STORED_BODY_BYTES : REJECTED_BODY_BYTES),
+      http_status: status,
+      created_at: now,
+      updated_at: now,
+      ...fields,
     };
   };
   const log = (row: Row) => systemQuery(options.db, insertRow(inboundRequests, source.account_id, row));
@@ -99,8 +130,20 @@ async function receive(c: Context, options: InboundRouteOptions, provider: Inbou
     secret = openWriteOnlyField(source.signing_secret, options.runtime.secrets)!;
   } catch {
     // Our fault, not the provider's: a server key that changed without its secrets.
-    await log(entry({ verified: false, outcome: 'failed', detail: 'the signing secret cannot be decrypted with this server\'s FIELDLINE_SECRET_KEY' }, 503));
-    throw new ApiError('service_unavailable', 'This inbound source cannot verify requests right now; its owner has been told in the inbound log');
+    await log(
+      entry(
+        {
+          verified: false,
+          outcome: 'failed',
+          detail: "the signing secret cannot be decrypted with this server's FIELDLINE_SECRET_KEY",
+        },
+        503,
+      ),
+    );
+    throw new ApiError(
+      'service_unavailable',
+      'This inbound source cannot verify requests right now; its owner has been told in the inbound log',
+    );
   }
   let event: VerifiedInbound;
   try {
@@ -112,13 +155,20 @@ async function receive(c: Context, options: InboundRouteOptions, provider: Inbou
     await log(entry({ verified: false, outcome: 'rejected', detail: error.message }, 400));
     throw new ApiError('invalid_signature', `The request's signature did not verify: ${error.message}`);
   }
-  const verified = { verified: true, external_id: String(event.id ?? '').slice(0, MAX_EXTERNAL_ID_LENGTH), event_type: String(event.type ?? '').slice(0, 200) };
+  const verified = {
+    verified: true,
+    external_id: String(event.id ?? '').slice(0, MAX_EXTERNAL_ID_LENGTH),
+    event_type: String(event.type ?? '').slice(0, 200),
+  };
   // Authentic but unusable as sent: the provider must fix it, so it is a 422 it will see.
-  const unusable = !event.id || String(event.id).length > MAX_EXTERNAL_ID_LENGTH
-    ? [{ path: 'id', message: `the event id must be 1 to ${MAX_EXTERNAL_ID_LENGTH} characters` }]
-    : unstorableStrings(event.payload);
+  const unusable =
+    !event.id || String(event.id).length > MAX_EXTERNAL_ID_LENGTH
+      ? [{ path: 'id', message: `the event id must be 1 to ${MAX_EXTERNAL_ID_LENGTH} characters` }]
+      : unstorableStrings(event.payload);
   if (unusable.length) {
-    await log(entry({ ...verified, outcome: 'failed', detail: unusable.map((e) => `${e.path}: ${e.message}`).join('; ') }, 422));
+    await log(
+      entry({ ...verified, outcome: 'failed', detail: unusable.map((e) => `${e.path}: ${e.message}`).join('; ') }, 422),
+    );
     return problemResponse(c, validationFailed(unusable));
   }
 
@@ -131,8 +181,14 @@ async function receive(c: Context, options: InboundRouteOptions, provider: Inbou
       });
       let row: Row;
       if (!receipt) {
-        const [first] = await tx.query({ sql: 'SELECT request_id FROM inbound_receipts WHERE source_id = $1 AND external_id = $2', parameters: [source.id, event.id] });
-        row = entry({ ...verified, outcome: 'duplicate', detail: `already received (request ${first?.request_id})` }, 200);
+        const [first] = await tx.query({
+          sql: 'SELECT request_id FROM inbound_receipts WHERE source_id = $1 AND external_id = $2',
+          parameters: [source.id, event.id],
+        });
+        row = entry(
+          { ...verified, outcome: 'duplicate', detail: `already received (request ${first?.request_id})` },
+          200,
+        );
       } else {
         const ctx = createOperationContext(tx, accountPrincipal(source.account_id), options.runtime, requestId);
         const result = await provider.apply(ctx, event);
@@ -146,21 +202,34 @@ async function receive(c: Context, options: InboundRouteOptions, provider: Inbou
     // Rolled back: nothing applied, no receipt, so the provider's retry can still apply it.
     const apiError = error instanceof ApiError ? error : toApiError(error);
     const status = apiError && apiError.status < 500 ? 422 : 500;
-    await log(entry({ ...verified, outcome: 'failed', detail: apiError && status === 422 ? apiError.detail : 'internal error' }, status)).catch(() => undefined);
+    await log(
+      entry(
+        { ...verified, outcome: 'failed', detail: apiError && status === 422 ? apiError.detail : 'internal error' },
+        status,
+      ),
+    ).catch(() => undefined);
     if (status === 500) throw error;
-    return problemResponse(c, new ApiError('validation_failed', `The event could not be applied: ${apiError!.detail}`, { errors: apiError!.extra.errors ?? [] }));
+    return problemResponse(
+      c,
+      new ApiError('validation_failed', `The event could not be applied: ${apiError!.detail}`, {
+        errors: apiError!.extra.errors ?? [],
+      }),
+    );
   }
 }
 
 /** The route in the OpenAPI document (it is not a credentialed endpoint, so it is described here). */
 export function inboundOperation() {
-  const providers = Object.values(INBOUND_PROVIDERS).map((p) => `- \`${p.name}\`: ${p.description}`).join('\n');
+  const providers = Object.values(INBOUND_PROVIDERS)
+    .map((p) => `- \`${p.name}\`: ${p.description}`)
+    .join('\n');
   return {
     operationId: 'receiveInboundEvent',
-    summary: 'Receive a provider\'s signed event',
-    description: `For providers, not API clients: create an inbound source and give the provider its \`url_path\`. No API key; the provider's signature `
-      + `(checked with the source's \`signing_secret\`, 5 minute timestamp tolerance) authenticates. Each provider event id applies once; repeats answer \`duplicate\`. `
-      + `An authentic event that cannot be applied answers 422 so the provider retries. Every request is logged under the source's \`/requests\`.\n\n${providers}`,
+    summary: "Receive a provider's signed event",
+    description:
+      `For providers, not API clients: create an inbound source and give the provider its \`url_path\`. No API key; the provider's signature ` +
+      `(checked with the source's \`signing_secret\`, 5 minute timestamp tolerance) authenticates. Each provider event id applies once; repeats answer \`duplicate\`. ` +
+      `An authentic event that cannot be applied answers 422 so the provider retries. Every request is logged under the source's \`/requests\`.\n\n${providers}`,
     tags: ['Inbound'],
     security: [],
     'x-fieldline-receiver': true,
@@ -168,13 +237,35 @@ export function inboundOperation() {
       { name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: INBOUND_PROVIDER_NAMES } },
       { name: 'token', in: 'path', required: true, schema: { type: 'string' } },
     ],
-    requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'The provider\'s event, exactly as signed.' } } } },
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': { schema: { type: 'object', description: "The provider's event, exactly as signed." } },
+      },
+    },
     responses: {
       200: {
         description: 'Received: applied, ignored or duplicate.',
-        content: { 'application/json': { schema: { type: 'object', required: ['data'], properties: { data: { type: 'object', required: ['id', 'object', 'outcome', 'detail'], properties: {
-          id: { type: 'string' }, object: { const: 'inbound_request' }, outcome: { type: 'string', enum: ['applied', 'ignored', 'duplicate'] }, detail: { type: 'string' },
-        } } } } } },
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['data'],
+              properties: {
+                data: {
+                  type: 'object',
+                  required: ['id', 'object', 'outcome', 'detail'],
+                  properties: {
+                    id: { type: 'string' },
+                    object: { const: 'inbound_request' },
+                    outcome: { type: 'string', enum: ['applied', 'ignored', 'duplicate'] },
+                    detail: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+        },
       },
       400: { $ref: '#/components/responses/BadRequest' },
       404: { $ref: '#/components/responses/NotFound' },

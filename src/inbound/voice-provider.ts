@@ -63,8 +63,11 @@ function changesFor(type: z.infer<typeof VoiceEvent>['type'], call: CallData, cu
     changes.status = call.status ?? 'completed';
     if (call.ended_at) changes.ended_at = call.ended_at;
     const started = call.started_at ?? current?.started_at;
-    const duration = call.duration_seconds
-      ?? (started && call.ended_at ? Math.max(0, Math.round((Date.parse(call.ended_at) - Date.parse(started)) / 1000)) : undefined);
+    const duration =
+      call.duration_seconds ??
+      (started && call.ended_at
+        ? Math.max(0, Math.round((Date.parse(call.ended_at) - Date.parse(started)) / 1000))
+        : undefined);
     if (duration !== undefined) changes.duration_seconds = duration;
   }
   return changes;
@@ -74,16 +77,22 @@ const SECRET_SHAPE = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 
 export const voiceProvider: InboundProvider = {
   name: 'voice',
-  description: 'A voice-agent provider\'s call events, signed with Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`). '
-    + 'The body is `{ "type": "call.started" | "call.ended" | "call.transcript", "data": { "call_id", "direction", "from", "to", "started_at", "ended_at", "duration_seconds", "status", "transcript", "summary", "customer_id" } }`; '
-    + 'each call is one call log keyed by `call_id`, linked to the customer named or to the customer with the caller\'s phone number.',
-  secretDescription: 'The Standard Webhooks secret shared with the provider (`whsec_` + base64 of 24 to 64 random bytes).',
+  description:
+    "A voice-agent provider's call events, signed with Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`). " +
+    'The body is `{ "type": "call.started" | "call.ended" | "call.transcript", "data": { "call_id", "direction", "from", "to", "started_at", "ended_at", "duration_seconds", "status", "transcript", "summary", "customer_id" } }`; ' +
+    "each call is one call log keyed by `call_id`, linked to the customer named or to the customer with the caller's phone number.",
+  secretDescription:
+    'The Standard Webhooks secret shared with the provider (`whsec_` + base64 of 24 to 64 random bytes).',
   secretProblem: (secret) => {
     const bytes = SECRET_SHAPE.test(secret) ? Buffer.from(secret.slice(6), 'base64').length : 0;
     return bytes >= 24 && bytes <= 64 ? null : 'expected whsec_ followed by base64 of 24 to 64 bytes';
   },
   verify(rawBody, headers, secret) {
-    const signed = { 'webhook-id': headers.get('webhook-id') ?? '', 'webhook-timestamp': headers.get('webhook-timestamp') ?? '', 'webhook-signature': headers.get('webhook-signature') ?? '' };
+    const signed = {
+      'webhook-id': headers.get('webhook-id') ?? '',
+      'webhook-timestamp': headers.get('webhook-timestamp') ?? '',
+      'webhook-signature': headers.get('webhook-signature') ?? '',
+    };
     let payload: unknown;
     try {
       payload = new Webhook(secret).verify(rawBody, signed);
@@ -92,14 +101,17 @@ export const voiceProvider: InboundProvider = {
       if (error instanceof SyntaxError) throw new InboundVerificationError('the body is not JSON');
       throw error;
     }
-    return { id: signed['webhook-id'], type: (payload as { type?: unknown })?.type as string ?? 'unknown', payload };
+    return { id: signed['webhook-id'], type: ((payload as { type?: unknown })?.type as string) ?? 'unknown', payload };
   },
   async apply(ctx, event) {
     const parsed = VoiceEvent.safeParse(event.payload);
     if (!parsed.success) throw validationFailed(zodIssuesToFieldErrors(parsed.error.issues));
     const { type, data: call } = parsed.data;
     // Events of one call may arrive at once: this lock makes the second wait and update.
-    await ctx.tx.query({ sql: 'SELECT pg_advisory_xact_lock(hashtext($1))', parameters: [`call-log:${ctx.tx.accountId}:${call.call_id}`] });
+    await ctx.tx.query({
+      sql: 'SELECT pg_advisory_xact_lock(hashtext($1))',
+      parameters: [`call-log:${ctx.tx.accountId}:${call.call_id}`],
+    });
     const [current] = await ctx.tx.query({
       sql: 'SELECT id, status, started_at FROM call_logs WHERE account_id = $1 AND provider_call_id = $2',
       parameters: [ctx.tx.accountId, call.call_id],
@@ -110,8 +122,12 @@ export const voiceProvider: InboundProvider = {
       return { outcome: 'applied', detail: `${type}: updated ${current.id}`, objects: [current.id] };
     }
     const created = await ctx.create('call-logs', {
-      provider_call_id: call.call_id, direction: call.direction, from_number: call.from, to_number: call.to,
-      customer_id: await customerOf(ctx, call), ...changes,
+      provider_call_id: call.call_id,
+      direction: call.direction,
+      from_number: call.from,
+      to_number: call.to,
+      customer_id: await customerOf(ctx, call),
+      ...changes,
     });
     return { outcome: 'applied', detail: `${type}: created ${created.id}`, objects: [created.id] };
   },

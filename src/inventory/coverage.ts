@@ -14,7 +14,12 @@ import { notATool, type McpTool } from '../mcp/mcp-tools.ts';
 export const SURFACES = ['openapi', 'typescript', 'python', 'mcp', 'tenancy', 'roles'] as const;
 export type Surface = (typeof SURFACES)[number];
 export const SURFACE_TITLES: Record<Surface, string> = {
-  openapi: 'OpenAPI', typescript: 'TS SDK', python: 'Python SDK', mcp: 'MCP tools', tenancy: 'tenancy-tested', roles: 'role-tested',
+  openapi: 'OpenAPI',
+  typescript: 'TS SDK',
+  python: 'Python SDK',
+  mcp: 'MCP tools',
+  tenancy: 'tenancy-tested',
+  roles: 'role-tested',
 };
 
 export interface SurfaceCoverage {
@@ -59,8 +64,13 @@ export function resourceCoverage(resource: ResourceDefinition, inputs: CoverageI
   const sdkName = (operation: Operation): string | undefined => documented(operation)?.[SDK_NAME];
   const toolFor = new Set(inputs.tools.map((tool) => `${tool.method} ${tool.path}`));
 
-  const surface = (has: (operation: Operation) => boolean, excuse: (operation: Operation) => string | undefined = () => undefined): SurfaceCoverage => {
-    const missing = operations.filter((operation) => !has(operation)).map((operation) => ({ operation: label(operation), reason: excuse(operation) }));
+  const surface = (
+    has: (operation: Operation) => boolean,
+    excuse: (operation: Operation) => string | undefined = () => undefined,
+  ): SurfaceCoverage => {
+    const missing = operations
+      .filter((operation) => !has(operation))
+      .map((operation) => ({ operation: label(operation), reason: excuse(operation) }));
     const excused = missing.filter((entry) => entry.reason).length;
     return { covered: operations.length - missing.length, expected: operations.length - excused, missing };
   };
@@ -69,24 +79,40 @@ export function resourceCoverage(resource: ResourceDefinition, inputs: CoverageI
     typescript: surface((operation) => inputs.sdks.typescript.has(label(operation))),
     python: surface((operation) => inputs.sdks.python.has(label(operation))),
     mcp: surface((operation) => toolFor.has(`${operation.method} ${operation.path}`), notATool),
-    tenancy: surface(inTenancyMatrix, () => 'names no object in its path: its own tests prove it stays in the caller\'s account'),
+    tenancy: surface(
+      inTenancyMatrix,
+      () => "names no object in its path: its own tests prove it stays in the caller's account",
+    ),
     roles: surface(inRoleMatrix, () => 'needs no scope, or is a stream that never ends'),
   };
 
-  const offered = Object.fromEntries(ALL_OPERATIONS.map((name) => [name, resource.operations.has(name)])) as Record<OperationName, boolean>;
+  const offered = Object.fromEntries(ALL_OPERATIONS.map((name) => [name, resource.operations.has(name)])) as Record<
+    OperationName,
+    boolean
+  >;
   const gaps: string[] = [];
   if (ALL_OPERATIONS.some((name) => !offered[name]) && !resource.limitedBecause) {
-    gaps.push(`offers no ${ALL_OPERATIONS.filter((name) => !offered[name]).join(', ')}, and does not say why (limitedBecause)`);
+    gaps.push(
+      `offers no ${ALL_OPERATIONS.filter((name) => !offered[name]).join(', ')}, and does not say why (limitedBecause)`,
+    );
   }
   for (const name of SURFACES) {
-    for (const entry of surfaces[name].missing) if (!entry.reason) gaps.push(`${entry.operation} is missing from ${SURFACE_TITLES[name]}`);
+    for (const entry of surfaces[name].missing)
+      if (!entry.reason) gaps.push(`${entry.operation} is missing from ${SURFACE_TITLES[name]}`);
   }
   return {
     collection: resource.collection,
     operations: offered,
-    actions: Object.entries(resource.actions).filter(([, action]) => !action.internal).map(([name]) => name),
-    endpoints: inputs.endpoints.filter((endpoint) => endpoint.collection === resource.collection).map((endpoint) => endpoint.operationId),
-    events: inputs.registry.eventTypes().filter((event) => event.collection === resource.collection).map((event) => event.type),
+    actions: Object.entries(resource.actions)
+      .filter(([, action]) => !action.internal)
+      .map(([name]) => name),
+    endpoints: inputs.endpoints
+      .filter((endpoint) => endpoint.collection === resource.collection)
+      .map((endpoint) => endpoint.operationId),
+    events: inputs.registry
+      .eventTypes()
+      .filter((event) => event.collection === resource.collection)
+      .map((event) => event.type),
     surfaces,
     ...(resource.limitedBecause ? { limitedBecause: resource.limitedBecause } : {}),
     gaps,

@@ -10,7 +10,11 @@ export function currentCoverage(): ResourceCoverage[] {
   const registry = createRegistry();
   const app = createApp({ db: undefined as never, registry, logger: pino({ level: 'silent' }) });
   return coverageInventory({
-    registry, routes: app.routes, endpoints: app.endpoints, openapi: app.openapi, tools: app.agentTools(),
+    registry,
+    routes: app.routes,
+    endpoints: app.endpoints,
+    openapi: app.openapi,
+    tools: app.agentTools(),
     sdks: { typescript: typescriptSdkOperations(), python: pythonSdkOperations() },
   });
 }

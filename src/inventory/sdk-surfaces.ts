@@ -11,10 +11,14 @@ const committed = (path: string) => readFileSync(fileURLToPath(new URL(`../../${
 
 /** sdk/typescript: the entries of its generated operation table. */
 export function typescriptSdkOperations(source = committed(TYPESCRIPT_OPERATIONS_FILE)): Set<string> {
-  return new Set([...source.matchAll(/"method":"([A-Z]+)","path":"([^"]+)"/g)].map(([, method, path]) => `${method} ${path}`));
+  return new Set(
+    [...source.matchAll(/"method":"([A-Z]+)","path":"([^"]+)"/g)].map(([, method, path]) => `${method} ${path}`),
+  );
 }
 
 /** sdk/python: every `_operation("GET", '/v1/...')` call of its generated resource classes. */
 export function pythonSdkOperations(source = committed(PYTHON_OPERATIONS_FILE)): Set<string> {
-  return new Set([...source.matchAll(/_operation\("([A-Z]+)", '([^']+)'/g)].map(([, method, path]) => `${method} ${path}`));
+  return new Set(
+    [...source.matchAll(/_operation\("([A-Z]+)", '([^']+)'/g)].map(([, method, path]) => `${method} ${path}`),
+  );
 }

@@ -14,7 +14,11 @@ export const QUOTA_WARNING_SHARE = 0.8;
 /** What is counted, where in usage_counters, and the plan's allowance of it. */
 export const QUOTA_METRICS = {
   requests: { column: 'requests', warnedColumn: 'warned_at', limitOf: (plan: Plan) => plan.monthlyRequests },
-  webhook_deliveries: { column: 'webhook_deliveries', warnedColumn: 'webhook_deliveries_warned_at', limitOf: (plan: Plan) => plan.monthlyWebhookDeliveries },
+  webhook_deliveries: {
+    column: 'webhook_deliveries',
+    warnedColumn: 'webhook_deliveries_warned_at',
+    limitOf: (plan: Plan) => plan.monthlyWebhookDeliveries,
+  },
 } as const;
 export type QuotaMetric = keyof typeof QUOTA_METRICS;
 
@@ -42,7 +46,11 @@ export const periodOf = (now: number) => new Date(now).toISOString().slice(0, 7)
 export const nextPeriodStart = (now: number) => spanOf(now).end;
 
 /** The month containing `now`, remembered: every request asks, and months are long. */
-interface PeriodSpan { period: string; start: number; end: number }
+interface PeriodSpan {
+  period: string;
+  start: number;
+  end: number;
+}
 let currentSpan: PeriodSpan = { period: '', start: 0, end: 0 };
 
 function spanOf(now: number): PeriodSpan {
@@ -77,7 +85,11 @@ export class MonthlyQuota {
   readonly #warnedColumn: string;
   readonly #limitOf: (plan: Plan) => number;
 
-  constructor(private readonly db: Database, private readonly logger: Logger, private readonly options: MonthlyQuotaOptions = {}) {
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+    private readonly options: MonthlyQuotaOptions = {},
+  ) {
     this.metric = options.metric ?? 'requests';
     ({ column: this.#column, warnedColumn: this.#warnedColumn, limitOf: this.#limitOf } = QUOTA_METRICS[this.metric]);
   }
@@ -89,19 +101,35 @@ export class MonthlyQuota {
     const limit = this.#limitOf(plan);
     const allowed = used < limit;
     if (allowed) usage.pending++;
-    return { allowed, state: { metric: this.metric, period: usage.period, used: allowed ? used + 1 : used, limit, resetSeconds: secondsUntilNextPeriod(now) } };
+    return {
+      allowed,
+      state: {
+        metric: this.metric,
+        period: usage.period,
+        used: allowed ? used + 1 : used,
+        limit,
+        resetSeconds: secondsUntilNextPeriod(now),
+      },
+    };
   }
 
   state(accountId: string, plan: Plan, now = Date.now()): QuotaState {
     const usage = this.#entry(accountId, plan, now);
-    return { metric: this.metric, period: usage.period, used: usage.flushed + usage.pending, limit: this.#limitOf(plan), resetSeconds: secondsUntilNextPeriod(now) };
+    return {
+      metric: this.metric,
+      period: usage.period,
+      used: usage.flushed + usage.pending,
+      limit: this.#limitOf(plan),
+      resetSeconds: secondsUntilNextPeriod(now),
+    };
   }
 
   /** The state with the total all nodes have flushed, read now (for reports, not the hot path). */
   async current(accountId: string, plan: Plan, now = Date.now()): Promise<QuotaState> {
     const usage = this.#entry(accountId, plan, now);
     const [row] = await systemQuery(this.db, {
-      sql: `SELECT ${this.#column} AS used FROM usage_counters WHERE account_id = $1 AND period = $2`, parameters: [accountId, usage.period],
+      sql: `SELECT ${this.#column} AS used FROM usage_counters WHERE account_id = $1 AND period = $2`,
+      parameters: [accountId, usage.period],
     });
     if (row) usage.flushed = Math.max(usage.flushed, Number(row.used));
     return this.state(accountId, plan, now);
@@ -120,7 +148,9 @@ export class MonthlyQuota {
   /** Adds every pending count to usage_counters and learns the totals back. */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
-    this.#flushing = this.#write().finally(() => { this.#flushing = undefined; });
+    this.#flushing = this.#write().finally(() => {
+      this.#flushing = undefined;
+    });
     await this.#flushing;
   }
 
@@ -136,7 +166,9 @@ export class MonthlyQuota {
   }
 
   async #write(): Promise<void> {
-    const batch = [...this.#usage].filter(([, usage]) => usage.pending > 0).map(([accountId, usage]) => ({ accountId, usage, count: usage.pending }));
+    const batch = [...this.#usage]
+      .filter(([, usage]) => usage.pending > 0)
+      .map(([accountId, usage]) => ({ accountId, usage, count: usage.pending }));
     if (!batch.length) return;
     for (const item of batch) item.usage.pending -= item.count;
     const parameters: unknown[] = [];
@@ -163,7 +195,8 @@ export class MonthlyQuota {
       if (!usage || usage.period !== row.period) continue;
       usage.flushed = Number(row.used);
       const limit = this.#limitOf(usage.plan);
-      if (row.warned_at === null && usage.flushed >= limit * QUOTA_WARNING_SHARE) await this.#warn(row.account_id, usage);
+      if (row.warned_at === null && usage.flushed >= limit * QUOTA_WARNING_SHARE)
+        await this.#warn(row.account_id, usage);
     }
   }
 
@@ -176,7 +209,14 @@ export class MonthlyQuota {
     });
     if (!claimed || !this.options.onWarning) return;
     const now = Date.now();
-    await this.options.onWarning(accountId, { metric: this.metric, period: usage.period, used: Number(claimed.used), limit: this.#limitOf(usage.plan), resetSeconds: secondsUntilNextPeriod(now) })
+    await this.options
+      .onWarning(accountId, {
+        metric: this.metric,
+        period: usage.period,
+        used: Number(claimed.used),
+        limit: this.#limitOf(usage.plan),
+        resetSeconds: secondsUntilNextPeriod(now),
+      })
       .catch((err) => this.logger.warn({ err, account_id: accountId }, 'could not send the quota warning'));
   }
 }

@@ -30,8 +30,18 @@ const perMinute = (read: number, write: number, expensive: number): RateLimits =
 
 export const PLANS = {
   free: { name: 'free', rates: perMinute(600, 300, 30), monthlyRequests: 100_000, monthlyWebhookDeliveries: 10_000 },
-  standard: { name: 'standard', rates: perMinute(6_000, 3_000, 300), monthlyRequests: 5_000_000, monthlyWebhookDeliveries: 1_000_000 },
-  enterprise: { name: 'enterprise', rates: perMinute(60_000, 30_000, 3_000), monthlyRequests: 100_000_000, monthlyWebhookDeliveries: 20_000_000 },
+  standard: {
+    name: 'standard',
+    rates: perMinute(6_000, 3_000, 300),
+    monthlyRequests: 5_000_000,
+    monthlyWebhookDeliveries: 1_000_000,
+  },
+  enterprise: {
+    name: 'enterprise',
+    rates: perMinute(60_000, 30_000, 3_000),
+    monthlyRequests: 100_000_000,
+    monthlyWebhookDeliveries: 20_000_000,
+  },
 } as const satisfies Record<string, Plan>;
 
 export type PlanName = keyof typeof PLANS;
@@ -50,7 +60,11 @@ export function effectiveRates(plan: Plan, overrides: RateLimitOverrides | null 
   const rates = { ...plan.rates };
   for (const bucket of RATE_BUCKETS) {
     const override = overrides[bucket];
-    if (override) rates[bucket] = { limit: override.limit ?? rates[bucket].limit, windowSeconds: override.window_seconds ?? rates[bucket].windowSeconds };
+    if (override)
+      rates[bucket] = {
+        limit: override.limit ?? rates[bucket].limit,
+        windowSeconds: override.window_seconds ?? rates[bucket].windowSeconds,
+      };
   }
   return rates;
 }

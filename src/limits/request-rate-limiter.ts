@@ -42,7 +42,9 @@ export class RequestRateLimiter {
   consume(bucket: string, subject: string, policy: RatePolicy): Promise<RateDecision> {
     const limiters = this.#limitersFor(bucket, policy);
     // One promise on the single-node path: this runs on every request.
-    const counted = limiters.shared ? this.#withFallback(limiters, (limiter) => limiter.consume(subject)) : limiters.local.consume(subject);
+    const counted = limiters.shared
+      ? this.#withFallback(limiters, (limiter) => limiter.consume(subject))
+      : limiters.local.consume(subject);
     return counted.then(
       (state) => decision(policy, state, true),
       (rejection) => {
@@ -56,7 +58,15 @@ export class RequestRateLimiter {
   async peek(bucket: string, subject: string, policy: RatePolicy): Promise<RateDecision> {
     const limiters = this.#limitersFor(bucket, policy);
     const state = await this.#withFallback(limiters, (limiter) => limiter.get(subject));
-    return state ? decision(policy, state, state.consumedPoints <= policy.limit) : { allowed: true, limit: policy.limit, remaining: policy.limit, resetSeconds: 0, windowSeconds: policy.windowSeconds };
+    return state
+      ? decision(policy, state, state.consumedPoints <= policy.limit)
+      : {
+          allowed: true,
+          limit: policy.limit,
+          remaining: policy.limit,
+          resetSeconds: 0,
+          windowSeconds: policy.windowSeconds,
+        };
   }
 
   async #withFallback<T>(limiters: LimiterPair, run: (limiter: RateLimiterAbstract) => Promise<T>): Promise<T> {
@@ -82,7 +92,9 @@ export class RequestRateLimiter {
       const settings = { points: policy.limit, duration: policy.windowSeconds, keyPrefix: `fl:rl:${name}` };
       pair = {
         local: new RateLimiterMemory(settings),
-        shared: this.options.redis ? new RateLimiterRedis({ ...settings, storeClient: this.options.redis, rejectIfRedisNotReady: true }) : undefined,
+        shared: this.options.redis
+          ? new RateLimiterRedis({ ...settings, storeClient: this.options.redis, rejectIfRedisNotReady: true })
+          : undefined,
       };
       this.#limiters.set(name, pair);
     }

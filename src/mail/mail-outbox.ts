@@ -38,7 +38,10 @@ export class MailRelay {
   ) {}
 
   start(): void {
-    this.#timer = setInterval(() => void this.deliver().catch((err) => this.logger.warn({ err }, 'mail relay failed')), this.options.intervalMs ?? 5_000);
+    this.#timer = setInterval(
+      () => void this.deliver().catch((err) => this.logger.warn({ err }, 'mail relay failed')),
+      this.options.intervalMs ?? 5_000,
+    );
     this.#timer.unref();
   }
 
@@ -49,7 +52,9 @@ export class MailRelay {
 
   /** Sends every due mail now; returns how many were sent. Safe to run on several nodes at once. */
   deliver(now = Date.now()): Promise<number> {
-    this.#running ??= this.#deliverDue(now).finally(() => { this.#running = undefined; });
+    this.#running ??= this.#deliverDue(now).finally(() => {
+      this.#running = undefined;
+    });
     return this.#running;
   }
 
@@ -68,8 +73,17 @@ export class MailRelay {
       for (const row of claimed) {
         try {
           // The outbox id is the Message-ID: a mail sent again after a crash (sent, not yet marked) is recognisably the same mail.
-          await this.transport.send({ to: row.to_addresses, subject: row.subject, text: row.text_body, html: row.html_body, outboxId: row.id });
-          await systemQuery(this.db, { sql: 'UPDATE mail_outbox SET sent_at = $2, last_error = NULL WHERE id = $1', parameters: [row.id, new Date().toISOString()] });
+          await this.transport.send({
+            to: row.to_addresses,
+            subject: row.subject,
+            text: row.text_body,
+            html: row.html_body,
+            outboxId: row.id,
+          });
+          await systemQuery(this.db, {
+            sql: 'UPDATE mail_outbox SET sent_at = $2, last_error = NULL WHERE id = $1',
+            parameters: [row.id, new Date().toISOString()],
+          });
           sent++;
         } catch (error) {
           const message = String((error as Error).message ?? error).slice(0, 500);
@@ -77,7 +91,12 @@ export class MailRelay {
           this.logger.warn({ mail: row.id, attempts: row.attempts, giveUp, error: message }, 'mail not sent');
           await systemQuery(this.db, {
             sql: `UPDATE mail_outbox SET last_error = $2, next_attempt_at = $3, failed_at = $4 WHERE id = $1`,
-            parameters: [row.id, message, new Date(now + retryDelayMs(row.attempts)).toISOString(), giveUp ? new Date().toISOString() : null],
+            parameters: [
+              row.id,
+              message,
+              new Date(now + retryDelayMs(row.attempts)).toISOString(),
+              giveUp ? new Date().toISOString() : null,
+            ],
           });
         }
       }

@@ -25,7 +25,11 @@ export function smtpTransport(url: string, from: string): MailTransport {
     name: 'smtp',
     async send(mail) {
       await transporter.sendMail({
-        from, to: [...mail.to], subject: mail.subject, text: mail.text, html: mail.html ?? undefined,
+        from,
+        to: [...mail.to],
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html ?? undefined,
         messageId: mail.outboxId ? `<${mail.outboxId}@${domain}>` : undefined,
       });
     },

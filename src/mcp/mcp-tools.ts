@@ -50,7 +50,11 @@ function describe(operation: Record<string, any>, method: HttpMethod, path: stri
 /** Arguments the operation has no place for are a 400, as unknown query parameters are over HTTP. */
 function requestFor(input: ToolInput, args: Record<string, unknown>) {
   const request = requestOf(input, args);
-  if (request.unknown.length) throw badRequest(`Unknown argument: ${request.unknown.join(', ')}`, request.unknown.map((path) => ({ path, message: 'Unknown argument' })));
+  if (request.unknown.length)
+    throw badRequest(
+      `Unknown argument: ${request.unknown.join(', ')}`,
+      request.unknown.map((path) => ({ path, message: 'Unknown argument' })),
+    );
   if (request.missing.length || request.invalid.length) {
     throw validationFailed([
       ...request.missing.map((path) => ({ path, message: 'Required' })),
@@ -65,12 +69,24 @@ function routeTool(document: OpenApiDocument, route: RouteSpec): McpTool {
   const input = toolInputOf(document, operation);
   const verb = route.kind === 'action' ? snake(route.actionName!) : route.kind;
   return {
-    name: `${snake(route.resource.collection)}_${verb}`, title: route.summary, description: describe(operation, route.method, route.path),
-    inputSchema: input.schema, scope: route.scope, method: route.method, path: route.path, collection: route.resource.collection,
+    name: `${snake(route.resource.collection)}_${verb}`,
+    title: route.summary,
+    description: describe(operation, route.method, route.path),
+    inputSchema: input.schema,
+    scope: route.scope,
+    method: route.method,
+    path: route.path,
+    collection: route.resource.collection,
     bucket: (args) => routeBucket(route, { has: (name) => args[name] !== undefined }),
     run: ({ principal, args, requestId }) => {
       const { params, query, body } = requestFor(input, args);
-      return route.handle({ principal, params, query, body: body ?? (route.body === 'optional' ? {} : undefined), requestId });
+      return route.handle({
+        principal,
+        params,
+        query,
+        body: body ?? (route.body === 'optional' ? {} : undefined),
+        requestId,
+      });
     },
   };
 }
@@ -79,14 +95,27 @@ function endpointTool(document: OpenApiDocument, endpoint: EndpointSpec): McpToo
   const operation = operationOf(document, endpoint.method, endpoint.path);
   const input = toolInputOf(document, operation);
   return {
-    name: snake(endpoint.operationId), title: endpoint.summary, description: describe(operation, endpoint.method, endpoint.path),
-    inputSchema: input.schema, scope: endpoint.scope, method: endpoint.method, path: endpoint.path, collection: endpoint.collection,
+    name: snake(endpoint.operationId),
+    title: endpoint.summary,
+    description: describe(operation, endpoint.method, endpoint.path),
+    inputSchema: input.schema,
+    scope: endpoint.scope,
+    method: endpoint.method,
+    path: endpoint.path,
+    collection: endpoint.collection,
     bucket: () => endpoint.bucket,
     run: ({ principal, args, requestId }) => {
       const { params, query, body } = requestFor(input, args);
       return endpoint.handle({
-        principal, params, query: parseEndpointQuery(endpoint, query), body: parseEndpointBody(endpoint, body), clientIp: null,
-        requestId, method: endpoint.method.toUpperCase(), path: endpoint.path, headers: new Headers(),
+        principal,
+        params,
+        query: parseEndpointQuery(endpoint, query),
+        body: parseEndpointBody(endpoint, body),
+        clientIp: null,
+        requestId,
+        method: endpoint.method.toUpperCase(),
+        path: endpoint.path,
+        headers: new Headers(),
       });
     },
   };
@@ -101,12 +130,14 @@ export interface ToolSources {
 /** Why an operation is not a tool, if it is not (the coverage inventory prints it). */
 export function notATool(operation: RouteSpec | EndpointSpec): string | undefined {
   if ('kind' in operation) {
-    if (operation.parent) return 'a nested list: the collection\'s own list tool takes the same filter';
+    if (operation.parent) return "a nested list: the collection's own list tool takes the same filter";
     return operation.kind === 'export' ? 'a file: tools answer JSON' : undefined;
   }
   if (operation.upload) return 'an upload: tools carry no files';
   if (operation.responseMediaType) return 'a file or a stream: tools answer JSON';
-  return (operation.authentication ?? 'credential') === 'credential' ? undefined : 'a step of signing in, not an operation of an account';
+  return (operation.authentication ?? 'credential') === 'credential'
+    ? undefined
+    : 'a step of signing in, not an operation of an account';
 }
 
 /** Every tool, in route order; two tools with one name is a declaration error found at start-up. */

@@ -4,7 +4,9 @@
 // object body's members join them (`customers_update({ id, name })`), any other body is `body`.
 
 type JsonSchema = Record<string, any>;
-type OpenApiDocument = { components?: { schemas?: Record<string, JsonSchema>; parameters?: Record<string, JsonSchema> } };
+type OpenApiDocument = {
+  components?: { schemas?: Record<string, JsonSchema>; parameters?: Record<string, JsonSchema> };
+};
 
 /** How a tool's arguments map back onto the HTTP request. */
 export interface ToolInput {
@@ -26,7 +28,9 @@ export function inlineReferences(document: OpenApiDocument, schema: unknown, see
     if (!target || seen.includes(ref)) return { type: 'object' };
     return inlineReferences(document, target, [...seen, ref]);
   }
-  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, inlineReferences(document, value, seen)]));
+  return Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key, inlineReferences(document, value, seen)]),
+  );
 }
 
 export function toolInputOf(document: OpenApiDocument, operation: JsonSchema): ToolInput {
@@ -38,14 +42,20 @@ export function toolInputOf(document: OpenApiDocument, operation: JsonSchema): T
     const parameter = inlineReferences(document, reference);
     if (parameter.in !== 'path' && parameter.in !== 'query') continue; // headers (Idempotency-Key) are the transport's
     (parameter.in === 'path' ? pathParams : queryParams).push(parameter.name);
-    properties[parameter.name] = { ...parameter.schema, ...(parameter.description ? { description: parameter.description } : {}) };
+    properties[parameter.name] = {
+      ...parameter.schema,
+      ...(parameter.description ? { description: parameter.description } : {}),
+    };
     if (parameter.required) required.push(parameter.name);
   }
   const bodySchema = operation.requestBody?.content?.['application/json']?.schema;
   let bodyShape: ToolInput['bodyShape'] = 'none';
   if (bodySchema) {
     const body = inlineReferences(document, bodySchema);
-    const members = body.type === 'object' && body.properties && !body.oneOf && !body.anyOf && !body.allOf ? body.properties as JsonSchema : null;
+    const members =
+      body.type === 'object' && body.properties && !body.oneOf && !body.anyOf && !body.allOf
+        ? (body.properties as JsonSchema)
+        : null;
     if (members && Object.keys(members).every((name) => !(name in properties))) {
       Object.assign(properties, members);
       required.push(...(body.required ?? []));
@@ -58,7 +68,9 @@ export function toolInputOf(document: OpenApiDocument, operation: JsonSchema): T
   }
   return {
     schema: { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false },
-    pathParams, queryParams, bodyShape,
+    pathParams,
+    queryParams,
+    bodyShape,
   };
 }
 
@@ -73,7 +85,10 @@ export function requestOf(input: ToolInput, args: Record<string, unknown>) {
     if (input.pathParams.includes(name) || input.queryParams.includes(name)) {
       // Agents often send null for "not given"; in a path or query string it can only mean that.
       if (value === null) continue;
-      if (typeof value === 'object' && !(input.queryParams.includes(name) && Array.isArray(value))) { invalid.push(name); continue; }
+      if (typeof value === 'object' && !(input.queryParams.includes(name) && Array.isArray(value))) {
+        invalid.push(name);
+        continue;
+      }
       if (input.pathParams.includes(name)) params[name] = String(value);
       else query.set(name, Array.isArray(value) ? value.join(',') : String(value));
     } else body[name] = value;
@@ -81,7 +96,11 @@ export function requestOf(input: ToolInput, args: Record<string, unknown>) {
   // Over HTTP a path always has its segments; a tool call may leave one out.
   const missing = input.pathParams.filter((name) => params[name] === undefined || params[name] === '');
   return {
-    params, query, body: input.bodyShape === 'body' ? args.body : input.bodyShape === 'members' ? body : undefined,
-    unknown: input.bodyShape === 'none' ? Object.keys(body) : [], missing, invalid,
+    params,
+    query,
+    body: input.bodyShape === 'body' ? args.body : input.bodyShape === 'members' ? body : undefined,
+    unknown: input.bodyShape === 'none' ? Object.keys(body) : [],
+    missing,
+    invalid,
   };
 }

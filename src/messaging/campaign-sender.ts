@@ -59,7 +59,10 @@ export class CampaignSender {
   /** Sends what is due soon, without waiting (after `send` or `resume`). */
   wake(): void {
     if (!this.#timer) return; // not started (tests drive sendDue themselves)
-    if (this.#running) { this.#again = true; return; }
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
     void this.sendDue().catch((err) => this.logger.warn({ err }, 'campaign sending failed'));
   }
 
@@ -71,7 +74,10 @@ export class CampaignSender {
     if (scope.accountIds) return this.#sendDue(scope.accountIds);
     this.#running ??= this.#sendDue().finally(() => {
       this.#running = undefined;
-      if (this.#again) { this.#again = false; this.wake(); }
+      if (this.#again) {
+        this.#again = false;
+        this.wake();
+      }
     });
     return this.#running;
   }
@@ -87,7 +93,11 @@ export class CampaignSender {
     let progressed = false;
     let after: { started_at: string; id: string } | undefined;
     while (!this.#stopping) {
-      const conditions = [`status = 'sending'`, ...(accountIds ? ['account_id = ANY($1::text[])'] : []), ...(after ? ['(started_at, id) > ($2::timestamptz, $3)'] : [])];
+      const conditions = [
+        `status = 'sending'`,
+        ...(accountIds ? ['account_id = ANY($1::text[])'] : []),
+        ...(after ? ['(started_at, id) > ($2::timestamptz, $3)'] : []),
+      ];
       const due = await systemQuery(this.runtime.db, {
         sql: `SELECT account_id, id, started_at FROM campaigns WHERE ${conditions.join(' AND ')} ORDER BY started_at, id LIMIT ${page}`,
         parameters: [accountIds ?? null, after?.started_at ?? null, after?.id ?? null],
@@ -102,7 +112,10 @@ export class CampaignSender {
           this.logger.warn({ err, campaign: campaign.id }, 'campaign batch failed; retried next cycle');
         }
       }
-      if (due.length === page) { after = due[page - 1] as { started_at: string; id: string }; continue; }
+      if (due.length === page) {
+        after = due[page - 1] as { started_at: string; id: string };
+        continue;
+      }
       if (!progressed) break; // nothing left, or what is left is failing or locked by another node
       progressed = false;
       after = undefined;
@@ -111,7 +124,10 @@ export class CampaignSender {
   }
 
   /** One batch of one campaign, in one transaction. */
-  async sendBatch(accountId: string, campaignId: string): Promise<{ handled: number; mailed: number; completed: boolean }> {
+  async sendBatch(
+    accountId: string,
+    campaignId: string,
+  ): Promise<{ handled: number; mailed: number; completed: boolean }> {
     const batchSize = this.options.batchSize ?? 50;
     return withTenantTransaction(this.runtime.db, accountId, async (tx) => {
       const ctx = createOperationContext(tx, accountPrincipal(accountId), this.runtime);
@@ -128,7 +144,9 @@ export class CampaignSender {
         parameters: [accountId, campaignId, batchSize],
       });
       const template = await loadRowOrThrow(ctx, ctx.registry.get('email-templates'), campaign.template_id); // kept by its foreign key
-      const mailed = recipients.length ? await this.#mail(ctx, campaign, template as EmailTemplateParts, recipients) : 0;
+      const mailed = recipients.length
+        ? await this.#mail(ctx, campaign, template as EmailTemplateParts, recipients)
+        : 0;
       const skipped = recipients.length - mailed;
       if (recipients.length) {
         tx.defer({
@@ -142,7 +160,10 @@ export class CampaignSender {
           sql: `SELECT count(*)::int AS pending FROM campaign_recipients WHERE account_id = $1 AND campaign_id = $2 AND status = 'pending'`,
           parameters: [accountId, campaignId],
         });
-        if (pending === 0) { await ctx.runAction('campaigns', campaignId, 'complete'); completed = true; }
+        if (pending === 0) {
+          await ctx.runAction('campaigns', campaignId, 'complete');
+          completed = true;
+        }
       }
       if (mailed) this.logger.info({ campaign: campaignId, mailed, skipped }, 'campaign batch queued');
       return { handled: recipients.length, mailed, completed };
@@ -150,17 +171,33 @@ export class CampaignSender {
   }
 
   async #mail(ctx: OperationContext, campaign: Row, template: EmailTemplateParts, recipients: Row[]): Promise<number> {
-    const contacts = await ctx.tx.query(selectRowsByIds(ctx.registry.get('contacts'), ctx.tx.accountId, recipients.map((r) => r.contact_id)));
+    const contacts = await ctx.tx.query(
+      selectRowsByIds(
+        ctx.registry.get('contacts'),
+        ctx.tx.accountId,
+        recipients.map((r) => r.contact_id),
+      ),
+    );
     const contactById = new Map(contacts.map((c) => [c.id as string, c]));
     let mailed = 0;
     for (const recipient of recipients) {
       const contact = contactById.get(recipient.contact_id);
       if (!contact?.email) {
-        await ctx.runAction('campaign-recipients', recipient.id, 'skip', { reason: contact ? 'the contact has no email address' : 'the contact was deleted' });
+        await ctx.runAction('campaign-recipients', recipient.id, 'skip', {
+          reason: contact ? 'the contact has no email address' : 'the contact was deleted',
+        });
         continue;
       }
-      const rendered = renderEmail(template, { ...contactVariables(ctx, contact), campaign: { id: campaign.id, name: campaign.name } });
-      await ctx.runAction('campaign-recipients', recipient.id, 'deliver', { to: contact.email, subject: rendered.subject, text: rendered.text, html: rendered.html });
+      const rendered = renderEmail(template, {
+        ...contactVariables(ctx, contact),
+        campaign: { id: campaign.id, name: campaign.name },
+      });
+      await ctx.runAction('campaign-recipients', recipient.id, 'deliver', {
+        to: contact.email,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+      });
       mailed++;
     }
     return mailed;

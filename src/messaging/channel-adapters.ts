@@ -28,7 +28,13 @@ export interface ChannelAdapter {
 export const emailAdapter: ChannelAdapter = {
   handOver(tx, message, now) {
     const id = newId('mail');
-    tx.defer(queueMailStatement({ accountId: tx.accountId, to: [message.to], subject: message.subject ?? '(no subject)', text: message.body }, now, id));
+    tx.defer(
+      queueMailStatement(
+        { accountId: tx.accountId, to: [message.to], subject: message.subject ?? '(no subject)', text: message.body },
+        now,
+        id,
+      ),
+    );
     return id;
   },
 };

@@ -28,7 +28,10 @@ export type TemplateVariables = Record<string, unknown>;
 
 /** A template part that cannot be used, with why (a 422 at that part). */
 export class TemplateProblem extends Error {
-  constructor(readonly part: keyof EmailTemplateParts, message: string) {
+  constructor(
+    readonly part: keyof EmailTemplateParts,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -61,13 +64,21 @@ function collectNames(tokens: Token[], into: { all: Set<string>; topLevel: Set<s
   }
 }
 
-function checkPart(template: string, part: keyof EmailTemplateParts, names: { all: Set<string>; topLevel: Set<string> }): void {
+function checkPart(
+  template: string,
+  part: keyof EmailTemplateParts,
+  names: { all: Set<string>; topLevel: Set<string> },
+): void {
   const tokens = parse(template, part);
   const walk = (list: Token[]) => {
     for (const [type, value, , , children] of list) {
-      if (type === '>') throw new TemplateProblem(part, `uses the partial '{{> ${value}}}'; partials are not supported`);
+      if (type === '>')
+        throw new TemplateProblem(part, `uses the partial '{{> ${value}}}'; partials are not supported`);
       if (type === '&' && part === 'html_body') {
-        throw new TemplateProblem(part, `outputs '${value}' unescaped ({{{${value}}}} or {{& ${value}}}); in HTML every value is escaped, use {{${value}}}`);
+        throw new TemplateProblem(
+          part,
+          `outputs '${value}' unescaped ({{{${value}}}} or {{& ${value}}}); in HTML every value is escaped, use {{${value}}}`,
+        );
       }
       if (Array.isArray(children)) walk(children);
     }
@@ -89,7 +100,8 @@ export function templateVariables(template: EmailTemplateParts): { all: string[]
 function ownPath(view: unknown, name: string): { hit: boolean; value: unknown } {
   let current = view;
   for (const step of name.split('.')) {
-    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, step)) return { hit: false, value: undefined };
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, step))
+      return { hit: false, value: undefined };
     current = (current as Record<string, unknown>)[step];
   }
   return typeof current === 'function' ? { hit: false, value: undefined } : { hit: true, value: current };
@@ -116,7 +128,10 @@ export function renderEmail(template: EmailTemplateParts, values: TemplateVariab
   const view = new DataOnlyContext(values);
   return {
     // A subject is one line: a value's line breaks would end the header, so they become spaces.
-    subject: writer.render(template.subject, view, undefined, PLAIN).replace(/[\r\n]+/g, ' ').trim(),
+    subject: writer
+      .render(template.subject, view, undefined, PLAIN)
+      .replace(/[\r\n]+/g, ' ')
+      .trim(),
     text: writer.render(template.text_body, view, undefined, PLAIN),
     html: template.html_body ? writer.render(template.html_body, view) : null,
     missing_variables: topLevel.filter((name) => {

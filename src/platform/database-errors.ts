@@ -25,11 +25,16 @@ export function toApiError(error: unknown): ApiError | undefined {
       return validationFailed([{ path: pg.detail ?? '', message: pg.message ?? 'No such object' }]);
     case '23503':
       return (pg.message ?? '').startsWith('update or delete')
-        ? new ApiError('conflict', `The object is still referenced by ${pg.table ?? 'other objects'}; remove those references first`)
+        ? new ApiError(
+            'conflict',
+            `The object is still referenced by ${pg.table ?? 'other objects'}; remove those references first`,
+          )
         : validationFailed([{ path: columnOf(pg.constraint, pg.table), message: 'No such object' }]);
     case '23505': {
       const column = columnOf(pg.constraint, pg.table);
-      return new ApiError('conflict', `Another object already has this ${column || 'value'}`, { errors: [{ path: column, message: 'must be unique' }] });
+      return new ApiError('conflict', `Another object already has this ${column || 'value'}`, {
+        errors: [{ path: column, message: 'must be unique' }],
+      });
     }
     case '23514':
       return validationFailed([{ path: columnOf(pg.constraint, pg.table), message: 'is not allowed' }]);

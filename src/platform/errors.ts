@@ -65,4 +65,5 @@ export function validationFailed(errors: FieldError[]): ApiError {
   return new ApiError('validation_failed', detail, { errors });
 }
 
-export const badRequest = (detail: string, errors?: FieldError[]) => new ApiError('bad_request', detail, errors ? { errors } : {});
+export const badRequest = (detail: string, errors?: FieldError[]) =>
+  new ApiError('bad_request', detail, errors ? { errors } : {});

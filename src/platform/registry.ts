@@ -30,19 +30,36 @@ export class Registry {
 
   /** Every event type any resource can emit, with what causes it. */
   eventTypes(): EventType[] {
-    return this.resources.filter((r) => r.emitsEvents).flatMap((r) => [
-      ...(['created', 'updated', 'deleted'] as const)
-        .filter((verb) => r.operations.has(verb === 'created' ? 'create' : verb === 'updated' ? 'update' : 'delete'))
-        .map((verb) => ({ type: `${r.name}.${verb}`, collection: r.collection, description: `${withArticle(r.name.replaceAll('_', ' '))} was ${verb}.` })),
-      ...Object.entries(r.actions).filter(([, action]) => action.event).map(([name, action]) => ({
-        type: `${r.name}.${action.event}`, collection: r.collection, description: `Sent when the ${name} action succeeds (${action.summary}).`,
-      })),
-    ]).concat(PLATFORM_EVENT_TYPES).filter((e, i, all) => all.findIndex((o) => o.type === e.type) === i);
+    return this.resources
+      .filter((r) => r.emitsEvents)
+      .flatMap((r) => [
+        ...(['created', 'updated', 'deleted'] as const)
+          .filter((verb) => r.operations.has(verb === 'created' ? 'create' : verb === 'updated' ? 'update' : 'delete'))
+          .map((verb) => ({
+            type: `${r.name}.${verb}`,
+            collection: r.collection,
+            description: `${withArticle(r.name.replaceAll('_', ' '))} was ${verb}.`,
+          })),
+        ...Object.entries(r.actions)
+          .filter(([, action]) => action.event)
+          .map(([name, action]) => ({
+            type: `${r.name}.${action.event}`,
+            collection: r.collection,
+            description: `Sent when the ${name} action succeeds (${action.summary}).`,
+          })),
+      ])
+      .concat(PLATFORM_EVENT_TYPES)
+      .filter((e, i, all) => all.findIndex((o) => o.type === e.type) === i);
   }
 
   /** Every scope a credential can hold. */
   scopes(): string[] {
-    return ['read:*', 'write:*', ...PLATFORM_SCOPES, ...this.resources.flatMap((r) => [`read:${r.collection}`, `write:${r.collection}`])];
+    return [
+      'read:*',
+      'write:*',
+      ...PLATFORM_SCOPES,
+      ...this.resources.flatMap((r) => [`read:${r.collection}`, `write:${r.collection}`]),
+    ];
   }
 
   #check() {
@@ -63,16 +80,21 @@ export class Registry {
         throw new Error(`${resource.collection}: assignment through '${assignment.through}' must be a ref field`);
       }
       for (const nested of resource.listedUnder ?? []) {
-        if (!this.#byCollection.has(nested.collection)) throw new Error(`${resource.collection}: listed under unknown collection '${nested.collection}'`);
-        if (!resource.fields[nested.field]?.filterOperators.includes('eq')) throw new Error(`${resource.collection}.${nested.field}: listedUnder needs an eq-filterable field`);
+        if (!this.#byCollection.has(nested.collection))
+          throw new Error(`${resource.collection}: listed under unknown collection '${nested.collection}'`);
+        if (!resource.fields[nested.field]?.filterOperators.includes('eq'))
+          throw new Error(`${resource.collection}.${nested.field}: listedUnder needs an eq-filterable field`);
       }
       if (resource.operations.has('update') && !Object.values(resource.fields).some((f) => f.access === 'writable')) {
         throw new Error(`${resource.collection}: update needs a writable field (leave it out of operations)`);
       }
       for (const [name, action] of Object.entries(resource.actions)) {
-        if ((action.from || action.to) && !resource.lifecycle) throw new Error(`${resource.collection}/${name}: from/to need a lifecycle`);
-        if (!action.run === !action.event) throw new Error(`${resource.collection}/${name}: declare exactly one of event (with apply) or run`);
-        if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`${resource.collection}/${name}: action names are kebab-case`);
+        if ((action.from || action.to) && !resource.lifecycle)
+          throw new Error(`${resource.collection}/${name}: from/to need a lifecycle`);
+        if (!action.run === !action.event)
+          throw new Error(`${resource.collection}/${name}: declare exactly one of event (with apply) or run`);
+        if (!/^[a-z][a-z0-9-]*$/.test(name))
+          throw new Error(`${resource.collection}/${name}: action names are kebab-case`);
       }
     }
   }

@@ -13,48 +13,111 @@ const encoder = new TextEncoder();
 export function eventStreamEndpoint(hub: EventStreamHub, registry: Registry) {
   const known = new Set(registry.eventTypes().map((e) => e.type));
   return defineEndpoint({
-    method: 'get', path: '/v1/events/stream', operationId: 'streamEvents', tag: 'Event', scope: 'read:events', bucket: 'read',
+    method: 'get',
+    path: '/v1/events/stream',
+    operationId: 'streamEvents',
+    tag: 'Event',
+    scope: 'read:events',
+    bucket: 'read',
     summary: 'Stream events as they happen (Server-Sent Events)',
-    description: 'A `text/event-stream` of the account\'s events: `id` is the event id, `event` its type, `data` the event object as `GET /v1/events/{id}` returns it. '
-      + 'Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; without it the stream starts now. '
-      + `An account may hold ${MAX_STREAMS_PER_ACCOUNT} open streams per server; more answer \`429\`.`,
+    description:
+      "A `text/event-stream` of the account's events: `id` is the event id, `event` its type, `data` the event object as `GET /v1/events/{id}` returns it. " +
+      'Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; without it the stream starts now. ' +
+      `An account may hold ${MAX_STREAMS_PER_ACCOUNT} open streams per server; more answer \`429\`.`,
     query: z.strictObject({
       types: z.string().max(2000).optional().describe('Comma-separated event types to receive (default: all).'),
     }),
     response: z.string().describe('Frames of `id:`, `event:` and `data:` lines; `:` lines are keep-alive comments.'),
     responseMediaType: 'text/event-stream',
     async handle({ principal, query, headers }) {
-      const types = query?.types ? new Set(query.types.split(',').map((t) => t.trim()).filter(Boolean)) : null;
+      const types = query?.types
+        ? new Set(
+            query.types
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
+          )
+        : null;
       const unknown = types && [...types].find((t) => !known.has(t));
-      if (unknown) throw badRequest(`types: '${unknown}' is not an event type`, [{ path: 'types', message: `'${unknown}' is not an event type` }]);
+      if (unknown)
+        throw badRequest(`types: '${unknown}' is not an event type`, [
+          { path: 'types', message: `'${unknown}' is not an event type` },
+        ]);
       const lastEventId = headers.get('last-event-id');
       const cursor = lastEventId
         ? await hub.cursorOf(principal.accountId, lastEventId)
         : await hub.currentCursor(principal.accountId);
-      if (!cursor) throw badRequest(`Last-Event-ID: no event '${lastEventId}' in this account`, [{ path: 'Last-Event-ID', message: 'unknown event' }]);
+      if (!cursor)
+        throw badRequest(`Last-Event-ID: no event '${lastEventId}' in this account`, [
+          { path: 'Last-Event-ID', message: 'unknown event' },
+        ]);
       const release = hub.admit(principal.accountId);
       if (!release) {
-        throw new ApiError('rate_limited', `This account already has ${MAX_STREAMS_PER_ACCOUNT} open event streams on this server; close one first.`, { headers: { 'Retry-After': '30' } });
+        throw new ApiError(
+          'rate_limited',
+          `This account already has ${MAX_STREAMS_PER_ACCOUNT} open event streams on this server; close one first.`,
+          { headers: { 'Retry-After': '30' } },
+        );
       }
 
       let cancelled = false;
-      let stop = () => { cancelled = true; release(); };
+      let stop = () => {
+        cancelled = true;
+        release();
+      };
       const stream = new ReadableStream<Uint8Array>({
         async start(controller) {
-          const write = (text: string) => { try { controller.enqueue(encoder.encode(text)); } catch { stop(); } };
+          const write = (text: string) => {
+            try {
+              controller.enqueue(encoder.encode(text));
+            } catch {
+              stop();
+            }
+          };
           write(': connected\n\n');
-          const unsubscribe = await hub.subscribe(principal.accountId, cursor, types, (row) => {
-            const event = { id: row.id, object: 'event', type: row.type, data: row.data, request_id: row.request_id, created_at: row.created_at };
-            write(`id: ${row.id}\nevent: ${row.type}\ndata: ${JSON.stringify(event)}\n\n`);
-          }, () => { stop(); try { controller.close(); } catch { /* already closed */ } });
+          const unsubscribe = await hub.subscribe(
+            principal.accountId,
+            cursor,
+            types,
+            (row) => {
+              const event = {
+                id: row.id,
+                object: 'event',
+                type: row.type,
+                data: row.data,
+                request_id: row.request_id,
+                created_at: row.created_at,
+              };
+              write(`id: ${row.id}\nevent: ${row.type}\ndata: ${JSON.stringify(event)}\n\n`);
+            },
+            () => {
+              stop();
+              try {
+                controller.close();
+              } catch {
+                /* already closed */
+              }
+            },
+          );
           const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
           heartbeat.unref();
-          stop = () => { clearInterval(heartbeat); unsubscribe(); release(); };
+          stop = () => {
+            clearInterval(heartbeat);
+            unsubscribe();
+            release();
+          };
           if (cancelled) stop(); // the client left while we subscribed
         },
-        cancel() { stop(); },
+        cancel() {
+          stop();
+        },
       });
-      return { status: 200, stream, contentType: 'text/event-stream; charset=utf-8', headers: { 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' } };
+      return {
+        status: 200,
+        stream,
+        contentType: 'text/event-stream; charset=utf-8',
+        headers: { 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' },
+      };
     },
   });
 }

@@ -13,7 +13,10 @@ import { systemQuery } from '../db/system-query.ts';
 import { EVENTS_CHANNEL } from '../webhooks/webhook-schema.ts';
 
 /** A position in commit-safe order: the writing transaction's id (decimal), then the event id. */
-export interface StreamCursor { txid: string; id: string }
+export interface StreamCursor {
+  txid: string;
+  id: string;
+}
 
 interface Subscriber {
   accountId: string;
@@ -39,7 +42,11 @@ export class EventStreamHub {
   #renewTimer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(private readonly db: Database, private readonly logger: Logger, private readonly pollMs = 3_000) {}
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+    private readonly pollMs = 3_000,
+  ) {}
 
   get size(): number {
     return this.#subscribers.size;
@@ -64,8 +71,12 @@ export class EventStreamHub {
 
   async start(): Promise<void> {
     this.#stopped = false;
-    this.#unlisten = await this.db.listen(EVENTS_CHANNEL, (accountId) => this.#wake((s) => s.accountId === accountId))
-      .catch((err) => { this.logger.warn({ err }, 'event streams cannot LISTEN; polling only'); return undefined; });
+    this.#unlisten = await this.db
+      .listen(EVENTS_CHANNEL, (accountId) => this.#wake((s) => s.accountId === accountId))
+      .catch((err) => {
+        this.logger.warn({ err }, 'event streams cannot LISTEN; polling only');
+        return undefined;
+      });
     this.#timer = setInterval(() => this.poll(), this.pollMs);
     this.#timer.unref();
     this.#renewTimer = setInterval(() => {
@@ -80,7 +91,9 @@ export class EventStreamHub {
       sql: `INSERT INTO event_listeners (account_id, until) VALUES ($1, now() + interval '${LISTENER_TTL_MS / 1000} seconds')
             ON CONFLICT (account_id) DO UPDATE SET until = greatest(event_listeners.until, EXCLUDED.until)`,
       parameters: [accountId],
-    }).catch((err) => this.logger.warn({ err, account: accountId }, 'could not announce an event stream; polling covers it'));
+    }).catch((err) =>
+      this.logger.warn({ err, account: accountId }, 'could not announce an event stream; polling covers it'),
+    );
   }
 
   async stop(): Promise<void> {
@@ -95,26 +108,39 @@ export class EventStreamHub {
 
   /** The position of an event of this account, or null when it has no such event. */
   async cursorOf(accountId: string, eventId: string): Promise<StreamCursor | null> {
-    const [[row]] = await tenantBatch(this.db, accountId, [{ sql: 'SELECT id, txid::text AS txid FROM events WHERE id = $1', parameters: [eventId] }]);
+    const [[row]] = await tenantBatch(this.db, accountId, [
+      { sql: 'SELECT id, txid::text AS txid FROM events WHERE id = $1', parameters: [eventId] },
+    ]);
     return row ? { txid: row.txid, id: row.id } : null;
   }
 
   /** Just after the account's newest event: a stream without Last-Event-ID starts here. */
   async currentCursor(accountId: string): Promise<StreamCursor> {
-    const [[row]] = await tenantBatch(this.db, accountId, [{ sql: 'SELECT id, txid::text AS txid FROM events ORDER BY txid DESC, id DESC LIMIT 1', parameters: [] }]);
+    const [[row]] = await tenantBatch(this.db, accountId, [
+      { sql: 'SELECT id, txid::text AS txid FROM events ORDER BY txid DESC, id DESC LIMIT 1', parameters: [] },
+    ]);
     return row ? { txid: row.txid, id: row.id } : { txid: '0', id: '' };
   }
 
   /** Sends `send` every event after `cursor`, now and as they happen, until the returned function is called. */
   async subscribe(
-    accountId: string, cursor: StreamCursor, types: ReadonlySet<string> | null, send: (event: Row) => void, end: () => void,
+    accountId: string,
+    cursor: StreamCursor,
+    types: ReadonlySet<string> | null,
+    send: (event: Row) => void,
+    end: () => void,
   ): Promise<() => void> {
     await this.#announce(accountId); // before the first read: nothing committed after it goes unannounced
     const subscriber: Subscriber = { accountId, cursor, types, send, end, reading: false, again: false };
-    if (this.#stopped) { end(); return () => {}; } // stopped while this one was being set up
+    if (this.#stopped) {
+      end();
+      return () => {};
+    } // stopped while this one was being set up
     this.#subscribers.add(subscriber);
     void this.#read(subscriber);
-    return () => { this.#subscribers.delete(subscriber); };
+    return () => {
+      this.#subscribers.delete(subscriber);
+    };
   }
 
   /** Reads for every subscriber now (what the timer does every few seconds). */
@@ -127,19 +153,24 @@ export class EventStreamHub {
   }
 
   async #read(subscriber: Subscriber): Promise<void> {
-    if (subscriber.reading) { subscriber.again = true; return; }
+    if (subscriber.reading) {
+      subscriber.again = true;
+      return;
+    }
     subscriber.reading = true;
     try {
       do {
         subscriber.again = false;
         for (;;) {
           const { txid, id } = subscriber.cursor;
-          const [rows] = await tenantBatch(this.db, subscriber.accountId, [{
-            sql: `SELECT id, type, data, request_id, created_at, txid::text AS txid FROM events
+          const [rows] = await tenantBatch(this.db, subscriber.accountId, [
+            {
+              sql: `SELECT id, type, data, request_id, created_at, txid::text AS txid FROM events
                    WHERE (txid, id) > ($1::xid8, $2) AND txid < pg_snapshot_xmin(pg_current_snapshot())
                    ORDER BY txid, id LIMIT ${PAGE}`,
-            parameters: [txid, id],
-          }]);
+              parameters: [txid, id],
+            },
+          ]);
           if (!this.#subscribers.has(subscriber)) return;
           for (const row of rows) {
             subscriber.cursor = { txid: row.txid, id: row.id };

@@ -7,10 +7,15 @@ import { webhookService } from './webhook-service.ts';
 
 export const redeliverEvent: ActionSpec<{ endpoint?: string }> = {
   summary: 'Deliver the event again',
-  description: 'Queues the event again for every enabled endpoint it was sent to or that subscribes to its type now, or only for `endpoint`. Answers with the endpoints queued.',
+  description:
+    'Queues the event again for every enabled endpoint it was sent to or that subscribes to its type now, or only for `endpoint`. Answers with the endpoints queued.',
   status: 202,
   input: z.strictObject({ endpoint: z.string().min(1).max(64).optional() }),
-  answers: z.object({ object: z.literal('event_redelivery'), event: z.string(), endpoints: z.array(z.string()).describe('Endpoints the event was queued for.') }),
+  answers: z.object({
+    object: z.literal('event_redelivery'),
+    event: z.string(),
+    endpoints: z.array(z.string()).describe('Endpoints the event was queued for.'),
+  }),
   run: async ({ row, input, ctx }) => {
     const queued = await ctx.tx.query({
       sql: `WITH targets AS (
@@ -29,9 +34,17 @@ export const redeliverEvent: ActionSpec<{ endpoint?: string }> = {
     if (input.endpoint && queued.length === 0) {
       throw notFound('enabled webhook endpoint', input.endpoint);
     }
-    const response = { data: { object: 'event_redelivery', event: row.id, endpoints: queued.map((q) => q.endpoint_id as string) } };
+    const response = {
+      data: { object: 'event_redelivery', event: row.id, endpoints: queued.map((q) => q.endpoint_id as string) },
+    };
     const service = webhookService(ctx);
-    return { ...response, afterCommit: async () => { service.wake(); return response; } };
+    return {
+      ...response,
+      afterCommit: async () => {
+        service.wake();
+        return response;
+      },
+    };
   },
 };
 

@@ -2,12 +2,18 @@
 // 10 h, 12 attempts over about 2.8 days. Each wait gets ±10 % jitter so endpoints that failed
 // together do not retry together; a Retry-After from the receiver (429, 503) is honoured when
 // it asks for longer, up to the 10 h the schedule itself waits at most.
-export const RETRY_DELAYS_SECONDS = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000, 36_000, 36_000, 36_000, 36_000] as const;
+export const RETRY_DELAYS_SECONDS = [
+  5, 300, 1_800, 7_200, 18_000, 36_000, 36_000, 36_000, 36_000, 36_000, 36_000,
+] as const;
 export const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
 const LONGEST_WAIT_SECONDS = 36_000;
 
 /** Seconds to wait after failed attempt number `attempt` (1-based); null when none is left. */
-export function retryDelaySeconds(attempt: number, retryAfterSeconds?: number | null, random = Math.random): number | null {
+export function retryDelaySeconds(
+  attempt: number,
+  retryAfterSeconds?: number | null,
+  random = Math.random,
+): number | null {
   const base = RETRY_DELAYS_SECONDS[attempt - 1];
   if (base === undefined) return null;
   const jittered = base * (0.9 + 0.2 * random());

@@ -12,10 +12,29 @@ ALWAYS_REFUSED.addAddress('fd00:ec2::254', 'ipv6'); // AWS metadata over IPv6
 
 const PRIVATE = new BlockList();
 for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['172.16.0.0', 12], ['192.0.0.0', 24],
-  ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) PRIVATE.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['ff00::', 8], ['2001:db8::', 32], ['64:ff9b::', 96]] as const) {
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  PRIVATE.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['ff00::', 8],
+  ['2001:db8::', 32],
+  ['64:ff9b::', 96],
+] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv6');
 }
 
@@ -67,7 +86,8 @@ function resolveAll(host: string): Promise<string[]> {
     const timer = setTimeout(() => reject(new Error('DNS timeout')), RESOLVE_TIMEOUT_MS);
     dnsLookup(host, { all: true, verbatim: true }, (error, found: LookupAddress[]) => {
       clearTimeout(timer);
-      if (error) reject(error); else resolve(found.map((entry) => entry.address));
+      if (error) reject(error);
+      else resolve(found.map((entry) => entry.address));
     });
   });
 }
@@ -81,7 +101,9 @@ export function guardedLookup(allowPrivate: boolean) {
       if (error) return callback(error, []);
       const allowed = found.filter((entry) => addressAllowed(entry.address, allowPrivate));
       if (allowed.length === 0) {
-        const refused = Object.assign(new Error(`${hostname} resolves to a private or reserved address`), { code: 'ETARGETREFUSED' });
+        const refused = Object.assign(new Error(`${hostname} resolves to a private or reserved address`), {
+          code: 'ETARGETREFUSED',
+        });
         return callback(refused, []);
       }
       if (options.all) return callback(null, allowed);

@@ -114,8 +114,12 @@ export class WebhookDispatcher {
     this.#stopped = false;
     this.#timer = setInterval(() => this.wake(), this.#options.pollMs ?? 1_000);
     this.#timer.unref();
-    this.#unlisten = await this.#db.listen(WEBHOOK_CHANNEL, () => this.wake())
-      .catch((err) => { this.#options.logger.warn({ err }, 'webhook workers cannot LISTEN; polling only'); return undefined; });
+    this.#unlisten = await this.#db
+      .listen(WEBHOOK_CHANNEL, () => this.wake())
+      .catch((err) => {
+        this.#options.logger.warn({ err }, 'webhook workers cannot LISTEN; polling only');
+        return undefined;
+      });
     this.wake();
   }
 
@@ -129,12 +133,21 @@ export class WebhookDispatcher {
   /** Starts a round now, or right after the current one. */
   wake(): void {
     if (this.#stopped) return;
-    if (this.#running) { this.#again = true; return; }
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
     this.#running = this.drain()
-      .catch((err) => { this.#options.logger.error({ err }, 'webhook delivery round failed'); return 0; })
+      .catch((err) => {
+        this.#options.logger.error({ err }, 'webhook delivery round failed');
+        return 0;
+      })
       .finally(() => {
         this.#running = undefined;
-        if (this.#again) { this.#again = false; this.wake(); }
+        if (this.#again) {
+          this.#again = false;
+          this.wake();
+        }
       });
   }
 
@@ -149,7 +162,9 @@ export class WebhookDispatcher {
       if (!claimed.length) return total;
       // One delivery that cannot be recorded must not stop the others (its lease lapses and it is retried).
       const results = await Promise.allSettled(claimed.map((delivery) => this.#deliver(delivery)));
-      for (const result of results) if (result.status === 'rejected') this.#options.logger.error({ err: result.reason }, 'could not record a webhook delivery');
+      for (const result of results)
+        if (result.status === 'rejected')
+          this.#options.logger.error({ err: result.reason }, 'could not record a webhook delivery');
       total += results.filter((result) => result.status === 'rejected' || result.value !== null).length;
     }
   }
@@ -157,7 +172,7 @@ export class WebhookDispatcher {
   /** Delivers one queued (event, endpoint) now and answers with its delivery log entry. */
   async deliverNow(eventId: string, endpointId: string): Promise<Record<string, unknown>> {
     const [delivery] = await this.#claim(CLAIM_ONE, [eventId, endpointId]);
-    const attempt = delivery && await this.#deliver(delivery);
+    const attempt = delivery && (await this.#deliver(delivery));
     if (!attempt) throw new Error(`no deliverable attempt of ${eventId} to ${endpointId}`);
     return attempt;
   }
@@ -165,7 +180,13 @@ export class WebhookDispatcher {
   async #claim(sql: string, extra: unknown[]): Promise<ClaimedDelivery[]> {
     const now = this.#now();
     const rows = await systemQuery(this.#db, {
-      sql, parameters: [new Date(now).toISOString(), this.#options.batchSize ?? 50, new Date(now + (this.#options.leaseMs ?? 60_000)).toISOString(), ...extra],
+      sql,
+      parameters: [
+        new Date(now).toISOString(),
+        this.#options.batchSize ?? 50,
+        new Date(now + (this.#options.leaseMs ?? 60_000)).toISOString(),
+        ...extra,
+      ],
     });
     return rows as ClaimedDelivery[];
   }
@@ -176,11 +197,22 @@ export class WebhookDispatcher {
     let outcome: DeliveryOutcome;
     try {
       const secrets = delivery.secrets.map((sealed) => this.#options.secrets.decrypt(sealed));
-      outcome = await sendWebhook({ url: delivery.url, messageId: delivery.event_id, payload: payloadOf(delivery), secrets }, {
-        allowPrivate: this.#options.allowPrivate, timeoutMs: this.#options.timeoutMs,
-      });
+      outcome = await sendWebhook(
+        { url: delivery.url, messageId: delivery.event_id, payload: payloadOf(delivery), secrets },
+        {
+          allowPrivate: this.#options.allowPrivate,
+          timeoutMs: this.#options.timeoutMs,
+        },
+      );
     } catch (error) {
-      outcome = { ok: false, httpStatus: null, durationMs: 0, responseBody: null, error: `could not send: ${(error as Error).message}`, retryAfterSeconds: null };
+      outcome = {
+        ok: false,
+        httpStatus: null,
+        durationMs: 0,
+        responseBody: null,
+        error: `could not send: ${(error as Error).message}`,
+        retryAfterSeconds: null,
+      };
     }
     return this.#record(delivery, outcome);
   }
@@ -199,10 +231,20 @@ export class WebhookDispatcher {
     await systemQuery(this.#db, {
       sql: `UPDATE webhook_queue SET attempts = attempts - 1, first_attempt_at = NULL, next_attempt_at = $3, locked_until = NULL, last_error = $4, updated_at = $5
              WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $6 AND locked_until = $7`,
-      parameters: [delivery.event_id, delivery.endpoint_id, new Date(nextPeriodStart(now)).toISOString(),
-        'the account used its monthly webhook delivery quota; queued until the quota resets', at, delivery.attempts, delivery.lease],
+      parameters: [
+        delivery.event_id,
+        delivery.endpoint_id,
+        new Date(nextPeriodStart(now)).toISOString(),
+        'the account used its monthly webhook delivery quota; queued until the quota resets',
+        at,
+        delivery.attempts,
+        delivery.lease,
+      ],
     });
-    this.#options.logger.info({ event: delivery.event_id, endpoint: delivery.endpoint_id, account: delivery.account_id }, 'webhook delivery waits for next month\'s quota');
+    this.#options.logger.info(
+      { event: delivery.event_id, endpoint: delivery.endpoint_id, account: delivery.account_id },
+      "webhook delivery waits for next month's quota",
+    );
     return null;
   }
 
@@ -211,13 +253,26 @@ export class WebhookDispatcher {
     const now = this.#now();
     const at = new Date(now).toISOString();
     const isTest = delivery.type === 'webhook.test';
-    const delay = outcome.ok || isTest || outcome.httpStatus === 410 ? null : retryDelaySeconds(delivery.attempts, outcome.retryAfterSeconds);
+    const delay =
+      outcome.ok || isTest || outcome.httpStatus === 410
+        ? null
+        : retryDelaySeconds(delivery.attempts, outcome.retryAfterSeconds);
     const nextAttemptAt = delay === null ? null : new Date(now + delay * 1000).toISOString();
     const status = outcome.ok ? 'succeeded' : nextAttemptAt ? 'pending' : 'failed';
     const attempt: Row = {
-      id: newId('whd'), endpoint: delivery.endpoint_id, event: delivery.event_id, event_type: delivery.type, attempt: delivery.attempts,
-      status: outcome.ok ? 'succeeded' : 'failed', http_status: outcome.httpStatus, duration_ms: outcome.durationMs,
-      response_body: outcome.responseBody, error: outcome.error?.replaceAll('\u0000', '\uFFFD') ?? null, next_attempt_at: nextAttemptAt, created_at: at, updated_at: at,
+      id: newId('whd'),
+      endpoint: delivery.endpoint_id,
+      event: delivery.event_id,
+      event_type: delivery.type,
+      attempt: delivery.attempts,
+      status: outcome.ok ? 'succeeded' : 'failed',
+      http_status: outcome.httpStatus,
+      duration_ms: outcome.durationMs,
+      response_body: outcome.responseBody,
+      error: outcome.error?.replaceAll('\u0000', '\uFFFD') ?? null,
+      next_attempt_at: nextAttemptAt,
+      created_at: at,
+      updated_at: at,
     };
     const statements: SqlStatement[] = [
       insertRow(webhookDeliveries, delivery.account_id, attempt),
@@ -226,31 +281,64 @@ export class WebhookDispatcher {
         // and another worker may hold it now. The attempt is logged either way.
         sql: `UPDATE webhook_queue SET status = $3, next_attempt_at = coalesce($4, next_attempt_at), locked_until = NULL, last_error = $5, updated_at = $6
                WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $7 AND locked_until = $8`,
-        parameters: [delivery.event_id, delivery.endpoint_id, status, nextAttemptAt, outcome.error, at, delivery.attempts, delivery.lease],
+        parameters: [
+          delivery.event_id,
+          delivery.endpoint_id,
+          status,
+          nextAttemptAt,
+          outcome.error,
+          at,
+          delivery.attempts,
+          delivery.lease,
+        ],
       },
-      ...await this.#endpointHealth(delivery, outcome, status, now),
+      ...(await this.#endpointHealth(delivery, outcome, status, now)),
     ];
     await systemTransaction(this.#db, statements);
-    if (!outcome.ok) this.#options.logger.info({ event: delivery.event_id, endpoint: delivery.endpoint_id, attempt: delivery.attempts, error: outcome.error }, 'webhook delivery failed');
+    if (!outcome.ok)
+      this.#options.logger.info(
+        { event: delivery.event_id, endpoint: delivery.endpoint_id, attempt: delivery.attempts, error: outcome.error },
+        'webhook delivery failed',
+      );
     return serialize(webhookDeliveries, attempt);
   }
 
   /** A success clears the failure streak; a 410, or failing for days without a success, disables the endpoint. */
-  async #endpointHealth(delivery: ClaimedDelivery, outcome: DeliveryOutcome, status: string, now: number): Promise<SqlStatement[]> {
+  async #endpointHealth(
+    delivery: ClaimedDelivery,
+    outcome: DeliveryOutcome,
+    status: string,
+    now: number,
+  ): Promise<SqlStatement[]> {
     const at = new Date(now).toISOString();
     if (outcome.ok) {
-      return [{ sql: 'UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $2 WHERE id = $1 AND failing_since IS NOT NULL', parameters: [delivery.endpoint_id, at] }];
+      return [
+        {
+          sql: 'UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $2 WHERE id = $1 AND failing_since IS NOT NULL',
+          parameters: [delivery.endpoint_id, at],
+        },
+      ];
     }
     if (delivery.type === 'webhook.test') return [];
     const failingSince = Date.parse(delivery.failing_since ?? delivery.claimed_at);
     // No success anywhere on the endpoint since this delivery's first try: the streak began before it.
     const exhaustedWithoutRecovery = status === 'failed' && failingSince <= Date.parse(delivery.first_attempt_at);
-    const reason = outcome.httpStatus === 410 ? 'the endpoint answered 410 Gone'
-      : now - failingSince >= DISABLE_AFTER_FAILING_MS ? 'deliveries failed for 5 days without a success'
-        : exhaustedWithoutRecovery && delivery.attempts >= MAX_ATTEMPTS ? 'every retry of a delivery failed and the endpoint never recovered' : null;
+    const reason =
+      outcome.httpStatus === 410
+        ? 'the endpoint answered 410 Gone'
+        : now - failingSince >= DISABLE_AFTER_FAILING_MS
+          ? 'deliveries failed for 5 days without a success'
+          : exhaustedWithoutRecovery && delivery.attempts >= MAX_ATTEMPTS
+            ? 'every retry of a delivery failed and the endpoint never recovered'
+            : null;
     if (!reason) {
       // The streak starts when its first failed attempt began.
-      return [{ sql: 'UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL', parameters: [delivery.endpoint_id, delivery.claimed_at] }];
+      return [
+        {
+          sql: 'UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL',
+          parameters: [delivery.endpoint_id, delivery.claimed_at],
+        },
+      ];
     }
     return this.#disable(delivery, reason, at);
   }
@@ -265,7 +353,10 @@ export class WebhookDispatcher {
       parameters: [delivery.endpoint_id],
     });
     if (!endpoint) return []; // already disabled (a concurrent delivery got here first)
-    this.#options.logger.warn({ endpoint: delivery.endpoint_id, account: delivery.account_id, reason }, 'webhook endpoint disabled');
+    this.#options.logger.warn(
+      { endpoint: delivery.endpoint_id, account: delivery.account_id, reason },
+      'webhook endpoint disabled',
+    );
     const disabled = { ...endpoint, status: 'disabled', disabled_reason: reason, updated_at: at };
     return [
       {
@@ -274,26 +365,45 @@ export class WebhookDispatcher {
       },
       // Like any change, it is an event (and so reaches the account's other endpoints).
       eventStatement(delivery.account_id, 'webhook_endpoint.disabled', serialize(webhookEndpoints, disabled), at),
-      ...(endpoint.notification_emails.length && !endpoint.notified_recently ? [queueMailStatement({
-        accountId: delivery.account_id, to: endpoint.notification_emails,
-        subject: `${DISABLED_MAIL_SUBJECT} (${endpoint.id})`,
-        text: `Fieldline stopped sending events to ${urlWithoutQuery(endpoint.url)} (${endpoint.id}): ${reason}.\n\n`
-          + `Fix the receiver, then enable the endpoint (POST /v1/webhook-endpoints/${endpoint.id}/enable) and replay what failed `
-          + `(POST /v1/webhook-endpoints/${endpoint.id}/recover with "since"). The delivery log is at /v1/webhook-endpoints/${endpoint.id}/deliveries.`,
-      }, at)] : []),
+      ...(endpoint.notification_emails.length && !endpoint.notified_recently
+        ? [
+            queueMailStatement(
+              {
+                accountId: delivery.account_id,
+                to: endpoint.notification_emails,
+                subject: `${DISABLED_MAIL_SUBJECT} (${endpoint.id})`,
+                text:
+                  `Fieldline stopped sending events to ${urlWithoutQuery(endpoint.url)} (${endpoint.id}): ${reason}.\n\n` +
+                  `Fix the receiver, then enable the endpoint (POST /v1/webhook-endpoints/${endpoint.id}/enable) and replay what failed ` +
+                  `(POST /v1/webhook-endpoints/${endpoint.id}/recover with "since"). The delivery log is at /v1/webhook-endpoints/${endpoint.id}/deliveries.`,
+              },
+              at,
+            ),
+          ]
+        : []),
     ];
   }
 }
 
 const DISABLED_MAIL_SUBJECT = 'Fieldline webhook endpoint disabled';
 /** A URL's query may carry the receiver's own token: mail shows origin and path only. */
-const urlWithoutQuery = (url: string) => { try { const u = new URL(url); return u.origin + u.pathname; } catch { return 'the endpoint'; } };
+const urlWithoutQuery = (url: string) => {
+  try {
+    const u = new URL(url);
+    return u.origin + u.pathname;
+  } catch {
+    return 'the endpoint';
+  }
+};
 
 /** The body every endpoint receives: the event as `GET /v1/events/{id}` shows it. */
 function payloadOf(delivery: ClaimedDelivery): string {
   return JSON.stringify({
-    id: delivery.event_id, object: 'event', type: delivery.type, api_version: delivery.api_version ?? API_VERSION,
-    created_at: delivery.event_created_at, data: delivery.data,
+    id: delivery.event_id,
+    object: 'event',
+    type: delivery.type,
+    api_version: delivery.api_version ?? API_VERSION,
+    created_at: delivery.event_created_at,
+    data: delivery.data,
   });
 }
-

@@ -29,17 +29,35 @@ export const webhookEndpoints = defineResource({
   name: 'webhook_endpoint',
   collection: 'webhook-endpoints',
   idPrefix: 'we',
-  description: 'A URL that receives the account\'s events as signed POSTs (Standard Webhooks). Delivery is at least once; order is not guaranteed.',
+  description:
+    "A URL that receives the account's events as signed POSTs (Standard Webhooks). Delivery is at least once; order is not guaranteed.",
   softDelete: true,
   lifecycle: { field: 'status' },
   fields: {
-    url: field.url().required().describe('An https URL on the public internet (http and private addresses only when the server allows them).'),
+    url: field
+      .url()
+      .required()
+      .describe('An https URL on the public internet (http and private addresses only when the server allows them).'),
     description: field.text({ max: 500 }).searchable(),
-    enabled_events: field.tags().required().describe('Event types to send (see `x-fieldline-events`), or `["*"]` for all.').example(['customer.created', 'job.completed']),
-    api_version: field.enum([API_VERSION]).describe(`The API version payloads are rendered in; absent: the current one (${API_VERSION}), the only one so far.`),
+    enabled_events: field
+      .tags()
+      .required()
+      .describe('Event types to send (see `x-fieldline-events`), or `["*"]` for all.')
+      .example(['customer.created', 'job.completed']),
+    api_version: field
+      .enum([API_VERSION])
+      .describe(
+        `The API version payloads are rendered in; absent: the current one (${API_VERSION}), the only one so far.`,
+      ),
     status: field.enum(['enabled', 'disabled']).readOnly().default('enabled').filterable(),
-    disabled_reason: field.text().readOnly().describe('Why the endpoint was disabled: by a user, a `410 Gone`, or days of failed deliveries.'),
-    failing_since: field.datetime().readOnly().describe('Start of the current run of failed deliveries; null after a success.'),
+    disabled_reason: field
+      .text()
+      .readOnly()
+      .describe('Why the endpoint was disabled: by a user, a `410 Gone`, or days of failed deliveries.'),
+    failing_since: field
+      .datetime()
+      .readOnly()
+      .describe('Start of the current run of failed deliveries; null after a success.'),
   },
   revealedOnCreate: {
     secret: 'The signing secret (`whsec_...`). Shown only here and by rotate-secret: store it.',
@@ -52,9 +70,11 @@ export const webhookEndpoints = defineResource({
       if (problem) errors.push({ path: 'url', message: problem });
       const known = new Set(ctx.registry.eventTypes().map((e) => e.type));
       (row.enabled_events as string[]).forEach((type, i) => {
-        if (type !== '*' && !known.has(type)) errors.push({ path: `enabled_events.${i}`, message: `'${type}' is not an event type` });
+        if (type !== '*' && !known.has(type))
+          errors.push({ path: `enabled_events.${i}`, message: `'${type}' is not an event type` });
       });
-      if (!(row.enabled_events as string[]).length) errors.push({ path: 'enabled_events', message: 'name at least one event type, or "*"' });
+      if (!(row.enabled_events as string[]).length)
+        errors.push({ path: 'enabled_events', message: 'name at least one event type, or "*"' });
       if (errors.length) throw validationFailed(errors);
     },
     // After the insert: the secret row refers to the endpoint's.
@@ -66,21 +86,29 @@ export const webhookEndpoints = defineResource({
   },
   actions: {
     enable: {
-      summary: 'Enable the endpoint', description: 'Deliveries resume for events from now on; use recover for what failed meanwhile.',
-      from: ['disabled'], to: 'enabled', event: 'enabled', apply: () => ({ disabled_reason: null, failing_since: null }),
+      summary: 'Enable the endpoint',
+      description: 'Deliveries resume for events from now on; use recover for what failed meanwhile.',
+      from: ['disabled'],
+      to: 'enabled',
+      event: 'enabled',
+      apply: () => ({ disabled_reason: null, failing_since: null }),
     },
     disable: {
-      summary: 'Disable the endpoint', description: 'No events are queued for it until it is enabled again; pending deliveries stop.',
-      from: ['enabled'], to: 'disabled', event: 'disabled',
+      summary: 'Disable the endpoint',
+      description: 'No events are queued for it until it is enabled again; pending deliveries stop.',
+      from: ['enabled'],
+      to: 'disabled',
+      event: 'disabled',
       apply: () => ({ disabled_reason: 'disabled through the API' }),
     },
     'rotate-secret': {
       summary: 'Rotate the signing secret',
-      description: 'Answers with the new secret. Until the previous one expires (24 h unless `expire_previous_in_seconds` says otherwise, at most 7 days) every delivery carries both signatures.',
+      description:
+        'Answers with the new secret. Until the previous one expires (24 h unless `expire_previous_in_seconds` says otherwise, at most 7 days) every delivery carries both signatures.',
       input: rotationInput,
       reveals: {
         secret: 'The new signing secret. Shown only here: store it now.',
-        previous_secret_expires_at: 'When deliveries stop carrying the previous secret\'s signature.',
+        previous_secret_expires_at: "When deliveries stop carrying the previous secret's signature.",
       },
       run: async ({ row, input, ctx }) => {
         const expiresAt = previousSecretExpiry(ctx.now, input);
@@ -95,12 +123,21 @@ export const webhookEndpoints = defineResource({
     },
     test: {
       summary: 'Send a test event now',
-      description: 'Sends a `webhook.test` event to this endpoint only and answers with the delivery attempt (status, HTTP status, latency, response body). Test events are not retried.',
+      description:
+        'Sends a `webhook.test` event to this endpoint only and answers with the delivery attempt (status, HTTP status, latency, response body). Test events are not retried.',
       respondsWith: 'webhook-deliveries',
       run: async ({ row, ctx }) => {
         const service = webhookService(ctx);
         const eventId = newId('evt');
-        ctx.tx.defer(platformEventStatement(ctx.tx.accountId, 'webhook.test', { object: 'webhook_test', endpoint: row.id }, ctx.now, eventId));
+        ctx.tx.defer(
+          platformEventStatement(
+            ctx.tx.accountId,
+            'webhook.test',
+            { object: 'webhook_test', endpoint: row.id },
+            ctx.now,
+            eventId,
+          ),
+        );
         // Due never: only deliverNow picks it up, right after the commit.
         ctx.tx.defer({
           sql: `INSERT INTO webhook_queue (account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
@@ -112,11 +149,17 @@ export const webhookEndpoints = defineResource({
     },
     recover: {
       summary: 'Redeliver failed deliveries since a time',
-      description: 'Queues again every delivery to this endpoint that failed for good since `since` (events created at or after it).',
+      description:
+        'Queues again every delivery to this endpoint that failed for good since `since` (events created at or after it).',
       from: ['enabled'],
       status: 202,
       input: z.strictObject({ since: timestampSchema() }),
-      answers: z.object({ object: z.literal('webhook_recovery'), endpoint: z.string(), since: z.string(), requeued: z.int().describe('Deliveries queued again.') }),
+      answers: z.object({
+        object: z.literal('webhook_recovery'),
+        endpoint: z.string(),
+        since: z.string(),
+        requeued: z.int().describe('Deliveries queued again.'),
+      }),
       run: async ({ row, input, ctx }) => {
         const [{ count }] = await ctx.tx.query({
           sql: `WITH requeued AS (
@@ -125,9 +168,17 @@ export const webhookEndpoints = defineResource({
                 SELECT count(*)::int AS count FROM requeued`,
           parameters: [row.id, input.since, ctx.now],
         });
-        const response = { data: { object: 'webhook_recovery', endpoint: row.id, since: input.since, requeued: Number(count) } };
+        const response = {
+          data: { object: 'webhook_recovery', endpoint: row.id, since: input.since, requeued: Number(count) },
+        };
         const service = webhookService(ctx);
-        return { ...response, afterCommit: async () => { service.wake(); return response; } };
+        return {
+          ...response,
+          afterCommit: async () => {
+            service.wake();
+            return response;
+          },
+        };
       },
     },
   },

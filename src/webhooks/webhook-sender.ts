@@ -31,7 +31,11 @@ export interface DeliveryOutcome {
 
 export function signatureHeaders(messageId: string, payload: string, secrets: string[], at: Date) {
   const signature = secrets.map((secret) => new Webhook(secret).sign(messageId, at, payload)).join(' ');
-  return { 'webhook-id': messageId, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
+  return {
+    'webhook-id': messageId,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': signature,
+  };
 }
 
 export interface SendOptions {
@@ -54,7 +58,8 @@ export function sendWebhook(webhook: OutgoingWebhook, options: SendOptions): Pro
       clearTimeout(timer);
       resolve({ ...outcome, durationMs: elapsed() });
     };
-    const fail = (error: string, httpStatus: number | null = null) => finish({ ok: false, httpStatus, responseBody: null, error, retryAfterSeconds: null });
+    const fail = (error: string, httpStatus: number | null = null) =>
+      finish({ ok: false, httpStatus, responseBody: null, error, retryAfterSeconds: null });
     let url: URL;
     try {
       url = new URL(webhook.url);
@@ -62,10 +67,12 @@ export function sendWebhook(webhook: OutgoingWebhook, options: SendOptions): Pro
       return fail('invalid URL');
     }
     // The URL was checked when saved, but the server's policy may have tightened since.
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowPrivate)) return fail(`refused: ${url.protocol} URLs are not allowed`);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowPrivate))
+      return fail(`refused: ${url.protocol} URLs are not allowed`);
     // Node dials an IP literal without a lookup, so the guard must see it here.
     const literal = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    if (isIP(literal) && !addressAllowed(literal, options.allowPrivate)) return fail(`refused: ${literal} is a private or reserved address`);
+    if (isIP(literal) && !addressAllowed(literal, options.allowPrivate))
+      return fail(`refused: ${literal} is a private or reserved address`);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(url, {
       method: 'POST',
@@ -81,13 +88,21 @@ export function sendWebhook(webhook: OutgoingWebhook, options: SendOptions): Pro
       request.destroy();
       fail(`no answer within ${(options.timeoutMs ?? DELIVERY_TIMEOUT_MS) / 1000} s`);
     }, options.timeoutMs ?? DELIVERY_TIMEOUT_MS);
-    request.on('error', (error: NodeJS.ErrnoException) => fail(error.code === 'ETARGETREFUSED' ? `refused: ${error.message}` : `${error.code ?? 'error'}: ${error.message}`));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'ETARGETREFUSED' ? `refused: ${error.message}` : `${error.code ?? 'error'}: ${error.message}`,
+      ),
+    );
     request.on('response', (response: IncomingMessage) => readAnswer(response, now(), finish));
     request.end(body);
   });
 }
 
-function readAnswer(response: IncomingMessage, now: number, finish: (outcome: Omit<DeliveryOutcome, 'durationMs'>) => void): void {
+function readAnswer(
+  response: IncomingMessage,
+  now: number,
+  finish: (outcome: Omit<DeliveryOutcome, 'durationMs'>) => void,
+): void {
   const status = response.statusCode ?? 0;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -96,9 +111,12 @@ function readAnswer(response: IncomingMessage, now: number, finish: (outcome: Om
     const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8').replaceAll('\u0000', '\uFFFD');
     const ok = status >= 200 && status < 300;
     finish({
-      ok, httpStatus: status, responseBody: text || null,
+      ok,
+      httpStatus: status,
+      responseBody: text || null,
       error: ok ? null : `answered ${status}`,
-      retryAfterSeconds: status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after'], now) : null,
+      retryAfterSeconds:
+        status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after'], now) : null,
     });
     response.destroy();
   };

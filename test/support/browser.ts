@@ -20,7 +20,10 @@ export const SCREENSHOT_DIR = join(process.cwd(), 'test-artifacts', 'portal');
 export function browserSkipReason(): string | false {
   if (process.env.DATABASE_URL) return 'browser suites run on the embedded PGlite pass only';
   if (existsSync(CHROMIUM_PATH)) return false;
-  if (process.env.FIELDLINE_REQUIRE_BROWSER === '1') throw new Error(`FIELDLINE_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
+  if (process.env.FIELDLINE_REQUIRE_BROWSER === '1')
+    throw new Error(
+      `FIELDLINE_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`,
+    );
   return `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
 }
 
@@ -53,14 +56,25 @@ export interface PortalSession {
   close(): Promise<void>;
 }
 
-export async function startPortal(options: TestContextOptions & { viewport?: { width: number; height: number } } = {}): Promise<PortalSession> {
+export async function startPortal(
+  options: TestContextOptions & { viewport?: { width: number; height: number } } = {},
+): Promise<PortalSession> {
   const portalDir = portalBuild();
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const { viewport = { width: 1280, height: 860 }, ...contextOptions } = options;
   const served = await createServedTestContext({ webhooks: { allowPrivate: true }, portalDir, ...contextOptions });
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const context = await browser.newContext({ viewport, baseURL: served.base });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.base });
@@ -69,17 +83,32 @@ export async function startPortal(options: TestContextOptions & { viewport?: { w
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   return {
-    base: served.base, t: served.t, browser, page, pageErrors,
-    open: async (path) => { await page.goto(`/portal${path}`); },
-    screenshot: async (name) => { await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true }); },
-    close: async () => { await browser.close(); await served.close(); },
+    base: served.base,
+    t: served.t,
+    browser,
+    page,
+    pageErrors,
+    open: async (path) => {
+      await page.goto(`/portal${path}`);
+    },
+    screenshot: async (name) => {
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+    },
+    close: async () => {
+      await browser.close();
+      await served.close();
+    },
   };
 }
 
 let people = 0;
 
 /** Signs a new person up through the portal's form; lands on the overview. */
-export async function signUpInPortal(portal: PortalSession, name = 'Ada Lovelace', company = 'Ada Plumbing'): Promise<{ email: string; password: string }> {
+export async function signUpInPortal(
+  portal: PortalSession,
+  name = 'Ada Lovelace',
+  company = 'Ada Plumbing',
+): Promise<{ email: string; password: string }> {
   const email = `portal-${process.pid}-${Date.now()}-${++people}@example.com`;
   const password = 'correct horse battery staple';
   await portal.open('/sign-up');

@@ -11,9 +11,23 @@ import { dyingAtCommit, type CommitCrash } from './dying-database.ts';
 
 const db = await connectPostgres(process.env.DATABASE_URL!, 2);
 const dying = dyingAtCommit(db, {
-  when: process.env.CRASH as CommitCrash, skip: Number(process.env.SKIP ?? 0),
-  die: () => { process.kill(process.pid, 'SIGKILL'); throw new Error('unreachable'); },
+  when: process.env.CRASH as CommitCrash,
+  skip: Number(process.env.SKIP ?? 0),
+  die: () => {
+    process.kill(process.pid, 'SIGKILL');
+    throw new Error('unreachable');
+  },
 });
-const sender = new CampaignSender({ db: dying, registry: createRegistry(), secrets: new SecretBox(randomBytes(32)), publicUrl: 'http://localhost', services: {} }, pino({ level: 'silent' }), { batchSize: 10 });
+const sender = new CampaignSender(
+  {
+    db: dying,
+    registry: createRegistry(),
+    secrets: new SecretBox(randomBytes(32)),
+    publicUrl: 'http://localhost',
+    services: {},
+  },
+  pino({ level: 'silent' }),
+  { batchSize: 10 },
+);
 await sender.sendDue({ accountIds: [process.env.ACCOUNT_ID!] });
 await db.close();

@@ -6,7 +6,10 @@ import type { Database } from '../../src/db/database.ts';
 
 export type CommitCrash = 'before' | 'after';
 
-export function dyingAtCommit(db: Database, options: { when: CommitCrash; skip?: number; times?: number; die: () => never }): Database {
+export function dyingAtCommit(
+  db: Database,
+  options: { when: CommitCrash; skip?: number; times?: number; die: () => never },
+): Database {
   let skip = options.skip ?? 0;
   let left = options.times ?? 1;
   return {
@@ -14,16 +17,22 @@ export function dyingAtCommit(db: Database, options: { when: CommitCrash; skip?:
     poolStats: () => db.poolStats(),
     listen: (...args) => db.listen(...args),
     close: () => db.close(),
-    withConnection: (work) => db.withConnection((connection) => work({
-      copyFrom: (...args) => connection.copyFrom(...args),
-      query: (...args) => connection.query(...args),
-      run: async (text) => {
-        if (!/\bCOMMIT$/.test(text.trim()) || left <= 0) return connection.run(text);
-        if (skip > 0) { skip--; return connection.run(text); }
-        left--;
-        if (options.when === 'after') await connection.run(text);
-        return options.die();
-      },
-    })),
+    withConnection: (work) =>
+      db.withConnection((connection) =>
+        work({
+          copyFrom: (...args) => connection.copyFrom(...args),
+          query: (...args) => connection.query(...args),
+          run: async (text) => {
+            if (!/\bCOMMIT$/.test(text.trim()) || left <= 0) return connection.run(text);
+            if (skip > 0) {
+              skip--;
+              return connection.run(text);
+            }
+            left--;
+            if (options.when === 'after') await connection.run(text);
+            return options.die();
+          },
+        }),
+      ),
   };
 }

@@ -2,7 +2,8 @@
 // suite checks the API's answers against these predicates.
 import type { FilterOperator } from '../../src/platform/resource/fields.ts';
 
-const comparable = (value: unknown) => (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(value) : value) as number | string;
+const comparable = (value: unknown) =>
+  (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(value) : value) as number | string;
 
 export function matchesFilter(value: unknown, operator: FilterOperator, probe: unknown, isTags: boolean): boolean {
   const list = Array.isArray(probe) ? probe : [probe];
@@ -13,17 +14,28 @@ export function matchesFilter(value: unknown, operator: FilterOperator, probe: u
     if (operator === 'nin') return !list.some((t) => tags.includes(t));
   }
   switch (operator) {
-    case 'eq': return value !== null && comparable(value) === comparable(probe);
-    case 'ne': return value === null || comparable(value) !== comparable(probe);
-    case 'gt': return value !== null && comparable(value) > comparable(probe);
-    case 'gte': return value !== null && comparable(value) >= comparable(probe);
-    case 'lt': return value !== null && comparable(value) < comparable(probe);
-    case 'lte': return value !== null && comparable(value) <= comparable(probe);
-    case 'in': return value !== null && list.map(comparable).includes(comparable(value));
-    case 'nin': return value === null || !list.map(comparable).includes(comparable(value));
-    case 'contains': return typeof value === 'string' && value.toLowerCase().includes(String(probe).toLowerCase());
-    case 'starts_with': return typeof value === 'string' && value.toLowerCase().startsWith(String(probe).toLowerCase());
-    case 'is_null': return (value === null) === probe;
+    case 'eq':
+      return value !== null && comparable(value) === comparable(probe);
+    case 'ne':
+      return value === null || comparable(value) !== comparable(probe);
+    case 'gt':
+      return value !== null && comparable(value) > comparable(probe);
+    case 'gte':
+      return value !== null && comparable(value) >= comparable(probe);
+    case 'lt':
+      return value !== null && comparable(value) < comparable(probe);
+    case 'lte':
+      return value !== null && comparable(value) <= comparable(probe);
+    case 'in':
+      return value !== null && list.map(comparable).includes(comparable(value));
+    case 'nin':
+      return value === null || !list.map(comparable).includes(comparable(value));
+    case 'contains':
+      return typeof value === 'string' && value.toLowerCase().includes(String(probe).toLowerCase());
+    case 'starts_with':
+      return typeof value === 'string' && value.toLowerCase().startsWith(String(probe).toLowerCase());
+    case 'is_null':
+      return (value === null) === probe;
   }
   throw new Error(`no semantics for ${operator}`);
 }

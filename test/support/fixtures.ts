@@ -19,7 +19,11 @@ export function sampleFromJsonSchema(schema: any, n = 1): unknown {
   switch (type) {
     case 'object':
       // n + i: successive date-time properties (start, end) come out in increasing order.
-      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, s], i) => [k, sampleFromJsonSchema(s, n + i)]).filter(([, v]) => v !== undefined));
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {})
+          .map(([k, s], i) => [k, sampleFromJsonSchema(s, n + i)])
+          .filter(([, v]) => v !== undefined),
+      );
     case 'array':
       return schema.items ? [sampleFromJsonSchema(schema.items, n)] : [];
     case 'integer':
@@ -54,7 +58,13 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
       // Unique fields get a value per n; a declared example is the last resort (a secret's shape).
       // A unique field's value is new on every call: a parent made for another fixture never collides.
       if (spec.unique) uniqueSequence++;
-      return firstValid(spec.schema, [`Sample ${spec.unique ? `${n}-${uniqueSequence}` : n % 4} text`, `person${spec.unique ? `${n}.${uniqueSequence}` : n}@example.com`, `+1 555 01${String(n).padStart(2, '0')}`, `http://127.0.0.1:9/hooks/${n}`, spec.example]);
+      return firstValid(spec.schema, [
+        `Sample ${spec.unique ? `${n}-${uniqueSequence}` : n % 4} text`,
+        `person${spec.unique ? `${n}.${uniqueSequence}` : n}@example.com`,
+        `+1 555 01${String(n).padStart(2, '0')}`,
+        `http://127.0.0.1:9/hooks/${n}`,
+        spec.example,
+      ]);
     case 'integer':
       return firstValid(spec.schema, [100 * (n % 4), 1]);
     case 'number':
@@ -97,7 +107,11 @@ const PARENT_STATES: Record<string, { collection: string; actions: [string, Reco
   },
   'review-requests.job_id': {
     collection: 'jobs',
-    actions: [['schedule', { scheduled_start: '2026-03-01T09:00:00.000Z', scheduled_end: '2026-03-01T11:00:00.000Z' }], ['start', {}], ['complete', {}]],
+    actions: [
+      ['schedule', { scheduled_start: '2026-03-01T09:00:00.000Z', scheduled_end: '2026-03-01T11:00:00.000Z' }],
+      ['start', {}],
+      ['complete', {}],
+    ],
   },
 };
 
@@ -130,7 +144,10 @@ const OWN_PARENT: Record<string, Record<string, (n: number) => unknown>> = {
 export class Fixtures {
   readonly #parents = new Map<string, string>();
 
-  constructor(private readonly ctx: TestContext, private readonly account: TestAccount) {}
+  constructor(
+    private readonly ctx: TestContext,
+    private readonly account: TestAccount,
+  ) {}
 
   async body(resource: ResourceDefinition, n: number): Promise<Record<string, unknown>> {
     const body: Record<string, unknown> = {};
@@ -139,22 +156,36 @@ export class Fixtures {
       if (spec.ref) {
         const prepared = PARENT_STATES[`${resource.collection}.${name}`];
         if (prepared) body[name] = await this.#parentInState(`${resource.collection}.${name}`, prepared);
-        else if (OWN_PARENT[`${resource.collection}.${name}`]) body[name] = (await this.create(this.ctx.registry.get(spec.ref.collection), n, OWN_PARENT[`${resource.collection}.${name}`])).id;
+        else if (OWN_PARENT[`${resource.collection}.${name}`])
+          body[name] = (
+            await this.create(
+              this.ctx.registry.get(spec.ref.collection),
+              n,
+              OWN_PARENT[`${resource.collection}.${name}`],
+            )
+          ).id;
         else if (spec.required || n % 3 !== 0) body[name] = await this.parent(spec.ref.collection);
         continue;
       }
       const optionalAndEmpty = !spec.required && spec.defaultValue === undefined && n % 3 === 0;
-      const value = FIELD_SAMPLES[`${resource.collection}.${name}`]?.(n) ?? (optionalAndEmpty ? null : sampleValue(spec, n));
+      const value =
+        FIELD_SAMPLES[`${resource.collection}.${name}`]?.(n) ?? (optionalAndEmpty ? null : sampleValue(spec, n));
       if (value !== undefined) body[name] = await this.withParentIds(value);
     }
     return body;
   }
 
-  async create(resource: ResourceDefinition, n: number, overrides: Record<string, (n: number) => unknown> = {}): Promise<Record<string, any>> {
+  async create(
+    resource: ResourceDefinition,
+    n: number,
+    overrides: Record<string, (n: number) => unknown> = {},
+  ): Promise<Record<string, any>> {
     const body = await this.body(resource, n);
     for (const [name, value] of Object.entries(overrides)) body[name] = value(n);
     let response = await this.ctx.call('POST', `/v1/${resource.collection}`, { key: this.account.key, body });
-    const optionalRefs = Object.keys(body).filter((name) => resource.fields[name].ref && !resource.fields[name].required);
+    const optionalRefs = Object.keys(body).filter(
+      (name) => resource.fields[name].ref && !resource.fields[name].required,
+    );
     if (response.status !== 201 && optionalRefs.length) {
       // A parent in the wrong state (e.g. a draft invoice cannot take payments): create without optional links.
       for (const name of optionalRefs) delete body[name];
@@ -179,7 +210,10 @@ export class Fixtures {
     if (!id) {
       id = (await this.create(this.ctx.registry.get(recipe.collection), 1)).id as string;
       for (const [action, body] of recipe.actions) {
-        const moved = await this.ctx.call('POST', `/v1/${recipe.collection}/${id}/${action}`, { key: this.account.key, body });
+        const moved = await this.ctx.call('POST', `/v1/${recipe.collection}/${id}/${action}`, {
+          key: this.account.key,
+          body,
+        });
         if (moved.status !== 200) throw new Error(`${key}: ${action} ${moved.status} ${moved.text}`);
       }
       this.#parents.set(key, id);

@@ -35,7 +35,10 @@ export function assertProblem(res: CallResult, status: number, code: string): an
 /** The error list names `path` (exactly), and so does the detail. */
 export function assertNames(body: any, path: string): void {
   assert.ok(Array.isArray(body.errors), `errors[] is present: ${JSON.stringify(body)}`);
-  assert.ok(body.errors.some((e: any) => e.path === path), `errors[].path names '${path}': ${JSON.stringify(body.errors)}`);
+  assert.ok(
+    body.errors.some((e: any) => e.path === path),
+    `errors[].path names '${path}': ${JSON.stringify(body.errors)}`,
+  );
   for (const e of body.errors) assert.equal(typeof e.message, 'string');
   assert.ok(body.detail.includes(path), `detail names '${path}': ${body.detail}`);
 }
@@ -52,7 +55,10 @@ export interface Expectation {
 /** Call options that send no credential. */
 export const withoutKey = { key: undefined } as const;
 /** Call options sending `rawBody` as is, labelled application/json. */
-export const json = (rawBody: string, extra: Record<string, string> = {}): CallOptions => ({ rawBody, headers: { 'content-type': 'application/json', ...extra } });
+export const json = (rawBody: string, extra: Record<string, string> = {}): CallOptions => ({
+  rawBody,
+  headers: { 'content-type': 'application/json', ...extra },
+});
 
 /**
  * One account with one live object per collection that has `create` (made by Fixtures, referenced
@@ -81,7 +87,8 @@ export class RefusalChecks {
   }
 
   creatable = (): ResourceDefinition[] => this.ctx.registry.resources.filter((r) => r.operations.has('create'));
-  updatable = (): ResourceDefinition[] => this.ctx.registry.resources.filter((r) => r.operations.has('update') && r.operations.has('create'));
+  updatable = (): ResourceDefinition[] =>
+    this.ctx.registry.resources.filter((r) => r.operations.has('update') && r.operations.has('create'));
   listable = (): ResourceDefinition[] => this.ctx.registry.resources.filter((r) => r.operations.has('list'));
 
   /** `/v1/{collection}/{id}` of the collection's live object. */

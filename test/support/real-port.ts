@@ -18,7 +18,13 @@ export async function freePort(): Promise<number> {
 export async function serveOn(app: { fetch: (request: Request) => Response | Promise<Response> }, port: number) {
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }) as Server;
   await new Promise((resolve) => server.once('listening', resolve));
-  return { close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** A test context served on a free 127.0.0.1 port, with that address as its public URL. */
@@ -27,5 +33,12 @@ export async function createServedTestContext(options: TestContextOptions = {}) 
   const base = `http://127.0.0.1:${port}`;
   const context = await createTestContext({ ...options, publicUrl: base });
   const server = await serveOn(context.app, port);
-  return { t: context, base, close: async () => { await server.close(); await context.close(); } };
+  return {
+    t: context,
+    base,
+    close: async () => {
+      await server.close();
+      await context.close();
+    },
+  };
 }

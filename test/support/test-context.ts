@@ -57,17 +57,32 @@ export type TestContextOptions = Omit<AppOptions, 'db' | 'registry' | 'logger'> 
   extraResources?: ResourceDefinition[];
 };
 
-export async function createTestContext({ extraResources = [], ...options }: TestContextOptions = {}): Promise<TestContext> {
+export async function createTestContext({
+  extraResources = [],
+  ...options
+}: TestContextOptions = {}): Promise<TestContext> {
   const url = process.env.DATABASE_URL;
   const db = url ? await connectPostgres(url, 4) : await connectPglite();
-  const registry = extraResources.length ? new Registry([...createRegistry().resources, ...extraResources]) : createRegistry();
+  const registry = extraResources.length
+    ? new Registry([...createRegistry().resources, ...extraResources])
+    : createRegistry();
   await migrate(db, registry);
   // Webhook receivers in tests listen on 127.0.0.1.
   const webhooks = { allowPrivate: true, ...options.webhooks };
-  const services = createApp({ ...options, webhooks, db, registry, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const services = createApp({
+    ...options,
+    webhooks,
+    db,
+    registry,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
   const { app, routes, openapi } = services;
 
-  async function call(method: string, path: string, { key, body, rawBody, headers = {} }: CallOptions = {}): Promise<CallResult> {
+  async function call(
+    method: string,
+    path: string,
+    { key, body, rawBody, headers = {} }: CallOptions = {},
+  ): Promise<CallResult> {
     const init: RequestInit = { method, headers: { ...headers } };
     if (key) (init.headers as Record<string, string>).authorization = `Bearer ${key}`;
     if (rawBody !== undefined) init.body = rawBody as BodyInit;
@@ -83,7 +98,13 @@ export async function createTestContext({ extraResources = [], ...options }: Tes
   }
 
   return {
-    db, registry, app, routes, openapi: openapi as Record<string, any>, call, services,
+    db,
+    registry,
+    app,
+    routes,
+    openapi: openapi as Record<string, any>,
+    call,
+    services,
     async newAccount(name = 'Test Co', options = {}) {
       const created = await createAccount(db, { name, plan: options.plan });
       return { id: created.account.id, key: created.api_key };

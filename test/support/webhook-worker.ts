@@ -7,8 +7,12 @@ import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.ts';
 
 const db = await connectPostgres(process.env.DATABASE_URL!, 2);
 const dispatcher = new WebhookDispatcher(db, {
-  allowPrivate: true, secrets: new SecretBox(parseSecretKey(process.env.FIELDLINE_SECRET_KEY!)), logger: pino({ level: 'silent' }),
-  leaseMs: Number(process.env.LEASE_MS ?? 60_000), pollMs: 100, accountIds: [process.env.ACCOUNT_ID!],
+  allowPrivate: true,
+  secrets: new SecretBox(parseSecretKey(process.env.FIELDLINE_SECRET_KEY!)),
+  logger: pino({ level: 'silent' }),
+  leaseMs: Number(process.env.LEASE_MS ?? 60_000),
+  pollMs: 100,
+  accountIds: [process.env.ACCOUNT_ID!],
 });
 await dispatcher.start();
 process.stdout.write('ready\n');

@@ -4,7 +4,11 @@ import { Fieldline } from '../../sdk/typescript/src/client.ts';
 import { FieldlineError } from '../../sdk/typescript/src/errors.ts';
 import type { components } from '../../sdk/typescript/src/generated/openapi.ts';
 
-export const fieldline = new Fieldline({ browserSession: 'same-origin', baseUrl: window.location.origin, maxRetries: 1 });
+export const fieldline = new Fieldline({
+  browserSession: 'same-origin',
+  baseUrl: window.location.origin,
+  maxRetries: 1,
+});
 
 /** A schema of the OpenAPI document by name, e.g. `Schema<'ApiKey'>`. */
 export type Schema<Name extends keyof components['schemas']> = components['schemas'][Name];
@@ -23,7 +27,11 @@ export function isSignedOut(error: unknown): boolean {
 }
 
 /** The JSON body of a 2xx answer from `fieldline.request` (paths the typed methods do not cover). */
-export async function requestJson<T>(method: string, path: string, init: { query?: Record<string, unknown>; body?: unknown } = {}): Promise<T> {
+export async function requestJson<T>(
+  method: string,
+  path: string,
+  init: { query?: Record<string, unknown>; body?: unknown } = {},
+): Promise<T> {
   const response = await fieldline.request(method, path, init);
   return (await response.json()) as T;
 }

@@ -64,16 +64,27 @@ const SIGNED_OUT_PAGES: PortalPage[] = [
 
 export function App() {
   const { current } = useSession();
-  if (current === undefined) return <p className="loading" aria-busy="true">Loading…</p>;
+  if (current === undefined)
+    return (
+      <p className="loading" aria-busy="true">
+        Loading…
+      </p>
+    );
   return (
     <>
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       {current ? <SignedInShell /> : null}
       <main id="main" className={current ? 'with-nav' : 'signed-out'} tabIndex={-1}>
         <Switch>
-          {OPEN_PAGES.map((page) => <Route key={page.path} path={page.path} component={page.component} />)}
+          {OPEN_PAGES.map((page) => (
+            <Route key={page.path} path={page.path} component={page.component} />
+          ))}
           {SIGNED_OUT_PAGES.map((page) => (
-            <Route key={page.path} path={page.path}>{current ? <Redirect to="/" /> : <page.component />}</Route>
+            <Route key={page.path} path={page.path}>
+              {current ? <Redirect to="/" /> : <page.component />}
+            </Route>
           ))}
           <Route>
             {/* Keyed by account: switching accounts starts every page afresh, with nothing of the other account on screen. */}
@@ -91,10 +102,18 @@ function SignedInPages() {
     <Switch>
       {PAGES.map((page) => (
         <Route key={page.path} path={page.path}>
-          {(params) => (!page.scope || allows(scopes, page.scope) ? <page.component params={params} /> : <NotForRole role={member?.role} />)}
+          {(params) =>
+            !page.scope || allows(scopes, page.scope) ? (
+              <page.component params={params} />
+            ) : (
+              <NotForRole role={member?.role} />
+            )
+          }
         </Route>
       ))}
-      <Route><NotFound /></Route>
+      <Route>
+        <NotFound />
+      </Route>
     </Switch>
   );
 }
@@ -103,8 +122,12 @@ function SignedOutPages() {
   const [location] = useLocation();
   return (
     <Switch>
-      <Route path="/"><LandingPage /></Route>
-      <Route><Redirect to={`/sign-in?next=${encodeURIComponent(location)}`} /></Route>
+      <Route path="/">
+        <LandingPage />
+      </Route>
+      <Route>
+        <Redirect to={`/sign-in?next=${encodeURIComponent(location)}`} />
+      </Route>
     </Switch>
   );
 }
@@ -114,19 +137,37 @@ function SignedInShell() {
   const [location, navigate] = useLocation();
   return (
     <header className="shell">
-      <div className="brand"><Link href="/">Fieldline</Link> <span className="muted">developers</span></div>
+      <div className="brand">
+        <Link href="/">Fieldline</Link> <span className="muted">developers</span>
+      </div>
       <nav aria-label="Portal">
         <ul>
           {PAGES.filter((page) => page.nav && (!page.scope || allows(current!.scopes, page.scope))).map((page) => {
             const active = page.path === '/' ? location === '/' : location.startsWith(page.path);
-            return <li key={page.path}><Link href={page.path} aria-current={active ? 'page' : undefined}>{page.nav}</Link></li>;
+            return (
+              <li key={page.path}>
+                <Link href={page.path} aria-current={active ? 'page' : undefined}>
+                  {page.nav}
+                </Link>
+              </li>
+            );
           })}
         </ul>
       </nav>
       <div className="who">
         <AccountSwitcher />
-        <span className="muted" title={current?.person.email}>{current?.person.name}</span>
-        <button type="button" onClick={async () => { await signOut(); navigate('/sign-in'); }}>Sign out</button>
+        <span className="muted" title={current?.person.email}>
+          {current?.person.name}
+        </span>
+        <button
+          type="button"
+          onClick={async () => {
+            await signOut();
+            navigate('/sign-in');
+          }}
+        >
+          Sign out
+        </button>
       </div>
     </header>
   );
@@ -136,8 +177,18 @@ function NotForRole({ role }: { role: string | undefined }) {
   return (
     <section>
       <h1>Not for your role</h1>
-      <p>Your role{role ? <>, <strong>{role.replace(/_/g, ' ')}</strong>,</> : null} may not use this page in this account. An owner or admin can change your role.</p>
-      <p><Link href="/">Back to the overview</Link></p>
+      <p>
+        Your role
+        {role ? (
+          <>
+            , <strong>{role.replace(/_/g, ' ')}</strong>,
+          </>
+        ) : null}{' '}
+        may not use this page in this account. An owner or admin can change your role.
+      </p>
+      <p>
+        <Link href="/">Back to the overview</Link>
+      </p>
     </section>
   );
 }
@@ -146,7 +197,9 @@ function NotFound() {
   return (
     <section>
       <h1>Page not found</h1>
-      <p><Link href="/">Back to the overview</Link></p>
+      <p>
+        <Link href="/">Back to the overview</Link>
+      </p>
     </section>
   );
 }

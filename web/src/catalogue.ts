@@ -39,30 +39,43 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 let loading: Promise<Catalogue> | undefined;
 
 export function loadCatalogue(): Promise<Catalogue> {
-  loading ??= fetch('/openapi.json').then(async (response) => {
-    if (!response.ok) throw new Error(`The API description did not load (${response.status})`);
-    const document = (await response.json()) as Record<string, any>;
-    const operations: OperationEntry[] = [];
-    for (const [path, item] of Object.entries<Record<string, any>>(document.paths ?? {})) {
-      for (const method of METHODS) {
-        const operation = item[method];
-        if (!operation) continue;
-        operations.push({
-          method: method.toUpperCase(), path, operationId: operation.operationId, sdkName: operation['x-fieldline-sdk'],
-          summary: operation.summary ?? operation.operationId, tag: operation.tags?.[0] ?? 'Other', scope: operation['x-fieldline-scope'], operation,
-        });
+  loading ??= fetch('/openapi.json')
+    .then(async (response) => {
+      if (!response.ok) throw new Error(`The API description did not load (${response.status})`);
+      const document = (await response.json()) as Record<string, any>;
+      const operations: OperationEntry[] = [];
+      for (const [path, item] of Object.entries<Record<string, any>>(document.paths ?? {})) {
+        for (const method of METHODS) {
+          const operation = item[method];
+          if (!operation) continue;
+          operations.push({
+            method: method.toUpperCase(),
+            path,
+            operationId: operation.operationId,
+            sdkName: operation['x-fieldline-sdk'],
+            summary: operation.summary ?? operation.operationId,
+            tag: operation.tags?.[0] ?? 'Other',
+            scope: operation['x-fieldline-scope'],
+            operation,
+          });
+        }
       }
-    }
-    return {
-      scopes: document['x-fieldline-scopes'] ?? [],
-      roles: document['x-fieldline-roles'] ?? [],
-      scopeDescriptions: document.components?.securitySchemes?.oauth2?.flows?.clientCredentials?.scopes
-        ?? document.components?.securitySchemes?.oauth2?.flows?.authorizationCode?.scopes ?? {},
-      events: document['x-fieldline-events'] ?? [],
-      operations,
-      document,
-    };
-  }).catch((error) => { loading = undefined; throw error; });
+      return {
+        scopes: document['x-fieldline-scopes'] ?? [],
+        roles: document['x-fieldline-roles'] ?? [],
+        scopeDescriptions:
+          document.components?.securitySchemes?.oauth2?.flows?.clientCredentials?.scopes ??
+          document.components?.securitySchemes?.oauth2?.flows?.authorizationCode?.scopes ??
+          {},
+        events: document['x-fieldline-events'] ?? [],
+        operations,
+        document,
+      };
+    })
+    .catch((error) => {
+      loading = undefined;
+      throw error;
+    });
   return loading;
 }
 

@@ -16,8 +16,16 @@ export interface ExampleRequest {
 const DATE = '2030-01-07';
 // Sample words for common field names; anything else gets "example".
 const WORDS: Record<string, string> = {
-  name: 'Ada Lovelace', title: 'Replace water heater', q: 'ada', description: 'Gate code 1234', notes: 'Gate code 1234',
-  reason: 'Stock count', caption: 'Before', signer_name: 'Ada Lovelace', subject: 'Your visit', body: 'On our way',
+  name: 'Ada Lovelace',
+  title: 'Replace water heater',
+  q: 'ada',
+  description: 'Gate code 1234',
+  notes: 'Gate code 1234',
+  reason: 'Stock count',
+  caption: 'Before',
+  signer_name: 'Ada Lovelace',
+  subject: 'Your visit',
+  body: 'On our way',
 };
 // Fields naming a person: they hold user ids.
 const PEOPLE = new Set(['technician', 'assignee', 'author', 'owner', 'sent_by', 'created_by']);
@@ -28,7 +36,10 @@ export function resolveRef(document: Json, node: unknown): Json {
   while (current && typeof current.$ref === 'string') {
     if (seen.has(current.$ref) || !current.$ref.startsWith('#/')) return {};
     seen.add(current.$ref);
-    current = current.$ref.slice(2).split('/').reduce<any>((at, key) => at?.[key.replaceAll('~1', '/').replaceAll('~0', '~')], document);
+    current = current.$ref
+      .slice(2)
+      .split('/')
+      .reduce<any>((at, key) => at?.[key.replaceAll('~1', '/').replaceAll('~0', '~')], document);
   }
   return current ?? {};
 }
@@ -55,9 +66,11 @@ function exampleId(document: Json, field: string): string {
   const base = field.replace(/_ids?$/, '');
   if (base === 'account') return 'acct_123';
   const prefixes = idPrefixes(document);
-  const type = PEOPLE.has(base) ? 'user'
-    : prefixes.has(base) ? base
-    : [...prefixes.keys()].find((name) => name.endsWith(`_${base}`) || base.endsWith(`_${name}`));
+  const type = PEOPLE.has(base)
+    ? 'user'
+    : prefixes.has(base)
+      ? base
+      : [...prefixes.keys()].find((name) => name.endsWith(`_${base}`) || base.endsWith(`_${name}`));
   return `${type ? prefixes.get(type) : base}_123`;
 }
 
@@ -74,7 +87,11 @@ function concrete(document: Json, node: unknown): Json {
     if (Array.isArray(branches)) {
       const chosen = branches.map((b: unknown) => resolveRef(document, b)).find((b: Json) => b.type !== 'null');
       if (!chosen) return {};
-      schema = { ...chosen, description: schema.description ?? chosen.description, examples: schema.examples ?? chosen.examples };
+      schema = {
+        ...chosen,
+        description: schema.description ?? chosen.description,
+        examples: schema.examples ?? chosen.examples,
+      };
     } else if (Array.isArray(schema.allOf)) {
       const parts = schema.allOf.map((p: unknown) => concrete(document, p));
       schema = {
@@ -102,7 +119,8 @@ export function exampleValue(document: Json, node: unknown, name: string, depth 
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
   const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== 'null') : schema.type;
   if (type === 'object' || schema.properties) return depth > 3 ? {} : exampleObject(document, schema, depth + 1, false);
-  if (type === 'array') return depth > 3 ? [] : [exampleValue(document, schema.items ?? {}, name.replace(/s$/, ''), depth + 1)];
+  if (type === 'array')
+    return depth > 3 ? [] : [exampleValue(document, schema.items ?? {}, name.replace(/s$/, ''), depth + 1)];
   if (type === 'integer' || type === 'number') {
     const low = schema.minimum ?? (schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : undefined);
     return Math.min(low ?? 1, schema.maximum ?? Number.POSITIVE_INFINITY);
@@ -146,8 +164,19 @@ function operationParameters(document: Json, pathItem: Json, operation: Json): J
 
 /** File name for an upload: the path's last word, singular, with the type's extension. */
 function uploadName(path: string, contentType: string): string {
-  const word = path.split('/').filter((s) => s && !s.startsWith('{')).pop()?.replace(/s$/, '') ?? 'file';
-  const extension = /png/.test(contentType) ? 'png' : /pdf/.test(contentType) ? 'pdf' : /image/.test(contentType) ? 'jpg' : 'bin';
+  const word =
+    path
+      .split('/')
+      .filter((s) => s && !s.startsWith('{'))
+      .pop()
+      ?.replace(/s$/, '') ?? 'file';
+  const extension = /png/.test(contentType)
+    ? 'png'
+    : /pdf/.test(contentType)
+      ? 'pdf'
+      : /image/.test(contentType)
+        ? 'jpg'
+        : 'bin';
   return `${word}.${extension}`;
 }
 
@@ -182,7 +211,10 @@ export function exampleRequest(document: Json, method: string, path: string, ope
     const isObject = schema.type === 'object' || schema.properties;
     const value = isObject ? exampleObject(document, schema, 0, method === 'PATCH') : undefined;
     const empty = value === undefined || Object.keys(value).length === 0;
-    body = empty && !requestBody.required ? undefined : { kind: 'json', value: value ?? {}, required: Boolean(requestBody.required) };
+    body =
+      empty && !requestBody.required
+        ? undefined
+        : { kind: 'json', value: value ?? {}, required: Boolean(requestBody.required) };
     fillBulkCreate(document, path, value);
   } else if (content['multipart/form-data']) {
     const media = content['multipart/form-data'];
@@ -192,7 +224,9 @@ export function exampleRequest(document: Json, method: string, path: string, ope
     for (const [key, property] of Object.entries<Json>(schema.properties ?? {})) {
       const field = concrete(document, property);
       if (field.format === 'binary') {
-        const contentType = String(media.encoding?.[key]?.contentType ?? 'application/octet-stream').split(',')[0]!.trim();
+        const contentType = String(media.encoding?.[key]?.contentType ?? 'application/octet-stream')
+          .split(',')[0]!
+          .trim();
         files[key] = { fileName: uploadName(path, contentType), contentType };
       } else if ((schema.required ?? []).includes(key) || Object.keys(fields).length < 2) {
         fields[key] = exampleValue(document, property, key);

@@ -45,20 +45,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       else throw error;
     }
   }, []);
-  useEffect(() => { void refresh(); }, [refresh]);
-  const value = useMemo<SessionContextValue>(() => ({
-    current,
-    refresh,
-    expired: () => setCurrent(null),
-    signOut: async () => {
-      await fieldline.auth.signOut().catch((error: unknown) => { if (!isSignedOut(error)) throw error; });
-      setCurrent(null);
-    },
-    switchAccount: async (accountId) => {
-      await fieldline.auth.switchAccount({ account_id: accountId });
-      await refresh();
-    },
-  }), [current, refresh]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  const value = useMemo<SessionContextValue>(
+    () => ({
+      current,
+      refresh,
+      expired: () => setCurrent(null),
+      signOut: async () => {
+        await fieldline.auth.signOut().catch((error: unknown) => {
+          if (!isSignedOut(error)) throw error;
+        });
+        setCurrent(null);
+      },
+      switchAccount: async (accountId) => {
+        await fieldline.auth.switchAccount({ account_id: accountId });
+        await refresh();
+      },
+    }),
+    [current, refresh],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

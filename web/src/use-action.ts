@@ -8,19 +8,22 @@ export function useAction<A extends unknown[], R>(action: (...args: A) => Promis
   const { expired } = useSession();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const run = useCallback(async (...args: A): Promise<R | undefined> => {
-    setBusy(true);
-    setError(null);
-    try {
-      return await action(...args);
-    } catch (failure) {
-      if (isSignedOut(failure)) expired();
-      setError(failure);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  }, [action, expired]);
+  const run = useCallback(
+    async (...args: A): Promise<R | undefined> => {
+      setBusy(true);
+      setError(null);
+      try {
+        return await action(...args);
+      } catch (failure) {
+        if (isSignedOut(failure)) expired();
+        setError(failure);
+        return undefined;
+      } finally {
+        setBusy(false);
+      }
+    },
+    [action, expired],
+  );
   return { run, busy, error, clearError: () => setError(null) };
 }
 

@@ -18,8 +18,12 @@ export function useQuery<T>(load: () => Promise<T>, deps: readonly unknown[]): Q
     const ticket = ++latest.current;
     setState((previous) => ({ ...previous, loading: true }));
     load().then(
-      (data) => { if (ticket === latest.current) setState({ data, loading: false }); },
-      (error) => { if (ticket === latest.current) setState({ error, loading: false }); },
+      (data) => {
+        if (ticket === latest.current) setState({ data, loading: false });
+      },
+      (error) => {
+        if (ticket === latest.current) setState({ error, loading: false });
+      },
     );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, generation]);
@@ -41,7 +45,10 @@ export interface CursorList<T> extends Query<Page<T>> {
  * One page of a cursor-paged list at a time, with Previous / Next. `fetchPage` gets the cursor
  * of the page to show (undefined: the first). Changing `deps` (a filter) starts again at page 1.
  */
-export function useCursorList<T>(fetchPage: (cursor: string | undefined) => PromiseLike<Page<T>>, deps: readonly unknown[]): CursorList<T> {
+export function useCursorList<T>(
+  fetchPage: (cursor: string | undefined) => PromiseLike<Page<T>>,
+  deps: readonly unknown[],
+): CursorList<T> {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const key = JSON.stringify(deps);
   const [forKey, setForKey] = useState(key);
@@ -58,7 +65,9 @@ export function useCursorList<T>(fetchPage: (cursor: string | undefined) => Prom
     pageNumber: cursors.length,
     hasNext: Boolean(page?.has_more && page.next_cursor),
     hasPrevious: cursors.length > 1,
-    next: () => { if (page?.next_cursor) setCursors((c) => [...c, page.next_cursor!]); },
+    next: () => {
+      if (page?.next_cursor) setCursors((c) => [...c, page.next_cursor!]);
+    },
     previous: () => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c)),
   };
 }

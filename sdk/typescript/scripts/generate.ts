@@ -40,7 +40,10 @@ function deref(document: Json, node: Json | undefined): Json | undefined {
   while (node && typeof node.$ref === 'string') {
     if (seen.has(node.$ref) || !node.$ref.startsWith('#/')) throw new Error(`Unresolvable $ref ${node.$ref}`);
     seen.add(node.$ref);
-    node = node.$ref.slice(2).split('/').reduce<any>((at, key) => at?.[key.replaceAll('~1', '/').replaceAll('~0', '~')], document);
+    node = node.$ref
+      .slice(2)
+      .split('/')
+      .reduce<any>((at, key) => at?.[key.replaceAll('~1', '/').replaceAll('~0', '~')], document);
   }
   return node;
 }
@@ -54,19 +57,31 @@ export function collectOperations(document: Json): OperationSpec[] {
       const operation: Json | undefined = item[method];
       const name = operation?.['x-fieldline-sdk'];
       if (!operation || typeof name !== 'string') continue;
-      if (!/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)?$/.test(name)) throw new Error(`x-fieldline-sdk "${name}" (${method.toUpperCase()} ${path}) is not namespace.method`);
-      if (RESERVED.has(name.split('.')[0]!)) throw new Error(`x-fieldline-sdk "${name}" collides with a member of the Fieldline class`);
-      const parameters = [...(item.parameters ?? []), ...(operation.parameters ?? [])].map((p: Json) => deref(document, p)!);
+      if (!/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)?$/.test(name))
+        throw new Error(`x-fieldline-sdk "${name}" (${method.toUpperCase()} ${path}) is not namespace.method`);
+      if (RESERVED.has(name.split('.')[0]!))
+        throw new Error(`x-fieldline-sdk "${name}" collides with a member of the Fieldline class`);
+      const parameters = [...(item.parameters ?? []), ...(operation.parameters ?? [])].map((p: Json) =>
+        deref(document, p)!,
+      );
       const query = parameters.filter((p) => p.in === 'query');
       const pathParams = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
       const requestBody = deref(document, operation.requestBody);
       const content = Object.keys(requestBody?.content ?? {});
-      const success = Object.keys(operation.responses ?? {}).filter((code) => SUCCESS.test(code)).sort();
+      const success = Object.keys(operation.responses ?? {})
+        .filter((code) => SUCCESS.test(code))
+        .sort();
       const answers = success.flatMap((code) => Object.keys(deref(document, operation.responses[code])?.content ?? {}));
-      const jsonSchemas = success.map((code) => deref(document, deref(document, operation.responses[code])?.content?.['application/json']?.schema)).filter(Boolean) as Json[];
-      const response = answers.length === 0 ? 'empty' : answers.every((type) => type === 'application/json') ? 'json' : 'raw';
+      const jsonSchemas = success
+        .map((code) =>
+          deref(document, deref(document, operation.responses[code])?.content?.['application/json']?.schema),
+        )
+        .filter(Boolean) as Json[];
+      const response =
+        answers.length === 0 ? 'empty' : answers.every((type) => type === 'application/json') ? 'json' : 'raw';
       const enveloped = response === 'json' && jsonSchemas.length > 0 && jsonSchemas.every((s) => s.properties?.data);
-      const paginated = enveloped && jsonSchemas.every((s) => s.properties?.page) && query.some((p) => p.name === 'cursor');
+      const paginated =
+        enveloped && jsonSchemas.every((s) => s.properties?.page) && query.some((p) => p.name === 'cursor');
       specs.push({
         name,
         method: method.toUpperCase(),
@@ -75,7 +90,11 @@ export function collectOperations(document: Json): OperationSpec[] {
         scope: typeof operation['x-fieldline-scope'] === 'string' ? operation['x-fieldline-scope'] : null,
         pathParams,
         query: query.length === 0 ? 'none' : query.some((p) => p.required) ? 'required' : 'optional',
-        body: content.includes('application/json') ? 'json' : content.includes('multipart/form-data') ? 'multipart' : 'none',
+        body: content.includes('application/json')
+          ? 'json'
+          : content.includes('multipart/form-data')
+            ? 'multipart'
+            : 'none',
         bodyRequired: Boolean(requestBody?.required),
         paginated,
         response,
@@ -85,10 +104,13 @@ export function collectOperations(document: Json): OperationSpec[] {
   }
   specs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (let i = 1; i < specs.length; i++) {
-    if (specs[i]!.name === specs[i - 1]!.name) throw new Error(`x-fieldline-sdk "${specs[i]!.name}" names two operations`);
+    if (specs[i]!.name === specs[i - 1]!.name)
+      throw new Error(`x-fieldline-sdk "${specs[i]!.name}" names two operations`);
   }
   const namespaces = new Set(specs.filter((s) => s.name.includes('.')).map((s) => s.name.split('.')[0]));
-  for (const s of specs) if (!s.name.includes('.') && namespaces.has(s.name)) throw new Error(`"${s.name}" is both a method and a namespace`);
+  for (const s of specs)
+    if (!s.name.includes('.') && namespaces.has(s.name))
+      throw new Error(`"${s.name}" is both a method and a namespace`);
   return specs;
 }
 
@@ -97,7 +119,9 @@ const comment = (lines: string[], indent: string) =>
 
 /** A path parameter as an argument name: `tag_id` stays, `tag-id` becomes `tagId`, `body` becomes `bodyParam`. */
 function argumentName(param: string): string {
-  const name = param.replace(/[^A-Za-z0-9_$]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^(?=\d)/, '_');
+  const name = param
+    .replace(/[^A-Za-z0-9_$]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))
+    .replace(/^(?=\d)/, '_');
   return ['body', 'query', 'options'].includes(name) ? `${name}Param` : name;
 }
 
@@ -109,10 +133,15 @@ function signature(spec: OperationSpec, method: string): string {
   if (spec.body === 'multipart') args.push(`body${spec.bodyRequired ? '' : '?'}: MultipartBody<${op}>`);
   if (spec.query !== 'none') args.push(`query${spec.query === 'required' ? '' : '?'}: Query<${op}>`);
   args.push('options?: RequestOptions');
-  const result = spec.paginated ? `PagePromise<Item<${op}>, JsonResponse<${op}>>`
-    : spec.response === 'raw' ? 'Promise<Response>'
-    : spec.response === 'empty' ? 'Promise<void>'
-    : spec.unwrap ? `Promise<Data<${op}>>` : `Promise<JsonResponse<${op}>>`;
+  const result = spec.paginated
+    ? `PagePromise<Item<${op}>, JsonResponse<${op}>>`
+    : spec.response === 'raw'
+      ? 'Promise<Response>'
+      : spec.response === 'empty'
+        ? 'Promise<void>'
+        : spec.unwrap
+          ? `Promise<Data<${op}>>`
+          : `Promise<JsonResponse<${op}>>`;
   return `${method}(${args.join(', ')}): ${result};`;
 }
 
@@ -175,7 +204,10 @@ export async function generateTypeScriptSdk(document: object): Promise<Record<st
 
 async function main(argv: string[]) {
   const here = dirname(fileURLToPath(import.meta.url));
-  const option = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  const option = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   const openapiFile = resolve(option('--openapi') ?? join(here, '../../../openapi.json'));
   const outDir = resolve(option('--out') ?? join(here, '..'));
   const files = await generateTypeScriptSdk(JSON.parse(await readFile(openapiFile, 'utf8')));

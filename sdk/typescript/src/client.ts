@@ -42,7 +42,8 @@ type Args = unknown[];
 function fillPath(spec: OperationSpec, values: Args): string {
   return spec.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = values[spec.pathParams.indexOf(name)];
-    if (typeof value !== 'string' || value === '') throw new TypeError(`${spec.method} ${spec.path}: the path parameter "${name}" must be a non-empty string`);
+    if (typeof value !== 'string' || value === '')
+      throw new TypeError(`${spec.method} ${spec.path}: the path parameter "${name}" must be a non-empty string`);
     return encodeURIComponent(value);
   });
 }
@@ -54,15 +55,19 @@ function operationMethod(config: TransportConfig, spec: OperationSpec) {
     const query = spec.query === 'none' ? undefined : (args[next++] as Record<string, unknown> | undefined);
     const options = (args[next] ?? {}) as RequestOptions;
     const call = async (pageQuery = query) => {
-      const response = await sendRequest(config, {
-        method: spec.method,
-        path: fillPath(spec, args),
-        query: pageQuery,
-        json: spec.body === 'json' ? body : undefined,
-        form: spec.body === 'multipart' ? (body as Record<string, unknown>) : undefined,
-        accept: spec.response === 'raw' ? undefined : 'application/json',
-        stream: spec.response === 'raw',
-      }, options);
+      const response = await sendRequest(
+        config,
+        {
+          method: spec.method,
+          path: fillPath(spec, args),
+          query: pageQuery,
+          json: spec.body === 'json' ? body : undefined,
+          form: spec.body === 'multipart' ? (body as Record<string, unknown>) : undefined,
+          accept: spec.response === 'raw' ? undefined : 'application/json',
+          stream: spec.response === 'raw',
+        },
+        options,
+      );
       if (spec.response === 'raw') return response;
       if (spec.response === 'empty') {
         await response.body?.cancel();
@@ -113,9 +118,13 @@ export class Fieldline {
   readonly #config: TransportConfig;
 
   constructor(options: FieldlineOptions = {}) {
-    const given = [options.apiKey, options.accessToken, options.auth, options.browserSession].filter((c) => c !== undefined).length;
+    const given = [options.apiKey, options.accessToken, options.auth, options.browserSession].filter(
+      (c) => c !== undefined,
+    ).length;
     if (given > 1) throw new TypeError('Fieldline: pass one of apiKey, accessToken, auth or browserSession');
-    const auth = options.browserSession ? null : options.auth ?? fixedToken(options.apiKey ?? options.accessToken ?? defaultApiKey());
+    const auth = options.browserSession
+      ? null
+      : (options.auth ?? fixedToken(options.apiKey ?? options.accessToken ?? defaultApiKey()));
     const isBrowser = 'document' in globalThis;
     this.#config = {
       baseUrl: options.baseUrl ?? 'http://localhost:3000',
@@ -134,13 +143,20 @@ export class Fieldline {
     for (const [namespace, methods] of grouped.namespaces) {
       let built: Record<string, unknown> | undefined;
       Object.defineProperty(this, namespace, {
-        get: () => (built ??= Object.fromEntries([...methods].map(([method, spec]) => [method, operationMethod(this.#config, spec)]))),
+        get: () =>
+          (built ??= Object.fromEntries(
+            [...methods].map(([method, spec]) => [method, operationMethod(this.#config, spec)]),
+          )),
       });
     }
   }
 
   /** Any API path, for what the typed methods do not cover; resolves to the 2xx Response. */
-  request(method: string, path: string, init: RequestOptions & { query?: Record<string, unknown>; body?: unknown } = {}): Promise<Response> {
+  request(
+    method: string,
+    path: string,
+    init: RequestOptions & { query?: Record<string, unknown>; body?: unknown } = {},
+  ): Promise<Response> {
     const { query, body, ...options } = init;
     return sendRequest(this.#config, { method, path, query, json: body, accept: 'application/json' }, options);
   }

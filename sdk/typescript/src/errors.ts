@@ -38,7 +38,9 @@ export class FieldlineError extends Error {
   readonly headers: Headers;
 
   constructor(problem: Problem, headers: Headers) {
-    super(`${problem.status} ${problem.code}: ${problem.detail || problem.title}${problem.request_id ? ` (request ${problem.request_id})` : ''}`);
+    super(
+      `${problem.status} ${problem.code}: ${problem.detail || problem.title}${problem.request_id ? ` (request ${problem.request_id})` : ''}`,
+    );
     this.name = new.target.name;
     this.status = problem.status;
     this.code = problem.code;
@@ -99,8 +101,13 @@ const BY_CODE: Record<string, typeof FieldlineError> = {
   validation_failed: ValidationError,
 };
 const BY_STATUS: Record<number, typeof FieldlineError> = {
-  400: BadRequestError, 401: AuthenticationError, 403: PermissionError, 404: NotFoundError,
-  409: ConflictError, 422: ValidationError, 429: RateLimitError,
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: ValidationError,
+  429: RateLimitError,
 };
 
 /** The error for a non-2xx response (reads its body). */
@@ -122,6 +129,9 @@ export async function errorFromResponse(response: Response): Promise<FieldlineEr
     detail: body.detail ?? text.slice(0, 500),
     request_id: body.request_id ?? response.headers.get('x-request-id') ?? '',
   };
-  const ErrorClass = BY_CODE[problem.code] ?? BY_STATUS[response.status] ?? (response.status >= 500 ? InternalServerError : FieldlineError);
+  const ErrorClass =
+    BY_CODE[problem.code] ??
+    BY_STATUS[response.status] ??
+    (response.status >= 500 ? InternalServerError : FieldlineError);
   return new ErrorClass(problem, response.headers);
 }

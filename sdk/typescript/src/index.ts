@@ -6,9 +6,25 @@ export { PagePromise, type Page, type PageInfo } from './pagination.ts';
 export type { RetryEvent, RetryPolicy, TokenSource } from './request.ts';
 export type { Data, Item, JsonBody, JsonResponse, MultipartBody, Query, RequestOptions } from './types.ts';
 export {
-  FieldlineError, BadRequestError, AuthenticationError, PermissionError, NotFoundError, ConflictError,
-  IdempotencyError, ValidationError, RateLimitError, InternalServerError, FieldlineConnectionError,
-  type Problem, type FieldError,
+  FieldlineError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionError,
+  NotFoundError,
+  ConflictError,
+  IdempotencyError,
+  ValidationError,
+  RateLimitError,
+  InternalServerError,
+  FieldlineConnectionError,
+  type Problem,
+  type FieldError,
 } from './errors.ts';
-export { verify as verifyWebhook, webhooks, WebhookVerificationError, type VerifyOptions, type WebhookEvent } from './webhooks.ts';
+export {
+  verify as verifyWebhook,
+  webhooks,
+  WebhookVerificationError,
+  type VerifyOptions,
+  type WebhookEvent,
+} from './webhooks.ts';
 export { clientCredentials, type ClientCredentialsOptions, type ClientCredentialsProvider } from './oauth.ts';

@@ -41,19 +41,35 @@ export function clientCredentials(options: ClientCredentialsOptions): ClientCred
     try {
       response = await context.fetch(url, {
         method: 'POST',
-        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
         body: form,
       });
     } catch (error) {
       throw new FieldlineConnectionError(`POST ${url}: ${(error as Error)?.message ?? error}`, { cause: error });
     }
-    const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+    const body = (await response.json().catch(() => ({}))) as {
+      access_token?: string;
+      expires_in?: number;
+      error?: string;
+      error_description?: string;
+    };
     if (!response.ok || typeof body.access_token !== 'string') {
       const code = body.error ?? `http_${response.status}`;
-      throw new AuthenticationError({
-        type: 'about:blank', title: 'OAuth token request failed', status: response.status, code,
-        detail: body.error_description ?? code, request_id: response.headers.get('x-request-id') ?? '',
-      }, response.headers);
+      throw new AuthenticationError(
+        {
+          type: 'about:blank',
+          title: 'OAuth token request failed',
+          status: response.status,
+          code,
+          detail: body.error_description ?? code,
+          request_id: response.headers.get('x-request-id') ?? '',
+        },
+        response.headers,
+      );
     }
     const lifetime = (typeof body.expires_in === 'number' ? body.expires_in : 3600) * 1000;
     current = { token: body.access_token, refreshAt: Date.now() + Math.max(lifetime - margin, lifetime / 2) };
@@ -64,7 +80,9 @@ export function clientCredentials(options: ClientCredentialsOptions): ClientCred
     getToken(context = { baseUrl: DEFAULT_BASE_URL, fetch: globalThis.fetch.bind(globalThis) }) {
       if (current && Date.now() < current.refreshAt) return Promise.resolve(current.token);
       // Concurrent requests share one token request.
-      pending ??= fetchToken(context).finally(() => { pending = null; });
+      pending ??= fetchToken(context).finally(() => {
+        pending = null;
+      });
       return pending;
     },
     invalidate() {

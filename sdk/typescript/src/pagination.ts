@@ -37,7 +37,10 @@ export class PagePromise<T, P = Page<T>> implements PromiseLike<P>, AsyncIterabl
     return (this.#first ??= this.#fetchPage(undefined));
   }
 
-  then<A = P, B = never>(onfulfilled?: ((page: P) => A | PromiseLike<A>) | null, onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  then<A = P, B = never>(
+    onfulfilled?: ((page: P) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
     return this.#firstPage().then(onfulfilled, onrejected);
   }
 

@@ -65,7 +65,10 @@ export function buildUrl(baseUrl: string, path: string, query: Record<string, un
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value === undefined || value === null) continue;
-    params.append(name, Array.isArray(value) ? value.join(',') : value instanceof Date ? value.toISOString() : String(value));
+    params.append(
+      name,
+      Array.isArray(value) ? value.join(',') : value instanceof Date ? value.toISOString() : String(value),
+    );
   }
   const search = params.toString();
   return `${baseUrl.replace(/\/+$/, '')}${path}${search ? `?${search}` : ''}`;
@@ -84,9 +87,15 @@ function formData(fields: Record<string, unknown>): FormData {
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const done = () => { signal?.removeEventListener('abort', abort); resolve(); };
+    const done = () => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    };
     const timer = setTimeout(done, ms);
-    const abort = () => { clearTimeout(timer); reject(signal!.reason); };
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
     signal?.addEventListener('abort', abort, { once: true });
   });
 }
@@ -107,10 +116,15 @@ function backoff(retry: number, policy: RetryPolicy): number {
 }
 
 /** Sends the request, retrying as allowed; resolves to a 2xx Response or throws a typed error. */
-export async function sendRequest(config: TransportConfig, request: ApiRequest, options: RequestOptions = {}): Promise<Response> {
+export async function sendRequest(
+  config: TransportConfig,
+  request: ApiRequest,
+  options: RequestOptions = {},
+): Promise<Response> {
   const url = buildUrl(config.baseUrl, request.path, request.query);
   const method = request.method.toUpperCase();
-  const idempotencyKey = method === 'POST' ? (options.idempotencyKey === undefined ? crypto.randomUUID() : options.idempotencyKey) : null;
+  const idempotencyKey =
+    method === 'POST' ? (options.idempotencyKey === undefined ? crypto.randomUUID() : options.idempotencyKey) : null;
   const retryable = method !== 'POST' || idempotencyKey !== null;
   const maxRetries = retryable ? (options.maxRetries ?? config.maxRetries) : 0;
   const timeoutMs = options.timeoutMs ?? config.timeoutMs;
@@ -118,7 +132,8 @@ export async function sendRequest(config: TransportConfig, request: ApiRequest, 
 
   for (let retry = 0; ; retry++) {
     const headers: Record<string, string> = { ...options.headers };
-    if (config.auth) headers.authorization = `Bearer ${await config.auth.getToken({ baseUrl: config.baseUrl, fetch: config.fetch })}`;
+    if (config.auth)
+      headers.authorization = `Bearer ${await config.auth.getToken({ baseUrl: config.baseUrl, fetch: config.fetch })}`;
     if (request.accept) headers.accept = request.accept;
     if (config.userAgent) headers['user-agent'] = config.userAgent;
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
@@ -132,11 +147,19 @@ export async function sendRequest(config: TransportConfig, request: ApiRequest, 
     let response: Response;
     const attempt = withTimeout(options.signal, timeoutMs);
     try {
-      response = await config.fetch(url, { method, headers, body, signal: attempt.signal, credentials: config.credentials });
+      response = await config.fetch(url, {
+        method,
+        headers,
+        body,
+        signal: attempt.signal,
+        credentials: config.credentials,
+      });
     } catch (error) {
       attempt.detach();
       if (options.signal?.aborted) throw error;
-      const reason = attempt.timedOut() ? `no answer within ${timeoutMs} ms` : String((error as Error)?.message ?? error);
+      const reason = attempt.timedOut()
+        ? `no answer within ${timeoutMs} ms`
+        : String((error as Error)?.message ?? error);
       const failure = new FieldlineConnectionError(`${method} ${url}: ${reason}`, { cause: error });
       if (retry >= maxRetries) throw failure;
       const delayMs = backoff(retry + 1, config.retry);
@@ -169,9 +192,13 @@ export async function sendRequest(config: TransportConfig, request: ApiRequest, 
 function withTimeout(outer: AbortSignal | undefined, timeoutMs: number) {
   const controller = new AbortController();
   let timedOut = false;
-  const timer = timeoutMs > 0 && Number.isFinite(timeoutMs)
-    ? setTimeout(() => { timedOut = true; controller.abort(new Error(`timeout after ${timeoutMs} ms`)); }, timeoutMs)
-    : undefined;
+  const timer =
+    timeoutMs > 0 && Number.isFinite(timeoutMs)
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort(new Error(`timeout after ${timeoutMs} ms`));
+        }, timeoutMs)
+      : undefined;
   const forward = () => controller.abort(outer!.reason);
   if (outer?.aborted) forward();
   else outer?.addEventListener('abort', forward, { once: true });

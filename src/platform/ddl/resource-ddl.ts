@@ -19,7 +19,11 @@ export function rowLevelSecurity(table: string): string[] {
 function tableStatements(resource: ResourceDefinition): string[] {
   const t = resource.table;
   const live = resource.softDelete ? ' WHERE deleted_at IS NULL' : '';
-  const columns = Object.entries(resource.fields).map(([name, spec]) => ({ name, type: spec.sqlType, notNull: spec.required || spec.defaultValue !== undefined }));
+  const columns = Object.entries(resource.fields).map(([name, spec]) => ({
+    name,
+    type: spec.sqlType,
+    notNull: spec.required || spec.defaultValue !== undefined,
+  }));
   // A partitioned table's unique constraints must include the partition key, and nothing refers
   // to its rows, so it goes without; partitions are made and dropped by the table's owner.
   // Its rows come only from the platform (for authenticated accounts), so it also goes without
@@ -50,10 +54,14 @@ ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).jo
   }
   for (const [name, spec] of Object.entries(resource.fields)) {
     if (partitioned) continue;
-    if (spec.unique) statements.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name}_key ON ${t} (account_id, ${name})${live}`);
-    else if (spec.kind === 'tags' && spec.filterOperators.length) statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} USING gin (${name})`);
-    else if (spec.sortable) statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} (account_id, ${name}, id)`);
-    else if (spec.filterOperators.length || spec.ref) statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} (account_id, ${name})`);
+    if (spec.unique)
+      statements.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name}_key ON ${t} (account_id, ${name})${live}`);
+    else if (spec.kind === 'tags' && spec.filterOperators.length)
+      statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} USING gin (${name})`);
+    else if (spec.sortable)
+      statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} (account_id, ${name}, id)`);
+    else if (spec.filterOperators.length || spec.ref)
+      statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} (account_id, ${name})`);
   }
   // The search column is rebuilt whenever the schema changes, so its expression follows the declaration.
   statements.push(`ALTER TABLE ${t} DROP COLUMN IF EXISTS search_vector`);
@@ -73,9 +81,11 @@ function foreignKeyStatements(registry: Registry, resource: ResourceDefinition):
     if (!spec.ref) return [];
     const target = registry.get(spec.ref.collection).table;
     const constraint = `${resource.table}_${name}_fkey`;
-    return [`DO $$ BEGIN
+    return [
+      `DO $$ BEGIN
   ALTER TABLE ${resource.table} ADD CONSTRAINT ${constraint} FOREIGN KEY (account_id, ${name}) REFERENCES ${target} (account_id, id);
-EXCEPTION WHEN duplicate_object THEN NULL; END $$`];
+EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+    ];
   });
 }
 
@@ -83,7 +93,8 @@ EXCEPTION WHEN duplicate_object THEN NULL; END $$`];
 export function resourceSchemaStatements(registry: Registry): string[] {
   for (const resource of registry.resources) {
     for (const name of resource.searchFields) {
-      if (resource.fields[name].sqlType !== 'text') throw new Error(`${resource.collection}.${name}: only text fields can be searchable`);
+      if (resource.fields[name].sqlType !== 'text')
+        throw new Error(`${resource.collection}.${name}: only text fields can be searchable`);
     }
   }
   return [

@@ -13,14 +13,27 @@ export interface NewEvent {
   now: string;
 }
 
-const INSERT_EVENT = compile(sqlBuilder.insertInto('events').values({
-  id: '', account_id: '', type: '', data: '', request_id: '', created_at: '', updated_at: '',
-})).sql;
+const INSERT_EVENT = compile(
+  sqlBuilder.insertInto('events').values({
+    id: '',
+    account_id: '',
+    type: '',
+    data: '',
+    request_id: '',
+    created_at: '',
+    updated_at: '',
+  }),
+).sql;
 
 /** The insert of one event row; every writer of events goes through it. */
 export function eventInsert(accountId: string, id: string, event: NewEvent): SqlStatement {
-  const data = event.previousAttributes ? { object: event.object, previous_attributes: event.previousAttributes } : { object: event.object };
-  return { sql: INSERT_EVENT, parameters: [id, accountId, event.type, JSON.stringify(data), event.requestId ?? null, event.now, event.now] };
+  const data = event.previousAttributes
+    ? { object: event.object, previous_attributes: event.previousAttributes }
+    : { object: event.object };
+  return {
+    sql: INSERT_EVENT,
+    parameters: [id, accountId, event.type, JSON.stringify(data), event.requestId ?? null, event.now, event.now],
+  };
 }
 
 export function appendEvent(tx: TenantTransaction, event: NewEvent): string {

@@ -10,14 +10,26 @@ export const events = defineResource({
   idPrefix: 'evt',
   description: 'A change in the account: the object after it, and for updates the attributes before it.',
   operations: ['list', 'get'],
-  limitedBecause: 'The event log is written by every change and never edited: it is what webhooks and the event stream deliver.',
+  limitedBecause:
+    'The event log is written by every change and never edited: it is what webhooks and the event stream deliver.',
   emitsEvents: false,
   fields: {
-    type: field.text().readOnly().filterable(['eq', 'in', 'starts_with']).describe('`{object}.{verb}`, e.g. `job.completed`.').example('job.completed'),
-    data: field.json(z.object({
-      object: z.record(z.string(), z.unknown()),
-      previous_attributes: z.record(z.string(), z.unknown()).optional(),
-    })).readOnly().keepKeyOrder().describe('`object` is the resource after the change; `previous_attributes` holds changed fields\' old values.'),
+    type: field
+      .text()
+      .readOnly()
+      .filterable(['eq', 'in', 'starts_with'])
+      .describe('`{object}.{verb}`, e.g. `job.completed`.')
+      .example('job.completed'),
+    data: field
+      .json(
+        z.object({
+          object: z.record(z.string(), z.unknown()),
+          previous_attributes: z.record(z.string(), z.unknown()).optional(),
+        }),
+      )
+      .readOnly()
+      .keepKeyOrder()
+      .describe("`object` is the resource after the change; `previous_attributes` holds changed fields' old values."),
     request_id: field.text().readOnly().describe('The API request that caused the event.'),
   },
 });

@@ -8,27 +8,58 @@ import { eventInsert } from './append-event.ts';
 import type { EventType } from '../registry.ts';
 
 export const PLATFORM_EVENT_TYPES: readonly EventType[] = [
-  { type: 'account.quota_warning', collection: 'account', description: 'The account has used 80 % of a monthly quota (once per month).' },
-  { type: 'alert.triggered', collection: 'alerts', description: 'An alert rule\'s metric reached its threshold: an alert opened.' },
-  { type: 'alert.resolved', collection: 'alerts', description: 'An alert rule\'s metric fell back below its threshold: the alert resolved.' },
-  { type: 'webhook.test', collection: 'webhook-endpoints', description: 'Sent by POST /v1/webhook-endpoints/{id}/test to that endpoint only.' },
+  {
+    type: 'account.quota_warning',
+    collection: 'account',
+    description: 'The account has used 80 % of a monthly quota (once per month).',
+  },
+  {
+    type: 'alert.triggered',
+    collection: 'alerts',
+    description: "An alert rule's metric reached its threshold: an alert opened.",
+  },
+  {
+    type: 'alert.resolved',
+    collection: 'alerts',
+    description: "An alert rule's metric fell back below its threshold: the alert resolved.",
+  },
+  {
+    type: 'webhook.test',
+    collection: 'webhook-endpoints',
+    description: 'Sent by POST /v1/webhook-endpoints/{id}/test to that endpoint only.',
+  },
 ];
 
 export type PlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number]['type'];
 
 /** Appends a platform event outside any request's transaction (the change it reports is already committed). */
-export async function appendPlatformEvent(db: Database, accountId: string, type: PlatformEventType, object: Record<string, unknown>): Promise<void> {
+export async function appendPlatformEvent(
+  db: Database,
+  accountId: string,
+  type: PlatformEventType,
+  object: Record<string, unknown>,
+): Promise<void> {
   await systemQuery(db, platformEventStatement(accountId, type, object));
 }
 
 /** The insert of a platform event, to run inside the transaction that made the change. */
 export function platformEventStatement(
-  accountId: string, type: PlatformEventType, object: Record<string, unknown>, now = new Date().toISOString(), id = newId('evt'),
+  accountId: string,
+  type: PlatformEventType,
+  object: Record<string, unknown>,
+  now = new Date().toISOString(),
+  id = newId('evt'),
 ): SqlStatement {
   return eventStatement(accountId, type, object, now, id);
 }
 
 /** The insert of any event by the platform itself, outside a resource operation (a worker's change). */
-export function eventStatement(accountId: string, type: string, object: Record<string, unknown>, now = new Date().toISOString(), id = newId('evt')): SqlStatement {
+export function eventStatement(
+  accountId: string,
+  type: string,
+  object: Record<string, unknown>,
+  now = new Date().toISOString(),
+  id = newId('evt'),
+): SqlStatement {
   return eventInsert(accountId, id, { type, object, now });
 }

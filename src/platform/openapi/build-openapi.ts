@@ -6,7 +6,14 @@ import { SDK_NAME, endpointSdkName, routeSdkName } from './sdk-name.ts';
 import { buildEndpointOperation } from './endpoint-operation.ts';
 import { createInputSchema, objectSchema, updateInputSchema } from '../resource/schemas.ts';
 import { toJsonSchema } from './json-schema.ts';
-import { IDEMPOTENCY_KEY_PARAMETER, LIST_PARAMETERS, PAGE_SCHEMA, PROBLEM_SCHEMA, errorResponseComponents, ref } from './components.ts';
+import {
+  IDEMPOTENCY_KEY_PARAMETER,
+  LIST_PARAMETERS,
+  PAGE_SCHEMA,
+  PROBLEM_SCHEMA,
+  errorResponseComponents,
+  ref,
+} from './components.ts';
 import { buildOperation, schemaName } from './operation.ts';
 
 export const API_VERSION = '2026-11-01';
@@ -41,14 +48,18 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[], en
     Problem: PROBLEM_SCHEMA,
     Page: PAGE_SCHEMA,
     DeletedObject: {
-      type: 'object', required: ['id', 'object', 'deleted'],
+      type: 'object',
+      required: ['id', 'object', 'deleted'],
       properties: { id: { type: 'string' }, object: { type: 'string' }, deleted: { const: true } },
     },
     BulkResult: {
-      type: 'object', required: ['index', 'action', 'status', 'data'],
+      type: 'object',
+      required: ['index', 'action', 'status', 'data'],
       properties: {
-        index: { type: 'integer' }, action: { type: 'string', enum: ['create', 'update', 'delete'] },
-        status: { type: 'integer' }, data: { type: 'object' },
+        index: { type: 'integer' },
+        action: { type: 'string', enum: ['create', 'update', 'delete'] },
+        status: { type: 'integer' },
+        data: { type: 'object' },
       },
     },
   };
@@ -59,7 +70,8 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[], en
     if (resource.operations.has('update')) schemas[`${name}Update`] = toJsonSchema(updateInputSchema(resource));
     if (resource.operations.has('list')) {
       schemas[`${name}List`] = {
-        type: 'object', required: ['data', 'page'],
+        type: 'object',
+        required: ['data', 'page'],
         properties: { data: { type: 'array', items: ref('schemas', name) }, page: ref('schemas', 'Page') },
       };
     }
@@ -73,21 +85,31 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[], en
     sdkNames.set(sdkName, operation.operationId);
     return { ...operation, [SDK_NAME]: sdkName };
   };
-  for (const route of routes) (paths[route.path] ??= {})[route.method] = named(buildOperation(route, registry), routeSdkName(route));
+  for (const route of routes)
+    (paths[route.path] ??= {})[route.method] = named(buildOperation(route, registry), routeSdkName(route));
   for (const endpoint of endpoints) {
     const singular = endpoint.collection ? registry.get(endpoint.collection).name : undefined;
-    (paths[endpoint.path] ??= {})[endpoint.method] = named(buildEndpointOperation(endpoint), endpointSdkName(endpoint, singular));
+    (paths[endpoint.path] ??= {})[endpoint.method] = named(
+      buildEndpointOperation(endpoint),
+      endpointSdkName(endpoint, singular),
+    );
   }
   const resourceTags = new Set(registry.resources.map(schemaName));
   const endpointTags = [...new Set(endpoints.map((endpoint) => endpoint.tag))].filter((tag) => !resourceTags.has(tag));
   const scopes = registry.scopes();
   for (const endpoint of endpoints) {
-    if (endpoint.scope && !scopes.includes(endpoint.scope)) throw new Error(`${endpoint.operationId}: scope '${endpoint.scope}' is not in the registry's catalogue`);
+    if (endpoint.scope && !scopes.includes(endpoint.scope))
+      throw new Error(`${endpoint.operationId}: scope '${endpoint.scope}' is not in the registry's catalogue`);
   }
 
   return {
     openapi: '3.1.0',
-    info: { title: 'Fieldline API', version: API_VERSION, description: DESCRIPTION, license: { name: 'MIT', identifier: 'MIT' } },
+    info: {
+      title: 'Fieldline API',
+      version: API_VERSION,
+      description: DESCRIPTION,
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
     servers: [{ url: '/', description: 'This server' }],
     security: [{ bearerAuth: [] }],
     tags: [
@@ -96,7 +118,14 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[], en
     ],
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (`fl_live_...`, `fl_test_...`), an OAuth access token (`flo_at_...`) or a person\'s session token.' } },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "An API key (`fl_live_...`, `fl_test_...`), an OAuth access token (`flo_at_...`) or a person's session token.",
+        },
+      },
       schemas,
       parameters: { ...LIST_PARAMETERS, IdempotencyKey: IDEMPOTENCY_KEY_PARAMETER },
       responses: errorResponseComponents(),

@@ -2,13 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { endpointSdkName } from './sdk-name.ts';
 
-const named = (operationId: string, path: string, collection?: string, singular?: string) => endpointSdkName({ operationId, path, collection }, singular);
+const named = (operationId: string, path: string, collection?: string, singular?: string) =>
+  endpointSdkName({ operationId, path, collection }, singular);
 
 test("an endpoint's SDK method is its operationId without its namespace's own words", () => {
   assert.equal(named('tagContact', '/v1/contacts/{id}/tags', 'contacts', 'contact'), 'contacts.tag');
   assert.equal(named('bulkTagContacts', '/v1/contacts/bulk-tag', 'contacts', 'contact'), 'contacts.bulkTag');
-  assert.equal(named('listDeliveriesOfEvent', '/v1/events/{id}/deliveries', 'events', 'event'), 'events.listDeliveries');
-  assert.equal(named('downloadJobPhoto', '/v1/job-photos/{id}/content', 'job-photos', 'job_photo'), 'jobPhotos.download');
+  assert.equal(
+    named('listDeliveriesOfEvent', '/v1/events/{id}/deliveries', 'events', 'event'),
+    'events.listDeliveries',
+  );
+  assert.equal(
+    named('downloadJobPhoto', '/v1/job-photos/{id}/content', 'job-photos', 'job_photo'),
+    'jobPhotos.download',
+  );
 });
 
 test('without a collection the first path segment is the namespace, acronyms matched whole', () => {

@@ -15,7 +15,11 @@ export function routeSdkName(route: RouteSpec): string {
   if (route.parent) return `${namespace}.list${pascalCase(route.path.split('/').at(-1)!)}`;
   if (route.kind === 'action') {
     // An action that names its own operation (`recordInvoicePayment` for `payments`) says more than its path segment.
-    if (route.resource.actions[route.actionName!].operationId) return endpointSdkName({ collection: owner.collection, path: route.path, operationId: route.operationId }, owner.name);
+    if (route.resource.actions[route.actionName!].operationId)
+      return endpointSdkName(
+        { collection: owner.collection, path: route.path, operationId: route.operationId },
+        owner.name,
+      );
     return `${namespace}.${camelCase(route.actionName!)}`;
   }
   return `${namespace}.${route.kind}`;
@@ -24,10 +28,15 @@ export function routeSdkName(route: RouteSpec): string {
 /** `createOAuthClient` -> create, O, Auth, Client: acronyms stay runs of capitals. */
 const camelWords = (name: string) => name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+/g) ?? [];
 
-export function endpointSdkName(endpoint: Pick<EndpointSpec, 'collection' | 'path' | 'operationId'>, singular?: string): string {
+export function endpointSdkName(
+  endpoint: Pick<EndpointSpec, 'collection' | 'path' | 'operationId'>,
+  singular?: string,
+): string {
   const segment = endpoint.collection ?? endpoint.path.split('/')[2];
   const namespace = camelCase(segment);
-  const forms = [segment, singular ?? segment].flatMap((form) => [form, `of-${form}`]).map((form) => form.replace(/[-_]/g, '').toLowerCase());
+  const forms = [segment, singular ?? segment]
+    .flatMap((form) => [form, `of-${form}`])
+    .map((form) => form.replace(/[-_]/g, '').toLowerCase());
   const words = camelWords(endpoint.operationId);
   const kept: string[] = [];
   for (let start = 0; start < words.length;) {

@@ -20,25 +20,41 @@ export const MAX_BULK_ITEMS = 100;
 
 export function bulkRequestSchema(resource: ResourceDefinition) {
   const item = z.discriminatedUnion('action', [
-    ...(resource.operations.has('create') ? [z.strictObject({ action: z.literal('create'), data: z.record(z.string(), z.unknown()) })] : []),
-    ...(resource.operations.has('update') ? [z.strictObject({ action: z.literal('update'), id: z.string(), data: z.record(z.string(), z.unknown()) })] : []),
+    ...(resource.operations.has('create')
+      ? [z.strictObject({ action: z.literal('create'), data: z.record(z.string(), z.unknown()) })]
+      : []),
+    ...(resource.operations.has('update')
+      ? [z.strictObject({ action: z.literal('update'), id: z.string(), data: z.record(z.string(), z.unknown()) })]
+      : []),
     ...(resource.operations.has('delete') ? [z.strictObject({ action: z.literal('delete'), id: z.string() })] : []),
   ] as unknown as [z.ZodObject, ...z.ZodObject[]]);
   return z.strictObject({ operations: z.array(item).min(1).max(MAX_BULK_ITEMS) });
 }
 
-type BulkItem = { action: 'create'; data: unknown } | { action: 'update'; id: string; data: unknown } | { action: 'delete'; id: string };
+type BulkItem =
+  | { action: 'create'; data: unknown }
+  | { action: 'update'; id: string; data: unknown }
+  | { action: 'delete'; id: string };
 
 function withIndex(cause: unknown, index: number): unknown {
   const error = toApiError(cause);
   if (!error) return cause;
   // Field paths point into the item's `data`, where the client wrote them.
-  const errors: FieldError[] = error.extra.errors?.map((e) => ({ ...e, index, path: `operations.${index}${e.path ? '.data.' + e.path : ''}` }))
-    ?? [{ index, path: `operations.${index}`, message: error.detail }];
+  const errors: FieldError[] = error.extra.errors?.map((e) => ({
+    ...e,
+    index,
+    path: `operations.${index}${e.path ? '.data.' + e.path : ''}`,
+  })) ?? [{ index, path: `operations.${index}`, message: error.detail }];
   return new ApiError(error.code, `operations[${index}]: ${error.detail}`, { ...error.extra, errors });
 }
 
-export async function bulkOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, body: unknown, requestId?: string) {
+export async function bulkOperation(
+  runtime: Runtime,
+  resource: ResourceDefinition,
+  principal: Principal,
+  body: unknown,
+  requestId?: string,
+) {
   const parsed = bulkRequestSchema(resource).safeParse(body);
   if (!parsed.success) throw validationFailed(zodIssuesToFieldErrors(parsed.error.issues));
   const items = parsed.data.operations as BulkItem[];
@@ -57,12 +73,27 @@ export async function bulkOperation(runtime: Runtime, resource: ResourceDefiniti
     for (const [index, item] of items.entries()) {
       try {
         if (item.action === 'create') {
-          out.push({ index, action: item.action, status: 201, data: serialize(resource, await insertValidated(ctx, resource, inputs[index]!)) });
+          out.push({
+            index,
+            action: item.action,
+            status: 201,
+            data: serialize(resource, await insertValidated(ctx, resource, inputs[index]!)),
+          });
         } else if (item.action === 'update') {
           const current = await lockRowOrThrow(ctx, resource, item.id);
-          out.push({ index, action: item.action, status: 200, data: serialize(resource, await updateValidated(ctx, resource, current, inputs[index]!)) });
+          out.push({
+            index,
+            action: item.action,
+            status: 200,
+            data: serialize(resource, await updateValidated(ctx, resource, current, inputs[index]!)),
+          });
         } else {
-          out.push({ index, action: item.action, status: 200, data: await deleteInTransaction(ctx, resource, item.id) });
+          out.push({
+            index,
+            action: item.action,
+            status: 200,
+            data: await deleteInTransaction(ctx, resource, item.id),
+          });
         }
         await tx.flush(); // surfaces this item's database errors under its own index
       } catch (error) {

@@ -42,7 +42,13 @@ export function createInTransaction(ctx: OperationContext, resource: ResourceDef
   return insertValidated(ctx, resource, parseCreateInput(resource, body));
 }
 
-export async function createOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, body: unknown, requestId?: string) {
+export async function createOperation(
+  runtime: Runtime,
+  resource: ResourceDefinition,
+  principal: Principal,
+  body: unknown,
+  requestId?: string,
+) {
   const input = parseCreateInput(resource, body); // invalid input never opens a transaction
   return withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
     const ctx = createOperationContext(tx, principal, runtime, requestId);

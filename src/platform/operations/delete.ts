@@ -21,7 +21,14 @@ export async function deleteInTransaction(ctx: OperationContext, resource: Resou
   return { id: row.id as string, object: resource.name, deleted: true as const };
 }
 
-export function deleteOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, id: string, requestId?: string) {
+export function deleteOperation(
+  runtime: Runtime,
+  resource: ResourceDefinition,
+  principal: Principal,
+  id: string,
+  requestId?: string,
+) {
   return withTenantTransaction(runtime.db, principal.accountId, (tx) =>
-    deleteInTransaction(createOperationContext(tx, principal, runtime, requestId), resource, id));
+    deleteInTransaction(createOperationContext(tx, principal, runtime, requestId), resource, id),
+  );
 }

@@ -9,7 +9,12 @@ import type { Principal } from './principal.ts';
 import type { Runtime } from './runtime.ts';
 
 export async function expandRelations(
-  runtime: Runtime, resource: ResourceDefinition, principal: Principal, rows: Row[], objects: Record<string, unknown>[], expand: string[],
+  runtime: Runtime,
+  resource: ResourceDefinition,
+  principal: Principal,
+  rows: Row[],
+  objects: Record<string, unknown>[],
+  expand: string[],
 ): Promise<void> {
   if (expand.length === 0 || rows.length === 0) return;
   const plans = expand.map((name) => {
@@ -19,8 +24,11 @@ export async function expandRelations(
     return { name, fieldName, target, ids };
   });
   const wanted = plans.filter((plan) => plan.ids.length > 0);
-  const results = await tenantBatch(runtime.db, principal.accountId,
-    wanted.map((plan) => selectRowsByIds(plan.target, principal.accountId, plan.ids)));
+  const results = await tenantBatch(
+    runtime.db,
+    principal.accountId,
+    wanted.map((plan) => selectRowsByIds(plan.target, principal.accountId, plan.ids)),
+  );
   const found = new Map(wanted.map((plan, i) => [plan, new Map(results[i].map((row) => [row.id, row]))]));
   rows.forEach((row, i) => {
     for (const plan of plans) {

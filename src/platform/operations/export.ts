@@ -21,11 +21,22 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function exportOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, params: URLSearchParams) {
+export function exportOperation(
+  runtime: Runtime,
+  resource: ResourceDefinition,
+  principal: Principal,
+  params: URLSearchParams,
+) {
   const format = params.get('format') ?? 'json';
-  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw badRequest(`format: expected csv or json, got '${format}'`, [{ path: 'format', message: 'expected csv or json' }]);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+    throw badRequest(`format: expected csv or json, got '${format}'`, [
+      { path: 'format', message: 'expected csv or json' },
+    ]);
   for (const name of NOT_FOR_EXPORT) {
-    if (params.has(name)) throw badRequest(`${name}: not supported by export (it returns every matching object)`, [{ path: name, message: 'not supported by export' }]);
+    if (params.has(name))
+      throw badRequest(`${name}: not supported by export (it returns every matching object)`, [
+        { path: name, message: 'not supported by export' },
+      ]);
   }
   const query = { ...parseListQuery(resource, params, { ignore: ['format'] }), limit: EXPORT_PAGE_SIZE };
   const columns = resource.outputFields.filter((name) => !query.fields || query.fields.has(name));
@@ -46,7 +57,10 @@ export function exportOperation(runtime: Runtime, resource: ResourceDefinition, 
       if (text) yield text;
       if (!page.has_more) break;
       const last = rows[rows.length - 1];
-      query.cursor = { sort: query.sortExpression, values: sortKeysWithId(query).map((key) => last[key.field] ?? null) };
+      query.cursor = {
+        sort: query.sortExpression,
+        values: sortKeysWithId(query).map((key) => last[key.field] ?? null),
+      };
     }
     if (format === 'json') yield first ? ']' : '\n]';
   }

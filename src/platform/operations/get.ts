@@ -12,11 +12,24 @@ import type { Runtime } from './runtime.ts';
 
 const OBJECT_PARAMETERS = new Set(['fields', 'expand']);
 
-export async function getOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, id: string, params: URLSearchParams) {
+export async function getOperation(
+  runtime: Runtime,
+  resource: ResourceDefinition,
+  principal: Principal,
+  id: string,
+  params: URLSearchParams,
+) {
   for (const [name, value] of params) {
-    if (!OBJECT_PARAMETERS.has(name)) throw badRequest(`${name}: unknown query parameter (use fields or expand)`, [{ path: name, message: 'Unknown query parameter' }]);
-    if (params.getAll(name).length > 1) throw badRequest(`${name}: given more than once`, [{ path: name, message: 'given more than once' }]);
-    if (UNSTORABLE_TEXT.test(value)) throw badRequest(`${name}: contains a NUL character or an unpaired surrogate`, [{ path: name, message: 'Invalid value' }]);
+    if (!OBJECT_PARAMETERS.has(name))
+      throw badRequest(`${name}: unknown query parameter (use fields or expand)`, [
+        { path: name, message: 'Unknown query parameter' },
+      ]);
+    if (params.getAll(name).length > 1)
+      throw badRequest(`${name}: given more than once`, [{ path: name, message: 'given more than once' }]);
+    if (UNSTORABLE_TEXT.test(value))
+      throw badRequest(`${name}: contains a NUL character or an unpaired surrogate`, [
+        { path: name, message: 'Invalid value' },
+      ]);
   }
   const { fields, expand } = parseFieldsAndExpand(resource, params);
   if (!resource.acceptsId(id)) throw notFound(resource.name, id);

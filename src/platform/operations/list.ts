@@ -15,7 +15,12 @@ export interface Page {
   total?: number;
 }
 
-export async function fetchPage(runtime: Runtime, resource: ResourceDefinition, principal: Principal, query: ListQuery): Promise<{ rows: Row[]; page: Page }> {
+export async function fetchPage(
+  runtime: Runtime,
+  resource: ResourceDefinition,
+  principal: Principal,
+  query: ListQuery,
+): Promise<{ rows: Row[]; page: Page }> {
   const { page, count } = compileListStatements(resource, principal.accountId, query);
   const [pageRows, countRows] = await tenantBatch(runtime.db, principal.accountId, count ? [page, count] : [page]);
   const hasMore = pageRows.length > query.limit;
@@ -28,7 +33,12 @@ export async function fetchPage(runtime: Runtime, resource: ResourceDefinition, 
   return { rows, page: result };
 }
 
-export async function listOperation(runtime: Runtime, resource: ResourceDefinition, principal: Principal, params: URLSearchParams) {
+export async function listOperation(
+  runtime: Runtime,
+  resource: ResourceDefinition,
+  principal: Principal,
+  params: URLSearchParams,
+) {
   const query = parseListQuery(resource, params);
   const { rows, page } = await fetchPage(runtime, resource, principal, query);
   const data = rows.map((row) => serialize(resource, row, query.fields));

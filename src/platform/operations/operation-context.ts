@@ -31,20 +31,34 @@ export interface OperationContext {
   readonly revealed: Record<string, unknown>;
 }
 
-export function createOperationContext(tx: TenantTransaction, principal: Principal, runtime: Runtime, requestId?: string): OperationContext {
+export function createOperationContext(
+  tx: TenantTransaction,
+  principal: Principal,
+  runtime: Runtime,
+  requestId?: string,
+): OperationContext {
   const registry = runtime.registry;
   const revealed: Record<string, unknown> = {};
   const ctx: OperationContext = {
-    tx, principal, registry, runtime, requestId, revealed,
-    reveal: (name, value) => { revealed[name] = value; },
+    tx,
+    principal,
+    registry,
+    runtime,
+    requestId,
+    revealed,
+    reveal: (name, value) => {
+      revealed[name] = value;
+    },
     now: new Date().toISOString(),
     create: (collection, body) => createInTransaction(ctx, registry.get(collection), body),
-    runAction: async (collection, id, action, input) => (await runActionInTransaction(ctx, registry.get(collection), id, action, input ?? {})).row,
+    runAction: async (collection, id, action, input) =>
+      (await runActionInTransaction(ctx, registry.get(collection), id, action, input ?? {})).row,
     update: async (collection, id, patch) => {
       const resource = registry.get(collection);
       return applyChanges(ctx, resource, await lockRowOrThrow(ctx, resource, id), patch, `${resource.name}.updated`);
     },
-    emit: (type, object, previousAttributes) => appendEvent(tx, { type, object, previousAttributes, requestId, now: ctx.now }),
+    emit: (type, object, previousAttributes) =>
+      appendEvent(tx, { type, object, previousAttributes, requestId, now: ctx.now }),
   };
   return ctx;
 }

@@ -34,12 +34,20 @@ export function hasScope(principal: Principal, scope: string): boolean {
  * providers' inbound events. Its changes are the account's; it holds no scopes of its own.
  */
 export const accountPrincipal = (accountId: string): Principal => ({
-  accountId, scopes: new Set(), plan: PLANS[DEFAULT_PLAN], rates: PLANS[DEFAULT_PLAN].rates, allowedOrigins: new Set(),
+  accountId,
+  scopes: new Set(),
+  plan: PLANS[DEFAULT_PLAN],
+  rates: PLANS[DEFAULT_PLAN].rates,
+  allowedOrigins: new Set(),
 });
 
 /** What a credential's rate limits are counted against: the key, the OAuth client in this account, the session, or else the account. */
 export const rateSubject = (principal: Principal): string =>
-  principal.keyId ?? (principal.oauthClientId ? `${principal.oauthClientId}:${principal.accountId}` : undefined) ?? principal.sessionId ?? principal.accountId;
+  principal.keyId ??
+  (principal.oauthClientId ? `${principal.oauthClientId}:${principal.accountId}` : undefined) ??
+  principal.sessionId ??
+  principal.accountId;
 
 /** No credential at all: the account's own background work (see accountPrincipal). */
-export const isAccountItself = (principal: Principal): boolean => !principal.keyId && !principal.sessionId && !principal.oauthClientId;
+export const isAccountItself = (principal: Principal): boolean =>
+  !principal.keyId && !principal.sessionId && !principal.oauthClientId;

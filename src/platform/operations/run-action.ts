@@ -30,13 +30,19 @@ function assertTransitionAllowed(resource: ResourceDefinition, name: string, act
   if (!action.from || !resource.lifecycle) return;
   const field = resource.lifecycle.field;
   if (action.from.includes(row[field])) return;
-  throw new ApiError('invalid_state_transition',
+  throw new ApiError(
+    'invalid_state_transition',
     `Cannot ${name} a ${resource.name} whose ${field} is '${row[field]}'; ${name} is allowed when ${field} is ${action.from.join(' or ')}`,
-    { current_state: row[field], allowed_states: action.from });
+    { current_state: row[field], allowed_states: action.from },
+  );
 }
 
 export async function runActionInTransaction(
-  ctx: OperationContext, resource: ResourceDefinition, id: string, name: string, body: unknown,
+  ctx: OperationContext,
+  resource: ResourceDefinition,
+  id: string,
+  name: string,
+  body: unknown,
 ): Promise<{ row: Row; response?: ActionResponse }> {
   const action = resource.actions[name];
   if (!action) throw notFound(`action on ${resource.collection}`, name);
@@ -50,7 +56,13 @@ export async function runActionInTransaction(
 }
 
 export async function runActionOperation(
-  runtime: Runtime, resource: ResourceDefinition, principal: Principal, id: string, name: string, body: unknown, requestId?: string,
+  runtime: Runtime,
+  resource: ResourceDefinition,
+  principal: Principal,
+  id: string,
+  name: string,
+  body: unknown,
+  requestId?: string,
 ): Promise<ActionResponse> {
   const action = resource.actions[name];
   if (!action || action.internal) throw notFound(`action on ${resource.collection}`, name);

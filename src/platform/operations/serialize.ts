@@ -3,7 +3,11 @@
 import type { ResourceDefinition } from '../resource/define-resource.ts';
 import type { Row } from '../../db/database.ts';
 
-export function serialize(resource: ResourceDefinition, row: Row, fields?: ReadonlySet<string>): Record<string, unknown> {
+export function serialize(
+  resource: ResourceDefinition,
+  row: Row,
+  fields?: ReadonlySet<string>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of resource.outputFields) {
     if (fields && !fields.has(name)) continue;

@@ -9,12 +9,18 @@ import type { Row } from '../../db/database.ts';
 /** Zod issues -> field errors; an unrecognized-keys issue becomes one error per key, at that key's path. */
 export function zodIssuesToFieldErrors(issues: readonly z.core.$ZodIssue[], prefix = ''): FieldError[] {
   const pathOf = (...parts: PropertyKey[]) => [prefix, ...parts.map(String)].filter(Boolean).join('.');
-  return issues.flatMap((issue) => issue.code === 'unrecognized_keys'
-    ? issue.keys.map((key) => ({ path: pathOf(...issue.path, key), message: 'is not a known field' }))
-    : [{ path: pathOf(...issue.path), message: issue.message }]);
+  return issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: pathOf(...issue.path, key), message: 'is not a known field' }))
+      : [{ path: pathOf(...issue.path), message: issue.message }],
+  );
 }
 
-function checkKeys(resource: ResourceDefinition, body: Record<string, unknown>, mode: 'create' | 'update'): FieldError[] {
+function checkKeys(
+  resource: ResourceDefinition,
+  body: Record<string, unknown>,
+  mode: 'create' | 'update',
+): FieldError[] {
   const errors: FieldError[] = [];
   for (const key of Object.keys(body)) {
     const spec = resource.fields[key];
@@ -22,7 +28,8 @@ function checkKeys(resource: ResourceDefinition, body: Record<string, unknown>, 
       const how = resource.lifecycle?.field === key ? ' (it changes only through actions)' : '';
       errors.push({ path: key, message: `is read-only and cannot be written${how}` });
     } else if (!spec) errors.push({ path: key, message: 'is not a field of this resource' });
-    else if (mode === 'update' && spec.access === 'createOnly') errors.push({ path: key, message: 'cannot be changed after creation' });
+    else if (mode === 'update' && spec.access === 'createOnly')
+      errors.push({ path: key, message: 'cannot be changed after creation' });
   }
   return errors;
 }
@@ -39,6 +46,8 @@ function parseWith(schema: z.ZodObject, resource: ResourceDefinition, body: unkn
 }
 
 /** The validated fields of a create body, defaults not yet applied. */
-export const parseCreateInput = (resource: ResourceDefinition, body: unknown) => parseWith(createInputSchema(resource), resource, body, 'create');
+export const parseCreateInput = (resource: ResourceDefinition, body: unknown) =>
+  parseWith(createInputSchema(resource), resource, body, 'create');
 /** The validated fields of a PATCH body (merge semantics: absent = unchanged, null = cleared). */
-export const parseUpdateInput = (resource: ResourceDefinition, body: unknown) => parseWith(updateInputSchema(resource), resource, body, 'update');
+export const parseUpdateInput = (resource: ResourceDefinition, body: unknown) =>
+  parseWith(updateInputSchema(resource), resource, body, 'update');

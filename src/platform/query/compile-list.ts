@@ -21,13 +21,19 @@ function filterExpression(eb: Eb, resource: ResourceDefinition, filter: Filter):
     case 'eq':
       return isTags ? sql<SqlBool>`${column} @> ${sql.val([value])}::text[]` : eb(column, '=', value);
     case 'contains':
-      return isTags ? sql<SqlBool>`${column} @> ${sql.val([value])}::text[]` : eb(column, 'ilike', `%${escapeLike(String(value))}%`);
+      return isTags
+        ? sql<SqlBool>`${column} @> ${sql.val([value])}::text[]`
+        : eb(column, 'ilike', `%${escapeLike(String(value))}%`);
     case 'ne':
       return sql<SqlBool>`${column} IS DISTINCT FROM ${value}`;
-    case 'gt': return eb(column, '>', value);
-    case 'gte': return eb(column, '>=', value);
-    case 'lt': return eb(column, '<', value);
-    case 'lte': return eb(column, '<=', value);
+    case 'gt':
+      return eb(column, '>', value);
+    case 'gte':
+      return eb(column, '>=', value);
+    case 'lt':
+      return eb(column, '<', value);
+    case 'lte':
+      return eb(column, '<=', value);
     case 'in':
       return isTags ? sql<SqlBool>`${column} && ${sql.val(value)}::text[]` : eb(column, 'in', value as unknown[]);
     case 'nin':
@@ -48,8 +54,11 @@ function keysetExpression(eb: Eb, keys: SortKey[], values: unknown[]): Expressio
     if (key.descending) return value === null ? eb(column, 'is not', null) : eb(column, '<', value);
     return value === null ? sql<SqlBool>`false` : eb.or([eb(column, '>', value), eb(column, 'is', null)]);
   };
-  const equal = (key: SortKey, value: unknown) => (value === null ? eb(eb.ref(key.field), 'is', null) : eb(eb.ref(key.field), '=', value));
-  return eb.or(keys.map((key, i) => eb.and([...keys.slice(0, i).map((k, j) => equal(k, values[j])), after(key, values[i])])));
+  const equal = (key: SortKey, value: unknown) =>
+    value === null ? eb(eb.ref(key.field), 'is', null) : eb(eb.ref(key.field), '=', value);
+  return eb.or(
+    keys.map((key, i) => eb.and([...keys.slice(0, i).map((k, j) => equal(k, values[j])), after(key, values[i])])),
+  );
 }
 
 /** Sort keys with the id as final tie-breaker (same direction as the last key). */
@@ -65,7 +74,11 @@ function filteredQuery(resource: ResourceDefinition, accountId: string, query: L
   return select;
 }
 
-export function compileListStatements(resource: ResourceDefinition, accountId: string, query: ListQuery): { page: SqlStatement; count?: SqlStatement } {
+export function compileListStatements(
+  resource: ResourceDefinition,
+  accountId: string,
+  query: ListQuery,
+): { page: SqlStatement; count?: SqlStatement } {
   const keys = sortKeysWithId(query);
   let page = filteredQuery(resource, accountId, query).select(resource.selectColumns as string[]);
   if (query.cursor) page = page.where((eb) => keysetExpression(eb, keys, query.cursor!.values));
@@ -75,10 +88,15 @@ export function compileListStatements(resource: ResourceDefinition, accountId: s
   page = page.limit(query.limit + 1);
   if (query.offset) page = page.offset(query.offset);
   const wantsCount = query.count || query.offset !== undefined;
-  const count = wantsCount ? compile(filteredQuery(resource, accountId, query).select(sql<number>`count(*)::int`.as('total'))) : undefined;
+  const count = wantsCount
+    ? compile(filteredQuery(resource, accountId, query).select(sql<number>`count(*)::int`.as('total')))
+    : undefined;
   return { page: compile(page), count };
 }
 
 export function nextCursorAfter(query: ListQuery, lastRow: Row): string {
-  return encodeCursor({ sort: query.sortExpression, values: sortKeysWithId(query).map((key) => lastRow[key.field] ?? null) });
+  return encodeCursor({
+    sort: query.sortExpression,
+    values: sortKeysWithId(query).map((key) => lastRow[key.field] ?? null),
+  });
 }

@@ -13,9 +13,10 @@ export function encodeCursor(position: CursorPosition): string {
 }
 
 export function decodeCursor(cursor: string, expectedSort: string, keyCount: number): CursorPosition {
-  const invalid = () => badRequest('cursor is not valid for this query: pass the next_cursor of a previous page with the same sort', [
-    { path: 'cursor', message: 'Invalid cursor' },
-  ]);
+  const invalid = () =>
+    badRequest('cursor is not valid for this query: pass the next_cursor of a previous page with the same sort', [
+      { path: 'cursor', message: 'Invalid cursor' },
+    ]);
   if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw invalid();
   let decoded: unknown;
   try {
@@ -25,7 +26,8 @@ export function decodeCursor(cursor: string, expectedSort: string, keyCount: num
   }
   if (!Array.isArray(decoded) || decoded[0] !== expectedSort || decoded.length !== keyCount + 1) throw invalid();
   const values = decoded.slice(1);
-  if (!values.every((v) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) throw invalid();
+  if (!values.every((v) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
+    throw invalid();
   if (typeof values[values.length - 1] !== 'string') throw invalid();
   return { sort: expectedSort, values };
 }

@@ -39,7 +39,8 @@ export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 100;
 const MAX_LIST_VALUES = 100;
 
-const fail = (parameter: string, message: string) => badRequest(`${parameter}: ${message}`, [{ path: parameter, message }]);
+const fail = (parameter: string, message: string) =>
+  badRequest(`${parameter}: ${message}`, [{ path: parameter, message }]);
 
 /** A real day of the calendar from year 0001 (PostgreSQL has no year zero): not 2026-02-30. */
 function isCalendarDate(ymd: string): boolean {
@@ -61,20 +62,24 @@ function coerce(parameter: string, field: QueryableField, raw: string): unknown 
       return Number(raw);
     }
     case 'datetime': {
-      const ok = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(raw) && !Number.isNaN(Date.parse(raw))
-        && isCalendarDate(raw.slice(0, 10));
+      const ok =
+        /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(raw) &&
+        !Number.isNaN(Date.parse(raw)) &&
+        isCalendarDate(raw.slice(0, 10));
       const iso = ok ? new Date(raw.length === 10 ? `${raw}T00:00:00Z` : raw).toISOString() : '';
       if (!/^(?!0000)\d{4}-/.test(iso)) throw fail(parameter, `expected an RFC 3339 date or date-time, got '${raw}'`);
       return iso;
     }
     case 'date':
-      if (!/^\d{4}-\d\d-\d\d$/.test(raw) || !isCalendarDate(raw)) throw fail(parameter, `expected a date (YYYY-MM-DD), got '${raw}'`);
+      if (!/^\d{4}-\d\d-\d\d$/.test(raw) || !isCalendarDate(raw))
+        throw fail(parameter, `expected a date (YYYY-MM-DD), got '${raw}'`);
       return raw;
     case 'boolean':
       if (raw !== 'true' && raw !== 'false') throw fail(parameter, `expected true or false, got '${raw}'`);
       return raw === 'true';
     case 'enum':
-      if (!field.enumValues!.includes(raw)) throw fail(parameter, `expected one of ${field.enumValues!.join(', ')}; got '${raw}'`);
+      if (!field.enumValues!.includes(raw))
+        throw fail(parameter, `expected one of ${field.enumValues!.join(', ')}; got '${raw}'`);
       return raw;
     case 'currency':
       return raw.toUpperCase();
@@ -93,7 +98,10 @@ function parseFilter(resource: ResourceDefinition, parameter: string, raw: strin
   }
   const operator = (match[2] ?? 'eq') as FilterOperator;
   if (!FILTER_OPERATORS.includes(operator) || !field.operators.includes(operator)) {
-    throw fail(parameter, `operator '${operator}' is not supported for ${name}; use one of ${field.operators.join(', ')}`);
+    throw fail(
+      parameter,
+      `operator '${operator}' is not supported for ${name}; use one of ${field.operators.join(', ')}`,
+    );
   }
   if (operator === 'is_null') {
     if (raw !== 'true' && raw !== 'false') throw fail(parameter, 'expected true or false');
@@ -101,7 +109,8 @@ function parseFilter(resource: ResourceDefinition, parameter: string, raw: strin
   }
   if (operator === 'in' || operator === 'nin') {
     const items = raw.split(',').filter((item) => item !== '');
-    if (items.length === 0 || items.length > MAX_LIST_VALUES) throw fail(parameter, `expected 1 to ${MAX_LIST_VALUES} comma-separated values`);
+    if (items.length === 0 || items.length > MAX_LIST_VALUES)
+      throw fail(parameter, `expected 1 to ${MAX_LIST_VALUES} comma-separated values`);
     return { field: name, operator, value: items.map((item) => coerce(parameter, field, item)) };
   }
   return { field: name, operator, value: coerce(parameter, field, raw) };
@@ -124,37 +133,55 @@ function parseSort(resource: ResourceDefinition, expression: string): SortKey[] 
 
 /** Words of `q` as a prefix-matching tsquery ("smi jo" -> "smi:* & jo:*"). */
 export function toPrefixTsquery(q: string): string | undefined {
-  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 16) ?? [];
+  const words =
+    q
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu)
+      ?.slice(0, 16) ?? [];
   return words.length ? words.map((w) => `${w}:*`).join(' & ') : undefined;
 }
 
 function parseInteger(parameter: string, raw: string, min: number, max: number): number {
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw fail(parameter, `expected an integer from ${min} to ${max}`);
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max)
+    throw fail(parameter, `expected an integer from ${min} to ${max}`);
   return Number(raw);
 }
 
 function parseList(parameter: string, raw: string, allowed: Set<string>, what: string): string[] {
   const names = raw.split(',').filter(Boolean);
-  for (const name of names) if (!allowed.has(name)) throw fail(parameter, `'${name}' is not ${what}; choose from ${[...allowed].join(', ')}`);
+  for (const name of names)
+    if (!allowed.has(name)) throw fail(parameter, `'${name}' is not ${what}; choose from ${[...allowed].join(', ')}`);
   return names;
 }
 
 /** `fields` and `expand`, the two parameters a single object's GET shares with lists. */
-export function parseFieldsAndExpand(resource: ResourceDefinition, params: URLSearchParams): { fields?: ReadonlySet<string>; expand: string[] } {
+export function parseFieldsAndExpand(
+  resource: ResourceDefinition,
+  params: URLSearchParams,
+): { fields?: ReadonlySet<string>; expand: string[] } {
   const fields = params.has('fields')
-    ? new Set(['id', 'object', ...parseList('fields', params.get('fields')!, new Set(resource.outputFields), 'a field')])
+    ? new Set([
+        'id',
+        'object',
+        ...parseList('fields', params.get('fields')!, new Set(resource.outputFields), 'a field'),
+      ])
     : undefined;
   if (!params.has('expand')) return { fields, expand: [] };
   const expandable = new Set(Object.values(resource.fields).flatMap((f) => (f.ref?.expandAs ? [f.ref.expandAs] : [])));
   return { fields, expand: parseList('expand', params.get('expand')!, expandable, 'an expandable relation') };
 }
 
-export function parseListQuery(resource: ResourceDefinition, params: URLSearchParams, options: { ignore?: string[] } = {}): ListQuery {
+export function parseListQuery(
+  resource: ResourceDefinition,
+  params: URLSearchParams,
+  options: { ignore?: string[] } = {},
+): ListQuery {
   const seen = new Set<string>();
   const filters: Filter[] = [];
   for (const [parameter, raw] of params) {
     if (seen.has(parameter)) throw fail(parameter, 'given more than once');
-    if (UNSTORABLE_TEXT.test(raw)) throw fail(parameter, 'contains a NUL character or an unpaired surrogate, which is not allowed');
+    if (UNSTORABLE_TEXT.test(raw))
+      throw fail(parameter, 'contains a NUL character or an unpaired surrogate, which is not allowed');
     seen.add(parameter);
     if ((RESERVED_PARAMETERS as readonly string[]).includes(parameter) || options.ignore?.includes(parameter)) continue;
     filters.push(parseFilter(resource, parameter, raw));
@@ -207,6 +234,8 @@ function checkCursorValues(resource: ResourceDefinition, sort: SortKey[], values
     }
   });
   if (!valid) {
-    throw badRequest('cursor is not valid for this query: pass the next_cursor of a previous page with the same sort', [{ path: 'cursor', message: 'Invalid cursor' }]);
+    throw badRequest('cursor is not valid for this query: pass the next_cursor of a previous page with the same sort', [
+      { path: 'cursor', message: 'Invalid cursor' },
+    ]);
   }
 }

@@ -87,7 +87,12 @@ export interface ResourceEndpointSpec<I = any> {
   upload?: UploadSpec;
   /** Answers raw bytes of this media type (`run` returns a BinaryBody), e.g. `image/*`. */
   producesMediaType?: string;
-  run(args: { input: I; params: Record<string, string>; file?: UploadedFile; ctx: OperationContext }): Promise<Record<string, unknown> | BinaryBody>;
+  run(args: {
+    input: I;
+    params: Record<string, string>;
+    file?: UploadedFile;
+    ctx: OperationContext;
+  }): Promise<Record<string, unknown> | BinaryBody>;
 }
 
 /** Types a resource endpoint's `run` from its `input` schema. */
@@ -200,14 +205,21 @@ export function defineResource(input: ResourceInput): ResourceDefinition {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`${input.collection}: field '${name}' must be snake_case`);
   }
   for (const [name, spec] of Object.entries(fields)) {
-    if (spec.writeOnly && (spec.filterOperators.length || spec.sortable || spec.searchable || spec.unique || spec.ref)) {
-      throw new Error(`${input.collection}.${name}: a write-only field cannot be filtered, sorted, searched, unique or a reference`);
+    if (
+      spec.writeOnly &&
+      (spec.filterOperators.length || spec.sortable || spec.searchable || spec.unique || spec.ref)
+    ) {
+      throw new Error(
+        `${input.collection}.${name}: a write-only field cannot be filtered, sorted, searched, unique or a reference`,
+      );
     }
   }
   for (const name of input.searchTitle ?? []) {
-    if (!fields[name] || fields[name].writeOnly) throw new Error(`${input.collection}: searchTitle names '${name}', which is not a readable field`);
+    if (!fields[name] || fields[name].writeOnly)
+      throw new Error(`${input.collection}: searchTitle names '${name}', which is not a readable field`);
   }
-  if (input.searchTitle && !Object.values(fields).some((spec) => spec.searchable)) throw new Error(`${input.collection}: searchTitle needs a searchable field`);
+  if (input.searchTitle && !Object.values(fields).some((spec) => spec.searchable))
+    throw new Error(`${input.collection}: searchTitle needs a searchable field`);
   const fieldNames = Object.keys(fields).filter((name) => !fields[name].writeOnly);
   const writeOnlyNames = Object.keys(fields).filter((name) => fields[name].writeOnly);
   return {

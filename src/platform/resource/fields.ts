@@ -2,10 +2,34 @@
 // (column type, validation, filters, sort, search, relations, OpenAPI).
 import { z } from 'zod';
 
-export const FILTER_OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'starts_with', 'is_null'] as const;
+export const FILTER_OPERATORS = [
+  'eq',
+  'ne',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'nin',
+  'contains',
+  'starts_with',
+  'is_null',
+] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
-export type FieldKind = 'text' | 'integer' | 'number' | 'money' | 'boolean' | 'datetime' | 'date' | 'enum' | 'ref' | 'tags' | 'json' | 'currency';
+export type FieldKind =
+  | 'text'
+  | 'integer'
+  | 'number'
+  | 'money'
+  | 'boolean'
+  | 'datetime'
+  | 'date'
+  | 'enum'
+  | 'ref'
+  | 'tags'
+  | 'json'
+  | 'currency';
 /** writable: create + update; createOnly: set on create, then fixed; readOnly: server-owned. */
 export type FieldAccess = 'writable' | 'createOnly' | 'readOnly';
 
@@ -53,30 +77,64 @@ export class FieldBuilder {
   }
 
   /** Must be given on create. */
-  required() { return this.#with({ required: true }); }
+  required() {
+    return this.#with({ required: true });
+  }
   /** Value used on create when the field is absent. */
-  default(value: unknown) { return this.#with({ defaultValue: value }); }
+  default(value: unknown) {
+    return this.#with({ defaultValue: value });
+  }
   /** Server-owned: visible, never writable by clients. */
-  readOnly() { return this.#with({ access: 'readOnly' }); }
+  readOnly() {
+    return this.#with({ access: 'readOnly' });
+  }
   /** Set on create, fixed afterwards. */
-  createOnly() { return this.#with({ access: 'createOnly' }); }
+  createOnly() {
+    return this.#with({ access: 'createOnly' });
+  }
   /** Usable in list filters; `operators` narrows the kind's default set. */
-  filterable(operators?: FilterOperator[]) { return this.#with({ filterOperators: operators ?? DEFAULT_OPERATORS[this.spec.kind] }); }
-  sortable() { return this.#with({ sortable: true }); }
-  searchable() { return this.#with({ searchable: true }); }
+  filterable(operators?: FilterOperator[]) {
+    return this.#with({ filterOperators: operators ?? DEFAULT_OPERATORS[this.spec.kind] });
+  }
+  sortable() {
+    return this.#with({ sortable: true });
+  }
+  searchable() {
+    return this.#with({ searchable: true });
+  }
   /** One row per account may hold a given value. */
-  unique() { return this.#with({ unique: true }); }
+  unique() {
+    return this.#with({ unique: true });
+  }
   /** Lets `expand=name` embed the referenced object. */
-  expand(name: string) { return this.#with({ ref: { collection: this.spec.ref!.collection, expandAs: name } }); }
-  describe(description: string) { return this.#with({ description }); }
+  expand(name: string) {
+    return this.#with({ ref: { collection: this.spec.ref!.collection, expandAs: name } });
+  }
+  describe(description: string) {
+    return this.#with({ description });
+  }
   /** JSON stored as written (`json`, not `jsonb`): keys keep their order; not for filtering. */
-  keepKeyOrder() { return this.#with({ sqlType: 'json' }); }
-  example(example: unknown) { return this.#with({ example }); }
+  keepKeyOrder() {
+    return this.#with({ sqlType: 'json' });
+  }
+  example(example: unknown) {
+    return this.#with({ example });
+  }
 }
 
 function make(kind: FieldKind, schema: z.ZodType, sqlType: string, extra: Partial<FieldSpec> = {}): FieldBuilder {
   return new FieldBuilder({
-    kind, schema, sqlType, required: false, access: 'writable', filterOperators: [], sortable: false, searchable: false, unique: false, writeOnly: false, ...extra,
+    kind,
+    schema,
+    sqlType,
+    required: false,
+    access: 'writable',
+    filterOperators: [],
+    sortable: false,
+    searchable: false,
+    unique: false,
+    writeOnly: false,
+    ...extra,
   });
 }
 
@@ -86,31 +144,90 @@ const YEAR_RANGE = 'is out of range: years run from 0001 to 9999';
 
 /** An RFC 3339 date-time PostgreSQL can store, normalised to UTC with milliseconds. For fields and action inputs alike. */
 export const timestampSchema = () =>
-  z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString()).refine((s) => STORABLE_YEAR.test(s), YEAR_RANGE);
+  z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s).toISOString())
+    .refine((s) => STORABLE_YEAR.test(s), YEAR_RANGE);
 /** A calendar date (YYYY-MM-DD) PostgreSQL can store. */
 export const dateSchema = () => z.iso.date().refine((s) => STORABLE_YEAR.test(s), YEAR_RANGE);
 
 export const field = {
   text: (options: { max?: number; min?: number } = {}) =>
-    make('text', z.string().trim().min(options.min ?? 0).max(options.max ?? 10_000), 'text'),
-  email: () => make('text', z.email().max(320).transform((s) => s.toLowerCase()), 'text', { example: 'ada@example.com' }),
+    make(
+      'text',
+      z
+        .string()
+        .trim()
+        .min(options.min ?? 0)
+        .max(options.max ?? 10_000),
+      'text',
+    ),
+  email: () =>
+    make(
+      'text',
+      z
+        .email()
+        .max(320)
+        .transform((s) => s.toLowerCase()),
+      'text',
+      { example: 'ada@example.com' },
+    ),
   /** An absolute http(s) URL. */
-  url: () => make('text', z.url({ protocol: /^https?$/ }).max(2048), 'text', { example: 'https://example.com/hooks/fieldline' }),
-  color: () => make('text', z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'Expected a hex colour such as #1E88E5'), 'text', { example: '#1E88E5' }),
-  phone: () => make('text', z.string().trim().regex(/^\+?[0-9 ().-]{5,32}$/, 'Invalid phone number'), 'text', { example: '+1 555 0100' }),
+  url: () =>
+    make('text', z.url({ protocol: /^https?$/ }).max(2048), 'text', { example: 'https://example.com/hooks/fieldline' }),
+  color: () =>
+    make('text', z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'Expected a hex colour such as #1E88E5'), 'text', {
+      example: '#1E88E5',
+    }),
+  phone: () =>
+    make(
+      'text',
+      z
+        .string()
+        .trim()
+        .regex(/^\+?[0-9 ().-]{5,32}$/, 'Invalid phone number'),
+      'text',
+      { example: '+1 555 0100' },
+    ),
   integer: (options: { min?: number; max?: number } = {}) =>
-    make('integer', z.int().min(options.min ?? -2_147_483_648).max(options.max ?? 2_147_483_647), 'integer'),
+    make(
+      'integer',
+      z
+        .int()
+        .min(options.min ?? -2_147_483_648)
+        .max(options.max ?? 2_147_483_647),
+      'integer',
+    ),
   /** A measurement that may have a fraction (a percentage, milliseconds); never money. */
   number: (options: { min?: number; max?: number } = {}) =>
-    make('number', z.number().min(options.min ?? -1e15).max(options.max ?? 1e15), 'double precision'),
+    make(
+      'number',
+      z
+        .number()
+        .min(options.min ?? -1e15)
+        .max(options.max ?? 1e15),
+      'double precision',
+    ),
   /** An amount in the currency's minor unit (cents). */
   money: (options: { min?: number } = {}) =>
-    make('money', z.int().min(options.min ?? 0).max(Number.MAX_SAFE_INTEGER), 'bigint', { example: 12500 }),
-  currency: () => make('currency', z.string().toUpperCase().regex(ISO_CURRENCY, 'Expected an ISO 4217 code such as USD'), 'text', { example: 'USD' }),
+    make(
+      'money',
+      z
+        .int()
+        .min(options.min ?? 0)
+        .max(Number.MAX_SAFE_INTEGER),
+      'bigint',
+      { example: 12500 },
+    ),
+  currency: () =>
+    make('currency', z.string().toUpperCase().regex(ISO_CURRENCY, 'Expected an ISO 4217 code such as USD'), 'text', {
+      example: 'USD',
+    }),
   boolean: () => make('boolean', z.boolean(), 'boolean'),
   datetime: () => make('datetime', timestampSchema(), 'timestamptz', { example: '2026-01-15T09:30:00.000Z' }),
   date: () => make('date', dateSchema(), 'date', { example: '2026-01-31' }),
-  enum: <const T extends readonly [string, ...string[]]>(values: T) => make('enum', z.enum(values), 'text', { enumValues: values }),
+  enum: <const T extends readonly [string, ...string[]]>(values: T) =>
+    make('enum', z.enum(values), 'text', { enumValues: values }),
   /** A reference to an object of `collection` in the same account. */
   ref: (collection: string) => make('ref', z.string().min(1).max(64), 'text', { ref: { collection } }),
   tags: () => make('tags', z.array(z.string().trim().min(1).max(64)).max(50), 'text[]', { defaultValue: [] }),
@@ -120,7 +237,16 @@ export const field = {
    * encrypted, absent from every response, event, list and export.
    */
   secret: (options: { min?: number; max?: number; pattern?: RegExp; message?: string } = {}) =>
-    make('text', z.string().min(options.min ?? 8).max(options.max ?? 500).regex(options.pattern ?? /[\s\S]*/, options.message), 'text', { writeOnly: true }),
+    make(
+      'text',
+      z
+        .string()
+        .min(options.min ?? 8)
+        .max(options.max ?? 500)
+        .regex(options.pattern ?? /[\s\S]*/, options.message),
+      'text',
+      { writeOnly: true },
+    ),
 };
 
 /**

@@ -32,7 +32,11 @@ export interface UploadSpec {
 
 /** A success body that is raw bytes (a photo), not `{ data }` JSON. */
 export class BinaryBody {
-  constructor(readonly bytes: Uint8Array, readonly contentType: string, readonly filename?: string) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly contentType: string,
+    readonly filename?: string,
+  ) {}
 }
 
 /**
@@ -98,12 +102,14 @@ export const defineEndpoint = <Q = undefined, B = undefined>(spec: EndpointSpec<
 export function parseEndpointQuery<Q>(endpoint: EndpointSpec<Q, unknown>, params: URLSearchParams): Q {
   const raw: Record<string, string> = {};
   for (const [name, value] of params) {
-    if (name in raw) throw badRequest(`${name}: given more than once`, [{ path: name, message: 'given more than once' }]);
+    if (name in raw)
+      throw badRequest(`${name}: given more than once`, [{ path: name, message: 'given more than once' }]);
     raw[name] = value;
   }
   if (!endpoint.query) {
     const [first] = Object.keys(raw);
-    if (first) throw badRequest(`${first}: unknown query parameter`, [{ path: first, message: 'Unknown query parameter' }]);
+    if (first)
+      throw badRequest(`${first}: unknown query parameter`, [{ path: first, message: 'Unknown query parameter' }]);
     return undefined as Q;
   }
   const parsed = endpoint.query.safeParse(raw);

@@ -12,7 +12,12 @@ import { notFound } from '../errors.ts';
 import { schemaName } from '../openapi/operation.ts';
 import { BinaryBody, defineEndpoint, type EndpointSpec } from './endpoint-spec.ts';
 
-function endpointOf(runtime: Runtime, registry: Registry, resource: ResourceDefinition, spec: ResourceEndpointSpec): EndpointSpec {
+function endpointOf(
+  runtime: Runtime,
+  registry: Registry,
+  resource: ResourceDefinition,
+  spec: ResourceEndpointSpec,
+): EndpointSpec {
   const reading = spec.method === 'get';
   const access = spec.access ?? (reading ? 'read' : 'write');
   const target = spec.respondsWith ? registry.get(spec.respondsWith) : undefined;
@@ -36,13 +41,27 @@ function endpointOf(runtime: Runtime, registry: Registry, resource: ResourceDefi
     async handle({ principal, params, query, body, file, requestId }) {
       if (params.id !== undefined && !owner.acceptsId(params.id)) throw notFound(owner.name, params.id);
       const data = await withTenantTransaction(runtime.db, principal.accountId, (tx) =>
-        spec.run({ input: reading ? query : body, params, file, ctx: createOperationContext(tx, principal, runtime, requestId) }));
-      if (data instanceof BinaryBody) return { status: 200, stream: new Blob([new Uint8Array(data.bytes)]).stream(), contentType: data.contentType, filename: data.filename };
+        spec.run({
+          input: reading ? query : body,
+          params,
+          file,
+          ctx: createOperationContext(tx, principal, runtime, requestId),
+        }),
+      );
+      if (data instanceof BinaryBody)
+        return {
+          status: 200,
+          stream: new Blob([new Uint8Array(data.bytes)]).stream(),
+          contentType: data.contentType,
+          filename: data.filename,
+        };
       return { status: 200, body: { data } };
     },
   });
 }
 
 export function resourceEndpoints(runtime: Runtime, registry: Registry): EndpointSpec[] {
-  return registry.resources.flatMap((resource) => resource.endpoints.map((spec) => endpointOf(runtime, registry, resource, spec)));
+  return registry.resources.flatMap((resource) =>
+    resource.endpoints.map((spec) => endpointOf(runtime, registry, resource, spec)),
+  );
 }

@@ -17,7 +17,13 @@ export interface ApiRequest {
 
 export type ApiResult =
   | { status: number; body: unknown; location?: string; headers?: [string, string][] }
-  | { status: number; stream: ReadableStream<Uint8Array>; contentType: string; filename?: string; headers?: Record<string, string> };
+  | {
+      status: number;
+      stream: ReadableStream<Uint8Array>;
+      contentType: string;
+      filename?: string;
+      headers?: Record<string, string>;
+    };
 
 export interface RouteSpec {
   kind: RouteKind;
@@ -42,7 +48,10 @@ export interface RouteSpec {
 }
 
 /** The rate-limit bucket a call of the route counts against: a search (`q`) is as expensive as bulk and export. */
-export function routeBucket(route: Pick<RouteSpec, 'kind' | 'method'>, query: { has(name: string): boolean }): RateBucket {
+export function routeBucket(
+  route: Pick<RouteSpec, 'kind' | 'method'>,
+  query: { has(name: string): boolean },
+): RateBucket {
   if (route.kind === 'bulk' || route.kind === 'export') return 'expensive';
   if (route.kind === 'list') return query.has('q') ? 'expensive' : 'read';
   return route.method === 'get' ? 'read' : 'write';

@@ -7,10 +7,13 @@ export function AccountSwitcher() {
   const { current, switchAccount } = useSession();
   const [error, setError] = useState<unknown>(null);
   if (!current) return null;
-  if (current.accounts.length < 2) return <span className="account-name">{current.member?.account_name ?? 'No account'}</span>;
+  if (current.accounts.length < 2)
+    return <span className="account-name">{current.member?.account_name ?? 'No account'}</span>;
   return (
     <>
-      <label className="sr-only" htmlFor="account-switcher">Account</label>
+      <label className="sr-only" htmlFor="account-switcher">
+        Account
+      </label>
       <select
         id="account-switcher"
         value={current.session.active_account_id ?? ''}
@@ -20,7 +23,9 @@ export function AccountSwitcher() {
         }}
       >
         {current.accounts.map((account) => (
-          <option key={account.account_id} value={account.account_id}>{account.account_name} ({account.role})</option>
+          <option key={account.account_id} value={account.account_id}>
+            {account.account_name} ({account.role})
+          </option>
         ))}
       </select>
       <ProblemNotice error={error} />

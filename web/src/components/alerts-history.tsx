@@ -16,7 +16,14 @@ export function AlertsHistory({ rules, version }: { rules: AlertRule[]; version:
   const [ruleId, setRuleId] = useState('');
   const [state, setState] = useState<StateFilter>('');
   const list = useCursorList<Alert>(
-    (cursor) => fieldline.alerts.list({ limit: 25, cursor, sort: '-triggered_at', ...(ruleId ? { alert_rule_id: ruleId } : {}), ...(state ? { status: state } : {}) }),
+    (cursor) =>
+      fieldline.alerts.list({
+        limit: 25,
+        cursor,
+        sort: '-triggered_at',
+        ...(ruleId ? { alert_rule_id: ruleId } : {}),
+        ...(state ? { status: state } : {}),
+      }),
     [ruleId, state, version],
   );
   const names = new Map(rules.map((rule) => [rule.id, rule.name]));
@@ -26,7 +33,11 @@ export function AlertsHistory({ rules, version }: { rules: AlertRule[]; version:
       <div className="toolbar">
         <SelectField label="Rule" value={ruleId} onChange={(event) => setRuleId(event.target.value)}>
           <option value="">All rules</option>
-          {rules.map((rule) => <option key={rule.id} value={rule.id}>{rule.name}</option>)}
+          {rules.map((rule) => (
+            <option key={rule.id} value={rule.id}>
+              {rule.name}
+            </option>
+          ))}
         </SelectField>
         <SelectField label="State" value={state} onChange={(event) => setState(event.target.value as StateFilter)}>
           <option value="">Firing and resolved</option>
@@ -40,8 +51,20 @@ export function AlertsHistory({ rules, version }: { rules: AlertRule[]; version:
           <caption className="sr-only">Alerts, newest first</caption>
           <thead>
             <tr>
-              <th scope="col">Triggered</th><th scope="col">Rule</th><th scope="col">Metric</th><th scope="col" className="num">Threshold</th>
-              <th scope="col" className="num">Value</th><th scope="col" className="num">Peak</th><th scope="col">State</th><th scope="col">Resolved</th>
+              <th scope="col">Triggered</th>
+              <th scope="col">Rule</th>
+              <th scope="col">Metric</th>
+              <th scope="col" className="num">
+                Threshold
+              </th>
+              <th scope="col" className="num">
+                Value
+              </th>
+              <th scope="col" className="num">
+                Peak
+              </th>
+              <th scope="col">State</th>
+              <th scope="col">Resolved</th>
             </tr>
           </thead>
           <tbody>
@@ -50,18 +73,50 @@ export function AlertsHistory({ rules, version }: { rules: AlertRule[]; version:
               return (
                 <tr key={alert.id}>
                   <td className="nowrap">{formatDate(alert.triggered_at)}</td>
-                  <td>{names.get(alert.alert_rule_id ?? '') ?? <span className="muted" title="A deleted rule">{alert.alert_rule_id ?? '—'}</span>}</td>
-                  <td>{words?.label ?? alert.metric ?? '—'}{words?.windowed ? <span className="muted"> · {alert.window_minutes} min</span> : null}</td>
+                  <td>
+                    {names.get(alert.alert_rule_id ?? '') ?? (
+                      <span className="muted" title="A deleted rule">
+                        {alert.alert_rule_id ?? '—'}
+                      </span>
+                    )}
+                  </td>
+                  <td>
+                    {words?.label ?? alert.metric ?? '—'}
+                    {words?.windowed ? <span className="muted"> · {alert.window_minutes} min</span> : null}
+                  </td>
                   <td className="num">{metricValue(alert.metric, alert.threshold)}</td>
                   <td className="num">{metricValue(alert.metric, alert.value)}</td>
                   <td className="num">{metricValue(alert.metric, alert.peak_value)}</td>
-                  <td>{alert.status === 'firing' ? <span className="badge badge-bad">Firing</span> : <span className="badge badge-good">Resolved</span>}</td>
-                  <td className="nowrap">{alert.resolved_at ? <>{formatDate(alert.resolved_at)} <span className="muted">at {metricValue(alert.metric, alert.resolved_value)}</span></> : <span className="muted">Open</span>}</td>
+                  <td>
+                    {alert.status === 'firing' ? (
+                      <span className="badge badge-bad">Firing</span>
+                    ) : (
+                      <span className="badge badge-good">Resolved</span>
+                    )}
+                  </td>
+                  <td className="nowrap">
+                    {alert.resolved_at ? (
+                      <>
+                        {formatDate(alert.resolved_at)}{' '}
+                        <span className="muted">at {metricValue(alert.metric, alert.resolved_value)}</span>
+                      </>
+                    ) : (
+                      <span className="muted">Open</span>
+                    )}
+                  </td>
                 </tr>
               );
             })}
             {!list.items.length ? (
-              <tr><td colSpan={8} className="empty">{list.loading ? 'Loading alerts…' : filtered ? 'No alert matches these filters.' : 'No alert has fired yet. Rules are checked every minute; an alert opens here when one crosses its threshold.'}</td></tr>
+              <tr>
+                <td colSpan={8} className="empty">
+                  {list.loading
+                    ? 'Loading alerts…'
+                    : filtered
+                      ? 'No alert matches these filters.'
+                      : 'No alert has fired yet. Rules are checked every minute; an alert opens here when one crosses its threshold.'}
+                </td>
+              </tr>
             ) : null}
           </tbody>
         </table>

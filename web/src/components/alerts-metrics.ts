@@ -19,17 +19,47 @@ interface MetricWords {
 }
 
 export const METRICS: Record<MetricName, MetricWords> = {
-  error_rate: { label: 'Error rate', unit: ' %', hint: 'Share of requests answered with a 4xx or 5xx status, in percent (0–100).', sampled: true, windowed: true },
-  server_errors: { label: 'Server errors (5xx)', unit: ' requests', hint: 'Number of 5xx responses in the window.', sampled: false, windowed: true },
-  p95_latency_ms: { label: 'p95 latency', unit: ' ms', hint: '95th percentile of response time in the window, in milliseconds.', sampled: true, windowed: true },
-  rate_limited: { label: 'Rate-limited requests (429)', unit: ' requests', hint: 'Number of 429 responses (rate limits and the monthly quota) in the window.', sampled: false, windowed: true },
-  quota_use: { label: 'Monthly quota used', unit: ' %', hint: 'Share of the month’s request quota used so far, in percent.', sampled: false, windowed: false },
+  error_rate: {
+    label: 'Error rate',
+    unit: ' %',
+    hint: 'Share of requests answered with a 4xx or 5xx status, in percent (0–100).',
+    sampled: true,
+    windowed: true,
+  },
+  server_errors: {
+    label: 'Server errors (5xx)',
+    unit: ' requests',
+    hint: 'Number of 5xx responses in the window.',
+    sampled: false,
+    windowed: true,
+  },
+  p95_latency_ms: {
+    label: 'p95 latency',
+    unit: ' ms',
+    hint: '95th percentile of response time in the window, in milliseconds.',
+    sampled: true,
+    windowed: true,
+  },
+  rate_limited: {
+    label: 'Rate-limited requests (429)',
+    unit: ' requests',
+    hint: 'Number of 429 responses (rate limits and the monthly quota) in the window.',
+    sampled: false,
+    windowed: true,
+  },
+  quota_use: {
+    label: 'Monthly quota used',
+    unit: ' %',
+    hint: 'Share of the month’s request quota used so far, in percent.',
+    sampled: false,
+    windowed: false,
+  },
 };
 
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
 export function metricValue(metric: MetricName | null, value: number | null | undefined): string {
-  return value == null ? '—' : `${formatNumber(value, 2)}${metric ? METRICS[metric]?.unit ?? '' : ''}`;
+  return value == null ? '—' : `${formatNumber(value, 2)}${metric ? (METRICS[metric]?.unit ?? '') : ''}`;
 }
 
 /** "Error rate ≥ 5 % over 5 min" */

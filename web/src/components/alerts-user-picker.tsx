@@ -18,12 +18,26 @@ export function AlertsUserPicker({ value, onChange }: { value: string[]; onChang
       <div className="picker" aria-busy={users.loading}>
         {list.map((user) => (
           <Checkbox
-            key={user.id} checked={chosen.has(user.id)} onChange={(event) => toggle(user.id, event.target.checked)}
-            label={<span className="wrap">{user.name} <span className="muted">{user.email ?? ''}{user.status && user.status !== 'active' ? ` (${user.status})` : ''}</span></span>}
+            key={user.id}
+            checked={chosen.has(user.id)}
+            onChange={(event) => toggle(user.id, event.target.checked)}
+            label={
+              <span className="wrap">
+                {user.name}{' '}
+                <span className="muted">
+                  {user.email ?? ''}
+                  {user.status && user.status !== 'active' ? ` (${user.status})` : ''}
+                </span>
+              </span>
+            }
           />
         ))}
-        {unknown.map((id) => <Checkbox key={id} checked onChange={() => toggle(id, false)} label={<code>{id}</code>} />)}
-        {!users.loading && !list.length ? <p className="muted">No team members yet: add them on the Members page.</p> : null}
+        {unknown.map((id) => (
+          <Checkbox key={id} checked onChange={() => toggle(id, false)} label={<code>{id}</code>} />
+        ))}
+        {!users.loading && !list.length ? (
+          <p className="muted">No team members yet: add them on the Members page.</p>
+        ) : null}
       </div>
       {users.data?.page.has_more ? <p className="muted small">Showing the first 100 members by name.</p> : null}
     </fieldset>

@@ -16,7 +16,10 @@ interface AppManagePanelProps {
 export function AppManagePanel({ app, onChanged, onDeleted, onClose }: AppManagePanelProps) {
   const heading = useRef<HTMLHeadingElement>(null);
   const [secret, setSecret] = useState<string | null>(null);
-  useEffect(() => { heading.current?.focus(); setSecret(null); }, [app.id]);
+  useEffect(() => {
+    heading.current?.focus();
+    setSecret(null);
+  }, [app.id]);
   const rotate = async () => {
     const rotated = await fieldline.oauth.rotateClientSecret(app.id);
     setSecret(rotated.client_secret);
@@ -30,10 +33,16 @@ export function AppManagePanel({ app, onChanged, onDeleted, onClose }: AppManage
     <section className="card key-panel" aria-labelledby="app-panel-heading">
       <div className="page-header">
         <div>
-          <h2 id="app-panel-heading" ref={heading} tabIndex={-1}>Manage {app.name}</h2>
-          <p className="muted">Client ID <code>{app.id}</code> · {app.type} · sends its secret by {app.token_endpoint_auth_method}</p>
+          <h2 id="app-panel-heading" ref={heading} tabIndex={-1}>
+            Manage {app.name}
+          </h2>
+          <p className="muted">
+            Client ID <code>{app.id}</code> · {app.type} · sends its secret by {app.token_endpoint_auth_method}
+          </p>
         </div>
-        <button type="button" onClick={onClose}>Close</button>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
       </div>
       <AppEditForm key={app.id} app={app} onSaved={onChanged} />
       {app.type === 'confidential' ? (
@@ -41,20 +50,29 @@ export function AppManagePanel({ app, onChanged, onDeleted, onClose }: AppManage
           <h3>Client secret</h3>
           <p className="muted">A new secret ends the current one at once; tokens already issued keep working.</p>
           <ConfirmButton
-            className="" title={`Rotate the secret of ${app.name}?`} confirmLabel="Rotate secret"
+            className=""
+            title={`Rotate the secret of ${app.name}?`}
+            confirmLabel="Rotate secret"
             description="The current client secret stops working now: update the app with the new one straight away."
             onConfirm={rotate}
-          >New client secret</ConfirmButton>
-          {secret ? <SecretOnce label={`Client secret of ${app.name}`} secret={secret} onDismiss={() => setSecret(null)} /> : null}
+          >
+            New client secret
+          </ConfirmButton>
+          {secret ? (
+            <SecretOnce label={`Client secret of ${app.name}`} secret={secret} onDismiss={() => setSecret(null)} />
+          ) : null}
         </>
       ) : null}
       <h3>Delete</h3>
       <p className="muted">Every grant and token of the app ends with it, in every account that connected it.</p>
       <ConfirmButton
-        title={`Delete the app ${app.name}?`} confirmLabel="Delete app"
+        title={`Delete the app ${app.name}?`}
+        confirmLabel="Delete app"
         description="People who connected it lose the connection; the client ID and secret stop working for good."
         onConfirm={remove}
-      >Delete {app.name}</ConfirmButton>
+      >
+        Delete {app.name}
+      </ConfirmButton>
     </section>
   );
 }

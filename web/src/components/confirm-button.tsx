@@ -16,7 +16,15 @@ interface ConfirmButtonProps {
   disabled?: boolean;
 }
 
-export function ConfirmButton({ children, title, description, confirmLabel, onConfirm, className = 'button-danger', disabled }: ConfirmButtonProps) {
+export function ConfirmButton({
+  children,
+  title,
+  description,
+  confirmLabel,
+  onConfirm,
+  className = 'button-danger',
+  disabled,
+}: ConfirmButtonProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -34,14 +42,28 @@ export function ConfirmButton({ children, title, description, confirmLabel, onCo
   };
   return (
     <>
-      <button type="button" className={className} disabled={disabled} onClick={() => { setError(null); dialog.current?.showModal(); }}>{children}</button>
+      <button
+        type="button"
+        className={className}
+        disabled={disabled}
+        onClick={() => {
+          setError(null);
+          dialog.current?.showModal();
+        }}
+      >
+        {children}
+      </button>
       <dialog ref={dialog} className="dialog" aria-labelledby={undefined} aria-label={title}>
         <h2>{title}</h2>
         {description ? <p>{description}</p> : null}
         <ProblemNotice error={error} />
         <div className="actions">
-          <button type="button" onClick={() => dialog.current?.close()} autoFocus>Cancel</button>
-          <button type="button" className="button-danger" disabled={busy} onClick={confirm}>{busy ? 'Working…' : confirmLabel}</button>
+          <button type="button" onClick={() => dialog.current?.close()} autoFocus>
+            Cancel
+          </button>
+          <button type="button" className="button-danger" disabled={busy} onClick={confirm}>
+            {busy ? 'Working…' : confirmLabel}
+          </button>
         </div>
       </dialog>
     </>

@@ -1,7 +1,16 @@
 // Labelled form controls: every input has a visible label tied to it, and an optional hint.
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
 
-interface Labelled { label: ReactNode; hint?: ReactNode }
+interface Labelled {
+  label: ReactNode;
+  hint?: ReactNode;
+}
 
 export function TextField({ label, hint, ...input }: Labelled & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
@@ -9,7 +18,11 @@ export function TextField({ label, hint, ...input }: Labelled & InputHTMLAttribu
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <input id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
-      {hint ? <small id={`${id}-hint`} className="muted">{hint}</small> : null}
+      {hint ? (
+        <small id={`${id}-hint`} className="muted">
+          {hint}
+        </small>
+      ) : null}
     </div>
   );
 }
@@ -20,7 +33,11 @@ export function TextArea({ label, hint, ...input }: Labelled & TextareaHTMLAttri
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <textarea id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
-      {hint ? <small id={`${id}-hint`} className="muted">{hint}</small> : null}
+      {hint ? (
+        <small id={`${id}-hint`} className="muted">
+          {hint}
+        </small>
+      ) : null}
     </div>
   );
 }
@@ -30,8 +47,14 @@ export function SelectField({ label, hint, children, ...select }: Labelled & Sel
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <select id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...select}>{children}</select>
-      {hint ? <small id={`${id}-hint`} className="muted">{hint}</small> : null}
+      <select id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...select}>
+        {children}
+      </select>
+      {hint ? (
+        <small id={`${id}-hint`} className="muted">
+          {hint}
+        </small>
+      ) : null}
     </div>
   );
 }

@@ -25,9 +25,15 @@ export function KeyCreateForm({ onCreated, onCancel }: { onCreated(key: CreatedK
   const [mode, setMode] = useState<'test' | 'live'>('test');
   const [expiresOn, setExpiresOn] = useState('');
   const [scopes, setScopes] = useState<string[]>([]);
-  const create = useAction(async () => (await fieldline.apiKeys.create({
-    name, mode, scopes, ...(expiresOn ? { expires_at: endOfDay(expiresOn) } : {}),
-  })) as CreatedKey);
+  const create = useAction(
+    async () =>
+      (await fieldline.apiKeys.create({
+        name,
+        mode,
+        scopes,
+        ...(expiresOn ? { expires_at: endOfDay(expiresOn) } : {}),
+      })) as CreatedKey,
+  );
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const created = await create.run();
@@ -37,18 +43,41 @@ export function KeyCreateForm({ onCreated, onCancel }: { onCreated(key: CreatedK
     <form className="card" onSubmit={submit} aria-labelledby="new-key-heading">
       <h2 id="new-key-heading">New API key</h2>
       <div className="grid-3">
-        <TextField label="Name" value={name} onChange={(event) => setName(event.target.value)} required maxLength={200} hint="Who or what uses it. E.g. Zapier integration" />
-        <SelectField label="Mode" value={mode} onChange={(event) => setMode(event.target.value as 'test' | 'live')} hint="Shown in the key (fl_test_…, fl_live_…); both reach this account's data.">
+        <TextField
+          label="Name"
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          required
+          maxLength={200}
+          hint="Who or what uses it. E.g. Zapier integration"
+        />
+        <SelectField
+          label="Mode"
+          value={mode}
+          onChange={(event) => setMode(event.target.value as 'test' | 'live')}
+          hint="Shown in the key (fl_test_…, fl_live_…); both reach this account's data."
+        >
           <option value="test">Test</option>
           <option value="live">Live</option>
         </SelectField>
-        <TextField label="Expires on" type="date" min={today()} value={expiresOn} onChange={(event) => setExpiresOn(event.target.value)} hint="Leave empty for a key that never expires." />
+        <TextField
+          label="Expires on"
+          type="date"
+          min={today()}
+          value={expiresOn}
+          onChange={(event) => setExpiresOn(event.target.value)}
+          hint="Leave empty for a key that never expires."
+        />
       </div>
       <ScopePicker value={scopes} onChange={setScopes} />
       <ProblemNotice error={create.error} title="The key was not created" />
       <div className="actions">
-        <button type="submit" className="button-primary" disabled={create.busy || !scopes.length}>{create.busy ? 'Creating…' : 'Create key'}</button>
-        <button type="button" onClick={onCancel}>Cancel</button>
+        <button type="submit" className="button-primary" disabled={create.busy || !scopes.length}>
+          {create.busy ? 'Creating…' : 'Create key'}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
         {!scopes.length ? <span className="muted">Pick at least one scope.</span> : null}
       </div>
     </form>

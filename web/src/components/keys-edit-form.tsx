@@ -8,7 +8,8 @@ import { ProblemNotice } from './problem-notice.tsx';
 import { ScopePicker } from './keys-scope-picker.tsx';
 import type { ApiKey } from './keys-status.ts';
 
-const sameScopes = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((scope) => b.includes(scope));
+const sameScopes = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((scope) => b.includes(scope));
 
 export function KeyEditForm({ apiKey, onSaved }: { apiKey: ApiKey; onSaved(key: ApiKey): void }) {
   const [name, setName] = useState(apiKey.name);
@@ -21,12 +22,38 @@ export function KeyEditForm({ apiKey, onSaved }: { apiKey: ApiKey; onSaved(key: 
   return (
     <form onSubmit={save.onSubmit} aria-labelledby="edit-key-heading">
       <h3 id="edit-key-heading">Name and scopes</h3>
-      <TextField label="Key name" value={name} onChange={(event) => { setName(event.target.value); save.edited(); }} required maxLength={200} />
-      <ScopePicker value={scopes} onChange={(next) => { setScopes(next); save.edited(); }} legend="Key scopes" />
+      <TextField
+        label="Key name"
+        value={name}
+        onChange={(event) => {
+          setName(event.target.value);
+          save.edited();
+        }}
+        required
+        maxLength={200}
+      />
+      <ScopePicker
+        value={scopes}
+        onChange={(next) => {
+          setScopes(next);
+          save.edited();
+        }}
+        legend="Key scopes"
+      />
       <ProblemNotice error={save.error} title="The key was not changed" />
       <div className="actions">
-        <button type="submit" className="button-primary" disabled={save.busy || !Object.keys(changes).length || !scopes.length}>{save.busy ? 'Saving…' : 'Save changes'}</button>
-        {save.saved ? <span className="badge badge-good" role="status">Saved</span> : null}
+        <button
+          type="submit"
+          className="button-primary"
+          disabled={save.busy || !Object.keys(changes).length || !scopes.length}
+        >
+          {save.busy ? 'Saving…' : 'Save changes'}
+        </button>
+        {save.saved ? (
+          <span className="badge badge-good" role="status">
+            Saved
+          </span>
+        ) : null}
       </div>
     </form>
   );

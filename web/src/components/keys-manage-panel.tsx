@@ -16,7 +16,9 @@ interface KeyManagePanelProps {
 export function KeyManagePanel({ apiKey, onChanged, onClose }: KeyManagePanelProps) {
   const heading = useRef<HTMLHeadingElement>(null);
   // Focus follows the person to the panel they opened (it sits above the list).
-  useEffect(() => { heading.current?.focus(); }, [apiKey.id]);
+  useEffect(() => {
+    heading.current?.focus();
+  }, [apiKey.id]);
   const revoke = async () => {
     const revoked = await fieldline.apiKeys.revoke(apiKey.id);
     updateTryKey(apiKey.id, null);
@@ -27,20 +29,29 @@ export function KeyManagePanel({ apiKey, onChanged, onClose }: KeyManagePanelPro
     <section className="card key-panel" aria-labelledby="key-panel-heading">
       <div className="page-header">
         <div>
-          <h2 id="key-panel-heading" ref={heading} tabIndex={-1}>Manage {apiKey.name}</h2>
-          <p className="muted"><code>{keyHint(apiKey)}</code> · {apiKey.mode} · <code>{apiKey.id}</code></p>
+          <h2 id="key-panel-heading" ref={heading} tabIndex={-1}>
+            Manage {apiKey.name}
+          </h2>
+          <p className="muted">
+            <code>{keyHint(apiKey)}</code> · {apiKey.mode} · <code>{apiKey.id}</code>
+          </p>
         </div>
-        <button type="button" onClick={onClose}>Close</button>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
       </div>
       <KeyEditForm key={apiKey.id} apiKey={apiKey} onSaved={onChanged} />
       <KeyRotateForm key={`rotate-${apiKey.id}`} apiKey={apiKey} onRotated={onChanged} />
       <h3>Revoke</h3>
       <p className="muted">The key is refused from its next request on. It stays listed, and cannot be restored.</p>
       <ConfirmButton
-        title={`Revoke the key ${apiKey.name}?`} confirmLabel="Revoke key"
+        title={`Revoke the key ${apiKey.name}?`}
+        confirmLabel="Revoke key"
         description="Every request with this key (and any secret of it still in its grace period) gets 401 from now on."
         onConfirm={revoke}
-      >Revoke {apiKey.name}</ConfirmButton>
+      >
+        Revoke {apiKey.name}
+      </ConfirmButton>
     </section>
   );
 }

@@ -29,23 +29,45 @@ export function KeyRotateForm({ apiKey, onRotated }: { apiKey: ApiKey; onRotated
   return (
     <div>
       <h3>Rotate the secret</h3>
-      <p className="muted">A new secret for the same key. Keep the previous one working long enough to deploy the new one.</p>
+      <p className="muted">
+        A new secret for the same key. Keep the previous one working long enough to deploy the new one.
+      </p>
       <div className="toolbar">
-        <SelectField label="Previous secret stops working" value={grace} onChange={(event) => setGrace(Number(event.target.value))}>
-          {GRACE_PERIODS.map((period) => <option key={period.seconds} value={period.seconds}>{period.label}</option>)}
+        <SelectField
+          label="Previous secret stops working"
+          value={grace}
+          onChange={(event) => setGrace(Number(event.target.value))}
+        >
+          {GRACE_PERIODS.map((period) => (
+            <option key={period.seconds} value={period.seconds}>
+              {period.label}
+            </option>
+          ))}
         </SelectField>
         <ConfirmButton
-          className="" title={`Rotate the secret of ${apiKey.name}?`} confirmLabel="Rotate"
-          description={grace === 0
-            ? 'The current secret stops working at once: anything still using it gets 401 until it has the new one.'
-            : `The current secret keeps working ${graceWords}, then stops.`}
+          className=""
+          title={`Rotate the secret of ${apiKey.name}?`}
+          confirmLabel="Rotate"
+          description={
+            grace === 0
+              ? 'The current secret stops working at once: anything still using it gets 401 until it has the new one.'
+              : `The current secret keeps working ${graceWords}, then stops.`
+          }
           onConfirm={rotate}
-        >Rotate secret</ConfirmButton>
+        >
+          Rotate secret
+        </ConfirmButton>
       </div>
       {rotated ? (
         <>
-          <SecretOnce label={`New secret for ${apiKey.name}`} secret={rotated.secret} onDismiss={() => setRotated(null)} />
-          <p className="muted">The previous secret {grace === 0 ? 'no longer works' : `works until ${formatDate(rotated.previousEndsAt)}`}.</p>
+          <SecretOnce
+            label={`New secret for ${apiKey.name}`}
+            secret={rotated.secret}
+            onDismiss={() => setRotated(null)}
+          />
+          <p className="muted">
+            The previous secret {grace === 0 ? 'no longer works' : `works until ${formatDate(rotated.previousEndsAt)}`}.
+          </p>
         </>
       ) : null}
     </div>

@@ -3,7 +3,10 @@ import type { Schema } from '../api.ts';
 
 export type ApiKey = Schema<'ApiKey'>;
 
-export function keyState(key: Pick<ApiKey, 'status' | 'expires_at'>, now = Date.now()): { label: string; className: string } {
+export function keyState(
+  key: Pick<ApiKey, 'status' | 'expires_at'>,
+  now = Date.now(),
+): { label: string; className: string } {
   if (key.status === 'revoked') return { label: 'Revoked', className: 'badge badge-bad' };
   if (key.expires_at && Date.parse(key.expires_at) <= now) return { label: 'Expired', className: 'badge badge-warn' };
   return { label: 'Active', className: 'badge badge-good' };

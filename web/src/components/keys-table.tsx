@@ -21,9 +21,17 @@ export function KeysTable({ list, selectedId, onManage, emptyText }: KeysTablePr
         <table>
           <thead>
             <tr>
-              <th scope="col">Name</th><th scope="col">Mode</th><th scope="col">Key</th><th scope="col">Scopes</th>
-              <th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col">Status</th>
-              <th scope="col"><span className="sr-only">Actions</span></th>
+              <th scope="col">Name</th>
+              <th scope="col">Mode</th>
+              <th scope="col">Key</th>
+              <th scope="col">Scopes</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -31,24 +39,39 @@ export function KeysTable({ list, selectedId, onManage, emptyText }: KeysTablePr
               const state = keyState(key);
               return (
                 <tr key={key.id} className={key.id === selectedId ? 'selected' : undefined}>
-                  <td><strong>{key.name}</strong></td>
-                  <td><span className={key.mode === 'live' ? 'badge badge-warn' : 'badge'}>{key.mode}</span></td>
-                  <td><code>{keyHint(key)}</code></td>
+                  <td>
+                    <strong>{key.name}</strong>
+                  </td>
+                  <td>
+                    <span className={key.mode === 'live' ? 'badge badge-warn' : 'badge'}>{key.mode}</span>
+                  </td>
+                  <td>
+                    <code>{keyHint(key)}</code>
+                  </td>
                   <td title={key.scopes.join(' ')}>{scopeSummary(key.scopes)}</td>
                   <td>{formatDate(key.created_at)}</td>
                   <td>{key.last_used_at ? formatDate(key.last_used_at) : <span className="muted">Never</span>}</td>
                   <td>{key.expires_at ? formatDate(key.expires_at) : <span className="muted">Never</span>}</td>
-                  <td><span className={state.className}>{state.label}</span>{key.revoked_at ? <div className="muted">{formatDate(key.revoked_at)}</div> : null}</td>
                   <td>
-                    {key.status === 'active'
-                      ? <button type="button" aria-label={`Manage ${key.name}`} onClick={() => onManage(key)}>Manage</button>
-                      : null}
+                    <span className={state.className}>{state.label}</span>
+                    {key.revoked_at ? <div className="muted">{formatDate(key.revoked_at)}</div> : null}
+                  </td>
+                  <td>
+                    {key.status === 'active' ? (
+                      <button type="button" aria-label={`Manage ${key.name}`} onClick={() => onManage(key)}>
+                        Manage
+                      </button>
+                    ) : null}
                   </td>
                 </tr>
               );
             })}
             {!list.items.length ? (
-              <tr><td colSpan={9} className="empty">{list.loading ? 'Loading keys…' : emptyText}</td></tr>
+              <tr>
+                <td colSpan={9} className="empty">
+                  {list.loading ? 'Loading keys…' : emptyText}
+                </td>
+              </tr>
             ) : null}
           </tbody>
         </table>

@@ -31,6 +31,10 @@ export function updateTryKey(id: string, secret: string | null): void {
   if (stored?.id !== id) return;
   if (secret) rememberTryKey({ ...stored, secret });
   else {
-    try { sessionStorage.removeItem(TRY_KEY_STORAGE); } catch { /* storage disabled: nothing stored */ }
+    try {
+      sessionStorage.removeItem(TRY_KEY_STORAGE);
+    } catch {
+      /* storage disabled: nothing stored */
+    }
   }
 }

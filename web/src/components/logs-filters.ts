@@ -16,8 +16,17 @@ export interface LogFilters {
 }
 
 export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const;
-export const RANGE_LABELS: Record<RangeChoice, string> = { '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days', custom: 'Custom range' };
-const RANGE_MS: Record<Exclude<RangeChoice, 'custom'>, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
+export const RANGE_LABELS: Record<RangeChoice, string> = {
+  '1h': 'Last hour',
+  '24h': 'Last 24 hours',
+  '7d': 'Last 7 days',
+  custom: 'Custom range',
+};
+const RANGE_MS: Record<Exclude<RangeChoice, 'custom'>, number> = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+};
 
 export function filtersFrom(params: URLSearchParams): LogFilters {
   const range = params.get('range');

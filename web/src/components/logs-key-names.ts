@@ -27,13 +27,15 @@ export function useKeyNames(): KeyNames {
     const keys = query.data?.data ?? [];
     const byId = new Map(keys.map((key) => [key.id, key]));
     return {
-      keys, loading: query.loading, error: query.error,
+      keys,
+      loading: query.loading,
+      error: query.error,
       nameOf: (id) => {
         if (!id) return 'No API key';
         const key = byId.get(id);
         return key ? keyLabel(key) : id;
       },
-      shortNameOf: (id) => (id ? byId.get(id)?.name ?? id : 'No API key'),
+      shortNameOf: (id) => (id ? (byId.get(id)?.name ?? id) : 'No API key'),
     };
   }, [query.data, query.loading, query.error]);
 }

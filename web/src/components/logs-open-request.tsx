@@ -15,18 +15,30 @@ export function LogsOpenRequest() {
   const open = (event: FormEvent) => {
     event.preventDefault();
     const id = value.trim();
-    if (!REQUEST_ID.test(id)) { setInvalid(true); return; }
+    if (!REQUEST_ID.test(id)) {
+      setInvalid(true);
+      return;
+    }
     navigate(`/logs/${encodeURIComponent(id)}`);
   };
   return (
     <form className="logs-open" onSubmit={open} aria-label="Open a request">
       <div className="toolbar">
         <TextField
-          label="Paste a request id" value={value} size={34} spellCheck={false}
-          onChange={(event) => { setValue(event.target.value); setInvalid(false); }}
-          aria-invalid={invalid || undefined} aria-describedby={hintId}
+          label="Paste a request id"
+          value={value}
+          size={34}
+          spellCheck={false}
+          onChange={(event) => {
+            setValue(event.target.value);
+            setInvalid(false);
+          }}
+          aria-invalid={invalid || undefined}
+          aria-describedby={hintId}
         />
-        <button type="submit" disabled={!value.trim()}>Open request</button>
+        <button type="submit" disabled={!value.trim()}>
+          Open request
+        </button>
       </div>
       <p id={hintId} className={invalid ? 'small' : 'muted small'} role={invalid ? 'alert' : undefined}>
         {invalid

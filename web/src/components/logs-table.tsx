@@ -12,7 +12,15 @@ export type RequestLog = Schema<'RequestLog'>;
 
 export const latencyMs = (durationUs: number | null | undefined) => (durationUs == null ? null : durationUs / 1000);
 
-export function LogsTable({ list, keys, emptyText }: { list: CursorList<RequestLog>; keys: KeyNames; emptyText: string }) {
+export function LogsTable({
+  list,
+  keys,
+  emptyText,
+}: {
+  list: CursorList<RequestLog>;
+  keys: KeyNames;
+  emptyText: string;
+}) {
   return (
     <>
       <ProblemNotice error={list.error} />
@@ -21,30 +29,59 @@ export function LogsTable({ list, keys, emptyText }: { list: CursorList<RequestL
           <caption className="sr-only">Requests, newest first</caption>
           <thead>
             <tr>
-              <th scope="col">Time</th><th scope="col">Method</th><th scope="col">Route / path</th><th scope="col">Status</th>
-              <th scope="col" className="num">Latency</th><th scope="col">API key</th><th scope="col">Request id</th>
+              <th scope="col">Time</th>
+              <th scope="col">Method</th>
+              <th scope="col">Route / path</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">
+                Latency
+              </th>
+              <th scope="col">API key</th>
+              <th scope="col">Request id</th>
             </tr>
           </thead>
           <tbody>
             {list.items.map((entry) => (
               <tr key={entry.id}>
                 <td>{formatDate(entry.created_at)}</td>
-                <td><code>{entry.method}</code></td>
+                <td>
+                  <code>{entry.method}</code>
+                </td>
                 <td>
                   <code>{entry.route ?? entry.path}</code>
-                  {entry.route && entry.path !== entry.route ? <div className="muted small"><code>{entry.path}</code></div> : null}
+                  {entry.route && entry.path !== entry.route ? (
+                    <div className="muted small">
+                      <code>{entry.path}</code>
+                    </div>
+                  ) : null}
                 </td>
                 <td>
                   {entry.status == null ? '—' : <span className={statusClass(entry.status)}>{entry.status}</span>}
                   {entry.error_code ? <div className="muted small">{entry.error_code}</div> : null}
                 </td>
                 <td className="num nowrap">{formatNumber(latencyMs(entry.duration_us), 1)} ms</td>
-                <td>{entry.api_key_id ? <span title={keys.nameOf(entry.api_key_id)}>{keys.shortNameOf(entry.api_key_id)}</span> : <span className="muted" title="A signed-in session (such as this portal) or an OAuth access token">No key</span>}</td>
-                <td className="nowrap"><Link href={`/logs/${encodeURIComponent(entry.id)}`}><code>{entry.id}</code></Link></td>
+                <td>
+                  {entry.api_key_id ? (
+                    <span title={keys.nameOf(entry.api_key_id)}>{keys.shortNameOf(entry.api_key_id)}</span>
+                  ) : (
+                    <span className="muted" title="A signed-in session (such as this portal) or an OAuth access token">
+                      No key
+                    </span>
+                  )}
+                </td>
+                <td className="nowrap">
+                  <Link href={`/logs/${encodeURIComponent(entry.id)}`}>
+                    <code>{entry.id}</code>
+                  </Link>
+                </td>
               </tr>
             ))}
             {!list.items.length ? (
-              <tr><td colSpan={7} className="empty">{list.loading ? 'Loading requests…' : emptyText}</td></tr>
+              <tr>
+                <td colSpan={7} className="empty">
+                  {list.loading ? 'Loading requests…' : emptyText}
+                </td>
+              </tr>
             ) : null}
           </tbody>
         </table>

@@ -17,13 +17,15 @@ interface AddMemberFormProps {
 }
 
 export function AddMemberForm({ roles, mayGrantOwner, lifetimeHours, onChanged }: AddMemberFormProps) {
-  const defaultRole = roles.includes('technician') ? 'technician' : roles[0] ?? '';
+  const defaultRole = roles.includes('technician') ? 'technician' : (roles[0] ?? '');
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<string | null>(null);
   const [added, setAdded] = useState<Member | null>(null);
   const [invited, setInvited] = useState(false);
-  const create = useAction((body: { name: string; email: string; role: Member['role'] }) => fieldline.users.create(body));
+  const create = useAction((body: { name: string; email: string; role: Member['role'] }) =>
+    fieldline.users.create(body),
+  );
   const invite = useAction((id: string) => fieldline.users.invite(id));
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -51,27 +53,57 @@ export function AddMemberForm({ roles, mayGrantOwner, lifetimeHours, onChanged }
       <h2 id="add-member-heading">Add a member</h2>
       <form onSubmit={submit}>
         <div className="grid-3">
-          <TextField label="Name" name="name" required maxLength={200} autoComplete="off" value={name} onChange={(event) => setName(event.target.value)} />
-          <TextField label="Email" name="email" type="email" required autoComplete="off" value={email} onChange={(event) => setEmail(event.target.value)} />
-          <SelectField label="Role" name="role" value={role ?? defaultRole} onChange={(event) => setRole(event.target.value)} required>
+          <TextField
+            label="Name"
+            name="name"
+            required
+            maxLength={200}
+            autoComplete="off"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+          />
+          <TextField
+            label="Email"
+            name="email"
+            type="email"
+            required
+            autoComplete="off"
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+          />
+          <SelectField
+            label="Role"
+            name="role"
+            value={role ?? defaultRole}
+            onChange={(event) => setRole(event.target.value)}
+            required
+          >
             {roles.map((role) => (
-              <option key={role} value={role} disabled={role === 'owner' && !mayGrantOwner}>{roleLabel(role)}</option>
+              <option key={role} value={role} disabled={role === 'owner' && !mayGrantOwner}>
+                {roleLabel(role)}
+              </option>
             ))}
           </SelectField>
         </div>
         <ProblemNotice error={create.error} title="The member was not added" />
-        <button type="submit" className="button-primary" disabled={create.busy || roles.length === 0}>{create.busy ? 'Adding…' : 'Add member'}</button>
+        <button type="submit" className="button-primary" disabled={create.busy || roles.length === 0}>
+          {create.busy ? 'Adding…' : 'Add member'}
+        </button>
       </form>
       {added ? (
         <div className="notice notice-info members-added" role="status">
           {invited ? (
             <p>
-              Invitation mailed to <strong>{added.email}</strong>{lifetimeHours ? `, valid ${lifetimeHours} hours` : ''}. They accept it
-              signed in to Fieldline, and then act in this account as {roleLabel(added.role)}.
+              Invitation mailed to <strong>{added.email}</strong>
+              {lifetimeHours ? `, valid ${lifetimeHours} hours` : ''}. They accept it signed in to Fieldline, and then
+              act in this account as {roleLabel(added.role)}.
             </p>
           ) : (
             <>
-              <p>Added <strong>{added.name}</strong> as {roleLabel(added.role)}. They can sign in once they accept an invitation.</p>
+              <p>
+                Added <strong>{added.name}</strong> as {roleLabel(added.role)}. They can sign in once they accept an
+                invitation.
+              </p>
               <ProblemNotice error={invite.error} title="The invitation was not sent" />
             </>
           )}
@@ -81,7 +113,9 @@ export function AddMemberForm({ roles, mayGrantOwner, lifetimeHours, onChanged }
                 {invite.busy ? 'Sending…' : 'Send invitation'}
               </button>
             )}
-            <button type="button" onClick={() => setAdded(null)}>Done</button>
+            <button type="button" onClick={() => setAdded(null)}>
+              Done
+            </button>
           </div>
         </div>
       ) : null}

@@ -22,8 +22,15 @@ export function RoleGuide({ roles }: { roles: RoleInfo[] }) {
       <dl className="members-roles">
         {roles.map(({ role, description, scopes }) => (
           <div key={role}>
-            <dt><span className="badge">{roleLabel(role)}</span></dt>
-            <dd>{description} <span className="muted">({scopes.join(', ').length > 60 ? `${scopes.length} scopes` : scopes.join(', ')})</span></dd>
+            <dt>
+              <span className="badge">{roleLabel(role)}</span>
+            </dt>
+            <dd>
+              {description}{' '}
+              <span className="muted">
+                ({scopes.join(', ').length > 60 ? `${scopes.length} scopes` : scopes.join(', ')})
+              </span>
+            </dd>
           </div>
         ))}
       </dl>

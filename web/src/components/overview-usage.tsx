@@ -14,10 +14,16 @@ export function OverviewUsage() {
   const usage = useQuery(() => fieldline.usage.get({ ...range, bucket: 'hour' }), [range]);
   const summary = usage.data?.summary;
   const series = useMemo(() => (usage.data ? seriesOf(usage.data, usage.data.buckets) : null), [usage.data]);
-  const counts = useMemo(() => (series ? [
-    { label: 'Requests', values: series.requests, color: '#0b5cad' },
-    { label: 'Errors', values: series.errors, color: '#b42318' },
-  ] : []), [series]);
+  const counts = useMemo(
+    () =>
+      series
+        ? [
+            { label: 'Requests', values: series.requests, color: '#0b5cad' },
+            { label: 'Errors', values: series.errors, color: '#b42318' },
+          ]
+        : [],
+    [series],
+  );
   const tiles = [
     { label: 'Requests, last 24 h', value: formatNumber(summary?.requests) },
     { label: 'Error rate', value: formatPercent(summary?.error_rate) },
@@ -35,10 +41,14 @@ export function OverviewUsage() {
           </div>
         ))}
       </div>
-      {series
-        ? <TimeChart title="Requests per hour" timestamps={series.timestamps} series={counts} yLabel="requests" />
-        : <div className="chart" aria-busy="true" />}
-      <p><Link href="/usage">Usage dashboard</Link> · <Link href="/logs">Request logs</Link></p>
+      {series ? (
+        <TimeChart title="Requests per hour" timestamps={series.timestamps} series={counts} yLabel="requests" />
+      ) : (
+        <div className="chart" aria-busy="true" />
+      )}
+      <p>
+        <Link href="/usage">Usage dashboard</Link> · <Link href="/logs">Request logs</Link>
+      </p>
     </>
   );
 }

@@ -1,8 +1,18 @@
 // A page's heading, its one-line purpose, and its main actions.
 import { useEffect, type ReactNode } from 'react';
 
-export function PageHeader({ title, description, children }: { title: string; description?: ReactNode; children?: ReactNode }) {
-  useEffect(() => { document.title = `${title} · Fieldline`; }, [title]);
+export function PageHeader({
+  title,
+  description,
+  children,
+}: {
+  title: string;
+  description?: ReactNode;
+  children?: ReactNode;
+}) {
+  useEffect(() => {
+    document.title = `${title} · Fieldline`;
+  }, [title]);
   return (
     <header className="page-header">
       <div>

@@ -14,10 +14,22 @@ export function ProblemNotice({ error, title }: { error: unknown; title?: string
       <strong>{title ?? problem?.title ?? 'Something went wrong'}</strong>
       <p>{problemText(error)}</p>
       {listed.length ? (
-        <ul>{listed.map((e, i) => <li key={i}><code>{e.path || 'body'}</code>: {e.message}</li>)}</ul>
+        <ul>
+          {listed.map((e, i) => (
+            <li key={i}>
+              <code>{e.path || 'body'}</code>: {e.message}
+            </li>
+          ))}
+        </ul>
       ) : null}
       {problem?.requestId ? (
-        <p className="muted">Request <Link href={`/logs/${encodeURIComponent(problem.requestId)}`}><code>{problem.requestId}</code></Link> ({problem.status} {problem.code})</p>
+        <p className="muted">
+          Request{' '}
+          <Link href={`/logs/${encodeURIComponent(problem.requestId)}`}>
+            <code>{problem.requestId}</code>
+          </Link>{' '}
+          ({problem.status} {problem.code})
+        </p>
       ) : null}
     </div>
   );

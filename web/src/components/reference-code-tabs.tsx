@@ -28,26 +28,45 @@ export function CodeTabs({ tabs, label }: { tabs: CodeTab[]; label: string }) {
   };
   const copy = async () => {
     if (current.code === null) return;
-    await navigator.clipboard.writeText(current.code).then(() => setCopied(current.label), () => setCopied(null));
+    await navigator.clipboard.writeText(current.code).then(
+      () => setCopied(current.label),
+      () => setCopied(null),
+    );
   };
   return (
     <div className="code-tabs">
       <div role="tablist" aria-label={label} className="code-tab-list" onKeyDown={onKeyDown}>
         {tabs.map((tab, index) => (
           <button
-            key={tab.label} type="button" role="tab" id={`${id}-tab-${index}`} aria-controls={`${id}-panel`}
-            aria-selected={index === selected} tabIndex={index === selected ? 0 : -1}
-            ref={(element) => { buttons.current[index] = element; }} onClick={() => select(index)}
-          >{tab.label}</button>
+            key={tab.label}
+            type="button"
+            role="tab"
+            id={`${id}-tab-${index}`}
+            aria-controls={`${id}-panel`}
+            aria-selected={index === selected}
+            tabIndex={index === selected ? 0 : -1}
+            ref={(element) => {
+              buttons.current[index] = element;
+            }}
+            onClick={() => select(index)}
+          >
+            {tab.label}
+          </button>
         ))}
       </div>
       <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-tab-${selected}`} className="code-tab-panel">
-        {current.code === null ? <p className="empty">{current.missing}</p> : (
+        {current.code === null ? (
+          <p className="empty">{current.missing}</p>
+        ) : (
           <>
             <div className="code-tab-actions">
-              <button type="button" onClick={copy} aria-label={`Copy the ${current.label} sample`}>{copied === current.label ? 'Copied' : 'Copy'}</button>
+              <button type="button" onClick={copy} aria-label={`Copy the ${current.label} sample`}>
+                {copied === current.label ? 'Copied' : 'Copy'}
+              </button>
             </div>
-            <pre tabIndex={0}><code>{current.code}</code></pre>
+            <pre tabIndex={0}>
+              <code>{current.code}</code>
+            </pre>
           </>
         )}
       </div>

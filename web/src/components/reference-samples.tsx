@@ -10,7 +10,8 @@ import { CodeTabs } from './reference-code-tabs.tsx';
 const NO_SDK = 'This operation has no SDK method (it is called by other services): use curl or any HTTP client.';
 
 function matches(operation: OperationEntry, words: string[]): boolean {
-  const text = `${operation.summary} ${operation.method} ${operation.path} ${operation.sdkName ?? ''} ${operation.tag}`.toLowerCase();
+  const text =
+    `${operation.summary} ${operation.method} ${operation.path} ${operation.sdkName ?? ''} ${operation.tag}`.toLowerCase();
   return words.every((word) => text.includes(word));
 }
 
@@ -26,20 +27,38 @@ export function ReferenceSamples() {
   for (const operation of shown) groups.set(operation.tag, [...(groups.get(operation.tag) ?? []), operation]);
 
   const document = catalogue.data?.document;
-  const samples = useMemo(() => (current && document ? codeSamples(document, current, window.location.origin) : null), [current, document]);
+  const samples = useMemo(
+    () => (current && document ? codeSamples(document, current, window.location.origin) : null),
+    [current, document],
+  );
 
   return (
     <section className="card reference-samples" aria-labelledby="code-samples-heading">
       <h2 id="code-samples-heading">Code samples</h2>
       <ProblemNotice error={catalogue.error} />
       <div className="toolbar">
-        <TextField label="Find an operation" type="search" value={search} onChange={(event) => setSearch(event.target.value)} hint="Words of its summary, path or SDK method: customer, POST /v1/jobs, invoices.send" />
-        <SelectField label="Operation" value={current?.operationId ?? ''} onChange={(event) => setChosenId(event.target.value)} disabled={!shown.length}>
-          {!shown.length ? <option value="">{catalogue.loading ? 'Loading operations…' : 'No operation matches'}</option> : null}
+        <TextField
+          label="Find an operation"
+          type="search"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+          hint="Words of its summary, path or SDK method: customer, POST /v1/jobs, invoices.send"
+        />
+        <SelectField
+          label="Operation"
+          value={current?.operationId ?? ''}
+          onChange={(event) => setChosenId(event.target.value)}
+          disabled={!shown.length}
+        >
+          {!shown.length ? (
+            <option value="">{catalogue.loading ? 'Loading operations…' : 'No operation matches'}</option>
+          ) : null}
           {[...groups].map(([tag, members]) => (
             <optgroup key={tag} label={tag}>
               {members.map((operation) => (
-                <option key={operation.operationId} value={operation.operationId}>{operation.summary} ({operation.method} {operation.path})</option>
+                <option key={operation.operationId} value={operation.operationId}>
+                  {operation.summary} ({operation.method} {operation.path})
+                </option>
               ))}
             </optgroup>
           ))}
@@ -48,9 +67,21 @@ export function ReferenceSamples() {
       {current && samples ? (
         <>
           <p className="reference-operation">
-            <code>{current.method} {current.path}</code>
-            {current.scope ? <> · needs <code>{current.scope}</code></> : null}
-            {current.sdkName ? <> · SDK method <code>{current.sdkName}</code></> : null}
+            <code>
+              {current.method} {current.path}
+            </code>
+            {current.scope ? (
+              <>
+                {' '}
+                · needs <code>{current.scope}</code>
+              </>
+            ) : null}
+            {current.sdkName ? (
+              <>
+                {' '}
+                · SDK method <code>{current.sdkName}</code>
+              </>
+            ) : null}
           </p>
           <CodeTabs
             label={`Code samples for ${current.summary}`}

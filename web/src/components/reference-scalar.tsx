@@ -71,7 +71,9 @@ export function ScalarReference({ token }: { token: string }) {
         instance = scalar.createApiReference(container.current, configuration(token));
         setReady(true);
       },
-      (failure: unknown) => { if (!cancelled) setError(failure); },
+      (failure: unknown) => {
+        if (!cancelled) setError(failure);
+      },
     );
     return () => {
       cancelled = true;

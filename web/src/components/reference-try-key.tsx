@@ -12,18 +12,44 @@ export function TryKeyForm({ onUse }: { onUse(token: string): void }) {
     event.preventDefault();
     onUse(value.trim());
   };
-  const hint = stored && stored.secret === value
-    ? <>Pre-filled with <strong>{stored.name}</strong>, the key you created in this browser tab (forgotten when the tab closes).</>
-    : <>Paste an API key (<code>fl_test_…</code>). No key yet? <Link href="/keys">Create one</Link>: this tab then offers it here.</>;
+  const hint =
+    stored && stored.secret === value ? (
+      <>
+        Pre-filled with <strong>{stored.name}</strong>, the key you created in this browser tab (forgotten when the tab
+        closes).
+      </>
+    ) : (
+      <>
+        Paste an API key (<code>fl_test_…</code>). No key yet? <Link href="/keys">Create one</Link>: this tab then
+        offers it here.
+      </>
+    );
   return (
     <form className="toolbar reference-try-key" onSubmit={submit}>
       <TextField
-        label="Key for Try it" name="try-key" type="password" autoComplete="off" spellCheck={false} value={value}
-        onChange={(event) => setValue(event.target.value)} hint={hint}
+        label="Key for Try it"
+        name="try-key"
+        type="password"
+        autoComplete="off"
+        spellCheck={false}
+        value={value}
+        onChange={(event) => setValue(event.target.value)}
+        hint={hint}
       />
       <div className="actions">
-        <button type="submit" className="button-primary">Use key in Try it</button>
-        <button type="button" onClick={() => { setValue(''); onUse(''); }} disabled={!value}>Clear</button>
+        <button type="submit" className="button-primary">
+          Use key in Try it
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setValue('');
+            onUse('');
+          }}
+          disabled={!value}
+        >
+          Clear
+        </button>
       </div>
     </form>
   );

@@ -25,13 +25,34 @@ export function SettingsLimits() {
         {data ? <>, resets in {duration(data.quota.reset_seconds)}</> : null}
       </p>
       <QuotaBar label="API requests this month" used={data?.quota.requests_used} limit={data?.quota.requests_limit} />
-      <QuotaBar label="Webhook deliveries this month" used={data?.quota.webhook_deliveries_used} limit={data?.quota.webhook_deliveries_limit} />
+      <QuotaBar
+        label="Webhook deliveries this month"
+        used={data?.quota.webhook_deliveries_used}
+        limit={data?.quota.webhook_deliveries_limit}
+      />
       <h3>Rate limits</h3>
-      <p className="muted">Counted per credential (this browser session counts on its own). Limits are {data?.store === 'redis' ? 'shared by every API node' : 'counted per API node'}.</p>
+      <p className="muted">
+        Counted per credential (this browser session counts on its own). Limits are{' '}
+        {data?.store === 'redis' ? 'shared by every API node' : 'counted per API node'}.
+      </p>
       <div className="table-wrap">
         <table>
           <thead>
-            <tr><th scope="col">Bucket</th><th scope="col" className="num">Limit</th><th scope="col" className="num">Window</th><th scope="col" className="num">Left now</th><th scope="col" className="num">Resets in</th></tr>
+            <tr>
+              <th scope="col">Bucket</th>
+              <th scope="col" className="num">
+                Limit
+              </th>
+              <th scope="col" className="num">
+                Window
+              </th>
+              <th scope="col" className="num">
+                Left now
+              </th>
+              <th scope="col" className="num">
+                Resets in
+              </th>
+            </tr>
           </thead>
           <tbody>
             {(data?.policies ?? []).map((policy) => (
@@ -43,7 +64,13 @@ export function SettingsLimits() {
                 <td className="num">{duration(policy.reset_seconds)}</td>
               </tr>
             ))}
-            {!data ? <tr><td colSpan={5} className="empty">{limits.loading ? 'Loading limits…' : 'The limits did not load.'}</td></tr> : null}
+            {!data ? (
+              <tr>
+                <td colSpan={5} className="empty">
+                  {limits.loading ? 'Loading limits…' : 'The limits did not load.'}
+                </td>
+              </tr>
+            ) : null}
           </tbody>
         </table>
       </div>

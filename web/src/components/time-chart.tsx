@@ -29,11 +29,21 @@ const colorOf = (series: TimeSeries, index: number) => series.color ?? PALETTE[i
 const LEGEND_HEIGHT = 48;
 
 function timeLabel(seconds: number): string {
-  return new Date(seconds * 1000).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return new Date(seconds * 1000).toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 /** "Requests over time, 24 points from … to …. Total peaks at 12, latest 3; …" */
-export function chartSummary({ title, timestamps, series, yLabel }: Pick<TimeChartProps, 'title' | 'timestamps' | 'series' | 'yLabel'>): string {
+export function chartSummary({
+  title,
+  timestamps,
+  series,
+  yLabel,
+}: Pick<TimeChartProps, 'title' | 'timestamps' | 'series' | 'yLabel'>): string {
   if (!timestamps.length) return `${title}: no data in this range.`;
   const unit = yLabel ? ` ${yLabel}` : '';
   const parts = series.map((s) => {
@@ -57,13 +67,20 @@ export function TimeChart({ title, timestamps, series, yLabel, height = 200 }: T
   useEffect(() => {
     const target = box.current;
     if (!target) return;
-    const chart = new uPlot({
-      width: Math.max(target.clientWidth, 100),
-      height,
-      series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: colorOf(s, i), width: 2, points: { show: showPoints } }))],
-      axes: [{}, { label: yLabel, size: 56 }],
-      scales: { y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, 1)] } },
-    }, data, target);
+    const chart = new uPlot(
+      {
+        width: Math.max(target.clientWidth, 100),
+        height,
+        series: [
+          {},
+          ...series.map((s, i) => ({ label: s.label, stroke: colorOf(s, i), width: 2, points: { show: showPoints } })),
+        ],
+        axes: [{}, { label: yLabel, size: 56 }],
+        scales: { y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, 1)] } },
+      },
+      data,
+      target,
+    );
     plot.current = chart;
     const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(target.clientWidth, 100), height }));
     resize.observe(target);
@@ -75,25 +92,47 @@ export function TimeChart({ title, timestamps, series, yLabel, height = 200 }: T
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape]);
 
-  useEffect(() => { plot.current?.setData(data); }, [data]);
+  useEffect(() => {
+    plot.current?.setData(data);
+  }, [data]);
 
   return (
     <figure className="chart time-chart" aria-labelledby={headingId}>
       <h3 id={headingId}>{title}</h3>
-      <div ref={box} role="img" aria-label={chartSummary({ title, timestamps, series, yLabel })} style={{ minHeight: height + LEGEND_HEIGHT }} />
+      <div
+        ref={box}
+        role="img"
+        aria-label={chartSummary({ title, timestamps, series, yLabel })}
+        style={{ minHeight: height + LEGEND_HEIGHT }}
+      />
       <details>
         <summary>Numbers: {title}</summary>
         <div className="table-wrap">
           <table>
-            <caption className="sr-only">{title}{yLabel ? ` (${yLabel})` : ''}</caption>
+            <caption className="sr-only">
+              {title}
+              {yLabel ? ` (${yLabel})` : ''}
+            </caption>
             <thead>
-              <tr><th scope="col">Time</th>{series.map((s) => <th scope="col" className="num" key={s.label}>{s.label}{yLabel ? ` (${yLabel})` : ''}</th>)}</tr>
+              <tr>
+                <th scope="col">Time</th>
+                {series.map((s) => (
+                  <th scope="col" className="num" key={s.label}>
+                    {s.label}
+                    {yLabel ? ` (${yLabel})` : ''}
+                  </th>
+                ))}
+              </tr>
             </thead>
             <tbody>
               {timestamps.map((t, row) => (
                 <tr key={t}>
                   <td>{timeLabel(t)}</td>
-                  {series.map((s) => <td className="num" key={s.label}>{formatNumber(s.values[row], 2)}</td>)}
+                  {series.map((s) => (
+                    <td className="num" key={s.label}>
+                      {formatNumber(s.values[row], 2)}
+                    </td>
+                  ))}
                 </tr>
               ))}
             </tbody>

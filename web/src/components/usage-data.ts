@@ -48,14 +48,26 @@ export interface SeriesSet {
 
 /** Chart series from the buckets of one group (or of an ungrouped answer). */
 export function seriesOf(usage: Pick<Usage, 'from' | 'to' | 'bucket'>, buckets: UsageBucket[]): SeriesSet {
-  const timestamps = bucketGrid(usage.from, usage.to, usage.bucket, buckets.map((b) => b.start));
+  const timestamps = bucketGrid(
+    usage.from,
+    usage.to,
+    usage.bucket,
+    buckets.map((b) => b.start),
+  );
   const at = new Map(buckets.map((b) => [Math.floor(Date.parse(b.start) / 1000), b]));
-  const pick = <T>(read: (b: UsageBucket) => T, empty: T) => timestamps.map((t) => { const b = at.get(t); return b ? read(b) : empty; });
+  const pick = <T>(read: (b: UsageBucket) => T, empty: T) =>
+    timestamps.map((t) => {
+      const b = at.get(t);
+      return b ? read(b) : empty;
+    });
   return {
     timestamps,
     requests: pick((b) => b.requests, 0),
     errors: pick((b) => b.client_errors + b.server_errors, 0),
-    errorRate: pick((b) => (b.requests ? Math.round(10_000 * (b.client_errors + b.server_errors) / b.requests) / 100 : null), null),
+    errorRate: pick(
+      (b) => (b.requests ? Math.round((10_000 * (b.client_errors + b.server_errors)) / b.requests) / 100 : null),
+      null,
+    ),
     p50: pick((b) => b.p50_ms, null),
     p95: pick((b) => b.p95_ms, null),
     p99: pick((b) => b.p99_ms, null),
@@ -76,7 +88,14 @@ export interface GroupTotals {
 export function totalsByGroup(buckets: UsageBucket[]): GroupTotals[] {
   const totals = new Map<string | null, GroupTotals>();
   for (const b of buckets) {
-    const t = totals.get(b.group) ?? { group: b.group, requests: 0, errors: 0, rateLimited: 0, errorRate: 0, worstP95: null };
+    const t = totals.get(b.group) ?? {
+      group: b.group,
+      requests: 0,
+      errors: 0,
+      rateLimited: 0,
+      errorRate: 0,
+      worstP95: null,
+    };
     t.requests += b.requests;
     t.errors += b.client_errors + b.server_errors;
     t.rateLimited += b.rate_limited;

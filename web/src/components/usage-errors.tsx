@@ -14,7 +14,13 @@ const PAGE_SIZE = 20;
 export function UsageErrors({ from, to, apiKeyId }: { from: string; to: string; apiKeyId?: string }) {
   const [statusClassFilter, setStatusClassFilter] = useState<'' | '4xx' | '5xx'>('');
   const errors = useQuery(
-    () => fieldline.errors.list({ from, to, api_key_id: apiKeyId, ...(statusClassFilter ? { status_class: statusClassFilter } : {}) }),
+    () =>
+      fieldline.errors.list({
+        from,
+        to,
+        api_key_id: apiKeyId,
+        ...(statusClassFilter ? { status_class: statusClassFilter } : {}),
+      }),
     [from, to, apiKeyId, statusClassFilter],
   );
   const [pageIndex, setPageIndex] = useState(0);
@@ -26,7 +32,11 @@ export function UsageErrors({ from, to, apiKeyId }: { from: string; to: string; 
     <div className="usage-errors">
       <h2>Errors</h2>
       <div className="toolbar">
-        <SelectField label="Kind" value={statusClassFilter} onChange={(event) => setStatusClassFilter(event.target.value as '' | '4xx' | '5xx')}>
+        <SelectField
+          label="Kind"
+          value={statusClassFilter}
+          onChange={(event) => setStatusClassFilter(event.target.value as '' | '4xx' | '5xx')}
+        >
           <option value="">All errors</option>
           <option value="4xx">Client errors (4xx)</option>
           <option value="5xx">Server errors (5xx)</option>
@@ -38,24 +48,45 @@ export function UsageErrors({ from, to, apiKeyId }: { from: string; to: string; 
           <caption className="sr-only">Failed requests grouped by code and route, most frequent first</caption>
           <thead>
             <tr>
-              <th scope="col">Code</th><th scope="col">Route</th><th scope="col">Status</th><th scope="col" className="num">Count</th>
-              <th scope="col">First seen</th><th scope="col">Last seen</th><th scope="col">Latest request</th>
+              <th scope="col">Code</th>
+              <th scope="col">Route</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">
+                Count
+              </th>
+              <th scope="col">First seen</th>
+              <th scope="col">Last seen</th>
+              <th scope="col">Latest request</th>
             </tr>
           </thead>
           <tbody>
             {shown.map((group) => (
               <tr key={`${group.code} ${group.route} ${group.status}`}>
-                <td><code>{group.code ?? '—'}</code></td>
-                <td><code>{group.route}</code></td>
-                <td><span className={statusClass(group.status)}>{group.status}</span></td>
+                <td>
+                  <code>{group.code ?? '—'}</code>
+                </td>
+                <td>
+                  <code>{group.route}</code>
+                </td>
+                <td>
+                  <span className={statusClass(group.status)}>{group.status}</span>
+                </td>
                 <td className="num">{formatNumber(group.count)}</td>
                 <td className="nowrap">{formatDate(group.first_seen)}</td>
                 <td className="nowrap">{formatDate(group.last_seen)}</td>
-                <td><Link href={`/logs/${encodeURIComponent(group.sample_request_id)}`}><code>{group.sample_request_id}</code></Link></td>
+                <td>
+                  <Link href={`/logs/${encodeURIComponent(group.sample_request_id)}`}>
+                    <code>{group.sample_request_id}</code>
+                  </Link>
+                </td>
               </tr>
             ))}
             {!groups.length ? (
-              <tr><td colSpan={7} className="empty">{errors.loading ? 'Loading errors…' : 'No failed requests in this range.'}</td></tr>
+              <tr>
+                <td colSpan={7} className="empty">
+                  {errors.loading ? 'Loading errors…' : 'No failed requests in this range.'}
+                </td>
+              </tr>
             ) : null}
           </tbody>
         </table>
@@ -63,8 +94,12 @@ export function UsageErrors({ from, to, apiKeyId }: { from: string; to: string; 
       <Pager
         label="Error group pages"
         list={{
-          pageNumber: pageIndex + 1, loading: errors.loading, hasPrevious: pageIndex > 0, hasNext: pageIndex + 1 < pages,
-          previous: () => setPageIndex((i) => Math.max(0, i - 1)), next: () => setPageIndex((i) => Math.min(pages - 1, i + 1)),
+          pageNumber: pageIndex + 1,
+          loading: errors.loading,
+          hasPrevious: pageIndex > 0,
+          hasNext: pageIndex + 1 < pages,
+          previous: () => setPageIndex((i) => Math.max(0, i - 1)),
+          next: () => setPageIndex((i) => Math.min(pages - 1, i + 1)),
         }}
       />
     </div>

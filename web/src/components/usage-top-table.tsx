@@ -25,7 +25,18 @@ export function UsageTopTable({ title, column, rows, loading, describe, emptyTex
         <table>
           <caption className="sr-only">{title}</caption>
           <thead>
-            <tr><th scope="col">{column}</th><th scope="col" className="num">Requests</th><th scope="col" className="num">Errors</th><th scope="col" className="num">Error rate</th></tr>
+            <tr>
+              <th scope="col">{column}</th>
+              <th scope="col" className="num">
+                Requests
+              </th>
+              <th scope="col" className="num">
+                Errors
+              </th>
+              <th scope="col" className="num">
+                Error rate
+              </th>
+            </tr>
           </thead>
           <tbody>
             {rows.slice(0, shown).map((row) => {
@@ -39,11 +50,21 @@ export function UsageTopTable({ title, column, rows, loading, describe, emptyTex
                 </tr>
               );
             })}
-            {!rows.length ? <tr><td colSpan={4} className="empty">{loading ? 'Loading…' : emptyText}</td></tr> : null}
+            {!rows.length ? (
+              <tr>
+                <td colSpan={4} className="empty">
+                  {loading ? 'Loading…' : emptyText}
+                </td>
+              </tr>
+            ) : null}
           </tbody>
         </table>
       </div>
-      {rows.length > shown ? <p className="muted small">The {shown} busiest of {rows.length}.</p> : null}
+      {rows.length > shown ? (
+        <p className="muted small">
+          The {shown} busiest of {rows.length}.
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -25,17 +25,30 @@ export function WebhookCreateEndpoint({ onCreated, onClose }: { onCreated(): voi
     return (
       <section className="card" aria-labelledby="webhook-created-heading">
         <h2 id="webhook-created-heading">Endpoint added</h2>
-        <p className="webhook-url">Events now go to <strong>{created.url}</strong>. Verify each delivery’s <code>webhook-signature</code> with this secret (the <code>standardwebhooks</code> or <code>svix</code> packages do it).</p>
+        <p className="webhook-url">
+          Events now go to <strong>{created.url}</strong>. Verify each delivery’s <code>webhook-signature</code> with
+          this secret (the <code>standardwebhooks</code> or <code>svix</code> packages do it).
+        </p>
         <SecretOnce label="Signing secret" secret={created.secret} onDismiss={onClose} />
-        <p><Link href={`/webhooks/${created.id}`}>Open the endpoint</Link> to send it a test event.</p>
+        <p>
+          <Link href={`/webhooks/${created.id}`}>Open the endpoint</Link> to send it a test event.
+        </p>
       </section>
     );
   }
   return (
     <section className="card" aria-labelledby="webhook-create-heading">
       <h2 id="webhook-create-heading">Add an endpoint</h2>
-      <WebhookEndpointForm initial={EMPTY} submitLabel="Create endpoint" busy={create.busy} error={create.error} onSubmit={(fields) => void create.run(fields)}>
-        <button type="button" onClick={onClose}>Cancel</button>
+      <WebhookEndpointForm
+        initial={EMPTY}
+        submitLabel="Create endpoint"
+        busy={create.busy}
+        error={create.error}
+        onSubmit={(fields) => void create.run(fields)}
+      >
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
       </WebhookEndpointForm>
     </section>
   );

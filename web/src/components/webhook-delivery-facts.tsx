@@ -9,9 +9,20 @@ export function WebhookDeliveryFacts({ delivery }: { delivery: Schema<'WebhookDe
     <>
       <dl className="webhook-facts">
         <dt>Result</dt>
-        <dd><DeliveryStatusBadge delivery={delivery} /></dd>
+        <dd>
+          <DeliveryStatusBadge delivery={delivery} />
+        </dd>
         <dt>Event</dt>
-        <dd>{delivery.event ? <Link href={`/events/${delivery.event}`}><code>{delivery.event_type}</code></Link> : <code>{delivery.event_type}</code>} <code className="muted">{delivery.event}</code></dd>
+        <dd>
+          {delivery.event ? (
+            <Link href={`/events/${delivery.event}`}>
+              <code>{delivery.event_type}</code>
+            </Link>
+          ) : (
+            <code>{delivery.event_type}</code>
+          )}{' '}
+          <code className="muted">{delivery.event}</code>
+        </dd>
         <dt>Attempt</dt>
         <dd>{delivery.attempt ?? '—'}</dd>
         <dt>Response status</dt>
@@ -20,12 +31,19 @@ export function WebhookDeliveryFacts({ delivery }: { delivery: Schema<'WebhookDe
         <dd>{formatNumber(delivery.duration_ms)} ms</dd>
         <dt>Sent</dt>
         <dd>{formatDate(delivery.created_at)}</dd>
-        {delivery.error ? <><dt>Error</dt><dd>{delivery.error}</dd></> : null}
+        {delivery.error ? (
+          <>
+            <dt>Error</dt>
+            <dd>{delivery.error}</dd>
+          </>
+        ) : null}
         <dt>Next retry</dt>
         <dd>{delivery.next_attempt_at ? formatDate(delivery.next_attempt_at) : 'None: this was the last try'}</dd>
       </dl>
       <div className="field">
-        <strong>Response body <span className="muted">(first 2 KiB)</span></strong>
+        <strong>
+          Response body <span className="muted">(first 2 KiB)</span>
+        </strong>
         <pre>{delivery.response_body || '(empty)'}</pre>
       </div>
     </>

@@ -31,10 +31,22 @@ interface WebhookDeliveryLogProps {
   redeliverBlocked?: string | null;
 }
 
-export function WebhookDeliveryLog({ label, load, scope, columns, emptyText, refreshKey = 0, redeliverBlocked = null }: WebhookDeliveryLogProps) {
+export function WebhookDeliveryLog({
+  label,
+  load,
+  scope,
+  columns,
+  emptyText,
+  refreshKey = 0,
+  redeliverBlocked = null,
+}: WebhookDeliveryLogProps) {
   const [status, setStatus] = useState<'' | 'succeeded' | 'failed'>('');
   const [eventType, setEventType] = useState('');
-  const filter: DeliveryFilter = { limit: 20, ...(status ? { status } : {}), ...(eventType.trim() ? { 'event_type[starts_with]': eventType.trim() } : {}) };
+  const filter: DeliveryFilter = {
+    limit: 20,
+    ...(status ? { status } : {}),
+    ...(eventType.trim() ? { 'event_type[starts_with]': eventType.trim() } : {}),
+  };
   const list = useCursorList((cursor) => load(filter, cursor), [scope, status, eventType.trim(), refreshKey]);
   const endpointUrls = useEndpointUrls(columns.endpoint ? list.items : []);
   const columnCount = columns.endpoint ? 8 : 7;
@@ -47,8 +59,15 @@ export function WebhookDeliveryLog({ label, load, scope, columns, emptyText, ref
           <option value="succeeded">Succeeded</option>
           <option value="failed">Failed</option>
         </SelectField>
-        <TextField label="Event type starts with" type="search" value={eventType} onChange={(event) => setEventType(event.target.value)} />
-        <button type="button" onClick={list.reload} disabled={list.loading}>Refresh</button>
+        <TextField
+          label="Event type starts with"
+          type="search"
+          value={eventType}
+          onChange={(event) => setEventType(event.target.value)}
+        />
+        <button type="button" onClick={list.reload} disabled={list.loading}>
+          Refresh
+        </button>
       </div>
       <ProblemNotice error={list.error} />
       <div className="table-wrap webhook-table" aria-busy={list.loading}>
@@ -56,19 +75,41 @@ export function WebhookDeliveryLog({ label, load, scope, columns, emptyText, ref
           <caption className="sr-only">{label}</caption>
           <thead>
             <tr>
-              <th>Result</th><th>Event</th>{columns.endpoint ? <th>Endpoint</th> : null}
-              <th className="num">Attempt</th><th className="num">HTTP</th><th className="num">Duration</th><th>Sent</th><th><span className="sr-only">Details</span></th>
+              <th>Result</th>
+              <th>Event</th>
+              {columns.endpoint ? <th>Endpoint</th> : null}
+              <th className="num">Attempt</th>
+              <th className="num">HTTP</th>
+              <th className="num">Duration</th>
+              <th>Sent</th>
+              <th>
+                <span className="sr-only">Details</span>
+              </th>
             </tr>
           </thead>
           <tbody>
-            {list.loading && !list.data ? <tr className="webhook-table-loading"><td colSpan={columnCount} className="empty">Loading deliveries…</td></tr> : null}
+            {list.loading && !list.data ? (
+              <tr className="webhook-table-loading">
+                <td colSpan={columnCount} className="empty">
+                  Loading deliveries…
+                </td>
+              </tr>
+            ) : null}
             {list.data && !list.items.length ? (
-              <tr><td colSpan={columnCount} className="empty">{filtered ? 'No delivery matches these filters. Choose “All” or clear the event type.' : emptyText}</td></tr>
+              <tr>
+                <td colSpan={columnCount} className="empty">
+                  {filtered ? 'No delivery matches these filters. Choose “All” or clear the event type.' : emptyText}
+                </td>
+              </tr>
             ) : null}
             {list.items.map((delivery) => (
               <WebhookDeliveryRow
-                key={delivery.id} delivery={delivery} columns={columns} columnCount={columnCount}
-                endpointUrl={delivery.endpoint ? endpointUrls[delivery.endpoint] : undefined} redeliverBlocked={redeliverBlocked}
+                key={delivery.id}
+                delivery={delivery}
+                columns={columns}
+                columnCount={columnCount}
+                endpointUrl={delivery.endpoint ? endpointUrls[delivery.endpoint] : undefined}
+                redeliverBlocked={redeliverBlocked}
               />
             ))}
           </tbody>
@@ -81,7 +122,9 @@ export function WebhookDeliveryLog({ label, load, scope, columns, emptyText, ref
 
 /** The URLs of the endpoints a page of deliveries went to (deleted endpoints stay ids). */
 function useEndpointUrls(deliveries: Delivery[]): Record<string, string> {
-  const ids = [...new Set(deliveries.map((delivery) => delivery.endpoint).filter((id): id is string => Boolean(id)))].sort().join(',');
+  const ids = [...new Set(deliveries.map((delivery) => delivery.endpoint).filter((id): id is string => Boolean(id)))]
+    .sort()
+    .join(',');
   const endpoints = useQuery(async () => {
     if (!ids) return {};
     const page = await fieldline.webhookEndpoints.list({ 'id[in]': ids, limit: 100 });

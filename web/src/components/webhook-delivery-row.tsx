@@ -21,16 +21,38 @@ interface WebhookDeliveryRowProps {
   redeliverBlocked: string | null;
 }
 
-export function WebhookDeliveryRow({ delivery, columns, columnCount, endpointUrl, redeliverBlocked }: WebhookDeliveryRowProps) {
+export function WebhookDeliveryRow({
+  delivery,
+  columns,
+  columnCount,
+  endpointUrl,
+  redeliverBlocked,
+}: WebhookDeliveryRowProps) {
   const [open, setOpen] = useState(false);
   const detailId = useId();
   return (
     <>
       <tr>
-        <td><DeliveryStatusBadge delivery={delivery} /></td>
-        <td>{delivery.event ? <Link href={`/events/${delivery.event}`}><code>{delivery.event_type}</code></Link> : <code>{delivery.event_type}</code>}</td>
+        <td>
+          <DeliveryStatusBadge delivery={delivery} />
+        </td>
+        <td>
+          {delivery.event ? (
+            <Link href={`/events/${delivery.event}`}>
+              <code>{delivery.event_type}</code>
+            </Link>
+          ) : (
+            <code>{delivery.event_type}</code>
+          )}
+        </td>
         {columns.endpoint ? (
-          <td className="webhook-url">{delivery.endpoint ? <Link href={`/webhooks/${delivery.endpoint}`}>{endpointUrl ?? delivery.endpoint}</Link> : '—'}</td>
+          <td className="webhook-url">
+            {delivery.endpoint ? (
+              <Link href={`/webhooks/${delivery.endpoint}`}>{endpointUrl ?? delivery.endpoint}</Link>
+            ) : (
+              '—'
+            )}
+          </td>
         ) : null}
         <td className="num">{delivery.attempt ?? '—'}</td>
         <td className="num">{delivery.http_status ?? '—'}</td>
@@ -38,10 +60,15 @@ export function WebhookDeliveryRow({ delivery, columns, columnCount, endpointUrl
         <td>{formatDate(delivery.created_at)}</td>
         <td>
           <button
-            type="button" className="button-link" aria-expanded={open} aria-controls={detailId}
+            type="button"
+            className="button-link"
+            aria-expanded={open}
+            aria-controls={detailId}
             aria-label={`${open ? 'Hide' : 'Details'} of ${delivery.event_type} attempt ${delivery.attempt}`}
             onClick={() => setOpen(!open)}
-          >{open ? 'Hide' : 'Details'}</button>
+          >
+            {open ? 'Hide' : 'Details'}
+          </button>
         </td>
       </tr>
       {open ? (
@@ -50,7 +77,12 @@ export function WebhookDeliveryRow({ delivery, columns, columnCount, endpointUrl
             <WebhookDeliveryFacts delivery={delivery} />
             {delivery.event && delivery.endpoint ? (
               <>
-                <WebhookRedeliverButton eventId={delivery.event} endpointId={delivery.endpoint} label="Redeliver to this endpoint" disabled={Boolean(redeliverBlocked)} />
+                <WebhookRedeliverButton
+                  eventId={delivery.event}
+                  endpointId={delivery.endpoint}
+                  label="Redeliver to this endpoint"
+                  disabled={Boolean(redeliverBlocked)}
+                />
                 {redeliverBlocked ? <p className="muted">{redeliverBlocked}</p> : null}
               </>
             ) : null}

@@ -20,18 +20,38 @@ export function WebhookEndpointActions({ endpoint, onChanged }: WebhookEndpointA
     <>
       {endpoint.status === 'enabled' ? (
         <ConfirmButton
-          className="" title="Disable this endpoint?" confirmLabel="Disable endpoint"
+          className=""
+          title="Disable this endpoint?"
+          confirmLabel="Disable endpoint"
           description="No events are queued for it until you enable it again, and its pending retries stop. Use “Recover failed deliveries” after enabling to catch up."
-          onConfirm={async () => { await fieldline.webhookEndpoints.disable(endpoint.id); onChanged(); }}
-        >Disable</ConfirmButton>
+          onConfirm={async () => {
+            await fieldline.webhookEndpoints.disable(endpoint.id);
+            onChanged();
+          }}
+        >
+          Disable
+        </ConfirmButton>
       ) : (
-        <button type="button" onClick={() => void enable.run()} disabled={enable.busy}>{enable.busy ? 'Enabling…' : 'Enable'}</button>
+        <button type="button" onClick={() => void enable.run()} disabled={enable.busy}>
+          {enable.busy ? 'Enabling…' : 'Enable'}
+        </button>
       )}
       <ConfirmButton
-        title="Delete this endpoint?" confirmLabel="Delete endpoint"
-        description={<>Events stop going to <strong className="webhook-url">{endpoint.url}</strong> and what it still had pending fails. This cannot be undone.</>}
-        onConfirm={async () => { await fieldline.webhookEndpoints.delete(endpoint.id); navigate('/webhooks'); }}
-      >Delete endpoint</ConfirmButton>
+        title="Delete this endpoint?"
+        confirmLabel="Delete endpoint"
+        description={
+          <>
+            Events stop going to <strong className="webhook-url">{endpoint.url}</strong> and what it still had pending
+            fails. This cannot be undone.
+          </>
+        }
+        onConfirm={async () => {
+          await fieldline.webhookEndpoints.delete(endpoint.id);
+          navigate('/webhooks');
+        }}
+      >
+        Delete endpoint
+      </ConfirmButton>
       <ProblemNotice error={enable.error} title="Not enabled" />
     </>
   );

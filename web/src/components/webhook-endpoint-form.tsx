@@ -20,7 +20,14 @@ interface WebhookEndpointFormProps {
   children?: ReactNode;
 }
 
-export function WebhookEndpointForm({ initial, submitLabel, busy, error, onSubmit, children }: WebhookEndpointFormProps) {
+export function WebhookEndpointForm({
+  initial,
+  submitLabel,
+  busy,
+  error,
+  onSubmit,
+  children,
+}: WebhookEndpointFormProps) {
   const [url, setUrl] = useState(initial.url);
   const [description, setDescription] = useState(initial.description ?? '');
   const [events, setEvents] = useState(initial.enabled_events);
@@ -31,14 +38,26 @@ export function WebhookEndpointForm({ initial, submitLabel, busy, error, onSubmi
   return (
     <form onSubmit={submit}>
       <TextField
-        label="Endpoint URL" type="url" required value={url} onChange={(event) => setUrl(event.target.value)}
+        label="Endpoint URL"
+        type="url"
+        required
+        value={url}
+        onChange={(event) => setUrl(event.target.value)}
         hint="Events are POSTed here, signed per Standard Webhooks. Use https on the public internet, e.g. https://example.com/hooks/fieldline."
       />
-      <TextField label="Description" value={description} maxLength={500} onChange={(event) => setDescription(event.target.value)} hint="Optional: what this endpoint is for, shown in the list." />
+      <TextField
+        label="Description"
+        value={description}
+        maxLength={500}
+        onChange={(event) => setDescription(event.target.value)}
+        hint="Optional: what this endpoint is for, shown in the list."
+      />
       <WebhookEventPicker value={events} onChange={setEvents} />
       <ProblemNotice error={error} />
       <div className="actions">
-        <button type="submit" className="button-primary" disabled={busy}>{busy ? 'Saving…' : submitLabel}</button>
+        <button type="submit" className="button-primary" disabled={busy}>
+          {busy ? 'Saving…' : submitLabel}
+        </button>
         {children}
       </div>
     </form>

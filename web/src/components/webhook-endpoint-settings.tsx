@@ -5,7 +5,13 @@ import { useAction } from '../use-action.ts';
 import { formatDate } from './format.ts';
 import { WebhookEndpointForm, type EndpointFields } from './webhook-endpoint-form.tsx';
 
-export function WebhookEndpointSettings({ endpoint, onSaved }: { endpoint: Schema<'WebhookEndpoint'>; onSaved(): void }) {
+export function WebhookEndpointSettings({
+  endpoint,
+  onSaved,
+}: {
+  endpoint: Schema<'WebhookEndpoint'>;
+  onSaved(): void;
+}) {
   const [savedAt, setSavedAt] = useState<string | null>(null);
   const save = useAction(async (fields: EndpointFields) => {
     setSavedAt(null);
@@ -18,9 +24,14 @@ export function WebhookEndpointSettings({ endpoint, onSaved }: { endpoint: Schem
       <h2 id="webhook-settings-heading">Settings</h2>
       <WebhookEndpointForm
         initial={{ url: endpoint.url, description: endpoint.description, enabled_events: endpoint.enabled_events }}
-        submitLabel="Save changes" busy={save.busy} error={save.error} onSubmit={(fields) => void save.run(fields)}
+        submitLabel="Save changes"
+        busy={save.busy}
+        error={save.error}
+        onSubmit={(fields) => void save.run(fields)}
       >
-        <span role="status" className="muted">{savedAt ? `Saved at ${formatDate(savedAt)}.` : null}</span>
+        <span role="status" className="muted">
+          {savedAt ? `Saved at ${formatDate(savedAt)}.` : null}
+        </span>
       </WebhookEndpointForm>
     </section>
   );

@@ -21,7 +21,11 @@ export function WebhookEndpointTable({ refreshKey }: { refreshKey: number }) {
   return (
     <>
       <div className="toolbar">
-        <SelectField label="Endpoint status" value={status} onChange={(event) => setStatus(event.target.value as StatusFilter)}>
+        <SelectField
+          label="Endpoint status"
+          value={status}
+          onChange={(event) => setStatus(event.target.value as StatusFilter)}
+        >
           <option value="">All</option>
           <option value="enabled">Enabled</option>
           <option value="disabled">Disabled</option>
@@ -32,21 +36,41 @@ export function WebhookEndpointTable({ refreshKey }: { refreshKey: number }) {
         <table>
           <caption className="sr-only">Webhook endpoints</caption>
           <thead>
-            <tr><th>URL</th><th>Description</th><th>Events</th><th>Status</th><th>Created</th></tr>
+            <tr>
+              <th>URL</th>
+              <th>Description</th>
+              <th>Events</th>
+              <th>Status</th>
+              <th>Created</th>
+            </tr>
           </thead>
           <tbody>
-            {list.loading && !list.data ? <tr className="webhook-table-loading"><td colSpan={5} className="empty">Loading endpoints…</td></tr> : null}
+            {list.loading && !list.data ? (
+              <tr className="webhook-table-loading">
+                <td colSpan={5} className="empty">
+                  Loading endpoints…
+                </td>
+              </tr>
+            ) : null}
             {list.data && !list.items.length ? (
-              <tr><td colSpan={5} className="empty">
-                {status ? `No ${status} endpoints.` : 'No endpoints yet. Press “Add endpoint”, give it your receiver’s URL and the events it needs, then send it a test event.'}
-              </td></tr>
+              <tr>
+                <td colSpan={5} className="empty">
+                  {status
+                    ? `No ${status} endpoints.`
+                    : 'No endpoints yet. Press “Add endpoint”, give it your receiver’s URL and the events it needs, then send it a test event.'}
+                </td>
+              </tr>
             ) : null}
             {list.items.map((endpoint) => (
               <tr key={endpoint.id}>
-                <td className="webhook-url"><Link href={`/webhooks/${endpoint.id}`}>{endpoint.url}</Link></td>
+                <td className="webhook-url">
+                  <Link href={`/webhooks/${endpoint.id}`}>{endpoint.url}</Link>
+                </td>
                 <td>{endpoint.description || <span className="muted">—</span>}</td>
                 <td title={endpoint.enabled_events.join(', ')}>{eventsSummary(endpoint.enabled_events)}</td>
-                <td><EndpointStatusBadge status={endpoint.status} /></td>
+                <td>
+                  <EndpointStatusBadge status={endpoint.status} />
+                </td>
                 <td>{formatDate(endpoint.created_at)}</td>
               </tr>
             ))}

@@ -4,9 +4,11 @@ import type { Schema } from '../api.ts';
 type Delivery = Schema<'WebhookDelivery'>;
 
 export function EndpointStatusBadge({ status }: { status: string }) {
-  return status === 'enabled'
-    ? <span className="badge badge-good">Enabled</span>
-    : <span className="badge badge-bad">Disabled</span>;
+  return status === 'enabled' ? (
+    <span className="badge badge-good">Enabled</span>
+  ) : (
+    <span className="badge badge-bad">Disabled</span>
+  );
 }
 
 /** A failed attempt with a next try due is still being retried: amber, not red. */

@@ -27,12 +27,27 @@ export function WebhookRecoverForm({ endpointId, enabled }: { endpointId: string
   return (
     <form className="card" onSubmit={submit} aria-labelledby="webhook-recover-heading">
       <h2 id="webhook-recover-heading">Recover failed deliveries</h2>
-      <p className="muted">After an outage of your receiver: sends again every delivery to this endpoint that failed for good (every retry used, or a failed test) for events since this time.</p>
-      <TextField label="Failed since" type="datetime-local" required value={since} onChange={(event) => setSince(event.target.value)} />
+      <p className="muted">
+        After an outage of your receiver: sends again every delivery to this endpoint that failed for good (every retry
+        used, or a failed test) for events since this time.
+      </p>
+      <TextField
+        label="Failed since"
+        type="datetime-local"
+        required
+        value={since}
+        onChange={(event) => setSince(event.target.value)}
+      />
       <div className="actions">
-        <button type="submit" disabled={!enabled || recover.busy}>{recover.busy ? 'Queuing…' : 'Recover failed deliveries'}</button>
+        <button type="submit" disabled={!enabled || recover.busy}>
+          {recover.busy ? 'Queuing…' : 'Recover failed deliveries'}
+        </button>
         <span role="status">
-          {requeued === null ? null : requeued ? `Queued ${countOf(requeued, 'delivery', 'deliveries')} again.` : 'Nothing failed for good since then: nothing was queued.'}
+          {requeued === null
+            ? null
+            : requeued
+              ? `Queued ${countOf(requeued, 'delivery', 'deliveries')} again.`
+              : 'Nothing failed for good since then: nothing was queued.'}
         </span>
       </div>
       {enabled ? null : <p className="muted">Enable the endpoint first: only enabled endpoints are sent to.</p>}

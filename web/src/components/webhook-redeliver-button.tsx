@@ -24,10 +24,14 @@ export function WebhookRedeliverButton({ eventId, endpointId, label, disabled }:
   return (
     <div>
       <div className="actions">
-        <button type="button" onClick={() => void redeliver.run()} disabled={disabled || redeliver.busy}>{redeliver.busy ? 'Queuing…' : label}</button>
+        <button type="button" onClick={() => void redeliver.run()} disabled={disabled || redeliver.busy}>
+          {redeliver.busy ? 'Queuing…' : label}
+        </button>
         <span role="status">
-          {queued === null ? null
-            : queued.length ? `Queued again for ${countOf(queued.length, 'endpoint')}. Press “Refresh” to see the new attempt.`
+          {queued === null
+            ? null
+            : queued.length
+              ? `Queued again for ${countOf(queued.length, 'endpoint')}. Press “Refresh” to see the new attempt.`
               : 'No enabled endpoint takes this event: nothing was queued.'}
         </span>
       </div>

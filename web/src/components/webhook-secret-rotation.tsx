@@ -24,18 +24,41 @@ export function WebhookSecretRotation({ endpointId }: { endpointId: string }) {
   return (
     <section className="card" aria-labelledby="webhook-secret-heading">
       <h2 id="webhook-secret-heading">Signing secret</h2>
-      <p className="muted">Each delivery’s <code>webhook-signature</code> is made with it. It was shown once, when the endpoint was added; if it leaked or was lost, rotate it.</p>
-      <SelectField label="Previous secret keeps signing for" value={grace} onChange={(event) => setGrace(Number(event.target.value))}>
-        {GRACE_PERIODS.map((period) => <option key={period.seconds} value={period.seconds}>{period.label}</option>)}
+      <p className="muted">
+        Each delivery’s <code>webhook-signature</code> is made with it. It was shown once, when the endpoint was added;
+        if it leaked or was lost, rotate it.
+      </p>
+      <SelectField
+        label="Previous secret keeps signing for"
+        value={grace}
+        onChange={(event) => setGrace(Number(event.target.value))}
+      >
+        {GRACE_PERIODS.map((period) => (
+          <option key={period.seconds} value={period.seconds}>
+            {period.label}
+          </option>
+        ))}
       </SelectField>
       <ConfirmButton
-        className="" title="Rotate the signing secret?" confirmLabel="Rotate secret" onConfirm={rotate}
-        description={grace ? 'A new secret signs every delivery from now on; until the grace period ends, deliveries carry both signatures.' : 'A new secret signs every delivery from now on; the previous one stops at once, so your receiver must switch now.'}
-      >Rotate secret</ConfirmButton>
+        className=""
+        title="Rotate the signing secret?"
+        confirmLabel="Rotate secret"
+        onConfirm={rotate}
+        description={
+          grace
+            ? 'A new secret signs every delivery from now on; until the grace period ends, deliveries carry both signatures.'
+            : 'A new secret signs every delivery from now on; the previous one stops at once, so your receiver must switch now.'
+        }
+      >
+        Rotate secret
+      </ConfirmButton>
       {rotated ? (
         <>
           <SecretOnce label="New signing secret" secret={rotated.secret} onDismiss={() => setRotated(null)} />
-          <p className="muted" role="status">The previous secret keeps signing until {formatDate(rotated.previousExpiresAt)}: deliveries carry both signatures until then.</p>
+          <p className="muted" role="status">
+            The previous secret keeps signing until {formatDate(rotated.previousExpiresAt)}: deliveries carry both
+            signatures until then.
+          </p>
         </>
       ) : null}
     </section>

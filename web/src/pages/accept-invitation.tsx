@@ -19,8 +19,12 @@ export function AcceptInvitationPage() {
       <section className="narrow">
         <PageHeader title="Join an account" description="Sign in, or create your login, to accept the invitation." />
         <div className="actions">
-          <Link className="button button-primary" href={`/sign-in?next=${encodeURIComponent(here)}`}>Sign in</Link>
-          <Link className="button" href={`/sign-up?next=${encodeURIComponent(here)}`}>Create a login</Link>
+          <Link className="button button-primary" href={`/sign-in?next=${encodeURIComponent(here)}`}>
+            Sign in
+          </Link>
+          <Link className="button" href={`/sign-up?next=${encodeURIComponent(here)}`}>
+            Create a login
+          </Link>
         </div>
       </section>
     );
@@ -28,7 +32,10 @@ export function AcceptInvitationPage() {
   const accept = async () => {
     setError(null);
     try {
-      const member = (await fieldline.auth.acceptInvitation({ token })) as { account_id: string; account_name?: string };
+      const member = (await fieldline.auth.acceptInvitation({ token })) as {
+        account_id: string;
+        account_name?: string;
+      };
       await refresh();
       await switchAccount(member.account_id);
       setJoined(member.account_name ?? member.account_id);
@@ -39,15 +46,31 @@ export function AcceptInvitationPage() {
   return (
     <section className="narrow">
       <PageHeader title="Join an account" />
-      {joined
-        ? <p role="status">You joined <strong>{joined}</strong>. <Link href="/">Go to the overview</Link></p>
-        : (
-          <form className="card" onSubmit={(event) => { event.preventDefault(); void accept(); }}>
-            <TextField label="Invitation token" name="token" value={token} onChange={(event) => setToken(event.target.value)} required />
-            <ProblemNotice error={error} />
-            <button type="submit" className="button-primary">Accept invitation</button>
-          </form>
-        )}
+      {joined ? (
+        <p role="status">
+          You joined <strong>{joined}</strong>. <Link href="/">Go to the overview</Link>
+        </p>
+      ) : (
+        <form
+          className="card"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void accept();
+          }}
+        >
+          <TextField
+            label="Invitation token"
+            name="token"
+            value={token}
+            onChange={(event) => setToken(event.target.value)}
+            required
+          />
+          <ProblemNotice error={error} />
+          <button type="submit" className="button-primary">
+            Accept invitation
+          </button>
+        </form>
+      )}
     </section>
   );
 }

@@ -15,7 +15,10 @@ export function AlertsPage() {
   const [editing, setEditing] = useState<AlertRule | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
-  const rules = useCursorList<AlertRule>((cursor) => fieldline.alertRules.list({ limit: 25, cursor, sort: 'name' }), [version]);
+  const rules = useCursorList<AlertRule>(
+    (cursor) => fieldline.alertRules.list({ limit: 25, cursor, sort: 'name' }),
+    [version],
+  );
   const ruleNames = useQuery(() => fieldline.alertRules.list({ limit: 100, sort: 'name' }), [version]);
   const changed = (text: string) => {
     setMessage(text);
@@ -23,21 +26,61 @@ export function AlertsPage() {
   };
   return (
     <section className="analytics">
-      <PageHeader title="Alerts" description="Be told when the API traffic looks wrong: rules are checked every minute; each firing mails its addresses, notifies its team members and sends alert.triggered / alert.resolved events.">
-        <button type="button" className="button-primary" aria-expanded={creating} onClick={() => { setCreating((open) => !open); setEditing(null); setMessage(null); }}>New rule</button>
+      <PageHeader
+        title="Alerts"
+        description="Be told when the API traffic looks wrong: rules are checked every minute; each firing mails its addresses, notifies its team members and sends alert.triggered / alert.resolved events."
+      >
+        <button
+          type="button"
+          className="button-primary"
+          aria-expanded={creating}
+          onClick={() => {
+            setCreating((open) => !open);
+            setEditing(null);
+            setMessage(null);
+          }}
+        >
+          New rule
+        </button>
       </PageHeader>
-      {message ? <p className="notice notice-info" role="status">{message}</p> : null}
+      {message ? (
+        <p className="notice notice-info" role="status">
+          {message}
+        </p>
+      ) : null}
       {creating ? (
-        <AlertsRuleForm onCancel={() => setCreating(false)} onSaved={(rule) => { setCreating(false); changed(`The rule ${rule.name} is created and will be checked within a minute.`); }} />
+        <AlertsRuleForm
+          onCancel={() => setCreating(false)}
+          onSaved={(rule) => {
+            setCreating(false);
+            changed(`The rule ${rule.name} is created and will be checked within a minute.`);
+          }}
+        />
       ) : null}
       {editing ? (
-        <AlertsRuleForm key={editing.id} rule={editing} onCancel={() => setEditing(null)} onSaved={(rule) => { setEditing(null); changed(`The rule ${rule.name} is saved.`); }} />
+        <AlertsRuleForm
+          key={editing.id}
+          rule={editing}
+          onCancel={() => setEditing(null)}
+          onSaved={(rule) => {
+            setEditing(null);
+            changed(`The rule ${rule.name} is saved.`);
+          }}
+        />
       ) : null}
       <h2>Rules</h2>
       <AlertsRulesTable
-        list={rules} editingId={editing?.id}
-        onEdit={(rule) => { setEditing(rule); setCreating(false); setMessage(null); }}
-        onDeleted={(rule) => { if (editing?.id === rule.id) setEditing(null); changed(`The rule ${rule.name} is deleted.`); }}
+        list={rules}
+        editingId={editing?.id}
+        onEdit={(rule) => {
+          setEditing(rule);
+          setCreating(false);
+          setMessage(null);
+        }}
+        onDeleted={(rule) => {
+          if (editing?.id === rule.id) setEditing(null);
+          changed(`The rule ${rule.name} is deleted.`);
+        }}
       />
       <h2>Alert history</h2>
       <AlertsHistory rules={ruleNames.data?.data ?? []} version={version} />

@@ -46,18 +46,36 @@ export function ApiKeysPage() {
   };
   return (
     <section className="keys-area">
-      <PageHeader title="API keys" description="Secrets your servers call the API with (Authorization: Bearer fl_…), each limited to its scopes.">
-        <button type="button" className="button-primary" aria-expanded={creating} onClick={() => { setCreating((open) => !open); setSelected(null); }}>New key</button>
+      <PageHeader
+        title="API keys"
+        description="Secrets your servers call the API with (Authorization: Bearer fl_…), each limited to its scopes."
+      >
+        <button
+          type="button"
+          className="button-primary"
+          aria-expanded={creating}
+          onClick={() => {
+            setCreating((open) => !open);
+            setSelected(null);
+          }}
+        >
+          New key
+        </button>
       </PageHeader>
       {created ? (
         <div className="key-created">
           <SecretOnce label={`Secret of ${created.name}`} secret={created.secret} onDismiss={() => setCreated(null)} />
           <p className="muted">
-            This browser tab also keeps it for the <Link href="/reference">API reference</Link>, so you can try calls with the key you just created (it forgets it when the tab closes).
+            This browser tab also keeps it for the <Link href="/reference">API reference</Link>, so you can try calls
+            with the key you just created (it forgets it when the tab closes).
           </p>
         </div>
       ) : null}
-      {revokedName ? <p className="notice notice-info" role="status">The key {revokedName} is revoked.</p> : null}
+      {revokedName ? (
+        <p className="notice notice-info" role="status">
+          The key {revokedName} is revoked.
+        </p>
+      ) : null}
       {creating ? <KeyCreateForm onCreated={onCreated} onCancel={() => setCreating(false)} /> : null}
       {selected ? <KeyManagePanel apiKey={selected} onChanged={onChanged} onClose={() => setSelected(null)} /> : null}
       <div className="toolbar">
@@ -67,7 +85,15 @@ export function ApiKeysPage() {
           <option value="all">All keys</option>
         </SelectField>
       </div>
-      <KeysTable list={list} selectedId={selected?.id} onManage={(key) => { setSelected(key); setCreating(false); }} emptyText={EMPTY_TEXT[status]} />
+      <KeysTable
+        list={list}
+        selectedId={selected?.id}
+        onManage={(key) => {
+          setSelected(key);
+          setCreating(false);
+        }}
+        emptyText={EMPTY_TEXT[status]}
+      />
     </section>
   );
 }

@@ -24,15 +24,33 @@ export function MembersPage() {
   const isOwner = myRole === 'owner';
   return (
     <section>
-      <PageHeader title="Members" description="The people of this account: each signs in with their own login and acts with their role's permissions." />
+      <PageHeader
+        title="Members"
+        description="The people of this account: each signs in with their own login and acts with their role's permissions."
+      />
       <ProblemNotice error={catalogue.error} />
       <p className="notice notice-info">
-        Only an owner, signed in, can grant the owner role or change an owner; an account always keeps at least one active owner.
-        {mayManage ? null : <> Your role, <strong>{roleLabel(myRole)}</strong>, may see the team but not change it: ask an owner or admin.</>}
+        Only an owner, signed in, can grant the owner role or change an owner; an account always keeps at least one
+        active owner.
+        {mayManage ? null : (
+          <>
+            {' '}
+            Your role, <strong>{roleLabel(myRole)}</strong>, may see the team but not change it: ask an owner or admin.
+          </>
+        )}
       </p>
-      {mayManage ? <AddMemberForm roles={roles} mayGrantOwner={isOwner} lifetimeHours={lifetimeHours} onChanged={list.reload} /> : null}
+      {mayManage ? (
+        <AddMemberForm roles={roles} mayGrantOwner={isOwner} lifetimeHours={lifetimeHours} onChanged={list.reload} />
+      ) : null}
       <h2>Team</h2>
-      <MembersTable list={list} roles={roles} selfId={member?.user_id} mayManage={mayManage} isOwner={isOwner} lifetimeHours={lifetimeHours} />
+      <MembersTable
+        list={list}
+        roles={roles}
+        selfId={member?.user_id}
+        mayManage={mayManage}
+        isOwner={isOwner}
+        lifetimeHours={lifetimeHours}
+      />
       <RoleGuide roles={roleInfos} />
     </section>
   );

@@ -23,8 +23,15 @@ async function loadProgress(): Promise<Progress> {
     fieldline.webhookDeliveries.list({ status: 'succeeded', limit: 1 }),
   ]);
   const keyIds = keys.data.map((key) => key.id);
-  const calls = keyIds.length ? await fieldline.requestLogs.list({ 'api_key_id[in]': keyIds.join(','), limit: 1 }) : { data: [] };
-  return { keys: keys.data.length, callsWithKeys: calls.data.length, endpoints: endpoints.data.length, deliveries: deliveries.data.length };
+  const calls = keyIds.length
+    ? await fieldline.requestLogs.list({ 'api_key_id[in]': keyIds.join(','), limit: 1 })
+    : { data: [] };
+  return {
+    keys: keys.data.length,
+    callsWithKeys: calls.data.length,
+    endpoints: endpoints.data.length,
+    deliveries: deliveries.data.length,
+  };
 }
 
 /** The integration steps need the administration scopes; other roles see where to start instead. */
@@ -33,13 +40,21 @@ const INTEGRATOR_SCOPES = ['read:api-keys', 'read:webhook-endpoints', 'read:webh
 export function OverviewPage() {
   const { person, member, scopes } = useSignedIn();
   const integrator = INTEGRATOR_SCOPES.every((scope) => allows(scopes, scope));
-  const description = <>Signed in as {person.name}, {member?.role.replace(/_/g, ' ') ?? 'member'} of <strong>{member?.account_name ?? 'no account'}</strong>.</>;
+  const description = (
+    <>
+      Signed in as {person.name}, {member?.role.replace(/_/g, ' ') ?? 'member'} of{' '}
+      <strong>{member?.account_name ?? 'no account'}</strong>.
+    </>
+  );
   if (!integrator) {
     return (
       <section>
         <PageHeader title="Overview" description={description} />
-        <p>API keys, webhooks and traffic are managed by the account's owners and admins. Your role works in the CRM with your own sign-in:
-          the <Link href="/reference">API reference</Link> shows every call, and the calls your role may make work with your session.</p>
+        <p>
+          API keys, webhooks and traffic are managed by the account's owners and admins. Your role works in the CRM with
+          your own sign-in: the <Link href="/reference">API reference</Link> shows every call, and the calls your role
+          may make work with your session.
+        </p>
       </section>
     );
   }
@@ -50,10 +65,34 @@ function IntegratorOverview({ description }: { description: ReactNode }) {
   const progress = useQuery(loadProgress, []);
   const p = progress.data;
   const steps = [
-    { done: Boolean(p?.keys), title: 'Create an API key', text: 'Pick the scopes your integration needs; the secret is shown once.', href: '/keys', action: 'API keys' },
-    { done: Boolean(p?.callsWithKeys), title: 'Make your first call', text: 'Call the API with your key: try it in the reference, or with the SDKs.', href: '/reference', action: 'Try it' },
-    { done: Boolean(p?.endpoints), title: 'Add a webhook endpoint', text: 'Receive signed events such as job.completed or invoice.paid.', href: '/webhooks', action: 'Webhooks' },
-    { done: Boolean(p?.deliveries), title: 'Deliver a test event', text: 'Press “Send test event” on your endpoint and see the delivery.', href: '/webhooks', action: 'Send a test' },
+    {
+      done: Boolean(p?.keys),
+      title: 'Create an API key',
+      text: 'Pick the scopes your integration needs; the secret is shown once.',
+      href: '/keys',
+      action: 'API keys',
+    },
+    {
+      done: Boolean(p?.callsWithKeys),
+      title: 'Make your first call',
+      text: 'Call the API with your key: try it in the reference, or with the SDKs.',
+      href: '/reference',
+      action: 'Try it',
+    },
+    {
+      done: Boolean(p?.endpoints),
+      title: 'Add a webhook endpoint',
+      text: 'Receive signed events such as job.completed or invoice.paid.',
+      href: '/webhooks',
+      action: 'Webhooks',
+    },
+    {
+      done: Boolean(p?.deliveries),
+      title: 'Deliver a test event',
+      text: 'Press “Send test event” on your endpoint and see the delivery.',
+      href: '/webhooks',
+      action: 'Send a test',
+    },
   ];
   return (
     <section>
@@ -68,15 +107,23 @@ function IntegratorOverview({ description }: { description: ReactNode }) {
               <strong>{step.title}</strong>
               <p className="muted">{step.text}</p>
             </div>
-            <Link className="button" href={step.href}>{step.action}</Link>
+            <Link className="button" href={step.href}>
+              {step.action}
+            </Link>
           </li>
         ))}
       </ol>
       <OverviewUsage />
       <h2>Reference</h2>
       <ul>
-        <li><Link href="/reference">API reference and code samples</Link> (also at <a href="/docs">/docs</a>, and <a href="/openapi.json">openapi.json</a>)</li>
-        <li>SDKs: <code>sdk/typescript</code> (<code>@fieldline/sdk</code>) and <code>sdk/python</code> (<code>fieldline</code>), generated from the same document.</li>
+        <li>
+          <Link href="/reference">API reference and code samples</Link> (also at <a href="/docs">/docs</a>, and{' '}
+          <a href="/openapi.json">openapi.json</a>)
+        </li>
+        <li>
+          SDKs: <code>sdk/typescript</code> (<code>@fieldline/sdk</code>) and <code>sdk/python</code> (
+          <code>fieldline</code>), generated from the same document.
+        </li>
       </ul>
     </section>
   );

@@ -11,9 +11,16 @@ export function ReferencePage() {
   const [token, setToken] = useState(initialTryKey);
   return (
     <section>
-      <PageHeader title="API reference" description="Every operation of the API: how to call it from your code, and a live reference to try it.">
-        <a className="button" href="/docs">Open the full-page reference</a>
-        <a className="button" href="/openapi.json" download>Download openapi.json</a>
+      <PageHeader
+        title="API reference"
+        description="Every operation of the API: how to call it from your code, and a live reference to try it."
+      >
+        <a className="button" href="/docs">
+          Open the full-page reference
+        </a>
+        <a className="button" href="/openapi.json" download>
+          Download openapi.json
+        </a>
       </PageHeader>
       <ReferenceSamples />
       <section className="card" aria-labelledby="try-it-heading">

@@ -10,7 +10,11 @@ import { useKeyNames } from '../components/logs-key-names.ts';
 import './analytics.css';
 
 function requestIdOf(param: string): string {
-  try { return decodeURIComponent(param); } catch { return param; }
+  try {
+    return decodeURIComponent(param);
+  } catch {
+    return param;
+  }
 }
 
 export function RequestLogPage({ params }: { params: { requestId: string } }) {
@@ -23,15 +27,23 @@ export function RequestLogPage({ params }: { params: { requestId: string } }) {
       <PageHeader title="Request" description={<code>{requestId}</code>}>
         <Link href="/logs">All requests</Link>
       </PageHeader>
-      {entry.loading && !entry.data ? <div className="card entry-loading" aria-busy="true"><p className="muted">Loading the request…</p></div> : null}
+      {entry.loading && !entry.data ? (
+        <div className="card entry-loading" aria-busy="true">
+          <p className="muted">Loading the request…</p>
+        </div>
+      ) : null}
       {notFound ? (
         <div className="notice notice-info" role="status">
           <strong>Not in your request log</strong>
           <p>
-            No request <code>{requestId}</code> in this account: it may belong to another account, be older than the 30-day
-            retention, or have been made a moment ago (entries are written within a few seconds).
+            No request <code>{requestId}</code> in this account: it may belong to another account, be older than the
+            30-day retention, or have been made a moment ago (entries are written within a few seconds).
           </p>
-          <div className="actions"><button type="button" onClick={entry.reload}>Look again</button></div>
+          <div className="actions">
+            <button type="button" onClick={entry.reload}>
+              Look again
+            </button>
+          </div>
         </div>
       ) : (
         <ProblemNotice error={entry.error} title="The request did not load" />

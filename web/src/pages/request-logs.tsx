@@ -23,23 +23,34 @@ export function RequestLogsPage() {
   const now = useMemo(() => Date.now(), [search, refreshedAt]); // eslint-disable-line react-hooks/exhaustive-deps
   const query = useMemo(() => logsQuery(filters, now), [filters, now]);
   const keys = useKeyNames();
-  const list = useCursorList<RequestLog>((cursor) => fieldline.requestLogs.list({ limit: 25, ...query, cursor }), [query, refreshedAt]);
+  const list = useCursorList<RequestLog>(
+    (cursor) => fieldline.requestLogs.list({ limit: 25, ...query, cursor }),
+    [query, refreshedAt],
+  );
   const setFilters = (next: LogFilters) => setParams(new URLSearchParams(searchOf(next)), { replace: false });
   const filtered = search !== '';
 
   return (
     <section className="analytics">
-      <PageHeader title="Request logs" description="Every API request of this account, kept 30 days: who made it, what it hit, how it ended and how long it took.">
-        <button type="button" onClick={() => setRefreshedAt(Date.now())} disabled={list.loading}>Refresh</button>
+      <PageHeader
+        title="Request logs"
+        description="Every API request of this account, kept 30 days: who made it, what it hit, how it ended and how long it took."
+      >
+        <button type="button" onClick={() => setRefreshedAt(Date.now())} disabled={list.loading}>
+          Refresh
+        </button>
       </PageHeader>
       <LogsOpenRequest />
       <LogsFilterBar filters={filters} onChange={setFilters} keys={keys} />
       <ProblemNotice error={keys.error} title="The list of API keys did not load" />
       <LogsTable
-        list={list} keys={keys}
-        emptyText={filtered
-          ? 'No request matches these filters. Widen the time range or clear the filters.'
-          : 'No requests in the last 24 hours. Call the API with a key (try GET /v1/customers) and refresh.'}
+        list={list}
+        keys={keys}
+        emptyText={
+          filtered
+            ? 'No request matches these filters. Widen the time range or clear the filters.'
+            : 'No requests in the last 24 hours. Call the API with a key (try GET /v1/customers) and refresh.'
+        }
       />
     </section>
   );

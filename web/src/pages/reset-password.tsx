@@ -19,10 +19,14 @@ export function ResetPasswordPage() {
     return (
       <section className="narrow">
         <PageHeader title={token ? 'Password changed' : 'Check your mail'} />
-        <p role="status">{token
-          ? 'Your password is changed and every session of yours has ended.'
-          : 'If that email belongs to an account, a reset link is on its way. It works for one hour.'}</p>
-        <p><Link href="/sign-in">Sign in</Link></p>
+        <p role="status">
+          {token
+            ? 'Your password is changed and every session of yours has ended.'
+            : 'If that email belongs to an account, a reset link is on its way. It works for one hour.'}
+        </p>
+        <p>
+          <Link href="/sign-in">Sign in</Link>
+        </p>
       </section>
     );
   }
@@ -30,13 +34,28 @@ export function ResetPasswordPage() {
     <section className="narrow">
       <PageHeader title={token ? 'Choose a new password' : 'Reset your password'} />
       <form onSubmit={reset.onSubmit} className="card">
-        {token
-          ? <TextField label="New password" name="new_password" type="password" autoComplete="new-password" required minLength={10} autoFocus hint="At least 10 characters." />
-          : <TextField label="Email" name="email" type="email" autoComplete="email" required autoFocus />}
+        {token ? (
+          <TextField
+            label="New password"
+            name="new_password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={10}
+            autoFocus
+            hint="At least 10 characters."
+          />
+        ) : (
+          <TextField label="Email" name="email" type="email" autoComplete="email" required autoFocus />
+        )}
         <ProblemNotice error={reset.error} />
-        <button type="submit" className="button-primary" disabled={reset.busy}>{token ? 'Set password' : 'Send reset link'}</button>
+        <button type="submit" className="button-primary" disabled={reset.busy}>
+          {token ? 'Set password' : 'Send reset link'}
+        </button>
       </form>
-      <p><Link href="/sign-in">Back to sign in</Link></p>
+      <p>
+        <Link href="/sign-in">Back to sign in</Link>
+      </p>
     </section>
   );
 }

@@ -29,9 +29,13 @@ export function SignInPage() {
         <TextField label="Email" name="email" type="email" autoComplete="email" required autoFocus />
         <TextField label="Password" name="password" type="password" autoComplete="current-password" required />
         <ProblemNotice error={signIn.error} title="Not signed in" />
-        <button type="submit" className="button-primary" disabled={signIn.busy}>{signIn.busy ? 'Signing in…' : 'Sign in'}</button>
+        <button type="submit" className="button-primary" disabled={signIn.busy}>
+          {signIn.busy ? 'Signing in…' : 'Sign in'}
+        </button>
       </form>
-      <p><Link href="/reset-password">Forgot your password?</Link> · <Link href="/sign-up">Create an account</Link></p>
+      <p>
+        <Link href="/reset-password">Forgot your password?</Link> · <Link href="/sign-up">Create an account</Link>
+      </p>
     </section>
   );
 }

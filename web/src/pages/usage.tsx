@@ -28,39 +28,77 @@ export function UsagePage() {
 
   const keyFilter = keyId ? { api_key_id: keyId } : {};
   const usage = useQuery(() => fieldline.usage.get({ from, to, bucket, ...keyFilter }), [from, to, bucket, keyId]);
-  const byRoute = useQuery(() => fieldline.usage.get({ from, to, bucket: 'day', group_by: 'route', ...keyFilter }), [from, to, keyId]);
+  const byRoute = useQuery(
+    () => fieldline.usage.get({ from, to, bucket: 'day', group_by: 'route', ...keyFilter }),
+    [from, to, keyId],
+  );
   const byKey = useQuery(() => fieldline.usage.get({ from, to, bucket: 'day', group_by: 'api_key' }), [from, to]);
 
   const span = usage.data ?? { from, to, bucket };
-  const series = useMemo(() => seriesOf(span, usage.data?.buckets ?? []), [usage.data, span.from, span.to, span.bucket]); // eslint-disable-line react-hooks/exhaustive-deps
+  const series = useMemo(
+    () => seriesOf(span, usage.data?.buckets ?? []),
+    [usage.data, span.from, span.to, span.bucket],
+  ); // eslint-disable-line react-hooks/exhaustive-deps
   const summary = usage.data?.summary;
-  const tiles: UsageTileValues = { requests: summary?.requests, errorRate: summary?.error_rate, p95Ms: summary?.p95_ms, rateLimited: summary?.rate_limited };
+  const tiles: UsageTileValues = {
+    requests: summary?.requests,
+    errorRate: summary?.error_rate,
+    p95Ms: summary?.p95_ms,
+    rateLimited: summary?.rate_limited,
+  };
 
   const setParam = (name: string, value: string) => {
     const next = new URLSearchParams(params);
-    if (value) next.set(name, value); else next.delete(name);
+    if (value) next.set(name, value);
+    else next.delete(name);
     setParams(next);
   };
   const routeLink = (group: string | null) => {
     const template = group?.split(' ').slice(1).join(' ') ?? '';
-    return { label: <code>{group ?? '—'}</code>, href: template.startsWith('/') ? `/logs?route=${encodeURIComponent(template)}` : null };
+    return {
+      label: <code>{group ?? '—'}</code>,
+      href: template.startsWith('/') ? `/logs?route=${encodeURIComponent(template)}` : null,
+    };
   };
-  const keyLink = (group: string | null) => (group
-    ? { label: <span title={keys.nameOf(group)}>{keys.shortNameOf(group)}</span>, href: `/logs?key=${encodeURIComponent(group)}` }
-    : { label: <span className="muted">No key (portal sessions, OAuth tokens)</span>, href: null });
+  const keyLink = (group: string | null) =>
+    group
+      ? {
+          label: <span title={keys.nameOf(group)}>{keys.shortNameOf(group)}</span>,
+          href: `/logs?key=${encodeURIComponent(group)}`,
+        }
+      : { label: <span className="muted">No key (portal sessions, OAuth tokens)</span>, href: null };
 
   return (
     <section className="analytics">
       <PageHeader title="Usage" description="Your account's API traffic, computed from the request log (kept 30 days).">
-        <button type="button" onClick={() => setRefreshedAt(Date.now())} disabled={usage.loading}>Refresh</button>
+        <button type="button" onClick={() => setRefreshedAt(Date.now())} disabled={usage.loading}>
+          Refresh
+        </button>
       </PageHeader>
       <div className="toolbar">
-        <SelectField label="Range" value={range} onChange={(event) => setParam('range', event.target.value === '24h' ? '' : event.target.value)}>
-          {(Object.keys(RANGES) as RangeId[]).map((id) => <option key={id} value={id}>{RANGES[id].label}</option>)}
+        <SelectField
+          label="Range"
+          value={range}
+          onChange={(event) => setParam('range', event.target.value === '24h' ? '' : event.target.value)}
+        >
+          {(Object.keys(RANGES) as RangeId[]).map((id) => (
+            <option key={id} value={id}>
+              {RANGES[id].label}
+            </option>
+          ))}
         </SelectField>
-        <SelectField label="Traffic of" value={keyId} onChange={(event) => setParam('key', event.target.value)} aria-busy={keys.loading}>
+        <SelectField
+          label="Traffic of"
+          value={keyId}
+          onChange={(event) => setParam('key', event.target.value)}
+          aria-busy={keys.loading}
+        >
           <option value="">All credentials</option>
-          {keys.keys.map((key) => <option key={key.id} value={key.id}>{keyLabel(key)}</option>)}
+          {keys.keys.map((key) => (
+            <option key={key.id} value={key.id}>
+              {keyLabel(key)}
+            </option>
+          ))}
           {keyId && !keys.keys.some((key) => key.id === keyId) ? <option value={keyId}>{keyId}</option> : null}
         </SelectField>
       </div>
@@ -70,10 +108,22 @@ export function UsagePage() {
       <h2>Busiest routes and keys</h2>
       <ProblemNotice error={byRoute.error ?? byKey.error} title="Traffic by route or key did not load" />
       <div className="grid-2">
-        <UsageTopTable title={keyId ? 'Top routes of this key' : 'Top routes'} column="Route" rows={totalsByGroup(byRoute.data?.buckets ?? [])} loading={byRoute.loading}
-          describe={routeLink} emptyText="No requests in this range. Call the API with a key to see its routes here." />
-        <UsageTopTable title="Top keys" column="Credential" rows={totalsByGroup(byKey.data?.buckets ?? [])} loading={byKey.loading}
-          describe={keyLink} emptyText="No requests in this range. Create a key on the API keys page and call the API with it." />
+        <UsageTopTable
+          title={keyId ? 'Top routes of this key' : 'Top routes'}
+          column="Route"
+          rows={totalsByGroup(byRoute.data?.buckets ?? [])}
+          loading={byRoute.loading}
+          describe={routeLink}
+          emptyText="No requests in this range. Call the API with a key to see its routes here."
+        />
+        <UsageTopTable
+          title="Top keys"
+          column="Credential"
+          rows={totalsByGroup(byKey.data?.buckets ?? [])}
+          loading={byKey.loading}
+          describe={keyLink}
+          emptyText="No requests in this range. Create a key on the API keys page and call the API with it."
+        />
       </div>
       <UsageErrors from={from} to={to} apiKeyId={keyId || undefined} />
       <UsageQuota refreshedAt={refreshedAt} />

@@ -14,7 +14,9 @@ export function VerifyEmailPage() {
       {verified.loading ? <p aria-busy="true">Confirming…</p> : null}
       {verified.data ? <p role="status">Your email address is confirmed.</p> : null}
       <ProblemNotice error={verified.error} title="Not confirmed" />
-      <p><Link href="/">Continue to the portal</Link></p>
+      <p>
+        <Link href="/">Continue to the portal</Link>
+      </p>
     </section>
   );
 }

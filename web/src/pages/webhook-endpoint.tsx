@@ -22,18 +22,35 @@ export function WebhookEndpointPage({ params }: { params: { id: string } }) {
   const enabled = endpoint?.status === 'enabled';
   return (
     <section>
-      <p><Link href="/webhooks">← Webhooks</Link></p>
-      <PageHeader title="Webhook endpoint" description={endpoint ? <span className="webhook-url">{endpoint.url}</span> : params.id}>
-        {endpoint ? <><EndpointStatusBadge status={endpoint.status} /><WebhookEndpointActions endpoint={endpoint} onChanged={endpointQuery.reload} /></> : null}
+      <p>
+        <Link href="/webhooks">← Webhooks</Link>
+      </p>
+      <PageHeader
+        title="Webhook endpoint"
+        description={endpoint ? <span className="webhook-url">{endpoint.url}</span> : params.id}
+      >
+        {endpoint ? (
+          <>
+            <EndpointStatusBadge status={endpoint.status} />
+            <WebhookEndpointActions endpoint={endpoint} onChanged={endpointQuery.reload} />
+          </>
+        ) : null}
       </PageHeader>
       <ProblemNotice error={endpointQuery.error} title="This endpoint did not load" />
-      {endpointQuery.loading && !endpoint ? <p className="loading" aria-busy="true">Loading the endpoint…</p> : null}
+      {endpointQuery.loading && !endpoint ? (
+        <p className="loading" aria-busy="true">
+          Loading the endpoint…
+        </p>
+      ) : null}
       {endpoint ? (
         <>
           {endpoint.status === 'disabled' ? (
             <div className="notice notice-error" role="status">
               <strong>Disabled</strong>
-              <p>{endpoint.disabled_reason ?? 'No events are sent to it.'} Enable it to receive new events, then recover what failed meanwhile.</p>
+              <p>
+                {endpoint.disabled_reason ?? 'No events are sent to it.'} Enable it to receive new events, then recover
+                what failed meanwhile.
+              </p>
             </div>
           ) : null}
           {endpoint.failing_since ? (
@@ -50,7 +67,10 @@ export function WebhookEndpointPage({ params }: { params: { id: string } }) {
           <WebhookRecoverForm endpointId={endpoint.id} enabled={enabled} />
           <h2>Delivery log</h2>
           <WebhookDeliveryLog
-            label="Deliveries of this endpoint" scope={endpoint.id} columns={{ endpoint: false }} refreshKey={logVersion}
+            label="Deliveries of this endpoint"
+            scope={endpoint.id}
+            columns={{ endpoint: false }}
+            refreshKey={logVersion}
             load={(filter, cursor) => fieldline.webhookEndpoints.listDeliveries(endpoint.id, { ...filter, cursor })}
             redeliverBlocked={enabled ? null : 'Enable the endpoint to redeliver to it.'}
             emptyText="Nothing sent yet. Press “Send test event” above, or make a change one of its events covers."
