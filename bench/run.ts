@@ -7,8 +7,9 @@ import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.ts';
 import { serve } from '@hono/node-server';
 import { startServer } from '../src/server.ts';
-import { createApp } from '../src/http/app.ts';
-import { createRegistry } from '../src/domain/registry.ts';
+import { randomBytes } from 'node:crypto';
+import { createFieldline } from '../src/main.ts';
+import { SecretBox } from '../src/platform/secret-box.ts';
 import { prepareApiKey } from '../src/auth/api-keys.ts';
 import { systemTransaction } from '../src/db/system-query.ts';
 import { createAccount, OWNER_SCOPES } from '../src/auth/accounts.ts';
@@ -77,11 +78,11 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   log(`seeded ${ids.length} customers in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
   // The same code, database and pool with traffic control off: what it costs, measured in this run.
-  const core = createApp({
+  const core = createFieldline({
     db: fieldline.db,
-    registry: createRegistry(),
+    secrets: new SecretBox(randomBytes(32)),
     logger: fieldline.logger,
-    trafficControl: false,
+    options: { publicUrl: 'http://127.0.0.1', trafficControl: false },
   });
   const coreServer = serve({ fetch: core.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => coreServer.once('listening', resolve));

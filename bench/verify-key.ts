@@ -6,15 +6,13 @@
 import { performance } from 'node:perf_hooks';
 import { connectPglite } from '../src/db/connect-pglite.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { createRegistry } from '../src/domain/registry.ts';
+import { fieldlineApi, createFieldline } from '../src/main.ts';
 import { createAccount } from '../src/auth/accounts.ts';
 import { ApiKeyVerifier } from '../src/auth/api-keys.ts';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { createApp } from '../src/http/app.ts';
-import { createPeopleAuth } from '../src/auth/people-auth.ts';
 import { SessionVerifier } from '../src/auth/session-verifier.ts';
-import { oauthScopes } from '../src/auth/oauth-provider.ts';
+import { peopleAuth } from '../src/auth/auth-services.ts';
 import { SecretBox } from '../src/platform/secret-box.ts';
 import { OAuthTokenVerifier } from '../src/auth/oauth-tokens.ts';
 
@@ -22,15 +20,20 @@ const BATCH = 1_000;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 200);
 
 const db = await connectPglite();
-const registry = createRegistry();
-await migrate(db, registry);
+const api = fieldlineApi();
+const registry = api.registry;
+await migrate(db, api.schema);
 const { api_key: key } = await createAccount(db, { name: 'Bench Co' });
 const verifier = new ApiKeyVerifier(db);
 
 // A signed-up person's session token, and a verifier of sessions with the server's secret.
-const secretKey = randomBytes(32);
 const logger = pino({ level: 'silent' });
-const { app } = createApp({ db, registry, logger, secretKey });
+const { app, runtime } = createFieldline({
+  db,
+  secrets: new SecretBox(randomBytes(32)),
+  logger,
+  options: { publicUrl: 'http://localhost:3000' },
+});
 const signUp = await app.request('/v1/auth/sign-up', {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
@@ -42,16 +45,7 @@ const signUp = await app.request('/v1/auth/sign-up', {
   }),
 });
 const sessionToken = ((await signUp.json()) as any).data.token as string;
-const sessions = new SessionVerifier(
-  db,
-  createPeopleAuth(db, {
-    publicUrl: 'http://localhost:3000',
-    secretKey,
-    logger,
-    oauth: { scopes: oauthScopes(registry), secrets: new SecretBox(secretKey) },
-  }),
-  registry,
-);
+const sessions = new SessionVerifier(db, runtime.use(peopleAuth), registry);
 
 // An OAuth app of the account (client credentials) and one of its access tokens.
 const cookie = signUp.headers.getSetCookie()[0].split(';')[0];

@@ -7,9 +7,10 @@ import { pino } from 'pino';
 import { connectPostgres } from '../src/db/connect-postgres.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { systemQuery } from '../src/db/system-query.ts';
-import { createRegistry } from '../src/domain/registry.ts';
 import { createAccount } from '../src/auth/accounts.ts';
-import { createApp } from '../src/http/app.ts';
+import { createFieldline, fieldlineApi } from '../src/main.ts';
+import { SecretBox } from '../src/platform/secret-box.ts';
+import { webhookDelivery } from '../src/webhooks/webhook-service.ts';
 import { createBenchDatabase } from './database.ts';
 
 const adminUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -21,14 +22,12 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const database = await createBenchDatabase(adminUrl);
 const db = await connectPostgres(database.url, 20);
 try {
-  const registry = createRegistry();
-  await migrate(db, registry);
-  const fieldline = createApp({
+  await migrate(db, fieldlineApi().schema);
+  const fieldline = createFieldline({
     db,
-    registry,
+    secrets: new SecretBox(randomBytes(32)),
     logger: pino({ level: 'warn' }),
-    secretKey: randomBytes(32),
-    webhooks: { allowPrivate: true },
+    options: { publicUrl: 'http://127.0.0.1', webhooks: { allowPrivate: true } },
   });
   const { account, api_key } = await createAccount(db, { name: 'Webhook Bench' });
 
@@ -51,7 +50,7 @@ try {
     body: JSON.stringify({ url, enabled_events: ['customer.created'] }),
   });
   if (endpoint.status !== 201) throw new Error(`endpoint: ${endpoint.status} ${await endpoint.text()}`);
-  await fieldline.webhooks.start();
+  await fieldline.runtime.use(webhookDelivery).start();
 
   // Events are written straight into the table, `batch` per transaction: as fast as PostgreSQL
   // takes them (a burst: the worker races the writer), then paced (the latency of a quiet API).
@@ -120,7 +119,7 @@ try {
       '',
     ].join('\n'),
   );
-  await fieldline.stop();
+  await fieldline.runtime.stop();
   receiver.close();
 } finally {
   await db.close();

@@ -1,19 +1,19 @@
-// Start-up: config -> database (+ lock for the embedded one) -> migrations -> app -> listen.
-import { filesFolder, localDiskStorage } from './storage/file-storage.ts';
+// Start-up: config -> database (+ lock for the embedded one) -> migrations -> Fieldline's
+// services and app (src/main.ts) -> listen; and the way down in reverse.
 import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { connectDatabase } from './db/connect.ts';
 import { acquireDataDirLock } from './db/data-dir-lock.ts';
 import { migrate } from './db/migrate.ts';
 import { systemQuery } from './db/system-query.ts';
-import { createRegistry } from './domain/registry.ts';
 import { createAccount } from './auth/accounts.ts';
-import { createApp } from './http/app.ts';
 import { mountMetrics } from './http/metrics-route.ts';
 import { connectRedis } from './limits/connect-redis.ts';
-import { Hono } from 'hono';
-import { dataDirSecretKey, parseSecretKey } from './platform/secret-box.ts';
+import { SecretBox, dataDirSecretKey, parseSecretKey } from './platform/secret-box.ts';
+import { filesFolder, localDiskStorage } from './storage/file-storage.ts';
+import { createFieldline, fieldlineApi } from './main.ts';
 
 async function createDemoAccountIfEmpty(db: Awaited<ReturnType<typeof connectDatabase>>, port: number): Promise<void> {
   const [{ count }] = await systemQuery(db, { sql: 'SELECT count(*)::int AS count FROM accounts', parameters: [] });
@@ -47,40 +47,42 @@ export async function startServer(config: Config) {
   const logger = createLogger(config.logLevel);
   const releaseLock = config.databaseUrl ? () => {} : acquireDataDirLock(config.dataDir, 'server');
   const db = await connectDatabase(config);
-  const registry = createRegistry();
-  const { applied } = await migrate(db, registry);
+  const api = fieldlineApi();
+  const { applied } = await migrate(db, api.schema);
   if (applied.length) logger.info({ applied }, 'database migrated');
   if (!config.databaseUrl) await createDemoAccountIfEmpty(db, config.port);
 
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
-  const fieldline = createApp({
-    files: localDiskStorage(filesFolder(config.dataDir)),
+  const secrets = new SecretBox(config.secretKey ? parseSecretKey(config.secretKey) : dataDirSecretKey(config.dataDir));
+  const fieldline = createFieldline({
+    api,
     db,
-    registry,
+    secrets,
     logger,
-    maxBodyBytes: config.maxBodyBytes,
-    redis,
-    trustProxy: config.trustProxy,
-    portalOrigins: config.portalOrigins,
-    requestLogRetentionDays: config.requestLogRetentionDays,
-    metricsToken: config.metricsToken,
-    alertIntervalMs: config.alertIntervalMs,
-    smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
-    secretKey: config.secretKey ? parseSecretKey(config.secretKey) : dataDirSecretKey(config.dataDir),
-    webhooks: { allowPrivate: config.webhookAllowPrivate },
-    publicUrl: config.publicUrl,
+    options: {
+      publicUrl: config.publicUrl,
+      maxBodyBytes: config.maxBodyBytes,
+      trustProxy: config.trustProxy,
+      redis,
+      files: localDiskStorage(filesFolder(config.dataDir)),
+      requestLogRetentionDays: config.requestLogRetentionDays,
+      alertIntervalMs: config.alertIntervalMs,
+      smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
+      webhooks: { allowPrivate: config.webhookAllowPrivate },
+    },
+    http: { portalOrigins: config.portalOrigins, metricsToken: config.metricsToken },
   });
-  fieldline.start();
+  await fieldline.runtime.start();
   const server = await listen(fieldline.app, config.port, config.host);
   const port = server.port;
   logger.info(
-    { port, database: db.kind, rate_limit_store: fieldline.rateLimiter.store },
+    { port, database: db.kind, rate_limit_store: redis ? 'redis' : 'memory' },
     `Fieldline listening on http://localhost:${port} (docs: /docs)`,
   );
   let admin: Awaited<ReturnType<typeof listen>> | undefined;
   if (config.admin) {
     const adminApp = new Hono();
-    mountMetrics(adminApp, fieldline.metrics, null);
+    mountMetrics(adminApp, fieldline.runtime.metrics, null);
     admin = await listen(adminApp, config.admin.port, config.admin.host);
     logger.info({ port: admin.port, host: config.admin.host }, 'admin listener: /metrics');
   }
@@ -88,9 +90,9 @@ export async function startServer(config: Config) {
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await fieldline.eventStreams.stop(); // ends open event streams, which would hold the server open
+      await fieldline.runtime.endStreams(); // open event streams would hold the server open
       await Promise.all([server.close(), admin?.close()]);
-      await fieldline.stop();
+      await fieldline.runtime.stop();
       redis?.disconnect();
       await db.close();
       releaseLock();

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { periodOf } from '../src/limits/monthly-quota.ts';
+import { requestQuota } from '../src/limits/limits-services.ts';
+import { alertEvaluator, requestLogWriter } from '../src/analytics/analytics-services.ts';
 
 let ctx: TestContext;
 before(async () => {
@@ -19,10 +21,10 @@ after(async () => ctx.close());
  */
 const accountIds: string[] = [];
 async function evaluate() {
-  await ctx.services.requestLogs.flush();
-  await ctx.services.quota.flush();
+  await ctx.runtime.use(requestLogWriter).flush();
+  await ctx.runtime.use(requestQuota).flush();
   for (;;) {
-    const report = await ctx.services.alerts.evaluate({ accountIds });
+    const report = await ctx.runtime.use(alertEvaluator).evaluate({ accountIds });
     if (report) return report;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -199,8 +201,8 @@ describe('alert rules', () => {
     const deleted = await createRule(account, { name: 'Gone', metric: 'error_rate', threshold: 10, min_requests: 1 });
     assert.equal((await ctx.call('DELETE', `/v1/alert-rules/${deleted.id}`, { key: account.key })).status, 200);
     await notFounds(account, 3);
-    await ctx.services.requestLogs.flush();
-    const round = () => ctx.services.alerts.evaluate({ accountIds: [account.id] });
+    await ctx.runtime.use(requestLogWriter).flush();
+    const round = () => ctx.runtime.use(alertEvaluator).evaluate({ accountIds: [account.id] });
     await Promise.all([round(), round(), round()]);
     assert.equal((await alertsOf(account, live.id)).length, 1);
     assert.equal((await alertsOf(account, disabled.id)).length, 0);

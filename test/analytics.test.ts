@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { freePort, serveOn } from './support/real-port.ts';
 import { systemQuery } from '../src/db/system-query.ts';
-import { Metrics } from '../src/analytics/metrics.ts';
+import { Registry as MetricsRegistry } from 'prom-client';
 import { RequestLogWriter, type RequestLogEntry } from '../src/analytics/request-log-writer.ts';
 import { pino } from 'pino';
+import { requestLogWriter } from '../src/analytics/analytics-services.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
@@ -17,7 +18,7 @@ before(async () => {
 });
 after(async () => ctx.close());
 
-const flush = () => ctx.services.requestLogs.flush();
+const flush = () => ctx.runtime.use(requestLogWriter).flush();
 
 describe('request logs', () => {
   test('a request is logged with its route template, status, key, latency and sizes; a success keeps no headers or bodies', async () => {
@@ -152,7 +153,7 @@ describe('request logs', () => {
   });
 
   test('a full queue drops entries and counts them; requests never wait or fail', async () => {
-    const metrics = new Metrics();
+    const metrics = new MetricsRegistry();
     const writer = new RequestLogWriter(ctx.db, metrics, pino({ level: 'silent' }), { maxQueue: 3, batchSize: 100 });
     const entry = (i: number): RequestLogEntry => ({
       id: `req_queue_${i}`,
@@ -175,7 +176,7 @@ describe('request logs', () => {
     });
     for (let i = 0; i < 5; i++) writer.push(entry(i));
     await writer.flush();
-    const dropped = await metrics.registry.getSingleMetricAsString('fieldline_request_logs_dropped_total');
+    const dropped = await metrics.getSingleMetricAsString('fieldline_request_logs_dropped_total');
     assert.match(dropped, /reason="queue_full"} 2/);
     const [{ n }] = await systemQuery(ctx.db, {
       sql: "SELECT count(*)::int AS n FROM request_logs WHERE id LIKE 'req_queue_%'",
@@ -186,7 +187,7 @@ describe('request logs', () => {
 
   test('a flush writes what was queued when it began: rows arriving meanwhile wait for a full batch or the next tick', async () => {
     // Taking them at once kept a writer under steady load writing batches of a few dozen rows.
-    const writer = new RequestLogWriter(ctx.db, new Metrics(), pino({ level: 'silent' }), { batchSize: 100 });
+    const writer = new RequestLogWriter(ctx.db, new MetricsRegistry(), pino({ level: 'silent' }), { batchSize: 100 });
     const entry = (i: number): RequestLogEntry => ({
       id: `req_tick_${i}`,
       account_id: account.id,
@@ -223,7 +224,7 @@ describe('request logs', () => {
   });
 
   test('an entry PostgreSQL refuses costs only itself: the rest of its batch is written', async () => {
-    const metrics = new Metrics();
+    const metrics = new MetricsRegistry();
     const writer = new RequestLogWriter(ctx.db, metrics, pino({ level: 'silent' }), { batchSize: 100 });
     const entry = (i: number, duration_us: number): RequestLogEntry => ({
       id: `req_batch_${i}`,
@@ -260,13 +261,13 @@ describe('request logs', () => {
       ],
     );
     assert.match(
-      await metrics.registry.getSingleMetricAsString('fieldline_request_logs_dropped_total'),
+      await metrics.getSingleMetricAsString('fieldline_request_logs_dropped_total'),
       /reason="write_failed"} 1/,
     );
   });
 
   test('retention drops whole daily partitions older than the limit', async () => {
-    const writer = ctx.services.requestLogs;
+    const writer = ctx.runtime.use(requestLogWriter);
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
     writer.push({
       id: 'req_ancient',

@@ -7,15 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { createRegistry } from '../src/domain/registry.ts';
-import { Registry } from '../src/platform/registry.ts';
 import { defineResource } from '../src/platform/resource/define-resource.ts';
 import { field } from '../src/platform/resource/fields.ts';
-import { createApp } from '../src/http/app.ts';
-import { coverageInventory, type CoverageInputs } from '../src/inventory/coverage.ts';
+import type { Api } from '../src/platform/api/build-api.ts';
+import { fieldlineApi } from '../src/main.ts';
+import { mcpTools } from '../src/mcp/mcp-tools.ts';
 import { coverageMarkdown } from '../src/inventory/coverage-markdown.ts';
-import { currentCoverage } from '../src/inventory/current-coverage.ts';
+import { coverageOf, currentCoverage } from '../src/inventory/current-coverage.ts';
 import {
   pythonSdkOperations,
   typescriptSdkOperations,
@@ -35,18 +33,8 @@ const declareGadgets = (more: Partial<Parameters<typeof defineResource>[0]> = {}
   });
 const gadgets = declareGadgets();
 
-/** The app a registry makes, never started, and what its surfaces would be. */
-function inputsFor(registry: Registry, sdks: CoverageInputs['sdks']): CoverageInputs {
-  const app = createApp({ db: undefined as never, registry, logger: pino({ level: 'silent' }) });
-  return {
-    registry,
-    routes: app.routes,
-    endpoints: app.endpoints,
-    openapi: app.openapi,
-    tools: app.agentTools(),
-    sdks,
-  };
-}
+/** Every operation of an API, as an SDK would offer it. */
+const everyOperation = (api: Api) => new Set(api.operations.map((o) => `${o.method.toUpperCase()} ${o.path}`));
 
 describe('fieldline inventory', () => {
   it('docs/api-coverage.md is the matrix the code produces, and it has no gap', () => {
@@ -60,13 +48,13 @@ describe('fieldline inventory', () => {
       resources.flatMap((resource) => resource.gaps.map((gap) => `${resource.collection}: ${gap}`)),
       [],
     );
-    assert.equal(resources.length, createRegistry().resources.length);
+    assert.equal(resources.length, fieldlineApi().registry.resources.length);
   });
 
   it('an operation an SDK lacks is a gap naming the operation and the SDK', () => {
     const python = pythonSdkOperations();
     python.delete('POST /v1/jobs/{id}/complete');
-    const jobs = coverageInventory(inputsFor(createRegistry(), { typescript: typescriptSdkOperations(), python })).find(
+    const jobs = coverageOf(fieldlineApi(), { typescript: typescriptSdkOperations(), python }).find(
       (r) => r.collection === 'jobs',
     )!;
     assert.deepEqual(jobs.gaps, ['POST /v1/jobs/{id}/complete is missing from Python SDK']);
@@ -75,13 +63,8 @@ describe('fieldline inventory', () => {
 
   it('a resource offering fewer operations is a gap until it says why', () => {
     const row = (resource: typeof gadgets) => {
-      const registry = new Registry([...createRegistry().resources, resource]);
-      const everyRoute = new Set(
-        inputsFor(registry, { typescript: new Set(), python: new Set() }).routes.map(
-          (r) => `${r.method.toUpperCase()} ${r.path}`,
-        ),
-      );
-      return coverageInventory(inputsFor(registry, { typescript: everyRoute, python: everyRoute })).find(
+      const api = fieldlineApi([resource]);
+      return coverageOf(api, { typescript: everyOperation(api), python: everyOperation(api) }).find(
         (r) => r.collection === 'gadgets',
       )!;
     };
@@ -97,9 +80,8 @@ describe('fieldline inventory', () => {
 
 describe('a new resource', () => {
   it('appears in the OpenAPI document, both regenerated SDKs, the MCP tools and the inventory with no other change', async (t) => {
-    const registry = new Registry([...createRegistry().resources, gadgets]);
-    const app = createApp({ db: undefined as never, registry, logger: pino({ level: 'silent' }) });
-    const document = app.openapi as { paths: Record<string, Record<string, Record<string, unknown>>> };
+    const api = fieldlineApi([gadgets]);
+    const document = api.document() as { paths: Record<string, Record<string, Record<string, unknown>>> };
     assert.equal(document.paths['/v1/gadgets/{id}/polish'].post['x-fieldline-sdk'], 'gadgets.polish');
 
     const typescript = (await generateTypeScriptSdk(document))['src/generated/operations.ts'];
@@ -122,11 +104,9 @@ describe('a new resource', () => {
       assert.match(pythonSource, /class GadgetsResource/);
       assert.match(pythonSource, /def polish\(self, id: str/);
 
-      const gadgetsRow = coverageInventory({
-        ...inputsFor(registry, {
-          typescript: typescriptSdkOperations(typescript),
-          python: pythonSdkOperations(pythonSource),
-        }),
+      const gadgetsRow = coverageOf(api, {
+        typescript: typescriptSdkOperations(typescript),
+        python: pythonSdkOperations(pythonSource),
       }).find((resource) => resource.collection === 'gadgets')!;
       assert.deepEqual(gadgetsRow.gaps, []);
       assert.deepEqual(gadgetsRow.actions, ['polish']);
@@ -138,9 +118,8 @@ describe('a new resource', () => {
         );
       }
       assert.deepEqual(
-        app
-          .agentTools()
-          .filter((tool) => tool.collection === 'gadgets')
+        mcpTools(api)
+          .filter((tool) => tool.operation.collection === 'gadgets')
           .map((tool) => tool.name)
           .sort(),
         [

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import type { Hono } from 'hono';
 import type { CallOptions, CallResult } from './support/test-context.ts';
-import { createApp } from '../src/http/app.ts';
+import { randomBytes } from 'node:crypto';
+import { createFieldline } from '../src/main.ts';
+import { SecretBox } from '../src/platform/secret-box.ts';
 import {
   MiB,
   UNUSED_ULID,
@@ -15,6 +17,7 @@ import {
   refusalChecksForThisFile,
   withoutKey,
 } from './support/problem-assertions.ts';
+import { generatedOperations, type GeneratedOperation } from './support/generated-operations.ts';
 
 const suite = refusalChecksForThisFile();
 
@@ -83,11 +86,11 @@ describe('oversized bodies', () => {
     let small: Hono;
     let account: { id: string; key: string };
     before(async () => {
-      small = createApp({
+      small = createFieldline({
         db: suite.ctx.db,
-        registry: suite.ctx.registry,
+        secrets: new SecretBox(randomBytes(32)),
         logger: pino({ level: 'silent' }),
-        maxBodyBytes: 2000,
+        options: { publicUrl: 'http://localhost:3000', maxBodyBytes: 2000 },
       }).app;
       account = await suite.ctx.newAccount('Small Limit Co');
     });
@@ -128,9 +131,9 @@ describe('ids that name nothing', () => {
   test('a wrong-prefix id and an unknown id are 404 not_found on every item route', async () => {
     // Actions whose input is required would answer 422 for the empty body first; they are
     // covered with a valid body below.
-    const needsInput = (route: (typeof suite.ctx.routes)[number]) =>
-      route.kind === 'action' && !(route.resource.actions[route.actionName!].input?.safeParse({}).success ?? true);
-    for (const route of suite.ctx.routes.filter((r) => r.path.includes('{id}') && !needsInput(r))) {
+    const needsInput = (route: GeneratedOperation) =>
+      route.kind === 'action' && !(route.resource.actions[route.action!].input?.safeParse({}).success ?? true);
+    for (const route of generatedOperations(suite.ctx.api).filter((r) => r.path.includes('{id}') && !needsInput(r))) {
       const other = suite.ctx.registry.resources.find((r) => r.idPrefix !== route.resource.idPrefix)!;
       for (const id of [
         `${other.idPrefix}_${UNUSED_ULID}`,
@@ -138,7 +141,7 @@ describe('ids that name nothing', () => {
         'not-an-id',
         `${route.resource.idPrefix}_`,
       ]) {
-        const options: CallOptions = route.body === 'required' ? { body: {} } : {};
+        const options: CallOptions = route.body && 'json' in route.body && route.body.required ? { body: {} } : {};
         const body = await suite.api.rejects(route.method.toUpperCase(), route.path.replace('{id}', id), options, {
           status: 404,
           code: 'not_found',
@@ -179,16 +182,14 @@ describe('ids that name nothing', () => {
 
 describe('credentials', () => {
   test('no Authorization header is 401 with a WWW-Authenticate challenge, on every route', async () => {
-    for (const route of suite.ctx.routes) {
+    for (const route of generatedOperations(suite.ctx.api)) {
       const path = route.path.replace(
         '{id}',
         suite.api.existing[route.resource.collection] ?? `${route.resource.idPrefix}_${UNUSED_ULID}`,
       );
       const options: CallOptions = {
         ...withoutKey,
-        ...(route.body === 'none'
-          ? {}
-          : { body: route.kind === 'create' ? await suite.api.createBody(route.resource) : {} }),
+        ...(!route.body ? {} : { body: route.kind === 'create' ? await suite.api.createBody(route.resource) : {} }),
       };
       const body = await suite.api.rejects(route.method.toUpperCase(), path, options, {
         status: 401,
@@ -241,12 +242,12 @@ describe('credentials', () => {
 
   test('every route refuses a key that lacks its scope, naming that scope', async () => {
     const readCustomers = await suite.ctx.newKey(suite.api.owner.id, ['read:customers']);
-    for (const route of suite.ctx.routes.filter((r) => r.scope !== 'read:customers')) {
+    for (const route of generatedOperations(suite.ctx.api).filter((r) => r.scope !== 'read:customers')) {
       const path = route.path.replace(
         '{id}',
         suite.api.existing[route.resource.collection] ?? `${route.resource.idPrefix}_${UNUSED_ULID}`,
       );
-      const options: CallOptions = { key: readCustomers, ...(route.body === 'none' ? {} : { body: {} }) };
+      const options: CallOptions = { key: readCustomers, ...(!route.body ? {} : { body: {} }) };
       const body = await suite.api.rejects(route.method.toUpperCase(), path, options, {
         status: 403,
         code: 'insufficient_scope',
@@ -283,7 +284,7 @@ describe('routes and methods', () => {
   test('a method a path does not support is 405 with an Allow header listing the ones it does', async () => {
     const concrete = (path: string) => path.replace('{id}', `cus_${UNUSED_ULID}`);
     const byPath = new Map<string, Set<string>>();
-    for (const route of [...suite.ctx.routes, ...suite.ctx.services.endpoints])
+    for (const route of suite.ctx.api.operations.filter((operation) => !operation.undocumented))
       (byPath.get(route.path) ?? byPath.set(route.path, new Set()).get(route.path)!).add(route.method.toUpperCase());
     let checked = 0;
     for (const [path, methods] of byPath) {

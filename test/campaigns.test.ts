@@ -7,10 +7,11 @@ import { pino } from 'pino';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 import { systemQuery } from '../src/db/system-query.ts';
-import { CampaignSender } from '../src/messaging/campaign-sender.ts';
+import { CampaignSender } from '../src/domain/campaign-sender.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { dyingAtCommit } from './support/dying-database.ts';
+import { campaignSending } from '../src/domain/campaign-sender.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
@@ -31,7 +32,7 @@ async function created(collection: string, body: Record<string, unknown>) {
   return response.body.data;
 }
 /** Sending for this test's account only: other files share the database. */
-const sendDue = () => ctx.services.campaigns.sendDue({ accountIds: [account.id] });
+const sendDue = () => ctx.runtime.use(campaignSending).sendDue({ accountIds: [account.id] });
 const mailsOf = (campaignRecipientsOf: string) =>
   systemQuery(ctx.db, {
     sql: `SELECT m.id, m.to_addresses[1] AS address, m.subject, m.text_body, m.html_body FROM mail_outbox m
@@ -266,7 +267,7 @@ describe('campaigns', () => {
     const ids = await contacts(60);
     const campaign = await campaignTo(ids);
     await call('POST', `/v1/campaigns/${campaign.id}/send`);
-    const batch = await ctx.services.campaigns.sendBatch(account.id, campaign.id);
+    const batch = await ctx.runtime.use(campaignSending).sendBatch(account.id, campaign.id);
     assert.equal(batch.mailed, 50);
     assert.equal((await call('POST', `/v1/campaigns/${campaign.id}/pause`)).status, 200);
     await sendDue();
@@ -303,7 +304,7 @@ describe('campaign sending across a crash', () => {
         throw new Error('connection lost');
       };
       const crashing = new CampaignSender(
-        { ...ctx.services.runtime, db: dyingAtCommit(ctx.db, { when, times: 2, die }) },
+        { ...ctx.runtime, db: dyingAtCommit(ctx.db, { when, times: 2, die }) },
         pino({ level: 'silent' }),
       );
       // Each run's batch dies; the sender logs it and ends the run (no progress), as a node would.

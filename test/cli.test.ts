@@ -1,6 +1,8 @@
-// The `fieldline` command as a user runs it: the real bin/fieldline.js in a child process, on
-// embedded PGlite in a temporary data folder (DATABASE_URL is removed from the child's
-// environment even when the suite runs against PostgreSQL).
+// The `fieldline` command as a user runs it, on embedded PGlite in a temporary data folder
+// (DATABASE_URL is left out even when the suite runs against PostgreSQL). Commands run in
+// process (runCli, what bin/fieldline.js runs) where a child proves nothing more; the server runs
+// as the real bin in a child process: its start, its signals and its hold on the folder are
+// what a second process meets.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../src/cli/main.ts';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const BIN = join(REPO_ROOT, 'bin', 'fieldline.js');
@@ -45,35 +48,26 @@ interface Finished {
   stderr: string;
 }
 
-/** Runs a command to completion (killed, and failed, if it outlives the timeout). */
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<Finished> {
-  const child = start(args, env);
+/**
+ * Runs a command in this process with `env` set for its duration (commands read their
+ * configuration from the environment), as bin/fieldline.js would.
+ */
+async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Finished> {
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(
-          `fieldline ${args.join(' ')} did not finish in ${PROCESS_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
-        ),
-      );
-    }, PROCESS_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
+  const saved = { ...process.env };
+  for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
+  Object.assign(process.env, env);
+  try {
+    const code = await runCli(args, {
+      stdout: (text) => void (stdout += text),
+      stderr: (text) => void (stderr += text),
     });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr });
-    });
-  });
+    return { code, signal: null, stdout, stderr };
+  } finally {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
 }
 
 interface Server {
@@ -138,7 +132,7 @@ after(async () => {
 
 describe('fieldline openapi', () => {
   test('prints the OpenAPI 3.1 document as JSON on stdout', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run(['openapi'], childEnv(newDataDir()));
+    const result = await cli(['openapi'], childEnv(newDataDir()));
     assert.equal(result.code, 0, result.stderr);
     const document = JSON.parse(result.stdout);
     assert.equal(document.openapi, '3.1.0');
@@ -157,7 +151,7 @@ describe('fieldline openapi', () => {
     async () => {
       const dir = newDataDir();
       const file = join(dir, 'openapi.json');
-      const result = await run(['openapi', '--output', file], childEnv(dir));
+      const result = await cli(['openapi', '--output', file], childEnv(dir));
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, '');
       assert.equal(JSON.parse(readFileSync(file, 'utf8')).openapi, '3.1.0');
@@ -167,19 +161,19 @@ describe('fieldline openapi', () => {
 
 describe('fieldline usage', () => {
   test('--help prints the usage and succeeds', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run(['--help'], childEnv(newDataDir()));
+    const result = await cli(['--help'], childEnv(newDataDir()));
     assert.equal(result.code, 0);
     assert.match(result.stdout, /Usage: fieldline/);
   });
 
   test('no command prints the usage and fails', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run([], childEnv(newDataDir()));
+    const result = await cli([], childEnv(newDataDir()));
     assert.notEqual(result.code, 0);
     assert.match(result.stdout + result.stderr, /Usage: fieldline/);
   });
 
   test('an unknown command fails with the usage', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run(['frobnicate'], childEnv(newDataDir()));
+    const result = await cli(['frobnicate'], childEnv(newDataDir()));
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /Unknown command: frobnicate/);
     assert.match(result.stderr, /Usage: fieldline/);
@@ -197,7 +191,7 @@ describe('fieldline accounts create', () => {
     { timeout: PROCESS_TIMEOUT_MS },
     async () => {
       const fresh = newDataDir();
-      const result = await run(['accounts', 'create', '--json'], childEnv(fresh));
+      const result = await cli(['accounts', 'create', '--json'], childEnv(fresh));
       assert.notEqual(result.code, 0);
       assert.equal(result.stdout, '', 'nothing on stdout');
       assert.match(result.stderr, /--name/);
@@ -207,14 +201,14 @@ describe('fieldline accounts create', () => {
   );
 
   test('a blank --name is refused like a missing one', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run(['accounts', 'create', '--name', '   ', '--json'], childEnv(newDataDir()));
+    const result = await cli(['accounts', 'create', '--name', '   ', '--json'], childEnv(newDataDir()));
     assert.notEqual(result.code, 0);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /--name/);
   });
 
   test('an unknown --mode is refused', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run(['accounts', 'create', '--name', 'Acme', '--mode', 'staging'], childEnv(newDataDir()));
+    const result = await cli(['accounts', 'create', '--name', 'Acme', '--mode', 'staging'], childEnv(newDataDir()));
     assert.notEqual(result.code, 0);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /--mode/);
@@ -224,7 +218,7 @@ describe('fieldline accounts create', () => {
     '--json prints exactly one JSON line: the account and its owner key',
     { timeout: PROCESS_TIMEOUT_MS },
     async () => {
-      const result = await run(['accounts', 'create', '--name', 'Acme', '--json'], childEnv(dataDir));
+      const result = await cli(['accounts', 'create', '--name', 'Acme', '--json'], childEnv(dataDir));
       assert.equal(result.code, 0, result.stderr);
       assert.ok(result.stdout.endsWith('\n'), 'the line is terminated');
       const lines = result.stdout.split('\n').filter((line) => line !== '');
@@ -242,7 +236,7 @@ describe('fieldline accounts create', () => {
     '--mode live makes a live key; without --json the output is for people',
     { timeout: PROCESS_TIMEOUT_MS },
     async () => {
-      const result = await run(['accounts', 'create', '--name', 'Live Co', '--mode', 'live'], childEnv(dataDir));
+      const result = await cli(['accounts', 'create', '--name', 'Live Co', '--mode', 'live'], childEnv(dataDir));
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /acct_[0-9A-Z]{26}/);
       assert.match(result.stdout, /"Live Co"/);
@@ -254,10 +248,10 @@ describe('fieldline accounts create', () => {
     "--plan sets the account's plan; an unknown plan is a usage error",
     { timeout: PROCESS_TIMEOUT_MS },
     async () => {
-      const refused = await run(['accounts', 'create', '--name', 'Gold Co', '--plan', 'gold'], childEnv(dataDir));
+      const refused = await cli(['accounts', 'create', '--name', 'Gold Co', '--plan', 'gold'], childEnv(dataDir));
       assert.notEqual(refused.code, 0);
       assert.match(refused.stderr, /--plan is one of free, standard, enterprise/);
-      const created = await run(
+      const created = await cli(
         ['accounts', 'create', '--name', 'Free Co', '--plan', 'free', '--json'],
         childEnv(dataDir),
       );
@@ -321,7 +315,7 @@ describe('fieldline serve and the data folder', () => {
     'while the server holds the folder, accounts create fails and names the server',
     { timeout: PROCESS_TIMEOUT_MS },
     async () => {
-      const result = await run(['accounts', 'create', '--name', 'Intruder', '--json'], childEnv(dataDir));
+      const result = await cli(['accounts', 'create', '--name', 'Intruder', '--json'], childEnv(dataDir));
       assert.notEqual(result.code, 0);
       assert.equal(result.stdout, '', 'no account JSON on stdout');
       assert.match(result.stderr, /in use by the Fieldline server/);
@@ -331,13 +325,13 @@ describe('fieldline serve and the data folder', () => {
   );
 
   test('migrate is refused the same way', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run(['migrate'], childEnv(dataDir));
+    const result = await cli(['migrate'], childEnv(dataDir));
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /in use by the Fieldline server/);
   });
 
   test('a second server on the same folder is refused', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run(['serve'], childEnv(dataDir, { PORT: '0', HOST: '127.0.0.1' }));
+    const result = await cli(['serve'], childEnv(dataDir, { PORT: '0', HOST: '127.0.0.1' }));
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /in use by the Fieldline server/);
   });
@@ -363,7 +357,7 @@ describe('fieldline serve and the data folder', () => {
   });
 
   test('after the server stops, the CLI works on the folder again', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-    const result = await run(['accounts', 'create', '--name', 'After Hours Ltd', '--json'], childEnv(dataDir));
+    const result = await cli(['accounts', 'create', '--name', 'After Hours Ltd', '--json'], childEnv(dataDir));
     assert.equal(result.code, 0, result.stderr);
     const created = JSON.parse(result.stdout);
     assert.equal(created.account.name, 'After Hours Ltd');

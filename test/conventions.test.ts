@@ -5,7 +5,7 @@ import { createTestContext, type TestContext, type TestAccount } from './support
 import { Fixtures, sampleValue } from './support/fixtures.ts';
 import { matchesFilter, probesFor, toQueryValue } from './support/filter-semantics.ts';
 import { queryableFields } from '../src/platform/query/queryable-fields.ts';
-import { createRegistry } from '../src/domain/registry.ts';
+import { fieldlineApi } from '../src/main.ts';
 
 const OBJECTS = 7;
 const ctxReady = createTestContext();
@@ -31,7 +31,7 @@ async function walk(account: TestAccount, path: string, query: string): Promise<
   throw new Error('pagination did not end');
 }
 
-for (const resource of createRegistry().resources.filter((r) => r.operations.has('create'))) {
+for (const resource of fieldlineApi().registry.resources.filter((r) => r.operations.has('create'))) {
   describe(`${resource.collection}: generic REST conventions`, () => {
     const path = `/v1/${resource.collection}`;
     let account: TestAccount;

@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_STREAMS_PER_ACCOUNT } from '../src/realtime/event-stream-hub.ts';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { eventStreams } from '../src/realtime/event-stream-operation.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
@@ -11,12 +12,12 @@ let other: TestAccount;
 
 before(async () => {
   ctx = await createTestContext();
-  await ctx.services.eventStreams.start();
+  await ctx.runtime.use(eventStreams).start();
   account = await ctx.newAccount('Streaming Co');
   other = await ctx.newAccount('Other Co');
 });
 after(async () => {
-  await ctx.services.eventStreams.stop();
+  await ctx.runtime.use(eventStreams).stop();
   await ctx.close();
 });
 
@@ -136,7 +137,7 @@ test('bad requests are refused before streaming: unknown types, and Last-Event-I
   assert.equal((await foreign.response.json()).code, 'bad_request');
   const anonymous = await ctx.app.request('/v1/events/stream');
   assert.equal(anonymous.status, 401);
-  assert.equal(ctx.services.eventStreams.size, 0, 'every closed stream unsubscribed');
+  assert.equal(ctx.runtime.use(eventStreams).size, 0, 'every closed stream unsubscribed');
 });
 
 test(
@@ -159,7 +160,7 @@ test(
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(stream.frames.length, 0, 'nothing after a transaction still running is streamed yet');
       await slow.query('COMMIT');
-      await ctx.services.eventStreams.poll();
+      await ctx.runtime.use(eventStreams).poll();
       const frames = await stream.next(2);
       assert.deepEqual(
         frames.map((f) => f.data.data.object.id),
@@ -188,7 +189,7 @@ test('an account holds a bounded number of open streams; closing one makes room'
 });
 
 test('stopping the hub ends open streams, so a server can shut down', async () => {
-  const hub = ctx.services.eventStreams;
+  const hub = ctx.runtime.use(eventStreams);
   const stream = await openStream(account.key);
   for (let waited = 0; hub.size === 0 && waited < 2000; waited += 10)
     await new Promise((resolve) => setTimeout(resolve, 10));

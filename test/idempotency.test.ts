@@ -148,12 +148,16 @@ describe('Idempotency-Key', () => {
   });
 });
 
-test('every POST operation documents the Idempotency-Key header and the replay header', () => {
-  // Receivers of providers' events are idempotent by the provider's event id instead.
-  const posts = Object.values(ctx.openapi.paths).flatMap((item: any) =>
-    item.post && !item.post['x-fieldline-receiver'] ? [item.post] : [],
-  );
+test('every POST made with a credential documents the Idempotency-Key header and the replay header', () => {
+  // Keys are kept per account: operations open to anyone (sign-up, the OAuth protocol) take none,
+  // and receivers of providers' events are idempotent by the provider's event id instead.
+  const everyPost = Object.values(ctx.openapi.paths).flatMap((item: any) => (item.post ? [item.post] : []));
+  const posts = everyPost.filter((operation) => operation.security.length > 0);
   assert.ok(posts.length > 10);
+  for (const open of everyPost.filter((operation) => operation.security.length === 0)) {
+    const documented = open.parameters.some((p: any) => p.$ref === '#/components/parameters/IdempotencyKey');
+    assert.equal(documented, false, `${open.operationId} is open to anyone: it keeps no key, so it documents none`);
+  }
   for (const operation of posts) {
     assert.ok(
       operation.parameters.some((p: any) => p.$ref === '#/components/parameters/IdempotencyKey'),

@@ -7,6 +7,7 @@ import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { systemQuery } from '../src/db/system-query.ts';
+import { inboundRetention } from '../src/inbound/inbound-module.ts';
 
 const STRIPE_SECRET = 'whsec_test_stripe_signing_secret_1';
 const VOICE_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
@@ -229,7 +230,7 @@ describe('inbound sources', () => {
       sql: "UPDATE inbound_receipts SET created_at = now() - interval '31 days' WHERE source_id = $1 AND external_id = 'evt_old'",
       parameters: [source.id],
     });
-    assert.ok((await ctx.services.inboundRetention.sweep()) >= 1);
+    assert.ok((await ctx.runtime.use(inboundRetention).sweep()) >= 1);
     assert.deepEqual(
       (await requestsOf(source.id)).map((r) => r.external_id),
       ['evt_new'],

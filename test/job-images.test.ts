@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 import { multipartBody, TINY_PNG, type FilePart } from './support/uploads.ts';
+import { fileStorage } from '../src/storage/storage-module.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
@@ -119,7 +120,7 @@ describe('job photos', () => {
     });
     assert.equal(theirs.status, 404);
     assert.equal((await ctx.call('DELETE', `/v1/job-photos/${photo.id}`, { key: account.key })).status, 200);
-    assert.equal(await ctx.services.files.get(`${account.id}/${photo.id}`), null);
+    assert.equal(await ctx.runtime.use(fileStorage).get(`${account.id}/${photo.id}`), null);
     assert.equal((await download(`/v1/job-photos/${photo.id}/content`)).status, 404);
   });
 

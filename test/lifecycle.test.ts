@@ -7,8 +7,9 @@ import { createTestContext, type TestContext, type TestAccount } from './support
 import { Fixtures, sampleFromJsonSchema } from './support/fixtures.ts';
 import { toJsonSchema } from '../src/platform/openapi/json-schema.ts';
 import { actionInputSchema } from '../src/platform/operations/run-action.ts';
-import { createRegistry } from '../src/domain/registry.ts';
+import { fieldlineApi } from '../src/main.ts';
 import type { ResourceDefinition } from '../src/platform/resource/define-resource.ts';
+import { campaignSending } from '../src/domain/campaign-sender.ts';
 
 const ctxReady = createTestContext();
 let ctx: TestContext;
@@ -26,7 +27,7 @@ type Step = { action: string };
 const sendCampaign = async (campaignId: string) => {
   const sent = await ctx.call('POST', `/v1/campaigns/${campaignId}/send`, { key: account.key });
   assert.equal(sent.status, 202, sent.text);
-  await ctx.services.campaigns.sendDue({ accountIds: [account.id] });
+  await ctx.runtime.use(campaignSending).sendDue({ accountIds: [account.id] });
 };
 /** States no public action of the resource itself leads to, reached through another resource. */
 const EXTERNAL_PATHS: Record<
@@ -49,7 +50,7 @@ const EXTERNAL_PATHS: Record<
     sent: {
       from: 'sending',
       reach: async () => {
-        await ctx.services.campaigns.sendDue({ accountIds: [account.id] });
+        await ctx.runtime.use(campaignSending).sendDue({ accountIds: [account.id] });
       },
     },
   },
@@ -134,7 +135,7 @@ async function eventCount(): Promise<number> {
   return (await ctx.call('GET', '/v1/events?count=true&limit=1', { key: account.key })).body.page.total;
 }
 
-for (const resource of createRegistry().resources.filter((r) => r.lifecycle && r.operations.has('create'))) {
+for (const resource of fieldlineApi().registry.resources.filter((r) => r.lifecycle && r.operations.has('create'))) {
   const field = resource.lifecycle!.field;
   const states = resource.fields[field].enumValues!;
   describe(`${resource.collection} lifecycle (${states.join(', ')})`, () => {

@@ -10,6 +10,7 @@ import { createServedTestContext } from './support/real-port.ts';
 import { type TestContext, type TestAccount } from './support/test-context.ts';
 import { defineResource } from '../src/platform/resource/define-resource.ts';
 import { field } from '../src/platform/resource/fields.ts';
+import { requestLogWriter } from '../src/analytics/analytics-services.ts';
 
 let t: TestContext;
 let closeServer: () => Promise<void>;
@@ -193,7 +194,7 @@ describe('MCP server', () => {
     } finally {
       await client.close();
     }
-    await t.services.requestLogs.flush();
+    await t.runtime.use(requestLogWriter).flush();
     const logs = await t.call('GET', '/v1/request-logs?route=/mcp&limit=100', { key: account.key });
     assert.ok(logs.body.data.length >= 4, `${logs.body.data.length} MCP requests logged`);
     const entries: Array<{ status: number; request_headers: Record<string, string> | null }> = logs.body.data;

@@ -8,7 +8,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { createTestContext, type TestContext } from './support/test-context.ts';
 import { ERROR_CATALOGUE } from '../src/platform/errors.ts';
 import { roleScopes } from '../src/auth/roles.ts';
-import { USER_ROLES } from '../src/domain/users.ts';
+import { USER_ROLES } from '../src/auth/roles.ts';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 /** The codes the conventions promise, with their statuses. */
@@ -60,6 +60,9 @@ function deref(node: any): any {
   return current;
 }
 
+/** The operations the platform generates from declarations (list, get, create, ..., actions). */
+const generated = () => ctx.api.operations.filter((operation) => operation.kind !== 'custom');
+
 function operations(): { path: string; method: string; operation: any }[] {
   return Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
     Object.entries(item)
@@ -89,8 +92,8 @@ describe('the OpenAPI document', () => {
   });
 
   test('every route of the route table is documented, with its operationId, summary, security and scope', () => {
-    assert.ok(ctx.routes.length > 0);
-    for (const route of ctx.routes) {
+    assert.ok(generated().length > 0);
+    for (const route of generated()) {
       const where = `${route.method.toUpperCase()} ${route.path}`;
       const operation = doc.paths[route.path]?.[route.method];
       assert.ok(operation, `${where} is in the document`);
@@ -105,8 +108,8 @@ describe('the OpenAPI document', () => {
       assert.equal(operation['x-fieldline-scope'], route.scope, `${where} x-fieldline-scope`);
       assert.ok(operation.description?.includes(route.scope), `${where}: the description tells people the scope`);
       assert.ok(
-        operation.responses[String(route.successStatus)],
-        `${where} documents its success status ${route.successStatus}`,
+        operation.responses[String(route.response.status)],
+        `${where} documents its success status ${route.response.status}`,
       );
     }
   });
@@ -118,7 +121,7 @@ describe('the OpenAPI document', () => {
   });
 
   test('documents nothing the server does not serve', () => {
-    const all = [...ctx.routes, ...ctx.services.endpoints, ...ctx.services.receivers];
+    const all = ctx.api.operations.filter((operation) => !operation.undocumented);
     const served = new Set(all.map((r) => `${r.method} ${r.path}`));
     for (const { path, method } of operations())
       assert.ok(served.has(`${method} ${path}`), `${method.toUpperCase()} ${path} is a real route`);
@@ -134,12 +137,12 @@ describe('the OpenAPI document', () => {
 
   test('every route documents the error statuses it can answer, each as problem details', () => {
     const problem = deref({ $ref: '#/components/schemas/Problem' });
-    for (const route of ctx.routes) {
+    for (const route of generated()) {
       const where = `${route.method.toUpperCase()} ${route.path}`;
       const responses = doc.paths[route.path][route.method].responses;
       const expected = new Set([401, 403, 500]);
       if (route.path.includes('{id}')) expected.add(404);
-      if (route.body !== 'none') for (const status of [400, 413, 415, 422]) expected.add(status);
+      if (route.body) for (const status of [400, 413, 415, 422]) expected.add(status);
       if (route.kind === 'list' || route.kind === 'export' || route.kind === 'get') expected.add(400);
       for (const status of expected) assert.ok(responses[String(status)], `${where} documents ${status}`);
 
@@ -170,9 +173,8 @@ describe('the OpenAPI document', () => {
   test('the scopes it names are the scopes a key can hold', () => {
     const scopes = new Set(doc['x-fieldline-scopes']);
     assert.deepEqual(scopes, new Set(ctx.registry.scopes()));
-    for (const route of ctx.routes) assert.ok(scopes.has(route.scope), `${route.scope} is listed`);
-    for (const endpoint of ctx.services.endpoints)
-      assert.ok(endpoint.scope === null || scopes.has(endpoint.scope), `${endpoint.scope} is listed`);
+    for (const operation of ctx.api.operations)
+      assert.ok(operation.scope === null || scopes.has(operation.scope), `${operation.scope} is listed`);
   });
 
   test('it publishes every member role with its meaning and the scopes a member of it holds', () => {
@@ -188,7 +190,7 @@ describe('the OpenAPI document', () => {
   });
 
   test('item paths declare their id parameter', () => {
-    for (const route of ctx.routes.filter((r) => r.path.includes('{id}'))) {
+    for (const route of generated().filter((r) => r.path.includes('{id}'))) {
       const parameters = doc.paths[route.path][route.method].parameters.map(deref);
       const id = parameters.find((p: any) => p.name === 'id' && p.in === 'path');
       assert.ok(id, `${route.method.toUpperCase()} ${route.path} has an id path parameter`);

@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import { browserSkipReason, signUpInPortal, startPortal, type PortalSession } from './support/browser.ts';
+import { requestQuota } from '../src/limits/limits-services.ts';
+import { alertEvaluator, requestLogWriter } from '../src/analytics/analytics-services.ts';
 
 const skip = browserSkipReason();
 
@@ -58,8 +60,8 @@ describe('developer portal: request logs, usage and alerts', { skip }, () => {
     const callIds = calls.map((c) => c.headers.get('x-request-id')!);
     const failureId = failure.body.request_id;
     assert.equal(failureId, callIds[3]);
-    await t.services.requestLogs.flush();
-    await t.services.quota.flush();
+    await t.runtime.use(requestLogWriter).flush();
+    await t.runtime.use(requestQuota).flush();
 
     // Request log: the key's calls, then only its failure; the filters live in the URL.
     await portal.open('/logs');
@@ -262,9 +264,9 @@ describe('developer portal: request logs, usage and alerts', { skip }, () => {
       1,
     );
 
-    await t.services.requestLogs.flush();
-    let report = await t.services.alerts.evaluate({ accountIds: [accountId] });
-    while (!report) report = await t.services.alerts.evaluate({ accountIds: [accountId] });
+    await t.runtime.use(requestLogWriter).flush();
+    let report = await t.runtime.use(alertEvaluator).evaluate({ accountIds: [accountId] });
+    while (!report) report = await t.runtime.use(alertEvaluator).evaluate({ accountIds: [accountId] });
     assert.equal(
       report.triggered,
       1,

@@ -15,7 +15,7 @@ describe("a new user's first integration, through the portal", { skip: browserSk
 
   before(async () => {
     portal = await startPortal();
-    portal.t.services.start(); // log flushes, webhook workers: what a running server does
+    void portal.t.runtime.start(); // log flushes, webhook workers: what a running server does
     receiver = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => {

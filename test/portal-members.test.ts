@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { browserSkipReason, signUpInPortal, startPortal, type PortalSession } from './support/browser.ts';
 import { systemQuery } from '../src/db/system-query.ts';
+import { requestLogWriter } from '../src/analytics/analytics-services.ts';
 
 const skip = browserSkipReason();
 
@@ -198,7 +199,7 @@ describe('developer portal: members and the API reference', { skip }, () => {
       .click();
     await page.getByRole('button', { name: /^Send/ }).first().click();
     const triedWithKey = async () => {
-      await portal.t.services.requestLogs.flush();
+      await portal.t.runtime.use(requestLogWriter).flush();
       return (
         await portal.t.call('GET', `/v1/request-logs?api_key_id=${key.body.data.id}`, { headers: { cookie: owner } })
       ).body.data as any[];

@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { browserSkipReason, signUpInPortal, startPortal, type PortalSession } from './support/browser.ts';
+import { requestLogWriter } from '../src/analytics/analytics-services.ts';
 
 const skip = browserSkipReason();
 
@@ -101,7 +102,7 @@ describe('developer portal shell', { skip }, () => {
     });
     assert.equal(created.status, 201, created.text);
     for (let i = 0; i < 30; i++) await portal.t.call('GET', '/v1/customers', { key: created.body.data.secret });
-    await portal.t.services.requestLogs.flush();
+    await portal.t.runtime.use(requestLogWriter).flush();
     await page.addInitScript(() => {
       const scope = window as unknown as { layoutShifts: RecordedShift[] };
       scope.layoutShifts = [];

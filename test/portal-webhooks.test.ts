@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { browserSkipReason, signUpInPortal, startPortal, type PortalSession } from './support/browser.ts';
+import { webhookDelivery } from '../src/webhooks/webhook-service.ts';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -94,7 +95,7 @@ describe('developer portal: webhooks', { skip }, () => {
     receiver = await startReceiver();
     portal = await startPortal();
     // The test server delivers only when told; the real server runs these workers from the start.
-    await portal.t.services.webhooks.start();
+    await portal.t.runtime.use(webhookDelivery).start();
   });
   after(async () => {
     await portal?.close();

@@ -8,9 +8,10 @@ import { createTestContext, type TestContext, type TestAccount } from './support
 import { systemQuery } from '../src/db/system-query.ts';
 import { periodOf } from '../src/limits/monthly-quota.ts';
 import { PLANS } from '../src/limits/plans.ts';
-import { FAILED_AUTH_PER_IP } from '../src/http/route-gate.ts';
+import { FAILED_AUTH_PER_IP } from '../src/limits/traffic-limits.ts';
 import { connectRedis } from '../src/limits/connect-redis.ts';
 import { pino } from 'pino';
+import { requestQuota } from '../src/limits/limits-services.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
@@ -150,7 +151,7 @@ describe('monthly quota', () => {
       });
       // The node learns the account's total on its first flush after counting a request.
       assert.equal((await small.call('GET', '/v1/customers', { key: created.key })).status, 200);
-      await small.services.quota.flush();
+      await small.runtime.use(requestQuota).flush();
       assert.equal((await small.call('GET', '/v1/customers', { key: created.key })).status, 200);
       assert.equal((await small.call('GET', '/v1/customers', { key: created.key })).status, 200);
       const over = await small.call('GET', '/v1/customers', { key: created.key });
@@ -164,7 +165,7 @@ describe('monthly quota', () => {
         `Retry-After ${retryAfter} is the start of next month`,
       );
 
-      await small.services.quota.flush();
+      await small.runtime.use(requestQuota).flush();
       const [counter] = await systemQuery(small.db, {
         sql: 'SELECT requests, warned_at FROM usage_counters WHERE account_id = $1',
         parameters: [created.id],
@@ -189,7 +190,7 @@ describe('monthly quota', () => {
       try {
         for (let i = 0; i < 3; i++) await other.call('GET', '/v1/customers', { key: created.key });
         for (let i = 0; i < 2; i++) await second.call('GET', '/v1/customers', { key: created.key });
-        await Promise.all([other.services.quota.flush(), second.services.quota.flush()]);
+        await Promise.all([other.runtime.use(requestQuota).flush(), second.runtime.use(requestQuota).flush()]);
         const [counter] = await systemQuery(other.db, {
           sql: 'SELECT requests FROM usage_counters WHERE account_id = $1',
           parameters: [created.id],
@@ -215,9 +216,7 @@ describe('shared limits through Redis', () => {
       const statuses = [];
       for (let i = 0; i < 5; i++) statuses.push((await node.call('GET', '/v1/customers', { key })).status);
       assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
-      const metrics = await node.services.metrics.registry.getSingleMetricAsString(
-        'fieldline_rate_limit_store_failures_total',
-      );
+      const metrics = await node.runtime.metrics.getSingleMetricAsString('fieldline_rate_limit_store_failures_total');
       assert.match(metrics, /fieldline_rate_limit_store_failures_total \d+/);
       assert.ok(Number(/ (\d+)$/m.exec(metrics)![1]) >= 5);
     } finally {

@@ -8,9 +8,9 @@ import { createTestContext, type TestContext } from './support/test-context.ts';
 import { assertProblem } from './support/problem-assertions.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { roleMatrixMarkdown, roleScopes, type Role } from '../src/auth/roles.ts';
-import { USER_ROLES } from '../src/domain/users.ts';
+import { USER_ROLES } from '../src/auth/roles.ts';
 import { hasScope } from '../src/platform/operations/principal.ts';
-import { inRoleMatrix } from '../src/platform/routes/test-matrices.ts';
+import { inRoleMatrix } from '../src/platform/api/test-matrices.ts';
 
 let t: TestContext;
 let owner: { cookie: string; accountId: string };
@@ -74,7 +74,7 @@ describe('each role reaches exactly the routes its scopes allow', () => {
   const concrete = (path: string) => path.replace(/\{id\}/g, 'zzz_01JZZZZZZZZZZZZZZZZZZZZZZZ').replace(/\{\w+\}/g, 'x');
   for (const role of USER_ROLES) {
     it(`${role}`, async () => {
-      const all = [...t.routes, ...t.services.endpoints]
+      const all = t.api.operations
         .filter(inRoleMatrix)
         .map((r) => ({ method: r.method, path: r.path, scope: r.scope! }));
       const principal = { scopes: new Set(roleScopes(t.registry, role)) } as unknown as Parameters<typeof hasScope>[0];

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createServedTestContext } from './support/real-port.ts';
 import { type TestContext, type TestAccount } from './support/test-context.ts';
+import { webhookDelivery } from '../src/webhooks/webhook-service.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SDK = join(ROOT, 'sdk', 'python');
@@ -72,7 +73,7 @@ async function captureDelivery(t: TestContext, account: TestAccount) {
     assert.equal(endpoint.status, 201, endpoint.text);
     const customer = await t.call('POST', '/v1/customers', { key: account.key, body: { name: 'Webhook Sample' } });
     assert.equal(customer.status, 201, customer.text);
-    await t.services.webhooks.drain({ accountIds: [account.id] });
+    await t.runtime.use(webhookDelivery).drain({ accountIds: [account.id] });
     assert.ok(received, 'the server delivered the customer.created event');
     const pick = (name: string) => String(received!.headers[name]);
     return {

@@ -14,9 +14,7 @@ import { createServedTestContext } from './support/real-port.ts';
 import { type TestContext, type TestAccount } from './support/test-context.ts';
 import { TINY_PNG } from './support/uploads.ts';
 import { signatureHeaders } from '../src/webhooks/webhook-sender.ts';
-import { createApp } from '../src/http/app.ts';
-import { createRegistry } from '../src/domain/registry.ts';
-import { Registry } from '../src/platform/registry.ts';
+import { fieldlineApi } from '../src/main.ts';
 import { defineResource } from '../src/platform/resource/define-resource.ts';
 import { field } from '../src/platform/resource/fields.ts';
 import {
@@ -438,11 +436,7 @@ describe('the generator and the package', () => {
       description: 'A throwaway resource declared by this test.',
       fields: { label: field.text({ min: 1, max: 50 }).required().filterable() },
     });
-    const { openapi } = createApp({
-      db: undefined as never,
-      registry: new Registry([...createRegistry().resources, gadgets]),
-      logger: pino({ level: 'silent' }),
-    });
+    const openapi = fieldlineApi([gadgets]).document();
     const operations = (await generateTypeScriptSdk(openapi))['src/generated/operations.ts']!;
     for (const verb of ['list', 'create', 'get', 'update', 'delete', 'bulk', 'export'])
       assert.ok(operations.includes(`"gadgets.${verb}"`), `gadgets.${verb}`);

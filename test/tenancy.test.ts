@@ -13,11 +13,10 @@ import { toJsonSchema } from '../src/platform/openapi/json-schema.ts';
 import { actionInputSchema } from '../src/platform/operations/run-action.ts';
 import { tenantBatch, withTenantTransaction } from '../src/db/tenant-transaction.ts';
 import { systemQuery } from '../src/db/system-query.ts';
-import { createRegistry } from '../src/domain/registry.ts';
-import { resourceRoutes } from '../src/platform/routes/resource-routes.ts';
-import { resourceEndpoints } from '../src/platform/routes/resource-endpoints.ts';
-import { inTenancyMatrix } from '../src/platform/routes/test-matrices.ts';
-import type { RouteSpec } from '../src/platform/routes/route-spec.ts';
+import { fieldlineApi } from '../src/main.ts';
+import { generatedOperations, type GeneratedOperation } from './support/generated-operations.ts';
+import { inTenancyMatrix } from '../src/platform/api/test-matrices.ts';
+import { alertEvaluator, requestLogWriter } from '../src/analytics/analytics-services.ts';
 
 const ctxReady = createTestContext();
 let ctx: TestContext;
@@ -102,7 +101,7 @@ before(async () => {
     store.set('audit-entries', (await ctx.call('GET', `/v1/audit-entries/${id}`, { key: account.key })).body.data);
   }
   // The requests above are in the request log once the writer has flushed them.
-  await ctx.services.requestLogs.flush();
+  await ctx.runtime.use(requestLogWriter).flush();
   // Alerts are written by the evaluator: a rule at threshold 0 fires on its first round.
   for (const account of [a, b]) {
     const rule = await ctx.call('POST', '/v1/alert-rules', {
@@ -111,7 +110,7 @@ before(async () => {
     });
     assert.equal(rule.status, 201, rule.text);
   }
-  while (!(await ctx.services.alerts.evaluate({ accountIds: [a.id, b.id] }))); // null: another suite's node held this round
+  while (!(await ctx.runtime.use(alertEvaluator).evaluate({ accountIds: [a.id, b.id] }))); // null: another suite's node held this round
   for (const [account, store] of [
     [a, objectsOfA],
     [b, objectsOfB],
@@ -124,7 +123,7 @@ before(async () => {
 });
 after(async () => (await ctxReady).close());
 
-function bodyFor(route: RouteSpec): unknown {
+function bodyFor(route: GeneratedOperation): unknown {
   if (route.kind === 'update') {
     const [name, spec] = Object.entries(route.resource.fields).find(
       ([, s]) => s.access === 'writable' && !s.ref && s.kind !== 'json',
@@ -132,19 +131,12 @@ function bodyFor(route: RouteSpec): unknown {
     return { [name]: sampleValue(spec, 2) };
   }
   if (route.kind === 'action')
-    return sampleFromJsonSchema(toJsonSchema(actionInputSchema(route.resource.actions[route.actionName!])));
+    return sampleFromJsonSchema(toJsonSchema(actionInputSchema(route.resource.actions[route.action!])));
   return undefined;
 }
 
-const staticRuntime = {
-  db: undefined as never,
-  registry: createRegistry(),
-  secrets: undefined as never,
-  publicUrl: 'http://localhost',
-  services: {},
-};
-const routeTable = resourceRoutes(staticRuntime, staticRuntime.registry);
-const endpointsWithIds = resourceEndpoints(staticRuntime, staticRuntime.registry).filter(inTenancyMatrix);
+const routeTable = generatedOperations(fieldlineApi());
+const endpointsWithIds = fieldlineApi().operations.filter((o) => o.kind === 'custom' && inTenancyMatrix(o));
 
 describe("another account's object is unreachable on every route", () => {
   for (const route of routeTable.filter((r) => r.path.includes('{id}'))) {
@@ -165,15 +157,14 @@ describe("another account's object is unreachable on every route", () => {
 
   for (const endpoint of endpointsWithIds) {
     test(`${endpoint.method.toUpperCase()} ${endpoint.path} with another account's id is 404 and changes nothing`, async () => {
-      const prefix = endpoint.paramPatterns!.id.slice(1);
+      const prefix = endpoint.params!.id.pattern!.slice(1);
       const [collection, theirs] = [...objectsOfB].find(([, object]) => object.id.startsWith(prefix))!;
       const before = await ctx.call('GET', `/v1/${collection}/${theirs.id}`, { key: b.key });
       const path = endpoint.path.replace('{id}', theirs.id).replace(/\{\w+\}/g, 'x');
-      const sample =
-        endpoint.method === 'get' || !endpoint.body
-          ? undefined
-          : (sampleFromJsonSchema(toJsonSchema(endpoint.body)) as Record<string, string>);
-      const body = endpoint.upload ? await multipartBody(sample ?? {}, { bytes: TINY_PNG }) : { body: sample };
+      const spec = endpoint.body;
+      const schema = spec && 'json' in spec ? spec.json : spec && 'upload' in spec ? spec.fields : undefined;
+      const sample = schema ? (sampleFromJsonSchema(toJsonSchema(schema)) as Record<string, string>) : undefined;
+      const body = spec && 'upload' in spec ? await multipartBody(sample ?? {}, { bytes: TINY_PNG }) : { body: sample };
       const response = await ctx.call(endpoint.method.toUpperCase(), path, { key: a.key, ...body });
       assert.equal(response.status, 404, response.text);
       assert.equal(response.body.code, 'not_found');

@@ -9,6 +9,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { webhookDelivery } from '../src/webhooks/webhook-service.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
 const LEASE_MS = 60_000;
@@ -89,10 +90,14 @@ async function crashMidDelivery(holdFirst: (res: ServerResponse) => void) {
       key: account.key,
     });
     assert.deepEqual(log.body.data, [], 'the dead worker logged nothing');
-    assert.equal(await ctx.services.webhooks.drain({ accountIds: [account.id] }), 0, 'its lease still holds');
+    assert.equal(
+      await ctx.runtime.use(webhookDelivery).drain({ accountIds: [account.id] }),
+      0,
+      'its lease still holds',
+    );
     skipped = LEASE_MS + 1_000;
     assert.equal(
-      await ctx.services.webhooks.drain({ accountIds: [account.id] }),
+      await ctx.runtime.use(webhookDelivery).drain({ accountIds: [account.id] }),
       1,
       'after the lease, another worker takes it',
     );

@@ -11,6 +11,8 @@ import { MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from '../src/webhooks/retry-schedu
 import { API_VERSION } from '../src/platform/openapi/build-openapi.ts';
 import { nextPeriodStart, periodOf } from '../src/limits/monthly-quota.ts';
 import { PLANS } from '../src/limits/plans.ts';
+import { webhookDelivery } from '../src/webhooks/webhook-service.ts';
+import { deliveryQuota } from '../src/limits/limits-services.ts';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -73,7 +75,7 @@ after(async () => {
 });
 
 const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: account.key, body });
-const drain = () => ctx.services.webhooks.drain({ accountIds: [account.id] });
+const drain = () => ctx.runtime.use(webhookDelivery).drain({ accountIds: [account.id] });
 
 async function newEndpoint(body: Record<string, unknown> = {}) {
   const created = await call('POST', '/v1/webhook-endpoints', {
@@ -345,7 +347,7 @@ describe('monthly delivery quota', () => {
       parameters: [account.id, periodOf(clock()), limit - 2],
     });
     await newEndpoint();
-    const quota = ctx.services.deliveryQuota;
+    const quota = ctx.runtime.use(deliveryQuota);
     await call('POST', '/v1/customers', { name: 'First' });
     assert.equal(await drain(), 1);
     await quota.flush(); // the node learns the account's total (limit - 1)

@@ -16,7 +16,7 @@ import { planNamed } from '../limits/plans.ts';
 import { periodOf } from '../limits/monthly-quota.ts';
 import { ALERT_METRICS, type AlertMetricName, type WindowStats } from './alert-metrics.ts';
 import { alerts } from './alerts-resource.ts';
-import { STATS_SQL } from './usage-endpoint.ts';
+import { STATS_SQL } from './usage-operation.ts';
 
 /** pg_advisory_xact_lock key: "alerts" in ASCII. */
 const EVALUATION_LOCK = 0x616c65727473;

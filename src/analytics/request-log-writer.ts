@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { copyLine } from '../db/copy-text.ts';
 import { CopyBatch } from '../db/copy-batch.ts';
-import type { Metrics } from './metrics.ts';
+import { Counter, type Registry as MetricsRegistry } from 'prom-client';
+import { gaugeFrom } from '../platform/gauge-from.ts';
 import { RequestLogPartitions, dayOf } from './request-log-partitions.ts';
 
 export interface RequestLogEntry {
@@ -78,21 +79,34 @@ export class RequestLogWriter {
   readonly #partitions: RequestLogPartitions;
   readonly #maxQueue: number;
   readonly #batchSize: number;
+  readonly #dropped: Counter<'reason'>;
 
   constructor(
     private readonly db: Database,
-    private readonly metrics: Metrics,
+    metrics: MetricsRegistry,
     private readonly logger: Logger,
     private readonly options: RequestLogWriterOptions = {},
   ) {
     this.#partitions = new RequestLogPartitions(db);
     this.#maxQueue = options.maxQueue ?? 10_000;
     this.#batchSize = options.batchSize ?? 2_000;
-    metrics.gaugeFrom(
+    this.#dropped = new Counter({
+      name: 'fieldline_request_logs_dropped_total',
+      help: 'Request log entries dropped because the queue was full or a write failed.',
+      labelNames: ['reason'] as const,
+      registers: [metrics],
+    });
+    gaugeFrom(
+      metrics,
       'fieldline_request_log_queue_depth',
       'Request log entries waiting to be written.',
       () => this.#queued,
     );
+  }
+
+  /** Counts an entry that never reached the queue (`record_failed`: the telemetry could not build it). */
+  countDropped(reason: 'queue_full' | 'write_failed' | 'record_failed'): void {
+    this.#dropped.inc({ reason });
   }
 
   get retentionDays(): number {
@@ -101,14 +115,14 @@ export class RequestLogWriter {
 
   push(entry: RequestLogEntry): void {
     if (this.#queued >= this.#maxQueue) {
-      this.metrics.requestLogsDropped.inc({ reason: 'queue_full' });
+      this.countDropped('queue_full');
       return;
     }
     let line: string;
     try {
       line = entryLine(entry);
     } catch {
-      this.metrics.requestLogsDropped.inc({ reason: 'write_failed' });
+      this.countDropped('write_failed');
       return;
     }
     this.#filling.append(line, dayOf(entry.created_at));
@@ -182,7 +196,7 @@ export class RequestLogWriter {
         // One unwritable entry must not cost the whole batch: retry them one by one.
         this.logger.warn({ err, entries: batch.rows }, 'request log batch failed; writing entries one by one');
         for (const line of batch.lines()) {
-          await this.#copy(line).catch(() => this.metrics.requestLogsDropped.inc({ reason: 'write_failed' }));
+          await this.#copy(line).catch(() => this.countDropped('write_failed'));
         }
       }
     }

@@ -14,23 +14,13 @@ import type { OperationContext } from '../platform/operations/operation-context.
 import type { Row } from '../db/database.ts';
 import { previousSecretExpiry, rotationInput } from '../platform/secret-rotation.ts';
 import { KEY_MODES, keyChangeNotice, keySecretInsert, mintKeySecret } from './api-keys.ts';
+import { apiKeyVerifier } from './auth-services.ts';
 
 const MANAGES_KEYS = ['write:*', 'write:api-keys'];
 
-export interface ApiKeyService {
-  /** Drops this node's cached copy of a key at once (other nodes hear the NOTIFY at commit). */
-  forgetKey(keyId: string): void;
-}
-
-declare module '../platform/operations/runtime.ts' {
-  interface RuntimeServices {
-    apiKeys?: ApiKeyService;
-  }
-}
-
 /** Every node stops trusting what it cached about the key; this one at once. */
 function announceKeyChange(ctx: OperationContext, keyId: string): void {
-  ctx.runtime.services.apiKeys?.forgetKey(keyId);
+  ctx.runtime.find(apiKeyVerifier)?.forgetKey(keyId);
   ctx.tx.defer(keyChangeNotice(keyId));
 }
 

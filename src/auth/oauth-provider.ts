@@ -18,6 +18,8 @@ export const OAUTH_REFRESH_TOKEN_PREFIX = 'flo_rt_';
 export const OAUTH_CLIENT_SECRET_PREFIX = 'flo_cs_';
 /** Scope a client asks for to receive a refresh token. */
 export const OFFLINE_ACCESS = 'offline_access';
+/** RFC 8414 metadata: at the root, and at the root plus the issuer's path. */
+export const OAUTH_METADATA_PATH = '/.well-known/oauth-authorization-server';
 export const OAUTH_SIGN_IN_PATH = '/oauth/sign-in';
 export const OAUTH_CONSENT_PATH = '/oauth/consent';
 export const ACCESS_TOKEN_SECONDS = 3600;

@@ -15,13 +15,6 @@ import { CredentialCache } from './credential-cache.ts';
 import { memberPrincipal } from './member-principal.ts';
 import { OAUTH_ACCESS_TOKEN_PREFIX, OAUTH_REFRESH_TOKEN_PREFIX } from './oauth-provider.ts';
 
-declare module '../platform/operations/runtime.ts' {
-  interface RuntimeServices {
-    /** Drops this node's cached OAuth tokens (other nodes hear the trigger's NOTIFY). */
-    oauthTokens?: Pick<OAuthTokenVerifier, 'forget'>;
-  }
-}
-
 /** How the token table stores a token: SHA-256, base64url, of the token without its prefix (Better Auth's "hashed"). */
 export function storedTokenHash(token: string): string {
   const bare = token.startsWith(OAUTH_ACCESS_TOKEN_PREFIX)

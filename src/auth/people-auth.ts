@@ -2,9 +2,8 @@
 // tokens, reset and verification tokens are its job, not ours. Its tables are ours in name and
 // style (people, credentials, sessions, verifications, snake_case columns; migration
 // 0010_people), and it reaches them through our Database, so PGlite and PostgreSQL both work.
-// Membership of accounts is not Better Auth's: it is the `users` resource (see members.ts).
+// Membership of accounts is not Better Auth's: it is the `users` resource (users-resource.ts).
 import { betterAuthColumn } from './better-auth-columns.ts';
-import { createHmac } from 'node:crypto';
 import { betterAuth } from 'better-auth';
 import { bearer } from 'better-auth/plugins';
 import type { Logger } from 'pino';
@@ -13,6 +12,7 @@ import { kyselyOver } from '../db/kysely-dialect.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { newId } from '../platform/ids.ts';
+import type { SecretBox } from '../platform/secret-box.ts';
 import { memberships } from './person-accounts.ts';
 import { announceSessionChange, type SessionVerifier } from './session-verifier.ts';
 import { endGrants } from './oauth-grants.ts';
@@ -30,13 +30,13 @@ const ID_PREFIXES: Record<string, string> = { user: 'per', session: 'ses', accou
 export interface PeopleAuthOptions {
   /** The public URL of this server (FIELDLINE_PUBLIC_URL): links in mails and the cookies' Secure flag. */
   publicUrl: string;
-  /** The server's secret key; the key that signs session cookies is derived from it. */
-  secretKey: Buffer;
+  /** The server's secret box: the key that signs session cookies is derived from its key. */
+  secrets: SecretBox;
   logger: Logger;
   /** This node's session cache, told when a password reset ends a person's sessions (other nodes hear the NOTIFY). */
   sessionCache?: Pick<SessionVerifier, 'forget'>;
   /** The OAuth 2.0 server's scopes and the box its client secrets are sealed in. */
-  oauth: Omit<OAuthProviderOptions, 'publicUrl'>;
+  oauth: Omit<OAuthProviderOptions, 'publicUrl' | 'secrets'>;
 }
 
 export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
@@ -46,7 +46,7 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
     appName: 'Fieldline',
     baseURL: options.publicUrl,
     basePath: '/v1/auth',
-    secret: createHmac('sha256', options.secretKey).update('fieldline session cookies').digest('base64'),
+    secret: options.secrets.derive('fieldline session cookies'),
     database: { db: kyselyOver(db), type: 'postgres' },
     user: { modelName: 'people', fields: columns('emailVerified', 'createdAt', 'updatedAt') },
     account: {
@@ -136,7 +136,10 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
     },
     telemetry: { enabled: false },
     logger: { log: (level, message) => options.logger[level]({ component: 'better-auth' }, message) },
-    plugins: [bearer(), fieldlineOAuthProvider({ ...options.oauth, publicUrl: options.publicUrl })],
+    plugins: [
+      bearer(),
+      fieldlineOAuthProvider({ ...options.oauth, secrets: options.secrets, publicUrl: options.publicUrl }),
+    ],
   });
 }
 

@@ -4,7 +4,7 @@
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { withTenantTransaction } from '../db/tenant-transaction.ts';
-import type { Runtime } from '../platform/operations/runtime.ts';
+import type { Runtime } from '../platform/api/runtime.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
 import { insertValidated } from '../platform/operations/create.ts';

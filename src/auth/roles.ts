@@ -2,8 +2,8 @@
 // every credential. Derived from the registry (a new resource is covered by the rule of its
 // group, with no edit here) and printed as docs/roles.md by `fieldline roles`.
 import type { Registry } from '../platform/registry.ts';
-import { USER_ROLES } from '../domain/users.ts';
-
+/** A member's role in an account (the `users` resource's `role`). */
+export const USER_ROLES = ['owner', 'admin', 'dispatcher', 'technician', 'office', 'read_only'] as const;
 export type Role = (typeof USER_ROLES)[number];
 
 /**

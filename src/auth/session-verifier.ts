@@ -10,29 +10,15 @@ import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import type { Registry } from '../platform/registry.ts';
 import type { Principal } from '../platform/operations/principal.ts';
+import type { SessionIdentity } from '../platform/api/operation.ts';
+import { oauthTokenVerifier, sessionVerifier } from './auth-services.ts';
 import { credentialChangeNotice } from './api-keys.ts';
 import { CredentialCache } from './credential-cache.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { SESSION_COOKIE_PREFIX, type PeopleAuth } from './people-auth.ts';
 import { memberPrincipal } from './member-principal.ts';
 
-declare module '../platform/operations/runtime.ts' {
-  interface RuntimeServices {
-    /** Drops this node's cached sessions (other nodes hear the NOTIFY at commit). */
-    sessions?: Pick<SessionVerifier, 'forget'>;
-  }
-}
-
 const COOKIE_NAMES = [`${SESSION_COOKIE_PREFIX}.session_token`, `__Secure-${SESSION_COOKIE_PREFIX}.session_token`];
-
-/** A session, as cached; `principal` is null while it acts in no account its person is an active member of. */
-export interface SessionIdentity {
-  sessionId: string;
-  personId: string;
-  person: { id: string; name: string; email: string; email_verified: boolean };
-  expiresAt: number;
-  principal: Principal | null;
-}
 
 export type SessionChange = 'session' | 'person' | 'account';
 
@@ -51,9 +37,9 @@ export async function announceSessionChange(
 export function announceSessionChangeAtCommit(ctx: OperationContext, kind: SessionChange, id: string): void {
   ctx.tx.defer(credentialChangeNotice(kind, id));
   ctx.tx.afterCommit(async () => {
-    ctx.runtime.services.sessions?.forget(kind, id);
+    ctx.runtime.find(sessionVerifier)?.forget(kind, id);
     // A member's OAuth grants act with the member's role: they change with it.
-    if (kind !== 'session') ctx.runtime.services.oauthTokens?.forget(kind, id);
+    if (kind !== 'session') ctx.runtime.find(oauthTokenVerifier)?.forget(kind, id);
   });
 }
 

@@ -1,4 +1,6 @@
-// The `fieldline` command: serve, migrate, accounts create, openapi, roles, inventory.
+// The `fieldline` command: serve, migrate, accounts create, openapi, roles, inventory, generate.
+// `runCli` takes its arguments and where to write, so tests call it in process; the bin runs it
+// on process.argv and sets the exit code.
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../config.ts';
@@ -6,15 +8,14 @@ import { startServer } from '../server.ts';
 import { connectDatabase } from '../db/connect.ts';
 import { acquireDataDirLock, DataDirBusyError } from '../db/data-dir-lock.ts';
 import { migrate } from '../db/migrate.ts';
-import { createRegistry } from '../domain/registry.ts';
 import { createAccount } from '../auth/accounts.ts';
-import { createApp } from '../http/app.ts';
 import { DEFAULT_PLAN, PLAN_NAMES, type PlanName } from '../limits/plans.ts';
-import { pino } from 'pino';
 import type { Database } from '../db/database.ts';
 import { roleMatrixMarkdown } from '../auth/roles.ts';
 import { currentCoverage } from '../inventory/current-coverage.ts';
 import { coverageMarkdown } from '../inventory/coverage-markdown.ts';
+import { fieldlineApi } from '../main.ts';
+import { generateArtefacts } from './generate.ts';
 
 const HELP = `Usage: fieldline <command> [options]
 
@@ -27,7 +28,22 @@ Commands:
   roles [--output FILE]                   print the member roles and their scopes (docs/roles.md)
   inventory [--json] [--output FILE] [--check]
                                           the API coverage matrix (docs/api-coverage.md); --check exits 1 on a gap
+  generate [--check]                      rewrite every derived file (openapi.json, both SDKs, docs/api-coverage.md,
+                                          docs/roles.md); --check writes nothing and exits 1 when any is out of date
 `;
+
+/** Where the command writes; a test passes its own. */
+export interface CliOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processOutput: CliOutput = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+class UsageError extends Error {}
 
 /** Opens the configured database for a one-off command, migrated, and closes it afterwards. */
 async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
@@ -35,7 +51,7 @@ async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
   const release = config.databaseUrl ? () => {} : acquireDataDirLock(config.dataDir, 'CLI');
   const db = await connectDatabase(config);
   try {
-    await migrate(db, createRegistry());
+    await migrate(db, fieldlineApi().schema);
     return await work(db);
   } finally {
     await db.close();
@@ -43,7 +59,11 @@ async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
   }
 }
 
-async function run(argv: string[]): Promise<number> {
+const emit = (out: CliOutput, text: string, output: string | undefined) =>
+  output ? writeFileSync(output, text) : out.stdout(text);
+
+/** Runs one command; the exit code, or -1 while a server it started keeps running. */
+async function run(argv: string[], out: CliOutput): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -59,7 +79,7 @@ async function run(argv: string[]): Promise<number> {
   });
   const [command, subcommand] = positionals;
   if (values.help || !command) {
-    process.stdout.write(HELP);
+    out.stdout(HELP);
     return command || values.help ? 0 : 1;
   }
   switch (command) {
@@ -70,11 +90,11 @@ async function run(argv: string[]): Promise<number> {
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
-      return -1; // keep running
+      return -1;
     }
     case 'migrate': {
       await withDatabase(async () => undefined);
-      process.stderr.write('Database is up to date.\n');
+      out.stderr('Database is up to date.\n');
       return 0;
     }
     case 'accounts': {
@@ -84,59 +104,52 @@ async function run(argv: string[]): Promise<number> {
       const mode = values.mode ?? 'test';
       if (mode !== 'test' && mode !== 'live') throw new UsageError('--mode is test or live');
       const plan = values.plan ?? DEFAULT_PLAN;
-      if (!PLAN_NAMES.includes(plan as PlanName)) throw new UsageError(`--plan is one of ${PLAN_NAMES.join(', ')}`);
-      const created = await withDatabase((db) => createAccount(db, { name, mode, plan: plan as PlanName }));
-      if (values.json) process.stdout.write(JSON.stringify(created) + '\n');
+      const isPlan = (value: string): value is PlanName => (PLAN_NAMES as readonly string[]).includes(value);
+      if (!isPlan(plan)) throw new UsageError(`--plan is one of ${PLAN_NAMES.join(', ')}`);
+      const created = await withDatabase((db) => createAccount(db, { name, mode, plan }));
+      if (values.json) out.stdout(JSON.stringify(created) + '\n');
       else
-        process.stdout.write(
+        out.stdout(
           `Account ${created.account.id} "${created.account.name}"\nOwner API key (shown once): ${created.api_key}\n`,
         );
       return 0;
     }
     case 'roles': {
-      const text = roleMatrixMarkdown(createRegistry());
-      if (values.output) writeFileSync(values.output, text);
-      else process.stdout.write(text);
+      emit(out, roleMatrixMarkdown(fieldlineApi().registry), values.output);
       return 0;
     }
     case 'inventory': {
       const resources = currentCoverage();
       const gaps = resources.flatMap((resource) => resource.gaps.map((gap) => `${resource.collection}: ${gap}`));
       const text = values.json ? `${JSON.stringify({ resources, gaps }, null, 2)}\n` : coverageMarkdown(resources);
-      if (values.output) writeFileSync(values.output, text);
-      else if (!values.check) process.stdout.write(text);
+      if (values.output || !values.check) emit(out, text, values.output);
       if (values.check && gaps.length) {
-        process.stderr.write(`API coverage gaps:\n${gaps.map((gap) => `  ${gap}`).join('\n')}\n`);
+        out.stderr(`API coverage gaps:\n${gaps.map((gap) => `  ${gap}`).join('\n')}\n`);
         return 1;
       }
       return 0;
     }
     case 'openapi': {
-      // The app the server runs, never started: the same routes and endpoints, so the same document.
-      const { openapi } = createApp({
-        db: undefined as never,
-        registry: createRegistry(),
-        logger: pino({ level: 'silent' }),
-      });
-      const text = JSON.stringify(openapi, null, 2) + '\n';
-      if (values.output) writeFileSync(values.output, text);
-      else process.stdout.write(text);
+      emit(out, JSON.stringify(fieldlineApi().document(), null, 2) + '\n', values.output);
       return 0;
+    }
+    case 'generate': {
+      const stale = await generateArtefacts({ check: values.check ?? false });
+      for (const path of stale) out.stderr(`${values.check ? 'out of date' : 'written'}: ${path}\n`);
+      return values.check && stale.length ? 1 : 0;
     }
   }
   throw new UsageError(`Unknown command: ${positionals.join(' ')}`);
 }
 
-class UsageError extends Error {}
-
-run(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exitCode = code;
-  },
-  (error) => {
-    if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${HELP}`);
-    else if (error instanceof DataDirBusyError) process.stderr.write(`${error.message}\n`);
-    else process.stderr.write(`fieldline: ${error?.message ?? error}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
-  },
-);
+/** The exit code; usage and configuration errors are printed, never thrown. */
+export async function runCli(argv: string[], out: CliOutput = processOutput): Promise<number> {
+  try {
+    return await run(argv, out);
+  } catch (error) {
+    if (error instanceof UsageError) out.stderr(`${error.message}\n\n${HELP}`);
+    else if (error instanceof DataDirBusyError) out.stderr(`${error.message}\n`);
+    else out.stderr(`fieldline: ${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}

@@ -9,9 +9,9 @@ import {
   type Row,
 } from './database.ts';
 
-/** `dataDir` undefined keeps the database in memory (tests). */
-export async function connectPglite(dataDir?: string): Promise<Database> {
-  const pglite = await PGlite.create({ dataDir, parsers: TYPE_PARSERS });
+/** `dataDir` undefined keeps the database in memory (tests); `from` starts it as a copy of a snapshot. */
+export async function connectPglite(dataDir?: string, from?: Blob): Promise<Database> {
+  const pglite = await PGlite.create({ dataDir, parsers: TYPE_PARSERS, loadDataDir: from });
   await pglite.exec(SESSION_SETUP_SQL);
   const connection: DatabaseConnection = {
     async run(sqlText) {
@@ -54,5 +54,6 @@ export async function connectPglite(dataDir?: string): Promise<Database> {
       await queue;
       await pglite.close();
     },
+    snapshot: () => inTurn(() => pglite.dumpDataDir('none')),
   };
 }

@@ -23,6 +23,7 @@ export function acquireDataDirLock(dataDir: string, holder: string): () => void 
     try {
       writeFileSync(path, mine, { flag: 'wx' });
       const release = () => {
+        process.off('exit', release);
         try {
           if (readFileSync(path, 'utf8') === mine) unlinkSync(path);
         } catch {

@@ -33,6 +33,8 @@ export interface Database {
    */
   listen(channel: string, onNotify: (payload: string) => void, options?: ListenOptions): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** Embedded PGlite only: its data folder as a tarball, to start copies from (tests clone a migrated database). */
+  snapshot?(): Promise<Blob>;
 }
 
 /** Statements every session starts with: UTC timestamps in ISO style, for the parsers below. */

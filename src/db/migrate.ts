@@ -1,11 +1,21 @@
-// Brings a database up to date: platform migrations in order, then the registry's schema
-// (re-applied only when the declarations changed). Safe to run from several processes.
+// Brings a database up to date: versioned migrations in order, then the resource schema
+// (re-applied only when the declarations changed). Safe to run from several processes. The
+// statements come from above (the modules and the registry): this layer only applies them.
 import { createHash } from 'node:crypto';
 import type { Database } from './database.ts';
-import type { Registry } from '../platform/registry.ts';
-import { resourceSchemaStatements } from '../platform/ddl/resource-ddl.ts';
 import { quoteSqlString } from './inline-parameters.ts';
-import { PLATFORM_MIGRATIONS } from './platform-migrations.ts';
+
+export interface Migration {
+  id: string;
+  statements: string[];
+}
+
+export interface Schema {
+  /** Applied once each, in this order, recorded by id. */
+  migrations: readonly Migration[];
+  /** Idempotent statements for the declared resources, applied again whenever they change. */
+  resources: readonly string[];
+}
 
 const MIGRATION_LOCK = 7_216_001;
 const RESOURCE_SCHEMA = 'resource_schema';
@@ -14,7 +24,7 @@ export interface MigrationReport {
   applied: string[];
 }
 
-export async function migrate(db: Database, registry: Registry): Promise<MigrationReport> {
+export async function migrate(db: Database, schema: Schema): Promise<MigrationReport> {
   const applied: string[] = [];
   await db.withConnection(async (connection) => {
     await connection.run(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
@@ -34,12 +44,11 @@ export async function migrate(db: Database, registry: Registry): Promise<Migrati
         }
         applied.push(id);
       };
-      for (const migration of PLATFORM_MIGRATIONS) {
+      for (const migration of schema.migrations) {
         if (!done.has(migration.id)) await apply(migration.id, migration.statements, 'v1');
       }
-      const schema = resourceSchemaStatements(registry);
-      const checksum = createHash('sha256').update(schema.join(';\n')).digest('hex');
-      if (done.get(RESOURCE_SCHEMA) !== checksum) await apply(RESOURCE_SCHEMA, schema, checksum);
+      const checksum = createHash('sha256').update(schema.resources.join(';\n')).digest('hex');
+      if (done.get(RESOURCE_SCHEMA) !== checksum) await apply(RESOURCE_SCHEMA, [...schema.resources], checksum);
     } finally {
       await connection.run(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`);
     }

@@ -9,6 +9,7 @@ import { validationFailed } from '../platform/errors.ts';
 import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { serialize } from '../platform/operations/serialize.ts';
+import { campaignSending } from './campaign-sender.ts';
 
 /**
  * Changes a campaign's recipients in one statement (`change`: $1 account, $2 campaign, $3 now),
@@ -32,7 +33,7 @@ async function settleRecipients(
 
 /** The sender is told at once (after commit) rather than at its next poll. */
 function wakeSender(ctx: OperationContext): void {
-  ctx.tx.afterCommit(async () => ctx.runtime.services.campaigns?.wake());
+  ctx.tx.afterCommit(async () => ctx.runtime.find(campaignSending)?.wake());
 }
 
 export const campaigns = defineResource({

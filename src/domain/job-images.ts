@@ -11,10 +11,11 @@ import { insertValidated } from '../platform/operations/create.ts';
 import { selectRow } from '../platform/operations/row-statements.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import type { OperationContext } from '../platform/operations/operation-context.ts';
-import { BinaryBody } from '../platform/routes/endpoint-spec.ts';
+import { BinaryBody } from '../platform/api/operation.ts';
 import { newId } from '../platform/ids.ts';
 import { IMAGE_TYPES, sniffImageType } from '../storage/image-type.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
+import { fileStorage } from '../storage/storage-module.ts';
 
 interface JobImageOptions {
   name: string;
@@ -30,11 +31,7 @@ interface JobImageOptions {
   form: z.ZodObject;
 }
 
-function storage(ctx: OperationContext): FileStorage {
-  const files = ctx.runtime.services.files;
-  if (!files) throw new Error('file storage is not configured in this runtime');
-  return files;
-}
+const storage = (ctx: OperationContext): FileStorage => ctx.runtime.use(fileStorage);
 
 const storageKey = (accountId: string, id: string) => `${accountId}/${id}`;
 

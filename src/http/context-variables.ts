@@ -1,16 +1,19 @@
 // Typed per-request values shared by the middleware (Hono module augmentation).
 import type { Principal } from '../platform/operations/principal.ts';
+import type { SessionIdentity, UploadedFile } from '../platform/api/operation.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
     requestId: string;
     principal: Principal;
     /** The signed-in person's session, when the credential is one. */
-    session: import('../auth/session-verifier.ts').SessionIdentity | undefined;
+    session: SessionIdentity | undefined;
     /** The parsed JSON body of a write route (undefined when empty). */
     body: unknown;
     /** The file of a multipart upload route. */
-    upload: import('../platform/routes/endpoint-spec.ts').UploadedFile | undefined;
+    upload: UploadedFile | undefined;
+    /** The body's bytes as received, for operations that read them whole (a signature, a protocol). */
+    rawBody: Buffer | undefined;
     /** The route template matched (`/v1/jobs/{id}`), for logs and metrics. */
     routeTemplate: string;
     /** The problem details sent, when the request failed (for the request log). */

@@ -19,10 +19,13 @@ const DOCS_PAGE = `<!doctype html>
 </body>
 </html>`;
 
-export function mountDocs(app: Hono, document: object): void {
-  const json = JSON.stringify(document);
+/** `document`: the OpenAPI document, built on the first request for it. */
+export function mountDocs(app: Hono, document: () => object): void {
+  let json: string | undefined;
   let script: Promise<Buffer> | undefined;
-  app.get('/openapi.json', (c) => c.body(json, 200, { 'Content-Type': 'application/json; charset=utf-8' }));
+  app.get('/openapi.json', (c) =>
+    c.body((json ??= JSON.stringify(document())), 200, { 'Content-Type': 'application/json; charset=utf-8' }),
+  );
   app.get('/docs', (c) => c.html(DOCS_PAGE));
   app.get('/docs/scalar.js', async (c) => {
     script ??= readFile(require.resolve('@scalar/api-reference/browser/standalone.js'));

@@ -3,11 +3,11 @@
 // listener (FIELDLINE_ADMIN_PORT, bind it to a private interface) it is open.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Hono } from 'hono';
-import type { Metrics } from '../analytics/metrics.ts';
+import type { Registry } from 'prom-client';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
-export function mountMetrics(app: Hono, metrics: Metrics, token: string | null): void {
+export function mountMetrics(app: Hono, metrics: Registry, token: string | null): void {
   const expected = token ? digest(token) : null;
   app.get('/metrics', async (c) => {
     if (expected) {
@@ -18,6 +18,6 @@ export function mountMetrics(app: Hono, metrics: Metrics, token: string | null):
         });
       }
     }
-    return c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType });
+    return c.body(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType });
   });
 }

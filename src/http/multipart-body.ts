@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError, badRequest } from '../platform/errors.ts';
-import type { UploadSpec } from '../platform/routes/endpoint-spec.ts';
+import type { UploadSpec } from '../platform/api/operation.ts';
 import { readBodyBytes } from './json-body.ts';
 import './context-variables.ts';
 

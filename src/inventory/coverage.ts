@@ -5,11 +5,9 @@
 import type { Registry } from '../platform/registry.ts';
 import type { ResourceDefinition, OperationName } from '../platform/resource/define-resource.ts';
 import { ALL_OPERATIONS } from '../platform/resource/define-resource.ts';
-import type { RouteSpec } from '../platform/routes/route-spec.ts';
-import type { EndpointSpec } from '../platform/routes/endpoint-spec.ts';
-import { inRoleMatrix, inTenancyMatrix } from '../platform/routes/test-matrices.ts';
+import type { Operation } from '../platform/api/operation.ts';
+import { inRoleMatrix, inTenancyMatrix } from '../platform/api/test-matrices.ts';
 import { SDK_NAME } from '../platform/openapi/sdk-name.ts';
-import { notATool, type McpTool } from '../mcp/mcp-tools.ts';
 
 export const SURFACES = ['openapi', 'typescript', 'python', 'mcp', 'tenancy', 'roles'] as const;
 export type Surface = (typeof SURFACES)[number];
@@ -44,25 +42,18 @@ export interface ResourceCoverage {
 
 export interface CoverageInputs {
   registry: Registry;
-  routes: readonly RouteSpec[];
-  endpoints: readonly EndpointSpec[];
+  operations: readonly Operation[];
   openapi: { paths: Record<string, Record<string, any>> };
-  tools: readonly McpTool[];
   /** The operations each committed SDK offers (`POST /v1/jobs/{id}/complete`). */
   sdks: Record<'typescript' | 'python', ReadonlySet<string>>;
 }
 
-type Operation = RouteSpec | EndpointSpec;
 const label = (operation: Operation) => `${operation.method.toUpperCase()} ${operation.path}`;
 
 export function resourceCoverage(resource: ResourceDefinition, inputs: CoverageInputs): ResourceCoverage {
-  const operations: Operation[] = [
-    ...inputs.routes.filter((route) => route.resource === resource),
-    ...inputs.endpoints.filter((endpoint) => endpoint.collection === resource.collection),
-  ];
+  const operations = inputs.operations.filter((operation) => operation.collection === resource.collection);
   const documented = (operation: Operation) => inputs.openapi.paths[operation.path]?.[operation.method];
   const sdkName = (operation: Operation): string | undefined => documented(operation)?.[SDK_NAME];
-  const toolFor = new Set(inputs.tools.map((tool) => `${tool.method} ${tool.path}`));
 
   const surface = (
     has: (operation: Operation) => boolean,
@@ -78,7 +69,10 @@ export function resourceCoverage(resource: ResourceDefinition, inputs: CoverageI
     openapi: surface((operation) => Boolean(sdkName(operation))),
     typescript: surface((operation) => inputs.sdks.typescript.has(label(operation))),
     python: surface((operation) => inputs.sdks.python.has(label(operation))),
-    mcp: surface((operation) => toolFor.has(`${operation.method} ${operation.path}`), notATool),
+    mcp: surface(
+      (operation) => typeof operation.tool === 'string',
+      (operation) => (typeof operation.tool === 'string' ? undefined : operation.tool.excluded),
+    ),
     tenancy: surface(
       inTenancyMatrix,
       () => "names no object in its path: its own tests prove it stays in the caller's account",
@@ -106,9 +100,7 @@ export function resourceCoverage(resource: ResourceDefinition, inputs: CoverageI
     actions: Object.entries(resource.actions)
       .filter(([, action]) => !action.internal)
       .map(([name]) => name),
-    endpoints: inputs.endpoints
-      .filter((endpoint) => endpoint.collection === resource.collection)
-      .map((endpoint) => endpoint.operationId),
+    endpoints: operations.filter((operation) => operation.kind === 'custom').map((operation) => operation.operationId),
     events: inputs.registry
       .eventTypes()
       .filter((event) => event.collection === resource.collection)

@@ -1,20 +1,15 @@
-// The coverage inventory of this build: the app the server runs (never started), the MCP
-// tools it would serve and the SDKs committed beside it.
-import { pino } from 'pino';
-import { createRegistry } from '../domain/registry.ts';
-import { createApp } from '../http/app.ts';
+// The coverage inventory of an API: its operation table, its OpenAPI document, and the SDKs'
+// operations (by default the SDKs committed beside this build).
+import type { Api } from '../platform/api/build-api.ts';
+import { fieldlineApi } from '../main.ts';
 import { coverageInventory, type ResourceCoverage } from './coverage.ts';
 import { pythonSdkOperations, typescriptSdkOperations } from './sdk-surfaces.ts';
 
+export function coverageOf(api: Api, sdks: Record<'typescript' | 'python', ReadonlySet<string>>): ResourceCoverage[] {
+  return coverageInventory({ registry: api.registry, operations: api.operations, openapi: api.document(), sdks });
+}
+
+/** This build's inventory, against the committed SDKs. */
 export function currentCoverage(): ResourceCoverage[] {
-  const registry = createRegistry();
-  const app = createApp({ db: undefined as never, registry, logger: pino({ level: 'silent' }) });
-  return coverageInventory({
-    registry,
-    routes: app.routes,
-    endpoints: app.endpoints,
-    openapi: app.openapi,
-    tools: app.agentTools(),
-    sdks: { typescript: typescriptSdkOperations(), python: pythonSdkOperations() },
-  });
+  return coverageOf(fieldlineApi(), { typescript: typescriptSdkOperations(), python: pythonSdkOperations() });
 }

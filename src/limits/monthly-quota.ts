@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
-import type { Plan } from './plans.ts';
+import type { Plan } from '../platform/api/traffic.ts';
 
 /** Share of the monthly quota at which the account is warned (once per month). */
 export const QUOTA_WARNING_SHARE = 0.8;

@@ -1,26 +1,6 @@
 // What an account's plan allows: request rates per bucket and monthly quotas. A key may
 // override its plan's rates (a tighter limit for a risky integration, a looser one for a sync).
-/** Reads, writes and the routes that cost the database most (export, bulk, search) are limited separately. */
-export const RATE_BUCKETS = ['read', 'write', 'expensive'] as const;
-export type RateBucket = (typeof RATE_BUCKETS)[number];
-
-export interface RatePolicy {
-  /** Requests allowed per window. */
-  limit: number;
-  /** Window length in seconds. */
-  windowSeconds: number;
-}
-
-export type RateLimits = Record<RateBucket, RatePolicy>;
-
-export interface Plan {
-  name: string;
-  rates: RateLimits;
-  /** Requests per calendar month (UTC). */
-  monthlyRequests: number;
-  /** Webhook deliveries per calendar month (UTC). */
-  monthlyWebhookDeliveries: number;
-}
+import { RATE_BUCKETS, type Plan, type RateBucket, type RateLimits } from '../platform/api/traffic.ts';
 
 const perMinute = (read: number, write: number, expensive: number): RateLimits => ({
   read: { limit: read, windowSeconds: 60 },

@@ -5,17 +5,8 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Metrics } from '../analytics/metrics.ts';
-import type { RatePolicy } from './plans.ts';
-
-export interface RateDecision {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  /** Seconds until the window resets (rounded up, at least 1 while anything is counted). */
-  resetSeconds: number;
-  windowSeconds: number;
-}
+import type { Counter } from 'prom-client';
+import type { RateDecision, RatePolicy } from '../platform/api/traffic.ts';
 
 interface LimiterPair {
   shared?: RateLimiterAbstract;
@@ -25,7 +16,8 @@ interface LimiterPair {
 export interface RequestRateLimiterOptions {
   redis?: Redis;
   logger: Logger;
-  metrics: Metrics;
+  /** Counts checks the shared store could not answer. */
+  storeFailures: Counter;
 }
 
 export class RequestRateLimiter {
@@ -75,7 +67,7 @@ export class RequestRateLimiter {
       return await run(limiters.shared);
     } catch (error) {
       if (error instanceof RateLimiterRes) throw error;
-      this.options.metrics.rateLimitStoreFailures.inc();
+      this.options.storeFailures.inc();
       const now = Date.now();
       if (now - this.#lastFailureLog > 30_000) {
         this.#lastFailureLog = now;

@@ -1,19 +1,18 @@
-// The MCP tool table, derived from the same route table and endpoints the HTTP API mounts: one
-// tool per resource operation (`customers_list`, `customers_create`), one per action
-// (`jobs_complete`), one per endpoint a resource declares, and `search`. Each runs its operation
-// in-process; its input schema and description come from the operation's OpenAPI entry.
-// Left out: nested lists (the collection's own list filters the same way), exports and
-// uploads (streams and files are not tool arguments).
-import type { RouteSpec, ApiResult, HttpMethod } from '../platform/routes/route-spec.ts';
-import { routeBucket } from '../platform/routes/route-spec.ts';
-import { parseEndpointBody, parseEndpointQuery, type EndpointSpec } from '../platform/routes/endpoint-spec.ts';
+// The MCP tool table, read from the operation table: one tool per operation that names one
+// (`customers_list`, `jobs_complete`, `search`; operations say why they have none). Each runs
+// its operation in-process through invokeOperation, as an HTTP call would; its input schema and
+// description come from the operation's OpenAPI entry.
+import type { Api } from '../platform/api/build-api.ts';
+import type { ApiResult, HttpMethod, Operation, OperationCall } from '../platform/api/operation.ts';
+import type { RateBucket } from '../platform/api/traffic.ts';
+import { invokeOperation } from '../platform/api/invoke-operation.ts';
+import type { Runtime } from '../platform/api/runtime.ts';
 import type { Principal } from '../platform/operations/principal.ts';
-import type { RateBucket } from '../limits/plans.ts';
 import { badRequest, validationFailed } from '../platform/errors.ts';
 import { requestOf, toolInputOf, type ToolInput } from './tool-input-schema.ts';
-import { snakeCase as snake } from '../platform/naming.ts';
 
 export interface ToolCall {
+  runtime: Runtime;
   principal: Principal;
   args: Record<string, unknown>;
   requestId: string;
@@ -24,24 +23,11 @@ export interface McpTool {
   title: string;
   description: string;
   inputSchema: Record<string, unknown>;
-  /** The scope a credential needs (null: any credential). */
-  scope: string | null;
-  method: HttpMethod;
-  /** The HTTP route this tool mirrors (for descriptions and the coverage inventory). */
-  path: string;
-  /** The resource collection, when the tool is one of a resource's. */
-  collection?: string;
-  bucket(args: Record<string, unknown>): RateBucket;
+  operation: Operation;
   run(call: ToolCall): Promise<ApiResult>;
 }
 
 type OpenApiDocument = { paths: Record<string, Record<string, any>>; components?: Record<string, any> };
-
-function operationOf(document: OpenApiDocument, method: HttpMethod, path: string) {
-  const operation = document.paths[path]?.[method];
-  if (!operation) throw new Error(`MCP: ${method.toUpperCase()} ${path} is not in the OpenAPI document`);
-  return operation;
-}
 
 function describe(operation: Record<string, any>, method: HttpMethod, path: string): string {
   return [operation.summary, operation.description, `(${method.toUpperCase()} ${path})`].filter(Boolean).join('\n\n');
@@ -64,93 +50,58 @@ function requestFor(input: ToolInput, args: Record<string, unknown>) {
   return request;
 }
 
-function routeTool(document: OpenApiDocument, route: RouteSpec): McpTool {
-  const operation = operationOf(document, route.method, route.path);
-  const input = toolInputOf(document, operation);
-  const verb = route.kind === 'action' ? snake(route.actionName!) : route.kind;
+/** The bucket a tool call counts against: its operation's, decided by its arguments as by a query. */
+export function toolBucket(tool: McpTool, args: Record<string, unknown>): RateBucket {
+  const bucket = tool.operation.bucket;
+  if (typeof bucket === 'string') return bucket;
+  if (bucket.from === 'query') {
+    const present = new URLSearchParams(
+      Object.keys(args)
+        .filter((name) => args[name] !== undefined)
+        .map((name) => [name, '']),
+    );
+    return bucket.decide(present);
+  }
+  return 'write';
+}
+
+function toolOf(document: OpenApiDocument, operation: Operation, name: string): McpTool {
+  const entry = document.paths[operation.path]?.[operation.method];
+  if (!entry)
+    throw new Error(`MCP: ${operation.method.toUpperCase()} ${operation.path} is not in the OpenAPI document`);
+  const input = toolInputOf(document, entry);
+  const optionalBody = operation.body && 'json' in operation.body && !operation.body.required;
   return {
-    name: `${snake(route.resource.collection)}_${verb}`,
-    title: route.summary,
-    description: describe(operation, route.method, route.path),
+    name,
+    title: operation.summary,
+    description: describe(entry, operation.method, operation.path),
     inputSchema: input.schema,
-    scope: route.scope,
-    method: route.method,
-    path: route.path,
-    collection: route.resource.collection,
-    bucket: (args) => routeBucket(route, { has: (name) => args[name] !== undefined }),
-    run: ({ principal, args, requestId }) => {
+    operation,
+    run: ({ runtime, principal, args, requestId }) => {
       const { params, query, body } = requestFor(input, args);
-      return route.handle({
+      const call: Omit<OperationCall, 'query'> & { query: URLSearchParams } = {
+        runtime,
         principal,
+        clientIp: null,
         params,
         query,
-        body: body ?? (route.body === 'optional' ? {} : undefined),
+        body: body ?? (optionalBody ? {} : undefined),
         requestId,
-      });
-    },
-  };
-}
-
-function endpointTool(document: OpenApiDocument, endpoint: EndpointSpec): McpTool {
-  const operation = operationOf(document, endpoint.method, endpoint.path);
-  const input = toolInputOf(document, operation);
-  return {
-    name: snake(endpoint.operationId),
-    title: endpoint.summary,
-    description: describe(operation, endpoint.method, endpoint.path),
-    inputSchema: input.schema,
-    scope: endpoint.scope,
-    method: endpoint.method,
-    path: endpoint.path,
-    collection: endpoint.collection,
-    bucket: () => endpoint.bucket,
-    run: ({ principal, args, requestId }) => {
-      const { params, query, body } = requestFor(input, args);
-      return endpoint.handle({
-        principal,
-        params,
-        query: parseEndpointQuery(endpoint, query),
-        body: parseEndpointBody(endpoint, body),
-        clientIp: null,
-        requestId,
-        method: endpoint.method.toUpperCase(),
-        path: endpoint.path,
+        method: operation.method.toUpperCase(),
+        path: operation.path,
         headers: new Headers(),
-      });
+        refuseCredential: async () => undefined,
+        attribute: () => undefined,
+      };
+      return invokeOperation(operation, call);
     },
   };
 }
 
-export interface ToolSources {
-  routes: readonly RouteSpec[];
-  /** The resources' own endpoints and search. */
-  endpoints: readonly EndpointSpec[];
-}
-
-/** Why an operation is not a tool, if it is not (the coverage inventory prints it). */
-export function notATool(operation: RouteSpec | EndpointSpec): string | undefined {
-  if ('kind' in operation) {
-    if (operation.parent) return "a nested list: the collection's own list tool takes the same filter";
-    return operation.kind === 'export' ? 'a file: tools answer JSON' : undefined;
-  }
-  if (operation.upload) return 'an upload: tools carry no files';
-  if (operation.responseMediaType) return 'a file or a stream: tools answer JSON';
-  return (operation.authentication ?? 'credential') === 'credential'
-    ? undefined
-    : 'a step of signing in, not an operation of an account';
-}
-
-/** Every tool, in route order; two tools with one name is a declaration error found at start-up. */
-export function mcpTools(document: OpenApiDocument, sources: ToolSources): McpTool[] {
-  const tools = [
-    ...sources.routes.filter((route) => !notATool(route)).map((route) => routeTool(document, route)),
-    ...sources.endpoints.filter((endpoint) => !notATool(endpoint)).map((endpoint) => endpointTool(document, endpoint)),
-  ];
-  const names = new Set<string>();
-  for (const tool of tools) {
-    if (names.has(tool.name)) throw new Error(`MCP: two tools are named '${tool.name}'`);
-    if (!/^[a-z0-9_]{1,64}$/.test(tool.name)) throw new Error(`MCP: '${tool.name}' is not a usable tool name`);
-    names.add(tool.name);
-  }
-  return tools;
+/** Every tool, in table order (names are checked unique when the table is built). */
+export function mcpTools(api: Api): McpTool[] {
+  const document = api.document() as unknown as OpenApiDocument;
+  return api.operations.flatMap((operation) =>
+    typeof operation.tool === 'string' ? [toolOf(document, operation, operation.tool)] : [],
+  );
 }

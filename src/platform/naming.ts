@@ -19,3 +19,6 @@ export const snakeCase = (text: string) =>
     .replace(/[-\s]/g, '_')
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase();
+
+/** The OpenAPI schema (and tag) of a resource's objects: `job_photo` -> `JobPhoto`. */
+export const schemaName = (resource: { name: string }) => pascalCase(resource.name);

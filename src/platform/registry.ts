@@ -1,23 +1,23 @@
 // The registry: every resource declaration, checked for consistency once, and the
-// catalogues derived from it (event types, scopes).
+// catalogues derived from it (event types, scopes) with what modules add beside resources.
 import type { ResourceDefinition } from './resource/define-resource.ts';
-import { PLATFORM_EVENT_TYPES } from './events/platform-events.ts';
+import type { EventType } from './events/event-type.ts';
 
-export interface EventType {
-  type: string;
-  collection: string;
-  description: string;
+export interface RegistryExtras {
+  /** Events emitted by no resource's create/update/delete or action (a quota warning). */
+  events?: readonly EventType[];
+  /** Scopes of operations that belong to no resource (`read:account`). */
+  scopes?: readonly string[];
 }
-
-/** Scopes of platform endpoints that belong to no resource (GET/PATCH /v1/account). */
-export const PLATFORM_SCOPES = ['read:account', 'write:account', 'read:oauth-clients', 'write:oauth-clients'];
 
 export class Registry {
   readonly resources: readonly ResourceDefinition[];
   readonly #byCollection: Map<string, ResourceDefinition>;
+  readonly #extras: RegistryExtras;
 
-  constructor(resources: readonly ResourceDefinition[]) {
+  constructor(resources: readonly ResourceDefinition[], extras: RegistryExtras = {}) {
     this.resources = resources;
+    this.#extras = extras;
     this.#byCollection = new Map(resources.map((r) => [r.collection, r]));
     this.#check();
   }
@@ -48,7 +48,7 @@ export class Registry {
             description: `Sent when the ${name} action succeeds (${action.summary}).`,
           })),
       ])
-      .concat(PLATFORM_EVENT_TYPES)
+      .concat(this.#extras.events ?? [])
       .filter((e, i, all) => all.findIndex((o) => o.type === e.type) === i);
   }
 
@@ -57,7 +57,7 @@ export class Registry {
     return [
       'read:*',
       'write:*',
-      ...PLATFORM_SCOPES,
+      ...(this.#extras.scopes ?? []),
       ...this.resources.flatMap((r) => [`read:${r.collection}`, `write:${r.collection}`]),
     ];
   }

@@ -2,7 +2,7 @@
 // the server's key. The key comes from FIELDLINE_SECRET_KEY (32 bytes, base64 or hex); without
 // it, one is generated once and kept in the data folder (mode 0600), which suits one machine.
 // Several nodes must share FIELDLINE_SECRET_KEY.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -30,6 +30,11 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', this.#key, bytes.subarray(0, 12));
     decipher.setAuthTag(bytes.subarray(12, 28));
     return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+  }
+
+  /** A key of its own for one purpose (signing session cookies), derived from this one: HMAC-SHA256, base64. */
+  derive(purpose: string): string {
+    return createHmac('sha256', this.#key).update(purpose).digest('base64');
   }
 }
 

@@ -47,9 +47,3 @@ export function localDiskStorage(root: string): FileStorage {
 }
 
 export const filesFolder = (dataDir: string) => join(dataDir, 'files');
-
-declare module '../platform/operations/runtime.ts' {
-  interface RuntimeServices {
-    files?: FileStorage;
-  }
-}

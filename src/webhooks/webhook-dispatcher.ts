@@ -106,6 +106,16 @@ export class WebhookDispatcher {
     this.#options = options;
   }
 
+  /** http:// and private addresses are allowed as endpoint URLs (tests, local development). */
+  get allowPrivate(): boolean {
+    return this.#options.allowPrivate;
+  }
+
+  /** Seals and opens the endpoints' signing secrets. */
+  get secrets(): SecretBox {
+    return this.#options.secrets;
+  }
+
   #now(): number {
     return (this.#options.now ?? Date.now)();
   }

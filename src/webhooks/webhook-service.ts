@@ -1,25 +1,19 @@
-// What webhook-endpoint hooks and actions need at run time, reached through ctx.runtime.
+// What webhook-endpoint hooks and actions need at run time, by key (the webhooks module
+// provides the dispatcher), and the options the module reads.
 import type { OperationContext } from '../platform/operations/operation-context.ts';
-import type { SecretBox } from '../platform/secret-box.ts';
+import { serviceKey } from '../platform/api/runtime.ts';
+import type { DispatcherOptions, WebhookDispatcher } from './webhook-dispatcher.ts';
 
-export interface WebhookService {
-  /** FIELDLINE_WEBHOOK_ALLOW_PRIVATE: http:// and private addresses allowed (tests, development). */
-  allowPrivate: boolean;
-  secrets: SecretBox;
-  /** Delivers the queued (event, endpoint) now and answers with the delivery log entry. */
-  deliverNow(eventId: string, endpointId: string): Promise<Record<string, unknown>>;
-  /** Wakes the workers (after a commit that queued deliveries without the trigger). */
-  wake(): void;
-}
-
-declare module '../platform/operations/runtime.ts' {
-  interface RuntimeServices {
-    webhooks?: WebhookService;
+declare module '../platform/api/runtime.ts' {
+  interface RuntimeOptions {
+    webhooks?: {
+      /** http:// and private addresses allowed as endpoint URLs (FIELDLINE_WEBHOOK_ALLOW_PRIVATE: tests, development). */
+      allowPrivate?: boolean;
+    } & Partial<Pick<DispatcherOptions, 'now' | 'pollMs' | 'leaseMs' | 'timeoutMs'>>;
   }
 }
 
-export function webhookService(ctx: OperationContext): WebhookService {
-  const service = ctx.runtime.services.webhooks;
-  if (!service) throw new Error('webhook delivery is not configured in this runtime');
-  return service;
-}
+/** Delivers queued events to endpoints: workers in this process, and at once for tests of an endpoint. */
+export const webhookDelivery = serviceKey<WebhookDispatcher>('webhook delivery');
+
+export const webhookService = (ctx: OperationContext): WebhookDispatcher => ctx.runtime.use(webhookDelivery);

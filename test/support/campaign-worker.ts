@@ -5,8 +5,8 @@ import { pino } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { connectPostgres } from '../../src/db/connect-postgres.ts';
 import { SecretBox } from '../../src/platform/secret-box.ts';
-import { createRegistry } from '../../src/domain/registry.ts';
-import { CampaignSender } from '../../src/messaging/campaign-sender.ts';
+import { CampaignSender } from '../../src/domain/campaign-sender.ts';
+import { createFieldline } from '../../src/main.ts';
 import { dyingAtCommit, type CommitCrash } from './dying-database.ts';
 
 const db = await connectPostgres(process.env.DATABASE_URL!, 2);
@@ -18,16 +18,13 @@ const dying = dyingAtCommit(db, {
     throw new Error('unreachable');
   },
 });
-const sender = new CampaignSender(
-  {
-    db: dying,
-    registry: createRegistry(),
-    secrets: new SecretBox(randomBytes(32)),
-    publicUrl: 'http://localhost',
-    services: {},
-  },
-  pino({ level: 'silent' }),
-  { batchSize: 10 },
-);
+const logger = pino({ level: 'silent' });
+const { runtime } = createFieldline({
+  db: dying,
+  secrets: new SecretBox(randomBytes(32)),
+  logger,
+  options: { publicUrl: 'http://localhost' },
+});
+const sender = new CampaignSender(runtime, logger, { batchSize: 10 });
 await sender.sendDue({ accountIds: [process.env.ACCOUNT_ID!] });
 await db.close();

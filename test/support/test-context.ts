@@ -1,21 +1,23 @@
-// A real app on a real database for tests: in-memory PGlite by default, the PostgreSQL of
-// DATABASE_URL when set (CI). Each test makes its own accounts, so suites can share a database.
+// A real Fieldline on a real database for tests: a copy of a migrated in-memory PGlite by
+// default, the PostgreSQL of DATABASE_URL when set (CI). Each test makes its own accounts, so
+// suites can share a database.
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import type { Hono } from 'hono';
-import { connectPglite } from '../../src/db/connect-pglite.ts';
-import { connectPostgres } from '../../src/db/connect-postgres.ts';
 import type { Database } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { systemTransaction } from '../../src/db/system-query.ts';
-import { createRegistry } from '../../src/domain/registry.ts';
-import { Registry } from '../../src/platform/registry.ts';
+import type { Registry } from '../../src/platform/registry.ts';
 import type { ResourceDefinition } from '../../src/platform/resource/define-resource.ts';
+import type { Api } from '../../src/platform/api/build-api.ts';
+import type { RunningRuntime } from '../../src/platform/api/create-runtime.ts';
+import type { RuntimeOptions } from '../../src/platform/api/runtime.ts';
+import type { HttpOptions } from '../../src/http/create-http-app.ts';
+import { SecretBox } from '../../src/platform/secret-box.ts';
 import { createAccount } from '../../src/auth/accounts.ts';
 import { prepareApiKey } from '../../src/auth/api-keys.ts';
-import { createApp, type AppOptions } from '../../src/http/app.ts';
-import type { PlanName } from '../../src/limits/plans.ts';
-import type { RateLimitOverrides } from '../../src/limits/plans.ts';
-import type { RouteSpec } from '../../src/platform/routes/route-spec.ts';
+import type { PlanName, RateLimitOverrides } from '../../src/limits/plans.ts';
+import { createFieldline, fieldlineApi } from '../../src/main.ts';
+import { testDatabase } from './test-database.ts';
 
 export interface CallOptions {
   key?: string;
@@ -39,50 +41,53 @@ export interface TestAccount {
 
 export interface TestContext {
   db: Database;
+  api: Api;
   registry: Registry;
+  /** The running services (`runtime.use(requestLogWriter)`); started only when a test starts them. */
+  runtime: RunningRuntime;
   app: Hono;
-  routes: RouteSpec[];
   openapi: Record<string, any>;
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
   newAccount(name?: string, options?: { plan?: PlanName }): Promise<TestAccount>;
   /** An extra key for `accountId` holding only `scopes` (and optionally its own rate limits). */
   newKey(accountId: string, scopes: string[], rateLimits?: RateLimitOverrides): Promise<string>;
-  /** The app's services: rate limiter, quota, request log writer, metrics. */
-  services: ReturnType<typeof createApp>;
   close(): Promise<void>;
 }
 
-export type TestContextOptions = Omit<AppOptions, 'db' | 'registry' | 'logger'> & {
-  /** Resources declared by the test, registered after the domain's (to prove what a new declaration gets). */
-  extraResources?: ResourceDefinition[];
-};
+export type TestContextOptions = Partial<RuntimeOptions> &
+  HttpOptions & {
+    /** Resources declared by the test, registered after the CRM's (to prove what a new declaration gets). */
+    extraResources?: ResourceDefinition[];
+    /** The key that seals stored secrets; default a random one. */
+    secretKey?: Buffer;
+  };
+
+/** `call` for one account's key, as most suites use it: `call('POST', '/v1/jobs', body)`. */
+export function callsAs(ctx: TestContext, account: () => TestAccount) {
+  return (method: string, path: string, body?: unknown, key = account().key) => ctx.call(method, path, { key, body });
+}
 
 export async function createTestContext({
   extraResources = [],
+  secretKey,
+  portalDir,
+  portalOrigins,
+  metricsToken,
   ...options
 }: TestContextOptions = {}): Promise<TestContext> {
-  const url = process.env.DATABASE_URL;
-  const db = url ? await connectPostgres(url, 4) : await connectPglite();
-  const registry = extraResources.length
-    ? new Registry([...createRegistry().resources, ...extraResources])
-    : createRegistry();
-  await migrate(db, registry);
-  // Webhook receivers in tests listen on 127.0.0.1.
-  const webhooks = { allowPrivate: true, ...options.webhooks };
-  const services = createApp({
-    ...options,
-    webhooks,
+  const api = fieldlineApi(extraResources);
+  const db = await testDatabase(api.schema);
+  const { runtime, app } = createFieldline({
+    api,
     db,
-    registry,
+    secrets: new SecretBox(secretKey ?? randomBytes(32)),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    // Webhook receivers in tests listen on 127.0.0.1.
+    options: { publicUrl: 'http://localhost:3000', ...options, webhooks: { allowPrivate: true, ...options.webhooks } },
+    http: { portalDir, portalOrigins, metricsToken },
   });
-  const { app, routes, openapi } = services;
 
-  async function call(
-    method: string,
-    path: string,
-    { key, body, rawBody, headers = {} }: CallOptions = {},
-  ): Promise<CallResult> {
+  async function call(method: string, path: string, { key, body, rawBody, headers = {} }: CallOptions = {}) {
     const init: RequestInit = { method, headers: { ...headers } };
     if (key) (init.headers as Record<string, string>).authorization = `Bearer ${key}`;
     if (rawBody !== undefined) init.body = rawBody as BodyInit;
@@ -99,12 +104,12 @@ export async function createTestContext({
 
   return {
     db,
-    registry,
+    api,
+    registry: api.registry,
+    runtime,
     app,
-    routes,
-    openapi: openapi as Record<string, any>,
+    openapi: api.document() as Record<string, any>,
     call,
-    services,
     async newAccount(name = 'Test Co', options = {}) {
       const created = await createAccount(db, { name, plan: options.plan });
       return { id: created.account.id, key: created.api_key };
@@ -115,7 +120,7 @@ export async function createTestContext({
       return key.secret;
     },
     async close() {
-      await services.stop();
+      await runtime.stop();
       await db.close();
     },
   };

@@ -10,6 +10,8 @@ export interface ExampleRequest {
   body:
     | { kind: 'json'; value: unknown; required: boolean }
     | { kind: 'multipart'; fields: Json; files: Record<string, { fileName: string; contentType: string }> }
+    /** An HTML form's fields (the OAuth 2.0 endpoints). */
+    | { kind: 'form'; fields: Json }
     | undefined;
 }
 
@@ -233,6 +235,13 @@ export function exampleRequest(document: Json, method: string, path: string, ope
       }
     }
     body = { kind: 'multipart', fields, files };
+  } else if (content['application/x-www-form-urlencoded']) {
+    const schema = concrete(document, content['application/x-www-form-urlencoded'].schema ?? {});
+    const fields: Json = {};
+    for (const [key, property] of Object.entries<Json>(schema.properties ?? {})) {
+      if ((schema.required ?? []).includes(key)) fields[key] = exampleValue(document, property, key);
+    }
+    body = { kind: 'form', fields };
   }
   return { path: pathValues, query: Object.keys(query).length ? query : undefined, body };
 }

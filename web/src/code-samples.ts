@@ -216,6 +216,10 @@ function curlSample(
       parts.push(`-F ${shellWord(`${key}=@${file.fileName}`)}`);
     for (const [key, value] of Object.entries(request.body.fields)) parts.push(`-F ${shellWord(`${key}=${value}`)}`);
   }
+  if (request.body?.kind === 'form') {
+    for (const [key, value] of Object.entries(request.body.fields))
+      parts.push(`--data-urlencode ${shellWord(`${key}=${value}`)}`);
+  }
   if (answer.typescript === 'raw' && !answer.text && !answer.stream) parts.push('-o download.bin');
   return parts.join(' \\\n  ');
 }

@@ -1823,8 +1823,6 @@ class AuthResource(_Resource):
 
         Creates a person and a new account they own, and signs them in. A mail asks them to confirm their email.
 
-        Any valid credential may call it.
-
         ``POST /v1/auth/sign-up``
         The JSON body: ``body`` and/or keyword arguments (merged).
         """
@@ -1834,8 +1832,6 @@ class AuthResource(_Resource):
         """Sign in
 
         Starts a session in the account the person joined first (see switch-account). After 10 failures in 15 minutes an email is locked for the rest of the window (429), from every address.
-
-        Any valid credential may call it.
 
         ``POST /v1/auth/sign-in``
         The JSON body: ``body`` and/or keyword arguments (merged).
@@ -1847,75 +1843,14 @@ class AuthResource(_Resource):
 
         Ends this session, on every node at once, and clears the cookie.
 
-        Any valid credential may call it.
-
         ``POST /v1/auth/sign-out``
         """
         return self._client._operation("POST", '/v1/auth/sign-out', path_params=None, idempotency_key=idempotency_key, result="data")
-
-    def get_session(self) -> Dict[str, Any]:
-        """Retrieve your session
-
-        Who you are, the account this session acts in, and every account you can switch to.
-
-        Any valid credential may call it.
-
-        ``GET /v1/auth/session``
-        """
-        return self._client._operation("GET", '/v1/auth/session', path_params=None, result="data")
-
-    def list_sessions(self) -> List[Dict[str, Any]]:
-        """List your sessions
-
-        Every live session of yours, on any device, newest first.
-
-        Any valid credential may call it.
-
-        ``GET /v1/auth/sessions``
-        """
-        return self._client._operation("GET", '/v1/auth/sessions', path_params=None, result="data")
-
-    def revoke_session(self, id: str, /) -> Dict[str, Any]:
-        """Revoke one of your sessions
-
-        Signs that device out, on every node at once. Another person's session is a 404.
-
-        Any valid credential may call it.
-
-        ``DELETE /v1/auth/sessions/{id}``
-        """
-        return self._client._operation("DELETE", '/v1/auth/sessions/{id}', path_params={'id': id}, result="data")
-
-    def switch_account(self, body: Optional[Dict[str, Any]] = None, *, idempotency_key: Optional[str] = AUTO, **fields: Any) -> Dict[str, Any]:
-        """Act in another of your accounts
-
-        This session acts in the given account from its next request on. You must be an active member of it (otherwise 404).
-
-        Any valid credential may call it.
-
-        ``POST /v1/auth/switch-account``
-        The JSON body: ``body`` and/or keyword arguments (merged).
-        """
-        return self._client._operation("POST", '/v1/auth/switch-account', path_params=None, idempotency_key=idempotency_key, body=merge(body, fields), result="data")
-
-    def accept_invitation(self, body: Optional[Dict[str, Any]] = None, *, idempotency_key: Optional[str] = AUTO, **fields: Any) -> Dict[str, Any]:
-        """Accept an invitation
-
-        You become the invited member of the account (with the member's role), and this session acts in it.
-
-        Any valid credential may call it.
-
-        ``POST /v1/auth/accept-invitation``
-        The JSON body: ``body`` and/or keyword arguments (merged).
-        """
-        return self._client._operation("POST", '/v1/auth/accept-invitation', path_params=None, idempotency_key=idempotency_key, body=merge(body, fields), result="data")
 
     def request_password_reset(self, body: Optional[Dict[str, Any]] = None, *, idempotency_key: Optional[str] = AUTO, **fields: Any) -> Dict[str, Any]:
         """Ask for a password reset
 
         Mails a reset token (valid one hour) if the email belongs to a person. The answer is the same either way, so it reveals nobody.
-
-        Any valid credential may call it.
 
         ``POST /v1/auth/password-reset``
         The JSON body: ``body`` and/or keyword arguments (merged).
@@ -1927,8 +1862,6 @@ class AuthResource(_Resource):
 
         With the mailed token. Every session of the person ends (sign in again).
 
-        Any valid credential may call it.
-
         ``POST /v1/auth/password-reset/confirm``
         The JSON body: ``body`` and/or keyword arguments (merged).
         """
@@ -1939,12 +1872,57 @@ class AuthResource(_Resource):
 
         The link mailed at sign-up. Confirms the email of the person it was mailed to.
 
-        Any valid credential may call it.
-
         ``GET /v1/auth/verify-email``
         Query parameters (``params`` dict and/or keyword arguments): token.
         """
         return self._client._operation("GET", '/v1/auth/verify-email', path_params=None, query=merge(params, query), result="data")
+
+    def get_session(self) -> Dict[str, Any]:
+        """Retrieve your session
+
+        Who you are, the account this session acts in, and every account you can switch to.
+
+        ``GET /v1/auth/session``
+        """
+        return self._client._operation("GET", '/v1/auth/session', path_params=None, result="data")
+
+    def list_sessions(self) -> List[Dict[str, Any]]:
+        """List your sessions
+
+        Every live session of yours, on any device, newest first.
+
+        ``GET /v1/auth/sessions``
+        """
+        return self._client._operation("GET", '/v1/auth/sessions', path_params=None, result="data")
+
+    def revoke_session(self, id: str, /) -> Dict[str, Any]:
+        """Revoke one of your sessions
+
+        Signs that device out, on every node at once. Another person's session is a 404.
+
+        ``DELETE /v1/auth/sessions/{id}``
+        """
+        return self._client._operation("DELETE", '/v1/auth/sessions/{id}', path_params={'id': id}, result="data")
+
+    def switch_account(self, body: Optional[Dict[str, Any]] = None, *, idempotency_key: Optional[str] = AUTO, **fields: Any) -> Dict[str, Any]:
+        """Act in another of your accounts
+
+        This session acts in the given account from its next request on. You must be an active member of it (otherwise 404).
+
+        ``POST /v1/auth/switch-account``
+        The JSON body: ``body`` and/or keyword arguments (merged).
+        """
+        return self._client._operation("POST", '/v1/auth/switch-account', path_params=None, idempotency_key=idempotency_key, body=merge(body, fields), result="data")
+
+    def accept_invitation(self, body: Optional[Dict[str, Any]] = None, *, idempotency_key: Optional[str] = AUTO, **fields: Any) -> Dict[str, Any]:
+        """Accept an invitation
+
+        You become the invited member of the account (with the member's role), and this session acts in it.
+
+        ``POST /v1/auth/accept-invitation``
+        The JSON body: ``body`` and/or keyword arguments (merged).
+        """
+        return self._client._operation("POST", '/v1/auth/accept-invitation', path_params=None, idempotency_key=idempotency_key, body=merge(body, fields), result="data")
 
 
 class CallLogsResource(_Resource):

@@ -1,11 +1,13 @@
-// Registry + route table -> the OpenAPI 3.1 document. Nothing here is written per resource.
+// The operation table -> the OpenAPI 3.1 document, in one pass: schemas from the registry,
+// one operation per documented entry of the table, and what modules add (tags, security
+// schemes, extensions). Nothing here is written per resource or per operation.
+import type { FeatureModule } from '../api/module.ts';
+import type { Operation } from '../api/operation.ts';
 import type { Registry } from '../registry.ts';
-import type { RouteSpec } from '../routes/route-spec.ts';
-import type { EndpointSpec } from '../routes/endpoint-spec.ts';
-import { SDK_NAME, endpointSdkName, routeSdkName } from './sdk-name.ts';
-import { buildEndpointOperation } from './endpoint-operation.ts';
 import { createInputSchema, objectSchema, updateInputSchema } from '../resource/schemas.ts';
+import { schemaName } from '../naming.ts';
 import { toJsonSchema } from './json-schema.ts';
+import { operationDocument } from './operation-document.ts';
 import {
   IDEMPOTENCY_KEY_PARAMETER,
   LIST_PARAMETERS,
@@ -14,7 +16,6 @@ import {
   errorResponseComponents,
   ref,
 } from './components.ts';
-import { buildOperation, schemaName } from './operation.ts';
 
 export const API_VERSION = '2026-11-01';
 
@@ -37,13 +38,13 @@ quota is used up. \`GET /v1/rate-limit\` shows the current budget.
 
 **Events.** Every change writes an event (\`GET /v1/events\`) in the same transaction.`;
 
-const ENDPOINT_TAGS: Record<string, string> = {
-  Account: 'Your account (tenant): name, plan, allowed browser origins.',
-  Traffic: 'Rate limits, quotas and request echo for debugging integrations.',
-  Analytics: 'Usage and errors of your API traffic, computed from the request log.',
-};
+export interface DocumentSources {
+  registry: Registry;
+  operations: readonly Operation[];
+  modules: readonly FeatureModule[];
+}
 
-export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[], endpoints: EndpointSpec[] = []) {
+function componentSchemas(registry: Registry): Record<string, unknown> {
   const schemas: Record<string, unknown> = {
     Problem: PROBLEM_SCHEMA,
     Page: PAGE_SCHEMA,
@@ -76,32 +77,23 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[], en
       };
     }
   }
+  return schemas;
+}
 
+export function buildOpenApiDocument({ registry, operations, modules }: DocumentSources) {
+  const parts = modules.flatMap((module) => (module.document ? [module.document] : []));
+  const scopeSecurity = (scope: string) =>
+    parts.flatMap((part) => (part.scopeSecurity ? [part.scopeSecurity(scope)] : []));
   const paths: Record<string, Record<string, unknown>> = {};
-  const sdkNames = new Map<string, string>();
-  const named = (operation: { operationId: string }, sdkName: string) => {
-    const taken = sdkNames.get(sdkName);
-    if (taken) throw new Error(`${operation.operationId} and ${taken} would both be '${sdkName}' in the SDKs`);
-    sdkNames.set(sdkName, operation.operationId);
-    return { ...operation, [SDK_NAME]: sdkName };
-  };
-  for (const route of routes)
-    (paths[route.path] ??= {})[route.method] = named(buildOperation(route, registry), routeSdkName(route));
-  for (const endpoint of endpoints) {
-    const singular = endpoint.collection ? registry.get(endpoint.collection).name : undefined;
-    (paths[endpoint.path] ??= {})[endpoint.method] = named(
-      buildEndpointOperation(endpoint),
-      endpointSdkName(endpoint, singular),
-    );
+  for (const operation of operations) {
+    if (operation.undocumented) continue;
+    (paths[operation.path] ??= {})[operation.method] = operationDocument(operation, scopeSecurity);
   }
   const resourceTags = new Set(registry.resources.map(schemaName));
-  const endpointTags = [...new Set(endpoints.map((endpoint) => endpoint.tag))].filter((tag) => !resourceTags.has(tag));
-  const scopes = registry.scopes();
-  for (const endpoint of endpoints) {
-    if (endpoint.scope && !scopes.includes(endpoint.scope))
-      throw new Error(`${endpoint.operationId}: scope '${endpoint.scope}' is not in the registry's catalogue`);
-  }
-
+  const tagTexts: Record<string, string> = Object.assign({}, ...parts.map((part) => part.tags ?? {}));
+  const otherTags = [...new Set(operations.filter((o) => !o.undocumented).map((o) => o.tag))].filter(
+    (tag) => !resourceTags.has(tag),
+  );
   return {
     openapi: '3.1.0',
     info: {
@@ -114,7 +106,7 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[], en
     security: [{ bearerAuth: [] }],
     tags: [
       ...registry.resources.map((resource) => ({ name: schemaName(resource), description: resource.description })),
-      ...endpointTags.map((name) => ({ name, description: ENDPOINT_TAGS[name] ?? name })),
+      ...otherTags.map((name) => ({ name, description: tagTexts[name] ?? name })),
     ],
     paths,
     components: {
@@ -125,13 +117,15 @@ export function buildOpenApiDocument(registry: Registry, routes: RouteSpec[], en
           description:
             "An API key (`fl_live_...`, `fl_test_...`), an OAuth access token (`flo_at_...`) or a person's session token.",
         },
+        ...Object.assign({}, ...parts.map((part) => part.securitySchemes?.(registry) ?? {})),
       },
-      schemas,
+      schemas: componentSchemas(registry),
       parameters: { ...LIST_PARAMETERS, IdempotencyKey: IDEMPOTENCY_KEY_PARAMETER },
       responses: errorResponseComponents(),
     },
     'x-fieldline-events': registry.eventTypes(),
-    'x-fieldline-scopes': scopes,
+    'x-fieldline-scopes': registry.scopes(),
+    ...Object.assign({}, ...parts.map((part) => part.extensions?.(registry) ?? {})),
   };
 }
 

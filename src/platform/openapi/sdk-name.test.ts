@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endpointSdkName } from './sdk-name.ts';
+import { customSdkName } from './sdk-name.ts';
 
 const named = (operationId: string, path: string, collection?: string, singular?: string) =>
-  endpointSdkName({ operationId, path, collection }, singular);
+  customSdkName({ operationId, path, collection }, singular);
 
 test("an endpoint's SDK method is its operationId without its namespace's own words", () => {
   assert.equal(named('tagContact', '/v1/contacts/{id}/tags', 'contacts', 'contact'), 'contacts.tag');

@@ -14,7 +14,7 @@ import { deleteInTransaction } from './delete.ts';
 import { lockRowOrThrow } from './load-row.ts';
 import { serialize } from './serialize.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 
 export const MAX_BULK_ITEMS = 100;
 

@@ -11,7 +11,7 @@ import { assertAssignedToCaller, deferReferenceChecks } from './load-row.ts';
 import { serialize } from './serialize.ts';
 import { sealWriteOnlyFields } from './write-only-fields.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 
 function buildNewRow(resource: ResourceDefinition, input: Row, now: string): Row {
   // A caller inside the server may choose the id (a message whose outbox entry names it first).

@@ -9,7 +9,7 @@ import { assertStateAllows } from './update.ts';
 import { serialize } from './serialize.ts';
 import type { OperationContext } from './operation-context.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 
 export async function deleteInTransaction(ctx: OperationContext, resource: ResourceDefinition, id: string) {
   const row = await lockRowOrThrow(ctx, resource, id);

@@ -6,7 +6,7 @@ import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { selectRowsByIds } from './row-statements.ts';
 import { serialize } from './serialize.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 
 export async function expandRelations(
   runtime: Runtime,

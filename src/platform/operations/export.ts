@@ -7,7 +7,7 @@ import { sortKeysWithId } from '../query/compile-list.ts';
 import { fetchPage } from './list.ts';
 import { serialize } from './serialize.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 const EXPORT_PAGE_SIZE = 500;

@@ -8,7 +8,7 @@ import { selectRow } from './row-statements.ts';
 import { expandRelations } from './expand.ts';
 import { serialize } from './serialize.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 
 const OBJECT_PARAMETERS = new Set(['fields', 'expand']);
 

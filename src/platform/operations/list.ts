@@ -7,7 +7,7 @@ import { compileListStatements, nextCursorAfter } from '../query/compile-list.ts
 import { expandRelations } from './expand.ts';
 import { serialize } from './serialize.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 
 export interface Page {
   has_more: boolean;

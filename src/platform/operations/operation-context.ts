@@ -2,7 +2,7 @@
 import type { TenantTransaction } from '../../db/tenant-transaction.ts';
 import type { Row } from '../../db/database.ts';
 import type { Registry } from '../registry.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 import type { Principal } from './principal.ts';
 import { appendEvent } from '../events/append-event.ts';
 import { createInTransaction } from './create.ts';

@@ -1,5 +1,5 @@
 // Who is calling: the account their credential is bound to, what it may do, and how fast.
-import { PLANS, DEFAULT_PLAN, type Plan, type RateLimits } from '../../limits/plans.ts';
+import type { Plan, RateLimits } from '../api/traffic.ts';
 
 export interface Principal {
   accountId: string;
@@ -36,10 +36,19 @@ export function hasScope(principal: Principal, scope: string): boolean {
 export const accountPrincipal = (accountId: string): Principal => ({
   accountId,
   scopes: new Set(),
-  plan: PLANS[DEFAULT_PLAN],
-  rates: PLANS[DEFAULT_PLAN].rates,
+  plan: UNMETERED,
+  rates: UNMETERED.rates,
   allowedOrigins: new Set(),
 });
+
+/** The account's own work is never charged: it makes no calls of the API. */
+const unlimited = { limit: Number.MAX_SAFE_INTEGER, windowSeconds: 60 };
+const UNMETERED: Plan = {
+  name: 'unmetered',
+  rates: { read: unlimited, write: unlimited, expensive: unlimited },
+  monthlyRequests: Number.MAX_SAFE_INTEGER,
+  monthlyWebhookDeliveries: Number.MAX_SAFE_INTEGER,
+};
 
 /** What a credential's rate limits are counted against: the key, the OAuth client in this account, the session, or else the account. */
 export const rateSubject = (principal: Principal): string =>

@@ -12,7 +12,7 @@ import { applyChanges } from './update.ts';
 import { serialize } from './serialize.ts';
 import { zodIssuesToFieldErrors } from './write-input.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 
 const NO_INPUT = z.strictObject({});
 

@@ -11,7 +11,7 @@ import { assertStaysAssignedToCaller, deferReferenceChecks, lockRowOrThrow } fro
 import { serialize } from './serialize.ts';
 import { sealWriteOnlyFields } from './write-only-fields.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 
 const sameValue = (a: unknown, b: unknown) => a === b || JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 

@@ -1,6 +1,6 @@
 // A resource declaration: everything specific to one collection, and nothing generic.
 // The registry turns these into tables, routes, validation, OpenAPI, events and scopes.
-import type { BinaryBody, UploadedFile, UploadSpec } from '../routes/endpoint-spec.ts';
+import type { BinaryBody, UploadedFile, UploadSpec } from '../api/operation.ts';
 import type { z } from 'zod';
 import type { FieldBuilder, FieldSpec } from './fields.ts';
 import type { OperationContext } from '../operations/operation-context.ts';

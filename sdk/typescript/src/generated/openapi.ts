@@ -740,122 +740,6 @@ export interface paths {
         patch: operations["updateConversationNote"];
         trace?: never;
     };
-    "/v1/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List users
-         * @description Requires the scope `read:users`.
-         */
-        get: operations["listUsers"];
-        put?: never;
-        /**
-         * Create a user
-         * @description Requires the scope `write:users`.
-         */
-        post: operations["createUser"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/users/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Export users as CSV or JSON
-         * @description Streams every object matching the same filters, search and sort as the list. Also answers at `/v1/exports/users`.
-         *
-         *     Requires the scope `read:users`.
-         */
-        get: operations["exportUsers"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/users/bulk": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Create, update and delete users in one all-or-nothing request
-         * @description Requires the scope `write:users`.
-         */
-        post: operations["bulkUsers"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Retrieve a user
-         * @description Requires the scope `read:users`.
-         */
-        get: operations["getUser"];
-        put?: never;
-        post?: never;
-        /**
-         * Delete a user
-         * @description Requires the scope `write:users`.
-         */
-        delete: operations["deleteUser"];
-        options?: never;
-        head?: never;
-        /**
-         * Update a user
-         * @description Requires the scope `write:users`.
-         */
-        patch: operations["updateUser"];
-        trace?: never;
-    };
-    "/v1/users/{id}/invite": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Invite the member to sign in
-         * @description Mails the member's email an invitation (valid 72 hours). Whoever holds it accepts it, signed in, with POST /v1/auth/accept-invitation, and acts in the account as this member from then on. Inviting again replaces the previous invitation.
-         *
-         *     Requires the scope `write:users`.
-         */
-        post: operations["inviteUser"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/jobs": {
         parameters: {
             query?: never;
@@ -4216,46 +4100,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/audit-entries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List audit entries
-         * @description Requires the scope `read:audit-entries`.
-         */
-        get: operations["listAuditEntries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/audit-entries/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Retrieve a audit_entry
-         * @description Requires the scope `read:audit-entries`.
-         */
-        get: operations["getAuditEntry"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -4740,6 +4584,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description Requires the scope `read:users`.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        /**
+         * Create a user
+         * @description Requires the scope `write:users`.
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export users as CSV or JSON
+         * @description Streams every object matching the same filters, search and sort as the list. Also answers at `/v1/exports/users`.
+         *
+         *     Requires the scope `read:users`.
+         */
+        get: operations["exportUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create, update and delete users in one all-or-nothing request
+         * @description Requires the scope `write:users`.
+         */
+        post: operations["bulkUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a user
+         * @description Requires the scope `read:users`.
+         */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user
+         * @description Requires the scope `write:users`.
+         */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a user
+         * @description Requires the scope `write:users`.
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/v1/users/{id}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite the member to sign in
+         * @description Mails the member's email an invitation (valid 72 hours). Whoever holds it accepts it, signed in, with POST /v1/auth/accept-invitation, and acts in the account as this member from then on. Inviting again replaces the previous invitation.
+         *
+         *     Requires the scope `write:users`.
+         */
+        post: operations["inviteUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -4854,6 +4814,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit-entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit entries
+         * @description Requires the scope `read:audit-entries`.
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-entries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a audit_entry
+         * @description Requires the scope `read:audit-entries`.
+         */
+        get: operations["getAuditEntry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/tags": {
         parameters: {
             query?: never;
@@ -4936,28 +4936,6 @@ export interface paths {
          *     Requires the scope `write:messages`.
          */
         post: operations["sendMessage"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/users/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Retrieve the member you are
-         * @description The member whose session makes this request. API keys and client-credentials tokens act for the account, not a member: 404.
-         *
-         *     Requires the scope `read:users`.
-         */
-        get: operations["getCurrentUser"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5286,6 +5264,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve the member you are
+         * @description The member whose session makes this request. API keys and client-credentials tokens act for the account, not a member: 404.
+         *
+         *     Requires the scope `read:users`.
+         */
+        get: operations["getCurrentUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/search": {
         parameters: {
             query?: never;
@@ -5302,6 +5302,95 @@ export interface paths {
         get: operations["search"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API usage over time
+         * @description Requests, errors and p50/p95/p99 latency in hour or day buckets, from the request log (kept 30 days).
+         *
+         *     Requires the scope `read:request-logs`.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Failed requests grouped by code and route
+         * @description The 100 most frequent groups in the window, most frequent first.
+         *
+         *     Requires the scope `read:request-logs`.
+         */
+        get: operations["listErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/echo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Echo the request back
+         * @description Returns the method, path, headers and JSON body it received and the credential's account, key and scopes. Any valid credential may call it; nothing is stored.
+         *
+         *     Any valid credential may call it.
+         */
+        post: operations["echo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbound/{provider}/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a provider's signed event
+         * @description For providers, not API clients: create an inbound source and give the provider its `url_path`. No API key; the provider's signature (checked with the source's `signing_secret`, 5 minute timestamp tolerance) authenticates. Each provider event id applies once; repeats answer `duplicate`. An authentic event that cannot be applied answers 422 so the provider retries. Every request is logged under the source's `/requests`.
+         *
+         *     - `stripe`: Stripe events: `payment_intent.succeeded` and `invoice.paid` record a card payment on the invoice named by `metadata.fieldline_invoice_id` (once per PaymentIntent); `charge.refunded` (full refunds) refunds the payment whose reference is the PaymentIntent. Other event types are logged and ignored.
+         *     - `voice`: A voice-agent provider's call events, signed with Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`). The body is `{ "type": "call.started" | "call.ended" | "call.transcript", "data": { "call_id", "direction", "from", "to", "started_at", "ended_at", "duration_seconds", "status", "transcript", "summary", "customer_id" } }`; each call is one call log keyed by `call_id`, linked to the customer named or to the customer with the caller's phone number.
+         */
+        post: operations["receiveInboundEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5346,8 +5435,6 @@ export interface paths {
         /**
          * Sign up
          * @description Creates a person and a new account they own, and signs them in. A mail asks them to confirm their email.
-         *
-         *     Any valid credential may call it.
          */
         post: operations["signUp"];
         delete?: never;
@@ -5368,8 +5455,6 @@ export interface paths {
         /**
          * Sign in
          * @description Starts a session in the account the person joined first (see switch-account). After 10 failures in 15 minutes an email is locked for the rest of the window (429), from every address.
-         *
-         *     Any valid credential may call it.
          */
         post: operations["signIn"];
         delete?: never;
@@ -5390,10 +5475,68 @@ export interface paths {
         /**
          * Sign out
          * @description Ends this session, on every node at once, and clears the cookie.
-         *
-         *     Any valid credential may call it.
          */
         post: operations["signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password reset
+         * @description Mails a reset token (valid one hour) if the email belongs to a person. The answer is the same either way, so it reveals nobody.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password
+         * @description With the mailed token. Every session of the person ends (sign in again).
+         */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Confirm your email
+         * @description The link mailed at sign-up. Confirms the email of the person it was mailed to.
+         */
+        get: operations["verifyEmail"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5410,8 +5553,6 @@ export interface paths {
         /**
          * Retrieve your session
          * @description Who you are, the account this session acts in, and every account you can switch to.
-         *
-         *     Any valid credential may call it.
          */
         get: operations["getSession"];
         put?: never;
@@ -5432,8 +5573,6 @@ export interface paths {
         /**
          * List your sessions
          * @description Every live session of yours, on any device, newest first.
-         *
-         *     Any valid credential may call it.
          */
         get: operations["listSessions"];
         put?: never;
@@ -5457,8 +5596,6 @@ export interface paths {
         /**
          * Revoke one of your sessions
          * @description Signs that device out, on every node at once. Another person's session is a 404.
-         *
-         *     Any valid credential may call it.
          */
         delete: operations["revokeSession"];
         options?: never;
@@ -5478,8 +5615,6 @@ export interface paths {
         /**
          * Act in another of your accounts
          * @description This session acts in the given account from its next request on. You must be an active member of it (otherwise 404).
-         *
-         *     Any valid credential may call it.
          */
         post: operations["switchAccount"];
         delete?: never;
@@ -5500,98 +5635,8 @@ export interface paths {
         /**
          * Accept an invitation
          * @description You become the invited member of the account (with the member's role), and this session acts in it.
-         *
-         *     Any valid credential may call it.
          */
         post: operations["acceptInvitation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/password-reset": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Ask for a password reset
-         * @description Mails a reset token (valid one hour) if the email belongs to a person. The answer is the same either way, so it reveals nobody.
-         *
-         *     Any valid credential may call it.
-         */
-        post: operations["requestPasswordReset"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/password-reset/confirm": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Set a new password
-         * @description With the mailed token. Every session of the person ends (sign in again).
-         *
-         *     Any valid credential may call it.
-         */
-        post: operations["resetPassword"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/verify-email": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Confirm your email
-         * @description The link mailed at sign-up. Confirms the email of the person it was mailed to.
-         *
-         *     Any valid credential may call it.
-         */
-        get: operations["verifyEmail"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/events/stream": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Stream events as they happen (Server-Sent Events)
-         * @description A `text/event-stream` of the account's events: `id` is the event id, `event` its type, `data` the event object as `GET /v1/events/{id}` returns it. Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; without it the stream starts now. An account may hold 25 open streams per server; more answer `429`.
-         *
-         *     Requires the scope `read:events`.
-         */
-        get: operations["streamEvents"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5724,6 +5769,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/oauth2/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start an authorization (code + PKCE)
+         * @description RFC 6749 §4.1 with PKCE (S256, required for public clients): redirects to the sign-in page, the consent page, or back to the `redirect_uri` with a `code` (or an `error`).
+         */
+        get: operations["authorize"];
+        put?: never;
+        /**
+         * Start an authorization (code + PKCE)
+         * @description RFC 6749 §4.1 with PKCE (S256, required for public clients): redirects to the sign-in page, the consent page, or back to the `redirect_uri` with a `code` (or an `error`).
+         */
+        post: operations["authorizeByForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oauth2/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a code or refresh token, or use client credentials
+         * @description RFC 6749 §4.1.3, §4.4 and §6. Clients authenticate with `client_secret_basic` or `client_secret_post`. A refresh token is rotated on each use; reusing an old one ends its whole family.
+         */
+        post: operations["issueToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oauth2/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Introspect a token (RFC 7662)
+         * @description For the client the token was issued to: whether it is active, and its scopes, client and expiry.
+         */
+        post: operations["introspectToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oauth2/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a token (RFC 7009)
+         * @description Ends an access token, or a refresh token and every token of its family, on every node at once.
+         */
+        post: operations["revokeToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/rate-limit": {
         parameters: {
             query?: never;
@@ -5746,29 +5875,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/echo": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Echo the request back
-         * @description Returns the method, path, headers and JSON body it received and the credential's account, key and scopes. Any valid credential may call it; nothing is stored.
-         *
-         *     Any valid credential may call it.
-         */
-        post: operations["echo"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/usage": {
+    "/v1/events/stream": {
         parameters: {
             query?: never;
             header?: never;
@@ -5776,59 +5883,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * API usage over time
-         * @description Requests, errors and p50/p95/p99 latency in hour or day buckets, from the request log (kept 30 days).
+         * Stream events as they happen (Server-Sent Events)
+         * @description A `text/event-stream` of the account's events: `id` is the event id, `event` its type, `data` the event object as `GET /v1/events/{id}` returns it. Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; without it the stream starts now. An account may hold 25 open streams per server; more answer `429`.
          *
-         *     Requires the scope `read:request-logs`.
+         *     Requires the scope `read:events`.
          */
-        get: operations["getUsage"];
+        get: operations["streamEvents"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/errors": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Failed requests grouped by code and route
-         * @description The 100 most frequent groups in the window, most frequent first.
-         *
-         *     Requires the scope `read:request-logs`.
-         */
-        get: operations["listErrors"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/inbound/{provider}/{token}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Receive a provider's signed event
-         * @description For providers, not API clients: create an inbound source and give the provider its `url_path`. No API key; the provider's signature (checked with the source's `signing_secret`, 5 minute timestamp tolerance) authenticates. Each provider event id applies once; repeats answer `duplicate`. An authentic event that cannot be applied answers 422 so the provider retries. Every request is logged under the source's `/requests`.
-         *
-         *     - `stripe`: Stripe events: `payment_intent.succeeded` and `invoice.paid` record a card payment on the invoice named by `metadata.fieldline_invoice_id` (once per PaymentIntent); `charge.refunded` (full refunds) refunds the payment whose reference is the PaymentIntent. Other event types are logged and ignored.
-         *     - `voice`: A voice-agent provider's call events, signed with Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`). The body is `{ "type": "call.started" | "call.ended" | "call.transcript", "data": { "call_id", "direction", "from", "to", "started_at", "ended_at", "duration_seconds", "status", "transcript", "summary", "customer_id" } }`; each call is one call log keyed by `call_id`, linked to the customer named or to the customer with the caller's phone number.
-         */
-        post: operations["receiveInboundEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6177,53 +6239,6 @@ export interface components {
         };
         ConversationNoteList: {
             data: components["schemas"]["ConversationNote"][];
-            page: components["schemas"]["Page"];
-        };
-        /** @description A member of the account's team. Members with a `person_id` sign in and act with their role's scopes (see docs/roles.md). */
-        User: {
-            /** @example usr_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
-            id: string;
-            /** @constant */
-            object: "user";
-            name: string;
-            /** Format: email */
-            email: string;
-            phone: string | null;
-            /**
-             * @description What the member may do when signed in: see docs/roles.md.
-             * @enum {string}
-             */
-            role: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
-            /**
-             * @description `inactive` members cannot act in the account.
-             * @enum {string}
-             */
-            status: "active" | "inactive";
-            person_id: string | null;
-            invited_at: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        UserCreate: {
-            name: string;
-            /** Format: email */
-            email: string;
-            phone?: string | null;
-            role?: ("owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only") | null;
-            status?: ("active" | "inactive") | null;
-        };
-        UserUpdate: {
-            name?: string;
-            /** Format: email */
-            email?: string;
-            phone?: string | null;
-            role?: ("owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only") | null;
-            status?: ("active" | "inactive") | null;
-        };
-        UserList: {
-            data: components["schemas"]["User"][];
             page: components["schemas"]["Page"];
         };
         /** @description A visit to a customer site. */
@@ -7637,28 +7652,6 @@ export interface components {
             data: components["schemas"]["Alert"][];
             page: components["schemas"]["Page"];
         };
-        /** @description A sign-in to the account, or an attempt: who, from where, and whether it succeeded. Entries are never changed or deleted. */
-        AuditEntry: {
-            /** @example aud_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
-            id: string;
-            /** @constant */
-            object: "audit_entry";
-            action: ("sign_in.succeeded" | "sign_in.failed") | null;
-            person_id: string | null;
-            user_id: string | null;
-            email: string | null;
-            ip_address: string | null;
-            user_agent: string | null;
-            via: ("api" | "oauth") | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        AuditEntryList: {
-            data: components["schemas"]["AuditEntry"][];
-            page: components["schemas"]["Page"];
-        };
         /** @description A URL that receives the account's events as signed POSTs (Standard Webhooks). Delivery is at least once; order is not guaranteed. */
         WebhookEndpoint: {
             /** @example we_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
@@ -7824,6 +7817,53 @@ export interface components {
             data: components["schemas"]["InboundRequest"][];
             page: components["schemas"]["Page"];
         };
+        /** @description A member of the account's team. Members with a `person_id` sign in and act with their role's scopes (see docs/roles.md). */
+        User: {
+            /** @example usr_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "user";
+            name: string;
+            /** Format: email */
+            email: string;
+            phone: string | null;
+            /**
+             * @description What the member may do when signed in: see docs/roles.md.
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
+            /**
+             * @description `inactive` members cannot act in the account.
+             * @enum {string}
+             */
+            status: "active" | "inactive";
+            person_id: string | null;
+            invited_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        UserCreate: {
+            name: string;
+            /** Format: email */
+            email: string;
+            phone?: string | null;
+            role?: ("owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only") | null;
+            status?: ("active" | "inactive") | null;
+        };
+        UserUpdate: {
+            name?: string;
+            /** Format: email */
+            email?: string;
+            phone?: string | null;
+            role?: ("owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only") | null;
+            status?: ("active" | "inactive") | null;
+        };
+        UserList: {
+            data: components["schemas"]["User"][];
+            page: components["schemas"]["Page"];
+        };
         /** @description A secret that authenticates server-to-server calls as the account (`Authorization: Bearer fl_live_...`), limited to its scopes. Only a hash is stored: the secret is answered once, on create and on rotate. */
         ApiKey: {
             /** @example key_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
@@ -7885,6 +7925,28 @@ export interface components {
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description A sign-in to the account, or an attempt: who, from where, and whether it succeeded. Entries are never changed or deleted. */
+        AuditEntry: {
+            /** @example aud_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "audit_entry";
+            action: ("sign_in.succeeded" | "sign_in.failed") | null;
+            person_id: string | null;
+            user_id: string | null;
+            email: string | null;
+            ip_address: string | null;
+            user_agent: string | null;
+            via: ("api" | "oauth") | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AuditEntryList: {
+            data: components["schemas"]["AuditEntry"][];
             page: components["schemas"]["Page"];
         };
     };
@@ -11479,532 +11541,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["ConversationNote"];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    listUsers: {
-        parameters: {
-            query?: {
-                /** @description Page size (default 25). */
-                limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. */
-                cursor?: components["parameters"]["Cursor"];
-                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
-                offset?: components["parameters"]["Offset"];
-                /** @description Include `page.total`. */
-                count?: components["parameters"]["Count"];
-                /** @description Comma-separated fields to return (`id` and `object` always come). */
-                fields?: components["parameters"]["Fields"];
-                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name. Ties are broken by id. */
-                sort?: string;
-                /** @description Full-text prefix search over name, email. */
-                q?: string;
-                /** @description Only objects whose id equals. */
-                id?: string;
-                /** @description Only objects whose id is one of (comma-separated). */
-                "id[in]"?: string;
-                /** @description Only objects whose id is none of (comma-separated). */
-                "id[nin]"?: string;
-                /** @description Only objects whose created_at equals. */
-                created_at?: string;
-                /** @description Only objects whose created_at is greater than. */
-                "created_at[gt]"?: string;
-                /** @description Only objects whose created_at is at least. */
-                "created_at[gte]"?: string;
-                /** @description Only objects whose created_at is less than. */
-                "created_at[lt]"?: string;
-                /** @description Only objects whose created_at is at most. */
-                "created_at[lte]"?: string;
-                /** @description Only objects whose updated_at equals. */
-                updated_at?: string;
-                /** @description Only objects whose updated_at is greater than. */
-                "updated_at[gt]"?: string;
-                /** @description Only objects whose updated_at is at least. */
-                "updated_at[gte]"?: string;
-                /** @description Only objects whose updated_at is less than. */
-                "updated_at[lt]"?: string;
-                /** @description Only objects whose updated_at is at most. */
-                "updated_at[lte]"?: string;
-                /** @description Only objects whose name equals. */
-                name?: string;
-                /** @description Only objects whose name does not equal. */
-                "name[ne]"?: string;
-                /** @description Only objects whose name is one of (comma-separated). */
-                "name[in]"?: string;
-                /** @description Only objects whose name is none of (comma-separated). */
-                "name[nin]"?: string;
-                /** @description Only objects whose name contains (case-insensitive). */
-                "name[contains]"?: string;
-                /** @description Only objects whose name starts with (case-insensitive). */
-                "name[starts_with]"?: string;
-                /** @description Only objects whose name is empty (true) or set (false). */
-                "name[is_null]"?: boolean;
-                /** @description Only objects whose email equals. */
-                email?: string;
-                /** @description Only objects whose email does not equal. */
-                "email[ne]"?: string;
-                /** @description Only objects whose email is one of (comma-separated). */
-                "email[in]"?: string;
-                /** @description Only objects whose email is none of (comma-separated). */
-                "email[nin]"?: string;
-                /** @description Only objects whose email contains (case-insensitive). */
-                "email[contains]"?: string;
-                /** @description Only objects whose email starts with (case-insensitive). */
-                "email[starts_with]"?: string;
-                /** @description Only objects whose email is empty (true) or set (false). */
-                "email[is_null]"?: boolean;
-                /** @description Only objects whose role equals. */
-                role?: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
-                /** @description Only objects whose role does not equal. */
-                "role[ne]"?: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
-                /** @description Only objects whose role is one of (comma-separated). */
-                "role[in]"?: string;
-                /** @description Only objects whose role is none of (comma-separated). */
-                "role[nin]"?: string;
-                /** @description Only objects whose role is empty (true) or set (false). */
-                "role[is_null]"?: boolean;
-                /** @description Only objects whose status equals. */
-                status?: "active" | "inactive";
-                /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "active" | "inactive";
-                /** @description Only objects whose status is one of (comma-separated). */
-                "status[in]"?: string;
-                /** @description Only objects whose status is none of (comma-separated). */
-                "status[nin]"?: string;
-                /** @description Only objects whose status is empty (true) or set (false). */
-                "status[is_null]"?: boolean;
-                /** @description Only objects whose person_id equals. */
-                person_id?: string;
-                /** @description Only objects whose person_id does not equal. */
-                "person_id[ne]"?: string;
-                /** @description Only objects whose person_id is one of (comma-separated). */
-                "person_id[in]"?: string;
-                /** @description Only objects whose person_id is none of (comma-separated). */
-                "person_id[nin]"?: string;
-                /** @description Only objects whose person_id contains (case-insensitive). */
-                "person_id[contains]"?: string;
-                /** @description Only objects whose person_id starts with (case-insensitive). */
-                "person_id[starts_with]"?: string;
-                /** @description Only objects whose person_id is empty (true) or set (false). */
-                "person_id[is_null]"?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of objects. */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    createUser: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UserCreate"];
-            };
-        };
-        responses: {
-            /** @description The created object. */
-            201: {
-                headers: {
-                    Location?: string;
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["User"];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    exportUsers: {
-        parameters: {
-            query?: {
-                format?: "csv" | "json";
-                /** @description Comma-separated fields to return (`id` and `object` always come). */
-                fields?: components["parameters"]["Fields"];
-                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name. Ties are broken by id. */
-                sort?: string;
-                /** @description Full-text prefix search over name, email. */
-                q?: string;
-                /** @description Only objects whose id equals. */
-                id?: string;
-                /** @description Only objects whose id is one of (comma-separated). */
-                "id[in]"?: string;
-                /** @description Only objects whose id is none of (comma-separated). */
-                "id[nin]"?: string;
-                /** @description Only objects whose created_at equals. */
-                created_at?: string;
-                /** @description Only objects whose created_at is greater than. */
-                "created_at[gt]"?: string;
-                /** @description Only objects whose created_at is at least. */
-                "created_at[gte]"?: string;
-                /** @description Only objects whose created_at is less than. */
-                "created_at[lt]"?: string;
-                /** @description Only objects whose created_at is at most. */
-                "created_at[lte]"?: string;
-                /** @description Only objects whose updated_at equals. */
-                updated_at?: string;
-                /** @description Only objects whose updated_at is greater than. */
-                "updated_at[gt]"?: string;
-                /** @description Only objects whose updated_at is at least. */
-                "updated_at[gte]"?: string;
-                /** @description Only objects whose updated_at is less than. */
-                "updated_at[lt]"?: string;
-                /** @description Only objects whose updated_at is at most. */
-                "updated_at[lte]"?: string;
-                /** @description Only objects whose name equals. */
-                name?: string;
-                /** @description Only objects whose name does not equal. */
-                "name[ne]"?: string;
-                /** @description Only objects whose name is one of (comma-separated). */
-                "name[in]"?: string;
-                /** @description Only objects whose name is none of (comma-separated). */
-                "name[nin]"?: string;
-                /** @description Only objects whose name contains (case-insensitive). */
-                "name[contains]"?: string;
-                /** @description Only objects whose name starts with (case-insensitive). */
-                "name[starts_with]"?: string;
-                /** @description Only objects whose name is empty (true) or set (false). */
-                "name[is_null]"?: boolean;
-                /** @description Only objects whose email equals. */
-                email?: string;
-                /** @description Only objects whose email does not equal. */
-                "email[ne]"?: string;
-                /** @description Only objects whose email is one of (comma-separated). */
-                "email[in]"?: string;
-                /** @description Only objects whose email is none of (comma-separated). */
-                "email[nin]"?: string;
-                /** @description Only objects whose email contains (case-insensitive). */
-                "email[contains]"?: string;
-                /** @description Only objects whose email starts with (case-insensitive). */
-                "email[starts_with]"?: string;
-                /** @description Only objects whose email is empty (true) or set (false). */
-                "email[is_null]"?: boolean;
-                /** @description Only objects whose role equals. */
-                role?: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
-                /** @description Only objects whose role does not equal. */
-                "role[ne]"?: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
-                /** @description Only objects whose role is one of (comma-separated). */
-                "role[in]"?: string;
-                /** @description Only objects whose role is none of (comma-separated). */
-                "role[nin]"?: string;
-                /** @description Only objects whose role is empty (true) or set (false). */
-                "role[is_null]"?: boolean;
-                /** @description Only objects whose status equals. */
-                status?: "active" | "inactive";
-                /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "active" | "inactive";
-                /** @description Only objects whose status is one of (comma-separated). */
-                "status[in]"?: string;
-                /** @description Only objects whose status is none of (comma-separated). */
-                "status[nin]"?: string;
-                /** @description Only objects whose status is empty (true) or set (false). */
-                "status[is_null]"?: boolean;
-                /** @description Only objects whose person_id equals. */
-                person_id?: string;
-                /** @description Only objects whose person_id does not equal. */
-                "person_id[ne]"?: string;
-                /** @description Only objects whose person_id is one of (comma-separated). */
-                "person_id[in]"?: string;
-                /** @description Only objects whose person_id is none of (comma-separated). */
-                "person_id[nin]"?: string;
-                /** @description Only objects whose person_id contains (case-insensitive). */
-                "person_id[contains]"?: string;
-                /** @description Only objects whose person_id starts with (case-insensitive). */
-                "person_id[starts_with]"?: string;
-                /** @description Only objects whose person_id is empty (true) or set (false). */
-                "person_id[is_null]"?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Every matching object, streamed. */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                    "application/json": components["schemas"]["User"][];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    bulkUsers: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    operations: ({
-                        /** @constant */
-                        action: "create";
-                        data: {
-                            [key: string]: unknown;
-                        };
-                    } | {
-                        /** @constant */
-                        action: "update";
-                        id: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
-                    } | {
-                        /** @constant */
-                        action: "delete";
-                        id: string;
-                    })[];
-                };
-            };
-        };
-        responses: {
-            /** @description Every item succeeded, in request order. */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["BulkResult"][];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    getUser: {
-        parameters: {
-            query?: {
-                /** @description Comma-separated fields to return (`id` and `object` always come). */
-                fields?: components["parameters"]["Fields"];
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The object. */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["User"];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    deleteUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The object was deleted. */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["DeletedObject"];
-                    };
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    updateUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UserUpdate"];
-            };
-        };
-        responses: {
-            /** @description The object. */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["User"];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    inviteUser: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
-        responses: {
-            /** @description The object after the action. */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["User"];
                     };
                 };
             };
@@ -26845,173 +26381,6 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    listAuditEntries: {
-        parameters: {
-            query?: {
-                /** @description Page size (default 25). */
-                limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. */
-                cursor?: components["parameters"]["Cursor"];
-                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
-                offset?: components["parameters"]["Offset"];
-                /** @description Include `page.total`. */
-                count?: components["parameters"]["Count"];
-                /** @description Comma-separated fields to return (`id` and `object` always come). */
-                fields?: components["parameters"]["Fields"];
-                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
-                sort?: string;
-                /** @description Only objects whose id equals. */
-                id?: string;
-                /** @description Only objects whose id is one of (comma-separated). */
-                "id[in]"?: string;
-                /** @description Only objects whose id is none of (comma-separated). */
-                "id[nin]"?: string;
-                /** @description Only objects whose created_at equals. */
-                created_at?: string;
-                /** @description Only objects whose created_at is greater than. */
-                "created_at[gt]"?: string;
-                /** @description Only objects whose created_at is at least. */
-                "created_at[gte]"?: string;
-                /** @description Only objects whose created_at is less than. */
-                "created_at[lt]"?: string;
-                /** @description Only objects whose created_at is at most. */
-                "created_at[lte]"?: string;
-                /** @description Only objects whose updated_at equals. */
-                updated_at?: string;
-                /** @description Only objects whose updated_at is greater than. */
-                "updated_at[gt]"?: string;
-                /** @description Only objects whose updated_at is at least. */
-                "updated_at[gte]"?: string;
-                /** @description Only objects whose updated_at is less than. */
-                "updated_at[lt]"?: string;
-                /** @description Only objects whose updated_at is at most. */
-                "updated_at[lte]"?: string;
-                /** @description Only objects whose action equals. */
-                action?: "sign_in.succeeded" | "sign_in.failed";
-                /** @description Only objects whose action does not equal. */
-                "action[ne]"?: "sign_in.succeeded" | "sign_in.failed";
-                /** @description Only objects whose action is one of (comma-separated). */
-                "action[in]"?: string;
-                /** @description Only objects whose action is none of (comma-separated). */
-                "action[nin]"?: string;
-                /** @description Only objects whose action is empty (true) or set (false). */
-                "action[is_null]"?: boolean;
-                /** @description Only objects whose person_id equals. */
-                person_id?: string;
-                /** @description Only objects whose person_id does not equal. */
-                "person_id[ne]"?: string;
-                /** @description Only objects whose person_id is one of (comma-separated). */
-                "person_id[in]"?: string;
-                /** @description Only objects whose person_id is none of (comma-separated). */
-                "person_id[nin]"?: string;
-                /** @description Only objects whose person_id contains (case-insensitive). */
-                "person_id[contains]"?: string;
-                /** @description Only objects whose person_id starts with (case-insensitive). */
-                "person_id[starts_with]"?: string;
-                /** @description Only objects whose person_id is empty (true) or set (false). */
-                "person_id[is_null]"?: boolean;
-                /** @description Only objects whose user_id equals. */
-                user_id?: string;
-                /** @description Only objects whose user_id does not equal. */
-                "user_id[ne]"?: string;
-                /** @description Only objects whose user_id is one of (comma-separated). */
-                "user_id[in]"?: string;
-                /** @description Only objects whose user_id is none of (comma-separated). */
-                "user_id[nin]"?: string;
-                /** @description Only objects whose user_id contains (case-insensitive). */
-                "user_id[contains]"?: string;
-                /** @description Only objects whose user_id starts with (case-insensitive). */
-                "user_id[starts_with]"?: string;
-                /** @description Only objects whose user_id is empty (true) or set (false). */
-                "user_id[is_null]"?: boolean;
-                /** @description Only objects whose email equals. */
-                email?: string;
-                /** @description Only objects whose email does not equal. */
-                "email[ne]"?: string;
-                /** @description Only objects whose email is one of (comma-separated). */
-                "email[in]"?: string;
-                /** @description Only objects whose email is none of (comma-separated). */
-                "email[nin]"?: string;
-                /** @description Only objects whose email contains (case-insensitive). */
-                "email[contains]"?: string;
-                /** @description Only objects whose email starts with (case-insensitive). */
-                "email[starts_with]"?: string;
-                /** @description Only objects whose email is empty (true) or set (false). */
-                "email[is_null]"?: boolean;
-                /** @description Only objects whose via equals. */
-                via?: "api" | "oauth";
-                /** @description Only objects whose via does not equal. */
-                "via[ne]"?: "api" | "oauth";
-                /** @description Only objects whose via is one of (comma-separated). */
-                "via[in]"?: string;
-                /** @description Only objects whose via is none of (comma-separated). */
-                "via[nin]"?: string;
-                /** @description Only objects whose via is empty (true) or set (false). */
-                "via[is_null]"?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of objects. */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuditEntryList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    getAuditEntry: {
-        parameters: {
-            query?: {
-                /** @description Comma-separated fields to return (`id` and `object` always come). */
-                fields?: components["parameters"]["Fields"];
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The object. */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["AuditEntry"];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
     listWebhookEndpoints: {
         parameters: {
             query?: {
@@ -28756,6 +28125,532 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name, email. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose name equals. */
+                name?: string;
+                /** @description Only objects whose name does not equal. */
+                "name[ne]"?: string;
+                /** @description Only objects whose name is one of (comma-separated). */
+                "name[in]"?: string;
+                /** @description Only objects whose name is none of (comma-separated). */
+                "name[nin]"?: string;
+                /** @description Only objects whose name contains (case-insensitive). */
+                "name[contains]"?: string;
+                /** @description Only objects whose name starts with (case-insensitive). */
+                "name[starts_with]"?: string;
+                /** @description Only objects whose name is empty (true) or set (false). */
+                "name[is_null]"?: boolean;
+                /** @description Only objects whose email equals. */
+                email?: string;
+                /** @description Only objects whose email does not equal. */
+                "email[ne]"?: string;
+                /** @description Only objects whose email is one of (comma-separated). */
+                "email[in]"?: string;
+                /** @description Only objects whose email is none of (comma-separated). */
+                "email[nin]"?: string;
+                /** @description Only objects whose email contains (case-insensitive). */
+                "email[contains]"?: string;
+                /** @description Only objects whose email starts with (case-insensitive). */
+                "email[starts_with]"?: string;
+                /** @description Only objects whose email is empty (true) or set (false). */
+                "email[is_null]"?: boolean;
+                /** @description Only objects whose role equals. */
+                role?: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
+                /** @description Only objects whose role does not equal. */
+                "role[ne]"?: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
+                /** @description Only objects whose role is one of (comma-separated). */
+                "role[in]"?: string;
+                /** @description Only objects whose role is none of (comma-separated). */
+                "role[nin]"?: string;
+                /** @description Only objects whose role is empty (true) or set (false). */
+                "role[is_null]"?: boolean;
+                /** @description Only objects whose status equals. */
+                status?: "active" | "inactive";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "active" | "inactive";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose person_id equals. */
+                person_id?: string;
+                /** @description Only objects whose person_id does not equal. */
+                "person_id[ne]"?: string;
+                /** @description Only objects whose person_id is one of (comma-separated). */
+                "person_id[in]"?: string;
+                /** @description Only objects whose person_id is none of (comma-separated). */
+                "person_id[nin]"?: string;
+                /** @description Only objects whose person_id contains (case-insensitive). */
+                "person_id[contains]"?: string;
+                /** @description Only objects whose person_id starts with (case-insensitive). */
+                "person_id[starts_with]"?: string;
+                /** @description Only objects whose person_id is empty (true) or set (false). */
+                "person_id[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            /** @description The created object. */
+            201: {
+                headers: {
+                    Location?: string;
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["User"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    exportUsers: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name, email. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose name equals. */
+                name?: string;
+                /** @description Only objects whose name does not equal. */
+                "name[ne]"?: string;
+                /** @description Only objects whose name is one of (comma-separated). */
+                "name[in]"?: string;
+                /** @description Only objects whose name is none of (comma-separated). */
+                "name[nin]"?: string;
+                /** @description Only objects whose name contains (case-insensitive). */
+                "name[contains]"?: string;
+                /** @description Only objects whose name starts with (case-insensitive). */
+                "name[starts_with]"?: string;
+                /** @description Only objects whose name is empty (true) or set (false). */
+                "name[is_null]"?: boolean;
+                /** @description Only objects whose email equals. */
+                email?: string;
+                /** @description Only objects whose email does not equal. */
+                "email[ne]"?: string;
+                /** @description Only objects whose email is one of (comma-separated). */
+                "email[in]"?: string;
+                /** @description Only objects whose email is none of (comma-separated). */
+                "email[nin]"?: string;
+                /** @description Only objects whose email contains (case-insensitive). */
+                "email[contains]"?: string;
+                /** @description Only objects whose email starts with (case-insensitive). */
+                "email[starts_with]"?: string;
+                /** @description Only objects whose email is empty (true) or set (false). */
+                "email[is_null]"?: boolean;
+                /** @description Only objects whose role equals. */
+                role?: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
+                /** @description Only objects whose role does not equal. */
+                "role[ne]"?: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
+                /** @description Only objects whose role is one of (comma-separated). */
+                "role[in]"?: string;
+                /** @description Only objects whose role is none of (comma-separated). */
+                "role[nin]"?: string;
+                /** @description Only objects whose role is empty (true) or set (false). */
+                "role[is_null]"?: boolean;
+                /** @description Only objects whose status equals. */
+                status?: "active" | "inactive";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "active" | "inactive";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose person_id equals. */
+                person_id?: string;
+                /** @description Only objects whose person_id does not equal. */
+                "person_id[ne]"?: string;
+                /** @description Only objects whose person_id is one of (comma-separated). */
+                "person_id[in]"?: string;
+                /** @description Only objects whose person_id is none of (comma-separated). */
+                "person_id[nin]"?: string;
+                /** @description Only objects whose person_id contains (case-insensitive). */
+                "person_id[contains]"?: string;
+                /** @description Only objects whose person_id starts with (case-insensitive). */
+                "person_id[starts_with]"?: string;
+                /** @description Only objects whose person_id is empty (true) or set (false). */
+                "person_id[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching object, streamed. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/json": components["schemas"]["User"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    bulkUsers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    operations: ({
+                        /** @constant */
+                        action: "create";
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        action: "update";
+                        id: string;
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        action: "delete";
+                        id: string;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Every item succeeded, in request order. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["BulkResult"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["User"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["DeletedObject"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["User"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    inviteUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["User"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listApiKeys: {
         parameters: {
             query?: {
@@ -29178,6 +29073,173 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose action equals. */
+                action?: "sign_in.succeeded" | "sign_in.failed";
+                /** @description Only objects whose action does not equal. */
+                "action[ne]"?: "sign_in.succeeded" | "sign_in.failed";
+                /** @description Only objects whose action is one of (comma-separated). */
+                "action[in]"?: string;
+                /** @description Only objects whose action is none of (comma-separated). */
+                "action[nin]"?: string;
+                /** @description Only objects whose action is empty (true) or set (false). */
+                "action[is_null]"?: boolean;
+                /** @description Only objects whose person_id equals. */
+                person_id?: string;
+                /** @description Only objects whose person_id does not equal. */
+                "person_id[ne]"?: string;
+                /** @description Only objects whose person_id is one of (comma-separated). */
+                "person_id[in]"?: string;
+                /** @description Only objects whose person_id is none of (comma-separated). */
+                "person_id[nin]"?: string;
+                /** @description Only objects whose person_id contains (case-insensitive). */
+                "person_id[contains]"?: string;
+                /** @description Only objects whose person_id starts with (case-insensitive). */
+                "person_id[starts_with]"?: string;
+                /** @description Only objects whose person_id is empty (true) or set (false). */
+                "person_id[is_null]"?: boolean;
+                /** @description Only objects whose user_id equals. */
+                user_id?: string;
+                /** @description Only objects whose user_id does not equal. */
+                "user_id[ne]"?: string;
+                /** @description Only objects whose user_id is one of (comma-separated). */
+                "user_id[in]"?: string;
+                /** @description Only objects whose user_id is none of (comma-separated). */
+                "user_id[nin]"?: string;
+                /** @description Only objects whose user_id contains (case-insensitive). */
+                "user_id[contains]"?: string;
+                /** @description Only objects whose user_id starts with (case-insensitive). */
+                "user_id[starts_with]"?: string;
+                /** @description Only objects whose user_id is empty (true) or set (false). */
+                "user_id[is_null]"?: boolean;
+                /** @description Only objects whose email equals. */
+                email?: string;
+                /** @description Only objects whose email does not equal. */
+                "email[ne]"?: string;
+                /** @description Only objects whose email is one of (comma-separated). */
+                "email[in]"?: string;
+                /** @description Only objects whose email is none of (comma-separated). */
+                "email[nin]"?: string;
+                /** @description Only objects whose email contains (case-insensitive). */
+                "email[contains]"?: string;
+                /** @description Only objects whose email starts with (case-insensitive). */
+                "email[starts_with]"?: string;
+                /** @description Only objects whose email is empty (true) or set (false). */
+                "email[is_null]"?: boolean;
+                /** @description Only objects whose via equals. */
+                via?: "api" | "oauth";
+                /** @description Only objects whose via does not equal. */
+                "via[ne]"?: "api" | "oauth";
+                /** @description Only objects whose via is one of (comma-separated). */
+                "via[in]"?: string;
+                /** @description Only objects whose via is none of (comma-separated). */
+                "via[nin]"?: string;
+                /** @description Only objects whose via is empty (true) or set (false). */
+                "via[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAuditEntry: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AuditEntry"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     tagContact: {
         parameters: {
             query?: never;
@@ -29363,36 +29425,6 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    getCurrentUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Retrieve the member you are */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["User"];
-                    };
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
@@ -30131,6 +30163,36 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getCurrentUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retrieve the member you are */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["User"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     search: {
         parameters: {
             query: {
@@ -30183,6 +30245,246 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                /** @description Start of the window (inclusive, RFC 3339). Default: 24 hours before `to`. */
+                from?: string;
+                /** @description End of the window (exclusive, RFC 3339). Default: now. */
+                to?: string;
+                /** @description Only requests made with this API key. */
+                api_key_id?: string;
+                /** @description Bucket width. */
+                bucket?: "hour" | "day";
+                /** @description Split each bucket by API key, route (method and template) or status class. */
+                group_by?: "api_key" | "route" | "status_class";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API usage over time */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "usage";
+                            from: string;
+                            to: string;
+                            /** @enum {string} */
+                            bucket: "hour" | "day";
+                            group_by: string | null;
+                            summary: {
+                                requests: number;
+                                /** @description Responses with a 4xx status. */
+                                client_errors: number;
+                                /** @description Responses with a 5xx status. */
+                                server_errors: number;
+                                /** @description 429 responses. */
+                                rate_limited: number;
+                                /** @description (client_errors + server_errors) / requests. */
+                                error_rate: number;
+                                p50_ms: number | null;
+                                p95_ms: number | null;
+                                p99_ms: number | null;
+                            };
+                            buckets: {
+                                start: string;
+                                group: string | null;
+                                requests: number;
+                                /** @description Responses with a 4xx status. */
+                                client_errors: number;
+                                /** @description Responses with a 5xx status. */
+                                server_errors: number;
+                                /** @description 429 responses. */
+                                rate_limited: number;
+                                /** @description (client_errors + server_errors) / requests. */
+                                error_rate: number;
+                                p50_ms: number | null;
+                                p95_ms: number | null;
+                                p99_ms: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listErrors: {
+        parameters: {
+            query?: {
+                /** @description Start of the window (inclusive, RFC 3339). Default: 24 hours before `to`. */
+                from?: string;
+                /** @description End of the window (exclusive, RFC 3339). Default: now. */
+                to?: string;
+                /** @description Only requests made with this API key. */
+                api_key_id?: string;
+                /** @description Only client (4xx) or server (5xx) errors. */
+                status_class?: "4xx" | "5xx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Failed requests grouped by code and route */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "error_summary";
+                            from: string;
+                            to: string;
+                            groups: {
+                                /** @description The problem `code`. */
+                                code: string | null;
+                                /** @description Method and route template. */
+                                route: string;
+                                status: number;
+                                count: number;
+                                first_seen: string;
+                                last_seen: string;
+                                /** @description The latest such request: open it at `/v1/request-logs/{id}`. */
+                                sample_request_id: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    echo: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description Echo the request back */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "echo";
+                            method: string;
+                            path: string;
+                            /** @description Request headers; credentials keep only their public prefix. */
+                            headers: {
+                                [key: string]: string;
+                            };
+                            /** @description The JSON body received (`{}` when empty), secret-looking members redacted. */
+                            body: unknown;
+                            request_id: string;
+                            principal: {
+                                account_id: string;
+                                api_key_id: string | null;
+                                scopes: string[];
+                            };
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    receiveInboundEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: "stripe" | "voice";
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Receive a provider's signed event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "inbound_request";
+                            /** @enum {string} */
+                            outcome: "applied" | "ignored" | "duplicate";
+                            detail: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
@@ -30285,10 +30587,7 @@ export interface operations {
     signUp: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -30311,8 +30610,6 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
                     RateLimit?: string;
-                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -30361,10 +30658,7 @@ export interface operations {
     signIn: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -30385,8 +30679,6 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
                     RateLimit?: string;
-                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -30459,6 +30751,132 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Ask for a password reset */
+            202: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            requested: true;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    token: string;
+                    new_password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Set a new password */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            reset: true;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Confirm your email */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            email_verified: true;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
@@ -30701,174 +31119,6 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    requestPasswordReset: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    /** Format: email */
-                    email: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Ask for a password reset */
-            202: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            /** @constant */
-                            requested: true;
-                        };
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    resetPassword: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    token: string;
-                    new_password: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Set a new password */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            /** @constant */
-                            reset: true;
-                        };
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    verifyEmail: {
-        parameters: {
-            query: {
-                token: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Confirm your email */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            /** @constant */
-                            email_verified: true;
-                        };
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    streamEvents: {
-        parameters: {
-            query?: {
-                /** @description Comma-separated event types to receive (default: all). */
-                types?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Stream events as they happen (Server-Sent Events) */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": string;
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
@@ -31339,6 +31589,237 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    authorize: {
+        parameters: {
+            query: {
+                response_type: "code";
+                client_id: string;
+                redirect_uri: string;
+                /** @description Space-separated scopes; `offline_access` for a refresh token. */
+                scope: string;
+                state?: string;
+                code_challenge?: string;
+                code_challenge_method?: "S256";
+                resource?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Start an authorization (code + PKCE) */
+            302: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    authorizeByForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @constant */
+                    response_type: "code";
+                    client_id: string;
+                    redirect_uri: string;
+                    /** @description Space-separated scopes; `offline_access` for a refresh token. */
+                    scope: string;
+                    state?: string;
+                    code_challenge?: string;
+                    /** @constant */
+                    code_challenge_method?: "S256";
+                    resource?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Start an authorization (code + PKCE) */
+            302: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    issueToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    grant_type: "authorization_code" | "refresh_token" | "client_credentials";
+                    code?: string;
+                    redirect_uri?: string;
+                    /** @description PKCE (S256): required for public clients. */
+                    code_verifier?: string;
+                    refresh_token?: string;
+                    scope?: string;
+                    /** @description RFC 8707: the protected resource the token is for (the MCP server). */
+                    resource?: string;
+                    client_id?: string;
+                    client_secret?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Exchange a code or refresh token, or use client credentials */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description `flo_at_...`, sent as `Authorization: Bearer`. */
+                        access_token: string;
+                        /** @constant */
+                        token_type: "Bearer";
+                        expires_in: number;
+                        refresh_token?: string;
+                        scope: string;
+                    } | {
+                        error: string;
+                        error_description?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    introspectToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    token: string;
+                    /** @enum {string} */
+                    token_type_hint?: "access_token" | "refresh_token";
+                };
+            };
+        };
+        responses: {
+            /** @description Introspect a token (RFC 7662) */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    token: string;
+                    /** @enum {string} */
+                    token_type_hint?: "access_token" | "refresh_token";
+                };
+            };
+        };
+        responses: {
+            /** @description Revoke a token (RFC 7009) */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getRateLimit: {
         parameters: {
             query?: never;
@@ -31400,80 +31881,11 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    echo: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": unknown;
-            };
-        };
-        responses: {
-            /** @description Echo the request back */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            /** @constant */
-                            object: "echo";
-                            method: string;
-                            path: string;
-                            /** @description Request headers; credentials keep only their public prefix. */
-                            headers: {
-                                [key: string]: string;
-                            };
-                            /** @description The JSON body received (`{}` when empty), secret-looking members redacted. */
-                            body: unknown;
-                            request_id: string;
-                            principal: {
-                                account_id: string;
-                                api_key_id: string | null;
-                                scopes: string[];
-                            };
-                        };
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    getUsage: {
+    streamEvents: {
         parameters: {
             query?: {
-                /** @description Start of the window (inclusive, RFC 3339). Default: 24 hours before `to`. */
-                from?: string;
-                /** @description End of the window (exclusive, RFC 3339). Default: now. */
-                to?: string;
-                /** @description Only requests made with this API key. */
-                api_key_id?: string;
-                /** @description Bucket width. */
-                bucket?: "hour" | "day";
-                /** @description Split each bucket by API key, route (method and template) or status class. */
-                group_by?: "api_key" | "route" | "status_class";
+                /** @description Comma-separated event types to receive (default: all). */
+                types?: string;
             };
             header?: never;
             path?: never;
@@ -31481,7 +31893,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description API usage over time */
+            /** @description Stream events as they happen (Server-Sent Events) */
             200: {
                 headers: {
                     /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
@@ -31491,151 +31903,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            /** @constant */
-                            object: "usage";
-                            from: string;
-                            to: string;
-                            /** @enum {string} */
-                            bucket: "hour" | "day";
-                            group_by: string | null;
-                            summary: {
-                                requests: number;
-                                /** @description Responses with a 4xx status. */
-                                client_errors: number;
-                                /** @description Responses with a 5xx status. */
-                                server_errors: number;
-                                /** @description 429 responses. */
-                                rate_limited: number;
-                                /** @description (client_errors + server_errors) / requests. */
-                                error_rate: number;
-                                p50_ms: number | null;
-                                p95_ms: number | null;
-                                p99_ms: number | null;
-                            };
-                            buckets: {
-                                start: string;
-                                group: string | null;
-                                requests: number;
-                                /** @description Responses with a 4xx status. */
-                                client_errors: number;
-                                /** @description Responses with a 5xx status. */
-                                server_errors: number;
-                                /** @description 429 responses. */
-                                rate_limited: number;
-                                /** @description (client_errors + server_errors) / requests. */
-                                error_rate: number;
-                                p50_ms: number | null;
-                                p95_ms: number | null;
-                                p99_ms: number | null;
-                            }[];
-                        };
-                    };
+                    "text/event-stream": string;
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    listErrors: {
-        parameters: {
-            query?: {
-                /** @description Start of the window (inclusive, RFC 3339). Default: 24 hours before `to`. */
-                from?: string;
-                /** @description End of the window (exclusive, RFC 3339). Default: now. */
-                to?: string;
-                /** @description Only requests made with this API key. */
-                api_key_id?: string;
-                /** @description Only client (4xx) or server (5xx) errors. */
-                status_class?: "4xx" | "5xx";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Failed requests grouped by code and route */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            /** @constant */
-                            object: "error_summary";
-                            from: string;
-                            to: string;
-                            groups: {
-                                /** @description The problem `code`. */
-                                code: string | null;
-                                /** @description Method and route template. */
-                                route: string;
-                                status: number;
-                                count: number;
-                                first_seen: string;
-                                last_seen: string;
-                                /** @description The latest such request: open it at `/v1/request-logs/{id}`. */
-                                sample_request_id: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    receiveInboundEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                provider: "stripe" | "voice";
-                token: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
-        responses: {
-            /** @description Received: applied, ignored or duplicate. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            id: string;
-                            /** @constant */
-                            object: "inbound_request";
-                            /** @enum {string} */
-                            outcome: "applied" | "ignored" | "duplicate";
-                            detail: string;
-                        };
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };

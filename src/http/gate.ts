@@ -1,0 +1,113 @@
+// The gate every operation passes, in the order of architecture.md: authenticate (the
+// credential fixes the account; no request parameter can change it), rate limit per credential
+// and bucket, monthly quota, then the operation's scope. Operations open to anyone are limited
+// per address instead; providers' signed requests are checked by their operation. One
+// middleware, so a request pays one hop, and nothing here touches the database once the
+// credential is cached.
+import type { Context, MiddlewareHandler } from 'hono';
+import { ApiError } from '../platform/errors.ts';
+import type { Operation, SessionIdentity } from '../platform/api/operation.ts';
+import type { Runtime } from '../platform/api/runtime.ts';
+import { trafficControl, type RateDecision, type TrafficControl } from '../platform/api/traffic.ts';
+import { hasScope, type Principal } from '../platform/operations/principal.ts';
+import { credentials, type Credentials } from './http-services.ts';
+import { setRateLimitHeaders } from './rate-limit-headers.ts';
+import { clientIp } from './client-ip.ts';
+import { queryOf } from './query-of.ts';
+import './context-variables.ts';
+
+const BEARER_CHALLENGE = 'Bearer realm="fieldline"';
+
+/** Sets the RateLimit headers of the decision a call was charged by. */
+export const reportRate = (c: Context) => (policy: string, decision: RateDecision) =>
+  setRateLimitHeaders(c, policy, decision);
+
+/** Limits of the traffic-control module, or none when the runtime runs without (the benchmark's baseline). */
+export const limitsOf = (runtime: Runtime): TrafficControl | undefined =>
+  runtime.options.trafficControl ? runtime.use(trafficControl) : undefined;
+
+export function gate(operation: Operation, template: string, runtime: Runtime): MiddlewareHandler {
+  const limits = limitsOf(runtime);
+  const verifier = runtime.use(credentials);
+  const { trustProxy } = runtime.options;
+  const challenge = operation.challenge?.(runtime.options) ?? BEARER_CHALLENGE;
+  const bucket = operation.bucket;
+  return async function gateOperation(c, next) {
+    c.set('routeTemplate', template);
+    if (operation.authentication === 'signature') return next();
+    if (operation.authentication === 'none') {
+      await limits?.chargeAddress(clientIp(c, trustProxy), reportRate(c));
+      return next();
+    }
+    const { principal, session } = await authenticate(c, verifier, limits, challenge, trustProxy);
+    c.set('session', session);
+    if (operation.authentication === 'session') {
+      if (!session) {
+        throw new ApiError(
+          'unauthenticated',
+          "Sign in first: this route needs a person's session (cookie or bearer token), not an API key",
+          { headers: { 'WWW-Authenticate': challenge } },
+        );
+      }
+      if (principal) c.set('principal', principal);
+      return next();
+    }
+    if (!principal) {
+      throw new ApiError(
+        'forbidden',
+        'This session acts in no account you are an active member of: choose one with POST /v1/auth/switch-account',
+      );
+    }
+    c.set('principal', principal);
+    if (limits) {
+      if (typeof bucket === 'string') await limits.charge(principal, bucket, reportRate(c));
+      else if (bucket.from === 'query') await limits.charge(principal, bucket.decide(queryOf(c)), reportRate(c));
+    }
+    if (operation.scope && !hasScope(principal, operation.scope)) {
+      throw new ApiError('insufficient_scope', `This request needs the scope '${operation.scope}'`, {
+        required_scope: operation.scope,
+      });
+    }
+    await next();
+  };
+}
+
+/** Operations whose bucket depends on their body are charged once it is read. */
+export function chargeByBody(operation: Operation, runtime: Runtime): MiddlewareHandler | undefined {
+  const limits = limitsOf(runtime);
+  const bucket = operation.bucket;
+  if (typeof bucket === 'string' || bucket.from !== 'body') return undefined;
+  return async function chargeCall(c, next) {
+    const decided = bucket.decide(c.get('body'));
+    await limits?.charge(c.get('principal'), decided);
+    await next();
+  };
+}
+
+/**
+ * An API key (`Bearer fl_...`), an OAuth access token (`Bearer flo_at_...`), a session token
+ * (`Bearer ...`) or a session cookie; anything else, or nothing, is a 401 (and failures are
+ * counted per address).
+ */
+async function authenticate(
+  c: Context,
+  verifier: Credentials,
+  limits: TrafficControl | undefined,
+  challenge: string,
+  trustProxy: boolean,
+): Promise<{ principal: Principal | null; session?: SessionIdentity }> {
+  const header = c.req.header('authorization');
+  const bearer = header ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+  const cookie = header ? null : verifier.sessionCookie(c.req.header('cookie'));
+  if (bearer || cookie) {
+    const identity = await verifier.identify(bearer ? { bearer } : { cookie: cookie! });
+    if (identity) return identity;
+  }
+  await limits?.countFailedAuthentication(clientIp(c, trustProxy));
+  const headers = { 'WWW-Authenticate': challenge };
+  if (!header && !cookie)
+    throw new ApiError('unauthenticated', 'Send your API key as `Authorization: Bearer fl_...`, or sign in', {
+      headers,
+    });
+  throw new ApiError('unauthenticated', 'The credential is not valid (unknown, revoked or expired)', { headers });
+}

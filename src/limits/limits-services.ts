@@ -1,0 +1,19 @@
+// The services the limits module provides, by key, and the options it reads.
+import type { Redis } from 'ioredis';
+import { serviceKey } from '../platform/api/runtime.ts';
+import type { MonthlyQuota } from './monthly-quota.ts';
+import type { RequestRateLimiter } from './request-rate-limiter.ts';
+
+declare module '../platform/api/runtime.ts' {
+  interface RuntimeOptions {
+    /** Shared rate-limit counters for several nodes; absent: per-node memory. */
+    redis?: Redis;
+  }
+}
+
+/** Counts calls per subject in fixed windows (memory, or Redis shared by every node). */
+export const rateLimiter = serviceKey<RequestRateLimiter>('the rate limiter');
+/** API requests per account and month. */
+export const requestQuota = serviceKey<MonthlyQuota>('the monthly request quota');
+/** Webhook deliveries per account and month. */
+export const deliveryQuota = serviceKey<MonthlyQuota>('the monthly webhook delivery quota');

@@ -1,0 +1,28 @@
+// Outgoing mail: an outbox table that any transaction queues into, and a relay that hands
+// committed mail to SMTP (FIELDLINE_SMTP_URL) or, without one, to the log.
+import { defineModule, provide } from '../platform/api/module.ts';
+import { serviceKey } from '../platform/api/runtime.ts';
+import { MAIL_MIGRATIONS } from './mail-migrations.ts';
+import { MailRelay } from './mail-outbox.ts';
+import { logTransport, smtpTransport } from './mail-transport.ts';
+
+declare module '../platform/api/runtime.ts' {
+  interface RuntimeOptions {
+    /** Mail goes to this SMTP server; absent: to the log. */
+    smtp?: { url: string; from: string };
+  }
+}
+
+/** Sends what the outbox holds, retried with backoff. */
+export const mailRelay = serviceKey<MailRelay>('the mail relay');
+
+export const mailModule = defineModule({
+  name: 'mail',
+  migrations: MAIL_MIGRATIONS,
+  provides: [
+    provide(mailRelay, ({ db, logger, options }) => {
+      const transport = options.smtp ? smtpTransport(options.smtp.url, options.smtp.from) : logTransport(logger);
+      return new MailRelay(db, transport, logger);
+    }),
+  ],
+});

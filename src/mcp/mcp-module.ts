@@ -1,0 +1,172 @@
+// POST /mcp: the Model Context Protocol over Streamable HTTP, for AI agents. Stateless: every
+// request carries one message (MCP 2025-06-18 has no batches), passes the same chain as any
+// operation (authentication, limits, Idempotency-Key), and is charged once: a tool call in its
+// operation's bucket, anything else as a read. It gets a server that lists only the tools its
+// credential's scopes allow; a tool call runs its operation in-process, tenant-scoped and
+// scope-checked; a failure is a tool result holding the problem details, so the agent can
+// read why. The 401 challenge points clients at RFC 9728 metadata naming our OAuth server.
+import { z } from 'zod';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListResourcesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Api } from '../platform/api/build-api.ts';
+import { defineModule } from '../platform/api/module.ts';
+import { defineOperation } from '../platform/api/define-operation.ts';
+import type { Runtime, RuntimeOptions } from '../platform/api/runtime.ts';
+import { ApiError, ERROR_CATALOGUE } from '../platform/errors.ts';
+import { hasScope, type Principal } from '../platform/operations/principal.ts';
+import { API_VERSION } from '../platform/openapi/build-openapi.ts';
+import { callTool } from './call-tool.ts';
+import { mcpTools, toolBucket, type McpTool } from './mcp-tools.ts';
+
+export const MCP_PATH = '/mcp';
+const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
+
+declare module '../platform/api/runtime.ts' {
+  interface RuntimeOptions {
+    /** The scopes an OAuth client may ask for, named in the protected resource metadata. */
+    oauthScopes?: readonly string[];
+  }
+}
+
+const RESOURCES = {
+  'fieldline://openapi.json': {
+    name: 'openapi',
+    title: 'Fieldline OpenAPI document',
+    description: 'Every operation of the REST API, with schemas.',
+  },
+  'fieldline://errors.json': {
+    name: 'errors',
+    title: 'Error catalogue',
+    description: 'Every problem `code` the API answers with, its HTTP status and title.',
+  },
+} as const;
+
+const INSTRUCTIONS =
+  "Fieldline is a field-service CRM: customers, jobs, quotes, invoices and more of one account (the credential's). " +
+  'Each tool mirrors one REST operation; lists take the same filters and return `has_more` and `next_cursor` for the next page. ' +
+  'A failed call answers with RFC 9457 problem details whose `code` is in the errors resource.';
+
+type Message = { method?: unknown; params?: { name?: unknown; arguments?: unknown } };
+
+/** The tools of an API, built on first use: ~280 tools cost ~20 ms, which runtimes that never see an agent need not pay. */
+function toolTable(api: () => Api) {
+  let tools: Map<string, McpTool> | undefined;
+  return () => (tools ??= new Map(mcpTools(api()).map((tool) => [tool.name, tool])));
+}
+
+function serverFor(api: Api, tools: Map<string, McpTool>, runtime: Runtime, principal: Principal, requestId: string) {
+  const server = new Server(
+    { name: 'fieldline', title: 'Fieldline', version: API_VERSION },
+    {
+      capabilities: { tools: {}, resources: {} },
+      instructions: INSTRUCTIONS,
+    },
+  );
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: [...tools.values()]
+      .filter((tool) => !tool.operation.scope || hasScope(principal, tool.operation.scope))
+      .map((tool) => ({
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema as { type: 'object' },
+        annotations: {
+          readOnlyHint: tool.operation.method === 'get',
+          destructiveHint: tool.operation.method === 'delete',
+          idempotentHint: tool.operation.method !== 'post',
+          openWorldHint: false,
+        },
+      })),
+  }));
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const tool = tools.get(request.params.name);
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+    return callTool(tool, { runtime, principal, args: request.params.arguments ?? {}, requestId });
+  });
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({
+    resources: Object.entries(RESOURCES).map(([uri, resource]) => ({ uri, ...resource, mimeType: 'application/json' })),
+  }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const uri = request.params.uri;
+    if (!(uri in RESOURCES)) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
+    const text = uri === 'fieldline://openapi.json' ? JSON.stringify(api.document()) : JSON.stringify(ERROR_CATALOGUE);
+    return { contents: [{ uri, mimeType: 'application/json', text }] };
+  });
+  return server;
+}
+
+function mcpOperation(api: () => Api) {
+  const tools = toolTable(api);
+  return defineOperation({
+    method: 'post',
+    path: MCP_PATH,
+    operationId: 'mcp',
+    tag: 'MCP',
+    scope: null,
+    summary: 'A Model Context Protocol message',
+    undocumented: 'the MCP endpoint: its tools are the operations of this document',
+    body: z.unknown(),
+    response: z.unknown(),
+    challenge: (options: RuntimeOptions) =>
+      `Bearer realm="fieldline", resource_metadata="${options.publicUrl}${RESOURCE_METADATA_PATH}${MCP_PATH}"`,
+    bucket: {
+      from: 'body',
+      decide(body) {
+        if (Array.isArray(body))
+          throw new ApiError(
+            'bad_request',
+            'Send one JSON-RPC message per request: MCP over Streamable HTTP has no batches',
+          );
+        const message = body as Message | undefined;
+        const name = message?.method === 'tools/call' ? message.params?.name : undefined;
+        const tool = typeof name === 'string' ? tools().get(name) : undefined;
+        const args = message?.params?.arguments;
+        return tool
+          ? toolBucket(tool, args && typeof args === 'object' ? (args as Record<string, unknown>) : {})
+          : 'read';
+      },
+    },
+    async handle({ runtime, principal, requestId, request, body }) {
+      const server = serverFor(api(), tools(), runtime, principal, requestId);
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: true,
+      });
+      await server.connect(transport);
+      try {
+        return { response: await transport.handleRequest(request!, { parsedBody: body }) };
+      } finally {
+        void server.close();
+      }
+    },
+  });
+}
+
+/** The MCP server needs the API it serves: the composition root makes it last, from the others. */
+export function mcpModule(api: () => Api) {
+  return defineModule({
+    name: 'mcp',
+    operations: () => [mcpOperation(api)],
+    documents: [
+      ...[RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}${MCP_PATH}`].map((path) => ({
+        path,
+        anyOrigin: true,
+        json: ({ options }: Runtime) => ({
+          resource: `${options.publicUrl}${MCP_PATH}`,
+          authorization_servers: [`${options.publicUrl}/v1/auth`],
+          scopes_supported: options.oauthScopes ?? [],
+          bearer_methods_supported: ['header'],
+          resource_name: 'Fieldline MCP server',
+        }),
+      })),
+    ],
+  });
+}

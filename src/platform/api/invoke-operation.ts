@@ -1,0 +1,56 @@
+// One call of an operation from what arrived (a query string, a decoded body): its query and
+// body are checked against the operation's declaration, then it runs. HTTP routes and MCP tool
+// calls both come through here, so both answer the same errors for the same input.
+import type { z } from 'zod';
+import { badRequest, validationFailed } from '../errors.ts';
+import { zodIssuesToFieldErrors } from '../operations/write-input.ts';
+import type { ApiResult, BodySpec, Operation, OperationCall, QuerySpec } from './operation.ts';
+
+/** A call before its query and body are read by the operation's rules. */
+export type ArrivedCall = Omit<OperationCall<URLSearchParams, unknown>, 'query'> & { query: URLSearchParams };
+
+/** Query string -> the operation's query; repeated or unknown parameters are a 400. */
+export function parseQuery<Q>(spec: QuerySpec<Q> | undefined, params: URLSearchParams): Q {
+  if (spec?.parse) return spec.parse(params);
+  const raw: Record<string, string> = {};
+  for (const [name, value] of params) {
+    if (name in raw)
+      throw badRequest(`${name}: given more than once`, [{ path: name, message: 'given more than once' }]);
+    raw[name] = value;
+  }
+  if (!spec || !('schema' in spec)) {
+    const [first] = Object.keys(raw);
+    if (first)
+      throw badRequest(`${first}: unknown query parameter`, [{ path: first, message: 'Unknown query parameter' }]);
+    return undefined as Q;
+  }
+  const parsed = spec.schema.safeParse(raw);
+  if (!parsed.success) {
+    const errors = zodIssuesToFieldErrors(parsed.error.issues);
+    throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+  }
+  return parsed.data;
+}
+
+function validate<B>(schema: z.ZodType<B>, value: unknown): B {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationFailed(zodIssuesToFieldErrors(parsed.error.issues));
+  return parsed.data;
+}
+
+/** A decoded body -> the operation's body (a 422 naming each field that is wrong). */
+export function parseBody<B>(spec: BodySpec<B> | undefined, body: unknown): B {
+  if (!spec) return undefined as B;
+  if ('json' in spec) return spec.parse ? spec.parse(body) : validate(spec.json, body ?? {});
+  if ('form' in spec) return validate(spec.form, body ?? {});
+  if ('upload' in spec) return spec.fields ? validate(spec.fields, body ?? {}) : (body as B);
+  return body as B;
+}
+
+export function invokeOperation(operation: Operation, call: ArrivedCall): Promise<ApiResult> {
+  return operation.handle({
+    ...call,
+    query: parseQuery(operation.query, call.query),
+    body: parseBody(operation.body, call.body),
+  });
+}

@@ -1,0 +1,53 @@
+// A migrated database for a test context. PostgreSQL (DATABASE_URL, CI): the shared test
+// database, migrated once by whichever suite comes first (migrate takes an advisory lock). PGlite:
+// a copy of a migrated snapshot, made once per schema and machine in the temporary folder and
+// loaded by every context: starting PGlite from a snapshot takes about 1 s, against about 6 s to
+// initialise a data folder and migrate it.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectPglite } from '../../src/db/connect-pglite.ts';
+import { connectPostgres } from '../../src/db/connect-postgres.ts';
+import type { Database } from '../../src/db/database.ts';
+import { migrate, type Schema } from '../../src/db/migrate.ts';
+
+const snapshots = new Map<string, Promise<Blob>>();
+
+/** The snapshot of a fresh database migrated to `schema`: read from disk, or made and kept there. */
+function migratedSnapshot(schema: Schema): Promise<Blob> {
+  const version = createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 16);
+  let snapshot = snapshots.get(version);
+  if (!snapshot) {
+    snapshot = (async () => {
+      const path = join(tmpdir(), `fieldline-test-pglite-${version}.tar`);
+      if (existsSync(path)) return new Blob([readFileSync(path)]);
+      const db = await connectPglite();
+      try {
+        await migrate(db, schema);
+        const blob = await db.snapshot!();
+        // Written aside, then renamed: a suite starting meanwhile never reads half a file.
+        const partial = `${path}.${randomBytes(6).toString('hex')}`;
+        writeFileSync(partial, new Uint8Array(await blob.arrayBuffer()));
+        renameSync(partial, path);
+        return blob;
+      } finally {
+        await db.close();
+      }
+    })();
+    snapshots.set(version, snapshot);
+  }
+  return snapshot;
+}
+
+export async function testDatabase(schema: Schema): Promise<Database> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const db = await connectPostgres(url, 4);
+    await migrate(db, schema);
+    return db;
+  }
+  const db = await connectPglite(undefined, await migratedSnapshot(schema));
+  await migrate(db, schema); // nothing to do: proves the copy is up to date
+  return db;
+}
