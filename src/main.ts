@@ -7,8 +7,6 @@ import { createHttpApp, type HttpOptions } from './http/create-http-app.ts';
 import { buildApi, type Api } from './platform/api/build-api.ts';
 import { createRuntime, type RunningRuntime } from './platform/api/create-runtime.ts';
 import type { FeatureModule } from './platform/api/module.ts';
-import type { RuntimeOptions } from './platform/api/runtime.ts';
-import type { ResourceDefinition } from './platform/resource/define-resource.ts';
 import type { SecretBox } from './platform/secret-box.ts';
 import { coreModule } from './platform/core-module.ts';
 import { crmModule } from './domain/crm-module.ts';
@@ -22,6 +20,7 @@ import { webhooksModule } from './webhooks/webhooks-module.ts';
 import { realtimeModule } from './realtime/realtime-module.ts';
 import { inboundModule } from './inbound/inbound-module.ts';
 import { MCP_PATH, mcpModule } from './mcp/mcp-module.ts';
+import type { RuntimeOptions, ResourceDefinition } from './platform/contract.ts';
 
 let standard: Api | undefined;
 

@@ -8,8 +8,13 @@ import { Fixtures, sampleFromJsonSchema } from './support/fixtures.ts';
 import { toJsonSchema } from '../src/platform/openapi/json-schema.ts';
 import { actionInputSchema } from '../src/platform/operations/run-action.ts';
 import { fieldlineApi } from '../src/main.ts';
-import type { ResourceDefinition } from '../src/platform/resource/define-resource.ts';
 import { campaignSending } from '../src/domain/campaign-sender.ts';
+import type { ResourceDefinition } from '../src/platform/contract.ts';
+import { actionOf, stateOf } from './support/declared.ts';
+import { campaignRecipients } from '../src/domain/campaign-recipients.ts';
+import { campaigns } from '../src/domain/campaigns.ts';
+import { invoices } from '../src/domain/invoices.ts';
+import { jobs } from '../src/domain/jobs.ts';
 
 const ctxReady = createTestContext();
 let ctx: TestContext;
@@ -30,12 +35,10 @@ const sendCampaign = async (campaignId: string) => {
   await ctx.runtime.use(campaignSending).sendDue({ accountIds: [account.id] });
 };
 /** States no public action of the resource itself leads to, reached through another resource. */
-const EXTERNAL_PATHS: Record<
-  string,
-  Record<string, { from: string; reach: (object: Record<string, any>) => Promise<void> }>
-> = {
-  invoices: {
-    paid: {
+const EXTERNAL_PATHS = new Map<string, { from: string; reach: (object: Record<string, any>) => Promise<void> }>([
+  [
+    stateOf(invoices, 'paid'),
+    {
       from: 'open',
       reach: async (invoice) => {
         const paid = await ctx.call('POST', `/v1/invoices/${invoice.id}/payments`, {
@@ -45,44 +48,52 @@ const EXTERNAL_PATHS: Record<
         assert.equal(paid.status, 201, paid.text);
       },
     },
-  },
-  campaigns: {
-    sent: {
+  ],
+  [
+    stateOf(campaigns, 'sent'),
+    {
       from: 'sending',
       reach: async () => {
         await ctx.runtime.use(campaignSending).sendDue({ accountIds: [account.id] });
       },
     },
-  },
-  'campaign-recipients': {
-    sent: { from: 'pending', reach: async (recipient) => sendCampaign(recipient.campaign_id) },
-    skipped: {
+  ],
+  [
+    stateOf(campaignRecipients, 'sent'),
+    { from: 'pending', reach: async (recipient) => sendCampaign(recipient.campaign_id) },
+  ],
+  [
+    stateOf(campaignRecipients, 'skipped'),
+    {
       from: 'pending',
       reach: async (recipient) => {
         const cancelled = await ctx.call('POST', `/v1/campaigns/${recipient.campaign_id}/cancel`, { key: account.key });
         assert.equal(cancelled.status, 200, cancelled.text);
       },
     },
-  },
-};
+  ],
+]);
 
 /** What must be true before an action can run at all (a campaign is sent to someone). */
-const BEFORE_ACTION: Record<string, (object: Record<string, any>) => Promise<void>> = {
-  'campaigns.send': async (campaign) => {
-    const contact = await ctx.call('POST', '/v1/contacts', {
-      key: account.key,
-      body: { first_name: 'Reader', email: `reader-${campaign.id}@example.test` },
-    });
-    const added = await ctx.call('POST', `/v1/campaigns/${campaign.id}/recipients`, {
-      key: account.key,
-      body: { contact_ids: [contact.body.data.id] },
-    });
-    assert.equal(added.status, 200, added.text);
-  },
-};
+const BEFORE_ACTION = new Map<string, (object: Record<string, any>) => Promise<void>>([
+  [
+    actionOf(campaigns, 'send'),
+    async (campaign) => {
+      const contact = await ctx.call('POST', '/v1/contacts', {
+        key: account.key,
+        body: { first_name: 'Reader', email: `reader-${campaign.id}@example.test` },
+      });
+      const added = await ctx.call('POST', `/v1/campaigns/${campaign.id}/recipients`, {
+        key: account.key,
+        body: { contact_ids: [contact.body.data.id] },
+      });
+      assert.equal(added.status, 200, added.text);
+    },
+  ],
+]);
 
 async function inputFor(resource: ResourceDefinition, action: string): Promise<unknown> {
-  if (resource.collection === 'jobs' && action === 'assign') {
+  if (`${resource.collection}.${action}` === actionOf(jobs, 'assign')) {
     const technician = await ctx.call('POST', '/v1/users', {
       key: account.key,
       body: { name: 'Tess', email: `tess${Date.now()}${Math.random()}@example.com`, role: 'technician' },
@@ -112,13 +123,13 @@ function statePaths(resource: ResourceDefinition): Map<string, Step[]> {
 async function objectInState(resource: ResourceDefinition, state: string): Promise<Record<string, any>> {
   const object = await fixtures.create(resource, 1);
   const paths = statePaths(resource);
-  const external = EXTERNAL_PATHS[resource.collection]?.[state];
+  const external = EXTERNAL_PATHS.get(`${resource.collection}.${state}`);
   const steps = paths.get(state) ?? (external && paths.get(external.from));
   assert.ok(steps, `no way to reach ${resource.collection} state '${state}'`);
   const get = async () =>
     (await ctx.call('GET', `/v1/${resource.collection}/${object.id}`, { key: account.key })).body.data;
   for (const step of steps) {
-    await BEFORE_ACTION[`${resource.collection}.${step.action}`]?.(await get());
+    await BEFORE_ACTION.get(`${resource.collection}.${step.action}`)?.(await get());
     const response = await ctx.call('POST', `/v1/${resource.collection}/${object.id}/${step.action}`, {
       key: account.key,
       body: await inputFor(resource, step.action),
@@ -190,7 +201,7 @@ for (const resource of fieldlineApi().registry.resources.filter((r) => r.lifecyc
         );
         for (const [name, action] of allowed) {
           const object = await objectInState(resource, state);
-          await BEFORE_ACTION[`${resource.collection}.${name}`]?.(object);
+          await BEFORE_ACTION.get(`${resource.collection}.${name}`)?.(object);
           const response = await ctx.call('POST', `/v1/${resource.collection}/${object.id}/${name}`, {
             key: account.key,
             body: await inputFor(resource, name),

@@ -9,7 +9,6 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { createServedTestContext } from './support/real-port.ts';
 import { type TestContext, type TestAccount } from './support/test-context.ts';
 import { TINY_PNG } from './support/uploads.ts';

@@ -1,9 +1,9 @@
 // The services the analytics module provides, by key, and the options it reads.
-import { serviceKey } from '../platform/api/runtime.ts';
 import type { AlertEvaluator } from './alert-evaluator.ts';
 import type { RequestLogWriter } from './request-log-writer.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
 
-declare module '../platform/api/runtime.ts' {
+declare module '../platform/contract.ts' {
   interface RuntimeOptions {
     /** Days of request logs kept (whole daily partitions are dropped); default 30. */
     requestLogRetentionDays?: number;

@@ -4,10 +4,10 @@
 import { z } from 'zod';
 import { systemQuery } from '../db/system-query.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
 import { validationFailed } from '../platform/errors.ts';
 import { accountChangeNoticeSql } from './api-keys.ts';
 import { allowedOrigins, apiKeyVerifier, oauthTokenVerifier, sessionVerifier } from './auth-services.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 /** A browser origin as `Origin` headers carry it; accounts and OAuth apps list the ones they allow (CORS). */
 export const BrowserOrigin = z

@@ -10,11 +10,11 @@ import { ApiError, validationFailed, type FieldError } from '../platform/errors.
 import { hasScope } from '../platform/operations/principal.ts';
 import { applyChanges } from '../platform/operations/update.ts';
 import { serialize } from '../platform/operations/serialize.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import type { Row } from '../db/database.ts';
 import { previousSecretExpiry, rotationInput } from '../platform/secret-rotation.ts';
 import { KEY_MODES, keyChangeNotice, keySecretInsert, mintKeySecret } from './api-keys.ts';
 import { apiKeyVerifier } from './auth-services.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 const MANAGES_KEYS = ['write:*', 'write:api-keys'];
 
@@ -193,15 +193,10 @@ export const apiKeys = defineResource({
         const minted = mintKeySecret(row.mode);
         ctx.tx.defer(keySecretInsert(row.id, ctx.tx.accountId, minted.secret, ctx.now));
         announceKeyChange(ctx, row.id);
-        const rotated = applyChanges(
-          ctx,
-          apiKeys,
-          row,
-          { prefix: minted.prefix, last4: minted.last4 },
-          'api_key.updated',
-        );
+        const keys = ctx.registry.get('api-keys');
+        const rotated = applyChanges(ctx, keys, row, { prefix: minted.prefix, last4: minted.last4 }, 'api_key.updated');
         return {
-          data: { ...serialize(apiKeys, rotated), secret: minted.secret, previous_secret_expires_at: expiresAt },
+          data: { ...serialize(keys, rotated), secret: minted.secret, previous_secret_expires_at: expiresAt },
         };
       },
     },

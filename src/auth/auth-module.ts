@@ -20,13 +20,13 @@ import { describeScope } from './oauth-pages.ts';
 import { OAUTH_METADATA_PATH, oauthScopes } from './oauth-provider.ts';
 import { OAuthTokenVerifier } from './oauth-tokens.ts';
 import { createPeopleAuth } from './people-auth.ts';
-import { roleCatalogue } from './roles.ts';
+import { checkRolePolicies, roleCatalogue } from './roles.ts';
 import { sessionOperations } from './session-operations.ts';
 import { SessionVerifier } from './session-verifier.ts';
+import { announceSessionChange } from './session-changes.ts';
 import { signInOperations } from './sign-in-operations.ts';
 import { users } from './users-resource.ts';
-import type { Registry } from '../platform/registry.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
+import type { Registry, Runtime } from '../platform/contract.ts';
 
 function oauthSecurityScheme(registry: Registry) {
   const scopes = Object.fromEntries(oauthScopes(registry).map((scope) => [scope, describeScope(scope)]));
@@ -50,6 +50,7 @@ export const authModule = defineModule({
   resources: [users, apiKeys, auditEntries],
   scopes: ['read:account', 'write:account', 'read:oauth-clients', 'write:oauth-clients'],
   migrations: AUTH_MIGRATIONS,
+  check: checkRolePolicies,
   operations: (registry) => [
     ...accountOperations,
     ...signInOperations,
@@ -89,8 +90,8 @@ export const authModule = defineModule({
           publicUrl: runtime.options.publicUrl,
           secrets: runtime.secrets,
           logger: runtime.logger,
-          // Told when a password reset ends a person's sessions (other nodes hear the NOTIFY).
-          sessionCache: { forget: (kind, id) => runtime.use(sessionVerifier).forget(kind, id) },
+          onSessionsEnded: (personId) =>
+            announceSessionChange(runtime.db, runtime.find(sessionVerifier), 'person', personId),
           oauth: { scopes: oauthScopes(runtime.registry) },
         }),
       () => ({}),

@@ -1,12 +1,12 @@
 // The services the auth module provides, by key, and the options it reads.
-import { serviceKey } from '../platform/api/runtime.ts';
 import type { AllowedOriginsDirectory } from './allowed-origins.ts';
 import type { ApiKeyVerifier } from './api-keys.ts';
 import type { OAuthTokenVerifier } from './oauth-tokens.ts';
 import type { PeopleAuth } from './people-auth.ts';
 import type { SessionVerifier } from './session-verifier.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
 
-declare module '../platform/api/runtime.ts' {
+declare module '../platform/contract.ts' {
   interface RuntimeOptions {
     /** How long a node trusts a verified credential it has not heard change (keys, sessions, tokens); default 60 s. */
     credentialCacheTtlMs?: number;

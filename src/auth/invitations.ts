@@ -9,12 +9,12 @@ import { systemQuery } from '../db/system-query.ts';
 import { withTenantTransaction } from '../db/tenant-transaction.ts';
 import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { ApiError } from '../platform/errors.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
 import { applyChanges } from '../platform/operations/update.ts';
 import { lockRowOrThrow } from '../platform/operations/load-row.ts';
-import { announceSessionChangeAtCommit } from './session-verifier.ts';
+import { announceSessionChangeAtCommit } from './session-changes.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 export const INVITATION_LIFETIME_HOURS = 72;
 

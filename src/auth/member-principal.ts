@@ -2,10 +2,10 @@
 // their role. Sessions and OAuth tokens a member granted both become this principal.
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
-import type { Registry } from '../platform/registry.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import { effectiveRates, planNamed } from '../limits/plans.ts';
-import { ASSIGNED_ONLY_ROLES, roleScopes, type Role } from './roles.ts';
+import { roleScopes, type Role } from './roles.ts';
+import type { Registry } from '../platform/contract.ts';
 
 /** The principal of `personId`'s membership in `accountId`, or null when they are not an active member. */
 export async function memberPrincipal(
@@ -27,7 +27,6 @@ export async function memberPrincipal(
     userId: row.id,
     role: row.role,
     scopes: new Set(roleScopes(registry, row.role as Role)),
-    assignedOnly: ASSIGNED_ONLY_ROLES.has(row.role as Role),
     plan,
     rates: effectiveRates(plan, null),
     allowedOrigins: new Set(row.cors_allowed_origins),

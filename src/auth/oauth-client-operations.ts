@@ -9,8 +9,6 @@ import { z } from 'zod';
 import { systemQuery, systemTransaction } from '../db/system-query.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import type { Operation } from '../platform/api/operation.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
-import type { Registry } from '../platform/registry.ts';
 import { ApiError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
@@ -18,6 +16,7 @@ import { CREDENTIAL_CHANGES_CHANNEL } from './api-keys.ts';
 import { allowedOrigins, oauthTokenVerifier } from './auth-services.ts';
 import { OAUTH_CLIENT_SECRET_PREFIX, OFFLINE_ACCESS, oauthScopes } from './oauth-provider.ts';
 import { BrowserOrigin } from './account-operations.ts';
+import type { Runtime, Registry } from '../platform/contract.ts';
 
 export const MAX_CLIENTS_PER_ACCOUNT = 100;
 

@@ -6,7 +6,7 @@
 import type { SqlStatement } from '../db/inline-parameters.ts';
 import { systemTransaction } from '../db/system-query.ts';
 import type { Database } from '../db/database.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 export interface GrantSelector {
   clientId?: string;

@@ -12,7 +12,7 @@ import { OAUTH_REFRESH_TOKEN_PREFIX } from './oauth-provider.ts';
 import { storedTokenHash } from './oauth-tokens.ts';
 import { acceptResourceIndicators } from './resource-indicators.ts';
 
-declare module '../platform/api/runtime.ts' {
+declare module '../platform/contract.ts' {
   interface RuntimeOptions {
     /** RFC 8707 resources a token may be asked for: the URLs of protected resources (the MCP server). */
     oauthResources?: readonly string[];

@@ -6,7 +6,6 @@ import { isAPIError } from 'better-auth/api';
 import { systemQuery } from '../db/system-query.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import type { ApiResult, OperationCall } from '../platform/api/operation.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
 import { ApiError } from '../platform/errors.ts';
 import { rateLimiter } from '../limits/limits-services.ts';
 import { peopleAuth, sessionVerifier } from './auth-services.ts';
@@ -14,6 +13,7 @@ import { OAUTH_CONSENT_PATH, OAUTH_SIGN_IN_PATH } from './oauth-provider.ts';
 import { consentPage, messagePage, signInPage } from './oauth-pages.ts';
 import { signInWithPassword } from './password-sign-in.ts';
 import { sessionCookieIn } from './session-verifier.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 /** Parameters Better Auth adds when it signs an authorization request for our pages; not the client's. */
 const SIGNING_PARAMETERS = ['sig', 'exp', 'ba_iat', 'ba_pl', 'ba_param'];

@@ -9,8 +9,8 @@ import { snakeCase } from '../platform/naming.ts';
 import { betterAuthColumn } from './better-auth-columns.ts';
 import { oauthProvider } from '@better-auth/oauth-provider';
 import type { SecretBox } from '../platform/secret-box.ts';
-import type { Registry } from '../platform/registry.ts';
 import { newId } from '../platform/ids.ts';
+import type { Registry } from '../platform/contract.ts';
 
 /** Token prefixes: the gate tells an OAuth token from an API key (`fl_`) or a session by them; secret scanners too. */
 export const OAUTH_ACCESS_TOKEN_PREFIX = 'flo_at_';

@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
-import type { Registry } from '../platform/registry.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import { effectiveRates, planNamed } from '../limits/plans.ts';
 import { CredentialCache } from './credential-cache.ts';
 import { memberPrincipal } from './member-principal.ts';
 import { OAUTH_ACCESS_TOKEN_PREFIX, OAUTH_REFRESH_TOKEN_PREFIX } from './oauth-provider.ts';
+import type { Registry } from '../platform/contract.ts';
 
 /** How the token table stores a token: SHA-256, base64url, of the token without its prefix (Better Auth's "hashed"). */
 export function storedTokenHash(token: string): string {

@@ -14,7 +14,6 @@ import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { newId } from '../platform/ids.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { memberships } from './person-accounts.ts';
-import { announceSessionChange, type SessionVerifier } from './session-verifier.ts';
 import { endGrants } from './oauth-grants.ts';
 import { fieldlineOAuthProvider, type OAuthProviderOptions } from './oauth-provider.ts';
 
@@ -33,8 +32,8 @@ export interface PeopleAuthOptions {
   /** The server's secret box: the key that signs session cookies is derived from its key. */
   secrets: SecretBox;
   logger: Logger;
-  /** This node's session cache, told when a password reset ends a person's sessions (other nodes hear the NOTIFY). */
-  sessionCache?: Pick<SessionVerifier, 'forget'>;
+  /** A password reset ended a person's sessions: every node must forget them (session-changes.ts). */
+  onSessionsEnded(personId: string): Promise<void>;
   /** The OAuth 2.0 server's scopes and the box its client secrets are sealed in. */
   oauth: Omit<OAuthProviderOptions, 'publicUrl' | 'secrets'>;
 }
@@ -93,7 +92,7 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
       // connected with the old password stop too: whoever knew it may have connected them.
       onPasswordReset: async ({ user }) => {
         await endGrants(db, { personId: user.id });
-        await announceSessionChange(db, options.sessionCache, 'person', user.id);
+        await options.onSessionsEnded(user.id);
       },
       sendResetPassword: ({ user, token }) =>
         mail(

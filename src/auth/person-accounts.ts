@@ -4,11 +4,11 @@
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { withTenantTransaction } from '../db/tenant-transaction.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
 import { insertValidated } from '../platform/operations/create.ts';
 import { prepareAccount } from './accounts.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 /** A person's active memberships, the one they joined first first. */
 export function memberships(db: Database, personId: string) {

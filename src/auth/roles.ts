@@ -1,62 +1,26 @@
 // What each member role may do, as scopes: the same scopes API keys hold, so one check serves
-// every credential. Derived from the registry (a new resource is covered by the rule of its
-// group, with no edit here) and printed as docs/roles.md by `fieldline roles`.
-import type { Registry } from '../platform/registry.ts';
+// every credential. Each resource says which roles may read or write it (`roles` in its
+// declaration, its module's defaults beneath); this file names the roles, turns those
+// policies into scopes and prints them as docs/roles.md (`fieldline roles`).
+import type { Registry } from '../platform/contract.ts';
+
 /** A member's role in an account (the `users` resource's `role`). */
 export const USER_ROLES = ['owner', 'admin', 'dispatcher', 'technician', 'office', 'read_only'] as const;
 export type Role = (typeof USER_ROLES)[number];
 
-/**
- * The account's integrations, its people and its traffic: owners and admins only. The event log
- * too: it carries every object's changes, keys and webhook endpoints included.
- */
-const ADMINISTRATION = new Set([
-  'events',
-  'api-keys',
-  'webhook-endpoints',
-  'webhook-deliveries',
-  'inbound-sources',
-  'inbound-requests',
-  'request-logs',
-  'alert-rules',
-  'alerts',
-  'audit-entries',
-]);
-/** Money: office staff bill; dispatchers read it. */
-const BILLING = new Set([
-  'quotes',
-  'estimates',
-  'invoices',
-  'payments',
-  'price-proposals',
-  'purchase-orders',
-  'suppliers',
-]);
-/** What a technician works with in the field. */
-const FIELD_READ = new Set([
-  'jobs',
-  'customers',
-  'contacts',
-  'schedule-blocks',
-  'job-photos',
-  'job-materials',
-  'job-signatures',
-  'time-entries',
-  'location-pings',
-  'inventory-items',
-  'knowledge-base-articles',
-  'users',
-  'notifications',
-]);
-const FIELD_WRITE = new Set([
-  'jobs',
-  'job-photos',
-  'job-materials',
-  'job-signatures',
-  'time-entries',
-  'location-pings',
-  'notifications',
-]);
+declare module '../platform/contract.ts' {
+  interface MemberRoles {
+    owner: true;
+    admin: true;
+    dispatcher: true;
+    technician: true;
+    office: true;
+    read_only: true;
+  }
+}
+
+/** Roles that may do everything: no resource's policy applies to them. */
+const EVERYTHING: ReadonlySet<Role> = new Set(['owner', 'admin']);
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   owner: 'Everything, including granting the owner role. An account always keeps at least one active owner.',
@@ -70,27 +34,28 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   read_only: 'Reads the CRM and billing. Changes nothing.',
 };
 
-/** Roles whose writes are limited to their own work: rows assigned to them (ResourceInput.assignment). */
-export const ASSIGNED_ONLY_ROLES: ReadonlySet<Role> = new Set(['technician']);
-
-/** The scopes a member with `role` holds in `registry`'s API. */
+/** The scopes a member with `role` holds in `registry`'s API: every read it may make, then every write. */
 export function roleScopes(registry: Registry, role: Role): string[] {
-  if (role === 'owner' || role === 'admin') return ['read:*', 'write:*'];
-  const collections = registry.resources.map((r) => r.collection).filter((c) => !ADMINISTRATION.has(c));
-  const reads = ['read:account', ...collections.map((c) => `read:${c}`)];
-  switch (role) {
-    case 'office':
-      return [...reads, ...collections.filter((c) => c !== 'users').map((c) => `write:${c}`)];
-    case 'dispatcher':
-      return [...reads, ...collections.filter((c) => c !== 'users' && !BILLING.has(c)).map((c) => `write:${c}`)];
-    case 'technician':
-      return [
-        'read:account',
-        ...collections.filter((c) => FIELD_READ.has(c)).map((c) => `read:${c}`),
-        ...collections.filter((c) => FIELD_WRITE.has(c)).map((c) => `write:${c}`),
-      ];
-    case 'read_only':
-      return reads;
+  if (EVERYTHING.has(role)) return ['read:*', 'write:*'];
+  const access = registry.resources.map((resource) => [resource.collection, resource.roles[role] ?? 'none'] as const);
+  return [
+    'read:account',
+    ...access.filter(([, level]) => level !== 'none').map(([collection]) => `read:${collection}`),
+    ...access.filter(([, level]) => level === 'write' || level === 'own').map(([collection]) => `write:${collection}`),
+  ];
+}
+
+/** Every resource's policy names only roles there are, and `own` only where a row says whose work it is. */
+export function checkRolePolicies(registry: Registry): void {
+  for (const resource of registry.resources) {
+    for (const [role, access] of Object.entries(resource.roles)) {
+      if (!(USER_ROLES as readonly string[]).includes(role))
+        throw new Error(`${resource.collection}: roles names '${role}', which is not a member role`);
+      if (access === 'own' && !resource.assignment)
+        throw new Error(
+          `${resource.collection}: '${role}' may change only their own work, but no assignment says whose a row is`,
+        );
+    }
   }
 }
 

@@ -7,11 +7,11 @@ import type { Database } from '../db/database.ts';
 import { systemQuery, systemTransaction } from '../db/system-query.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { SessionIdentity } from '../platform/api/operation.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
 import { credentialChangeNotice } from './api-keys.ts';
 import { sessionVerifier } from './auth-services.ts';
 import { MIN_PASSWORD_LENGTH } from './people-auth.ts';
 import { sessionCookieIn } from './session-verifier.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 export const Email = z
   .email()

@@ -7,7 +7,7 @@ import { defineOperation } from '../platform/api/define-operation.ts';
 import { sessionVerifier } from './auth-services.ts';
 import { acceptInvitation } from './invitations.ts';
 import { memberships } from './person-accounts.ts';
-import { announceSessionChange } from './session-verifier.ts';
+import { announceSessionChange } from './session-changes.ts';
 import { actIn, Membership, own, Person, presentPerson, SessionInfo, sessionInfo } from './session-answers.ts';
 
 const getSessionOperation = defineOperation({

@@ -7,41 +7,16 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import { systemQuery } from '../db/system-query.ts';
-import type { Registry } from '../platform/registry.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import type { SessionIdentity } from '../platform/api/operation.ts';
-import { oauthTokenVerifier, sessionVerifier } from './auth-services.ts';
-import { credentialChangeNotice } from './api-keys.ts';
 import { CredentialCache } from './credential-cache.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { SESSION_COOKIE_PREFIX, type PeopleAuth } from './people-auth.ts';
 import { memberPrincipal } from './member-principal.ts';
+import type { Registry } from '../platform/contract.ts';
 
 const COOKIE_NAMES = [`${SESSION_COOKIE_PREFIX}.session_token`, `__Secure-${SESSION_COOKIE_PREFIX}.session_token`];
 
 export type SessionChange = 'session' | 'person' | 'account';
-
-/** Every node forgets what it cached of a session (or of a person's sessions): this one at once, the others by NOTIFY. */
-export async function announceSessionChange(
-  db: Database,
-  sessions: Pick<SessionVerifier, 'forget'> | undefined,
-  kind: SessionChange,
-  id: string,
-) {
-  await systemQuery(db, credentialChangeNotice(kind, id));
-  sessions?.forget(kind, id);
-}
-
-/** The same, for a change made in `ctx`'s transaction: announced if and when it commits. */
-export function announceSessionChangeAtCommit(ctx: OperationContext, kind: SessionChange, id: string): void {
-  ctx.tx.defer(credentialChangeNotice(kind, id));
-  ctx.tx.afterCommit(async () => {
-    ctx.runtime.find(sessionVerifier)?.forget(kind, id);
-    // A member's OAuth grants act with the member's role: they change with it.
-    if (kind !== 'session') ctx.runtime.find(oauthTokenVerifier)?.forget(kind, id);
-  });
-}
 
 /** The session cookie's value in a Cookie header, if there is one. */
 export function sessionCookieIn(cookieHeader: string | undefined): string | null {

@@ -12,7 +12,7 @@ import { rateLimiter } from '../limits/limits-services.ts';
 import { peopleAuth, sessionVerifier } from './auth-services.ts';
 import { FAILED_SIGN_INS_PER_EMAIL, signInWithPassword } from './password-sign-in.ts';
 import { createAccountForPerson } from './person-accounts.ts';
-import { announceSessionChange } from './session-verifier.ts';
+import { announceSessionChange } from './session-changes.ts';
 import {
   calling,
   Email,

@@ -5,14 +5,14 @@ import { isAccountItself } from '../platform/operations/principal.ts';
 import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { ApiError } from '../platform/errors.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import type { Row } from '../db/database.ts';
-import { announceSessionChangeAtCommit } from './session-verifier.ts';
+import { announceSessionChangeAtCommit } from './session-changes.ts';
 import { endMemberGrantsAtCommit } from './oauth-grants.ts';
 import { invitationStatements, INVITATION_LIFETIME_HOURS } from './invitations.ts';
 import { USER_ROLES } from './roles.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 /**
  * Owners are changed by owners, signed in: granting the owner role, and any change to an owner
@@ -55,6 +55,8 @@ export const users = defineResource({
   name: 'user',
   collection: 'users',
   idPrefix: 'usr',
+  // Everyone sees the team; only owners and admins change it.
+  roles: { dispatcher: 'read', office: 'read', technician: 'read', read_only: 'read' },
   description:
     "A member of the account's team. Members with a `person_id` sign in and act with their role's scopes (see docs/roles.md).",
   softDelete: true,

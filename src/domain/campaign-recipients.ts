@@ -8,9 +8,9 @@ import { field, idOfSchema } from '../platform/resource/fields.ts';
 import { ApiError, notFound, validationFailed } from '../platform/errors.ts';
 import { loadReferencedOrThrow, loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { deleteInTransaction } from '../platform/operations/delete.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { newId } from '../platform/ids.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 /** Campaign states in which its list of recipients may change. */
 const EDITABLE_IN = ['draft', 'paused'];

@@ -9,14 +9,15 @@
 import type { Logger } from 'pino';
 import { systemQuery } from '../db/system-query.ts';
 import { withTenantTransaction } from '../db/tenant-transaction.ts';
-import { serviceKey, type Runtime } from '../platform/api/runtime.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
-import { createOperationContext, type OperationContext } from '../platform/operations/operation-context.ts';
+import { createOperationContext } from '../platform/operations/operation-context.ts';
 import { selectRowsByIds } from '../platform/operations/row-statements.ts';
 import { loadRowOrThrow } from '../platform/operations/load-row.ts';
 import type { Row } from '../db/database.ts';
 import { renderEmail, type EmailTemplateParts } from '../messaging/email-rendering.ts';
 import { contactVariables } from './email-templates.ts';
+import type { Runtime, OperationContext } from '../platform/contract.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
 
 export interface CampaignSenderOptions {
   intervalMs?: number;

@@ -3,13 +3,13 @@
 //   draft | sending | paused -> cancelled (pending recipients are skipped)
 // Sending happens off the request, in batches (src/messaging/campaign-sender.ts): `send`
 // answers at once, and `campaign.completed` says when the last recipient is done.
-import { defineResource, type ActionArgs } from '../platform/resource/define-resource.ts';
+import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { validationFailed } from '../platform/errors.ts';
 import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { campaignSending } from './campaign-sender.ts';
+import type { ActionArgs, OperationContext } from '../platform/contract.ts';
 
 /**
  * Changes a campaign's recipients in one statement (`change`: $1 account, $2 campaign, $3 now),

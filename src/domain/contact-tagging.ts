@@ -2,14 +2,14 @@
 // every contact at once when a tag is deleted. Each changed contact is one `contact.updated`
 // event whose previous attributes hold its old `tag_ids`.
 import { z } from 'zod';
-import { resourceEndpoint, type ResourceEndpointSpec } from '../platform/resource/define-resource.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
+import { resourceEndpoint } from '../platform/resource/define-resource.ts';
 import type { Row } from '../db/database.ts';
 import { lockRowOrThrow } from '../platform/operations/load-row.ts';
 import { applyChanges } from '../platform/operations/update.ts';
 import { selectRowsByIds } from '../platform/operations/row-statements.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { ApiError, notFound, validationFailed } from '../platform/errors.ts';
+import type { ResourceEndpointSpec, OperationContext } from '../platform/contract.ts';
 
 /** The most tags one contact carries (the `tag_ids` field's limit). */
 export const MAX_TAGS_PER_CONTACT = 50;

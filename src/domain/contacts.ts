@@ -9,6 +9,8 @@ export const contacts = defineResource({
   name: 'contact',
   collection: 'contacts',
   idPrefix: 'con',
+  // What a technician works with in the field.
+  roles: { technician: 'read' },
   description: 'A person the business deals with, optionally at a customer.',
   searchTitle: ['first_name', 'last_name'],
   softDelete: true,

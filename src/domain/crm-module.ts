@@ -38,6 +38,9 @@ import { campaignRecipients } from './campaign-recipients.ts';
 
 export const crmModule = defineModule({
   name: 'crm',
+  // The CRM is dispatchers' and office staff's to work with and everyone's to read; resources say
+  // what else (billing, the technician's field work).
+  roles: { dispatcher: 'write', office: 'write', read_only: 'read' },
   resources: [
     customers,
     contacts,

@@ -21,6 +21,8 @@ export const customers = defineResource({
   name: 'customer',
   collection: 'customers',
   idPrefix: 'cus',
+  // What a technician works with in the field.
+  roles: { technician: 'read' },
   description: 'A person or company the business serves.',
   searchTitle: ['name'],
   softDelete: true,

@@ -2,14 +2,14 @@
 // assigning and reassigning them. Assigning is the job's `assign` action; these routes name
 // the job in the body, as a dispatch board sends it.
 import { z } from 'zod';
-import { resourceEndpoint, type ResourceEndpointSpec } from '../platform/resource/define-resource.ts';
+import { resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { idOfSchema } from '../platform/resource/fields.ts';
 import { componentRef } from '../platform/openapi/json-schema.ts';
 import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { ApiError, validationFailed } from '../platform/errors.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { assignmentShape, withWindowRules } from './technician-booking.ts';
+import type { ResourceEndpointSpec, OperationContext } from '../platform/contract.ts';
 
 const dispatchInput = withWindowRules(z.strictObject({ job_id: idOfSchema('jobs'), ...assignmentShape }));
 

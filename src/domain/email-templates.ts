@@ -9,7 +9,6 @@ import { ApiError, validationFailed } from '../platform/errors.ts';
 import { hasScope } from '../platform/operations/principal.ts';
 import { loadReferencedOrThrow, loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import type { Row } from '../db/database.ts';
 import {
   renderEmail,
@@ -18,6 +17,7 @@ import {
   type EmailTemplateParts,
   type TemplateVariables,
 } from '../messaging/email-rendering.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 /** What a template can say about one contact: `{{contact.first_name}}`, `{{contact.email}}`, ... */
 export function contactVariables(ctx: OperationContext, contact: Row): TemplateVariables {

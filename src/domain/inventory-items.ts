@@ -11,6 +11,8 @@ export const inventoryItems = defineResource({
   name: 'inventory_item',
   collection: 'inventory-items',
   idPrefix: 'itm',
+  // What a technician works with in the field.
+  roles: { technician: 'read' },
   description:
     'A stocked part or material. `quantity_on_hand` changes only through movements, each recorded under `/v1/inventory-items/{id}/movements`.',
   softDelete: true,
@@ -67,7 +69,7 @@ export const inventoryItems = defineResource({
           reason: input.reason,
           source: 'adjustment',
         });
-        return { data: serialize(inventoryItems, item) };
+        return { data: serialize(ctx.registry.get('inventory-items'), item) };
       },
     },
   },

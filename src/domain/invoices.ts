@@ -12,6 +12,8 @@ export const invoices = defineResource({
   name: 'invoice',
   collection: 'invoices',
   idPrefix: 'inv',
+  // Money: office staff bill; dispatchers read it.
+  roles: { dispatcher: 'read' },
   description: "A bill for work done. Amounts are integers in the currency's minor unit.",
   searchTitle: ['memo'],
   fields: {

@@ -3,19 +3,19 @@
 // and size (413), kept in the file storage, listed under the job, and downloaded from
 // `GET /v1/{collection}/{id}/content`. One definition makes each kind; each adds its fields.
 import { z } from 'zod';
-import { defineResource, resourceEndpoint, type ResourceDefinition } from '../platform/resource/define-resource.ts';
+import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { field, type FieldBuilder } from '../platform/resource/fields.ts';
 import { ApiError, notFound } from '../platform/errors.ts';
 import { lockRowOrThrow } from '../platform/operations/load-row.ts';
 import { insertValidated } from '../platform/operations/create.ts';
 import { selectRow } from '../platform/operations/row-statements.ts';
 import { serialize } from '../platform/operations/serialize.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
-import { BinaryBody } from '../platform/api/operation.ts';
 import { newId } from '../platform/ids.ts';
 import { IMAGE_TYPES, sniffImageType } from '../storage/image-type.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import { fileStorage } from '../storage/storage-module.ts';
+import type { ResourceDefinition, OperationContext } from '../platform/contract.ts';
+import { BinaryBody } from '../platform/api/upload.ts';
 
 interface JobImageOptions {
   name: string;
@@ -41,6 +41,8 @@ export function defineJobImages(options: JobImageOptions): ResourceDefinition {
     name: options.name,
     collection: options.collection,
     idPrefix: options.idPrefix,
+    // A technician changes only their own work.
+    roles: { technician: 'own' },
     description: `${options.description} Upload with \`POST /v1/jobs/{id}/${options.segment}\`; download with \`GET /v1/${options.collection}/{id}/content\`.`,
     operations: ['list', 'get', ...(writable ? ['update' as const] : []), 'delete', 'export'],
     limitedBecause:

@@ -10,6 +10,8 @@ export const jobMaterials = defineResource({
   name: 'job_material',
   collection: 'job-materials',
   idPrefix: 'jmt',
+  // A technician changes only their own work.
+  roles: { technician: 'own' },
   description:
     'An inventory item used on a job, also listed under `/v1/jobs/{id}/materials`. Recording it takes the quantity out of stock.',
   operations: ['list', 'get', 'create', 'delete', 'export'],

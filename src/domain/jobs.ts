@@ -24,6 +24,8 @@ export const jobs = defineResource({
   collection: 'jobs',
   assignment: { field: 'technician_id' },
   idPrefix: 'job',
+  // A technician changes only their own work.
+  roles: { technician: 'own' },
   description: 'A visit to a customer site.',
   searchTitle: ['title'],
   softDelete: true,
@@ -98,7 +100,11 @@ export const jobs = defineResource({
         return {
           technician_id: input.technician_id,
           ...(rescheduling
-            ? { scheduled_start: input.scheduled_start, scheduled_end: input.scheduled_end, status: 'scheduled' }
+            ? {
+                scheduled_start: input.scheduled_start,
+                scheduled_end: input.scheduled_end,
+                status: 'scheduled' as const,
+              }
             : {}),
         };
       },

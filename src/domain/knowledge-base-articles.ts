@@ -7,6 +7,8 @@ export const knowledgeBaseArticles = defineResource({
   name: 'knowledge_base_article',
   collection: 'knowledge-base-articles',
   idPrefix: 'kba',
+  // What a technician works with in the field.
+  roles: { technician: 'read' },
   description: 'A help article. Search with `?q=`; customers should see only `status=published`.',
   searchTitle: ['title'],
   softDelete: true,

@@ -7,7 +7,7 @@ import { field, idOfSchema, type FieldBuilder } from '../platform/resource/field
 import { componentRef } from '../platform/openapi/json-schema.ts';
 import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 /** The most pings one track upload carries. */
 export const MAX_PINGS_PER_UPLOAD = 500;
@@ -53,6 +53,8 @@ export const locationPings = defineResource({
   collection: 'location-pings',
   assignment: { field: 'technician_id' },
   idPrefix: 'gps',
+  // A technician changes only their own work.
+  roles: { technician: 'own' },
   description: "A technician's position at a moment, as their device reported it.",
   operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
   limitedBecause: 'A ping is a measurement: never corrected, only recorded (alone or in batches) and deleted.',

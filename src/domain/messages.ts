@@ -8,10 +8,10 @@ import { ApiError, validationFailed } from '../platform/errors.ts';
 import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import { insertValidated } from '../platform/operations/create.ts';
 import { serialize } from '../platform/operations/serialize.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import type { Row } from '../db/database.ts';
 import { newId } from '../platform/ids.ts';
 import { CHANNEL_ADAPTERS, type Channel } from '../messaging/channel-adapters.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 /** The contact field a channel sends to, and what a valid address there is (the field kinds' own rules). */
 const ADDRESS_OF: Record<string, { field: 'email' | 'phone'; valid: z.ZodType }> = {

@@ -6,7 +6,7 @@ import { defineResource, resourceEndpoint } from '../platform/resource/define-re
 import { field } from '../platform/resource/fields.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { assertAssignedToCaller, loadReferencedOrThrow } from '../platform/operations/load-row.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 export const NOTIFICATION_CATEGORIES = ['alert', 'job', 'message', 'ticket', 'system'] as const;
 
@@ -22,6 +22,8 @@ export const notifications = defineResource({
   collection: 'notifications',
   assignment: { field: 'user_id' },
   idPrefix: 'ntf',
+  // A technician changes only their own work.
+  roles: { technician: 'own' },
   description:
     'A message for one team member in the app. Alert rules create them for `notify_user_ids`; integrations may create their own.',
   // What a notification says is fixed once sent; only its read state changes (by actions).

@@ -4,9 +4,9 @@ import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { ApiError, validationFailed } from '../platform/errors.ts';
 import { selectRow } from '../platform/operations/row-statements.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import type { Row } from '../db/database.ts';
 import { isIdOf } from '../platform/ids.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 async function lockInvoice(ctx: OperationContext, id: string): Promise<Row> {
   const invoices = ctx.registry.get('invoices');
@@ -21,6 +21,8 @@ export const payments = defineResource({
   name: 'payment',
   collection: 'payments',
   idPrefix: 'pay',
+  // Money: office staff bill; dispatchers read it.
+  roles: { dispatcher: 'read' },
   description: "Money received from a customer, in the currency's minor unit.",
   operations: ['list', 'get', 'create', 'export'],
   limitedBecause:

@@ -2,10 +2,11 @@
 // then accepted or declined. One definition makes both; each adds what is its own (a quote
 // converts into a job and an invoice). Totals follow the invoice's money rules exactly.
 import { z } from 'zod';
-import { defineResource, type ActionSpec, type ResourceDefinition } from '../platform/resource/define-resource.ts';
+import { defineResource } from '../platform/resource/define-resource.ts';
 import { field, type FieldBuilder } from '../platform/resource/fields.ts';
 import { ApiError, validationFailed } from '../platform/errors.ts';
 import { invoiceTotals, pricedLineFields } from './invoice-totals.ts';
+import type { ActionSpec, ResourceDefinition } from '../platform/contract.ts';
 
 export const PROPOSAL_STATUSES = ['draft', 'sent', 'accepted', 'declined', 'converted'] as const;
 
@@ -37,6 +38,8 @@ export function defineProposal(options: ProposalOptions): ResourceDefinition {
     collection: options.collection,
     idPrefix: options.idPrefix,
     description: options.description,
+    // Money: office staff bill; dispatchers read it.
+    roles: { dispatcher: 'read' },
     searchTitle: ['title'],
     fields: {
       customer_id: field.ref('customers').required().filterable().expand('customer'),

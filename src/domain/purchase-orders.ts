@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field, idOfSchema } from '../platform/resource/fields.ts';
 import { ApiError, validationFailed } from '../platform/errors.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import type { Row } from '../db/database.ts';
 import { moveStock } from './stock-movements.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 const PURCHASE_LINE = z.strictObject({
   item_id: idOfSchema('inventory-items').describe('The inventory item ordered.'),
@@ -36,6 +36,8 @@ export const purchaseOrders = defineResource({
   name: 'purchase_order',
   collection: 'purchase-orders',
   idPrefix: 'po',
+  // Money: office staff bill; dispatchers read it.
+  roles: { dispatcher: 'read' },
   description: 'An order of inventory items from a supplier. Receiving it adds its lines to stock.',
   lifecycle: { field: 'status', updatableIn: ['draft'], deletableIn: ['draft'] },
   fields: {

@@ -49,6 +49,7 @@ export const reviewRequests = defineResource({
         throw validationFailed([{ path: 'email', message: 'The customer has no email address; give one' }]);
     },
     afterCreate: async ({ row, ctx }) => {
+      if (!row.email) return; // beforeCreate refused a request without one
       const greeting = row.message ?? 'Thank you for choosing us. Would you tell others how the visit went?';
       ctx.tx.defer(
         queueMailStatement(

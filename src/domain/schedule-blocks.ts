@@ -9,6 +9,8 @@ export const scheduleBlocks = defineResource({
   name: 'schedule_block',
   collection: 'schedule-blocks',
   idPrefix: 'blk',
+  // What a technician works with in the field.
+  roles: { technician: 'read' },
   description: 'Time a technician is not available for jobs.',
   fields: {
     technician_id: field.ref('users').required().filterable().expand('technician'),
@@ -21,7 +23,8 @@ export const scheduleBlocks = defineResource({
     validate: async ({ row, previous, ctx }) => {
       if (row.ends_at <= row.starts_at)
         throw validationFailed([{ path: 'ends_at', message: 'must be after starts_at' }]);
-      const moved = !previous || ['technician_id', 'starts_at', 'ends_at'].some((name) => row[name] !== previous[name]);
+      const moved =
+        !previous || (['technician_id', 'starts_at', 'ends_at'] as const).some((name) => row[name] !== previous[name]);
       if (moved)
         await assertTechnicianFree(
           ctx,

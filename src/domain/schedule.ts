@@ -1,16 +1,16 @@
 // The schedule: each technician's day (booked jobs and schedule blocks), and the order to
 // drive a day's jobs in. A day is a calendar date in a time zone (UTC unless given).
 import { z } from 'zod';
-import { resourceEndpoint, type ResourceEndpointSpec } from '../platform/resource/define-resource.ts';
+import { resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { dateSchema, idOfSchema } from '../platform/resource/fields.ts';
 import { componentRef } from '../platform/openapi/json-schema.ts';
 import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { validationFailed } from '../platform/errors.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import { BOOKED_JOB_STATUSES } from './technician-booking.ts';
 import { planRoute, routeLengthKm } from './route-optimization.ts';
 import { locationFix } from './location-pings.ts';
+import type { ResourceEndpointSpec, OperationContext } from '../platform/contract.ts';
 
 const isTimeZone = (name: string) => {
   try {

@@ -4,8 +4,8 @@
 import { ApiError } from '../platform/errors.ts';
 import { lockRowOrThrow } from '../platform/operations/load-row.ts';
 import { applyChanges } from '../platform/operations/update.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import type { Row } from '../db/database.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 export const MOVEMENT_SOURCES = ['adjustment', 'purchase_order', 'job_material'] as const;
 

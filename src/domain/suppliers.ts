@@ -7,6 +7,8 @@ export const suppliers = defineResource({
   name: 'supplier',
   collection: 'suppliers',
   idPrefix: 'sup',
+  // Money: office staff bill; dispatchers read it.
+  roles: { dispatcher: 'read' },
   description: 'A vendor that purchase orders are sent to.',
   softDelete: true,
   fields: {

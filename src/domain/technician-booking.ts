@@ -7,7 +7,7 @@ import { ApiError } from '../platform/errors.ts';
 import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import type { Row } from '../db/database.ts';
 import { idOfSchema, timestampSchema } from '../platform/resource/fields.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 export interface TimeWindow {
   starts_at: string;

@@ -1,7 +1,7 @@
 // What a technician's app calls: their jobs for a day, and "I am here" on a job (a location
 // ping tied to the job). A member's session asks for its own day unless it names a technician.
 import { z } from 'zod';
-import { resourceEndpoint, type ResourceEndpointSpec } from '../platform/resource/define-resource.ts';
+import { resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { idOfSchema } from '../platform/resource/fields.ts';
 import { componentRef } from '../platform/openapi/json-schema.ts';
 import { loadReferencedOrThrow, lockRowOrThrow } from '../platform/operations/load-row.ts';
@@ -9,6 +9,7 @@ import { serialize } from '../platform/operations/serialize.ts';
 import { ApiError, badRequest } from '../platform/errors.ts';
 import { bounds, day, jobsOverlapping } from './schedule.ts';
 import { locationFix } from './location-pings.ts';
+import type { ResourceEndpointSpec } from '../platform/contract.ts';
 
 export const technicianEndpoints: ResourceEndpointSpec[] = [
   resourceEndpoint({

@@ -10,6 +10,8 @@ export const timeEntries = defineResource({
   name: 'time_entry',
   collection: 'time-entries',
   idPrefix: 'tim',
+  // A technician changes only their own work.
+  roles: { technician: 'own' },
   description:
     'Time a technician worked, optionally on a job (also listed under `/v1/jobs/{id}/time-entries`). Creating one clocks in.',
   listedUnder: [{ collection: 'jobs', segment: 'time-entries', field: 'job_id' }],
@@ -61,7 +63,7 @@ export const timeEntries = defineResource({
       input: z.strictObject({ ended_at: timestampSchema().optional().describe('Default: now.') }),
       apply: ({ row, input, ctx }) => {
         const ended = input.ended_at ?? ctx.now;
-        if (ended < row.started_at)
+        if (row.started_at && ended < row.started_at)
           throw validationFailed([{ path: 'ended_at', message: 'must not be before started_at' }]);
         return { ended_at: ended };
       },

@@ -1,6 +1,7 @@
 // Typed per-request values shared by the middleware (Hono module augmentation).
 import type { Principal } from '../platform/operations/principal.ts';
-import type { SessionIdentity, UploadedFile } from '../platform/api/operation.ts';
+import type { SessionIdentity } from '../platform/api/operation.ts';
+import type { UploadedFile } from '../platform/api/upload.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {

@@ -7,7 +7,6 @@
 // and any error leaves as problem details (problem.ts).
 import { Hono } from 'hono';
 import type { Api } from '../platform/api/build-api.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
 import { responseBasics } from './response-basics.ts';
 import { cors } from './cors.ts';
 import { notFoundHandler, problemHandler } from './problem.ts';
@@ -18,6 +17,7 @@ import { mountPortal } from './portal.ts';
 import { mountMetrics } from './metrics-route.ts';
 import { mountModuleDocuments } from './module-documents.ts';
 import { originDirectory, requestTelemetry } from './http-services.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 export interface HttpOptions {
   /** The developer portal's build, served at /portal (default web/dist). */

@@ -7,14 +7,15 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../platform/errors.ts';
 import type { Operation, SessionIdentity } from '../platform/api/operation.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
-import { trafficControl, type RateDecision, type TrafficControl } from '../platform/api/traffic.ts';
+import type { RateDecision } from '../platform/api/traffic.ts';
+import { trafficControl, type TrafficControl } from '../platform/api/traffic-control.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import { credentials, type Credentials } from './http-services.ts';
 import { setRateLimitHeaders } from './rate-limit-headers.ts';
 import { clientIp } from './client-ip.ts';
 import { queryOf } from './query-of.ts';
 import './context-variables.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 const BEARER_CHALLENGE = 'Bearer realm="fieldline"';
 

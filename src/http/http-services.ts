@@ -3,8 +3,8 @@
 // the seams; the modules above it fill them, so src/http imports no feature folder.
 import type { MiddlewareHandler } from 'hono';
 import type { SessionIdentity } from '../platform/api/operation.ts';
-import { serviceKey } from '../platform/api/runtime.ts';
 import type { Principal } from '../platform/operations/principal.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
 
 export interface Credentials {
   /**

@@ -2,7 +2,7 @@
 // (RFC 8414 for the OAuth server, RFC 9728 for the MCP server). JSON, open to anyone, cached.
 import type { Hono } from 'hono';
 import type { FeatureModule } from '../platform/api/module.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 export function mountModuleDocuments(app: Hono, modules: readonly FeatureModule[], runtime: Runtime): void {
   for (const document of modules.flatMap((module) => module.documents ?? [])) {

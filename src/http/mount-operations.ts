@@ -7,7 +7,6 @@
 // Paths with no operation for a method answer 405.
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { acceptsIdempotencyKey, type ApiResult, type Operation } from '../platform/api/operation.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
 import { invokeOperation } from '../platform/api/invoke-operation.ts';
 import { ApiError } from '../platform/errors.ts';
 import { chargeByBody, gate, limitsOf } from './gate.ts';
@@ -18,6 +17,7 @@ import { idempotency } from './idempotency.ts';
 import { clientIp } from './client-ip.ts';
 import { queryOf } from './query-of.ts';
 import './context-variables.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 

@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError, badRequest } from '../platform/errors.ts';
-import type { UploadSpec } from '../platform/api/operation.ts';
 import { readBodyBytes } from './json-body.ts';
 import './context-variables.ts';
+import type { UploadSpec } from '../platform/api/upload.ts';
 
 /** Room for the multipart envelope and text fields around the file. */
 const ENVELOPE_BYTES = 64 * 1024;

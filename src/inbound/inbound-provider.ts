@@ -1,6 +1,6 @@
 // What an inbound webhook provider is: how its requests prove where they come from, and what
 // its events change in the account. The route, the log and the idempotency are shared.
-import type { OperationContext } from '../platform/operations/operation-context.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 /** An authentic event, as the provider identifies it (the id is its idempotency key). */
 export interface VerifiedInbound {

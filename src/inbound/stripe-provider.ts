@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { validationFailed } from '../platform/errors.ts';
 import { zodIssuesToFieldErrors } from '../platform/operations/write-input.ts';
 import { selectRow } from '../platform/operations/row-statements.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import {
   InboundVerificationError,
   ignored,
@@ -17,6 +16,7 @@ import {
   type InboundProvider,
   type VerifiedInbound,
 } from './inbound-provider.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 export const STRIPE_TOLERANCE_SECONDS = 300;
 export const INVOICE_METADATA_KEY = 'fieldline_invoice_id';

@@ -7,10 +7,10 @@ import { z } from 'zod';
 import { validationFailed } from '../platform/errors.ts';
 import { zodIssuesToFieldErrors } from '../platform/operations/write-input.ts';
 import { timestampSchema } from '../platform/resource/fields.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
 import type { Row } from '../db/database.ts';
 import { selectRow } from '../platform/operations/row-statements.ts';
 import { InboundVerificationError, type InboundProvider } from './inbound-provider.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 const CallData = z.object({
   call_id: z.string().min(1).max(200),

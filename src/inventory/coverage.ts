@@ -2,12 +2,11 @@
 // reached every surface derived from it (OpenAPI, both SDKs, MCP tools, the tenancy and role
 // test matrices). Everything is read from the running code's own tables, never listed here;
 // a gap is a surface an operation should have and lacks, with no reason declared for it.
-import type { Registry } from '../platform/registry.ts';
-import type { ResourceDefinition, OperationName } from '../platform/resource/define-resource.ts';
 import { ALL_OPERATIONS } from '../platform/resource/define-resource.ts';
 import type { Operation } from '../platform/api/operation.ts';
 import { inRoleMatrix, inTenancyMatrix } from '../platform/api/test-matrices.ts';
 import { SDK_NAME } from '../platform/openapi/sdk-name.ts';
+import type { Registry, ResourceDefinition, OperationName } from '../platform/contract.ts';
 
 export const SURFACES = ['openapi', 'typescript', 'python', 'mcp', 'tenancy', 'roles'] as const;
 export type Surface = (typeof SURFACES)[number];

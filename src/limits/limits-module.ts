@@ -3,8 +3,7 @@
 // open operations and failed authentications. GET /v1/rate-limit shows a caller where it stands.
 import { Counter } from 'prom-client';
 import { defineModule, provide } from '../platform/api/module.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
-import { trafficControl } from '../platform/api/traffic.ts';
+import { trafficControl } from '../platform/api/traffic-control.ts';
 import { appendPlatformEvent } from '../platform/events/platform-events.ts';
 import { LIMITS_MIGRATIONS } from './limits-migrations.ts';
 import { MonthlyQuota, type QuotaState } from './monthly-quota.ts';
@@ -12,6 +11,7 @@ import { RequestRateLimiter } from './request-rate-limiter.ts';
 import { rateLimitOperation } from './rate-limit-operation.ts';
 import { deliveryQuota, rateLimiter, requestQuota } from './limits-services.ts';
 import { TrafficLimits } from './traffic-limits.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 const QUOTA_WARNING = 'account.quota_warning';
 

@@ -1,10 +1,10 @@
 // The services the limits module provides, by key, and the options it reads.
 import type { Redis } from 'ioredis';
-import { serviceKey } from '../platform/api/runtime.ts';
 import type { MonthlyQuota } from './monthly-quota.ts';
 import type { RequestRateLimiter } from './request-rate-limiter.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
 
-declare module '../platform/api/runtime.ts' {
+declare module '../platform/contract.ts' {
   interface RuntimeOptions {
     /** Shared rate-limit counters for several nodes; absent: per-node memory. */
     redis?: Redis;

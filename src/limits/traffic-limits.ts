@@ -4,7 +4,8 @@
 import { Counter, type Registry as MetricsRegistry } from 'prom-client';
 import { ApiError } from '../platform/errors.ts';
 import { rateSubject, type Principal } from '../platform/operations/principal.ts';
-import type { RateBucket, RatePolicy, RateReport, TrafficControl } from '../platform/api/traffic.ts';
+import type { RateBucket, RatePolicy } from '../platform/api/traffic.ts';
+import type { RateReport, TrafficControl } from '../platform/api/traffic-control.ts';
 import type { RequestRateLimiter } from './request-rate-limiter.ts';
 import type { MonthlyQuota } from './monthly-quota.ts';
 

@@ -1,12 +1,12 @@
 // Outgoing mail: an outbox table that any transaction queues into, and a relay that hands
 // committed mail to SMTP (FIELDLINE_SMTP_URL) or, without one, to the log.
 import { defineModule, provide } from '../platform/api/module.ts';
-import { serviceKey } from '../platform/api/runtime.ts';
 import { MAIL_MIGRATIONS } from './mail-migrations.ts';
 import { MailRelay } from './mail-outbox.ts';
 import { logTransport, smtpTransport } from './mail-transport.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
 
-declare module '../platform/api/runtime.ts' {
+declare module '../platform/contract.ts' {
   interface RuntimeOptions {
     /** Mail goes to this SMTP server; absent: to the log. */
     smtp?: { url: string; from: string };

@@ -19,22 +19,16 @@ import {
 import type { Api } from '../platform/api/build-api.ts';
 import { defineModule } from '../platform/api/module.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
-import type { Runtime, RuntimeOptions } from '../platform/api/runtime.ts';
 import { ApiError, ERROR_CATALOGUE } from '../platform/errors.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import { API_VERSION } from '../platform/openapi/build-openapi.ts';
 import { callTool } from './call-tool.ts';
+import { oauthScopes } from '../auth/oauth-provider.ts';
 import { mcpTools, toolBucket, type McpTool } from './mcp-tools.ts';
+import type { Runtime, RuntimeOptions } from '../platform/contract.ts';
 
 export const MCP_PATH = '/mcp';
 const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
-
-declare module '../platform/api/runtime.ts' {
-  interface RuntimeOptions {
-    /** The scopes an OAuth client may ask for, named in the protected resource metadata. */
-    oauthScopes?: readonly string[];
-  }
-}
 
 const RESOURCES = {
   'fieldline://openapi.json': {
@@ -159,10 +153,10 @@ export function mcpModule(api: () => Api) {
       ...[RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}${MCP_PATH}`].map((path) => ({
         path,
         anyOrigin: true,
-        json: ({ options }: Runtime) => ({
+        json: ({ options, registry }: Runtime) => ({
           resource: `${options.publicUrl}${MCP_PATH}`,
           authorization_servers: [`${options.publicUrl}/v1/auth`],
-          scopes_supported: options.oauthScopes ?? [],
+          scopes_supported: oauthScopes(registry),
           bearer_methods_supported: ['header'],
           resource_name: 'Fieldline MCP server',
         }),

@@ -6,10 +6,10 @@ import type { Api } from '../platform/api/build-api.ts';
 import type { ApiResult, HttpMethod, Operation, OperationCall } from '../platform/api/operation.ts';
 import type { RateBucket } from '../platform/api/traffic.ts';
 import { invokeOperation } from '../platform/api/invoke-operation.ts';
-import type { Runtime } from '../platform/api/runtime.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import { badRequest, validationFailed } from '../platform/errors.ts';
 import { requestOf, toolInputOf, type ToolInput } from './tool-input-schema.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 export interface ToolCall {
   runtime: Runtime;

@@ -1,7 +1,7 @@
 // The registry: every resource declaration, checked for consistency once, and the
 // catalogues derived from it (event types, scopes) with what modules add beside resources.
-import type { ResourceDefinition } from './resource/define-resource.ts';
 import type { EventType } from './events/event-type.ts';
+import type { Registry, ResourceDefinition } from './contract.ts';
 
 export interface RegistryExtras {
   /** Events emitted by no resource's create/update/delete or action (a quota warning). */
@@ -10,7 +10,7 @@ export interface RegistryExtras {
   scopes?: readonly string[];
 }
 
-export class Registry {
+export class ResourceRegistry implements Registry {
   readonly resources: readonly ResourceDefinition[];
   readonly #byCollection: Map<string, ResourceDefinition>;
   readonly #extras: RegistryExtras;

@@ -3,10 +3,10 @@
 // read in commit-safe order from the events table). Comments keep idle connections open.
 import { z } from 'zod';
 import { defineOperation } from '../platform/api/define-operation.ts';
-import { serviceKey } from '../platform/api/runtime.ts';
 import { ApiError, badRequest } from '../platform/errors.ts';
-import type { Registry } from '../platform/registry.ts';
 import { MAX_STREAMS_PER_ACCOUNT, type EventStreamHub } from './event-stream-hub.ts';
+import type { Registry } from '../platform/contract.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
 
 /** Follows the events table for this node's open streams. */
 export const eventStreams = serviceKey<EventStreamHub>('the event stream hub');

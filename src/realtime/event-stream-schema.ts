@@ -2,7 +2,7 @@
 // that wrote it (`txid`), and streams read in (txid, id) order only below the oldest
 // transaction still running: an event committed late, by a transaction that began before
 // others, is therefore never skipped by a reader that has already moved past later ones.
-import type { ResourceDefinition } from '../platform/resource/define-resource.ts';
+import type { ResourceDefinition } from '../platform/contract.ts';
 
 export const EVENT_STREAM_SCHEMA: readonly string[] = [
   `ALTER TABLE events ADD COLUMN IF NOT EXISTS txid xid8 NOT NULL DEFAULT pg_current_xact_id()`,

@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineModule, provide } from '../platform/api/module.ts';
-import { serviceKey } from '../platform/api/runtime.ts';
 import { localDiskStorage, type FileStorage } from './file-storage.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
 
-declare module '../platform/api/runtime.ts' {
+declare module '../platform/contract.ts' {
   interface RuntimeOptions {
     /** Where uploaded files go; absent: a temporary folder. */
     files?: FileStorage;

@@ -1,9 +1,9 @@
 // POST /v1/events/{id}/redeliver: queue an event again, for the endpoints it went to and those
 // subscribed to it now, or for one endpoint.
 import { z } from 'zod';
-import type { ActionSpec, ResourceDefinition } from '../platform/resource/define-resource.ts';
 import { notFound } from '../platform/errors.ts';
 import { webhookService } from './webhook-service.ts';
+import type { ActionSpec, ResourceDefinition } from '../platform/contract.ts';
 
 export const redeliverEvent: ActionSpec<{ endpoint?: string }> = {
   summary: 'Deliver the event again',

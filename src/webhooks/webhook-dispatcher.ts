@@ -20,8 +20,7 @@ import type { SecretBox } from '../platform/secret-box.ts';
 import { sendWebhook, type DeliveryOutcome } from './webhook-sender.ts';
 import { MAX_ATTEMPTS, retryDelaySeconds } from './retry-schedule.ts';
 import { WEBHOOK_CHANNEL } from './webhook-schema.ts';
-import { webhookEndpoints } from './webhook-endpoints-resource.ts';
-import { webhookDeliveries } from './webhook-deliveries-resource.ts';
+import type { ResourceDefinition } from '../platform/contract.ts';
 import { nextPeriodStart, type MonthlyQuota } from '../limits/monthly-quota.ts';
 import { planNamed } from '../limits/plans.ts';
 
@@ -42,6 +41,8 @@ export interface DispatcherOptions {
   accountIds?: string[];
   /** The accounts' monthly webhook delivery quota; without it deliveries are not counted. */
   quota?: MonthlyQuota;
+  /** The resources it writes and reports: endpoints (disabled after failing) and the delivery log. */
+  resources: { endpoints: ResourceDefinition; deliveries: ResourceDefinition };
 }
 
 interface ClaimedDelivery {
@@ -285,7 +286,7 @@ export class WebhookDispatcher {
       updated_at: at,
     };
     const statements: SqlStatement[] = [
-      insertRow(webhookDeliveries, delivery.account_id, attempt),
+      insertRow(this.#options.resources.deliveries, delivery.account_id, attempt),
       {
         // Only while our lease holds: a redelivery or a disable may have reset the row meanwhile,
         // and another worker may hold it now. The attempt is logged either way.
@@ -310,7 +311,7 @@ export class WebhookDispatcher {
         { event: delivery.event_id, endpoint: delivery.endpoint_id, attempt: delivery.attempts, error: outcome.error },
         'webhook delivery failed',
       );
-    return serialize(webhookDeliveries, attempt);
+    return serialize(this.#options.resources.deliveries, attempt);
   }
 
   /** A success clears the failure streak; a 410, or failing for days without a success, disables the endpoint. */
@@ -356,7 +357,7 @@ export class WebhookDispatcher {
   async #disable(delivery: ClaimedDelivery, reason: string, at: string): Promise<SqlStatement[]> {
     const [endpoint] = await systemQuery(this.#db, {
       // Addresses are not verified yet, so an account gets at most one such mail an hour.
-      sql: `SELECT ${webhookEndpoints.selectColumns.map((c) => `e.${c}`).join(', ')}, a.notification_emails,
+      sql: `SELECT ${this.#options.resources.endpoints.selectColumns.map((c) => `e.${c}`).join(', ')}, a.notification_emails,
                    EXISTS (SELECT 1 FROM mail_outbox m WHERE m.account_id = e.account_id AND m.subject LIKE '${DISABLED_MAIL_SUBJECT}%'
                             AND m.created_at > now() - interval '1 hour') AS notified_recently
               FROM webhook_endpoints e JOIN accounts a ON a.id = e.account_id WHERE e.id = $1 AND e.status = 'enabled'`,
@@ -374,7 +375,12 @@ export class WebhookDispatcher {
         parameters: [delivery.endpoint_id, reason, at],
       },
       // Like any change, it is an event (and so reaches the account's other endpoints).
-      eventStatement(delivery.account_id, 'webhook_endpoint.disabled', serialize(webhookEndpoints, disabled), at),
+      eventStatement(
+        delivery.account_id,
+        'webhook_endpoint.disabled',
+        serialize(this.#options.resources.endpoints, disabled),
+        at,
+      ),
       ...(endpoint.notification_emails.length && !endpoint.notified_recently
         ? [
             queueMailStatement(

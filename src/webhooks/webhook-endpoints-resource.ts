@@ -14,7 +14,7 @@ import { API_VERSION } from '../platform/openapi/build-openapi.ts';
 import { webhookService } from './webhook-service.ts';
 import { previousSecretExpiry, rotationInput } from '../platform/secret-rotation.ts';
 import { WEBHOOK_SCHEMA } from './webhook-schema.ts';
-import type { OperationContext } from '../platform/operations/operation-context.ts';
+import type { OperationContext } from '../platform/contract.ts';
 
 export const newWebhookSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
@@ -118,7 +118,13 @@ export const webhookEndpoints = defineResource({
         });
         const secret = newWebhookSecret();
         storeSecret(ctx, row.id, secret);
-        return { data: { ...serialize(webhookEndpoints, row), secret, previous_secret_expires_at: expiresAt } };
+        return {
+          data: {
+            ...serialize(ctx.registry.get('webhook-endpoints'), row),
+            secret,
+            previous_secret_expires_at: expiresAt,
+          },
+        };
       },
     },
     test: {

@@ -1,10 +1,10 @@
 // What webhook-endpoint hooks and actions need at run time, by key (the webhooks module
 // provides the dispatcher), and the options the module reads.
-import type { OperationContext } from '../platform/operations/operation-context.ts';
-import { serviceKey } from '../platform/api/runtime.ts';
 import type { DispatcherOptions, WebhookDispatcher } from './webhook-dispatcher.ts';
+import type { OperationContext } from '../platform/contract.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
 
-declare module '../platform/api/runtime.ts' {
+declare module '../platform/contract.ts' {
   interface RuntimeOptions {
     webhooks?: {
       /** http:// and private addresses allowed as endpoint URLs (FIELDLINE_WEBHOOK_ALLOW_PRIVATE: tests, development). */

@@ -29,6 +29,10 @@ export const webhooksModule = defineModule({
         secrets: runtime.secrets,
         logger: runtime.logger,
         quota: runtime.use(deliveryQuota),
+        resources: {
+          endpoints: runtime.registry.get(webhookEndpoints.collection),
+          deliveries: runtime.registry.get(webhookDeliveries.collection),
+        },
       });
     }),
   ],

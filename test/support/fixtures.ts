@@ -3,9 +3,20 @@
 // optional fields are sometimes empty (nulls exercise keyset paging).
 import type { z } from 'zod';
 import type { FieldSpec } from '../../src/platform/resource/fields.ts';
-import type { ResourceDefinition } from '../../src/platform/resource/define-resource.ts';
 import { toJsonSchema } from '../../src/platform/openapi/json-schema.ts';
 import type { TestAccount, TestContext } from './test-context.ts';
+import type { ResourceDefinition } from '../../src/platform/contract.ts';
+import { actionOf, fieldOf } from './declared.ts';
+import { users } from '../../src/auth/users-resource.ts';
+import { campaignRecipients } from '../../src/domain/campaign-recipients.ts';
+import { estimates } from '../../src/domain/estimates.ts';
+import { inventoryItems } from '../../src/domain/inventory-items.ts';
+import { jobMaterials } from '../../src/domain/job-materials.ts';
+import { jobs } from '../../src/domain/jobs.ts';
+import { quotes } from '../../src/domain/quotes.ts';
+import { reviewRequests } from '../../src/domain/review-requests.ts';
+import { scheduleBlocks } from '../../src/domain/schedule-blocks.ts';
+import { timeEntries } from '../../src/domain/time-entries.ts';
 
 /** A value for a JSON schema: every property filled, minimums respected. */
 /** Stands for "an id of this collection" in a JSON sample until Fixtures puts a real one there. */
@@ -100,20 +111,29 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
  * References that must point at a parent in a state only its actions reach (a review request
  * needs a completed job): the actions, with their bodies, that take a new parent there.
  */
-const PARENT_STATES: Record<string, { collection: string; actions: [string, Record<string, unknown>][] }> = {
-  'job-materials.item_id': {
-    collection: 'inventory-items',
-    actions: [['adjust', { quantity: 1_000_000, reason: 'Stock for fixtures' }]],
-  },
-  'review-requests.job_id': {
-    collection: 'jobs',
-    actions: [
-      ['schedule', { scheduled_start: '2026-03-01T09:00:00.000Z', scheduled_end: '2026-03-01T11:00:00.000Z' }],
-      ['start', {}],
-      ['complete', {}],
-    ],
-  },
-};
+const PARENT_STATES = new Map<string, { collection: string; actions: [string, Record<string, unknown>][] }>([
+  [
+    fieldOf(jobMaterials, 'item_id'),
+    {
+      collection: inventoryItems.collection,
+      actions: [[actionOf(inventoryItems, 'adjust'), { quantity: 1_000_000, reason: 'Stock for fixtures' }]],
+    },
+  ],
+  [
+    fieldOf(reviewRequests, 'job_id'),
+    {
+      collection: jobs.collection,
+      actions: [
+        [
+          actionOf(jobs, 'schedule'),
+          { scheduled_start: '2026-03-01T09:00:00.000Z', scheduled_end: '2026-03-01T11:00:00.000Z' },
+        ],
+        [actionOf(jobs, 'start'), {}],
+        [actionOf(jobs, 'complete'), {}],
+      ],
+    },
+  ],
+]);
 
 /**
  * Fields whose valid value depends on another field or object (a block ends after it starts,
@@ -121,24 +141,24 @@ const PARENT_STATES: Record<string, { collection: string; actions: [string, Reco
  */
 const dayAt = (n: number, hour: number) => new Date(Date.UTC(2026, 0, 1 + n, hour)).toISOString();
 const inThirtyDays = () => new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-const FIELD_SAMPLES: Record<string, (n: number) => unknown> = {
-  'estimates.valid_until': inThirtyDays,
-  'quotes.valid_until': inThirtyDays,
-  'schedule-blocks.starts_at': (n) => dayAt(n, 9),
-  'schedule-blocks.ends_at': (n) => dayAt(n, 10),
+const FIELD_SAMPLES = new Map<string, (n: number) => unknown>([
+  [fieldOf(estimates, 'valid_until'), inThirtyDays],
+  [fieldOf(quotes, 'valid_until'), inThirtyDays],
+  [fieldOf(scheduleBlocks, 'starts_at'), (n) => dayAt(n, 9)],
+  [fieldOf(scheduleBlocks, 'ends_at'), (n) => dayAt(n, 10)],
   // Only an owner, signed in, grants the owner role; fixtures are made with API keys.
-  'users.role': (n) => ['admin', 'dispatcher', 'technician', 'office', 'read_only'][n % 5],
-};
+  [fieldOf(users, 'role'), (n) => ['admin', 'dispatcher', 'technician', 'office', 'read_only'][n % 5]],
+]);
 
 /**
  * References that need a parent of their own per object (a technician has one open time entry
  * at a time; a contact is on a campaign once), with what that parent must have.
  */
-const OWN_PARENT: Record<string, Record<string, (n: number) => unknown>> = {
-  'time-entries.technician_id': {},
-  'campaign-recipients.contact_id': { email: (n) => `recipient-${n}@example.test` },
-  'campaign-recipients.campaign_id': {}, // a campaign that sends or cancels takes no more recipients
-};
+const OWN_PARENT = new Map<string, Record<string, (n: number) => unknown>>([
+  [fieldOf(timeEntries, 'technician_id'), {}],
+  [fieldOf(campaignRecipients, 'contact_id'), { email: (n) => `recipient-${n}@example.test` }],
+  [fieldOf(campaignRecipients, 'campaign_id'), {}], // a campaign that sends or cancels takes no more recipients
+]);
 
 /** Builds valid create bodies, creating referenced objects as needed (one per target per account). */
 export class Fixtures {
@@ -154,22 +174,18 @@ export class Fixtures {
     for (const [name, spec] of Object.entries(resource.fields)) {
       if (spec.access === 'readOnly') continue;
       if (spec.ref) {
-        const prepared = PARENT_STATES[`${resource.collection}.${name}`];
-        if (prepared) body[name] = await this.#parentInState(`${resource.collection}.${name}`, prepared);
-        else if (OWN_PARENT[`${resource.collection}.${name}`])
-          body[name] = (
-            await this.create(
-              this.ctx.registry.get(spec.ref.collection),
-              n,
-              OWN_PARENT[`${resource.collection}.${name}`],
-            )
-          ).id;
+        const key = `${resource.collection}.${name}`;
+        const prepared = PARENT_STATES.get(key);
+        const ownParent = OWN_PARENT.get(key);
+        if (prepared) body[name] = await this.#parentInState(key, prepared);
+        else if (ownParent)
+          body[name] = (await this.create(this.ctx.registry.get(spec.ref.collection), n, ownParent)).id;
         else if (spec.required || n % 3 !== 0) body[name] = await this.parent(spec.ref.collection);
         continue;
       }
       const optionalAndEmpty = !spec.required && spec.defaultValue === undefined && n % 3 === 0;
       const value =
-        FIELD_SAMPLES[`${resource.collection}.${name}`]?.(n) ?? (optionalAndEmpty ? null : sampleValue(spec, n));
+        FIELD_SAMPLES.get(`${resource.collection}.${name}`)?.(n) ?? (optionalAndEmpty ? null : sampleValue(spec, n));
       if (value !== undefined) body[name] = await this.withParentIds(value);
     }
     return body;
@@ -205,11 +221,15 @@ export class Fixtures {
     return Array.isArray(value) ? entries.map(([, v]) => v) : Object.fromEntries(entries);
   }
 
-  async #parentInState(key: string, recipe: (typeof PARENT_STATES)[string]): Promise<string> {
+  async #parentInState(
+    key: string,
+    recipe: { collection: string; actions: [string, Record<string, unknown>][] },
+  ): Promise<string> {
     let id = this.#parents.get(key);
     if (!id) {
       id = (await this.create(this.ctx.registry.get(recipe.collection), 1)).id as string;
-      for (const [action, body] of recipe.actions) {
+      for (const [reference, body] of recipe.actions) {
+        const action = reference.slice(recipe.collection.length + 1);
         const moved = await this.ctx.call('POST', `/v1/${recipe.collection}/${id}/${action}`, {
           key: this.account.key,
           body,

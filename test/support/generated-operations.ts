@@ -2,7 +2,7 @@
 // with the declarations they come from: what the registry-generated suites iterate over.
 import type { Api } from '../../src/platform/api/build-api.ts';
 import type { Operation } from '../../src/platform/api/operation.ts';
-import type { ResourceDefinition } from '../../src/platform/resource/define-resource.ts';
+import type { ResourceDefinition } from '../../src/platform/contract.ts';
 
 export interface GeneratedOperation extends Operation {
   /** The resource it serves. */

@@ -4,10 +4,10 @@ import { before, after } from 'node:test';
 // that the refusal changed nothing (the account's event count, the target collection's count
 // and, when named, one object read the same before and after).
 import assert from 'node:assert/strict';
-import type { ResourceDefinition } from '../../src/platform/resource/define-resource.ts';
 import { Fixtures } from './fixtures.ts';
 import type { CallOptions, CallResult, TestAccount, TestContext } from './test-context.ts';
 import { createTestContext } from './test-context.ts';
+import type { ResourceDefinition } from '../../src/platform/contract.ts';
 
 export const MiB = 1024 * 1024;
 /** A well-formed id body (26 Crockford base32 characters) that no object has. */

@@ -6,11 +6,8 @@ import { pino } from 'pino';
 import type { Hono } from 'hono';
 import type { Database } from '../../src/db/database.ts';
 import { systemTransaction } from '../../src/db/system-query.ts';
-import type { Registry } from '../../src/platform/registry.ts';
-import type { ResourceDefinition } from '../../src/platform/resource/define-resource.ts';
 import type { Api } from '../../src/platform/api/build-api.ts';
 import type { RunningRuntime } from '../../src/platform/api/create-runtime.ts';
-import type { RuntimeOptions } from '../../src/platform/api/runtime.ts';
 import type { HttpOptions } from '../../src/http/create-http-app.ts';
 import { SecretBox } from '../../src/platform/secret-box.ts';
 import { createAccount } from '../../src/auth/accounts.ts';
@@ -18,6 +15,7 @@ import { prepareApiKey } from '../../src/auth/api-keys.ts';
 import type { PlanName, RateLimitOverrides } from '../../src/limits/plans.ts';
 import { createFieldline, fieldlineApi } from '../../src/main.ts';
 import { testDatabase } from './test-database.ts';
+import type { Registry, ResourceDefinition, RuntimeOptions } from '../../src/platform/contract.ts';
 
 export interface CallOptions {
   key?: string;

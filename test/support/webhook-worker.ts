@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { connectPostgres } from '../../src/db/connect-postgres.ts';
 import { SecretBox, parseSecretKey } from '../../src/platform/secret-box.ts';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.ts';
+import { fieldlineApi } from '../../src/main.ts';
 
 const db = await connectPostgres(process.env.DATABASE_URL!, 2);
 const dispatcher = new WebhookDispatcher(db, {
@@ -13,6 +14,10 @@ const dispatcher = new WebhookDispatcher(db, {
   leaseMs: Number(process.env.LEASE_MS ?? 60_000),
   pollMs: 100,
   accountIds: [process.env.ACCOUNT_ID!],
+  resources: {
+    endpoints: fieldlineApi().registry.get('webhook-endpoints'),
+    deliveries: fieldlineApi().registry.get('webhook-deliveries'),
+  },
 });
 await dispatcher.start();
 process.stdout.write('ready\n');

@@ -4,12 +4,12 @@
 import type { Schema } from '../../db/migrate.ts';
 import { resourceSchemaStatements } from '../ddl/resource-ddl.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from '../openapi/build-openapi.ts';
-import { Registry } from '../registry.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import type { FeatureModule } from './module.ts';
 import type { Operation } from './operation.ts';
 import { resourceEndpoints } from './resource-endpoints.ts';
 import { resourceOperations } from './resource-operations.ts';
+import type { Registry, ResourceDefinition } from '../contract.ts';
+import { ResourceRegistry } from '../registry.ts';
 
 export interface Api {
   readonly modules: readonly FeatureModule[];
@@ -21,8 +21,11 @@ export interface Api {
   document(): OpenApiDocument;
 }
 
+/** Every module's resources, each with its module's role policy beneath its own, then the extensions. */
 function resourcesOf(modules: readonly FeatureModule[]): ResourceDefinition[] {
-  const resources = modules.flatMap((module) => module.resources ?? []);
+  const resources = modules.flatMap((module) =>
+    (module.resources ?? []).map((resource) => ({ ...resource, roles: { ...module.roles, ...resource.roles } })),
+  );
   for (const module of modules) {
     for (const [collection, extend] of Object.entries(module.extend ?? {})) {
       const index = resources.findIndex((resource) => resource.collection === collection);
@@ -60,7 +63,7 @@ function checkTable(operations: readonly Operation[], registry: Registry): void 
 }
 
 export function buildApi(modules: readonly FeatureModule[]): Api {
-  const registry = new Registry(resourcesOf(modules), {
+  const registry = new ResourceRegistry(resourcesOf(modules), {
     events: modules.flatMap((module) => module.events ?? []),
     scopes: modules.flatMap((module) => module.scopes ?? []),
   });
@@ -70,6 +73,7 @@ export function buildApi(modules: readonly FeatureModule[]): Api {
     ...modules.flatMap((module) => module.operations?.(registry) ?? []),
   ];
   checkTable(operations, registry);
+  for (const module of modules) module.check?.(registry);
   const migrations = modules
     .flatMap((module) => module.migrations ?? [])
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -9,7 +9,8 @@ import type { Database } from '../../db/database.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type { Api } from './build-api.ts';
 import type { Lifecycle, Provider } from './module.ts';
-import type { Runtime, RuntimeOptions, ServiceKey } from './runtime.ts';
+import type { Runtime, RuntimeOptions } from '../contract.ts';
+import type { ServiceKey } from './service-key.ts';
 
 export interface RunningRuntime extends Runtime {
   /** Starts the background work of every service (workers, flushes, listeners). */

@@ -6,15 +6,8 @@ import { componentRef } from '../openapi/json-schema.ts';
 import { customSdkName } from '../openapi/sdk-name.ts';
 import { snakeCase } from '../naming.ts';
 import { dataOf } from './resource-operations.ts';
-import type {
-  ApiResult,
-  Authentication,
-  BodySpec,
-  HttpMethod,
-  Operation,
-  OperationCall,
-  UploadSpec,
-} from './operation.ts';
+import type { ApiResult, Authentication, BodySpec, HttpMethod, Operation, OperationCall } from './operation.ts';
+import type { UploadSpec } from './upload.ts';
 
 export interface OperationDeclaration<Q, B> {
   method: HttpMethod;

@@ -3,12 +3,11 @@
 // (src/main.ts) lists the modules once; buildApi reads them with no database, and the runtime
 // makes their services, each after those it uses, starts them in that order and stops them in
 // reverse (src/platform/api/create-runtime.ts).
-import type { ResourceDefinition } from '../resource/define-resource.ts';
-import type { Registry } from '../registry.ts';
 import type { EventType } from '../events/event-type.ts';
 import type { Migration } from '../../db/migrate.ts';
 import type { Operation } from './operation.ts';
-import type { Runtime, ServiceKey } from './runtime.ts';
+import type { Registry, ResourceDefinition, RolePolicy, Runtime } from '../contract.ts';
+import type { ServiceKey } from './service-key.ts';
 
 /** What a service may do at start and stop (a worker's loop, a flush of what it holds). */
 export interface Lifecycle {
@@ -55,6 +54,8 @@ export interface PublicDocument {
 export interface FeatureModule {
   name: string;
   resources?: readonly ResourceDefinition[];
+  /** Which members may read and write its resources, where a resource does not say (default: owners and admins only). */
+  roles?: RolePolicy;
   /** Additions to resources another module declares (an action, schema), by collection. */
   extend?: Record<string, (resource: ResourceDefinition) => ResourceDefinition>;
   /** Operations beyond those generated for resources, given the registry of every module's resources. */
@@ -68,6 +69,8 @@ export interface FeatureModule {
   provides?: readonly Provider<any>[];
   document?: DocumentParts;
   documents?: readonly PublicDocument[];
+  /** Judges what only this module can (the role names policies use), once the registry is made; throws on a mistake. */
+  check?: (registry: Registry) => void;
 }
 
 export const defineModule = (module: FeatureModule): FeatureModule => module;

@@ -3,7 +3,8 @@
 // MCP tools, the coverage inventory, the SDKs (through the document) and the CLI.
 import type { z } from 'zod';
 import type { Principal } from '../operations/principal.ts';
-import type { Runtime, RuntimeOptions } from './runtime.ts';
+import type { Runtime, RuntimeOptions } from '../contract.ts';
+import type { UploadedFile, UploadSpec } from './upload.ts';
 import type { RateBucket } from './traffic.ts';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
@@ -20,35 +21,6 @@ export type Authentication = 'credential' | 'session' | 'none' | 'signature';
 
 /** What the platform generated an operation from, for the generated test suites and the inventory. */
 export type OperationKind = 'list' | 'get' | 'create' | 'update' | 'delete' | 'bulk' | 'export' | 'action' | 'custom';
-
-/** A file sent in a multipart/form-data body. */
-export interface UploadedFile {
-  bytes: Buffer;
-  /** The name the client gave it. */
-  filename: string;
-  /** The media type the client declared (not trusted: check the bytes). */
-  declaredType: string;
-  sha256: string;
-}
-
-/** A body that is multipart/form-data: one file part and text fields. */
-export interface UploadSpec {
-  /** The form field holding the file. */
-  field: string;
-  /** The largest file accepted (413 beyond). */
-  maxBytes: number;
-  /** Media types documented as accepted, e.g. `image/png`. */
-  mediaTypes: readonly string[];
-}
-
-/** A success body that is raw bytes (a photo), not `{ data }` JSON. */
-export class BinaryBody {
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly contentType: string,
-    readonly filename?: string,
-  ) {}
-}
 
 /** A signed-in person's session, as the authentication step found it. */
 export interface SessionIdentity {

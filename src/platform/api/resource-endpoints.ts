@@ -3,14 +3,14 @@
 // context actions get. `{id}` in the path is an id of the resource: a malformed one is a 404
 // before any query.
 import { z } from 'zod';
-import type { Registry } from '../registry.ts';
-import type { ResourceDefinition, ResourceEndpointSpec } from '../resource/define-resource.ts';
 import { withTenantTransaction } from '../../db/tenant-transaction.ts';
 import { createOperationContext } from '../operations/operation-context.ts';
 import { notFound } from '../errors.ts';
 import { schemaName } from '../naming.ts';
 import { defineOperation } from './define-operation.ts';
-import { BinaryBody, type Operation } from './operation.ts';
+import { type Operation } from './operation.ts';
+import type { Registry, ResourceDefinition, ResourceEndpointSpec } from '../contract.ts';
+import { BinaryBody } from './upload.ts';
 
 function operationOf(registry: Registry, resource: ResourceDefinition, spec: ResourceEndpointSpec): Operation {
   const reading = spec.method === 'get';

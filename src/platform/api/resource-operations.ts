@@ -1,22 +1,24 @@
 // A resource declaration -> its generated operations: list, create, export, bulk, get, update,
 // delete and one per action, in an order where static segments (export, bulk) come before `{id}`.
 import { z } from 'zod';
-import type { Registry } from '../registry.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { listOperation } from '../operations/list.ts';
 import { getOperation } from '../operations/get.ts';
-import { createOperation } from '../operations/create.ts';
-import { updateOperation } from '../operations/update.ts';
-import { deleteOperation } from '../operations/delete.ts';
+import {
+  createOperation,
+  deleteOperation,
+  runActionOperation,
+  updateOperation,
+} from '../operations/write-operations.ts';
 import { bulkOperation, bulkRequestSchema } from '../operations/bulk.ts';
 import { exportOperation } from '../operations/export.ts';
-import { actionInputSchema, runActionOperation } from '../operations/run-action.ts';
+import { actionInputSchema } from '../operations/run-action.ts';
 import { parseCreateInput, parseUpdateInput } from '../operations/write-input.ts';
 import { componentRef } from '../openapi/json-schema.ts';
 import { getParameters, listParameters } from '../openapi/list-parameters.ts';
 import { camelCase as camel, pascalCase as pascal, schemaName, snakeCase as snake } from '../naming.ts';
 import { customSdkName } from '../openapi/sdk-name.ts';
 import type { BucketRule, Operation, OperationKind } from './operation.ts';
+import type { Registry, ResourceDefinition } from '../contract.ts';
 
 /** `{ data }` around an answer's schema. */
 export const dataOf = (schema: z.ZodType) => z.object({ data: schema });

@@ -2,8 +2,6 @@
 // (customers, contacts, jobs, ...), limited to the collections the credential may read.
 // Each result carries its type, a title, the rank and the object itself.
 import { z } from 'zod';
-import type { Registry } from '../registry.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { hasScope } from '../operations/principal.ts';
 import { withTenantTransaction } from '../../db/tenant-transaction.ts';
 import { selectRowsByIds } from '../operations/row-statements.ts';
@@ -12,6 +10,7 @@ import { toPrefixTsquery } from '../query/parse-list-query.ts';
 import { ApiError, badRequest } from '../errors.ts';
 import { defineOperation } from './define-operation.ts';
 import type { Operation } from './operation.ts';
+import type { Registry, ResourceDefinition } from '../contract.ts';
 
 function titleSql(resource: ResourceDefinition): string {
   const parts = resource.searchTitle!.map((name) => `COALESCE(${name}::text, '')`).join(` || ' ' || `);

@@ -2,9 +2,8 @@
 // (account_id, ref) -> (account_id, id), indexes for every declared filter/sort/search, and
 // the row-level security policy. Statements are idempotent and additive; dropping or
 // renaming a column needs a hand-written platform migration.
-import type { Registry } from '../registry.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { TENANT_ROLE } from '../../db/tenant-transaction.ts';
+import type { Registry, ResourceDefinition } from '../contract.ts';
 
 const TENANT_POLICY = "account_id = current_setting('app.account_id', true)";
 

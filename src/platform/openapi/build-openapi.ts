@@ -3,7 +3,6 @@
 // schemes, extensions). Nothing here is written per resource or per operation.
 import type { FeatureModule } from '../api/module.ts';
 import type { Operation } from '../api/operation.ts';
-import type { Registry } from '../registry.ts';
 import { createInputSchema, objectSchema, updateInputSchema } from '../resource/schemas.ts';
 import { schemaName } from '../naming.ts';
 import { toJsonSchema } from './json-schema.ts';
@@ -16,6 +15,7 @@ import {
   errorResponseComponents,
   ref,
 } from './components.ts';
+import type { Registry } from '../contract.ts';
 
 export const API_VERSION = '2026-11-01';
 

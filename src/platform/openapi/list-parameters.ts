@@ -1,9 +1,9 @@
 // The query parameters of a resource's list, export and get, documented from its declaration:
 // paging, sort and search, `fields` and `expand`, and one parameter per filter operator.
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { queryableFields } from '../query/queryable-fields.ts';
 import { EXPORT_FORMATS } from '../operations/export.ts';
 import { ref } from './components.ts';
+import type { ResourceDefinition } from '../contract.ts';
 
 const OPERATOR_TEXT: Record<string, string> = {
   eq: 'equals',

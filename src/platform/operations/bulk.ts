@@ -3,7 +3,6 @@
 // everything back and the error names its index.
 import { z } from 'zod';
 import { withTenantTransaction } from '../../db/tenant-transaction.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { ApiError, validationFailed, type FieldError } from '../errors.ts';
 import { toApiError } from '../database-errors.ts';
 import { createOperationContext } from './operation-context.ts';
@@ -14,7 +13,7 @@ import { deleteInTransaction } from './delete.ts';
 import { lockRowOrThrow } from './load-row.ts';
 import { serialize } from './serialize.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from '../api/runtime.ts';
+import type { ResourceDefinition, Runtime } from '../contract.ts';
 
 export const MAX_BULK_ITEMS = 100;
 

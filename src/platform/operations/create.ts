@@ -1,17 +1,13 @@
 // Create: validate, fill defaults and derived fields, insert, record `{name}.created`.
 // The insert and its event are deferred, so a plain create costs one round trip.
 import type { Row } from '../../db/database.ts';
-import { withTenantTransaction } from '../../db/tenant-transaction.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { newId } from '../ids.ts';
-import { createOperationContext, type OperationContext } from './operation-context.ts';
 import { parseCreateInput } from './write-input.ts';
 import { insertRow } from './row-statements.ts';
 import { assertAssignedToCaller, deferReferenceChecks } from './load-row.ts';
 import { serialize } from './serialize.ts';
 import { sealWriteOnlyFields } from './write-only-fields.ts';
-import type { Principal } from './principal.ts';
-import type { Runtime } from '../api/runtime.ts';
+import type { ResourceDefinition, OperationContext } from '../contract.ts';
 
 function buildNewRow(resource: ResourceDefinition, input: Row, now: string): Row {
   // A caller inside the server may choose the id (a message whose outbox entry names it first).
@@ -40,19 +36,4 @@ export async function insertValidated(ctx: OperationContext, resource: ResourceD
 
 export function createInTransaction(ctx: OperationContext, resource: ResourceDefinition, body: unknown): Promise<Row> {
   return insertValidated(ctx, resource, parseCreateInput(resource, body));
-}
-
-export async function createOperation(
-  runtime: Runtime,
-  resource: ResourceDefinition,
-  principal: Principal,
-  body: unknown,
-  requestId?: string,
-) {
-  const input = parseCreateInput(resource, body); // invalid input never opens a transaction
-  return withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
-    const ctx = createOperationContext(tx, principal, runtime, requestId);
-    const row = await insertValidated(ctx, resource, input);
-    return { ...serialize(resource, row), ...ctx.revealed };
-  });
 }

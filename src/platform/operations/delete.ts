@@ -1,15 +1,10 @@
 // Delete: soft (deleted_at) where the resource declares it, otherwise a real DELETE;
 // either way the object disappears from the API and `{name}.deleted` carries its last state.
-import { withTenantTransaction } from '../../db/tenant-transaction.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
-import { createOperationContext } from './operation-context.ts';
 import { deleteRow } from './row-statements.ts';
 import { lockRowOrThrow } from './load-row.ts';
 import { assertStateAllows } from './update.ts';
 import { serialize } from './serialize.ts';
-import type { OperationContext } from './operation-context.ts';
-import type { Principal } from './principal.ts';
-import type { Runtime } from '../api/runtime.ts';
+import type { ResourceDefinition, OperationContext } from '../contract.ts';
 
 export async function deleteInTransaction(ctx: OperationContext, resource: ResourceDefinition, id: string) {
   const row = await lockRowOrThrow(ctx, resource, id);
@@ -19,16 +14,4 @@ export async function deleteInTransaction(ctx: OperationContext, resource: Resou
   if (resource.emitsEvents) ctx.emit(`${resource.name}.deleted`, serialize(resource, row));
   await resource.hooks?.afterDelete?.({ row, ctx });
   return { id: row.id as string, object: resource.name, deleted: true as const };
-}
-
-export function deleteOperation(
-  runtime: Runtime,
-  resource: ResourceDefinition,
-  principal: Principal,
-  id: string,
-  requestId?: string,
-) {
-  return withTenantTransaction(runtime.db, principal.accountId, (tx) =>
-    deleteInTransaction(createOperationContext(tx, principal, runtime, requestId), resource, id),
-  );
 }

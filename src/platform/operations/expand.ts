@@ -2,11 +2,10 @@
 // and through the tenant transaction, so another account's object can never be embedded.
 import type { Row } from '../../db/database.ts';
 import { tenantBatch } from '../../db/tenant-transaction.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { selectRowsByIds } from './row-statements.ts';
 import { serialize } from './serialize.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from '../api/runtime.ts';
+import type { ResourceDefinition, Runtime } from '../contract.ts';
 
 export async function expandRelations(
   runtime: Runtime,

@@ -1,13 +1,12 @@
 // GET /v1/{collection}/export?format=csv|json: every object matching the list filters,
 // streamed page by page (keyset), so memory stays flat however large the account is.
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { badRequest } from '../errors.ts';
 import { parseListQuery } from '../query/parse-list-query.ts';
 import { sortKeysWithId } from '../query/compile-list.ts';
 import { fetchPage } from './list.ts';
 import { serialize } from './serialize.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from '../api/runtime.ts';
+import type { ResourceDefinition, Runtime } from '../contract.ts';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 const EXPORT_PAGE_SIZE = 500;

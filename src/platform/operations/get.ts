@@ -1,14 +1,13 @@
 // Get one object: a single round trip; `fields` and `expand` work as on lists.
 import { tenantBatch } from '../../db/tenant-transaction.ts';
 import { UNSTORABLE_TEXT } from '../storable-text.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { parseFieldsAndExpand } from '../query/parse-list-query.ts';
 import { selectRow } from './row-statements.ts';
 import { expandRelations } from './expand.ts';
 import { serialize } from './serialize.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from '../api/runtime.ts';
+import type { ResourceDefinition, Runtime } from '../contract.ts';
 
 const OBJECT_PARAMETERS = new Set(['fields', 'expand']);
 

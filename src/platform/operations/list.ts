@@ -1,13 +1,12 @@
 // List: one round trip for the page (and its count), one more only when expanding.
 import type { Row } from '../../db/database.ts';
 import { tenantBatch } from '../../db/tenant-transaction.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { parseListQuery, type ListQuery } from '../query/parse-list-query.ts';
 import { compileListStatements, nextCursorAfter } from '../query/compile-list.ts';
 import { expandRelations } from './expand.ts';
 import { serialize } from './serialize.ts';
 import type { Principal } from './principal.ts';
-import type { Runtime } from '../api/runtime.ts';
+import type { ResourceDefinition, Runtime } from '../contract.ts';
 
 export interface Page {
   has_more: boolean;

@@ -1,10 +1,9 @@
 // Loading one row for a write: a wrong-prefix id, another account's id and a missing id
 // all look the same to the caller (404), and the row is locked until commit.
 import type { Row } from '../../db/database.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { ApiError, notFound, validationFailed } from '../errors.ts';
 import { requireReference, selectRow } from './row-statements.ts';
-import type { OperationContext } from './operation-context.ts';
+import type { ResourceDefinition, OperationContext } from '../contract.ts';
 
 /** The object a path names (`/{id}`), or a 404; locked until commit if asked. */
 export async function loadRowOrThrow(
@@ -20,18 +19,21 @@ export async function loadRowOrThrow(
   return row;
 }
 
+/** Whether the caller's role may change only its own work in `resource` (`own` access). */
+const ownWorkOnly = (ctx: OperationContext, resource: ResourceDefinition) =>
+  ctx.principal.role !== undefined && resource.roles[ctx.principal.role] === 'own';
+
 /** A caller limited to their own work cannot hand it to someone else (`assign` to another technician). */
 export function assertStaysAssignedToCaller(ctx: OperationContext, resource: ResourceDefinition, patch: Row): void {
   const assignment = resource.assignment;
-  if (!ctx.principal.assignedOnly || !assignment || !('field' in assignment) || !(assignment.field in patch)) return;
+  if (!ownWorkOnly(ctx, resource) || !assignment || !('field' in assignment) || !(assignment.field in patch)) return;
   if (patch[assignment.field] !== ctx.principal.userId)
     throw new ApiError('forbidden', `You may not assign this ${resource.name} to someone else`);
 }
 
 /**
- * A caller limited to their own work (ctx.principal.assignedOnly) may write a row only when it,
- * or the row it belongs to, is assigned to them. Called for every row locked for a write and
- * every new row.
+ * A caller whose role has `own` access to the resource may write a row only when it, or the row
+ * it belongs to, is assigned to them. Called for every row locked for a write and every new row.
  */
 export async function assertAssignedToCaller(
   ctx: OperationContext,
@@ -39,7 +41,7 @@ export async function assertAssignedToCaller(
   row: Row,
 ): Promise<void> {
   const assignment = resource.assignment;
-  if (!ctx.principal.assignedOnly || !assignment) return;
+  if (!ownWorkOnly(ctx, resource) || !assignment) return;
   if ('field' in assignment) {
     if (row[assignment.field] !== ctx.principal.userId) {
       throw new ApiError(

@@ -12,8 +12,6 @@ export interface Principal {
   role?: string;
   /** An OAuth access token: the client it was issued to (with personId/userId when a member granted it). */
   oauthClientId?: string;
-  /** Writes only rows assigned to `userId` (see ResourceInput.assignment): a technician's session. */
-  assignedOnly?: boolean;
   scopes: ReadonlySet<string>;
   /** The account's plan (monthly quotas) and the credential's request rates (plan + key overrides). */
   plan: Plan;

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { sqlBuilder, compile } from '../../db/sql-builder.ts';
 import type { SqlStatement } from '../../db/inline-parameters.ts';
 import type { Row } from '../../db/database.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
+import type { ResourceDefinition } from '../contract.ts';
 
 /** Column values as the driver should send them (JSON columns as JSON text). */
 function toColumns(resource: ResourceDefinition, row: Row): Row {

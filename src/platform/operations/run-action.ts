@@ -3,16 +3,11 @@
 // `apply` says what else changes, or `run` does custom work and answers for itself.
 import { z } from 'zod';
 import type { Row } from '../../db/database.ts';
-import { withTenantTransaction } from '../../db/tenant-transaction.ts';
-import type { ActionResponse, ActionSpec, ResourceDefinition } from '../resource/define-resource.ts';
 import { ApiError, notFound, validationFailed } from '../errors.ts';
-import { createOperationContext, type OperationContext } from './operation-context.ts';
 import { lockRowOrThrow } from './load-row.ts';
 import { applyChanges } from './update.ts';
-import { serialize } from './serialize.ts';
 import { zodIssuesToFieldErrors } from './write-input.ts';
-import type { Principal } from './principal.ts';
-import type { Runtime } from '../api/runtime.ts';
+import type { ActionResponse, ActionSpec, ResourceDefinition, OperationContext } from '../contract.ts';
 
 const NO_INPUT = z.strictObject({});
 
@@ -20,7 +15,7 @@ export function actionInputSchema(action: ActionSpec): z.ZodType {
   return action.input ?? NO_INPUT;
 }
 
-function parseActionInput(action: ActionSpec, body: unknown): unknown {
+export function parseActionInput(action: ActionSpec, body: unknown): unknown {
   const result = actionInputSchema(action).safeParse(body ?? {});
   if (!result.success) throw validationFailed(zodIssuesToFieldErrors(result.error.issues));
   return result.data;
@@ -37,40 +32,20 @@ function assertTransitionAllowed(resource: ResourceDefinition, name: string, act
   );
 }
 
+/** Runs action `name` on the object `id` with its input already parsed (parseActionInput). */
 export async function runActionInTransaction(
   ctx: OperationContext,
   resource: ResourceDefinition,
   id: string,
   name: string,
-  body: unknown,
+  input: unknown,
 ): Promise<{ row: Row; response?: ActionResponse }> {
   const action = resource.actions[name];
   if (!action) throw notFound(`action on ${resource.collection}`, name);
-  const input = parseActionInput(action, body);
   const row = await lockRowOrThrow(ctx, resource, id);
   assertTransitionAllowed(resource, name, action, row);
   if (action.run) return { row, response: await action.run({ row, input, ctx }) };
   const patch: Row = { ...((await action.apply?.({ row, input, ctx })) ?? {}) };
   if (action.to) patch[resource.lifecycle!.field] = action.to;
   return { row: applyChanges(ctx, resource, row, patch, `${resource.name}.${action.event}`, true) };
-}
-
-export async function runActionOperation(
-  runtime: Runtime,
-  resource: ResourceDefinition,
-  principal: Principal,
-  id: string,
-  name: string,
-  body: unknown,
-  requestId?: string,
-): Promise<ActionResponse> {
-  const action = resource.actions[name];
-  if (!action || action.internal) throw notFound(`action on ${resource.collection}`, name);
-  parseActionInput(action, body); // invalid input never opens a transaction
-  const response = await withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
-    const ctx = createOperationContext(tx, principal, runtime, requestId);
-    const { row, response } = await runActionInTransaction(ctx, resource, id, name, body);
-    return response ?? { data: serialize(resource, row) };
-  });
-  return response.afterCommit ? response.afterCommit() : response;
 }

@@ -1,7 +1,7 @@
 // Database row -> API object: the declared fields in declaration order, `object` added,
 // internal columns (account_id, deleted_at, search_vector) never shown.
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import type { Row } from '../../db/database.ts';
+import type { ResourceDefinition } from '../contract.ts';
 
 export function serialize(
   resource: ResourceDefinition,

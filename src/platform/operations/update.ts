@@ -1,17 +1,12 @@
 // Update (PATCH with merge semantics) and the change-writing step actions share:
 // derive fields, write only what changed, record the event with previous_attributes.
 import type { Row } from '../../db/database.ts';
-import { withTenantTransaction } from '../../db/tenant-transaction.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { ApiError } from '../errors.ts';
-import { createOperationContext, type OperationContext } from './operation-context.ts';
-import { parseUpdateInput } from './write-input.ts';
 import { updateRow } from './row-statements.ts';
-import { assertStaysAssignedToCaller, deferReferenceChecks, lockRowOrThrow } from './load-row.ts';
+import { assertStaysAssignedToCaller, deferReferenceChecks } from './load-row.ts';
 import { serialize } from './serialize.ts';
 import { sealWriteOnlyFields } from './write-only-fields.ts';
-import type { Principal } from './principal.ts';
-import type { Runtime } from '../api/runtime.ts';
+import type { ResourceDefinition, OperationContext } from '../contract.ts';
 
 const sameValue = (a: unknown, b: unknown) => a === b || JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -78,20 +73,4 @@ export async function updateValidated(
   const next = applyChanges(ctx, resource, current, patch, `${resource.name}.updated`);
   if (next !== current) await resource.hooks?.afterUpdate?.({ row: next, previous: current, ctx });
   return next;
-}
-
-export async function updateOperation(
-  runtime: Runtime,
-  resource: ResourceDefinition,
-  principal: Principal,
-  id: string,
-  body: unknown,
-  requestId?: string,
-) {
-  const patch = parseUpdateInput(resource, body);
-  const row = await withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
-    const ctx = createOperationContext(tx, principal, runtime, requestId);
-    return updateValidated(ctx, resource, await lockRowOrThrow(ctx, resource, id), patch);
-  });
-  return serialize(resource, row);
 }

@@ -1,10 +1,11 @@
 // Validates write bodies against a declaration. Unknown fields and server-owned fields are
 // rejected with their own messages (never silently dropped), then Zod checks the values.
 import type { z } from 'zod';
-import { SERVER_OWNED, type ResourceDefinition } from '../resource/define-resource.ts';
+import { SERVER_OWNED } from '../resource/define-resource.ts';
 import { createInputSchema, updateInputSchema } from '../resource/schemas.ts';
 import { validationFailed, type FieldError } from '../errors.ts';
 import type { Row } from '../../db/database.ts';
+import type { ResourceDefinition } from '../contract.ts';
 
 /** Zod issues -> field errors; an unrecognized-keys issue becomes one error per key, at that key's path. */
 export function zodIssuesToFieldErrors(issues: readonly z.core.$ZodIssue[], prefix = ''): FieldError[] {

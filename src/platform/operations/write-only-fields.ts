@@ -1,8 +1,8 @@
 // Write-only fields (`field.secret()`) reach the database sealed: the row an operation holds
 // keeps the plain value for its hooks, the statement carries the ciphertext.
 import type { Row } from '../../db/database.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import type { SecretBox } from '../secret-box.ts';
+import type { ResourceDefinition } from '../contract.ts';
 
 export function sealWriteOnlyFields(resource: ResourceDefinition, values: Row, secrets: SecretBox): Row {
   let sealed: Row | undefined;

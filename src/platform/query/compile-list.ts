@@ -4,10 +4,10 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kyse
 import { sqlBuilder, compile } from '../../db/sql-builder.ts';
 import type { SqlStatement } from '../../db/inline-parameters.ts';
 import type { Row } from '../../db/database.ts';
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { queryableFields } from './queryable-fields.ts';
 import { encodeCursor } from './cursor.ts';
 import type { Filter, ListQuery, SortKey } from './parse-list-query.ts';
+import type { ResourceDefinition } from '../contract.ts';
 
 type Eb = ExpressionBuilder<any, any>;
 

@@ -1,11 +1,11 @@
 // Query string -> a validated list query. Every name and value is checked against the
 // declaration here, so the SQL compiler only ever sees known columns and typed values.
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import { UNSTORABLE_TEXT } from '../storable-text.ts';
 import { FILTER_OPERATORS, type FilterOperator } from '../resource/fields.ts';
 import { badRequest } from '../errors.ts';
 import { queryableFields, type QueryableField } from './queryable-fields.ts';
 import { decodeCursor, type CursorPosition } from './cursor.ts';
+import type { ResourceDefinition } from '../contract.ts';
 
 export interface Filter {
   field: string;

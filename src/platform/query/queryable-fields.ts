@@ -1,6 +1,6 @@
 // Which names a list query may filter and sort on: declared fields plus the system fields.
-import type { ResourceDefinition } from '../resource/define-resource.ts';
 import type { FieldKind, FilterOperator } from '../resource/fields.ts';
+import type { ResourceDefinition } from '../contract.ts';
 
 export interface QueryableField {
   kind: FieldKind | 'id';

@@ -69,20 +69,30 @@ export interface FieldSpec {
   readonly example?: unknown;
 }
 
-export class FieldBuilder {
+/**
+ * One field, described by chaining (`field.text().required().searchable()`). `T` is the value it
+ * holds; `Present` is true when a row always has one (required, or defaulted), so the row types
+ * of hooks and actions know which fields may be null.
+ */
+export class FieldBuilder<T = unknown, Present extends boolean = boolean> {
+  /** Never set: carries the value type. */
+  declare readonly value?: T;
+  /** Never set: carries whether a row always holds a value. */
+  declare readonly present?: Present;
+
   constructor(readonly spec: FieldSpec) {}
 
-  #with(patch: Partial<FieldSpec>): FieldBuilder {
-    return new FieldBuilder({ ...this.spec, ...patch });
+  #with<P extends boolean = Present>(patch: Partial<FieldSpec>): FieldBuilder<T, P> {
+    return new FieldBuilder<T, P>({ ...this.spec, ...patch });
   }
 
   /** Must be given on create. */
   required() {
-    return this.#with({ required: true });
+    return this.#with<true>({ required: true });
   }
   /** Value used on create when the field is absent. */
-  default(value: unknown) {
-    return this.#with({ defaultValue: value });
+  default(value: T) {
+    return this.#with<true>({ defaultValue: value });
   }
   /** Server-owned: visible, never writable by clients. */
   readOnly() {
@@ -122,8 +132,13 @@ export class FieldBuilder {
   }
 }
 
-function make(kind: FieldKind, schema: z.ZodType, sqlType: string, extra: Partial<FieldSpec> = {}): FieldBuilder {
-  return new FieldBuilder({
+function make<T, P extends boolean = false>(
+  kind: FieldKind,
+  schema: z.ZodType,
+  sqlType: string,
+  extra: Partial<FieldSpec> = {},
+): FieldBuilder<T, P> {
+  return new FieldBuilder<T, P>({
     kind,
     schema,
     sqlType,
@@ -153,7 +168,7 @@ export const dateSchema = () => z.iso.date().refine((s) => STORABLE_YEAR.test(s)
 
 export const field = {
   text: (options: { max?: number; min?: number } = {}) =>
-    make(
+    make<string>(
       'text',
       z
         .string()
@@ -163,7 +178,7 @@ export const field = {
       'text',
     ),
   email: () =>
-    make(
+    make<string>(
       'text',
       z
         .email()
@@ -174,13 +189,15 @@ export const field = {
     ),
   /** An absolute http(s) URL. */
   url: () =>
-    make('text', z.url({ protocol: /^https?$/ }).max(2048), 'text', { example: 'https://example.com/hooks/fieldline' }),
+    make<string>('text', z.url({ protocol: /^https?$/ }).max(2048), 'text', {
+      example: 'https://example.com/hooks/fieldline',
+    }),
   color: () =>
-    make('text', z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'Expected a hex colour such as #1E88E5'), 'text', {
+    make<string>('text', z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'Expected a hex colour such as #1E88E5'), 'text', {
       example: '#1E88E5',
     }),
   phone: () =>
-    make(
+    make<string>(
       'text',
       z
         .string()
@@ -190,7 +207,7 @@ export const field = {
       { example: '+1 555 0100' },
     ),
   integer: (options: { min?: number; max?: number } = {}) =>
-    make(
+    make<number>(
       'integer',
       z
         .int()
@@ -200,7 +217,7 @@ export const field = {
     ),
   /** A measurement that may have a fraction (a percentage, milliseconds); never money. */
   number: (options: { min?: number; max?: number } = {}) =>
-    make(
+    make<number>(
       'number',
       z
         .number()
@@ -210,7 +227,7 @@ export const field = {
     ),
   /** An amount in the currency's minor unit (cents). */
   money: (options: { min?: number } = {}) =>
-    make(
+    make<number>(
       'money',
       z
         .int()
@@ -220,24 +237,30 @@ export const field = {
       { example: 12500 },
     ),
   currency: () =>
-    make('currency', z.string().toUpperCase().regex(ISO_CURRENCY, 'Expected an ISO 4217 code such as USD'), 'text', {
-      example: 'USD',
-    }),
-  boolean: () => make('boolean', z.boolean(), 'boolean'),
-  datetime: () => make('datetime', timestampSchema(), 'timestamptz', { example: '2026-01-15T09:30:00.000Z' }),
-  date: () => make('date', dateSchema(), 'date', { example: '2026-01-31' }),
+    make<string>(
+      'currency',
+      z.string().toUpperCase().regex(ISO_CURRENCY, 'Expected an ISO 4217 code such as USD'),
+      'text',
+      {
+        example: 'USD',
+      },
+    ),
+  boolean: () => make<boolean>('boolean', z.boolean(), 'boolean'),
+  datetime: () => make<string>('datetime', timestampSchema(), 'timestamptz', { example: '2026-01-15T09:30:00.000Z' }),
+  date: () => make<string>('date', dateSchema(), 'date', { example: '2026-01-31' }),
   enum: <const T extends readonly [string, ...string[]]>(values: T) =>
-    make('enum', z.enum(values), 'text', { enumValues: values }),
+    make<T[number]>('enum', z.enum(values), 'text', { enumValues: values }),
   /** A reference to an object of `collection` in the same account. */
-  ref: (collection: string) => make('ref', z.string().min(1).max(64), 'text', { ref: { collection } }),
-  tags: () => make('tags', z.array(z.string().trim().min(1).max(64)).max(50), 'text[]', { defaultValue: [] }),
-  json: (schema: z.ZodType) => make('json', schema, 'jsonb'),
+  ref: (collection: string) => make<string>('ref', z.string().min(1).max(64), 'text', { ref: { collection } }),
+  tags: () =>
+    make<string[], true>('tags', z.array(z.string().trim().min(1).max(64)).max(50), 'text[]', { defaultValue: [] }),
+  json: <S extends z.ZodType>(schema: S) => make<z.output<S>>('json', schema, 'jsonb'),
   /**
    * A secret the server must read back (a provider's signing secret): write-only, stored
    * encrypted, absent from every response, event, list and export.
    */
   secret: (options: { min?: number; max?: number; pattern?: RegExp; message?: string } = {}) =>
-    make(
+    make<string>(
       'text',
       z
         .string()

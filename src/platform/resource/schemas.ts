@@ -1,8 +1,8 @@
 // Zod schemas derived from a declaration: what create and update accept, what an object
 // looks like. Validation and the OpenAPI document both read these; nothing restates them.
 import { z } from 'zod';
-import type { ResourceDefinition } from './define-resource.ts';
 import type { FieldSpec } from './fields.ts';
+import type { ResourceDefinition } from '../contract.ts';
 
 const cache = new WeakMap<ResourceDefinition, { create: z.ZodObject; update: z.ZodObject; object: z.ZodObject }>();
 
