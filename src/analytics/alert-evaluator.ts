@@ -168,7 +168,7 @@ export class AlertEvaluator {
       ...this.#tell(
         rule,
         at,
-        alert.id as string,
+        alert.id,
         `Alert: ${rule.name}`,
         `${describe(rule, value)}, at or above the threshold of ${rule.threshold}.\nOpened at ${at}; alert ${alert.id}.`,
       ),

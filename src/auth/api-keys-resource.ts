@@ -10,7 +10,6 @@ import { ApiError, validationFailed, type FieldError } from '../platform/errors.
 import { hasScope } from '../platform/operations/principal.ts';
 import { applyChanges } from '../platform/operations/update.ts';
 import { serialize } from '../platform/operations/serialize.ts';
-import type { Row } from '../db/database.ts';
 import { previousSecretExpiry, rotationInput } from '../platform/secret-rotation.ts';
 import { KEY_MODES, keyChangeNotice, keySecretInsert, mintKeySecret } from './api-keys.ts';
 import { apiKeyVerifier } from './auth-services.ts';
@@ -24,10 +23,10 @@ function announceKeyChange(ctx: OperationContext, keyId: string): void {
   ctx.tx.defer(keyChangeNotice(keyId));
 }
 
-function scopeProblems(row: Row, ctx: OperationContext): FieldError[] {
+function scopeProblems(row: { scopes: readonly string[] }, ctx: OperationContext): FieldError[] {
   const known = new Set(ctx.registry.scopes());
   const problems: FieldError[] = [];
-  (row.scopes as string[]).forEach((scope, i) => {
+  row.scopes.forEach((scope, i) => {
     if (!known.has(scope))
       problems.push({
         path: `scopes.${i}`,
@@ -36,7 +35,7 @@ function scopeProblems(row: Row, ctx: OperationContext): FieldError[] {
   });
   if (!row.scopes.length) problems.push({ path: 'scopes', message: 'name at least one scope' });
   if (problems.length) return problems;
-  const beyondCaller = (row.scopes as string[]).filter((scope) => !hasScope(ctx.principal, scope));
+  const beyondCaller = row.scopes.filter((scope) => !hasScope(ctx.principal, scope));
   if (beyondCaller.length) {
     throw new ApiError(
       'insufficient_scope',
@@ -70,8 +69,8 @@ async function assertAnotherKeyManager(ctx: OperationContext, keyId: string): Pr
 }
 
 /** Only a credential holding every scope of a key may rescope, revoke or rotate it (rotating hands out its power). */
-function assertCallerCovers(ctx: OperationContext, key: Row, what: string): void {
-  const beyondCaller = (key.scopes as string[]).filter((scope) => !hasScope(ctx.principal, scope));
+function assertCallerCovers(ctx: OperationContext, key: { scopes: readonly string[] }, what: string): void {
+  const beyondCaller = key.scopes.filter((scope) => !hasScope(ctx.principal, scope));
   if (beyondCaller.length) {
     throw new ApiError(
       'insufficient_scope',
@@ -136,7 +135,7 @@ export const apiKeys = defineResource({
     secret: 'The key (`fl_{mode}_...`). Shown only here and by rotate: store it now.',
   },
   hooks: {
-    compute: (row) => ({ scopes: [...new Set(row.scopes as string[])] }),
+    compute: (row) => ({ scopes: [...new Set(row.scopes)] }),
     validate: async ({ row, previous, ctx }) => {
       if (previous) assertCallerCovers(ctx, previous, 'change');
       const problems = scopeProblems(row, ctx);

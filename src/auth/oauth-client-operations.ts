@@ -78,7 +78,7 @@ const WithSecret = OAuthClient.extend({
 });
 
 const present = (row: Record<string, any>) => ({
-  id: row.client_id as string,
+  id: row.client_id,
   object: 'oauth_client' as const,
   name: row.name ?? row.client_id,
   uri: row.uri ?? null,

@@ -46,11 +46,11 @@ function fromOwnPage(call: OperationCall<unknown, unknown>): boolean {
 
 async function clientOf(runtime: Runtime, clientId: string | null) {
   if (!clientId) return null;
-  const [row] = await systemQuery(runtime.db, {
+  const [row] = await systemQuery<{ name: string | null; uri: string | null }>(runtime.db, {
     sql: 'SELECT name, uri FROM oauth_clients WHERE client_id = $1 AND disabled IS NOT TRUE',
     parameters: [clientId],
   });
-  return row ? { name: (row.name as string | null) ?? clientId, uri: row.uri as string | null } : null;
+  return row ? { name: row.name ?? clientId, uri: row.uri } : null;
 }
 
 const unknownApp = (what: string) =>

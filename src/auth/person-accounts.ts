@@ -38,7 +38,7 @@ export async function createAccountForPerson(
         person_id: person.id,
       });
     });
-    return { accountId, userId: user.id as string };
+    return { accountId, userId: user.id };
   } catch (error) {
     await systemQuery(runtime.db, { sql: 'DELETE FROM accounts WHERE id = $1', parameters: [accountId] }).catch(
       () => undefined,

@@ -85,16 +85,16 @@ export const calling = <T>(work: Promise<T>): Promise<T> =>
 
 /** A session as answered, by id or (just created) by token; ended meanwhile (another node revoked it): 401. */
 export async function sessionInfo(db: Database, by: { id: string } | { token: string }) {
-  const [row] = await systemQuery(db, {
+  const [row] = await systemQuery<{ id: string; expires_at: string; active_account_id: string | null }>(db, {
     sql: `SELECT id, expires_at, active_account_id FROM sessions WHERE ${'id' in by ? 'id' : 'token'} = $1`,
     parameters: ['id' in by ? by.id : by.token],
   });
   if (!row) throw new ApiError('unauthenticated', 'This session has ended: sign in again');
   return {
-    id: row.id as string,
+    id: row.id,
     object: 'session' as const,
-    expires_at: row.expires_at as string,
-    active_account_id: row.active_account_id as string | null,
+    expires_at: row.expires_at,
+    active_account_id: row.active_account_id,
   };
 }
 

@@ -32,7 +32,7 @@ export async function migrate(db: Database, schema: Schema): Promise<MigrationRe
       await connection.run(`CREATE TABLE IF NOT EXISTS fieldline_migrations (
         id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
       const [rows] = await connection.run('SELECT id, checksum FROM fieldline_migrations');
-      const done = new Map(rows.map((row) => [row.id as string, row.checksum as string]));
+      const done = new Map<string, string>(rows.map((row) => [row.id, row.checksum]));
       const apply = async (id: string, statements: string[], checksum: string) => {
         const record = `INSERT INTO fieldline_migrations (id, checksum) VALUES (${quoteSqlString(id)}, ${quoteSqlString(checksum)})
           ON CONFLICT (id) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()`;

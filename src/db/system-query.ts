@@ -3,9 +3,10 @@
 import type { Database, Row } from './database.ts';
 import { inlineParameters, type SqlStatement } from './inline-parameters.ts';
 
-export async function systemQuery(db: Database, statement: SqlStatement): Promise<Row[]> {
+/** The statement's rows; `T` says what its SQL selects (the one place a query's shape is stated). */
+export async function systemQuery<T extends Row = Row>(db: Database, statement: SqlStatement): Promise<T[]> {
   const results = await db.withConnection((connection) => connection.run(inlineParameters(statement)));
-  return results[results.length - 1];
+  return results[results.length - 1] as T[];
 }
 
 /** Runs statements in one transaction, in one round trip; answers each statement's rows. */

@@ -38,9 +38,10 @@ export class TenantTransaction {
   ) {}
 
   /** Runs `statement` (after anything deferred) and returns its rows. */
-  async query(statement: SqlStatement): Promise<Row[]> {
+  /** The statement's rows; `T` says what its SQL selects. */
+  async query<T extends Row = Row>(statement: SqlStatement): Promise<T[]> {
     const results = await this.#send([inlineParameters(statement)]);
-    return results[results.length - 1];
+    return results[results.length - 1] as T[];
   }
 
   /** Queues a statement whose result is not needed; it runs before the next query or at commit. */

@@ -145,7 +145,7 @@ export const campaignRecipients = defineResource({
           sql: 'SELECT contact_id FROM campaign_recipients WHERE account_id = $1 AND campaign_id = $2 AND contact_id = ANY($3::text[])',
           parameters: [ctx.tx.accountId, campaign.id, contactIds],
         });
-        const alreadyAdded = new Set(present.map((row) => row.contact_id as string));
+        const alreadyAdded = new Set(present.map((row) => row.contact_id));
         let added = 0;
         for (const [i, contactId] of contactIds.entries()) {
           if (alreadyAdded.has(contactId)) continue;

@@ -173,7 +173,7 @@ export class CampaignSender {
         recipients.map((r) => r.contact_id),
       ),
     );
-    const contactById = new Map(contacts.map((c) => [c.id as string, c]));
+    const contactById = new Map(contacts.map((c) => [c.id, c]));
     let mailed = 0;
     for (const recipient of recipients) {
       const contact = contactById.get(recipient.contact_id);

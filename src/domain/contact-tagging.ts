@@ -36,9 +36,7 @@ async function requireTags(
   pathOf: (index: number) => string,
 ): Promise<void> {
   const tags = ctx.registry.get('contact-tags');
-  const known = new Set(
-    (await ctx.tx.query(selectRowsByIds(tags, ctx.tx.accountId, [...ids]))).map((row) => row.id as string),
-  );
+  const known = new Set((await ctx.tx.query(selectRowsByIds(tags, ctx.tx.accountId, [...ids]))).map((row) => row.id));
   const missing = ids.map((id, index) => ({ id, index })).filter(({ id }) => !known.has(id));
   if (missing.length)
     throw validationFailed(
@@ -116,7 +114,7 @@ export const contactTaggingEndpoints: ResourceEndpointSpec[] = [
         sql: `SELECT ${contacts.selectColumns.join(', ')} FROM contacts WHERE account_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY id FOR UPDATE`,
         parameters: [ctx.tx.accountId, ids],
       });
-      const found = new Set(rows.map((row) => row.id as string));
+      const found = new Set(rows.map((row) => row.id));
       const missing = input.contact_ids.map((id, index) => ({ id, index })).filter(({ id }) => !found.has(id));
       if (missing.length)
         throw validationFailed(

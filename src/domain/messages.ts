@@ -31,7 +31,7 @@ function touchConversation(ctx: OperationContext, conversationId: string): void 
 async function recipientOf(ctx: OperationContext, conversation: Row): Promise<string> {
   const address = ADDRESS_OF[conversation.channel];
   if (!address) return conversation.participant_address ?? conversation.id; // chat: the thread itself
-  let to = conversation.participant_address as string | null;
+  let to: string | null = conversation.participant_address;
   if (!to && conversation.contact_id) {
     const contact = await loadReferencedOrThrow(
       ctx,

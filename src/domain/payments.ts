@@ -3,19 +3,12 @@ import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { ApiError, validationFailed } from '../platform/errors.ts';
-import { selectRow } from '../platform/operations/row-statements.ts';
-import type { Row } from '../db/database.ts';
-import { isIdOf } from '../platform/ids.ts';
+import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
 import type { OperationContext } from '../platform/contract.ts';
 
-async function lockInvoice(ctx: OperationContext, id: string): Promise<Row> {
-  const invoices = ctx.registry.get('invoices');
-  const [invoice] = isIdOf(invoices.idPrefix, id)
-    ? await ctx.tx.query(selectRow(invoices, ctx.tx.accountId, id, { lock: true }))
-    : [];
-  if (!invoice) throw validationFailed([{ path: 'invoice_id', message: `No such invoice: '${id}'` }]);
-  return invoice;
-}
+/** The invoice a payment names, locked until commit (or a 422 at `invoice_id`). */
+const lockInvoice = (ctx: OperationContext, id: string) =>
+  loadReferencedOrThrow(ctx, ctx.registry.get('invoices'), id, 'invoice_id', { lock: true });
 
 export const payments = defineResource({
   name: 'payment',

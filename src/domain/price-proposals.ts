@@ -23,7 +23,7 @@ interface ProposalOptions {
 
 /** A proposal past its `valid_until` day can no longer be accepted. */
 function assertStillValid(row: Record<string, unknown>, now: string): void {
-  const validUntil = row.valid_until as string | null;
+  const validUntil = row.valid_until;
   if (validUntil && validUntil < now.slice(0, 10)) {
     throw new ApiError(
       'conflict',

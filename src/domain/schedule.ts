@@ -181,7 +181,7 @@ export const scheduleEndpoints: ResourceEndpointSpec[] = [
       });
       const located = rows
         .filter((row) => row.latitude !== null && row.longitude !== null)
-        .map((row) => ({ id: row.id as string, latitude: Number(row.latitude), longitude: Number(row.longitude) }));
+        .map((row) => ({ id: row.id, latitude: Number(row.latitude), longitude: Number(row.longitude) }));
       const plan = planRoute(located, input.start);
       return {
         object: 'route_plan',
@@ -203,9 +203,7 @@ export const scheduleEndpoints: ResourceEndpointSpec[] = [
             input.start,
           ),
         ),
-        unlocated_job_ids: rows
-          .filter((row) => row.latitude === null || row.longitude === null)
-          .map((row) => row.id as string),
+        unlocated_job_ids: rows.filter((row) => row.latitude === null || row.longitude === null).map((row) => row.id),
       };
     },
   }),

@@ -102,11 +102,11 @@ export const inboundOperation = defineOperation({
 });
 
 async function findSource(db: Database, urlPath: string): Promise<Source | undefined> {
-  const [row] = await systemQuery(db, {
+  const [row] = await systemQuery<Source>(db, {
     sql: "SELECT id, account_id, provider, signing_secret FROM inbound_sources WHERE url_path = $1 AND status = 'enabled' AND deleted_at IS NULL",
     parameters: [urlPath],
   });
-  return row as Source | undefined;
+  return row;
 }
 
 async function receive(

@@ -64,11 +64,11 @@ function parse<T>(schema: z.ZodType<T>, object: unknown): T {
 }
 
 async function paymentWithReference(ctx: OperationContext, reference: string) {
-  const [payment] = await ctx.tx.query({
+  const [payment] = await ctx.tx.query<{ id: string; status: string }>({
     sql: 'SELECT id, status FROM payments WHERE account_id = $1 AND reference = $2 ORDER BY created_at LIMIT 1',
     parameters: [ctx.tx.accountId, reference],
   });
-  return payment as { id: string; status: string } | undefined;
+  return payment;
 }
 
 /** Records a card payment against our invoice once per Stripe payment, however many events report it. */

@@ -42,7 +42,7 @@ async function customerOf(ctx: OperationContext, call: CallData): Promise<string
   const customers = ctx.registry.get('customers');
   if (call.customer_id && customers.acceptsId(call.customer_id)) {
     const [named] = await ctx.tx.query(selectRow(customers, ctx.tx.accountId, call.customer_id));
-    if (named) return named.id as string;
+    if (named) return named.id;
   }
   const phone = call.direction === 'inbound' ? call.from : call.to;
   if (!phone || !phoneDigits(phone)) return null;
@@ -50,7 +50,7 @@ async function customerOf(ctx: OperationContext, call: CallData): Promise<string
     sql: `SELECT id FROM customers WHERE account_id = $1 AND ${PHONE_DIGITS_SQL} = $2 AND deleted_at IS NULL ORDER BY created_at LIMIT 1`,
     parameters: [ctx.tx.accountId, phoneDigits(phone)],
   });
-  return (customer?.id as string) ?? null;
+  return customer?.id ?? null;
 }
 
 function changesFor(type: z.infer<typeof VoiceEvent>['type'], call: CallData, current: Row | undefined): Row {

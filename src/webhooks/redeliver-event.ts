@@ -35,7 +35,7 @@ export const redeliverEvent: ActionSpec<{ endpoint?: string }> = {
       throw notFound('enabled webhook endpoint', input.endpoint);
     }
     const response = {
-      data: { object: 'event_redelivery', event: row.id, endpoints: queued.map((q) => q.endpoint_id as string) },
+      data: { object: 'event_redelivery', event: row.id, endpoints: queued.map((q) => q.endpoint_id) },
     };
     const service = webhookService(ctx);
     return {

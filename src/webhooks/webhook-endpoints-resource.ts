@@ -69,11 +69,11 @@ export const webhookEndpoints = defineResource({
       const problem = previous?.url === row.url ? null : await targetProblem(row.url, webhookService(ctx).allowPrivate);
       if (problem) errors.push({ path: 'url', message: problem });
       const known = new Set(ctx.registry.eventTypes().map((e) => e.type));
-      (row.enabled_events as string[]).forEach((type, i) => {
+      row.enabled_events.forEach((type, i) => {
         if (type !== '*' && !known.has(type))
           errors.push({ path: `enabled_events.${i}`, message: `'${type}' is not an event type` });
       });
-      if (!(row.enabled_events as string[]).length)
+      if (!row.enabled_events.length)
         errors.push({ path: 'enabled_events', message: 'name at least one event type, or "*"' });
       if (errors.length) throw validationFailed(errors);
     },

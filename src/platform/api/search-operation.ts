@@ -102,12 +102,10 @@ export function searchOperation(registry: Registry): Operation {
         });
         const objects = new Map<string, Record<string, unknown>>();
         for (const resource of targets) {
-          const ids = matches
-            .filter((match) => match.collection === resource.collection)
-            .map((match) => match.id as string);
+          const ids = matches.filter((match) => match.collection === resource.collection).map((match) => match.id);
           if (!ids.length) continue;
           for (const row of await tx.query(selectRowsByIds(resource, principal.accountId, ids)))
-            objects.set(row.id as string, serialize(resource, row));
+            objects.set(row.id, serialize(resource, row));
         }
         return matches
           .filter((match) => objects.has(match.id))

@@ -13,5 +13,5 @@ export async function deleteInTransaction(ctx: OperationContext, resource: Resou
   ctx.tx.defer(deleteRow(resource, ctx.tx.accountId, row.id, ctx.now));
   if (resource.emitsEvents) ctx.emit(`${resource.name}.deleted`, serialize(resource, row));
   await resource.hooks?.afterDelete?.({ row, ctx });
-  return { id: row.id as string, object: resource.name, deleted: true as const };
+  return { id: row.id, object: resource.name, deleted: true as const };
 }
