@@ -114,10 +114,12 @@ async function startServer(dataDir: string): Promise<Server> {
 
 async function stopServer(server: Server): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   server.child.kill('SIGTERM');
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('the server did not stop after SIGTERM')), PROCESS_TIMEOUT_MS),
-  );
-  return Promise.race([server.exited, timeout]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the server did not stop after SIGTERM')), PROCESS_TIMEOUT_MS);
+  });
+  // Cleared either way: a pending timer would keep this file's process alive for minutes after its tests.
+  return Promise.race([server.exited, timeout]).finally(() => clearTimeout(timer));
 }
 
 const api = (server: Server, path: string, key?: string) =>

@@ -8,8 +8,6 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import * as oidc from 'openid-client';
 import { createServedTestContext } from './support/real-port.ts';
 import { type TestContext, type TestAccount } from './support/test-context.ts';
-import { defineResource } from '../src/platform/resource/define-resource.ts';
-import { field } from '../src/platform/resource/fields.ts';
 import { requestLogWriter } from '../src/analytics/analytics-services.ts';
 
 let t: TestContext;
@@ -266,36 +264,5 @@ describe('MCP server', () => {
       ((await agent.readResource({ uri: 'fieldline://errors.json' })).contents[0] as { text: string }).text,
     );
     assert.equal(errors.not_found.status, 404);
-  });
-});
-
-describe('a new resource', () => {
-  it('becomes MCP tools with no other change than its declaration', async () => {
-    const gadgets = defineResource({
-      name: 'gadget',
-      collection: 'gadgets',
-      idPrefix: 'gad',
-      description: 'A throwaway resource declared by this test.',
-      fields: { label: field.text({ min: 1, max: 50 }).required().filterable() },
-    });
-    const other = await createServedTestContext({ extraResources: [gadgets] });
-    const client = new Client({ name: 'fieldline-test-agent', version: '1.0.0' });
-    try {
-      const owner = await other.t.newAccount('Gadget Co');
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(`${other.base}/mcp`), {
-          requestInit: { headers: { authorization: `Bearer ${owner.key}` } },
-        }),
-      );
-      const names = (await client.listTools()).tools.map((tool) => tool.name);
-      for (const verb of ['list', 'create', 'get', 'update', 'delete', 'bulk'])
-        assert.ok(names.includes(`gadgets_${verb}`), `gadgets_${verb}`);
-      const created = await use(client, 'gadgets_create', { label: 'Sprocket' });
-      assert.match(created.json.data.id, /^gad_/);
-      assert.equal((await use(client, 'gadgets_list', { label: 'Sprocket' })).json.data.length, 1);
-    } finally {
-      await client.close();
-      await other.close();
-    }
   });
 });

@@ -42,13 +42,14 @@ export function idempotencyRequestHash(keyId: string | undefined, method: string
     .digest('hex');
 }
 
-export function idempotency({ db, logger, secrets }: IdempotencyOptions): MiddlewareHandler {
+/** `store`'s database, logger and secrets are read per request (a runtime made before its database is ready). */
+export function idempotency(store: IdempotencyOptions): MiddlewareHandler {
   let lastSweep = 0;
 
   /** Claims the key, or returns the row that already holds it (one round trip). */
   async function claim(accountId: string, key: string, requestHash: string): Promise<{ ours: boolean; row: Row }> {
     const now = Date.now();
-    const [claimed, [row]] = await tenantBatch(db, accountId, [
+    const [claimed, [row]] = await tenantBatch(store.db, accountId, [
       {
         sql: `INSERT INTO idempotency_keys AS k (account_id, key, request_hash, status, created_at, updated_at)
               VALUES ($1, $2, $3, 'in_progress', $4, $4)
@@ -73,10 +74,10 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
     ]);
     if (now - lastSweep > 60_000) {
       lastSweep = now;
-      systemQuery(db, {
+      systemQuery(store.db, {
         sql: 'DELETE FROM idempotency_keys WHERE created_at < $1',
         parameters: [iso(now - IDEMPOTENCY_WINDOW_MS)],
-      }).catch((error) => logger.warn({ err: error }, 'idempotency key sweep failed'));
+      }).catch((error) => store.logger.warn({ err: error }, 'idempotency key sweep failed'));
     }
     return { ours: claimed.length === 1, row };
   }
@@ -84,7 +85,7 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
   async function waitForFirst(accountId: string, key: string): Promise<Row> {
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
     for (;;) {
-      const [[row]] = await tenantBatch(db, accountId, [
+      const [[row]] = await tenantBatch(store.db, accountId, [
         {
           sql: 'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys WHERE account_id = $1 AND key = $2',
           parameters: [accountId, key],
@@ -118,7 +119,7 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
       }
       const row = held.status === 'completed' ? held : await waitForFirst(accountId, key);
       if (row?.status === 'completed') {
-        return c.body(unseal(secrets, row.response_body), row.response_status, {
+        return c.body(unseal(store.secrets, row.response_body), row.response_status, {
           ...row.response_headers,
           'Idempotent-Replayed': 'true',
         });
@@ -142,26 +143,33 @@ export function idempotency({ db, logger, secrets }: IdempotencyOptions): Middle
 
     if (c.res.status >= 400) {
       // Nothing was committed under a failed request: free the key so a corrected retry can run.
-      await tenantBatch(db, accountId, [
+      await tenantBatch(store.db, accountId, [
         {
           sql: `DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND status = 'in_progress'`,
           parameters: [accountId, key],
         },
-      ]).catch((error) => logger.warn({ err: error }, 'could not release an idempotency key'));
+      ]).catch((error) => store.logger.warn({ err: error }, 'could not release an idempotency key'));
       return;
     }
     const body = await c.res.clone().text();
     const headers = Object.fromEntries(
       REPLAYED_HEADERS.flatMap((name) => (c.res.headers.has(name) ? [[name, c.res.headers.get(name)!]] : [])),
     );
-    await tenantBatch(db, accountId, [
+    await tenantBatch(store.db, accountId, [
       {
         sql: `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_headers = $4, response_body = $5, updated_at = $6
             WHERE account_id = $1 AND key = $2`,
-        parameters: [accountId, key, c.res.status, JSON.stringify(headers), secrets.encrypt(body), iso(Date.now())],
+        parameters: [
+          accountId,
+          key,
+          c.res.status,
+          JSON.stringify(headers),
+          store.secrets.encrypt(body),
+          iso(Date.now()),
+        ],
       },
     ]).catch((error) =>
-      logger.error({ err: error, request_id: c.get('requestId') }, 'could not record an idempotent response'),
+      store.logger.error({ err: error, request_id: c.get('requestId') }, 'could not record an idempotent response'),
     );
   };
 }
