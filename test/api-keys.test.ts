@@ -4,7 +4,7 @@
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { ApiKeyVerifier } from '../src/auth/api-keys.ts';
@@ -21,7 +21,10 @@ beforeEach(async () => {
   account = await ctx.newAccount('Keys Co');
 });
 
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
+const { call } = accountClient(
+  () => ctx,
+  () => account,
+);
 
 async function createKey(body: Record<string, unknown>, key = account.key) {
   const created = await call('POST', '/v1/api-keys', body, key);

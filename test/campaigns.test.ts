@@ -4,7 +4,7 @@
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { CampaignSender } from '../src/domain/campaign-sender.ts';
@@ -25,12 +25,10 @@ beforeEach(async () => {
   account = await ctx.newAccount('Campaign Co');
 });
 
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
-async function created(collection: string, body: Record<string, unknown>) {
-  const response = await call('POST', `/v1/${collection}`, body);
-  assert.equal(response.status, 201, response.text);
-  return response.body.data;
-}
+const { call, created } = accountClient(
+  () => ctx,
+  () => account,
+);
 /** Sending for this test's account only: other files share the database. */
 const sendDue = () => ctx.runtime.use(campaignSending).sendDue({ accountIds: [account.id] });
 const mailsOf = (campaignRecipientsOf: string) =>

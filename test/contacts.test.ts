@@ -3,7 +3,7 @@
 // contact; bulk tagging is all or nothing; another account's tags and contacts are 404/422.
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
@@ -18,13 +18,10 @@ beforeEach(async () => {
   account = await ctx.newAccount('Contacts Co');
 });
 
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
-
-async function create(collection: string, body: Record<string, unknown>, key = account.key) {
-  const created = await call('POST', `/v1/${collection}`, body, key);
-  assert.equal(created.status, 201, created.text);
-  return created.body.data as Record<string, any>;
-}
+const { call, created: create } = accountClient(
+  () => ctx,
+  () => account,
+);
 
 const tagIdsOf = async (id: string) => (await call('GET', `/v1/contacts/${id}`)).body.data.tag_ids;
 

@@ -3,7 +3,7 @@
 // (email: the mail outbox; SMS: the SMS outbox; chat: the thread), or refused changing nothing.
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 
@@ -19,12 +19,10 @@ beforeEach(async () => {
   account = await ctx.newAccount('Messaging Co');
 });
 
-const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: account.key, body });
-async function created(collection: string, body: Record<string, unknown>) {
-  const response = await call('POST', `/v1/${collection}`, body);
-  assert.equal(response.status, 201, response.text);
-  return response.body.data;
-}
+const { call, created } = accountClient(
+  () => ctx,
+  () => account,
+);
 const send = (body: Record<string, unknown>) => call('POST', '/v1/messages/send', body);
 const mailTo = (address: string) =>
   systemQuery(ctx.db, {

@@ -3,7 +3,7 @@
 // zone, the route optimiser on a known day, and GPS tracking.
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
@@ -18,13 +18,10 @@ beforeEach(async () => {
   account = await ctx.newAccount('Dispatch Co');
 });
 
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
-
-async function created(collection: string, body: Record<string, unknown>, key = account.key) {
-  const response = await call('POST', `/v1/${collection}`, body, key);
-  assert.equal(response.status, 201, response.text);
-  return response.body.data;
-}
+const { call, created } = accountClient(
+  () => ctx,
+  () => account,
+);
 
 let people = 0;
 const newTechnician = (name = 'Tech', extra: Record<string, unknown> = {}, key = account.key) =>

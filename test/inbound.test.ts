@@ -5,7 +5,7 @@ import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { inboundRetention } from '../src/inbound/inbound-module.ts';
 
@@ -24,7 +24,10 @@ beforeEach(async () => {
   account = await ctx.newAccount('Inbound Co');
 });
 
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
+const { call } = accountClient(
+  () => ctx,
+  () => account,
+);
 
 async function createSource(provider: 'stripe' | 'voice', secret: string) {
   const created = await call('POST', '/v1/inbound-sources', {

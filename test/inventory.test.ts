@@ -3,7 +3,7 @@
 // purchase order adds its lines to stock once, all or nothing.
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
@@ -18,13 +18,10 @@ beforeEach(async () => {
   account = await ctx.newAccount('Stock Co');
 });
 
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
-
-async function create(collection: string, body: Record<string, unknown>, key = account.key) {
-  const created = await call('POST', `/v1/${collection}`, body, key);
-  assert.equal(created.status, 201, created.text);
-  return created.body.data as Record<string, any>;
-}
+const { call, created: create } = accountClient(
+  () => ctx,
+  () => account,
+);
 
 const adjust = (id: string, quantity: number, reason = 'count') =>
   call('POST', `/v1/inventory-items/${id}/adjust`, { quantity, reason });

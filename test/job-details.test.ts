@@ -3,7 +3,7 @@
 // location is a ping tied to it, and a technician's day lists their jobs.
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
@@ -23,12 +23,10 @@ beforeEach(async () => {
   job = await created('jobs', { title: 'Fix the pump', customer_id: customer.id });
 });
 
-const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: account.key, body });
-async function created(collection: string, body: Record<string, unknown>) {
-  const response = await call('POST', `/v1/${collection}`, body);
-  assert.equal(response.status, 201, response.text);
-  return response.body.data;
-}
+const { call, created } = accountClient(
+  () => ctx,
+  () => account,
+);
 async function stocked(quantity: number) {
   const item = await created('inventory-items', { sku: `PIPE-${quantity}`, name: 'Copper pipe', unit_cost: 450 });
   assert.equal(

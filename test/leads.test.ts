@@ -2,7 +2,7 @@
 // for each, all or nothing and exactly once (also when two converts race); lose and reopen.
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
@@ -17,7 +17,10 @@ beforeEach(async () => {
   account = await ctx.newAccount('Pipeline Co');
 });
 
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
+const { call } = accountClient(
+  () => ctx,
+  () => account,
+);
 const countOf = async (collection: string) =>
   (await call('GET', `/v1/${collection}?count=true&limit=1`)).body.page.total;
 const typesOfEvents = async () =>

@@ -19,7 +19,7 @@ import { coverageOf } from '../src/inventory/current-coverage.ts';
 import { pythonSdkOperations, typescriptSdkOperations } from '../src/inventory/sdk-surfaces.ts';
 import { generateTypeScriptSdk } from '../sdk/typescript/scripts/generate.ts';
 import { systemQuery } from '../src/db/system-query.ts';
-import { createTestContext, type TestAccount, type TestContext } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestAccount, type TestContext } from './support/test-context.ts';
 
 const gadgets = defineResource({
   name: 'gadget',
@@ -48,7 +48,10 @@ const gadgets = defineResource({
 
 let ctx: TestContext;
 let account: TestAccount;
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
+const { call } = accountClient(
+  () => ctx,
+  () => account,
+);
 
 before(async () => {
   ctx = await createTestContext({ extraResources: [gadgets] });

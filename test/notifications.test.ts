@@ -2,7 +2,7 @@
 // state (each an event); the unread count follows; a user of another account is refused.
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
@@ -17,13 +17,10 @@ beforeEach(async () => {
   account = await ctx.newAccount('Inbox Co');
 });
 
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
-
-async function create(collection: string, body: Record<string, unknown>, key = account.key) {
-  const created = await call('POST', `/v1/${collection}`, body, key);
-  assert.equal(created.status, 201, created.text);
-  return created.body.data as Record<string, any>;
-}
+const { call, created: create } = accountClient(
+  () => ctx,
+  () => account,
+);
 
 const unreadOf = async (userId: string) =>
   (await call('GET', `/v1/notifications/unread-count?user_id=${userId}`)).body.data.unread;

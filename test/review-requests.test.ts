@@ -2,7 +2,7 @@
 // the address given) in the same transaction; clicks and reviews follow the lifecycle.
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 
@@ -19,7 +19,10 @@ beforeEach(async () => {
 });
 const mailbox = (name: string) => `${name}-${account.id.toLowerCase()}@reviews.example`;
 
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
+const { call } = accountClient(
+  () => ctx,
+  () => account,
+);
 const mailTo = (address: string) =>
   systemQuery(ctx.db, {
     sql: 'SELECT subject, text_body FROM mail_outbox WHERE $1 = ANY (to_addresses)',

@@ -2,7 +2,7 @@
 // way to a job and an invoice with the same lines, each exactly once.
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
@@ -19,7 +19,10 @@ beforeEach(async () => {
   customerId = (await call('POST', '/v1/customers', { name: 'Ada' })).body.data.id;
 });
 
-const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: account.key, body });
+const { call } = accountClient(
+  () => ctx,
+  () => account,
+);
 const LINES = [
   { description: 'Boiler', quantity: 1, unit_amount: 250_000 },
   { description: 'Labour hour', quantity: 3, unit_amount: 3333 },

@@ -2,7 +2,7 @@
 // only those its key may read; and the export alias /v1/exports/{collection}.
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
@@ -17,12 +17,10 @@ beforeEach(async () => {
   account = await ctx.newAccount('Search Co');
 });
 
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
-async function created(collection: string, body: Record<string, unknown>, key = account.key) {
-  const response = await call('POST', `/v1/${collection}`, body, key);
-  assert.equal(response.status, 201, response.text);
-  return response.body.data;
-}
+const { call, created } = accountClient(
+  () => ctx,
+  () => account,
+);
 const search = async (query: string, key = account.key) => {
   const response = await call('GET', `/v1/search?${query}`, undefined, key);
   assert.equal(response.status, 200, response.text);

@@ -3,7 +3,7 @@
 // lifecycle. Articles are drafts until published, and `q` finds them by words of the body.
 import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertProblem } from './support/problem-assertions.ts';
 import { RESOLUTION_SLA_HOURS } from '../src/domain/tickets.ts';
 
@@ -19,7 +19,10 @@ beforeEach(async () => {
   account = await ctx.newAccount('Desk Co');
 });
 
-const call = (method: string, path: string, body?: unknown, key = account.key) => ctx.call(method, path, { key, body });
+const { call } = accountClient(
+  () => ctx,
+  () => account,
+);
 const hoursBetween = (from: string, to: string) => (new Date(to).getTime() - new Date(from).getTime()) / 3_600_000;
 
 describe('tickets', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from '../src/webhooks/retry-schedule.ts';
 import { API_VERSION } from '../src/platform/openapi/build-openapi.ts';
@@ -74,7 +74,10 @@ after(async () => {
   await ctx.close();
 });
 
-const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: account.key, body });
+const { call } = accountClient(
+  () => ctx,
+  () => account,
+);
 const drain = () => ctx.runtime.use(webhookDelivery).drain({ accountIds: [account.id] });
 
 async function newEndpoint(body: Record<string, unknown> = {}) {

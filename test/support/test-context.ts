@@ -1,6 +1,7 @@
 // A real Fieldline on a real database for tests: a copy of a migrated in-memory PGlite by
 // default, the PostgreSQL of DATABASE_URL when set (CI). Each test makes its own accounts, so
 // suites can share a database.
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import type { Hono } from 'hono';
@@ -60,9 +61,20 @@ export type TestContextOptions = Partial<RuntimeOptions> &
     secretKey?: Buffer;
   };
 
-/** `call` for one account's key, as most suites use it: `call('POST', '/v1/jobs', body)`. */
-export function callsAs(ctx: TestContext, account: () => TestAccount) {
-  return (method: string, path: string, body?: unknown, key = account().key) => ctx.call(method, path, { key, body });
+/**
+ * One account's client, as most suites use it: `call('POST', '/v1/jobs', body)` with that account's
+ * key (or another), and `created('jobs', body)`, which asserts the 201 and returns the row. Both
+ * read the suite's context and account when called, so suites set them in `before`/`beforeEach`.
+ */
+export function accountClient(ctx: () => TestContext, account: () => TestAccount) {
+  const call = (method: string, path: string, body?: unknown, key = account().key) =>
+    ctx().call(method, path, { key, body });
+  const created = async (collection: string, body: Record<string, unknown>, key = account().key) => {
+    const response = await call('POST', `/v1/${collection}`, body, key);
+    assert.equal(response.status, 201, response.text);
+    return response.body.data as Record<string, any>;
+  };
+  return { call, created };
 }
 
 export async function createTestContext({
