@@ -1,6 +1,7 @@
 // GET by id with each kind of credential, in one run against one server on PostgreSQL: an API
 // key, a session as `Authorization: Bearer`, the same kind of session as a cookie, and an OAuth
-// access token (client credentials). All four are verified from the node's cache after the first request, so they should cost the same.
+// access token (client credentials). All four are verified from the
+// node's cache after the first request, so they should cost the same.
 // Run: npm run bench:credentials   (env: BENCH_DATABASE_URL, BENCH_DURATION, BENCH_ROUNDS, BENCH_CONNECTIONS)
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.ts';
@@ -92,7 +93,8 @@ try {
       entry.p99.push(r.latency.p99);
       results.set(name, entry);
       process.stderr.write(
-        `round ${round} ${name}: ${r.requests.mean.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms\n`,
+        `round ${round} ${name}: ${r.requests.mean.toFixed(0)} req/s, p50 ${r.latency.p50} ms, ` +
+          `p99 ${r.latency.p99} ms\n`,
       );
     }
   }

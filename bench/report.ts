@@ -76,7 +76,8 @@ export function summarize(runs: RunRecord[]): Summary[] {
  */
 export function trafficControlCost(rows: Summary[]): string {
   const lines = [
-    '| scenario | conns | req/s change | per round: median (lowest to highest) | server CPU µs/req added | database CPU µs/req added | machine CPU µs/req added |',
+    '| scenario | conns | req/s change | per round: median (lowest to highest) | server CPU µs/req added | ' +
+      'database CPU µs/req added | machine CPU µs/req added |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const fieldline of rows.filter((r) => r.system === 'fieldline')) {
@@ -89,9 +90,12 @@ export function trafficControlCost(rows: Summary[]): string {
       .filter(Number.isFinite)
       .sort((a, b) => a - b);
     lines.push(
-      `| ${fieldline.scenario} | ${fieldline.connections} | ${percent((fieldline.reqPerSec / core.reqPerSec - 1) * 100)} | ` +
+      `| ${fieldline.scenario} | ${fieldline.connections} | ` +
+        `${percent((fieldline.reqPerSec / core.reqPerSec - 1) * 100)} | ` +
         `${percent(median(rounds))} (${percent(rounds[0])} to ${percent(rounds.at(-1)!)}) | ` +
-        `${fixed(fieldline.serverUsPerRequest - core.serverUsPerRequest, 0)} | ${fixed(fieldline.databaseUsPerRequest - core.databaseUsPerRequest, 0)} | ${fixed(fieldline.machineUsPerRequest - core.machineUsPerRequest, 0)} |`,
+        `${fixed(fieldline.serverUsPerRequest - core.serverUsPerRequest, 0)} | ` +
+        `${fixed(fieldline.databaseUsPerRequest - core.databaseUsPerRequest, 0)} | ` +
+        `${fixed(fieldline.machineUsPerRequest - core.machineUsPerRequest, 0)} |`,
     );
   }
   return lines.join('\n');

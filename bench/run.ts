@@ -110,7 +110,8 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
     ] as Target[]
   ).filter((target) => settings.systems.includes(target.system));
   log(
-    `fieldline on :${fieldline.port}, core (no traffic control) on :${corePort}, bare on :${bare.port} (pool size ${config.dbPoolSize} each)`,
+    `fieldline on :${fieldline.port}, core (no traffic control) on :${corePort}, ` +
+      `bare on :${bare.port} (pool size ${config.dbPoolSize} each)`,
   );
 
   const runs: RunRecord[] = [];
@@ -147,7 +148,9 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
           log(
             `${scenario.name} c=${connections} round ${round}/${settings.rounds} ${target.system}: ` +
               `${record.reqPerSec.toFixed(0)} req/s, p50 ${record.p50Ms} ms, p99 ${record.p99Ms} ms, ` +
-              `server ${cost.serverUsPerRequest.toFixed(0)} µs/req, database ${cost.databaseUsPerRequest.toFixed(0)} µs/req, machine ${cost.machineUsPerRequest.toFixed(0)} µs/req, ` +
+              `server ${cost.serverUsPerRequest.toFixed(0)} µs/req, ` +
+              `database ${cost.databaseUsPerRequest.toFixed(0)} µs/req, ` +
+              `machine ${cost.machineUsPerRequest.toFixed(0)} µs/req, ` +
               `non-2xx ${record.non2xx}, errors ${record.errors}`,
           );
         }

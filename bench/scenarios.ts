@@ -75,7 +75,8 @@ export async function preflight(scenario: Scenario, target: Target): Promise<voi
   const text = await response.text();
   if (response.status !== scenario.expectedStatus) {
     throw new Error(
-      `${target.system} ${scenario.name}: expected ${scenario.expectedStatus}, got ${response.status}: ${text.slice(0, 500)}`,
+      `${target.system} ${scenario.name}: expected ${scenario.expectedStatus}, got ${response.status}: ` +
+        `${text.slice(0, 500)}`,
     );
   }
 }

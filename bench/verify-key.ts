@@ -82,7 +82,8 @@ async function measure(name: string, verifyOnce: () => Promise<unknown>) {
   perCallUs.sort((a, b) => a - b);
   const at = (q: number) => perCallUs[Math.min(perCallUs.length - 1, Math.floor(q * perCallUs.length))].toFixed(2);
   console.log(
-    `${name}: first call (database) ${coldMs.toFixed(2)} ms; warm, ${BATCHES} batches of ${BATCH}: median ${at(0.5)} µs, p99 ${at(0.99)} µs per call (budget: 200 µs)`,
+    `${name}: first call (database) ${coldMs.toFixed(2)} ms; ` +
+      `warm, ${BATCHES} batches of ${BATCH}: median ${at(0.5)} µs, p99 ${at(0.99)} µs per call (budget: 200 µs)`,
   );
 }
 

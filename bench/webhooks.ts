@@ -74,7 +74,8 @@ try {
       const values = ids
         .map(
           (id) =>
-            `('${id}', '${account.id}', 'customer.created', '{"object":{"object":"customer","name":"Bench"}}', now(), now())`,
+            `('${id}', '${account.id}', 'customer.created', ` +
+            `'{"object":{"object":"customer","name":"Bench"}}', now(), now())`,
         )
         .join(',');
       await systemQuery(db, {
@@ -94,7 +95,8 @@ try {
     const latencies = [...arrived].map(([id, at]) => at - committedAt.get(id)!).sort((x, y) => x - y);
     return (
       `| ${name} | ${count} | ${perSecond ?? 'max'} | ${seconds.toFixed(1)} | ${(count / seconds).toFixed(0)} | ` +
-      `${percentile(latencies, 0.5).toFixed(0)} | ${percentile(latencies, 0.99).toFixed(0)} | ${latencies.at(-1)!.toFixed(0)} |`
+      `${percentile(latencies, 0.5).toFixed(0)} | ${percentile(latencies, 0.99).toFixed(0)} | ` +
+      `${latencies.at(-1)!.toFixed(0)} |`
     );
   }
 
@@ -111,7 +113,8 @@ try {
   process.stdout.write(
     [
       '',
-      '| phase | events | offered/s | first commit to last arrival, s | deliveries/s | commit→arrival p50 ms | p99 ms | max ms |',
+      '| phase | events | offered/s | first commit to last arrival, s | ' +
+        'deliveries/s | commit→arrival p50 ms | p99 ms | max ms |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',

@@ -58,68 +58,73 @@ async function notFounds(account: TestAccount, n: number) {
 }
 
 describe('alert rules', () => {
-  test('an error-rate rule fires once when crossed, notifies, stays open while firing and resolves when traffic recovers', async () => {
-    const account = await ctx.newAccount('Alerting Co');
-    const admin = (
-      await ctx.call('POST', '/v1/users', {
-        key: account.key,
-        body: { name: 'On call', email: 'oncall@alerting.example', role: 'admin' },
-      })
-    ).body.data;
-    const rule = await createRule(account, {
-      name: 'Errors above half',
-      metric: 'error_rate',
-      threshold: 50,
-      window_minutes: 5,
-      min_requests: 5,
-      notify_emails: ['ops@alerting.example'],
-      notify_user_ids: [admin.id],
-    });
-    assert.deepEqual({ state: rule.state, last_value: rule.last_value }, { state: 'ok', last_value: null });
+  test(
+    'an error-rate rule fires once when crossed, notifies, ' +
+      'stays open while firing and resolves when traffic recovers',
+    async () => {
+      const account = await ctx.newAccount('Alerting Co');
+      const admin = (
+        await ctx.call('POST', '/v1/users', {
+          key: account.key,
+          body: { name: 'On call', email: 'oncall@alerting.example', role: 'admin' },
+        })
+      ).body.data;
+      const rule = await createRule(account, {
+        name: 'Errors above half',
+        metric: 'error_rate',
+        threshold: 50,
+        window_minutes: 5,
+        min_requests: 5,
+        notify_emails: ['ops@alerting.example'],
+        notify_user_ids: [admin.id],
+      });
+      assert.deepEqual({ state: rule.state, last_value: rule.last_value }, { state: 'ok', last_value: null });
 
-    await notFounds(account, 8);
-    await evaluate();
-    const firing = await getRule(account, rule.id);
-    assert.equal(firing.state, 'firing');
-    assert.ok(firing.last_value >= 50, `error rate ${firing.last_value}`);
-    const [alert] = await alertsOf(account, rule.id);
-    assert.deepEqual(
-      { status: alert.status, metric: alert.metric, threshold: alert.threshold, resolved_at: alert.resolved_at },
-      { status: 'firing', metric: 'error_rate', threshold: 50, resolved_at: null },
-    );
-    const [triggered] = await eventsOf(account, 'alert.triggered');
-    assert.equal(triggered.data.object.id, alert.id);
-    const [mail] = await mailTo('ops@alerting.example');
-    assert.match(mail.subject, /Alert: Errors above half/);
-    assert.match(mail.text_body, new RegExp(alert.id));
+      await notFounds(account, 8);
+      await evaluate();
+      const firing = await getRule(account, rule.id);
+      assert.equal(firing.state, 'firing');
+      assert.ok(firing.last_value >= 50, `error rate ${firing.last_value}`);
+      const [alert] = await alertsOf(account, rule.id);
+      assert.deepEqual(
+        { status: alert.status, metric: alert.metric, threshold: alert.threshold, resolved_at: alert.resolved_at },
+        { status: 'firing', metric: 'error_rate', threshold: 50, resolved_at: null },
+      );
+      const [triggered] = await eventsOf(account, 'alert.triggered');
+      assert.equal(triggered.data.object.id, alert.id);
+      const [mail] = await mailTo('ops@alerting.example');
+      assert.match(mail.subject, /Alert: Errors above half/);
+      assert.match(mail.text_body, new RegExp(alert.id));
 
-    await notFounds(account, 2);
-    await evaluate();
-    assert.equal((await alertsOf(account, rule.id)).length, 1, 'still one alert while firing');
-    assert.equal((await eventsOf(account, 'alert.triggered')).length, 1, 'and one triggered event');
+      await notFounds(account, 2);
+      await evaluate();
+      assert.equal((await alertsOf(account, rule.id)).length, 1, 'still one alert while firing');
+      assert.equal((await eventsOf(account, 'alert.triggered')).length, 1, 'and one triggered event');
 
-    for (let i = 0; i < 40; i++)
-      assert.equal((await ctx.call('GET', '/v1/customers?limit=1', { key: account.key })).status, 200);
-    await evaluate();
-    const recovered = await getRule(account, rule.id);
-    assert.equal(recovered.state, 'ok');
-    const [resolved] = await alertsOf(account, rule.id);
-    assert.equal(resolved.status, 'resolved');
-    assert.ok(resolved.resolved_value < 50 && resolved.peak_value >= resolved.value, JSON.stringify(resolved));
-    assert.equal((await eventsOf(account, 'alert.resolved')).length, 1);
-    assert.equal((await mailTo('ops@alerting.example')).length, 2, 'a mail on trigger and one on resolution');
-    const inApp = (await ctx.call('GET', `/v1/notifications?user_id=${admin.id}&sort=created_at`, { key: account.key }))
-      .body.data;
-    assert.deepEqual(
-      inApp.map((n: any) => [n.category, n.title, n.link, n.read]),
-      [
-        ['alert', 'Alert: Errors above half', `/v1/alerts/${alert.id}`, false],
-        ['alert', 'Resolved: Errors above half', `/v1/alerts/${alert.id}`, false],
-      ],
-      'and an in-app notification for each',
-    );
-    assert.equal((await eventsOf(account, 'notification.created')).length, 2);
-  });
+      for (let i = 0; i < 40; i++)
+        assert.equal((await ctx.call('GET', '/v1/customers?limit=1', { key: account.key })).status, 200);
+      await evaluate();
+      const recovered = await getRule(account, rule.id);
+      assert.equal(recovered.state, 'ok');
+      const [resolved] = await alertsOf(account, rule.id);
+      assert.equal(resolved.status, 'resolved');
+      assert.ok(resolved.resolved_value < 50 && resolved.peak_value >= resolved.value, JSON.stringify(resolved));
+      assert.equal((await eventsOf(account, 'alert.resolved')).length, 1);
+      assert.equal((await mailTo('ops@alerting.example')).length, 2, 'a mail on trigger and one on resolution');
+      const inApp = (
+        await ctx.call('GET', `/v1/notifications?user_id=${admin.id}&sort=created_at`, { key: account.key })
+      ).body.data;
+      assert.deepEqual(
+        inApp.map((n: any) => [n.category, n.title, n.link, n.read]),
+        [
+          ['alert', 'Alert: Errors above half', `/v1/alerts/${alert.id}`, false],
+          ['alert', 'Resolved: Errors above half', `/v1/alerts/${alert.id}`, false],
+        ],
+        'and an in-app notification for each',
+      );
+      assert.equal((await eventsOf(account, 'notification.created')).length, 2);
+    },
+  );
 
   test('notify_user_ids must name users of the account', async () => {
     const account = await ctx.newAccount('Typo Co');
@@ -174,7 +179,9 @@ describe('alert rules', () => {
     const rule = await createRule(account, { name: 'Quota 80 %', metric: 'quota_use', threshold: 80 });
     // A month of traffic we cannot make in a test: the counter the quota keeps, set directly.
     await systemQuery(ctx.db, {
-      sql: 'INSERT INTO usage_counters (account_id, period, requests) VALUES ($1, $2, 85000) ON CONFLICT (account_id, period) DO UPDATE SET requests = 85000',
+      sql:
+        'INSERT INTO usage_counters (account_id, period, requests) VALUES ($1, $2, 85000) ' +
+        'ON CONFLICT (account_id, period) DO UPDATE SET requests = 85000',
       parameters: [account.id, periodOf(Date.now())],
     });
     await evaluate();
@@ -253,23 +260,26 @@ describe('alert rules', () => {
     assert.match(mails.at(-1)!.text_body, /Closed because its rule was deleted/);
   });
 
-  test('a rule is validated: unknown metric, negative threshold and bad addresses are 422 naming the field', async () => {
-    const account = await ctx.newAccount('Strict Co');
-    for (const [body, path] of [
-      [{ name: 'x', metric: 'cpu', threshold: 1 }, 'metric'],
-      [{ name: 'x', metric: 'error_rate', threshold: -1 }, 'threshold'],
-      [{ name: 'x', metric: 'error_rate', threshold: 150 }, 'threshold'],
-      [{ name: 'x', metric: 'quota_use', threshold: 100.5 }, 'threshold'],
-      [{ name: 'x', metric: 'error_rate', threshold: 1, notify_emails: ['not-an-address'] }, 'notify_emails.0'],
-      [{ name: 'x', metric: 'error_rate', threshold: 1, window_minutes: 0 }, 'window_minutes'],
-    ] as const) {
-      const res = await ctx.call('POST', '/v1/alert-rules', { key: account.key, body });
-      assert.equal(res.status, 422, res.text);
-      assert.ok(
-        res.body.errors.some((e: any) => e.path === path),
-        `${path}: ${res.text}`,
-      );
-    }
-    assert.equal((await ctx.call('GET', '/v1/alert-rules?count=true', { key: account.key })).body.page.total, 0);
-  });
+  test(
+    'a rule is validated: unknown metric, ' + 'negative threshold and bad addresses are 422 naming the field',
+    async () => {
+      const account = await ctx.newAccount('Strict Co');
+      for (const [body, path] of [
+        [{ name: 'x', metric: 'cpu', threshold: 1 }, 'metric'],
+        [{ name: 'x', metric: 'error_rate', threshold: -1 }, 'threshold'],
+        [{ name: 'x', metric: 'error_rate', threshold: 150 }, 'threshold'],
+        [{ name: 'x', metric: 'quota_use', threshold: 100.5 }, 'threshold'],
+        [{ name: 'x', metric: 'error_rate', threshold: 1, notify_emails: ['not-an-address'] }, 'notify_emails.0'],
+        [{ name: 'x', metric: 'error_rate', threshold: 1, window_minutes: 0 }, 'window_minutes'],
+      ] as const) {
+        const res = await ctx.call('POST', '/v1/alert-rules', { key: account.key, body });
+        assert.equal(res.status, 422, res.text);
+        assert.ok(
+          res.body.errors.some((e: any) => e.path === path),
+          `${path}: ${res.text}`,
+        );
+      }
+      assert.equal((await ctx.call('GET', '/v1/alert-rules?count=true', { key: account.key })).body.page.total, 0);
+    },
+  );
 });

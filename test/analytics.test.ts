@@ -21,60 +21,67 @@ after(async () => ctx.close());
 const flush = () => ctx.runtime.use(requestLogWriter).flush();
 
 describe('request logs', () => {
-  test('a request is logged with its route template, status, key, latency and sizes; a success keeps no headers or bodies', async () => {
-    const created = await ctx.call('POST', '/v1/customers', {
-      key: account.key,
-      body: { name: 'Logged' },
-      headers: { 'user-agent': 'fieldline-test/1.0' },
-    });
-    const requestId = created.headers.get('x-request-id')!;
-    await flush();
-    const log = await ctx.call('GET', `/v1/request-logs/${requestId}`, { key: account.key });
-    assert.equal(log.status, 200, log.text);
-    const entry = log.body.data;
-    assert.equal(entry.object, 'request_log');
-    assert.equal(entry.id, requestId);
-    assert.deepEqual(
-      {
-        method: entry.method,
-        path: entry.path,
-        route: entry.route,
-        status: entry.status,
-        user_agent: entry.user_agent,
-        error_code: entry.error_code,
-      },
-      {
-        method: 'POST',
-        path: '/v1/customers',
-        route: '/v1/customers',
-        status: 201,
-        user_agent: 'fieldline-test/1.0',
-        error_code: null,
-      },
-    );
-    assert.match(entry.api_key_id, /^key_/);
-    assert.ok(entry.duration_us > 0);
-    assert.equal(entry.bytes_out, Buffer.byteLength(created.text));
-    assert.equal(entry.request_body, null, 'bodies are kept only for failed requests');
-    assert.equal(entry.request_headers, null, 'and so are headers');
-  });
+  test(
+    'a request is logged with its route template, status, key, latency and sizes; ' +
+      'a success keeps no headers or bodies',
+    async () => {
+      const created = await ctx.call('POST', '/v1/customers', {
+        key: account.key,
+        body: { name: 'Logged' },
+        headers: { 'user-agent': 'fieldline-test/1.0' },
+      });
+      const requestId = created.headers.get('x-request-id')!;
+      await flush();
+      const log = await ctx.call('GET', `/v1/request-logs/${requestId}`, { key: account.key });
+      assert.equal(log.status, 200, log.text);
+      const entry = log.body.data;
+      assert.equal(entry.object, 'request_log');
+      assert.equal(entry.id, requestId);
+      assert.deepEqual(
+        {
+          method: entry.method,
+          path: entry.path,
+          route: entry.route,
+          status: entry.status,
+          user_agent: entry.user_agent,
+          error_code: entry.error_code,
+        },
+        {
+          method: 'POST',
+          path: '/v1/customers',
+          route: '/v1/customers',
+          status: 201,
+          user_agent: 'fieldline-test/1.0',
+          error_code: null,
+        },
+      );
+      assert.match(entry.api_key_id, /^key_/);
+      assert.ok(entry.duration_us > 0);
+      assert.equal(entry.bytes_out, Buffer.byteLength(created.text));
+      assert.equal(entry.request_body, null, 'bodies are kept only for failed requests');
+      assert.equal(entry.request_headers, null, 'and so are headers');
+    },
+  );
 
-  test('a failed request keeps its headers with Authorization redacted, its (redacted) body and the problem it got', async () => {
-    const failed = await ctx.call('POST', '/v1/customers', {
-      key: account.key,
-      body: { name: 'x', password: 'hunter2', nonsense: 1 },
-    });
-    assert.equal(failed.status, 422);
-    await flush();
-    const log = await ctx.call('GET', `/v1/request-logs/${failed.body.request_id}`, { key: account.key });
-    const entry = log.body.data;
-    assert.match(entry.request_headers.authorization, /^Bearer fl_test_\w{12}\[redacted\]$/);
-    assert.ok(!log.text.includes(account.key.slice(20)), 'the key secret is nowhere in the log');
-    assert.equal(entry.error_code, 'validation_failed');
-    assert.equal(entry.response_body.code, 'validation_failed');
-    assert.equal(entry.request_body.password, '[redacted]');
-    assert.equal(entry.request_body.nonsense, 1);
-  });
+  test(
+    'a failed request keeps its headers with Authorization redacted, ' + 'its (redacted) body and the problem it got',
+    async () => {
+      const failed = await ctx.call('POST', '/v1/customers', {
+        key: account.key,
+        body: { name: 'x', password: 'hunter2', nonsense: 1 },
+      });
+      assert.equal(failed.status, 422);
+      await flush();
+      const log = await ctx.call('GET', `/v1/request-logs/${failed.body.request_id}`, { key: account.key });
+      const entry = log.body.data;
+      assert.match(entry.request_headers.authorization, /^Bearer fl_test_\w{12}\[redacted\]$/);
+      assert.ok(!log.text.includes(account.key.slice(20)), 'the key secret is nowhere in the log');
+      assert.equal(entry.error_code, 'validation_failed');
+      assert.equal(entry.response_body.code, 'validation_failed');
+      assert.equal(entry.request_body.password, '[redacted]');
+      assert.equal(entry.request_body.nonsense, 1);
+    },
+  );
 
   test('lists filter by status, route, key and time, cursor paged', async () => {
     const other = await ctx.newKey(account.id, ['read:*']);
@@ -109,48 +116,52 @@ describe('request logs', () => {
     );
   });
 
-  test('over a real socket the log reads what Node received: address, user agent, size, and for a failure every header with credentials redacted', async () => {
-    const port = await freePort();
-    const server = await serveOn(ctx.app, port);
-    const send = (body: string) =>
-      fetch(`http://127.0.0.1:${port}/v1/customers`, {
-        method: 'POST',
-        body,
-        headers: {
-          authorization: `Bearer ${account.key}`,
-          'content-type': 'application/json',
-          'user-agent': 'socket-test/2.0',
-          'x-trace': 'abc',
-        },
-      });
-    const logged = async (response: Response) =>
-      (await ctx.call('GET', `/v1/request-logs/${response.headers.get('x-request-id')}`, { key: account.key })).body
-        .data;
-    try {
-      const body = JSON.stringify({ name: 'Over HTTP' });
-      const created = await send(body);
-      const refused = await send(JSON.stringify({ name: 'Over HTTP', nonsense: 1 }));
-      assert.deepEqual([created.status, refused.status], [201, 422]);
-      await flush();
-      const success = await logged(created);
-      assert.deepEqual(
-        {
-          ip: success.ip,
-          user_agent: success.user_agent,
-          bytes_in: success.bytes_in,
-          request_headers: success.request_headers,
-        },
-        { ip: '127.0.0.1', user_agent: 'socket-test/2.0', bytes_in: Buffer.byteLength(body), request_headers: null },
-      );
-      const failure = await logged(refused);
-      assert.equal(failure.user_agent, 'socket-test/2.0');
-      assert.equal(failure.request_headers['x-trace'], 'abc');
-      assert.equal(failure.request_headers['content-length'], String(failure.bytes_in));
-      assert.equal(failure.request_headers.authorization, `Bearer ${account.key.slice(0, 20)}[redacted]`);
-    } finally {
-      await server.close();
-    }
-  });
+  test(
+    'over a real socket the log reads what Node received: address, user agent, size, ' +
+      'and for a failure every header with credentials redacted',
+    async () => {
+      const port = await freePort();
+      const server = await serveOn(ctx.app, port);
+      const send = (body: string) =>
+        fetch(`http://127.0.0.1:${port}/v1/customers`, {
+          method: 'POST',
+          body,
+          headers: {
+            authorization: `Bearer ${account.key}`,
+            'content-type': 'application/json',
+            'user-agent': 'socket-test/2.0',
+            'x-trace': 'abc',
+          },
+        });
+      const logged = async (response: Response) =>
+        (await ctx.call('GET', `/v1/request-logs/${response.headers.get('x-request-id')}`, { key: account.key })).body
+          .data;
+      try {
+        const body = JSON.stringify({ name: 'Over HTTP' });
+        const created = await send(body);
+        const refused = await send(JSON.stringify({ name: 'Over HTTP', nonsense: 1 }));
+        assert.deepEqual([created.status, refused.status], [201, 422]);
+        await flush();
+        const success = await logged(created);
+        assert.deepEqual(
+          {
+            ip: success.ip,
+            user_agent: success.user_agent,
+            bytes_in: success.bytes_in,
+            request_headers: success.request_headers,
+          },
+          { ip: '127.0.0.1', user_agent: 'socket-test/2.0', bytes_in: Buffer.byteLength(body), request_headers: null },
+        );
+        const failure = await logged(refused);
+        assert.equal(failure.user_agent, 'socket-test/2.0');
+        assert.equal(failure.request_headers['x-trace'], 'abc');
+        assert.equal(failure.request_headers['content-length'], String(failure.bytes_in));
+        assert.equal(failure.request_headers.authorization, `Bearer ${account.key.slice(0, 20)}[redacted]`);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   test('a full queue drops entries and counts them; requests never wait or fail', async () => {
     const metrics = new MetricsRegistry();
@@ -185,43 +196,46 @@ describe('request logs', () => {
     assert.equal(n, 3);
   });
 
-  test('a flush writes what was queued when it began: rows arriving meanwhile wait for a full batch or the next tick', async () => {
-    // Taking them at once kept a writer under steady load writing batches of a few dozen rows.
-    const writer = new RequestLogWriter(ctx.db, new MetricsRegistry(), pino({ level: 'silent' }), { batchSize: 100 });
-    const entry = (i: number): RequestLogEntry => ({
-      id: `req_tick_${i}`,
-      account_id: account.id,
-      api_key_id: null,
-      method: 'GET',
-      path: '/v1/x',
-      route: null,
-      status: 200,
-      duration_us: 1,
-      ip: null,
-      user_agent: null,
-      bytes_in: 0,
-      bytes_out: 0,
-      error_code: null,
-      request_headers: '{}',
-      request_body: null,
-      response_body: null,
-      created_at: new Date().toISOString(),
-    });
-    const written = async () =>
-      (
-        await systemQuery(ctx.db, {
-          sql: "SELECT count(*)::int AS n FROM request_logs WHERE id LIKE 'req_tick_%'",
-          parameters: [],
-        })
-      )[0].n;
-    for (let i = 0; i < 3; i++) writer.push(entry(i));
-    const first = writer.flush();
-    for (let i = 3; i < 5; i++) writer.push(entry(i)); // while the first three are being written
-    await first;
-    assert.equal(await written(), 3);
-    await writer.flush();
-    assert.equal(await written(), 5);
-  });
+  test(
+    'a flush writes what was queued when it began: ' + 'rows arriving meanwhile wait for a full batch or the next tick',
+    async () => {
+      // Taking them at once kept a writer under steady load writing batches of a few dozen rows.
+      const writer = new RequestLogWriter(ctx.db, new MetricsRegistry(), pino({ level: 'silent' }), { batchSize: 100 });
+      const entry = (i: number): RequestLogEntry => ({
+        id: `req_tick_${i}`,
+        account_id: account.id,
+        api_key_id: null,
+        method: 'GET',
+        path: '/v1/x',
+        route: null,
+        status: 200,
+        duration_us: 1,
+        ip: null,
+        user_agent: null,
+        bytes_in: 0,
+        bytes_out: 0,
+        error_code: null,
+        request_headers: '{}',
+        request_body: null,
+        response_body: null,
+        created_at: new Date().toISOString(),
+      });
+      const written = async () =>
+        (
+          await systemQuery(ctx.db, {
+            sql: "SELECT count(*)::int AS n FROM request_logs WHERE id LIKE 'req_tick_%'",
+            parameters: [],
+          })
+        )[0].n;
+      for (let i = 0; i < 3; i++) writer.push(entry(i));
+      const first = writer.flush();
+      for (let i = 3; i < 5; i++) writer.push(entry(i)); // while the first three are being written
+      await first;
+      assert.equal(await written(), 3);
+      await writer.flush();
+      assert.equal(await written(), 5);
+    },
+  );
 
   test('an entry PostgreSQL refuses costs only itself: the rest of its batch is written', async () => {
     const metrics = new MetricsRegistry();
@@ -250,7 +264,9 @@ describe('request logs', () => {
     writer.push(entry(3, 7));
     await writer.flush();
     const rows = await systemQuery(ctx.db, {
-      sql: "SELECT id, duration_us, user_agent, request_headers FROM request_logs WHERE id LIKE 'req_batch_%' ORDER BY id",
+      sql:
+        "SELECT id, duration_us, user_agent, request_headers FROM request_logs WHERE id LIKE 'req_batch_%' " +
+        'ORDER BY id',
       parameters: [],
     });
     assert.deepEqual(
@@ -292,7 +308,9 @@ describe('request logs', () => {
     const partitions = async () =>
       (
         await systemQuery(ctx.db, {
-          sql: "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'request_logs'",
+          sql:
+            'SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid ' +
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'request_logs'",
           parameters: [],
         })
       ).map((row) => row.name as string);
@@ -356,26 +374,31 @@ describe('usage and errors', () => {
     assert.equal(nobody.summary.requests, 0);
   });
 
-  test('GET /v1/errors groups failures by code and route with counts, first/last seen and a sample request', async () => {
-    const fresh = await ctx.newAccount('Errors Co');
-    const ids = [];
-    for (let i = 0; i < 3; i++)
-      ids.push((await ctx.call('GET', '/v1/jobs/job_00000000000000000000000000', { key: fresh.key })).body.request_id);
-    await ctx.call('POST', '/v1/customers', { key: fresh.key, body: { name: 1 } });
-    await flush();
-    const errors = await ctx.call('GET', '/v1/errors', { key: fresh.key });
-    assert.equal(errors.status, 200, errors.text);
-    const groups = errors.body.data.groups;
-    assert.deepEqual(
-      groups.map((g: any) => [g.code, g.route, g.status, g.count]),
-      [
-        ['not_found', 'GET /v1/jobs/{id}', 404, 3],
-        ['validation_failed', 'POST /v1/customers', 422, 1],
-      ],
-    );
-    assert.equal(groups[0].sample_request_id, ids[2]);
-    assert.ok(groups[0].first_seen <= groups[0].last_seen);
-  });
+  test(
+    'GET /v1/errors groups failures by code and route with counts, ' + 'first/last seen and a sample request',
+    async () => {
+      const fresh = await ctx.newAccount('Errors Co');
+      const ids = [];
+      for (let i = 0; i < 3; i++)
+        ids.push(
+          (await ctx.call('GET', '/v1/jobs/job_00000000000000000000000000', { key: fresh.key })).body.request_id,
+        );
+      await ctx.call('POST', '/v1/customers', { key: fresh.key, body: { name: 1 } });
+      await flush();
+      const errors = await ctx.call('GET', '/v1/errors', { key: fresh.key });
+      assert.equal(errors.status, 200, errors.text);
+      const groups = errors.body.data.groups;
+      assert.deepEqual(
+        groups.map((g: any) => [g.code, g.route, g.status, g.count]),
+        [
+          ['not_found', 'GET /v1/jobs/{id}', 404, 3],
+          ['validation_failed', 'POST /v1/customers', 422, 1],
+        ],
+      );
+      assert.equal(groups[0].sample_request_id, ids[2]);
+      assert.ok(groups[0].first_seen <= groups[0].last_seen);
+    },
+  );
 
   test('bad windows and unknown parameters are 400s naming the parameter', async () => {
     const cases = [

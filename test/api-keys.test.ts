@@ -155,17 +155,24 @@ describe('creating and reading keys', () => {
     assert.equal(await canRead(account.key), 200);
   });
 
-  test('another key cannot replay a create answered to this one (the secret) with the same Idempotency-Key', async () => {
-    const other = await ctx.newKey(account.id, ['read:*', 'write:*']);
-    const body = { name: 'Once', scopes: ['read:jobs'] };
-    const headers = { 'idempotency-key': `create-key-${account.id}` };
-    const first = await ctx.call('POST', '/v1/api-keys', { key: account.key, body, headers });
-    assert.equal(first.status, 201, first.text);
-    const replayed = await ctx.call('POST', '/v1/api-keys', { key: account.key, body, headers });
-    assert.equal(replayed.headers.get('idempotent-replayed'), 'true');
-    assert.equal(replayed.body.data.secret, first.body.data.secret);
-    assertProblem(await ctx.call('POST', '/v1/api-keys', { key: other, body, headers }), 422, 'idempotency_key_reused');
-  });
+  test(
+    'another key cannot replay a create answered to this ' + 'one (the secret) with the same Idempotency-Key',
+    async () => {
+      const other = await ctx.newKey(account.id, ['read:*', 'write:*']);
+      const body = { name: 'Once', scopes: ['read:jobs'] };
+      const headers = { 'idempotency-key': `create-key-${account.id}` };
+      const first = await ctx.call('POST', '/v1/api-keys', { key: account.key, body, headers });
+      assert.equal(first.status, 201, first.text);
+      const replayed = await ctx.call('POST', '/v1/api-keys', { key: account.key, body, headers });
+      assert.equal(replayed.headers.get('idempotent-replayed'), 'true');
+      assert.equal(replayed.body.data.secret, first.body.data.secret);
+      assertProblem(
+        await ctx.call('POST', '/v1/api-keys', { key: other, body, headers }),
+        422,
+        'idempotency_key_reused',
+      );
+    },
+  );
 
   test('new scopes apply to the very next request', async () => {
     const created = await createKey({ name: 'Rescoped', scopes: ['read:customers'] });

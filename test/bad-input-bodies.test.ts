@@ -119,18 +119,21 @@ describe('request bodies that are not a JSON object', () => {
 });
 
 describe('fields a client may not write', () => {
-  test('control: the create body the refusals below start from is accepted as it is, for every collection', async () => {
-    // In a second account, so the objects it creates take no unique value from the one under test.
-    const account = await suite.ctx.newAccount('Control Co');
-    const fixtures = new Fixtures(suite.ctx, account);
-    for (const resource of suite.api.creatable()) {
-      const res = await suite.ctx.call('POST', `/v1/${resource.collection}`, {
-        key: account.key,
-        body: await suite.api.createBody(resource, fixtures),
-      });
-      assert.equal(res.status, 201, `the baseline body for ${resource.collection} is valid: ${res.text}`);
-    }
-  });
+  test(
+    'control: the create body the refusals below start ' + 'from is accepted as it is, for every collection',
+    async () => {
+      // In a second account, so the objects it creates take no unique value from the one under test.
+      const account = await suite.ctx.newAccount('Control Co');
+      const fixtures = new Fixtures(suite.ctx, account);
+      for (const resource of suite.api.creatable()) {
+        const res = await suite.ctx.call('POST', `/v1/${resource.collection}`, {
+          key: account.key,
+          body: await suite.api.createBody(resource, fixtures),
+        });
+        assert.equal(res.status, 201, `the baseline body for ${resource.collection} is valid: ${res.text}`);
+      }
+    },
+  );
 
   test('an unknown field is 422 naming the field, on every create', async () => {
     for (const resource of suite.api.creatable()) {
@@ -171,40 +174,43 @@ describe('fields a client may not write', () => {
     assertNames(body, 'address.planet');
   });
 
-  test('server-owned fields (id, object, account_id, created_at, updated_at) are 422 on every create and update', async () => {
-    const values: Record<string, unknown> = {
-      id: `cus_${UNUSED_ULID}`,
-      object: 'customer',
-      account_id: suite.api.owner.id,
-      created_at: '2020-01-01T00:00:00Z',
-      updated_at: '2020-01-01T00:00:00Z',
-    };
-    for (const [name, value] of Object.entries(values)) {
-      for (const resource of suite.api.creatable()) {
-        const body = await suite.api.rejects(
-          'POST',
-          `/v1/${resource.collection}`,
-          { body: { ...(await suite.api.createBody(resource)), [name]: value } },
-          { status: 422, code: 'validation_failed', target: resource.collection },
-        );
-        assertNames(body, name);
+  test(
+    'server-owned fields (id, object, account_id, created_at, ' + 'updated_at) are 422 on every create and update',
+    async () => {
+      const values: Record<string, unknown> = {
+        id: `cus_${UNUSED_ULID}`,
+        object: 'customer',
+        account_id: suite.api.owner.id,
+        created_at: '2020-01-01T00:00:00Z',
+        updated_at: '2020-01-01T00:00:00Z',
+      };
+      for (const [name, value] of Object.entries(values)) {
+        for (const resource of suite.api.creatable()) {
+          const body = await suite.api.rejects(
+            'POST',
+            `/v1/${resource.collection}`,
+            { body: { ...(await suite.api.createBody(resource)), [name]: value } },
+            { status: 422, code: 'validation_failed', target: resource.collection },
+          );
+          assertNames(body, name);
+        }
+        for (const resource of suite.api.updatable()) {
+          const body = await suite.api.rejects(
+            'PATCH',
+            suite.api.itemPath(resource.collection),
+            { body: { [name]: value } },
+            {
+              status: 422,
+              code: 'validation_failed',
+              target: resource.collection,
+              object: suite.api.itemPath(resource.collection),
+            },
+          );
+          assertNames(body, name);
+        }
       }
-      for (const resource of suite.api.updatable()) {
-        const body = await suite.api.rejects(
-          'PATCH',
-          suite.api.itemPath(resource.collection),
-          { body: { [name]: value } },
-          {
-            status: 422,
-            code: 'validation_failed',
-            target: resource.collection,
-            object: suite.api.itemPath(resource.collection),
-          },
-        );
-        assertNames(body, name);
-      }
-    }
-  });
+    },
+  );
 
   test('read-only declared fields are 422 on every create and update', async () => {
     for (const resource of suite.api.creatable()) {

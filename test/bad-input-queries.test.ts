@@ -40,47 +40,57 @@ describe('list query parameters', () => {
     await badQuery('customers', 'created_at[in]=2026-01-01', 'created_at[in]');
   });
 
-  test('a filter value of the wrong type is 400 naming the parameter, for every typed filter of every collection', async () => {
-    const badValues: Record<string, string[]> = {
-      integer: ['abc', '1.5', '99999999999999999999'],
-      money: ['abc', '12.50', '1e3'],
-      datetime: ['abc', '2026-13-01', '2026-02-30', '2026-01-01T25:00:00Z', '0000-01-01', '0001-01-01T00:30:00+01:00'],
-      date: ['abc', '2026-02-30', '26-01-01', '0000-01-01'],
-      boolean: ['yes', '1'],
-      enum: ['not_a_value'],
-    };
-    const goodValue = (kind: string, enumValues?: readonly string[]) =>
-      ({
-        integer: '1',
-        money: '1',
-        datetime: '2026-01-01T00:00:00Z',
-        date: '2026-01-01',
-        boolean: 'true',
-        enum: enumValues?.[0],
-      })[kind];
-    let checked = 0;
-    for (const resource of suite.api.listable()) {
-      for (const [name, field] of queryableFields(resource)) {
-        const values = badValues[field.kind];
-        if (!values) continue;
-        const operator = field.operators.find((o) => o !== 'is_null');
-        if (!operator) continue;
-        const parameter = operator === 'eq' ? name : `${name}[${operator}]`;
-        // Control: the same parameter with a well-typed value is accepted.
-        const control = await suite.ctx.call(
-          'GET',
-          `/v1/${resource.collection}?${parameter}=${encodeURIComponent(goodValue(field.kind, field.enumValues)!)}`,
-          { key: suite.api.owner.key },
-        );
-        assert.equal(control.status, 200, `${resource.collection}?${parameter}: ${control.text}`);
-        for (const value of values) {
-          await badQuery(resource.collection, `${parameter}=${encodeURIComponent(value)}`, parameter);
-          checked++;
+  test(
+    'a filter value of the wrong type is 400 naming the parameter, ' + 'for every typed filter of every collection',
+    async () => {
+      const badValues: Record<string, string[]> = {
+        integer: ['abc', '1.5', '99999999999999999999'],
+        money: ['abc', '12.50', '1e3'],
+        datetime: [
+          'abc',
+          '2026-13-01',
+          '2026-02-30',
+          '2026-01-01T25:00:00Z',
+          '0000-01-01',
+          '0001-01-01T00:30:00+01:00',
+        ],
+        date: ['abc', '2026-02-30', '26-01-01', '0000-01-01'],
+        boolean: ['yes', '1'],
+        enum: ['not_a_value'],
+      };
+      const goodValue = (kind: string, enumValues?: readonly string[]) =>
+        ({
+          integer: '1',
+          money: '1',
+          datetime: '2026-01-01T00:00:00Z',
+          date: '2026-01-01',
+          boolean: 'true',
+          enum: enumValues?.[0],
+        })[kind];
+      let checked = 0;
+      for (const resource of suite.api.listable()) {
+        for (const [name, field] of queryableFields(resource)) {
+          const values = badValues[field.kind];
+          if (!values) continue;
+          const operator = field.operators.find((o) => o !== 'is_null');
+          if (!operator) continue;
+          const parameter = operator === 'eq' ? name : `${name}[${operator}]`;
+          // Control: the same parameter with a well-typed value is accepted.
+          const control = await suite.ctx.call(
+            'GET',
+            `/v1/${resource.collection}?${parameter}=${encodeURIComponent(goodValue(field.kind, field.enumValues)!)}`,
+            { key: suite.api.owner.key },
+          );
+          assert.equal(control.status, 200, `${resource.collection}?${parameter}: ${control.text}`);
+          for (const value of values) {
+            await badQuery(resource.collection, `${parameter}=${encodeURIComponent(value)}`, parameter);
+            checked++;
+          }
         }
       }
-    }
-    assert.ok(checked > 20, `checked ${checked} typed filters`);
-  });
+      assert.ok(checked > 20, `checked ${checked} typed filters`);
+    },
+  );
 
   test('is_null takes only true or false, and in takes 1 to 100 values', async () => {
     await badQuery('customers', 'email[is_null]=maybe', 'email[is_null]');

@@ -34,14 +34,17 @@ const sendDue = () => ctx.runtime.use(campaignSending).sendDue({ accountIds: [ac
 const mailsOf = (campaignRecipientsOf: string) =>
   systemQuery(ctx.db, {
     sql: `SELECT m.id, m.to_addresses[1] AS address, m.subject, m.text_body, m.html_body FROM mail_outbox m
-        JOIN campaign_recipients r ON r.account_id = m.account_id AND r.mail_id = m.id WHERE r.campaign_id = $1 ORDER BY address`,
+        JOIN campaign_recipients r ON r.account_id = m.account_id AND r.mail_id = m.id WHERE r.campaign_id = $1
+        ORDER BY address`,
     parameters: [campaignRecipientsOf],
   });
 /** Every mail queued to these addresses, however it got there (a duplicate would show here). */
 const mailCount = async (addresses: string[]) =>
   (
     await systemQuery(ctx.db, {
-      sql: 'SELECT count(*)::int AS n, count(DISTINCT to_addresses[1])::int AS distinct_addresses FROM mail_outbox WHERE to_addresses[1] = ANY($1::text[])',
+      sql:
+        'SELECT count(*)::int AS n, count(DISTINCT to_addresses[1])::int AS distinct_addresses FROM mail_outbox ' +
+        'WHERE to_addresses[1] = ANY($1::text[])',
       parameters: [addresses],
     })
   )[0];
@@ -103,50 +106,54 @@ describe('email templates', () => {
     );
   });
 
-  test("preview renders a contact's values escaped in HTML, lists what is missing, and needs only read access (to contacts too, for a contact's values)", async () => {
-    const template = await created('email-templates', TEMPLATE);
-    const contact = await created('contacts', { first_name: '<b>Ada</b>', email: 'ada@example.test' });
-    const templatesOnly = await ctx.newKey(account.id, ['read:email-templates']);
-    assertProblem(
-      await call('POST', `/v1/email-templates/${template.id}/preview`, { contact_id: contact.id }, templatesOnly),
-      403,
-      'insufficient_scope',
-    );
-    const reader = await ctx.newKey(account.id, ['read:email-templates', 'read:contacts']);
-    const preview = await call(
-      'POST',
-      `/v1/email-templates/${template.id}/preview`,
-      { contact_id: contact.id },
-      reader,
-    );
-    assert.equal(preview.status, 200, preview.text);
-    assert.deepEqual(preview.body.data, {
-      object: 'email_preview',
-      template_id: template.id,
-      subject: '<b>Ada</b>, your spring tune-up',
-      text: 'Hi <b>Ada</b>,\nBook before .',
-      html: '<p>Hi &lt;b&gt;Ada&lt;&#x2F;b&gt;</p>',
-      missing_variables: ['deadline'],
-    });
-    const given = (
-      await call('POST', `/v1/email-templates/${template.id}/preview`, {
-        variables: { contact: { first_name: 'Bo' }, deadline: 'May 1' },
-      })
-    ).body.data;
-    assert.deepEqual([given.subject, given.missing_variables], ['Bo, your spring tune-up', []]);
-    assertNames(
+  test(
+    "preview renders a contact's values escaped in HTML, lists what is missing, and needs only read access " +
+      "(to contacts too, for a contact's values)",
+    async () => {
+      const template = await created('email-templates', TEMPLATE);
+      const contact = await created('contacts', { first_name: '<b>Ada</b>', email: 'ada@example.test' });
+      const templatesOnly = await ctx.newKey(account.id, ['read:email-templates']);
       assertProblem(
+        await call('POST', `/v1/email-templates/${template.id}/preview`, { contact_id: contact.id }, templatesOnly),
+        403,
+        'insufficient_scope',
+      );
+      const reader = await ctx.newKey(account.id, ['read:email-templates', 'read:contacts']);
+      const preview = await call(
+        'POST',
+        `/v1/email-templates/${template.id}/preview`,
+        { contact_id: contact.id },
+        reader,
+      );
+      assert.equal(preview.status, 200, preview.text);
+      assert.deepEqual(preview.body.data, {
+        object: 'email_preview',
+        template_id: template.id,
+        subject: '<b>Ada</b>, your spring tune-up',
+        text: 'Hi <b>Ada</b>,\nBook before .',
+        html: '<p>Hi &lt;b&gt;Ada&lt;&#x2F;b&gt;</p>',
+        missing_variables: ['deadline'],
+      });
+      const given = (
         await call('POST', `/v1/email-templates/${template.id}/preview`, {
-          contact_id: 'con_01ARZ3NDEKTSV4RRFFQ69G5FAV',
-        }),
-        422,
-        'validation_failed',
-      ),
-      'contact_id',
-    );
-    const other = await ctx.newAccount('Other Co');
-    assertProblem(await call('POST', `/v1/email-templates/${template.id}/preview`, {}, other.key), 404, 'not_found');
-  });
+          variables: { contact: { first_name: 'Bo' }, deadline: 'May 1' },
+        })
+      ).body.data;
+      assert.deepEqual([given.subject, given.missing_variables], ['Bo, your spring tune-up', []]);
+      assertNames(
+        assertProblem(
+          await call('POST', `/v1/email-templates/${template.id}/preview`, {
+            contact_id: 'con_01ARZ3NDEKTSV4RRFFQ69G5FAV',
+          }),
+          422,
+          'validation_failed',
+        ),
+        'contact_id',
+      );
+      const other = await ctx.newAccount('Other Co');
+      assertProblem(await call('POST', `/v1/email-templates/${template.id}/preview`, {}, other.key), 404, 'not_found');
+    },
+  );
 
   test('a template a campaign uses cannot be deleted; deleting the campaign takes its recipients along', async () => {
     const [id] = await contacts(1);
@@ -199,67 +206,70 @@ describe('campaigns', () => {
     );
   });
 
-  test('send needs recipients; then every recipient gets one mail rendered for them, and the campaign completes', async () => {
-    const empty = await created('campaigns', {
-      name: 'Nobody',
-      template_id: (await created('email-templates', TEMPLATE)).id,
-    });
-    assertNames(
-      assertProblem(await call('POST', `/v1/campaigns/${empty.id}/send`), 422, 'validation_failed'),
-      'recipients',
-    );
-    assert.equal((await getCampaign(empty.id)).status, 'draft');
+  test(
+    'send needs recipients; then every recipient gets one mail rendered for them, ' + 'and the campaign completes',
+    async () => {
+      const empty = await created('campaigns', {
+        name: 'Nobody',
+        template_id: (await created('email-templates', TEMPLATE)).id,
+      });
+      assertNames(
+        assertProblem(await call('POST', `/v1/campaigns/${empty.id}/send`), 422, 'validation_failed'),
+        'recipients',
+      );
+      assert.equal((await getCampaign(empty.id)).status, 'draft');
 
-    const ids = await contacts(3);
-    const campaign = await campaignTo(ids);
-    await call('DELETE', `/v1/contacts/${ids[2]}`); // deleted before sending: passed over
-    const started = await call('POST', `/v1/campaigns/${campaign.id}/send`);
-    assert.equal(started.status, 202, started.text);
-    assert.equal(started.body.data.status, 'sending');
-    assert.equal((await mailsOf(campaign.id)).length, 0, 'nothing is mailed inside the request');
+      const ids = await contacts(3);
+      const campaign = await campaignTo(ids);
+      await call('DELETE', `/v1/contacts/${ids[2]}`); // deleted before sending: passed over
+      const started = await call('POST', `/v1/campaigns/${campaign.id}/send`);
+      assert.equal(started.status, 202, started.text);
+      assert.equal(started.body.data.status, 'sending');
+      assert.equal((await mailsOf(campaign.id)).length, 0, 'nothing is mailed inside the request');
 
-    await sendDue();
-    const mails = await mailsOf(campaign.id);
-    assert.deepEqual(
-      mails.map((m) => m.subject),
-      ['reader 0, your spring tune-up', 'reader 1, your spring tune-up'],
-    );
-    assert.equal(mails[0].html_body, '<p>Hi reader 0</p>');
-    const done = await getCampaign(campaign.id);
-    assert.deepEqual([done.status, done.sent_count, done.skipped_count], ['sent', 2, 1]);
-    assert.ok(done.completed_at);
-    const recipients = (await call('GET', `/v1/campaigns/${campaign.id}/recipients?sort=created_at`)).body.data;
-    assert.deepEqual(
-      recipients.map((r: any) => [r.status, r.skipped_reason]),
-      [
-        ['sent', null],
-        ['sent', null],
-        ['skipped', 'the contact was deleted'],
-      ],
-    );
-    assert.deepEqual(
-      recipients
-        .slice(0, 2)
-        .map((r: any) => r.mail_id)
-        .sort(),
-      mails.map((m) => m.id).sort(),
-    );
-    const events = (
-      await call(
-        'GET',
-        '/v1/events?type[in]=campaign_recipient.sent,campaign_recipient.skipped,campaign.completed&limit=10',
-      )
-    ).body.data;
-    assert.deepEqual(events.map((e: any) => e.type).sort(), [
-      'campaign.completed',
-      'campaign_recipient.sent',
-      'campaign_recipient.sent',
-      'campaign_recipient.skipped',
-    ]);
+      await sendDue();
+      const mails = await mailsOf(campaign.id);
+      assert.deepEqual(
+        mails.map((m) => m.subject),
+        ['reader 0, your spring tune-up', 'reader 1, your spring tune-up'],
+      );
+      assert.equal(mails[0].html_body, '<p>Hi reader 0</p>');
+      const done = await getCampaign(campaign.id);
+      assert.deepEqual([done.status, done.sent_count, done.skipped_count], ['sent', 2, 1]);
+      assert.ok(done.completed_at);
+      const recipients = (await call('GET', `/v1/campaigns/${campaign.id}/recipients?sort=created_at`)).body.data;
+      assert.deepEqual(
+        recipients.map((r: any) => [r.status, r.skipped_reason]),
+        [
+          ['sent', null],
+          ['sent', null],
+          ['skipped', 'the contact was deleted'],
+        ],
+      );
+      assert.deepEqual(
+        recipients
+          .slice(0, 2)
+          .map((r: any) => r.mail_id)
+          .sort(),
+        mails.map((m) => m.id).sort(),
+      );
+      const events = (
+        await call(
+          'GET',
+          '/v1/events?type[in]=campaign_recipient.sent,campaign_recipient.skipped,campaign.completed&limit=10',
+        )
+      ).body.data;
+      assert.deepEqual(events.map((e: any) => e.type).sort(), [
+        'campaign.completed',
+        'campaign_recipient.sent',
+        'campaign_recipient.sent',
+        'campaign_recipient.skipped',
+      ]);
 
-    await sendDue();
-    assert.equal((await mailsOf(campaign.id)).length, 2, 'running again sends nothing twice');
-  });
+      await sendDue();
+      assert.equal((await mailsOf(campaign.id)).length, 2, 'running again sends nothing twice');
+    },
+  );
 
   test('pause stops sending between batches; resume finishes; cancel skips who is left', async () => {
     const ids = await contacts(60);

@@ -39,20 +39,24 @@ describe('CORS', () => {
     assert.equal((await ctx.call('GET', '/v1/account', { key: account.key })).body.data.plan, 'standard');
   });
 
-  test('a preflight from an origin some account allows is answered and cached; an unknown origin gets no CORS headers', async () => {
-    await ctx.call('PATCH', '/v1/account', {
-      key: account.key,
-      body: { cors_allowed_origins: ['https://app.example.com'] },
-    });
-    const allowed = await preflight('https://app.example.com');
-    assert.equal(allowed.status, 204);
-    assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
-    assert.match(allowed.headers.get('access-control-allow-headers')!, /Authorization/);
-    assert.match(allowed.headers.get('access-control-allow-headers')!, /Idempotency-Key/);
-    assert.equal(allowed.headers.get('access-control-max-age'), '7200');
-    const unknown = await preflight('https://evil.example');
-    assert.equal(unknown.headers.get('access-control-allow-origin'), null);
-  });
+  test(
+    'a preflight from an origin some account allows is answered and cached; ' +
+      'an unknown origin gets no CORS headers',
+    async () => {
+      await ctx.call('PATCH', '/v1/account', {
+        key: account.key,
+        body: { cors_allowed_origins: ['https://app.example.com'] },
+      });
+      const allowed = await preflight('https://app.example.com');
+      assert.equal(allowed.status, 204);
+      assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
+      assert.match(allowed.headers.get('access-control-allow-headers')!, /Authorization/);
+      assert.match(allowed.headers.get('access-control-allow-headers')!, /Idempotency-Key/);
+      assert.equal(allowed.headers.get('access-control-max-age'), '7200');
+      const unknown = await preflight('https://evil.example');
+      assert.equal(unknown.headers.get('access-control-allow-origin'), null);
+    },
+  );
 
   test('a real request gets Access-Control-Allow-Origin only when its own account allows the origin', async () => {
     await ctx.call('PATCH', '/v1/account', {

@@ -128,17 +128,20 @@ test('reconnecting with Last-Event-ID delivers exactly the events missed while a
   await again.close();
 });
 
-test('bad requests are refused before streaming: unknown types, and Last-Event-ID of no event of this account', async () => {
-  const unknownType = await openStream(account.key, { query: '?types=customer.exploded' });
-  assert.equal(unknownType.response.status, 400);
-  const theirs = (await ctx.call('GET', '/v1/events?limit=1', { key: other.key })).body.data[0];
-  const foreign = await openStream(account.key, { lastEventId: theirs.id });
-  assert.equal(foreign.response.status, 400);
-  assert.equal((await foreign.response.json()).code, 'bad_request');
-  const anonymous = await ctx.app.request('/v1/events/stream');
-  assert.equal(anonymous.status, 401);
-  assert.equal(ctx.runtime.use(eventStreams).size, 0, 'every closed stream unsubscribed');
-});
+test(
+  'bad requests are refused before streaming: unknown types, ' + 'and Last-Event-ID of no event of this account',
+  async () => {
+    const unknownType = await openStream(account.key, { query: '?types=customer.exploded' });
+    assert.equal(unknownType.response.status, 400);
+    const theirs = (await ctx.call('GET', '/v1/events?limit=1', { key: other.key })).body.data[0];
+    const foreign = await openStream(account.key, { lastEventId: theirs.id });
+    assert.equal(foreign.response.status, 400);
+    assert.equal((await foreign.response.json()).code, 'bad_request');
+    const anonymous = await ctx.app.request('/v1/events/stream');
+    assert.equal(anonymous.status, 401);
+    assert.equal(ctx.runtime.use(eventStreams).size, 0, 'every closed stream unsubscribed');
+  },
+);
 
 test(
   'an event whose transaction commits late is not skipped: the stream waits for it, then keeps commit-safe order',
@@ -153,7 +156,8 @@ test(
       await slow.query('BEGIN');
       await slow.query(
         `INSERT INTO events (id, account_id, type, data, created_at, updated_at)
-      VALUES ('evt_latecommit' || floor(random() * 1e12)::text, $1, 'customer.created', '{"object":{"id":"cus_late"}}', now(), now())`,
+      VALUES ('evt_latecommit' || floor(random() * 1e12)::text, $1, 'customer.created', '{"object":{"id":"cus_late"}}',
+        now(), now())`,
         [account.id],
       );
       const quick = await createCustomer(account.key, 'Quick');

@@ -113,7 +113,9 @@ describe('Idempotency-Key', () => {
     const insert = (key: string, status: string) =>
       tenantBatch(ctx.db, account.id, [
         {
-          sql: 'INSERT INTO idempotency_keys (account_id, key, request_hash, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)',
+          sql:
+            'INSERT INTO idempotency_keys (account_id, key, request_hash, status, created_at, updated_at) ' +
+            'VALUES ($1, $2, $3, $4, $5, $5)',
           parameters: [account.id, key, hash, status, old],
         },
       ]);

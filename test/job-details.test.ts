@@ -39,23 +39,26 @@ const onHand = async (itemId: string) =>
   (await call('GET', `/v1/inventory-items/${itemId}`)).body.data.quantity_on_hand;
 
 describe('job materials', () => {
-  test('using material takes it out of stock with a ledger entry and the unit cost; deleting it puts it back', async () => {
-    const item = await stocked(10);
-    const used = await created('job-materials', { job_id: job.id, item_id: item.id, quantity: 3 });
-    assert.deepEqual([used.unit_cost, await onHand(item.id)], [450, 7]);
-    const [movement] = (await call('GET', `/v1/inventory-items/${item.id}/movements?sort=-created_at&limit=1`)).body
-      .data;
-    assert.deepEqual(
-      [movement.source, movement.quantity, movement.reference, movement.quantity_after],
-      ['job_material', -3, job.id, 7],
-    );
-    assert.deepEqual(
-      (await call('GET', `/v1/jobs/${job.id}/materials`)).body.data.map((m: any) => m.id),
-      [used.id],
-    );
-    assert.equal((await call('DELETE', `/v1/job-materials/${used.id}`)).status, 200);
-    assert.equal(await onHand(item.id), 10);
-  });
+  test(
+    'using material takes it out of stock with a ledger ' + 'entry and the unit cost; deleting it puts it back',
+    async () => {
+      const item = await stocked(10);
+      const used = await created('job-materials', { job_id: job.id, item_id: item.id, quantity: 3 });
+      assert.deepEqual([used.unit_cost, await onHand(item.id)], [450, 7]);
+      const [movement] = (await call('GET', `/v1/inventory-items/${item.id}/movements?sort=-created_at&limit=1`)).body
+        .data;
+      assert.deepEqual(
+        [movement.source, movement.quantity, movement.reference, movement.quantity_after],
+        ['job_material', -3, job.id, 7],
+      );
+      assert.deepEqual(
+        (await call('GET', `/v1/jobs/${job.id}/materials`)).body.data.map((m: any) => m.id),
+        [used.id],
+      );
+      assert.equal((await call('DELETE', `/v1/job-materials/${used.id}`)).status, 200);
+      assert.equal(await onHand(item.id), 10);
+    },
+  );
 
   test('more than is on hand is a 409 that records nothing; an unknown item is a 422', async () => {
     const item = await stocked(2);
@@ -143,52 +146,59 @@ describe('time entries', () => {
 });
 
 describe("the technician's day and location", () => {
-  test("GET /v1/tech/jobs lists the technician's jobs of the day in time order; the job location is a ping tied to the job", async () => {
-    assertProblem(await call('POST', `/v1/jobs/${job.id}/location`, { latitude: 1, longitude: 1 }), 409, 'conflict');
-    const customer = (await call('GET', `/v1/customers/${job.customer_id}`)).body.data;
-    const later = await created('jobs', { title: 'Second visit', customer_id: customer.id });
-    await call('POST', `/v1/jobs/${later.id}/assign`, {
-      technician_id: technician.id,
-      scheduled_start: '2026-02-10T14:00:00Z',
-      scheduled_end: '2026-02-10T15:00:00Z',
-    });
-    await call('POST', `/v1/jobs/${job.id}/assign`, {
-      technician_id: technician.id,
-      scheduled_start: '2026-02-10T09:00:00Z',
-      scheduled_end: '2026-02-10T10:00:00Z',
-    });
-    const day = (await call('GET', `/v1/tech/jobs?technician_id=${technician.id}&date=2026-02-10`)).body.data;
-    assert.deepEqual(
-      day.data.map((j: any) => j.id),
-      [job.id, later.id],
-    );
-    assert.deepEqual(
-      (await call('GET', `/v1/tech/jobs?technician_id=${technician.id}&date=2026-02-11`)).body.data.data,
-      [],
-    );
-    assertNames(assertProblem(await call('GET', '/v1/tech/jobs?date=2026-02-10'), 400, 'bad_request'), 'technician_id');
+  test(
+    "GET /v1/tech/jobs lists the technician's jobs of the day in time order; " +
+      'the job location is a ping tied to the job',
+    async () => {
+      assertProblem(await call('POST', `/v1/jobs/${job.id}/location`, { latitude: 1, longitude: 1 }), 409, 'conflict');
+      const customer = (await call('GET', `/v1/customers/${job.customer_id}`)).body.data;
+      const later = await created('jobs', { title: 'Second visit', customer_id: customer.id });
+      await call('POST', `/v1/jobs/${later.id}/assign`, {
+        technician_id: technician.id,
+        scheduled_start: '2026-02-10T14:00:00Z',
+        scheduled_end: '2026-02-10T15:00:00Z',
+      });
+      await call('POST', `/v1/jobs/${job.id}/assign`, {
+        technician_id: technician.id,
+        scheduled_start: '2026-02-10T09:00:00Z',
+        scheduled_end: '2026-02-10T10:00:00Z',
+      });
+      const day = (await call('GET', `/v1/tech/jobs?technician_id=${technician.id}&date=2026-02-10`)).body.data;
+      assert.deepEqual(
+        day.data.map((j: any) => j.id),
+        [job.id, later.id],
+      );
+      assert.deepEqual(
+        (await call('GET', `/v1/tech/jobs?technician_id=${technician.id}&date=2026-02-11`)).body.data.data,
+        [],
+      );
+      assertNames(
+        assertProblem(await call('GET', '/v1/tech/jobs?date=2026-02-10'), 400, 'bad_request'),
+        'technician_id',
+      );
 
-    const here = await call('POST', `/v1/jobs/${job.id}/location`, {
-      latitude: 52.52,
-      longitude: 13.405,
-      accuracy_m: 8,
-    });
-    assert.equal(here.status, 200, here.text);
-    assert.deepEqual(
-      [here.body.data.technician_id, here.body.data.job_id, here.body.data.accuracy_m],
-      [technician.id, job.id, 8],
-    );
-    assert.equal(
-      (await call('GET', `/v1/gps/latest?technician_id=${technician.id}`)).body.data.data[0].id,
-      here.body.data.id,
-    );
-    assertNames(
-      assertProblem(
-        await call('POST', `/v1/jobs/${job.id}/location`, { latitude: 100, longitude: 0 }),
-        422,
-        'validation_failed',
-      ),
-      'latitude',
-    );
-  });
+      const here = await call('POST', `/v1/jobs/${job.id}/location`, {
+        latitude: 52.52,
+        longitude: 13.405,
+        accuracy_m: 8,
+      });
+      assert.equal(here.status, 200, here.text);
+      assert.deepEqual(
+        [here.body.data.technician_id, here.body.data.job_id, here.body.data.accuracy_m],
+        [technician.id, job.id, 8],
+      );
+      assert.equal(
+        (await call('GET', `/v1/gps/latest?technician_id=${technician.id}`)).body.data.data[0].id,
+        here.body.data.id,
+      );
+      assertNames(
+        assertProblem(
+          await call('POST', `/v1/jobs/${job.id}/location`, { latitude: 100, longitude: 0 }),
+          422,
+          'validation_failed',
+        ),
+        'latitude',
+      );
+    },
+  );
 });

@@ -50,79 +50,94 @@ const photoCount = async () =>
   (await ctx.call('GET', '/v1/job-photos?count=true&limit=1', { key: account.key })).body.page.total;
 
 describe('job photos', () => {
-  test('a PNG is stored with its checked type, size and hash, listed under the job, and downloads byte for byte', async () => {
-    const uploaded = await upload(
-      `/v1/jobs/${job.id}/photos`,
-      { caption: 'Before' },
-      { bytes: PNG, name: 'before.png' },
-    );
-    assert.equal(uploaded.status, 200, uploaded.text);
-    const photo = uploaded.body.data;
-    assert.deepEqual(
-      [photo.job_id, photo.caption, photo.content_type, photo.size_bytes, photo.filename],
-      [job.id, 'Before', 'image/png', PNG.byteLength, 'before.png'],
-    );
-    assert.match(photo.sha256, /^[0-9a-f]{64}$/);
-    assert.deepEqual(
-      (await ctx.call('GET', `/v1/jobs/${job.id}/photos`, { key: account.key })).body.data.map((p: any) => p.id),
-      [photo.id],
-    );
-    const content = await download(`/v1/job-photos/${photo.id}/content`);
-    assert.deepEqual([content.status, content.type], [200, 'image/png']);
-    assert.ok(content.bytes.equals(PNG));
-    const [event] = (await ctx.call('GET', '/v1/events?type=job_photo.created', { key: account.key })).body.data;
-    assert.equal(event.data.object.id, photo.id);
-  });
-
-  test('the type comes from the bytes: a JPEG declared as PNG is a JPEG; text declared as an image is a 415', async () => {
-    const jpeg = (await upload(`/v1/jobs/${job.id}/photos`, {}, { bytes: JPEG, type: 'image/png' })).body.data;
-    assert.equal(jpeg.content_type, 'image/jpeg');
-    const before = await photoCount();
-    assertProblem(
-      await upload(
+  test(
+    'a PNG is stored with its checked type, size and hash, ' + 'listed under the job, and downloads byte for byte',
+    async () => {
+      const uploaded = await upload(
         `/v1/jobs/${job.id}/photos`,
-        {},
-        { bytes: Buffer.from('<svg onload="alert(1)"/>'), type: 'image/png' },
-      ),
-      415,
-      'unsupported_media_type',
-    );
-    assertProblem(
-      await ctx.call('POST', `/v1/jobs/${job.id}/photos`, { key: account.key, body: { caption: 'json, no file' } }),
-      415,
-      'unsupported_media_type',
-    );
-    assert.equal(await photoCount(), before);
-  });
+        { caption: 'Before' },
+        { bytes: PNG, name: 'before.png' },
+      );
+      assert.equal(uploaded.status, 200, uploaded.text);
+      const photo = uploaded.body.data;
+      assert.deepEqual(
+        [photo.job_id, photo.caption, photo.content_type, photo.size_bytes, photo.filename],
+        [job.id, 'Before', 'image/png', PNG.byteLength, 'before.png'],
+      );
+      assert.match(photo.sha256, /^[0-9a-f]{64}$/);
+      assert.deepEqual(
+        (await ctx.call('GET', `/v1/jobs/${job.id}/photos`, { key: account.key })).body.data.map((p: any) => p.id),
+        [photo.id],
+      );
+      const content = await download(`/v1/job-photos/${photo.id}/content`);
+      assert.deepEqual([content.status, content.type], [200, 'image/png']);
+      assert.ok(content.bytes.equals(PNG));
+      const [event] = (await ctx.call('GET', '/v1/events?type=job_photo.created', { key: account.key })).body.data;
+      assert.equal(event.data.object.id, photo.id);
+    },
+  );
 
-  test('a file over the limit is a 413; a missing file is a 400 and an unknown field a 422; nothing is stored', async () => {
-    const before = await photoCount();
-    const big = Buffer.concat([PNG, Buffer.alloc(10 * 1024 * 1024)]);
-    assertProblem(await upload(`/v1/jobs/${job.id}/photos`, {}, { bytes: big }), 413, 'payload_too_large');
-    assertNames(assertProblem(await upload(`/v1/jobs/${job.id}/photos`, { caption: 'x' }), 400, 'bad_request'), 'file');
-    assertNames(
+  test(
+    'the type comes from the bytes: a JPEG declared as PNG is a JPEG; ' + 'text declared as an image is a 415',
+    async () => {
+      const jpeg = (await upload(`/v1/jobs/${job.id}/photos`, {}, { bytes: JPEG, type: 'image/png' })).body.data;
+      assert.equal(jpeg.content_type, 'image/jpeg');
+      const before = await photoCount();
       assertProblem(
-        await upload(`/v1/jobs/${job.id}/photos`, { colour: 'red' }, { bytes: PNG }),
-        422,
-        'validation_failed',
-      ),
-      'colour',
-    );
-    assert.equal(await photoCount(), before);
-  });
+        await upload(
+          `/v1/jobs/${job.id}/photos`,
+          {},
+          { bytes: Buffer.from('<svg onload="alert(1)"/>'), type: 'image/png' },
+        ),
+        415,
+        'unsupported_media_type',
+      );
+      assertProblem(
+        await ctx.call('POST', `/v1/jobs/${job.id}/photos`, { key: account.key, body: { caption: 'json, no file' } }),
+        415,
+        'unsupported_media_type',
+      );
+      assert.equal(await photoCount(), before);
+    },
+  );
 
-  test("another account's job is a 404, as is another account's photo content; deleting a photo removes its file", async () => {
-    const other = await ctx.newAccount('Rival');
-    assertProblem(await upload(`/v1/jobs/${job.id}/photos`, {}, { bytes: PNG }, other.key), 404, 'not_found');
-    const photo = (await upload(`/v1/jobs/${job.id}/photos`, {}, { bytes: PNG })).body.data;
-    const theirs = await ctx.app.request(`/v1/job-photos/${photo.id}/content`, {
-      headers: { authorization: `Bearer ${other.key}` },
-    });
-    assert.equal(theirs.status, 404);
-    assert.equal((await ctx.call('DELETE', `/v1/job-photos/${photo.id}`, { key: account.key })).status, 200);
-    assert.equal(await ctx.runtime.use(fileStorage).get(`${account.id}/${photo.id}`), null);
-    assert.equal((await download(`/v1/job-photos/${photo.id}/content`)).status, 404);
-  });
+  test(
+    'a file over the limit is a 413; ' + 'a missing file is a 400 and an unknown field a 422; nothing is stored',
+    async () => {
+      const before = await photoCount();
+      const big = Buffer.concat([PNG, Buffer.alloc(10 * 1024 * 1024)]);
+      assertProblem(await upload(`/v1/jobs/${job.id}/photos`, {}, { bytes: big }), 413, 'payload_too_large');
+      assertNames(
+        assertProblem(await upload(`/v1/jobs/${job.id}/photos`, { caption: 'x' }), 400, 'bad_request'),
+        'file',
+      );
+      assertNames(
+        assertProblem(
+          await upload(`/v1/jobs/${job.id}/photos`, { colour: 'red' }, { bytes: PNG }),
+          422,
+          'validation_failed',
+        ),
+        'colour',
+      );
+      assert.equal(await photoCount(), before);
+    },
+  );
+
+  test(
+    "another account's job is a 404, as is another account's photo content; " + 'deleting a photo removes its file',
+    async () => {
+      const other = await ctx.newAccount('Rival');
+      assertProblem(await upload(`/v1/jobs/${job.id}/photos`, {}, { bytes: PNG }, other.key), 404, 'not_found');
+      const photo = (await upload(`/v1/jobs/${job.id}/photos`, {}, { bytes: PNG })).body.data;
+      const theirs = await ctx.app.request(`/v1/job-photos/${photo.id}/content`, {
+        headers: { authorization: `Bearer ${other.key}` },
+      });
+      assert.equal(theirs.status, 404);
+      assert.equal((await ctx.call('DELETE', `/v1/job-photos/${photo.id}`, { key: account.key })).status, 200);
+      assert.equal(await ctx.runtime.use(fileStorage).get(`${account.id}/${photo.id}`), null);
+      assert.equal((await download(`/v1/job-photos/${photo.id}/content`)).status, 404);
+    },
+  );
 
   test('an Idempotency-Key replays the first upload; the same key with another file is refused', async () => {
     const headers = { 'idempotency-key': `photo-${Date.now()}` };

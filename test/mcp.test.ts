@@ -107,27 +107,34 @@ describe('MCP server', () => {
     assert.equal(found.json.data.data[0].id, jobId);
   });
 
-  it("answers failures as problem details: bad input changes nothing, another account's data is not found", async () => {
-    const invalid = await use(agent, 'customers_create', { name: '' });
-    assert.equal(invalid.isError, true);
-    assert.equal(invalid.json.code, 'validation_failed');
-    assert.match(invalid.json.request_id, /\S/);
-    const unknownArgument = await use(agent, 'customers_get', { id: 'cus_x', colour: 'blue' });
-    assert.equal(unknownArgument.json.code, 'bad_request');
+  it(
+    'answers failures as problem details: ' + "bad input changes nothing, another account's data is not found",
+    async () => {
+      const invalid = await use(agent, 'customers_create', { name: '' });
+      assert.equal(invalid.isError, true);
+      assert.equal(invalid.json.code, 'validation_failed');
+      assert.match(invalid.json.request_id, /\S/);
+      const unknownArgument = await use(agent, 'customers_get', { id: 'cus_x', colour: 'blue' });
+      assert.equal(unknownArgument.json.code, 'bad_request');
 
-    const other = await t.newAccount('Other Co');
-    const theirs = await t.call('POST', '/v1/customers', { key: other.key, body: { name: 'Not yours' } });
-    const read = await use(agent, 'customers_get', { id: theirs.body.data.id });
-    assert.equal(read.isError, true);
-    assert.equal(read.json.code, 'not_found');
-    const listed = await use(agent, 'customers_list', { q: 'yours' });
-    assert.deepEqual(listed.json.data, []);
-    await assert.rejects(agent.callTool({ name: 'no_such_tool', arguments: {} }), /Unknown tool/);
-    const noId = await use(agent, 'customers_get', {});
-    assert.equal(noId.json.code, 'validation_failed', "a missing path argument is the caller's error, not ours");
-    assert.equal(noId.json.errors[0].path, 'id');
-    assert.equal((await use(agent, 'customers_list', { q: null, limit: null })).isError, false, 'null means not given');
-  });
+      const other = await t.newAccount('Other Co');
+      const theirs = await t.call('POST', '/v1/customers', { key: other.key, body: { name: 'Not yours' } });
+      const read = await use(agent, 'customers_get', { id: theirs.body.data.id });
+      assert.equal(read.isError, true);
+      assert.equal(read.json.code, 'not_found');
+      const listed = await use(agent, 'customers_list', { q: 'yours' });
+      assert.deepEqual(listed.json.data, []);
+      await assert.rejects(agent.callTool({ name: 'no_such_tool', arguments: {} }), /Unknown tool/);
+      const noId = await use(agent, 'customers_get', {});
+      assert.equal(noId.json.code, 'validation_failed', "a missing path argument is the caller's error, not ours");
+      assert.equal(noId.json.errors[0].path, 'id');
+      assert.equal(
+        (await use(agent, 'customers_list', { q: null, limit: null })).isError,
+        false,
+        'null means not given',
+      );
+    },
+  );
 
   it('takes one message per request, and an Idempotency-Key makes a retried tool call run once', async () => {
     const post = (body: unknown, headers: Record<string, string> = {}) =>

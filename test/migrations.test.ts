@@ -22,7 +22,8 @@ test('keys issued before 0006_managed_api_keys keep working after it, and revoke
     await db.withConnection((connection) =>
       connection.run(
         [
-          'CREATE TABLE fieldline_migrations (id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+          'CREATE TABLE fieldline_migrations (id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz ' +
+            'NOT NULL DEFAULT now())',
           ...earlier.flatMap((m) => [
             ...m.statements,
             `INSERT INTO fieldline_migrations (id, checksum) VALUES ('${m.id}', 'v1')`,
@@ -42,7 +43,8 @@ test('keys issued before 0006_managed_api_keys keep working after it, and revoke
       ['key_revoked', revoked, '2026-01-01T00:00:00Z'],
     ] as const) {
       await systemQuery(db, {
-        sql: `INSERT INTO api_keys (id, account_id, name, mode, lookup, secret_hash, last4, scopes, created_at, revoked_at)
+        sql: `INSERT INTO api_keys (id, account_id, name, mode, lookup, secret_hash, last4, scopes, created_at,
+              revoked_at)
               VALUES ($1, 'acct_old', 'Old key', $2, $3, $4, $5, '{read:*}', '2026-01-01T00:00:00Z', $6)`,
         parameters: [id, secret.slice(3, 7), secret.slice(8, 20), hash(secret), secret.slice(-4), revokedAt],
       });

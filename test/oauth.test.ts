@@ -56,7 +56,10 @@ const discover = (clientId: string, secret?: string) =>
 
 const api = (token: string, method: string, path: string, body?: unknown) => t.call(method, path, { key: token, body });
 
-/** Authorization code + PKCE as a browser would do it: authorize, the consent page, Allow; answers the redirect back to the app. */
+/**
+ * Authorization code + PKCE as a browser would do it: authorize,
+ * the consent page, Allow; answers the redirect back to the app.
+ */
 async function authorizeInBrowser(
   config: oidc.Configuration,
   cookie: string,
@@ -416,48 +419,55 @@ describe('managing OAuth apps and connected apps', () => {
     assertProblem(await api(token, 'GET', '/v1/customers'), 401, 'unauthenticated');
   });
 
-  it("gives an app no scope the caller lacks, and lets only a credential holding all of an app's scopes change it", async () => {
-    const owner = await signUp('Lou');
-    const limitedKey = await t.newKey(owner.accountId, ['read:oauth-clients', 'write:oauth-clients', 'read:customers']);
-    const escalation = await t.call('POST', '/v1/oauth/clients', {
-      key: limitedKey,
-      body: { name: 'Sneaky', scopes: ['write:users'], client_credentials: true },
-    });
-    assertProblem(escalation, 403, 'insufficient_scope');
-    assert.equal(
-      (await t.call('GET', '/v1/oauth/clients', { key: limitedKey })).body.data.length,
-      0,
-      'nothing was created',
-    );
-    const mine = await t.call('POST', '/v1/oauth/clients', {
-      key: limitedKey,
-      body: { name: 'Reader', scopes: ['read:customers'], client_credentials: true },
-    });
-    assert.equal(mine.status, 201, mine.text);
-    assertProblem(
-      await t.call('PATCH', `/v1/oauth/clients/${mine.body.data.id}`, {
+  it(
+    'gives an app no scope the caller lacks, ' + "and lets only a credential holding all of an app's scopes change it",
+    async () => {
+      const owner = await signUp('Lou');
+      const limitedKey = await t.newKey(owner.accountId, [
+        'read:oauth-clients',
+        'write:oauth-clients',
+        'read:customers',
+      ]);
+      const escalation = await t.call('POST', '/v1/oauth/clients', {
         key: limitedKey,
-        body: { scopes: ['read:customers', 'write:account'] },
-      }),
-      403,
-      'insufficient_scope',
-    );
-    const powerful = await registerClient(owner.cookie, {
-      name: 'Admin tool',
-      scopes: ['write:users'],
-      client_credentials: true,
-    });
-    assertProblem(
-      await t.call('POST', `/v1/oauth/clients/${powerful.id}/rotate-secret`, { key: limitedKey }),
-      403,
-      'insufficient_scope',
-    );
-    assertProblem(
-      await t.call('DELETE', `/v1/oauth/clients/${powerful.id}`, { key: limitedKey }),
-      403,
-      'insufficient_scope',
-    );
-  });
+        body: { name: 'Sneaky', scopes: ['write:users'], client_credentials: true },
+      });
+      assertProblem(escalation, 403, 'insufficient_scope');
+      assert.equal(
+        (await t.call('GET', '/v1/oauth/clients', { key: limitedKey })).body.data.length,
+        0,
+        'nothing was created',
+      );
+      const mine = await t.call('POST', '/v1/oauth/clients', {
+        key: limitedKey,
+        body: { name: 'Reader', scopes: ['read:customers'], client_credentials: true },
+      });
+      assert.equal(mine.status, 201, mine.text);
+      assertProblem(
+        await t.call('PATCH', `/v1/oauth/clients/${mine.body.data.id}`, {
+          key: limitedKey,
+          body: { scopes: ['read:customers', 'write:account'] },
+        }),
+        403,
+        'insufficient_scope',
+      );
+      const powerful = await registerClient(owner.cookie, {
+        name: 'Admin tool',
+        scopes: ['write:users'],
+        client_credentials: true,
+      });
+      assertProblem(
+        await t.call('POST', `/v1/oauth/clients/${powerful.id}/rotate-secret`, { key: limitedKey }),
+        403,
+        'insufficient_scope',
+      );
+      assertProblem(
+        await t.call('DELETE', `/v1/oauth/clients/${powerful.id}`, { key: limitedKey }),
+        403,
+        'insufficient_scope',
+      );
+    },
+  );
 
   it('lists the apps members let in, and disconnecting one ends its tokens in this account', async () => {
     const developer = await signUp('Jo');

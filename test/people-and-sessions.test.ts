@@ -471,7 +471,8 @@ describe('members, invitations and roles', () => {
   it('a session ended on another node answers 401 on the auth routes, not an error', async () => {
     const { cookie, data } = await signUp('Sol');
     assert.equal((await t.call('GET', '/v1/auth/session', { headers: { cookie } })).status, 200);
-    await systemQuery(t.db, { sql: 'DELETE FROM sessions WHERE id = $1', parameters: [data.session.id] }); // this node still has it cached
+    // this node still has it cached
+    await systemQuery(t.db, { sql: 'DELETE FROM sessions WHERE id = $1', parameters: [data.session.id] });
     assertProblem(await t.call('GET', '/v1/auth/session', { headers: { cookie } }), 401, 'unauthenticated');
     assertProblem(
       await t.call('POST', '/v1/auth/switch-account', { headers: { cookie }, body: { account_id: data.account.id } }),

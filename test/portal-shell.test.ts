@@ -92,7 +92,9 @@ describe('developer portal shell', { skip }, () => {
     assert.deepEqual(portal.pageErrors, []);
   });
 
-  it("does not shift its layout as a page's data arrives (cumulative layout shift under 0.1 on every page)", async () => {
+  const noShift =
+    "does not shift its layout as a page's data arrives (cumulative layout shift under 0.1 on every page)";
+  it(noShift, async () => {
     const { page } = portal;
     // Data that arrives after the first paint: a key with a long name (filter lists), a page of log rows.
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
@@ -111,7 +113,9 @@ describe('developer portal shell', { skip }, () => {
           if (entry.hadRecentInput) continue;
           const moved = entry.sources.map(
             ({ node, previousRect: a, currentRect: b }) =>
-              `${node?.nodeName ?? '?'}${node instanceof Element && node.className ? `.${node.className}` : ''} "${(node?.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 40)}" ${a.x},${a.y} ${a.width}x${a.height} -> ${b.x},${b.y} ${b.width}x${b.height}`,
+              `${node?.nodeName ?? '?'}${node instanceof Element && node.className ? `.${node.className}` : ''} ` +
+              `"${(node?.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 40)}" ` +
+              `${a.x},${a.y} ${a.width}x${a.height} -> ${b.x},${b.y} ${b.width}x${b.height}`,
           );
           scope.layoutShifts.push({ value: entry.value, moved });
         }
@@ -123,7 +127,9 @@ describe('developer portal shell', { skip }, () => {
       const total = shifts.reduce((sum, shift) => sum + shift.value, 0);
       return {
         total,
-        described: `${total.toFixed(3)} (${shifts.map((shift) => `${shift.value.toFixed(3)}: ${shift.moved.join('; ')}`).join(' | ')})`,
+        described: `${total.toFixed(3)} (${shifts
+          .map((shift) => `${shift.value.toFixed(3)}: ${shift.moved.join('; ')}`)
+          .join(' | ')})`,
       };
     };
     for (const path of ['/', '/keys', '/apps', '/webhooks', '/logs', '/usage', '/alerts', '/members', '/settings']) {

@@ -267,7 +267,9 @@ describe('developer portal: webhooks', { skip }, () => {
     await assertFitsPhone(portal, 'the webhooks page');
   });
 
-  it('edits, rotates the secret, recovers what failed, redelivers one delivery, disables and deletes the endpoint', async () => {
+  const lifecycle =
+    'edits, rotates the secret, recovers what failed, redelivers one delivery, disables and deletes the endpoint';
+  it(lifecycle, async () => {
     const { page } = portal;
     await portal.open(`/webhooks/${endpointId}`);
     await page.getByRole('heading', { name: 'Webhook endpoint' }).waitFor();

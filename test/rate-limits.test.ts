@@ -28,23 +28,26 @@ const tight = (limit: number) => ({
 });
 
 describe('rate limits per credential', () => {
-  test('N parallel requests against a limit of L: exactly L succeed, the rest are 429 rate_limited with Retry-After', async () => {
-    const key = await ctx.newKey(account.id, ['read:*'], tight(7));
-    const responses = await Promise.all(
-      Array.from({ length: 20 }, () => ctx.call('GET', '/v1/customers?limit=1', { key })),
-    );
-    const statuses = responses.map((r) => r.status);
-    assert.equal(statuses.filter((s) => s === 200).length, 7, statuses.join(','));
-    const refused = responses.filter((r) => r.status === 429);
-    assert.equal(refused.length, 13);
-    for (const response of refused) {
-      assert.equal(response.body.code, 'rate_limited');
-      assert.match(response.headers.get('content-type')!, /application\/problem\+json/);
-      const retryAfter = Number(response.headers.get('retry-after'));
-      assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-      assert.equal(response.headers.get('ratelimit'), `"read";r=0;t=${retryAfter}`);
-    }
-  });
+  test(
+    'N parallel requests against a limit of L: exactly L succeed, ' + 'the rest are 429 rate_limited with Retry-After',
+    async () => {
+      const key = await ctx.newKey(account.id, ['read:*'], tight(7));
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => ctx.call('GET', '/v1/customers?limit=1', { key })),
+      );
+      const statuses = responses.map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 200).length, 7, statuses.join(','));
+      const refused = responses.filter((r) => r.status === 429);
+      assert.equal(refused.length, 13);
+      for (const response of refused) {
+        assert.equal(response.body.code, 'rate_limited');
+        assert.match(response.headers.get('content-type')!, /application\/problem\+json/);
+        const retryAfter = Number(response.headers.get('retry-after'));
+        assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+        assert.equal(response.headers.get('ratelimit'), `"read";r=0;t=${retryAfter}`);
+      }
+    },
+  );
 
   test('every limited response announces its policy and what is left (IETF RateLimit headers)', async () => {
     const key = await ctx.newKey(account.id, ['read:*'], tight(50));
@@ -136,51 +139,54 @@ describe('failed authentication per IP address', () => {
 });
 
 describe('monthly quota', () => {
-  test('an account at its monthly quota gets 429 quota_exceeded until the month ends; 80 % sends one warning event', async () => {
-    const plan = PLANS.free;
-    const small = await createTestContext();
-    try {
-      const created = await small.newAccount('Quota Co');
-      await systemQuery(small.db, {
-        sql: 'UPDATE accounts SET plan = $1 WHERE id = $2',
-        parameters: ['free', created.id],
-      });
-      await systemQuery(small.db, {
-        sql: 'INSERT INTO usage_counters (account_id, period, requests) VALUES ($1, $2, $3)',
-        parameters: [created.id, periodOf(Date.now()), plan.monthlyRequests - 3],
-      });
-      // The node learns the account's total on its first flush after counting a request.
-      assert.equal((await small.call('GET', '/v1/customers', { key: created.key })).status, 200);
-      await small.runtime.use(requestQuota).flush();
-      assert.equal((await small.call('GET', '/v1/customers', { key: created.key })).status, 200);
-      assert.equal((await small.call('GET', '/v1/customers', { key: created.key })).status, 200);
-      const over = await small.call('GET', '/v1/customers', { key: created.key });
-      assert.equal(over.status, 429);
-      assert.equal(over.body.code, 'quota_exceeded');
-      const retryAfter = Number(over.headers.get('retry-after'));
-      const now = new Date();
-      const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
-      assert.ok(
-        Math.abs(retryAfter - (nextMonth - Date.now()) / 1000) < 5,
-        `Retry-After ${retryAfter} is the start of next month`,
-      );
+  test(
+    'an account at its monthly quota gets 429 quota_exceeded until the month ends; ' + '80 % sends one warning event',
+    async () => {
+      const plan = PLANS.free;
+      const small = await createTestContext();
+      try {
+        const created = await small.newAccount('Quota Co');
+        await systemQuery(small.db, {
+          sql: 'UPDATE accounts SET plan = $1 WHERE id = $2',
+          parameters: ['free', created.id],
+        });
+        await systemQuery(small.db, {
+          sql: 'INSERT INTO usage_counters (account_id, period, requests) VALUES ($1, $2, $3)',
+          parameters: [created.id, periodOf(Date.now()), plan.monthlyRequests - 3],
+        });
+        // The node learns the account's total on its first flush after counting a request.
+        assert.equal((await small.call('GET', '/v1/customers', { key: created.key })).status, 200);
+        await small.runtime.use(requestQuota).flush();
+        assert.equal((await small.call('GET', '/v1/customers', { key: created.key })).status, 200);
+        assert.equal((await small.call('GET', '/v1/customers', { key: created.key })).status, 200);
+        const over = await small.call('GET', '/v1/customers', { key: created.key });
+        assert.equal(over.status, 429);
+        assert.equal(over.body.code, 'quota_exceeded');
+        const retryAfter = Number(over.headers.get('retry-after'));
+        const now = new Date();
+        const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+        assert.ok(
+          Math.abs(retryAfter - (nextMonth - Date.now()) / 1000) < 5,
+          `Retry-After ${retryAfter} is the start of next month`,
+        );
 
-      await small.runtime.use(requestQuota).flush();
-      const [counter] = await systemQuery(small.db, {
-        sql: 'SELECT requests, warned_at FROM usage_counters WHERE account_id = $1',
-        parameters: [created.id],
-      });
-      assert.equal(Number(counter.requests), plan.monthlyRequests, 'refused requests are not counted');
-      assert.ok(counter.warned_at);
-      const [{ n }] = await systemQuery(small.db, {
-        sql: "SELECT count(*)::int AS n FROM events WHERE account_id = $1 AND type = 'account.quota_warning'",
-        parameters: [created.id],
-      });
-      assert.equal(n, 1);
-    } finally {
-      await small.close();
-    }
-  });
+        await small.runtime.use(requestQuota).flush();
+        const [counter] = await systemQuery(small.db, {
+          sql: 'SELECT requests, warned_at FROM usage_counters WHERE account_id = $1',
+          parameters: [created.id],
+        });
+        assert.equal(Number(counter.requests), plan.monthlyRequests, 'refused requests are not counted');
+        assert.ok(counter.warned_at);
+        const [{ n }] = await systemQuery(small.db, {
+          sql: "SELECT count(*)::int AS n FROM events WHERE account_id = $1 AND type = 'account.quota_warning'",
+          parameters: [created.id],
+        });
+        assert.equal(n, 1);
+      } finally {
+        await small.close();
+      }
+    },
+  );
 
   test('usage from several nodes adds up in one counter', async () => {
     const other = await createTestContext();

@@ -120,23 +120,26 @@ describe('the TypeScript SDK on a real server', () => {
     );
   });
 
-  it('schedules, starts and completes a job through its actions; an illegal transition is a ConflictError', async () => {
-    const { fieldline } = await newClient();
-    const customer = await fieldline.customers.create({ name: 'Grace Hopper' });
-    const job = await fieldline.jobs.create({ title: 'Fix the boiler', customer_id: customer.id });
-    await assert.rejects(
-      fieldline.jobs.complete(job.id),
-      (error) => error instanceof ConflictError && error.code === 'invalid_state_transition',
-    );
-    const scheduled = await fieldline.jobs.schedule(job.id, {
-      scheduled_start: '2030-01-07T09:00:00Z',
-      scheduled_end: '2030-01-07T11:00:00Z',
-    });
-    assert.equal(scheduled.status, 'scheduled');
-    await fieldline.jobs.start(job.id);
-    const completed = await fieldline.jobs.complete(job.id);
-    assert.equal(completed.status, 'completed');
-  });
+  it(
+    'schedules, starts and completes a job through its actions; ' + 'an illegal transition is a ConflictError',
+    async () => {
+      const { fieldline } = await newClient();
+      const customer = await fieldline.customers.create({ name: 'Grace Hopper' });
+      const job = await fieldline.jobs.create({ title: 'Fix the boiler', customer_id: customer.id });
+      await assert.rejects(
+        fieldline.jobs.complete(job.id),
+        (error) => error instanceof ConflictError && error.code === 'invalid_state_transition',
+      );
+      const scheduled = await fieldline.jobs.schedule(job.id, {
+        scheduled_start: '2030-01-07T09:00:00Z',
+        scheduled_end: '2030-01-07T11:00:00Z',
+      });
+      assert.equal(scheduled.status, 'scheduled');
+      await fieldline.jobs.start(job.id);
+      const completed = await fieldline.jobs.complete(job.id);
+      assert.equal(completed.status, 'completed');
+    },
+  );
 
   it('calls top-level methods, uploads files as multipart and returns non-JSON answers as Responses', async () => {
     const { fieldline } = await newClient();
@@ -159,37 +162,41 @@ describe('the TypeScript SDK on a real server', () => {
     assert.match(await csv.text(), /Plumbing Partners/);
   });
 
-  it('sends an Idempotency-Key with every POST, so a POST whose answer was lost is retried and replayed, creating one object', async () => {
-    const { account } = await newClient();
-    const seen: Array<{ key: string | null; replayed: string | null }> = [];
-    const losingFetch: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      const headers = new Headers(init?.headers);
-      if (init?.method === 'POST') {
-        seen.push({ key: headers.get('idempotency-key'), replayed: response.headers.get('idempotent-replayed') });
-        if (seen.length === 1) throw new TypeError('fetch failed: connection reset after the server answered');
-      }
-      return response;
-    };
-    const fieldline = new Fieldline({
-      apiKey: account.key,
-      baseUrl: base,
-      fetch: losingFetch,
-      retry: { initialDelayMs: 1 },
-    });
-    const customer = await fieldline.customers.create({ name: 'Only Once' });
-    assert.equal(seen.length, 2);
-    assert.ok(seen[0]!.key, 'the first attempt carried a key');
-    assert.equal(seen[1]!.key, seen[0]!.key, 'the retry carried the same key');
-    assert.equal(seen[1]!.replayed, 'true', 'the server replayed its first answer');
-    const all = await new Fieldline({ apiKey: account.key, baseUrl: base }).customers
-      .list({ name: 'Only Once' })
-      .toArray();
-    assert.deepEqual(
-      all.map((c) => c.id),
-      [customer.id],
-    );
-  });
+  it(
+    'sends an Idempotency-Key with every POST, ' +
+      'so a POST whose answer was lost is retried and replayed, creating one object',
+    async () => {
+      const { account } = await newClient();
+      const seen: Array<{ key: string | null; replayed: string | null }> = [];
+      const losingFetch: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        const headers = new Headers(init?.headers);
+        if (init?.method === 'POST') {
+          seen.push({ key: headers.get('idempotency-key'), replayed: response.headers.get('idempotent-replayed') });
+          if (seen.length === 1) throw new TypeError('fetch failed: connection reset after the server answered');
+        }
+        return response;
+      };
+      const fieldline = new Fieldline({
+        apiKey: account.key,
+        baseUrl: base,
+        fetch: losingFetch,
+        retry: { initialDelayMs: 1 },
+      });
+      const customer = await fieldline.customers.create({ name: 'Only Once' });
+      assert.equal(seen.length, 2);
+      assert.ok(seen[0]!.key, 'the first attempt carried a key');
+      assert.equal(seen[1]!.key, seen[0]!.key, 'the retry carried the same key');
+      assert.equal(seen[1]!.replayed, 'true', 'the server replayed its first answer');
+      const all = await new Fieldline({ apiKey: account.key, baseUrl: base }).customers
+        .list({ name: 'Only Once' })
+        .toArray();
+      assert.deepEqual(
+        all.map((c) => c.id),
+        [customer.id],
+      );
+    },
+  );
 
   it('does not retry a POST sent without an Idempotency-Key', async () => {
     const { account } = await newClient();
@@ -247,36 +254,43 @@ describe('the TypeScript SDK on a real server', () => {
     );
   });
 
-  it('gets a token with client credentials, calls the API, and fetches a new token once the old one is revoked', async () => {
-    const { fieldline } = await newClient();
-    await fieldline.customers.create({ name: 'Via OAuth' });
-    const app = await fieldline.oauth.createClient({
-      name: 'Nightly sync',
-      scopes: ['read:customers'],
-      client_credentials: true,
-    });
-    const provider = clientCredentials({ clientId: app.id, clientSecret: app.client_secret!, scope: 'read:customers' });
-    const viaOAuth = new Fieldline({ auth: provider, baseUrl: base });
-    assert.deepEqual(
-      (await viaOAuth.customers.list()).data.map((c) => c.name),
-      ['Via OAuth'],
-    );
+  it(
+    'gets a token with client credentials, calls the API, ' + 'and fetches a new token once the old one is revoked',
+    async () => {
+      const { fieldline } = await newClient();
+      await fieldline.customers.create({ name: 'Via OAuth' });
+      const app = await fieldline.oauth.createClient({
+        name: 'Nightly sync',
+        scopes: ['read:customers'],
+        client_credentials: true,
+      });
+      const provider = clientCredentials({
+        clientId: app.id,
+        clientSecret: app.client_secret!,
+        scope: 'read:customers',
+      });
+      const viaOAuth = new Fieldline({ auth: provider, baseUrl: base });
+      assert.deepEqual(
+        (await viaOAuth.customers.list()).data.map((c) => c.name),
+        ['Via OAuth'],
+      );
 
-    const context = { baseUrl: base, fetch };
-    const first = await provider.getToken(context);
-    assert.equal(await provider.getToken(context), first, 'the token is cached');
-    const revoked = await fetch(`${base}/v1/auth/oauth2/revoke`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${btoa(`${app.id}:${app.client_secret}`)}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ token: first }),
-    });
-    assert.equal(revoked.status, 200);
-    assert.equal((await viaOAuth.customers.list()).data.length, 1, 'the refused token was replaced');
-    assert.notEqual(await provider.getToken(context), first);
-  });
+      const context = { baseUrl: base, fetch };
+      const first = await provider.getToken(context);
+      assert.equal(await provider.getToken(context), first, 'the token is cached');
+      const revoked = await fetch(`${base}/v1/auth/oauth2/revoke`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${btoa(`${app.id}:${app.client_secret}`)}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ token: first }),
+      });
+      assert.equal(revoked.status, 200);
+      assert.equal((await viaOAuth.customers.list()).data.length, 1, 'the refused token was replaced');
+      assert.notEqual(await provider.getToken(context), first);
+    },
+  );
 });
 
 describe('retries', () => {
@@ -446,26 +460,29 @@ describe('the generator and the package', () => {
     );
   });
 
-  it('packs README, examples and the built ESM with types; an example runs from the package against the server', async () => {
-    const { stdout } = await run('npm', ['pack', '--dry-run', '--json'], { cwd: SDK_DIR });
-    const [pack] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{
-      files: Array<{ path: string }>;
-      size: number;
-    }>;
-    const paths = pack!.files.map((f) => f.path);
-    for (const path of ['README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts'])
-      assert.ok(paths.includes(path), path);
-    assert.ok(
-      paths.some((p) => p.startsWith('examples/')),
-      'examples',
-    );
-    assert.ok(!paths.some((p) => p.startsWith('src/') || p.startsWith('scripts/')), 'no sources');
+  it(
+    'packs README, examples and the built ESM with types; ' + 'an example runs from the package against the server',
+    async () => {
+      const { stdout } = await run('npm', ['pack', '--dry-run', '--json'], { cwd: SDK_DIR });
+      const [pack] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{
+        files: Array<{ path: string }>;
+        size: number;
+      }>;
+      const paths = pack!.files.map((f) => f.path);
+      for (const path of ['README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts'])
+        assert.ok(paths.includes(path), path);
+      assert.ok(
+        paths.some((p) => p.startsWith('examples/')),
+        'examples',
+      );
+      assert.ok(!paths.some((p) => p.startsWith('src/') || p.startsWith('scripts/')), 'no sources');
 
-    const account = await t.newAccount('Example Co');
-    const example = await run(process.execPath, ['examples/customers.mjs'], {
-      cwd: SDK_DIR,
-      env: { ...process.env, FIELDLINE_API_KEY: account.key, FIELDLINE_BASE_URL: base },
-    });
-    assert.match(example.stdout, /created cus_/);
-  });
+      const account = await t.newAccount('Example Co');
+      const example = await run(process.execPath, ['examples/customers.mjs'], {
+        cwd: SDK_DIR,
+        env: { ...process.env, FIELDLINE_API_KEY: account.key, FIELDLINE_BASE_URL: base },
+      });
+      assert.match(example.stdout, /created cus_/);
+    },
+  );
 });

@@ -28,38 +28,47 @@ const search = async (query: string, key = account.key) => {
 };
 
 describe('search', () => {
-  test('finds customers, contacts, jobs, tickets and articles by word prefix, typed, with the object and a title', async () => {
-    const customer = await created('customers', { name: 'Plumridge Farm', email: 'ops@plumridge.example' });
-    const contact = await created('contacts', { first_name: 'Pat', last_name: 'Plummer', customer_id: customer.id });
-    const job = await created('jobs', { title: 'Plumbing inspection', customer_id: customer.id });
-    const ticket = await created('tickets', { subject: 'Leaking plumbing joint', customer_id: customer.id });
-    const article = await created('knowledge-base-articles', {
-      title: 'Winterising plumbing',
-      body: 'Drain every pipe.',
-    });
-    await created('customers', { name: 'Unrelated Bakery' });
+  test(
+    'finds customers, contacts, jobs, tickets and articles by word prefix, ' + 'typed, with the object and a title',
+    async () => {
+      const customer = await created('customers', { name: 'Plumridge Farm', email: 'ops@plumridge.example' });
+      const contact = await created('contacts', { first_name: 'Pat', last_name: 'Plummer', customer_id: customer.id });
+      const job = await created('jobs', { title: 'Plumbing inspection', customer_id: customer.id });
+      const ticket = await created('tickets', { subject: 'Leaking plumbing joint', customer_id: customer.id });
+      const article = await created('knowledge-base-articles', {
+        title: 'Winterising plumbing',
+        body: 'Drain every pipe.',
+      });
+      await created('customers', { name: 'Unrelated Bakery' });
 
-    const results = await search('q=plum');
-    assert.deepEqual(results.map((r) => r.id).sort(), [customer.id, contact.id, job.id, ticket.id, article.id].sort());
-    const byId = new Map(results.map((r) => [r.id, r]));
-    assert.deepEqual(
-      [byId.get(contact.id).type, byId.get(contact.id).collection, byId.get(contact.id).title],
-      ['contact', 'contacts', 'Pat Plummer'],
-    );
-    assert.deepEqual(byId.get(job.id).data, (await call('GET', `/v1/jobs/${job.id}`)).body.data);
-    assert.ok(
-      results.every((r, i) => i === 0 || results[i - 1].score >= r.score),
-      'best first',
-    );
+      const results = await search('q=plum');
+      assert.deepEqual(
+        results.map((r) => r.id).sort(),
+        [customer.id, contact.id, job.id, ticket.id, article.id].sort(),
+      );
+      const byId = new Map(results.map((r) => [r.id, r]));
+      assert.deepEqual(
+        [byId.get(contact.id).type, byId.get(contact.id).collection, byId.get(contact.id).title],
+        ['contact', 'contacts', 'Pat Plummer'],
+      );
+      assert.deepEqual(byId.get(job.id).data, (await call('GET', `/v1/jobs/${job.id}`)).body.data);
+      assert.ok(
+        results.every((r, i) => i === 0 || results[i - 1].score >= r.score),
+        'best first',
+      );
 
-    assert.deepEqual(
-      (await search('q=plumbing joint')).map((r) => r.id),
-      [ticket.id],
-      'every word must match',
-    );
-    assert.deepEqual((await search('q=plum&types=jobs,tickets')).map((r) => r.collection).sort(), ['jobs', 'tickets']);
-    assert.equal((await search('q=plum&limit=2')).length, 2);
-  });
+      assert.deepEqual(
+        (await search('q=plumbing joint')).map((r) => r.id),
+        [ticket.id],
+        'every word must match',
+      );
+      assert.deepEqual((await search('q=plum&types=jobs,tickets')).map((r) => r.collection).sort(), [
+        'jobs',
+        'tickets',
+      ]);
+      assert.equal((await search('q=plum&limit=2')).length, 2);
+    },
+  );
 
   test('a stronger match ranks first; deleted objects are not found', async () => {
     const weak = await created('tickets', { subject: 'Boiler', description: 'The heater in the hall is noisy' });

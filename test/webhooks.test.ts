@@ -155,36 +155,39 @@ describe('webhook endpoints', () => {
 });
 
 describe('delivery', () => {
-  test('each change reaches the subscribed endpoints, signed so that standardwebhooks and svix both verify it', async () => {
-    const all = await newEndpoint({ enabled_events: ['*'] });
-    const jobsOnly = await newEndpoint({ enabled_events: ['customer.updated'] });
-    assert.equal(await drain(), 2, "'*' receives its own creation and the second endpoint's");
-    receiver.received.length = 0;
-    const customer = await call('POST', '/v1/customers', { name: 'Ada' });
-    assert.equal(await drain(), 1); // customer.created: only the '*' endpoint
-    const [delivery] = receiver.received;
-    assert.equal(delivery.event.type, 'customer.created');
-    assert.equal(delivery.event.data.object.id, customer.body.data.id);
-    assert.equal(delivery.event.api_version, API_VERSION, 'payloads name the version they are rendered in');
-    assert.equal(delivery.headers['webhook-id'], delivery.event.id);
-    verifyBoth(delivery, all.secret);
-    assert.throws(() =>
-      new StandardWebhook(jobsOnly.secret).verify(delivery.body, delivery.headers as Record<string, string>),
-    );
+  test(
+    'each change reaches the subscribed endpoints, ' + 'signed so that standardwebhooks and svix both verify it',
+    async () => {
+      const all = await newEndpoint({ enabled_events: ['*'] });
+      const jobsOnly = await newEndpoint({ enabled_events: ['customer.updated'] });
+      assert.equal(await drain(), 2, "'*' receives its own creation and the second endpoint's");
+      receiver.received.length = 0;
+      const customer = await call('POST', '/v1/customers', { name: 'Ada' });
+      assert.equal(await drain(), 1); // customer.created: only the '*' endpoint
+      const [delivery] = receiver.received;
+      assert.equal(delivery.event.type, 'customer.created');
+      assert.equal(delivery.event.data.object.id, customer.body.data.id);
+      assert.equal(delivery.event.api_version, API_VERSION, 'payloads name the version they are rendered in');
+      assert.equal(delivery.headers['webhook-id'], delivery.event.id);
+      verifyBoth(delivery, all.secret);
+      assert.throws(() =>
+        new StandardWebhook(jobsOnly.secret).verify(delivery.body, delivery.headers as Record<string, string>),
+      );
 
-    const log = await call('GET', `/v1/webhook-endpoints/${all.id}/deliveries`);
-    assert.equal(log.status, 200);
-    assert.equal(log.body.data[0].status, 'succeeded');
-    assert.equal(log.body.data[0].http_status, 200);
-    assert.equal(log.body.data[0].event, delivery.event.id);
-    assert.equal(log.body.data[0].response_body, 'ok');
-    const byEvent = await call('GET', `/v1/events/${delivery.event.id}/deliveries`);
-    assert.deepEqual(
-      byEvent.body.data.map((d: any) => d.id),
-      [log.body.data[0].id],
-    );
-    for (const endpoint of [all, jobsOnly]) await call('POST', `/v1/webhook-endpoints/${endpoint.id}/disable`);
-  });
+      const log = await call('GET', `/v1/webhook-endpoints/${all.id}/deliveries`);
+      assert.equal(log.status, 200);
+      assert.equal(log.body.data[0].status, 'succeeded');
+      assert.equal(log.body.data[0].http_status, 200);
+      assert.equal(log.body.data[0].event, delivery.event.id);
+      assert.equal(log.body.data[0].response_body, 'ok');
+      const byEvent = await call('GET', `/v1/events/${delivery.event.id}/deliveries`);
+      assert.deepEqual(
+        byEvent.body.data.map((d: any) => d.id),
+        [log.body.data[0].id],
+      );
+      for (const endpoint of [all, jobsOnly]) await call('POST', `/v1/webhook-endpoints/${endpoint.id}/disable`);
+    },
+  );
 
   test('a rolled-back change queues nothing: a refused write sends no event', async () => {
     const endpoint = await newEndpoint();
@@ -272,29 +275,33 @@ describe('delivery', () => {
     assert.equal(await drain(), 0);
   });
 
-  test("410 Gone disables the endpoint at once; that is an event, and the account's notification addresses are mailed", async () => {
-    const patched = await call('PATCH', '/v1/account', { notification_emails: ['Ops@Example.com'] });
-    assert.deepEqual(patched.body.data.notification_emails, ['ops@example.com']);
-    const endpoint = await newEndpoint();
-    receiver.answers.push({ status: 410 });
-    await call('POST', '/v1/customers', { name: 'Gone Inc' });
-    await drain();
-    const read = await call('GET', `/v1/webhook-endpoints/${endpoint.id}`);
-    assert.equal(read.body.data.status, 'disabled');
-    assert.match(read.body.data.disabled_reason, /410/);
-    const events = await call('GET', '/v1/events?type=webhook_endpoint.disabled&limit=100');
-    assert.ok(
-      events.body.data.some((e: any) => e.data.object.id === endpoint.id && e.data.object.status === 'disabled'),
-    );
-    const mails = await systemQuery(ctx.db, {
-      sql: 'SELECT to_addresses, subject, text_body FROM mail_outbox WHERE account_id = $1',
-      parameters: [account.id],
-    });
-    assert.equal(mails.length, 1);
-    assert.deepEqual(mails[0].to_addresses, ['ops@example.com']);
-    assert.match(mails[0].subject, /disabled/);
-    assert.match(mails[0].text_body, new RegExp(`${endpoint.id}/enable`));
-  });
+  test(
+    '410 Gone disables the endpoint at once; that is an event, ' +
+      "and the account's notification addresses are mailed",
+    async () => {
+      const patched = await call('PATCH', '/v1/account', { notification_emails: ['Ops@Example.com'] });
+      assert.deepEqual(patched.body.data.notification_emails, ['ops@example.com']);
+      const endpoint = await newEndpoint();
+      receiver.answers.push({ status: 410 });
+      await call('POST', '/v1/customers', { name: 'Gone Inc' });
+      await drain();
+      const read = await call('GET', `/v1/webhook-endpoints/${endpoint.id}`);
+      assert.equal(read.body.data.status, 'disabled');
+      assert.match(read.body.data.disabled_reason, /410/);
+      const events = await call('GET', '/v1/events?type=webhook_endpoint.disabled&limit=100');
+      assert.ok(
+        events.body.data.some((e: any) => e.data.object.id === endpoint.id && e.data.object.status === 'disabled'),
+      );
+      const mails = await systemQuery(ctx.db, {
+        sql: 'SELECT to_addresses, subject, text_body FROM mail_outbox WHERE account_id = $1',
+        parameters: [account.id],
+      });
+      assert.equal(mails.length, 1);
+      assert.deepEqual(mails[0].to_addresses, ['ops@example.com']);
+      assert.match(mails[0].subject, /disabled/);
+      assert.match(mails[0].text_body, new RegExp(`${endpoint.id}/enable`));
+    },
+  );
 
   test('when every retry fails the delivery is failed, and recover sends it again', async () => {
     const endpoint = await newEndpoint();
@@ -342,49 +349,53 @@ describe('delivery', () => {
 });
 
 describe('monthly delivery quota', () => {
-  test('first attempts count against the plan; past the quota deliveries wait queued for next month, then go', async () => {
-    const limit = PLANS.free.monthlyWebhookDeliveries;
-    await systemQuery(ctx.db, { sql: "UPDATE accounts SET plan = 'free' WHERE id = $1", parameters: [account.id] });
-    await systemQuery(ctx.db, {
-      sql: 'INSERT INTO usage_counters (account_id, period, webhook_deliveries) VALUES ($1, $2, $3)',
-      parameters: [account.id, periodOf(clock()), limit - 2],
-    });
-    await newEndpoint();
-    const quota = ctx.runtime.use(deliveryQuota);
-    await call('POST', '/v1/customers', { name: 'First' });
-    assert.equal(await drain(), 1);
-    await quota.flush(); // the node learns the account's total (limit - 1)
-    await call('POST', '/v1/customers', { name: 'Second' });
-    await call('POST', '/v1/customers', { name: 'Third' });
-    assert.equal(await drain(), 1, 'one more is within the quota; the other waits');
-    assert.equal(receiver.received.length, 2);
-    assert.equal(receiver.received[0].event.data.object.name, 'First');
-    const waiting = await systemQuery(ctx.db, {
-      sql: `SELECT q.attempts, q.status, q.next_attempt_at, q.last_error FROM webhook_queue q WHERE q.account_id = $1 AND q.first_attempt_at IS NULL`,
-      parameters: [account.id],
-    });
-    assert.equal(waiting.length, 1);
-    assert.equal(waiting[0].status, 'pending');
-    assert.equal(waiting[0].attempts, 0, 'a delivery that was not sent is not an attempt');
-    assert.equal(new Date(waiting[0].next_attempt_at).getTime(), nextPeriodStart(clock()));
-    assert.match(waiting[0].last_error, /quota/);
-    const attempts = await call('GET', '/v1/webhook-deliveries');
-    assert.equal(attempts.body.data.length, 2, 'the delivery log holds only what was sent');
+  test(
+    'first attempts count against the plan; ' + 'past the quota deliveries wait queued for next month, then go',
+    async () => {
+      const limit = PLANS.free.monthlyWebhookDeliveries;
+      await systemQuery(ctx.db, { sql: "UPDATE accounts SET plan = 'free' WHERE id = $1", parameters: [account.id] });
+      await systemQuery(ctx.db, {
+        sql: 'INSERT INTO usage_counters (account_id, period, webhook_deliveries) VALUES ($1, $2, $3)',
+        parameters: [account.id, periodOf(clock()), limit - 2],
+      });
+      await newEndpoint();
+      const quota = ctx.runtime.use(deliveryQuota);
+      await call('POST', '/v1/customers', { name: 'First' });
+      assert.equal(await drain(), 1);
+      await quota.flush(); // the node learns the account's total (limit - 1)
+      await call('POST', '/v1/customers', { name: 'Second' });
+      await call('POST', '/v1/customers', { name: 'Third' });
+      assert.equal(await drain(), 1, 'one more is within the quota; the other waits');
+      assert.equal(receiver.received.length, 2);
+      assert.equal(receiver.received[0].event.data.object.name, 'First');
+      const waiting = await systemQuery(ctx.db, {
+        sql: `SELECT q.attempts, q.status, q.next_attempt_at, q.last_error FROM webhook_queue q
+            WHERE q.account_id = $1 AND q.first_attempt_at IS NULL`,
+        parameters: [account.id],
+      });
+      assert.equal(waiting.length, 1);
+      assert.equal(waiting[0].status, 'pending');
+      assert.equal(waiting[0].attempts, 0, 'a delivery that was not sent is not an attempt');
+      assert.equal(new Date(waiting[0].next_attempt_at).getTime(), nextPeriodStart(clock()));
+      assert.match(waiting[0].last_error, /quota/);
+      const attempts = await call('GET', '/v1/webhook-deliveries');
+      assert.equal(attempts.body.data.length, 2, 'the delivery log holds only what was sent');
 
-    await quota.flush();
-    const status = await call('GET', '/v1/rate-limit');
-    assert.equal(status.body.data.quota.webhook_deliveries_limit, limit);
-    assert.equal(status.body.data.quota.webhook_deliveries_used, limit);
-    const [warning] = await systemQuery(ctx.db, {
-      sql: "SELECT data FROM events WHERE account_id = $1 AND type = 'account.quota_warning'",
-      parameters: [account.id],
-    });
-    assert.equal(warning.data.object.metric, 'webhook_deliveries');
+      await quota.flush();
+      const status = await call('GET', '/v1/rate-limit');
+      assert.equal(status.body.data.quota.webhook_deliveries_limit, limit);
+      assert.equal(status.body.data.quota.webhook_deliveries_used, limit);
+      const [warning] = await systemQuery(ctx.db, {
+        sql: "SELECT data FROM events WHERE account_id = $1 AND type = 'account.quota_warning'",
+        parameters: [account.id],
+      });
+      assert.equal(warning.data.object.metric, 'webhook_deliveries');
 
-    skipped = nextPeriodStart(clock()) - Date.now() + 1_000; // into next month: a fresh quota
-    assert.equal(await drain(), 1);
-    assert.equal(receiver.received.length, 3, 'the waiting delivery went when the quota reset');
-  });
+      skipped = nextPeriodStart(clock()) - Date.now() + 1_000; // into next month: a fresh quota
+      assert.equal(await drain(), 1);
+      assert.equal(receiver.received.length, 3, 'the waiting delivery went when the quota reset');
+    },
+  );
 });
 
 describe('test events and secret rotation', () => {

@@ -82,7 +82,8 @@ export class AlertEvaluator {
       sql: `SELECT r.*, a.plan, u.requests AS month_requests FROM alert_rules r
             JOIN accounts a ON a.id = r.account_id
             LEFT JOIN usage_counters u ON u.account_id = r.account_id AND u.period = $1
-            WHERE ((r.enabled AND r.deleted_at IS NULL) OR r.state = 'firing') ${accountIds ? 'AND r.account_id = ANY ($2)' : ''} ORDER BY r.account_id, r.id`,
+            WHERE ((r.enabled AND r.deleted_at IS NULL) OR r.state = 'firing')
+              ${accountIds ? 'AND r.account_id = ANY ($2)' : ''} ORDER BY r.account_id, r.id`,
       parameters: accountIds ? [periodOf(now), accountIds] : [periodOf(now)],
     });
     const windows = new Map<string, WindowStats>();
@@ -126,7 +127,9 @@ export class AlertEvaluator {
 
       // updated_at moves only when the state does: evaluation alone is not a change to the rule.
       writes.push({
-        sql: 'UPDATE alert_rules SET last_value = $2, last_evaluated_at = $3, updated_at = CASE WHEN state = $4 THEN updated_at ELSE $3 END, state = $4 WHERE id = $1',
+        sql:
+          'UPDATE alert_rules SET last_value = $2, last_evaluated_at = $3, updated_at = CASE WHEN state = $4 ' +
+          'THEN updated_at ELSE $3 END, state = $4 WHERE id = $1',
         parameters: [rule.id, value, at, breached ? 'firing' : 'ok'],
       });
       if (breached && rule.state !== 'firing') {
@@ -134,7 +137,9 @@ export class AlertEvaluator {
         report.triggered++;
       } else if (breached) {
         writes.push({
-          sql: "UPDATE alerts SET peak_value = greatest(peak_value, $2), updated_at = $3 WHERE alert_rule_id = $1 AND status = 'firing'",
+          sql:
+            'UPDATE alerts SET peak_value = greatest(peak_value, $2), updated_at = $3 ' +
+            "WHERE alert_rule_id = $1 AND status = 'firing'",
           parameters: [rule.id, value, at],
         });
       } else if (rule.state === 'firing') {
@@ -170,7 +175,8 @@ export class AlertEvaluator {
         at,
         alert.id,
         `Alert: ${rule.name}`,
-        `${describe(rule, value)}, at or above the threshold of ${rule.threshold}.\nOpened at ${at}; alert ${alert.id}.`,
+        `${describe(rule, value)}, at or above the threshold of ${rule.threshold}.\n` +
+          `Opened at ${at}; alert ${alert.id}.`,
       ),
     ];
   }
@@ -188,15 +194,12 @@ export class AlertEvaluator {
       parameters: [rule.id, value, at],
     });
     if (!alert) return []; // the rule was marked firing but its alert is gone: just reset the state
+    const why = because
+      ? `Closed because ${because}`
+      : `${describe(rule, value)}, below the threshold of ${rule.threshold} again`;
     return [
       platformEventStatement(rule.account_id, 'alert.resolved', serialize(alerts, alert), at),
-      ...this.#tell(
-        rule,
-        at,
-        alert.id,
-        `Resolved: ${rule.name}`,
-        `${because ? `Closed because ${because}` : `${describe(rule, value)}, below the threshold of ${rule.threshold} again`}.\nResolved at ${at}; alert ${alert.id}.`,
-      ),
+      ...this.#tell(rule, at, alert.id, `Resolved: ${rule.name}`, `${why}.\nResolved at ${at}; alert ${alert.id}.`),
     ];
   }
 

@@ -17,7 +17,10 @@ export const alertRules = defineResource({
   collection: 'alert-rules',
   idPrefix: 'alr',
   description:
-    "A threshold on the account's API traffic, checked every minute. When the metric reaches the threshold an alert opens (event `alert.triggered`, mail to `notify_emails`, a notification to each of `notify_user_ids`); when it falls back the alert resolves (`alert.resolved`).",
+    "A threshold on the account's API traffic, checked every minute. " +
+    'When the metric reaches the threshold an alert opens ' +
+    '(event `alert.triggered`, mail to `notify_emails`, a notification to each of `notify_user_ids`); ' +
+    'when it falls back the alert resolves (`alert.resolved`).',
   // Deleted rules keep their alert history readable.
   softDelete: true,
   fields: {
@@ -36,7 +39,8 @@ export const alertRules = defineResource({
       .integer({ min: 1, max: 1_000_000 })
       .default(20)
       .describe(
-        'For error_rate and p95_latency_ms: fewer requests than this in the window never fire (five requests with one error is not a 20 % error rate worth waking anyone for).',
+        'For error_rate and p95_latency_ms: fewer requests than this in the window never fire ' +
+          '(five requests with one error is not a 20 % error rate worth waking anyone for).',
       ),
     notify_emails: field
       .json(z.array(z.email().max(320)).max(20))
@@ -47,7 +51,8 @@ export const alertRules = defineResource({
       .tags()
       .example([])
       .describe(
-        'Team members (user ids) who get an in-app notification (`/v1/notifications`) when an alert opens and resolves.',
+        'Team members (user ids) who get an in-app notification (`/v1/notifications`) ' +
+          'when an alert opens and resolves.',
       ),
     enabled: field.boolean().default(true).filterable(),
     state: field

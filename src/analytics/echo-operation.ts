@@ -23,7 +23,8 @@ export const echoOperation = defineOperation({
   bucket: 'write',
   summary: 'Echo the request back',
   description:
-    "Returns the method, path, headers and JSON body it received and the credential's account, key and scopes. Any valid credential may call it; nothing is stored.",
+    "Returns the method, path, headers and JSON body it received and the credential's account, key and scopes. " +
+    'Any valid credential may call it; nothing is stored.',
   body: z.unknown(),
   response: EchoResponse,
   successStatus: 200,

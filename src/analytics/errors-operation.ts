@@ -46,7 +46,8 @@ export const errorsOperation = defineOperation({
           : 'status >= 400';
     const [groups] = await tenantBatch(runtime.db, principal.accountId, [
       {
-        sql: `SELECT error_code AS code, method || ' ' || coalesce(route, path) AS route, status, count(*)::int AS count,
+        sql: `SELECT error_code AS code, method || ' ' || coalesce(route, path) AS route, status,
+                count(*)::int AS count,
                 min(created_at) AS first_seen, max(created_at) AS last_seen,
                 (array_agg(id ORDER BY created_at DESC))[1] AS sample_request_id
               FROM request_logs

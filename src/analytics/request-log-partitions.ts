@@ -25,7 +25,9 @@ export class RequestLogPartitions {
       const next = dayOf(Date.parse(day) + DAY_MS);
       try {
         await systemQuery(this.db, {
-          sql: `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF ${PARENT} FOR VALUES FROM ('${day}') TO ('${next}')`,
+          sql:
+            `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF ${PARENT} FOR VALUES ` +
+            `FROM ('${day}') TO ('${next}')`,
           parameters: [],
         });
       } catch (error) {

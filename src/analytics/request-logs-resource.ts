@@ -16,7 +16,8 @@ export const requestLogs = defineResource({
   idPattern: REQUEST_ID_PATTERN,
   partitionByDay: true,
   description:
-    'One API request of the account: who made it, what it hit, how it ended and how long it took. The id is the request id (`X-Request-Id`). Kept for 30 days by default.',
+    'One API request of the account: who made it, what it hit, how it ended and how long it took. ' +
+    'The id is the request id (`X-Request-Id`). Kept for 30 days by default.',
   operations: ['list', 'get'],
   limitedBecause: 'The request log is written by the server only and kept for its retention period, never edited.',
   emitsEvents: false,

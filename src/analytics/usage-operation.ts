@@ -81,7 +81,8 @@ export const usageOperation = defineOperation({
     const group = query.group_by ? GROUP_EXPRESSIONS[query.group_by] : 'NULL::text';
     const [buckets, [summary]] = await tenantBatch(runtime.db, principal.accountId, [
       {
-        sql: `SELECT date_trunc('${query.bucket}', created_at) AS start, ${group} AS "group", ${STATS_SQL} FROM request_logs ${where} GROUP BY 1, 2 ORDER BY 1, 2`,
+        sql: `SELECT date_trunc('${query.bucket}', created_at) AS start, ${group} AS "group", ${STATS_SQL}
+              FROM request_logs ${where} GROUP BY 1, 2 ORDER BY 1, 2`,
         parameters,
       },
       { sql: `SELECT ${STATS_SQL} FROM request_logs ${where}`, parameters },

@@ -106,7 +106,8 @@ export const accountOperations = [
       const [row] = await systemQuery(runtime.db, {
         // The notice is part of the update's transaction: sent if and only if the change commits.
         sql: `WITH updated AS (
-                  UPDATE accounts SET name = coalesce($2, name), cors_allowed_origins = coalesce($3::text[], cors_allowed_origins),
+                  UPDATE accounts SET name = coalesce($2, name),
+                    cors_allowed_origins = coalesce($3::text[], cors_allowed_origins),
                     notification_emails = coalesce($4::text[], notification_emails), updated_at = now()
                   WHERE id = $1 RETURNING ${COLUMNS})
                 SELECT updated.*, ${accountChangeNoticeSql('$1')} AS noticed FROM updated`,

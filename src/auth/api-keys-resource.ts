@@ -57,13 +57,15 @@ async function assertAnotherKeyManager(ctx: OperationContext, keyId: string): Pr
     parameters: [ctx.tx.accountId],
   });
   const [other] = await ctx.tx.query({
-    sql: `SELECT id FROM api_keys WHERE id <> $1 AND status = 'active' AND expires_at IS NULL AND scopes && $2::text[] LIMIT 1`,
+    sql: `SELECT id FROM api_keys WHERE id <> $1 AND status = 'active' AND expires_at IS NULL AND scopes && $2::text[]
+          LIMIT 1`,
     parameters: [keyId, MANAGES_KEYS],
   });
   if (!other) {
     throw new ApiError(
       'conflict',
-      "This is the account's last active key without expiry that can manage keys (write:api-keys or write:*); create another one first",
+      "This is the account's last active key without expiry that can " +
+        'manage keys (write:api-keys or write:*); create another one first',
     );
   }
 }
@@ -87,12 +89,14 @@ export const apiKeys = defineResource({
   collection: 'api-keys',
   idPrefix: 'key',
   description:
-    'A secret that authenticates server-to-server calls as the account (`Authorization: Bearer fl_live_...`), limited to its scopes. ' +
+    'A secret that authenticates server-to-server calls as the account ' +
+    '(`Authorization: Bearer fl_live_...`), limited to its scopes. ' +
     'Only a hash is stored: the secret is answered once, on create and on rotate.',
   // Keys are revoked, not deleted, so the audit trail and request logs keep naming them.
   operations: ['list', 'get', 'create', 'update', 'export'],
   limitedBecause:
-    'A key is revoked or rotated through its actions (keeping the record), not deleted; keys are made one at a time so each secret is shown once.',
+    'A key is revoked or rotated through its actions (keeping the record), not deleted; ' +
+    'keys are made one at a time so each secret is shown once.',
   lifecycle: { field: 'status', updatableIn: ['active'] },
   fields: {
     name: field.text({ min: 1, max: 200 }).required().searchable().sortable().example('Zapier integration'),
@@ -102,14 +106,16 @@ export const apiKeys = defineResource({
       .createOnly()
       .filterable()
       .describe(
-        'Shown in the key (`fl_test_...`) so a test key is recognisable where it is pasted; both modes reach the same account data.',
+        'Shown in the key (`fl_test_...`) so a test key is recognisable where it is pasted; ' +
+          'both modes reach the same account data.',
       ),
     scopes: field
       .tags()
       .required()
       .filterable()
       .describe(
-        'What the key may do (`read:customers`, `write:jobs`, `read:*`, ...; see `x-fieldline-scopes`): at most what the credential creating it holds.',
+        'What the key may do (`read:customers`, `write:jobs`, `read:*`, ...; see `x-fieldline-scopes`): ' +
+          'at most what the credential creating it holds.',
       )
       .example(['read:customers', 'write:jobs']),
     expires_at: field
@@ -121,7 +127,8 @@ export const apiKeys = defineResource({
       .text()
       .readOnly()
       .describe(
-        'The first characters of the secret (`fl_live_` and 12 more): enough to recognise the key, useless to call with.',
+        'The first characters of the secret (`fl_live_` and 12 more): ' +
+          'enough to recognise the key, useless to call with.',
       ),
     last4: field.text().readOnly().describe('The last four characters of the secret.'),
     status: field.enum(['active', 'revoked']).readOnly().default('active').filterable(),
@@ -161,7 +168,8 @@ export const apiKeys = defineResource({
     revoke: {
       summary: 'Revoke the key',
       description:
-        'The key is refused from its next request on, on every node. Revoked keys stay listed (with `revoked_at`) and cannot be restored.',
+        'The key is refused from its next request on, on every node. ' +
+        'Revoked keys stay listed (with `revoked_at`) and cannot be restored.',
       from: ['active'],
       to: 'revoked',
       event: 'revoked',
@@ -175,7 +183,9 @@ export const apiKeys = defineResource({
     rotate: {
       summary: 'Rotate the secret',
       description:
-        'Answers with a new secret for the same key (same id, name and scopes). The previous secret keeps working for `expire_previous_in_seconds` (24 hours unless said otherwise, at most 7 days; 0 ends it now).',
+        'Answers with a new secret for the same key (same id, name and scopes). ' +
+        'The previous secret keeps working for `expire_previous_in_seconds` ' +
+        '(24 hours unless said otherwise, at most 7 days; 0 ends it now).',
       from: ['active'],
       input: rotationInput,
       reveals: {
@@ -186,7 +196,9 @@ export const apiKeys = defineResource({
         assertCallerCovers(ctx, row, 'rotate');
         const expiresAt = previousSecretExpiry(ctx.now, input);
         ctx.tx.defer({
-          sql: 'UPDATE api_key_secrets SET expires_at = $2 WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > $2)',
+          sql:
+            'UPDATE api_key_secrets SET expires_at = $2 ' +
+            'WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > $2)',
           parameters: [row.id, expiresAt],
         });
         const minted = mintKeySecret(row.mode);

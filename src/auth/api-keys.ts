@@ -44,7 +44,9 @@ export function mintKeySecret(mode: KeyMode) {
 export function keySecretInsert(keyId: string, accountId: string, secret: string, now: string): SqlStatement {
   const lookup = KEY_PATTERN.exec(secret)![2];
   return {
-    sql: 'INSERT INTO api_key_secrets (lookup, key_id, account_id, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
+    sql:
+      'INSERT INTO api_key_secrets (lookup, key_id, account_id, secret_hash, created_at) ' +
+      'VALUES ($1, $2, $3, $4, $5)',
     parameters: [lookup, keyId, accountId, `\\x${sha256(secret).toString('hex')}`, now],
   };
 }
@@ -80,7 +82,8 @@ export function prepareApiKey(input: NewApiKey) {
   const minted = mintKeySecret(input.mode);
   const statements: SqlStatement[] = [
     {
-      sql: `INSERT INTO api_keys (id, account_id, name, mode, scopes, expires_at, prefix, last4, status, rate_limits, created_at, updated_at)
+      sql: `INSERT INTO api_keys (id, account_id, name, mode, scopes, expires_at, prefix, last4, status, rate_limits,
+            created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $10)`,
       parameters: [
         id,
@@ -194,8 +197,8 @@ export class ApiKeyVerifier {
     if (cached) return cached;
     const generation = this.#generation;
     const [row] = await systemQuery(this.db, {
-      sql: `SELECT k.id, k.account_id, s.secret_hash, k.scopes, k.expires_at, s.expires_at AS secret_expires_at, k.status, k.rate_limits,
-                   a.plan, a.cors_allowed_origins
+      sql: `SELECT k.id, k.account_id, s.secret_hash, k.scopes, k.expires_at, s.expires_at AS secret_expires_at,
+                   k.status, k.rate_limits, a.plan, a.cors_allowed_origins
               FROM api_key_secrets s JOIN api_keys k ON k.id = s.key_id JOIN accounts a ON a.id = k.account_id
              WHERE s.lookup = $1`,
       parameters: [lookup],

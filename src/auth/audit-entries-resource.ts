@@ -16,7 +16,8 @@ export const auditEntries = defineResource({
   collection: 'audit-entries',
   idPrefix: 'aud',
   description:
-    'A sign-in to the account, or an attempt: who, from where, and whether it succeeded. Entries are never changed or deleted.',
+    'A sign-in to the account, or an attempt: who, from where, and whether it succeeded. ' +
+    'Entries are never changed or deleted.',
   operations: ['list', 'get'],
   limitedBecause: 'The audit log is written by sign-ins only and never changed, so it can be trusted.',
   emitsEvents: false,
@@ -43,10 +44,14 @@ export interface SignInAttempt {
   via: 'api' | 'oauth';
 }
 
-/** One entry in each account the email's person is a member of (any status: an attempt on a deactivated member is worth seeing). */
+/**
+ * One entry in each account the email's person is a member of (any
+ * status: an attempt on a deactivated member is worth seeing).
+ */
 export async function recordSignIn(db: Database, attempt: SignInAttempt): Promise<void> {
   const members = await systemQuery(db, {
-    sql: `SELECT p.id AS person_id, u.id AS user_id, u.account_id FROM people p JOIN users u ON u.person_id = p.id AND u.deleted_at IS NULL
+    sql: `SELECT p.id AS person_id, u.id AS user_id, u.account_id FROM people p
+           JOIN users u ON u.person_id = p.id AND u.deleted_at IS NULL
            WHERE p.email = $1`,
     parameters: [attempt.email],
   });

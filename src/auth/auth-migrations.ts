@@ -48,18 +48,23 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
       // People who sign in, their sign-in methods and sessions, and one-time tokens: Better
       // Auth's tables in our naming (src/auth/people-auth.ts). Not tenant data: a person may
       // belong to several accounts; membership is the users resource's person_id.
-      `CREATE TABLE people (id text PRIMARY KEY, name text NOT NULL, email text NOT NULL UNIQUE, email_verified boolean NOT NULL,
+      `CREATE TABLE people (id text PRIMARY KEY, name text NOT NULL, email text NOT NULL UNIQUE, ` +
+        `email_verified boolean NOT NULL,
         image text, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())`,
-      `CREATE TABLE sessions (id text PRIMARY KEY, token text NOT NULL UNIQUE, person_id text NOT NULL REFERENCES people (id) ON DELETE CASCADE,
-        active_account_id text REFERENCES accounts (id) ON DELETE SET NULL, expires_at timestamptz NOT NULL, ip_address text, user_agent text,
+      `CREATE TABLE sessions (id text PRIMARY KEY, token text NOT NULL UNIQUE, ` +
+        `person_id text NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        active_account_id text REFERENCES accounts (id) ON DELETE SET NULL, expires_at timestamptz NOT NULL, ` +
+        `ip_address text, user_agent text,
         created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL)`,
       `CREATE INDEX sessions_person_id_idx ON sessions (person_id)`,
       `CREATE TABLE credentials (id text PRIMARY KEY, provider_account_id text NOT NULL, provider_id text NOT NULL,
-        person_id text NOT NULL REFERENCES people (id) ON DELETE CASCADE, access_token text, refresh_token text, id_token text,
+        person_id text NOT NULL REFERENCES people (id) ON DELETE CASCADE, access_token text, refresh_token text, ` +
+        `id_token text,
         access_token_expires_at timestamptz, refresh_token_expires_at timestamptz, scope text, password text,
         created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL)`,
       `CREATE INDEX credentials_person_id_idx ON credentials (person_id)`,
-      `CREATE TABLE verifications (id text PRIMARY KEY, identifier text NOT NULL, value text NOT NULL, expires_at timestamptz NOT NULL,
+      `CREATE TABLE verifications (id text PRIMARY KEY, identifier text NOT NULL, value text NOT NULL, ` +
+        `expires_at timestamptz NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())`,
       `CREATE INDEX verifications_identifier_idx ON verifications (identifier)`,
       // A member's invitation to sign in (src/auth/invitations.ts): only the token's hash is kept.
@@ -78,37 +83,47 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
       // reference_id made a foreign key: the account a client belongs to or a grant acts in.
       // Tokens and client secrets are stored hashed or encrypted, never as issued.
       `CREATE TABLE oauth_clients (id text NOT NULL PRIMARY KEY, client_id text NOT NULL UNIQUE, client_secret text,
-        client_discovery_id text, disabled boolean, skip_consent boolean, enable_end_session boolean, subject_type text, scopes jsonb,
-        client_credentials_scopes jsonb, person_id text REFERENCES people (id) ON DELETE CASCADE, created_at timestamptz,
+        client_discovery_id text, disabled boolean, skip_consent boolean, enable_end_session boolean, ` +
+        `subject_type text, scopes jsonb,
+        client_credentials_scopes jsonb, person_id text REFERENCES people (id) ON DELETE CASCADE, ` +
+        `created_at timestamptz,
         updated_at timestamptz, name text, uri text, icon text, contacts jsonb, tos text, policy text, software_id text,
         software_version text, software_statement text, redirect_uris jsonb NOT NULL, post_logout_redirect_uris jsonb,
         backchannel_logout_uri text, backchannel_logout_session_required boolean, token_endpoint_auth_method text,
         application_type text, jwks text, jwks_uri text, grant_types jsonb, response_types jsonb, require_pkce boolean,
-        dpop_bound_access_tokens boolean, reference_id text REFERENCES accounts (id) ON DELETE CASCADE, metadata jsonb)`,
+        dpop_bound_access_tokens boolean, reference_id text REFERENCES accounts (id) ON DELETE CASCADE, ` +
+        `metadata jsonb)`,
       `CREATE TABLE oauth_resources (id text NOT NULL PRIMARY KEY, identifier text NOT NULL UNIQUE, name text NOT NULL,
-        access_token_ttl integer, refresh_token_ttl integer, signing_algorithm text, signing_key_id text, allowed_scopes jsonb,
+        access_token_ttl integer, refresh_token_ttl integer, signing_algorithm text, signing_key_id text, ` +
+        `allowed_scopes jsonb,
         custom_claims jsonb, dpop_bound_access_tokens_required boolean, disabled boolean, created_at timestamptz,
         updated_at timestamptz, policy_version integer, metadata jsonb)`,
       `CREATE TABLE oauth_client_resources (id text NOT NULL PRIMARY KEY,
         client_id text NOT NULL REFERENCES oauth_clients (client_id) ON DELETE CASCADE,
-        resource_id text NOT NULL REFERENCES oauth_resources (identifier) ON DELETE CASCADE, metadata jsonb, created_at timestamptz)`,
+        resource_id text NOT NULL REFERENCES oauth_resources (identifier) ON DELETE CASCADE, metadata jsonb, ` +
+        `created_at timestamptz)`,
       `CREATE TABLE oauth_refresh_tokens (id text NOT NULL PRIMARY KEY, token text NOT NULL UNIQUE,
         client_id text NOT NULL REFERENCES oauth_clients (client_id) ON DELETE CASCADE,
-        session_id text REFERENCES sessions (id) ON DELETE SET NULL, person_id text NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        session_id text REFERENCES sessions (id) ON DELETE SET NULL, ` +
+        `person_id text NOT NULL REFERENCES people (id) ON DELETE CASCADE,
         reference_id text REFERENCES accounts (id) ON DELETE CASCADE, authorization_code_id text, resources jsonb,
-        requested_user_info_claims jsonb, expires_at timestamptz NOT NULL, created_at timestamptz NOT NULL, revoked timestamptz,
-        rotated_at timestamptz, rotation_replay_response text, rotation_replay_expires_at timestamptz, auth_time timestamptz,
+        requested_user_info_claims jsonb, expires_at timestamptz NOT NULL, created_at timestamptz NOT NULL, ` +
+        `revoked timestamptz,
+        rotated_at timestamptz, rotation_replay_response text, rotation_replay_expires_at timestamptz, ` +
+        `auth_time timestamptz,
         confirmation jsonb, scopes jsonb NOT NULL)`,
       `CREATE TABLE oauth_access_tokens (id text NOT NULL PRIMARY KEY, token text NOT NULL UNIQUE,
         client_id text NOT NULL REFERENCES oauth_clients (client_id) ON DELETE CASCADE,
-        session_id text REFERENCES sessions (id) ON DELETE SET NULL, person_id text REFERENCES people (id) ON DELETE CASCADE,
+        session_id text REFERENCES sessions (id) ON DELETE SET NULL, ` +
+        `person_id text REFERENCES people (id) ON DELETE CASCADE,
         reference_id text REFERENCES accounts (id) ON DELETE CASCADE, authorization_code_id text, resources jsonb,
         requested_user_info_claims jsonb, refresh_id text REFERENCES oauth_refresh_tokens (id) ON DELETE CASCADE,
         expires_at timestamptz NOT NULL, created_at timestamptz NOT NULL, revoked timestamptz, confirmation jsonb,
         scopes jsonb NOT NULL)`,
       `CREATE TABLE oauth_consents (id text NOT NULL PRIMARY KEY,
         client_id text NOT NULL REFERENCES oauth_clients (client_id) ON DELETE CASCADE,
-        person_id text REFERENCES people (id) ON DELETE CASCADE, reference_id text REFERENCES accounts (id) ON DELETE CASCADE,
+        person_id text REFERENCES people (id) ON DELETE CASCADE, ` +
+        `reference_id text REFERENCES accounts (id) ON DELETE CASCADE,
         resources jsonb, requested_user_info_claims jsonb, scopes jsonb NOT NULL, created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL)`,
       `CREATE TABLE oauth_client_assertions (id text NOT NULL PRIMARY KEY, expires_at timestamptz NOT NULL)`,
@@ -126,7 +141,8 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX oauth_access_tokens_refresh_id_idx ON oauth_access_tokens (refresh_id)`,
       `CREATE INDEX oauth_consents_client_id_idx ON oauth_consents (client_id)`,
       `CREATE INDEX oauth_consents_person_id_idx ON oauth_consents (person_id)`,
-      `CREATE UNIQUE INDEX oauth_client_resources_client_id_resource_id_uidx ON oauth_client_resources (client_id, resource_id)`,
+      `CREATE UNIQUE INDEX oauth_client_resources_client_id_resource_id_uidx ` +
+        `ON oauth_client_resources (client_id, resource_id)`,
       `CREATE INDEX oauth_clients_reference_id_idx ON oauth_clients (reference_id)`,
       `CREATE INDEX oauth_access_tokens_reference_id_idx ON oauth_access_tokens (reference_id)`,
       `CREATE INDEX oauth_refresh_tokens_reference_id_idx ON oauth_refresh_tokens (reference_id)`,

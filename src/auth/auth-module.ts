@@ -32,7 +32,9 @@ function oauthSecurityScheme(registry: Registry) {
   const scopes = Object.fromEntries(oauthScopes(registry).map((scope) => [scope, describeScope(scope)]));
   return {
     type: 'oauth2',
-    description: `Third-party apps: register at /v1/oauth/clients; server metadata at ${OAUTH_METADATA_PATH}. Access tokens start with \`flo_at_\`.`,
+    description:
+      `Third-party apps: register at /v1/oauth/clients; server metadata at ${OAUTH_METADATA_PATH}. ` +
+      `Access tokens start with \`flo_at_\`.`,
     flows: {
       authorizationCode: {
         authorizationUrl: '/v1/auth/oauth2/authorize',

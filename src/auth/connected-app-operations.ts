@@ -36,9 +36,11 @@ export const connectedAppOperations = [
         sql: `SELECT c.client_id, c.name, c.uri,
                        (SELECT jsonb_agg(DISTINCT s) FROM oauth_consents g2, jsonb_array_elements_text(g2.scopes) s
                          WHERE g2.client_id = c.client_id AND g2.reference_id = $1) AS scopes,
-                       jsonb_agg(jsonb_build_object('person_id', p.id, 'email', p.email, 'granted_at', g.created_at) ORDER BY g.created_at) AS people,
+                       jsonb_agg(jsonb_build_object('person_id', p.id, 'email', p.email, 'granted_at', g.created_at)
+                       ORDER BY g.created_at) AS people,
                        min(g.created_at) AS first_granted_at, max(g.updated_at) AS last_granted_at
-                  FROM oauth_consents g JOIN oauth_clients c ON c.client_id = g.client_id JOIN people p ON p.id = g.person_id
+                  FROM oauth_consents g JOIN oauth_clients c ON c.client_id = g.client_id
+                  JOIN people p ON p.id = g.person_id
                  WHERE g.reference_id = $1
                  GROUP BY c.client_id, c.name, c.uri
                  ORDER BY last_granted_at DESC, c.client_id DESC LIMIT 200`,
@@ -69,7 +71,8 @@ export const connectedAppOperations = [
     bucket: 'write',
     summary: 'Disconnect an app',
     description:
-      'Ends every grant, access token, refresh token and unexchanged authorization code the app holds in this account, at once. It must ask for consent again.',
+      'Ends every grant, access token, refresh token and unexchanged authorization code the app holds in this ' +
+      'account, at once. It must ask for consent again.',
     params: { id: { pattern: '^oac_' } },
     response: z.object({ id: z.string(), object: z.literal('connected_app'), disconnected: z.literal(true) }),
     async handle({ runtime, principal, params }) {

@@ -36,7 +36,9 @@ export function invitationStatements(args: {
       parameters: [args.accountId, args.user.id],
     },
     {
-      sql: 'INSERT INTO member_invitations (token_hash, account_id, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)',
+      sql:
+        'INSERT INTO member_invitations (token_hash, account_id, user_id, expires_at, created_at) ' +
+        'VALUES ($1, $2, $3, $4, $5)',
       parameters: [tokenHash(token), args.accountId, args.user.id, expiresAt, args.now],
     },
     queueMailStatement(
@@ -46,7 +48,8 @@ export function invitationStatements(args: {
         subject: `You are invited to ${args.accountName} on Fieldline`,
         text:
           `${args.user.name}, you are invited to join ${args.accountName} on Fieldline as ${args.user.role}.\n\n` +
-          `Sign up or sign in at ${args.publicUrl}/portal, then accept with this token (valid ${INVITATION_LIFETIME_HOURS} hours):\n\n${token}\n\n` +
+          `Sign up or sign in at ${args.publicUrl}/portal, then accept with this token ` +
+          `(valid ${INVITATION_LIFETIME_HOURS} hours):\n\n${token}\n\n` +
           `Accept it in the developer portal: ${args.publicUrl}/portal/accept-invitation?token=${token}\n` +
           `(or POST ${args.publicUrl}/v1/auth/accept-invitation {"token": "..."})\n`,
       },

@@ -94,15 +94,21 @@ const present = (row: Record<string, any>) => ({
 });
 
 const COLUMNS =
-  'client_id, name, uri, token_endpoint_auth_method, redirect_uris, scopes, allowed_origins, client_credentials_scopes, disabled, created_at, updated_at';
-/** 256 random bits; answered once with its prefix, stored sealed (Better Auth compares the unsealed value in constant time). */
+  'client_id, name, uri, token_endpoint_auth_method, redirect_uris, scopes, allowed_origins, ' +
+  'client_credentials_scopes, disabled, created_at, updated_at';
+/**
+ * 256 random bits; answered once with its prefix, stored sealed
+ * (Better Auth compares the unsealed value in constant time).
+ */
 const newClientSecret = () => randomBytes(32).toString('base64url');
 const clientChangeNotice = (clientId: string) => ({
   sql: 'SELECT pg_notify($1, $2)',
   parameters: [CREDENTIAL_CHANGES_CHANNEL, `oauth-client:${clientId}`],
 });
 
-/** A credential gives an app only what it holds itself (as for API keys), and changes only apps within its own reach. */
+/**
+ * A credential gives an app only what it holds itself (as for API keys), and changes only apps within its own reach.
+ */
 function assertWithinCaller(principal: Principal, scopes: readonly string[], what: string): void {
   const beyond = scopes.filter((scope) => scope !== OFFLINE_ACCESS && !hasScope(principal, scope));
   if (beyond.length)
@@ -165,7 +171,9 @@ export function oauthClientOperations(registry: Registry): Operation[] {
       scope: 'write:oauth-clients',
       bucket: 'write',
       summary: 'Register an OAuth app',
-      description: `The answer holds the client secret (confidential clients) once: store it then. Public clients must use PKCE (S256). At most ${MAX_CLIENTS_PER_ACCOUNT} clients per account.`,
+      description:
+        `The answer holds the client secret (confidential clients) once: store it then. ` +
+        `Public clients must use PKCE (S256). At most ${MAX_CLIENTS_PER_ACCOUNT} clients per account.`,
       body: z
         .strictObject({
           name: z.string().trim().min(1).max(200),
@@ -208,9 +216,11 @@ export function oauthClientOperations(registry: Registry): Operation[] {
         const clientId = newId('oac');
         const secret = body.type === 'public' ? null : newClientSecret();
         const [row] = await systemQuery(runtime.db, {
-          sql: `INSERT INTO oauth_clients (id, client_id, client_secret, reference_id, name, uri, redirect_uris, scopes, client_credentials_scopes,
-                  grant_types, response_types, token_endpoint_auth_method, allowed_origins, application_type, require_pkce, disabled, created_at, updated_at)
-                VALUES ($1, $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12::text[], 'web', true, false, now(), now())
+          sql: `INSERT INTO oauth_clients (id, client_id, client_secret, reference_id, name, uri, redirect_uris, scopes,
+                  client_credentials_scopes, grant_types, response_types, token_endpoint_auth_method, allowed_origins,
+                  application_type, require_pkce, disabled, created_at, updated_at)
+                VALUES ($1, $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb, $11,
+                  $12::text[], 'web', true, false, now(), now())
                 RETURNING ${COLUMNS}`,
           parameters: [
             clientId,
@@ -275,7 +285,8 @@ export function oauthClientOperations(registry: Registry): Operation[] {
       bucket: 'write',
       summary: 'Update an OAuth app',
       description:
-        'Removing a scope or an allowed origin applies to the tokens already issued, at once; disabling the app stops all its tokens.',
+        'Removing a scope or an allowed origin applies to the tokens already issued, at once; ' +
+        'disabling the app stops all its tokens.',
       params: { id: { pattern: '^oac_' } },
       body: z.strictObject({
         name: z.string().trim().min(1).max(200).optional(),
@@ -370,7 +381,8 @@ export function oauthClientOperations(registry: Registry): Operation[] {
           throw new ApiError('conflict', 'A public client has no secret');
         const secret = newClientSecret();
         const [row] = await systemQuery(runtime.db, {
-          sql: `UPDATE oauth_clients SET client_secret = $2, updated_at = now() WHERE client_id = $1 RETURNING ${COLUMNS}`,
+          sql: `UPDATE oauth_clients SET client_secret = $2, updated_at = now() WHERE client_id = $1
+                RETURNING ${COLUMNS}`,
           parameters: [params.id, runtime.secrets.encrypt(secret)],
         });
         return {

@@ -125,7 +125,8 @@ export const oauthPageOperations = [
       if (!client) return unknownApp('consent');
       if (!session.principal) {
         const why =
-          'You are signed in, but not acting in an account you are an active member of. Switch account, then start again from the app.';
+          'You are signed in, but not acting in an account you are an active member of. ' +
+          'Switch account, then start again from the app.';
         return html(messagePage('No account', why), 403);
       }
       const [account] = await systemQuery(runtime.db, {
@@ -154,7 +155,8 @@ export const oauthPageOperations = [
     form: ConsentForm,
     async handle(call) {
       const { runtime, body, headers } = call;
-      // The session cookie is SameSite=Lax, so another site cannot post here as the person; the Origin check says so twice.
+      // The session cookie is SameSite=Lax, so another site cannot
+      // post here as the person; the Origin check says so twice.
       if (!fromOwnPage(call)) return html(messagePage('Not allowed', 'Consent is given on this page only.'), 403);
       const publicUrl = runtime.options.publicUrl;
       // Better Auth's consent route finishes the authorization request, which needs a request of its own.

@@ -16,7 +16,8 @@ export function describeScope(scope: string): string {
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -25,11 +26,14 @@ function page(title: string, body: string): string {
   <title>${escapeHtml(title)} · Fieldline</title>
   <style>
     body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
-    main { max-width: 28rem; margin: 3rem auto; padding: 2rem; background: #fff; border-radius: 8px; box-shadow: 0 1px 3px #0002; }
+    main { max-width: 28rem; margin: 3rem auto; padding: 2rem; background: #fff; border-radius: 8px; ` +
+    `box-shadow: 0 1px 3px #0002; }
     h1 { font-size: 1.3rem; margin-top: 0; }
     label { display: block; margin: 1rem 0 .25rem; font-weight: 600; }
-    input[type=email], input[type=password] { width: 100%; box-sizing: border-box; padding: .6rem; font: inherit; border: 1px solid #aab; border-radius: 4px; }
-    button { font: inherit; padding: .6rem 1.2rem; border-radius: 4px; border: 1px solid #1f4fd1; background: #1f4fd1; color: #fff; cursor: pointer; }
+    input[type=email], input[type=password] { width: 100%; box-sizing: border-box; padding: .6rem; font: inherit; ` +
+    `border: 1px solid #aab; border-radius: 4px; }
+    button { font: inherit; padding: .6rem 1.2rem; border-radius: 4px; border: 1px solid #1f4fd1; ` +
+    `background: #1f4fd1; color: #fff; cursor: pointer; }
     button.secondary { background: #fff; color: #1f4fd1; }
     button:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
     .actions { display: flex; gap: .75rem; margin-top: 1.5rem; }
@@ -38,7 +42,8 @@ function page(title: string, body: string): string {
   </style>
 </head>
 <body><main>${body}</main></body>
-</html>`;
+</html>`
+  );
 }
 
 export function signInPage(input: { oauthQuery: string; clientName: string; error?: string; email?: string }): string {
@@ -50,7 +55,8 @@ export function signInPage(input: { oauthQuery: string; clientName: string; erro
   <form method="post">
     <input type="hidden" name="oauth_query" value="${escapeHtml(input.oauthQuery)}">
     <label for="email">Email</label>
-    <input id="email" name="email" type="email" autocomplete="username" required value="${escapeHtml(input.email ?? '')}">
+    <input id="email" name="email" type="email" autocomplete="username" required ` +
+      `value="${escapeHtml(input.email ?? '')}">
     <label for="password">Password</label>
     <input id="password" name="password" type="password" autocomplete="current-password" required>
     <div class="actions"><button type="submit">Sign in</button></div>
@@ -72,12 +78,15 @@ export function consentPage(view: ConsentView): string {
     view.clientUri && /^https?:\/\//.test(view.clientUri)
       ? ` (<a href="${escapeHtml(view.clientUri)}" rel="noopener noreferrer">${escapeHtml(view.clientUri)}</a>)`
       : '';
+  const scopeItems = view.scopes
+    .map((scope) => `<li>${escapeHtml(describeScope(scope))} <code>${escapeHtml(scope)}</code></li>`)
+    .join('');
   return page(
     'Allow access',
     `
   <h1>${escapeHtml(view.clientName)} wants access to ${escapeHtml(view.accountName)}</h1>
   <p>You are signed in as ${escapeHtml(view.personEmail)}. ${escapeHtml(view.clientName)}${from} will be able to:</p>
-  <ul>${view.scopes.map((scope) => `<li>${escapeHtml(describeScope(scope))} <code>${escapeHtml(scope)}</code></li>`).join('')}</ul>
+  <ul>${scopeItems}</ul>
   <p>It acts as you, with no more than your role allows. You can disconnect it at any time (connected apps).</p>
   <form method="post">
     <input type="hidden" name="oauth_query" value="${escapeHtml(view.oauthQuery)}">

@@ -28,13 +28,19 @@ export interface OAuthProviderOptions {
   publicUrl: string;
   /** Every scope a client may be given (oauthScopes). */
   scopes: readonly string[];
-  /** Client secrets are stored encrypted with the server key: Better Auth needs them back only to sign ID tokens, which we do not issue. */
+  /**
+   * Client secrets are stored encrypted with the server key: Better
+   * Auth needs them back only to sign ID tokens, which we do not issue.
+   */
   secrets: SecretBox;
   /** RFC 8707 resource indicators a token may be asked for (the MCP server's URL: MCP clients always name it). */
   resources?: readonly string[];
 }
 
-/** The scopes an OAuth client may hold: every scope of the API but the wildcards, which stay with API keys, and offline_access. */
+/**
+ * The scopes an OAuth client may hold: every scope of the API but
+ * the wildcards, which stay with API keys, and offline_access.
+ */
 export const oauthScopes = (registry: Registry) => [
   ...registry.scopes().filter((scope) => !scope.endsWith(':*')),
   OFFLINE_ACCESS,

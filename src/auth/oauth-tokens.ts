@@ -67,7 +67,10 @@ export class OAuthTokenVerifier {
     return (await this.#cache.get(tokenHash, () => this.#load(tokenHash)))?.principal ?? null;
   }
 
-  /** Forgets on this node: a token (by stored hash), the access tokens of a refresh token (its id), a client's, a person's or an account's. */
+  /**
+   * Forgets on this node: a token (by stored hash), the access tokens of
+   * a refresh token (its id), a client's, a person's or an account's.
+   */
   forget(kind: OAuthChange, id: string): void {
     if (kind === 'token') this.#cache.forgetKey(id);
     else
@@ -84,7 +87,8 @@ export class OAuthTokenVerifier {
 
   async #load(tokenHash: string): Promise<CachedGrant | null> {
     const [row] = await systemQuery(this.db, {
-      sql: `SELECT t.scopes, t.person_id, t.reference_id, t.refresh_id, t.expires_at, c.client_id, c.scopes AS client_scopes, c.allowed_origins AS client_origins, c.reference_id AS client_account_id
+      sql: `SELECT t.scopes, t.person_id, t.reference_id, t.refresh_id, t.expires_at, c.client_id,
+              c.scopes AS client_scopes, c.allowed_origins AS client_origins, c.reference_id AS client_account_id
               FROM oauth_access_tokens t JOIN oauth_clients c ON c.client_id = t.client_id
              WHERE t.token = $1 AND t.revoked IS NULL AND t.expires_at > now() AND c.disabled IS NOT TRUE`,
       parameters: [tokenHash],

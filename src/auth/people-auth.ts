@@ -98,9 +98,12 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
         mail(
           user.email,
           'Reset your Fieldline password',
-          `Someone asked to reset the password of ${user.email}.\n\nYour reset token (valid for one hour):\n\n${token}\n\n` +
+          `Someone asked to reset the password of ${user.email}.\n\n` +
+            `Your reset token (valid for one hour):\n\n${token}\n\n` +
             `Choose a new password at ${options.publicUrl}/portal/reset-password?token=${encodeURIComponent(token)}\n` +
-            `(or send the token with your new password to POST ${options.publicUrl}/v1/auth/password-reset/confirm).\nIf this was not you, ignore this mail.`,
+            `(or send the token with your new password to POST ` +
+            `${options.publicUrl}/v1/auth/password-reset/confirm).\n` +
+            `If this was not you, ignore this mail.`,
         ),
     },
     emailVerification: {
@@ -110,7 +113,8 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
         mail(
           user.email,
           'Confirm your email address for Fieldline',
-          `Confirm ${user.email} by opening:\n\n${options.publicUrl}/portal/verify-email?token=${encodeURIComponent(token)}\n\n` +
+          `Confirm ${user.email} by opening:\n\n` +
+            `${options.publicUrl}/portal/verify-email?token=${encodeURIComponent(token)}\n\n` +
             `Without a browser: GET ${options.publicUrl}/v1/auth/verify-email?token=${encodeURIComponent(token)}\n`,
         ),
     },

@@ -13,7 +13,8 @@ import type { Runtime } from '../platform/contract.ts';
 /** A person's active memberships, the one they joined first first. */
 export function memberships(db: Database, personId: string) {
   return systemQuery(db, {
-    sql: `SELECT u.account_id, a.name AS account_name, u.id AS user_id, u.role FROM users u JOIN accounts a ON a.id = u.account_id
+    sql: `SELECT u.account_id, a.name AS account_name, u.id AS user_id, u.role FROM users u
+           JOIN accounts a ON a.id = u.account_id
            WHERE u.person_id = $1 AND u.status = 'active' AND u.deleted_at IS NULL ORDER BY u.created_at, u.id`,
     parameters: [personId],
   });

@@ -27,10 +27,12 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   admin:
     'Everything except granting, changing or removing the owner role: members, keys, OAuth apps, webhooks, the CRM.',
   dispatcher:
-    'The CRM: customers, jobs, dispatch and schedule, conversations, campaigns; reads billing. No members, keys, webhooks or logs.',
+    'The CRM: customers, jobs, dispatch and schedule, conversations, campaigns; reads billing. ' +
+    'No members, keys, webhooks or logs.',
   office: 'The CRM and billing (quotes, invoices, payments, purchasing). No members, keys, webhooks or logs.',
   technician:
-    'Reads jobs, customers and the schedule; changes only their own work: the jobs assigned to them (status, photos, materials, signatures), their time entries and location.',
+    'Reads jobs, customers and the schedule; changes only their own work: ' +
+    'the jobs assigned to them (status, photos, materials, signatures), their time entries and location.',
   read_only: 'Reads the CRM and billing. Changes nothing.',
 };
 

@@ -7,7 +7,9 @@ import { credentialChangeNotice } from './api-keys.ts';
 import { oauthTokenVerifier, sessionVerifier } from './auth-services.ts';
 import type { SessionChange, SessionVerifier } from './session-verifier.ts';
 
-/** Every node forgets what it cached of a session (or of a person's sessions): this one at once, the others by NOTIFY. */
+/**
+ * Every node forgets what it cached of a session (or of a person's sessions): this one at once, the others by NOTIFY.
+ */
 export async function announceSessionChange(
   db: Database,
   sessions: Pick<SessionVerifier, 'forget'> | undefined,

@@ -28,7 +28,8 @@ const getSessionOperation = defineOperation({
     scopes: z
       .array(z.string())
       .describe(
-        "What this session may do in the account it acts in (its role's scopes; `read:*` covers every read): clients show only what it may use.",
+        "What this session may do in the account it acts in (its role's scopes; `read:*` covers every read): " +
+          'clients show only what it may use.',
       ),
   }),
   async handle({ runtime, session }) {
@@ -74,7 +75,8 @@ const listSessionsOperation = defineOperation({
   async handle({ runtime, session }) {
     const me = own(session);
     const rows = await systemQuery(runtime.db, {
-      sql: `SELECT id, ip_address, user_agent, created_at, expires_at FROM sessions WHERE person_id = $1 AND expires_at > now() ORDER BY created_at DESC, id DESC LIMIT 100`,
+      sql: `SELECT id, ip_address, user_agent, created_at, expires_at FROM sessions
+            WHERE person_id = $1 AND expires_at > now() ORDER BY created_at DESC, id DESC LIMIT 100`,
       parameters: [me.personId],
     });
     return {
@@ -118,7 +120,8 @@ const switchAccountOperation = defineOperation({
   bucket: 'write',
   summary: 'Act in another of your accounts',
   description:
-    'This session acts in the given account from its next request on. You must be an active member of it (otherwise 404).',
+    'This session acts in the given account from its next request on. ' +
+    'You must be an active member of it (otherwise 404).',
   body: z.strictObject({ account_id: z.string().min(1).max(64) }),
   response: SessionInfo,
   async handle({ runtime, session, body }) {

@@ -61,7 +61,8 @@ const signUpOperation = defineOperation({
       { id: person.id, name: person.name, email: person.email },
       body.account_name,
     ).catch(async (error) => {
-      await systemQuery(runtime.db, { sql: 'DELETE FROM people WHERE id = $1', parameters: [person.id] }); // no person without an account
+      // no person without an account
+      await systemQuery(runtime.db, { sql: 'DELETE FROM people WHERE id = $1', parameters: [person.id] });
       throw error;
     });
     await systemQuery(runtime.db, {
@@ -84,7 +85,10 @@ const signInOperation = defineOperation({
   authentication: 'none',
   bucket: 'write',
   summary: 'Sign in',
-  description: `Starts a session in the account the person joined first (see switch-account). After ${FAILED_SIGN_INS_PER_EMAIL.limit} failures in ${FAILED_SIGN_INS_PER_EMAIL.windowSeconds / 60} minutes an email is locked for the rest of the window (429), from every address.`,
+  description:
+    `Starts a session in the account the person joined first (see switch-account). ` +
+    `After ${FAILED_SIGN_INS_PER_EMAIL.limit} failures in ${FAILED_SIGN_INS_PER_EMAIL.windowSeconds / 60} minutes an ` +
+    `email is locked for the rest of the window (429), from every address.`,
   body: z.strictObject({ email: Email, password: z.string().min(1).max(256) }),
   response: SignedIn,
   async handle({ runtime, body, headers, clientIp }) {
@@ -136,7 +140,8 @@ const requestPasswordResetOperation = defineOperation({
   bucket: 'write',
   summary: 'Ask for a password reset',
   description:
-    'Mails a reset token (valid one hour) if the email belongs to a person. The answer is the same either way, so it reveals nobody.',
+    'Mails a reset token (valid one hour) if the email belongs to a person. ' +
+    'The answer is the same either way, so it reveals nobody.',
   body: z.strictObject({ email: Email }),
   response: z.object({ requested: z.literal(true) }),
   successStatus: 202,

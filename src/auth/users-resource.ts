@@ -36,7 +36,8 @@ function assertMayTouchOwners(ctx: OperationContext, ...roles: (string | undefin
 async function assertAnotherOwner(ctx: OperationContext, userId: string): Promise<void> {
   const [row] = await ctx.tx.query({
     sql: `WITH serialised AS (SELECT pg_advisory_xact_lock(hashtext('fieldline owners ' || $1)))
-          SELECT count(*)::int AS owners FROM users, serialised WHERE account_id = $1 AND id <> $2 AND role = 'owner' AND status = 'active'
+          SELECT count(*)::int AS owners FROM users, serialised
+          WHERE account_id = $1 AND id <> $2 AND role = 'owner' AND status = 'active'
             AND person_id IS NOT NULL AND deleted_at IS NULL`,
     parameters: [ctx.tx.accountId, userId],
   });
@@ -58,7 +59,8 @@ export const users = defineResource({
   // Everyone sees the team; only owners and admins change it.
   roles: { dispatcher: 'read', office: 'read', technician: 'read', read_only: 'read' },
   description:
-    "A member of the account's team. Members with a `person_id` sign in and act with their role's scopes (see docs/roles.md).",
+    "A member of the account's team. " +
+    "Members with a `person_id` sign in and act with their role's scopes (see docs/roles.md).",
   softDelete: true,
   fields: {
     name: field.text({ min: 1, max: 200 }).required().filterable().sortable().searchable(),
@@ -109,8 +111,10 @@ export const users = defineResource({
     invite: {
       summary: 'Invite the member to sign in',
       description:
-        `Mails the member's email an invitation (valid ${INVITATION_LIFETIME_HOURS} hours). Whoever holds it accepts it, signed in, ` +
-        'with POST /v1/auth/accept-invitation, and acts in the account as this member from then on. Inviting again replaces the previous invitation.',
+        `Mails the member's email an invitation (valid ${INVITATION_LIFETIME_HOURS} hours). ` +
+        `Whoever holds it accepts it, signed in, ` +
+        'with POST /v1/auth/accept-invitation, and acts in the account as this member from then on. ' +
+        'Inviting again replaces the previous invitation.',
       event: 'invited',
       apply: async ({ row, ctx }) => {
         assertMayTouchOwners(ctx, row.role);
@@ -140,7 +144,8 @@ export const users = defineResource({
       operationId: 'getCurrentUser',
       summary: 'Retrieve the member you are',
       description:
-        'The member whose session makes this request. API keys and client-credentials tokens act for the account, not a member: 404.',
+        'The member whose session makes this request. ' +
+        'API keys and client-credentials tokens act for the account, not a member: 404.',
       respondsWith: 'users',
       run: async ({ ctx }) => {
         const userId = ctx.principal.userId;

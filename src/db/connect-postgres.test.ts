@@ -21,7 +21,9 @@ test(
         },
       });
       const [killed] = await systemQuery(db, {
-        sql: 'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()',
+        sql:
+          'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity ' +
+          'WHERE query = $1 AND pid <> pg_backend_pid()',
         parameters: [`LISTEN ${channel}`],
       });
       assert.equal(killed.n, 1, 'the listener session was found and terminated');

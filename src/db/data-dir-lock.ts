@@ -42,8 +42,10 @@ export function acquireDataDirLock(dataDir: string, holder: string): () => void 
       }
       if (other.pid && other.pid !== process.pid && isAlive(other.pid)) {
         throw new DataDirBusyError(
-          `The data folder ${resolve(dataDir)} is in use by the Fieldline ${other.holder ?? 'process'} (pid ${other.pid}). ` +
-            'Embedded PGlite allows one process at a time: stop that process first, or set DATABASE_URL to use a PostgreSQL server.',
+          `The data folder ${resolve(dataDir)} is in use by the Fieldline ${other.holder ?? 'process'} ` +
+            `(pid ${other.pid}). ` +
+            'Embedded PGlite allows one process at a time: stop that process first, ' +
+            'or set DATABASE_URL to use a PostgreSQL server.',
         );
       }
       unlinkSync(path); // stale lock from a process that is gone

@@ -34,7 +34,8 @@ export async function migrate(db: Database, schema: Schema): Promise<MigrationRe
       const [rows] = await connection.run('SELECT id, checksum FROM fieldline_migrations');
       const done = new Map<string, string>(rows.map((row) => [row.id, row.checksum]));
       const apply = async (id: string, statements: string[], checksum: string) => {
-        const record = `INSERT INTO fieldline_migrations (id, checksum) VALUES (${quoteSqlString(id)}, ${quoteSqlString(checksum)})
+        const record = `INSERT INTO fieldline_migrations (id, checksum)
+          VALUES (${quoteSqlString(id)}, ${quoteSqlString(checksum)})
           ON CONFLICT (id) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()`;
         try {
           await connection.run(['BEGIN', ...statements, record, 'COMMIT'].join(';\n'));

@@ -13,7 +13,8 @@ import { statementsToCommitWithWrites } from './commit-with-writes.ts';
 export const TENANT_ROLE = 'fieldline_tenant';
 
 function tenantPreamble(accountId: string): string {
-  return `SELECT set_config('role', '${TENANT_ROLE}', true), set_config('app.account_id', ${quoteSqlString(accountId)}, true)`;
+  return `SELECT set_config('role', '${TENANT_ROLE}', true),
+          set_config('app.account_id', ${quoteSqlString(accountId)}, true)`;
 }
 
 /** Statements for one account in one round trip, as one implicit transaction (reads, mostly). */

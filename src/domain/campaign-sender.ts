@@ -94,7 +94,8 @@ export class CampaignSender {
         ...(after ? ['(started_at, id) > ($2::timestamptz, $3)'] : []),
       ];
       const due = await systemQuery(this.runtime.db, {
-        sql: `SELECT account_id, id, started_at FROM campaigns WHERE ${conditions.join(' AND ')} ORDER BY started_at, id LIMIT ${page}`,
+        sql: `SELECT account_id, id, started_at FROM campaigns WHERE ${conditions.join(' AND ')} ORDER BY started_at, id
+              LIMIT ${page}`,
         parameters: [accountIds ?? null, after?.started_at ?? null, after?.id ?? null],
       });
       for (const campaign of due) {
@@ -134,25 +135,30 @@ export class CampaignSender {
       });
       if (!campaign) return { handled: 0, mailed: 0, completed: false }; // paused, done, or another node has it
       const recipients = await tx.query({
-        sql: `SELECT id, contact_id FROM campaign_recipients WHERE account_id = $1 AND campaign_id = $2 AND status = 'pending'
+        sql: `SELECT id, contact_id FROM campaign_recipients
+              WHERE account_id = $1 AND campaign_id = $2 AND status = 'pending'
               ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
         parameters: [accountId, campaignId, batchSize],
       });
-      const template = await loadRowOrThrow(ctx, ctx.registry.get('email-templates'), campaign.template_id); // kept by its foreign key
+      // kept by its foreign key
+      const template = await loadRowOrThrow(ctx, ctx.registry.get('email-templates'), campaign.template_id);
       const mailed = recipients.length
         ? await this.#mail(ctx, campaign, template as EmailTemplateParts, recipients)
         : 0;
       const skipped = recipients.length - mailed;
       if (recipients.length) {
         tx.defer({
-          sql: 'UPDATE campaigns SET sent_count = sent_count + $3, skipped_count = skipped_count + $4 WHERE account_id = $1 AND id = $2',
+          sql:
+            'UPDATE campaigns SET sent_count = sent_count + $3, skipped_count = skipped_count + $4 ' +
+            'WHERE account_id = $1 AND id = $2',
           parameters: [accountId, campaignId, mailed, skipped],
         });
       }
       let completed = false;
       if (recipients.length < batchSize) {
         const [{ pending }] = await tx.query({
-          sql: `SELECT count(*)::int AS pending FROM campaign_recipients WHERE account_id = $1 AND campaign_id = $2 AND status = 'pending'`,
+          sql: `SELECT count(*)::int AS pending FROM campaign_recipients
+                WHERE account_id = $1 AND campaign_id = $2 AND status = 'pending'`,
           parameters: [accountId, campaignId],
         });
         if (pending === 0) {

@@ -41,7 +41,8 @@ export const campaigns = defineResource({
   collection: 'campaigns',
   idPrefix: 'cmp',
   description:
-    'An email template mailed to a list of contacts, in the background. Recipients are under `/v1/campaigns/{id}/recipients`.',
+    'An email template mailed to a list of contacts, in the background. ' +
+    'Recipients are under `/v1/campaigns/{id}/recipients`.',
   searchTitle: ['name'],
   lifecycle: { field: 'status', updatableIn: ['draft', 'paused'], deletableIn: ['draft', 'sent', 'cancelled'] },
   fields: {
@@ -84,7 +85,8 @@ export const campaigns = defineResource({
     send: {
       summary: 'Start sending the campaign',
       description:
-        'Checks the template and that there are recipients, then mails them in the background; `campaign.completed` follows the last one.',
+        'Checks the template and that there are recipients, then mails them in the background; ' +
+        '`campaign.completed` follows the last one.',
       from: ['draft'],
       to: 'sending',
       event: 'started',

@@ -48,7 +48,8 @@ async function requireTags(
 export async function untagEveryContact(ctx: OperationContext, tagId: string): Promise<void> {
   const contacts = ctx.registry.get('contacts');
   const carrying = await ctx.tx.query({
-    sql: `SELECT ${contacts.selectColumns.join(', ')} FROM contacts WHERE account_id = $1 AND $2 = ANY(tag_ids) AND deleted_at IS NULL ORDER BY id FOR UPDATE`,
+    sql: `SELECT ${contacts.selectColumns.join(', ')} FROM contacts
+          WHERE account_id = $1 AND $2 = ANY(tag_ids) AND deleted_at IS NULL ORDER BY id FOR UPDATE`,
     parameters: [ctx.tx.accountId, tagId],
   });
   for (const contact of carrying) retag(ctx, contact, [], [tagId]);
@@ -99,7 +100,8 @@ export const contactTaggingEndpoints: ResourceEndpointSpec[] = [
     answers: BulkTagResult,
     summary: 'Add and remove tags on up to 100 contacts, all or nothing',
     description:
-      'Every contact and tag must exist (422 naming the first unknown ones otherwise); nothing changes unless everything can.',
+      'Every contact and tag must exist (422 naming the first unknown ones otherwise); ' +
+      'nothing changes unless everything can.',
     input: z
       .strictObject({
         contact_ids: z.array(z.string().min(1).max(64)).min(1).max(100),
@@ -111,7 +113,8 @@ export const contactTaggingEndpoints: ResourceEndpointSpec[] = [
       const contacts = ctx.registry.get('contacts');
       const ids = [...new Set(input.contact_ids)].sort(); // one lock order for every caller
       const rows = await ctx.tx.query({
-        sql: `SELECT ${contacts.selectColumns.join(', ')} FROM contacts WHERE account_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY id FOR UPDATE`,
+        sql: `SELECT ${contacts.selectColumns.join(', ')} FROM contacts
+              WHERE account_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY id FOR UPDATE`,
         parameters: [ctx.tx.accountId, ids],
       });
       const found = new Set(rows.map((row) => row.id));

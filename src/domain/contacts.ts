@@ -35,7 +35,8 @@ export const contacts = defineResource({
       .readOnly()
       .filterable(['eq', 'in', 'nin'])
       .describe(
-        `Ids of the contact's tags (at most ${MAX_TAGS_PER_CONTACT}); changed through \`/v1/contacts/{id}/tags\` and \`/v1/contacts/bulk-tag\`.`,
+        `Ids of the contact's tags (at most ${MAX_TAGS_PER_CONTACT}); ` +
+          `changed through \`/v1/contacts/{id}/tags\` and \`/v1/contacts/bulk-tag\`.`,
       ),
   },
   endpoints: contactTaggingEndpoints,

@@ -44,9 +44,11 @@ export const dispatchEndpoints: ResourceEndpointSpec[] = [
       const jobs = ctx.registry.get('jobs');
       const waiting = `account_id = $1 AND deleted_at IS NULL AND status IN ('unscheduled', 'scheduled')
                        AND (technician_id IS NULL OR scheduled_start IS NULL)`;
-      const mostUrgentFirst = [...jobs.fields.priority.enumValues!].reverse(); // the enum is declared least urgent first
+      // the enum is declared least urgent first
+      const mostUrgentFirst = [...jobs.fields.priority.enumValues!].reverse();
       const rows = await ctx.tx.query({
-        sql: `SELECT ${jobs.selectColumns.join(', ')} FROM jobs WHERE ${waiting} ORDER BY array_position($3::text[], priority), created_at, id LIMIT $2`,
+        sql: `SELECT ${jobs.selectColumns.join(', ')} FROM jobs WHERE ${waiting}
+              ORDER BY array_position($3::text[], priority), created_at, id LIMIT $2`,
         parameters: [ctx.tx.accountId, input.limit, mostUrgentFirst],
       });
       const [{ total }] = await ctx.tx.query({

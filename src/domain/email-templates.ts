@@ -87,8 +87,10 @@ export const emailTemplates = defineResource({
       access: 'read',
       summary: 'Render an email template with sample values',
       description:
-        "Renders the subject, text and HTML with `variables`, and with a contact's fields as `contact` when `contact_id` is given " +
-        '(what a campaign sends that contact). Variables the values lack render empty and are listed in `missing_variables`. Changes nothing.',
+        'Renders the subject, text and HTML with `variables`, ' +
+        "and with a contact's fields as `contact` when `contact_id` is given " +
+        '(what a campaign sends that contact). ' +
+        'Variables the values lack render empty and are listed in `missing_variables`. Changes nothing.',
       input: z.strictObject({
         variables: z
           .record(z.string(), z.unknown())

@@ -14,7 +14,8 @@ export const inventoryItems = defineResource({
   // What a technician works with in the field.
   roles: { technician: 'read' },
   description:
-    'A stocked part or material. `quantity_on_hand` changes only through movements, each recorded under `/v1/inventory-items/{id}/movements`.',
+    'A stocked part or material. `quantity_on_hand` changes only through movements, each recorded under ' +
+    '`/v1/inventory-items/{id}/movements`.',
   softDelete: true,
   fields: {
     sku: field
@@ -53,7 +54,8 @@ export const inventoryItems = defineResource({
     adjust: {
       summary: 'Adjust the quantity on hand',
       description:
-        'Adds `quantity` (negative to remove) and records the movement with its reason. Refused with 409 when it would take the quantity below zero and the item does not allow that.',
+        'Adds `quantity` (negative to remove) and records the movement with its reason. ' +
+        'Refused with 409 when it would take the quantity below zero and the item does not allow that.',
       input: z.strictObject({
         quantity: z
           .int()

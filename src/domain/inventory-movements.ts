@@ -11,7 +11,8 @@ export const inventoryMovements = defineResource({
   description: "A change of an inventory item's quantity on hand, recorded by the action that made it.",
   operations: ['list', 'get', 'export'],
   limitedBecause:
-    'The stock ledger is written by stock changes (adjust, materials, purchase orders) and never edited, so every quantity can be explained.',
+    'The stock ledger is written by stock changes (adjust, materials, purchase orders) and never edited, ' +
+    'so every quantity can be explained.',
   listedUnder: [{ collection: 'inventory-items', segment: 'movements', field: 'item_id' }],
   fields: {
     item_id: field.ref('inventory-items').required().createOnly().filterable().expand('item'),

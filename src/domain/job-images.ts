@@ -43,10 +43,13 @@ export function defineJobImages(options: JobImageOptions): ResourceDefinition {
     idPrefix: options.idPrefix,
     // A technician changes only their own work.
     roles: { technician: 'own' },
-    description: `${options.description} Upload with \`POST /v1/jobs/{id}/${options.segment}\`; download with \`GET /v1/${options.collection}/{id}/content\`.`,
+    description:
+      `${options.description} Upload with \`POST /v1/jobs/{id}/${options.segment}\`; ` +
+      `download with \`GET /v1/${options.collection}/{id}/content\`.`,
     operations: ['list', 'get', ...(writable ? ['update' as const] : []), 'delete', 'export'],
     limitedBecause:
-      'Images are uploaded as files under their job (`POST /v1/jobs/{id}/...`), one file per request, not created from JSON; a signature is never altered.',
+      'Images are uploaded as files under their job (`POST /v1/jobs/{id}/...`), one file per request, ' +
+      'not created from JSON; a signature is never altered.',
     listedUnder: [{ collection: 'jobs', segment: options.segment, field: 'job_id' }],
     assignment: { through: 'job_id' },
     fields: {
@@ -76,7 +79,9 @@ export function defineJobImages(options: JobImageOptions): ResourceDefinition {
         operationId: options.operationId,
         respondsWith: options.collection,
         summary: `Upload a ${options.name.replace(/_/g, ' ')} to a job`,
-        description: `multipart/form-data with the image in \`file\` (JPEG, PNG, WebP or GIF, at most ${options.maxBytes / 1024 / 1024} MB).`,
+        description:
+          `multipart/form-data with the image in \`file\` ` +
+          `(JPEG, PNG, WebP or GIF, at most ${options.maxBytes / 1024 / 1024} MB).`,
         upload: { field: 'file', maxBytes: options.maxBytes, mediaTypes: IMAGE_TYPES },
         input: options.form,
         async run({ input, params, file, ctx }) {

@@ -13,10 +13,12 @@ export const jobMaterials = defineResource({
   // A technician changes only their own work.
   roles: { technician: 'own' },
   description:
-    'An inventory item used on a job, also listed under `/v1/jobs/{id}/materials`. Recording it takes the quantity out of stock.',
+    'An inventory item used on a job, also listed under `/v1/jobs/{id}/materials`. ' +
+    'Recording it takes the quantity out of stock.',
   operations: ['list', 'get', 'create', 'delete', 'export'],
   limitedBecause:
-    'A material is a stock movement: correct a wrong one by deleting it (the quantity goes back) and recording it again; one at a time keeps stock checks simple.',
+    'A material is a stock movement: correct a wrong one by deleting it (the quantity goes back) ' +
+    'and recording it again; one at a time keeps stock checks simple.',
   listedUnder: [{ collection: 'jobs', segment: 'materials', field: 'job_id' }],
   assignment: { through: 'job_id' },
   fields: {

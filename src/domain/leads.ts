@@ -62,7 +62,8 @@ export const leads = defineResource({
     convert: {
       summary: 'Convert the lead into a customer, a contact and optionally a job',
       description:
-        'All or nothing: events `customer.created` (unless `customer_id` is given), `contact.created`, `job.created` (with `create_job`) and `lead.converted`.',
+        'All or nothing: events `customer.created` (unless `customer_id` is given), `contact.created`, `job.created` ' +
+        '(with `create_job`) and `lead.converted`.',
       from: ['open'],
       to: 'converted',
       event: 'converted',

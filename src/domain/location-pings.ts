@@ -61,7 +61,8 @@ export const locationPings = defineResource({
   emitsEvents: false,
   // The latest position of each technician is one index probe per technician.
   schema: [
-    'CREATE INDEX IF NOT EXISTS location_pings_latest_idx ON location_pings (account_id, technician_id, recorded_at DESC, id DESC)',
+    'CREATE INDEX IF NOT EXISTS location_pings_latest_idx ' +
+      'ON location_pings (account_id, technician_id, recorded_at DESC, id DESC)',
   ],
   fields: {
     technician_id: field.ref('users').required().createOnly().filterable().expand('technician'),
@@ -75,7 +76,9 @@ export const locationPings = defineResource({
       path: '/track',
       operationId: 'trackTechnician',
       summary: "Upload a technician's location pings",
-      description: `Up to ${MAX_PINGS_PER_UPLOAD} pings at once, all stored or none. A ping without \`recorded_at\` is taken as now.`,
+      description:
+        `Up to ${MAX_PINGS_PER_UPLOAD} pings at once, all stored or none. ` +
+        `A ping without \`recorded_at\` is taken as now.`,
       input: z.strictObject({
         technician_id: idOfSchema('users'),
         job_id: idOfSchema('jobs').optional(),

@@ -25,11 +25,13 @@ export const notifications = defineResource({
   // A technician changes only their own work.
   roles: { technician: 'own' },
   description:
-    'A message for one team member in the app. Alert rules create them for `notify_user_ids`; integrations may create their own.',
+    'A message for one team member in the app. ' +
+    'Alert rules create them for `notify_user_ids`; integrations may create their own.',
   // What a notification says is fixed once sent; only its read state changes (by actions).
   operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
   limitedBecause:
-    "A notification's text is fixed once delivered: read state changes through the `read`, `unread` and `read-all` actions.",
+    "A notification's text is fixed once delivered: read state changes through the `read`, " +
+    '`unread` and `read-all` actions.',
   fields: {
     user_id: field.ref('users').required().createOnly().filterable().expand('user').describe('Who it is for.'),
     title: field
@@ -74,7 +76,8 @@ export const notifications = defineResource({
         await assertAssignedToCaller(ctx, resource, { user_id: input.user_id });
         const changed = await ctx.tx.query({
           sql: `UPDATE notifications SET read_at = $3, read = TRUE, updated_at = $3
-                WHERE account_id = $1 AND user_id = $2 AND read_at IS NULL RETURNING ${resource.selectColumns.join(', ')}`,
+                WHERE account_id = $1 AND user_id = $2 AND read_at IS NULL
+                RETURNING ${resource.selectColumns.join(', ')}`,
           parameters: [ctx.tx.accountId, input.user_id, ctx.now],
         });
         for (const row of changed)
@@ -92,7 +95,9 @@ export const notifications = defineResource({
       async run({ input, ctx }) {
         await requireUser(ctx, input.user_id);
         const [{ unread }] = await ctx.tx.query({
-          sql: 'SELECT count(*)::int AS unread FROM notifications WHERE account_id = $1 AND user_id = $2 AND read_at IS NULL',
+          sql:
+            'SELECT count(*)::int AS unread FROM notifications ' +
+            'WHERE account_id = $1 AND user_id = $2 AND read_at IS NULL',
           parameters: [ctx.tx.accountId, input.user_id],
         });
         return { object: 'notification_unread_count', user_id: input.user_id, unread };

@@ -77,7 +77,8 @@ export const purchaseOrders = defineResource({
     receive: {
       summary: 'Receive the order into stock',
       description:
-        "Adds every line's quantity to its item's stock (one inventory movement per line, `source: purchase_order`), in one transaction.",
+        "Adds every line's quantity to its item's stock (one inventory movement per line, `source: purchase_order`), " +
+        'in one transaction.',
       from: ['submitted'],
       to: 'received',
       event: 'received',

@@ -22,7 +22,8 @@ export const quotes = defineProposal({
     convert: {
       summary: 'Turn the accepted quote into a job',
       description:
-        "Creates the job (`job.created`) for the quote's customer, or takes the job the quote already names, and links it.",
+        "Creates the job (`job.created`) for the quote's customer, " +
+        'or takes the job the quote already names, and links it.',
       from: ['accepted'],
       to: 'converted',
       event: 'converted',

@@ -62,16 +62,20 @@ test('the same stops always give the same plan; nothing and one stop are plans t
   assert.deepEqual(planRoute([{ latitude: 1, longitude: 1 }]).order, [0]);
 });
 
-test('a long day (beyond the exact size) is improved past nearest neighbour: scattered stops along a road come out in road order', () => {
-  const latitudes = [7, 2, 13, 5, 0.5, 11, 3, 9, 1, 14, 6, 12, 4, 8, 10, 15];
-  assert.ok(latitudes.length > EXACT_UP_TO);
-  const stops = latitudes.map((latitude, i) => ({ latitude, longitude: i % 2 ? 0.3 : 0 }));
-  const plan = planRoute(stops, { latitude: 0, longitude: 0 });
-  assert.deepEqual(
-    plan.order.map((i) => latitudes[i]),
-    [...latitudes].sort((a, b) => a - b),
-  );
-});
+test(
+  'a long day (beyond the exact size) is improved past nearest neighbour: ' +
+    'scattered stops along a road come out in road order',
+  () => {
+    const latitudes = [7, 2, 13, 5, 0.5, 11, 3, 9, 1, 14, 6, 12, 4, 8, 10, 15];
+    assert.ok(latitudes.length > EXACT_UP_TO);
+    const stops = latitudes.map((latitude, i) => ({ latitude, longitude: i % 2 ? 0.3 : 0 }));
+    const plan = planRoute(stops, { latitude: 0, longitude: 0 });
+    assert.deepEqual(
+      plan.order.map((i) => latitudes[i]),
+      [...latitudes].sort((a, b) => a - b),
+    );
+  },
+);
 
 test('a long day around a ring is driven around the ring, not across it', () => {
   const ring = Array.from({ length: 14 }, (_, i) => ({

@@ -43,7 +43,8 @@ export async function bounds(
   { date, time_zone }: Day,
 ): Promise<{ starts_at: string; ends_at: string }> {
   const [row] = await ctx.tx.query({
-    sql: `SELECT ($1::date::timestamp AT TIME ZONE $2) AS starts_at, (($1::date + 1)::timestamp AT TIME ZONE $2) AS ends_at`,
+    sql: `SELECT ($1::date::timestamp AT TIME ZONE $2) AS starts_at,
+          (($1::date + 1)::timestamp AT TIME ZONE $2) AS ends_at`,
     parameters: [date, time_zone],
   });
   return row as { starts_at: string; ends_at: string };
@@ -57,8 +58,10 @@ export function jobsOverlapping(
 ) {
   const jobs = ctx.registry.get('jobs');
   return ctx.tx.query({
-    sql: `SELECT ${jobs.selectColumns.join(', ')} FROM jobs WHERE account_id = $1 AND deleted_at IS NULL AND status <> 'cancelled'
-            AND scheduled_start < $3 AND scheduled_end > $2 AND ($4 = '' OR technician_id = $4) ORDER BY scheduled_start, id`,
+    sql: `SELECT ${jobs.selectColumns.join(', ')} FROM jobs
+            WHERE account_id = $1 AND deleted_at IS NULL AND status <> 'cancelled'
+            AND scheduled_start < $3 AND scheduled_end > $2 AND ($4 = '' OR technician_id = $4)
+            ORDER BY scheduled_start, id`,
     parameters: [ctx.tx.accountId, window.starts_at, window.ends_at, technicianId],
   });
 }
@@ -135,7 +138,8 @@ export const scheduleEndpoints: ResourceEndpointSpec[] = [
     summary: "The order to drive a technician's booked jobs of a day in",
     description:
       "Distances are great-circle from each job's coordinates (its address, else its customer's). A day of up to ten " +
-      'located jobs is solved exactly; a longer one by nearest neighbour improved with 2-opt and Or-opt. The same day always ' +
+      'located jobs is solved exactly; a longer one by nearest neighbour improved with 2-opt and Or-opt. ' +
+      'The same day always ' +
       'gives the same plan. Nothing is changed: reschedule the jobs in the order returned if you want it.',
     input: z.strictObject({
       ...day,

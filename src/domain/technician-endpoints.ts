@@ -53,7 +53,8 @@ export const technicianEndpoints: ResourceEndpointSpec[] = [
     respondsWith: 'location-pings',
     summary: "Record where the job's technician is, at the job",
     description:
-      "A location ping for the job's technician, tied to the job (see `/v1/location-pings`). The job must have a technician (409 otherwise).",
+      "A location ping for the job's technician, tied to the job (see `/v1/location-pings`). " +
+      'The job must have a technician (409 otherwise).',
     input: locationFix,
     async run({ input, params, ctx }) {
       const job = await lockRowOrThrow(ctx, ctx.registry.get('jobs'), params.id);

@@ -34,7 +34,9 @@ export const tickets = defineResource({
   name: 'ticket',
   collection: 'tickets',
   idPrefix: 'tkt',
-  description: `A customer request or problem for the service desk. Due times follow the SLA per priority (${slaText} from opening); overdue: \`?status=open&due_at[lt]={now}\`.`,
+  description:
+    `A customer request or problem for the service desk. ` +
+    `Due times follow the SLA per priority (${slaText} from opening); overdue: \`?status=open&due_at[lt]={now}\`.`,
   searchTitle: ['subject'],
   softDelete: true,
   fields: {

@@ -13,11 +13,13 @@ export const timeEntries = defineResource({
   // A technician changes only their own work.
   roles: { technician: 'own' },
   description:
-    'Time a technician worked, optionally on a job (also listed under `/v1/jobs/{id}/time-entries`). Creating one clocks in.',
+    'Time a technician worked, optionally on a job (also listed under `/v1/jobs/{id}/time-entries`). ' +
+    'Creating one clocks in.',
   listedUnder: [{ collection: 'jobs', segment: 'time-entries', field: 'job_id' }],
   assignment: { field: 'technician_id' },
   schema: [
-    `CREATE UNIQUE INDEX IF NOT EXISTS time_entries_one_open_key ON time_entries (account_id, technician_id) WHERE status = 'open'`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS time_entries_one_open_key ON time_entries (account_id, technician_id) ` +
+      `WHERE status = 'open'`,
   ],
   fields: {
     technician_id: field.ref('users').required().createOnly().filterable().expand('technician'),

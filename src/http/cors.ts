@@ -1,6 +1,7 @@
 // CORS. A preflight carries no credential, so it is answered for any origin some account, OAuth
 // app or the portal allows; the real request then gets Access-Control-Allow-Origin only when its
-// credential allows that origin (its account's origins, and an OAuth token's app's). Requests without Origin (servers, CLIs) pay nothing.
+// credential allows that origin (its account's origins, and an OAuth
+// token's app's). Requests without Origin (servers, CLIs) pay nothing.
 import type { MiddlewareHandler } from 'hono';
 import type { OriginDirectory } from './http-services.ts';
 import './context-variables.ts';

@@ -52,16 +52,19 @@ describe('the gate', () => {
     assert.deepEqual(ledger.charged, ['acct_test:read']);
   });
 
-  it('refuses no credential and an unknown one with 401 and a challenge, counting the failure per address', async () => {
-    const { call, ledger } = gated(operationFor('credential', 'read:jobs'));
-    for (const token of [undefined, 'nobody']) {
-      const { status, headers, body } = await call(token);
-      assert.deepEqual([status, body.code], [401, 'unauthenticated']);
-      assert.match(headers.get('www-authenticate') ?? '', /^Bearer realm="fieldline"/);
-    }
-    assert.equal(ledger.failedAuthentications, 2);
-    assert.deepEqual(ledger.charged, [], 'nothing is charged to a caller nobody knows');
-  });
+  it(
+    'refuses no credential and an unknown one with 401 and a challenge, ' + 'counting the failure per address',
+    async () => {
+      const { call, ledger } = gated(operationFor('credential', 'read:jobs'));
+      for (const token of [undefined, 'nobody']) {
+        const { status, headers, body } = await call(token);
+        assert.deepEqual([status, body.code], [401, 'unauthenticated']);
+        assert.match(headers.get('www-authenticate') ?? '', /^Bearer realm="fieldline"/);
+      }
+      assert.equal(ledger.failedAuthentications, 2);
+      assert.deepEqual(ledger.charged, [], 'nothing is charged to a caller nobody knows');
+    },
+  );
 
   it('charges before it checks the scope: a key without it is refused (403, naming it) and still counted', async () => {
     const { call, ledger } = gated(operationFor('credential', 'write:jobs'));

@@ -35,7 +35,10 @@ export interface IdempotencyOptions {
   secrets: SecretBox;
 }
 
-/** What a replay must match. The credential is part of it: another key cannot replay this one's response (a new secret, say). */
+/**
+ * What a replay must match. The credential is part of it: another
+ * key cannot replay this one's response (a new secret, say).
+ */
 export function idempotencyRequestHash(keyId: string | undefined, method: string, path: string, body: unknown): string {
   return createHash('sha256')
     .update(`${keyId ?? ''} ${method} ${path}\n${JSON.stringify(body ?? null)}`)
@@ -68,7 +71,9 @@ export function idempotency(store: IdempotencyOptions): MiddlewareHandler {
         ],
       },
       {
-        sql: 'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys WHERE account_id = $1 AND key = $2',
+        sql:
+          'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys ' +
+          'WHERE account_id = $1 AND key = $2',
         parameters: [accountId, key],
       },
     ]);
@@ -87,7 +92,9 @@ export function idempotency(store: IdempotencyOptions): MiddlewareHandler {
     for (;;) {
       const [[row]] = await tenantBatch(store.db, accountId, [
         {
-          sql: 'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys WHERE account_id = $1 AND key = $2',
+          sql:
+            'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys ' +
+            'WHERE account_id = $1 AND key = $2',
           parameters: [accountId, key],
         },
       ]);
@@ -105,7 +112,8 @@ export function idempotency(store: IdempotencyOptions): MiddlewareHandler {
         errors: [{ path: 'Idempotency-Key', message: 'invalid format' }],
       });
     const { accountId, keyId, personId, oauthClientId } = c.get('principal');
-    // A key is one caller's: another key, another person of the account or another app reusing it is refused, not replayed.
+    // A key is one caller's: another key, another person of the
+    // account or another app reusing it is refused, not replayed.
     const caller = keyId ?? (oauthClientId ? `${oauthClientId}:${personId ?? ''}` : personId);
     const requestHash = idempotencyRequestHash(caller, c.req.method, c.req.path, c.get('body'));
     const { ours, row: held } = await claim(accountId, key, requestHash);
@@ -127,7 +135,8 @@ export function idempotency(store: IdempotencyOptions): MiddlewareHandler {
       if (row?.status === 'committed') {
         throw new ApiError(
           'conflict',
-          'The request with this Idempotency-Key was carried out, but its response was not recorded; look the result up instead of retrying',
+          'The request with this Idempotency-Key was carried out, but its response was not recorded; ' +
+            'look the result up instead of retrying',
         );
       }
       throw new ApiError('conflict', 'A request with this Idempotency-Key is still in progress; retry shortly', {
@@ -157,7 +166,8 @@ export function idempotency(store: IdempotencyOptions): MiddlewareHandler {
     );
     await tenantBatch(store.db, accountId, [
       {
-        sql: `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_headers = $4, response_body = $5, updated_at = $6
+        sql: `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_headers = $4,
+            response_body = $5, updated_at = $6
             WHERE account_id = $1 AND key = $2`,
         parameters: [
           accountId,

@@ -65,7 +65,8 @@ export function mountPortal(app: Hono, directory = DEFAULT_PORTAL_DIR): void {
     if (!index) {
       files.delete(join(directory, 'index.html'));
       return c.text(
-        `The developer portal is not built${existsSync(directory) ? '' : ` (no ${directory})`}: run \`npm run build:portal\`.`,
+        `The developer portal is not built${existsSync(directory) ? '' : ` (no ${directory})`}: ` +
+          `run \`npm run build:portal\`.`,
         503,
       );
     }

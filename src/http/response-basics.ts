@@ -1,5 +1,6 @@
 // Headers every response carries: X-Request-Id (the caller's own id when well formed, else a
-// new req_ id) and the security headers (HSTS only over HTTPS, where it means something). One middleware: every request passes through it.
+// new req_ id) and the security headers (HSTS only over HTTPS, where it
+// means something). One middleware: every request passes through it.
 import type { MiddlewareHandler } from 'hono';
 import { newId } from '../platform/ids.ts';
 import './context-variables.ts';

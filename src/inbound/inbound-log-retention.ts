@@ -33,7 +33,8 @@ export class InboundLogRetention {
       for (;;) {
         const [{ count }] = await systemQuery(this.db, {
           sql: `WITH gone AS (DELETE FROM ${table} WHERE ctid IN (
-                  SELECT ctid FROM ${table} WHERE created_at < now() - make_interval(days => $1) LIMIT ${BATCH}) RETURNING 1)
+                  SELECT ctid FROM ${table} WHERE created_at < now() - make_interval(days => $1) LIMIT ${BATCH})
+                  RETURNING 1)
                 SELECT count(*)::int AS count FROM gone`,
           parameters: [this.retentionDays],
         });

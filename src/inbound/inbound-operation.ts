@@ -36,7 +36,10 @@ interface Source {
   signing_secret: string;
 }
 
-/** The body as stored in the log: JSON with secret-looking members redacted, cut at `limit` bytes, NUL (which PostgreSQL cannot store) escaped. */
+/**
+ * The body as stored in the log: JSON with secret-looking members redacted,
+ * cut at `limit` bytes, NUL (which PostgreSQL cannot store) escaped.
+ */
 function storedBody(raw: string, limit: number): { body: string; body_truncated: boolean } {
   let text = raw;
   try {
@@ -71,9 +74,12 @@ export const inboundOperation = defineOperation({
   bucket: 'write',
   summary: "Receive a provider's signed event",
   description:
-    "For providers, not API clients: create an inbound source and give the provider its `url_path`. No API key; the provider's signature " +
-    "(checked with the source's `signing_secret`, 5 minute timestamp tolerance) authenticates. Each provider event id applies once; repeats answer `duplicate`. " +
-    `An authentic event that cannot be applied answers 422 so the provider retries. Every request is logged under the source's \`/requests\`.\n\n${providers}`,
+    'For providers, not API clients: create an inbound source and give the provider its `url_path`. ' +
+    "No API key; the provider's signature " +
+    "(checked with the source's `signing_secret`, 5 minute timestamp tolerance) authenticates. " +
+    'Each provider event id applies once; repeats answer `duplicate`. ' +
+    `An authentic event that cannot be applied answers 422 so the provider retries. ` +
+    `Every request is logged under the source's \`/requests\`.\n\n${providers}`,
   params: { provider: { enum: INBOUND_PROVIDER_NAMES } },
   text: {
     schema: z.object({}).describe("The provider's event, exactly as signed."),
@@ -103,7 +109,9 @@ export const inboundOperation = defineOperation({
 
 async function findSource(db: Database, urlPath: string): Promise<Source | undefined> {
   const [row] = await systemQuery<Source>(db, {
-    sql: "SELECT id, account_id, provider, signing_secret FROM inbound_sources WHERE url_path = $1 AND status = 'enabled' AND deleted_at IS NULL",
+    sql:
+      'SELECT id, account_id, provider, signing_secret FROM inbound_sources ' +
+      "WHERE url_path = $1 AND status = 'enabled' AND deleted_at IS NULL",
     parameters: [urlPath],
   });
   return row;
@@ -185,7 +193,8 @@ async function receive(
   try {
     const row = await withTenantTransaction(runtime.db, source.account_id, async (tx) => {
       const [receipt] = await tx.query({
-        sql: `INSERT INTO inbound_receipts (source_id, external_id, account_id, request_id, created_at) VALUES ($1, $2, $3, $4, now())
+        sql: `INSERT INTO inbound_receipts (source_id, external_id, account_id, request_id, created_at)
+              VALUES ($1, $2, $3, $4, now())
               ON CONFLICT (source_id, external_id) DO NOTHING RETURNING request_id`,
         parameters: [source.id, event.id, source.account_id, requestId],
       });

@@ -35,7 +35,8 @@ export const inboundRequests = defineResource({
       .readOnly()
       .filterable()
       .describe(
-        '`applied` changed data; `ignored` was authentic but not ours to act on; `duplicate` was applied before; `failed` could not be applied (answered 422, the provider retries); `rejected` failed verification.',
+        '`applied` changed data; `ignored` was authentic but not ours to act on; `duplicate` was applied before; ' +
+          '`failed` could not be applied (answered 422, the provider retries); `rejected` failed verification.',
       ),
     detail: field.text().readOnly().describe('What was done, or why not.'),
     objects: field.tags().readOnly().describe('Ids of the objects created or changed.'),

@@ -17,7 +17,8 @@ export const inboundSources = defineResource({
   collection: 'inbound-sources',
   idPrefix: 'ibs',
   description:
-    'A provider allowed to post signed events into the account at `url_path`. Every request it sends is logged under `/v1/inbound-sources/{id}/requests`.',
+    'A provider allowed to post signed events into the account at `url_path`. ' +
+    'Every request it sends is logged under `/v1/inbound-sources/{id}/requests`.',
   softDelete: true,
   lifecycle: { field: 'status' },
   fields: {
@@ -32,7 +33,8 @@ export const inboundSources = defineResource({
       .text()
       .readOnly()
       .describe(
-        'Give the provider this path on your Fieldline host: `/v1/inbound/{provider}/{token}`. The token only routes; the signature authenticates.',
+        'Give the provider this path on your Fieldline host: `/v1/inbound/{provider}/{token}`. ' +
+          'The token only routes; the signature authenticates.',
       ),
     status: field.enum(['enabled', 'disabled']).readOnly().default('enabled').filterable(),
   },

@@ -152,7 +152,11 @@ const HANDLERS: Record<string, (ctx: OperationContext, object: unknown) => Promi
 
 export const stripeProvider: InboundProvider = {
   name: 'stripe',
-  description: `Stripe events: \`payment_intent.succeeded\` and \`invoice.paid\` record a card payment on the invoice named by \`metadata.${INVOICE_METADATA_KEY}\` (once per PaymentIntent); \`charge.refunded\` (full refunds) refunds the payment whose reference is the PaymentIntent. Other event types are logged and ignored.`,
+  description:
+    `Stripe events: \`payment_intent.succeeded\` and \`invoice.paid\` record a card payment on the invoice ` +
+    `named by \`metadata.${INVOICE_METADATA_KEY}\` (once per PaymentIntent); ` +
+    `\`charge.refunded\` (full refunds) refunds the payment whose reference is the PaymentIntent. ` +
+    `Other event types are logged and ignored.`,
   secretDescription: "The endpoint's signing secret from the Stripe dashboard (`whsec_...`).",
   secretProblem: (secret) =>
     /^whsec_[A-Za-z0-9+/=_-]{24,}$/.test(secret)

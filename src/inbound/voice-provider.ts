@@ -47,7 +47,8 @@ async function customerOf(ctx: OperationContext, call: CallData): Promise<string
   const phone = call.direction === 'inbound' ? call.from : call.to;
   if (!phone || !phoneDigits(phone)) return null;
   const [customer] = await ctx.tx.query({
-    sql: `SELECT id FROM customers WHERE account_id = $1 AND ${PHONE_DIGITS_SQL} = $2 AND deleted_at IS NULL ORDER BY created_at LIMIT 1`,
+    sql: `SELECT id FROM customers WHERE account_id = $1 AND ${PHONE_DIGITS_SQL} = $2 AND deleted_at IS NULL
+          ORDER BY created_at LIMIT 1`,
     parameters: [ctx.tx.accountId, phoneDigits(phone)],
   });
   return customer?.id ?? null;
@@ -78,9 +79,13 @@ const SECRET_SHAPE = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 export const voiceProvider: InboundProvider = {
   name: 'voice',
   description:
-    "A voice-agent provider's call events, signed with Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`). " +
-    'The body is `{ "type": "call.started" | "call.ended" | "call.transcript", "data": { "call_id", "direction", "from", "to", "started_at", "ended_at", "duration_seconds", "status", "transcript", "summary", "customer_id" } }`; ' +
-    "each call is one call log keyed by `call_id`, linked to the customer named or to the customer with the caller's phone number.",
+    "A voice-agent provider's call events, signed with Standard Webhooks headers " +
+    '(`webhook-id`, `webhook-timestamp`, `webhook-signature`). ' +
+    'The body is ' +
+    '`{ "type": "call.started" | "call.ended" | "call.transcript", "data": { "call_id", "direction", "from", ' +
+    '"to", "started_at", "ended_at", "duration_seconds", "status", "transcript", "summary", "customer_id" } }`; ' +
+    'each call is one call log keyed by `call_id`, ' +
+    "linked to the customer named or to the customer with the caller's phone number.",
   secretDescription:
     'The Standard Webhooks secret shared with the provider (`whsec_` + base64 of 24 to 64 random bytes).',
   secretProblem: (secret) => {

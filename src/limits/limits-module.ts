@@ -48,7 +48,9 @@ export const limitsModule = defineModule({
           logger: runtime.logger,
           storeFailures: new Counter({
             name: 'fieldline_rate_limit_store_failures_total',
-            help: "Rate-limit checks the shared store (Redis) could not answer; each fell back to this node's own limits.",
+            help:
+              'Rate-limit checks the shared store (Redis) could not answer; ' +
+              "each fell back to this node's own limits.",
             registers: [runtime.metrics],
           }),
         }),

@@ -180,7 +180,8 @@ export class MonthlyQuota {
     try {
       rows = await systemQuery(this.db, {
         sql: `INSERT INTO usage_counters (account_id, period, ${this.#column}) VALUES ${values.join(', ')}
-              ON CONFLICT (account_id, period) DO UPDATE SET ${this.#column} = usage_counters.${this.#column} + EXCLUDED.${this.#column}
+              ON CONFLICT (account_id, period) DO UPDATE
+              SET ${this.#column} = usage_counters.${this.#column} + EXCLUDED.${this.#column}
               RETURNING account_id, period, ${this.#column} AS used, ${this.#warnedColumn} AS warned_at`,
         parameters,
       });
@@ -203,7 +204,8 @@ export class MonthlyQuota {
   async #warn(accountId: string, usage: AccountUsage): Promise<void> {
     // Only the node whose update flips warned_at sends the warning.
     const [claimed] = await systemQuery(this.db, {
-      sql: `UPDATE usage_counters SET ${this.#warnedColumn} = now() WHERE account_id = $1 AND period = $2 AND ${this.#warnedColumn} IS NULL
+      sql: `UPDATE usage_counters SET ${this.#warnedColumn} = now()
+            WHERE account_id = $1 AND period = $2 AND ${this.#warnedColumn} IS NULL
             RETURNING ${this.#column} AS used`,
       parameters: [accountId, usage.period],
     });

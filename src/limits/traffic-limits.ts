@@ -37,7 +37,8 @@ export class TrafficLimits implements TrafficControl {
       this.#rejections.inc({ bucket });
       throw new ApiError(
         'rate_limited',
-        `Too many ${bucket} requests for this credential: ${rate.limit} per ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`,
+        `Too many ${bucket} requests for this credential: ${rate.limit} per ${rate.windowSeconds} s. ` +
+          `Retry after ${rate.resetSeconds} s.`,
         { headers: { 'Retry-After': String(rate.resetSeconds) } },
       );
     }
@@ -46,7 +47,8 @@ export class TrafficLimits implements TrafficControl {
       this.#rejections.inc({ bucket: 'quota' });
       throw new ApiError(
         'quota_exceeded',
-        `This account has used its ${quota.state.limit} requests for ${quota.state.period} (plan '${principal.plan.name}'). ` +
+        `This account has used its ${quota.state.limit} requests for ${quota.state.period} ` +
+          `(plan '${principal.plan.name}'). ` +
           'The quota resets at the start of next month (UTC).',
         { headers: { 'Retry-After': String(quota.state.resetSeconds) } },
       );
@@ -60,7 +62,8 @@ export class TrafficLimits implements TrafficControl {
       this.#rejections.inc({ bucket: 'public' });
       throw new ApiError(
         'rate_limited',
-        `Too many calls from this address: ${rate.limit} per ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`,
+        `Too many calls from this address: ${rate.limit} per ${rate.windowSeconds} s. ` +
+          `Retry after ${rate.resetSeconds} s.`,
         { headers: { 'Retry-After': String(rate.resetSeconds) } },
       );
     }

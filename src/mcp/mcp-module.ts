@@ -7,7 +7,10 @@
 // read why. The 401 challenge points clients at RFC 9728 metadata naming our OAuth server.
 import { z } from 'zod';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+// prettier-ignore
+import {
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import {
   CallToolRequestSchema,
   ErrorCode,
@@ -45,12 +48,15 @@ const RESOURCES = {
 
 const INSTRUCTIONS =
   "Fieldline is a field-service CRM: customers, jobs, quotes, invoices and more of one account (the credential's). " +
-  'Each tool mirrors one REST operation; lists take the same filters and return `has_more` and `next_cursor` for the next page. ' +
+  'Each tool mirrors one REST operation; ' +
+  'lists take the same filters and return `has_more` and `next_cursor` for the next page. ' +
   'A failed call answers with RFC 9457 problem details whose `code` is in the errors resource.';
 
 type Message = { method?: unknown; params?: { name?: unknown; arguments?: unknown } };
 
-/** The tools of an API, built on first use: ~280 tools cost ~20 ms, which runtimes that never see an agent need not pay. */
+/**
+ * The tools of an API, built on first use: ~280 tools cost ~20 ms, which runtimes that never see an agent need not pay.
+ */
 function toolTable(api: () => Api) {
   let tools: Map<string, McpTool> | undefined;
   return () => (tools ??= new Map(mcpTools(api()).map((tool) => [tool.name, tool])));

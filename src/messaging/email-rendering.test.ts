@@ -76,7 +76,8 @@ test("names reach the values' own data only: no prototypes, no functions", () =>
   const probe = {
     subject: '{{contact.constructor.name}}{{name.length}}',
     text_body:
-      '[{{contact.constructor.keys}}][{{#contact}}{{toString}}{{hasOwnProperty}}{{/contact}}][{{items.map}}][{{__proto__}}]',
+      '[{{contact.constructor.keys}}][{{#contact}}{{toString}}{{hasOwnProperty}}{{/contact}}]' +
+      '[{{items.map}}][{{__proto__}}]',
   };
   const out = renderEmail(probe, { contact: { first_name: 'Ada' }, name: 'Ada', items: [1] });
   assert.deepEqual(out, {

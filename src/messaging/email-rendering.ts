@@ -77,7 +77,8 @@ function checkPart(
       if (type === '&' && part === 'html_body') {
         throw new TemplateProblem(
           part,
-          `outputs '${value}' unescaped ({{{${value}}}} or {{& ${value}}}); in HTML every value is escaped, use {{${value}}}`,
+          `outputs '${value}' unescaped ({{{${value}}}} or {{& ${value}}}); ` +
+            `in HTML every value is escaped, use {{${value}}}`,
         );
       }
       if (Array.isArray(children)) walk(children);

@@ -21,7 +21,10 @@ import type { BinaryBody, UploadedFile, UploadSpec } from './api/upload.ts';
  * augmentation), as Better Auth plugins add theirs: `declare module ... { interface RuntimeOptions { ... } }`.
  */
 export interface RuntimeOptions {
-  /** Where clients reach this server (FIELDLINE_PUBLIC_URL): links in mails, the OAuth issuer, Secure cookies when https. */
+  /**
+   * Where clients reach this server (FIELDLINE_PUBLIC_URL):
+   * links in mails, the OAuth issuer, Secure cookies when https.
+   */
   publicUrl: string;
   /** Request bodies larger than this are refused (413). */
   maxBodyBytes: number;
@@ -112,7 +115,10 @@ export interface MemberRoles {}
  * (write only their own work: rows assigned to them, see `assignment`) or `none`.
  */
 export type Access = 'none' | 'read' | 'write' | 'own';
-/** Access by role, as a declaration states it; owners and admins always write. A role left out keeps its module's default. */
+/**
+ * Access by role, as a declaration states it; owners and admins
+ * always write. A role left out keeps its module's default.
+ */
 export type RolePolicy = Partial<Record<keyof MemberRoles & string, Access>>;
 
 // Declarations -----------------------------------------------------------------------------
@@ -157,7 +163,10 @@ export interface ActionSpec<I = any, R = Row, S extends string = string> {
   answers?: z.ZodType;
   /** The success status (201 when the action creates `respondsWith`, 202 when it only queues work); default 200. */
   status?: 200 | 201 | 202;
-  /** For `run` actions answering with their own object: members only this answer adds (a new secret), name -> description. */
+  /**
+   * For `run` actions answering with their own object: members
+   * only this answer adds (a new secret), name -> description.
+   */
   reveals?: Record<string, string>;
   /** A custom body: does its own writes through ctx and answers with another object. */
   run?: (args: ActionArgs<I, R>) => Promise<ActionResponse>;
@@ -226,7 +235,9 @@ export interface ResourceHooks<R = Row> {
   afterCreate?: (args: { row: R; ctx: OperationContext }) => Promise<void>;
   /** Inside the transaction, after a client's update (PATCH, bulk) that changed something. */
   afterUpdate?: (args: { row: R; previous: R; ctx: OperationContext }) => Promise<void>;
-  /** Inside the transaction, before the delete: what the row owns goes first (its foreign keys would refuse otherwise). */
+  /**
+   * Inside the transaction, before the delete: what the row owns goes first (its foreign keys would refuse otherwise).
+   */
   beforeDelete?: (args: { row: R; ctx: OperationContext }) => Promise<void>;
   /** Inside the transaction, after a delete (and its event): what pointed at the row lets go. */
   afterDelete?: (args: { row: R; ctx: OperationContext }) => Promise<void>;
@@ -252,7 +263,10 @@ export interface ResourceInput<
   description: string;
   fields: F;
   operations?: readonly OperationName[];
-  /** Why `operations` leaves some out, in a sentence: the coverage inventory shows it, and `fieldline inventory --check` fails without it. */
+  /**
+   * Why `operations` leaves some out, in a sentence: the coverage inventory
+   * shows it, and `fieldline inventory --check` fails without it.
+   */
   limitedBecause?: string;
   softDelete?: boolean;
   lifecycle?: LifecycleSpec<L, StatesOf<F, L>>;
@@ -312,7 +326,9 @@ export interface ResourceDefinition<F extends Fields = Fields, L = unknown, A = 
   lifecycle?: LifecycleSpec;
   actions: Record<string, ActionSpec>;
   hooks?: ResourceHooks;
-  /** Access by role name, its module's defaults filled in (src/platform/api/build-api.ts); a role not named has none. */
+  /**
+   * Access by role name, its module's defaults filled in (src/platform/api/build-api.ts); a role not named has none.
+   */
   roles: Readonly<Record<string, Access>>;
   endpoints: readonly ResourceEndpointSpec[];
   table: string;

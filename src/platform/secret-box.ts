@@ -1,4 +1,5 @@
-// Secrets we must read back (webhook signing secrets, inbound verification secrets) are stored encrypted: AES-256-GCM with
+// Secrets we must read back (webhook signing secrets, inbound
+// verification secrets) are stored encrypted: AES-256-GCM with
 // the server's key. The key comes from FIELDLINE_SECRET_KEY (32 bytes, base64 or hex); without
 // it, one is generated once and kept in the data folder (mode 0600), which suits one machine.
 // Several nodes must share FIELDLINE_SECRET_KEY.

@@ -12,7 +12,8 @@ export const rotationInput = z.strictObject({
     .max(MAX_ROTATION_GRACE_SECONDS)
     .optional()
     .describe(
-      `How long the previous secret keeps working: 0 (now) to ${MAX_ROTATION_GRACE_SECONDS} (7 days); default ${DEFAULT_ROTATION_GRACE_SECONDS} (24 hours).`,
+      `How long the previous secret keeps working: 0 (now) to ${MAX_ROTATION_GRACE_SECONDS} (7 days); ` +
+        `default ${DEFAULT_ROTATION_GRACE_SECONDS} (24 hours).`,
     ),
 });
 

@@ -3,7 +3,8 @@
 // a client sees changes made through any node. NOTIFY costs every write a lock at commit, so
 // the trigger sends it only for accounts listed in event_listeners, which the hub renews
 // while it has subscribers there. Reading is in commit-safe order (event-stream-schema.ts).
-// The price: a long transaction anywhere in the database holds back every stream until it ends. Each subscriber reads forward from its own
+// The price: a long transaction anywhere in the database holds back
+// every stream until it ends. Each subscriber reads forward from its own
 // cursor (created_at, id), which is also what Last-Event-ID resumes from; a poll every few
 // seconds covers a lost notification.
 import type { Logger } from 'pino';
@@ -88,7 +89,8 @@ export class EventStreamHub {
   /** Asks the trigger to NOTIFY this account's events for the next minute. */
   async #announce(accountId: string): Promise<void> {
     await systemQuery(this.db, {
-      sql: `INSERT INTO event_listeners (account_id, until) VALUES ($1, now() + interval '${LISTENER_TTL_MS / 1000} seconds')
+      sql: `INSERT INTO event_listeners (account_id, until)
+            VALUES ($1, now() + interval '${LISTENER_TTL_MS / 1000} seconds')
             ON CONFLICT (account_id) DO UPDATE SET until = greatest(event_listeners.until, EXCLUDED.until)`,
       parameters: [accountId],
     }).catch((err) =>

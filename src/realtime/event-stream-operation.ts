@@ -25,8 +25,10 @@ export function eventStreamOperation(registry: Registry) {
     bucket: 'read',
     summary: 'Stream events as they happen (Server-Sent Events)',
     description:
-      "A `text/event-stream` of the account's events: `id` is the event id, `event` its type, `data` the event object as `GET /v1/events/{id}` returns it. " +
-      'Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; without it the stream starts now. ' +
+      "A `text/event-stream` of the account's events: `id` is the event id, `event` its type, " +
+      '`data` the event object as `GET /v1/events/{id}` returns it. ' +
+      'Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; ' +
+      'without it the stream starts now. ' +
       `An account may hold ${MAX_STREAMS_PER_ACCOUNT} open streams per server; more answer \`429\`.`,
     query: z.strictObject({
       types: z.string().max(2000).optional().describe('Comma-separated event types to receive (default: all).'),

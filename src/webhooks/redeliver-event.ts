@@ -8,7 +8,8 @@ import type { ActionSpec, ResourceDefinition } from '../platform/contract.ts';
 export const redeliverEvent: ActionSpec<{ endpoint?: string }> = {
   summary: 'Deliver the event again',
   description:
-    'Queues the event again for every enabled endpoint it was sent to or that subscribes to its type now, or only for `endpoint`. Answers with the endpoints queued.',
+    'Queues the event again for every enabled endpoint it was sent to or that subscribes to its type now, ' +
+    'or only for `endpoint`. Answers with the endpoints queued.',
   status: 202,
   input: z.strictObject({ endpoint: z.string().min(1).max(64).optional() }),
   answers: z.object({
@@ -23,11 +24,14 @@ export const redeliverEvent: ActionSpec<{ endpoint?: string }> = {
                WHERE e.account_id = $1 AND e.status = 'enabled' AND e.deleted_at IS NULL
                  AND CASE WHEN $3::text IS NOT NULL THEN e.id = $3
                           ELSE '*' = ANY (e.enabled_events) OR $4 = ANY (e.enabled_events)
-                               OR EXISTS (SELECT 1 FROM webhook_queue q WHERE q.event_id = $2 AND q.endpoint_id = e.id) END)
-            INSERT INTO webhook_queue (account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
+                               OR EXISTS (SELECT 1 FROM webhook_queue q WHERE q.event_id = $2
+                                 AND q.endpoint_id = e.id) END)
+            INSERT INTO webhook_queue (account_id, event_id, endpoint_id, status, attempts, next_attempt_at,
+              created_at, updated_at)
             SELECT $1, $2, id, 'pending', 0, $5, $5, $5 FROM targets
             ON CONFLICT (event_id, endpoint_id) DO UPDATE
-              SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = EXCLUDED.next_attempt_at, locked_until = NULL, last_error = NULL, updated_at = EXCLUDED.updated_at
+              SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = EXCLUDED.next_attempt_at,
+                locked_until = NULL, last_error = NULL, updated_at = EXCLUDED.updated_at
             RETURNING endpoint_id`,
       parameters: [ctx.tx.accountId, row.id, input.endpoint ?? null, row.type, ctx.now],
     });

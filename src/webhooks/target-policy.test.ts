@@ -4,31 +4,34 @@ import { createServer } from 'node:http';
 import { classifyAddress, targetProblem } from './target-policy.ts';
 import { sendWebhook } from './webhook-sender.ts';
 
-test('private, loopback and reserved addresses in every notation are private; metadata and link-local are forbidden', () => {
-  for (const address of [
-    '10.1.2.3',
-    '172.16.0.1',
-    '172.31.255.255',
-    '192.168.1.1',
-    '127.0.0.1',
-    '127.255.0.9',
-    '0.0.0.0',
-    '100.64.0.1',
-    '::1',
-    '::',
-    'fc00::1',
-    'fd12:3456::1',
-    '::ffff:10.0.0.1',
-    '::ffff:127.0.0.1',
-  ]) {
-    assert.equal(classifyAddress(address), 'private', address);
-  }
-  for (const address of ['169.254.169.254', '169.254.0.1', 'fe80::1', 'fd00:ec2::254', '::ffff:169.254.169.254']) {
-    assert.equal(classifyAddress(address), 'forbidden', address);
-  }
-  for (const address of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111'])
-    assert.equal(classifyAddress(address), 'public', address);
-});
+test(
+  'private, loopback and reserved addresses in every notation are private; ' + 'metadata and link-local are forbidden',
+  () => {
+    for (const address of [
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '127.0.0.1',
+      '127.255.0.9',
+      '0.0.0.0',
+      '100.64.0.1',
+      '::1',
+      '::',
+      'fc00::1',
+      'fd12:3456::1',
+      '::ffff:10.0.0.1',
+      '::ffff:127.0.0.1',
+    ]) {
+      assert.equal(classifyAddress(address), 'private', address);
+    }
+    for (const address of ['169.254.169.254', '169.254.0.1', 'fe80::1', 'fd00:ec2::254', '::ffff:169.254.169.254']) {
+      assert.equal(classifyAddress(address), 'forbidden', address);
+    }
+    for (const address of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111'])
+      assert.equal(classifyAddress(address), 'public', address);
+  },
+);
 
 test('URLs that reach a private address are refused in any spelling, including names that resolve there', async () => {
   for (const url of [

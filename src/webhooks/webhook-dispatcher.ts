@@ -66,10 +66,12 @@ interface ClaimedDelivery {
   plan: string;
 }
 
-const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.first_attempt_at, q.updated_at AS claimed_at, q.locked_until AS lease, ev.type, ev.data,
+const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.first_attempt_at,
+  q.updated_at AS claimed_at, q.locked_until AS lease, ev.type, ev.data,
   ev.created_at AS event_created_at, e.url, e.api_version, e.failing_since, a.plan,
   ARRAY(SELECT s.secret_sealed FROM webhook_endpoint_secrets s
-         WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > $1) ORDER BY s.created_at DESC) AS secrets`;
+         WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > $1)
+         ORDER BY s.created_at DESC) AS secrets`;
 
 /** Due rows of live, enabled endpoints, oldest first, skipping rows another worker holds. */
 const CLAIM_DUE = `WITH due AS (
@@ -79,17 +81,22 @@ const CLAIM_DUE = `WITH due AS (
        AND e.status = 'enabled' AND e.deleted_at IS NULL AND ($4::text[] IS NULL OR q.account_id = ANY ($4::text[]))
      ORDER BY q.next_attempt_at, q.event_id LIMIT $2
      FOR UPDATE OF q SKIP LOCKED)
-  UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1, first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
+  UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1,
+    first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
     FROM due, events ev, webhook_endpoints e, accounts a
    WHERE q.event_id = due.event_id AND q.endpoint_id = due.endpoint_id
-     AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id AND a.id = q.account_id
+     AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id
+       AND a.id = q.account_id
   RETURNING ${CLAIMED_COLUMNS}`;
 
 /** One row by key, whenever it is due (the test action's delivery). */
-const CLAIM_ONE = `UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1, first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
+const CLAIM_ONE = `UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1,
+    first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
     FROM events ev, webhook_endpoints e, accounts a
-   WHERE q.event_id = $4 AND q.endpoint_id = $5 AND q.status = 'pending' AND (q.locked_until IS NULL OR q.locked_until <= $1)
-     AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id AND a.id = q.account_id
+   WHERE q.event_id = $4 AND q.endpoint_id = $5 AND q.status = 'pending'
+     AND (q.locked_until IS NULL OR q.locked_until <= $1)
+     AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id
+       AND a.id = q.account_id
   RETURNING ${CLAIMED_COLUMNS}`;
 
 export class WebhookDispatcher {
@@ -228,19 +235,26 @@ export class WebhookDispatcher {
     return this.#record(delivery, outcome);
   }
 
-  /** Counts a first attempt against the quota; true when the quota is used up. Tests are free: their request was counted. */
+  /**
+   * Counts a first attempt against the quota; true when the
+   * quota is used up. Tests are free: their request was counted.
+   */
   #overQuota(delivery: ClaimedDelivery): boolean {
     const quota = this.#options.quota;
     if (!quota || delivery.attempts !== 1 || delivery.type === 'webhook.test') return false;
     return !quota.take(delivery.account_id, planNamed(delivery.plan), this.#now()).allowed;
   }
 
-  /** Puts an uncounted first attempt back in the queue until the quota resets; nothing was sent, so nothing is logged as an attempt. */
+  /**
+   * Puts an uncounted first attempt back in the queue until the quota
+   * resets; nothing was sent, so nothing is logged as an attempt.
+   */
   async #deferToNextPeriod(delivery: ClaimedDelivery): Promise<null> {
     const now = this.#now();
     const at = new Date(now).toISOString();
     await systemQuery(this.#db, {
-      sql: `UPDATE webhook_queue SET attempts = attempts - 1, first_attempt_at = NULL, next_attempt_at = $3, locked_until = NULL, last_error = $4, updated_at = $5
+      sql: `UPDATE webhook_queue SET attempts = attempts - 1, first_attempt_at = NULL, next_attempt_at = $3,
+             locked_until = NULL, last_error = $4, updated_at = $5
              WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $6 AND locked_until = $7`,
       parameters: [
         delivery.event_id,
@@ -290,7 +304,8 @@ export class WebhookDispatcher {
       {
         // Only while our lease holds: a redelivery or a disable may have reset the row meanwhile,
         // and another worker may hold it now. The attempt is logged either way.
-        sql: `UPDATE webhook_queue SET status = $3, next_attempt_at = coalesce($4, next_attempt_at), locked_until = NULL, last_error = $5, updated_at = $6
+        sql: `UPDATE webhook_queue SET status = $3, next_attempt_at = coalesce($4, next_attempt_at),
+               locked_until = NULL, last_error = $5, updated_at = $6
                WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $7 AND locked_until = $8`,
         parameters: [
           delivery.event_id,
@@ -325,7 +340,9 @@ export class WebhookDispatcher {
     if (outcome.ok) {
       return [
         {
-          sql: 'UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $2 WHERE id = $1 AND failing_since IS NOT NULL',
+          sql:
+            'UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $2 ' +
+            'WHERE id = $1 AND failing_since IS NOT NULL',
           parameters: [delivery.endpoint_id, at],
         },
       ];
@@ -357,8 +374,10 @@ export class WebhookDispatcher {
   async #disable(delivery: ClaimedDelivery, reason: string, at: string): Promise<SqlStatement[]> {
     const [endpoint] = await systemQuery(this.#db, {
       // Addresses are not verified yet, so an account gets at most one such mail an hour.
-      sql: `SELECT ${this.#options.resources.endpoints.selectColumns.map((c) => `e.${c}`).join(', ')}, a.notification_emails,
-                   EXISTS (SELECT 1 FROM mail_outbox m WHERE m.account_id = e.account_id AND m.subject LIKE '${DISABLED_MAIL_SUBJECT}%'
+      sql: `SELECT ${this.#options.resources.endpoints.selectColumns.map((c) => `e.${c}`).join(', ')},
+                   a.notification_emails,
+                   EXISTS (SELECT 1 FROM mail_outbox m
+                            WHERE m.account_id = e.account_id AND m.subject LIKE '${DISABLED_MAIL_SUBJECT}%'
                             AND m.created_at > now() - interval '1 hour') AS notified_recently
               FROM webhook_endpoints e JOIN accounts a ON a.id = e.account_id WHERE e.id = $1 AND e.status = 'enabled'`,
       parameters: [delivery.endpoint_id],
@@ -371,7 +390,8 @@ export class WebhookDispatcher {
     const disabled = { ...endpoint, status: 'disabled', disabled_reason: reason, updated_at: at };
     return [
       {
-        sql: `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'enabled'`,
+        sql: `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2, updated_at = $3
+              WHERE id = $1 AND status = 'enabled'`,
         parameters: [delivery.endpoint_id, reason, at],
       },
       // Like any change, it is an event (and so reaches the account's other endpoints).
@@ -389,9 +409,12 @@ export class WebhookDispatcher {
                 to: endpoint.notification_emails,
                 subject: `${DISABLED_MAIL_SUBJECT} (${endpoint.id})`,
                 text:
-                  `Fieldline stopped sending events to ${urlWithoutQuery(endpoint.url)} (${endpoint.id}): ${reason}.\n\n` +
-                  `Fix the receiver, then enable the endpoint (POST /v1/webhook-endpoints/${endpoint.id}/enable) and replay what failed ` +
-                  `(POST /v1/webhook-endpoints/${endpoint.id}/recover with "since"). The delivery log is at /v1/webhook-endpoints/${endpoint.id}/deliveries.`,
+                  `Fieldline stopped sending events to ${urlWithoutQuery(endpoint.url)} ` +
+                  `(${endpoint.id}): ${reason}.\n\n` +
+                  `Fix the receiver, then enable the endpoint ` +
+                  `(POST /v1/webhook-endpoints/${endpoint.id}/enable) and replay what failed ` +
+                  `(POST /v1/webhook-endpoints/${endpoint.id}/recover with "since"). ` +
+                  `The delivery log is at /v1/webhook-endpoints/${endpoint.id}/deliveries.`,
               },
               at,
             ),

@@ -20,7 +20,9 @@ export const newWebhookSecret = () => `whsec_${randomBytes(24).toString('base64'
 
 function storeSecret(ctx: OperationContext, endpointId: string, secret: string): void {
   ctx.tx.defer({
-    sql: 'INSERT INTO webhook_endpoint_secrets (id, account_id, endpoint_id, secret_sealed, created_at) VALUES ($1, $2, $3, $4, $5)',
+    sql:
+      'INSERT INTO webhook_endpoint_secrets (id, account_id, endpoint_id, secret_sealed, created_at) ' +
+      'VALUES ($1, $2, $3, $4, $5)',
     parameters: [newId('whs'), ctx.tx.accountId, endpointId, webhookService(ctx).secrets.encrypt(secret), ctx.now],
   });
 }
@@ -30,7 +32,8 @@ export const webhookEndpoints = defineResource({
   collection: 'webhook-endpoints',
   idPrefix: 'we',
   description:
-    "A URL that receives the account's events as signed POSTs (Standard Webhooks). Delivery is at least once; order is not guaranteed.",
+    "A URL that receives the account's events as signed POSTs (Standard Webhooks). " +
+    'Delivery is at least once; order is not guaranteed.',
   softDelete: true,
   lifecycle: { field: 'status' },
   fields: {
@@ -104,7 +107,9 @@ export const webhookEndpoints = defineResource({
     'rotate-secret': {
       summary: 'Rotate the signing secret',
       description:
-        'Answers with the new secret. Until the previous one expires (24 h unless `expire_previous_in_seconds` says otherwise, at most 7 days) every delivery carries both signatures.',
+        'Answers with the new secret. ' +
+        'Until the previous one expires (24 h unless `expire_previous_in_seconds` says otherwise, at most 7 days) ' +
+        'every delivery carries both signatures.',
       input: rotationInput,
       reveals: {
         secret: 'The new signing secret. Shown only here: store it now.',
@@ -113,7 +118,9 @@ export const webhookEndpoints = defineResource({
       run: async ({ row, input, ctx }) => {
         const expiresAt = previousSecretExpiry(ctx.now, input);
         ctx.tx.defer({
-          sql: 'UPDATE webhook_endpoint_secrets SET expires_at = $2 WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > $2)',
+          sql:
+            'UPDATE webhook_endpoint_secrets SET expires_at = $2 ' +
+            'WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > $2)',
           parameters: [row.id, expiresAt],
         });
         const secret = newWebhookSecret();
@@ -130,7 +137,8 @@ export const webhookEndpoints = defineResource({
     test: {
       summary: 'Send a test event now',
       description:
-        'Sends a `webhook.test` event to this endpoint only and answers with the delivery attempt (status, HTTP status, latency, response body). Test events are not retried.',
+        'Sends a `webhook.test` event to this endpoint only and answers with the delivery attempt ' +
+        '(status, HTTP status, latency, response body). Test events are not retried.',
       respondsWith: 'webhook-deliveries',
       run: async ({ row, ctx }) => {
         const service = webhookService(ctx);
@@ -146,7 +154,8 @@ export const webhookEndpoints = defineResource({
         );
         // Due never: only deliverNow picks it up, right after the commit.
         ctx.tx.defer({
-          sql: `INSERT INTO webhook_queue (account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
+          sql: `INSERT INTO webhook_queue (account_id, event_id, endpoint_id, status, attempts, next_attempt_at,
+                created_at, updated_at)
                 VALUES ($1, $2, $3, 'pending', 0, 'infinity', $4, $4)`,
           parameters: [ctx.tx.accountId, eventId, row.id, ctx.now],
         });
@@ -156,7 +165,8 @@ export const webhookEndpoints = defineResource({
     recover: {
       summary: 'Redeliver failed deliveries since a time',
       description:
-        'Queues again every delivery to this endpoint that failed for good since `since` (events created at or after it).',
+        'Queues again every delivery to this endpoint that failed for good since `since` ' +
+        '(events created at or after it).',
       from: ['enabled'],
       status: 202,
       input: z.strictObject({ since: timestampSchema() }),
@@ -169,7 +179,8 @@ export const webhookEndpoints = defineResource({
       run: async ({ row, input, ctx }) => {
         const [{ count }] = await ctx.tx.query({
           sql: `WITH requeued AS (
-                  UPDATE webhook_queue SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = $3, locked_until = NULL, updated_at = $3
+                  UPDATE webhook_queue SET status = 'pending', attempts = 0, first_attempt_at = NULL,
+                    next_attempt_at = $3, locked_until = NULL, updated_at = $3
                    WHERE endpoint_id = $1 AND status = 'failed' AND created_at >= $2 RETURNING 1)
                 SELECT count(*)::int AS count FROM requeued`,
           parameters: [row.id, input.since, ctx.now],

@@ -21,7 +21,8 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
      expires_at timestamptz,
      FOREIGN KEY (account_id, endpoint_id) REFERENCES webhook_endpoints (account_id, id)
    )`,
-  `CREATE INDEX IF NOT EXISTS webhook_endpoint_secrets_endpoint_idx ON webhook_endpoint_secrets (endpoint_id, created_at)`,
+  `CREATE INDEX IF NOT EXISTS webhook_endpoint_secrets_endpoint_idx ` +
+    `ON webhook_endpoint_secrets (endpoint_id, created_at)`,
   ...rowLevelSecurity('webhook_endpoint_secrets'),
   `GRANT SELECT, INSERT, UPDATE ON webhook_endpoint_secrets TO ${TENANT_ROLE}`,
   // One row per event and endpoint: what is still to be delivered, and when to try next.
@@ -44,16 +45,19 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS webhook_queue_endpoint_idx ON webhook_queue (endpoint_id, status, created_at)`,
   ...rowLevelSecurity('webhook_queue'),
   `GRANT SELECT, INSERT, UPDATE ON webhook_queue TO ${TENANT_ROLE}`,
-  `CREATE INDEX IF NOT EXISTS webhook_endpoints_subscribers_idx ON webhook_endpoints (account_id) WHERE status = 'enabled' AND deleted_at IS NULL`,
+  `CREATE INDEX IF NOT EXISTS webhook_endpoints_subscribers_idx ON webhook_endpoints (account_id) ` +
+    `WHERE status = 'enabled' AND deleted_at IS NULL`,
   // SECURITY DEFINER: it runs for the tenant role's insert but reads every endpoint of the
   // event's own account only (the WHERE clause), never another's.
-  `CREATE OR REPLACE FUNCTION fieldline_enqueue_webhooks() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $fn$
+  `CREATE OR REPLACE FUNCTION fieldline_enqueue_webhooks() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER ` +
+    `SET search_path = public AS $fn$
    BEGIN
      IF EXISTS (SELECT 1 FROM event_listeners WHERE account_id = NEW.account_id AND until > now()) THEN
        PERFORM pg_notify('${EVENTS_CHANNEL}', NEW.account_id);
      END IF;
      IF NEW.type = 'webhook.test' THEN RETURN NULL; END IF;
-     INSERT INTO webhook_queue (account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
+     INSERT INTO webhook_queue ` +
+    `(account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
      SELECT NEW.account_id, NEW.id, e.id, 'pending', 0, now(), now(), now()
        FROM webhook_endpoints e
       WHERE e.account_id = NEW.account_id AND e.status = 'enabled' AND e.deleted_at IS NULL
@@ -62,10 +66,12 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
      RETURN NULL;
    END $fn$`,
   `DROP TRIGGER IF EXISTS events_enqueue_webhooks ON events`,
-  `CREATE TRIGGER events_enqueue_webhooks AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION fieldline_enqueue_webhooks()`,
+  `CREATE TRIGGER events_enqueue_webhooks AFTER INSERT ` +
+    `ON events FOR EACH ROW EXECUTE FUNCTION fieldline_enqueue_webhooks()`,
   // However an endpoint is disabled or deleted (the API, a 410, days of failures), what it
   // still had pending fails with it (recover requeues it), so the due index stays clean.
-  `CREATE OR REPLACE FUNCTION fieldline_stop_endpoint_deliveries() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $fn$
+  `CREATE OR REPLACE FUNCTION fieldline_stop_endpoint_deliveries() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER ` +
+    `SET search_path = public AS $fn$
    BEGIN
      UPDATE webhook_queue SET status = 'failed', locked_until = NULL, updated_at = now(),
             last_error = CASE WHEN NEW.deleted_at IS NOT NULL THEN 'endpoint deleted' ELSE 'endpoint disabled' END
@@ -74,5 +80,6 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
    END $fn$`,
   `DROP TRIGGER IF EXISTS webhook_endpoints_stop_deliveries ON webhook_endpoints`,
   `CREATE TRIGGER webhook_endpoints_stop_deliveries AFTER UPDATE OF status, deleted_at ON webhook_endpoints
-     FOR EACH ROW WHEN (NEW.status = 'disabled' OR NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION fieldline_stop_endpoint_deliveries()`,
+     FOR EACH ROW WHEN (NEW.status = 'disabled' OR NEW.deleted_at IS NOT NULL) ` +
+    `EXECUTE FUNCTION fieldline_stop_endpoint_deliveries()`,
 ];

@@ -7,7 +7,9 @@ import { serviceKey } from '../platform/api/service-key.ts';
 declare module '../platform/contract.ts' {
   interface RuntimeOptions {
     webhooks?: {
-      /** http:// and private addresses allowed as endpoint URLs (FIELDLINE_WEBHOOK_ALLOW_PRIVATE: tests, development). */
+      /**
+       * http:// and private addresses allowed as endpoint URLs (FIELDLINE_WEBHOOK_ALLOW_PRIVATE: tests, development).
+       */
       allowPrivate?: boolean;
     } & Partial<Pick<DispatcherOptions, 'now' | 'pollMs' | 'leaseMs' | 'timeoutMs'>>;
   }

@@ -1,6 +1,7 @@
 // A campaign sender in a process of its own, for tests that kill it mid-send. It sends until
 // the COMMIT of its batch number SKIP+1, where it SIGKILLs itself (CRASH=before|after).
-// env: DATABASE_URL, ACCOUNT_ID (the only account it serves), CRASH, SKIP. Exits 0 if it ran out of work without crashing.
+// env: DATABASE_URL, ACCOUNT_ID (the only account it serves),
+// CRASH, SKIP. Exits 0 if it ran out of work without crashing.
 import { pino } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { connectPostgres } from '../../src/db/connect-postgres.ts';

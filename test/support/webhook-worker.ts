@@ -1,5 +1,6 @@
 // A webhook worker in a process of its own, for tests that kill it mid-delivery.
-// env: DATABASE_URL, FIELDLINE_SECRET_KEY (hex), LEASE_MS, ACCOUNT_ID (the only account it serves). Prints "ready" once it listens.
+// env: DATABASE_URL, FIELDLINE_SECRET_KEY (hex), LEASE_MS, ACCOUNT_ID
+// (the only account it serves). Prints "ready" once it listens.
 import { pino } from 'pino';
 import { connectPostgres } from '../../src/db/connect-postgres.ts';
 import { SecretBox, parseSecretKey } from '../../src/platform/secret-box.ts';

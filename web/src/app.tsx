@@ -87,7 +87,8 @@ export function App() {
             </Route>
           ))}
           <Route>
-            {/* Keyed by account: switching accounts starts every page afresh, with nothing of the other account on screen. */}
+            {/* Keyed by account: switching accounts starts every page afresh, with nothing of the other
+                account on screen. */}
             {current ? <SignedInPages key={current.session.active_account_id ?? 'none'} /> : <SignedOutPages />}
           </Route>
         </Switch>

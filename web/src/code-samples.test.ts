@@ -151,35 +151,42 @@ describe('code samples', () => {
     );
   });
 
-  it("writes samples for every operation, naming methods both SDKs have, with the operation's method and path in curl", () => {
-    const python = pythonMethods();
-    assert.ok(operations.length > 300);
-    for (const operation of operations) {
-      const samples = codeSamples(document, operation, BASE);
-      const curlPath = operation.path.replace(/\{[^}]+\}/g, "[^/?' ]+");
-      assert.match(
-        samples.curl,
-        new RegExp(
-          `^curl ${operation.method === 'GET' ? '' : `-X ${operation.method} `}(-N )?'?${BASE}${curlPath}[?' ]`,
-        ),
-        `${operation.method} ${operation.path}`,
-      );
-      if (!operation.sdkName) {
-        assert.equal(samples.typescript, null);
-        continue;
+  it(
+    'writes samples for every operation, naming methods both SDKs have, ' +
+      "with the operation's method and path in curl",
+    () => {
+      const python = pythonMethods();
+      assert.ok(operations.length > 300);
+      for (const operation of operations) {
+        const samples = codeSamples(document, operation, BASE);
+        const curlPath = operation.path.replace(/\{[^}]+\}/g, "[^/?' ]+");
+        assert.match(
+          samples.curl,
+          new RegExp(
+            `^curl ${operation.method === 'GET' ? '' : `-X ${operation.method} `}(-N )?'?${BASE}${curlPath}[?' ]`,
+          ),
+          `${operation.method} ${operation.path}`,
+        );
+        if (!operation.sdkName) {
+          assert.equal(samples.typescript, null);
+          continue;
+        }
+        const called = /await (fieldline\.[\w.]+)\(/.exec(samples.typescript!)?.[1];
+        assert.equal(called, `fieldline.${operation.sdkName}`, operation.sdkName);
+        assert.ok(
+          operation.sdkName in operationTable,
+          `${operation.sdkName} is in the TypeScript SDK's operationTable`,
+        );
+        const [namespace, method] = operation.sdkName.includes('.')
+          ? operation.sdkName.split('.')
+          : ['', operation.sdkName];
+        const pythonCall = `client.${namespace ? `${pythonName(namespace!)}.` : ''}${pythonName(method!)}(`;
+        assert.ok(samples.python!.includes(pythonCall), `${operation.sdkName}: ${pythonCall}`);
+        assert.ok(
+          python.get(namespace ? pythonName(namespace!) : '')?.has(pythonName(method!)),
+          `the Python SDK has ${pythonCall}`,
+        );
       }
-      const called = /await (fieldline\.[\w.]+)\(/.exec(samples.typescript!)?.[1];
-      assert.equal(called, `fieldline.${operation.sdkName}`, operation.sdkName);
-      assert.ok(operation.sdkName in operationTable, `${operation.sdkName} is in the TypeScript SDK's operationTable`);
-      const [namespace, method] = operation.sdkName.includes('.')
-        ? operation.sdkName.split('.')
-        : ['', operation.sdkName];
-      const pythonCall = `client.${namespace ? `${pythonName(namespace!)}.` : ''}${pythonName(method!)}(`;
-      assert.ok(samples.python!.includes(pythonCall), `${operation.sdkName}: ${pythonCall}`);
-      assert.ok(
-        python.get(namespace ? pythonName(namespace!) : '')?.has(pythonName(method!)),
-        `the Python SDK has ${pythonCall}`,
-      );
-    }
-  });
+    },
+  );
 });

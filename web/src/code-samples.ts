@@ -88,7 +88,10 @@ function literal(value: unknown, style: Style, indent = '', width = WIDTH, break
 
 type Argument = { value: unknown } | { keyword: string; value: unknown };
 
-/** `prefix(args)` on one line when it fits, else its last object argument (TS) or every argument (Python) on lines of their own. */
+/**
+ * `prefix(args)` on one line when it fits, else its last object
+ * argument (TS) or every argument (Python) on lines of their own.
+ */
 function call(prefix: string, args: Argument[], style: Style, suffix = ''): string {
   const one = (arg: Argument, indent: string, width: number, breakLines = false) =>
     ('keyword' in arg ? `${arg.keyword}=` : '') + literal(arg.value, style, indent, width, breakLines);
@@ -201,7 +204,9 @@ function curlSample(
   baseUrl: string,
 ): string {
   const query = request.query
-    ? `?${new URLSearchParams(Object.entries(request.query).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]))}`
+    ? `?${new URLSearchParams(
+        Object.entries(request.query).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]),
+      )}`
     : '';
   const url = `${baseUrl}${filledPath(sample.path, request)}${query}`;
   const parts = [
@@ -270,7 +275,9 @@ function typescriptSample(
     raw: [
       invoke(`const response = await ${method}`),
       answer.stream
-        ? 'const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();\nfor (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) console.log(chunk.value);'
+        ? 'const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();\n' +
+          'for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) ' +
+          'console.log(chunk.value);'
         : answer.text
           ? 'console.log(await response.text());'
           : "console.log(response.headers.get('content-type'), (await response.arrayBuffer()).byteLength);",

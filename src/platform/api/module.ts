@@ -54,7 +54,9 @@ export interface PublicDocument {
 export interface FeatureModule {
   name: string;
   resources?: readonly ResourceDefinition[];
-  /** Which members may read and write its resources, where a resource does not say (default: owners and admins only). */
+  /**
+   * Which members may read and write its resources, where a resource does not say (default: owners and admins only).
+   */
   roles?: RolePolicy;
   /** Additions to resources another module declares (an action, schema), by collection. */
   extend?: Record<string, (resource: ResourceDefinition) => ResourceDefinition>;

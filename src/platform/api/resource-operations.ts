@@ -132,7 +132,9 @@ function operationsOf(registry: Registry, resource: ResourceDefinition): Operati
       scope: read,
       bucket: 'expensive',
       summary: `Export ${words} as CSV or JSON`,
-      description: `Streams every object matching the same filters, search and sort as the list. Also answers at \`/v1/exports/${resource.collection}\`.`,
+      description:
+        `Streams every object matching the same filters, search and sort as the list. ` +
+        `Also answers at \`/v1/exports/${resource.collection}\`.`,
       aliases: [`/v1/exports/${resource.collection}`],
       tool: { excluded: 'a file: tools answer JSON' },
       query: rawQuery(listParameters(resource, true)),

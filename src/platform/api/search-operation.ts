@@ -21,7 +21,8 @@ function rankedMatches(resource: ResourceDefinition): string {
   return `SELECT '${resource.collection}' AS collection, id, ${titleSql(resource)} AS title,
                  ts_rank(search_vector, to_tsquery('simple', $2)) AS score, updated_at
             FROM ${resource.table}
-           WHERE account_id = $1 AND search_vector @@ to_tsquery('simple', $2)${resource.softDelete ? ' AND deleted_at IS NULL' : ''}`;
+           WHERE account_id = $1 AND search_vector @@ to_tsquery('simple', $2)
+             ${resource.softDelete ? ' AND deleted_at IS NULL' : ''}`;
 }
 
 export function searchOperation(registry: Registry): Operation {
@@ -37,7 +38,8 @@ export function searchOperation(registry: Registry): Operation {
     summary: 'Search the whole account, best matches first across collections',
     description:
       `Prefix search over the searchable fields of ${collections.join(', ')}; the best matches first. ` +
-      'Only collections the credential can read (`read:{collection}`) are searched; naming another in `types` is a 403.',
+      'Only collections the credential can read (`read:{collection}`) are searched; ' +
+      'naming another in `types` is a 403.',
     query: z.strictObject({
       q: z
         .string()

@@ -29,13 +29,15 @@ function tableStatements(resource: ResourceDefinition): string[] {
   // the account foreign key and per-filter indexes: each costs every one of its many inserts,
   // and its reads are always bounded by a time window on (account_id, created_at).
   const partitioned = resource.partitionByDay === true;
+  const deletedAt = resource.softDelete ? ',\n  deleted_at timestamptz' : '';
+  const idKey = partitioned ? '' : `,\n  CONSTRAINT ${t}_account_id_id_key UNIQUE (account_id, id)`;
   const statements = [
     `CREATE TABLE IF NOT EXISTS ${t} (
   id text${partitioned ? ' NOT NULL' : ' PRIMARY KEY'},
   account_id text NOT NULL${partitioned ? '' : ' REFERENCES accounts (id)'},
 ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).join('\n')}
   created_at timestamptz NOT NULL,
-  updated_at timestamptz NOT NULL${resource.softDelete ? ',\n  deleted_at timestamptz' : ''}${partitioned ? '' : `,\n  CONSTRAINT ${t}_account_id_id_key UNIQUE (account_id, id)`}
+  updated_at timestamptz NOT NULL${deletedAt}${idKey}
 )${partitioned ? ' PARTITION BY RANGE (created_at)' : ''}`,
     // Fields added to a declaration later arrive as nullable columns.
     ...columns.map((c) => `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c.name} ${c.type}`),
@@ -67,7 +69,8 @@ ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).jo
   if (resource.searchFields.length) {
     const document = resource.searchFields.map((name) => `coalesce(${name}, '')`).join(` || ' ' || `);
     statements.push(
-      `ALTER TABLE ${t} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple', ${document})) STORED`,
+      `ALTER TABLE ${t} ADD COLUMN search_vector tsvector ` +
+        `GENERATED ALWAYS AS (to_tsvector('simple', ${document})) STORED`,
       `CREATE INDEX IF NOT EXISTS ${t}_search_idx ON ${t} USING gin (search_vector)`,
     );
   }
@@ -80,9 +83,10 @@ function foreignKeyStatements(registry: Registry, resource: ResourceDefinition):
     if (!spec.ref) return [];
     const target = registry.get(spec.ref.collection).table;
     const constraint = `${resource.table}_${name}_fkey`;
+    const foreignKey = `FOREIGN KEY (account_id, ${name}) REFERENCES ${target} (account_id, id)`;
     return [
       `DO $$ BEGIN
-  ALTER TABLE ${resource.table} ADD CONSTRAINT ${constraint} FOREIGN KEY (account_id, ${name}) REFERENCES ${target} (account_id, id);
+  ALTER TABLE ${resource.table} ADD CONSTRAINT ${constraint} ${foreignKey};
 EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
     ];
   });

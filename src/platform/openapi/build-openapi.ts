@@ -115,7 +115,8 @@ export function buildOpenApiDocument({ registry, operations, modules }: Document
           type: 'http',
           scheme: 'bearer',
           description:
-            "An API key (`fl_live_...`, `fl_test_...`), an OAuth access token (`flo_at_...`) or a person's session token.",
+            'An API key (`fl_live_...`, `fl_test_...`), an OAuth access token (`flo_at_...`) ' +
+            "or a person's session token.",
         },
         ...Object.assign({}, ...parts.map((part) => part.securitySchemes?.(registry) ?? {})),
       },

@@ -73,7 +73,8 @@ export const RATE_LIMIT_HEADERS = {
   'RateLimit-Policy': {
     schema: { type: 'string' },
     description:
-      'The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s.',
+      'The limit this route counts against (IETF draft structured field): ' +
+      '`"read";q=6000;w=60` = 6000 requests per 60 s.',
   },
   RateLimit: {
     schema: { type: 'string' },
@@ -110,7 +111,9 @@ export const IDEMPOTENCY_KEY_PARAMETER = {
   in: 'header',
   required: false,
   description:
-    'Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`.',
+    'Makes the POST safe to retry: the first response is kept for 24 hours and replayed ' +
+    '(with `Idempotent-Replayed: true`) for the same key and body; ' +
+    'another body with the same key is `422 idempotency_key_reused`.',
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
 };
 

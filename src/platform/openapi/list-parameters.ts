@@ -68,7 +68,8 @@ export function listParameters(resource: ResourceDefinition, forExport: boolean)
   parameters.push({
     name: 'sort',
     in: 'query',
-    description: `Comma-separated sort keys, \`-\` for descending. Sortable: ${sortable.join(', ')}. Ties are broken by id.`,
+    description:
+      `Comma-separated sort keys, \`-\` for descending. Sortable: ${sortable.join(', ')}. ` + `Ties are broken by id.`,
     schema: { type: 'string', default: '-created_at' },
   });
   if (resource.searchFields.length)

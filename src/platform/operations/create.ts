@@ -14,7 +14,8 @@ function buildNewRow(resource: ResourceDefinition, input: Row, now: string): Row
   const row: Row = { id: input.id ?? newId(resource.idPrefix) };
   for (const [name, spec] of Object.entries(resource.fields)) {
     if (input[name] !== undefined) row[name] = input[name];
-    else row[name] = Array.isArray(spec.defaultValue) ? [...spec.defaultValue] : (spec.defaultValue ?? null); // defaults are literals
+    // defaults are literals
+    else row[name] = Array.isArray(spec.defaultValue) ? [...spec.defaultValue] : (spec.defaultValue ?? null);
   }
   row.created_at = now;
   row.updated_at = now;

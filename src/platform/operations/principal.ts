@@ -48,7 +48,10 @@ const UNMETERED: Plan = {
   monthlyWebhookDeliveries: Number.MAX_SAFE_INTEGER,
 };
 
-/** What a credential's rate limits are counted against: the key, the OAuth client in this account, the session, or else the account. */
+/**
+ * What a credential's rate limits are counted against: the key, the
+ * OAuth client in this account, the session, or else the account.
+ */
 export const rateSubject = (principal: Principal): string =>
   principal.keyId ??
   (principal.oauthClientId ? `${principal.oauthClientId}:${principal.accountId}` : undefined) ??

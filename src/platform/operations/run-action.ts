@@ -27,7 +27,8 @@ function assertTransitionAllowed(resource: ResourceDefinition, name: string, act
   if (action.from.includes(row[field])) return;
   throw new ApiError(
     'invalid_state_transition',
-    `Cannot ${name} a ${resource.name} whose ${field} is '${row[field]}'; ${name} is allowed when ${field} is ${action.from.join(' or ')}`,
+    `Cannot ${name} a ${resource.name} whose ${field} is '${row[field]}'; ` +
+      `${name} is allowed when ${field} is ${action.from.join(' or ')}`,
     { current_state: row[field], allowed_states: action.from },
   );
 }

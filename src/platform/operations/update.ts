@@ -21,7 +21,8 @@ export function assertStateAllows(
   if (!lifecycle || !allowed || allowed.includes(row[lifecycle.field])) return;
   throw new ApiError(
     'conflict',
-    `Cannot ${what} a ${resource.name} whose ${lifecycle.field} is '${row[lifecycle.field]}' (allowed when ${allowed.join(', ')})`,
+    `Cannot ${what} a ${resource.name} whose ${lifecycle.field} is '${row[lifecycle.field]}' ` +
+      `(allowed when ${allowed.join(', ')})`,
     {
       errors: [{ path: lifecycle.field, message: `is '${row[lifecycle.field]}'` }],
     },

@@ -61,7 +61,10 @@ export interface FieldSpec {
   readonly sortable: boolean;
   readonly searchable: boolean;
   readonly unique: boolean;
-  /** Accepted on create and update, stored sealed (SecretBox), never read back by the API: secrets we must use but never show. */
+  /**
+   * Accepted on create and update, stored sealed (SecretBox), never
+   * read back by the API: secrets we must use but never show.
+   */
   readonly writeOnly: boolean;
   readonly enumValues?: readonly string[];
   readonly ref?: { readonly collection: string; readonly expandAs?: string };
@@ -157,7 +160,9 @@ const ISO_CURRENCY = /^[A-Z]{3}$/;
 const STORABLE_YEAR = /^(?!0000)\d{4}-/; // PostgreSQL has no year zero
 const YEAR_RANGE = 'is out of range: years run from 0001 to 9999';
 
-/** An RFC 3339 date-time PostgreSQL can store, normalised to UTC with milliseconds. For fields and action inputs alike. */
+/**
+ * An RFC 3339 date-time PostgreSQL can store, normalised to UTC with milliseconds. For fields and action inputs alike.
+ */
 export const timestampSchema = () =>
   z.iso
     .datetime({ offset: true })

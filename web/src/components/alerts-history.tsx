@@ -114,7 +114,8 @@ export function AlertsHistory({ rules, version }: { rules: AlertRule[]; version:
                     ? 'Loading alerts…'
                     : filtered
                       ? 'No alert matches these filters.'
-                      : 'No alert has fired yet. Rules are checked every minute; an alert opens here when one crosses its threshold.'}
+                      : 'No alert has fired yet. ' +
+                        'Rules are checked every minute; an alert opens here when one crosses its threshold.'}
                 </td>
               </tr>
             ) : null}

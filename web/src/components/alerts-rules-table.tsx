@@ -75,7 +75,10 @@ export function AlertsRulesTable({ list, editingId, onEdit, onDeleted }: AlertsR
                     <ConfirmButton
                       title={`Delete the rule ${rule.name}?`}
                       confirmLabel="Delete rule"
-                      description="It stops being checked. Its alerts stay in the history; one still open is resolved at the next check."
+                      description={
+                        'It stops being checked. ' +
+                        'Its alerts stay in the history; one still open is resolved at the next check.'
+                      }
                       onConfirm={async () => {
                         await fieldline.alertRules.delete(rule.id);
                         onDeleted(rule);
@@ -92,7 +95,8 @@ export function AlertsRulesTable({ list, editingId, onEdit, onDeleted }: AlertsR
                 <td colSpan={7} className="empty">
                   {list.loading
                     ? 'Loading rules…'
-                    : 'No alert rules yet. Press “New rule” to be told when errors, latency or quota use cross a threshold.'}
+                    : 'No alert rules yet. Press “New rule” to be told when errors, ' +
+                      'latency or quota use cross a threshold.'}
                 </td>
               </tr>
             ) : null}

@@ -48,7 +48,10 @@ export function ConnectedApps() {
                   <ConfirmButton
                     title={`Disconnect ${app.name}?`}
                     confirmLabel="Disconnect"
-                    description="Its access in this account ends now (grants, access and refresh tokens); it must ask for consent again."
+                    description={
+                      'Its access in this account ends now (grants, access and refresh tokens); ' +
+                      'it must ask for consent again.'
+                    }
                     onConfirm={async () => {
                       await fieldline.oauth.disconnectApp(app.id);
                       connected.reload();
@@ -64,7 +67,8 @@ export function ConnectedApps() {
                 <td colSpan={5} className="empty">
                   {connected.loading
                     ? 'Loading connected apps…'
-                    : 'No app is connected. Apps appear here once someone in this account approves one on its consent screen.'}
+                    : 'No app is connected. Apps appear here once someone ' +
+                      'in this account approves one on its consent screen.'}
                 </td>
               </tr>
             ) : null}

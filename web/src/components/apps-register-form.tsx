@@ -77,13 +77,19 @@ export function AppRegisterForm({
           label="Redirect URIs"
           value={redirects}
           onChange={(event) => setRedirects(event.target.value)}
-          hint="One a line: https, or http on localhost. Needed for people to connect their accounts. E.g. https://example.com/oauth/callback"
+          hint={
+            'One a line: https, or http on localhost. Needed for people to connect their accounts. ' +
+            'E.g. https://example.com/oauth/callback'
+          }
         />
         <TextArea
           label="Allowed browser origins"
           value={origins}
           onChange={(event) => setOrigins(event.target.value)}
-          hint="One a line: origins a single-page app calls the API from with its tokens (CORS). E.g. https://app.example.com"
+          hint={
+            'One a line: origins a single-page app calls the API from with its tokens (CORS). ' +
+            'E.g. https://app.example.com'
+          }
         />
       </div>
       <Checkbox

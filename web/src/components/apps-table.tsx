@@ -76,7 +76,8 @@ export function AppsTable({
                 <td colSpan={7} className="empty">
                   {apps.loading
                     ? 'Loading apps…'
-                    : 'No OAuth apps yet. Press “New app” to let an integration act for people in other accounts, or for this account with client credentials.'}
+                    : 'No OAuth apps yet. Press “New app” to let an integration act for people in other accounts, ' +
+                      'or for this account with client credentials.'}
                 </td>
               </tr>
             ) : null}

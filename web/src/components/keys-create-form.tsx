@@ -17,7 +17,11 @@ function endOfDay(date: string): string {
 
 function today(): string {
   const now = new Date();
-  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  return (
+    `${now.getFullYear()}-` +
+    `${String(now.getMonth() + 1).padStart(2, '0')}-` +
+    `${String(now.getDate()).padStart(2, '0')}`
+  );
 }
 
 export function KeyCreateForm({ onCreated, onCancel }: { onCreated(key: CreatedKey): void; onCancel(): void }) {

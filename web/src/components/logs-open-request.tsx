@@ -43,7 +43,8 @@ export function LogsOpenRequest() {
       <p id={hintId} className={invalid ? 'small' : 'muted small'} role={invalid ? 'alert' : undefined}>
         {invalid
           ? 'That is not a request id: they are letters, digits and _ . : - (up to 128).'
-          : 'Such as req_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB: from the X-Request-Id response header, or the request_id of an error response.'}
+          : 'Such as req_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB: from the X-Request-Id response header, ' +
+            'or the request_id of an error response.'}
       </p>
     </form>
   );

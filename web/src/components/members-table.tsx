@@ -168,7 +168,10 @@ function MemberRow({ member, roles, isSelf, mayManage, isOwner, lifetimeHours, o
                 <ConfirmButton
                   title={`Deactivate ${member.name}?`}
                   confirmLabel="Deactivate"
-                  description="They can no longer act in this account; their sessions and the apps they connected stop at once. You can reactivate them later."
+                  description={
+                    'They can no longer act in this account; their sessions and the apps they connected stop at ' +
+                    'once. You can reactivate them later.'
+                  }
                   onConfirm={() => setStatus('inactive')}
                 >
                   Deactivate<span className="sr-only"> {member.name}</span>
@@ -185,7 +188,10 @@ function MemberRow({ member, roles, isSelf, mayManage, isOwner, lifetimeHours, o
               <ConfirmButton
                 title={`Remove ${member.name}?`}
                 confirmLabel="Remove member"
-                description="They leave the account for good: their sessions and connected apps stop at once, and a pending invitation no longer works."
+                description={
+                  'They leave the account for good: their sessions and connected apps stop at once, ' +
+                  'and a pending invitation no longer works.'
+                }
                 onConfirm={() => fieldline.users.delete(member.id).then(onChanged)}
               >
                 Remove<span className="sr-only"> {member.name}</span>

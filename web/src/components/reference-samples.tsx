@@ -10,8 +10,9 @@ import { CodeTabs } from './reference-code-tabs.tsx';
 const NO_SDK = 'This operation has no SDK method (it is called by other services): use curl or any HTTP client.';
 
 function matches(operation: OperationEntry, words: string[]): boolean {
-  const text =
-    `${operation.summary} ${operation.method} ${operation.path} ${operation.sdkName ?? ''} ${operation.tag}`.toLowerCase();
+  const text = (
+    `${operation.summary} ${operation.method} ${operation.path} ${operation.sdkName ?? ''} ` + `${operation.tag}`
+  ).toLowerCase();
   return words.every((word) => text.includes(word));
 }
 

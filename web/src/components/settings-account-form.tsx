@@ -63,7 +63,10 @@ function AccountForm({ account }: { account: Account }) {
             setOrigins(event.target.value);
             save.edited();
           }}
-          hint="One a line, scheme://host[:port]: web pages there may call the API with this account's keys. Empty: none. E.g. https://app.example.com"
+          hint={
+            "One a line, scheme://host[:port]: web pages there may call the API with this account's keys. " +
+            'Empty: none. E.g. https://app.example.com'
+          }
         />
         <TextArea
           label="Notification emails"
@@ -72,7 +75,10 @@ function AccountForm({ account }: { account: Account }) {
             setEmails(event.target.value);
             save.edited();
           }}
-          hint="One a line (up to 10): mailed when a webhook endpoint is disabled after failing deliveries. E.g. ops@example.com"
+          hint={
+            'One a line (up to 10): mailed when a webhook endpoint is disabled after failing deliveries. ' +
+            'E.g. ops@example.com'
+          }
         />
       </div>
       <ProblemNotice error={save.error} title="The account was not saved" />

@@ -71,7 +71,10 @@ export function SettingsSessions() {
                     <ConfirmButton
                       title="Sign out this session?"
                       confirmLabel="Sign out session"
-                      description={`${describeAgent(session.user_agent)}, signed in ${formatDate(session.created_at)}, is signed out at once.`}
+                      description={
+                        `${describeAgent(session.user_agent)}, ` +
+                        `signed in ${formatDate(session.created_at)}, is signed out at once.`
+                      }
                       onConfirm={async () => {
                         await fieldline.auth.revokeSession(session.id);
                         sessions.reload();

@@ -50,9 +50,15 @@ export function chartSummary({
     const present = s.values.filter((v): v is number => v !== null);
     if (!present.length) return `${s.label}: no data`;
     const latest = [...s.values].reverse().find((v) => v !== null) ?? null;
-    return `${s.label} peaks at ${formatNumber(Math.max(...present), 2)}${unit}, latest ${formatNumber(latest, 2)}${unit}`;
+    return (
+      `${s.label} peaks at ${formatNumber(Math.max(...present), 2)}${unit}, ` +
+      `latest ${formatNumber(latest, 2)}${unit}`
+    );
   });
-  return `${title}, ${timestamps.length} points from ${timeLabel(timestamps[0])} to ${timeLabel(timestamps[timestamps.length - 1])}. ${parts.join('; ')}.`;
+  return (
+    `${title}, ${timestamps.length} points from ${timeLabel(timestamps[0])} to ` +
+    `${timeLabel(timestamps[timestamps.length - 1])}. ${parts.join('; ')}.`
+  );
 }
 
 export function TimeChart({ title, timestamps, series, yLabel, height = 200 }: TimeChartProps) {

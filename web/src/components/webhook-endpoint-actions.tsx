@@ -23,7 +23,10 @@ export function WebhookEndpointActions({ endpoint, onChanged }: WebhookEndpointA
           className=""
           title="Disable this endpoint?"
           confirmLabel="Disable endpoint"
-          description="No events are queued for it until you enable it again, and its pending retries stop. Use “Recover failed deliveries” after enabling to catch up."
+          description={
+            'No events are queued for it until you enable it again, and its pending retries stop. ' +
+            'Use “Recover failed deliveries” after enabling to catch up.'
+          }
           onConfirm={async () => {
             await fieldline.webhookEndpoints.disable(endpoint.id);
             onChanged();

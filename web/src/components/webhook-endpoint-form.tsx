@@ -43,7 +43,10 @@ export function WebhookEndpointForm({
         required
         value={url}
         onChange={(event) => setUrl(event.target.value)}
-        hint="Events are POSTed here, signed per Standard Webhooks. Use https on the public internet, e.g. https://example.com/hooks/fieldline."
+        hint={
+          'Events are POSTed here, signed per Standard Webhooks. ' +
+          'Use https on the public internet, e.g. https://example.com/hooks/fieldline.'
+        }
       />
       <TextField
         label="Description"

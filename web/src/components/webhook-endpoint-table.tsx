@@ -57,7 +57,8 @@ export function WebhookEndpointTable({ refreshKey }: { refreshKey: number }) {
                 <td colSpan={5} className="empty">
                   {status
                     ? `No ${status} endpoints.`
-                    : 'No endpoints yet. Press “Add endpoint”, give it your receiver’s URL and the events it needs, then send it a test event.'}
+                    : 'No endpoints yet. Press “Add endpoint”, give it your receiver’s URL and the events it ' +
+                      'needs, then send it a test event.'}
                 </td>
               </tr>
             ) : null}

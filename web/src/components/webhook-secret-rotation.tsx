@@ -46,8 +46,10 @@ export function WebhookSecretRotation({ endpointId }: { endpointId: string }) {
         onConfirm={rotate}
         description={
           grace
-            ? 'A new secret signs every delivery from now on; until the grace period ends, deliveries carry both signatures.'
-            : 'A new secret signs every delivery from now on; the previous one stops at once, so your receiver must switch now.'
+            ? 'A new secret signs every delivery from now on; until the grace period ends, ' +
+              'deliveries carry both signatures.'
+            : 'A new secret signs every delivery from now on; the previous one stops at once, ' +
+              'so your receiver must switch now.'
         }
       >
         Rotate secret

@@ -28,7 +28,11 @@ export function AlertsPage() {
     <section className="analytics">
       <PageHeader
         title="Alerts"
-        description="Be told when the API traffic looks wrong: rules are checked every minute; each firing mails its addresses, notifies its team members and sends alert.triggered / alert.resolved events."
+        description={
+          'Be told when the API traffic looks wrong: rules are checked every minute; ' +
+          'each firing mails its addresses, notifies its team members ' +
+          'and sends alert.triggered / alert.resolved events.'
+        }
       >
         <button
           type="button"

@@ -69,7 +69,10 @@ export function EventDeliveriesPage({ params }: { params: { id: string } }) {
             scope={event.id}
             columns={{ endpoint: true }}
             load={(filter, cursor) => fieldline.events.listDeliveries(event.id, { ...filter, cursor })}
-            emptyText="Not delivered anywhere yet. If an endpoint should take it, check its events and that it is enabled, then press “Redeliver”."
+            emptyText={
+              'Not delivered anywhere yet. ' +
+              'If an endpoint should take it, check its events and that it is enabled, then press “Redeliver”.'
+            }
           />
         </>
       ) : null}

@@ -26,7 +26,9 @@ export function MembersPage() {
     <section>
       <PageHeader
         title="Members"
-        description="The people of this account: each signs in with their own login and acts with their role's permissions."
+        description={
+          "The people of this account: each signs in with their own login and acts with their role's permissions."
+        }
       />
       <ProblemNotice error={catalogue.error} />
       <p className="notice notice-info">

@@ -28,7 +28,10 @@ export function OAuthAppsPage() {
     <section className="keys-area">
       <PageHeader
         title="OAuth apps"
-        description="Apps that call Fieldline for people in other accounts (they connect with consent), or for this account with client credentials."
+        description={
+          'Apps that call Fieldline for people in other accounts (they connect with consent), ' +
+          'or for this account with client credentials.'
+        }
       >
         <button
           type="button"

@@ -34,7 +34,10 @@ export function RequestLogsPage() {
     <section className="analytics">
       <PageHeader
         title="Request logs"
-        description="Every API request of this account, kept 30 days: who made it, what it hit, how it ended and how long it took."
+        description={
+          'Every API request of this account, kept 30 days: ' +
+          'who made it, what it hit, how it ended and how long it took.'
+        }
       >
         <button type="button" onClick={() => setRefreshedAt(Date.now())} disabled={list.loading}>
           Refresh

@@ -29,7 +29,8 @@ export function SignUpPage() {
         title="Create your account"
         description={
           invited
-            ? 'Create your login, then accept the invitation on the next page. You also get an account of your own, which you can ignore.'
+            ? 'Create your login, then accept the invitation on the next page. ' +
+              'You also get an account of your own, which you can ignore.'
             : 'You will own a new Fieldline account; invite your team afterwards.'
         }
       />

@@ -23,7 +23,8 @@ export function UsagePage() {
   const keyId = params.get('key') ?? '';
   const bucket = RANGES[range].bucket;
   const [refreshedAt, setRefreshedAt] = useState(() => Date.now());
-  const { from, to } = useMemo(() => rangeWindow(range, Date.now()), [range, refreshedAt]); // eslint-disable-line react-hooks/exhaustive-deps
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const { from, to } = useMemo(() => rangeWindow(range, Date.now()), [range, refreshedAt]);
   const keys = useKeyNames();
 
   const keyFilter = keyId ? { api_key_id: keyId } : {};

@@ -14,7 +14,10 @@ export function WebhooksPage() {
     <section>
       <PageHeader
         title="Webhooks"
-        description="Endpoints that receive your account’s events as signed POSTs (Standard Webhooks), and every delivery attempt."
+        description={
+          'Endpoints that receive your account’s events as signed POSTs (Standard Webhooks), ' +
+          'and every delivery attempt.'
+        }
       >
         {adding ? null : (
           <button type="button" className="button-primary webhook-nowrap" onClick={() => setAdding(true)}>
