@@ -46,6 +46,13 @@ const ConfigSchema = z.object({
     .regex(/^smtps?:\/\//, 'expected smtp:// or smtps://')
     .optional(),
   FIELDLINE_MAIL_FROM: z.string().min(3).default('Fieldline <no-reply@fieldline.localhost>'),
+  FIELDLINE_SMS_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("An SMS provider speaking Twilio's Messages API, e.g. https://api.twilio.com"),
+  FIELDLINE_SMS_ACCOUNT_SID: z.string().min(1).max(64).optional(),
+  FIELDLINE_SMS_AUTH_TOKEN: z.string().min(8).max(256).optional(),
+  FIELDLINE_SMS_FROM: z.string().min(3).max(64).optional(),
   FIELDLINE_WEBHOOK_ALLOW_PRIVATE: z
     .enum(['0', '1', 'true', 'false'])
     .default('0')
@@ -83,6 +90,8 @@ export interface Config {
   /** Absent: mail is written to the log (development). */
   smtpUrl?: string;
   mailFrom: string;
+  /** Absent: texts wait in the SMS outbox (`not_configured`). */
+  sms?: { url: string; accountSid: string; authToken: string; from: string };
   /** Webhook endpoints may be http:// and on private networks (never link-local/metadata). */
   webhookAllowPrivate: boolean;
   /** Encrypts stored secrets (32 bytes, base64 or hex); absent: a key kept in the data folder. */
@@ -98,6 +107,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const c = parsed.data;
+  const smsSettings = [
+    c.FIELDLINE_SMS_URL,
+    c.FIELDLINE_SMS_ACCOUNT_SID,
+    c.FIELDLINE_SMS_AUTH_TOKEN,
+    c.FIELDLINE_SMS_FROM,
+  ];
+  if (smsSettings.some(Boolean) && !smsSettings.every(Boolean))
+    throw new Error(
+      'Invalid configuration: an SMS provider needs FIELDLINE_SMS_URL, FIELDLINE_SMS_ACCOUNT_SID, ' +
+        'FIELDLINE_SMS_AUTH_TOKEN and FIELDLINE_SMS_FROM together',
+    );
   if (c.FIELDLINE_RATE_LIMIT_STORE === 'redis' && !c.REDIS_URL)
     throw new Error('Invalid configuration: FIELDLINE_RATE_LIMIT_STORE=redis needs REDIS_URL');
   return {
@@ -119,6 +139,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertIntervalMs: c.FIELDLINE_ALERT_INTERVAL_SECONDS * 1000,
     smtpUrl: c.FIELDLINE_SMTP_URL,
     mailFrom: c.FIELDLINE_MAIL_FROM,
+    sms: c.FIELDLINE_SMS_URL
+      ? {
+          url: c.FIELDLINE_SMS_URL,
+          accountSid: c.FIELDLINE_SMS_ACCOUNT_SID!,
+          authToken: c.FIELDLINE_SMS_AUTH_TOKEN!,
+          from: c.FIELDLINE_SMS_FROM!,
+        }
+      : undefined,
     webhookAllowPrivate: c.FIELDLINE_WEBHOOK_ALLOW_PRIVATE,
     secretKey: c.FIELDLINE_SECRET_KEY,
     publicUrl: c.FIELDLINE_PUBLIC_URL ?? `http://localhost:${c.PORT}`,

@@ -16,6 +16,7 @@ import { analyticsModule } from './analytics/analytics-module.ts';
 import { mailModule } from './mail/mail-module.ts';
 import { messagingModule } from './messaging/messaging-module.ts';
 import { storageModule } from './storage/storage-module.ts';
+import { deliveryModule } from './delivery/delivery-module.ts';
 import { webhooksModule } from './webhooks/webhooks-module.ts';
 import { realtimeModule } from './realtime/realtime-module.ts';
 import { inboundModule } from './inbound/inbound-module.ts';
@@ -43,6 +44,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     limitsModule,
     mailModule,
     messagingModule,
+    deliveryModule,
     storageModule,
     realtimeModule,
     // The MCP server's tools are the operations of the API it is part of.

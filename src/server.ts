@@ -68,6 +68,7 @@ export async function startServer(config: Config) {
       requestLogRetentionDays: config.requestLogRetentionDays,
       alertIntervalMs: config.alertIntervalMs,
       smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
+      sms: config.sms,
       webhooks: { allowPrivate: config.webhookAllowPrivate },
     },
     http: { portalOrigins: config.portalOrigins, metricsToken: config.metricsToken },

@@ -5,6 +5,7 @@ import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
+import { mailRelay } from '../src/mail/mail-module.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 
 let ctx: TestContext;
@@ -26,7 +27,7 @@ const { call, created } = accountClient(
 const send = (body: Record<string, unknown>) => call('POST', '/v1/messages/send', body);
 const mailTo = (address: string) =>
   systemQuery(ctx.db, {
-    sql: 'SELECT id, subject, text_body FROM mail_outbox WHERE $1 = ANY (to_addresses)',
+    sql: 'SELECT delivery_id, subject, text_body FROM mail_outbox WHERE $1 = ANY (to_addresses)',
     parameters: [address],
   });
 const textsTo = (number: string) =>
@@ -37,85 +38,117 @@ const textsTo = (number: string) =>
 const messageCount = async () => (await call('GET', '/v1/messages?count=true&limit=1')).body.page.total;
 
 describe('conversations and messages', () => {
-  test("an SMS sent to the conversation's contact is stored outbound and recorded in the SMS outbox, in order with the replies", async () => {
-    const contact = await created('contacts', { first_name: 'Sam', phone: '+1 555 0142' });
-    const thread = await created('conversations', { channel: 'sms', contact_id: contact.id });
-    const sent = await send({ conversation_id: thread.id, body: 'Your technician is on the way.' });
-    assert.equal(sent.status, 200, sent.text);
-    const message = sent.body.data;
-    assert.deepEqual([message.direction, message.status, message.to_address], ['outbound', 'sent', '+1 555 0142']);
-    const [text] = await textsTo('+1 555 0142');
-    assert.deepEqual(
-      [text.id, text.message_id, text.body],
-      [message.channel_reference, message.id, 'Your technician is on the way.'],
-    );
+  test(
+    "an SMS sent to the conversation's contact is stored outbound and queued in the SMS outbox (never claimed sent " +
+      'without a provider), in order with the replies',
+    async () => {
+      const contact = await created('contacts', { first_name: 'Sam', phone: '+1 (415) 555-0142' });
+      const thread = await created('conversations', { channel: 'sms', contact_id: contact.id });
+      const sent = await send({ conversation_id: thread.id, body: 'Your technician is on the way.' });
+      assert.equal(sent.status, 200, sent.text);
+      const message = sent.body.data;
+      assert.deepEqual(
+        [message.direction, message.status, message.to_address],
+        ['outbound', 'queued', '+1 (415) 555-0142'],
+      );
+      // Texts go to E.164 numbers.
+      const [text] = await textsTo('+14155550142');
+      assert.deepEqual([text.message_id, text.body], [message.id, 'Your technician is on the way.']);
+      const delivery = (await call('GET', `/v1/deliveries/${message.channel_reference}`)).body.data;
+      assert.deepEqual(
+        [delivery.channel, delivery.recipient, delivery.status, delivery.resource_id],
+        ['sms', '+14155550142', 'not_configured', message.id],
+      );
 
-    const reply = await created('messages', {
-      conversation_id: thread.id,
-      body: 'Thanks!',
-      from_address: '+1 555 0142',
-    });
-    assert.deepEqual([reply.direction, reply.status], ['inbound', 'received']);
-    const listed = (await call('GET', `/v1/conversations/${thread.id}/messages?sort=created_at`)).body.data;
-    assert.deepEqual(
-      listed.map((m: any) => m.id),
-      [message.id, reply.id],
-    );
-    assert.ok((await call('GET', `/v1/conversations/${thread.id}`)).body.data.last_message_at);
-    const types = (await call('GET', '/v1/events?type[in]=message.created&limit=10')).body.data.map(
-      (e: any) => e.data.object.direction,
-    );
-    assert.deepEqual(types.sort(), ['inbound', 'outbound']);
-  });
+      const reply = await created('messages', {
+        conversation_id: thread.id,
+        body: 'Thanks!',
+        from_address: '+1 415 555 0142',
+      });
+      assert.deepEqual([reply.direction, reply.status], ['inbound', 'received']);
+      const listed = (await call('GET', `/v1/conversations/${thread.id}/messages?sort=created_at`)).body.data;
+      assert.deepEqual(
+        listed.map((m: any) => m.id),
+        [message.id, reply.id],
+      );
+      assert.ok((await call('GET', `/v1/conversations/${thread.id}`)).body.data.last_message_at);
+      const types = (await call('GET', '/v1/events?type[in]=message.created&limit=10')).body.data.map(
+        (e: any) => e.data.object.direction,
+      );
+      assert.deepEqual(types.sort(), ['inbound', 'outbound']);
+    },
+  );
 
-  test("an email goes through the mail outbox with the conversation's subject, to its participant address", async () => {
-    const thread = await created('conversations', {
-      channel: 'email',
-      subject: 'Your quote',
-      participant_address: 'ada@example.com',
-    });
-    const sent = (await send({ conversation_id: thread.id, body: 'Quote attached.' })).body.data;
-    const [mail] = await mailTo('ada@example.com');
-    assert.deepEqual(
-      [mail.id, mail.subject, mail.text_body],
-      [sent.channel_reference, 'Your quote', 'Quote attached.'],
-    );
-    await send({ conversation_id: thread.id, body: 'Any questions?', subject: 'Following up' });
-    assert.deepEqual((await mailTo('ada@example.com')).map((m) => m.subject).sort(), ['Following up', 'Your quote']);
-  });
+  test(
+    "an email goes through the mail outbox with the conversation's subject, " + 'to its participant address',
+    async () => {
+      const thread = await created('conversations', {
+        channel: 'email',
+        subject: 'Your quote',
+        participant_address: 'ada@example.com',
+      });
+      const sent = (await send({ conversation_id: thread.id, body: 'Quote attached.' })).body.data;
+      const [mail] = await mailTo('ada@example.com');
+      assert.deepEqual(
+        [mail.delivery_id, mail.subject, mail.text_body],
+        [sent.channel_reference, 'Your quote', 'Quote attached.'],
+      );
+      const delivery = (await call('GET', `/v1/deliveries/${sent.channel_reference}`)).body.data;
+      assert.deepEqual(
+        [delivery.channel, delivery.recipient, delivery.status, delivery.resource_type, delivery.resource_id],
+        ['email', 'ada@example.com', 'queued', 'messages', sent.id],
+      );
+      assert.equal(sent.status, 'queued');
+      // This server has no mail server: the relay writes the mail to the log, and says it reached no one.
+      await ctx.runtime.use(mailRelay).deliver();
+      const logged = (await call('GET', `/v1/deliveries/${sent.channel_reference}`)).body.data;
+      assert.deepEqual([logged.status, logged.attempts], ['not_configured', 1]);
+      assert.match(logged.error, /FIELDLINE_SMTP_URL/);
+      assert.equal((await call('GET', `/v1/messages/${sent.id}`)).body.data.status, 'queued');
+      await send({ conversation_id: thread.id, body: 'Any questions?', subject: 'Following up' });
+      assert.deepEqual((await mailTo('ada@example.com')).map((m) => m.subject).sort(), ['Following up', 'Your quote']);
+    },
+  );
 
-  test('chat messages need no outbox; voice cannot send; closed or addressless conversations refuse, storing and queuing nothing', async () => {
-    const chat = await created('conversations', { channel: 'chat' });
-    const sent = (await send({ conversation_id: chat.id, body: 'Hello from the office' })).body.data;
-    assert.deepEqual([sent.status, sent.channel_reference], ['sent', null]);
+  test(
+    'chat messages need no outbox; voice cannot send; closed or addressless conversations refuse, ' +
+      'storing and queuing nothing',
+    async () => {
+      const chat = await created('conversations', { channel: 'chat' });
+      const sent = (await send({ conversation_id: chat.id, body: 'Hello from the office' })).body.data;
+      assert.deepEqual([sent.status, sent.channel_reference], ['sent', null]);
 
-    const before = await messageCount();
-    const voice = await created('conversations', { channel: 'voice' });
-    assertNames(
-      assertProblem(await send({ conversation_id: voice.id, body: 'x' }), 422, 'validation_failed'),
-      'conversation_id',
-    );
-    const nobody = await created('conversations', { channel: 'sms' });
-    assertNames(
-      assertProblem(await send({ conversation_id: nobody.id, body: 'x' }), 422, 'validation_failed'),
-      'conversation_id',
-    );
-    const wrongKind = await created('conversations', { channel: 'email', participant_address: '+1 555 0100' });
-    assertNames(
-      assertProblem(await send({ conversation_id: wrongKind.id, body: 'x' }), 422, 'validation_failed'),
-      'conversation_id',
-    );
-    const closed = await created('conversations', { channel: 'email', participant_address: 'closed@example.com' });
-    await call('POST', `/v1/conversations/${closed.id}/close`, {});
-    assertProblem(await send({ conversation_id: closed.id, body: 'x' }), 409, 'conflict');
-    assertNames(
-      assertProblem(await send({ conversation_id: 'cnv_nope', body: 'x' }), 422, 'validation_failed'),
-      'conversation_id',
-    );
-    assertNames(assertProblem(await send({ conversation_id: chat.id, body: '   ' }), 422, 'validation_failed'), 'body');
-    assert.equal(await messageCount(), before);
-    assert.deepEqual(await mailTo('closed@example.com'), []);
-  });
+      const before = await messageCount();
+      const voice = await created('conversations', { channel: 'voice' });
+      assertNames(
+        assertProblem(await send({ conversation_id: voice.id, body: 'x' }), 422, 'validation_failed'),
+        'conversation_id',
+      );
+      const nobody = await created('conversations', { channel: 'sms' });
+      assertNames(
+        assertProblem(await send({ conversation_id: nobody.id, body: 'x' }), 422, 'validation_failed'),
+        'conversation_id',
+      );
+      const wrongKind = await created('conversations', { channel: 'email', participant_address: '+1 555 0100' });
+      assertNames(
+        assertProblem(await send({ conversation_id: wrongKind.id, body: 'x' }), 422, 'validation_failed'),
+        'conversation_id',
+      );
+      const closed = await created('conversations', { channel: 'email', participant_address: 'closed@example.com' });
+      await call('POST', `/v1/conversations/${closed.id}/close`, {});
+      assertProblem(await send({ conversation_id: closed.id, body: 'x' }), 409, 'conflict');
+      assertNames(
+        assertProblem(await send({ conversation_id: 'cnv_nope', body: 'x' }), 422, 'validation_failed'),
+        'conversation_id',
+      );
+      assertNames(
+        assertProblem(await send({ conversation_id: chat.id, body: '   ' }), 422, 'validation_failed'),
+        'body',
+      );
+      assert.equal(await messageCount(), before);
+      assert.deepEqual(await mailTo('closed@example.com'), []);
+    },
+  );
 
   test('an inbound message reopens a closed conversation; notes stay internal and are listed under it', async () => {
     const thread = await created('conversations', { channel: 'email', participant_address: 'bo@example.com' });

@@ -84,7 +84,12 @@ describe('every write leaves exactly its events', () => {
   });
 
   test('a payment that covers an invoice records the payment, then the invoice as paid', async () => {
-    const customer = (await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'Payer' } })).body.data;
+    const customer = (
+      await ctx.call('POST', '/v1/customers', {
+        key: account.key,
+        body: { name: 'Payer', email: 'payer@example.test' },
+      })
+    ).body.data;
     const invoice = (
       await ctx.call('POST', '/v1/invoices', {
         key: account.key,
@@ -121,6 +126,40 @@ describe('every write leaves exactly its events', () => {
     assert.equal(events[1].data.object.status, 'paid');
     assert.equal(events[1].data.object.amount_due, 0);
     assert.equal(events[0].data.object.customer_id, customer.id, "the payment takes the invoice's customer");
+  });
+
+  const refundTitle =
+    'a refund reaches its invoice: the amount is owed again, it reopens, and once all is refunded it can be voided';
+  test(refundTitle, async () => {
+    const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: account.key, body });
+    const customer = (await call('POST', '/v1/customers', { name: 'Refunded', email: 'r@example.test' })).body.data;
+    const invoice = (
+      await call('POST', '/v1/invoices', {
+        customer_id: customer.id,
+        line_items: [{ description: 'Labour', quantity: 1, unit_amount: 10000 }],
+      })
+    ).body.data;
+    await call('POST', `/v1/invoices/${invoice.id}/send`);
+    const first = (await call('POST', `/v1/invoices/${invoice.id}/payments`, { amount: 4000, method: 'card' })).body
+      .data;
+    const second = (await call('POST', `/v1/invoices/${invoice.id}/payments`, { amount: 6000, method: 'cash' })).body
+      .data;
+    assert.equal((await call('GET', `/v1/invoices/${invoice.id}`)).body.data.status, 'paid');
+
+    const reopened = await expectEvents(['invoice.reopened', 'payment.refunded'], () =>
+      call('POST', `/v1/payments/${second.id}/refund`, { reason: 'Wrong amount' }),
+    );
+    const owed = reopened.events[0].data.object;
+    assert.deepEqual([owed.status, owed.amount_paid, owed.amount_due, owed.paid_at], ['open', 4000, 6000, null]);
+    assert.equal((await call('POST', `/v1/invoices/${invoice.id}/void`)).status, 409, 'money is still on it');
+
+    const cleared = await expectEvents(['invoice.updated', 'payment.refunded'], () =>
+      call('POST', `/v1/payments/${first.id}/refund`),
+    );
+    assert.deepEqual([cleared.events[0].data.object.amount_paid, cleared.events[0].data.object.amount_due], [0, 10000]);
+    const voided = await call('POST', `/v1/invoices/${invoice.id}/void`);
+    assert.equal(voided.status, 200, voided.text);
+    assert.equal(voided.body.data.status, 'void');
   });
 });
 
@@ -192,8 +231,10 @@ describe('GET /v1/events', () => {
     assert.deepEqual([...new Set(prefixed.body.data.map((e: any) => e.type))].sort(), [
       'invoice.created',
       'invoice.paid',
+      'invoice.reopened',
       'invoice.sent',
       'invoice.updated',
+      'invoice.voided',
     ]);
     const future = await ctx.call('GET', '/v1/events?created_at[gt]=2999-01-01', { key: account.key });
     assert.deepEqual(future.body.data, []);

@@ -82,7 +82,11 @@ const stripeEvent = (id: string, type: string, object: Record<string, unknown>) 
 
 /** An open invoice for `total` cents. */
 async function openInvoice(total = 5000) {
-  const customer = await call('POST', '/v1/customers', { name: 'Grace Hopper', phone: '+1 555 0142' });
+  const customer = await call('POST', '/v1/customers', {
+    name: 'Grace Hopper',
+    phone: '+1 555 0142',
+    email: 'grace@example.test',
+  });
   const invoice = await call('POST', '/v1/invoices', {
     customer_id: customer.body.data.id,
     line_items: [{ description: 'Repair', quantity: 1, unit_amount: total }],
@@ -152,26 +156,29 @@ describe('inbound sources', () => {
     assert.equal(still.status, 200, 'the original secret still verifies');
   });
 
-  test('changing the secret: the new one verifies, the old one no longer does, and the event does not carry it', async () => {
-    const source = await createSource('stripe', STRIPE_SECRET);
-    const patched = await call('PATCH', `/v1/inbound-sources/${source.id}`, {
-      signing_secret: 'whsec_the_new_one_0123456789abcdef',
-    });
-    assert.equal(patched.status, 200, patched.text);
-    const updated = await call('GET', '/v1/events?type=inbound_source.updated');
-    assert.equal(updated.body.data.length, 1);
-    assert.equal(updated.text.includes('whsec_the_new_one_0123456789abcdef'), false);
-    assert.deepEqual(updated.body.data[0].data.previous_attributes, {});
-    assert.equal((await postStripe(source.url_path, stripeEvent('evt_old', 'customer.created', {}))).status, 400);
-    assert.equal(
-      (
-        await postStripe(source.url_path, stripeEvent('evt_new', 'customer.created', {}), {
-          secret: 'whsec_the_new_one_0123456789abcdef',
-        })
-      ).status,
-      200,
-    );
-  });
+  test(
+    'changing the secret: the new one verifies, ' + 'the old one no longer does, and the event does not carry it',
+    async () => {
+      const source = await createSource('stripe', STRIPE_SECRET);
+      const patched = await call('PATCH', `/v1/inbound-sources/${source.id}`, {
+        signing_secret: 'whsec_the_new_one_0123456789abcdef',
+      });
+      assert.equal(patched.status, 200, patched.text);
+      const updated = await call('GET', '/v1/events?type=inbound_source.updated');
+      assert.equal(updated.body.data.length, 1);
+      assert.equal(updated.text.includes('whsec_the_new_one_0123456789abcdef'), false);
+      assert.deepEqual(updated.body.data[0].data.previous_attributes, {});
+      assert.equal((await postStripe(source.url_path, stripeEvent('evt_old', 'customer.created', {}))).status, 400);
+      assert.equal(
+        (
+          await postStripe(source.url_path, stripeEvent('evt_new', 'customer.created', {}), {
+            secret: 'whsec_the_new_one_0123456789abcdef',
+          })
+        ).status,
+        200,
+      );
+    },
+  );
 
   test("unknown, disabled and deleted sources answer 404; another provider's path does too", async () => {
     const source = await createSource('stripe', STRIPE_SECRET);
@@ -188,26 +195,29 @@ describe('inbound sources', () => {
     assert.equal((await ctx.call('GET', source.url_path)).status, 405);
   });
 
-  test('bodies PostgreSQL cannot store: an unsigned one is refused and logged escaped; a signed one is a 422', async () => {
-    const source = await createSource('voice', VOICE_SECRET);
-    const unsigned = await ctx.call('POST', source.url_path, {
-      rawBody: 'not json \u0000 at all',
-      headers: { 'content-type': 'text/plain' },
-    });
-    assert.equal(unsigned.status, 400, unsigned.text);
-    const signed = await postVoice(source.url_path, 'msg_nul', {
-      type: 'call.transcript',
-      data: { call_id: 'c-nul', transcript: 'a\u0000b' },
-    });
-    assert.equal(signed.status, 422, signed.text);
-    assert.equal(signed.body.errors[0].path, 'data.transcript');
-    const logged = await requestsOf(source.id, '?sort=created_at');
-    assert.deepEqual(
-      logged.map((r) => r.outcome),
-      ['rejected', 'failed'],
-    );
-    assert.equal(logged[0].body, 'not json \uFFFD at all');
-  });
+  test(
+    'bodies PostgreSQL cannot store: ' + 'an unsigned one is refused and logged escaped; a signed one is a 422',
+    async () => {
+      const source = await createSource('voice', VOICE_SECRET);
+      const unsigned = await ctx.call('POST', source.url_path, {
+        rawBody: 'not json \u0000 at all',
+        headers: { 'content-type': 'text/plain' },
+      });
+      assert.equal(unsigned.status, 400, unsigned.text);
+      const signed = await postVoice(source.url_path, 'msg_nul', {
+        type: 'call.transcript',
+        data: { call_id: 'c-nul', transcript: 'a\u0000b' },
+      });
+      assert.equal(signed.status, 422, signed.text);
+      assert.equal(signed.body.errors[0].path, 'data.transcript');
+      const logged = await requestsOf(source.id, '?sort=created_at');
+      assert.deepEqual(
+        logged.map((r) => r.outcome),
+        ['rejected', 'failed'],
+      );
+      assert.equal(logged[0].body, 'not json \uFFFD at all');
+    },
+  );
 
   test('a secret the server can no longer decrypt answers 503 and says so in the log', async () => {
     const source = await createSource('stripe', STRIPE_SECRET);
@@ -226,11 +236,15 @@ describe('inbound sources', () => {
     await postStripe(source.url_path, stripeEvent('evt_old', 'customer.created', {}));
     await postStripe(source.url_path, stripeEvent('evt_new', 'customer.created', {}));
     await systemQuery(ctx.db, {
-      sql: "UPDATE inbound_requests SET created_at = now() - interval '31 days' WHERE source_id = $1 AND external_id = 'evt_old'",
+      sql:
+        "UPDATE inbound_requests SET created_at = now() - interval '31 days' " +
+        "WHERE source_id = $1 AND external_id = 'evt_old'",
       parameters: [source.id],
     });
     await systemQuery(ctx.db, {
-      sql: "UPDATE inbound_receipts SET created_at = now() - interval '31 days' WHERE source_id = $1 AND external_id = 'evt_old'",
+      sql:
+        "UPDATE inbound_receipts SET created_at = now() - interval '31 days' " +
+        "WHERE source_id = $1 AND external_id = 'evt_old'",
       parameters: [source.id],
     });
     assert.ok((await ctx.runtime.use(inboundRetention).sweep()) >= 1);
@@ -259,41 +273,44 @@ describe('inbound sources', () => {
 });
 
 describe('Stripe events', () => {
-  test('payment_intent.succeeded records a card payment on the invoice in its metadata, which becomes paid', async () => {
-    const source = await createSource('stripe', STRIPE_SECRET);
-    const { invoiceId } = await openInvoice(5000);
-    const intent = {
-      id: 'pi_123',
-      object: 'payment_intent',
-      amount: 5000,
-      amount_received: 5000,
-      currency: 'usd',
-      client_secret: 'pi_123_secret_abc',
-      metadata: { fieldline_invoice_id: invoiceId },
-    };
-    const answer = await postStripe(source.url_path, stripeEvent('evt_pi_1', 'payment_intent.succeeded', intent));
-    assert.equal(answer.status, 200, answer.text);
-    assert.equal(answer.body.data.outcome, 'applied');
+  test(
+    'payment_intent.succeeded records a card payment on ' + 'the invoice in its metadata, which becomes paid',
+    async () => {
+      const source = await createSource('stripe', STRIPE_SECRET);
+      const { invoiceId } = await openInvoice(5000);
+      const intent = {
+        id: 'pi_123',
+        object: 'payment_intent',
+        amount: 5000,
+        amount_received: 5000,
+        currency: 'usd',
+        client_secret: 'pi_123_secret_abc',
+        metadata: { fieldline_invoice_id: invoiceId },
+      };
+      const answer = await postStripe(source.url_path, stripeEvent('evt_pi_1', 'payment_intent.succeeded', intent));
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(answer.body.data.outcome, 'applied');
 
-    const payments = await call('GET', `/v1/payments?invoice_id=${invoiceId}`);
-    assert.equal(payments.body.data.length, 1);
-    assert.equal(payments.body.data[0].amount, 5000);
-    assert.equal(payments.body.data[0].method, 'card');
-    assert.equal(payments.body.data[0].reference, 'pi_123');
-    assert.equal((await call('GET', `/v1/invoices/${invoiceId}`)).body.data.status, 'paid');
-    // The events of the change point at the inbound request, which is in the request log too.
-    const created = await call('GET', '/v1/events?type=payment.created');
-    assert.equal(created.body.data[0].request_id, answer.headers.get('x-request-id'));
+      const payments = await call('GET', `/v1/payments?invoice_id=${invoiceId}`);
+      assert.equal(payments.body.data.length, 1);
+      assert.equal(payments.body.data[0].amount, 5000);
+      assert.equal(payments.body.data[0].method, 'card');
+      assert.equal(payments.body.data[0].reference, 'pi_123');
+      assert.equal((await call('GET', `/v1/invoices/${invoiceId}`)).body.data.status, 'paid');
+      // The events of the change point at the inbound request, which is in the request log too.
+      const created = await call('GET', '/v1/events?type=payment.created');
+      assert.equal(created.body.data[0].request_id, answer.headers.get('x-request-id'));
 
-    const [logged] = await requestsOf(source.id);
-    assert.equal(logged.id, answer.body.data.id);
-    assert.equal(logged.verified, true);
-    assert.equal(logged.external_id, 'evt_pi_1');
-    assert.equal(logged.event_type, 'payment_intent.succeeded');
-    assert.deepEqual(logged.objects, [payments.body.data[0].id, invoiceId]);
-    assert.equal(logged.headers['stripe-signature'].startsWith('t='), true);
-    assert.equal(JSON.parse(logged.body).data.object.client_secret, '[redacted]');
-  });
+      const [logged] = await requestsOf(source.id);
+      assert.equal(logged.id, answer.body.data.id);
+      assert.equal(logged.verified, true);
+      assert.equal(logged.external_id, 'evt_pi_1');
+      assert.equal(logged.event_type, 'payment_intent.succeeded');
+      assert.deepEqual(logged.objects, [payments.body.data[0].id, invoiceId]);
+      assert.equal(logged.headers['stripe-signature'].startsWith('t='), true);
+      assert.equal(JSON.parse(logged.body).data.object.client_secret, '[redacted]');
+    },
+  );
 
   test('a replayed event applies once: the repeat answers duplicate and changes nothing', async () => {
     const source = await createSource('stripe', STRIPE_SECRET);
@@ -319,70 +336,77 @@ describe('Stripe events', () => {
     assert.equal((await requestsOf(source.id, '?outcome=duplicate')).length, 2);
   });
 
-  test('invoice.paid and payment_intent.succeeded for the same payment record it once, even at the same moment', async () => {
-    const source = await createSource('stripe', STRIPE_SECRET);
-    const { invoiceId } = await openInvoice(7000);
-    const metadata = { fieldline_invoice_id: invoiceId };
-    const [a, b] = await Promise.all([
-      postStripe(
-        source.url_path,
-        stripeEvent('evt_a', 'payment_intent.succeeded', {
-          id: 'pi_same',
-          amount: 7000,
-          amount_received: 7000,
-          currency: 'usd',
-          metadata,
-        }),
-      ),
-      postStripe(
-        source.url_path,
-        stripeEvent('evt_b', 'invoice.paid', {
-          id: 'in_1',
-          amount_paid: 7000,
-          currency: 'usd',
-          payment_intent: 'pi_same',
-          metadata,
-        }),
-      ),
-    ]);
-    assert.deepEqual([a.status, b.status], [200, 200]);
-    assert.deepEqual([a.body.data.outcome, b.body.data.outcome].sort(), ['applied', 'ignored']);
-    assert.equal((await call('GET', `/v1/payments?invoice_id=${invoiceId}`)).body.data.length, 1);
-    assert.equal((await call('GET', `/v1/invoices/${invoiceId}`)).body.data.status, 'paid');
-  });
+  test(
+    'invoice.paid and payment_intent.succeeded for the same payment record it once, ' + 'even at the same moment',
+    async () => {
+      const source = await createSource('stripe', STRIPE_SECRET);
+      const { invoiceId } = await openInvoice(7000);
+      const metadata = { fieldline_invoice_id: invoiceId };
+      const [a, b] = await Promise.all([
+        postStripe(
+          source.url_path,
+          stripeEvent('evt_a', 'payment_intent.succeeded', {
+            id: 'pi_same',
+            amount: 7000,
+            amount_received: 7000,
+            currency: 'usd',
+            metadata,
+          }),
+        ),
+        postStripe(
+          source.url_path,
+          stripeEvent('evt_b', 'invoice.paid', {
+            id: 'in_1',
+            amount_paid: 7000,
+            currency: 'usd',
+            payment_intent: 'pi_same',
+            metadata,
+          }),
+        ),
+      ]);
+      assert.deepEqual([a.status, b.status], [200, 200]);
+      assert.deepEqual([a.body.data.outcome, b.body.data.outcome].sort(), ['applied', 'ignored']);
+      assert.equal((await call('GET', `/v1/payments?invoice_id=${invoiceId}`)).body.data.length, 1);
+      assert.equal((await call('GET', `/v1/invoices/${invoiceId}`)).body.data.status, 'paid');
+    },
+  );
 
-  test('invoice.paid in the current API shape (the PaymentIntent under payments) is the same payment as payment_intent.succeeded', async () => {
-    const source = await createSource('stripe', STRIPE_SECRET);
-    const { invoiceId } = await openInvoice(6000);
-    const metadata = { fieldline_invoice_id: invoiceId };
-    const invoicePaid = {
-      id: 'in_new',
-      amount_paid: 6000,
-      currency: 'usd',
-      metadata,
-      payments: { object: 'list', data: [{ payment: { type: 'payment_intent', payment_intent: 'pi_new' } }] },
-    };
-    assert.equal(
-      (await postStripe(source.url_path, stripeEvent('evt_inv', 'invoice.paid', invoicePaid))).body.data.outcome,
-      'applied',
-    );
-    const later = await postStripe(
-      source.url_path,
-      stripeEvent('evt_pi', 'payment_intent.succeeded', {
-        id: 'pi_new',
-        amount: 6000,
-        amount_received: 6000,
+  test(
+    'invoice.paid in the current API shape (the PaymentIntent under payments) ' +
+      'is the same payment as payment_intent.succeeded',
+    async () => {
+      const source = await createSource('stripe', STRIPE_SECRET);
+      const { invoiceId } = await openInvoice(6000);
+      const metadata = { fieldline_invoice_id: invoiceId };
+      const invoicePaid = {
+        id: 'in_new',
+        amount_paid: 6000,
         currency: 'usd',
         metadata,
-      }),
-    );
-    assert.equal(later.body.data.outcome, 'ignored', later.text);
-    const payments = (await call('GET', `/v1/payments?invoice_id=${invoiceId}`)).body.data;
-    assert.deepEqual(
-      payments.map((p: any) => p.reference),
-      ['pi_new'],
-    );
-  });
+        payments: { object: 'list', data: [{ payment: { type: 'payment_intent', payment_intent: 'pi_new' } }] },
+      };
+      assert.equal(
+        (await postStripe(source.url_path, stripeEvent('evt_inv', 'invoice.paid', invoicePaid))).body.data.outcome,
+        'applied',
+      );
+      const later = await postStripe(
+        source.url_path,
+        stripeEvent('evt_pi', 'payment_intent.succeeded', {
+          id: 'pi_new',
+          amount: 6000,
+          amount_received: 6000,
+          currency: 'usd',
+          metadata,
+        }),
+      );
+      assert.equal(later.body.data.outcome, 'ignored', later.text);
+      const payments = (await call('GET', `/v1/payments?invoice_id=${invoiceId}`)).body.data;
+      assert.deepEqual(
+        payments.map((p: any) => p.reference),
+        ['pi_new'],
+      );
+    },
+  );
 
   test('events that can never apply are acknowledged as ignored, so Stripe does not retry them for days', async () => {
     const source = await createSource('stripe', STRIPE_SECRET);
@@ -498,70 +522,77 @@ describe('Stripe events', () => {
     assert.equal((await call('GET', '/v1/events?type=payment.refunded')).body.data.length, 1);
   });
 
-  test('bad signature, stale timestamp and missing header answer 400, are logged as rejected and change nothing', async () => {
-    const source = await createSource('stripe', STRIPE_SECRET);
-    const { invoiceId } = await openInvoice(5000);
-    const event = stripeEvent('evt_forged', 'payment_intent.succeeded', {
-      id: 'pi_f',
-      amount: 5000,
-      amount_received: 5000,
-      currency: 'usd',
-      metadata: { fieldline_invoice_id: invoiceId },
-    });
-    const forged = await postStripe(source.url_path, event, { secret: 'whsec_somebody_else' });
-    assert.equal(forged.status, 400);
-    assert.equal(forged.body.code, 'invalid_signature');
-    const stale = await postStripe(source.url_path, event, { timestamp: Math.floor(Date.now() / 1000) - 400 });
-    assert.equal(stale.status, 400);
-    assert.match(stale.body.detail, /tolerance/i);
-    const unsigned = await ctx.call('POST', source.url_path, { body: event });
-    assert.equal(unsigned.status, 400);
-    const tampered = JSON.stringify({ ...event, id: 'evt_tampered' });
-    const signature = Stripe.webhooks.generateTestHeaderString({
-      payload: JSON.stringify(event),
-      secret: STRIPE_SECRET,
-    });
-    assert.equal(
-      (await ctx.call('POST', source.url_path, { rawBody: tampered, headers: { 'stripe-signature': signature } }))
-        .status,
-      400,
-    );
+  test(
+    'bad signature, stale timestamp and missing header answer 400, ' + 'are logged as rejected and change nothing',
+    async () => {
+      const source = await createSource('stripe', STRIPE_SECRET);
+      const { invoiceId } = await openInvoice(5000);
+      const event = stripeEvent('evt_forged', 'payment_intent.succeeded', {
+        id: 'pi_f',
+        amount: 5000,
+        amount_received: 5000,
+        currency: 'usd',
+        metadata: { fieldline_invoice_id: invoiceId },
+      });
+      const forged = await postStripe(source.url_path, event, { secret: 'whsec_somebody_else' });
+      assert.equal(forged.status, 400);
+      assert.equal(forged.body.code, 'invalid_signature');
+      const stale = await postStripe(source.url_path, event, { timestamp: Math.floor(Date.now() / 1000) - 400 });
+      assert.equal(stale.status, 400);
+      assert.match(stale.body.detail, /tolerance/i);
+      const unsigned = await ctx.call('POST', source.url_path, { body: event });
+      assert.equal(unsigned.status, 400);
+      const tampered = JSON.stringify({ ...event, id: 'evt_tampered' });
+      const signature = Stripe.webhooks.generateTestHeaderString({
+        payload: JSON.stringify(event),
+        secret: STRIPE_SECRET,
+      });
+      assert.equal(
+        (await ctx.call('POST', source.url_path, { rawBody: tampered, headers: { 'stripe-signature': signature } }))
+          .status,
+        400,
+      );
 
-    assert.equal((await call('GET', `/v1/payments?invoice_id=${invoiceId}`)).body.data.length, 0);
-    const rejected = await requestsOf(source.id, '?outcome=rejected');
-    assert.equal(rejected.length, 4);
-    assert.ok(rejected.every((r) => r.verified === false && r.http_status === 400 && r.external_id === null));
-    // Rejections do not consume the event id: the authentic event still applies.
-    assert.equal((await postStripe(source.url_path, event)).body.data.outcome, 'applied');
-  });
+      assert.equal((await call('GET', `/v1/payments?invoice_id=${invoiceId}`)).body.data.length, 0);
+      const rejected = await requestsOf(source.id, '?outcome=rejected');
+      assert.equal(rejected.length, 4);
+      assert.ok(rejected.every((r) => r.verified === false && r.http_status === 400 && r.external_id === null));
+      // Rejections do not consume the event id: the authentic event still applies.
+      assert.equal((await postStripe(source.url_path, event)).body.data.outcome, 'applied');
+    },
+  );
 
-  test('an authentic event that cannot be applied answers 422, keeps nothing, and applies when the provider retries later', async () => {
-    const source = await createSource('stripe', STRIPE_SECRET);
-    const customer = await call('POST', '/v1/customers', { name: 'Draft Customer' });
-    const draft = await call('POST', '/v1/invoices', {
-      customer_id: customer.body.data.id,
-      line_items: [{ description: 'Visit', quantity: 1, unit_amount: 2500 }],
-    });
-    const invoiceId = draft.body.data.id;
-    const event = stripeEvent('evt_early', 'payment_intent.succeeded', {
-      id: 'pi_early',
-      amount: 2500,
-      amount_received: 2500,
-      currency: 'usd',
-      metadata: { fieldline_invoice_id: invoiceId },
-    });
-    const early = await postStripe(source.url_path, event);
-    assert.equal(early.status, 422, early.text);
-    assert.match(early.body.detail, /draft/);
-    const [failed] = await requestsOf(source.id, '?outcome=failed');
-    assert.equal(failed.http_status, 422);
-    assert.equal((await call('GET', `/v1/payments?invoice_id=${invoiceId}`)).body.data.length, 0);
+  test(
+    'an authentic event that cannot be applied answers 422, ' +
+      'keeps nothing, and applies when the provider retries later',
+    async () => {
+      const source = await createSource('stripe', STRIPE_SECRET);
+      const customer = await call('POST', '/v1/customers', { name: 'Draft Customer', email: 'draft@example.test' });
+      const draft = await call('POST', '/v1/invoices', {
+        customer_id: customer.body.data.id,
+        line_items: [{ description: 'Visit', quantity: 1, unit_amount: 2500 }],
+      });
+      const invoiceId = draft.body.data.id;
+      const event = stripeEvent('evt_early', 'payment_intent.succeeded', {
+        id: 'pi_early',
+        amount: 2500,
+        amount_received: 2500,
+        currency: 'usd',
+        metadata: { fieldline_invoice_id: invoiceId },
+      });
+      const early = await postStripe(source.url_path, event);
+      assert.equal(early.status, 422, early.text);
+      assert.match(early.body.detail, /draft/);
+      const [failed] = await requestsOf(source.id, '?outcome=failed');
+      assert.equal(failed.http_status, 422);
+      assert.equal((await call('GET', `/v1/payments?invoice_id=${invoiceId}`)).body.data.length, 0);
 
-    await call('POST', `/v1/invoices/${invoiceId}/send`);
-    const retried = await postStripe(source.url_path, event);
-    assert.equal(retried.body.data.outcome, 'applied', retried.text);
-    assert.equal((await call('GET', `/v1/invoices/${invoiceId}`)).body.data.status, 'paid');
-  });
+      await call('POST', `/v1/invoices/${invoiceId}/send`);
+      const retried = await postStripe(source.url_path, event);
+      assert.equal(retried.body.data.outcome, 'applied', retried.text);
+      assert.equal((await call('GET', `/v1/invoices/${invoiceId}`)).body.data.status, 'paid');
+    },
+  );
 
   test('events Fieldline does not act on, or without our metadata, are acknowledged and ignored', async () => {
     const source = await createSource('stripe', STRIPE_SECRET);

@@ -72,17 +72,20 @@ describe('inventory items', () => {
     );
   });
 
-  test('taking more than is on hand is 409 and changes nothing; an item that allows negative stock goes below zero', async () => {
-    const item = await create('inventory-items', { sku: 'CAP-1', name: 'Capacitor' });
-    await adjust(item.id, 3);
-    const refused = assertProblem(await adjust(item.id, -4), 409, 'conflict');
-    assert.deepEqual([refused.quantity_on_hand, refused.requested], [3, 4]);
-    assert.equal((await call('GET', `/v1/inventory-items/${item.id}`)).body.data.quantity_on_hand, 3);
-    assert.equal((await movementsOf(item.id)).length, 1);
+  test(
+    'taking more than is on hand is 409 and changes nothing; ' + 'an item that allows negative stock goes below zero',
+    async () => {
+      const item = await create('inventory-items', { sku: 'CAP-1', name: 'Capacitor' });
+      await adjust(item.id, 3);
+      const refused = assertProblem(await adjust(item.id, -4), 409, 'conflict');
+      assert.deepEqual([refused.quantity_on_hand, refused.requested], [3, 4]);
+      assert.equal((await call('GET', `/v1/inventory-items/${item.id}`)).body.data.quantity_on_hand, 3);
+      assert.equal((await movementsOf(item.id)).length, 1);
 
-    const backordered = await create('inventory-items', { sku: 'CAP-2', name: 'Capacitor XL', allow_negative: true });
-    assert.equal((await adjust(backordered.id, -2)).body.data.quantity_on_hand, -2);
-  });
+      const backordered = await create('inventory-items', { sku: 'CAP-2', name: 'Capacitor XL', allow_negative: true });
+      assert.equal((await adjust(backordered.id, -2)).body.data.quantity_on_hand, -2);
+    },
+  );
 
   test('a zero or fractional quantity and a missing reason are 422', async () => {
     const item = await create('inventory-items', { sku: 'Z-0', name: 'Zero' });
@@ -127,7 +130,7 @@ describe('inventory items', () => {
 
 describe('purchase orders', () => {
   test('submit then receive adds every line to stock once, with movements naming the order', async () => {
-    const supplier = await create('suppliers', { name: 'Acme HVAC Supply' });
+    const supplier = await create('suppliers', { name: 'Acme HVAC Supply', email: 'orders@acme.test' });
     const filter = await create('inventory-items', { sku: 'PO-FLT', name: 'Filter' });
     const coil = await create('inventory-items', { sku: 'PO-COIL', name: 'Coil' });
     await adjust(filter.id, 2);
@@ -164,7 +167,7 @@ describe('purchase orders', () => {
   });
 
   test("lines must name this account's live items; an empty order cannot be submitted", async () => {
-    const supplier = await create('suppliers', { name: 'Parts Co' });
+    const supplier = await create('suppliers', { name: 'Parts Co', email: 'orders@parts.test' });
     const other = await ctx.newAccount('Other buyer');
     const theirs = await create('inventory-items', { sku: 'THEIRS', name: 'Not yours' }, other.key);
     const refused = await call('POST', '/v1/purchase-orders', {
@@ -180,7 +183,7 @@ describe('purchase orders', () => {
   });
 
   test('a receipt whose item was deleted meanwhile is 409 and moves no stock at all', async () => {
-    const supplier = await create('suppliers', { name: 'Gone Co' });
+    const supplier = await create('suppliers', { name: 'Gone Co', email: 'orders@gone.test' });
     const kept = await create('inventory-items', { sku: 'KEPT', name: 'Kept' });
     const gone = await create('inventory-items', { sku: 'GONE', name: 'Gone' });
     const order = await create('purchase-orders', {

@@ -16,7 +16,7 @@ after(async () => {
 });
 beforeEach(async () => {
   account = await ctx.newAccount('Quotes Co');
-  customerId = (await call('POST', '/v1/customers', { name: 'Ada' })).body.data.id;
+  customerId = (await call('POST', '/v1/customers', { name: 'Ada', email: 'ada@example.test' })).body.data.id;
 });
 
 const { call } = accountClient(
@@ -48,24 +48,27 @@ async function act(collection: string, id: string, action: string, body: unknown
 }
 
 describe('estimates and quotes', () => {
-  test('totals follow the invoice rules: integer minor units, tax rounded once on the subtotal, recomputed on edit', async () => {
-    const quote = await offer('quotes');
-    assert.deepEqual([quote.subtotal, quote.tax, quote.total, quote.status], [259_999, 21_450, 281_449, 'draft']);
-    const edited = (await call('PATCH', `/v1/quotes/${quote.id}`, { tax_rate_bps: 0 })).body.data;
-    assert.deepEqual([edited.tax, edited.total], [0, 259_999]);
-    assertNames(
-      assertProblem(
-        await call('POST', '/v1/estimates', {
-          customer_id: customerId,
-          title: 'x',
-          line_items: [{ description: 'x', quantity: 1, unit_amount: 9.5 }],
-        }),
-        422,
-        'validation_failed',
-      ),
-      'line_items.0.unit_amount',
-    );
-  });
+  test(
+    'totals follow the invoice rules: integer minor units, ' + 'tax rounded once on the subtotal, recomputed on edit',
+    async () => {
+      const quote = await offer('quotes');
+      assert.deepEqual([quote.subtotal, quote.tax, quote.total, quote.status], [259_999, 21_450, 281_449, 'draft']);
+      const edited = (await call('PATCH', `/v1/quotes/${quote.id}`, { tax_rate_bps: 0 })).body.data;
+      assert.deepEqual([edited.tax, edited.total], [0, 259_999]);
+      assertNames(
+        assertProblem(
+          await call('POST', '/v1/estimates', {
+            customer_id: customerId,
+            title: 'x',
+            line_items: [{ description: 'x', quantity: 1, unit_amount: 9.5 }],
+          }),
+          422,
+          'validation_failed',
+        ),
+        'line_items.0.unit_amount',
+      );
+    },
+  );
 
   test('send, decline with a reason, revise and send again, accept; a sent quote is not editable', async () => {
     const estimate = await offer('estimates');

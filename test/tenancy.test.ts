@@ -63,6 +63,20 @@ before(async () => {
       'inventory-movements',
       (await ctx.call('GET', '/v1/inventory-movements?limit=1', { key: account.key })).body.data[0],
     );
+    // Sending an invoice mails it, and the delivery log records the mail.
+    const invoice = await ctx.call('POST', '/v1/invoices', {
+      key: account.key,
+      body: {
+        customer_id: store.get('customers')!.id,
+        line_items: [{ description: 'Visit', quantity: 1, unit_amount: 100 }],
+      },
+    });
+    const sent = await ctx.call('POST', `/v1/invoices/${invoice.body.data.id}/send`, {
+      key: account.key,
+      body: { to: ['billing@example.test'] },
+    });
+    assert.equal(sent.status, 200, sent.text);
+    store.set('deliveries', (await ctx.call('GET', '/v1/deliveries?limit=1', { key: account.key })).body.data[0]);
     // Photos and signatures are uploads to a job.
     for (const [collection, segment, fields] of [
       ['job-photos', 'photos', {}],
@@ -110,7 +124,8 @@ before(async () => {
     });
     assert.equal(rule.status, 201, rule.text);
   }
-  while (!(await ctx.runtime.use(alertEvaluator).evaluate({ accountIds: [a.id, b.id] }))); // null: another suite's node held this round
+  // null: another suite's node held this round
+  while (!(await ctx.runtime.use(alertEvaluator).evaluate({ accountIds: [a.id, b.id] })));
   for (const [account, store] of [
     [a, objectsOfA],
     [b, objectsOfB],
@@ -140,36 +155,43 @@ const endpointsWithIds = fieldlineApi().operations.filter((o) => o.kind === 'cus
 
 describe("another account's object is unreachable on every route", () => {
   for (const route of routeTable.filter((r) => r.path.includes('{id}'))) {
-    test(`${route.method.toUpperCase()} ${route.path} with another account's id is 404 and changes nothing`, async () => {
-      const owner = route.parent ?? route.resource; // `{id}` of a nested list is its parent's
-      const theirs = objectsOfB.get(owner.collection)!;
-      const before = await ctx.call('GET', `/v1/${owner.collection}/${theirs.id}`, { key: b.key });
-      const response = await ctx.call(route.method.toUpperCase(), route.path.replace('{id}', theirs.id), {
-        key: a.key,
-        body: bodyFor(route),
-      });
-      assert.equal(response.status, 404, response.text);
-      assert.equal(response.body.code, 'not_found');
-      const afterwards = await ctx.call('GET', `/v1/${owner.collection}/${theirs.id}`, { key: b.key });
-      assert.deepEqual(afterwards.body, before.body);
-    });
+    test(
+      `${route.method.toUpperCase()} ${route.path} ` + `with another account's id is 404 and changes nothing`,
+      async () => {
+        const owner = route.parent ?? route.resource; // `{id}` of a nested list is its parent's
+        const theirs = objectsOfB.get(owner.collection)!;
+        const before = await ctx.call('GET', `/v1/${owner.collection}/${theirs.id}`, { key: b.key });
+        const response = await ctx.call(route.method.toUpperCase(), route.path.replace('{id}', theirs.id), {
+          key: a.key,
+          body: bodyFor(route),
+        });
+        assert.equal(response.status, 404, response.text);
+        assert.equal(response.body.code, 'not_found');
+        const afterwards = await ctx.call('GET', `/v1/${owner.collection}/${theirs.id}`, { key: b.key });
+        assert.deepEqual(afterwards.body, before.body);
+      },
+    );
   }
 
   for (const endpoint of endpointsWithIds) {
-    test(`${endpoint.method.toUpperCase()} ${endpoint.path} with another account's id is 404 and changes nothing`, async () => {
-      const prefix = endpoint.params!.id.pattern!.slice(1);
-      const [collection, theirs] = [...objectsOfB].find(([, object]) => object.id.startsWith(prefix))!;
-      const before = await ctx.call('GET', `/v1/${collection}/${theirs.id}`, { key: b.key });
-      const path = endpoint.path.replace('{id}', theirs.id).replace(/\{\w+\}/g, 'x');
-      const spec = endpoint.body;
-      const schema = spec && 'json' in spec ? spec.json : spec && 'upload' in spec ? spec.fields : undefined;
-      const sample = schema ? (sampleFromJsonSchema(toJsonSchema(schema)) as Record<string, string>) : undefined;
-      const body = spec && 'upload' in spec ? await multipartBody(sample ?? {}, { bytes: TINY_PNG }) : { body: sample };
-      const response = await ctx.call(endpoint.method.toUpperCase(), path, { key: a.key, ...body });
-      assert.equal(response.status, 404, response.text);
-      assert.equal(response.body.code, 'not_found');
-      assert.deepEqual((await ctx.call('GET', `/v1/${collection}/${theirs.id}`, { key: b.key })).body, before.body);
-    });
+    test(
+      `${endpoint.method.toUpperCase()} ${endpoint.path} ` + `with another account's id is 404 and changes nothing`,
+      async () => {
+        const prefix = endpoint.params!.id.pattern!.slice(1);
+        const [collection, theirs] = [...objectsOfB].find(([, object]) => object.id.startsWith(prefix))!;
+        const before = await ctx.call('GET', `/v1/${collection}/${theirs.id}`, { key: b.key });
+        const path = endpoint.path.replace('{id}', theirs.id).replace(/\{\w+\}/g, 'x');
+        const spec = endpoint.body;
+        const schema = spec && 'json' in spec ? spec.json : spec && 'upload' in spec ? spec.fields : undefined;
+        const sample = schema ? (sampleFromJsonSchema(toJsonSchema(schema)) as Record<string, string>) : undefined;
+        const body =
+          spec && 'upload' in spec ? await multipartBody(sample ?? {}, { bytes: TINY_PNG }) : { body: sample };
+        const response = await ctx.call(endpoint.method.toUpperCase(), path, { key: a.key, ...body });
+        assert.equal(response.status, 404, response.text);
+        assert.equal(response.body.code, 'not_found');
+        assert.deepEqual((await ctx.call('GET', `/v1/${collection}/${theirs.id}`, { key: b.key })).body, before.body);
+      },
+    );
   }
 
   for (const route of routeTable.filter((r) => (r.kind === 'list' && !r.parent) || r.kind === 'export')) {
@@ -271,7 +293,8 @@ describe('row-level security is a second wall under the application', () => {
     await assert.rejects(
       withTenantTransaction(ctx.db, a.id, (tx) =>
         tx.query({
-          sql: `INSERT INTO customers (id, account_id, name, tags, status, created_at, updated_at) VALUES ('cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB', $1, 'x', '{}', 'active', now(), now())`,
+          sql: `INSERT INTO customers (id, account_id, name, tags, status, created_at, updated_at)
+                VALUES ('cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB', $1, 'x', '{}', 'active', now(), now())`,
           parameters: [b.id],
         }),
       ),

@@ -8,8 +8,7 @@ import { field, idOfSchema } from '../platform/resource/fields.ts';
 import { ApiError, notFound, validationFailed } from '../platform/errors.ts';
 import { loadReferencedOrThrow, loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { deleteInTransaction } from '../platform/operations/delete.ts';
-import { queueMailStatement } from '../mail/mail-outbox.ts';
-import { newId } from '../platform/ids.ts';
+import { queueMailDelivery } from '../delivery/delivery-log.ts';
 import type { OperationContext } from '../platform/contract.ts';
 
 /** Campaign states in which its list of recipients may change. */
@@ -56,7 +55,8 @@ export const campaignRecipients = defineResource({
   listedUnder: [{ collection: 'campaigns', segment: 'recipients', field: 'campaign_id' }],
   lifecycle: { field: 'status', deletableIn: ['pending'] },
   schema: [
-    `CREATE UNIQUE INDEX IF NOT EXISTS campaign_recipients_contact_key ON campaign_recipients (account_id, campaign_id, contact_id)`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS campaign_recipients_contact_key ` +
+      `ON campaign_recipients (account_id, campaign_id, contact_id)`,
   ],
   fields: {
     campaign_id: field.ref('campaigns').required().createOnly().filterable().expand('campaign'),
@@ -97,14 +97,12 @@ export const campaignRecipients = defineResource({
       to: 'sent',
       event: 'sent',
       input: renderedMail,
-      apply: ({ input, ctx }) => {
-        const mailId = newId('mail');
-        ctx.tx.defer(
-          queueMailStatement(
-            { accountId: ctx.tx.accountId, to: [input.to], subject: input.subject, text: input.text, html: input.html },
-            ctx.now,
-            mailId,
-          ),
+      apply: ({ row, input, ctx }) => {
+        const { mailId } = queueMailDelivery(
+          ctx.tx,
+          { to: [input.to], subject: input.subject, text: input.text, html: input.html },
+          ctx.now,
+          { collection: 'campaign-recipients', id: row.id },
         );
         return { email: input.to, sent_at: ctx.now, mail_id: mailId };
       },
@@ -128,8 +126,10 @@ export const campaignRecipients = defineResource({
       operationId: 'addCampaignRecipients',
       summary: 'Add contacts to a campaign',
       description:
-        `Adds up to ${MAX_RECIPIENTS_PER_REQUEST} contacts in one all-or-nothing request, each a \`campaign_recipient.created\` event. ` +
-        'Contacts already on the campaign are left as they are and listed in `already_added`; an unknown contact or one without an email is a 422.',
+        `Adds up to ${MAX_RECIPIENTS_PER_REQUEST} contacts in one all-or-nothing request, ` +
+        `each a \`campaign_recipient.created\` event. ` +
+        'Contacts already on the campaign are left as they are and listed in `already_added`; ' +
+        'an unknown contact or one without an email is a 422.',
       input: z.strictObject({ contact_ids: z.array(idOfSchema('contacts')).min(1).max(MAX_RECIPIENTS_PER_REQUEST) }),
       answers: z.object({
         object: z.literal('campaign_recipients_added'),
@@ -142,7 +142,9 @@ export const campaignRecipients = defineResource({
         const campaign = await loadRowOrThrow(ctx, ctx.registry.get('campaigns'), params.id, { lock: true });
         const contactIds = [...new Set(input.contact_ids)];
         const present = await ctx.tx.query({
-          sql: 'SELECT contact_id FROM campaign_recipients WHERE account_id = $1 AND campaign_id = $2 AND contact_id = ANY($3::text[])',
+          sql:
+            'SELECT contact_id FROM campaign_recipients ' +
+            'WHERE account_id = $1 AND campaign_id = $2 AND contact_id = ANY($3::text[])',
           parameters: [ctx.tx.accountId, campaign.id, contactIds],
         });
         const alreadyAdded = new Set(present.map((row) => row.contact_id));

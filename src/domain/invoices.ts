@@ -64,7 +64,8 @@ export const invoices = defineResource({
       respondsWith: 'payments',
       status: 201,
       description:
-        'Creates a payment for this invoice (see POST /v1/payments); the invoice becomes paid when its payments cover the total.',
+        'Creates a payment for this invoice (see POST /v1/payments); ' +
+        'the invoice becomes paid when its payments cover the total.',
       from: ['open'],
       input: createInputSchema(payments).omit({ invoice_id: true }),
       run: async ({ row, input, ctx }) => {
@@ -80,6 +81,15 @@ export const invoices = defineResource({
       event: 'paid',
       input: z.strictObject({ amount_paid: z.int() }),
       apply: ({ input, ctx }) => ({ amount_paid: input.amount_paid, paid_at: ctx.now }),
+    },
+    reopen: {
+      summary: 'A refund leaves money owed again',
+      internal: true,
+      from: ['paid'],
+      to: 'open',
+      event: 'reopened',
+      input: z.strictObject({ amount_paid: z.int() }),
+      apply: ({ input }) => ({ amount_paid: input.amount_paid, paid_at: null }),
     },
   },
 });

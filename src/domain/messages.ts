@@ -66,7 +66,8 @@ export const messages = defineResource({
     'A message of a conversation. Created directly it is an inbound message; `POST /v1/messages/send` sends one.',
   operations: ['list', 'get', 'create', 'delete', 'export'],
   limitedBecause:
-    "Messages are a record of what was said: never edited, and sent one at a time through their conversation's channel.",
+    'Messages are a record of what was said: never edited, ' +
+    "and sent one at a time through their conversation's channel.",
   listedUnder: [{ collection: 'conversations', segment: 'messages', field: 'conversation_id' }],
   fields: {
     conversation_id: field.ref('conversations').required().createOnly().filterable().expand('conversation'),
@@ -84,13 +85,19 @@ export const messages = defineResource({
       .describe('Who sent it: an email address, a phone number or a chat handle.'),
     to_address: field.text({ max: 320 }).readOnly().describe('Where an outbound message went.'),
     status: field
-      .enum(['received', 'sent'])
+      .enum(['received', 'queued', 'sent', 'failed'])
       .default('received')
       .readOnly()
       .filterable()
-      .describe("`sent`: handed to the channel's outbox, which retries delivery until it succeeds."),
+      .describe(
+        "Outbound: `queued` in the channel's outbox (its delivery, `channel_reference`, says why it waits), `sent` " +
+          'once the provider accepted it (a chat message at once), `failed` when delivery gave up.',
+      ),
     sent_by_id: field.ref('users').readOnly().filterable().describe('The team member who sent it.'),
-    channel_reference: field.text({ max: 64 }).readOnly().describe('The outbox entry (mail or SMS) that carries it.'),
+    channel_reference: field
+      .text({ max: 64 })
+      .readOnly()
+      .describe('Email and SMS: the delivery (`/v1/deliveries/{id}`) that carries it.'),
   },
   hooks: {
     afterCreate: async ({ row, ctx }) => {
@@ -113,7 +120,8 @@ export const messages = defineResource({
       respondsWith: 'messages',
       summary: 'Send a message in a conversation, on its channel',
       description:
-        "Stores the outbound message and queues it on the conversation's channel (email: the mail outbox; SMS: the SMS outbox; " +
+        "Stores the outbound message and queues it on the conversation's channel " +
+        '(email: the mail outbox; SMS: the SMS outbox; ' +
         'chat: the thread) in one transaction. A closed conversation or a voice one cannot send (409 / 422).',
       input: z.strictObject({
         conversation_id: idOfSchema('conversations'),
@@ -144,7 +152,7 @@ export const messages = defineResource({
         const to = await recipientOf(ctx, conversation);
         const subject = conversation.channel === 'email' ? (input.subject ?? conversation.subject ?? null) : null;
         const messageId = newId(resource.idPrefix);
-        const reference = adapter.handOver(ctx.tx, { messageId, to, subject, body: input.body }, ctx.now);
+        const reference = adapter.handOver(ctx, { messageId, to, subject, body: input.body });
         const row = await insertValidated(ctx, resource, {
           id: messageId,
           conversation_id: conversation.id,
@@ -152,7 +160,7 @@ export const messages = defineResource({
           subject,
           body: input.body,
           to_address: to,
-          status: 'sent',
+          status: reference ? 'queued' : 'sent',
           sent_by_id: input.sent_by_id ?? null,
           channel_reference: reference,
         });

@@ -19,7 +19,8 @@ export const payments = defineResource({
   description: "Money received from a customer, in the currency's minor unit.",
   operations: ['list', 'get', 'create', 'export'],
   limitedBecause:
-    'A payment is money received: it is refunded (the `refund` action), never edited or deleted, and recorded one at a time.',
+    'A payment is money received: it is refunded (the `refund` action), never edited or deleted, ' +
+    'and recorded one at a time.',
   fields: {
     amount: field.money({ min: 1 }).required().filterable().sortable(),
     currency: field.currency().default('USD').filterable(),
@@ -73,16 +74,24 @@ export const payments = defineResource({
   actions: {
     refund: {
       summary: 'Refund the payment in full',
-      description: 'Marks the payment refunded. The invoice it paid keeps its status, as with card processors.',
+      description:
+        'Marks the payment refunded, and takes it off the invoice it paid: `amount_paid` and `amount_due` ' +
+        'follow, and ' +
+        'a paid invoice that is owed again reopens (`invoice.reopened`). A fully refunded invoice can be voided.',
       from: ['succeeded'],
       to: 'refunded',
       event: 'refunded',
       input: z.strictObject({ reason: z.string().max(1000).optional() }),
-      apply: ({ row, input, ctx }) => ({
-        amount_refunded: row.amount,
-        refunded_at: ctx.now,
-        refund_reason: input.reason ?? null,
-      }),
+      apply: async ({ row, input, ctx }) => {
+        if (row.invoice_id) {
+          const invoice = await lockInvoice(ctx, row.invoice_id);
+          const amountPaid = Math.max(invoice.amount_paid - row.amount, 0);
+          if (invoice.status === 'paid' && amountPaid < invoice.total)
+            await ctx.runAction('invoices', invoice.id, 'reopen', { amount_paid: amountPaid });
+          else await ctx.update('invoices', invoice.id, { amount_paid: amountPaid });
+        }
+        return { amount_refunded: row.amount, refunded_at: ctx.now, refund_reason: input.reason ?? null };
+      },
     },
   },
 });

@@ -7,7 +7,7 @@ import { field } from '../platform/resource/fields.ts';
 import { ApiError, validationFailed } from '../platform/errors.ts';
 import { selectRow } from '../platform/operations/row-statements.ts';
 import { loadReferencedOrThrow } from '../platform/operations/load-row.ts';
-import { queueMailStatement } from '../mail/mail-outbox.ts';
+import { queueMailDelivery } from '../delivery/delivery-log.ts';
 import { jobs } from './jobs.ts';
 import { customers } from './customers.ts';
 
@@ -19,7 +19,8 @@ export const reviewRequests = defineResource({
   // Once mailed it cannot be edited; what happens next is recorded by the actions.
   operations: ['list', 'get', 'create', 'delete', 'bulk', 'export'],
   limitedBecause:
-    'A review request is a mail already sent: the review platform reports progress through its actions, not by editing it.',
+    'A review request is a mail already sent: ' +
+    'the review platform reports progress through its actions, not by editing it.',
   fields: {
     job_id: field.ref('jobs').required().createOnly().filterable().expand('job').describe('A completed job.'),
     customer_id: field.ref('customers').readOnly().filterable().expand('customer').describe("The job's customer."),
@@ -51,16 +52,11 @@ export const reviewRequests = defineResource({
     afterCreate: async ({ row, ctx }) => {
       if (!row.email) return; // beforeCreate refused a request without one
       const greeting = row.message ?? 'Thank you for choosing us. Would you tell others how the visit went?';
-      ctx.tx.defer(
-        queueMailStatement(
-          {
-            accountId: ctx.tx.accountId,
-            to: [row.email],
-            subject: 'How did we do?',
-            text: `${greeting}\n\n${row.review_url}\n`,
-          },
-          ctx.now,
-        ),
+      queueMailDelivery(
+        ctx.tx,
+        { to: [row.email], subject: 'How did we do?', text: `${greeting}\n\n${row.review_url}\n` },
+        ctx.now,
+        { collection: 'review-requests', id: row.id },
       );
     },
   },

@@ -41,4 +41,14 @@ export const MAIL_MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE mail_outbox ADD COLUMN html_body text`,
     ],
   },
+  {
+    id: '0013_mail_attachments_and_deliveries',
+    statements: [
+      // Copies, files a mail carries (a document's PDF, base64 in JSON), and the account's record of the
+      // mail (a `deliveries` row) that the relay keeps in step (src/delivery/delivery-log.ts).
+      `ALTER TABLE mail_outbox ADD COLUMN cc_addresses text[]`,
+      `ALTER TABLE mail_outbox ADD COLUMN attachments jsonb`,
+      `ALTER TABLE mail_outbox ADD COLUMN delivery_id text`,
+    ],
+  },
 ];

@@ -3,24 +3,69 @@
 // MailRelay hands committed rows to the transport. Nothing is lost if the transport is down:
 // rows wait, and are retried with backoff.
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.ts';
+import type { Database, Row } from '../db/database.ts';
 import type { SqlStatement } from '../db/inline-parameters.ts';
-import { systemQuery } from '../db/system-query.ts';
+import { systemQuery, systemTransaction } from '../db/system-query.ts';
 import { newId } from '../platform/ids.ts';
-import type { MailTransport, OutgoingMail } from './mail-transport.ts';
+import type { MailAttachment, MailTransport, OutgoingMail } from './mail-transport.ts';
 
 export interface QueuedMail extends OutgoingMail {
   accountId: string | null;
+  /** The account's record of this mail (a `deliveries` row), kept in step by the relay's outcome log. */
+  deliveryId?: string;
 }
 
 /** The statement that queues a mail; run it in the transaction that decided to send it. */
 export function queueMailStatement(mail: QueuedMail, now = new Date().toISOString(), id = newId('mail')): SqlStatement {
+  const attachments = mail.attachments?.map(({ filename, contentType, content }) => ({
+    filename,
+    content_type: contentType,
+    content_base64: content.toString('base64'),
+  }));
   return {
-    sql: `INSERT INTO mail_outbox (id, account_id, to_addresses, subject, text_body, html_body, attempts, next_attempt_at, created_at)
-          VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7)`,
-    parameters: [id, mail.accountId, mail.to, mail.subject, mail.text, mail.html ?? null, now],
+    sql: `INSERT INTO mail_outbox (id, account_id, to_addresses, cc_addresses, subject, text_body, html_body,
+                                   attachments,
+                                   delivery_id, attempts, next_attempt_at, created_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10)`,
+    parameters: [
+      id,
+      mail.accountId,
+      mail.to,
+      mail.cc?.length ? mail.cc : null,
+      mail.subject,
+      mail.text,
+      mail.html ?? null,
+      attachments ? JSON.stringify(attachments) : null,
+      mail.deliveryId ?? null,
+      now,
+    ],
   };
 }
+
+/** What became of one try at a mail that has a delivery record. */
+export interface MailOutcome {
+  deliveryId: string;
+  accountId: string;
+  attempts: number;
+  /**
+   * `retrying`: refused this time, tried again later; `failed`: given up; `not_configured`: no
+   * mail server, so the mail went to the log (development) and reached no one.
+   */
+  status: 'sent' | 'retrying' | 'failed' | 'not_configured';
+  providerId: string | null;
+  error: string | null;
+  at: string;
+}
+
+/** Statements that record an outcome (the delivery log's), committed with the outbox's own change. */
+export type MailOutcomeLog = (outcome: MailOutcome) => Promise<SqlStatement[]>;
+
+const attachmentsOf = (stored: { filename: string; content_type: string; content_base64: string }[] | null) =>
+  stored?.map((a): MailAttachment => ({
+    filename: a.filename,
+    contentType: a.content_type,
+    content: Buffer.from(a.content_base64, 'base64'),
+  }));
 
 const MAX_ATTEMPTS = 12;
 /** 30 s, 1 min, 2 min ... capped at 1 h: about half a day of tries before giving up. */
@@ -34,7 +79,7 @@ export class MailRelay {
     private readonly db: Database,
     private readonly transport: MailTransport,
     private readonly logger: Logger,
-    private readonly options: { intervalMs?: number; batchSize?: number } = {},
+    private readonly options: { intervalMs?: number; batchSize?: number; outcomes?: MailOutcomeLog } = {},
   ) {}
 
   start(): void {
@@ -58,46 +103,79 @@ export class MailRelay {
     return this.#running;
   }
 
+  async #outcome(
+    row: Row,
+    outcome: Pick<MailOutcome, 'status' | 'providerId' | 'error' | 'at'>,
+  ): Promise<SqlStatement[]> {
+    if (!row.delivery_id || !row.account_id || !this.options.outcomes) return [];
+    return this.options.outcomes({
+      ...outcome,
+      deliveryId: row.delivery_id,
+      accountId: row.account_id,
+      attempts: row.attempts,
+    });
+  }
+
   async #deliverDue(now: number): Promise<number> {
     let sent = 0;
     for (;;) {
       // Claiming pushes next_attempt_at forward, so another node skips these rows meanwhile.
       const claimed = await systemQuery(this.db, {
         sql: `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $2
-              WHERE id IN (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+              WHERE id IN (SELECT id FROM mail_outbox
+                           WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
                            ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-              RETURNING id, to_addresses, subject, text_body, html_body, attempts`,
+              RETURNING id, account_id, to_addresses, cc_addresses, subject, text_body, html_body, attachments,
+                        delivery_id, attempts`,
         parameters: [new Date(now).toISOString(), new Date(now + 600_000).toISOString(), this.options.batchSize ?? 20],
       });
       if (!claimed.length) return sent;
       for (const row of claimed) {
         try {
-          // The outbox id is the Message-ID: a mail sent again after a crash (sent, not yet marked) is recognisably the same mail.
-          await this.transport.send({
+          // The outbox id is the Message-ID: a mail sent again after a
+          // crash (sent, not yet marked) is recognisably the same mail.
+          const { providerId } = await this.transport.send({
             to: row.to_addresses,
+            cc: row.cc_addresses ?? undefined,
             subject: row.subject,
             text: row.text_body,
             html: row.html_body,
             outboxId: row.id,
+            attachments: attachmentsOf(row.attachments),
           });
-          await systemQuery(this.db, {
-            sql: 'UPDATE mail_outbox SET sent_at = $2, last_error = NULL WHERE id = $1',
-            parameters: [row.id, new Date().toISOString()],
-          });
+          const at = new Date().toISOString();
+          await systemTransaction(this.db, [
+            { sql: 'UPDATE mail_outbox SET sent_at = $2, last_error = NULL WHERE id = $1', parameters: [row.id, at] },
+            ...(await this.#outcome(row, {
+              status: this.transport.name === 'log' ? 'not_configured' : 'sent',
+              providerId,
+              error: null,
+              at,
+            })),
+          ]);
           sent++;
         } catch (error) {
           const message = String((error as Error).message ?? error).slice(0, 500);
           const giveUp = row.attempts >= MAX_ATTEMPTS;
           this.logger.warn({ mail: row.id, attempts: row.attempts, giveUp, error: message }, 'mail not sent');
-          await systemQuery(this.db, {
-            sql: `UPDATE mail_outbox SET last_error = $2, next_attempt_at = $3, failed_at = $4 WHERE id = $1`,
-            parameters: [
-              row.id,
-              message,
-              new Date(now + retryDelayMs(row.attempts)).toISOString(),
-              giveUp ? new Date().toISOString() : null,
-            ],
-          });
+          const at = new Date().toISOString();
+          await systemTransaction(this.db, [
+            {
+              sql: `UPDATE mail_outbox SET last_error = $2, next_attempt_at = $3, failed_at = $4 WHERE id = $1`,
+              parameters: [
+                row.id,
+                message,
+                new Date(now + retryDelayMs(row.attempts)).toISOString(),
+                giveUp ? at : null,
+              ],
+            },
+            ...(await this.#outcome(row, {
+              status: giveUp ? 'failed' : 'retrying',
+              providerId: null,
+              error: message,
+              at,
+            })),
+          ]);
         }
       }
     }

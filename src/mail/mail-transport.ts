@@ -5,17 +5,31 @@ import type { Logger } from 'pino';
 
 export interface OutgoingMail {
   to: readonly string[];
+  cc?: readonly string[];
   subject: string;
   text: string;
   /** An HTML alternative to the text. */
   html?: string | null;
   /** The mail's outbox row, once queued: becomes its Message-ID. */
   outboxId?: string;
+  attachments?: readonly MailAttachment[];
+}
+
+/** A file carried by a mail (a document's PDF). */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/** What the transport learnt from sending: the provider's id of the message. */
+export interface SentMail {
+  providerId: string | null;
 }
 
 export interface MailTransport {
   readonly name: 'smtp' | 'log';
-  send(mail: OutgoingMail): Promise<void>;
+  send(mail: OutgoingMail): Promise<SentMail>;
 }
 
 export function smtpTransport(url: string, from: string): MailTransport {
@@ -24,14 +38,21 @@ export function smtpTransport(url: string, from: string): MailTransport {
   return {
     name: 'smtp',
     async send(mail) {
-      await transporter.sendMail({
+      const info = await transporter.sendMail({
         from,
         to: [...mail.to],
+        cc: mail.cc?.length ? [...mail.cc] : undefined,
         subject: mail.subject,
         text: mail.text,
         html: mail.html ?? undefined,
         messageId: mail.outboxId ? `<${mail.outboxId}@${domain}>` : undefined,
+        attachments: mail.attachments?.map(({ filename, contentType, content }) => ({
+          filename,
+          contentType,
+          content,
+        })),
       });
+      return { providerId: info.messageId ?? null };
     },
   };
 }
@@ -41,8 +62,12 @@ export function logTransport(logger: Logger): MailTransport {
   return {
     name: 'log',
     async send(mail) {
-      logger.info({ to: mail.to, subject: mail.subject }, 'mail (log transport; set FIELDLINE_SMTP_URL to send it)');
-      logger.debug({ text: mail.text }, 'mail body');
+      logger.info(
+        { to: mail.to, cc: mail.cc, subject: mail.subject },
+        'mail (log transport; set FIELDLINE_SMTP_URL to send it)',
+      );
+      logger.debug({ text: mail.text, attachments: mail.attachments?.map((a) => a.filename) }, 'mail body');
+      return { providerId: null };
     },
   };
 }

@@ -1,17 +1,23 @@
 // Where an outbound message goes, per conversation channel. An adapter hands the message over
-// inside the transaction that stores it (an outbox row), so a message is stored and queued
-// together or not at all; delivery and its retries happen after commit, off the request.
+// inside the transaction that stores it (an outbox row and its delivery record), so a message is
+// stored and queued together or not at all; delivery and its retries happen after commit, off
+// the request. The reference it answers is the delivery's id (`/v1/deliveries/{id}`).
 //   email: the mail outbox, which the mail relay sends over SMTP (or to the log in development);
-//   sms:   the SMS outbox. The development adapter's row is the record of what would be sent;
-//          a provider adapter would relay those rows the way the mail relay does;
+//   sms:   the SMS outbox, which the SMS relay hands to the provider; without one configured the
+//          text waits there and its delivery says `not_configured`;
 //   chat:  nothing to hand over: the message itself is what the chat client reads.
 // Voice conversations have no outbound messages (calls are call logs).
-import type { TenantTransaction } from '../db/tenant-transaction.ts';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { newId } from '../platform/ids.ts';
-import { queueMailStatement } from '../mail/mail-outbox.ts';
+import { validationFailed } from '../platform/errors.ts';
+import type { OperationContext } from '../platform/contract.ts';
+import { queueMailDelivery, recordDelivery } from '../delivery/delivery-log.ts';
 
 export const CHANNELS = ['sms', 'email', 'voice', 'chat'] as const;
 export type Channel = (typeof CHANNELS)[number];
+
+/** The longest text accepted: ten concatenated segments of 153 GSM-7 characters. */
+export const MAX_SMS_LENGTH = 1530;
 
 export interface OutboundMessage {
   messageId: string;
@@ -21,32 +27,54 @@ export interface OutboundMessage {
 }
 
 export interface ChannelAdapter {
-  /** Queues the message in `tx`; returns the outbox reference (null when there is no outbox). */
-  handOver(tx: TenantTransaction, message: OutboundMessage, now: string): string | null;
+  /** Queues the message in the context's transaction; returns its delivery's id (null when nothing leaves). */
+  handOver(ctx: OperationContext, message: OutboundMessage): string | null;
 }
 
 export const emailAdapter: ChannelAdapter = {
-  handOver(tx, message, now) {
-    const id = newId('mail');
-    tx.defer(
-      queueMailStatement(
-        { accountId: tx.accountId, to: [message.to], subject: message.subject ?? '(no subject)', text: message.body },
-        now,
-        id,
-      ),
-    );
-    return id;
+  handOver(ctx, message) {
+    const mail = { to: [message.to], subject: message.subject ?? '(no subject)', text: message.body };
+    return queueMailDelivery(ctx.tx, mail, ctx.now, { collection: 'messages', id: message.messageId }).deliveryId;
   },
 };
 
-export const recordingSmsAdapter: ChannelAdapter = {
-  handOver(tx, message, now) {
-    const id = newId('sms');
-    tx.defer({
-      sql: 'INSERT INTO sms_outbox (id, account_id, message_id, to_number, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      parameters: [id, tx.accountId, message.messageId, message.to, message.body, now],
+/** A phone number as providers take it (E.164, `+14155550142`), or null when it cannot be one. */
+export function e164(phone: string): string | null {
+  const parsed = parsePhoneNumberFromString(phone);
+  return parsed?.isPossible() ? parsed.number : null;
+}
+
+export const smsAdapter: ChannelAdapter = {
+  handOver(ctx, message) {
+    const to = e164(message.to);
+    if (!to)
+      throw validationFailed([
+        {
+          path: 'conversation_id',
+          message: `'${message.to}' is not a phone number texts can go to: give it in international form, +14155550142`,
+        },
+      ]);
+    if (message.body.length > MAX_SMS_LENGTH)
+      throw validationFailed([{ path: 'body', message: `A text message is at most ${MAX_SMS_LENGTH} characters` }]);
+    const configured = ctx.runtime.options.sms !== undefined;
+    const deliveryId = recordDelivery(
+      ctx.tx,
+      {
+        channel: 'sms',
+        recipient: to,
+        subject: message.body.slice(0, 300),
+        about: { collection: 'messages', id: message.messageId },
+        status: configured ? 'queued' : 'not_configured',
+      },
+      ctx.now,
+    );
+    ctx.tx.defer({
+      sql: `INSERT INTO sms_outbox (id, account_id, message_id, to_number, body, delivery_id, next_attempt_at,
+                                    created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
+      parameters: [newId('sms'), ctx.tx.accountId, message.messageId, to, message.body, deliveryId, ctx.now],
     });
-    return id;
+    return deliveryId;
   },
 };
 
@@ -55,6 +83,6 @@ export const chatAdapter: ChannelAdapter = { handOver: () => null };
 /** The adapter of each channel that can send; voice has none. */
 export const CHANNEL_ADAPTERS: Partial<Record<Channel, ChannelAdapter>> = {
   email: emailAdapter,
-  sms: recordingSmsAdapter,
+  sms: smsAdapter,
   chat: chatAdapter,
 };

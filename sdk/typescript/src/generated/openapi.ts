@@ -1647,7 +1647,9 @@ export interface paths {
         put?: never;
         /**
          * Finalise the invoice and send it to the customer
-         * @description Requires the scope `write:invoices`.
+         * @description Mails the invoice to the customer as a PDF with a link to it (see `GET .../pdf`), through the mail outbox; the mail is listed in `/v1/deliveries`. Without an address to send to: 422, and nothing changes.
+         *
+         *     Requires the scope `write:invoices`.
          */
         post: operations["sendInvoice"];
         delete?: never;
@@ -1775,7 +1777,7 @@ export interface paths {
         put?: never;
         /**
          * Refund the payment in full
-         * @description Marks the payment refunded. The invoice it paid keeps its status, as with card processors.
+         * @description Marks the payment refunded, and takes it off the invoice it paid: `amount_paid` and `amount_due` follow, and a paid invoice that is owed again reopens (`invoice.reopened`). A fully refunded invoice can be voided.
          *
          *     Requires the scope `write:payments`.
          */
@@ -2279,7 +2281,9 @@ export interface paths {
         put?: never;
         /**
          * Submit the order to the supplier
-         * @description Requires the scope `write:purchase-orders`.
+         * @description Mails the purchase order to the supplier as a PDF with a link to it (see `GET .../pdf`), through the mail outbox; the mail is listed in `/v1/deliveries`. Without an address to send to: 422, and nothing changes.
+         *
+         *     Requires the scope `write:purchase-orders`.
          */
         post: operations["submitPurchaseOrder"];
         delete?: never;
@@ -3031,7 +3035,9 @@ export interface paths {
         put?: never;
         /**
          * Send the estimate to the customer
-         * @description Requires the scope `write:estimates`.
+         * @description Mails the estimate to the customer as a PDF with a link to it (see `GET .../pdf`), through the mail outbox; the mail is listed in `/v1/deliveries`. Without an address to send to: 422, and nothing changes.
+         *
+         *     Requires the scope `write:estimates`.
          */
         post: operations["sendEstimate"];
         delete?: never;
@@ -3227,7 +3233,9 @@ export interface paths {
         put?: never;
         /**
          * Send the quote to the customer
-         * @description Requires the scope `write:quotes`.
+         * @description Mails the quote to the customer as a PDF with a link to it (see `GET .../pdf`), through the mail outbox; the mail is listed in `/v1/deliveries`. Without an address to send to: 422, and nothing changes.
+         *
+         *     Requires the scope `write:quotes`.
          */
         post: operations["sendQuote"];
         delete?: never;
@@ -4854,6 +4862,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List deliveries
+         * @description Requires the scope `read:deliveries`.
+         */
+        get: operations["listDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export deliveries as CSV or JSON
+         * @description Streams every object matching the same filters, search and sort as the list. Also answers at `/v1/exports/deliveries`.
+         *
+         *     Requires the scope `read:deliveries`.
+         */
+        get: operations["exportDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a delivery
+         * @description Requires the scope `read:deliveries`.
+         */
+        get: operations["getDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/tags": {
         parameters: {
             query?: never;
@@ -5178,6 +5248,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the invoice as PDF
+         * @description The invoice as it prints: your branding (`/v1/account/branding`), the customer, the lines and totals in the document's currency.
+         *
+         *     Requires the scope `read:invoices`.
+         */
+        get: operations["getInvoicePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/purchase-orders/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the purchase order as PDF
+         * @description The purchase order as it prints: your branding (`/v1/account/branding`), the supplier, the lines and totals in the document's currency.
+         *
+         *     Requires the scope `read:purchase-orders`.
+         */
+        get: operations["getPurchaseOrderPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/notifications/read-all": {
         parameters: {
             query?: never;
@@ -5212,6 +5326,50 @@ export interface paths {
          * @description Requires the scope `read:notifications`.
          */
         get: operations["countUnreadNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/estimates/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the estimate as PDF
+         * @description The estimate as it prints: your branding (`/v1/account/branding`), the customer, the lines and totals in the document's currency.
+         *
+         *     Requires the scope `read:estimates`.
+         */
+        get: operations["getEstimatePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/quotes/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the quote as PDF
+         * @description The quote as it prints: your branding (`/v1/account/branding`), the customer, the lines and totals in the document's currency.
+         *
+         *     Requires the scope `read:quotes`.
+         */
+        get: operations["getQuotePdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5875,6 +6033,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/account/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve the branding of your documents
+         * @description Requires the scope `read:account`.
+         */
+        get: operations["getAccountBranding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update the branding of your documents
+         * @description What invoices, estimates, quotes and purchase orders print about your business, and the time zone and currency they use. `null` clears a text field.
+         *
+         *     Requires the scope `write:account`.
+         */
+        patch: operations["updateAccountBranding"];
+        trace?: never;
+    };
+    "/v1/account/branding/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload the logo printed on your documents
+         * @description A PNG or JPEG image of at most 512 KiB, in the form field `file`; it replaces any logo.
+         *
+         *     Requires the scope `write:account`.
+         */
+        post: operations["uploadAccountLogo"];
+        /**
+         * Remove the logo from your documents
+         * @description Requires the scope `write:account`.
+         */
+        delete: operations["deleteAccountLogo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open a document from the link in its mail
+         * @description The link a sent invoice, estimate, quote or purchase order carries in its mail: the PDF, for anyone holding the link, for 180 days. A forged, altered or expired link, or a deleted document, is a 404.
+         */
+        get: operations["openDocumentLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sms/status/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive an SMS provider's delivery status
+         * @description For the SMS provider, not API clients: the status callback URL each outgoing text names. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of this URL and the sorted form parameters, keyed by the auth token).
+         */
+        post: operations["receiveSmsStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/stream": {
         parameters: {
             query?: never;
@@ -6190,10 +6440,10 @@ export interface components {
             from_address: string | null;
             to_address: string | null;
             /**
-             * @description `sent`: handed to the channel's outbox, which retries delivery until it succeeds.
+             * @description Outbound: `queued` in the channel's outbox (its delivery, `channel_reference`, says why it waits), `sent` once the provider accepted it (a chat message at once), `failed` when delivery gave up.
              * @enum {string}
              */
-            status: "received" | "sent";
+            status: "received" | "queued" | "sent" | "failed";
             sent_by_id: string | null;
             channel_reference: string | null;
             /** Format: date-time */
@@ -7947,6 +8197,39 @@ export interface components {
         };
         AuditEntryList: {
             data: components["schemas"]["AuditEntry"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description One outbound email, SMS or push to one recipient, and what became of it. Written by the platform as the message is queued and as its provider answers; a delivery that fails for good emits `delivery.failed`. */
+        Delivery: {
+            /** @example dlv_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "delivery";
+            /** @enum {string} */
+            channel: "email" | "sms" | "push";
+            /** @description An email address, an E.164 phone number or a push subscription endpoint. */
+            recipient: string;
+            subject: string | null;
+            /**
+             * @description `queued`: waiting for the channel; `sent`: the provider accepted it; `delivered` / `undelivered`: the provider's final word (SMS); `failed`: given up after retries, or refused; `not_configured`: the channel has no provider on this server, so it waits, unsent.
+             * @enum {string}
+             */
+            status: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured";
+            attempts: number;
+            provider_id: string | null;
+            error: string | null;
+            resource_type: string | null;
+            resource_id: string | null;
+            sent_at: string | null;
+            delivered_at: string | null;
+            failed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DeliveryList: {
+            data: components["schemas"]["Delivery"][];
             page: components["schemas"]["Page"];
         };
     };
@@ -10679,9 +10962,9 @@ export interface operations {
                 /** @description Only objects whose direction is empty (true) or set (false). */
                 "direction[is_null]"?: boolean;
                 /** @description Only objects whose status equals. */
-                status?: "received" | "sent";
+                status?: "received" | "queued" | "sent" | "failed";
                 /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "received" | "sent";
+                "status[ne]"?: "received" | "queued" | "sent" | "failed";
                 /** @description Only objects whose status is one of (comma-separated). */
                 "status[in]"?: string;
                 /** @description Only objects whose status is none of (comma-separated). */
@@ -10794,9 +11077,9 @@ export interface operations {
                 /** @description Only objects whose direction is empty (true) or set (false). */
                 "direction[is_null]"?: boolean;
                 /** @description Only objects whose status equals. */
-                status?: "received" | "sent";
+                status?: "received" | "queued" | "sent" | "failed";
                 /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "received" | "sent";
+                "status[ne]"?: "received" | "queued" | "sent" | "failed";
                 /** @description Only objects whose status is one of (comma-separated). */
                 "status[in]"?: string;
                 /** @description Only objects whose status is none of (comma-separated). */
@@ -10942,9 +11225,9 @@ export interface operations {
                 /** @description Only objects whose direction is empty (true) or set (false). */
                 "direction[is_null]"?: boolean;
                 /** @description Only objects whose status equals. */
-                status?: "received" | "sent";
+                status?: "received" | "queued" | "sent" | "failed";
                 /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "received" | "sent";
+                "status[ne]"?: "received" | "queued" | "sent" | "failed";
                 /** @description Only objects whose status is one of (comma-separated). */
                 "status[in]"?: string;
                 /** @description Only objects whose status is none of (comma-separated). */
@@ -15819,7 +16102,15 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description Who gets it. Default: the contact given, else the customer's billing contact, else the customer's email (a purchase order: the supplier's email). */
+                    to?: string[];
+                    cc?: string[];
+                    /** @description A contact of the document's customer to send it to. */
+                    contact_id?: string;
+                    /** @description A note that opens the mail. */
+                    message?: string;
+                };
             };
         };
         responses: {
@@ -18788,7 +19079,13 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description Who gets it. Default: the contact given, else the customer's billing contact, else the customer's email (a purchase order: the supplier's email). */
+                    to?: string[];
+                    cc?: string[];
+                    /** @description A note that opens the mail. */
+                    message?: string;
+                };
             };
         };
         responses: {
@@ -22131,7 +22428,15 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description Who gets it. Default: the contact given, else the customer's billing contact, else the customer's email (a purchase order: the supplier's email). */
+                    to?: string[];
+                    cc?: string[];
+                    /** @description A contact of the document's customer to send it to. */
+                    contact_id?: string;
+                    /** @description A note that opens the mail. */
+                    message?: string;
+                };
             };
         };
         responses: {
@@ -23003,7 +23308,15 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description Who gets it. Default: the contact given, else the customer's billing contact, else the customer's email (a purchase order: the supplier's email). */
+                    to?: string[];
+                    cc?: string[];
+                    /** @description A contact of the document's customer to send it to. */
+                    contact_id?: string;
+                    /** @description A note that opens the mail. */
+                    message?: string;
+                };
             };
         };
         responses: {
@@ -29240,6 +29553,321 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, sent_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over subject. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose channel equals. */
+                channel?: "email" | "sms" | "push";
+                /** @description Only objects whose channel does not equal. */
+                "channel[ne]"?: "email" | "sms" | "push";
+                /** @description Only objects whose channel is one of (comma-separated). */
+                "channel[in]"?: string;
+                /** @description Only objects whose channel is none of (comma-separated). */
+                "channel[nin]"?: string;
+                /** @description Only objects whose channel is empty (true) or set (false). */
+                "channel[is_null]"?: boolean;
+                /** @description Only objects whose recipient equals. */
+                recipient?: string;
+                /** @description Only objects whose recipient is one of (comma-separated). */
+                "recipient[in]"?: string;
+                /** @description Only objects whose recipient contains (case-insensitive). */
+                "recipient[contains]"?: string;
+                /** @description Only objects whose status equals. */
+                status?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose provider_id equals. */
+                provider_id?: string;
+                /** @description Only objects whose resource_type equals. */
+                resource_type?: string;
+                /** @description Only objects whose resource_type is one of (comma-separated). */
+                "resource_type[in]"?: string;
+                /** @description Only objects whose resource_id equals. */
+                resource_id?: string;
+                /** @description Only objects whose resource_id is one of (comma-separated). */
+                "resource_id[in]"?: string;
+                /** @description Only objects whose sent_at equals. */
+                sent_at?: string;
+                /** @description Only objects whose sent_at does not equal. */
+                "sent_at[ne]"?: string;
+                /** @description Only objects whose sent_at is greater than. */
+                "sent_at[gt]"?: string;
+                /** @description Only objects whose sent_at is at least. */
+                "sent_at[gte]"?: string;
+                /** @description Only objects whose sent_at is less than. */
+                "sent_at[lt]"?: string;
+                /** @description Only objects whose sent_at is at most. */
+                "sent_at[lte]"?: string;
+                /** @description Only objects whose sent_at is one of (comma-separated). */
+                "sent_at[in]"?: string;
+                /** @description Only objects whose sent_at is none of (comma-separated). */
+                "sent_at[nin]"?: string;
+                /** @description Only objects whose sent_at is empty (true) or set (false). */
+                "sent_at[is_null]"?: boolean;
+                /** @description Only objects whose failed_at equals. */
+                failed_at?: string;
+                /** @description Only objects whose failed_at does not equal. */
+                "failed_at[ne]"?: string;
+                /** @description Only objects whose failed_at is greater than. */
+                "failed_at[gt]"?: string;
+                /** @description Only objects whose failed_at is at least. */
+                "failed_at[gte]"?: string;
+                /** @description Only objects whose failed_at is less than. */
+                "failed_at[lt]"?: string;
+                /** @description Only objects whose failed_at is at most. */
+                "failed_at[lte]"?: string;
+                /** @description Only objects whose failed_at is one of (comma-separated). */
+                "failed_at[in]"?: string;
+                /** @description Only objects whose failed_at is none of (comma-separated). */
+                "failed_at[nin]"?: string;
+                /** @description Only objects whose failed_at is empty (true) or set (false). */
+                "failed_at[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    exportDeliveries: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, sent_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over subject. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose channel equals. */
+                channel?: "email" | "sms" | "push";
+                /** @description Only objects whose channel does not equal. */
+                "channel[ne]"?: "email" | "sms" | "push";
+                /** @description Only objects whose channel is one of (comma-separated). */
+                "channel[in]"?: string;
+                /** @description Only objects whose channel is none of (comma-separated). */
+                "channel[nin]"?: string;
+                /** @description Only objects whose channel is empty (true) or set (false). */
+                "channel[is_null]"?: boolean;
+                /** @description Only objects whose recipient equals. */
+                recipient?: string;
+                /** @description Only objects whose recipient is one of (comma-separated). */
+                "recipient[in]"?: string;
+                /** @description Only objects whose recipient contains (case-insensitive). */
+                "recipient[contains]"?: string;
+                /** @description Only objects whose status equals. */
+                status?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose provider_id equals. */
+                provider_id?: string;
+                /** @description Only objects whose resource_type equals. */
+                resource_type?: string;
+                /** @description Only objects whose resource_type is one of (comma-separated). */
+                "resource_type[in]"?: string;
+                /** @description Only objects whose resource_id equals. */
+                resource_id?: string;
+                /** @description Only objects whose resource_id is one of (comma-separated). */
+                "resource_id[in]"?: string;
+                /** @description Only objects whose sent_at equals. */
+                sent_at?: string;
+                /** @description Only objects whose sent_at does not equal. */
+                "sent_at[ne]"?: string;
+                /** @description Only objects whose sent_at is greater than. */
+                "sent_at[gt]"?: string;
+                /** @description Only objects whose sent_at is at least. */
+                "sent_at[gte]"?: string;
+                /** @description Only objects whose sent_at is less than. */
+                "sent_at[lt]"?: string;
+                /** @description Only objects whose sent_at is at most. */
+                "sent_at[lte]"?: string;
+                /** @description Only objects whose sent_at is one of (comma-separated). */
+                "sent_at[in]"?: string;
+                /** @description Only objects whose sent_at is none of (comma-separated). */
+                "sent_at[nin]"?: string;
+                /** @description Only objects whose sent_at is empty (true) or set (false). */
+                "sent_at[is_null]"?: boolean;
+                /** @description Only objects whose failed_at equals. */
+                failed_at?: string;
+                /** @description Only objects whose failed_at does not equal. */
+                "failed_at[ne]"?: string;
+                /** @description Only objects whose failed_at is greater than. */
+                "failed_at[gt]"?: string;
+                /** @description Only objects whose failed_at is at least. */
+                "failed_at[gte]"?: string;
+                /** @description Only objects whose failed_at is less than. */
+                "failed_at[lt]"?: string;
+                /** @description Only objects whose failed_at is at most. */
+                "failed_at[lte]"?: string;
+                /** @description Only objects whose failed_at is one of (comma-separated). */
+                "failed_at[in]"?: string;
+                /** @description Only objects whose failed_at is none of (comma-separated). */
+                "failed_at[nin]"?: string;
+                /** @description Only objects whose failed_at is empty (true) or set (false). */
+                "failed_at[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching object, streamed. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/json": components["schemas"]["Delivery"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDelivery: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Delivery"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     tagContact: {
         parameters: {
             query?: never;
@@ -29965,6 +30593,68 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getInvoicePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download the invoice as PDF */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getPurchaseOrderPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download the purchase order as PDF */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     readAllNotifications: {
         parameters: {
             query?: never;
@@ -30052,6 +30742,68 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getEstimatePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download the estimate as PDF */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getQuotePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download the quote as PDF */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
@@ -31877,6 +32629,328 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAccountBranding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retrieve the branding of your documents */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "account_branding";
+                            /** @description Printed as the document's sender; default: the account's name. */
+                            business_name: string | null;
+                            /** @description Postal address, one line per line. */
+                            address: string | null;
+                            tax_id: string | null;
+                            /** @description Where customers reply; printed on documents. */
+                            email: string | null;
+                            phone: string | null;
+                            /** @description Printed at the foot of every document (bank details, thanks). */
+                            footer: string | null;
+                            /** @description Days from sending to the due date, for invoices sent without one. */
+                            payment_terms_days: number;
+                            /** @description IANA time zone dates on documents (and reports) are given in. */
+                            time_zone: string;
+                            /** @description The currency new documents default to. */
+                            currency: string;
+                            /** @description The logo (POST /v1/account/branding/logo), if any. */
+                            logo_content_type: string | null;
+                            updated_at: string | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateAccountBranding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    business_name?: string | null;
+                    address?: string | null;
+                    tax_id?: string | null;
+                    email?: string | null;
+                    phone?: string | null;
+                    footer?: string | null;
+                    payment_terms_days?: number;
+                    time_zone?: string;
+                    currency?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Update the branding of your documents */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "account_branding";
+                            /** @description Printed as the document's sender; default: the account's name. */
+                            business_name: string | null;
+                            /** @description Postal address, one line per line. */
+                            address: string | null;
+                            tax_id: string | null;
+                            /** @description Where customers reply; printed on documents. */
+                            email: string | null;
+                            phone: string | null;
+                            /** @description Printed at the foot of every document (bank details, thanks). */
+                            footer: string | null;
+                            /** @description Days from sending to the due date, for invoices sent without one. */
+                            payment_terms_days: number;
+                            /** @description IANA time zone dates on documents (and reports) are given in. */
+                            time_zone: string;
+                            /** @description The currency new documents default to. */
+                            currency: string;
+                            /** @description The logo (POST /v1/account/branding/logo), if any. */
+                            logo_content_type: string | null;
+                            updated_at: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    uploadAccountLogo: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description At most 524288 bytes: image/png, image/jpeg.
+                     */
+                    file: Blob;
+                };
+            };
+        };
+        responses: {
+            /** @description Upload the logo printed on your documents */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "account_branding";
+                            /** @description Printed as the document's sender; default: the account's name. */
+                            business_name: string | null;
+                            /** @description Postal address, one line per line. */
+                            address: string | null;
+                            tax_id: string | null;
+                            /** @description Where customers reply; printed on documents. */
+                            email: string | null;
+                            phone: string | null;
+                            /** @description Printed at the foot of every document (bank details, thanks). */
+                            footer: string | null;
+                            /** @description Days from sending to the due date, for invoices sent without one. */
+                            payment_terms_days: number;
+                            /** @description IANA time zone dates on documents (and reports) are given in. */
+                            time_zone: string;
+                            /** @description The currency new documents default to. */
+                            currency: string;
+                            /** @description The logo (POST /v1/account/branding/logo), if any. */
+                            logo_content_type: string | null;
+                            updated_at: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteAccountLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Remove the logo from your documents */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "account_branding";
+                            /** @description Printed as the document's sender; default: the account's name. */
+                            business_name: string | null;
+                            /** @description Postal address, one line per line. */
+                            address: string | null;
+                            tax_id: string | null;
+                            /** @description Where customers reply; printed on documents. */
+                            email: string | null;
+                            phone: string | null;
+                            /** @description Printed at the foot of every document (bank details, thanks). */
+                            footer: string | null;
+                            /** @description Days from sending to the due date, for invoices sent without one. */
+                            payment_terms_days: number;
+                            /** @description IANA time zone dates on documents (and reports) are given in. */
+                            time_zone: string;
+                            /** @description The currency new documents default to. */
+                            currency: string;
+                            /** @description The logo (POST /v1/account/branding/logo), if any. */
+                            logo_content_type: string | null;
+                            updated_at: string | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    openDocumentLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open a document from the link in its mail */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    receiveSmsStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    MessageSid: string;
+                    MessageStatus: string;
+                    ErrorCode?: string;
+                } & {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Receive an SMS provider's delivery status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            status: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };

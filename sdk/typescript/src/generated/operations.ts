@@ -7,8 +7,12 @@ type Op<P extends keyof paths, M extends keyof paths[P]> = paths[P][M];
 
 /** How to call each operation, by its SDK name. */
 export const operationTable = {
+  "account.deleteLogo": {"method":"DELETE","path":"/v1/account/branding/logo","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.get": {"method":"GET","path":"/v1/account","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "account.getBranding": {"method":"GET","path":"/v1/account/branding","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.update": {"method":"PATCH","path":"/v1/account","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "account.updateBranding": {"method":"PATCH","path":"/v1/account/branding","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "account.uploadLogo": {"method":"POST","path":"/v1/account/branding/logo","pathParams":[],"query":"none","body":"multipart","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "alertRules.bulk": {"method":"POST","path":"/v1/alert-rules/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "alertRules.create": {"method":"POST","path":"/v1/alert-rules","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "alertRules.delete": {"method":"DELETE","path":"/v1/alert-rules/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -115,6 +119,9 @@ export const operationTable = {
   "customers.get": {"method":"GET","path":"/v1/customers/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customers.list": {"method":"GET","path":"/v1/customers","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "customers.update": {"method":"PATCH","path":"/v1/customers/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "deliveries.export": {"method":"GET","path":"/v1/deliveries/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
+  "deliveries.get": {"method":"GET","path":"/v1/deliveries/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "deliveries.list": {"method":"GET","path":"/v1/deliveries","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "echo": {"method":"POST","path":"/v1/echo","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "emailTemplates.bulk": {"method":"POST","path":"/v1/email-templates/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "emailTemplates.create": {"method":"POST","path":"/v1/email-templates","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
@@ -133,6 +140,7 @@ export const operationTable = {
   "estimates.delete": {"method":"DELETE","path":"/v1/estimates/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "estimates.export": {"method":"GET","path":"/v1/estimates/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "estimates.get": {"method":"GET","path":"/v1/estimates/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "estimates.getPdf": {"method":"GET","path":"/v1/estimates/{id}/pdf","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "estimates.list": {"method":"GET","path":"/v1/estimates","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "estimates.revise": {"method":"POST","path":"/v1/estimates/{id}/revise","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "estimates.send": {"method":"POST","path":"/v1/estimates/{id}/send","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -171,6 +179,7 @@ export const operationTable = {
   "invoices.delete": {"method":"DELETE","path":"/v1/invoices/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "invoices.export": {"method":"GET","path":"/v1/invoices/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "invoices.get": {"method":"GET","path":"/v1/invoices/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "invoices.getPdf": {"method":"GET","path":"/v1/invoices/{id}/pdf","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "invoices.list": {"method":"GET","path":"/v1/invoices","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "invoices.recordPayment": {"method":"POST","path":"/v1/invoices/{id}/payments","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "invoices.send": {"method":"POST","path":"/v1/invoices/{id}/send","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -280,6 +289,7 @@ export const operationTable = {
   "purchaseOrders.delete": {"method":"DELETE","path":"/v1/purchase-orders/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "purchaseOrders.export": {"method":"GET","path":"/v1/purchase-orders/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "purchaseOrders.get": {"method":"GET","path":"/v1/purchase-orders/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "purchaseOrders.getPdf": {"method":"GET","path":"/v1/purchase-orders/{id}/pdf","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "purchaseOrders.list": {"method":"GET","path":"/v1/purchase-orders","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "purchaseOrders.receive": {"method":"POST","path":"/v1/purchase-orders/{id}/receive","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "purchaseOrders.submit": {"method":"POST","path":"/v1/purchase-orders/{id}/submit","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -292,6 +302,7 @@ export const operationTable = {
   "quotes.delete": {"method":"DELETE","path":"/v1/quotes/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "quotes.export": {"method":"GET","path":"/v1/quotes/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "quotes.get": {"method":"GET","path":"/v1/quotes/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "quotes.getPdf": {"method":"GET","path":"/v1/quotes/{id}/pdf","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "quotes.invoice": {"method":"POST","path":"/v1/quotes/{id}/invoice","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "quotes.list": {"method":"GET","path":"/v1/quotes","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "quotes.revise": {"method":"POST","path":"/v1/quotes/{id}/revise","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -372,17 +383,41 @@ export const operationTable = {
 export interface Resources {
   account: {
     /**
+     * Remove the logo from your documents
+     *
+     * `DELETE /v1/account/branding/logo` (scope `write:account`)
+     */
+    deleteLogo(options?: RequestOptions): Promise<Data<Op<"/v1/account/branding/logo", "delete">>>;
+    /**
      * Retrieve your account
      *
      * `GET /v1/account` (scope `read:account`)
      */
     get(options?: RequestOptions): Promise<Data<Op<"/v1/account", "get">>>;
     /**
+     * Retrieve the branding of your documents
+     *
+     * `GET /v1/account/branding` (scope `read:account`)
+     */
+    getBranding(options?: RequestOptions): Promise<Data<Op<"/v1/account/branding", "get">>>;
+    /**
      * Update your account
      *
      * `PATCH /v1/account` (scope `write:account`)
      */
     update(body?: JsonBody<Op<"/v1/account", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/account", "patch">>>;
+    /**
+     * Update the branding of your documents
+     *
+     * `PATCH /v1/account/branding` (scope `write:account`)
+     */
+    updateBranding(body?: JsonBody<Op<"/v1/account/branding", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/account/branding", "patch">>>;
+    /**
+     * Upload the logo printed on your documents
+     *
+     * `POST /v1/account/branding/logo` (scope `write:account`)
+     */
+    uploadLogo(body: MultipartBody<Op<"/v1/account/branding/logo", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/account/branding/logo", "post">>>;
   };
   alertRules: {
     /**
@@ -1048,6 +1083,26 @@ export interface Resources {
      */
     update(id: string, body: JsonBody<Op<"/v1/customers/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/customers/{id}", "patch">>>;
   };
+  deliveries: {
+    /**
+     * Export deliveries as CSV or JSON
+     *
+     * `GET /v1/deliveries/export` (scope `read:deliveries`)
+     */
+    export(query?: Query<Op<"/v1/deliveries/export", "get">>, options?: RequestOptions): Promise<Response>;
+    /**
+     * Retrieve a delivery
+     *
+     * `GET /v1/deliveries/{id}` (scope `read:deliveries`)
+     */
+    get(id: string, query?: Query<Op<"/v1/deliveries/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/deliveries/{id}", "get">>>;
+    /**
+     * List deliveries
+     *
+     * `GET /v1/deliveries` (scope `read:deliveries`)
+     */
+    list(query?: Query<Op<"/v1/deliveries", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/deliveries", "get">>, JsonResponse<Op<"/v1/deliveries", "get">>>;
+  };
   emailTemplates: {
     /**
      * Create, update and delete email templates in one all-or-nothing request
@@ -1155,6 +1210,12 @@ export interface Resources {
      * `GET /v1/estimates/{id}` (scope `read:estimates`)
      */
     get(id: string, query?: Query<Op<"/v1/estimates/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/estimates/{id}", "get">>>;
+    /**
+     * Download the estimate as PDF
+     *
+     * `GET /v1/estimates/{id}/pdf` (scope `read:estimates`)
+     */
+    getPdf(id: string, options?: RequestOptions): Promise<Response>;
     /**
      * List estimates
      *
@@ -1395,6 +1456,12 @@ export interface Resources {
      * `GET /v1/invoices/{id}` (scope `read:invoices`)
      */
     get(id: string, query?: Query<Op<"/v1/invoices/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/invoices/{id}", "get">>>;
+    /**
+     * Download the invoice as PDF
+     *
+     * `GET /v1/invoices/{id}/pdf` (scope `read:invoices`)
+     */
+    getPdf(id: string, options?: RequestOptions): Promise<Response>;
     /**
      * List invoices
      *
@@ -2074,6 +2141,12 @@ export interface Resources {
      */
     get(id: string, query?: Query<Op<"/v1/purchase-orders/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/purchase-orders/{id}", "get">>>;
     /**
+     * Download the purchase order as PDF
+     *
+     * `GET /v1/purchase-orders/{id}/pdf` (scope `read:purchase-orders`)
+     */
+    getPdf(id: string, options?: RequestOptions): Promise<Response>;
+    /**
      * List purchase orders
      *
      * `GET /v1/purchase-orders` (scope `read:purchase-orders`)
@@ -2147,6 +2220,12 @@ export interface Resources {
      * `GET /v1/quotes/{id}` (scope `read:quotes`)
      */
     get(id: string, query?: Query<Op<"/v1/quotes/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/quotes/{id}", "get">>>;
+    /**
+     * Download the quote as PDF
+     *
+     * `GET /v1/quotes/{id}/pdf` (scope `read:quotes`)
+     */
+    getPdf(id: string, options?: RequestOptions): Promise<Response>;
     /**
      * Make a draft invoice with the quote's lines
      *

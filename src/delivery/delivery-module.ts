@@ -1,0 +1,63 @@
+// Delivery: what the CRM sends reaches people, and the account sees that it did. Invoices,
+// estimates, quotes and purchase orders print as PDF with the account's branding and their send
+// action mails them; texts go to the SMS provider; every message is logged in `deliveries`, kept
+// in step by its channel.
+import { defineModule, provide } from '../platform/api/module.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
+import { mailOutcomeLog } from '../mail/mail-module.ts';
+import { brandingOperations } from './branding.ts';
+import { deliveries } from './deliveries.ts';
+import { mailOutcomeStatements } from './delivery-log.ts';
+import { DELIVERY_MIGRATIONS } from './delivery-migrations.ts';
+import { documentLinkOperation } from './documents/document-links.ts';
+import { printableDocuments } from './documents/document-resources.ts';
+import { twilioProvider, type SmsSettings } from './sms/sms-provider.ts';
+import { SmsRelay } from './sms/sms-relay.ts';
+import { smsStatusOperation, smsStatusUrl } from './sms/sms-status-operation.ts';
+import { DELIVERY_EVENTS } from './delivery-log.ts';
+
+declare module '../platform/contract.ts' {
+  interface RuntimeOptions {
+    /** Texts go to this provider (Twilio's API); absent: they wait in the SMS outbox, `not_configured`. */
+    sms?: SmsSettings;
+  }
+}
+
+/** Hands the SMS outbox to the provider (a relay with nothing to do when none is configured). */
+export const smsRelay = serviceKey<SmsRelay>('the SMS relay');
+
+const EVENT_DESCRIPTIONS: Record<(typeof DELIVERY_EVENTS)[number], string> = {
+  sent: 'An email or SMS was accepted by its provider (SMTP server, SMS provider).',
+  delivered: "The SMS provider reports the text delivered to the recipient's phone.",
+  failed: 'An email or SMS could not be delivered: given up after retries, or refused by the provider.',
+  undelivered: 'The SMS provider reports the text could not be delivered to the phone (switched off, blocked).',
+};
+
+export const deliveryModule = defineModule({
+  name: 'delivery',
+  resources: [deliveries],
+  extend: printableDocuments,
+  operations: () => [...brandingOperations, documentLinkOperation, smsStatusOperation],
+  events: DELIVERY_EVENTS.map((state) => ({
+    type: `delivery.${state}`,
+    collection: 'deliveries',
+    description: EVENT_DESCRIPTIONS[state],
+  })),
+  migrations: DELIVERY_MIGRATIONS,
+  document: { tags: { Documents: 'Documents customers open from the links in their mail.' } },
+  provides: [
+    provide(
+      mailOutcomeLog,
+      ({ db }) => mailOutcomeStatements(db),
+      () => ({}),
+    ),
+    provide(
+      smsRelay,
+      ({ db, logger, options }) =>
+        new SmsRelay(db, logger, {
+          provider: options.sms ? twilioProvider(options.sms) : null,
+          callbackUrl: (outboxId) => smsStatusUrl(options, outboxId),
+        }),
+    ),
+  ],
+});
