@@ -119,7 +119,8 @@ const eventsOf = async (deliveryId: string) =>
     .reverse();
 
 describe('SMS through the provider', () => {
-  test('a text is queued, sent once to the E.164 number with basic auth and a status callback, then delivered', async () => {
+  const title = 'a text is queued, sent once to the E.164 number with basic auth and a status callback, then delivered';
+  test(title, async () => {
     const message = await textTo('+1 (415) 555-0101');
     assert.equal(message.status, 'queued');
     assert.equal((await deliveryOf(message)).status, 'queued');
@@ -225,7 +226,8 @@ describe('SMS through the provider', () => {
 });
 
 describe('SMS bad input', () => {
-  test('a number that cannot be a phone number, or an oversize text, is a 422 that stores and sends nothing', async () => {
+  const title = 'a number that cannot be a phone number, or an oversize text, is a 422 that stores and sends nothing';
+  test(title, async () => {
     const before = (await systemQuery(ctx.db, { sql: 'SELECT count(*)::int AS n FROM sms_outbox', parameters: [] }))[0]
       .n;
     const contact = await created('contacts', { first_name: 'Short', phone: '+1 555 0142' });

@@ -154,7 +154,9 @@ export const brandingOperations = [
     scope: 'write:account',
     bucket: 'write',
     summary: 'Upload the logo printed on your documents',
-    description: `A PNG or JPEG image of at most ${MAX_LOGO_BYTES / 1024} KiB, in the form field \`file\`; it replaces any logo.`,
+    description:
+      `A PNG or JPEG image of at most ${MAX_LOGO_BYTES / 1024} KiB, in the form field \`file\`; ` +
+      'it replaces any logo.',
     upload: { field: 'file', maxBytes: MAX_LOGO_BYTES, mediaTypes: LOGO_TYPES },
     response: Branding,
     async handle({ runtime, principal, file }) {

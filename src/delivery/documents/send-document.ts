@@ -67,7 +67,8 @@ async function recipientsOf(
     {
       path: 'to',
       message:
-        "The customer has no email address: give `to` or `contact_id`, or set the customer's or a billing contact's email",
+        'The customer has no email address: give `to` or `contact_id`, ' +
+        "or set the customer's or a billing contact's email",
     },
   ]);
 }
@@ -101,7 +102,8 @@ export function sendingDocument(collection: DocumentCollection, action: ActionSp
   return {
     ...action,
     description:
-      `${action.description ? `${action.description} ` : ''}Mails the ${title.toLowerCase()} to the ${party} as a PDF ` +
+      (action.description ? `${action.description} ` : '') +
+      `Mails the ${title.toLowerCase()} to the ${party} as a PDF ` +
       'with a link to it (see `GET .../pdf`), through the mail outbox; the mail is listed in `/v1/deliveries`. ' +
       'Without an address to send to: 422, and nothing changes.',
     input: collection === 'purchase-orders' ? SendDocumentInput.omit({ contact_id: true }) : SendDocumentInput,

@@ -39,7 +39,8 @@ export interface SmsProvider {
 const TIMEOUT_MS = 10_000;
 
 export function twilioProvider(settings: SmsSettings): SmsProvider {
-  const endpoint = `${settings.url.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`;
+  const base = settings.url.replace(/\/+$/, '');
+  const endpoint = `${base}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${settings.accountSid}:${settings.authToken}`).toString('base64')}`;
   const sender = settings.from.startsWith('MG') ? 'MessagingServiceSid' : 'From';
   return {
@@ -58,7 +59,8 @@ export function twilioProvider(settings: SmsSettings): SmsProvider {
       });
       const answer = (await response.json().catch(() => ({}))) as { sid?: string; code?: number; message?: string };
       if (response.ok && answer.sid) return { providerId: answer.sid };
-      const reason = `${response.status}${answer.code ? ` (${answer.code})` : ''}: ${answer.message ?? response.statusText}`;
+      const code = answer.code ? ` (${answer.code})` : '';
+      const reason = `${response.status}${code}: ${answer.message ?? response.statusText}`;
       if (response.status >= 400 && response.status < 500 && response.status !== 429)
         throw new SmsRefused(
           `The SMS provider refused the message: ${reason}`,
