@@ -100,7 +100,7 @@ describe('conversations and messages', () => {
       );
       assert.equal(sent.status, 'queued');
       // This server has no mail server: the relay writes the mail to the log, and says it reached no one.
-      await ctx.runtime.use(mailRelay).deliver();
+      await ctx.runtime.use(mailRelay).deliver(Date.now(), [account.id]);
       const logged = (await call('GET', `/v1/deliveries/${sent.channel_reference}`)).body.data;
       assert.deepEqual([logged.status, logged.attempts], ['not_configured', 1]);
       assert.match(logged.error, /FIELDLINE_SMTP_URL/);

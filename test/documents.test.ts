@@ -14,6 +14,7 @@ import { mailRelay } from '../src/mail/mail-module.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
+const accounts: string[] = [];
 let smtp: SMTPServer;
 const inbox: ParsedMail[] = [];
 /** Recipients the provider refuses for good (550). */
@@ -46,7 +47,8 @@ async function download(path: string, key: string | null = account.key) {
 /** Runs the relay, and answers the mails that arrived meanwhile. */
 async function relayMail(now?: number): Promise<ParsedMail[]> {
   const before = inbox.length;
-  await ctx.runtime.use(mailRelay).deliver(now);
+  // Only this suite's accounts: on PostgreSQL other suites share the outbox.
+  await ctx.runtime.use(mailRelay).deliver(now, accounts);
   return inbox.slice(before);
 }
 
@@ -73,6 +75,7 @@ before(async () => {
     smtp: { url: `smtp://127.0.0.1:${port}`, from: 'Billing <billing@fieldline.test>' },
   });
   account = await ctx.newAccount('Northwind Heating');
+  accounts.push(account.id);
   const branding = await call('PATCH', '/v1/account/branding', {
     business_name: 'Northwind Heating & Cooling Ltd',
     address: '12 Harbour Street\nBristol BS1 4QA',

@@ -18,6 +18,7 @@ interface Received {
 }
 
 let ctx: TestContext;
+let accountId: string;
 let server: SMTPServer;
 let port: number;
 const received: Received[] = [];
@@ -26,6 +27,8 @@ const refuseOnce = new Set<string>();
 
 before(async () => {
   ctx = await createTestContext();
+  // Mail of an account of its own: on PostgreSQL other suites share the outbox, and each relays only its own.
+  accountId = (await ctx.newAccount('Relay Co')).id;
   server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -74,7 +77,7 @@ describe('mail relay', () => {
     await systemQuery(
       ctx.db,
       queueMailStatement({
-        accountId: null,
+        accountId,
         to: ['a@example.test', 'b@example.test'],
         subject: 'Hello relay',
         text: 'Body line',
@@ -82,8 +85,8 @@ describe('mail relay', () => {
     );
     // Other suites may queue mail in a shared database: count only this one.
     const copies = () => received.filter((m) => m.data.includes('Subject: Hello relay'));
-    assert.ok((await relay().deliver()) >= 1);
-    await relay().deliver();
+    assert.ok((await relay().deliver(Date.now(), [accountId])) >= 1);
+    await relay().deliver(Date.now(), [accountId]);
     assert.equal(copies().length, 1, 'delivered once, however often the relay runs');
     const mail = copies()[0];
     assert.deepEqual(mail.to, ['a@example.test', 'b@example.test']);
@@ -97,7 +100,7 @@ describe('mail relay', () => {
 
   test('an HTML alternative travels with the text, and the outbox id is the Message-ID', async () => {
     const statement = queueMailStatement({
-      accountId: null,
+      accountId,
       to: ['h@example.test'],
       subject: 'Hello html',
       text: 'Plain words',
@@ -105,7 +108,7 @@ describe('mail relay', () => {
     });
     const outboxId = statement.parameters[0] as string;
     await systemQuery(ctx.db, statement);
-    await relay().deliver();
+    await relay().deliver(Date.now(), [accountId]);
     const mail = received.find((m) => m.data.includes('Subject: Hello html'));
     assert.ok(mail, 'delivered');
     assert.match(mail.data, /Content-Type: multipart\/alternative/);
@@ -118,17 +121,17 @@ describe('mail relay', () => {
     refuseOnce.add('Busy provider');
     await systemQuery(
       ctx.db,
-      queueMailStatement({ accountId: null, to: ['c@example.test'], subject: 'Busy provider', text: 'Try again' }),
+      queueMailStatement({ accountId, to: ['c@example.test'], subject: 'Busy provider', text: 'Try again' }),
     );
     const now = Date.now();
-    await relay().deliver(now);
+    await relay().deliver(now, [accountId]);
     const [waiting] = await outbox('Busy provider');
     assert.equal(waiting.sent_at, null);
     assert.match(waiting.last_error, /451|busy/);
     assert.ok(Date.parse(waiting.next_attempt_at) > now, 'retried later, not at once');
-    await relay().deliver(now);
+    await relay().deliver(now, [accountId]);
     assert.equal((await outbox('Busy provider'))[0].attempts, 1, 'not due yet: not tried again');
-    await relay().deliver(Date.parse(waiting.next_attempt_at) + 1);
+    await relay().deliver(Date.parse(waiting.next_attempt_at) + 1, [accountId]);
     const [sent] = await outbox('Busy provider');
     assert.ok(sent.sent_at);
     assert.equal(sent.attempts, 2);

@@ -126,9 +126,12 @@ describe('SMS through the provider', () => {
     assert.equal((await deliveryOf(message)).status, 'queued');
 
     const relay = ctx.runtime.use(smsRelay);
-    assert.equal(await relay.deliver(), 1);
-    assert.equal(await relay.deliver(), 0, 'sent once, however often the relay runs');
-    const [text] = received.filter((r) => r.to === '+14155550101');
+    // Other suites may queue texts in a shared database: count only this one.
+    assert.ok((await relay.deliver()) >= 1);
+    await relay.deliver();
+    const texts = received.filter((r) => r.to === '+14155550101');
+    assert.equal(texts.length, 1, 'sent once, however often the relay runs');
+    const [text] = texts;
     assert.deepEqual([text.from, text.body], [FROM, 'Your technician is on the way.']);
     assert.equal(text.authorization, `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`);
     assert.match(text.statusCallback, /^http:\/\/localhost:3000\/v1\/sms\/status\/sms_/);

@@ -95,9 +95,12 @@ export class MailRelay {
     await this.#running?.catch(() => undefined);
   }
 
-  /** Sends every due mail now; returns how many were sent. Safe to run on several nodes at once. */
-  deliver(now = Date.now()): Promise<number> {
-    this.#running ??= this.#deliverDue(now).finally(() => {
+  /**
+   * Sends every due mail now (of `accountIds` only, when given: a test sharing its database with
+   * other suites); returns how many were sent. Safe to run on several nodes at once.
+   */
+  deliver(now = Date.now(), accountIds?: readonly string[]): Promise<number> {
+    this.#running ??= this.#deliverDue(now, accountIds ?? null).finally(() => {
       this.#running = undefined;
     });
     return this.#running;
@@ -116,7 +119,7 @@ export class MailRelay {
     });
   }
 
-  async #deliverDue(now: number): Promise<number> {
+  async #deliverDue(now: number, accountIds: readonly string[] | null): Promise<number> {
     let sent = 0;
     for (;;) {
       // Claiming pushes next_attempt_at forward, so another node skips these rows meanwhile.
@@ -124,10 +127,16 @@ export class MailRelay {
         sql: `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $2
               WHERE id IN (SELECT id FROM mail_outbox
                            WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+                             AND ($4::text[] IS NULL OR account_id = ANY ($4::text[]))
                            ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
               RETURNING id, account_id, to_addresses, cc_addresses, subject, text_body, html_body, attachments,
                         delivery_id, attempts`,
-        parameters: [new Date(now).toISOString(), new Date(now + 600_000).toISOString(), this.options.batchSize ?? 20],
+        parameters: [
+          new Date(now).toISOString(),
+          new Date(now + 600_000).toISOString(),
+          this.options.batchSize ?? 20,
+          accountIds,
+        ],
       });
       if (!claimed.length) return sent;
       for (const row of claimed) {

@@ -4,7 +4,7 @@
 // the request. The reference it answers is the delivery's id (`/v1/deliveries/{id}`).
 //   email: the mail outbox, which the mail relay sends over SMTP (or to the log in development);
 //   sms:   the SMS outbox, which the SMS relay hands to the provider; without one configured the
-//          text waits there and its delivery says `not_configured`;
+//          text stays there, never due, and its delivery says `not_configured`;
 //   chat:  nothing to hand over: the message itself is what the chat client reads.
 // Voice conversations have no outbound messages (calls are call logs).
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
@@ -71,8 +71,18 @@ export const smsAdapter: ChannelAdapter = {
     ctx.tx.defer({
       sql: `INSERT INTO sms_outbox (id, account_id, message_id, to_number, body, delivery_id, next_attempt_at,
                                     created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
-      parameters: [newId('sms'), ctx.tx.accountId, message.messageId, to, message.body, deliveryId, ctx.now],
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      // Not due without a provider: a text meant for now is not sent hours later when one is configured.
+      parameters: [
+        newId('sms'),
+        ctx.tx.accountId,
+        message.messageId,
+        to,
+        message.body,
+        deliveryId,
+        configured ? ctx.now : null,
+        ctx.now,
+      ],
     });
     return deliveryId;
   },
