@@ -82,6 +82,13 @@ after(async () => {
   await new Promise<void>((resolve) => provider.close(() => resolve()));
 });
 
+/** A relay whose provider call is cut off (200 ms timeout): the node "dies" mid-call. */
+const dyingRelay = () =>
+  new SmsRelay(ctx.db, pino({ level: 'silent' }), {
+    provider: twilioProvider({ ...ctx.runtime.options.sms!, timeoutMs: 200 }),
+    callbackUrl: (id) => `http://localhost:3000/v1/sms/status/${id}`,
+  });
+
 /** Twilio's documented signature, computed here independently of the server's code. */
 function signed(url: string, params: Record<string, string>): string {
   const data = Object.keys(params)
@@ -192,10 +199,7 @@ describe('SMS through the provider', () => {
     answers.set('+14155550105', 'hang');
     const message = await textTo('+1 415 555 0105');
     // A relay whose provider call never answers: this node "dies" mid-call.
-    const dying = new SmsRelay(ctx.db, pino({ level: 'silent' }), {
-      provider: twilioProvider({ ...ctx.runtime.options.sms!, timeoutMs: 200 }),
-      callbackUrl: (id) => `http://localhost:3000/v1/sms/status/${id}`,
-    });
+    const dying = dyingRelay();
     await dying.deliver();
     assert.equal(received.filter((r) => r.to === '+14155550105').length, 1, 'the provider has it');
     const inDoubt = await deliveryOf(message);
@@ -215,10 +219,7 @@ describe('SMS through the provider', () => {
   test('a text left in doubt with no callback fails after an hour, for a person to check', async () => {
     answers.set('+14155550106', 'hang');
     const message = await textTo('+1 415 555 0106');
-    const dying = new SmsRelay(ctx.db, pino({ level: 'silent' }), {
-      provider: twilioProvider({ ...ctx.runtime.options.sms!, timeoutMs: 200 }),
-      callbackUrl: (id) => `http://localhost:3000/v1/sms/status/${id}`,
-    });
+    const dying = dyingRelay();
     await dying.deliver();
     await ctx.runtime.use(smsRelay).deliver(Date.now() + 3_600_000 + 1_000);
     const failed = await deliveryOf(message);

@@ -101,10 +101,10 @@ async function readBranding(db: Parameters<typeof systemQuery>[0], accountId: st
 /** Writes the given columns (the rest keep their values, or their defaults on a first write). */
 function upsertBranding(accountId: string, values: Record<string, unknown>) {
   const names = Object.keys(values);
-  const placeholders = names.map((_, i) => `$${i + 2}`);
+  const parameterRefs = names.map((_, i) => `$${i + 2}`); // $1 is the account
   return {
     sql: `INSERT INTO account_branding (account_id, ${names.join(', ')}, updated_at)
-          VALUES ($1, ${placeholders.join(', ')}, now())
+          VALUES ($1, ${parameterRefs.join(', ')}, now())
           ON CONFLICT (account_id) DO UPDATE SET ${names.map((name) => `${name} = EXCLUDED.${name}`).join(', ')},
             updated_at = now()`,
     parameters: [accountId, ...names.map((name) => values[name])],
