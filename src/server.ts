@@ -67,6 +67,7 @@ export async function startServer(config: Config) {
       files: localDiskStorage(filesFolder(config.dataDir)),
       requestLogRetentionDays: config.requestLogRetentionDays,
       alertIntervalMs: config.alertIntervalMs,
+      dunningIntervalMs: config.dunningIntervalMs,
       smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
       sms: config.sms,
       webhooks: { allowPrivate: config.webhookAllowPrivate },

@@ -1,5 +1,5 @@
 // The account's document branding: what its invoices, estimates, quotes and purchase orders say
-// about the business (name, address, tax id, logo, footer, payment terms), and the time zone and
+// about the business (name, address, tax id, logo, footer, payment terms, overdue reminders), and the time zone and
 // currency its documents and reports use. One row per account, made on first change.
 // GET/PATCH /v1/account/branding; POST/DELETE /v1/account/branding/logo.
 import { z } from 'zod';
@@ -35,6 +35,12 @@ const Branding = z.object({
   phone: z.string().nullable(),
   footer: z.string().nullable().describe('Printed at the foot of every document (bank details, thanks).'),
   payment_terms_days: z.int().describe('Days from sending to the due date, for invoices sent without one.'),
+  overdue_reminder_days: z
+    .array(z.int())
+    .describe(
+      'Days after the due date on which the customer of an unpaid invoice is mailed a reminder (each once); ' +
+        'empty: no reminders.',
+    ),
   time_zone: z.string().describe('IANA time zone dates on documents (and reports) are given in.'),
   currency: z.string().describe('The currency new documents default to.'),
   logo_content_type: z.string().nullable().describe('The logo (POST /v1/account/branding/logo), if any.'),
@@ -51,6 +57,12 @@ const BrandingUpdate = z.strictObject({
   phone: text(40),
   footer: text(1000),
   payment_terms_days: z.int().min(0).max(365).optional(),
+  overdue_reminder_days: z
+    .array(z.int().min(1).max(365))
+    .max(5)
+    .refine((days) => new Set(days).size === days.length, 'Each day may be given once')
+    .transform((days) => days.toSorted((a, b) => a - b))
+    .optional(),
   time_zone: TimeZone.optional(),
   currency: field.currency().spec.schema.optional(),
 });
@@ -63,6 +75,7 @@ const COLUMNS = [
   'phone',
   'footer',
   'payment_terms_days',
+  'overdue_reminder_days',
   'time_zone',
   'currency',
 ] as const;
@@ -70,7 +83,8 @@ const COLUMNS = [
 // The account's row joined to its branding (absent until the first change: the defaults apply).
 const SELECT_BRANDING = `
   SELECT a.name AS account_name, b.business_name, b.address, b.tax_id, b.email, b.phone, b.footer,
-         coalesce(b.payment_terms_days, 30) AS payment_terms_days, coalesce(b.time_zone, 'UTC') AS time_zone,
+         coalesce(b.payment_terms_days, 30) AS payment_terms_days,
+         coalesce(b.overdue_reminder_days, '{}') AS overdue_reminder_days, coalesce(b.time_zone, 'UTC') AS time_zone,
          coalesce(b.currency, 'USD') AS currency, b.logo_base64, b.logo_content_type, b.updated_at
     FROM accounts a LEFT JOIN account_branding b ON b.account_id = a.id
    WHERE a.id = $1`;
@@ -134,8 +148,8 @@ export const brandingOperations = [
     bucket: 'write',
     summary: 'Update the branding of your documents',
     description:
-      'What invoices, estimates, quotes and purchase orders print about your business, and the time zone and ' +
-      'currency they use. `null` clears a text field.',
+      'What invoices, estimates, quotes and purchase orders print about your business, the time zone and ' +
+      'currency they use, and when unpaid invoices are reminded. `null` clears a text field.',
     body: BrandingUpdate,
     response: Branding,
     async handle({ runtime, principal, body }) {

@@ -29,4 +29,22 @@ export const DELIVERY_MIGRATIONS: readonly Migration[] = [
       `GRANT SELECT ON account_branding TO ${TENANT_ROLE}`,
     ],
   },
+  {
+    id: '0017_invoice_reminders',
+    statements: [
+      `ALTER TABLE account_branding ADD COLUMN overdue_reminder_days integer[]`,
+      // Each reminder of an overdue invoice, written with its mail (src/delivery/dunning): the key
+      // makes it once. No delivery: the customer had no address to remind.
+      `CREATE TABLE invoice_reminders (
+         account_id text NOT NULL REFERENCES accounts (id),
+         invoice_id text NOT NULL,
+         days_after_due integer NOT NULL,
+         delivery_id text,
+         created_at timestamptz NOT NULL,
+         PRIMARY KEY (account_id, invoice_id, days_after_due)
+       )`,
+      ...rowLevelSecurity('invoice_reminders'),
+      `GRANT SELECT, INSERT, UPDATE ON invoice_reminders TO ${TENANT_ROLE}`,
+    ],
+  },
 ];

@@ -1,7 +1,7 @@
 // Delivery: what the CRM sends reaches people, and the account sees that it did. Invoices,
 // estimates, quotes and purchase orders print as PDF with the account's branding and their send
 // action mails them; texts go to the SMS provider; every message is logged in `deliveries`, kept
-// in step by its channel.
+// in step by its channel. Invoices past due turn overdue and their customers are reminded.
 import { defineModule, provide } from '../platform/api/module.ts';
 import { serviceKey } from '../platform/api/service-key.ts';
 import { mailOutcomeLog } from '../mail/mail-module.ts';
@@ -15,13 +15,19 @@ import { twilioProvider, type SmsSettings } from './sms/sms-provider.ts';
 import { SmsRelay } from './sms/sms-relay.ts';
 import { smsStatusOperation, smsStatusUrl } from './sms/sms-status-operation.ts';
 import { DELIVERY_EVENTS } from './delivery-log.ts';
+import { InvoiceDunning } from './dunning/invoice-dunning.ts';
 
 declare module '../platform/contract.ts' {
   interface RuntimeOptions {
     /** Texts go to this provider (Twilio's API); absent: they wait in the SMS outbox, `not_configured`. */
     sms?: SmsSettings;
+    /** How often overdue invoices are swept (one node per round); default 10 minutes. */
+    dunningIntervalMs?: number;
   }
 }
+
+/** Turns invoices past due overdue and mails their reminders. */
+export const invoiceDunning = serviceKey<InvoiceDunning>('the invoice dunning sweep');
 
 /** Hands the SMS outbox to the provider (a relay with nothing to do when none is configured). */
 export const smsRelay = serviceKey<SmsRelay>('the SMS relay');
@@ -58,6 +64,10 @@ export const deliveryModule = defineModule({
           provider: options.sms ? twilioProvider(options.sms) : null,
           callbackUrl: (outboxId) => smsStatusUrl(options, outboxId),
         }),
+    ),
+    provide(
+      invoiceDunning,
+      (runtime) => new InvoiceDunning(runtime, runtime.logger, runtime.options.dunningIntervalMs),
     ),
   ],
 });

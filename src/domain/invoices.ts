@@ -1,4 +1,5 @@
-// Invoices: draft -> open (send) -> paid (payments cover the total) or void.
+// Invoices: draft -> open (send) -> paid (payments cover the total) or void; an open invoice past
+// its due date with money owed turns overdue (the delivery module's dunning sweep), and stays payable.
 import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
@@ -19,7 +20,7 @@ export const invoices = defineResource({
   fields: {
     customer_id: field.ref('customers').required().createOnly().filterable().expand('customer'),
     job_id: field.ref('jobs').filterable().expand('job'),
-    status: field.enum(['draft', 'open', 'paid', 'void']).default('draft').readOnly().filterable(),
+    status: field.enum(['draft', 'open', 'overdue', 'paid', 'void']).default('draft').readOnly().filterable(),
     ...pricedLineFields(),
     amount_paid: field.money().default(0).readOnly(),
     amount_due: field.money().default(0).readOnly().filterable().sortable(),
@@ -49,7 +50,7 @@ export const invoices = defineResource({
     },
     void: {
       summary: 'Void an open invoice that will not be paid',
-      from: ['open'],
+      from: ['open', 'overdue'],
       to: 'void',
       event: 'voided',
       apply: ({ row, ctx }) => {
@@ -66,7 +67,7 @@ export const invoices = defineResource({
       description:
         'Creates a payment for this invoice (see POST /v1/payments); ' +
         'the invoice becomes paid when its payments cover the total.',
-      from: ['open'],
+      from: ['open', 'overdue'],
       input: createInputSchema(payments).omit({ invoice_id: true }),
       run: async ({ row, input, ctx }) => {
         const payment = await ctx.create('payments', { ...input, invoice_id: row.id });
@@ -76,11 +77,18 @@ export const invoices = defineResource({
     'mark-paid': {
       summary: 'Payments now cover the total',
       internal: true,
-      from: ['open'],
+      from: ['open', 'overdue'],
       to: 'paid',
       event: 'paid',
       input: z.strictObject({ amount_paid: z.int() }),
       apply: ({ input, ctx }) => ({ amount_paid: input.amount_paid, paid_at: ctx.now }),
+    },
+    'mark-overdue': {
+      summary: 'Its due date has passed with money still owed',
+      internal: true,
+      from: ['open'],
+      to: 'overdue',
+      event: 'overdue',
     },
     reopen: {
       summary: 'A refund leaves money owed again',

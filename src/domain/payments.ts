@@ -46,10 +46,10 @@ export const payments = defineResource({
     beforeCreate: async ({ row, ctx }) => {
       if (!row.invoice_id) return;
       const invoice = await lockInvoice(ctx, row.invoice_id);
-      if (invoice.status !== 'open') {
+      if (invoice.status !== 'open' && invoice.status !== 'overdue') {
         throw new ApiError(
           'conflict',
-          `Invoice ${invoice.id} is ${invoice.status}; payments are recorded against open invoices`,
+          `Invoice ${invoice.id} is ${invoice.status}; payments are recorded against open or overdue invoices`,
         );
       }
       if (row.currency !== invoice.currency)

@@ -77,4 +77,11 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE accounts ADD COLUMN notification_emails text[] NOT NULL DEFAULT '{}'`,
     ],
   },
+  {
+    id: '0016_periodic_job_rounds',
+    statements: [
+      // The last claimed round of each periodic job (src/platform/jobs/periodic-job.ts): one node per round.
+      `CREATE TABLE periodic_job_rounds (name text PRIMARY KEY, started_at timestamptz NOT NULL)`,
+    ],
+  },
 ];

@@ -743,7 +743,7 @@ class Invoice(TypedDict):
     object: Literal['invoice']
     customer_id: str
     job_id: Optional[str]
-    status: Literal['draft', 'open', 'paid', 'void']
+    status: Literal['draft', 'open', 'overdue', 'paid', 'void']
     currency: str
     line_items: List[Dict[str, Any]]
     tax_rate_bps: int
@@ -1642,7 +1642,7 @@ class AccountResource(_Resource):
     def update_branding(self, body: Optional[Dict[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
         """Update the branding of your documents
 
-        What invoices, estimates, quotes and purchase orders print about your business, and the time zone and currency they use. `null` clears a text field.
+        What invoices, estimates, quotes and purchase orders print about your business, the time zone and currency they use, and when unpaid invoices are reminded. `null` clears a text field.
 
         Requires the scope `write:account`.
 

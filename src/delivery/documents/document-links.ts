@@ -2,7 +2,6 @@
 // carries which document it is and until when, signed (HMAC-SHA256 with a key derived from the
 // server's secret key). GET /v1/documents/{token} answers the PDF while the link is valid.
 // The customer portal (hosted pages, payment) will take over; the links stay valid until then.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { withTenantTransaction } from '../../db/tenant-transaction.ts';
 import { defineOperation } from '../../platform/api/define-operation.ts';
@@ -11,15 +10,13 @@ import { accountPrincipal } from '../../platform/operations/principal.ts';
 import { createOperationContext } from '../../platform/operations/operation-context.ts';
 import { selectRow } from '../../platform/operations/row-statements.ts';
 import type { Runtime } from '../../platform/contract.ts';
+import { openToken, signToken, TOKEN_PATTERN } from '../../platform/signed-tokens.ts';
 import { DOCUMENT_KINDS, documentOf, type DocumentCollection } from './document-model.ts';
 import { renderPdf } from './render-pdf.ts';
 
 /** How long a mailed link opens its document. */
 export const LINK_LIFETIME_DAYS = 180;
 const PURPOSE = 'fieldline document links';
-
-const sign = (runtime: Runtime, payload: string) =>
-  createHmac('sha256', runtime.secrets.derive(PURPOSE)).update(payload).digest('base64url');
 
 /** The link that opens `collection`'s document `id` of the account. */
 export function documentLink(
@@ -29,28 +26,19 @@ export function documentLink(
   id: string,
   now = Date.now(),
 ): string {
-  const expires = Math.floor(now / 1000) + LINK_LIFETIME_DAYS * 86_400;
-  const payload = Buffer.from(JSON.stringify([accountId, collection, id, expires])).toString('base64url');
-  return `${runtime.options.publicUrl}/v1/documents/${payload}.${sign(runtime, payload)}`;
+  const token = signToken(runtime, PURPOSE, [accountId, collection, id], now + LINK_LIFETIME_DAYS * 86_400_000);
+  return `${runtime.options.publicUrl}/v1/documents/${token}`;
 }
 
 /** Which document a token opens; null for a forged, altered or expired one (all look the same). */
-function openToken(
+function documentOfToken(
   runtime: Runtime,
   token: string,
 ): { accountId: string; collection: DocumentCollection; id: string } | null {
-  const [payload, signature, extra] = token.split('.');
-  if (!payload || !signature || extra !== undefined) return null;
-  const expected = Buffer.from(sign(runtime, payload));
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  try {
-    const [accountId, collection, id, expires] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (!(collection in DOCUMENT_KINDS) || typeof expires !== 'number' || expires * 1000 < Date.now()) return null;
-    return { accountId, collection, id };
-  } catch {
-    return null;
-  }
+  const values = openToken(runtime, PURPOSE, token, { expiring: true });
+  if (!values) return null;
+  const [accountId, collection, id] = values as string[];
+  return collection in DOCUMENT_KINDS ? { accountId, collection: collection as DocumentCollection, id } : null;
 }
 
 export const documentLinkOperation = defineOperation({
@@ -65,12 +53,12 @@ export const documentLinkOperation = defineOperation({
   scope: null,
   authentication: 'none',
   bucket: 'read',
-  params: { token: { pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' } },
+  params: { token: { pattern: TOKEN_PATTERN } },
   response: z.string().describe('The document as PDF.'),
   responseMediaType: 'application/pdf',
   sdk: { excluded: 'a link mailed to customers, opened in their browser' },
   async handle({ runtime, params, requestId }) {
-    const target = openToken(runtime, params.token);
+    const target = documentOfToken(runtime, params.token);
     if (!target) throw new ApiError('not_found', 'This document link is not valid (or no longer)');
     const pdf = await withTenantTransaction(runtime.db, target.accountId, async (tx) => {
       const resource = runtime.registry.get(target.collection);

@@ -9,7 +9,7 @@ import { validationFailed } from '../../platform/errors.ts';
 import { field, idOfSchema } from '../../platform/resource/fields.ts';
 import { loadReferencedOrThrow } from '../../platform/operations/load-row.ts';
 import type { ActionSpec, OperationContext } from '../../platform/contract.ts';
-import { loadBranding } from '../branding.ts';
+import { loadBranding, type AccountBranding } from '../branding.ts';
 import { queueMailDelivery } from '../delivery-log.ts';
 import { documentLink } from './document-links.ts';
 import { DOCUMENT_KINDS, documentOf, type DocumentCollection, type PrintedDocument } from './document-model.ts';
@@ -33,6 +33,18 @@ export const SendDocumentInput = z.strictObject({
 });
 export type SendDocumentInput = z.infer<typeof SendDocumentInput>;
 
+/** The customer's billing contact's email, else the customer's; null when neither has one. */
+export async function customerAddress(ctx: OperationContext, customerId: string): Promise<string | null> {
+  const [found] = await ctx.tx.query<{ email: string | null }>({
+    sql: `SELECT coalesce(
+            (SELECT email FROM contacts WHERE account_id = $1 AND customer_id = $2 AND role = 'billing'
+                AND email IS NOT NULL AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1),
+            (SELECT email FROM customers WHERE account_id = $1 AND id = $2)) AS email`,
+    parameters: [ctx.tx.accountId, customerId],
+  });
+  return found?.email ?? null;
+}
+
 /** Where the document goes, or a 422 saying how to give an address. */
 async function recipientsOf(
   ctx: OperationContext,
@@ -55,14 +67,8 @@ async function recipientsOf(
     if (!contact.email) throw validationFailed([{ path: 'contact_id', message: 'The contact has no email address' }]);
     return [contact.email];
   }
-  const [found] = await ctx.tx.query<{ email: string | null }>({
-    sql: `SELECT coalesce(
-            (SELECT email FROM contacts WHERE account_id = $1 AND customer_id = $2 AND role = 'billing'
-                AND email IS NOT NULL AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1),
-            (SELECT email FROM customers WHERE account_id = $1 AND id = $2)) AS email`,
-    parameters: [ctx.tx.accountId, row.customer_id],
-  });
-  if (found?.email) return [found.email];
+  const address = await customerAddress(ctx, row.customer_id);
+  if (address) return [address];
   throw validationFailed([
     {
       path: 'to',
@@ -71,6 +77,44 @@ async function recipientsOf(
         "or set the customer's or a billing contact's email",
     },
   ]);
+}
+
+export interface DocumentMail {
+  to: string[];
+  cc?: string[];
+  /** Default: "Invoice INV-1 from Business". */
+  subject?: string;
+  /** What opens the mail, before the document's summary. */
+  opening?: string;
+}
+
+/**
+ * Prints the document (as `row` says it is) and queues it in the mail outbox with the PDF
+ * attached and its link, with a `deliveries` row, in the caller's transaction; answers the
+ * delivery id.
+ */
+export async function mailDocument(
+  ctx: OperationContext,
+  collection: DocumentCollection,
+  row: Row,
+  branding: AccountBranding,
+  mail: DocumentMail,
+): Promise<string> {
+  const document = await documentOf(ctx, collection, row, branding);
+  const pdf = await renderPdf(document);
+  const link = documentLink(ctx.runtime, ctx.tx.accountId, collection, row.id);
+  return queueMailDelivery(
+    ctx.tx,
+    {
+      to: mail.to,
+      cc: mail.cc,
+      subject: mail.subject ?? `${document.title} ${document.number} from ${document.from.name}`,
+      text: mailText(document, link, mail.opening),
+      attachments: [{ filename: `${row.id}.pdf`, contentType: 'application/pdf', content: pdf }],
+    },
+    ctx.now,
+    { collection, id: row.id },
+  ).deliveryId;
 }
 
 function mailText(document: PrintedDocument, link: string, message: string | undefined): string {
@@ -114,26 +158,11 @@ export function sendingDocument(collection: DocumentCollection, action: ActionSp
       const branding = await loadBranding(ctx.tx);
       if (collection === 'invoices' && !row.due_date)
         patch.due_date = dayAfter(ctx.now, branding.payment_terms_days, branding.time_zone);
-      const document = await documentOf(
-        ctx,
-        collection,
-        { ...row, ...patch, status: action.to ?? row.status },
-        branding,
-      );
-      const pdf = await renderPdf(document);
-      const link = documentLink(ctx.runtime, ctx.tx.accountId, collection, row.id);
-      queueMailDelivery(
-        ctx.tx,
-        {
-          to: recipients,
-          cc: input.cc,
-          subject: `${document.title} ${document.number} from ${document.from.name}`,
-          text: mailText(document, link, input.message),
-          attachments: [{ filename: `${row.id}.pdf`, contentType: 'application/pdf', content: pdf }],
-        },
-        ctx.now,
-        { collection, id: row.id },
-      );
+      await mailDocument(ctx, collection, { ...row, ...patch, status: action.to ?? row.status }, branding, {
+        to: recipients,
+        cc: input.cc,
+        opening: input.message,
+      });
       return patch;
     },
   };

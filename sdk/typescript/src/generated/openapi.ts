@@ -6052,7 +6052,7 @@ export interface paths {
         head?: never;
         /**
          * Update the branding of your documents
-         * @description What invoices, estimates, quotes and purchase orders print about your business, and the time zone and currency they use. `null` clears a text field.
+         * @description What invoices, estimates, quotes and purchase orders print about your business, the time zone and currency they use, and when unpaid invoices are reminded. `null` clears a text field.
          *
          *     Requires the scope `write:account`.
          */
@@ -6780,7 +6780,7 @@ export interface components {
             customer_id: string;
             job_id: string | null;
             /** @enum {string} */
-            status: "draft" | "open" | "paid" | "void";
+            status: "draft" | "open" | "overdue" | "paid" | "void";
             /** @example USD */
             currency: string;
             line_items: {
@@ -15503,9 +15503,9 @@ export interface operations {
                 /** @description Only objects whose job_id is empty (true) or set (false). */
                 "job_id[is_null]"?: boolean;
                 /** @description Only objects whose status equals. */
-                status?: "draft" | "open" | "paid" | "void";
+                status?: "draft" | "open" | "overdue" | "paid" | "void";
                 /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "draft" | "open" | "paid" | "void";
+                "status[ne]"?: "draft" | "open" | "overdue" | "paid" | "void";
                 /** @description Only objects whose status is one of (comma-separated). */
                 "status[in]"?: string;
                 /** @description Only objects whose status is none of (comma-separated). */
@@ -15757,9 +15757,9 @@ export interface operations {
                 /** @description Only objects whose job_id is empty (true) or set (false). */
                 "job_id[is_null]"?: boolean;
                 /** @description Only objects whose status equals. */
-                status?: "draft" | "open" | "paid" | "void";
+                status?: "draft" | "open" | "overdue" | "paid" | "void";
                 /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "draft" | "open" | "paid" | "void";
+                "status[ne]"?: "draft" | "open" | "overdue" | "paid" | "void";
                 /** @description Only objects whose status is one of (comma-separated). */
                 "status[in]"?: string;
                 /** @description Only objects whose status is none of (comma-separated). */
@@ -32668,6 +32668,8 @@ export interface operations {
                             footer: string | null;
                             /** @description Days from sending to the due date, for invoices sent without one. */
                             payment_terms_days: number;
+                            /** @description Days after the due date on which the customer of an unpaid invoice is mailed a reminder (each once); empty: no reminders. */
+                            overdue_reminder_days: number[];
                             /** @description IANA time zone dates on documents (and reports) are given in. */
                             time_zone: string;
                             /** @description The currency new documents default to. */
@@ -32702,6 +32704,7 @@ export interface operations {
                     phone?: string | null;
                     footer?: string | null;
                     payment_terms_days?: number;
+                    overdue_reminder_days?: number[];
                     time_zone?: string;
                     currency?: string;
                 };
@@ -32734,6 +32737,8 @@ export interface operations {
                             footer: string | null;
                             /** @description Days from sending to the due date, for invoices sent without one. */
                             payment_terms_days: number;
+                            /** @description Days after the due date on which the customer of an unpaid invoice is mailed a reminder (each once); empty: no reminders. */
+                            overdue_reminder_days: number[];
                             /** @description IANA time zone dates on documents (and reports) are given in. */
                             time_zone: string;
                             /** @description The currency new documents default to. */
@@ -32806,6 +32811,8 @@ export interface operations {
                             footer: string | null;
                             /** @description Days from sending to the due date, for invoices sent without one. */
                             payment_terms_days: number;
+                            /** @description Days after the due date on which the customer of an unpaid invoice is mailed a reminder (each once); empty: no reminders. */
+                            overdue_reminder_days: number[];
                             /** @description IANA time zone dates on documents (and reports) are given in. */
                             time_zone: string;
                             /** @description The currency new documents default to. */
@@ -32863,6 +32870,8 @@ export interface operations {
                             footer: string | null;
                             /** @description Days from sending to the due date, for invoices sent without one. */
                             payment_terms_days: number;
+                            /** @description Days after the due date on which the customer of an unpaid invoice is mailed a reminder (each once); empty: no reminders. */
+                            overdue_reminder_days: number[];
                             /** @description IANA time zone dates on documents (and reports) are given in. */
                             time_zone: string;
                             /** @description The currency new documents default to. */
