@@ -1,7 +1,7 @@
 // The people a campaign mails: one row per contact, added while the campaign is a draft or
 // paused. A recipient is `pending` until the campaign's sender mails it (`sent`, with the mail's
-// outbox id) or passes it over (`skipped`: the contact was deleted or lost its email, or the
-// campaign was cancelled). A recipient is sent at most once: see src/messaging/campaign-sender.ts.
+// outbox id) or passes it over (`skipped`: the contact was deleted, lost its email or
+// unsubscribed, or the campaign was cancelled). A recipient is sent at most once: see src/messaging/campaign-sender.ts.
 import { z } from 'zod';
 import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { field, idOfSchema } from '../platform/resource/fields.ts';
@@ -9,6 +9,7 @@ import { ApiError, notFound, validationFailed } from '../platform/errors.ts';
 import { loadReferencedOrThrow, loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { deleteInTransaction } from '../platform/operations/delete.ts';
 import { queueMailDelivery } from '../delivery/delivery-log.ts';
+import { unsubscribeHeaders } from '../messaging/unsubscribe.ts';
 import type { OperationContext } from '../platform/contract.ts';
 
 /** Campaign states in which its list of recipients may change. */
@@ -42,6 +43,8 @@ const renderedMail = z.strictObject({
   subject: z.string(),
   text: z.string(),
   html: z.string().nullable(),
+  /** Where the mail's List-Unsubscribe header points. */
+  unsubscribe_url: z.string(),
 });
 
 export const campaignRecipients = defineResource({
@@ -100,7 +103,13 @@ export const campaignRecipients = defineResource({
       apply: ({ row, input, ctx }) => {
         const { mailId } = queueMailDelivery(
           ctx.tx,
-          { to: [input.to], subject: input.subject, text: input.text, html: input.html },
+          {
+            to: [input.to],
+            subject: input.subject,
+            text: input.text,
+            html: input.html,
+            headers: unsubscribeHeaders(input.unsubscribe_url),
+          },
           ctx.now,
           { collection: 'campaign-recipients', id: row.id },
         );

@@ -16,6 +16,7 @@ import { loadRowOrThrow } from '../platform/operations/load-row.ts';
 import type { Row } from '../db/database.ts';
 import { renderEmail, type EmailTemplateParts } from '../messaging/email-rendering.ts';
 import { contactVariables } from './email-templates.ts';
+import { unsubscribeLink, withUnsubscribeFooter } from '../messaging/unsubscribe.ts';
 import type { Runtime, OperationContext } from '../platform/contract.ts';
 import { serviceKey } from '../platform/api/service-key.ts';
 
@@ -183,21 +184,28 @@ export class CampaignSender {
     let mailed = 0;
     for (const recipient of recipients) {
       const contact = contactById.get(recipient.contact_id);
-      if (!contact?.email) {
-        await ctx.runAction('campaign-recipients', recipient.id, 'skip', {
-          reason: contact ? 'the contact has no email address' : 'the contact was deleted',
-        });
+      const skipped = !contact
+        ? 'the contact was deleted'
+        : !contact.email
+          ? 'the contact has no email address'
+          : contact.email_opt_out === true
+            ? 'the contact unsubscribed'
+            : null;
+      if (skipped) {
+        await ctx.runAction('campaign-recipients', recipient.id, 'skip', { reason: skipped });
         continue;
       }
       const rendered = renderEmail(template, {
-        ...contactVariables(ctx, contact),
+        ...contactVariables(ctx, contact!),
         campaign: { id: campaign.id, name: campaign.name },
       });
+      const unsubscribe = unsubscribeLink(this.runtime, ctx.tx.accountId, contact!.id);
       await ctx.runAction('campaign-recipients', recipient.id, 'deliver', {
-        to: contact.email,
+        to: contact!.email,
         subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
+        text: `${rendered.text}\n\n--\nUnsubscribe: ${unsubscribe}`,
+        html: rendered.html && withUnsubscribeFooter(rendered.html, unsubscribe),
+        unsubscribe_url: unsubscribe,
       });
       mailed++;
     }

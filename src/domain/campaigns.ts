@@ -85,7 +85,8 @@ export const campaigns = defineResource({
     send: {
       summary: 'Start sending the campaign',
       description:
-        'Checks the template and that there are recipients, then mails them in the background; ' +
+        'Checks the template and that there are recipients, then mails them in the background, each mail with ' +
+        'its unsubscribe link (RFC 8058); contacts who unsubscribed (`email_opt_out`) are skipped. ' +
         '`campaign.completed` follows the last one.',
       from: ['draft'],
       to: 'sending',

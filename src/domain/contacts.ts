@@ -30,6 +30,19 @@ export const contacts = defineResource({
       .default('other')
       .filterable()
       .describe('What the business contacts them for.'),
+    email_opt_out: field
+      .boolean()
+      .default(false)
+      .filterable()
+      .describe('They unsubscribed from marketing mail (the link in campaign mail sets it): campaigns skip them.'),
+    sms_opt_out: field
+      .boolean()
+      .default(false)
+      .filterable()
+      .describe(
+        'They replied STOP to a text (or asked): no text goes to their number until they reply START. ' +
+          'Sending one is a 422.',
+      ),
     tag_ids: field
       .tags()
       .readOnly()

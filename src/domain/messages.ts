@@ -11,6 +11,7 @@ import { serialize } from '../platform/operations/serialize.ts';
 import type { Row } from '../db/database.ts';
 import { newId } from '../platform/ids.ts';
 import { CHANNEL_ADAPTERS, type Channel } from '../messaging/channel-adapters.ts';
+import { applyConsentKeyword, refuseOptedOut } from '../messaging/sms-opt-out.ts';
 import type { OperationContext } from '../platform/contract.ts';
 
 /** The contact field a channel sends to, and what a valid address there is (the field kinds' own rules). */
@@ -63,7 +64,8 @@ export const messages = defineResource({
   collection: 'messages',
   idPrefix: 'msg',
   description:
-    'A message of a conversation. Created directly it is an inbound message; `POST /v1/messages/send` sends one.',
+    'A message of a conversation. Created directly it is an inbound message (a text of STOP or START sets or ' +
+    "clears its sender's `sms_opt_out`); `POST /v1/messages/send` sends one.",
   operations: ['list', 'get', 'create', 'delete', 'export'],
   limitedBecause:
     'Messages are a record of what was said: never edited, ' +
@@ -109,6 +111,8 @@ export const messages = defineResource({
       );
       if (row.direction === 'inbound' && conversation.status === 'closed')
         await ctx.runAction('conversations', conversation.id, 'reopen');
+      if (row.direction === 'inbound' && conversation.channel === 'sms')
+        await applyConsentKeyword(ctx, conversation, row);
       touchConversation(ctx, conversation.id);
     },
   },
@@ -122,7 +126,8 @@ export const messages = defineResource({
       description:
         "Stores the outbound message and queues it on the conversation's channel " +
         '(email: the mail outbox; SMS: the SMS outbox; ' +
-        'chat: the thread) in one transaction. A closed conversation or a voice one cannot send (409 / 422).',
+        'chat: the thread) in one transaction. A closed conversation or a voice one cannot send (409 / 422), ' +
+        'nor a text to a number that replied STOP (422; `sms_opt_out` on its contact).',
       input: z.strictObject({
         conversation_id: idOfSchema('conversations'),
         body: z.string().trim().min(1).max(20_000),
@@ -150,6 +155,7 @@ export const messages = defineResource({
         if (input.sent_by_id)
           await loadReferencedOrThrow(ctx, ctx.registry.get('users'), input.sent_by_id, 'sent_by_id');
         const to = await recipientOf(ctx, conversation);
+        if (conversation.channel === 'sms') await refuseOptedOut(ctx, conversation, to);
         const subject = conversation.channel === 'email' ? (input.subject ?? conversation.subject ?? null) : null;
         const messageId = newId(resource.idPrefix);
         const reference = adapter.handOver(ctx, { messageId, to, subject, body: input.body });

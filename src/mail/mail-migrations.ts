@@ -51,4 +51,11 @@ export const MAIL_MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE mail_outbox ADD COLUMN delivery_id text`,
     ],
   },
+  {
+    id: '0018_mail_headers',
+    statements: [
+      // Header fields a mail carries besides the transport's own (campaign mail's List-Unsubscribe).
+      `ALTER TABLE mail_outbox ADD COLUMN headers jsonb`,
+    ],
+  },
 ];

@@ -24,9 +24,9 @@ export function queueMailStatement(mail: QueuedMail, now = new Date().toISOStrin
   }));
   return {
     sql: `INSERT INTO mail_outbox (id, account_id, to_addresses, cc_addresses, subject, text_body, html_body,
-                                   attachments,
+                                   attachments, headers,
                                    delivery_id, attempts, next_attempt_at, created_at)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10)`,
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $11)`,
     parameters: [
       id,
       mail.accountId,
@@ -36,6 +36,7 @@ export function queueMailStatement(mail: QueuedMail, now = new Date().toISOStrin
       mail.text,
       mail.html ?? null,
       attachments ? JSON.stringify(attachments) : null,
+      mail.headers ? JSON.stringify(mail.headers) : null,
       mail.deliveryId ?? null,
       now,
     ],
@@ -130,7 +131,7 @@ export class MailRelay {
                              AND ($4::text[] IS NULL OR account_id = ANY ($4::text[]))
                            ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
               RETURNING id, account_id, to_addresses, cc_addresses, subject, text_body, html_body, attachments,
-                        delivery_id, attempts`,
+                        headers, delivery_id, attempts`,
         parameters: [
           new Date(now).toISOString(),
           new Date(now + 600_000).toISOString(),
@@ -151,6 +152,7 @@ export class MailRelay {
             html: row.html_body,
             outboxId: row.id,
             attachments: attachmentsOf(row.attachments),
+            headers: row.headers ?? undefined,
           });
           const at = new Date().toISOString();
           await systemTransaction(this.db, [

@@ -13,6 +13,8 @@ export interface OutgoingMail {
   /** The mail's outbox row, once queued: becomes its Message-ID. */
   outboxId?: string;
   attachments?: readonly MailAttachment[];
+  /** Header fields besides the ones the transport writes (`List-Unsubscribe`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** A file carried by a mail (a document's PDF). */
@@ -46,6 +48,7 @@ export function smtpTransport(url: string, from: string): MailTransport {
         text: mail.text,
         html: mail.html ?? undefined,
         messageId: mail.outboxId ? `<${mail.outboxId}@${domain}>` : undefined,
+        headers: mail.headers ? { ...mail.headers } : undefined,
         attachments: mail.attachments?.map(({ filename, contentType, content }) => ({
           filename,
           contentType,

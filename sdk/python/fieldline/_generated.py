@@ -267,6 +267,8 @@ class Contact(TypedDict):
     phone: Optional[str]
     title: Optional[str]
     role: Literal['primary', 'billing', 'site', 'other']
+    email_opt_out: bool
+    sms_opt_out: bool
     tag_ids: List[str]
     created_at: str
     updated_at: str
@@ -283,6 +285,8 @@ class ContactCreate(_ContactCreateRequired, total=False):
     phone: Optional[str]
     title: Optional[str]
     role: Optional[Literal['primary', 'billing', 'site', 'other']]
+    email_opt_out: Optional[bool]
+    sms_opt_out: Optional[bool]
 
 
 class ContactList(TypedDict):
@@ -361,6 +365,8 @@ class ContactUpdate(TypedDict, total=False):
     phone: Optional[str]
     title: Optional[str]
     role: Optional[Literal['primary', 'billing', 'site', 'other']]
+    email_opt_out: Optional[bool]
+    sms_opt_out: Optional[bool]
 
 
 class Conversation(TypedDict):
@@ -1035,7 +1041,7 @@ class LocationPingList(TypedDict):
 
 
 class Message(TypedDict):
-    """A message of a conversation. Created directly it is an inbound message; `POST /v1/messages/send` sends one."""
+    """A message of a conversation. Created directly it is an inbound message (a text of STOP or START sets or clears its sender's `sms_opt_out`); `POST /v1/messages/send` sends one."""
     id: str
     object: Literal['message']
     conversation_id: str
@@ -2238,7 +2244,7 @@ class CampaignsResource(_Resource):
     def send(self, id: str, /, body: Optional[Dict[str, Any]] = None, *, idempotency_key: Optional[str] = AUTO, **fields: Any) -> Campaign:
         """Start sending the campaign
 
-        Checks the template and that there are recipients, then mails them in the background; `campaign.completed` follows the last one.
+        Checks the template and that there are recipients, then mails them in the background, each mail with its unsubscribe link (RFC 8058); contacts who unsubscribed (`email_opt_out`) are skipped. `campaign.completed` follows the last one.
 
         Requires the scope `write:campaigns`.
 
@@ -2458,7 +2464,7 @@ class ContactsResource(_Resource):
         Requires the scope `read:contacts`.
 
         ``GET /v1/contacts``
-        Query parameters (``params`` dict and/or keyword arguments): limit, cursor, offset, count, fields, sort, q, expand, id, id[in], id[nin], created_at, created_at[gt], created_at[gte], created_at[lt], created_at[lte], updated_at, updated_at[gt], updated_at[gte], updated_at[lt], updated_at[lte], first_name, first_name[ne], first_name[in], first_name[nin], first_name[contains], first_name[starts_with], first_name[is_null], last_name, last_name[ne], last_name[in], last_name[nin], last_name[contains], last_name[starts_with], last_name[is_null], customer_id, customer_id[ne], customer_id[in], customer_id[nin], customer_id[is_null], email, email[ne], email[in], email[nin], email[contains], email[starts_with], email[is_null], phone, phone[ne], phone[in], phone[nin], phone[contains], phone[starts_with], phone[is_null], role, role[ne], role[in], role[nin], role[is_null], tag_ids, tag_ids[in], tag_ids[nin].
+        Query parameters (``params`` dict and/or keyword arguments): limit, cursor, offset, count, fields, sort, q, expand, id, id[in], id[nin], created_at, created_at[gt], created_at[gte], created_at[lt], created_at[lte], updated_at, updated_at[gt], updated_at[gte], updated_at[lt], updated_at[lte], first_name, first_name[ne], first_name[in], first_name[nin], first_name[contains], first_name[starts_with], first_name[is_null], last_name, last_name[ne], last_name[in], last_name[nin], last_name[contains], last_name[starts_with], last_name[is_null], customer_id, customer_id[ne], customer_id[in], customer_id[nin], customer_id[is_null], email, email[ne], email[in], email[nin], email[contains], email[starts_with], email[is_null], phone, phone[ne], phone[in], phone[nin], phone[contains], phone[starts_with], phone[is_null], role, role[ne], role[in], role[nin], role[is_null], email_opt_out, email_opt_out[ne], email_opt_out[is_null], sms_opt_out, sms_opt_out[ne], sms_opt_out[is_null], tag_ids, tag_ids[in], tag_ids[nin].
         Returns a Page: iterate it for every item of every page.
         """
         return self._client._operation("GET", '/v1/contacts', path_params=None, query=merge(params, query), result="page")
@@ -2481,7 +2487,7 @@ class ContactsResource(_Resource):
         Requires the scope `read:contacts`.
 
         ``GET /v1/contacts/export``
-        Query parameters (``params`` dict and/or keyword arguments): format, fields, sort, q, id, id[in], id[nin], created_at, created_at[gt], created_at[gte], created_at[lt], created_at[lte], updated_at, updated_at[gt], updated_at[gte], updated_at[lt], updated_at[lte], first_name, first_name[ne], first_name[in], first_name[nin], first_name[contains], first_name[starts_with], first_name[is_null], last_name, last_name[ne], last_name[in], last_name[nin], last_name[contains], last_name[starts_with], last_name[is_null], customer_id, customer_id[ne], customer_id[in], customer_id[nin], customer_id[is_null], email, email[ne], email[in], email[nin], email[contains], email[starts_with], email[is_null], phone, phone[ne], phone[in], phone[nin], phone[contains], phone[starts_with], phone[is_null], role, role[ne], role[in], role[nin], role[is_null], tag_ids, tag_ids[in], tag_ids[nin].
+        Query parameters (``params`` dict and/or keyword arguments): format, fields, sort, q, id, id[in], id[nin], created_at, created_at[gt], created_at[gte], created_at[lt], created_at[lte], updated_at, updated_at[gt], updated_at[gte], updated_at[lt], updated_at[lte], first_name, first_name[ne], first_name[in], first_name[nin], first_name[contains], first_name[starts_with], first_name[is_null], last_name, last_name[ne], last_name[in], last_name[nin], last_name[contains], last_name[starts_with], last_name[is_null], customer_id, customer_id[ne], customer_id[in], customer_id[nin], customer_id[is_null], email, email[ne], email[in], email[nin], email[contains], email[starts_with], email[is_null], phone, phone[ne], phone[in], phone[nin], phone[contains], phone[starts_with], phone[is_null], role, role[ne], role[in], role[nin], role[is_null], email_opt_out, email_opt_out[ne], email_opt_out[is_null], sms_opt_out, sms_opt_out[ne], sms_opt_out[is_null], tag_ids, tag_ids[in], tag_ids[nin].
         Returns parsed JSON, or the raw bytes when the server answers another type (e.g. CSV).
         """
         return self._client._operation("GET", '/v1/contacts/export', path_params=None, query=merge(params, query), result="json_or_bytes")
@@ -4434,7 +4440,7 @@ class MessagesResource(_Resource):
     def send(self, body: Optional[Dict[str, Any]] = None, *, idempotency_key: Optional[str] = AUTO, **fields: Any) -> Message:
         """Send a message in a conversation, on its channel
 
-        Stores the outbound message and queues it on the conversation's channel (email: the mail outbox; SMS: the SMS outbox; chat: the thread) in one transaction. A closed conversation or a voice one cannot send (409 / 422).
+        Stores the outbound message and queues it on the conversation's channel (email: the mail outbox; SMS: the SMS outbox; chat: the thread) in one transaction. A closed conversation or a voice one cannot send (409 / 422), nor a text to a number that replied STOP (422; `sms_opt_out` on its contact).
 
         Requires the scope `write:messages`.
 

@@ -168,7 +168,9 @@ export class InvoiceDunning implements Lifecycle {
         'If you have paid it already, thank you, and please ignore this mail.',
     });
     ctx.tx.defer({
-      sql: 'UPDATE invoice_reminders SET delivery_id = $4 WHERE account_id = $1 AND invoice_id = $2 AND days_after_due = $3',
+      sql:
+        'UPDATE invoice_reminders SET delivery_id = $4 ' +
+        'WHERE account_id = $1 AND invoice_id = $2 AND days_after_due = $3',
       parameters: [ctx.tx.accountId, id, reminder, deliveryId],
     });
     report.reminded++;

@@ -3679,7 +3679,7 @@ export interface paths {
         put?: never;
         /**
          * Start sending the campaign
-         * @description Checks the template and that there are recipients, then mails them in the background; `campaign.completed` follows the last one.
+         * @description Checks the template and that there are recipients, then mails them in the background, each mail with its unsubscribe link (RFC 8058); contacts who unsubscribed (`email_opt_out`) are skipped. `campaign.completed` follows the last one.
          *
          *     Requires the scope `write:campaigns`.
          */
@@ -5001,7 +5001,7 @@ export interface paths {
         put?: never;
         /**
          * Send a message in a conversation, on its channel
-         * @description Stores the outbound message and queues it on the conversation's channel (email: the mail outbox; SMS: the SMS outbox; chat: the thread) in one transaction. A closed conversation or a voice one cannot send (409 / 422).
+         * @description Stores the outbound message and queues it on the conversation's channel (email: the mail outbox; SMS: the SMS outbox; chat: the thread) in one transaction. A closed conversation or a voice one cannot send (409 / 422), nor a text to a number that replied STOP (422; `sms_opt_out` on its contact).
          *
          *     Requires the scope `write:messages`.
          */
@@ -6033,6 +6033,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The page the unsubscribe link of campaign mail opens
+         * @description Asks the recipient to confirm with a button (which POSTs to the same address): following the link alone unsubscribes no one. A forged or altered link is a 404.
+         */
+        get: operations["unsubscribePage"];
+        put?: never;
+        /**
+         * Unsubscribe a contact from campaign mail (RFC 8058 one-click)
+         * @description Sets the link's contact's `email_opt_out` (a `contact.updated` event); campaigns skip them from then on. Mail clients post `List-Unsubscribe=One-Click`; the page posts its button. Doing it twice changes nothing.
+         */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/account/branding": {
         parameters: {
             query?: never;
@@ -6285,6 +6309,10 @@ export interface components {
              * @enum {string}
              */
             role: "primary" | "billing" | "site" | "other";
+            /** @description They unsubscribed from marketing mail (the link in campaign mail sets it): campaigns skip them. */
+            email_opt_out: boolean;
+            /** @description They replied STOP to a text (or asked): no text goes to their number until they reply START. Sending one is a 422. */
+            sms_opt_out: boolean;
             /** @description Ids of the contact's tags (at most 50); changed through `/v1/contacts/{id}/tags` and `/v1/contacts/bulk-tag`. */
             tag_ids: string[];
             /** Format: date-time */
@@ -6301,6 +6329,8 @@ export interface components {
             phone?: string | null;
             title?: string | null;
             role?: ("primary" | "billing" | "site" | "other") | null;
+            email_opt_out?: boolean | null;
+            sms_opt_out?: boolean | null;
         };
         ContactUpdate: {
             /** @example Grace */
@@ -6311,6 +6341,8 @@ export interface components {
             phone?: string | null;
             title?: string | null;
             role?: ("primary" | "billing" | "site" | "other") | null;
+            email_opt_out?: boolean | null;
+            sms_opt_out?: boolean | null;
         };
         ContactList: {
             data: components["schemas"]["Contact"][];
@@ -6425,7 +6457,7 @@ export interface components {
             data: components["schemas"]["Conversation"][];
             page: components["schemas"]["Page"];
         };
-        /** @description A message of a conversation. Created directly it is an inbound message; `POST /v1/messages/send` sends one. */
+        /** @description A message of a conversation. Created directly it is an inbound message (a text of STOP or START sets or clears its sender's `sms_opt_out`); `POST /v1/messages/send` sends one. */
         Message: {
             /** @example msg_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
             id: string;
@@ -9006,6 +9038,18 @@ export interface operations {
                 "role[nin]"?: string;
                 /** @description Only objects whose role is empty (true) or set (false). */
                 "role[is_null]"?: boolean;
+                /** @description Only objects whose email_opt_out equals. */
+                email_opt_out?: string;
+                /** @description Only objects whose email_opt_out does not equal. */
+                "email_opt_out[ne]"?: string;
+                /** @description Only objects whose email_opt_out is empty (true) or set (false). */
+                "email_opt_out[is_null]"?: boolean;
+                /** @description Only objects whose sms_opt_out equals. */
+                sms_opt_out?: string;
+                /** @description Only objects whose sms_opt_out does not equal. */
+                "sms_opt_out[ne]"?: string;
+                /** @description Only objects whose sms_opt_out is empty (true) or set (false). */
+                "sms_opt_out[is_null]"?: boolean;
                 /** @description Only objects whose tag_ids includes. */
                 tag_ids?: string;
                 /** @description Only objects whose tag_ids includes. */
@@ -9196,6 +9240,18 @@ export interface operations {
                 "role[nin]"?: string;
                 /** @description Only objects whose role is empty (true) or set (false). */
                 "role[is_null]"?: boolean;
+                /** @description Only objects whose email_opt_out equals. */
+                email_opt_out?: string;
+                /** @description Only objects whose email_opt_out does not equal. */
+                "email_opt_out[ne]"?: string;
+                /** @description Only objects whose email_opt_out is empty (true) or set (false). */
+                "email_opt_out[is_null]"?: boolean;
+                /** @description Only objects whose sms_opt_out equals. */
+                sms_opt_out?: string;
+                /** @description Only objects whose sms_opt_out does not equal. */
+                "sms_opt_out[ne]"?: string;
+                /** @description Only objects whose sms_opt_out is empty (true) or set (false). */
+                "sms_opt_out[is_null]"?: boolean;
                 /** @description Only objects whose tag_ids includes. */
                 tag_ids?: string;
                 /** @description Only objects whose tag_ids includes. */
@@ -32629,6 +32685,79 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    unsubscribePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page the unsubscribe link of campaign mail opens */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    "List-Unsubscribe"?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Unsubscribe a contact from campaign mail (RFC 8058 one-click) */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
