@@ -9,6 +9,7 @@ import { toJsonSchema } from '../src/platform/openapi/json-schema.ts';
 import { actionInputSchema } from '../src/platform/operations/run-action.ts';
 import { fieldlineApi } from '../src/main.ts';
 import { campaignSending } from '../src/domain/campaign-sender.ts';
+import { invoiceDunning } from '../src/delivery/delivery-module.ts';
 import type { ResourceDefinition } from '../src/platform/contract.ts';
 import { actionOf, stateOf } from './support/declared.ts';
 import { campaignRecipients } from '../src/domain/campaign-recipients.ts';
@@ -46,6 +47,17 @@ const EXTERNAL_PATHS = new Map<string, { from: string; reach: (object: Record<st
           body: { amount: invoice.amount_due, method: 'cash', currency: invoice.currency },
         });
         assert.equal(paid.status, 201, paid.text);
+      },
+    },
+  ],
+  [
+    stateOf(invoices, 'overdue'),
+    {
+      from: 'open',
+      reach: async (invoice) => {
+        assert.ok(invoice.due_date && invoice.amount_due > 0, 'the sample invoice has a due date and an amount due');
+        const dayAfterDue = Date.parse(`${invoice.due_date}T12:00:00Z`) + 2 * 86_400_000;
+        await ctx.runtime.use(invoiceDunning).sweep({ now: dayAfterDue, accountIds: [account.id] });
       },
     },
   ],

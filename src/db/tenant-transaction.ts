@@ -32,6 +32,7 @@ export class TenantTransaction {
   #begun = false;
   #deferred: string[] = [];
   #afterCommit: (() => Promise<void>)[] = [];
+  #beforeCommit: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly connection: DatabaseConnection,
@@ -56,6 +57,19 @@ export class TenantTransaction {
    */
   afterCommit(task: () => Promise<void>): void {
     this.#afterCommit.push(task);
+  }
+
+  /**
+   * Work inside the transaction once the operation is done, before COMMIT (reactions to the
+   * events it wrote); it may queue more. A failure rolls everything back.
+   */
+  beforeCommit(task: () => Promise<void>): void {
+    this.#beforeCommit.push(task);
+  }
+
+  /** Runs the before-commit work, including what it queues (by withTenantTransaction). */
+  async runBeforeCommit(): Promise<void> {
+    for (let task = this.#beforeCommit.shift(); task; task = this.#beforeCommit.shift()) await task();
   }
 
   /** Runs the after-commit work (once, by withTenantTransaction). */
@@ -98,6 +112,7 @@ export async function withTenantTransaction<T>(
     const tx = new TenantTransaction(connection, accountId);
     try {
       const value = await work(tx);
+      await tx.runBeforeCommit();
       // Statements the request asked to commit with its write (e.g. its idempotency key's state).
       for (const statement of statementsToCommitWithWrites()) tx.defer(statement);
       await tx.commit();

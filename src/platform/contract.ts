@@ -64,6 +64,26 @@ export interface Registry {
   eventTypes(): EventType[];
   /** Every scope a credential can hold. */
   scopes(): string[];
+  /** What modules do when an event of `type` is written (src/platform/events/event-reaction.ts). */
+  reactionsTo(type: string): readonly EventReaction[];
+}
+
+/** An event as an operation emitted it. */
+export interface EmittedEvent {
+  type: string;
+  object: Record<string, unknown>;
+  previousAttributes?: Record<string, unknown>;
+}
+
+/**
+ * What a module does when events of some types are written: inside the same transaction, once
+ * the operation that emitted them is done, so its work commits with the change or not at all.
+ */
+export interface EventReaction {
+  /** Names the reaction in errors. */
+  name: string;
+  on: readonly string[];
+  run(ctx: OperationContext, event: EmittedEvent): Promise<void>;
 }
 
 // The context ------------------------------------------------------------------------------

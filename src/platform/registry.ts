@@ -1,25 +1,40 @@
 // The registry: every resource declaration, checked for consistency once, and the
 // catalogues derived from it (event types, scopes) with what modules add beside resources.
 import type { EventType } from './events/event-type.ts';
-import type { Registry, ResourceDefinition } from './contract.ts';
+import type { EventReaction, Registry, ResourceDefinition } from './contract.ts';
 
 export interface RegistryExtras {
   /** Events emitted by no resource's create/update/delete or action (a quota warning). */
   events?: readonly EventType[];
   /** Scopes of operations that belong to no resource (`read:account`). */
   scopes?: readonly string[];
+  /** What modules do when events are written. */
+  reactions?: readonly EventReaction[];
 }
 
 export class ResourceRegistry implements Registry {
   readonly resources: readonly ResourceDefinition[];
   readonly #byCollection: Map<string, ResourceDefinition>;
   readonly #extras: RegistryExtras;
+  readonly #reactions = new Map<string, EventReaction[]>();
 
   constructor(resources: readonly ResourceDefinition[], extras: RegistryExtras = {}) {
     this.resources = resources;
     this.#extras = extras;
     this.#byCollection = new Map(resources.map((r) => [r.collection, r]));
     this.#check();
+    const known = new Set(this.eventTypes().map((event) => event.type));
+    for (const reaction of extras.reactions ?? []) {
+      for (const type of reaction.on) {
+        if (!known.has(type))
+          throw new Error(`reaction '${reaction.name}' is to '${type}', which is not an event type`);
+        this.#reactions.set(type, [...(this.#reactions.get(type) ?? []), reaction]);
+      }
+    }
+  }
+
+  reactionsTo(type: string): readonly EventReaction[] {
+    return this.#reactions.get(type) ?? [];
   }
 
   get(collection: string): ResourceDefinition {

@@ -163,7 +163,7 @@ describe('code samples', () => {
         assert.match(
           samples.curl,
           new RegExp(
-            `^curl ${operation.method === 'GET' ? '' : `-X ${operation.method} `}(-N )?'?${BASE}${curlPath}[?' ]`,
+            `^curl ${operation.method === 'GET' ? '' : `-X ${operation.method} `}(-N )?'?${BASE}${curlPath}([?' ]|$)`,
           ),
           `${operation.method} ${operation.path}`,
         );

@@ -66,6 +66,7 @@ export function buildApi(modules: readonly FeatureModule[]): Api {
   const registry = new ResourceRegistry(resourcesOf(modules), {
     events: modules.flatMap((module) => module.events ?? []),
     scopes: modules.flatMap((module) => module.scopes ?? []),
+    reactions: modules.flatMap((module) => module.reactions ?? []),
   });
   const operations = [
     ...resourceOperations(registry),

@@ -39,8 +39,11 @@ export function createOperationContext(
       const resource = registry.get(collection);
       return applyChanges(ctx, resource, await lockRowOrThrow(ctx, resource, id), patch, `${resource.name}.updated`);
     },
-    emit: (type, object, previousAttributes) =>
-      appendEvent(tx, { type, object, previousAttributes, requestId, now: ctx.now }),
+    emit: (type, object, previousAttributes) => {
+      appendEvent(tx, { type, object, previousAttributes, requestId, now: ctx.now });
+      for (const reaction of registry.reactionsTo(type))
+        tx.beforeCommit(() => reaction.run(ctx, { type, object, previousAttributes }));
+    },
   };
   return ctx;
 }
