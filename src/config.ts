@@ -54,6 +54,18 @@ const ConfigSchema = z.object({
   FIELDLINE_SMS_ACCOUNT_SID: z.string().min(1).max(64).optional(),
   FIELDLINE_SMS_AUTH_TOKEN: z.string().min(8).max(256).optional(),
   FIELDLINE_SMS_FROM: z.string().min(3).max(64).optional(),
+  FIELDLINE_VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{87}$/, 'expected a base64url P-256 public key (npx web-push generate-vapid-keys)')
+    .optional(),
+  FIELDLINE_VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'expected a base64url P-256 private key (npx web-push generate-vapid-keys)')
+    .optional(),
+  FIELDLINE_VAPID_SUBJECT: z
+    .string()
+    .regex(/^(https:\/\/|mailto:)\S+$/, 'expected an https: or mailto: URL')
+    .optional(),
   FIELDLINE_WEBHOOK_ALLOW_PRIVATE: z
     .enum(['0', '1', 'true', 'false'])
     .default('0')
@@ -95,6 +107,8 @@ export interface Config {
   mailFrom: string;
   /** Absent: texts wait in the SMS outbox (`not_configured`). */
   sms?: { url: string; accountSid: string; authToken: string; from: string };
+  /** The VAPID identity of pushes; keys absent: made once and kept in the database. */
+  push: { publicKey?: string; privateKey?: string; subject?: string };
   /** Webhook endpoints may be http:// and on private networks (never link-local/metadata). */
   webhookAllowPrivate: boolean;
   /** Encrypts stored secrets (32 bytes, base64 or hex); absent: a key kept in the data folder. */
@@ -121,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration: an SMS provider needs FIELDLINE_SMS_URL, FIELDLINE_SMS_ACCOUNT_SID, ' +
         'FIELDLINE_SMS_AUTH_TOKEN and FIELDLINE_SMS_FROM together',
     );
+  if (!c.FIELDLINE_VAPID_PUBLIC_KEY !== !c.FIELDLINE_VAPID_PRIVATE_KEY)
+    throw new Error('Invalid configuration: FIELDLINE_VAPID_PUBLIC_KEY and FIELDLINE_VAPID_PRIVATE_KEY go together');
   if (c.FIELDLINE_RATE_LIMIT_STORE === 'redis' && !c.REDIS_URL)
     throw new Error('Invalid configuration: FIELDLINE_RATE_LIMIT_STORE=redis needs REDIS_URL');
   return {
@@ -151,6 +167,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           from: c.FIELDLINE_SMS_FROM!,
         }
       : undefined,
+    push: {
+      publicKey: c.FIELDLINE_VAPID_PUBLIC_KEY,
+      privateKey: c.FIELDLINE_VAPID_PRIVATE_KEY,
+      subject: c.FIELDLINE_VAPID_SUBJECT,
+    },
     webhookAllowPrivate: c.FIELDLINE_WEBHOOK_ALLOW_PRIVATE,
     secretKey: c.FIELDLINE_SECRET_KEY,
     publicUrl: c.FIELDLINE_PUBLIC_URL ?? `http://localhost:${c.PORT}`,

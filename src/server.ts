@@ -70,6 +70,7 @@ export async function startServer(config: Config) {
       dunningIntervalMs: config.dunningIntervalMs,
       smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
       sms: config.sms,
+      push: config.push,
       webhooks: { allowPrivate: config.webhookAllowPrivate },
     },
     http: { portalOrigins: config.portalOrigins, metricsToken: config.metricsToken },

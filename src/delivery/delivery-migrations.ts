@@ -47,4 +47,48 @@ export const DELIVERY_MIGRATIONS: readonly Migration[] = [
       `GRANT SELECT, INSERT, UPDATE ON invoice_reminders TO ${TENANT_ROLE}`,
     ],
   },
+  {
+    id: '0019_push_and_notification_preferences',
+    statements: [
+      // The server's VAPID key pair (src/delivery/push/vapid-keys.ts), made on first use when the
+      // environment gives none: one row, the private key sealed like every secret we read back.
+      `CREATE TABLE push_vapid_keys (
+         id smallint PRIMARY KEY CHECK (id = 1),
+         public_key text NOT NULL,
+         private_key text NOT NULL,
+         created_at timestamptz NOT NULL
+       )`,
+      // Pushes waiting for the push relay (src/delivery/push/push-relay.ts), one per subscription,
+      // written with their delivery record in the transaction that caused them.
+      `CREATE TABLE push_outbox (
+         id text PRIMARY KEY,
+         account_id text NOT NULL REFERENCES accounts (id),
+         subscription_id text NOT NULL,
+         delivery_id text NOT NULL,
+         payload text NOT NULL,
+         attempts integer NOT NULL DEFAULT 0,
+         next_attempt_at timestamptz NOT NULL,
+         sending_at timestamptz,
+         sent_at timestamptz,
+         failed_at timestamptz,
+         last_error text,
+         created_at timestamptz NOT NULL
+       )`,
+      `CREATE INDEX push_outbox_due_idx ON push_outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL`,
+      ...rowLevelSecurity('push_outbox'),
+      `GRANT INSERT ON push_outbox TO ${TENANT_ROLE}`,
+      // Each member's choice of channels per kind of notification (src/delivery/notify); no row: the defaults.
+      `CREATE TABLE notification_preferences (
+         account_id text NOT NULL REFERENCES accounts (id),
+         user_id text NOT NULL,
+         preferences jsonb NOT NULL,
+         updated_at timestamptz NOT NULL,
+         PRIMARY KEY (account_id, user_id)
+       )`,
+      ...rowLevelSecurity('notification_preferences'),
+      `GRANT SELECT, INSERT, UPDATE ON notification_preferences TO ${TENANT_ROLE}`,
+      // Texts now carry notifications as well as conversation messages.
+      `ALTER TABLE sms_outbox ALTER COLUMN message_id DROP NOT NULL`,
+    ],
+  },
 ];

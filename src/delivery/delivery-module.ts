@@ -1,8 +1,10 @@
 // Delivery: what the CRM sends reaches people, and the account sees that it did. Invoices,
 // estimates, quotes and purchase orders print as PDF with the account's branding and their send
 // action mails them; texts go to the SMS provider; every message is logged in `deliveries`, kept
-// in step by its channel. Invoices past due turn overdue and their customers are reminded.
+// in step by its channel; members' browsers get pushes. Invoices past due turn overdue and their
+// customers are reminded.
 import { defineModule, provide } from '../platform/api/module.ts';
+import type { RuntimeOptions } from '../platform/contract.ts';
 import { serviceKey } from '../platform/api/service-key.ts';
 import { mailOutcomeLog } from '../mail/mail-module.ts';
 import { brandingOperations } from './branding.ts';
@@ -16,6 +18,11 @@ import { SmsRelay } from './sms/sms-relay.ts';
 import { smsStatusOperation, smsStatusUrl } from './sms/sms-status-operation.ts';
 import { DELIVERY_EVENTS } from './delivery-log.ts';
 import { InvoiceDunning } from './dunning/invoice-dunning.ts';
+import { pushSubscriptions } from './push/push-subscriptions.ts';
+import { vapidKeyOperation } from './push/push-endpoints.ts';
+import { PushRelay } from './push/push-relay.ts';
+import { pushRelay, vapidKeys } from './push/push-services.ts';
+import { VapidKeyStore, type VapidSettings } from './push/vapid-keys.ts';
 
 declare module '../platform/contract.ts' {
   interface RuntimeOptions {
@@ -23,6 +30,8 @@ declare module '../platform/contract.ts' {
     sms?: SmsSettings;
     /** How often overdue invoices are swept (one node per round); default 10 minutes. */
     dunningIntervalMs?: number;
+    /** The VAPID identity of pushes; without keys, a pair is made once and kept (sealed) in the database. */
+    push?: Partial<VapidSettings>;
   }
 }
 
@@ -31,6 +40,13 @@ export const invoiceDunning = serviceKey<InvoiceDunning>('the invoice dunning sw
 
 /** Hands the SMS outbox to the provider (a relay with nothing to do when none is configured). */
 export const smsRelay = serviceKey<SmsRelay>('the SMS relay');
+
+/** Who push services may contact: the server's https address, else the sender of its mail. */
+function vapidSubject(options: RuntimeOptions): string {
+  if (options.publicUrl.startsWith('https:')) return options.publicUrl;
+  const from = options.smtp?.from ?? 'no-reply@fieldline.localhost';
+  return `mailto:${/<([^>]+)>/.exec(from)?.[1] ?? from}`;
+}
 
 const EVENT_DESCRIPTIONS: Record<(typeof DELIVERY_EVENTS)[number], string> = {
   sent: 'An email or SMS was accepted by its provider (SMTP server, SMS provider).',
@@ -41,9 +57,9 @@ const EVENT_DESCRIPTIONS: Record<(typeof DELIVERY_EVENTS)[number], string> = {
 
 export const deliveryModule = defineModule({
   name: 'delivery',
-  resources: [deliveries],
+  resources: [deliveries, pushSubscriptions],
   extend: printableDocuments,
-  operations: () => [...brandingOperations, documentLinkOperation, smsStatusOperation],
+  operations: () => [...brandingOperations, documentLinkOperation, smsStatusOperation, vapidKeyOperation],
   events: DELIVERY_EVENTS.map((state) => ({
     type: `delivery.${state}`,
     collection: 'deliveries',
@@ -63,6 +79,19 @@ export const deliveryModule = defineModule({
         new SmsRelay(db, logger, {
           provider: options.sms ? twilioProvider(options.sms) : null,
           callbackUrl: (outboxId) => smsStatusUrl(options, outboxId),
+        }),
+    ),
+    provide(
+      vapidKeys,
+      ({ db, secrets, options }) =>
+        new VapidKeyStore(db, secrets, { ...options.push, subject: options.push?.subject ?? vapidSubject(options) }),
+      () => ({}),
+    ),
+    provide(
+      pushRelay,
+      (runtime) =>
+        new PushRelay(runtime, runtime.logger, runtime.use(vapidKeys), {
+          allowPrivate: runtime.options.webhooks?.allowPrivate ?? false,
         }),
     ),
     provide(

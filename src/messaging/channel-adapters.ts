@@ -3,15 +3,13 @@
 // stored and queued together or not at all; delivery and its retries happen after commit, off
 // the request. The reference it answers is the delivery's id (`/v1/deliveries/{id}`).
 //   email: the mail outbox, which the mail relay sends over SMTP (or to the log in development);
-//   sms:   the SMS outbox, which the SMS relay hands to the provider; without one configured the
-//          text stays there, never due, and its delivery says `not_configured`;
+//   sms:   the SMS outbox (src/delivery/sms/sms-outbox.ts), which the SMS relay hands to the provider;
 //   chat:  nothing to hand over: the message itself is what the chat client reads.
 // Voice conversations have no outbound messages (calls are call logs).
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { newId } from '../platform/ids.ts';
 import { validationFailed } from '../platform/errors.ts';
 import type { OperationContext } from '../platform/contract.ts';
-import { queueMailDelivery, recordDelivery } from '../delivery/delivery-log.ts';
+import { queueMailDelivery } from '../delivery/delivery-log.ts';
+import { e164, queueSms } from '../delivery/sms/sms-outbox.ts';
 
 export const CHANNELS = ['sms', 'email', 'voice', 'chat'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -38,12 +36,6 @@ export const emailAdapter: ChannelAdapter = {
   },
 };
 
-/** A phone number as providers take it (E.164, `+14155550142`), or null when it cannot be one. */
-export function e164(phone: string): string | null {
-  const parsed = parsePhoneNumberFromString(phone);
-  return parsed?.isPossible() ? parsed.number : null;
-}
-
 export const smsAdapter: ChannelAdapter = {
   handOver(ctx, message) {
     const to = e164(message.to);
@@ -56,35 +48,12 @@ export const smsAdapter: ChannelAdapter = {
       ]);
     if (message.body.length > MAX_SMS_LENGTH)
       throw validationFailed([{ path: 'body', message: `A text message is at most ${MAX_SMS_LENGTH} characters` }]);
-    const configured = ctx.runtime.options.sms !== undefined;
-    const deliveryId = recordDelivery(
-      ctx.tx,
-      {
-        channel: 'sms',
-        recipient: to,
-        subject: message.body.slice(0, 300),
-        about: { collection: 'messages', id: message.messageId },
-        status: configured ? 'queued' : 'not_configured',
-      },
-      ctx.now,
-    );
-    ctx.tx.defer({
-      sql: `INSERT INTO sms_outbox (id, account_id, message_id, to_number, body, delivery_id, next_attempt_at,
-                                    created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      // Not due without a provider: a text meant for now is not sent hours later when one is configured.
-      parameters: [
-        newId('sms'),
-        ctx.tx.accountId,
-        message.messageId,
-        to,
-        message.body,
-        deliveryId,
-        configured ? ctx.now : null,
-        ctx.now,
-      ],
+    return queueSms(ctx, {
+      to,
+      body: message.body,
+      about: { collection: 'messages', id: message.messageId },
+      messageId: message.messageId,
     });
-    return deliveryId;
   },
 };
 

@@ -5,7 +5,7 @@
 import type { Row } from '../db/database.ts';
 import { validationFailed } from '../platform/errors.ts';
 import type { OperationContext } from '../platform/contract.ts';
-import { e164 } from './channel-adapters.ts';
+import { e164 } from '../delivery/sms/sms-outbox.ts';
 
 const OPT_OUT_WORDS = new Set(['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout']);
 const OPT_IN_WORDS = new Set(['start', 'unstop', 'yes']);

@@ -1,15 +1,7 @@
-// One delivery attempt: POST the event, signed per Standard Webhooks, to the endpoint. 10 s for
-// connecting and answering together; redirects are not followed; the first 2 KiB of the answer
-// are kept for the delivery log. Any 2xx is a success, anything else (or no answer) a failure.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+// One delivery attempt: POST the event, signed per Standard Webhooks, to the endpoint, under the
+// target policy (src/webhooks/guarded-post.ts).
 import { Webhook } from 'standardwebhooks';
-import { isIP } from 'node:net';
-import { addressAllowed, guardedLookup } from './target-policy.ts';
-import { parseRetryAfter } from './retry-schedule.ts';
-
-export const RESPONSE_BODY_LIMIT = 2048;
-export const DELIVERY_TIMEOUT_MS = 10_000;
+import { guardedPost, type PostOutcome, type SendOptions } from './guarded-post.ts';
 
 export interface OutgoingWebhook {
   url: string;
@@ -20,14 +12,7 @@ export interface OutgoingWebhook {
   secrets: string[];
 }
 
-export interface DeliveryOutcome {
-  ok: boolean;
-  httpStatus: number | null;
-  durationMs: number;
-  responseBody: string | null;
-  error: string | null;
-  retryAfterSeconds: number | null;
-}
+export type DeliveryOutcome = Omit<PostOutcome, 'location'>;
 
 export function signatureHeaders(messageId: string, payload: string, secrets: string[], at: Date) {
   const signature = secrets.map((secret) => new Webhook(secret).sign(messageId, at, payload)).join(' ');
@@ -38,93 +23,11 @@ export function signatureHeaders(messageId: string, payload: string, secrets: st
   };
 }
 
-export interface SendOptions {
-  allowPrivate: boolean;
-  timeoutMs?: number;
-  now?: () => number;
-}
-
 export function sendWebhook(webhook: OutgoingWebhook, options: SendOptions): Promise<DeliveryOutcome> {
-  const now = options.now ?? Date.now;
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  const body = Buffer.from(webhook.payload);
-  return new Promise((resolve) => {
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (outcome: Omit<DeliveryOutcome, 'durationMs'>) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ ...outcome, durationMs: elapsed() });
-    };
-    const fail = (error: string, httpStatus: number | null = null) =>
-      finish({ ok: false, httpStatus, responseBody: null, error, retryAfterSeconds: null });
-    let url: URL;
-    try {
-      url = new URL(webhook.url);
-    } catch {
-      return fail('invalid URL');
-    }
-    // The URL was checked when saved, but the server's policy may have tightened since.
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowPrivate))
-      return fail(`refused: ${url.protocol} URLs are not allowed`);
-    // Node dials an IP literal without a lookup, so the guard must see it here.
-    const literal = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    if (isIP(literal) && !addressAllowed(literal, options.allowPrivate))
-      return fail(`refused: ${literal} is a private or reserved address`);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(url, {
-      method: 'POST',
-      lookup: guardedLookup(options.allowPrivate) as never,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': body.length,
-        'user-agent': 'Fieldline-Webhooks/1',
-        ...signatureHeaders(webhook.messageId, webhook.payload, webhook.secrets, new Date(now())),
-      },
-    });
-    timer = setTimeout(() => {
-      request.destroy();
-      fail(`no answer within ${(options.timeoutMs ?? DELIVERY_TIMEOUT_MS) / 1000} s`);
-    }, options.timeoutMs ?? DELIVERY_TIMEOUT_MS);
-    request.on('error', (error: NodeJS.ErrnoException) =>
-      fail(
-        error.code === 'ETARGETREFUSED' ? `refused: ${error.message}` : `${error.code ?? 'error'}: ${error.message}`,
-      ),
-    );
-    request.on('response', (response: IncomingMessage) => readAnswer(response, now(), finish));
-    request.end(body);
-  });
-}
-
-function readAnswer(
-  response: IncomingMessage,
-  now: number,
-  finish: (outcome: Omit<DeliveryOutcome, 'durationMs'>) => void,
-): void {
-  const status = response.statusCode ?? 0;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const done = () => {
-    // PostgreSQL text cannot hold NUL: a receiver's stray NUL must not make the attempt unrecordable.
-    const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8').replaceAll('\u0000', '\uFFFD');
-    const ok = status >= 200 && status < 300;
-    finish({
-      ok,
-      httpStatus: status,
-      responseBody: text || null,
-      error: ok ? null : `answered ${status}`,
-      retryAfterSeconds:
-        status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after'], now) : null,
-    });
-    response.destroy();
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': 'Fieldline-Webhooks/1',
+    ...signatureHeaders(webhook.messageId, webhook.payload, webhook.secrets, new Date((options.now ?? Date.now)())),
   };
-  response.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= RESPONSE_BODY_LIMIT) done(); // the rest is not needed
-  });
-  response.on('end', done);
-  response.on('error', done);
+  return guardedPost(webhook.url, { headers, body: Buffer.from(webhook.payload) }, options);
 }

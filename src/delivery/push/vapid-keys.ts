@@ -1,0 +1,65 @@
+// The server's VAPID identity (RFC 8292): the key pair push services know our pushes by. Given
+// by the environment, or made once on first use and kept in `push_vapid_keys` with the private
+// key sealed; every node reads the same row (the first insert wins a race), so browsers'
+// subscriptions, made with the public key, stay valid across restarts and nodes.
+import webpush from 'web-push';
+import type { Database } from '../../db/database.ts';
+import { systemQuery } from '../../db/system-query.ts';
+import type { SecretBox } from '../../platform/secret-box.ts';
+
+export interface VapidSettings {
+  /** Both or neither: the pair made with `npx web-push generate-vapid-keys`. */
+  publicKey?: string;
+  privateKey?: string;
+  /** Who push services may contact about our pushes: an `https:` or `mailto:` URL. */
+  subject: string;
+}
+
+export interface VapidKeys {
+  publicKey: string;
+  privateKey: string;
+  subject: string;
+}
+
+const SELECT_KEYS = 'SELECT public_key, private_key FROM push_vapid_keys WHERE id = 1';
+
+export class VapidKeyStore {
+  #keys: Promise<VapidKeys> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly secrets: SecretBox,
+    private readonly settings: VapidSettings,
+  ) {}
+
+  /** The key pair, read (or made) once per process. */
+  keys(): Promise<VapidKeys> {
+    this.#keys ??= this.#load().catch((error) => {
+      this.#keys = undefined; // a database hiccup is not remembered
+      throw error;
+    });
+    return this.#keys;
+  }
+
+  async #load(): Promise<VapidKeys> {
+    const { publicKey, privateKey, subject } = this.settings;
+    if (publicKey && privateKey) return { publicKey, privateKey, subject };
+    let [row] = await systemQuery<{ public_key: string; private_key: string }>(this.db, {
+      sql: SELECT_KEYS,
+      parameters: [],
+    });
+    if (!row) {
+      const made = webpush.generateVAPIDKeys();
+      await systemQuery(this.db, {
+        sql: `INSERT INTO push_vapid_keys (id, public_key, private_key, created_at) VALUES (1, $1, $2, now())
+              ON CONFLICT (id) DO NOTHING`,
+        parameters: [made.publicKey, this.secrets.encrypt(made.privateKey)],
+      });
+      [row] = await systemQuery<{ public_key: string; private_key: string }>(this.db, {
+        sql: SELECT_KEYS,
+        parameters: [],
+      });
+    }
+    return { publicKey: row.public_key, privateKey: this.secrets.decrypt(row.private_key), subject };
+  }
+}

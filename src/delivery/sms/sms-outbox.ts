@@ -1,0 +1,54 @@
+// Queuing a text: its outbox row and its delivery record, in the caller's transaction, so a text
+// is stored and queued together or not at all. The SMS relay sends it after commit. Without a
+// provider configured it is recorded `not_configured` and never due: a text meant for now is not
+// sent hours later when one is configured.
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { newId } from '../../platform/ids.ts';
+import type { OperationContext } from '../../platform/contract.ts';
+import { recordDelivery, type About } from '../delivery-log.ts';
+
+/** A phone number as providers take it (E.164, `+14155550142`), or null when it cannot be one. */
+export function e164(phone: string): string | null {
+  const parsed = parsePhoneNumberFromString(phone);
+  return parsed?.isPossible() ? parsed.number : null;
+}
+
+export interface QueuedText {
+  /** E.164 (`+14155550142`): the caller has checked it. */
+  to: string;
+  body: string;
+  about?: About;
+  /** The conversation message it carries, if any. */
+  messageId?: string;
+}
+
+/** Queues a text in `ctx`'s transaction; answers its delivery's id. */
+export function queueSms(ctx: OperationContext, text: QueuedText): string {
+  const configured = ctx.runtime.options.sms !== undefined;
+  const deliveryId = recordDelivery(
+    ctx.tx,
+    {
+      channel: 'sms',
+      recipient: text.to,
+      subject: text.body.slice(0, 300),
+      about: text.about,
+      status: configured ? 'queued' : 'not_configured',
+    },
+    ctx.now,
+  );
+  ctx.tx.defer({
+    sql: `INSERT INTO sms_outbox (id, account_id, message_id, to_number, body, delivery_id, next_attempt_at, created_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    parameters: [
+      newId('sms'),
+      ctx.tx.accountId,
+      text.messageId ?? null,
+      text.to,
+      text.body,
+      deliveryId,
+      configured ? ctx.now : null,
+      ctx.now,
+    ],
+  });
+  return deliveryId;
+}
