@@ -55,7 +55,7 @@ describe('push subscriptions', () => {
     assert.doesNotMatch(stored.private_key, /^[A-Za-z0-9_-]{43}$/, 'the private key is not stored in the clear');
   });
 
-  test('a subscription keeps its auth secret to itself; bad keys and private endpoints are refused, nothing kept', async () => {
+  test('a subscription keeps its auth secret; bad keys and private endpoints are refused, nothing kept', async () => {
     const { subscription, user } = await memberWithBrowser();
     assert.equal(subscription.auth, undefined);
     assert.equal((await call('GET', `/v1/push-subscriptions/${subscription.id}`)).body.data.auth, undefined);

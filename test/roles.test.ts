@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createTestContext, type TestContext } from './support/test-context.ts';
 import { assertProblem } from './support/problem-assertions.ts';
-import { systemQuery } from '../src/db/system-query.ts';
+import { memberWithRole as memberWithRoleIn, signUp as signUpAs } from './support/members.ts';
 import { roleMatrixMarkdown, roleScopes, type Role } from '../src/auth/roles.ts';
 import { USER_ROLES } from '../src/auth/roles.ts';
 import { hasScope } from '../src/platform/operations/principal.ts';
@@ -16,43 +16,8 @@ let t: TestContext;
 let owner: { cookie: string; accountId: string };
 const sessions = new Map<Role, { cookie: string; userId: string }>();
 
-async function signUp(name: string) {
-  const email = `${name}.${randomBytes(4).toString('hex')}@example.test`;
-  const res = await t.call('POST', '/v1/auth/sign-up', {
-    body: { name, email, password: 'correct horse battery', account_name: `${name} Co` },
-  });
-  assert.equal(res.status, 201, res.text);
-  return {
-    email,
-    cookie: res.headers
-      .getSetCookie()
-      .find((c) => c.startsWith('fieldline.session_token='))!
-      .split(';')[0],
-    accountId: res.body.data.account.id as string,
-  };
-}
-
-/** A person who joined the owner's account with `role`, signed in and acting in it. */
-async function memberWithRole(role: Role) {
-  const person = await signUp(role);
-  const user = await t.call('POST', '/v1/users', {
-    headers: { cookie: owner.cookie },
-    body: { name: role, email: person.email, role },
-  });
-  assert.equal(user.status, 201, user.text);
-  await t.call('POST', `/v1/users/${user.body.data.id}/invite`, { headers: { cookie: owner.cookie } });
-  const [mail] = await systemQuery(t.db, {
-    sql: 'SELECT text_body FROM mail_outbox WHERE $1 = ANY (to_addresses) AND subject LIKE $2',
-    parameters: [person.email, 'You are invited%'],
-  });
-  const token = /(inv_\S+)/.exec(mail.text_body)![1];
-  const accepted = await t.call('POST', '/v1/auth/accept-invitation', {
-    headers: { cookie: person.cookie },
-    body: { token },
-  });
-  assert.equal(accepted.status, 200, accepted.text);
-  return { cookie: person.cookie, userId: user.body.data.id as string };
-}
+const signUp = (name: string) => signUpAs(t, name);
+const memberWithRole = (role: Role) => memberWithRoleIn(t, owner.cookie, role);
 
 before(async () => {
   t = await createTestContext();

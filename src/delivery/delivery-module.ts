@@ -1,8 +1,9 @@
 // Delivery: what the CRM sends reaches people, and the account sees that it did. Invoices,
 // estimates, quotes and purchase orders print as PDF with the account's branding and their send
 // action mails them; texts go to the SMS provider; every message is logged in `deliveries`, kept
-// in step by its channel; members' browsers get pushes. Invoices past due turn overdue and their
-// customers are reminded.
+// in step by its channel. Members are told of their work (a job assigned, moved, cancelled) in
+// the app and, by their preferences, by push, mail or text. Invoices past due turn overdue and
+// their customers are reminded.
 import { defineModule, provide } from '../platform/api/module.ts';
 import type { RuntimeOptions } from '../platform/contract.ts';
 import { serviceKey } from '../platform/api/service-key.ts';
@@ -20,6 +21,8 @@ import { DELIVERY_EVENTS } from './delivery-log.ts';
 import { InvoiceDunning } from './dunning/invoice-dunning.ts';
 import { pushSubscriptions } from './push/push-subscriptions.ts';
 import { vapidKeyOperation } from './push/push-endpoints.ts';
+import { notificationPolicy } from './notify/notification-policy.ts';
+import { notificationPreferenceOperations } from './notify/notification-preferences.ts';
 import { PushRelay } from './push/push-relay.ts';
 import { pushRelay, vapidKeys } from './push/push-services.ts';
 import { VapidKeyStore, type VapidSettings } from './push/vapid-keys.ts';
@@ -59,7 +62,14 @@ export const deliveryModule = defineModule({
   name: 'delivery',
   resources: [deliveries, pushSubscriptions],
   extend: printableDocuments,
-  operations: () => [...brandingOperations, documentLinkOperation, smsStatusOperation, vapidKeyOperation],
+  operations: () => [
+    ...brandingOperations,
+    documentLinkOperation,
+    smsStatusOperation,
+    vapidKeyOperation,
+    ...notificationPreferenceOperations,
+  ],
+  reactions: notificationPolicy,
   events: DELIVERY_EVENTS.map((state) => ({
     type: `delivery.${state}`,
     collection: 'deliveries',

@@ -17,6 +17,7 @@ import { quotes } from '../../src/domain/quotes.ts';
 import { reviewRequests } from '../../src/domain/review-requests.ts';
 import { scheduleBlocks } from '../../src/domain/schedule-blocks.ts';
 import { timeEntries } from '../../src/domain/time-entries.ts';
+import { pushSubscriptions } from '../../src/delivery/push/push-subscriptions.ts';
 
 /** A value for a JSON schema: every property filled, minimums respected. */
 /** Stands for "an id of this collection" in a JSON sample until Fixtures puts a real one there. */
@@ -73,7 +74,7 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
         `Sample ${spec.unique ? `${n}-${uniqueSequence}` : n % 4} text`,
         `person${spec.unique ? `${n}.${uniqueSequence}` : n}@example.com`,
         `+1 555 01${String(n).padStart(2, '0')}`,
-        `http://127.0.0.1:9/hooks/${n}`,
+        `http://127.0.0.1:9/hooks/${spec.unique ? `${n}-${uniqueSequence}` : n}`,
         spec.example,
       ]);
     case 'integer':
@@ -158,6 +159,7 @@ const OWN_PARENT = new Map<string, Record<string, (n: number) => unknown>>([
   [fieldOf(timeEntries, 'technician_id'), {}],
   [fieldOf(campaignRecipients, 'contact_id'), { email: (n) => `recipient-${n}@example.test` }],
   [fieldOf(campaignRecipients, 'campaign_id'), {}], // a campaign that sends or cancels takes no more recipients
+  [fieldOf(pushSubscriptions, 'user_id'), {}], // optional for a signed-in member only; fixtures use API keys
 ]);
 
 /** Builds valid create bodies, creating referenced objects as needed (one per target per account). */

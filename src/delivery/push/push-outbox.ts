@@ -39,7 +39,8 @@ export async function queuePush(
   about?: About,
 ): Promise<string[]> {
   const subscriptions = await ctx.tx.query<{ id: string; endpoint: string }>({
-    sql: `SELECT id, endpoint FROM ${ctx.registry.get('push-subscriptions').table} WHERE account_id = $1 AND user_id = $2 ORDER BY id`,
+    sql: `SELECT id, endpoint FROM ${ctx.registry.get('push-subscriptions').table}
+           WHERE account_id = $1 AND user_id = $2 ORDER BY id`,
     parameters: [ctx.tx.accountId, userId],
   });
   const payload = pushPayload(message);

@@ -172,16 +172,15 @@ export const timestampSchema = () =>
 export const dateSchema = () => z.iso.date().refine((s) => STORABLE_YEAR.test(s), YEAR_RANGE);
 
 export const field = {
-  text: (options: { max?: number; min?: number } = {}) =>
-    make<string>(
-      'text',
-      z
-        .string()
-        .trim()
-        .min(options.min ?? 0)
-        .max(options.max ?? 10_000),
-      'text',
-    ),
+  /** Text; `pattern` (with the `message` a mismatch gets) when only some shapes are valid. */
+  text: (options: { max?: number; min?: number; pattern?: RegExp; message?: string } = {}) => {
+    const text = z
+      .string()
+      .trim()
+      .min(options.min ?? 0)
+      .max(options.max ?? 10_000);
+    return make<string>('text', options.pattern ? text.regex(options.pattern, options.message) : text, 'text');
+  },
   email: () =>
     make<string>(
       'text',

@@ -4924,6 +4924,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List push subscriptions
+         * @description Requires the scope `read:push-subscriptions`.
+         */
+        get: operations["listPushSubscriptions"];
+        put?: never;
+        /**
+         * Create a push_subscription
+         * @description Requires the scope `write:push-subscriptions`.
+         */
+        post: operations["createPushSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/push-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a push_subscription
+         * @description Requires the scope `read:push-subscriptions`.
+         */
+        get: operations["getPushSubscription"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a push_subscription
+         * @description Requires the scope `write:push-subscriptions`.
+         */
+        delete: operations["deletePushSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/tags": {
         parameters: {
             query?: never;
@@ -5438,6 +5486,28 @@ export interface paths {
         get: operations["getCurrentUser"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/push/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test push to a member's devices
+         * @description One push to each of their subscriptions, each with a delivery (`/v1/deliveries?channel=push`). A 422 when they have none.
+         *
+         *     Requires the scope `write:push-subscriptions`.
+         */
+        post: operations["sendTestPush"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6147,6 +6217,56 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/push/vapid-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public key browsers subscribe with
+         * @description Pass it as `applicationServerKey` to the browser's `pushManager.subscribe()`: the push service then takes pushes for that subscription from this server only (VAPID, RFC 8292).
+         *
+         *     Requires the scope `read:push-subscriptions`.
+         */
+        get: operations["getVapidKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve how you are notified
+         * @description For each kind of notification, the channels it reaches you on besides the app: push, email, SMS. The in-app notification (`/v1/notifications`) is always written.
+         *
+         *     Requires the scope `read:notifications`.
+         */
+        get: operations["getNotificationPreferences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change how you are notified
+         * @description Give only what changes: `{"job_assigned": {"sms": true}}`. The rest keep their values.
+         *
+         *     Requires the scope `write:notifications`.
+         */
+        patch: operations["updateNotificationPreferences"];
         trace?: never;
     };
     "/v1/events/stream": {
@@ -8262,6 +8382,55 @@ export interface components {
         };
         DeliveryList: {
             data: components["schemas"]["Delivery"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description A browser or device that receives a team member's notifications by Web Push. Register what the browser's `pushManager.subscribe({ applicationServerKey })` gives (with the key from `GET /v1/push/vapid-key`): its `endpoint`, and `keys.p256dh` and `keys.auth` as `p256dh` and `auth`. A subscription the push service reports gone (404, 410) is removed. */
+        PushSubscription: {
+            /** @example psub_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "push_subscription";
+            user_id: string | null;
+            /**
+             * Format: uri
+             * @description The push service's URL for this browser.
+             * @example https://example.com/hooks/fieldline
+             */
+            endpoint: string;
+            /**
+             * @description The browser's P-256 public key (`keys.p256dh`), base64url.
+             * @example BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM
+             */
+            p256dh: string;
+            user_agent: string | null;
+            last_success_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PushSubscriptionCreate: {
+            user_id?: string | null;
+            /**
+             * Format: uri
+             * @description The push service's URL for this browser.
+             * @example https://example.com/hooks/fieldline
+             */
+            endpoint: string;
+            /**
+             * @description The browser's P-256 public key (`keys.p256dh`), base64url.
+             * @example BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM
+             */
+            p256dh: string;
+            /**
+             * @description The authentication secret (`keys.auth`), base64url.
+             * @example 8eDyX_uCN0XRhSbY5hs7Hg
+             */
+            auth: string;
+            user_agent?: string | null;
+        };
+        PushSubscriptionList: {
+            data: components["schemas"]["PushSubscription"][];
             page: components["schemas"]["Page"];
         };
     };
@@ -29924,6 +30093,204 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listPushSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Embed related objects: user. */
+                expand?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose user_id equals. */
+                user_id?: string;
+                /** @description Only objects whose user_id does not equal. */
+                "user_id[ne]"?: string;
+                /** @description Only objects whose user_id is one of (comma-separated). */
+                "user_id[in]"?: string;
+                /** @description Only objects whose user_id is none of (comma-separated). */
+                "user_id[nin]"?: string;
+                /** @description Only objects whose user_id is empty (true) or set (false). */
+                "user_id[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createPushSubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushSubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description The created object. */
+            201: {
+                headers: {
+                    Location?: string;
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PushSubscription"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getPushSubscription: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Embed related objects: user. */
+                expand?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PushSubscription"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deletePushSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["DeletedObject"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     tagContact: {
         parameters: {
             query?: never;
@@ -30997,6 +31364,65 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sendTestPush: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Whose devices; defaults to the signed-in member. */
+                    user_id?: string;
+                    /** @default Test notification from Fieldline */
+                    title?: string;
+                    /** @default Notifications reach this device. */
+                    body?: string;
+                    /** @description Where a click on it takes the member. */
+                    url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Send a test push to a member's devices */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "push_test";
+                            user_id: string;
+                            /** @description One delivery per subscription. */
+                            delivery_ids: string[];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
@@ -33086,6 +33512,227 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getVapidKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The public key browsers subscribe with */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "vapid_key";
+                            /** @description The uncompressed P-256 public key, base64url. */
+                            public_key: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retrieve how you are notified */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "notification_preferences";
+                            user_id: string;
+                            /** @description A job was assigned to you, or taken from you. */
+                            job_assigned: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
+                            /** @description A job assigned to you was scheduled or moved to another time. */
+                            job_rescheduled: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
+                            /** @description A job assigned to you was cancelled. */
+                            job_cancelled: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
+                            /** @description A ticket was assigned to you. */
+                            ticket_assigned: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description A job was assigned to you, or taken from you. */
+                    job_assigned?: {
+                        /** @description A push to each of the member's subscribed browsers and devices. */
+                        push?: boolean;
+                        /** @description A mail to the member's email address. */
+                        email?: boolean;
+                        /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                        sms?: boolean;
+                    };
+                    /** @description A job assigned to you was scheduled or moved to another time. */
+                    job_rescheduled?: {
+                        /** @description A push to each of the member's subscribed browsers and devices. */
+                        push?: boolean;
+                        /** @description A mail to the member's email address. */
+                        email?: boolean;
+                        /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                        sms?: boolean;
+                    };
+                    /** @description A job assigned to you was cancelled. */
+                    job_cancelled?: {
+                        /** @description A push to each of the member's subscribed browsers and devices. */
+                        push?: boolean;
+                        /** @description A mail to the member's email address. */
+                        email?: boolean;
+                        /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                        sms?: boolean;
+                    };
+                    /** @description A ticket was assigned to you. */
+                    ticket_assigned?: {
+                        /** @description A push to each of the member's subscribed browsers and devices. */
+                        push?: boolean;
+                        /** @description A mail to the member's email address. */
+                        email?: boolean;
+                        /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                        sms?: boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Change how you are notified */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "notification_preferences";
+                            user_id: string;
+                            /** @description A job was assigned to you, or taken from you. */
+                            job_assigned: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
+                            /** @description A job assigned to you was scheduled or moved to another time. */
+                            job_rescheduled: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
+                            /** @description A job assigned to you was cancelled. */
+                            job_cancelled: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
+                            /** @description A ticket was assigned to you. */
+                            ticket_assigned: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];

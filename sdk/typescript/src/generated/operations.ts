@@ -266,10 +266,12 @@ export const operationTable = {
   "notifications.delete": {"method":"DELETE","path":"/v1/notifications/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "notifications.export": {"method":"GET","path":"/v1/notifications/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "notifications.get": {"method":"GET","path":"/v1/notifications/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "notifications.getPreferences": {"method":"GET","path":"/v1/users/me/notification-preferences","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "notifications.list": {"method":"GET","path":"/v1/notifications","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "notifications.read": {"method":"POST","path":"/v1/notifications/{id}/read","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "notifications.readAll": {"method":"POST","path":"/v1/notifications/read-all","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "notifications.unread": {"method":"POST","path":"/v1/notifications/{id}/unread","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "notifications.updatePreferences": {"method":"PATCH","path":"/v1/users/me/notification-preferences","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "oauth.createClient": {"method":"POST","path":"/v1/oauth/clients","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "oauth.deleteClient": {"method":"DELETE","path":"/v1/oauth/clients/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "oauth.disconnectApp": {"method":"DELETE","path":"/v1/oauth/connected-apps/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -294,6 +296,12 @@ export const operationTable = {
   "purchaseOrders.receive": {"method":"POST","path":"/v1/purchase-orders/{id}/receive","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "purchaseOrders.submit": {"method":"POST","path":"/v1/purchase-orders/{id}/submit","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "purchaseOrders.update": {"method":"PATCH","path":"/v1/purchase-orders/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "pushSubscriptions.create": {"method":"POST","path":"/v1/push-subscriptions","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "pushSubscriptions.delete": {"method":"DELETE","path":"/v1/push-subscriptions/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "pushSubscriptions.get": {"method":"GET","path":"/v1/push-subscriptions/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "pushSubscriptions.getVapidKey": {"method":"GET","path":"/v1/push/vapid-key","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "pushSubscriptions.list": {"method":"GET","path":"/v1/push-subscriptions","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "pushSubscriptions.sendTestPush": {"method":"POST","path":"/v1/push/send","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "quotes.accept": {"method":"POST","path":"/v1/quotes/{id}/accept","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "quotes.bulk": {"method":"POST","path":"/v1/quotes/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "quotes.convert": {"method":"POST","path":"/v1/quotes/{id}/convert","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -1997,6 +2005,12 @@ export interface Resources {
      */
     get(id: string, query?: Query<Op<"/v1/notifications/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/notifications/{id}", "get">>>;
     /**
+     * Retrieve how you are notified
+     *
+     * `GET /v1/users/me/notification-preferences` (scope `read:notifications`)
+     */
+    getPreferences(options?: RequestOptions): Promise<Data<Op<"/v1/users/me/notification-preferences", "get">>>;
+    /**
      * List notifications
      *
      * `GET /v1/notifications` (scope `read:notifications`)
@@ -2020,6 +2034,12 @@ export interface Resources {
      * `POST /v1/notifications/{id}/unread` (scope `write:notifications`)
      */
     unread(id: string, body?: JsonBody<Op<"/v1/notifications/{id}/unread", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/notifications/{id}/unread", "post">>>;
+    /**
+     * Change how you are notified
+     *
+     * `PATCH /v1/users/me/notification-preferences` (scope `write:notifications`)
+     */
+    updatePreferences(body?: JsonBody<Op<"/v1/users/me/notification-preferences", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/users/me/notification-preferences", "patch">>>;
   };
   oauth: {
     /**
@@ -2170,6 +2190,44 @@ export interface Resources {
      * `PATCH /v1/purchase-orders/{id}` (scope `write:purchase-orders`)
      */
     update(id: string, body: JsonBody<Op<"/v1/purchase-orders/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/purchase-orders/{id}", "patch">>>;
+  };
+  pushSubscriptions: {
+    /**
+     * Create a push_subscription
+     *
+     * `POST /v1/push-subscriptions` (scope `write:push-subscriptions`)
+     */
+    create(body: JsonBody<Op<"/v1/push-subscriptions", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/push-subscriptions", "post">>>;
+    /**
+     * Delete a push_subscription
+     *
+     * `DELETE /v1/push-subscriptions/{id}` (scope `write:push-subscriptions`)
+     */
+    delete(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/push-subscriptions/{id}", "delete">>>;
+    /**
+     * Retrieve a push_subscription
+     *
+     * `GET /v1/push-subscriptions/{id}` (scope `read:push-subscriptions`)
+     */
+    get(id: string, query?: Query<Op<"/v1/push-subscriptions/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/push-subscriptions/{id}", "get">>>;
+    /**
+     * The public key browsers subscribe with
+     *
+     * `GET /v1/push/vapid-key` (scope `read:push-subscriptions`)
+     */
+    getVapidKey(options?: RequestOptions): Promise<Data<Op<"/v1/push/vapid-key", "get">>>;
+    /**
+     * List push subscriptions
+     *
+     * `GET /v1/push-subscriptions` (scope `read:push-subscriptions`)
+     */
+    list(query?: Query<Op<"/v1/push-subscriptions", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/push-subscriptions", "get">>, JsonResponse<Op<"/v1/push-subscriptions", "get">>>;
+    /**
+     * Send a test push to a member's devices
+     *
+     * `POST /v1/push/send` (scope `write:push-subscriptions`)
+     */
+    sendTestPush(body?: JsonBody<Op<"/v1/push/send", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/push/send", "post">>>;
   };
   quotes: {
     /**
