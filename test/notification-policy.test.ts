@@ -142,6 +142,43 @@ describe('tickets', () => {
   });
 });
 
+describe('mentions', () => {
+  test('a note naming members tells each once, the newly named on an edit, never the author', async () => {
+    const contact = await asOwner('POST', '/v1/contacts', { first_name: 'Grace' });
+    const conversation = await asOwner('POST', '/v1/conversations', { channel: 'sms' });
+    const ownerId = (await asOwner('GET', '/v1/users/me')).body.data.id;
+    const [annBefore, bobBefore] = [(await notificationsOf(ann)).length, (await notificationsOf(bob)).length];
+    const note = await asOwner('POST', '/v1/contact-notes', {
+      contact_id: contact.body.data.id,
+      author_id: ownerId,
+      body: `<@${ann.userId}> gate code is 4411, <@${ann.userId}> bring the ladder`,
+    });
+    assert.equal(note.status, 201, note.text);
+    const [notice] = await notificationsOf(ann);
+    assert.equal((await notificationsOf(ann)).length, annBefore + 1, 'once per note');
+    assert.deepEqual(
+      [notice.title, notice.body, notice.link],
+      [
+        'owner mentioned you in a note',
+        '@member gate code is 4411, @member bring the ladder',
+        `/v1/contacts/${contact.body.data.id}`,
+      ],
+    );
+    await asOwner('PATCH', `/v1/contact-notes/${note.body.data.id}`, {
+      body: `<@${ann.userId}> and <@${bob.userId}>: gate code is 4411`,
+    });
+    assert.equal((await notificationsOf(ann)).length, annBefore + 1, 'not told again of the same note');
+    assert.equal((await notificationsOf(bob)).length, bobBefore + 1);
+    const own = await asOwner('POST', '/v1/conversation-notes', {
+      conversation_id: conversation.body.data.id,
+      author_id: bob.userId,
+      body: `Note to self <@${bob.userId}>; <@usr_01ARZ3NDEKTSV4RRFFQ69G5FAV> is nobody`,
+    });
+    assert.equal(own.status, 201, own.text);
+    assert.equal((await notificationsOf(bob)).length, bobBefore + 1, 'not told of their own note');
+  });
+});
+
 describe('preferences', () => {
   test('are each member’s own: bad input is a 422 that changes nothing; an API key has none', async () => {
     const before = (await as(ann, 'GET', '/v1/users/me/notification-preferences')).body.data;

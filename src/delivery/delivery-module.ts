@@ -22,6 +22,7 @@ import { InvoiceDunning } from './dunning/invoice-dunning.ts';
 import { pushSubscriptions } from './push/push-subscriptions.ts';
 import { vapidKeyOperation } from './push/push-endpoints.ts';
 import { notificationPolicy } from './notify/notification-policy.ts';
+import { mentionPolicy } from './notify/mentions.ts';
 import { notificationPreferenceOperations } from './notify/notification-preferences.ts';
 import { PushRelay } from './push/push-relay.ts';
 import { pushRelay, vapidKeys } from './push/push-services.ts';
@@ -69,7 +70,7 @@ export const deliveryModule = defineModule({
     vapidKeyOperation,
     ...notificationPreferenceOperations,
   ],
-  reactions: notificationPolicy,
+  reactions: [...notificationPolicy, ...mentionPolicy],
   events: DELIVERY_EVENTS.map((state) => ({
     type: `delivery.${state}`,
     collection: 'deliveries',

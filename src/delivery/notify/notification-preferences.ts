@@ -13,6 +13,7 @@ export const NOTIFICATION_KINDS = {
   job_rescheduled: 'A job assigned to you was scheduled or moved to another time.',
   job_cancelled: 'A job assigned to you was cancelled.',
   ticket_assigned: 'A ticket was assigned to you.',
+  mentioned: 'A teammate mentioned you (`<@usr_…>`) in a note.',
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 const KINDS = Object.keys(NOTIFICATION_KINDS) as NotificationKind[];

@@ -33614,6 +33614,15 @@ export interface operations {
                                 /** @description A text to the member's phone (when it is a valid number and texts are configured). */
                                 sms: boolean;
                             };
+                            /** @description A teammate mentioned you (`<@usr_…>`) in a note. */
+                            mentioned: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
                         };
                     };
                 };
@@ -33670,6 +33679,15 @@ export interface operations {
                         /** @description A text to the member's phone (when it is a valid number and texts are configured). */
                         sms?: boolean;
                     };
+                    /** @description A teammate mentioned you (`<@usr_…>`) in a note. */
+                    mentioned?: {
+                        /** @description A push to each of the member's subscribed browsers and devices. */
+                        push?: boolean;
+                        /** @description A mail to the member's email address. */
+                        email?: boolean;
+                        /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                        sms?: boolean;
+                    };
                 };
             };
         };
@@ -33718,6 +33736,15 @@ export interface operations {
                             };
                             /** @description A ticket was assigned to you. */
                             ticket_assigned: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
+                            /** @description A teammate mentioned you (`<@usr_…>`) in a note. */
+                            mentioned: {
                                 /** @description A push to each of the member's subscribed browsers and devices. */
                                 push: boolean;
                                 /** @description A mail to the member's email address. */
