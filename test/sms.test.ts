@@ -216,6 +216,28 @@ describe('SMS through the provider', () => {
     assert.equal(await messageStatus(message), 'sent');
   });
 
+  test('a relay that dies mid-batch leaves only the text it was sending in doubt: the rest go once each', async () => {
+    answers.set('+14155550107', 'hang');
+    const messages = [];
+    for (const phone of ['+1 415 555 0107', '+1 415 555 0108', '+1 415 555 0109']) messages.push(await textTo(phone));
+    // This node's provider call never returns (no timeout): it dies holding the first text.
+    const dead = new SmsRelay(ctx.db, pino({ level: 'silent' }), {
+      provider: twilioProvider({ ...ctx.runtime.options.sms!, timeoutMs: 3_600_000 }),
+      callbackUrl: (id) => `http://localhost:3000/v1/sms/status/${id}`,
+    });
+    void dead.deliver().catch(() => undefined);
+    while (!received.some((r) => r.to === '+14155550107')) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    await ctx.runtime.use(smsRelay).deliver();
+    const times = (to: string) => received.filter((r) => r.to === to).length;
+    assert.deepEqual([times('+14155550107'), times('+14155550108'), times('+14155550109')], [1, 1, 1]);
+    assert.deepEqual(
+      await Promise.all(messages.map(async (message) => (await deliveryOf(message)).status)),
+      ['queued', 'sent', 'sent'],
+      'the text in doubt waits for its status callback',
+    );
+  });
+
   test('a text left in doubt with no callback fails after an hour, for a person to check', async () => {
     answers.set('+14155550106', 'hang');
     const message = await textTo('+1 415 555 0106');

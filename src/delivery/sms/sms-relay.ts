@@ -1,6 +1,7 @@
 // The SMS relay: hands what the SMS outbox holds to the provider, and keeps each message's
-// delivery in step. A row is claimed (marked `sending`, committed) before the provider is
-// called, so a text is never sent twice: a node that dies mid-call leaves the row in doubt, and
+// delivery in step. A row is claimed (marked `sending`, committed) just before the provider is
+// called, one at a time so a node that dies leaves only the text it was sending in doubt, and a
+// text is never sent twice: a node that dies mid-call leaves the row in doubt, and
 // the provider's status callback for it (its URL names the row) settles it; rows still in doubt
 // after an hour fail, for a person to check. Refusals that cannot have reached the provider
 // (an error status, a refused connection) are retried with backoff.
@@ -36,7 +37,6 @@ export interface SmsRelayOptions {
   /** The status callback URL of an outbox row. */
   callbackUrl(outboxId: string): string;
   intervalMs?: number;
-  batchSize?: number;
 }
 
 export class SmsRelay {
@@ -83,16 +83,16 @@ export class SmsRelay {
     await this.#failStaleDoubts(now);
     let sent = 0;
     for (;;) {
-      const claimed = await systemQuery(this.db, {
+      const [row] = await systemQuery(this.db, {
         sql: `UPDATE sms_outbox SET attempts = attempts + 1, sending_at = $1
-              WHERE id IN (SELECT id FROM sms_outbox
-                            WHERE sent_at IS NULL AND failed_at IS NULL AND sending_at IS NULL AND next_attempt_at <= $1
-                            ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+              WHERE id = (SELECT id FROM sms_outbox
+                           WHERE sent_at IS NULL AND failed_at IS NULL AND sending_at IS NULL AND next_attempt_at <= $1
+                           ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
               RETURNING id, account_id, delivery_id, to_number, body, attempts`,
-        parameters: [new Date(now).toISOString(), this.options.batchSize ?? 20],
+        parameters: [new Date(now).toISOString()],
       });
-      if (!claimed.length) return sent;
-      for (const row of claimed) if (await this.#send(row, now)) sent++;
+      if (!row) return sent;
+      if (await this.#send(row, now)) sent++;
     }
   }
 
