@@ -30,7 +30,7 @@ interface ReceivedText {
 
 /** The provider: what it received, and how it answers each number. */
 const received: ReceivedText[] = [];
-const answers = new Map<string, 'refuse' | 'busy-once' | 'hang'>();
+const answers = new Map<string, 'refuse' | 'unsubscribed' | 'busy-once' | 'hang'>();
 const hanging: ServerResponse[] = [];
 let provider: Server;
 
@@ -50,6 +50,8 @@ function handleProvider(request: IncomingMessage, response: ServerResponse): voi
     }
     if (mode === 'refuse')
       return reply(400, { code: 21211, message: `The 'To' number ${to} is not a valid phone number.` });
+    if (mode === 'unsubscribed')
+      return reply(400, { code: 21610, message: 'Attempt to send to unsubscribed recipient' });
     received.push({
       to,
       from: form.get('From') ?? '',
@@ -214,6 +216,28 @@ describe('SMS through the provider', () => {
     const settled = await deliveryOf(message);
     assert.deepEqual([settled.status, settled.provider_id], ['sent', 'SMsettled']);
     assert.equal(await messageStatus(message), 'sent');
+  });
+
+  test('a provider refusal for an unsubscribed recipient (21610) opts the number out', async () => {
+    answers.set('+14155550110', 'unsubscribed');
+    const message = await textTo('+1 (415) 555-0110');
+    const other = await created('contacts', { first_name: 'Also Sam', phone: '+14155550110' });
+    await ctx.runtime.use(smsRelay).deliver();
+    const failed = await deliveryOf(message);
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error, /21610/);
+    const contacts = (await call('GET', '/v1/contacts?phone[contains]=0110')).body.data;
+    assert.deepEqual(
+      contacts.map((c: any) => [c.phone, c.sms_opt_out]).toSorted(),
+      [
+        ['+1 (415) 555-0110', true],
+        ['+14155550110', true],
+      ],
+      'every contact with the number, however written',
+    );
+    assert.ok(contacts.some((c: any) => c.id === other.id));
+    const again = await call('POST', '/v1/messages/send', { conversation_id: message.conversation_id, body: 'Hi?' });
+    assert.equal(again.status, 422, again.text);
   });
 
   test('a relay that dies mid-batch leaves only the text it was sending in doubt: the rest go once each', async () => {

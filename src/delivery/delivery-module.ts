@@ -16,6 +16,7 @@ import { documentLinkOperation } from './documents/document-links.ts';
 import { printableDocuments } from './documents/document-resources.ts';
 import { twilioProvider, type SmsSettings } from './sms/sms-provider.ts';
 import { SmsRelay } from './sms/sms-relay.ts';
+import { smsConsent } from './sms/sms-consent.ts';
 import { smsStatusOperation, smsStatusUrl } from './sms/sms-status-operation.ts';
 import { DELIVERY_EVENTS } from './delivery-log.ts';
 import { InvoiceDunning } from './dunning/invoice-dunning.ts';
@@ -86,10 +87,11 @@ export const deliveryModule = defineModule({
     ),
     provide(
       smsRelay,
-      ({ db, logger, options }) =>
-        new SmsRelay(db, logger, {
-          provider: options.sms ? twilioProvider(options.sms) : null,
-          callbackUrl: (outboxId) => smsStatusUrl(options, outboxId),
+      (runtime) =>
+        new SmsRelay(runtime.db, runtime.logger, {
+          provider: runtime.options.sms ? twilioProvider(runtime.options.sms) : null,
+          callbackUrl: (outboxId) => smsStatusUrl(runtime.options, outboxId),
+          consent: () => runtime.find(smsConsent),
         }),
     ),
     provide(

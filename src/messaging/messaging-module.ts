@@ -1,7 +1,9 @@
 // Messaging infrastructure the CRM sends through: the SMS outbox (the channel adapters hand
 // outbound messages to it and the mail outbox), template rendering, and consent: STOP replies
 // and the unsubscribe link of campaign mail.
-import { defineModule } from '../platform/api/module.ts';
+import { defineModule, provide } from '../platform/api/module.ts';
+import { smsConsent } from '../delivery/sms/sms-consent.ts';
+import { providerConsent } from './sms-opt-out.ts';
 import { MESSAGING_MIGRATIONS } from './messaging-migrations.ts';
 import { unsubscribeOperations } from './unsubscribe.ts';
 
@@ -10,4 +12,5 @@ export const messagingModule = defineModule({
   migrations: MESSAGING_MIGRATIONS,
   operations: () => unsubscribeOperations,
   document: { tags: { Unsubscribe: 'Where the unsubscribe link of campaign mail leads (RFC 8058 one-click).' } },
+  provides: [provide(smsConsent, providerConsent, () => ({}))],
 });

@@ -15,7 +15,6 @@ import { openWriteOnlyField } from '../../platform/operations/write-only-fields.
 import type { Runtime } from '../../platform/contract.ts';
 import { guardedPost, type PostOutcome } from '../../webhooks/guarded-post.ts';
 import { deliveryUpdateStatements, type DeliveryUpdate } from '../delivery-log.ts';
-import { pushSubscriptions } from './push-subscriptions.ts';
 import type { VapidKeyStore } from './vapid-keys.ts';
 
 const MAX_ATTEMPTS = 6;
@@ -72,11 +71,12 @@ export class PushRelay {
   }
 
   async #deliverDue(now: number, accountIds?: readonly string[]): Promise<number> {
+    const subscriptions = this.runtime.registry.get('push-subscriptions').table;
     let sent = 0;
     for (;;) {
       const claimed = await systemQuery(this.runtime.db, {
         sql: `UPDATE push_outbox o SET attempts = o.attempts + 1, sending_at = $1
-                FROM push_outbox due LEFT JOIN ${pushSubscriptions.table} s
+                FROM push_outbox due LEFT JOIN ${subscriptions} s
                   ON s.account_id = due.account_id AND s.id = due.subscription_id
                WHERE o.id = due.id AND due.id IN (
                        SELECT id FROM push_outbox
@@ -125,7 +125,8 @@ export class PushRelay {
     if (outcome.ok) {
       await this.#settle(row, { status: 'sent', providerId: outcome.location?.slice(0, 200) ?? null, error: null }, [
         {
-          sql: `UPDATE ${pushSubscriptions.table} SET last_success_at = $3 WHERE account_id = $1 AND id = $2`,
+          sql: `UPDATE ${this.runtime.registry.get('push-subscriptions').table} SET last_success_at = $3
+                 WHERE account_id = $1 AND id = $2`,
           parameters: [row.account_id, row.subscription_id, new Date().toISOString()],
         },
       ]);
@@ -181,7 +182,7 @@ export class PushRelay {
 
   /** Deleting a subscription the push service says is gone, with its `push_subscription.deleted` event. */
   async #removeSubscription(accountId: string, id: string): Promise<SqlStatement[]> {
-    const resource = this.runtime.registry.get(pushSubscriptions.collection);
+    const resource = this.runtime.registry.get('push-subscriptions');
     const [subscription] = await systemQuery(this.runtime.db, {
       sql: `SELECT ${resource.selectColumns.join(', ')} FROM ${resource.table} WHERE account_id = $1 AND id = $2`,
       parameters: [accountId, id],

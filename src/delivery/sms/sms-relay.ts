@@ -11,6 +11,7 @@ import type { SqlStatement } from '../../db/inline-parameters.ts';
 import { systemQuery, systemTransaction } from '../../db/system-query.ts';
 import { deliveryUpdateStatements } from '../delivery-log.ts';
 import { SmsRefused, type SmsProvider } from './sms-provider.ts';
+import { UNSUBSCRIBED_RECIPIENT_CODE, type SmsConsent } from './sms-consent.ts';
 
 const MAX_ATTEMPTS = 8;
 /** 30 s, 1 min, 2 min ... capped at 1 h. */
@@ -36,6 +37,8 @@ export interface SmsRelayOptions {
   provider: SmsProvider | null;
   /** The status callback URL of an outbox row. */
   callbackUrl(outboxId: string): string;
+  /** Where a provider's "recipient unsubscribed" refusal goes (src/delivery/sms/sms-consent.ts). */
+  consent?: () => SmsConsent | undefined;
   intervalMs?: number;
 }
 
@@ -136,6 +139,8 @@ export class SmsRelay {
         },
         { status: giveUp ? 'failed' : 'queued', attempts: row.attempts, error: message, at: at() },
       );
+      if (error instanceof SmsRefused && error.code === UNSUBSCRIBED_RECIPIENT_CODE)
+        await this.options.consent?.()?.recipientUnsubscribed(row.account_id, row.to_number);
       return false;
     }
   }
