@@ -3,6 +3,7 @@
 // MailRelay hands committed rows to the transport. Nothing is lost if the transport is down:
 // rows wait, and are retried with backoff.
 import type { Logger } from 'pino';
+import { PollingWorker } from '../platform/jobs/polling-worker.ts';
 import type { Database, Row } from '../db/database.ts';
 import type { SqlStatement } from '../db/inline-parameters.ts';
 import { systemQuery, systemTransaction } from '../db/system-query.ts';
@@ -73,27 +74,25 @@ const MAX_ATTEMPTS = 12;
 const retryDelayMs = (attempts: number) => Math.min(3_600_000, 30_000 * 2 ** (attempts - 1));
 
 export class MailRelay {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
+  readonly #worker: PollingWorker;
 
   constructor(
     private readonly db: Database,
     private readonly transport: MailTransport,
     private readonly logger: Logger,
     private readonly options: { intervalMs?: number; batchSize?: number; outcomes?: MailOutcomeLog } = {},
-  ) {}
-
-  start(): void {
-    this.#timer = setInterval(
-      () => void this.deliver().catch((err) => this.logger.warn({ err }, 'mail relay failed')),
-      this.options.intervalMs ?? 5_000,
+  ) {
+    this.#worker = new PollingWorker('mail relay', logger, options.intervalMs ?? 5_000, () =>
+      this.#deliverDue(Date.now(), null),
     );
-    this.#timer.unref();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#running?.catch(() => undefined);
+  start(): void {
+    this.#worker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   /**
@@ -101,10 +100,7 @@ export class MailRelay {
    * other suites); returns how many were sent. Safe to run on several nodes at once.
    */
   deliver(now = Date.now(), accountIds?: readonly string[]): Promise<number> {
-    this.#running ??= this.#deliverDue(now, accountIds ?? null).finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#worker.run(() => this.#deliverDue(now, accountIds ?? null));
   }
 
   async #outcome(

@@ -14,6 +14,7 @@ import { serialize } from '../../platform/operations/serialize.ts';
 import { openWriteOnlyField } from '../../platform/operations/write-only-fields.ts';
 import type { Runtime } from '../../platform/contract.ts';
 import { guardedPost, type PostOutcome } from '../../webhooks/guarded-post.ts';
+import { PollingWorker } from '../../platform/jobs/polling-worker.ts';
 import { deliveryUpdateStatements, type DeliveryUpdate } from '../delivery-log.ts';
 import type { VapidKeyStore } from './vapid-keys.ts';
 
@@ -33,41 +34,35 @@ export interface PushRelayOptions {
 }
 
 export class PushRelay {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
+  readonly #worker: PollingWorker;
 
   constructor(
     private readonly runtime: Pick<Runtime, 'db' | 'secrets' | 'registry'>,
     private readonly logger: Logger,
     private readonly vapid: VapidKeyStore,
     private readonly options: PushRelayOptions,
-  ) {}
-
-  start(): void {
-    this.#timer = setInterval(
-      () => void this.deliver().catch((err) => this.logger.warn({ err }, 'push relay failed')),
-      this.options.intervalMs ?? 5_000,
+  ) {
+    this.#worker = new PollingWorker('push relay', logger, options.intervalMs ?? 5_000, () =>
+      this.#deliverDue(Date.now()),
     );
-    this.#timer.unref();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running?.catch(() => undefined);
+  start(): void {
+    this.#worker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   /** After a push is queued: a started relay sends now (a stopped one, in tests, waits to be asked). */
   nudge(): void {
-    if (this.#timer) void this.deliver().catch((err) => this.logger.warn({ err }, 'push relay failed'));
+    this.#worker.nudge();
   }
 
   /** Sends every due push now (of the given accounts only, when named); answers how many were accepted. */
   deliver(now = Date.now(), accountIds?: readonly string[]): Promise<number> {
-    this.#running ??= this.#deliverDue(now, accountIds).finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#worker.run(() => this.#deliverDue(now, accountIds));
   }
 
   async #deliverDue(now: number, accountIds?: readonly string[]): Promise<number> {

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Database, Row } from '../../db/database.ts';
 import type { SqlStatement } from '../../db/inline-parameters.ts';
 import { systemQuery, systemTransaction } from '../../db/system-query.ts';
+import { PollingWorker } from '../../platform/jobs/polling-worker.ts';
 import { deliveryUpdateStatements } from '../delivery-log.ts';
 import { SmsRefused, type SmsProvider } from './sms-provider.ts';
 import { UNSUBSCRIBED_RECIPIENT_CODE, type SmsConsent } from './sms-consent.ts';
@@ -43,36 +44,30 @@ export interface SmsRelayOptions {
 }
 
 export class SmsRelay {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
+  readonly #worker: PollingWorker;
 
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
     private readonly options: SmsRelayOptions,
-  ) {}
-
-  start(): void {
-    if (!this.options.provider) return;
-    this.#timer = setInterval(
-      () => void this.deliver().catch((err) => this.logger.warn({ err }, 'SMS relay failed')),
-      this.options.intervalMs ?? 5_000,
+  ) {
+    this.#worker = new PollingWorker('SMS relay', logger, options.intervalMs ?? 5_000, () =>
+      this.#deliverDue(Date.now()),
     );
-    this.#timer.unref();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#running?.catch(() => undefined);
+  start(): void {
+    if (this.options.provider) this.#worker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   /** Sends every due text now; answers how many the provider accepted. Safe on several nodes at once. */
   deliver(now = Date.now()): Promise<number> {
     if (!this.options.provider) return Promise.resolve(0);
-    this.#running ??= this.#deliverDue(now).finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#worker.run(() => this.#deliverDue(now));
   }
 
   async #record(row: Row, outbox: SqlStatement, update: Parameters<typeof deliveryUpdateStatements>[3]) {
