@@ -10,6 +10,7 @@ import { createTestContext, type TestContext } from './support/test-context.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { MailRelay, queueMailStatement } from '../src/mail/mail-outbox.ts';
 import { smtpTransport } from '../src/mail/mail-transport.ts';
+import { mailOutcomeStatements } from '../src/delivery/delivery-log.ts';
 
 interface Received {
   from: string;
@@ -136,5 +137,51 @@ describe('mail relay', () => {
     assert.ok(sent.sent_at);
     assert.equal(sent.attempts, 2);
     assert.ok(received.some((m) => m.to.includes('c@example.test')));
+  });
+
+  test("an account's mail queued without a delivery (an alert) is logged at its first outcome", async () => {
+    const logged = new MailRelay(
+      ctx.db,
+      smtpTransport(`smtp://127.0.0.1:${port}`, 'Fieldline <alerts@fieldline.test>'),
+      pino({ level: 'silent' }),
+      { outcomes: mailOutcomeStatements(ctx.db) },
+    );
+    refuseOnce.add('Alert: busy');
+    await systemQuery(
+      ctx.db,
+      queueMailStatement({
+        accountId,
+        to: ['ops@example.test'],
+        cc: ['boss@example.test'],
+        subject: 'Alert: busy',
+        text: '!',
+      }),
+    );
+    const now = Date.now();
+    await logged.deliver(now, [accountId]);
+    const deliveries = () =>
+      systemQuery(ctx.db, {
+        sql: 'SELECT id, recipient, subject, status, attempts, error FROM deliveries WHERE account_id = $1',
+        parameters: [accountId],
+      });
+    const [waiting] = await deliveries();
+    assert.deepEqual(
+      [waiting.recipient, waiting.subject, waiting.status, waiting.attempts],
+      ['ops@example.test, boss@example.test', 'Alert: busy', 'queued', 1],
+    );
+    assert.match(waiting.error, /451|busy/);
+    const [retry] = await outbox('Alert: busy');
+    await logged.deliver(Date.parse(retry.next_attempt_at) + 1, [accountId]);
+    const after = await deliveries();
+    assert.deepEqual(
+      after.map((d) => [d.id, d.status, d.attempts, d.error]),
+      [[waiting.id, 'sent', 2, null]],
+      'the same delivery, moved on',
+    );
+    const [event] = await systemQuery(ctx.db, {
+      sql: `SELECT count(*)::int AS n FROM events WHERE account_id = $1 AND type = 'delivery.sent'`,
+      parameters: [accountId],
+    });
+    assert.equal(event.n, 1);
   });
 });

@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { accountClient, createTestContext, type TestAccount, type TestContext } from './support/test-context.ts';
 import { assertNames, assertProblem } from './support/problem-assertions.ts';
 import { browserSubscription, startPushService, vapidClaims } from './support/push-service.ts';
-import { pushRelay } from '../src/delivery/push/push-services.ts';
+import { randomBytes } from 'node:crypto';
+import { pushRelay, vapidKeys } from '../src/delivery/push/push-services.ts';
+import { VapidKeyStore } from '../src/delivery/push/vapid-keys.ts';
+import { SecretBox } from '../src/platform/secret-box.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 
 let ctx: TestContext;
@@ -53,6 +56,16 @@ describe('push subscriptions', () => {
     );
     const [stored] = await systemQuery(ctx.db, { sql: 'SELECT private_key FROM push_vapid_keys', parameters: [] });
     assert.doesNotMatch(stored.private_key, /^[A-Za-z0-9_-]{43}$/, 'the private key is not stored in the clear');
+  });
+
+  test('a server with another secret key makes its own pair and leaves the first alone', async () => {
+    const ours = await ctx.runtime.use(vapidKeys).keys();
+    const theirs = await new VapidKeyStore(ctx.db, new SecretBox(randomBytes(32)), {
+      subject: 'mailto:a@b.test',
+    }).keys();
+    assert.notEqual(theirs.publicKey, ours.publicKey);
+    const again = await new VapidKeyStore(ctx.db, ctx.runtime.secrets, { subject: 'mailto:a@b.test' }).keys();
+    assert.deepEqual([again.publicKey, again.privateKey], [ours.publicKey, ours.privateKey]);
   });
 
   test('a subscription keeps its auth secret; bad keys and private endpoints are refused, nothing kept', async () => {

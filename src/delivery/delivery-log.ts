@@ -117,8 +117,14 @@ export async function deliveryUpdateStatements(
     sql: `SELECT ${deliveries.selectColumns.join(', ')} FROM ${deliveries.table} WHERE account_id = $1 AND id = $2`,
     parameters: [accountId, id],
   });
+  return current ? transitionStatements(accountId, current, update) : [];
+}
+
+/** The statements that move `current` (the delivery as stored) to `update.status`. */
+function transitionStatements(accountId: string, current: Row, update: DeliveryUpdate): SqlStatement[] {
+  const id = current.id as string;
   // Providers' callbacks may arrive out of order: a delivery never moves back (delivered, then a late `sent`).
-  if (!current || STATE_RANK[update.status] < STATE_RANK[current.status as DeliveryState]) return [];
+  if (STATE_RANK[update.status] < STATE_RANK[current.status as DeliveryState]) return [];
   const row: Row = {
     ...current,
     status: update.status,
@@ -164,15 +170,48 @@ export async function deliveryUpdateStatements(
   return statements;
 }
 
-/** The mail relay's outcomes, in the log: a refusal that will be retried stays `queued`, with its error. */
-export const mailOutcomeStatements = (db: Database) => (outcome: MailOutcome) =>
-  deliveryUpdateStatements(db, outcome.accountId, outcome.deliveryId, {
+/**
+ * The mail relay's outcomes, in the log: a refusal that will be retried stays `queued`, with its
+ * error. Mail an account's member or alert rule gets (an invitation, an alert) is queued by
+ * modules beneath this one, without a delivery: it gets one at its first outcome.
+ */
+export const mailOutcomeStatements = (db: Database) => async (outcome: MailOutcome) => {
+  const update: DeliveryUpdate = {
     status: outcome.status === 'retrying' ? 'queued' : outcome.status,
     attempts: outcome.attempts,
     providerId: outcome.providerId,
     error:
       outcome.status === 'not_configured'
-        ? 'No mail server is configured (FIELDLINE_SMTP_URL): the mail went to the server log'
+        ? 'No mail server is configured (FIELDLINE_SMTP_URL): the mail went to the log'
         : outcome.error,
     at: outcome.at,
-  });
+  };
+  if (outcome.deliveryId) return deliveryUpdateStatements(db, outcome.accountId, outcome.deliveryId, update);
+  const queued: Row = {
+    id: newId(deliveries.idPrefix),
+    channel: 'email',
+    recipient: outcome.recipients.join(', ').slice(0, 320),
+    subject: outcome.subject.slice(0, 300),
+    status: 'queued',
+    attempts: 0,
+    provider_id: null,
+    error: null,
+    resource_type: null,
+    resource_id: null,
+    sent_at: null,
+    delivered_at: null,
+    failed_at: null,
+    created_at: outcome.at,
+    updated_at: outcome.at,
+  };
+  return [
+    {
+      sql: `INSERT INTO ${deliveries.table} (id, account_id, channel, recipient, subject, status, attempts,
+                                             created_at, updated_at)
+            VALUES ($1, $2, 'email', $3, $4, 'queued', 0, $5, $5)`,
+      parameters: [queued.id, outcome.accountId, queued.recipient, queued.subject, outcome.at],
+    },
+    { sql: 'UPDATE mail_outbox SET delivery_id = $2 WHERE id = $1', parameters: [outcome.mailId, queued.id] },
+    ...transitionStatements(outcome.accountId, queued, update),
+  ];
+};

@@ -51,9 +51,10 @@ export const DELIVERY_MIGRATIONS: readonly Migration[] = [
     id: '0019_push_and_notification_preferences',
     statements: [
       // The server's VAPID key pair (src/delivery/push/vapid-keys.ts), made on first use when the
-      // environment gives none: one row, the private key sealed like every secret we read back.
+      // environment gives none: a row per secret key (named by a digest of it), the private key
+      // sealed with that key like every secret we read back.
       `CREATE TABLE push_vapid_keys (
-         id smallint PRIMARY KEY CHECK (id = 1),
+         sealed_with text PRIMARY KEY,
          public_key text NOT NULL,
          private_key text NOT NULL,
          created_at timestamptz NOT NULL

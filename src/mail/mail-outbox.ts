@@ -44,10 +44,14 @@ export function queueMailStatement(mail: QueuedMail, now = new Date().toISOStrin
   };
 }
 
-/** What became of one try at a mail that has a delivery record. */
+/** What became of one try at an account's mail. */
 export interface MailOutcome {
-  deliveryId: string;
+  mailId: string;
+  /** Null: the mail was queued without a delivery record (the log makes one). */
+  deliveryId: string | null;
   accountId: string;
+  recipients: string[];
+  subject: string;
   attempts: number;
   /**
    * `retrying`: refused this time, tried again later; `failed`: given up; `not_configured`: no
@@ -107,11 +111,14 @@ export class MailRelay {
     row: Row,
     outcome: Pick<MailOutcome, 'status' | 'providerId' | 'error' | 'at'>,
   ): Promise<SqlStatement[]> {
-    if (!row.delivery_id || !row.account_id || !this.options.outcomes) return [];
+    if (!row.account_id || !this.options.outcomes) return [];
     return this.options.outcomes({
       ...outcome,
-      deliveryId: row.delivery_id,
+      mailId: row.id,
+      deliveryId: row.delivery_id ?? null,
       accountId: row.account_id,
+      recipients: [...row.to_addresses, ...(row.cc_addresses ?? [])],
+      subject: row.subject,
       attempts: row.attempts,
     });
   }

@@ -1,7 +1,9 @@
 // The server's VAPID identity (RFC 8292): the key pair push services know our pushes by. Given
 // by the environment, or made once on first use and kept in `push_vapid_keys` with the private
-// key sealed; every node reads the same row (the first insert wins a race), so browsers'
-// subscriptions, made with the public key, stay valid across restarts and nodes.
+// key sealed; every node sharing the secret key reads the same row (the first insert wins a
+// race), so browsers' subscriptions, made with the public key, stay valid across restarts and
+// nodes. The row is named by a digest of the secret key: a server with another key (a new
+// FIELDLINE_SECRET_KEY) cannot open the old pair and makes its own; browsers then subscribe again.
 import webpush from 'web-push';
 import type { Database } from '../../db/database.ts';
 import { systemQuery } from '../../db/system-query.ts';
@@ -20,8 +22,6 @@ export interface VapidKeys {
   privateKey: string;
   subject: string;
 }
-
-const SELECT_KEYS = 'SELECT public_key, private_key FROM push_vapid_keys WHERE id = 1';
 
 export class VapidKeyStore {
   #keys: Promise<VapidKeys> | undefined;
@@ -44,21 +44,20 @@ export class VapidKeyStore {
   async #load(): Promise<VapidKeys> {
     const { publicKey, privateKey, subject } = this.settings;
     if (publicKey && privateKey) return { publicKey, privateKey, subject };
-    let [row] = await systemQuery<{ public_key: string; private_key: string }>(this.db, {
-      sql: SELECT_KEYS,
-      parameters: [],
-    });
+    const sealedWith = this.secrets.derive('push_vapid_keys').slice(0, 22);
+    const select = {
+      sql: 'SELECT public_key, private_key FROM push_vapid_keys WHERE sealed_with = $1',
+      parameters: [sealedWith],
+    };
+    let [row] = await systemQuery<{ public_key: string; private_key: string }>(this.db, select);
     if (!row) {
       const made = webpush.generateVAPIDKeys();
       await systemQuery(this.db, {
-        sql: `INSERT INTO push_vapid_keys (id, public_key, private_key, created_at) VALUES (1, $1, $2, now())
-              ON CONFLICT (id) DO NOTHING`,
-        parameters: [made.publicKey, this.secrets.encrypt(made.privateKey)],
+        sql: `INSERT INTO push_vapid_keys (sealed_with, public_key, private_key, created_at)
+              VALUES ($1, $2, $3, now()) ON CONFLICT (sealed_with) DO NOTHING`,
+        parameters: [sealedWith, made.publicKey, this.secrets.encrypt(made.privateKey)],
       });
-      [row] = await systemQuery<{ public_key: string; private_key: string }>(this.db, {
-        sql: SELECT_KEYS,
-        parameters: [],
-      });
+      [row] = await systemQuery<{ public_key: string; private_key: string }>(this.db, select);
     }
     return { publicKey: row.public_key, privateKey: this.secrets.decrypt(row.private_key), subject };
   }
