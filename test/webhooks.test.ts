@@ -59,7 +59,9 @@ let account: TestAccount;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
 before(async () => {
-  ctx = await createTestContext({ webhooks: { allowPrivate: true, now: clock, timeoutMs: 500 } });
+  // 2 s: the receiver runs in this process, so a busy event loop delays its answer; at 500 ms a
+  // send could time out after the receiver had the request, which it then recorded late.
+  ctx = await createTestContext({ webhooks: { allowPrivate: true, now: clock, timeoutMs: 2_000 } });
   receiver = await startReceiver();
 });
 // Every test has an account of its own, so its endpoints see only its own events.

@@ -11,21 +11,18 @@ import type { Database, Row } from '../db/database.ts';
 import { systemQuery, systemTransaction } from '../db/system-query.ts';
 import type { SqlStatement } from '../db/inline-parameters.ts';
 import { newId } from '../platform/ids.ts';
-import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { API_VERSION } from '../platform/openapi/build-openapi.ts';
 import { insertRow } from '../platform/operations/row-statements.ts';
 import { serialize } from '../platform/operations/serialize.ts';
-import { eventStatement } from '../platform/events/platform-events.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { sendWebhook, type DeliveryOutcome } from './webhook-sender.ts';
-import { MAX_ATTEMPTS, retryDelaySeconds } from './retry-schedule.ts';
+import { retryDelaySeconds } from './retry-schedule.ts';
+import { endpointHealthStatements } from './endpoint-health.ts';
+import type { ClaimedDelivery } from './claimed-delivery.ts';
 import { WEBHOOK_CHANNEL } from './webhook-schema.ts';
 import type { ResourceDefinition } from '../platform/contract.ts';
 import { nextPeriodStart, type MonthlyQuota } from '../limits/monthly-quota.ts';
 import { planNamed } from '../limits/plans.ts';
-
-/** An endpoint failing without a single success for this long is disabled. */
-export const DISABLE_AFTER_FAILING_MS = 5 * 86_400_000;
 
 export interface DispatcherOptions {
   allowPrivate: boolean;
@@ -43,27 +40,6 @@ export interface DispatcherOptions {
   quota?: MonthlyQuota;
   /** The resources it writes and reports: endpoints (disabled after failing) and the delivery log. */
   resources: { endpoints: ResourceDefinition; deliveries: ResourceDefinition };
-}
-
-interface ClaimedDelivery {
-  account_id: string;
-  event_id: string;
-  endpoint_id: string;
-  attempts: number;
-  first_attempt_at: string;
-  /** When this attempt began. */
-  claimed_at: string;
-  /** This worker's lease; the row is only ours to update while it still holds it. */
-  lease: string;
-  type: string;
-  data: Record<string, unknown>;
-  event_created_at: string;
-  url: string;
-  api_version: string | null;
-  failing_since: string | null;
-  secrets: string[];
-  /** The account's plan, for the delivery quota. */
-  plan: string;
 }
 
 const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.first_attempt_at,
@@ -318,7 +294,7 @@ export class WebhookDispatcher {
           delivery.lease,
         ],
       },
-      ...(await this.#endpointHealth(delivery, outcome, status, now)),
+      ...(await endpointHealthStatements(this.#db, this.#options, delivery, outcome, status, now)),
     ];
     await systemTransaction(this.#db, statements);
     if (!outcome.ok)
@@ -328,112 +304,7 @@ export class WebhookDispatcher {
       );
     return serialize(this.#options.resources.deliveries, attempt);
   }
-
-  /** A success clears the failure streak; a 410, or failing for days without a success, disables the endpoint. */
-  async #endpointHealth(
-    delivery: ClaimedDelivery,
-    outcome: DeliveryOutcome,
-    status: string,
-    now: number,
-  ): Promise<SqlStatement[]> {
-    const at = new Date(now).toISOString();
-    if (outcome.ok) {
-      return [
-        {
-          sql:
-            'UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $2 ' +
-            'WHERE id = $1 AND failing_since IS NOT NULL',
-          parameters: [delivery.endpoint_id, at],
-        },
-      ];
-    }
-    if (delivery.type === 'webhook.test') return [];
-    const failingSince = Date.parse(delivery.failing_since ?? delivery.claimed_at);
-    // No success anywhere on the endpoint since this delivery's first try: the streak began before it.
-    const exhaustedWithoutRecovery = status === 'failed' && failingSince <= Date.parse(delivery.first_attempt_at);
-    const reason =
-      outcome.httpStatus === 410
-        ? 'the endpoint answered 410 Gone'
-        : now - failingSince >= DISABLE_AFTER_FAILING_MS
-          ? 'deliveries failed for 5 days without a success'
-          : exhaustedWithoutRecovery && delivery.attempts >= MAX_ATTEMPTS
-            ? 'every retry of a delivery failed and the endpoint never recovered'
-            : null;
-    if (!reason) {
-      // The streak starts when its first failed attempt began.
-      return [
-        {
-          sql: 'UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL',
-          parameters: [delivery.endpoint_id, delivery.claimed_at],
-        },
-      ];
-    }
-    return this.#disable(delivery, reason, at);
-  }
-
-  async #disable(delivery: ClaimedDelivery, reason: string, at: string): Promise<SqlStatement[]> {
-    const [endpoint] = await systemQuery(this.#db, {
-      // Addresses are not verified yet, so an account gets at most one such mail an hour.
-      sql: `SELECT ${this.#options.resources.endpoints.selectColumns.map((c) => `e.${c}`).join(', ')},
-                   a.notification_emails,
-                   EXISTS (SELECT 1 FROM mail_outbox m
-                            WHERE m.account_id = e.account_id AND m.subject LIKE '${DISABLED_MAIL_SUBJECT}%'
-                            AND m.created_at > now() - interval '1 hour') AS notified_recently
-              FROM webhook_endpoints e JOIN accounts a ON a.id = e.account_id WHERE e.id = $1 AND e.status = 'enabled'`,
-      parameters: [delivery.endpoint_id],
-    });
-    if (!endpoint) return []; // already disabled (a concurrent delivery got here first)
-    this.#options.logger.warn(
-      { endpoint: delivery.endpoint_id, account: delivery.account_id, reason },
-      'webhook endpoint disabled',
-    );
-    const disabled = { ...endpoint, status: 'disabled', disabled_reason: reason, updated_at: at };
-    return [
-      {
-        sql: `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2, updated_at = $3
-              WHERE id = $1 AND status = 'enabled'`,
-        parameters: [delivery.endpoint_id, reason, at],
-      },
-      // Like any change, it is an event (and so reaches the account's other endpoints).
-      eventStatement(
-        delivery.account_id,
-        'webhook_endpoint.disabled',
-        serialize(this.#options.resources.endpoints, disabled),
-        at,
-      ),
-      ...(endpoint.notification_emails.length && !endpoint.notified_recently
-        ? [
-            queueMailStatement(
-              {
-                accountId: delivery.account_id,
-                to: endpoint.notification_emails,
-                subject: `${DISABLED_MAIL_SUBJECT} (${endpoint.id})`,
-                text:
-                  `Fieldline stopped sending events to ${urlWithoutQuery(endpoint.url)} ` +
-                  `(${endpoint.id}): ${reason}.\n\n` +
-                  `Fix the receiver, then enable the endpoint ` +
-                  `(POST /v1/webhook-endpoints/${endpoint.id}/enable) and replay what failed ` +
-                  `(POST /v1/webhook-endpoints/${endpoint.id}/recover with "since"). ` +
-                  `The delivery log is at /v1/webhook-endpoints/${endpoint.id}/deliveries.`,
-              },
-              at,
-            ),
-          ]
-        : []),
-    ];
-  }
 }
-
-const DISABLED_MAIL_SUBJECT = 'Fieldline webhook endpoint disabled';
-/** A URL's query may carry the receiver's own token: mail shows origin and path only. */
-const urlWithoutQuery = (url: string) => {
-  try {
-    const u = new URL(url);
-    return u.origin + u.pathname;
-  } catch {
-    return 'the endpoint';
-  }
-};
 
 /** The body every endpoint receives: the event as `GET /v1/events/{id}` shows it. */
 function payloadOf(delivery: ClaimedDelivery): string {
