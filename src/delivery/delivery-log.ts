@@ -30,13 +30,18 @@ export interface NewDelivery {
 /** Records a delivery in `tx` (written when it commits); answers its id. */
 export function recordDelivery(tx: TenantTransaction, delivery: NewDelivery, now: string): string {
   const id = newId(deliveries.idPrefix);
-  tx.defer({
+  tx.defer(deliveryInsert(tx.accountId, id, delivery, now));
+  return id;
+}
+
+function deliveryInsert(accountId: string, id: string, delivery: NewDelivery, now: string): SqlStatement {
+  return {
     sql: `INSERT INTO ${deliveries.table} (id, account_id, channel, recipient, subject, status, attempts,
                                            resource_type, resource_id, created_at, updated_at)
           VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $9)`,
     parameters: [
       id,
-      tx.accountId,
+      accountId,
       delivery.channel,
       delivery.recipient.slice(0, 320),
       delivery.subject?.slice(0, 300) ?? null,
@@ -45,8 +50,7 @@ export function recordDelivery(tx: TenantTransaction, delivery: NewDelivery, now
       delivery.about?.id ?? null,
       now,
     ],
-  });
-  return id;
+  };
 }
 
 /** Queues a mail of the account and its delivery record together; answers both ids. */
@@ -187,31 +191,23 @@ export const mailOutcomeStatements = (db: Database) => async (outcome: MailOutco
     at: outcome.at,
   };
   if (outcome.deliveryId) return deliveryUpdateStatements(db, outcome.accountId, outcome.deliveryId, update);
+  const recipient = outcome.recipients.join(', ');
+  const id = newId(deliveries.idPrefix);
+  // The row as just inserted, for the transition to move on from.
   const queued: Row = {
-    id: newId(deliveries.idPrefix),
+    ...Object.fromEntries(Object.keys(deliveries.fields).map((name) => [name, null])),
+    id,
     channel: 'email',
-    recipient: outcome.recipients.join(', ').slice(0, 320),
+    recipient: recipient.slice(0, 320),
     subject: outcome.subject.slice(0, 300),
     status: 'queued',
     attempts: 0,
-    provider_id: null,
-    error: null,
-    resource_type: null,
-    resource_id: null,
-    sent_at: null,
-    delivered_at: null,
-    failed_at: null,
     created_at: outcome.at,
     updated_at: outcome.at,
   };
   return [
-    {
-      sql: `INSERT INTO ${deliveries.table} (id, account_id, channel, recipient, subject, status, attempts,
-                                             created_at, updated_at)
-            VALUES ($1, $2, 'email', $3, $4, 'queued', 0, $5, $5)`,
-      parameters: [queued.id, outcome.accountId, queued.recipient, queued.subject, outcome.at],
-    },
-    { sql: 'UPDATE mail_outbox SET delivery_id = $2 WHERE id = $1', parameters: [outcome.mailId, queued.id] },
+    deliveryInsert(outcome.accountId, id, { channel: 'email', recipient, subject: outcome.subject }, outcome.at),
+    { sql: 'UPDATE mail_outbox SET delivery_id = $2 WHERE id = $1', parameters: [outcome.mailId, id] },
     ...transitionStatements(outcome.accountId, queued, update),
   ];
 };

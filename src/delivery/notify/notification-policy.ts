@@ -8,18 +8,17 @@ import { notifyMember } from './notify-member.ts';
 type Job = { id: string; title: string; technician_id: string | null; scheduled_start: string | null };
 type Ticket = { id: string; subject: string; assignee_id: string | null; priority: string };
 
-/** A moment as the account reads it: `Tue 8 Dec, 14:30`. */
-async function when(ctx: OperationContext, timestamp: string | null): Promise<string> {
-  if (!timestamp) return 'not scheduled yet';
-  const { time_zone } = await loadBranding(ctx.tx);
-  return new Intl.DateTimeFormat('en-GB', {
+/** Moments as the account reads them (`Tue 8 Dec, 14:30`), its branding read once per notice. */
+async function momentsOf(ctx: OperationContext): Promise<(timestamp: string | null) => string> {
+  const format = new Intl.DateTimeFormat('en-GB', {
     weekday: 'short',
     day: 'numeric',
     month: 'short',
     hour: '2-digit',
     minute: '2-digit',
-    timeZone: time_zone,
-  }).format(new Date(timestamp));
+    timeZone: (await loadBranding(ctx.tx)).time_zone,
+  });
+  return (timestamp) => (timestamp ? format.format(new Date(timestamp)) : 'not scheduled yet');
 }
 
 const jobNotice = (job: Job) => ({ category: 'job' as const, about: { collection: 'jobs', id: job.id } });
@@ -34,7 +33,7 @@ async function jobAssigned(ctx: OperationContext, { object, previousAttributes =
       userId: job.technician_id,
       kind: 'job_assigned',
       title: `Job assigned to you: ${job.title}`,
-      body: `Scheduled: ${await when(ctx, job.scheduled_start)}.`,
+      body: `Scheduled: ${(await momentsOf(ctx))(job.scheduled_start)}.`,
     });
   else if (job.technician_id && moved) await jobRescheduled(ctx, { type: 'job.scheduled', object, previousAttributes });
   if (previousTechnician && previousTechnician !== job.technician_id)
@@ -51,14 +50,15 @@ async function jobRescheduled(ctx: OperationContext, { object, previousAttribute
   const job = object as Job;
   if (!job.technician_id) return;
   const before = previousAttributes.scheduled_start as string | null | undefined;
+  const when = await momentsOf(ctx);
   await notifyMember(ctx, {
     ...jobNotice(job),
     userId: job.technician_id,
     kind: 'job_rescheduled',
     title: `${before ? 'Job rescheduled' : 'Job scheduled'}: ${job.title}`,
     body: before
-      ? `Now ${await when(ctx, job.scheduled_start)} (was ${await when(ctx, before)}).`
-      : `Scheduled: ${await when(ctx, job.scheduled_start)}.`,
+      ? `Now ${when(job.scheduled_start)} (was ${when(before)}).`
+      : `Scheduled: ${when(job.scheduled_start)}.`,
   });
 }
 
@@ -70,7 +70,9 @@ async function jobCancelled(ctx: OperationContext, { object }: EmittedEvent) {
     userId: job.technician_id,
     kind: 'job_cancelled',
     title: `Job cancelled: ${job.title}`,
-    body: job.scheduled_start ? `It was scheduled ${await when(ctx, job.scheduled_start)}.` : 'It was not scheduled.',
+    body: job.scheduled_start
+      ? `It was scheduled ${(await momentsOf(ctx))(job.scheduled_start)}.`
+      : 'It was not scheduled.',
   });
 }
 

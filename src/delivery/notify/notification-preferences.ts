@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { TenantTransaction } from '../../db/tenant-transaction.ts';
 import { withTenantTransaction } from '../../db/tenant-transaction.ts';
 import { defineOperation } from '../../platform/api/define-operation.ts';
-import { ApiError, validationFailed } from '../../platform/errors.ts';
+import { ApiError } from '../../platform/errors.ts';
 import type { Principal } from '../../platform/operations/principal.ts';
 
 export const NOTIFICATION_KINDS = {
@@ -102,8 +102,6 @@ export const notificationPreferenceOperations = [
     body: PreferencesUpdate,
     async handle({ runtime, principal, body }) {
       const userId = memberOf(principal);
-      if (typeof body !== 'object' || body === null)
-        throw validationFailed([{ path: '', message: 'The request body must be a JSON object' }]);
       const preferences = await withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
         const merged = await preferencesOf(tx, userId);
         for (const kind of KINDS) Object.assign(merged[kind], body[kind]);
