@@ -17,6 +17,7 @@ import { mailModule } from './mail/mail-module.ts';
 import { messagingModule } from './messaging/messaging-module.ts';
 import { storageModule } from './storage/storage-module.ts';
 import { deliveryModule } from './delivery/delivery-module.ts';
+import { automationModule } from './automation/automation-module.ts';
 import { webhooksModule } from './webhooks/webhooks-module.ts';
 import { realtimeModule } from './realtime/realtime-module.ts';
 import { inboundModule } from './inbound/inbound-module.ts';
@@ -45,6 +46,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     mailModule,
     messagingModule,
     deliveryModule,
+    automationModule,
     storageModule,
     realtimeModule,
     // The MCP server's tools are the operations of the API it is part of.

@@ -141,3 +141,15 @@ export function renderEmail(template: EmailTemplateParts, values: TemplateVariab
     }),
   };
 }
+
+/** The names one plain-text template uses (an automation's message or field value); throws TemplateProblem. */
+export function plainTextNames(template: string): string[] {
+  const names = { all: new Set<string>(), topLevel: new Set<string>() };
+  checkPart(template, 'text_body', names);
+  return [...names.topLevel];
+}
+
+/** One plain-text template rendered: values as they are (nothing escaped), data-only lookups. */
+export function renderPlainText(template: string, values: TemplateVariables): string {
+  return writer.render(template, new DataOnlyContext(values), undefined, PLAIN);
+}

@@ -249,6 +249,11 @@ export interface ResourceHooks<R = Row> {
   validate?: (args: { row: R; previous?: R; ctx: OperationContext }) => Promise<void>;
   /** Derives server-owned fields from the full row about to be written (create and update). */
   compute?: (row: R) => Partial<R>;
+  /**
+   * Inside the transaction, once the row is valid (create and update): server-owned fields that
+   * depend on who writes or on the database, not on the row alone (the scopes a rule acts with).
+   */
+  stamp?: (args: { row: R; previous?: R; ctx: OperationContext }) => Promise<Partial<R>>;
   /** Inside the transaction, before the insert: cross-resource rules. */
   beforeCreate?: (args: { row: R; ctx: OperationContext }) => Promise<void>;
   /** Inside the transaction, after the insert (and its event). */

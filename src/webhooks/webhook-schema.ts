@@ -6,6 +6,11 @@ import { TENANT_ROLE } from '../db/tenant-transaction.ts';
 import { rowLevelSecurity } from '../platform/ddl/resource-ddl.ts';
 
 export const WEBHOOK_CHANNEL = 'fieldline_webhooks';
+/**
+ * Events addressed to one endpoint (a test, an automation's call), queued by their sender and never
+ * fanned out to the endpoints subscribed to every event.
+ */
+export const ADDRESSED_EVENT_TYPES = ['webhook.test', 'automation.webhook'] as const;
 /** Every event's account id is announced here (event streams listen). */
 export const EVENTS_CHANNEL = 'fieldline_events';
 
@@ -55,7 +60,7 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
      IF EXISTS (SELECT 1 FROM event_listeners WHERE account_id = NEW.account_id AND until > now()) THEN
        PERFORM pg_notify('${EVENTS_CHANNEL}', NEW.account_id);
      END IF;
-     IF NEW.type = 'webhook.test' THEN RETURN NULL; END IF;
+     IF NEW.type IN (${ADDRESSED_EVENT_TYPES.map((type) => `'${type}'`).join(', ')}) THEN RETURN NULL; END IF;
      INSERT INTO webhook_queue ` +
     `(account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
      SELECT NEW.account_id, NEW.id, e.id, 'pending', 0, now(), now(), now()

@@ -14,6 +14,7 @@ export const NOTIFICATION_KINDS = {
   job_cancelled: 'A job assigned to you was cancelled.',
   ticket_assigned: 'A ticket was assigned to you.',
   mentioned: 'A teammate mentioned you (`<@usr_…>`) in a note.',
+  automation: 'An automation rule of the account notified you.',
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 const KINDS = Object.keys(NOTIFICATION_KINDS) as NotificationKind[];

@@ -24,8 +24,9 @@ function buildNewRow(resource: ResourceDefinition, input: Row, now: string): Row
 
 /** Inserts an already validated input inside `ctx`'s transaction. */
 export async function insertValidated(ctx: OperationContext, resource: ResourceDefinition, input: Row): Promise<Row> {
-  const row = buildNewRow(resource, input, ctx.now);
+  let row = buildNewRow(resource, input, ctx.now);
   await resource.hooks?.validate?.({ row, ctx });
+  if (resource.hooks?.stamp) row = { ...row, ...(await resource.hooks.stamp({ row, ctx })) };
   await assertAssignedToCaller(ctx, resource, row);
   await resource.hooks?.beforeCreate?.({ row, ctx });
   deferReferenceChecks(ctx, resource, row, Object.keys(resource.fields));

@@ -10,6 +10,8 @@ export interface Principal {
   personId?: string;
   userId?: string;
   role?: string;
+  /** An automation rule's run: it acts with the scopes its rule was saved with, and is not the account itself. */
+  automationRuleId?: string;
   /** An OAuth access token: the client it was issued to (with personId/userId when a member granted it). */
   oauthClientId?: string;
   scopes: ReadonlySet<string>;
@@ -60,4 +62,4 @@ export const rateSubject = (principal: Principal): string =>
 
 /** No credential at all: the account's own background work (see accountPrincipal). */
 export const isAccountItself = (principal: Principal): boolean =>
-  !principal.keyId && !principal.sessionId && !principal.oauthClientId;
+  !principal.keyId && !principal.sessionId && !principal.oauthClientId && !principal.automationRuleId;

@@ -71,6 +71,8 @@ export async function updateValidated(
 ): Promise<Row> {
   assertStateAllows(resource, current, resource.lifecycle?.updatableIn, 'update');
   await resource.hooks?.validate?.({ row: { ...current, ...patch }, previous: current, ctx });
+  if (resource.hooks?.stamp)
+    patch = { ...patch, ...(await resource.hooks.stamp({ row: { ...current, ...patch }, previous: current, ctx })) };
   const next = applyChanges(ctx, resource, current, patch, `${resource.name}.updated`);
   if (next !== current) await resource.hooks?.afterUpdate?.({ row: next, previous: current, ctx });
   return next;

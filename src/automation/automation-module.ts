@@ -1,0 +1,49 @@
+// Automation: the account's own rules act for it. Events (written with their changes) queue the
+// rules waiting for them; schedules and dates fire on time; the engine runs each rule's actions
+// through the API's own operations, one committed step at a time, with the scopes of whoever
+// saved the rule. Runs are visible as `automation-runs`.
+import { defineModule, provide } from '../platform/api/module.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
+import type { EventType } from '../platform/events/event-type.ts';
+import { AutomationEngine, type EngineOptions } from './automation-engine.ts';
+import { automationRules } from './automation-rules.ts';
+import { automationRuns } from './automation-runs.ts';
+
+declare module '../platform/contract.ts' {
+  interface RuntimeOptions {
+    /** The automation engine's round interval and lease (tests drive rounds themselves). */
+    automation?: EngineOptions;
+  }
+}
+
+/** Runs the account's automation rules. */
+export const automationEngine = serviceKey<AutomationEngine>('the automation engine');
+
+const EVENTS: EventType[] = [
+  {
+    type: 'automation_run.succeeded',
+    collection: 'automation-runs',
+    description: 'An automation run did all its actions.',
+  },
+  {
+    type: 'automation_run.failed',
+    collection: 'automation-runs',
+    description: 'An automation run stopped at an action that failed (see its `error` and `steps`).',
+  },
+  {
+    type: 'automation.webhook',
+    collection: 'automation-runs',
+    description: "A rule's `call_webhook` action: sent to that rule's endpoint only, with the run and its object.",
+  },
+];
+
+export const automationModule = defineModule({
+  name: 'automation',
+  resources: [automationRules, automationRuns],
+  // Dispatchers and office staff run the day; technicians and read-only members see the rules.
+  roles: { dispatcher: 'write', office: 'write', technician: 'read', read_only: 'read' },
+  events: EVENTS,
+  provides: [
+    provide(automationEngine, (runtime) => new AutomationEngine(runtime, runtime.logger, runtime.options.automation)),
+  ],
+});

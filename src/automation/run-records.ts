@@ -1,0 +1,87 @@
+// The rows of runs as the engine writes them: a new run holds what its rule was when it started
+// (actions and scopes, so an edit of the rule never changes a run half done), and each change of
+// a run is one UPDATE with its lease released or kept.
+import type { Row } from '../db/database.ts';
+import type { TenantTransaction } from '../db/tenant-transaction.ts';
+import { newId } from '../platform/ids.ts';
+import { accountPrincipal, type Principal } from '../platform/operations/principal.ts';
+import type { Action } from './rule-schema.ts';
+import type { RunStatus } from './automation-runs.ts';
+
+/** What a run keeps of its rule. */
+export interface RuleSnapshot {
+  actions: Action[];
+  scopes: string[];
+}
+
+/** A rule's runs act with the scopes it was saved with, as the rule (never as the account itself). */
+export const rulePrincipal = (accountId: string, ruleId: string, scopes: readonly string[]): Principal => ({
+  ...accountPrincipal(accountId),
+  automationRuleId: ruleId,
+  scopes: new Set(scopes),
+});
+
+export interface NewRun {
+  rule: Row;
+  status: RunStatus;
+  trigger: 'event' | 'schedule' | 'relative';
+  eventId?: string | null;
+  eventType?: string | null;
+  objectCollection?: string | null;
+  objectId?: string | null;
+  depth: number;
+  error?: string | null;
+  /** Schedules and dates: what it fired for; a second run for the same key is not made. */
+  fireKey?: string | null;
+  now: string;
+}
+
+const RUN_COLUMNS = `id, account_id, rule_id, status, trigger, event_id, event_type, object_collection, object_id,
+  depth, next_step, steps, run_after, attempts, error, started_at, finished_at, fire_key, rule_snapshot,
+  created_at, updated_at`;
+
+/** Inserts a run (answers its id, or null when its fire key was already taken). */
+export async function insertRun(tx: TenantTransaction, run: NewRun): Promise<string | null> {
+  const id = newId('arun');
+  const finished = !['queued', 'running', 'waiting'].includes(run.status);
+  const snapshot: RuleSnapshot = { actions: run.rule.actions, scopes: run.rule.acts_with_scopes };
+  const [inserted] = await tx.query({
+    sql: `INSERT INTO automation_runs (${RUN_COLUMNS})
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, '[]', $11, 0, $12, NULL, $13, $14, $15, $11, $11)
+          ON CONFLICT (account_id, rule_id, fire_key) WHERE fire_key IS NOT NULL DO NOTHING
+          RETURNING id`,
+    parameters: [
+      id,
+      tx.accountId,
+      run.rule.id,
+      run.status,
+      run.trigger,
+      run.eventId ?? null,
+      run.eventType ?? null,
+      run.objectCollection ?? null,
+      run.objectId ?? null,
+      run.depth,
+      run.now,
+      run.error ?? null,
+      finished ? run.now : null,
+      run.fireKey ?? null,
+      JSON.stringify(snapshot),
+    ],
+  });
+  return inserted ? id : null;
+}
+
+/** Changes a run's columns, releasing its lease unless `keepLease`. */
+export function updateRun(tx: TenantTransaction, id: string, changes: Row, now: string, keepLease = false): void {
+  const values: Row = { ...changes, updated_at: now, ...(!keepLease && { lease_token: null, locked_until: null }) };
+  const names = Object.keys(values);
+  tx.defer({
+    sql: `UPDATE automation_runs SET ${names.map((name, i) => `${name} = $${i + 3}`).join(', ')}
+           WHERE account_id = $1 AND id = $2`,
+    parameters: [
+      tx.accountId,
+      id,
+      ...names.map((name) => (name === 'steps' ? JSON.stringify(values[name]) : values[name])),
+    ],
+  });
+}
