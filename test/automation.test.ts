@@ -148,7 +148,7 @@ describe('event rules', () => {
 });
 
 describe('what leaves', () => {
-  test('mail skips opted-out contacts, notices reach members by role, a webhook goes to its endpoint only', async () => {
+  test('mail skips opted-out contacts, members by role are notified, a webhook goes to its endpoint only', async () => {
     const office = await created('users', { name: 'Olive', email: 'olive@automation.example', role: 'office' });
     const endpoint = await created('webhook-endpoints', {
       url: 'http://127.0.0.1:9/automation',

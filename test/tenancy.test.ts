@@ -4,6 +4,7 @@
 import { multipartBody, TINY_PNG } from './support/uploads.ts';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { AutomationEngine } from '../src/automation/automation-engine.ts';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { auditEntries } from '../src/auth/audit-entries-resource.ts';
 import { insertRow } from '../src/platform/operations/row-statements.ts';
@@ -52,6 +53,13 @@ before(async () => {
     store.set(
       'inbound-requests',
       (await ctx.call('GET', '/v1/inbound-requests?limit=1', { key: account.key })).body.data[0],
+    );
+    // A customer created after the fixture rule (on customer.created) starts one of its runs.
+    await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'Sample 1 for a rule' } });
+    await new AutomationEngine(ctx.runtime, ctx.runtime.logger, { accountIds: [account.id] }).round();
+    store.set(
+      'automation-runs',
+      (await ctx.call('GET', '/v1/automation-runs?limit=1', { key: account.key })).body.data[0],
     );
     // A stock adjustment writes a movement to the ledger.
     const adjusted = await ctx.call('POST', `/v1/inventory-items/${store.get('inventory-items')!.id}/adjust`, {

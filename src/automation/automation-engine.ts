@@ -96,7 +96,8 @@ export class AutomationEngine implements Lifecycle {
       await withTenantTransaction(this.runtime.db, account_id, async (tx) => {
         // Taken by deleting it: of two workers, one deletes the row and the other finds it gone.
         const [claimed] = await tx.query<{ depth: number }>({
-          sql: 'DELETE FROM automation_triggers WHERE account_id = $1 AND event_id = $2 AND rule_id = $3 RETURNING depth',
+          sql: `DELETE FROM automation_triggers WHERE account_id = $1 AND event_id = $2 AND rule_id = $3
+                RETURNING depth`,
           parameters: [account_id, event_id, rule_id],
         });
         const [rule] = await tx.query({

@@ -35,7 +35,8 @@ export const automationRules = defineResource({
   idPrefix: 'arule',
   description:
     'When an event happens, a schedule fires or a date comes up, and its conditions hold, the rule runs its ' +
-    "actions: update or create records, run an action, message someone, notify members, call a webhook, wait. It acts with its saver's scopes.",
+    'actions: update or create records, run an action, message someone, notify members, call a webhook, ' +
+    "wait. It acts with its saver's scopes.",
   softDelete: true,
   fields: {
     name: field.text({ max: 200 }).required().searchable().sortable(),

@@ -44,7 +44,8 @@ async function eventFor(
   const [event] = await ctx.tx.query<EventRow>({
     sql: input.event_id
       ? 'SELECT id, type, data, created_at FROM events WHERE account_id = $1 AND id = $2'
-      : 'SELECT id, type, data, created_at FROM events WHERE account_id = $1 AND type = $2 ORDER BY created_at DESC, id DESC LIMIT 1',
+      : `SELECT id, type, data, created_at FROM events WHERE account_id = $1 AND type = $2
+          ORDER BY created_at DESC, id DESC LIMIT 1`,
     parameters: [ctx.tx.accountId, input.event_id ?? type],
   });
   if (input.event_id && !event) throw notFound('event', input.event_id);

@@ -87,11 +87,12 @@ export async function fireDates(runtime: Runtime, now: number, accounts: string[
         subject.fields[field]?.kind === 'date'
           ? `(${field}::timestamp AT TIME ZONE ${`'${(await loadBranding(tx)).time_zone.replace(/'/g, "''")}'`})`
           : field;
+      const live = subject.softDelete ? ' AND deleted_at IS NULL' : '';
       // The objects whose moment plus the offset falls in (checked_until, now]: bounds on the column itself.
       const shift = offset * 60_000;
       const rows = await tx.query<{ id: string; fire_at: string }>({
         sql: `SELECT id, ${moment} + make_interval(mins => $4) AS fire_at FROM ${subject.table}
-               WHERE account_id = $1 AND ${moment} >= $2 AND ${moment} <= $3${subject.softDelete ? ' AND deleted_at IS NULL' : ''}
+               WHERE account_id = $1 AND ${moment} >= $2 AND ${moment} <= $3${live}
                ORDER BY ${moment}, id LIMIT ${DATES_PER_ROUND}`,
         parameters: [
           tx.accountId,

@@ -189,8 +189,9 @@ export async function checkRule(
   for (const [path, collection, id] of namedIds(rule.actions)) {
     if (id.includes('{{')) continue;
     const resource = ctx.registry.get(collection);
+    const live = resource.softDelete ? ' AND deleted_at IS NULL' : '';
     const [found] = await ctx.tx.query({
-      sql: `SELECT 1 FROM ${resource.table} WHERE account_id = $1 AND id = $2${resource.softDelete ? ' AND deleted_at IS NULL' : ''}`,
+      sql: `SELECT 1 FROM ${resource.table} WHERE account_id = $1 AND id = $2${live}`,
       parameters: [ctx.tx.accountId, id],
     });
     if (!found) out.errors.push({ path, message: `No such ${resource.name}: '${id}'` });
@@ -198,7 +199,8 @@ export async function checkRule(
   if (out.missingScope)
     throw new ApiError(
       'insufficient_scope',
-      `This rule needs the scope '${out.missingScope}', which your credential lacks: a rule acts with its saver's scopes`,
+      `This rule needs the scope '${out.missingScope}', which your credential lacks: ` +
+        "a rule acts with its saver's scopes",
       { required_scope: out.missingScope },
     );
   if (out.errors.length) {

@@ -30,7 +30,11 @@ export function optOutRequested(body: string): boolean | null {
 const spellings = (phone: string) => [...new Set([phone, phone.replace(/[^\d+]/g, ''), e164(phone)])].filter(Boolean);
 
 /** The live contacts of a number (however written), and the given contact. */
-export async function contactsOf(ctx: OperationContext, contactId: string | null, phone: string | null): Promise<Row[]> {
+export async function contactsOf(
+  ctx: OperationContext,
+  contactId: string | null,
+  phone: string | null,
+): Promise<Row[]> {
   return ctx.tx.query({
     sql: `SELECT id, sms_opt_out FROM contacts
            WHERE account_id = $1 AND deleted_at IS NULL

@@ -18,6 +18,7 @@ import { reviewRequests } from '../../src/domain/review-requests.ts';
 import { scheduleBlocks } from '../../src/domain/schedule-blocks.ts';
 import { timeEntries } from '../../src/domain/time-entries.ts';
 import { pushSubscriptions } from '../../src/delivery/push/push-subscriptions.ts';
+import { automationRules } from '../../src/automation/automation-rules.ts';
 
 /** A value for a JSON schema: every property filled, minimums respected. */
 /** Stands for "an id of this collection" in a JSON sample until Fixtures puts a real one there. */
@@ -149,6 +150,11 @@ const FIELD_SAMPLES = new Map<string, (n: number) => unknown>([
   [fieldOf(scheduleBlocks, 'ends_at'), (n) => dayAt(n, 10)],
   // Only an owner, signed in, grants the owner role; fixtures are made with API keys.
   [fieldOf(users, 'role'), (n) => ['admin', 'dispatcher', 'technician', 'office', 'read_only'][n % 5]],
+  // A rule names real event types and fields (checked when saved).
+  [fieldOf(automationRules, 'enabled'), () => true],
+  [fieldOf(automationRules, 'trigger'), () => ({ type: 'event', event: 'customer.created' })],
+  [fieldOf(automationRules, 'conditions'), (n) => ({ field: 'object.name', op: 'contains', value: `Sample ${n % 4}` })],
+  [fieldOf(automationRules, 'actions'), (n) => [{ type: 'delay', seconds: 60 * ((n % 4) + 1) }]],
 ]);
 
 /**

@@ -4972,6 +4972,184 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/automation-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List automation rules
+         * @description Requires the scope `read:automation-rules`.
+         */
+        get: operations["listAutomationRules"];
+        put?: never;
+        /**
+         * Create a automation_rule
+         * @description Requires the scope `write:automation-rules`.
+         */
+        post: operations["createAutomationRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-rules/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export automation rules as CSV or JSON
+         * @description Streams every object matching the same filters, search and sort as the list. Also answers at `/v1/exports/automation-rules`.
+         *
+         *     Requires the scope `read:automation-rules`.
+         */
+        get: operations["exportAutomationRules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-rules/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create, update and delete automation rules in one all-or-nothing request
+         * @description Requires the scope `write:automation-rules`.
+         */
+        post: operations["bulkAutomationRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a automation_rule
+         * @description Requires the scope `read:automation-rules`.
+         */
+        get: operations["getAutomationRule"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a automation_rule
+         * @description Requires the scope `write:automation-rules`.
+         */
+        delete: operations["deleteAutomationRule"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a automation_rule
+         * @description Requires the scope `write:automation-rules`.
+         */
+        patch: operations["updateAutomationRule"];
+        trace?: never;
+    };
+    "/v1/automation-rules/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the automation runs of a automation rule
+         * @description The same as `GET /v1/automation-runs?rule_id={id}`, with the same filters and paging.
+         *
+         *     Requires the scope `read:automation-runs`.
+         */
+        get: operations["listRunsOfAutomationRule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List automation runs
+         * @description Requires the scope `read:automation-runs`.
+         */
+        get: operations["listAutomationRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a automation_run
+         * @description Requires the scope `read:automation-runs`.
+         */
+        get: operations["getAutomationRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a run
+         * @description The run stops before its next action; what it did stays done.
+         *
+         *     Requires the scope `write:automation-runs`.
+         */
+        post: operations["cancelAutomationRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/tags": {
         parameters: {
             query?: never;
@@ -5508,6 +5686,28 @@ export interface paths {
          *     Requires the scope `write:push-subscriptions`.
          */
         post: operations["sendTestPush"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-rules/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Show what a rule would do, doing nothing
+         * @description Evaluates the rule against an event (`event_id`), an object you give (`object`), or else the latest event of its trigger type, and answers whether its conditions hold and each action as it would run (templates rendered). Nothing is written or sent.
+         *
+         *     Requires the scope `read:automation-rules`.
+         */
+        post: operations["testAutomationRule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8431,6 +8631,318 @@ export interface components {
         };
         PushSubscriptionList: {
             data: components["schemas"]["PushSubscription"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description When an event happens, a schedule fires or a date comes up, and its conditions hold, the rule runs its actions: update or create records, run an action, message someone, notify members, call a webhook, wait. It acts with its saver's scopes. */
+        AutomationRule: {
+            /** @example arule_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "automation_rule";
+            name: string;
+            description: string | null;
+            enabled: boolean;
+            /** @description What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field. */
+            trigger: {
+                /** @constant */
+                type: "event";
+                /** @description An event type of the catalogue: `job.completed`. */
+                event: string;
+            } | {
+                /** @constant */
+                type: "schedule";
+                /** @description Five (or six, with seconds) cron fields, in the account's time zone: `0 8 * * 1`. */
+                cron: string;
+            } | {
+                /** @constant */
+                type: "relative";
+                /** @description A collection of the API: `jobs`, `invoices`. */
+                collection: string;
+                /** @description A date or date-time field of the collection: `scheduled_start`. */
+                field: string;
+                /** @description Minutes after the field’s time (negative: before). -1440 = a day before. */
+                offset_minutes: number;
+            };
+            conditions: {
+                [key: string]: unknown;
+            } | null;
+            /** @description What a run does, in order (1 to 20); a failed action stops the run. */
+            actions: ({
+                /** @constant */
+                type: "update_record";
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "create_record";
+                /** @description A collection of the API: `jobs`, `invoices`. */
+                collection: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "run_action";
+                /** @description An action of the run's object: `complete`, `send`. */
+                action: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                input?: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "send_message";
+                /** @enum {string} */
+                channel: "email" | "sms";
+                /** @description The address or number, usually a template: `{{record.email}}`. */
+                to: string;
+                /** @description Email only; with `template_id` the template’s subject is used. */
+                subject?: string;
+                body?: string;
+                /** @description An email template, rendered over the run’s scope. */
+                template_id?: string;
+            } | {
+                /** @constant */
+                type: "notify_users";
+                user_ids?: string[];
+                roles?: string[];
+                title: string;
+                body: string;
+            } | {
+                /** @constant */
+                type: "call_webhook";
+                endpoint_id: string;
+            } | {
+                /** @constant */
+                type: "delay";
+                seconds: number;
+            })[];
+            trigger_event: string | null;
+            next_run_at: string | null;
+            checked_until: string | null;
+            /** @description The scopes its runs have: those of whoever saved it last. */
+            acts_with_scopes: string[];
+            saved_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AutomationRuleCreate: {
+            name: string;
+            description?: string | null;
+            enabled?: boolean | null;
+            /** @description What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field. */
+            trigger: {
+                /** @constant */
+                type: "event";
+                /** @description An event type of the catalogue: `job.completed`. */
+                event: string;
+            } | {
+                /** @constant */
+                type: "schedule";
+                /** @description Five (or six, with seconds) cron fields, in the account's time zone: `0 8 * * 1`. */
+                cron: string;
+            } | {
+                /** @constant */
+                type: "relative";
+                /** @description A collection of the API: `jobs`, `invoices`. */
+                collection: string;
+                /** @description A date or date-time field of the collection: `scheduled_start`. */
+                field: string;
+                /** @description Minutes after the field’s time (negative: before). -1440 = a day before. */
+                offset_minutes: number;
+            };
+            conditions?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description What a run does, in order (1 to 20); a failed action stops the run. */
+            actions: ({
+                /** @constant */
+                type: "update_record";
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "create_record";
+                /** @description A collection of the API: `jobs`, `invoices`. */
+                collection: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "run_action";
+                /** @description An action of the run's object: `complete`, `send`. */
+                action: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                input?: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "send_message";
+                /** @enum {string} */
+                channel: "email" | "sms";
+                /** @description The address or number, usually a template: `{{record.email}}`. */
+                to: string;
+                /** @description Email only; with `template_id` the template’s subject is used. */
+                subject?: string;
+                body?: string;
+                /** @description An email template, rendered over the run’s scope. */
+                template_id?: string;
+            } | {
+                /** @constant */
+                type: "notify_users";
+                user_ids?: string[];
+                roles?: string[];
+                title: string;
+                body: string;
+            } | {
+                /** @constant */
+                type: "call_webhook";
+                endpoint_id: string;
+            } | {
+                /** @constant */
+                type: "delay";
+                seconds: number;
+            })[];
+        };
+        AutomationRuleUpdate: {
+            name?: string;
+            description?: string | null;
+            enabled?: boolean | null;
+            /** @description What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field. */
+            trigger?: {
+                /** @constant */
+                type: "event";
+                /** @description An event type of the catalogue: `job.completed`. */
+                event: string;
+            } | {
+                /** @constant */
+                type: "schedule";
+                /** @description Five (or six, with seconds) cron fields, in the account's time zone: `0 8 * * 1`. */
+                cron: string;
+            } | {
+                /** @constant */
+                type: "relative";
+                /** @description A collection of the API: `jobs`, `invoices`. */
+                collection: string;
+                /** @description A date or date-time field of the collection: `scheduled_start`. */
+                field: string;
+                /** @description Minutes after the field’s time (negative: before). -1440 = a day before. */
+                offset_minutes: number;
+            };
+            conditions?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description What a run does, in order (1 to 20); a failed action stops the run. */
+            actions?: ({
+                /** @constant */
+                type: "update_record";
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "create_record";
+                /** @description A collection of the API: `jobs`, `invoices`. */
+                collection: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "run_action";
+                /** @description An action of the run's object: `complete`, `send`. */
+                action: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                input?: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "send_message";
+                /** @enum {string} */
+                channel: "email" | "sms";
+                /** @description The address or number, usually a template: `{{record.email}}`. */
+                to: string;
+                /** @description Email only; with `template_id` the template’s subject is used. */
+                subject?: string;
+                body?: string;
+                /** @description An email template, rendered over the run’s scope. */
+                template_id?: string;
+            } | {
+                /** @constant */
+                type: "notify_users";
+                user_ids?: string[];
+                roles?: string[];
+                title: string;
+                body: string;
+            } | {
+                /** @constant */
+                type: "call_webhook";
+                endpoint_id: string;
+            } | {
+                /** @constant */
+                type: "delay";
+                seconds: number;
+            })[];
+        };
+        AutomationRuleList: {
+            data: components["schemas"]["AutomationRule"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description One run of an automation rule: its trigger, whether its conditions held, and each action's result or error. */
+        AutomationRun: {
+            /** @example arun_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "automation_run";
+            rule_id: string | null;
+            status: ("queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled") | null;
+            trigger: ("event" | "schedule" | "relative") | null;
+            event_id: string | null;
+            event_type: string | null;
+            object_collection: string | null;
+            object_id: string | null;
+            depth: number | null;
+            /** @description The index of the next action to run. */
+            next_step: number;
+            steps: {
+                /** @description The action’s type: `update_record`, `send_message`, ... */
+                action: string;
+                /** @enum {string} */
+                status: "succeeded" | "failed";
+                started_at: string;
+                finished_at: string;
+                /** @description What it did: ids of what it wrote or queued. */
+                result: {
+                    [key: string]: unknown;
+                } | null;
+                error: string | null;
+            }[] | null;
+            run_after: string | null;
+            /** @description Tries of its current action that failed. */
+            attempts: number;
+            error: string | null;
+            started_at: string | null;
+            finished_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AutomationRunList: {
+            data: components["schemas"]["AutomationRun"][];
             page: components["schemas"]["Page"];
         };
     };
@@ -30291,6 +30803,684 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listAutomationRules: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose enabled equals. */
+                enabled?: string;
+                /** @description Only objects whose enabled does not equal. */
+                "enabled[ne]"?: string;
+                /** @description Only objects whose enabled is empty (true) or set (false). */
+                "enabled[is_null]"?: boolean;
+                /** @description Only objects whose trigger_event equals. */
+                trigger_event?: string;
+                /** @description Only objects whose trigger_event is one of (comma-separated). */
+                "trigger_event[in]"?: string;
+                /** @description Only objects whose trigger_event is empty (true) or set (false). */
+                "trigger_event[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRuleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAutomationRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationRuleCreate"];
+            };
+        };
+        responses: {
+            /** @description The created object. */
+            201: {
+                headers: {
+                    Location?: string;
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AutomationRule"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    exportAutomationRules: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose enabled equals. */
+                enabled?: string;
+                /** @description Only objects whose enabled does not equal. */
+                "enabled[ne]"?: string;
+                /** @description Only objects whose enabled is empty (true) or set (false). */
+                "enabled[is_null]"?: boolean;
+                /** @description Only objects whose trigger_event equals. */
+                trigger_event?: string;
+                /** @description Only objects whose trigger_event is one of (comma-separated). */
+                "trigger_event[in]"?: string;
+                /** @description Only objects whose trigger_event is empty (true) or set (false). */
+                "trigger_event[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching object, streamed. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/json": components["schemas"]["AutomationRule"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    bulkAutomationRules: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    operations: ({
+                        /** @constant */
+                        action: "create";
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        action: "update";
+                        id: string;
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        action: "delete";
+                        id: string;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Every item succeeded, in request order. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["BulkResult"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAutomationRule: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AutomationRule"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteAutomationRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["DeletedObject"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateAutomationRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationRuleUpdate"];
+            };
+        };
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AutomationRule"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRunsOfAutomationRule: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, finished_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose rule_id equals. */
+                rule_id?: string;
+                /** @description Only objects whose rule_id is one of (comma-separated). */
+                "rule_id[in]"?: string;
+                /** @description Only objects whose status equals. */
+                status?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose trigger equals. */
+                trigger?: "event" | "schedule" | "relative";
+                /** @description Only objects whose trigger does not equal. */
+                "trigger[ne]"?: "event" | "schedule" | "relative";
+                /** @description Only objects whose trigger is one of (comma-separated). */
+                "trigger[in]"?: string;
+                /** @description Only objects whose trigger is none of (comma-separated). */
+                "trigger[nin]"?: string;
+                /** @description Only objects whose trigger is empty (true) or set (false). */
+                "trigger[is_null]"?: boolean;
+                /** @description Only objects whose event_id equals. */
+                event_id?: string;
+                /** @description Only objects whose event_id is one of (comma-separated). */
+                "event_id[in]"?: string;
+                /** @description Only objects whose event_type equals. */
+                event_type?: string;
+                /** @description Only objects whose event_type is one of (comma-separated). */
+                "event_type[in]"?: string;
+                /** @description Only objects whose event_type starts with (case-insensitive). */
+                "event_type[starts_with]"?: string;
+                /** @description Only objects whose object_id equals. */
+                object_id?: string;
+                /** @description Only objects whose object_id is one of (comma-separated). */
+                "object_id[in]"?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRunList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAutomationRuns: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, finished_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose rule_id equals. */
+                rule_id?: string;
+                /** @description Only objects whose rule_id is one of (comma-separated). */
+                "rule_id[in]"?: string;
+                /** @description Only objects whose status equals. */
+                status?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose trigger equals. */
+                trigger?: "event" | "schedule" | "relative";
+                /** @description Only objects whose trigger does not equal. */
+                "trigger[ne]"?: "event" | "schedule" | "relative";
+                /** @description Only objects whose trigger is one of (comma-separated). */
+                "trigger[in]"?: string;
+                /** @description Only objects whose trigger is none of (comma-separated). */
+                "trigger[nin]"?: string;
+                /** @description Only objects whose trigger is empty (true) or set (false). */
+                "trigger[is_null]"?: boolean;
+                /** @description Only objects whose event_id equals. */
+                event_id?: string;
+                /** @description Only objects whose event_id is one of (comma-separated). */
+                "event_id[in]"?: string;
+                /** @description Only objects whose event_type equals. */
+                event_type?: string;
+                /** @description Only objects whose event_type is one of (comma-separated). */
+                "event_type[in]"?: string;
+                /** @description Only objects whose event_type starts with (case-insensitive). */
+                "event_type[starts_with]"?: string;
+                /** @description Only objects whose object_id equals. */
+                object_id?: string;
+                /** @description Only objects whose object_id is one of (comma-separated). */
+                "object_id[in]"?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRunList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAutomationRun: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AutomationRun"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelAutomationRun: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AutomationRun"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     tagContact: {
         parameters: {
             query?: never;
@@ -31419,6 +32609,73 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testAutomationRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description An event of the rule’s trigger type. */
+                    event_id?: string;
+                    /** @description An object to run against instead (its `id`, if given, loads `record`). */
+                    object?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Show what a rule would do, doing nothing */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "automation_rule_test";
+                            rule_id: string;
+                            event: {
+                                id: string | null;
+                                type: string;
+                            };
+                            conditions_hold: boolean;
+                            /** @description Each action with its values rendered. */
+                            actions: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -33623,6 +34880,15 @@ export interface operations {
                                 /** @description A text to the member's phone (when it is a valid number and texts are configured). */
                                 sms: boolean;
                             };
+                            /** @description An automation rule of the account notified you. */
+                            automation: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
                         };
                     };
                 };
@@ -33688,6 +34954,15 @@ export interface operations {
                         /** @description A text to the member's phone (when it is a valid number and texts are configured). */
                         sms?: boolean;
                     };
+                    /** @description An automation rule of the account notified you. */
+                    automation?: {
+                        /** @description A push to each of the member's subscribed browsers and devices. */
+                        push?: boolean;
+                        /** @description A mail to the member's email address. */
+                        email?: boolean;
+                        /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                        sms?: boolean;
+                    };
                 };
             };
         };
@@ -33745,6 +35020,15 @@ export interface operations {
                             };
                             /** @description A teammate mentioned you (`<@usr_…>`) in a note. */
                             mentioned: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
+                            /** @description An automation rule of the account notified you. */
+                            automation: {
                                 /** @description A push to each of the member's subscribed browsers and devices. */
                                 push: boolean;
                                 /** @description A mail to the member's email address. */

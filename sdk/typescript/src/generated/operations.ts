@@ -42,6 +42,18 @@ export const operationTable = {
   "auth.signUp": {"method":"POST","path":"/v1/auth/sign-up","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "auth.switchAccount": {"method":"POST","path":"/v1/auth/switch-account","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "auth.verifyEmail": {"method":"GET","path":"/v1/auth/verify-email","pathParams":[],"query":"required","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "automationRules.bulk": {"method":"POST","path":"/v1/automation-rules/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "automationRules.create": {"method":"POST","path":"/v1/automation-rules","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "automationRules.delete": {"method":"DELETE","path":"/v1/automation-rules/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "automationRules.export": {"method":"GET","path":"/v1/automation-rules/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
+  "automationRules.get": {"method":"GET","path":"/v1/automation-rules/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "automationRules.list": {"method":"GET","path":"/v1/automation-rules","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "automationRules.listRuns": {"method":"GET","path":"/v1/automation-rules/{id}/runs","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "automationRules.test": {"method":"POST","path":"/v1/automation-rules/{id}/test","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "automationRules.update": {"method":"PATCH","path":"/v1/automation-rules/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "automationRuns.cancel": {"method":"POST","path":"/v1/automation-runs/{id}/cancel","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "automationRuns.get": {"method":"GET","path":"/v1/automation-runs/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "automationRuns.list": {"method":"GET","path":"/v1/automation-runs","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "callLogs.bulk": {"method":"POST","path":"/v1/call-logs/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "callLogs.create": {"method":"POST","path":"/v1/call-logs","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "callLogs.delete": {"method":"DELETE","path":"/v1/call-logs/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -610,6 +622,82 @@ export interface Resources {
      * `GET /v1/auth/verify-email`
      */
     verifyEmail(query: Query<Op<"/v1/auth/verify-email", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/auth/verify-email", "get">>>;
+  };
+  automationRules: {
+    /**
+     * Create, update and delete automation rules in one all-or-nothing request
+     *
+     * `POST /v1/automation-rules/bulk` (scope `write:automation-rules`)
+     */
+    bulk(body: JsonBody<Op<"/v1/automation-rules/bulk", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/automation-rules/bulk", "post">>>;
+    /**
+     * Create a automation_rule
+     *
+     * `POST /v1/automation-rules` (scope `write:automation-rules`)
+     */
+    create(body: JsonBody<Op<"/v1/automation-rules", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/automation-rules", "post">>>;
+    /**
+     * Delete a automation_rule
+     *
+     * `DELETE /v1/automation-rules/{id}` (scope `write:automation-rules`)
+     */
+    delete(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/automation-rules/{id}", "delete">>>;
+    /**
+     * Export automation rules as CSV or JSON
+     *
+     * `GET /v1/automation-rules/export` (scope `read:automation-rules`)
+     */
+    export(query?: Query<Op<"/v1/automation-rules/export", "get">>, options?: RequestOptions): Promise<Response>;
+    /**
+     * Retrieve a automation_rule
+     *
+     * `GET /v1/automation-rules/{id}` (scope `read:automation-rules`)
+     */
+    get(id: string, query?: Query<Op<"/v1/automation-rules/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/automation-rules/{id}", "get">>>;
+    /**
+     * List automation rules
+     *
+     * `GET /v1/automation-rules` (scope `read:automation-rules`)
+     */
+    list(query?: Query<Op<"/v1/automation-rules", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/automation-rules", "get">>, JsonResponse<Op<"/v1/automation-rules", "get">>>;
+    /**
+     * List the automation runs of a automation rule
+     *
+     * `GET /v1/automation-rules/{id}/runs` (scope `read:automation-runs`)
+     */
+    listRuns(id: string, query?: Query<Op<"/v1/automation-rules/{id}/runs", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/automation-rules/{id}/runs", "get">>, JsonResponse<Op<"/v1/automation-rules/{id}/runs", "get">>>;
+    /**
+     * Show what a rule would do, doing nothing
+     *
+     * `POST /v1/automation-rules/{id}/test` (scope `read:automation-rules`)
+     */
+    test(id: string, body?: JsonBody<Op<"/v1/automation-rules/{id}/test", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/automation-rules/{id}/test", "post">>>;
+    /**
+     * Update a automation_rule
+     *
+     * `PATCH /v1/automation-rules/{id}` (scope `write:automation-rules`)
+     */
+    update(id: string, body: JsonBody<Op<"/v1/automation-rules/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/automation-rules/{id}", "patch">>>;
+  };
+  automationRuns: {
+    /**
+     * Cancel a run
+     *
+     * `POST /v1/automation-runs/{id}/cancel` (scope `write:automation-runs`)
+     */
+    cancel(id: string, body?: JsonBody<Op<"/v1/automation-runs/{id}/cancel", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/automation-runs/{id}/cancel", "post">>>;
+    /**
+     * Retrieve a automation_run
+     *
+     * `GET /v1/automation-runs/{id}` (scope `read:automation-runs`)
+     */
+    get(id: string, query?: Query<Op<"/v1/automation-runs/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/automation-runs/{id}", "get">>>;
+    /**
+     * List automation runs
+     *
+     * `GET /v1/automation-runs` (scope `read:automation-runs`)
+     */
+    list(query?: Query<Op<"/v1/automation-runs", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/automation-runs", "get">>, JsonResponse<Op<"/v1/automation-runs", "get">>>;
   };
   callLogs: {
     /**
