@@ -8,7 +8,8 @@ import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { loadBranding } from '../delivery/branding.ts';
 import type { OperationContext } from '../platform/contract.ts';
-import { OPERATORS } from './conditions.ts';
+import { OPERATORS, type Condition } from './conditions.ts';
+import { eventFilter } from './event-filter.ts';
 import { actionsSchema, triggerSchema, type Trigger } from './rule-schema.ts';
 import { checkRule } from './rule-checks.ts';
 import { AUTOMATION_SCHEMA } from './automation-schema.ts';
@@ -19,6 +20,14 @@ const CONDITIONS_DOC =
   `\`{"or": [...]}\`, \`{"not": {...}}\` (at most 50 conditions, 6 levels). Operators: ${OPERATORS.join(', ')}. ` +
   'Paths start at `object` (the event’s object), `previous` (its attributes before an update), `record` (the ' +
   'object as it is now) or `event` (`type`, `id`). Null: always.';
+
+/** Keeps the rule's event filter (automation-schema.ts) in step with its conditions. */
+function storeEventFilter(ctx: OperationContext, row: { id: string; conditions: unknown }): void {
+  ctx.tx.defer({
+    sql: 'UPDATE automation_rules SET event_filter = $3 WHERE account_id = $1 AND id = $2',
+    parameters: [ctx.tx.accountId, row.id, eventFilter(row.conditions as Condition | null)],
+  });
+}
 
 /** When a schedule next fires, in the account's time zone. */
 async function nextScheduledRun(ctx: OperationContext, trigger: Trigger): Promise<string | null> {
@@ -67,6 +76,8 @@ export const automationRules = defineResource({
   hooks: {
     compute: (row) => ({ trigger_event: row.trigger.type === 'event' ? row.trigger.event : null }),
     validate: async ({ row, ctx }) => checkRule(ctx, row),
+    afterCreate: async ({ row, ctx }) => storeEventFilter(ctx, row),
+    afterUpdate: async ({ row, ctx }) => storeEventFilter(ctx, row),
     stamp: async ({ row, previous, ctx }) => {
       const { principal } = ctx;
       const retriggered = JSON.stringify(previous?.trigger) !== JSON.stringify(row.trigger);

@@ -39,7 +39,8 @@ export const automationRuns = defineResource({
       .filterable()
       .describe(
         '`queued` (not started), `running`, `waiting` (a delay), `succeeded`, `failed` (see `error`), ' +
-          '`skipped` (its conditions did not hold), `cancelled`.',
+          '`skipped` (a schedule or date whose conditions did not hold), `cancelled`. An event the conditions ' +
+          'pass over makes no run.',
       ),
     trigger: field.enum(['event', 'schedule', 'relative']).readOnly().filterable(),
     event_id: field.ref('events').readOnly().filterable(['eq', 'in']).describe('The event that started it.'),

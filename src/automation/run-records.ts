@@ -40,36 +40,34 @@ const RUN_COLUMNS = `id, account_id, rule_id, status, trigger, event_id, event_t
   depth, next_step, steps, run_after, attempts, error, started_at, finished_at, fire_key, rule_snapshot,
   created_at, updated_at`;
 
-/** Inserts a run (answers its id, or null when its fire key was already taken). */
-export async function insertRun(tx: TenantTransaction, run: NewRun): Promise<string | null> {
-  const id = newId('arun');
+/** The values of a new run's row, in RUN_COLUMNS order. */
+function runValues(accountId: string, run: NewRun): unknown[] {
   const finished = !['queued', 'running', 'waiting'].includes(run.status);
   const snapshot: RuleSnapshot = { actions: run.rule.actions, scopes: run.rule.acts_with_scopes };
-  const [inserted] = await tx.query({
-    sql: `INSERT INTO automation_runs (${RUN_COLUMNS})
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, '[]', $11, 0, $12, NULL, $13, $14, $15, $11, $11)
+  const nullable = [run.eventId, run.eventType, run.objectCollection, run.objectId].map((value) => value ?? null);
+  return [newId('arun'), accountId, run.rule.id, run.status, run.trigger, ...nullable, run.depth, 0, '[]', run.now]
+    .concat([0, run.error ?? null, null, finished ? run.now : null, run.fireKey ?? null, JSON.stringify(snapshot)])
+    .concat([run.now, run.now]);
+}
+
+/** Inserts runs in one statement; answers the ids made (a run whose fire key was taken is not). */
+export async function insertRuns(tx: TenantTransaction, runs: readonly NewRun[]): Promise<string[]> {
+  if (!runs.length) return [];
+  const rows = runs.map((run) => runValues(tx.accountId, run));
+  const width = rows[0]!.length;
+  const placeholders = rows.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`)})`);
+  const inserted = await tx.query<{ id: string }>({
+    sql: `INSERT INTO automation_runs (${RUN_COLUMNS}) VALUES ${placeholders.join(', ')}
           ON CONFLICT (account_id, rule_id, fire_key) WHERE fire_key IS NOT NULL DO NOTHING
           RETURNING id`,
-    parameters: [
-      id,
-      tx.accountId,
-      run.rule.id,
-      run.status,
-      run.trigger,
-      run.eventId ?? null,
-      run.eventType ?? null,
-      run.objectCollection ?? null,
-      run.objectId ?? null,
-      run.depth,
-      run.now,
-      run.error ?? null,
-      finished ? run.now : null,
-      run.fireKey ?? null,
-      JSON.stringify(snapshot),
-    ],
+    parameters: rows.flat(),
   });
-  return inserted ? id : null;
+  return inserted.map((row) => row.id);
 }
+
+/** Inserts a run (answers its id, or null when its fire key was already taken). */
+export const insertRun = async (tx: TenantTransaction, run: NewRun): Promise<string | null> =>
+  (await insertRuns(tx, [run]))[0] ?? null;
 
 /** Changes a run's columns, releasing its lease unless `keepLease`. */
 export function updateRun(tx: TenantTransaction, id: string, changes: Row, now: string, keepLease = false): void {

@@ -39,17 +39,19 @@ export interface EventRow {
   data: { object?: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
 }
 
+/** What a run reads of its event alone. */
+export const eventScope = (event: EventRow): Omit<RunScope, 'record'> => ({
+  event: { id: event.id, type: event.type, created_at: event.created_at },
+  object: event.data.object ?? {},
+  previous: event.data.previous_attributes ?? {},
+});
+
 /** The scope of a run started by `event` (or by a schedule or date: `event` made up, `object` given). */
 export async function runScope(
   ctx: OperationContext,
   subject: ResourceDefinition | null,
   event: EventRow,
 ): Promise<RunScope> {
-  const object = event.data.object ?? {};
-  return {
-    event: { id: event.id, type: event.type, created_at: event.created_at },
-    object,
-    previous: event.data.previous_attributes ?? {},
-    record: await currentRecord(ctx, subject, object.id),
-  };
+  const scope = eventScope(event);
+  return { ...scope, record: await currentRecord(ctx, subject, scope.object.id) };
 }
