@@ -1,9 +1,10 @@
 // What automation owns besides its resources' tables: the trigger that queues an event for the
 // rules waiting for its type, in the transaction that writes the event (so a committed change
 // always reaches its rules, a rolled-back one never does, and matching costs no round trip),
-// and the columns of runs only the engine reads. Conditions are judged later, by the engine, off
-// the request, except what the event alone refuses (each rule's event filter). No NOTIFY: it takes a lock every committing transaction waits for, which cost
-// creates a quarter of their throughput in bench/automation.ts; the engine polls instead.
+// and the columns of runs only the engine reads. The trigger refuses what a rule's event filter
+// refuses; the engine judges the rest of the conditions later, off the request. No NOTIFY: it
+// takes a lock that every committing transaction waits for, which cost creates a quarter of
+// their throughput in bench/automation.ts; the engine polls instead.
 import { TENANT_ROLE } from '../db/tenant-transaction.ts';
 import { rowLevelSecurity } from '../platform/ddl/resource-ddl.ts';
 
