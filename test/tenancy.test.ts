@@ -61,6 +61,22 @@ before(async () => {
       'automation-runs',
       (await ctx.call('GET', '/v1/automation-runs?limit=1', { key: account.key })).body.data[0],
     );
+    // A policy holding this payment's refund makes a pending approval of it.
+    const payment = store.get('payments')!;
+    const policy = await ctx.call('POST', '/v1/approval-policies', {
+      key: account.key,
+      body: {
+        name: 'This refund',
+        collection: 'payments',
+        action: 'refund',
+        conditions: { field: 'object.id', op: 'eq', value: payment.id },
+        approver_roles: ['admin'],
+      },
+    });
+    assert.equal(policy.status, 201, policy.text);
+    const held = await ctx.call('POST', `/v1/payments/${payment.id}/refund`, { key: account.key, body: {} });
+    assert.equal(held.status, 202, held.text);
+    store.set('approvals', held.body.data);
     // A stock adjustment writes a movement to the ledger.
     const adjusted = await ctx.call('POST', `/v1/inventory-items/${store.get('inventory-items')!.id}/adjust`, {
       key: account.key,

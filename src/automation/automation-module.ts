@@ -1,13 +1,17 @@
 // Automation: the account's own rules act for it. Events (written with their changes) queue the
 // rules waiting for them; schedules and dates fire on time; the engine runs each rule's actions
 // through the API's own operations, one committed step at a time, with the scopes of whoever
-// saved the rule. Runs are visible as `automation-runs`.
+// saved the rule. Runs are visible as `automation-runs`. Approval policies hold chosen actions
+// (a large refund) until a named member approves them.
 import { defineModule, provide } from '../platform/api/module.ts';
 import { serviceKey } from '../platform/api/service-key.ts';
 import type { EventType } from '../platform/events/event-type.ts';
 import { AutomationEngine, type EngineOptions } from './automation-engine.ts';
 import { automationRules } from './automation-rules.ts';
 import { automationRuns } from './automation-runs.ts';
+import { approvalPolicies } from './approval-policies.ts';
+import { approvals } from './approvals.ts';
+import { approvalGate } from './approval-gate.ts';
 
 declare module '../platform/contract.ts' {
   interface RuntimeOptions {
@@ -31,6 +35,11 @@ const EVENTS: EventType[] = [
     description: 'An automation run stopped at an action that failed (see its `error` and `steps`).',
   },
   {
+    type: 'approval.requested',
+    collection: 'approvals',
+    description: 'An approval policy held an action: it waits for a decision.',
+  },
+  {
     type: 'automation.webhook',
     collection: 'automation-runs',
     description: "A rule's `call_webhook` action: sent to that rule's endpoint only, with the run and its object.",
@@ -39,7 +48,8 @@ const EVENTS: EventType[] = [
 
 export const automationModule = defineModule({
   name: 'automation',
-  resources: [automationRules, automationRuns],
+  resources: [automationRules, automationRuns, approvalPolicies, approvals],
+  gates: [approvalGate],
   // Dispatchers and office staff run the day; technicians and read-only members see the rules.
   roles: { dispatcher: 'write', office: 'write', technician: 'read', read_only: 'read' },
   events: EVENTS,

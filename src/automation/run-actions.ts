@@ -7,6 +7,7 @@ import { ApiError, notFound, validationFailed } from '../platform/errors.ts';
 import { hasScope } from '../platform/operations/principal.ts';
 import { lockRowOrThrow, loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { updateValidated } from '../platform/operations/update.ts';
+import { parseActionInput, runActionInTransaction } from '../platform/operations/run-action.ts';
 import { parseUpdateInput } from '../platform/operations/write-input.ts';
 import { appendEvent } from '../platform/events/append-event.ts';
 import type { OperationContext, ResourceDefinition } from '../platform/contract.ts';
@@ -152,9 +153,13 @@ export async function performAction(step: StepContext, action: Action): Promise<
     case 'run_action': {
       const { resource, id } = target(step);
       requireScope(step, `write:${resource.collection}`);
-      if (resource.actions[action.action]?.internal) throw notFound(`action on ${resource.collection}`, action.action);
-      await ctx.runAction(resource.collection, id, action.action, renderValue(action.input ?? {}, scope));
-      return { object_id: id, action: action.action };
+      const spec = resource.actions[action.action];
+      if (!spec || spec.internal) throw notFound(`action on ${resource.collection}`, action.action);
+      const input = parseActionInput(spec, renderValue(action.input ?? {}, scope));
+      const { response } = await runActionInTransaction(ctx, resource, id, action.action, input);
+      // An approval policy may hold it: the run goes on, the action waits for its decision.
+      const held = response?.status === 202 ? { held_for_approval: response.data.id } : {};
+      return { object_id: id, action: action.action, ...held };
     }
     case 'send_message':
       return sendMessage(step, action);

@@ -66,6 +66,8 @@ export interface Registry {
   scopes(): string[];
   /** What modules do when an event of `type` is written (src/platform/events/event-reaction.ts). */
   reactionsTo(type: string): readonly EventReaction[];
+  /** What may hold an action of a collection before it runs (an approval policy). */
+  gatesOf(collection: string, action: string): readonly ActionGate[];
 }
 
 /** An event as an operation emitted it. */
@@ -86,6 +88,23 @@ export interface EventReaction {
   run(ctx: OperationContext, event: EmittedEvent): Promise<void>;
 }
 
+/**
+ * What may hold an action back before it runs, inside its transaction: a module's answer
+ * (an approval to wait for) replaces the action's, which then does not run. The actions it may
+ * hold are named, so their documentation says they may answer 202 with that object.
+ */
+export interface ActionGate {
+  name: string;
+  actions: readonly { collection: string; action: string }[];
+  /** The component schema of what a held action answers (`Approval`). */
+  answersWith: string;
+  /** Null: the action runs. An object: the action is held, and this is its 202 answer. */
+  hold(
+    ctx: OperationContext,
+    args: { resource: ResourceDefinition; row: Row; action: string; input: unknown },
+  ): Promise<Record<string, unknown> | null>;
+}
+
 // The context ------------------------------------------------------------------------------
 
 /** What an operation (and a resource's action or hook) works with inside its transaction. */
@@ -97,6 +116,8 @@ export interface OperationContext {
   readonly requestId?: string;
   /** One timestamp for everything the operation writes. */
   readonly now: string;
+  /** The approval being carried out, when this context runs an action a gate held (gates let it through). */
+  readonly approvalId?: string;
   /** Creates an object in this transaction, validating `body` exactly as the public API would. */
   create(collection: string, body: unknown): Promise<Row>;
   /** Runs an action (internal ones included) on an object in this transaction. */
@@ -154,6 +175,8 @@ export interface ActionArgs<I, R = Row> {
 /** What an action hands back when it answers with something other than its own row. */
 export interface ActionResponse {
   data: Record<string, unknown>;
+  /** A status other than the action's own (202: held by a gate). */
+  status?: 202;
   /**
    * Work that must not hold the transaction open (an outbound HTTP call): runs once it has
    * committed, and its answer replaces this one.

@@ -1,7 +1,7 @@
 // The registry: every resource declaration, checked for consistency once, and the
 // catalogues derived from it (event types, scopes) with what modules add beside resources.
 import type { EventType } from './events/event-type.ts';
-import type { EventReaction, Registry, ResourceDefinition } from './contract.ts';
+import type { ActionGate, EventReaction, Registry, ResourceDefinition } from './contract.ts';
 
 export interface RegistryExtras {
   /** Events emitted by no resource's create/update/delete or action (a quota warning). */
@@ -10,6 +10,8 @@ export interface RegistryExtras {
   scopes?: readonly string[];
   /** What modules do when events are written. */
   reactions?: readonly EventReaction[];
+  /** What may hold actions before they run. */
+  gates?: readonly ActionGate[];
 }
 
 export class ResourceRegistry implements Registry {
@@ -17,6 +19,7 @@ export class ResourceRegistry implements Registry {
   readonly #byCollection: Map<string, ResourceDefinition>;
   readonly #extras: RegistryExtras;
   readonly #reactions = new Map<string, EventReaction[]>();
+  readonly #gates = new Map<string, ActionGate[]>();
 
   constructor(resources: readonly ResourceDefinition[], extras: RegistryExtras = {}) {
     this.resources = resources;
@@ -31,6 +34,18 @@ export class ResourceRegistry implements Registry {
         this.#reactions.set(type, [...(this.#reactions.get(type) ?? []), reaction]);
       }
     }
+    for (const gate of extras.gates ?? []) {
+      for (const { collection, action } of gate.actions) {
+        if (!this.#byCollection.get(collection)?.actions[action])
+          throw new Error(`gate '${gate.name}' holds ${collection}.${action}, which is not an action`);
+        const key = `${collection}.${action}`;
+        this.#gates.set(key, [...(this.#gates.get(key) ?? []), gate]);
+      }
+    }
+  }
+
+  gatesOf(collection: string, action: string): readonly ActionGate[] {
+    return this.#gates.get(`${collection}.${action}`) ?? [];
   }
 
   reactionsTo(type: string): readonly EventReaction[] {

@@ -19,6 +19,7 @@ import { scheduleBlocks } from '../../src/domain/schedule-blocks.ts';
 import { timeEntries } from '../../src/domain/time-entries.ts';
 import { pushSubscriptions } from '../../src/delivery/push/push-subscriptions.ts';
 import { automationRules } from '../../src/automation/automation-rules.ts';
+import { approvalPolicies } from '../../src/automation/approval-policies.ts';
 
 /** A value for a JSON schema: every property filled, minimums respected. */
 /** Stands for "an id of this collection" in a JSON sample until Fixtures puts a real one there. */
@@ -152,6 +153,12 @@ const FIELD_SAMPLES = new Map<string, (n: number) => unknown>([
   [fieldOf(users, 'role'), (n) => ['admin', 'dispatcher', 'technician', 'office', 'read_only'][n % 5]],
   // A rule names real event types and fields (checked when saved).
   [fieldOf(automationRules, 'enabled'), () => true],
+  // A policy holds refunds too large for any fixture's payment: generated suites are never held.
+  [fieldOf(approvalPolicies, 'collection'), () => 'payments'],
+  [fieldOf(approvalPolicies, 'action'), () => 'refund'],
+  [fieldOf(approvalPolicies, 'conditions'), () => ({ field: 'object.amount', op: 'gt', value: 1_000_000_000 })],
+  [fieldOf(approvalPolicies, 'approver_roles'), () => ['admin']],
+  [fieldOf(approvalPolicies, 'approver_user_ids'), () => []],
   [fieldOf(automationRules, 'trigger'), () => ({ type: 'event', event: 'customer.created' })],
   [fieldOf(automationRules, 'conditions'), (n) => ({ field: 'object.name', op: 'contains', value: `Sample ${n % 4}` })],
   [fieldOf(automationRules, 'actions'), (n) => [{ type: 'delay', seconds: 60 * ((n % 4) + 1) }]],

@@ -15,6 +15,7 @@ export const NOTIFICATION_KINDS = {
   ticket_assigned: 'A ticket was assigned to you.',
   mentioned: 'A teammate mentioned you (`<@usr_…>`) in a note.',
   automation: 'An automation rule of the account notified you.',
+  approval_requested: 'An action waits for your approval.',
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 const KINDS = Object.keys(NOTIFICATION_KINDS) as NotificationKind[];

@@ -67,6 +67,7 @@ export function buildApi(modules: readonly FeatureModule[]): Api {
     events: modules.flatMap((module) => module.events ?? []),
     scopes: modules.flatMap((module) => module.scopes ?? []),
     reactions: modules.flatMap((module) => module.reactions ?? []),
+    gates: modules.flatMap((module) => module.gates ?? []),
   });
   const operations = [
     ...resourceOperations(registry),

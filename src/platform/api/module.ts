@@ -6,7 +6,7 @@
 import type { EventType } from '../events/event-type.ts';
 import type { Migration } from '../../db/migrate.ts';
 import type { Operation } from './operation.ts';
-import type { EventReaction, Registry, ResourceDefinition, RolePolicy, Runtime } from '../contract.ts';
+import type { ActionGate, EventReaction, Registry, ResourceDefinition, RolePolicy, Runtime } from '../contract.ts';
 import type { ServiceKey } from './service-key.ts';
 
 /** What a service may do at start and stop (a worker's loop, a flush of what it holds). */
@@ -66,6 +66,8 @@ export interface FeatureModule {
   events?: readonly EventType[];
   /** What it does, in the same transaction, when events are written (a notification on job.assigned). */
   reactions?: readonly EventReaction[];
+  /** What may hold actions of resources before they run (approval policies). */
+  gates?: readonly ActionGate[];
   /** Scopes of its operations that belong to no resource (`read:account`). */
   scopes?: readonly string[];
   /** Versioned schema changes for the tables it owns besides resource tables; applied in id order across modules. */

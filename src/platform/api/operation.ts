@@ -141,6 +141,8 @@ export interface Operation<Q = any, B = any> {
   query?: QuerySpec<Q>;
   body?: BodySpec<B>;
   response: ResponseSpec;
+  /** Other successes it may answer (an action held for approval: 202 with the approval). */
+  alsoResponds?: readonly ResponseSpec[];
   /** Error statuses, when not the ones derived from the operation (see openapi/operation-document.ts). */
   errors?: readonly number[];
   /** Where the operation lives in the SDKs (`jobs.complete`); null: not in them, and why. */

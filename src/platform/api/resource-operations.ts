@@ -225,6 +225,7 @@ function operationsOf(registry: Registry, resource: ResourceDefinition): Operati
     const creates = action.status === 201 ? target : undefined;
     const operationId = action.operationId ?? `${camel(name)}${pascal(resource.name)}`;
     const accepted = action.status === 202 ? 'Accepted: the work is queued. ' : '';
+    const gates = registry.gatesOf(resource.collection, name);
     operations.push({
       ...generated('action', name),
       action: name,
@@ -258,12 +259,19 @@ function operationsOf(registry: Registry, resource: ResourceDefinition): Operati
             description: action.answers ? `${accepted}The result.` : `${accepted}The object after the action.`,
             json: dataOf(action.answers ?? withRevealed(object, action.reveals)),
           },
+      ...(gates.length && {
+        alsoResponds: gates.map((gate) => ({
+          status: 202,
+          description: `Held: the action waits for ${gate.name} (it runs when approved, never when rejected).`,
+          json: dataOf(componentRef(gate.answersWith)),
+        })),
+      }),
       handle: async ({ runtime, principal, params, body, requestId }) => {
         const result = await runActionOperation(runtime, resource, principal, params.id, name, body, requestId);
         return {
-          status: action.status ?? 200,
+          status: result.status ?? action.status ?? 200,
           body: { data: result.data },
-          ...(creates ? { location: `/v1/${creates.collection}/${result.data.id}` } : {}),
+          ...(creates && !result.status ? { location: `/v1/${creates.collection}/${result.data.id}` } : {}),
         };
       },
     });

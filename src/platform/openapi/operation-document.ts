@@ -1,7 +1,7 @@
 // One operation of the table -> one OpenAPI operation: parameters from its path and query,
 // the body from its Zod schema, the success from its response, and the errors it can answer,
 // derived from what it accepts. Nothing here is written per operation.
-import type { Operation } from '../api/operation.ts';
+import type { Operation, ResponseSpec } from '../api/operation.ts';
 import { acceptsIdempotencyKey, pathParameterNames } from '../api/operation.ts';
 import { SDK_NAME } from './sdk-name.ts';
 import { toJsonSchema } from './json-schema.ts';
@@ -77,8 +77,7 @@ export function errorStatuses(operation: Operation): number[] {
   return [...new Set(statuses)].sort((a, b) => a - b).concat(500);
 }
 
-function successResponse(operation: Operation) {
-  const { response } = operation;
+function successResponse(operation: Operation, response: ResponseSpec = operation.response) {
   const headers: Record<string, unknown> = {};
   for (const name of response.headers ?? []) headers[name] = { schema: { type: 'string' } };
   if (operation.authentication !== 'signature') Object.assign(headers, RATE_LIMIT_HEADERS);
@@ -94,6 +93,7 @@ function successResponse(operation: Operation) {
 /** `scopeSecurity`: what else a scoped operation accepts (an OAuth token with its scope). */
 export function operationDocument(operation: Operation, scopeSecurity: (scope: string) => Record<string, string[]>[]) {
   const responses: Record<string, unknown> = { [operation.response.status]: successResponse(operation) };
+  for (const other of operation.alsoResponds ?? []) responses[other.status] = successResponse(operation, other);
   for (const status of errorStatuses(operation)) responses[status] = ref('responses', ERROR_RESPONSES[status].name);
   const scopeText = operation.scope
     ? `Requires the scope \`${operation.scope}\`.`

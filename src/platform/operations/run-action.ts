@@ -45,6 +45,12 @@ export async function runActionInTransaction(
   if (!action) throw notFound(`action on ${resource.collection}`, name);
   const row = await lockRowOrThrow(ctx, resource, id);
   assertTransitionAllowed(resource, name, action, row);
+  if (!ctx.approvalId) {
+    for (const gate of ctx.registry.gatesOf(resource.collection, name)) {
+      const held = await gate.hold(ctx, { resource, row, action: name, input });
+      if (held) return { row, response: { data: held, status: 202 } };
+    }
+  }
   if (action.run) return { row, response: await action.run({ row, input, ctx }) };
   const patch: Row = { ...((await action.apply?.({ row, input, ctx })) ?? {}) };
   if (action.to) patch[resource.lifecycle!.field] = action.to;

@@ -29,6 +29,18 @@ export const operationTable = {
   "apiKeys.revoke": {"method":"POST","path":"/v1/api-keys/{id}/revoke","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "apiKeys.rotate": {"method":"POST","path":"/v1/api-keys/{id}/rotate","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "apiKeys.update": {"method":"PATCH","path":"/v1/api-keys/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "approvalPolicies.bulk": {"method":"POST","path":"/v1/approval-policies/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "approvalPolicies.create": {"method":"POST","path":"/v1/approval-policies","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "approvalPolicies.delete": {"method":"DELETE","path":"/v1/approval-policies/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "approvalPolicies.export": {"method":"GET","path":"/v1/approval-policies/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
+  "approvalPolicies.get": {"method":"GET","path":"/v1/approval-policies/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "approvalPolicies.list": {"method":"GET","path":"/v1/approval-policies","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "approvalPolicies.update": {"method":"PATCH","path":"/v1/approval-policies/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "approvals.approve": {"method":"POST","path":"/v1/approvals/{id}/approve","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "approvals.get": {"method":"GET","path":"/v1/approvals/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "approvals.list": {"method":"GET","path":"/v1/approvals","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "approvals.listMy": {"method":"GET","path":"/v1/approvals/mine","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "approvals.reject": {"method":"POST","path":"/v1/approvals/{id}/reject","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "auditEntries.get": {"method":"GET","path":"/v1/audit-entries/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "auditEntries.list": {"method":"GET","path":"/v1/audit-entries","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "auth.acceptInvitation": {"method":"POST","path":"/v1/auth/accept-invitation","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -540,6 +552,82 @@ export interface Resources {
      * `PATCH /v1/api-keys/{id}` (scope `write:api-keys`)
      */
     update(id: string, body: JsonBody<Op<"/v1/api-keys/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/api-keys/{id}", "patch">>>;
+  };
+  approvalPolicies: {
+    /**
+     * Create, update and delete approval policies in one all-or-nothing request
+     *
+     * `POST /v1/approval-policies/bulk` (scope `write:approval-policies`)
+     */
+    bulk(body: JsonBody<Op<"/v1/approval-policies/bulk", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/approval-policies/bulk", "post">>>;
+    /**
+     * Create a approval_policy
+     *
+     * `POST /v1/approval-policies` (scope `write:approval-policies`)
+     */
+    create(body: JsonBody<Op<"/v1/approval-policies", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/approval-policies", "post">>>;
+    /**
+     * Delete a approval_policy
+     *
+     * `DELETE /v1/approval-policies/{id}` (scope `write:approval-policies`)
+     */
+    delete(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/approval-policies/{id}", "delete">>>;
+    /**
+     * Export approval policies as CSV or JSON
+     *
+     * `GET /v1/approval-policies/export` (scope `read:approval-policies`)
+     */
+    export(query?: Query<Op<"/v1/approval-policies/export", "get">>, options?: RequestOptions): Promise<Response>;
+    /**
+     * Retrieve a approval_policy
+     *
+     * `GET /v1/approval-policies/{id}` (scope `read:approval-policies`)
+     */
+    get(id: string, query?: Query<Op<"/v1/approval-policies/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/approval-policies/{id}", "get">>>;
+    /**
+     * List approval policies
+     *
+     * `GET /v1/approval-policies` (scope `read:approval-policies`)
+     */
+    list(query?: Query<Op<"/v1/approval-policies", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/approval-policies", "get">>, JsonResponse<Op<"/v1/approval-policies", "get">>>;
+    /**
+     * Update a approval_policy
+     *
+     * `PATCH /v1/approval-policies/{id}` (scope `write:approval-policies`)
+     */
+    update(id: string, body: JsonBody<Op<"/v1/approval-policies/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/approval-policies/{id}", "patch">>>;
+  };
+  approvals: {
+    /**
+     * Approve: the held action runs now
+     *
+     * `POST /v1/approvals/{id}/approve` (scope `write:approvals`)
+     */
+    approve(id: string, body?: JsonBody<Op<"/v1/approvals/{id}/approve", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/approvals/{id}/approve", "post">>>;
+    /**
+     * Retrieve a approval
+     *
+     * `GET /v1/approvals/{id}` (scope `read:approvals`)
+     */
+    get(id: string, query?: Query<Op<"/v1/approvals/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/approvals/{id}", "get">>>;
+    /**
+     * List approvals
+     *
+     * `GET /v1/approvals` (scope `read:approvals`)
+     */
+    list(query?: Query<Op<"/v1/approvals", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/approvals", "get">>, JsonResponse<Op<"/v1/approvals", "get">>>;
+    /**
+     * Pending approvals you may decide
+     *
+     * `GET /v1/approvals/mine` (scope `read:approvals`)
+     */
+    listMy(query?: Query<Op<"/v1/approvals/mine", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/approvals/mine", "get">>>;
+    /**
+     * Reject: the held action never runs
+     *
+     * `POST /v1/approvals/{id}/reject` (scope `write:approvals`)
+     */
+    reject(id: string, body?: JsonBody<Op<"/v1/approvals/{id}/reject", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/approvals/{id}/reject", "post">>>;
   };
   auditEntries: {
     /**
