@@ -16,7 +16,7 @@ import { MAX_AUTOMATION_DEPTH } from './automation-schema.ts';
 import { RunExecutor } from './run-executor.ts';
 import { insertRuns, rulePrincipal, type NewRun } from './run-records.ts';
 import { eventScope, runScope, type EventRow } from './run-scope.ts';
-import { subjectOf } from './rule-checks.ts';
+import { subjectOf } from './subject.ts';
 import { fireDates, fireSchedules } from './fire-triggers.ts';
 
 const byId = <T extends Row>(rows: T[]) => new Map(rows.map((row) => [row.id as string, row]));

@@ -12,6 +12,7 @@ import { automationRuns } from './automation-runs.ts';
 import { approvalPolicies } from './approval-policies.ts';
 import { approvals } from './approvals.ts';
 import { approvalGate } from './approval-gate.ts';
+import { workflows } from './workflows.ts';
 
 declare module '../platform/contract.ts' {
   interface RuntimeOptions {
@@ -48,7 +49,7 @@ const EVENTS: EventType[] = [
 
 export const automationModule = defineModule({
   name: 'automation',
-  resources: [automationRules, automationRuns, approvalPolicies, approvals],
+  resources: [automationRules, workflows, automationRuns, approvalPolicies, approvals],
   gates: [approvalGate],
   // Dispatchers and office staff run the day; technicians and read-only members see the rules.
   roles: { dispatcher: 'write', office: 'write', technician: 'read', read_only: 'read' },

@@ -11,11 +11,14 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const UNFINISHED: readonly RunStatus[] = ['queued', 'running', 'waiting'];
 
 export const stepSchema = z.object({
-  action: z.string().describe('The action’s type: `update_record`, `send_message`, ...'),
+  action: z.string().describe('The action’s type: `update_record`, `send_message`, `branch`, ...'),
   status: z.enum(['succeeded', 'failed']),
   started_at: z.string(),
   finished_at: z.string(),
-  result: z.record(z.string(), z.unknown()).nullable().describe('What it did: ids of what it wrote or queued.'),
+  result: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('What it did: ids of what it wrote or queued; for a branch, `took` (`then` or `else`).'),
   error: z.string().nullable(),
 });
 export type StepRecord = z.infer<typeof stepSchema>;
@@ -29,10 +32,15 @@ export const automationRuns = defineResource({
   operations: ['list', 'get'],
   limitedBecause:
     'Runs are started by their rules’ triggers (test a rule to see what it would do) and written by the engine.',
-  listedUnder: [{ collection: 'automation-rules', segment: 'runs', field: 'rule_id' }],
+  listedUnder: [
+    { collection: 'automation-rules', segment: 'runs', field: 'rule_id' },
+    { collection: 'workflows', segment: 'runs', field: 'workflow_id' },
+  ],
   lifecycle: { field: 'status' },
   fields: {
-    rule_id: field.ref('automation-rules').readOnly().filterable(['eq', 'in']),
+    rule_id: field.ref('automation-rules').readOnly().filterable(['eq', 'in']).describe('The rule it runs, if a rule.'),
+    workflow_id: field.ref('workflows').readOnly().filterable(['eq', 'in']).describe('The workflow it runs, if one.'),
+    workflow_version: field.integer({ min: 1 }).readOnly().describe('The version of the workflow it runs.'),
     status: field
       .enum(RUN_STATUSES)
       .readOnly()
@@ -42,11 +50,19 @@ export const automationRuns = defineResource({
           '`skipped` (a schedule or date whose conditions did not hold), `cancelled`. An event the conditions ' +
           'pass over makes no run.',
       ),
-    trigger: field.enum(['event', 'schedule', 'relative']).readOnly().filterable(),
+    trigger: field
+      .enum(['event', 'schedule', 'relative', 'manual', 'workflow'])
+      .readOnly()
+      .filterable()
+      .describe('What started it: an event, a schedule, a date, a person (`manual`) or another run (`workflow`).'),
     event_id: field.ref('events').readOnly().filterable(['eq', 'in']).describe('The event that started it.'),
     event_type: field.text().readOnly().filterable(['eq', 'in', 'starts_with']),
     object_collection: field.text().readOnly().describe('The collection of the object it is about.'),
     object_id: field.text().readOnly().filterable(['eq', 'in']).describe('The object it is about, if any.'),
+    input: field
+      .json(z.record(z.string(), z.unknown()))
+      .readOnly()
+      .describe('The object a workflow was started with by hand, when no record of the API.'),
     depth: field
       .integer({ min: 0 })
       .readOnly()

@@ -9,7 +9,7 @@ import type { OperationContext } from '../platform/contract.ts';
 import { renderEmail, type EmailTemplateParts } from '../messaging/email-rendering.ts';
 import { conditionHolds, type Condition } from './conditions.ts';
 import type { Action, Trigger } from './rule-schema.ts';
-import { subjectOf } from './rule-checks.ts';
+import { subjectOf } from './subject.ts';
 import { renderValue, runScope, type EventRow } from './run-scope.ts';
 
 export const dryRunInput = z

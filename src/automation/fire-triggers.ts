@@ -14,7 +14,7 @@ import { loadBranding } from '../delivery/branding.ts';
 import { conditionHolds, type Condition } from './conditions.ts';
 import { insertRun, rulePrincipal } from './run-records.ts';
 import { currentRecord } from './run-scope.ts';
-import { subjectOf } from './rule-checks.ts';
+import { subjectOf } from './subject.ts';
 
 /** Objects a date trigger fires for in one round; the rest wait for the next. */
 const DATES_PER_ROUND = 200;

@@ -98,6 +98,19 @@ export const actionSchema = z.discriminatedUnion('type', [
     .object({ type: z.literal('delay'), seconds: z.number().int().min(1).max(MAX_DELAY_SECONDS) })
     .strict()
     .describe('Waits before the next action.'),
+  z
+    .object({ type: z.literal('start_workflow'), workflow_id: z.string().min(1).max(64) })
+    .strict()
+    .describe("Starts a workflow with the run's object (a run of its own)."),
+  z
+    .object({
+      type: z.literal('branch'),
+      if: z.record(z.string(), z.unknown()).describe('A condition, in the language of `conditions`.'),
+      then: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_ACTIONS).describe('Actions when it holds.'),
+      else: z.array(z.record(z.string(), z.unknown())).max(MAX_ACTIONS).optional().describe('Actions when not.'),
+    })
+    .strict()
+    .describe('Goes one way or the other on a condition; its actions are of the same shapes (branches nest 3 deep).'),
 ]);
 export type Action = z.infer<typeof actionSchema>;
 

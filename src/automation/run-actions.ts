@@ -20,6 +20,7 @@ import { WEBHOOK_CHANNEL } from '../webhooks/webhook-schema.ts';
 import type { RunScope } from './conditions.ts';
 import { renderValue } from './run-scope.ts';
 import type { Action } from './rule-schema.ts';
+import { insertRun } from './run-records.ts';
 
 /** A step as it runs: its transaction's context (with the rule's scopes), what it reads, its run. */
 export interface StepContext {
@@ -27,8 +28,14 @@ export interface StepContext {
   scope: RunScope;
   subject: ResourceDefinition | null;
   runId: string;
+  /** The rule or workflow it runs. */
   ruleId: string;
+  /** How many runs acted before it in this chain. */
+  depth: number;
 }
+
+/** What performAction does: a step that acts (branches and jumps are the engine's own). */
+export type ActingStep = Exclude<Action, { type: 'branch' }>;
 
 export type ActionResult = Record<string, unknown>;
 
@@ -135,7 +142,7 @@ async function callWebhook(step: StepContext, action: Extract<Action, { type: 'c
 }
 
 /** Does one action; answers what it did. A delay does nothing here: the engine waits. */
-export async function performAction(step: StepContext, action: Action): Promise<ActionResult> {
+export async function performAction(step: StepContext, action: ActingStep): Promise<ActionResult> {
   const { ctx, scope } = step;
   switch (action.type) {
     case 'update_record': {
@@ -169,5 +176,28 @@ export async function performAction(step: StepContext, action: Action): Promise<
       return callWebhook(step, action);
     case 'delay':
       return { seconds: action.seconds };
+    case 'start_workflow':
+      return startWorkflow(step, action.workflow_id);
   }
+}
+
+/** A run of the workflow with this run's object, queued in this step's transaction (so once). */
+async function startWorkflow(step: StepContext, workflowId: string): Promise<ActionResult> {
+  requireScope(step, 'write:workflows');
+  const { ctx, scope, subject } = step;
+  const workflow = await loadRowOrThrow(ctx, ctx.registry.get('workflows'), workflowId);
+  if (!workflow.enabled) throw new ApiError('conflict', `Workflow '${workflowId}' is disabled`);
+  const objectId = typeof scope.object.id === 'string' ? scope.object.id : null;
+  const sameRecord = subject && workflow.collection === subject.collection && objectId;
+  const runId = await insertRun(ctx.tx, {
+    workflow,
+    status: 'queued',
+    trigger: 'workflow',
+    objectCollection: sameRecord ? subject.collection : null,
+    objectId: sameRecord ? objectId : null,
+    input: sameRecord ? null : scope.object,
+    depth: step.depth + 1,
+    now: ctx.now,
+  });
+  return { workflow_id: workflowId, run_id: runId };
 }

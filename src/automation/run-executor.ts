@@ -8,13 +8,14 @@ import type { Row } from '../db/database.ts';
 import { ApiError } from '../platform/errors.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
-import type { OperationContext, Runtime } from '../platform/contract.ts';
+import type { OperationContext, ResourceDefinition, Runtime } from '../platform/contract.ts';
+import { conditionHolds } from './conditions.ts';
 import { automationRuns, UNFINISHED, type RunStatus, type StepRecord } from './automation-runs.ts';
 import { DEPTH_SETTING } from './automation-schema.ts';
 import { performAction } from './run-actions.ts';
 import { rulePrincipal, updateRun, type RuleSnapshot } from './run-records.ts';
 import { runScope, type EventRow } from './run-scope.ts';
-import { subjectOf } from './rule-checks.ts';
+import { subjectOf } from './subject.ts';
 
 /** Tries of one action before its run fails; waits between them grow 5 s, 25 s, 2 min, 10 min. */
 export const MAX_ATTEMPTS = 5;
@@ -40,6 +41,18 @@ async function eventOf(ctx: OperationContext, run: Row): Promise<EventRow> {
     created_at: run.created_at,
     data: { object: run.object_id ? { id: run.object_id } : {} },
   };
+}
+
+/** The collection of the run's object: its rule's trigger's, or its workflow's. */
+async function subjectOfRun(ctx: OperationContext, run: Row): Promise<ResourceDefinition | null> {
+  const [source] = await ctx.tx.query({
+    sql: run.rule_id
+      ? 'SELECT trigger, NULL AS collection FROM automation_rules WHERE account_id = $1 AND id = $2'
+      : 'SELECT NULL AS trigger, collection FROM workflows WHERE account_id = $1 AND id = $2',
+    parameters: [ctx.tx.accountId, run.rule_id ?? run.workflow_id],
+  });
+  if (source?.trigger) return subjectOf(ctx.registry, source.trigger);
+  return source?.collection ? ctx.registry.get(source.collection) : null;
 }
 
 /** The run, locked, while this worker's lease holds (undefined once another worker has taken it over). */
@@ -68,7 +81,7 @@ export class RunExecutor {
     const snapshot = run.rule_snapshot as RuleSnapshot;
     // The events the step causes carry one hop more (the trigger that queues rules reads it).
     tx.defer({ sql: `SELECT set_config('${DEPTH_SETTING}', $1, true)`, parameters: [String(run.depth + 1)] });
-    return createOperationContext(tx, rulePrincipal(tx.accountId, run.rule_id, snapshot.scopes), this.runtime);
+    return createOperationContext(tx, rulePrincipal(tx.accountId, run.rule_id ?? run.workflow_id, snapshot.scopes), this.runtime);
   }
 
   /** Runs the claimed run's actions until it finishes, waits, or loses its lease. */
@@ -103,16 +116,25 @@ export class RunExecutor {
       return 'stop';
     }
     const action = actions[run.next_step]!;
-    const [rule] = await tx.query({
-      sql: 'SELECT trigger FROM automation_rules WHERE account_id = $1 AND id = $2',
-      parameters: [tx.accountId, run.rule_id],
-    });
-    const subject = rule ? subjectOf(ctx.registry, rule.trigger) : null;
+    if (action.type === 'jump') {
+      updateRun(tx, run.id, { next_step: action.to, status: 'running' }, ctx.now, true);
+      return 'next';
+    }
+    const subject = await subjectOfRun(ctx, run);
     const scope = await runScope(ctx, subject, await eventOf(ctx, run));
-    // A schedule's or a date's run has no event: its object is the record as it is.
-    if (!run.event_id && scope.record) scope.object = scope.record;
+    // A run with no event (a schedule, a date, a workflow) is about the record as it is, or its input.
+    if (!run.event_id) scope.object = scope.record ?? run.input ?? scope.object;
     const startedAt = new Date(this.clock()).toISOString();
-    const result = await performAction({ ctx, scope, subject, runId, ruleId: run.rule_id }, action);
+    let next = run.next_step + 1;
+    let result: Record<string, unknown>;
+    if (action.type === 'branch') {
+      const holds = conditionHolds(action.if, scope);
+      if (!holds) next = action.else_at;
+      result = { took: holds ? 'then' : 'else' };
+    } else {
+      const source = run.rule_id ?? run.workflow_id;
+      result = await performAction({ ctx, scope, subject, runId, ruleId: source, depth: run.depth }, action);
+    }
     const record: StepRecord = {
       action: action.type,
       status: 'succeeded',
@@ -123,11 +145,11 @@ export class RunExecutor {
     };
     const done = {
       steps: [...steps, record],
-      next_step: run.next_step + 1,
+      next_step: next,
       attempts: 0,
       started_at: run.started_at ?? startedAt,
     };
-    if (run.next_step + 1 >= actions.length) {
+    if (next >= actions.length) {
       finish(ctx, { ...run, ...done }, { ...done, status: 'succeeded', error: null });
       return 'stop';
     }

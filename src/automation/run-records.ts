@@ -1,30 +1,34 @@
-// The rows of runs as the engine writes them: a new run holds what its rule was when it started
-// (actions and scopes, so an edit of the rule never changes a run half done), and each change of
-// a run is one UPDATE with its lease released or kept.
+// The rows of runs as the engine writes them: a new run holds what its rule or workflow was when
+// it started (its steps, compiled, and its scopes: an edit never changes a run half done), and
+// each change of a run is one UPDATE with its lease released or kept.
 import type { Row } from '../db/database.ts';
 import type { TenantTransaction } from '../db/tenant-transaction.ts';
 import { newId } from '../platform/ids.ts';
 import { accountPrincipal, type Principal } from '../platform/operations/principal.ts';
-import type { Action } from './rule-schema.ts';
+import { compileSteps, type Instruction } from './program.ts';
 import type { RunStatus } from './automation-runs.ts';
 
-/** What a run keeps of its rule. */
+/** What a run keeps of its rule or workflow. */
 export interface RuleSnapshot {
-  actions: Action[];
+  actions: Instruction[];
   scopes: string[];
 }
 
-/** A rule's runs act with the scopes it was saved with, as the rule (never as the account itself). */
-export const rulePrincipal = (accountId: string, ruleId: string, scopes: readonly string[]): Principal => ({
+/** Runs act with the scopes their rule or workflow was saved with, as it (never as the account itself). */
+export const rulePrincipal = (accountId: string, sourceId: string, scopes: readonly string[]): Principal => ({
   ...accountPrincipal(accountId),
-  automationRuleId: ruleId,
+  automationRuleId: sourceId,
   scopes: new Set(scopes),
 });
 
 export interface NewRun {
-  rule: Row;
+  /** What it runs: a rule (its actions), or a workflow (its steps, at its version). */
+  rule?: Row;
+  workflow?: Row;
   status: RunStatus;
-  trigger: 'event' | 'schedule' | 'relative';
+  trigger: 'event' | 'schedule' | 'relative' | 'manual' | 'workflow';
+  /** The object given by hand to a workflow, when it is no record of the API. */
+  input?: Record<string, unknown> | null;
   eventId?: string | null;
   eventType?: string | null;
   objectCollection?: string | null;
@@ -38,16 +42,21 @@ export interface NewRun {
 
 const RUN_COLUMNS = `id, account_id, rule_id, status, trigger, event_id, event_type, object_collection, object_id,
   depth, next_step, steps, run_after, attempts, error, started_at, finished_at, fire_key, rule_snapshot,
-  created_at, updated_at`;
+  created_at, updated_at, workflow_id, workflow_version, input`;
 
 /** The values of a new run's row, in RUN_COLUMNS order. */
 function runValues(accountId: string, run: NewRun): unknown[] {
   const finished = !['queued', 'running', 'waiting'].includes(run.status);
-  const snapshot: RuleSnapshot = { actions: run.rule.actions, scopes: run.rule.acts_with_scopes };
+  const source = (run.rule ?? run.workflow)!;
+  const snapshot: RuleSnapshot = {
+    actions: compileSteps(run.rule ? run.rule.actions : run.workflow!.steps),
+    scopes: source.acts_with_scopes,
+  };
   const nullable = [run.eventId, run.eventType, run.objectCollection, run.objectId].map((value) => value ?? null);
-  return [newId('arun'), accountId, run.rule.id, run.status, run.trigger, ...nullable, run.depth, 0, '[]', run.now]
-    .concat([0, run.error ?? null, null, finished ? run.now : null, run.fireKey ?? null, JSON.stringify(snapshot)])
-    .concat([run.now, run.now]);
+  return [newId('arun'), accountId, run.rule?.id ?? null, run.status, run.trigger, ...nullable, run.depth, 0, '[]']
+    .concat([run.now, 0, run.error ?? null, null, finished ? run.now : null, run.fireKey ?? null])
+    .concat([JSON.stringify(snapshot), run.now, run.now, run.workflow?.id ?? null, run.workflow?.version ?? null])
+    .concat([run.input ? JSON.stringify(run.input) : null]);
 }
 
 /** Inserts runs in one statement; answers the ids made (a run whose fire key was taken is not). */
