@@ -8,7 +8,7 @@ import type { OperationContext, ResourceDefinition } from '../platform/contract.
 import { plainTextNames, TemplateProblem } from '../messaging/email-rendering.ts';
 import { conditionProblems } from './conditions.ts';
 import { actionSchema, type Action } from './rule-schema.ts';
-import { pathProblem } from './subject.ts';
+import { pathProblem, type Subject } from './subject.ts';
 
 export interface Checked {
   errors: FieldError[];
@@ -20,7 +20,7 @@ export interface Checked {
 const MAX_BRANCH_DEPTH = 3;
 
 /** Checks each string of `value` as a template over the run's scope. */
-function checkTemplates(subject: ResourceDefinition | null, value: unknown, path: string, out: Checked): void {
+function checkTemplates(subject: Subject, value: unknown, path: string, out: Checked): void {
   if (typeof value === 'string') {
     try {
       for (const name of plainTextNames(value)) {
@@ -51,7 +51,7 @@ function checkFields(resource: ResourceDefinition, fields: Record<string, unknow
 
 function checkAction(
   ctx: OperationContext,
-  subject: ResourceDefinition | null,
+  subject: Subject,
   action: Action,
   path: string,
   out: Checked,
@@ -59,18 +59,22 @@ function checkAction(
 ): void {
   const { registry } = ctx;
   const needsSubject = action.type === 'update_record' || action.type === 'run_action';
-  if (needsSubject && !subject) {
-    out.errors.push({ path: `${path}.type`, message: `'${action.type}' needs an object; this trigger has none` });
+  if (needsSubject && (!subject || subject === 'input')) {
+    out.errors.push({
+      path: `${path}.type`,
+      message: `'${action.type}' needs a record; this trigger or workflow has none`,
+    });
     return;
   }
+  const record = subject as ResourceDefinition; // a collection's, where needsSubject
   // A branch's own steps are checked as steps, with their own templates.
   if (action.type !== 'branch') checkTemplates(subject, action, path, out);
   switch (action.type) {
     case 'update_record':
-      if (!subject!.operations.has('update'))
-        out.errors.push({ path: `${path}.type`, message: `${subject!.collection} cannot be updated` });
-      checkFields(subject!, action.fields, `${path}.fields`, out);
-      return needScope(ctx, `write:${subject!.collection}`, out);
+      if (!record.operations.has('update'))
+        out.errors.push({ path: `${path}.type`, message: `${record.collection} cannot be updated` });
+      checkFields(record, action.fields, `${path}.fields`, out);
+      return needScope(ctx, `write:${record.collection}`, out);
     case 'create_record': {
       const resource = registry.resources.find((r) => r.collection === action.collection);
       if (!resource?.operations.has('create'))
@@ -82,13 +86,13 @@ function checkAction(
       return needScope(ctx, `write:${resource.collection}`, out);
     }
     case 'run_action': {
-      const spec = subject!.actions[action.action];
+      const spec = record.actions[action.action];
       if (!spec || spec.internal)
         out.errors.push({
           path: `${path}.action`,
-          message: `'${action.action}' is not an action of ${subject!.collection}`,
+          message: `'${action.action}' is not an action of ${record.collection}`,
         });
-      return needScope(ctx, `write:${subject!.collection}`, out);
+      return needScope(ctx, `write:${record.collection}`, out);
     }
     case 'send_message':
       if (!action.body && !action.template_id)
@@ -127,7 +131,7 @@ function checkAction(
 /** Checks a list of steps; nested ones (a branch's) are parsed here, with their paths. */
 export function checkSteps(
   ctx: OperationContext,
-  subject: ResourceDefinition | null,
+  subject: Subject,
   steps: readonly unknown[],
   path: string,
   out: Checked,

@@ -81,7 +81,11 @@ export class RunExecutor {
     const snapshot = run.rule_snapshot as RuleSnapshot;
     // The events the step causes carry one hop more (the trigger that queues rules reads it).
     tx.defer({ sql: `SELECT set_config('${DEPTH_SETTING}', $1, true)`, parameters: [String(run.depth + 1)] });
-    return createOperationContext(tx, rulePrincipal(tx.accountId, run.rule_id ?? run.workflow_id, snapshot.scopes), this.runtime);
+    return createOperationContext(
+      tx,
+      rulePrincipal(tx.accountId, run.rule_id ?? run.workflow_id, snapshot.scopes),
+      this.runtime,
+    );
   }
 
   /** Runs the claimed run's actions until it finishes, waits, or loses its lease. */

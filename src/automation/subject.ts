@@ -18,8 +18,11 @@ export function subjectOf(registry: Registry, trigger: Trigger): ResourceDefinit
   return collection && registry.resources.some((r) => r.collection === collection) ? registry.get(collection) : null;
 }
 
+/** What runs read as `object`: a collection's record, nothing (a schedule), or an input object of any shape. */
+export type Subject = ResourceDefinition | null | 'input';
+
 /** A path's problem, or null: `object.status` must be a field of the subject. */
-export function pathProblem(subject: ResourceDefinition | null, path: string): string | null {
+export function pathProblem(subject: Subject, path: string): string | null {
   const [root, name, ...rest] = path.split('.');
   if (!(PATH_ROOTS as readonly string[]).includes(root))
     return `'${path}' must start with ${PATH_ROOTS.map((r) => `'${r}.'`).join(', ')}`;
@@ -27,6 +30,7 @@ export function pathProblem(subject: ResourceDefinition | null, path: string): s
   if (root === 'event')
     return EVENT_MEMBERS.includes(name) && !rest.length ? null : `'event' has only ${EVENT_MEMBERS}`;
   if (!subject) return `'${path}': this trigger has no object (a schedule); only 'event.' paths`;
+  if (subject === 'input') return null;
   if (SYSTEM_FIELDS.includes(name)) return rest.length ? `'${path}': ${name} has no members` : null;
   const spec = subject.fields[name];
   if (!spec || spec.writeOnly) return `'${name}' is not a field of ${subject.collection}`;

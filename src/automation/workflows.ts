@@ -8,6 +8,7 @@ import { field } from '../platform/resource/fields.ts';
 import { notFound, validationFailed } from '../platform/errors.ts';
 import { loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
+import { selectRow } from '../platform/operations/row-statements.ts';
 import type { OperationContext } from '../platform/contract.ts';
 import type { Row } from '../db/database.ts';
 import { actionsSchema, type Action } from './rule-schema.ts';
@@ -53,7 +54,8 @@ async function checkWorkflow(ctx: OperationContext, row: Row): Promise<void> {
   if (row.collection && !subject)
     out.errors.push({ path: 'collection', message: `'${row.collection}' is not a collection` });
   if (subject) needScope(ctx, `read:${subject.collection}`, out);
-  checkSteps(ctx, subject ?? null, row.steps, 'steps', out);
+  // Without a collection, a run's object is the input it is given, of any shape.
+  checkSteps(ctx, row.collection ? (subject ?? null) : 'input', row.steps, 'steps', out);
   const circle = await circlePath(ctx, row.id, row.steps);
   if (circle) out.errors.push({ path: circle, message: 'starts a workflow that starts this one again (a circle)' });
   await finishChecks(ctx, row.steps, 'steps', out, 'workflow');
@@ -123,10 +125,7 @@ export const workflows = defineResource({
           depth: 0,
           now: ctx.now,
         });
-        const [run] = await ctx.tx.query({
-          sql: `SELECT ${automationRuns.selectColumns.join(', ')} FROM automation_runs WHERE account_id = $1 AND id = $2`,
-          parameters: [ctx.tx.accountId, runId],
-        });
+        const [run] = await ctx.tx.query(selectRow(automationRuns, ctx.tx.accountId, String(runId)));
         if (!run) throw notFound('automation run', String(runId));
         return serialize(automationRuns, run);
       },

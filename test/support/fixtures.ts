@@ -19,6 +19,7 @@ import { scheduleBlocks } from '../../src/domain/schedule-blocks.ts';
 import { timeEntries } from '../../src/domain/time-entries.ts';
 import { pushSubscriptions } from '../../src/delivery/push/push-subscriptions.ts';
 import { automationRules } from '../../src/automation/automation-rules.ts';
+import { workflows } from '../../src/automation/workflows.ts';
 import { approvalPolicies } from '../../src/automation/approval-policies.ts';
 
 /** A value for a JSON schema: every property filled, minimums respected. */
@@ -153,6 +154,8 @@ const FIELD_SAMPLES = new Map<string, (n: number) => unknown>([
   [fieldOf(users, 'role'), (n) => ['admin', 'dispatcher', 'technician', 'office', 'read_only'][n % 5]],
   // A rule names real event types and fields (checked when saved).
   [fieldOf(automationRules, 'enabled'), () => true],
+  [fieldOf(workflows, 'collection'), () => 'customers'],
+  [fieldOf(workflows, 'steps'), (n) => [{ type: 'delay', seconds: 60 * ((n % 4) + 1) }]],
   // A policy holds refunds too large for any fixture's payment: generated suites are never held.
   [fieldOf(approvalPolicies, 'collection'), () => 'payments'],
   [fieldOf(approvalPolicies, 'action'), () => 'refund'],

@@ -5066,6 +5066,100 @@ export interface paths {
         patch: operations["updateAutomationRule"];
         trace?: never;
     };
+    "/v1/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List workflows
+         * @description Requires the scope `read:workflows`.
+         */
+        get: operations["listWorkflows"];
+        put?: never;
+        /**
+         * Create a workflow
+         * @description Requires the scope `write:workflows`.
+         */
+        post: operations["createWorkflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export workflows as CSV or JSON
+         * @description Streams every object matching the same filters, search and sort as the list. Also answers at `/v1/exports/workflows`.
+         *
+         *     Requires the scope `read:workflows`.
+         */
+        get: operations["exportWorkflows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create, update and delete workflows in one all-or-nothing request
+         * @description Requires the scope `write:workflows`.
+         */
+        post: operations["bulkWorkflows"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a workflow
+         * @description Requires the scope `read:workflows`.
+         */
+        get: operations["getWorkflow"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a workflow
+         * @description Requires the scope `write:workflows`.
+         */
+        delete: operations["deleteWorkflow"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a workflow
+         * @description Requires the scope `write:workflows`.
+         */
+        patch: operations["updateWorkflow"];
+        trace?: never;
+    };
     "/v1/automation-rules/{id}/runs": {
         parameters: {
             query?: never;
@@ -5080,6 +5174,28 @@ export interface paths {
          *     Requires the scope `read:automation-runs`.
          */
         get: operations["listRunsOfAutomationRule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the automation runs of a workflow
+         * @description The same as `GET /v1/automation-runs?workflow_id={id}`, with the same filters and paging.
+         *
+         *     Requires the scope `read:automation-runs`.
+         */
+        get: operations["listRunsOfWorkflow"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5884,6 +6000,28 @@ export interface paths {
          *     Requires the scope `read:automation-rules`.
          */
         post: operations["testAutomationRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/{id}/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a run of a workflow by hand
+         * @description With `object_id` (a record of its collection) or `input` (any object): queued now, run by the engine within a second. Answers the run.
+         *
+         *     Requires the scope `write:workflows`.
+         */
+        post: operations["triggerWorkflow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8917,6 +9055,25 @@ export interface components {
                 /** @constant */
                 type: "delay";
                 seconds: number;
+            } | {
+                /** @constant */
+                type: "start_workflow";
+                workflow_id: string;
+            } | {
+                /** @constant */
+                type: "branch";
+                /** @description A condition, in the language of `conditions`. */
+                if: {
+                    [key: string]: unknown;
+                };
+                /** @description Actions when it holds. */
+                then: {
+                    [key: string]: unknown;
+                }[];
+                /** @description Actions when not. */
+                else?: {
+                    [key: string]: unknown;
+                }[];
             })[];
             trigger_event: string | null;
             next_run_at: string | null;
@@ -9010,6 +9167,25 @@ export interface components {
                 /** @constant */
                 type: "delay";
                 seconds: number;
+            } | {
+                /** @constant */
+                type: "start_workflow";
+                workflow_id: string;
+            } | {
+                /** @constant */
+                type: "branch";
+                /** @description A condition, in the language of `conditions`. */
+                if: {
+                    [key: string]: unknown;
+                };
+                /** @description Actions when it holds. */
+                then: {
+                    [key: string]: unknown;
+                }[];
+                /** @description Actions when not. */
+                else?: {
+                    [key: string]: unknown;
+                }[];
             })[];
         };
         AutomationRuleUpdate: {
@@ -9093,10 +9269,283 @@ export interface components {
                 /** @constant */
                 type: "delay";
                 seconds: number;
+            } | {
+                /** @constant */
+                type: "start_workflow";
+                workflow_id: string;
+            } | {
+                /** @constant */
+                type: "branch";
+                /** @description A condition, in the language of `conditions`. */
+                if: {
+                    [key: string]: unknown;
+                };
+                /** @description Actions when it holds. */
+                then: {
+                    [key: string]: unknown;
+                }[];
+                /** @description Actions when not. */
+                else?: {
+                    [key: string]: unknown;
+                }[];
             })[];
         };
         AutomationRuleList: {
             data: components["schemas"]["AutomationRule"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description A named, versioned sequence of steps (the actions of automation rules, branches included), started by hand or by a rule. It acts with its saver's scopes; its runs are `automation-runs`. */
+        Workflow: {
+            /** @example wf_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "workflow";
+            name: string;
+            description: string | null;
+            collection: string | null;
+            /** @description What a run does, in order; a failed step stops the run. */
+            steps: ({
+                /** @constant */
+                type: "update_record";
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "create_record";
+                /** @description A collection of the API: `jobs`, `invoices`. */
+                collection: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "run_action";
+                /** @description An action of the run's object: `complete`, `send`. */
+                action: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                input?: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "send_message";
+                /** @enum {string} */
+                channel: "email" | "sms";
+                /** @description The address or number, usually a template: `{{record.email}}`. */
+                to: string;
+                /** @description Email only; with `template_id` the template’s subject is used. */
+                subject?: string;
+                body?: string;
+                /** @description An email template, rendered over the run’s scope. */
+                template_id?: string;
+            } | {
+                /** @constant */
+                type: "notify_users";
+                user_ids?: string[];
+                roles?: string[];
+                title: string;
+                body: string;
+            } | {
+                /** @constant */
+                type: "call_webhook";
+                endpoint_id: string;
+            } | {
+                /** @constant */
+                type: "delay";
+                seconds: number;
+            } | {
+                /** @constant */
+                type: "start_workflow";
+                workflow_id: string;
+            } | {
+                /** @constant */
+                type: "branch";
+                /** @description A condition, in the language of `conditions`. */
+                if: {
+                    [key: string]: unknown;
+                };
+                /** @description Actions when it holds. */
+                then: {
+                    [key: string]: unknown;
+                }[];
+                /** @description Actions when not. */
+                else?: {
+                    [key: string]: unknown;
+                }[];
+            })[];
+            enabled: boolean;
+            version: number | null;
+            /** @description The scopes its runs have: those of whoever saved it last. */
+            acts_with_scopes: string[];
+            saved_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        WorkflowCreate: {
+            name: string;
+            description?: string | null;
+            collection?: string | null;
+            /** @description What a run does, in order; a failed step stops the run. */
+            steps: ({
+                /** @constant */
+                type: "update_record";
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "create_record";
+                /** @description A collection of the API: `jobs`, `invoices`. */
+                collection: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "run_action";
+                /** @description An action of the run's object: `complete`, `send`. */
+                action: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                input?: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "send_message";
+                /** @enum {string} */
+                channel: "email" | "sms";
+                /** @description The address or number, usually a template: `{{record.email}}`. */
+                to: string;
+                /** @description Email only; with `template_id` the template’s subject is used. */
+                subject?: string;
+                body?: string;
+                /** @description An email template, rendered over the run’s scope. */
+                template_id?: string;
+            } | {
+                /** @constant */
+                type: "notify_users";
+                user_ids?: string[];
+                roles?: string[];
+                title: string;
+                body: string;
+            } | {
+                /** @constant */
+                type: "call_webhook";
+                endpoint_id: string;
+            } | {
+                /** @constant */
+                type: "delay";
+                seconds: number;
+            } | {
+                /** @constant */
+                type: "start_workflow";
+                workflow_id: string;
+            } | {
+                /** @constant */
+                type: "branch";
+                /** @description A condition, in the language of `conditions`. */
+                if: {
+                    [key: string]: unknown;
+                };
+                /** @description Actions when it holds. */
+                then: {
+                    [key: string]: unknown;
+                }[];
+                /** @description Actions when not. */
+                else?: {
+                    [key: string]: unknown;
+                }[];
+            })[];
+            enabled?: boolean | null;
+        };
+        WorkflowUpdate: {
+            name?: string;
+            description?: string | null;
+            collection?: string | null;
+            /** @description What a run does, in order; a failed step stops the run. */
+            steps?: ({
+                /** @constant */
+                type: "update_record";
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "create_record";
+                /** @description A collection of the API: `jobs`, `invoices`. */
+                collection: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "run_action";
+                /** @description An action of the run's object: `complete`, `send`. */
+                action: string;
+                /** @description Field name -> value, as the API takes them; string values are templates (`"{{object.customer_id}}"`). */
+                input?: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                type: "send_message";
+                /** @enum {string} */
+                channel: "email" | "sms";
+                /** @description The address or number, usually a template: `{{record.email}}`. */
+                to: string;
+                /** @description Email only; with `template_id` the template’s subject is used. */
+                subject?: string;
+                body?: string;
+                /** @description An email template, rendered over the run’s scope. */
+                template_id?: string;
+            } | {
+                /** @constant */
+                type: "notify_users";
+                user_ids?: string[];
+                roles?: string[];
+                title: string;
+                body: string;
+            } | {
+                /** @constant */
+                type: "call_webhook";
+                endpoint_id: string;
+            } | {
+                /** @constant */
+                type: "delay";
+                seconds: number;
+            } | {
+                /** @constant */
+                type: "start_workflow";
+                workflow_id: string;
+            } | {
+                /** @constant */
+                type: "branch";
+                /** @description A condition, in the language of `conditions`. */
+                if: {
+                    [key: string]: unknown;
+                };
+                /** @description Actions when it holds. */
+                then: {
+                    [key: string]: unknown;
+                }[];
+                /** @description Actions when not. */
+                else?: {
+                    [key: string]: unknown;
+                }[];
+            })[];
+            enabled?: boolean | null;
+        };
+        WorkflowList: {
+            data: components["schemas"]["Workflow"][];
             page: components["schemas"]["Page"];
         };
         /** @description One run of an automation rule: its trigger, whether its conditions held, and each action's result or error. */
@@ -9106,23 +9555,28 @@ export interface components {
             /** @constant */
             object: "automation_run";
             rule_id: string | null;
+            workflow_id: string | null;
+            workflow_version: number | null;
             status: ("queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled") | null;
-            trigger: ("event" | "schedule" | "relative") | null;
+            trigger: ("event" | "schedule" | "relative" | "manual" | "workflow") | null;
             event_id: string | null;
             event_type: string | null;
             object_collection: string | null;
             object_id: string | null;
+            input: {
+                [key: string]: unknown;
+            } | null;
             depth: number | null;
             /** @description The index of the next action to run. */
             next_step: number;
             steps: {
-                /** @description The action’s type: `update_record`, `send_message`, ... */
+                /** @description The action’s type: `update_record`, `send_message`, `branch`, ... */
                 action: string;
                 /** @enum {string} */
                 status: "succeeded" | "failed";
                 started_at: string;
                 finished_at: string;
-                /** @description What it did: ids of what it wrote or queued. */
+                /** @description What it did: ids of what it wrote or queued; for a branch, `took` (`then` or `else`). */
                 result: {
                     [key: string]: unknown;
                 } | null;
@@ -31552,6 +32006,373 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listWorkflows: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose enabled equals. */
+                enabled?: string;
+                /** @description Only objects whose enabled does not equal. */
+                "enabled[ne]"?: string;
+                /** @description Only objects whose enabled is empty (true) or set (false). */
+                "enabled[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createWorkflow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowCreate"];
+            };
+        };
+        responses: {
+            /** @description The created object. */
+            201: {
+                headers: {
+                    Location?: string;
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Workflow"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    exportWorkflows: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose enabled equals. */
+                enabled?: string;
+                /** @description Only objects whose enabled does not equal. */
+                "enabled[ne]"?: string;
+                /** @description Only objects whose enabled is empty (true) or set (false). */
+                "enabled[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching object, streamed. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/json": components["schemas"]["Workflow"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    bulkWorkflows: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    operations: ({
+                        /** @constant */
+                        action: "create";
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        action: "update";
+                        id: string;
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        action: "delete";
+                        id: string;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Every item succeeded, in request order. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["BulkResult"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getWorkflow: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Workflow"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["DeletedObject"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowUpdate"];
+            };
+        };
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Workflow"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listRunsOfAutomationRule: {
         parameters: {
             query?: {
@@ -31597,6 +32418,10 @@ export interface operations {
                 rule_id?: string;
                 /** @description Only objects whose rule_id is one of (comma-separated). */
                 "rule_id[in]"?: string;
+                /** @description Only objects whose workflow_id equals. */
+                workflow_id?: string;
+                /** @description Only objects whose workflow_id is one of (comma-separated). */
+                "workflow_id[in]"?: string;
                 /** @description Only objects whose status equals. */
                 status?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
                 /** @description Only objects whose status does not equal. */
@@ -31608,9 +32433,122 @@ export interface operations {
                 /** @description Only objects whose status is empty (true) or set (false). */
                 "status[is_null]"?: boolean;
                 /** @description Only objects whose trigger equals. */
-                trigger?: "event" | "schedule" | "relative";
+                trigger?: "event" | "schedule" | "relative" | "manual" | "workflow";
                 /** @description Only objects whose trigger does not equal. */
-                "trigger[ne]"?: "event" | "schedule" | "relative";
+                "trigger[ne]"?: "event" | "schedule" | "relative" | "manual" | "workflow";
+                /** @description Only objects whose trigger is one of (comma-separated). */
+                "trigger[in]"?: string;
+                /** @description Only objects whose trigger is none of (comma-separated). */
+                "trigger[nin]"?: string;
+                /** @description Only objects whose trigger is empty (true) or set (false). */
+                "trigger[is_null]"?: boolean;
+                /** @description Only objects whose event_id equals. */
+                event_id?: string;
+                /** @description Only objects whose event_id is one of (comma-separated). */
+                "event_id[in]"?: string;
+                /** @description Only objects whose event_type equals. */
+                event_type?: string;
+                /** @description Only objects whose event_type is one of (comma-separated). */
+                "event_type[in]"?: string;
+                /** @description Only objects whose event_type starts with (case-insensitive). */
+                "event_type[starts_with]"?: string;
+                /** @description Only objects whose object_id equals. */
+                object_id?: string;
+                /** @description Only objects whose object_id is one of (comma-separated). */
+                "object_id[in]"?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRunList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRunsOfWorkflow: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, finished_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose rule_id equals. */
+                rule_id?: string;
+                /** @description Only objects whose rule_id is one of (comma-separated). */
+                "rule_id[in]"?: string;
+                /** @description Only objects whose workflow_id equals. */
+                workflow_id?: string;
+                /** @description Only objects whose workflow_id is one of (comma-separated). */
+                "workflow_id[in]"?: string;
+                /** @description Only objects whose status equals. */
+                status?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose trigger equals. */
+                trigger?: "event" | "schedule" | "relative" | "manual" | "workflow";
+                /** @description Only objects whose trigger does not equal. */
+                "trigger[ne]"?: "event" | "schedule" | "relative" | "manual" | "workflow";
                 /** @description Only objects whose trigger is one of (comma-separated). */
                 "trigger[in]"?: string;
                 /** @description Only objects whose trigger is none of (comma-separated). */
@@ -31706,6 +32644,10 @@ export interface operations {
                 rule_id?: string;
                 /** @description Only objects whose rule_id is one of (comma-separated). */
                 "rule_id[in]"?: string;
+                /** @description Only objects whose workflow_id equals. */
+                workflow_id?: string;
+                /** @description Only objects whose workflow_id is one of (comma-separated). */
+                "workflow_id[in]"?: string;
                 /** @description Only objects whose status equals. */
                 status?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
                 /** @description Only objects whose status does not equal. */
@@ -31717,9 +32659,9 @@ export interface operations {
                 /** @description Only objects whose status is empty (true) or set (false). */
                 "status[is_null]"?: boolean;
                 /** @description Only objects whose trigger equals. */
-                trigger?: "event" | "schedule" | "relative";
+                trigger?: "event" | "schedule" | "relative" | "manual" | "workflow";
                 /** @description Only objects whose trigger does not equal. */
-                "trigger[ne]"?: "event" | "schedule" | "relative";
+                "trigger[ne]"?: "event" | "schedule" | "relative" | "manual" | "workflow";
                 /** @description Only objects whose trigger is one of (comma-separated). */
                 "trigger[in]"?: string;
                 /** @description Only objects whose trigger is none of (comma-separated). */
@@ -33687,6 +34629,60 @@ export interface operations {
                                 [key: string]: unknown;
                             }[];
                         };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    triggerWorkflow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description A record of the workflow’s collection. */
+                    object_id?: string;
+                    /** @description Or an object of your own, as `object`. */
+                    input?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Start a run of a workflow by hand */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AutomationRun"];
                     };
                 };
             };

@@ -409,6 +409,15 @@ export const operationTable = {
   "webhookEndpoints.rotateSecret": {"method":"POST","path":"/v1/webhook-endpoints/{id}/rotate-secret","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "webhookEndpoints.test": {"method":"POST","path":"/v1/webhook-endpoints/{id}/test","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "webhookEndpoints.update": {"method":"PATCH","path":"/v1/webhook-endpoints/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "workflows.bulk": {"method":"POST","path":"/v1/workflows/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "workflows.create": {"method":"POST","path":"/v1/workflows","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "workflows.delete": {"method":"DELETE","path":"/v1/workflows/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "workflows.export": {"method":"GET","path":"/v1/workflows/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
+  "workflows.get": {"method":"GET","path":"/v1/workflows/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "workflows.list": {"method":"GET","path":"/v1/workflows","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "workflows.listRuns": {"method":"GET","path":"/v1/workflows/{id}/runs","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "workflows.trigger": {"method":"POST","path":"/v1/workflows/{id}/trigger","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "workflows.update": {"method":"PATCH","path":"/v1/workflows/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
 } as const satisfies OperationTable;
 
 /** The typed methods of a Fieldline client: namespaces of methods, and top-level methods. */
@@ -2920,6 +2929,62 @@ export interface Resources {
      * `PATCH /v1/webhook-endpoints/{id}` (scope `write:webhook-endpoints`)
      */
     update(id: string, body: JsonBody<Op<"/v1/webhook-endpoints/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/webhook-endpoints/{id}", "patch">>>;
+  };
+  workflows: {
+    /**
+     * Create, update and delete workflows in one all-or-nothing request
+     *
+     * `POST /v1/workflows/bulk` (scope `write:workflows`)
+     */
+    bulk(body: JsonBody<Op<"/v1/workflows/bulk", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/workflows/bulk", "post">>>;
+    /**
+     * Create a workflow
+     *
+     * `POST /v1/workflows` (scope `write:workflows`)
+     */
+    create(body: JsonBody<Op<"/v1/workflows", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/workflows", "post">>>;
+    /**
+     * Delete a workflow
+     *
+     * `DELETE /v1/workflows/{id}` (scope `write:workflows`)
+     */
+    delete(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/workflows/{id}", "delete">>>;
+    /**
+     * Export workflows as CSV or JSON
+     *
+     * `GET /v1/workflows/export` (scope `read:workflows`)
+     */
+    export(query?: Query<Op<"/v1/workflows/export", "get">>, options?: RequestOptions): Promise<Response>;
+    /**
+     * Retrieve a workflow
+     *
+     * `GET /v1/workflows/{id}` (scope `read:workflows`)
+     */
+    get(id: string, query?: Query<Op<"/v1/workflows/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/workflows/{id}", "get">>>;
+    /**
+     * List workflows
+     *
+     * `GET /v1/workflows` (scope `read:workflows`)
+     */
+    list(query?: Query<Op<"/v1/workflows", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/workflows", "get">>, JsonResponse<Op<"/v1/workflows", "get">>>;
+    /**
+     * List the automation runs of a workflow
+     *
+     * `GET /v1/workflows/{id}/runs` (scope `read:automation-runs`)
+     */
+    listRuns(id: string, query?: Query<Op<"/v1/workflows/{id}/runs", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/workflows/{id}/runs", "get">>, JsonResponse<Op<"/v1/workflows/{id}/runs", "get">>>;
+    /**
+     * Start a run of a workflow by hand
+     *
+     * `POST /v1/workflows/{id}/trigger` (scope `write:workflows`)
+     */
+    trigger(id: string, body?: JsonBody<Op<"/v1/workflows/{id}/trigger", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/workflows/{id}/trigger", "post">>>;
+    /**
+     * Update a workflow
+     *
+     * `PATCH /v1/workflows/{id}` (scope `write:workflows`)
+     */
+    update(id: string, body: JsonBody<Op<"/v1/workflows/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/workflows/{id}", "patch">>>;
   };
   /**
    * Echo the request back
