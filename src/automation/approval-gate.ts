@@ -6,7 +6,7 @@ import { insertRow } from '../platform/operations/row-statements.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import type { ActionGate, OperationContext } from '../platform/contract.ts';
 import type { Row } from '../db/database.ts';
-import { notifyMember } from '../delivery/notify/notify-member.ts';
+import { activeMembersNamed, notifyMember } from '../delivery/notify/notify-member.ts';
 import { conditionHolds, type Condition, type RunScope } from './conditions.ts';
 import { HOLDABLE_ACTIONS } from './approval-policies.ts';
 
@@ -15,13 +15,7 @@ const requester = ({ principal }: OperationContext) =>
   principal.userId ?? principal.keyId ?? principal.oauthClientId ?? principal.automationRuleId ?? null;
 
 async function tellApprovers(ctx: OperationContext, approval: Row, summary: string): Promise<void> {
-  const users = ctx.registry.get('users');
-  const approvers = await ctx.tx.query<{ id: string }>({
-    sql: `SELECT id FROM ${users.table} WHERE account_id = $1 AND status = 'active' AND deleted_at IS NULL
-            AND (id = ANY ($2::text[]) OR role = ANY ($3::text[])) ORDER BY id`,
-    parameters: [ctx.tx.accountId, approval.approver_user_ids, approval.approver_roles],
-  });
-  for (const { id } of approvers)
+  for (const id of await activeMembersNamed(ctx, approval.approver_user_ids, approval.approver_roles))
     if (id !== approval.requested_by)
       await notifyMember(ctx, {
         userId: id,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Cron } from 'croner';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
+import { savedBy, savedByFields } from './saved-by.ts';
 import { loadBranding } from '../delivery/branding.ts';
 import type { OperationContext } from '../platform/contract.ts';
 import { OPERATORS, type Condition } from './conditions.ts';
@@ -70,8 +71,7 @@ export const automationRules = defineResource({
       .datetime()
       .readOnly()
       .describe('For a date trigger: objects whose time arrived up to here have been run for.'),
-    acts_with_scopes: field.tags().readOnly().describe('The scopes its runs have: those of whoever saved it last.'),
-    saved_by: field.text().readOnly().describe('The API key, member or app that saved it last.'),
+    ...savedByFields,
   },
   hooks: {
     compute: (row) => ({ trigger_event: row.trigger.type === 'event' ? row.trigger.event : null }),
@@ -79,11 +79,9 @@ export const automationRules = defineResource({
     afterCreate: async ({ row, ctx }) => storeEventFilter(ctx, row),
     afterUpdate: async ({ row, ctx }) => storeEventFilter(ctx, row),
     stamp: async ({ row, previous, ctx }) => {
-      const { principal } = ctx;
       const retriggered = JSON.stringify(previous?.trigger) !== JSON.stringify(row.trigger);
       return {
-        acts_with_scopes: [...principal.scopes].sort(),
-        saved_by: principal.keyId ?? principal.userId ?? principal.oauthClientId ?? null,
+        ...savedBy(ctx),
         ...(retriggered && {
           next_run_at: await nextScheduledRun(ctx, row.trigger),
           // A date trigger looks ahead from its saving: what came up before is not run for.

@@ -13,7 +13,7 @@ import { appendEvent } from '../platform/events/append-event.ts';
 import type { OperationContext, ResourceDefinition } from '../platform/contract.ts';
 import { queueMailDelivery, type About } from '../delivery/delivery-log.ts';
 import { e164, queueSms } from '../delivery/sms/sms-outbox.ts';
-import { notifyMember } from '../delivery/notify/notify-member.ts';
+import { activeMembersNamed, notifyMember } from '../delivery/notify/notify-member.ts';
 import { contactsOf } from '../messaging/sms-opt-out.ts';
 import { renderEmail, type EmailTemplateParts } from '../messaging/email-rendering.ts';
 import { WEBHOOK_CHANNEL } from '../webhooks/webhook-schema.ts';
@@ -97,24 +97,19 @@ async function sendMessage(step: StepContext, action: Extract<Action, { type: 's
 async function notifyUsers(step: StepContext, action: Extract<Action, { type: 'notify_users' }>) {
   requireScope(step, 'write:notifications');
   const { ctx, scope } = step;
-  const members = await ctx.tx.query<{ id: string }>({
-    sql: `SELECT id FROM ${ctx.registry.get('users').table}
-           WHERE account_id = $1 AND status = 'active' AND deleted_at IS NULL
-             AND (id = ANY ($2::text[]) OR role = ANY ($3::text[])) ORDER BY id`,
-    parameters: [ctx.tx.accountId, action.user_ids ?? [], action.roles ?? []],
-  });
+  const members = await activeMembersNamed(ctx, action.user_ids ?? [], action.roles ?? []);
   const title = String(renderValue(action.title, scope));
   const body = String(renderValue(action.body, scope));
-  for (const member of members)
+  for (const userId of members)
     await notifyMember(ctx, {
-      userId: member.id,
+      userId,
       kind: 'automation',
       category: 'system',
       title,
       body,
       about: about(step),
     });
-  return { user_ids: members.map((member) => member.id) };
+  return { user_ids: members };
 }
 
 /** An `automation.webhook` event, queued for the one endpoint (the fan-out trigger leaves this type alone). */

@@ -64,9 +64,10 @@ export async function insertRuns(tx: TenantTransaction, runs: readonly NewRun[])
   if (!runs.length) return [];
   const rows = runs.map((run) => runValues(tx.accountId, run));
   const width = rows[0]!.length;
-  const placeholders = rows.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`)})`);
+  // One parenthesised list of parameter numbers per row: ($1, ..., $24), ($25, ...).
+  const valueLists = rows.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`)})`);
   const inserted = await tx.query<{ id: string }>({
-    sql: `INSERT INTO automation_runs (${RUN_COLUMNS}) VALUES ${placeholders.join(', ')}
+    sql: `INSERT INTO automation_runs (${RUN_COLUMNS}) VALUES ${valueLists.join(', ')}
           ON CONFLICT (account_id, rule_id, fire_key) WHERE fire_key IS NOT NULL DO NOTHING
           RETURNING id`,
     parameters: rows.flat(),

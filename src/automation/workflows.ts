@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
+import { savedBy, savedByFields } from './saved-by.ts';
 import { notFound, validationFailed } from '../platform/errors.ts';
 import { loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { serialize } from '../platform/operations/serialize.ts';
@@ -83,14 +84,12 @@ export const workflows = defineResource({
     steps: field.json(actionsSchema).required().describe('What a run does, in order; a failed step stops the run.'),
     enabled: field.boolean().default(true).filterable(),
     version: field.integer({ min: 1 }).readOnly().describe('1, then one more at each save that changes its steps.'),
-    acts_with_scopes: field.tags().readOnly().describe('The scopes its runs have: those of whoever saved it last.'),
-    saved_by: field.text().readOnly().describe('The API key, member or app that saved it last.'),
+    ...savedByFields,
   },
   hooks: {
     validate: async ({ row, ctx }) => checkWorkflow(ctx, row),
     stamp: async ({ row, previous, ctx }) => ({
-      acts_with_scopes: [...ctx.principal.scopes].sort(),
-      saved_by: ctx.principal.keyId ?? ctx.principal.userId ?? ctx.principal.oauthClientId ?? null,
+      ...savedBy(ctx),
       version: !previous
         ? 1
         : JSON.stringify(previous.steps) === JSON.stringify(row.steps)

@@ -18,6 +18,21 @@ export interface MemberNotice {
   about: About;
 }
 
+/** The account's active members among these ids or with these roles, by id. */
+export async function activeMembersNamed(
+  ctx: OperationContext,
+  userIds: readonly string[],
+  roles: readonly string[],
+): Promise<string[]> {
+  const members = await ctx.tx.query<{ id: string }>({
+    sql: `SELECT id FROM ${ctx.registry.get('users').table}
+           WHERE account_id = $1 AND status = 'active' AND deleted_at IS NULL
+             AND (id = ANY ($2::text[]) OR role = ANY ($3::text[])) ORDER BY id`,
+    parameters: [ctx.tx.accountId, userIds, roles],
+  });
+  return members.map((member) => member.id);
+}
+
 export async function notifyMember(ctx: OperationContext, notice: MemberNotice): Promise<void> {
   if (notice.userId === ctx.principal.userId) return;
   const [member] = await ctx.tx.query<{ email: string; phone: string | null }>({
