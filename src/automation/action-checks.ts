@@ -49,6 +49,22 @@ function checkFields(resource: ResourceDefinition, fields: Record<string, unknow
   }
 }
 
+/** The roles a step names exist, and it names someone. */
+function checkMembersNamed(
+  ctx: OperationContext,
+  action: { user_ids?: string[]; roles?: string[] },
+  path: string,
+  out: Checked,
+): void {
+  const roles = ctx.registry.get('users').fields.role?.enumValues ?? [];
+  action.roles?.forEach((role, i) => {
+    if (!roles.includes(role))
+      out.errors.push({ path: `${path}.roles.${i}`, message: `'${role}' is not a role (${roles.join(', ')})` });
+  });
+  if (!action.roles?.length && !action.user_ids?.length)
+    out.errors.push({ path: `${path}.user_ids`, message: 'name users, roles or both' });
+}
+
 function checkAction(
   ctx: OperationContext,
   subject: Subject,
@@ -102,16 +118,12 @@ function checkAction(
       if (action.channel === 'email' && !action.subject && !action.template_id)
         out.errors.push({ path: `${path}.subject`, message: 'an email needs a subject, or a template_id' });
       return needScope(ctx, 'write:messages', out);
-    case 'notify_users': {
-      const roles = registry.get('users').fields.role?.enumValues ?? [];
-      action.roles?.forEach((role, i) => {
-        if (!roles.includes(role))
-          out.errors.push({ path: `${path}.roles.${i}`, message: `'${role}' is not a role (${roles.join(', ')})` });
-      });
-      if (!action.roles?.length && !action.user_ids?.length)
-        out.errors.push({ path: `${path}.user_ids`, message: 'name users, roles or both' });
+    case 'notify_users':
+      checkMembersNamed(ctx, action, path, out);
       return needScope(ctx, 'write:notifications', out);
-    }
+    case 'request_approval':
+      // Anyone may ask; only the members named decide.
+      return checkMembersNamed(ctx, action, path, out);
     case 'call_webhook':
       return needScope(ctx, 'write:webhook-endpoints', out);
     case 'delay':
@@ -156,7 +168,7 @@ function namedIds(actions: readonly Action[], at = 'actions'): [string, string, 
     if (action.type === 'call_webhook') return [[`${at}.${i}.endpoint_id`, 'webhook-endpoints', action.endpoint_id]];
     if (action.type === 'send_message' && action.template_id)
       return [[`${at}.${i}.template_id`, 'email-templates', action.template_id]];
-    if (action.type === 'notify_users')
+    if (action.type === 'notify_users' || action.type === 'request_approval')
       return (action.user_ids ?? []).map((id, j) => [`${at}.${i}.user_ids.${j}`, 'users', id]);
     return [];
   });

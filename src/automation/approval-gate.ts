@@ -1,6 +1,7 @@
 // The gate approval policies keep on the actions they can hold: inside the action's transaction,
 // before it runs, the first enabled policy whose conditions hold makes an approval (or finds the
 // one already pending for that object and action), tells its approvers, and answers with it.
+// A run's `request_approval` step opens one the same way (run-approvals.ts).
 import { newId } from '../platform/ids.ts';
 import { insertRow } from '../platform/operations/row-statements.ts';
 import { serialize } from '../platform/operations/serialize.ts';
@@ -13,6 +14,25 @@ import { HOLDABLE_ACTIONS } from './approval-policies.ts';
 /** Who asked: the member, else the key, app or rule. */
 const requester = ({ principal }: OperationContext) =>
   principal.userId ?? principal.keyId ?? principal.oauthClientId ?? principal.automationRuleId ?? null;
+
+/** Writes a pending approval, emits `approval.requested` and tells its approvers; answers it. */
+export async function openApproval(ctx: OperationContext, fields: Row, summary: string): Promise<Row> {
+  const approvals = ctx.registry.get('approvals');
+  const approval: Row = {
+    id: newId(approvals.idPrefix),
+    status: 'pending',
+    requested_by: requester(ctx),
+    summary,
+    ...fields,
+    created_at: ctx.now,
+    updated_at: ctx.now,
+  };
+  ctx.tx.defer(insertRow(approvals, ctx.tx.accountId, approval));
+  const answer = serialize(approvals, approval);
+  ctx.emit('approval.requested', answer);
+  await tellApprovers(ctx, approval, summary);
+  return answer;
+}
 
 async function tellApprovers(ctx: OperationContext, approval: Row, summary: string): Promise<void> {
   for (const id of await activeMembersNamed(ctx, approval.approver_user_ids, approval.approver_roles))
@@ -50,24 +70,18 @@ export const approvalGate: ActionGate = {
       parameters: [ctx.tx.accountId, resource.collection, row.id, action],
     });
     if (pending) return serialize(approvals, pending);
-    const approval: Row = {
-      id: newId(approvals.idPrefix),
-      status: 'pending',
-      policy_id: policy.id,
-      collection: resource.collection,
-      object_id: row.id,
-      action,
-      input: input ?? {},
-      requested_by: requester(ctx),
-      approver_roles: policy.approver_roles,
-      approver_user_ids: policy.approver_user_ids,
-      created_at: ctx.now,
-      updated_at: ctx.now,
-    };
-    ctx.tx.defer(insertRow(approvals, ctx.tx.accountId, approval));
-    const answer = serialize(approvals, approval);
-    ctx.emit('approval.requested', answer);
-    await tellApprovers(ctx, approval, `${policy.name}: ${action} ${resource.name} ${row.id}`);
-    return answer;
+    return openApproval(
+      ctx,
+      {
+        policy_id: policy.id,
+        collection: resource.collection,
+        object_id: row.id,
+        action,
+        input: input ?? {},
+        approver_roles: policy.approver_roles,
+        approver_user_ids: policy.approver_user_ids,
+      },
+      `${policy.name}: ${action} ${resource.name} ${row.id}`,
+    );
   },
 };

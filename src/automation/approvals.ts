@@ -11,6 +11,7 @@ import { serialize } from '../platform/operations/serialize.ts';
 import type { OperationContext } from '../platform/contract.ts';
 import type { Row } from '../db/database.ts';
 import { componentRef } from '../platform/openapi/json-schema.ts';
+import { endRejectedRun, resumeRun } from './run-approvals.ts';
 
 /** Refuses a decision by anyone the approval does not name, and by its requester. */
 function assertMayDecide(ctx: OperationContext, approval: Row): string {
@@ -45,10 +46,20 @@ export const approvals = defineResource({
   lifecycle: { field: 'status' },
   fields: {
     status: field.enum(['pending', 'approved', 'rejected', 'cancelled']).readOnly().default('pending').filterable(),
-    policy_id: field.ref('approval-policies').readOnly().filterable(['eq', 'in']),
+    policy_id: field
+      .ref('approval-policies')
+      .readOnly()
+      .filterable(['eq', 'in'])
+      .describe('The policy that held an action (none when a run asked).'),
+    run_id: field
+      .ref('automation-runs')
+      .readOnly()
+      .filterable(['eq', 'in'])
+      .describe('The run that asked (a `request_approval` step): it waits for the decision.'),
+    summary: field.text().readOnly().describe('What is to be decided.'),
     collection: field.text().readOnly().filterable(['eq', 'in']).describe('The collection of the held action.'),
     object_id: field.text().readOnly().filterable(['eq', 'in']).describe('The object it acts on.'),
-    action: field.text().readOnly().filterable(['eq', 'in']),
+    action: field.text().readOnly().filterable(['eq', 'in']).describe('The held action (none when a run asked).'),
     input: field.json(z.record(z.string(), z.unknown())).readOnly().describe('What the action was given.'),
     requested_by: field.text().readOnly().filterable(['eq']).describe('The member, key or app that asked.'),
     approver_roles: field.tags().readOnly().filterable(['contains']),
@@ -86,7 +97,7 @@ export const approvals = defineResource({
   ],
   actions: {
     approve: {
-      summary: 'Approve: the held action runs now',
+      summary: 'Approve: the held action runs now (an asking run goes on)',
       description:
         'Runs the action as it was asked, in this transaction: if it fails now (the object moved on), the ' +
         'approval stays pending and the error says why.',
@@ -97,6 +108,10 @@ export const approvals = defineResource({
         const decidedBy = assertMayDecide(ctx, row);
         // Written by the gate with every member set; the row's type cannot say so.
         const held = row as Row;
+        if (held.run_id) {
+          resumeRun(ctx, held.run_id);
+          return { decided_by: decidedBy, decided_at: ctx.now };
+        }
         const resource = ctx.registry.get(held.collection);
         const done = await runActionInTransaction(
           { ...ctx, approvalId: held.id },
@@ -113,16 +128,16 @@ export const approvals = defineResource({
       },
     },
     reject: {
-      summary: 'Reject: the held action never runs',
+      summary: 'Reject: the held action never runs (an asking run is cancelled)',
       from: ['pending'],
       to: 'rejected',
       event: 'rejected',
       input: z.strictObject({ reason: z.string().min(1).max(1000).optional() }),
-      apply: ({ row, input, ctx }) => ({
-        decided_by: assertMayDecide(ctx, row),
-        decided_at: ctx.now,
-        reason: input.reason ?? null,
-      }),
+      apply: async ({ row, input, ctx }) => {
+        const decidedBy = assertMayDecide(ctx, row);
+        if ((row as Row).run_id) await endRejectedRun(ctx, row as Row, decidedBy, input.reason ?? null);
+        return { decided_by: decidedBy, decided_at: ctx.now, reason: input.reason ?? null };
+      },
     },
   },
 });

@@ -154,7 +154,7 @@ export class AutomationEngine implements Lifecycle {
         now: at,
       });
     }
-    await insertRuns(tx, runs);
+    await insertRuns({ tx, runtime: this.runtime }, runs);
     return claimed.length;
   }
 

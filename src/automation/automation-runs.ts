@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
+import { withdrawRunApprovals } from './run-approvals.ts';
 
 export const RUN_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -46,9 +47,9 @@ export const automationRuns = defineResource({
       .readOnly()
       .filterable()
       .describe(
-        '`queued` (not started), `running`, `waiting` (a delay), `succeeded`, `failed` (see `error`), ' +
-          '`skipped` (a schedule or date whose conditions did not hold), `cancelled`. An event the conditions ' +
-          'pass over makes no run.',
+        '`queued` (not started), `running`, `waiting` (a delay, or an approval it asked for), `succeeded`, ' +
+          '`failed` (see `error`), `skipped` (a schedule or date whose conditions did not hold), `cancelled`. ' +
+          'An event the conditions pass over makes no run.',
       ),
     trigger: field
       .enum(['event', 'schedule', 'relative', 'manual', 'workflow'])
@@ -78,11 +79,15 @@ export const automationRuns = defineResource({
   actions: {
     cancel: {
       summary: 'Cancel a run',
-      description: 'The run stops before its next action; what it did stays done.',
+      description:
+        'The run stops before its next action; what it did stays done. An approval it waits for is withdrawn.',
       from: ['queued', 'running', 'waiting'],
       to: 'cancelled',
       event: 'cancelled',
-      apply: ({ ctx }) => ({ finished_at: ctx.now, run_after: null }),
+      apply: ({ row, ctx }) => {
+        withdrawRunApprovals(ctx, row.id);
+        return { finished_at: ctx.now, run_after: null };
+      },
     },
   },
 });

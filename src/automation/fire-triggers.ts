@@ -66,7 +66,8 @@ export async function fireSchedules(runtime: Runtime, now: number, accounts: str
       const key = new Date(rule.next_run_at).toISOString();
       const holds = conditionHolds(rule.conditions as Condition | null, scopeAt('schedule', key, at, {}, null));
       const status = holds ? 'queued' : 'skipped';
-      if (await insertRun(tx, { rule, status, trigger: 'schedule', depth: 0, fireKey: key, now: at })) fired++;
+      if (await insertRun({ tx, runtime }, { rule, status, trigger: 'schedule', depth: 0, fireKey: key, now: at }))
+        fired++;
     });
   return fired;
 }
@@ -107,7 +108,8 @@ export async function fireDates(runtime: Runtime, now: number, accounts: string[
         const scope = scopeAt('relative', key, at, record ?? { id: row.id }, record);
         const status = conditionHolds(rule.conditions as Condition | null, scope) ? 'queued' : 'skipped';
         const run = { rule, status, trigger: 'relative', depth: 0, fireKey: key, now: at } as const;
-        if (await insertRun(tx, { ...run, objectCollection: subject.collection, objectId: row.id })) fired++;
+        if (await insertRun({ tx, runtime }, { ...run, objectCollection: subject.collection, objectId: row.id }))
+          fired++;
       }
       const full = rows.length === DATES_PER_ROUND;
       tx.defer({

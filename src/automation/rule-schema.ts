@@ -91,6 +91,19 @@ export const actionSchema = z.discriminatedUnion('type', [
     .strict()
     .describe('Notifies members (in the app, and by push, mail or text by their preferences).'),
   z
+    .object({
+      type: z.literal('request_approval'),
+      user_ids: z.array(z.string().min(1).max(64)).max(50).optional(),
+      roles: z.array(z.string().min(1).max(32)).max(10).optional(),
+      summary: template(500).describe(
+        'What they decide, a template: `Discount of {{object.discount}} on {{object.id}}`.',
+      ),
+    })
+    .strict()
+    .describe(
+      'Asks the members named for an approval and waits for it: approved, the run goes on; rejected, it is cancelled.',
+    ),
+  z
     .object({ type: z.literal('call_webhook'), endpoint_id: z.string().min(1).max(64) })
     .strict()
     .describe('POSTs an `automation.webhook` event (the run and its object) to one webhook endpoint, signed.'),

@@ -21,6 +21,7 @@ import type { RunScope } from './conditions.ts';
 import { renderValue } from './run-scope.ts';
 import type { Action } from './rule-schema.ts';
 import { insertRun } from './run-records.ts';
+import { requestRunApproval } from './run-approvals.ts';
 
 /** A step as it runs: its transaction's context (with the rule's scopes), what it reads, its run. */
 export interface StepContext {
@@ -171,6 +172,16 @@ export async function performAction(step: StepContext, action: ActingStep): Prom
       return callWebhook(step, action);
     case 'delay':
       return { seconds: action.seconds };
+    case 'request_approval': {
+      const approval = await requestRunApproval(ctx, {
+        runId: step.runId,
+        about: about(step),
+        userIds: action.user_ids ?? [],
+        roles: action.roles ?? [],
+        summary: String(renderValue(action.summary, scope)),
+      });
+      return { approval_id: approval.id };
+    }
     case 'start_workflow':
       return startWorkflow(step, action.workflow_id);
   }
@@ -184,7 +195,7 @@ async function startWorkflow(step: StepContext, workflowId: string): Promise<Act
   if (!workflow.enabled) throw new ApiError('conflict', `Workflow '${workflowId}' is disabled`);
   const objectId = typeof scope.object.id === 'string' ? scope.object.id : null;
   const sameRecord = subject && workflow.collection === subject.collection && objectId;
-  const runId = await insertRun(ctx.tx, {
+  const runId = await insertRun(ctx, {
     workflow,
     status: 'queued',
     trigger: 'workflow',

@@ -153,6 +153,11 @@ export class RunExecutor {
       attempts: 0,
       started_at: run.started_at ?? startedAt,
     };
+    if (action.type === 'request_approval') {
+      // No time to wake: the decision does (run-approvals.ts), even after a last step.
+      updateRun(tx, run.id, { ...done, status: 'waiting', run_after: null }, ctx.now);
+      return 'stop';
+    }
     if (next >= actions.length) {
       finish(ctx, { ...run, ...done }, { ...done, status: 'succeeded', error: null });
       return 'stop';

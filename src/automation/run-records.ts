@@ -7,6 +7,8 @@ import { newId } from '../platform/ids.ts';
 import { accountPrincipal, type Principal } from '../platform/operations/principal.ts';
 import { compileSteps, type Instruction } from './program.ts';
 import type { RunStatus } from './automation-runs.ts';
+import type { Runtime } from '../platform/contract.ts';
+import { chargeRuns } from './run-quota.ts';
 
 /** What a run keeps of its rule or workflow. */
 export interface RuleSnapshot {
@@ -59,9 +61,23 @@ function runValues(accountId: string, run: NewRun): unknown[] {
     .concat([run.input ? JSON.stringify(run.input) : null]);
 }
 
-/** Inserts runs in one statement; answers the ids made (a run whose fire key was taken is not). */
-export async function insertRuns(tx: TenantTransaction, runs: readonly NewRun[]): Promise<string[]> {
-  if (!runs.length) return [];
+/** Where runs are made: the transaction, and the runtime whose quota they count against. */
+interface RunMaker {
+  tx: TenantTransaction;
+  runtime: Runtime;
+}
+
+/**
+ * Inserts runs in one statement, counted against the plan's quota (run-quota.ts); answers the ids
+ * made (a run whose fire key was taken is not). `refuse`: past the quota, 429 instead of a failed run.
+ */
+export async function insertRuns(
+  { tx, runtime }: RunMaker,
+  newRuns: readonly NewRun[],
+  options?: { refuse?: boolean },
+): Promise<string[]> {
+  if (!newRuns.length) return [];
+  const runs = await chargeRuns(runtime, tx, newRuns, options);
   const rows = runs.map((run) => runValues(tx.accountId, run));
   const width = rows[0]!.length;
   // One parenthesised list of parameter numbers per row: ($1, ..., $24), ($25, ...).
@@ -76,8 +92,8 @@ export async function insertRuns(tx: TenantTransaction, runs: readonly NewRun[])
 }
 
 /** Inserts a run (answers its id, or null when its fire key was already taken). */
-export const insertRun = async (tx: TenantTransaction, run: NewRun): Promise<string | null> =>
-  (await insertRuns(tx, [run]))[0] ?? null;
+export const insertRun = async (maker: RunMaker, run: NewRun, options?: { refuse?: boolean }): Promise<string | null> =>
+  (await insertRuns(maker, [run], options))[0] ?? null;
 
 /** Changes a run's columns, releasing its lease unless `keepLease`. */
 export function updateRun(tx: TenantTransaction, id: string, changes: Row, now: string, keepLease = false): void {

@@ -114,16 +114,20 @@ export const workflows = defineResource({
         if (input.object_id && !workflow.collection)
           throw validationFailed([{ path: 'object_id', message: 'this workflow takes an input object, not a record' }]);
         if (input.object_id) await loadRowOrThrow(ctx, ctx.registry.get(workflow.collection!), input.object_id);
-        const runId = await insertRun(ctx.tx, {
-          workflow,
-          status: 'queued',
-          trigger: 'manual',
-          objectCollection: input.object_id ? workflow.collection : null,
-          objectId: input.object_id ?? null,
-          input: input.input ?? null,
-          depth: 0,
-          now: ctx.now,
-        });
+        const runId = await insertRun(
+          ctx,
+          {
+            workflow,
+            status: 'queued',
+            trigger: 'manual',
+            objectCollection: input.object_id ? workflow.collection : null,
+            objectId: input.object_id ?? null,
+            input: input.input ?? null,
+            depth: 0,
+            now: ctx.now,
+          },
+          { refuse: true },
+        );
         const [run] = await ctx.tx.query(selectRow(automationRuns, ctx.tx.accountId, String(runId)));
         if (!run) throw notFound('automation run', String(runId));
         return serialize(automationRuns, run);

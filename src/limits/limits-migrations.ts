@@ -25,4 +25,12 @@ export const LIMITS_MIGRATIONS: readonly Migration[] = [
       `GRANT SELECT ON usage_counters TO ${TENANT_ROLE}`,
     ],
   },
+  {
+    id: '0020_automation_run_quota',
+    statements: [
+      // Automation runs count against the plan like requests and deliveries (src/automation/run-quota.ts).
+      `ALTER TABLE usage_counters ADD COLUMN automation_runs bigint NOT NULL DEFAULT 0`,
+      `ALTER TABLE usage_counters ADD COLUMN automation_runs_warned_at timestamptz`,
+    ],
+  },
 ];

@@ -1,21 +1,21 @@
 // Traffic control: request rates per credential and bucket, monthly quotas per account (API
-// requests and webhook deliveries, with a warning event at 80 %), and the per-address limits of
+// requests, webhook deliveries and automation runs, with a warning event at 80 %), and the per-address limits of
 // open operations and failed authentications. GET /v1/rate-limit shows a caller where it stands.
 import { Counter } from 'prom-client';
 import { defineModule, provide } from '../platform/api/module.ts';
 import { trafficControl } from '../platform/api/traffic-control.ts';
 import { appendPlatformEvent } from '../platform/events/platform-events.ts';
 import { LIMITS_MIGRATIONS } from './limits-migrations.ts';
-import { MonthlyQuota, type QuotaState } from './monthly-quota.ts';
+import { MonthlyQuota, type QuotaMetric, type QuotaState } from './monthly-quota.ts';
 import { RequestRateLimiter } from './request-rate-limiter.ts';
 import { rateLimitOperation } from './rate-limit-operation.ts';
-import { deliveryQuota, rateLimiter, requestQuota } from './limits-services.ts';
+import { automationRunQuota, deliveryQuota, rateLimiter, requestQuota } from './limits-services.ts';
 import { TrafficLimits } from './traffic-limits.ts';
 import type { Runtime } from '../platform/contract.ts';
 
 const QUOTA_WARNING = 'account.quota_warning';
 
-function monthlyQuota(runtime: Runtime, metric: 'requests' | 'webhook_deliveries'): MonthlyQuota {
+function monthlyQuota(runtime: Runtime, metric: QuotaMetric): MonthlyQuota {
   const onWarning = (accountId: string, state: QuotaState) =>
     appendPlatformEvent(runtime.db, accountId, QUOTA_WARNING, {
       object: 'quota',
@@ -58,6 +58,7 @@ export const limitsModule = defineModule({
     ),
     provide(requestQuota, (runtime) => monthlyQuota(runtime, 'requests')),
     provide(deliveryQuota, (runtime) => monthlyQuota(runtime, 'webhook_deliveries')),
+    provide(automationRunQuota, (runtime) => monthlyQuota(runtime, 'automation_runs')),
     provide(
       trafficControl,
       (runtime) => new TrafficLimits(runtime.use(rateLimiter), runtime.use(requestQuota), runtime.metrics),

@@ -17,3 +17,5 @@ export const rateLimiter = serviceKey<RequestRateLimiter>('the rate limiter');
 export const requestQuota = serviceKey<MonthlyQuota>('the monthly request quota');
 /** Webhook deliveries per account and month. */
 export const deliveryQuota = serviceKey<MonthlyQuota>('the monthly webhook delivery quota');
+/** Automation runs started per account and month. */
+export const automationRunQuota = serviceKey<MonthlyQuota>('the monthly automation run quota');

@@ -1,4 +1,4 @@
-// Monthly quotas (API requests, webhook deliveries) without a database round trip per use:
+// Monthly quotas (API requests, webhook deliveries, automation runs) without a database round trip per use:
 // each node counts locally and, every second, adds its count to the account's row in
 // usage_counters and reads back the total all nodes have reached. Several nodes can therefore
 // overshoot a quota by about one flush interval of traffic; a quota is a billing limit, not a
@@ -18,6 +18,11 @@ export const QUOTA_METRICS = {
     column: 'webhook_deliveries',
     warnedColumn: 'webhook_deliveries_warned_at',
     limitOf: (plan: Plan) => plan.monthlyWebhookDeliveries,
+  },
+  automation_runs: {
+    column: 'automation_runs',
+    warnedColumn: 'automation_runs_warned_at',
+    limitOf: (plan: Plan) => plan.monthlyAutomationRuns,
   },
 } as const;
 export type QuotaMetric = keyof typeof QUOTA_METRICS;

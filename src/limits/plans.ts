@@ -9,18 +9,26 @@ const perMinute = (read: number, write: number, expensive: number): RateLimits =
 });
 
 export const PLANS = {
-  free: { name: 'free', rates: perMinute(600, 300, 30), monthlyRequests: 100_000, monthlyWebhookDeliveries: 10_000 },
+  free: {
+    name: 'free',
+    rates: perMinute(600, 300, 30),
+    monthlyRequests: 100_000,
+    monthlyWebhookDeliveries: 10_000,
+    monthlyAutomationRuns: 1_000,
+  },
   standard: {
     name: 'standard',
     rates: perMinute(6_000, 3_000, 300),
     monthlyRequests: 5_000_000,
     monthlyWebhookDeliveries: 1_000_000,
+    monthlyAutomationRuns: 100_000,
   },
   enterprise: {
     name: 'enterprise',
     rates: perMinute(60_000, 30_000, 3_000),
     monthlyRequests: 100_000_000,
     monthlyWebhookDeliveries: 20_000_000,
+    monthlyAutomationRuns: 2_000_000,
   },
 } as const satisfies Record<string, Plan>;
 

@@ -1,11 +1,11 @@
 // GET /v1/rate-limit: the caller's request rates (per bucket, with what is left of the
-// current window) and the account's monthly quotas (requests, webhook deliveries), so a client
+// current window) and the account's monthly quotas (requests, webhook deliveries, automation runs), so a client
 // can pace itself.
 import { z } from 'zod';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { RATE_BUCKETS } from '../platform/api/traffic.ts';
 import { rateSubject } from '../platform/operations/principal.ts';
-import { deliveryQuota, rateLimiter, requestQuota } from './limits-services.ts';
+import { automationRunQuota, deliveryQuota, rateLimiter, requestQuota } from './limits-services.ts';
 
 const RateLimitStatus = z.object({
   object: z.literal('rate_limit'),
@@ -32,6 +32,10 @@ const RateLimitStatus = z.object({
     webhook_deliveries_limit: z
       .int()
       .describe('Past it, deliveries stay queued until the month ends; none is dropped.'),
+    automation_runs_used: z.int().describe('Runs of automation rules and workflows started this month.'),
+    automation_runs_limit: z
+      .int()
+      .describe('Past it, a rule’s run is recorded failed, saying why; a workflow started by hand answers 429.'),
     reset_seconds: z.int(),
   }),
 });
@@ -61,10 +65,11 @@ export const rateLimitOperation = defineOperation({
         };
       }),
     );
-    const [requests, deliveries] = await Promise.all([
-      runtime.use(requestQuota).current(principal.accountId, principal.plan),
-      runtime.use(deliveryQuota).current(principal.accountId, principal.plan),
-    ]);
+    const [requests, deliveries, runs] = await Promise.all(
+      [requestQuota, deliveryQuota, automationRunQuota].map((quota) =>
+        runtime.use(quota).current(principal.accountId, principal.plan),
+      ),
+    );
     return {
       status: 200,
       body: {
@@ -79,6 +84,8 @@ export const rateLimitOperation = defineOperation({
             requests_limit: requests.limit,
             webhook_deliveries_used: deliveries.used,
             webhook_deliveries_limit: deliveries.limit,
+            automation_runs_used: runs.used,
+            automation_runs_limit: runs.limit,
             reset_seconds: requests.resetSeconds,
           },
         },

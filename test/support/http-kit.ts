@@ -26,6 +26,7 @@ export const principalWith = (scopes: string[], extra: Partial<Principal> = {}):
     rates: { read: rate, write: rate, expensive: rate },
     monthlyRequests: 1,
     monthlyWebhookDeliveries: 1,
+    monthlyAutomationRuns: 1,
   };
   return {
     accountId: 'acct_test',

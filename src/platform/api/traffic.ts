@@ -21,6 +21,8 @@ export interface Plan {
   monthlyRequests: number;
   /** Webhook deliveries per calendar month (UTC). */
   monthlyWebhookDeliveries: number;
+  /** Automation runs (rules' and workflows') started per calendar month (UTC). */
+  monthlyAutomationRuns: number;
 }
 
 export interface RateDecision {

@@ -48,6 +48,7 @@ const UNMETERED: Plan = {
   rates: { read: unlimited, write: unlimited, expensive: unlimited },
   monthlyRequests: Number.MAX_SAFE_INTEGER,
   monthlyWebhookDeliveries: Number.MAX_SAFE_INTEGER,
+  monthlyAutomationRuns: Number.MAX_SAFE_INTEGER,
 };
 
 /**
