@@ -2,7 +2,7 @@
 // rules waiting for them; schedules and dates fire on time; the engine runs each rule's actions
 // through the API's own operations, one committed step at a time, with the scopes of whoever
 // saved the rule. Runs are visible as `automation-runs`. Approval policies hold chosen actions
-// (a large refund) until a named member approves them.
+// (a large refund) until a named member approves them. Tickets past their SLA are escalated.
 import { defineModule, provide } from '../platform/api/module.ts';
 import { serviceKey } from '../platform/api/service-key.ts';
 import type { EventType } from '../platform/events/event-type.ts';
@@ -13,16 +13,21 @@ import { approvalPolicies } from './approval-policies.ts';
 import { approvals } from './approvals.ts';
 import { approvalGate } from './approval-gate.ts';
 import { workflows } from './workflows.ts';
+import { TicketEscalation } from './ticket-escalation.ts';
 
 declare module '../platform/contract.ts' {
   interface RuntimeOptions {
     /** The automation engine's round interval and lease (tests drive rounds themselves). */
     automation?: EngineOptions;
+    /** How often the SLA sweep looks for overdue tickets (default a minute). */
+    ticketEscalationIntervalMs?: number;
   }
 }
 
 /** Runs the account's automation rules. */
 export const automationEngine = serviceKey<AutomationEngine>('the automation engine');
+/** Escalates open tickets past their due time. */
+export const ticketEscalation = serviceKey<TicketEscalation>('the ticket SLA sweep');
 
 const EVENTS: EventType[] = [
   {
@@ -56,5 +61,9 @@ export const automationModule = defineModule({
   events: EVENTS,
   provides: [
     provide(automationEngine, (runtime) => new AutomationEngine(runtime, runtime.logger, runtime.options.automation)),
+    provide(
+      ticketEscalation,
+      (runtime) => new TicketEscalation(runtime, runtime.logger, runtime.options.ticketEscalationIntervalMs),
+    ),
   ],
 });

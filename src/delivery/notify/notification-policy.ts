@@ -1,9 +1,10 @@
 // Who is told what, as reactions to the events the CRM already writes: the technician of a job
-// when it is assigned to them or taken from them, moved or cancelled; the assignee of a ticket.
+// when it is assigned to them or taken from them, moved or cancelled; the assignee of a ticket,
+// and its owners and admins when it is escalated.
 // Each notice commits with the change that caused it (src/platform/events, reactions).
 import type { EmittedEvent, EventReaction, OperationContext } from '../../platform/contract.ts';
 import { loadBranding } from '../branding.ts';
-import { notifyMember } from './notify-member.ts';
+import { activeMembersNamed, notifyMember } from './notify-member.ts';
 
 type Job = { id: string; title: string; technician_id: string | null; scheduled_start: string | null };
 type Ticket = { id: string; subject: string; assignee_id: string | null; priority: string };
@@ -89,9 +90,27 @@ async function ticketAssigned(ctx: OperationContext, { type, object, previousAtt
   });
 }
 
+/** Who answers for an escalated ticket: its assignee, and the account's owners and admins. */
+async function ticketEscalated(ctx: OperationContext, { object }: EmittedEvent) {
+  const ticket = object as Ticket & { due_at: string; escalation_reason: string | null };
+  const managers = await activeMembersNamed(ctx, ticket.assignee_id ? [ticket.assignee_id] : [], ['owner', 'admin']);
+  const due = (await momentsOf(ctx))(ticket.due_at);
+  for (const userId of managers)
+    await notifyMember(ctx, {
+      userId,
+      kind: 'ticket_escalated',
+      category: 'ticket',
+      about: { collection: 'tickets', id: ticket.id },
+      title: `Ticket escalated: ${ticket.subject}`,
+      body:
+        `Priority ${ticket.priority}, due ${due}.` + (ticket.escalation_reason ? ` ${ticket.escalation_reason}` : ''),
+    });
+}
+
 export const notificationPolicy: EventReaction[] = [
   { name: 'notify the technician of an assignment', on: ['job.assigned'], run: jobAssigned },
   { name: 'notify the technician of a new time', on: ['job.scheduled'], run: jobRescheduled },
   { name: 'notify the technician of a cancellation', on: ['job.cancelled'], run: jobCancelled },
   { name: 'notify the assignee of a ticket', on: ['ticket.created', 'ticket.updated'], run: ticketAssigned },
+  { name: 'notify who answers for an escalated ticket', on: ['ticket.escalated'], run: ticketEscalated },
 ];

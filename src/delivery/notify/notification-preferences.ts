@@ -13,6 +13,7 @@ export const NOTIFICATION_KINDS = {
   job_rescheduled: 'A job assigned to you was scheduled or moved to another time.',
   job_cancelled: 'A job assigned to you was cancelled.',
   ticket_assigned: 'A ticket was assigned to you.',
+  ticket_escalated: 'A ticket assigned to you (or, for owners and admins, any ticket) was escalated.',
   mentioned: 'A teammate mentioned you (`<@usr_…>`) in a note.',
   automation: 'An automation rule of the account notified you.',
   approval_requested: 'An action waits for your approval.',
