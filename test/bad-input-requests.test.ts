@@ -258,6 +258,33 @@ describe('credentials', () => {
     }
   });
 
+  test('every expandable relation needs the read scope of what it embeds, on lists and objects', async () => {
+    let checked = 0;
+    for (const resource of suite.api.listable()) {
+      const relations = Object.values(resource.fields).flatMap((spec) =>
+        spec.ref?.expandAs && spec.ref.collection !== resource.collection
+          ? [{ name: spec.ref.expandAs, target: spec.ref.collection }]
+          : [],
+      );
+      if (!relations.length) continue;
+      const own = await suite.ctx.newKey(suite.api.owner.id, [`read:${resource.collection}`]);
+      for (const { name, target } of relations) {
+        const paths = [`/v1/${resource.collection}?expand=${name}`];
+        if (suite.api.existing[resource.collection])
+          paths.push(`${suite.api.itemPath(resource.collection)}?expand=${name}`);
+        for (const path of paths) {
+          const body = await suite.api.rejects('GET', path, { key: own }, { status: 403, code: 'insufficient_scope' });
+          assert.equal(body.required_scope, `read:${target}`, `${path}: ${body.detail}`);
+          checked++;
+        }
+        const both = await suite.ctx.newKey(suite.api.owner.id, [`read:${resource.collection}`, `read:${target}`]);
+        const allowed = await suite.ctx.call('GET', paths.at(-1)!, { key: both });
+        assert.equal(allowed.status, 200, `${paths.at(-1)} with both scopes: ${allowed.text}`);
+      }
+    }
+    assert.ok(checked > 10, `expansions checked: ${checked}`);
+  });
+
   test('the scope check comes before the body is read: a bad body from an unscoped key is still 403', async () => {
     const readOnly = await suite.ctx.newKey(suite.api.owner.id, ['read:*']);
     const body = await suite.api.rejects(

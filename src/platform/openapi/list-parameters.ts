@@ -45,7 +45,9 @@ const expandable = (resource: ResourceDefinition) =>
 const expandParameter = (names: string[]) => ({
   name: 'expand',
   in: 'query',
-  description: `Embed related objects: ${names.join(', ')}.`,
+  description:
+    `Embed related objects: ${names.join(', ')}. ` +
+    'Each needs the read scope of its own collection (403 `insufficient_scope` naming it).',
   schema: { type: 'string' },
 });
 

@@ -1,10 +1,12 @@
 // `expand=customer`: embeds referenced objects, fetched for a whole page in one round trip
 // and through the tenant transaction, so another account's object can never be embedded.
+// An embedded object is read as if asked for directly: it needs its own collection's read scope.
 import type { Row } from '../../db/database.ts';
 import { tenantBatch } from '../../db/tenant-transaction.ts';
 import { selectRowsByIds } from './row-statements.ts';
 import { serialize } from './serialize.ts';
-import type { Principal } from './principal.ts';
+import { hasScope, type Principal } from './principal.ts';
+import { ApiError } from '../errors.ts';
 import type { ResourceDefinition, Runtime } from '../contract.ts';
 
 export async function expandRelations(
@@ -15,13 +17,19 @@ export async function expandRelations(
   objects: Record<string, unknown>[],
   expand: string[],
 ): Promise<void> {
-  if (expand.length === 0 || rows.length === 0) return;
+  if (expand.length === 0) return;
   const plans = expand.map((name) => {
     const [fieldName, spec] = Object.entries(resource.fields).find(([, f]) => f.ref?.expandAs === name)!;
     const target = runtime.registry.get(spec.ref!.collection);
+    const scope = `read:${target.collection}`;
+    if (!hasScope(principal, scope))
+      throw new ApiError('insufficient_scope', `expand=${name} embeds ${target.collection}: it needs '${scope}'`, {
+        required_scope: scope,
+      });
     const ids = [...new Set(rows.map((row) => row[fieldName]).filter((id): id is string => typeof id === 'string'))];
     return { name, fieldName, target, ids };
   });
+  if (rows.length === 0) return;
   const wanted = plans.filter((plan) => plan.ids.length > 0);
   const results = await tenantBatch(
     runtime.db,
