@@ -108,6 +108,25 @@ test("types= narrows the stream; another account's events never appear", async (
   await stream.close();
 });
 
+test('a narrow key streams only the events of what it may read, and cannot ask for the others', async () => {
+  const narrow = await ctx.newKey(account.id, ['read:events', 'read:jobs']);
+  const refused = await openStream(narrow, { query: '?types=customer.created' });
+  assert.equal(refused.response.status, 403);
+  assert.equal((await refused.response.json()).required_scope, 'read:customers');
+
+  const stream = await openStream(narrow);
+  const customer = await createCustomer(account.key, 'Hidden Ltd');
+  const job = await ctx.call('POST', '/v1/jobs', {
+    key: account.key,
+    body: { title: 'Seen', customer_id: customer.id },
+  });
+  assert.equal(job.status, 201, job.text);
+  const [frame] = await stream.next(1);
+  assert.equal(frame.event, 'job.created', 'the customer.created before it is not sent');
+  assert.equal(frame.data.data.object.id, job.body.data.id);
+  await stream.close();
+});
+
 test('reconnecting with Last-Event-ID delivers exactly the events missed while away, in order', async () => {
   const first = await openStream(account.key, { query: '?types=customer.created' });
   await createCustomer(account.key, 'Before');

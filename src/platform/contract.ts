@@ -356,6 +356,16 @@ export interface ResourceInput<
    * (a job photo's `job_id`).
    */
   assignment?: { field: FieldName<F> } | { through: FieldName<F> };
+  /**
+   * Rows a caller may read beyond the read scope, when they embed other collections' data (an
+   * event carries its object): `field` must hold one of `values`; null reads every row.
+   */
+  readableRows?: (principal: Principal, registry: Registry) => ReadableRows | null;
+}
+
+export interface ReadableRows {
+  field: string;
+  values: readonly string[];
 }
 
 /**

@@ -6,6 +6,8 @@ import { defineOperation } from '../platform/api/define-operation.ts';
 import { ApiError, badRequest } from '../platform/errors.ts';
 import { MAX_STREAMS_PER_ACCOUNT, type EventStreamHub } from './event-stream-hub.ts';
 import type { Registry } from '../platform/contract.ts';
+import type { Principal } from '../platform/operations/principal.ts';
+import { readableEventTypes, unreadableEventType } from '../platform/events/readable-event-types.ts';
 import { serviceKey } from '../platform/api/service-key.ts';
 
 /** Follows the events table for this node's open streams. */
@@ -13,6 +15,22 @@ export const eventStreams = serviceKey<EventStreamHub>('the event stream hub');
 
 const HEARTBEAT_MS = 15_000;
 const encoder = new TextEncoder();
+
+/**
+ * The types a stream sends: those asked for, or all, of the events the caller may read. Asking
+ * for one it may not read is 403, naming the scope (as `GET /v1/events` would hide them).
+ */
+function readableTypesOf(registry: Registry, principal: Principal, asked: Set<string> | null): Set<string> | null {
+  const readable = readableEventTypes(registry, principal);
+  if (!readable) return asked;
+  if (!asked) return new Set(readable);
+  const refused = unreadableEventType(registry, principal, asked);
+  if (refused)
+    throw new ApiError('insufficient_scope', `'${refused.type}' events need '${refused.scope}'`, {
+      required_scope: refused.scope,
+    });
+  return asked;
+}
 
 export function eventStreamOperation(registry: Registry) {
   const known = new Set(registry.eventTypes().map((e) => e.type));
@@ -26,7 +44,8 @@ export function eventStreamOperation(registry: Registry) {
     summary: 'Stream events as they happen (Server-Sent Events)',
     description:
       "A `text/event-stream` of the account's events: `id` is the event id, `event` its type, " +
-      '`data` the event object as `GET /v1/events/{id}` returns it. ' +
+      '`data` the event object as `GET /v1/events/{id}` returns it; only events of collections the ' +
+      'credential may read (`read:customers` for `customer.*`). ' +
       'Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; ' +
       'without it the stream starts now. ' +
       `An account may hold ${MAX_STREAMS_PER_ACCOUNT} open streams per server; more answer \`429\`.`,
@@ -37,7 +56,7 @@ export function eventStreamOperation(registry: Registry) {
     responseMediaType: 'text/event-stream',
     async handle({ runtime, principal, query, headers }) {
       const hub = runtime.use(eventStreams);
-      const types = query?.types
+      const asked = query?.types
         ? new Set(
             query.types
               .split(',')
@@ -45,11 +64,12 @@ export function eventStreamOperation(registry: Registry) {
               .filter(Boolean),
           )
         : null;
-      const unknown = types && [...types].find((t) => !known.has(t));
+      const unknown = asked && [...asked].find((t) => !known.has(t));
       if (unknown)
         throw badRequest(`types: '${unknown}' is not an event type`, [
           { path: 'types', message: `'${unknown}' is not an event type` },
         ]);
+      const types = readableTypesOf(registry, principal, asked);
       const lastEventId = headers.get('last-event-id');
       const cursor = lastEventId
         ? await hub.cursorOf(principal.accountId, lastEventId)

@@ -5,9 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field, timestampSchema } from '../platform/resource/fields.ts';
-import { validationFailed } from '../platform/errors.ts';
+import { ApiError, validationFailed } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { serialize } from '../platform/operations/serialize.ts';
+import { unreadableEventType } from '../platform/events/readable-event-types.ts';
 import { platformEventStatement } from '../platform/events/platform-events.ts';
 import { targetProblem } from './target-policy.ts';
 import { API_VERSION } from '../platform/openapi/build-openapi.ts';
@@ -79,6 +80,14 @@ export const webhookEndpoints = defineResource({
       if (!row.enabled_events.length)
         errors.push({ path: 'enabled_events', message: 'name at least one event type, or "*"' });
       if (errors.length) throw validationFailed(errors);
+      // An endpoint receives what its saver could read, never more (readable-event-types.ts).
+      const refused = unreadableEventType(ctx.registry, ctx.principal, row.enabled_events);
+      if (refused)
+        throw new ApiError(
+          'insufficient_scope',
+          `This endpoint would receive '${refused.type}' events, which need '${refused.scope}'`,
+          { required_scope: refused.scope },
+        );
     },
     // After the insert: the secret row refers to the endpoint's.
     afterCreate: async ({ row, ctx }) => {

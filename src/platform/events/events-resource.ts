@@ -1,18 +1,26 @@
 // The event log as a read-only resource: GET /v1/events and /v1/events/{id}, paged and
-// filtered like any list. Rows are written by appendEvent, never through the API.
+// filtered like any list. Rows are written by appendEvent, never through the API. A caller sees
+// the events of what it may read (readable-event-types.ts).
 import { z } from 'zod';
 import { defineResource } from '../resource/define-resource.ts';
 import { field } from '../resource/fields.ts';
+import { readableEventTypes } from './readable-event-types.ts';
 
 export const events = defineResource({
   name: 'event',
   collection: 'events',
   idPrefix: 'evt',
-  description: 'A change in the account: the object after it, and for updates the attributes before it.',
+  description:
+    'A change in the account: the object after it, and for updates the attributes before it. ' +
+    'Listed for the collections the credential may read (`read:customers` for `customer.*`).',
   operations: ['list', 'get'],
   limitedBecause:
     'The event log is written by every change and never edited: it is what webhooks and the event stream deliver.',
   emitsEvents: false,
+  readableRows: (principal, registry) => {
+    const types = readableEventTypes(registry, principal);
+    return types && { field: 'type', values: types };
+  },
   fields: {
     type: field
       .text()

@@ -33,7 +33,8 @@ export async function getOperation(
   const { fields, expand } = parseFieldsAndExpand(resource, params);
   if (!resource.acceptsId(id)) throw notFound(resource.name, id);
   const [[row]] = await tenantBatch(runtime.db, principal.accountId, [selectRow(resource, principal.accountId, id)]);
-  if (!row) throw notFound(resource.name, id);
+  const readable = resource.readableRows?.(principal, runtime.registry);
+  if (!row || (readable && !readable.values.includes(row[readable.field]))) throw notFound(resource.name, id);
   const data = serialize(resource, row, fields);
   await expandRelations(runtime, resource, principal, [row], [data], expand);
   return data;

@@ -18,8 +18,17 @@ export async function fetchPage(
   runtime: Runtime,
   resource: ResourceDefinition,
   principal: Principal,
-  query: ListQuery,
+  asked: ListQuery,
 ): Promise<{ rows: Row[]; page: Page }> {
+  const readable = resource.readableRows?.(principal, runtime.registry);
+  if (readable?.values.length === 0)
+    return { rows: [], page: { has_more: false, next_cursor: null, ...(asked.count && { total: 0 }) } };
+  const query = readable
+    ? {
+        ...asked,
+        filters: [...asked.filters, { field: readable.field, operator: 'in' as const, value: readable.values }],
+      }
+    : asked;
   const { page, count } = compileListStatements(resource, principal.accountId, query);
   const [pageRows, countRows] = await tenantBatch(runtime.db, principal.accountId, count ? [page, count] : [page]);
   const hasMore = pageRows.length > query.limit;
