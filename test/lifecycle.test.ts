@@ -16,6 +16,8 @@ import { campaignRecipients } from '../src/domain/campaign-recipients.ts';
 import { campaigns } from '../src/domain/campaigns.ts';
 import { invoices } from '../src/domain/invoices.ts';
 import { jobs } from '../src/domain/jobs.ts';
+import { serviceAgreements } from '../src/domain/service-agreements.ts';
+import { agreementSweep } from '../src/domain/agreement-sweep.ts';
 
 const ctxReady = createTestContext();
 let ctx: TestContext;
@@ -58,6 +60,22 @@ const EXTERNAL_PATHS = new Map<string, { from: string; reach: (object: Record<st
         assert.ok(invoice.due_date && invoice.amount_due > 0, 'the sample invoice has a due date and an amount due');
         const dayAfterDue = Date.parse(`${invoice.due_date}T12:00:00Z`) + 2 * 86_400_000;
         await ctx.runtime.use(invoiceDunning).sweep({ now: dayAfterDue, accountIds: [account.id] });
+      },
+    },
+  ],
+  [
+    stateOf(serviceAgreements, 'expired'),
+    {
+      from: 'active',
+      reach: async (agreement) => {
+        assert.ok(agreement.ends_on, 'the sample agreement has a term');
+        const once = await ctx.call('PATCH', `/v1/service-agreements/${agreement.id}`, {
+          key: account.key,
+          body: { auto_renew: false },
+        });
+        assert.equal(once.status, 200, once.text);
+        const dayAfterEnd = Date.parse(`${agreement.ends_on}T12:00:00Z`) + 2 * 86_400_000;
+        await ctx.runtime.use(agreementSweep).sweep({ now: dayAfterEnd, accountIds: [account.id] });
       },
     },
   ],

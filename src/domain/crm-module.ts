@@ -1,9 +1,10 @@
 // The CRM: customers and contacts, jobs and the work on them, dispatch and schedule, sales,
 // billing, inventory and purchasing, the service desk, conversations and campaigns. One
 // declaration per resource in this folder; this module lists them, in the order they are
-// documented, and runs the campaign sender.
+// documented, and runs the campaign sender and the service agreement sweep.
 import { defineModule, provide } from '../platform/api/module.ts';
 import { CampaignSender, campaignSending } from './campaign-sender.ts';
+import { AgreementSweep, agreementSweep, type AgreementSweepOptions } from './agreement-sweep.ts';
 import { customers } from './customers.ts';
 import { contacts } from './contacts.ts';
 import { contactTags } from './contact-tags.ts';
@@ -20,6 +21,7 @@ import { reviewRequests } from './review-requests.ts';
 import { knowledgeBaseArticles } from './knowledge-base-articles.ts';
 import { callLogs } from './call-logs.ts';
 import { jobs } from './jobs.ts';
+import { serviceAgreements } from './service-agreements.ts';
 import { invoices } from './invoices.ts';
 import { payments } from './payments.ts';
 import { inventoryItems } from './inventory-items.ts';
@@ -36,6 +38,13 @@ import { emailTemplates } from './email-templates.ts';
 import { campaigns } from './campaigns.ts';
 import { campaignRecipients } from './campaign-recipients.ts';
 
+declare module '../platform/contract.ts' {
+  interface RuntimeOptions {
+    /** The service agreement sweep's round interval and work per agreement per round. */
+    serviceAgreements?: AgreementSweepOptions;
+  }
+}
+
 export const crmModule = defineModule({
   name: 'crm',
   // The CRM is dispatchers' and office staff's to work with and everyone's to read; resources say
@@ -50,6 +59,7 @@ export const crmModule = defineModule({
     messages,
     conversationNotes,
     jobs,
+    serviceAgreements,
     scheduleBlocks,
     locationPings,
     jobMaterials,
@@ -74,5 +84,11 @@ export const crmModule = defineModule({
     campaigns,
     campaignRecipients,
   ],
-  provides: [provide(campaignSending, (runtime) => new CampaignSender(runtime, runtime.logger))],
+  provides: [
+    provide(campaignSending, (runtime) => new CampaignSender(runtime, runtime.logger)),
+    provide(
+      agreementSweep,
+      (runtime) => new AgreementSweep(runtime, runtime.logger, runtime.options.serviceAgreements),
+    ),
+  ],
 });

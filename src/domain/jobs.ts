@@ -17,6 +17,7 @@ import { scheduleEndpoints } from './schedule.ts';
 import { technicianEndpoints } from './technician-endpoints.ts';
 
 export const JOB_STATUSES = ['unscheduled', 'scheduled', 'in_progress', 'completed', 'cancelled'] as const;
+export const JOB_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 const OPEN: (typeof JOB_STATUSES)[number][] = ['unscheduled', 'scheduled', 'in_progress'];
 
 export const jobs = defineResource({
@@ -45,7 +46,7 @@ export const jobs = defineResource({
       .readOnly()
       .filterable()
       .describe('Changes only through actions.'),
-    priority: field.enum(['low', 'normal', 'high', 'urgent']).default('normal').filterable().sortable(),
+    priority: field.enum(JOB_PRIORITIES).default('normal').filterable().sortable(),
     address: field.json(ADDRESS).describe("Where the work happens; defaults to nothing (use the customer's)."),
     scheduled_start: field.datetime().readOnly().filterable().sortable(),
     scheduled_end: field.datetime().readOnly().filterable(),
@@ -53,7 +54,14 @@ export const jobs = defineResource({
     completed_at: field.datetime().readOnly().filterable().sortable(),
     cancelled_at: field.datetime().readOnly(),
     cancellation_reason: field.text({ max: 1000 }).readOnly(),
+    service_agreement_id: field
+      .ref('service-agreements')
+      .readOnly()
+      .filterable()
+      .expand('service_agreement')
+      .describe('The service agreement whose visit this is, for jobs an agreement made.'),
   },
+  listedUnder: [{ collection: 'service-agreements', segment: 'jobs', field: 'service_agreement_id' }],
   endpoints: [...dispatchEndpoints, ...scheduleEndpoints, ...technicianEndpoints],
   lifecycle: { field: 'status', updatableIn: OPEN, deletableIn: ['unscheduled', 'scheduled', 'cancelled'] },
   actions: {

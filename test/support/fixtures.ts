@@ -16,6 +16,7 @@ import { jobs } from '../../src/domain/jobs.ts';
 import { quotes } from '../../src/domain/quotes.ts';
 import { reviewRequests } from '../../src/domain/review-requests.ts';
 import { scheduleBlocks } from '../../src/domain/schedule-blocks.ts';
+import { serviceAgreements } from '../../src/domain/service-agreements.ts';
 import { timeEntries } from '../../src/domain/time-entries.ts';
 import { pushSubscriptions } from '../../src/delivery/push/push-subscriptions.ts';
 import { automationRules } from '../../src/automation/automation-rules.ts';
@@ -144,14 +145,20 @@ const PARENT_STATES = new Map<string, { collection: string; actions: [string, Re
  * the blocks of one technician never overlap, an offer is valid until a day still to come).
  */
 const dayAt = (n: number, hour: number) => new Date(Date.UTC(2026, 0, 1 + n, hour)).toISOString();
-const inThirtyDays = () => new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const inThirtyDays = () => inDays(30);
 const FIELD_SAMPLES = new Map<string, (n: number) => unknown>([
   [fieldOf(estimates, 'valid_until'), inThirtyDays],
   [fieldOf(quotes, 'valid_until'), inThirtyDays],
   [fieldOf(scheduleBlocks, 'starts_at'), (n) => dayAt(n, 9)],
   [fieldOf(scheduleBlocks, 'ends_at'), (n) => dayAt(n, 10)],
+  // A local HH:MM; a first visit soon, so creating one makes a few jobs at once (not a backlog of years).
+  [fieldOf(serviceAgreements, 'visit_time'), (n) => ['08:00', '09:30', '13:15', '16:45'][n % 4]],
+  [fieldOf(serviceAgreements, 'starts_on'), (n) => inDays(1 + (n % 5))],
   // Only an owner, signed in, grants the owner role; fixtures are made with API keys.
   [fieldOf(users, 'role'), (n) => ['admin', 'dispatcher', 'technician', 'office', 'read_only'][n % 5]],
+  // Members named elsewhere (a ticket handed over on escalation) must be able to act.
+  [fieldOf(users, 'status'), () => 'active'],
   // A rule names real event types and fields (checked when saved).
   [fieldOf(automationRules, 'enabled'), () => true],
   [fieldOf(workflows, 'collection'), () => 'customers'],
@@ -176,6 +183,8 @@ const OWN_PARENT = new Map<string, Record<string, (n: number) => unknown>>([
   [fieldOf(campaignRecipients, 'contact_id'), { email: (n) => `recipient-${n}@example.test` }],
   [fieldOf(campaignRecipients, 'campaign_id'), {}], // a campaign that sends or cancels takes no more recipients
   [fieldOf(pushSubscriptions, 'user_id'), {}], // optional for a signed-in member only; fixtures use API keys
+  // An active technician, one per agreement: its jobs are assigned to them, and never clash with another's.
+  [fieldOf(serviceAgreements, 'technician_id'), { role: () => 'technician' }],
 ]);
 
 /** Builds valid create bodies, creating referenced objects as needed (one per target per account). */

@@ -740,6 +740,28 @@ export interface paths {
         patch: operations["updateConversationNote"];
         trace?: never;
     };
+    "/v1/service-agreements/{id}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the jobs of a service agreement
+         * @description The same as `GET /v1/jobs?service_agreement_id={id}`, with the same filters and paging.
+         *
+         *     Requires the scope `read:jobs`.
+         */
+        get: operations["listJobsOfServiceAgreement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs": {
         parameters: {
             query?: never;
@@ -932,6 +954,184 @@ export interface paths {
          * @description Requires the scope `write:jobs`.
          */
         post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List service agreements
+         * @description Requires the scope `read:service-agreements`.
+         */
+        get: operations["listServiceAgreements"];
+        put?: never;
+        /**
+         * Create a service_agreement
+         * @description Requires the scope `write:service-agreements`.
+         */
+        post: operations["createServiceAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-agreements/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export service agreements as CSV or JSON
+         * @description Streams every object matching the same filters, search and sort as the list. Also answers at `/v1/exports/service-agreements`.
+         *
+         *     Requires the scope `read:service-agreements`.
+         */
+        get: operations["exportServiceAgreements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-agreements/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create, update and delete service agreements in one all-or-nothing request
+         * @description Requires the scope `write:service-agreements`.
+         */
+        post: operations["bulkServiceAgreements"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-agreements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a service_agreement
+         * @description Requires the scope `read:service-agreements`.
+         */
+        get: operations["getServiceAgreement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a service_agreement
+         * @description Requires the scope `write:service-agreements`.
+         */
+        patch: operations["updateServiceAgreement"];
+        trace?: never;
+    };
+    "/v1/service-agreements/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop making visits for now
+         * @description Jobs already made stay as they are. The term still runs, and renews or expires.
+         *
+         *     Requires the scope `write:service-agreements`.
+         */
+        post: operations["pauseServiceAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-agreements/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make visits again
+         * @description Visits whose date passed while paused are skipped; the next ones are made by the next sweep (within 10 minutes), never one made before.
+         *
+         *     Requires the scope `write:service-agreements`.
+         */
+        post: operations["resumeServiceAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-agreements/{id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Extend the agreement by one term
+         * @description `ends_on` moves one term later and `renewal_count` grows by one. The sweep does this once a term is over when `auto_renew` is on; staff may renew early. An open-ended agreement has no term (409).
+         *
+         *     Requires the scope `write:service-agreements`.
+         */
+        post: operations["renewServiceAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-agreements/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End the agreement
+         * @description Also cancels its visits still to come (`job.cancelled`): jobs unscheduled, or scheduled from now on. Jobs started, done or past stay.
+         *
+         *     Requires the scope `write:service-agreements`.
+         */
+        post: operations["cancelServiceAgreement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2572,6 +2772,28 @@ export interface paths {
          * @description Requires the scope `write:tickets`.
          */
         post: operations["resolveTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/escalate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Escalate the ticket
+         * @description Marks it escalated (`ticket.escalated`: its assignee, owners and admins are notified), optionally handing it to another member. The SLA sweep escalates open tickets past `due_at` on its own; a ticket is escalated once (409 when it already is).
+         *
+         *     Requires the scope `write:tickets`.
+         */
+        post: operations["escalateTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5255,7 +5477,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a run
-         * @description The run stops before its next action; what it did stays done.
+         * @description The run stops before its next action; what it did stays done. An approval it waits for is withdrawn.
          *
          *     Requires the scope `write:automation-runs`.
          */
@@ -5410,7 +5632,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve: the held action runs now
+         * Approve: the held action runs now (an asking run goes on)
          * @description Runs the action as it was asked, in this transaction: if it fails now (the object moved on), the approval stays pending and the error says why.
          *
          *     Requires the scope `write:approvals`.
@@ -5432,7 +5654,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Reject: the held action never runs
+         * Reject: the held action never runs (an asking run is cancelled)
          * @description Requires the scope `write:approvals`.
          */
         post: operations["rejectApproval"];
@@ -6059,7 +6281,7 @@ export interface paths {
         };
         /**
          * Search the whole account, best matches first across collections
-         * @description Prefix search over the searchable fields of customers, contacts, jobs, invoices, tickets, knowledge-base-articles, estimates, quotes, email-templates, campaigns; the best matches first. Only collections the credential can read (`read:{collection}`) are searched; naming another in `types` is a 403.
+         * @description Prefix search over the searchable fields of customers, contacts, jobs, service-agreements, invoices, tickets, knowledge-base-articles, estimates, quotes, email-templates, campaigns; the best matches first. Only collections the credential can read (`read:{collection}`) are searched; naming another in `types` is a 403.
          *
          *     Any valid credential may call it.
          */
@@ -6814,7 +7036,7 @@ export interface paths {
         };
         /**
          * Stream events as they happen (Server-Sent Events)
-         * @description A `text/event-stream` of the account's events: `id` is the event id, `event` its type, `data` the event object as `GET /v1/events/{id}` returns it. Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; without it the stream starts now. An account may hold 25 open streams per server; more answer `429`.
+         * @description A `text/event-stream` of the account's events: `id` is the event id, `event` its type, `data` the event object as `GET /v1/events/{id}` returns it; only events of collections the credential may read (`read:customers` for `customer.*`). Send `Last-Event-ID` (browsers do on reconnect) to receive every event after that one; without it the stream starts now. An account may hold 25 open streams per server; more answer `429`.
          *
          *     Requires the scope `read:events`.
          */
@@ -7213,6 +7435,7 @@ export interface components {
             completed_at: string | null;
             cancelled_at: string | null;
             cancellation_reason: string | null;
+            service_agreement_id: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -7254,6 +7477,130 @@ export interface components {
         };
         JobList: {
             data: components["schemas"]["Job"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description Recurring work for a customer, sold per term: its visits become jobs `lead_days` ahead of their date, each once, listed under `/v1/service-agreements/{id}/jobs`. The visits due when it is created are made at once; later ones (and those due after a schedule change or `resume`) by a sweep every 10 minutes, which also renews a term that is over (`auto_renew`) or lets the agreement expire. */
+        ServiceAgreement: {
+            /** @example sagr_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "service_agreement";
+            customer_id: string;
+            /** @example Boiler service plan */
+            name: string;
+            notes: string | null;
+            /**
+             * @description With `interval_count`, how often it visits: every 6 months is `month` and 6.
+             * @enum {string}
+             */
+            interval_unit: "week" | "month" | "year";
+            interval_count: number;
+            /**
+             * Format: date
+             * @description The first visit; each later one counts from it (monthly from Jan 31: Feb 28, Mar 31). Visits from this date on are made, past ones included (at most 12 on create; the sweep makes the rest). Between 2000-01-01 and 2999-12-31.
+             * @example 2026-01-31
+             */
+            starts_on: string;
+            /**
+             * @description When visits start, in the account's time zone (its branding's `time_zone`).
+             * @example 09:00
+             */
+            visit_time: string;
+            visit_duration_minutes: number;
+            term_months: number | null;
+            ends_on: string | null;
+            /** @description Once `ends_on` has passed: renew for another term (`service_agreement.renewed`), or expire. */
+            auto_renew: boolean;
+            renewal_count: number;
+            /** @example Annual boiler service */
+            job_title: string;
+            job_description: string | null;
+            /** @enum {string} */
+            job_priority: "low" | "normal" | "high" | "urgent";
+            technician_id: string | null;
+            /**
+             * @description The price per term, in the currency's minor unit.
+             * @example 12500
+             */
+            price: number;
+            /** @example USD */
+            currency: string;
+            /** @description Visits become jobs this many days ahead of their date. */
+            lead_days: number;
+            next_visit_on: string | null;
+            /**
+             * @description Changes through pause, resume and cancel; `expired` once a term ends without `auto_renew`.
+             * @enum {string}
+             */
+            status: "active" | "paused" | "expired" | "cancelled";
+            cancelled_at: string | null;
+            cancellation_reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ServiceAgreementCreate: {
+            customer_id: string;
+            /** @example Boiler service plan */
+            name: string;
+            notes?: string | null;
+            /**
+             * @description With `interval_count`, how often it visits: every 6 months is `month` and 6.
+             * @enum {string}
+             */
+            interval_unit: "week" | "month" | "year";
+            interval_count?: number | null;
+            /**
+             * Format: date
+             * @description The first visit; each later one counts from it (monthly from Jan 31: Feb 28, Mar 31). Visits from this date on are made, past ones included (at most 12 on create; the sweep makes the rest). Between 2000-01-01 and 2999-12-31.
+             * @example 2026-01-31
+             */
+            starts_on: string;
+            visit_time?: string | null;
+            visit_duration_minutes?: number | null;
+            term_months?: number | null;
+            auto_renew?: boolean | null;
+            /** @example Annual boiler service */
+            job_title: string;
+            job_description?: string | null;
+            job_priority?: ("low" | "normal" | "high" | "urgent") | null;
+            technician_id?: string | null;
+            price?: number | null;
+            currency?: string | null;
+            lead_days?: number | null;
+        };
+        ServiceAgreementUpdate: {
+            /** @example Boiler service plan */
+            name?: string;
+            notes?: string | null;
+            /**
+             * @description With `interval_count`, how often it visits: every 6 months is `month` and 6.
+             * @enum {string}
+             */
+            interval_unit?: "week" | "month" | "year";
+            interval_count?: number | null;
+            /**
+             * Format: date
+             * @description The first visit; each later one counts from it (monthly from Jan 31: Feb 28, Mar 31). Visits from this date on are made, past ones included (at most 12 on create; the sweep makes the rest). Between 2000-01-01 and 2999-12-31.
+             * @example 2026-01-31
+             */
+            starts_on?: string;
+            visit_time?: string | null;
+            visit_duration_minutes?: number | null;
+            term_months?: number | null;
+            auto_renew?: boolean | null;
+            /** @example Annual boiler service */
+            job_title?: string;
+            job_description?: string | null;
+            job_priority?: ("low" | "normal" | "high" | "urgent") | null;
+            technician_id?: string | null;
+            price?: number | null;
+            currency?: string | null;
+            lead_days?: number | null;
+        };
+        ServiceAgreementList: {
+            data: components["schemas"]["ServiceAgreement"][];
             page: components["schemas"]["Page"];
         };
         /** @description Time a technician is not available for jobs. */
@@ -7904,6 +8251,8 @@ export interface components {
             resolution: string | null;
             resolved_within_sla: boolean | null;
             closed_at: string | null;
+            escalated_at: string | null;
+            escalation_reason: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -8420,7 +8769,7 @@ export interface components {
             data: components["schemas"]["CampaignRecipient"][];
             page: components["schemas"]["Page"];
         };
-        /** @description A change in the account: the object after it, and for updates the attributes before it. */
+        /** @description A change in the account: the object after it, and for updates the attributes before it. Listed for the collections the credential may read (`read:customers` for `customer.*`). */
         Event: {
             /** @example evt_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
             id: string;
@@ -9049,6 +9398,13 @@ export interface components {
                 body: string;
             } | {
                 /** @constant */
+                type: "request_approval";
+                user_ids?: string[];
+                roles?: string[];
+                /** @description What they decide, a template: `Discount of {{object.discount}} on {{object.id}}`. */
+                summary: string;
+            } | {
+                /** @constant */
                 type: "call_webhook";
                 endpoint_id: string;
             } | {
@@ -9161,6 +9517,13 @@ export interface components {
                 body: string;
             } | {
                 /** @constant */
+                type: "request_approval";
+                user_ids?: string[];
+                roles?: string[];
+                /** @description What they decide, a template: `Discount of {{object.discount}} on {{object.id}}`. */
+                summary: string;
+            } | {
+                /** @constant */
                 type: "call_webhook";
                 endpoint_id: string;
             } | {
@@ -9263,6 +9626,13 @@ export interface components {
                 body: string;
             } | {
                 /** @constant */
+                type: "request_approval";
+                user_ids?: string[];
+                roles?: string[];
+                /** @description What they decide, a template: `Discount of {{object.discount}} on {{object.id}}`. */
+                summary: string;
+            } | {
+                /** @constant */
                 type: "call_webhook";
                 endpoint_id: string;
             } | {
@@ -9348,6 +9718,13 @@ export interface components {
                 roles?: string[];
                 title: string;
                 body: string;
+            } | {
+                /** @constant */
+                type: "request_approval";
+                user_ids?: string[];
+                roles?: string[];
+                /** @description What they decide, a template: `Discount of {{object.discount}} on {{object.id}}`. */
+                summary: string;
             } | {
                 /** @constant */
                 type: "call_webhook";
@@ -9437,6 +9814,13 @@ export interface components {
                 body: string;
             } | {
                 /** @constant */
+                type: "request_approval";
+                user_ids?: string[];
+                roles?: string[];
+                /** @description What they decide, a template: `Discount of {{object.discount}} on {{object.id}}`. */
+                summary: string;
+            } | {
+                /** @constant */
                 type: "call_webhook";
                 endpoint_id: string;
             } | {
@@ -9514,6 +9898,13 @@ export interface components {
                 roles?: string[];
                 title: string;
                 body: string;
+            } | {
+                /** @constant */
+                type: "request_approval";
+                user_ids?: string[];
+                roles?: string[];
+                /** @description What they decide, a template: `Discount of {{object.discount}} on {{object.id}}`. */
+                summary: string;
             } | {
                 /** @constant */
                 type: "call_webhook";
@@ -9660,6 +10051,8 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "approved" | "rejected" | "cancelled";
             policy_id: string | null;
+            run_id: string | null;
+            summary: string | null;
             collection: string | null;
             object_id: string | null;
             action: string | null;
@@ -10354,7 +10747,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over first_name, last_name, email, phone, title. */
                 q?: string;
-                /** @description Embed related objects: customer. */
+                /** @description Embed related objects: customer. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -10774,7 +11167,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: customer. */
+                /** @description Embed related objects: customer. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -11284,7 +11677,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over body. */
                 q?: string;
-                /** @description Embed related objects: contact. */
+                /** @description Embed related objects: contact. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -11385,7 +11778,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over body. */
                 q?: string;
-                /** @description Embed related objects: contact. */
+                /** @description Embed related objects: contact. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -11669,7 +12062,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: contact. */
+                /** @description Embed related objects: contact. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -11796,7 +12189,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over subject. */
                 q?: string;
-                /** @description Embed related objects: customer, contact, assignee. */
+                /** @description Embed related objects: customer, contact, assignee. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -12168,7 +12561,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: customer, contact, assignee. */
+                /** @description Embed related objects: customer, contact, assignee. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -12389,7 +12782,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over body. */
                 q?: string;
-                /** @description Embed related objects: conversation. */
+                /** @description Embed related objects: conversation. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -12504,7 +12897,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over body. */
                 q?: string;
-                /** @description Embed related objects: conversation. */
+                /** @description Embed related objects: conversation. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -12753,7 +13146,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: conversation. */
+                /** @description Embed related objects: conversation. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -12838,7 +13231,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over body. */
                 q?: string;
-                /** @description Embed related objects: conversation. */
+                /** @description Embed related objects: conversation. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -12933,7 +13326,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over body. */
                 q?: string;
-                /** @description Embed related objects: conversation. */
+                /** @description Embed related objects: conversation. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -13205,7 +13598,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: conversation. */
+                /** @description Embed related objects: conversation. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -13315,7 +13708,7 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    listJobs: {
+    listJobsOfServiceAgreement: {
         parameters: {
             query?: {
                 /** @description Page size (default 25). */
@@ -13332,7 +13725,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over title, description. */
                 q?: string;
-                /** @description Embed related objects: customer, technician. */
+                /** @description Embed related objects: customer, technician, service_agreement. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -13454,6 +13847,195 @@ export interface operations {
                 "completed_at[nin]"?: string;
                 /** @description Only objects whose completed_at is empty (true) or set (false). */
                 "completed_at[is_null]"?: boolean;
+                /** @description Only objects whose service_agreement_id equals. */
+                service_agreement_id?: string;
+                /** @description Only objects whose service_agreement_id does not equal. */
+                "service_agreement_id[ne]"?: string;
+                /** @description Only objects whose service_agreement_id is one of (comma-separated). */
+                "service_agreement_id[in]"?: string;
+                /** @description Only objects whose service_agreement_id is none of (comma-separated). */
+                "service_agreement_id[nin]"?: string;
+                /** @description Only objects whose service_agreement_id is empty (true) or set (false). */
+                "service_agreement_id[is_null]"?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, title, priority, scheduled_start, completed_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over title, description. */
+                q?: string;
+                /** @description Embed related objects: customer, technician, service_agreement. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
+                expand?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose customer_id equals. */
+                customer_id?: string;
+                /** @description Only objects whose customer_id does not equal. */
+                "customer_id[ne]"?: string;
+                /** @description Only objects whose customer_id is one of (comma-separated). */
+                "customer_id[in]"?: string;
+                /** @description Only objects whose customer_id is none of (comma-separated). */
+                "customer_id[nin]"?: string;
+                /** @description Only objects whose customer_id is empty (true) or set (false). */
+                "customer_id[is_null]"?: boolean;
+                /** @description Only objects whose technician_id equals. */
+                technician_id?: string;
+                /** @description Only objects whose technician_id does not equal. */
+                "technician_id[ne]"?: string;
+                /** @description Only objects whose technician_id is one of (comma-separated). */
+                "technician_id[in]"?: string;
+                /** @description Only objects whose technician_id is none of (comma-separated). */
+                "technician_id[nin]"?: string;
+                /** @description Only objects whose technician_id is empty (true) or set (false). */
+                "technician_id[is_null]"?: boolean;
+                /** @description Only objects whose status equals. */
+                status?: "unscheduled" | "scheduled" | "in_progress" | "completed" | "cancelled";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "unscheduled" | "scheduled" | "in_progress" | "completed" | "cancelled";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose priority equals. */
+                priority?: "low" | "normal" | "high" | "urgent";
+                /** @description Only objects whose priority does not equal. */
+                "priority[ne]"?: "low" | "normal" | "high" | "urgent";
+                /** @description Only objects whose priority is one of (comma-separated). */
+                "priority[in]"?: string;
+                /** @description Only objects whose priority is none of (comma-separated). */
+                "priority[nin]"?: string;
+                /** @description Only objects whose priority is empty (true) or set (false). */
+                "priority[is_null]"?: boolean;
+                /** @description Only objects whose scheduled_start equals. */
+                scheduled_start?: string;
+                /** @description Only objects whose scheduled_start does not equal. */
+                "scheduled_start[ne]"?: string;
+                /** @description Only objects whose scheduled_start is greater than. */
+                "scheduled_start[gt]"?: string;
+                /** @description Only objects whose scheduled_start is at least. */
+                "scheduled_start[gte]"?: string;
+                /** @description Only objects whose scheduled_start is less than. */
+                "scheduled_start[lt]"?: string;
+                /** @description Only objects whose scheduled_start is at most. */
+                "scheduled_start[lte]"?: string;
+                /** @description Only objects whose scheduled_start is one of (comma-separated). */
+                "scheduled_start[in]"?: string;
+                /** @description Only objects whose scheduled_start is none of (comma-separated). */
+                "scheduled_start[nin]"?: string;
+                /** @description Only objects whose scheduled_start is empty (true) or set (false). */
+                "scheduled_start[is_null]"?: boolean;
+                /** @description Only objects whose scheduled_end equals. */
+                scheduled_end?: string;
+                /** @description Only objects whose scheduled_end does not equal. */
+                "scheduled_end[ne]"?: string;
+                /** @description Only objects whose scheduled_end is greater than. */
+                "scheduled_end[gt]"?: string;
+                /** @description Only objects whose scheduled_end is at least. */
+                "scheduled_end[gte]"?: string;
+                /** @description Only objects whose scheduled_end is less than. */
+                "scheduled_end[lt]"?: string;
+                /** @description Only objects whose scheduled_end is at most. */
+                "scheduled_end[lte]"?: string;
+                /** @description Only objects whose scheduled_end is one of (comma-separated). */
+                "scheduled_end[in]"?: string;
+                /** @description Only objects whose scheduled_end is none of (comma-separated). */
+                "scheduled_end[nin]"?: string;
+                /** @description Only objects whose scheduled_end is empty (true) or set (false). */
+                "scheduled_end[is_null]"?: boolean;
+                /** @description Only objects whose completed_at equals. */
+                completed_at?: string;
+                /** @description Only objects whose completed_at does not equal. */
+                "completed_at[ne]"?: string;
+                /** @description Only objects whose completed_at is greater than. */
+                "completed_at[gt]"?: string;
+                /** @description Only objects whose completed_at is at least. */
+                "completed_at[gte]"?: string;
+                /** @description Only objects whose completed_at is less than. */
+                "completed_at[lt]"?: string;
+                /** @description Only objects whose completed_at is at most. */
+                "completed_at[lte]"?: string;
+                /** @description Only objects whose completed_at is one of (comma-separated). */
+                "completed_at[in]"?: string;
+                /** @description Only objects whose completed_at is none of (comma-separated). */
+                "completed_at[nin]"?: string;
+                /** @description Only objects whose completed_at is empty (true) or set (false). */
+                "completed_at[is_null]"?: boolean;
+                /** @description Only objects whose service_agreement_id equals. */
+                service_agreement_id?: string;
+                /** @description Only objects whose service_agreement_id does not equal. */
+                "service_agreement_id[ne]"?: string;
+                /** @description Only objects whose service_agreement_id is one of (comma-separated). */
+                "service_agreement_id[in]"?: string;
+                /** @description Only objects whose service_agreement_id is none of (comma-separated). */
+                "service_agreement_id[nin]"?: string;
+                /** @description Only objects whose service_agreement_id is empty (true) or set (false). */
+                "service_agreement_id[is_null]"?: boolean;
             };
             header?: never;
             path?: never;
@@ -13656,6 +14238,16 @@ export interface operations {
                 "completed_at[nin]"?: string;
                 /** @description Only objects whose completed_at is empty (true) or set (false). */
                 "completed_at[is_null]"?: boolean;
+                /** @description Only objects whose service_agreement_id equals. */
+                service_agreement_id?: string;
+                /** @description Only objects whose service_agreement_id does not equal. */
+                "service_agreement_id[ne]"?: string;
+                /** @description Only objects whose service_agreement_id is one of (comma-separated). */
+                "service_agreement_id[in]"?: string;
+                /** @description Only objects whose service_agreement_id is none of (comma-separated). */
+                "service_agreement_id[nin]"?: string;
+                /** @description Only objects whose service_agreement_id is empty (true) or set (false). */
+                "service_agreement_id[is_null]"?: boolean;
             };
             header?: never;
             path?: never;
@@ -13752,7 +14344,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: customer, technician. */
+                /** @description Embed related objects: customer, technician, service_agreement. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -14110,6 +14702,733 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listServiceAgreements: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name, starts_on, ends_on, next_visit_on. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name, notes. */
+                q?: string;
+                /** @description Embed related objects: customer, technician. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
+                expand?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose customer_id equals. */
+                customer_id?: string;
+                /** @description Only objects whose customer_id does not equal. */
+                "customer_id[ne]"?: string;
+                /** @description Only objects whose customer_id is one of (comma-separated). */
+                "customer_id[in]"?: string;
+                /** @description Only objects whose customer_id is none of (comma-separated). */
+                "customer_id[nin]"?: string;
+                /** @description Only objects whose customer_id is empty (true) or set (false). */
+                "customer_id[is_null]"?: boolean;
+                /** @description Only objects whose interval_unit equals. */
+                interval_unit?: "week" | "month" | "year";
+                /** @description Only objects whose interval_unit does not equal. */
+                "interval_unit[ne]"?: "week" | "month" | "year";
+                /** @description Only objects whose interval_unit is one of (comma-separated). */
+                "interval_unit[in]"?: string;
+                /** @description Only objects whose interval_unit is none of (comma-separated). */
+                "interval_unit[nin]"?: string;
+                /** @description Only objects whose interval_unit is empty (true) or set (false). */
+                "interval_unit[is_null]"?: boolean;
+                /** @description Only objects whose starts_on equals. */
+                starts_on?: string;
+                /** @description Only objects whose starts_on does not equal. */
+                "starts_on[ne]"?: string;
+                /** @description Only objects whose starts_on is greater than. */
+                "starts_on[gt]"?: string;
+                /** @description Only objects whose starts_on is at least. */
+                "starts_on[gte]"?: string;
+                /** @description Only objects whose starts_on is less than. */
+                "starts_on[lt]"?: string;
+                /** @description Only objects whose starts_on is at most. */
+                "starts_on[lte]"?: string;
+                /** @description Only objects whose starts_on is one of (comma-separated). */
+                "starts_on[in]"?: string;
+                /** @description Only objects whose starts_on is none of (comma-separated). */
+                "starts_on[nin]"?: string;
+                /** @description Only objects whose starts_on is empty (true) or set (false). */
+                "starts_on[is_null]"?: boolean;
+                /** @description Only objects whose ends_on equals. */
+                ends_on?: string;
+                /** @description Only objects whose ends_on does not equal. */
+                "ends_on[ne]"?: string;
+                /** @description Only objects whose ends_on is greater than. */
+                "ends_on[gt]"?: string;
+                /** @description Only objects whose ends_on is at least. */
+                "ends_on[gte]"?: string;
+                /** @description Only objects whose ends_on is less than. */
+                "ends_on[lt]"?: string;
+                /** @description Only objects whose ends_on is at most. */
+                "ends_on[lte]"?: string;
+                /** @description Only objects whose ends_on is one of (comma-separated). */
+                "ends_on[in]"?: string;
+                /** @description Only objects whose ends_on is none of (comma-separated). */
+                "ends_on[nin]"?: string;
+                /** @description Only objects whose ends_on is empty (true) or set (false). */
+                "ends_on[is_null]"?: boolean;
+                /** @description Only objects whose auto_renew equals. */
+                auto_renew?: string;
+                /** @description Only objects whose auto_renew does not equal. */
+                "auto_renew[ne]"?: string;
+                /** @description Only objects whose auto_renew is empty (true) or set (false). */
+                "auto_renew[is_null]"?: boolean;
+                /** @description Only objects whose technician_id equals. */
+                technician_id?: string;
+                /** @description Only objects whose technician_id does not equal. */
+                "technician_id[ne]"?: string;
+                /** @description Only objects whose technician_id is one of (comma-separated). */
+                "technician_id[in]"?: string;
+                /** @description Only objects whose technician_id is none of (comma-separated). */
+                "technician_id[nin]"?: string;
+                /** @description Only objects whose technician_id is empty (true) or set (false). */
+                "technician_id[is_null]"?: boolean;
+                /** @description Only objects whose currency equals. */
+                currency?: string;
+                /** @description Only objects whose currency does not equal. */
+                "currency[ne]"?: string;
+                /** @description Only objects whose currency is one of (comma-separated). */
+                "currency[in]"?: string;
+                /** @description Only objects whose currency is none of (comma-separated). */
+                "currency[nin]"?: string;
+                /** @description Only objects whose next_visit_on equals. */
+                next_visit_on?: string;
+                /** @description Only objects whose next_visit_on does not equal. */
+                "next_visit_on[ne]"?: string;
+                /** @description Only objects whose next_visit_on is greater than. */
+                "next_visit_on[gt]"?: string;
+                /** @description Only objects whose next_visit_on is at least. */
+                "next_visit_on[gte]"?: string;
+                /** @description Only objects whose next_visit_on is less than. */
+                "next_visit_on[lt]"?: string;
+                /** @description Only objects whose next_visit_on is at most. */
+                "next_visit_on[lte]"?: string;
+                /** @description Only objects whose next_visit_on is one of (comma-separated). */
+                "next_visit_on[in]"?: string;
+                /** @description Only objects whose next_visit_on is none of (comma-separated). */
+                "next_visit_on[nin]"?: string;
+                /** @description Only objects whose next_visit_on is empty (true) or set (false). */
+                "next_visit_on[is_null]"?: boolean;
+                /** @description Only objects whose status equals. */
+                status?: "active" | "paused" | "expired" | "cancelled";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "active" | "paused" | "expired" | "cancelled";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceAgreementList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createServiceAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceAgreementCreate"];
+            };
+        };
+        responses: {
+            /** @description The created object. */
+            201: {
+                headers: {
+                    Location?: string;
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ServiceAgreement"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    exportServiceAgreements: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name, starts_on, ends_on, next_visit_on. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name, notes. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose customer_id equals. */
+                customer_id?: string;
+                /** @description Only objects whose customer_id does not equal. */
+                "customer_id[ne]"?: string;
+                /** @description Only objects whose customer_id is one of (comma-separated). */
+                "customer_id[in]"?: string;
+                /** @description Only objects whose customer_id is none of (comma-separated). */
+                "customer_id[nin]"?: string;
+                /** @description Only objects whose customer_id is empty (true) or set (false). */
+                "customer_id[is_null]"?: boolean;
+                /** @description Only objects whose interval_unit equals. */
+                interval_unit?: "week" | "month" | "year";
+                /** @description Only objects whose interval_unit does not equal. */
+                "interval_unit[ne]"?: "week" | "month" | "year";
+                /** @description Only objects whose interval_unit is one of (comma-separated). */
+                "interval_unit[in]"?: string;
+                /** @description Only objects whose interval_unit is none of (comma-separated). */
+                "interval_unit[nin]"?: string;
+                /** @description Only objects whose interval_unit is empty (true) or set (false). */
+                "interval_unit[is_null]"?: boolean;
+                /** @description Only objects whose starts_on equals. */
+                starts_on?: string;
+                /** @description Only objects whose starts_on does not equal. */
+                "starts_on[ne]"?: string;
+                /** @description Only objects whose starts_on is greater than. */
+                "starts_on[gt]"?: string;
+                /** @description Only objects whose starts_on is at least. */
+                "starts_on[gte]"?: string;
+                /** @description Only objects whose starts_on is less than. */
+                "starts_on[lt]"?: string;
+                /** @description Only objects whose starts_on is at most. */
+                "starts_on[lte]"?: string;
+                /** @description Only objects whose starts_on is one of (comma-separated). */
+                "starts_on[in]"?: string;
+                /** @description Only objects whose starts_on is none of (comma-separated). */
+                "starts_on[nin]"?: string;
+                /** @description Only objects whose starts_on is empty (true) or set (false). */
+                "starts_on[is_null]"?: boolean;
+                /** @description Only objects whose ends_on equals. */
+                ends_on?: string;
+                /** @description Only objects whose ends_on does not equal. */
+                "ends_on[ne]"?: string;
+                /** @description Only objects whose ends_on is greater than. */
+                "ends_on[gt]"?: string;
+                /** @description Only objects whose ends_on is at least. */
+                "ends_on[gte]"?: string;
+                /** @description Only objects whose ends_on is less than. */
+                "ends_on[lt]"?: string;
+                /** @description Only objects whose ends_on is at most. */
+                "ends_on[lte]"?: string;
+                /** @description Only objects whose ends_on is one of (comma-separated). */
+                "ends_on[in]"?: string;
+                /** @description Only objects whose ends_on is none of (comma-separated). */
+                "ends_on[nin]"?: string;
+                /** @description Only objects whose ends_on is empty (true) or set (false). */
+                "ends_on[is_null]"?: boolean;
+                /** @description Only objects whose auto_renew equals. */
+                auto_renew?: string;
+                /** @description Only objects whose auto_renew does not equal. */
+                "auto_renew[ne]"?: string;
+                /** @description Only objects whose auto_renew is empty (true) or set (false). */
+                "auto_renew[is_null]"?: boolean;
+                /** @description Only objects whose technician_id equals. */
+                technician_id?: string;
+                /** @description Only objects whose technician_id does not equal. */
+                "technician_id[ne]"?: string;
+                /** @description Only objects whose technician_id is one of (comma-separated). */
+                "technician_id[in]"?: string;
+                /** @description Only objects whose technician_id is none of (comma-separated). */
+                "technician_id[nin]"?: string;
+                /** @description Only objects whose technician_id is empty (true) or set (false). */
+                "technician_id[is_null]"?: boolean;
+                /** @description Only objects whose currency equals. */
+                currency?: string;
+                /** @description Only objects whose currency does not equal. */
+                "currency[ne]"?: string;
+                /** @description Only objects whose currency is one of (comma-separated). */
+                "currency[in]"?: string;
+                /** @description Only objects whose currency is none of (comma-separated). */
+                "currency[nin]"?: string;
+                /** @description Only objects whose next_visit_on equals. */
+                next_visit_on?: string;
+                /** @description Only objects whose next_visit_on does not equal. */
+                "next_visit_on[ne]"?: string;
+                /** @description Only objects whose next_visit_on is greater than. */
+                "next_visit_on[gt]"?: string;
+                /** @description Only objects whose next_visit_on is at least. */
+                "next_visit_on[gte]"?: string;
+                /** @description Only objects whose next_visit_on is less than. */
+                "next_visit_on[lt]"?: string;
+                /** @description Only objects whose next_visit_on is at most. */
+                "next_visit_on[lte]"?: string;
+                /** @description Only objects whose next_visit_on is one of (comma-separated). */
+                "next_visit_on[in]"?: string;
+                /** @description Only objects whose next_visit_on is none of (comma-separated). */
+                "next_visit_on[nin]"?: string;
+                /** @description Only objects whose next_visit_on is empty (true) or set (false). */
+                "next_visit_on[is_null]"?: boolean;
+                /** @description Only objects whose status equals. */
+                status?: "active" | "paused" | "expired" | "cancelled";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "active" | "paused" | "expired" | "cancelled";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching object, streamed. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/json": components["schemas"]["ServiceAgreement"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    bulkServiceAgreements: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    operations: ({
+                        /** @constant */
+                        action: "create";
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        action: "update";
+                        id: string;
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Every item succeeded, in request order. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["BulkResult"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getServiceAgreement: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Embed related objects: customer, technician. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
+                expand?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ServiceAgreement"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateServiceAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceAgreementUpdate"];
+            };
+        };
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ServiceAgreement"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    pauseServiceAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ServiceAgreement"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resumeServiceAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ServiceAgreement"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    renewServiceAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ServiceAgreement"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelServiceAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ServiceAgreement"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listScheduleBlocks: {
         parameters: {
             query?: {
@@ -14125,7 +15444,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, starts_at, ends_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: technician. */
+                /** @description Embed related objects: technician. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -14467,7 +15786,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: technician. */
+                /** @description Embed related objects: technician. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -14592,7 +15911,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, recorded_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: technician. */
+                /** @description Embed related objects: technician. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -14891,7 +16210,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: technician. */
+                /** @description Embed related objects: technician. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -14974,7 +16293,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: job, item. */
+                /** @description Embed related objects: job, item. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -15067,7 +16386,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: job, item. */
+                /** @description Embed related objects: job, item. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -15274,7 +16593,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: job, item. */
+                /** @description Embed related objects: job, item. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -15357,7 +16676,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, started_at, ended_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: technician, job. */
+                /** @description Embed related objects: technician, job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -15514,7 +16833,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, started_at, ended_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: technician, job. */
+                /** @description Embed related objects: technician, job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -15912,7 +17231,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: technician, job. */
+                /** @description Embed related objects: technician, job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -16092,7 +17411,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over caption. */
                 q?: string;
-                /** @description Embed related objects: job. */
+                /** @description Embed related objects: job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -16241,7 +17560,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over caption. */
                 q?: string;
-                /** @description Embed related objects: job. */
+                /** @description Embed related objects: job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -16405,7 +17724,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: job. */
+                /** @description Embed related objects: job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -16532,7 +17851,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over signer_name. */
                 q?: string;
-                /** @description Embed related objects: job. */
+                /** @description Embed related objects: job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -16681,7 +18000,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over signer_name. */
                 q?: string;
-                /** @description Embed related objects: job. */
+                /** @description Embed related objects: job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -16845,7 +18164,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: job. */
+                /** @description Embed related objects: job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -16930,7 +18249,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over memo. */
                 q?: string;
-                /** @description Embed related objects: customer, job. */
+                /** @description Embed related objects: customer, job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -17454,7 +18773,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: customer, job. */
+                /** @description Embed related objects: customer, job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -17754,7 +19073,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, amount. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: invoice, customer. */
+                /** @description Embed related objects: invoice, customer. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -18061,7 +19380,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: invoice, customer. */
+                /** @description Embed related objects: invoice, customer. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -18178,7 +19497,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over summary. */
                 q?: string;
-                /** @description Embed related objects: customer. */
+                /** @description Embed related objects: customer. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -18662,7 +19981,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: customer. */
+                /** @description Embed related objects: customer. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -19290,7 +20609,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: item. */
+                /** @description Embed related objects: item. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -19405,7 +20724,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: item. */
+                /** @description Embed related objects: item. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -19611,7 +20930,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: item. */
+                /** @description Embed related objects: item. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -20121,7 +21440,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over notes. */
                 q?: string;
-                /** @description Embed related objects: supplier. */
+                /** @description Embed related objects: supplier. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -20465,7 +21784,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: supplier. */
+                /** @description Embed related objects: supplier. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -20756,7 +22075,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over title, body. */
                 q?: string;
-                /** @description Embed related objects: user. */
+                /** @description Embed related objects: user. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -21069,7 +22388,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: user. */
+                /** @description Embed related objects: user. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -21244,11 +22563,11 @@ export interface operations {
                 count?: components["parameters"]["Count"];
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, subject, priority, due_at, resolved_at. Ties are broken by id. */
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, subject, priority, due_at, resolved_at, escalated_at. Ties are broken by id. */
                 sort?: string;
                 /** @description Full-text prefix search over subject, description, resolution. */
                 q?: string;
-                /** @description Embed related objects: customer, contact, job, assignee. */
+                /** @description Embed related objects: customer, contact, job, assignee. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -21388,6 +22707,24 @@ export interface operations {
                 "resolved_within_sla[ne]"?: string;
                 /** @description Only objects whose resolved_within_sla is empty (true) or set (false). */
                 "resolved_within_sla[is_null]"?: boolean;
+                /** @description Only objects whose escalated_at equals. */
+                escalated_at?: string;
+                /** @description Only objects whose escalated_at does not equal. */
+                "escalated_at[ne]"?: string;
+                /** @description Only objects whose escalated_at is greater than. */
+                "escalated_at[gt]"?: string;
+                /** @description Only objects whose escalated_at is at least. */
+                "escalated_at[gte]"?: string;
+                /** @description Only objects whose escalated_at is less than. */
+                "escalated_at[lt]"?: string;
+                /** @description Only objects whose escalated_at is at most. */
+                "escalated_at[lte]"?: string;
+                /** @description Only objects whose escalated_at is one of (comma-separated). */
+                "escalated_at[in]"?: string;
+                /** @description Only objects whose escalated_at is none of (comma-separated). */
+                "escalated_at[nin]"?: string;
+                /** @description Only objects whose escalated_at is empty (true) or set (false). */
+                "escalated_at[is_null]"?: boolean;
             };
             header?: never;
             path?: never;
@@ -21466,7 +22803,7 @@ export interface operations {
                 format?: "csv" | "json";
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, subject, priority, due_at, resolved_at. Ties are broken by id. */
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, subject, priority, due_at, resolved_at, escalated_at. Ties are broken by id. */
                 sort?: string;
                 /** @description Full-text prefix search over subject, description, resolution. */
                 q?: string;
@@ -21608,6 +22945,24 @@ export interface operations {
                 "resolved_within_sla[ne]"?: string;
                 /** @description Only objects whose resolved_within_sla is empty (true) or set (false). */
                 "resolved_within_sla[is_null]"?: boolean;
+                /** @description Only objects whose escalated_at equals. */
+                escalated_at?: string;
+                /** @description Only objects whose escalated_at does not equal. */
+                "escalated_at[ne]"?: string;
+                /** @description Only objects whose escalated_at is greater than. */
+                "escalated_at[gt]"?: string;
+                /** @description Only objects whose escalated_at is at least. */
+                "escalated_at[gte]"?: string;
+                /** @description Only objects whose escalated_at is less than. */
+                "escalated_at[lt]"?: string;
+                /** @description Only objects whose escalated_at is at most. */
+                "escalated_at[lte]"?: string;
+                /** @description Only objects whose escalated_at is one of (comma-separated). */
+                "escalated_at[in]"?: string;
+                /** @description Only objects whose escalated_at is none of (comma-separated). */
+                "escalated_at[nin]"?: string;
+                /** @description Only objects whose escalated_at is empty (true) or set (false). */
+                "escalated_at[is_null]"?: boolean;
             };
             header?: never;
             path?: never;
@@ -21704,7 +23059,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: customer, contact, job, assignee. */
+                /** @description Embed related objects: customer, contact, job, assignee. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -21831,6 +23186,58 @@ export interface operations {
                 "application/json": {
                     /** @description What was done. */
                     resolution: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Ticket"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    escalateTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Why; the sweep says the SLA was missed. */
+                    reason?: string;
+                    /** @description A member to hand it to. */
+                    assignee_id?: string;
                 };
             };
         };
@@ -22591,7 +23998,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over first_name, last_name, company, email, phone. */
                 q?: string;
-                /** @description Embed related objects: owner, customer. */
+                /** @description Embed related objects: owner, customer. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -23043,7 +24450,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: owner, customer. */
+                /** @description Embed related objects: owner, customer. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -23323,7 +24730,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over title, notes. */
                 q?: string;
-                /** @description Embed related objects: customer, job, quote. */
+                /** @description Embed related objects: customer, job, quote. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -23831,7 +25238,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: customer, job, quote. */
+                /** @description Embed related objects: customer, job, quote. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -24220,7 +25627,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over title, notes. */
                 q?: string;
-                /** @description Embed related objects: customer, job, invoice. */
+                /** @description Embed related objects: customer, job, invoice. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -24728,7 +26135,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: customer, job, invoice. */
+                /** @description Embed related objects: customer, job, invoice. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -25167,7 +26574,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, reviewed_at, rating. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: job, customer. */
+                /** @description Embed related objects: job, customer. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -25522,7 +26929,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: job, customer. */
+                /** @description Embed related objects: job, customer. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -26087,7 +27494,7 @@ export interface operations {
                 sort?: string;
                 /** @description Full-text prefix search over name. */
                 q?: string;
-                /** @description Embed related objects: template. */
+                /** @description Embed related objects: template. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -26459,7 +27866,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: template. */
+                /** @description Embed related objects: template. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -26772,7 +28179,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, sent_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: campaign, contact. */
+                /** @description Embed related objects: campaign, contact. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -26963,7 +28370,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, sent_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: campaign, contact. */
+                /** @description Embed related objects: campaign, contact. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -27310,7 +28717,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: campaign, contact. */
+                /** @description Embed related objects: campaign, contact. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -28095,7 +29502,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, triggered_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: alert_rule. */
+                /** @description Embed related objects: alert_rule. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -28221,7 +29628,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: alert_rule. */
+                /** @description Embed related objects: alert_rule. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -31444,7 +32851,7 @@ export interface operations {
                 fields?: components["parameters"]["Fields"];
                 /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
                 sort?: string;
-                /** @description Embed related objects: user. */
+                /** @description Embed related objects: user. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
                 /** @description Only objects whose id equals. */
                 id?: string;
@@ -31559,7 +32966,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated fields to return (`id` and `object` always come). */
                 fields?: components["parameters"]["Fields"];
-                /** @description Embed related objects: user. */
+                /** @description Embed related objects: user. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
                 expand?: string;
             };
             header?: never;
@@ -33263,6 +34670,10 @@ export interface operations {
                 policy_id?: string;
                 /** @description Only objects whose policy_id is one of (comma-separated). */
                 "policy_id[in]"?: string;
+                /** @description Only objects whose run_id equals. */
+                run_id?: string;
+                /** @description Only objects whose run_id is one of (comma-separated). */
+                "run_id[in]"?: string;
                 /** @description Only objects whose collection equals. */
                 collection?: string;
                 /** @description Only objects whose collection is one of (comma-separated). */
@@ -34740,7 +36151,7 @@ export interface operations {
             query: {
                 /** @description Words to find; each matches as a prefix (`plum` finds "plumbing"). */
                 q: string;
-                /** @description Comma-separated collections to search, from: customers, contacts, jobs, invoices, tickets, knowledge-base-articles, estimates, quotes, email-templates, campaigns. Default: all readable. */
+                /** @description Comma-separated collections to search, from: customers, contacts, jobs, service-agreements, invoices, tickets, knowledge-base-articles, estimates, quotes, email-templates, campaigns. Default: all readable. */
                 types?: string;
                 limit?: number;
             };
@@ -36411,6 +37822,10 @@ export interface operations {
                                 webhook_deliveries_used: number;
                                 /** @description Past it, deliveries stay queued until the month ends; none is dropped. */
                                 webhook_deliveries_limit: number;
+                                /** @description Runs of automation rules and workflows started this month. */
+                                automation_runs_used: number;
+                                /** @description Past it, a rule’s run is recorded failed, saying why; a workflow started by hand answers 429. */
+                                automation_runs_limit: number;
                                 reset_seconds: number;
                             };
                         };
@@ -36922,6 +38337,15 @@ export interface operations {
                                 /** @description A text to the member's phone (when it is a valid number and texts are configured). */
                                 sms: boolean;
                             };
+                            /** @description A ticket assigned to you (or, for owners and admins, any ticket) was escalated. */
+                            ticket_escalated: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
                             /** @description A teammate mentioned you (`<@usr_…>`) in a note. */
                             mentioned: {
                                 /** @description A push to each of the member's subscribed browsers and devices. */
@@ -37005,6 +38429,15 @@ export interface operations {
                         /** @description A text to the member's phone (when it is a valid number and texts are configured). */
                         sms?: boolean;
                     };
+                    /** @description A ticket assigned to you (or, for owners and admins, any ticket) was escalated. */
+                    ticket_escalated?: {
+                        /** @description A push to each of the member's subscribed browsers and devices. */
+                        push?: boolean;
+                        /** @description A mail to the member's email address. */
+                        email?: boolean;
+                        /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                        sms?: boolean;
+                    };
                     /** @description A teammate mentioned you (`<@usr_…>`) in a note. */
                     mentioned?: {
                         /** @description A push to each of the member's subscribed browsers and devices. */
@@ -37080,6 +38513,15 @@ export interface operations {
                             };
                             /** @description A ticket was assigned to you. */
                             ticket_assigned: {
+                                /** @description A push to each of the member's subscribed browsers and devices. */
+                                push: boolean;
+                                /** @description A mail to the member's email address. */
+                                email: boolean;
+                                /** @description A text to the member's phone (when it is a valid number and texts are configured). */
+                                sms: boolean;
+                            };
+                            /** @description A ticket assigned to you (or, for owners and admins, any ticket) was escalated. */
+                            ticket_escalated: {
                                 /** @description A push to each of the member's subscribed browsers and devices. */
                                 push: boolean;
                                 /** @description A mail to the member's email address. */

@@ -359,6 +359,17 @@ export const operationTable = {
   "scheduleBlocks.list": {"method":"GET","path":"/v1/schedule-blocks","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "scheduleBlocks.update": {"method":"PATCH","path":"/v1/schedule-blocks/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "search": {"method":"GET","path":"/v1/search","pathParams":[],"query":"required","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "serviceAgreements.bulk": {"method":"POST","path":"/v1/service-agreements/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "serviceAgreements.cancel": {"method":"POST","path":"/v1/service-agreements/{id}/cancel","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "serviceAgreements.create": {"method":"POST","path":"/v1/service-agreements","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "serviceAgreements.export": {"method":"GET","path":"/v1/service-agreements/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
+  "serviceAgreements.get": {"method":"GET","path":"/v1/service-agreements/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "serviceAgreements.list": {"method":"GET","path":"/v1/service-agreements","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "serviceAgreements.listJobs": {"method":"GET","path":"/v1/service-agreements/{id}/jobs","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "serviceAgreements.pause": {"method":"POST","path":"/v1/service-agreements/{id}/pause","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "serviceAgreements.renew": {"method":"POST","path":"/v1/service-agreements/{id}/renew","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "serviceAgreements.resume": {"method":"POST","path":"/v1/service-agreements/{id}/resume","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "serviceAgreements.update": {"method":"PATCH","path":"/v1/service-agreements/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "suppliers.bulk": {"method":"POST","path":"/v1/suppliers/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "suppliers.create": {"method":"POST","path":"/v1/suppliers","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "suppliers.delete": {"method":"DELETE","path":"/v1/suppliers/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -370,6 +381,7 @@ export const operationTable = {
   "tickets.close": {"method":"POST","path":"/v1/tickets/{id}/close","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "tickets.create": {"method":"POST","path":"/v1/tickets","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "tickets.delete": {"method":"DELETE","path":"/v1/tickets/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "tickets.escalate": {"method":"POST","path":"/v1/tickets/{id}/escalate","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "tickets.export": {"method":"GET","path":"/v1/tickets/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "tickets.get": {"method":"GET","path":"/v1/tickets/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "tickets.list": {"method":"GET","path":"/v1/tickets","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
@@ -608,7 +620,7 @@ export interface Resources {
   };
   approvals: {
     /**
-     * Approve: the held action runs now
+     * Approve: the held action runs now (an asking run goes on)
      *
      * `POST /v1/approvals/{id}/approve` (scope `write:approvals`)
      */
@@ -632,7 +644,7 @@ export interface Resources {
      */
     listMy(query?: Query<Op<"/v1/approvals/mine", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/approvals/mine", "get">>>;
     /**
-     * Reject: the held action never runs
+     * Reject: the held action never runs (an asking run is cancelled)
      *
      * `POST /v1/approvals/{id}/reject` (scope `write:approvals`)
      */
@@ -2616,6 +2628,74 @@ export interface Resources {
      */
     update(id: string, body: JsonBody<Op<"/v1/schedule-blocks/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/schedule-blocks/{id}", "patch">>>;
   };
+  serviceAgreements: {
+    /**
+     * Create, update and delete service agreements in one all-or-nothing request
+     *
+     * `POST /v1/service-agreements/bulk` (scope `write:service-agreements`)
+     */
+    bulk(body: JsonBody<Op<"/v1/service-agreements/bulk", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/service-agreements/bulk", "post">>>;
+    /**
+     * End the agreement
+     *
+     * `POST /v1/service-agreements/{id}/cancel` (scope `write:service-agreements`)
+     */
+    cancel(id: string, body?: JsonBody<Op<"/v1/service-agreements/{id}/cancel", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/service-agreements/{id}/cancel", "post">>>;
+    /**
+     * Create a service_agreement
+     *
+     * `POST /v1/service-agreements` (scope `write:service-agreements`)
+     */
+    create(body: JsonBody<Op<"/v1/service-agreements", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/service-agreements", "post">>>;
+    /**
+     * Export service agreements as CSV or JSON
+     *
+     * `GET /v1/service-agreements/export` (scope `read:service-agreements`)
+     */
+    export(query?: Query<Op<"/v1/service-agreements/export", "get">>, options?: RequestOptions): Promise<Response>;
+    /**
+     * Retrieve a service_agreement
+     *
+     * `GET /v1/service-agreements/{id}` (scope `read:service-agreements`)
+     */
+    get(id: string, query?: Query<Op<"/v1/service-agreements/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/service-agreements/{id}", "get">>>;
+    /**
+     * List service agreements
+     *
+     * `GET /v1/service-agreements` (scope `read:service-agreements`)
+     */
+    list(query?: Query<Op<"/v1/service-agreements", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/service-agreements", "get">>, JsonResponse<Op<"/v1/service-agreements", "get">>>;
+    /**
+     * List the jobs of a service agreement
+     *
+     * `GET /v1/service-agreements/{id}/jobs` (scope `read:jobs`)
+     */
+    listJobs(id: string, query?: Query<Op<"/v1/service-agreements/{id}/jobs", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/service-agreements/{id}/jobs", "get">>, JsonResponse<Op<"/v1/service-agreements/{id}/jobs", "get">>>;
+    /**
+     * Stop making visits for now
+     *
+     * `POST /v1/service-agreements/{id}/pause` (scope `write:service-agreements`)
+     */
+    pause(id: string, body?: JsonBody<Op<"/v1/service-agreements/{id}/pause", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/service-agreements/{id}/pause", "post">>>;
+    /**
+     * Extend the agreement by one term
+     *
+     * `POST /v1/service-agreements/{id}/renew` (scope `write:service-agreements`)
+     */
+    renew(id: string, body?: JsonBody<Op<"/v1/service-agreements/{id}/renew", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/service-agreements/{id}/renew", "post">>>;
+    /**
+     * Make visits again
+     *
+     * `POST /v1/service-agreements/{id}/resume` (scope `write:service-agreements`)
+     */
+    resume(id: string, body?: JsonBody<Op<"/v1/service-agreements/{id}/resume", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/service-agreements/{id}/resume", "post">>>;
+    /**
+     * Update a service_agreement
+     *
+     * `PATCH /v1/service-agreements/{id}` (scope `write:service-agreements`)
+     */
+    update(id: string, body: JsonBody<Op<"/v1/service-agreements/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/service-agreements/{id}", "patch">>>;
+  };
   suppliers: {
     /**
      * Create, update and delete suppliers in one all-or-nothing request
@@ -2685,6 +2765,12 @@ export interface Resources {
      * `DELETE /v1/tickets/{id}` (scope `write:tickets`)
      */
     delete(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/tickets/{id}", "delete">>>;
+    /**
+     * Escalate the ticket
+     *
+     * `POST /v1/tickets/{id}/escalate` (scope `write:tickets`)
+     */
+    escalate(id: string, body?: JsonBody<Op<"/v1/tickets/{id}/escalate", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/tickets/{id}/escalate", "post">>>;
     /**
      * Export tickets as CSV or JSON
      *
