@@ -8,19 +8,18 @@ import { ApiError } from '../platform/errors.ts';
 import { automationRunQuota } from '../limits/limits-services.ts';
 import { planNamed } from '../limits/plans.ts';
 import type { QuotaState } from '../limits/monthly-quota.ts';
-import type { NewRun } from './run-records.ts';
 
 const usedUp = (plan: string, state: QuotaState) =>
   `the '${plan}' plan's ${state.limit} automation runs for ${state.period} are used up; ` +
   'the count starts again at the start of next month (UTC)';
 
 /** The runs as they may be made: queued ones past the quota become failed runs that say why. */
-export async function chargeRuns(
+export async function chargeRuns<R extends { status: string; error?: string | null }>(
   runtime: Runtime,
   tx: TenantTransaction,
-  runs: readonly NewRun[],
+  runs: readonly R[],
   { refuse = false }: { refuse?: boolean } = {},
-): Promise<NewRun[]> {
+): Promise<R[]> {
   if (!runs.some((run) => run.status === 'queued')) return [...runs];
   const quota = runtime.use(automationRunQuota);
   const [account] = await tx.query<{ plan: string }>({
@@ -36,6 +35,6 @@ export async function chargeRuns(
       throw new ApiError('quota_exceeded', `Not started: ${usedUp(plan.name, taken.state)}.`, {
         headers: { 'Retry-After': String(taken.state.resetSeconds) },
       });
-    return { ...run, status: 'failed', error: `not run: ${usedUp(plan.name, taken.state)}` };
+    return { ...run, status: 'failed' as const, error: `not run: ${usedUp(plan.name, taken.state)}` };
   });
 }

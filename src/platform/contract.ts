@@ -360,12 +360,7 @@ export interface ResourceInput<
    * Rows a caller may read beyond the read scope, when they embed other collections' data (an
    * event carries its object): `field` must hold one of `values`; null reads every row.
    */
-  readableRows?: (principal: Principal, registry: Registry) => ReadableRows | null;
-}
-
-export interface ReadableRows {
-  field: string;
-  values: readonly string[];
+  readableRows?: (principal: Principal, registry: Registry) => { field: string; values: readonly string[] } | null;
 }
 
 /**
