@@ -48,7 +48,9 @@ export async function accountTimeZone(ctx: OperationContext): Promise<string> {
 /** The date of the latest visit the agreement has generated, if any. */
 export async function lastGeneratedVisit(ctx: OperationContext, agreementId: string): Promise<string | null> {
   const [row] = await ctx.tx.query<{ visit_on: string | null }>({
-    sql: `SELECT max(visit_on)::text AS visit_on FROM service_agreement_visits WHERE account_id = $1 AND agreement_id = $2`,
+    sql:
+      'SELECT max(visit_on)::text AS visit_on FROM service_agreement_visits' +
+      ' WHERE account_id = $1 AND agreement_id = $2',
     parameters: [ctx.tx.accountId, agreementId],
   });
   return row?.visit_on ?? null;
