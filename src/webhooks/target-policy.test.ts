@@ -91,3 +91,76 @@ test('delivery checks the address it dials: a refused target is never contacted'
     server.close();
   }
 });
+
+// Issue 26, defect 3: IPv6 addresses that carry an IPv4 address are judged by that address too,
+// the worse of the two winning. Classification only: nothing here is dialled.
+test('IPv6 forms that embed an IPv4 address are classified by the embedded address (worst wins)', () => {
+  const cases: Array<[string, 'public' | 'private' | 'forbidden']> = [
+    // IPv4-compatible ::/96 (:: and ::1 are their own classes)
+    ['::127.0.0.1', 'private'],
+    ['::7f00:1', 'private'],
+    ['::a9fe:a9fe', 'forbidden'],
+    ['::169.254.169.254', 'forbidden'],
+    ['::10.0.0.1', 'private'],
+    ['::808:808', 'public'],
+    ['::', 'private'],
+    ['::1', 'private'],
+    // IPv4-mapped ::ffff:0:0/96, in hex too
+    ['::ffff:a9fe:a9fe', 'forbidden'],
+    ['::ffff:7f00:1', 'private'],
+    ['::ffff:808:808', 'public'],
+    // SIIT ::ffff:0:0:0/96
+    ['::ffff:0:a9fe:a9fe', 'forbidden'],
+    ['::ffff:0:7f00:1', 'private'],
+    ['::ffff:0:808:808', 'public'],
+    // NAT64 well-known prefix 64:ff9b::/96
+    ['64:ff9b::a9fe:a9fe', 'forbidden'],
+    ['64:ff9b::169.254.169.254', 'forbidden'],
+    ['64:ff9b::7f00:1', 'private'],
+    ['64:ff9b::808:808', 'public'],
+    // NAT64 local-use 64:ff9b:1::/48: every RFC 6052 layout a /48../96 prefix allows is read
+    ['64:ff9b:1::a9fe:a9fe', 'forbidden'], // /96 layout
+    ['64:ff9b:1:a9fe:a9:fe00::', 'forbidden'], // /48 layout: bytes 6,7,9,10
+    ['64:ff9b:1:a9:fe:a9fe::', 'forbidden'], // /56 layout: bytes 7,9,10,11
+    ['64:ff9b:1:0:a9:fea9:fe00:0', 'forbidden'], // /64 layout: bytes 9-12
+    ['64:ff9b:1::808:808', 'private'], // the /48 layout reads 0.0.0.0 here: local use, never public
+    // 6to4 2002::/16, IPv4 in bytes 2-5
+    ['2002:a9fe:a9fe::', 'forbidden'],
+    ['2002:a9fe:a9fe:1:2:3:4:5', 'forbidden'],
+    ['2002:7f00:1::', 'private'],
+    ['2002:c0a8:101::1', 'private'],
+    ['2002:808:808::1', 'public'],
+    // Teredo 2001::/32: server in bytes 4-7, client in bytes 12-15 inverted
+    ['2001:0:a9fe:a9fe::', 'forbidden'],
+    ['2001:0:808:808::5601:5601', 'forbidden'], // client 169.254.169.254 (each byte xor 0xff)
+    ['2001:0:808:808::80ff:fffe', 'private'], // client 127.0.0.1
+    ['2001:0:7f00:1::f7f7:f7f7', 'private'], // server 127.0.0.1
+    ['2001:0:808:808::f7f7:f7f7', 'public'], // server and client 8.8.8.8
+  ];
+  for (const [address, verdict] of cases) assert.equal(classifyAddress(address), verdict, address);
+});
+
+test('IPv6 literals embedding metadata or loopback addresses are refused, private targets allowed or not', async () => {
+  for (const host of ['[::127.0.0.1]', '[::a9fe:a9fe]', '[::ffff:0:a9fe:a9fe]', '[64:ff9b:1::a9fe:a9fe]']) {
+    assert.match((await targetProblem(`https://${host}/hook`, false)) ?? 'accepted', /private or reserved/, host);
+  }
+  for (const host of [
+    '[::a9fe:a9fe]',
+    '[::169.254.169.254]',
+    '[::ffff:0:a9fe:a9fe]',
+    '[::ffff:169.254.169.254]',
+    '[64:ff9b::a9fe:a9fe]',
+    '[64:ff9b:1::a9fe:a9fe]',
+    '[2002:a9fe:a9fe::]',
+    '[2001:0:a9fe:a9fe::]',
+    '[2001:0:808:808::5601:5601]',
+  ]) {
+    assert.match(
+      (await targetProblem(`http://${host}/latest/meta-data`, true)) ?? 'accepted',
+      /private or reserved/,
+      host,
+    );
+  }
+  assert.equal(await targetProblem('http://[::127.0.0.1]:8080/hook', true), null);
+  assert.equal(await targetProblem('https://[2002:808:808::1]/hook', false), null);
+});
