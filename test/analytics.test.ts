@@ -282,6 +282,89 @@ describe('request logs', () => {
     );
   });
 
+  // Issue 26, defects 7 and 8: stored bodies are capped and counted; NUL and lone surrogates
+  // (which jsonb refuses) are stored escaped, as the visible text `\u0000`, never dropping the entry.
+  test('a huge failing body is stored cut to 16 KiB, marked truncated, with its real size', async () => {
+    const tags = Array.from({ length: 100_000 }, (_, i) => i);
+    const refused = await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'Huge', tags } });
+    assert.equal(refused.status, 422);
+    await flush();
+    const entry = (await ctx.call('GET', `/v1/request-logs/${refused.body.request_id}`, { key: account.key })).body
+      .data;
+    assert.equal(entry.body_truncated, true);
+    assert.equal(entry.request_body_bytes, Buffer.byteLength(JSON.stringify({ name: 'Huge', tags })));
+    assert.equal(typeof entry.request_body, 'string', 'a cut body is kept as the start of its JSON text');
+    assert.ok(JSON.stringify({ name: 'Huge', tags }).startsWith(entry.request_body));
+    assert.equal(entry.response_body.code, 'validation_failed', 'the small problem is whole');
+    assert.equal(entry.response_body_bytes, Buffer.byteLength(JSON.stringify(entry.response_body)));
+    const [stored] = await systemQuery(ctx.db, {
+      sql:
+        'SELECT octet_length(request_body::text) AS request, octet_length(response_body::text) AS response ' +
+        'FROM request_logs WHERE id = $1',
+      parameters: [refused.body.request_id],
+    });
+    assert.ok(Number(stored.request) <= 16 * 1024, `stored ${stored.request} bytes`);
+    assert.ok(Number(stored.request) > 15 * 1024);
+
+    const small = await ctx.call('POST', '/v1/customers', { key: account.key, body: { name: 'x', nonsense: 1 } });
+    await flush();
+    const whole = (await ctx.call('GET', `/v1/request-logs/${small.body.request_id}`, { key: account.key })).body.data;
+    assert.equal(whole.body_truncated, false);
+    assert.deepEqual(whole.request_body, { name: 'x', nonsense: 1 });
+    assert.equal(whole.request_body_bytes, Buffer.byteLength(JSON.stringify({ name: 'x', nonsense: 1 })));
+  });
+
+  test('bodies and problems holding NUL or unpaired surrogates are stored escaped, never dropped', async () => {
+    // A problem that names what was sent: an unknown filter spelled with a NUL.
+    const refused = await ctx.call('GET', '/v1/customers?na%00me=1', { key: account.key });
+    assert.equal(refused.status, 400);
+    const metrics = new MetricsRegistry();
+    const writer = new RequestLogWriter(ctx.db, metrics, pino({ level: 'silent' }), { batchSize: 100 });
+    const entry = (i: number, body: unknown, problem: unknown): RequestLogEntry => ({
+      id: `req_nul_${i}`,
+      account_id: account.id,
+      api_key_id: null,
+      method: 'POST',
+      path: '/v1/x',
+      route: null,
+      status: 400,
+      duration_us: 1,
+      ip: null,
+      user_agent: null,
+      bytes_in: 0,
+      bytes_out: 0,
+      error_code: 'bad_request',
+      request_headers: '{}',
+      request_body: body,
+      response_body: problem,
+      created_at: new Date().toISOString(),
+    });
+    writer.push(entry(1, { name: 'a\u0000b', ['k\u0000']: ['\ud800', 'x\\u0000'] }, { detail: 'bad \u0000' }));
+    writer.push(entry(2, { emoji: '\u{1F600}', text: 'caf\u00e9' }, null));
+    writer.push(entry(3, null, { detail: 'lone \udfff end' }));
+    await writer.flush();
+    await flush();
+    const rows = await systemQuery(ctx.db, {
+      sql: "SELECT id, request_body, response_body FROM request_logs WHERE id LIKE 'req_nul_%' ORDER BY id",
+      parameters: [],
+    });
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.request_body, row.response_body]),
+      [
+        ['req_nul_1', { name: 'a\\u0000b', ['k\\u0000']: ['\\ud800', 'x\\u0000'] }, { detail: 'bad \\u0000' }],
+        ['req_nul_2', { emoji: '\u{1F600}', text: 'caf\u00e9' }, null],
+        ['req_nul_3', null, { detail: 'lone \\udfff end' }],
+      ],
+    );
+    assert.doesNotMatch(
+      await metrics.getSingleMetricAsString('fieldline_request_logs_dropped_total'),
+      /write_failed"} [1-9]/,
+    );
+    const logged = await ctx.call('GET', `/v1/request-logs/${refused.body.request_id}`, { key: account.key });
+    assert.equal(logged.status, 200, 'the request whose problem held a NUL is in the log');
+    assert.match(logged.body.data.response_body.detail, /na\\u0000me/);
+  });
+
   test('retention drops whole daily partitions older than the limit', async () => {
     const writer = ctx.runtime.use(requestLogWriter);
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();

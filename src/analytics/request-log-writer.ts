@@ -11,6 +11,7 @@ import { CopyBatch } from '../db/copy-batch.ts';
 import { Counter, type Registry as MetricsRegistry } from 'prom-client';
 import { gaugeFrom } from '../platform/gauge-from.ts';
 import { RequestLogPartitions, dayOf } from './request-log-partitions.ts';
+import { storableJsonText, storedBody } from './stored-body.ts';
 
 export interface RequestLogEntry {
   id: string;
@@ -28,7 +29,9 @@ export interface RequestLogEntry {
   error_code: string | null;
   /** For failed requests: the redacted request headers, as JSON text. */
   request_headers: string | null;
+  /** For failed requests: the redacted body received; stored capped and escaped (see stored-body.ts). */
   request_body: unknown;
+  /** For failed requests: the problem returned. */
   response_body: unknown;
   created_at: string;
 }
@@ -47,17 +50,31 @@ const ENTRY_COLUMNS = [
   'bytes_in',
   'bytes_out',
   'error_code',
-  'request_headers',
-  'request_body',
-  'response_body',
-  'created_at',
 ] as const satisfies readonly (keyof RequestLogEntry)[];
 // Log rows never change: updated_at is created_at.
-const COPY_TARGET = `request_logs (${ENTRY_COLUMNS.join(', ')}, updated_at)`;
+const COPY_TARGET =
+  `request_logs (${ENTRY_COLUMNS.join(', ')}, request_headers, request_body, response_body, ` +
+  'request_body_bytes, response_body_bytes, body_truncated, created_at, updated_at)';
 
-/** One entry as its COPY line. */
-const entryLine = (entry: RequestLogEntry) =>
-  copyLine([...ENTRY_COLUMNS.map((column) => entry[column]), entry.created_at]);
+/**
+ * One entry as its COPY line. Bodies are capped and made storable here (src/analytics/stored-body.ts),
+ * so whatever a request carried, its entry is written.
+ */
+function entryLine(entry: RequestLogEntry): string {
+  const request = storedBody(entry.request_body);
+  const response = storedBody(entry.response_body);
+  return copyLine([
+    ...ENTRY_COLUMNS.map((column) => entry[column]),
+    entry.request_headers === null ? null : storableJsonText(entry.request_headers),
+    request.json,
+    response.json,
+    request.bytes,
+    response.bytes,
+    request.truncated || response.truncated,
+    entry.created_at,
+    entry.created_at,
+  ]);
+}
 
 export interface RequestLogWriterOptions {
   maxQueue?: number;

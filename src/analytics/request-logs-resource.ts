@@ -63,10 +63,26 @@ export const requestLogs = defineResource({
     request_body: field
       .json(z.unknown())
       .readOnly()
-      .describe('For failed requests only: the JSON body received, secret-looking members redacted.'),
+      .describe(
+        'For failed requests only: the JSON body received, secret-looking members redacted. Over 16 KiB of JSON ' +
+          'it is cut: a string holding the start of its JSON text, and `body_truncated` is true. A NUL or an ' +
+          'unpaired surrogate in a string is kept escaped, as the text `\\u0000`.',
+      ),
     response_body: field
       .json(z.unknown())
       .readOnly()
-      .describe('For failed requests only: the problem details returned.'),
+      .describe('For failed requests only: the problem details returned, cut and escaped like `request_body`.'),
+    request_body_bytes: field
+      .integer({ min: 0 })
+      .readOnly()
+      .describe('The size of the whole `request_body` as JSON, in bytes, before any cut.'),
+    response_body_bytes: field
+      .integer({ min: 0 })
+      .readOnly()
+      .describe('The size of the whole `response_body` as JSON, in bytes, before any cut.'),
+    body_truncated: field
+      .boolean()
+      .readOnly()
+      .describe('True when `request_body` or `response_body` was cut to its first 16 KiB.'),
   },
 });

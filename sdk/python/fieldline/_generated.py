@@ -1452,6 +1452,9 @@ class RequestLog(TypedDict):
     request_headers: Optional[Dict[str, str]]
     request_body: Any
     response_body: Any
+    request_body_bytes: Optional[int]
+    response_body_bytes: Optional[int]
+    body_truncated: Optional[bool]
     created_at: str
     updated_at: str
 

@@ -8816,6 +8816,9 @@ export interface components {
             } | null;
             request_body: unknown | null;
             response_body: unknown | null;
+            request_body_bytes: number | null;
+            response_body_bytes: number | null;
+            body_truncated: boolean | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
