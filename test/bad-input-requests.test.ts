@@ -12,6 +12,7 @@ import { SecretBox } from '../src/platform/secret-box.ts';
 import {
   MiB,
   UNUSED_ULID,
+  assertNames,
   assertProblem,
   json,
   refusalChecksForThisFile,
@@ -380,5 +381,75 @@ describe('the request id', () => {
       { status: 400, code: 'bad_request' },
     );
     assert.match(body.request_id, /^req_/);
+  });
+});
+
+// Issue 26, defect 9: text PostgreSQL cannot store (NUL, unpaired surrogates) in a path id or a
+// query value names nothing and is refused before any SQL; JSON nesting is bounded for every body.
+describe('NUL bytes in ids and query values, and deeply nested bodies', () => {
+  test('a NUL in a path id is 404 not_found on the routes that answered 500', async () => {
+    for (const [method, path] of [
+      ['GET', '/v1/oauth/clients/%00'],
+      ['PATCH', '/v1/oauth/clients/%00'],
+      ['DELETE', '/v1/oauth/connected-apps/%00'],
+      ['GET', '/v1/customers/cus_%00'],
+    ]) {
+      await suite.api.rejects(method, path, method === 'PATCH' ? { body: {} } : {}, {
+        status: 404,
+        code: 'not_found',
+      });
+    }
+  });
+
+  test('every route with a path parameter refuses a NUL or unpaired surrogate there without a 500', async () => {
+    for (const operation of suite.ctx.api.operations.filter((o) => o.path.includes('{'))) {
+      for (const bad of ['%00', 'x%00y', '%ED%A0%80']) {
+        const path = operation.path.replace(/\{\w+\}/g, bad);
+        const method = operation.method.toUpperCase();
+        const res = await suite.ctx.call(method, path, {
+          key: suite.api.owner.key,
+          ...(method === 'GET' || method === 'DELETE' ? {} : { body: {} }),
+        });
+        assert.ok(res.status < 500, `${method} ${path}: ${res.status} ${res.text}`);
+        // Pages (an unsubscribe link) answer in HTML; everything else in problem+json.
+        const page = 'content' in operation.response && Object.hasOwn(operation.response.content ?? {}, 'text/html');
+        if (!page)
+          assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/, `${method} ${path}`);
+        // An API key is refused on routes for other callers (a customer's session) before the id is read.
+        if (method === 'GET' && bad.includes('%00') && operation.authentication === 'credential')
+          assert.equal(res.status, 404, `${method} ${path}: ${res.text}`);
+      }
+    }
+  });
+
+  test('a NUL in a query value of a hand-declared operation is 400 naming the parameter', async () => {
+    const body = await suite.api.rejects(
+      'GET',
+      '/v1/gps/latest?technician_id=%00',
+      {},
+      { status: 400, code: 'bad_request' },
+    );
+    assertNames(body, 'technician_id');
+  });
+
+  test('JSON nested deeper than 64 levels is 400 bad_request on every body; 64 levels are fine', async () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    const ok = await suite.ctx.call('POST', '/v1/echo', { key: suite.api.owner.key, ...json(nested(64)) });
+    assert.equal(ok.status, 200, ok.text);
+    for (const depth of [65, 5_000, 100_000]) {
+      const body = await suite.api.rejects('POST', '/v1/echo', json(nested(depth)), {
+        status: 400,
+        code: 'bad_request',
+      });
+      assert.match(body.detail, /nest/);
+    }
+    const objects = '{"a":'.repeat(65) + '1' + '}'.repeat(65);
+    await suite.api.rejects('POST', '/v1/customers', json(objects), { status: 400, code: 'bad_request' });
+    // Brackets inside strings are text, not nesting.
+    const text = await suite.ctx.call('POST', '/v1/echo', {
+      key: suite.api.owner.key,
+      ...json(JSON.stringify({ note: '['.repeat(1000) + '{\\"'.repeat(100) })),
+    });
+    assert.equal(text.status, 200, text.text);
   });
 });

@@ -26,6 +26,11 @@ describe('form bodies', () => {
     const big = await send(form, '/form', post(`a=${'x'.repeat(200)}`));
     assert.equal(big.status, 413);
   });
+
+  it('refuses a NUL in a field, which PostgreSQL cannot store, as a 422 naming it (issue 26, defect 9)', async () => {
+    const nul = await send(form, '/form', post('client_id=%00&scope=x'));
+    assert.deepEqual([nul.status, nul.body.code, nul.body.errors[0].path], [422, 'validation_failed', 'client_id']);
+  });
 });
 
 describe('text bodies', () => {

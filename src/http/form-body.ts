@@ -2,8 +2,8 @@
 // (`application/x-www-form-urlencoded`, one value per field) or the exact text a provider
 // signed. Both keep the bytes, so a protocol handler can be given the request as it came.
 import type { MiddlewareHandler } from 'hono';
-import { ApiError, badRequest } from '../platform/errors.ts';
-import { readBodyBytes } from './json-body.ts';
+import { ApiError, badRequest, validationFailed } from '../platform/errors.ts';
+import { readBodyBytes, unstorableStrings } from './json-body.ts';
 import './context-variables.ts';
 
 export function formBody(options: { maxBytes: number }): MiddlewareHandler {
@@ -20,6 +20,9 @@ export function formBody(options: { maxBytes: number }): MiddlewareHandler {
         throw badRequest(`${name}: given more than once`, [{ path: name, message: 'given more than once' }]);
       fields[name] = value;
     }
+    // As for JSON bodies: text PostgreSQL cannot store is refused before anything reads it.
+    const unstorable = unstorableStrings(fields);
+    if (unstorable.length) throw validationFailed(unstorable);
     c.set('body', fields);
     await next();
   };

@@ -1,4 +1,4 @@
-// Reads a JSON request body: size limit (413), content type (415), syntax (400).
+// Reads a JSON request body: size limit (413), content type (415), syntax and nesting (400).
 import { nodeRequest } from './node-request.ts';
 import { UNSTORABLE_TEXT } from '../platform/storable-text.ts';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -6,6 +6,29 @@ import { ApiError, validationFailed, type FieldError } from '../platform/errors.
 import './context-variables.ts';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Arrays and objects nested deeper than this are refused: no operation takes them, and walking one costs stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `maxDepth`, read before parsing so a
+ * hostile body is refused without being built. Brackets inside strings are text.
+ */
+export function jsonNestingExceeds(text: string, maxDepth = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c)
+        i++; // a backslash: the next character is escaped
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > maxDepth) return true;
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return false;
+}
 
 const isJson = (contentType: string | undefined) =>
   !!contentType && /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType);
@@ -80,6 +103,8 @@ export function jsonBody(options: { maxBytes: number; optional: boolean }): Midd
     if (!isJson(c.req.header('content-type'))) {
       throw new ApiError('unsupported_media_type', 'Send the body as JSON with `Content-Type: application/json`');
     }
+    if (jsonNestingExceeds(text))
+      throw new ApiError('bad_request', `The body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`);
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -3,8 +3,8 @@
 // Idempotency-Key reused with another file is told apart.
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { ApiError, badRequest } from '../platform/errors.ts';
-import { readBodyBytes } from './json-body.ts';
+import { ApiError, badRequest, validationFailed } from '../platform/errors.ts';
+import { readBodyBytes, unstorableStrings } from './json-body.ts';
 import './context-variables.ts';
 import type { UploadSpec } from '../platform/api/upload.ts';
 
@@ -54,6 +54,8 @@ export function multipartBody(upload: UploadSpec): MiddlewareHandler {
     const file = c.get('upload');
     if (!file)
       throw badRequest(`${upload.field}: a file is required`, [{ path: upload.field, message: 'a file is required' }]);
+    const unstorable = unstorableStrings(fields);
+    if (unstorable.length) throw validationFailed(unstorable);
     c.set('body', { ...fields, [upload.field]: { sha256: file.sha256, size: file.bytes.byteLength } });
     await next();
   };

@@ -1,8 +1,11 @@
 // One call of an operation from what arrived (a query string, a decoded body): its query and
 // body are checked against the operation's declaration, then it runs. HTTP routes and MCP tool
-// calls both come through here, so both answer the same errors for the same input.
+// calls both come through here, so both answer the same errors for the same input. Path and
+// query values PostgreSQL cannot store (NUL, unpaired surrogates) are refused here, before any
+// operation hands them to SQL (which would fail with a 500): no id holds them.
 import type { z } from 'zod';
-import { badRequest, validationFailed } from '../errors.ts';
+import { ApiError, badRequest, validationFailed } from '../errors.ts';
+import { UNSTORABLE_TEXT } from '../storable-text.ts';
 import { zodIssuesToFieldErrors } from '../operations/write-input.ts';
 import type { ApiResult, BodySpec, Operation, OperationCall, QuerySpec } from './operation.ts';
 
@@ -11,6 +14,12 @@ export type ArrivedCall = Omit<OperationCall<URLSearchParams, unknown>, 'query'>
 
 /** Query string -> the operation's query; repeated or unknown parameters are a 400. */
 export function parseQuery<Q>(spec: QuerySpec<Q> | undefined, params: URLSearchParams): Q {
+  for (const [name, value] of params) {
+    if (UNSTORABLE_TEXT.test(value) || UNSTORABLE_TEXT.test(name)) {
+      const message = 'contains a NUL character or an unpaired surrogate, which is not allowed';
+      throw badRequest(`${name}: ${message}`, [{ path: name, message }]);
+    }
+  }
   if (spec?.parse) return spec.parse(params);
   const raw: Record<string, string> = {};
   for (const [name, value] of params) {
@@ -47,7 +56,16 @@ export function parseBody<B>(spec: BodySpec<B> | undefined, body: unknown): B {
   return body as B;
 }
 
+/** A path parameter no object can have: 404, as for any id that names nothing. */
+function refuseUnstorableParams(params: Record<string, string> | undefined): void {
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (typeof value === 'string' && UNSTORABLE_TEXT.test(value))
+      throw new ApiError('not_found', `No such object: the ${name} contains a NUL character or an unpaired surrogate`);
+  }
+}
+
 export function invokeOperation(operation: Operation, call: ArrivedCall): Promise<ApiResult> {
+  refuseUnstorableParams(call.params);
   return operation.handle({
     ...call,
     query: parseQuery(operation.query, call.query),
