@@ -132,6 +132,31 @@ describe('Idempotency-Key', () => {
     assert.equal(await count('/v1/customers'), before);
   });
 
+  test('a claim left in progress says the real wait: Retry-After counts down to its takeover', async () => {
+    // Issue 26, defect 9: it said `Retry-After: 1` while the key could be taken over only after 5 minutes.
+    const key = newKey();
+    const body = { name: 'Crashed' };
+    const [ownerKey] = (await ctx.call('GET', '/v1/api-keys', { key: account.key })).body.data;
+    const hash = idempotencyRequestHash(ownerKey.id, 'POST', '/v1/customers', body);
+    const claimedAt = new Date(Date.now() - 60_000).toISOString(); // a request that died a minute ago
+    await tenantBatch(ctx.db, account.id, [
+      {
+        sql:
+          'INSERT INTO idempotency_keys (account_id, key, request_hash, status, created_at, updated_at) ' +
+          "VALUES ($1, $2, $3, 'in_progress', $4, $4)",
+        parameters: [account.id, key, hash, claimedAt],
+      },
+    ]);
+    const before = await count('/v1/customers');
+    const busy = await post('/v1/customers', body, key); // waits 10 s for the first, in vain
+    assert.equal(busy.status, 409, busy.text);
+    const retryAfter = Number(busy.headers.get('retry-after'));
+    // 5 minutes from the claim, less the minute gone and the 10 s waited.
+    assert.ok(retryAfter >= 225 && retryAfter <= 240, `Retry-After: ${retryAfter}`);
+    assert.match(busy.body.detail, new RegExp(`in ${retryAfter} s`));
+    assert.equal(await count('/v1/customers'), before);
+  });
+
   test("a write that fails at commit rolls back its key's mark with it, leaving the key free", async () => {
     const key = newKey();
     const select = { sql: 'SELECT status, response_status FROM idempotency_keys WHERE key = $1', parameters: [key] };

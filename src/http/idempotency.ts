@@ -28,6 +28,14 @@ const unseal = (secrets: SecretBox, stored: string) =>
   stored.startsWith('{') || stored.startsWith('[') ? stored : secrets.decrypt(stored);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Seconds until a claim made at `claimedAt` may be taken over: 1 to ABANDONED_CLAIM_MS / 1000. */
+function secondsUntilTakeover(claimedAt: unknown, now = Date.now()): number {
+  const at = claimedAt instanceof Date ? claimedAt.getTime() : Date.parse(String(claimedAt));
+  const limit = ABANDONED_CLAIM_MS / 1000;
+  if (!Number.isFinite(at)) return limit;
+  return Math.min(limit, Math.max(1, Math.ceil((at + ABANDONED_CLAIM_MS - now) / 1000)));
+}
+
 export interface IdempotencyOptions {
   db: Database;
   logger: Logger;
@@ -72,7 +80,8 @@ export function idempotency(store: IdempotencyOptions): MiddlewareHandler {
       },
       {
         sql:
-          'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys ' +
+          'SELECT request_hash, status, response_status, response_headers, response_body, updated_at ' +
+          'FROM idempotency_keys ' +
           'WHERE account_id = $1 AND key = $2',
         parameters: [accountId, key],
       },
@@ -93,7 +102,8 @@ export function idempotency(store: IdempotencyOptions): MiddlewareHandler {
       const [[row]] = await tenantBatch(store.db, accountId, [
         {
           sql:
-            'SELECT request_hash, status, response_status, response_headers, response_body FROM idempotency_keys ' +
+            'SELECT request_hash, status, response_status, response_headers, response_body, updated_at ' +
+            'FROM idempotency_keys ' +
             'WHERE account_id = $1 AND key = $2',
           parameters: [accountId, key],
         },
@@ -139,9 +149,15 @@ export function idempotency(store: IdempotencyOptions): MiddlewareHandler {
             'look the result up instead of retrying',
         );
       }
-      throw new ApiError('conflict', 'A request with this Idempotency-Key is still in progress; retry shortly', {
-        headers: { 'Retry-After': '1' },
-      });
+      // Still running, or died without committing: it is the key's until ABANDONED_CLAIM_MS after
+      // its claim, when a retry takes it over. Say that wait, not a guess (the first may finish sooner).
+      const wait = secondsUntilTakeover(row?.updated_at ?? held.updated_at);
+      throw new ApiError(
+        'conflict',
+        'A request with this Idempotency-Key is still in progress, or stopped before finishing; ' +
+          `if it does not finish, a retry takes the key over in ${wait} s`,
+        { headers: { 'Retry-After': String(wait) } },
+      );
     }
 
     const markCommitted = {
