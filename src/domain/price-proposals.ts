@@ -61,6 +61,12 @@ export function defineProposal(options: ProposalOptions): ResourceDefinition {
       notes: field.text({ max: 5000 }).searchable(),
       sent_at: field.datetime().readOnly().filterable(),
       accepted_at: field.datetime().readOnly().filterable(),
+      accepted_by_name: field.text({ max: 200 }).readOnly().describe('The name the customer typed to accept.'),
+      accepted_ip: field
+        .text({ max: 64 })
+        .readOnly()
+        .describe('The address a customer accepted from, in the customer portal.'),
+      accepted_via: field.enum(['staff', 'customer_portal']).readOnly(),
       declined_at: field.datetime().readOnly(),
       decline_reason: field.text({ max: 1000 }).readOnly(),
       ...options.fields,
@@ -89,13 +95,22 @@ export function defineProposal(options: ProposalOptions): ResourceDefinition {
       },
       accept: {
         summary: `The customer accepts the ${options.name}`,
-        description: 'Refused (409 `conflict`) after `valid_until`.',
+        description:
+          'Refused (409 `conflict`) after `valid_until`. `signed_name`: the name the customer gave, when accepting ' +
+          'for them (by phone, on paper).',
         from: ['sent'],
         to: 'accepted',
         event: 'accepted',
-        apply: ({ row, ctx }) => {
+        input: z.strictObject({ signed_name: z.string().trim().min(2).max(200).optional() }),
+        apply: ({ row, input, ctx }) => {
           assertStillValid(row, ctx.now);
-          return { accepted_at: ctx.now };
+          const byCustomer = ctx.principal.customerId !== undefined;
+          return {
+            accepted_at: ctx.now,
+            accepted_by_name: input.signed_name ?? null,
+            accepted_via: byCustomer ? ('customer_portal' as const) : ('staff' as const),
+            accepted_ip: byCustomer ? (ctx.principal.clientIp ?? null) : null,
+          };
         },
       },
       decline: {

@@ -10,7 +10,8 @@ import type { Operation, SessionIdentity } from '../platform/api/operation.ts';
 import type { RateDecision } from '../platform/api/traffic.ts';
 import { trafficControl, type TrafficControl } from '../platform/api/traffic-control.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
-import { credentials, type Credentials } from './http-services.ts';
+import { credentials, customerCredentials, type Credentials } from './http-services.ts';
+import { authenticateCustomer } from './customer-authentication.ts';
 import { setRateLimitHeaders } from './rate-limit-headers.ts';
 import { clientIp } from './client-ip.ts';
 import { queryOf } from './query-of.ts';
@@ -38,6 +39,15 @@ export function gate(operation: Operation, template: string, runtime: Runtime): 
     if (operation.authentication === 'signature') return next();
     if (operation.authentication === 'none') {
       await limits?.chargeAddress(clientIp(c, trustProxy), reportRate(c));
+      return next();
+    }
+    if (operation.authentication === 'customer') {
+      const customer = await authenticateCustomer(c, runtime.use(customerCredentials), limits, {
+        trustProxy,
+        publicOrigin: new URL(runtime.options.publicUrl).origin,
+      });
+      c.set('principal', customer);
+      if (limits && typeof bucket === 'string') await limits.charge(customer, bucket, reportRate(c));
       return next();
     }
     const { principal, session } = await authenticate(c, verifier, limits, challenge, trustProxy);

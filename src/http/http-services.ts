@@ -20,12 +20,20 @@ export interface Credentials {
   sessionCookie(cookieHeader: string | undefined): string | null;
 }
 
+/** End customers' portal sessions: a bearer token or the portal cookie -> the customer's principal. */
+export interface CustomerCredentials {
+  identify(token: string): Promise<Principal | null>;
+  /** The portal cookie's value in a Cookie header, if there is one. */
+  cookie(cookieHeader: string | undefined): string | null;
+}
+
 export interface OriginDirectory {
   /** Whether any account or app allows `origin` (a preflight carries no credential to ask). */
   has(origin: string): Promise<boolean>;
 }
 
 export const credentials = serviceKey<Credentials>('credential verification');
+export const customerCredentials = serviceKey<CustomerCredentials>("end customers' portal sessions");
 export const originDirectory = serviceKey<OriginDirectory>('the directory of allowed browser origins');
 /** Runs around every request: metrics and the request log. */
 export const requestTelemetry = serviceKey<MiddlewareHandler>('request telemetry');

@@ -17,6 +17,8 @@ export interface QueuedText {
   /** E.164 (`+14155550142`): the caller has checked it. */
   to: string;
   body: string;
+  /** What the delivery log shows instead of the body (a sign-in code must not be readable there). */
+  subject?: string;
   about?: About;
   /** The conversation message it carries, if any. */
   messageId?: string;
@@ -30,7 +32,7 @@ export function queueSms(ctx: OperationContext, text: QueuedText): string {
     {
       channel: 'sms',
       recipient: text.to,
-      subject: text.body.slice(0, 300),
+      subject: text.subject ?? text.body.slice(0, 300),
       about: text.about,
       status: configured ? 'queued' : 'not_configured',
     },

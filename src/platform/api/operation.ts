@@ -13,11 +13,12 @@ export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
  * Who may call:
  * - `credential`: an API key, OAuth token or a member's session acting in an account;
  * - `session`: a signed-in person, whether or not they act in an account;
+ * - `customer`: an end customer signed in to the customer portal (their own records only);
  * - `none`: anyone, limited per IP address (sign-in, the OAuth protocol);
  * - `signature`: a provider's signed request (inbound events): the operation verifies it and
  *   reports failures (`call.refuseCredential`), which are limited per IP address.
  */
-export type Authentication = 'credential' | 'session' | 'none' | 'signature';
+export type Authentication = 'credential' | 'session' | 'customer' | 'none' | 'signature';
 
 /** What the platform generated an operation from, for the generated test suites and the inventory. */
 export type OperationKind = 'list' | 'get' | 'create' | 'update' | 'delete' | 'bulk' | 'export' | 'action' | 'custom';

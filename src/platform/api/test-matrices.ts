@@ -21,3 +21,10 @@ export function inRoleMatrix(operation: Operation): boolean {
   const streams = operation.response.content?.['text/event-stream'] !== undefined;
   return operation.scope !== null && operation.authentication === 'credential' && !streams;
 }
+
+/**
+ * test/customer-tenancy.test.ts: an end customer reaches only their own objects. Every customer
+ * operation that names an object by `{id}` is in it (another customer's, or another account's, is a 404).
+ */
+export const inCustomerTenancyMatrix = (operation: Operation): boolean =>
+  operation.authentication === 'customer' && operation.path.includes('{id}');

@@ -101,7 +101,11 @@ export function operationDocument(operation: Operation, scopeSecurity: (scope: s
       ? 'Any valid credential may call it.'
       : undefined;
   const open = operation.authentication === 'none' || operation.authentication === 'signature';
-  const security = open ? [] : [{ bearerAuth: [] }, ...(operation.scope ? scopeSecurity(operation.scope) : [])];
+  const security = open
+    ? []
+    : operation.authentication === 'customer'
+      ? [{ customerSession: [] }]
+      : [{ bearerAuth: [] }, ...(operation.scope ? scopeSecurity(operation.scope) : [])];
   const body = requestBody(operation);
   const idempotent = acceptsIdempotencyKey(operation);
   return {

@@ -12,6 +12,11 @@ export interface Principal {
   role?: string;
   /** An automation rule's run: it acts with the scopes its rule was saved with, and is not the account itself. */
   automationRuleId?: string;
+  /** An end customer signed in to the customer portal: their customer, and the portal session. */
+  customerId?: string;
+  customerSessionId?: string;
+  /** The address the request came from, when an operation records it (a customer's acceptance). */
+  clientIp?: string;
   /** An OAuth access token: the client it was issued to (with personId/userId when a member granted it). */
   oauthClientId?: string;
   scopes: ReadonlySet<string>;
@@ -59,8 +64,13 @@ export const rateSubject = (principal: Principal): string =>
   principal.keyId ??
   (principal.oauthClientId ? `${principal.oauthClientId}:${principal.accountId}` : undefined) ??
   principal.sessionId ??
+  principal.customerSessionId ??
   principal.accountId;
 
 /** No credential at all: the account's own background work (see accountPrincipal). */
 export const isAccountItself = (principal: Principal): boolean =>
-  !principal.keyId && !principal.sessionId && !principal.oauthClientId && !principal.automationRuleId;
+  !principal.keyId &&
+  !principal.sessionId &&
+  !principal.oauthClientId &&
+  !principal.automationRuleId &&
+  !principal.customerSessionId;

@@ -1,0 +1,408 @@
+// The customer side: an end customer signs in with a code mailed to them (a real SMTP
+// conversation with smtp-server on 127.0.0.1), sees only their own jobs, documents, tickets
+// and visit requests, accepts a quote with their typed name, asks for a visit that staff
+// approve into a scheduled job, and loses access at once when staff revoke it.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { accountClient, createTestContext, type TestAccount, type TestContext } from './support/test-context.ts';
+import { mailRelay } from '../src/mail/mail-module.ts';
+
+let ctx: TestContext;
+let account: TestAccount;
+let other: TestAccount;
+let smtp: SMTPServer;
+const inbox: ParsedMail[] = [];
+const { call, created } = accountClient(
+  () => ctx,
+  () => account,
+);
+const ORIGIN = 'http://localhost:3000';
+
+async function relayMail(): Promise<ParsedMail[]> {
+  const before = inbox.length;
+  await ctx.runtime.use(mailRelay).deliver(undefined, [account.id, other.id]);
+  return inbox.slice(before);
+}
+
+/** A customer call: a bearer token, or the cookie (with browser headers). */
+function asCustomer(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
+  return ctx.call(method, path, { key: token, body, headers });
+}
+
+async function startSignIn(accountId: string, email: string) {
+  const response = await ctx.call('POST', '/v1/customer/auth/start', { body: { account_id: accountId, email } });
+  assert.equal(response.status, 202, response.text);
+  return response;
+}
+
+/** The code and link token of the one mail that just arrived for `email`. */
+async function mailedCode(email: string): Promise<{ code: string; token: string; mail: ParsedMail }> {
+  const mails = (await relayMail()).filter((mail) => mail.text?.length && JSON.stringify(mail.to).includes(email));
+  assert.equal(mails.length, 1, `one mail to ${email}`);
+  const text = mails[0].text!;
+  return {
+    code: /code to sign in to .*: (\d{6})/.exec(text)![1],
+    token: /#token=([A-Za-z0-9_-]{43})/.exec(text)![1],
+    mail: mails[0],
+  };
+}
+
+async function signIn(accountId: string, email: string): Promise<string> {
+  await startSignIn(accountId, email);
+  const { code } = await mailedCode(email);
+  const verified = await ctx.call('POST', '/v1/customer/auth/verify', {
+    body: { account_id: accountId, email, code },
+  });
+  assert.equal(verified.status, 200, verified.text);
+  return verified.body.data.token;
+}
+
+before(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((mail) => {
+        inbox.push(mail);
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const port = (smtp.server.address() as AddressInfo).port;
+  ctx = await createTestContext({
+    smtp: { url: `smtp://127.0.0.1:${port}`, from: 'Portal <portal@fieldline.test>' },
+    // In-process requests have no socket: the address comes from the proxy header.
+    trustProxy: true,
+  });
+  account = await ctx.newAccount('Northwind Heating');
+  other = await ctx.newAccount('Other Business');
+});
+after(async () => {
+  await ctx.close();
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+describe('signing in by code and link', () => {
+  test('a mailed code opens a session once; the same answer for an unknown address, and no mail', async () => {
+    const customer = await created('customers', { name: 'Ada Lovelace', email: 'ada@example.test' });
+    const known = await startSignIn(account.id, 'ADA@example.test');
+    const unknown = await startSignIn(account.id, 'nobody@example.test');
+    assert.deepEqual(known.body, unknown.body);
+    const { code, mail } = await mailedCode('ada@example.test');
+    assert.match(mail.subject!, /sign-in code for Northwind Heating/);
+    assert.equal((await relayMail()).length, 0, 'nothing was sent to the unknown address');
+
+    const wrong = await ctx.call('POST', '/v1/customer/auth/verify', {
+      body: { account_id: account.id, email: 'ada@example.test', code: code === '000000' ? '111111' : '000000' },
+    });
+    assert.equal(wrong.status, 422, wrong.text);
+    assert.equal(wrong.body.errors[0].path, 'code');
+
+    const verified = await ctx.call('POST', '/v1/customer/auth/verify', {
+      body: { account_id: account.id, email: 'ada@example.test', code },
+    });
+    assert.equal(verified.status, 200, verified.text);
+    const { token, customer: who } = verified.body.data;
+    assert.match(token, /^flc_/);
+    assert.deepEqual(who, { id: customer.id, name: 'Ada Lovelace' });
+    const cookie = verified.headers.get('set-cookie')!;
+    assert.match(cookie, /^fieldline_customer=flc_[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200/);
+
+    const me = await asCustomer('GET', '/v1/customer/me', token);
+    assert.equal(me.status, 200, me.text);
+    assert.equal(me.body.data.customer.id, customer.id);
+    assert.equal(me.body.data.business.name, 'Northwind Heating');
+
+    const again = await ctx.call('POST', '/v1/customer/auth/verify', {
+      body: { account_id: account.id, email: 'ada@example.test', code },
+    });
+    assert.equal(again.status, 422, 'a code works once');
+
+    const [stored] = await ctx.db.withConnection((c) =>
+      c.run(`SELECT code_hash::text AS hash FROM customer_sign_in_codes WHERE customer_id = '${customer.id}'`),
+    );
+    assert.ok(!String(stored[0].hash).includes(Buffer.from(code).toString('hex')), 'only a hash is stored');
+  });
+
+  test('the magic link signs in once, and a contact signs in to their customer', async () => {
+    const customer = await created('customers', { name: 'Grace Corp' });
+    await created('contacts', { first_name: 'Grace', customer_id: customer.id, email: 'grace@example.test' });
+    await startSignIn(account.id, 'grace@example.test');
+    const { token } = await mailedCode('grace@example.test');
+    const first = await ctx.call('POST', '/v1/customer/auth/verify', { body: { token } });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.body.data.customer.id, customer.id);
+    const second = await ctx.call('POST', '/v1/customer/auth/verify', { body: { token } });
+    assert.equal(second.status, 422);
+    assert.equal(second.body.errors[0].path, 'token');
+  });
+
+  test('five wrong guesses kill a code', async () => {
+    await created('customers', { name: 'Guessed', email: 'guess@example.test' });
+    await startSignIn(account.id, 'guess@example.test');
+    const { code } = await mailedCode('guess@example.test');
+    const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    for (let i = 0; i < 5; i++) {
+      const wrong = await ctx.call('POST', '/v1/customer/auth/verify', {
+        body: { account_id: account.id, email: 'guess@example.test', code: wrongCode },
+      });
+      assert.equal(wrong.status, 422);
+    }
+    const right = await ctx.call('POST', '/v1/customer/auth/verify', {
+      body: { account_id: account.id, email: 'guess@example.test', code },
+    });
+    assert.equal(right.status, 422, 'the code died after five wrong guesses');
+  });
+
+  test('a code of one account does not open another; bad input is a clear 400/422', async () => {
+    await created('customers', { name: 'Twice', email: 'twice@example.test' });
+    await startSignIn(account.id, 'twice@example.test');
+    const { code } = await mailedCode('twice@example.test');
+    const elsewhere = await ctx.call('POST', '/v1/customer/auth/verify', {
+      body: { account_id: other.id, email: 'twice@example.test', code },
+    });
+    assert.equal(elsewhere.status, 422);
+    const malformed = await ctx.call('POST', '/v1/customer/auth/verify', {
+      body: { account_id: account.id, email: 'twice@example.test', code: '12ab' },
+    });
+    assert.equal(malformed.status, 422);
+    const noAddress = await ctx.call('POST', '/v1/customer/auth/start', { body: { account_id: account.id } });
+    assert.equal(noAddress.status, 422);
+  });
+
+  test('customer tokens and staff credentials each open only their own side', async () => {
+    await created('customers', { name: 'Sides', email: 'sides@example.test' });
+    const token = await signIn(account.id, 'sides@example.test');
+    assert.equal((await asCustomer('GET', '/v1/customers', token)).status, 401);
+    assert.equal((await ctx.call('GET', '/v1/customer/me', { key: account.key })).status, 401);
+    assert.equal((await ctx.call('GET', '/v1/customer/me')).status, 401);
+  });
+
+  test('signing out ends the session at once', async () => {
+    await created('customers', { name: 'Leaving', email: 'leaving@example.test' });
+    const token = await signIn(account.id, 'leaving@example.test');
+    assert.equal((await asCustomer('POST', '/v1/customer/auth/sign-out', token)).status, 200);
+    assert.equal((await asCustomer('GET', '/v1/customer/me', token)).status, 401);
+  });
+});
+
+describe("a customer's own records", () => {
+  let mine: Record<string, any>;
+  let theirs: Record<string, any>;
+  let token: string;
+  const LINES = [{ description: 'Boiler service', quantity: 1, unit_amount: 12_000 }];
+
+  before(async () => {
+    mine = await created('customers', { name: 'Mine', email: 'mine@example.test' });
+    theirs = await created('customers', { name: 'Theirs', email: 'theirs@example.test' });
+    token = await signIn(account.id, 'mine@example.test');
+  });
+
+  test('jobs: only theirs, with the arrival window and the technician by first name', async () => {
+    const technician = await created('users', { name: 'Tomás Rivera', email: 'tomas@field.test', role: 'technician' });
+    const job = await created('jobs', { title: 'Fix boiler', customer_id: mine.id });
+    const assigned = await call('POST', `/v1/jobs/${job.id}/assign`, {
+      technician_id: technician.id,
+      scheduled_start: '2027-01-10T09:00:00Z',
+      scheduled_end: '2027-01-10T11:00:00Z',
+    });
+    assert.equal(assigned.status, 200, assigned.text);
+    const otherJob = await created('jobs', { title: 'Not yours', customer_id: theirs.id });
+
+    const list = await asCustomer('GET', '/v1/customer/jobs', token);
+    assert.equal(list.status, 200, list.text);
+    assert.deepEqual(
+      list.body.data.map((j: any) => j.id),
+      [job.id],
+    );
+    const [shown] = list.body.data;
+    assert.equal(shown.technician_first_name, 'Tomás');
+    assert.equal(shown.scheduled_start, '2027-01-10T09:00:00.000Z');
+    assert.equal(shown.technician_id, undefined, 'staff ids stay inside');
+    assert.equal((await asCustomer('GET', `/v1/customer/jobs/${otherJob.id}`, token)).status, 404);
+    assert.equal((await asCustomer('GET', `/v1/customer/jobs/${job.id}`, token)).status, 200);
+  });
+
+  test('invoices: sent ones only, with the PDF; drafts and other customers are 404', async () => {
+    const draft = await created('invoices', { customer_id: mine.id, line_items: LINES });
+    const sent = await created('invoices', { customer_id: mine.id, line_items: LINES });
+    assert.equal((await call('POST', `/v1/invoices/${sent.id}/send`, { to: ['mine@example.test'] })).status, 200);
+    await relayMail();
+    const list = await asCustomer('GET', '/v1/customer/invoices', token);
+    assert.deepEqual(
+      list.body.data.map((i: any) => i.id),
+      [sent.id],
+    );
+    assert.equal(list.body.data[0].amount_due, 12_000);
+    assert.equal((await asCustomer('GET', `/v1/customer/invoices/${draft.id}`, token)).status, 404);
+    const pdf = await ctx.app.request(`/v1/customer/invoices/${sent.id}/pdf`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(pdf.status, 200);
+    assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+    assert.equal(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+      '%PDF-',
+    );
+
+    const theirsInvoice = await created('invoices', { customer_id: theirs.id, line_items: LINES });
+    await call('POST', `/v1/invoices/${theirsInvoice.id}/send`, { to: ['theirs@example.test'] });
+    await relayMail();
+    for (const path of [`/v1/customer/invoices/${theirsInvoice.id}`, `/v1/customer/invoices/${theirsInvoice.id}/pdf`]) {
+      const response = await asCustomer('GET', path, token);
+      assert.equal(response.status, 404, path);
+      assert.ok(!response.text.includes('Theirs'));
+    }
+  });
+
+  test('accepting a quote records the typed name, time and address; staff see it and its event', async () => {
+    const quote = await created('quotes', { customer_id: mine.id, title: 'New radiators', line_items: LINES });
+    assert.equal(
+      (await asCustomer('POST', `/v1/customer/quotes/${quote.id}/accept`, token, { signed_name: 'M. Ine' })).status,
+      404,
+      'a draft is not theirs to see yet',
+    );
+    assert.equal((await call('POST', `/v1/quotes/${quote.id}/send`, { to: ['mine@example.test'] })).status, 200);
+    await relayMail();
+    const noName = await asCustomer('POST', `/v1/customer/quotes/${quote.id}/accept`, token, {});
+    assert.equal(noName.status, 422);
+    const accepted = await asCustomer(
+      'POST',
+      `/v1/customer/quotes/${quote.id}/accept`,
+      token,
+      { signed_name: 'M. Ine' },
+      { 'x-forwarded-for': '203.0.113.7' },
+    );
+    assert.equal(accepted.status, 200, accepted.text);
+    assert.equal(accepted.body.data.status, 'accepted');
+    assert.equal(accepted.body.data.accepted_by_name, 'M. Ine');
+
+    const staff = await call('GET', `/v1/quotes/${quote.id}`);
+    assert.equal(staff.body.data.accepted_via, 'customer_portal');
+    assert.equal(staff.body.data.accepted_by_name, 'M. Ine');
+    assert.equal(staff.body.data.accepted_ip, '203.0.113.7');
+    const events = await call('GET', `/v1/events?type=quote.accepted`);
+    assert.ok(events.body.data.some((event: any) => event.data.object.id === quote.id));
+
+    const twice = await asCustomer('POST', `/v1/customer/quotes/${quote.id}/decline`, token, {});
+    assert.equal(twice.status, 409, 'an accepted quote cannot be declined');
+  });
+
+  test('declining an estimate gives the business the reason', async () => {
+    const estimate = await created('estimates', { customer_id: mine.id, title: 'Heat pump', line_items: LINES });
+    await call('POST', `/v1/estimates/${estimate.id}/send`, { to: ['mine@example.test'] });
+    await relayMail();
+    const declined = await asCustomer('POST', `/v1/customer/estimates/${estimate.id}/decline`, token, {
+      reason: 'Too expensive for now',
+    });
+    assert.equal(declined.status, 200, declined.text);
+    assert.equal((await call('GET', `/v1/estimates/${estimate.id}`)).body.data.decline_reason, 'Too expensive for now');
+  });
+
+  test("a visit request becomes a scheduled job when staff approve it; another customer's job is refused", async () => {
+    const otherJob = await created('jobs', { title: 'Theirs', customer_id: theirs.id });
+    const window = { starts_at: '2027-02-01T08:00:00Z', ends_at: '2027-02-01T12:00:00Z' };
+    const refused = await asCustomer('POST', '/v1/customer/schedule-requests', token, {
+      job_id: otherJob.id,
+      preferred_windows: [window],
+    });
+    assert.equal(refused.status, 422);
+    const asked = await asCustomer('POST', '/v1/customer/schedule-requests', token, {
+      preferred_windows: [window],
+      note: 'Boiler is making noises',
+    });
+    assert.equal(asked.status, 201, asked.text);
+    const request = await call('GET', `/v1/schedule-requests/${asked.body.data.id}`);
+    assert.equal(request.body.data.source, 'portal');
+    assert.equal(request.body.data.customer_id, mine.id);
+    const approved = await call('POST', `/v1/schedule-requests/${asked.body.data.id}/approve`, {
+      scheduled_start: '2027-02-01T09:00:00Z',
+      scheduled_end: '2027-02-01T10:00:00Z',
+      title: 'Noisy boiler',
+    });
+    assert.equal(approved.status, 200, approved.text);
+    const job = await call('GET', `/v1/jobs/${approved.body.data.job_id}`);
+    assert.equal(job.body.data.status, 'scheduled');
+    assert.equal(job.body.data.customer_id, mine.id);
+    const seen = await asCustomer('GET', `/v1/customer/schedule-requests/${asked.body.data.id}`, token);
+    assert.equal(seen.body.data.status, 'approved');
+    assert.equal(seen.body.data.scheduled_start, '2027-02-01T09:00:00.000Z');
+  });
+
+  test('tickets: a support request from the portal, listed for them only', async () => {
+    const opened = await asCustomer('POST', '/v1/customer/tickets', token, { subject: 'Radiator still cold' });
+    assert.equal(opened.status, 201, opened.text);
+    const staff = await call('GET', `/v1/tickets/${opened.body.data.id}`);
+    assert.equal(staff.body.data.channel, 'portal');
+    assert.equal(staff.body.data.customer_id, mine.id);
+    await created('tickets', { subject: 'Someone else', customer_id: theirs.id });
+    const list = await asCustomer('GET', '/v1/customer/tickets', token);
+    assert.deepEqual(
+      list.body.data.map((t: any) => t.subject),
+      ['Radiator still cold'],
+    );
+  });
+
+  test('help articles: published ones of their business only', async () => {
+    const published = await created('knowledge-base-articles', { title: 'Bleeding radiators', body: 'Turn the key.' });
+    await call('POST', `/v1/knowledge-base-articles/${published.id}/publish`);
+    const draft = await created('knowledge-base-articles', { title: 'Internal pricing', body: 'Secret.' });
+    const list = await asCustomer('GET', '/v1/customer/articles', token);
+    const ids = list.body.data.map((a: any) => a.id);
+    assert.ok(ids.includes(published.id));
+    assert.ok(!ids.includes(draft.id));
+    assert.equal((await asCustomer('GET', `/v1/customer/articles/${draft.id}`, token)).status, 404);
+  });
+
+  test("a cookie is accepted for changes only from the server's own pages", async () => {
+    const cookie = { cookie: `fieldline_customer=${token}` };
+    const fromElsewhere = await ctx.call('POST', '/v1/customer/tickets', {
+      body: { subject: 'Forged' },
+      headers: { ...cookie, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
+    assert.equal(fromElsewhere.status, 403, fromElsewhere.text);
+    const fromHere = await ctx.call('POST', '/v1/customer/tickets', {
+      body: { subject: 'From the portal page' },
+      headers: { ...cookie, origin: ORIGIN, 'sec-fetch-site': 'same-origin' },
+    });
+    assert.equal(fromHere.status, 201, fromHere.text);
+    const read = await ctx.call('GET', '/v1/customer/me', { headers: cookie });
+    assert.equal(read.status, 200);
+  });
+});
+
+describe('staff invite and revoke', () => {
+  test('revoking ends sessions at once and stops codes; inviting mails a code and lifts it', async () => {
+    const customer = await created('customers', { name: 'Revoked', email: 'revoked@example.test' });
+    const token = await signIn(account.id, 'revoked@example.test');
+    const revoked = await call('POST', `/v1/customers/${customer.id}/revoke-portal-access`);
+    assert.equal(revoked.status, 200, revoked.text);
+    assert.equal((await asCustomer('GET', '/v1/customer/me', token)).status, 401);
+    await startSignIn(account.id, 'revoked@example.test');
+    assert.equal((await relayMail()).length, 0, 'no code for a revoked customer');
+
+    const invited = await call('POST', `/v1/customers/${customer.id}/portal-invite`);
+    assert.equal(invited.status, 200, invited.text);
+    const { code, mail } = await mailedCode('revoked@example.test');
+    assert.match(mail.text!, /invites you/);
+    const verified = await ctx.call('POST', '/v1/customer/auth/verify', {
+      body: { account_id: account.id, email: 'revoked@example.test', code },
+    });
+    assert.equal(verified.status, 200, verified.text);
+    const events = await call('GET', '/v1/events?type=customer.portal_invited');
+    assert.ok(events.body.data.some((event: any) => event.data.object.id === customer.id));
+  });
+
+  test('inviting a customer without an address is a 422', async () => {
+    const customer = await created('customers', { name: 'No mail' });
+    const invited = await call('POST', `/v1/customers/${customer.id}/portal-invite`);
+    assert.equal(invited.status, 422, invited.text);
+  });
+});
