@@ -1,5 +1,6 @@
-// /portal: the developer portal's static build (web/dist). Hashed assets are cached for a year;
-// every other path under /portal is the single page (index.html), whose router shows the page.
+// /portal: the developer portal's static build (web/dist), and /c/{account_id}: the customer
+// pages of the same build. Hashed assets are cached for a year; every other path under either is
+// its single page (index.html, customer.html), whose code shows the page.
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -7,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Context, Hono } from 'hono';
 
 export const PORTAL_PATH = '/portal';
+export const CUSTOMER_PAGES_PATH = '/c';
 export const DEFAULT_PORTAL_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -60,24 +62,32 @@ export function mountPortal(app: Hono, directory = DEFAULT_PORTAL_DIR): void {
     });
   });
 
-  const page = async (c: Context) => {
-    const index = await read(join(directory, 'index.html'));
-    if (!index) {
-      files.delete(join(directory, 'index.html'));
+  /** A single-page app's HTML: the developer portal's, or the customer pages'. */
+  const page = (file: string, what: string) => async (c: Context) => {
+    const html = await read(join(directory, file));
+    if (!html) {
+      files.delete(join(directory, file));
       return c.text(
-        `The developer portal is not built${existsSync(directory) ? '' : ` (no ${directory})`}: ` +
+        `The ${what} are not built${existsSync(directory) ? '' : ` (no ${directory})`}: ` +
           `run \`npm run build:portal\`.`,
         503,
       );
     }
-    return c.body(new Uint8Array(index), 200, {
+    return c.body(new Uint8Array(html), 200, {
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-cache',
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'Referrer-Policy': 'no-referrer',
     });
   };
+  const portal = page('index.html', 'developer portal pages');
   // The server's front door is the portal; API clients start at /v1.
   app.get('/', (c) => c.redirect(PORTAL_PATH));
-  app.get(PORTAL_PATH, page);
-  app.get(`${PORTAL_PATH}/*`, page);
+  app.get(PORTAL_PATH, portal);
+  app.get(`${PORTAL_PATH}/*`, portal);
+  // An account's customers sign in and find their records at /c/{account_id} (a link's token
+  // rides in the fragment, which never reaches the server or a log).
+  const customerPages = page('customer.html', 'customer pages');
+  app.get(`${CUSTOMER_PAGES_PATH}/:account`, customerPages);
+  app.get(`${CUSTOMER_PAGES_PATH}/:account/*`, customerPages);
 }

@@ -35,7 +35,8 @@ export function browserSkipReason(): string | false {
 function portalBuild(): string {
   const own = process.env.FIELDLINE_TEST_PORTAL_DIR;
   if (own) return own;
-  if (existsSync(join(DEFAULT_PORTAL_DIR, 'index.html'))) return DEFAULT_PORTAL_DIR;
+  const built = ['index.html', 'customer.html'].every((page) => existsSync(join(DEFAULT_PORTAL_DIR, page)));
+  if (built) return DEFAULT_PORTAL_DIR;
   const build = spawnSync(process.execPath, ['scripts/build-portal.js'], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build:portal failed');
   return DEFAULT_PORTAL_DIR;
