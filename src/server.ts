@@ -1,6 +1,5 @@
 // Start-up: config -> database (+ lock for the embedded one) -> migrations -> Fieldline's
 // services and app (src/main.ts) -> listen; and the way down in reverse.
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -10,6 +9,7 @@ import { migrate } from './db/migrate.ts';
 import { systemQuery } from './db/system-query.ts';
 import { createAccount } from './auth/accounts.ts';
 import { mountMetrics } from './http/metrics-route.ts';
+import { serveHttp } from './http/serve-http.ts';
 import { connectRedis } from './limits/connect-redis.ts';
 import { SecretBox, dataDirSecretKey, parseSecretKey } from './platform/secret-box.ts';
 import { filesFolder, localDiskStorage } from './storage/file-storage.ts';
@@ -34,7 +34,8 @@ async function createDemoAccountIfEmpty(db: Awaited<ReturnType<typeof connectDat
 }
 
 async function listen(app: Hono, port: number, hostname: string) {
-  const server = serve({ fetch: app.fetch, port, hostname });
+  // Node's own refusals (headers past 16 KiB, unparsable requests) answer problem+json too.
+  const server = serveHttp(app, { port, hostname });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const address = server.address();
   return {

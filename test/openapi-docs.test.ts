@@ -25,6 +25,7 @@ const DOCUMENTED_CODES: Record<string, number> = {
   idempotency_key_reused: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  request_header_fields_too_large: 431,
   validation_failed: 422,
   rate_limited: 429,
   quota_exceeded: 429,

@@ -13,6 +13,7 @@ export const ERROR_CATALOGUE = {
   invalid_state_transition: { status: 409, title: 'Invalid state transition' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  request_header_fields_too_large: { status: 431, title: 'Request header fields too large' },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused' },
   validation_failed: { status: 422, title: 'Validation failed' },
   rate_limited: { status: 429, title: 'Rate limited' },

@@ -1,8 +1,7 @@
 // Serving the app on a real 127.0.0.1 port, for clients that speak HTTP themselves (openid-client,
 // the MCP SDK). The port is chosen first because the app must know its public URL when built.
 import { createServer } from 'node:net';
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { serveHttp } from '../../src/http/serve-http.ts';
 import { createTestContext, type TestContextOptions } from './test-context.ts';
 
 /** A port free on 127.0.0.1 right now. */
@@ -16,7 +15,7 @@ export async function freePort(): Promise<number> {
 
 /** Serves `app` on `port` until `close()`. */
 export async function serveOn(app: { fetch: (request: Request) => Response | Promise<Response> }, port: number) {
-  const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }) as Server;
+  const server = serveHttp(app, { port, hostname: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     close: () =>

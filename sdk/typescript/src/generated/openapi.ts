@@ -7063,7 +7063,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "bad_request" | "invalid_signature" | "unauthenticated" | "forbidden" | "insufficient_scope" | "not_found" | "method_not_allowed" | "conflict" | "invalid_state_transition" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "validation_failed" | "rate_limited" | "quota_exceeded" | "internal_error" | "service_unavailable";
+            code: "bad_request" | "invalid_signature" | "unauthenticated" | "forbidden" | "insufficient_scope" | "not_found" | "method_not_allowed" | "conflict" | "invalid_state_transition" | "payload_too_large" | "unsupported_media_type" | "request_header_fields_too_large" | "idempotency_key_reused" | "validation_failed" | "rate_limited" | "quota_exceeded" | "internal_error" | "service_unavailable";
             detail: string;
             /** @example req_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
             request_id: string;
