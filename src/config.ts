@@ -1,5 +1,6 @@
 // Configuration from the environment, validated once at start.
 import { z } from 'zod';
+import { stripeApiFromUrl, type StripeApiSettings } from './online-payments/stripe-api.ts';
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -54,6 +55,10 @@ const ConfigSchema = z.object({
   FIELDLINE_SMS_ACCOUNT_SID: z.string().min(1).max(64).optional(),
   FIELDLINE_SMS_AUTH_TOKEN: z.string().min(8).max(256).optional(),
   FIELDLINE_SMS_FROM: z.string().min(3).max(64).optional(),
+  FIELDLINE_STRIPE_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("Stripe's API, https://api.stripe.com unless given (a local stand-in for development)"),
   FIELDLINE_VAPID_PUBLIC_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{87}$/, 'expected a base64url P-256 public key (npx web-push generate-vapid-keys)')
@@ -107,6 +112,8 @@ export interface Config {
   mailFrom: string;
   /** Absent: texts wait in the SMS outbox (`not_configured`). */
   sms?: { url: string; accountSid: string; authToken: string; from: string };
+  /** Where Stripe's API is (card payments); absent: Stripe's own. */
+  stripe?: StripeApiSettings;
   /** The VAPID identity of pushes; keys absent: made once and kept in the database. */
   push: { publicKey?: string; privateKey?: string; subject?: string };
   /** Webhook endpoints may be http:// and on private networks (never link-local/metadata). */
@@ -167,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           from: c.FIELDLINE_SMS_FROM!,
         }
       : undefined,
+    stripe: c.FIELDLINE_STRIPE_URL ? stripeApiFromUrl(c.FIELDLINE_STRIPE_URL) : undefined,
     push: {
       publicKey: c.FIELDLINE_VAPID_PUBLIC_KEY,
       privateKey: c.FIELDLINE_VAPID_PRIVATE_KEY,

@@ -17,6 +17,7 @@ import { mailModule } from './mail/mail-module.ts';
 import { messagingModule } from './messaging/messaging-module.ts';
 import { storageModule } from './storage/storage-module.ts';
 import { deliveryModule } from './delivery/delivery-module.ts';
+import { onlinePaymentsModule } from './online-payments/online-payments-module.ts';
 import { customerPortalModule } from './customer-portal/customer-portal-module.ts';
 import { automationModule } from './automation/automation-module.ts';
 import { webhooksModule } from './webhooks/webhooks-module.ts';
@@ -47,6 +48,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     mailModule,
     messagingModule,
     deliveryModule,
+    onlinePaymentsModule,
     customerPortalModule,
     automationModule,
     storageModule,

@@ -71,6 +71,7 @@ export async function startServer(config: Config) {
       dunningIntervalMs: config.dunningIntervalMs,
       smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
       sms: config.sms,
+      stripe: config.stripe,
       push: config.push,
       webhooks: { allowPrivate: config.webhookAllowPrivate },
     },

@@ -22,6 +22,7 @@ const DOCUMENTED_CODES: Record<string, number> = {
   method_not_allowed: 405,
   conflict: 409,
   invalid_state_transition: 409,
+  payments_not_configured: 409,
   idempotency_key_reused: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,

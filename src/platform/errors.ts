@@ -11,6 +11,7 @@ export const ERROR_CATALOGUE = {
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   invalid_state_transition: { status: 409, title: 'Invalid state transition' },
+  payments_not_configured: { status: 409, title: 'Online payments not configured' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   request_header_fields_too_large: { status: 431, title: 'Request header fields too large' },

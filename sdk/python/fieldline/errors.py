@@ -58,7 +58,7 @@ class NotFoundError(APIError):
 
 
 class ConflictError(APIError):
-    """409: `conflict` or `invalid_state_transition`."""
+    """409: `conflict`, `invalid_state_transition` or `payments_not_configured`."""
 
 
 class ValidationError(APIError):

@@ -52,7 +52,7 @@ export const ERROR_RESPONSES: Record<number, { name: string; codes: ErrorCode[] 
   403: { name: 'Forbidden', codes: ['insufficient_scope', 'forbidden'] },
   404: { name: 'NotFound', codes: ['not_found'] },
   405: { name: 'MethodNotAllowed', codes: ['method_not_allowed'] },
-  409: { name: 'Conflict', codes: ['conflict', 'invalid_state_transition'] },
+  409: { name: 'Conflict', codes: ['conflict', 'invalid_state_transition', 'payments_not_configured'] },
   413: { name: 'PayloadTooLarge', codes: ['payload_too_large'] },
   415: { name: 'UnsupportedMediaType', codes: ['unsupported_media_type'] },
   422: { name: 'ValidationFailed', codes: ['validation_failed', 'idempotency_key_reused'] },
