@@ -7,19 +7,24 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { accountClient, createTestContext, type TestAccount, type TestContext } from './support/test-context.ts';
+import { accountClient, type TestAccount, type TestContext } from './support/test-context.ts';
+import { createServedTestContext } from './support/real-port.ts';
 import { mailRelay } from '../src/mail/mail-module.ts';
+import { fakePublishableKey, fakeSecretKey, startStripeFake, type StripeFake } from './support/stripe-fake.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
 let other: TestAccount;
 let smtp: SMTPServer;
+let stripe: StripeFake;
+/** The server's own origin (it listens on 127.0.0.1, where the Stripe fake posts its events). */
+let served: Awaited<ReturnType<typeof createServedTestContext>>;
 const inbox: ParsedMail[] = [];
 const { call, created } = accountClient(
   () => ctx,
   () => account,
 );
-const ORIGIN = 'http://localhost:3000';
+const SIGNING_SECRET = 'whsec_test_customer_portal_secret_1';
 
 async function relayMail(): Promise<ParsedMail[]> {
   const before = inbox.length;
@@ -74,16 +79,20 @@ before(async () => {
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const port = (smtp.server.address() as AddressInfo).port;
-  ctx = await createTestContext({
+  stripe = await startStripeFake();
+  served = await createServedTestContext({
+    stripe: stripe.api,
     smtp: { url: `smtp://127.0.0.1:${port}`, from: 'Portal <portal@fieldline.test>' },
     // In-process requests have no socket: the address comes from the proxy header.
     trustProxy: true,
   });
+  ctx = served.t;
   account = await ctx.newAccount('Northwind Heating');
   other = await ctx.newAccount('Other Business');
 });
 after(async () => {
-  await ctx.close();
+  await served.close();
+  await stripe.close();
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
 });
 
@@ -370,7 +379,7 @@ describe("a customer's own records", () => {
     assert.equal(fromElsewhere.status, 403, fromElsewhere.text);
     const fromHere = await ctx.call('POST', '/v1/customer/tickets', {
       body: { subject: 'From the portal page' },
-      headers: { ...cookie, origin: ORIGIN, 'sec-fetch-site': 'same-origin' },
+      headers: { ...cookie, origin: served.base, 'sec-fetch-site': 'same-origin' },
     });
     assert.equal(fromHere.status, 201, fromHere.text);
     const read = await ctx.call('GET', '/v1/customer/me', { headers: cookie });
@@ -404,5 +413,78 @@ describe('staff invite and revoke', () => {
     const customer = await created('customers', { name: 'No mail' });
     const invited = await call('POST', `/v1/customers/${customer.id}/portal-invite`);
     assert.equal(invited.status, 422, invited.text);
+  });
+});
+
+describe('paying an invoice online', () => {
+  let token: string;
+  let customer: Record<string, any>;
+  const LINES = [{ description: 'Repair', quantity: 1, unit_amount: 8_000 }];
+
+  async function sentInvoice(customerId = customer.id) {
+    const invoice = await created('invoices', { customer_id: customerId, line_items: LINES });
+    assert.equal((await call('POST', `/v1/invoices/${invoice.id}/send`, { to: ['payer@example.test'] })).status, 200);
+    await relayMail();
+    return invoice;
+  }
+
+  before(async () => {
+    customer = await created('customers', { name: 'Payer', email: 'payer@example.test' });
+    token = await signIn(account.id, 'payer@example.test');
+  });
+
+  test('without Stripe connected the option is absent and paying says why', async () => {
+    const invoice = await sentInvoice();
+    assert.equal((await asCustomer('GET', '/v1/customer/me', token)).body.data.online_payments, false);
+    const refused = await asCustomer('POST', `/v1/customer/invoices/${invoice.id}/checkout`, token, {});
+    assert.equal(refused.status, 409, refused.text);
+    assert.equal(refused.body.code, 'payments_not_configured');
+  });
+
+  test('a Checkout Session for what is due, the same one on a second click, paid through the webhook', async () => {
+    const keys = { secret_key: fakeSecretKey(), publishable_key: fakePublishableKey() };
+    stripe.addAccount(keys.secret_key);
+    assert.equal((await call('POST', '/v1/account/stripe', keys)).status, 200);
+    const source = await call('POST', '/v1/inbound-sources', { provider: 'stripe', signing_secret: SIGNING_SECRET });
+    assert.equal(source.status, 201, source.text);
+    stripe.webhookTo({ url: `${served.base}${source.body.data.url_path}`, secret: SIGNING_SECRET });
+    assert.equal((await asCustomer('GET', '/v1/customer/me', token)).body.data.online_payments, true);
+    const invoice = await sentInvoice();
+
+    const tooMuch = await asCustomer('POST', `/v1/customer/invoices/${invoice.id}/checkout`, token, { amount: 8_001 });
+    assert.equal(tooMuch.status, 422);
+    assert.equal(tooMuch.body.errors[0].path, 'amount');
+    const first = await asCustomer('POST', `/v1/customer/invoices/${invoice.id}/checkout`, token, {});
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.body.data.amount, 8_000);
+    assert.match(first.body.data.url, /^http:\/\/127\.0\.0\.1:\d+\/pay\/cs_/);
+    const second = await asCustomer('POST', `/v1/customer/invoices/${invoice.id}/checkout`, token, {});
+    assert.equal(second.body.data.id, first.body.data.id, 'a second click returns to the same session');
+    const session = stripe.sessions.get(first.body.data.id)!;
+    assert.equal(session.success_url, `${served.base}/c/${account.id}?paid=${invoice.id}`);
+    assert.equal(session.payment_intent_data.metadata?.fieldline_invoice_id, invoice.id);
+
+    // The customer pays on Stripe's page: Stripe reports it to the inbound source, which records it.
+    const page = await fetch(first.body.data.url, { method: 'POST', redirect: 'manual' });
+    assert.equal(page.status, 303);
+    assert.equal(page.headers.get('location'), session.success_url);
+    const paid = await asCustomer('GET', `/v1/customer/invoices/${invoice.id}`, token);
+    assert.equal(paid.body.data.status, 'paid');
+    const again = await asCustomer('POST', `/v1/customer/invoices/${invoice.id}/checkout`, token, {});
+    assert.equal(again.status, 409, 'a paid invoice is not paid twice');
+    const payments = await call('GET', `/v1/payments?invoice_id=${invoice.id}`);
+    assert.equal(payments.body.data.length, 1);
+  });
+
+  test("a PaymentIntent for part of what is due (Stripe.js), and none for another customer's invoice", async () => {
+    const invoice = await sentInvoice();
+    const intent = await asCustomer('POST', `/v1/customer/invoices/${invoice.id}/pay`, token, { amount: 3_000 });
+    assert.equal(intent.status, 200, intent.text);
+    assert.equal(intent.body.data.amount, 3_000);
+    assert.match(intent.body.data.client_secret, /^pi_.+_secret_/);
+    const someoneElse = await created('customers', { name: 'Else', email: 'else@example.test' });
+    const theirs = await sentInvoice(someoneElse.id);
+    const refused = await asCustomer('POST', `/v1/customer/invoices/${theirs.id}/pay`, token, {});
+    assert.equal(refused.status, 404);
   });
 });

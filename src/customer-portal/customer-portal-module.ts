@@ -8,6 +8,7 @@ import { customerCredentials } from '../http/http-services.ts';
 import { customerAuthOperations } from './customer-auth-operations.ts';
 import { CUSTOMER_VIEWS } from './customer-collections.ts';
 import { customerDocumentOperations } from './customer-documents.ts';
+import { customerPaymentOperations } from './customer-payments.ts';
 import { customerProfileOperation } from './customer-profile.ts';
 import { customerRequestOperations } from './customer-requests.ts';
 import { CustomerSessionVerifier, customerSessions } from './customer-sessions.ts';
@@ -25,6 +26,7 @@ export const customerPortalModule = defineModule({
     customerProfileOperation,
     ...customerRequestOperations(registry),
     ...customerDocumentOperations(registry),
+    ...customerPaymentOperations,
     ...Object.values(CUSTOMER_VIEWS).flatMap((view) => customerViewOperations(registry, view)),
   ],
   migrations: PORTAL_MIGRATIONS,

@@ -24,6 +24,9 @@ const Profile = z.object({
     time_zone: z.string().describe('Times are shown in it.'),
   }),
   session_expires_at: z.string().nullable(),
+  online_payments: z
+    .boolean()
+    .describe('Whether invoices can be paid by card here (`POST /v1/customer/invoices/{id}/checkout`).'),
 });
 
 export const customerProfileOperation = defineOperation({
@@ -47,6 +50,10 @@ export const customerProfileOperation = defineOperation({
         parameters: [ctx.tx.accountId, ctx.principal.customerSessionId],
       });
       const branding = await loadBranding(ctx.tx);
+      const stripe = await ctx.tx.query({
+        sql: 'SELECT 1 FROM stripe_connections WHERE account_id = $1',
+        parameters: [ctx.tx.accountId],
+      });
       return {
         object: 'customer_profile' as const,
         customer,
@@ -58,6 +65,7 @@ export const customerProfileOperation = defineOperation({
           time_zone: branding.time_zone,
         },
         session_expires_at: session ? new Date(session.expires_at).toISOString() : null,
+        online_payments: stripe.length > 0,
       };
     });
     return { status: 200, body: { data } };

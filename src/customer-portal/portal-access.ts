@@ -13,7 +13,8 @@ import { loadBranding } from '../delivery/branding.ts';
 function setAccess(ctx: OperationContext, customerId: string, status: 'invited' | 'revoked') {
   ctx.tx.defer({
     sql: `INSERT INTO customer_portal_access (account_id, customer_id, status, changed_at) VALUES ($1, $2, $3, $4)
-          ON CONFLICT (account_id, customer_id) DO UPDATE SET status = excluded.status, changed_at = excluded.changed_at`,
+          ON CONFLICT (account_id, customer_id)
+          DO UPDATE SET status = excluded.status, changed_at = excluded.changed_at`,
     parameters: [ctx.tx.accountId, customerId, status, ctx.now],
   });
 }

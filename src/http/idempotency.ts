@@ -121,10 +121,12 @@ export function idempotency(store: IdempotencyOptions): MiddlewareHandler {
       throw new ApiError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
         errors: [{ path: 'Idempotency-Key', message: 'invalid format' }],
       });
-    const { accountId, keyId, personId, oauthClientId } = c.get('principal');
-    // A key is one caller's: another key, another person of the
-    // account or another app reusing it is refused, not replayed.
-    const caller = keyId ?? (oauthClientId ? `${oauthClientId}:${personId ?? ''}` : personId);
+    const { accountId, keyId, personId, oauthClientId, customerId } = c.get('principal');
+    // A key is one caller's: another key, another person or customer
+    // of the account or another app reusing it is refused, not replayed.
+    const caller =
+      keyId ??
+      (oauthClientId ? `${oauthClientId}:${personId ?? ''}` : (personId ?? (customerId && `customer:${customerId}`)));
     const requestHash = idempotencyRequestHash(caller, c.req.method, c.req.path, c.get('body'));
     const { ours, row: held } = await claim(accountId, key, requestHash);
 

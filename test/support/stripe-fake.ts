@@ -1,8 +1,10 @@
 // Stripe's API on 127.0.0.1, as far as Fieldline's card payments use it and as Stripe documents
 // it: `GET /v1/account`, `POST /v1/payment_intents` (a form body; an `Idempotency-Key` answers
 // the first request's object again, and refuses other parameters), `GET /v1/payment_intents/:id`,
-// with Stripe's error objects. `succeed` plays the customer paying: the PaymentIntent succeeds
-// and Stripe posts a signed `payment_intent.succeeded` event to a webhook URL.
+// with Stripe's error objects; and Checkout: `POST /v1/checkout/sessions` and its payment page
+// (`/pay/{id}`), whose "Pay now" makes the PaymentIntent succeed and returns to `success_url`.
+// `succeed` plays the customer paying: the PaymentIntent succeeds and Stripe posts a signed
+// `payment_intent.succeeded` event to a webhook URL.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
@@ -25,6 +27,22 @@ export interface FakePaymentIntent {
   automatic_payment_methods: { enabled: boolean } | null;
   livemode: boolean;
   created: number;
+}
+
+export interface FakeCheckoutSession {
+  id: string;
+  object: 'checkout.session';
+  url: string;
+  status: string;
+  payment_status: string;
+  amount_total: number;
+  currency: string;
+  client_reference_id: string | null;
+  success_url: string;
+  cancel_url: string;
+  metadata: Record<string, string>;
+  payment_intent_data: { metadata?: Record<string, string>; description?: string };
+  payment_intent: string | null;
 }
 
 /** A request the fake received (its form body decoded), for tests to look at. */
@@ -95,11 +113,110 @@ export async function startStripeFake() {
     return publicIntent(intent);
   }
 
+  /**
+   * The customer pays: the PaymentIntent succeeds, and Stripe posts the signed event to
+   * `webhook.url` (a Fieldline inbound Stripe source on 127.0.0.1). Answers Fieldline's response.
+   */
+  async function succeed(paymentIntentId: string, webhook = defaultWebhook) {
+    const intent = intents.get(paymentIntentId);
+    if (!intent) throw new Error(`the fake holds no PaymentIntent ${paymentIntentId}`);
+    if (!webhook) throw new Error('no webhook URL: pass one or call webhookTo first');
+    if (new URL(webhook.url).hostname !== '127.0.0.1') throw new Error('the fake posts to 127.0.0.1 only');
+    Object.assign(intent, { status: 'succeeded', amount_received: intent.amount });
+    const payload = JSON.stringify({
+      id: `evt_${token(24)}`,
+      object: 'event',
+      type: 'payment_intent.succeeded',
+      api_version: '2025-01-27',
+      created: Math.floor(Date.now() / 1000),
+      livemode: intent.livemode,
+      data: { object: publicIntent(intent) },
+    });
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: webhook.secret });
+    const response = await fetch(webhook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body: payload,
+    });
+    return { status: response.status, body: await response.json().catch(() => null) };
+  }
+
+  /** Stripe Checkout: a session, its payment page (`/pay/{id}`, what the customer's browser opens). */
+  const sessions = new Map<string, FakeCheckoutSession & { accountId: string; mode: string }>();
+  const sessionKeys = new Map<string, { body: string; sessionId: string }>(); // `${account} ${key}`
+  const publicSession = ({
+    accountId: _a,
+    mode: _m,
+    ...session
+  }: FakeCheckoutSession & { accountId: string; mode: string }) => session;
+
+  function createSession(account: FakeStripeAccount, form: Record<string, any>, mode: string): FakeCheckoutSession {
+    const id = `cs_test_${token(24)}`;
+    const line = form.line_items?.['0'] ?? {};
+    const session = {
+      id,
+      object: 'checkout.session' as const,
+      mode: String(form.mode),
+      url: `http://127.0.0.1:${port}/pay/${id}`,
+      status: 'open',
+      payment_status: 'unpaid',
+      amount_total: Number(line.price_data?.unit_amount) * Number(line.quantity ?? 1),
+      currency: String(line.price_data?.currency),
+      client_reference_id: form.client_reference_id ?? null,
+      success_url: String(form.success_url),
+      cancel_url: String(form.cancel_url),
+      metadata: form.metadata ?? {},
+      payment_intent_data: form.payment_intent_data ?? {},
+      payment_intent: null as string | null,
+      accountId: account.id,
+    };
+    sessions.set(id, { ...session, mode });
+    return publicSession({ ...session, mode });
+  }
+
+  /** The payment page: a form that pays (a real Stripe page takes a card). */
+  async function payPage(request: IncomingMessage, response: ServerResponse, id: string) {
+    const session = sessions.get(id);
+    if (!session || session.status !== 'open') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('No such checkout session');
+      return;
+    }
+    if (request.method === 'GET') {
+      const amount = (session.amount_total / 100).toFixed(2);
+      response
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          `<!doctype html><title>Pay</title><h1>Pay ${amount} ${session.currency.toUpperCase()}</h1>` +
+            `<form method="post"><button>Pay now</button></form><a href="${session.cancel_url}">Back</a>`,
+        );
+      return;
+    }
+    const account = [...accounts.values()].find((candidate) => candidate.id === session.accountId)!;
+    const intent = createIntent(
+      account,
+      {
+        amount: session.amount_total,
+        currency: session.currency,
+        metadata: session.payment_intent_data.metadata ?? {},
+        description: session.payment_intent_data.description,
+      },
+      session.mode,
+    );
+    Object.assign(session, { status: 'complete', payment_status: 'paid', payment_intent: intent.id });
+    await succeed(intent.id);
+    response.writeHead(303, { location: session.success_url }).end();
+  }
+
   function handle(request: IncomingMessage, response: ServerResponse, body: string) {
     const path = (request.url ?? '/').split('?')[0];
     const form = decodeForm(body);
     const idempotencyKey = (request.headers['idempotency-key'] as string | undefined) ?? null;
     requests.push({ method: request.method ?? '', path, idempotencyKey, form });
+    const paying = /^\/pay\/([^/]+)$/.exec(path);
+    if (paying)
+      return void payPage(request, response, paying[1]).catch((error) => {
+        response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+      });
     const key = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
     const account = accounts.get(key);
     if (!account) {
@@ -151,6 +268,26 @@ export async function startStripeFake() {
       if (idempotencyKey) idempotent.set(`${account.id} ${idempotencyKey}`, { body, intentId: intent.id });
       return answer(response, 200, intent);
     }
+    if (request.method === 'POST' && path === '/v1/checkout/sessions') {
+      const seen = idempotencyKey ? sessionKeys.get(`${account.id} ${idempotencyKey}`) : undefined;
+      if (seen && seen.body === body)
+        return answer(response, 200, publicSession(sessions.get(seen.sessionId)!), { 'idempotent-replayed': 'true' });
+      if (seen)
+        return answer(
+          response,
+          400,
+          stripeError('idempotency_error', 'Keys for idempotent requests can only be used with the same parameters.'),
+        );
+      if (form.mode !== 'payment' || !form.success_url || !form.cancel_url)
+        return answer(
+          response,
+          400,
+          stripeError('invalid_request_error', 'mode, success_url and cancel_url are required'),
+        );
+      const session = createSession(account, form, key.slice(3, 7));
+      if (idempotencyKey) sessionKeys.set(`${account.id} ${idempotencyKey}`, { body, sessionId: session.id });
+      return answer(response, 200, session);
+    }
     const match = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
     const intent = match ? intents.get(match[1]) : undefined;
     if (request.method === 'GET' && match && intent?.accountId === account.id)
@@ -181,6 +318,7 @@ export async function startStripeFake() {
     api: { host: '127.0.0.1', port, protocol: 'http' as const },
     requests,
     intents,
+    sessions,
     /** A Stripe account whose secret key the fake accepts from now on. */
     addAccount(secretKey: string, name = 'Fake Stripe Co'): FakeStripeAccount {
       const account = { id: `acct_${token(16)}`, name };
@@ -197,29 +335,7 @@ export async function startStripeFake() {
      * The customer pays: the PaymentIntent succeeds, and Stripe posts the signed event to
      * `webhook.url` (a Fieldline inbound Stripe source on 127.0.0.1). Answers Fieldline's response.
      */
-    async succeed(paymentIntentId: string, webhook = defaultWebhook) {
-      const intent = intents.get(paymentIntentId);
-      if (!intent) throw new Error(`the fake holds no PaymentIntent ${paymentIntentId}`);
-      if (!webhook) throw new Error('no webhook URL: pass one or call webhookTo first');
-      if (new URL(webhook.url).hostname !== '127.0.0.1') throw new Error('the fake posts to 127.0.0.1 only');
-      Object.assign(intent, { status: 'succeeded', amount_received: intent.amount });
-      const payload = JSON.stringify({
-        id: `evt_${token(24)}`,
-        object: 'event',
-        type: 'payment_intent.succeeded',
-        api_version: '2025-01-27',
-        created: Math.floor(Date.now() / 1000),
-        livemode: intent.livemode,
-        data: { object: publicIntent(intent) },
-      });
-      const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: webhook.secret });
-      const response = await fetch(webhook.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-        body: payload,
-      });
-      return { status: response.status, body: await response.json().catch(() => null) };
-    },
+    succeed,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

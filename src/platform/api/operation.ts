@@ -160,6 +160,9 @@ export interface Operation<Q = any, B = any> {
 /** The operation's OpenAPI `{name}` path segments. */
 export const pathParameterNames = (path: string): string[] => [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name);
 
-/** Keys are kept per account, so POSTs by credentials and sessions take an Idempotency-Key. */
+/** Keys are kept per account, so POSTs by credentials, sessions and customers take an Idempotency-Key. */
 export const acceptsIdempotencyKey = (operation: Operation): boolean =>
-  operation.method === 'post' && (operation.authentication === 'credential' || operation.authentication === 'session');
+  operation.method === 'post' &&
+  (operation.authentication === 'credential' ||
+    operation.authentication === 'session' ||
+    operation.authentication === 'customer');

@@ -24,6 +24,7 @@ export function CustomerApp({ accountId }: { accountId: string }) {
   if (profile === null) return <p className="placeholder page">Loading…</p>;
   if (profile === 'signed-out' || profile.business.account_id !== accountId)
     return <SignIn accountId={accountId} onSignedIn={load} />;
+  const paid = new URLSearchParams(window.location.search).has('paid');
   const signOut = () => api('POST', '/auth/sign-out').finally(() => setProfile('signed-out'));
   return (
     <>
@@ -35,6 +36,11 @@ export function CustomerApp({ accountId }: { accountId: string }) {
       </header>
       <main className="page">
         <h1>Hello, {profile.customer.name}</h1>
+        {paid && (
+          <p className="ok" role="status">
+            Thank you: your payment is being confirmed, and the invoice shows paid once it is.
+          </p>
+        )}
         <Visits timeZone={profile.business.time_zone} />
         <Invoices onlinePayments={profile.online_payments === true} />
         <Proposals />

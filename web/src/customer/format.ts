@@ -5,7 +5,10 @@ export const money = (minor: number, currency: string) =>
 export const when = (iso: string, timeZone: string) =>
   new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
 
+const clock = (iso: string, timeZone: string) =>
+  new Intl.DateTimeFormat(undefined, { timeStyle: 'short', timeZone }).format(new Date(iso));
+
 export const window = (start: string, end: string, timeZone: string) =>
-  `${when(start, timeZone)} – ${new Intl.DateTimeFormat(undefined, { timeStyle: 'short', timeZone }).format(new Date(end))}`;
+  `${when(start, timeZone)} – ${clock(end, timeZone)}`;
 
 export const label = (status: string) => status.replace(/_/g, ' ');

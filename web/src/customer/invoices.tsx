@@ -11,9 +11,7 @@ export function Invoices({ onlinePayments }: { onlinePayments: boolean }) {
   async function pay(invoice: Invoice) {
     setError(null);
     try {
-      const checkout = await data<{ url: string }>('POST', `/invoices/${invoice.id}/checkout`, {
-        return_url: window.location.href,
-      });
+      const checkout = await data<{ url: string }>('POST', `/invoices/${invoice.id}/checkout`, {});
       window.location.assign(checkout.url);
     } catch (problem) {
       setError(problem instanceof Problem ? problem.detail : 'The payment could not start: try again.');

@@ -94,6 +94,50 @@ export interface paths {
         patch: operations["updateCustomer"];
         trace?: never;
     };
+    "/v1/customers/{id}/portal-invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite the customer to the customer portal
+         * @description Mails a sign-in code and link to the customer's email, or to the contact's given: they sign in at `/c/{account_id}` (or through `POST /v1/customer/auth/verify`). Lifts a revoked access. No address: 422.
+         *
+         *     Requires the scope `write:customers`.
+         */
+        post: operations["inviteCustomerToPortal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/revoke-portal-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke the customer's portal access
+         * @description Their sessions end at once, on every server, and they get no sign-in codes until invited again.
+         *
+         *     Requires the scope `write:customers`.
+         */
+        post: operations["revokeCustomerPortalAccess"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts": {
         parameters: {
             query?: never;
@@ -3279,7 +3323,7 @@ export interface paths {
         put?: never;
         /**
          * The customer accepts the estimate
-         * @description Refused (409 `conflict`) after `valid_until`.
+         * @description Refused (409 `conflict`) after `valid_until`. `signed_name`: the name the customer gave, when accepting for them (by phone, on paper).
          *
          *     Requires the scope `write:estimates`.
          */
@@ -3477,7 +3521,7 @@ export interface paths {
         put?: never;
         /**
          * The customer accepts the quote
-         * @description Refused (409 `conflict`) after `valid_until`.
+         * @description Refused (409 `conflict`) after `valid_until`. `signed_name`: the name the customer gave, when accepting for them (by phone, on paper).
          *
          *     Requires the scope `write:quotes`.
          */
@@ -5194,6 +5238,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/schedule-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List schedule requests
+         * @description Requires the scope `read:schedule-requests`.
+         */
+        get: operations["listScheduleRequests"];
+        put?: never;
+        /**
+         * Create a schedule_request
+         * @description Requires the scope `write:schedule-requests`.
+         */
+        post: operations["createScheduleRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedule-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a schedule_request
+         * @description Requires the scope `read:schedule-requests`.
+         */
+        get: operations["getScheduleRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedule-requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book the requested visit
+         * @description Schedules the job named (or creates one for the customer) in the window given, through the job's `schedule` action, or with `technician_id` its `assign` action: a technician who is not free is a 409.
+         *
+         *     Requires the scope `write:schedule-requests`.
+         */
+        post: operations["approveScheduleRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedule-requests/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline the request
+         * @description Requires the scope `write:schedule-requests`.
+         */
+        post: operations["declineScheduleRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/automation-rules": {
         parameters: {
             query?: never;
@@ -6004,6 +6134,28 @@ export interface paths {
         get: operations["getInvoicePdf"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/payment-intent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a card payment of the invoice (Stripe)
+         * @description A Stripe PaymentIntent in your connected Stripe account (`POST /v1/account/stripe`) for `amount` (default: `amount_due`) in the invoice currency. Confirm it in the browser with Stripe.js, the `publishable_key` and the `client_secret`. Asked again for the same amount before anything is paid, it answers the same PaymentIntent. When Stripe reports the payment to your Stripe inbound source, a `card` payment with `reference` = the PaymentIntent id is recorded and the invoice is paid (or part paid). `409 conflict`: the invoice is draft, paid or void; `409 payments_not_configured`: no Stripe account is connected, or Stripe refuses its key; `422` at `amount`: under 1 or over `amount_due`, or refused by Stripe; `503 service_unavailable`: Stripe could not be reached.
+         *
+         *     Requires the scope `write:invoices`.
+         */
+        post: operations["createInvoicePaymentIntent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7027,6 +7179,585 @@ export interface paths {
         patch: operations["updateNotificationPreferences"];
         trace?: never;
     };
+    "/v1/account/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve your Stripe connection
+         * @description Whether invoices can be paid by card online, with which Stripe account and publishable key. The secret key is never returned.
+         *
+         *     Requires the scope `read:account`.
+         */
+        get: operations["getStripeConnection"];
+        put?: never;
+        /**
+         * Connect your Stripe account
+         * @description Customers then pay invoices by card (`POST /v1/invoices/{id}/payment-intent`). The secret key is checked with Stripe (`GET /v1/account`) and kept encrypted; a key Stripe refuses is a 422 with Stripe's reason at `secret_key`. Replaces any earlier connection. Payments are recorded when Stripe reports them: add an inbound source (`POST /v1/inbound-sources`, provider `stripe`) and give its URL to a Stripe webhook endpoint sending `payment_intent.succeeded` and `charge.refunded`.
+         *
+         *     Requires the scope `write:account`.
+         */
+        post: operations["connectStripe"];
+        /**
+         * Disconnect your Stripe account
+         * @description Forgets the keys: invoices can no longer be paid online (`409 payments_not_configured`). Payments already made are kept, and Stripe events still reach your inbound sources.
+         *
+         *     Requires the scope `write:account`.
+         */
+        delete: operations["disconnectStripe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/auth/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a customer a sign-in code
+         * @description Mails (or texts, when the account has an SMS provider) a six-digit code and a magic link to the address, if it is a customer's or a contact's at a customer, and their portal access is not revoked. Both work once, for 15 minutes. The answer is the same whether or not the address is known. At most 5 codes go to one address in 15 minutes.
+         */
+        post: operations["startCustomerSignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/auth/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign a customer in with their code or magic link
+         * @description Trades the code (with the address it was sent to) or the magic link's token for a customer session of 12 hours: its token is answered once, and set as an HttpOnly cookie for the hosted pages. A code is single-use and dies after 5 wrong guesses; a wrong, used or expired code is a 422 that says nothing more.
+         */
+        post: operations["verifyCustomerSignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End the customer's session
+         * @description The token and cookie stop working at once, on every server.
+         */
+        post: operations["signOutCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the signed-in customer is */
+        get: operations["getCustomerProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the customer's tickets
+         * @description The customer's support requests and where they stand.
+         */
+        get: operations["listCustomerTickets"];
+        put?: never;
+        /**
+         * Ask the business for help
+         * @description Opens a ticket (channel `portal`) for the customer, about one of their jobs if `job_id` is given.
+         */
+        post: operations["createCustomerTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/schedule-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the customer's schedule requests
+         * @description The customer's requests for a visit or to move one, and what was decided.
+         */
+        get: operations["listCustomerScheduleRequests"];
+        put?: never;
+        /**
+         * Ask for a visit, or for a job to move
+         * @description With `job_id`, asks for that job (unscheduled or scheduled) to be moved; without, asks for a new visit. Staff approve it with a window (`POST /v1/schedule-requests/{id}/approve`) or decline it.
+         */
+        post: operations["createCustomerScheduleRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the customer's invoice as PDF
+         * @description As the business prints it. Another customer's is a 404.
+         */
+        get: operations["getCustomerInvoicePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/estimates/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the customer's estimate as PDF
+         * @description As the business prints it. Another customer's is a 404.
+         */
+        get: operations["getCustomerEstimatePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/quotes/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the customer's quote as PDF
+         * @description As the business prints it. Another customer's is a 404.
+         */
+        get: operations["getCustomerQuotePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/estimates/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the estimate
+         * @description Only a sent estimate, until its `valid_until` day (409 otherwise). The typed name, the time and the address it came from are recorded on the estimate (`accepted_by_name`, `accepted_at`, `accepted_ip`).
+         */
+        post: operations["acceptCustomerEstimate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/estimates/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline the estimate
+         * @description Only a sent estimate (409 otherwise); the reason goes to the business.
+         */
+        post: operations["declineCustomerEstimate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/quotes/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the quote
+         * @description Only a sent quote, until its `valid_until` day (409 otherwise). The typed name, the time and the address it came from are recorded on the quote (`accepted_by_name`, `accepted_at`, `accepted_ip`).
+         */
+        post: operations["acceptCustomerQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/quotes/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline the quote
+         * @description Only a sent quote (409 otherwise); the reason goes to the business.
+         */
+        post: operations["declineCustomerQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/invoices/{id}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay the invoice on Stripe’s payment page
+         * @description A Stripe Checkout Session for `amount` (default: all that is due): send the customer to `url`; Stripe brings them back to the customer pages. The invoice is paid when Stripe reports the payment. 409 `conflict`: the invoice is paid or void; 409 `payments_not_configured`: the business takes no card payments online (`GET /v1/customer/me` says so as `online_payments`); 422 at `amount`: under 1 or over what is due; 503: Stripe could not be reached.
+         */
+        post: operations["checkoutCustomerInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/invoices/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a card payment of the invoice (Stripe.js)
+         * @description A Stripe PaymentIntent for `amount` (default: all that is due), to confirm in the browser with Stripe.js, the `publishable_key` and the `client_secret`; asked again before paying, the same one. 409 `conflict`: the invoice is paid or void; 409 `payments_not_configured`: the business takes no card payments online (`GET /v1/customer/me` says so as `online_payments`); 422 at `amount`: under 1 or over what is due; 503: Stripe could not be reached.
+         */
+        post: operations["payCustomerInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the customer's jobs
+         * @description The customer's jobs, upcoming and past: status, the arrival window (`scheduled_start` to `scheduled_end`) and the technician's first name.
+         */
+        get: operations["listCustomerJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of the customer's jobs
+         * @description The customer's jobs, upcoming and past: status, the arrival window (`scheduled_start` to `scheduled_end`) and the technician's first name. Another customer's is a 404.
+         */
+        get: operations["getCustomerJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the customer's invoices
+         * @description The customer's invoices once sent (drafts are the business's own), with what is still due.
+         */
+        get: operations["listCustomerInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of the customer's invoices
+         * @description The customer's invoices once sent (drafts are the business's own), with what is still due. Another customer's is a 404.
+         */
+        get: operations["getCustomerInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/estimates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the customer's estimates
+         * @description Estimates sent to the customer, to accept or decline.
+         */
+        get: operations["listCustomerEstimates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/estimates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of the customer's estimates
+         * @description Estimates sent to the customer, to accept or decline. Another customer's is a 404.
+         */
+        get: operations["getCustomerEstimate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/quotes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the customer's quotes
+         * @description Quotes sent to the customer, to accept or decline.
+         */
+        get: operations["listCustomerQuotes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/quotes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of the customer's quotes
+         * @description Quotes sent to the customer, to accept or decline. Another customer's is a 404.
+         */
+        get: operations["getCustomerQuote"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of the customer's tickets
+         * @description The customer's support requests and where they stand. Another customer's is a 404.
+         */
+        get: operations["getCustomerTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/schedule-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of the customer's schedule requests
+         * @description The customer's requests for a visit or to move one, and what was decided. Another customer's is a 404.
+         */
+        get: operations["getCustomerScheduleRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the customer's articles
+         * @description The business's published help articles.
+         */
+        get: operations["listCustomerArticles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of the customer's articles
+         * @description The business's published help articles. Another customer's is a 404.
+         */
+        get: operations["getCustomerKnowledgeBaseArticle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/stream": {
         parameters: {
             query?: never;
@@ -7063,7 +7794,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "bad_request" | "invalid_signature" | "unauthenticated" | "forbidden" | "insufficient_scope" | "not_found" | "method_not_allowed" | "conflict" | "invalid_state_transition" | "payload_too_large" | "unsupported_media_type" | "request_header_fields_too_large" | "idempotency_key_reused" | "validation_failed" | "rate_limited" | "quota_exceeded" | "internal_error" | "service_unavailable";
+            code: "bad_request" | "invalid_signature" | "unauthenticated" | "forbidden" | "insufficient_scope" | "not_found" | "method_not_allowed" | "conflict" | "invalid_state_transition" | "payments_not_configured" | "payload_too_large" | "unsupported_media_type" | "request_header_fields_too_large" | "idempotency_key_reused" | "validation_failed" | "rate_limited" | "quota_exceeded" | "internal_error" | "service_unavailable";
             detail: string;
             /** @example req_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
             request_id: string;
@@ -8472,6 +9203,9 @@ export interface components {
             notes: string | null;
             sent_at: string | null;
             accepted_at: string | null;
+            accepted_by_name: string | null;
+            accepted_ip: string | null;
+            accepted_via: ("staff" | "customer_portal") | null;
             declined_at: string | null;
             decline_reason: string | null;
             quote_id: string | null;
@@ -8551,6 +9285,9 @@ export interface components {
             notes: string | null;
             sent_at: string | null;
             accepted_at: string | null;
+            accepted_by_name: string | null;
+            accepted_ip: string | null;
+            accepted_via: ("staff" | "customer_portal") | null;
             declined_at: string | null;
             decline_reason: string | null;
             invoice_id: string | null;
@@ -9319,6 +10056,54 @@ export interface components {
         };
         PushSubscriptionList: {
             data: components["schemas"]["PushSubscription"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description A customer asking, from the customer portal, for a visit or for a job to move: preferred windows and a note. `approve` books it; `decline` tells them no. */
+        ScheduleRequest: {
+            /** @example schreq_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "schedule_request";
+            customer_id: string;
+            job_id: string | null;
+            /** @description When the customer would like the visit, most preferred first. */
+            preferred_windows: {
+                /** Format: date-time */
+                starts_at: string;
+                /** Format: date-time */
+                ends_at: string;
+            }[];
+            note: string | null;
+            /** @enum {string} */
+            source: "portal" | "staff";
+            /**
+             * @description Changes only through approve and decline.
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "declined";
+            scheduled_start: string | null;
+            scheduled_end: string | null;
+            decided_at: string | null;
+            decline_reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ScheduleRequestCreate: {
+            customer_id: string;
+            job_id?: string | null;
+            /** @description When the customer would like the visit, most preferred first. */
+            preferred_windows: {
+                /** Format: date-time */
+                starts_at: string;
+                /** Format: date-time */
+                ends_at: string;
+            }[];
+            note?: string | null;
+        };
+        ScheduleRequestList: {
+            data: components["schemas"]["ScheduleRequest"][];
             page: components["schemas"]["Page"];
         };
         /** @description When an event happens, a schedule fires or a date comes up, and its conditions hold, the rule runs its actions: update or create records, run an action, message someone, notify members, call a webhook, wait. It acts with its saver's scopes. */
@@ -10137,7 +10922,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `conflict`: Conflict; `invalid_state_transition`: Invalid state transition */
+        /** @description `conflict`: Conflict; `invalid_state_transition`: Invalid state transition; `payments_not_configured`: Online payments not configured */
         Conflict: {
             headers: {
                 /** @description Identifies the request in logs and support requests. */
@@ -10713,6 +11498,103 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
                     RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Customer"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    inviteCustomerToPortal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description A contact at the customer to invite instead. */
+                    contact_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Customer"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeCustomerPortalAccess: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -25437,7 +26319,9 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    signed_name?: string;
+                };
             };
         };
         responses: {
@@ -26334,7 +27218,9 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    signed_name?: string;
+                };
             };
         };
         responses: {
@@ -33037,6 +33923,323 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listScheduleRequests: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, decided_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Embed related objects: customer, job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
+                expand?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose customer_id equals. */
+                customer_id?: string;
+                /** @description Only objects whose customer_id does not equal. */
+                "customer_id[ne]"?: string;
+                /** @description Only objects whose customer_id is one of (comma-separated). */
+                "customer_id[in]"?: string;
+                /** @description Only objects whose customer_id is none of (comma-separated). */
+                "customer_id[nin]"?: string;
+                /** @description Only objects whose customer_id is empty (true) or set (false). */
+                "customer_id[is_null]"?: boolean;
+                /** @description Only objects whose job_id equals. */
+                job_id?: string;
+                /** @description Only objects whose job_id does not equal. */
+                "job_id[ne]"?: string;
+                /** @description Only objects whose job_id is one of (comma-separated). */
+                "job_id[in]"?: string;
+                /** @description Only objects whose job_id is none of (comma-separated). */
+                "job_id[nin]"?: string;
+                /** @description Only objects whose job_id is empty (true) or set (false). */
+                "job_id[is_null]"?: boolean;
+                /** @description Only objects whose source equals. */
+                source?: "portal" | "staff";
+                /** @description Only objects whose source does not equal. */
+                "source[ne]"?: "portal" | "staff";
+                /** @description Only objects whose source is one of (comma-separated). */
+                "source[in]"?: string;
+                /** @description Only objects whose source is none of (comma-separated). */
+                "source[nin]"?: string;
+                /** @description Only objects whose source is empty (true) or set (false). */
+                "source[is_null]"?: boolean;
+                /** @description Only objects whose status equals. */
+                status?: "pending" | "approved" | "declined";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "pending" | "approved" | "declined";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose decided_at equals. */
+                decided_at?: string;
+                /** @description Only objects whose decided_at does not equal. */
+                "decided_at[ne]"?: string;
+                /** @description Only objects whose decided_at is greater than. */
+                "decided_at[gt]"?: string;
+                /** @description Only objects whose decided_at is at least. */
+                "decided_at[gte]"?: string;
+                /** @description Only objects whose decided_at is less than. */
+                "decided_at[lt]"?: string;
+                /** @description Only objects whose decided_at is at most. */
+                "decided_at[lte]"?: string;
+                /** @description Only objects whose decided_at is one of (comma-separated). */
+                "decided_at[in]"?: string;
+                /** @description Only objects whose decided_at is none of (comma-separated). */
+                "decided_at[nin]"?: string;
+                /** @description Only objects whose decided_at is empty (true) or set (false). */
+                "decided_at[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRequestList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createScheduleRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleRequestCreate"];
+            };
+        };
+        responses: {
+            /** @description The created object. */
+            201: {
+                headers: {
+                    Location?: string;
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ScheduleRequest"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getScheduleRequest: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Embed related objects: customer, job. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
+                expand?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ScheduleRequest"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    approveScheduleRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    scheduled_start: string;
+                    /** Format: date-time */
+                    scheduled_end: string;
+                    /** @description Assign this technician (who must be free). */
+                    technician_id?: string;
+                    /** @description A new job's title; default: "Visit requested". */
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ScheduleRequest"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    declineScheduleRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ScheduleRequest"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listAutomationRules: {
         parameters: {
             query?: {
@@ -35607,6 +36810,71 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createInvoicePaymentIntent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description What to pay, in the invoice currency's minor unit: 1 to `amount_due`; default `amount_due`. */
+                    amount?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Start a card payment of the invoice (Stripe) */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "payment_intent";
+                            /** @description The Stripe PaymentIntent (`pi_...`); the payment it makes gets it as `reference`. */
+                            id: string;
+                            /** @description Confirms the payment in the customer's browser (Stripe.js `confirmPayment`); do not log or store it. */
+                            client_secret: string;
+                            amount: number;
+                            /** @description Lowercase ISO 4217, as Stripe writes it. */
+                            currency: string;
+                            /** @description Stripe's status: `requires_payment_method` until the customer pays. */
+                            status: string;
+                            /** @description The key Stripe.js is loaded with. */
+                            publishable_key: string;
+                            invoice_id: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
@@ -38570,6 +39838,1990 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getStripeConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retrieve your Stripe connection */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "stripe_connection";
+                            /** @description Whether customers can pay invoices by card through Stripe. */
+                            configured: boolean;
+                            /** @description From the keys' prefix: `test` keys take only Stripe's test cards, `live` keys take real money. */
+                            mode: ("test" | "live") | null;
+                            /** @description The key browsers use (Stripe.js) to confirm a payment; public by design. */
+                            publishable_key: string | null;
+                            /** @description The Stripe account (`acct_...`) the key belongs to. */
+                            stripe_account_id: string | null;
+                            /** @description Its name in Stripe (dashboard display name or business name). */
+                            stripe_account_name: string | null;
+                            /** @description When the key was last verified and saved. */
+                            connected_at: string | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    connectStripe: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description From the Stripe dashboard (Developers, API keys). Write-only: stored encrypted, never returned. */
+                    secret_key: string;
+                    /** @description The publishable key of the same Stripe account and mode. */
+                    publishable_key: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Connect your Stripe account */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "stripe_connection";
+                            /** @description Whether customers can pay invoices by card through Stripe. */
+                            configured: boolean;
+                            /** @description From the keys' prefix: `test` keys take only Stripe's test cards, `live` keys take real money. */
+                            mode: ("test" | "live") | null;
+                            /** @description The key browsers use (Stripe.js) to confirm a payment; public by design. */
+                            publishable_key: string | null;
+                            /** @description The Stripe account (`acct_...`) the key belongs to. */
+                            stripe_account_id: string | null;
+                            /** @description Its name in Stripe (dashboard display name or business name). */
+                            stripe_account_name: string | null;
+                            /** @description When the key was last verified and saved. */
+                            connected_at: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    disconnectStripe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnect your Stripe account */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "stripe_connection";
+                            /** @description Whether customers can pay invoices by card through Stripe. */
+                            configured: boolean;
+                            /** @description From the keys' prefix: `test` keys take only Stripe's test cards, `live` keys take real money. */
+                            mode: ("test" | "live") | null;
+                            /** @description The key browsers use (Stripe.js) to confirm a payment; public by design. */
+                            publishable_key: string | null;
+                            /** @description The Stripe account (`acct_...`) the key belongs to. */
+                            stripe_account_id: string | null;
+                            /** @description Its name in Stripe (dashboard display name or business name). */
+                            stripe_account_name: string | null;
+                            /** @description When the key was last verified and saved. */
+                            connected_at: string | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    startCustomerSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The account (business) the customer signs in to. */
+                    account_id: string;
+                    /** Format: email */
+                    email: string;
+                } | {
+                    /** @description The account (business) the customer signs in to. */
+                    account_id: string;
+                    phone: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Send a customer a sign-in code */
+            202: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "customer_sign_in";
+                            /** @enum {string} */
+                            channel: "email" | "sms";
+                            code_lifetime_minutes: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    verifyCustomerSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The account (business) the customer signs in to. */
+                    account_id: string;
+                    /** Format: email */
+                    email: string;
+                    code: string;
+                } | {
+                    /** @description The account (business) the customer signs in to. */
+                    account_id: string;
+                    phone: string;
+                    code: string;
+                } | {
+                    /** @description The magic link's token. */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Sign a customer in with their code or magic link */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "customer_session";
+                            /** @description Send it as `Authorization: Bearer flc_...`; shown once. */
+                            token: string;
+                            expires_at: string;
+                            customer: {
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    signOutCustomer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description End the customer's session */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "customer_session";
+                            /** @constant */
+                            signed_out: true;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCustomerProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Who the signed-in customer is */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "customer_profile";
+                            customer: {
+                                id: string;
+                                name: string;
+                                company: string | null;
+                                email: string | null;
+                                phone: string | null;
+                                address: unknown | null;
+                            };
+                            business: {
+                                account_id: string;
+                                name: string;
+                                email: string | null;
+                                phone: string | null;
+                                /** @description Times are shown in it. */
+                                time_zone: string;
+                            };
+                            session_expires_at: string | null;
+                            /** @description Whether invoices can be paid by card here (`POST /v1/customer/invoices/{id}/checkout`). */
+                            online_payments: boolean;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCustomerTickets: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+                status?: "open" | "resolved" | "closed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the customer's tickets */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example tkt_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "ticket";
+                            /** @example No hot water since the repair */
+                            subject: string;
+                            description: string | null;
+                            /**
+                             * @description Changes only through resolve, close and reopen.
+                             * @enum {string}
+                             */
+                            status: "open" | "resolved" | "closed";
+                            job_id: string | null;
+                            resolution: string | null;
+                            resolved_at: string | null;
+                            closed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        page: {
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createCustomerTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    subject: string;
+                    description?: string;
+                    job_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Ask the business for help */
+            201: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example tkt_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "ticket";
+                            /** @example No hot water since the repair */
+                            subject: string;
+                            description: string | null;
+                            /**
+                             * @description Changes only through resolve, close and reopen.
+                             * @enum {string}
+                             */
+                            status: "open" | "resolved" | "closed";
+                            job_id: string | null;
+                            resolution: string | null;
+                            resolved_at: string | null;
+                            closed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCustomerScheduleRequests: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+                status?: "pending" | "approved" | "declined";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the customer's schedule requests */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example schreq_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "schedule_request";
+                            job_id: string | null;
+                            /** @description When the customer would like the visit, most preferred first. */
+                            preferred_windows: {
+                                /** Format: date-time */
+                                starts_at: string;
+                                /** Format: date-time */
+                                ends_at: string;
+                            }[];
+                            note: string | null;
+                            /**
+                             * @description Changes only through approve and decline.
+                             * @enum {string}
+                             */
+                            status: "pending" | "approved" | "declined";
+                            scheduled_start: string | null;
+                            scheduled_end: string | null;
+                            decline_reason: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        page: {
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createCustomerScheduleRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    job_id?: string;
+                    preferred_windows: {
+                        /** Format: date-time */
+                        starts_at: string;
+                        /** Format: date-time */
+                        ends_at: string;
+                    }[];
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Ask for a visit, or for a job to move */
+            201: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example schreq_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "schedule_request";
+                            job_id: string | null;
+                            /** @description When the customer would like the visit, most preferred first. */
+                            preferred_windows: {
+                                /** Format: date-time */
+                                starts_at: string;
+                                /** Format: date-time */
+                                ends_at: string;
+                            }[];
+                            note: string | null;
+                            /**
+                             * @description Changes only through approve and decline.
+                             * @enum {string}
+                             */
+                            status: "pending" | "approved" | "declined";
+                            scheduled_start: string | null;
+                            scheduled_end: string | null;
+                            decline_reason: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCustomerInvoicePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download the customer's invoice as PDF */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCustomerEstimatePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download the customer's estimate as PDF */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCustomerQuotePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download the customer's quote as PDF */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    acceptCustomerEstimate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The name the customer types as their signature. */
+                    signed_name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accept the estimate */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example est_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "estimate";
+                            /** @example Replace boiler and radiators */
+                            title: string;
+                            /**
+                             * @description Changes only through actions.
+                             * @enum {string}
+                             */
+                            status: "draft" | "sent" | "accepted" | "declined" | "converted";
+                            /** @example USD */
+                            currency: string;
+                            line_items: {
+                                description: string;
+                                quantity: number;
+                                /** @description Price of one unit in minor units (cents). */
+                                unit_amount: number;
+                            }[];
+                            /** @example 12500 */
+                            subtotal: number;
+                            /** @description Tax rate in basis points: 825 = 8.25 %. */
+                            tax_rate_bps: number;
+                            /** @example 12500 */
+                            tax: number;
+                            /** @example 12500 */
+                            total: number;
+                            job_id: string | null;
+                            valid_until: string | null;
+                            notes: string | null;
+                            sent_at: string | null;
+                            accepted_at: string | null;
+                            accepted_by_name: string | null;
+                            declined_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    declineCustomerEstimate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Decline the estimate */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example est_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "estimate";
+                            /** @example Replace boiler and radiators */
+                            title: string;
+                            /**
+                             * @description Changes only through actions.
+                             * @enum {string}
+                             */
+                            status: "draft" | "sent" | "accepted" | "declined" | "converted";
+                            /** @example USD */
+                            currency: string;
+                            line_items: {
+                                description: string;
+                                quantity: number;
+                                /** @description Price of one unit in minor units (cents). */
+                                unit_amount: number;
+                            }[];
+                            /** @example 12500 */
+                            subtotal: number;
+                            /** @description Tax rate in basis points: 825 = 8.25 %. */
+                            tax_rate_bps: number;
+                            /** @example 12500 */
+                            tax: number;
+                            /** @example 12500 */
+                            total: number;
+                            job_id: string | null;
+                            valid_until: string | null;
+                            notes: string | null;
+                            sent_at: string | null;
+                            accepted_at: string | null;
+                            accepted_by_name: string | null;
+                            declined_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    acceptCustomerQuote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The name the customer types as their signature. */
+                    signed_name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accept the quote */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example quo_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "quote";
+                            /** @example Replace boiler and radiators */
+                            title: string;
+                            /**
+                             * @description Changes only through actions.
+                             * @enum {string}
+                             */
+                            status: "draft" | "sent" | "accepted" | "declined" | "converted";
+                            /** @example USD */
+                            currency: string;
+                            line_items: {
+                                description: string;
+                                quantity: number;
+                                /** @description Price of one unit in minor units (cents). */
+                                unit_amount: number;
+                            }[];
+                            /** @example 12500 */
+                            subtotal: number;
+                            /** @description Tax rate in basis points: 825 = 8.25 %. */
+                            tax_rate_bps: number;
+                            /** @example 12500 */
+                            tax: number;
+                            /** @example 12500 */
+                            total: number;
+                            job_id: string | null;
+                            valid_until: string | null;
+                            notes: string | null;
+                            sent_at: string | null;
+                            accepted_at: string | null;
+                            accepted_by_name: string | null;
+                            declined_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    declineCustomerQuote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Decline the quote */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example quo_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "quote";
+                            /** @example Replace boiler and radiators */
+                            title: string;
+                            /**
+                             * @description Changes only through actions.
+                             * @enum {string}
+                             */
+                            status: "draft" | "sent" | "accepted" | "declined" | "converted";
+                            /** @example USD */
+                            currency: string;
+                            line_items: {
+                                description: string;
+                                quantity: number;
+                                /** @description Price of one unit in minor units (cents). */
+                                unit_amount: number;
+                            }[];
+                            /** @example 12500 */
+                            subtotal: number;
+                            /** @description Tax rate in basis points: 825 = 8.25 %. */
+                            tax_rate_bps: number;
+                            /** @example 12500 */
+                            tax: number;
+                            /** @example 12500 */
+                            total: number;
+                            job_id: string | null;
+                            valid_until: string | null;
+                            notes: string | null;
+                            sent_at: string | null;
+                            accepted_at: string | null;
+                            accepted_by_name: string | null;
+                            declined_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    checkoutCustomerInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description What to pay, in the invoice currency's minor unit: 1 to `amount_due`; default `amount_due`. */
+                    amount?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Pay the invoice on Stripe’s payment page */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "checkout_session";
+                            /** @description The Stripe Checkout Session (`cs_...`). */
+                            id: string;
+                            /** @description Stripe's payment page: send the customer there; it returns them to the customer pages. */
+                            url: string;
+                            amount: number;
+                            currency: string;
+                            invoice_id: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    payCustomerInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description What to pay, in the invoice currency's minor unit: 1 to `amount_due`; default `amount_due`. */
+                    amount?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Start a card payment of the invoice (Stripe.js) */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "payment_intent";
+                            /** @description The Stripe PaymentIntent (`pi_...`); the payment it makes gets it as `reference`. */
+                            id: string;
+                            /** @description Confirms the payment in the customer's browser (Stripe.js `confirmPayment`); do not log or store it. */
+                            client_secret: string;
+                            amount: number;
+                            /** @description Lowercase ISO 4217, as Stripe writes it. */
+                            currency: string;
+                            /** @description Stripe's status: `requires_payment_method` until the customer pays. */
+                            status: string;
+                            /** @description The key Stripe.js is loaded with. */
+                            publishable_key: string;
+                            invoice_id: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCustomerJobs: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+                status?: "unscheduled" | "scheduled" | "in_progress" | "completed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the customer's jobs */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example job_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "job";
+                            /** @example Replace water heater */
+                            title: string;
+                            description: string | null;
+                            /**
+                             * @description Changes only through actions.
+                             * @enum {string}
+                             */
+                            status: "unscheduled" | "scheduled" | "in_progress" | "completed" | "cancelled";
+                            address: {
+                                line1?: string;
+                                line2?: string;
+                                city?: string;
+                                region?: string;
+                                postal_code?: string;
+                                country?: string;
+                                latitude?: number;
+                                longitude?: number;
+                            } | null;
+                            scheduled_start: string | null;
+                            scheduled_end: string | null;
+                            started_at: string | null;
+                            completed_at: string | null;
+                            cancelled_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The assigned technician's first name (only that, for their privacy). */
+                            technician_first_name: string | null;
+                        }[];
+                        page: {
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCustomerJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get one of the customer's jobs */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example job_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "job";
+                            /** @example Replace water heater */
+                            title: string;
+                            description: string | null;
+                            /**
+                             * @description Changes only through actions.
+                             * @enum {string}
+                             */
+                            status: "unscheduled" | "scheduled" | "in_progress" | "completed" | "cancelled";
+                            address: {
+                                line1?: string;
+                                line2?: string;
+                                city?: string;
+                                region?: string;
+                                postal_code?: string;
+                                country?: string;
+                                latitude?: number;
+                                longitude?: number;
+                            } | null;
+                            scheduled_start: string | null;
+                            scheduled_end: string | null;
+                            started_at: string | null;
+                            completed_at: string | null;
+                            cancelled_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The assigned technician's first name (only that, for their privacy). */
+                            technician_first_name: string | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCustomerInvoices: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+                status?: "draft" | "open" | "overdue" | "paid" | "void";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the customer's invoices */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example inv_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "invoice";
+                            /** @enum {string} */
+                            status: "draft" | "open" | "overdue" | "paid" | "void";
+                            /** @example USD */
+                            currency: string;
+                            line_items: {
+                                description: string;
+                                quantity: number;
+                                /** @description Price of one unit in minor units (cents). */
+                                unit_amount: number;
+                            }[];
+                            /** @example 12500 */
+                            subtotal: number;
+                            /** @description Tax rate in basis points: 825 = 8.25 %. */
+                            tax_rate_bps: number;
+                            /** @example 12500 */
+                            tax: number;
+                            /** @example 12500 */
+                            total: number;
+                            job_id: string | null;
+                            /** @example 12500 */
+                            amount_paid: number;
+                            /** @example 12500 */
+                            amount_due: number;
+                            due_date: string | null;
+                            memo: string | null;
+                            sent_at: string | null;
+                            paid_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        page: {
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCustomerInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get one of the customer's invoices */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example inv_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "invoice";
+                            /** @enum {string} */
+                            status: "draft" | "open" | "overdue" | "paid" | "void";
+                            /** @example USD */
+                            currency: string;
+                            line_items: {
+                                description: string;
+                                quantity: number;
+                                /** @description Price of one unit in minor units (cents). */
+                                unit_amount: number;
+                            }[];
+                            /** @example 12500 */
+                            subtotal: number;
+                            /** @description Tax rate in basis points: 825 = 8.25 %. */
+                            tax_rate_bps: number;
+                            /** @example 12500 */
+                            tax: number;
+                            /** @example 12500 */
+                            total: number;
+                            job_id: string | null;
+                            /** @example 12500 */
+                            amount_paid: number;
+                            /** @example 12500 */
+                            amount_due: number;
+                            due_date: string | null;
+                            memo: string | null;
+                            sent_at: string | null;
+                            paid_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCustomerEstimates: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+                status?: "draft" | "sent" | "accepted" | "declined" | "converted";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the customer's estimates */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example est_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "estimate";
+                            /** @example Replace boiler and radiators */
+                            title: string;
+                            /**
+                             * @description Changes only through actions.
+                             * @enum {string}
+                             */
+                            status: "draft" | "sent" | "accepted" | "declined" | "converted";
+                            /** @example USD */
+                            currency: string;
+                            line_items: {
+                                description: string;
+                                quantity: number;
+                                /** @description Price of one unit in minor units (cents). */
+                                unit_amount: number;
+                            }[];
+                            /** @example 12500 */
+                            subtotal: number;
+                            /** @description Tax rate in basis points: 825 = 8.25 %. */
+                            tax_rate_bps: number;
+                            /** @example 12500 */
+                            tax: number;
+                            /** @example 12500 */
+                            total: number;
+                            job_id: string | null;
+                            valid_until: string | null;
+                            notes: string | null;
+                            sent_at: string | null;
+                            accepted_at: string | null;
+                            accepted_by_name: string | null;
+                            declined_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        page: {
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCustomerEstimate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get one of the customer's estimates */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example est_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "estimate";
+                            /** @example Replace boiler and radiators */
+                            title: string;
+                            /**
+                             * @description Changes only through actions.
+                             * @enum {string}
+                             */
+                            status: "draft" | "sent" | "accepted" | "declined" | "converted";
+                            /** @example USD */
+                            currency: string;
+                            line_items: {
+                                description: string;
+                                quantity: number;
+                                /** @description Price of one unit in minor units (cents). */
+                                unit_amount: number;
+                            }[];
+                            /** @example 12500 */
+                            subtotal: number;
+                            /** @description Tax rate in basis points: 825 = 8.25 %. */
+                            tax_rate_bps: number;
+                            /** @example 12500 */
+                            tax: number;
+                            /** @example 12500 */
+                            total: number;
+                            job_id: string | null;
+                            valid_until: string | null;
+                            notes: string | null;
+                            sent_at: string | null;
+                            accepted_at: string | null;
+                            accepted_by_name: string | null;
+                            declined_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCustomerQuotes: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+                status?: "draft" | "sent" | "accepted" | "declined" | "converted";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the customer's quotes */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example quo_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "quote";
+                            /** @example Replace boiler and radiators */
+                            title: string;
+                            /**
+                             * @description Changes only through actions.
+                             * @enum {string}
+                             */
+                            status: "draft" | "sent" | "accepted" | "declined" | "converted";
+                            /** @example USD */
+                            currency: string;
+                            line_items: {
+                                description: string;
+                                quantity: number;
+                                /** @description Price of one unit in minor units (cents). */
+                                unit_amount: number;
+                            }[];
+                            /** @example 12500 */
+                            subtotal: number;
+                            /** @description Tax rate in basis points: 825 = 8.25 %. */
+                            tax_rate_bps: number;
+                            /** @example 12500 */
+                            tax: number;
+                            /** @example 12500 */
+                            total: number;
+                            job_id: string | null;
+                            valid_until: string | null;
+                            notes: string | null;
+                            sent_at: string | null;
+                            accepted_at: string | null;
+                            accepted_by_name: string | null;
+                            declined_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        page: {
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCustomerQuote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get one of the customer's quotes */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example quo_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "quote";
+                            /** @example Replace boiler and radiators */
+                            title: string;
+                            /**
+                             * @description Changes only through actions.
+                             * @enum {string}
+                             */
+                            status: "draft" | "sent" | "accepted" | "declined" | "converted";
+                            /** @example USD */
+                            currency: string;
+                            line_items: {
+                                description: string;
+                                quantity: number;
+                                /** @description Price of one unit in minor units (cents). */
+                                unit_amount: number;
+                            }[];
+                            /** @example 12500 */
+                            subtotal: number;
+                            /** @description Tax rate in basis points: 825 = 8.25 %. */
+                            tax_rate_bps: number;
+                            /** @example 12500 */
+                            tax: number;
+                            /** @example 12500 */
+                            total: number;
+                            job_id: string | null;
+                            valid_until: string | null;
+                            notes: string | null;
+                            sent_at: string | null;
+                            accepted_at: string | null;
+                            accepted_by_name: string | null;
+                            declined_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCustomerTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get one of the customer's tickets */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example tkt_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "ticket";
+                            /** @example No hot water since the repair */
+                            subject: string;
+                            description: string | null;
+                            /**
+                             * @description Changes only through resolve, close and reopen.
+                             * @enum {string}
+                             */
+                            status: "open" | "resolved" | "closed";
+                            job_id: string | null;
+                            resolution: string | null;
+                            resolved_at: string | null;
+                            closed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCustomerScheduleRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get one of the customer's schedule requests */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example schreq_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "schedule_request";
+                            job_id: string | null;
+                            /** @description When the customer would like the visit, most preferred first. */
+                            preferred_windows: {
+                                /** Format: date-time */
+                                starts_at: string;
+                                /** Format: date-time */
+                                ends_at: string;
+                            }[];
+                            note: string | null;
+                            /**
+                             * @description Changes only through approve and decline.
+                             * @enum {string}
+                             */
+                            status: "pending" | "approved" | "declined";
+                            scheduled_start: string | null;
+                            scheduled_end: string | null;
+                            decline_reason: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCustomerArticles: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+                category?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the customer's articles */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example kba_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "knowledge_base_article";
+                            /** @example Resetting a tripped furnace */
+                            title: string;
+                            /**
+                             * @description Markdown.
+                             * @example 1. Switch the furnace off at the service switch.
+                             */
+                            body: string;
+                            category: string | null;
+                            tags: string[];
+                            published_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        page: {
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCustomerKnowledgeBaseArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get one of the customer's articles */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example kba_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+                            id: string;
+                            /** @constant */
+                            object: "knowledge_base_article";
+                            /** @example Resetting a tripped furnace */
+                            title: string;
+                            /**
+                             * @description Markdown.
+                             * @example 1. Switch the furnace off at the service switch.
+                             */
+                            body: string;
+                            category: string | null;
+                            tags: string[];
+                            published_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };

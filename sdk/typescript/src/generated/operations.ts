@@ -7,9 +7,12 @@ type Op<P extends keyof paths, M extends keyof paths[P]> = paths[P][M];
 
 /** How to call each operation, by its SDK name. */
 export const operationTable = {
+  "account.connectStripe": {"method":"POST","path":"/v1/account/stripe","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.deleteLogo": {"method":"DELETE","path":"/v1/account/branding/logo","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "account.disconnectStripe": {"method":"DELETE","path":"/v1/account/stripe","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.get": {"method":"GET","path":"/v1/account","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.getBranding": {"method":"GET","path":"/v1/account/branding","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "account.getStripeConnection": {"method":"GET","path":"/v1/account/stripe","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.update": {"method":"PATCH","path":"/v1/account","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.updateBranding": {"method":"PATCH","path":"/v1/account/branding","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.uploadLogo": {"method":"POST","path":"/v1/account/branding/logo","pathParams":[],"query":"none","body":"multipart","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
@@ -136,12 +139,40 @@ export const operationTable = {
   "conversations.listNotes": {"method":"GET","path":"/v1/conversations/{id}/notes","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "conversations.reopen": {"method":"POST","path":"/v1/conversations/{id}/reopen","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "conversations.update": {"method":"PATCH","path":"/v1/conversations/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "customer.acceptEstimate": {"method":"POST","path":"/v1/customer/estimates/{id}/accept","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.acceptQuote": {"method":"POST","path":"/v1/customer/quotes/{id}/accept","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.checkoutInvoice": {"method":"POST","path":"/v1/customer/invoices/{id}/checkout","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.createScheduleRequest": {"method":"POST","path":"/v1/customer/schedule-requests","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.createTicket": {"method":"POST","path":"/v1/customer/tickets","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.declineEstimate": {"method":"POST","path":"/v1/customer/estimates/{id}/decline","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.declineQuote": {"method":"POST","path":"/v1/customer/quotes/{id}/decline","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.getEstimate": {"method":"GET","path":"/v1/customer/estimates/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.getInvoice": {"method":"GET","path":"/v1/customer/invoices/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.getJob": {"method":"GET","path":"/v1/customer/jobs/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.getKnowledgeBaseArticle": {"method":"GET","path":"/v1/customer/articles/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.getProfile": {"method":"GET","path":"/v1/customer/me","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.getQuote": {"method":"GET","path":"/v1/customer/quotes/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.getScheduleRequest": {"method":"GET","path":"/v1/customer/schedule-requests/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.getTicket": {"method":"GET","path":"/v1/customer/tickets/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.listArticles": {"method":"GET","path":"/v1/customer/articles","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "customer.listEstimates": {"method":"GET","path":"/v1/customer/estimates","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "customer.listInvoices": {"method":"GET","path":"/v1/customer/invoices","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "customer.listJobs": {"method":"GET","path":"/v1/customer/jobs","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "customer.listQuotes": {"method":"GET","path":"/v1/customer/quotes","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "customer.listScheduleRequests": {"method":"GET","path":"/v1/customer/schedule-requests","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "customer.listTickets": {"method":"GET","path":"/v1/customer/tickets","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "customer.payInvoice": {"method":"POST","path":"/v1/customer/invoices/{id}/pay","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.signOut": {"method":"POST","path":"/v1/customer/auth/sign-out","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.startSignIn": {"method":"POST","path":"/v1/customer/auth/start","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.verifySignIn": {"method":"POST","path":"/v1/customer/auth/verify","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customers.bulk": {"method":"POST","path":"/v1/customers/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "customers.create": {"method":"POST","path":"/v1/customers","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "customers.delete": {"method":"DELETE","path":"/v1/customers/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customers.export": {"method":"GET","path":"/v1/customers/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "customers.get": {"method":"GET","path":"/v1/customers/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customers.inviteToPortal": {"method":"POST","path":"/v1/customers/{id}/portal-invite","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customers.list": {"method":"GET","path":"/v1/customers","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "customers.revokePortalAccess": {"method":"POST","path":"/v1/customers/{id}/revoke-portal-access","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customers.update": {"method":"PATCH","path":"/v1/customers/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "deliveries.export": {"method":"GET","path":"/v1/deliveries/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "deliveries.get": {"method":"GET","path":"/v1/deliveries/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -200,6 +231,7 @@ export const operationTable = {
   "inventoryMovements.list": {"method":"GET","path":"/v1/inventory-movements","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "invoices.bulk": {"method":"POST","path":"/v1/invoices/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "invoices.create": {"method":"POST","path":"/v1/invoices","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "invoices.createPaymentIntent": {"method":"POST","path":"/v1/invoices/{id}/payment-intent","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "invoices.delete": {"method":"DELETE","path":"/v1/invoices/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "invoices.export": {"method":"GET","path":"/v1/invoices/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "invoices.get": {"method":"GET","path":"/v1/invoices/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -358,6 +390,11 @@ export const operationTable = {
   "scheduleBlocks.get": {"method":"GET","path":"/v1/schedule-blocks/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "scheduleBlocks.list": {"method":"GET","path":"/v1/schedule-blocks","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "scheduleBlocks.update": {"method":"PATCH","path":"/v1/schedule-blocks/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "scheduleRequests.approve": {"method":"POST","path":"/v1/schedule-requests/{id}/approve","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "scheduleRequests.create": {"method":"POST","path":"/v1/schedule-requests","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "scheduleRequests.decline": {"method":"POST","path":"/v1/schedule-requests/{id}/decline","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "scheduleRequests.get": {"method":"GET","path":"/v1/schedule-requests/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "scheduleRequests.list": {"method":"GET","path":"/v1/schedule-requests","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "search": {"method":"GET","path":"/v1/search","pathParams":[],"query":"required","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "serviceAgreements.bulk": {"method":"POST","path":"/v1/service-agreements/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "serviceAgreements.cancel": {"method":"POST","path":"/v1/service-agreements/{id}/cancel","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -436,11 +473,23 @@ export const operationTable = {
 export interface Resources {
   account: {
     /**
+     * Connect your Stripe account
+     *
+     * `POST /v1/account/stripe` (scope `write:account`)
+     */
+    connectStripe(body?: JsonBody<Op<"/v1/account/stripe", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/account/stripe", "post">>>;
+    /**
      * Remove the logo from your documents
      *
      * `DELETE /v1/account/branding/logo` (scope `write:account`)
      */
     deleteLogo(options?: RequestOptions): Promise<Data<Op<"/v1/account/branding/logo", "delete">>>;
+    /**
+     * Disconnect your Stripe account
+     *
+     * `DELETE /v1/account/stripe` (scope `write:account`)
+     */
+    disconnectStripe(options?: RequestOptions): Promise<Data<Op<"/v1/account/stripe", "delete">>>;
     /**
      * Retrieve your account
      *
@@ -453,6 +502,12 @@ export interface Resources {
      * `GET /v1/account/branding` (scope `read:account`)
      */
     getBranding(options?: RequestOptions): Promise<Data<Op<"/v1/account/branding", "get">>>;
+    /**
+     * Retrieve your Stripe connection
+     *
+     * `GET /v1/account/stripe` (scope `read:account`)
+     */
+    getStripeConnection(options?: RequestOptions): Promise<Data<Op<"/v1/account/stripe", "get">>>;
     /**
      * Update your account
      *
@@ -1244,6 +1299,164 @@ export interface Resources {
      */
     update(id: string, body: JsonBody<Op<"/v1/conversations/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/conversations/{id}", "patch">>>;
   };
+  customer: {
+    /**
+     * Accept the estimate
+     *
+     * `POST /v1/customer/estimates/{id}/accept`
+     */
+    acceptEstimate(id: string, body?: JsonBody<Op<"/v1/customer/estimates/{id}/accept", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/estimates/{id}/accept", "post">>>;
+    /**
+     * Accept the quote
+     *
+     * `POST /v1/customer/quotes/{id}/accept`
+     */
+    acceptQuote(id: string, body?: JsonBody<Op<"/v1/customer/quotes/{id}/accept", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/quotes/{id}/accept", "post">>>;
+    /**
+     * Pay the invoice on Stripe’s payment page
+     *
+     * `POST /v1/customer/invoices/{id}/checkout`
+     */
+    checkoutInvoice(id: string, body?: JsonBody<Op<"/v1/customer/invoices/{id}/checkout", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/invoices/{id}/checkout", "post">>>;
+    /**
+     * Ask for a visit, or for a job to move
+     *
+     * `POST /v1/customer/schedule-requests`
+     */
+    createScheduleRequest(body?: JsonBody<Op<"/v1/customer/schedule-requests", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/schedule-requests", "post">>>;
+    /**
+     * Ask the business for help
+     *
+     * `POST /v1/customer/tickets`
+     */
+    createTicket(body?: JsonBody<Op<"/v1/customer/tickets", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/tickets", "post">>>;
+    /**
+     * Decline the estimate
+     *
+     * `POST /v1/customer/estimates/{id}/decline`
+     */
+    declineEstimate(id: string, body?: JsonBody<Op<"/v1/customer/estimates/{id}/decline", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/estimates/{id}/decline", "post">>>;
+    /**
+     * Decline the quote
+     *
+     * `POST /v1/customer/quotes/{id}/decline`
+     */
+    declineQuote(id: string, body?: JsonBody<Op<"/v1/customer/quotes/{id}/decline", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/quotes/{id}/decline", "post">>>;
+    /**
+     * Get one of the customer's estimates
+     *
+     * `GET /v1/customer/estimates/{id}`
+     */
+    getEstimate(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/customer/estimates/{id}", "get">>>;
+    /**
+     * Get one of the customer's invoices
+     *
+     * `GET /v1/customer/invoices/{id}`
+     */
+    getInvoice(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/customer/invoices/{id}", "get">>>;
+    /**
+     * Get one of the customer's jobs
+     *
+     * `GET /v1/customer/jobs/{id}`
+     */
+    getJob(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/customer/jobs/{id}", "get">>>;
+    /**
+     * Get one of the customer's articles
+     *
+     * `GET /v1/customer/articles/{id}`
+     */
+    getKnowledgeBaseArticle(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/customer/articles/{id}", "get">>>;
+    /**
+     * Who the signed-in customer is
+     *
+     * `GET /v1/customer/me`
+     */
+    getProfile(options?: RequestOptions): Promise<Data<Op<"/v1/customer/me", "get">>>;
+    /**
+     * Get one of the customer's quotes
+     *
+     * `GET /v1/customer/quotes/{id}`
+     */
+    getQuote(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/customer/quotes/{id}", "get">>>;
+    /**
+     * Get one of the customer's schedule requests
+     *
+     * `GET /v1/customer/schedule-requests/{id}`
+     */
+    getScheduleRequest(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/customer/schedule-requests/{id}", "get">>>;
+    /**
+     * Get one of the customer's tickets
+     *
+     * `GET /v1/customer/tickets/{id}`
+     */
+    getTicket(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/customer/tickets/{id}", "get">>>;
+    /**
+     * List the customer's articles
+     *
+     * `GET /v1/customer/articles`
+     */
+    listArticles(query?: Query<Op<"/v1/customer/articles", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/customer/articles", "get">>, JsonResponse<Op<"/v1/customer/articles", "get">>>;
+    /**
+     * List the customer's estimates
+     *
+     * `GET /v1/customer/estimates`
+     */
+    listEstimates(query?: Query<Op<"/v1/customer/estimates", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/customer/estimates", "get">>, JsonResponse<Op<"/v1/customer/estimates", "get">>>;
+    /**
+     * List the customer's invoices
+     *
+     * `GET /v1/customer/invoices`
+     */
+    listInvoices(query?: Query<Op<"/v1/customer/invoices", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/customer/invoices", "get">>, JsonResponse<Op<"/v1/customer/invoices", "get">>>;
+    /**
+     * List the customer's jobs
+     *
+     * `GET /v1/customer/jobs`
+     */
+    listJobs(query?: Query<Op<"/v1/customer/jobs", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/customer/jobs", "get">>, JsonResponse<Op<"/v1/customer/jobs", "get">>>;
+    /**
+     * List the customer's quotes
+     *
+     * `GET /v1/customer/quotes`
+     */
+    listQuotes(query?: Query<Op<"/v1/customer/quotes", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/customer/quotes", "get">>, JsonResponse<Op<"/v1/customer/quotes", "get">>>;
+    /**
+     * List the customer's schedule requests
+     *
+     * `GET /v1/customer/schedule-requests`
+     */
+    listScheduleRequests(query?: Query<Op<"/v1/customer/schedule-requests", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/customer/schedule-requests", "get">>, JsonResponse<Op<"/v1/customer/schedule-requests", "get">>>;
+    /**
+     * List the customer's tickets
+     *
+     * `GET /v1/customer/tickets`
+     */
+    listTickets(query?: Query<Op<"/v1/customer/tickets", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/customer/tickets", "get">>, JsonResponse<Op<"/v1/customer/tickets", "get">>>;
+    /**
+     * Start a card payment of the invoice (Stripe.js)
+     *
+     * `POST /v1/customer/invoices/{id}/pay`
+     */
+    payInvoice(id: string, body?: JsonBody<Op<"/v1/customer/invoices/{id}/pay", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/invoices/{id}/pay", "post">>>;
+    /**
+     * End the customer's session
+     *
+     * `POST /v1/customer/auth/sign-out`
+     */
+    signOut(options?: RequestOptions): Promise<Data<Op<"/v1/customer/auth/sign-out", "post">>>;
+    /**
+     * Send a customer a sign-in code
+     *
+     * `POST /v1/customer/auth/start`
+     */
+    startSignIn(body?: JsonBody<Op<"/v1/customer/auth/start", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/auth/start", "post">>>;
+    /**
+     * Sign a customer in with their code or magic link
+     *
+     * `POST /v1/customer/auth/verify`
+     */
+    verifySignIn(body?: JsonBody<Op<"/v1/customer/auth/verify", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/auth/verify", "post">>>;
+  };
   customers: {
     /**
      * Create, update and delete customers in one all-or-nothing request
@@ -1276,11 +1489,23 @@ export interface Resources {
      */
     get(id: string, query?: Query<Op<"/v1/customers/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/customers/{id}", "get">>>;
     /**
+     * Invite the customer to the customer portal
+     *
+     * `POST /v1/customers/{id}/portal-invite` (scope `write:customers`)
+     */
+    inviteToPortal(id: string, body?: JsonBody<Op<"/v1/customers/{id}/portal-invite", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customers/{id}/portal-invite", "post">>>;
+    /**
      * List customers
      *
      * `GET /v1/customers` (scope `read:customers`)
      */
     list(query?: Query<Op<"/v1/customers", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/customers", "get">>, JsonResponse<Op<"/v1/customers", "get">>>;
+    /**
+     * Revoke the customer's portal access
+     *
+     * `POST /v1/customers/{id}/revoke-portal-access` (scope `write:customers`)
+     */
+    revokePortalAccess(id: string, body?: JsonBody<Op<"/v1/customers/{id}/revoke-portal-access", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customers/{id}/revoke-portal-access", "post">>>;
     /**
      * Update a customer
      *
@@ -1643,6 +1868,12 @@ export interface Resources {
      * `POST /v1/invoices` (scope `write:invoices`)
      */
     create(body: JsonBody<Op<"/v1/invoices", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/invoices", "post">>>;
+    /**
+     * Start a card payment of the invoice (Stripe)
+     *
+     * `POST /v1/invoices/{id}/payment-intent` (scope `write:invoices`)
+     */
+    createPaymentIntent(id: string, body?: JsonBody<Op<"/v1/invoices/{id}/payment-intent", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/invoices/{id}/payment-intent", "post">>>;
     /**
      * Delete a invoice
      *
@@ -2627,6 +2858,38 @@ export interface Resources {
      * `PATCH /v1/schedule-blocks/{id}` (scope `write:schedule-blocks`)
      */
     update(id: string, body: JsonBody<Op<"/v1/schedule-blocks/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/schedule-blocks/{id}", "patch">>>;
+  };
+  scheduleRequests: {
+    /**
+     * Book the requested visit
+     *
+     * `POST /v1/schedule-requests/{id}/approve` (scope `write:schedule-requests`)
+     */
+    approve(id: string, body?: JsonBody<Op<"/v1/schedule-requests/{id}/approve", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/schedule-requests/{id}/approve", "post">>>;
+    /**
+     * Create a schedule_request
+     *
+     * `POST /v1/schedule-requests` (scope `write:schedule-requests`)
+     */
+    create(body: JsonBody<Op<"/v1/schedule-requests", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/schedule-requests", "post">>>;
+    /**
+     * Decline the request
+     *
+     * `POST /v1/schedule-requests/{id}/decline` (scope `write:schedule-requests`)
+     */
+    decline(id: string, body?: JsonBody<Op<"/v1/schedule-requests/{id}/decline", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/schedule-requests/{id}/decline", "post">>>;
+    /**
+     * Retrieve a schedule_request
+     *
+     * `GET /v1/schedule-requests/{id}` (scope `read:schedule-requests`)
+     */
+    get(id: string, query?: Query<Op<"/v1/schedule-requests/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/schedule-requests/{id}", "get">>>;
+    /**
+     * List schedule requests
+     *
+     * `GET /v1/schedule-requests` (scope `read:schedule-requests`)
+     */
+    list(query?: Query<Op<"/v1/schedule-requests", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/schedule-requests", "get">>, JsonResponse<Op<"/v1/schedule-requests", "get">>>;
   };
   serviceAgreements: {
     /**

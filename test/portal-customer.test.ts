@@ -1,0 +1,134 @@
+// The customer pages in a real browser (Debian's Chromium): an end customer receives a code by
+// mail (smtp-server on 127.0.0.1), signs in at /c/{account_id}, accepts a quote with their typed
+// name, asks for a visit, and pays an invoice on the Stripe fake's payment page; staff then see
+// each change through the API and its events. Phone-sized viewport: the pages are mobile first.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { browserSkipReason, startPortal, type PortalSession } from './support/browser.ts';
+import { fakePublishableKey, fakeSecretKey, startStripeFake, type StripeFake } from './support/stripe-fake.ts';
+import { mailRelay } from '../src/mail/mail-module.ts';
+import type { TestAccount } from './support/test-context.ts';
+
+const SIGNING_SECRET = 'whsec_test_customer_pages_secret_1';
+const LINES = [{ description: 'Radiator replacement', quantity: 1, unit_amount: 24_000 }];
+
+describe('a customer signs in, accepts a quote, asks for a visit and pays', { skip: browserSkipReason() }, () => {
+  let portal: PortalSession;
+  let smtp: SMTPServer;
+  let stripe: StripeFake;
+  let account: TestAccount;
+  const inbox: ParsedMail[] = [];
+
+  const staff = async (method: string, path: string, body?: unknown) => {
+    const response = await portal.t.call(method, path, { key: account.key, body });
+    assert.ok(response.status < 300, `${method} ${path}: ${response.text}`);
+    return response.body.data;
+  };
+  const events = async (type: string) =>
+    (await portal.t.call('GET', `/v1/events?type=${type}`, { key: account.key })).body.data as any[];
+
+  before(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, callback) {
+        simpleParser(stream).then((mail) => (inbox.push(mail), callback()), callback);
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    stripe = await startStripeFake();
+    portal = await startPortal({
+      viewport: { width: 390, height: 844 },
+      smtp: { url: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, from: 'shop@fieldline.test' },
+      stripe: stripe.api,
+    });
+    account = await portal.t.newAccount('Harbour Heating');
+  });
+  after(async () => {
+    await portal?.close();
+    await stripe?.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  });
+
+  it('goes from a mailed code to an accepted quote, a visit request and a paid invoice', async () => {
+    const { page } = portal;
+    // The business: a customer, a quote and an invoice sent to them, Stripe connected.
+    const customer = await staff('POST', '/v1/customers', { name: 'Ada Lovelace', email: 'ada@customer.test' });
+    const quote = await staff('POST', '/v1/quotes', {
+      customer_id: customer.id,
+      title: 'New radiators',
+      line_items: LINES,
+    });
+    await staff('POST', `/v1/quotes/${quote.id}/send`);
+    const invoice = await staff('POST', '/v1/invoices', {
+      customer_id: customer.id,
+      line_items: LINES,
+      currency: 'EUR',
+    });
+    await staff('POST', `/v1/invoices/${invoice.id}/send`);
+    const keys = { secret_key: fakeSecretKey(), publishable_key: fakePublishableKey() };
+    stripe.addAccount(keys.secret_key, 'Harbour Heating Ltd');
+    await staff('POST', '/v1/account/stripe', keys);
+    const source = await staff('POST', '/v1/inbound-sources', { provider: 'stripe', signing_secret: SIGNING_SECRET });
+    stripe.webhookTo({ url: `${portal.base}${source.url_path}`, secret: SIGNING_SECRET });
+
+    // Sign in with the code from the mail.
+    await page.goto(`/c/${account.id}`);
+    await page.getByLabel('Your email address').fill('ada@customer.test');
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByRole('status').waitFor();
+    await portal.t.runtime.use(mailRelay).deliver(undefined, [account.id]);
+    const mail = inbox.find((m) => m.subject?.includes('sign-in code'));
+    assert.ok(mail, 'the code arrived by mail');
+    const code = /: (\d{6})\n/.exec(mail.text!)![1];
+    await page.getByLabel('Code').fill(code);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Hello, Ada Lovelace' }).waitFor();
+    await portal.screenshot('customer-1-signed-in');
+
+    // Accept the quote with a typed name.
+    const quoteRow = page.locator(`li[data-id="${quote.id}"]`);
+    await quoteRow.getByLabel('Type your full name to accept').fill('Ada Lovelace');
+    await quoteRow.getByRole('button', { name: 'Accept' }).click();
+    await quoteRow.getByText('signed by Ada Lovelace').waitFor();
+    const accepted = await staff('GET', `/v1/quotes/${quote.id}`);
+    assert.equal(accepted.status, 'accepted');
+    assert.equal(accepted.accepted_via, 'customer_portal');
+    assert.ok((await events('quote.accepted')).some((event) => event.data.object.id === quote.id));
+
+    // Ask for a visit.
+    await page.getByLabel('Day', { exact: true }).fill('2027-05-03');
+    await page.getByLabel('Time of day').selectOption('afternoon');
+    await page.getByLabel('What is it about?').fill('The boiler knocks at night');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByText('we will confirm a time').waitFor();
+    const [request] = (
+      await portal.t.call('GET', `/v1/schedule-requests?customer_id=${customer.id}`, {
+        key: account.key,
+      })
+    ).body.data;
+    assert.equal(request.note, 'The boiler knocks at night');
+    assert.equal(request.source, 'portal');
+    assert.ok((await events('schedule_request.created')).some((event) => event.data.object.id === request.id));
+    await portal.screenshot('customer-2-quote-accepted-visit-requested');
+
+    // Pay the invoice on Stripe's (the fake's) payment page, and come back.
+    await page.locator(`li[data-id="${invoice.id}"]`).getByRole('button', { name: /^Pay / }).click();
+    await page.getByRole('button', { name: 'Pay now' }).click();
+    await page.getByText('your payment is being confirmed').waitFor();
+    await page.locator(`li[data-id="${invoice.id}"]`).getByText('paid', { exact: true }).waitFor();
+    await portal.screenshot('customer-3-paid');
+    const paid = await staff('GET', `/v1/invoices/${invoice.id}`);
+    assert.equal(paid.status, 'paid');
+    assert.equal(paid.amount_due, 0);
+    const [payment] = await staff('GET', `/v1/payments?invoice_id=${invoice.id}`);
+    assert.equal(payment.amount, invoice.total);
+    assert.match(payment.reference, /^pi_/);
+    assert.ok((await events('invoice.paid')).some((event) => event.data.object.id === invoice.id));
+    assert.deepEqual(portal.pageErrors, []);
+  });
+});
