@@ -22,7 +22,10 @@ import type { Runtime } from '../platform/contract.ts';
 export interface HttpOptions {
   /** The developer portal's build, served at /portal (default web/dist). */
   portalDir?: string;
-  /** Origins always allowed by CORS, with credentials (the portal when served elsewhere). */
+  /**
+   * Origins always allowed by CORS, with credentials, whose pages may also make changes with the
+   * session cookie (the portal when served elsewhere).
+   */
   portalOrigins?: readonly string[];
   /** Serve /metrics on this app behind this bearer token; absent: not on this app. */
   metricsToken?: string | null;
@@ -52,6 +55,6 @@ export function createHttpApp(api: Api, runtime: Runtime, options: HttpOptions =
   if (options.metricsToken) mountMetrics(app, runtime.metrics, options.metricsToken);
   mountApiInfo(app, runtime.db);
   mountModuleDocuments(app, api.modules, runtime);
-  mountOperations(app, api.operations, runtime);
+  mountOperations(app, api.operations, runtime, { portalOrigins: options.portalOrigins });
   return app;
 }

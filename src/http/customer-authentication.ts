@@ -1,12 +1,12 @@
 // The end customer's side of the gate: a portal session, as `Authorization: Bearer flc_...` or
-// the portal cookie the sign-in set. A cookie rides along on any request a browser makes, so a
-// state-changing call that carries one must come from a page of this server (a form on another
-// site cannot pass); bearer tokens are never sent by a browser on its own and need no such check.
+// the portal cookie the sign-in set. A state-changing call that carries the cookie must come from
+// a page of this server (cross-site.ts); bearer tokens need no such check.
 import type { Context } from 'hono';
 import { ApiError } from '../platform/errors.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import type { TrafficControl } from '../platform/api/traffic-control.ts';
 import { clientIp } from './client-ip.ts';
+import { refuseCrossSite } from './cross-site.ts';
 import type { CustomerCredentials } from './http-services.ts';
 
 const CUSTOMER_CHALLENGE = 'Bearer realm="fieldline-customer"';
@@ -32,19 +32,12 @@ export async function authenticateCustomer(
       { headers: { 'WWW-Authenticate': CUSTOMER_CHALLENGE } },
     );
   }
-  if (cookie && c.req.method !== 'GET' && c.req.method !== 'HEAD') refuseCrossSite(c, options.publicOrigin);
-  return principal;
-}
-
-/** A cookie-carried write from another site's page is refused; browsers say where a request comes from. */
-function refuseCrossSite(c: Context, publicOrigin: string): void {
-  const site = c.req.header('sec-fetch-site');
-  const origin = c.req.header('origin');
-  const crossSite = (site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== publicOrigin);
-  if (crossSite)
-    throw new ApiError(
-      'forbidden',
+  if (cookie)
+    refuseCrossSite(
+      c,
+      { publicOrigin: options.publicOrigin },
       "A customer session's cookie is accepted for changes only from this server's own pages; " +
         'other clients send the session token as a bearer token',
     );
+  return principal;
 }

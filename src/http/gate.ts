@@ -1,9 +1,9 @@
 // The gate every operation passes, in the order of architecture.md: authenticate (the
-// credential fixes the account; no request parameter can change it), rate limit per credential
-// and bucket, monthly quota, then the operation's scope. Operations open to anyone are limited
-// per address instead; providers' signed requests are checked by their operation. One
-// middleware, so a request pays one hop, and nothing here touches the database once the
-// credential is cached.
+// credential fixes the account; no request parameter can change it; a session cookie's changes
+// come from trusted pages only, cross-site.ts), rate limit per credential and bucket, monthly
+// quota, then the operation's scope. Operations open to anyone are limited per address instead;
+// providers' signed requests are checked by their operation. One middleware, so a request pays
+// one hop, and nothing here touches the database once the credential is cached.
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../platform/errors.ts';
 import type { Operation, SessionIdentity } from '../platform/api/operation.ts';
@@ -12,6 +12,7 @@ import { trafficControl, type TrafficControl } from '../platform/api/traffic-con
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import { credentials, customerCredentials, type Credentials } from './http-services.ts';
 import { authenticateCustomer } from './customer-authentication.ts';
+import { refuseCrossSite } from './cross-site.ts';
 import { setRateLimitHeaders } from './rate-limit-headers.ts';
 import { clientIp } from './client-ip.ts';
 import { queryOf } from './query-of.ts';
@@ -19,6 +20,15 @@ import './context-variables.ts';
 import type { Runtime } from '../platform/contract.ts';
 
 const BEARER_CHALLENGE = 'Bearer realm="fieldline"';
+const COOKIE_FROM_ELSEWHERE =
+  "A session cookie is accepted for changes only from this server's own pages, the developer portal's " +
+  'origins and the origins your account allows (cors_allowed_origins); other clients send an API key, ' +
+  'an OAuth access token or the session token as `Authorization: Bearer ...`';
+
+export interface GateOptions {
+  /** Origins whose pages may use a person's session cookie for changes (the portal served elsewhere). */
+  portalOrigins?: readonly string[];
+}
 
 /** Sets the RateLimit headers of the decision a call was charged by. */
 export const reportRate = (c: Context) => (policy: string, decision: RateDecision) =>
@@ -28,10 +38,17 @@ export const reportRate = (c: Context) => (policy: string, decision: RateDecisio
 export const limitsOf = (runtime: Runtime): TrafficControl | undefined =>
   runtime.options.trafficControl ? runtime.use(trafficControl) : undefined;
 
-export function gate(operation: Operation, template: string, runtime: Runtime): MiddlewareHandler {
+export function gate(
+  operation: Operation,
+  template: string,
+  runtime: Runtime,
+  options: GateOptions = {},
+): MiddlewareHandler {
   const limits = limitsOf(runtime);
   const verifier = runtime.use(credentials);
   const { trustProxy } = runtime.options;
+  const publicOrigin = new URL(runtime.options.publicUrl).origin;
+  const portalOrigins = new Set(options.portalOrigins ?? []);
   const challenge = operation.challenge?.(runtime.options) ?? BEARER_CHALLENGE;
   const bucket = operation.bucket;
   return async function gateOperation(c, next) {
@@ -44,13 +61,17 @@ export function gate(operation: Operation, template: string, runtime: Runtime): 
     if (operation.authentication === 'customer') {
       const customer = await authenticateCustomer(c, runtime.use(customerCredentials), limits, {
         trustProxy,
-        publicOrigin: new URL(runtime.options.publicUrl).origin,
+        publicOrigin,
       });
       c.set('principal', customer);
       if (limits && typeof bucket === 'string') await limits.charge(customer, bucket, reportRate(c));
       return next();
     }
-    const { principal, session } = await authenticate(c, verifier, limits, challenge, trustProxy);
+    const { principal, session, byCookie } = await authenticate(c, verifier, limits, challenge, trustProxy);
+    if (byCookie) {
+      const allows = (origin: string) => portalOrigins.has(origin) || principal?.allowedOrigins.has(origin) === true;
+      refuseCrossSite(c, { publicOrigin, allows }, COOKIE_FROM_ELSEWHERE);
+    }
     c.set('session', session);
     if (operation.authentication === 'session') {
       if (!session) {
@@ -97,8 +118,8 @@ export function chargeByBody(operation: Operation, runtime: Runtime): Middleware
 
 /**
  * An API key (`Bearer fl_...`), an OAuth access token (`Bearer flo_at_...`), a session token
- * (`Bearer ...`) or a session cookie; anything else, or nothing, is a 401 (and failures are
- * counted per address).
+ * (`Bearer ...`) or a session cookie (`byCookie`: a browser may have sent it on another site's
+ * behalf); anything else, or nothing, is a 401 (and failures are counted per address).
  */
 async function authenticate(
   c: Context,
@@ -106,13 +127,13 @@ async function authenticate(
   limits: TrafficControl | undefined,
   challenge: string,
   trustProxy: boolean,
-): Promise<{ principal: Principal | null; session?: SessionIdentity }> {
+): Promise<{ principal: Principal | null; session?: SessionIdentity; byCookie: boolean }> {
   const header = c.req.header('authorization');
   const bearer = header ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
   const cookie = header ? null : verifier.sessionCookie(c.req.header('cookie'));
   if (bearer || cookie) {
     const identity = await verifier.identify(bearer ? { bearer } : { cookie: cookie! });
-    if (identity) return identity;
+    if (identity) return { ...identity, byCookie: !bearer };
   }
   await limits?.countFailedAuthentication(clientIp(c, trustProxy));
   const headers = { 'WWW-Authenticate': challenge };

@@ -9,7 +9,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { acceptsIdempotencyKey, type ApiResult, type Operation } from '../platform/api/operation.ts';
 import { invokeOperation } from '../platform/api/invoke-operation.ts';
 import { ApiError } from '../platform/errors.ts';
-import { chargeByBody, gate, limitsOf } from './gate.ts';
+import { chargeByBody, gate, limitsOf, type GateOptions } from './gate.ts';
 import { jsonBody } from './json-body.ts';
 import { multipartBody } from './multipart-body.ts';
 import { formBody, textBody } from './form-body.ts';
@@ -89,7 +89,12 @@ function run(operation: Operation, runtime: Runtime): MiddlewareHandler {
   };
 }
 
-export function mountOperations(app: Hono, operations: readonly Operation[], runtime: Runtime): void {
+export function mountOperations(
+  app: Hono,
+  operations: readonly Operation[],
+  runtime: Runtime,
+  options: GateOptions = {},
+): void {
   const idempotent = idempotency(runtime);
   const routes = operations.flatMap((operation) =>
     [operation.path, ...(operation.aliases ?? [])].map((path) => ({ operation, path })),
@@ -110,7 +115,7 @@ export function mountOperations(app: Hono, operations: readonly Operation[], run
   for (const group of [routes.filter((r) => isStatic(r.path)), routes.filter((r) => !isStatic(r.path))]) {
     for (const { operation, path } of group) {
       const chain = [
-        gate(operation, path, runtime),
+        gate(operation, path, runtime, options),
         bodyReader(operation, runtime.options.maxBodyBytes),
         chargeByBody(operation, runtime),
         acceptsIdempotencyKey(operation) ? idempotent : undefined,
