@@ -488,3 +488,67 @@ describe('paying an invoice online', () => {
     assert.equal(refused.status, 404);
   });
 });
+
+describe("a document's mailed link, without signing in", () => {
+  const LINES = [{ description: 'Survey', quantity: 1, unit_amount: 6_000 }];
+
+  /** Sends the document and answers the page link its mail carries. */
+  async function mailedPage(collection: 'quotes' | 'invoices', customerId: string, email: string) {
+    const title = collection === 'quotes' ? { title: 'Survey' } : {};
+    const document = await created(collection, { customer_id: customerId, ...title, line_items: LINES });
+    assert.equal((await call('POST', `/v1/${collection}/${document.id}/send`, { to: [email] })).status, 200);
+    const [mail] = (await relayMail()).filter((m) => JSON.stringify(m.to).includes(email));
+    const page = /(?:Pay it|Accept or decline it) online: (\S+)/.exec(mail.text!)![1];
+    return { document, token: new URL(page).pathname.split('/')[3] };
+  }
+
+  test('the link shows the quote and accepts it as its customer; a forged link is a 404', async () => {
+    const customer = await created('customers', { name: 'Linked', email: 'linked@example.test' });
+    const { document, token } = await mailedPage('quotes', customer.id, 'linked@example.test');
+    const shown = await ctx.call('GET', `/v1/customer/documents/${token}`);
+    assert.equal(shown.status, 200, shown.text);
+    assert.equal(shown.body.data.document.id, document.id);
+    assert.equal(shown.body.data.document.status, 'sent');
+    assert.equal(shown.body.data.business.name, 'Northwind Heating');
+    const pdf = await ctx.app.request(shown.body.data.pdf_url);
+    assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+
+    const forged = token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    assert.equal((await ctx.call('GET', `/v1/customer/documents/${forged}`)).status, 404);
+    assert.equal(
+      (await ctx.call('POST', `/v1/customer/documents/${forged}/accept`, { body: { signed_name: 'X Y' } })).status,
+      404,
+    );
+    assert.equal((await ctx.call('POST', `/v1/customer/documents/${token}/checkout`, { body: {} })).status, 404);
+
+    const accepted = await ctx.call('POST', `/v1/customer/documents/${token}/accept`, {
+      body: { signed_name: 'Lin Ked' },
+    });
+    assert.equal(accepted.status, 200, accepted.text);
+    const staff = (await call('GET', `/v1/quotes/${document.id}`)).body.data;
+    assert.equal(staff.status, 'accepted');
+    assert.equal(staff.accepted_via, 'customer_portal');
+    assert.equal(staff.accepted_by_name, 'Lin Ked');
+    const again = await ctx.call('POST', `/v1/customer/documents/${token}/decline`, { body: {} });
+    assert.equal(again.status, 409);
+  });
+
+  test("an invoice's link pays it on Stripe's page and returns to the link", async () => {
+    const customer = await created('customers', { name: 'Linked payer', email: 'linkedpay@example.test' });
+    const { document, token } = await mailedPage('invoices', customer.id, 'linkedpay@example.test');
+    const shown = await ctx.call('GET', `/v1/customer/documents/${token}`);
+    assert.equal(shown.body.data.online_payments, true, 'Stripe was connected by the suite above');
+    assert.equal(shown.body.data.document.amount_due, 6_000);
+    assert.equal(
+      (await ctx.call('POST', `/v1/customer/documents/${token}/accept`, { body: { signed_name: 'X Y' } })).status,
+      404,
+    );
+    const checkout = await ctx.call('POST', `/v1/customer/documents/${token}/checkout`, { body: {} });
+    assert.equal(checkout.status, 200, checkout.text);
+    const session = stripe.sessions.get(checkout.body.data.id)!;
+    assert.equal(session.success_url, `${served.base}/c/documents/${token}?paid=${document.id}`);
+    assert.equal((await fetch(checkout.body.data.url, { method: 'POST', redirect: 'manual' })).status, 303);
+    const paid = await ctx.call('GET', `/v1/customer/documents/${token}`);
+    assert.equal(paid.body.data.document.status, 'paid');
+  });
+});

@@ -22,12 +22,12 @@ import { asCustomer } from './customer-context.ts';
 import { CUSTOMER_TAG, loadCustomerRow } from './customer-views.ts';
 import { CUSTOMER_VIEWS } from './customer-collections.ts';
 
-const PAYMENT_ERRORS =
+export const PAYMENT_ERRORS =
   '409 `conflict`: the invoice is paid or void; 409 `payments_not_configured`: the business takes no card ' +
-  'payments online (`GET /v1/customer/me` says so as `online_payments`); 422 at `amount`: under 1 or over what is due; ' +
-  '503: Stripe could not be reached.';
+  'payments online (`GET /v1/customer/me` says so as `online_payments`); ' +
+  '422 at `amount`: under 1 or over what is due; 503: Stripe could not be reached.';
 
-const CheckoutSession = z.object({
+export const CheckoutSession = z.object({
   object: z.literal('checkout_session'),
   id: z.string().describe('The Stripe Checkout Session (`cs_...`).'),
   url: z.string().describe("Stripe's payment page: send the customer there; it returns them to the customer pages."),
@@ -46,13 +46,19 @@ function amountToPay(invoice: { id: string; status: string; amount_due: number }
   return amount;
 }
 
-async function createCheckout(ctx: OperationContext, invoiceId: string, asked: number | undefined) {
+/** A Checkout Session for the caller's invoice (404 for another customer's). */
+export async function createCheckout(
+  ctx: OperationContext,
+  invoiceId: string,
+  asked: number | undefined,
+  returnPath = `/c/${ctx.tx.accountId}`,
+) {
   const invoice = await loadCustomerRow(ctx, CUSTOMER_VIEWS.invoices, invoiceId, { lock: true });
   const amount = amountToPay(invoice as never, asked);
   const keys = await loadStripeKeys(ctx.tx, ctx.runtime.secrets);
   if (!keys) throw new ApiError('payments_not_configured', 'This business does not take card payments online');
   const branding = await loadBranding(ctx.tx);
-  const pages = `${ctx.runtime.options.publicUrl}/c/${ctx.tx.accountId}`;
+  const pages = `${ctx.runtime.options.publicUrl}${returnPath}`;
   const metadata = { [INVOICE_METADATA_KEY]: invoice.id, [ACCOUNT_METADATA_KEY]: ctx.tx.accountId };
   try {
     const session = await stripeClient(keys.secretKey, ctx.runtime.options.stripe).checkout.sessions.create(

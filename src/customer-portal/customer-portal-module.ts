@@ -9,6 +9,7 @@ import { customerAuthOperations } from './customer-auth-operations.ts';
 import { CUSTOMER_VIEWS } from './customer-collections.ts';
 import { customerDocumentOperations } from './customer-documents.ts';
 import { customerPaymentOperations } from './customer-payments.ts';
+import { documentLinkOperations } from './document-link-operations.ts';
 import { customerProfileOperation } from './customer-profile.ts';
 import { customerRequestOperations } from './customer-requests.ts';
 import { CustomerSessionVerifier, customerSessions } from './customer-sessions.ts';
@@ -27,6 +28,7 @@ export const customerPortalModule = defineModule({
     ...customerRequestOperations(registry),
     ...customerDocumentOperations(registry),
     ...customerPaymentOperations,
+    ...documentLinkOperations,
     ...Object.values(CUSTOMER_VIEWS).flatMap((view) => customerViewOperations(registry, view)),
   ],
   migrations: PORTAL_MIGRATIONS,

@@ -18,7 +18,10 @@ import { renderPdf } from './render-pdf.ts';
 export const LINK_LIFETIME_DAYS = 180;
 const PURPOSE = 'fieldline document links';
 
-/** The link that opens `collection`'s document `id` of the account. */
+const linkToken = (runtime: Runtime, accountId: string, collection: DocumentCollection, id: string, now: number) =>
+  signToken(runtime, PURPOSE, [accountId, collection, id], now + LINK_LIFETIME_DAYS * 86_400_000);
+
+/** The link that opens `collection`'s document `id` of the account (the PDF). */
 export function documentLink(
   runtime: Runtime,
   accountId: string,
@@ -26,12 +29,22 @@ export function documentLink(
   id: string,
   now = Date.now(),
 ): string {
-  const token = signToken(runtime, PURPOSE, [accountId, collection, id], now + LINK_LIFETIME_DAYS * 86_400_000);
-  return `${runtime.options.publicUrl}/v1/documents/${token}`;
+  return `${runtime.options.publicUrl}/v1/documents/${linkToken(runtime, accountId, collection, id, now)}`;
+}
+
+/** The customer page of the same document (the customer portal's `/c/documents/{token}`): pay, accept, decline. */
+export function documentPageLink(
+  runtime: Runtime,
+  accountId: string,
+  collection: DocumentCollection,
+  id: string,
+  now = Date.now(),
+): string {
+  return `${runtime.options.publicUrl}/c/documents/${linkToken(runtime, accountId, collection, id, now)}`;
 }
 
 /** Which document a token opens; null for a forged, altered or expired one (all look the same). */
-function documentOfToken(
+export function documentOfToken(
   runtime: Runtime,
   token: string,
 ): { accountId: string; collection: DocumentCollection; id: string } | null {

@@ -11,7 +11,7 @@ import { loadReferencedOrThrow } from '../../platform/operations/load-row.ts';
 import type { ActionSpec, OperationContext } from '../../platform/contract.ts';
 import { loadBranding, type AccountBranding } from '../branding.ts';
 import { queueMailDelivery } from '../delivery-log.ts';
-import { documentLink } from './document-links.ts';
+import { documentLink, documentPageLink } from './document-links.ts';
 import { DOCUMENT_KINDS, documentOf, type DocumentCollection, type PrintedDocument } from './document-model.ts';
 import { renderPdf } from './render-pdf.ts';
 
@@ -103,13 +103,19 @@ export async function mailDocument(
   const document = await documentOf(ctx, collection, row, branding);
   const pdf = await renderPdf(document);
   const link = documentLink(ctx.runtime, ctx.tx.accountId, collection, row.id);
+  // Customers' documents also open as a page where they pay (an invoice) or answer (a proposal).
+  const page =
+    collection === 'purchase-orders'
+      ? null
+      : `${collection === 'invoices' ? 'Pay it' : 'Accept or decline it'} online: ` +
+        documentPageLink(ctx.runtime, ctx.tx.accountId, collection, row.id);
   return queueMailDelivery(
     ctx.tx,
     {
       to: mail.to,
       cc: mail.cc,
       subject: mail.subject ?? `${document.title} ${document.number} from ${document.from.name}`,
-      text: mailText(document, link, mail.opening),
+      text: mailText(document, link, page, mail.opening),
       attachments: [{ filename: `${row.id}.pdf`, contentType: 'application/pdf', content: pdf }],
     },
     ctx.now,
@@ -117,7 +123,7 @@ export async function mailDocument(
   ).deliveryId;
 }
 
-function mailText(document: PrintedDocument, link: string, message: string | undefined): string {
+function mailText(document: PrintedDocument, link: string, page: string | null, message: string | undefined): string {
   const [label, amount] = document.totals[document.totals.length - 1];
   const due = document.facts.find(([name]) => name === 'Due' || name === 'Valid until');
   return [
@@ -125,6 +131,7 @@ function mailText(document: PrintedDocument, link: string, message: string | und
     `${document.title} ${document.number} from ${document.from.name}`,
     `${label}: ${amount}${due ? ` (${due[0].toLowerCase()} ${due[1]})` : ''}`,
     `View it online: ${link}\nThe PDF is attached.`,
+    page,
     document.footer,
   ]
     .filter(Boolean)

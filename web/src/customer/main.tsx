@@ -1,13 +1,19 @@
-// The customer pages, mounted at /c/{account_id}: every request is a /v1/customer call.
+// The customer pages: /c/{account_id} (signed in: everything of theirs) and
+// /c/documents/{token} (one document from its mailed link). Every request is a /v1/customer call.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { CustomerApp } from './customer-app.tsx';
+import { DocumentPage } from './document-page.tsx';
 import './customer.css';
 
-const accountId = window.location.pathname.split('/')[2] ?? '';
+const [, , first = '', second = ''] = window.location.pathname.split('/');
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <CustomerApp accountId={decodeURIComponent(accountId)} />
+    {first === 'documents' ? (
+      <DocumentPage token={decodeURIComponent(second)} />
+    ) : (
+      <CustomerApp accountId={decodeURIComponent(first)} />
+    )}
   </StrictMode>,
 );

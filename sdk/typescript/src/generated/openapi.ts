@@ -7518,6 +7518,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customer/documents/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open the document a mailed link names
+         * @description The invoice, estimate or quote as its customer sees it, the business's name, whether it can be paid by card, and its PDF. For anyone holding the link, as long as the link is valid.
+         */
+        get: operations["getLinkedCustomerDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/documents/{token}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the linked proposal
+         * @description An estimate or quote the link names, as `POST /v1/customer/{estimates|quotes}/{id}/accept` (409 when it is not awaiting an answer; an invoice's link: 404).
+         */
+        post: operations["acceptLinkedCustomerDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/documents/{token}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline the linked proposal
+         * @description An estimate or quote the link names, as `POST /v1/customer/{estimates|quotes}/{id}/decline` (409 when it is not awaiting an answer; an invoice's link: 404).
+         */
+        post: operations["declineLinkedCustomerDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/documents/{token}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay the invoice a mailed link names, on Stripe’s payment page
+         * @description As `POST /v1/customer/invoices/{id}/checkout`. 409 `conflict`: the invoice is paid or void; 409 `payments_not_configured`: the business takes no card payments online (`GET /v1/customer/me` says so as `online_payments`); 422 at `amount`: under 1 or over what is due; 503: Stripe could not be reached.
+         */
+        post: operations["checkoutLinkedCustomerDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customer/jobs": {
         parameters: {
             query?: never;
@@ -7872,8 +7952,10 @@ export interface components {
                 latitude?: number;
                 longitude?: number;
             } | null;
-            tags?: string[] | null;
-            status?: ("active" | "inactive" | "lead") | null;
+            /** @description Free-form labels, e.g. `vip`. */
+            tags?: string[];
+            /** @enum {string} */
+            status?: "active" | "inactive" | "lead";
             notes?: string | null;
         };
         CustomerUpdate: {
@@ -7892,8 +7974,10 @@ export interface components {
                 latitude?: number;
                 longitude?: number;
             } | null;
-            tags?: string[] | null;
-            status?: ("active" | "inactive" | "lead") | null;
+            /** @description Free-form labels, e.g. `vip`. */
+            tags?: string[];
+            /** @enum {string} */
+            status?: "active" | "inactive" | "lead";
             notes?: string | null;
         };
         CustomerList: {
@@ -7937,9 +8021,15 @@ export interface components {
             email?: string | null;
             phone?: string | null;
             title?: string | null;
-            role?: ("primary" | "billing" | "site" | "other") | null;
-            email_opt_out?: boolean | null;
-            sms_opt_out?: boolean | null;
+            /**
+             * @description What the business contacts them for.
+             * @enum {string}
+             */
+            role?: "primary" | "billing" | "site" | "other";
+            /** @description They unsubscribed from marketing mail (the link in campaign mail sets it): campaigns skip them. */
+            email_opt_out?: boolean;
+            /** @description They replied STOP to a text (or asked): no text goes to their number until they reply START. Sending one is a 422. */
+            sms_opt_out?: boolean;
         };
         ContactUpdate: {
             /** @example Grace */
@@ -7949,9 +8039,15 @@ export interface components {
             email?: string | null;
             phone?: string | null;
             title?: string | null;
-            role?: ("primary" | "billing" | "site" | "other") | null;
-            email_opt_out?: boolean | null;
-            sms_opt_out?: boolean | null;
+            /**
+             * @description What the business contacts them for.
+             * @enum {string}
+             */
+            role?: "primary" | "billing" | "site" | "other";
+            /** @description They unsubscribed from marketing mail (the link in campaign mail sets it): campaigns skip them. */
+            email_opt_out?: boolean;
+            /** @description They replied STOP to a text (or asked): no text goes to their number until they reply START. Sending one is a 422. */
+            sms_opt_out?: boolean;
         };
         ContactList: {
             data: components["schemas"]["Contact"][];
@@ -8010,12 +8106,14 @@ export interface components {
             /** @example Prefers a call before 9am; gate code 4411. */
             body: string;
             author_id?: string | null;
-            pinned?: boolean | null;
+            /** @description Shown first in the app. */
+            pinned?: boolean;
         };
         ContactNoteUpdate: {
             /** @example Prefers a call before 9am; gate code 4411. */
             body?: string;
-            pinned?: boolean | null;
+            /** @description Shown first in the app. */
+            pinned?: boolean;
         };
         ContactNoteList: {
             data: components["schemas"]["ContactNote"][];
@@ -8177,7 +8275,8 @@ export interface components {
             title: string;
             description?: string | null;
             customer_id: string;
-            priority?: ("low" | "normal" | "high" | "urgent") | null;
+            /** @enum {string} */
+            priority?: "low" | "normal" | "high" | "urgent";
             address?: {
                 line1?: string;
                 line2?: string;
@@ -8194,7 +8293,8 @@ export interface components {
             title?: string;
             description?: string | null;
             customer_id?: string;
-            priority?: ("low" | "normal" | "high" | "urgent") | null;
+            /** @enum {string} */
+            priority?: "low" | "normal" | "high" | "urgent";
             address?: {
                 line1?: string;
                 line2?: string;
@@ -8281,25 +8381,37 @@ export interface components {
              * @enum {string}
              */
             interval_unit: "week" | "month" | "year";
-            interval_count?: number | null;
+            interval_count?: number;
             /**
              * Format: date
              * @description The first visit; each later one counts from it (monthly from Jan 31: Feb 28, Mar 31). Visits from this date on are made, past ones included (at most 12 on create; the sweep makes the rest). Between 2000-01-01 and 2999-12-31.
              * @example 2026-01-31
              */
             starts_on: string;
-            visit_time?: string | null;
-            visit_duration_minutes?: number | null;
+            /**
+             * @description When visits start, in the account's time zone (its branding's `time_zone`).
+             * @example 09:00
+             */
+            visit_time?: string;
+            visit_duration_minutes?: number;
             term_months?: number | null;
-            auto_renew?: boolean | null;
+            /** @description Once `ends_on` has passed: renew for another term (`service_agreement.renewed`), or expire. */
+            auto_renew?: boolean;
             /** @example Annual boiler service */
             job_title: string;
             job_description?: string | null;
-            job_priority?: ("low" | "normal" | "high" | "urgent") | null;
+            /** @enum {string} */
+            job_priority?: "low" | "normal" | "high" | "urgent";
             technician_id?: string | null;
-            price?: number | null;
-            currency?: string | null;
-            lead_days?: number | null;
+            /**
+             * @description The price per term, in the currency's minor unit.
+             * @example 12500
+             */
+            price?: number;
+            /** @example USD */
+            currency?: string;
+            /** @description Visits become jobs this many days ahead of their date. */
+            lead_days?: number;
         };
         ServiceAgreementUpdate: {
             /** @example Boiler service plan */
@@ -8310,25 +8422,37 @@ export interface components {
              * @enum {string}
              */
             interval_unit?: "week" | "month" | "year";
-            interval_count?: number | null;
+            interval_count?: number;
             /**
              * Format: date
              * @description The first visit; each later one counts from it (monthly from Jan 31: Feb 28, Mar 31). Visits from this date on are made, past ones included (at most 12 on create; the sweep makes the rest). Between 2000-01-01 and 2999-12-31.
              * @example 2026-01-31
              */
             starts_on?: string;
-            visit_time?: string | null;
-            visit_duration_minutes?: number | null;
+            /**
+             * @description When visits start, in the account's time zone (its branding's `time_zone`).
+             * @example 09:00
+             */
+            visit_time?: string;
+            visit_duration_minutes?: number;
             term_months?: number | null;
-            auto_renew?: boolean | null;
+            /** @description Once `ends_on` has passed: renew for another term (`service_agreement.renewed`), or expire. */
+            auto_renew?: boolean;
             /** @example Annual boiler service */
             job_title?: string;
             job_description?: string | null;
-            job_priority?: ("low" | "normal" | "high" | "urgent") | null;
+            /** @enum {string} */
+            job_priority?: "low" | "normal" | "high" | "urgent";
             technician_id?: string | null;
-            price?: number | null;
-            currency?: string | null;
-            lead_days?: number | null;
+            /**
+             * @description The price per term, in the currency's minor unit.
+             * @example 12500
+             */
+            price?: number;
+            /** @example USD */
+            currency?: string;
+            /** @description Visits become jobs this many days ahead of their date. */
+            lead_days?: number;
         };
         ServiceAgreementList: {
             data: components["schemas"]["ServiceAgreement"][];
@@ -8355,7 +8479,8 @@ export interface components {
         };
         ScheduleBlockCreate: {
             technician_id: string;
-            kind?: ("time_off" | "break" | "training" | "travel" | "other") | null;
+            /** @enum {string} */
+            kind?: "time_off" | "break" | "training" | "travel" | "other";
             /** Format: date-time */
             starts_at: string;
             /** Format: date-time */
@@ -8364,7 +8489,8 @@ export interface components {
         };
         ScheduleBlockUpdate: {
             technician_id?: string;
-            kind?: ("time_off" | "break" | "training" | "travel" | "other") | null;
+            /** @enum {string} */
+            kind?: "time_off" | "break" | "training" | "travel" | "other";
             /** Format: date-time */
             starts_at?: string;
             /** Format: date-time */
@@ -8580,27 +8706,31 @@ export interface components {
         InvoiceCreate: {
             customer_id: string;
             job_id?: string | null;
-            currency?: string | null;
+            /** @example USD */
+            currency?: string;
             line_items?: {
                 description: string;
                 quantity: number;
                 /** @description Price of one unit in minor units (cents). */
                 unit_amount: number;
-            }[] | null;
-            tax_rate_bps?: number | null;
+            }[];
+            /** @description Tax rate in basis points: 825 = 8.25 %. */
+            tax_rate_bps?: number;
             due_date?: string | null;
             memo?: string | null;
         };
         InvoiceUpdate: {
             job_id?: string | null;
-            currency?: string | null;
+            /** @example USD */
+            currency?: string;
             line_items?: {
                 description: string;
                 quantity: number;
                 /** @description Price of one unit in minor units (cents). */
                 unit_amount: number;
-            }[] | null;
-            tax_rate_bps?: number | null;
+            }[];
+            /** @description Tax rate in basis points: 825 = 8.25 %. */
+            tax_rate_bps?: number;
             due_date?: string | null;
             memo?: string | null;
         };
@@ -8637,7 +8767,8 @@ export interface components {
         PaymentCreate: {
             /** @example 12500 */
             amount: number;
-            currency?: string | null;
+            /** @example USD */
+            currency?: string;
             /** @enum {string} */
             method: "card" | "cash" | "check" | "bank_transfer" | "other";
             invoice_id?: string | null;
@@ -8678,7 +8809,8 @@ export interface components {
             direction: "inbound" | "outbound";
             from_number?: string | null;
             to_number?: string | null;
-            status?: ("ringing" | "in_progress" | "completed" | "missed" | "failed") | null;
+            /** @enum {string} */
+            status?: "ringing" | "in_progress" | "completed" | "missed" | "failed";
             started_at?: string | null;
             ended_at?: string | null;
             duration_seconds?: number | null;
@@ -8692,7 +8824,8 @@ export interface components {
             direction?: "inbound" | "outbound";
             from_number?: string | null;
             to_number?: string | null;
-            status?: ("ringing" | "in_progress" | "completed" | "missed" | "failed") | null;
+            /** @enum {string} */
+            status?: "ringing" | "in_progress" | "completed" | "missed" | "failed";
             started_at?: string | null;
             ended_at?: string | null;
             duration_seconds?: number | null;
@@ -8740,10 +8873,17 @@ export interface components {
             /** @example Furnace filter 16x25 */
             name: string;
             description?: string | null;
-            reorder_point?: number | null;
-            unit_cost?: number | null;
-            currency?: string | null;
-            allow_negative?: boolean | null;
+            /** @description At or below this quantity the item needs reordering. */
+            reorder_point?: number;
+            /**
+             * @description Cost of one unit in the currency's minor unit.
+             * @example 12500
+             */
+            unit_cost?: number;
+            /** @example USD */
+            currency?: string;
+            /** @description Let movements take the quantity below zero (backorders); otherwise they are refused with 409. */
+            allow_negative?: boolean;
         };
         InventoryItemUpdate: {
             /** @example FLT-16x25 */
@@ -8751,10 +8891,17 @@ export interface components {
             /** @example Furnace filter 16x25 */
             name?: string;
             description?: string | null;
-            reorder_point?: number | null;
-            unit_cost?: number | null;
-            currency?: string | null;
-            allow_negative?: boolean | null;
+            /** @description At or below this quantity the item needs reordering. */
+            reorder_point?: number;
+            /**
+             * @description Cost of one unit in the currency's minor unit.
+             * @example 12500
+             */
+            unit_cost?: number;
+            /** @example USD */
+            currency?: string;
+            /** @description Let movements take the quantity below zero (backorders); otherwise they are refused with 409. */
+            allow_negative?: boolean;
         };
         InventoryItemList: {
             data: components["schemas"]["InventoryItem"][];
@@ -8829,7 +8976,8 @@ export interface components {
                 latitude?: number;
                 longitude?: number;
             } | null;
-            status?: ("active" | "inactive") | null;
+            /** @enum {string} */
+            status?: "active" | "inactive";
             notes?: string | null;
         };
         SupplierUpdate: {
@@ -8848,7 +8996,8 @@ export interface components {
                 latitude?: number;
                 longitude?: number;
             } | null;
-            status?: ("active" | "inactive") | null;
+            /** @enum {string} */
+            status?: "active" | "inactive";
             notes?: string | null;
         };
         SupplierList: {
@@ -8895,8 +9044,9 @@ export interface components {
                 quantity: number;
                 /** @description Cost of one unit in minor units. */
                 unit_cost: number;
-            }[] | null;
-            currency?: string | null;
+            }[];
+            /** @example USD */
+            currency?: string;
             expected_on?: string | null;
             notes?: string | null;
         };
@@ -8908,8 +9058,9 @@ export interface components {
                 quantity: number;
                 /** @description Cost of one unit in minor units. */
                 unit_cost: number;
-            }[] | null;
-            currency?: string | null;
+            }[];
+            /** @example USD */
+            currency?: string;
             expected_on?: string | null;
             notes?: string | null;
         };
@@ -8945,7 +9096,8 @@ export interface components {
             /** @example Job job_01J… was assigned to you */
             title: string;
             body?: string | null;
-            category?: ("alert" | "job" | "message" | "ticket" | "system") | null;
+            /** @enum {string} */
+            category?: "alert" | "job" | "message" | "ticket" | "system";
             link?: string | null;
         };
         NotificationList: {
@@ -8997,8 +9149,13 @@ export interface components {
             contact_id?: string | null;
             job_id?: string | null;
             assignee_id?: string | null;
-            priority?: ("low" | "normal" | "high" | "urgent") | null;
-            channel?: ("email" | "phone" | "portal" | "chat" | "api") | null;
+            /** @enum {string} */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /**
+             * @description Where the request came in.
+             * @enum {string}
+             */
+            channel?: "email" | "phone" | "portal" | "chat" | "api";
         };
         TicketUpdate: {
             /** @example No hot water since the repair */
@@ -9008,8 +9165,13 @@ export interface components {
             contact_id?: string | null;
             job_id?: string | null;
             assignee_id?: string | null;
-            priority?: ("low" | "normal" | "high" | "urgent") | null;
-            channel?: ("email" | "phone" | "portal" | "chat" | "api") | null;
+            /** @enum {string} */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /**
+             * @description Where the request came in.
+             * @enum {string}
+             */
+            channel?: "email" | "phone" | "portal" | "chat" | "api";
         };
         TicketList: {
             data: components["schemas"]["Ticket"][];
@@ -9051,7 +9213,7 @@ export interface components {
              */
             body: string;
             category?: string | null;
-            tags?: string[] | null;
+            tags?: string[];
             author_id?: string | null;
         };
         KnowledgeBaseArticleUpdate: {
@@ -9063,7 +9225,7 @@ export interface components {
              */
             body?: string;
             category?: string | null;
-            tags?: string[] | null;
+            tags?: string[];
             author_id?: string | null;
         };
         KnowledgeBaseArticleList: {
@@ -9135,10 +9297,16 @@ export interface components {
                 latitude?: number;
                 longitude?: number;
             } | null;
-            source?: ("website" | "referral" | "phone" | "advertising" | "partner" | "other") | null;
-            stage?: ("new" | "contacted" | "qualified") | null;
+            /** @enum {string} */
+            source?: "website" | "referral" | "phone" | "advertising" | "partner" | "other";
+            /**
+             * @description Where an open lead is in the pipeline.
+             * @enum {string}
+             */
+            stage?: "new" | "contacted" | "qualified";
             estimated_value?: number | null;
-            currency?: string | null;
+            /** @example USD */
+            currency?: string;
             owner_id?: string | null;
         };
         LeadUpdate: {
@@ -9158,10 +9326,16 @@ export interface components {
                 latitude?: number;
                 longitude?: number;
             } | null;
-            source?: ("website" | "referral" | "phone" | "advertising" | "partner" | "other") | null;
-            stage?: ("new" | "contacted" | "qualified") | null;
+            /** @enum {string} */
+            source?: "website" | "referral" | "phone" | "advertising" | "partner" | "other";
+            /**
+             * @description Where an open lead is in the pipeline.
+             * @enum {string}
+             */
+            stage?: "new" | "contacted" | "qualified";
             estimated_value?: number | null;
-            currency?: string | null;
+            /** @example USD */
+            currency?: string;
             owner_id?: string | null;
         };
         LeadList: {
@@ -9219,14 +9393,16 @@ export interface components {
             job_id?: string | null;
             /** @example Replace boiler and radiators */
             title: string;
-            currency?: string | null;
+            /** @example USD */
+            currency?: string;
             line_items?: {
                 description: string;
                 quantity: number;
                 /** @description Price of one unit in minor units (cents). */
                 unit_amount: number;
-            }[] | null;
-            tax_rate_bps?: number | null;
+            }[];
+            /** @description Tax rate in basis points: 825 = 8.25 %. */
+            tax_rate_bps?: number;
             valid_until?: string | null;
             notes?: string | null;
         };
@@ -9235,14 +9411,16 @@ export interface components {
             job_id?: string | null;
             /** @example Replace boiler and radiators */
             title?: string;
-            currency?: string | null;
+            /** @example USD */
+            currency?: string;
             line_items?: {
                 description: string;
                 quantity: number;
                 /** @description Price of one unit in minor units (cents). */
                 unit_amount: number;
-            }[] | null;
-            tax_rate_bps?: number | null;
+            }[];
+            /** @description Tax rate in basis points: 825 = 8.25 %. */
+            tax_rate_bps?: number;
             valid_until?: string | null;
             notes?: string | null;
         };
@@ -9301,14 +9479,16 @@ export interface components {
             job_id?: string | null;
             /** @example Replace boiler and radiators */
             title: string;
-            currency?: string | null;
+            /** @example USD */
+            currency?: string;
             line_items?: {
                 description: string;
                 quantity: number;
                 /** @description Price of one unit in minor units (cents). */
                 unit_amount: number;
-            }[] | null;
-            tax_rate_bps?: number | null;
+            }[];
+            /** @description Tax rate in basis points: 825 = 8.25 %. */
+            tax_rate_bps?: number;
             valid_until?: string | null;
             notes?: string | null;
         };
@@ -9317,14 +9497,16 @@ export interface components {
             job_id?: string | null;
             /** @example Replace boiler and radiators */
             title?: string;
-            currency?: string | null;
+            /** @example USD */
+            currency?: string;
             line_items?: {
                 description: string;
                 quantity: number;
                 /** @description Price of one unit in minor units (cents). */
                 unit_amount: number;
-            }[] | null;
-            tax_rate_bps?: number | null;
+            }[];
+            /** @description Tax rate in basis points: 825 = 8.25 %. */
+            tax_rate_bps?: number;
             valid_until?: string | null;
             notes?: string | null;
         };
@@ -9625,11 +9807,23 @@ export interface components {
              * @example 5
              */
             threshold: number;
-            window_minutes?: number | null;
-            min_requests?: number | null;
-            notify_emails?: string[] | null;
-            notify_user_ids?: string[] | null;
-            enabled?: boolean | null;
+            /** @description The sliding window the metric is computed over, ending at each evaluation. */
+            window_minutes?: number;
+            /** @description For error_rate and p95_latency_ms: fewer requests than this in the window never fire (five requests with one error is not a 20 % error rate worth waking anyone for). */
+            min_requests?: number;
+            /**
+             * @description Addresses mailed when an alert opens and resolves.
+             * @example [
+             *       "ops@example.com"
+             *     ]
+             */
+            notify_emails?: string[];
+            /**
+             * @description Team members (user ids) who get an in-app notification (`/v1/notifications`) when an alert opens and resolves.
+             * @example []
+             */
+            notify_user_ids?: string[];
+            enabled?: boolean;
         };
         AlertRuleUpdate: {
             /** @example API error rate above 5 % */
@@ -9644,11 +9838,23 @@ export interface components {
              * @example 5
              */
             threshold?: number;
-            window_minutes?: number | null;
-            min_requests?: number | null;
-            notify_emails?: string[] | null;
-            notify_user_ids?: string[] | null;
-            enabled?: boolean | null;
+            /** @description The sliding window the metric is computed over, ending at each evaluation. */
+            window_minutes?: number;
+            /** @description For error_rate and p95_latency_ms: fewer requests than this in the window never fire (five requests with one error is not a 20 % error rate worth waking anyone for). */
+            min_requests?: number;
+            /**
+             * @description Addresses mailed when an alert opens and resolves.
+             * @example [
+             *       "ops@example.com"
+             *     ]
+             */
+            notify_emails?: string[];
+            /**
+             * @description Team members (user ids) who get an in-app notification (`/v1/notifications`) when an alert opens and resolves.
+             * @example []
+             */
+            notify_user_ids?: string[];
+            enabled?: boolean;
         };
         AlertRuleList: {
             data: components["schemas"]["AlertRule"][];
@@ -9876,16 +10082,32 @@ export interface components {
             /** Format: email */
             email: string;
             phone?: string | null;
-            role?: ("owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only") | null;
-            status?: ("active" | "inactive") | null;
+            /**
+             * @description What the member may do when signed in: see docs/roles.md.
+             * @enum {string}
+             */
+            role?: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
+            /**
+             * @description `inactive` members cannot act in the account.
+             * @enum {string}
+             */
+            status?: "active" | "inactive";
         };
         UserUpdate: {
             name?: string;
             /** Format: email */
             email?: string;
             phone?: string | null;
-            role?: ("owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only") | null;
-            status?: ("active" | "inactive") | null;
+            /**
+             * @description What the member may do when signed in: see docs/roles.md.
+             * @enum {string}
+             */
+            role?: "owner" | "admin" | "dispatcher" | "technician" | "office" | "read_only";
+            /**
+             * @description `inactive` members cannot act in the account.
+             * @enum {string}
+             */
+            status?: "active" | "inactive";
         };
         UserList: {
             data: components["schemas"]["User"][];
@@ -9927,7 +10149,11 @@ export interface components {
         ApiKeyCreate: {
             /** @example Zapier integration */
             name: string;
-            mode?: ("live" | "test") | null;
+            /**
+             * @description Shown in the key (`fl_test_...`) so a test key is recognisable where it is pasted; both modes reach the same account data.
+             * @enum {string}
+             */
+            mode?: "live" | "test";
             /**
              * @description What the key may do (`read:customers`, `write:jobs`, `read:*`, ...; see `x-fieldline-scopes`): at most what the credential creating it holds.
              * @example [
@@ -10233,7 +10459,7 @@ export interface components {
         AutomationRuleCreate: {
             name: string;
             description?: string | null;
-            enabled?: boolean | null;
+            enabled?: boolean;
             /** @description What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field. */
             trigger: {
                 /** @constant */
@@ -10342,7 +10568,7 @@ export interface components {
         AutomationRuleUpdate: {
             name?: string;
             description?: string | null;
-            enabled?: boolean | null;
+            enabled?: boolean;
             /** @description What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field. */
             trigger?: {
                 /** @constant */
@@ -10635,7 +10861,7 @@ export interface components {
                     [key: string]: unknown;
                 }[];
             })[];
-            enabled?: boolean | null;
+            enabled?: boolean;
         };
         WorkflowUpdate: {
             name?: string;
@@ -10721,7 +10947,7 @@ export interface components {
                     [key: string]: unknown;
                 }[];
             })[];
-            enabled?: boolean | null;
+            enabled?: boolean;
         };
         WorkflowList: {
             data: components["schemas"]["Workflow"][];
@@ -10809,9 +11035,11 @@ export interface components {
             conditions?: {
                 [key: string]: unknown;
             } | null;
-            approver_roles?: string[] | null;
-            approver_user_ids?: string[] | null;
-            enabled?: boolean | null;
+            /** @description Members with these roles may decide. */
+            approver_roles?: string[];
+            /** @description These members may decide. */
+            approver_user_ids?: string[];
+            enabled?: boolean;
         };
         ApprovalPolicyUpdate: {
             name?: string;
@@ -10822,9 +11050,11 @@ export interface components {
             conditions?: {
                 [key: string]: unknown;
             } | null;
-            approver_roles?: string[] | null;
-            approver_user_ids?: string[] | null;
-            enabled?: boolean | null;
+            /** @description Members with these roles may decide. */
+            approver_roles?: string[];
+            /** @description These members may decide. */
+            approver_user_ids?: string[];
+            enabled?: boolean;
         };
         ApprovalPolicyList: {
             data: components["schemas"]["ApprovalPolicy"][];
@@ -19904,7 +20134,8 @@ export interface operations {
                 "application/json": {
                     /** @example 12500 */
                     amount: number;
-                    currency?: string | null;
+                    /** @example USD */
+                    currency?: string;
                     /** @enum {string} */
                     method: "card" | "cash" | "check" | "bank_transfer" | "other";
                     customer_id?: string | null;
@@ -41021,6 +41252,200 @@ export interface operations {
                             status: string;
                             /** @description The key Stripe.js is loaded with. */
                             publishable_key: string;
+                            invoice_id: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getLinkedCustomerDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open the document a mailed link names */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "customer_document";
+                            /** @description As `GET /v1/customer/{invoices|estimates|quotes}/{id}`. */
+                            document: {
+                                [key: string]: unknown;
+                            };
+                            business: {
+                                name: string;
+                                email: string | null;
+                                phone: string | null;
+                            };
+                            online_payments: boolean;
+                            pdf_url: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    acceptLinkedCustomerDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    signed_name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accept the linked proposal */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    declineLinkedCustomerDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Decline the linked proposal */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    checkoutLinkedCustomerDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description What to pay, in the invoice currency's minor unit: 1 to `amount_due`; default `amount_due`. */
+                    amount?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Pay the invoice a mailed link names, on Stripe’s payment page */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "checkout_session";
+                            /** @description The Stripe Checkout Session (`cs_...`). */
+                            id: string;
+                            /** @description Stripe's payment page: send the customer there; it returns them to the customer pages. */
+                            url: string;
+                            amount: number;
+                            currency: string;
                             invoice_id: string;
                         };
                     };

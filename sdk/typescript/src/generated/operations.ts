@@ -140,16 +140,20 @@ export const operationTable = {
   "conversations.reopen": {"method":"POST","path":"/v1/conversations/{id}/reopen","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "conversations.update": {"method":"PATCH","path":"/v1/conversations/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "customer.acceptEstimate": {"method":"POST","path":"/v1/customer/estimates/{id}/accept","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.acceptLinkedDocument": {"method":"POST","path":"/v1/customer/documents/{token}/accept","pathParams":["token"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.acceptQuote": {"method":"POST","path":"/v1/customer/quotes/{id}/accept","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.checkoutInvoice": {"method":"POST","path":"/v1/customer/invoices/{id}/checkout","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.checkoutLinkedDocument": {"method":"POST","path":"/v1/customer/documents/{token}/checkout","pathParams":["token"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.createScheduleRequest": {"method":"POST","path":"/v1/customer/schedule-requests","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.createTicket": {"method":"POST","path":"/v1/customer/tickets","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.declineEstimate": {"method":"POST","path":"/v1/customer/estimates/{id}/decline","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.declineLinkedDocument": {"method":"POST","path":"/v1/customer/documents/{token}/decline","pathParams":["token"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.declineQuote": {"method":"POST","path":"/v1/customer/quotes/{id}/decline","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.getEstimate": {"method":"GET","path":"/v1/customer/estimates/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.getInvoice": {"method":"GET","path":"/v1/customer/invoices/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.getJob": {"method":"GET","path":"/v1/customer/jobs/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.getKnowledgeBaseArticle": {"method":"GET","path":"/v1/customer/articles/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "customer.getLinkedDocument": {"method":"GET","path":"/v1/customer/documents/{token}","pathParams":["token"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.getProfile": {"method":"GET","path":"/v1/customer/me","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.getQuote": {"method":"GET","path":"/v1/customer/quotes/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "customer.getScheduleRequest": {"method":"GET","path":"/v1/customer/schedule-requests/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -1307,6 +1311,12 @@ export interface Resources {
      */
     acceptEstimate(id: string, body?: JsonBody<Op<"/v1/customer/estimates/{id}/accept", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/estimates/{id}/accept", "post">>>;
     /**
+     * Accept the linked proposal
+     *
+     * `POST /v1/customer/documents/{token}/accept`
+     */
+    acceptLinkedDocument(token: string, body?: JsonBody<Op<"/v1/customer/documents/{token}/accept", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/documents/{token}/accept", "post">>>;
+    /**
      * Accept the quote
      *
      * `POST /v1/customer/quotes/{id}/accept`
@@ -1318,6 +1328,12 @@ export interface Resources {
      * `POST /v1/customer/invoices/{id}/checkout`
      */
     checkoutInvoice(id: string, body?: JsonBody<Op<"/v1/customer/invoices/{id}/checkout", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/invoices/{id}/checkout", "post">>>;
+    /**
+     * Pay the invoice a mailed link names, on Stripe’s payment page
+     *
+     * `POST /v1/customer/documents/{token}/checkout`
+     */
+    checkoutLinkedDocument(token: string, body?: JsonBody<Op<"/v1/customer/documents/{token}/checkout", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/documents/{token}/checkout", "post">>>;
     /**
      * Ask for a visit, or for a job to move
      *
@@ -1336,6 +1352,12 @@ export interface Resources {
      * `POST /v1/customer/estimates/{id}/decline`
      */
     declineEstimate(id: string, body?: JsonBody<Op<"/v1/customer/estimates/{id}/decline", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/estimates/{id}/decline", "post">>>;
+    /**
+     * Decline the linked proposal
+     *
+     * `POST /v1/customer/documents/{token}/decline`
+     */
+    declineLinkedDocument(token: string, body?: JsonBody<Op<"/v1/customer/documents/{token}/decline", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/customer/documents/{token}/decline", "post">>>;
     /**
      * Decline the quote
      *
@@ -1366,6 +1388,12 @@ export interface Resources {
      * `GET /v1/customer/articles/{id}`
      */
     getKnowledgeBaseArticle(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/customer/articles/{id}", "get">>>;
+    /**
+     * Open the document a mailed link names
+     *
+     * `GET /v1/customer/documents/{token}`
+     */
+    getLinkedDocument(token: string, options?: RequestOptions): Promise<Data<Op<"/v1/customer/documents/{token}", "get">>>;
     /**
      * Who the signed-in customer is
      *
