@@ -1,9 +1,12 @@
 // Bad request bodies: not a JSON object, fields a client may not write, invalid values and text
 // PostgreSQL cannot store. Each is refused with the documented RFC 9457 problem and changes
 // nothing (see RefusalChecks.rejects).
-import { test, describe } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fixtures } from './support/fixtures.ts';
+import { readFileSync } from 'node:fs';
+import { Fixtures, sampleFromJsonSchema } from './support/fixtures.ts';
+import type { TestAccount } from './support/test-context.ts';
+import type { Operation } from '../src/platform/api/operation.ts';
 import { refusalChecksForThisFile, UNUSED_ULID, assertNames, json } from './support/problem-assertions.ts';
 
 const suite = refusalChecksForThisFile();
@@ -581,5 +584,131 @@ describe('text PostgreSQL cannot store', () => {
       const body = await suite.api.rejects('GET', `/v1/customers?${query}`, {}, { status: 400, code: 'bad_request' });
       assertNames(body, parameter);
     }
+  });
+});
+
+describe('explicit null for every property of every JSON body', () => {
+  // The committed document is what clients read: a property it marks nullable takes null (2xx, or a
+  // 4xx for another reason), one it does not is 422 naming the property. Never a 5xx.
+  const document = JSON.parse(readFileSync(new URL('../openapi.json', import.meta.url), 'utf8'));
+  const resolve = (schema: any): any =>
+    schema?.$ref ? document.components.schemas[schema.$ref.split('/').pop()] : schema;
+  const nullable = (schema: any): boolean => {
+    const s = resolve(schema);
+    return (
+      s.type === 'null' ||
+      (Array.isArray(s.type) && s.type.includes('null')) ||
+      [...(s.anyOf ?? []), ...(s.oneOf ?? [])].some(nullable)
+    );
+  };
+  const bodySchema = (operation: Operation) =>
+    resolve(document.paths[operation.path]?.[operation.method]?.requestBody?.content?.['application/json']?.schema);
+  /** Sample values of the body's required properties only: the fewer sampled, the fewer refused for another reason. */
+  const requiredSample = async (operation: Operation): Promise<Record<string, unknown>> => {
+    const schema = bodySchema(operation);
+    const sample = sampleFromJsonSchema({ ...schema, properties: pick(schema.properties, schema.required) }, nextN());
+    return (await fixtures.withParentIds(sample)) as Record<string, unknown>;
+  };
+  const pick = (properties: Record<string, unknown>, names: string[] = []) =>
+    Object.fromEntries(Object.entries(properties).filter(([name]) => names.includes(name)));
+
+  interface Target {
+    operation: Operation;
+    path: string;
+    /** A valid body but for the property under test (a create's, made anew for each property). */
+    body: () => Promise<Record<string, unknown>>;
+  }
+
+  async function sendNulls(target: Target, failures: string[]): Promise<{ calls: number; accepted: number }> {
+    const schema = bodySchema(target.operation);
+    let calls = 0;
+    let accepted = 0;
+    for (const [name, property] of Object.entries<any>(schema.properties ?? {})) {
+      const label = `${target.operation.method.toUpperCase()} ${target.operation.path} ${name}: null`;
+      const res = await suite.ctx.call(target.operation.method.toUpperCase(), target.path, {
+        key: target.operation.authentication === 'none' ? undefined : account.key,
+        body: { ...(await target.body()), [name]: null },
+      });
+      calls++;
+      const answer = `${res.status} ${res.body?.code}: ${res.body?.detail}`;
+      if (res.status >= 500) failures.push(`${label} -> ${answer}`);
+      else if (!nullable(property)) {
+        const named = res.status === 422 && res.body.errors?.some((e: any) => e.path === name);
+        if (!named) failures.push(`${label} (not nullable) -> ${answer}`);
+      } else if (res.status < 300) accepted++;
+      else if (res.body?.errors?.some((e: any) => e.path === name && e.message === 'must not be null'))
+        failures.push(`${label} (documented nullable) -> ${answer}`);
+    }
+    return { calls, accepted };
+  }
+
+  let account: TestAccount;
+  let fixtures: Fixtures;
+  // Samples differ per object (one technician's schedule blocks never overlap); n % 3 = 0 leaves optional links out.
+  let n = 1;
+  const nextN = () => (++n % 3 === 0 ? ++n : n);
+  const operations = (kinds: string[], authentications = ['credential']) =>
+    suite.ctx.api.operations.filter(
+      (o) => kinds.includes(o.kind) && authentications.includes(o.authentication) && bodySchema(o)?.properties,
+    );
+  /** A fresh object of the collection, or for one the API does not create, one that exists (else an unused id). */
+  async function objectOf(collection: string): Promise<string> {
+    const resource = suite.ctx.registry.get(collection);
+    if (resource.operations.has('create')) return (await fixtures.create(resource, nextN())).id;
+    const listed = await suite.ctx.call('GET', `/v1/${collection}?limit=1`, { key: account.key });
+    return listed.body.data?.[0]?.id ?? `${resource.idPrefix}_${UNUSED_ULID}`;
+  }
+
+  before(async () => {
+    account = await suite.ctx.newAccount('Null Co', { plan: 'enterprise' });
+    fixtures = new Fixtures(suite.ctx, account);
+  });
+
+  test('every create, bulk, update and action: 422 at the property unless nullable, never 5xx', async (t) => {
+    const failures: string[] = [];
+    const totals = { operations: 0, calls: 0, accepted: 0 };
+    for (const operation of operations(['create', 'bulk', 'update', 'action'])) {
+      const resource = suite.ctx.registry.get(operation.collection!);
+      const path = operation.path.includes('{id}')
+        ? operation.path.replace('{id}', await objectOf(resource.collection))
+        : operation.path;
+      const sample = await requiredSample(operation);
+      const body = async () => (operation.kind === 'create' ? fixtures.body(resource, nextN()) : sample);
+      const { calls, accepted } = await sendNulls({ operation, path, body }, failures);
+      totals.operations++;
+      totals.calls += calls;
+      totals.accepted += accepted;
+    }
+    t.diagnostic(JSON.stringify(totals));
+    assert.ok(!failures.length, `${failures.length} of ${totals.calls} calls:\n${failures.join('\n')}`);
+    assert.ok(totals.operations > 150 && totals.accepted > 50, JSON.stringify(totals));
+  });
+
+  test('every custom operation taking a JSON body with a credential or none: the same', async (t) => {
+    // An OAuth app is not a resource: one made here, so its PATCH reaches the row.
+    const app = await suite.ctx.call('POST', '/v1/oauth/clients', {
+      key: account.key,
+      body: { name: 'Null App', scopes: ['read:customers'], redirect_uris: ['https://app.example/callback'] },
+    });
+    assert.equal(app.status, 201, app.text);
+    const failures: string[] = [];
+    const totals = { operations: 0, calls: 0, accepted: 0 };
+    for (const operation of operations(['custom'], ['credential', 'none'])) {
+      const collection = operation.path.split('/')[2];
+      let id: string = UNUSED_ULID;
+      if (operation.path.startsWith('/v1/oauth/clients/{id}')) id = app.body.data.id;
+      else if (suite.ctx.registry.resources.some((r) => r.collection === collection)) id = await objectOf(collection);
+      const sample = await requiredSample(operation);
+      const { calls, accepted } = await sendNulls(
+        { operation, path: operation.path.replace('{id}', id), body: async () => sample },
+        failures,
+      );
+      totals.operations++;
+      totals.calls += calls;
+      totals.accepted += accepted;
+    }
+    t.diagnostic(JSON.stringify(totals));
+    assert.ok(!failures.length, `${failures.length} of ${totals.calls} calls:\n${failures.join('\n')}`);
+    assert.ok(totals.operations > 20, JSON.stringify(totals));
   });
 });

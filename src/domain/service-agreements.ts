@@ -44,16 +44,6 @@ async function assertActiveTechnician(ctx: OperationContext, technicianId: strin
 }
 
 const SCHEDULE = ['starts_on', 'interval_unit', 'interval_count'] as const;
-const DEFAULTED = [
-  'interval_count',
-  'visit_time',
-  'visit_duration_minutes',
-  'auto_renew',
-  'job_priority',
-  'price',
-  'currency',
-  'lead_days',
-] as const;
 
 export const serviceAgreements = defineResource({
   name: 'service_agreement',
@@ -144,9 +134,6 @@ export const serviceAgreements = defineResource({
       ends_on: row.term_months === null ? null : termEndsOn(row.starts_on, row.term_months * (row.renewal_count + 1)),
     }),
     validate: async ({ row, previous, ctx }) => {
-      // The schema lets a client send null for a field with a default; the schedule cannot do without them.
-      const missing = DEFAULTED.filter((name) => row[name] === null);
-      if (missing.length) throw validationFailed(missing.map((path) => ({ path, message: 'must not be null' })));
       if (row.starts_on < FIRST_DAY || row.starts_on > LAST_DAY)
         throw validationFailed([{ path: 'starts_on', message: `must be between ${FIRST_DAY} and ${LAST_DAY}` }]);
       if (row.technician_id && row.technician_id !== previous?.technician_id)

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { ApiError, badRequest, validationFailed } from '../errors.ts';
 import { UNSTORABLE_TEXT } from '../storable-text.ts';
-import { zodIssuesToFieldErrors } from '../operations/write-input.ts';
+import { REPORT_INPUT, zodIssuesToFieldErrors } from '../operations/write-input.ts';
 import type { ApiResult, BodySpec, Operation, OperationCall, QuerySpec } from './operation.ts';
 
 /** A call before its query and body are read by the operation's rules. */
@@ -42,7 +42,7 @@ export function parseQuery<Q>(spec: QuerySpec<Q> | undefined, params: URLSearchP
 }
 
 function validate<B>(schema: z.ZodType<B>, value: unknown): B {
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, REPORT_INPUT);
   if (!parsed.success) throw validationFailed(zodIssuesToFieldErrors(parsed.error.issues));
   return parsed.data;
 }

@@ -6,7 +6,7 @@ import { withTenantTransaction } from '../../db/tenant-transaction.ts';
 import { ApiError, validationFailed, type FieldError } from '../errors.ts';
 import { toApiError } from '../database-errors.ts';
 import { createOperationContext } from './operation-context.ts';
-import { parseCreateInput, parseUpdateInput, zodIssuesToFieldErrors } from './write-input.ts';
+import { parseCreateInput, parseUpdateInput, REPORT_INPUT, zodIssuesToFieldErrors } from './write-input.ts';
 import { insertValidated } from './create.ts';
 import { updateValidated } from './update.ts';
 import { deleteInTransaction } from './delete.ts';
@@ -54,7 +54,7 @@ export async function bulkOperation(
   body: unknown,
   requestId?: string,
 ) {
-  const parsed = bulkRequestSchema(resource).safeParse(body);
+  const parsed = bulkRequestSchema(resource).safeParse(body, REPORT_INPUT);
   if (!parsed.success) throw validationFailed(zodIssuesToFieldErrors(parsed.error.issues));
   const items = parsed.data.operations as BulkItem[];
   const inputs = items.map((item, index) => {

@@ -6,7 +6,7 @@ import type { Row } from '../../db/database.ts';
 import { ApiError, notFound, validationFailed } from '../errors.ts';
 import { lockRowOrThrow } from './load-row.ts';
 import { applyChanges } from './update.ts';
-import { zodIssuesToFieldErrors } from './write-input.ts';
+import { REPORT_INPUT, zodIssuesToFieldErrors } from './write-input.ts';
 import type { ActionResponse, ActionSpec, ResourceDefinition, OperationContext } from '../contract.ts';
 
 const NO_INPUT = z.strictObject({});
@@ -16,7 +16,7 @@ export function actionInputSchema(action: ActionSpec): z.ZodType {
 }
 
 export function parseActionInput(action: ActionSpec, body: unknown): unknown {
-  const result = actionInputSchema(action).safeParse(body ?? {});
+  const result = actionInputSchema(action).safeParse(body ?? {}, REPORT_INPUT);
   if (!result.success) throw validationFailed(zodIssuesToFieldErrors(result.error.issues));
   return result.data;
 }

@@ -7,13 +7,23 @@ import { validationFailed, type FieldError } from '../errors.ts';
 import type { Row } from '../../db/database.ts';
 import type { ResourceDefinition } from '../contract.ts';
 
-/** Zod issues -> field errors; an unrecognized-keys issue becomes one error per key, at that key's path. */
+/** Parse options under which an issue carries its input, so a refused null can say so (zodIssuesToFieldErrors). */
+export const REPORT_INPUT = { reportInput: true } as const;
+
+/** A null where a value is needed (Zod says "expected string, received null", or lists an enum's values). */
+const refusedNull = (issue: z.core.$ZodIssue) =>
+  issue.input === null && ['invalid_type', 'invalid_value', 'invalid_union'].includes(issue.code);
+
+/**
+ * Zod issues -> field errors; an unrecognized-keys issue becomes one error per key, at that key's path,
+ * and a null (parsed with REPORT_INPUT) where none is allowed 'must not be null'.
+ */
 export function zodIssuesToFieldErrors(issues: readonly z.core.$ZodIssue[], prefix = ''): FieldError[] {
   const pathOf = (...parts: PropertyKey[]) => [prefix, ...parts.map(String)].filter(Boolean).join('.');
   return issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: pathOf(...issue.path, key), message: 'is not a known field' }))
-      : [{ path: pathOf(...issue.path), message: issue.message }],
+      : [{ path: pathOf(...issue.path), message: refusedNull(issue) ? 'must not be null' : issue.message }],
   );
 }
 
@@ -41,7 +51,7 @@ function parseWith(schema: z.ZodObject, resource: ResourceDefinition, body: unkn
   }
   const keyErrors = checkKeys(resource, body as Record<string, unknown>, mode);
   if (keyErrors.length) throw validationFailed(keyErrors);
-  const result = schema.safeParse(body);
+  const result = schema.safeParse(body, REPORT_INPUT);
   if (!result.success) throw validationFailed(zodIssuesToFieldErrors(result.error.issues));
   return result.data as Row;
 }
@@ -49,6 +59,6 @@ function parseWith(schema: z.ZodObject, resource: ResourceDefinition, body: unkn
 /** The validated fields of a create body, defaults not yet applied. */
 export const parseCreateInput = (resource: ResourceDefinition, body: unknown) =>
   parseWith(createInputSchema(resource), resource, body, 'create');
-/** The validated fields of a PATCH body (merge semantics: absent = unchanged, null = cleared). */
+/** The validated fields of a PATCH body (merge semantics: absent = unchanged, null = cleared if nullable). */
 export const parseUpdateInput = (resource: ResourceDefinition, body: unknown) =>
   parseWith(updateInputSchema(resource), resource, body, 'update');

@@ -23,11 +23,13 @@ function build(resource: ResourceDefinition) {
   };
   for (const [name, spec] of Object.entries(resource.fields)) {
     const value = describe(spec.schema, spec);
+    // Required and defaulted fields are NOT NULL columns (resource-ddl.ts): null is refused, never stored.
     const alwaysPresent = spec.required || spec.defaultValue !== undefined;
-    if (!spec.writeOnly) object[name] = alwaysPresent ? value : value.nullable();
+    const stored = alwaysPresent ? value : value.nullable();
+    if (!spec.writeOnly) object[name] = stored;
     if (spec.access === 'readOnly') continue;
-    create[name] = spec.required ? value : value.nullable().optional();
-    if (spec.access === 'writable') update[name] = (spec.required ? value : value.nullable()).optional();
+    create[name] = spec.required ? value : stored.optional();
+    if (spec.access === 'writable') update[name] = stored.optional();
   }
   object.created_at = z.iso.datetime();
   object.updated_at = z.iso.datetime();
