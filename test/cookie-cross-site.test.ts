@@ -127,7 +127,7 @@ describe('cookie sessions and cross-site requests', () => {
     await assertRefused(asCookie({ 'sec-fetch-site': 'same-site' }));
   });
 
-  test('a cross-site request is refused even from an origin the account allows (the cookie is SameSite=Lax)', async () => {
+  test('a cross-site request is refused even from an origin the account allows (SameSite=Lax cookie)', async () => {
     await assertRefused(asCookie({ origin: ALLOWED, 'sec-fetch-site': 'cross-site' }));
   });
 
