@@ -6,6 +6,7 @@ import type { OperationContext, Runtime } from '../platform/contract.ts';
 import { newId } from '../platform/ids.ts';
 import { queueMailDelivery } from '../delivery/delivery-log.ts';
 import { loadBranding } from '../delivery/branding.ts';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { e164, queueSms } from '../delivery/sms/sms-outbox.ts';
 import { byteaParameter } from './customer-sessions.ts';
 
@@ -63,7 +64,10 @@ async function recipientOf(ctx: OperationContext, address: Address, key: string)
            WHERE ${live} ORDER BY r.rank, r.created_at LIMIT 20`,
     parameters: [ctx.tx.accountId, `%${key.slice(-7)}`],
   });
-  return candidates.find((candidate) => candidate.phone && e164(candidate.phone) === key) ?? null;
+  // A number kept without its country code is read in the country of the number given.
+  const country = parsePhoneNumberFromString(key)?.country;
+  const asGiven = (phone: string) => parsePhoneNumberFromString(phone, country)?.number;
+  return candidates.find((candidate) => candidate.phone && asGiven(candidate.phone) === key) ?? null;
 }
 
 /** Where the hosted sign-in page takes a magic link. */
