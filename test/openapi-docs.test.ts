@@ -31,6 +31,7 @@ const DOCUMENTED_CODES: Record<string, number> = {
   rate_limited: 429,
   quota_exceeded: 429,
   internal_error: 500,
+  database_unavailable: 503,
   service_unavailable: 503,
 };
 
@@ -142,7 +143,7 @@ describe('the OpenAPI document', () => {
     for (const route of generated()) {
       const where = `${route.method.toUpperCase()} ${route.path}`;
       const responses = doc.paths[route.path][route.method].responses;
-      const expected = new Set([401, 403, 500]);
+      const expected = new Set([401, 403, 500, 503]);
       if (route.path.includes('{id}')) expected.add(404);
       if (route.body) for (const status of [400, 413, 415, 422]) expected.add(status);
       if (route.kind === 'list' || route.kind === 'export' || route.kind === 'get') expected.add(400);

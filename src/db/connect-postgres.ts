@@ -81,6 +81,13 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
         if (!(error as { code?: string }).code) broken = error as Error; // connection-level failure
         return error;
       };
+      // The connection dying between two statements is an 'error' event on the client, which
+      // the pool listens to only while the client is idle: unheard, it would end the process.
+      // The next statement then fails (503 database_unavailable) and the client is discarded.
+      const lost = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', lost);
       try {
         return await work({
           async run(sqlText) {
@@ -119,6 +126,7 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
           },
         });
       } finally {
+        client.removeListener('error', lost);
         client.release(broken);
       }
     },

@@ -1,5 +1,6 @@
 // Every error leaves as RFC 9457 problem details with the request id. Errors the client
-// caused keep their message; anything else is logged and answered with a bare 500.
+// caused keep their message; a database that cannot be reached is a logged 503 with Retry-After;
+// anything else is logged and answered with a bare 500.
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
@@ -24,6 +25,8 @@ function fromHttpException(error: HTTPException): ApiError {
 export function problemHandler(logger: Logger): ErrorHandler {
   return function handleProblem(error, c) {
     const apiError = error instanceof HTTPException ? fromHttpException(error) : toApiError(error);
+    if (apiError?.code === 'database_unavailable')
+      logger.warn({ err: error, request_id: c.get('requestId'), path: c.req.path }, 'database unavailable');
     if (apiError) return problemResponse(c, apiError);
     logger.error(
       { err: error, request_id: c.get('requestId'), method: c.req.method, path: c.req.path },

@@ -20,6 +20,7 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, title: 'Rate limited' },
   quota_exceeded: { status: 429, title: 'Monthly quota exceeded' },
   internal_error: { status: 500, title: 'Internal error' },
+  database_unavailable: { status: 503, title: 'Database unavailable' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
 } as const;
 

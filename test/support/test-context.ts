@@ -59,6 +59,8 @@ export type TestContextOptions = Partial<RuntimeOptions> &
     extraResources?: ResourceDefinition[];
     /** The key that seals stored secrets; default a random one. */
     secretKey?: Buffer;
+    /** Wraps the test database before the app gets it (a failing one: support/dying-database.ts). */
+    wrapDatabase?: (db: Database) => Database;
   };
 
 /**
@@ -83,10 +85,11 @@ export async function createTestContext({
   portalDir,
   portalOrigins,
   metricsToken,
+  wrapDatabase = (db) => db,
   ...options
 }: TestContextOptions = {}): Promise<TestContext> {
   const api = fieldlineApi(extraResources);
-  const db = await testDatabase(api.schema);
+  const db = wrapDatabase(await testDatabase(api.schema));
   const { runtime, app } = createFieldline({
     api,
     db,

@@ -58,6 +58,7 @@ export const ERROR_RESPONSES: Record<number, { name: string; codes: ErrorCode[] 
   422: { name: 'ValidationFailed', codes: ['validation_failed', 'idempotency_key_reused'] },
   429: { name: 'RateLimited', codes: ['rate_limited', 'quota_exceeded'] },
   500: { name: 'InternalError', codes: ['internal_error'] },
+  503: { name: 'ServiceUnavailable', codes: ['database_unavailable', 'service_unavailable'] },
 };
 
 /** On every POST's success response. */
@@ -93,11 +94,9 @@ export function errorResponseComponents() {
             schema: { type: 'string' },
             description: 'Identifies the request in logs and support requests.',
           },
-          ...(status === '429'
-            ? {
-                ...RATE_LIMIT_HEADERS,
-                'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying.' },
-              }
+          ...(status === '429' ? RATE_LIMIT_HEADERS : {}),
+          ...(status === '429' || status === '503'
+            ? { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying.' } }
             : {}),
         },
         content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },

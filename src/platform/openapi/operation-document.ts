@@ -74,7 +74,8 @@ export function errorStatuses(operation: Operation): number[] {
     ...(operation.method === 'get' || byProvider ? [] : [409]),
     429,
   ];
-  return [...new Set(statuses)].sort((a, b) => a - b).concat(500);
+  // Any call can meet a failure, or the database away (503 database_unavailable, with Retry-After).
+  return [...new Set(statuses)].sort((a, b) => a - b).concat(500, 503);
 }
 
 function successResponse(operation: Operation, response: ResponseSpec = operation.response) {
