@@ -206,15 +206,18 @@ describe('delivery', () => {
     receiver.received.length = 0;
     receiver.answers.push({ status: 500, body: 'boom' }, { status: 429, headers: { 'retry-after': '600' } }, 'hang');
     await call('POST', '/v1/customers', { name: 'Retry Ltd' });
+    // Bracket the attempt with the clock so that a slow machine cannot shift the window.
+    const attemptedFrom = clock();
     assert.equal(await drain(), 1);
+    const attemptedBy = clock();
     const [first] = (await call('GET', `/v1/webhook-endpoints/${endpoint.id}/deliveries`)).body.data;
     assert.equal(first.status, 'failed');
     assert.equal(first.http_status, 500);
     assert.equal(first.response_body, 'boom');
-    const wait = Date.parse(first.next_attempt_at) - clock();
+    const due = Date.parse(first.next_attempt_at);
     assert.ok(
-      wait >= RETRY_DELAYS_SECONDS[0] * 900 && wait <= RETRY_DELAYS_SECONDS[0] * 1100,
-      `first retry after ~5 s, got ${wait} ms`,
+      due >= attemptedFrom + RETRY_DELAYS_SECONDS[0] * 900 && due <= attemptedBy + RETRY_DELAYS_SECONDS[0] * 1100,
+      `first retry ~5 s after the attempt, got ${due - attemptedFrom}–${due - attemptedBy} ms`,
     );
     assert.equal(await drain(), 0, 'nothing is due before the wait');
 
