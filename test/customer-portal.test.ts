@@ -416,6 +416,56 @@ describe('staff invite and revoke', () => {
   });
 });
 
+describe("the customer pages' address", () => {
+  test('an account chooses a slug unique across accounts; codes, links and pages follow it', async () => {
+    const slug = `northwind-${Date.now().toString(36)}`;
+    const initial = await call('GET', '/v1/account/customer-portal');
+    assert.equal(initial.status, 200, initial.text);
+    assert.equal(initial.body.data.slug, null);
+    assert.match(initial.body.data.url, new RegExp(`/c/${account.id}$`));
+
+    for (const [bad, message] of [
+      ['North Wind', /lowercase letters/],
+      ['documents', /reserved/],
+      ['x', /lowercase letters/],
+    ] as const) {
+      const refused = await call('PATCH', '/v1/account/customer-portal', { slug: bad });
+      assert.equal(refused.status, 422, refused.text);
+      assert.equal(refused.body.errors[0].path, 'slug');
+      assert.match(refused.body.errors[0].message, message);
+    }
+    const chosen = await call('PATCH', '/v1/account/customer-portal', { slug });
+    assert.equal(chosen.status, 200, chosen.text);
+    assert.match(chosen.body.data.url, new RegExp(`/c/${slug}$`));
+    const taken = await ctx.call('PATCH', '/v1/account/customer-portal', { key: other.key, body: { slug } });
+    assert.equal(taken.status, 409, taken.text);
+    assert.equal(taken.body.errors[0].path, 'slug');
+    assert.equal((await ctx.call('GET', '/v1/account/customer-portal', { key: other.key })).body.data.slug, null);
+
+    await created('customers', { name: 'Slug Customer', email: 'slug@example.test' });
+    await startSignIn(slug, 'slug@example.test');
+    const { code, mail } = await mailedCode('slug@example.test');
+    assert.match(mail.text!, new RegExp(`/c/${slug}/sign-in#token=`), 'the link names the slug');
+    const verified = await ctx.call('POST', '/v1/customer/auth/verify', {
+      body: { account_id: slug, email: 'slug@example.test', code },
+    });
+    assert.equal(verified.status, 200, verified.text);
+    const me = await asCustomer('GET', '/v1/customer/me', verified.body.data.token);
+    assert.equal(me.body.data.business.portal, slug);
+    assert.equal(me.body.data.business.account_id, account.id);
+    const page = await ctx.call('GET', `/c/${slug}`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type')!, /text\/html/);
+
+    const cleared = await call('PATCH', '/v1/account/customer-portal', { slug: null });
+    assert.equal(cleared.body.data.slug, null);
+    await startSignIn(slug, 'slug@example.test');
+    assert.equal((await relayMail()).length, 0, 'a slug given up names no business');
+    await startSignIn(account.id, 'slug@example.test');
+    assert.match((await mailedCode('slug@example.test')).mail.text!, new RegExp(`/c/${account.id}/sign-in#`));
+  });
+});
+
 describe('paying an invoice online', () => {
   let token: string;
   let customer: Record<string, any>;

@@ -1,7 +1,8 @@
 // The customer pages in a real browser (Debian's Chromium): an end customer receives a code by
-// mail (smtp-server on 127.0.0.1), signs in at /c/{account_id}, accepts a quote with their typed
-// name, asks for a visit, and pays an invoice on the Stripe fake's payment page; staff then see
-// each change through the API and its events. Phone-sized viewport: the pages are mobile first.
+// mail (smtp-server on 127.0.0.1), signs in at /c/{slug} (the address the business chose),
+// accepts a quote with their typed name, asks for a visit, and pays an invoice on the Stripe
+// fake's payment page; staff then see each change through the API and its events.
+// Phone-sized viewport: the pages are mobile first.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
@@ -76,8 +77,10 @@ describe('a customer signs in, accepts a quote, asks for a visit and pays', { sk
     const source = await staff('POST', '/v1/inbound-sources', { provider: 'stripe', signing_secret: SIGNING_SECRET });
     stripe.webhookTo({ url: `${portal.base}${source.url_path}`, secret: SIGNING_SECRET });
 
-    // Sign in with the code from the mail.
-    await page.goto(`/c/${account.id}`);
+    // Sign in with the code from the mail, at the address the business chose.
+    const slug = `harbour-${Date.now().toString(36)}`;
+    await staff('PATCH', '/v1/account/customer-portal', { slug });
+    await page.goto(`/c/${slug}`);
     await page.getByLabel('Your email address').fill('ada@customer.test');
     await page.getByRole('button', { name: 'Send me a code' }).click();
     await page.getByRole('status').waitFor();

@@ -10,6 +10,7 @@ import type { OperationCall } from '../platform/api/operation.ts';
 import type { Runtime } from '../platform/contract.ts';
 import { Email } from '../auth/session-answers.ts';
 import { asAccount, asCustomer } from './customer-context.ts';
+import { resolvePortalAccount } from './portal-address.ts';
 import {
   CODE_ATTEMPTS,
   CODE_MINUTES,
@@ -31,7 +32,11 @@ import {
 const TAG = 'Customer portal';
 const FAILED_CODES_PER_ADDRESS = { limit: 10, windowSeconds: 900 };
 
-const AccountId = z.string().min(1).max(64).describe('The account (business) the customer signs in to.');
+const AccountId = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe("The account (business) the customer signs in to: its id, or its customer pages' slug.");
 const Phone = z.string().trim().min(5).max(32);
 const Start = z.union([
   z.strictObject({ account_id: AccountId, email: Email }),
@@ -55,9 +60,6 @@ const Verify = z.union([
       .describe("The magic link's token."),
   }),
 ]);
-
-const accountExists = async (runtime: Runtime, id: string) =>
-  (await systemQuery(runtime.db, { sql: 'SELECT 1 FROM accounts WHERE id = $1', parameters: [id] })).length > 0;
 
 function addressOf(body: { email?: string; phone?: string }): { address: Address; key: string } {
   const address: Address = body.email !== undefined ? { email: body.email } : { phone: body.phone! };
@@ -94,11 +96,11 @@ const startOperation = defineOperation({
     if (channel === 'sms' && !runtime.options.sms)
       throw validationFailed([{ path: 'phone', message: 'Codes are sent by email here: give `email`' }]);
     const answer = { object: 'customer_sign_in' as const, channel, code_lifetime_minutes: CODE_MINUTES };
+    const accountId = await resolvePortalAccount(runtime.db, body.account_id);
     const sends = await runtime
       .use(rateLimiter)
-      .consume('customer_sign_in', `${body.account_id}:${key}`, SENDS_PER_ADDRESS);
-    if (sends.allowed && (await accountExists(runtime, body.account_id)))
-      await asAccount(call, body.account_id, (ctx) => sendSignInCode(ctx, address, key));
+      .consume('customer_sign_in', `${accountId ?? body.account_id}:${key}`, SENDS_PER_ADDRESS);
+    if (sends.allowed && accountId) await asAccount(call, accountId, (ctx) => sendSignInCode(ctx, address, key));
     return { status: 202, body: { data: answer } };
   },
 });
@@ -122,15 +124,16 @@ async function redeem(call: OperationCall<unknown, z.infer<typeof Verify>>): Pro
     };
   }
   const { key } = addressOf(body);
-  const failures = `${body.account_id}:${key}`;
+  const accountId = await resolvePortalAccount(runtime.db, body.account_id);
+  const failures = `${accountId ?? body.account_id}:${key}`;
   const limiter = runtime.use(rateLimiter);
   if ((await limiter.peek('customer_code_failure', failures, FAILED_CODES_PER_ADDRESS)).remaining <= 0)
     throw new ApiError('rate_limited', 'Too many wrong codes for this address: ask for a new code in 15 minutes');
-  const redeemed = (await accountExists(runtime, body.account_id))
-    ? await asAccount(call, body.account_id, (ctx) => redeemSignInCode(ctx, { key, code: body.code }))
+  const redeemed = accountId
+    ? await asAccount(call, accountId, (ctx) => redeemSignInCode(ctx, { key, code: body.code }))
     : null;
   if (!redeemed) await limiter.consume('customer_code_failure', failures, FAILED_CODES_PER_ADDRESS);
-  return { accountId: body.account_id, redeemed };
+  return { accountId: accountId ?? '', redeemed };
 }
 
 function sessionCookie(runtime: Runtime, value: string, maxAgeSeconds: number): string {

@@ -21,6 +21,7 @@ import { loadBranding } from '../delivery/branding.ts';
 import { asCustomer } from './customer-context.ts';
 import { CUSTOMER_TAG, loadCustomerRow } from './customer-views.ts';
 import { CUSTOMER_VIEWS } from './customer-collections.ts';
+import { portalSegment } from './portal-address.ts';
 
 export const PAYMENT_ERRORS =
   '409 `conflict`: the invoice is paid or void; 409 `payments_not_configured`: the business takes no card ' +
@@ -51,14 +52,14 @@ export async function createCheckout(
   ctx: OperationContext,
   invoiceId: string,
   asked: number | undefined,
-  returnPath = `/c/${ctx.tx.accountId}`,
+  returnPath?: string,
 ) {
   const invoice = await loadCustomerRow(ctx, CUSTOMER_VIEWS.invoices, invoiceId, { lock: true });
   const amount = amountToPay(invoice as never, asked);
   const keys = await loadStripeKeys(ctx.tx, ctx.runtime.secrets);
   if (!keys) throw new ApiError('payments_not_configured', 'This business does not take card payments online');
   const branding = await loadBranding(ctx.tx);
-  const pages = `${ctx.runtime.options.publicUrl}${returnPath}`;
+  const pages = `${ctx.runtime.options.publicUrl}${returnPath ?? `/c/${await portalSegment(ctx.tx)}`}`;
   const metadata = { [INVOICE_METADATA_KEY]: invoice.id, [ACCOUNT_METADATA_KEY]: ctx.tx.accountId };
   try {
     const session = await stripeClient(keys.secretKey, ctx.runtime.options.stripe).checkout.sessions.create(

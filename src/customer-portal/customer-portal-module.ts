@@ -15,6 +15,7 @@ import { customerRequestOperations } from './customer-requests.ts';
 import { CustomerSessionVerifier, customerSessions } from './customer-sessions.ts';
 import { CUSTOMER_TAG, customerViewOperations } from './customer-views.ts';
 import { withPortalAccess } from './portal-access.ts';
+import { portalAddressOperations } from './portal-address.ts';
 import { PORTAL_MIGRATIONS } from './portal-migrations.ts';
 import { scheduleRequests } from './schedule-requests.ts';
 
@@ -29,6 +30,7 @@ export const customerPortalModule = defineModule({
     ...customerDocumentOperations(registry),
     ...customerPaymentOperations,
     ...documentLinkOperations,
+    ...portalAddressOperations,
     ...Object.values(CUSTOMER_VIEWS).flatMap((view) => customerViewOperations(registry, view)),
   ],
   migrations: PORTAL_MIGRATIONS,

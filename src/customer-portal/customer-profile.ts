@@ -5,6 +5,7 @@ import { defineOperation } from '../platform/api/define-operation.ts';
 import { loadBranding } from '../delivery/branding.ts';
 import { asCustomer, customerIdOf } from './customer-context.ts';
 import { CUSTOMER_TAG } from './customer-views.ts';
+import { portalSegment } from './portal-address.ts';
 
 const Profile = z.object({
   object: z.literal('customer_profile'),
@@ -18,6 +19,7 @@ const Profile = z.object({
   }),
   business: z.object({
     account_id: z.string(),
+    portal: z.string().describe("The segment of the customer pages' address, `/c/{portal}`: a slug or the account id."),
     name: z.string(),
     email: z.string().nullable(),
     phone: z.string().nullable(),
@@ -59,6 +61,7 @@ export const customerProfileOperation = defineOperation({
         customer,
         business: {
           account_id: ctx.tx.accountId,
+          portal: await portalSegment(ctx.tx),
           name: branding.business_name ?? branding.account_name,
           email: branding.email,
           phone: branding.phone,

@@ -23,7 +23,7 @@ const invite: ActionSpec<{ contact_id?: string }> = {
   summary: 'Invite the customer to the customer portal',
   description:
     "Mails a sign-in code and link to the customer's email, or to the contact's given: they sign in at " +
-    '`/c/{account_id}` (or through `POST /v1/customer/auth/verify`). Lifts a revoked access. No address: 422.',
+    '`/c/{slug}` (or through `POST /v1/customer/auth/verify`). Lifts a revoked access. No address: 422.',
   operationId: 'inviteCustomerToPortal',
   event: 'portal_invited',
   input: z.strictObject({

@@ -53,4 +53,17 @@ export const PORTAL_MIGRATIONS: readonly Migration[] = [
       `GRANT SELECT, INSERT, UPDATE ON customer_sessions TO ${TENANT_ROLE}`,
     ],
   },
+  {
+    id: '0026_customer_portal_settings',
+    statements: [
+      // The account's customer pages' address (portal-address.ts): a slug unique across accounts.
+      `CREATE TABLE customer_portal_settings (
+         account_id text PRIMARY KEY REFERENCES accounts (id),
+         slug text UNIQUE,
+         updated_at timestamptz NOT NULL
+       )`,
+      ...rowLevelSecurity('customer_portal_settings'),
+      `GRANT SELECT ON customer_portal_settings TO ${TENANT_ROLE}`,
+    ],
+  },
 ];

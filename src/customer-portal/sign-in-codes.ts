@@ -9,6 +9,7 @@ import { loadBranding } from '../delivery/branding.ts';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { e164, queueSms } from '../delivery/sms/sms-outbox.ts';
 import { byteaParameter } from './customer-sessions.ts';
+import { portalSegment } from './portal-address.ts';
 
 export const CODE_MINUTES = 15;
 /** Wrong guesses a code survives; with sends limited per address, guessing stays hopeless. */
@@ -71,8 +72,8 @@ async function recipientOf(ctx: OperationContext, address: Address, key: string)
 }
 
 /** Where the hosted sign-in page takes a magic link. */
-export const signInLink = (runtime: Runtime, accountId: string, token: string) =>
-  `${runtime.options.publicUrl}/c/${accountId}/sign-in#token=${token}`;
+export const signInLink = (runtime: Runtime, portal: string, token: string) =>
+  `${runtime.options.publicUrl}/c/${portal}/sign-in#token=${token}`;
 
 /**
  * Sends a code to `address` if it is a customer's (or a contact's at a customer) in this account
@@ -124,7 +125,7 @@ export async function issueSignInCode(
         text:
           opening +
           `Your code to sign in to ${business}: ${code}\n\n` +
-          `Or open this link: ${signInLink(ctx.runtime, ctx.tx.accountId, link)}\n\n` +
+          `Or open this link: ${signInLink(ctx.runtime, await portalSegment(ctx.tx), link)}\n\n` +
           `Both work once, for ${CODE_MINUTES} minutes. If you did not ask to sign in, ignore this mail.`,
       },
       ctx.now,

@@ -85,7 +85,7 @@ export function mountPortal(app: Hono, directory = DEFAULT_PORTAL_DIR): void {
   app.get('/', (c) => c.redirect(PORTAL_PATH));
   app.get(PORTAL_PATH, portal);
   app.get(`${PORTAL_PATH}/*`, portal);
-  // An account's customers sign in and find their records at /c/{account_id} (a link's token
+  // An account's customers sign in and find their records at /c/{slug or account_id} (a link's token
   // rides in the fragment, which never reaches the server or a log).
   const customerPages = page('customer.html', 'customer pages');
   app.get(`${CUSTOMER_PAGES_PATH}/:account`, customerPages);

@@ -31,7 +31,14 @@ export const data = async <T>(method: string, path: string, body?: unknown): Pro
 
 export interface Profile {
   customer: { id: string; name: string; email: string | null };
-  business: { account_id: string; name: string; email: string | null; phone: string | null; time_zone: string };
+  business: {
+    account_id: string;
+    portal: string;
+    name: string;
+    email: string | null;
+    phone: string | null;
+    time_zone: string;
+  };
   online_payments?: boolean;
 }
 

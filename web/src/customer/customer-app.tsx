@@ -8,7 +8,8 @@ import { Proposals } from './proposals.tsx';
 import { RequestVisit } from './request-visit.tsx';
 import { Help } from './help.tsx';
 
-export function CustomerApp({ accountId }: { accountId: string }) {
+/** `portal`: the business in the address, /c/{portal}: its account id or its slug. */
+export function CustomerApp({ portal }: { portal: string }) {
   const [profile, setProfile] = useState<Profile | null | 'signed-out'>(null);
   const load = useCallback(() => {
     data<Profile>('GET', '/me')
@@ -22,8 +23,8 @@ export function CustomerApp({ accountId }: { accountId: string }) {
   }, [profile]);
 
   if (profile === null) return <p className="placeholder page">Loading…</p>;
-  if (profile === 'signed-out' || profile.business.account_id !== accountId)
-    return <SignIn accountId={accountId} onSignedIn={load} />;
+  const ours = profile !== 'signed-out' && [profile.business.account_id, profile.business.portal].includes(portal);
+  if (profile === 'signed-out' || !ours) return <SignIn portal={portal} onSignedIn={load} />;
   const paid = new URLSearchParams(window.location.search).has('paid');
   const signOut = () => api('POST', '/auth/sign-out').finally(() => setProfile('signed-out'));
   return (

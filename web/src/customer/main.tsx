@@ -1,4 +1,4 @@
-// The customer pages: /c/{account_id} (signed in: everything of theirs) and
+// The customer pages: /c/{account_id or slug} (signed in: everything of theirs) and
 // /c/documents/{token} (one document from its mailed link). Every request is a /v1/customer call.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -13,7 +13,7 @@ createRoot(document.getElementById('root')!).render(
     {first === 'documents' ? (
       <DocumentPage token={decodeURIComponent(second)} />
     ) : (
-      <CustomerApp accountId={decodeURIComponent(first)} />
+      <CustomerApp portal={decodeURIComponent(first)} />
     )}
   </StrictMode>,
 );

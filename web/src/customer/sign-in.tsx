@@ -3,7 +3,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, Problem } from './customer-api.ts';
 
-export function SignIn({ accountId, onSignedIn }: { accountId: string; onSignedIn: () => void }) {
+export function SignIn({ portal, onSignedIn }: { portal: string; onSignedIn: () => void }) {
   const [email, setEmail] = useState('');
   const [code, setCode] = useState('');
   const [sent, setSent] = useState(false);
@@ -13,13 +13,13 @@ export function SignIn({ accountId, onSignedIn }: { accountId: string; onSignedI
   useEffect(() => {
     const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
     if (!token) return;
-    history.replaceState(null, '', `/c/${accountId}`);
+    history.replaceState(null, '', `/c/${portal}`);
     setBusy(true);
     api('POST', '/auth/verify', { token })
       .then(onSignedIn)
       .catch(() => setError('This link has expired or was used already: ask for a new code.'))
       .finally(() => setBusy(false));
-  }, [accountId, onSignedIn]);
+  }, [portal, onSignedIn]);
 
   async function run(event: FormEvent, work: () => Promise<void>) {
     event.preventDefault();
@@ -40,7 +40,7 @@ export function SignIn({ accountId, onSignedIn }: { accountId: string; onSignedI
       {!sent ? (
         <form
           onSubmit={(e) =>
-            run(e, async () => (await api('POST', '/auth/start', { account_id: accountId, email }), setSent(true)))
+            run(e, async () => (await api('POST', '/auth/start', { account_id: portal, email }), setSent(true)))
           }
         >
           <label htmlFor="email">Your email address</label>
@@ -57,10 +57,7 @@ export function SignIn({ accountId, onSignedIn }: { accountId: string; onSignedI
       ) : (
         <form
           onSubmit={(e) =>
-            run(
-              e,
-              async () => (await api('POST', '/auth/verify', { account_id: accountId, email, code }), onSignedIn()),
-            )
+            run(e, async () => (await api('POST', '/auth/verify', { account_id: portal, email, code }), onSignedIn()))
           }
         >
           <p role="status">If {email} is on our records, a code is on its way. It works for 15 minutes.</p>
