@@ -12,6 +12,25 @@ import { browserSkipReason, startPortal, type PortalSession } from './support/br
 import { fakePublishableKey, fakeSecretKey, startStripeFake, type StripeFake } from './support/stripe-fake.ts';
 import { mailRelay } from '../src/mail/mail-module.ts';
 import type { TestAccount } from './support/test-context.ts';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+
+/** axe-core's WCAG 2.0 and 2.1, A and AA rules, run in the page. */
+async function wcagViolations(page: PortalSession['page']): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the pages' Content-Security-Policy refuses injected scripts.
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (...args: unknown[]) => Promise<any> } }).axe;
+    const { violations } = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return violations.map(
+      (v: { id: string; nodes: { target: string[] }[] }) =>
+        `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+  });
+  return found;
+}
 
 const SIGNING_SECRET = 'whsec_test_customer_pages_secret_1';
 const LINES = [{ description: 'Radiator replacement', quantity: 1, unit_amount: 24_000 }];
@@ -22,6 +41,7 @@ describe('a customer signs in, accepts a quote, asks for a visit and pays', { sk
   let stripe: StripeFake;
   let account: TestAccount;
   const inbox: ParsedMail[] = [];
+  const slug = `harbour-${Date.now().toString(36)}`;
 
   const staff = async (method: string, path: string, body?: unknown) => {
     const response = await portal.t.call(method, path, { key: account.key, body });
@@ -78,7 +98,6 @@ describe('a customer signs in, accepts a quote, asks for a visit and pays', { sk
     stripe.webhookTo({ url: `${portal.base}${source.url_path}`, secret: SIGNING_SECRET });
 
     // Sign in with the code from the mail, at the address the business chose.
-    const slug = `harbour-${Date.now().toString(36)}`;
     await staff('PATCH', '/v1/account/customer-portal', { slug });
     await page.goto(`/c/${slug}`);
     await page.getByLabel('Your email address').fill('ada@customer.test');
@@ -132,6 +151,38 @@ describe('a customer signs in, accepts a quote, asks for a visit and pays', { sk
     assert.equal(payment.amount, invoice.total);
     assert.match(payment.reference, /^pi_/);
     assert.ok((await events('invoice.paid')).some((event) => event.data.object.id === invoice.id));
+    assert.deepEqual(portal.pageErrors, []);
+  });
+
+  it('reads well on a phone: no WCAG A/AA violation, no sideways scrolling, no shift as records arrive', async () => {
+    const { page } = portal;
+    await page.addInitScript(() => {
+      const scope = window as unknown as { layoutShift: number };
+      scope.layoutShift = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[])
+          if (!entry.hadRecentInput) scope.layoutShift += entry.value;
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.goto(`/c/${slug}`, { waitUntil: 'networkidle' });
+    await page.getByRole('heading', { name: 'Hello, Ada Lovelace' }).waitFor();
+    const shift = await page.evaluate(() => (window as unknown as { layoutShift: number }).layoutShift);
+    assert.ok(shift < 0.1, `cumulative layout shift ${shift.toFixed(3)} as the records loaded`);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+    assert.deepEqual(await wcagViolations(page), [], 'the signed-in page');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Your email address').waitFor();
+    assert.deepEqual(await wcagViolations(page), [], 'the sign-in page');
+    // Focus order: the address, then its button.
+    await page.locator('body').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'email');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Send me a code');
     assert.deepEqual(portal.pageErrors, []);
   });
 });
