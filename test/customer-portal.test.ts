@@ -536,6 +536,11 @@ describe('paying an invoice online', () => {
     const theirs = await sentInvoice(someoneElse.id);
     const refused = await asCustomer('POST', `/v1/customer/invoices/${theirs.id}/pay`, token, {});
     assert.equal(refused.status, 404);
+    const voided = await sentInvoice();
+    assert.equal((await call('POST', `/v1/invoices/${voided.id}/void`)).status, 200);
+    const onVoid = await asCustomer('POST', `/v1/customer/invoices/${voided.id}/pay`, token, {});
+    assert.equal(onVoid.status, 409, onVoid.text);
+    assert.match(onVoid.body.detail, /is void/);
   });
 });
 
