@@ -17,6 +17,7 @@ let t: TestContext;
 let closeServer: () => Promise<void>;
 let base: string;
 const REDIRECT_URI = 'https://app.example.test/callback';
+const FORM = 'application/x-www-form-urlencoded';
 const PASSWORD = 'correct horse battery';
 
 before(async () => {
@@ -56,6 +57,9 @@ const discover = (clientId: string, secret?: string) =>
 
 const api = (token: string, method: string, path: string, body?: unknown) => t.call(method, path, { key: token, body });
 
+/** The token an OAuth page's form carries (oauth-form-guard.ts). */
+const formTokenIn = (html: string) => /name="form_token" value="([^"]+)"/.exec(html)![1];
+
 /**
  * Authorization code + PKCE as a browser would do it: authorize,
  * the consent page, Allow; answers the redirect back to the app.
@@ -83,11 +87,28 @@ async function authorizeInBrowser(
   assert.equal(page.status, 200);
   const html = await page.text();
   for (const s of scope.split(' ')) assert.ok(html.includes(`<code>${s}</code>`), `the consent page lists ${s}`);
+  const form = {
+    accept: decision,
+    oauth_query: consentUrl.searchParams.toString(),
+    form_token: formTokenIn(html),
+  };
+  // Another site's post is refused even with the person's cookie and the page's token (login CSRF's twin).
+  const elsewheres: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }];
+  for (const elsewhere of elsewheres) {
+    const refused = await fetch(`${base}/oauth/consent`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, ...elsewhere, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form),
+    });
+    assert.equal(refused.status, 403, `a post with ${JSON.stringify(elsewhere)} is refused`);
+  }
   const answered = await fetch(`${base}/oauth/consent`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { cookie, origin: base, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ accept: decision, oauth_query: consentUrl.searchParams.toString() }),
+    // As a browser posts it from the page (Referrer-Policy: no-referrer): Origin null, same-origin fetch.
+    headers: { cookie, origin: 'null', 'sec-fetch-site': 'same-origin', 'content-type': FORM },
+    body: new URLSearchParams(form),
   });
   assert.equal(answered.status, 303, await answered.clone().text());
   return { callback: new URL(answered.headers.get('location')!), codeVerifier, state };
@@ -279,45 +300,42 @@ describe('the OAuth 2.0 server', () => {
     const toSignIn = await fetch(url, { redirect: 'manual' });
     const signInUrl = new URL(toSignIn.headers.get('location')!, base);
     assert.equal(signInUrl.pathname, '/oauth/sign-in');
-    const wrong = await fetch(signInUrl, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        email: developer.email,
-        password: 'not the password',
-        oauth_query: signInUrl.searchParams.toString(),
-      }),
-    });
+    const signInPage = await fetch(signInUrl);
+    const formCookie = signInPage.headers.getSetCookie()[0].split(';')[0];
+    assert.match(formCookie, /^fieldline\.oauth_form=/);
+    const pageToken = formTokenIn(await signInPage.text());
+    const post = (headers: Record<string, string>, password: string, formToken = pageToken) =>
+      fetch(signInUrl, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': FORM, ...headers },
+        body: new URLSearchParams({
+          email: developer.email,
+          password,
+          oauth_query: signInUrl.searchParams.toString(),
+          form_token: formToken,
+        }),
+      });
+    const wrong = await post({ cookie: formCookie, origin: 'null' }, 'not the password');
     assert.equal(wrong.status, 401);
-    const crossSite = await fetch(signInUrl, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        email: developer.email,
-        password: PASSWORD,
-        oauth_query: signInUrl.searchParams.toString(),
-      }),
-    });
-    assert.equal(crossSite.status, 403, 'another site cannot sign a person in (login CSRF)');
-    assert.equal(crossSite.headers.getSetCookie().length, 0);
+    for (const [why, headers, token] of [
+      ['another site (Sec-Fetch-Site)', { cookie: formCookie, 'sec-fetch-site': 'cross-site' }, pageToken],
+      ['another site (Origin)', { cookie: formCookie, origin: 'https://evil.example' }, pageToken],
+      ['no page cookie', { origin: 'null' }, pageToken],
+      ['a forged token', { cookie: formCookie, origin: 'null' }, 'x'.repeat(43)],
+      ['no token', { cookie: formCookie, origin: 'null' }, ''],
+    ] as const) {
+      const refused = await post(headers, PASSWORD, token);
+      assert.equal(refused.status, 403, `login CSRF refused: ${why}`);
+      assert.equal(refused.headers.getSetCookie().length, 0);
+    }
     const notAForm = await fetch(signInUrl, {
       method: 'POST',
       headers: { origin: base, 'content-type': 'application/json' },
       body: '{"email":',
     });
     assert.equal(notAForm.status, 400);
-    const signedIn = await fetch(signInUrl, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        email: developer.email,
-        password: PASSWORD,
-        oauth_query: signInUrl.searchParams.toString(),
-      }),
-    });
+    const signedIn = await post({ cookie: formCookie, origin: 'null', 'sec-fetch-site': 'same-origin' }, PASSWORD);
     assert.equal(signedIn.status, 303);
     const cookie = signedIn.headers
       .getSetCookie()

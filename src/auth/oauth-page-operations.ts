@@ -1,6 +1,6 @@
 // The sign-in and consent pages a person sees while an app asks for access (HTML forms, not
 // API operations: left out of the document). Forms are posted from our own pages only: another
-// site cannot sign a person in (login CSRF) or consent for them.
+// site cannot sign a person in (login CSRF) or consent for them (oauth-form-guard.ts says how).
 import { z } from 'zod';
 import { isAPIError } from 'better-auth/api';
 import { systemQuery } from '../db/system-query.ts';
@@ -15,13 +15,22 @@ import { messagePage } from '../platform/api/html-page.ts';
 import { signInWithPassword } from './password-sign-in.ts';
 import { sessionCookieIn } from './session-verifier.ts';
 import type { Runtime } from '../platform/contract.ts';
+import {
+  formToken,
+  formTokenMatches,
+  postedFromElsewhere,
+  signInFormBinding,
+  signInFormCookieIn,
+} from './oauth-form-guard.ts';
 
 /** Parameters Better Auth adds when it signs an authorization request for our pages; not the client's. */
 const SIGNING_PARAMETERS = ['sig', 'exp', 'ba_iat', 'ba_pl', 'ba_param'];
 
-const html = (text: string, status = 200): ApiResult => ({
-  response: new Response(text, { status, headers: { 'Content-Type': 'text/html; charset=UTF-8' } }),
-});
+const html = (text: string, status = 200, setCookie: string | null = null): ApiResult => {
+  const response = new Response(text, { status, headers: { 'Content-Type': 'text/html; charset=UTF-8' } });
+  if (setCookie) response.headers.append('Set-Cookie', setCookie);
+  return { response };
+};
 const redirect = (location: string): ApiResult => ({
   response: new Response(null, { status: 303, headers: { Location: location } }),
 });
@@ -38,11 +47,13 @@ const page = {
   response: z.string(),
 };
 
-/** Forms are posted from our own pages only (the configured and the requested origin). */
-function fromOwnPage(call: OperationCall<unknown, unknown>): boolean {
-  const origin = call.headers.get('origin');
-  const own = [new URL(call.runtime.options.publicUrl).origin, new URL(call.request!.url).origin];
-  return origin !== null && own.includes(origin);
+/** A form posted from our own page: not from another site by the browser's word, and with the page's token. */
+function fromOwnPage(call: OperationCall<unknown, unknown>, form: 'sign-in' | 'consent', token: string): boolean {
+  const { runtime, headers } = call;
+  if (postedFromElsewhere(runtime, call.request!)) return false;
+  const cookies = headers.get('cookie');
+  const binding = form === 'consent' ? sessionCookieIn(cookies ?? undefined) : signInFormCookieIn(cookies);
+  return formTokenMatches(runtime, form, binding, token);
 }
 
 async function clientOf(runtime: Runtime, clientId: string | null) {
@@ -60,8 +71,13 @@ const SignInForm = z.object({
   email: z.string().default(''),
   password: z.string().default(''),
   oauth_query: z.string().default(''),
+  form_token: z.string().default(''),
 });
-const ConsentForm = z.object({ accept: z.string().default(''), oauth_query: z.string().default('') });
+const ConsentForm = z.object({
+  accept: z.string().default(''),
+  oauth_query: z.string().default(''),
+  form_token: z.string().default(''),
+});
 
 export const oauthPageOperations = [
   defineOperation({
@@ -70,11 +86,17 @@ export const oauthPageOperations = [
     path: OAUTH_SIGN_IN_PATH,
     operationId: 'oauthSignInPage',
     summary: 'The OAuth sign-in page',
-    async handle({ runtime, request }) {
+    async handle({ runtime, request, headers }) {
       const query = new URL(request!.url).searchParams;
       const client = await clientOf(runtime, query.get('client_id'));
       if (!client) return unknownApp('sign-in');
-      return html(signInPage({ oauthQuery: query.toString(), clientName: client.name }));
+      const { binding, setCookie } = signInFormBinding(runtime, headers.get('cookie'));
+      const token = formToken(runtime, 'sign-in', binding);
+      return html(
+        signInPage({ oauthQuery: query.toString(), clientName: client.name, formToken: token }),
+        200,
+        setCookie,
+      );
     },
   }),
   defineOperation({
@@ -86,7 +108,8 @@ export const oauthPageOperations = [
     form: SignInForm,
     async handle(call) {
       const { runtime, body, headers, clientIp } = call;
-      if (!fromOwnPage(call)) return html(messagePage('Not allowed', 'Sign in on this page only.'), 403);
+      if (!fromOwnPage(call, 'sign-in', body.form_token))
+        return html(messagePage('Not allowed', 'Sign in on this page only.'), 403);
       const params = new URLSearchParams(body.oauth_query);
       const client = await clientOf(runtime, params.get('client_id'));
       if (!client) return unknownApp('sign-in');
@@ -96,6 +119,7 @@ export const oauthPageOperations = [
         const form = signInPage({
           oauthQuery: body.oauth_query,
           clientName: client.name,
+          formToken: body.form_token,
           email,
           error: answer.message,
         });
@@ -121,7 +145,7 @@ export const oauthPageOperations = [
       const query = new URL(request!.url).searchParams;
       const token = sessionCookieIn(headers.get('cookie') ?? undefined);
       const session = token ? await runtime.use(sessionVerifier).identify(token) : null;
-      if (!session) return redirect(`${OAUTH_SIGN_IN_PATH}?${query}`);
+      if (!token || !session) return redirect(`${OAUTH_SIGN_IN_PATH}?${query}`);
       const client = await clientOf(runtime, query.get('client_id'));
       if (!client) return unknownApp('consent');
       if (!session.principal) {
@@ -138,6 +162,7 @@ export const oauthPageOperations = [
       return html(
         consentPage({
           oauthQuery: query.toString(),
+          formToken: formToken(runtime, 'consent', token),
           clientName: client.name,
           clientUri: client.uri,
           accountName: account.name,
@@ -156,9 +181,9 @@ export const oauthPageOperations = [
     form: ConsentForm,
     async handle(call) {
       const { runtime, body, headers } = call;
-      // The session cookie is SameSite=Lax, so another site cannot
-      // post here as the person; the Origin check says so twice.
-      if (!fromOwnPage(call)) return html(messagePage('Not allowed', 'Consent is given on this page only.'), 403);
+      // The session cookie is SameSite=Lax, so another site cannot post here as the person; the token says so twice.
+      if (!fromOwnPage(call, 'consent', body.form_token))
+        return html(messagePage('Not allowed', 'Consent is given on this page only.'), 403);
       const publicUrl = runtime.options.publicUrl;
       // Better Auth's consent route finishes the authorization request, which needs a request of its own.
       const consent = await runtime.use(peopleAuth).handler(

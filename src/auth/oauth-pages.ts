@@ -13,7 +13,16 @@ export function describeScope(scope: string): string {
   return verb === 'read' ? `Read ${subject}` : `Create, change and delete ${subject}`;
 }
 
-export function signInPage(input: { oauthQuery: string; clientName: string; error?: string; email?: string }): string {
+export interface SignInView {
+  oauthQuery: string;
+  clientName: string;
+  /** The form's token (oauth-form-guard.ts): a post without it is refused. */
+  formToken: string;
+  error?: string;
+  email?: string;
+}
+
+export function signInPage(input: SignInView): string {
   return page(
     'Sign in',
     `
@@ -21,6 +30,7 @@ export function signInPage(input: { oauthQuery: string; clientName: string; erro
   ${input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
   <form method="post">
     <input type="hidden" name="oauth_query" value="${escapeHtml(input.oauthQuery)}">
+    <input type="hidden" name="form_token" value="${escapeHtml(input.formToken)}">
     <label for="email">Email</label>
     <input id="email" name="email" type="email" autocomplete="username" required ` +
       `value="${escapeHtml(input.email ?? '')}">
@@ -33,6 +43,7 @@ export function signInPage(input: { oauthQuery: string; clientName: string; erro
 
 export interface ConsentView {
   oauthQuery: string;
+  formToken: string;
   clientName: string;
   clientUri: string | null;
   accountName: string;
@@ -57,6 +68,7 @@ export function consentPage(view: ConsentView): string {
   <p>It acts as you, with no more than your role allows. You can disconnect it at any time (connected apps).</p>
   <form method="post">
     <input type="hidden" name="oauth_query" value="${escapeHtml(view.oauthQuery)}">
+    <input type="hidden" name="form_token" value="${escapeHtml(view.formToken)}">
     <div class="actions">
       <button type="submit" name="accept" value="true">Allow</button>
       <button type="submit" name="accept" value="false" class="secondary">Deny</button>

@@ -42,6 +42,23 @@ function portalBuild(): string {
   return DEFAULT_PORTAL_DIR;
 }
 
+/** Debian's headless Chromium, with nothing of its own calling out. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
 export interface PortalSession {
   /** http://127.0.0.1:<port> */
   base: string;
@@ -64,19 +81,7 @@ export async function startPortal(
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const { viewport = { width: 1280, height: 860 }, ...contextOptions } = options;
   const served = await createServedTestContext({ webhooks: { allowPrivate: true }, portalDir, ...contextOptions });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const context = await browser.newContext({ viewport, baseURL: served.base });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.base });
   const page = await context.newPage();
