@@ -18,6 +18,7 @@ import { messagingModule } from './messaging/messaging-module.ts';
 import { storageModule } from './storage/storage-module.ts';
 import { deliveryModule } from './delivery/delivery-module.ts';
 import { onlinePaymentsModule } from './online-payments/online-payments-module.ts';
+import { businessAnalyticsModule } from './business-analytics/business-analytics-module.ts';
 import { customerPortalModule } from './customer-portal/customer-portal-module.ts';
 import { automationModule } from './automation/automation-module.ts';
 import { webhooksModule } from './webhooks/webhooks-module.ts';
@@ -49,6 +50,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     messagingModule,
     deliveryModule,
     onlinePaymentsModule,
+    businessAnalyticsModule,
     customerPortalModule,
     automationModule,
     storageModule,

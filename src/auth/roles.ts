@@ -36,12 +36,24 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   read_only: 'Reads the CRM and billing. Changes nothing.',
 };
 
+/**
+ * Scopes of no resource a role holds, when the API has them: the business figures
+ * (`read:analytics`) for the roles that read both the work and the billing.
+ */
+const MODULE_SCOPES: Partial<Record<Role, readonly string[]>> = {
+  dispatcher: ['read:analytics'],
+  office: ['read:analytics'],
+  read_only: ['read:analytics'],
+};
+
 /** The scopes a member with `role` holds in `registry`'s API: every read it may make, then every write. */
 export function roleScopes(registry: Registry, role: Role): string[] {
   if (EVERYTHING.has(role)) return ['read:*', 'write:*'];
   const access = registry.resources.map((resource) => [resource.collection, resource.roles[role] ?? 'none'] as const);
+  const known = new Set(registry.scopes());
   return [
     'read:account',
+    ...(MODULE_SCOPES[role] ?? []).filter((scope) => known.has(scope)),
     ...access.filter(([, level]) => level !== 'none').map(([collection]) => `read:${collection}`),
     ...access.filter(([, level]) => level === 'write' || level === 'own').map(([collection]) => `write:${collection}`),
   ];

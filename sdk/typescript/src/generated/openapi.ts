@@ -105,7 +105,7 @@ export interface paths {
         put?: never;
         /**
          * Invite the customer to the customer portal
-         * @description Mails a sign-in code and link to the customer's email, or to the contact's given: they sign in at `/c/{account_id}` (or through `POST /v1/customer/auth/verify`). Lifts a revoked access. No address: 422.
+         * @description Mails a sign-in code and link to the customer's email, or to the contact's given: they sign in at `/c/{slug}` (or through `POST /v1/customer/auth/verify`). Lifts a revoked access. No address: 422.
          *
          *     Requires the scope `write:customers`.
          */
@@ -6982,7 +6982,7 @@ export interface paths {
         put?: never;
         /**
          * Revoke a token (RFC 7009)
-         * @description Ends an access token, or a refresh token and every token of its family, on every node at once.
+         * @description Ends an access token, or a refresh token and every token of its family, on every node at once. A token that is unknown, expired or already revoked answers 200 too (RFC 7009 §2.2); the client authenticates.
          */
         post: operations["revokeToken"];
         delete?: never;
@@ -7208,6 +7208,72 @@ export interface paths {
          *     Requires the scope `write:account`.
          */
         delete: operations["disconnectStripe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Business dashboard
+         * @description Today's figures and the period's, in the account's time zone; money per currency in minor units. Technician utilisation counts 8 available hours per working day (Monday to Friday) per active technician.
+         *
+         *     Requires the scope `read:analytics`.
+         */
+        get: operations["getAnalyticsDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Job analytics
+         * @description Jobs created, scheduled, completed and cancelled in the period; for completed jobs the time from the scheduled start to completion, time on site (closed time entries) and the first-time fix rate; by technician, priority and customer tag, and as a series by day, week or month of the account time zone.
+         *
+         *     Requires the scope `read:analytics`.
+         */
+        get: operations["getJobAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/revenue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revenue analytics
+         * @description Money invoiced (invoices sent in the period, void ones left out), collected (payments received) and refunded, per currency in minor units, never added across currencies; by period bucket, top customers and technician; and what is owed now, aged by days past the due date.
+         *
+         *     Requires the scope `read:analytics`.
+         */
+        get: operations["getRevenueAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7596,6 +7662,32 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/account/customer-portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve your customer pages' address
+         * @description Requires the scope `read:account`.
+         */
+        get: operations["getCustomerPortalSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Choose your customer pages' address
+         * @description Sets the slug of `/c/{slug}`, the address sign-in mails and payment pages send customers to; `null` goes back to `/c/{account_id}`, which always works. A slug another business uses is a 409.
+         *
+         *     Requires the scope `write:account`.
+         */
+        patch: operations["updateCustomerPortalSettings"];
         trace?: never;
     };
     "/v1/customer/jobs": {
@@ -40684,6 +40776,603 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getAnalyticsDashboard: {
+        parameters: {
+            query?: {
+                /** @description First day of the period (YYYY-MM-DD, inclusive), a calendar day in the account time zone. Default: 29 days before `to`. */
+                from?: string;
+                /** @description Last day of the period (YYYY-MM-DD, inclusive). Default: today in the account's time zone. */
+                to?: string;
+                /** @description Bucket width of the series: calendar days, ISO weeks (starting Monday) or calendar months, each labelled by its first day; the first and last buckets may be partial. Longest period: 366 days by day, 1098 by week, 1830 by month. */
+                interval?: "day" | "week" | "month";
+                /** @description Also compute `previous_period`: the same figures for the equal-length period just before `from`. */
+                compare?: "previous_period";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Business dashboard */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "analytics_dashboard";
+                            /** @description The account's time zone (account branding) the days are counted in. */
+                            time_zone: string;
+                            /** @enum {string} */
+                            interval: "day" | "week" | "month";
+                            /** @description Today's jobs (local date), by the day they are scheduled for (unscheduled ones: the day created). */
+                            today: {
+                                date: string;
+                                jobs_by_status: {
+                                    unscheduled: number;
+                                    scheduled: number;
+                                    in_progress: number;
+                                    completed: number;
+                                    cancelled: number;
+                                };
+                                jobs: number;
+                            };
+                            /** @description Tickets open now, by priority. */
+                            open_tickets_by_priority: {
+                                low: number;
+                                normal: number;
+                                high: number;
+                                urgent: number;
+                            };
+                            /** @description Open tickets whose SLA due time has passed: breaches still running. */
+                            open_tickets_past_due: number;
+                            /** @description Open leads now, by pipeline stage. */
+                            open_leads_by_stage: {
+                                new: number;
+                                contacted: number;
+                                qualified: number;
+                            };
+                            /** @description Owed on open invoices whose due date is before today (local), per currency. */
+                            overdue: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                /** @description Still owed on invoices past their due date. */
+                                amount: number;
+                                /** @description How many invoices. */
+                                invoices: number;
+                            }[];
+                            /** @description First day (inclusive), in the account time zone. */
+                            from: string;
+                            /** @description Last day (inclusive). */
+                            to: string;
+                            /** @description Jobs of the period by status, by the day they are scheduled for (unscheduled ones: the day created). */
+                            jobs_by_status: {
+                                unscheduled: number;
+                                scheduled: number;
+                                in_progress: number;
+                                completed: number;
+                                cancelled: number;
+                            };
+                            jobs: number;
+                            /** @description Scheduled hours / available hours. Scheduled: the length (scheduled_end - scheduled_start) of the technician's jobs that are not cancelled and whose window starts in the period. Available: 8 h per working day (Monday to Friday, local) of the period, for each active technician. */
+                            technician_utilisation: {
+                                available_hours_per_technician: number;
+                                scheduled_hours: number;
+                                available_hours: number;
+                                utilisation: number | null;
+                                technicians: {
+                                    technician_id: string;
+                                    name: string;
+                                    scheduled_hours: number;
+                                    utilisation: number | null;
+                                }[];
+                            };
+                            /** @description Money per currency. */
+                            revenue: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                /** @description Total of invoices sent in the period (void ones left out). */
+                                invoiced: number;
+                                /** @description How many. */
+                                invoices: number;
+                                /** @description Payments received in the period (before refunds). */
+                                collected: number;
+                            }[];
+                            tickets: {
+                                opened: number;
+                                resolved: number;
+                                /** @description Resolved in the period after their SLA due time. */
+                                resolved_late: number;
+                                /** @description Escalated in the period (by hand or by the SLA sweep). */
+                                escalated: number;
+                            };
+                            leads: {
+                                created: number;
+                                /** @description Leads created in the period, by what they are now. */
+                                by_status: {
+                                    open: number;
+                                    converted: number;
+                                    lost: number;
+                                };
+                                /** @description Leads converted in the period (whenever created). */
+                                converted: number;
+                                /** @description Of the leads created in the period, the share converted since. */
+                                conversion_rate: number | null;
+                            };
+                            /** @description The same figures for the previous period (with `compare`). */
+                            previous_period: {
+                                /** @description First day (inclusive), in the account time zone. */
+                                from: string;
+                                /** @description Last day (inclusive). */
+                                to: string;
+                                /** @description Jobs of the period by status, by the day they are scheduled for (unscheduled ones: the day created). */
+                                jobs_by_status: {
+                                    unscheduled: number;
+                                    scheduled: number;
+                                    in_progress: number;
+                                    completed: number;
+                                    cancelled: number;
+                                };
+                                jobs: number;
+                                /** @description Scheduled hours / available hours. Scheduled: the length (scheduled_end - scheduled_start) of the technician's jobs that are not cancelled and whose window starts in the period. Available: 8 h per working day (Monday to Friday, local) of the period, for each active technician. */
+                                technician_utilisation: {
+                                    available_hours_per_technician: number;
+                                    scheduled_hours: number;
+                                    available_hours: number;
+                                    utilisation: number | null;
+                                    technicians: {
+                                        technician_id: string;
+                                        name: string;
+                                        scheduled_hours: number;
+                                        utilisation: number | null;
+                                    }[];
+                                };
+                                /** @description Money per currency. */
+                                revenue: {
+                                    /** @description ISO 4217 code; amounts are in its minor unit. */
+                                    currency: string;
+                                    /** @description Total of invoices sent in the period (void ones left out). */
+                                    invoiced: number;
+                                    /** @description How many. */
+                                    invoices: number;
+                                    /** @description Payments received in the period (before refunds). */
+                                    collected: number;
+                                }[];
+                                tickets: {
+                                    opened: number;
+                                    resolved: number;
+                                    /** @description Resolved in the period after their SLA due time. */
+                                    resolved_late: number;
+                                    /** @description Escalated in the period (by hand or by the SLA sweep). */
+                                    escalated: number;
+                                };
+                                leads: {
+                                    created: number;
+                                    /** @description Leads created in the period, by what they are now. */
+                                    by_status: {
+                                        open: number;
+                                        converted: number;
+                                        lost: number;
+                                    };
+                                    /** @description Leads converted in the period (whenever created). */
+                                    converted: number;
+                                    /** @description Of the leads created in the period, the share converted since. */
+                                    conversion_rate: number | null;
+                                };
+                            } | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getJobAnalytics: {
+        parameters: {
+            query?: {
+                /** @description First day of the period (YYYY-MM-DD, inclusive), a calendar day in the account time zone. Default: 29 days before `to`. */
+                from?: string;
+                /** @description Last day of the period (YYYY-MM-DD, inclusive). Default: today in the account's time zone. */
+                to?: string;
+                /** @description Bucket width of the series: calendar days, ISO weeks (starting Monday) or calendar months, each labelled by its first day; the first and last buckets may be partial. Longest period: 366 days by day, 1098 by week, 1830 by month. */
+                interval?: "day" | "week" | "month";
+                /** @description Also compute `previous_period`: the same figures for the equal-length period just before `from`. */
+                compare?: "previous_period";
+                /** @description A completed job is fixed the first time when its customer gets no new job within this many days. */
+                first_time_fix_days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Job analytics */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "job_analytics";
+                            /** @description The account's time zone (account branding) the days are counted in. */
+                            time_zone: string;
+                            /** @enum {string} */
+                            interval: "day" | "week" | "month";
+                            /** @description First day (inclusive), in the account time zone. */
+                            from: string;
+                            /** @description Last day (inclusive). */
+                            to: string;
+                            first_time_fix_days: number;
+                            summary: {
+                                /** @description Jobs created in the period. */
+                                created: number;
+                                /** @description Jobs whose window starts in the period. */
+                                scheduled: number;
+                                /** @description Jobs cancelled in the period. */
+                                cancelled: number;
+                                /** @description Jobs completed in the period. */
+                                completed: number;
+                                /** @description Mean minutes from scheduled_start to completed_at (jobs that had a window). */
+                                avg_completion_minutes: number | null;
+                                median_completion_minutes: number | null;
+                                /** @description Minutes of closed time entries on those jobs. */
+                                on_site_minutes: number;
+                                /** @description Per completed job that has time entries. */
+                                avg_on_site_minutes: number | null;
+                                /** @description Share of the completed jobs after which no other job was created for the same customer within `first_time_fix_days` days (counted up to now for recent jobs). */
+                                first_time_fix_rate: number | null;
+                            };
+                            by_technician: {
+                                technician_id: string | null;
+                                name: string | null;
+                                /** @description Jobs completed in the period. */
+                                completed: number;
+                                /** @description Mean minutes from scheduled_start to completed_at (jobs that had a window). */
+                                avg_completion_minutes: number | null;
+                                median_completion_minutes: number | null;
+                                /** @description Minutes of closed time entries on those jobs. */
+                                on_site_minutes: number;
+                                /** @description Per completed job that has time entries. */
+                                avg_on_site_minutes: number | null;
+                                /** @description Share of the completed jobs after which no other job was created for the same customer within `first_time_fix_days` days (counted up to now for recent jobs). */
+                                first_time_fix_rate: number | null;
+                            }[];
+                            by_priority: {
+                                priority: string;
+                                /** @description Jobs completed in the period. */
+                                completed: number;
+                                /** @description Mean minutes from scheduled_start to completed_at (jobs that had a window). */
+                                avg_completion_minutes: number | null;
+                                median_completion_minutes: number | null;
+                                /** @description Minutes of closed time entries on those jobs. */
+                                on_site_minutes: number;
+                                /** @description Per completed job that has time entries. */
+                                avg_on_site_minutes: number | null;
+                                /** @description Share of the completed jobs after which no other job was created for the same customer within `first_time_fix_days` days (counted up to now for recent jobs). */
+                                first_time_fix_rate: number | null;
+                            }[];
+                            /** @description Jobs have no type: they are grouped by their customer's tags (a job counts under each). */
+                            by_customer_tag: {
+                                tag: string;
+                                /** @description Jobs completed in the period. */
+                                completed: number;
+                                /** @description Mean minutes from scheduled_start to completed_at (jobs that had a window). */
+                                avg_completion_minutes: number | null;
+                                median_completion_minutes: number | null;
+                                /** @description Minutes of closed time entries on those jobs. */
+                                on_site_minutes: number;
+                                /** @description Per completed job that has time entries. */
+                                avg_on_site_minutes: number | null;
+                                /** @description Share of the completed jobs after which no other job was created for the same customer within `first_time_fix_days` days (counted up to now for recent jobs). */
+                                first_time_fix_rate: number | null;
+                            }[];
+                            series: {
+                                /** @description First day of the bucket. */
+                                bucket: string;
+                                created: number;
+                                completed: number;
+                                cancelled: number;
+                            }[];
+                            /** @description The same figures for the previous period (with `compare`). */
+                            previous_period: {
+                                /** @description First day (inclusive), in the account time zone. */
+                                from: string;
+                                /** @description Last day (inclusive). */
+                                to: string;
+                                first_time_fix_days: number;
+                                summary: {
+                                    /** @description Jobs created in the period. */
+                                    created: number;
+                                    /** @description Jobs whose window starts in the period. */
+                                    scheduled: number;
+                                    /** @description Jobs cancelled in the period. */
+                                    cancelled: number;
+                                    /** @description Jobs completed in the period. */
+                                    completed: number;
+                                    /** @description Mean minutes from scheduled_start to completed_at (jobs that had a window). */
+                                    avg_completion_minutes: number | null;
+                                    median_completion_minutes: number | null;
+                                    /** @description Minutes of closed time entries on those jobs. */
+                                    on_site_minutes: number;
+                                    /** @description Per completed job that has time entries. */
+                                    avg_on_site_minutes: number | null;
+                                    /** @description Share of the completed jobs after which no other job was created for the same customer within `first_time_fix_days` days (counted up to now for recent jobs). */
+                                    first_time_fix_rate: number | null;
+                                };
+                                by_technician: {
+                                    technician_id: string | null;
+                                    name: string | null;
+                                    /** @description Jobs completed in the period. */
+                                    completed: number;
+                                    /** @description Mean minutes from scheduled_start to completed_at (jobs that had a window). */
+                                    avg_completion_minutes: number | null;
+                                    median_completion_minutes: number | null;
+                                    /** @description Minutes of closed time entries on those jobs. */
+                                    on_site_minutes: number;
+                                    /** @description Per completed job that has time entries. */
+                                    avg_on_site_minutes: number | null;
+                                    /** @description Share of the completed jobs after which no other job was created for the same customer within `first_time_fix_days` days (counted up to now for recent jobs). */
+                                    first_time_fix_rate: number | null;
+                                }[];
+                                by_priority: {
+                                    priority: string;
+                                    /** @description Jobs completed in the period. */
+                                    completed: number;
+                                    /** @description Mean minutes from scheduled_start to completed_at (jobs that had a window). */
+                                    avg_completion_minutes: number | null;
+                                    median_completion_minutes: number | null;
+                                    /** @description Minutes of closed time entries on those jobs. */
+                                    on_site_minutes: number;
+                                    /** @description Per completed job that has time entries. */
+                                    avg_on_site_minutes: number | null;
+                                    /** @description Share of the completed jobs after which no other job was created for the same customer within `first_time_fix_days` days (counted up to now for recent jobs). */
+                                    first_time_fix_rate: number | null;
+                                }[];
+                                /** @description Jobs have no type: they are grouped by their customer's tags (a job counts under each). */
+                                by_customer_tag: {
+                                    tag: string;
+                                    /** @description Jobs completed in the period. */
+                                    completed: number;
+                                    /** @description Mean minutes from scheduled_start to completed_at (jobs that had a window). */
+                                    avg_completion_minutes: number | null;
+                                    median_completion_minutes: number | null;
+                                    /** @description Minutes of closed time entries on those jobs. */
+                                    on_site_minutes: number;
+                                    /** @description Per completed job that has time entries. */
+                                    avg_on_site_minutes: number | null;
+                                    /** @description Share of the completed jobs after which no other job was created for the same customer within `first_time_fix_days` days (counted up to now for recent jobs). */
+                                    first_time_fix_rate: number | null;
+                                }[];
+                                series: {
+                                    /** @description First day of the bucket. */
+                                    bucket: string;
+                                    created: number;
+                                    completed: number;
+                                    cancelled: number;
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getRevenueAnalytics: {
+        parameters: {
+            query?: {
+                /** @description First day of the period (YYYY-MM-DD, inclusive), a calendar day in the account time zone. Default: 29 days before `to`. */
+                from?: string;
+                /** @description Last day of the period (YYYY-MM-DD, inclusive). Default: today in the account's time zone. */
+                to?: string;
+                /** @description Bucket width of the series: calendar days, ISO weeks (starting Monday) or calendar months, each labelled by its first day; the first and last buckets may be partial. Longest period: 366 days by day, 1098 by week, 1830 by month. */
+                interval?: "day" | "week" | "month";
+                /** @description Also compute `previous_period`: the same figures for the equal-length period just before `from`. */
+                compare?: "previous_period";
+                /** @description How many customers `by_customer` lists per currency. */
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revenue analytics */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "revenue_analytics";
+                            /** @description The account's time zone (account branding) the days are counted in. */
+                            time_zone: string;
+                            /** @enum {string} */
+                            interval: "day" | "week" | "month";
+                            /** @description What customers owe now, per currency. */
+                            outstanding: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                /** @description Owed on open and overdue invoices now. */
+                                amount: number;
+                                /** @description How many invoices. */
+                                invoices: number;
+                            }[];
+                            /** @description What is owed now, by days past the due date (the account's today). */
+                            aging: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                /** @description Not yet due (or no due date). */
+                                current: number;
+                                /** @description 1 to 30 days past the due date. */
+                                days_1_30: number;
+                                /** @description 31 to 60 days. */
+                                days_31_60: number;
+                                /** @description 61 to 90 days. */
+                                days_61_90: number;
+                                /** @description More than 90 days. */
+                                days_over_90: number;
+                            }[];
+                            /** @description First day (inclusive), in the account time zone. */
+                            from: string;
+                            /** @description Last day (inclusive). */
+                            to: string;
+                            /** @description Per currency. */
+                            totals: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                /** @description Total of invoices sent in the period (void ones left out). */
+                                invoiced: number;
+                                /** @description How many. */
+                                invoices: number;
+                                /** @description invoiced / invoices, rounded to the minor unit. */
+                                average_invoice: number;
+                                /** @description Payments received in the period. */
+                                collected: number;
+                                /** @description Payments refunded in the period. */
+                                refunded: number;
+                                /** @description collected - refunded. */
+                                net_collected: number;
+                            }[];
+                            series: {
+                                /** @description First day of the bucket. */
+                                bucket: string;
+                                /** @description Per currency seen in the bucket. */
+                                currencies: {
+                                    /** @description ISO 4217 code; amounts are in its minor unit. */
+                                    currency: string;
+                                    /** @description Total of invoices sent in the period (void ones left out). */
+                                    invoiced: number;
+                                    /** @description Payments received in the period. */
+                                    collected: number;
+                                    /** @description Payments refunded in the period. */
+                                    refunded: number;
+                                }[];
+                            }[];
+                            /** @description The `top` customers by money invoiced in the period, per currency. */
+                            by_customer: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                customer_id: string;
+                                name: string | null;
+                                invoiced: number;
+                                invoices: number;
+                                /** @description Paid so far on those invoices. */
+                                amount_paid: number;
+                            }[];
+                            /** @description Money invoiced in the period by the technician of the invoiced job. */
+                            by_technician: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                /** @description The invoice's job's technician; null: no job or unassigned. */
+                                technician_id: string | null;
+                                name: string | null;
+                                invoiced: number;
+                                invoices: number;
+                            }[];
+                            /** @description The same figures for the previous period (with `compare`). */
+                            previous_period: {
+                                /** @description First day (inclusive), in the account time zone. */
+                                from: string;
+                                /** @description Last day (inclusive). */
+                                to: string;
+                                /** @description Per currency. */
+                                totals: {
+                                    /** @description ISO 4217 code; amounts are in its minor unit. */
+                                    currency: string;
+                                    /** @description Total of invoices sent in the period (void ones left out). */
+                                    invoiced: number;
+                                    /** @description How many. */
+                                    invoices: number;
+                                    /** @description invoiced / invoices, rounded to the minor unit. */
+                                    average_invoice: number;
+                                    /** @description Payments received in the period. */
+                                    collected: number;
+                                    /** @description Payments refunded in the period. */
+                                    refunded: number;
+                                    /** @description collected - refunded. */
+                                    net_collected: number;
+                                }[];
+                                series: {
+                                    /** @description First day of the bucket. */
+                                    bucket: string;
+                                    /** @description Per currency seen in the bucket. */
+                                    currencies: {
+                                        /** @description ISO 4217 code; amounts are in its minor unit. */
+                                        currency: string;
+                                        /** @description Total of invoices sent in the period (void ones left out). */
+                                        invoiced: number;
+                                        /** @description Payments received in the period. */
+                                        collected: number;
+                                        /** @description Payments refunded in the period. */
+                                        refunded: number;
+                                    }[];
+                                }[];
+                                /** @description The `top` customers by money invoiced in the period, per currency. */
+                                by_customer: {
+                                    /** @description ISO 4217 code; amounts are in its minor unit. */
+                                    currency: string;
+                                    customer_id: string;
+                                    name: string | null;
+                                    invoiced: number;
+                                    invoices: number;
+                                    /** @description Paid so far on those invoices. */
+                                    amount_paid: number;
+                                }[];
+                                /** @description Money invoiced in the period by the technician of the invoiced job. */
+                                by_technician: {
+                                    /** @description ISO 4217 code; amounts are in its minor unit. */
+                                    currency: string;
+                                    /** @description The invoice's job's technician; null: no job or unassigned. */
+                                    technician_id: string | null;
+                                    name: string | null;
+                                    invoiced: number;
+                                    invoices: number;
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     startCustomerSignIn: {
         parameters: {
             query?: never;
@@ -40694,12 +41383,12 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @description The account (business) the customer signs in to. */
+                    /** @description The account (business) the customer signs in to: its id, or its customer pages' slug. */
                     account_id: string;
                     /** Format: email */
                     email: string;
                 } | {
-                    /** @description The account (business) the customer signs in to. */
+                    /** @description The account (business) the customer signs in to: its id, or its customer pages' slug. */
                     account_id: string;
                     phone: string;
                 };
@@ -40749,13 +41438,13 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @description The account (business) the customer signs in to. */
+                    /** @description The account (business) the customer signs in to: its id, or its customer pages' slug. */
                     account_id: string;
                     /** Format: email */
                     email: string;
                     code: string;
                 } | {
-                    /** @description The account (business) the customer signs in to. */
+                    /** @description The account (business) the customer signs in to: its id, or its customer pages' slug. */
                     account_id: string;
                     phone: string;
                     code: string;
@@ -40878,6 +41567,8 @@ export interface operations {
                             };
                             business: {
                                 account_id: string;
+                                /** @description The segment of the customer pages' address, `/c/{portal}`: a slug or the account id. */
+                                portal: string;
                                 name: string;
                                 email: string | null;
                                 phone: string | null;
@@ -41931,6 +42622,95 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCustomerPortalSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retrieve your customer pages' address */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "customer_portal_settings";
+                            /** @description Null: the pages are at `/c/{account_id}` only. */
+                            slug: string | null;
+                            /** @description Where customers sign in and see their records. */
+                            url: string;
+                            updated_at: string | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateCustomerPortalSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    slug: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Choose your customer pages' address */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "customer_portal_settings";
+                            /** @description Null: the pages are at `/c/{account_id}` only. */
+                            slug: string | null;
+                            /** @description Where customers sign in and see their records. */
+                            url: string;
+                            updated_at: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];

@@ -12,9 +12,11 @@ export const operationTable = {
   "account.disconnectStripe": {"method":"DELETE","path":"/v1/account/stripe","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.get": {"method":"GET","path":"/v1/account","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.getBranding": {"method":"GET","path":"/v1/account/branding","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "account.getCustomerPortalSettings": {"method":"GET","path":"/v1/account/customer-portal","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.getStripeConnection": {"method":"GET","path":"/v1/account/stripe","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.update": {"method":"PATCH","path":"/v1/account","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.updateBranding": {"method":"PATCH","path":"/v1/account/branding","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "account.updateCustomerPortalSettings": {"method":"PATCH","path":"/v1/account/customer-portal","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.uploadLogo": {"method":"POST","path":"/v1/account/branding/logo","pathParams":[],"query":"none","body":"multipart","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "alertRules.bulk": {"method":"POST","path":"/v1/alert-rules/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "alertRules.create": {"method":"POST","path":"/v1/alert-rules","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
@@ -25,6 +27,9 @@ export const operationTable = {
   "alertRules.update": {"method":"PATCH","path":"/v1/alert-rules/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "alerts.get": {"method":"GET","path":"/v1/alerts/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "alerts.list": {"method":"GET","path":"/v1/alerts","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "analytics.getDashboard": {"method":"GET","path":"/v1/analytics/dashboard","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "analytics.getJob": {"method":"GET","path":"/v1/analytics/jobs","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "analytics.getRevenue": {"method":"GET","path":"/v1/analytics/revenue","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "apiKeys.create": {"method":"POST","path":"/v1/api-keys","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "apiKeys.export": {"method":"GET","path":"/v1/api-keys/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "apiKeys.get": {"method":"GET","path":"/v1/api-keys/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -507,6 +512,12 @@ export interface Resources {
      */
     getBranding(options?: RequestOptions): Promise<Data<Op<"/v1/account/branding", "get">>>;
     /**
+     * Retrieve your customer pages' address
+     *
+     * `GET /v1/account/customer-portal` (scope `read:account`)
+     */
+    getCustomerPortalSettings(options?: RequestOptions): Promise<Data<Op<"/v1/account/customer-portal", "get">>>;
+    /**
      * Retrieve your Stripe connection
      *
      * `GET /v1/account/stripe` (scope `read:account`)
@@ -524,6 +535,12 @@ export interface Resources {
      * `PATCH /v1/account/branding` (scope `write:account`)
      */
     updateBranding(body?: JsonBody<Op<"/v1/account/branding", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/account/branding", "patch">>>;
+    /**
+     * Choose your customer pages' address
+     *
+     * `PATCH /v1/account/customer-portal` (scope `write:account`)
+     */
+    updateCustomerPortalSettings(body?: JsonBody<Op<"/v1/account/customer-portal", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/account/customer-portal", "patch">>>;
     /**
      * Upload the logo printed on your documents
      *
@@ -588,6 +605,26 @@ export interface Resources {
      * `GET /v1/alerts` (scope `read:alerts`)
      */
     list(query?: Query<Op<"/v1/alerts", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/alerts", "get">>, JsonResponse<Op<"/v1/alerts", "get">>>;
+  };
+  analytics: {
+    /**
+     * Business dashboard
+     *
+     * `GET /v1/analytics/dashboard` (scope `read:analytics`)
+     */
+    getDashboard(query?: Query<Op<"/v1/analytics/dashboard", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/analytics/dashboard", "get">>>;
+    /**
+     * Job analytics
+     *
+     * `GET /v1/analytics/jobs` (scope `read:analytics`)
+     */
+    getJob(query?: Query<Op<"/v1/analytics/jobs", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/analytics/jobs", "get">>>;
+    /**
+     * Revenue analytics
+     *
+     * `GET /v1/analytics/revenue` (scope `read:analytics`)
+     */
+    getRevenue(query?: Query<Op<"/v1/analytics/revenue", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/analytics/revenue", "get">>>;
   };
   apiKeys: {
     /**

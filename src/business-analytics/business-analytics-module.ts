@@ -1,0 +1,21 @@
+// Business analytics: what the account's own data says about its business (jobs, technicians'
+// time, money, the service desk, the sales pipeline), computed on request from the tenant's rows
+// in its time zone, under the `read:analytics` scope.
+import { defineModule } from '../platform/api/module.ts';
+import { ANALYTICS_SCOPE } from './analytics-operation.ts';
+import { dashboardOperation } from './dashboard-operation.ts';
+import { jobsAnalyticsOperation } from './jobs-operation.ts';
+import { revenueAnalyticsOperation } from './revenue-operation.ts';
+
+export const businessAnalyticsModule = defineModule({
+  name: 'business-analytics',
+  scopes: [ANALYTICS_SCOPE],
+  operations: () => [dashboardOperation, jobsAnalyticsOperation, revenueAnalyticsOperation],
+  document: {
+    tags: {
+      'Business analytics':
+        "Jobs, revenue, customers and the pipeline over a period, in the account's time zone; " +
+        'money per currency in minor units.',
+    },
+  },
+});
