@@ -4,7 +4,8 @@ import { stripeApiFromUrl, type StripeApiSettings } from './online-payments/stri
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  // Loopback by default: a development server is not reachable from the network until asked.
+  HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z
     .string()
     .url()

@@ -23,11 +23,12 @@ async function createDemoAccountIfEmpty(db: Awaited<ReturnType<typeof connectDat
     [
       '',
       `  Created the demo account "${account.name}" (${account.id}).`,
-      `  Its API key, shown only this once:`,
+      `  Its API key, shown only this once (the SDKs read FIELDLINE_API_KEY):`,
       '',
-      `    ${api_key}`,
+      `    export FIELDLINE_API_KEY=${api_key}`,
       '',
-      `  Try: curl -H "Authorization: Bearer ${api_key}" http://localhost:${port}/v1/customers`,
+      `  Try: curl -H "Authorization: Bearer $FIELDLINE_API_KEY" http://localhost:${port}/v1/customers`,
+      `  Webhooks to a receiver on this machine: start with FIELDLINE_WEBHOOK_ALLOW_PRIVATE=1 (development only).`,
       '',
     ].join('\n') + '\n',
   );

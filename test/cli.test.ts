@@ -287,7 +287,7 @@ describe('fieldline serve and the data folder', () => {
     { timeout: PROCESS_TIMEOUT_MS * 2 },
     async () => {
       server = await startServer(dataDir);
-      const match = /\b(fl_test_[0-9A-Za-z]{44})\b/.exec(server.stdout());
+      const match = /export FIELDLINE_API_KEY=(fl_test_[0-9A-Za-z]{44})\n/.exec(server.stdout());
       assert.ok(match, `stdout shows a demo key: ${server.stdout()}`);
       demoKey = match[1];
       const res = await api(server, '/v1/customers', demoKey);
@@ -309,7 +309,8 @@ describe('fieldline serve and the data folder', () => {
       const log = JSON.parse(line);
       assert.equal(log.port, server!.port);
       assert.equal(log.database, 'pglite');
-      assert.equal(server!.stdout().match(/fl_test_/g)?.length, 2, 'the key and the example curl command');
+      assert.equal(server!.stdout().match(/fl_test_/g)?.length, 1, 'the key once, in a line to paste');
+      assert.match(server!.stdout(), /curl -H "Authorization: Bearer \$FIELDLINE_API_KEY"/);
     },
   );
 

@@ -20,7 +20,7 @@ import { generateArtefacts } from './generate.ts';
 const HELP = `Usage: fieldline <command> [options]
 
 Commands:
-  serve                                   start the API server (PORT, DATABASE_URL, FIELDLINE_DATA_DIR, LOG_LEVEL)
+  serve                                   start the API server (HOST, PORT, DATABASE_URL, FIELDLINE_DATA_DIR, LOG_LEVEL)
   migrate                                 bring the database schema up to date
   accounts create --name NAME [--mode test|live] [--plan free|standard|enterprise] [--json]
                                           create an account and an owner API key (all scopes)

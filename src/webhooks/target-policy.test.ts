@@ -50,7 +50,14 @@ test('URLs that reach a private address are refused in any spelling, including n
   ]) {
     assert.match((await targetProblem(url, false)) ?? 'accepted', /private or reserved/, url);
   }
-  assert.equal(await targetProblem('http://127.0.0.1:8080/hook', false), 'must be an https:// URL');
+  // The refusal names the development switch where it would help, and only there.
+  assert.match(
+    (await targetProblem('http://127.0.0.1:8080/hook', false))!,
+    /^must be an https:\/\/ URL \(.*FIELDLINE_WEBHOOK_ALLOW_PRIVATE=1/,
+  );
+  assert.match((await targetProblem('https://10.0.0.8/hook', false))!, /FIELDLINE_WEBHOOK_ALLOW_PRIVATE=1/);
+  assert.doesNotMatch((await targetProblem('https://169.254.169.254/hook', false))!, /FIELDLINE_WEBHOOK_ALLOW_PRIVATE/);
+  assert.equal(await targetProblem('ftp://example.com/hook', false), 'must be an https:// URL');
   assert.equal(await targetProblem('https://user:pw@127.0.0.1/hook', false), 'must not contain credentials');
 });
 

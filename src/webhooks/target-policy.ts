@@ -128,14 +128,22 @@ export async function targetProblem(url: string, allowPrivate: boolean): Promise
   } catch {
     return 'is not a valid URL';
   }
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && allowPrivate)) return 'must be an https:// URL';
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && allowPrivate))
+    return parsed.protocol === 'http:' ? `must be an https:// URL${DEVELOPMENT_HINT}` : 'must be an https:// URL';
   if (parsed.username || parsed.password) return 'must not contain credentials';
   const host = stripBrackets(parsed.hostname);
   const addresses = isIP(host) ? [host] : await resolveAll(host).catch(() => null);
   if (!addresses || addresses.length === 0) return `host '${host}' does not resolve`;
   const refused = addresses.find((address) => !addressAllowed(address, allowPrivate));
-  return refused ? `resolves to ${refused}, a private or reserved address` : null;
+  if (!refused) return null;
+  // Say how to allow it only where the switch would: link-local and metadata stay refused.
+  const hint = !allowPrivate && addressAllowed(refused, true) ? DEVELOPMENT_HINT : '';
+  return `resolves to ${refused}, a private or reserved address${hint}`;
 }
+
+/** How a developer reaches a receiver on their own machine. */
+const DEVELOPMENT_HINT =
+  ' (for development, a server started with FIELDLINE_WEBHOOK_ALLOW_PRIVATE=1 allows http:// and private addresses)';
 
 /** Saving an endpoint waits at most this long for DNS (it runs while a transaction is open). */
 const RESOLVE_TIMEOUT_MS = 3_000;
