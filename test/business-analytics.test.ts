@@ -57,6 +57,10 @@ async function buildData() {
   ids.C1 = (await created('customers', { name: 'Ada', email: 'ada@analytics.example', tags: ['vip'] })).id;
   ids.C2 = (await created('customers', { name: 'Brunel Ltd', email: 'ik@analytics.example', tags: ['commercial'] })).id;
   ids.C3 = (await created('customers', { name: 'Curie', email: 'marie@analytics.example' })).id;
+  // Ada is an old customer; Brunel new on Jan 5, Curie at 23:30 on Jan 11 in Chicago (Jan 12 in UTC).
+  await set('customers', ids.C1, { created_at: '2025-12-01T12:00:00Z' });
+  await set('customers', ids.C2, { created_at: '2026-01-05T12:00:00Z' });
+  await set('customers', ids.C3, { created_at: '2026-01-12T05:30:00Z' });
   ids.T1 = (
     await created('users', { name: 'Tia', email: `tia${Date.now()}@analytics.example`, role: 'technician' })
   ).id;
@@ -144,14 +148,15 @@ async function buildData() {
   });
   await action(`/v1/payments/${p2.id}/refund`, { reason: 'duplicate' });
   await set('payments', p2.id, { created_at: '2026-01-08T15:00:00Z', refunded_at: '2026-01-09T15:00:00Z' });
-  // I3 (USD, J2's): paid in cash at 23:30 on Jan 10 in Chicago.
+  // I3 (USD, J2's, 5 % tax): paid in cash at 23:30 on Jan 10 in Chicago.
   await invoice('I3', 'C1', {
     job_id: ids.J2,
     currency: 'USD',
+    tax_rate_bps: 500,
     line_items: [{ description: 'Parts', quantity: 2, unit_amount: 5000 }],
   });
   await set('invoices', ids.I3, { sent_at: '2026-01-10T15:00:00Z' });
-  const p3 = await action(`/v1/invoices/${ids.I3}/payments`, { amount: 10_000, currency: 'USD', method: 'cash' });
+  const p3 = await action(`/v1/invoices/${ids.I3}/payments`, { amount: 10_500, currency: 'USD', method: 'cash' });
   await set('payments', p3.id, { created_at: '2026-01-11T05:30:00Z' });
   await set('invoices', ids.I3, { paid_at: '2026-01-11T05:30:00Z' });
   // I4 voided; I5 sent after the period, 100 days overdue.
@@ -182,6 +187,12 @@ async function buildData() {
     resolved_at: '2026-01-07T15:00:00Z',
     resolved_within_sla: false,
   });
+
+  // Contacts: one of Ada's on Jan 6, one at no customer on Jan 7 (the converted lead's is made now).
+  const k1 = await created('contacts', { first_name: 'Kit', customer_id: ids.C1 });
+  const k2 = await created('contacts', { first_name: 'Kim' });
+  await set('contacts', k1.id, { created_at: '2026-01-06T15:00:00Z' });
+  await set('contacts', k2.id, { created_at: '2026-01-07T15:00:00Z' });
 
   // Leads: three created in the period (one converted Jan 7, one lost), one qualified created now.
   const l1 = await created('leads', { first_name: 'Lee' });
@@ -229,7 +240,7 @@ describe('GET /v1/analytics/dashboard', () => {
     );
     assert.deepEqual(data.revenue, [
       { currency: 'EUR', invoiced: 20_000, invoices: 1, collected: 20_000 },
-      { currency: 'USD', invoiced: 21_000, invoices: 2, collected: 15_000 },
+      { currency: 'USD', invoiced: 21_500, invoices: 2, collected: 15_500 },
     ]);
     assert.deepEqual(data.overdue, [{ currency: 'USD', amount: 9000, invoices: 2 }]);
     assert.deepEqual(data.open_tickets_by_priority, { low: 0, normal: 0, high: 1, urgent: 1 });
@@ -379,12 +390,12 @@ describe('GET /v1/analytics/revenue', () => {
       },
       {
         currency: 'USD',
-        invoiced: 21_000,
+        invoiced: 21_500,
         invoices: 2,
-        collected: 15_000,
+        collected: 15_500,
         refunded: 0,
-        average_invoice: 10_500,
-        net_collected: 15_000,
+        average_invoice: 10_750,
+        net_collected: 15_500,
       },
     ]);
     const money = (bucket: any) => bucket.currencies.map((c: any) => [c.currency, c.invoiced, c.collected, c.refunded]);
@@ -402,20 +413,20 @@ describe('GET /v1/analytics/revenue', () => {
         ['2026-01-07', []],
         ['2026-01-08', [['EUR', 0, 20_000, 0]]],
         ['2026-01-09', [['EUR', 0, 0, 20_000]]],
-        ['2026-01-10', [['USD', 10_000, 10_000, 0]]],
+        ['2026-01-10', [['USD', 10_500, 10_500, 0]]],
         ['2026-01-11', []],
       ],
     );
     assert.deepEqual(data.by_customer, [
       { currency: 'EUR', customer_id: ids.C2, name: 'Brunel Ltd', invoiced: 20_000, invoices: 1, amount_paid: 0 },
-      { currency: 'USD', customer_id: ids.C1, name: 'Ada', invoiced: 21_000, invoices: 2, amount_paid: 15_000 },
+      { currency: 'USD', customer_id: ids.C1, name: 'Ada', invoiced: 21_500, invoices: 2, amount_paid: 15_500 },
     ]);
     assert.deepEqual(
       data.by_technician.map((t: any) => [t.currency, t.technician_id, t.invoiced]),
       [
         ['EUR', null, 20_000],
         ['USD', ids.T1, 11_000],
-        ['USD', ids.T2, 10_000],
+        ['USD', ids.T2, 10_500],
       ],
     );
     assert.deepEqual(data.outstanding, [
@@ -434,9 +445,85 @@ describe('GET /v1/analytics/revenue', () => {
       data.by_customer.map((c: any) => [c.currency, c.customer_id, c.invoiced]),
       [
         ['EUR', ids.C2, 20_000],
-        ['USD', ids.C1, 21_000],
+        ['USD', ids.C1, 21_500],
       ],
     );
+  });
+});
+
+describe('GET /v1/analytics/customers and /v1/analytics/contacts', () => {
+  test('new, active and repeat customers, lifetime value per currency, new by day', async () => {
+    const data = await ok(`/v1/analytics/customers?${PERIOD}&compare=previous_period`);
+    assert.equal(data.object, 'customer_analytics');
+    assert.deepEqual(
+      [data.new_customers, data.active_customers, data.repeat_customers, data.repeat_rate],
+      [2, 2, 1, 1],
+    );
+    assert.deepEqual(data.lifetime_value, [
+      { currency: 'EUR', customers: 1, total: 0, average: 0 },
+      { currency: 'USD', customers: 1, total: 15_500, average: 15_500 },
+    ]);
+    assert.deepEqual(
+      data.series.filter((b: any) => b.new_customers).map((b: any) => [b.bucket, b.new_customers]),
+      [
+        ['2026-01-05', 1],
+        ['2026-01-11', 1],
+      ],
+    );
+    const previous = data.previous_period;
+    assert.deepEqual([previous.new_customers, previous.active_customers, previous.repeat_rate], [0, 0, null]);
+    assert.deepEqual(previous.lifetime_value, []);
+  });
+
+  test('new contacts, those at a customer, leads converted', async () => {
+    const data = await ok(`/v1/analytics/contacts?${PERIOD}&interval=week`);
+    assert.deepEqual([data.new_contacts, data.with_customer, data.from_leads], [2, 1, 1]);
+    assert.deepEqual(data.series, [{ bucket: '2026-01-05', new_contacts: 2 }]);
+  });
+});
+
+describe('GET /v1/finance/stats', () => {
+  test('billed, paid and tax collected, payments by method, owed and overdue now', async () => {
+    const data = await ok(`/v1/finance/stats?${PERIOD}`);
+    assert.equal(data.object, 'finance_stats');
+    assert.deepEqual(data.totals, [
+      {
+        currency: 'EUR',
+        invoices: 1,
+        subtotal: 20_000,
+        tax: 0,
+        total: 20_000,
+        paid_invoices: 0,
+        paid_total: 0,
+        tax_collected: 0,
+        collected: 20_000,
+        refunded: 20_000,
+        net_collected: 0,
+      },
+      {
+        currency: 'USD',
+        invoices: 2,
+        subtotal: 20_000,
+        tax: 1500,
+        total: 21_500,
+        paid_invoices: 1,
+        paid_total: 10_500,
+        tax_collected: 500,
+        collected: 15_500,
+        refunded: 0,
+        net_collected: 15_500,
+      },
+    ]);
+    assert.deepEqual(data.payments_by_method, [
+      { currency: 'EUR', method: 'bank_transfer', payments: 1, amount: 20_000, refunded: 20_000 },
+      { currency: 'USD', method: 'card', payments: 1, amount: 5000, refunded: 0 },
+      { currency: 'USD', method: 'cash', payments: 1, amount: 10_500, refunded: 0 },
+    ]);
+    assert.deepEqual(data.outstanding, [
+      { currency: 'EUR', amount: 20_000, invoices: 1 },
+      { currency: 'USD', amount: 9000, invoices: 2 },
+    ]);
+    assert.deepEqual(data.overdue, [{ currency: 'USD', amount: 9000, invoices: 2 }]);
   });
 });
 
@@ -457,7 +544,7 @@ describe('tenancy and access', () => {
     await ctx.call('POST', `/v1/invoices/${invoice.body.data.id}/send`, { key: other.key });
     await set('invoices', invoice.body.data.id, { sent_at: '2026-01-06T12:00:00Z' });
     const mine = await ok(`/v1/analytics/revenue?${PERIOD}`);
-    assert.equal(mine.totals.find((t: any) => t.currency === 'USD').invoiced, 21_000);
+    assert.equal(mine.totals.find((t: any) => t.currency === 'USD').invoiced, 21_500);
     const seen = await ok(`/v1/analytics/revenue?${PERIOD}`, other.key);
     assert.equal(seen.time_zone, 'UTC', 'their own time zone (none set)');
     assert.deepEqual(
@@ -476,7 +563,8 @@ describe('tenancy and access', () => {
 
   test('a key without read:analytics is refused with 403 insufficient_scope; one with it reads', async () => {
     const jobsOnly = await ctx.newKey(account.id, ['read:jobs', 'read:invoices']);
-    for (const path of ['/v1/analytics/dashboard', '/v1/analytics/jobs', '/v1/analytics/revenue']) {
+    const paths = ['dashboard', 'jobs', 'revenue', 'customers', 'contacts'].map((name) => `/v1/analytics/${name}`);
+    for (const path of [...paths, '/v1/finance/stats']) {
       const refused = await ctx.call('GET', path, { key: jobsOnly });
       assert.equal(refused.status, 403, path);
       assert.equal(refused.body.code, 'insufficient_scope');

@@ -6,11 +6,21 @@ import { ANALYTICS_SCOPE } from './analytics-operation.ts';
 import { dashboardOperation } from './dashboard-operation.ts';
 import { jobsAnalyticsOperation } from './jobs-operation.ts';
 import { revenueAnalyticsOperation } from './revenue-operation.ts';
+import { customersAnalyticsOperation } from './customers-operation.ts';
+import { contactsAnalyticsOperation } from './contacts-operation.ts';
+import { financeStatsOperation } from './finance-stats-operation.ts';
 
 export const businessAnalyticsModule = defineModule({
   name: 'business-analytics',
   scopes: [ANALYTICS_SCOPE],
-  operations: () => [dashboardOperation, jobsAnalyticsOperation, revenueAnalyticsOperation],
+  operations: () => [
+    dashboardOperation,
+    jobsAnalyticsOperation,
+    revenueAnalyticsOperation,
+    customersAnalyticsOperation,
+    contactsAnalyticsOperation,
+    financeStatsOperation,
+  ],
   document: {
     tags: {
       'Business analytics':

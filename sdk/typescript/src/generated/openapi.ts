@@ -5794,6 +5794,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List reports
+         * @description Requires the scope `read:reports`.
+         */
+        get: operations["listReports"];
+        put?: never;
+        /**
+         * Create a report
+         * @description Answers 202 at once with the report `queued`; it is made in the background (`running`, then `succeeded` with `row_count` and `bytes`, or `failed` with `error`) and the events `report.succeeded` or `report.failed` say when. An unknown `type` or params the type refuses: 422 at the field, and nothing is kept.
+         *
+         *     Requires the scope `write:reports`.
+         */
+        post: operations["createReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a report
+         * @description Requires the scope `read:reports`.
+         */
+        get: operations["getReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/tags": {
         parameters: {
             query?: never;
@@ -6416,6 +6462,28 @@ export interface paths {
          *     Requires the scope `read:approvals`.
          */
         get: operations["listMyApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a report’s file
+         * @description Streams the file: `text/csv` (RFC 4180, UTF-8), XLSX or `application/pdf`, as the report’s `format` says, with a file name. 409 while the report is not `succeeded`, or once it has expired.
+         *
+         *     Requires the scope `read:reports`.
+         */
+        get: operations["downloadReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7271,6 +7339,72 @@ export interface paths {
          *     Requires the scope `read:analytics`.
          */
         get: operations["getRevenueAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer analytics
+         * @description New and active customers, the repeat rate and lifetime value per currency (in minor units), with a series of new customers by day, week or month of the account's time zone.
+         *
+         *     Requires the scope `read:analytics`.
+         */
+        get: operations["getCustomerAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Contact analytics
+         * @description New contacts in the period (and how many belong to a customer), leads converted, by the account's time zone.
+         *
+         *     Requires the scope `read:analytics`.
+         */
+        get: operations["getContactAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/finance/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finance summary
+         * @description Invoices sent in the period (subtotal, tax, total), invoices paid in full and the tax they carried, payments received and refunded, payments by method; and what is owed and overdue now. Per currency, in minor units. `interval` has no series here; it only bounds the period.
+         *
+         *     Requires the scope `read:analytics`.
+         */
+        get: operations["getFinanceStats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11187,6 +11321,58 @@ export interface components {
             data: components["schemas"]["Approval"][];
             page: components["schemas"]["Page"];
         };
+        /** @description A business report of the account as a file (CSV, XLSX or PDF), made in the background: ask for it, watch `status`, then download it from `GET /v1/reports/{id}/download` until `expires_at`. */
+        Report: {
+            /** @example rpt_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "report";
+            /**
+             * @description `jobs_completed`: Every job completed within the days, with its customer and technician, in order of completion. `revenue_by_customer`: Per customer and currency, the invoices issued within the days (sent, or made, when never sent; drafts and void ones left out): how many, their total, what is paid and what is still due. `invoice_aging`: Every invoice with money still due, by how late it is on a day (default today): `current` (not yet due), `1-30`, `31-60`, `61-90` or `90+` days past its due date. `technician_timesheets`: Every closed time entry that started within the days, by technician, with its job and minutes. `inventory_valuation`: Every stocked item with what it is worth now: quantity on hand times unit cost, in its currency. `campaign_results`: Every campaign sent (started) within the days, with how many recipients were mailed and skipped.
+             * @enum {string}
+             */
+            type: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
+            /** @description What the type takes. `jobs_completed`: `from` (required), `to` (required), `technician_id`. `revenue_by_customer`: `from` (required), `to` (required), `currency`. `invoice_aging`: `as_of`, `currency`. `technician_timesheets`: `from` (required), `to` (required), `technician_id`. `inventory_valuation`: `currency`, `include_empty`. `campaign_results`: `from` (required), `to` (required). */
+            params: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            format: "csv" | "xlsx" | "pdf";
+            /**
+             * @description `queued`, `running`, then `succeeded` (download it) or `failed` (see `error`).
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            row_count: number | null;
+            bytes: number | null;
+            error: string | null;
+            /** @description Tries so far (a try cut short is retried). */
+            attempts: number;
+            started_at: string | null;
+            finished_at: string | null;
+            expires_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ReportCreate: {
+            /**
+             * @description `jobs_completed`: Every job completed within the days, with its customer and technician, in order of completion. `revenue_by_customer`: Per customer and currency, the invoices issued within the days (sent, or made, when never sent; drafts and void ones left out): how many, their total, what is paid and what is still due. `invoice_aging`: Every invoice with money still due, by how late it is on a day (default today): `current` (not yet due), `1-30`, `31-60`, `61-90` or `90+` days past its due date. `technician_timesheets`: Every closed time entry that started within the days, by technician, with its job and minutes. `inventory_valuation`: Every stocked item with what it is worth now: quantity on hand times unit cost, in its currency. `campaign_results`: Every campaign sent (started) within the days, with how many recipients were mailed and skipped.
+             * @enum {string}
+             */
+            type: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
+            /** @description What the type takes. `jobs_completed`: `from` (required), `to` (required), `technician_id`. `revenue_by_customer`: `from` (required), `to` (required), `currency`. `invoice_aging`: `as_of`, `currency`. `technician_timesheets`: `from` (required), `to` (required), `technician_id`. `inventory_valuation`: `currency`, `include_empty`. `campaign_results`: `from` (required), `to` (required). */
+            params?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            format: "csv" | "xlsx" | "pdf";
+        };
+        ReportList: {
+            data: components["schemas"]["Report"][];
+            page: components["schemas"]["Page"];
+        };
     };
     responses: {
         /** @description `bad_request`: Bad request; `invalid_signature`: Invalid signature */
@@ -11507,6 +11693,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "phone": "+1 555 0100",
+                 *       "company": "Analytical Engines Ltd"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CustomerCreate"];
             };
         };
@@ -11692,6 +11885,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "Ada Lovelace",
+                 *             "phone": "+1 555 0100",
+                 *             "company": "Analytical Engines Ltd"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -11828,6 +12035,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "phone": "+1 555 0100",
+                 *       "company": "Analytical Engines Ltd"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CustomerUpdate"];
             };
         };
@@ -12138,6 +12352,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "first_name": "Grace",
+                 *       "last_name": "Hopper",
+                 *       "phone": "+1 555 0100"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ContactCreate"];
             };
         };
@@ -12343,6 +12564,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "first_name": "Grace",
+                 *             "last_name": "Hopper",
+                 *             "phone": "+1 555 0100"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -12481,6 +12716,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "first_name": "Grace",
+                 *       "last_name": "Hopper",
+                 *       "phone": "+1 555 0100"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ContactUpdate"];
             };
         };
@@ -12610,6 +12852,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "vip",
+                 *       "color": "#1E88E5"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ContactTagCreate"];
             };
         };
@@ -12735,6 +12983,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "vip",
+                 *             "color": "#1E88E5"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -12871,6 +13132,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "vip",
+                 *       "color": "#1E88E5"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ContactTagUpdate"];
             };
         };
@@ -13116,6 +13383,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "contact_id": "con_123",
+                 *       "body": "Prefers a call before 9am; gate code 4411."
+                 *     }
+                 */
                 "application/json": components["schemas"]["ContactNoteCreate"];
             };
         };
@@ -13253,6 +13526,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "contact_id": "con_123",
+                 *             "body": "Prefers a call before 9am; gate code 4411."
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -13391,6 +13677,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "body": "Prefers a call before 9am; gate code 4411."
+                 *     }
+                 */
                 "application/json": components["schemas"]["ContactNoteUpdate"];
             };
         };
@@ -13578,6 +13869,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "channel": "sms",
+                 *       "subject": "Quote follow-up"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConversationCreate"];
             };
         };
@@ -13759,6 +14056,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "channel": "sms",
+                 *             "subject": "Quote follow-up"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -13897,6 +14207,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "subject": "Quote follow-up"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConversationUpdate"];
             };
         };
@@ -14266,6 +14581,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "conversation_id": "cnv_123",
+                 *       "body": "Can you come Tuesday instead?"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MessageCreate"];
             };
         };
@@ -14681,6 +15002,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "conversation_id": "cnv_123",
+                 *       "body": "Customer prefers texts after 5pm."
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConversationNoteCreate"];
             };
         };
@@ -14812,6 +15139,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "conversation_id": "cnv_123",
+                 *             "body": "Customer prefers texts after 5pm."
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -14950,6 +15290,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "body": "Customer prefers texts after 5pm."
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConversationNoteUpdate"];
             };
         };
@@ -15351,6 +15696,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Replace water heater",
+                 *       "customer_id": "cus_123"
+                 *     }
+                 */
                 "application/json": components["schemas"]["JobCreate"];
             };
         };
@@ -15566,6 +15917,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "title": "Replace water heater",
+                 *             "customer_id": "cus_123"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -15704,6 +16068,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Replace water heater"
+                 *     }
+                 */
                 "application/json": components["schemas"]["JobUpdate"];
             };
         };
@@ -15750,6 +16119,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "scheduled_start": "2030-01-07T09:00:00Z",
+                 *       "scheduled_end": "2030-01-07T11:00:00Z"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: date-time */
                     scheduled_start: string;
@@ -15803,6 +16178,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "technician_id": "usr_123"
+                 *     }
+                 */
                 "application/json": {
                     technician_id: string;
                     /** Format: date-time */
@@ -16182,6 +16562,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cus_123",
+                 *       "name": "Boiler service plan",
+                 *       "interval_unit": "week",
+                 *       "starts_on": "2026-01-31",
+                 *       "job_title": "Annual boiler service"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ServiceAgreementCreate"];
             };
         };
@@ -16401,6 +16790,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "customer_id": "cus_123",
+                 *             "name": "Boiler service plan",
+                 *             "interval_unit": "week",
+                 *             "starts_on": "2026-01-31",
+                 *             "job_title": "Annual boiler service"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -16500,6 +16905,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Boiler service plan",
+                 *       "starts_on": "2026-01-31",
+                 *       "visit_time": "09:00"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ServiceAgreementUpdate"];
             };
         };
@@ -16865,6 +17277,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "technician_id": "usr_123",
+                 *       "starts_at": "2030-01-07T09:00:00Z",
+                 *       "ends_at": "2030-01-07T09:00:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScheduleBlockCreate"];
             };
         };
@@ -17030,6 +17449,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "technician_id": "usr_123",
+                 *             "starts_at": "2030-01-07T09:00:00Z",
+                 *             "ends_at": "2030-01-07T09:00:00Z"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -17168,6 +17601,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "technician_id": "usr_123"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScheduleBlockUpdate"];
             };
         };
@@ -17321,6 +17759,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "technician_id": "usr_123",
+                 *       "latitude": 40.7128,
+                 *       "longitude": -74.006,
+                 *       "recorded_at": "2030-01-07T09:00:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LocationPingCreate"];
             };
         };
@@ -17468,6 +17914,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "technician_id": "usr_123",
+                 *             "latitude": 40.7128,
+                 *             "longitude": -74.006,
+                 *             "recorded_at": "2030-01-07T09:00:00Z"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -17785,6 +18246,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "job_id": "job_123",
+                 *       "item_id": "itm_123",
+                 *       "quantity": 2
+                 *     }
+                 */
                 "application/json": components["schemas"]["JobMaterialCreate"];
             };
         };
@@ -18302,6 +18770,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "technician_id": "usr_123"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TimeEntryCreate"];
             };
         };
@@ -18495,6 +18968,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "technician_id": "usr_123"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -18633,6 +19118,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "job_id": "job_123"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TimeEntryUpdate"];
             };
         };
@@ -19134,6 +19624,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "caption": "Corroded valve before replacement"
+                 *     }
+                 */
                 "application/json": components["schemas"]["JobPhotoUpdate"];
             };
         };
@@ -19801,6 +20296,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cus_123",
+                 *       "currency": "USD",
+                 *       "due_date": "2026-01-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvoiceCreate"];
             };
         };
@@ -20058,6 +20560,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "customer_id": "cus_123",
+                 *             "currency": "USD",
+                 *             "due_date": "2026-01-31"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -20196,6 +20712,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "currency": "USD",
+                 *       "due_date": "2026-01-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvoiceUpdate"];
             };
         };
@@ -20363,6 +20885,13 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 12500,
+                 *       "method": "card",
+                 *       "currency": "USD"
+                 *     }
+                 */
                 "application/json": {
                     /** @example 12500 */
                     amount: number;
@@ -20560,6 +21089,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 12500,
+                 *       "method": "card",
+                 *       "currency": "USD"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PaymentCreate"];
             };
         };
@@ -21045,6 +21581,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "direction": "inbound",
+                 *       "from_number": "+1 555 0100",
+                 *       "to_number": "+1 555 0100"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CallLogCreate"];
             };
         };
@@ -21282,6 +21825,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "direction": "inbound",
+                 *             "from_number": "+1 555 0100",
+                 *             "to_number": "+1 555 0100"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -21420,6 +21977,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "from_number": "+1 555 0100",
+                 *       "to_number": "+1 555 0100"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CallLogUpdate"];
             };
         };
@@ -21583,6 +22146,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "sku": "FLT-16x25",
+                 *       "name": "Furnace filter 16x25",
+                 *       "unit_cost": 12500
+                 *     }
+                 */
                 "application/json": components["schemas"]["InventoryItemCreate"];
             };
         };
@@ -21742,6 +22312,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "sku": "FLT-16x25",
+                 *             "name": "Furnace filter 16x25",
+                 *             "unit_cost": 12500
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -21878,6 +22462,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "sku": "FLT-16x25",
+                 *       "name": "Furnace filter 16x25",
+                 *       "unit_cost": 12500
+                 *     }
+                 */
                 "application/json": components["schemas"]["InventoryItemUpdate"];
             };
         };
@@ -21924,6 +22515,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "quantity": -1000000,
+                 *       "reason": "Stock count"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Units to add; negative to remove. */
                     quantity: number;
@@ -22472,6 +23069,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme HVAC Supply",
+                 *       "phone": "+1 555 0100"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SupplierCreate"];
             };
         };
@@ -22635,6 +23238,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "Acme HVAC Supply",
+                 *             "phone": "+1 555 0100"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -22771,6 +23387,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme HVAC Supply",
+                 *       "phone": "+1 555 0100"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SupplierUpdate"];
             };
         };
@@ -22944,6 +23566,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "supplier_id": "sup_123",
+                 *       "currency": "USD",
+                 *       "expected_on": "2026-01-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PurchaseOrderCreate"];
             };
         };
@@ -23111,6 +23740,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "supplier_id": "sup_123",
+                 *             "currency": "USD",
+                 *             "expected_on": "2026-01-31"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -23249,6 +23892,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "currency": "USD",
+                 *       "expected_on": "2026-01-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PurchaseOrderUpdate"];
             };
         };
@@ -23577,6 +24226,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "user_id": "usr_123",
+                 *       "title": "Job job_01J… was assigned to you"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NotificationCreate"];
             };
         };
@@ -23732,6 +24387,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "user_id": "usr_123",
+                 *             "title": "Job job_01J… was assigned to you"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -24163,6 +24831,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "subject": "No hot water since the repair"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TicketCreate"];
             };
         };
@@ -24404,6 +25077,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "subject": "No hot water since the repair"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -24542,6 +25227,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "subject": "No hot water since the repair"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TicketUpdate"];
             };
         };
@@ -24588,6 +25278,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "resolution": "example"
+                 *     }
+                 */
                 "application/json": {
                     /** @description What was done. */
                     resolution: string;
@@ -24917,6 +25612,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Resetting a tripped furnace",
+                 *       "body": "1. Switch the furnace off at the service switch.",
+                 *       "category": "Heating"
+                 *     }
+                 */
                 "application/json": components["schemas"]["KnowledgeBaseArticleCreate"];
             };
         };
@@ -25088,6 +25790,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "title": "Resetting a tripped furnace",
+                 *             "body": "1. Switch the furnace off at the service switch.",
+                 *             "category": "Heating"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -25224,6 +25940,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Resetting a tripped furnace",
+                 *       "body": "1. Switch the furnace off at the service switch.",
+                 *       "category": "Heating"
+                 *     }
+                 */
                 "application/json": components["schemas"]["KnowledgeBaseArticleUpdate"];
             };
         };
@@ -25595,6 +26318,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "first_name": "Grace",
+                 *       "last_name": "Hopper",
+                 *       "phone": "+1 555 0100"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LeadCreate"];
             };
         };
@@ -25816,6 +26546,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "first_name": "Grace",
+                 *             "last_name": "Hopper",
+                 *             "phone": "+1 555 0100"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -25954,6 +26698,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "first_name": "Grace",
+                 *       "last_name": "Hopper",
+                 *       "phone": "+1 555 0100"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LeadUpdate"];
             };
         };
@@ -26365,6 +27116,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cus_123",
+                 *       "title": "Replace boiler and radiators",
+                 *       "currency": "USD"
+                 *     }
+                 */
                 "application/json": components["schemas"]["EstimateCreate"];
             };
         };
@@ -26614,6 +27372,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "customer_id": "cus_123",
+                 *             "title": "Replace boiler and radiators",
+                 *             "currency": "USD"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -26752,6 +27524,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Replace boiler and radiators",
+                 *       "currency": "USD",
+                 *       "valid_until": "2026-01-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["EstimateUpdate"];
             };
         };
@@ -27276,6 +28055,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cus_123",
+                 *       "title": "Replace boiler and radiators",
+                 *       "currency": "USD"
+                 *     }
+                 */
                 "application/json": components["schemas"]["QuoteCreate"];
             };
         };
@@ -27525,6 +28311,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "customer_id": "cus_123",
+                 *             "title": "Replace boiler and radiators",
+                 *             "currency": "USD"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -27663,6 +28463,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Replace boiler and radiators",
+                 *       "currency": "USD",
+                 *       "valid_until": "2026-01-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["QuoteUpdate"];
             };
         };
@@ -28166,6 +28973,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "job_id": "job_123",
+                 *       "review_url": "https://example.com/hooks/fieldline"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReviewRequestCreate"];
             };
         };
@@ -28341,6 +29154,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "job_id": "job_123",
+                 *             "review_url": "https://example.com/hooks/fieldline"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -28523,6 +29349,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "rating": 1
+                 *     }
+                 */
                 "application/json": {
                     rating: number;
                     comment?: string;
@@ -28657,6 +29488,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Spring tune-up offer",
+                 *       "subject": "{{contact.first_name}}, your spring tune-up",
+                 *       "text_body": "Hi {{contact.first_name}},\nBook your tune-up this month and save 15%."
+                 *     }
+                 */
                 "application/json": components["schemas"]["EmailTemplateCreate"];
             };
         };
@@ -28782,6 +29620,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "Spring tune-up offer",
+                 *             "subject": "{{contact.first_name}}, your spring tune-up",
+                 *             "text_body": "Hi {{contact.first_name}},\nBook your tune-up this month and save 15%."
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -28918,6 +29770,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Spring tune-up offer",
+                 *       "subject": "{{contact.first_name}}, your spring tune-up",
+                 *       "text_body": "Hi {{contact.first_name}},\nBook your tune-up this month and save 15%."
+                 *     }
+                 */
                 "application/json": components["schemas"]["EmailTemplateUpdate"];
             };
         };
@@ -29105,6 +29964,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Spring tune-up 2027",
+                 *       "template_id": "etpl_123"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CampaignCreate"];
             };
         };
@@ -29286,6 +30151,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "Spring tune-up 2027",
+                 *             "template_id": "etpl_123"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -29424,6 +30302,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Spring tune-up 2027"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CampaignUpdate"];
             };
         };
@@ -29798,6 +30681,13 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "contact_ids": [
+                 *         "con_123"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     contact_ids: string[];
                 };
@@ -29986,6 +30876,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "campaign_id": "cmp_123",
+                 *       "contact_id": "con_123"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CampaignRecipientCreate"];
             };
         };
@@ -30157,6 +31053,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "campaign_id": "cmp_123",
+                 *             "contact_id": "con_123"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -30686,6 +31595,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "API error rate above 5 %",
+                 *       "metric": "error_rate",
+                 *       "threshold": 5
+                 *     }
+                 */
                 "application/json": components["schemas"]["AlertRuleCreate"];
             };
         };
@@ -30823,6 +31739,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "API error rate above 5 %",
+                 *             "metric": "error_rate",
+                 *             "threshold": 5
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -30959,6 +31889,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "API error rate above 5 %",
+                 *       "threshold": 5,
+                 *       "notify_emails": [
+                 *         "ops@example.com"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["AlertRuleUpdate"];
             };
         };
@@ -31261,6 +32200,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://example.com/hooks/fieldline",
+                 *       "enabled_events": [
+                 *         "customer.created",
+                 *         "job.completed"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookEndpointCreate"];
             };
         };
@@ -31385,6 +32333,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "url": "https://example.com/hooks/fieldline",
+                 *             "enabled_events": [
+                 *               "customer.created",
+                 *               "job.completed"
+                 *             ]
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -31521,6 +32485,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://example.com/hooks/fieldline",
+                 *       "enabled_events": [
+                 *         "customer.created",
+                 *         "job.completed"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookEndpointUpdate"];
             };
         };
@@ -31770,6 +32743,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "since": "2030-01-07T09:00:00Z"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: date-time */
                     since: string;
@@ -32270,6 +33248,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "provider": "stripe",
+                 *       "signing_secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InboundSourceCreate"];
             };
         };
@@ -32401,6 +33385,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "provider": "stripe",
+                 *             "signing_secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -32537,6 +33534,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "signing_secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InboundSourceUpdate"];
             };
         };
@@ -33085,6 +34087,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "email": "ada@example.com",
+                 *       "phone": "+1 555 0100"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UserCreate"];
             };
         };
@@ -33258,6 +34267,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@example.com",
+                 *             "phone": "+1 555 0100"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -33394,6 +34417,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "phone": "+1 555 0100"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UserUpdate"];
             };
         };
@@ -33585,6 +34613,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Zapier integration",
+                 *       "scopes": [
+                 *         "read:customers",
+                 *         "write:jobs"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ApiKeyCreate"];
             };
         };
@@ -33764,6 +34801,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Zapier integration",
+                 *       "scopes": [
+                 *         "read:customers",
+                 *         "write:jobs"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ApiKeyUpdate"];
             };
         };
@@ -34483,6 +35529,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "endpoint": "https://example.com/hooks/fieldline",
+                 *       "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                 *       "auth": "8eDyX_uCN0XRhSbY5hs7Hg"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PushSubscriptionCreate"];
             };
         };
@@ -34733,6 +35786,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cus_123",
+                 *       "preferred_windows": [
+                 *         {
+                 *           "starts_at": "2030-01-07T09:00:00Z",
+                 *           "ends_at": "2030-01-07T09:00:00Z"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScheduleRequestCreate"];
             };
         };
@@ -34821,6 +35885,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "scheduled_start": "2030-01-07T09:00:00Z",
+                 *       "scheduled_end": "2030-01-07T11:00:00Z"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: date-time */
                     scheduled_start: string;
@@ -35009,6 +36079,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "trigger": {
+                 *         "type": "event",
+                 *         "event": "example"
+                 *       },
+                 *       "actions": [
+                 *         {
+                 *           "type": "update_record",
+                 *           "fields": {}
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["AutomationRuleCreate"];
             };
         };
@@ -35132,6 +36217,28 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "Ada Lovelace",
+                 *             "trigger": {
+                 *               "type": "event",
+                 *               "event": "example"
+                 *             },
+                 *             "actions": [
+                 *               {
+                 *                 "type": "update_record",
+                 *                 "fields": {}
+                 *               }
+                 *             ]
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -35268,6 +36375,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AutomationRuleUpdate"];
             };
         };
@@ -35389,6 +36501,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "steps": [
+                 *         {
+                 *           "type": "update_record",
+                 *           "fields": {}
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["WorkflowCreate"];
             };
         };
@@ -35506,6 +36629,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "Ada Lovelace",
+                 *             "steps": [
+                 *               {
+                 *                 "type": "update_record",
+                 *                 "fields": {}
+                 *               }
+                 *             ]
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -35642,6 +36783,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace"
+                 *     }
+                 */
                 "application/json": components["schemas"]["WorkflowUpdate"];
             };
         };
@@ -36212,6 +37358,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "collection": "payments",
+                 *       "action": "example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ApprovalPolicyCreate"];
             };
         };
@@ -36353,6 +37506,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "Ada Lovelace",
+                 *             "collection": "payments",
+                 *             "action": "example"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     operations: ({
                         /** @constant */
@@ -36489,6 +37656,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ApprovalPolicyUpdate"];
             };
         };
@@ -36762,6 +37934,195 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listReports: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, finished_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose type equals. */
+                type?: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
+                /** @description Only objects whose type does not equal. */
+                "type[ne]"?: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
+                /** @description Only objects whose type is one of (comma-separated). */
+                "type[in]"?: string;
+                /** @description Only objects whose type is none of (comma-separated). */
+                "type[nin]"?: string;
+                /** @description Only objects whose type is empty (true) or set (false). */
+                "type[is_null]"?: boolean;
+                /** @description Only objects whose format equals. */
+                format?: "csv" | "xlsx" | "pdf";
+                /** @description Only objects whose format does not equal. */
+                "format[ne]"?: "csv" | "xlsx" | "pdf";
+                /** @description Only objects whose format is one of (comma-separated). */
+                "format[in]"?: string;
+                /** @description Only objects whose format is none of (comma-separated). */
+                "format[nin]"?: string;
+                /** @description Only objects whose format is empty (true) or set (false). */
+                "format[is_null]"?: boolean;
+                /** @description Only objects whose status equals. */
+                status?: "queued" | "running" | "succeeded" | "failed";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "queued" | "running" | "succeeded" | "failed";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "jobs_completed",
+                 *       "format": "csv"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReportCreate"];
+            };
+        };
+        responses: {
+            /** @description The created object; its work continues. */
+            202: {
+                headers: {
+                    Location?: string;
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Report"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getReport: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Report"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     tagContact: {
         parameters: {
             query?: never;
@@ -36776,6 +38137,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "tag_id": "tag_123"
+                 *     }
+                 */
                 "application/json": {
                     tag_id: string;
                 };
@@ -36860,6 +38226,13 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "contact_ids": [
+                 *         "con_123"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     contact_ids: string[];
                     add?: string[];
@@ -36916,6 +38289,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "conversation_id": "cnv_123",
+                 *       "body": "On our way"
+                 *     }
+                 */
                 "application/json": {
                     conversation_id: string;
                     body: string;
@@ -37008,6 +38387,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "job_id": "job_123",
+                 *       "technician_id": "usr_123"
+                 *     }
+                 */
                 "application/json": {
                     job_id: string;
                     technician_id: string;
@@ -37060,6 +38445,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "job_id": "job_123",
+                 *       "technician_id": "usr_123"
+                 *     }
+                 */
                 "application/json": {
                     job_id: string;
                     technician_id: string;
@@ -37166,6 +38557,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "date": "2030-01-07",
+                 *       "technician_id": "usr_123"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: date
@@ -37293,6 +38690,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "latitude": -90,
+                 *       "longitude": -180
+                 *     }
+                 */
                 "application/json": {
                     latitude: number;
                     longitude: number;
@@ -37348,6 +38751,17 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "technician_id": "usr_123",
+                 *       "pings": [
+                 *         {
+                 *           "latitude": -90,
+                 *           "longitude": -180
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     technician_id: string;
                     job_id?: string;
@@ -37644,6 +39058,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "user_id": "usr_123"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The team member whose notifications are meant. */
                     user_id: string;
@@ -38150,6 +39569,38 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    downloadReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download a report’s file */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     search: {
         parameters: {
             query: {
@@ -38420,6 +39871,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /** @example {} */
                 "application/json": Record<string, never>;
             };
         };
@@ -38501,6 +39953,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace"
+                 *     }
+                 */
                 "application/json": {
                     name?: string;
                     /** @description Browser origins allowed to call the API with this account's credentials. */
@@ -38557,6 +40014,14 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "email": "ada@example.com",
+                 *       "password": "example",
+                 *       "account_name": "example"
+                 *     }
+                 */
                 "application/json": {
                     name: string;
                     /** Format: email */
@@ -38629,6 +40094,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "password": "example"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: email */
                     email: string;
@@ -38731,6 +40202,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: email */
                     email: string;
@@ -38777,6 +40253,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "example",
+                 *       "new_password": "example"
+                 *     }
+                 */
                 "application/json": {
                     token: string;
                     new_password: string;
@@ -39005,6 +40487,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "account_id": "acct_123"
+                 *     }
+                 */
                 "application/json": {
                     account_id: string;
                 };
@@ -39058,6 +40545,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "example"
+                 *     }
+                 */
                 "application/json": {
                     token: string;
                 };
@@ -39164,6 +40656,14 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "scopes": [
+                 *         "example"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     name: string;
                     /** Format: uri */
@@ -39356,6 +40856,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace"
+                 *     }
+                 */
                 "application/json": {
                     name?: string;
                     uri?: string | null;
@@ -40013,6 +41518,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "business_name": "example"
+                 *     }
+                 */
                 "application/json": {
                     business_name?: string | null;
                     address?: string | null;
@@ -40438,6 +41948,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "job_assigned": {}
+                 *     }
+                 */
                 "application/json": {
                     /** @description A job was assigned to you, or taken from you. */
                     job_assigned?: {
@@ -40676,6 +42191,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "secret_key": "example",
+                 *       "publishable_key": "example"
+                 *     }
+                 */
                 "application/json": {
                     /** @description From the Stripe dashboard (Developers, API keys). Write-only: stored encrypted, never returned. */
                     secret_key: string;
@@ -41373,6 +42894,337 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getCustomerAnalytics: {
+        parameters: {
+            query?: {
+                /** @description First day of the period (YYYY-MM-DD, inclusive), a calendar day in the account time zone. Default: 29 days before `to`. */
+                from?: string;
+                /** @description Last day of the period (YYYY-MM-DD, inclusive). Default: today in the account's time zone. */
+                to?: string;
+                /** @description Bucket width of the series: calendar days, ISO weeks (starting Monday) or calendar months, each labelled by its first day; the first and last buckets may be partial. Longest period: 366 days by day, 1098 by week, 1830 by month. */
+                interval?: "day" | "week" | "month";
+                /** @description Also compute `previous_period`: the same figures for the equal-length period just before `from`. */
+                compare?: "previous_period";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Customer analytics */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "customer_analytics";
+                            /** @description The account's time zone (account branding) the days are counted in. */
+                            time_zone: string;
+                            /** @enum {string} */
+                            interval: "day" | "week" | "month";
+                            /** @description First day (inclusive), in the account time zone. */
+                            from: string;
+                            /** @description Last day (inclusive). */
+                            to: string;
+                            /** @description Customers created in the period. */
+                            new_customers: number;
+                            /** @description Customers with a job completed or an invoice sent (not void) in the period. */
+                            active_customers: number;
+                            /** @description Of the customers with a job completed in the period, those with two or more completed jobs by its end. */
+                            repeat_customers: number;
+                            /** @description repeat_customers / customers with a job completed in the period. */
+                            repeat_rate: number | null;
+                            /** @description Lifetime value per currency: payments from the first up to the end of the period. */
+                            lifetime_value: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                /** @description Customers who paid anything by the end of the period. */
+                                customers: number;
+                                /** @description What they paid (refunds taken off). */
+                                total: number;
+                                /** @description total / customers, rounded to the minor unit. */
+                                average: number;
+                            }[];
+                            series: {
+                                bucket: string;
+                                new_customers: number;
+                            }[];
+                            /** @description The same figures for the previous period (with `compare`). */
+                            previous_period: {
+                                /** @description First day (inclusive), in the account time zone. */
+                                from: string;
+                                /** @description Last day (inclusive). */
+                                to: string;
+                                /** @description Customers created in the period. */
+                                new_customers: number;
+                                /** @description Customers with a job completed or an invoice sent (not void) in the period. */
+                                active_customers: number;
+                                /** @description Of the customers with a job completed in the period, those with two or more completed jobs by its end. */
+                                repeat_customers: number;
+                                /** @description repeat_customers / customers with a job completed in the period. */
+                                repeat_rate: number | null;
+                                /** @description Lifetime value per currency: payments from the first up to the end of the period. */
+                                lifetime_value: {
+                                    /** @description ISO 4217 code; amounts are in its minor unit. */
+                                    currency: string;
+                                    /** @description Customers who paid anything by the end of the period. */
+                                    customers: number;
+                                    /** @description What they paid (refunds taken off). */
+                                    total: number;
+                                    /** @description total / customers, rounded to the minor unit. */
+                                    average: number;
+                                }[];
+                                series: {
+                                    bucket: string;
+                                    new_customers: number;
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getContactAnalytics: {
+        parameters: {
+            query?: {
+                /** @description First day of the period (YYYY-MM-DD, inclusive), a calendar day in the account time zone. Default: 29 days before `to`. */
+                from?: string;
+                /** @description Last day of the period (YYYY-MM-DD, inclusive). Default: today in the account's time zone. */
+                to?: string;
+                /** @description Bucket width of the series: calendar days, ISO weeks (starting Monday) or calendar months, each labelled by its first day; the first and last buckets may be partial. Longest period: 366 days by day, 1098 by week, 1830 by month. */
+                interval?: "day" | "week" | "month";
+                /** @description Also compute `previous_period`: the same figures for the equal-length period just before `from`. */
+                compare?: "previous_period";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Contact analytics */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "contact_analytics";
+                            /** @description The account's time zone (account branding) the days are counted in. */
+                            time_zone: string;
+                            /** @enum {string} */
+                            interval: "day" | "week" | "month";
+                            /** @description First day (inclusive), in the account time zone. */
+                            from: string;
+                            /** @description Last day (inclusive). */
+                            to: string;
+                            /** @description Contacts created in the period. */
+                            new_contacts: number;
+                            /** @description Of those, contacts that belong to a customer. */
+                            with_customer: number;
+                            /** @description Leads converted in the period (each made or joined a customer and made a contact). */
+                            from_leads: number;
+                            series: {
+                                bucket: string;
+                                new_contacts: number;
+                            }[];
+                            /** @description The same figures for the previous period (with `compare`). */
+                            previous_period: {
+                                /** @description First day (inclusive), in the account time zone. */
+                                from: string;
+                                /** @description Last day (inclusive). */
+                                to: string;
+                                /** @description Contacts created in the period. */
+                                new_contacts: number;
+                                /** @description Of those, contacts that belong to a customer. */
+                                with_customer: number;
+                                /** @description Leads converted in the period (each made or joined a customer and made a contact). */
+                                from_leads: number;
+                                series: {
+                                    bucket: string;
+                                    new_contacts: number;
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getFinanceStats: {
+        parameters: {
+            query?: {
+                /** @description First day of the period (YYYY-MM-DD, inclusive), a calendar day in the account time zone. Default: 29 days before `to`. */
+                from?: string;
+                /** @description Last day of the period (YYYY-MM-DD, inclusive). Default: today in the account's time zone. */
+                to?: string;
+                /** @description Bucket width of the series: calendar days, ISO weeks (starting Monday) or calendar months, each labelled by its first day; the first and last buckets may be partial. Longest period: 366 days by day, 1098 by week, 1830 by month. */
+                interval?: "day" | "week" | "month";
+                /** @description Also compute `previous_period`: the same figures for the equal-length period just before `from`. */
+                compare?: "previous_period";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Finance summary */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "finance_stats";
+                            /** @description The account's time zone (account branding) the days are counted in. */
+                            time_zone: string;
+                            /** @enum {string} */
+                            interval: "day" | "week" | "month";
+                            /** @description What customers owe now. */
+                            outstanding: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                /** @description Owed on open and overdue invoices now. */
+                                amount: number;
+                                /** @description How many. */
+                                invoices: number;
+                            }[];
+                            /** @description Owed on invoices whose due date is before the account's today. */
+                            overdue: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                /** @description Owed on invoices past their due date. */
+                                amount: number;
+                                /** @description How many. */
+                                invoices: number;
+                            }[];
+                            /** @description First day (inclusive), in the account time zone. */
+                            from: string;
+                            /** @description Last day (inclusive). */
+                            to: string;
+                            /** @description Per currency, in minor units. */
+                            totals: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                /** @description Invoices sent in the period (void ones left out). */
+                                invoices: number;
+                                /** @description Their amount before tax. */
+                                subtotal: number;
+                                /** @description Tax they charge. */
+                                tax: number;
+                                /** @description subtotal + tax. */
+                                total: number;
+                                /** @description Invoices paid in full in the period. */
+                                paid_invoices: number;
+                                /** @description Their total. */
+                                paid_total: number;
+                                /** @description The tax of the invoices paid in full in the period. */
+                                tax_collected: number;
+                                /** @description Payments received in the period. */
+                                collected: number;
+                                /** @description Payments refunded in the period. */
+                                refunded: number;
+                                /** @description collected - refunded. */
+                                net_collected: number;
+                            }[];
+                            /** @description Payments received in the period, by currency and method. */
+                            payments_by_method: {
+                                /** @description ISO 4217 code; amounts are in its minor unit. */
+                                currency: string;
+                                method: string;
+                                payments: number;
+                                amount: number;
+                                /** @description Refunded so far of these payments. */
+                                refunded: number;
+                            }[];
+                            /** @description The same figures for the previous period (with `compare`). */
+                            previous_period: {
+                                /** @description First day (inclusive), in the account time zone. */
+                                from: string;
+                                /** @description Last day (inclusive). */
+                                to: string;
+                                /** @description Per currency, in minor units. */
+                                totals: {
+                                    /** @description ISO 4217 code; amounts are in its minor unit. */
+                                    currency: string;
+                                    /** @description Invoices sent in the period (void ones left out). */
+                                    invoices: number;
+                                    /** @description Their amount before tax. */
+                                    subtotal: number;
+                                    /** @description Tax they charge. */
+                                    tax: number;
+                                    /** @description subtotal + tax. */
+                                    total: number;
+                                    /** @description Invoices paid in full in the period. */
+                                    paid_invoices: number;
+                                    /** @description Their total. */
+                                    paid_total: number;
+                                    /** @description The tax of the invoices paid in full in the period. */
+                                    tax_collected: number;
+                                    /** @description Payments received in the period. */
+                                    collected: number;
+                                    /** @description Payments refunded in the period. */
+                                    refunded: number;
+                                    /** @description collected - refunded. */
+                                    net_collected: number;
+                                }[];
+                                /** @description Payments received in the period, by currency and method. */
+                                payments_by_method: {
+                                    /** @description ISO 4217 code; amounts are in its minor unit. */
+                                    currency: string;
+                                    method: string;
+                                    payments: number;
+                                    amount: number;
+                                    /** @description Refunded so far of these payments. */
+                                    refunded: number;
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     startCustomerSignIn: {
         parameters: {
             query?: never;
@@ -41382,6 +43234,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "account_id": "acct_123",
+                 *       "email": "ada@example.com"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The account (business) the customer signs in to: its id, or its customer pages' slug. */
                     account_id: string;
@@ -41437,6 +43295,13 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "account_id": "acct_123",
+                 *       "email": "ada@example.com",
+                 *       "code": "example"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The account (business) the customer signs in to: its id, or its customer pages' slug. */
                     account_id: string;
@@ -41661,6 +43526,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "subject": "Your visit"
+                 *     }
+                 */
                 "application/json": {
                     subject: string;
                     description?: string;
@@ -41794,6 +43664,16 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "preferred_windows": [
+                 *         {
+                 *           "starts_at": "2030-01-07T09:00:00Z",
+                 *           "ends_at": "2030-01-07T09:00:00Z"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     job_id?: string;
                     preferred_windows: {
@@ -41970,6 +43850,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "signed_name": "example"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The name the customer types as their signature. */
                     signed_name: string;
@@ -42145,6 +44030,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "signed_name": "example"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The name the customer types as their signature. */
                     signed_name: string;
@@ -42492,6 +44382,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "signed_name": "example"
+                 *     }
+                 */
                 "application/json": {
                     signed_name: string;
                 };
@@ -42679,6 +44574,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "slug": "example"
+                 *     }
+                 */
                 "application/json": {
                     slug: string | null;
                 };

@@ -27,6 +27,8 @@ export const operationTable = {
   "alertRules.update": {"method":"PATCH","path":"/v1/alert-rules/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "alerts.get": {"method":"GET","path":"/v1/alerts/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "alerts.list": {"method":"GET","path":"/v1/alerts","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "analytics.getContact": {"method":"GET","path":"/v1/analytics/contacts","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "analytics.getCustomer": {"method":"GET","path":"/v1/analytics/customers","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "analytics.getDashboard": {"method":"GET","path":"/v1/analytics/dashboard","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "analytics.getJob": {"method":"GET","path":"/v1/analytics/jobs","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "analytics.getRevenue": {"method":"GET","path":"/v1/analytics/revenue","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -214,6 +216,7 @@ export const operationTable = {
   "events.listDeliveries": {"method":"GET","path":"/v1/events/{id}/deliveries","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "events.redeliver": {"method":"POST","path":"/v1/events/{id}/redeliver","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "events.stream": {"method":"GET","path":"/v1/events/stream","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
+  "finance.getStats": {"method":"GET","path":"/v1/finance/stats","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "inboundRequests.get": {"method":"GET","path":"/v1/inbound-requests/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "inboundRequests.list": {"method":"GET","path":"/v1/inbound-requests","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "inboundSources.bulk": {"method":"POST","path":"/v1/inbound-sources/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
@@ -382,6 +385,10 @@ export const operationTable = {
   "quotes.send": {"method":"POST","path":"/v1/quotes/{id}/send","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "quotes.update": {"method":"PATCH","path":"/v1/quotes/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "rateLimit.get": {"method":"GET","path":"/v1/rate-limit","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "reports.create": {"method":"POST","path":"/v1/reports","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "reports.download": {"method":"GET","path":"/v1/reports/{id}/download","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
+  "reports.get": {"method":"GET","path":"/v1/reports/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "reports.list": {"method":"GET","path":"/v1/reports","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "requestLogs.get": {"method":"GET","path":"/v1/request-logs/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "requestLogs.list": {"method":"GET","path":"/v1/request-logs","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "reviewRequests.bulk": {"method":"POST","path":"/v1/review-requests/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
@@ -607,6 +614,18 @@ export interface Resources {
     list(query?: Query<Op<"/v1/alerts", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/alerts", "get">>, JsonResponse<Op<"/v1/alerts", "get">>>;
   };
   analytics: {
+    /**
+     * Contact analytics
+     *
+     * `GET /v1/analytics/contacts` (scope `read:analytics`)
+     */
+    getContact(query?: Query<Op<"/v1/analytics/contacts", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/analytics/contacts", "get">>>;
+    /**
+     * Customer analytics
+     *
+     * `GET /v1/analytics/customers` (scope `read:analytics`)
+     */
+    getCustomer(query?: Query<Op<"/v1/analytics/customers", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/analytics/customers", "get">>>;
     /**
      * Business dashboard
      *
@@ -1768,6 +1787,14 @@ export interface Resources {
      */
     stream(query?: Query<Op<"/v1/events/stream", "get">>, options?: RequestOptions): Promise<Response>;
   };
+  finance: {
+    /**
+     * Finance summary
+     *
+     * `GET /v1/finance/stats` (scope `read:analytics`)
+     */
+    getStats(query?: Query<Op<"/v1/finance/stats", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/finance/stats", "get">>>;
+  };
   inboundRequests: {
     /**
      * Retrieve a inbound_request
@@ -2815,6 +2842,32 @@ export interface Resources {
      * `GET /v1/rate-limit`
      */
     get(options?: RequestOptions): Promise<Data<Op<"/v1/rate-limit", "get">>>;
+  };
+  reports: {
+    /**
+     * Create a report
+     *
+     * `POST /v1/reports` (scope `write:reports`)
+     */
+    create(body: JsonBody<Op<"/v1/reports", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/reports", "post">>>;
+    /**
+     * Download a report’s file
+     *
+     * `GET /v1/reports/{id}/download` (scope `read:reports`)
+     */
+    download(id: string, options?: RequestOptions): Promise<Response>;
+    /**
+     * Retrieve a report
+     *
+     * `GET /v1/reports/{id}` (scope `read:reports`)
+     */
+    get(id: string, query?: Query<Op<"/v1/reports/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/reports/{id}", "get">>>;
+    /**
+     * List reports
+     *
+     * `GET /v1/reports` (scope `read:reports`)
+     */
+    list(query?: Query<Op<"/v1/reports", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/reports", "get">>, JsonResponse<Op<"/v1/reports", "get">>>;
   };
   requestLogs: {
     /**
