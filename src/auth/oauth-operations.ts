@@ -4,12 +4,10 @@
 // library). Around them, ours: RFC 8707 resource indicators, authorize as a navigation, and
 // this node forgetting a revoked token at once (other nodes hear the token table's trigger).
 import { z } from 'zod';
-import { systemQuery } from '../db/system-query.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import type { OperationCall } from '../platform/api/operation.ts';
-import { peopleAuth, oauthTokenVerifier } from './auth-services.ts';
-import { OAUTH_REFRESH_TOKEN_PREFIX } from './oauth-provider.ts';
-import { storedTokenHash } from './oauth-tokens.ts';
+import { peopleAuth } from './auth-services.ts';
+import { revokeToken } from './oauth-revocation.ts';
 import { acceptResourceIndicators } from './resource-indicators.ts';
 
 declare module '../platform/contract.ts' {
@@ -145,27 +143,11 @@ export const oauthOperations = [
     path: '/v1/auth/oauth2/revoke',
     operationId: 'revokeToken',
     summary: 'Revoke a token (RFC 7009)',
-    description: 'Ends an access token, or a refresh token and every token of its family, on every node at once.',
+    description:
+      'Ends an access token, or a refresh token and every token of its family, on every node at once. ' +
+      'A token that is unknown, expired or already revoked answers 200 too (RFC 7009 §2.2); the client authenticates.',
     text: { schema: TokenQuery, mediaType: FORM },
     response: z.object({}),
-    async handle({ runtime, request }) {
-      const form = new URLSearchParams(await request!.clone().text());
-      const response = await runtime.use(peopleAuth).handler(request!);
-      const token = form.get('token');
-      if (response.ok && token) {
-        // This node stops honouring it before the response leaves (other nodes: the trigger's NOTIFY).
-        const tokens = runtime.find(oauthTokenVerifier);
-        const hash = storedTokenHash(token);
-        tokens?.forget('token', hash);
-        if (token.startsWith(OAUTH_REFRESH_TOKEN_PREFIX)) {
-          const [refresh] = await systemQuery(runtime.db, {
-            sql: 'SELECT id FROM oauth_refresh_tokens WHERE token = $1',
-            parameters: [hash],
-          });
-          if (refresh) tokens?.forget('refresh', refresh.id);
-        }
-      }
-      return { response };
-    },
+    handle: revokeToken,
   }),
 ];
