@@ -96,6 +96,21 @@ test('a change made after connecting arrives as an SSE frame: id, type, and the 
   await stream.close();
 });
 
+test('without Last-Event-ID the stream starts now: events committed before it opened are never sent', async () => {
+  const quiet = await ctx.newAccount('Quiet Co');
+  for (const name of ['Old 1', 'Old 2', 'Old 3']) await createCustomer(quiet.key, name);
+  const stream = await openStream(quiet.key);
+  await ctx.runtime.use(eventStreams).poll();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(stream.frames, [], 'no event from before the stream opened');
+  const fresh = await createCustomer(quiet.key, 'New');
+  const [frame] = await stream.next(1);
+  assert.equal(frame.data.data.object.id, fresh.id);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(stream.frames.length, 1);
+  await stream.close();
+});
+
 test("types= narrows the stream; another account's events never appear", async () => {
   const stream = await openStream(account.key, { query: '?types=customer.updated' });
   const customer = await createCustomer(account.key, 'Filter Inc');
@@ -188,6 +203,38 @@ test(
       assert.deepEqual(
         frames.map((f) => f.data.data.object.id),
         ['cus_late', quick.id],
+      );
+      await stream.close();
+    } finally {
+      await slow.end();
+    }
+  },
+);
+
+test(
+  'a stream opened while a transaction runs receives its event when it commits, though a later one committed first',
+  { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (two transactions at once)' },
+  async () => {
+    const { default: pg } = await import('pg');
+    const slow = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await slow.connect();
+    try {
+      await slow.query('BEGIN');
+      await slow.query(
+        `INSERT INTO events (id, account_id, type, data, created_at, updated_at)
+      VALUES ('evt_openlate' || floor(random() * 1e12)::text, $1, 'customer.created', '{"object":{"id":"cus_open"}}',
+        now(), now())`,
+        [account.id],
+      );
+      await createCustomer(account.key, 'Committed before the stream opened');
+      const stream = await openStream(account.key, { query: '?types=customer.created' });
+      await slow.query('COMMIT');
+      const after = await createCustomer(account.key, 'After');
+      await ctx.runtime.use(eventStreams).poll();
+      const frames = await stream.next(2);
+      assert.deepEqual(
+        frames.map((f) => f.data.data.object.id),
+        ['cus_open', after.id],
       );
       await stream.close();
     } finally {

@@ -13,10 +13,16 @@ import { tenantBatch } from '../db/tenant-transaction.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { EVENTS_CHANNEL } from '../webhooks/webhook-schema.ts';
 
-/** A position in commit-safe order: the writing transaction's id (decimal), then the event id. */
+/**
+ * A position in commit-safe order: the writing transaction's id (decimal), then the event id.
+ * `before`, for a stream that starts now, is the snapshot taken when it opened: events its
+ * transaction committed before then (visible in that snapshot) are not sent, while those of
+ * transactions still running then are, whatever their txid.
+ */
 export interface StreamCursor {
   txid: string;
   id: string;
+  before?: { snapshot: string; xmax: string };
 }
 
 interface Subscriber {
@@ -116,12 +122,21 @@ export class EventStreamHub {
     return row ? { txid: row.txid, id: row.id } : null;
   }
 
-  /** Just after the account's newest event: a stream without Last-Event-ID starts here. */
+  /**
+   * Now: a stream without Last-Event-ID sends only events committed after this. Every
+   * transaction below the snapshot's xmin has ended, so reading starts there and skips what
+   * the snapshot already saw (the newest event alone is no such point: a transaction that
+   * began earlier can commit later, with a smaller txid).
+   */
   async currentCursor(accountId: string): Promise<StreamCursor> {
     const [[row]] = await tenantBatch(this.db, accountId, [
-      { sql: 'SELECT id, txid::text AS txid FROM events ORDER BY txid DESC, id DESC LIMIT 1', parameters: [] },
+      {
+        sql: `SELECT s::text AS snapshot, pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax
+              FROM pg_current_snapshot() AS s`,
+        parameters: [],
+      },
     ]);
-    return row ? { txid: row.txid, id: row.id } : { txid: '0', id: '' };
+    return { txid: row.xmin, id: '', before: { snapshot: row.snapshot, xmax: row.xmax } };
   }
 
   /** Sends `send` every event after `cursor`, now and as they happen, until the returned function is called. */
@@ -164,18 +179,21 @@ export class EventStreamHub {
       do {
         subscriber.again = false;
         for (;;) {
-          const { txid, id } = subscriber.cursor;
+          const { txid, id, before } = subscriber.cursor;
           const [rows] = await tenantBatch(this.db, subscriber.accountId, [
             {
               sql: `SELECT id, type, data, request_id, created_at, txid::text AS txid FROM events
                    WHERE (txid, id) > ($1::xid8, $2) AND txid < pg_snapshot_xmin(pg_current_snapshot())
+                   ${before ? 'AND NOT pg_visible_in_snapshot(txid, $3::pg_snapshot)' : ''}
                    ORDER BY txid, id LIMIT ${PAGE}`,
-              parameters: [txid, id],
+              parameters: before ? [txid, id, before.snapshot] : [txid, id],
             },
           ]);
           if (!this.#subscribers.has(subscriber)) return;
           for (const row of rows) {
-            subscriber.cursor = { txid: row.txid, id: row.id };
+            // Past the opening snapshot's xmax every transaction began after the stream opened.
+            const stillBefore = before && BigInt(row.txid) < BigInt(before.xmax) ? before : undefined;
+            subscriber.cursor = { txid: row.txid, id: row.id, before: stillBefore };
             if (!subscriber.types || subscriber.types.has(row.type)) subscriber.send(row);
           }
           if (rows.length < PAGE) break;
