@@ -21,6 +21,7 @@ import { onlinePaymentsModule } from './online-payments/online-payments-module.t
 import { businessAnalyticsModule } from './business-analytics/business-analytics-module.ts';
 import { customerPortalModule } from './customer-portal/customer-portal-module.ts';
 import { automationModule } from './automation/automation-module.ts';
+import { reportsModule } from './reports/reports-module.ts';
 import { webhooksModule } from './webhooks/webhooks-module.ts';
 import { realtimeModule } from './realtime/realtime-module.ts';
 import { inboundModule } from './inbound/inbound-module.ts';
@@ -53,6 +54,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     businessAnalyticsModule,
     customerPortalModule,
     automationModule,
+    reportsModule,
     storageModule,
     realtimeModule,
     // The MCP server's tools are the operations of the API it is part of.

@@ -338,6 +338,8 @@ export interface ResourceInput<
    * this resource's list filtered by `field` = that id (`/v1/events/{id}/deliveries`).
    */
   listedUnder?: readonly { collection: string; segment: string; field: FieldName<F> }[];
+  /** Creating one starts work that finishes later (a report): the create answers 202, and this says what follows. */
+  acceptedOnCreate?: string;
   /** Members only the create response carries (`ctx.reveal`), name -> description, for the docs. */
   revealedOnCreate?: Record<string, string>;
   /**

@@ -1,14 +1,21 @@
 // Where uploaded files (job photos, signatures) live: a storage interface, so a deployment can
 // put them in object storage; local disk under the data folder by default. Keys are ours
 // (`{account}/{object id}`), never a client's file name, so a key cannot climb out of the root.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export interface FileStorage {
   put(key: string, bytes: Uint8Array): Promise<void>;
   /** The file, or null if there is none. */
   get(key: string): Promise<Buffer | null>;
+  /** Stores what `source` yields as it comes (a generated report), never holding it whole; answers its size. */
+  putStream(key: string, source: AsyncIterable<Uint8Array> | Readable): Promise<number>;
+  /** The file as a stream, or null if there is none. */
+  getStream(key: string): Promise<Readable | null>;
   /** Removes the file; a missing one is not an error. */
   delete(key: string): Promise<void>;
 }
@@ -31,6 +38,29 @@ export function localDiskStorage(root: string): FileStorage {
       const partial = `${path}.${randomBytes(6).toString('hex')}.partial`;
       await writeFile(partial, bytes);
       await rename(partial, path);
+    },
+    async putStream(key, source) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const partial = `${path}.${randomBytes(6).toString('hex')}.partial`;
+      try {
+        await pipeline(source, createWriteStream(partial));
+      } catch (error) {
+        await rm(partial, { force: true });
+        throw error;
+      }
+      await rename(partial, path);
+      return (await stat(path)).size;
+    },
+    async getStream(key) {
+      const path = pathOf(key);
+      try {
+        await stat(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+      return createReadStream(path);
     },
     async get(key) {
       try {

@@ -47,7 +47,7 @@ function operationOf(registry: Registry, resource: ResourceDefinition, spec: Res
       if (data instanceof BinaryBody)
         return {
           status: 200,
-          stream: new Blob([new Uint8Array(data.bytes)]).stream(),
+          stream: data.bytes instanceof ReadableStream ? data.bytes : new Blob([new Uint8Array(data.bytes)]).stream(),
           contentType: data.contentType,
           filename: data.filename,
         };

@@ -111,16 +111,17 @@ function operationsOf(registry: Registry, resource: ResourceDefinition): Operati
       scope: write,
       bucket: 'write',
       summary: `Create a ${resource.name}`,
+      description: resource.acceptedOnCreate,
       body: { json: componentRef(`${Name}Create`), required: true, parse: (raw) => parseCreateInput(resource, raw) },
       response: {
-        status: 201,
-        description: 'The created object.',
+        status: resource.acceptedOnCreate ? 202 : 201,
+        description: resource.acceptedOnCreate ? 'The created object; its work continues.' : 'The created object.',
         headers: ['Location'],
         json: dataOf(withRevealed(object, resource.revealedOnCreate)),
       },
       handle: async ({ runtime, principal, body, requestId }) => {
         const data = await createOperation(runtime, resource, principal, body, requestId);
-        return { status: 201, body: { data }, location: `${base}/${data.id}` };
+        return { status: resource.acceptedOnCreate ? 202 : 201, body: { data }, location: `${base}/${data.id}` };
       },
     });
   if (has('export'))

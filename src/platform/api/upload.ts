@@ -19,10 +19,10 @@ export interface UploadSpec {
   mediaTypes: readonly string[];
 }
 
-/** A success body that is raw bytes (a photo), not `{ data }` JSON. */
+/** A success body that is raw bytes (a photo), or a stream of them (a large file), not `{ data }` JSON. */
 export class BinaryBody {
   constructor(
-    readonly bytes: Uint8Array,
+    readonly bytes: Uint8Array | ReadableStream<Uint8Array>,
     readonly contentType: string,
     readonly filename?: string,
   ) {}

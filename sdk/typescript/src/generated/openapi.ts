@@ -7010,7 +7010,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange a code or refresh token, or use client credentials
-         * @description RFC 6749 §4.1.3, §4.4 and §6. Clients authenticate with `client_secret_basic` or `client_secret_post`. A refresh token is rotated on each use; reusing an old one ends its whole family.
+         * @description RFC 6749 §4.1.3, §4.4 and §6. Confidential clients authenticate with `client_secret_basic` or `client_secret_post`, either one whatever they registered; public clients send `client_id` alone and PKCE. A refresh token is rotated on each use; reusing an old one ends its whole family.
          */
         post: operations["issueToken"];
         delete?: never;
@@ -11237,12 +11237,20 @@ export interface components {
             name: string;
             /** @enum {string} */
             collection: "payments" | "purchase-orders" | "estimates" | "quotes" | "invoices";
-            /** @description `refund`, `submit`, `send` or `void`. */
+            /**
+             * @description `refund`, `submit`, `send` or `void`.
+             * @example refund
+             */
             action: string;
             conditions: {
                 [key: string]: unknown;
             } | null;
-            /** @description Members with these roles may decide. */
+            /**
+             * @description Members with these roles may decide.
+             * @example [
+             *       "owner"
+             *     ]
+             */
             approver_roles: string[];
             /** @description These members may decide. */
             approver_user_ids: string[];
@@ -11256,12 +11264,20 @@ export interface components {
             name: string;
             /** @enum {string} */
             collection: "payments" | "purchase-orders" | "estimates" | "quotes" | "invoices";
-            /** @description `refund`, `submit`, `send` or `void`. */
+            /**
+             * @description `refund`, `submit`, `send` or `void`.
+             * @example refund
+             */
             action: string;
             conditions?: {
                 [key: string]: unknown;
             } | null;
-            /** @description Members with these roles may decide. */
+            /**
+             * @description Members with these roles may decide.
+             * @example [
+             *       "owner"
+             *     ]
+             */
             approver_roles?: string[];
             /** @description These members may decide. */
             approver_user_ids?: string[];
@@ -11271,12 +11287,20 @@ export interface components {
             name?: string;
             /** @enum {string} */
             collection?: "payments" | "purchase-orders" | "estimates" | "quotes" | "invoices";
-            /** @description `refund`, `submit`, `send` or `void`. */
+            /**
+             * @description `refund`, `submit`, `send` or `void`.
+             * @example refund
+             */
             action?: string;
             conditions?: {
                 [key: string]: unknown;
             } | null;
-            /** @description Members with these roles may decide. */
+            /**
+             * @description Members with these roles may decide.
+             * @example [
+             *       "owner"
+             *     ]
+             */
             approver_roles?: string[];
             /** @description These members may decide. */
             approver_user_ids?: string[];
@@ -16568,7 +16592,8 @@ export interface operations {
                  *       "name": "Boiler service plan",
                  *       "interval_unit": "week",
                  *       "starts_on": "2026-01-31",
-                 *       "job_title": "Annual boiler service"
+                 *       "job_title": "Annual boiler service",
+                 *       "visit_time": "09:00"
                  *     }
                  */
                 "application/json": components["schemas"]["ServiceAgreementCreate"];
@@ -16800,7 +16825,8 @@ export interface operations {
                  *             "name": "Boiler service plan",
                  *             "interval_unit": "week",
                  *             "starts_on": "2026-01-31",
-                 *             "job_title": "Annual boiler service"
+                 *             "job_title": "Annual boiler service",
+                 *             "visit_time": "09:00"
                  *           }
                  *         }
                  *       ]
@@ -17281,7 +17307,7 @@ export interface operations {
                  * @example {
                  *       "technician_id": "usr_123",
                  *       "starts_at": "2030-01-07T09:00:00Z",
-                 *       "ends_at": "2030-01-07T09:00:00Z"
+                 *       "ends_at": "2030-01-07T11:00:00Z"
                  *     }
                  */
                 "application/json": components["schemas"]["ScheduleBlockCreate"];
@@ -17457,7 +17483,7 @@ export interface operations {
                  *           "data": {
                  *             "technician_id": "usr_123",
                  *             "starts_at": "2030-01-07T09:00:00Z",
-                 *             "ends_at": "2030-01-07T09:00:00Z"
+                 *             "ends_at": "2030-01-07T11:00:00Z"
                  *           }
                  *         }
                  *       ]
@@ -29492,7 +29518,8 @@ export interface operations {
                  * @example {
                  *       "name": "Spring tune-up offer",
                  *       "subject": "{{contact.first_name}}, your spring tune-up",
-                 *       "text_body": "Hi {{contact.first_name}},\nBook your tune-up this month and save 15%."
+                 *       "text_body": "Hi {{contact.first_name}},\nBook your tune-up this month and save 15%.",
+                 *       "html_body": "<p>Hi {{contact.first_name}},</p>"
                  *     }
                  */
                 "application/json": components["schemas"]["EmailTemplateCreate"];
@@ -29628,7 +29655,8 @@ export interface operations {
                  *           "data": {
                  *             "name": "Spring tune-up offer",
                  *             "subject": "{{contact.first_name}}, your spring tune-up",
-                 *             "text_body": "Hi {{contact.first_name}},\nBook your tune-up this month and save 15%."
+                 *             "text_body": "Hi {{contact.first_name}},\nBook your tune-up this month and save 15%.",
+                 *             "html_body": "<p>Hi {{contact.first_name}},</p>"
                  *           }
                  *         }
                  *       ]
@@ -31599,7 +31627,10 @@ export interface operations {
                  * @example {
                  *       "name": "API error rate above 5 %",
                  *       "metric": "error_rate",
-                 *       "threshold": 5
+                 *       "threshold": 5,
+                 *       "notify_emails": [
+                 *         "ops@example.com"
+                 *       ]
                  *     }
                  */
                 "application/json": components["schemas"]["AlertRuleCreate"];
@@ -31747,7 +31778,10 @@ export interface operations {
                  *           "data": {
                  *             "name": "API error rate above 5 %",
                  *             "metric": "error_rate",
-                 *             "threshold": 5
+                 *             "threshold": 5,
+                 *             "notify_emails": [
+                 *               "ops@example.com"
+                 *             ]
                  *           }
                  *         }
                  *       ]
@@ -35792,7 +35826,7 @@ export interface operations {
                  *       "preferred_windows": [
                  *         {
                  *           "starts_at": "2030-01-07T09:00:00Z",
-                 *           "ends_at": "2030-01-07T09:00:00Z"
+                 *           "ends_at": "2030-01-07T11:00:00Z"
                  *         }
                  *       ]
                  *     }
@@ -37362,7 +37396,10 @@ export interface operations {
                  * @example {
                  *       "name": "Ada Lovelace",
                  *       "collection": "payments",
-                 *       "action": "example"
+                 *       "action": "refund",
+                 *       "approver_roles": [
+                 *         "owner"
+                 *       ]
                  *     }
                  */
                 "application/json": components["schemas"]["ApprovalPolicyCreate"];
@@ -37514,7 +37551,10 @@ export interface operations {
                  *           "data": {
                  *             "name": "Ada Lovelace",
                  *             "collection": "payments",
-                 *             "action": "example"
+                 *             "action": "refund",
+                 *             "approver_roles": [
+                 *               "owner"
+                 *             ]
                  *           }
                  *         }
                  *       ]
@@ -37658,7 +37698,10 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Ada Lovelace"
+                 *       "action": "refund",
+                 *       "approver_roles": [
+                 *         "owner"
+                 *       ]
                  *     }
                  */
                 "application/json": components["schemas"]["ApprovalPolicyUpdate"];
@@ -38230,11 +38273,19 @@ export interface operations {
                  * @example {
                  *       "contact_ids": [
                  *         "con_123"
+                 *       ],
+                 *       "add": [
+                 *         "tag_123"
                  *       ]
                  *     }
                  */
                 "application/json": {
                     contact_ids: string[];
+                    /**
+                     * @example [
+                     *       "tag_123"
+                     *     ]
+                     */
                     add?: string[];
                     remove?: string[];
                 };
@@ -40018,7 +40069,7 @@ export interface operations {
                  * @example {
                  *       "name": "Ada Lovelace",
                  *       "email": "ada@example.com",
-                 *       "password": "example",
+                 *       "password": "correct horse battery staple",
                  *       "account_name": "example"
                  *     }
                  */
@@ -40026,6 +40077,7 @@ export interface operations {
                     name: string;
                     /** Format: email */
                     email: string;
+                    /** @example correct horse battery staple */
                     password: string;
                     account_name: string;
                 };
@@ -40256,11 +40308,12 @@ export interface operations {
                 /**
                  * @example {
                  *       "token": "example",
-                 *       "new_password": "example"
+                 *       "new_password": "correct horse battery staple"
                  *     }
                  */
                 "application/json": {
                     token: string;
+                    /** @example correct horse battery staple */
                     new_password: string;
                 };
             };
@@ -40674,7 +40727,7 @@ export interface operations {
                      */
                     type?: "confidential" | "public";
                     /**
-                     * @description Confidential clients: how they send their secret to the token endpoint.
+                     * @description Confidential clients: how they say they send their secret (RFC 7591). The token, introspection and revocation endpoints accept either method from any confidential client.
                      * @default client_secret_basic
                      * @enum {string}
                      */
@@ -42193,14 +42246,20 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "secret_key": "example",
-                 *       "publishable_key": "example"
+                 *       "secret_key": "sk_test_51ExampleSecretKey",
+                 *       "publishable_key": "pk_test_51ExamplePublishableKey"
                  *     }
                  */
                 "application/json": {
-                    /** @description From the Stripe dashboard (Developers, API keys). Write-only: stored encrypted, never returned. */
+                    /**
+                     * @description From the Stripe dashboard (Developers, API keys). Write-only: stored encrypted, never returned.
+                     * @example sk_test_51ExampleSecretKey
+                     */
                     secret_key: string;
-                    /** @description The publishable key of the same Stripe account and mode. */
+                    /**
+                     * @description The publishable key of the same Stripe account and mode.
+                     * @example pk_test_51ExamplePublishableKey
+                     */
                     publishable_key: string;
                 };
             };
@@ -43299,7 +43358,7 @@ export interface operations {
                  * @example {
                  *       "account_id": "acct_123",
                  *       "email": "ada@example.com",
-                 *       "code": "example"
+                 *       "code": "123456"
                  *     }
                  */
                 "application/json": {
@@ -43307,11 +43366,13 @@ export interface operations {
                     account_id: string;
                     /** Format: email */
                     email: string;
+                    /** @example 123456 */
                     code: string;
                 } | {
                     /** @description The account (business) the customer signs in to: its id, or its customer pages' slug. */
                     account_id: string;
                     phone: string;
+                    /** @example 123456 */
                     code: string;
                 } | {
                     /** @description The magic link's token. */
@@ -43669,7 +43730,7 @@ export interface operations {
                  *       "preferred_windows": [
                  *         {
                  *           "starts_at": "2030-01-07T09:00:00Z",
-                 *           "ends_at": "2030-01-07T09:00:00Z"
+                 *           "ends_at": "2030-01-07T11:00:00Z"
                  *         }
                  *       ]
                  *     }
