@@ -6,7 +6,7 @@
 // Better Auth has nothing to check them for (revoking a token that is already gone), they are
 // checked here the same way: stored secret unsealed, compared in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { decodeBasicCredentials } from '@better-auth/core/oauth2';
+import { decodeBasicCredentials, encodeBasicCredentials } from '@better-auth/core/oauth2';
 import { systemQuery } from '../db/system-query.ts';
 import type { Runtime } from '../platform/contract.ts';
 import { OAUTH_CLIENT_SECRET_PREFIX } from './oauth-provider.ts';
@@ -73,4 +73,29 @@ export function authenticates(runtime: Runtime, presented: PresentedClient, clie
   }
   // Digests: equal lengths for timingSafeEqual, whatever was sent.
   return timingSafeEqual(digest(presented.secret.slice(OAUTH_CLIENT_SECRET_PREFIX.length)), digest(stored));
+}
+
+/**
+ * The request with a confidential client's credentials moved to the method it registered
+ * (Basic header or form), so Better Auth accepts both advertised methods; anything else as it came.
+ */
+export async function inRegisteredMethod(runtime: Runtime, request: Request): Promise<Request> {
+  if (request.method !== 'POST') return request;
+  const form = new URLSearchParams(await request.clone().text());
+  const presented = presentedClient(request, form);
+  if (!presented?.secret) return request;
+  const client = await registeredClient(runtime, presented.clientId);
+  if (!client || client.method === 'none' || client.method === presented.method) return request;
+  const headers = new Headers(request.headers);
+  headers.delete('content-length');
+  if (client.method === 'client_secret_basic') {
+    form.delete('client_id');
+    form.delete('client_secret');
+    headers.set('authorization', encodeBasicCredentials(presented.clientId, presented.secret));
+  } else {
+    headers.delete('authorization');
+    form.set('client_id', presented.clientId);
+    form.set('client_secret', presented.secret);
+  }
+  return new Request(request.url, { method: 'POST', headers, body: form.toString() });
 }

@@ -182,7 +182,10 @@ export function oauthClientOperations(registry: Registry): Operation[] {
           token_endpoint_auth_method: z
             .enum(['client_secret_basic', 'client_secret_post'])
             .default('client_secret_basic')
-            .describe('Confidential clients: how they send their secret to the token endpoint.'),
+            .describe(
+              'Confidential clients: how they say they send their secret (RFC 7591). The token, introspection and ' +
+                'revocation endpoints accept either method from any confidential client.',
+            ),
           redirect_uris: z.array(RedirectUri).max(20).default([]),
           scopes: ScopeList,
           allowed_origins: AllowedOrigins.default([]),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import type { OperationCall } from '../platform/api/operation.ts';
 import { peopleAuth } from './auth-services.ts';
+import { inRegisteredMethod } from './oauth-client-credentials.ts';
 import { revokeToken } from './oauth-revocation.ts';
 import { acceptResourceIndicators } from './resource-indicators.ts';
 
@@ -71,7 +72,7 @@ async function withResources(call: OperationCall<unknown, unknown>, navigation: 
       response: Response.json({ error: 'invalid_target', error_description: checked.invalidTarget }, { status: 400 }),
     };
   }
-  const request = navigation ? asNavigation(checked.request) : checked.request;
+  const request = navigation ? asNavigation(checked.request) : await inRegisteredMethod(runtime, checked.request);
   return { response: await runtime.use(peopleAuth).handler(request) };
 }
 
@@ -111,7 +112,8 @@ export const oauthOperations = [
     operationId: 'issueToken',
     summary: 'Exchange a code or refresh token, or use client credentials',
     description:
-      'RFC 6749 §4.1.3, §4.4 and §6. Clients authenticate with `client_secret_basic` or `client_secret_post`. ' +
+      'RFC 6749 §4.1.3, §4.4 and §6. Confidential clients authenticate with `client_secret_basic` or ' +
+      '`client_secret_post`, either one whatever they registered; public clients send `client_id` alone and PKCE. ' +
       'A refresh token is rotated on each use; reusing an old one ends its whole family.',
     text: { schema: TokenRequest, mediaType: FORM },
     response: z.union([
@@ -135,7 +137,9 @@ export const oauthOperations = [
     description: 'For the client the token was issued to: whether it is active, and its scopes, client and expiry.',
     text: { schema: TokenQuery, mediaType: FORM },
     response: z.object({ active: z.boolean() }).catchall(z.unknown()),
-    handle: async ({ runtime, request }) => ({ response: await runtime.use(peopleAuth).handler(request!) }),
+    handle: async ({ runtime, request }) => ({
+      response: await runtime.use(peopleAuth).handler(await inRegisteredMethod(runtime, request!)),
+    }),
   }),
   defineOperation({
     ...protocol,

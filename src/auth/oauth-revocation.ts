@@ -6,7 +6,7 @@
 import { systemQuery } from '../db/system-query.ts';
 import type { ApiResult, OperationCall } from '../platform/api/operation.ts';
 import { oauthTokenVerifier, peopleAuth } from './auth-services.ts';
-import { authenticates, presentedClient, registeredClient } from './oauth-client-credentials.ts';
+import { authenticates, inRegisteredMethod, presentedClient, registeredClient } from './oauth-client-credentials.ts';
 import { storedTokenHash } from './oauth-tokens.ts';
 import type { Runtime } from '../platform/contract.ts';
 
@@ -35,14 +35,16 @@ function withForm(request: Request, form: URLSearchParams): Request {
   return new Request(request.url, { method: 'POST', headers, body: form.toString() });
 }
 
-export async function revokeToken({ runtime, request }: OperationCall<unknown, unknown>): Promise<ApiResult> {
-  const form = new URLSearchParams(await request!.clone().text());
+export async function revokeToken(call: OperationCall<unknown, unknown>): Promise<ApiResult> {
+  const { runtime } = call;
+  const request = await inRegisteredMethod(runtime, call.request!);
+  const form = new URLSearchParams(await request.clone().text());
   const token = form.get('token');
   // No token at all is a malformed request: Better Auth says so (invalid_request).
-  if (!token) return { response: await runtime.use(peopleAuth).handler(request!) };
+  if (!token) return { response: await runtime.use(peopleAuth).handler(request) };
   const live = await liveToken(runtime, token);
   if (!live) {
-    const presented = presentedClient(request!, form);
+    const presented = presentedClient(request, form);
     if (!presented) return { response: oauthError(401, 'invalid_client', 'missing client credentials') };
     if (!authenticates(runtime, presented, await registeredClient(runtime, presented.clientId))) {
       const challenge: HeadersInit = presented.method === 'client_secret_basic' ? { 'WWW-Authenticate': 'Basic' } : {};
@@ -51,7 +53,7 @@ export async function revokeToken({ runtime, request }: OperationCall<unknown, u
     return { response: new Response(null, { status: 200 }) };
   }
   form.set('token_type_hint', live.kind);
-  const response = await runtime.use(peopleAuth).handler(withForm(request!, form));
+  const response = await runtime.use(peopleAuth).handler(withForm(request, form));
   if (response.ok) {
     // This node stops honouring it before the response leaves (other nodes: the trigger's NOTIFY).
     const tokens = runtime.find(oauthTokenVerifier);

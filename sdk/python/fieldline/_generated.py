@@ -2223,7 +2223,7 @@ class AnalyticsResource(_Resource):
         """
         return self._client._operation("GET", '/v1/analytics/dashboard', path_params=None, query=merge(params, query), result="data")
 
-    def get_job(self, params: Optional[Mapping[str, Any]] = None, **query: Any) -> Dict[str, Any]:
+    def get_jobs(self, params: Optional[Mapping[str, Any]] = None, **query: Any) -> Dict[str, Any]:
         """Job analytics
 
         Jobs created, scheduled, completed and cancelled in the period; for completed jobs the time from the scheduled start to completion, time on site (closed time entries) and the first-time fix rate; by technician, priority and customer tag, and as a series by day, week or month of the account time zone.
@@ -2247,7 +2247,7 @@ class AnalyticsResource(_Resource):
         """
         return self._client._operation("GET", '/v1/analytics/revenue', path_params=None, query=merge(params, query), result="data")
 
-    def get_customer(self, params: Optional[Mapping[str, Any]] = None, **query: Any) -> Dict[str, Any]:
+    def get_customers(self, params: Optional[Mapping[str, Any]] = None, **query: Any) -> Dict[str, Any]:
         """Customer analytics
 
         New and active customers, the repeat rate and lifetime value per currency (in minor units), with a series of new customers by day, week or month of the account's time zone.
@@ -2259,7 +2259,7 @@ class AnalyticsResource(_Resource):
         """
         return self._client._operation("GET", '/v1/analytics/customers', path_params=None, query=merge(params, query), result="data")
 
-    def get_contact(self, params: Optional[Mapping[str, Any]] = None, **query: Any) -> Dict[str, Any]:
+    def get_contacts(self, params: Optional[Mapping[str, Any]] = None, **query: Any) -> Dict[str, Any]:
         """Contact analytics
 
         New contacts in the period (and how many belong to a customer), leads converted, by the account's time zone.

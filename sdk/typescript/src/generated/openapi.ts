@@ -7316,7 +7316,7 @@ export interface paths {
          *
          *     Requires the scope `read:analytics`.
          */
-        get: operations["getJobAnalytics"];
+        get: operations["getJobsAnalytics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7360,7 +7360,7 @@ export interface paths {
          *
          *     Requires the scope `read:analytics`.
          */
-        get: operations["getCustomerAnalytics"];
+        get: operations["getCustomersAnalytics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7382,7 +7382,7 @@ export interface paths {
          *
          *     Requires the scope `read:analytics`.
          */
-        get: operations["getContactAnalytics"];
+        get: operations["getContactsAnalytics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -42559,7 +42559,7 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    getJobAnalytics: {
+    getJobsAnalytics: {
         parameters: {
             query?: {
                 /** @description First day of the period (YYYY-MM-DD, inclusive), a calendar day in the account time zone. Default: 29 days before `to`. */
@@ -42953,7 +42953,7 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    getCustomerAnalytics: {
+    getCustomersAnalytics: {
         parameters: {
             query?: {
                 /** @description First day of the period (YYYY-MM-DD, inclusive), a calendar day in the account time zone. Default: 29 days before `to`. */
@@ -43058,7 +43058,7 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    getContactAnalytics: {
+    getContactsAnalytics: {
         parameters: {
             query?: {
                 /** @description First day of the period (YYYY-MM-DD, inclusive), a calendar day in the account time zone. Default: 29 days before `to`. */

@@ -27,10 +27,10 @@ export const operationTable = {
   "alertRules.update": {"method":"PATCH","path":"/v1/alert-rules/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "alerts.get": {"method":"GET","path":"/v1/alerts/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "alerts.list": {"method":"GET","path":"/v1/alerts","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
-  "analytics.getContact": {"method":"GET","path":"/v1/analytics/contacts","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
-  "analytics.getCustomer": {"method":"GET","path":"/v1/analytics/customers","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "analytics.getContacts": {"method":"GET","path":"/v1/analytics/contacts","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "analytics.getCustomers": {"method":"GET","path":"/v1/analytics/customers","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "analytics.getDashboard": {"method":"GET","path":"/v1/analytics/dashboard","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
-  "analytics.getJob": {"method":"GET","path":"/v1/analytics/jobs","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "analytics.getJobs": {"method":"GET","path":"/v1/analytics/jobs","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "analytics.getRevenue": {"method":"GET","path":"/v1/analytics/revenue","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "apiKeys.create": {"method":"POST","path":"/v1/api-keys","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "apiKeys.export": {"method":"GET","path":"/v1/api-keys/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
@@ -619,13 +619,13 @@ export interface Resources {
      *
      * `GET /v1/analytics/contacts` (scope `read:analytics`)
      */
-    getContact(query?: Query<Op<"/v1/analytics/contacts", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/analytics/contacts", "get">>>;
+    getContacts(query?: Query<Op<"/v1/analytics/contacts", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/analytics/contacts", "get">>>;
     /**
      * Customer analytics
      *
      * `GET /v1/analytics/customers` (scope `read:analytics`)
      */
-    getCustomer(query?: Query<Op<"/v1/analytics/customers", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/analytics/customers", "get">>>;
+    getCustomers(query?: Query<Op<"/v1/analytics/customers", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/analytics/customers", "get">>>;
     /**
      * Business dashboard
      *
@@ -637,7 +637,7 @@ export interface Resources {
      *
      * `GET /v1/analytics/jobs` (scope `read:analytics`)
      */
-    getJob(query?: Query<Op<"/v1/analytics/jobs", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/analytics/jobs", "get">>>;
+    getJobs(query?: Query<Op<"/v1/analytics/jobs", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/analytics/jobs", "get">>>;
     /**
      * Revenue analytics
      *
