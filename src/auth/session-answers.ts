@@ -17,7 +17,11 @@ export const Email = z
   .email()
   .max(320)
   .transform((s) => s.toLowerCase());
-export const Password = z.string().min(MIN_PASSWORD_LENGTH).max(256);
+export const Password = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH)
+  .max(256)
+  .meta({ examples: ['correct horse battery staple'] });
 export const Person = z.object({
   id: z.string(),
   object: z.literal('person'),

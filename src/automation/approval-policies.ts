@@ -68,14 +68,19 @@ export const approvalPolicies = defineResource({
       .enum(Object.keys(HOLDABLE_ACTIONS) as [string, ...string[]])
       .required()
       .filterable(),
-    action: field.text({ max: 64 }).required().filterable().describe('`refund`, `submit`, `send` or `void`.'),
+    action: field
+      .text({ max: 64 })
+      .required()
+      .filterable()
+      .example('refund')
+      .describe('`refund`, `submit`, `send` or `void`.'),
     conditions: field
       .json(z.record(z.string(), z.unknown()))
       .describe(
         'When the action waits, in the language of automation conditions, over `object.` (the object as it is) ' +
           'and `input.` (what the action was given). Null: always.',
       ),
-    approver_roles: field.tags().default([]).describe('Members with these roles may decide.'),
+    approver_roles: field.tags().default([]).example(['owner']).describe('Members with these roles may decide.'),
     approver_user_ids: field.tags().default([]).describe('These members may decide.'),
     enabled: field.boolean().default(true).filterable(),
   },

@@ -11,7 +11,7 @@ import { loadBranding } from '../delivery/branding.ts';
 import type { OperationContext } from '../platform/contract.ts';
 import { OPERATORS, type Condition } from './conditions.ts';
 import { eventFilter } from './event-filter.ts';
-import { actionsSchema, triggerSchema, type Trigger } from './rule-schema.ts';
+import { actionsSchema, NOTIFY_OWNERS_EXAMPLE, triggerSchema, type Trigger } from './rule-schema.ts';
 import { checkRule } from './rule-checks.ts';
 import { AUTOMATION_SCHEMA } from './automation-schema.ts';
 import { dryRunInput, dryRunResult, dryRun } from './dry-run.ts';
@@ -49,17 +49,19 @@ export const automationRules = defineResource({
     "wait. It acts with its saver's scopes.",
   softDelete: true,
   fields: {
-    name: field.text({ max: 200 }).required().searchable().sortable(),
+    name: field.text({ max: 200 }).required().searchable().sortable().example('Tell the owners when a job is done'),
     description: field.text({ max: 2000 }),
     enabled: field.boolean().default(true).filterable(),
     trigger: field
       .json(triggerSchema)
       .required()
+      .example({ type: 'event', event: 'job.completed' })
       .describe('What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field.'),
     conditions: field.json(z.record(z.string(), z.unknown())).describe(CONDITIONS_DOC),
     actions: field
       .json(actionsSchema)
       .required()
+      .example(NOTIFY_OWNERS_EXAMPLE)
       .describe('What a run does, in order (1 to 20); a failed action stops the run.'),
     trigger_event: field
       .text()

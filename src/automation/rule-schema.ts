@@ -128,3 +128,8 @@ export const actionSchema = z.discriminatedUnion('type', [
 export type Action = z.infer<typeof actionSchema>;
 
 export const actionsSchema = z.array(actionSchema).min(1).max(MAX_ACTIONS);
+
+/** The actions of the reference's examples: a valid list that fits any trigger. */
+export const NOTIFY_OWNERS_EXAMPLE = [
+  { type: 'notify_users', roles: ['owner'], title: 'A job was completed', body: 'Job {{object.id}} is done.' },
+];

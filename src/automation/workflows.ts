@@ -12,7 +12,7 @@ import { serialize } from '../platform/operations/serialize.ts';
 import { selectRow } from '../platform/operations/row-statements.ts';
 import type { OperationContext } from '../platform/contract.ts';
 import type { Row } from '../db/database.ts';
-import { actionsSchema, type Action } from './rule-schema.ts';
+import { actionsSchema, NOTIFY_OWNERS_EXAMPLE, type Action } from './rule-schema.ts';
 import { checkSteps, finishChecks, needScope, type Checked } from './action-checks.ts';
 import { insertRun } from './run-records.ts';
 import { automationRuns } from './automation-runs.ts';
@@ -78,10 +78,14 @@ export const workflows = defineResource({
     "by a rule. It acts with its saver's scopes; its runs are `automation-runs`.",
   softDelete: true,
   fields: {
-    name: field.text({ max: 200 }).required().searchable().sortable(),
+    name: field.text({ max: 200 }).required().searchable().sortable().example('Follow up a finished job'),
     description: field.text({ max: 2000 }),
     collection: field.text({ max: 64 }).describe('The collection of the record it works on (null: an input object).'),
-    steps: field.json(actionsSchema).required().describe('What a run does, in order; a failed step stops the run.'),
+    steps: field
+      .json(actionsSchema)
+      .required()
+      .example(NOTIFY_OWNERS_EXAMPLE)
+      .describe('What a run does, in order; a failed step stops the run.'),
     enabled: field.boolean().default(true).filterable(),
     version: field.integer({ min: 1 }).readOnly().describe('1, then one more at each save that changes its steps.'),
     ...savedByFields,

@@ -42,16 +42,20 @@ const Start = z.union([
   z.strictObject({ account_id: AccountId, email: Email }),
   z.strictObject({ account_id: AccountId, phone: Phone }),
 ]);
+const SignInCode = z
+  .string()
+  .regex(/^[0-9]{6}$/, 'Expected the six digits of the code')
+  .meta({ examples: ['123456'] });
 const Verify = z.union([
   z.strictObject({
     account_id: AccountId,
     email: Email,
-    code: z.string().regex(/^[0-9]{6}$/, 'Expected the six digits of the code'),
+    code: SignInCode,
   }),
   z.strictObject({
     account_id: AccountId,
     phone: Phone,
-    code: z.string().regex(/^[0-9]{6}$/, 'Expected the six digits of the code'),
+    code: SignInCode,
   }),
   z.strictObject({
     token: z

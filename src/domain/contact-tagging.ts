@@ -105,7 +105,7 @@ export const contactTaggingEndpoints: ResourceEndpointSpec[] = [
     input: z
       .strictObject({
         contact_ids: z.array(z.string().min(1).max(64)).min(1).max(100),
-        add: tagIds.optional(),
+        add: tagIds.meta({ examples: [['tag_123']] }).optional(),
         remove: tagIds.optional(),
       })
       .refine((body) => body.add || body.remove, { message: 'Give add, remove or both', path: ['add'] }),

@@ -26,10 +26,12 @@ const ConnectStripe = z.strictObject({
   secret_key: z
     .string()
     .regex(SECRET_KEY_PATTERN, 'Expected a Stripe secret key: sk_test_..., sk_live_... or a restricted rk_ key')
+    .meta({ examples: ['sk_test_51ExampleSecretKey'] })
     .describe('From the Stripe dashboard (Developers, API keys). Write-only: stored encrypted, never returned.'),
   publishable_key: z
     .string()
     .regex(PUBLISHABLE_KEY_PATTERN, 'Expected a Stripe publishable key: pk_test_... or pk_live_...')
+    .meta({ examples: ['pk_test_51ExamplePublishableKey'] })
     .describe('The publishable key of the same Stripe account and mode.'),
 });
 

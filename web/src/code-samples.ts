@@ -1,7 +1,12 @@
 // Code samples for one API operation: curl, the TypeScript SDK and the Python SDK, written from
 // its OpenAPI entry and its `x-fieldline-sdk` name with the SDKs' own calling conventions
 // (TypeScript: path ids, body, query; Python: path ids, then keyword arguments). Pure: no DOM.
-import { exampleRequest, resolveRef, type ExampleRequest, type Json } from './code-samples-examples.ts';
+import {
+  exampleRequest,
+  resolveRef,
+  type ExampleRequest,
+  type Json,
+} from '../../src/platform/openapi/request-examples.ts';
 
 export interface SampleOperation {
   method: string;

@@ -1,6 +1,7 @@
 // The operation table -> the OpenAPI 3.1 document, in one pass: schemas from the registry,
 // one operation per documented entry of the table, and what modules add (tags, security
 // schemes, extensions). Nothing here is written per resource or per operation.
+import { exampleRequest } from './request-examples.ts';
 import type { FeatureModule } from '../api/module.ts';
 import type { Operation } from '../api/operation.ts';
 import { createInputSchema, objectSchema, updateInputSchema } from '../resource/schemas.ts';
@@ -94,7 +95,7 @@ export function buildOpenApiDocument({ registry, operations, modules }: Document
   const otherTags = [...new Set(operations.filter((o) => !o.undocumented).map((o) => o.tag))].filter(
     (tag) => !resourceTags.has(tag),
   );
-  return {
+  const document = {
     openapi: '3.1.0',
     info: {
       title: 'Fieldline API',
@@ -128,6 +129,24 @@ export function buildOpenApiDocument({ registry, operations, modules }: Document
     'x-fieldline-scopes': registry.scopes(),
     ...Object.assign({}, ...parts.map((part) => part.extensions?.(registry) ?? {})),
   };
+  withRequestExamples(document);
+  return document;
+}
+
+/**
+ * Gives every JSON request body the example the portal's code samples send (its required fields
+ * and a few with examples), so that "Try it" in the reference starts from a request that passes
+ * validation rather than one a viewer fills with empty strings.
+ */
+function withRequestExamples(document: { paths: Record<string, Record<string, any>> }): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const media = operation.requestBody?.content?.['application/json'];
+      if (!media || media.example !== undefined) continue;
+      const body = exampleRequest(document, method.toUpperCase(), path, operation).body;
+      if (body?.kind === 'json') media.example = body.value;
+    }
+  }
 }
 
 export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;

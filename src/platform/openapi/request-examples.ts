@@ -1,5 +1,7 @@
 // Example request values for an operation of the OpenAPI document: ids for path parameters,
-// a short query, and a JSON or multipart body built from its schema. Pure: no DOM, no React.
+// a short query, and a JSON or multipart body built from its schema. Pure: no DOM, no React, no
+// Node: the OpenAPI build puts each JSON body's example in the document, and the developer
+// portal's code samples (web/src/code-samples.ts) build the same requests in the browser.
 
 export type Json = Record<string, any>;
 
@@ -130,7 +132,7 @@ export function exampleValue(document: Json, node: unknown, name: string, depth 
   if (type === 'boolean') return true;
   if (schema.format === 'email') return 'ada@example.com';
   if (schema.format === 'date') return DATE;
-  if (schema.format === 'date-time') return /(_end|_until|end)$/.test(name) ? `${DATE}T11:00:00Z` : `${DATE}T09:00:00Z`;
+  if (schema.format === 'date-time') return /(end|until)/.test(name) ? `${DATE}T11:00:00Z` : `${DATE}T09:00:00Z`;
   if (schema.format === 'uri' || schema.format === 'url') return 'https://example.com';
   if (typeof schema.pattern === 'string' && /^\^[a-z]+_$/.test(schema.pattern)) return `${schema.pattern.slice(1)}123`;
   if (/_ids?$/.test(name)) return exampleId(document, name);
@@ -138,17 +140,20 @@ export function exampleValue(document: Json, node: unknown, name: string, depth 
 }
 
 /**
- * The required fields, then a few optional ones that carry an example (up to three fields in
- * all). `atLeastOne`: a body that must say something (PATCH) gets its first field when nothing
- * else qualifies.
+ * The required fields, then optional ones that carry an example (up to three fields in all, or
+ * one more than the required: an optional field may be what makes the object whole); a PATCH's
+ * change, one field. `atLeastOne`: a body that must say something (PATCH) gets its first field
+ * when nothing else qualifies.
  */
 export function exampleObject(document: Json, node: unknown, depth: number, atLeastOne: boolean): Json {
   const schema = concrete(document, node);
   const properties = Object.entries<Json>(schema.properties ?? {}).filter(([, p]) => !resolveRef(document, p).readOnly);
   const required = new Set<string>(schema.required ?? []);
   const chosen = properties.filter(([key]) => required.has(key));
+  // A change (PATCH) shows one field changed: more would tie the example to the object's state.
+  const most = atLeastOne && required.size === 0 ? 1 : Math.max(3, required.size + 1);
   for (const entry of properties) {
-    if (chosen.length >= 3) break;
+    if (chosen.length >= most) break;
     if (!required.has(entry[0]) && hasExample(document, entry[1])) chosen.push(entry);
   }
   if (chosen.length === 0 && atLeastOne && properties.length) chosen.push(properties[0]!);
@@ -188,7 +193,7 @@ function fillBulkCreate(document: Json, path: string, value: Json | undefined): 
   if (!path.endsWith('/bulk') || first?.action !== 'create' || Object.keys(first.data ?? {}).length) return;
   const create = document.paths?.[path.slice(0, -'/bulk'.length)]?.post;
   const schema = resolveRef(document, create?.requestBody).content?.['application/json']?.schema;
-  if (schema) first.data = exampleObject(document, schema, 1, false);
+  if (schema) first.data = exampleObject(document, schema, 0, false);
 }
 
 export function exampleRequest(document: Json, method: string, path: string, operation: Json): ExampleRequest {
