@@ -144,6 +144,7 @@ export function oauthClientOperations(registry: Registry): Operation[] {
     .array(Scope)
     .min(1)
     .max(200)
+    .meta({ examples: [['read:customers', 'write:jobs']] })
     .transform((list) => [...new Set(list)]);
 
   async function ownClient(runtime: Runtime, accountId: string, clientId: string) {
@@ -186,7 +187,11 @@ export function oauthClientOperations(registry: Registry): Operation[] {
               'Confidential clients: how they say they send their secret (RFC 7591). The token, introspection and ' +
                 'revocation endpoints accept either method from any confidential client.',
             ),
-          redirect_uris: z.array(RedirectUri).max(20).default([]),
+          redirect_uris: z
+            .array(RedirectUri)
+            .max(20)
+            .default([])
+            .meta({ examples: [['https://app.example.com/oauth/callback']] }),
           scopes: ScopeList,
           allowed_origins: AllowedOrigins.default([]),
           client_credentials: z
