@@ -3,6 +3,7 @@
 // in its time zone, under the `read:analytics` scope.
 import { defineModule } from '../platform/api/module.ts';
 import { ANALYTICS_SCOPE } from './analytics-operation.ts';
+import { analyticsIndexes } from './analytics-indexes.ts';
 import { dashboardOperation } from './dashboard-operation.ts';
 import { jobsAnalyticsOperation } from './jobs-operation.ts';
 import { revenueAnalyticsOperation } from './revenue-operation.ts';
@@ -13,6 +14,7 @@ import { financeStatsOperation } from './finance-stats-operation.ts';
 export const businessAnalyticsModule = defineModule({
   name: 'business-analytics',
   scopes: [ANALYTICS_SCOPE],
+  extend: analyticsIndexes,
   operations: () => [
     dashboardOperation,
     jobsAnalyticsOperation,

@@ -32,7 +32,7 @@ const period = {
 
 export const contactsAnalyticsOperation = analyticsOperation<WindowQuery, ReturnType<typeof period.assemble>>({
   path: '/v1/analytics/contacts',
-  operationId: 'getContactAnalytics',
+  operationId: 'getContactsAnalytics',
   tag: 'Business analytics',
   object: 'contact_analytics',
   summary: 'Contact analytics',

@@ -66,7 +66,7 @@ const period = {
 
 export const customersAnalyticsOperation = analyticsOperation<WindowQuery, ReturnType<typeof period.assemble>>({
   path: '/v1/analytics/customers',
-  operationId: 'getCustomerAnalytics',
+  operationId: 'getCustomersAnalytics',
   tag: 'Business analytics',
   object: 'customer_analytics',
   summary: 'Customer analytics',

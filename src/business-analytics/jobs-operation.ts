@@ -97,20 +97,23 @@ const period = {
       WHERE ${LIVE} AND ${inPeriod('cancelled_at')} GROUP BY 1
      UNION ALL
      SELECT NULL, 'scheduled', count(*) FROM jobs WHERE ${LIVE} AND ${inPeriod('scheduled_start')}`,
+    // One statement, so the completed jobs (the costly part) are computed once for every grouping.
     `${completedJobs(query.first_time_fix_days)}
      SELECT g.*, u.name FROM (
        SELECT grouping(technician_id) AS g_technician, grouping(priority) AS g_priority,
-              grouping(bucket) AS g_bucket, technician_id, priority, bucket, ${FIGURES}
+              grouping(bucket) AS g_bucket, 1 AS g_tag, technician_id, priority, bucket, NULL AS tag, ${FIGURES}
          FROM done GROUP BY GROUPING SETS ((), (technician_id), (priority), (bucket))
+       UNION ALL
+       SELECT 1, 1, 1, 0, NULL, NULL, NULL, tag, ${FIGURES}
+         FROM done JOIN customers c ON c.account_id = $1 AND c.id = done.customer_id, unnest(c.tags) AS tag
+        GROUP BY tag
      ) g LEFT JOIN users u ON u.account_id = $1 AND u.id = g.technician_id`,
-    `${completedJobs(query.first_time_fix_days)}
-     SELECT tag, ${FIGURES} FROM done JOIN customers c ON c.account_id = $1 AND c.id = done.customer_id,
-            unnest(c.tags) AS tag
-      GROUP BY tag ORDER BY count(*) DESC, tag`,
   ],
-  assemble: ([counts, groups, tags]: Row[][], window: Window, query: JobsQuery) => {
+  assemble: ([counts, groups]: Row[][], window: Window, query: JobsQuery) => {
     const sets = (over: string) => groups.filter((row) => num(row[`g_${over}`]) === 0);
-    const total = groups.find((row) => num(row.g_technician) && num(row.g_priority) && num(row.g_bucket));
+    const total = groups.find(
+      (row) => num(row.g_technician) && num(row.g_priority) && num(row.g_bucket) && num(row.g_tag),
+    );
     const counted = (kind: string, bucket?: string) =>
       counts
         .filter((row) => row.kind === kind && (bucket === undefined || row.bucket === bucket))
@@ -129,7 +132,9 @@ const period = {
       by_priority: sets('priority')
         .map((row) => ({ priority: row.priority, ...figuresOf(row) }))
         .sort((a, b) => b.completed - a.completed || a.priority.localeCompare(b.priority)),
-      by_customer_tag: tags.map((row) => ({ tag: row.tag, ...figuresOf(row) })),
+      by_customer_tag: sets('tag')
+        .map((row) => ({ tag: row.tag, ...figuresOf(row) }))
+        .sort((a, b) => b.completed - a.completed || a.tag.localeCompare(b.tag)),
       series: bucketsOf(window).map((bucket) => ({
         bucket,
         created: counted('created', bucket),
@@ -142,7 +147,7 @@ const period = {
 
 export const jobsAnalyticsOperation = analyticsOperation<JobsQuery, ReturnType<typeof period.assemble>>({
   path: '/v1/analytics/jobs',
-  operationId: 'getJobAnalytics',
+  operationId: 'getJobsAnalytics',
   tag: 'Business analytics',
   object: 'job_analytics',
   summary: 'Job analytics',

@@ -10564,10 +10564,17 @@ export interface components {
             id: string;
             /** @constant */
             object: "automation_rule";
+            /** @example Tell the owners when a job is done */
             name: string;
             description: string | null;
             enabled: boolean;
-            /** @description What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field. */
+            /**
+             * @description What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field.
+             * @example {
+             *       "type": "event",
+             *       "event": "job.completed"
+             *     }
+             */
             trigger: {
                 /** @constant */
                 type: "event";
@@ -10591,7 +10598,19 @@ export interface components {
             conditions: {
                 [key: string]: unknown;
             } | null;
-            /** @description What a run does, in order (1 to 20); a failed action stops the run. */
+            /**
+             * @description What a run does, in order (1 to 20); a failed action stops the run.
+             * @example [
+             *       {
+             *         "type": "notify_users",
+             *         "roles": [
+             *           "owner"
+             *         ],
+             *         "title": "A job was completed",
+             *         "body": "Job {{object.id}} is done."
+             *       }
+             *     ]
+             */
             actions: ({
                 /** @constant */
                 type: "update_record";
@@ -10683,10 +10702,17 @@ export interface components {
             updated_at: string;
         };
         AutomationRuleCreate: {
+            /** @example Tell the owners when a job is done */
             name: string;
             description?: string | null;
             enabled?: boolean;
-            /** @description What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field. */
+            /**
+             * @description What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field.
+             * @example {
+             *       "type": "event",
+             *       "event": "job.completed"
+             *     }
+             */
             trigger: {
                 /** @constant */
                 type: "event";
@@ -10710,7 +10736,19 @@ export interface components {
             conditions?: {
                 [key: string]: unknown;
             } | null;
-            /** @description What a run does, in order (1 to 20); a failed action stops the run. */
+            /**
+             * @description What a run does, in order (1 to 20); a failed action stops the run.
+             * @example [
+             *       {
+             *         "type": "notify_users",
+             *         "roles": [
+             *           "owner"
+             *         ],
+             *         "title": "A job was completed",
+             *         "body": "Job {{object.id}} is done."
+             *       }
+             *     ]
+             */
             actions: ({
                 /** @constant */
                 type: "update_record";
@@ -10792,10 +10830,17 @@ export interface components {
             })[];
         };
         AutomationRuleUpdate: {
+            /** @example Tell the owners when a job is done */
             name?: string;
             description?: string | null;
             enabled?: boolean;
-            /** @description What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field. */
+            /**
+             * @description What starts a run: `{"type": "event", "event": "job.completed"}`, a cron schedule or a date field.
+             * @example {
+             *       "type": "event",
+             *       "event": "job.completed"
+             *     }
+             */
             trigger?: {
                 /** @constant */
                 type: "event";
@@ -10819,7 +10864,19 @@ export interface components {
             conditions?: {
                 [key: string]: unknown;
             } | null;
-            /** @description What a run does, in order (1 to 20); a failed action stops the run. */
+            /**
+             * @description What a run does, in order (1 to 20); a failed action stops the run.
+             * @example [
+             *       {
+             *         "type": "notify_users",
+             *         "roles": [
+             *           "owner"
+             *         ],
+             *         "title": "A job was completed",
+             *         "body": "Job {{object.id}} is done."
+             *       }
+             *     ]
+             */
             actions?: ({
                 /** @constant */
                 type: "update_record";
@@ -10910,10 +10967,23 @@ export interface components {
             id: string;
             /** @constant */
             object: "workflow";
+            /** @example Follow up a finished job */
             name: string;
             description: string | null;
             collection: string | null;
-            /** @description What a run does, in order; a failed step stops the run. */
+            /**
+             * @description What a run does, in order; a failed step stops the run.
+             * @example [
+             *       {
+             *         "type": "notify_users",
+             *         "roles": [
+             *           "owner"
+             *         ],
+             *         "title": "A job was completed",
+             *         "body": "Job {{object.id}} is done."
+             *       }
+             *     ]
+             */
             steps: ({
                 /** @constant */
                 type: "update_record";
@@ -11004,10 +11074,23 @@ export interface components {
             updated_at: string;
         };
         WorkflowCreate: {
+            /** @example Follow up a finished job */
             name: string;
             description?: string | null;
             collection?: string | null;
-            /** @description What a run does, in order; a failed step stops the run. */
+            /**
+             * @description What a run does, in order; a failed step stops the run.
+             * @example [
+             *       {
+             *         "type": "notify_users",
+             *         "roles": [
+             *           "owner"
+             *         ],
+             *         "title": "A job was completed",
+             *         "body": "Job {{object.id}} is done."
+             *       }
+             *     ]
+             */
             steps: ({
                 /** @constant */
                 type: "update_record";
@@ -11090,10 +11173,23 @@ export interface components {
             enabled?: boolean;
         };
         WorkflowUpdate: {
+            /** @example Follow up a finished job */
             name?: string;
             description?: string | null;
             collection?: string | null;
-            /** @description What a run does, in order; a failed step stops the run. */
+            /**
+             * @description What a run does, in order; a failed step stops the run.
+             * @example [
+             *       {
+             *         "type": "notify_users",
+             *         "roles": [
+             *           "owner"
+             *         ],
+             *         "title": "A job was completed",
+             *         "body": "Job {{object.id}} is done."
+             *       }
+             *     ]
+             */
             steps?: ({
                 /** @constant */
                 type: "update_record";
@@ -12061,9 +12157,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Ada Lovelace",
-                 *       "phone": "+1 555 0100",
-                 *       "company": "Analytical Engines Ltd"
+                 *       "name": "Ada Lovelace"
                  *     }
                  */
                 "application/json": components["schemas"]["CustomerUpdate"];
@@ -12742,9 +12836,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "first_name": "Grace",
-                 *       "last_name": "Hopper",
-                 *       "phone": "+1 555 0100"
+                 *       "first_name": "Grace"
                  *     }
                  */
                 "application/json": components["schemas"]["ContactUpdate"];
@@ -13158,8 +13250,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "vip",
-                 *       "color": "#1E88E5"
+                 *       "name": "vip"
                  *     }
                  */
                 "application/json": components["schemas"]["ContactTagUpdate"];
@@ -16933,9 +17024,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Boiler service plan",
-                 *       "starts_on": "2026-01-31",
-                 *       "visit_time": "09:00"
+                 *       "name": "Boiler service plan"
                  *     }
                  */
                 "application/json": components["schemas"]["ServiceAgreementUpdate"];
@@ -20740,8 +20829,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "currency": "USD",
-                 *       "due_date": "2026-01-31"
+                 *       "currency": "USD"
                  *     }
                  */
                 "application/json": components["schemas"]["InvoiceUpdate"];
@@ -22005,8 +22093,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "from_number": "+1 555 0100",
-                 *       "to_number": "+1 555 0100"
+                 *       "from_number": "+1 555 0100"
                  *     }
                  */
                 "application/json": components["schemas"]["CallLogUpdate"];
@@ -22490,9 +22577,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "sku": "FLT-16x25",
-                 *       "name": "Furnace filter 16x25",
-                 *       "unit_cost": 12500
+                 *       "sku": "FLT-16x25"
                  *     }
                  */
                 "application/json": components["schemas"]["InventoryItemUpdate"];
@@ -23415,8 +23500,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Acme HVAC Supply",
-                 *       "phone": "+1 555 0100"
+                 *       "name": "Acme HVAC Supply"
                  *     }
                  */
                 "application/json": components["schemas"]["SupplierUpdate"];
@@ -23920,8 +24004,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "currency": "USD",
-                 *       "expected_on": "2026-01-31"
+                 *       "currency": "USD"
                  *     }
                  */
                 "application/json": components["schemas"]["PurchaseOrderUpdate"];
@@ -25968,9 +26051,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "title": "Resetting a tripped furnace",
-                 *       "body": "1. Switch the furnace off at the service switch.",
-                 *       "category": "Heating"
+                 *       "title": "Resetting a tripped furnace"
                  *     }
                  */
                 "application/json": components["schemas"]["KnowledgeBaseArticleUpdate"];
@@ -26726,9 +26807,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "first_name": "Grace",
-                 *       "last_name": "Hopper",
-                 *       "phone": "+1 555 0100"
+                 *       "first_name": "Grace"
                  *     }
                  */
                 "application/json": components["schemas"]["LeadUpdate"];
@@ -27552,9 +27631,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "title": "Replace boiler and radiators",
-                 *       "currency": "USD",
-                 *       "valid_until": "2026-01-31"
+                 *       "title": "Replace boiler and radiators"
                  *     }
                  */
                 "application/json": components["schemas"]["EstimateUpdate"];
@@ -28491,9 +28568,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "title": "Replace boiler and radiators",
-                 *       "currency": "USD",
-                 *       "valid_until": "2026-01-31"
+                 *       "title": "Replace boiler and radiators"
                  *     }
                  */
                 "application/json": components["schemas"]["QuoteUpdate"];
@@ -29800,9 +29875,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Spring tune-up offer",
-                 *       "subject": "{{contact.first_name}}, your spring tune-up",
-                 *       "text_body": "Hi {{contact.first_name}},\nBook your tune-up this month and save 15%."
+                 *       "name": "Spring tune-up offer"
                  *     }
                  */
                 "application/json": components["schemas"]["EmailTemplateUpdate"];
@@ -31925,11 +31998,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "API error rate above 5 %",
-                 *       "threshold": 5,
-                 *       "notify_emails": [
-                 *         "ops@example.com"
-                 *       ]
+                 *       "name": "API error rate above 5 %"
                  *     }
                  */
                 "application/json": components["schemas"]["AlertRuleUpdate"];
@@ -32521,11 +32590,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "url": "https://example.com/hooks/fieldline",
-                 *       "enabled_events": [
-                 *         "customer.created",
-                 *         "job.completed"
-                 *       ]
+                 *       "url": "https://example.com/hooks/fieldline"
                  *     }
                  */
                 "application/json": components["schemas"]["WebhookEndpointUpdate"];
@@ -34837,11 +34902,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Zapier integration",
-                 *       "scopes": [
-                 *         "read:customers",
-                 *         "write:jobs"
-                 *       ]
+                 *       "name": "Zapier integration"
                  *     }
                  */
                 "application/json": components["schemas"]["ApiKeyUpdate"];
@@ -36115,15 +36176,19 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Ada Lovelace",
+                 *       "name": "Tell the owners when a job is done",
                  *       "trigger": {
                  *         "type": "event",
-                 *         "event": "example"
+                 *         "event": "job.completed"
                  *       },
                  *       "actions": [
                  *         {
-                 *           "type": "update_record",
-                 *           "fields": {}
+                 *           "type": "notify_users",
+                 *           "roles": [
+                 *             "owner"
+                 *           ],
+                 *           "title": "A job was completed",
+                 *           "body": "Job {{object.id}} is done."
                  *         }
                  *       ]
                  *     }
@@ -36257,15 +36322,19 @@ export interface operations {
                  *         {
                  *           "action": "create",
                  *           "data": {
-                 *             "name": "Ada Lovelace",
+                 *             "name": "Tell the owners when a job is done",
                  *             "trigger": {
                  *               "type": "event",
-                 *               "event": "example"
+                 *               "event": "job.completed"
                  *             },
                  *             "actions": [
                  *               {
-                 *                 "type": "update_record",
-                 *                 "fields": {}
+                 *                 "type": "notify_users",
+                 *                 "roles": [
+                 *                   "owner"
+                 *                 ],
+                 *                 "title": "A job was completed",
+                 *                 "body": "Job {{object.id}} is done."
                  *               }
                  *             ]
                  *           }
@@ -36411,7 +36480,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Ada Lovelace"
+                 *       "name": "Tell the owners when a job is done"
                  *     }
                  */
                 "application/json": components["schemas"]["AutomationRuleUpdate"];
@@ -36537,11 +36606,15 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Ada Lovelace",
+                 *       "name": "Follow up a finished job",
                  *       "steps": [
                  *         {
-                 *           "type": "update_record",
-                 *           "fields": {}
+                 *           "type": "notify_users",
+                 *           "roles": [
+                 *             "owner"
+                 *           ],
+                 *           "title": "A job was completed",
+                 *           "body": "Job {{object.id}} is done."
                  *         }
                  *       ]
                  *     }
@@ -36669,11 +36742,15 @@ export interface operations {
                  *         {
                  *           "action": "create",
                  *           "data": {
-                 *             "name": "Ada Lovelace",
+                 *             "name": "Follow up a finished job",
                  *             "steps": [
                  *               {
-                 *                 "type": "update_record",
-                 *                 "fields": {}
+                 *                 "type": "notify_users",
+                 *                 "roles": [
+                 *                   "owner"
+                 *                 ],
+                 *                 "title": "A job was completed",
+                 *                 "body": "Job {{object.id}} is done."
                  *               }
                  *             ]
                  *           }
@@ -36819,7 +36896,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Ada Lovelace"
+                 *       "name": "Follow up a finished job"
                  *     }
                  */
                 "application/json": components["schemas"]["WorkflowUpdate"];
@@ -37698,10 +37775,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "action": "refund",
-                 *       "approver_roles": [
-                 *         "owner"
-                 *       ]
+                 *       "action": "refund"
                  *     }
                  */
                 "application/json": components["schemas"]["ApprovalPolicyUpdate"];
@@ -40713,7 +40787,11 @@ export interface operations {
                  * @example {
                  *       "name": "Ada Lovelace",
                  *       "scopes": [
-                 *         "example"
+                 *         "read:customers",
+                 *         "write:jobs"
+                 *       ],
+                 *       "redirect_uris": [
+                 *         "https://app.example.com/oauth/callback"
                  *       ]
                  *     }
                  */
@@ -40732,8 +40810,19 @@ export interface operations {
                      * @enum {string}
                      */
                     token_endpoint_auth_method?: "client_secret_basic" | "client_secret_post";
-                    /** @default [] */
+                    /**
+                     * @default []
+                     * @example [
+                     *       "https://app.example.com/oauth/callback"
+                     *     ]
+                     */
                     redirect_uris?: string[];
+                    /**
+                     * @example [
+                     *       "read:customers",
+                     *       "write:jobs"
+                     *     ]
+                     */
                     scopes: string[];
                     /** @description Browser origins (scheme://host[:port]) a single-page app calls the API from with its tokens (CORS). */
                     allowed_origins?: string[];
@@ -40911,13 +41000,22 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Ada Lovelace"
+                 *       "scopes": [
+                 *         "read:customers",
+                 *         "write:jobs"
+                 *       ]
                  *     }
                  */
                 "application/json": {
                     name?: string;
                     uri?: string | null;
                     redirect_uris?: string[];
+                    /**
+                     * @example [
+                     *       "read:customers",
+                     *       "write:jobs"
+                     *     ]
+                     */
                     scopes?: string[];
                     /** @description Browser origins (scheme://host[:port]) a single-page app calls the API from with its tokens (CORS). */
                     allowed_origins?: string[];
