@@ -6,7 +6,8 @@ import { hasScope } from '../operations/principal.ts';
 import { withTenantTransaction } from '../../db/tenant-transaction.ts';
 import { selectRowsByIds } from '../operations/row-statements.ts';
 import { serialize } from '../operations/serialize.ts';
-import { toPrefixTsquery } from '../query/parse-list-query.ts';
+import { hasSearchTerms, searchMatchSql } from '../query/search-terms.ts';
+import { UNSTORABLE_TEXT } from '../storable-text.ts';
 import { ApiError, badRequest } from '../errors.ts';
 import { defineOperation } from './define-operation.ts';
 import type { Operation } from './operation.ts';
@@ -19,9 +20,9 @@ function titleSql(resource: ResourceDefinition): string {
 
 function rankedMatches(resource: ResourceDefinition): string {
   return `SELECT '${resource.collection}' AS collection, id, ${titleSql(resource)} AS title,
-                 ts_rank(search_vector, to_tsquery('simple', $2)) AS score, updated_at
+                 ts_rank(search_vector, fieldline_search_query($2)) AS score, updated_at
             FROM ${resource.table}
-           WHERE account_id = $1 AND search_vector @@ to_tsquery('simple', $2)
+           WHERE account_id = $1 AND ${searchMatchSql('$2')}
              ${resource.softDelete ? ' AND deleted_at IS NULL' : ''}`;
 }
 
@@ -92,15 +93,18 @@ export function searchOperation(registry: Registry): Operation {
         throw new ApiError('insufficient_scope', 'This credential cannot read any searchable collection', {
           required_scope: `read:${collections[0]}`,
         });
-      const tsquery = toPrefixTsquery(query.q);
-      if (!tsquery)
+      if (UNSTORABLE_TEXT.test(query.q))
+        throw badRequest('q: contains a NUL character or an unpaired surrogate', [
+          { path: 'q', message: 'contains a NUL character or an unpaired surrogate' },
+        ]);
+      if (!hasSearchTerms(query.q))
         throw badRequest('q: needs at least one letter or digit', [
           { path: 'q', message: 'needs at least one letter or digit' },
         ]);
       const data = await withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
         const matches = await tx.query({
           sql: `${targets.map(rankedMatches).join('\nUNION ALL\n')}\nORDER BY score DESC, updated_at DESC, id LIMIT $3`,
-          parameters: [principal.accountId, tsquery, query.limit],
+          parameters: [principal.accountId, query.q, query.limit],
         });
         const objects = new Map<string, Record<string, unknown>>();
         for (const resource of targets) {

@@ -4,6 +4,7 @@
 // renaming a column needs a hand-written platform migration.
 import { TENANT_ROLE } from '../../db/tenant-transaction.ts';
 import type { Registry, ResourceDefinition } from '../contract.ts';
+import { searchDocumentSql } from '../query/search-terms.ts';
 
 const TENANT_POLICY = "account_id = current_setting('app.account_id', true)";
 
@@ -67,10 +68,9 @@ ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).jo
   // The search column is rebuilt whenever the schema changes, so its expression follows the declaration.
   statements.push(`ALTER TABLE ${t} DROP COLUMN IF EXISTS search_vector`);
   if (resource.searchFields.length) {
-    const document = resource.searchFields.map((name) => `coalesce(${name}, '')`).join(` || ' ' || `);
     statements.push(
       `ALTER TABLE ${t} ADD COLUMN search_vector tsvector ` +
-        `GENERATED ALWAYS AS (to_tsvector('simple', ${document})) STORED`,
+        `GENERATED ALWAYS AS (${searchDocumentSql(resource.searchFields)}) STORED`,
       `CREATE INDEX IF NOT EXISTS ${t}_search_idx ON ${t} USING gin (search_vector)`,
     );
   }

@@ -70,7 +70,8 @@ function filteredQuery(resource: ResourceDefinition, accountId: string, query: L
   let select = sqlBuilder.selectFrom(resource.table).where('account_id', '=', accountId);
   if (resource.softDelete) select = select.where('deleted_at', 'is', null);
   for (const filter of query.filters) select = select.where((eb) => filterExpression(eb, resource, filter));
-  if (query.search) select = select.where(sql<SqlBool>`search_vector @@ to_tsquery('simple', ${query.search})`);
+  // Terms as search-terms.ts cuts them, so what was stored and what is asked compare alike.
+  if (query.search) select = select.where(sql<SqlBool>`search_vector @@ fieldline_search_query(${query.search})`);
   return select;
 }
 

@@ -6,6 +6,7 @@ import { badRequest } from '../errors.ts';
 import { queryableFields, type QueryableField } from './queryable-fields.ts';
 import { decodeCursor, type CursorPosition } from './cursor.ts';
 import type { ResourceDefinition } from '../contract.ts';
+import { hasSearchTerms } from './search-terms.ts';
 
 export interface Filter {
   field: string;
@@ -131,16 +132,6 @@ function parseSort(resource: ResourceDefinition, expression: string): SortKey[] 
   return keys;
 }
 
-/** Words of `q` as a prefix-matching tsquery ("smi jo" -> "smi:* & jo:*"). */
-export function toPrefixTsquery(q: string): string | undefined {
-  const words =
-    q
-      .toLowerCase()
-      .match(/[\p{L}\p{N}]+/gu)
-      ?.slice(0, 16) ?? [];
-  return words.length ? words.map((w) => `${w}:*`).join(' & ') : undefined;
-}
-
 function parseInteger(parameter: string, raw: string, min: number, max: number): number {
   if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max)
     throw fail(parameter, `expected an integer from ${min} to ${max}`);
@@ -201,7 +192,7 @@ export function parseListQuery(
   if (q !== null && q.trim() !== '') {
     if (resource.searchFields.length === 0) throw fail('q', `${resource.collection} does not support search`);
     if (q.length > 200) throw fail('q', 'at most 200 characters');
-    search = toPrefixTsquery(q);
+    if (hasSearchTerms(q)) search = q; // matched by fieldline_search_query (search-terms.ts)
   }
   const { fields, expand } = parseFieldsAndExpand(resource, params);
 

@@ -1,0 +1,69 @@
+// What `q=` matches, defined once in SQL so that a record's searchable text and a client's
+// query are cut into terms by the same code (PostgreSQL's `simple` parser, lower() of the
+// database): JavaScript's lowercasing and Unicode classes differ from PostgreSQL's in the C
+// locale, and the parser alone keeps "idem-1733" as '-1733' and an email as one word.
+// Before parsing, text is folded: common Latin accents dropped (é → e), ASCII and CJK
+// punctuation made spaces (hyphens, dots, @, brackets), an apostrophe's word kept both joined
+// and split (O'Brien → obrien, o, brien), and each CJK character made a word of its own,
+// since Chinese and Japanese do not put spaces between words. A phone-like value (digits and
+// separators only) also yields its digits joined, so "(555) 123-4567" and "5551234567" find
+// each other. Queries match terms as prefixes, all of them, or a phone-like query's digits.
+import type { Migration } from '../../db/migrate.ts';
+
+const ACCENTED = 'ÀÁÂÃÄÅàáâãäåĀāĂăĄąÇçĆćČčĎďĐđÈÉÊËèéêëĒēĖėĘęĚěĞğÌÍÎÏìíîïĪīĮįİıÑñŃńŇňŁł';
+const ACCENTED_2 = 'ÒÓÔÕÖØòóôõöøŌōŐőŘřŚśŠšŞşŤťŢţÙÚÛÜùúûüŪūŮůŰűŲųÝýÿŸŹźŻżŽž';
+const PLAIN_SPECIAL: Record<string, string> = { Ø: 'o', ø: 'o', Đ: 'd', đ: 'd', Ł: 'l', ł: 'l', ı: 'i' };
+const FROM = ACCENTED + ACCENTED_2;
+const TO = [...FROM].map((c) => PLAIN_SPECIAL[c] ?? c.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()).join('');
+
+const APOSTROPHES = '\\u0027\\u2019\\u02bc';
+// ASCII punctuation, the apostrophes and quotes, CJK and full-width punctuation.
+const PUNCTUATION =
+  '[\\u0021-\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u007e\\u2018\\u2019\\u201c\\u201d\\u02bc' +
+  '\\u3000-\\u303f\\uff01-\\uff0f\\uff1a-\\uff20\\uff3b-\\uff40\\uff5b-\\uff65]';
+// Hiragana, katakana, CJK ideographs (with extension A and compatibility), Hangul syllables.
+const CJK = '[\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uac00-\\ud7af]';
+
+export const SEARCH_TERMS_MIGRATION: Migration = {
+  id: '0027_search_terms',
+  statements: [
+    `CREATE OR REPLACE FUNCTION fieldline_search_words(t text) RETURNS text
+     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+       SELECT regexp_replace(
+                regexp_replace(
+                  CASE WHEN f ~ '[${APOSTROPHES}]' THEN regexp_replace(f, '[${APOSTROPHES}]', '', 'g') || ' ' || f
+                       ELSE f END,
+                  '${PUNCTUATION}', ' ', 'g'),
+                '(${CJK})', ' \\1 ', 'g')
+         FROM (SELECT lower(translate(coalesce(t, ''), '${FROM}', '${TO}')) AS f) AS folded
+     $fn$`,
+    `CREATE OR REPLACE FUNCTION fieldline_search_digits(t text) RETURNS text
+     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+       SELECT CASE WHEN t ~ '^[\\s0-9()+./-]+$' AND t ~ '[0-9][^0-9]+[0-9]'
+                   THEN regexp_replace(t, '[^0-9]', '', 'g') ELSE '' END
+     $fn$`,
+    // Every term of q as a prefix, at most 16; a phone-like q also matches its digits joined.
+    `CREATE OR REPLACE FUNCTION fieldline_search_query(q text) RETURNS tsquery
+     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+       SELECT CASE WHEN digits = '' THEN words
+                   ELSE coalesce(words || (quote_literal(digits) || ':*')::tsquery,
+                                 (quote_literal(digits) || ':*')::tsquery) END
+         FROM (SELECT (SELECT string_agg(quote_literal(lexeme) || ':*', ' & ')
+                         FROM (SELECT lexeme FROM unnest(to_tsvector('simple', fieldline_search_words(q))) LIMIT 16)
+                           AS terms)::tsquery AS words,
+                      fieldline_search_digits(q) AS digits) AS parts
+     $fn$`,
+  ],
+};
+
+/** The document a resource's search_vector holds, from its searchable text fields. */
+export function searchDocumentSql(fields: readonly string[]): string {
+  const parts = fields.map((name) => `fieldline_search_words(${name}) || ' ' || fieldline_search_digits(${name})`);
+  return `to_tsvector('simple', ${parts.join(` || ' ' || `)})`;
+}
+
+/** The condition a list's or the search's q= adds, for a query parameter holding q. */
+export const searchMatchSql = (parameter: string) => `search_vector @@ fieldline_search_query(${parameter})`;
+
+/** Whether q holds anything to search for (a letter or a digit); `---` does not. */
+export const hasSearchTerms = (q: string) => /[\p{L}\p{N}]/u.test(q);
