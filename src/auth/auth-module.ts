@@ -14,7 +14,9 @@ import { allowedOrigins, apiKeyVerifier, oauthTokenVerifier, peopleAuth, session
 import { connectedAppOperations } from './connected-app-operations.ts';
 import { credentialDispatch } from './credential-dispatch.ts';
 import { oauthClientOperations } from './oauth-client-operations.ts';
+import { authorizationServerMetadata } from './oauth-metadata.ts';
 import { oauthOperations } from './oauth-operations.ts';
+import { registrationOperation } from './oauth-registration.ts';
 import { oauthPageOperations } from './oauth-page-operations.ts';
 import { describeScope } from './oauth-pages.ts';
 import { OAUTH_METADATA_PATH, oauthScopes } from './oauth-provider.ts';
@@ -26,7 +28,7 @@ import { SessionVerifier } from './session-verifier.ts';
 import { announceSessionChange } from './session-changes.ts';
 import { signInOperations } from './sign-in-operations.ts';
 import { users } from './users-resource.ts';
-import type { Registry, Runtime } from '../platform/contract.ts';
+import type { Registry } from '../platform/contract.ts';
 
 function oauthSecurityScheme(registry: Registry) {
   const scopes = Object.fromEntries(oauthScopes(registry).map((scope) => [scope, describeScope(scope)]));
@@ -60,6 +62,7 @@ export const authModule = defineModule({
     ...oauthClientOperations(registry),
     ...connectedAppOperations,
     ...oauthOperations,
+    registrationOperation,
     ...oauthPageOperations,
   ],
   document: {
@@ -76,7 +79,7 @@ export const authModule = defineModule({
     // RFC 8414: at the root, and at the root plus the issuer's path (/v1/auth), where clients look first.
     ...[OAUTH_METADATA_PATH, `${OAUTH_METADATA_PATH}/v1/auth`].map((path) => ({
       path,
-      json: (runtime: Runtime) => runtime.use(peopleAuth).api.getOAuthServerConfig(),
+      json: authorizationServerMetadata,
     })),
   ],
   provides: [

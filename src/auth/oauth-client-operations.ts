@@ -22,7 +22,7 @@ export const MAX_CLIENTS_PER_ACCOUNT = 100;
 
 /** https anywhere; http only on the loopback interface (native and local apps, RFC 8252 §7.3). */
 // Zod runs refinements even when the URL check already failed: an unparsable value is left to that check's message.
-const RedirectUri = z
+export const RedirectUri = z
   .url()
   .max(2000)
   .refine((value) => {
@@ -47,7 +47,7 @@ const AllowedOrigins = z
   .transform((list) => [...new Set(list)])
   .describe('Browser origins (scheme://host[:port]) a single-page app calls the API from with its tokens (CORS).');
 
-const WebUri = z
+export const WebUri = z
   .url()
   .max(2000)
   .refine((value) => /^https?:\/\//.test(value), 'Expected an http(s) URL');
@@ -100,7 +100,7 @@ const COLUMNS =
  * 256 random bits; answered once with its prefix, stored sealed
  * (Better Auth compares the unsealed value in constant time).
  */
-const newClientSecret = () => randomBytes(32).toString('base64url');
+export const newClientSecret = () => randomBytes(32).toString('base64url');
 const clientChangeNotice = (clientId: string) => ({
   sql: 'SELECT pg_notify($1, $2)',
   parameters: [CREDENTIAL_CHANGES_CHANNEL, `oauth-client:${clientId}`],

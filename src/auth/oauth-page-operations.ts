@@ -58,11 +58,12 @@ function fromOwnPage(call: OperationCall<unknown, unknown>, form: 'sign-in' | 'c
 
 async function clientOf(runtime: Runtime, clientId: string | null) {
   if (!clientId) return null;
-  const [row] = await systemQuery<{ name: string | null; uri: string | null }>(runtime.db, {
-    sql: 'SELECT name, uri FROM oauth_clients WHERE client_id = $1 AND disabled IS NOT TRUE',
+  const [row] = await systemQuery<{ name: string | null; uri: string | null; self_registered: boolean }>(runtime.db, {
+    sql: `SELECT name, uri, metadata->>'registration' = 'dynamic' AS self_registered
+            FROM oauth_clients WHERE client_id = $1 AND disabled IS NOT TRUE`,
     parameters: [clientId],
   });
-  return row ? { name: row.name ?? clientId, uri: row.uri } : null;
+  return row ? { name: row.name ?? clientId, uri: row.uri, selfRegistered: row.self_registered === true } : null;
 }
 
 const unknownApp = (what: string) =>
@@ -165,6 +166,8 @@ export const oauthPageOperations = [
           formToken: formToken(runtime, 'consent', token),
           clientName: client.name,
           clientUri: client.uri,
+          selfRegistered: client.selfRegistered,
+          redirectUri: query.get('redirect_uri') ?? '',
           accountName: account.name,
           personEmail: session.person.email,
           scopes: (query.get('scope') ?? '').split(' ').filter(Boolean),

@@ -46,9 +46,21 @@ export interface ConsentView {
   formToken: string;
   clientName: string;
   clientUri: string | null;
+  /** Registered by anyone (RFC 7591): its name is its own word. */
+  selfRegistered: boolean;
+  redirectUri: string;
   accountName: string;
   personEmail: string;
   scopes: string[];
+}
+
+/** An app anyone could have registered: say so, and where the answer goes, so a look-alike name fools no one. */
+function selfRegisteredNote(redirectUri: string): string {
+  const host = URL.canParse(redirectUri) ? new URL(redirectUri).host : redirectUri;
+  return (
+    `<p class="warning">This app registered itself: Fieldline has not checked its name. ` +
+    `Allowing it sends you back to <strong>${escapeHtml(host)}</strong>.</p>`
+  );
 }
 
 export function consentPage(view: ConsentView): string {
@@ -65,6 +77,7 @@ export function consentPage(view: ConsentView): string {
   <h1>${escapeHtml(view.clientName)} wants access to ${escapeHtml(view.accountName)}</h1>
   <p>You are signed in as ${escapeHtml(view.personEmail)}. ${escapeHtml(view.clientName)}${from} will be able to:</p>
   <ul>${scopeItems}</ul>
+  ${view.selfRegistered ? selfRegisteredNote(view.redirectUri) : ''}
   <p>It acts as you, with no more than your role allows. You can disconnect it at any time (connected apps).</p>
   <form method="post">
     <input type="hidden" name="oauth_query" value="${escapeHtml(view.oauthQuery)}">

@@ -7059,6 +7059,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/oauth2/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register an app yourself (RFC 7591)
+         * @description Dynamic client registration, as MCP clients use it. The app belongs to no account and can do nothing until a person allows it on the consent page (and then no more than their role). Redirect URIs: https, or http on localhost/127.0.0.1/[::1] only; at most 10. PKCE (S256) is required. At most 20 registrations per address per hour. Errors are RFC 7591's.
+         */
+        post: operations["registerOAuthClientDynamically"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/rate-limit": {
         parameters: {
             query?: never;
@@ -41451,6 +41471,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    registerOAuthClientDynamically: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "redirect_uris": [
+                 *         "https://example.com"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    redirect_uris: string[];
+                    /**
+                     * @description `none`: a public client (PKCE only). Confidential clients may later use either secret method.
+                     * @default client_secret_basic
+                     * @enum {string}
+                     */
+                    token_endpoint_auth_method?: "none" | "client_secret_basic" | "client_secret_post";
+                    /**
+                     * @description Client credentials are for apps an account registers itself (/v1/oauth/clients).
+                     * @default [
+                     *       "authorization_code"
+                     *     ]
+                     */
+                    grant_types?: ("authorization_code" | "refresh_token")[];
+                    /**
+                     * @default [
+                     *       "code"
+                     *     ]
+                     */
+                    response_types?: "code"[];
+                    client_name?: string;
+                    /** Format: uri */
+                    client_uri?: string;
+                    /** @description Space-separated scopes the app may later ask a person for; all OAuth scopes when absent. */
+                    scope?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Register an app yourself (RFC 7591) */
+            201: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        redirect_uris: string[];
+                        /**
+                         * @description `none`: a public client (PKCE only). Confidential clients may later use either secret method.
+                         * @default client_secret_basic
+                         * @enum {string}
+                         */
+                        token_endpoint_auth_method: "none" | "client_secret_basic" | "client_secret_post";
+                        /**
+                         * @description Client credentials are for apps an account registers itself (/v1/oauth/clients).
+                         * @default [
+                         *       "authorization_code"
+                         *     ]
+                         */
+                        grant_types: ("authorization_code" | "refresh_token")[];
+                        /**
+                         * @default [
+                         *       "code"
+                         *     ]
+                         */
+                        response_types: "code"[];
+                        client_name?: string;
+                        /** Format: uri */
+                        client_uri?: string;
+                        scope: string;
+                        client_id: string;
+                        /** @description Confidential clients only; shown once. */
+                        client_secret?: string;
+                        client_id_issued_at: number;
+                        /** @description 0: the secret does not expire. */
+                        client_secret_expires_at?: number;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
