@@ -18,6 +18,8 @@ import { invoices } from '../src/domain/invoices.ts';
 import { jobs } from '../src/domain/jobs.ts';
 import { serviceAgreements } from '../src/domain/service-agreements.ts';
 import { agreementSweep } from '../src/domain/agreement-sweep.ts';
+import { reports } from '../src/reports/reports.ts';
+import { MAX_ATTEMPTS, reportWorkerKey } from '../src/reports/report-worker.ts';
 
 const ctxReady = createTestContext();
 let ctx: TestContext;
@@ -38,7 +40,37 @@ const sendCampaign = async (campaignId: string) => {
   await ctx.runtime.use(campaignSending).sendDue({ accountIds: [account.id] });
 };
 /** States no public action of the resource itself leads to, reached through another resource. */
+/**
+ * Claims reports, a lease's length apart (earlier claims lapse), until `report` has been claimed `times` times
+ * (other queued reports of the account are claimed on the way); answers the clock it got to.
+ */
+async function claimReport(report: Record<string, any>, times: number): Promise<number> {
+  let now = Date.now();
+  for (let claimed = 0, rounds = 0; claimed < times && rounds < 200; rounds++) {
+    now += 31 * 60_000;
+    const [got] = await ctx.runtime.use(reportWorkerKey).claim(now, [account.id]);
+    if (got?.id === report.id) claimed++;
+  }
+  return now;
+}
+
 const EXTERNAL_PATHS = new Map<string, { from: string; reach: (object: Record<string, any>) => Promise<void> }>([
+  // Reports move by the report worker: claimed (running), made, or cut short every try (failed).
+  [stateOf(reports, 'running'), { from: 'queued', reach: (report) => claimReport(report, 1).then(() => undefined) }],
+  [
+    stateOf(reports, 'succeeded'),
+    { from: 'queued', reach: async () => void (await ctx.runtime.use(reportWorkerKey).run(Date.now(), [account.id])) },
+  ],
+  [
+    stateOf(reports, 'failed'),
+    {
+      from: 'queued',
+      reach: async (report) => {
+        const now = await claimReport(report, MAX_ATTEMPTS);
+        await ctx.runtime.use(reportWorkerKey).run(now + 31 * 60_000, [account.id]);
+      },
+    },
+  ],
   [
     stateOf(invoices, 'paid'),
     {

@@ -71,7 +71,8 @@ after(() => ctx.close());
 async function completedJob(title: string, customer: string, at: string) {
   const job = await created('jobs', { title, customer_id: customer });
   await systemQuery(ctx.db, {
-    sql: `UPDATE jobs SET status = 'completed', completed_at = $3, technician_id = $4 WHERE account_id = $1 AND id = $2`,
+    sql: `UPDATE jobs SET status = 'completed', completed_at = $3, technician_id = $4
+           WHERE account_id = $1 AND id = $2`,
     parameters: [account.id, job.id, at, technician],
   });
   return job.id as string;

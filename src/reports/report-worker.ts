@@ -20,6 +20,7 @@ import { fileStorage } from '../storage/storage-module.ts';
 import { writeReport, type ClaimedReport } from './write-report.ts';
 import { reportStorageKey } from './report-formats.ts';
 import { ReportTooLargeError } from './pdf-writer.ts';
+import { mailScheduledReport } from './scheduled-mail.ts';
 
 export interface ReportWorkerOptions {
   /** How often a node looks for queued reports (they are also started when asked); default 5 s. */
@@ -124,6 +125,7 @@ export class ReportWorker implements Lifecycle {
         parameters: [report.account_id, report.id],
       });
       ctx.emit(`report.${outcome.status}`, serialize(resource, done));
+      await mailScheduledReport(ctx, done);
     });
   }
 

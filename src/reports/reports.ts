@@ -19,7 +19,7 @@ import { paramsDocumentation } from './params-documentation.ts';
 export const REPORT_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 
 /** The type's own check of `params`, its errors at `params.{path}`; answers the params as parsed. */
-function checkedParams(type: string, params: unknown): Record<string, unknown> {
+export function checkedParams(type: string, params: unknown): Record<string, unknown> {
   const parsed = reportTypeOrThrow(type).params.safeParse(params ?? {});
   if (parsed.success) return parsed.data;
   throw validationFailed(

@@ -22,6 +22,8 @@ import { pushSubscriptions } from '../../src/delivery/push/push-subscriptions.ts
 import { automationRules } from '../../src/automation/automation-rules.ts';
 import { workflows } from '../../src/automation/workflows.ts';
 import { approvalPolicies } from '../../src/automation/approval-policies.ts';
+import { reports } from '../../src/reports/reports.ts';
+import { reportSchedules } from '../../src/reports/report-schedules.ts';
 
 /** A value for a JSON schema: every property filled, minimums respected. */
 /** Stands for "an id of this collection" in a JSON sample until Fixtures puts a real one there. */
@@ -172,6 +174,14 @@ const FIELD_SAMPLES = new Map<string, (n: number) => unknown>([
   [fieldOf(automationRules, 'trigger'), () => ({ type: 'event', event: 'customer.created' })],
   [fieldOf(automationRules, 'conditions'), (n) => ({ field: 'object.name', op: 'contains', value: `Sample ${n % 4}` })],
   [fieldOf(automationRules, 'actions'), (n) => [{ type: 'delay', seconds: 60 * ((n % 4) + 1) }]],
+  // Report types whose params are all optional.
+  [fieldOf(reports, 'type'), (n) => ['inventory_valuation', 'invoice_aging'][n % 2]],
+  [fieldOf(reports, 'params'), () => ({})],
+  // A schedule sets the days its runs cover; the day it runs on matches its cadence.
+  [fieldOf(reportSchedules, 'params'), () => ({})],
+  [fieldOf(reportSchedules, 'weekday'), (n) => 1 + (n % 7)],
+  [fieldOf(reportSchedules, 'day_of_month'), (n) => 1 + (n % 28)],
+  [fieldOf(reportSchedules, 'recipients'), (n) => [`reports-${n}@example.test`]],
 ]);
 
 /**

@@ -5840,6 +5840,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/report-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List report schedules
+         * @description Requires the scope `read:report-schedules`.
+         */
+        get: operations["listReportSchedules"];
+        put?: never;
+        /**
+         * Create a report_schedule
+         * @description Requires the scope `write:report-schedules`.
+         */
+        post: operations["createReportSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/report-schedules/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export report schedules as CSV or JSON
+         * @description Streams every object matching the same filters, search and sort as the list. Also answers at `/v1/exports/report-schedules`.
+         *
+         *     Requires the scope `read:report-schedules`.
+         */
+        get: operations["exportReportSchedules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/report-schedules/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create, update and delete report schedules in one all-or-nothing request
+         * @description Requires the scope `write:report-schedules`.
+         */
+        post: operations["bulkReportSchedules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/report-schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a report_schedule
+         * @description Requires the scope `read:report-schedules`.
+         */
+        get: operations["getReportSchedule"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a report_schedule
+         * @description Requires the scope `write:report-schedules`.
+         */
+        delete: operations["deleteReportSchedule"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a report_schedule
+         * @description Requires the scope `write:report-schedules`.
+         */
+        patch: operations["updateReportSchedule"];
+        trace?: never;
+    };
     "/v1/contacts/{id}/tags": {
         parameters: {
             query?: never;
@@ -11511,6 +11605,91 @@ export interface components {
         };
         ReportList: {
             data: components["schemas"]["Report"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description A report mailed on a schedule: weekly on a weekday or monthly on a day, at a local hour in the account’s time zone, covering the period just ended (the 7 days before, or the month before), with the file attached. */
+        ReportSchedule: {
+            /** @example rsch_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "report_schedule";
+            name: string;
+            /**
+             * @description A report type (see `reports`).
+             * @enum {string}
+             */
+            type: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
+            /** @description The type’s params, without `from` and `to`: each run covers the period just ended. */
+            params: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            format: "csv" | "xlsx" | "pdf";
+            /** @enum {string} */
+            cadence: "weekly" | "monthly";
+            weekday: number | null;
+            day_of_month: number | null;
+            /** @description The local hour it runs at (account time zone). */
+            hour: number;
+            /** @description Who it is mailed to. */
+            recipients: string[];
+            enabled: boolean;
+            next_run_at: string | null;
+            last_run_on: string | null;
+            last_report_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ReportScheduleCreate: {
+            name: string;
+            /**
+             * @description A report type (see `reports`).
+             * @enum {string}
+             */
+            type: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
+            /** @description The type’s params, without `from` and `to`: each run covers the period just ended. */
+            params?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            format: "csv" | "xlsx" | "pdf";
+            /** @enum {string} */
+            cadence: "weekly" | "monthly";
+            weekday?: number | null;
+            day_of_month?: number | null;
+            /** @description The local hour it runs at (account time zone). */
+            hour?: number;
+            /** @description Who it is mailed to. */
+            recipients: string[];
+            enabled?: boolean;
+        };
+        ReportScheduleUpdate: {
+            name?: string;
+            /**
+             * @description A report type (see `reports`).
+             * @enum {string}
+             */
+            type?: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
+            /** @description The type’s params, without `from` and `to`: each run covers the period just ended. */
+            params?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            format?: "csv" | "xlsx" | "pdf";
+            /** @enum {string} */
+            cadence?: "weekly" | "monthly";
+            weekday?: number | null;
+            day_of_month?: number | null;
+            /** @description The local hour it runs at (account time zone). */
+            hour?: number;
+            /** @description Who it is mailed to. */
+            recipients?: string[];
+            enabled?: boolean;
+        };
+        ReportScheduleList: {
+            data: components["schemas"]["ReportSchedule"][];
             page: components["schemas"]["Page"];
         };
     };
@@ -38255,6 +38434,454 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listReportSchedules: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name, next_run_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose type equals. */
+                type?: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
+                /** @description Only objects whose type does not equal. */
+                "type[ne]"?: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
+                /** @description Only objects whose type is one of (comma-separated). */
+                "type[in]"?: string;
+                /** @description Only objects whose type is none of (comma-separated). */
+                "type[nin]"?: string;
+                /** @description Only objects whose type is empty (true) or set (false). */
+                "type[is_null]"?: boolean;
+                /** @description Only objects whose cadence equals. */
+                cadence?: "weekly" | "monthly";
+                /** @description Only objects whose cadence does not equal. */
+                "cadence[ne]"?: "weekly" | "monthly";
+                /** @description Only objects whose cadence is one of (comma-separated). */
+                "cadence[in]"?: string;
+                /** @description Only objects whose cadence is none of (comma-separated). */
+                "cadence[nin]"?: string;
+                /** @description Only objects whose cadence is empty (true) or set (false). */
+                "cadence[is_null]"?: boolean;
+                /** @description Only objects whose enabled equals. */
+                enabled?: string;
+                /** @description Only objects whose enabled does not equal. */
+                "enabled[ne]"?: string;
+                /** @description Only objects whose enabled is empty (true) or set (false). */
+                "enabled[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportScheduleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createReportSchedule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "type": "jobs_completed",
+                 *       "format": "csv",
+                 *       "cadence": "weekly",
+                 *       "recipients": [
+                 *         "ada@example.com"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReportScheduleCreate"];
+            };
+        };
+        responses: {
+            /** @description The created object. */
+            201: {
+                headers: {
+                    Location?: string;
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ReportSchedule"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportReportSchedules: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, name, next_run_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose type equals. */
+                type?: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
+                /** @description Only objects whose type does not equal. */
+                "type[ne]"?: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
+                /** @description Only objects whose type is one of (comma-separated). */
+                "type[in]"?: string;
+                /** @description Only objects whose type is none of (comma-separated). */
+                "type[nin]"?: string;
+                /** @description Only objects whose type is empty (true) or set (false). */
+                "type[is_null]"?: boolean;
+                /** @description Only objects whose cadence equals. */
+                cadence?: "weekly" | "monthly";
+                /** @description Only objects whose cadence does not equal. */
+                "cadence[ne]"?: "weekly" | "monthly";
+                /** @description Only objects whose cadence is one of (comma-separated). */
+                "cadence[in]"?: string;
+                /** @description Only objects whose cadence is none of (comma-separated). */
+                "cadence[nin]"?: string;
+                /** @description Only objects whose cadence is empty (true) or set (false). */
+                "cadence[is_null]"?: boolean;
+                /** @description Only objects whose enabled equals. */
+                enabled?: string;
+                /** @description Only objects whose enabled does not equal. */
+                "enabled[ne]"?: string;
+                /** @description Only objects whose enabled is empty (true) or set (false). */
+                "enabled[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching object, streamed. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/json": components["schemas"]["ReportSchedule"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    bulkReportSchedules: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "Ada Lovelace",
+                 *             "type": "jobs_completed",
+                 *             "format": "csv",
+                 *             "cadence": "weekly",
+                 *             "recipients": [
+                 *               "ada@example.com"
+                 *             ]
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    operations: ({
+                        /** @constant */
+                        action: "create";
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        action: "update";
+                        id: string;
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        action: "delete";
+                        id: string;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Every item succeeded, in request order. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["BulkResult"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getReportSchedule: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ReportSchedule"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteReportSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["DeletedObject"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateReportSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReportScheduleUpdate"];
+            };
+        };
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ReportSchedule"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

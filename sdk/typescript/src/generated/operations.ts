@@ -385,6 +385,13 @@ export const operationTable = {
   "quotes.send": {"method":"POST","path":"/v1/quotes/{id}/send","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "quotes.update": {"method":"PATCH","path":"/v1/quotes/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "rateLimit.get": {"method":"GET","path":"/v1/rate-limit","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "reportSchedules.bulk": {"method":"POST","path":"/v1/report-schedules/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "reportSchedules.create": {"method":"POST","path":"/v1/report-schedules","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "reportSchedules.delete": {"method":"DELETE","path":"/v1/report-schedules/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "reportSchedules.export": {"method":"GET","path":"/v1/report-schedules/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
+  "reportSchedules.get": {"method":"GET","path":"/v1/report-schedules/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "reportSchedules.list": {"method":"GET","path":"/v1/report-schedules","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "reportSchedules.update": {"method":"PATCH","path":"/v1/report-schedules/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "reports.create": {"method":"POST","path":"/v1/reports","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "reports.download": {"method":"GET","path":"/v1/reports/{id}/download","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "reports.get": {"method":"GET","path":"/v1/reports/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -2842,6 +2849,50 @@ export interface Resources {
      * `GET /v1/rate-limit`
      */
     get(options?: RequestOptions): Promise<Data<Op<"/v1/rate-limit", "get">>>;
+  };
+  reportSchedules: {
+    /**
+     * Create, update and delete report schedules in one all-or-nothing request
+     *
+     * `POST /v1/report-schedules/bulk` (scope `write:report-schedules`)
+     */
+    bulk(body: JsonBody<Op<"/v1/report-schedules/bulk", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/report-schedules/bulk", "post">>>;
+    /**
+     * Create a report_schedule
+     *
+     * `POST /v1/report-schedules` (scope `write:report-schedules`)
+     */
+    create(body: JsonBody<Op<"/v1/report-schedules", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/report-schedules", "post">>>;
+    /**
+     * Delete a report_schedule
+     *
+     * `DELETE /v1/report-schedules/{id}` (scope `write:report-schedules`)
+     */
+    delete(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/report-schedules/{id}", "delete">>>;
+    /**
+     * Export report schedules as CSV or JSON
+     *
+     * `GET /v1/report-schedules/export` (scope `read:report-schedules`)
+     */
+    export(query?: Query<Op<"/v1/report-schedules/export", "get">>, options?: RequestOptions): Promise<Response>;
+    /**
+     * Retrieve a report_schedule
+     *
+     * `GET /v1/report-schedules/{id}` (scope `read:report-schedules`)
+     */
+    get(id: string, query?: Query<Op<"/v1/report-schedules/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/report-schedules/{id}", "get">>>;
+    /**
+     * List report schedules
+     *
+     * `GET /v1/report-schedules` (scope `read:report-schedules`)
+     */
+    list(query?: Query<Op<"/v1/report-schedules", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/report-schedules", "get">>, JsonResponse<Op<"/v1/report-schedules", "get">>>;
+    /**
+     * Update a report_schedule
+     *
+     * `PATCH /v1/report-schedules/{id}` (scope `write:report-schedules`)
+     */
+    update(id: string, body: JsonBody<Op<"/v1/report-schedules/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/report-schedules/{id}", "patch">>>;
   };
   reports: {
     /**
