@@ -5,6 +5,7 @@
 // credential's scopes allow; a tool call runs its operation in-process, tenant-scoped and
 // scope-checked; a failure is a tool result holding the problem details, so the agent can
 // read why. The 401 challenge points clients at RFC 9728 metadata naming our OAuth server.
+// Which tools a connection lists (a default few, or `?toolsets=`), and paging: toolsets.ts.
 import { z } from 'zod';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 // prettier-ignore
@@ -24,6 +25,15 @@ import { defineModule } from '../platform/api/module.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { ApiError, ERROR_CATALOGUE } from '../platform/errors.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
+import { inToolsets, pageOf, parseToolsets, toolsetCounts } from './toolsets.ts';
+import {
+  DESCRIBE_TOOLS,
+  SEARCH_TOOLS,
+  describeTools,
+  discoveryTools,
+  searchTools,
+  toolDefinition,
+} from './tool-discovery.ts';
 import { API_VERSION } from '../platform/openapi/build-openapi.ts';
 import { callTool } from './call-tool.ts';
 import { oauthScopes } from '../auth/oauth-provider.ts';
@@ -48,7 +58,8 @@ const RESOURCES = {
 
 const INSTRUCTIONS =
   "Fieldline is a field-service CRM: customers, jobs, quotes, invoices and more of one account (the credential's). " +
-  'Each tool mirrors one REST operation; ' +
+  'Each tool mirrors one REST operation; only the most used are listed unless the MCP URL names toolsets ' +
+  '(`?toolsets=jobs,invoices` or `all`): find the others with `search_tools` and call them by name. ' +
   'lists take the same filters and return `has_more` and `next_cursor` for the next page. ' +
   'A failed call answers with RFC 9457 problem details whose `code` is in the errors resource.';
 
@@ -59,10 +70,26 @@ type Message = { method?: unknown; params?: { name?: unknown; arguments?: unknow
  */
 function toolTable(api: () => Api) {
   let tools: Map<string, McpTool> | undefined;
-  return () => (tools ??= new Map(mcpTools(api()).map((tool) => [tool.name, tool])));
+  return () => {
+    if (tools) return tools;
+    tools = new Map(mcpTools(api()).map((tool) => [tool.name, tool]));
+    for (const name of [SEARCH_TOOLS, DESCRIBE_TOOLS])
+      if (tools.has(name)) throw new Error(`MCP: an operation's tool is named ${name}, which discovery uses`);
+    return tools;
+  };
 }
 
-function serverFor(api: Api, tools: Map<string, McpTool>, runtime: Runtime, principal: Principal, requestId: string) {
+interface Connection {
+  runtime: Runtime;
+  principal: Principal;
+  requestId: string;
+  /** What `?toolsets=` asked for (parseToolsets). */
+  toolsets: ReturnType<typeof parseToolsets>;
+}
+
+function serverFor(api: Api, tools: Map<string, McpTool>, connection: Connection) {
+  const { runtime, principal, requestId } = connection;
+  const toolsetNames = [...toolsetCounts(tools.values()).keys()];
   const server = new Server(
     { name: 'fieldline', title: 'Fieldline', version: API_VERSION },
     {
@@ -70,26 +97,21 @@ function serverFor(api: Api, tools: Map<string, McpTool>, runtime: Runtime, prin
       instructions: INSTRUCTIONS,
     },
   );
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: [...tools.values()]
+  server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+    const listed = [...tools.values()]
       .filter((tool) => !tool.operation.scope || hasScope(principal, tool.operation.scope))
-      .map((tool) => ({
-        name: tool.name,
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputSchema as { type: 'object' },
-        annotations: {
-          readOnlyHint: tool.operation.method === 'get',
-          destructiveHint: tool.operation.method === 'delete',
-          idempotentHint: tool.operation.method !== 'post',
-          openWorldHint: false,
-        },
-      })),
-  }));
+      .filter((tool) => inToolsets(tool, connection.toolsets))
+      .map(toolDefinition);
+    const { page, nextCursor } = pageOf([...discoveryTools(toolsetNames), ...listed], request.params?.cursor);
+    return { tools: page, ...(nextCursor ? { nextCursor } : {}) };
+  });
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const args = request.params.arguments ?? {};
+    if (request.params.name === SEARCH_TOOLS) return searchTools(tools.values(), principal, args);
+    if (request.params.name === DESCRIBE_TOOLS) return describeTools(tools, principal, args);
     const tool = tools.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
-    return callTool(tool, { runtime, principal, args: request.params.arguments ?? {}, requestId });
+    return callTool(tool, { runtime, principal, args, requestId });
   });
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({
     resources: Object.entries(RESOURCES).map(([uri, resource]) => ({ uri, ...resource, mimeType: 'application/json' })),
@@ -113,6 +135,13 @@ function mcpOperation(api: () => Api) {
     scope: null,
     summary: 'A Model Context Protocol message',
     undocumented: 'the MCP endpoint: its tools are the operations of this document',
+    query: z.strictObject({
+      toolsets: z
+        .string()
+        .max(2000)
+        .optional()
+        .describe('Comma-separated toolsets to list (`jobs,customers`), or `all`; default: the most used tools.'),
+    }),
     body: z.unknown(),
     response: z.unknown(),
     challenge: (options: RuntimeOptions) =>
@@ -134,8 +163,10 @@ function mcpOperation(api: () => Api) {
           : 'read';
       },
     },
-    async handle({ runtime, principal, requestId, request, body }) {
-      const server = serverFor(api(), tools(), runtime, principal, requestId);
+    async handle({ runtime, principal, requestId, request, body, query }) {
+      const known = new Set(toolsetCounts(tools().values()).keys());
+      const toolsets = parseToolsets(query?.toolsets, known);
+      const server = serverFor(api(), tools(), { runtime, principal, requestId, toolsets });
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
         enableJsonResponse: true,
