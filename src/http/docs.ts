@@ -2,9 +2,20 @@
 // own node_modules so the page works offline.
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Hono } from 'hono';
 
 const require = createRequire(import.meta.url);
+
+// Self-contained: the system fonts instead of Scalar's font host, no request proxy (Try it
+// calls this server directly), no vendor toolbar, AI agent or telemetry.
+const REFERENCE_CONFIGURATION = {
+  withDefaultFonts: false,
+  showDeveloperTools: 'never',
+  agent: { disabled: true },
+  telemetry: false,
+  hideClientButton: false,
+};
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en">
@@ -14,7 +25,7 @@ const DOCS_PAGE = `<!doctype html>
   <title>Fieldline API reference</title>
 </head>
 <body>
-  <script id="api-reference" data-url="/openapi.json"></script>
+  <script id="api-reference" data-url="/openapi.json" data-configuration='${JSON.stringify(REFERENCE_CONFIGURATION)}'></script>
   <script src="/docs/scalar.js"></script>
 </body>
 </html>`;
@@ -28,7 +39,8 @@ export function mountDocs(app: Hono, document: () => object): void {
   );
   app.get('/docs', (c) => c.html(DOCS_PAGE));
   app.get('/docs/scalar.js', async (c) => {
-    script ??= readFile(require.resolve('@scalar/api-reference/browser/standalone.js'));
+    // The package exports no path to its browser bundle: it sits beside its entry point.
+    script ??= readFile(join(dirname(require.resolve('@scalar/api-reference')), 'browser', 'standalone.js'));
     return c.body(new Uint8Array(await script), 200, {
       'Content-Type': 'text/javascript; charset=utf-8',
       'Cache-Control': 'public, max-age=86400',
