@@ -28,6 +28,7 @@ export function page(title: string, body: string): string {
     button:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
     .actions { display: flex; gap: .75rem; margin-top: 1.5rem; }
     .error { color: #a4161a; background: #fde8e8; padding: .5rem .75rem; border-radius: 4px; }
+    .warning { color: #6b4e00; background: #fff4d6; padding: .5rem .75rem; border-radius: 4px; }
     ul { padding-left: 1.2rem; }
   </style>
 </head>
