@@ -25,7 +25,8 @@ const DOCS_PAGE = `<!doctype html>
   <title>Fieldline API reference</title>
 </head>
 <body>
-  <script id="api-reference" data-url="/openapi.json" data-configuration='${JSON.stringify(REFERENCE_CONFIGURATION)}'></script>
+  <script id="api-reference" data-url="/openapi.json"
+    data-configuration='${JSON.stringify(REFERENCE_CONFIGURATION)}'></script>
   <script src="/docs/scalar.js"></script>
 </body>
 </html>`;
