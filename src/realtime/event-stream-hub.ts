@@ -182,9 +182,11 @@ export class EventStreamHub {
           const { txid, id, before } = subscriber.cursor;
           const [rows] = await tenantBatch(this.db, subscriber.accountId, [
             {
-              sql: `SELECT id, type, data, request_id, created_at, txid::text AS txid FROM events
+              // Every row read has its transaction ended, so the cursor passes the ones the
+              // opening snapshot saw too (`seen`): they are skipped once, not read again.
+              sql: `SELECT id, type, data, request_id, created_at, txid::text AS txid,
+                          ${before ? 'pg_visible_in_snapshot(txid, $3::pg_snapshot)' : 'false'} AS seen FROM events
                    WHERE (txid, id) > ($1::xid8, $2) AND txid < pg_snapshot_xmin(pg_current_snapshot())
-                   ${before ? 'AND NOT pg_visible_in_snapshot(txid, $3::pg_snapshot)' : ''}
                    ORDER BY txid, id LIMIT ${PAGE}`,
               parameters: before ? [txid, id, before.snapshot] : [txid, id],
             },
@@ -194,6 +196,7 @@ export class EventStreamHub {
             // Past the opening snapshot's xmax every transaction began after the stream opened.
             const stillBefore = before && BigInt(row.txid) < BigInt(before.xmax) ? before : undefined;
             subscriber.cursor = { txid: row.txid, id: row.id, before: stillBefore };
+            if (row.seen) continue;
             if (!subscriber.types || subscriber.types.has(row.type)) subscriber.send(row);
           }
           if (rows.length < PAGE) break;
