@@ -41,13 +41,14 @@ async function newLead(body: Record<string, unknown> = {}) {
 
 describe('leads', () => {
   test('convert creates the customer, the primary contact and a job, and links them on the lead', async () => {
-    const lead = await newLead({ source: 'referral', stage: 'qualified' });
+    const lead = await newLead({ source: 'referral', stage: 'new' });
     const converted = await call('POST', `/v1/leads/${lead.id}/convert`, {
       create_job: { title: 'Survey the boiler room', priority: 'high' },
     });
     assert.equal(converted.status, 200, converted.text);
     const done = converted.body.data;
     assert.equal(done.status, 'converted');
+    assert.equal(done.stage, 'qualified', 'a converted lead does not stay at the stage it was left in');
     assert.ok(done.converted_at);
     const customer = (await call('GET', `/v1/customers/${done.customer_id}`)).body.data;
     assert.deepEqual(

@@ -41,7 +41,7 @@ export const leads = defineResource({
       .enum(['new', 'contacted', 'qualified'])
       .default('new')
       .filterable()
-      .describe('Where an open lead is in the pipeline.'),
+      .describe('Where an open lead is in the pipeline; `convert` moves it to `qualified`.'),
     estimated_value: field.money().describe("Expected revenue in the currency's minor unit."),
     currency: field.currency().default('USD'),
     owner_id: field.ref('users').filterable().expand('owner').describe('The salesperson working the lead.'),
@@ -93,7 +93,14 @@ export const leads = defineResource({
               ...(lead.address ? { address: lead.address } : {}),
             })
           : null;
-        return { customer_id: customer.id, contact_id: contact.id, job_id: job?.id ?? null, converted_at: ctx.now };
+        // Converted, the lead went through the whole pipeline: its stage says so, not where it was left.
+        return {
+          stage: 'qualified',
+          customer_id: customer.id,
+          contact_id: contact.id,
+          job_id: job?.id ?? null,
+          converted_at: ctx.now,
+        };
       },
     },
     lose: {

@@ -37,8 +37,13 @@ export function WebhookDeliveryFacts({ delivery }: { delivery: Schema<'WebhookDe
             <dd>{delivery.error}</dd>
           </>
         ) : null}
-        <dt>Next retry</dt>
-        <dd>{delivery.next_attempt_at ? formatDate(delivery.next_attempt_at) : 'None: this was the last try'}</dd>
+        {/* A delivered event needs no retry: the row is shown only for a failure. */}
+        {delivery.status === 'failed' ? (
+          <>
+            <dt>Next retry</dt>
+            <dd>{delivery.next_attempt_at ? formatDate(delivery.next_attempt_at) : 'None: this was the last try'}</dd>
+          </>
+        ) : null}
       </dl>
       <div className="field">
         <strong>
