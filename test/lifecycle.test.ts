@@ -41,13 +41,13 @@ const sendCampaign = async (campaignId: string) => {
 };
 /** States no public action of the resource itself leads to, reached through another resource. */
 /**
- * Claims reports, a lease's length apart (earlier claims lapse), until `report` has been claimed `times` times
- * (other queued reports of the account are claimed on the way); answers the clock it got to.
+ * Claims reports a minute apart (a claim lapses after 30), until `report` has been claimed `times` times (other
+ * reports of the account are claimed on the way, oldest first); answers the clock it got to.
  */
 async function claimReport(report: Record<string, any>, times: number): Promise<number> {
   let now = Date.now();
-  for (let claimed = 0, rounds = 0; claimed < times && rounds < 200; rounds++) {
-    now += 31 * 60_000;
+  for (let claimed = 0, rounds = 0; claimed < times && rounds < 1000; rounds++) {
+    now += 60_000;
     const [got] = await ctx.runtime.use(reportWorkerKey).claim(now, [account.id]);
     if (got?.id === report.id) claimed++;
   }
