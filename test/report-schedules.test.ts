@@ -65,7 +65,8 @@ describe('report schedules', () => {
     const job = await created('jobs', { title: 'Boiler', customer_id: customer.id });
     // Completed on Sunday 6 December 2026 at 23:30 in New York (04:30 UTC on the 7th): last week's.
     await systemQuery(ctx.db, {
-      sql: `UPDATE jobs SET status = 'completed', completed_at = '2026-12-07T04:30:00Z' WHERE account_id = $1 AND id = $2`,
+      sql: `UPDATE jobs SET status = 'completed', completed_at = '2026-12-07T04:30:00Z'
+             WHERE account_id = $1 AND id = $2`,
       parameters: [account.id, job.id],
     });
     // Runs Mondays at 07:00 New York time.
