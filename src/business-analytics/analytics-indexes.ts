@@ -12,8 +12,11 @@ const withIndexes =
 
 export const analyticsIndexes: Record<string, (resource: ResourceDefinition) => ResourceDefinition> = {
   jobs: withIndexes(
-    // First-time fix: "another job of this customer created within N days of the completion".
-    `CREATE INDEX IF NOT EXISTS jobs_customer_created_idx ON jobs (account_id, customer_id, created_at)`,
+    // A customer's jobs in time, read from the index alone: first-time fix ("another job of this
+    // customer created within N days of the completion") and repeat customers (completed jobs so far).
+    `DROP INDEX IF EXISTS jobs_customer_created_idx`,
+    `CREATE INDEX IF NOT EXISTS jobs_customer_history_idx ON jobs (account_id, customer_id, created_at)
+       INCLUDE (id, status, completed_at, deleted_at)`,
     // Jobs cancelled in a period.
     `CREATE INDEX IF NOT EXISTS jobs_cancelled_at_idx ON jobs (account_id, cancelled_at) WHERE cancelled_at IS NOT NULL`,
   ),
@@ -22,7 +25,15 @@ export const analyticsIndexes: Record<string, (resource: ResourceDefinition) => 
     `CREATE INDEX IF NOT EXISTS time_entries_job_minutes_idx ON time_entries (account_id, job_id)
        INCLUDE (duration_minutes) WHERE status = 'closed'`,
   ),
+  invoices: withIndexes(
+    // What is owed now (outstanding, overdue, aging), read from the index alone: the open invoices only.
+    `CREATE INDEX IF NOT EXISTS invoices_owed_idx ON invoices (account_id, currency)
+       INCLUDE (amount_due, due_date) WHERE status IN ('open', 'overdue') AND amount_due > 0`,
+  ),
   payments: withIndexes(
+    // Lifetime value: every payment up to a day, read from the index alone.
+    `CREATE INDEX IF NOT EXISTS payments_lifetime_idx ON payments (account_id, created_at)
+       INCLUDE (customer_id, currency, amount, amount_refunded)`,
     `CREATE INDEX IF NOT EXISTS payments_refunded_at_idx ON payments (account_id, refunded_at)
        WHERE refunded_at IS NOT NULL`,
   ),
