@@ -202,6 +202,38 @@ describe('report types', () => {
   });
 });
 
+describe('campaign results and expiry', () => {
+  test('campaign_results as CSV: campaigns started within the days, with their counts', async () => {
+    const template = await created('email-templates', { name: 'Spring', subject: 'Hi', text_body: 'Hello' });
+    const started = await created('campaigns', { name: 'Spring tune-up', template_id: template.id });
+    await created('campaigns', { name: 'Never sent', template_id: template.id });
+    await systemQuery(ctx.db, {
+      sql: `UPDATE campaigns SET status = 'sent', started_at = '2026-04-01T14:00:00Z',
+                   completed_at = '2026-04-01T14:05:00Z', recipient_count = 10, sent_count = 8, skipped_count = 2
+             WHERE account_id = $1 AND id = $2`,
+      parameters: [account.id, started.id],
+    });
+    const { file } = await made({
+      type: 'campaign_results',
+      format: 'csv',
+      params: { from: '2026-04-01', to: '2026-04-30' },
+    });
+    assert.deepEqual(parseCsv(file.bytes.toString()).slice(1), [
+      [started.id, 'Spring tune-up', 'sent', '2026-04-01 10:00', '2026-04-01 10:05', '10', '8', '2'],
+    ]);
+  });
+
+  test('a file past expires_at is removed, and its download is 409', async () => {
+    const { report } = await made({ type: 'inventory_valuation', format: 'csv' });
+    await make(Date.parse(report.expires_at) - 60_000);
+    assert.equal((await download(report.id)).status, 200, 'kept until it expires');
+    await make(Date.parse(report.expires_at) + 60_000);
+    const gone = await download(report.id);
+    assert.equal(gone.status, 409);
+    assert.match(JSON.parse(gone.bytes.toString()).detail, /expired/);
+  });
+});
+
 /** Open invoices due on known days, and what the aging report as of 2026-05-01 prints for each. */
 async function agingFixture() {
   // Amounts print with a no-break space after the currency: matched by \\s.
