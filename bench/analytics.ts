@@ -142,7 +142,8 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   }
   process.stdout.write(
     `\n${settings.jobs} jobs, ${settings.invoices} invoices, ${settings.events} events over ${settings.days} days; ` +
-      `seeded in ${seedSeconds.toFixed(0)} s; ${settings.connections} connections, ${settings.durationSeconds} s each\n\n` +
+      `seeded in ${seedSeconds.toFixed(0)} s; ` +
+      `${settings.connections} connections, ${settings.durationSeconds} s each\n\n` +
       '| endpoint | window | alone ms | requests | p50 ms | p95 ms | p99 ms | non-2xx/errors |\n' +
       '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n' +
       `${rows.join('\n')}\n`,

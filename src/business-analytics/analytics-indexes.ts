@@ -18,7 +18,8 @@ export const analyticsIndexes: Record<string, (resource: ResourceDefinition) => 
     `CREATE INDEX IF NOT EXISTS jobs_customer_history_idx ON jobs (account_id, customer_id, created_at)
        INCLUDE (id, status, completed_at, deleted_at)`,
     // Jobs cancelled in a period.
-    `CREATE INDEX IF NOT EXISTS jobs_cancelled_at_idx ON jobs (account_id, cancelled_at) WHERE cancelled_at IS NOT NULL`,
+    `CREATE INDEX IF NOT EXISTS jobs_cancelled_at_idx ON jobs (account_id, cancelled_at)
+       WHERE cancelled_at IS NOT NULL`,
   ),
   'time-entries': withIndexes(
     // Time on site per job, read from the index alone.
