@@ -55,7 +55,8 @@ let customers: { ada: string; bob: string };
 let technician: string;
 
 before(async () => {
-  ctx = await createTestContext();
+  // A PDF of more than 10 rows fails (the limit is 20,000 by default).
+  ctx = await createTestContext({ reports: { pdfMaxRows: 10 } });
   account = await ctx.newAccount('Harbour Plumbing');
   const branding = await call('PATCH', '/v1/account/branding', { time_zone: 'America/New_York' });
   assert.equal(branding.status, 200, branding.text);
@@ -221,6 +222,23 @@ describe('campaign results and expiry', () => {
     assert.deepEqual(parseCsv(file.bytes.toString()).slice(1), [
       [started.id, 'Spring tune-up', 'sent', '2026-04-01 10:00', '2026-04-01 10:05', '10', '8', '2'],
     ]);
+  });
+
+  test('a PDF over its row limit fails with the reason, and report.failed', async () => {
+    for (let n = 0; n < 11; n++)
+      await created('inventory-items', { sku: `BULK-${n}`, name: `Bulk ${n}`, unit_cost: 1 });
+    await systemQuery(ctx.db, {
+      sql: "UPDATE inventory_items SET quantity_on_hand = 1 WHERE account_id = $1 AND sku LIKE 'BULK-%'",
+      parameters: [account.id],
+    });
+    const report = await ask({ type: 'inventory_valuation', format: 'pdf' });
+    await make();
+    const done = (await call('GET', `/v1/reports/${report.id}`)).body.data;
+    assert.equal(done.status, 'failed');
+    assert.equal(done.error, 'more than 10 rows: too many for a PDF (ask for CSV or XLSX)');
+    const events = (await call('GET', '/v1/events?type=report.failed&limit=100')).body.data;
+    assert.equal(events.filter((event: any) => event.data.object.id === report.id).length, 1);
+    assert.equal((await download(report.id)).status, 409);
   });
 
   test('a file past expires_at is removed, and its download is 409', async () => {

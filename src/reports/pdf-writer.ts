@@ -11,7 +11,7 @@ import { headerOf, printedCell, type ReportRow } from './report-cells.ts';
 import type { ReportColumn } from './report-type.ts';
 import type { ReportSink } from './report-sink.ts';
 
-/** About 500 pages. */
+/** About 500 pages: the default row limit of a PDF. */
 export const PDF_MAX_ROWS = 20_000;
 
 const require = createRequire(import.meta.url);
@@ -30,6 +30,8 @@ export interface PdfHeading {
   title: string;
   /** Who it is for and what it covers, one line each. */
   lines: readonly string[];
+  /** Refuse the report past this many rows; default PDF_MAX_ROWS. */
+  maxRows?: number;
 }
 
 export class ReportTooLargeError extends Error {}
@@ -90,10 +92,11 @@ export function pdfSink(
   headerRow();
 
   let rows = 0;
+  const maxRows = heading.maxRows ?? PDF_MAX_ROWS;
   return {
     async write(row: ReportRow) {
-      if (++rows > PDF_MAX_ROWS)
-        throw new ReportTooLargeError(`more than ${PDF_MAX_ROWS} rows: too many for a PDF (ask for CSV or XLSX)`);
+      if (++rows > maxRows)
+        throw new ReportTooLargeError(`more than ${maxRows} rows: too many for a PDF (ask for CSV or XLSX)`);
       line(
         columns.map((column) => printedCell(column, row)),
         false,

@@ -29,6 +29,8 @@ export interface ReportWorkerOptions {
   leaseMs?: number;
   /** How long a file is kept; default 7 days. */
   keepMs?: number;
+  /** The most rows a PDF report may have (it fails beyond); default 20,000, about 500 pages. */
+  pdfMaxRows?: number;
 }
 
 export const MAX_ATTEMPTS = 3;
@@ -37,6 +39,7 @@ export class ReportWorker implements Lifecycle {
   readonly #worker: PollingWorker;
   readonly #leaseMs: number;
   readonly #keepMs: number;
+  readonly #pdfMaxRows: number | undefined;
 
   constructor(
     private readonly runtime: Runtime,
@@ -45,6 +48,7 @@ export class ReportWorker implements Lifecycle {
   ) {
     this.#leaseMs = options.leaseMs ?? 30 * 60_000;
     this.#keepMs = options.keepMs ?? 7 * 86_400_000;
+    this.#pdfMaxRows = options.pdfMaxRows;
     this.#worker = new PollingWorker('report worker', logger, options.intervalMs ?? 5_000, () =>
       this.#drain(Date.now(), null),
     );
@@ -90,7 +94,7 @@ export class ReportWorker implements Lifecycle {
         await this.#finish(report, { status: 'failed', error: `Gave up after ${MAX_ATTEMPTS} tries cut short` });
       } else {
         try {
-          const made = await writeReport(this.runtime, report, now);
+          const made = await writeReport(this.runtime, report, now, this.#pdfMaxRows);
           await this.#finish(report, {
             status: 'succeeded',
             row_count: made.rows,

@@ -29,6 +29,7 @@ export async function writeReport(
   runtime: Runtime,
   report: ClaimedReport,
   now: number,
+  pdfMaxRows?: number,
 ): Promise<{ rows: number; bytes: number }> {
   const type = reportTypeOrThrow(report.type);
   const out = new PassThrough();
@@ -41,6 +42,7 @@ export async function writeReport(
       const statement = type.query(type.params.parse(report.params), { timeZone, today: localDay(now, timeZone) });
       const sink = openSink(report.format, out, type, timeZone, {
         title: type.title,
+        maxRows: pdfMaxRows,
         lines: [
           branding.business_name ?? branding.account_name,
           paramsLine(report.params),
@@ -64,6 +66,9 @@ export async function writeReport(
     });
     return { rows, bytes: await stored };
   } catch (error) {
+    // The storage drops the partial file when its source fails; `out` is listened to here too, so
+    // that the writer piped into it (pdfkit unpipes on error) leaves no error unheard.
+    out.on('error', () => undefined);
     out.destroy(error as Error);
     await stored.catch(() => undefined);
     throw error;
