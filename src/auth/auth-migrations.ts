@@ -164,4 +164,11 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE usage_counters ADD COLUMN webhook_deliveries_warned_at timestamptz`,
     ],
   },
+  {
+    id: '0028_hashed_session_tokens',
+    statements: [
+      // Sessions keep their token's SHA-256 only (session-token-hashing.ts): existing ones too.
+      `UPDATE sessions SET token = encode(sha256(convert_to(token, 'UTF8')), 'hex')`,
+    ],
+  },
 ];

@@ -3,6 +3,7 @@
 // style (people, credentials, sessions, verifications, snake_case columns; migration
 // 0010_people), and it reaches them through our Database, so PGlite and PostgreSQL both work.
 // Membership of accounts is not Better Auth's: it is the `users` resource (users-resource.ts).
+import { SessionTokenHashing } from './session-token-hashing.ts';
 import { betterAuthColumn } from './better-auth-columns.ts';
 import { betterAuth } from 'better-auth';
 import { bearer } from 'better-auth/plugins';
@@ -46,7 +47,8 @@ export function createPeopleAuth(db: Database, options: PeopleAuthOptions) {
     baseURL: options.publicUrl,
     basePath: '/v1/auth',
     secret: options.secrets.derive('fieldline session cookies'),
-    database: { db: kyselyOver(db), type: 'postgres' },
+    // Session tokens reach the table only as their hash (session-token-hashing.ts).
+    database: { db: kyselyOver(db).withPlugin(new SessionTokenHashing()), type: 'postgres' },
     user: { modelName: 'people', fields: columns('emailVerified', 'createdAt', 'updatedAt') },
     account: {
       modelName: 'credentials',

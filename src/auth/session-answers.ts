@@ -1,6 +1,7 @@
 // What the /v1/auth operations share: the shapes they answer (a person, a session, a
 // membership), Better Auth's errors as our problem details, and the signed-in answer: the
 // session cookie, and the same session as a bearer token for clients without cookies.
+import { sessionTokenHash } from './session-token-hashing.ts';
 import { z } from 'zod';
 import { isAPIError } from 'better-auth/api';
 import type { Database } from '../db/database.ts';
@@ -91,7 +92,7 @@ export const calling = <T>(work: Promise<T>): Promise<T> =>
 export async function sessionInfo(db: Database, by: { id: string } | { token: string }) {
   const [row] = await systemQuery<{ id: string; expires_at: string; active_account_id: string | null }>(db, {
     sql: `SELECT id, expires_at, active_account_id FROM sessions WHERE ${'id' in by ? 'id' : 'token'} = $1`,
-    parameters: ['id' in by ? by.id : by.token],
+    parameters: ['id' in by ? by.id : sessionTokenHash(by.token)],
   });
   if (!row) throw new ApiError('unauthenticated', 'This session has ended: sign in again');
   return {

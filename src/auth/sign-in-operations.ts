@@ -3,6 +3,7 @@
 // these operations give it our contract: documented, validated, RFC 9457 errors, rate limited.
 // A successful sign-in sets the session cookie and also answers the token, for clients that
 // send `Authorization: Bearer`.
+import { sessionTokenHash } from './session-token-hashing.ts';
 import { z } from 'zod';
 import { isAPIError } from 'better-auth/api';
 import { systemQuery } from '../db/system-query.ts';
@@ -67,7 +68,7 @@ const signUpOperation = defineOperation({
     });
     await systemQuery(runtime.db, {
       sql: 'UPDATE sessions SET active_account_id = $2 WHERE token = $1',
-      parameters: [result.response.token!, created.accountId],
+      parameters: [sessionTokenHash(result.response.token!), created.accountId],
     });
     return signedIn(runtime.db, 201, result, {
       account: { id: created.accountId, name: body.account_name },
