@@ -475,6 +475,13 @@ describe('GET /v1/analytics/customers and /v1/analytics/contacts', () => {
     assert.deepEqual(previous.lifetime_value, []);
   });
 
+  test('a customer whose earlier job was completed before the period is a repeat customer', async () => {
+    const data = await ok('/v1/analytics/customers?from=2026-01-06&to=2026-01-11');
+    assert.deepEqual([data.active_customers, data.repeat_customers, data.repeat_rate], [2, 1, 1]);
+    const later = await ok('/v1/analytics/customers?from=2026-01-07&to=2026-01-11');
+    assert.deepEqual([later.repeat_customers, later.repeat_rate], [0, null], 'no job completed in it');
+  });
+
   test('new contacts, those at a customer, leads converted', async () => {
     const data = await ok(`/v1/analytics/contacts?${PERIOD}&interval=week`);
     assert.deepEqual([data.new_contacts, data.with_customer, data.from_leads], [2, 1, 1]);
