@@ -52,7 +52,7 @@ export const reportSchedules = defineResource({
     'A report mailed on a schedule: weekly on a weekday or monthly on a day, at a local hour in the account’s ' +
     'time zone, covering the period just ended (the 7 days before, or the month before), with the file attached.',
   fields: {
-    name: field.text({ min: 1, max: 200 }).required().sortable().searchable(),
+    name: field.text({ min: 1, max: 200 }).required().sortable().searchable().example('Jobs done last week'),
     type: field.enum(REPORT_TYPE_NAMES).required().filterable().describe('A report type (see `reports`).'),
     params: field
       .json(z.record(z.string(), z.unknown()))
@@ -60,7 +60,10 @@ export const reportSchedules = defineResource({
       .describe('The type’s params, without `from` and `to`: each run covers the period just ended.'),
     format: field.enum(REPORT_FORMATS).required(),
     cadence: field.enum(['weekly', 'monthly']).required().filterable(),
-    weekday: field.integer({ min: 1, max: 7 }).describe('Weekly: the ISO weekday it runs on, 1 Monday .. 7 Sunday.'),
+    weekday: field
+      .integer({ min: 1, max: 7 })
+      .example(1)
+      .describe('Weekly: the ISO weekday it runs on, 1 Monday .. 7 Sunday.'),
     day_of_month: field.integer({ min: 1, max: 28 }).describe('Monthly: the day it runs on.'),
     hour: field.integer({ min: 0, max: 23 }).default(7).describe('The local hour it runs at (account time zone).'),
     recipients: field.json(z.array(Email).min(1).max(20)).required().describe('Who it is mailed to.'),

@@ -71,6 +71,8 @@ export const reports = defineResource({
       .json(z.record(z.string(), z.unknown()))
       .default({})
       .createOnly()
+      // The first type's (jobs_completed) params: the example asks for a whole report.
+      .example({ from: '2026-01-01', to: '2026-01-31' })
       .describe(`What the type takes. ${paramsDocumentation()}`),
     format: field.enum(REPORT_FORMATS).required().createOnly().filterable(),
     status: field
