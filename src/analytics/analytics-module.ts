@@ -6,6 +6,7 @@ import { requestTelemetry as requestTelemetryKey } from '../http/http-services.t
 import { AlertEvaluator } from './alert-evaluator.ts';
 import { alertRules } from './alert-rules-resource.ts';
 import { alerts } from './alerts-resource.ts';
+import { ANALYTICS_MIGRATIONS } from './analytics-migrations.ts';
 import { alertEvaluator, requestLogWriter } from './analytics-services.ts';
 import { echoOperation } from './echo-operation.ts';
 import { errorsOperation } from './errors-operation.ts';
@@ -17,6 +18,7 @@ import { usageOperation } from './usage-operation.ts';
 export const analyticsModule = defineModule({
   name: 'analytics',
   resources: [requestLogs, alertRules, alerts],
+  migrations: ANALYTICS_MIGRATIONS,
   operations: () => [usageOperation, errorsOperation, echoOperation],
   events: [
     {

@@ -12,11 +12,14 @@ import { Counter, type Registry as MetricsRegistry } from 'prom-client';
 import { gaugeFrom } from '../platform/gauge-from.ts';
 import { RequestLogPartitions, dayOf } from './request-log-partitions.ts';
 import { storableJsonText, storedBody } from './stored-body.ts';
+import type { CredentialKind } from '../platform/operations/credential-kind.ts';
 
 export interface RequestLogEntry {
   id: string;
   account_id: string;
   api_key_id: string | null;
+  /** Which kind of credential made the request (src/platform/operations/credential-kind.ts). */
+  credential: CredentialKind;
   method: string;
   path: string;
   route: string | null;
@@ -40,6 +43,7 @@ const ENTRY_COLUMNS = [
   'id',
   'account_id',
   'api_key_id',
+  'credential',
   'method',
   'path',
   'route',

@@ -1,10 +1,11 @@
-// The request log as a read-only resource: GET /v1/request-logs (filter by status, route,
-// key, time; cursor paged like any list) and /v1/request-logs/{request_id}. Rows are written
-// in batches by RequestLogWriter, never through the API; the table is partitioned by day and
-// carries no per-filter index (see resource-ddl.ts): filters scan a window of one account's rows.
+// The request log as a read-only resource: GET /v1/request-logs (filter by status, route, key,
+// kind of credential, time; cursor paged like any list) and /v1/request-logs/{request_id}. Rows
+// are written in batches by RequestLogWriter, never through the API; the table is partitioned by
+// day and carries no per-filter index (see resource-ddl.ts): filters scan a window of one account's rows.
 import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
+import { CREDENTIAL_KINDS } from '../platform/operations/credential-kind.ts';
 
 /** The shape of request ids we mint or accept from callers (see response-basics.ts). */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -44,6 +45,18 @@ export const requestLogs = defineResource({
       .readOnly()
       .filterable(['eq', 'in'])
       .describe('The API key that authenticated the request.'),
+    credential: field
+      .enum(CREDENTIAL_KINDS)
+      .readOnly()
+      .filterable(['eq', 'ne', 'in'])
+      .describe(
+        'Which kind of credential made the request: `api_key`, `oauth` (an OAuth access token: a connected ' +
+          "app), `session` (a person's session, cookie or bearer: the developer portal's own calls), `customer` " +
+          "(a customer portal session) or `none` (no credential: a provider's verified webhook). Integrations " +
+          'are `credential[in]=api_key,oauth`. Null on requests logged before the field existed, except those ' +
+          'made with an API key (`api_key`).',
+      )
+      .example('api_key'),
     ip: field.text().readOnly(),
     user_agent: field.text().readOnly(),
     bytes_in: field.integer({ min: 0 }).readOnly(),

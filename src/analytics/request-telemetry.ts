@@ -11,6 +11,7 @@ import type { RequestLogWriter } from './request-log-writer.ts';
 import { RequestSeries } from './request-series.ts';
 import { redactBody, redactHeaders, redactRawHeaders } from './redact.ts';
 import { isoTimestamp } from './iso-timestamp.ts';
+import { credentialKindOf } from '../platform/operations/credential-kind.ts';
 
 /**
  * Redacted request headers. On Node they are read from the raw list Node received: the fetch
@@ -60,6 +61,7 @@ export function requestTelemetry({ metrics, writer, trustProxy }: TelemetryOptio
       id: c.get('requestId'),
       account_id: principal.accountId,
       api_key_id: principal.keyId ?? null,
+      credential: credentialKindOf(principal),
       method,
       path: c.req.path,
       route: route ?? null,

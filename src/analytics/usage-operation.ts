@@ -1,6 +1,7 @@
 // GET /v1/usage: requests, errors and latency percentiles of the account's API traffic in
-// hour or day buckets, optionally per API key, route or status class, computed from the
-// request log. The portal's usage dashboard draws from this.
+// hour or day buckets, optionally per API key, kind of credential, route or status class, computed
+// from the request log. The portal's usage dashboard draws from this (integrations by default:
+// `credential=api_key,oauth`).
 import { z } from 'zod';
 import { tenantBatch } from '../db/tenant-transaction.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
@@ -8,6 +9,7 @@ import { ms, trafficQuery, trafficWhere } from './time-range.ts';
 
 const GROUP_EXPRESSIONS = {
   api_key: 'api_key_id',
+  credential: 'credential',
   route: "method || ' ' || coalesce(route, path)",
   status_class: "(status / 100)::text || 'xx'",
 } as const;
@@ -16,9 +18,9 @@ const UsageQuery = z.strictObject({
   ...trafficQuery,
   bucket: z.enum(['hour', 'day']).default('hour').describe('Bucket width.'),
   group_by: z
-    .enum(['api_key', 'route', 'status_class'])
+    .enum(['api_key', 'credential', 'route', 'status_class'])
     .optional()
-    .describe('Split each bucket by API key, route (method and template) or status class.'),
+    .describe('Split each bucket by API key, kind of credential, route (method and template) or status class.'),
 });
 
 const Stats = {

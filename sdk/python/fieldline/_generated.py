@@ -1538,6 +1538,7 @@ class RequestLog(TypedDict):
     status: Optional[int]
     duration_us: Optional[int]
     api_key_id: Optional[str]
+    credential: Optional[Literal['api_key', 'oauth', 'session', 'customer', 'none']]
     ip: Optional[str]
     user_agent: Optional[str]
     bytes_in: Optional[int]
@@ -4139,7 +4140,7 @@ class ErrorsResource(_Resource):
         Requires the scope `read:request-logs`.
 
         ``GET /v1/errors``
-        Query parameters (``params`` dict and/or keyword arguments): from, to, api_key_id, status_class.
+        Query parameters (``params`` dict and/or keyword arguments): from, to, api_key_id, credential, status_class.
         """
         return self._client._operation("GET", '/v1/errors', path_params=None, query=merge(params, query), result="data")
 
@@ -6403,7 +6404,7 @@ class RequestLogsResource(_Resource):
         Requires the scope `read:request-logs`.
 
         ``GET /v1/request-logs``
-        Query parameters (``params`` dict and/or keyword arguments): limit, cursor, offset, count, fields, sort, id, id[in], id[nin], created_at, created_at[gt], created_at[gte], created_at[lt], created_at[lte], updated_at, updated_at[gt], updated_at[gte], updated_at[lt], updated_at[lte], route, route[in], status, status[ne], status[gte], status[lt], status[in], api_key_id, api_key_id[in], error_code, error_code[in], error_code[is_null].
+        Query parameters (``params`` dict and/or keyword arguments): limit, cursor, offset, count, fields, sort, id, id[in], id[nin], created_at, created_at[gt], created_at[gte], created_at[lt], created_at[lte], updated_at, updated_at[gt], updated_at[gte], updated_at[lt], updated_at[lte], route, route[in], status, status[ne], status[gte], status[lt], status[in], api_key_id, api_key_id[in], credential, credential[ne], credential[in], error_code, error_code[in], error_code[is_null].
         Returns a Page: iterate it for every item of every page.
         """
         return self._client._operation("GET", '/v1/request-logs', path_params=None, query=merge(params, query), result="page")
@@ -7065,7 +7066,7 @@ class UsageResource(_Resource):
         Requires the scope `read:request-logs`.
 
         ``GET /v1/usage``
-        Query parameters (``params`` dict and/or keyword arguments): from, to, api_key_id, bucket, group_by.
+        Query parameters (``params`` dict and/or keyword arguments): from, to, api_key_id, credential, bucket, group_by.
         """
         return self._client._operation("GET", '/v1/usage', path_params=None, query=merge(params, query), result="data")
 

@@ -9597,7 +9597,7 @@ export interface components {
             /** @enum {string} */
             source: "website" | "referral" | "phone" | "advertising" | "partner" | "other";
             /**
-             * @description Where an open lead is in the pipeline.
+             * @description Where an open lead is in the pipeline; `convert` moves it to `qualified`.
              * @enum {string}
              */
             stage: "new" | "contacted" | "qualified";
@@ -9640,7 +9640,7 @@ export interface components {
             /** @enum {string} */
             source?: "website" | "referral" | "phone" | "advertising" | "partner" | "other";
             /**
-             * @description Where an open lead is in the pipeline.
+             * @description Where an open lead is in the pipeline; `convert` moves it to `qualified`.
              * @enum {string}
              */
             stage?: "new" | "contacted" | "qualified";
@@ -9669,7 +9669,7 @@ export interface components {
             /** @enum {string} */
             source?: "website" | "referral" | "phone" | "advertising" | "partner" | "other";
             /**
-             * @description Where an open lead is in the pipeline.
+             * @description Where an open lead is in the pipeline; `convert` moves it to `qualified`.
              * @enum {string}
              */
             stage?: "new" | "contacted" | "qualified";
@@ -10065,6 +10065,7 @@ export interface components {
             status: number | null;
             duration_us: number | null;
             api_key_id: string | null;
+            credential: ("api_key" | "oauth" | "session" | "customer" | "none") | null;
             ip: string | null;
             user_agent: string | null;
             bytes_in: number | null;
@@ -11566,7 +11567,13 @@ export interface components {
              * @enum {string}
              */
             type: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
-            /** @description What the type takes. `jobs_completed`: `from` (required), `to` (required), `technician_id`. `revenue_by_customer`: `from` (required), `to` (required), `currency`. `invoice_aging`: `as_of`, `currency`. `technician_timesheets`: `from` (required), `to` (required), `technician_id`. `inventory_valuation`: `currency`, `include_empty`. `campaign_results`: `from` (required), `to` (required). */
+            /**
+             * @description What the type takes. `jobs_completed`: `from` (required), `to` (required), `technician_id`. `revenue_by_customer`: `from` (required), `to` (required), `currency`. `invoice_aging`: `as_of`, `currency`. `technician_timesheets`: `from` (required), `to` (required), `technician_id`. `inventory_valuation`: `currency`, `include_empty`. `campaign_results`: `from` (required), `to` (required).
+             * @example {
+             *       "from": "2026-01-01",
+             *       "to": "2026-01-31"
+             *     }
+             */
             params: {
                 [key: string]: unknown;
             };
@@ -11596,7 +11603,13 @@ export interface components {
              * @enum {string}
              */
             type: "jobs_completed" | "revenue_by_customer" | "invoice_aging" | "technician_timesheets" | "inventory_valuation" | "campaign_results";
-            /** @description What the type takes. `jobs_completed`: `from` (required), `to` (required), `technician_id`. `revenue_by_customer`: `from` (required), `to` (required), `currency`. `invoice_aging`: `as_of`, `currency`. `technician_timesheets`: `from` (required), `to` (required), `technician_id`. `inventory_valuation`: `currency`, `include_empty`. `campaign_results`: `from` (required), `to` (required). */
+            /**
+             * @description What the type takes. `jobs_completed`: `from` (required), `to` (required), `technician_id`. `revenue_by_customer`: `from` (required), `to` (required), `currency`. `invoice_aging`: `as_of`, `currency`. `technician_timesheets`: `from` (required), `to` (required), `technician_id`. `inventory_valuation`: `currency`, `include_empty`. `campaign_results`: `from` (required), `to` (required).
+             * @example {
+             *       "from": "2026-01-01",
+             *       "to": "2026-01-31"
+             *     }
+             */
             params?: {
                 [key: string]: unknown;
             };
@@ -11613,6 +11626,7 @@ export interface components {
             id: string;
             /** @constant */
             object: "report_schedule";
+            /** @example Jobs done last week */
             name: string;
             /**
              * @description A report type (see `reports`).
@@ -11643,6 +11657,7 @@ export interface components {
             updated_at: string;
         };
         ReportScheduleCreate: {
+            /** @example Jobs done last week */
             name: string;
             /**
              * @description A report type (see `reports`).
@@ -11666,6 +11681,7 @@ export interface components {
             enabled?: boolean;
         };
         ReportScheduleUpdate: {
+            /** @example Jobs done last week */
             name?: string;
             /**
              * @description A report type (see `reports`).
@@ -31714,6 +31730,12 @@ export interface operations {
                 api_key_id?: string;
                 /** @description Only objects whose api_key_id is one of (comma-separated). */
                 "api_key_id[in]"?: string;
+                /** @description Only objects whose credential equals. */
+                credential?: "api_key" | "oauth" | "session" | "customer" | "none";
+                /** @description Only objects whose credential does not equal. */
+                "credential[ne]"?: "api_key" | "oauth" | "session" | "customer" | "none";
+                /** @description Only objects whose credential is one of (comma-separated). */
+                "credential[in]"?: string;
                 /** @description Only objects whose error_code equals. */
                 error_code?: string;
                 /** @description Only objects whose error_code is one of (comma-separated). */
@@ -38364,7 +38386,11 @@ export interface operations {
                 /**
                  * @example {
                  *       "type": "jobs_completed",
-                 *       "format": "csv"
+                 *       "format": "csv",
+                 *       "params": {
+                 *         "from": "2026-01-01",
+                 *         "to": "2026-01-31"
+                 *       }
                  *     }
                  */
                 "application/json": components["schemas"]["ReportCreate"];
@@ -38550,13 +38576,14 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Ada Lovelace",
+                 *       "name": "Jobs done last week",
                  *       "type": "jobs_completed",
                  *       "format": "csv",
                  *       "cadence": "weekly",
                  *       "recipients": [
                  *         "ada@example.com"
-                 *       ]
+                 *       ],
+                 *       "weekday": 1
                  *     }
                  */
                 "application/json": components["schemas"]["ReportScheduleCreate"];
@@ -38702,13 +38729,14 @@ export interface operations {
                  *         {
                  *           "action": "create",
                  *           "data": {
-                 *             "name": "Ada Lovelace",
+                 *             "name": "Jobs done last week",
                  *             "type": "jobs_completed",
                  *             "format": "csv",
                  *             "cadence": "weekly",
                  *             "recipients": [
                  *               "ada@example.com"
-                 *             ]
+                 *             ],
+                 *             "weekday": 1
                  *           }
                  *         }
                  *       ]
@@ -38852,7 +38880,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "Ada Lovelace"
+                 *       "name": "Jobs done last week"
                  *     }
                  */
                 "application/json": components["schemas"]["ReportScheduleUpdate"];
@@ -40439,10 +40467,12 @@ export interface operations {
                 to?: string;
                 /** @description Only requests made with this API key. */
                 api_key_id?: string;
+                /** @description Only requests made with these kinds of credential, comma-separated (the request log's `credential`): `api_key,oauth` is integration traffic, `session` the developer portal's own calls. Default: all. */
+                credential?: string;
                 /** @description Bucket width. */
                 bucket?: "hour" | "day";
-                /** @description Split each bucket by API key, route (method and template) or status class. */
-                group_by?: "api_key" | "route" | "status_class";
+                /** @description Split each bucket by API key, kind of credential, route (method and template) or status class. */
+                group_by?: "api_key" | "credential" | "route" | "status_class";
             };
             header?: never;
             path?: never;
@@ -40520,6 +40550,8 @@ export interface operations {
                 to?: string;
                 /** @description Only requests made with this API key. */
                 api_key_id?: string;
+                /** @description Only requests made with these kinds of credential, comma-separated (the request log's `credential`): `api_key,oauth` is integration traffic, `session` the developer portal's own calls. Default: all. */
+                credential?: string;
                 /** @description Only client (4xx) or server (5xx) errors. */
                 status_class?: "4xx" | "5xx";
             };
