@@ -310,3 +310,90 @@ describe('developer portal: request logs, usage and alerts', { skip }, () => {
     assert.deepEqual(portal.pageErrors, []);
   });
 });
+
+describe("developer portal: integrations' traffic by default, the portal's own on request", { skip }, () => {
+  let portal: PortalSession;
+  before(async () => {
+    portal = await startPortal();
+  });
+  after(async () => {
+    await portal?.close();
+  });
+
+  it("a newcomer's clicks do not fill the log or usage; a key's calls do, and the control shows both", async () => {
+    const { page, t } = portal;
+    await signUpInPortal(portal, 'Nell Newcomer', 'Nell Electrics');
+    // The newcomer looks around: every page's own calls are made with their session.
+    for (const path of ['/', '/keys', '/usage', '/logs']) {
+      await portal.open(path);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+    }
+    await t.runtime.use(requestLogWriter).flush();
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const sessionCalls = await t.call('GET', '/v1/request-logs?credential=session&limit=100', { headers: { cookie } });
+    assert.ok(sessionCalls.body.data.length > 3, `the portal's calls are logged: ${sessionCalls.body.data.length}`);
+
+    const table = page.getByRole('table', { name: 'Requests, newest first' });
+    await portal.open('/logs');
+    await page.getByText('No requests from API keys or OAuth apps in the last 24 hours').waitFor();
+    assert.deepEqual(await requestIdsIn(table), [], 'the default view holds none of the portal clicks');
+
+    const createdKey = await t.call('POST', '/v1/api-keys', {
+      headers: { cookie },
+      body: { name: 'First integration', mode: 'test', scopes: ['read:*'] },
+    });
+    assert.equal(createdKey.status, 201, createdKey.text);
+    const key = createdKey.body.data.secret;
+    const keyCalls = [await t.call('GET', '/v1/customers', { key }), await t.call('GET', '/v1/jobs', { key })];
+    const keyIds = keyCalls.map((c) => c.headers.get('x-request-id')!);
+    await t.runtime.use(requestLogWriter).flush();
+
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const integrations = await eventually(
+      () => requestIdsIn(table),
+      (ids) => ids.length === keyIds.length,
+    );
+    assert.deepEqual([...integrations].sort(), [...keyIds].sort(), "the default view: exactly the key's calls");
+
+    const include = page.getByRole('checkbox', { name: "Include the portal's own calls" });
+    await include.check();
+    const everything = await eventually(
+      () => requestIdsIn(table),
+      (ids) => ids.length > keyIds.length,
+    );
+    assert.ok(
+      keyIds.every((id) => everything.includes(id)),
+      'with the portal traffic: the key calls are still there',
+    );
+    const sessionIds = new Set(sessionCalls.body.data.map((entry: { id: string }) => entry.id));
+    assert.ok(
+      everything.some((id) => sessionIds.has(id)),
+      'and the portal clicks show',
+    );
+    assert.equal(new URL(page.url()).searchParams.get('traffic'), 'all', 'the choice is in the URL');
+    await page.getByText('Session (portal)').first().waitFor();
+    await portal.screenshot('analytics-logs-portal-traffic');
+    await page.reload();
+    assert.equal(await include.isChecked(), true, 'and a reload keeps it');
+
+    // Usage counts the key's calls only, until the portal's own are included.
+    await portal.open('/usage');
+    const requests = page.getByRole('group', { name: 'Requests' }).locator('.value');
+    const two = await page.evaluate(() => (2).toLocaleString());
+    assert.equal(
+      await eventually(
+        () => requests.innerText(),
+        (text) => text === two,
+      ),
+      two,
+    );
+    await page.getByRole('checkbox', { name: "Include the portal's own calls" }).check();
+    const withPortal = await eventually(
+      () => requests.innerText(),
+      (text) => text !== two && text !== '—',
+    );
+    assert.ok(Number(withPortal.replace(/\D/g, '')) > 2, `usage with the portal's calls: ${withPortal}`);
+    assert.equal(new URL(page.url()).searchParams.get('traffic'), 'all');
+    assert.deepEqual(portal.pageErrors, []);
+  });
+});

@@ -143,7 +143,8 @@ describe('usage and errors filter by kind of credential', () => {
 });
 
 describe('migration 0029_request_log_credential', () => {
-  test('on a log made before it, every partition gains the column; rows with a key say api_key, others stay null', async () => {
+  const title = 'on a log made before it, every partition gains the column; rows with a key say api_key, others null';
+  test(title, async () => {
     const { ANALYTICS_MIGRATIONS } = await import('../src/analytics/analytics-migrations.ts');
     const run = (sql: string, parameters: unknown[] = []) => systemQuery(t.db, { sql, parameters });
     const [account] = await run('SELECT account_id FROM request_logs WHERE id = $1', [requestIds.api_key]);

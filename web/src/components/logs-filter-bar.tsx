@@ -1,8 +1,10 @@
-// The request log's filter controls: status, route template, API key and time range. Choices
-// apply at once; typed values (route, exact code) apply with Enter or "Apply".
+// The request log's filter controls: status, route template, API key, time range and whether the
+// portal's own calls are included. Choices apply at once; typed values (route, exact code) apply
+// with Enter or "Apply".
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useCatalogue } from '../catalogue.ts';
-import { SelectField, TextField } from './form-fields.tsx';
+import { Checkbox, SelectField, TextField } from './form-fields.tsx';
+import { INCLUDE_PORTAL_HINT, INCLUDE_PORTAL_LABEL } from './traffic-filter.ts';
 import { keyLabel, type KeyNames } from './logs-key-names.ts';
 import {
   RANGE_LABELS,
@@ -57,7 +59,9 @@ export function LogsFilterBar({ filters, onChange, keys }: LogsFilterBarProps) {
     setExact(value === 'exact');
     change({ status: value === 'exact' ? (isExactStatus(code) ? code : '') : value });
   };
-  const filtered = Boolean(filters.status || filters.route || filters.apiKeyId || filters.range !== '24h');
+  const filtered = Boolean(
+    filters.status || filters.route || filters.apiKeyId || filters.range !== '24h' || filters.traffic === 'all',
+  );
 
   return (
     <form className="toolbar logs-filters" onSubmit={apply} aria-label="Filter requests">
@@ -109,7 +113,7 @@ export function LogsFilterBar({ filters, onChange, keys }: LogsFilterBarProps) {
         onChange={(event) => change({ apiKeyId: event.target.value })}
         aria-busy={keys.loading}
       >
-        <option value="">Any credential</option>
+        <option value="">{filters.traffic === 'all' ? 'Any credential' : 'Any key or OAuth app'}</option>
         {keys.keys.map((key) => (
           <option key={key.id} value={key.id}>
             {keyLabel(key)}
@@ -146,6 +150,12 @@ export function LogsFilterBar({ filters, onChange, keys }: LogsFilterBarProps) {
           />
         </>
       ) : null}
+      <Checkbox
+        label={INCLUDE_PORTAL_LABEL}
+        title={INCLUDE_PORTAL_HINT}
+        checked={filters.traffic === 'all'}
+        onChange={(event) => change({ traffic: event.target.checked ? 'all' : 'integrations' })}
+      />
       <div className="actions">
         <button type="submit">Apply</button>
         {filtered ? (
@@ -154,7 +164,15 @@ export function LogsFilterBar({ filters, onChange, keys }: LogsFilterBarProps) {
             className="button-link"
             onClick={() => {
               setExact(false);
-              onChange({ status: '', route: '', apiKeyId: '', range: '24h', from: '', to: '' });
+              onChange({
+                status: '',
+                route: '',
+                apiKeyId: '',
+                range: '24h',
+                from: '',
+                to: '',
+                traffic: 'integrations',
+              });
             }}
           >
             Clear filters

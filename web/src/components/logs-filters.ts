@@ -1,5 +1,6 @@
 // The request log's filters: read from and written to the page's URL query (so a link
 // reproduces the view), and turned into GET /v1/request-logs query parameters.
+import { logsCredential, trafficFrom, type TrafficChoice } from './traffic-filter.ts';
 
 export type RangeChoice = '1h' | '24h' | '7d' | 'custom';
 
@@ -13,6 +14,8 @@ export interface LogFilters {
   /** RFC 3339, for a custom range only. */
   from: string;
   to: string;
+  /** Integrations only (the default) or all traffic, the portal's own session calls included. */
+  traffic: TrafficChoice;
 }
 
 export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const;
@@ -37,6 +40,7 @@ export function filtersFrom(params: URLSearchParams): LogFilters {
     range: range && range in RANGE_LABELS ? (range as RangeChoice) : '24h',
     from: params.get('from') ?? '',
     to: params.get('to') ?? '',
+    traffic: trafficFrom(params),
   };
 }
 
@@ -51,6 +55,7 @@ export function searchOf(filters: LogFilters): string {
     if (filters.from) params.set('from', filters.from);
     if (filters.to) params.set('to', filters.to);
   }
+  if (filters.traffic === 'all') params.set('traffic', 'all');
   return params.toString();
 }
 
@@ -68,7 +73,7 @@ function statusQuery(status: string): Record<string, string> {
 
 /** GET /v1/request-logs parameters for `filters`, relative ranges ending at `now`. */
 export function logsQuery(filters: LogFilters, now: number): Record<string, string> {
-  const query: Record<string, string> = { ...statusQuery(filters.status) };
+  const query: Record<string, string> = { ...statusQuery(filters.status), ...logsCredential(filters.traffic) };
   if (filters.route) query.route = filters.route;
   if (filters.apiKeyId) query.api_key_id = filters.apiKeyId;
   if (filters.range === 'custom') {

@@ -1,11 +1,12 @@
-// One page of the request log: when, what, how it ended, how long it took, with which key, and
-// the request id that opens the entry.
+// One page of the request log: when, what, how it ended, how long it took, with which key (or
+// which kind of credential, when none), and the request id that opens the entry.
 import { Link } from 'wouter';
 import type { Schema } from '../api.ts';
 import type { CursorList } from '../use-query.ts';
 import { formatDate, formatNumber, statusClass } from './format.ts';
 import type { KeyNames } from './logs-key-names.ts';
 import { Pager } from './pager.tsx';
+import { CREDENTIAL_LABELS } from './traffic-filter.ts';
 import { ProblemNotice } from './problem-notice.tsx';
 
 export type RequestLog = Schema<'RequestLog'>;
@@ -36,7 +37,7 @@ export function LogsTable({
               <th scope="col" className="num">
                 Latency
               </th>
-              <th scope="col">API key</th>
+              <th scope="col">Credential</th>
               <th scope="col">Request id</th>
             </tr>
           </thead>
@@ -64,8 +65,8 @@ export function LogsTable({
                   {entry.api_key_id ? (
                     <span title={keys.nameOf(entry.api_key_id)}>{keys.shortNameOf(entry.api_key_id)}</span>
                   ) : (
-                    <span className="muted" title="A signed-in session (such as this portal) or an OAuth access token">
-                      No key
+                    <span className="muted" title="The kind of credential that made the request: it used no API key">
+                      {CREDENTIAL_LABELS[entry.credential ?? ''] ?? 'No key'}
                     </span>
                   )}
                 </td>

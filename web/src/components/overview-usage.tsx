@@ -1,5 +1,5 @@
-// The last 24 hours of the account's API traffic, at a glance, on the overview: the first
-// requests a new integration makes show up here as a chart.
+// The last 24 hours of the account's integration traffic (API keys, OAuth apps: not the portal's
+// own calls), at a glance, on the overview: the first requests a new integration makes show up here.
 import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { fieldline } from '../api.ts';
@@ -8,10 +8,14 @@ import { formatNumber, formatPercent } from './format.ts';
 import { ProblemNotice } from './problem-notice.tsx';
 import { TimeChart } from './time-chart.tsx';
 import { rangeWindow, seriesOf } from './usage-data.ts';
+import { usageCredential } from './traffic-filter.ts';
 
 export function OverviewUsage() {
   const [range] = useState(() => rangeWindow('24h', Date.now()));
-  const usage = useQuery(() => fieldline.usage.get({ ...range, bucket: 'hour' }), [range]);
+  const usage = useQuery(
+    () => fieldline.usage.get({ ...range, bucket: 'hour', ...usageCredential('integrations') }),
+    [range],
+  );
   const summary = usage.data?.summary;
   const series = useMemo(() => (usage.data ? seriesOf(usage.data, usage.data.buckets) : null), [usage.data]);
   const counts = useMemo(

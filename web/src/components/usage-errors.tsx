@@ -11,7 +11,15 @@ import { ProblemNotice } from './problem-notice.tsx';
 
 const PAGE_SIZE = 20;
 
-export function UsageErrors({ from, to, apiKeyId }: { from: string; to: string; apiKeyId?: string }) {
+interface UsageErrorsProps {
+  from: string;
+  to: string;
+  apiKeyId?: string;
+  /** Kinds of credential, comma-separated (the usage page's traffic choice); all when absent. */
+  credential?: string;
+}
+
+export function UsageErrors({ from, to, apiKeyId, credential }: UsageErrorsProps) {
   const [statusClassFilter, setStatusClassFilter] = useState<'' | '4xx' | '5xx'>('');
   const errors = useQuery(
     () =>
@@ -19,12 +27,13 @@ export function UsageErrors({ from, to, apiKeyId }: { from: string; to: string; 
         from,
         to,
         api_key_id: apiKeyId,
+        credential,
         ...(statusClassFilter ? { status_class: statusClassFilter } : {}),
       }),
-    [from, to, apiKeyId, statusClassFilter],
+    [from, to, apiKeyId, credential, statusClassFilter],
   );
   const [pageIndex, setPageIndex] = useState(0);
-  useEffect(() => setPageIndex(0), [from, to, apiKeyId, statusClassFilter]);
+  useEffect(() => setPageIndex(0), [from, to, apiKeyId, credential, statusClassFilter]);
   const groups = errors.data?.groups ?? [];
   const pages = Math.max(1, Math.ceil(groups.length / PAGE_SIZE));
   const shown = groups.slice(pageIndex * PAGE_SIZE, (pageIndex + 1) * PAGE_SIZE);

@@ -1,5 +1,6 @@
-// Request logs: every API call of the account, newest first, filtered by status, route, key and
-// time (the filters live in the URL, so a link reproduces the view), cursor paged.
+// Request logs: the account's API calls, newest first, filtered by status, route, key, time and
+// whose traffic (the filters live in the URL, so a link reproduces the view), cursor paged. By
+// default integrations only (API keys, OAuth apps): the portal's own session calls are one click away.
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'wouter';
 import { fieldline } from '../api.ts';
@@ -35,8 +36,8 @@ export function RequestLogsPage() {
       <PageHeader
         title="Request logs"
         description={
-          'Every API request of this account, kept 30 days: ' +
-          'who made it, what it hit, how it ended and how long it took.'
+          'The API requests of this account, kept 30 days: who made it, what it hit, how it ended and how long ' +
+          "it took. Shown by default: your integrations' calls (API keys and OAuth apps), not this portal's own."
         }
       >
         <button type="button" onClick={() => setRefreshedAt(Date.now())} disabled={list.loading}>
@@ -52,7 +53,8 @@ export function RequestLogsPage() {
         emptyText={
           filtered
             ? 'No request matches these filters. Widen the time range or clear the filters.'
-            : 'No requests in the last 24 hours. Call the API with a key (try GET /v1/customers) and refresh.'
+            : 'No requests from API keys or OAuth apps in the last 24 hours. Call the API with a key ' +
+              "(try GET /v1/customers) and refresh, or include the portal's own calls."
         }
       />
     </section>

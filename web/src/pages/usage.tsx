@@ -1,12 +1,19 @@
 // Usage: the account's API traffic over a range (GET /v1/usage): headline numbers, charts of
-// requests, error rate and latency, the busiest routes and keys, errors, and quota use.
+// requests, error rate and latency, the busiest routes and keys, errors, and quota use. Of
+// integrations (API keys, OAuth apps) by default; `?traffic=all` adds the portal's own calls.
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'wouter';
 import { fieldline } from '../api.ts';
 import { useQuery } from '../use-query.ts';
 import { PageHeader } from '../components/page-header.tsx';
 import { ProblemNotice } from '../components/problem-notice.tsx';
-import { SelectField } from '../components/form-fields.tsx';
+import { Checkbox, SelectField } from '../components/form-fields.tsx';
+import {
+  INCLUDE_PORTAL_HINT,
+  INCLUDE_PORTAL_LABEL,
+  trafficFrom,
+  usageCredential,
+} from '../components/traffic-filter.ts';
 import { keyLabel, useKeyNames } from '../components/logs-key-names.ts';
 import { UsageTiles, type UsageTileValues } from '../components/usage-tiles.tsx';
 import { UsageCharts } from '../components/usage-charts.tsx';
@@ -21,19 +28,27 @@ export function UsagePage() {
   const rangeParam = params.get('range');
   const range: RangeId = isRangeId(rangeParam) ? rangeParam : '24h';
   const keyId = params.get('key') ?? '';
+  const traffic = trafficFrom(params);
   const bucket = RANGES[range].bucket;
   const [refreshedAt, setRefreshedAt] = useState(() => Date.now());
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const { from, to } = useMemo(() => rangeWindow(range, Date.now()), [range, refreshedAt]);
   const keys = useKeyNames();
 
-  const keyFilter = keyId ? { api_key_id: keyId } : {};
-  const usage = useQuery(() => fieldline.usage.get({ from, to, bucket, ...keyFilter }), [from, to, bucket, keyId]);
+  const credential = usageCredential(traffic);
+  const keyFilter = { ...credential, ...(keyId ? { api_key_id: keyId } : {}) };
+  const usage = useQuery(
+    () => fieldline.usage.get({ from, to, bucket, ...keyFilter }),
+    [from, to, bucket, keyId, traffic],
+  );
   const byRoute = useQuery(
     () => fieldline.usage.get({ from, to, bucket: 'day', group_by: 'route', ...keyFilter }),
-    [from, to, keyId],
+    [from, to, keyId, traffic],
   );
-  const byKey = useQuery(() => fieldline.usage.get({ from, to, bucket: 'day', group_by: 'api_key' }), [from, to]);
+  const byKey = useQuery(
+    () => fieldline.usage.get({ from, to, bucket: 'day', group_by: 'api_key', ...credential }),
+    [from, to, traffic],
+  );
 
   const span = usage.data ?? { from, to, bucket };
   const series = useMemo(
@@ -67,11 +82,24 @@ export function UsagePage() {
           label: <span title={keys.nameOf(group)}>{keys.shortNameOf(group)}</span>,
           href: `/logs?key=${encodeURIComponent(group)}`,
         }
-      : { label: <span className="muted">No key (portal sessions, OAuth tokens)</span>, href: null };
+      : {
+          label: (
+            <span className="muted">
+              {traffic === 'all' ? 'No key (OAuth apps, portal sessions)' : 'No key (OAuth apps)'}
+            </span>
+          ),
+          href: null,
+        };
 
   return (
     <section className="analytics">
-      <PageHeader title="Usage" description="Your account's API traffic, computed from the request log (kept 30 days).">
+      <PageHeader
+        title="Usage"
+        description={
+          "Your account's API traffic, computed from the request log (kept 30 days). Shown by default: your " +
+          "integrations' calls (API keys and OAuth apps), not this portal's own."
+        }
+      >
         <button type="button" onClick={() => setRefreshedAt(Date.now())} disabled={usage.loading}>
           Refresh
         </button>
@@ -94,7 +122,7 @@ export function UsagePage() {
           onChange={(event) => setParam('key', event.target.value)}
           aria-busy={keys.loading}
         >
-          <option value="">All credentials</option>
+          <option value="">{traffic === 'all' ? 'All credentials' : 'All keys and OAuth apps'}</option>
           {keys.keys.map((key) => (
             <option key={key.id} value={key.id}>
               {keyLabel(key)}
@@ -102,6 +130,12 @@ export function UsagePage() {
           ))}
           {keyId && !keys.keys.some((key) => key.id === keyId) ? <option value={keyId}>{keyId}</option> : null}
         </SelectField>
+        <Checkbox
+          label={INCLUDE_PORTAL_LABEL}
+          title={INCLUDE_PORTAL_HINT}
+          checked={traffic === 'all'}
+          onChange={(event) => setParam('traffic', event.target.checked ? 'all' : '')}
+        />
       </div>
       <ProblemNotice error={usage.error} title="Usage did not load" />
       <UsageTiles values={tiles} loading={usage.loading} />
@@ -126,7 +160,7 @@ export function UsagePage() {
           emptyText="No requests in this range. Create a key on the API keys page and call the API with it."
         />
       </div>
-      <UsageErrors from={from} to={to} apiKeyId={keyId || undefined} />
+      <UsageErrors from={from} to={to} apiKeyId={keyId || undefined} credential={credential.credential} />
       <UsageQuota refreshedAt={refreshedAt} />
     </section>
   );
