@@ -130,12 +130,14 @@ export function UsagePage() {
           ))}
           {keyId && !keys.keys.some((key) => key.id === keyId) ? <option value={keyId}>{keyId}</option> : null}
         </SelectField>
-        <Checkbox
-          label={INCLUDE_PORTAL_LABEL}
-          title={INCLUDE_PORTAL_HINT}
-          checked={traffic === 'all'}
-          onChange={(event) => setParam('traffic', event.target.checked ? 'all' : '')}
-        />
+        <div className="traffic-choice">
+          <Checkbox
+            label={INCLUDE_PORTAL_LABEL}
+            title={INCLUDE_PORTAL_HINT}
+            checked={traffic === 'all'}
+            onChange={(event) => setParam('traffic', event.target.checked ? 'all' : '')}
+          />
+        </div>
       </div>
       <ProblemNotice error={usage.error} title="Usage did not load" />
       <UsageTiles values={tiles} loading={usage.loading} />
