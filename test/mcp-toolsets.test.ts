@@ -115,7 +115,7 @@ describe('MCP toolsets', () => {
     await assert.rejects(client.listTools({ cursor: 'bm90IGEgY3Vyc29y' }), /Invalid cursor/);
   });
 
-  it('search_tools finds a tool the default list lacks; describe_tools gives its schema; it can be called', async () => {
+  it('search_tools finds a tool the default list lacks, describe_tools its schema, and it can be called', async () => {
     const client = await connect(account.key);
     const listed = (await client.listTools()).tools.map((tool) => tool.name);
     assert.ok(!listed.includes('suppliers_create'));

@@ -110,7 +110,8 @@ describe('what the metadata advertises', () => {
         assert.equal(
           await accepts(method),
           advertised.includes(method),
-          `${endpoint} endpoint, ${method}: ${advertised.includes(method) ? 'advertised but refused' : 'accepted but not advertised'}`,
+          `${endpoint} endpoint, ${method}: ` +
+            (advertised.includes(method) ? 'advertised but refused' : 'accepted but not advertised'),
         );
     }
     for (const name of Object.keys(metadata))

@@ -5,20 +5,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { browserSkipReason, startPortal, type PortalSession } from './support/browser.ts';
-import type { TestAccount } from './support/test-context.ts';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 describe('the API reference at /docs', { skip: browserSkipReason() }, () => {
   let portal: PortalSession;
-  let account: TestAccount;
   /** Hosts the page tried to reach besides this server (each refused). */
   const elsewhere = new Set<string>();
   const consoleProblems: string[] = [];
 
   before(async () => {
     portal = await startPortal();
-    account = await portal.t.newAccount('Docs Reader');
     await portal.page.context().route('**/*', (route) => {
       const url = new URL(route.request().url());
       if (['http:', 'https:'].includes(url.protocol) && !LOCAL_HOSTS.has(url.hostname)) {
