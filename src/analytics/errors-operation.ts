@@ -49,7 +49,8 @@ export const errorsOperation = defineOperation({
         sql: `SELECT error_code AS code, method || ' ' || coalesce(route, path) AS route, status,
                 count(*)::int AS count,
                 min(created_at) AS first_seen, max(created_at) AS last_seen,
-                (array_agg(id ORDER BY created_at DESC))[1] AS sample_request_id
+                -- Request ids are monotonic ULIDs: two in one millisecond still say which came last.
+                (array_agg(id ORDER BY created_at DESC, id DESC))[1] AS sample_request_id
               FROM request_logs
               ${where} AND ${statusFilter}
               GROUP BY 1, 2, 3 ORDER BY count DESC, last_seen DESC LIMIT 100`,
