@@ -56,6 +56,7 @@ describe('developer portal shell', { skip }, () => {
     const links = await page.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents();
     assert.deepEqual(links, [
       'Overview',
+      'Business',
       'API keys',
       'OAuth apps',
       'Webhooks',
@@ -132,7 +133,18 @@ describe('developer portal shell', { skip }, () => {
           .join(' | ')})`,
       };
     };
-    for (const path of ['/', '/keys', '/apps', '/webhooks', '/logs', '/usage', '/alerts', '/members', '/settings']) {
+    for (const path of [
+      '/',
+      '/business',
+      '/keys',
+      '/apps',
+      '/webhooks',
+      '/logs',
+      '/usage',
+      '/alerts',
+      '/members',
+      '/settings',
+    ]) {
       const first = await measure(path);
       if (first.total < 0.1) continue;
       // A page whose data moves it does so on every load. /usage crossed the limit once in CI and

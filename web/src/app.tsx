@@ -18,6 +18,7 @@ import { EventDeliveriesPage } from './pages/event-deliveries.tsx';
 import { RequestLogsPage } from './pages/request-logs.tsx';
 import { RequestLogPage } from './pages/request-log.tsx';
 import { UsagePage } from './pages/usage.tsx';
+import { BusinessPage } from './pages/business.tsx';
 import { AlertsPage } from './pages/alerts.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { ReferencePage } from './pages/reference.tsx';
@@ -35,6 +36,7 @@ interface PortalPage {
 /** Pages for a signed-in person, in navigation order. */
 const PAGES: PortalPage[] = [
   { path: '/', component: OverviewPage, nav: 'Overview' },
+  { path: '/business', component: BusinessPage, nav: 'Business', scope: 'read:analytics' },
   { path: '/keys', component: ApiKeysPage, nav: 'API keys', scope: 'read:api-keys' },
   { path: '/apps', component: OAuthAppsPage, nav: 'OAuth apps', scope: 'read:oauth-clients' },
   { path: '/webhooks', component: WebhooksPage, nav: 'Webhooks', scope: 'read:webhook-endpoints' },

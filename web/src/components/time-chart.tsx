@@ -21,12 +21,16 @@ export interface TimeChartProps {
   yLabel?: string;
   /** Height of the plot in pixels (the legend sits below it). */
   height?: number;
+  /** How a timestamp reads in the summary and the table (default: date and time). */
+  formatTime?: (seconds: number) => string;
 }
 
 const PALETTE = ['#0b5cad', '#b42318', '#17663a', '#8a5a00', '#6b3fa0'];
 const colorOf = (series: TimeSeries, index: number) => series.color ?? PALETTE[index % PALETTE.length];
 /** Room uPlot's legend takes under the plot, reserved so the box never changes height. */
 const LEGEND_HEIGHT = 48;
+/** Seconds shown either side of a lone point: half a day. */
+const SINGLE_POINT_SPAN = 43_200;
 
 function timeLabel(seconds: number): string {
   return new Date(seconds * 1000).toLocaleString(undefined, {
@@ -43,7 +47,8 @@ export function chartSummary({
   timestamps,
   series,
   yLabel,
-}: Pick<TimeChartProps, 'title' | 'timestamps' | 'series' | 'yLabel'>): string {
+  formatTime = timeLabel,
+}: Pick<TimeChartProps, 'title' | 'timestamps' | 'series' | 'yLabel' | 'formatTime'>): string {
   if (!timestamps.length) return `${title}: no data in this range.`;
   const unit = yLabel ? ` ${yLabel}` : '';
   const parts = series.map((s) => {
@@ -56,12 +61,12 @@ export function chartSummary({
     );
   });
   return (
-    `${title}, ${timestamps.length} points from ${timeLabel(timestamps[0])} to ` +
-    `${timeLabel(timestamps[timestamps.length - 1])}. ${parts.join('; ')}.`
+    `${title}, ${timestamps.length} points from ${formatTime(timestamps[0])} to ` +
+    `${formatTime(timestamps[timestamps.length - 1])}. ${parts.join('; ')}.`
   );
 }
 
-export function TimeChart({ title, timestamps, series, yLabel, height = 200 }: TimeChartProps) {
+export function TimeChart({ title, timestamps, series, yLabel, height = 200, formatTime = timeLabel }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const headingId = useId();
@@ -82,7 +87,13 @@ export function TimeChart({ title, timestamps, series, yLabel, height = 200 }: T
           ...series.map((s, i) => ({ label: s.label, stroke: colorOf(s, i), width: 2, points: { show: showPoints } })),
         ],
         axes: [{}, { label: yLabel, size: 56 }],
-        scales: { y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, 1)] } },
+        scales: {
+          // One point (a single week or month): uPlot would otherwise stretch the axis over years.
+          x: {
+            range: (_u, min, max) => (min === max ? [min - SINGLE_POINT_SPAN, max + SINGLE_POINT_SPAN] : [min, max]),
+          },
+          y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, 1)] },
+        },
       },
       data,
       target,
@@ -108,7 +119,7 @@ export function TimeChart({ title, timestamps, series, yLabel, height = 200 }: T
       <div
         ref={box}
         role="img"
-        aria-label={chartSummary({ title, timestamps, series, yLabel })}
+        aria-label={chartSummary({ title, timestamps, series, yLabel, formatTime })}
         style={{ minHeight: height + LEGEND_HEIGHT }}
       />
       <details>
@@ -133,7 +144,7 @@ export function TimeChart({ title, timestamps, series, yLabel, height = 200 }: T
             <tbody>
               {timestamps.map((t, row) => (
                 <tr key={t}>
-                  <td>{timeLabel(t)}</td>
+                  <td>{formatTime(t)}</td>
                   {series.map((s) => (
                     <td className="num" key={s.label}>
                       {formatNumber(s.values[row], 2)}
