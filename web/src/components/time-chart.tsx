@@ -88,9 +88,13 @@ export function TimeChart({ title, timestamps, series, yLabel, height = 200, for
         ],
         axes: [{}, { label: yLabel, size: 56 }],
         scales: {
-          // One point (a single week or month): uPlot would otherwise stretch the axis over years.
+          // One point (a single week or month): uPlot widens a lone time to 86400 / ms seconds, which with
+          // timestamps in seconds is about 1,000 days; show half a day either side instead.
           x: {
-            range: (_u, min, max) => (min === max ? [min - SINGLE_POINT_SPAN, max + SINGLE_POINT_SPAN] : [min, max]),
+            range: (u, min, max) => {
+              const times = u.data[0];
+              return times.length === 1 ? [times[0] - SINGLE_POINT_SPAN, times[0] + SINGLE_POINT_SPAN] : [min, max];
+            },
           },
           y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, 1)] },
         },
