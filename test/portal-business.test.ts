@@ -7,9 +7,27 @@ import assert from 'node:assert/strict';
 import { browserSkipReason, signUpInPortal, startPortal, type PortalSession } from './support/browser.ts';
 import { signUp } from './support/members.ts';
 import { systemQuery } from '../src/db/system-query.ts';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 
 const skip = browserSkipReason();
 const DAY_MS = 86_400_000;
+
+/** axe-core's WCAG 2.0 and 2.1 A and AA rules, run in the page (as test/portal-customer.test.ts does). */
+async function wcagViolations(page: PortalSession['page']): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the portal's Content-Security-Policy refuses injected scripts.
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (...args: unknown[]) => Promise<any> } }).axe;
+    const { violations } = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return violations.map(
+      (v: { id: string; nodes: { target: string[] }[] }) =>
+        `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+  });
+}
 
 /** Polls `read` until `done` holds (the page loads data asynchronously); returns the last value. */
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
@@ -175,6 +193,22 @@ describe('developer portal: business dashboard', { skip }, () => {
       ),
       previous,
     );
+    assert.deepEqual(await wcagViolations(page), [], 'WCAG 2.1 A and AA, with data and the compare column');
+
+    // Loaded afresh with this data, the page holds still as the answers arrive (as test/portal-shell measures).
+    await page.addInitScript(() => {
+      const scope = window as unknown as { shift: number };
+      scope.shift = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[])
+          if (!entry.hadRecentInput) scope.shift += entry.value;
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.goto(page.url(), { waitUntil: 'networkidle' });
+    await tile('Invoiced (USD)').waitFor();
+    const shift = await page.evaluate(() => (window as unknown as { shift: number }).shift);
+    assert.ok(shift < 0.1, `cumulative layout shift ${shift}`);
+    console.log(`business page with data: cumulative layout shift ${shift.toFixed(4)}`);
     assert.deepEqual(portal.pageErrors, []);
 
     // On a phone-width screen the page scrolls down only, never sideways.
@@ -211,6 +245,7 @@ describe('developer portal: business dashboard', { skip }, () => {
       await context.addCookies([{ name, value, url: portal.base }]);
       const techPage = await context.newPage();
       await techPage.goto('/portal/');
+      await techPage.getByRole('link', { name: 'Overview', exact: true }).waitFor();
       const nav = await techPage.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents();
       assert.ok(nav.length > 0 && !nav.includes('Business'), `no Business link: ${nav.join(', ')}`);
       await techPage.goto('/portal/business');
