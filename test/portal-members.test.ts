@@ -193,10 +193,12 @@ describe('developer portal: members and the API reference', { skip }, () => {
     await portal.screenshot('reference');
 
     // Try it, for real: Scalar's client sends List customers with the key (the CSP lets it reach this origin).
+    // Scalar renders an operation's example card (and its Test Request button) once it is shown.
     await scalar
-      .getByRole('button', { name: /Test Request/ })
+      .getByRole('link', { name: /^List customers/ })
       .first()
       .click();
+    await scalar.getByText('Test Request', { exact: true }).first().click();
     await page.getByRole('button', { name: /^Send/ }).first().click();
     const triedWithKey = async () => {
       await portal.t.runtime.use(requestLogWriter).flush();
@@ -213,7 +215,8 @@ describe('developer portal: members and the API reference', { skip }, () => {
     await page.getByLabel('Find an operation').fill('Create a customer');
     const operation = page.getByLabel('Operation', { exact: true });
     await operation.selectOption({ label: 'Create a customer (POST /v1/customers)' });
-    const panel = page.getByRole('tabpanel');
+    // The portal's own samples (Scalar's client has tab panels of its own).
+    const panel = page.locator('.code-tab-panel[role="tabpanel"]');
     await panel.getByText('curl -X POST').waitFor();
     const curl = (await panel.locator('code').textContent()) ?? '';
     assert.match(curl, new RegExp(`^curl -X POST ${portal.base}/v1/customers \\\\`));

@@ -16,7 +16,7 @@ import { mountDocs } from './docs.ts';
 import { mountPortal } from './portal.ts';
 import { mountMetrics } from './metrics-route.ts';
 import { mountModuleDocuments } from './module-documents.ts';
-import { originDirectory, requestTelemetry } from './http-services.ts';
+import { credentials, originDirectory, requestTelemetry } from './http-services.ts';
 import type { Runtime } from '../platform/contract.ts';
 
 export interface HttpOptions {
@@ -51,7 +51,7 @@ export function createHttpApp(api: Api, runtime: Runtime, options: HttpOptions =
   app.notFound(notFoundHandler);
 
   mountDocs(app, api.document);
-  mountPortal(app, options.portalDir);
+  mountPortal(app, options.portalDir, runtime.find(credentials)?.sessionCookie);
   if (options.metricsToken) mountMetrics(app, runtime.metrics, options.metricsToken);
   mountApiInfo(app, runtime.db);
   mountModuleDocuments(app, api.modules, runtime);

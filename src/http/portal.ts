@@ -41,7 +41,18 @@ const CONTENT_SECURITY_POLICY = [
 /** Only names the build makes: no path separators, no dot-dot. */
 const ASSET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
-export function mountPortal(app: Hono, directory = DEFAULT_PORTAL_DIR): void {
+/**
+ * The developer portal's page says whether its request carried a session cookie (a meta tag),
+ * so that a visitor without one is shown as signed out at once: no GET /v1/auth/session that
+ * could only answer 401 (which the browser logs as an error on every public page).
+ */
+const SESSION_HINT = '<meta name="fieldline-session" content="cookie">';
+
+export function mountPortal(
+  app: Hono,
+  directory = DEFAULT_PORTAL_DIR,
+  sessionCookie: (cookieHeader: string | undefined) => string | null = () => null,
+): void {
   const files = new Map<string, Promise<Buffer | null>>();
   const read = (path: string) => {
     let file = files.get(path);
@@ -62,25 +73,31 @@ export function mountPortal(app: Hono, directory = DEFAULT_PORTAL_DIR): void {
     });
   });
 
-  /** A single-page app's HTML: the developer portal's, or the customer pages'. */
-  const page = (file: string, what: string) => async (c: Context) => {
-    const html = await read(join(directory, file));
-    if (!html) {
-      files.delete(join(directory, file));
-      return c.text(
-        `The ${what} are not built${existsSync(directory) ? '' : ` (no ${directory})`}: ` +
-          `run \`npm run build:portal\`.`,
-        503,
-      );
-    }
-    return c.body(new Uint8Array(html), 200, {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-cache',
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'Referrer-Policy': 'no-referrer',
-    });
-  };
-  const portal = page('index.html', 'developer portal pages');
+  /** A single-page app's HTML: the developer portal's (`hint`: with the session hint), or the customer pages'. */
+  const page =
+    (file: string, what: string, hint = false) =>
+    async (c: Context) => {
+      const html = await read(join(directory, file));
+      if (!html) {
+        files.delete(join(directory, file));
+        return c.text(
+          `The ${what} are not built${existsSync(directory) ? '' : ` (no ${directory})`}: ` +
+            `run \`npm run build:portal\`.`,
+          503,
+        );
+      }
+      const withHint =
+        hint && sessionCookie(c.req.header('cookie'))
+          ? Buffer.from(html.toString('utf8').replace('<head>', `<head>${SESSION_HINT}`))
+          : html;
+      return c.body(new Uint8Array(withHint), 200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-cache',
+        'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+        'Referrer-Policy': 'no-referrer',
+      });
+    };
+  const portal = page('index.html', 'developer portal pages', true);
   // The server's front door is the portal; API clients start at /v1.
   app.get('/', (c) => c.redirect(PORTAL_PATH));
   app.get(PORTAL_PATH, portal);

@@ -35,6 +35,9 @@ interface SessionContextValue {
 
 const SessionContext = createContext<SessionContextValue | null>(null);
 
+/** Whether the server saw a session cookie when it served this page (src/http/portal.ts). */
+const servedWithSessionCookie = () => document.querySelector('meta[name="fieldline-session"]') !== null;
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [current, setCurrent] = useState<SessionState | null | undefined>(undefined);
   const refresh = useCallback(async () => {
@@ -46,7 +49,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
   }, []);
   useEffect(() => {
-    void refresh();
+    // Without a session cookie nobody is signed in: no call that could only answer 401. Later
+    // refreshes (after signing in) always ask.
+    if (servedWithSessionCookie()) void refresh();
+    else setCurrent(null);
   }, [refresh]);
   const value = useMemo<SessionContextValue>(
     () => ({
