@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import type { OperationCall } from '../platform/api/operation.ts';
 import { peopleAuth } from './auth-services.ts';
+import { asOAuthAnswer } from './oauth-answers.ts';
 import { inRegisteredMethod } from './oauth-client-credentials.ts';
 import { revokeToken } from './oauth-revocation.ts';
 import { acceptResourceIndicators } from './resource-indicators.ts';
@@ -73,7 +74,7 @@ async function withResources(call: OperationCall<unknown, unknown>, navigation: 
     };
   }
   const request = navigation ? asNavigation(checked.request) : await inRegisteredMethod(runtime, checked.request);
-  return { response: await runtime.use(peopleAuth).handler(request) };
+  return { response: await asOAuthAnswer(await runtime.use(peopleAuth).handler(request)) };
 }
 
 const protocol = {
@@ -138,7 +139,7 @@ export const oauthOperations = [
     text: { schema: TokenQuery, mediaType: FORM },
     response: z.object({ active: z.boolean() }).catchall(z.unknown()),
     handle: async ({ runtime, request }) => ({
-      response: await runtime.use(peopleAuth).handler(await inRegisteredMethod(runtime, request!)),
+      response: await asOAuthAnswer(await runtime.use(peopleAuth).handler(await inRegisteredMethod(runtime, request!))),
     }),
   }),
   defineOperation({

@@ -6,6 +6,7 @@
 import { systemQuery } from '../db/system-query.ts';
 import type { ApiResult, OperationCall } from '../platform/api/operation.ts';
 import { oauthTokenVerifier, peopleAuth } from './auth-services.ts';
+import { asOAuthAnswer } from './oauth-answers.ts';
 import { authenticates, inRegisteredMethod, presentedClient, registeredClient } from './oauth-client-credentials.ts';
 import { storedTokenHash } from './oauth-tokens.ts';
 import type { Runtime } from '../platform/contract.ts';
@@ -41,7 +42,7 @@ export async function revokeToken(call: OperationCall<unknown, unknown>): Promis
   const form = new URLSearchParams(await request.clone().text());
   const token = form.get('token');
   // No token at all is a malformed request: Better Auth says so (invalid_request).
-  if (!token) return { response: await runtime.use(peopleAuth).handler(request) };
+  if (!token) return { response: await asOAuthAnswer(await runtime.use(peopleAuth).handler(request)) };
   const live = await liveToken(runtime, token);
   if (!live) {
     const presented = presentedClient(request, form);
@@ -60,5 +61,5 @@ export async function revokeToken(call: OperationCall<unknown, unknown>): Promis
     tokens?.forget('token', live.hash);
     if (live.kind === 'refresh_token') tokens?.forget('refresh', live.id);
   }
-  return { response };
+  return { response: await asOAuthAnswer(response) };
 }
