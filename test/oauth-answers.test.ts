@@ -12,7 +12,7 @@ before(async () => {
 after(async () => t.close());
 
 for (const endpoint of ['token', 'introspect', 'revoke']) {
-  test(`POST /v1/auth/oauth2/${endpoint} with a JSON body: an OAuth invalid_request, not Better Auth's own shape`, async () => {
+  test(`POST /v1/auth/oauth2/${endpoint} with a JSON body: OAuth's invalid_request`, async () => {
     const response = await t.call('POST', `/v1/auth/oauth2/${endpoint}`, { body: { grant_type: 'x', token: 'y' } });
     assert.ok(response.status >= 400 && response.status < 500, response.text);
     assert.equal(response.body.error, 'invalid_request', response.text);
