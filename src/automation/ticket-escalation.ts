@@ -9,38 +9,23 @@ import { withTenantTransaction } from '../db/tenant-transaction.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
 import type { Runtime } from '../platform/contract.ts';
-import type { Lifecycle } from '../platform/api/module.ts';
-import { PeriodicJob } from '../platform/jobs/periodic-job.ts';
+import { PeriodicSweep, type SweepOptions } from '../platform/jobs/periodic-job.ts';
 
 /** Tickets escalated per account in one transaction; the rest come in the same sweep's next pass. */
 const BATCH = 200;
 export const SLA_MISSED = 'The SLA was missed: still open past its due time.';
 
-export class TicketEscalation implements Lifecycle {
-  readonly schedule: PeriodicJob;
-
+export class TicketEscalation extends PeriodicSweep {
   constructor(
     private readonly runtime: Runtime,
     private readonly logger: Logger,
     everyMs = 60_000,
   ) {
-    this.schedule = new PeriodicJob(runtime.db, logger, {
-      name: 'ticket-escalation',
-      everyMs,
-      run: (now) => this.sweep({ now }),
-    });
-  }
-
-  start(): void {
-    this.schedule.start();
-  }
-
-  stop(): Promise<void> {
-    return this.schedule.stop();
+    super(runtime.db, logger, { name: 'ticket-escalation', everyMs });
   }
 
   /** Escalates every account's (or only `accountIds`') overdue open tickets as of `now`; answers how many. */
-  async sweep({ now = Date.now(), accountIds }: { now?: number; accountIds?: readonly string[] } = {}) {
+  async sweep({ now = Date.now(), accountIds }: SweepOptions = {}) {
     const at = new Date(now).toISOString();
     const accounts = await systemQuery<{ account_id: string }>(this.runtime.db, {
       sql: `SELECT DISTINCT account_id FROM tickets

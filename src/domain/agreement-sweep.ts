@@ -8,9 +8,8 @@ import type { Row } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { withTenantTransaction } from '../db/tenant-transaction.ts';
 import { serviceKey } from '../platform/api/service-key.ts';
-import type { Lifecycle } from '../platform/api/module.ts';
 import type { OperationContext, Runtime } from '../platform/contract.ts';
-import { PeriodicJob } from '../platform/jobs/periodic-job.ts';
+import { PeriodicSweep, type SweepOptions } from '../platform/jobs/periodic-job.ts';
 import { loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
@@ -42,8 +41,7 @@ interface Candidate {
 
 const PAGE = 500;
 
-export class AgreementSweep implements Lifecycle {
-  readonly schedule: PeriodicJob;
+export class AgreementSweep extends PeriodicSweep {
   readonly #perRound: number;
 
   constructor(
@@ -51,24 +49,12 @@ export class AgreementSweep implements Lifecycle {
     private readonly logger: Logger,
     options: AgreementSweepOptions = {},
   ) {
+    super(runtime.db, logger, { name: 'service-agreement-visits', everyMs: options.everyMs ?? 600_000 });
     this.#perRound = options.perRound ?? 50;
-    this.schedule = new PeriodicJob(runtime.db, logger, {
-      name: 'service-agreement-visits',
-      everyMs: options.everyMs ?? 600_000,
-      run: (now) => this.sweep({ now }),
-    });
-  }
-
-  start(): void {
-    this.schedule.start();
-  }
-
-  stop(): Promise<void> {
-    return this.schedule.stop();
   }
 
   /** Sweeps every account's agreements (or only `accountIds`'s) as of `now`. Safe to run on several nodes at once. */
-  async sweep({ now = Date.now(), accountIds }: { now?: number; accountIds?: readonly string[] } = {}) {
+  async sweep({ now = Date.now(), accountIds }: SweepOptions = {}) {
     const report: AgreementSweepReport = { generated: 0, unassigned: 0, renewed: 0, expired: 0 };
     // No time zone is a day ahead of UTC: a wider net than any account's today, narrowed per agreement.
     const latestToday = addDays(new Date(now).toISOString().slice(0, 10), 1);

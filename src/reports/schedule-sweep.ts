@@ -8,10 +8,9 @@ import type { Logger } from 'pino';
 import { systemQuery } from '../db/system-query.ts';
 import { withTenantTransaction } from '../db/tenant-transaction.ts';
 import { loadBranding } from '../delivery/branding.ts';
-import type { Lifecycle } from '../platform/api/module.ts';
 import { serviceKey } from '../platform/api/service-key.ts';
 import type { OperationContext, Runtime } from '../platform/contract.ts';
-import { PeriodicJob } from '../platform/jobs/periodic-job.ts';
+import { PeriodicSweep, type SweepOptions } from '../platform/jobs/periodic-job.ts';
 import { loadRowOrThrow } from '../platform/operations/load-row.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
@@ -20,31 +19,17 @@ import { localDay, nextRun, periodBefore, type Cadence } from './schedule-calend
 
 const PAGE = 500;
 
-export class ScheduleSweep implements Lifecycle {
-  readonly schedule: PeriodicJob;
-
+export class ScheduleSweep extends PeriodicSweep {
   constructor(
     private readonly runtime: Runtime,
     private readonly logger: Logger,
     everyMs = 300_000,
   ) {
-    this.schedule = new PeriodicJob(runtime.db, logger, {
-      name: 'report-schedules',
-      everyMs,
-      run: (now) => this.sweep({ now }),
-    });
-  }
-
-  start(): void {
-    this.schedule.start();
-  }
-
-  stop(): Promise<void> {
-    return this.schedule.stop();
+    super(runtime.db, logger, { name: 'report-schedules', everyMs });
   }
 
   /** Runs every due schedule (of `accountIds` only, when given) as of `now`; answers the reports made. */
-  async sweep({ now = Date.now(), accountIds }: { now?: number; accountIds?: readonly string[] } = {}) {
+  async sweep({ now = Date.now(), accountIds }: SweepOptions = {}) {
     const made: string[] = [];
     let after = { account_id: '', id: '' };
     for (;;) {

@@ -11,8 +11,7 @@ import { accountPrincipal } from '../../platform/operations/principal.ts';
 import { createOperationContext } from '../../platform/operations/operation-context.ts';
 import { loadRowOrThrow } from '../../platform/operations/load-row.ts';
 import type { OperationContext, Runtime } from '../../platform/contract.ts';
-import type { Lifecycle } from '../../platform/api/module.ts';
-import { PeriodicJob } from '../../platform/jobs/periodic-job.ts';
+import { PeriodicSweep, type SweepOptions } from '../../platform/jobs/periodic-job.ts';
 import { loadBranding } from '../branding.ts';
 import { formatDate, formatMoney } from '../documents/money.ts';
 import { customerAddress, mailDocument } from '../documents/send-document.ts';
@@ -55,32 +54,17 @@ function workFor(invoice: Candidate, now: number): { overdue: boolean; reminder:
   return overdue || reminder !== null ? { overdue, reminder } : null;
 }
 
-export class InvoiceDunning implements Lifecycle {
-  /** The sweep's schedule: one node per round, every `everyMs`. */
-  readonly schedule: PeriodicJob;
-
+export class InvoiceDunning extends PeriodicSweep {
   constructor(
     private readonly runtime: Runtime,
     private readonly logger: Logger,
     everyMs = 600_000,
   ) {
-    this.schedule = new PeriodicJob(runtime.db, logger, {
-      name: 'invoice-dunning',
-      everyMs,
-      run: (now) => this.sweep({ now }),
-    });
-  }
-
-  start(): void {
-    this.schedule.start();
-  }
-
-  stop(): Promise<void> {
-    return this.schedule.stop();
+    super(runtime.db, logger, { name: 'invoice-dunning', everyMs });
   }
 
   /** Sweeps every account's invoices (or only `accountIds`'s) as of `now`. Safe to run on several nodes at once. */
-  async sweep({ now = Date.now(), accountIds }: { now?: number; accountIds?: readonly string[] } = {}) {
+  async sweep({ now = Date.now(), accountIds }: SweepOptions = {}) {
     const report: DunningReport = { overdue: 0, reminded: 0, unreachable: 0 };
     // No time zone is more than a day ahead of UTC: later due dates cannot be late anywhere.
     const latestDue = new Date(now).toISOString().slice(0, 10);

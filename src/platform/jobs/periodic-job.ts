@@ -61,3 +61,32 @@ export class PeriodicJob implements Lifecycle {
     return true;
   }
 }
+
+/** What a sweep is asked: as of `now`, and only for `accountIds` when given (tests, a manual run). */
+export interface SweepOptions {
+  now?: number;
+  accountIds?: readonly string[];
+}
+
+/**
+ * A feature's sweep run as a periodic job (dunning, escalation, agreement visits, report
+ * schedules): the subclass writes `sweep`; rounds, start and stop are this class's.
+ */
+export abstract class PeriodicSweep implements Lifecycle {
+  /** The sweep's schedule: one node per round, every `everyMs`. */
+  readonly schedule: PeriodicJob;
+
+  constructor(db: Database, logger: Logger, spec: { name: string; everyMs: number }) {
+    this.schedule = new PeriodicJob(db, logger, { ...spec, run: (now) => this.sweep({ now }) });
+  }
+
+  abstract sweep(options?: SweepOptions): Promise<unknown>;
+
+  start(): void {
+    this.schedule.start();
+  }
+
+  stop(): Promise<void> {
+    return this.schedule.stop();
+  }
+}
