@@ -4,7 +4,6 @@
 // keys), always within the caller's account: another account's client is a 404. The secret is
 // answered once, at creation and at rotation. Changing or removing a client reaches every node's
 // token cache by NOTIFY.
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { systemQuery, systemTransaction } from '../db/system-query.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
@@ -15,92 +14,20 @@ import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import { CREDENTIAL_CHANGES_CHANNEL } from './api-keys.ts';
 import { allowedOrigins, oauthTokenVerifier } from './auth-services.ts';
 import { OAUTH_CLIENT_SECRET_PREFIX, OFFLINE_ACCESS, oauthScopes } from './oauth-provider.ts';
-import { BrowserOrigin } from './account-operations.ts';
 import type { Runtime, Registry } from '../platform/contract.ts';
+import {
+  AllowedOrigins,
+  CLIENT_COLUMNS,
+  newClientSecret,
+  OAuthClient,
+  presentClient,
+  RedirectUri,
+  WebUri,
+  WithSecret,
+} from './oauth-client-shapes.ts';
 
 export const MAX_CLIENTS_PER_ACCOUNT = 100;
 
-/** https anywhere; http only on the loopback interface (native and local apps, RFC 8252 §7.3). */
-// Zod runs refinements even when the URL check already failed: an unparsable value is left to that check's message.
-export const RedirectUri = z
-  .url()
-  .max(2000)
-  .refine((value) => {
-    if (!URL.canParse(value)) return true;
-    const url = new URL(value);
-    if (url.hash) return false;
-    return (
-      url.protocol === 'https:' ||
-      (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
-    );
-  }, 'Expected an https URL (http only for localhost), without a fragment');
-
-/** As for redirect URIs: https anywhere, http only on loopback (a local development server). */
-const AppOrigin = BrowserOrigin.refine((value) => {
-  if (!URL.canParse(value)) return true;
-  const url = new URL(value);
-  return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-}, 'Expected an https origin (http only for localhost)');
-const AllowedOrigins = z
-  .array(AppOrigin)
-  .max(20)
-  .transform((list) => [...new Set(list)])
-  .describe('Browser origins (scheme://host[:port]) a single-page app calls the API from with its tokens (CORS).');
-
-export const WebUri = z
-  .url()
-  .max(2000)
-  .refine((value) => /^https?:\/\//.test(value), 'Expected an http(s) URL');
-
-export const OAuthClient = z.object({
-  id: z.string().describe('The client_id.'),
-  object: z.literal('oauth_client'),
-  name: z.string(),
-  uri: z.string().nullable(),
-  type: z
-    .enum(['confidential', 'public'])
-    .describe('Confidential clients authenticate with their secret; public ones (mobile, single-page) with PKCE only.'),
-  token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']),
-  redirect_uris: z.array(z.string()),
-  scopes: z.array(z.string()),
-  allowed_origins: z
-    .array(z.string())
-    .describe("Browser origins that may call the API with this app's tokens, besides those the account allows."),
-  client_credentials: z
-    .boolean()
-    .describe('Whether the client may use the client credentials grant to act as this account itself.'),
-  disabled: z.boolean(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-const WithSecret = OAuthClient.extend({
-  client_secret: z.string().nullable().describe('Shown once. Absent (null) for public clients.'),
-});
-
-const present = (row: Record<string, any>) => ({
-  id: row.client_id,
-  object: 'oauth_client' as const,
-  name: row.name ?? row.client_id,
-  uri: row.uri ?? null,
-  type: row.token_endpoint_auth_method === 'none' ? ('public' as const) : ('confidential' as const),
-  token_endpoint_auth_method: row.token_endpoint_auth_method,
-  redirect_uris: row.redirect_uris ?? [],
-  scopes: row.scopes ?? [],
-  allowed_origins: row.allowed_origins ?? [],
-  client_credentials: (row.client_credentials_scopes ?? []).length > 0,
-  disabled: Boolean(row.disabled),
-  created_at: row.created_at,
-  updated_at: row.updated_at,
-});
-
-const COLUMNS =
-  'client_id, name, uri, token_endpoint_auth_method, redirect_uris, scopes, allowed_origins, ' +
-  'client_credentials_scopes, disabled, created_at, updated_at';
-/**
- * 256 random bits; answered once with its prefix, stored sealed
- * (Better Auth compares the unsealed value in constant time).
- */
-export const newClientSecret = () => randomBytes(32).toString('base64url');
 const clientChangeNotice = (clientId: string) => ({
   sql: 'SELECT pg_notify($1, $2)',
   parameters: [CREDENTIAL_CHANGES_CHANNEL, `oauth-client:${clientId}`],
@@ -149,7 +76,7 @@ export function oauthClientOperations(registry: Registry): Operation[] {
 
   async function ownClient(runtime: Runtime, accountId: string, clientId: string) {
     const [row] = await systemQuery(runtime.db, {
-      sql: `SELECT ${COLUMNS} FROM oauth_clients WHERE client_id = $1 AND reference_id = $2`,
+      sql: `SELECT ${CLIENT_COLUMNS} FROM oauth_clients WHERE client_id = $1 AND reference_id = $2`,
       parameters: [clientId, accountId],
     });
     if (!row) throw new ApiError('not_found', `No such OAuth client: '${clientId}'`);
@@ -229,7 +156,7 @@ export function oauthClientOperations(registry: Registry): Operation[] {
                   application_type, require_pkce, disabled, created_at, updated_at)
                 VALUES ($1, $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb, $11,
                   $12::text[], 'web', true, false, now(), now())
-                RETURNING ${COLUMNS}`,
+                RETURNING ${CLIENT_COLUMNS}`,
           parameters: [
             clientId,
             secret && runtime.secrets.encrypt(secret),
@@ -248,7 +175,7 @@ export function oauthClientOperations(registry: Registry): Operation[] {
         if (body.allowed_origins.length) originsChanged(runtime);
         return {
           status: 201,
-          body: { data: { ...present(row), client_secret: secret && `${OAUTH_CLIENT_SECRET_PREFIX}${secret}` } },
+          body: { data: { ...presentClient(row), client_secret: secret && `${OAUTH_CLIENT_SECRET_PREFIX}${secret}` } },
         };
       },
     }),
@@ -264,10 +191,10 @@ export function oauthClientOperations(registry: Registry): Operation[] {
       response: z.array(OAuthClient),
       async handle({ runtime, principal }) {
         const rows = await systemQuery(runtime.db, {
-          sql: `SELECT ${COLUMNS} FROM oauth_clients WHERE reference_id = $1 ORDER BY created_at DESC, client_id DESC`,
+          sql: `SELECT ${CLIENT_COLUMNS} FROM oauth_clients WHERE reference_id = $1 ORDER BY created_at DESC, client_id DESC`,
           parameters: [principal.accountId],
         });
-        return { status: 200, body: { data: rows.map(present) } };
+        return { status: 200, body: { data: rows.map(presentClient) } };
       },
     }),
     defineOperation({
@@ -281,7 +208,7 @@ export function oauthClientOperations(registry: Registry): Operation[] {
       params: { id: { pattern: '^oac_' } },
       response: OAuthClient,
       async handle({ runtime, principal, params }) {
-        return { status: 200, body: { data: present(await ownClient(runtime, principal.accountId, params.id)) } };
+        return { status: 200, body: { data: presentClient(await ownClient(runtime, principal.accountId, params.id)) } };
       },
     }),
     defineOperation({
@@ -327,7 +254,7 @@ export function oauthClientOperations(registry: Registry): Operation[] {
                     client_credentials_scopes = CASE WHEN $8::boolean THEN $9::jsonb ELSE '[]'::jsonb END,
                     grant_types = $10::jsonb, response_types = $11::jsonb, disabled = coalesce($7, disabled),
                     allowed_origins = coalesce($12::text[], allowed_origins), updated_at = now()
-                  WHERE client_id = $1 RETURNING ${COLUMNS}`,
+                  WHERE client_id = $1 RETURNING ${CLIENT_COLUMNS}`,
             parameters: [
               params.id,
               body.name ?? null,
@@ -346,7 +273,7 @@ export function oauthClientOperations(registry: Registry): Operation[] {
         ]);
         runtime.find(oauthTokenVerifier)?.forget('client', params.id);
         originsChanged(runtime);
-        return { status: 200, body: { data: present(row) } };
+        return { status: 200, body: { data: presentClient(row) } };
       },
     }),
     defineOperation({
@@ -390,12 +317,12 @@ export function oauthClientOperations(registry: Registry): Operation[] {
         const secret = newClientSecret();
         const [row] = await systemQuery(runtime.db, {
           sql: `UPDATE oauth_clients SET client_secret = $2, updated_at = now() WHERE client_id = $1
-                RETURNING ${COLUMNS}`,
+                RETURNING ${CLIENT_COLUMNS}`,
           parameters: [params.id, runtime.secrets.encrypt(secret)],
         });
         return {
           status: 200,
-          body: { data: { ...present(row), client_secret: `${OAUTH_CLIENT_SECRET_PREFIX}${secret}` } },
+          body: { data: { ...presentClient(row), client_secret: `${OAUTH_CLIENT_SECRET_PREFIX}${secret}` } },
         };
       },
     }),

@@ -12,7 +12,7 @@ import type { ApiResult, OperationCall } from '../platform/api/operation.ts';
 import { ApiError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { rateLimiter } from '../limits/limits-services.ts';
-import { newClientSecret, RedirectUri, WebUri } from './oauth-client-operations.ts';
+import { newClientSecret, RedirectUri, WebUri } from './oauth-client-shapes.ts';
 import { OAUTH_CLIENT_SECRET_PREFIX, oauthScopes } from './oauth-provider.ts';
 
 export const REGISTRATION_PATH = '/v1/auth/oauth2/register';
