@@ -191,7 +191,8 @@ export function oauthClientOperations(registry: Registry): Operation[] {
       response: z.array(OAuthClient),
       async handle({ runtime, principal }) {
         const rows = await systemQuery(runtime.db, {
-          sql: `SELECT ${CLIENT_COLUMNS} FROM oauth_clients WHERE reference_id = $1 ORDER BY created_at DESC, client_id DESC`,
+          sql: `SELECT ${CLIENT_COLUMNS} FROM oauth_clients WHERE reference_id = $1
+                ORDER BY created_at DESC, client_id DESC`,
           parameters: [principal.accountId],
         });
         return { status: 200, body: { data: rows.map(presentClient) } };
