@@ -4,9 +4,8 @@
 // approve into a scheduled job, and loses access at once when staff revoke it.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
+import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox.ts';
 import { accountClient, type TestAccount, type TestContext } from './support/test-context.ts';
 import { createServedTestContext } from './support/real-port.ts';
 import { mailRelay } from '../src/mail/mail-module.ts';
@@ -15,7 +14,7 @@ import { fakePublishableKey, fakeSecretKey, startStripeFake, type StripeFake } f
 let ctx: TestContext;
 let account: TestAccount;
 let other: TestAccount;
-let smtp: SMTPServer;
+let smtp: SmtpInbox;
 let stripe: StripeFake;
 /** The server's own origin (it listens on 127.0.0.1, where the Stripe fake posts its events). */
 let served: Awaited<ReturnType<typeof createServedTestContext>>;
@@ -66,23 +65,11 @@ async function signIn(accountId: string, email: string): Promise<string> {
 }
 
 before(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        inbox.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpInbox({ mails: inbox });
   stripe = await startStripeFake();
   served = await createServedTestContext({
     stripe: stripe.api,
-    smtp: { url: `smtp://127.0.0.1:${port}`, from: 'Portal <portal@fieldline.test>' },
+    smtp: { url: smtp.url, from: 'Portal <portal@fieldline.test>' },
     // In-process requests have no socket: the address comes from the proxy header.
     trustProxy: true,
   });
@@ -93,7 +80,7 @@ before(async () => {
 after(async () => {
   await served.close();
   await stripe.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
 
 describe('signing in by code and link', () => {

@@ -6,16 +6,15 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
+import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox.ts';
 import { accountClient, createTestContext, type TestAccount, type TestContext } from './support/test-context.ts';
 import { mailRelay } from '../src/mail/mail-module.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
 const accounts: string[] = [];
-let smtp: SMTPServer;
+let smtp: SmtpInbox;
 const inbox: ParsedMail[] = [];
 /** Recipients the provider refuses for good (550). */
 const refused = new Set<string>();
@@ -53,26 +52,9 @@ async function relayMail(now?: number): Promise<ParsedMail[]> {
 }
 
 before(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (refused.has(address.address))
-        return callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
-      callback();
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        inbox.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpInbox({ mails: inbox, refuse: refused });
   ctx = await createTestContext({
-    smtp: { url: `smtp://127.0.0.1:${port}`, from: 'Billing <billing@fieldline.test>' },
+    smtp: { url: smtp.url, from: 'Billing <billing@fieldline.test>' },
   });
   account = await ctx.newAccount('Northwind Heating');
   accounts.push(account.id);
@@ -88,7 +70,7 @@ before(async () => {
 });
 after(async () => {
   await ctx.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
 
 const LINES = [

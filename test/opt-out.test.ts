@@ -4,9 +4,8 @@
 // recipient; the mail that goes carries the link and its List-Unsubscribe headers.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
+import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { campaignSending } from '../src/domain/campaign-sender.ts';
 import { mailRelay } from '../src/mail/mail-module.ts';
@@ -15,7 +14,7 @@ import { assertProblem } from './support/problem-assertions.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
-let smtp: SMTPServer;
+let smtp: SmtpInbox;
 const inbox: ParsedMail[] = [];
 const { call, created } = accountClient(
   () => ctx,
@@ -23,25 +22,13 @@ const { call, created } = accountClient(
 );
 
 before(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        inbox.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
-  ctx = await createTestContext({ smtp: { url: `smtp://127.0.0.1:${port}`, from: 'News <news@fieldline.test>' } });
+  smtp = await startSmtpInbox({ mails: inbox });
+  ctx = await createTestContext({ smtp: { url: smtp.url, from: 'News <news@fieldline.test>' } });
   account = await ctx.newAccount('Bright Windows');
 });
 after(async () => {
   await ctx.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
 
 const contactOf = async (id: string) => (await call('GET', `/v1/contacts/${id}`)).body.data;

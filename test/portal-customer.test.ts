@@ -5,9 +5,8 @@
 // Phone-sized viewport: the pages are mobile first.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
+import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox.ts';
 import { browserSkipReason, startPortal, type PortalSession } from './support/browser.ts';
 import { fakePublishableKey, fakeSecretKey, startStripeFake, type StripeFake } from './support/stripe-fake.ts';
 import { mailRelay } from '../src/mail/mail-module.ts';
@@ -37,7 +36,7 @@ const LINES = [{ description: 'Radiator replacement', quantity: 1, unit_amount: 
 
 describe('a customer signs in, accepts a quote, asks for a visit and pays', { skip: browserSkipReason() }, () => {
   let portal: PortalSession;
-  let smtp: SMTPServer;
+  let smtp: SmtpInbox;
   let stripe: StripeFake;
   let account: TestAccount;
   const inbox: ParsedMail[] = [];
@@ -52,19 +51,11 @@ describe('a customer signs in, accepts a quote, asks for a visit and pays', { sk
     (await portal.t.call('GET', `/v1/events?type=${type}`, { key: account.key })).body.data as any[];
 
   before(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, _session, callback) {
-        simpleParser(stream).then((mail) => (inbox.push(mail), callback()), callback);
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    smtp = await startSmtpInbox({ mails: inbox });
     stripe = await startStripeFake();
     portal = await startPortal({
       viewport: { width: 390, height: 844 },
-      smtp: { url: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, from: 'shop@fieldline.test' },
+      smtp: { url: smtp.url, from: 'shop@fieldline.test' },
       stripe: stripe.api,
     });
     account = await portal.t.newAccount('Harbour Heating');
@@ -72,7 +63,7 @@ describe('a customer signs in, accepts a quote, asks for a visit and pays', { sk
   after(async () => {
     await portal?.close();
     await stripe?.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
   });
 
   it('goes from a mailed code to an accepted quote, a visit request and a paid invoice', async () => {

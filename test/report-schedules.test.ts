@@ -4,9 +4,8 @@
 // conversation (smtp-server on 127.0.0.1; mailparser reads what arrived).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
+import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { mailRelay } from '../src/mail/mail-module.ts';
 import { reportWorkerKey } from '../src/reports/report-worker.ts';
@@ -16,7 +15,7 @@ import { parseCsv } from './support/csv.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
-let smtp: SMTPServer;
+let smtp: SmtpInbox;
 const inbox: ParsedMail[] = [];
 const { call, created } = accountClient(
   () => ctx,
@@ -34,21 +33,9 @@ async function runAt(at: string): Promise<{ reports: string[]; mails: ParsedMail
 }
 
 before(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        inbox.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpInbox({ mails: inbox });
   ctx = await createTestContext({
-    smtp: { url: `smtp://127.0.0.1:${port}`, from: 'Reports <reports@fieldline.test>' },
+    smtp: { url: smtp.url, from: 'Reports <reports@fieldline.test>' },
   });
   account = await ctx.newAccount('Harbour Plumbing');
   const branding = await call('PATCH', '/v1/account/branding', { time_zone: 'America/New_York' });
@@ -56,7 +43,7 @@ before(async () => {
 });
 after(async () => {
   await ctx.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
 
 describe('report schedules', () => {
