@@ -29,6 +29,28 @@ const technicianFirstName: CustomerView['decorate'] = {
 const documentFields = ['status', 'currency', 'line_items', 'subtotal', 'tax_rate_bps', 'tax', 'total'] as const;
 const SENT_PROPOSALS = ['sent', 'accepted', 'declined', 'converted'];
 
+/** Estimates and quotes are the same to their customer: a sent proposal to accept or decline. */
+function proposalView(collection: 'estimates' | 'quotes', description: string): CustomerView {
+  return {
+    collection,
+    path: collection,
+    fields: [
+      'title',
+      ...documentFields,
+      'job_id',
+      'valid_until',
+      'notes',
+      'sent_at',
+      'accepted_at',
+      'accepted_by_name',
+      'declined_at',
+    ],
+    visible: { field: 'status', values: SENT_PROPOSALS },
+    filters: ['status'],
+    description,
+  };
+}
+
 export const CUSTOMER_VIEWS = {
   jobs: {
     collection: 'jobs',
@@ -58,42 +80,8 @@ export const CUSTOMER_VIEWS = {
     filters: ['status'],
     description: "The customer's invoices once sent (drafts are the business's own), with what is still due.",
   },
-  estimates: {
-    collection: 'estimates',
-    path: 'estimates',
-    fields: [
-      'title',
-      ...documentFields,
-      'job_id',
-      'valid_until',
-      'notes',
-      'sent_at',
-      'accepted_at',
-      'accepted_by_name',
-      'declined_at',
-    ],
-    visible: { field: 'status', values: SENT_PROPOSALS },
-    filters: ['status'],
-    description: 'Estimates sent to the customer, to accept or decline.',
-  },
-  quotes: {
-    collection: 'quotes',
-    path: 'quotes',
-    fields: [
-      'title',
-      ...documentFields,
-      'job_id',
-      'valid_until',
-      'notes',
-      'sent_at',
-      'accepted_at',
-      'accepted_by_name',
-      'declined_at',
-    ],
-    visible: { field: 'status', values: SENT_PROPOSALS },
-    filters: ['status'],
-    description: 'Quotes sent to the customer, to accept or decline.',
-  },
+  estimates: proposalView('estimates', 'Estimates sent to the customer, to accept or decline.'),
+  quotes: proposalView('quotes', 'Quotes sent to the customer, to accept or decline.'),
   tickets: {
     collection: 'tickets',
     path: 'tickets',
