@@ -12,6 +12,7 @@ export const ERROR_CATALOGUE = {
   conflict: { status: 409, title: 'Conflict' },
   invalid_state_transition: { status: 409, title: 'Invalid state transition' },
   payments_not_configured: { status: 409, title: 'Online payments not configured' },
+  llm_provider_missing: { status: 409, title: 'No LLM provider configured' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   request_header_fields_too_large: { status: 431, title: 'Request header fields too large' },
@@ -20,8 +21,10 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, title: 'Rate limited' },
   quota_exceeded: { status: 429, title: 'Monthly quota exceeded' },
   internal_error: { status: 500, title: 'Internal error' },
+  llm_provider_error: { status: 502, title: 'LLM provider error' },
   database_unavailable: { status: 503, title: 'Database unavailable' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
+  llm_provider_timeout: { status: 504, title: 'LLM provider timed out' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1302,7 +1302,7 @@ class _ProblemRequired(TypedDict):
     type: str
     title: str
     status: int
-    code: Literal['bad_request', 'invalid_signature', 'unauthenticated', 'forbidden', 'insufficient_scope', 'not_found', 'method_not_allowed', 'conflict', 'invalid_state_transition', 'payments_not_configured', 'payload_too_large', 'unsupported_media_type', 'request_header_fields_too_large', 'idempotency_key_reused', 'validation_failed', 'rate_limited', 'quota_exceeded', 'internal_error', 'database_unavailable', 'service_unavailable']
+    code: Literal['bad_request', 'invalid_signature', 'unauthenticated', 'forbidden', 'insufficient_scope', 'not_found', 'method_not_allowed', 'conflict', 'invalid_state_transition', 'payments_not_configured', 'llm_provider_missing', 'payload_too_large', 'unsupported_media_type', 'request_header_fields_too_large', 'idempotency_key_reused', 'validation_failed', 'rate_limited', 'quota_exceeded', 'internal_error', 'llm_provider_error', 'database_unavailable', 'service_unavailable', 'llm_provider_timeout']
     detail: str
     request_id: str
 

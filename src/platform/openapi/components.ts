@@ -52,13 +52,18 @@ export const ERROR_RESPONSES: Record<number, { name: string; codes: ErrorCode[] 
   403: { name: 'Forbidden', codes: ['insufficient_scope', 'forbidden'] },
   404: { name: 'NotFound', codes: ['not_found'] },
   405: { name: 'MethodNotAllowed', codes: ['method_not_allowed'] },
-  409: { name: 'Conflict', codes: ['conflict', 'invalid_state_transition', 'payments_not_configured'] },
+  409: {
+    name: 'Conflict',
+    codes: ['conflict', 'invalid_state_transition', 'payments_not_configured', 'llm_provider_missing'],
+  },
   413: { name: 'PayloadTooLarge', codes: ['payload_too_large'] },
   415: { name: 'UnsupportedMediaType', codes: ['unsupported_media_type'] },
   422: { name: 'ValidationFailed', codes: ['validation_failed', 'idempotency_key_reused'] },
   429: { name: 'RateLimited', codes: ['rate_limited', 'quota_exceeded'] },
   500: { name: 'InternalError', codes: ['internal_error'] },
+  502: { name: 'BadGateway', codes: ['llm_provider_error'] },
   503: { name: 'ServiceUnavailable', codes: ['database_unavailable', 'service_unavailable'] },
+  504: { name: 'GatewayTimeout', codes: ['llm_provider_timeout'] },
 };
 
 /** On every POST's success response. */

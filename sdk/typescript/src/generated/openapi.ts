@@ -8214,7 +8214,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "bad_request" | "invalid_signature" | "unauthenticated" | "forbidden" | "insufficient_scope" | "not_found" | "method_not_allowed" | "conflict" | "invalid_state_transition" | "payments_not_configured" | "payload_too_large" | "unsupported_media_type" | "request_header_fields_too_large" | "idempotency_key_reused" | "validation_failed" | "rate_limited" | "quota_exceeded" | "internal_error" | "database_unavailable" | "service_unavailable";
+            code: "bad_request" | "invalid_signature" | "unauthenticated" | "forbidden" | "insufficient_scope" | "not_found" | "method_not_allowed" | "conflict" | "invalid_state_transition" | "payments_not_configured" | "llm_provider_missing" | "payload_too_large" | "unsupported_media_type" | "request_header_fields_too_large" | "idempotency_key_reused" | "validation_failed" | "rate_limited" | "quota_exceeded" | "internal_error" | "llm_provider_error" | "database_unavailable" | "service_unavailable" | "llm_provider_timeout";
             detail: string;
             /** @example req_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
             request_id: string;
@@ -11765,7 +11765,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `conflict`: Conflict; `invalid_state_transition`: Invalid state transition; `payments_not_configured`: Online payments not configured */
+        /** @description `conflict`: Conflict; `invalid_state_transition`: Invalid state transition; `payments_not_configured`: Online payments not configured; `llm_provider_missing`: No LLM provider configured */
         Conflict: {
             headers: {
                 /** @description Identifies the request in logs and support requests. */
@@ -11837,6 +11837,17 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description `llm_provider_error`: LLM provider error */
+        BadGateway: {
+            headers: {
+                /** @description Identifies the request in logs and support requests. */
+                "X-Request-Id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description `database_unavailable`: Database unavailable; `service_unavailable`: Service unavailable */
         ServiceUnavailable: {
             headers: {
@@ -11844,6 +11855,17 @@ export interface components {
                 "X-Request-Id"?: string;
                 /** @description Seconds to wait before retrying. */
                 "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `llm_provider_timeout`: LLM provider timed out */
+        GatewayTimeout: {
+            headers: {
+                /** @description Identifies the request in logs and support requests. */
+                "X-Request-Id"?: string;
                 [name: string]: unknown;
             };
             content: {
