@@ -1,6 +1,8 @@
 // Messages of a conversation. Creating one records an inbound message (what the customer sent,
 // from an integration); `POST /v1/messages/send` stores an outbound one and hands it to the
-// conversation's channel in the same transaction. Messages are a record: never edited.
+// conversation's channel in the same transaction. Messages are a record: never edited. A drafted
+// reply kept for later (`POST /v1/conversations/{id}/draft-reply` with `store`) is an outbound
+// message with status `draft`: nothing hands it to a channel, so it never leaves.
 import { z } from 'zod';
 import { defineResource, resourceEndpoint } from '../platform/resource/define-resource.ts';
 import { field, idOfSchema } from '../platform/resource/fields.ts';
@@ -87,13 +89,15 @@ export const messages = defineResource({
       .describe('Who sent it: an email address, a phone number or a chat handle.'),
     to_address: field.text({ max: 320 }).readOnly().describe('Where an outbound message went.'),
     status: field
-      .enum(['received', 'queued', 'sent', 'failed'])
+      .enum(['received', 'queued', 'sent', 'failed', 'draft'])
       .default('received')
       .readOnly()
       .filterable()
       .describe(
         "Outbound: `queued` in the channel's outbox (its delivery, `channel_reference`, says why it waits), `sent` " +
-          'once the provider accepted it (a chat message at once), `failed` when delivery gave up.',
+          'once the provider accepted it (a chat message at once), `failed` when delivery gave up. `draft`: a ' +
+          'suggested reply stored by `POST /v1/conversations/{id}/draft-reply`; never sent (send its text with ' +
+          '`POST /v1/messages/send`).',
       ),
     sent_by_id: field.ref('users').readOnly().filterable().describe('The team member who sent it.'),
     channel_reference: field
@@ -113,7 +117,8 @@ export const messages = defineResource({
         await ctx.runAction('conversations', conversation.id, 'reopen');
       if (row.direction === 'inbound' && conversation.channel === 'sms')
         await applyConsentKeyword(ctx, conversation, row);
-      touchConversation(ctx, conversation.id);
+      // A draft is not something said: the conversation's last message stays the last one sent or received.
+      if (row.status !== 'draft') touchConversation(ctx, conversation.id);
     },
   },
   endpoints: [

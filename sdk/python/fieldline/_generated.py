@@ -1201,7 +1201,7 @@ class Message(TypedDict):
     body: str
     from_address: Optional[str]
     to_address: Optional[str]
-    status: Literal['received', 'queued', 'sent', 'failed']
+    status: Literal['received', 'queued', 'sent', 'failed', 'draft']
     sent_by_id: Optional[str]
     channel_reference: Optional[str]
     created_at: str

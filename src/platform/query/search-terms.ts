@@ -68,3 +68,18 @@ export const searchMatchSql = (parameter: string) => `search_vector @@ fieldline
 
 /** Whether q holds anything to search for (a letter or a digit); `---` does not. */
 export const hasSearchTerms = (q: string) => /[\p{L}\p{N}]/u.test(q);
+
+/**
+ * A question's words (a customer's message) as a query matching any of them, for finding what
+ * answers it rather than what names it: each word and its English stem as a prefix ("tripping"
+ * also finds "tripped"), English stop words and words under three letters left out, at most 48
+ * terms in the order they are written. Ranked with ts_rank, more words in common rank higher.
+ */
+export const anyTermsQuerySql = (parameter: string) =>
+  `(SELECT string_agg(quote_literal(term) || ':*', ' | ' ORDER BY first, term)
+      FROM (SELECT term, min(word.positions[1]) AS first
+              FROM unnest(to_tsvector('simple', fieldline_search_words(${parameter}))) AS word
+              CROSS JOIN LATERAL unnest(to_tsvector('english', word.lexeme)) AS stem
+              CROSS JOIN LATERAL unnest(ARRAY[word.lexeme, stem.lexeme]) AS term
+             WHERE length(term) >= 3
+             GROUP BY term ORDER BY first, term LIMIT 48) AS terms)::tsquery`;

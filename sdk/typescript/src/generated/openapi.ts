@@ -8519,10 +8519,10 @@ export interface components {
             from_address: string | null;
             to_address: string | null;
             /**
-             * @description Outbound: `queued` in the channel's outbox (its delivery, `channel_reference`, says why it waits), `sent` once the provider accepted it (a chat message at once), `failed` when delivery gave up.
+             * @description Outbound: `queued` in the channel's outbox (its delivery, `channel_reference`, says why it waits), `sent` once the provider accepted it (a chat message at once), `failed` when delivery gave up. `draft`: a suggested reply stored by `POST /v1/conversations/{id}/draft-reply`; never sent (send its text with `POST /v1/messages/send`).
              * @enum {string}
              */
-            status: "received" | "queued" | "sent" | "failed";
+            status: "received" | "queued" | "sent" | "failed" | "draft";
             sent_by_id: string | null;
             channel_reference: string | null;
             /** Format: date-time */
@@ -14758,9 +14758,9 @@ export interface operations {
                 /** @description Only objects whose direction is empty (true) or set (false). */
                 "direction[is_null]"?: boolean;
                 /** @description Only objects whose status equals. */
-                status?: "received" | "queued" | "sent" | "failed";
+                status?: "received" | "queued" | "sent" | "failed" | "draft";
                 /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "received" | "queued" | "sent" | "failed";
+                "status[ne]"?: "received" | "queued" | "sent" | "failed" | "draft";
                 /** @description Only objects whose status is one of (comma-separated). */
                 "status[in]"?: string;
                 /** @description Only objects whose status is none of (comma-separated). */
@@ -14874,9 +14874,9 @@ export interface operations {
                 /** @description Only objects whose direction is empty (true) or set (false). */
                 "direction[is_null]"?: boolean;
                 /** @description Only objects whose status equals. */
-                status?: "received" | "queued" | "sent" | "failed";
+                status?: "received" | "queued" | "sent" | "failed" | "draft";
                 /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "received" | "queued" | "sent" | "failed";
+                "status[ne]"?: "received" | "queued" | "sent" | "failed" | "draft";
                 /** @description Only objects whose status is one of (comma-separated). */
                 "status[in]"?: string;
                 /** @description Only objects whose status is none of (comma-separated). */
@@ -15030,9 +15030,9 @@ export interface operations {
                 /** @description Only objects whose direction is empty (true) or set (false). */
                 "direction[is_null]"?: boolean;
                 /** @description Only objects whose status equals. */
-                status?: "received" | "queued" | "sent" | "failed";
+                status?: "received" | "queued" | "sent" | "failed" | "draft";
                 /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "received" | "queued" | "sent" | "failed";
+                "status[ne]"?: "received" | "queued" | "sent" | "failed" | "draft";
                 /** @description Only objects whose status is one of (comma-separated). */
                 "status[in]"?: string;
                 /** @description Only objects whose status is none of (comma-separated). */
