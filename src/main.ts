@@ -25,6 +25,7 @@ import { reportsModule } from './reports/reports-module.ts';
 import { webhooksModule } from './webhooks/webhooks-module.ts';
 import { realtimeModule } from './realtime/realtime-module.ts';
 import { inboundModule } from './inbound/inbound-module.ts';
+import { aiModule } from './ai/ai-module.ts';
 import { MCP_PATH, mcpModule } from './mcp/mcp-module.ts';
 import type { RuntimeOptions, ResourceDefinition } from './platform/contract.ts';
 
@@ -57,6 +58,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     reportsModule,
     storageModule,
     realtimeModule,
+    aiModule,
     // The MCP server's tools are the operations of the API it is part of.
     mcpModule(() => api!),
   ];

@@ -33,4 +33,12 @@ export const LIMITS_MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE usage_counters ADD COLUMN automation_runs_warned_at timestamptz`,
     ],
   },
+  {
+    id: '0030_ai_token_quota',
+    statements: [
+      // LLM tokens (input and output) count against the plan like runs and deliveries (src/ai/llm-client.ts).
+      `ALTER TABLE usage_counters ADD COLUMN ai_tokens bigint NOT NULL DEFAULT 0`,
+      `ALTER TABLE usage_counters ADD COLUMN ai_tokens_warned_at timestamptz`,
+    ],
+  },
 ];

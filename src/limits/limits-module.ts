@@ -1,6 +1,7 @@
 // Traffic control: request rates per credential and bucket, monthly quotas per account (API
-// requests, webhook deliveries and automation runs, with a warning event at 80 %), and the per-address limits of
-// open operations and failed authentications. GET /v1/rate-limit shows a caller where it stands.
+// requests, webhook deliveries, automation runs and LLM tokens, with a warning event at 80 %),
+// and the per-address limits of open operations and failed authentications. GET /v1/rate-limit
+// shows a caller where it stands.
 import { Counter } from 'prom-client';
 import { defineModule, provide } from '../platform/api/module.ts';
 import { trafficControl } from '../platform/api/traffic-control.ts';
@@ -9,7 +10,7 @@ import { LIMITS_MIGRATIONS } from './limits-migrations.ts';
 import { MonthlyQuota, type QuotaMetric, type QuotaState } from './monthly-quota.ts';
 import { RequestRateLimiter } from './request-rate-limiter.ts';
 import { rateLimitOperation } from './rate-limit-operation.ts';
-import { automationRunQuota, deliveryQuota, rateLimiter, requestQuota } from './limits-services.ts';
+import { aiTokenQuota, automationRunQuota, deliveryQuota, rateLimiter, requestQuota } from './limits-services.ts';
 import { TrafficLimits } from './traffic-limits.ts';
 import type { Runtime } from '../platform/contract.ts';
 
@@ -59,6 +60,7 @@ export const limitsModule = defineModule({
     provide(requestQuota, (runtime) => monthlyQuota(runtime, 'requests')),
     provide(deliveryQuota, (runtime) => monthlyQuota(runtime, 'webhook_deliveries')),
     provide(automationRunQuota, (runtime) => monthlyQuota(runtime, 'automation_runs')),
+    provide(aiTokenQuota, (runtime) => monthlyQuota(runtime, 'ai_tokens')),
     provide(
       trafficControl,
       (runtime) => new TrafficLimits(runtime.use(rateLimiter), runtime.use(requestQuota), runtime.metrics),

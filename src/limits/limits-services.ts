@@ -19,3 +19,5 @@ export const requestQuota = serviceKey<MonthlyQuota>('the monthly request quota'
 export const deliveryQuota = serviceKey<MonthlyQuota>('the monthly webhook delivery quota');
 /** Automation runs started per account and month. */
 export const automationRunQuota = serviceKey<MonthlyQuota>('the monthly automation run quota');
+/** LLM tokens (input and output) per account and month. */
+export const aiTokenQuota = serviceKey<MonthlyQuota>('the monthly AI token quota');

@@ -1,4 +1,4 @@
-// Monthly quotas (API requests, webhook deliveries, automation runs) without a database round trip per use:
+// Monthly quotas (API requests, webhook deliveries, automation runs, LLM tokens) without a database round trip per use:
 // each node counts locally and, every second, adds its count to the account's row in
 // usage_counters and reads back the total all nodes have reached. Several nodes can therefore
 // overshoot a quota by about one flush interval of traffic; a quota is a billing limit, not a
@@ -23,6 +23,11 @@ export const QUOTA_METRICS = {
     column: 'automation_runs',
     warnedColumn: 'automation_runs_warned_at',
     limitOf: (plan: Plan) => plan.monthlyAutomationRuns,
+  },
+  ai_tokens: {
+    column: 'ai_tokens',
+    warnedColumn: 'ai_tokens_warned_at',
+    limitOf: (plan: Plan) => plan.monthlyAiTokens,
   },
 } as const;
 export type QuotaMetric = keyof typeof QUOTA_METRICS;
@@ -116,6 +121,14 @@ export class MonthlyQuota {
         resetSeconds: secondsUntilNextPeriod(now),
       },
     };
+  }
+
+  /**
+   * Counts `amount` uses already made, allowed or not (an LLM call's tokens are known only once it
+   * answered: the call was allowed by `current` before it, its cost is charged after).
+   */
+  charge(accountId: string, plan: Plan, amount: number, now = Date.now()): void {
+    if (amount > 0) this.#entry(accountId, plan, now).pending += amount;
   }
 
   state(accountId: string, plan: Plan, now = Date.now()): QuotaState {

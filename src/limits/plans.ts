@@ -15,6 +15,7 @@ export const PLANS = {
     monthlyRequests: 100_000,
     monthlyWebhookDeliveries: 10_000,
     monthlyAutomationRuns: 1_000,
+    monthlyAiTokens: 200_000,
   },
   standard: {
     name: 'standard',
@@ -22,6 +23,7 @@ export const PLANS = {
     monthlyRequests: 5_000_000,
     monthlyWebhookDeliveries: 1_000_000,
     monthlyAutomationRuns: 100_000,
+    monthlyAiTokens: 20_000_000,
   },
   enterprise: {
     name: 'enterprise',
@@ -29,6 +31,7 @@ export const PLANS = {
     monthlyRequests: 100_000_000,
     monthlyWebhookDeliveries: 20_000_000,
     monthlyAutomationRuns: 2_000_000,
+    monthlyAiTokens: 500_000_000,
   },
 } as const satisfies Record<string, Plan>;
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { RATE_BUCKETS } from '../platform/api/traffic.ts';
 import { rateSubject } from '../platform/operations/principal.ts';
-import { automationRunQuota, deliveryQuota, rateLimiter, requestQuota } from './limits-services.ts';
+import { aiTokenQuota, automationRunQuota, deliveryQuota, rateLimiter, requestQuota } from './limits-services.ts';
 
 const RateLimitStatus = z.object({
   object: z.literal('rate_limit'),
@@ -36,6 +36,8 @@ const RateLimitStatus = z.object({
     automation_runs_limit: z
       .int()
       .describe('Past it, a rule’s run is recorded failed, saying why; a workflow started by hand answers 429.'),
+    ai_tokens_used: z.int().describe('LLM tokens (input and output) used this month by AI drafts and voice commands.'),
+    ai_tokens_limit: z.int().describe('Past it, calls to LLM providers are refused (429 `quota_exceeded`).'),
     reset_seconds: z.int(),
   }),
 });
@@ -65,8 +67,8 @@ export const rateLimitOperation = defineOperation({
         };
       }),
     );
-    const [requests, deliveries, runs] = await Promise.all(
-      [requestQuota, deliveryQuota, automationRunQuota].map((quota) =>
+    const [requests, deliveries, runs, aiTokens] = await Promise.all(
+      [requestQuota, deliveryQuota, automationRunQuota, aiTokenQuota].map((quota) =>
         runtime.use(quota).current(principal.accountId, principal.plan),
       ),
     );
@@ -86,6 +88,8 @@ export const rateLimitOperation = defineOperation({
             webhook_deliveries_limit: deliveries.limit,
             automation_runs_used: runs.used,
             automation_runs_limit: runs.limit,
+            ai_tokens_used: aiTokens.used,
+            ai_tokens_limit: aiTokens.limit,
             reset_seconds: requests.resetSeconds,
           },
         },

@@ -27,6 +27,7 @@ export const principalWith = (scopes: string[], extra: Partial<Principal> = {}):
     monthlyRequests: 1,
     monthlyWebhookDeliveries: 1,
     monthlyAutomationRuns: 1,
+    monthlyAiTokens: 1,
   };
   return {
     accountId: 'acct_test',

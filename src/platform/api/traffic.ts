@@ -23,6 +23,8 @@ export interface Plan {
   monthlyWebhookDeliveries: number;
   /** Automation runs (rules' and workflows') started per calendar month (UTC). */
   monthlyAutomationRuns: number;
+  /** LLM tokens (input and output together) per calendar month (UTC): AI drafts, voice commands. */
+  monthlyAiTokens: number;
 }
 
 export interface RateDecision {

@@ -54,6 +54,7 @@ const UNMETERED: Plan = {
   monthlyRequests: Number.MAX_SAFE_INTEGER,
   monthlyWebhookDeliveries: Number.MAX_SAFE_INTEGER,
   monthlyAutomationRuns: Number.MAX_SAFE_INTEGER,
+  monthlyAiTokens: Number.MAX_SAFE_INTEGER,
 };
 
 /**

@@ -5934,6 +5934,122 @@ export interface paths {
         patch: operations["updateReportSchedule"];
         trace?: never;
     };
+    "/v1/llm-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List llm providers
+         * @description Requires the scope `read:llm-providers`.
+         */
+        get: operations["listLlmProviders"];
+        put?: never;
+        /**
+         * Create a llm_provider
+         * @description Requires the scope `write:llm-providers`.
+         */
+        post: operations["createLlmProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/llm-providers/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export llm providers as CSV or JSON
+         * @description Streams every object matching the same filters, search and sort as the list. Also answers at `/v1/exports/llm-providers`.
+         *
+         *     Requires the scope `read:llm-providers`.
+         */
+        get: operations["exportLlmProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/llm-providers/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create, update and delete llm providers in one all-or-nothing request
+         * @description Requires the scope `write:llm-providers`.
+         */
+        post: operations["bulkLlmProviders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/llm-providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a llm_provider
+         * @description Requires the scope `read:llm-providers`.
+         */
+        get: operations["getLlmProvider"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a llm_provider
+         * @description Requires the scope `write:llm-providers`.
+         */
+        delete: operations["deleteLlmProvider"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a llm_provider
+         * @description Requires the scope `write:llm-providers`.
+         */
+        patch: operations["updateLlmProvider"];
+        trace?: never;
+    };
+    "/v1/llm-providers/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test the provider with a real call
+         * @description Sends a minimal prompt and answers whether the provider answered, how fast, and if not, what it said (its status and message, never the key). Its tokens count like any call.
+         *
+         *     Requires the scope `write:llm-providers`.
+         */
+        post: operations["testLlmProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/tags": {
         parameters: {
             query?: never;
@@ -6685,10 +6801,11 @@ export interface paths {
         put?: never;
         /**
          * Receive a provider's signed event
-         * @description For providers, not API clients: create an inbound source and give the provider its `url_path`. No API key; the provider's signature (checked with the source's `signing_secret`, 5 minute timestamp tolerance) authenticates. Each provider event id applies once; repeats answer `duplicate`. An authentic event that cannot be applied answers 422 so the provider retries. Every request is logged under the source's `/requests`.
+         * @description For providers, not API clients: create an inbound source and give the provider its `url_path`. No API key; the provider's signature (checked with the source's `signing_secret`, within the provider's timestamp tolerance) authenticates. Each provider event id applies once; repeats answer `duplicate`. An authentic event that cannot be applied answers 422 so the provider retries. Every request is logged under the source's `/requests`.
          *
          *     - `stripe`: Stripe events: `payment_intent.succeeded` and `invoice.paid` record a card payment on the invoice named by `metadata.fieldline_invoice_id` (once per PaymentIntent); `charge.refunded` (full refunds) refunds the payment whose reference is the PaymentIntent. Other event types are logged and ignored.
          *     - `voice`: A voice-agent provider's call events, signed with Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`). The body is `{ "type": "call.started" | "call.ended" | "call.transcript", "data": { "call_id", "direction", "from", "to", "started_at", "ended_at", "duration_seconds", "status", "transcript", "summary", "customer_id" } }`; each call is one call log keyed by `call_id`, linked to the customer named or to the customer with the caller's phone number.
+         *     - `elevenlabs`: ElevenLabs Agents' post-call webhooks, signed with the `ElevenLabs-Signature` header (`t=<unix seconds>,v0=<hex HMAC-SHA256 of "<t>.<body>">`, 30 minute tolerance). `post_call_transcription` creates or completes the call log of `data.conversation_id`: the transcript as "Agent: ..." and "Caller: ..." lines, `analysis.transcript_summary` as its summary, start, end and duration from `metadata`, direction and numbers from `metadata.phone_call`, and the customer with the caller's phone number. `call_initiation_failure` records a failed outbound call with the reason. `post_call_audio` is acknowledged and not stored: call logs keep no audio (turn off "Send audio data"; bodies over the server limit are refused with 413). Other types are acknowledged and ignored. Each conversation is one call log, and each event applies once.
          */
         post: operations["receiveInboundEvent"];
         delete?: never;
@@ -10329,7 +10446,7 @@ export interface components {
             /** @constant */
             object: "inbound_source";
             /** @enum {string} */
-            provider: "stripe" | "voice";
+            provider: "stripe" | "voice" | "elevenlabs";
             description: string | null;
             url_path: string | null;
             /** @enum {string} */
@@ -10341,10 +10458,10 @@ export interface components {
         };
         InboundSourceCreate: {
             /** @enum {string} */
-            provider: "stripe" | "voice";
+            provider: "stripe" | "voice" | "elevenlabs";
             description?: string | null;
             /**
-             * @description Verifies the provider's signatures. Write-only: stored encrypted, never returned. `stripe`: The endpoint's signing secret from the Stripe dashboard (`whsec_...`). `voice`: The Standard Webhooks secret shared with the provider (`whsec_` + base64 of 24 to 64 random bytes).
+             * @description Verifies the provider's signatures. Write-only: stored encrypted, never returned. `stripe`: The endpoint's signing secret from the Stripe dashboard (`whsec_...`). `voice`: The Standard Webhooks secret shared with the provider (`whsec_` + base64 of 24 to 64 random bytes). `elevenlabs`: The webhook secret ElevenLabs shows once when the webhook is created (Settings > Webhooks), exactly as shown.
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
             signing_secret: string;
@@ -10352,7 +10469,7 @@ export interface components {
         InboundSourceUpdate: {
             description?: string | null;
             /**
-             * @description Verifies the provider's signatures. Write-only: stored encrypted, never returned. `stripe`: The endpoint's signing secret from the Stripe dashboard (`whsec_...`). `voice`: The Standard Webhooks secret shared with the provider (`whsec_` + base64 of 24 to 64 random bytes).
+             * @description Verifies the provider's signatures. Write-only: stored encrypted, never returned. `stripe`: The endpoint's signing secret from the Stripe dashboard (`whsec_...`). `voice`: The Standard Webhooks secret shared with the provider (`whsec_` + base64 of 24 to 64 random bytes). `elevenlabs`: The webhook secret ElevenLabs shows once when the webhook is created (Settings > Webhooks), exactly as shown.
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
             signing_secret?: string;
@@ -10368,7 +10485,7 @@ export interface components {
             /** @constant */
             object: "inbound_request";
             source_id: string | null;
-            provider: ("stripe" | "voice") | null;
+            provider: ("stripe" | "voice" | "elevenlabs") | null;
             external_id: string | null;
             event_type: string | null;
             verified: boolean | null;
@@ -11706,6 +11823,98 @@ export interface components {
         };
         ReportScheduleList: {
             data: components["schemas"]["ReportSchedule"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description A large language model the account’s AI features call: `openai` is any server speaking the OpenAI Chat Completions API (OpenAI, vLLM, Ollama, LiteLLM...), `anthropic` the Anthropic Messages API. The default one answers AI drafts and voice commands; tokens count against the plan’s monthly AI quota. */
+        LlmProvider: {
+            /** @example llm_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "llm_provider";
+            /** @example OpenAI production */
+            name: string;
+            description: string | null;
+            /**
+             * @description The API the provider speaks.
+             * @enum {string}
+             */
+            kind: "openai" | "anthropic";
+            /**
+             * @description The model to ask, as the provider names it.
+             * @example gpt-4o-mini
+             */
+            model: string;
+            base_url: string | null;
+            /** @description The provider AI features use. Making one the default makes the previous default an ordinary one. */
+            is_default: boolean;
+            /** @description The most tokens one answer may have. */
+            max_tokens: number;
+            /** @description How long one attempt may take; 429 and 5xx answers are retried twice. */
+            timeout_ms: number;
+            transcription_model: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        LlmProviderCreate: {
+            /** @example OpenAI production */
+            name: string;
+            description?: string | null;
+            /**
+             * @description The API the provider speaks.
+             * @enum {string}
+             */
+            kind: "openai" | "anthropic";
+            /**
+             * @description The model to ask, as the provider names it.
+             * @example gpt-4o-mini
+             */
+            model: string;
+            base_url?: string | null;
+            /**
+             * @description The provider’s API key. Write-only: stored encrypted, never returned.
+             * @example sk-proj-Xb3kq0examplekey
+             */
+            api_key: string;
+            /** @description The provider AI features use. Making one the default makes the previous default an ordinary one. */
+            is_default?: boolean;
+            /** @description The most tokens one answer may have. */
+            max_tokens?: number;
+            /** @description How long one attempt may take; 429 and 5xx answers are retried twice. */
+            timeout_ms?: number;
+            transcription_model?: string | null;
+        };
+        LlmProviderUpdate: {
+            /** @example OpenAI production */
+            name?: string;
+            description?: string | null;
+            /**
+             * @description The API the provider speaks.
+             * @enum {string}
+             */
+            kind?: "openai" | "anthropic";
+            /**
+             * @description The model to ask, as the provider names it.
+             * @example gpt-4o-mini
+             */
+            model?: string;
+            base_url?: string | null;
+            /**
+             * @description The provider’s API key. Write-only: stored encrypted, never returned.
+             * @example sk-proj-Xb3kq0examplekey
+             */
+            api_key?: string;
+            /** @description The provider AI features use. Making one the default makes the previous default an ordinary one. */
+            is_default?: boolean;
+            /** @description The most tokens one answer may have. */
+            max_tokens?: number;
+            /** @description How long one attempt may take; 429 and 5xx answers are retried twice. */
+            timeout_ms?: number;
+            transcription_model?: string | null;
+        };
+        LlmProviderList: {
+            data: components["schemas"]["LlmProvider"][];
             page: components["schemas"]["Page"];
         };
     };
@@ -33531,9 +33740,9 @@ export interface operations {
                 /** @description Only objects whose updated_at is at most. */
                 "updated_at[lte]"?: string;
                 /** @description Only objects whose provider equals. */
-                provider?: "stripe" | "voice";
+                provider?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider does not equal. */
-                "provider[ne]"?: "stripe" | "voice";
+                "provider[ne]"?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider is one of (comma-separated). */
                 "provider[in]"?: string;
                 /** @description Only objects whose provider is none of (comma-separated). */
@@ -33667,9 +33876,9 @@ export interface operations {
                 /** @description Only objects whose updated_at is at most. */
                 "updated_at[lte]"?: string;
                 /** @description Only objects whose provider equals. */
-                provider?: "stripe" | "voice";
+                provider?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider does not equal. */
-                "provider[ne]"?: "stripe" | "voice";
+                "provider[ne]"?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider is one of (comma-separated). */
                 "provider[in]"?: string;
                 /** @description Only objects whose provider is none of (comma-separated). */
@@ -34055,9 +34264,9 @@ export interface operations {
                 /** @description Only objects whose source_id is one of (comma-separated). */
                 "source_id[in]"?: string;
                 /** @description Only objects whose provider equals. */
-                provider?: "stripe" | "voice";
+                provider?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider does not equal. */
-                "provider[ne]"?: "stripe" | "voice";
+                "provider[ne]"?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider is one of (comma-separated). */
                 "provider[in]"?: string;
                 /** @description Only objects whose provider is none of (comma-separated). */
@@ -34175,9 +34384,9 @@ export interface operations {
                 /** @description Only objects whose source_id is one of (comma-separated). */
                 "source_id[in]"?: string;
                 /** @description Only objects whose provider equals. */
-                provider?: "stripe" | "voice";
+                provider?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider does not equal. */
-                "provider[ne]"?: "stripe" | "voice";
+                "provider[ne]"?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider is one of (comma-separated). */
                 "provider[in]"?: string;
                 /** @description Only objects whose provider is none of (comma-separated). */
@@ -38937,6 +39146,520 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listLlmProviders: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose kind equals. */
+                kind?: "openai" | "anthropic";
+                /** @description Only objects whose kind does not equal. */
+                "kind[ne]"?: "openai" | "anthropic";
+                /** @description Only objects whose kind is one of (comma-separated). */
+                "kind[in]"?: string;
+                /** @description Only objects whose kind is none of (comma-separated). */
+                "kind[nin]"?: string;
+                /** @description Only objects whose kind is empty (true) or set (false). */
+                "kind[is_null]"?: boolean;
+                /** @description Only objects whose model equals. */
+                model?: string;
+                /** @description Only objects whose model does not equal. */
+                "model[ne]"?: string;
+                /** @description Only objects whose model is one of (comma-separated). */
+                "model[in]"?: string;
+                /** @description Only objects whose model is none of (comma-separated). */
+                "model[nin]"?: string;
+                /** @description Only objects whose model contains (case-insensitive). */
+                "model[contains]"?: string;
+                /** @description Only objects whose model starts with (case-insensitive). */
+                "model[starts_with]"?: string;
+                /** @description Only objects whose model is empty (true) or set (false). */
+                "model[is_null]"?: boolean;
+                /** @description Only objects whose is_default equals. */
+                is_default?: string;
+                /** @description Only objects whose is_default does not equal. */
+                "is_default[ne]"?: string;
+                /** @description Only objects whose is_default is empty (true) or set (false). */
+                "is_default[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LlmProviderList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createLlmProvider: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "OpenAI production",
+                 *       "kind": "openai",
+                 *       "model": "gpt-4o-mini",
+                 *       "api_key": "sk-proj-Xb3kq0examplekey",
+                 *       "base_url": "https://example.com/hooks/fieldline"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LlmProviderCreate"];
+            };
+        };
+        responses: {
+            /** @description The created object. */
+            201: {
+                headers: {
+                    Location?: string;
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LlmProvider"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportLlmProviders: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose kind equals. */
+                kind?: "openai" | "anthropic";
+                /** @description Only objects whose kind does not equal. */
+                "kind[ne]"?: "openai" | "anthropic";
+                /** @description Only objects whose kind is one of (comma-separated). */
+                "kind[in]"?: string;
+                /** @description Only objects whose kind is none of (comma-separated). */
+                "kind[nin]"?: string;
+                /** @description Only objects whose kind is empty (true) or set (false). */
+                "kind[is_null]"?: boolean;
+                /** @description Only objects whose model equals. */
+                model?: string;
+                /** @description Only objects whose model does not equal. */
+                "model[ne]"?: string;
+                /** @description Only objects whose model is one of (comma-separated). */
+                "model[in]"?: string;
+                /** @description Only objects whose model is none of (comma-separated). */
+                "model[nin]"?: string;
+                /** @description Only objects whose model contains (case-insensitive). */
+                "model[contains]"?: string;
+                /** @description Only objects whose model starts with (case-insensitive). */
+                "model[starts_with]"?: string;
+                /** @description Only objects whose model is empty (true) or set (false). */
+                "model[is_null]"?: boolean;
+                /** @description Only objects whose is_default equals. */
+                is_default?: string;
+                /** @description Only objects whose is_default does not equal. */
+                "is_default[ne]"?: string;
+                /** @description Only objects whose is_default is empty (true) or set (false). */
+                "is_default[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching object, streamed. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/json": components["schemas"]["LlmProvider"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    bulkLlmProviders: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "operations": [
+                 *         {
+                 *           "action": "create",
+                 *           "data": {
+                 *             "name": "OpenAI production",
+                 *             "kind": "openai",
+                 *             "model": "gpt-4o-mini",
+                 *             "api_key": "sk-proj-Xb3kq0examplekey",
+                 *             "base_url": "https://example.com/hooks/fieldline"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    operations: ({
+                        /** @constant */
+                        action: "create";
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        action: "update";
+                        id: string;
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        action: "delete";
+                        id: string;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Every item succeeded, in request order. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["BulkResult"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getLlmProvider: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LlmProvider"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteLlmProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["DeletedObject"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateLlmProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "OpenAI production"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LlmProviderUpdate"];
+            };
+        };
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LlmProvider"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    testLlmProvider: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The result. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "llm_provider_test";
+                            /** @description The provider tested. */
+                            provider: string;
+                            /** @description The provider answered the prompt. */
+                            ok: boolean;
+                            /** @description How long the call took, retries included. */
+                            latency_ms: number | null;
+                            model: string;
+                            /** @description The HTTP status the provider failed with, if it answered. */
+                            provider_status: number | null;
+                            /** @description Why the call failed (the provider’s status and message), null when ok. */
+                            error: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     tagContact: {
         parameters: {
             query?: never;
@@ -40690,7 +41413,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                provider: "stripe" | "voice";
+                provider: "stripe" | "voice" | "elevenlabs";
                 token: string;
             };
             cookie?: never;
@@ -42319,6 +43042,10 @@ export interface operations {
                                 automation_runs_used: number;
                                 /** @description Past it, a rule’s run is recorded failed, saying why; a workflow started by hand answers 429. */
                                 automation_runs_limit: number;
+                                /** @description LLM tokens (input and output) used this month by AI drafts and voice commands. */
+                                ai_tokens_used: number;
+                                /** @description Past it, calls to LLM providers are refused (429 `quota_exceeded`). */
+                                ai_tokens_limit: number;
                                 reset_seconds: number;
                             };
                         };

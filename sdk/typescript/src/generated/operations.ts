@@ -314,6 +314,14 @@ export const operationTable = {
   "leads.lose": {"method":"POST","path":"/v1/leads/{id}/lose","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "leads.reopen": {"method":"POST","path":"/v1/leads/{id}/reopen","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "leads.update": {"method":"PATCH","path":"/v1/leads/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "llmProviders.bulk": {"method":"POST","path":"/v1/llm-providers/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "llmProviders.create": {"method":"POST","path":"/v1/llm-providers","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "llmProviders.delete": {"method":"DELETE","path":"/v1/llm-providers/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "llmProviders.export": {"method":"GET","path":"/v1/llm-providers/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
+  "llmProviders.get": {"method":"GET","path":"/v1/llm-providers/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "llmProviders.list": {"method":"GET","path":"/v1/llm-providers","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "llmProviders.test": {"method":"POST","path":"/v1/llm-providers/{id}/test","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "llmProviders.update": {"method":"PATCH","path":"/v1/llm-providers/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "locationPings.bulk": {"method":"POST","path":"/v1/location-pings/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "locationPings.create": {"method":"POST","path":"/v1/location-pings","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "locationPings.delete": {"method":"DELETE","path":"/v1/location-pings/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -2405,6 +2413,56 @@ export interface Resources {
      * `PATCH /v1/leads/{id}` (scope `write:leads`)
      */
     update(id: string, body: JsonBody<Op<"/v1/leads/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/leads/{id}", "patch">>>;
+  };
+  llmProviders: {
+    /**
+     * Create, update and delete llm providers in one all-or-nothing request
+     *
+     * `POST /v1/llm-providers/bulk` (scope `write:llm-providers`)
+     */
+    bulk(body: JsonBody<Op<"/v1/llm-providers/bulk", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/llm-providers/bulk", "post">>>;
+    /**
+     * Create a llm_provider
+     *
+     * `POST /v1/llm-providers` (scope `write:llm-providers`)
+     */
+    create(body: JsonBody<Op<"/v1/llm-providers", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/llm-providers", "post">>>;
+    /**
+     * Delete a llm_provider
+     *
+     * `DELETE /v1/llm-providers/{id}` (scope `write:llm-providers`)
+     */
+    delete(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/llm-providers/{id}", "delete">>>;
+    /**
+     * Export llm providers as CSV or JSON
+     *
+     * `GET /v1/llm-providers/export` (scope `read:llm-providers`)
+     */
+    export(query?: Query<Op<"/v1/llm-providers/export", "get">>, options?: RequestOptions): Promise<Response>;
+    /**
+     * Retrieve a llm_provider
+     *
+     * `GET /v1/llm-providers/{id}` (scope `read:llm-providers`)
+     */
+    get(id: string, query?: Query<Op<"/v1/llm-providers/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/llm-providers/{id}", "get">>>;
+    /**
+     * List llm providers
+     *
+     * `GET /v1/llm-providers` (scope `read:llm-providers`)
+     */
+    list(query?: Query<Op<"/v1/llm-providers", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/llm-providers", "get">>, JsonResponse<Op<"/v1/llm-providers", "get">>>;
+    /**
+     * Test the provider with a real call
+     *
+     * `POST /v1/llm-providers/{id}/test` (scope `write:llm-providers`)
+     */
+    test(id: string, body?: JsonBody<Op<"/v1/llm-providers/{id}/test", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/llm-providers/{id}/test", "post">>>;
+    /**
+     * Update a llm_provider
+     *
+     * `PATCH /v1/llm-providers/{id}` (scope `write:llm-providers`)
+     */
+    update(id: string, body: JsonBody<Op<"/v1/llm-providers/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/llm-providers/{id}", "patch">>>;
   };
   locationPings: {
     /**
