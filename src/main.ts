@@ -27,6 +27,7 @@ import { realtimeModule } from './realtime/realtime-module.ts';
 import { inboundModule } from './inbound/inbound-module.ts';
 import { aiModule } from './ai/ai-module.ts';
 import { MCP_PATH, mcpModule } from './mcp/mcp-module.ts';
+import { voiceModule } from './voice/voice-module.ts';
 import type { RuntimeOptions, ResourceDefinition } from './platform/contract.ts';
 
 let standard: Api | undefined;
@@ -59,7 +60,8 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     storageModule,
     realtimeModule,
     aiModule,
-    // The MCP server's tools are the operations of the API it is part of.
+    // Voice commands and the MCP server run the tools of the API they are part of.
+    voiceModule(() => api!),
     mcpModule(() => api!),
   ];
   api = buildApi(modules);

@@ -6050,6 +6050,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/voice-commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List voice commands
+         * @description Requires the scope `read:voice-commands`.
+         */
+        get: operations["listVoiceCommands"];
+        put?: never;
+        /**
+         * Give a voice command
+         * @description The command becomes a plan of tool calls (the MCP server’s tools, run as you): the built-in grammar understands commands like “Schedule the Jones water heater job for Tuesday at 9 with Dee”, “Create customer Mary Smith, phone 555 123 4567, email mary@example.com”, “Create a job for Jones: replace the water heater tomorrow at 10”, “Assign the Jones job to Dee”; others go to the account’s default LLM provider, if it has one. Reads run at once (they find the records the command names); writes run only when confirmed (`confirm: true`, or POST /v1/voice-commands/{id}/confirm within 5 minutes), each needing its own scope: one beyond the credential’s is `not_allowed`, naming it. A command neither understands answers 201 with status `not_understood` and examples. An empty or too long transcript is a 422.
+         *
+         *     Requires the scope `write:voice-commands`.
+         */
+        post: operations["giveVoiceCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/voice-commands/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a voice_command
+         * @description Requires the scope `read:voice-commands`.
+         */
+        get: operations["getVoiceCommand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/tags": {
         parameters: {
             query?: never;
@@ -6733,7 +6779,7 @@ export interface paths {
         };
         /**
          * API usage over time
-         * @description Requests, errors and p50/p95/p99 latency in hour or day buckets, from the request log (kept 30 days).
+         * @description Requests, errors and p50/p95/p99 latency in hour or day buckets, from the request log (kept 30 days); and `ai`: calls to LLM providers and their tokens, by provider and purpose.
          *
          *     Requires the scope `read:request-logs`.
          */
@@ -8311,6 +8357,72 @@ export interface paths {
         get: operations["streamEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{id}/draft-reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draft a reply with the account's LLM provider (nothing is sent)
+         * @description Asks the account's default LLM provider for a reply to the conversation's latest customer message, from its last 20 messages, the customer and contact, the customer's open jobs and unpaid invoices, and the published knowledge-base articles that best match the latest message. Nothing is sent; with `store: true` the draft is also kept as a message with status `draft`, which no channel ever sends. Needs `write:messages` and `read:conversations` and `read:messages`; customers, contacts, jobs, invoices and articles reach the prompt only with their collection's read scope (those left out are listed in `withheld`). Without a provider: 409 `llm_provider_missing`; the provider's failure or timeout: 502 `llm_provider_error` / 504 `llm_provider_timeout`, nothing stored.
+         *
+         *     Requires the scope `write:messages`.
+         */
+        post: operations["draftConversationReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/voice-commands/audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a voice command as an audio upload
+         * @description The recording in the form field `audio` (at most 512 KiB), transcribed by the account’s default LLM provider (409 `llm_provider_missing` without one), then planned as POST /v1/voice-commands plans text. The form field `confirm=true` runs the writes at once.
+         *
+         *     Requires the scope `write:voice-commands`.
+         */
+        post: operations["giveVoiceCommandAudio"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/voice-commands/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a planned voice command
+         * @description Runs the planned writes, once, in order, as you: each looked-up record is read again first (gone: 409) and each step’s scope checked again (403 `insufficient_scope`). A command already run answers as it is; one ambiguous, not allowed, not understood or past `expires_at` is a 409. Only whoever gave the command confirms it.
+         *
+         *     Requires the scope `write:voice-commands`.
+         */
+        post: operations["confirmVoiceCommand"];
         delete?: never;
         options?: never;
         head?: never;
@@ -11915,6 +12027,77 @@ export interface components {
         };
         LlmProviderList: {
             data: components["schemas"]["LlmProvider"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description A command spoken or typed to `POST /v1/voice-commands`: what was said, the plan of tool calls it became, what each step found or did, and who gave it. A credential with `read:*` reads every command; others read their own. */
+        VoiceCommand: {
+            /** @example vcmd_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "voice_command";
+            text: string | null;
+            source: ("text" | "audio") | null;
+            status: ("planned" | "needs_clarification" | "not_allowed" | "not_understood" | "executing" | "executed" | "partially_failed" | "failed" | "expired") | null;
+            parser: ("grammar" | "llm" | "none") | null;
+            intent: string | null;
+            plan: {
+                /** @description The MCP tool (and so the API operation) the step calls. */
+                tool: string;
+                purpose: string;
+                /** @description The tool’s arguments; `{"$ref": "job.id"}` stands for what an earlier write makes when it runs. */
+                arguments: {
+                    [key: string]: unknown;
+                };
+                /** @description Reads run at once; writes only once the command is confirmed. */
+                read_only: boolean;
+                /** @enum {string} */
+                status: "done" | "planned" | "not_allowed" | "failed" | "skipped";
+                /** @description What the step found or did, or why it did not run. */
+                summary: string | null;
+                /** @description For a `not_allowed` step: the scope the credential lacks. */
+                missing_scope: string | null;
+                /** @description What it answered, shortened: ids, names and states. */
+                result: unknown | null;
+                /** @description For a `failed` step: the problem details. */
+                error: {
+                    [key: string]: unknown;
+                } | null;
+                /** @description For a lookup that found several records, or none: those it found (say the command again). */
+                candidates: {
+                    id: string;
+                    name: string;
+                }[] | null;
+            }[] | null;
+            summary: string | null;
+            ambiguities: {
+                /** @description What could not be told apart: `customer`, `job`, `technician`. */
+                reference: string;
+                message: string;
+                candidates: {
+                    id: string;
+                    name: string;
+                }[];
+            }[] | null;
+            actor_type: ("member" | "api_key" | "oauth_client") | null;
+            actor_id: string | null;
+            request_id: string | null;
+            llm: {
+                provider: string;
+                model: string;
+                input_tokens: number;
+                output_tokens: number;
+                rounds: number;
+            } | null;
+            expires_at: string | null;
+            confirmed_at: string | null;
+            executed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        VoiceCommandList: {
+            data: components["schemas"]["VoiceCommand"][];
             page: components["schemas"]["Page"];
         };
     };
@@ -39660,6 +39843,251 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listVoiceCommands: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, executed_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over text. */
+                q?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose source equals. */
+                source?: "text" | "audio";
+                /** @description Only objects whose source does not equal. */
+                "source[ne]"?: "text" | "audio";
+                /** @description Only objects whose source is one of (comma-separated). */
+                "source[in]"?: string;
+                /** @description Only objects whose source is none of (comma-separated). */
+                "source[nin]"?: string;
+                /** @description Only objects whose source is empty (true) or set (false). */
+                "source[is_null]"?: boolean;
+                /** @description Only objects whose status equals. */
+                status?: "planned" | "needs_clarification" | "not_allowed" | "not_understood" | "executing" | "executed" | "partially_failed" | "failed" | "expired";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "planned" | "needs_clarification" | "not_allowed" | "not_understood" | "executing" | "executed" | "partially_failed" | "failed" | "expired";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose parser equals. */
+                parser?: "grammar" | "llm" | "none";
+                /** @description Only objects whose parser does not equal. */
+                "parser[ne]"?: "grammar" | "llm" | "none";
+                /** @description Only objects whose parser is one of (comma-separated). */
+                "parser[in]"?: string;
+                /** @description Only objects whose parser is none of (comma-separated). */
+                "parser[nin]"?: string;
+                /** @description Only objects whose parser is empty (true) or set (false). */
+                "parser[is_null]"?: boolean;
+                /** @description Only objects whose intent equals. */
+                intent?: string;
+                /** @description Only objects whose intent does not equal. */
+                "intent[ne]"?: string;
+                /** @description Only objects whose intent is one of (comma-separated). */
+                "intent[in]"?: string;
+                /** @description Only objects whose intent is none of (comma-separated). */
+                "intent[nin]"?: string;
+                /** @description Only objects whose intent contains (case-insensitive). */
+                "intent[contains]"?: string;
+                /** @description Only objects whose intent starts with (case-insensitive). */
+                "intent[starts_with]"?: string;
+                /** @description Only objects whose intent is empty (true) or set (false). */
+                "intent[is_null]"?: boolean;
+                /** @description Only objects whose actor_type equals. */
+                actor_type?: "member" | "api_key" | "oauth_client";
+                /** @description Only objects whose actor_type does not equal. */
+                "actor_type[ne]"?: "member" | "api_key" | "oauth_client";
+                /** @description Only objects whose actor_type is one of (comma-separated). */
+                "actor_type[in]"?: string;
+                /** @description Only objects whose actor_type is none of (comma-separated). */
+                "actor_type[nin]"?: string;
+                /** @description Only objects whose actor_type is empty (true) or set (false). */
+                "actor_type[is_null]"?: boolean;
+                /** @description Only objects whose actor_id equals. */
+                actor_id?: string;
+                /** @description Only objects whose actor_id does not equal. */
+                "actor_id[ne]"?: string;
+                /** @description Only objects whose actor_id is one of (comma-separated). */
+                "actor_id[in]"?: string;
+                /** @description Only objects whose actor_id is none of (comma-separated). */
+                "actor_id[nin]"?: string;
+                /** @description Only objects whose actor_id contains (case-insensitive). */
+                "actor_id[contains]"?: string;
+                /** @description Only objects whose actor_id starts with (case-insensitive). */
+                "actor_id[starts_with]"?: string;
+                /** @description Only objects whose actor_id is empty (true) or set (false). */
+                "actor_id[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoiceCommandList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    giveVoiceCommand: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "Schedule the Jones water heater job for Tuesday at 9 with Dee"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description What was said, at most 1000 characters.
+                     * @example Schedule the Jones water heater job for Tuesday at 9 with Dee
+                     */
+                    text?: string;
+                    /** @description A recording (at most 512 KiB) the account's LLM provider transcribes. */
+                    audio?: {
+                        /**
+                         * Format: base64
+                         * @description The recording, base64.
+                         */
+                        data: string;
+                        /** @enum {string} */
+                        content_type: "audio/mpeg" | "audio/mp4" | "audio/m4a" | "audio/wav" | "audio/x-wav" | "audio/webm" | "audio/ogg" | "audio/flac";
+                    };
+                    /** @description Run the writes at once too, as a confirmation would (default false: they wait for one). */
+                    confirm?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Give a voice command */
+            201: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["VoiceCommand"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getVoiceCommand: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["VoiceCommand"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     tagContact: {
         parameters: {
             query?: never;
@@ -41274,6 +41702,36 @@ export interface operations {
                                 p95_ms: number | null;
                                 p99_ms: number | null;
                             }[];
+                            /** @description LLM calls in the window (AI drafts, voice commands, provider tests); not filtered by key or credential. */
+                            ai: {
+                                /** @description Calls made to LLM providers. */
+                                calls: number;
+                                /** @description Calls the provider failed (after retries), timed out or answered unreadably. */
+                                failed_calls: number;
+                                input_tokens: number;
+                                output_tokens: number;
+                                by_provider: {
+                                    provider_id: string;
+                                    kind: string;
+                                    model: string;
+                                    /** @description Calls made to LLM providers. */
+                                    calls: number;
+                                    /** @description Calls the provider failed (after retries), timed out or answered unreadably. */
+                                    failed_calls: number;
+                                    input_tokens: number;
+                                    output_tokens: number;
+                                }[];
+                                by_purpose: {
+                                    /** @description draft_reply, voice_command, ... */
+                                    purpose: string;
+                                    /** @description Calls made to LLM providers. */
+                                    calls: number;
+                                    /** @description Calls the provider failed (after retries), timed out or answered unreadably. */
+                                    failed_calls: number;
+                                    input_tokens: number;
+                                    output_tokens: number;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -47136,6 +47594,189 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    draftConversationReply: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description What the reply should say or do ("offer Tuesday morning"); quoted to the model as your wishes. */
+                    instructions?: string;
+                    /**
+                     * @default professional
+                     * @enum {string}
+                     */
+                    tone?: "professional" | "friendly" | "concise" | "empathetic";
+                    /**
+                     * @description Also keep the draft as a message of the conversation with status `draft` (never sent).
+                     * @default false
+                     */
+                    store?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Draft a reply with the account's LLM provider (nothing is sent) */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "draft_reply";
+                            conversation_id: string;
+                            /** @description The suggested reply. Not sent. */
+                            body: string;
+                            /** @enum {string} */
+                            tone: "professional" | "friendly" | "concise" | "empathetic";
+                            /** @description What the prompt held. */
+                            sources: {
+                                /** @description The messages the model read, oldest first. */
+                                message_ids: string[];
+                                customer_id: string | null;
+                                /** @description The customer's open jobs it read. */
+                                job_ids: string[];
+                                /** @description The customer's unpaid invoices it read. */
+                                invoice_ids: string[];
+                                /** @description The published knowledge-base articles that matched the latest customer message. */
+                                article_ids: string[];
+                            };
+                            /** @description Collections the credential cannot read (`read:{collection}`), so the prompt held nothing of them. */
+                            withheld: string[];
+                            provider: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "openai" | "anthropic";
+                                model: string;
+                            };
+                            usage: {
+                                input_tokens: number;
+                                output_tokens: number;
+                            };
+                            /** @description With `store`: the `draft` message kept on the conversation. */
+                            message_id?: string;
+                        };
+                    };
+                };
+            };
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            502: components["responses"]["BadGateway"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    giveVoiceCommandAudio: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description At most 524288 bytes: audio/mpeg, audio/mp4, audio/m4a, audio/wav, audio/x-wav, audio/webm, audio/ogg, audio/flac.
+                     */
+                    audio: Blob;
+                    /** @enum {string} */
+                    confirm?: "true" | "false";
+                };
+            };
+        };
+        responses: {
+            /** @description Give a voice command as an audio upload */
+            201: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["VoiceCommand"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    confirmVoiceCommand: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Confirm a planned voice command */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["VoiceCommand"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

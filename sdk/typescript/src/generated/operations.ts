@@ -139,6 +139,7 @@ export const operationTable = {
   "conversations.close": {"method":"POST","path":"/v1/conversations/{id}/close","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "conversations.create": {"method":"POST","path":"/v1/conversations","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "conversations.delete": {"method":"DELETE","path":"/v1/conversations/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "conversations.draftReply": {"method":"POST","path":"/v1/conversations/{id}/draft-reply","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "conversations.export": {"method":"GET","path":"/v1/conversations/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "conversations.get": {"method":"GET","path":"/v1/conversations/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "conversations.list": {"method":"GET","path":"/v1/conversations","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
@@ -474,6 +475,11 @@ export const operationTable = {
   "users.invite": {"method":"POST","path":"/v1/users/{id}/invite","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "users.list": {"method":"GET","path":"/v1/users","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "users.update": {"method":"PATCH","path":"/v1/users/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "voiceCommands.confirm": {"method":"POST","path":"/v1/voice-commands/{id}/confirm","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "voiceCommands.get": {"method":"GET","path":"/v1/voice-commands/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "voiceCommands.give": {"method":"POST","path":"/v1/voice-commands","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "voiceCommands.giveAudio": {"method":"POST","path":"/v1/voice-commands/audio","pathParams":[],"query":"none","body":"multipart","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "voiceCommands.list": {"method":"GET","path":"/v1/voice-commands","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "webhookDeliveries.get": {"method":"GET","path":"/v1/webhook-deliveries/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "webhookDeliveries.list": {"method":"GET","path":"/v1/webhook-deliveries","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "webhookEndpoints.bulk": {"method":"POST","path":"/v1/webhook-endpoints/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
@@ -1331,6 +1337,12 @@ export interface Resources {
      * `DELETE /v1/conversations/{id}` (scope `write:conversations`)
      */
     delete(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/conversations/{id}", "delete">>>;
+    /**
+     * Draft a reply with the account's LLM provider (nothing is sent)
+     *
+     * `POST /v1/conversations/{id}/draft-reply` (scope `write:messages`)
+     */
+    draftReply(id: string, body?: JsonBody<Op<"/v1/conversations/{id}/draft-reply", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/conversations/{id}/draft-reply", "post">>>;
     /**
      * Export conversations as CSV or JSON
      *
@@ -3411,6 +3423,38 @@ export interface Resources {
      * `PATCH /v1/users/{id}` (scope `write:users`)
      */
     update(id: string, body: JsonBody<Op<"/v1/users/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/users/{id}", "patch">>>;
+  };
+  voiceCommands: {
+    /**
+     * Confirm a planned voice command
+     *
+     * `POST /v1/voice-commands/{id}/confirm` (scope `write:voice-commands`)
+     */
+    confirm(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/voice-commands/{id}/confirm", "post">>>;
+    /**
+     * Retrieve a voice_command
+     *
+     * `GET /v1/voice-commands/{id}` (scope `read:voice-commands`)
+     */
+    get(id: string, query?: Query<Op<"/v1/voice-commands/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/voice-commands/{id}", "get">>>;
+    /**
+     * Give a voice command
+     *
+     * `POST /v1/voice-commands` (scope `write:voice-commands`)
+     */
+    give(body?: JsonBody<Op<"/v1/voice-commands", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/voice-commands", "post">>>;
+    /**
+     * Give a voice command as an audio upload
+     *
+     * `POST /v1/voice-commands/audio` (scope `write:voice-commands`)
+     */
+    giveAudio(body: MultipartBody<Op<"/v1/voice-commands/audio", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/voice-commands/audio", "post">>>;
+    /**
+     * List voice commands
+     *
+     * `GET /v1/voice-commands` (scope `read:voice-commands`)
+     */
+    list(query?: Query<Op<"/v1/voice-commands", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/voice-commands", "get">>, JsonResponse<Op<"/v1/voice-commands", "get">>>;
   };
   webhookDeliveries: {
     /**
