@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { tenantBatch } from '../db/tenant-transaction.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { ms, trafficQuery, trafficWhere } from './time-range.ts';
+import { AiUsageSection, aiUsageSection, aiUsageStatements } from '../ai/ai-usage-report.ts';
 
 const GROUP_EXPRESSIONS = {
   api_key: 'api_key_id',
@@ -42,6 +43,7 @@ const UsageResponse = z.object({
   group_by: z.string().nullable(),
   summary: z.object(Stats),
   buckets: z.array(z.object({ start: z.string(), group: z.string().nullable(), ...Stats })),
+  ai: AiUsageSection,
 });
 
 /** Aggregates of request_logs rows, shared with the alert evaluator. */
@@ -75,19 +77,22 @@ export const usageOperation = defineOperation({
   scope: 'read:request-logs',
   bucket: 'expensive',
   summary: 'API usage over time',
-  description: 'Requests, errors and p50/p95/p99 latency in hour or day buckets, from the request log (kept 30 days).',
+  description:
+    'Requests, errors and p50/p95/p99 latency in hour or day buckets, from the request log (kept 30 days); ' +
+    'and `ai`: calls to LLM providers and their tokens, by provider and purpose.',
   query: UsageQuery,
   response: UsageResponse,
   async handle({ runtime, principal, query }) {
     const { from, to, where, parameters } = trafficWhere(principal.accountId, query);
     const group = query.group_by ? GROUP_EXPRESSIONS[query.group_by] : 'NULL::text';
-    const [buckets, [summary]] = await tenantBatch(runtime.db, principal.accountId, [
+    const [buckets, [summary], ...ai] = await tenantBatch(runtime.db, principal.accountId, [
       {
         sql: `SELECT date_trunc('${query.bucket}', created_at) AS start, ${group} AS "group", ${STATS_SQL}
               FROM request_logs ${where} GROUP BY 1, 2 ORDER BY 1, 2`,
         parameters,
       },
       { sql: `SELECT ${STATS_SQL} FROM request_logs ${where}`, parameters },
+      ...aiUsageStatements(principal.accountId, from, to),
     ]);
     return {
       status: 200,
@@ -100,6 +105,7 @@ export const usageOperation = defineOperation({
           group_by: query.group_by ?? null,
           summary: stats(summary),
           buckets: buckets.map((row) => ({ start: row.start, group: row.group, ...stats(row) })),
+          ai: aiUsageSection(ai),
         },
       },
     };

@@ -24,6 +24,7 @@ import { workflows } from '../../src/automation/workflows.ts';
 import { approvalPolicies } from '../../src/automation/approval-policies.ts';
 import { reports } from '../../src/reports/reports.ts';
 import { reportSchedules } from '../../src/reports/report-schedules.ts';
+import { llmProviders } from '../../src/ai/llm-providers-resource.ts';
 
 /** A value for a JSON schema: every property filled, minimums respected. */
 /** Stands for "an id of this collection" in a JSON sample until Fixtures puts a real one there. */
@@ -182,6 +183,8 @@ const FIELD_SAMPLES = new Map<string, (n: number) => unknown>([
   [fieldOf(reportSchedules, 'weekday'), (n) => 1 + (n % 7)],
   [fieldOf(reportSchedules, 'day_of_month'), (n) => 1 + (n % 28)],
   [fieldOf(reportSchedules, 'recipients'), (n) => [`reports-${n}@example.test`]],
+  // One default provider per account: a new default would change the providers made before it.
+  [fieldOf(llmProviders, 'is_default'), () => false],
 ]);
 
 /**
