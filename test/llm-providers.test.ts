@@ -12,6 +12,7 @@ import { ApiError } from '../src/platform/errors.ts';
 import { systemQuery } from '../src/db/system-query.ts';
 import { periodOf } from '../src/limits/monthly-quota.ts';
 import { PLANS } from '../src/limits/plans.ts';
+import { requestLogWriter } from '../src/analytics/analytics-services.ts';
 import type { Runtime } from '../src/platform/contract.ts';
 
 const KEY = 'sk-test-fieldline-secret-key-0123456789';
@@ -88,6 +89,18 @@ describe('llm-providers resource', () => {
     );
     assert.equal(typeof stored[0].api_key, 'string');
     assert.doesNotMatch(stored[0].api_key, /fieldline-secret/);
+  });
+
+  test('a refused create is logged with its body, the api key redacted', async () => {
+    const refused = await call('POST', '/v1/llm-providers', { name: 'X', kind: 'bogus', model: 'm', api_key: KEY });
+    assert.equal(refused.status, 422);
+    assert.doesNotMatch(refused.text, /fieldline-secret/);
+    await ctx.runtime.use(requestLogWriter).flush();
+    const log = await call('GET', `/v1/request-logs/${refused.headers.get('x-request-id')}`);
+    assert.equal(log.status, 200, log.text);
+    assert.equal(log.body.data.request_body.name, 'X');
+    assert.equal(log.body.data.request_body.api_key, '[redacted]');
+    assert.doesNotMatch(log.text, /fieldline-secret/);
   });
 
   test('one default per account: making one the default unsets the other', async () => {
