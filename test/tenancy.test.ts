@@ -101,6 +101,13 @@ before(async () => {
     });
     assert.equal(sent.status, 200, sent.text);
     store.set('deliveries', (await ctx.call('GET', '/v1/deliveries?limit=1', { key: account.key })).body.data[0]);
+    // A voice command is given, not created: a question logs one (its reads run as the key).
+    const spoken = await ctx.call('POST', '/v1/voice-commands', {
+      key: account.key,
+      body: { text: 'find customer Sample' },
+    });
+    assert.equal(spoken.status, 201, spoken.text);
+    store.set('voice-commands', spoken.body.data);
     // Photos and signatures are uploads to a job.
     for (const [collection, segment, fields] of [
       ['job-photos', 'photos', {}],

@@ -73,19 +73,24 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 /** Arguments with the references that `bindings` can resolve resolved; `missing` names the others' bindings. */
 export function resolveArguments(args: Record<string, unknown>, bindings: Bindings) {
   const missing = new Set<string>();
-  const valueOf = (path: string) => {
-    const [name, field] = path.split('.');
+  /** The bound record a path (`job.id`) names, or undefined when nothing is bound under its name yet. */
+  const recordOf = (path: string) => {
+    const name = path.split('.')[0];
     const binding = bindings.get(name);
     if (!binding) missing.add(name);
-    return binding?.record[field];
+    return binding?.record;
   };
   const walk = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(walk);
     if (!isObject(value)) return value;
-    if (typeof value.$ref === 'string') return bindings.has(value.$ref.split('.')[0]) ? valueOf(value.$ref) : value;
+    if (typeof value.$ref === 'string') {
+      const record = recordOf(value.$ref);
+      return record ? record[value.$ref.split('.')[1]] : value;
+    }
     if (typeof value.$append === 'string') {
-      if (!bindings.has(value.$append.split('.')[0])) return (valueOf(value.$append), value);
-      const before = valueOf(value.$append);
+      const record = recordOf(value.$append);
+      if (!record) return value;
+      const before = record[value.$append.split('.')[1]];
       return typeof before === 'string' && before.trim() ? `${before}\n${value.text}` : value.text;
     }
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, walk(inner)]));
