@@ -778,7 +778,7 @@ class InboundRequest(TypedDict):
     id: str
     object: Literal['inbound_request']
     source_id: Optional[str]
-    provider: Optional[Literal['stripe', 'voice', 'elevenlabs']]
+    provider: Optional[Literal['stripe', 'voice']]
     external_id: Optional[str]
     event_type: Optional[str]
     verified: Optional[bool]
@@ -802,7 +802,7 @@ class InboundSource(TypedDict):
     """A provider allowed to post signed events into the account at `url_path`. Every request it sends is logged under `/v1/inbound-sources/{id}/requests`."""
     id: str
     object: Literal['inbound_source']
-    provider: Literal['stripe', 'voice', 'elevenlabs']
+    provider: Literal['stripe', 'voice']
     description: Optional[str]
     url_path: Optional[str]
     status: Literal['enabled', 'disabled']
@@ -811,7 +811,7 @@ class InboundSource(TypedDict):
 
 
 class _InboundSourceCreateRequired(TypedDict):
-    provider: Literal['stripe', 'voice', 'elevenlabs']
+    provider: Literal['stripe', 'voice']
     signing_secret: str
 
 
