@@ -111,10 +111,10 @@ export function voiceOperations(api: () => Api): Operation[] {
     bucket: 'write',
     summary: 'Give a voice command as an audio upload',
     description:
-      `The recording in the form field \`audio\` (at most ${MAX_AUDIO_BYTES / 1024} KiB), transcribed by the ` +
+      `The recording in the form field \`file\` (at most ${MAX_AUDIO_BYTES / 1024} KiB), transcribed by the ` +
       'account’s default LLM provider (409 `llm_provider_missing` without one), then planned as POST ' +
       '/v1/voice-commands plans text. The form field `confirm=true` runs the writes at once.',
-    upload: { field: 'audio', maxBytes: MAX_AUDIO_BYTES, mediaTypes: AUDIO_TYPES },
+    upload: { field: 'file', maxBytes: MAX_AUDIO_BYTES, mediaTypes: AUDIO_TYPES },
     body: z.strictObject({ confirm: z.enum(['true', 'false']).optional() }),
     response: z.unknown(),
     responseComponent: 'VoiceCommand',

@@ -778,7 +778,7 @@ class InboundRequest(TypedDict):
     id: str
     object: Literal['inbound_request']
     source_id: Optional[str]
-    provider: Optional[Literal['stripe', 'voice']]
+    provider: Optional[Literal['stripe', 'voice', 'elevenlabs']]
     external_id: Optional[str]
     event_type: Optional[str]
     verified: Optional[bool]
@@ -802,7 +802,7 @@ class InboundSource(TypedDict):
     """A provider allowed to post signed events into the account at `url_path`. Every request it sends is logged under `/v1/inbound-sources/{id}/requests`."""
     id: str
     object: Literal['inbound_source']
-    provider: Literal['stripe', 'voice']
+    provider: Literal['stripe', 'voice', 'elevenlabs']
     description: Optional[str]
     url_path: Optional[str]
     status: Literal['enabled', 'disabled']
@@ -811,7 +811,7 @@ class InboundSource(TypedDict):
 
 
 class _InboundSourceCreateRequired(TypedDict):
-    provider: Literal['stripe', 'voice']
+    provider: Literal['stripe', 'voice', 'elevenlabs']
     signing_secret: str
 
 
@@ -7390,12 +7390,12 @@ class VoiceCommandsResource(_Resource):
     def give_audio(self, *, files: Mapping[str, FileInput], idempotency_key: Optional[str] = AUTO, **fields: Any) -> VoiceCommand:
         """Give a voice command as an audio upload
 
-        The recording in the form field `audio` (at most 512 KiB), transcribed by the account’s default LLM provider (409 `llm_provider_missing` without one), then planned as POST /v1/voice-commands plans text. The form field `confirm=true` runs the writes at once.
+        The recording in the form field `file` (at most 512 KiB), transcribed by the account’s default LLM provider (409 `llm_provider_missing` without one), then planned as POST /v1/voice-commands plans text. The form field `confirm=true` runs the writes at once.
 
         Requires the scope `write:voice-commands`.
 
         ``POST /v1/voice-commands/audio``
-        multipart/form-data: ``files={'audio': ...}`` and form fields as keyword arguments: confirm.
+        multipart/form-data: ``files={'file': ...}`` and form fields as keyword arguments: confirm.
         """
         return self._client._operation("POST", '/v1/voice-commands/audio', path_params=None, files=files, idempotency_key=idempotency_key, form=fields, result="data")
 

@@ -6847,10 +6847,11 @@ export interface paths {
         put?: never;
         /**
          * Receive a provider's signed event
-         * @description For providers, not API clients: create an inbound source and give the provider its `url_path`. No API key; the provider's signature (checked with the source's `signing_secret`, 5 minute timestamp tolerance) authenticates. Each provider event id applies once; repeats answer `duplicate`. An authentic event that cannot be applied answers 422 so the provider retries. Every request is logged under the source's `/requests`.
+         * @description For providers, not API clients: create an inbound source and give the provider its `url_path`. No API key; the provider's signature (checked with the source's `signing_secret`, within the provider's timestamp tolerance) authenticates. Each provider event id applies once; repeats answer `duplicate`. An authentic event that cannot be applied answers 422 so the provider retries. Every request is logged under the source's `/requests`.
          *
          *     - `stripe`: Stripe events: `payment_intent.succeeded` and `invoice.paid` record a card payment on the invoice named by `metadata.fieldline_invoice_id` (once per PaymentIntent); `charge.refunded` (full refunds) refunds the payment whose reference is the PaymentIntent. Other event types are logged and ignored.
          *     - `voice`: A voice-agent provider's call events, signed with Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`). The body is `{ "type": "call.started" | "call.ended" | "call.transcript", "data": { "call_id", "direction", "from", "to", "started_at", "ended_at", "duration_seconds", "status", "transcript", "summary", "customer_id" } }`; each call is one call log keyed by `call_id`, linked to the customer named or to the customer with the caller's phone number.
+         *     - `elevenlabs`: ElevenLabs Agents' post-call webhooks, signed with the `ElevenLabs-Signature` header (`t=<unix seconds>,v0=<hex HMAC-SHA256 of "<t>.<body>">`, 30 minute tolerance). `post_call_transcription` creates or completes the call log of `data.conversation_id`: the transcript as "Agent: ..." and "Caller: ..." lines, `analysis.transcript_summary` as its summary, start, end and duration from `metadata`, direction and numbers from `metadata.phone_call`, and the customer with the caller's phone number. `call_initiation_failure` records a failed outbound call with the reason. `post_call_audio` is acknowledged and not stored: call logs keep no audio (turn off "Send audio data"; bodies over the server limit are refused with 413). Other types are acknowledged and ignored. Each conversation is one call log, and each event applies once.
          */
         post: operations["receiveInboundEvent"];
         delete?: never;
@@ -8395,7 +8396,7 @@ export interface paths {
         put?: never;
         /**
          * Give a voice command as an audio upload
-         * @description The recording in the form field `audio` (at most 512 KiB), transcribed by the account’s default LLM provider (409 `llm_provider_missing` without one), then planned as POST /v1/voice-commands plans text. The form field `confirm=true` runs the writes at once.
+         * @description The recording in the form field `file` (at most 512 KiB), transcribed by the account’s default LLM provider (409 `llm_provider_missing` without one), then planned as POST /v1/voice-commands plans text. The form field `confirm=true` runs the writes at once.
          *
          *     Requires the scope `write:voice-commands`.
          */
@@ -10557,7 +10558,7 @@ export interface components {
             /** @constant */
             object: "inbound_source";
             /** @enum {string} */
-            provider: "stripe" | "voice";
+            provider: "stripe" | "voice" | "elevenlabs";
             description: string | null;
             url_path: string | null;
             /** @enum {string} */
@@ -10569,10 +10570,10 @@ export interface components {
         };
         InboundSourceCreate: {
             /** @enum {string} */
-            provider: "stripe" | "voice";
+            provider: "stripe" | "voice" | "elevenlabs";
             description?: string | null;
             /**
-             * @description Verifies the provider's signatures. Write-only: stored encrypted, never returned. `stripe`: The endpoint's signing secret from the Stripe dashboard (`whsec_...`). `voice`: The Standard Webhooks secret shared with the provider (`whsec_` + base64 of 24 to 64 random bytes).
+             * @description Verifies the provider's signatures. Write-only: stored encrypted, never returned. `stripe`: The endpoint's signing secret from the Stripe dashboard (`whsec_...`). `voice`: The Standard Webhooks secret shared with the provider (`whsec_` + base64 of 24 to 64 random bytes). `elevenlabs`: The webhook secret ElevenLabs shows once when the webhook is created (Settings > Webhooks), exactly as shown.
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
             signing_secret: string;
@@ -10580,7 +10581,7 @@ export interface components {
         InboundSourceUpdate: {
             description?: string | null;
             /**
-             * @description Verifies the provider's signatures. Write-only: stored encrypted, never returned. `stripe`: The endpoint's signing secret from the Stripe dashboard (`whsec_...`). `voice`: The Standard Webhooks secret shared with the provider (`whsec_` + base64 of 24 to 64 random bytes).
+             * @description Verifies the provider's signatures. Write-only: stored encrypted, never returned. `stripe`: The endpoint's signing secret from the Stripe dashboard (`whsec_...`). `voice`: The Standard Webhooks secret shared with the provider (`whsec_` + base64 of 24 to 64 random bytes). `elevenlabs`: The webhook secret ElevenLabs shows once when the webhook is created (Settings > Webhooks), exactly as shown.
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
             signing_secret?: string;
@@ -10596,7 +10597,7 @@ export interface components {
             /** @constant */
             object: "inbound_request";
             source_id: string | null;
-            provider: ("stripe" | "voice") | null;
+            provider: ("stripe" | "voice" | "elevenlabs") | null;
             external_id: string | null;
             event_type: string | null;
             verified: boolean | null;
@@ -33922,9 +33923,9 @@ export interface operations {
                 /** @description Only objects whose updated_at is at most. */
                 "updated_at[lte]"?: string;
                 /** @description Only objects whose provider equals. */
-                provider?: "stripe" | "voice";
+                provider?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider does not equal. */
-                "provider[ne]"?: "stripe" | "voice";
+                "provider[ne]"?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider is one of (comma-separated). */
                 "provider[in]"?: string;
                 /** @description Only objects whose provider is none of (comma-separated). */
@@ -34058,9 +34059,9 @@ export interface operations {
                 /** @description Only objects whose updated_at is at most. */
                 "updated_at[lte]"?: string;
                 /** @description Only objects whose provider equals. */
-                provider?: "stripe" | "voice";
+                provider?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider does not equal. */
-                "provider[ne]"?: "stripe" | "voice";
+                "provider[ne]"?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider is one of (comma-separated). */
                 "provider[in]"?: string;
                 /** @description Only objects whose provider is none of (comma-separated). */
@@ -34446,9 +34447,9 @@ export interface operations {
                 /** @description Only objects whose source_id is one of (comma-separated). */
                 "source_id[in]"?: string;
                 /** @description Only objects whose provider equals. */
-                provider?: "stripe" | "voice";
+                provider?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider does not equal. */
-                "provider[ne]"?: "stripe" | "voice";
+                "provider[ne]"?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider is one of (comma-separated). */
                 "provider[in]"?: string;
                 /** @description Only objects whose provider is none of (comma-separated). */
@@ -34566,9 +34567,9 @@ export interface operations {
                 /** @description Only objects whose source_id is one of (comma-separated). */
                 "source_id[in]"?: string;
                 /** @description Only objects whose provider equals. */
-                provider?: "stripe" | "voice";
+                provider?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider does not equal. */
-                "provider[ne]"?: "stripe" | "voice";
+                "provider[ne]"?: "stripe" | "voice" | "elevenlabs";
                 /** @description Only objects whose provider is one of (comma-separated). */
                 "provider[in]"?: string;
                 /** @description Only objects whose provider is none of (comma-separated). */
@@ -41870,7 +41871,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                provider: "stripe" | "voice";
+                provider: "stripe" | "voice" | "elevenlabs";
                 token: string;
             };
             cookie?: never;
@@ -47705,7 +47706,7 @@ export interface operations {
                      * Format: binary
                      * @description At most 524288 bytes: audio/mpeg, audio/mp4, audio/m4a, audio/wav, audio/x-wav, audio/webm, audio/ogg, audio/flac.
                      */
-                    audio: Blob;
+                    file: Blob;
                     /** @enum {string} */
                     confirm?: "true" | "false";
                 };
