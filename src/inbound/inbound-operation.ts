@@ -76,7 +76,7 @@ export const inboundOperation = defineOperation({
   description:
     'For providers, not API clients: create an inbound source and give the provider its `url_path`. ' +
     "No API key; the provider's signature " +
-    "(checked with the source's `signing_secret`, 5 minute timestamp tolerance) authenticates. " +
+    "(checked with the source's `signing_secret`, within the provider's timestamp tolerance) authenticates. " +
     'Each provider event id applies once; repeats answer `duplicate`. ' +
     `An authentic event that cannot be applied answers 422 so the provider retries. ` +
     `Every request is logged under the source's \`/requests\`.\n\n${providers}`,

@@ -1,4 +1,4 @@
-// Inbound sources: a provider (Stripe, a voice agent) allowed to post events into the
+// Inbound sources: a provider (Stripe, a voice agent, ElevenLabs) allowed to post events into the
 // account. Each has its own URL token and the provider's signing secret, kept encrypted and
 // never shown again.
 import { randomBytes } from 'node:crypto';
@@ -25,7 +25,8 @@ export const inboundSources = defineResource({
     provider: field.enum(INBOUND_PROVIDER_NAMES).required().createOnly().filterable(),
     description: field.text({ max: 500 }).searchable(),
     signing_secret: field
-      .secret({ pattern: /^whsec_\S+$/, message: 'Expected a signing secret starting with whsec_' })
+      // Each provider's secretProblem checks its own shape (Stripe's whsec_, ElevenLabs' own).
+      .secret({ pattern: /^\S+$/, message: 'Expected a signing secret without spaces' })
       .required()
       .describe(`Verifies the provider's signatures. Write-only: stored encrypted, never returned. ${providerList}`)
       .example('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'),

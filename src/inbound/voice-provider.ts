@@ -8,9 +8,8 @@ import { validationFailed } from '../platform/errors.ts';
 import { zodIssuesToFieldErrors } from '../platform/operations/write-input.ts';
 import { timestampSchema } from '../platform/resource/fields.ts';
 import type { Row } from '../db/database.ts';
-import { selectRow } from '../platform/operations/row-statements.ts';
 import { InboundVerificationError, type InboundProvider } from './inbound-provider.ts';
-import type { OperationContext } from '../platform/contract.ts';
+import { upsertCallLog, type CurrentCall } from './call-log-upsert.ts';
 
 const CallData = z.object({
   call_id: z.string().min(1).max(200),
@@ -33,28 +32,7 @@ const VoiceEvent = z.object({
 
 type CallData = z.infer<typeof CallData>;
 
-/** Digits and a leading +: `+1 (555) 0199` and `+15550199` are one number. */
-const PHONE_DIGITS_SQL = "regexp_replace(phone, '[^0-9+]', '', 'g')";
-const phoneDigits = (phone: string) => phone.replace(/[^0-9+]/g, '');
-
-/** The customer on the other end: the one the provider names if it exists, else the one with the caller's number. */
-async function customerOf(ctx: OperationContext, call: CallData): Promise<string | null> {
-  const customers = ctx.registry.get('customers');
-  if (call.customer_id && customers.acceptsId(call.customer_id)) {
-    const [named] = await ctx.tx.query(selectRow(customers, ctx.tx.accountId, call.customer_id));
-    if (named) return named.id;
-  }
-  const phone = call.direction === 'inbound' ? call.from : call.to;
-  if (!phone || !phoneDigits(phone)) return null;
-  const [customer] = await ctx.tx.query({
-    sql: `SELECT id FROM customers WHERE account_id = $1 AND ${PHONE_DIGITS_SQL} = $2 AND deleted_at IS NULL
-          ORDER BY created_at LIMIT 1`,
-    parameters: [ctx.tx.accountId, phoneDigits(phone)],
-  });
-  return customer?.id ?? null;
-}
-
-function changesFor(type: z.infer<typeof VoiceEvent>['type'], call: CallData, current: Row | undefined): Row {
+function changesFor(type: z.infer<typeof VoiceEvent>['type'], call: CallData, current: CurrentCall): Row {
   const changes: Row = {};
   if (call.started_at) changes.started_at = call.started_at;
   if (call.transcript !== undefined) changes.transcript = call.transcript;
@@ -112,28 +90,7 @@ export const voiceProvider: InboundProvider = {
     const parsed = VoiceEvent.safeParse(event.payload);
     if (!parsed.success) throw validationFailed(zodIssuesToFieldErrors(parsed.error.issues));
     const { type, data: call } = parsed.data;
-    // Events of one call may arrive at once: this lock makes the second wait and update.
-    await ctx.tx.query({
-      sql: 'SELECT pg_advisory_xact_lock(hashtext($1))',
-      parameters: [`call-log:${ctx.tx.accountId}:${call.call_id}`],
-    });
-    const [current] = await ctx.tx.query({
-      sql: 'SELECT id, status, started_at FROM call_logs WHERE account_id = $1 AND provider_call_id = $2',
-      parameters: [ctx.tx.accountId, call.call_id],
-    });
-    const changes = changesFor(type, call, current);
-    if (current) {
-      await ctx.update('call-logs', current.id, changes);
-      return { outcome: 'applied', detail: `${type}: updated ${current.id}`, objects: [current.id] };
-    }
-    const created = await ctx.create('call-logs', {
-      provider_call_id: call.call_id,
-      direction: call.direction,
-      from_number: call.from,
-      to_number: call.to,
-      customer_id: await customerOf(ctx, call),
-      ...changes,
-    });
-    return { outcome: 'applied', detail: `${type}: created ${created.id}`, objects: [created.id] };
+    const { id, created } = await upsertCallLog(ctx, call.call_id, call, (current) => changesFor(type, call, current));
+    return { outcome: 'applied', detail: `${type}: ${created ? 'created' : 'updated'} ${id}`, objects: [id] };
   },
 };
