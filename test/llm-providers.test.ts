@@ -45,6 +45,21 @@ describe('llm-providers resource', () => {
     assert.doesNotMatch(log.text, /fieldline-secret/);
   });
 
+  test('pointing a provider elsewhere needs the key again: the stored one is never sent to a new address', async () => {
+    const provider = await openaiProvider();
+    const elsewhere = `${s.fake.url}/other/v1`;
+    const moved = await call('PATCH', `/v1/llm-providers/${provider.id}`, { base_url: elsewhere });
+    assert.equal(moved.status, 422, moved.text);
+    assert.equal(moved.body.errors[0].path, 'api_key');
+    const kind = await call('PATCH', `/v1/llm-providers/${provider.id}`, { kind: 'anthropic' });
+    assert.equal(kind.status, 422, kind.text);
+    const renamed = await call('PATCH', `/v1/llm-providers/${provider.id}`, { name: 'Renamed', max_tokens: 50 });
+    assert.equal(renamed.status, 200, renamed.text);
+    const rekeyed = await call('PATCH', `/v1/llm-providers/${provider.id}`, { base_url: elsewhere, api_key: 'sk-new' });
+    assert.equal(rekeyed.status, 200, rekeyed.text);
+    assert.equal(rekeyed.body.data.base_url, elsewhere);
+  });
+
   test('one default per account: making one the default unsets the other', async () => {
     const first = await openaiProvider();
     const second = await anthropicProvider();

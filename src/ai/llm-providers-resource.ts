@@ -61,6 +61,13 @@ export const llmProviders = defineResource({
   },
   hooks: {
     validate: async ({ row, previous, ctx }) => {
+      // The stored key goes only where it was given for: whoever points a provider elsewhere (an
+      // admin who cannot read the key) must give the key again, or could collect it with /test.
+      const moved = previous && (previous.base_url !== row.base_url || previous.kind !== row.kind);
+      if (moved && row.api_key === undefined)
+        throw validationFailed([
+          { path: 'api_key', message: 'give the key again when base_url or kind changes (it is never sent elsewhere)' },
+        ]);
       if (!row.base_url || previous?.base_url === row.base_url) return; // resolving may take seconds
       const problem = await targetProblem(row.base_url, ctx.runtime.options.webhooks?.allowPrivate ?? false);
       if (problem) throw validationFailed([{ path: 'base_url', message: problem }]);
