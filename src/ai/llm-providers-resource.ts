@@ -41,7 +41,10 @@ export const llmProviders = defineResource({
     api_key: field
       .secret({ min: 1, max: 1000 })
       .required()
-      .describe('The provider’s API key. Write-only: stored encrypted, never returned.')
+      .describe(
+        'The provider’s API key. Write-only: stored encrypted, never returned; give it again to change ' +
+          '`base_url` or `kind`.',
+      )
       .example('sk-proj-Xb3kq0examplekey'),
     is_default: field
       .boolean()

@@ -11985,7 +11985,7 @@ export interface components {
             model: string;
             base_url?: string | null;
             /**
-             * @description The provider’s API key. Write-only: stored encrypted, never returned.
+             * @description The provider’s API key. Write-only: stored encrypted, never returned; give it again to change `base_url` or `kind`.
              * @example sk-proj-Xb3kq0examplekey
              */
             api_key: string;
@@ -12013,7 +12013,7 @@ export interface components {
             model?: string;
             base_url?: string | null;
             /**
-             * @description The provider’s API key. Write-only: stored encrypted, never returned.
+             * @description The provider’s API key. Write-only: stored encrypted, never returned; give it again to change `base_url` or `kind`.
              * @example sk-proj-Xb3kq0examplekey
              */
             api_key?: string;
