@@ -113,11 +113,12 @@ describe('failures, retries and the test action', () => {
     }
   });
 
-  test('429 with Retry-After, then success: retried by the SDK', async () => {
+  test('429 with Retry-After, then success: retried by the SDK after the wait it asks', async () => {
     await anthropicProvider();
-    s.fake.failNext({ status: 429, retryAfter: 0 });
+    s.fake.failNext({ status: 429, retryAfter: 1 });
     const answer = await ask();
     assert.equal(answer.text, 'ok');
+    assert.ok(answer.latencyMs >= 950, `waited ${answer.latencyMs} ms, as Retry-After: 1 asks`);
     assert.equal(s.fake.requests.length, 2);
     assert.equal(s.fake.requests[1].path, '/v1/messages');
   });
