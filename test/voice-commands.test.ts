@@ -70,6 +70,19 @@ describe('voice commands', () => {
     );
   });
 
+  it('runs a command confirmed twice at once only once', async () => {
+    const command = await speak(t, account.key, 'Assign the Smith roof job to Marco');
+    assert.equal(command.status, 'planned', command.summary);
+    const answers = await Promise.all([confirm(command.id), confirm(command.id)]);
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      [200, 200],
+    );
+    const events = (await get('/v1/events?type=job.assigned&limit=100')) as unknown as any[];
+    assert.equal(events.filter((event) => event.data.object.id === seed.jobs.roof).length, 1);
+    assert.equal((await get(`/v1/voice-commands/${command.id}`)).status, 'executed');
+  });
+
   it('runs the writes at once with confirm: true, and binds what a write makes for the next step', async () => {
     const command = await speak(t, account.key, 'Create a job for Garcia: paint the fence tomorrow at 10', {
       confirm: true,
