@@ -77,6 +77,8 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
       // Unique fields get a value per n; a declared example is the last resort (a secret's shape).
       // A unique field's value is new on every call: a parent made for another fixture never collides.
       if (spec.unique) uniqueSequence++;
+      // A secret's example shows its shape, which a provider's hook may check beyond the schema.
+      if (spec.writeOnly && spec.example !== undefined) return spec.example;
       return firstValid(spec.schema, [
         `Sample ${spec.unique ? `${n}-${uniqueSequence}` : n % 4} text`,
         `person${spec.unique ? `${n}.${uniqueSequence}` : n}@example.com`,
