@@ -19,6 +19,7 @@ import { RequestLogsPage } from './pages/request-logs.tsx';
 import { RequestLogPage } from './pages/request-log.tsx';
 import { UsagePage } from './pages/usage.tsx';
 import { BusinessPage } from './pages/business.tsx';
+import { VoicePage } from './pages/voice.tsx';
 import { AlertsPage } from './pages/alerts.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { ReferencePage } from './pages/reference.tsx';
@@ -37,6 +38,7 @@ interface PortalPage {
 const PAGES: PortalPage[] = [
   { path: '/', component: OverviewPage, nav: 'Overview' },
   { path: '/business', component: BusinessPage, nav: 'Business', scope: 'read:analytics' },
+  { path: '/voice', component: VoicePage, nav: 'Voice', scope: 'write:voice-commands' },
   { path: '/keys', component: ApiKeysPage, nav: 'API keys', scope: 'read:api-keys' },
   { path: '/apps', component: OAuthAppsPage, nav: 'OAuth apps', scope: 'read:oauth-clients' },
   { path: '/webhooks', component: WebhooksPage, nav: 'Webhooks', scope: 'read:webhook-endpoints' },
