@@ -23,6 +23,7 @@ const DOCUMENTED_CODES: Record<string, number> = {
   conflict: 409,
   invalid_state_transition: 409,
   payments_not_configured: 409,
+  llm_provider_missing: 409,
   idempotency_key_reused: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -31,8 +32,10 @@ const DOCUMENTED_CODES: Record<string, number> = {
   rate_limited: 429,
   quota_exceeded: 429,
   internal_error: 500,
+  llm_provider_error: 502,
   database_unavailable: 503,
   service_unavailable: 503,
+  llm_provider_timeout: 504,
 };
 
 let ctx: TestContext;

@@ -117,7 +117,7 @@ describe('developer portal: members and the API reference', { skip }, () => {
       .allTextContents();
     assert.deepEqual(
       inviteeNav,
-      ['Overview', 'Members', 'API reference', 'Settings'],
+      ['Overview', 'Voice', 'Members', 'API reference', 'Settings'],
       'a technician sees only the pages its role may use',
     );
     await inviteePage.goto('/portal/keys');

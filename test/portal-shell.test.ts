@@ -57,6 +57,7 @@ describe('developer portal shell', { skip }, () => {
     assert.deepEqual(links, [
       'Overview',
       'Business',
+      'Voice',
       'API keys',
       'OAuth apps',
       'Webhooks',
