@@ -15,6 +15,9 @@ import { SecretBox, dataDirSecretKey, parseSecretKey } from './platform/secret-b
 import { filesFolder, localDiskStorage } from './storage/file-storage.ts';
 import { createFieldline, fieldlineApi } from './main.ts';
 
+/** Whether this process runs the compiled build (scripts/build-server.js) or the sources through tsx. */
+const RUNNING_CODE = import.meta.url.endsWith('.js') ? 'build' : 'source';
+
 async function createDemoAccountIfEmpty(db: Awaited<ReturnType<typeof connectDatabase>>, port: number): Promise<void> {
   const [{ count }] = await systemQuery(db, { sql: 'SELECT count(*)::int AS count FROM accounts', parameters: [] });
   if (count > 0) return;
@@ -82,7 +85,7 @@ export async function startServer(config: Config) {
   const server = await listen(fieldline.app, config.port, config.host);
   const port = server.port;
   logger.info(
-    { port, database: db.kind, rate_limit_store: redis ? 'redis' : 'memory' },
+    { port, database: db.kind, rate_limit_store: redis ? 'redis' : 'memory', code: RUNNING_CODE },
     `Fieldline listening on http://localhost:${port} (docs: /docs)`,
   );
   let admin: Awaited<ReturnType<typeof listen>> | undefined;

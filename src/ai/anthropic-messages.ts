@@ -1,6 +1,6 @@
 // Anthropic's Messages API through the official SDK: our conversation to its messages (`tools`,
 // `tool_use` and `tool_result` blocks, the system prompt apart) and its answer back.
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { MalformedAnswer } from './provider-problem.ts';
 import { count, LLM_MAX_RETRIES } from './openai-chat.ts';
@@ -9,7 +9,9 @@ import type { AdapterAnswer, LlmProviderConfig, LlmRequest, LlmToolCall } from '
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
-export function anthropicClient(provider: LlmProviderConfig, fetch: GuardedFetch): Anthropic {
+/** A client for the provider; the SDK is loaded on first use, so a server that never calls one never loads it. */
+export async function anthropicClient(provider: LlmProviderConfig, fetch: GuardedFetch): Promise<Anthropic> {
+  const { default: Anthropic } = await import('@anthropic-ai/sdk');
   return new Anthropic({
     // An explicit key: the SDK then reads no credentials from the server's environment or disk.
     apiKey: provider.apiKey,
@@ -107,6 +109,7 @@ export async function anthropicComplete(
   request: LlmRequest,
   fetch: GuardedFetch,
 ): Promise<AdapterAnswer> {
-  const message = await anthropicClient(provider, fetch).messages.create(anthropicParams(provider, request));
+  const client = await anthropicClient(provider, fetch);
+  const message = await client.messages.create(anthropicParams(provider, request));
   return fromMessage(message);
 }

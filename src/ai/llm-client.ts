@@ -96,7 +96,7 @@ async function metered<T>(
     outcome = await call();
   } catch (error) {
     const latencyMs = Math.round(performance.now() - started);
-    const failure = describeFailure(error, provider);
+    const failure = await describeFailure(error, provider);
     await recordAiUsage(runtime, accountId, plan, {
       provider: refOf(provider),
       purpose,

@@ -1,7 +1,7 @@
 // The OpenAI Chat Completions API (and every server that speaks it: vLLM, Ollama, LiteLLM...)
 // through the official SDK: our conversation to its messages (`tools`, `tool_calls`, `role: tool`)
 // and its answer back. Also speech to text (`audio/transcriptions`).
-import OpenAI, { toFile } from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/index';
 import { MalformedAnswer } from './provider-problem.ts';
 import type { GuardedFetch } from './guarded-fetch.ts';
@@ -11,7 +11,9 @@ export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 /** Retries on 429, 5xx and lost connections; the SDK waits as Retry-After says (up to a minute). */
 export const LLM_MAX_RETRIES = 2;
 
-export function openaiClient(provider: LlmProviderConfig, fetch: GuardedFetch): OpenAI {
+/** A client for the provider; the SDK is loaded on first use, so a server that never calls one never loads it. */
+export async function openaiClient(provider: LlmProviderConfig, fetch: GuardedFetch): Promise<OpenAI> {
+  const { default: OpenAI } = await import('openai');
   return new OpenAI({
     apiKey: provider.apiKey,
     baseURL: provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
@@ -111,7 +113,8 @@ export async function openaiComplete(
   request: LlmRequest,
   fetch: GuardedFetch,
 ): Promise<AdapterAnswer> {
-  const completion = await openaiClient(provider, fetch).chat.completions.create(openaiParams(provider, request));
+  const client = await openaiClient(provider, fetch);
+  const completion = await client.chat.completions.create(openaiParams(provider, request));
   return fromCompletion(completion);
 }
 
@@ -120,8 +123,10 @@ export async function openaiTranscribe(
   audio: { data: Buffer; contentType: string; filename?: string },
   fetch: GuardedFetch,
 ): Promise<string> {
+  const { toFile } = await import('openai');
   const file = await toFile(audio.data, audio.filename ?? 'audio', { type: audio.contentType });
-  const answer = (await openaiClient(provider, fetch).audio.transcriptions.create({
+  const client = await openaiClient(provider, fetch);
+  const answer = (await client.audio.transcriptions.create({
     file,
     model: provider.transcriptionModel,
   })) as unknown as { text?: unknown } | null;

@@ -26,11 +26,14 @@ test('scrubbed masks the key, anything key-shaped, and keeps messages short', ()
   assert.equal(scrubbed('x'.repeat(400), '').length, 301);
 });
 
-test('malformed output is a 502 naming the provider; a timeout is a 504', () => {
-  const malformed = providerProblem(describeFailure(new MalformedAnswer('no choices'), provider), provider);
+test('malformed output is a 502 naming the provider; a timeout is a 504', async () => {
+  const malformed = providerProblem(await describeFailure(new MalformedAnswer('no choices'), provider), provider);
   assert.equal(malformed.status, 502);
   assert.match(malformed.detail, /llm_1.*malformed answer: no choices/);
-  const parse = providerProblem(describeFailure(new SyntaxError('Unexpected end of JSON input'), provider), provider);
+  const parse = providerProblem(
+    await describeFailure(new SyntaxError('Unexpected end of JSON input'), provider),
+    provider,
+  );
   assert.equal(parse.code, 'llm_provider_error');
 });
 

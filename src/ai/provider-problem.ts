@@ -1,8 +1,8 @@
 // What went wrong with an LLM provider, as our problem: the provider's status and message
 // summarised (a provider may quote part of the key back, so anything key-like is masked), a
 // timeout as 504, anything else (no connection, malformed output) as 502. Never a 500.
-import OpenAI from 'openai';
-import Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
+import type Anthropic from '@anthropic-ai/sdk';
 import { ApiError } from '../platform/errors.ts';
 import type { LlmProviderConfig } from './llm-types.ts';
 
@@ -27,22 +27,25 @@ export interface ProviderFailure {
   message: string;
 }
 
-type SdkApiError = InstanceType<typeof OpenAI.APIError> | InstanceType<typeof Anthropic.APIError>;
-const isApiError = (error: unknown): error is SdkApiError =>
-  error instanceof OpenAI.APIError || error instanceof Anthropic.APIError;
+type Sdk = typeof OpenAI | typeof Anthropic;
+
+/** The provider kind's SDK, whose error classes its failures are (loaded on first use, as by the call). */
+const sdkOf = async (provider: LlmProviderConfig): Promise<Sdk> =>
+  provider.kind === 'anthropic' ? (await import('@anthropic-ai/sdk')).default : (await import('openai')).default;
 
 /** The failure of a provider call, summarised for the caller. */
-export function describeFailure(error: unknown, provider: LlmProviderConfig): ProviderFailure {
-  if (error instanceof OpenAI.APIConnectionTimeoutError || error instanceof Anthropic.APIConnectionTimeoutError)
-    return { providerStatus: null, timedOut: true, message: `no answer within ${provider.timeoutMs} ms` };
+export async function describeFailure(error: unknown, provider: LlmProviderConfig): Promise<ProviderFailure> {
   if (error instanceof MalformedAnswer)
     return { providerStatus: null, timedOut: false, message: `malformed answer: ${scrubbed(error.message, '')}` };
-  if (error instanceof OpenAI.APIConnectionError || error instanceof Anthropic.APIConnectionError) {
+  const sdk = await sdkOf(provider);
+  if (error instanceof sdk.APIConnectionTimeoutError)
+    return { providerStatus: null, timedOut: true, message: `no answer within ${provider.timeoutMs} ms` };
+  if (error instanceof sdk.APIConnectionError) {
     const cause = error.cause as (Error & { code?: string }) | undefined;
     const why = cause?.code === 'ETARGETREFUSED' ? cause.message : (cause?.message ?? error.message);
     return { providerStatus: null, timedOut: false, message: `could not connect: ${scrubbed(why, provider.apiKey)}` };
   }
-  if (isApiError(error) && typeof error.status === 'number') {
+  if (error instanceof sdk.APIError && typeof error.status === 'number') {
     // The SDK's message starts with the status; the provider's own error object says why.
     const body = error.error as { error?: { message?: unknown }; message?: unknown } | undefined;
     const said = body?.error?.message ?? body?.message ?? error.message;

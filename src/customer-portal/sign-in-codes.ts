@@ -6,8 +6,7 @@ import type { OperationContext, Runtime } from '../platform/contract.ts';
 import { newId } from '../platform/ids.ts';
 import { queueMailDelivery } from '../delivery/delivery-log.ts';
 import { loadBranding } from '../delivery/branding.ts';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { e164, queueSms } from '../delivery/sms/sms-outbox.ts';
+import { e164, phoneNumbers, queueSms } from '../delivery/sms/sms-outbox.ts';
 import { byteaParameter } from './customer-sessions.ts';
 import { portalSegment } from './portal-address.ts';
 
@@ -66,6 +65,7 @@ async function recipientOf(ctx: OperationContext, address: Address, key: string)
     parameters: [ctx.tx.accountId, `%${key.slice(-7)}`],
   });
   // A number kept without its country code is read in the country of the number given.
+  const { parsePhoneNumberFromString } = phoneNumbers();
   const country = parsePhoneNumberFromString(key)?.country;
   const asGiven = (phone: string) => parsePhoneNumberFromString(phone, country)?.number;
   return candidates.find((candidate) => candidate.phone && asGiven(candidate.phone) === key) ?? null;

@@ -4,7 +4,7 @@
 // `reference` (the PaymentIntent id), so each Stripe payment is recorded once whichever events
 // report it. Events that can never apply are `ignored` (a 2xx), so Stripe does not retry them
 // for days; only what may apply later (a draft invoice, a refund before its payment) is a 422.
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { z } from 'zod';
 import { validationFailed } from '../platform/errors.ts';
 import { zodIssuesToFieldErrors } from '../platform/operations/write-input.ts';
@@ -17,6 +17,9 @@ import {
   type VerifiedInbound,
 } from './inbound-provider.ts';
 import type { OperationContext } from '../platform/contract.ts';
+import { lazyRequire } from '../platform/lazy-require.ts';
+
+const stripeSdk = lazyRequire<typeof Stripe>('stripe');
 
 export const STRIPE_TOLERANCE_SECONDS = 300;
 export const INVOICE_METADATA_KEY = 'fieldline_invoice_id';
@@ -167,7 +170,7 @@ export const stripeProvider: InboundProvider = {
     if (!signature) throw new InboundVerificationError('no Stripe-Signature header');
     let event: Stripe.Event;
     try {
-      event = Stripe.webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS);
+      event = stripeSdk().webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS);
     } catch (error) {
       throw new InboundVerificationError((error as Error).message);
     }

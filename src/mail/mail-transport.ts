@@ -1,7 +1,9 @@
 // Where mail finally goes: an SMTP server (FIELDLINE_SMTP_URL, through nodemailer) or, in
 // development, the log. Either way the mail_outbox row records what was sent and when.
-import nodemailer from 'nodemailer';
+import { lazyRequire } from '../platform/lazy-require.ts';
 import type { Logger } from 'pino';
+
+const nodemailer = lazyRequire<typeof import('nodemailer')>('nodemailer');
 
 export interface OutgoingMail {
   to: readonly string[];
@@ -35,7 +37,7 @@ export interface MailTransport {
 }
 
 export function smtpTransport(url: string, from: string): MailTransport {
-  const transporter = nodemailer.createTransport(url);
+  const transporter = nodemailer().createTransport(url);
   const domain = /@([^>\s]+)>?$/.exec(from)?.[1] ?? 'fieldline.invalid';
   return {
     name: 'smtp',

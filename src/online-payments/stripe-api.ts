@@ -1,8 +1,12 @@
 // Talking to Stripe: the official SDK with an account's secret key, pointed at Stripe's API or
 // (development, tests) at a stand-in named by FIELDLINE_STRIPE_URL; and what Stripe's refusals
 // mean to our callers, with the key never repeated in what we answer.
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { ApiError, validationFailed } from '../platform/errors.ts';
+import { lazyRequire } from '../platform/lazy-require.ts';
+
+/** The Stripe SDK, loaded by the first payment call or Stripe webhook, not at start. */
+export const stripeSdk = lazyRequire<typeof Stripe>('stripe');
 
 /** Where Stripe's API is: the SDK's `host`, `port` and `protocol`. */
 export interface StripeApiSettings {
@@ -23,6 +27,7 @@ const TIMEOUT_MS = 20_000;
 
 /** A client acting with `secretKey`; `api` absent: Stripe's own API. */
 export function stripeClient(secretKey: string, api?: StripeApiSettings): Stripe {
+  const Stripe = stripeSdk();
   return new Stripe(secretKey, {
     ...api,
     maxNetworkRetries: 1,
@@ -46,7 +51,7 @@ export function stripeMessage(error: unknown, secretKey: string): string {
 }
 
 export const isStripeError = (error: unknown): error is Stripe.errors.StripeError =>
-  error instanceof Stripe.errors.StripeError;
+  error instanceof stripeSdk().errors.StripeError;
 
 /** Stripe did not answer, or answered that it failed: worth retrying later. */
 export function stripeUnavailable(error: Stripe.errors.StripeError, secretKey: string): ApiError {

@@ -3,24 +3,14 @@
 // (longer text is cut with an ellipsis so that every row has the same height). Pages are written
 // to the stream as they fill. A PDF is for reading, so it has a row limit; CSV and XLSX have none.
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
-import PDFDocument from 'pdfkit';
+import { fontFiles, pdfDocumentClass } from '../delivery/documents/pdf-kit.ts';
 import { headerOf, printedCell, type ReportRow } from './report-cells.ts';
 import type { ReportColumn } from './report-type.ts';
 import type { ReportSink } from './report-sink.ts';
 
 /** About 500 pages: the default row limit of a PDF. */
 export const PDF_MAX_ROWS = 20_000;
-
-const require = createRequire(import.meta.url);
-let fonts: { regular: Buffer; bold: Buffer } | undefined;
-const fontFiles = () =>
-  (fonts ??= {
-    regular: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')),
-    bold: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')),
-  });
 
 const MARGIN = 36;
 const ROW_HEIGHT = 13;
@@ -43,6 +33,7 @@ export function pdfSink(
   heading: PdfHeading,
 ): ReportSink {
   const files = fontFiles();
+  const PDFDocument = pdfDocumentClass();
   const pdf = new PDFDocument({ size: 'A4', layout: 'landscape', margin: MARGIN, info: { Title: heading.title } });
   pdf.registerFont('regular', files.regular);
   pdf.registerFont('bold', files.bold);

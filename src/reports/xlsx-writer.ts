@@ -3,13 +3,16 @@
 // the report. Values are typed cells (text is text, never a formula), money in minor units.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { lazyRequire } from '../platform/lazy-require.ts';
 import { cellOf, headerOf, type ReportRow } from './report-cells.ts';
 import type { ReportColumn } from './report-type.ts';
 import type { ReportSink } from './report-sink.ts';
 
+const excelJs = lazyRequire<typeof import('exceljs')>('exceljs');
+
 export function xlsxSink(out: Writable, columns: readonly ReportColumn[], timeZone: string, title: string): ReportSink {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const { stream } = excelJs();
+  const workbook = new stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   workbook.creator = 'Fieldline';
   // Sheet names are at most 31 characters.
   const sheet = workbook.addWorksheet(title.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });

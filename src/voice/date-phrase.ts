@@ -7,7 +7,9 @@
 // - "next Friday" is the Friday of next week (chrono's reading), "this Friday" the coming one;
 // - an hour from 1 to 6 without am/pm is in the afternoon ("at 4" = 16:00): work hours;
 // - a day without a time starts at 09:00; a time without a day is today's, or tomorrow's once past.
-import * as chrono from 'chrono-node';
+import { lazyRequire } from '../platform/lazy-require.ts';
+
+const chronoNode = lazyRequire<typeof import('chrono-node')>('chrono-node');
 
 export interface WhenPhrase {
   /** The instant, RFC 3339 UTC. */
@@ -83,7 +85,7 @@ export const localText = (t: WallTime) => `${t.year}-${pad(t.month)}-${pad(t.day
 export function findWhen(text: string, clock: Clock): WhenPhrase | null {
   const wallNow = wallTimeAt(clock.now, clock.timeZone);
   const reference = { instant: new Date(asUtc(wallNow)), timezone: 0 };
-  const [found] = chrono.parse(text, reference, { forwardDate: true });
+  const [found] = chronoNode().parse(text, reference, { forwardDate: true });
   if (!found) return null;
   const start = found.start;
   const hasDay = start.isCertain('day') || start.isCertain('weekday');

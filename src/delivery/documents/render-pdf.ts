@@ -2,19 +2,8 @@
 // Greek or Cyrillic text prints and can be read back (copy, search, pdftotext). Layout: sender
 // and logo, title and facts, recipient, the lines as a table that continues across pages, the
 // totals, notes and the footer.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
+import { fontFiles, pdfDocumentClass } from './pdf-kit.ts';
 import type { PrintedDocument } from './document-model.ts';
-
-const require = createRequire(import.meta.url);
-// Read once per process: each document embeds only the glyphs it uses.
-let fonts: { regular: Buffer; bold: Buffer } | undefined;
-const fontFiles = () =>
-  (fonts ??= {
-    regular: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')),
-    bold: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')),
-  });
 
 const MARGIN = 50;
 const GREY = '#555555';
@@ -126,6 +115,7 @@ function closing(pdf: Pdf, document: PrintedDocument): void {
 /** The document as PDF bytes. */
 export function renderPdf(document: PrintedDocument): Promise<Buffer> {
   const files = fontFiles();
+  const PDFDocument = pdfDocumentClass();
   const pdf = new PDFDocument({
     size: 'A4',
     margin: MARGIN,

@@ -4,7 +4,6 @@
 // died holding is taken again after CLAIM_TIMEOUT_MS. The push service's answer decides:
 //   201/2xx: sent;  404/410: the browser unsubscribed, so the subscription is removed;
 //   429, 5xx, no answer: retried with backoff (Retry-After honoured);  any other 4xx: failed.
-import webpush from 'web-push';
 import type { Logger } from 'pino';
 import type { Row } from '../../db/database.ts';
 import type { SqlStatement } from '../../db/inline-parameters.ts';
@@ -16,7 +15,7 @@ import type { Runtime } from '../../platform/contract.ts';
 import { guardedPost, type PostOutcome } from '../../webhooks/guarded-post.ts';
 import { PollingWorker } from '../../platform/jobs/polling-worker.ts';
 import { deliveryUpdateStatements, type DeliveryUpdate } from '../delivery-log.ts';
-import type { VapidKeyStore } from './vapid-keys.ts';
+import { webPush, type VapidKeyStore } from './vapid-keys.ts';
 
 const MAX_ATTEMPTS = 6;
 /** 30 s, 1 min, 2 min ... capped at 1 h. */
@@ -103,7 +102,7 @@ export class PushRelay {
       endpoint: row.endpoint,
       keys: { p256dh: row.p256dh, auth: openWriteOnlyField(row.auth, this.runtime.secrets)! },
     };
-    const request = webpush.generateRequestDetails(subscription, row.payload, {
+    const request = webPush().generateRequestDetails(subscription, row.payload, {
       vapidDetails: vapid,
       TTL: TIME_TO_LIVE_SECONDS,
       contentEncoding: 'aes128gcm',

@@ -4,10 +4,13 @@
 // race), so browsers' subscriptions, made with the public key, stay valid across restarts and
 // nodes. The row is named by a digest of the secret key: a server with another key (a new
 // FIELDLINE_SECRET_KEY) cannot open the old pair and makes its own; browsers then subscribe again.
-import webpush from 'web-push';
+import { lazyRequire } from '../../platform/lazy-require.ts';
 import type { Database } from '../../db/database.ts';
 import { systemQuery } from '../../db/system-query.ts';
 import type { SecretBox } from '../../platform/secret-box.ts';
+
+/** web-push, loaded when a push is first sent or VAPID keys first made. */
+export const webPush = lazyRequire<typeof import('web-push')>('web-push');
 
 export interface VapidSettings {
   /** Both or neither: the pair made with `npx web-push generate-vapid-keys`. */
@@ -51,7 +54,7 @@ export class VapidKeyStore {
     };
     let [row] = await systemQuery<{ public_key: string; private_key: string }>(this.db, select);
     if (!row) {
-      const made = webpush.generateVAPIDKeys();
+      const made = webPush().generateVAPIDKeys();
       await systemQuery(this.db, {
         sql: `INSERT INTO push_vapid_keys (sealed_with, public_key, private_key, created_at)
               VALUES ($1, $2, $3, now()) ON CONFLICT (sealed_with) DO NOTHING`,

@@ -2,14 +2,17 @@
 // is stored and queued together or not at all. The SMS relay sends it after commit. Without a
 // provider configured it is recorded `not_configured` and never due: a text meant for now is not
 // sent hours later when one is configured.
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { lazyRequire } from '../../platform/lazy-require.ts';
 import { newId } from '../../platform/ids.ts';
 import type { OperationContext } from '../../platform/contract.ts';
 import { recordDelivery, type About } from '../delivery-log.ts';
 
+/** libphonenumber-js (its metadata is large), loaded by the first number read. */
+export const phoneNumbers = lazyRequire<typeof import('libphonenumber-js')>('libphonenumber-js');
+
 /** A phone number as providers take it (E.164, `+14155550142`), or null when it cannot be one. */
 export function e164(phone: string): string | null {
-  const parsed = parsePhoneNumberFromString(phone);
+  const parsed = phoneNumbers().parsePhoneNumberFromString(phone);
   return parsed?.isPossible() ? parsed.number : null;
 }
 

@@ -1,0 +1,174 @@
+// The production build (scripts/build-server.js): the server compiles to one JavaScript file that
+// serves without the tsx loader, finds its files (portal, fonts, docs) from where it lands, and is
+// used by bin/fieldline.js only while no source is newer than it.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isServerBuildFresh, STAMP_FILE } from '../scripts/server-build.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+describe('isServerBuildFresh', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fieldline-fresh-'));
+    mkdirSync(join(dir, 'src', 'http'), { recursive: true });
+    for (const file of ['main.ts', 'http/app.ts', 'http/app.test.ts']) writeFileSync(join(dir, 'src', file), '');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const at = (path: string, seconds: number) => utimesSync(path, seconds, seconds);
+
+  test('is false without a finished build, true once built after every source', () => {
+    assert.equal(isServerBuildFresh(join(dir, 'src'), join(dir, 'build')), false);
+    mkdirSync(join(dir, 'build'));
+    for (const file of ['main.ts', 'http/app.ts', 'http/app.test.ts']) at(join(dir, 'src', file), 1_000);
+    writeFileSync(join(dir, 'build', STAMP_FILE), '');
+    at(join(dir, 'build', STAMP_FILE), 2_000);
+    assert.equal(isServerBuildFresh(join(dir, 'src'), join(dir, 'build')), true);
+  });
+
+  test('a test edited after the build leaves it fresh; a server source edited after it does not', () => {
+    at(join(dir, 'src', 'http', 'app.test.ts'), 3_000);
+    assert.equal(isServerBuildFresh(join(dir, 'src'), join(dir, 'build')), true);
+    at(join(dir, 'src', 'http', 'app.ts'), 3_000);
+    assert.equal(isServerBuildFresh(join(dir, 'src'), join(dir, 'build')), false);
+  });
+});
+
+describe('the compiled server', () => {
+  // A folder shaped like the project (package.json, node_modules, web/), with the build in build/.
+  let home: string;
+  let server: ChildProcess | undefined;
+  let base: string;
+  let key: string;
+  let log = '';
+
+  before(async () => {
+    home = mkdtempSync(join(tmpdir(), 'fieldline-build-'));
+    copyFileSync(join(ROOT, 'package.json'), join(home, 'package.json'));
+    for (const shared of ['node_modules', 'web']) symlinkSync(join(ROOT, shared), join(home, shared));
+    const built = spawnSync(
+      process.execPath,
+      [join(ROOT, 'scripts/build-server.js'), '--outdir', join(home, 'build')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(built.status, 0, built.stderr);
+
+    const main = join(home, 'build', 'cli', 'main.js');
+    const run = `const { runCli } = await import(${JSON.stringify(main)}); process.exitCode = await runCli(['serve']);`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      FIELDLINE_DATA_DIR: join(home, 'data'),
+    };
+    // Plain node on PGlite: not the test runner's child (its flags load tsx), not the suite's PostgreSQL.
+    for (const name of ['NODE_OPTIONS', 'NODE_TEST_CONTEXT', 'DATABASE_URL', 'REDIS_URL']) delete env[name];
+    server = spawn(process.execPath, ['--input-type=module', '-e', run], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let listening: { port: number; code: string } | undefined;
+    const read = (chunk: Buffer) => {
+      log += chunk; // the demo key on stdout, the log (JSON lines) on stderr
+      const line = log.split('\n').find((text) => text.includes('Fieldline listening') && text.endsWith('}'));
+      if (line) listening ??= JSON.parse(line);
+    };
+    server.stdout!.on('data', read);
+    server.stderr!.on('data', read);
+    while (!listening) {
+      if (server.exitCode !== null) assert.fail(`the compiled server exited: ${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(listening.code, 'build', 'the server says it runs the build, not the sources');
+    base = `http://127.0.0.1:${listening.port}`;
+    key = /FIELDLINE_API_KEY=(\S+)/.exec(log)?.[1] ?? '';
+    assert.ok(key, 'the first start prints the demo key');
+  });
+
+  after(async () => {
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await once(server, 'exit');
+    }
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  test('is one JavaScript file that imports only Node, the packages kept at run time and the SDK generator', () => {
+    const bundle = readFileSync(join(home, 'build', 'cli', 'main.js'), 'utf8');
+    const imported = new Set(
+      [...bundle.matchAll(/^import\b[^;]*?["']([^"']+)["'];?$|\bimport\(["']([^"']+)["']\)/gm)].map(
+        (match) => match[1] ?? match[2],
+      ),
+    );
+    const unexpected = [...imported].filter(
+      (specifier) =>
+        !specifier.startsWith('node:') &&
+        !['@electric-sql/pglite', 'pino', 'ioredis', 'openai', '@anthropic-ai/sdk'].includes(specifier) &&
+        specifier !== '../../sdk/typescript/scripts/generate.ts', // `generate` runs from the sources
+    );
+    assert.deepEqual(unexpected, []);
+    assert.ok(imported.has('@electric-sql/pglite'), "the check reads the bundle's imports");
+  });
+
+  test('answers the API, its docs and the portal', async () => {
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    assert.equal((await fetch(`${base}/v1/health`)).status, 200);
+    const customers = await fetch(`${base}/v1/customers`, { headers });
+    assert.equal(customers.status, 200);
+    assert.ok(Array.isArray((await customers.json()).data));
+    const docs = await fetch(`${base}/docs`);
+    assert.equal(docs.status, 200);
+    assert.match(await docs.text(), /<html/i);
+    const portal = await fetch(`${base}/portal`);
+    assert.equal(portal.status, 200, 'the portal is found from build/ as from src/');
+    assert.match(await portal.text(), /<div id="root"/);
+  });
+
+  test('prints a PDF: a package loaded on first use (pdfkit, its fonts) is found from build/', async () => {
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const customer = await fetch(`${base}/v1/customers`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'Mary Jones', email: 'mary@example.com' }),
+    })
+      .then((response) => response.json())
+      .then((body) => body.data);
+    const invoice = await fetch(`${base}/v1/invoices`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        customer_id: customer.id,
+        currency: 'USD',
+        line_items: [{ description: 'Water heater', quantity: 1, unit_amount: 120_000 }],
+      }),
+    })
+      .then((response) => response.json())
+      .then((body) => body.data);
+    assert.ok(invoice?.id, JSON.stringify(invoice));
+    const pdf = await fetch(`${base}/v1/invoices/${invoice.id}/pdf`, { headers });
+    assert.equal(pdf.status, 200);
+    assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+    assert.equal(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+      '%PDF-',
+    );
+  });
+});
