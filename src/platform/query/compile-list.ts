@@ -47,8 +47,18 @@ function filterExpression(eb: Eb, resource: ResourceDefinition, filter: Filter):
   }
 }
 
+/** Columns every row has (never NULL), whatever the declaration says: a declared field added later is nullable. */
+const NEVER_NULL = new Set(['id', 'created_at', 'updated_at']);
+
 /** Rows strictly after `values` in the order of `keys`; NULLs sort as the largest value. */
 function keysetExpression(eb: Eb, keys: SortKey[], values: unknown[]): Expression<SqlBool> {
+  // One direction over columns that are never NULL (the default sort, -updated_at): a row comparison,
+  // which PostgreSQL starts the index scan at, so a deep page reads no rows before the cursor.
+  const sameDirection = keys.every((key) => key.descending === keys[0].descending);
+  if (sameDirection && keys.every((key) => NEVER_NULL.has(key.field))) {
+    const columns = eb.refTuple(...(keys.map((key) => key.field) as [string, string]));
+    return eb(columns, keys[0].descending ? '<' : '>', eb.tuple(...(values as [unknown, unknown])));
+  }
   const after = (key: SortKey, value: unknown) => {
     const column = eb.ref(key.field);
     if (key.descending) return value === null ? eb(column, 'is not', null) : eb(column, '<', value);

@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fieldlineApi } from '../../main.ts';
+import { compileListStatements } from './compile-list.ts';
+import { encodeCursor } from './cursor.ts';
+import { parseListQuery } from './parse-list-query.ts';
+
+const customers = fieldlineApi().registry.get('customers');
+const pageAfter = (sort: string, values: unknown[]) => {
+  const params = new URLSearchParams({ sort, cursor: encodeCursor({ sort, values }) });
+  return compileListStatements(customers, 'acct_1', parseListQuery(customers, params)).page;
+};
+
+test('a page after a cursor on the default sort starts at a row comparison the index can seek to', () => {
+  const page = pageAfter('-created_at', ['2026-01-01T00:00:00.000Z', 'cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB']);
+  assert.match(page.sql, /\("created_at", "id"\) < \(\$\d+, \$\d+\)/);
+  assert.ok(page.parameters.includes('cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB'));
+  const ascending = pageAfter('updated_at', ['2026-01-01T00:00:00.000Z', 'cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB']);
+  assert.match(ascending.sql, /\("updated_at", "id"\) > \(\$\d+, \$\d+\)/);
+});
+
+test('a sort on a field that may be NULL keeps the comparison that places NULLs last', () => {
+  const page = pageAfter('name', ['Ada', 'cus_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB']);
+  assert.doesNotMatch(page.sql, /\("name", "id"\)/);
+  assert.match(page.sql, /"name" is null/);
+});
