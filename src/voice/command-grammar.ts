@@ -5,14 +5,9 @@
 import { findWhen, type Clock, type WhenPhrase } from './date-phrase.ts';
 import { amountIn, bare, customerName, durationIn, emailIn, jobReference, pattern, phoneIn } from './command-slots.ts';
 import { technicianIn } from './command-slots.ts';
-import { append, ref, type StepSpec } from './plan.ts';
+import { append, ref, type StepSpec, type Understood } from './plan.ts';
 import { findCustomer, findJob, findTechnician, OPEN_JOB_STATUSES } from './lookup-steps.ts';
 import { findCommand } from './find-commands.ts';
-
-export interface Understood {
-  intent: string;
-  steps: StepSpec[];
-}
 
 type Rule = (match: RegExpExecArray, clock: Clock) => Understood | null;
 

@@ -2,9 +2,8 @@
 // on the schedule for a day. They only read, so their plans run whole at once.
 import { dayOf, findWhen, type Clock } from './date-phrase.ts';
 import { customerName, jobReference, pattern } from './command-slots.ts';
-import { ref, type StepSpec } from './plan.ts';
+import { ref, type StepSpec, type Understood } from './plan.ts';
 import { findCustomer, findTechnician, OPEN_JOB_STATUSES } from './lookup-steps.ts';
-import type { Understood } from './command-grammar.ts';
 
 /** Asking for records: customers unless invoices or jobs are named. */
 const ASKING = pattern(

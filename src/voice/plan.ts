@@ -19,6 +19,12 @@ export interface PickRule {
   firstWord?: boolean;
 }
 
+/** What a command was understood to mean: its intent and the steps of its plan. */
+export interface Understood {
+  intent: string;
+  steps: StepSpec[];
+}
+
 /** A step as the grammar or the model proposes it. */
 export interface StepSpec {
   tool: string;
