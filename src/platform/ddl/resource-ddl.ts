@@ -4,7 +4,15 @@
 // renaming a column needs a hand-written platform migration.
 import { TENANT_ROLE } from '../../db/tenant-transaction.ts';
 import type { Registry, ResourceDefinition } from '../contract.ts';
+import type { FieldKind } from '../resource/fields.ts';
 import { searchDocumentSql } from '../query/search-terms.ts';
+
+/**
+ * Kinds whose one value many rows share (a status, an owner, a flag): their filters match many rows,
+ * so their index also orders them. A text or number filter matches few; its narrow index suffices
+ * and each insert pays less.
+ */
+const SHARED_VALUE_KINDS = new Set<FieldKind>(['enum', 'ref', 'boolean', 'currency']);
 
 const TENANT_POLICY = "account_id = current_setting('app.account_id', true)";
 
@@ -62,7 +70,7 @@ ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).jo
       statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} USING gin (${name})`);
     else if (spec.sortable)
       statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} (account_id, ${name}, id)`);
-    else if (spec.filterOperators.length || spec.ref) {
+    else if (SHARED_VALUE_KINDS.has(spec.kind)) {
       // Ends with the default sort (created_at, id), so `?field=value` pages in order from the index
       // instead of walking every newer row that does not match (bench/README.md, "Filtered lists").
       // A prefix of it still serves the tenant-checked foreign key.
@@ -70,7 +78,8 @@ ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).jo
         `CREATE INDEX IF NOT EXISTS ${t}_${name}_recent_idx ON ${t} (account_id, ${name}, created_at, id)`,
         `DROP INDEX IF EXISTS ${t}_${name}_idx`,
       );
-    }
+    } else if (spec.filterOperators.length || spec.ref)
+      statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} (account_id, ${name})`);
   }
   // The search column is rebuilt whenever the schema changes, so its expression follows the declaration.
   statements.push(`ALTER TABLE ${t} DROP COLUMN IF EXISTS search_vector`);
