@@ -7,25 +7,14 @@
 // one it replaced; and the plans of the page after 5,000 matching rows, with the cursor's condition
 // as it compiles now (a row comparison) and as it compiled before (ORs).
 //   npm run bench:filtered-list
-import { spawn, execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createBenchDatabase } from './database.ts';
+import { createBenchAccount, startServerProcess, type ServerProcess } from './server-process.ts';
 
 const ROWS = Number(process.env.BENCH_LIST_ROWS ?? 100_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const BIN = new URL('../bin/fieldline.js', import.meta.url).pathname;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-
 async function seed(client: pg.Client, accountId: string) {
   const newest = Math.round(ROWS * 0.24);
   // Row n is n minutes old; the newest `newest` rows are leads, then 70/25/5 active/inactive/lead.
@@ -61,40 +50,16 @@ async function planOf(client: pg.Client, statement: string, parameters: unknown[
 }
 
 const database = await createBenchDatabase(ADMIN_URL);
-let server: ReturnType<typeof spawn> | undefined;
+let server: ServerProcess | undefined;
 try {
-  const env = { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
-  const created = execFileSync(
-    process.execPath,
-    [BIN, 'accounts', 'create', '--name', 'Bench', '--plan', 'enterprise', '--json'],
-    {
-      env,
-      encoding: 'utf8',
-    },
-  );
-  const { account, api_key: key } = JSON.parse(created);
+  const { account, api_key: key } = createBenchAccount(database.url);
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   const seeded = performance.now();
   await seed(client, account.id);
   console.error(`seeded ${ROWS} customers in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
-
-  const port = await freePort();
-  server = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: 'inherit',
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (
-      await fetch(`${base}/v1/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  server = await startServerProcess({ DATABASE_URL: database.url });
+  const base = server.base;
 
   console.log(`${ROWS} customers, ${DURATION} s per query at 10 connections\n`);
   console.log('| status index | query | requests/s | p50 ms | p99 ms | index used | rows read and dropped | plan ms |');
@@ -150,10 +115,6 @@ try {
   for (const line of deepPages) console.log(line);
   await client.end();
 } finally {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server!.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   await database.drop();
 }

@@ -4,18 +4,16 @@
 // start migrates an empty database; a restart finds it migrated), RSS once answering, and peak RSS
 // (VmHWM) after BENCH_LOAD_SECONDS of GET /v1/customers at 10 connections.
 //   npm run bench:startup        (after `npm run build:server`)
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createBenchDatabase } from './database.ts';
+import { createBenchAccount, memoryOf, startServerProcess } from './server-process.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const BIN = new URL('../bin/fieldline.js', import.meta.url).pathname;
 
 type Code = 'build' | 'source';
 interface Target {
@@ -23,56 +21,9 @@ interface Target {
   env: Record<string, string>;
 }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-
-/** RSS and its high-water mark, in MiB, from /proc. */
-function memoryOf(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-}
-
-async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before answering`);
-    const ok = await fetch(`http://127.0.0.1:${port}/v1/health`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 async function startOnce(code: Code, target: Target) {
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    ...target.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    FIELDLINE_FROM_SOURCE: code === 'source' ? '1' : '0',
-  };
-  const started = performance.now();
-  const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  await waitForHealth(port, child);
-  const startMs = performance.now() - started;
-  const atRest = memoryOf(child.pid!);
-  const stop = async () => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  return { port, startMs, atRest, stdout, pid: child.pid!, stop };
+  const server = await startServerProcess({ ...target.env, FIELDLINE_FROM_SOURCE: code === 'source' ? '1' : '0' });
+  return { ...server, atRest: memoryOf(server.pid) };
 }
 
 async function loadPeak(port: number, pid: number, key: string) {
@@ -131,7 +82,7 @@ try {
     const first = await startOnce('build', pglite); // migrates the empty data dir, prints the demo key
     console.error(`(first start on an empty PGlite data dir, migrations included: ${first.startMs.toFixed(0)} ms)`);
     await first.stop();
-    return keyIn(first.stdout);
+    return keyIn(first.stdout());
   });
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
@@ -140,17 +91,7 @@ try {
 const database = await createBenchDatabase(ADMIN_URL);
 try {
   const postgres: Target = { database: 'postgres', env: { DATABASE_URL: database.url } };
-  await benchTarget(postgres, async () => {
-    const created = execFileSync(
-      process.execPath,
-      [BIN, 'accounts', 'create', '--name', 'Bench', '--plan', 'enterprise', '--json'],
-      {
-        env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
-        encoding: 'utf8',
-      },
-    );
-    return JSON.parse(created).api_key;
-  });
+  await benchTarget(postgres, async () => createBenchAccount(database.url).api_key);
 } finally {
   await database.drop();
 }
