@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createBenchDatabase } from './database.ts';
 import { createBenchAccount, memoryOf, startServerProcess } from './server-process.ts';
+import { isServerBuildFresh } from '../scripts/server-build.js';
+
+// The bin falls back to the sources when the build is stale, which would label source rows `build`.
+if (!isServerBuildFresh()) throw new Error('the build is older than src/: run `npm run build:server` first');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);

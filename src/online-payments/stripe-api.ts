@@ -6,7 +6,7 @@ import { ApiError, validationFailed } from '../platform/errors.ts';
 import { lazyRequire } from '../platform/lazy-require.ts';
 
 /** The Stripe SDK, loaded by the first payment call or Stripe webhook, not at start. */
-export const stripeSdk = lazyRequire<typeof Stripe>('stripe');
+const stripeSdk = lazyRequire<typeof Stripe>('stripe');
 
 /** Where Stripe's API is: the SDK's `host`, `port` and `protocol`. */
 export interface StripeApiSettings {

@@ -56,6 +56,7 @@ function keysetExpression(eb: Eb, keys: SortKey[], values: unknown[]): Expressio
   // which PostgreSQL starts the index scan at, so a deep page reads no rows before the cursor.
   const sameDirection = keys.every((key) => key.descending === keys[0].descending);
   if (sameDirection && keys.every((key) => NEVER_NULL.has(key.field))) {
+    // Kysely types tuples of 2 to 5 by arity; keys hold 2 (a sort and id) or more, all passed on.
     const columns = eb.refTuple(...(keys.map((key) => key.field) as [string, string]));
     return eb(columns, keys[0].descending ? '<' : '>', eb.tuple(...(values as [unknown, unknown])));
   }
