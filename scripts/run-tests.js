@@ -16,6 +16,7 @@ const LONGEST_FIRST = [
   /test\/people-and-sessions\.test/,
   /test\/sdk-/,
   /test\/(conventions|oauth|roles|rate-limits|tenancy)\.test/,
+  /test\/pgbouncer\.test/, // runs the tenancy suites again, through a PgBouncer (PostgreSQL pass)
 ];
 const rank = (file) => {
   const index = LONGEST_FIRST.findIndex((pattern) => pattern.test(file));

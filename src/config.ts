@@ -11,6 +11,12 @@ const ConfigSchema = z.object({
     .url()
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  // The server itself when DATABASE_URL goes through a transaction-pooling PgBouncer: LISTEN.
+  DATABASE_DIRECT_URL: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   FIELDLINE_DATA_DIR: z.string().default('./.fieldline'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FIELDLINE_MAX_BODY_BYTES: z.coerce
@@ -93,6 +99,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl?: string;
+  /** The server without a transaction-pooling PgBouncer between, for the LISTEN session. */
+  databaseDirectUrl?: string;
   dataDir: string;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   maxBodyBytes: number;
@@ -151,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: c.PORT,
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
+    databaseDirectUrl: c.DATABASE_DIRECT_URL,
     dataDir: c.FIELDLINE_DATA_DIR,
     logLevel: c.LOG_LEVEL,
     maxBodyBytes: c.FIELDLINE_MAX_BODY_BYTES,

@@ -12,7 +12,21 @@ const typesFrom = (parsers: Record<number, (text: string) => unknown>) =>
 const types = typesFrom(TYPE_PARSERS);
 const dateObjectTypes = typesFrom(DATE_OBJECT_PARSERS);
 
-export async function connectPostgres(connectionString: string, poolSize = 20): Promise<Database> {
+export interface PostgresOptions {
+  /**
+   * Where the LISTEN session connects when the pool goes through a transaction-pooling
+   * PgBouncer (which cannot carry a session's LISTEN): the server itself. Default: the pool's.
+   */
+  directUrl?: string;
+}
+
+export async function connectPostgres(
+  connectionString: string,
+  poolSize = 20,
+  { directUrl }: PostgresOptions = {},
+): Promise<Database> {
+  // SESSION_SETUP_SQL only sets TimeZone and DateStyle, which PgBouncer tracks per client and
+  // sets again on whichever server connection serves it, so it holds in transaction pooling.
   const pool = new pg.Pool({ connectionString, max: poolSize, types });
   pool.on('connect', (client) => {
     client.query(SESSION_SETUP_SQL).catch(() => undefined);
@@ -46,7 +60,7 @@ export async function connectPostgres(connectionString: string, poolSize = 20): 
   };
   const listenerClient = (): Promise<pg.Client> =>
     (listener ??= (async () => {
-      const client = new pg.Client({ connectionString });
+      const client = new pg.Client({ connectionString: directUrl ?? connectionString });
       const mine = ++generation;
       const lost = () => {
         if (generation !== mine || !listener) return;

@@ -5,7 +5,10 @@ import type { Database } from './database.ts';
 import { connectPglite } from './connect-pglite.ts';
 import { connectPostgres } from './connect-postgres.ts';
 
-export function connectDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'>): Promise<Database> {
-  if (config.databaseUrl) return connectPostgres(config.databaseUrl, config.dbPoolSize);
+export function connectDatabase(
+  config: Pick<Config, 'databaseUrl' | 'databaseDirectUrl' | 'dataDir' | 'dbPoolSize'>,
+): Promise<Database> {
+  if (config.databaseUrl)
+    return connectPostgres(config.databaseUrl, config.dbPoolSize, { directUrl: config.databaseDirectUrl });
   return connectPglite(join(config.dataDir, 'pgdata'));
 }

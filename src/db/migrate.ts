@@ -26,32 +26,39 @@ export interface MigrationReport {
 
 export async function migrate(db: Database, schema: Schema): Promise<MigrationReport> {
   const applied: string[] = [];
+  const resourcesChecksum = createHash('sha256').update(schema.resources.join(';\n')).digest('hex');
   await db.withConnection(async (connection) => {
-    await connection.run(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
-    try {
-      await connection.run(`CREATE TABLE IF NOT EXISTS fieldline_migrations (
-        id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-      const [rows] = await connection.run('SELECT id, checksum FROM fieldline_migrations');
-      const done = new Map<string, string>(rows.map((row) => [row.id, row.checksum]));
-      const apply = async (id: string, statements: string[], checksum: string) => {
-        const record = `INSERT INTO fieldline_migrations (id, checksum)
-          VALUES (${quoteSqlString(id)}, ${quoteSqlString(checksum)})
-          ON CONFLICT (id) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()`;
-        try {
-          await connection.run(['BEGIN', ...statements, record, 'COMMIT'].join(';\n'));
-        } catch (error) {
-          await connection.run('ROLLBACK').catch(() => undefined);
-          throw error;
+    // One transaction per step, each taking a transaction-scoped lock, never a session lock:
+    // behind PgBouncer's transaction pooling a session's statements may reach different server
+    // connections, and a session lock would stay held on one of them. Up to date (every start)
+    // is one round trip.
+    for (;;) {
+      try {
+        const results = await connection.run(`BEGIN;
+          SELECT pg_advisory_xact_lock(${MIGRATION_LOCK});
+          CREATE TABLE IF NOT EXISTS fieldline_migrations (
+            id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+          SELECT id, checksum FROM fieldline_migrations`);
+        const done = new Map<string, string>(results[3].map((row) => [row.id, row.checksum]));
+        const migration = schema.migrations.find((m) => !done.has(m.id));
+        const next = migration
+          ? { id: migration.id, statements: migration.statements, checksum: 'v1' }
+          : done.get(RESOURCE_SCHEMA) !== resourcesChecksum
+            ? { id: RESOURCE_SCHEMA, statements: schema.resources, checksum: resourcesChecksum }
+            : undefined;
+        if (!next) {
+          await connection.run('COMMIT');
+          return;
         }
-        applied.push(id);
-      };
-      for (const migration of schema.migrations) {
-        if (!done.has(migration.id)) await apply(migration.id, migration.statements, 'v1');
+        const record = `INSERT INTO fieldline_migrations (id, checksum)
+          VALUES (${quoteSqlString(next.id)}, ${quoteSqlString(next.checksum)})
+          ON CONFLICT (id) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()`;
+        await connection.run([...next.statements, record, 'COMMIT'].join(';\n'));
+        applied.push(next.id);
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw error;
       }
-      const checksum = createHash('sha256').update(schema.resources.join(';\n')).digest('hex');
-      if (done.get(RESOURCE_SCHEMA) !== checksum) await apply(RESOURCE_SCHEMA, [...schema.resources], checksum);
-    } finally {
-      await connection.run(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`);
     }
   });
   return { applied };

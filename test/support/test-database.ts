@@ -43,7 +43,8 @@ function migratedSnapshot(schema: Schema): Promise<Blob> {
 export async function testDatabase(schema: Schema): Promise<Database> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const db = await connectPostgres(url, 4);
+    // DATABASE_DIRECT_URL: the server behind a PgBouncer of DATABASE_URL (test/pgbouncer.test.ts).
+    const db = await connectPostgres(url, 4, { directUrl: process.env.DATABASE_DIRECT_URL });
     await migrate(db, schema);
     return db;
   }
