@@ -1,8 +1,9 @@
-// The scheduled job behind alert rules: once a minute, one node (whichever takes the advisory
-// lock; the others skip that round) computes every enabled rule's metric from the request log
-// and the usage counters, then moves each rule between ok and firing. A transition writes the
+// The scheduled job behind alert rules: once a minute, one node (whichever claims the round in
+// periodic_job_rounds; the others skip it) computes every enabled rule's metric from the request
+// log and the usage counters, then moves each rule between ok and firing. A transition writes the
 // alert row, the rule's state, its event and its mails in one transaction, so an alert never
-// fires twice and never fires without its notifications.
+// fires twice and never fires without its notifications. The advisory lock keeps two evaluations
+// that do run together (a manual one beside the schedule's) from overlapping: the second skips.
 import type { Logger } from 'pino';
 import type { Database, DatabaseConnection, Row } from '../db/database.ts';
 import { inlineParameters, type SqlStatement } from '../db/inline-parameters.ts';
@@ -14,6 +15,7 @@ import { notifications } from '../domain/notifications.ts';
 import { queueMailStatement } from '../mail/mail-outbox.ts';
 import { planNamed } from '../limits/plans.ts';
 import { periodOf } from '../limits/monthly-quota.ts';
+import { PeriodicJob } from '../platform/jobs/periodic-job.ts';
 import { ALERT_METRICS, type AlertMetricName, type WindowStats } from './alert-metrics.ts';
 import { alerts } from './alerts-resource.ts';
 import { STATS_SQL } from './usage-operation.ts';
@@ -28,25 +30,30 @@ export interface EvaluationReport {
 }
 
 export class AlertEvaluator {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
+  /**
+   * One round per interval across every node. The advisory lock alone did not do it: held only
+   * while an evaluation runs, it let each node evaluate once per interval on its own timer.
+   */
+  readonly #schedule: PeriodicJob;
 
   constructor(
     private readonly db: Database,
-    private readonly logger: Logger,
-    private readonly options: { intervalMs?: number } = {},
-  ) {}
-
-  start(): void {
-    this.#timer = setInterval(() => {
-      this.#running = this.evaluate().catch((err) => this.logger.warn({ err }, 'alert evaluation failed'));
-    }, this.options.intervalMs ?? 60_000);
-    this.#timer.unref();
+    logger: Logger,
+    options: { intervalMs?: number } = {},
+  ) {
+    this.#schedule = new PeriodicJob(db, logger, {
+      name: 'alert-rules',
+      everyMs: options.intervalMs ?? 60_000,
+      run: (now) => this.evaluate({ now }),
+    });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#running;
+  start(): void {
+    this.#schedule.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#schedule.stop();
   }
 
   /**
