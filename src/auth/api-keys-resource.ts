@@ -12,15 +12,16 @@ import { applyChanges } from '../platform/operations/update.ts';
 import { serialize } from '../platform/operations/serialize.ts';
 import { previousSecretExpiry, rotationInput } from '../platform/secret-rotation.ts';
 import { KEY_MODES, keyChangeNotice, keySecretInsert, mintKeySecret } from './api-keys.ts';
-import { apiKeyVerifier } from './auth-services.ts';
+import { apiKeyVerifier, credentialVersions } from './auth-services.ts';
 import type { OperationContext } from '../platform/contract.ts';
 
 const MANAGES_KEYS = ['write:*', 'write:api-keys'];
 
-/** Every node stops trusting what it cached about the key; this one at once. */
+/** Every node stops trusting what it cached about the key: this one at once, the others from their next request. */
 function announceKeyChange(ctx: OperationContext, keyId: string): void {
   ctx.runtime.find(apiKeyVerifier)?.forgetKey(keyId);
   ctx.tx.defer(keyChangeNotice(keyId));
+  ctx.tx.afterCommit(async () => ctx.runtime.find(credentialVersions)?.bump([`key:${keyId}`]));
 }
 
 function scopeProblems(row: { scopes: readonly string[] }, ctx: OperationContext): FieldError[] {

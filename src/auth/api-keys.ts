@@ -4,6 +4,8 @@
 // the hot path does not touch the database; a change to a key or its account is announced
 // by NOTIFY on `fieldline_api_keys` and every node drops what it cached at once. The cache's
 // TTL only bounds how long a node that missed a notice (a lost LISTEN connection) trusts it.
+// With Redis, a change also bumps the key's version, checked on each use (credential-versions.ts):
+// NOTIFY arrives a few milliseconds late, and the client's next request on another node must not.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
@@ -13,6 +15,7 @@ import { systemQuery } from '../db/system-query.ts';
 import { newId } from '../platform/ids.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import { effectiveRates, planNamed, type RateLimitOverrides } from '../limits/plans.ts';
+import { stillCurrent, type CredentialVersions } from './credential-versions.ts';
 
 export const KEY_MODES = ['live', 'test'] as const;
 export type KeyMode = (typeof KEY_MODES)[number];
@@ -110,12 +113,19 @@ interface StoredKey {
   revoked: boolean;
   /** Built once per cache fill: every request with this key shares it. */
   principal: Principal;
+  /** Its subjects' versions when it was read (credential-versions.ts); absent without Redis. */
+  versions?: string[];
 }
+
+/** What a change to a key bumps, and a node checks before trusting its cached copy. */
+const keySubjects = (principal: Principal) => [`key:${principal.keyId}`, `account:${principal.accountId}`];
 
 export interface ApiKeyVerifierOptions {
   /** How long a verified key is trusted without asking the database again, if no notice arrives. */
   cacheTtlMs?: number;
   logger?: Logger;
+  /** Checked on every use of a cached key, so a change through another node applies at once. */
+  versions?: CredentialVersions;
 }
 
 const earlier = (a: string | null, b: string | null) => {
@@ -194,7 +204,9 @@ export class ApiKeyVerifier {
 
   async #load(lookup: string): Promise<StoredKey | 'missing'> {
     const cached = this.#cache.get(lookup);
-    if (cached) return cached;
+    const versions = this.options.versions;
+    if (cached === 'missing' || (cached && !versions?.shared)) return cached;
+    if (cached && stillCurrent(cached.versions, await versions!.read(keySubjects(cached.principal)))) return cached;
     const generation = this.#generation;
     const [row] = await systemQuery(this.db, {
       sql: `SELECT k.id, k.account_id, s.secret_hash, k.scopes, k.expires_at, s.expires_at AS secret_expires_at,
@@ -219,6 +231,8 @@ export class ApiKeyVerifier {
           },
         }
       : 'missing';
+    if (stored !== 'missing' && versions?.shared)
+      stored.versions = (await versions.read(keySubjects(stored.principal))) ?? undefined;
     // A change announced while the query ran may postdate what it read: use it, do not keep it.
     if (generation !== this.#generation) return stored;
     // Unknown lookups are remembered briefly too, so guessing keys cannot hammer the database.

@@ -10,7 +10,15 @@ import { ApiKeyVerifier } from './api-keys.ts';
 import { apiKeys } from './api-keys-resource.ts';
 import { auditEntries } from './audit-entries-resource.ts';
 import { AUTH_MIGRATIONS } from './auth-migrations.ts';
-import { allowedOrigins, apiKeyVerifier, oauthTokenVerifier, peopleAuth, sessionVerifier } from './auth-services.ts';
+import {
+  allowedOrigins,
+  apiKeyVerifier,
+  credentialVersions,
+  oauthTokenVerifier,
+  peopleAuth,
+  sessionVerifier,
+} from './auth-services.ts';
+import { CredentialVersions } from './credential-versions.ts';
 import { connectedAppOperations } from './connected-app-operations.ts';
 import { credentialDispatch } from './credential-dispatch.ts';
 import { oauthClientOperations } from './oauth-client-operations.ts';
@@ -83,10 +91,15 @@ export const authModule = defineModule({
     })),
   ],
   provides: [
+    provide(credentialVersions, (runtime) => new CredentialVersions(runtime.options.redis, runtime.logger)),
     provide(
       apiKeyVerifier,
       (runtime) =>
-        new ApiKeyVerifier(runtime.db, { cacheTtlMs: runtime.options.credentialCacheTtlMs, logger: runtime.logger }),
+        new ApiKeyVerifier(runtime.db, {
+          cacheTtlMs: runtime.options.credentialCacheTtlMs,
+          logger: runtime.logger,
+          versions: runtime.use(credentialVersions),
+        }),
     ),
     provide(
       peopleAuth,
@@ -107,6 +120,7 @@ export const authModule = defineModule({
         new SessionVerifier(runtime.db, runtime.use(peopleAuth), runtime.registry, {
           cacheTtlMs: runtime.options.credentialCacheTtlMs,
           logger: runtime.logger,
+          versions: runtime.use(credentialVersions),
         }),
     ),
     provide(
@@ -115,6 +129,7 @@ export const authModule = defineModule({
         new OAuthTokenVerifier(runtime.db, runtime.registry, {
           cacheTtlMs: runtime.options.credentialCacheTtlMs,
           logger: runtime.logger,
+          versions: runtime.use(credentialVersions),
         }),
     ),
     provide(

@@ -1,6 +1,7 @@
 // The services the auth module provides, by key, and the options it reads.
 import type { AllowedOriginsDirectory } from './allowed-origins.ts';
 import type { ApiKeyVerifier } from './api-keys.ts';
+import type { CredentialVersions } from './credential-versions.ts';
 import type { OAuthTokenVerifier } from './oauth-tokens.ts';
 import type { PeopleAuth } from './people-auth.ts';
 import type { SessionVerifier } from './session-verifier.ts';
@@ -20,3 +21,5 @@ export const sessionVerifier = serviceKey<SessionVerifier>('session verification
 export const oauthTokenVerifier = serviceKey<OAuthTokenVerifier>('OAuth access token verification');
 /** Every origin an account or app allows (CORS); told when one changes on this node. */
 export const allowedOrigins = serviceKey<AllowedOriginsDirectory>('the allowed origins directory');
+/** Versions of credentials in Redis: a change through one node applies to the next request on every node. */
+export const credentialVersions = serviceKey<CredentialVersions>('credential versions');

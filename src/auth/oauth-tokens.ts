@@ -11,6 +11,7 @@ import { systemQuery } from '../db/system-query.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import { effectiveRates, planNamed } from '../limits/plans.ts';
 import { CredentialCache } from './credential-cache.ts';
+import type { CredentialVersions } from './credential-versions.ts';
 import { memberPrincipal } from './member-principal.ts';
 import { OAUTH_ACCESS_TOKEN_PREFIX, OAUTH_REFRESH_TOKEN_PREFIX } from './oauth-provider.ts';
 import type { Registry } from '../platform/contract.ts';
@@ -39,12 +40,18 @@ export class OAuthTokenVerifier {
   constructor(
     private readonly db: Database,
     private readonly registry: Registry,
-    options: { cacheTtlMs?: number; logger?: Logger } = {},
+    options: { cacheTtlMs?: number; logger?: Logger; versions?: CredentialVersions } = {},
   ) {
     this.#cache = new CredentialCache(db, {
       what: 'OAuth token',
       ttlMs: options.cacheTtlMs,
       logger: options.logger,
+      // A member's grant acts with the member's role: a role change (person:ID) applies at once.
+      versions: options.versions,
+      subjects: ({ principal }) => [
+        ...(principal.personId ? [`person:${principal.personId}`] : []),
+        `account:${principal.accountId}`,
+      ],
       onNotice: (kind, id) => {
         if (kind === 'oauth-token') this.forget('token', id);
         else if (kind === 'oauth-client') this.forget('client', id);

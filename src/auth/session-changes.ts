@@ -1,5 +1,6 @@
 // Announcing that a session changed (ended, its person's role or membership changed): every
-// node forgets what it cached of it, this one at once and the others by NOTIFY.
+// node forgets what it cached of it, this one at once and the others by NOTIFY, and, with Redis,
+// from their next request on (credential-versions.ts).
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import type { OperationContext } from '../platform/contract.ts';
@@ -12,20 +13,20 @@ import type { SessionChange, SessionVerifier } from './session-verifier.ts';
  */
 export async function announceSessionChange(
   db: Database,
-  sessions: Pick<SessionVerifier, 'forget'> | undefined,
+  sessions: Pick<SessionVerifier, 'changed'> | undefined,
   kind: SessionChange,
   id: string,
 ) {
   await systemQuery(db, credentialChangeNotice(kind, id));
-  sessions?.forget(kind, id);
+  await sessions?.changed(kind, id);
 }
 
 /** The same, for a change made in `ctx`'s transaction: announced if and when it commits. */
 export function announceSessionChangeAtCommit(ctx: OperationContext, kind: SessionChange, id: string): void {
   ctx.tx.defer(credentialChangeNotice(kind, id));
   ctx.tx.afterCommit(async () => {
-    ctx.runtime.find(sessionVerifier)?.forget(kind, id);
     // A member's OAuth grants act with the member's role: they change with it.
     if (kind !== 'session') ctx.runtime.find(oauthTokenVerifier)?.forget(kind, id);
+    await ctx.runtime.find(sessionVerifier)?.changed(kind, id);
   });
 }

@@ -10,6 +10,7 @@ import type { Database } from '../db/database.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import type { SessionIdentity } from '../platform/api/operation.ts';
 import { CredentialCache } from './credential-cache.ts';
+import type { CredentialVersions } from './credential-versions.ts';
 import { SESSION_COOKIE_PREFIX, type PeopleAuth } from './people-auth.ts';
 import { memberPrincipal } from './member-principal.ts';
 import type { Registry } from '../platform/contract.ts';
@@ -35,12 +36,18 @@ export class SessionVerifier {
     private readonly db: Database,
     private readonly auth: PeopleAuth,
     private readonly registry: Registry,
-    options: { cacheTtlMs?: number; logger?: Logger } = {},
+    private readonly options: { cacheTtlMs?: number; logger?: Logger; versions?: CredentialVersions } = {},
   ) {
     this.#cache = new CredentialCache(db, {
       what: 'session',
       ttlMs: options.cacheTtlMs,
       logger: options.logger,
+      versions: options.versions,
+      subjects: (identity) => [
+        `session:${identity.sessionId}`,
+        `person:${identity.personId}`,
+        ...(identity.principal ? [`account:${identity.principal.accountId}`] : []),
+      ],
       onNotice: (kind, id) => {
         if (kind === 'session' || kind === 'person' || kind === 'account') this.forget(kind, id);
       },
@@ -58,6 +65,15 @@ export class SessionVerifier {
   /** The session behind a cookie value or bearer token, or null when it is not a live session. */
   identify(token: string): Promise<SessionIdentity | null> {
     return this.#cache.get(createHash('sha256').update(token).digest('base64'), () => this.#load(token));
+  }
+
+  /**
+   * After a change committed: forgets on this node, and every other node's next request reloads
+   * (announceSessionChange).
+   */
+  async changed(kind: SessionChange, id: string): Promise<void> {
+    this.forget(kind, id);
+    await this.options.versions?.bump([`${kind}:${id}`]);
   }
 
   /** Forgets sessions on this node; other nodes hear of it by NOTIFY (announceSessionChange). */
