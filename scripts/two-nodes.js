@@ -190,6 +190,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(2);
   }
   const count = Number(process.env.FIELDLINE_NODES ?? 2);
+  if (!process.env.FIELDLINE_SECRET_KEY)
+    console.error('FIELDLINE_SECRET_KEY is unset: the nodes share a random one for this run only.');
   const cluster = await startTwoNodes({
     databaseUrl,
     redisUrl,
