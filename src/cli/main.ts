@@ -84,12 +84,32 @@ async function run(argv: string[], out: CliOutput): Promise<number> {
   }
   switch (command) {
     case 'serve': {
-      const server = await startServer(loadConfig());
-      const shutdown = () => {
-        server.stop().then(() => process.exit(0));
+      const config = loadConfig();
+      const server = await startServer(config);
+      // SIGTERM drains (server.ts says how) and exits 0; a second signal or a drain stuck past the
+      // bound (plus 2 s for the workers' batch) exits 1 at once: leases hand unfinished work to other nodes.
+      let signalled = false;
+      const shutdown = (signal: NodeJS.Signals) => {
+        if (signalled) process.exit(1);
+        signalled = true;
+        server.logger.info({ signal }, 'shutting down: draining requests in flight');
+        setTimeout(() => {
+          server.logger.error('shutdown did not finish in time; exiting');
+          process.exit(1);
+        }, config.shutdownTimeoutMs + 2_000).unref();
+        server.stop().then(
+          () => {
+            server.logger.info('stopped');
+            process.exit(0);
+          },
+          (err: unknown) => {
+            server.logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
       };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
       return -1;
     }
     case 'migrate': {

@@ -126,6 +126,7 @@ export class MailRelay {
   async #deliverDue(now: number, accountIds: readonly string[] | null): Promise<number> {
     let sent = 0;
     for (;;) {
+      if (this.#worker.stopping) return sent; // the node shuts down: other nodes take the rest
       // Claiming pushes next_attempt_at forward, so another node skips these rows meanwhile.
       const claimed = await systemQuery(this.db, {
         sql: `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $2

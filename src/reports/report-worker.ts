@@ -89,7 +89,8 @@ export class ReportWorker implements Lifecycle {
   async #drain(now: number, accountIds: readonly string[] | null): Promise<number> {
     await this.#removeExpired(now, accountIds);
     let finished = 0;
-    for (let [report] = await this.claim(now, accountIds); report; [report] = await this.claim(now, accountIds)) {
+    const next = async () => (this.#worker.stopping ? [] : await this.claim(now, accountIds)); // none once stopping
+    for (let [report] = await next(); report; [report] = await next()) {
       if (report.attempts > MAX_ATTEMPTS) {
         await this.#finish(report, { status: 'failed', error: `Gave up after ${MAX_ATTEMPTS} tries cut short` });
       } else {

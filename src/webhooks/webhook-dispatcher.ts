@@ -84,6 +84,8 @@ export class WebhookDispatcher {
   #again = false;
   /** Until start(): rounds run only when drain() is called (tests drive them). */
   #stopped = true;
+  /** Set by stop(): a round claims no further batch (the node shuts down; other nodes take the rest). */
+  #stopping = false;
 
   constructor(db: Database, options: DispatcherOptions) {
     this.#db = db;
@@ -106,6 +108,7 @@ export class WebhookDispatcher {
 
   async start(): Promise<void> {
     this.#stopped = false;
+    this.#stopping = false;
     this.#timer = setInterval(() => this.wake(), this.#options.pollMs ?? 1_000);
     this.#timer.unref();
     this.#unlisten = await this.#db
@@ -117,8 +120,10 @@ export class WebhookDispatcher {
     this.wake();
   }
 
+  /** Lets the batch in flight finish (each claimed delivery is sent and recorded) and claims no more. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping = true;
     clearInterval(this.#timer);
     await this.#unlisten?.();
     await this.#running;
@@ -152,6 +157,7 @@ export class WebhookDispatcher {
   async drain(options: { accountIds?: string[] } = {}): Promise<number> {
     let total = 0;
     for (;;) {
+      if (this.#stopping) return total;
       const claimed = await this.#claim(CLAIM_DUE, [options.accountIds ?? this.#options.accountIds ?? null]);
       if (!claimed.length) return total;
       // One delivery that cannot be recorded must not stop the others (its lease lapses and it is retried).

@@ -68,6 +68,7 @@ export class PushRelay {
     const subscriptions = this.runtime.registry.get('push-subscriptions').table;
     let sent = 0;
     for (;;) {
+      if (this.#worker.stopping) return sent; // the node shuts down: other nodes take the rest
       const claimed = await systemQuery(this.runtime.db, {
         sql: `UPDATE push_outbox o SET attempts = o.attempts + 1, sending_at = $1
                 FROM push_outbox due LEFT JOIN ${subscriptions} s

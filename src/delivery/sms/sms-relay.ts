@@ -81,6 +81,7 @@ export class SmsRelay {
     await this.#failStaleDoubts(now);
     let sent = 0;
     for (;;) {
+      if (this.#worker.stopping) return sent; // the node shuts down: other nodes take the rest
       const [row] = await systemQuery(this.db, {
         sql: `UPDATE sms_outbox SET attempts = attempts + 1, sending_at = $1
               WHERE id = (SELECT id FROM sms_outbox

@@ -41,12 +41,17 @@ test('a nudge drains only a started worker; stop waits for the drain it runs', a
   worker.nudge();
   assert.equal(gate.runs(), 1);
   let stopped = false;
+  assert.equal(worker.stopping, false);
   const stopping = worker.stop().then(() => (stopped = true));
+  assert.equal(worker.stopping, true, 'the running drain is told to claim no further batch');
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(stopped, false, 'the running drain finishes first');
   gate.release();
   await stopping;
   assert.equal(worker.started, false);
+  worker.start();
+  assert.equal(worker.stopping, false, 'started again, it drains on');
+  await worker.stop();
 });
 
 test('a failed drain is logged, not thrown, by a nudge; the next request drains again', async () => {

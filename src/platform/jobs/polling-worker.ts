@@ -2,11 +2,14 @@
 // `intervalMs`, and it drains at once when asked (a test, a nudge after a commit). One drain runs
 // at a time in a process; a second request joins the running one. Several nodes drain safely
 // side by side because each claims its rows in the database (FOR UPDATE SKIP LOCKED).
+// stop() lets the drain running finish; a drain that loops over batches asks `stopping` between
+// them, so a node shutting down finishes what it claimed and leaves the rest to the other nodes.
 import type { Logger } from 'pino';
 
 export class PollingWorker {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<number> | undefined;
+  #stopping = false;
 
   constructor(
     private readonly name: string,
@@ -21,12 +24,19 @@ export class PollingWorker {
     return this.#timer !== undefined;
   }
 
+  /** True from stop() on: a drain should claim no further batch. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
   start(): void {
+    this.#stopping = false;
     this.#timer = setInterval(() => this.nudge(), this.intervalMs);
     this.#timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running?.catch(() => undefined);
