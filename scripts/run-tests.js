@@ -17,6 +17,7 @@ const LONGEST_FIRST = [
   /test\/sdk-/,
   /test\/(conventions|oauth|roles|rate-limits|tenancy)\.test/,
   /test\/pgbouncer\.test/, // runs the tenancy suites again, through a PgBouncer (PostgreSQL pass)
+  /test\/read-replica\.test/, // a base backup of the whole PostgreSQL cluster, then a hot standby
 ];
 const rank = (file) => {
   const index = LONGEST_FIRST.findIndex((pattern) => pattern.test(file));

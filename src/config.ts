@@ -17,6 +17,12 @@ const ConfigSchema = z.object({
     .url()
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  DATABASE_REPLICA_URL: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  FIELDLINE_REPLICA_STICKY_SECONDS: z.coerce.number().min(1).max(300).default(5),
   FIELDLINE_DATA_DIR: z.string().default('./.fieldline'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FIELDLINE_MAX_BODY_BYTES: z.coerce
@@ -102,6 +108,10 @@ export interface Config {
   databaseUrl?: string;
   /** The server without a transaction-pooling PgBouncer between, for the LISTEN session. */
   databaseDirectUrl?: string;
+  /** A streaming replica for list, export, search and analytics reads (src/db/read-replica.ts). */
+  databaseReplicaUrl?: string;
+  /** How long a caller's reads stay on the primary after it wrote. */
+  replicaStickyMs: number;
   dataDir: string;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   maxBodyBytes: number;
@@ -156,6 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   if (!c.FIELDLINE_VAPID_PUBLIC_KEY !== !c.FIELDLINE_VAPID_PRIVATE_KEY)
     throw new Error('Invalid configuration: FIELDLINE_VAPID_PUBLIC_KEY and FIELDLINE_VAPID_PRIVATE_KEY go together');
+  if (c.DATABASE_REPLICA_URL && !c.DATABASE_URL)
+    throw new Error('Invalid configuration: DATABASE_REPLICA_URL needs DATABASE_URL (the primary it replicates)');
   if (c.FIELDLINE_RATE_LIMIT_STORE === 'redis' && !c.REDIS_URL)
     throw new Error('Invalid configuration: FIELDLINE_RATE_LIMIT_STORE=redis needs REDIS_URL');
   return {
@@ -163,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
     databaseDirectUrl: c.DATABASE_DIRECT_URL,
+    databaseReplicaUrl: c.DATABASE_REPLICA_URL,
+    replicaStickyMs: c.FIELDLINE_REPLICA_STICKY_SECONDS * 1000,
     dataDir: c.FIELDLINE_DATA_DIR,
     logLevel: c.LOG_LEVEL,
     maxBodyBytes: c.FIELDLINE_MAX_BODY_BYTES,

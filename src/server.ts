@@ -6,6 +6,7 @@ import { createLogger } from './logger.ts';
 import { connectDatabase } from './db/connect.ts';
 import { acquireDataDirLock } from './db/data-dir-lock.ts';
 import { migrate } from './db/migrate.ts';
+import { connectReadReplica } from './db/read-replica.ts';
 import { systemQuery } from './db/system-query.ts';
 import { createAccount } from './auth/accounts.ts';
 import { mountMetrics } from './http/metrics-route.ts';
@@ -61,6 +62,14 @@ export async function startServer(config: Config) {
   if (!config.databaseUrl) await createDemoAccountIfEmpty(db, config.port);
 
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
+  const readReplica = config.databaseReplicaUrl
+    ? await connectReadReplica(config.databaseReplicaUrl, db, {
+        poolSize: config.dbPoolSize,
+        stickyMs: config.replicaStickyMs,
+        redis,
+        logger,
+      })
+    : undefined;
   const secrets = new SecretBox(config.secretKey ? parseSecretKey(config.secretKey) : dataDirSecretKey(config.dataDir));
   const fieldline = createFieldline({
     api,
@@ -72,6 +81,7 @@ export async function startServer(config: Config) {
       maxBodyBytes: config.maxBodyBytes,
       trustProxy: config.trustProxy,
       redis,
+      readReplica,
       files: localDiskStorage(filesFolder(config.dataDir)),
       requestLogRetentionDays: config.requestLogRetentionDays,
       alertIntervalMs: config.alertIntervalMs,
@@ -85,6 +95,7 @@ export async function startServer(config: Config) {
     http: { portalOrigins: config.portalOrigins, metricsToken: config.metricsToken },
   });
   await fieldline.runtime.start();
+  await readReplica?.start();
   const server = await listen(fieldline.app, config.port, config.host);
   const port = server.port;
   logger.info(
@@ -112,6 +123,7 @@ export async function startServer(config: Config) {
       if (cut) logger.warn({ cut }, `requests still unanswered after ${config.shutdownTimeoutMs / 1000} s were cut`);
       logger.info({ ms: Date.now() - started }, 'HTTP drained; stopping the workers');
       await fieldline.runtime.stop();
+      await readReplica?.close();
       redis?.disconnect();
       await db.close();
       releaseLock();

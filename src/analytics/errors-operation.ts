@@ -1,7 +1,7 @@
 // GET /v1/errors: the account's failed requests grouped by problem code and route, with how
 // often, when first and last, and one request id to open in the request log.
 import { z } from 'zod';
-import { tenantBatch } from '../db/tenant-transaction.ts';
+import { tenantRead } from '../platform/operations/tenant-read.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { trafficQuery, trafficWhere } from './time-range.ts';
 
@@ -44,7 +44,7 @@ export const errorsOperation = defineOperation({
         : query.status_class === '4xx'
           ? 'status BETWEEN 400 AND 499'
           : 'status >= 400';
-    const [groups] = await tenantBatch(runtime.db, principal.accountId, [
+    const [groups] = await tenantRead(runtime, principal.accountId, [
       {
         sql: `SELECT error_code AS code, method || ' ' || coalesce(route, path) AS route, status,
                 count(*)::int AS count,

@@ -3,7 +3,7 @@
 // from the request log. The portal's usage dashboard draws from this (integrations by default:
 // `credential=api_key,oauth`).
 import { z } from 'zod';
-import { tenantBatch } from '../db/tenant-transaction.ts';
+import { tenantRead } from '../platform/operations/tenant-read.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { ms, trafficQuery, trafficWhere } from './time-range.ts';
 import { AiUsageSection, aiUsageSection, aiUsageStatements } from '../ai/ai-usage-report.ts';
@@ -85,7 +85,7 @@ export const usageOperation = defineOperation({
   async handle({ runtime, principal, query }) {
     const { from, to, where, parameters } = trafficWhere(principal.accountId, query);
     const group = query.group_by ? GROUP_EXPRESSIONS[query.group_by] : 'NULL::text';
-    const [buckets, [summary], ...ai] = await tenantBatch(runtime.db, principal.accountId, [
+    const [buckets, [summary], ...ai] = await tenantRead(runtime, principal.accountId, [
       {
         sql: `SELECT date_trunc('${query.bucket}', created_at) AS start, ${group} AS "group", ${STATS_SQL}
               FROM request_logs ${where} GROUP BY 1, 2 ORDER BY 1, 2`,

@@ -4,7 +4,7 @@
 // and the period's bounds are constants the planner can match against (account_id, column) indexes.
 import type { Row } from '../db/database.ts';
 import type { SqlStatement } from '../db/inline-parameters.ts';
-import { tenantBatch } from '../db/tenant-transaction.ts';
+import { tenantRead } from '../platform/operations/tenant-read.ts';
 import type { Runtime } from '../platform/contract.ts';
 import { addDays, type Interval, type Window } from './analytics-window.ts';
 
@@ -29,8 +29,8 @@ export function windowStatement(accountId: string, window: Window, sql: string):
 
 /** Runs a window's statements in one round trip, as the tenant (RLS applies). */
 export async function runWindow(runtime: Runtime, accountId: string, window: Window, sqls: readonly string[]) {
-  return tenantBatch(
-    runtime.db,
+  return tenantRead(
+    runtime,
     accountId,
     sqls.map((sql) => windowStatement(accountId, window, sql)),
   );
@@ -38,7 +38,7 @@ export async function runWindow(runtime: Runtime, accountId: string, window: Win
 
 /** The account's time zone and its local date now (one round trip, before the period is known). */
 export async function accountClock(runtime: Runtime, accountId: string): Promise<{ timeZone: string; today: string }> {
-  const [[row]] = await tenantBatch(runtime.db, accountId, [
+  const [[row]] = await tenantRead(runtime, accountId, [
     {
       sql: `SELECT tz AS time_zone, (now() AT TIME ZONE tz)::date::text AS today
               FROM (SELECT coalesce((SELECT time_zone FROM account_branding WHERE account_id = $1), 'UTC') AS tz) z`,

@@ -18,22 +18,28 @@ export interface PostgresOptions {
    * PgBouncer (which cannot carry a session's LISTEN): the server itself. Default: the pool's.
    */
   directUrl?: string;
+  /** Open no connection yet (a read replica, which may be down at start). */
+  lazy?: boolean;
+  /** Give up connecting after this long (a read replica: the primary serves meanwhile); default never. */
+  connectTimeoutMs?: number;
 }
 
 export async function connectPostgres(
   connectionString: string,
   poolSize = 20,
-  { directUrl }: PostgresOptions = {},
+  { directUrl, lazy = false, connectTimeoutMs = 0 }: PostgresOptions = {},
 ): Promise<Database> {
   // SESSION_SETUP_SQL only sets TimeZone and DateStyle, which PgBouncer tracks per client and
   // sets again on whichever server connection serves it, so it holds in transaction pooling.
-  const pool = new pg.Pool({ connectionString, max: poolSize, types });
+  const pool = new pg.Pool({ connectionString, max: poolSize, types, connectionTimeoutMillis: connectTimeoutMs });
   pool.on('connect', (client) => {
     client.query(SESSION_SETUP_SQL).catch(() => undefined);
   });
   pool.on('error', () => undefined); // an idle client died; the pool replaces it
-  const probe = await pool.connect();
-  probe.release();
+  if (!lazy) {
+    const probe = await pool.connect();
+    probe.release();
+  }
   // One connection of its own carries every LISTEN (LISTEN belongs to a session, and pooled
   // sessions are shared): webhook workers and event streams share it. When it drops (a
   // server restart, a failover) it is reopened with backoff and every channel listened again;

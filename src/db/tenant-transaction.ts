@@ -17,12 +17,28 @@ function tenantPreamble(accountId: string): string {
           set_config('app.account_id', ${quoteSqlString(accountId)}, true)`;
 }
 
-/** Statements for one account in one round trip, as one implicit transaction (reads, mostly). */
+/**
+ * Statements for one account in one round trip, as one implicit transaction (reads, mostly).
+ * `readOnly` (reads on a replica): in an explicit READ ONLY transaction, rolled back on failure
+ * so the connection goes back to its pool clean.
+ */
 export async function tenantBatch(
   db: Database,
   accountId: string,
   statements: readonly SqlStatement[],
+  { readOnly = false }: { readOnly?: boolean } = {},
 ): Promise<Row[][]> {
+  if (readOnly) {
+    const text = ['BEGIN READ ONLY', tenantPreamble(accountId), ...statements.map(inlineParameters), 'COMMIT'];
+    return db.withConnection(async (connection) => {
+      try {
+        return (await connection.run(text.join(';\n'))).slice(2, -1);
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
   const text = [tenantPreamble(accountId), ...statements.map(inlineParameters)].join(';\n');
   const results = await db.withConnection((connection) => connection.run(text));
   return results.slice(1);
@@ -37,6 +53,8 @@ export class TenantTransaction {
   constructor(
     private readonly connection: DatabaseConnection,
     readonly accountId: string,
+    /** BEGIN READ ONLY (reads on a replica). */
+    private readonly readOnly = false,
   ) {}
 
   /** Runs `statement` (after anything deferred) and returns its rows. */
@@ -93,7 +111,7 @@ export class TenantTransaction {
   }
 
   async #send(statements: string[]): Promise<Row[][]> {
-    const head = this.#begun ? [] : ['BEGIN', tenantPreamble(this.accountId)];
+    const head = this.#begun ? [] : [this.readOnly ? 'BEGIN READ ONLY' : 'BEGIN', tenantPreamble(this.accountId)];
     this.#begun = true;
     const batch = [...head, ...this.#deferred, ...statements];
     this.#deferred = [];
@@ -106,10 +124,11 @@ export async function withTenantTransaction<T>(
   db: Database,
   accountId: string,
   work: (tx: TenantTransaction) => Promise<T>,
+  { readOnly = false }: { readOnly?: boolean } = {},
 ): Promise<T> {
   let committed: TenantTransaction | undefined;
   const result = await db.withConnection(async (connection) => {
-    const tx = new TenantTransaction(connection, accountId);
+    const tx = new TenantTransaction(connection, accountId, readOnly);
     try {
       const value = await work(tx);
       await tx.runBeforeCommit();

@@ -17,6 +17,7 @@ import { mountPortal } from './portal.ts';
 import { mountMetrics } from './metrics-route.ts';
 import { mountModuleDocuments } from './module-documents.ts';
 import { credentials, originDirectory, requestTelemetry } from './http-services.ts';
+import { replicaReads } from './replica-reads.ts';
 import type { Runtime } from '../platform/contract.ts';
 
 export interface HttpOptions {
@@ -47,6 +48,8 @@ export function createHttpApp(api: Api, runtime: Runtime, options: HttpOptions =
       return path.startsWith('/v1') || outsideV1.has(path) ? telemetry(c, next) : next();
     });
   }
+  // With a read replica only: which caller reads, and who wrote lately (replica-reads.ts).
+  if (runtime.options.readReplica) app.use(replicaReads(runtime.options.readReplica));
   app.onError(problemHandler(runtime.logger));
   app.notFound(notFoundHandler);
 

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Database, Row } from '../db/database.ts';
 import type { TenantTransaction } from '../db/tenant-transaction.ts';
+import type { ReadReplica } from '../db/read-replica.ts';
 import type { EventType } from './events/event-type.ts';
 import type { Principal } from './operations/principal.ts';
 import type { FieldBuilder, FieldSpec } from './resource/fields.ts';
@@ -35,6 +36,8 @@ export interface RuntimeOptions {
    * to measure in one run what traffic control costs; a server always has it on.
    */
   trafficControl: boolean;
+  /** DATABASE_REPLICA_URL: a streaming replica for list, export, search and analytics reads. */
+  readReplica?: ReadReplica;
 }
 
 /** What operations and services run with, passed explicitly; a service is reached by its typed key. */

@@ -3,7 +3,7 @@
 // Each result carries its type, a title, the rank and the object itself.
 import { z } from 'zod';
 import { hasScope } from '../operations/principal.ts';
-import { withTenantTransaction } from '../../db/tenant-transaction.ts';
+import { tenantReadTransaction } from '../operations/tenant-read.ts';
 import { selectRowsByIds } from '../operations/row-statements.ts';
 import { serialize } from '../operations/serialize.ts';
 import { hasSearchTerms, searchMatchSql } from '../query/search-terms.ts';
@@ -101,7 +101,7 @@ export function searchOperation(registry: Registry): Operation {
         throw badRequest('q: needs at least one letter or digit', [
           { path: 'q', message: 'needs at least one letter or digit' },
         ]);
-      const data = await withTenantTransaction(runtime.db, principal.accountId, async (tx) => {
+      const data = await tenantReadTransaction(runtime, principal.accountId, async (tx) => {
         const matches = await tx.query({
           sql: `${targets.map(rankedMatches).join('\nUNION ALL\n')}\nORDER BY score DESC, updated_at DESC, id LIMIT $3`,
           parameters: [principal.accountId, query.q, query.limit],

@@ -1,5 +1,6 @@
 // GET /v1/{collection}/export?format=csv|json: every object matching the list filters,
 // streamed page by page (keyset), so memory stays flat however large the account is.
+import { AsyncResource } from 'node:async_hooks';
 import { badRequest } from '../errors.ts';
 import { parseListQuery } from '../query/parse-list-query.ts';
 import { sortKeysWithId } from '../query/compile-list.ts';
@@ -66,11 +67,13 @@ export function exportOperation(
 
   const iterator = chunks();
   const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
+    // Pages are pulled as the client reads, from the server's context: bound to the request's
+    // (a replica serves them as it serves the request's other reads: tenant-read.ts).
+    pull: AsyncResource.bind(async (controller: ReadableStreamDefaultController<Uint8Array>) => {
       const { value, done } = await iterator.next();
       if (done) controller.close();
       else controller.enqueue(encoder.encode(value));
-    },
+    }),
     async cancel() {
       await iterator.return(undefined);
     },

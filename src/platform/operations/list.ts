@@ -1,6 +1,6 @@
 // List: one round trip for the page (and its count), one more only when expanding.
 import type { Row } from '../../db/database.ts';
-import { tenantBatch } from '../../db/tenant-transaction.ts';
+import { tenantRead } from './tenant-read.ts';
 import { parseListQuery, type ListQuery } from '../query/parse-list-query.ts';
 import { compileListStatements, nextCursorAfter } from '../query/compile-list.ts';
 import { expandRelations } from './expand.ts';
@@ -30,7 +30,7 @@ export async function fetchPage(
       }
     : asked;
   const { page, count } = compileListStatements(resource, principal.accountId, query);
-  const [pageRows, countRows] = await tenantBatch(runtime.db, principal.accountId, count ? [page, count] : [page]);
+  const [pageRows, countRows] = await tenantRead(runtime, principal.accountId, count ? [page, count] : [page]);
   const hasMore = pageRows.length > query.limit;
   const rows = hasMore ? pageRows.slice(0, query.limit) : pageRows;
   const result: Page = {
