@@ -120,7 +120,8 @@ export async function startTwoNodes({ databaseUrl, redisUrl, count = 2, env = {}
         LOG_LEVEL: logLevel,
         FIELDLINE_PUBLIC_URL: url,
         FIELDLINE_TRUST_PROXY: '1',
-        FIELDLINE_DATA_DIR: join(dir, `node-${index + 1}`),
+        // Uploaded files live on disk under the data folder: the nodes share one, as they would a volume.
+        FIELDLINE_DATA_DIR: join(dir, 'data'),
         ...env,
         FIELDLINE_SECRET_KEY: secretKey,
         DATABASE_URL: databaseUrl,

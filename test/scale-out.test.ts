@@ -1,8 +1,8 @@
 // N stateless nodes: two `fieldline serve` processes behind nginx (scripts/two-nodes.js) on one
 // PostgreSQL database of this test's own and one Redis. Through nginx and against each node
 // directly: rate limits are shared exactly, each webhook is sent once, an event reaches a stream
-// on either node, a revoked key or a changed role is refused on the other node at once, and
-// alert rules are evaluated once per round. Two processes cannot share embedded PGlite: this
+// on either node, an upload on one is served by the other, a revoked key or a changed role is
+// refused on the other node at once, and alert rules are evaluated once per round. Two processes cannot share embedded PGlite: this
 // file runs on the PostgreSQL pass (DATABASE_URL and REDIS_URL set) and skips otherwise.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +17,7 @@ import { systemQuery, systemTransaction } from '../src/db/system-query.ts';
 import { createAccount } from '../src/auth/accounts.ts';
 import { prepareApiKey } from '../src/auth/api-keys.ts';
 import type { RateLimitOverrides } from '../src/limits/plans.ts';
+import { multipartBody, TINY_PNG } from './support/uploads.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const REDIS_URL = process.env.REDIS_URL;
@@ -263,6 +264,11 @@ describe('two API nodes behind nginx on one PostgreSQL and one Redis', { skip },
   });
 
   test('an event reaches a stream on either node, whichever node wrote it', async () => {
+    // A transaction holding an id in another database on the same server (as a long import or
+    // migration elsewhere would) cannot write this database's events: it must not hold streams back.
+    const elsewhere = new pg.Client({ connectionString: adminUrl.href });
+    await elsewhere.connect();
+    await elsewhere.query('BEGIN; SELECT pg_current_xact_id()');
     const onA = await openStream(nodeA, ownerKey);
     const onB = await openStream(nodeB, ownerKey);
     const viaNginx = await openStream(cluster.url, ownerKey);
@@ -272,13 +278,39 @@ describe('two API nodes behind nginx on one PostgreSQL and one Redis', { skip },
       for (const stream of [onA, onB, viaNginx]) {
         for (const customer of [fromA, fromB]) {
           await eventually(`customer.created of ${customer.body.data.id} on every stream`, async () =>
-            stream.frames.find((f) => f.event === 'customer.created' && f.data.data.id === customer.body.data.id),
+            stream.frames.find(
+              (f) => f.event === 'customer.created' && f.data.data.object.id === customer.body.data.id,
+            ),
           );
         }
       }
     } finally {
       for (const stream of [onA, onB, viaNginx]) stream.close();
+      await elsewhere.query('ROLLBACK');
+      await elsewhere.end();
     }
+  });
+
+  test('a photo uploaded through one node is served by the other (one data folder, as a shared volume)', async () => {
+    const customer = await call(nodeA, 'POST', '/v1/customers', { key: ownerKey, body: { name: 'Site' } });
+    const job = await call(nodeA, 'POST', '/v1/jobs', {
+      key: ownerKey,
+      body: { title: 'Boiler', customer_id: customer.body.data.id },
+    });
+    assert.equal(job.status, 201, JSON.stringify(job.body));
+    const form = await multipartBody({ caption: 'before' }, { bytes: TINY_PNG });
+    const uploaded = await fetch(`${nodeA}/v1/jobs/${job.body.data.id}/photos`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ownerKey}`, ...form.headers },
+      body: new Uint8Array(form.rawBody),
+    });
+    assert.equal(uploaded.status, 200, await uploaded.clone().text());
+    const photo = (await uploaded.json()).data;
+    const served = await fetch(`${nodeB}/v1/job-photos/${photo.id}/content`, {
+      headers: { authorization: `Bearer ${ownerKey}` },
+    });
+    assert.equal(served.status, 200);
+    assert.deepEqual(Buffer.from(await served.arrayBuffer()), TINY_PNG);
   });
 
   test('a key revoked through one node is refused by the other on its next request', async () => {
