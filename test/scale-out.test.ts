@@ -2,8 +2,9 @@
 // PostgreSQL database of this test's own and one Redis. Through nginx and against each node
 // directly: rate limits are shared exactly, each webhook is sent once, an event reaches a stream
 // on either node, an upload on one is served by the other, a revoked key or a changed role is
-// refused on the other node at once, and alert rules are evaluated once per round. Two processes cannot share embedded PGlite: this
-// file runs on the PostgreSQL pass (DATABASE_URL and REDIS_URL set) and skips otherwise.
+// refused on the other node at once, and alert rules are evaluated once per round. Two processes
+// cannot share embedded PGlite: this file runs on the PostgreSQL pass (DATABASE_URL and REDIS_URL
+// set) and skips otherwise.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

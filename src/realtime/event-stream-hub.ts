@@ -3,10 +3,10 @@
 // a client sees changes made through any node. NOTIFY costs every write a lock at commit, so
 // the trigger sends it only for accounts listed in event_listeners, which the hub renews
 // while it has subscribers there. Reading is in commit-safe order (event-stream-schema.ts).
-// The price: a long transaction anywhere in the database holds back
-// every stream until it ends. Each subscriber reads forward from its own
-// cursor (created_at, id), which is also what Last-Event-ID resumes from; a poll every few
-// seconds covers a lost notification.
+// The price: a long writing transaction in this database holds back every stream until it ends
+// (one in another database on the same server does not: STREAM_HORIZON). Each subscriber reads
+// forward from its own cursor (created_at, id), which is also what Last-Event-ID resumes from; a
+// poll every few seconds covers a lost notification.
 import type { Logger } from 'pino';
 import type { Database, Row } from '../db/database.ts';
 import { tenantBatch } from '../db/tenant-transaction.ts';
@@ -37,6 +37,18 @@ interface Subscriber {
 }
 
 const PAGE = 200;
+
+/**
+ * Below this every transaction that could have written this database's events has ended: the
+ * oldest still running, as pg_snapshot_xmin says, but passing over those that pg_stat_activity
+ * shows running in another database (transaction ids are server-wide, and a long import or
+ * migration in a neighbouring database stalled every stream here). Read after the snapshot, it
+ * can miss only transactions that have ended: those count as ours, which at worst waits a round.
+ */
+const STREAM_HORIZON = `(SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+    FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+   WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity AS a
+                      WHERE a.backend_xid = xid(x) AND a.datname IS DISTINCT FROM current_database()))`;
 /** How long a listener row lasts; renewed at half that while subscribers remain. */
 const LISTENER_TTL_MS = 60_000;
 /** Open streams one account may hold on one node; each costs a connection and a read per event. */
@@ -186,7 +198,7 @@ export class EventStreamHub {
               // opening snapshot saw too (`seen`): they are skipped once, not read again.
               sql: `SELECT id, type, data, request_id, created_at, txid::text AS txid,
                           ${before ? 'pg_visible_in_snapshot(txid, $3::pg_snapshot)' : 'false'} AS seen FROM events
-                   WHERE (txid, id) > ($1::xid8, $2) AND txid < pg_snapshot_xmin(pg_current_snapshot())
+                   WHERE (txid, id) > ($1::xid8, $2) AND txid < ${STREAM_HORIZON}
                    ORDER BY txid, id LIMIT ${PAGE}`,
               parameters: before ? [txid, id, before.snapshot] : [txid, id],
             },
