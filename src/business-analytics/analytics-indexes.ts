@@ -3,7 +3,8 @@
 // EXPLAIN showed as a filter over many rows on the benchmark's account (bench/README.md).
 import type { ResourceDefinition } from '../platform/contract.ts';
 
-const withIndexes =
+/** A resource with `statements` added to its schema. */
+export const withSchema =
   (...statements: string[]) =>
   (resource: ResourceDefinition): ResourceDefinition => ({
     ...resource,
@@ -11,7 +12,7 @@ const withIndexes =
   });
 
 export const analyticsIndexes: Record<string, (resource: ResourceDefinition) => ResourceDefinition> = {
-  jobs: withIndexes(
+  jobs: withSchema(
     // A customer's jobs in time, read from the index alone: first-time fix ("another job of this
     // customer created within N days of the completion") and repeat customers (completed jobs so far).
     `DROP INDEX IF EXISTS jobs_customer_created_idx`,
@@ -21,17 +22,17 @@ export const analyticsIndexes: Record<string, (resource: ResourceDefinition) => 
     `CREATE INDEX IF NOT EXISTS jobs_cancelled_at_idx ON jobs (account_id, cancelled_at)
        WHERE cancelled_at IS NOT NULL`,
   ),
-  'time-entries': withIndexes(
+  'time-entries': withSchema(
     // Time on site per job, read from the index alone.
     `CREATE INDEX IF NOT EXISTS time_entries_job_minutes_idx ON time_entries (account_id, job_id)
        INCLUDE (duration_minutes) WHERE status = 'closed'`,
   ),
-  invoices: withIndexes(
+  invoices: withSchema(
     // What is owed now (outstanding, overdue, aging), read from the index alone: the open invoices only.
     `CREATE INDEX IF NOT EXISTS invoices_owed_idx ON invoices (account_id, currency)
        INCLUDE (amount_due, due_date) WHERE status IN ('open', 'overdue') AND amount_due > 0`,
   ),
-  payments: withIndexes(
+  payments: withSchema(
     // Lifetime value: every payment up to a day, read from the index alone.
     `CREATE INDEX IF NOT EXISTS payments_lifetime_idx ON payments (account_id, created_at)
        INCLUDE (customer_id, currency, amount, amount_refunded)`,

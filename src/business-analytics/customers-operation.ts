@@ -6,6 +6,7 @@ import { analyticsOperation } from './analytics-operation.ts';
 import { bucketOf, bucketsOf, inPeriod, num, PERIOD_END, PERIOD_START, ratio } from './analytics-sql.ts';
 import type { Window, WindowQuery } from './analytics-window.ts';
 import { mergeByCurrency, perCurrency } from './money.ts';
+import { LIFETIME_VALUE_TABLE } from './lifetime-value-facts.ts';
 
 const periodSchema = {
   new_customers: z.int().describe('Customers created in the period.'),
@@ -45,11 +46,16 @@ const period = {
                  AND j.status = 'completed' AND j.deleted_at IS NULL)) AS repeat
        FROM (SELECT customer_id, count(*) AS n FROM jobs WHERE ${COMPLETED} AND ${inPeriod('completed_at')}
               GROUP BY customer_id) a`,
-    // One aggregate over the payments (measured 2.4 s -> 1.1 s on 400,000 payments against a
-    // group per customer first, which spilled to disk).
-    `SELECT currency, count(DISTINCT customer_id) AS customers, sum(amount - amount_refunded) AS total
-       FROM payments WHERE account_id = $1 AND customer_id IS NOT NULL AND created_at < ${PERIOD_END}
-      GROUP BY currency`,
+    // Each customer's first payment and total (lifetime-value-facts.ts), less what was paid after
+    // the period: a row per customer and currency, and the payments since the end (none for a
+    // period ending today), where summing every payment of the account took over a second.
+    `SELECT t.currency, t.customers, t.total - coalesce(l.later, 0) AS total
+       FROM (SELECT currency, count(*) FILTER (WHERE first_paid_at < ${PERIOD_END}) AS customers, sum(total) AS total
+               FROM ${LIFETIME_VALUE_TABLE} WHERE account_id = $1 GROUP BY currency) t
+       LEFT JOIN (SELECT currency, sum(amount - amount_refunded) AS later FROM payments
+                   WHERE account_id = $1 AND customer_id IS NOT NULL AND created_at >= ${PERIOD_END}
+                   GROUP BY currency) l ON l.currency = t.currency
+      WHERE t.customers > 0`,
   ],
   assemble: ([created, [active], [repeat], value]: Row[][], window: Window) => ({
     new_customers: created.reduce((sum, row) => sum + num(row.n), 0),

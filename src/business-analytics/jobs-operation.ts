@@ -13,16 +13,17 @@ interface JobsQuery extends WindowQuery {
 
 const LIVE = `account_id = $1 AND deleted_at IS NULL`;
 
-/** Jobs completed in the period, each with its times and whether it was fixed the first time. */
+/**
+ * Jobs completed in the period, each with its times and whether it was fixed the first time: its
+ * time on site and its customer's next job are facts on the job's row (job-facts.ts), so
+ * this is one range of one index.
+ */
 const completedJobs = (days: number) => `WITH done AS (
   SELECT j.id, j.customer_id, j.technician_id, j.priority, ${bucketOf('j.completed_at')} AS bucket,
          extract(epoch FROM j.completed_at - j.scheduled_start) / 60 AS completion_minutes,
-         (SELECT sum(t.duration_minutes) FROM time_entries t
-           WHERE t.account_id = $1 AND t.job_id = j.id AND t.status = 'closed') AS on_site_minutes,
-         NOT EXISTS (SELECT 1 FROM jobs f
-           WHERE f.account_id = $1 AND f.customer_id = j.customer_id AND f.id <> j.id AND f.deleted_at IS NULL
-             AND f.created_at > j.completed_at AND f.created_at <= j.completed_at + make_interval(days => ${days})
-         ) AS fixed
+         j.on_site_minutes,
+         (j.next_job_created_at IS NULL
+           OR j.next_job_created_at > j.completed_at + make_interval(days => ${days})) AS fixed
     FROM jobs j
    WHERE j.account_id = $1 AND j.deleted_at IS NULL AND j.status = 'completed' AND ${inPeriod('j.completed_at')})`;
 

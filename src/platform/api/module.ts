@@ -80,3 +80,17 @@ export interface FeatureModule {
 }
 
 export const defineModule = (module: FeatureModule): FeatureModule => module;
+
+type Extensions = NonNullable<FeatureModule['extend']>;
+
+/** Several maps of additions to other modules' resources as one: a collection's additions apply in order. */
+export function combineExtensions(...maps: Extensions[]): Extensions {
+  const combined: Extensions = {};
+  for (const map of maps) {
+    for (const [collection, extend] of Object.entries(map)) {
+      const before = combined[collection];
+      combined[collection] = before ? (resource) => extend(before(resource)) : extend;
+    }
+  }
+  return combined;
+}

@@ -1,0 +1,19 @@
+// What the triggers that keep analytics facts share: the function shape and per-key locking.
+
+/**
+ * Serialises the facts of one key (a customer's jobs, a job's time entries) across transactions
+ * until commit: a trigger then recomputes from rows its next statement sees committed, so two
+ * writers at once cannot each miss the other's row. Two keys are taken in one order (no deadlock).
+ */
+export const lockKeys = (...keys: string[]) =>
+  keys.length === 1
+    ? `PERFORM pg_advisory_xact_lock(hashtextextended(${keys[0]}, 35));`
+    : `PERFORM pg_advisory_xact_lock(hashtextextended(k, 35)) FROM unnest(ARRAY[${keys.join(', ')}]) k
+        WHERE k IS NOT NULL ORDER BY k;`;
+
+/** A trigger function of `body` (invoker's rights unless `definer`: then the owner's, for tables the tenant only reads). */
+export const plpgsql = (name: string, body: string, definer = false) =>
+  `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql${definer ? ' SECURITY DEFINER SET search_path = public' : ''} AS $fn$
+   BEGIN
+     ${body}
+   END $fn$`;

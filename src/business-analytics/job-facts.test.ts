@@ -1,0 +1,156 @@
+// The facts triggers keep on jobs (time on site, the customer's next job) always equal what the
+// base rows say, whatever sequence of writes reaches the tables: random sequences of job
+// creations, completions, reopenings, deletions, restorations, moves between customers and time
+// entry changes, written as plain SQL (any write path), each followed by a comparison of every
+// job's stored facts with their definition recomputed from the rows.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  createTestContext,
+  accountClient,
+  type TestContext,
+  type TestAccount,
+} from '../../test/support/test-context.ts';
+import { systemQuery } from '../db/system-query.ts';
+import type { Row } from '../db/database.ts';
+import { cloneRow } from '../../test/support/clone-row.ts';
+
+let ctx: TestContext;
+let account: TestAccount;
+const { created, call } = accountClient(
+  () => ctx,
+  () => account,
+);
+const customers: string[] = [];
+const template = { job: '', entry: '' };
+let sequence = 0;
+
+const sql = (text: string, ...parameters: unknown[]) => systemQuery(ctx.db, { sql: text, parameters });
+const at = (hour: number) => new Date(Date.UTC(2026, 0, 1) + hour * 3_600_000).toISOString();
+
+/** Stored facts that differ from their definition, for this account's jobs. */
+async function drift() {
+  return sql(
+    `SELECT j.id, j.on_site_minutes, j.next_job_created_at, d.on_site_minutes AS want_minutes, d.next_job AS want_next
+       FROM jobs j CROSS JOIN LATERAL (SELECT
+         (SELECT sum(t.duration_minutes)::integer FROM time_entries t
+           WHERE t.account_id = j.account_id AND t.job_id = j.id AND t.status = 'closed') AS on_site_minutes,
+         CASE WHEN j.completed_at IS NOT NULL THEN (SELECT min(f.created_at) FROM jobs f
+           WHERE f.account_id = j.account_id AND f.customer_id = j.customer_id AND f.id <> j.id
+             AND f.deleted_at IS NULL AND f.created_at > j.completed_at) END AS next_job) d
+      WHERE j.account_id = $1 AND (j.on_site_minutes IS DISTINCT FROM d.on_site_minutes
+         OR j.next_job_created_at IS DISTINCT FROM d.next_job)`,
+    account.id,
+  );
+}
+
+const jobs = () => sql(`SELECT id FROM jobs WHERE account_id = $1 ORDER BY id`, account.id);
+const entries = () => sql(`SELECT id FROM time_entries WHERE account_id = $1 ORDER BY id`, account.id);
+const pickFrom = async (rows: Promise<Row[]>, index: number) => {
+  const all = await rows;
+  return all.length ? String(all[index % all.length].id) : undefined;
+};
+
+type Write = (index: number, hour: number, value: number) => Promise<unknown>;
+const WRITES: Record<string, Write> = {
+  'create a job': (i, hour) =>
+    cloneRow(ctx.db, 'jobs', template.job, {
+      id: `job_fact_${++sequence}`,
+      customer_id: customers[i % customers.length],
+      created_at: at(hour),
+      status: 'unscheduled',
+      completed_at: null,
+      deleted_at: null,
+    }),
+  'complete a job': async (i, hour) => {
+    const id = await pickFrom(jobs(), i);
+    return sql(`UPDATE jobs SET status = 'completed', completed_at = $2 WHERE id = $1`, id, at(hour));
+  },
+  'reopen a job': async (i) =>
+    sql(`UPDATE jobs SET status = 'scheduled', completed_at = NULL WHERE id = $1`, await pickFrom(jobs(), i)),
+  'delete a job': async (i, hour) =>
+    sql(`UPDATE jobs SET deleted_at = $2 WHERE id = $1`, await pickFrom(jobs(), i), at(hour)),
+  'restore a job': async (i) => sql(`UPDATE jobs SET deleted_at = NULL WHERE id = $1`, await pickFrom(jobs(), i)),
+  'move a job to another customer': async (i, _hour, value) =>
+    sql(`UPDATE jobs SET customer_id = $2 WHERE id = $1`, await pickFrom(jobs(), i), customers[value % 3]),
+  'move a job in time': async (i, hour) =>
+    sql(`UPDATE jobs SET created_at = $2 WHERE id = $1`, await pickFrom(jobs(), i), at(hour)),
+  'add a time entry': async (i, _hour, value) =>
+    cloneRow(ctx.db, 'time_entries', template.entry, {
+      id: `te_fact_${++sequence}`,
+      job_id: await pickFrom(jobs(), i),
+      status: value % 2 ? 'closed' : 'open',
+      duration_minutes: value % 2 ? value : null,
+    }),
+  'close a time entry': async (i, _hour, value) =>
+    sql(
+      `UPDATE time_entries SET status = 'closed', duration_minutes = $2 WHERE id = $1`,
+      await pickFrom(entries(), i),
+      value,
+    ),
+  'change minutes': async (i, _hour, value) =>
+    sql(`UPDATE time_entries SET duration_minutes = $2 WHERE id = $1`, await pickFrom(entries(), i), value),
+  'move a time entry to another job': async (i, _hour, value) =>
+    sql(
+      `UPDATE time_entries SET job_id = $2 WHERE id = $1`,
+      await pickFrom(entries(), i),
+      await pickFrom(jobs(), value),
+    ),
+  'delete a time entry': async (i) => sql(`DELETE FROM time_entries WHERE id = $1`, await pickFrom(entries(), i)),
+  'erase a job': async (i) => {
+    const id = await pickFrom(jobs(), i);
+    if (id === template.job) return;
+    await sql(`DELETE FROM time_entries WHERE job_id = $1`, id);
+    await sql(`DELETE FROM jobs WHERE id = $1`, id);
+  },
+};
+
+describe('analytics facts on jobs', () => {
+  before(async () => {
+    ctx = await createTestContext();
+    account = await ctx.newAccount('Facts');
+    for (const name of ['A', 'B', 'C']) customers.push((await created('customers', { name })).id);
+    template.job = (await created('jobs', { title: 'Template', customer_id: customers[0] })).id;
+    const technician = await created('users', {
+      name: 'Tia',
+      email: `tia${Date.now()}@facts.example`,
+      role: 'technician',
+    });
+    template.entry = (await created('time-entries', { technician_id: technician.id, job_id: template.job })).id;
+    const clockOut = await call('POST', `/v1/time-entries/${template.entry}/clock-out`, {});
+    assert.equal(clockOut.status, 200, clockOut.text);
+  });
+  after(() => ctx?.close());
+
+  test('the API path keeps them: a closed time entry is its job on site, a later job is the next', async () => {
+    const [row] = await sql(`SELECT on_site_minutes FROM jobs WHERE id = $1`, template.job);
+    const [entry] = await sql(`SELECT duration_minutes FROM time_entries WHERE id = $1`, template.entry);
+    assert.equal(row.on_site_minutes, entry.duration_minutes);
+    assert.deepEqual(await drift(), []);
+  });
+
+  test('any sequence of writes leaves every fact equal to its definition', async () => {
+    const write = fc.record({
+      // Creations and completions drawn more often: facts change when jobs follow completed ones.
+      kind: fc.constantFrom(
+        ...Object.keys(WRITES),
+        ...Array(4).fill('create a job'),
+        ...Array(3).fill('complete a job'),
+      ),
+      index: fc.nat(50),
+      hour: fc.integer({ min: 0, max: 48 }),
+      value: fc.integer({ min: 1, max: 240 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(write, { minLength: 1, maxLength: 20 }), async (writes) => {
+        // Each sequence starts from the template alone (erasing fires the same triggers).
+        await sql(`DELETE FROM time_entries WHERE id LIKE 'te_fact_%'`);
+        await sql(`DELETE FROM jobs WHERE id LIKE 'job_fact_%'`);
+        for (const { kind, index, hour, value } of writes) await WRITES[kind](index, hour, value);
+        assert.deepEqual(await drift(), [], writes.map((w) => w.kind).join(' → '));
+      }),
+      { numRuns: 200, seed: 35_030 },
+    );
+  });
+});
