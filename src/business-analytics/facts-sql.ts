@@ -11,9 +11,13 @@ export const lockKeys = (...keys: string[]) =>
     : `PERFORM pg_advisory_xact_lock(hashtextextended(k, 35)) FROM unnest(ARRAY[${keys.join(', ')}]) k
         WHERE k IS NOT NULL ORDER BY k;`;
 
-/** A trigger function of `body` (invoker's rights unless `definer`: then the owner's, for tables the tenant only reads). */
+/**
+ * A trigger function of `body`: the invoker's rights, or with `definer` the owner's (for tables the
+ * tenant only reads).
+ */
+const DEFINER = ' SECURITY DEFINER SET search_path = public';
 export const plpgsql = (name: string, body: string, definer = false) =>
-  `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql${definer ? ' SECURITY DEFINER SET search_path = public' : ''} AS $fn$
+  `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql${definer ? DEFINER : ''} AS $fn$
    BEGIN
      ${body}
    END $fn$`;

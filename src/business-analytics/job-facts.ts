@@ -36,7 +36,8 @@ export const backfillJobFacts = [
 const jobStatements = [
   `DO $do$ BEGIN
      IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                     WHERE table_schema = current_schema() AND table_name = 'jobs' AND column_name = 'on_site_minutes') THEN
+                     WHERE table_schema = current_schema() AND table_name = 'jobs'
+                       AND column_name = 'on_site_minutes') THEN
        ALTER TABLE jobs ADD COLUMN on_site_minutes integer, ADD COLUMN next_job_created_at timestamptz;
        ${backfillJobFacts.join(';\n')};
      END IF;
@@ -85,7 +86,8 @@ const jobStatements = [
   `CREATE OR REPLACE TRIGGER jobs_facts_others AFTER INSERT OR DELETE ON jobs
      FOR EACH ROW EXECUTE FUNCTION fieldline_job_facts_others()`,
   `CREATE OR REPLACE TRIGGER jobs_facts_others_changed AFTER UPDATE OF customer_id, created_at, deleted_at ON jobs
-     FOR EACH ROW WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.created_at IS DISTINCT FROM NEW.created_at
+     FOR EACH ROW WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id
+                        OR OLD.created_at IS DISTINCT FROM NEW.created_at
                         OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)
      EXECUTE FUNCTION fieldline_job_facts_others()`,
   // Completed jobs of a period with every figure the jobs analytics group, from the index alone.
@@ -108,16 +110,19 @@ const timeEntryStatements = [
        UPDATE jobs SET on_site_minutes = ${onSiteMinutes('OLD.account_id', 'OLD.job_id')}
         WHERE account_id = OLD.account_id AND id = OLD.job_id;
      END IF;
-     IF TG_OP <> 'DELETE' AND NEW.job_id IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.job_id IS DISTINCT FROM OLD.job_id) THEN
+     IF TG_OP <> 'DELETE' AND NEW.job_id IS NOT NULL
+        AND (TG_OP = 'INSERT' OR NEW.job_id IS DISTINCT FROM OLD.job_id) THEN
        UPDATE jobs SET on_site_minutes = ${onSiteMinutes('NEW.account_id', 'NEW.job_id')}
         WHERE account_id = NEW.account_id AND id = NEW.job_id;
      END IF;
      RETURN NULL;`,
   ),
   `CREATE OR REPLACE TRIGGER time_entries_facts_added AFTER INSERT ON time_entries
-     FOR EACH ROW WHEN (NEW.status = 'closed' AND NEW.job_id IS NOT NULL) EXECUTE FUNCTION fieldline_time_entry_facts()`,
+     FOR EACH ROW WHEN (NEW.status = 'closed' AND NEW.job_id IS NOT NULL)
+     EXECUTE FUNCTION fieldline_time_entry_facts()`,
   `CREATE OR REPLACE TRIGGER time_entries_facts_removed AFTER DELETE ON time_entries
-     FOR EACH ROW WHEN (OLD.status = 'closed' AND OLD.job_id IS NOT NULL) EXECUTE FUNCTION fieldline_time_entry_facts()`,
+     FOR EACH ROW WHEN (OLD.status = 'closed' AND OLD.job_id IS NOT NULL)
+     EXECUTE FUNCTION fieldline_time_entry_facts()`,
   `CREATE OR REPLACE TRIGGER time_entries_facts_changed AFTER UPDATE OF job_id, status, duration_minutes ON time_entries
      FOR EACH ROW WHEN (OLD.job_id IS DISTINCT FROM NEW.job_id OR OLD.status IS DISTINCT FROM NEW.status
                         OR OLD.duration_minutes IS DISTINCT FROM NEW.duration_minutes)

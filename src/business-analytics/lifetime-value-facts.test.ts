@@ -31,9 +31,11 @@ const at = (hour: number) => new Date(Date.UTC(2026, 0, 1) + hour * 3_600_000).t
 /** Rows of the totals that differ from the payments, either way. */
 const drift = () =>
   sql(
-    `WITH want AS (SELECT customer_id, currency, min(created_at) AS first_paid_at, sum(amount - amount_refunded) AS total
+    `WITH want AS (SELECT customer_id, currency, min(created_at) AS first_paid_at,
+                          sum(amount - amount_refunded) AS total
                      FROM payments WHERE account_id = $1 AND customer_id IS NOT NULL GROUP BY customer_id, currency),
-          have AS (SELECT customer_id, currency, first_paid_at, total FROM ${LIFETIME_VALUE_TABLE} WHERE account_id = $1)
+          have AS (SELECT customer_id, currency, first_paid_at, total FROM ${LIFETIME_VALUE_TABLE}
+                    WHERE account_id = $1)
      (SELECT 'missing' AS problem, * FROM want EXCEPT SELECT 'missing', * FROM have)
      UNION ALL (SELECT 'wrong', * FROM have EXCEPT SELECT 'wrong', * FROM want)`,
     account.id,

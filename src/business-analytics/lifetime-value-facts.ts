@@ -23,12 +23,14 @@ export const backfillLifetimeValue = [
 ];
 
 /** One customer's row in one currency, recomputed from their payments (gone when none is left). */
-const refresh = (row: 'OLD' | 'NEW') => `IF ${row}.customer_id IS NOT NULL THEN
-       DELETE FROM ${LIFETIME_VALUE_TABLE}
-        WHERE account_id = ${row}.account_id AND customer_id = ${row}.customer_id AND currency = ${row}.currency;
+const refresh = (row: 'OLD' | 'NEW') => {
+  const one = `account_id = ${row}.account_id AND customer_id = ${row}.customer_id AND currency = ${row}.currency`;
+  return `IF ${row}.customer_id IS NOT NULL THEN
+       DELETE FROM ${LIFETIME_VALUE_TABLE} WHERE ${one};
        INSERT INTO ${LIFETIME_VALUE_TABLE} (account_id, customer_id, currency, first_paid_at, total)
-         ${totalsOf(`account_id = ${row}.account_id AND customer_id = ${row}.customer_id AND currency = ${row}.currency`)};
+         ${totalsOf(one)};
      END IF;`;
+};
 
 const key = (row: 'OLD' | 'NEW') => `${row}.account_id || ${row}.customer_id || ${row}.currency`;
 
@@ -75,7 +77,8 @@ const statements = [
   `CREATE OR REPLACE TRIGGER payments_lifetime_value_changed
      AFTER UPDATE OF customer_id, currency, amount, amount_refunded, created_at ON payments
      FOR EACH ROW WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.currency IS DISTINCT FROM NEW.currency
-                        OR OLD.amount IS DISTINCT FROM NEW.amount OR OLD.amount_refunded IS DISTINCT FROM NEW.amount_refunded
+                        OR OLD.amount IS DISTINCT FROM NEW.amount
+                        OR OLD.amount_refunded IS DISTINCT FROM NEW.amount_refunded
                         OR OLD.created_at IS DISTINCT FROM NEW.created_at)
      EXECUTE FUNCTION fieldline_lifetime_value_facts()`,
 ];
