@@ -19,6 +19,8 @@ export const isServerSource = (path) => path.endsWith('.ts') && !path.endsWith('
 export function isServerBuildFresh(sourceDir = SOURCE_DIR, buildDir = BUILD_DIR) {
   const stamp = join(buildDir, STAMP_FILE);
   if (!existsSync(stamp)) return false;
+  // An install without the sources (the container image, Dockerfile) has only the build to run.
+  if (!existsSync(sourceDir)) return true;
   const builtAt = statSync(stamp).mtimeMs;
   for (const entry of readdirSync(sourceDir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !isServerSource(entry.name)) continue;

@@ -48,6 +48,11 @@ describe('isServerBuildFresh', () => {
     at(join(dir, 'src', 'http', 'app.ts'), 3_000);
     assert.equal(isServerBuildFresh(join(dir, 'src'), join(dir, 'build')), false);
   });
+
+  test('an install without the sources (the container image) runs its build', () => {
+    assert.equal(isServerBuildFresh(join(dir, 'no-src'), join(dir, 'build')), true);
+    assert.equal(isServerBuildFresh(join(dir, 'no-src'), join(dir, 'no-build')), false);
+  });
 });
 
 describe('the compiled server', () => {
