@@ -175,6 +175,9 @@ describe('compose.yaml and deploy/nginx.conf', () => {
     const listen = /^\s*listen\s+(\d+);/m.exec(nginx)?.[1];
     assert.match(nginxService, new RegExp(`- '\\d+:${listen}'`), 'the published port is the one nginx listens on');
     for (const name of apiNodes) assert.match(nginxService, new RegExp(`${name}:\\n\\s+condition: service_healthy`));
+    // Node's http server drops an idle keep-alive connection after 5 s (keepAliveTimeout): nginx must first.
+    const idle = Number(/keepalive_timeout (\d+)s;/.exec(nginx)?.[1]);
+    assert.ok(idle > 0 && idle < 5, `nginx drops idle upstream connections after ${idle} s, before the node`);
   });
 
   test('nginx accepts the configuration (when this machine has nginx)', (t) => {

@@ -1,16 +1,14 @@
 // Closing an HTTP listener without losing a request it accepted (SIGTERM, a rolling deploy).
-// Node's own server.close() stops listening but also drops every idle keep-alive connection at
-// once, and a client may be sending its next request on one of them at that instant: the request
-// is reset without an answer. Here, draining stops listening (new connections are refused, so a
-// proxy tries the next node), answers every request from then on with `Connection: close` (its
-// client opens a fresh connection, refused, after this answer), and closes the connections still
-// idle only after a short grace (an answer whose head was already out said keep-alive: its
-// client's next request, if any, gets `Connection: close`); requests in flight finish, up to a deadline.
+// Node's own server.close() stops listening but also destroys every keep-alive connection it
+// thinks idle, and a connection whose next request is still unread in the socket (the event loop
+// busy elsewhere, or the request on its way) looks idle: that request is reset unanswered. Here,
+// draining stops listening (new connections are refused, so a proxy tries the next node), answers
+// every request from then on with `Connection: close` (its client opens a fresh connection, refused,
+// after this answer), and lets idle connections close at their keep-alive timeout (5 s), which
+// clients are told (`Keep-Alive: timeout=5`) and stop using a connection before. Requests in flight
+// finish, up to a deadline.
 import { Server as NetServer } from 'node:net';
 import type { Server, ServerResponse } from 'node:http';
-
-/** How long a keep-alive connection idle at the start of a drain may still bring one request. */
-const IDLE_GRACE_MS = 1_000;
 
 export interface DrainResult {
   /** Requests still unanswered at the deadline, whose connections were cut. */
@@ -27,13 +25,13 @@ export interface DrainableServer {
 export function drainable(server: Server): DrainableServer {
   const answering = new Set<ServerResponse>();
   let draining: Promise<DrainResult> | undefined;
+  let closing = false;
   // Before the app's own listener, so the header is decided before the app writes it.
   server.prependListener('request', (_request, response: ServerResponse) => {
     if (closing) response.shouldKeepAlive = false;
     answering.add(response);
     response.once('close', () => answering.delete(response));
   });
-  let closing = false;
   return {
     get inFlight() {
       return answering.size;
@@ -44,26 +42,21 @@ export function drainable(server: Server): DrainableServer {
         // connections waiting in the kernel's queue (a busy loop leaves some there, and closing the
         // listener would reset them unanswered). Then, in one step, so no client is told to
         // reconnect while the listener still takes connections: stop listening (net's close, not
-        // http's, which would drop idle keep-alive connections at once), and end every connection
+        // http's, which would destroy the connections it takes for idle), and end every connection
         // after its next answer.
         await new Promise((next) => setImmediate(() => setImmediate(next)));
         closing = true;
         for (const response of answering) if (!response.headersSent) response.shouldKeepAlive = false;
         return new Promise<DrainResult>((resolve) => {
-          const timers: NodeJS.Timeout[] = [];
-          const finish = (result: DrainResult) => {
-            for (const timer of timers) clearTimeout(timer);
-            resolve(result);
-          };
-          NetServer.prototype.close.call(server, () => finish({ cut: 0 }));
-          timers.push(setTimeout(() => server.closeIdleConnections(), Math.min(IDLE_GRACE_MS, timeoutMs)));
-          timers.push(
-            setTimeout(() => {
-              const cut = answering.size;
-              server.closeAllConnections();
-              finish({ cut });
-            }, timeoutMs),
-          );
+          const deadline = setTimeout(() => {
+            const cut = answering.size;
+            server.closeAllConnections();
+            resolve({ cut });
+          }, timeoutMs);
+          NetServer.prototype.close.call(server, () => {
+            clearTimeout(deadline);
+            resolve({ cut: 0 });
+          });
         });
       })());
     },
