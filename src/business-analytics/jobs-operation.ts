@@ -19,7 +19,7 @@ const LIVE = `account_id = $1 AND deleted_at IS NULL`;
  * this is one range of one index.
  */
 const completedJobs = (days: number) => `WITH done AS (
-  SELECT j.id, j.customer_id, j.technician_id, j.priority, ${bucketOf('j.completed_at')} AS bucket,
+  SELECT j.customer_id, j.technician_id, j.priority, ${bucketOf('j.completed_at')} AS bucket,
          extract(epoch FROM j.completed_at - j.scheduled_start) / 60 AS completion_minutes,
          j.on_site_minutes,
          (j.next_job_created_at IS NULL
