@@ -18,7 +18,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { createAccount } from '../src/auth/accounts.ts';
 import { SecretBox } from '../src/platform/secret-box.ts';
 import { createFieldline, fieldlineApi } from '../src/main.ts';
-import { isDatabaseUnavailable } from '../src/platform/database-errors.ts';
+import { isDatabaseUnavailable } from '../src/db/unavailable.ts';
 
 /** The documented answer to a call made while the database is away. */
 function assertUnavailable(res: { status: number; headers: Headers; body: any; text: string }, cause?: string) {

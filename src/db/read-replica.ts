@@ -13,7 +13,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database, Row } from './database.ts';
-import { isDatabaseUnavailable } from '../platform/database-errors.ts';
+import { isDatabaseUnavailable } from './unavailable.ts';
 import { connectPostgres } from './connect-postgres.ts';
 
 export interface ReadReplicaOptions {
