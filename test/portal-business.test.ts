@@ -79,8 +79,9 @@ describe('developer portal: business dashboard', { skip }, () => {
     const job = await post('/v1/jobs', { title: 'Boiler service', customer_id: customer.id });
     await post(`/v1/jobs/${job.id}/assign`, {
       technician_id: technician.id,
-      scheduled_start: new Date(Date.now() - 3_600_000).toISOString(),
-      scheduled_end: new Date(Date.now() + 3_600_000).toISOString(),
+      // From now: an hour earlier would be yesterday between midnight and 01:00 UTC.
+      scheduled_start: new Date().toISOString(),
+      scheduled_end: new Date(Date.now() + 2 * 3_600_000).toISOString(),
     });
     await post(`/v1/jobs/${job.id}/start`);
     await post(`/v1/jobs/${job.id}/complete`);
