@@ -10,7 +10,10 @@ import type { TenantTransaction } from '../db/tenant-transaction.ts';
 import type { ReadReplica } from '../db/read-replica.ts';
 import type { EventType } from './events/event-type.ts';
 import type { Principal } from './operations/principal.ts';
-import type { FieldBuilder, FieldSpec } from './resource/fields.ts';
+import type { FieldSpec } from './resource/fields.ts';
+import type { FieldName, Fields, RowOf, StatesOf } from './resource/row-types.ts';
+
+export type { Fields, RowOf, StatesOf, ValueOf } from './resource/row-types.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { ServiceKey } from './api/service-key.ts';
 import type { BinaryBody, UploadedFile, UploadSpec } from './api/upload.ts';
@@ -134,20 +137,7 @@ export interface OperationContext {
   readonly revealed: Record<string, unknown>;
 }
 
-// Rows typed from fields -------------------------------------------------------------------
-
-/** A declaration's fields: name -> builder. */
-export type Fields = Record<string, FieldBuilder<any, boolean>>;
-/** What a field holds in a row: its value, or null when it is neither required nor defaulted. */
-export type ValueOf<B> = B extends FieldBuilder<infer T, infer Present> ? (Present extends true ? T : T | null) : never;
-/** A row of a resource as its code sees it: the declared fields, typed, and the system columns. */
-export type RowOf<F extends Fields> = { id: string; created_at: string; updated_at: string } & {
-  -readonly [K in keyof F]: ValueOf<F[K]>;
-};
-/** The values the lifecycle field `L` of fields `F` takes (its states). */
-export type StatesOf<F extends Fields, L> = L extends keyof F ? Exclude<ValueOf<F[L]>, null> : never;
-/** Field names of `F`, as strings. */
-type FieldName<F extends Fields> = keyof F & string;
+// Rows typed from fields: resource/row-types.ts ----------------------------------------------
 
 // Member roles -----------------------------------------------------------------------------
 
