@@ -11,6 +11,15 @@ export const lockKeys = (...keys: string[]) =>
     : `PERFORM pg_advisory_xact_lock(hashtextextended(k, 35)) FROM unnest(ARRAY[${keys.join(', ')}]) k
         WHERE k IS NOT NULL ORDER BY k;`;
 
+/** Locks the key of the row a row trigger fired for: NEW's, OLD's, or both when an update moved it. */
+export const lockRowKeys = (key: (row: 'OLD' | 'NEW') => string) => `IF TG_OP = 'INSERT' THEN
+       ${lockKeys(key('NEW'))}
+     ELSIF TG_OP = 'DELETE' THEN
+       ${lockKeys(key('OLD'))}
+     ELSE
+       ${lockKeys(key('OLD'), key('NEW'))}
+     END IF;`;
+
 /**
  * A trigger function of `body`: the invoker's rights, or with `definer` the owner's (for tables the
  * tenant only reads).

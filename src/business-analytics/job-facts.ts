@@ -9,7 +9,7 @@
 // benchmark after COPY with the triggers off.
 import type { ResourceDefinition } from '../platform/contract.ts';
 import { withSchema } from './analytics-indexes.ts';
-import { lockKeys, plpgsql } from './facts-sql.ts';
+import { lockKeys, lockRowKeys, plpgsql } from './facts-sql.ts';
 
 /** The first job of `j`'s customer created after `j` was completed (others than `j`, live ones). */
 const nextJobCreated = (j: string) => `(SELECT min(f.created_at) FROM jobs f
@@ -63,13 +63,7 @@ const jobStatements = [
   // fires neither trigger, so nothing cascades.
   plpgsql(
     'fieldline_job_facts_others',
-    `IF TG_OP = 'INSERT' THEN
-       ${lockKeys('NEW.account_id || NEW.customer_id')}
-     ELSIF TG_OP = 'DELETE' THEN
-       ${lockKeys('OLD.account_id || OLD.customer_id')}
-     ELSE
-       ${lockKeys('OLD.account_id || OLD.customer_id', 'NEW.account_id || NEW.customer_id')}
-     END IF;
+    `${lockRowKeys((row) => `${row}.account_id || ${row}.customer_id`)}
      IF TG_OP <> 'INSERT' AND OLD.deleted_at IS NULL THEN
        UPDATE jobs j SET next_job_created_at = ${nextJobCreated('j')}
         WHERE j.account_id = OLD.account_id AND j.customer_id = OLD.customer_id AND j.id <> OLD.id
@@ -99,13 +93,7 @@ const jobStatements = [
 const timeEntryStatements = [
   plpgsql(
     'fieldline_time_entry_facts',
-    `IF TG_OP = 'INSERT' THEN
-       ${lockKeys('NEW.account_id || NEW.job_id')}
-     ELSIF TG_OP = 'DELETE' THEN
-       ${lockKeys('OLD.account_id || OLD.job_id')}
-     ELSE
-       ${lockKeys('OLD.account_id || OLD.job_id', 'NEW.account_id || NEW.job_id')}
-     END IF;
+    `${lockRowKeys((row) => `${row}.account_id || ${row}.job_id`)}
      IF TG_OP <> 'INSERT' AND OLD.job_id IS NOT NULL THEN
        UPDATE jobs SET on_site_minutes = ${onSiteMinutes('OLD.account_id', 'OLD.job_id')}
         WHERE account_id = OLD.account_id AND id = OLD.job_id;

@@ -9,7 +9,7 @@ import { TENANT_ROLE } from '../db/tenant-transaction.ts';
 import type { ResourceDefinition } from '../platform/contract.ts';
 import { rowLevelSecurity } from '../platform/ddl/resource-ddl.ts';
 import { withSchema } from './analytics-indexes.ts';
-import { lockKeys, plpgsql } from './facts-sql.ts';
+import { lockRowKeys, plpgsql } from './facts-sql.ts';
 
 export const LIFETIME_VALUE_TABLE = 'customer_payment_totals';
 
@@ -56,18 +56,12 @@ const statements = [
   `GRANT SELECT ON ${LIFETIME_VALUE_TABLE} TO ${TENANT_ROLE}`,
   plpgsql(
     'fieldline_lifetime_value_facts',
-    `IF TG_OP = 'INSERT' THEN
-       ${lockKeys(key('NEW'))}
+    `${lockRowKeys(key)}
+     IF TG_OP <> 'INSERT' THEN
+       ${refresh('OLD')}
+     END IF;
+     IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND (${key('NEW')}) IS DISTINCT FROM (${key('OLD')})) THEN
        ${refresh('NEW')}
-     ELSIF TG_OP = 'DELETE' THEN
-       ${lockKeys(key('OLD'))}
-       ${refresh('OLD')}
-     ELSE
-       ${lockKeys(key('OLD'), key('NEW'))}
-       ${refresh('OLD')}
-       IF (${key('NEW')}) IS DISTINCT FROM (${key('OLD')}) THEN
-         ${refresh('NEW')}
-       END IF;
      END IF;
      RETURN NULL;`,
     true,
