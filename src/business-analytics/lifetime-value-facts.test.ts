@@ -3,7 +3,6 @@
 // corrected, moved between customers or currencies, re-dated, unlinked and erased, as plain SQL.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
 import {
   createTestContext,
   accountClient,
@@ -11,7 +10,7 @@ import {
   type TestAccount,
 } from '../../test/support/test-context.ts';
 import { cloneRow } from '../../test/support/clone-row.ts';
-import { systemQuery } from '../db/system-query.ts';
+import { assertWriteSequencesKeepFacts, hourOf, sqlOn, type Write } from '../../test/support/write-sequences.ts';
 import { LIFETIME_VALUE_TABLE } from './lifetime-value-facts.ts';
 
 let ctx: TestContext;
@@ -25,8 +24,8 @@ const CURRENCIES = ['USD', 'EUR'];
 let template = '';
 let sequence = 0;
 
-const sql = (text: string, ...parameters: unknown[]) => systemQuery(ctx.db, { sql: text, parameters });
-const at = (hour: number) => new Date(Date.UTC(2026, 0, 1) + hour * 3_600_000).toISOString();
+const sql = sqlOn(() => ctx.db);
+const at = hourOf;
 
 /** Rows of the totals that differ from the payments, either way. */
 const drift = () =>
@@ -46,7 +45,6 @@ const payment = async (index: number) => {
   return String(rows[index % rows.length].id);
 };
 
-type Write = (index: number, hour: number, value: number) => Promise<unknown>;
 const WRITES: Record<string, Write> = {
   'take a payment': (i, hour, value) =>
     cloneRow(ctx.db, 'payments', template, {
@@ -103,20 +101,15 @@ describe('lifetime value facts', () => {
     assert.deepEqual(await drift(), []);
   });
 
-  test('any sequence of writes leaves every total equal to the payments', async () => {
-    const write = fc.record({
-      kind: fc.constantFrom(...Object.keys(WRITES), 'take a payment', 'take a payment'),
-      index: fc.nat(50),
-      hour: fc.integer({ min: 0, max: 48 }),
-      value: fc.integer({ min: 1, max: 99 }),
-    });
-    await fc.assert(
-      fc.asyncProperty(fc.array(write, { minLength: 1, maxLength: 15 }), async (writes) => {
-        await sql(`DELETE FROM payments WHERE id LIKE 'pay_fact_%'`);
-        for (const { kind, index, hour, value } of writes) await WRITES[kind](index, hour, value);
-        assert.deepEqual(await drift(), [], writes.map((w) => w.kind).join(' → '));
-      }),
-      { numRuns: 100, seed: 35_031 },
-    );
-  });
+  test('any sequence of writes leaves every total equal to the payments', () =>
+    assertWriteSequencesKeepFacts({
+      writes: WRITES,
+      favoured: ['take a payment', 'take a payment'],
+      reset: () => sql(`DELETE FROM payments WHERE id LIKE 'pay_fact_%'`),
+      drift,
+      maxValue: 99,
+      maxLength: 15,
+      numRuns: 100,
+      seed: 35_031,
+    }));
 });
