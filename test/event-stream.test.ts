@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { MAX_STREAMS_PER_ACCOUNT } from '../src/realtime/event-stream-hub.ts';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { eventStreams } from '../src/realtime/event-stream-operation.ts';
+import { readFrames, type Frame } from './support/sse-frames.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
@@ -21,12 +22,6 @@ after(async () => {
   await ctx.close();
 });
 
-interface Frame {
-  id: string;
-  event: string;
-  data: any;
-}
-
 /** Opens a stream and collects its event frames. */
 async function openStream(key: string, { query = '', lastEventId }: { query?: string; lastEventId?: string } = {}) {
   const headers: Record<string, string> = { authorization: `Bearer ${key}` };
@@ -36,27 +31,7 @@ async function openStream(key: string, { query = '', lastEventId }: { query?: st
   if (response.status !== 200)
     return { response, frames, next: async () => frames, ended: Promise.resolve(), close: async () => {} };
   const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields = Object.fromEntries(
-          block
-            .split('\n')
-            .filter((l) => !l.startsWith(':'))
-            .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
-        );
-        if (fields.id) frames.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
-      }
-    }
-  })();
+  const pump = readFrames(response.body!, frames, undefined, reader);
   /** Resolves once `count` frames have arrived (or fails after 5 s). */
   const next = async (count: number) => {
     for (let waited = 0; frames.length < count; waited += 10) {

@@ -19,6 +19,7 @@ import { createAccount } from '../src/auth/accounts.ts';
 import { prepareApiKey } from '../src/auth/api-keys.ts';
 import type { RateLimitOverrides } from '../src/limits/plans.ts';
 import { multipartBody, TINY_PNG } from './support/uploads.ts';
+import { readFrames, type Frame } from './support/sse-frames.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const REDIS_URL = process.env.REDIS_URL;
@@ -86,31 +87,11 @@ async function openStream(base: string, key: string) {
     signal: abort.signal,
   });
   assert.equal(response.status, 200);
-  const frames: { id: string; event: string; data: any }[] = [];
+  const frames: Frame[] = [];
   let connected = false;
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  void (async () => {
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (block.startsWith(': connected')) connected = true;
-        const fields = Object.fromEntries(
-          block
-            .split('\n')
-            .filter((line) => !line.startsWith(':'))
-            .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
-        );
-        if (fields.id) frames.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
-      }
-    }
-  })();
+  void readFrames(response.body!, frames, (comment) => {
+    if (comment.startsWith('connected')) connected = true;
+  });
   await eventually('the stream to say it is connected', async () => (connected ? true : undefined));
   return { frames, close: () => abort.abort() };
 }
