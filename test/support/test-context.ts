@@ -89,7 +89,7 @@ export async function createTestContext({
   ...options
 }: TestContextOptions = {}): Promise<TestContext> {
   const api = fieldlineApi(extraResources);
-  const db = wrapDatabase(await testDatabase(api.schema));
+  const db = wrapDatabase(await testDatabase(api.schema, { own: extraResources.length > 0 }));
   const { runtime, app } = createFieldline({
     api,
     db,

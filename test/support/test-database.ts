@@ -11,6 +11,7 @@ import { connectPglite } from '../../src/db/connect-pglite.ts';
 import { connectPostgres } from '../../src/db/connect-postgres.ts';
 import type { Database } from '../../src/db/database.ts';
 import { migrate, type Schema } from '../../src/db/migrate.ts';
+import pg from 'pg';
 
 const snapshots = new Map<string, Promise<Blob>>();
 
@@ -40,8 +41,14 @@ function migratedSnapshot(schema: Schema): Promise<Blob> {
   return snapshot;
 }
 
-export async function testDatabase(schema: Schema): Promise<Database> {
+/**
+ * `own`: a schema other suites do not share (a test's extra resources) gets a database of its
+ * own on PostgreSQL, dropped at close. Migrated into the shared one, its DDL would hold every
+ * table while the other suites run (and they would migrate it back): deadlocks.
+ */
+export async function testDatabase(schema: Schema, { own = false }: { own?: boolean } = {}): Promise<Database> {
   const url = process.env.DATABASE_URL;
+  if (url && own) return ownDatabase(url, schema);
   if (url) {
     // DATABASE_DIRECT_URL: the server behind a PgBouncer of DATABASE_URL (test/pgbouncer.test.ts).
     const db = await connectPostgres(url, 4, { directUrl: process.env.DATABASE_DIRECT_URL });
@@ -51,4 +58,35 @@ export async function testDatabase(schema: Schema): Promise<Database> {
   const db = await connectPglite(undefined, await migratedSnapshot(schema));
   await migrate(db, schema); // nothing to do: proves the copy is up to date
   return db;
+}
+
+async function ownDatabase(sharedUrl: string, schema: Schema): Promise<Database> {
+  const url = new URL(sharedUrl);
+  const name = `${url.pathname.slice(1)}_own_${randomBytes(4).toString('hex')}`;
+  const admin = new URL(sharedUrl);
+  admin.pathname = '/postgres';
+  const administer = async (statement: string) => {
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await administer(`CREATE DATABASE ${name}`);
+  url.pathname = `/${name}`;
+  const db = await connectPostgres(url.toString(), 4);
+  await migrate(db, schema);
+  return {
+    ...db,
+    kind: db.kind,
+    withConnection: db.withConnection.bind(db),
+    poolStats: db.poolStats.bind(db),
+    listen: db.listen.bind(db),
+    async close() {
+      await db.close();
+      await administer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
 }
