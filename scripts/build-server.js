@@ -65,6 +65,8 @@ const result = await esbuild.build({
       "import { createRequire as createRequireForBundle } from 'node:module';\n" +
       'const require = createRequireForBundle(import.meta.url);',
   },
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: 'linked', // `node --enable-source-maps` names src/ lines in stacks
   sourcesContent: false,
   metafile: true,

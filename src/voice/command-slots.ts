@@ -105,7 +105,7 @@ export const bare = (text: string) => squeeze(text).replace(LEAD, '').replace(TA
 /** A customer's name as said: without articles and possessive. */
 export const customerName = (text: string) =>
   bare(text)
-    .replace(/(?:'s|'|’s|’)$/i, '')
+    .replace(/(?:'s|'|\u2019s|\u2019)$/i, '')
     .replace(/^(?:customer|client)\s+/i, '')
     .trim();
 
@@ -120,7 +120,7 @@ export function jobReference(phrase: string): JobReference {
   const text = squeeze(phrase).replace(LEAD, '');
   const forCustomer = /^(.*?)\b(?:job|visit|appointment)\s+(?:for|at)\s+(.+)$/i.exec(text);
   if (forCustomer) return withWords(customerName(forCustomer[2]), forCustomer[1]);
-  const possessive = /^(.+?)(?:'s|’s|s'|’)\s+(.*)$/i.exec(text);
+  const possessive = /^(.+?)(?:'s|\u2019s|s'|\u2019)\s+(.*)$/i.exec(text);
   if (possessive) return withWords(customerName(possessive[1]), possessive[2]);
   const words = bare(text).split(' ').filter(Boolean);
   if (!words.length) return {};

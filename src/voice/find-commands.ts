@@ -36,7 +36,7 @@ const STATE_WORDS = pattern(
 
 /** Whose: "for Jones", "of Jones", "Jones's", or what is left once the noun is taken out. */
 function ownerIn(text: string, noun: RegExp): string | undefined {
-  const owner = /\b(?:for|of|from|to)\s+(.+)$/i.exec(text)?.[1] ?? /^(.+?)(?:'s|’s|s')\s/i.exec(text)?.[1];
+  const owner = /\b(?:for|of|from|to)\s+(.+)$/i.exec(text)?.[1] ?? /^(.+?)(?:'s|\u2019s|s')\s/i.exec(text)?.[1];
   const rest = owner ?? text.replace(noun, ' ');
   const name = customerName(rest.replace(STATE_WORDS, ' ').replace(noun, ' ').replace(/\s+/g, ' ').trim());
   return name || undefined;
@@ -64,7 +64,7 @@ function findJobs(rest: string, clock: Clock): Understood {
   const steps: StepSpec[] = [];
   let narrowed: Record<string, unknown> = {};
   // "Dee's schedule", "Dee's jobs", "(what is) Dee doing": a technician's day.
-  const technician = /^([A-Z][\w-]*)(?:'s|’s)\s+(?:schedule|jobs?)\b|^([A-Z][\w-]*)\s+doing\b/.exec(text.trim());
+  const technician = /^([A-Z][\w-]*)(?:'s|\u2019s)\s+(?:schedule|jobs?)\b|^([A-Z][\w-]*)\s+doing\b/.exec(text.trim());
   if (technician) {
     steps.push(findTechnician(technician[1] ?? technician[2]));
     narrowed = { technician_id: ref('technician.id') };
