@@ -299,11 +299,10 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
     );
     const link = `${origin()}/v1.0/me/mailFolders('inbox')/messages/delta`;
     const more = changed.length > page.length;
+    const nextRound = { since: upto, select: state.select, generation: state.generation };
     const next = more
       ? { '@odata.nextLink': `${link}?$skiptoken=${encodeState({ ...state, upto, after: page.at(-1)!.changeSeq })}` }
-      : {
-          '@odata.deltaLink': `${link}?$deltatoken=${encodeState({ since: upto, select: state.select, generation: state.generation })}`,
-        };
+      : { '@odata.deltaLink': `${link}?$deltatoken=${encodeState(nextRound)}` };
     answer(
       response,
       200,
