@@ -1,6 +1,7 @@
 // Configuration from the environment, validated once at start.
 import { z } from 'zod';
 import { stripeApiFromUrl, type StripeApiSettings } from './online-payments/stripe-api.ts';
+import { GOOGLE_DEFAULT_URLS, type IntegrationSettings } from './integrations/integration-settings.ts';
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -73,6 +74,12 @@ const ConfigSchema = z.object({
     .url({ protocol: /^https?$/ })
     .optional()
     .describe("Stripe's API, https://api.stripe.com unless given (a local stand-in for development)"),
+  FIELDLINE_GOOGLE_CLIENT_ID: z.string().min(1).max(500).optional().describe('Google OAuth client (Gmail)'),
+  FIELDLINE_GOOGLE_CLIENT_SECRET: z.string().min(1).max(500).optional(),
+  FIELDLINE_GOOGLE_ACCOUNTS_URL: z.url({ protocol: /^https?$/ }).default(GOOGLE_DEFAULT_URLS.accountsUrl),
+  FIELDLINE_GOOGLE_OAUTH_URL: z.url({ protocol: /^https?$/ }).default(GOOGLE_DEFAULT_URLS.oauthUrl),
+  FIELDLINE_GOOGLE_API_URL: z.url({ protocol: /^https?$/ }).default(GOOGLE_DEFAULT_URLS.apiUrl),
+  FIELDLINE_INTEGRATION_SYNC_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   FIELDLINE_VAPID_PUBLIC_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{87}$/, 'expected a base64url P-256 public key (npx web-push generate-vapid-keys)')
@@ -136,6 +143,8 @@ export interface Config {
   sms?: { url: string; accountSid: string; authToken: string; from: string };
   /** Where Stripe's API is (card payments); absent: Stripe's own. */
   stripe?: StripeApiSettings;
+  /** Integrations' OAuth clients and provider URLs (FIELDLINE_GOOGLE_...). */
+  integrations: IntegrationSettings;
   /** The VAPID identity of pushes; keys absent: made once and kept in the database. */
   push: { publicKey?: string; privateKey?: string; subject?: string };
   /** Webhook endpoints may be http:// and on private networks (never link-local/metadata). */
@@ -203,6 +212,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     stripe: c.FIELDLINE_STRIPE_URL ? stripeApiFromUrl(c.FIELDLINE_STRIPE_URL) : undefined,
+    integrations: {
+      google:
+        c.FIELDLINE_GOOGLE_CLIENT_ID && c.FIELDLINE_GOOGLE_CLIENT_SECRET
+          ? {
+              clientId: c.FIELDLINE_GOOGLE_CLIENT_ID,
+              clientSecret: c.FIELDLINE_GOOGLE_CLIENT_SECRET,
+              accountsUrl: c.FIELDLINE_GOOGLE_ACCOUNTS_URL,
+              oauthUrl: c.FIELDLINE_GOOGLE_OAUTH_URL,
+              apiUrl: c.FIELDLINE_GOOGLE_API_URL,
+            }
+          : undefined,
+      syncIntervalMs: c.FIELDLINE_INTEGRATION_SYNC_MINUTES * 60_000,
+    },
     push: {
       publicKey: c.FIELDLINE_VAPID_PUBLIC_KEY,
       privateKey: c.FIELDLINE_VAPID_PRIVATE_KEY,

@@ -89,6 +89,7 @@ export async function startServer(config: Config) {
       smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
       sms: config.sms,
       stripe: config.stripe,
+      integrations: config.integrations,
       push: config.push,
       webhooks: { allowPrivate: config.webhookAllowPrivate },
     },

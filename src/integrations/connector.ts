@@ -127,6 +127,8 @@ export interface MailboxMessage {
   /** RFC 2822 Message-ID of the message replied to, and the thread's References. */
   inReplyTo?: string;
   references?: readonly string[];
+  /** The RFC 2822 Message-ID to give it (`<msg_...@fieldline>`), so that replies thread to it. */
+  messageId?: string;
 }
 
 export interface SentMail {
@@ -143,13 +145,13 @@ export interface Connector {
   description: string;
   oauth: ConnectorOAuth;
   /** Whose account the new tokens reach: read once connected (and shown by `status`). */
-  identity(api: ProviderApi): Promise<ConnectedIdentity>;
+  identity(api: ProviderApi, settings: IntegrationSettings): Promise<ConnectedIdentity>;
   /** Revokes a token at the provider (DELETE); absent: the provider has no revocation, tokens are only forgotten. */
   revoke?(token: string, client: OAuthClient, api: ProviderApi): Promise<void>;
   /** Its kinds of sync, by name; the first is the default of `POST .../sync`. */
   syncs: Record<string, SyncKind<any>>;
   /** A mailbox: sends one message as the connected identity. */
-  sendMail?(api: ProviderApi, message: MailboxMessage): Promise<SentMail>;
+  sendMail?(api: ProviderApi, message: MailboxMessage, settings: IntegrationSettings): Promise<SentMail>;
 }
 
 export const defineConnector = (connector: Connector): Connector => connector;

@@ -3,6 +3,7 @@
 // collection + external id (unique), so a sync that meets an object again finds the record it
 // made instead of making another: this is what makes every connector's sync idempotent.
 // Read and written inside the tenant transaction of the write they belong to.
+import type { SqlStatement } from '../db/inline-parameters.ts';
 import type { TenantTransaction } from '../db/tenant-transaction.ts';
 
 export interface IntegrationLink {
@@ -60,16 +61,32 @@ export function integrationLinks(tx: TenantTransaction, provider: string): Integ
       });
       return present(row);
     },
-    upsert({ collection, recordId, externalId, metadata = {} }) {
-      tx.defer({
-        sql: `INSERT INTO integration_links (account_id, provider, collection, record_id, external_id, metadata,
-                                             created_at, updated_at)
-              VALUES ($1, $2, $3, $4, $5, $6, now(), now())
-              ON CONFLICT (account_id, provider, collection, external_id) DO UPDATE
-                 SET record_id = EXCLUDED.record_id, metadata = integration_links.metadata || EXCLUDED.metadata,
-                     updated_at = now()`,
-        parameters: [tx.accountId, provider, collection, recordId, externalId.slice(0, 500), JSON.stringify(metadata)],
-      });
+    upsert(link) {
+      tx.defer(linkUpsertStatement(tx.accountId, provider, link));
     },
+  };
+}
+
+/** The statement that links `externalId` to `recordId` (for the server's own transactions too). */
+export function linkUpsertStatement(
+  accountId: string,
+  provider: string,
+  link: { collection: string; recordId: string; externalId: string; metadata?: Record<string, unknown> },
+): SqlStatement {
+  return {
+    sql: `INSERT INTO integration_links (account_id, provider, collection, record_id, external_id, metadata,
+                                         created_at, updated_at)
+          VALUES ($1, $2, $3, $4, $5, $6, now(), now())
+          ON CONFLICT (account_id, provider, collection, external_id) DO UPDATE
+             SET record_id = EXCLUDED.record_id, metadata = integration_links.metadata || EXCLUDED.metadata,
+                 updated_at = now()`,
+    parameters: [
+      accountId,
+      provider,
+      link.collection,
+      link.recordId,
+      link.externalId.slice(0, 500),
+      JSON.stringify(link.metadata ?? {}),
+    ],
   };
 }

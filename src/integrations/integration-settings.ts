@@ -3,6 +3,7 @@
 // one Google OAuth client, each asking its own scopes). Another vendor adds its entry by
 // augmenting this interface from its own folder:
 //   declare module '../integration-settings.ts' { interface IntegrationSettings { microsoft?: ... } }
+import type { Runtime } from '../platform/contract.ts';
 
 /** Google: one OAuth client for every Google connector; the URLs are Google's unless configured. */
 export interface GoogleSettings {
@@ -18,6 +19,8 @@ export interface GoogleSettings {
 
 export interface IntegrationSettings {
   google?: GoogleSettings;
+  /** How often each connected integration syncs on its own (FIELDLINE_INTEGRATION_SYNC_MINUTES); default 15 min. */
+  syncIntervalMs?: number;
 }
 
 export const GOOGLE_DEFAULT_URLS = {
@@ -28,3 +31,13 @@ export const GOOGLE_DEFAULT_URLS = {
 
 /** A base URL without its trailing slash, so paths join with one. */
 export const baseUrl = (url: string) => url.replace(/\/+$/, '');
+
+declare module '../platform/contract.ts' {
+  interface RuntimeOptions {
+    /** OAuth clients and base URLs of the providers (FIELDLINE_GOOGLE_...); absent: none is configured. */
+    integrations?: IntegrationSettings;
+  }
+}
+
+/** The providers' settings the server runs with. */
+export const integrationSettings = (runtime: Runtime): IntegrationSettings => runtime.options.integrations ?? {};

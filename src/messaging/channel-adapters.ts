@@ -3,12 +3,16 @@
 // stored and queued together or not at all; delivery and its retries happen after commit, off
 // the request. The reference it answers is the delivery's id (`/v1/deliveries/{id}`).
 //   email: the mail outbox, which the mail relay sends over SMTP (or to the log in development);
+//          or, when the account connected a mailbox (Gmail, Microsoft 365: the MailboxRouter
+//          service of src/integrations), that mailbox's outbox, sent through the provider;
 //   sms:   the SMS outbox (src/delivery/sms/sms-outbox.ts), which the SMS relay hands to the provider;
 //   chat:  nothing to hand over: the message itself is what the chat client reads.
 // Voice conversations have no outbound messages (calls are call logs).
 import { validationFailed } from '../platform/errors.ts';
 import type { OperationContext } from '../platform/contract.ts';
-import { queueMailDelivery } from '../delivery/delivery-log.ts';
+import { queueMailDelivery, recordDelivery } from '../delivery/delivery-log.ts';
+import { queueMailStatement } from '../mail/mail-outbox.ts';
+import { serviceKey } from '../platform/api/service-key.ts';
 import { e164, queueSms } from '../delivery/sms/sms-outbox.ts';
 
 export const CHANNELS = ['sms', 'email', 'voice', 'chat'] as const;
@@ -29,10 +33,30 @@ export interface ChannelAdapter {
   handOver(ctx: OperationContext, message: OutboundMessage): string | null;
 }
 
+/** A mailbox the account connected, which email conversations send through instead of SMTP. */
+export interface MailboxRouter {
+  /** In the message's transaction: queues it in the account's connected mailbox; false when it has none. */
+  queue(ctx: OperationContext, message: OutboundMessage & { deliveryId: string }): Promise<boolean>;
+}
+export const mailboxRouter = serviceKey<MailboxRouter>('connected mailbox router');
+
 export const emailAdapter: ChannelAdapter = {
   handOver(ctx, message) {
     const mail = { to: [message.to], subject: message.subject ?? '(no subject)', text: message.body };
-    return queueMailDelivery(ctx.tx, mail, ctx.now, { collection: 'messages', id: message.messageId }).deliveryId;
+    const about = { collection: 'messages', id: message.messageId };
+    const router = ctx.runtime.find(mailboxRouter);
+    if (!router) return queueMailDelivery(ctx.tx, mail, ctx.now, about).deliveryId;
+    // Whether a mailbox is connected takes a query: decided before commit, in the same transaction.
+    const deliveryId = recordDelivery(
+      ctx.tx,
+      { channel: 'email', recipient: message.to, subject: mail.subject, about },
+      ctx.now,
+    );
+    ctx.tx.beforeCommit(async () => {
+      if (await router.queue(ctx, { ...message, deliveryId })) return;
+      ctx.tx.defer(queueMailStatement({ ...mail, accountId: ctx.tx.accountId, deliveryId }, ctx.now));
+    });
+    return deliveryId;
   },
 };
 

@@ -1,0 +1,91 @@
+// Reading and writing `integrations` rows from the server's own work (the connect flow, the sync
+// runner, token refresh): always filtered by the account, one row per account and provider.
+import type { Database, Row } from '../db/database.ts';
+import { systemQuery } from '../db/system-query.ts';
+import { newId } from '../platform/ids.ts';
+import type { IntegrationState } from './integrations-resource.ts';
+
+const COLUMNS = `id, provider, status, identity, external_account_id, scopes, connected_at, connected_by_id,
+                 last_sync_at, last_sync_status, last_sync_id, last_error, created_at, updated_at`;
+
+/** The account's integration with `provider`, as stored; undefined when it never connected. */
+export async function readIntegration(db: Database, accountId: string, provider: string): Promise<Row | undefined> {
+  const [row] = await systemQuery(db, {
+    sql: `SELECT ${COLUMNS} FROM integrations WHERE account_id = $1 AND provider = $2`,
+    parameters: [accountId, provider],
+  });
+  return row;
+}
+
+export interface Connection {
+  identity: string;
+  externalAccountId: string | null;
+  scopes: readonly string[];
+  connectedBy: string;
+}
+
+/** The integration, connected now (made, or reconnected: the same row and id as before). */
+export async function saveConnected(
+  db: Database,
+  accountId: string,
+  provider: string,
+  connection: Connection,
+): Promise<Row> {
+  const [row] = await systemQuery(db, {
+    sql: `INSERT INTO integrations (id, account_id, provider, status, identity, external_account_id, scopes,
+                                    connected_at, connected_by_id, created_at, updated_at)
+          VALUES ($1, $2, $3, 'connected', $4, $5, $6, now(), $7, now(), now())
+          ON CONFLICT (account_id, provider) DO UPDATE SET status = 'connected', identity = EXCLUDED.identity,
+            external_account_id = EXCLUDED.external_account_id, scopes = EXCLUDED.scopes,
+            connected_at = EXCLUDED.connected_at, connected_by_id = EXCLUDED.connected_by_id, last_error = NULL,
+            updated_at = now()
+          RETURNING ${COLUMNS}`,
+    parameters: [
+      newId('int'),
+      accountId,
+      provider,
+      connection.identity.slice(0, 320),
+      connection.externalAccountId?.slice(0, 200) ?? null,
+      connection.scopes.map((scope) => scope.slice(0, 64)).slice(0, 50),
+      connection.connectedBy,
+    ],
+  });
+  return row;
+}
+
+/** Moves the integration to `status` (with why); nothing when it does not exist. */
+export async function markIntegration(
+  db: Database,
+  accountId: string,
+  provider: string,
+  change: { status: IntegrationState; lastError?: string | null },
+): Promise<Row | undefined> {
+  const [row] = await systemQuery(db, {
+    sql: `UPDATE integrations SET status = $3, last_error = $4, updated_at = now()
+           WHERE account_id = $1 AND provider = $2 RETURNING ${COLUMNS}`,
+    parameters: [accountId, provider, change.status, change.lastError?.slice(0, 1000) ?? null],
+  });
+  return row;
+}
+
+/** A sync run ended: its time and result on the integration; a failure's reason too. */
+export async function recordSyncResult(
+  db: Database,
+  accountId: string,
+  provider: string,
+  result: { runId: string; succeeded: boolean; status?: IntegrationState; error?: string | null },
+): Promise<void> {
+  await systemQuery(db, {
+    sql: `UPDATE integrations SET last_sync_at = now(), last_sync_status = $3, last_sync_id = $4,
+                 status = COALESCE($5, status), last_error = $6, updated_at = now()
+           WHERE account_id = $1 AND provider = $2`,
+    parameters: [
+      accountId,
+      provider,
+      result.succeeded ? 'succeeded' : 'failed',
+      result.runId,
+      result.status ?? null,
+      result.error?.slice(0, 1000) ?? null,
+    ],
+  });
+}
