@@ -26,6 +26,7 @@ import { webhooksModule } from './webhooks/webhooks-module.ts';
 import { realtimeModule } from './realtime/realtime-module.ts';
 import { inboundModule } from './inbound/inbound-module.ts';
 import { aiModule } from './ai/ai-module.ts';
+import { integrationsModule } from './integrations/integrations-module.ts';
 import { calendarFeedsModule } from './calendar-feeds/calendar-feeds-module.ts';
 import { MCP_PATH, mcpModule } from './mcp/mcp-module.ts';
 import { voiceModule } from './voice/voice-module.ts';
@@ -61,6 +62,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     storageModule,
     realtimeModule,
     aiModule,
+    integrationsModule,
     calendarFeedsModule,
     // Voice commands and the MCP server run the tools of the API they are part of.
     voiceModule(() => api!),
