@@ -28,6 +28,7 @@ import { inboundModule } from './inbound/inbound-module.ts';
 import { aiModule } from './ai/ai-module.ts';
 import { integrationsModule } from './integrations/integrations-module.ts';
 import { calendarFeedsModule } from './calendar-feeds/calendar-feeds-module.ts';
+import { restHooksModule } from './rest-hooks/rest-hooks-module.ts';
 import { MCP_PATH, mcpModule } from './mcp/mcp-module.ts';
 import { voiceModule } from './voice/voice-module.ts';
 import type { RuntimeOptions, ResourceDefinition } from './platform/contract.ts';
@@ -64,6 +65,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     aiModule,
     integrationsModule,
     calendarFeedsModule,
+    restHooksModule,
     // Voice commands and the MCP server run the tools of the API they are part of.
     voiceModule(() => api!),
     mcpModule(() => api!),
