@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { stripeApiFromUrl, type StripeApiSettings } from './online-payments/stripe-api.ts';
 import { GOOGLE_DEFAULT_URLS, type IntegrationSettings } from './integrations/integration-settings.ts';
+import { MICROSOFT_DEFAULTS } from './integrations/microsoft/microsoft-settings.ts';
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -79,6 +80,14 @@ const ConfigSchema = z.object({
   FIELDLINE_GOOGLE_ACCOUNTS_URL: z.url({ protocol: /^https?$/ }).default(GOOGLE_DEFAULT_URLS.accountsUrl),
   FIELDLINE_GOOGLE_OAUTH_URL: z.url({ protocol: /^https?$/ }).default(GOOGLE_DEFAULT_URLS.oauthUrl),
   FIELDLINE_GOOGLE_API_URL: z.url({ protocol: /^https?$/ }).default(GOOGLE_DEFAULT_URLS.apiUrl),
+  FIELDLINE_MICROSOFT_CLIENT_ID: z.string().min(1).max(500).optional().describe('Microsoft identity platform app'),
+  FIELDLINE_MICROSOFT_CLIENT_SECRET: z.string().min(1).max(500).optional(),
+  FIELDLINE_MICROSOFT_TENANT: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,100}$/, 'expected common, organizations, consumers, a tenant id or domain')
+    .default(MICROSOFT_DEFAULTS.tenant),
+  FIELDLINE_MICROSOFT_LOGIN_URL: z.url({ protocol: /^https?$/ }).default(MICROSOFT_DEFAULTS.loginUrl),
+  FIELDLINE_MICROSOFT_GRAPH_URL: z.url({ protocol: /^https?$/ }).default(MICROSOFT_DEFAULTS.graphUrl),
   FIELDLINE_INTEGRATION_SYNC_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   FIELDLINE_VAPID_PUBLIC_KEY: z
     .string()
@@ -221,6 +230,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
               accountsUrl: c.FIELDLINE_GOOGLE_ACCOUNTS_URL,
               oauthUrl: c.FIELDLINE_GOOGLE_OAUTH_URL,
               apiUrl: c.FIELDLINE_GOOGLE_API_URL,
+            }
+          : undefined,
+      microsoft:
+        c.FIELDLINE_MICROSOFT_CLIENT_ID && c.FIELDLINE_MICROSOFT_CLIENT_SECRET
+          ? {
+              clientId: c.FIELDLINE_MICROSOFT_CLIENT_ID,
+              clientSecret: c.FIELDLINE_MICROSOFT_CLIENT_SECRET,
+              tenant: c.FIELDLINE_MICROSOFT_TENANT,
+              loginUrl: c.FIELDLINE_MICROSOFT_LOGIN_URL,
+              graphUrl: c.FIELDLINE_MICROSOFT_GRAPH_URL,
             }
           : undefined,
       syncIntervalMs: c.FIELDLINE_INTEGRATION_SYNC_MINUTES * 60_000,
