@@ -220,7 +220,7 @@ describe('an account feed', () => {
 });
 
 describe('the secret URL', () => {
-  test('rotate gives a new URL, the old one is a 404; revoke and delete end it; unknown tokens look alike', async () => {
+  test('rotate: a new URL, the old one a 404; revoke and delete end it; unknown tokens look alike', async () => {
     const feed = await created('calendar-feeds', {});
     assert.equal((await fetchFeed(feed.url)).status, 200);
 

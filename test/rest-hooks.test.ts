@@ -72,7 +72,7 @@ function verified(delivery: Received, secret: string) {
 }
 
 describe('REST hooks', () => {
-  test('subscribe, receive a signed delivery, show in the webhook logs, unsubscribe, receive nothing more', async () => {
+  test('subscribe, get a signed delivery, show in the webhook logs, unsubscribe, get nothing more', async () => {
     const subscribed = await call('POST', '/v1/hooks', { target_url: target.url, event: 'customer.created' });
     assert.equal(subscribed.status, 201, subscribed.text);
     const hook = subscribed.body.data;
@@ -145,7 +145,7 @@ describe('REST hooks', () => {
     assert.equal(await drain(), 1);
   });
 
-  test('the webhook scopes apply: read-only keys cannot subscribe; a hook needs read access to its objects', async () => {
+  test('the webhook scopes apply: read-only keys cannot subscribe; a hook needs to read its objects', async () => {
     const reader = await ctx.newKey(account.id, ['read:webhook-endpoints']);
     assertProblem(
       await call('POST', '/v1/hooks', { target_url: target.url, event: 'customer.created' }, reader),

@@ -27,7 +27,7 @@ function issueToken(ctx: OperationContext, feedId: string, minted = mintFeedToke
   return { token: minted.token, ...feedUrls(ctx.runtime.options.publicUrl, minted.token) };
 }
 
-/** A create's token: minted before the insert (the row shows its prefix), stored after it (its hash refers to the row). */
+/** A create's token: minted before the insert (the row shows its prefix), stored after it (the hash refers to it). */
 const mintedFor = new WeakMap<OperationContext, MintedFeedToken>();
 
 /** A member limited to their own feeds sees only those. */

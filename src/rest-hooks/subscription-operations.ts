@@ -132,7 +132,8 @@ export const subscriptionOperations = [
           sql:
             // A subscription whose endpoint was deleted through /v1/webhook-endpoints has ended.
             'SELECT h.id, h.endpoint_id, h.event, h.target_url, h.created_at FROM rest_hooks h ' +
-            'JOIN webhook_endpoints e ON e.account_id = h.account_id AND e.id = h.endpoint_id AND e.deleted_at IS NULL ' +
+            'JOIN webhook_endpoints e ON e.account_id = h.account_id AND e.id = h.endpoint_id ' +
+            'AND e.deleted_at IS NULL ' +
             'WHERE h.account_id = $1 ORDER BY h.created_at DESC, h.id DESC LIMIT 100',
           parameters: [principal.accountId],
         },
