@@ -129,7 +129,8 @@ export const integrationOperations = [
       if (!parsed.success)
         return { response: callbackAnswer(request, 400, 'Not connected', 'The callback parameters are malformed.') };
       try {
-        const { integration } = await finishConnect(runtime, connector, parsed.data);
+        const params = Object.fromEntries(url.searchParams);
+        const { integration } = await finishConnect(runtime, connector, { ...parsed.data, params });
         const text = `${connector.title} is connected as ${integration.identity}. You can close this page.`;
         return { response: callbackAnswer(request, 200, 'Connected', text, statusOf(connector, integration)) };
       } catch (error) {
@@ -235,7 +236,6 @@ export const integrationOperations = [
     body: MailboxSendInput,
     response: z.record(z.string(), z.unknown()),
     responseComponent: 'Message',
-    successStatus: 201,
     async handle({ runtime, principal, params, body, requestId }) {
       const connector = connectorOrThrow(params.provider);
       if (!connector.sendMail) throw notFound('mailbox provider', connector.provider);
@@ -243,7 +243,7 @@ export const integrationOperations = [
         sendThroughMailbox(createOperationContext(tx, principal, runtime, requestId), connector, body),
       );
       runtime.find(mailboxRelay)?.nudge();
-      return { status: 201, body: { data: message } };
+      return { status: 200, body: { data: message } };
     },
   }),
 ];

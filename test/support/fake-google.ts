@@ -77,6 +77,7 @@ export async function startFakeGoogle() {
     const box = mailbox(email);
     const id = (nextId++).toString(16).padStart(16, '0');
     const full: FakeMail = {
+      ...mail,
       id,
       threadId: mail.threadId ?? id,
       labelIds: mail.labelIds ?? ['INBOX', 'UNREAD'],
@@ -84,8 +85,7 @@ export async function startFakeGoogle() {
       messageId: mail.messageId ?? `<${id}@mail.example>`,
       attachments: mail.attachments ?? [],
       internalDate: Date.now(),
-      ...mail,
-    } as FakeMail;
+    };
     box.mails.push(full);
     box.history.push({ id: ++box.historyId, mailId: id });
     return full;
