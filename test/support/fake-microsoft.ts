@@ -86,6 +86,8 @@ export interface FakeMailbox {
 export interface FakeFailure {
   /** The request path must contain this (e.g. '/messages/delta', '/oauth2/v2.0/token'); any when absent. */
   path?: string;
+  /** The request's query string must contain this too (e.g. '$skiptoken'). */
+  query?: string;
   status?: number;
   retryAfter?: number;
   /** The raw body to answer instead of the documented error object (malformed or huge answers). */
@@ -150,6 +152,11 @@ function pick(entity: Record<string, unknown>, select: string | undefined): Reco
 
 const project = (message: FakeMessage, select: string | undefined) =>
   pick({ '@odata.etag': `W/"${token(12)}"`, ...message }, select);
+
+function receivedAfter(message: FakeMessage, filter: { op: string; at: string }) {
+  const [received, at] = [Date.parse(message.receivedDateTime), Date.parse(filter.at)];
+  return filter.op === 'ge' ? received >= at : received > at;
+}
 
 /** Graph refuses to send a message without a valid recipient. */
 function recipientsInvalid(message: any) {
@@ -279,7 +286,12 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
     const pageSize = Number(/odata\.maxpagesize=(\d+)/.exec(prefer)?.[1] ?? 10);
     const skip = query.$skiptoken ? decodeState(query.$skiptoken) : undefined;
     const from = query.$deltatoken ? decodeState(query.$deltatoken) : undefined;
-    const fresh = { since: 0, select: query.$select, generation: mailbox.generation };
+    // The one filter the delta query takes: receivedDateTime ge (or gt) an instant.
+    const filter = /^receivedDateTime (ge|gt) (\S+)$/.exec(query.$filter ?? '');
+    if (query.$filter && !filter)
+      return answer(response, 400, graphError('ErrorInvalidUrlQueryFilter', 'The filter is not supported.'));
+    const received = filter ? { op: filter[1], at: filter[2] } : undefined;
+    const fresh = { since: 0, select: query.$select, received, generation: mailbox.generation };
     const state = query.$skiptoken ? skip : query.$deltatoken ? from && { ...from } : fresh;
     if (!state || typeof state.since !== 'number')
       return answer(response, 400, graphError('ErrorInvalidUrlQuery', 'The sync state token is invalid.'));
@@ -290,6 +302,7 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
     const initial = state.since === 0;
     const changed = mailbox.inbox
       .filter((stored) => stored.changeSeq > after && stored.changeSeq <= upto && !(initial && stored.removed))
+      .filter((stored) => stored.removed || !state.received || receivedAfter(stored.message, state.received))
       .sort((a, b) => a.changeSeq - b.changeSeq);
     const page = changed.slice(0, pageSize);
     const value = page.map((stored) =>
@@ -299,7 +312,7 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
     );
     const link = `${origin()}/v1.0/me/mailFolders('inbox')/messages/delta`;
     const more = changed.length > page.length;
-    const nextRound = { since: upto, select: state.select, generation: state.generation };
+    const nextRound = { since: upto, select: state.select, received: state.received, generation: state.generation };
     const next = more
       ? { '@odata.nextLink': `${link}?$skiptoken=${encodeState({ ...state, upto, after: page.at(-1)!.changeSeq })}` }
       : { '@odata.deltaLink': `${link}?$deltatoken=${encodeState(nextRound)}` };
@@ -452,7 +465,11 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
         return answer(response, 400, graphError('BadRequest', 'Unable to read JSON request payload.'));
       }
     requests.push({ method: request.method ?? '', path, query, headers: request.headers, body });
-    const failure = failures.find((entry) => !entry.path || path.includes(entry.path));
+    const failure = failures.find(
+      (entry) =>
+        (!entry.path || path.includes(entry.path)) &&
+        (!entry.query || decodeURIComponent(url.search).includes(entry.query)),
+    );
     if (failure) {
       if (--failure.times! <= 0) failures.splice(failures.indexOf(failure), 1);
       const status = failure.status ?? 200;
@@ -490,6 +507,10 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
   return {
     /** Both FIELDLINE_MICROSOFT_LOGIN_URL and FIELDLINE_MICROSOFT_GRAPH_URL. */
     url: origin(),
+    /** The integrations' settings Fieldline runs with against this fake. */
+    settings: {
+      microsoft: { clientId, clientSecret, tenant: 'common', loginUrl: origin(), graphUrl: origin() },
+    },
     clientId,
     clientSecret,
     requests,
@@ -524,11 +545,13 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
         to?: FakeAddress[];
         inReplyTo?: string;
         attachments?: FakeAttachmentInput[];
+        /** When it arrived (default now). */
+        receivedAt?: Date;
       },
     ): FakeMessage {
       const mailbox = mailboxOrThrow(userId);
       const parent = mailbox.inbox.find((stored) => stored.message.id === input.inReplyTo);
-      const now = new Date().toISOString().slice(0, 19) + 'Z';
+      const now = (input.receivedAt ?? new Date()).toISOString().slice(0, 19) + 'Z';
       const message: FakeMessage = {
         id: graphId('AAMk'),
         createdDateTime: now,

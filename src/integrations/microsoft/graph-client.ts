@@ -61,6 +61,12 @@ export function graphClient(api: ProviderApi, base: string) {
     return draft;
   }
 
+  /** A link from an answer must lead back to Graph: the access token goes with it. */
+  const graphLinkOrThrow = (link: string) => {
+    if (!link.startsWith(`${base}/`))
+      throw new ProviderAnswerInvalid('a Microsoft Graph delta link leads outside Microsoft Graph');
+  };
+
   const recipients = (mail: GraphMail) => [{ emailAddress: { address: mail.to } }];
 
   return {
@@ -69,17 +75,22 @@ export function graphClient(api: ProviderApi, base: string) {
 
     /**
      * One page of the inbox delta query: from `link` (a nextLink or deltaLink kept from before),
-     * or a new round from the beginning when `link` is null. A 410 (the sync state expired) is a
+     * or a new round when `link` is null, of the mail received since `since` (the one filter the
+     * delta query takes; it carries into the round's links). A 410 (the sync state expired) is a
      * ProviderRefused with status 410.
      */
-    async inboxDeltaPage(link: string | null): Promise<DeltaPage> {
-      // A link from an answer must lead back to Graph: the access token goes with it.
-      if (link !== null && !link.startsWith(`${base}/`))
-        throw new ProviderAnswerInvalid('a Microsoft Graph delta link leads outside Microsoft Graph');
+    async inboxDeltaPage(link: string | null, since?: Date): Promise<DeltaPage> {
+      if (link !== null) graphLinkOrThrow(link);
       const page = await api.json(link ?? url('/me/mailFolders/inbox/messages/delta'), DeltaPageAnswer, {
-        query: link ? undefined : { $select: MESSAGE_SELECT },
+        query: link
+          ? undefined
+          : {
+              $select: MESSAGE_SELECT,
+              $filter: since ? `receivedDateTime ge ${since.toISOString().slice(0, 19)}Z` : undefined,
+            },
         headers: { prefer: `odata.maxpagesize=${DELTA_PAGE_SIZE}, ${IMMUTABLE_IDS}` },
       });
+      for (const next of [page['@odata.nextLink'], page['@odata.deltaLink']]) if (next) graphLinkOrThrow(next);
       return {
         changes: page.value.map((item) =>
           '@removed' in item ? { kind: 'removed', id: item.id } : { kind: 'upsert', message: item as GraphMessage },
