@@ -202,7 +202,8 @@ describe('Microsoft 365 mail sync', () => {
     );
     assert.ok(imported.every((m) => m.direction === 'inbound'));
     const [attachment] = await systemQuery(t.db, {
-      sql: `SELECT record_id, metadata FROM integration_links WHERE account_id = $1 AND collection = 'message-attachments'`,
+      sql: `SELECT record_id, metadata FROM integration_links
+             WHERE account_id = $1 AND collection = 'message-attachments'`,
       parameters: [account.id],
     });
     assert.equal(String(await t.runtime.use(fileStorage).get(attachment.record_id)), 'jpeg-bytes');

@@ -11,7 +11,8 @@ export interface MicrosoftSettings {
   loginUrl: string;
   /** https://graph.microsoft.com (FIELDLINE_MICROSOFT_GRAPH_URL); calls add `/v1.0`. */
   graphUrl: string;
-  /** `common` (work and personal accounts), `organizations`, `consumers`, or a tenant id (FIELDLINE_MICROSOFT_TENANT). */
+  /** `common` (work and personal accounts), `organizations`, `consumers`, or a tenant id or domain
+   *  (FIELDLINE_MICROSOFT_TENANT). */
   tenant: string;
 }
 
