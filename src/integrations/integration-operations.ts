@@ -105,7 +105,7 @@ export const integrationOperations = [
     },
   }),
   defineOperation({
-    ...common,
+    tag: 'Integration',
     method: 'get',
     path: '/v1/integrations/{provider}/callback',
     operationId: 'integrationCallback',

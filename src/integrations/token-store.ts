@@ -68,7 +68,8 @@ export async function loadTokens(
   provider: string,
 ): Promise<TokenSet | null> {
   const [row] = await systemQuery<{ access_token: string; refresh_token: string | null; expires_at: unknown }>(db, {
-    sql: 'SELECT access_token, refresh_token, expires_at FROM integration_tokens WHERE account_id = $1 AND provider = $2',
+    sql: `SELECT access_token, refresh_token, expires_at FROM integration_tokens
+           WHERE account_id = $1 AND provider = $2`,
     parameters: [accountId, provider],
   });
   if (!row) return null;
@@ -91,15 +92,20 @@ export async function forgetTokens(db: Database, accountId: string, provider: st
   });
 }
 
+/** The client's credentials as its token endpoint takes them: form fields, or HTTP Basic (RFC 6749 2.3.1). */
+function clientAuth(client: OAuthClient): { form: Record<string, string>; headers?: Record<string, string> } {
+  if (client.authMethod !== 'client_secret_basic')
+    return { form: { client_id: client.clientId, client_secret: client.clientSecret } };
+  const basic = `${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`;
+  return { form: {}, headers: { authorization: `Basic ${Buffer.from(basic).toString('base64')}` } };
+}
+
 /** The refresh_token grant. */
 export function refreshGrant(client: OAuthClient, refreshToken: string): Promise<TokenAnswer> {
+  const auth = clientAuth(client);
   return callProvider(client.tokenUrl, TokenAnswer, {
-    form: {
-      grant_type: 'refresh_token',
-      refresh_token: refreshToken,
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-    },
+    form: { grant_type: 'refresh_token', refresh_token: refreshToken, ...auth.form },
+    headers: auth.headers,
   });
 }
 
@@ -110,15 +116,16 @@ export function exchangeCode(
   redirectUri: string,
   codeVerifier: string | null,
 ): Promise<TokenAnswer> {
+  const auth = clientAuth(client);
   return callProvider(client.tokenUrl, TokenAnswer, {
     form: {
       grant_type: 'authorization_code',
       code,
       redirect_uri: redirectUri,
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
+      ...auth.form,
       ...(codeVerifier ? { code_verifier: codeVerifier } : {}),
     },
+    headers: auth.headers,
   });
 }
 

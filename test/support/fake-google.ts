@@ -123,7 +123,14 @@ export async function startFakeGoogle() {
 
   const rawOf = (mail: FakeMail) =>
     b64url(
-      `From: ${mail.from}\r\nTo: ${mail.to}\r\nSubject: ${mail.subject}\r\nMessage-ID: ${mail.messageId}\r\n\r\n${mail.text}`,
+      [
+        `From: ${mail.from}`,
+        `To: ${mail.to}`,
+        `Subject: ${mail.subject}`,
+        `Message-ID: ${mail.messageId}`,
+        '',
+        mail.text,
+      ].join('\r\n'),
     );
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
