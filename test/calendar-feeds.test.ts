@@ -252,6 +252,18 @@ describe('the secret URL', () => {
     assertProblem(await fetchFeed(deleted.url), 404, 'not_found');
   });
 
+  test("a member's feed stops when they are made inactive or removed, and opens again when active", async () => {
+    const ada = await newTechnician('Ada');
+    const feed = await created('calendar-feeds', { technician_id: ada.id });
+    assert.equal((await fetchFeed(feed.url)).status, 200);
+    assert.equal((await call('PATCH', `/v1/users/${ada.id}`, { status: 'inactive' })).status, 200);
+    assertProblem(await fetchFeed(feed.url), 404, 'not_found');
+    assert.equal((await call('PATCH', `/v1/users/${ada.id}`, { status: 'active' })).status, 200);
+    assert.equal((await fetchFeed(feed.url)).status, 200);
+    assert.equal((await call('DELETE', `/v1/users/${ada.id}`)).status, 200);
+    assertProblem(await fetchFeed(feed.url), 404, 'not_found');
+  });
+
   test('the feed URL needs no credential, and an API key without write:calendar-feeds cannot make one', async () => {
     const feed = await created('calendar-feeds', {});
     const res = await ctx.call('GET', pathOf(feed.url)); // no Authorization header

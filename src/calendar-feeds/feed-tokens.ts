@@ -1,7 +1,8 @@
 // Calendar feed tokens: `flcal_{lookup}{secret}`, the whole credential of a feed's URL (calendar
 // apps send no other). Only a SHA-256 hash is stored, found by the non-secret lookup part and
 // compared in constant time; an unknown token is compared against a dummy hash, so unknown and
-// revoked tokens (whose rows are gone) take the same path and the same time.
+// revoked tokens (whose rows are gone) take the same path and the same time. A member's feed ends
+// with their membership: an inactive or removed member's URL no longer opens their old jobs.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { SqlStatement } from '../db/inline-parameters.ts';
@@ -77,7 +78,10 @@ export interface FeedOfToken {
 const FIND_TOKEN = `SELECT t.token_hash, f.id, f.account_id, f.technician_id, f.name
     FROM calendar_feed_tokens t
     JOIN calendar_feeds f ON f.id = t.feed_id AND f.account_id = t.account_id
-   WHERE t.lookup = $1 AND f.status = 'active' AND f.deleted_at IS NULL`;
+   WHERE t.lookup = $1 AND f.status = 'active' AND f.deleted_at IS NULL
+     AND (f.technician_id IS NULL OR EXISTS (
+           SELECT 1 FROM users u WHERE u.account_id = f.account_id AND u.id = f.technician_id
+              AND u.status = 'active' AND u.deleted_at IS NULL))`;
 
 const asBuffer = (value: unknown): Buffer =>
   Buffer.isBuffer(value) ? value : value instanceof Uint8Array ? Buffer.from(value) : Buffer.alloc(32);
