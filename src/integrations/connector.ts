@@ -51,6 +51,8 @@ export interface OAuthClient {
   tokenUrl: string;
   /** RFC 7009 revocation endpoint, if the provider has one. */
   revokeUrl?: string;
+  /** How the token endpoint authenticates the client: form fields (default) or HTTP Basic (Intuit's only way). */
+  authMethod?: 'client_secret_post' | 'client_secret_basic';
 }
 
 export interface ConnectorOAuth {
@@ -145,7 +147,12 @@ export interface Connector {
   description: string;
   oauth: ConnectorOAuth;
   /** Whose account the new tokens reach: read once connected (and shown by `status`). */
-  identity(api: ProviderApi, settings: IntegrationSettings): Promise<ConnectedIdentity>;
+  identity(
+    api: ProviderApi,
+    settings: IntegrationSettings,
+    /** The callback's query parameters (QuickBooks names the connected company there, as `realmId`). */
+    callback: Readonly<Record<string, string>>,
+  ): Promise<ConnectedIdentity>;
   /** Revokes a token at the provider (DELETE); absent: the provider has no revocation, tokens are only forgotten. */
   revoke?(token: string, client: OAuthClient, api: ProviderApi): Promise<void>;
   /** Its kinds of sync, by name; the first is the default of `POST .../sync`. */

@@ -137,6 +137,8 @@ export interface CallbackQuery {
   code?: string;
   error?: string;
   error_description?: string;
+  /** Every parameter of the callback, for the connector's identity (QuickBooks' `realmId`). */
+  params?: Readonly<Record<string, string>>;
 }
 
 /** Finishes a connect flow from the provider's redirect; answers the connected integration and its account. */
@@ -160,7 +162,8 @@ export async function finishConnect(
   let identity;
   try {
     answer = await exchangeCode(client, query.code, flow.redirect_uri, verifier);
-    identity = await connector.identity(apiWithToken(answer.access_token), integrationSettings(runtime));
+    const settings = integrationSettings(runtime);
+    identity = await connector.identity(apiWithToken(answer.access_token), settings, query.params ?? {});
   } catch (error) {
     throw new ConnectRefused(`${connector.title} did not complete the connection: ${(error as Error).message}.`);
   }

@@ -39,6 +39,10 @@ export interface Injected {
 const token = () => randomBytes(24).toString('base64url');
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, '-00:00');
 
+/** `SELECT * FROM Entity [WHERE ...] [ORDERBY ...] [STARTPOSITION n] [MAXRESULTS m]`. */
+const QUERY =
+  /^select \* from (\w+)(?: where (.+?))?(?: orderby [\w. ]+)?(?: startposition (\d+))?(?: maxresults (\d+))?\s*$/i;
+
 const SCALE = 1_000_000n;
 /** A JSON decimal as millionths, exactly (via its shortest decimal text, which is what was sent). */
 export function micros(value: unknown): bigint {
@@ -173,13 +177,15 @@ export async function startQuickBooksFake({
         throw validation(
           '610',
           'Object Not Found',
-          `Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.`,
+          "Object Not Found : Something you're trying to use has been made inactive. " +
+            'Check the fields with accounts, customers, items, vendors or employees.',
         );
       if (String(body.SyncToken) !== existing.SyncToken)
         throw validation(
           '5010',
           'Stale Object Error',
-          `Stale Object Error : You and another user were working on the same thing. The other user finished before you did, so your work was not saved.`,
+          'Stale Object Error : You and another user were working on the same thing. ' +
+            'The other user finished before you did, so your work was not saved.',
         );
     }
     if (operation === 'void') {
@@ -264,10 +270,7 @@ export async function startQuickBooksFake({
 
   /** `SELECT * FROM Entity [WHERE a = 'x' AND b > 'y'] [STARTPOSITION n] [MAXRESULTS m]`. */
   function runQuery(company: FakeCompany, query: string) {
-    const match =
-      /^select \* from (\w+)(?: where (.+?))?(?: orderby [\w. ]+)?(?: startposition (\d+))?(?: maxresults (\d+))?\s*$/i.exec(
-        query.trim(),
-      );
+    const match = QUERY.exec(query.trim());
     if (!match)
       throw new FaultError(
         400,

@@ -167,7 +167,8 @@ export class QuickBooksClient {
   async query(name: QboEntityName, where?: string): Promise<QboEntity[]> {
     const rows: QboEntity[] = [];
     for (let page = 0; page < MAX_PAGES; page++) {
-      const statement = `SELECT * FROM ${name}${where ? ` WHERE ${where}` : ''} STARTPOSITION ${page * PAGE + 1} MAXRESULTS ${PAGE}`;
+      const filter = where ? ` WHERE ${where}` : '';
+      const statement = `SELECT * FROM ${name}${filter} STARTPOSITION ${page * PAGE + 1} MAXRESULTS ${PAGE}`;
       const answer = await this.#call({ method: 'GET', path: 'query', query: { query: statement }, repeatable: true });
       const batch = z
         .array(QboEntity)

@@ -101,14 +101,28 @@ export const refreshTokens = (settings: QuickBooksSettings, refreshToken: string
   tokenRequest(settings, { grant_type: 'refresh_token', refresh_token: refreshToken });
 
 /** Revokes the grant (a refresh token revokes the access tokens with it). */
-export async function revokeToken(settings: QuickBooksSettings, token: string): Promise<void> {
+export const revokeToken = (settings: QuickBooksSettings, token: string): Promise<void> => {
+  const { clientId, clientSecret } = requireClient(settings);
+  const url = `${settings.oauthUrl}/oauth2/v1/tokens/revoke`;
+  return revokeAt({ url, clientId, clientSecret, timeoutMs: settings.timeoutMs }, token);
+};
+
+/** The revoke call itself: JSON `{"token"}`, the client in HTTP Basic. */
+export async function revokeAt(
+  endpoint: { url: string; clientId: string; clientSecret: string; timeoutMs?: number },
+  token: string,
+): Promise<void> {
   const answer = await exchange({
     method: 'POST',
-    url: `${settings.oauthUrl}/oauth2/v1/tokens/revoke`,
-    headers: { authorization: basic(settings), accept: 'application/json', 'content-type': 'application/json' },
+    url: endpoint.url,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${endpoint.clientId}:${endpoint.clientSecret}`).toString('base64')}`,
+      accept: 'application/json',
+      'content-type': 'application/json',
+    },
     body: JSON.stringify({ token }),
     maxBytes: MAX_BYTES,
-    timeoutMs: settings.timeoutMs,
+    timeoutMs: endpoint.timeoutMs ?? 20_000,
   });
   // 400 for a token already gone: revoked is what we wanted.
   if (answer.status !== 200 && answer.status !== 400)
