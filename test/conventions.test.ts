@@ -120,6 +120,18 @@ for (const resource of fieldlineApi().registry.resources.filter((r) => r.operati
               expected,
               `${parameter}=${toQueryValue(probe)}`,
             );
+            // A value list may be read as one index range per value (compile-list.ts): pages still
+            // come in the list's order, each object once, by cursor and by offset.
+            if (!['in', 'ne', 'nin'].includes(operator)) continue;
+            const query = `${parameter}=${encodeURIComponent(toQueryValue(probe))}`;
+            const ordered = response.body.data.map((o: { id: string }) => o.id);
+            assert.deepEqual(await walk(account, path, query), ordered, `${query}, by cursor`);
+            const offset = await ctx.call('GET', `${path}?${query}&offset=1&limit=2`, { key: account.key });
+            assert.deepEqual(
+              offset.body.data.map((o: { id: string }) => o.id),
+              ordered.slice(1, 3),
+              `${query}, by offset`,
+            );
           }
         });
       }

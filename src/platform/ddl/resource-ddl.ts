@@ -4,7 +4,7 @@
 // renaming a column needs a hand-written platform migration.
 import { TENANT_ROLE } from '../../db/tenant-transaction.ts';
 import type { Registry, ResourceDefinition } from '../contract.ts';
-import type { FieldKind } from '../resource/fields.ts';
+import type { FieldKind, FieldSpec } from '../resource/fields.ts';
 import { searchDocumentSql } from '../query/search-terms.ts';
 
 /**
@@ -13,6 +13,10 @@ import { searchDocumentSql } from '../query/search-terms.ts';
  * and each insert pays less.
  */
 const SHARED_VALUE_KINDS = new Set<FieldKind>(['enum', 'ref', 'boolean', 'currency']);
+
+/** Whether the field's index is (account_id, field, created_at, id): one ordered range per value. */
+export const hasRecentIndex = (spec: FieldSpec): boolean =>
+  !spec.unique && !spec.sortable && SHARED_VALUE_KINDS.has(spec.kind);
 
 const TENANT_POLICY = "account_id = current_setting('app.account_id', true)";
 
@@ -70,7 +74,7 @@ ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).jo
       statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} USING gin (${name})`);
     else if (spec.sortable)
       statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} (account_id, ${name}, id)`);
-    else if (SHARED_VALUE_KINDS.has(spec.kind)) {
+    else if (hasRecentIndex(spec)) {
       // Ends with the default sort (created_at, id), so `?field=value` pages in order from the index
       // instead of walking every newer row that does not match (bench/README.md, "Filtered lists").
       // A prefix of it still serves the tenant-checked foreign key.

@@ -24,3 +24,18 @@ test('a sort on a field that may be NULL keeps the comparison that places NULLs 
   assert.doesNotMatch(page.sql, /\("name", "id"\)/);
   assert.match(page.sql, /"name" is null/);
 });
+
+test('a value list on a field indexed (account_id, field, created_at, id) is read as one range per value', () => {
+  const page = (query: string) =>
+    compileListStatements(customers, 'acct_1', parseListQuery(customers, new URLSearchParams(query))).page.sql;
+  const ranges = (sql: string) => sql.match(/"status" = \$\d+/g)?.length ?? 0;
+  assert.equal(ranges(page('status[in]=active,inactive')), 2);
+  assert.match(page('status[in]=active,inactive'), /union all/);
+  // `ne` and `nin` as the values left, and NULL (IS DISTINCT FROM and NOT IN let it through).
+  assert.equal(ranges(page('status[ne]=lead')), 2);
+  assert.match(page('status[ne]=lead'), /"status" is null/);
+  assert.equal(ranges(page('status[nin]=lead,inactive&sort=created_at')), 1);
+  // Another order has no such index: one statement with the filter.
+  assert.doesNotMatch(page('status[in]=active,inactive&sort=name'), /union all/);
+  assert.doesNotMatch(page('name[in]=Ada,Bob'), /union all/);
+});

@@ -8,6 +8,7 @@ import { queryableFields } from './queryable-fields.ts';
 import { encodeCursor } from './cursor.ts';
 import type { Filter, ListQuery, SortKey } from './parse-list-query.ts';
 import type { ResourceDefinition } from '../contract.ts';
+import { hasRecentIndex } from '../ddl/resource-ddl.ts';
 
 type Eb = ExpressionBuilder<any, any>;
 
@@ -86,18 +87,76 @@ function filteredQuery(resource: ResourceDefinition, accountId: string, query: L
   return select;
 }
 
+/** At most this many values are read as separate index ranges; past it, one scan with a filter. */
+const MAX_VALUE_RANGES = 8;
+
+/**
+ * The filters each branch of a page runs with, when the page is better read as one ordered index range
+ * per value: `field[in]=a,b` (or `ne`/`nin` on an enum or a boolean, as the values left, and NULL) on
+ * a field indexed (account_id, field, created_at, id), listed in created_at order. As one statement,
+ * PostgreSQL walks the account's created_at index and drops every row that does not match: all the
+ * newest rows when they share the excluded value (bench/README.md, "Every filter × sort").
+ */
+function valueRanges(resource: ResourceDefinition, query: ListQuery): Filter[][] | undefined {
+  if (query.sort.length !== 1 || query.sort[0].field !== 'created_at') return undefined;
+  const split = query.filters.find(
+    (filter) =>
+      ['in', 'ne', 'nin'].includes(filter.operator) &&
+      resource.fields[filter.field] &&
+      hasRecentIndex(resource.fields[filter.field]),
+  );
+  if (!split) return undefined;
+  const spec = resource.fields[split.field];
+  let values: unknown[];
+  if (split.operator === 'in') values = [...new Set(split.value as unknown[])];
+  else {
+    const domain = spec.kind === 'enum' ? spec.enumValues : spec.kind === 'boolean' ? [true, false] : undefined;
+    if (!domain) return undefined;
+    const excluded = split.operator === 'ne' ? [split.value] : (split.value as unknown[]);
+    values = domain.filter((value) => !excluded.includes(value));
+  }
+  // `ne` is IS DISTINCT FROM and `nin` lets NULL through: a row added before the column had a default.
+  const ranges: Filter[] = values.map((value) => ({ field: split.field, operator: 'eq', value }));
+  if (split.operator !== 'in') ranges.push({ field: split.field, operator: 'is_null', value: true });
+  if (ranges.length > MAX_VALUE_RANGES) return undefined;
+  const others = query.filters.filter((filter) => filter !== split);
+  return ranges.map((range) => [...others, range]);
+}
+
 export function compileListStatements(
   resource: ResourceDefinition,
   accountId: string,
   query: ListQuery,
 ): { page: SqlStatement; count?: SqlStatement } {
   const keys = sortKeysWithId(query);
-  let page = filteredQuery(resource, accountId, query).select(resource.selectColumns as string[]);
-  if (query.cursor) page = page.where((eb) => keysetExpression(eb, keys, query.cursor!.values));
-  for (const key of keys) {
-    page = page.orderBy(key.field, (ob) => (key.descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
+  const ordered = <Q extends { orderBy: (...args: any[]) => Q }>(select: Q): Q =>
+    keys.reduce(
+      (q, key) => q.orderBy(key.field, (ob: any) => (key.descending ? ob.desc().nullsFirst() : ob.asc().nullsLast())),
+      select,
+    );
+  const pageOf = (filters: Filter[]) => {
+    let page = filteredQuery(resource, accountId, { ...query, filters }).select(resource.selectColumns as string[]);
+    if (query.cursor) page = page.where((eb) => keysetExpression(eb, keys, query.cursor!.values));
+    return ordered(page);
+  };
+  const ranges = valueRanges(resource, query);
+  const rows = query.limit + 1;
+  let page;
+  if (!ranges) page = pageOf(query.filters).limit(rows);
+  else {
+    // Each range brings its own first rows in order; the page is the first of those.
+    const branches = ranges.map((filters, i) =>
+      sqlBuilder
+        .selectFrom(
+          pageOf(filters)
+            .limit(rows + (query.offset ?? 0))
+            .as(`range${i}`),
+        )
+        .selectAll(),
+    );
+    const merged = branches.slice(1).reduce((union, branch) => union.unionAll(branch), branches[0]);
+    page = ordered(sqlBuilder.selectFrom(merged.as('ranges')).selectAll()).limit(rows);
   }
-  page = page.limit(query.limit + 1);
   if (query.offset) page = page.offset(query.offset);
   const wantsCount = query.count || query.offset !== undefined;
   const count = wantsCount
