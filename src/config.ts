@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { stripeApiFromUrl, type StripeApiSettings } from './online-payments/stripe-api.ts';
 import { GOOGLE_DEFAULT_URLS, type IntegrationSettings } from './integrations/integration-settings.ts';
 import { MICROSOFT_DEFAULTS } from './integrations/microsoft/microsoft-settings.ts';
+import { DEFAULT_QUICKBOOKS_SETTINGS as QBO } from './integrations/quickbooks/qbo-settings.ts';
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -88,6 +89,11 @@ const ConfigSchema = z.object({
     .default(MICROSOFT_DEFAULTS.tenant),
   FIELDLINE_MICROSOFT_LOGIN_URL: z.url({ protocol: /^https?$/ }).default(MICROSOFT_DEFAULTS.loginUrl),
   FIELDLINE_MICROSOFT_GRAPH_URL: z.url({ protocol: /^https?$/ }).default(MICROSOFT_DEFAULTS.graphUrl),
+  FIELDLINE_QUICKBOOKS_CLIENT_ID: z.string().min(1).max(500).optional().describe('Intuit app (QuickBooks Online)'),
+  FIELDLINE_QUICKBOOKS_CLIENT_SECRET: z.string().min(1).max(500).optional(),
+  FIELDLINE_QUICKBOOKS_OAUTH_URL: z.url({ protocol: /^https?$/ }).default(QBO.oauthUrl),
+  FIELDLINE_QUICKBOOKS_AUTHORIZE_URL: z.url({ protocol: /^https?$/ }).default(QBO.authorizeUrl),
+  FIELDLINE_QUICKBOOKS_API_URL: z.url({ protocol: /^https?$/ }).default(QBO.apiUrl),
   FIELDLINE_INTEGRATION_SYNC_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   FIELDLINE_VAPID_PUBLIC_KEY: z
     .string()
@@ -240,6 +246,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
               tenant: c.FIELDLINE_MICROSOFT_TENANT,
               loginUrl: c.FIELDLINE_MICROSOFT_LOGIN_URL,
               graphUrl: c.FIELDLINE_MICROSOFT_GRAPH_URL,
+            }
+          : undefined,
+      quickbooks:
+        c.FIELDLINE_QUICKBOOKS_CLIENT_ID && c.FIELDLINE_QUICKBOOKS_CLIENT_SECRET
+          ? {
+              clientId: c.FIELDLINE_QUICKBOOKS_CLIENT_ID,
+              clientSecret: c.FIELDLINE_QUICKBOOKS_CLIENT_SECRET,
+              oauthUrl: c.FIELDLINE_QUICKBOOKS_OAUTH_URL,
+              authorizeUrl: c.FIELDLINE_QUICKBOOKS_AUTHORIZE_URL,
+              apiUrl: c.FIELDLINE_QUICKBOOKS_API_URL,
             }
           : undefined,
       syncIntervalMs: c.FIELDLINE_INTEGRATION_SYNC_MINUTES * 60_000,
