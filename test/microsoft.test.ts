@@ -389,6 +389,20 @@ describe('sending through Microsoft 365', () => {
     });
     assert.equal(link.external_id, out.conversationId, 'the conversation is linked to its Outlook conversation');
 
+    // Graph fails the send once: the draft is deleted, and the relay's next try sends one message.
+    const second = await call('POST', '/v1/integrations/microsoft/send', {
+      conversation_id: conversation.id,
+      body: 'And?',
+    });
+    assert.equal(second.status, 200, second.text);
+    microsoft.failNext({ path: '/send', status: 503 });
+    assert.equal(await t.runtime.use(mailboxRelay).deliver(), 0);
+    assert.equal(mailbox.drafts.size, 0, 'no draft left behind');
+    assert.equal(await t.runtime.use(mailboxRelay).deliver(Date.now() + HOUR), 1);
+    assert.equal(mailbox.sent.length, 2);
+    assert.equal(mailbox.sent[1].kind, 'reply', 'in the conversation the first message started');
+    assert.equal(mailbox.sent[1].conversationId, out.conversationId);
+
     await call('DELETE', '/v1/integrations/microsoft');
     assert.equal((await status()).status, 'disconnected');
     const notConnected = await call('POST', '/v1/integrations/microsoft/send', {

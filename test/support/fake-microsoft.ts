@@ -369,10 +369,11 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
       if (!filter)
         return answer(response, 400, graphError('ErrorInvalidUrlQueryFilter', 'The filter is not supported.'));
       const value = filter[2].replace(/''/g, "'");
-      const found = mailbox.inbox
-        .filter((stored) => !stored.removed && (stored.message as any)[filter[1]] === value)
+      // /me/messages spans every folder: the inbox and Sent Items.
+      const found = everyMessage(mailbox)
+        .filter((message) => (message as any)[filter[1]] === value)
         .slice(0, Number(query.$top ?? 10))
-        .map((stored) => project(stored.message, query.$select));
+        .map((message) => project(message, query.$select));
       return answer(response, 200, {
         '@odata.context': `${origin()}/v1.0/$metadata#users('me')/messages`,
         value: found,
@@ -389,10 +390,16 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
       const invalid = recipientsInvalid(draft.message);
       if (invalid) return answer(response, 400, invalid);
       mailbox.drafts.delete(id);
+      const sentAt = new Date().toISOString().slice(0, 19) + 'Z';
+      Object.assign(draft.message, { isDraft: false, sentDateTime: sentAt, receivedDateTime: sentAt });
       mailbox.sent.push({ kind: draft.replyTo ? 'reply' : 'new', ...draft });
       return answer(response, 202, undefined);
     }
-    const stored = item && mailbox.inbox.find((entry) => entry.message.id === id);
+    if (draft && method === 'DELETE' && !item![2]) {
+      mailbox.drafts.delete(id);
+      return answer(response, 204, undefined);
+    }
+    const stored = item ? storedMessage(mailbox, id) : undefined;
     if (!stored || stored.removed)
       return answer(
         response,
@@ -431,6 +438,20 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
       return answer(response, 201, reply);
     }
     answer(response, 405, graphError('Request_BadRequest', `${method} is not supported here.`));
+  }
+
+  /** Messages of every folder: the inbox's (not removed) and what was sent from drafts. */
+  const everyMessage = (mailbox: FakeMailbox): FakeMessage[] => [
+    ...mailbox.inbox.filter((stored) => !stored.removed).map((stored) => stored.message),
+    ...mailbox.sent.filter((sent) => sent.kind !== 'sendMail').map((sent) => sent.message as FakeMessage),
+  ];
+
+  /** A message by id, in the inbox or Sent Items (a sent one has no attachments here). */
+  function storedMessage(mailbox: FakeMailbox, id: string): StoredMessage | undefined {
+    const inbox = mailbox.inbox.find((entry) => entry.message.id === id);
+    if (inbox) return inbox;
+    const sent = mailbox.sent.find((entry) => entry.kind !== 'sendMail' && entry.message.id === id);
+    return sent && { message: sent.message, attachments: [], changeSeq: 0, removed: false };
   }
 
   /** A draft in the mailbox (POST /me/messages, createReply): answered as Graph's message. */

@@ -44,6 +44,7 @@ export interface GraphMail {
 export const DELTA_PAGE_SIZE = 25;
 /** Immutable ids: a message keeps its id when it moves (drafts to Sent Items), so links stay true. */
 const IMMUTABLE_IDS = 'IdType="ImmutableId"';
+const TEXT_BODIES = 'outlook.body-content-type="text"';
 /** OData string literal: a quote doubled. */
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -57,7 +58,13 @@ export function graphClient(api: ProviderApi, base: string) {
       json: body,
       headers: { prefer: IMMUTABLE_IDS },
     });
-    await api.json(`${message(draft.id)}/send`, NoContent, { method: 'POST', headers: { prefer: IMMUTABLE_IDS } });
+    try {
+      await api.json(`${message(draft.id)}/send`, NoContent, { method: 'POST', headers: { prefer: IMMUTABLE_IDS } });
+    } catch (error) {
+      // The relay tries again with a new draft: this one would stay in Drafts for nothing.
+      await api.json(message(draft.id), NoContent, { method: 'DELETE' }).catch(() => undefined);
+      throw error;
+    }
     return draft;
   }
 
@@ -88,7 +95,8 @@ export function graphClient(api: ProviderApi, base: string) {
               $select: MESSAGE_SELECT,
               $filter: since ? `receivedDateTime ge ${since.toISOString().slice(0, 19)}Z` : undefined,
             },
-        headers: { prefer: `odata.maxpagesize=${DELTA_PAGE_SIZE}, ${IMMUTABLE_IDS}` },
+        // Bodies as text (Graph converts HTML itself); ids that survive moves between folders.
+        headers: { prefer: `odata.maxpagesize=${DELTA_PAGE_SIZE}, ${IMMUTABLE_IDS}, ${TEXT_BODIES}` },
       });
       for (const next of [page['@odata.nextLink'], page['@odata.deltaLink']]) if (next) graphLinkOrThrow(next);
       return {
