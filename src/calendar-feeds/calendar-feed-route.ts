@@ -1,10 +1,10 @@
 // GET /v1/calendar/{token}.ics: the feed itself, for calendar apps, which send no credential but
 // the URL. An unknown, rotated-out or revoked token is the same 404 (feed-tokens.ts). The answer
-// carries a strong ETag of its bytes: apps that poll with If-None-Match get a bodiless 304 while
-// nothing changed. Limited per IP address like every route without a credential.
+// carries a strong ETag: apps that poll with If-None-Match get a bodiless 304 while nothing
+// changed, and that answer skips rendering (most of a poll's cost). Limited per IP address like
+// every route without a credential.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { withTenantTransaction } from '../db/tenant-transaction.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { ApiError } from '../platform/errors.ts';
 import { feedOfToken } from './feed-tokens.ts';
@@ -15,7 +15,16 @@ import { renderIcs } from './render-ics.ts';
 const REFRESH_MINUTES = 15;
 const CALENDAR_TYPE = 'text/calendar; charset=utf-8';
 
-const etagOf = (body: string) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+/**
+ * Rendering is a pure function of the rows read and the heading, so their hash identifies the bytes
+ * without rendering them. Raise RENDERING when render-ics.ts changes what it writes for the same rows.
+ */
+const RENDERING = 'ics-1';
+const etagOf = (...parts: unknown[]) =>
+  `"${createHash('sha256')
+    .update(JSON.stringify([RENDERING, ...parts]))
+    .digest('base64url')
+    .slice(0, 32)}"`;
 
 /** If-None-Match names this entity (`*`, or the tag, weak or strong: RFC 9110 13.1.2 compares weakly). */
 function unchanged(ifNoneMatch: string | null, etag: string): boolean {
@@ -50,15 +59,9 @@ export const calendarFeedRoute = defineOperation({
     const token = params.token.endsWith('.ics') ? params.token.slice(0, -4) : params.token;
     const feed = await feedOfToken(runtime.db, token);
     if (!feed) throw new ApiError('not_found', 'No such calendar feed (the URL may have been rotated or revoked)');
-    const entries = await withTenantTransaction(runtime.db, feed.accountId, (tx) =>
-      loadFeedEntries(tx, feed.technicianId, feedWindow(Date.now())),
-    );
-    const body = renderIcs(entries, {
-      name: feed.name,
-      publicUrl: runtime.options.publicUrl,
-      refreshMinutes: REFRESH_MINUTES,
-    });
-    const etag = etagOf(body);
+    const entries = await loadFeedEntries(runtime, feed.accountId, feed.technicianId, feedWindow(Date.now()));
+    const heading = { name: feed.name, publicUrl: runtime.options.publicUrl, refreshMinutes: REFRESH_MINUTES };
+    const etag = etagOf(entries, heading);
     const common = {
       ETag: etag,
       // Revalidated on every poll (cheap with the ETag); never kept by shared caches: the URL is a secret.
@@ -68,7 +71,7 @@ export const calendarFeedRoute = defineOperation({
     if (unchanged(headers.get('if-none-match'), etag))
       return { response: new Response(null, { status: 304, headers: common }) };
     return {
-      response: new Response(body, {
+      response: new Response(renderIcs(entries, heading), {
         status: 200,
         headers: { ...common, 'Content-Type': CALENDAR_TYPE, 'Content-Disposition': 'inline; filename="calendar.ics"' },
       }),

@@ -1,8 +1,9 @@
-// What a calendar feed shows, read in the feed's account (its tenant transaction: row-level
-// security keeps every other account's rows out): the jobs booked in the feed's window, with
-// their customer, technician and change count, and for a technician's feed their schedule blocks.
-import type { TenantTransaction } from '../db/tenant-transaction.ts';
-import { loadBranding } from '../delivery/branding.ts';
+// What a calendar feed shows, read in the feed's account (as its tenant: row-level security keeps
+// every other account's rows out) in one round trip: the account's name and time zone, the jobs
+// booked in the feed's window with their customer, technician and change count, and for a
+// technician's feed their schedule blocks.
+import { tenantRead } from '../platform/operations/tenant-read.ts';
+import type { Runtime } from '../platform/contract.ts';
 
 export interface FeedJob {
   id: string;
@@ -59,19 +60,27 @@ const BLOCKS = `SELECT b.id, b.kind, b.starts_at, b.ends_at, b.updated_at, coale
    ORDER BY b.starts_at, b.id
    LIMIT ${MAX_ENTRIES}`;
 
+// The name documents carry and the time zone of the account's branding (src/delivery/branding.ts),
+// whose defaults apply until the account sets them.
+const ACCOUNT = `SELECT coalesce(b.business_name, a.name) AS name, coalesce(b.time_zone, 'UTC') AS time_zone
+    FROM accounts a LEFT JOIN account_branding b ON b.account_id = a.id WHERE a.id = $1`;
+
 export async function loadFeedEntries(
-  tx: TenantTransaction,
+  runtime: Runtime,
+  accountId: string,
   technicianId: string | null,
   window: { starts_at: string; ends_at: string },
 ): Promise<FeedEntries> {
-  const parameters = [tx.accountId, window.starts_at, window.ends_at, technicianId];
-  const branding = await loadBranding(tx);
-  const jobs = (await tx.query({ sql: JOBS, parameters })) as unknown as FeedJob[];
-  const blocks = technicianId ? ((await tx.query({ sql: BLOCKS, parameters })) as unknown as FeedBlock[]) : [];
+  const parameters = [accountId, window.starts_at, window.ends_at, technicianId];
+  const [[account], jobs, blocks = []] = await tenantRead(runtime, accountId, [
+    { sql: ACCOUNT, parameters: [accountId] },
+    { sql: JOBS, parameters },
+    ...(technicianId ? [{ sql: BLOCKS, parameters }] : []),
+  ]);
   return {
-    accountName: branding.business_name ?? branding.account_name,
-    timeZone: branding.time_zone,
-    jobs: jobs.map((job) => ({ ...job, sequence: Number(job.sequence) })),
-    blocks: blocks.map((block) => ({ ...block, sequence: Number(block.sequence) })),
+    accountName: account.name,
+    timeZone: account.time_zone,
+    jobs: (jobs as unknown as FeedJob[]).map((job) => ({ ...job, sequence: Number(job.sequence) })),
+    blocks: (blocks as unknown as FeedBlock[]).map((block) => ({ ...block, sequence: Number(block.sequence) })),
   };
 }
