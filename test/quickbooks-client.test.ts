@@ -11,6 +11,7 @@ import { fromQboAmount } from '../src/integrations/quickbooks/qbo-money.ts';
 import { authorizationUrl, exchangeCode, refreshTokens } from '../src/integrations/quickbooks/qbo-oauth.ts';
 import { quickBooksSettings, type QuickBooksSettings } from '../src/integrations/quickbooks/qbo-settings.ts';
 import { startQuickBooksFake, type QuickBooksFake } from './support/fake-quickbooks.ts';
+import { loadConfig } from '../src/config.ts';
 
 let fake: QuickBooksFake;
 let settings: QuickBooksSettings;
@@ -51,6 +52,21 @@ async function connected(name = 'Bay Plumbing') {
   };
   return { realmId: company.realmId, client: new QuickBooksClient(settings, company.realmId, source), source };
 }
+
+test("configuration: QuickBooks is offered with a client id and secret; the URLs are Intuit's unless given", () => {
+  assert.equal(loadConfig({}).integrations.quickbooks, undefined);
+  const env = { FIELDLINE_QUICKBOOKS_CLIENT_ID: 'ABid', FIELDLINE_QUICKBOOKS_CLIENT_SECRET: 'secret' };
+  assert.deepEqual(loadConfig(env).integrations.quickbooks, {
+    clientId: 'ABid',
+    clientSecret: 'secret',
+    oauthUrl: 'https://oauth.platform.intuit.com',
+    authorizeUrl: 'https://appcenter.intuit.com/connect/oauth2',
+    apiUrl: 'https://quickbooks.api.intuit.com',
+  });
+  const sandbox = loadConfig({ ...env, FIELDLINE_QUICKBOOKS_API_URL: 'https://sandbox-quickbooks.api.intuit.com' });
+  assert.equal(sandbox.integrations.quickbooks?.apiUrl, 'https://sandbox-quickbooks.api.intuit.com');
+  assert.throws(() => loadConfig({ FIELDLINE_QUICKBOOKS_API_URL: 'ftp://example.test' }), /QUICKBOOKS_API_URL/);
+});
 
 describe('OAuth', () => {
   test('consent returns code, state and realmId; the code buys tokens once; refresh and invalid_grant', async () => {

@@ -278,6 +278,26 @@ describe('the accounting sync', () => {
     assert.deepEqual(names, ['Alan Turing', `Alan Turing (${twin.id.slice(-6)})`]);
   });
 
+  test('a voided invoice is voided there, a deleted customer made inactive; a lost create answer is no second entity', async () => {
+    const { invoice } = await billed();
+    const temporary = await created('customers', { name: 'Temporary' });
+    qbo.failNext({ status: 502, path: '/customer', afterWrite: true });
+    const first = await sync();
+    assert.equal(first.status, 'succeeded', first.error);
+    const names = entities('Customer').map((c) => c.DisplayName);
+    assert.deepEqual(names.sort(), ['Grace Hopper', 'Temporary']);
+    assert.equal((await call('POST', `/v1/invoices/${invoice.id}/void`)).status, 200);
+    assert.equal((await call('DELETE', `/v1/customers/${temporary.id}`)).status, 200);
+    const second = await sync();
+    assert.equal(second.status, 'succeeded', second.error);
+    assert.equal(second.updated_count, 2, JSON.stringify(second));
+    const [voided] = entities('Invoice');
+    assert.equal(voided.TotalAmt, 0);
+    assert.equal(entities('Customer').find((c) => c.DisplayName === 'Temporary')!.Active, false);
+    const third = await sync();
+    assert.equal(third.updated_count, 0, JSON.stringify(third));
+  });
+
   test('a payment recorded in QuickBooks is pulled onto its invoice, once', async () => {
     const { invoice } = await billed();
     await sync();

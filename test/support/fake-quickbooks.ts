@@ -34,6 +34,8 @@ export interface Injected {
   fault?: { type: string; code: string; message: string; detail?: string };
   /** A raw body instead of a Fault (malformed answers). */
   raw?: string;
+  /** The request is carried out, then its answer is lost: a 5xx instead (a gateway timeout). */
+  afterWrite?: boolean;
 }
 
 const token = () => randomBytes(24).toString('base64url');
@@ -483,6 +485,7 @@ export async function startQuickBooksFake({
       const index = injected.findIndex((i) => !i.path || url.pathname.includes(i.path));
       if (index >= 0) {
         const [failure] = injected.splice(index, 1);
+        if (failure.afterWrite) await handle(request, url, body).catch(() => undefined);
         if (failure.raw !== undefined) return send(response, failure.status, failure.raw);
         const headers: Record<string, string> =
           failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {};

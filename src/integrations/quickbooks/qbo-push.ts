@@ -115,7 +115,7 @@ export class QboPusher {
       throw new RecordRefused('refunded in Fieldline: record the refund in QuickBooks (refunds are not synced)');
     }
     if (row.deleted_at) {
-      if (!link) return done('skipped');
+      if (!link || link.metadata.hash === 'deleted') return done('skipped');
       const entity = await this.#update(collection, recordId, link, { Active: false });
       return done('updated', entity, { hash: 'deleted' });
     }
@@ -123,12 +123,12 @@ export class QboPusher {
     const hash = digest(JSON.stringify(body)).slice(0, 32);
     const voidNow = collection === 'invoices' && row.status === 'void' && !link?.metadata.voided;
     if (link && link.metadata.hash === hash && !voidNow) return done('skipped');
+    let uniqueName = Boolean(link?.metadata.unique_name);
     const write = (sent: Row) =>
       link
         ? this.#update(collection, recordId, link, sent)
         : this.#create(collection, recordId, sent, uniqueName ? 'unique-name' : '');
     let entity: QboEntity;
-    let uniqueName = Boolean(link?.metadata.unique_name);
     try {
       entity = await write(uniqueName ? { ...body, DisplayName: displayName(body.DisplayName, recordId, true) } : body);
     } catch (error) {
