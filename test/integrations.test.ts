@@ -166,6 +166,7 @@ describe('tokens', () => {
   test('DELETE revokes the grant at Google and forgets the tokens', async () => {
     const { email } = await connectGmail(t, account.key, google);
     const grant = [...google.grants.values()].find((g) => g.email === email)!;
+    const queued = await call('POST', '/v1/integrations/gmail/sync', {});
     const deleted = await call('DELETE', '/v1/integrations/gmail');
     assert.equal(deleted.status, 200, deleted.text);
     assert.equal(deleted.body.data.status, 'disconnected');
@@ -178,5 +179,9 @@ describe('tokens', () => {
     });
     assert.equal(tokens.length, 0);
     assertProblem(await call('DELETE', '/v1/integrations/gmail'), 404, 'not_found');
+    // A run queued before: it fails, and the integration stays disconnected.
+    await runSyncs();
+    assert.equal((await call('GET', `/v1/integration-syncs/${queued.body.data.id}`)).body.data.status, 'failed');
+    assert.equal((await status()).status, 'disconnected');
   });
 });

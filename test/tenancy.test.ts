@@ -10,6 +10,9 @@ import { auditEntries } from '../src/auth/audit-entries-resource.ts';
 import { insertRow } from '../src/platform/operations/row-statements.ts';
 import { newId } from '../src/platform/ids.ts';
 import { Fixtures, sampleFromJsonSchema, sampleValue } from './support/fixtures.ts';
+import { saveConnected } from '../src/integrations/integration-rows.ts';
+import { queueSync } from '../src/integrations/sync-runner.ts';
+import { gmailConnector } from '../src/integrations/google/gmail-connector.ts';
 import { toJsonSchema } from '../src/platform/openapi/json-schema.ts';
 import { actionInputSchema } from '../src/platform/operations/run-action.ts';
 import { tenantBatch, withTenantTransaction } from '../src/db/tenant-transaction.ts';
@@ -144,6 +147,24 @@ before(async () => {
       }),
     );
     store.set('audit-entries', (await ctx.call('GET', `/v1/audit-entries/${id}`, { key: account.key })).body.data);
+  }
+  // An integration is made by a provider's consent and its sync runs by the runner: written as they would be.
+  for (const [account, store] of [
+    [a, objectsOfA],
+    [b, objectsOfB],
+  ] as const) {
+    const connection = { identity: 'office@example.test', externalAccountId: null, scopes: [], connectedBy: 'test' };
+    const integration = await saveConnected(ctx.db, account.id, 'gmail', connection);
+    const run = await queueSync(ctx.runtime, account.id, integration.id, gmailConnector, 'mail');
+    await systemQuery(ctx.db, {
+      sql: `UPDATE integration_syncs SET status = 'succeeded', finished_at = now() WHERE id = $1`,
+      parameters: [run.id],
+    });
+    for (const [collection, id] of [
+      ['integrations', integration.id],
+      ['integration-syncs', run.id],
+    ])
+      store.set(collection, (await ctx.call('GET', `/v1/${collection}/${id}`, { key: account.key })).body.data);
   }
   // The requests above are in the request log once the writer has flushed them.
   await ctx.runtime.use(requestLogWriter).flush();

@@ -31,6 +31,13 @@ export async function saveConnected(
   provider: string,
   connection: Connection,
 ): Promise<Row> {
+  const before = await readIntegration(db, accountId, provider);
+  // Another mailbox or company than before: its syncs start afresh (the old cursors are another's).
+  if (before && before.identity !== connection.identity)
+    await systemQuery(db, {
+      sql: 'DELETE FROM integration_sync_cursors WHERE account_id = $1 AND provider = $2',
+      parameters: [accountId, provider],
+    });
   const [row] = await systemQuery(db, {
     sql: `INSERT INTO integrations (id, account_id, provider, status, identity, external_account_id, scopes,
                                     connected_at, connected_by_id, created_at, updated_at)
@@ -53,22 +60,29 @@ export async function saveConnected(
   return row;
 }
 
-/** Moves the integration to `status` (with why); nothing when it does not exist. */
+/**
+ * Moves the integration to `status` (with why); nothing when it does not exist, or when it is not
+ * in one of `from` (a disconnected integration stays so, whatever a late background call finds).
+ */
 export async function markIntegration(
   db: Database,
   accountId: string,
   provider: string,
-  change: { status: IntegrationState; lastError?: string | null },
+  change: { status: IntegrationState; lastError?: string | null; from?: readonly IntegrationState[] },
 ): Promise<Row | undefined> {
   const [row] = await systemQuery(db, {
     sql: `UPDATE integrations SET status = $3, last_error = $4, updated_at = now()
-           WHERE account_id = $1 AND provider = $2 RETURNING ${COLUMNS}`,
-    parameters: [accountId, provider, change.status, change.lastError?.slice(0, 1000) ?? null],
+           WHERE account_id = $1 AND provider = $2 AND ($5::text[] IS NULL OR status = ANY($5::text[]))
+          RETURNING ${COLUMNS}`,
+    parameters: [accountId, provider, change.status, change.lastError?.slice(0, 1000) ?? null, change.from ?? null],
   });
   return row;
 }
 
-/** A sync run ended: its time and result on the integration; a failure's reason too. */
+/**
+ * A sync run ended: its time and result on the integration, a failure's reason too. The status
+ * moves only between `connected` and `error` here (reauth and disconnect are decided elsewhere).
+ */
 export async function recordSyncResult(
   db: Database,
   accountId: string,
@@ -77,7 +91,8 @@ export async function recordSyncResult(
 ): Promise<void> {
   await systemQuery(db, {
     sql: `UPDATE integrations SET last_sync_at = now(), last_sync_status = $3, last_sync_id = $4,
-                 status = COALESCE($5, status), last_error = $6, updated_at = now()
+                 status = CASE WHEN status IN ('connected', 'error') THEN COALESCE($5, status) ELSE status END,
+                 last_error = $6, updated_at = now()
            WHERE account_id = $1 AND provider = $2`,
     parameters: [
       accountId,

@@ -161,7 +161,11 @@ export function connectionApi(runtime: Runtime, accountId: string, connector: Co
   };
   const reauth = async (why: string): Promise<never> => {
     await forgetTokens(db, accountId, provider);
-    await markIntegration(db, accountId, provider, { status: 'needs_reauth', lastError: `Connect again: ${why}` });
+    await markIntegration(db, accountId, provider, {
+      status: 'needs_reauth',
+      lastError: `Connect again: ${why}`,
+      from: ['connected', 'error'],
+    });
     throw new NeedsReauth(why);
   };
   const token = async (): Promise<string> => {
