@@ -59,7 +59,7 @@ const deliverMany = (count: number) =>
   );
 
 describe('Gmail sync', () => {
-  test('imports mail into conversations: threads together, contacts matched, attachments stored; twice, once', async () => {
+  test('imports mail into conversations (threads together, contacts matched, attachments stored), once', async () => {
     const contact = (await call('POST', '/v1/contacts', { first_name: 'Ada', email: 'ada@example.net' })).body.data;
     const first = google.deliver(mailbox, {
       from: 'Ada Lovelace <ADA@example.net>',
@@ -88,7 +88,8 @@ describe('Gmail sync', () => {
     assert.equal(imported.filter((m) => m.conversation_id === boiler.id).length, 2);
     assert.ok(imported.every((m) => m.direction === 'inbound'));
     const [attachment] = await systemQuery(t.db, {
-      sql: `SELECT record_id, metadata FROM integration_links WHERE account_id = $1 AND collection = 'message-attachments'`,
+      sql: `SELECT record_id, metadata FROM integration_links
+             WHERE account_id = $1 AND collection = 'message-attachments'`,
       parameters: [account.id],
     });
     assert.equal(String(await t.runtime.use(fileStorage).get(attachment.record_id)), 'jpeg-bytes');
@@ -198,7 +199,7 @@ describe('Gmail sync', () => {
 });
 
 describe('sending through Gmail', () => {
-  test('a reply in an imported conversation goes through the mailbox, in its thread, with threading headers', async () => {
+  test('a reply in an imported conversation goes through Gmail, in its thread, with threading headers', async () => {
     const original = google.deliver(mailbox, { from: 'ada@example.net', subject: 'Boiler', text: 'It rattles.' });
     await sync();
     const [conversation] = (await call('GET', '/v1/conversations')).body.data;

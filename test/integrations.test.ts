@@ -98,6 +98,21 @@ describe('connecting Gmail', () => {
     assert.equal((await status(other.key)).status, 'disconnected');
   });
 
+  test('a browser signed in to another account (or as another member) cannot finish the flow', async () => {
+    const other = await t.newAccount('Other Co');
+    const start = await call('GET', '/v1/integrations/gmail/authorize');
+    const back = google.consent(start.headers.get('location')!, newMailbox());
+    const refused = await t.call('GET', back, { key: other.key, headers: { accept: 'application/json' } });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.detail, /another Fieldline account/);
+    assert.equal((await status()).status, 'disconnected');
+    assert.equal((await status(other.key)).status, 'disconnected');
+    // The same account's own credential may finish it.
+    const again = await call('GET', '/v1/integrations/gmail/authorize');
+    const ok = await t.call('GET', google.consent(again.headers.get('location')!, newMailbox()), { key: account.key });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
   test("a state connects only the account that started it; another account's integration is a 404", async () => {
     const { email } = await connectGmail(t, account.key, google);
     const other = await t.newAccount('Other Co');

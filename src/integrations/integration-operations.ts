@@ -8,6 +8,8 @@ import { serviceKey } from '../platform/api/service-key.ts';
 import { ApiError, notFound, validationFailed } from '../platform/errors.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
 import type { Runtime } from '../platform/contract.ts';
+import type { Principal } from '../platform/operations/principal.ts';
+import { credentials } from '../http/http-services.ts';
 import type { Connector } from './connector.ts';
 import { CONNECTORS, connectorOf } from './connectors.ts';
 import { markIntegration, readIntegration } from './integration-rows.ts';
@@ -68,6 +70,21 @@ function callbackAnswer(request: Request | undefined, status: number, title: str
 }
 
 const runDueSoon = (runtime: Runtime) => runtime.find(syncRunner)?.nudge();
+
+/**
+ * Who the callback's browser is signed in as, if anyone (the session cookie, or a bearer
+ * credential): the flow must then be its account's. The provider's redirect carries no credential
+ * of ours, so an unknown or absent one is no one, not a refusal.
+ */
+async function callerOf(runtime: Runtime, request: Request | undefined): Promise<Principal | null> {
+  const verifier = runtime.find(credentials);
+  if (!verifier || !request) return null;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+  const cookie = bearer ? null : verifier.sessionCookie(request.headers.get('cookie') ?? undefined);
+  if (!bearer && !cookie) return null;
+  const identity = await verifier.identify(bearer ? { bearer } : { cookie: cookie! });
+  return identity?.principal ?? null;
+}
 
 export const integrationOperations = [
   defineOperation({
@@ -130,7 +147,8 @@ export const integrationOperations = [
         return { response: callbackAnswer(request, 400, 'Not connected', 'The callback parameters are malformed.') };
       try {
         const params = Object.fromEntries(url.searchParams);
-        const { integration } = await finishConnect(runtime, connector, { ...parsed.data, params });
+        const caller = await callerOf(runtime, request);
+        const { integration } = await finishConnect(runtime, connector, { ...parsed.data, params }, caller);
         const text = `${connector.title} is connected as ${integration.identity}. You can close this page.`;
         return { response: callbackAnswer(request, 200, 'Connected', text, statusOf(connector, integration)) };
       } catch (error) {

@@ -146,9 +146,18 @@ export async function finishConnect(
   runtime: Runtime,
   connector: Connector,
   query: CallbackQuery,
+  caller: Principal | null = null,
 ): Promise<{ accountId: string; integration: Row }> {
   if (!query.state) throw new ConnectRefused('The provider sent no state: this is not an answer to a connect request.');
   const flow = await consumeState(runtime, connector, query.state);
+  // A browser signed in to Fieldline finishes only its own account's flow, and only the member's who began it.
+  if (caller && caller.accountId !== flow.account_id)
+    throw new ConnectRefused(
+      'This connect request was started in another Fieldline account than the one you are signed in to; ' +
+        'nothing was connected. Switch accounts and start again.',
+    );
+  if (caller?.userId && flow.started_by.startsWith('usr_') && caller.userId !== flow.started_by)
+    throw new ConnectRefused('This connect request was started by another member; nothing was connected.');
   if (query.error)
     throw new ConnectRefused(
       query.error === 'access_denied'
