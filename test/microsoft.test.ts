@@ -216,6 +216,18 @@ describe('Microsoft 365 mail sync', () => {
     const deltaCalls = microsoft.requests.filter((r) => r.path.includes('/delta'));
     assert.ok(deltaCalls.at(-1)!.query.$deltatoken, 'the second run follows the delta link');
 
+    // Read in Outlook, then deleted there: reported again, our records stay as they are, and the
+    // attachment is not downloaded again.
+    const attachmentCalls = () => microsoft.requests.filter((r) => r.path.includes('/attachments')).length;
+    const downloads = attachmentCalls();
+    microsoft.markRead(mailbox.id, first.id);
+    const read = await sync();
+    assert.deepEqual([read.created_count, read.skipped_count], [0, 1]);
+    assert.equal(attachmentCalls(), downloads);
+    microsoft.remove(mailbox.id, first.id);
+    assert.equal((await sync()).skipped_count, 1);
+    assert.equal((await messages()).length, 3);
+
     microsoft.deliver(mailbox.id, { from: { address: 'bob@example.org' }, subject: 'Any news?', text: 'Well?' });
     const third = await sync();
     assert.equal(third.created_count, 1);

@@ -295,6 +295,12 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
       const stored = mailbox.inbox.find((entry) => entry.message.id === messageId);
       if (stored) Object.assign(stored, { removed: true, changeSeq: ++mailbox.seq });
     },
+    /** The user reads a message: a change the next delta round reports (the whole message again). */
+    markRead(userId: string, messageId: string) {
+      const mailbox = mailboxOrThrow(userId);
+      const stored = mailbox.inbox.find((entry) => entry.message.id === messageId);
+      if (stored) Object.assign(stored, { changeSeq: ++mailbox.seq, message: { ...stored.message, isRead: true } });
+    },
     /** Every sync state issued so far answers 410 (Graph dropped them). */
     expireSyncState(userId: string) {
       const mailbox = mailboxOrThrow(userId);
