@@ -120,7 +120,8 @@ async function billed(name = 'Grace Hopper') {
 async function linkOf(collection: string, recordId: string) {
   const [row] = await systemQuery(t.db, {
     sql: `SELECT external_id, metadata FROM integration_links
-           WHERE account_id = $1 AND provider = 'quickbooks' AND collection = $2 AND record_id = $3`,
+           WHERE account_id = $1 AND provider = 'quickbooks' AND collection = $2 AND record_id = $3
+           ORDER BY updated_at DESC LIMIT 1`,
     parameters: [account.id, collection, recordId],
   });
   return row;
@@ -197,7 +198,7 @@ describe('connecting QuickBooks', () => {
 describe('the accounting sync', () => {
   beforeEach(() => connect());
 
-  test('pushes customers, invoices with exact tax and payments; a second run duplicates nothing and sends changes', async () => {
+  test('push: customers, invoices with exact tax, payments; again: no duplicates, only changes', async () => {
     const { customer, invoice } = await billed();
     assert.equal(invoice.total, 10_825);
     const paid = await call('POST', `/v1/invoices/${invoice.id}/payments`, {
@@ -255,7 +256,7 @@ describe('the accounting sync', () => {
     assert.equal(updated.SyncToken, '1');
   });
 
-  test('a stale SyncToken is re-read and sent once more; a taken name gets our id; QuickBooks-only fields stay', async () => {
+  test('stale SyncToken: re-read, sent once more; a taken name gets our id; QuickBooks-only fields stay', async () => {
     const { customer } = await billed('Alan Turing');
     await sync();
     const [qCustomer] = entities('Customer');
@@ -278,7 +279,7 @@ describe('the accounting sync', () => {
     assert.deepEqual(names, ['Alan Turing', `Alan Turing (${twin.id.slice(-6)})`]);
   });
 
-  test('a voided invoice is voided there, a deleted customer made inactive; a lost create answer is no second entity', async () => {
+  test('voided invoice voided there, deleted customer inactive; a lost create answer is no 2nd entity', async () => {
     const { invoice } = await billed();
     const temporary = await created('customers', { name: 'Temporary' });
     qbo.failNext({ status: 502, path: '/customer', afterWrite: true });
@@ -296,6 +297,21 @@ describe('the accounting sync', () => {
     assert.equal(entities('Customer').find((c) => c.DisplayName === 'Temporary')!.Active, false);
     const third = await sync();
     assert.equal(third.updated_count, 0, JSON.stringify(third));
+  });
+
+  test('reconnected to another company: everything goes to the new one, the old links are not used', async () => {
+    const { customer } = await billed();
+    await sync();
+    const second = qbo.addCompany('Second Books LLC');
+    await connect(account.key, second.realmId);
+    assert.equal((await status()).identity, 'Second Books LLC');
+    const run = await sync();
+    assert.equal(run.status, 'succeeded', run.error);
+    assert.equal(run.created_count, 2, JSON.stringify(run));
+    assert.equal(qbo.entities(second.realmId, 'Customer').length, 1);
+    assert.equal(qbo.entities(second.realmId, 'Invoice').length, 1);
+    assert.equal(entities('Customer').length, 1, 'the first company is left as it was');
+    assert.equal((await linkOf('customers', customer.id)).metadata.realm, second.realmId);
   });
 
   test('a payment recorded in QuickBooks is pulled onto its invoice, once', async () => {
@@ -366,7 +382,7 @@ describe('the accounting sync', () => {
     assert.equal(entities('Customer').length, 2);
   });
 
-  test("Faults: a record QuickBooks refuses is reported with Intuit's words; a refused read fails the run clearly", async () => {
+  test("Faults: a refused record is reported in Intuit's words; a refused read fails the run clearly", async () => {
     const { invoice } = await billed();
     qbo.failNext({
       status: 400,

@@ -42,7 +42,16 @@ export async function changedPayments(client: QuickBooksClient, since: Date, now
 }
 
 /** Records the page's payments (the write of one sync step). */
-export async function recordPulledPayments({ ctx, links, tally }: SyncWrite, payments: QboEntity[]): Promise<void> {
+export async function recordPulledPayments(
+  { ctx, links, tally }: SyncWrite,
+  payments: QboEntity[],
+  realmId: string,
+): Promise<void> {
+  /** A link made with the connected company (after a reconnect to another, older links are stale). */
+  const find = async (collection: string, externalId: string) => {
+    const link = await links.find(collection, externalId);
+    return link?.metadata.realm === realmId ? link : undefined;
+  };
   for (const payment of payments) {
     let applications: PaymentApplication[];
     try {
@@ -51,23 +60,23 @@ export async function recordPulledPayments({ ctx, links, tally }: SyncWrite, pay
       tally.failed(`Payment ${payment.Id}`, 'not a QuickBooks Payment of the documented shape');
       continue;
     }
-    if (await links.find('payments', payment.Id)) {
+    if (await find('payments', payment.Id)) {
       tally.skipped(); // one we pushed
       continue;
     }
-    for (const application of applications) await recordApplication(ctx, links, tally, application);
+    for (const application of applications) await recordApplication({ ctx, links, tally }, find, application, realmId);
   }
 }
 
 async function recordApplication(
-  ctx: SyncWrite['ctx'],
-  links: SyncWrite['links'],
-  tally: SyncWrite['tally'],
+  { ctx, links, tally }: SyncWrite,
+  find: (collection: string, externalId: string) => Promise<{ recordId: string } | undefined>,
   application: PaymentApplication,
+  realmId: string,
 ): Promise<void> {
   const label = `Payment ${application.paymentId} on Invoice ${application.invoiceRef}`;
-  if (await links.find('payments', application.key)) return tally.skipped();
-  const invoiceLink = await links.find('invoices', application.invoiceRef);
+  if (await find('payments', application.key)) return tally.skipped();
+  const invoiceLink = await find('invoices', application.invoiceRef);
   if (!invoiceLink) return tally.skipped(); // an invoice made in QuickBooks, not ours
   const invoices = ctx.registry.get('invoices');
   const [invoice] = await ctx.tx.query(selectRow(invoices, ctx.tx.accountId, invoiceLink.recordId, { lock: true }));
@@ -91,13 +100,14 @@ async function recordApplication(
     currency: invoice.currency,
     method: 'other',
     invoice_id: invoice.id,
-    reference: `QuickBooks payment ${application.paymentId}${application.reference ? ` (${application.reference})` : ''}`,
+    reference:
+      `QuickBooks payment ${application.paymentId}` + (application.reference ? ` (${application.reference})` : ''),
   });
   links.upsert({
     collection: 'payments',
     recordId: String(created.id),
     externalId: application.key,
-    metadata: { origin: 'quickbooks' },
+    metadata: { origin: 'quickbooks', realm: realmId },
   });
   tally.created();
 }

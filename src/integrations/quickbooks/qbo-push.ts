@@ -51,11 +51,21 @@ export class QboPusher {
     private readonly itemRef: string,
   ) {}
 
+  /**
+   * The record's link if it is to the connected company: after a reconnect to another company the
+   * links to the old one are stale (the record is created in the new one). Payments pulled from
+   * QuickBooks stay theirs whichever company they came from.
+   */
+  #current(link: ChangedRecord['link']): ChangedRecord['link'] {
+    if (!link) return undefined;
+    return link.metadata.origin === 'quickbooks' || link.metadata.realm === this.client.realmId ? link : undefined;
+  }
+
   /** Pushes the record (and what it needs); its outcome joins `outcomes`. */
   async push(collection: PushCollection, record: ChangedRecord): Promise<void> {
     const key = `${collection}/${record.row.id}`;
     try {
-      const outcome = await this.#push(collection, record);
+      const outcome = await this.#push(collection, { ...record, link: this.#current(record.link) });
       this.outcomes.push(outcome);
       if (outcome.link) this.#known.set(key, outcome.link);
     } catch (error) {
@@ -70,9 +80,10 @@ export class QboPusher {
     if (known) return known.externalId;
     const record = await recordById(this.db, this.accountId, collection, id);
     if (!record) throw new RecordRefused(`its ${collection.slice(0, -1)} ${id} cannot be read`);
-    if (record.link && record.link.metadata.origin !== 'quickbooks' && record.link.metadata.sync_token !== undefined) {
-      this.#known.set(`${collection}/${id}`, record.link);
-      return record.link.externalId;
+    const link = this.#current(record.link);
+    if (link && link.metadata.origin !== 'quickbooks') {
+      this.#known.set(`${collection}/${id}`, link);
+      return link.externalId;
     }
     await this.push(collection, record);
     const pushed = this.#known.get(`${collection}/${id}`);
@@ -105,7 +116,13 @@ export class QboPusher {
       outcome,
       link: entity && {
         externalId: entity.Id,
-        metadata: { origin: 'fieldline', sync_token: entity.SyncToken, pushed_at: position.at, ...extra },
+        metadata: {
+          origin: 'fieldline',
+          realm: this.client.realmId,
+          sync_token: entity.SyncToken,
+          pushed_at: position.at,
+          ...extra,
+        },
       },
     });
     // Payments recorded in QuickBooks came from there: never sent back.

@@ -36,6 +36,8 @@ export const QboCursor = z.object({
   changedSince: z.string().max(40).nullable(),
   /** The service item invoice lines are sold as. */
   itemRef: z.string().max(64).nullable(),
+  /** The company this cursor is about; another one connected since starts afresh. */
+  realmId: z.string().max(32).nullable().default(null),
 });
 export type QboCursor = z.infer<typeof QboCursor>;
 
@@ -45,6 +47,7 @@ const FRESH: QboCursor = {
   marks: { customers: null, invoices: null, payments: null },
   changedSince: null,
   itemRef: null,
+  realmId: null,
 };
 
 /** Where a new scan of `collection` starts: a minute before the last one ended, or the beginning. */
@@ -77,9 +80,10 @@ export const accountingSync: SyncKind<QboCursor> = {
     'then records the payments entered in QuickBooks against those invoices.',
   cursor: QboCursor,
   async step({ cursor: stored, api, accountId, runtime, settings }): Promise<SyncStep<QboCursor>> {
-    const cursor = structuredClone(stored ?? FRESH);
-    const qbo = settingsOf(settings);
-    const client = clientFor(qbo, api, await connectedRealm(runtime, accountId));
+    const realmId = await connectedRealm(runtime, accountId);
+    // Another company than the last run's: everything is pushed to it, its payments pulled from now.
+    const cursor = stored?.realmId === realmId ? structuredClone(stored) : { ...structuredClone(FRESH), realmId };
+    const client = clientFor(settingsOf(settings), api, realmId);
     try {
       if (cursor.phase === 'pull') {
         const integration = await readIntegration(runtime.db, accountId, PROVIDER);
@@ -89,7 +93,11 @@ export const accountingSync: SyncKind<QboCursor> = {
         const next: QboCursor = page.more
           ? { ...cursor, changedSince: page.next }
           : { ...cursor, phase: 'customers', position: null, changedSince: page.next };
-        return { cursor: next, done: !page.more, write: (write) => recordPulledPayments(write, page.payments) };
+        return {
+          cursor: next,
+          done: !page.more,
+          write: (write) => recordPulledPayments(write, page.payments, realmId),
+        };
       }
       const collection = cursor.phase;
       cursor.itemRef ??= await serviceItem(client);
