@@ -49,14 +49,37 @@ const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.
          WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > $1)
          ORDER BY s.created_at DESC) AS secrets`;
 
-/** Due rows of live, enabled endpoints, oldest first, skipping rows another worker holds. */
+/** Accounts served per round; the next round goes on from the last (every account gets its turn). */
+const ACCOUNTS_PER_ROUND = 32;
+
+/**
+ * Accounts with deliveries pending, in id order after $1: a skip scan of the pending index, one probe
+ * per account however many rows each holds.
+ */
+const ACCOUNTS_WAITING = `WITH RECURSIVE waiting(account_id) AS (
+    (SELECT account_id FROM webhook_queue
+      WHERE status = 'pending' AND account_id > $1 AND ($3::text[] IS NULL OR account_id = ANY ($3::text[]))
+      ORDER BY account_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT q.account_id FROM webhook_queue q
+             WHERE q.status = 'pending' AND q.account_id > w.account_id
+               AND ($3::text[] IS NULL OR q.account_id = ANY ($3::text[]))
+             ORDER BY q.account_id LIMIT 1)
+      FROM waiting w WHERE w.account_id IS NOT NULL)
+  SELECT account_id FROM waiting WHERE account_id IS NOT NULL LIMIT $2`;
+
+/**
+ * Due rows of live, enabled endpoints, skipping rows another worker holds: each account of $4 its
+ * oldest, an equal share of the batch ($2), so one account's burst cannot hold back another's next event.
+ */
 const CLAIM_DUE = `WITH due AS (
-    SELECT q.event_id, q.endpoint_id FROM webhook_queue q
-      JOIN webhook_endpoints e ON e.id = q.endpoint_id AND e.account_id = q.account_id
-     WHERE q.status = 'pending' AND q.next_attempt_at <= $1 AND (q.locked_until IS NULL OR q.locked_until <= $1)
-       AND e.status = 'enabled' AND e.deleted_at IS NULL AND ($4::text[] IS NULL OR q.account_id = ANY ($4::text[]))
-     ORDER BY q.next_attempt_at, q.event_id LIMIT $2
-     FOR UPDATE OF q SKIP LOCKED)
+    SELECT d.event_id, d.endpoint_id FROM unnest($4::text[]) AS waiting(account_id) CROSS JOIN LATERAL (
+      SELECT q.event_id, q.endpoint_id FROM webhook_queue q
+        JOIN webhook_endpoints e ON e.id = q.endpoint_id AND e.account_id = q.account_id
+       WHERE q.account_id = waiting.account_id AND q.status = 'pending' AND q.next_attempt_at <= $1
+         AND (q.locked_until IS NULL OR q.locked_until <= $1) AND e.status = 'enabled' AND e.deleted_at IS NULL
+       ORDER BY q.next_attempt_at, q.event_id LIMIT ceil($2::numeric / cardinality($4::text[]))::int
+       FOR UPDATE OF q SKIP LOCKED) d)
   UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1,
     first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
     FROM due, events ev, webhook_endpoints e, accounts a
@@ -86,6 +109,8 @@ export class WebhookDispatcher {
   #stopped = true;
   /** Set by stop(): a round claims no further batch (the node shuts down; other nodes take the rest). */
   #stopping = false;
+  /** Where the next round's accounts start: after the last one served ('' from the first). */
+  #afterAccount = '';
 
   constructor(db: Database, options: DispatcherOptions) {
     this.#db = db;
@@ -155,18 +180,38 @@ export class WebhookDispatcher {
    * limits the round to those accounts (tests that share a database with other suites).
    */
   async drain(options: { accountIds?: string[] } = {}): Promise<number> {
+    const accountIds = options.accountIds ?? this.#options.accountIds ?? null;
     let total = 0;
+    // A pass serves every waiting account once, in rounds of ACCOUNTS_PER_ROUND; a whole pass
+    // that finds nothing due ends the drain.
+    let passFromStart = false;
+    let claimedInPass = false;
     for (;;) {
       if (this.#stopping) return total;
-      const claimed = await this.#claim(CLAIM_DUE, [options.accountIds ?? this.#options.accountIds ?? null]);
-      if (!claimed.length) return total;
-      // One delivery that cannot be recorded must not stop the others (its lease lapses and it is retried).
-      const results = await Promise.allSettled(claimed.map((delivery) => this.#deliver(delivery)));
-      for (const result of results)
-        if (result.status === 'rejected')
-          this.#options.logger.error({ err: result.reason }, 'could not record a webhook delivery');
-      total += results.filter((result) => result.status === 'rejected' || result.value !== null).length;
+      const after = this.#afterAccount;
+      if (after === '') [passFromStart, claimedInPass] = [true, false];
+      const accounts = await this.#accountsWaiting(after, accountIds);
+      this.#afterAccount = accounts.length === ACCOUNTS_PER_ROUND ? accounts.at(-1)! : '';
+      const claimed = accounts.length ? await this.#claim(CLAIM_DUE, [accounts]) : [];
+      if (claimed.length) {
+        claimedInPass = true;
+        // One delivery that cannot be recorded must not stop the others (its lease lapses and it is retried).
+        const results = await Promise.allSettled(claimed.map((delivery) => this.#deliver(delivery)));
+        for (const result of results)
+          if (result.status === 'rejected')
+            this.#options.logger.error({ err: result.reason }, 'could not record a webhook delivery');
+        total += results.filter((result) => result.status === 'rejected' || result.value !== null).length;
+      }
+      if (this.#afterAccount === '' && passFromStart && !claimedInPass) return total;
     }
+  }
+
+  async #accountsWaiting(after: string, accountIds: string[] | null): Promise<string[]> {
+    const rows = await systemQuery(this.#db, {
+      sql: ACCOUNTS_WAITING,
+      parameters: [after, ACCOUNTS_PER_ROUND, accountIds],
+    });
+    return rows.map((row) => String(row.account_id));
   }
 
   /** Delivers one queued (event, endpoint) now and answers with its delivery log entry. */

@@ -46,7 +46,11 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
      updated_at timestamptz NOT NULL,
      PRIMARY KEY (event_id, endpoint_id)
    )`,
-  `CREATE INDEX IF NOT EXISTS webhook_queue_due_idx ON webhook_queue (next_attempt_at) WHERE status = 'pending'`,
+  // What is pending, per account and oldest first: the dispatcher's skip scan over accounts and each
+  // account's claim (webhook-dispatcher.ts). It replaced (next_attempt_at), which served only one queue.
+  `CREATE INDEX IF NOT EXISTS webhook_queue_account_due_idx ON webhook_queue (account_id, next_attempt_at, event_id) ` +
+    `WHERE status = 'pending'`,
+  `DROP INDEX IF EXISTS webhook_queue_due_idx`,
   `CREATE INDEX IF NOT EXISTS webhook_queue_endpoint_idx ON webhook_queue (endpoint_id, status, created_at)`,
   ...rowLevelSecurity('webhook_queue'),
   `GRANT SELECT, INSERT, UPDATE ON webhook_queue TO ${TENANT_ROLE}`,
