@@ -360,6 +360,18 @@ describe('the accounting sync', () => {
     assert.deepEqual([Number(links.n), Number(links.distinct_ids)], [30, 30]);
   });
 
+  test('a payment from no customer cannot be recorded in QuickBooks: reported, the rest goes on', async () => {
+    const loose = await created('payments', { amount: 1500, method: 'cash' });
+    await billed();
+    const run = await sync();
+    assert.equal(run.status, 'succeeded', run.error);
+    assert.equal(run.created_count, 2);
+    assert.deepEqual(run.failures, [
+      { external_id: loose.id, reason: 'QuickBooks records a payment only from a customer: it has none' },
+    ]);
+    assert.equal(entities('Payment').length, 0);
+  });
+
   test('429: a short Retry-After is waited out; a long one pauses the run until then', async () => {
     await billed();
     qbo.failNext({ status: 429, retryAfter: 1, path: '/customer' });

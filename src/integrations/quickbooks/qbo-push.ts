@@ -99,6 +99,7 @@ export class QboPusher {
           customerRef: await this.#externalIdOf('customers', row.customer_id),
           itemRef: this.itemRef,
         });
+      if (!row.customer_id) throw new RecordRefused('QuickBooks records a payment only from a customer: it has none');
       const customerRef = await this.#externalIdOf('customers', row.customer_id);
       const invoiceRef = row.invoice_id ? await this.#externalIdOf('invoices', row.invoice_id) : undefined;
       return paymentToQbo(row, { customerRef, invoiceRef });
