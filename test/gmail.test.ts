@@ -33,12 +33,15 @@ beforeEach(async () => {
 
 const call = (method: string, path: string, body?: unknown) => t.call(method, path, { key: account.key, body });
 const HOUR = 3_600_000;
+/** The runner and the relay, for this test's account only (other suites may share the database). */
+const runSyncs = (at: number) => t.runtime.use(syncRunner).runDue(at, { accountIds: [account.id] });
+const sendMailbox = () => t.runtime.use(mailboxRelay).deliver(Date.now(), { accountIds: [account.id] });
 
 /** Starts a sync and runs what is due at `now`; answers the run as the API shows it. */
 async function sync(at?: number) {
   const started = await call('POST', '/v1/integrations/gmail/sync', {});
   assert.equal(started.status, 202, started.text);
-  await t.runtime.use(syncRunner).runDue(at ?? Date.now());
+  await runSyncs(at ?? Date.now());
   return (await call('GET', `/v1/integration-syncs/${started.body.data.id}`)).body.data;
 }
 
@@ -120,7 +123,7 @@ describe('Gmail sync', () => {
     assert.equal(run.pages, 1);
     assert.equal(run.created_count, 25);
     assert.match(run.error, /Retrying/);
-    await t.runtime.use(syncRunner).runDue(Date.now() + HOUR);
+    await runSyncs(Date.now() + HOUR);
     const done = (await call('GET', `/v1/integration-syncs/${run.id}`)).body.data;
     assert.equal(done.status, 'succeeded', done.error);
     assert.equal(done.created_count, 30);
@@ -138,7 +141,7 @@ describe('Gmail sync', () => {
                    run_after = now() + interval '1 hour' WHERE id = $1`,
       parameters: [run.id],
     });
-    await t.runtime.use(syncRunner).runDue();
+    await runSyncs(Date.now());
     const done = (await call('GET', `/v1/integration-syncs/${run.id}`)).body.data;
     assert.equal(done.status, 'succeeded', done.error);
     assert.equal((await messages()).length, 30);
@@ -154,8 +157,8 @@ describe('Gmail sync', () => {
     assert.match(run.error, /slow down/);
     const waitMs = Date.parse(run.run_after) - started;
     assert.ok(waitMs >= 119_000 && waitMs <= 125_000, `waits ${waitMs} ms`);
-    assert.equal(await t.runtime.use(syncRunner).runDue(started + 60_000), 0, 'not before Retry-After');
-    await t.runtime.use(syncRunner).runDue(started + 121_000);
+    assert.equal(await runSyncs(started + 60_000), 0, 'not before Retry-After');
+    await runSyncs(started + 121_000);
     const done = (await call('GET', `/v1/integration-syncs/${run.id}`)).body.data;
     assert.equal(done.status, 'succeeded');
     assert.equal(done.created_count, 1);
@@ -215,7 +218,7 @@ describe('sending through Gmail', () => {
     });
     assert.equal(smtp.length, 0, 'not queued for SMTP');
 
-    assert.equal(await t.runtime.use(mailboxRelay).deliver(), 1);
+    assert.equal(await sendMailbox(), 1);
     const out = google.sent.at(-1)!;
     assert.equal(out.threadId, original.threadId);
     assert.match(out.raw, /^To: ada@example\.net\r$/m);
@@ -249,7 +252,7 @@ describe('sending through Gmail', () => {
       body: 'Attached.',
     });
     assert.equal(sent.status, 200, sent.text);
-    await t.runtime.use(mailboxRelay).deliver();
+    await sendMailbox();
     const out = google.sent.at(-1)!;
     assert.equal(out.threadId, undefined);
     assert.doesNotMatch(out.raw, /In-Reply-To/);

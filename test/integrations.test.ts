@@ -30,7 +30,7 @@ beforeEach(async () => {
 const call = (method: string, path: string, body?: unknown, key = account.key) => t.call(method, path, { key, body });
 const status = async (key = account.key) =>
   (await call('GET', '/v1/integrations/gmail/status', undefined, key)).body.data;
-const runSyncs = (now = Date.now()) => t.runtime.use(syncRunner).runDue(now);
+const runSyncs = (now = Date.now()) => t.runtime.use(syncRunner).runDue(now, { accountIds: [account.id] });
 
 describe('connecting Gmail', () => {
   test('authorize redirects with state and a PKCE S256 challenge; the callback stores sealed tokens', async () => {

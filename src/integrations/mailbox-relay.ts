@@ -49,12 +49,13 @@ export class MailboxRelay {
     this.#worker.nudge();
   }
 
-  /** Sends every due mail now; answers how many the providers accepted. */
-  deliver(now = Date.now()): Promise<number> {
+  /** Sends every due mail now (of `accountIds` only, when given); answers how many the providers accepted. */
+  deliver(now = Date.now(), scope: { accountIds?: readonly string[] } = {}): Promise<number> {
+    if (scope.accountIds) return this.#deliverDue(now, scope.accountIds);
     return this.#worker.run(() => this.#deliverDue(now));
   }
 
-  async #deliverDue(now: number): Promise<number> {
+  async #deliverDue(now: number, accountIds?: readonly string[]): Promise<number> {
     let sent = 0;
     for (;;) {
       if (this.#worker.stopping) return sent;
@@ -62,9 +63,10 @@ export class MailboxRelay {
         sql: `UPDATE integration_mail_outbox SET attempts = attempts + 1, sending_at = $1
               WHERE id = (SELECT id FROM integration_mail_outbox
                            WHERE sent_at IS NULL AND failed_at IS NULL AND sending_at IS NULL AND next_attempt_at <= $1
+                             AND ($2::text[] IS NULL OR account_id = ANY($2::text[]))
                            ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
               RETURNING id, account_id, provider, message_id, delivery_id, to_address, subject, body, attempts`,
-        parameters: [new Date(now).toISOString()],
+        parameters: [new Date(now).toISOString(), accountIds ?? null],
       });
       if (!row) return sent;
       if (await this.#send(row, now)) sent++;

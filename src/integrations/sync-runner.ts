@@ -107,32 +107,37 @@ export class SyncRunner {
     this.#worker.nudge();
   }
 
-  /** Runs every run due at `now` (tests; a manual drain); answers how many runs it took. */
-  runDue(now = Date.now()): Promise<number> {
+  /**
+   * Runs every run due at `now` (tests; a manual drain), of `accountIds` only when given (suites
+   * sharing a database leave each other's runs alone); answers how many runs it took.
+   */
+  runDue(now = Date.now(), scope: { accountIds?: readonly string[] } = {}): Promise<number> {
+    if (scope.accountIds) return this.#runDue(now, scope.accountIds);
     return this.#worker.run(() => this.#runDue(now));
   }
 
-  async #runDue(now: number): Promise<number> {
+  async #runDue(now: number, accountIds?: readonly string[]): Promise<number> {
     let taken = 0;
     for (;;) {
       if (this.#worker.stopping) return taken;
-      const run = await this.#claim(now);
+      const run = await this.#claim(now, accountIds);
       if (!run) return taken;
       taken++;
       await this.#run(run).catch((err) => this.logger.warn({ err, run: run.id }, 'integration sync run failed'));
     }
   }
 
-  async #claim(now: number): Promise<Row | undefined> {
+  async #claim(now: number, accountIds?: readonly string[]): Promise<Row | undefined> {
     const at = new Date(now).toISOString();
     const [run] = await systemQuery(this.runtime.db, {
       sql: `UPDATE integration_syncs SET status = 'running', claimed_until = $2, error = NULL,
                    started_at = COALESCE(started_at, now()), updated_at = now()
              WHERE id = (SELECT id FROM integration_syncs
-                          WHERE (status = 'queued' AND run_after <= $1) OR (status = 'running' AND claimed_until < $1)
+                          WHERE ((status = 'queued' AND run_after <= $1) OR (status = 'running' AND claimed_until < $1))
+                            AND ($3::text[] IS NULL OR account_id = ANY($3::text[]))
                           ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING ${RUN_COLUMNS}`,
-      parameters: [at, new Date(Math.max(now, Date.now()) + LEASE_MS).toISOString()],
+      parameters: [at, new Date(Math.max(now, Date.now()) + LEASE_MS).toISOString(), accountIds ?? null],
     });
     return run;
   }
