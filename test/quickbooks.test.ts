@@ -340,6 +340,36 @@ describe('the accounting sync', () => {
     assert.equal((await call('GET', `/v1/invoices/${invoice.id}`)).body.data.status, 'paid');
   });
 
+  test('a payment deleted or voided in QuickBooks after it was pulled is refunded here (QuickBooks wins)', async () => {
+    const { invoice } = await billed();
+    await sync();
+    const [qInvoice] = entities('Invoice');
+    const first = qbo.recordPayment(company.realmId, qInvoice.Id, 10);
+    const second = qbo.recordPayment(company.realmId, qInvoice.Id, 20.5);
+    const pulled = await sync();
+    assert.equal(pulled.created_count, 2, JSON.stringify(pulled));
+    assert.equal((await call('GET', `/v1/invoices/${invoice.id}`)).body.data.amount_paid, 3050);
+    qbo.deletePayment(company.realmId, first.Id);
+    qbo.voidPayment(company.realmId, second.Id);
+    const withdrawn = await sync();
+    assert.equal(withdrawn.status, 'succeeded', withdrawn.error);
+    assert.equal(withdrawn.updated_count, 2, JSON.stringify(withdrawn));
+    const ours = (await call('GET', `/v1/payments?invoice_id=${invoice.id}`)).body.data;
+    assert.deepEqual(
+      ours.map((p: any) => p.status),
+      ['refunded', 'refunded'],
+    );
+    assert.match(
+      ours.map((p: any) => p.refund_reason).join(' '),
+      /deleted in QuickBooks.*voided in QuickBooks|voided.*deleted/,
+    );
+    const after = (await call('GET', `/v1/invoices/${invoice.id}`)).body.data;
+    assert.equal(after.amount_paid, 0);
+    assert.equal(after.status, 'open');
+    const again = await sync();
+    assert.equal(again.updated_count, 0, 'refunded once');
+  });
+
   test('a crash before a page commits: the next run redoes it with no duplicates and no gaps', async () => {
     for (let i = 0; i < 30; i++) await created('customers', { name: `Customer ${String(i).padStart(2, '0')}` });
     crash.arm();

@@ -304,7 +304,8 @@ export async function startQuickBooksFake({
       return { field: m[1], op: m[2], value: m[3].replace(/\\'/g, "'") };
     });
     const value = (entity: Entity, path: string) => path.split('.').reduce((v: any, k) => v?.[k], entity);
-    const rows = [...company.entities[name].values()].filter((entity) =>
+    const live = [...company.entities[name].values()].filter((entity) => entity.status !== 'Deleted');
+    const rows = live.filter((entity) =>
       conditions.every(({ field, op, value: want }) => {
         const have = String(value(entity, field) ?? '');
         return op === '=' ? have === want : op === '>' ? have > want : op === '>=' ? have >= want : have < want;
@@ -541,6 +542,22 @@ export async function startQuickBooksFake({
     editInQuickBooks(realmId: string, name: EntityName, id: string, patch: Entity) {
       const company = companies.get(realmId)!;
       return save(company, name, { ...company.entities[name].get(id)!, ...patch });
+    },
+    /** Someone deletes a payment in QuickBooks: CDC lists it as `{"status": "Deleted", "Id": ...}`. */
+    deletePayment(realmId: string, id: string) {
+      const company = companies.get(realmId)!;
+      const invoices = linkedInvoices(company, company.entities.Payment.get(id)!);
+      const gone = { Id: id, status: 'Deleted', domain: 'QBO', MetaData: { LastUpdatedTime: now() } };
+      company.entities.Payment.set(id, gone);
+      for (const invoice of invoices) refreshBalance(company, invoice);
+    },
+    /** Someone voids a payment in QuickBooks: it stays, with every amount 0. */
+    voidPayment(realmId: string, id: string) {
+      const company = companies.get(realmId)!;
+      const payment = company.entities.Payment.get(id)!;
+      const lines = payment.Line.map((line: Entity) => ({ ...line, Amount: 0 }));
+      save(company, 'Payment', { ...payment, TotalAmt: 0, UnappliedAmt: 0, Line: lines, PrivateNote: 'Voided' });
+      for (const invoice of linkedInvoices(company, payment)) refreshBalance(company, invoice);
     },
     /** A payment recorded in QuickBooks against one of its invoices. */
     recordPayment(realmId: string, invoiceId: string, amount: number, extra: Entity = {}) {

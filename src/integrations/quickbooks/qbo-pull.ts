@@ -2,12 +2,14 @@
 // one applied to an invoice we pushed becomes our payment on that invoice (one per invoice it
 // pays), linked as `<payment Id>:<invoice Id>` so it is recorded once however often CDC lists it.
 // Payments we pushed (linked by their Id) are ours already. What cannot be recorded (the invoice
-// is paid or void here, more than is due, another currency) is reported, not forced.
+// is paid or void here, more than is due, another currency) is reported, not forced. QuickBooks
+// wins for its payments: one deleted or voided there after we recorded it is refunded here.
 import type { SyncWrite } from '../connector.ts';
 import { selectRow } from '../../platform/operations/row-statements.ts';
 import type { QboEntity, QuickBooksClient } from './qbo-client.ts';
 import { paymentApplications, type PaymentApplication } from './qbo-mapping.ts';
 import { AmountError, fromQboAmount } from './qbo-money.ts';
+import { PROVIDER } from './qbo-records.ts';
 
 /** CDC looks back 30 days at most; older cursors read through a query instead. */
 const CDC_WINDOW_MS = 29 * 86_400_000;
@@ -53,6 +55,10 @@ export async function recordPulledPayments(
     return link?.metadata.realm === realmId ? link : undefined;
   };
   for (const payment of payments) {
+    if (payment.status === 'Deleted') {
+      await withdrawDeleted({ ctx, links, tally }, payment.Id, realmId);
+      continue;
+    }
     let applications: PaymentApplication[];
     try {
       applications = paymentApplications(payment);
@@ -75,7 +81,11 @@ async function recordApplication(
   realmId: string,
 ): Promise<void> {
   const label = `Payment ${application.paymentId} on Invoice ${application.invoiceRef}`;
-  if (await find('payments', application.key)) return tally.skipped();
+  const recorded = await find('payments', application.key);
+  // Voided in QuickBooks (its amounts now 0): QuickBooks wins for its payments, ours is refunded.
+  if (recorded && application.amounts.every((amount) => amount === 0))
+    return withdraw(ctx, tally, recorded.recordId, `Payment ${application.paymentId} was voided in QuickBooks`);
+  if (recorded) return tally.skipped();
   const invoiceLink = await find('invoices', application.invoiceRef);
   if (!invoiceLink) return tally.skipped(); // an invoice made in QuickBooks, not ours
   const invoices = ctx.registry.get('invoices');
@@ -110,4 +120,26 @@ async function recordApplication(
     metadata: { origin: 'quickbooks', realm: realmId },
   });
   tally.created();
+}
+
+/** Refunds our payment recorded from a QuickBooks payment that is gone there (deleted, voided). */
+async function withdraw(ctx: SyncWrite['ctx'], tally: SyncWrite['tally'], paymentId: string, reason: string) {
+  const payments = ctx.registry.get('payments');
+  const [payment] = await ctx.tx.query(selectRow(payments, ctx.tx.accountId, paymentId, { lock: true }));
+  if (payment?.status !== 'succeeded') return tally.skipped();
+  await ctx.runAction('payments', paymentId, 'refund', { reason });
+  tally.updated();
+}
+
+/** A QuickBooks payment deleted there: every payment of ours recorded from it is refunded. */
+async function withdrawDeleted({ ctx, tally }: SyncWrite, paymentId: string, realmId: string): Promise<void> {
+  const recorded = await ctx.tx.query<{ record_id: string }>({
+    sql: `SELECT record_id FROM integration_links
+           WHERE account_id = $1 AND provider = $2 AND collection = 'payments' AND metadata->>'realm' = $3
+             AND metadata->>'origin' = 'quickbooks' AND left(external_id, length($4) + 1) = $4 || ':'`,
+    parameters: [ctx.tx.accountId, PROVIDER, realmId, paymentId],
+  });
+  if (recorded.length === 0) return tally.skipped();
+  for (const { record_id } of recorded)
+    await withdraw(ctx, tally, record_id, `Payment ${paymentId} was deleted in QuickBooks`);
 }
