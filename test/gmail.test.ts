@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { systemQuery } from '../src/db/system-query.ts';
 import { mailboxRelay, syncRunner } from '../src/integrations/integration-operations.ts';
 import { fileStorage } from '../src/storage/storage-module.ts';
+import { DEFAULT_SYNC_INTERVAL_MS, scheduledSyncs } from '../src/integrations/scheduled-syncs.ts';
 import { createTestContext, type TestAccount, type TestContext } from './support/test-context.ts';
 import { startFakeGoogle, type FakeGoogle } from './support/fake-google.ts';
 import { connectGmail } from './support/gmail-connect.ts';
@@ -185,6 +186,22 @@ describe('Gmail sync', () => {
     assert.equal(recovered.status, 'succeeded', recovered.error);
     assert.equal((await messages()).length, 2);
     assert.equal((await status()).status, 'connected');
+  });
+
+  test('a connected mailbox syncs on its own once its last sync is an interval old', async () => {
+    deliverMany(2);
+    await sync();
+    const scheduler = t.runtime.use(scheduledSyncs);
+    const scope = { accountIds: [account.id] };
+    assert.equal(await scheduler.queueDue(Date.now(), scope), 0, 'synced a moment ago');
+    google.deliver(mailbox, { from: 'later@example.net', subject: 'Later', text: 'Later mail' });
+    const later = Date.now() + DEFAULT_SYNC_INTERVAL_MS + 1000;
+    assert.equal(await scheduler.queueDue(later, scope), 1);
+    await runSyncs(later);
+    const [run] = (await call('GET', '/v1/integration-syncs?trigger=scheduled')).body.data;
+    assert.equal(run.status, 'succeeded', run.error);
+    assert.equal(run.created_count, 1);
+    assert.equal((await messages()).length, 3);
   });
 
   test('an expired history id falls back to the recent window, without duplicates', async () => {

@@ -178,6 +178,32 @@ describe('tokens', () => {
     }
   });
 
+  test('a 401 to a token we believed valid: refreshed once and the call repeated', async () => {
+    await connectGmail(t, account.key, google);
+    google.fail({
+      path: '/profile',
+      status: 401,
+      body: JSON.stringify({ error: { code: 401, message: 'Invalid Credentials', status: 'UNAUTHENTICATED' } }),
+    });
+    const before = google.requests.length;
+    await call('POST', '/v1/integrations/gmail/sync', {});
+    await runSyncs();
+    const refreshed = google.requests.slice(before).filter((r) => r.form?.get('grant_type') === 'refresh_token');
+    assert.equal(refreshed.length, 1);
+    const shown = await status();
+    assert.equal(shown.status, 'connected');
+    assert.equal(shown.last_sync_status, 'succeeded');
+  });
+
+  test('a malformed token answer connects nothing and says so', async () => {
+    google.fail({ path: '/token', status: 200, body: '{"access_token": 5}' });
+    const start = await call('GET', '/v1/integrations/gmail/authorize');
+    const back = await t.call('GET', google.consent(start.headers.get('location')!, newMailbox()));
+    assert.equal(back.status, 400);
+    assert.match(back.text, /did not complete the connection/);
+    assert.equal((await status()).status, 'disconnected');
+  });
+
   test('DELETE revokes the grant at Google and forgets the tokens', async () => {
     const { email } = await connectGmail(t, account.key, google);
     const grant = [...google.grants.values()].find((g) => g.email === email)!;

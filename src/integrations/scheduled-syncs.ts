@@ -33,12 +33,14 @@ export class ScheduledSyncs implements Lifecycle {
     return this.#job.stop();
   }
 
-  /** Queues the runs due at `now`; answers how many were queued. */
-  async queueDue(now = Date.now()): Promise<number> {
+  /** Queues the runs due at `now` (of `accountIds` only, when given); answers how many were queued. */
+  async queueDue(now = Date.now(), scope: { accountIds?: readonly string[] } = {}): Promise<number> {
     const due = await systemQuery(this.runtime.db, {
       sql: `SELECT account_id, id, provider FROM integrations
-             WHERE status = 'connected' AND (last_sync_at IS NULL OR last_sync_at <= $1) ORDER BY id LIMIT 1000`,
-      parameters: [new Date(now - this.#everyMs).toISOString()],
+             WHERE status = 'connected' AND (last_sync_at IS NULL OR last_sync_at <= $1)
+               AND ($2::text[] IS NULL OR account_id = ANY($2::text[]))
+             ORDER BY id LIMIT 1000`,
+      parameters: [new Date(now - this.#everyMs).toISOString(), scope.accountIds ?? null],
     });
     let queued = 0;
     for (const integration of due) {
