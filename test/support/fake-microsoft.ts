@@ -5,8 +5,9 @@
 //     (authorization_code with the PKCE verifier checked against the S256 challenge, refresh_token;
 //     AADSTS errors as `{error, error_description, error_codes, ...}`). There is no revocation
 //     endpoint at Microsoft.
-//   Graph: `GET /v1.0/me`, `POST /v1.0/me/revokeSignInSessions`, and mail (fake-microsoft-mail.ts:
-//     the inbox delta query, messages, attachments, drafts, createReply, send, sendMail); errors as
+//   Graph: `GET /v1.0/me`, `POST /v1.0/me/revokeSignInSessions`, mail (fake-microsoft-mail.ts:
+//     the inbox delta query, messages, attachments, drafts, createReply, send, sendMail) and the
+//     calendar (fake-microsoft-calendar.ts: events, calendarView); errors as
 //     `{error: {code, message, innerError}}`; an expired access token is a 401.
 // `failNext` plays 429 with Retry-After, 5xx, malformed or huge answers on the next matching request.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -20,6 +21,8 @@ import {
   type FakeMessage,
   type InboxMessageInput,
 } from './fake-microsoft-mail.ts';
+
+import { graphCalendarRoutes, newEvent, type FakeEvent } from './fake-microsoft-calendar.ts';
 
 export type { FakeAddress, FakeAttachmentInput, FakeDraft, FakeMailbox, FakeMessage } from './fake-microsoft-mail.ts';
 
@@ -179,6 +182,10 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
   }
 
   const mailRoute = graphMail(origin, answer);
+  const calendarRoute = graphCalendarRoutes(origin, answer);
+  /** Each user's calendar, by event id. */
+  const calendars = new Map<string, Map<string, FakeEvent>>();
+  const calendarOf = (userId: string) => calendars.get(userId) ?? calendars.set(userId, new Map()).get(userId)!;
 
   function graph(
     request: IncomingMessage,
@@ -211,7 +218,9 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
       for (const [key, value] of refreshTokens) if (value.userId === mailbox.id) refreshTokens.delete(key);
       return answer(response, 200, { '@odata.context': `${origin()}/v1.0/$metadata#Edm.Boolean`, value: true });
     }
-    mailRoute(response, mailbox, method, route, query, String(request.headers.prefer ?? ''), body);
+    const prefer = String(request.headers.prefer ?? '');
+    if (calendarRoute(response, calendarOf(mailbox.id), method, route, query, prefer, body)) return;
+    mailRoute(response, mailbox, method, route, query, prefer, body);
   }
 
   function handle(request: IncomingMessage, response: ServerResponse, raw: string) {
@@ -300,6 +309,14 @@ export async function startFakeMicrosoft(options: { clientId?: string; clientSec
       const mailbox = mailboxOrThrow(userId);
       const stored = mailbox.inbox.find((entry) => entry.message.id === messageId);
       if (stored) Object.assign(stored, { changeSeq: ++mailbox.seq, message: { ...stored.message, isRead: true } });
+    },
+    /** The user's calendar events, by id (what Fieldline made, and what `addEvent` added). */
+    events: (userId: string) => calendarOf(userId),
+    /** An event the user put in their calendar (busy unless `showAs` says otherwise). */
+    addEvent(userId: string, input: { subject: string; start: string; end: string; showAs?: string }): FakeEvent {
+      const event = newEvent(input);
+      calendarOf(userId).set(event.id, event);
+      return event;
     },
     /** Every sync state issued so far answers 410 (Graph dropped them). */
     expireSyncState(userId: string) {

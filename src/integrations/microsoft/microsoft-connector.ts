@@ -9,6 +9,7 @@ import { defineConnector, type MailboxMessage } from '../connector.ts';
 import type { IntegrationSettings } from '../integration-settings.ts';
 import type { ProviderApi } from '../provider-api.ts';
 import { graphClient } from './graph-client.ts';
+import { microsoftCalendarSync } from './microsoft-calendar-sync.ts';
 import { microsoftMailSync, MICROSOFT_PROVIDER } from './microsoft-mail-sync.ts';
 import { graphBase, microsoftOAuthClient, MICROSOFT_SCOPES } from './microsoft-settings.ts';
 
@@ -35,7 +36,7 @@ export const microsoftConnector = defineConnector({
     const me = await graphClient(api, graphBase(settings)).me();
     return { identity: me.mail || me.userPrincipalName, externalAccountId: me.id };
   },
-  syncs: { mail: microsoftMailSync },
+  syncs: { mail: microsoftMailSync, calendar: microsoftCalendarSync },
   async sendMail(api, message, settings) {
     const graph = graphClient(api, graphBase(settings));
     const mail = { to: message.to, subject: message.subject, text: message.text };
