@@ -35,6 +35,9 @@
 // 6. Test it against a local fake of the provider's documented API on 127.0.0.1 (one HTTP server:
 //    OAuth token and revoke endpoints, the API calls you make, 429 and 5xx on demand), like
 //    test/support/fake-google.ts, with the settings' URLs pointing at it (test/gmail.test.ts).
+//    Drive the workers yourself: `runtime.use(syncRunner).runDue(now, { accountIds })` and
+//    `runtime.use(mailboxRelay).deliver(now, { accountIds })` (src/integrations/integration-operations.ts);
+//    give `accountIds`, since suites share the PostgreSQL database in CI and would run each other's work.
 import type { z } from 'zod';
 import type { OperationContext, Runtime } from '../platform/contract.ts';
 import type { IntegrationLinks } from './integration-links.ts';
