@@ -279,6 +279,35 @@ describe('the secret URL', () => {
   });
 });
 
+describe('guessing from one address', () => {
+  let proxied: TestContext;
+  before(async () => {
+    proxied = await createTestContext({ trustProxy: true });
+  });
+  after(async () => {
+    await proxied.close();
+  });
+
+  test('30 unknown tokens a minute, then 429s; valid feeds polled from one address are not limited', async () => {
+    const owner = await proxied.newAccount('Guessed Co');
+    const feed = await proxied.call('POST', '/v1/calendar-feeds', { key: owner.key, body: {} });
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) {
+      const guess = `/v1/calendar/flcal_${String(i).padStart(44, 'A')}.ics`;
+      statuses.push((await proxied.call('GET', guess, { headers: { 'x-forwarded-for': '203.0.113.10' } })).status);
+    }
+    assert.deepEqual(statuses, [...Array(30).fill(404), ...Array(5).fill(429)]);
+
+    // A calendar service fetches many feeds from one address: more than the 60 a minute open routes get.
+    const path = pathOf(feed.body.data.url);
+    const first = await proxied.call('GET', path, { headers: { 'x-forwarded-for': '198.51.100.20' } });
+    const headers = { 'x-forwarded-for': '198.51.100.20', 'if-none-match': first.headers.get('etag')! };
+    const polls: number[] = [];
+    for (let i = 0; i < 65; i++) polls.push((await proxied.call('GET', path, { headers })).status);
+    assert.deepEqual(polls, Array(65).fill(304));
+  });
+});
+
 describe('roles', () => {
   test('a technician makes a feed of their own jobs only, and sees only their own feeds', async () => {
     const owner = await signUp(ctx, 'olive');

@@ -1,12 +1,15 @@
 // GET /v1/calendar/{token}.ics: the feed itself, for calendar apps, which send no credential but
 // the URL. An unknown, rotated-out or revoked token is the same 404 (feed-tokens.ts). The answer
 // carries a strong ETag: apps that poll with If-None-Match get a bodiless 304 while nothing
-// changed, and that answer skips rendering (most of a poll's cost). Limited per IP address like
-// every route without a credential.
+// changed, and that answer skips rendering (most of a poll's cost). Like inbound sources' URLs,
+// the token is checked as a credential: refusals are counted per IP address (past the limit, 429),
+// while valid feeds are not limited per address, since calendar services fetch everyone's feeds
+// from a few shared addresses.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { ApiError } from '../platform/errors.ts';
+import { accountPrincipal } from '../platform/operations/principal.ts';
 import { feedOfToken } from './feed-tokens.ts';
 import { loadFeedEntries } from './feed-entries.ts';
 import { feedWindow, FEED_WINDOW_DAYS } from './feed-window.ts';
@@ -41,7 +44,7 @@ export const calendarFeedRoute = defineOperation({
   operationId: 'downloadCalendarFeed',
   tag: 'CalendarFeed',
   scope: null,
-  authentication: 'none',
+  authentication: 'signature',
   bucket: 'read',
   params: { token: { pattern: '^flcal_[0-9A-Za-z]{44}\\.ics$' } },
   summary: 'Read a calendar feed (iCalendar)',
@@ -55,10 +58,14 @@ export const calendarFeedRoute = defineOperation({
   response: z.string().describe('An iCalendar document (RFC 5545).'),
   responseMediaType: 'text/calendar',
   sdk: { excluded: 'a calendar file for calendar apps, which fetch its URL themselves' },
-  async handle({ runtime, params, headers }) {
+  async handle({ runtime, params, headers, refuseCredential, attribute }) {
     const token = params.token.endsWith('.ics') ? params.token.slice(0, -4) : params.token;
     const feed = await feedOfToken(runtime.db, token);
-    if (!feed) throw new ApiError('not_found', 'No such calendar feed (the URL may have been rotated or revoked)');
+    if (!feed) {
+      await refuseCredential();
+      throw new ApiError('not_found', 'No such calendar feed (the URL may have been rotated or revoked)');
+    }
+    attribute(accountPrincipal(feed.accountId)); // the account's request log shows its feeds' polls
     const entries = await loadFeedEntries(runtime, feed.accountId, feed.technicianId, feedWindow(Date.now()));
     const heading = { name: feed.name, publicUrl: runtime.options.publicUrl, refreshMinutes: REFRESH_MINUTES };
     const etag = etagOf(entries, heading);
