@@ -79,7 +79,7 @@ beforeEach(async () => {
 describe('Microsoft 365 calendar', () => {
   test("the member's booked jobs are events: made once, moved with the job, deleted when unbooked", async () => {
     const boiler = await bookedJob('Boiler service', at(1, 9), at(1, 11));
-    await bookedJob('Leak', at(2, 14), at(2, 15));
+    const leak = await bookedJob('Leak', at(2, 14), at(2, 15));
     const first = await syncCalendar();
     assert.equal(first.status, 'succeeded', first.error);
     assert.deepEqual(
@@ -114,6 +114,15 @@ describe('Microsoft 365 calendar', () => {
 
     assert.equal((await call('POST', `/v1/jobs/${boiler.id}/cancel`, {})).status, 200);
     await syncCalendar();
+    assert.deepEqual(
+      events().map((e) => e.subject),
+      ['Leak'],
+    );
+    // Done: the event stays where the work happened.
+    assert.equal((await call('POST', `/v1/jobs/${leak.id}/start`, {})).status, 200);
+    assert.equal((await call('POST', `/v1/jobs/${leak.id}/complete`, {})).status, 200);
+    const done = await syncCalendar();
+    assert.equal(done.status, 'succeeded', done.error);
     assert.deepEqual(
       events().map((e) => e.subject),
       ['Leak'],

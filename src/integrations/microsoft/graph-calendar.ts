@@ -42,7 +42,7 @@ const IN_UTC = 'outlook.timezone="UTC"';
 const NOT_BUSY = new Set(['free', 'workingElsewhere']);
 
 /** `2026-12-08T09:00:00.0000000` in UTC -> RFC 3339 with milliseconds, or a malformed answer. */
-function instantOf(time: { dateTime: string; timeZone: string }): string {
+export function instantOf(time: { dateTime: string; timeZone: string }): string {
   const at = new Date(`${time.dateTime.slice(0, 23)}Z`);
   if (time.timeZone !== 'UTC' || Number.isNaN(at.getTime()))
     throw new ProviderAnswerInvalid(`Microsoft Graph gave an event time not in UTC: ${time.timeZone}`);

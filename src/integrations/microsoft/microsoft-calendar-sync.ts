@@ -3,7 +3,8 @@
 // account and provider, so this is one technician's calendar, e.g. an owner who works the jobs).
 //   out: each of their booked jobs (scheduled or in progress, not yet over) is an Outlook event,
 //        created with the job's id as transactionId (a redone step gets the same event), moved
-//        when the job moves, deleted when it is no longer theirs or booked;
+//        when the job moves, deleted when it is cancelled, unscheduled or given to someone else
+//        (a completed job keeps its event);
 //   in:  the calendar's busy times of the next WINDOW_DAYS (not our events) are schedule blocks
 //        of theirs, so dispatch's conflict detection sees them; moved and removed with the event.
 // Events are pushed before the step's transaction and their links written in it; a block that
@@ -12,7 +13,7 @@ import { z } from 'zod';
 import { systemQuery } from '../../db/system-query.ts';
 import { deleteInTransaction } from '../../platform/operations/delete.ts';
 import type { SyncKind, SyncStepArgs, SyncWrite } from '../connector.ts';
-import { graphCalendar, type BusyTime, type EventInput } from './graph-calendar.ts';
+import { graphCalendar, instantOf, type BusyTime, type EventInput, type GraphEvent } from './graph-calendar.ts';
 import { MICROSOFT_PROVIDER } from './microsoft-mail-sync.ts';
 import { graphBase } from './microsoft-settings.ts';
 
@@ -29,6 +30,7 @@ interface JobRow {
   scheduled_start: unknown;
   scheduled_end: unknown;
   address: unknown;
+  status: string;
   [column: string]: unknown;
 }
 
@@ -72,12 +74,6 @@ async function connectedMember(args: Args): Promise<{ id: string; identity: stri
 
 /** Pushes the member's booked jobs to the calendar; answers the links as they now are, and those removed. */
 async function pushJobs(args: Args, memberId: string, calendar: ReturnType<typeof graphCalendar>) {
-  const jobs = await systemQuery<JobRow>(args.runtime.db, {
-    sql: `SELECT id, title, description, scheduled_start, scheduled_end, address FROM jobs
-           WHERE account_id = $1 AND technician_id = $2 AND deleted_at IS NULL
-             AND status IN ('scheduled', 'in_progress') AND scheduled_start IS NOT NULL AND scheduled_end > $3`,
-    parameters: [args.accountId, memberId, new Date(Date.now() - DAY).toISOString()],
-  });
   const linked = await systemQuery<{ record_id: string; external_id: string; metadata: any }>(args.runtime.db, {
     sql: `SELECT record_id, external_id, metadata FROM integration_links
            WHERE account_id = $1 AND provider = $2 AND collection = 'jobs'`,
@@ -89,27 +85,41 @@ async function pushJobs(args: Args, memberId: string, calendar: ReturnType<typeo
       .filter((row) => !row.metadata?.removed)
       .map((row) => [row.record_id, { eventId: row.external_id, shown: String(row.metadata?.shown ?? '') }]),
   );
+  // Booked jobs not yet over, and the jobs that have an event: a completed one keeps its event.
+  const jobs = await systemQuery<JobRow>(args.runtime.db, {
+    sql: `SELECT id, title, description, scheduled_start, scheduled_end, address, status FROM jobs
+           WHERE account_id = $1 AND technician_id = $2 AND deleted_at IS NULL AND scheduled_start IS NOT NULL
+             AND (status IN ('scheduled', 'in_progress') AND scheduled_end > $3
+                  OR status IN ('scheduled', 'in_progress', 'completed') AND id = ANY($4))`,
+    parameters: [args.accountId, memberId, new Date(Date.now() - DAY).toISOString(), [...byJob.keys()]],
+  });
   const current: EventLink[] = [];
   const removed: EventLink[] = [];
   for (const job of jobs) {
     const input = eventOf(job);
     const link = byJob.get(job.id);
     byJob.delete(job.id);
-    if (link && link.shown === shownOf(input)) {
+    if (link && (link.shown === shownOf(input) || job.status === 'completed')) {
       current.push({ jobId: job.id, ...link });
       continue;
     }
     const moved = link ? await calendar.update(link.eventId, input) : null;
     if (link && !moved) removed.push({ jobId: job.id, ...link }); // deleted in Outlook: made again
-    const event = moved ?? (await calendar.create(input));
+    let event = moved ?? (await calendar.create(input));
+    // A POST redone after a crash answers the event the first made, as the job was then.
+    if (!moved && !sameTimes(event, input)) event = (await calendar.update(event.id, input)) ?? event;
     current.push({ jobId: job.id, eventId: event.id, shown: shownOf(input) });
   }
+  // Cancelled, unscheduled, given to someone else or deleted: its event goes.
   for (const [jobId, link] of byJob) {
     await calendar.remove(link.eventId);
     removed.push({ jobId, ...link });
   }
   return { current, removed };
 }
+
+const sameTimes = (event: GraphEvent, input: EventInput) =>
+  event.subject === input.subject && instantOf(event.start) === input.startsAt && instantOf(event.end) === input.endsAt;
 
 /** The member's blocks made from Outlook busy times: kept, moved, made or deleted to match them. */
 async function writeBlocks(write: SyncWrite, memberId: string, busy: BusyTime[], from: string) {
