@@ -25,6 +25,9 @@ after(async () => {
   await microsoft.close();
 });
 
+/** Runs this account's due syncs (suites sharing a PostgreSQL database each drain only their own). */
+const runSyncs = (now = Date.now()) => t.runtime.use(syncRunner).runDue(now, { accountIds: [account.id] });
+
 const call = (method: string, path: string, body?: unknown) => t.call(method, path, { key: account.key, body });
 async function created(collection: string, body: unknown) {
   const res = await call('POST', `/v1/${collection}`, body);
@@ -43,7 +46,7 @@ async function connect() {
 async function syncCalendar() {
   const started = await call('POST', '/v1/integrations/microsoft/sync', { kind: 'calendar' });
   assert.equal(started.status, 202, started.text);
-  await t.runtime.use(syncRunner).runDue();
+  await runSyncs();
   return (await call('GET', `/v1/integration-syncs/${started.body.data.id}`)).body.data;
 }
 

@@ -28,6 +28,11 @@ after(async () => {
   await microsoft.close();
 });
 
+/** Runs this account's due syncs (suites sharing a PostgreSQL database each drain only their own). */
+const runSyncs = (now = Date.now()) => t.runtime.use(syncRunner).runDue(now, { accountIds: [account.id] });
+/** Sends this account's due mailbox mail. */
+const sendMail = (now = Date.now()) => t.runtime.use(mailboxRelay).deliver(now, { accountIds: [account.id] });
+
 const call = (method: string, path: string, body?: unknown, key = account.key) => t.call(method, path, { key, body });
 const status = async (key = account.key) =>
   (await call('GET', '/v1/integrations/microsoft/status', undefined, key)).body.data;
@@ -53,7 +58,7 @@ async function connect(key: string) {
 async function sync(at?: number) {
   const started = await call('POST', '/v1/integrations/microsoft/sync', {});
   assert.equal(started.status, 202, started.text);
-  await t.runtime.use(syncRunner).runDue(at ?? Date.now());
+  await runSyncs(at ?? Date.now());
   return (await call('GET', `/v1/integration-syncs/${started.body.data.id}`)).body.data;
 }
 
@@ -244,7 +249,7 @@ describe('Microsoft 365 mail sync', () => {
     assert.equal(run.status, 'queued', run.error);
     assert.equal(run.pages, 1);
     assert.equal(run.created_count, DELTA_PAGE_SIZE);
-    await t.runtime.use(syncRunner).runDue(Date.now() + HOUR);
+    await runSyncs(Date.now() + HOUR);
     const done = (await call('GET', `/v1/integration-syncs/${run.id}`)).body.data;
     assert.equal(done.status, 'succeeded', done.error);
     assert.equal(done.created_count, DELTA_PAGE_SIZE + 5);
@@ -262,7 +267,7 @@ describe('Microsoft 365 mail sync', () => {
                    run_after = now() + interval '1 hour' WHERE id = $1`,
       parameters: [run.id],
     });
-    await t.runtime.use(syncRunner).runDue();
+    await runSyncs();
     const done = (await call('GET', `/v1/integration-syncs/${run.id}`)).body.data;
     assert.equal(done.status, 'succeeded', done.error);
     assert.equal((await messages()).length, DELTA_PAGE_SIZE + 5);
@@ -278,8 +283,8 @@ describe('Microsoft 365 mail sync', () => {
     assert.match(run.error, /slow down/);
     const waitMs = Date.parse(run.run_after) - started;
     assert.ok(waitMs >= 119_000 && waitMs <= 125_000, `waits ${waitMs} ms`);
-    assert.equal(await t.runtime.use(syncRunner).runDue(started + 60_000), 0, 'not before Retry-After');
-    await t.runtime.use(syncRunner).runDue(started + 121_000);
+    assert.equal(await runSyncs(started + 60_000), 0, 'not before Retry-After');
+    await runSyncs(started + 121_000);
     const done = (await call('GET', `/v1/integration-syncs/${run.id}`)).body.data;
     assert.equal(done.status, 'succeeded', done.error);
     assert.equal(done.created_count, 1);
@@ -352,7 +357,7 @@ describe('sending through Microsoft 365', () => {
     });
     assert.equal(smtp.length, 0, 'not queued for SMTP');
 
-    assert.equal(await t.runtime.use(mailboxRelay).deliver(), 1);
+    assert.equal(await sendMail(), 1);
     const out = mailbox.sent.at(-1)!;
     assert.equal(out.kind, 'reply');
     assert.equal(out.replyTo, original.id);
@@ -388,7 +393,7 @@ describe('sending through Microsoft 365', () => {
       body: 'Attached.',
     });
     assert.equal(sent.status, 200, sent.text);
-    assert.equal(await t.runtime.use(mailboxRelay).deliver(), 1);
+    assert.equal(await sendMail(), 1);
     const out = mailbox.sent.at(-1)!;
     assert.equal(out.kind, 'new');
     assert.equal(out.message.subject, 'Your quote');
@@ -408,9 +413,9 @@ describe('sending through Microsoft 365', () => {
     });
     assert.equal(second.status, 200, second.text);
     microsoft.failNext({ path: '/send', status: 503 });
-    assert.equal(await t.runtime.use(mailboxRelay).deliver(), 0);
+    assert.equal(await sendMail(), 0);
     assert.equal(mailbox.drafts.size, 0, 'no draft left behind');
-    assert.equal(await t.runtime.use(mailboxRelay).deliver(Date.now() + HOUR), 1);
+    assert.equal(await sendMail(Date.now() + HOUR), 1);
     assert.equal(mailbox.sent.length, 2);
     assert.equal(mailbox.sent[1].kind, 'reply', 'in the conversation the first message started');
     assert.equal(mailbox.sent[1].conversationId, out.conversationId);
