@@ -79,3 +79,27 @@ test("a burst of one account's events does not hold back another account's next 
   // in the first round: half a batch of the busy account's and its own.
   assert.ok(quietAt >= 0 && quietAt <= BATCH / 2, `the quiet account's event arrived at position ${quietAt}`);
 });
+
+test('a round serves 32 accounts with deliveries due, and the next goes on after them', async () => {
+  const accounts: TestAccount[] = [];
+  for (let n = 0; n < 34; n++) accounts.push((await subscribedAccount(`Account ${n}`)).account);
+  const ids = accounts.map((account) => account.id).sort();
+  const drain = () => ctx.runtime.use(webhookDelivery).drain({ accountIds: ids });
+  // All but the last account in id order wait for a retry an hour away: they are not due, so they
+  // take no place in a round, and the last one is served at once.
+  await systemQuery(ctx.runtime.db, {
+    sql: `UPDATE webhook_queue SET next_attempt_at = now() + interval '1 hour' WHERE account_id = ANY ($1::text[])`,
+    parameters: [ids.slice(0, -1)],
+  });
+  arrivals.length = 0;
+  assert.equal(await drain(), 1);
+  assert.deepEqual(arrivals, [ids.at(-1)]);
+  // Then all 33 are due: more than a round holds, all delivered by one drain.
+  await systemQuery(ctx.runtime.db, {
+    sql: `UPDATE webhook_queue SET next_attempt_at = now() WHERE account_id = ANY ($1::text[])`,
+    parameters: [ids.slice(0, -1)],
+  });
+  arrivals.length = 0;
+  assert.equal(await drain(), 33);
+  assert.deepEqual([...arrivals].sort(), ids.slice(0, -1));
+});

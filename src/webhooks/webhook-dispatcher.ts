@@ -49,36 +49,40 @@ const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.
          WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > $1)
          ORDER BY s.created_at DESC) AS secrets`;
 
-/** Accounts served per round; the next round goes on from the last (every account gets its turn). */
+/** Accounts served per round; the next round goes on after the last (every account gets its turn). */
 const ACCOUNTS_PER_ROUND = 32;
 
 /**
- * Accounts with deliveries pending, in id order after $1: a skip scan of the pending index, one probe
- * per account however many rows each holds.
+ * One round's claim, in one statement. `waiting`: the accounts with pending deliveries in id order
+ * after $4, a skip scan of the pending index (one probe per account however many rows it holds);
+ * `round`: the first ACCOUNTS_PER_ROUND of them with a delivery due now; `due`: each of those
+ * accounts' oldest due rows of live, enabled endpoints, an equal share of the batch ($2), skipping
+ * rows another worker holds. So one account's burst cannot hold back another account's next event.
  */
-const ACCOUNTS_WAITING = `WITH RECURSIVE waiting(account_id) AS (
+const CLAIM_DUE = `WITH RECURSIVE waiting(account_id) AS (
     (SELECT account_id FROM webhook_queue
-      WHERE status = 'pending' AND account_id > $1 AND ($3::text[] IS NULL OR account_id = ANY ($3::text[]))
+      WHERE status = 'pending' AND account_id > $4 AND ($5::text[] IS NULL OR account_id = ANY ($5::text[]))
       ORDER BY account_id LIMIT 1)
     UNION ALL
     SELECT (SELECT q.account_id FROM webhook_queue q
              WHERE q.status = 'pending' AND q.account_id > w.account_id
-               AND ($3::text[] IS NULL OR q.account_id = ANY ($3::text[]))
+               AND ($5::text[] IS NULL OR q.account_id = ANY ($5::text[]))
              ORDER BY q.account_id LIMIT 1)
-      FROM waiting w WHERE w.account_id IS NOT NULL)
-  SELECT account_id FROM waiting WHERE account_id IS NOT NULL LIMIT $2`;
-
-/**
- * Due rows of live, enabled endpoints, skipping rows another worker holds: each account of $4 its
- * oldest, an equal share of the batch ($2), so one account's burst cannot hold back another's next event.
- */
-const CLAIM_DUE = `WITH due AS (
-    SELECT d.event_id, d.endpoint_id FROM unnest($4::text[]) AS waiting(account_id) CROSS JOIN LATERAL (
+      FROM waiting w WHERE w.account_id IS NOT NULL),
+  round AS (
+    SELECT w.account_id FROM waiting w
+     WHERE w.account_id IS NOT NULL AND EXISTS (
+       SELECT 1 FROM webhook_queue q
+        WHERE q.account_id = w.account_id AND q.status = 'pending' AND q.next_attempt_at <= $1
+          AND (q.locked_until IS NULL OR q.locked_until <= $1))
+     LIMIT ${ACCOUNTS_PER_ROUND}),
+  due AS (
+    SELECT d.event_id, d.endpoint_id FROM round CROSS JOIN LATERAL (
       SELECT q.event_id, q.endpoint_id FROM webhook_queue q
         JOIN webhook_endpoints e ON e.id = q.endpoint_id AND e.account_id = q.account_id
-       WHERE q.account_id = waiting.account_id AND q.status = 'pending' AND q.next_attempt_at <= $1
+       WHERE q.account_id = round.account_id AND q.status = 'pending' AND q.next_attempt_at <= $1
          AND (q.locked_until IS NULL OR q.locked_until <= $1) AND e.status = 'enabled' AND e.deleted_at IS NULL
-       ORDER BY q.next_attempt_at, q.event_id LIMIT ceil($2::numeric / cardinality($4::text[]))::int
+       ORDER BY q.next_attempt_at, q.event_id LIMIT ceil($2::numeric / (SELECT count(*) FROM round))::int
        FOR UPDATE OF q SKIP LOCKED) d)
   UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1,
     first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
@@ -86,7 +90,8 @@ const CLAIM_DUE = `WITH due AS (
    WHERE q.event_id = due.event_id AND q.endpoint_id = due.endpoint_id
      AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id
        AND a.id = q.account_id
-  RETURNING ${CLAIMED_COLUMNS}`;
+  RETURNING ${CLAIMED_COLUMNS}, (SELECT count(*) FROM round)::int AS round_accounts,
+    (SELECT max(account_id) FROM round) AS round_last`;
 
 /** One row by key, whenever it is due (the test action's delivery). */
 const CLAIM_ONE = `UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1,
@@ -182,17 +187,16 @@ export class WebhookDispatcher {
   async drain(options: { accountIds?: string[] } = {}): Promise<number> {
     const accountIds = options.accountIds ?? this.#options.accountIds ?? null;
     let total = 0;
-    // A pass serves every waiting account once, in rounds of ACCOUNTS_PER_ROUND; a whole pass
-    // that finds nothing due ends the drain.
+    // A pass serves every account with deliveries due, ACCOUNTS_PER_ROUND a round; a pass from the
+    // first account that claims nothing ends the drain.
     let passFromStart = false;
     let claimedInPass = false;
     for (;;) {
       if (this.#stopping) return total;
-      const after = this.#afterAccount;
-      if (after === '') [passFromStart, claimedInPass] = [true, false];
-      const accounts = await this.#accountsWaiting(after, accountIds);
-      this.#afterAccount = accounts.length === ACCOUNTS_PER_ROUND ? accounts.at(-1)! : '';
-      const claimed = accounts.length ? await this.#claim(CLAIM_DUE, [accounts]) : [];
+      if (this.#afterAccount === '') [passFromStart, claimedInPass] = [true, false];
+      const claimed = await this.#claim(CLAIM_DUE, [this.#afterAccount, accountIds]);
+      const round = claimed[0] as (ClaimedDelivery & { round_accounts: number; round_last: string }) | undefined;
+      this.#afterAccount = round?.round_accounts === ACCOUNTS_PER_ROUND ? round.round_last : '';
       if (claimed.length) {
         claimedInPass = true;
         // One delivery that cannot be recorded must not stop the others (its lease lapses and it is retried).
@@ -204,14 +208,6 @@ export class WebhookDispatcher {
       }
       if (this.#afterAccount === '' && passFromStart && !claimedInPass) return total;
     }
-  }
-
-  async #accountsWaiting(after: string, accountIds: string[] | null): Promise<string[]> {
-    const rows = await systemQuery(this.#db, {
-      sql: ACCOUNTS_WAITING,
-      parameters: [after, ACCOUNTS_PER_ROUND, accountIds],
-    });
-    return rows.map((row) => String(row.account_id));
   }
 
   /** Delivers one queued (event, endpoint) now and answers with its delivery log entry. */
