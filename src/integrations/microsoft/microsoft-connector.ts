@@ -1,7 +1,8 @@
 // Microsoft 365: an Outlook mailbox connected with the Microsoft identity platform (OAuth 2.0
 // authorization code with PKCE, v2.0 endpoints of the configured tenant). Its `mail` sync brings
 // the inbox into email conversations (microsoft-mail-sync.ts); email conversations send through
-// it while it is connected: a reply in the conversation Graph keeps, or a new message.
+// it while it is connected: a reply in the conversation Graph keeps, or a new message. Its
+// `calendar` sync keeps the connected member's jobs and busy times (microsoft-calendar-sync.ts).
 // Microsoft has no token revocation endpoint: disconnecting forgets the tokens. (Graph's
 // revokeSignInSessions would sign the person out of every app and device, which is not what
 // disconnecting Fieldline asks for.)
@@ -24,7 +25,8 @@ export const microsoftConnector = defineConnector({
   provider: MICROSOFT_PROVIDER,
   title: 'Microsoft 365',
   description:
-    'An Outlook (Microsoft 365) mailbox: inbound mail into email conversations, replies sent from the mailbox.',
+    'An Outlook (Microsoft 365) mailbox: inbound mail into email conversations, replies sent from the mailbox; ' +
+    "the connected member's booked jobs in their Outlook calendar, its busy times as their schedule blocks.",
   oauth: {
     client: microsoftOAuthClient,
     scopes: MICROSOFT_SCOPES,
