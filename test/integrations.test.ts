@@ -120,6 +120,7 @@ describe('connecting Gmail', () => {
     const mine = (await call('GET', '/v1/integrations')).body.data[0];
     assertProblem(await call('GET', `/v1/integrations/${mine.id}`, undefined, other.key), 404, 'not_found');
     assertProblem(await call('DELETE', '/v1/integrations/gmail', undefined, other.key), 404, 'not_found');
+    assertProblem(await call('DELETE', `/v1/integrations/${mine.id}`, undefined, other.key), 404, 'not_found');
     assertProblem(await call('POST', '/v1/integrations/gmail/sync', {}, other.key), 409, 'conflict');
     assert.equal((await status()).identity, email);
   });
@@ -220,6 +221,10 @@ describe('tokens', () => {
     });
     assert.equal(tokens.length, 0);
     assertProblem(await call('DELETE', '/v1/integrations/gmail'), 404, 'not_found');
+    // By its id too, once connected again.
+    await connectGmail(t, account.key, google, email);
+    const byId = await call('DELETE', `/v1/integrations/${deleted.body.data.integration_id}`);
+    assert.equal(byId.body.data.status, 'disconnected', byId.text);
     // A run queued before: it fails, and the integration stays disconnected.
     await runSyncs();
     assert.equal((await call('GET', `/v1/integration-syncs/${queued.body.data.id}`)).body.data.status, 'failed');

@@ -12,7 +12,7 @@ import type { Principal } from '../platform/operations/principal.ts';
 import { credentials } from '../http/http-services.ts';
 import type { Connector } from './connector.ts';
 import { CONNECTORS, connectorOf } from './connectors.ts';
-import { markIntegration, readIntegration } from './integration-rows.ts';
+import { markIntegration, readIntegration, readIntegrationById } from './integration-rows.ts';
 import { MailboxSendInput, sendThroughMailbox } from './mailbox-send.ts';
 import type { MailboxRelay } from './mailbox-relay.ts';
 import { ConnectRefused, clientOrThrow, finishConnect, startConnect } from './oauth-connect.ts';
@@ -177,21 +177,26 @@ export const integrationOperations = [
   defineOperation({
     ...common,
     method: 'delete',
-    path: '/v1/integrations/{provider}',
+    // One path with `GET /v1/integrations/{id}`: the integration named by its id or by its provider.
+    path: '/v1/integrations/{id}',
     operationId: 'disconnectIntegration',
     scope: 'write:integrations',
     bucket: 'write',
-    params: providerParam,
+    // No id pattern: the segment is an id or a provider's name (test/integrations.test.ts proves another
+    // account's integration is a 404 either way).
     summary: 'Disconnect a provider',
     description:
-      'Revokes the grant at the provider and forgets the tokens; the integration becomes `disconnected`. ' +
-      'What was imported stays. A provider that cannot be reached still loses its tokens here.',
+      'The integration by its id (`int_...`) or its provider (`DELETE /v1/integrations/gmail`). Revokes the ' +
+      'grant at the provider and forgets the tokens; the integration becomes `disconnected`. What was imported ' +
+      'stays. A provider that cannot be reached still loses its tokens here.',
     response: IntegrationStatus,
     async handle({ runtime, principal, params }) {
-      const connector = connectorOrThrow(params.provider);
       const accountId = principal.accountId;
-      const row = await readIntegration(runtime.db, accountId, connector.provider);
-      if (!row || row.status === 'disconnected') throw notFound('integration', connector.provider);
+      const row = params.id.startsWith('int_')
+        ? await readIntegrationById(runtime.db, accountId, params.id)
+        : await readIntegration(runtime.db, accountId, params.id);
+      const connector = row && connectorOf(row.provider);
+      if (!row || !connector || row.status === 'disconnected') throw notFound('integration', params.id);
       const tokens = await loadTokens(runtime.db, runtime.secrets, accountId, connector.provider);
       const token = tokens?.refreshToken ?? tokens?.accessToken;
       if (token && connector.revoke) {

@@ -17,6 +17,15 @@ export async function readIntegration(db: Database, accountId: string, provider:
   return row;
 }
 
+/** The account's integration with this id; undefined when it has none (another account's is none). */
+export async function readIntegrationById(db: Database, accountId: string, id: string): Promise<Row | undefined> {
+  const [row] = await systemQuery(db, {
+    sql: `SELECT ${COLUMNS} FROM integrations WHERE account_id = $1 AND id = $2`,
+    parameters: [accountId, id],
+  });
+  return row;
+}
+
 export interface Connection {
   identity: string;
   externalAccountId: string | null;
