@@ -256,6 +256,30 @@ describe('sending through Gmail', () => {
     assert.equal((await messages()).length, 2);
   });
 
+  test('a send Gmail refuses with 429 or 503 waits and is sent once later', async () => {
+    const conversation = (
+      await call('POST', '/v1/conversations', {
+        channel: 'email',
+        subject: 'Later',
+        participant_address: 'x@example.net',
+      })
+    ).body.data;
+    const sent = await call('POST', '/v1/messages/send', { conversation_id: conversation.id, body: 'Hello' });
+    google.fail({ path: '/messages/send', status: 429, headers: { 'retry-after': '60' } });
+    const relay = t.runtime.use(mailboxRelay);
+    const scope = { accountIds: [account.id] };
+    const start = Date.now();
+    assert.equal(await relay.deliver(start, scope), 0);
+    google.fail({ path: '/messages/send', status: 503 });
+    assert.equal(await relay.deliver(start + 61_000, scope), 0, 'after Retry-After: tried, refused again');
+    assert.equal((await call('GET', `/v1/messages/${sent.body.data.id}`)).body.data.status, 'queued');
+    const before = google.sent.length;
+    assert.equal(await relay.deliver(start + 3_600_000, scope), 1);
+    assert.equal(google.sent.length, before + 1);
+    assert.equal(await relay.deliver(start + 7_200_000, scope), 0, 'sent once');
+    assert.equal((await call('GET', `/v1/messages/${sent.body.data.id}`)).body.data.status, 'sent');
+  });
+
   test('POST /v1/integrations/gmail/send in a new conversation: a new thread, no reply headers', async () => {
     const conversation = (
       await call('POST', '/v1/conversations', {
