@@ -81,6 +81,7 @@ const ConfigSchema = z.object({
   FIELDLINE_GOOGLE_ACCOUNTS_URL: z.url({ protocol: /^https?$/ }).default(GOOGLE_DEFAULT_URLS.accountsUrl),
   FIELDLINE_GOOGLE_OAUTH_URL: z.url({ protocol: /^https?$/ }).default(GOOGLE_DEFAULT_URLS.oauthUrl),
   FIELDLINE_GOOGLE_API_URL: z.url({ protocol: /^https?$/ }).default(GOOGLE_DEFAULT_URLS.apiUrl),
+  FIELDLINE_GOOGLE_CALENDAR_URL: z.url({ protocol: /^https?$/ }).default(GOOGLE_DEFAULT_URLS.calendarUrl),
   FIELDLINE_MICROSOFT_CLIENT_ID: z.string().min(1).max(500).optional().describe('Microsoft identity platform app'),
   FIELDLINE_MICROSOFT_CLIENT_SECRET: z.string().min(1).max(500).optional(),
   FIELDLINE_MICROSOFT_TENANT: z
@@ -236,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
               accountsUrl: c.FIELDLINE_GOOGLE_ACCOUNTS_URL,
               oauthUrl: c.FIELDLINE_GOOGLE_OAUTH_URL,
               apiUrl: c.FIELDLINE_GOOGLE_API_URL,
+              calendarUrl: c.FIELDLINE_GOOGLE_CALENDAR_URL,
             }
           : undefined,
       microsoft:

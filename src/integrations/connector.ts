@@ -29,10 +29,14 @@
 //    becomes the run's report (`GET /v1/integration-syncs/{id}`). Throw `ProviderAnswerInvalid`
 //    when the provider's answer is not what its documentation says: the run fails, the
 //    integration shows `error`, and nothing of the page is written.
-// 5. Mail: a mailbox provider implements `sendMail`; email conversations then send through the
+// 5. Per member: a connector with `perMember` (a calendar) is connected by each member for
+//    themselves (its authorize needs a signed-in member, whom the state is bound to); its rows,
+//    tokens, cursors and runs carry that member (`member_id`), and its steps get `memberId`.
+//    Its endpoints act on the caller's own connection; an owner or admin sees and disconnects all.
+// 6. Mail: a mailbox provider implements `sendMail`; email conversations then send through the
 //    account's connected mailbox (src/integrations/mailbox-outbox.ts) instead of SMTP, queued in
 //    the transaction of `POST /v1/messages/send` and sent after commit by a worker.
-// 6. Test it against a local fake of the provider's documented API on 127.0.0.1 (one HTTP server:
+// 7. Test it against a local fake of the provider's documented API on 127.0.0.1 (one HTTP server:
 //    OAuth token and revoke endpoints, the API calls you make, 429 and 5xx on demand), like
 //    test/support/fake-google.ts, with the settings' URLs pointing at it (test/gmail.test.ts).
 //    Drive the workers yourself: `runtime.use(syncRunner).runDue(now, { accountIds })` and
@@ -101,6 +105,8 @@ export interface SyncStepArgs<C> {
   /** The provider's API with this account's token. */
   api: ProviderApi;
   accountId: string;
+  /** The member whose own connection this is (a per-member connector); null for the account's. */
+  memberId: string | null;
   runtime: Runtime;
   settings: IntegrationSettings;
 }
@@ -148,6 +154,8 @@ export interface Connector {
   /** The provider as people name it (`Gmail`). */
   title: string;
   description: string;
+  /** Each member connects their own (a calendar), rather than one connection for the account. */
+  perMember?: boolean;
   oauth: ConnectorOAuth;
   /** Whose account the new tokens reach: read once connected (and shown by `status`). */
   identity(

@@ -1,5 +1,7 @@
 // The endpoints every connector gets, at /v1/integrations/{provider}/...: authorize and callback
 // (the OAuth connect flow), status, DELETE (revoke and forget), sync, and send for mailboxes.
+// A per-member connector's endpoints act on the caller's own connection; members limited to their
+// own connections (technicians, dispatchers, office) manage only those, never the account's.
 import { z } from 'zod';
 import { withTenantTransaction } from '../db/tenant-transaction.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
@@ -17,6 +19,7 @@ import { MailboxSendInput, sendThroughMailbox } from './mailbox-send.ts';
 import type { MailboxRelay } from './mailbox-relay.ts';
 import { ConnectRefused, clientOrThrow, finishConnect, startConnect } from './oauth-connect.ts';
 import { IntegrationStatus, statusOf } from './integration-status.ts';
+import { ownConnectionsOnly } from './integrations-resource.ts';
 import { apiWithToken, forgetTokens, loadTokens } from './token-store.ts';
 import { queueSync, type SyncRunner } from './sync-runner.ts';
 
@@ -32,6 +35,24 @@ function connectorOrThrow(provider: string): Connector {
   const connector = connectorOf(provider);
   if (!connector) throw notFound('integration provider', provider);
   return connector;
+}
+
+/**
+ * Whose connection an endpoint acts on: the caller's own for a per-member connector, else the
+ * account's (null), which members limited to their own connections may only read.
+ */
+function connectionOwner(principal: Principal, connector: Connector, change: boolean): string | null {
+  if (connector.perMember) {
+    if (!principal.userId)
+      throw new ApiError(
+        'forbidden',
+        `${connector.title} is each member's own connection: call this signed in as the member, not with an API key`,
+      );
+    return principal.userId;
+  }
+  if (change && ownConnectionsOnly(principal))
+    throw new ApiError('forbidden', `${connector.title} is the account's connection: an owner or admin manages it`);
+  return null;
 }
 
 const AuthorizeAnswer = z.object({
@@ -105,6 +126,7 @@ export const integrationOperations = [
     successStatus: 302,
     async handle({ runtime, principal, params }) {
       const connector = connectorOrThrow(params.provider);
+      connectionOwner(principal, connector, true);
       const redirect = await startConnect(runtime, principal, connector);
       return {
         status: 302,
@@ -166,11 +188,14 @@ export const integrationOperations = [
     bucket: 'read',
     params: providerParam,
     summary: "The account's connection to a provider",
-    description: 'Whether it is connected, as whom, with which scopes, and how its last sync went.',
+    description:
+      'Whether it is connected, as whom, with which scopes, and how its last sync went. A per-member connector ' +
+      "(a calendar): the caller's own connection.",
     response: IntegrationStatus,
     async handle({ runtime, principal, params }) {
       const connector = connectorOrThrow(params.provider);
-      const row = await readIntegration(runtime.db, principal.accountId, connector.provider);
+      const memberId = connectionOwner(principal, connector, false);
+      const row = await readIntegration(runtime.db, principal.accountId, connector.provider, memberId);
       return { status: 200, body: { data: statusOf(connector, row) } };
     },
   }),
@@ -192,12 +217,18 @@ export const integrationOperations = [
     response: IntegrationStatus,
     async handle({ runtime, principal, params }) {
       const accountId = principal.accountId;
+      const named = params.id.startsWith('int_') ? undefined : connectorOf(params.id);
       const row = params.id.startsWith('int_')
         ? await readIntegrationById(runtime.db, accountId, params.id)
-        : await readIntegration(runtime.db, accountId, params.id);
+        : named &&
+          (await readIntegration(runtime.db, accountId, named.provider, connectionOwner(principal, named, true)));
       const connector = row && connectorOf(row.provider);
       if (!row || !connector || row.status === 'disconnected') throw notFound('integration', params.id);
-      const tokens = await loadTokens(runtime.db, runtime.secrets, accountId, connector.provider);
+      // Another member's own connection is none of a member's business; the account's is an admin's.
+      if (ownConnectionsOnly(principal) && (!row.member_id || row.member_id !== principal.userId))
+        throw notFound('integration', params.id);
+      const memberId: string | null = row.member_id ?? null;
+      const tokens = await loadTokens(runtime.db, runtime.secrets, accountId, connector.provider, memberId);
       const token = tokens?.refreshToken ?? tokens?.accessToken;
       if (token && connector.revoke) {
         try {
@@ -209,8 +240,14 @@ export const integrationOperations = [
           );
         }
       }
-      await forgetTokens(runtime.db, accountId, connector.provider);
-      const updated = await markIntegration(runtime.db, accountId, connector.provider, { status: 'disconnected' });
+      await forgetTokens(runtime.db, accountId, connector.provider, memberId);
+      const updated = await markIntegration(
+        runtime.db,
+        accountId,
+        connector.provider,
+        { status: 'disconnected' },
+        memberId,
+      );
       return { status: 200, body: { data: statusOf(connector, updated) } };
     },
   }),
@@ -236,10 +273,11 @@ export const integrationOperations = [
         throw validationFailed([
           { path: 'kind', message: `one of: ${Object.keys(connector.syncs).join(', ') || '(none)'}` },
         ]);
-      const row = await readIntegration(runtime.db, principal.accountId, connector.provider);
+      const memberId = connectionOwner(principal, connector, true);
+      const row = await readIntegration(runtime.db, principal.accountId, connector.provider, memberId);
       if (!row || (row.status !== 'connected' && row.status !== 'error'))
         throw new ApiError('conflict', `${connector.title} is ${row?.status ?? 'not connected'}: connect it first`);
-      const run = await queueSync(runtime, principal.accountId, row.id, connector, kind);
+      const run = await queueSync(runtime, principal.accountId, row.id, connector, kind, 'manual', memberId);
       runDueSoon(runtime);
       return { status: 202, body: { data: { object: 'integration_sync', id: run.id, status: 'queued' } } };
     },
@@ -262,6 +300,7 @@ export const integrationOperations = [
     async handle({ runtime, principal, params, body, requestId }) {
       const connector = connectorOrThrow(params.provider);
       if (!connector.sendMail) throw notFound('mailbox provider', connector.provider);
+      connectionOwner(principal, connector, true);
       const message = await withTenantTransaction(runtime.db, principal.accountId, (tx) =>
         sendThroughMailbox(createOperationContext(tx, principal, runtime, requestId), connector, body),
       );

@@ -15,6 +15,8 @@ export interface GoogleSettings {
   oauthUrl: string;
   /** Google's APIs: https://gmail.googleapis.com (FIELDLINE_GOOGLE_API_URL). */
   apiUrl: string;
+  /** The Calendar API's host: https://www.googleapis.com (FIELDLINE_GOOGLE_CALENDAR_URL; `/calendar/v3` follows). */
+  calendarUrl?: string;
 }
 
 export interface IntegrationSettings {
@@ -27,6 +29,7 @@ export const GOOGLE_DEFAULT_URLS = {
   accountsUrl: 'https://accounts.google.com',
   oauthUrl: 'https://oauth2.googleapis.com',
   apiUrl: 'https://gmail.googleapis.com',
+  calendarUrl: 'https://www.googleapis.com',
 } as const;
 
 /** A base URL without its trailing slash, so paths join with one. */

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
+import type { Principal } from '../platform/operations/principal.ts';
+import { ownConnectionsOnly } from './integrations-resource.ts';
 
 export const SYNC_STATES = ['queued', 'running', 'succeeded', 'failed'] as const;
 export type SyncState = (typeof SYNC_STATES)[number];
@@ -22,10 +24,15 @@ export const integrationSyncs = defineResource({
   limitedBecause:
     'A sync run is a report written by the sync runner; start one with POST /v1/integrations/{provider}/sync.',
   emitsEvents: false,
-  roles: { dispatcher: 'read', office: 'read', read_only: 'read' },
+  assignment: { field: 'member_id' },
+  roles: { technician: 'own', dispatcher: 'own', office: 'own', read_only: 'read' },
+  // A member limited to their own connections sees only their connections' runs.
+  readableRows: (principal: Principal) =>
+    ownConnectionsOnly(principal) ? { field: 'member_id', values: principal.userId ? [principal.userId] : [] } : null,
   fields: {
     integration_id: field.ref('integrations').required().filterable().expand('integration'),
     provider: field.text({ max: 40 }).required().filterable(),
+    member_id: field.ref('users').filterable().describe('The member whose own connection synced (a calendar).'),
     kind: field.text({ max: 40 }).required().filterable().describe("The connector's kind of sync (`mail`)."),
     status: field
       .enum(SYNC_STATES)

@@ -87,4 +87,18 @@ export const INTEGRATIONS_MIGRATIONS: readonly Migration[] = [
       `GRANT INSERT ON integration_mail_outbox TO ${TENANT_ROLE}`,
     ],
   },
+  {
+    id: '0037_member_integrations',
+    statements: [
+      // Per-member connections (a member's own calendar): their tokens, cursors and connect flows
+      // carry the member; '' is the account-wide connection (mailboxes, accounting).
+      `ALTER TABLE integration_tokens ADD COLUMN IF NOT EXISTS member_id text NOT NULL DEFAULT ''`,
+      'ALTER TABLE integration_tokens DROP CONSTRAINT IF EXISTS integration_tokens_pkey',
+      'ALTER TABLE integration_tokens ADD PRIMARY KEY (account_id, provider, member_id)',
+      `ALTER TABLE integration_sync_cursors ADD COLUMN IF NOT EXISTS member_id text NOT NULL DEFAULT ''`,
+      'ALTER TABLE integration_sync_cursors DROP CONSTRAINT IF EXISTS integration_sync_cursors_pkey',
+      'ALTER TABLE integration_sync_cursors ADD PRIMARY KEY (account_id, provider, kind, member_id)',
+      'ALTER TABLE integration_oauth_states ADD COLUMN IF NOT EXISTS member_id text',
+    ],
+  },
 ];

@@ -16,7 +16,7 @@ import { ScheduledSyncs, scheduledSyncs } from './scheduled-syncs.ts';
 export const integrationsModule = defineModule({
   name: 'integrations',
   resources: [integrations, integrationSyncs],
-  roles: { dispatcher: 'read', office: 'read', read_only: 'read' },
+  roles: { technician: 'own', dispatcher: 'own', office: 'own', read_only: 'read' },
   migrations: INTEGRATIONS_MIGRATIONS,
   operations: () => integrationOperations,
   provides: [

@@ -3,6 +3,8 @@
 //   authorize: a random `state` (kept only as its SHA-256, bound to the account, the member or key
 //              that started it and the provider, usable once within ten minutes) and a PKCE
 //              verifier (sealed); the person is sent to the provider's consent page.
+//              A per-member connector's flow (a calendar) is the signed-in member's own: the state
+//              names them, and the connection made is theirs.
 //   callback:  the state is consumed (a forged, replayed, expired or other provider's state is
 //              refused before anything else), the code exchanged with the verifier, the
 //              identity read with the new token, the tokens sealed, the integration connected.
@@ -54,6 +56,13 @@ export async function startConnect(
   principal: Principal,
   connector: Connector,
 ): Promise<AuthorizeRedirect> {
+  const memberId = connector.perMember ? principal.userId : null;
+  if (connector.perMember && !memberId)
+    throw new ApiError(
+      'forbidden',
+      `${connector.title} is each member's own: connect it signed in as the member (a session or a member's ` +
+        'OAuth token), not with an API key',
+    );
   const client = clientOrThrow(runtime, connector);
   const state = base64url(randomBytes(32));
   const verifier = connector.oauth.pkce ? base64url(randomBytes(48)) : null;
@@ -66,8 +75,8 @@ export async function startConnect(
   });
   await systemQuery(runtime.db, {
     sql: `INSERT INTO integration_oauth_states (state_hash, account_id, provider, started_by, code_verifier,
-                                                redirect_uri, expires_at, created_at)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
+                                                redirect_uri, expires_at, member_id, created_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())`,
     parameters: [
       stateHash(state),
       principal.accountId,
@@ -76,6 +85,7 @@ export async function startConnect(
       verifier ? runtime.secrets.encrypt(verifier) : null,
       redirectUri,
       expiresAt,
+      memberId ?? null,
     ],
   });
   const url = new URL(client.authorizeUrl);
@@ -102,6 +112,7 @@ interface StateRow {
   code_verifier: string | null;
   redirect_uri: string;
   expires_at: unknown;
+  member_id: string | null;
   [column: string]: unknown;
 }
 
@@ -111,7 +122,7 @@ async function consumeState(runtime: Runtime, connector: Connector, state: strin
   const [row] = await systemQuery<StateRow>(runtime.db, {
     sql: `UPDATE integration_oauth_states SET used_at = now()
            WHERE state_hash = $1 AND used_at IS NULL
-           RETURNING account_id, provider, started_by, code_verifier, redirect_uri, expires_at`,
+           RETURNING account_id, provider, started_by, code_verifier, redirect_uri, expires_at, member_id`,
     parameters: [hash],
   });
   if (!row) {
@@ -176,15 +187,17 @@ export async function finishConnect(
   } catch (error) {
     throw new ConnectRefused(`${connector.title} did not complete the connection: ${(error as Error).message}.`);
   }
-  await saveTokens(runtime.db, runtime.secrets, flow.account_id, connector.provider, tokensFrom(answer));
+  const memberId = flow.member_id ?? null;
+  await saveTokens(runtime.db, runtime.secrets, flow.account_id, connector.provider, tokensFrom(answer), memberId);
   const integration = await saveConnected(runtime.db, flow.account_id, connector.provider, {
+    memberId,
     identity: identity.identity,
     externalAccountId: identity.externalAccountId ?? null,
     scopes: answer.scope ? answer.scope.split(/\s+/).filter(Boolean) : connector.oauth.scopes,
     connectedBy: flow.started_by,
   });
   runtime.logger.info(
-    { account: flow.account_id, provider: connector.provider, integration: integration.id },
+    { account: flow.account_id, provider: connector.provider, integration: integration.id, member: memberId },
     'integration connected',
   );
   return { accountId: flow.account_id, integration };

@@ -36,7 +36,7 @@ export class ScheduledSyncs implements Lifecycle {
   /** Queues the runs due at `now` (of `accountIds` only, when given); answers how many were queued. */
   async queueDue(now = Date.now(), scope: { accountIds?: readonly string[] } = {}): Promise<number> {
     const due = await systemQuery(this.runtime.db, {
-      sql: `SELECT account_id, id, provider FROM integrations
+      sql: `SELECT account_id, id, provider, member_id FROM integrations
              WHERE status = 'connected' AND (last_sync_at IS NULL OR last_sync_at <= $1)
                AND ($2::text[] IS NULL OR account_id = ANY($2::text[]))
              ORDER BY id LIMIT 1000`,
@@ -53,6 +53,7 @@ export class ScheduledSyncs implements Lifecycle {
           connector!,
           kind,
           'scheduled',
+          integration.member_id ?? null,
         );
         if (run.queued) queued++;
       }

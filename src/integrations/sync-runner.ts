@@ -35,7 +35,7 @@ const backoffMs = (attempts: number) => 30_000 * 2 ** (attempts - 1);
 /** Pages one claim runs before letting other runs have a turn. */
 const PAGES_PER_CLAIM = 50;
 
-const RUN_COLUMNS = 'id, account_id, integration_id, provider, kind, attempts';
+const RUN_COLUMNS = 'id, account_id, integration_id, provider, member_id, kind, attempts';
 
 /** Queues a run of `kind` (default: the connector's first), or answers the one already waiting or running. */
 export async function queueSync(
@@ -45,20 +45,22 @@ export async function queueSync(
   connector: Connector,
   kind: string,
   trigger: 'manual' | 'scheduled' = 'manual',
+  /** The member whose own connection it is (a per-member connector). */
+  memberId: string | null = null,
 ): Promise<{ id: string; queued: boolean }> {
   const [existing] = await systemQuery(runtime.db, {
     sql: `SELECT id FROM integration_syncs WHERE account_id = $1 AND provider = $2 AND kind = $3
-             AND status IN ('queued', 'running') ORDER BY created_at LIMIT 1`,
-    parameters: [accountId, connector.provider, kind],
+             AND member_id IS NOT DISTINCT FROM $4 AND status IN ('queued', 'running') ORDER BY created_at LIMIT 1`,
+    parameters: [accountId, connector.provider, kind, memberId],
   });
   if (existing) return { id: existing.id, queued: false };
   const id = newId('isy');
   await systemQuery(runtime.db, {
-    sql: `INSERT INTO integration_syncs (id, account_id, integration_id, provider, kind, status, trigger, created_count,
-                                         updated_count, skipped_count, failed_count, pages, attempts, run_after,
-                                         created_at, updated_at)
-          VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, 0, 0, 0, 0, 0, now(), now(), now())`,
-    parameters: [id, accountId, integrationId, connector.provider, kind, trigger],
+    sql: `INSERT INTO integration_syncs (id, account_id, integration_id, provider, member_id, kind, status, trigger,
+                                         created_count, updated_count, skipped_count, failed_count, pages, attempts,
+                                         run_after, created_at, updated_at)
+          VALUES ($1, $2, $3, $4, $7, $5, 'queued', $6, 0, 0, 0, 0, 0, 0, now(), now(), now())`,
+    parameters: [id, accountId, integrationId, connector.provider, kind, trigger, memberId],
   });
   return { id, queued: true };
 }
@@ -145,11 +147,12 @@ export class SyncRunner {
   async #run(run: Row): Promise<void> {
     const connector = connectorOf(run.provider);
     const kind = connector?.syncs[run.kind];
-    const integration = await readIntegration(this.runtime.db, run.account_id, run.provider);
+    const memberId: string | null = run.member_id ?? null;
+    const integration = await readIntegration(this.runtime.db, run.account_id, run.provider, memberId);
     if (!connector || !kind) return this.#finish(run, { failed: `No sync '${run.kind}' of '${run.provider}'` });
     if (integration?.status !== 'connected' && integration?.status !== 'error')
       return this.#finish(run, { failed: `The integration is ${integration?.status ?? 'gone'}; connect it again` });
-    const api = connectionApi(this.runtime, run.account_id, connector);
+    const api = connectionApi(this.runtime, run.account_id, connector, memberId);
     try {
       for (let page = 0; page < PAGES_PER_CLAIM; page++) {
         const cursor = await this.#cursor(run, kind);
@@ -157,6 +160,7 @@ export class SyncRunner {
           cursor,
           api,
           accountId: run.account_id,
+          memberId,
           runtime: this.runtime,
           settings: integrationSettings(this.runtime),
         });
@@ -172,8 +176,9 @@ export class SyncRunner {
 
   async #cursor(run: Row, kind: SyncKind): Promise<unknown> {
     const [row] = await systemQuery(this.runtime.db, {
-      sql: 'SELECT cursor FROM integration_sync_cursors WHERE account_id = $1 AND provider = $2 AND kind = $3',
-      parameters: [run.account_id, run.provider, run.kind],
+      sql: `SELECT cursor FROM integration_sync_cursors
+             WHERE account_id = $1 AND provider = $2 AND kind = $3 AND member_id = $4`,
+      parameters: [run.account_id, run.provider, run.kind, run.member_id ?? ''],
     });
     if (!row) return null;
     const stored = typeof row.cursor === 'string' ? JSON.parse(row.cursor) : row.cursor;
@@ -188,10 +193,11 @@ export class SyncRunner {
       const ctx = createOperationContext(tx, accountPrincipal(run.account_id), this.runtime);
       await step.write?.({ ctx, links: integrationLinks(tx, run.provider), tally: tallyInto(counts) });
       tx.defer({
-        sql: `INSERT INTO integration_sync_cursors (account_id, provider, kind, cursor, updated_at)
-              VALUES ($1, $2, $3, $4, now())
-              ON CONFLICT (account_id, provider, kind) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
-        parameters: [run.account_id, run.provider, run.kind, JSON.stringify(step.cursor)],
+        sql: `INSERT INTO integration_sync_cursors (account_id, provider, kind, member_id, cursor, updated_at)
+              VALUES ($1, $2, $3, $5, $4, now())
+              ON CONFLICT (account_id, provider, kind, member_id) DO UPDATE
+                 SET cursor = EXCLUDED.cursor, updated_at = now()`,
+        parameters: [run.account_id, run.provider, run.kind, JSON.stringify(step.cursor), run.member_id ?? ''],
       });
       tx.defer({
         sql: `UPDATE integration_syncs
@@ -249,11 +255,17 @@ export class SyncRunner {
              WHERE id = $1`,
       parameters: [run.id, outcome.failed ? 'failed' : 'succeeded', outcome.failed?.slice(0, 1000) ?? null],
     });
-    await recordSyncResult(this.runtime.db, run.account_id, run.provider, {
-      runId: run.id,
-      succeeded: !outcome.failed,
-      status: outcome.failed ? outcome.status : 'connected',
-      error: outcome.failed ?? null,
-    });
+    await recordSyncResult(
+      this.runtime.db,
+      run.account_id,
+      run.provider,
+      {
+        runId: run.id,
+        succeeded: !outcome.failed,
+        status: outcome.failed ? outcome.status : 'connected',
+        error: outcome.failed ?? null,
+      },
+      run.member_id ?? null,
+    );
   }
 }

@@ -45,11 +45,13 @@ export async function saveTokens(
   accountId: string,
   provider: string,
   tokens: TokenSet,
+  memberId: string | null = null,
 ): Promise<void> {
   await systemQuery(db, {
-    sql: `INSERT INTO integration_tokens (account_id, provider, access_token, refresh_token, expires_at, updated_at)
-          VALUES ($1, $2, $3, $4, $5, now())
-          ON CONFLICT (account_id, provider) DO UPDATE SET access_token = EXCLUDED.access_token,
+    sql: `INSERT INTO integration_tokens (account_id, provider, member_id, access_token, refresh_token, expires_at,
+                                          updated_at)
+          VALUES ($1, $2, $6, $3, $4, $5, now())
+          ON CONFLICT (account_id, provider, member_id) DO UPDATE SET access_token = EXCLUDED.access_token,
             refresh_token = EXCLUDED.refresh_token, expires_at = EXCLUDED.expires_at, updated_at = now()`,
     parameters: [
       accountId,
@@ -57,6 +59,7 @@ export async function saveTokens(
       secrets.encrypt(tokens.accessToken),
       tokens.refreshToken ? secrets.encrypt(tokens.refreshToken) : null,
       tokens.expiresAt?.toISOString() ?? null,
+      memberId ?? '',
     ],
   });
 }
@@ -66,11 +69,12 @@ export async function loadTokens(
   secrets: SecretBox,
   accountId: string,
   provider: string,
+  memberId: string | null = null,
 ): Promise<TokenSet | null> {
   const [row] = await systemQuery<{ access_token: string; refresh_token: string | null; expires_at: unknown }>(db, {
     sql: `SELECT access_token, refresh_token, expires_at FROM integration_tokens
-           WHERE account_id = $1 AND provider = $2`,
-    parameters: [accountId, provider],
+           WHERE account_id = $1 AND provider = $2 AND member_id = $3`,
+    parameters: [accountId, provider, memberId ?? ''],
   });
   if (!row) return null;
   try {
@@ -85,10 +89,15 @@ export async function loadTokens(
   }
 }
 
-export async function forgetTokens(db: Database, accountId: string, provider: string): Promise<void> {
+export async function forgetTokens(
+  db: Database,
+  accountId: string,
+  provider: string,
+  memberId: string | null = null,
+): Promise<void> {
   await systemQuery(db, {
-    sql: 'DELETE FROM integration_tokens WHERE account_id = $1 AND provider = $2',
-    parameters: [accountId, provider],
+    sql: 'DELETE FROM integration_tokens WHERE account_id = $1 AND provider = $2 AND member_id = $3',
+    parameters: [accountId, provider, memberId ?? ''],
   });
 }
 
@@ -139,16 +148,22 @@ export const apiWithToken = (accessToken: string): ProviderApi =>
   );
 
 /**
- * The provider's API as the account's connection: its token refreshed before expiry and saved.
- * A grant the provider refuses marks the integration `needs_reauth` (and forgets the tokens).
+ * The provider's API as the account's connection (or `memberId`'s own): its token refreshed before
+ * expiry and saved. A grant the provider refuses marks that integration `needs_reauth` (and
+ * forgets its tokens); another member's connection is untouched.
  */
-export function connectionApi(runtime: Runtime, accountId: string, connector: Connector): ProviderApi {
+export function connectionApi(
+  runtime: Runtime,
+  accountId: string,
+  connector: Connector,
+  memberId: string | null = null,
+): ProviderApi {
   const { db, secrets } = runtime;
   const provider = connector.provider;
   let current: TokenSet | null = null;
   const refresh = async (): Promise<string> => {
     const client = connector.oauth.client(integrationSettings(runtime));
-    const tokens = current ?? (await loadTokens(db, secrets, accountId, provider));
+    const tokens = current ?? (await loadTokens(db, secrets, accountId, provider, memberId));
     if (!client || !tokens?.refreshToken) return reauth('no refresh token is kept for the connection');
     try {
       current = tokensFrom(await refreshGrant(client, tokens.refreshToken), tokens.refreshToken);
@@ -156,20 +171,22 @@ export function connectionApi(runtime: Runtime, accountId: string, connector: Co
       if (error instanceof NeedsReauth) return reauth(error.message);
       throw error;
     }
-    await saveTokens(db, secrets, accountId, provider, current);
+    await saveTokens(db, secrets, accountId, provider, current, memberId);
     return current.accessToken;
   };
   const reauth = async (why: string): Promise<never> => {
-    await forgetTokens(db, accountId, provider);
-    await markIntegration(db, accountId, provider, {
-      status: 'needs_reauth',
-      lastError: `Connect again: ${why}`,
-      from: ['connected', 'error'],
-    });
+    await forgetTokens(db, accountId, provider, memberId);
+    await markIntegration(
+      db,
+      accountId,
+      provider,
+      { status: 'needs_reauth', lastError: `Connect again: ${why}`, from: ['connected', 'error'] },
+      memberId,
+    );
     throw new NeedsReauth(why);
   };
   const token = async (): Promise<string> => {
-    current ??= await loadTokens(db, secrets, accountId, provider);
+    current ??= await loadTokens(db, secrets, accountId, provider, memberId);
     if (!current) return reauth('the connection has no tokens');
     const expiring = current.expiresAt && current.expiresAt.getTime() - REFRESH_MARGIN_MS <= Date.now();
     return expiring ? refresh() : current.accessToken;

@@ -2,11 +2,12 @@
 // Google's OAuth 2.0 token endpoint (authorization_code with PKCE S256, refresh_token,
 // `invalid_grant`), the revoke endpoint, and the Gmail REST API calls Fieldline makes (profile,
 // messages.list with pageToken, messages.get format=full|raw, history.list, attachments.get,
-// messages.send), as Google documents them. Tests queue failures (429 with Retry-After, 5xx,
+// messages.send), as Google documents them, and the Calendar API v3 (fake-google-calendar.ts). Tests queue failures (429 with Retry-After, 5xx,
 // malformed or huge answers) for the next matching request, and read what it was asked.
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { googleCalendarRoutes } from './fake-google-calendar.ts';
 
 export const FAKE_CLIENT = { clientId: 'fake-client.apps.googleusercontent.com', clientSecret: 'fake-secret-123' };
 
@@ -268,6 +269,8 @@ export async function startFakeGoogle() {
     return googleError(res, 404, 'Not found', 'NOT_FOUND');
   }
 
+  const calendar = googleCalendarRoutes((res, status, body) => send(res, status, body));
+
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const text = await readBody(req);
@@ -298,6 +301,12 @@ export async function startFakeGoogle() {
     if (url.pathname === '/revoke' && req.method === 'POST') return revokeEndpoint(res, seen.form ?? url.searchParams);
     if (url.pathname.startsWith('/gmail/v1/users/me/'))
       return gmail(res, seen.method, url.pathname, url.searchParams, req.headers.authorization ?? '', seen.json);
+    if (url.pathname.startsWith('/calendar/v3/')) {
+      const access = accessTokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+      if (!access || access.grant.revoked || access.expiresAt < Date.now())
+        return googleError(res, 401, 'Request had invalid authentication credentials.', 'UNAUTHENTICATED');
+      return calendar.route(res, seen.method, url.pathname, url.searchParams, seen.json, access.grant.email);
+    }
     return send(res, 404, { error: 'not_found' });
   });
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
@@ -307,8 +316,10 @@ export async function startFakeGoogle() {
     base,
     /** The settings Fieldline runs with against this fake. */
     settings: {
-      google: { ...FAKE_CLIENT, accountsUrl: base, oauthUrl: base, apiUrl: base },
+      google: { ...FAKE_CLIENT, accountsUrl: base, oauthUrl: base, apiUrl: base, calendarUrl: base },
     },
+    /** Each account's primary calendar (Google Calendar API v3). */
+    calendar,
     requests,
     sent,
     deliver,

@@ -1,8 +1,10 @@
 // The Microsoft Graph v1.0 calendar calls of the connector, as documented: events of the signed-in
 // user's calendar created (with a transactionId, so a retried POST answers the event the first
 // made), moved (PATCH) and deleted, and the calendar view of a window (paged, in UTC by the
-// `outlook.timezone` preference) whose busy times become schedule blocks.
+// `outlook.timezone` preference) whose busy times become schedule blocks. It is the
+// MemberCalendar of the shared calendar sync (src/integrations/calendar/member-calendar-sync.ts).
 import { z } from 'zod';
+import type { BusyTime, CalendarEvent, EventInput, MemberCalendar } from '../calendar/member-calendar.ts';
 import { ProviderAnswerInvalid, ProviderRefused, type ProviderApi } from '../provider-api.ts';
 import { NoContent } from './graph-shapes.ts';
 
@@ -20,23 +22,6 @@ export type GraphEvent = z.infer<typeof GraphEvent>;
 
 const CalendarPage = z.object({ value: z.array(GraphEvent), '@odata.nextLink': z.string().optional() });
 
-export interface EventInput {
-  subject: string;
-  text: string;
-  startsAt: string;
-  endsAt: string;
-  location: string | null;
-  /** Ours, stable per job: Graph answers a POST it already saw with the event it made. */
-  transactionId: string;
-}
-
-export interface BusyTime {
-  eventId: string;
-  subject: string | null;
-  startsAt: string;
-  endsAt: string;
-}
-
 const IN_UTC = 'outlook.timezone="UTC"';
 /** Showing as free (or working elsewhere) does not take the technician's time. */
 const NOT_BUSY = new Set(['free', 'workingElsewhere']);
@@ -51,7 +36,14 @@ export function instantOf(time: { dateTime: string; timeZone: string }): string 
 
 const graphTime = (iso: string) => ({ dateTime: iso.slice(0, 19), timeZone: 'UTC' });
 
-export function graphCalendar(api: ProviderApi, base: string) {
+const eventOf = (event: GraphEvent): CalendarEvent => ({
+  id: event.id,
+  subject: event.subject ?? null,
+  startsAt: instantOf(event.start),
+  endsAt: instantOf(event.end),
+});
+
+export function graphCalendar(api: ProviderApi, base: string): MemberCalendar {
   const event = (id: string) => `${base}/me/events/${encodeURIComponent(id)}`;
   const fields = (input: EventInput) => ({
     subject: input.subject,
@@ -63,21 +55,28 @@ export function graphCalendar(api: ProviderApi, base: string) {
   });
 
   return {
-    create: (input: EventInput) =>
-      api.json(`${base}/me/events`, GraphEvent, {
-        method: 'POST',
-        json: { ...fields(input), transactionId: input.transactionId },
-        headers: { prefer: IN_UTC },
-      }),
+    label: 'Outlook',
+    // The key, stable per job and member, is the transactionId: Graph answers a POST it already saw
+    // with the event it made.
+    create: async (input: EventInput) =>
+      eventOf(
+        await api.json(`${base}/me/events`, GraphEvent, {
+          method: 'POST',
+          json: { ...fields(input), transactionId: `fieldline-${input.key}`.slice(0, 200) },
+          headers: { prefer: IN_UTC },
+        }),
+      ),
 
     /** Moves or renames an event; null when the person deleted it in Outlook (404). */
-    async update(id: string, input: EventInput): Promise<GraphEvent | null> {
+    async update(id: string, input: EventInput): Promise<CalendarEvent | null> {
       try {
-        return await api.json(event(id), GraphEvent, {
-          method: 'PATCH',
-          json: fields(input),
-          headers: { prefer: IN_UTC },
-        });
+        return eventOf(
+          await api.json(event(id), GraphEvent, {
+            method: 'PATCH',
+            json: fields(input),
+            headers: { prefer: IN_UTC },
+          }),
+        );
       } catch (error) {
         if (error instanceof ProviderRefused && error.status === 404) return null;
         throw error;

@@ -1,207 +1,66 @@
-// Microsoft 365's `calendar` sync: the connected person's calendar, when that person is a member
-// of the account (the member whose email is the mailbox's address; integrations are one per
-// account and provider, so this is one technician's calendar, e.g. an owner who works the jobs).
-//   out: each of their booked jobs (scheduled or in progress, not yet over) is an Outlook event,
-//        created with the job's id as transactionId (a redone step gets the same event), moved
-//        when the job moves, deleted when it is cancelled, unscheduled or given to someone else
-//        (a completed job keeps its event);
-//   in:  the calendar's busy times of the next WINDOW_DAYS (not our events) are schedule blocks
-//        of theirs, so dispatch's conflict detection sees them; moved and removed with the event.
-// Events are pushed before the step's transaction and their links written in it; a block that
-// collides with a booked job is reported in the run, not written.
-import { z } from 'zod';
+// Microsoft calendars: the shared calendar sync (src/integrations/calendar/member-calendar-sync.ts)
+// over Microsoft Graph (graph-calendar.ts).
+//   `microsoft-calendar`: each member connects their own Outlook calendar (calendar permissions
+//     only); their booked jobs are events there, their busy times their schedule blocks.
+//   the `calendar` sync of the account's Microsoft 365 mailbox (`microsoft`): kept for accounts
+//     that connected it before per-member calendars; it is the calendar of the member whose email
+//     is the mailbox's address.
 import { systemQuery } from '../../db/system-query.ts';
-import { deleteInTransaction } from '../../platform/operations/delete.ts';
-import type { SyncKind, SyncStepArgs, SyncWrite } from '../connector.ts';
-import { graphCalendar, instantOf, type BusyTime, type EventInput, type GraphEvent } from './graph-calendar.ts';
+import { defineConnector } from '../connector.ts';
+import { memberCalendarSync } from '../calendar/member-calendar-sync.ts';
+import { graphCalendar } from './graph-calendar.ts';
+import { graphClient } from './graph-client.ts';
 import { MICROSOFT_PROVIDER } from './microsoft-mail-sync.ts';
-import { graphBase } from './microsoft-settings.ts';
+import { graphBase, microsoftOAuthClient } from './microsoft-settings.ts';
 
-export const WINDOW_DAYS = 30;
-const DAY = 86_400_000;
+export const MICROSOFT_CALENDAR_PROVIDER = 'microsoft-calendar';
 
-export const MicrosoftCalendarCursor = z.object({ synced_at: z.string() });
-type Args = SyncStepArgs<z.infer<typeof MicrosoftCalendarCursor>>;
+/** A member's own calendar: read the profile, write events, read busy times; no mail. */
+export const MICROSOFT_CALENDAR_SCOPES = ['offline_access', 'User.Read', 'Calendars.ReadWrite'];
 
-interface JobRow {
-  id: string;
-  title: string;
-  description: string | null;
-  scheduled_start: unknown;
-  scheduled_end: unknown;
-  address: unknown;
-  status: string;
-  [column: string]: unknown;
-}
-
-interface EventLink {
-  jobId: string;
-  eventId: string;
-  /** What the event shows, to move it only when the job moved. */
-  shown: string;
-}
-
-const iso = (value: unknown) => new Date(value as string).toISOString();
-
-function eventOf(job: JobRow): EventInput {
-  const address = typeof job.address === 'string' ? JSON.parse(job.address) : job.address;
-  const place = address
-    ? [address.line1, address.city].filter((part: unknown) => typeof part === 'string').join(', ')
-    : '';
-  return {
-    subject: job.title,
-    text: `${job.description ?? ''}\n\nFieldline job ${job.id}`.trim(),
-    startsAt: iso(job.scheduled_start),
-    endsAt: iso(job.scheduled_end),
-    location: place || null,
-    transactionId: `fieldline-${job.id}`,
-  };
-}
-
-const shownOf = (input: EventInput) => JSON.stringify([input.subject, input.startsAt, input.endsAt, input.location]);
-
-/** The member the connection belongs to: the active member whose email is the mailbox's address. */
-async function connectedMember(args: Args): Promise<{ id: string; identity: string } | { identity: string | null }> {
-  const [row] = await systemQuery(args.runtime.db, {
-    sql: `SELECT u.id, i.identity FROM integrations i
-            LEFT JOIN users u ON u.account_id = i.account_id AND lower(u.email) = lower(i.identity)
-                 AND u.status = 'active'
-           WHERE i.account_id = $1 AND i.provider = $2 LIMIT 1`,
-    parameters: [args.accountId, MICROSOFT_PROVIDER],
-  });
-  return row?.id ? { id: row.id, identity: row.identity } : { identity: row?.identity ?? null };
-}
-
-/** Pushes the member's booked jobs to the calendar; answers the links as they now are, and those removed. */
-async function pushJobs(args: Args, memberId: string, calendar: ReturnType<typeof graphCalendar>) {
-  const linked = await systemQuery<{ record_id: string; external_id: string; metadata: any }>(args.runtime.db, {
-    sql: `SELECT record_id, external_id, metadata FROM integration_links
-           WHERE account_id = $1 AND provider = $2 AND collection = 'jobs'`,
-    parameters: [args.accountId, MICROSOFT_PROVIDER],
-  });
-  const byJob = new Map(
-    linked
-      .map((row) => ({ ...row, metadata: typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata }))
-      .filter((row) => !row.metadata?.removed)
-      .map((row) => [row.record_id, { eventId: row.external_id, shown: String(row.metadata?.shown ?? '') }]),
-  );
-  // Booked jobs not yet over, and the jobs that have an event: a completed one keeps its event.
-  const jobs = await systemQuery<JobRow>(args.runtime.db, {
-    sql: `SELECT id, title, description, scheduled_start, scheduled_end, address, status FROM jobs
-           WHERE account_id = $1 AND technician_id = $2 AND deleted_at IS NULL AND scheduled_start IS NOT NULL
-             AND (status IN ('scheduled', 'in_progress') AND scheduled_end > $3
-                  OR status IN ('scheduled', 'in_progress', 'completed') AND id = ANY($4))`,
-    parameters: [args.accountId, memberId, new Date(Date.now() - DAY).toISOString(), [...byJob.keys()]],
-  });
-  const current: EventLink[] = [];
-  const removed: EventLink[] = [];
-  for (const job of jobs) {
-    const input = eventOf(job);
-    const link = byJob.get(job.id);
-    byJob.delete(job.id);
-    if (link && (link.shown === shownOf(input) || job.status === 'completed')) {
-      current.push({ jobId: job.id, ...link });
-      continue;
-    }
-    const moved = link ? await calendar.update(link.eventId, input) : null;
-    if (link && !moved) removed.push({ jobId: job.id, ...link }); // deleted in Outlook: made again
-    let event = moved ?? (await calendar.create(input));
-    // A POST redone after a crash answers the event the first made, as the job was then.
-    if (!moved && !sameTimes(event, input)) event = (await calendar.update(event.id, input)) ?? event;
-    current.push({ jobId: job.id, eventId: event.id, shown: shownOf(input) });
-  }
-  // Cancelled, unscheduled, given to someone else or deleted: its event goes.
-  for (const [jobId, link] of byJob) {
-    await calendar.remove(link.eventId);
-    removed.push({ jobId, ...link });
-  }
-  return { current, removed };
-}
-
-const sameTimes = (event: GraphEvent, input: EventInput) =>
-  event.subject === input.subject && instantOf(event.start) === input.startsAt && instantOf(event.end) === input.endsAt;
-
-/** The member's blocks made from Outlook busy times: kept, moved, made or deleted to match them. */
-async function writeBlocks(write: SyncWrite, memberId: string, busy: BusyTime[], from: string) {
-  const { ctx, links, tally } = write;
-  const blocks = ctx.registry.get('schedule-blocks');
-  const linked = await ctx.tx.query<{ record_id: string; external_id: string }>({
-    sql: `SELECT l.record_id, l.external_id FROM integration_links l
-            JOIN schedule_blocks b ON b.account_id = l.account_id AND b.id = l.record_id
-           WHERE l.account_id = $1 AND l.provider = $2 AND l.collection = 'schedule-blocks' AND b.ends_at > $3`,
-    parameters: [ctx.tx.accountId, MICROSOFT_PROVIDER, from],
-  });
-  const byEvent = new Map(linked.map((row) => [row.external_id, row.record_id]));
-  for (const time of busy) {
-    const blockId = byEvent.get(time.eventId);
-    byEvent.delete(time.eventId);
-    const fields = { starts_at: time.startsAt, ends_at: time.endsAt };
-    try {
-      if (blockId) {
-        const [block] = await ctx.tx.query({
-          sql: 'SELECT starts_at, ends_at FROM schedule_blocks WHERE account_id = $1 AND id = $2',
-          parameters: [ctx.tx.accountId, blockId],
-        });
-        if (iso(block.starts_at) === time.startsAt && iso(block.ends_at) === time.endsAt) tally.skipped();
-        else await ctx.update('schedule-blocks', blockId, fields).then(() => tally.updated());
-        continue;
-      }
-      const note = `Busy in Outlook${time.subject ? `: ${time.subject}` : ''}`.slice(0, 1000);
-      const block = await ctx.create('schedule-blocks', { technician_id: memberId, kind: 'other', note, ...fields });
-      links.upsert({ collection: 'schedule-blocks', recordId: block.id, externalId: time.eventId });
-      tally.created();
-    } catch (error) {
-      tally.failed(time.eventId, `busy ${time.startsAt} - ${time.endsAt}: ${(error as Error).message}`);
-    }
-  }
-  for (const [, blockId] of byEvent) {
-    await deleteInTransaction(ctx, blocks, blockId);
-    tally.updated();
-  }
-}
-
-export const microsoftCalendarSync: SyncKind<z.infer<typeof MicrosoftCalendarCursor>> = {
+/** The account's mailbox calendar (`microsoft`'s `calendar` sync): the active member with the mailbox's address. */
+export const microsoftCalendarSync = memberCalendarSync({
+  provider: MICROSOFT_PROVIDER,
   description: "The connected member's booked jobs as Outlook events, and their Outlook busy times as schedule blocks.",
-  cursor: MicrosoftCalendarCursor,
-  async step(args) {
-    const cursor = { synced_at: new Date().toISOString() };
-    const member = await connectedMember(args);
-    if (!('id' in member))
-      return {
-        cursor,
-        done: true,
-        write: async ({ tally }) =>
-          tally.failed(
-            member.identity ?? 'microsoft',
-            `no active member of the account has the address ${member.identity}: the calendar is that member's`,
-          ),
-      };
-    const calendar = graphCalendar(args.api, graphBase(args.settings));
-    const { current, removed } = await pushJobs(args, member.id, calendar);
-    const ours = new Set(current.map((link) => link.eventId));
-    const from = new Date().toISOString();
-    const to = new Date(Date.now() + WINDOW_DAYS * DAY).toISOString();
-    const busy = (await calendar.busyTimes(from, to)).filter((time) => !ours.has(time.eventId));
+  calendar: (args) => graphCalendar(args.api, graphBase(args.settings)),
+  async accountMember(args) {
+    const [row] = await systemQuery(args.runtime.db, {
+      sql: `SELECT u.id, i.identity FROM integrations i
+              LEFT JOIN users u ON u.account_id = i.account_id AND lower(u.email) = lower(i.identity)
+                   AND u.status = 'active'
+             WHERE i.account_id = $1 AND i.provider = $2 AND i.member_id IS NULL LIMIT 1`,
+      parameters: [args.accountId, MICROSOFT_PROVIDER],
+    });
+    if (row?.id) return { id: row.id };
     return {
-      cursor,
-      done: true,
-      write: async (write) => {
-        for (const link of current)
-          write.links.upsert({
-            collection: 'jobs',
-            recordId: link.jobId,
-            externalId: link.eventId,
-            metadata: { shown: link.shown, removed: false },
-          });
-        for (const link of removed)
-          write.links.upsert({
-            collection: 'jobs',
-            recordId: link.jobId,
-            externalId: link.eventId,
-            metadata: { removed: true },
-          });
-        await writeBlocks(write, member.id, busy, from);
-      },
+      identity: row?.identity ?? MICROSOFT_PROVIDER,
+      why: `no active member of the account has the address ${row?.identity}: the calendar is that member's`,
     };
   },
-};
+});
+
+export const microsoftCalendarConnector = defineConnector({
+  provider: MICROSOFT_CALENDAR_PROVIDER,
+  title: 'Microsoft Outlook calendar',
+  description:
+    "A member's own Outlook (Microsoft 365) calendar: their booked jobs as events (moved with the job, removed " +
+    'when it is no longer theirs), their busy times as their schedule blocks.',
+  perMember: true,
+  oauth: {
+    client: microsoftOAuthClient,
+    scopes: MICROSOFT_CALENDAR_SCOPES,
+    pkce: true,
+    authorizeParams: { response_mode: 'query', prompt: 'select_account' },
+  },
+  async identity(api, settings) {
+    const me = await graphClient(api, graphBase(settings)).me();
+    return { identity: me.mail || me.userPrincipalName, externalAccountId: me.id };
+  },
+  syncs: {
+    calendar: memberCalendarSync({
+      provider: MICROSOFT_CALENDAR_PROVIDER,
+      description: "The member's booked jobs as Outlook events, and their Outlook busy times as schedule blocks.",
+      calendar: (args) => graphCalendar(args.api, graphBase(args.settings)),
+    }),
+  },
+});
