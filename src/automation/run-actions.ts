@@ -11,11 +11,12 @@ import { parseActionInput, runActionInTransaction } from '../platform/operations
 import { parseUpdateInput } from '../platform/operations/write-input.ts';
 import { appendEvent } from '../platform/events/append-event.ts';
 import type { OperationContext, ResourceDefinition } from '../platform/contract.ts';
-import { queueMailDelivery, type About } from '../delivery/delivery-log.ts';
+import type { About } from '../delivery/delivery-log.ts';
 import { e164, queueSms } from '../delivery/sms/sms-outbox.ts';
 import { activeMembersNamed, notifyMember } from '../delivery/notify/notify-member.ts';
 import { contactsOf } from '../messaging/sms-opt-out.ts';
 import { renderEmail, type EmailTemplateParts } from '../messaging/email-rendering.ts';
+import { queueEmail } from '../messaging/channel-adapters.ts';
 import { WEBHOOK_CHANNEL } from '../webhooks/webhook-schema.ts';
 import type { RunScope } from './conditions.ts';
 import { renderValue } from './run-scope.ts';
@@ -86,13 +87,9 @@ async function sendMessage(step: StepContext, action: Extract<Action, { type: 's
     ? ((await loadRowOrThrow(ctx, ctx.registry.get('email-templates'), action.template_id)) as EmailTemplateParts)
     : { subject: action.subject!, text_body: action.body! };
   const mail = renderEmail(template, scope as unknown as Record<string, unknown>);
-  const queued = queueMailDelivery(
-    ctx.tx,
-    { to: [to], subject: mail.subject, text: mail.text, ...(mail.html && { html: mail.html }) },
-    ctx.now,
-    about(step),
-  );
-  return { to, delivery_id: queued.deliveryId };
+  // Through the account's connected mailbox (its default one) when it has one, like its messages; else SMTP.
+  const deliveryId = queueEmail(ctx, { to, subject: mail.subject, text: mail.text, html: mail.html }, about(step));
+  return { to, delivery_id: deliveryId };
 }
 
 async function notifyUsers(step: StepContext, action: Extract<Action, { type: 'notify_users' }>) {

@@ -163,7 +163,13 @@ export const messages = defineResource({
         if (conversation.channel === 'sms') await refuseOptedOut(ctx, conversation, to);
         const subject = conversation.channel === 'email' ? (input.subject ?? conversation.subject ?? null) : null;
         const messageId = newId(resource.idPrefix);
-        const reference = adapter.handOver(ctx, { messageId, to, subject, body: input.body });
+        const reference = adapter.handOver(ctx, {
+          messageId,
+          conversationId: conversation.id,
+          to,
+          subject,
+          body: input.body,
+        });
         const row = await insertValidated(ctx, resource, {
           id: messageId,
           conversation_id: conversation.id,

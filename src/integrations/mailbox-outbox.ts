@@ -1,8 +1,10 @@
 // Mail that leaves through a connected mailbox (a connector with `sendMail`): queued in
 // integration_mail_outbox in the transaction that stores its message, sent after commit by the
-// mailbox relay (mailbox-relay.ts). Email conversations use the account's connected mailbox when
-// it has one (the MailboxRouter hook of src/messaging/channel-adapters.ts); a mailbox that needs
-// reconnecting is passed over, and the mail goes by SMTP as it would without one.
+// mailbox relay (mailbox-relay.ts). Email uses the account's connected mailbox when it has one (the
+// MailboxRouter hook of src/messaging/channel-adapters.ts): a conversation imported from a mailbox
+// replies through that mailbox (in its thread); anything else (a new conversation, an automation's
+// send_message) goes through the default mailbox, the first connected. A mailbox that needs
+// reconnecting is passed over; with none connected the mail goes by SMTP as it would without one.
 import type { SqlStatement } from '../db/inline-parameters.ts';
 import type { TenantTransaction } from '../db/tenant-transaction.ts';
 import { newId } from '../platform/ids.ts';
@@ -40,34 +42,63 @@ export function mailboxMailStatement(accountId: string, mail: QueuedMailboxMail,
   };
 }
 
-/** The account's mailbox email conversations send through: the first connected, if any. */
+/** A connected mailbox of the account: `provider`'s if given, else the default (the first connected). */
 export async function connectedMailbox(tx: TenantTransaction, provider?: string): Promise<string | undefined> {
-  const providers = provider ? [provider] : MAILBOX_PROVIDERS;
+  return mailboxFor(tx, null, provider ? [provider] : MAILBOX_PROVIDERS);
+}
+
+/**
+ * The mailbox an email of `conversationId` sends through: the connected mailbox the conversation
+ * is linked to (it was imported from it, or first answered through it), the earliest link first;
+ * else the account's default mailbox, the first connected (`connected_at`). A mailbox that needs
+ * reconnecting is passed over. Undefined: the account has none, and the mail goes by SMTP.
+ */
+export async function mailboxFor(
+  tx: TenantTransaction,
+  conversationId: string | null,
+  providers: readonly string[] = MAILBOX_PROVIDERS,
+): Promise<string | undefined> {
   if (providers.length === 0) return undefined;
   const [row] = await tx.query<{ provider: string }>({
-    sql: `SELECT provider FROM integrations WHERE account_id = $1 AND provider = ANY($2::text[])
-             AND status IN ('connected', 'error') ORDER BY connected_at LIMIT 1`,
-    parameters: [tx.accountId, providers],
+    sql: `SELECT i.provider FROM integrations i
+           WHERE i.account_id = $1 AND i.provider = ANY($2::text[]) AND i.status IN ('connected', 'error')
+           ORDER BY (SELECT min(l.created_at) FROM integration_links l
+                      WHERE l.account_id = i.account_id AND l.provider = i.provider
+                        AND l.collection = 'conversations' AND l.record_id = $3) NULLS LAST,
+                    i.connected_at, i.provider
+           LIMIT 1`,
+    parameters: [tx.accountId, providers, conversationId],
   });
   return row?.provider;
 }
 
-/** The hook messages/send uses: queue in the connected mailbox, when there is one. */
+/** The conversation of a stored message (the router is handed a message without its conversation). */
+async function conversationOfMessage(tx: TenantTransaction, messageId: string | null): Promise<string | null> {
+  if (!messageId) return null;
+  const [row] = await tx.query<{ conversation_id: string }>({
+    sql: 'SELECT conversation_id FROM messages WHERE account_id = $1 AND id = $2',
+    parameters: [tx.accountId, messageId],
+  });
+  return row?.conversation_id ?? null;
+}
+
+/** The hook email sending uses: queue in the conversation's (or the default) mailbox, when there is one. */
 export function mailboxRouterFor(nudge: () => void): MailboxRouter {
   return {
-    async queue(ctx, message) {
-      const provider = await connectedMailbox(ctx.tx);
+    async queue(ctx, mail) {
+      const conversationId = mail.conversationId ?? (await conversationOfMessage(ctx.tx, mail.messageId));
+      const provider = await mailboxFor(ctx.tx, conversationId);
       if (!provider) return false;
       ctx.tx.defer(
         mailboxMailStatement(
           ctx.tx.accountId,
           {
             provider,
-            messageId: message.messageId,
-            deliveryId: message.deliveryId,
-            to: message.to,
-            subject: message.subject ?? '(no subject)',
-            body: message.body,
+            messageId: mail.messageId,
+            deliveryId: mail.deliveryId,
+            to: mail.to,
+            subject: mail.subject ?? '(no subject)',
+            body: mail.body,
           },
           ctx.now,
         ),
