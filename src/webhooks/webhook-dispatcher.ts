@@ -77,8 +77,8 @@ const CLAIM_DUE = `WITH RECURSIVE waiting(account_id) AS (
           AND (q.locked_until IS NULL OR q.locked_until <= $1))
      LIMIT ${ACCOUNTS_PER_ROUND}),
   due AS (
-    SELECT d.event_id, d.endpoint_id FROM round CROSS JOIN LATERAL (
-      SELECT q.event_id, q.endpoint_id FROM webhook_queue q
+    SELECT d.event_id, d.endpoint_id, d.account_id FROM round CROSS JOIN LATERAL (
+      SELECT q.event_id, q.endpoint_id, q.account_id FROM webhook_queue q
         JOIN webhook_endpoints e ON e.id = q.endpoint_id AND e.account_id = q.account_id
        WHERE q.account_id = round.account_id AND q.status = 'pending' AND q.next_attempt_at <= $1
          AND (q.locked_until IS NULL OR q.locked_until <= $1) AND e.status = 'enabled' AND e.deleted_at IS NULL
@@ -86,10 +86,14 @@ const CLAIM_DUE = `WITH RECURSIVE waiting(account_id) AS (
        FOR UPDATE OF q SKIP LOCKED) d)
   UPDATE webhook_queue q SET locked_until = $3, attempts = q.attempts + 1,
     first_attempt_at = coalesce(q.first_attempt_at, $1), updated_at = $1
-    FROM due, events ev, webhook_endpoints e, accounts a
+    FROM due
+    -- Each event by its key: estimating a few rows due, the planner would otherwise read the
+    -- account's events by account and filter them, every one of them for each row (bench/README.md).
+    CROSS JOIN LATERAL (SELECT type, data, created_at FROM events
+                         WHERE id = due.event_id AND account_id = due.account_id OFFSET 0) ev,
+      webhook_endpoints e, accounts a
    WHERE q.event_id = due.event_id AND q.endpoint_id = due.endpoint_id
-     AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id
-       AND a.id = q.account_id
+     AND e.id = q.endpoint_id AND e.account_id = q.account_id AND a.id = q.account_id
   RETURNING ${CLAIMED_COLUMNS}, (SELECT count(*) FROM round)::int AS round_accounts,
     (SELECT max(account_id) FROM round) AS round_last`;
 
