@@ -6050,6 +6050,188 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List integrations
+         * @description Requires the scope `read:integrations`.
+         */
+        get: operations["listIntegrations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a integration
+         * @description Requires the scope `read:integrations`.
+         */
+        get: operations["getIntegration"];
+        put?: never;
+        post?: never;
+        /**
+         * Disconnect a provider
+         * @description The integration by its id (`int_...`) or its provider (`DELETE /v1/integrations/gmail`). Revokes the grant at the provider and forgets the tokens; the integration becomes `disconnected`. What was imported stays. A provider that cannot be reached still loses its tokens here.
+         *
+         *     Requires the scope `write:integrations`.
+         */
+        delete: operations["disconnectIntegration"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integration-syncs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List integration syncs
+         * @description Requires the scope `read:integration-syncs`.
+         */
+        get: operations["listIntegrationSyncs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integration-syncs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a integration_sync
+         * @description Requires the scope `read:integration-syncs`.
+         */
+        get: operations["getIntegrationSync"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar-feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List calendar feeds
+         * @description Requires the scope `read:calendar-feeds`.
+         */
+        get: operations["listCalendarFeeds"];
+        put?: never;
+        /**
+         * Create a calendar_feed
+         * @description Requires the scope `write:calendar-feeds`.
+         */
+        post: operations["createCalendarFeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar-feeds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a calendar_feed
+         * @description Requires the scope `read:calendar-feeds`.
+         */
+        get: operations["getCalendarFeed"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a calendar_feed
+         * @description Requires the scope `write:calendar-feeds`.
+         */
+        delete: operations["deleteCalendarFeed"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a calendar_feed
+         * @description Requires the scope `write:calendar-feeds`.
+         */
+        patch: operations["updateCalendarFeed"];
+        trace?: never;
+    };
+    "/v1/calendar-feeds/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the secret URL
+         * @description Issues a new token and URL; the previous URL answers 404 from now on. Subscribed calendars must be given the new URL.
+         *
+         *     Requires the scope `write:calendar-feeds`.
+         */
+        post: operations["rotateCalendarFeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar-feeds/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke the feed
+         * @description Its URL answers 404 from now on, as for a token that never existed. A revoked feed stays listed.
+         *
+         *     Requires the scope `write:calendar-feeds`.
+         */
+        post: operations["revokeCalendarFeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/voice-commands": {
         parameters: {
             query?: never;
@@ -8379,6 +8561,208 @@ export interface paths {
          *     Requires the scope `write:messages`.
          */
         post: operations["draftConversationReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/{provider}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start connecting a provider (OAuth 2.0 consent)
+         * @description Redirects (302) to the provider's consent page, with a single-use `state` bound to your account and to you, valid 10 minutes, and a PKCE S256 challenge where the provider supports it. After consent the provider returns the browser to `/v1/integrations/{provider}/callback`, which connects the account. `409`: the server has no OAuth client for the provider.
+         *
+         *     Requires the scope `write:integrations`.
+         */
+        get: operations["authorizeIntegration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/{provider}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's connection to a provider
+         * @description Whether it is connected, as whom, with which scopes, and how its last sync went. A per-member connector (a calendar): the caller's own connection.
+         *
+         *     Requires the scope `read:integrations`.
+         */
+        get: operations["getIntegrationStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/{provider}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a sync
+         * @description Queues a run of the sync (or answers the one already queued or running); its report is `GET /v1/integration-syncs/{id}`. `409`: the integration is not connected.
+         *
+         *     Requires the scope `write:integrations`.
+         */
+        post: operations["syncIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/{provider}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message of an email conversation through a connected mailbox
+         * @description Stores the outbound message and queues it in the mailbox in one transaction; it is sent after commit, in the conversation’s thread when it came from the mailbox. `409`: the mailbox is not connected.
+         *
+         *     Requires the scope `write:integrations`.
+         */
+        post: operations["sendThroughIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a calendar feed (iCalendar)
+         * @description The URL a calendar feed revealed when it was created or rotated (`/v1/calendar/flcal_....ics`), for calendar apps that subscribe by URL (Google Calendar "From URL", Apple Calendar, Outlook). The token in the path is the only credential. Scheduled jobs are events whose UID is the job id, in UTC; a moved job keeps its UID and its SEQUENCE grows; a cancelled job is STATUS:CANCELLED; schedule blocks are busy time. Window: 30 days back to 180 days ahead. Send If-None-Match with the ETag to get 304 Not Modified while nothing changed. An unknown, rotated-out or revoked token is a 404.
+         */
+        get: operations["downloadCalendarFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List REST hook subscriptions
+         * @description Newest first, at most 100 (an account has as many as its Zaps and scenarios).
+         *
+         *     Requires the scope `read:webhook-endpoints`.
+         */
+        get: operations["listRestHooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to one event type (REST Hooks)
+         * @description For Zapier-style REST Hooks: makes a webhook endpoint for `target_url` receiving `event` only, signed and retried like every webhook, and answers the subscription id to unsubscribe with. The URL obeys the webhook target policy (https, no private networks unless the server allows them): a refused URL is a 422 at `target_url`; an unknown event type a 422 at `event`.
+         *
+         *     Requires the scope `write:webhook-endpoints`.
+         */
+        post: operations["subscribeRestHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe (REST Hooks)
+         * @description Deletes the subscription and its webhook endpoint: nothing more is sent. Another account's is a 404.
+         *
+         *     Requires the scope `write:webhook-endpoints`.
+         */
+        delete: operations["unsubscribeRestHook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hooks/poll/{event_type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest events of one type (polling trigger)
+         * @description Newest first, each in the shape a webhook delivers: for a REST-hook trigger's sample ("performList") and for polling. An unknown event type is a 422; an event type whose objects the credential may not read is a 403 naming the scope.
+         *
+         *     Requires the scope `read:events`.
+         */
+        get: operations["pollRestHookEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hooks/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who this credential is (connection test)
+         * @description The account and the credential (type, name, scopes) the request was made with: an integration platform calls it to test a connection and to label it (Zapier's `test` and `connectionLabel`).
+         *
+         *     Any valid credential may call it.
+         */
+        get: operations["getRestHookIdentity"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -12027,6 +12411,117 @@ export interface components {
         };
         LlmProviderList: {
             data: components["schemas"]["LlmProvider"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description A connection of the account to a third-party provider, made with the provider's OAuth 2.0 consent (`GET /v1/integrations/{provider}/authorize`). Syncs import from it; a mailbox provider also sends the account's email conversations. */
+        Integration: {
+            /** @example int_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "integration";
+            /**
+             * @description The connector: `gmail`, ...
+             * @example gmail
+             */
+            provider: string;
+            member_id: string | null;
+            /**
+             * @description `connected`: working; `needs_reauth`: the provider no longer accepts the grant (revoked, expired): connect again; `error`: the last sync failed on an answer the provider should not give (see `last_error`); `disconnected`: tokens revoked and forgotten.
+             * @enum {string}
+             */
+            status: "connected" | "needs_reauth" | "error" | "disconnected";
+            identity: string | null;
+            external_account_id: string | null;
+            /** @description The scopes the provider granted. */
+            scopes: string[];
+            connected_at: string | null;
+            connected_by_id: string | null;
+            last_sync_at: string | null;
+            last_sync_status: ("succeeded" | "failed") | null;
+            last_sync_id: string | null;
+            last_error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        IntegrationList: {
+            data: components["schemas"]["Integration"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description One run of an integration's sync (`POST /v1/integrations/{provider}/sync`), and what it did: records created, updated, skipped (already imported) and failed. Runs are incremental (they start where the last one stopped), resume after a crash or a provider outage, and wait when the provider asks (429). */
+        IntegrationSync: {
+            /** @example isy_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "integration_sync";
+            integration_id: string;
+            provider: string;
+            member_id: string | null;
+            /** @description The connector's kind of sync (`mail`). */
+            kind: string;
+            /**
+             * @description `queued` until a worker takes it (again after a pause: `run_after`), `running`, then `succeeded` or `failed` (`error` says why).
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** @enum {string} */
+            trigger: "manual" | "scheduled";
+            created_count: number;
+            updated_count: number;
+            skipped_count: number;
+            failed_count: number;
+            /** @description Pages (steps) committed so far. */
+            pages: number;
+            failures: {
+                external_id: string;
+                reason: string;
+            }[] | null;
+            error: string | null;
+            /** @description Tries after provider outages (5xx). */
+            attempts: number;
+            run_after: string | null;
+            claimed_until: string | null;
+            started_at: string | null;
+            finished_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        IntegrationSyncList: {
+            data: components["schemas"]["IntegrationSync"][];
+            page: components["schemas"]["Page"];
+        };
+        /** @description An iCalendar feed of scheduled jobs, for calendar apps that subscribe by URL: one technician's jobs and schedule blocks, or every job of the account. The feed covers 30 days back to 180 days ahead. Its URL holds a secret token, shown only when the feed is created or rotated. */
+        CalendarFeed: {
+            /** @example calf_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "calendar_feed";
+            name: string | null;
+            technician_id: string | null;
+            /**
+             * @description A revoked feed answers 404 at its URL for good.
+             * @enum {string}
+             */
+            status: "active" | "revoked";
+            token_prefix: string | null;
+            token_rotated_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CalendarFeedCreate: {
+            name?: string | null;
+            technician_id?: string | null;
+        };
+        CalendarFeedUpdate: {
+            name?: string | null;
+        };
+        CalendarFeedList: {
+            data: components["schemas"]["CalendarFeed"][];
             page: components["schemas"]["Page"];
         };
         /** @description A command spoken or typed to `POST /v1/voice-commands`: what was said, the plan of tool calls it became, what each step found or did, and who gave it. A credential with `read:*` reads every command; others read their own. */
@@ -39843,6 +40338,841 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listIntegrations: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, connected_at, last_sync_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose provider equals. */
+                provider?: string;
+                /** @description Only objects whose provider does not equal. */
+                "provider[ne]"?: string;
+                /** @description Only objects whose provider is one of (comma-separated). */
+                "provider[in]"?: string;
+                /** @description Only objects whose provider is none of (comma-separated). */
+                "provider[nin]"?: string;
+                /** @description Only objects whose provider contains (case-insensitive). */
+                "provider[contains]"?: string;
+                /** @description Only objects whose provider starts with (case-insensitive). */
+                "provider[starts_with]"?: string;
+                /** @description Only objects whose provider is empty (true) or set (false). */
+                "provider[is_null]"?: boolean;
+                /** @description Only objects whose member_id equals. */
+                member_id?: string;
+                /** @description Only objects whose member_id does not equal. */
+                "member_id[ne]"?: string;
+                /** @description Only objects whose member_id is one of (comma-separated). */
+                "member_id[in]"?: string;
+                /** @description Only objects whose member_id is none of (comma-separated). */
+                "member_id[nin]"?: string;
+                /** @description Only objects whose member_id is empty (true) or set (false). */
+                "member_id[is_null]"?: boolean;
+                /** @description Only objects whose status equals. */
+                status?: "connected" | "needs_reauth" | "error" | "disconnected";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "connected" | "needs_reauth" | "error" | "disconnected";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose connected_at equals. */
+                connected_at?: string;
+                /** @description Only objects whose connected_at does not equal. */
+                "connected_at[ne]"?: string;
+                /** @description Only objects whose connected_at is greater than. */
+                "connected_at[gt]"?: string;
+                /** @description Only objects whose connected_at is at least. */
+                "connected_at[gte]"?: string;
+                /** @description Only objects whose connected_at is less than. */
+                "connected_at[lt]"?: string;
+                /** @description Only objects whose connected_at is at most. */
+                "connected_at[lte]"?: string;
+                /** @description Only objects whose connected_at is one of (comma-separated). */
+                "connected_at[in]"?: string;
+                /** @description Only objects whose connected_at is none of (comma-separated). */
+                "connected_at[nin]"?: string;
+                /** @description Only objects whose connected_at is empty (true) or set (false). */
+                "connected_at[is_null]"?: boolean;
+                /** @description Only objects whose last_sync_at equals. */
+                last_sync_at?: string;
+                /** @description Only objects whose last_sync_at does not equal. */
+                "last_sync_at[ne]"?: string;
+                /** @description Only objects whose last_sync_at is greater than. */
+                "last_sync_at[gt]"?: string;
+                /** @description Only objects whose last_sync_at is at least. */
+                "last_sync_at[gte]"?: string;
+                /** @description Only objects whose last_sync_at is less than. */
+                "last_sync_at[lt]"?: string;
+                /** @description Only objects whose last_sync_at is at most. */
+                "last_sync_at[lte]"?: string;
+                /** @description Only objects whose last_sync_at is one of (comma-separated). */
+                "last_sync_at[in]"?: string;
+                /** @description Only objects whose last_sync_at is none of (comma-separated). */
+                "last_sync_at[nin]"?: string;
+                /** @description Only objects whose last_sync_at is empty (true) or set (false). */
+                "last_sync_at[is_null]"?: boolean;
+                /** @description Only objects whose last_sync_status equals. */
+                last_sync_status?: "succeeded" | "failed";
+                /** @description Only objects whose last_sync_status does not equal. */
+                "last_sync_status[ne]"?: "succeeded" | "failed";
+                /** @description Only objects whose last_sync_status is one of (comma-separated). */
+                "last_sync_status[in]"?: string;
+                /** @description Only objects whose last_sync_status is none of (comma-separated). */
+                "last_sync_status[nin]"?: string;
+                /** @description Only objects whose last_sync_status is empty (true) or set (false). */
+                "last_sync_status[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getIntegration: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Integration"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    disconnectIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnect a provider */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "integration_status";
+                            provider: string;
+                            /** @description The provider as people name it. */
+                            title: string;
+                            connected: boolean;
+                            /**
+                             * @description `disconnected` also when it never connected.
+                             * @enum {string}
+                             */
+                            status: "connected" | "needs_reauth" | "error" | "disconnected";
+                            integration_id: string | null;
+                            /** @description Who the connection acts as: the mailbox address, the company. */
+                            identity: string | null;
+                            scopes: string[];
+                            connected_at: string | null;
+                            last_sync_at: string | null;
+                            last_sync_status: ("succeeded" | "failed") | null;
+                            last_sync_id: string | null;
+                            last_error: string | null;
+                            /** @description The kinds of sync it offers (`POST .../sync` with `kind`). */
+                            syncs: string[];
+                            /** @description A mailbox: email conversations send through it while connected. */
+                            sends_mail: boolean;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listIntegrationSyncs: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at, started_at, finished_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Embed related objects: integration. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
+                expand?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose integration_id equals. */
+                integration_id?: string;
+                /** @description Only objects whose integration_id does not equal. */
+                "integration_id[ne]"?: string;
+                /** @description Only objects whose integration_id is one of (comma-separated). */
+                "integration_id[in]"?: string;
+                /** @description Only objects whose integration_id is none of (comma-separated). */
+                "integration_id[nin]"?: string;
+                /** @description Only objects whose integration_id is empty (true) or set (false). */
+                "integration_id[is_null]"?: boolean;
+                /** @description Only objects whose provider equals. */
+                provider?: string;
+                /** @description Only objects whose provider does not equal. */
+                "provider[ne]"?: string;
+                /** @description Only objects whose provider is one of (comma-separated). */
+                "provider[in]"?: string;
+                /** @description Only objects whose provider is none of (comma-separated). */
+                "provider[nin]"?: string;
+                /** @description Only objects whose provider contains (case-insensitive). */
+                "provider[contains]"?: string;
+                /** @description Only objects whose provider starts with (case-insensitive). */
+                "provider[starts_with]"?: string;
+                /** @description Only objects whose provider is empty (true) or set (false). */
+                "provider[is_null]"?: boolean;
+                /** @description Only objects whose member_id equals. */
+                member_id?: string;
+                /** @description Only objects whose member_id does not equal. */
+                "member_id[ne]"?: string;
+                /** @description Only objects whose member_id is one of (comma-separated). */
+                "member_id[in]"?: string;
+                /** @description Only objects whose member_id is none of (comma-separated). */
+                "member_id[nin]"?: string;
+                /** @description Only objects whose member_id is empty (true) or set (false). */
+                "member_id[is_null]"?: boolean;
+                /** @description Only objects whose kind equals. */
+                kind?: string;
+                /** @description Only objects whose kind does not equal. */
+                "kind[ne]"?: string;
+                /** @description Only objects whose kind is one of (comma-separated). */
+                "kind[in]"?: string;
+                /** @description Only objects whose kind is none of (comma-separated). */
+                "kind[nin]"?: string;
+                /** @description Only objects whose kind contains (case-insensitive). */
+                "kind[contains]"?: string;
+                /** @description Only objects whose kind starts with (case-insensitive). */
+                "kind[starts_with]"?: string;
+                /** @description Only objects whose kind is empty (true) or set (false). */
+                "kind[is_null]"?: boolean;
+                /** @description Only objects whose status equals. */
+                status?: "queued" | "running" | "succeeded" | "failed";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "queued" | "running" | "succeeded" | "failed";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+                /** @description Only objects whose trigger equals. */
+                trigger?: "manual" | "scheduled";
+                /** @description Only objects whose trigger does not equal. */
+                "trigger[ne]"?: "manual" | "scheduled";
+                /** @description Only objects whose trigger is one of (comma-separated). */
+                "trigger[in]"?: string;
+                /** @description Only objects whose trigger is none of (comma-separated). */
+                "trigger[nin]"?: string;
+                /** @description Only objects whose trigger is empty (true) or set (false). */
+                "trigger[is_null]"?: boolean;
+                /** @description Only objects whose started_at equals. */
+                started_at?: string;
+                /** @description Only objects whose started_at does not equal. */
+                "started_at[ne]"?: string;
+                /** @description Only objects whose started_at is greater than. */
+                "started_at[gt]"?: string;
+                /** @description Only objects whose started_at is at least. */
+                "started_at[gte]"?: string;
+                /** @description Only objects whose started_at is less than. */
+                "started_at[lt]"?: string;
+                /** @description Only objects whose started_at is at most. */
+                "started_at[lte]"?: string;
+                /** @description Only objects whose started_at is one of (comma-separated). */
+                "started_at[in]"?: string;
+                /** @description Only objects whose started_at is none of (comma-separated). */
+                "started_at[nin]"?: string;
+                /** @description Only objects whose started_at is empty (true) or set (false). */
+                "started_at[is_null]"?: boolean;
+                /** @description Only objects whose finished_at equals. */
+                finished_at?: string;
+                /** @description Only objects whose finished_at does not equal. */
+                "finished_at[ne]"?: string;
+                /** @description Only objects whose finished_at is greater than. */
+                "finished_at[gt]"?: string;
+                /** @description Only objects whose finished_at is at least. */
+                "finished_at[gte]"?: string;
+                /** @description Only objects whose finished_at is less than. */
+                "finished_at[lt]"?: string;
+                /** @description Only objects whose finished_at is at most. */
+                "finished_at[lte]"?: string;
+                /** @description Only objects whose finished_at is one of (comma-separated). */
+                "finished_at[in]"?: string;
+                /** @description Only objects whose finished_at is none of (comma-separated). */
+                "finished_at[nin]"?: string;
+                /** @description Only objects whose finished_at is empty (true) or set (false). */
+                "finished_at[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationSyncList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getIntegrationSync: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Embed related objects: integration. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
+                expand?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["IntegrationSync"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCalendarFeeds: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Full-text prefix search over name. */
+                q?: string;
+                /** @description Embed related objects: technician. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
+                expand?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose technician_id equals. */
+                technician_id?: string;
+                /** @description Only objects whose technician_id does not equal. */
+                "technician_id[ne]"?: string;
+                /** @description Only objects whose technician_id is one of (comma-separated). */
+                "technician_id[in]"?: string;
+                /** @description Only objects whose technician_id is none of (comma-separated). */
+                "technician_id[nin]"?: string;
+                /** @description Only objects whose technician_id is empty (true) or set (false). */
+                "technician_id[is_null]"?: boolean;
+                /** @description Only objects whose status equals. */
+                status?: "active" | "revoked";
+                /** @description Only objects whose status does not equal. */
+                "status[ne]"?: "active" | "revoked";
+                /** @description Only objects whose status is one of (comma-separated). */
+                "status[in]"?: string;
+                /** @description Only objects whose status is none of (comma-separated). */
+                "status[nin]"?: string;
+                /** @description Only objects whose status is empty (true) or set (false). */
+                "status[is_null]"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeedList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["CalendarFeedCreate"];
+            };
+        };
+        responses: {
+            /** @description The created object. */
+            201: {
+                headers: {
+                    Location?: string;
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CalendarFeed"] & {
+                            /** @description The secret token (`flcal_...`). Shown only here: whoever has it reads the feed. */
+                            token: string;
+                            /** @description The feed URL to subscribe to (`.../v1/calendar/{token}.ics`). Shown only here. */
+                            url: string;
+                            /** @description The same URL with the `webcal://` scheme, which opens the subscription in Apple Calendar and Outlook. */
+                            webcal_url: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCalendarFeed: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Embed related objects: technician. Each needs the read scope of its own collection (403 `insufficient_scope` naming it). */
+                expand?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CalendarFeed"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["DeletedObject"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CalendarFeedUpdate"];
+            };
+        };
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CalendarFeed"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CalendarFeed"] & {
+                            /** @description The secret token (`flcal_...`). Shown only here: whoever has it reads the feed. */
+                            token: string;
+                            /** @description The feed URL to subscribe to (`.../v1/calendar/{token}.ics`). Shown only here. */
+                            url: string;
+                            /** @description The same URL with the `webcal://` scheme, which opens the subscription in Apple Calendar and Outlook. */
+                            webcal_url: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The object after the action. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CalendarFeed"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listVoiceCommands: {
         parameters: {
             query?: {
@@ -47687,6 +49017,508 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             502: components["responses"]["BadGateway"];
             504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    authorizeIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: "gmail" | "quickbooks" | "microsoft" | "google-calendar" | "microsoft-calendar";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Start connecting a provider (OAuth 2.0 consent) */
+            302: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "integration_authorization";
+                            provider: string;
+                            /** @description The provider's consent page; the `Location` of this 302. */
+                            authorize_url: string;
+                            /** @description The consent must be given by then (10 minutes). */
+                            expires_at: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getIntegrationStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: "gmail" | "quickbooks" | "microsoft" | "google-calendar" | "microsoft-calendar";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's connection to a provider */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "integration_status";
+                            provider: string;
+                            /** @description The provider as people name it. */
+                            title: string;
+                            connected: boolean;
+                            /**
+                             * @description `disconnected` also when it never connected.
+                             * @enum {string}
+                             */
+                            status: "connected" | "needs_reauth" | "error" | "disconnected";
+                            integration_id: string | null;
+                            /** @description Who the connection acts as: the mailbox address, the company. */
+                            identity: string | null;
+                            scopes: string[];
+                            connected_at: string | null;
+                            last_sync_at: string | null;
+                            last_sync_status: ("succeeded" | "failed") | null;
+                            last_sync_id: string | null;
+                            last_error: string | null;
+                            /** @description The kinds of sync it offers (`POST .../sync` with `kind`). */
+                            syncs: string[];
+                            /** @description A mailbox: email conversations send through it while connected. */
+                            sends_mail: boolean;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    syncIntegration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                provider: "gmail" | "quickbooks" | "microsoft" | "google-calendar" | "microsoft-calendar";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The connector's kind of sync; default its first (Gmail: `mail`). */
+                    kind?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Start a sync */
+            202: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "integration_sync";
+                            id: string;
+                            status: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sendThroughIntegration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                provider: "gmail" | "microsoft";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "conversation_id": "cnv_123",
+                 *       "body": "On our way"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description An open email conversation. */
+                    conversation_id: string;
+                    body: string;
+                    /** @description Default: the conversation's subject. */
+                    subject?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Send a message of an email conversation through a connected mailbox */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Message"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    downloadCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a calendar feed (iCalendar) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listRestHooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List REST hook subscriptions */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description The subscription id (`hook_...`): what DELETE /v1/hooks/{id} takes. */
+                            id: string;
+                            /** @constant */
+                            object: "rest_hook";
+                            event: string;
+                            target_url: string;
+                            /** @description The webhook endpoint that delivers it: its deliveries are in `/v1/webhook-deliveries`. */
+                            webhook_endpoint_id: string;
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    subscribeRestHook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "target_url": "https://hooks.zapier.com/hooks/standard/123/abc/",
+                 *       "event": "customer.created"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Where each event is POSTed, signed (Standard Webhooks): an https URL on the public internet. Zapier gives `bundle.targetUrl`.
+                     * @example https://hooks.zapier.com/hooks/standard/123/abc/
+                     */
+                    target_url: string;
+                    /**
+                     * @description One event type of the catalogue (`x-fieldline-events`), e.g. `customer.created`.
+                     * @example customer.created
+                     */
+                    event: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Subscribe a URL to one event type (REST Hooks) */
+            201: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description The subscription id (`hook_...`): what DELETE /v1/hooks/{id} takes. */
+                            id: string;
+                            /** @constant */
+                            object: "rest_hook";
+                            event: string;
+                            target_url: string;
+                            /** @description The webhook endpoint that delivers it: its deliveries are in `/v1/webhook-deliveries`. */
+                            webhook_endpoint_id: string;
+                            created_at: string;
+                            /** @description The endpoint's signing secret (`whsec_...`), to verify deliveries. Shown only here. */
+                            secret: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    unsubscribeRestHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribe (REST Hooks) */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "rest_hook";
+                            /** @constant */
+                            deleted: true;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    pollRestHookEvents: {
+        parameters: {
+            query?: {
+                /** @description How many events, at most (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                event_type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest events of one type (polling trigger) */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "event";
+                            type: string;
+                            api_version: string;
+                            created_at: string;
+                            data: {
+                                object: {
+                                    [key: string]: unknown;
+                                };
+                                previous_attributes?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getRestHookIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Who this credential is (connection test) */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "credential_identity";
+                            /** @description A name for the connection: the account and the credential. */
+                            label: string;
+                            account: {
+                                id: string;
+                                name: string;
+                                plan: string;
+                            };
+                            credential: {
+                                /** @enum {string} */
+                                type: "api_key" | "oauth_token" | "session";
+                                /** @description The API key id, the OAuth client id or the session id. */
+                                id: string;
+                                /** @description The key's or the OAuth app's name; for a session, the member's. */
+                                name: string | null;
+                                scopes: string[];
+                            };
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     giveVoiceCommandAudio: {

@@ -76,6 +76,13 @@ export const operationTable = {
   "automationRuns.cancel": {"method":"POST","path":"/v1/automation-runs/{id}/cancel","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "automationRuns.get": {"method":"GET","path":"/v1/automation-runs/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "automationRuns.list": {"method":"GET","path":"/v1/automation-runs","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "calendarFeeds.create": {"method":"POST","path":"/v1/calendar-feeds","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "calendarFeeds.delete": {"method":"DELETE","path":"/v1/calendar-feeds/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "calendarFeeds.get": {"method":"GET","path":"/v1/calendar-feeds/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "calendarFeeds.list": {"method":"GET","path":"/v1/calendar-feeds","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "calendarFeeds.revoke": {"method":"POST","path":"/v1/calendar-feeds/{id}/revoke","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "calendarFeeds.rotate": {"method":"POST","path":"/v1/calendar-feeds/{id}/rotate","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "calendarFeeds.update": {"method":"PATCH","path":"/v1/calendar-feeds/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "callLogs.bulk": {"method":"POST","path":"/v1/call-logs/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "callLogs.create": {"method":"POST","path":"/v1/call-logs","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "callLogs.delete": {"method":"DELETE","path":"/v1/call-logs/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -218,6 +225,11 @@ export const operationTable = {
   "events.redeliver": {"method":"POST","path":"/v1/events/{id}/redeliver","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "events.stream": {"method":"GET","path":"/v1/events/stream","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "finance.getStats": {"method":"GET","path":"/v1/finance/stats","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "hooks.getRestHookIdentity": {"method":"GET","path":"/v1/hooks/me","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "hooks.listRest": {"method":"GET","path":"/v1/hooks","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "hooks.pollRestHookEvents": {"method":"GET","path":"/v1/hooks/poll/{event_type}","pathParams":["event_type"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "hooks.subscribeRestHook": {"method":"POST","path":"/v1/hooks","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "hooks.unsubscribeRestHook": {"method":"DELETE","path":"/v1/hooks/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "inboundRequests.get": {"method":"GET","path":"/v1/inbound-requests/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "inboundRequests.list": {"method":"GET","path":"/v1/inbound-requests","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "inboundSources.bulk": {"method":"POST","path":"/v1/inbound-sources/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
@@ -230,6 +242,15 @@ export const operationTable = {
   "inboundSources.list": {"method":"GET","path":"/v1/inbound-sources","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "inboundSources.listRequests": {"method":"GET","path":"/v1/inbound-sources/{id}/requests","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "inboundSources.update": {"method":"PATCH","path":"/v1/inbound-sources/{id}","pathParams":["id"],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
+  "integrationSyncs.get": {"method":"GET","path":"/v1/integration-syncs/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "integrationSyncs.list": {"method":"GET","path":"/v1/integration-syncs","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "integrations.authorize": {"method":"GET","path":"/v1/integrations/{provider}/authorize","pathParams":["provider"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"empty","unwrap":false},
+  "integrations.disconnect": {"method":"DELETE","path":"/v1/integrations/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "integrations.get": {"method":"GET","path":"/v1/integrations/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "integrations.getStatus": {"method":"GET","path":"/v1/integrations/{provider}/status","pathParams":["provider"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "integrations.list": {"method":"GET","path":"/v1/integrations","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "integrations.sendThrough": {"method":"POST","path":"/v1/integrations/{provider}/send","pathParams":["provider"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "integrations.sync": {"method":"POST","path":"/v1/integrations/{provider}/sync","pathParams":["provider"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "inventoryItems.adjust": {"method":"POST","path":"/v1/inventory-items/{id}/adjust","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "inventoryItems.bulk": {"method":"POST","path":"/v1/inventory-items/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "inventoryItems.create": {"method":"POST","path":"/v1/inventory-items","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
@@ -943,6 +964,50 @@ export interface Resources {
      * `GET /v1/automation-runs` (scope `read:automation-runs`)
      */
     list(query?: Query<Op<"/v1/automation-runs", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/automation-runs", "get">>, JsonResponse<Op<"/v1/automation-runs", "get">>>;
+  };
+  calendarFeeds: {
+    /**
+     * Create a calendar_feed
+     *
+     * `POST /v1/calendar-feeds` (scope `write:calendar-feeds`)
+     */
+    create(body: JsonBody<Op<"/v1/calendar-feeds", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/calendar-feeds", "post">>>;
+    /**
+     * Delete a calendar_feed
+     *
+     * `DELETE /v1/calendar-feeds/{id}` (scope `write:calendar-feeds`)
+     */
+    delete(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/calendar-feeds/{id}", "delete">>>;
+    /**
+     * Retrieve a calendar_feed
+     *
+     * `GET /v1/calendar-feeds/{id}` (scope `read:calendar-feeds`)
+     */
+    get(id: string, query?: Query<Op<"/v1/calendar-feeds/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/calendar-feeds/{id}", "get">>>;
+    /**
+     * List calendar feeds
+     *
+     * `GET /v1/calendar-feeds` (scope `read:calendar-feeds`)
+     */
+    list(query?: Query<Op<"/v1/calendar-feeds", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/calendar-feeds", "get">>, JsonResponse<Op<"/v1/calendar-feeds", "get">>>;
+    /**
+     * Revoke the feed
+     *
+     * `POST /v1/calendar-feeds/{id}/revoke` (scope `write:calendar-feeds`)
+     */
+    revoke(id: string, body?: JsonBody<Op<"/v1/calendar-feeds/{id}/revoke", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/calendar-feeds/{id}/revoke", "post">>>;
+    /**
+     * Rotate the secret URL
+     *
+     * `POST /v1/calendar-feeds/{id}/rotate` (scope `write:calendar-feeds`)
+     */
+    rotate(id: string, body?: JsonBody<Op<"/v1/calendar-feeds/{id}/rotate", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/calendar-feeds/{id}/rotate", "post">>>;
+    /**
+     * Update a calendar_feed
+     *
+     * `PATCH /v1/calendar-feeds/{id}` (scope `write:calendar-feeds`)
+     */
+    update(id: string, body: JsonBody<Op<"/v1/calendar-feeds/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/calendar-feeds/{id}", "patch">>>;
   };
   callLogs: {
     /**
@@ -1822,6 +1887,38 @@ export interface Resources {
      */
     getStats(query?: Query<Op<"/v1/finance/stats", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/finance/stats", "get">>>;
   };
+  hooks: {
+    /**
+     * Who this credential is (connection test)
+     *
+     * `GET /v1/hooks/me`
+     */
+    getRestHookIdentity(options?: RequestOptions): Promise<Data<Op<"/v1/hooks/me", "get">>>;
+    /**
+     * List REST hook subscriptions
+     *
+     * `GET /v1/hooks` (scope `read:webhook-endpoints`)
+     */
+    listRest(options?: RequestOptions): Promise<Data<Op<"/v1/hooks", "get">>>;
+    /**
+     * The latest events of one type (polling trigger)
+     *
+     * `GET /v1/hooks/poll/{event_type}` (scope `read:events`)
+     */
+    pollRestHookEvents(event_type: string, query?: Query<Op<"/v1/hooks/poll/{event_type}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/hooks/poll/{event_type}", "get">>>;
+    /**
+     * Subscribe a URL to one event type (REST Hooks)
+     *
+     * `POST /v1/hooks` (scope `write:webhook-endpoints`)
+     */
+    subscribeRestHook(body?: JsonBody<Op<"/v1/hooks", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/hooks", "post">>>;
+    /**
+     * Unsubscribe (REST Hooks)
+     *
+     * `DELETE /v1/hooks/{id}` (scope `write:webhook-endpoints`)
+     */
+    unsubscribeRestHook(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/hooks/{id}", "delete">>>;
+  };
   inboundRequests: {
     /**
      * Retrieve a inbound_request
@@ -1897,6 +1994,64 @@ export interface Resources {
      * `PATCH /v1/inbound-sources/{id}` (scope `write:inbound-sources`)
      */
     update(id: string, body: JsonBody<Op<"/v1/inbound-sources/{id}", "patch">>, options?: RequestOptions): Promise<Data<Op<"/v1/inbound-sources/{id}", "patch">>>;
+  };
+  integrationSyncs: {
+    /**
+     * Retrieve a integration_sync
+     *
+     * `GET /v1/integration-syncs/{id}` (scope `read:integration-syncs`)
+     */
+    get(id: string, query?: Query<Op<"/v1/integration-syncs/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/integration-syncs/{id}", "get">>>;
+    /**
+     * List integration syncs
+     *
+     * `GET /v1/integration-syncs` (scope `read:integration-syncs`)
+     */
+    list(query?: Query<Op<"/v1/integration-syncs", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/integration-syncs", "get">>, JsonResponse<Op<"/v1/integration-syncs", "get">>>;
+  };
+  integrations: {
+    /**
+     * Start connecting a provider (OAuth 2.0 consent)
+     *
+     * `GET /v1/integrations/{provider}/authorize` (scope `write:integrations`)
+     */
+    authorize(provider: string, options?: RequestOptions): Promise<void>;
+    /**
+     * Disconnect a provider
+     *
+     * `DELETE /v1/integrations/{id}` (scope `write:integrations`)
+     */
+    disconnect(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/integrations/{id}", "delete">>>;
+    /**
+     * Retrieve a integration
+     *
+     * `GET /v1/integrations/{id}` (scope `read:integrations`)
+     */
+    get(id: string, query?: Query<Op<"/v1/integrations/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/integrations/{id}", "get">>>;
+    /**
+     * The account's connection to a provider
+     *
+     * `GET /v1/integrations/{provider}/status` (scope `read:integrations`)
+     */
+    getStatus(provider: string, options?: RequestOptions): Promise<Data<Op<"/v1/integrations/{provider}/status", "get">>>;
+    /**
+     * List integrations
+     *
+     * `GET /v1/integrations` (scope `read:integrations`)
+     */
+    list(query?: Query<Op<"/v1/integrations", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/integrations", "get">>, JsonResponse<Op<"/v1/integrations", "get">>>;
+    /**
+     * Send a message of an email conversation through a connected mailbox
+     *
+     * `POST /v1/integrations/{provider}/send` (scope `write:integrations`)
+     */
+    sendThrough(provider: string, body?: JsonBody<Op<"/v1/integrations/{provider}/send", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/integrations/{provider}/send", "post">>>;
+    /**
+     * Start a sync
+     *
+     * `POST /v1/integrations/{provider}/sync` (scope `write:integrations`)
+     */
+    sync(provider: string, body?: JsonBody<Op<"/v1/integrations/{provider}/sync", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/integrations/{provider}/sync", "post">>>;
   };
   inventoryItems: {
     /**
