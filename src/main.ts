@@ -27,6 +27,7 @@ import { realtimeModule } from './realtime/realtime-module.ts';
 import { inboundModule } from './inbound/inbound-module.ts';
 import { aiModule } from './ai/ai-module.ts';
 import { integrationsModule } from './integrations/integrations-module.ts';
+import { messageAttachmentsModule } from './integrations/message-attachments-module.ts';
 import { calendarFeedsModule } from './calendar-feeds/calendar-feeds-module.ts';
 import { restHooksModule } from './rest-hooks/rest-hooks-module.ts';
 import { MCP_PATH, mcpModule } from './mcp/mcp-module.ts';
@@ -64,6 +65,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     realtimeModule,
     aiModule,
     integrationsModule,
+    messageAttachmentsModule,
     calendarFeedsModule,
     restHooksModule,
     // Voice commands and the MCP server run the tools of the API they are part of.
