@@ -42,7 +42,11 @@ export const integrationSyncs = defineResource({
         '`queued` until a worker takes it (again after a pause: `run_after`), `running`, then `succeeded` or ' +
           '`failed` (`error` says why).',
       ),
-    trigger: field.enum(['manual', 'scheduled']).default('manual').filterable(),
+    trigger: field
+      .enum(['manual', 'scheduled', 'change'])
+      .default('manual')
+      .filterable()
+      .describe("`change`: queued when a job shown in a member's calendar was booked, moved or cancelled."),
     created_count: field.integer({ min: 0 }).default(0),
     updated_count: field.integer({ min: 0 }).default(0),
     skipped_count: field.integer({ min: 0 }).default(0),

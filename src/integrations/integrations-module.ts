@@ -4,6 +4,7 @@
 // connectors are listed in src/integrations/connectors.ts.
 import { defineModule, provide } from '../platform/api/module.ts';
 import { mailboxRouter } from '../messaging/channel-adapters.ts';
+import { syncCalendarsOnJobChange } from './calendar/calendar-sync-on-job-change.ts';
 import { integrationOperations, mailboxRelay, syncRunner } from './integration-operations.ts';
 import { integrationSyncs } from './integration-syncs-resource.ts';
 import { integrations } from './integrations-resource.ts';
@@ -19,6 +20,7 @@ export const integrationsModule = defineModule({
   roles: { technician: 'own', dispatcher: 'own', office: 'own', read_only: 'read' },
   migrations: INTEGRATIONS_MIGRATIONS,
   operations: () => integrationOperations,
+  reactions: [syncCalendarsOnJobChange],
   provides: [
     provide(syncRunner, (runtime) => new SyncRunner(runtime, runtime.logger)),
     provide(mailboxRelay, (runtime) => new MailboxRelay(runtime, runtime.logger)),
