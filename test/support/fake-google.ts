@@ -2,7 +2,8 @@
 // Google's OAuth 2.0 token endpoint (authorization_code with PKCE S256, refresh_token,
 // `invalid_grant`), the revoke endpoint, and the Gmail REST API calls Fieldline makes (profile,
 // messages.list with pageToken, messages.get format=full|raw, history.list, attachments.get,
-// messages.send), as Google documents them, and the Calendar API v3 (fake-google-calendar.ts). Tests queue failures (429 with Retry-After, 5xx,
+// messages.send), as Google documents them, and the Calendar API v3
+// (fake-google-calendar.ts). Tests queue failures (429 with Retry-After, 5xx,
 // malformed or huge answers) for the next matching request, and read what it was asked.
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
