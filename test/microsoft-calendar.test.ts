@@ -1,19 +1,23 @@
-// The Microsoft 365 connector's `calendar` sync against the local fake Microsoft: the connected
-// member's booked jobs become Outlook events (moved with the job, deleted when it is no longer
-// theirs, made once however often a step is redone), and their Outlook busy times become schedule
-// blocks that dispatch's conflict detection honours (moved and removed with the event).
+// Microsoft calendars against the local fake Microsoft. Each technician connects their own
+// Outlook calendar (`microsoft-calendar`, signed in as themselves): their booked jobs become
+// Outlook events (moved with the job, deleted when it is no longer theirs, made once however often
+// a step is redone), and their Outlook busy times become their schedule blocks, which dispatch's
+// conflict detection honours (moved and removed with the event). The account's Microsoft 365
+// mailbox keeps its `calendar` sync: the calendar of the member with the mailbox's address.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemQuery } from '../src/db/system-query.ts';
 import { syncRunner } from '../src/integrations/integration-operations.ts';
 import { createTestContext, type TestAccount, type TestContext } from './support/test-context.ts';
 import { startFakeMicrosoft, type FakeMailbox, type FakeMicrosoft } from './support/fake-microsoft.ts';
+import { memberWithRole, signUp } from './support/members.ts';
 
 let microsoft: FakeMicrosoft;
 let t: TestContext;
 let account: TestAccount;
+let owner: Awaited<ReturnType<typeof signUp>>;
 let mailbox: FakeMailbox;
-let technician: { id: string };
+let technician: { id: string; cookie: string };
 let people = 0;
 
 before(async () => {
@@ -26,28 +30,34 @@ after(async () => {
 });
 
 /** Runs this account's due syncs (suites sharing a PostgreSQL database each drain only their own). */
-const runSyncs = (now = Date.now()) => t.runtime.use(syncRunner).runDue(now, { accountIds: [account.id] });
+const runSyncs = (now = Date.now()) => t.runtime.use(syncRunner).runDue(now, { accountIds: [owner.accountId] });
 
-const call = (method: string, path: string, body?: unknown) => t.call(method, path, { key: account.key, body });
+/** The owner's calls (the account's work: customers, jobs, dispatch). */
+const call = (method: string, path: string, body?: unknown) =>
+  t.call(method, path, { headers: { cookie: owner.cookie }, body });
+const asTechnician = (method: string, path: string, body?: unknown) =>
+  t.call(method, path, { headers: { cookie: technician.cookie }, body });
 async function created(collection: string, body: unknown) {
   const res = await call('POST', `/v1/${collection}`, body);
   assert.equal(res.status, 201, res.text);
   return res.body.data;
 }
 
-async function connect() {
-  const start = await t.call('GET', '/v1/integrations/microsoft/authorize', { key: account.key });
+/** Connects `provider` as the signed-in `cookie` (the fake signs in its latest user). */
+async function connect(cookie: string, provider = 'microsoft-calendar') {
+  const start = await t.call('GET', `/v1/integrations/${provider}/authorize`, { headers: { cookie } });
+  assert.equal(start.status, 302, start.text);
   const signIn = await fetch(start.headers.get('location')!, { redirect: 'manual' });
   const back = new URL(signIn.headers.get('location')!);
   const callback = await t.call('GET', `${back.pathname}${back.search}`);
   assert.equal(callback.status, 200, callback.text);
 }
 
-async function syncCalendar() {
-  const started = await call('POST', '/v1/integrations/microsoft/sync', { kind: 'calendar' });
+async function syncCalendar(provider = 'microsoft-calendar', as = asTechnician) {
+  const started = await as('POST', `/v1/integrations/${provider}/sync`, { kind: 'calendar' });
   assert.equal(started.status, 202, started.text);
   await runSyncs();
-  return (await call('GET', `/v1/integration-syncs/${started.body.data.id}`)).body.data;
+  return (await as('GET', `/v1/integration-syncs/${started.body.data.id}`)).body.data;
 }
 
 /** An hour of a day from tomorrow on, RFC 3339 with milliseconds. */
@@ -72,11 +82,12 @@ async function bookedJob(title: string, start: string, end: string) {
 }
 
 beforeEach(async () => {
-  account = await t.newAccount('Solo Plumbing');
-  const mail = `ada${++people}@solo.example`;
-  mailbox = microsoft.addUser(mail, 'Ada');
-  technician = await created('users', { name: 'Ada', email: mail, role: 'technician' });
-  await connect();
+  owner = await signUp(t, 'owner');
+  account = { id: owner.accountId } as TestAccount;
+  const member = await memberWithRole(t, owner.cookie, 'technician', 'ada');
+  technician = { id: member.userId, cookie: member.cookie };
+  mailbox = microsoft.addUser(`ada${++people}@solo.example`, 'Ada');
+  await connect(technician.cookie);
 });
 
 describe('Microsoft 365 calendar', () => {
@@ -143,8 +154,8 @@ describe('Microsoft 365 calendar', () => {
     assert.equal(redone.status, 'succeeded', redone.error);
     assert.equal(events().length, 1, 'the retried POST answered the event it made');
     const [link] = await systemQuery(t.db, {
-      sql: `SELECT external_id FROM integration_links WHERE account_id = $1 AND collection = 'jobs'`,
-      parameters: [account.id],
+      sql: `SELECT external_id FROM integration_links WHERE account_id = $1 AND collection = $2`,
+      parameters: [account.id, `jobs:${technician.id}`],
     });
     assert.equal(link.external_id, events()[0].id);
   });
@@ -190,7 +201,7 @@ describe('Microsoft 365 calendar', () => {
     assert.deepEqual(await blocks(), []);
   });
 
-  test('a busy time over a booked job is reported, not written; no member with the address: reported', async () => {
+  test('a busy time over a booked job is reported, not written', async () => {
     await bookedJob('Boiler service', at(1, 9), at(1, 11));
     microsoft.addEvent(mailbox.id, { subject: 'Gym', start: at(1, 10), end: at(1, 12) });
     const run = await syncCalendar();
@@ -198,9 +209,56 @@ describe('Microsoft 365 calendar', () => {
     assert.equal(run.failed_count, 1);
     assert.match(run.failures[0].reason, /Boiler service|conflict|job_/i);
     assert.deepEqual(await blocks(), []);
+  });
 
-    await call('PATCH', `/v1/users/${technician.id}`, { email: 'someone-else@solo.example' });
-    const orphan = await syncCalendar();
+  test("two technicians: each one's jobs only in their own calendar, moved to the other's on reassign", async () => {
+    const other = await memberWithRole(t, owner.cookie, 'technician', 'bob');
+    const bobsMailbox = microsoft.addUser(`bob${++people}@solo.example`, 'Bob');
+    await connect(other.cookie);
+    const boiler = await bookedJob('Boiler service', at(1, 9), at(1, 11));
+    await runSyncs(); // booking queued the technician's calendar sync
+    const bobs = () => [...microsoft.events(bobsMailbox.id).values()].map((e) => e.subject);
+    assert.deepEqual(
+      events().map((e) => e.subject),
+      ['Boiler service'],
+    );
+    assert.deepEqual(bobs(), []);
+    const given = await call('POST', `/v1/jobs/${boiler.id}/assign`, {
+      technician_id: other.userId,
+      scheduled_start: at(1, 9),
+      scheduled_end: at(1, 11),
+    });
+    assert.equal(given.status, 200, given.text);
+    await runSyncs();
+    assert.deepEqual(events(), []);
+    assert.deepEqual(bobs(), ['Boiler service']);
+    // Bob does not see Ada's connection, nor disconnect it.
+    const adas = (await asTechnician('GET', '/v1/integrations/microsoft-calendar/status')).body.data.integration_id;
+    const asBob = (method: string, path: string) => t.call(method, path, { headers: { cookie: other.cookie } });
+    assert.equal((await asBob('GET', `/v1/integrations/${adas}`)).status, 404);
+    assert.equal((await asBob('DELETE', `/v1/integrations/${adas}`)).status, 404);
+  });
+
+  test("the account's Microsoft 365 mailbox keeps its calendar: the member with the mailbox's address", async () => {
+    const mail = `office${++people}@solo.example`;
+    const office = microsoft.addUser(mail, 'Office');
+    const member = await call('POST', '/v1/users', { name: 'Olga', email: mail, role: 'technician' });
+    assert.equal(member.status, 201, member.text);
+    await connect(owner.cookie, 'microsoft');
+    const customer = await created('customers', { name: 'Site' });
+    const job = await created('jobs', { title: 'Mailbox job', customer_id: customer.id });
+    const window = { scheduled_start: at(1, 9), scheduled_end: at(1, 10) };
+    const booked = await call('POST', `/v1/jobs/${job.id}/assign`, { technician_id: member.body.data.id, ...window });
+    assert.equal(booked.status, 200, booked.text);
+    const run = await syncCalendar('microsoft', call);
+    assert.equal(run.status, 'succeeded', run.error);
+    assert.deepEqual(
+      [...microsoft.events(office.id).values()].map((e) => e.subject),
+      ['Mailbox job'],
+    );
+
+    await call('PATCH', `/v1/users/${member.body.data.id}`, { email: 'someone-else@solo.example' });
+    const orphan = await syncCalendar('microsoft', call);
     assert.equal(orphan.failed_count, 1);
     assert.match(orphan.failures[0].reason, /no active member/);
   });
