@@ -1,5 +1,6 @@
 // Webhook delivery: 10,000 events to a receiver on 127.0.0.1, one worker. Reports deliveries/s
-// and the time from an event's commit to its arrival (p50/p99).
+// and the time from an event's commit to its arrival (p50/p99); then fairness: another burst of one
+// account, then one event of a second account, and how long that one waited.
 // Usage: npm run bench:webhooks   (env: BENCH_DATABASE_URL, BENCH_EVENTS, BENCH_BATCH)
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -44,18 +45,23 @@ try {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/`;
-  const endpoint = await fieldline.app.request('/v1/webhook-endpoints', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${api_key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ url, enabled_events: ['customer.created'] }),
-  });
-  if (endpoint.status !== 201) throw new Error(`endpoint: ${endpoint.status} ${await endpoint.text()}`);
+  async function subscribe(key: string) {
+    const endpoint = await fieldline.app.request('/v1/webhook-endpoints', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url, enabled_events: ['customer.created'] }),
+    });
+    if (endpoint.status !== 201) throw new Error(`endpoint: ${endpoint.status} ${await endpoint.text()}`);
+  }
+  await subscribe(api_key);
+  const other = await createAccount(db, { name: 'Webhook Bench, another account' });
+  await subscribe(other.api_key);
   await fieldline.runtime.use(webhookDelivery).start();
 
   // Events are written straight into the table, `batch` per transaction: as fast as PostgreSQL
   // takes them (a burst: the worker races the writer), then paced (the latency of a quiet API).
   let sequence = 0;
-  async function phase(name: string, count: number, size: number, perSecond: number | null) {
+  async function phase(name: string, count: number, size: number, perSecond: number | null, last?: string) {
     arrived.clear();
     const committedAt = new Map<string, number>();
     const allArrived = new Promise<void>((resolve) => {
@@ -71,10 +77,12 @@ try {
         { length: Math.min(size, count - written) },
         () => `evt_bench${String(sequence++).padStart(21, '0')}`,
       );
+      // The last event of a phase may be another account's (the fairness phase).
+      const owner = (id: string) => (last && id === ids.at(-1) && written + size >= count ? last : account.id);
       const values = ids
         .map(
           (id) =>
-            `('${id}', '${account.id}', 'customer.created', ` +
+            `('${id}', '${owner(id)}', 'customer.created', ` +
             `'{"object":{"object":"customer","name":"Bench"}}', now(), now())`,
         )
         .join(',');
@@ -93,6 +101,10 @@ try {
     ]);
     const seconds = (performance.now() - started) / 1000;
     const latencies = [...arrived].map(([id, at]) => at - committedAt.get(id)!).sort((x, y) => x - y);
+    if (last) {
+      const lastId = `evt_bench${String(sequence - 1).padStart(21, '0')}`;
+      otherWaited = arrived.get(lastId)! - committedAt.get(lastId)!;
+    }
     return (
       `| ${name} | ${count} | ${perSecond ?? 'max'} | ${seconds.toFixed(1)} | ${(count / seconds).toFixed(0)} | ` +
       `${percentile(latencies, 0.5).toFixed(0)} | ${percentile(latencies, 0.99).toFixed(0)} | ` +
@@ -101,9 +113,14 @@ try {
   }
 
   log(`burst: ${total} events in transactions of ${batch}; then 2,000 paced at 500/s; one worker`);
-  const rows = [await phase('burst', total, batch, null), await phase('paced', 2_000, 10, 500)];
+  let otherWaited = NaN;
+  const rows = [
+    await phase('burst', total, batch, null),
+    await phase('paced', 2_000, 10, 500),
+    await phase('burst, then another account', total, batch, null, other.account.id),
+  ];
   let attempts = 0;
-  for (let waited = 0; waited < 5_000 && attempts < total + 2_000; waited += 100) {
+  for (let waited = 0; waited < 5_000 && attempts < 2 * total + 2_000; waited += 100) {
     [{ attempts }] = await systemQuery(db, {
       sql: 'SELECT count(*)::int AS attempts FROM webhook_deliveries',
       parameters: [],
@@ -118,7 +135,8 @@ try {
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
-      `attempts logged: ${attempts} of ${total + 2_000}`,
+      `attempts logged: ${attempts} of ${2 * total + 2_000}`,
+      `the other account's event, queued after the last burst: commit→arrival ${otherWaited.toFixed(0)} ms`,
       '',
     ].join('\n'),
   );
