@@ -224,6 +224,10 @@ describe('Google Calendar, per technician', () => {
     assert.equal((await as(bob)('DELETE', `/v1/integrations/${adas}`)).status, 404);
     const runs = (await as(bob)('GET', '/v1/integration-syncs')).body.data as any[];
     assert.ok(runs.every((run) => run.member_id === bob.userId));
+    // A calendar is a member's own: an API key (no member) cannot connect one.
+    const key = await t.newKey(owner.accountId, ['read:*', 'write:*']);
+    const byKey = await t.call('GET', '/v1/integrations/google-calendar/authorize', { key });
+    assert.equal(byKey.status, 403, byKey.text);
     // A technician does not manage the account's mailbox.
     assert.equal((await as(bob)('GET', '/v1/integrations/gmail/authorize')).status, 403);
 
