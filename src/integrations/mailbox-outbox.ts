@@ -51,7 +51,8 @@ export async function connectedMailbox(tx: TenantTransaction, provider?: string)
  * The mailbox an email of `conversationId` sends through: the connected mailbox the conversation
  * is linked to (it was imported from it, or first answered through it), the earliest link first;
  * else the account's default mailbox, the first connected (`connected_at`). A mailbox that needs
- * reconnecting is passed over. Undefined: the account has none, and the mail goes by SMTP.
+ * reconnecting is passed over. Only the account's own connections count (the relay sends with
+ * the account's tokens; a member's connection is theirs). Undefined: none, the mail goes by SMTP.
  */
 export async function mailboxFor(
   tx: TenantTransaction,
@@ -62,6 +63,7 @@ export async function mailboxFor(
   const [row] = await tx.query<{ provider: string }>({
     sql: `SELECT i.provider FROM integrations i
            WHERE i.account_id = $1 AND i.provider = ANY($2::text[]) AND i.status IN ('connected', 'error')
+             AND i.member_id IS NULL
            ORDER BY (SELECT min(l.created_at) FROM integration_links l
                       WHERE l.account_id = i.account_id AND l.provider = i.provider
                         AND l.collection = 'conversations' AND l.record_id = $3) NULLS LAST,
