@@ -8655,6 +8655,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a message's attachments
+         * @description The files that came with a message imported from a connected mailbox (Gmail, Microsoft 365): name, declared content type and size. Download each from its `download_path`. A message with none (or not from a mailbox) has an empty list.
+         *
+         *     Requires the scope `read:messages`.
+         */
+        get: operations["listMessageAttachments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download one of a message's attachments
+         * @description The bytes, with the content type the sender declared, always as a download (`Content-Disposition: attachment`, `nosniff`): a file from outside is never rendered by the browser.
+         *
+         *     Requires the scope `read:messages`.
+         */
+        get: operations["downloadMessageAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/calendar/{token}": {
         parameters: {
             query?: never;
@@ -12465,8 +12509,11 @@ export interface components {
              * @enum {string}
              */
             status: "queued" | "running" | "succeeded" | "failed";
-            /** @enum {string} */
-            trigger: "manual" | "scheduled";
+            /**
+             * @description `change`: queued when a job shown in a member's calendar was booked, moved or cancelled.
+             * @enum {string}
+             */
+            trigger: "manual" | "scheduled" | "change";
             created_count: number;
             updated_count: number;
             skipped_count: number;
@@ -40687,9 +40734,9 @@ export interface operations {
                 /** @description Only objects whose status is empty (true) or set (false). */
                 "status[is_null]"?: boolean;
                 /** @description Only objects whose trigger equals. */
-                trigger?: "manual" | "scheduled";
+                trigger?: "manual" | "scheduled" | "change";
                 /** @description Only objects whose trigger does not equal. */
-                "trigger[ne]"?: "manual" | "scheduled";
+                "trigger[ne]"?: "manual" | "scheduled" | "change";
                 /** @description Only objects whose trigger is one of (comma-separated). */
                 "trigger[in]"?: string;
                 /** @description Only objects whose trigger is none of (comma-separated). */
@@ -49231,6 +49278,87 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listMessageAttachments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List a message's attachments */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "message_attachment";
+                            /** @description `matt_...`: stable for the provider’s attachment. */
+                            id: string;
+                            message_id: string;
+                            /** @description The mailbox it was imported from: `gmail`, `microsoft`. */
+                            provider: string;
+                            filename: string;
+                            /** @description As the sender declared it; the download is always served as an attachment. */
+                            content_type: string;
+                            size_bytes: number;
+                            /** @description `GET` it for the bytes. */
+                            download_path: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    downloadMessageAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download one of a message's attachments */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -354,9 +354,11 @@ export const operationTable = {
   "locationPings.trackTechnician": {"method":"POST","path":"/v1/gps/track","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "messages.create": {"method":"POST","path":"/v1/messages","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "messages.delete": {"method":"DELETE","path":"/v1/messages/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "messages.downloadAttachment": {"method":"GET","path":"/v1/messages/{id}/attachments/{attachment_id}","pathParams":["id","attachment_id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "messages.export": {"method":"GET","path":"/v1/messages/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
   "messages.get": {"method":"GET","path":"/v1/messages/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "messages.list": {"method":"GET","path":"/v1/messages","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "messages.listAttachments": {"method":"GET","path":"/v1/messages/{id}/attachments","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "messages.send": {"method":"POST","path":"/v1/messages/send","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "notifications.bulk": {"method":"POST","path":"/v1/notifications/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "notifications.countUnread": {"method":"GET","path":"/v1/notifications/unread-count","pathParams":[],"query":"required","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -2695,6 +2697,12 @@ export interface Resources {
      */
     delete(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/messages/{id}", "delete">>>;
     /**
+     * Download one of a message's attachments
+     *
+     * `GET /v1/messages/{id}/attachments/{attachment_id}` (scope `read:messages`)
+     */
+    downloadAttachment(id: string, attachment_id: string, options?: RequestOptions): Promise<Response>;
+    /**
      * Export messages as CSV or JSON
      *
      * `GET /v1/messages/export` (scope `read:messages`)
@@ -2712,6 +2720,12 @@ export interface Resources {
      * `GET /v1/messages` (scope `read:messages`)
      */
     list(query?: Query<Op<"/v1/messages", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/messages", "get">>, JsonResponse<Op<"/v1/messages", "get">>>;
+    /**
+     * List a message's attachments
+     *
+     * `GET /v1/messages/{id}/attachments` (scope `read:messages`)
+     */
+    listAttachments(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/messages/{id}/attachments", "get">>>;
     /**
      * Send a message in a conversation, on its channel
      *
