@@ -18,6 +18,7 @@ import { clientIp } from './client-ip.ts';
 import { queryOf } from './query-of.ts';
 import './context-variables.ts';
 import type { Runtime } from '../platform/contract.ts';
+import { attachmentDisposition } from './content-disposition.ts';
 
 const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
@@ -52,7 +53,7 @@ function send(c: Context, result: ApiResult): Response {
   if ('stream' in result) {
     return c.body(result.stream, result.status as 200, {
       'Content-Type': result.contentType,
-      ...(result.filename ? { 'Content-Disposition': `attachment; filename="${result.filename}"` } : {}),
+      ...(result.filename ? { 'Content-Disposition': attachmentDisposition(result.filename) } : {}),
       ...result.headers,
     });
   }
