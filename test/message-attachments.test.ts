@@ -121,13 +121,19 @@ describe('message attachments', () => {
     assert.equal(image.status, 200, image.text);
     assert.equal(image.text, 'jpeg-bytes');
     assert.equal(image.headers.get('content-type'), 'image/jpeg');
-    assert.equal(image.headers.get('content-disposition'), 'attachment; filename="boiler.jpg"');
+    assert.equal(
+      image.headers.get('content-disposition'),
+      `attachment; filename="boiler.jpg"; filename*=UTF-8''boiler.jpg`,
+    );
     assert.equal(image.headers.get('x-content-type-options'), 'nosniff');
     const text = await call('GET', listed[1].download_path);
     assert.equal(text.status, 200, text.text);
     assert.equal(text.text, 'plain words');
     assert.equal(text.headers.get('content-type'), 'application/octet-stream');
-    assert.equal(text.headers.get('content-disposition'), 'attachment; filename="quote _final___X-Evil_ 1.txt"');
+    assert.equal(
+      text.headers.get('content-disposition'),
+      `attachment; filename="quote _final___X-Evil_ 1.txt"; filename*=UTF-8''quote%20_final___X-Evil_%201.txt`,
+    );
     assert.equal(text.headers.get('x-evil'), null);
   });
 

@@ -92,7 +92,8 @@ describe('report types', () => {
       params: { from: '2026-03-02', to: '2026-03-03' },
     });
     assert.equal(file.headers.get('content-type'), 'text/csv; charset=utf-8; header=present');
-    assert.equal(file.headers.get('content-disposition'), `attachment; filename="jobs_completed-${report.id}.csv"`);
+    const name = `jobs_completed-${report.id}.csv`;
+    assert.equal(file.headers.get('content-disposition'), `attachment; filename="${name}"; filename*=UTF-8''${name}`);
     const text = file.bytes.toString('utf8');
     assert.ok(text.endsWith('\r\n') && !/[^\r]\n/.test(text), 'every record ends in CRLF');
     assert.deepEqual(parseCsv(text), [
