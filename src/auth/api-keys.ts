@@ -6,7 +6,8 @@
 // TTL only bounds how long a node that missed a notice (a lost LISTEN connection) trusts it.
 // With Redis, a change also bumps the key's version, checked on each use (credential-versions.ts):
 // NOTIFY arrives a few milliseconds late, and the client's next request on another node must not.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { randomBase62, sha256 } from '../platform/random-tokens.ts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
@@ -20,21 +21,8 @@ import { stillCurrent, type CredentialVersions } from './credential-versions.ts'
 export const KEY_MODES = ['live', 'test'] as const;
 export type KeyMode = (typeof KEY_MODES)[number];
 const KEY_PATTERN = /^fl_(live|test)_([0-9A-Za-z]{12})([0-9A-Za-z]{32})$/;
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** Changes to credentials (keys, sessions, members, accounts) are announced here; every node listens. */
 export const CREDENTIAL_CHANGES_CHANNEL = 'fieldline_api_keys';
-
-function randomBase62(length: number): string {
-  let out = '';
-  while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 248 && out.length < length) out += BASE62[byte % 62]; // 248 = 4 * 62: no modulo bias
-    }
-  }
-  return out;
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
 /** A new secret for a key: the secret itself (for the caller's hands only) and what may be shown. */
 export function mintKeySecret(mode: KeyMode) {

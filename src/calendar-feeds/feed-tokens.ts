@@ -3,7 +3,8 @@
 // compared in constant time; an unknown token is compared against a dummy hash, so unknown and
 // revoked tokens (whose rows are gone) take the same path and the same time. A member's feed ends
 // with their membership: an inactive or removed member's URL no longer opens their old jobs.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { randomBase62, sha256 } from '../platform/random-tokens.ts';
 import type { Database } from '../db/database.ts';
 import type { SqlStatement } from '../db/inline-parameters.ts';
 import { systemQuery } from '../db/system-query.ts';
@@ -11,19 +12,7 @@ import { systemQuery } from '../db/system-query.ts';
 const TOKEN_PATTERN = /^flcal_([0-9A-Za-z]{12})([0-9A-Za-z]{32})$/;
 /** The token as a path segment documents it (the route adds `.ics`). */
 export const FEED_TOKEN_PATTERN = '^flcal_[0-9A-Za-z]{44}$';
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-function randomBase62(length: number): string {
-  let out = '';
-  while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 248 && out.length < length) out += BASE62[byte % 62]; // 248 = 4 * 62: no modulo bias
-    }
-  }
-  return out;
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
 const DUMMY_HASH = sha256('flcal_no-such-token');
 
 export interface MintedFeedToken {

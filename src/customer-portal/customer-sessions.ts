@@ -2,7 +2,8 @@
 // token and an HttpOnly cookie) and kept only as its SHA-256. Verified sessions are cached like
 // members' sessions: warm requests touch no database, and a sign-out or a revoked access is
 // announced by NOTIFY so every node forgets at once.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../platform/random-tokens.ts';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
@@ -21,7 +22,6 @@ export const CUSTOMER_COOKIE = 'fieldline_customer';
 export const CUSTOMER_SESSION_HOURS = 12;
 const TOKEN_PATTERN = /^flc_[A-Za-z0-9_-]{43}$/;
 
-const sha256 = (token: string) => createHash('sha256').update(token).digest();
 /** A bytea parameter: statements travel as text (src/db/inline-parameters.ts). */
 export const byteaParameter = (bytes: Buffer) => `\\x${bytes.toString('hex')}`;
 

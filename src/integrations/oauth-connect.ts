@@ -8,7 +8,8 @@
 //   callback:  the state is consumed (a forged, replayed, expired or other provider's state is
 //              refused before anything else), the code exchanged with the verifier, the
 //              identity read with the new token, the tokens sealed, the integration connected.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../platform/random-tokens.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { Principal } from '../platform/operations/principal.ts';
@@ -23,7 +24,6 @@ import { apiWithToken, exchangeCode, saveTokens, tokensFrom } from './token-stor
 export const STATE_TTL_MS = 10 * 60_000;
 
 const base64url = (bytes: Buffer) => bytes.toString('base64url');
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
 const stateHash = (state: string) => sha256(`fieldline-integration-state:${state}`).toString('hex');
 
 /** The connector's OAuth client, or a 409 naming what the server lacks. */
