@@ -8,6 +8,7 @@
 //   ProviderRefused: any other 4xx, with its status (a connector may act on one: Gmail's 404 on history).
 // Tokens are never put in an error message or a log line.
 import type { z } from 'zod';
+import { readCappedText } from './read-capped.ts';
 
 export class ProviderError extends Error {}
 export class ProviderRateLimited extends ProviderError {
@@ -62,26 +63,9 @@ export function retryAfterMs(header: string | null, now = Date.now()): number {
 
 /** The body as text, refusing one over `max` bytes without reading it all. */
 async function readCapped(response: Response, max: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > max) {
-    await response.body?.cancel();
-    throw new ProviderAnswerInvalid(`the provider's answer is too large (${declared} bytes)`);
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw new ProviderAnswerInvalid(`the provider's answer is too large (over ${max} bytes)`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = await readCappedText(response, max);
+  if (text === null) throw new ProviderAnswerInvalid(`the provider's answer is too large (over ${max} bytes)`);
+  return text;
 }
 
 function urlWith(url: string, query: ProviderRequest['query']): string {

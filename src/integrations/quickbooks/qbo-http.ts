@@ -1,6 +1,7 @@
 // One HTTP exchange with Intuit: a timeout, an answer read only up to a size limit (a huge or
 // endless body is refused, not buffered), JSON parsed, and failures turned into QuickBooksError.
 import { QuickBooksError, describeFault } from './qbo-errors.ts';
+import { readCappedText } from '../read-capped.ts';
 
 export interface QboRequest {
   method: 'GET' | 'POST';
@@ -20,26 +21,10 @@ export interface QboAnswer {
 }
 
 async function readBounded(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new QuickBooksError('malformed', `QuickBooks answered ${declared} bytes, over the ${maxBytes} we read`);
-  }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new QuickBooksError('malformed', `QuickBooks answered more than the ${maxBytes} bytes we read`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = await readCappedText(response, maxBytes);
+  if (text === null)
+    throw new QuickBooksError('malformed', `QuickBooks answered more than the ${maxBytes} bytes we read`);
+  return text;
 }
 
 /** Sends the request; answers any status with its parsed body (callers judge statuses). */
