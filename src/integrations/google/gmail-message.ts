@@ -3,6 +3,7 @@
 // (RFC 5322) text Gmail's messages.send takes as `raw`, with threading headers when it replies.
 import type { MailboxMessage } from '../connector.ts';
 import type { GmailMessage, GmailPart } from './gmail-api.ts';
+import { textOfHtml } from '../mail-text.ts';
 
 export interface ReadMessage {
   gmailId: string;
@@ -38,21 +39,6 @@ function* partsOf(part: GmailPart): Generator<GmailPart> {
   yield part;
   for (const child of part.parts ?? []) yield* partsOf(child);
 }
-
-/** Text of HTML, for a message without a text/plain part. */
-const textOfHtml = (html: string) =>
-  html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>|<\/p>|<\/div>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 
 export function readGmailMessage(message: GmailMessage): ReadMessage {
   const parts = [...partsOf(message.payload)];

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressOf, textOfHtml } from './microsoft-mail-import.ts';
+import { addressOf } from './microsoft-mail-import.ts';
+import { textOfHtml } from '../mail-text.ts';
 
 test('an HTML body reads as its text: tags, scripts and styles gone, entities decoded, paragraphs kept', () => {
   const html =

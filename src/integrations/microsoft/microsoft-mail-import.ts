@@ -6,6 +6,7 @@ import type { Row } from '../../db/database.ts';
 import { insertValidated } from '../../platform/operations/create.ts';
 import type { SyncWrite } from '../connector.ts';
 import type { GraphMessage } from './graph-shapes.ts';
+import { textOfHtml } from '../mail-text.ts';
 
 /** An attachment stored before the page's transaction: where, and what it was. */
 export interface StoredAttachment {
@@ -30,22 +31,6 @@ export function addressOf(address: string | null | undefined): string | null {
   const clean = (address ?? '').trim().toLowerCase();
   return /^[^@\s]+@[^@\s]+$/.test(clean) && clean.length <= 320 ? clean : null;
 }
-
-/** Text of an HTML body, for people to read in the conversation (not to render). */
-export const textOfHtml = (html: string) =>
-  html
-    .replace(/<(script|style|head)[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>|<\/p>|<\/div>|<\/tr>|<\/li>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/[ \t]+\n/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 
 function textOf(message: GraphMessage): string {
   const body = message.body;
