@@ -126,7 +126,7 @@ describe('mounting the operation table', () => {
     const file = await call('GET', '/v1/file');
     assert.deepEqual(
       [file.text, file.headers.get('content-type'), file.headers.get('content-disposition')],
-      ['a,b', 'text/csv', 'attachment; filename="x.csv"'],
+      ['a,b', 'text/csv', `attachment; filename="x.csv"; filename*=UTF-8''x.csv`],
     );
   });
 });
