@@ -30,6 +30,7 @@ import { integrationsModule } from './integrations/integrations-module.ts';
 import { messageAttachmentsModule } from './integrations/message-attachments-module.ts';
 import { calendarFeedsModule } from './calendar-feeds/calendar-feeds-module.ts';
 import { restHooksModule } from './rest-hooks/rest-hooks-module.ts';
+import { creditsModule } from './credits/credits-module.ts';
 import { MCP_PATH, mcpModule } from './mcp/mcp-module.ts';
 import { voiceModule } from './voice/voice-module.ts';
 import type { RuntimeOptions, ResourceDefinition } from './platform/contract.ts';
@@ -68,6 +69,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     messageAttachmentsModule,
     calendarFeedsModule,
     restHooksModule,
+    creditsModule,
     // Voice commands and the MCP server run the tools of the API they are part of.
     voiceModule(() => api!),
     mcpModule(() => api!),

@@ -15,6 +15,7 @@ import { schemaName } from '../platform/naming.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import type { Registry, Runtime } from '../platform/contract.ts';
 import { completeChat } from './llm-client.ts';
+import { actorOf } from '../credits/credit-costs.ts';
 import { DRAFT_REQUIRED_SCOPES, gatherDraftRecords } from './draft-context.ts';
 import { assembleDraftPrompt, DRAFT_LIMITS, DRAFT_TONES } from './draft-prompt.ts';
 
@@ -119,12 +120,17 @@ export function draftReplyOperation(registry: Registry): Operation {
           { path: 'id', message: 'A voice conversation has no written replies; its calls are call logs' },
         ]);
       const prompt = assembleDraftPrompt(records, { tone: body.tone, instructions: body.instructions });
-      const answer = await completeChat(runtime, principal.accountId, {
-        system: prompt.system,
-        messages: prompt.messages,
-        maxTokens: MAX_TOKENS[records.conversation.channel] ?? MAX_TOKENS.email,
-        purpose: 'draft_reply',
-      });
+      const answer = await completeChat(
+        runtime,
+        principal.accountId,
+        {
+          system: prompt.system,
+          messages: prompt.messages,
+          maxTokens: MAX_TOKENS[records.conversation.channel] ?? MAX_TOKENS.email,
+          purpose: 'draft_reply',
+        },
+        { actor: actorOf(principal) },
+      );
       const text = answer.text.trim().slice(0, MAX_BODY);
       if (!text)
         throw new ApiError('llm_provider_error', 'The LLM provider answered with no text; nothing was drafted');

@@ -17,6 +17,7 @@ import { openaiComplete, openaiTranscribe } from './openai-chat.ts';
 import { anthropicComplete } from './anthropic-messages.ts';
 import { describeFailure, providerProblem } from './provider-problem.ts';
 import { assertAiQuota, recordAiUsage } from './ai-usage.ts';
+import { refundAiCredits, reserveAiCredits, settleAiCredits } from '../credits/ai-credits.ts';
 import type { AdapterAnswer, LlmAnswer, LlmProviderConfig, LlmProviderRef, LlmRequest } from './llm-types.ts';
 
 export type {
@@ -35,11 +36,14 @@ export const DEFAULT_TRANSCRIPTION_MODEL = 'whisper-1';
 export interface ProviderChoice {
   /** This provider instead of the account's default (an id of llm-providers; another account's is a 404). */
   providerId?: string;
+  /** Who the call is for, as the credit ledger names them (src/credits/credit-costs.ts actorOf); default `system`. */
+  actor?: string;
 }
 
 interface Loaded {
   provider: LlmProviderConfig;
   plan: Plan;
+  actor?: string;
 }
 
 /** The provider and the account's plan, in one short tenant read (row-level security applies). */
@@ -72,30 +76,33 @@ export async function loadLlmProvider(runtime: Runtime, accountId: string, optio
     timeoutMs: Number(row.timeout_ms),
     transcriptionModel: row.transcription_model ?? DEFAULT_TRANSCRIPTION_MODEL,
   };
-  return { provider, plan: planNamed(account?.plan ?? '') } satisfies Loaded;
+  return { provider, plan: planNamed(account?.plan ?? ''), actor: options.actor } satisfies Loaded;
 }
 
 const refOf = ({ id, kind, model }: LlmProviderConfig): LlmProviderRef => ({ id, kind, model });
 const allowPrivate = (runtime: Runtime) => runtime.options.webhooks?.allowPrivate ?? false;
 
 /**
- * Runs one provider call with the quota checked before and the usage recorded after; a failure
- * is recorded (no tokens) and becomes a 502/504 problem that names the provider, never its key.
+ * Runs one provider call with the quota checked and credits reserved before (an account that pays by
+ * credits) and the usage recorded and paid after; a failure is recorded (no tokens), gives the
+ * credits back and becomes a 502/504 problem that names the provider, never its key.
  */
 async function metered<T>(
   runtime: Runtime,
   accountId: string,
-  { provider, plan }: Loaded,
+  { provider, plan, actor }: Loaded,
   purpose: string,
   call: () => Promise<{ value: T; inputTokens: number; outputTokens: number }>,
 ): Promise<{ value: T; latencyMs: number }> {
   await assertAiQuota(runtime, accountId, plan);
+  const credits = await reserveAiCredits(runtime, accountId, actor ?? 'system');
   const started = performance.now();
   let outcome: { value: T; inputTokens: number; outputTokens: number };
   try {
     outcome = await call();
   } catch (error) {
     const latencyMs = Math.round(performance.now() - started);
+    if (credits) await refundAiCredits(runtime, credits);
     const failure = await describeFailure(error, provider);
     await recordAiUsage(runtime, accountId, plan, {
       provider: refOf(provider),
@@ -112,6 +119,7 @@ async function metered<T>(
     throw providerProblem(failure, provider);
   }
   const latencyMs = Math.round(performance.now() - started);
+  if (credits) await settleAiCredits(runtime, credits, outcome.inputTokens + outcome.outputTokens);
   await recordAiUsage(runtime, accountId, plan, {
     provider: refOf(provider),
     purpose,

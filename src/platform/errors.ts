@@ -5,6 +5,7 @@ export const ERROR_CATALOGUE = {
   bad_request: { status: 400, title: 'Bad request' },
   invalid_signature: { status: 400, title: 'Invalid signature' },
   unauthenticated: { status: 401, title: 'Authentication required' },
+  payment_required: { status: 402, title: 'Payment required' },
   forbidden: { status: 403, title: 'Forbidden' },
   insufficient_scope: { status: 403, title: 'Insufficient scope' },
   not_found: { status: 404, title: 'Not found' },

@@ -5,6 +5,7 @@
 // model never sees a tool outside the list, nor anything the caller's scopes or tenant do not
 // allow: it calls the same tools, as the caller, through the same checks.
 import { completeChat, hasLlmProvider, type LlmMessage, type LlmTool } from '../ai/llm-client.ts';
+import { actorOf } from '../credits/credit-costs.ts';
 import { DEFAULT_TOOLS } from '../mcp/toolsets.ts';
 import type { Clock } from './date-phrase.ts';
 import { wallTimeAt, localText } from './date-phrase.ts';
@@ -81,13 +82,12 @@ export async function planWithModel(ctx: ToolContext, text: string, clock: Clock
   const usage = { input_tokens: 0, output_tokens: 0, rounds: 0, provider: '', model: '' };
   let reply = '';
   for (let round = 0; round < MAX_ROUNDS && specs.length < MAX_CALLS; round++) {
-    const answer = await completeChat(runtime, principal.accountId, {
-      system: systemPrompt(clock),
-      messages,
-      tools,
-      maxTokens: MAX_TOKENS,
-      purpose: 'voice_command',
-    });
+    const answer = await completeChat(
+      runtime,
+      principal.accountId,
+      { system: systemPrompt(clock), messages, tools, maxTokens: MAX_TOKENS, purpose: 'voice_command' },
+      { actor: actorOf(principal) },
+    );
     Object.assign(usage, { provider: answer.provider.id, model: answer.provider.model, rounds: round + 1 });
     usage.input_tokens += answer.usage.inputTokens;
     usage.output_tokens += answer.usage.outputTokens;

@@ -49,5 +49,5 @@ export async function notifyMember(ctx: OperationContext, notice: MemberNotice):
   if (channels.push) await queuePush(ctx, notice.userId, { title, body, url: link, tag: about.id }, about);
   if (channels.email) queueMailDelivery(ctx.tx, { to: [member.email], subject: title, text: body }, ctx.now, about);
   const phone = member.phone && e164(member.phone);
-  if (channels.sms && phone) queueSms(ctx, { to: phone, body: `${title}. ${body}`, about });
+  if (channels.sms && phone) queueSms(ctx, { to: phone, body: `${title}. ${body}`, about, background: true });
 }

@@ -6,6 +6,7 @@ import { lazyRequire } from '../../platform/lazy-require.ts';
 import { newId } from '../../platform/ids.ts';
 import type { OperationContext } from '../../platform/contract.ts';
 import { recordDelivery, type About } from '../delivery-log.ts';
+import { paySms } from '../../credits/sms-credits.ts';
 
 /** libphonenumber-js (its metadata is large), loaded by the first number read. */
 export const phoneNumbers = lazyRequire<typeof import('libphonenumber-js')>('libphonenumber-js');
@@ -25,9 +26,14 @@ export interface QueuedText {
   about?: About;
   /** The conversation message it carries, if any. */
   messageId?: string;
+  /** Nobody waits on it (a notification): a short credit balance fails the text instead of the request. */
+  background?: boolean;
 }
 
-/** Queues a text in `ctx`'s transaction; answers its delivery's id. */
+/**
+ * Queues a text in `ctx`'s transaction; answers its delivery's id. An account that pays by credits
+ * pays for it before commit (src/credits/sms-credits.ts): short, the text is never queued.
+ */
 export function queueSms(ctx: OperationContext, text: QueuedText): string {
   const configured = ctx.runtime.options.sms !== undefined;
   const deliveryId = recordDelivery(
@@ -41,11 +47,12 @@ export function queueSms(ctx: OperationContext, text: QueuedText): string {
     },
     ctx.now,
   );
-  ctx.tx.defer({
+  const outboxId = newId('sms');
+  const insert = {
     sql: `INSERT INTO sms_outbox (id, account_id, message_id, to_number, body, delivery_id, next_attempt_at, created_at)
           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     parameters: [
-      newId('sms'),
+      outboxId,
       ctx.tx.accountId,
       text.messageId ?? null,
       text.to,
@@ -54,6 +61,13 @@ export function queueSms(ctx: OperationContext, text: QueuedText): string {
       configured ? ctx.now : null,
       ctx.now,
     ],
-  });
+  };
+  // Without a provider nothing leaves, so nothing is charged.
+  if (!configured) ctx.tx.defer(insert);
+  else
+    ctx.tx.beforeCommit(async () => {
+      if (await paySms(ctx, { reference: outboxId, body: text.body, deliveryId, background: text.background }))
+        ctx.tx.defer(insert);
+    });
   return deliveryId;
 }

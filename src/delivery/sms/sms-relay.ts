@@ -12,6 +12,7 @@ import { systemQuery, systemTransaction } from '../../db/system-query.ts';
 import { PollingWorker } from '../../platform/jobs/polling-worker.ts';
 import { deliveryUpdateStatements } from '../delivery-log.ts';
 import { SmsRefused, type SmsProvider } from './sms-provider.ts';
+import { refundStatement } from '../../credits/credit-ledger.ts';
 import { UNSUBSCRIBED_RECIPIENT_CODE, type SmsConsent } from './sms-consent.ts';
 
 const MAX_ATTEMPTS = 8;
@@ -70,11 +71,16 @@ export class SmsRelay {
     return this.#worker.run(() => this.#deliverDue(now));
   }
 
-  async #record(row: Row, outbox: SqlStatement, update: Parameters<typeof deliveryUpdateStatements>[3]) {
+  async #record(
+    row: Row,
+    outbox: SqlStatement,
+    update: Parameters<typeof deliveryUpdateStatements>[3],
+    also: SqlStatement[] = [],
+  ) {
     const statements = row.delivery_id
       ? await deliveryUpdateStatements(this.db, row.account_id, row.delivery_id, update)
       : [];
-    await systemTransaction(this.db, [outbox, ...statements]);
+    await systemTransaction(this.db, [outbox, ...statements, ...also]);
   }
 
   async #deliverDue(now: number): Promise<number> {
@@ -134,6 +140,8 @@ export class SmsRelay {
           parameters: [row.id, message, new Date(now + retryDelayMs(row.attempts)).toISOString(), giveUp ? at() : null],
         },
         { status: giveUp ? 'failed' : 'queued', attempts: row.attempts, error: message, at: at() },
+        // The provider never took it: the credits it was paid with go back, with the failure.
+        giveUp ? [refundStatement(row.account_id, row.id, 'sms', 'system', at())] : [],
       );
       if (error instanceof SmsRefused && error.code === UNSUBSCRIBED_RECIPIENT_CODE)
         await this.options.consent?.()?.recipientUnsubscribed(row.account_id, row.to_number);

@@ -49,6 +49,7 @@ export const PAGE_SCHEMA = {
 export const ERROR_RESPONSES: Record<number, { name: string; codes: ErrorCode[] }> = {
   400: { name: 'BadRequest', codes: ['bad_request', 'invalid_signature'] },
   401: { name: 'Unauthenticated', codes: ['unauthenticated'] },
+  402: { name: 'PaymentRequired', codes: ['payment_required'] },
   403: { name: 'Forbidden', codes: ['insufficient_scope', 'forbidden'] },
   404: { name: 'NotFound', codes: ['not_found'] },
   405: { name: 'MethodNotAllowed', codes: ['method_not_allowed'] },

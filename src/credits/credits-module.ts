@@ -1,0 +1,20 @@
+// Prepaid credits: accounts that hold a credit balance pay for texts and LLM calls with it. The
+// debit happens before the provider is called (src/credits/sms-credits.ts, ai-credits.ts); an
+// exhausted balance answers 402 `payment_required` and nothing is sent. README: "Credits".
+import { defineModule } from '../platform/api/module.ts';
+import { creditBalanceOperation, READ_CREDITS_SCOPE } from './credit-balance-operation.ts';
+import { CREDITS_MIGRATIONS } from './credits-migrations.ts';
+
+export const creditsModule = defineModule({
+  name: 'credits',
+  operations: () => [creditBalanceOperation],
+  scopes: [READ_CREDITS_SCOPE, 'write:credits'],
+  migrations: CREDITS_MIGRATIONS,
+  document: {
+    tags: {
+      Credits:
+        'Prepaid credits: the balance that pays for texts and LLM calls, its ledger, and top-ups. An exhausted ' +
+        'balance answers 402 `payment_required` and nothing is sent or charged.',
+    },
+  },
+});
