@@ -16,6 +16,7 @@ const DOCUMENTED_CODES: Record<string, number> = {
   bad_request: 400,
   invalid_signature: 400,
   unauthenticated: 401,
+  payment_required: 402,
   forbidden: 403,
   insufficient_scope: 403,
   not_found: 404,
