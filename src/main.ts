@@ -33,6 +33,7 @@ import { restHooksModule } from './rest-hooks/rest-hooks-module.ts';
 import { creditsModule } from './credits/credits-module.ts';
 import { MCP_PATH, mcpModule } from './mcp/mcp-module.ts';
 import { voiceModule } from './voice/voice-module.ts';
+import { accountExportModule } from './account-export/account-export-module.ts';
 import type { RuntimeOptions, ResourceDefinition } from './platform/contract.ts';
 
 let standard: Api | undefined;
@@ -70,6 +71,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     calendarFeedsModule,
     restHooksModule,
     creditsModule,
+    accountExportModule,
     // Voice commands and the MCP server run the tools of the API they are part of.
     voiceModule(() => api!),
     mcpModule(() => api!),

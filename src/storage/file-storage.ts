@@ -2,7 +2,7 @@
 // put them in object storage; local disk under the data folder by default. Keys are ours
 // (`{account}/{object id}`), never a client's file name, so a key cannot climb out of the root.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, opendir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -18,6 +18,8 @@ export interface FileStorage {
   getStream(key: string): Promise<Readable | null>;
   /** Removes the file; a missing one is not an error. */
   delete(key: string): Promise<void>;
+  /** The keys of the files in a folder (`acc_1/`) and its subfolders, as found (an account's export and deletion). */
+  list(prefix: string): AsyncIterable<string>;
 }
 
 const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
@@ -73,7 +75,27 @@ export function localDiskStorage(root: string): FileStorage {
     async delete(key) {
       await rm(pathOf(key), { force: true });
     },
+    list(prefix) {
+      if (!prefix.endsWith('/')) throw new Error(`a folder ends with '/': ${prefix}`);
+      return walk(pathOf(prefix.slice(0, -1)), prefix);
+    },
   };
+}
+
+/** The files under `folder` as keys, a directory entry at a time; files being written (`.partial`) are skipped. */
+async function* walk(folder: string, prefix: string): AsyncGenerator<string> {
+  let dir;
+  try {
+    dir = await opendir(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return;
+    throw error;
+  }
+  for await (const entry of dir) {
+    if (entry.isDirectory()) yield* walk(join(folder, entry.name), `${prefix}${entry.name}/`);
+    else if (entry.isFile() && SAFE_KEY.test(`${prefix}${entry.name}`)) yield `${prefix}${entry.name}`;
+  }
 }
 
 export const filesFolder = (dataDir: string) => join(dataDir, 'files');
