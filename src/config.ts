@@ -54,6 +54,7 @@ const ConfigSchema = z.object({
         .filter(Boolean),
     ),
   FIELDLINE_REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  FIELDLINE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   FIELDLINE_METRICS_TOKEN: z.string().min(16).optional(),
   FIELDLINE_ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   FIELDLINE_ADMIN_HOST: z.string().default('127.0.0.1'),
@@ -144,6 +145,7 @@ export interface Config {
   trustProxy: boolean;
   portalOrigins: string[];
   requestLogRetentionDays: number;
+  auditRetentionDays: number;
   metricsToken?: string;
   /** A second listener serving only /metrics, without a token. */
   admin?: { port: number; host: string };
@@ -211,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.FIELDLINE_TRUST_PROXY,
     portalOrigins: c.FIELDLINE_PORTAL_ORIGINS,
     requestLogRetentionDays: c.FIELDLINE_REQUEST_LOG_RETENTION_DAYS,
+    auditRetentionDays: c.FIELDLINE_AUDIT_RETENTION_DAYS,
     metricsToken: c.FIELDLINE_METRICS_TOKEN,
     admin:
       c.FIELDLINE_ADMIN_PORT !== undefined ? { port: c.FIELDLINE_ADMIN_PORT, host: c.FIELDLINE_ADMIN_HOST } : undefined,

@@ -34,6 +34,7 @@ import { creditsModule } from './credits/credits-module.ts';
 import { MCP_PATH, mcpModule } from './mcp/mcp-module.ts';
 import { voiceModule } from './voice/voice-module.ts';
 import { accountExportModule } from './account-export/account-export-module.ts';
+import { auditModule } from './audit/audit-module.ts';
 import type { RuntimeOptions, ResourceDefinition } from './platform/contract.ts';
 
 let standard: Api | undefined;
@@ -72,6 +73,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     restHooksModule,
     creditsModule,
     accountExportModule,
+    auditModule,
     // Voice commands and the MCP server run the tools of the API they are part of.
     voiceModule(() => api!),
     mcpModule(() => api!),

@@ -84,6 +84,7 @@ export async function startServer(config: Config) {
       readReplica,
       files: localDiskStorage(filesFolder(config.dataDir)),
       requestLogRetentionDays: config.requestLogRetentionDays,
+      auditRetentionDays: config.auditRetentionDays,
       alertIntervalMs: config.alertIntervalMs,
       dunningIntervalMs: config.dunningIntervalMs,
       smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,

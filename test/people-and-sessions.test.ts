@@ -133,17 +133,27 @@ describe('signing up, in and out', () => {
       log.body.data.map((e: any) => e.action),
       ['sign_in.failed', 'sign_in.succeeded'],
     );
-    assert.equal(log.body.data[0].email, email);
-    assert.equal(log.body.data[0].user_id, data.user.user_id);
+    assert.equal(log.body.data[0].object, 'audit_log_entry');
+    assert.equal(log.body.data[0].changes.email, email);
+    assert.equal(log.body.data[0].actor_type, 'member');
+    assert.equal(log.body.data[0].actor_id, data.user.user_id);
     assert.equal(log.body.data[0].user_agent, 'audit-test/1');
-    assert.equal(log.body.data[0].via, 'api');
+    assert.equal(log.body.data[0].changes.via, 'api');
+    // The same entries in the whole audit trail, beside the account's other acts.
+    const trail = await t.call('GET', '/v1/audit-log?action[starts_with]=sign_in.&sort=created_at', {
+      headers: { cookie },
+    });
+    assert.deepEqual(
+      trail.body.data.map((e: any) => e.id),
+      log.body.data.map((e: any) => e.id),
+    );
     const failedOnly = await t.call('GET', '/v1/audit-entries?action=sign_in.failed', { headers: { cookie } });
     assert.equal(failedOnly.body.data.length, 1);
 
     const other = await signUp('Hank');
     assert.deepEqual(
       (await t.call('GET', '/v1/audit-entries', { headers: { cookie: other.cookie } })).body.data.map(
-        (e: any) => e.email,
+        (e: any) => e.changes.email,
       ),
       [],
       'another account sees none of it',

@@ -6,9 +6,6 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AutomationEngine } from '../src/automation/automation-engine.ts';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
-import { auditEntries } from '../src/auth/audit-entries-resource.ts';
-import { insertRow } from '../src/platform/operations/row-statements.ts';
-import { newId } from '../src/platform/ids.ts';
 import { Fixtures, sampleFromJsonSchema, sampleValue } from './support/fixtures.ts';
 import { saveConnected } from '../src/integrations/integration-rows.ts';
 import { queueSync } from '../src/integrations/sync-runner.ts';
@@ -124,29 +121,14 @@ before(async () => {
       store.set(collection, uploaded.body.data);
     }
   }
-  // Audit entries are written by sign-ins of the account's people; one for each account here.
+  // The audit trail is written by every change: the fixtures above made entries in each account.
   for (const [account, store] of [
     [a, objectsOfA],
     [b, objectsOfB],
   ] as const) {
-    const id = newId(auditEntries.idPrefix);
-    const now = new Date().toISOString();
-    await systemQuery(
-      ctx.db,
-      insertRow(auditEntries, account.id, {
-        id,
-        action: 'sign_in.failed',
-        person_id: null,
-        user_id: null,
-        email: 'someone@example.test',
-        ip_address: '127.0.0.1',
-        user_agent: null,
-        via: 'api',
-        created_at: now,
-        updated_at: now,
-      }),
-    );
-    store.set('audit-entries', (await ctx.call('GET', `/v1/audit-entries/${id}`, { key: account.key })).body.data);
+    const entries = await ctx.call('GET', '/v1/audit-log?limit=1', { key: account.key });
+    assert.equal(entries.body.data.length, 1, entries.text);
+    store.set('audit-log', entries.body.data[0]);
   }
   // An integration is made by a provider's consent and its sync runs by the runner: written as they would be.
   for (const [account, store] of [

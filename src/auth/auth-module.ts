@@ -1,6 +1,6 @@
 // Who may call, and as whom: accounts and their members (users), people who sign in and their
 // sessions (Better Auth), API keys, the OAuth 2.0 server for third-party apps, member roles as
-// scopes, and the audit log of sign-ins. It provides the HTTP layer's credential check and the
+// scopes, and sign-ins in the audit trail. It provides the HTTP layer's credential check and the
 // directory of browser origins accounts and apps allow.
 import { defineModule, provide } from '../platform/api/module.ts';
 import { credentials, originDirectory } from '../http/http-services.ts';
@@ -8,7 +8,6 @@ import { accountOperations } from './account-operations.ts';
 import { AllowedOriginsDirectory } from './allowed-origins.ts';
 import { ApiKeyVerifier } from './api-keys.ts';
 import { apiKeys } from './api-keys-resource.ts';
-import { auditEntries } from './audit-entries-resource.ts';
 import { AUTH_MIGRATIONS } from './auth-migrations.ts';
 import {
   allowedOrigins,
@@ -59,7 +58,7 @@ function oauthSecurityScheme(registry: Registry) {
 
 export const authModule = defineModule({
   name: 'auth',
-  resources: [users, apiKeys, auditEntries],
+  resources: [users, apiKeys],
   scopes: ['read:account', 'write:account', 'read:oauth-clients', 'write:oauth-clients'],
   migrations: AUTH_MIGRATIONS,
   check: checkRolePolicies,

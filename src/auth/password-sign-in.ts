@@ -7,7 +7,7 @@ import { ApiError } from '../platform/errors.ts';
 import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import type { PeopleAuth } from './people-auth.ts';
 import type { Database } from '../db/database.ts';
-import { recordSignIn, type SignInAttempt } from './audit-entries-resource.ts';
+import { recordSignIn, type SignInAttempt } from './sign-in-audit.ts';
 
 /** Failed sign-ins allowed per email address in 15 minutes, whatever the addresses they come from. */
 export const FAILED_SIGN_INS_PER_EMAIL = { limit: 10, windowSeconds: 900 };

@@ -10,6 +10,7 @@ import { updateValidated } from '../platform/operations/update.ts';
 import { parseActionInput, runActionInTransaction } from '../platform/operations/run-action.ts';
 import { parseUpdateInput } from '../platform/operations/write-input.ts';
 import { appendEvent } from '../platform/events/append-event.ts';
+import { actorOf } from '../audit/actor.ts';
 import type { OperationContext, ResourceDefinition } from '../platform/contract.ts';
 import type { About } from '../delivery/delivery-log.ts';
 import { e164, queueSms } from '../delivery/sms/sms-outbox.ts';
@@ -124,7 +125,12 @@ async function callWebhook(step: StepContext, action: Extract<Action, { type: 'c
     event: scope.event,
     data: scope.record ?? scope.object,
   };
-  const eventId = appendEvent(ctx.tx, { type: 'automation.webhook', object, now: ctx.now });
+  const eventId = appendEvent(ctx.tx, {
+    type: 'automation.webhook',
+    object,
+    now: ctx.now,
+    actor: actorOf(ctx.principal),
+  });
   ctx.tx.defer({
     sql: `INSERT INTO webhook_queue (account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at,
             updated_at) VALUES ($1, $2, $3, 'pending', 0, $4, $4, $4)`,

@@ -15,6 +15,7 @@ import { multipartBody } from './multipart-body.ts';
 import { formBody, textBody } from './form-body.ts';
 import { idempotency } from './idempotency.ts';
 import { clientIp } from './client-ip.ts';
+import { withRequestOrigin } from '../audit/request-origin.ts';
 import { queryOf } from './query-of.ts';
 import './context-variables.ts';
 import type { Runtime } from '../platform/contract.ts';
@@ -68,24 +69,31 @@ function run(operation: Operation, runtime: Runtime): MiddlewareHandler {
   const limits = limitsOf(runtime);
   const { trustProxy } = runtime.options;
   return async function runOperation(c) {
-    const result = await invokeOperation(operation, {
-      runtime,
-      principal: c.get('principal'),
-      session: c.get('session'),
-      clientIp: clientIp(c, trustProxy),
-      params: c.req.param() as Record<string, string>,
-      query: queryOf(c),
-      body: bodyOf(operation, c),
-      file: c.get('upload'),
+    const origin = {
       requestId: c.get('requestId'),
-      method: c.req.method,
-      path: c.req.path,
-      headers: c.req.raw.headers,
-      request: requestOf(c),
-      refuseCredential: async () => limits?.countFailedAuthentication(clientIp(c, trustProxy)),
-      // The request log belongs to the account a provider's verified request names.
-      attribute: (principal) => c.set('principal', principal),
-    });
+      ip: clientIp(c, trustProxy),
+      userAgent: c.req.header('user-agent') ?? null,
+    };
+    const result = await withRequestOrigin(origin, () =>
+      invokeOperation(operation, {
+        runtime,
+        principal: c.get('principal'),
+        session: c.get('session'),
+        clientIp: clientIp(c, trustProxy),
+        params: c.req.param() as Record<string, string>,
+        query: queryOf(c),
+        body: bodyOf(operation, c),
+        file: c.get('upload'),
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        headers: c.req.raw.headers,
+        request: requestOf(c),
+        refuseCredential: async () => limits?.countFailedAuthentication(clientIp(c, trustProxy)),
+        // The request log belongs to the account a provider's verified request names.
+        attribute: (principal) => c.set('principal', principal),
+      }),
+    );
     return send(c, result);
   };
 }

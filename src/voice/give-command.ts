@@ -11,7 +11,7 @@ import { accountClock } from '../business-analytics/analytics-sql.ts';
 import { understand } from './command-grammar.ts';
 import { executeSteps, planSteps, refreshBindings, type Ambiguity } from './run-steps.ts';
 import type { Step, StepSpec } from './plan.ts';
-import { actorOf, voiceCommands, type VoiceStatus } from './voice-commands.ts';
+import { commandGiverOf, voiceCommands, type VoiceStatus } from './voice-commands.ts';
 import { bindingsOf, claimCommand, expireCommand, insertCommand, loadCommand, programOf } from './voice-store.ts';
 import { updateCommand, type Program } from './voice-store.ts';
 import { missingScope, type ToolContext } from './tool-runner.ts';
@@ -92,7 +92,7 @@ export async function giveCommand(
   spoken: Spoken,
   confirm: boolean,
 ): Promise<Record<string, unknown>> {
-  const actor = actorOf(ctx.principal);
+  const actor = commandGiverOf(ctx.principal);
   if (!actor) throw new ApiError('forbidden', 'Voice commands are given by a member, an API key or an OAuth app');
   const now = nowOf(ctx);
   const { timeZone } = await accountClock(ctx.runtime, ctx.principal.accountId);
@@ -156,7 +156,7 @@ export async function confirmCommand(ctx: ToolContext, id: string): Promise<Reco
   const readable = voiceCommands.readableRows?.(ctx.principal, ctx.runtime.registry);
   if (!row || (readable && !readable.values.includes(row.actor_id)))
     throw new ApiError('not_found', `No such voice command: '${id}'`);
-  if (row.actor_id !== actorOf(ctx.principal)?.actor_id)
+  if (row.actor_id !== commandGiverOf(ctx.principal)?.actor_id)
     throw new ApiError('forbidden', 'Only whoever gave a command may confirm it');
   const now = nowOf(ctx).toISOString();
   const program = row.status === 'planned' ? await claimCommand(ctx.runtime, accountId, id, now) : null;

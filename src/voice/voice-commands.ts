@@ -8,6 +8,7 @@ import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import { candidateSchema, stepSchema } from './plan.ts';
+import { actorOf } from '../audit/actor.ts';
 
 export const VOICE_STATUSES = [
   'planned',
@@ -25,13 +26,20 @@ export type VoiceStatus = (typeof VOICE_STATUSES)[number];
 /** The longest transcript a command may have: a command is a sentence or two, not a dictation. */
 export const MAX_TRANSCRIPT_CHARS = 1000;
 
-export const ACTOR_TYPES = ['member', 'api_key', 'oauth_client'] as const;
+/** Who may give a command: a member (signed in, or through an OAuth app acting for them), a key or an app. */
+export const GIVER_TYPES = ['member', 'api_key', 'oauth_app'] as const;
 
-/** Who gives a command: the member, else the API key, else the OAuth app. */
-export function actorOf(principal: Principal): { actor_type: (typeof ACTOR_TYPES)[number]; actor_id: string } | null {
-  if (principal.userId) return { actor_type: 'member', actor_id: principal.userId };
-  if (principal.keyId) return { actor_type: 'api_key', actor_id: principal.keyId };
-  if (principal.oauthClientId) return { actor_type: 'oauth_client', actor_id: principal.oauthClientId };
+/**
+ * Who gives a command: the member, also when an OAuth app acts for them (their commands are theirs,
+ * whichever app they speak through), else the API key or the app itself. Null for any other actor.
+ */
+export function commandGiverOf(
+  principal: Principal,
+): { actor_type: (typeof GIVER_TYPES)[number]; actor_id: string } | null {
+  const actor = actorOf(principal);
+  if (actor.on_behalf_of) return { actor_type: 'member', actor_id: actor.on_behalf_of };
+  if (actor.type === 'member' || actor.type === 'api_key' || actor.type === 'oauth_app')
+    return { actor_type: actor.type, actor_id: actor.id! };
   return null;
 }
 
@@ -57,7 +65,7 @@ export const voiceCommands = defineResource({
   lifecycle: { field: 'status' },
   readableRows: (principal) => {
     if (hasScope(principal, 'read:*')) return null;
-    const actor = actorOf(principal);
+    const actor = commandGiverOf(principal);
     return { field: 'actor_id', values: actor ? [actor.actor_id] : [] };
   },
   schema: [
@@ -102,7 +110,7 @@ export const voiceCommands = defineResource({
       .json(z.array(ambiguitySchema))
       .readOnly()
       .describe('What the lookups could not tell apart, with the records they found.'),
-    actor_type: field.enum(ACTOR_TYPES).readOnly().filterable().describe('Who gave the command.'),
+    actor_type: field.enum(GIVER_TYPES).readOnly().filterable().describe('Who gave the command.'),
     actor_id: field.text().readOnly().filterable().describe('The member (`usr_`), API key or OAuth app.'),
     request_id: field.text().readOnly().describe('The request that gave it.'),
     llm: field

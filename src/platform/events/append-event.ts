@@ -4,6 +4,7 @@ import { sqlBuilder, compile } from '../../db/sql-builder.ts';
 import { newId } from '../ids.ts';
 import type { TenantTransaction } from '../../db/tenant-transaction.ts';
 import type { SqlStatement } from '../../db/inline-parameters.ts';
+import { SYSTEM_ACTOR, type Actor } from '../../audit/actor.ts';
 
 export interface NewEvent {
   type: string;
@@ -11,6 +12,8 @@ export interface NewEvent {
   previousAttributes?: Record<string, unknown>;
   requestId?: string;
   now: string;
+  /** Who made the change (src/audit/actor.ts); default the system (a worker's change). */
+  actor?: Actor;
 }
 
 const INSERT_EVENT = compile(
@@ -20,6 +23,8 @@ const INSERT_EVENT = compile(
     type: '',
     data: '',
     request_id: '',
+    actor_type: '',
+    actor_id: '',
     created_at: '',
     updated_at: '',
   }),
@@ -27,12 +32,25 @@ const INSERT_EVENT = compile(
 
 /** The insert of one event row; every writer of events goes through it. */
 export function eventInsert(accountId: string, id: string, event: NewEvent): SqlStatement {
+  const actor = event.actor ?? SYSTEM_ACTOR;
+  // The actor rides in `data`, so every reader of events (GET /v1/events, webhooks, the event
+  // stream, REST-hook polls) delivers it; its columns are for finding an actor's events.
   const data = event.previousAttributes
-    ? { object: event.object, previous_attributes: event.previousAttributes }
-    : { object: event.object };
+    ? { object: event.object, previous_attributes: event.previousAttributes, actor }
+    : { object: event.object, actor };
   return {
     sql: INSERT_EVENT,
-    parameters: [id, accountId, event.type, JSON.stringify(data), event.requestId ?? null, event.now, event.now],
+    parameters: [
+      id,
+      accountId,
+      event.type,
+      JSON.stringify(data),
+      event.requestId ?? null,
+      actor.type,
+      actor.id,
+      event.now,
+      event.now,
+    ],
   };
 }
 

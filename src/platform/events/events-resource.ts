@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defineResource } from '../resource/define-resource.ts';
 import { field } from '../resource/fields.ts';
 import { readableEventTypes } from './readable-event-types.ts';
+import { ACTOR_TYPES } from '../../audit/actor.ts';
 
 export const events = defineResource({
   name: 'event',
@@ -21,6 +22,11 @@ export const events = defineResource({
     const types = readableEventTypes(registry, principal);
     return types && { field: 'type', values: types };
   },
+  // Who made each change, to find an actor's events (the API shows it as `data.actor`).
+  schema: [
+    'ALTER TABLE events ADD COLUMN IF NOT EXISTS actor_type text',
+    'ALTER TABLE events ADD COLUMN IF NOT EXISTS actor_id text',
+  ],
   fields: {
     type: field
       .text()
@@ -33,11 +39,23 @@ export const events = defineResource({
         z.object({
           object: z.record(z.string(), z.unknown()),
           previous_attributes: z.record(z.string(), z.unknown()).optional(),
+          actor: z
+            .object({
+              type: z.enum(ACTOR_TYPES),
+              id: z.string().nullable(),
+              on_behalf_of: z.string().nullable(),
+            })
+            .optional(),
         }),
       )
       .readOnly()
       .keepKeyOrder()
-      .describe("`object` is the resource after the change; `previous_attributes` holds changed fields' old values."),
+      .describe(
+        "`object` is the resource after the change; `previous_attributes` holds changed fields' old values; " +
+          '`actor` says who made it: a `member`, `api_key`, `oauth_app` (`on_behalf_of` the member who granted ' +
+          'it), `automation` rule, `operator`, `customer` or the `system` (id null). Events written before ' +
+          'actors were recorded have none.',
+      ),
     request_id: field.text().readOnly().describe('The API request that caused the event.'),
   },
 });

@@ -2,6 +2,8 @@
 import type { TenantTransaction } from '../../db/tenant-transaction.ts';
 import type { Principal } from './principal.ts';
 import { appendEvent } from '../events/append-event.ts';
+import { actorOf } from '../../audit/actor.ts';
+import { auditOfEvent, recordAudit } from '../../audit/record-audit.ts';
 import { createInTransaction } from './create.ts';
 import { parseActionInput, runActionInTransaction } from './run-action.ts';
 import { applyChanges } from './update.ts';
@@ -40,7 +42,10 @@ export function createOperationContext(
       return applyChanges(ctx, resource, await lockRowOrThrow(ctx, resource, id), patch, `${resource.name}.updated`);
     },
     emit: (type, object, previousAttributes) => {
-      appendEvent(tx, { type, object, previousAttributes, requestId, now: ctx.now });
+      const actor = actorOf(principal);
+      appendEvent(tx, { type, object, previousAttributes, requestId, now: ctx.now, actor });
+      // Its audit entry rides with the event (deferred, in the same round trip and transaction).
+      recordAudit(tx, auditOfEvent(actor, type, object, previousAttributes, requestId, ctx.now));
       for (const reaction of registry.reactionsTo(type))
         tx.beforeCommit(() => reaction.run(ctx, { type, object, previousAttributes }));
     },
