@@ -39,7 +39,11 @@ describe('every write leaves exactly its events', () => {
       ctx.call('POST', '/v1/customers', { key: account.key, body: await fixtures.body(customers, 1) }),
     );
     const customer = (created.response as any).body.data;
-    assert.deepEqual(created.events[0].data, { object: customer });
+    assert.deepEqual(created.events[0].data, {
+      object: customer,
+      actor: { type: 'api_key', id: created.events[0].data.actor.id, on_behalf_of: null },
+    });
+    assert.match(created.events[0].data.actor.id, /^key_/);
     assert.deepEqual(
       Object.keys(created.events[0].data.object),
       Object.keys(customer),
