@@ -12,6 +12,7 @@ import { coreModule } from './platform/core-module.ts';
 import { crmModule } from './domain/crm-module.ts';
 import { authModule } from './auth/auth-module.ts';
 import { limitsModule } from './limits/limits-module.ts';
+import { billingModule } from './billing/billing-module.ts';
 import { analyticsModule } from './analytics/analytics-module.ts';
 import { mailModule } from './mail/mail-module.ts';
 import { messagingModule } from './messaging/messaging-module.ts';
@@ -56,6 +57,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     inboundModule,
     authModule,
     limitsModule,
+    billingModule,
     mailModule,
     messagingModule,
     deliveryModule,

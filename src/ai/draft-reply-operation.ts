@@ -93,6 +93,7 @@ export function draftReplyOperation(registry: Registry): Operation {
     method: 'post',
     path: '/v1/conversations/{id}/draft-reply',
     operationId: 'draftConversationReply',
+    feature: 'ai',
     tag: schemaName(conversations),
     collection: conversations.collection,
     singular: conversations.name,

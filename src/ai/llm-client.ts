@@ -11,7 +11,7 @@ import type { Plan } from '../platform/api/traffic.ts';
 import { ApiError } from '../platform/errors.ts';
 import { tenantBatch } from '../db/tenant-transaction.ts';
 import { openWriteOnlyField } from '../platform/operations/write-only-fields.ts';
-import { planNamed } from '../limits/plans.ts';
+import { planFromRow, planOfAccountSql } from '../billing/plan-rows.ts';
 import { guardedFetch } from './guarded-fetch.ts';
 import { openaiComplete, openaiTranscribe } from './openai-chat.ts';
 import { anthropicComplete } from './anthropic-messages.ts';
@@ -50,7 +50,7 @@ interface Loaded {
 export async function loadLlmProvider(runtime: Runtime, accountId: string, options: ProviderChoice = {}) {
   const which = options.providerId ? 'id = $2' : 'is_default';
   const [[account], [row]] = await tenantBatch(runtime.db, accountId, [
-    { sql: 'SELECT plan FROM accounts WHERE id = $1', parameters: [accountId] },
+    { sql: `SELECT ${planOfAccountSql('a')} AS plan_row FROM accounts a WHERE a.id = $1`, parameters: [accountId] },
     {
       sql: `SELECT id, name, kind, model, base_url, api_key, max_tokens, timeout_ms, transcription_model
             FROM llm_providers WHERE account_id = $1 AND ${which} ORDER BY created_at DESC LIMIT 1`,
@@ -76,7 +76,7 @@ export async function loadLlmProvider(runtime: Runtime, accountId: string, optio
     timeoutMs: Number(row.timeout_ms),
     transcriptionModel: row.transcription_model ?? DEFAULT_TRANSCRIPTION_MODEL,
   };
-  return { provider, plan: planNamed(account?.plan ?? ''), actor: options.actor } satisfies Loaded;
+  return { provider, plan: planFromRow(account?.plan_row), actor: options.actor } satisfies Loaded;
 }
 
 const refOf = ({ id, kind, model }: LlmProviderConfig): LlmProviderRef => ({ id, kind, model });

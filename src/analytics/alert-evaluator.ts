@@ -13,7 +13,7 @@ import { insertRow } from '../platform/operations/row-statements.ts';
 import { eventStatement, platformEventStatement } from '../platform/events/platform-events.ts';
 import { notifications } from '../domain/notifications.ts';
 import { queueMailStatement } from '../mail/mail-outbox.ts';
-import { planNamed } from '../limits/plans.ts';
+import { planFromRow, planOfAccountSql } from '../billing/plan-rows.ts';
 import { periodOf } from '../limits/monthly-quota.ts';
 import { PeriodicJob } from '../platform/jobs/periodic-job.ts';
 import { ALERT_METRICS, type AlertMetricName, type WindowStats } from './alert-metrics.ts';
@@ -86,7 +86,7 @@ export class AlertEvaluator {
     const query = async (statement: SqlStatement) => (await connection.run(inlineParameters(statement)))[0];
     const at = new Date(now).toISOString();
     const rules = await query({
-      sql: `SELECT r.*, a.plan, u.requests AS month_requests FROM alert_rules r
+      sql: `SELECT r.*, ${planOfAccountSql('a')} AS plan_row, u.requests AS month_requests FROM alert_rules r
             JOIN accounts a ON a.id = r.account_id
             LEFT JOIN usage_counters u ON u.account_id = r.account_id AND u.period = $1
             WHERE ((r.enabled AND r.deleted_at IS NULL) OR r.state = 'firing')
@@ -127,7 +127,7 @@ export class AlertEvaluator {
       const metric = ALERT_METRICS[rule.metric as AlertMetricName];
       const value = metric.read({
         window,
-        quotaShare: Number(rule.month_requests ?? 0) / planNamed(rule.plan).monthlyRequests,
+        quotaShare: Number(rule.month_requests ?? 0) / planFromRow(rule.plan_row).monthlyRequests,
       });
       const measurable = value !== null && (!metric.sampled || window.requests >= rule.min_requests);
       const breached = measurable && value >= rule.threshold;

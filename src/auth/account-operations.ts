@@ -66,7 +66,7 @@ const present = (row: Record<string, any>) => ({
 });
 
 /** This node forgets what it cached of an account's credentials and origins (others hear the NOTIFY). */
-function forgetAccount(runtime: Runtime, accountId: string): void {
+export function forgetAccount(runtime: Runtime, accountId: string): void {
   runtime.find(apiKeyVerifier)?.forgetAccount(accountId);
   runtime.find(sessionVerifier)?.forget('account', accountId);
   runtime.find(oauthTokenVerifier)?.forget('account', accountId);
@@ -96,7 +96,9 @@ export const accountOperations = [
     scope: 'write:account',
     bucket: 'write',
     summary: 'Update your account',
-    description: 'Name, allowed CORS origins and who gets operational notices. The plan changes only through billing.',
+    description:
+      'Name, allowed CORS origins and who gets operational notices. The plan changes with ' +
+      'POST /v1/account/subscription (owners) or by a platform operator.',
     body: AccountUpdate,
     response: Account,
     async handle({ runtime, principal, body }) {

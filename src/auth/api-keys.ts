@@ -15,7 +15,8 @@ import type { SqlStatement } from '../db/inline-parameters.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { newId } from '../platform/ids.ts';
 import type { Principal } from '../platform/operations/principal.ts';
-import { effectiveRates, planNamed, type RateLimitOverrides } from '../limits/plans.ts';
+import { effectiveRates, type RateLimitOverrides } from '../limits/plans.ts';
+import { planFromRow, planOfAccountSql } from '../billing/plan-rows.ts';
 import { stillCurrent, type CredentialVersions } from './credential-versions.ts';
 
 export const KEY_MODES = ['live', 'test'] as const;
@@ -198,12 +199,12 @@ export class ApiKeyVerifier {
     const generation = this.#generation;
     const [row] = await systemQuery(this.db, {
       sql: `SELECT k.id, k.account_id, s.secret_hash, k.scopes, k.expires_at, s.expires_at AS secret_expires_at,
-                   k.status, k.rate_limits, a.plan, a.cors_allowed_origins
+                   k.status, k.rate_limits, ${planOfAccountSql('a')} AS plan_row, a.cors_allowed_origins
               FROM api_key_secrets s JOIN api_keys k ON k.id = s.key_id JOIN accounts a ON a.id = k.account_id
              WHERE s.lookup = $1`,
       parameters: [lookup],
     });
-    const plan = row ? planNamed(row.plan) : undefined;
+    const plan = row ? planFromRow(row.plan_row) : undefined;
     const stored: StoredKey | 'missing' = row
       ? {
           hash: Buffer.from(row.secret_hash),

@@ -3,7 +3,8 @@
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import type { Principal } from '../platform/operations/principal.ts';
-import { effectiveRates, planNamed } from '../limits/plans.ts';
+import { effectiveRates } from '../limits/plans.ts';
+import { planFromRow, planOfAccountSql } from '../billing/plan-rows.ts';
 import { roleScopes, type Role } from './roles.ts';
 import type { Registry } from '../platform/contract.ts';
 
@@ -15,12 +16,13 @@ export async function memberPrincipal(
   accountId: string,
 ): Promise<Principal | null> {
   const [row] = await systemQuery(db, {
-    sql: `SELECT u.id, u.role, a.plan, a.cors_allowed_origins FROM users u JOIN accounts a ON a.id = u.account_id
+    sql: `SELECT u.id, u.role, ${planOfAccountSql('a')} AS plan_row, a.cors_allowed_origins
+            FROM users u JOIN accounts a ON a.id = u.account_id
            WHERE u.account_id = $1 AND u.person_id = $2 AND u.status = 'active' AND u.deleted_at IS NULL`,
     parameters: [accountId, personId],
   });
   if (!row) return null;
-  const plan = planNamed(row.plan);
+  const plan = planFromRow(row.plan_row);
   return {
     accountId,
     personId,

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
-import { effectiveRates, planNamed } from '../limits/plans.ts';
+import { effectiveRates } from '../limits/plans.ts';
+import { planFromRow, planOfAccountSql } from '../billing/plan-rows.ts';
 import { CredentialCache } from './credential-cache.ts';
 import type { CredentialVersions } from './credential-versions.ts';
 import { memberPrincipal } from './member-principal.ts';
@@ -121,11 +122,11 @@ export class OAuthTokenVerifier {
     }
     if (!row.client_account_id) return null;
     const [account] = await systemQuery(this.db, {
-      sql: 'SELECT plan, cors_allowed_origins FROM accounts WHERE id = $1',
+      sql: `SELECT ${planOfAccountSql('a')} AS plan_row, a.cors_allowed_origins FROM accounts a WHERE a.id = $1`,
       parameters: [row.client_account_id],
     });
     if (!account) return null;
-    const plan = planNamed(account.plan);
+    const plan = planFromRow(account.plan_row);
     return {
       accountId: row.client_account_id,
       oauthClientId: row.client_id,

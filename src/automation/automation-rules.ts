@@ -48,6 +48,7 @@ export const automationRules = defineResource({
     'actions: update or create records, run an action, message someone, notify members, call a webhook, ' +
     "wait. It acts with its saver's scopes.",
   softDelete: true,
+  feature: 'automations',
   fields: {
     name: field.text({ max: 200 }).required().searchable().sortable().example('Tell the owners when a job is done'),
     description: field.text({ max: 2000 }),

@@ -6,7 +6,7 @@ import type { TenantTransaction } from '../db/tenant-transaction.ts';
 import type { Runtime } from '../platform/contract.ts';
 import { ApiError } from '../platform/errors.ts';
 import { automationRunQuota } from '../limits/limits-services.ts';
-import { planNamed } from '../limits/plans.ts';
+import { planFromRow, planOfAccountSql, type PlanRow } from '../billing/plan-rows.ts';
 import type { QuotaState } from '../limits/monthly-quota.ts';
 
 const usedUp = (plan: string, state: QuotaState) =>
@@ -22,11 +22,11 @@ export async function chargeRuns<R extends { status: string; error?: string | nu
 ): Promise<R[]> {
   if (!runs.some((run) => run.status === 'queued')) return [...runs];
   const quota = runtime.use(automationRunQuota);
-  const [account] = await tx.query<{ plan: string }>({
-    sql: 'SELECT plan FROM accounts WHERE id = $1',
+  const [account] = await tx.query<{ plan_row: PlanRow }>({
+    sql: `SELECT ${planOfAccountSql('a')} AS plan_row FROM accounts a WHERE a.id = $1`,
     parameters: [tx.accountId],
   });
-  const plan = planNamed(account?.plan ?? '');
+  const plan = planFromRow(account?.plan_row);
   return runs.map((run) => {
     if (run.status !== 'queued') return run;
     const taken = quota.take(tx.accountId, plan);

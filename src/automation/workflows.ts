@@ -77,6 +77,7 @@ export const workflows = defineResource({
     'A named, versioned sequence of steps (the actions of automation rules, branches included), started by hand or ' +
     "by a rule. It acts with its saver's scopes; its runs are `automation-runs`.",
   softDelete: true,
+  feature: 'automations',
   fields: {
     name: field.text({ max: 200 }).required().searchable().sortable().example('Follow up a finished job'),
     description: field.text({ max: 2000 }),

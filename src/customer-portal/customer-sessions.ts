@@ -10,7 +10,8 @@ import { systemQuery } from '../db/system-query.ts';
 import { CREDENTIAL_CHANGES_CHANNEL } from '../auth/api-keys.ts';
 import { CredentialCache } from '../auth/credential-cache.ts';
 import type { CustomerCredentials } from '../http/http-services.ts';
-import { effectiveRates, planNamed } from '../limits/plans.ts';
+import { effectiveRates } from '../limits/plans.ts';
+import { planFromRow, planOfAccountSql, type PlanRow } from '../billing/plan-rows.ts';
 import { newId } from '../platform/ids.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import type { OperationContext } from '../platform/contract.ts';
@@ -77,9 +78,10 @@ export class CustomerSessionVerifier implements CustomerCredentials {
       account_id: string;
       customer_id: string;
       expires_at: string;
-      plan: string;
+      plan_row: PlanRow;
     }>(this.db, {
-      sql: `SELECT s.id, s.account_id, s.customer_id, s.expires_at::text AS expires_at, a.plan
+      sql: `SELECT s.id, s.account_id, s.customer_id, s.expires_at::text AS expires_at,
+                   ${planOfAccountSql('a')} AS plan_row
               FROM customer_sessions s
               JOIN accounts a ON a.id = s.account_id
               JOIN customers c ON c.account_id = s.account_id AND c.id = s.customer_id AND c.deleted_at IS NULL
@@ -89,7 +91,7 @@ export class CustomerSessionVerifier implements CustomerCredentials {
       parameters: [byteaParameter(hash)],
     });
     if (!row) return null;
-    const plan = planNamed(row.plan);
+    const plan = planFromRow(row.plan_row);
     return {
       expiresAt: Date.parse(row.expires_at),
       principal: {

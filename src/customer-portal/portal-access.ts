@@ -25,6 +25,7 @@ const invite: ActionSpec<{ contact_id?: string }> = {
     "Mails a sign-in code and link to the customer's email, or to the contact's given: they sign in at " +
     '`/c/{slug}` (or through `POST /v1/customer/auth/verify`). Lifts a revoked access. No address: 422.',
   operationId: 'inviteCustomerToPortal',
+  feature: 'customer_portal',
   event: 'portal_invited',
   input: z.strictObject({
     contact_id: idOfSchema('contacts').optional().describe('A contact at the customer to invite instead.'),

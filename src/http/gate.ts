@@ -1,13 +1,15 @@
 // The gate every operation passes, in the order of architecture.md: authenticate (the
 // credential fixes the account; no request parameter can change it; a session cookie's changes
 // come from trusted pages only, cross-site.ts), rate limit per credential and bucket, monthly
-// quota, then the operation's scope. Operations open to anyone are limited per address instead;
-// providers' signed requests are checked by their operation. One middleware, so a request pays
-// one hop, and nothing here touches the database once the credential is cached.
+// quota, then the operation's scope and the plan capability it needs (plan-features.ts).
+// Operations open to anyone are limited per address instead; providers' signed requests are
+// checked by their operation. One middleware, so a request pays one hop, and nothing here
+// touches the database once the credential is cached.
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../platform/errors.ts';
 import type { Operation, SessionIdentity } from '../platform/api/operation.ts';
 import type { RateDecision } from '../platform/api/traffic.ts';
+import { requireFeature } from '../platform/api/plan-features.ts';
 import { trafficControl, type TrafficControl } from '../platform/api/traffic-control.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import { credentials, customerCredentials, type Credentials } from './http-services.ts';
@@ -65,6 +67,8 @@ export function gate(
       });
       c.set('principal', customer);
       if (limits && typeof bucket === 'string') await limits.charge(customer, bucket, reportRate(c));
+      // Everything a signed-in customer does is the customer portal.
+      requireFeature(customer, operation.feature ?? 'customer_portal');
       return next();
     }
     const { principal, session, byCookie } = await authenticate(c, verifier, limits, challenge, trustProxy);
@@ -100,6 +104,7 @@ export function gate(
         required_scope: operation.scope,
       });
     }
+    requireFeature(principal, operation.feature);
     await next();
   };
 }

@@ -113,6 +113,7 @@ export const integrationOperations = [
     method: 'get',
     path: '/v1/integrations/{provider}/authorize',
     operationId: 'authorizeIntegration',
+    feature: 'integrations',
     scope: 'write:integrations',
     bucket: 'write',
     params: providerParam,

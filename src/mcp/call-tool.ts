@@ -5,6 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError } from '../platform/errors.ts';
 import { toApiError } from '../platform/database-errors.ts';
 import { hasScope } from '../platform/operations/principal.ts';
+import { requireFeature } from '../platform/api/plan-features.ts';
 import type { McpTool, ToolCall } from './mcp-tools.ts';
 
 export async function callTool(tool: McpTool, call: ToolCall): Promise<CallToolResult> {
@@ -13,6 +14,7 @@ export async function callTool(tool: McpTool, call: ToolCall): Promise<CallToolR
     if (scope && !hasScope(call.principal, scope)) {
       throw new ApiError('insufficient_scope', `This tool needs the scope '${scope}'`, { required_scope: scope });
     }
+    requireFeature(call.principal, tool.operation.feature);
     const result = await tool.run(call);
     if ('response' in result || 'stream' in result) {
       const what = 'stream' in result ? `a file (${result.contentType})` : 'not JSON';

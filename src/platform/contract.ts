@@ -10,6 +10,7 @@ import type { TenantTransaction } from '../db/tenant-transaction.ts';
 import type { ReadReplica } from '../db/read-replica.ts';
 import type { EventType } from './events/event-type.ts';
 import type { Principal } from './operations/principal.ts';
+import type { PlanFeature } from './api/traffic.ts';
 import type { FieldSpec } from './resource/fields.ts';
 import type { FieldName, Fields, RowOf, StatesOf } from './resource/row-types.ts';
 
@@ -189,6 +190,8 @@ export interface ActionSpec<I = any, R = Row, S extends string = string> {
   /** Past-tense verb of the event the action emits: `job.{event}`. Actions with `run` emit through what they do. */
   event?: string;
   input?: z.ZodType<I>;
+  /** The plan capability the action is an entry point of (403 `feature_not_in_plan` without it). */
+  feature?: PlanFeature;
   /** Callable from other operations (ctx.runAction) but not exposed over HTTP. */
   internal?: boolean;
   /** Fields the action sets on its row (besides the lifecycle state). */
@@ -309,6 +312,8 @@ export interface ResourceInput<
    * shows it, and `fieldline inventory --check` fails without it.
    */
   limitedBecause?: string;
+  /** The plan capability creating one is an entry point of (403 `feature_not_in_plan` without it). */
+  feature?: PlanFeature;
   softDelete?: boolean;
   lifecycle?: LifecycleSpec<L, StatesOf<F, L>>;
   actions?: A;

@@ -7,6 +7,7 @@ import { ApiError } from '../platform/errors.ts';
 import { toApiError } from '../platform/database-errors.ts';
 import { hasScope, type Principal } from '../platform/operations/principal.ts';
 import { trafficControl } from '../platform/api/traffic-control.ts';
+import { requireFeature } from '../platform/api/plan-features.ts';
 import { toolBucket, type McpTool } from '../mcp/mcp-tools.ts';
 import type { Runtime } from '../platform/contract.ts';
 
@@ -35,6 +36,7 @@ export async function runTool(ctx: ToolContext, tool: McpTool, args: Record<stri
     const scope = missingScope(tool, principal);
     if (scope)
       throw new ApiError('insufficient_scope', `This step needs the scope '${scope}'`, { required_scope: scope });
+    requireFeature(principal, tool.operation.feature);
     if (runtime.options.trafficControl) await runtime.find(trafficControl)?.charge(principal, toolBucket(tool, args));
     const result = await tool.run({ runtime, principal, args, requestId });
     if ('response' in result || 'stream' in result)

@@ -1,5 +1,6 @@
 // A queued webhook delivery as a worker claims it (src/webhooks/webhook-dispatcher.ts): the queue
 // row, its event, its endpoint and what the attempt needs to be judged.
+import type { PlanRow } from '../billing/plan-rows.ts';
 export interface ClaimedDelivery {
   account_id: string;
   event_id: string;
@@ -18,5 +19,5 @@ export interface ClaimedDelivery {
   failing_since: string | null;
   secrets: string[];
   /** The account's plan, for the delivery quota. */
-  plan: string;
+  plan: PlanRow;
 }

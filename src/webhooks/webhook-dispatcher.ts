@@ -22,7 +22,7 @@ import type { ClaimedDelivery } from './claimed-delivery.ts';
 import { WEBHOOK_CHANNEL } from './webhook-schema.ts';
 import type { ResourceDefinition } from '../platform/contract.ts';
 import { nextPeriodStart, type MonthlyQuota } from '../limits/monthly-quota.ts';
-import { planNamed } from '../limits/plans.ts';
+import { planFromRow, planOfAccountSql } from '../billing/plan-rows.ts';
 
 export interface DispatcherOptions {
   allowPrivate: boolean;
@@ -44,7 +44,7 @@ export interface DispatcherOptions {
 
 const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.first_attempt_at,
   q.updated_at AS claimed_at, q.locked_until AS lease, ev.type, ev.data,
-  ev.created_at AS event_created_at, e.url, e.api_version, e.failing_since, a.plan,
+  ev.created_at AS event_created_at, e.url, e.api_version, e.failing_since, ${planOfAccountSql('a')} AS plan,
   ARRAY(SELECT s.secret_sealed FROM webhook_endpoint_secrets s
          WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > $1)
          ORDER BY s.created_at DESC) AS secrets`;
@@ -269,7 +269,7 @@ export class WebhookDispatcher {
   #overQuota(delivery: ClaimedDelivery): boolean {
     const quota = this.#options.quota;
     if (!quota || delivery.attempts !== 1 || delivery.type === 'webhook.test') return false;
-    return !quota.take(delivery.account_id, planNamed(delivery.plan), this.#now()).allowed;
+    return !quota.take(delivery.account_id, planFromRow(delivery.plan), this.#now()).allowed;
   }
 
   /**

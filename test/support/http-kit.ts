@@ -18,11 +18,13 @@ import { SecretBox } from '../../src/platform/secret-box.ts';
 import { credentials, type Credentials } from '../../src/http/http-services.ts';
 import { notFoundHandler, problemHandler } from '../../src/http/problem.ts';
 import { responseBasics } from '../../src/http/response-basics.ts';
+import { PLAN_FEATURES } from '../../src/platform/api/traffic.ts';
 
 export const principalWith = (scopes: string[], extra: Partial<Principal> = {}): Principal => {
   const rate = { limit: 100, windowSeconds: 60 };
   const plan = {
     name: 'test',
+    features: PLAN_FEATURES,
     rates: { read: rate, write: rate, expensive: rate },
     monthlyRequests: 1,
     monthlyWebhookDeliveries: 1,

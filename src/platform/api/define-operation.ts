@@ -24,6 +24,8 @@ export interface OperationDeclaration<Q, B> {
   /** Default: `credential`. */
   authentication?: Authentication;
   bucket: Operation['bucket'];
+  /** The plan capability it is an entry point of (see Operation). */
+  feature?: Operation['feature'];
   query?: z.ZodType<Q>;
   /** Documents a query the operation reads itself from `call.request` (a protocol's, passed on as it came). */
   rawQuery?: z.ZodType;
@@ -84,6 +86,7 @@ export function defineOperation<Q = undefined, B = undefined>(
     scope: declaration.scope,
     authentication: declaration.authentication ?? 'credential',
     bucket: declaration.bucket,
+    feature: declaration.feature,
     params: declaration.params,
     challenge: declaration.challenge,
     query: declaration.rawQuery

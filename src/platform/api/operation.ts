@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Principal } from '../operations/principal.ts';
 import type { Runtime, RuntimeOptions } from '../contract.ts';
 import type { UploadedFile, UploadSpec } from './upload.ts';
-import type { RateBucket } from './traffic.ts';
+import type { PlanFeature, RateBucket } from './traffic.ts';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
 
@@ -135,6 +135,8 @@ export interface Operation<Q = any, B = any> {
   authentication: Authentication;
   /** Which rate-limit bucket a call counts against (credential operations). */
   bucket: RateBucket | BucketRule;
+  /** The plan capability it is an entry point of: a plan without it answers 403 `feature_not_in_plan`. */
+  feature?: PlanFeature;
   /** The `WWW-Authenticate` challenge of a 401, when not the plain Bearer one (MCP names its OAuth metadata). */
   challenge?: (options: RuntimeOptions) => string;
   /** Regular expressions the path's `{name}` segments match (documentation), e.g. an id prefix. */

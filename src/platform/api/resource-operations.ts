@@ -109,6 +109,7 @@ function operationsOf(registry: Registry, resource: ResourceDefinition): Operati
       path: base,
       operationId: `create${pascal(resource.name)}`,
       scope: write,
+      feature: resource.feature,
       bucket: 'write',
       summary: `Create a ${resource.name}`,
       description: resource.acceptedOnCreate,
@@ -230,6 +231,7 @@ function operationsOf(registry: Registry, resource: ResourceDefinition): Operati
     operations.push({
       ...generated('action', name),
       action: name,
+      feature: action.feature,
       method: 'post',
       path: `${item}/${name}`,
       params: idParam(resource),

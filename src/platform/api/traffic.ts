@@ -14,8 +14,15 @@ export interface RatePolicy {
 
 export type RateLimits = Record<RateBucket, RatePolicy>;
 
+/** Capabilities a plan may leave out; each is checked where it is entered (the operation's `feature`). */
+export const PLAN_FEATURES = ['automations', 'ai', 'integrations', 'customer_portal'] as const;
+export type PlanFeature = (typeof PLAN_FEATURES)[number];
+
+/** What an account's plan allows, as a credential carries it (the `plans` table, src/billing/plan-rows.ts). */
 export interface Plan {
   name: string;
+  /** The capabilities that are on. */
+  features: readonly PlanFeature[];
   rates: RateLimits;
   /** Requests per calendar month (UTC). */
   monthlyRequests: number;

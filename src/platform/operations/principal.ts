@@ -1,5 +1,5 @@
 // Who is calling: the account their credential is bound to, what it may do, and how fast.
-import type { Plan, RateLimits } from '../api/traffic.ts';
+import { PLAN_FEATURES, type Plan, type RateLimits } from '../api/traffic.ts';
 
 export interface Principal {
   accountId: string;
@@ -50,6 +50,7 @@ export const accountPrincipal = (accountId: string): Principal => ({
 const unlimited = { limit: Number.MAX_SAFE_INTEGER, windowSeconds: 60 };
 const UNMETERED: Plan = {
   name: 'unmetered',
+  features: PLAN_FEATURES,
   rates: { read: unlimited, write: unlimited, expensive: unlimited },
   monthlyRequests: Number.MAX_SAFE_INTEGER,
   monthlyWebhookDeliveries: Number.MAX_SAFE_INTEGER,
