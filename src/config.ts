@@ -1,6 +1,8 @@
 // Configuration from the environment, validated once at start.
 import { z } from 'zod';
 import { stripeApiFromUrl, type StripeApiSettings } from './online-payments/stripe-api.ts';
+import { creditSettingsFromEnv } from './credits/credit-config.ts';
+import type { CreditSettings } from './credits/credit-costs.ts';
 import { GOOGLE_DEFAULT_URLS, type IntegrationSettings } from './integrations/integration-settings.ts';
 import { MICROSOFT_DEFAULTS } from './integrations/microsoft/microsoft-settings.ts';
 import { DEFAULT_QUICKBOOKS_SETTINGS as QBO } from './integrations/quickbooks/qbo-settings.ts';
@@ -161,6 +163,8 @@ export interface Config {
   sms?: { url: string; accountSid: string; authToken: string; from: string };
   /** Where Stripe's API is (card payments); absent: Stripe's own. */
   stripe?: StripeApiSettings;
+  /** Prepaid credits: costs, price, the Stripe account taking top-ups (src/credits/credit-config.ts). */
+  credits: Partial<CreditSettings>;
   /** Integrations' OAuth clients and provider URLs (FIELDLINE_GOOGLE_...). */
   integrations: IntegrationSettings;
   /** The VAPID identity of pushes; keys absent: made once and kept in the database. */
@@ -231,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     stripe: c.FIELDLINE_STRIPE_URL ? stripeApiFromUrl(c.FIELDLINE_STRIPE_URL) : undefined,
+    credits: creditSettingsFromEnv(env),
     integrations: {
       google:
         c.FIELDLINE_GOOGLE_CLIENT_ID && c.FIELDLINE_GOOGLE_CLIENT_SECRET

@@ -90,6 +90,7 @@ export async function startServer(config: Config) {
       smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
       sms: config.sms,
       stripe: config.stripe,
+      credits: config.credits,
       integrations: config.integrations,
       push: config.push,
       webhooks: { allowPrivate: config.webhookAllowPrivate },

@@ -48,7 +48,7 @@ async function credits() {
 const grant = (amount: number) => changeCredits(t.db, account.id, { amount, reason: 'grant', actor: 'system' });
 
 describe('LLM calls paid by credits', () => {
-  test('a call costs a credit per 1,000 tokens started; at zero the next is 402 and the provider hears nothing', async () => {
+  test('a call costs a credit per 1,000 tokens started; at zero: 402, the provider hears nothing', async () => {
     await grant(3);
     fake.reply({ text: 'Try the reset button.', usage: { input: 1_500, output: 600 } });
     const drafted = await draft();

@@ -60,7 +60,8 @@ async function takeUpTo(db: Database, reservation: AiReservation, amount: number
             UPDATE credit_balances b SET balance = b.balance - LEAST($2, c.balance), updated_at = $5::timestamptz
               FROM current c WHERE b.account_id = $1
             RETURNING b.balance, LEAST($2, c.balance) AS amount)
-          INSERT INTO credit_ledger (id, account_id, delta, reason, feature, reference, balance_after, actor, created_at)
+          INSERT INTO credit_ledger
+            (id, account_id, delta, reason, feature, reference, balance_after, actor, created_at)
           SELECT $3, $1, -amount, 'consume', 'ai', $4, balance, $6, $5::timestamptz FROM taken`,
     parameters: [
       reservation.accountId,

@@ -37,7 +37,8 @@ const consumeStatement = (accountId: string, c: Consumption): SqlStatement => ({
           UPDATE credit_balances SET balance = balance - $2, updated_at = $6
            WHERE account_id = $1 AND balance >= $2 RETURNING balance),
         entry AS (
-          INSERT INTO credit_ledger (id, account_id, delta, reason, feature, reference, balance_after, actor, created_at)
+          INSERT INTO credit_ledger
+            (id, account_id, delta, reason, feature, reference, balance_after, actor, created_at)
           SELECT $3, $1, -$2, 'consume', $4, $5, balance, $7, $6::timestamptz FROM taken RETURNING balance_after)
         SELECT (SELECT balance_after FROM entry) AS balance_after,
                (SELECT balance FROM credit_balances WHERE account_id = $1) AS balance`,
@@ -89,7 +90,8 @@ export function refundStatement(
                AND NOT EXISTS (SELECT 1 FROM credit_ledger
                                 WHERE account_id = $1 AND reference = $2 AND reason = 'refund')
             RETURNING b.balance, c.amount)
-          INSERT INTO credit_ledger (id, account_id, delta, reason, feature, reference, balance_after, actor, created_at)
+          INSERT INTO credit_ledger
+            (id, account_id, delta, reason, feature, reference, balance_after, actor, created_at)
           SELECT $3, $1, amount, 'refund', $5, $2, balance, $6, $4::timestamptz FROM given`,
     parameters: [accountId, reference, newId(LEDGER_ID_PREFIX), now, feature, actor],
   };

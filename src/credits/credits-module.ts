@@ -4,11 +4,13 @@
 import { defineModule } from '../platform/api/module.ts';
 import { creditBalanceOperation, READ_CREDITS_SCOPE } from './credit-balance-operation.ts';
 import { CREDITS_MIGRATIONS } from './credits-migrations.ts';
+import { creditTopUpOperation, WRITE_CREDITS_SCOPE } from './credit-top-up.ts';
+import { creditTopUpWebhookOperation } from './credit-top-up-webhook.ts';
 
 export const creditsModule = defineModule({
   name: 'credits',
-  operations: () => [creditBalanceOperation],
-  scopes: [READ_CREDITS_SCOPE, 'write:credits'],
+  operations: () => [creditBalanceOperation, creditTopUpOperation, creditTopUpWebhookOperation],
+  scopes: [READ_CREDITS_SCOPE, WRITE_CREDITS_SCOPE],
   migrations: CREDITS_MIGRATIONS,
   document: {
     tags: {
