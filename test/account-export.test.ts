@@ -135,6 +135,21 @@ describe('POST /v1/account/export', () => {
     assert.ok(manifest.withheld_columns.webhook_endpoint_secrets.includes('secret_sealed'));
   });
 
+  it('asking and every download are in the audit trail, with the owner as actor', async () => {
+    const entries = await systemQuery(ctx.db, {
+      sql: `SELECT action, actor_type, resource_id FROM audit_log
+             WHERE account_id = $1 AND action LIKE 'account_export.%' AND resource_id = $2 ORDER BY created_at, id`,
+      parameters: [a.id, exp.id],
+    });
+    assert.deepEqual(
+      entries.map((e) => [e.action, e.actor_type]),
+      [
+        ['account_export.created', 'member'],
+        ['account_export.downloaded', 'member'],
+      ],
+    );
+  });
+
   it('another account’s export is a 404, to its owner as to anyone', async () => {
     for (const path of [`/v1/account/exports/${exp.id}`, `/v1/account/exports/${exp.id}/download`])
       assertProblem(await ctx.call('GET', path, asOwner(b)), 404, 'not_found');

@@ -2,10 +2,11 @@
 // account's data, asked for by an owner. Asking answers 202 at once with the export `queued`; the
 // export worker writes it (running -> succeeded or failed) and keeps it until `expires_at`. The
 // rows are read and written through the tenant transaction, so another account's export is a 404
-// like any object.
+// like any object; asking for an archive and every download are written in the audit trail.
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { withTenantTransaction, type TenantTransaction } from '../db/tenant-transaction.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { ApiError, notFound } from '../platform/errors.ts';
 import { isIdOf, newId } from '../platform/ids.ts';
@@ -102,6 +103,12 @@ export const exportOperations = [
                 VALUES ($1, $2, 'queued', $3, $4, $4) RETURNING ${COLUMNS}`,
           parameters: [newId(ID_PREFIX), tx.accountId, requester(principal), now],
         });
+        recordAudit(tx, {
+          action: 'account_export.created',
+          actor: principal,
+          resourceType: 'account_export',
+          resourceId: created.id,
+        });
         tx.afterCommit(async () => runtime.find(exportWorkerKey)?.nudge());
         return created;
       });
@@ -133,7 +140,8 @@ export const exportOperations = [
     bucket: 'expensive',
     summary: 'Download an account export',
     description:
-      'Owners only. Streams the ZIP archive. 409 while the export is not `succeeded`, or once it has expired.',
+      'Owners only. Streams the ZIP archive. 409 while the export is not `succeeded`, or once it has expired. ' +
+      'Each download is recorded in the audit log (`account_export.downloaded`).',
     responseMediaType: 'application/zip',
     response: z.string().describe('The ZIP archive.'),
     async handle({ runtime, principal, params }) {
@@ -147,6 +155,12 @@ export const exportOperations = [
             ? await runtime.use(fileStorage).getStream(exportStorageKey(tx.accountId, row.id))
             : null;
         if (!kept) throw new ApiError('conflict', 'The export has expired: ask for another');
+        recordAudit(tx, {
+          action: 'account_export.downloaded',
+          actor: principal,
+          resourceType: 'account_export',
+          resourceId: row.id,
+        });
         return kept;
       });
       return {
