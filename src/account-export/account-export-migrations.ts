@@ -28,7 +28,9 @@ export const ACCOUNT_EXPORT_MIGRATIONS: readonly Migration[] = [
          updated_at timestamptz NOT NULL,
          CONSTRAINT account_exports_account_id_id_key UNIQUE (account_id, id)
        )`,
-      `CREATE INDEX account_exports_unfinished_idx ON account_exports (created_at) WHERE status IN ('queued', 'running')`,
+      // Split in the source only: the statement is the text first applied.
+      'CREATE INDEX account_exports_unfinished_idx ON account_exports (created_at) ' +
+        `WHERE status IN ('queued', 'running')`,
       `CREATE INDEX account_exports_kept_idx ON account_exports (expires_at)
          WHERE status = 'succeeded' AND file_removed_at IS NULL`,
       ...rowLevelSecurity('account_exports'),

@@ -22,9 +22,9 @@ export const KEPT_AFTER_DELETION: Record<string, string> = {
   platform_audit_entries: 'what operators did: the service operator’s append-only record, not the account’s data',
 };
 
-/** Columns that hold a secret or a hash of one by their name (the API-key resource's `secret_hash`, `signing_secret`). */
-const SECRET_NAME =
-  /(^|_)(secret|secrets|token|tokens|password|hash|sealed|verifier|p256dh|auth|credential|credentials)(_|$)|^api_key$|^secret_key$/;
+/** Columns that hold a secret or a hash of one by their name (`secret_hash`, `signing_secret`, `access_token`). */
+const SECRET_WORDS = 'secrets?|tokens?|password|hash|sealed|verifier|p256dh|auth|credentials?';
+const SECRET_NAME = new RegExp(`(^|_)(${SECRET_WORDS})(_|$)|^api_key$|^secret_key$`);
 
 const TEXTUAL = new Set(['text', 'character varying', 'json', 'jsonb', 'text[]']);
 
@@ -58,7 +58,8 @@ const CATALOGUE_SQL = `
        AND cardinality(k.conkey) = 1 AND NOT c.relispartition
   )
   SELECT c.relname AS table_name, ac.column_name AS account_column,
-         json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, NULL)) ORDER BY a.attnum) AS columns
+         json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, NULL))
+                  ORDER BY a.attnum) AS columns
     FROM account_columns ac JOIN pg_class c ON c.oid = ac.relid
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
    GROUP BY c.relname, ac.column_name
