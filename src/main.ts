@@ -32,6 +32,7 @@ import { messageAttachmentsModule } from './integrations/message-attachments-mod
 import { calendarFeedsModule } from './calendar-feeds/calendar-feeds-module.ts';
 import { restHooksModule } from './rest-hooks/rest-hooks-module.ts';
 import { creditsModule } from './credits/credits-module.ts';
+import { sandboxModule } from './sandbox/sandbox-module.ts';
 import { MCP_PATH, mcpModule } from './mcp/mcp-module.ts';
 import { voiceModule } from './voice/voice-module.ts';
 import { accountExportModule } from './account-export/account-export-module.ts';
@@ -76,6 +77,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     creditsModule,
     accountExportModule,
     auditModule,
+    sandboxModule,
     // Voice commands and the MCP server run the tools of the API they are part of.
     voiceModule(() => api!),
     mcpModule(() => api!),

@@ -121,7 +121,7 @@ describe('two API nodes behind nginx on one PostgreSQL and one Redis', { skip },
   };
 
   const newKey = async (scopes: string[], rateLimits?: RateLimitOverrides) => {
-    const key = prepareApiKey({ accountId, name: 'scale-out key', mode: 'test', scopes, rateLimits });
+    const key = prepareApiKey({ accountId, name: 'scale-out key', mode: 'live', scopes, rateLimits });
     await systemTransaction(db, key.statements);
     return { id: key.id, secret: key.secret };
   };

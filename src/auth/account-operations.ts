@@ -27,6 +27,9 @@ const Account = z.object({
   object: z.literal('account'),
   name: z.string(),
   plan: z.string(),
+  livemode: z
+    .boolean()
+    .describe('False in test mode: a test key acts in the sandbox, a separate account (README "Test mode").'),
   cors_allowed_origins: z.array(z.string()),
   notification_emails: z.array(z.string()),
   created_at: z.string(),
@@ -52,13 +55,14 @@ const AccountUpdate = z.strictObject({
     .describe('Who is mailed about operational problems: a webhook endpoint disabled after failing deliveries.'),
 });
 
-const COLUMNS = 'id, name, plan, cors_allowed_origins, notification_emails, created_at, updated_at';
+const COLUMNS = 'id, name, plan, livemode, cors_allowed_origins, notification_emails, created_at, updated_at';
 const SELECT = `SELECT ${COLUMNS} FROM accounts WHERE id = $1`;
 const present = (row: Record<string, any>) => ({
   id: row.id,
   object: 'account' as const,
   name: row.name,
   plan: row.plan,
+  livemode: row.livemode,
   cors_allowed_origins: row.cors_allowed_origins,
   notification_emails: row.notification_emails,
   created_at: row.created_at,

@@ -103,12 +103,13 @@ export const apiKeys = defineResource({
     name: field.text({ min: 1, max: 200 }).required().searchable().sortable().example('Zapier integration'),
     mode: field
       .enum(KEY_MODES)
-      .default('test')
+      .default('live')
       .createOnly()
       .filterable()
       .describe(
-        'Shown in the key (`fl_test_...`) so a test key is recognisable where it is pasted; ' +
-          'both modes reach the same account data.',
+        '`live` keys act in the account; `test` keys (`fl_test_...`) act in its sandbox, separate data where ' +
+          'nothing reaches a real person or provider (README "Test mode"). Absent: `live`, as keys made ' +
+          'before test mode existed reached the account data.',
       ),
     scopes: field
       .tags()

@@ -18,6 +18,7 @@ import type { Principal } from '../platform/operations/principal.ts';
 import { effectiveRates, type RateLimitOverrides } from '../limits/plans.ts';
 import { planFromRow, planOfAccountSql } from '../billing/plan-rows.ts';
 import { stillCurrent, type CredentialVersions } from './credential-versions.ts';
+import { sandboxAccountOf } from '../sandbox/sandbox-accounts.ts';
 
 export const KEY_MODES = ['live', 'test'] as const;
 export type KeyMode = (typeof KEY_MODES)[number];
@@ -107,7 +108,11 @@ interface StoredKey {
 }
 
 /** What a change to a key bumps, and a node checks before trusting its cached copy. */
-const keySubjects = (principal: Principal) => [`key:${principal.keyId}`, `account:${principal.accountId}`];
+const keySubjects = (principal: Principal) => [
+  `key:${principal.keyId}`,
+  `account:${principal.accountId}`,
+  ...(principal.sandboxOf ? [`account:${principal.sandboxOf}`] : []),
+];
 
 export interface ApiKeyVerifierOptions {
   /** How long a verified key is trusted without asking the database again, if no notice arrives. */
@@ -121,6 +126,18 @@ const earlier = (a: string | null, b: string | null) => {
   const times = [a, b].filter((t): t is string => t !== null).map((t) => Date.parse(t));
   return times.length ? Math.min(...times) : null;
 };
+
+/**
+ * The account a key acts in: a test key's is its account's sandbox (made on first use), unless
+ * the key predates test mode (legacy_live_test) or already belongs to a sandbox.
+ */
+async function keyAccount(db: Database, row: Record<string, any>): Promise<Pick<Principal, 'accountId' | 'sandboxOf'>> {
+  if (row.sandbox_of) return { accountId: row.account_id, sandboxOf: row.sandbox_of };
+  if (row.mode !== 'test' || row.legacy_live_test) return { accountId: row.account_id };
+  const sandboxId = row.sandbox_id ?? (await sandboxAccountOf(db, row.account_id));
+  if (!sandboxId) throw new Error(`The sandbox of account ${row.account_id} could not be made`);
+  return { accountId: sandboxId, sandboxOf: row.account_id };
+}
 
 export class ApiKeyVerifier {
   readonly #cache: LRUCache<string, StoredKey | 'missing'>;
@@ -175,7 +192,8 @@ export class ApiKeyVerifier {
 
   /** Drops this node's cached keys of an account (after its plan or origins change). */
   forgetAccount(accountId: string): void {
-    this.#forgetWhere((principal) => principal.accountId === accountId);
+    // A live account's change (its plan, suspension) is also its sandbox's.
+    this.#forgetWhere((principal) => principal.accountId === accountId || principal.sandboxOf === accountId);
   }
 
   #forgetWhere(matches: (principal: Principal) => boolean): void {
@@ -199,19 +217,22 @@ export class ApiKeyVerifier {
     const generation = this.#generation;
     const [row] = await systemQuery(this.db, {
       sql: `SELECT k.id, k.account_id, s.secret_hash, k.scopes, k.expires_at, s.expires_at AS secret_expires_at,
-                   k.status, k.rate_limits, ${planOfAccountSql('a')} AS plan_row, a.cors_allowed_origins
+                   k.status, k.rate_limits, ${planOfAccountSql('a')} AS plan_row, a.cors_allowed_origins,
+                   k.mode, k.legacy_live_test, a.sandbox_of, sandbox.id AS sandbox_id
               FROM api_key_secrets s JOIN api_keys k ON k.id = s.key_id JOIN accounts a ON a.id = k.account_id
+              LEFT JOIN accounts sandbox ON sandbox.sandbox_of = a.id
              WHERE s.lookup = $1`,
       parameters: [lookup],
     });
     const plan = row ? planFromRow(row.plan_row) : undefined;
+    const actsIn = row ? await keyAccount(this.db, row) : undefined;
     const stored: StoredKey | 'missing' = row
       ? {
           hash: Buffer.from(row.secret_hash),
           expiresAt: earlier(row.expires_at, row.secret_expires_at),
           revoked: row.status !== 'active',
           principal: {
-            accountId: row.account_id,
+            ...actsIn!,
             keyId: row.id,
             scopes: new Set(row.scopes),
             plan: plan!,

@@ -5,7 +5,15 @@ import { defineResource } from '../platform/resource/define-resource.ts';
 import { field } from '../platform/resource/fields.ts';
 
 export const DELIVERY_CHANNELS = ['email', 'sms', 'push'] as const;
-export const DELIVERY_STATES = ['queued', 'sent', 'delivered', 'failed', 'undelivered', 'not_configured'] as const;
+export const DELIVERY_STATES = [
+  'queued',
+  'sent',
+  'delivered',
+  'failed',
+  'undelivered',
+  'not_configured',
+  'simulated',
+] as const;
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
@@ -36,7 +44,8 @@ export const deliveries = defineResource({
       .describe(
         '`queued`: waiting for the channel; `sent`: the provider accepted it; `delivered` / `undelivered`: the ' +
           "provider's final word (SMS); `failed`: given up after retries, or refused; `not_configured`: the " +
-          'channel has no provider on this server, so it waits, unsent.',
+          'channel has no provider on this server, so it waits, unsent; `simulated`: test mode (a sandbox ' +
+          'account), recorded as sent and handed to no provider.',
       ),
     attempts: field.integer({ min: 0 }).default(0),
     provider_id: field.text({ max: 200 }).filterable(['eq']).describe("The provider's id for the message."),

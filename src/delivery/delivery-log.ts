@@ -78,6 +78,7 @@ const STATE_RANK: Record<DeliveryState, number> = {
   delivered: 2,
   failed: 2,
   undelivered: 2,
+  simulated: 1,
 };
 
 /** The states whose reaching is an event (`delivery.sent` ...). */
@@ -93,6 +94,7 @@ const isEventState = (state: DeliveryState): state is (typeof DELIVERY_EVENTS)[n
 /** The status a conversation's message takes when its delivery reaches one of these. */
 const MESSAGE_STATUS: Partial<Record<DeliveryState, string>> = {
   sent: 'sent',
+  simulated: 'sent',
   delivered: 'sent',
   failed: 'failed',
   undelivered: 'failed',
@@ -135,7 +137,7 @@ function transitionStatements(accountId: string, current: Row, update: DeliveryU
     attempts: update.attempts ?? current.attempts,
     provider_id: update.providerId ?? current.provider_id,
     error: update.error === undefined ? current.error : update.error,
-    sent_at: update.status === 'sent' ? update.at : current.sent_at,
+    sent_at: update.status === 'sent' || update.status === 'simulated' ? update.at : current.sent_at,
     delivered_at: update.status === 'delivered' ? update.at : current.delivered_at,
     failed_at: ['failed', 'undelivered'].includes(update.status) ? update.at : current.failed_at,
     updated_at: update.at,

@@ -8,6 +8,7 @@
 //   callback:  the state is consumed (a forged, replayed, expired or other provider's state is
 //              refused before anything else), the code exchanged with the verifier, the
 //              identity read with the new token, the tokens sealed, the integration connected.
+import { refuseConnectInTestMode } from '../sandbox/test-mode-guards.ts';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '../platform/random-tokens.ts';
 import { systemQuery } from '../db/system-query.ts';
@@ -56,6 +57,7 @@ export async function startConnect(
   principal: Principal,
   connector: Connector,
 ): Promise<AuthorizeRedirect> {
+  refuseConnectInTestMode(principal, connector.title);
   const memberId = connector.perMember ? principal.userId : null;
   if (connector.perMember && !memberId)
     throw new ApiError(

@@ -55,9 +55,10 @@ export interface MailOutcome {
   attempts: number;
   /**
    * `retrying`: refused this time, tried again later; `failed`: given up; `not_configured`: no
-   * mail server, so the mail went to the log (development) and reached no one.
+   * mail server, so the mail went to the log (development) and reached no one; `simulated`: the
+   * account is a sandbox (test mode), so the mail was handed to no transport at all.
    */
-  status: 'sent' | 'retrying' | 'failed' | 'not_configured';
+  status: 'sent' | 'retrying' | 'failed' | 'not_configured' | 'simulated';
   providerId: string | null;
   error: string | null;
   at: string;
@@ -72,6 +73,10 @@ const attachmentsOf = (stored: { filename: string; content_type: string; content
     contentType: a.content_type,
     content: Buffer.from(a.content_base64, 'base64'),
   }));
+
+/** Whether the row's account is a sandbox (test mode): its mail reaches no one (README "Test mode"). */
+const SIMULATED = `coalesce((SELECT NOT a.livemode FROM accounts a WHERE a.id = mail_outbox.account_id), false)
+  AS simulated`;
 
 const MAX_ATTEMPTS = 12;
 /** 30 s, 1 min, 2 min ... capped at 1 h: about half a day of tries before giving up. */
@@ -123,6 +128,15 @@ export class MailRelay {
     });
   }
 
+  /** A sandbox's mail (test mode): recorded as sent, handed to no transport. */
+  async #simulate(row: Row): Promise<void> {
+    const at = new Date().toISOString();
+    await systemTransaction(this.db, [
+      { sql: 'UPDATE mail_outbox SET sent_at = $2, last_error = NULL WHERE id = $1', parameters: [row.id, at] },
+      ...(await this.#outcome(row, { status: 'simulated', providerId: null, error: null, at })),
+    ]);
+  }
+
   async #deliverDue(now: number, accountIds: readonly string[] | null): Promise<number> {
     let sent = 0;
     for (;;) {
@@ -135,7 +149,7 @@ export class MailRelay {
                              AND ($4::text[] IS NULL OR account_id = ANY ($4::text[]))
                            ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
               RETURNING id, account_id, to_addresses, cc_addresses, subject, text_body, html_body, attachments,
-                        headers, delivery_id, attempts`,
+                        headers, delivery_id, attempts, ${SIMULATED}`,
         parameters: [
           new Date(now).toISOString(),
           new Date(now + 600_000).toISOString(),
@@ -145,6 +159,11 @@ export class MailRelay {
       });
       if (!claimed.length) return sent;
       for (const row of claimed) {
+        if (row.simulated) {
+          await this.#simulate(row);
+          sent++;
+          continue;
+        }
         try {
           // The outbox id is the Message-ID: a mail sent again after a
           // crash (sent, not yet marked) is recognisably the same mail.

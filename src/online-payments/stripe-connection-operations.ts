@@ -1,5 +1,6 @@
 // GET, POST and DELETE /v1/account/stripe: connect the account's Stripe account, whose key
 // Stripe must accept (GET /v1/account) before it is kept, see it, and disconnect it.
+import { refuseLiveStripeKeyInTestMode } from '../sandbox/test-mode-guards.ts';
 import { z } from 'zod';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { validationFailed } from '../platform/errors.ts';
@@ -99,6 +100,7 @@ export const stripeConnectionOperations = [
     body: ConnectStripe,
     response: StripeConnection,
     async handle({ runtime, principal, body }) {
+      refuseLiveStripeKeyInTestMode(principal, keyMode(body.secret_key));
       const verified = await verifyWithStripe(body, stripeApi(runtime));
       const saved = await saveStripeConnection(runtime.db, runtime.secrets, principal.accountId, verified);
       return { status: 200, body: { data: saved } };

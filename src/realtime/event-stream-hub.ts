@@ -196,7 +196,7 @@ export class EventStreamHub {
             {
               // Every row read has its transaction ended, so the cursor passes the ones the
               // opening snapshot saw too (`seen`): they are skipped once, not read again.
-              sql: `SELECT id, type, data, request_id, created_at, txid::text AS txid,
+              sql: `SELECT id, type, data, request_id, livemode, created_at, txid::text AS txid,
                           ${before ? 'pg_visible_in_snapshot(txid, $3::pg_snapshot)' : 'false'} AS seen FROM events
                    WHERE (txid, id) > ($1::xid8, $2) AND txid < ${STREAM_HORIZON}
                    ORDER BY txid, id LIMIT ${PAGE}`,

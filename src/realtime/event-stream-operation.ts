@@ -113,6 +113,7 @@ export function eventStreamOperation(registry: Registry) {
                 type: row.type,
                 data: row.data,
                 request_id: row.request_id,
+                livemode: row.livemode,
                 created_at: row.created_at,
               };
               write(`id: ${row.id}\nevent: ${row.type}\ndata: ${JSON.stringify(event)}\n\n`);

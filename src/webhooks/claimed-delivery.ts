@@ -18,6 +18,8 @@ export interface ClaimedDelivery {
   api_version: string | null;
   failing_since: string | null;
   secrets: string[];
+  /** False when the account is a sandbox (test mode); the payload says so. */
+  livemode: boolean;
   /** The account's plan, for the delivery quota. */
   plan: PlanRow;
 }

@@ -124,11 +124,11 @@ export async function createTestContext({
     openapi: api.document() as Record<string, any>,
     call,
     async newAccount(name = 'Test Co', options = {}) {
-      const created = await createAccount(db, { name, plan: options.plan });
+      const created = await createAccount(db, { name, plan: options.plan, mode: 'live' });
       return { id: created.account.id, key: created.api_key };
     },
     async newKey(accountId, scopes, rateLimits) {
-      const key = prepareApiKey({ accountId, name: 'test key', mode: 'test', scopes, rateLimits });
+      const key = prepareApiKey({ accountId, name: 'test key', mode: 'live', scopes, rateLimits });
       await systemTransaction(db, key.statements);
       return key.secret;
     },

@@ -80,7 +80,9 @@ export class PushRelay {
                           AND ($4::text[] IS NULL OR account_id = ANY($4::text[]))
                         ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
               RETURNING o.id, o.account_id, o.delivery_id, o.payload, o.attempts, o.subscription_id,
-                        s.endpoint, s.p256dh, s.auth`,
+                        s.endpoint, s.p256dh, s.auth,
+                        coalesce((SELECT NOT a.livemode FROM accounts a WHERE a.id = o.account_id), false)
+                          AS simulated`,
         parameters: [
           new Date(now).toISOString(),
           new Date(now - CLAIM_TIMEOUT_MS).toISOString(),
@@ -94,6 +96,11 @@ export class PushRelay {
   }
 
   async #send(row: Row, now: number): Promise<boolean> {
+    if (row.simulated) {
+      // A sandbox's push (test mode, README "Test mode"): recorded as sent, handed to no push service.
+      await this.#settle(row, { status: 'simulated', error: null });
+      return true;
+    }
     if (!row.endpoint) {
       await this.#settle(row, { status: 'failed', error: 'The subscription was removed before the push was sent' });
       return false;
@@ -163,7 +170,8 @@ export class PushRelay {
           parameters: [row.id, retryAt, update.error ?? null],
         }
       : {
-          sql: `UPDATE push_outbox SET ${update.status === 'sent' ? 'sent_at' : 'failed_at'} = $2, last_error = $3
+          sql: `UPDATE push_outbox SET ${['sent', 'simulated'].includes(update.status) ? 'sent_at' : 'failed_at'} = $2,
+                   last_error = $3
                  WHERE id = $1`,
           parameters: [row.id, at, update.error ?? null],
         };

@@ -93,7 +93,9 @@ export class SmsRelay {
               WHERE id = (SELECT id FROM sms_outbox
                            WHERE sent_at IS NULL AND failed_at IS NULL AND sending_at IS NULL AND next_attempt_at <= $1
                            ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-              RETURNING id, account_id, delivery_id, to_number, body, attempts`,
+              RETURNING id, account_id, delivery_id, to_number, body, attempts,
+                        coalesce((SELECT NOT a.livemode FROM accounts a WHERE a.id = sms_outbox.account_id), false)
+                          AS simulated`,
         parameters: [new Date(now).toISOString()],
       });
       if (!row) return sent;
@@ -103,6 +105,15 @@ export class SmsRelay {
 
   async #send(row: Row, now: number): Promise<boolean> {
     const at = () => new Date().toISOString();
+    if (row.simulated) {
+      // A sandbox's text (test mode, README "Test mode"): recorded as sent, handed to no provider.
+      await this.#record(
+        row,
+        { sql: 'UPDATE sms_outbox SET sent_at = $2, last_error = NULL WHERE id = $1', parameters: [row.id, at()] },
+        { status: 'simulated', attempts: row.attempts, error: null, at: at() },
+      );
+      return true;
+    }
     try {
       const { providerId } = await this.options.provider!.send({
         to: row.to_number,

@@ -1,6 +1,5 @@
 // Events are written in the same transaction as the change they describe (outbox):
 // a committed change always has its event, a rolled-back one never does.
-import { sqlBuilder, compile } from '../../db/sql-builder.ts';
 import { newId } from '../ids.ts';
 import type { TenantTransaction } from '../../db/tenant-transaction.ts';
 import type { SqlStatement } from '../../db/inline-parameters.ts';
@@ -16,19 +15,10 @@ export interface NewEvent {
   actor?: Actor;
 }
 
-const INSERT_EVENT = compile(
-  sqlBuilder.insertInto('events').values({
-    id: '',
-    account_id: '',
-    type: '',
-    data: '',
-    request_id: '',
-    actor_type: '',
-    actor_id: '',
-    created_at: '',
-    updated_at: '',
-  }),
-).sql;
+// livemode is the account's (false in a sandbox: README "Test mode"), read in the same round trip.
+const INSERT_EVENT = `INSERT INTO events (id, account_id, type, data, request_id, actor_type, actor_id, created_at,
+                                         updated_at, livemode)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce((SELECT livemode FROM accounts WHERE id = $2), true))`;
 
 /** The insert of one event row; every writer of events goes through it. */
 export function eventInsert(accountId: string, id: string, event: NewEvent): SqlStatement {

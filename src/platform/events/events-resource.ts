@@ -57,5 +57,11 @@ export const events = defineResource({
           'actors were recorded have none.',
       ),
     request_id: field.text().readOnly().describe('The API request that caused the event.'),
+    livemode: field
+      .boolean()
+      .default(true)
+      .readOnly()
+      .filterable()
+      .describe('False for an event of test mode (in a sandbox account, README "Test mode").'),
   },
 });

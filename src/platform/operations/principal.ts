@@ -19,6 +19,11 @@ export interface Principal {
   clientIp?: string;
   /** An OAuth access token: the client it was issued to (with personId/userId when a member granted it). */
   oauthClientId?: string;
+  /**
+   * Test mode: `accountId` is the sandbox of this live account (README "Test mode"). Absent: live
+   * mode, the credential acts in the account itself.
+   */
+  sandboxOf?: string;
   scopes: ReadonlySet<string>;
   /** The account's plan (monthly quotas) and the credential's request rates (plan + key overrides). */
   plan: Plan;
