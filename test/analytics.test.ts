@@ -74,7 +74,7 @@ describe('request logs', () => {
       await flush();
       const log = await ctx.call('GET', `/v1/request-logs/${failed.body.request_id}`, { key: account.key });
       const entry = log.body.data;
-      assert.match(entry.request_headers.authorization, /^Bearer fl_test_\w{12}\[redacted\]$/);
+      assert.match(entry.request_headers.authorization, /^Bearer fl_live_\w{12}\[redacted\]$/);
       assert.ok(!log.text.includes(account.key.slice(20)), 'the key secret is nowhere in the log');
       assert.equal(entry.error_code, 'validation_failed');
       assert.equal(entry.response_body.code, 'validation_failed');

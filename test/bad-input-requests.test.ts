@@ -214,7 +214,7 @@ describe('credentials', () => {
       suite.api.owner.key,
       `Bearer ${suite.api.owner.key} extra`,
       `Token ${suite.api.owner.key}`,
-      `Bearer ${suite.api.owner.key.replace('fl_test_', 'fl_live_')}`,
+      `Bearer ${suite.api.owner.key.replace('fl_live_', 'fl_test_')}`, // the other mode's prefix: another key
     ];
     for (const authorization of headers) {
       const body = await suite.api.rejects(

@@ -40,7 +40,7 @@ describe('developer portal: request logs, usage and alerts', { skip }, () => {
     const accountId: string = session.body.data.session.active_account_id;
     const createdKey = await t.call('POST', '/v1/api-keys', {
       headers: { cookie },
-      body: { name: 'Analytics probe', mode: 'test', scopes: ['read:*', 'write:*'] },
+      body: { name: 'Analytics probe', mode: 'live', scopes: ['read:*', 'write:*'] },
     });
     assert.equal(createdKey.status, 201, createdKey.text);
     const { id: keyId, secret: key } = createdKey.body.data;
@@ -340,7 +340,7 @@ describe("developer portal: integrations' traffic by default, the portal's own o
 
     const createdKey = await t.call('POST', '/v1/api-keys', {
       headers: { cookie },
-      body: { name: 'First integration', mode: 'test', scopes: ['read:*'] },
+      body: { name: 'First integration', mode: 'live', scopes: ['read:*'] },
     });
     assert.equal(createdKey.status, 201, createdKey.text);
     const key = createdKey.body.data.secret;

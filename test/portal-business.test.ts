@@ -54,7 +54,7 @@ describe('developer portal: business dashboard', { skip }, () => {
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const keyAnswer = await t.call('POST', '/v1/api-keys', {
       headers: { cookie },
-      body: { name: 'Business data', mode: 'test', scopes: ['read:*', 'write:*'] },
+      body: { name: 'Business data', mode: 'live', scopes: ['read:*', 'write:*'] },
     });
     assert.equal(keyAnswer.status, 201, keyAnswer.text);
     const key: string = keyAnswer.body.data.secret;

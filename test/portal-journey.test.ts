@@ -51,7 +51,7 @@ describe("a new user's first integration, through the portal", { skip: browserSk
     await page.getByLabel('write:customers', { exact: true }).check();
     await page.getByRole('button', { name: 'Create key' }).click();
     const secret = (await page.getByTestId('secret').textContent())!;
-    assert.match(secret, /^fl_test_/);
+    assert.match(secret, /^fl_live_/);
     await portal.screenshot('journey-2-key');
 
     // The integration calls the API with it.

@@ -41,7 +41,7 @@ describe('developer portal: keys, OAuth apps and settings', { skip }, () => {
     await page.getByLabel('read:customers', { exact: true }).check();
     await page.getByRole('button', { name: 'Create key' }).click();
     const secret = (await page.getByTestId('secret').textContent())!;
-    assert.match(secret, /^fl_test_/);
+    assert.match(secret, /^fl_live_/);
     const row = page.getByRole('row', { name: /Read-only sync/ });
     await row.getByText('read:customers').waitFor();
     const stored = JSON.parse((await page.evaluate(() => sessionStorage.getItem('fieldline.portal.tryKey')))!);
@@ -59,7 +59,7 @@ describe('developer portal: keys, OAuth apps and settings', { skip }, () => {
     await panel.getByRole('button', { name: 'Rotate secret' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Rotate', exact: true }).click();
     const rotated = (await panel.getByTestId('secret').textContent())!;
-    assert.match(rotated, /^fl_test_/);
+    assert.match(rotated, /^fl_live_/);
     assert.notEqual(rotated, secret);
     assert.equal((await api(rotated, 'GET', '/v1/customers')).status, 200, 'the new secret works');
     assert.equal((await api(secret, 'GET', '/v1/customers')).status, 401, 'the old secret ended at once');

@@ -169,7 +169,7 @@ describe('developer portal: members and the API reference', { skip }, () => {
     const owner = await cookieOf(page.context());
     const key = await portal.t.call('POST', '/v1/api-keys', {
       headers: { cookie: owner },
-      body: { name: 'Reference tryout', scopes: ['read:customers'], mode: 'test' },
+      body: { name: 'Reference tryout', scopes: ['read:customers'], mode: 'live' },
     });
     assert.equal(key.status, 201, key.text);
     // What the API keys page leaves in the tab after creating a key.

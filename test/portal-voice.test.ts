@@ -23,7 +23,7 @@ describe('developer portal: voice commands', { skip }, () => {
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const keyAnswer = await t.call('POST', '/v1/api-keys', {
       headers: { cookie },
-      body: { name: 'Voice data', mode: 'test', scopes: ['read:*', 'write:*'] },
+      body: { name: 'Voice data', mode: 'live', scopes: ['read:*', 'write:*'] },
     });
     assert.equal(keyAnswer.status, 201, keyAnswer.text);
     const key: string = keyAnswer.body.data.secret;

@@ -26,7 +26,7 @@ function today(): string {
 
 export function KeyCreateForm({ onCreated, onCancel }: { onCreated(key: CreatedKey): void; onCancel(): void }) {
   const [name, setName] = useState('');
-  const [mode, setMode] = useState<'test' | 'live'>('test');
+  const [mode, setMode] = useState<'test' | 'live'>('live');
   const [expiresOn, setExpiresOn] = useState('');
   const [scopes, setScopes] = useState<string[]>([]);
   const create = useAction(
@@ -59,10 +59,13 @@ export function KeyCreateForm({ onCreated, onCancel }: { onCreated(key: CreatedK
           label="Mode"
           value={mode}
           onChange={(event) => setMode(event.target.value as 'test' | 'live')}
-          hint="Shown in the key (fl_test_…, fl_live_…); both reach this account's data."
+          hint={
+            "Live keys (fl_live_…) reach this account's data; " +
+            'test keys (fl_test_…) its sandbox, where nothing is really sent.'
+          }
         >
-          <option value="test">Test</option>
           <option value="live">Live</option>
+          <option value="test">Test</option>
         </SelectField>
         <TextField
           label="Expires on"
