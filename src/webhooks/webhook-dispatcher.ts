@@ -44,7 +44,8 @@ export interface DispatcherOptions {
 
 const CLAIMED_COLUMNS = `q.account_id, q.event_id, q.endpoint_id, q.attempts, q.first_attempt_at,
   q.updated_at AS claimed_at, q.locked_until AS lease, ev.type, ev.data,
-  ev.created_at AS event_created_at, e.url, e.api_version, e.failing_since, ${planOfAccountSql('a')} AS plan, a.livemode,
+  ev.created_at AS event_created_at, e.url, e.api_version, e.failing_since, ${planOfAccountSql('a')} AS plan,
+  a.livemode,
   ARRAY(SELECT s.secret_sealed FROM webhook_endpoint_secrets s
          WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > $1)
          ORDER BY s.created_at DESC) AS secrets`;
