@@ -22,6 +22,8 @@ export const requestLogs = defineResource({
   operations: ['list', 'get'],
   limitedBecause: 'The request log is written by the server only and kept for its retention period, never edited.',
   emitsEvents: false,
+  // Entries hold request and response bodies: who read them is in the audit trail.
+  auditReads: true,
   fields: {
     method: field.text().readOnly().example('GET'),
     path: field

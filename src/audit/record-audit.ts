@@ -87,3 +87,15 @@ export function auditOfEvent(
     occurredAt,
   };
 }
+
+/** The fields a request body set, each with its new value (`to`): for writes that emit no event. */
+export function changesOfBody(
+  body: Record<string, unknown>,
+  secret: readonly string[] = [],
+): Record<string, FieldChange> {
+  return Object.fromEntries(
+    Object.entries(body)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => [name, secret.includes(name) ? null : { to: value }]),
+  );
+}

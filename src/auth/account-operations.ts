@@ -2,7 +2,8 @@
 // origins allowed to call the API with its credentials (CORS). Every node forgets its cached
 // keys of the account when the change commits (NOTIFY), so the new origins apply at once.
 import { z } from 'zod';
-import { systemQuery } from '../db/system-query.ts';
+import { systemQuery, systemTransaction } from '../db/system-query.ts';
+import { auditStatement, changesOfBody } from '../audit/record-audit.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { validationFailed } from '../platform/errors.ts';
 import { accountChangeNoticeSql } from './api-keys.ts';
@@ -109,21 +110,30 @@ export const accountOperations = [
       if (typeof body !== 'object' || body === null)
         throw validationFailed([{ path: '', message: 'The request body must be a JSON object' }]);
       const unique = (list: string[] | undefined) => (list ? [...new Set(list)] : null);
-      const [row] = await systemQuery(runtime.db, {
-        // The notice is part of the update's transaction: sent if and only if the change commits.
-        sql: `WITH updated AS (
+      // The notice and the audit entry are part of the update's transaction: kept if and only if it commits.
+      const [[row]] = await systemTransaction(runtime.db, [
+        {
+          sql: `WITH updated AS (
                   UPDATE accounts SET name = coalesce($2, name),
                     cors_allowed_origins = coalesce($3::text[], cors_allowed_origins),
                     notification_emails = coalesce($4::text[], notification_emails), updated_at = now()
                   WHERE id = $1 RETURNING ${COLUMNS})
                 SELECT updated.*, ${accountChangeNoticeSql('$1')} AS noticed FROM updated`,
-        parameters: [
-          principal.accountId,
-          body.name ?? null,
-          unique(body.cors_allowed_origins),
-          unique(body.notification_emails),
-        ],
-      });
+          parameters: [
+            principal.accountId,
+            body.name ?? null,
+            unique(body.cors_allowed_origins),
+            unique(body.notification_emails),
+          ],
+        },
+        auditStatement(principal.accountId, {
+          action: 'account.updated',
+          actor: principal,
+          resourceType: 'account',
+          resourceId: principal.accountId,
+          changes: changesOfBody(body),
+        }),
+      ]);
       forgetAccount(runtime, principal.accountId);
       return { status: 200, body: { data: present(row) } };
     },

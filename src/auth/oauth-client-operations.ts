@@ -6,6 +6,7 @@
 // token cache by NOTIFY.
 import { z } from 'zod';
 import { systemQuery, systemTransaction } from '../db/system-query.ts';
+import { auditStatement, changesOfBody } from '../audit/record-audit.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import type { Operation } from '../platform/api/operation.ts';
 import { ApiError } from '../platform/errors.ts';
@@ -150,28 +151,37 @@ export function oauthClientOperations(registry: Registry): Operation[] {
         const { grants, responseTypes } = grantsFor(body.redirect_uris, body.client_credentials);
         const clientId = newId('oac');
         const secret = body.type === 'public' ? null : newClientSecret();
-        const [row] = await systemQuery(runtime.db, {
-          sql: `INSERT INTO oauth_clients (id, client_id, client_secret, reference_id, name, uri, redirect_uris, scopes,
+        const [[row]] = await systemTransaction(runtime.db, [
+          {
+            sql: `INSERT INTO oauth_clients (id, client_id, client_secret, reference_id, name, uri, redirect_uris, scopes,
                   client_credentials_scopes, grant_types, response_types, token_endpoint_auth_method, allowed_origins,
                   application_type, require_pkce, disabled, created_at, updated_at)
                 VALUES ($1, $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb, $11,
                   $12::text[], 'web', true, false, now(), now())
                 RETURNING ${CLIENT_COLUMNS}`,
-          parameters: [
-            clientId,
-            secret && runtime.secrets.encrypt(secret),
-            principal.accountId,
-            body.name,
-            body.uri ?? null,
-            JSON.stringify(body.redirect_uris),
-            JSON.stringify(body.scopes),
-            JSON.stringify(body.client_credentials ? clientCredentialScopes(body.scopes) : []),
-            JSON.stringify(grants),
-            JSON.stringify(responseTypes),
-            body.type === 'public' ? 'none' : body.token_endpoint_auth_method,
-            body.allowed_origins,
-          ],
-        });
+            parameters: [
+              clientId,
+              secret && runtime.secrets.encrypt(secret),
+              principal.accountId,
+              body.name,
+              body.uri ?? null,
+              JSON.stringify(body.redirect_uris),
+              JSON.stringify(body.scopes),
+              JSON.stringify(body.client_credentials ? clientCredentialScopes(body.scopes) : []),
+              JSON.stringify(grants),
+              JSON.stringify(responseTypes),
+              body.type === 'public' ? 'none' : body.token_endpoint_auth_method,
+              body.allowed_origins,
+            ],
+          },
+          auditStatement(principal.accountId, {
+            action: 'oauth_client.created',
+            actor: principal,
+            resourceType: 'oauth_client',
+            resourceId: clientId,
+            changes: changesOfBody(body),
+          }),
+        ]);
         if (body.allowed_origins.length) originsChanged(runtime);
         return {
           status: 201,
@@ -271,6 +281,13 @@ export function oauthClientOperations(registry: Registry): Operation[] {
               body.allowed_origins ?? null,
             ],
           },
+          auditStatement(principal.accountId, {
+            action: 'oauth_client.updated',
+            actor: principal,
+            resourceType: 'oauth_client',
+            resourceId: params.id,
+            changes: changesOfBody(body),
+          }),
         ]);
         runtime.find(oauthTokenVerifier)?.forget('client', params.id);
         originsChanged(runtime);
@@ -294,6 +311,12 @@ export function oauthClientOperations(registry: Registry): Operation[] {
         await systemTransaction(runtime.db, [
           clientChangeNotice(params.id),
           { sql: 'DELETE FROM oauth_clients WHERE client_id = $1', parameters: [params.id] },
+          auditStatement(principal.accountId, {
+            action: 'oauth_client.deleted',
+            actor: principal,
+            resourceType: 'oauth_client',
+            resourceId: params.id,
+          }),
         ]);
         runtime.find(oauthTokenVerifier)?.forget('client', params.id);
         return { status: 200, body: { data: { id: params.id, object: 'oauth_client', deleted: true } } };
@@ -316,11 +339,20 @@ export function oauthClientOperations(registry: Registry): Operation[] {
         if (current.token_endpoint_auth_method === 'none')
           throw new ApiError('conflict', 'A public client has no secret');
         const secret = newClientSecret();
-        const [row] = await systemQuery(runtime.db, {
-          sql: `UPDATE oauth_clients SET client_secret = $2, updated_at = now() WHERE client_id = $1
+        const [[row]] = await systemTransaction(runtime.db, [
+          {
+            sql: `UPDATE oauth_clients SET client_secret = $2, updated_at = now() WHERE client_id = $1
                 RETURNING ${CLIENT_COLUMNS}`,
-          parameters: [params.id, runtime.secrets.encrypt(secret)],
-        });
+            parameters: [params.id, runtime.secrets.encrypt(secret)],
+          },
+          auditStatement(principal.accountId, {
+            action: 'oauth_client.secret_rotated',
+            actor: principal,
+            resourceType: 'oauth_client',
+            resourceId: params.id,
+            changes: { client_secret: null },
+          }),
+        ]);
         return {
           status: 200,
           body: { data: { ...presentClient(row), client_secret: `${OAUTH_CLIENT_SECRET_PREFIX}${secret}` } },

@@ -361,6 +361,11 @@ export interface ResourceInput<
    * event carries its object): `field` must hold one of `values`; null reads every row.
    */
   readableRows?: (principal: Principal, registry: Registry) => { field: string; values: readonly string[] } | null;
+  /**
+   * Reads of it are audited (request-log bodies): each get and list leaves a `{name}.read` entry in
+   * the audit trail, as every export of any resource leaves `{name}.exported` (src/audit/record-read.ts).
+   */
+  auditReads?: boolean;
 }
 
 /**

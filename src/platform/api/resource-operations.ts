@@ -11,6 +11,7 @@ import {
 } from '../operations/write-operations.ts';
 import { bulkOperation, bulkRequestSchema } from '../operations/bulk.ts';
 import { exportOperation } from '../operations/export.ts';
+import { recordRead } from '../../audit/record-read.ts';
 import { actionInputSchema } from '../operations/run-action.ts';
 import { parseCreateInput, parseUpdateInput } from '../operations/write-input.ts';
 import { componentRef } from '../openapi/json-schema.ts';
@@ -97,10 +98,16 @@ function operationsOf(registry: Registry, resource: ResourceDefinition): Operati
       summary: `List ${words}`,
       query: rawQuery(listParameters(resource, false)),
       response: { status: 200, description: 'A page of objects.', json: componentRef(`${Name}List`) },
-      handle: async ({ runtime, principal, query }) => ({
-        status: 200,
-        body: await listOperation(runtime, resource, principal, query),
-      }),
+      handle: async ({ runtime, principal, query }) => {
+        const body = await listOperation(runtime, resource, principal, query);
+        if (resource.auditReads)
+          await recordRead(runtime.db, principal, {
+            action: `${resource.name}.read`,
+            resourceType: resource.name,
+            changes: { query: query.toString(), count: body.data.length },
+          });
+        return { status: 200, body };
+      },
     });
   if (has('create'))
     operations.push({
@@ -147,6 +154,12 @@ function operationsOf(registry: Registry, resource: ResourceDefinition): Operati
       },
       handle: async ({ runtime, principal, query }) => {
         const out = exportOperation(runtime, resource, principal, query);
+        // Once the query is known good: what was exported, by whom, is in the audit trail.
+        await recordRead(runtime.db, principal, {
+          action: `${resource.name}.exported`,
+          resourceType: resource.name,
+          changes: { query: query.toString() },
+        });
         return { status: 200, stream: out.body, contentType: out.contentType, filename: out.filename };
       },
     });
@@ -182,10 +195,16 @@ function operationsOf(registry: Registry, resource: ResourceDefinition): Operati
       summary: `Retrieve a ${resource.name}`,
       query: rawQuery(getParameters(resource)),
       response: { status: 200, description: 'The object.', json: dataOf(object) },
-      handle: async ({ runtime, principal, params, query }) => ({
-        status: 200,
-        body: { data: await getOperation(runtime, resource, principal, params.id, query) },
-      }),
+      handle: async ({ runtime, principal, params, query }) => {
+        const data = await getOperation(runtime, resource, principal, params.id, query);
+        if (resource.auditReads)
+          await recordRead(runtime.db, principal, {
+            action: `${resource.name}.read`,
+            resourceType: resource.name,
+            resourceId: params.id,
+          });
+        return { status: 200, body: { data } };
+      },
     });
   if (has('update'))
     operations.push({
