@@ -154,8 +154,8 @@ export function oauthClientOperations(registry: Registry): Operation[] {
         const [[row]] = await systemTransaction(runtime.db, [
           {
             sql: `INSERT INTO oauth_clients (id, client_id, client_secret, reference_id, name, uri, redirect_uris,
-                  scopes, client_credentials_scopes, grant_types, response_types, token_endpoint_auth_method, allowed_origins,
-                  application_type, require_pkce, disabled, created_at, updated_at)
+                  scopes, client_credentials_scopes, grant_types, response_types, token_endpoint_auth_method,
+                  allowed_origins, application_type, require_pkce, disabled, created_at, updated_at)
                 VALUES ($1, $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb, $11,
                   $12::text[], 'web', true, false, now(), now())
                 RETURNING ${CLIENT_COLUMNS}`,
