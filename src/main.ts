@@ -33,6 +33,7 @@ import { calendarFeedsModule } from './calendar-feeds/calendar-feeds-module.ts';
 import { restHooksModule } from './rest-hooks/rest-hooks-module.ts';
 import { creditsModule } from './credits/credits-module.ts';
 import { sandboxModule } from './sandbox/sandbox-module.ts';
+import { platformAdminModule } from './platform-admin/platform-admin-module.ts';
 import { MCP_PATH, mcpModule } from './mcp/mcp-module.ts';
 import { voiceModule } from './voice/voice-module.ts';
 import { accountExportModule } from './account-export/account-export-module.ts';
@@ -78,6 +79,7 @@ export function fieldlineApi(extra: readonly ResourceDefinition[] = []): Api {
     accountExportModule,
     auditModule,
     sandboxModule,
+    platformAdminModule,
     // Voice commands and the MCP server run the tools of the API they are part of.
     voiceModule(() => api!),
     mcpModule(() => api!),

@@ -14,7 +14,7 @@ import type { Database } from '../db/database.ts';
 import type { SqlStatement } from '../db/inline-parameters.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { newId } from '../platform/ids.ts';
-import type { Principal } from '../platform/operations/principal.ts';
+import { accountStatusField, type Principal } from '../platform/operations/principal.ts';
 import { effectiveRates, type RateLimitOverrides } from '../limits/plans.ts';
 import { planFromRow, planOfAccountSql } from '../billing/plan-rows.ts';
 import { stillCurrent, type CredentialVersions } from './credential-versions.ts';
@@ -218,7 +218,8 @@ export class ApiKeyVerifier {
     const [row] = await systemQuery(this.db, {
       sql: `SELECT k.id, k.account_id, s.secret_hash, k.scopes, k.expires_at, s.expires_at AS secret_expires_at,
                    k.status, k.rate_limits, ${planOfAccountSql('a')} AS plan_row, a.cors_allowed_origins,
-                   k.mode, k.legacy_live_test, a.sandbox_of, sandbox.id AS sandbox_id
+                   k.mode, k.legacy_live_test, a.sandbox_of, sandbox.id AS sandbox_id,
+                   a.status AS account_status
               FROM api_key_secrets s JOIN api_keys k ON k.id = s.key_id JOIN accounts a ON a.id = k.account_id
               LEFT JOIN accounts sandbox ON sandbox.sandbox_of = a.id
              WHERE s.lookup = $1`,
@@ -238,6 +239,7 @@ export class ApiKeyVerifier {
             plan: plan!,
             rates: effectiveRates(plan!, row.rate_limits),
             allowedOrigins: new Set(row.cors_allowed_origins),
+            ...accountStatusField(row.account_status),
           },
         }
       : 'missing';

@@ -2,7 +2,7 @@
 // their role. Sessions and OAuth tokens a member granted both become this principal.
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
-import type { Principal } from '../platform/operations/principal.ts';
+import { accountStatusField, type Principal } from '../platform/operations/principal.ts';
 import { effectiveRates } from '../limits/plans.ts';
 import { planFromRow, planOfAccountSql } from '../billing/plan-rows.ts';
 import { roleScopes, type Role } from './roles.ts';
@@ -16,7 +16,7 @@ export async function memberPrincipal(
   accountId: string,
 ): Promise<Principal | null> {
   const [row] = await systemQuery(db, {
-    sql: `SELECT u.id, u.role, ${planOfAccountSql('a')} AS plan_row, a.cors_allowed_origins
+    sql: `SELECT u.id, u.role, ${planOfAccountSql('a')} AS plan_row, a.cors_allowed_origins, a.status AS account_status
             FROM users u JOIN accounts a ON a.id = u.account_id
            WHERE u.account_id = $1 AND u.person_id = $2 AND u.status = 'active' AND u.deleted_at IS NULL`,
     parameters: [accountId, personId],
@@ -32,5 +32,6 @@ export async function memberPrincipal(
     plan,
     rates: effectiveRates(plan, null),
     allowedOrigins: new Set(row.cors_allowed_origins),
+    ...accountStatusField(row.account_status),
   };
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
-import { hasScope, type Principal } from '../platform/operations/principal.ts';
+import { accountStatusField, hasScope, type Principal } from '../platform/operations/principal.ts';
 import { effectiveRates } from '../limits/plans.ts';
 import { planFromRow, planOfAccountSql } from '../billing/plan-rows.ts';
 import { CredentialCache } from './credential-cache.ts';
@@ -122,7 +122,8 @@ export class OAuthTokenVerifier {
     }
     if (!row.client_account_id) return null;
     const [account] = await systemQuery(this.db, {
-      sql: `SELECT ${planOfAccountSql('a')} AS plan_row, a.cors_allowed_origins FROM accounts a WHERE a.id = $1`,
+      sql: `SELECT ${planOfAccountSql('a')} AS plan_row, a.cors_allowed_origins, a.status
+              FROM accounts a WHERE a.id = $1`,
       parameters: [row.client_account_id],
     });
     if (!account) return null;
@@ -134,6 +135,7 @@ export class OAuthTokenVerifier {
       plan,
       rates: effectiveRates(plan, null),
       allowedOrigins: new Set([...account.cors_allowed_origins, ...row.client_origins]),
+      ...accountStatusField(account.status),
     };
   }
 }

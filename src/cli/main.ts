@@ -16,6 +16,7 @@ import { currentCoverage } from '../inventory/current-coverage.ts';
 import { coverageMarkdown } from '../inventory/coverage-markdown.ts';
 import { fieldlineApi } from '../main.ts';
 import { generateArtefacts } from './generate.ts';
+import { operatorsCommand } from '../platform-admin/operators-command.ts';
 
 const HELP = `Usage: fieldline <command> [options]
 
@@ -24,6 +25,11 @@ Commands:
   migrate                                 bring the database schema up to date
   accounts create --name NAME [--mode test|live] [--plan free|standard|enterprise] [--json]
                                           create an account and an owner API key (all scopes)
+  operators create --email EMAIL [--name NAME] [--json]
+                                          create a platform operator; the password is FIELDLINE_OPERATOR_PASSWORD,
+                                          or else generated and printed once
+  operators list [--json]                 the platform operators
+  operators disable --email EMAIL         disable an operator and end their sessions
   openapi [--output FILE]                 print the OpenAPI 3.1 document
   roles [--output FILE]                   print the member roles and their scopes (docs/roles.md)
   inventory [--json] [--output FILE] [--check]
@@ -69,6 +75,7 @@ async function run(argv: string[], out: CliOutput): Promise<number> {
     allowPositionals: true,
     options: {
       name: { type: 'string' },
+      email: { type: 'string' },
       mode: { type: 'string' },
       plan: { type: 'string' },
       json: { type: 'boolean' },
@@ -133,6 +140,12 @@ async function run(argv: string[], out: CliOutput): Promise<number> {
           `Account ${created.account.id} "${created.account.name}"\nOwner API key (shown once): ${created.api_key}\n`,
         );
       return 0;
+    }
+    case 'operators': {
+      const code = await withDatabase((db) => operatorsCommand(db, subcommand, values, out));
+      if (code === undefined)
+        throw new UsageError('operators create --email E | operators list | operators disable --email E');
+      return code;
     }
     case 'roles': {
       emit(out, roleMatrixMarkdown(fieldlineApi().registry), values.output);

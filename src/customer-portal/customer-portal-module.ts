@@ -13,6 +13,7 @@ import { documentLinkOperations } from './document-link-operations.ts';
 import { customerProfileOperation } from './customer-profile.ts';
 import { customerRequestOperations } from './customer-requests.ts';
 import { CustomerSessionVerifier, customerSessions } from './customer-sessions.ts';
+import { credentialVersions } from '../auth/auth-services.ts';
 import { CUSTOMER_TAG, customerViewOperations } from './customer-views.ts';
 import { withPortalAccess } from './portal-access.ts';
 import { portalAddressOperations } from './portal-address.ts';
@@ -35,7 +36,11 @@ export const customerPortalModule = defineModule({
   ],
   migrations: PORTAL_MIGRATIONS,
   provides: [
-    provide(customerSessions, (runtime) => new CustomerSessionVerifier(runtime.db, { logger: runtime.logger })),
+    provide(
+      customerSessions,
+      (runtime) =>
+        new CustomerSessionVerifier(runtime.db, { logger: runtime.logger, versions: runtime.find(credentialVersions) }),
+    ),
     // The same verifier, as the HTTP gate reaches it (started once, above).
     provide(
       customerCredentials,

@@ -9,11 +9,12 @@ import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { CREDENTIAL_CHANGES_CHANNEL } from '../auth/api-keys.ts';
 import { CredentialCache } from '../auth/credential-cache.ts';
+import type { CredentialVersions } from '../auth/credential-versions.ts';
 import type { CustomerCredentials } from '../http/http-services.ts';
 import { effectiveRates } from '../limits/plans.ts';
 import { planFromRow, planOfAccountSql, type PlanRow } from '../billing/plan-rows.ts';
 import { newId } from '../platform/ids.ts';
-import type { Principal } from '../platform/operations/principal.ts';
+import { accountStatusField, type Principal } from '../platform/operations/principal.ts';
 import type { OperationContext } from '../platform/contract.ts';
 import { serviceKey } from '../platform/api/service-key.ts';
 
@@ -36,12 +37,15 @@ export class CustomerSessionVerifier implements CustomerCredentials {
 
   constructor(
     private readonly db: Database,
-    options: { cacheTtlMs?: number; logger?: Logger } = {},
+    options: { cacheTtlMs?: number; logger?: Logger; versions?: CredentialVersions } = {},
   ) {
     this.#cache = new CredentialCache(db, {
       what: 'customer session',
       ttlMs: options.cacheTtlMs,
       logger: options.logger,
+      // An account suspended through another node refuses its customers from their next request.
+      versions: options.versions,
+      subjects: (entry) => [`account:${entry.principal.accountId}`],
       onNotice: (kind, id) => this.forget(kind, id),
     });
   }
@@ -79,9 +83,10 @@ export class CustomerSessionVerifier implements CustomerCredentials {
       customer_id: string;
       expires_at: string;
       plan_row: PlanRow;
+      account_status: string;
     }>(this.db, {
       sql: `SELECT s.id, s.account_id, s.customer_id, s.expires_at::text AS expires_at,
-                   ${planOfAccountSql('a')} AS plan_row
+                   ${planOfAccountSql('a')} AS plan_row, a.status AS account_status
               FROM customer_sessions s
               JOIN accounts a ON a.id = s.account_id
               JOIN customers c ON c.account_id = s.account_id AND c.id = s.customer_id AND c.deleted_at IS NULL
@@ -102,6 +107,7 @@ export class CustomerSessionVerifier implements CustomerCredentials {
         plan,
         rates: effectiveRates(plan, null),
         allowedOrigins: new Set(),
+        ...accountStatusField(row.account_status),
       },
     };
   }

@@ -1,6 +1,6 @@
 // Typed per-request values shared by the middleware (Hono module augmentation).
 import type { Principal } from '../platform/operations/principal.ts';
-import type { SessionIdentity } from '../platform/api/operation.ts';
+import type { OperatorIdentity, SessionIdentity } from '../platform/api/operation.ts';
 import type { UploadedFile } from '../platform/api/upload.ts';
 
 declare module 'hono' {
@@ -9,6 +9,8 @@ declare module 'hono' {
     principal: Principal;
     /** The signed-in person's session, when the credential is one. */
     session: SessionIdentity | undefined;
+    /** The platform operator, on `operator` routes. */
+    operator: OperatorIdentity | undefined;
     /** The parsed JSON body of a write route (undefined when empty). */
     body: unknown;
     /** The file of a multipart upload route. */

@@ -11,9 +11,10 @@ import type { Operation, SessionIdentity } from '../platform/api/operation.ts';
 import type { RateDecision } from '../platform/api/traffic.ts';
 import { requireFeature } from '../platform/api/plan-features.ts';
 import { trafficControl, type TrafficControl } from '../platform/api/traffic-control.ts';
-import { hasScope, type Principal } from '../platform/operations/principal.ts';
-import { credentials, customerCredentials, type Credentials } from './http-services.ts';
+import { accountSuspended, hasScope, type Principal } from '../platform/operations/principal.ts';
+import { credentials, customerCredentials, operatorCredentials, type Credentials } from './http-services.ts';
 import { authenticateCustomer } from './customer-authentication.ts';
+import { authenticateOperator } from './operator-authentication.ts';
 import { refuseCrossSite } from './cross-site.ts';
 import { setRateLimitHeaders } from './rate-limit-headers.ts';
 import { clientIp } from './client-ip.ts';
@@ -60,11 +61,17 @@ export function gate(
       await limits?.chargeAddress(clientIp(c, trustProxy), reportRate(c));
       return next();
     }
+    if (operation.authentication === 'operator') {
+      const operator = await authenticateOperator(c, operation, runtime.find(operatorCredentials), limits, trustProxy);
+      c.set('operator', operator);
+      return next();
+    }
     if (operation.authentication === 'customer') {
       const customer = await authenticateCustomer(c, runtime.use(customerCredentials), limits, {
         trustProxy,
         publicOrigin,
       });
+      if (customer.accountStatus) throw accountSuspended(customer.accountStatus);
       c.set('principal', customer);
       if (limits && typeof bucket === 'string') await limits.charge(customer, bucket, reportRate(c));
       // Everything a signed-in customer does is the customer portal.
@@ -94,6 +101,8 @@ export function gate(
         'This session acts in no account you are an active member of: choose one with POST /v1/auth/switch-account',
       );
     }
+    // A suspended or closed account: every credential of it stops here, before any work or charge.
+    if (principal.accountStatus) throw accountSuspended(principal.accountStatus);
     c.set('principal', principal);
     if (limits) {
       if (typeof bucket === 'string') await limits.charge(principal, bucket, reportRate(c));

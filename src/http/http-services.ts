@@ -2,7 +2,7 @@
 // origins may call (auth), and what to record of each request (analytics). The layer defines
 // the seams; the modules above it fill them, so src/http imports no feature folder.
 import type { MiddlewareHandler } from 'hono';
-import type { SessionIdentity } from '../platform/api/operation.ts';
+import type { OperatorIdentity, SessionIdentity } from '../platform/api/operation.ts';
 import type { Principal } from '../platform/operations/principal.ts';
 import { serviceKey } from '../platform/api/service-key.ts';
 
@@ -27,6 +27,11 @@ export interface CustomerCredentials {
   cookie(cookieHeader: string | undefined): string | null;
 }
 
+/** Platform operators' sessions (`Bearer flop_...`): the operator, or null when the token is not a live one. */
+export interface OperatorCredentials {
+  identify(token: string): Promise<OperatorIdentity | null>;
+}
+
 export interface OriginDirectory {
   /** Whether any account or app allows `origin` (a preflight carries no credential to ask). */
   has(origin: string): Promise<boolean>;
@@ -34,6 +39,7 @@ export interface OriginDirectory {
 
 export const credentials = serviceKey<Credentials>('credential verification');
 export const customerCredentials = serviceKey<CustomerCredentials>("end customers' portal sessions");
+export const operatorCredentials = serviceKey<OperatorCredentials>("platform operators' sessions");
 export const originDirectory = serviceKey<OriginDirectory>('the directory of allowed browser origins');
 /** Runs around every request: metrics and the request log. */
 export const requestTelemetry = serviceKey<MiddlewareHandler>('request telemetry');

@@ -79,6 +79,7 @@ function run(operation: Operation, runtime: Runtime): MiddlewareHandler {
         runtime,
         principal: c.get('principal'),
         session: c.get('session'),
+        operator: c.get('operator'),
         clientIp: clientIp(c, trustProxy),
         params: c.req.param() as Record<string, string>,
         query: queryOf(c),

@@ -72,7 +72,10 @@ const CLAIM_DUE = `WITH RECURSIVE waiting(account_id) AS (
       FROM waiting w WHERE w.account_id IS NOT NULL),
   round AS (
     SELECT w.account_id FROM waiting w
-     WHERE w.account_id IS NOT NULL AND EXISTS (
+     WHERE w.account_id IS NOT NULL
+       -- A suspended or closed account's deliveries wait, queued, until it is resumed.
+       AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = w.account_id AND a.status = 'active')
+       AND EXISTS (
        SELECT 1 FROM webhook_queue q
         WHERE q.account_id = w.account_id AND q.status = 'pending' AND q.next_attempt_at <= $1
           AND (q.locked_until IS NULL OR q.locked_until <= $1))
@@ -105,7 +108,7 @@ const CLAIM_ONE = `UPDATE webhook_queue q SET locked_until = $3, attempts = q.at
    WHERE q.event_id = $4 AND q.endpoint_id = $5 AND q.status = 'pending'
      AND (q.locked_until IS NULL OR q.locked_until <= $1)
      AND ev.id = q.event_id AND ev.account_id = q.account_id AND e.id = q.endpoint_id AND e.account_id = q.account_id
-       AND a.id = q.account_id
+       AND a.id = q.account_id AND a.status = 'active'
   RETURNING ${CLAIMED_COLUMNS}`;
 
 export class WebhookDispatcher {

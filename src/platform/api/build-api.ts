@@ -5,7 +5,7 @@ import type { Schema } from '../../db/migrate.ts';
 import { resourceSchemaStatements } from '../ddl/resource-ddl.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from '../openapi/build-openapi.ts';
 import type { FeatureModule } from './module.ts';
-import type { Operation } from './operation.ts';
+import { PLATFORM_SCOPE_PREFIX, type Operation } from './operation.ts';
 import { resourceEndpoints } from './resource-endpoints.ts';
 import { resourceOperations } from './resource-operations.ts';
 import type { Registry, ResourceDefinition } from '../contract.ts';
@@ -56,9 +56,17 @@ function checkTable(operations: readonly Operation[], registry: Registry): void 
         throw new Error(`MCP: '${operation.tool}' is not a usable tool name`);
       claim(`the MCP tool '${operation.tool}'`, operation);
     }
-    if (operation.scope && !scopes.has(operation.scope)) {
+    if (operation.authentication === 'operator') {
+      if (operation.scope && !operation.scope.startsWith(PLATFORM_SCOPE_PREFIX))
+        throw new Error(`${operation.operationId}: an operator operation's scope is a '${PLATFORM_SCOPE_PREFIX}' one`);
+    } else if (operation.scope && !scopes.has(operation.scope)) {
       throw new Error(`${operation.operationId}: scope '${operation.scope}' is not in the registry's catalogue`);
     }
+  }
+  // Keys, roles and OAuth clients take their scopes from the catalogue: none may be an operator's.
+  for (const scope of scopes) {
+    if (scope.startsWith(PLATFORM_SCOPE_PREFIX))
+      throw new Error(`scope '${scope}' is an operator's: it cannot be in the registry's catalogue`);
   }
 }
 

@@ -16,9 +16,29 @@ export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
  * - `customer`: an end customer signed in to the customer portal (their own records only);
  * - `none`: anyone, limited per IP address (sign-in, the OAuth protocol);
  * - `signature`: a provider's signed request (inbound events): the operation verifies it and
- *   reports failures (`call.refuseCredential`), which are limited per IP address.
+ *   reports failures (`call.refuseCredential`), which are limited per IP address;
+ * - `operator`: a platform operator's session (`Bearer flop_...`), someone who runs Fieldline and is
+ *   in no account (`/v1/platform/*`). To every other caller, credential or none, the route does
+ *   not exist: 404. Its `scope`, if any, is a `platform:` scope, which only operators hold.
  */
-export type Authentication = 'credential' | 'session' | 'customer' | 'none' | 'signature';
+export type Authentication = 'credential' | 'session' | 'customer' | 'none' | 'signature' | 'operator';
+
+/** The scopes of `operator` operations: no account's key, member, app or customer can hold one. */
+export const PLATFORM_SCOPE_PREFIX = 'platform:';
+
+/** A platform operator signed in (authentication `operator`). */
+export interface OperatorIdentity {
+  operatorId: string;
+  email: string;
+  name: string;
+  sessionId: string;
+  /** `platform:*` for every operator today; operations check theirs with hasOperatorScope. */
+  scopes: ReadonlySet<string>;
+}
+
+/** `platform:accounts` is held by itself or by `platform:*`. */
+export const hasOperatorScope = (operator: OperatorIdentity, scope: string): boolean =>
+  operator.scopes.has(scope) || operator.scopes.has(`${PLATFORM_SCOPE_PREFIX}*`);
 
 /** What the platform generated an operation from, for the generated test suites and the inventory. */
 export type OperationKind = 'list' | 'get' | 'create' | 'update' | 'delete' | 'bulk' | 'export' | 'action' | 'custom';
@@ -51,6 +71,8 @@ export interface OperationCall<Q = unknown, B = unknown> {
   /** The caller. Absent for `none` and `signature` operations, and for a `session` one by a person in no account. */
   principal: Principal;
   session?: SessionIdentity;
+  /** `operator` operations: the operator (there is no principal: an operator acts in no account). */
+  operator?: OperatorIdentity;
   /** The caller's address, as far as it is known (see FIELDLINE_TRUST_PROXY). */
   clientIp: string | null;
   /** The path's `{name}` segments. */

@@ -65,8 +65,10 @@ export function errorStatuses(operation: Operation): number[] {
   if (operation.errors) return [...operation.errors];
   const byProvider = operation.authentication === 'signature';
   const body = operation.body;
+  // Operator routes answer 404 to anyone not an operator, never 401 (operator-authentication.ts).
+  const byOperator = operation.authentication === 'operator';
   const statuses = [
-    ...(byProvider ? [] : [401, 403]),
+    ...(byProvider ? [] : byOperator ? [403, 404] : [401, 403]),
     ...(operation.query ? [400] : []),
     ...(body ? [400, 413, ...('text' in body ? [] : [415]), 422] : []),
     ...(operation.path.includes('{') ? [404] : []),
@@ -106,7 +108,9 @@ export function operationDocument(operation: Operation, scopeSecurity: (scope: s
     ? []
     : operation.authentication === 'customer'
       ? [{ customerSession: [] }]
-      : [{ bearerAuth: [] }, ...(operation.scope ? scopeSecurity(operation.scope) : [])];
+      : operation.authentication === 'operator'
+        ? [{ operatorSession: [] }]
+        : [{ bearerAuth: [] }, ...(operation.scope ? scopeSecurity(operation.scope) : [])];
   const body = requestBody(operation);
   const idempotent = acceptsIdempotencyKey(operation);
   return {

@@ -1,5 +1,6 @@
 // Who is calling: the account their credential is bound to, what it may do, and how fast.
 import { PLAN_FEATURES, type Plan, type RateLimits } from '../api/traffic.ts';
+import { ApiError } from '../errors.ts';
 
 export interface Principal {
   accountId: string;
@@ -30,6 +31,23 @@ export interface Principal {
   rates: RateLimits;
   /** Browser origins the account allows to call the API (CORS). */
   allowedOrigins: ReadonlySet<string>;
+  /** Set when the account is not active (`accounts.status`): the gate refuses the credential. */
+  accountStatus?: 'suspended' | 'closed';
+}
+
+/** `accountStatus` from an `accounts.status` value: absent while the account is active. */
+export const accountStatusField = (status: string | null | undefined): Pick<Principal, 'accountStatus'> =>
+  status === 'suspended' || status === 'closed' ? { accountStatus: status } : {};
+
+/** The answer to every credential of a suspended or closed account (403 account_suspended). */
+export function accountSuspended(status: 'suspended' | 'closed'): ApiError {
+  return new ApiError(
+    'account_suspended',
+    status === 'closed'
+      ? 'This account is closed: its credentials no longer work'
+      : 'This account is suspended: contact the service operator to have it resumed',
+    { account_status: status },
+  );
 }
 
 /** `read:customers` is granted by itself or by `read:*`. */

@@ -1,0 +1,2 @@
+// The OpenAPI tag of every platform-administration operation, and its security scheme's name.
+export const PLATFORM_TAG = 'Platform';
