@@ -72,7 +72,7 @@ async function receivedAtLeast(count: number) {
 }
 
 describe('suspend and resume', () => {
-  test('every credential works before, gets 403 account_suspended at once after, and works again after resume', async () => {
+  test('each credential: 200, then 403 account_suspended at once after suspend, then 200 after resume', async () => {
     for (const res of await tenantStatuses()) assert.equal(res.status, 200, res.text);
     const endpoint = await ctx.call('POST', '/v1/webhook-endpoints', {
       key: ownerKey,

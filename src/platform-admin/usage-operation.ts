@@ -67,7 +67,8 @@ export const usageOperation = defineOperation({
     const month = query.month ?? periodOf(Date.now());
     const [at, id] = pageStart(query.cursor);
     const rows = await systemQuery<UsageRow>(runtime.db, {
-      sql: `SELECT a.id, a.name, a.plan, ${planOfAccountSql('a')} AS plan_row, a.status, ${isoSql('a.created_at')} AS created_at,
+      sql: `SELECT a.id, a.name, a.plan, ${planOfAccountSql('a')} AS plan_row, a.status,
+                   ${isoSql('a.created_at')} AS created_at,
                    coalesce(u.requests, 0) AS requests, coalesce(u.webhook_deliveries, 0) AS webhook_deliveries,
                    coalesce(u.automation_runs, 0) AS automation_runs, coalesce(u.ai_tokens, 0) AS ai_tokens
               FROM accounts a LEFT JOIN usage_counters u ON u.account_id = a.id AND u.period = $1
