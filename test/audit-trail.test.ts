@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { createTestContext, type TestAccount, type TestContext } from './support/test-context.ts';
 import { signUpPerson } from './support/oauth-flow.ts';
 import { assertProblem } from './support/problem-assertions.ts';
+import type { Database } from '../src/db/database.ts';
 import { systemQuery, systemTransaction } from '../src/db/system-query.ts';
 import { withTenantTransaction } from '../src/db/tenant-transaction.ts';
 import { accountPrincipal, type Principal } from '../src/platform/operations/principal.ts';
@@ -17,9 +18,33 @@ import { AuditPurge } from '../src/audit/audit-purge.ts';
 
 let t: TestContext;
 let account: TestAccount;
+/** Every SQL text sent while set: one text is one round trip. */
+let sent: string[] | undefined;
+
+/** The database, with each round trip's text written down while `sent` is set. */
+function recording(db: Database): Database {
+  return {
+    ...db,
+    kind: db.kind,
+    poolStats: () => db.poolStats(),
+    listen: (...args) => db.listen(...args),
+    close: () => db.close(),
+    withConnection: (work) =>
+      db.withConnection((connection) =>
+        work({
+          copyFrom: (...args) => connection.copyFrom(...args),
+          query: (...args) => connection.query(...args),
+          run: (text) => {
+            sent?.push(text);
+            return connection.run(text);
+          },
+        }),
+      ),
+  };
+}
 
 before(async () => {
-  t = await createTestContext();
+  t = await createTestContext({ wrapDatabase: recording });
   account = await t.newAccount('Audited Co');
 });
 after(() => t.close());
@@ -103,6 +128,29 @@ describe('the actor of every change, on its event and in the audit log', () => {
       { type: 'oauth_app', id: 'oac_app', on_behalf_of: 'usr_granter' },
       { type: 'automation', id: 'aur_rule', on_behalf_of: null },
     ]);
+  });
+});
+
+describe('the cost of the audit entry', () => {
+  test('a write sends its audit entry in the round trip that writes its event and commits', async () => {
+    await t.call('GET', '/v1/customers?limit=1', { key: account.key }); // the key is known (cached)
+    sent = [];
+    const created = await t.call('POST', '/v1/customers', { key: account.key, body: { name: 'Counted' } });
+    const id = created.body.data.id;
+    const patched = await t.call('PATCH', `/v1/customers/${id}`, { key: account.key, body: { name: 'Counted 2' } });
+    const trips = sent;
+    sent = undefined;
+    assert.equal(patched.status, 200, patched.text);
+    const auditing = trips.filter((text) => /insert into "?audit_log"?/i.test(text));
+    assert.equal(auditing.length, 2, 'one entry for the create, one for the update');
+    for (const text of auditing) {
+      assert.match(text, /insert into "?events"?/i, 'with the event');
+      assert.match(text, /COMMIT$/, 'and the commit');
+    }
+    // A create is one round trip of the tenant's (BEGIN, the row, its event, its entry, COMMIT) and an
+    // update two (the row locked and read, then the change with its event and entry): as before.
+    const tenantTrips = trips.filter((text) => text.includes("set_config('app.account_id'") || /^COMMIT/.test(text));
+    assert.ok(tenantTrips.length <= 3, `${tenantTrips.length} tenant round trips:\n${tenantTrips.join('\n---\n')}`);
   });
 });
 
