@@ -250,4 +250,29 @@ describe('test mode', () => {
     });
     assert.equal(states.n, 0, 'no connect flow was started');
   });
+
+  test("POST /v1/sandbox/reset deletes the sandbox's data only, and only with a test key", async () => {
+    const acct = await accountWithTestKey('Reset Co');
+    const liveCustomer = await created(acct.live, 'customers', { name: 'Stays' });
+    const testCustomer = await created(acct.test, 'customers', { name: 'Goes' });
+    await created(acct.test, 'jobs', { customer_id: testCustomer.id, title: 'Goes too' });
+    const other = await accountWithTestKey('Bystander Co');
+    const bystander = await created(other.test, 'customers', { name: 'Another sandbox' });
+
+    assertProblem(await call(acct.live, 'POST', '/v1/sandbox/reset'), 403, 'forbidden');
+    assert.equal((await call(acct.test, 'GET', `/v1/customers/${testCustomer.id}`)).status, 200, 'nothing changed');
+
+    const reset = await call(acct.test, 'POST', '/v1/sandbox/reset');
+    assert.equal(reset.status, 200, reset.text);
+    assert.equal(reset.body.data.deleted.customers, 1);
+    assert.equal(reset.body.data.deleted.jobs, 1);
+    assert.ok(reset.body.data.deleted.events >= 2);
+    assert.deepEqual((await call(acct.test, 'GET', '/v1/customers')).body.data, []);
+    assert.deepEqual((await call(acct.test, 'GET', '/v1/jobs')).body.data, []);
+    assert.equal((await call(acct.test, 'GET', '/v1/account')).body.data.livemode, false, 'the sandbox stays');
+    assert.equal((await call(acct.live, 'GET', `/v1/customers/${liveCustomer.id}`)).status, 200);
+    assert.equal((await call(other.test, 'GET', `/v1/customers/${bystander.id}`)).status, 200);
+    // The sandbox works on after a reset.
+    await created(acct.test, 'customers', { name: 'New start' });
+  });
 });
