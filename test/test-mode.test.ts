@@ -16,6 +16,7 @@ import { systemQuery, systemTransaction } from '../src/db/system-query.ts';
 import { mailRelay } from '../src/mail/mail-module.ts';
 import { smsRelay } from '../src/delivery/delivery-module.ts';
 import { webhookDelivery } from '../src/webhooks/webhook-service.ts';
+import { signedInOperator } from './support/platform-operators.ts';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
 
@@ -274,5 +275,23 @@ describe('test mode', () => {
     assert.equal((await call(other.test, 'GET', `/v1/customers/${bystander.id}`)).status, 200);
     // The sandbox works on after a reset.
     await created(acct.test, 'customers', { name: 'New start' });
+  });
+
+  test('suspending the live account suspends its sandbox; resuming resumes both', async () => {
+    const acct = await accountWithTestKey('Suspended Modes Co');
+    const sandboxId = (await call(acct.test, 'GET', '/v1/account')).body.data.id;
+    const operator = await signedInOperator(ctx, 'sandbox-ops');
+    const asOperator = (path: string, body: unknown) => ctx.call('POST', path, { key: operator.token, body });
+    const suspended = await asOperator(`/v1/platform/accounts/${acct.id}/suspend`, { reason: 'test mode check' });
+    assert.equal(suspended.status, 200, suspended.text);
+    assertProblem(await call(acct.test, 'GET', '/v1/customers'), 403, 'account_suspended');
+    assertProblem(await call(acct.live, 'GET', '/v1/customers'), 403, 'account_suspended');
+    const statusOf = async (id: string) =>
+      (await systemQuery(ctx.db, { sql: 'SELECT status FROM accounts WHERE id = $1', parameters: [id] }))[0].status;
+    assert.equal(await statusOf(sandboxId), 'suspended', 'background work for the sandbox sees it too');
+
+    assert.equal((await asOperator(`/v1/platform/accounts/${acct.id}/resume`, {})).status, 200);
+    assert.equal((await call(acct.test, 'GET', '/v1/customers')).status, 200);
+    assert.equal(await statusOf(sandboxId), 'active');
   });
 });

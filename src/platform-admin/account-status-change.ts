@@ -12,18 +12,28 @@ import { WEBHOOK_CHANNEL } from '../webhooks/webhook-schema.ts';
 import type { Runtime } from '../platform/contract.ts';
 import type { AccountStatus } from './account-status.ts';
 
-/** What changes an account's status, and the statement that does it (with its NOTIFY), given its id as $1. */
+/**
+ * What changes an account's status, and the statement that does it (with its NOTIFY), given its id as $1.
+ * The account's sandbox (test mode, src/sandbox) follows it: a suspended account's test data serves no one either.
+ */
 export function statusUpdate(accountId: string, status: AccountStatus): SqlStatement[] {
   return [
     {
       sql: `WITH changed AS (
               UPDATE accounts SET status = $2, status_changed_at = now(), updated_at = now()
-               WHERE id = $1 AND status <> $2 RETURNING id)
+               WHERE (id = $1 OR sandbox_of = $1) AND status <> $2 RETURNING id)
             SELECT ${accountChangeNoticeSql('$1')} AS noticed FROM changed`,
       parameters: [accountId, status],
     },
     // The webhook workers look for deliveries the account's suspension held back.
-    ...(status === 'active' ? [{ sql: 'SELECT pg_notify($1, $2)', parameters: [WEBHOOK_CHANNEL, accountId] }] : []),
+    ...(status === 'active'
+      ? [
+          {
+            sql: 'SELECT pg_notify($1, id) FROM accounts WHERE id = $2 OR sandbox_of = $2',
+            parameters: [WEBHOOK_CHANNEL, accountId],
+          },
+        ]
+      : []),
   ];
 }
 

@@ -9,11 +9,12 @@ import { newId } from '../platform/ids.ts';
 /** The id of live account `liveAccountId`'s sandbox, made now if it has none; null for a sandbox or no account. */
 export async function sandboxAccountOf(db: Database, liveAccountId: string): Promise<string | null> {
   const now = new Date().toISOString();
-  // The plan and allowed origins start as the live account's; a sandbox never gets a sandbox.
+  // The plan, allowed origins and status (suspended: src/platform-admin) start as the live account's;
+  // a sandbox never gets a sandbox.
   const [row] = await systemQuery(db, {
     sql: `WITH made AS (
-            INSERT INTO accounts (id, name, plan, cors_allowed_origins, sandbox_of, created_at, updated_at)
-            SELECT $1, left(name || ' (test mode)', 200), plan, cors_allowed_origins, id, $3, $3
+            INSERT INTO accounts (id, name, plan, cors_allowed_origins, status, sandbox_of, created_at, updated_at)
+            SELECT $1, left(name || ' (test mode)', 200), plan, cors_allowed_origins, status, id, $3, $3
               FROM accounts WHERE id = $2 AND sandbox_of IS NULL
             ON CONFLICT (sandbox_of) DO NOTHING RETURNING id)
           SELECT id FROM made UNION ALL SELECT id FROM accounts WHERE sandbox_of = $2`,
