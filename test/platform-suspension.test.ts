@@ -134,6 +134,15 @@ describe('suspend and resume', () => {
       'the data is untouched',
     );
 
+    // The account's own trail shows what the operator did to it, with the operator as the actor.
+    const trail = await ctx.call('GET', '/v1/audit-log?actor_type=operator&limit=10', { key: ownerKey });
+    assert.equal(trail.status, 200, trail.text);
+    const [resumedEntry, suspendedEntry] = trail.body.data;
+    assert.deepEqual([resumedEntry.action, suspendedEntry.action], ['account.active', 'account.suspended']);
+    assert.equal(suspendedEntry.resource_id, tenant.accountId);
+    assert.deepEqual(suspendedEntry.changes.status, { from: 'active', to: 'suspended' });
+    assert.equal(suspendedEntry.changes.reason, 'unpaid invoices');
+
     assert.equal(await drain(), 2, 'the held deliveries go out after resume');
     await receivedAtLeast(2);
     assert.equal(await drain(), 0, 'once each');

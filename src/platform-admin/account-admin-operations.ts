@@ -20,7 +20,7 @@ import {
 import { ACCOUNT_STATUSES } from './account-status.ts';
 import { commitAccountChange, statusUpdate } from './account-status-change.ts';
 import { afterCursorSql, pageOf, pageQuery, pageStart } from './platform-page.ts';
-import { operatorAuditInsert } from './platform-audit.ts';
+import { operatorAuditStatements } from './platform-audit.ts';
 import { PLATFORM_TAG } from './platform-tag.ts';
 
 const NOT_IN_SDKS = { excluded: 'platform administration is not part of the tenant SDKs' } as const;
@@ -84,7 +84,7 @@ const createPlatformAccount = defineOperation({
     const created = await createAccount(runtime.db, { name: body.name, mode: body.mode, plan: body.plan as PlanName });
     const account = await accountOrThrow(runtime.db, created.account.id);
     await commitAccountChange(runtime, account.id, [
-      operatorAuditInsert({
+      ...operatorAuditStatements({
         ...actorOf(call),
         action: 'account.created',
         accountId: account.id,
@@ -177,7 +177,12 @@ const updatePlatformAccount = defineOperation({
           ],
         },
         ...(body.status && body.status !== before.status ? statusUpdate(before.id, body.status) : []),
-        operatorAuditInsert({ ...actorOf(call), action: 'account.updated', accountId: before.id, summary: diff }),
+        ...operatorAuditStatements({
+          ...actorOf(call),
+          action: 'account.updated',
+          accountId: before.id,
+          summary: diff,
+        }),
       ]);
     }
     return { status: 200, body: { data: await accountOrThrow(runtime.db, before.id) } };

@@ -9,7 +9,7 @@ import { PlatformAccount, accountOrThrow } from './account-admin-shapes.ts';
 import type { AccountStatus } from './account-status.ts';
 import { commitAccountChange, statusUpdate } from './account-status-change.ts';
 import { actorOf } from './account-admin-operations.ts';
-import { operatorAuditInsert } from './platform-audit.ts';
+import { operatorAuditStatements } from './platform-audit.ts';
 import { PLATFORM_TAG } from './platform-tag.ts';
 
 const Reason = z.strictObject({ reason: z.string().trim().max(500).optional() });
@@ -46,7 +46,7 @@ function statusAction(action: 'suspend' | 'resume', from: AccountStatus, to: Acc
         );
       await commitAccountChange(runtime, before.id, [
         ...statusUpdate(before.id, to),
-        operatorAuditInsert({
+        ...operatorAuditStatements({
           ...actorOf(call),
           action: `account.${to}`,
           accountId: before.id,
