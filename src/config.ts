@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { stripeApiFromUrl, type StripeApiSettings } from './online-payments/stripe-api.ts';
 import { creditSettingsFromEnv } from './credits/credit-config.ts';
+import { billingSettingsFromEnv } from './billing/billing-config.ts';
+import type { StripeBillingSettings } from './billing/billing-services.ts';
 import type { CreditSettings } from './credits/credit-costs.ts';
 import { GOOGLE_DEFAULT_URLS, type IntegrationSettings } from './integrations/integration-settings.ts';
 import { MICROSOFT_DEFAULTS } from './integrations/microsoft/microsoft-settings.ts';
@@ -165,6 +167,8 @@ export interface Config {
   stripe?: StripeApiSettings;
   /** Prepaid credits: costs, price, the Stripe account taking top-ups (src/credits/credit-config.ts). */
   credits: Partial<CreditSettings>;
+  /** Fieldline billing its accounts through Stripe Billing (src/billing/billing-config.ts); absent: not charged. */
+  stripeBilling?: StripeBillingSettings;
   /** Integrations' OAuth clients and provider URLs (FIELDLINE_GOOGLE_...). */
   integrations: IntegrationSettings;
   /** The VAPID identity of pushes; keys absent: made once and kept in the database. */
@@ -236,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     stripe: c.FIELDLINE_STRIPE_URL ? stripeApiFromUrl(c.FIELDLINE_STRIPE_URL) : undefined,
     credits: creditSettingsFromEnv(env),
+    stripeBilling: billingSettingsFromEnv(env),
     integrations: {
       google:
         c.FIELDLINE_GOOGLE_CLIENT_ID && c.FIELDLINE_GOOGLE_CLIENT_SECRET

@@ -91,6 +91,7 @@ export async function startServer(config: Config) {
       sms: config.sms,
       stripe: config.stripe,
       credits: config.credits,
+      stripeBilling: config.stripeBilling,
       integrations: config.integrations,
       push: config.push,
       webhooks: { allowPrivate: config.webhookAllowPrivate },

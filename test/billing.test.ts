@@ -55,7 +55,7 @@ describe('plans as data', () => {
     assert.equal(free.features.includes('integrations'), false);
   });
 
-  test("a credential's rates come from the plans row: an edited row applies once its caches are forgotten", async () => {
+  test("a credential's rates come from the plans row", async () => {
     const account = await ctx.newAccount('Edited', { plan: 'enterprise' });
     await systemQuery(ctx.db, {
       sql: `UPDATE plans SET rates = jsonb_set(rates, '{read,limit}', '61234') WHERE name = 'enterprise'`,
@@ -178,7 +178,7 @@ describe('changing plan', () => {
 });
 
 describe('feature gates', () => {
-  test('a capability the plan leaves out answers 403 feature_not_in_plan at its entry points; nothing is made', async () => {
+  test('a capability the plan leaves out: 403 feature_not_in_plan at its entry points, nothing made', async () => {
     await bareplan('bare');
     const account = await ctx.newAccount('Bare');
     const moved = await ctx.call('POST', '/v1/account/subscription', { key: account.key, body: { plan: 'bare' } });

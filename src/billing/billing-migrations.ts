@@ -104,4 +104,23 @@ export const BILLING_MIGRATIONS: readonly Migration[] = [
       `GRANT SELECT ON plan_changes TO ${TENANT_ROLE}`,
     ],
   },
+  {
+    id: '0042_stripe_billing',
+    statements: [
+      // The metered prices of overage (Stripe prices on a billing meter), beside the plan's base price.
+      'ALTER TABLE plans ADD COLUMN stripe_requests_price_id text',
+      'ALTER TABLE plans ADD COLUMN stripe_ai_tokens_price_id text',
+      // How much overage has been reported to Stripe per month, so each report sends only what is new.
+      `CREATE TABLE billing_usage_reports (
+         account_id text NOT NULL REFERENCES accounts (id),
+         period text NOT NULL,
+         requests_units bigint NOT NULL DEFAULT 0,
+         ai_token_units bigint NOT NULL DEFAULT 0,
+         reported_at timestamptz NOT NULL,
+         PRIMARY KEY (account_id, period)
+       )`,
+      ...rowLevelSecurity('billing_usage_reports'),
+      `GRANT SELECT ON billing_usage_reports TO ${TENANT_ROLE}`,
+    ],
+  },
 ];

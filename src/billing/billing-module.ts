@@ -1,19 +1,44 @@
 // Plans and billing: plans as data (the `plans` table every credential's rates, quotas and
 // features are read from), the plans an account may choose, its subscription and plan changes
-// (409 when it does not fit the new plan), and its usage and invoices computed per month.
+// (409 when it does not fit the new plan), its usage and invoices per month, and, when Stripe
+// Billing is configured, Stripe's customer, subscription, metered overage and invoice events.
 // README: "Plans and billing".
-import { defineModule } from '../platform/api/module.ts';
+import { defineModule, provide } from '../platform/api/module.ts';
+import { PeriodicJob } from '../platform/jobs/periodic-job.ts';
 import { BILLING_MIGRATIONS } from './billing-migrations.ts';
-import { BILLING_SCOPES, BILLING_TAG, billingOperations } from './billing-operations.ts';
+import { BILLING_SCOPES, billingOperations } from './billing-operations.ts';
+import { stripeBilling } from './billing-services.ts';
+import { BILLING_TAG } from './billing-tag.ts';
+import { StripeBilling } from './stripe-billing.ts';
+import { stripeBillingEventsOperation } from './stripe-billing-events.ts';
+
+/** How often overage is reported to Stripe (one node per round). */
+const USAGE_REPORT_EVERY_MS = 10 * 60_000;
 
 export const billingModule = defineModule({
   name: 'billing',
   migrations: BILLING_MIGRATIONS,
   scopes: BILLING_SCOPES,
-  operations: () => billingOperations,
+  operations: () => [...billingOperations, stripeBillingEventsOperation],
   document: {
     tags: {
       [BILLING_TAG]: "Plans, the account's subscription, and what it owes: usage beyond the plan and monthly invoices.",
     },
   },
+  provides: [
+    provide(
+      stripeBilling,
+      ({ db, logger, options }) =>
+        options.stripeBilling ? new StripeBilling(db, logger, options.stripeBilling, options.stripe) : null,
+      (service) => {
+        if (!service) return {};
+        const job = new PeriodicJob(service.db, service.logger, {
+          name: 'stripe-billing-usage',
+          everyMs: USAGE_REPORT_EVERY_MS,
+          run: (now) => service.reportUsage(now),
+        });
+        return { start: () => job.start(), stop: () => job.stop() };
+      },
+    ),
+  ],
 });

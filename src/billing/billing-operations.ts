@@ -1,23 +1,20 @@
 // The account's side of billing: the plans it may choose (GET /v1/plans), its subscription (GET
 // /v1/billing/subscription; POST /v1/account/subscription to change plan, owners only), and what
 // it owes: this month's usage and the monthly invoices, computed from its usage counters.
+import type Stripe from 'stripe';
 import { z } from 'zod';
 import { systemQuery } from '../db/system-query.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
 import { ApiError, badRequest } from '../platform/errors.ts';
 import { periodOf } from '../limits/monthly-quota.ts';
-import type { Principal } from '../platform/operations/principal.ts';
+import { BILLING_TAG } from './billing-tag.ts';
 import { changePlan } from './change-plan.ts';
+import { stripeBillingOf } from './billing-services.ts';
 import { PlanObject, presentPlan, type PlanRow } from './plan-rows.ts';
 import { loadSubscription, presentSubscription, Subscription } from './subscriptions.ts';
 import { loadAccountUsage, periodsOf, UsageStatement, usageStatement } from './usage-statement.ts';
 
-export const BILLING_TAG = 'Billing';
 export const BILLING_SCOPES = ['read:billing', 'write:billing'] as const;
-
-/** Who changed something, as plan_changes records it: the member, else the key, else the OAuth app. */
-export const actorOf = (principal: Principal): string =>
-  principal.userId ?? principal.keyId ?? principal.oauthClientId ?? principal.accountId;
 
 const listPublicPlans = defineOperation({
   method: 'get',
@@ -80,7 +77,7 @@ const changeSubscription = defineOperation({
     const state = await changePlan(runtime, {
       accountId: principal.accountId,
       plan: body.plan,
-      by: actorOf(principal),
+      by: principal,
     });
     return { status: 200, body: { data: presentSubscription(principal.accountId, state, new Date()) } };
   },
@@ -117,15 +114,59 @@ const getUsage = defineOperation({
   },
 });
 
-const ComputedInvoice = z.object({
-  id: z.string().describe('`cinv_YYYYMM`: computed, not stored.'),
+const BillingInvoice = z.object({
+  id: z.string().describe("Stripe's invoice id (`in_...`), or `cinv_YYYYMM` for one computed, not stored."),
   object: z.literal('billing_invoice'),
-  period: z.string(),
-  status: z.enum(['upcoming', 'not_charged']).describe('`upcoming`: this month, still growing.'),
+  period: z.string().describe('The month (UTC) it bills, `YYYY-MM`.'),
+  status: z
+    .enum(['upcoming', 'not_charged', 'draft', 'open', 'paid', 'uncollectible', 'void'])
+    .describe("Computed: `upcoming` (this month) or `not_charged`; from Stripe: Stripe's invoice status."),
+  source: z.enum(['stripe', 'computed']),
   currency: z.string(),
   lines: z.array(z.object({ description: z.string(), amount: z.number().int() })),
   total_amount: z.number().int(),
+  hosted_invoice_url: z.string().nullable().describe("Stripe's page of the invoice, to pay it."),
 });
+type BillingInvoice = z.infer<typeof BillingInvoice>;
+
+function computedInvoice(statement: UsageStatement, current: string): BillingInvoice {
+  const { period, requests, ai_tokens: aiTokens } = statement;
+  return {
+    id: `cinv_${period.replace('-', '')}`,
+    object: 'billing_invoice',
+    period,
+    status: period === current ? 'upcoming' : 'not_charged',
+    source: 'computed',
+    currency: statement.currency,
+    lines: [
+      { description: `${statement.plan} plan, ${period}`, amount: statement.base_amount },
+      {
+        description: `API requests beyond ${requests.included}: ${requests.billable_units} × 1,000`,
+        amount: requests.amount,
+      },
+      {
+        description: `AI tokens beyond ${aiTokens.included}: ${aiTokens.billable_units} × 1,000`,
+        amount: aiTokens.amount,
+      },
+    ],
+    total_amount: statement.total_amount,
+    hosted_invoice_url: null,
+  };
+}
+
+function stripeInvoice(invoice: Stripe.Invoice): BillingInvoice {
+  return {
+    id: invoice.id ?? '',
+    object: 'billing_invoice',
+    period: new Date(invoice.period_start * 1000).toISOString().slice(0, 7),
+    status: (invoice.status ?? 'draft') as BillingInvoice['status'],
+    source: 'stripe',
+    currency: invoice.currency,
+    lines: invoice.lines.data.map((line) => ({ description: line.description ?? '', amount: line.amount })),
+    total_amount: invoice.total,
+    hosted_invoice_url: invoice.hosted_invoice_url ?? null,
+  };
+}
 
 const listInvoices = defineOperation({
   method: 'get',
@@ -136,35 +177,23 @@ const listInvoices = defineOperation({
   bucket: 'read',
   summary: "The account's monthly invoices",
   description:
-    'One per month with usage (up to 24), newest first: this month as `upcoming`, the others computed from the ' +
-    'usage counters at the plan in force at the month’s end (`not_charged`: no Stripe Billing).',
-  response: z.array(ComputedInvoice),
+    "Billed through Stripe: Stripe's invoices of the account (up to 24, newest first). Otherwise one per month " +
+    'with usage (up to 24), newest first: this month as `upcoming`, the others computed from the usage counters ' +
+    'at the plan in force at the month’s end (`not_charged`).',
+  response: z.array(BillingInvoice),
   async handle({ runtime, principal }) {
-    const now = Date.now();
-    const usage = await loadAccountUsage(runtime.db, principal.accountId);
-    const data = periodsOf(usage, now).map((period) => {
-      const statement = usageStatement(usage, period, false);
-      const lines = [
-        { description: `${statement.plan} plan, ${period}`, amount: statement.base_amount },
-        {
-          description: `API requests beyond ${statement.requests.included}: ${statement.requests.billable_units} × 1,000`,
-          amount: statement.requests.amount,
-        },
-        {
-          description: `AI tokens beyond ${statement.ai_tokens.included}: ${statement.ai_tokens.billable_units} × 1,000`,
-          amount: statement.ai_tokens.amount,
-        },
-      ];
-      return {
-        id: `cinv_${period.replace('-', '')}`,
-        object: 'billing_invoice' as const,
-        period,
-        status: period === periodOf(now) ? ('upcoming' as const) : ('not_charged' as const),
-        currency: statement.currency,
-        lines,
-        total_amount: statement.total_amount,
-      };
-    });
+    const stripe = stripeBillingOf(runtime);
+    const state = await loadSubscription(runtime.db, principal.accountId);
+    let data: BillingInvoice[];
+    if (stripe && state?.stripeCustomerId) {
+      data = (await stripe.invoices(state.stripeCustomerId)).map(stripeInvoice);
+    } else {
+      const now = Date.now();
+      const usage = await loadAccountUsage(runtime.db, principal.accountId);
+      data = periodsOf(usage, now).map((period) =>
+        computedInvoice(usageStatement(usage, period, false), periodOf(now)),
+      );
+    }
     return { status: 200, body: { data, page: { has_more: false, next_cursor: null } } };
   },
 });

@@ -19,6 +19,8 @@ export interface PlanRow {
   currency: string;
   billing_interval: string;
   stripe_price_id: string | null;
+  stripe_requests_price_id: string | null;
+  stripe_ai_tokens_price_id: string | null;
   included_requests: number;
   included_ai_tokens: number;
   overage_per_1000_requests: number;
@@ -74,7 +76,10 @@ export const PlanObject = z.object({
   description: z.string(),
   features: z.array(z.enum(PLAN_FEATURES)),
   price: Money.extend({ interval: z.literal('month') }).describe('Per month, in minor units.'),
-  stripe_price_id: z.string().nullable(),
+  stripe_price_id: z.string().nullable().describe("Stripe Billing: the plan's monthly price."),
+  stripe_overage_price_ids: z
+    .object({ requests: z.string().nullable(), ai_tokens: z.string().nullable() })
+    .describe('Stripe Billing: the metered prices overage is reported against (billing meters).'),
   rates: z.object({ read: Rate, write: Rate, expensive: Rate }).describe('Requests per window, per credential.'),
   quotas: z
     .object({
@@ -120,6 +125,10 @@ export function presentPlan(row: PlanRow): PlanObject {
     features: row.features.filter(isFeature),
     price: { amount: Number(row.price_amount), currency: row.currency, interval: 'month' },
     stripe_price_id: row.stripe_price_id,
+    stripe_overage_price_ids: {
+      requests: row.stripe_requests_price_id ?? null,
+      ai_tokens: row.stripe_ai_tokens_price_id ?? null,
+    },
     rates,
     quotas: {
       requests: Number(row.monthly_requests),

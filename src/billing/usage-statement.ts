@@ -44,7 +44,8 @@ export async function loadAccountUsage(db: Database, accountId: string): Promise
     accountId,
     [
       {
-        sql: 'SELECT period, requests, ai_tokens FROM usage_counters WHERE account_id = $1 ORDER BY period DESC LIMIT 24',
+        sql: `SELECT period, requests, ai_tokens FROM usage_counters
+               WHERE account_id = $1 ORDER BY period DESC LIMIT 24`,
         parameters: [accountId],
       },
       {

@@ -60,7 +60,7 @@ export const fakeSecretKey = () => `sk_test_${token(32)}`;
 export const fakePublishableKey = () => `pk_test_${token(32)}`;
 
 /** `a[b][c]=v` form fields (how the SDK encodes nested parameters) -> nested objects. */
-function decodeForm(body: string): Record<string, unknown> {
+export function decodeForm(body: string): Record<string, unknown> {
   const out: Record<string, any> = {};
   for (const [name, value] of new URLSearchParams(body)) {
     const [head, ...rest] = name.split('[').map((part) => part.replace(/\]$/, ''));

@@ -1,0 +1,2 @@
+// The reference's group of the billing module's operations.
+export const BILLING_TAG = 'Billing';
