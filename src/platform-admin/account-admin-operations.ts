@@ -161,7 +161,7 @@ const updatePlatformAccount = defineOperation({
       await changePlan(runtime, {
         accountId: before.id,
         plan: body.plan!,
-        by: call.operator!.operatorId,
+        by: { type: 'operator', id: call.operator!.operatorId, on_behalf_of: null },
         anyPlan: true,
       });
     if (Object.keys(diff.after).length) {
