@@ -12,6 +12,7 @@ import { PollingWorker } from '../platform/jobs/polling-worker.ts';
 import { fileStorage } from '../storage/storage-module.ts';
 import { exportStorageKey } from './account-files.ts';
 import { writeArchive, type ClaimedExport } from './write-archive.ts';
+import { ArchiveTooLargeError } from './streaming-zip.ts';
 
 export interface ExportWorkerOptions {
   /** How often a node looks for queued exports (they are also started when asked); default 5 s. */
@@ -91,11 +92,12 @@ export class ExportWorker implements Lifecycle {
             expires_at: new Date(Date.now() + this.#keepMs).toISOString(),
           });
         } catch (err) {
-          // The reason stays in the log (no SQL or paths in answers).
-          this.logger.error({ err, export: claimed.id }, 'account export failed');
+          // Our own refusals are the export's error; anything else stays in the log (no SQL or paths in answers).
+          const known = err instanceof ArchiveTooLargeError;
+          if (!known) this.logger.error({ err, export: claimed.id }, 'account export failed');
           await this.#finish(claimed, {
             status: 'failed',
-            error: 'The archive could not be made (an internal error); ask for another',
+            error: known ? err.message : 'The archive could not be made (an internal error); ask for another',
           });
         }
       }
