@@ -59,6 +59,7 @@ const ConfigSchema = z.object({
     ),
   FIELDLINE_REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   FIELDLINE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  FIELDLINE_ACCOUNT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   FIELDLINE_METRICS_TOKEN: z.string().min(16).optional(),
   FIELDLINE_ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   FIELDLINE_ADMIN_HOST: z.string().default('127.0.0.1'),
@@ -150,6 +151,8 @@ export interface Config {
   portalOrigins: string[];
   requestLogRetentionDays: number;
   auditRetentionDays: number;
+  /** Days a closed account's data is kept before it is deleted. */
+  accountRetentionDays: number;
   metricsToken?: string;
   /** A second listener serving only /metrics, without a token. */
   admin?: { port: number; host: string };
@@ -222,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     portalOrigins: c.FIELDLINE_PORTAL_ORIGINS,
     requestLogRetentionDays: c.FIELDLINE_REQUEST_LOG_RETENTION_DAYS,
     auditRetentionDays: c.FIELDLINE_AUDIT_RETENTION_DAYS,
+    accountRetentionDays: c.FIELDLINE_ACCOUNT_RETENTION_DAYS,
     metricsToken: c.FIELDLINE_METRICS_TOKEN,
     admin:
       c.FIELDLINE_ADMIN_PORT !== undefined ? { port: c.FIELDLINE_ADMIN_PORT, host: c.FIELDLINE_ADMIN_HOST } : undefined,

@@ -85,6 +85,7 @@ export async function startServer(config: Config) {
       files: localDiskStorage(filesFolder(config.dataDir)),
       requestLogRetentionDays: config.requestLogRetentionDays,
       auditRetentionDays: config.auditRetentionDays,
+      accountRetentionDays: config.accountRetentionDays,
       alertIntervalMs: config.alertIntervalMs,
       dunningIntervalMs: config.dunningIntervalMs,
       smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,

@@ -5,6 +5,8 @@
 // is emptied of it, found in the database's catalogue. README: "Exporting and closing an account".
 import { defineModule, provide } from '../platform/api/module.ts';
 import { ACCOUNT_EXPORT_MIGRATIONS } from './account-export-migrations.ts';
+import { AccountDeletion, accountDeletionKey } from './account-deletion.ts';
+import { closeOperation } from './close-operation.ts';
 import { exportOperations } from './export-operations.ts';
 import { ExportWorker, exportWorkerKey, type ExportWorkerOptions } from './export-worker.ts';
 
@@ -19,9 +21,10 @@ declare module '../platform/contract.ts' {
 
 export const accountExportModule = defineModule({
   name: 'account-export',
-  operations: () => exportOperations,
+  operations: () => [...exportOperations, closeOperation],
   migrations: ACCOUNT_EXPORT_MIGRATIONS,
   provides: [
+    provide(accountDeletionKey, (runtime) => new AccountDeletion(runtime, runtime.logger)),
     provide(exportWorkerKey, (runtime) => new ExportWorker(runtime, runtime.logger, runtime.options.accountExports)),
   ],
 });

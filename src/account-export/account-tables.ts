@@ -55,7 +55,7 @@ const CATALOGUE_SQL = `
       JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
       JOIN pg_class c ON c.oid = k.conrelid
      WHERE k.contype = 'f' AND k.confrelid = 'accounts'::regclass AND n.nspname = current_schema()
-       AND cardinality(k.conkey) = 1 AND NOT c.relispartition
+       AND cardinality(k.conkey) = 1 AND NOT c.relispartition AND k.conrelid <> 'accounts'::regclass
   )
   SELECT c.relname AS table_name, ac.column_name AS account_column,
          json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, NULL))
@@ -76,6 +76,32 @@ export async function accountTables(connection: DatabaseConnection): Promise<Acc
       byTable.set(row.table_name, { table: row.table_name, accountColumn: row.account_column, columns });
   }
   return [...byTable.values()];
+}
+
+/**
+ * The accounts that belong to `accountId` (a live account's sandbox), found through the columns of
+ * `accounts` that refer to another account: they go with it. Answers `accountId` and theirs.
+ */
+export async function accountFamily(connection: DatabaseConnection, accountId: string): Promise<string[]> {
+  const [links] = await connection.run(
+    `SELECT a.attname AS column_name FROM pg_constraint k
+       JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+      WHERE k.contype = 'f' AND k.conrelid = 'accounts'::regclass AND k.confrelid = 'accounts'::regclass
+        AND cardinality(k.conkey) = 1`,
+  );
+  const family = [accountId];
+  for (let from = 0; from < family.length; from++) {
+    for (const { column_name } of links) {
+      const [rows] = await connection.run(
+        inlineParameters({
+          sql: `SELECT id FROM accounts WHERE "${column_name}" = $1`,
+          parameters: [family[from]],
+        }),
+      );
+      for (const { id } of rows) if (!family.includes(id)) family.push(id);
+    }
+  }
+  return family;
 }
 
 /**

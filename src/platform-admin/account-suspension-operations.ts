@@ -14,7 +14,12 @@ import { PLATFORM_TAG } from './platform-tag.ts';
 
 const Reason = z.strictObject({ reason: z.string().trim().max(500).optional() });
 
-function statusAction(action: 'suspend' | 'resume', from: AccountStatus, to: AccountStatus, summary: string) {
+function statusAction(
+  action: 'suspend' | 'resume',
+  from: readonly AccountStatus[],
+  to: AccountStatus,
+  summary: string,
+) {
   return defineOperation({
     method: 'post',
     path: `/v1/platform/accounts/{id}/${action}`,
@@ -30,16 +35,17 @@ function statusAction(action: 'suspend' | 'resume', from: AccountStatus, to: Acc
       action === 'suspend'
         ? 'Every credential of the account gets 403 `account_suspended` from its next request, on every node; ' +
           'webhook deliveries wait, queued. Nothing of its data changes.'
-        : 'The account serves again; webhook deliveries held while it was suspended are sent.',
+        : 'The account serves again; webhook deliveries held while it was suspended are sent. A closed ' +
+          'account is reopened too, until its data is deleted.',
     body: Reason,
     response: PlatformAccount,
     async handle(call) {
       const { runtime, params, body } = call;
       const before = await accountOrThrow(runtime.db, params.id);
-      if (before.status !== from)
+      if (!from.includes(before.status))
         throw new ApiError(
           'invalid_state_transition',
-          `Only an account that is ${from} can be ${to}; it is ${before.status}`,
+          `Only an account that is ${from.join(' or ')} can be ${to}; it is ${before.status}`,
           {
             current_status: before.status,
           },
@@ -51,7 +57,7 @@ function statusAction(action: 'suspend' | 'resume', from: AccountStatus, to: Acc
           action: `account.${to}`,
           accountId: before.id,
           summary: {
-            before: { status: from },
+            before: { status: before.status },
             after: { status: to },
             ...(body?.reason ? { reason: body.reason } : {}),
           },
@@ -63,6 +69,7 @@ function statusAction(action: 'suspend' | 'resume', from: AccountStatus, to: Acc
 }
 
 export const accountSuspensionOperations = [
-  statusAction('suspend', 'active', 'suspended', 'Suspend an account'),
-  statusAction('resume', 'suspended', 'active', 'Resume a suspended account'),
+  statusAction('suspend', ['active'], 'suspended', 'Suspend an account'),
+  // A closed account is reopened the same way, until its data is deleted (src/account-export/).
+  statusAction('resume', ['suspended', 'closed'], 'active', 'Resume a suspended or closed account'),
 ];
