@@ -208,6 +208,27 @@ describe('accounts administration', () => {
     assert.equal(first.body.data[0].id, account.id, 'newest first');
   });
 
+  test("limit overrides replace the plan's for the account's credentials at once; null restores the plan", async () => {
+    const account = await ctx.newAccount('Limited Co');
+    const reads = async (n: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < n; i++) statuses.push((await ctx.call('GET', '/v1/customers', { key: account.key })).status);
+      return statuses;
+    };
+    assert.deepEqual(await reads(3), [200, 200, 200]);
+    const limited = await asOperator('PATCH', `/v1/platform/accounts/${account.id}`, {
+      limits: { rates: { read: { limit: 4, window_seconds: 3600 } } },
+    });
+    assert.equal(limited.status, 200, limited.text);
+    const after = await ctx.call('GET', '/v1/customers', { key: account.key });
+    assert.match(after.headers.get('ratelimit-policy') ?? '', /q=4;w=3600/);
+    const statuses = await reads(5);
+    assert.ok(statuses.includes(429), `the override's 4 reads an hour apply: ${statuses}`);
+    await asOperator('PATCH', `/v1/platform/accounts/${account.id}`, { limits: null });
+    const restored = await ctx.call('GET', '/v1/customers', { key: account.key });
+    assert.equal(restored.status, 200, restored.text);
+  });
+
   test('bad input is refused with a problem and changes nothing', async () => {
     const account = await ctx.newAccount('Untouched Co');
     const path = `/v1/platform/accounts/${account.id}`;

@@ -40,7 +40,20 @@ export interface PlanRow {
  * names a plan (a foreign key), so it is never null.
  */
 export const planOfAccountSql = (account: string) =>
-  `(SELECT to_jsonb(plan_row) FROM plans plan_row WHERE plan_row.name = ${account}.plan)`;
+  `(SELECT to_jsonb(plan_row) || ${accountLimitsSql(account)}
+      FROM plans plan_row WHERE plan_row.name = ${account}.plan)`;
+
+/**
+ * An operator's overrides of the plan for one account (`accounts.limits`, PATCH /v1/platform/accounts/{id}):
+ * rate buckets and monthly quotas it names replace the plan's; what it does not name stays the plan's.
+ */
+const accountLimitsSql = (account: string) =>
+  `jsonb_strip_nulls(jsonb_build_object(
+     'rates', to_jsonb(plan_row)->'rates' || coalesce(${account}.limits->'rates', '{}'::jsonb),
+     'monthly_requests', ${account}.limits->'monthly_requests',
+     'monthly_webhook_deliveries', ${account}.limits->'monthly_webhook_deliveries',
+     'monthly_automation_runs', ${account}.limits->'monthly_automation_runs',
+     'monthly_ai_tokens', ${account}.limits->'monthly_ai_tokens'))`;
 
 const isFeature = (value: string): value is PlanFeature => (PLAN_FEATURES as readonly string[]).includes(value);
 
