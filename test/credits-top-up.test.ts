@@ -40,7 +40,7 @@ after(async () => {
 const balance = async () => (await call('GET', '/v1/billing/credits')).body.data;
 
 describe('credit top-ups through Stripe', () => {
-  test('a top-up is a PaymentIntent at the price per credit, credited once when Stripe reports it paid twice', async () => {
+  test('a top-up is a PaymentIntent at the credit price, credited once though Stripe reports it twice', async () => {
     const created = await call('POST', '/v1/billing/credits/top-up', { amount: 500 });
     assert.equal(created.status, 201, created.text);
     const topUp = created.body.data;

@@ -13,6 +13,7 @@ import { serialize } from '../platform/operations/serialize.ts';
 import { previousSecretExpiry, rotationInput } from '../platform/secret-rotation.ts';
 import { KEY_MODES, keyChangeNotice, keySecretInsert, mintKeySecret } from './api-keys.ts';
 import { apiKeyVerifier, credentialVersions } from './auth-services.ts';
+import { assertWithinPlan, KeyRateLimits } from './api-key-rate-limits.ts';
 import type { OperationContext } from '../platform/contract.ts';
 
 const MANAGES_KEYS = ['write:*', 'write:api-keys'];
@@ -135,6 +136,7 @@ export const apiKeys = defineResource({
     last4: field.text().readOnly().describe('The last four characters of the secret.'),
     status: field.enum(['active', 'revoked']).readOnly().default('active').filterable(),
     revoked_at: field.datetime().readOnly(),
+    rate_limits: field.json(KeyRateLimits).example({ read: { limit: 120, window_seconds: 60 } }),
     last_used_at: field
       .datetime()
       .readOnly()
@@ -151,6 +153,7 @@ export const apiKeys = defineResource({
       if (!previous && row.expires_at && Date.parse(row.expires_at) <= Date.parse(ctx.now))
         problems.push({ path: 'expires_at', message: 'must be in the future' });
       if (problems.length) throw validationFailed(problems);
+      assertWithinPlan(row.rate_limits, ctx.principal.plan);
       if (previous && canManageKeys(previous.scopes) && !canManageKeys(row.scopes))
         await assertAnotherKeyManager(ctx, row.id);
     },

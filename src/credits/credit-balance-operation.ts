@@ -27,7 +27,12 @@ export const LedgerEntry = z.object({
     .nullable()
     .describe('What it was for: the SMS outbox row, the LLM call, or the Stripe PaymentIntent of a top-up.'),
   balance_after: z.int(),
-  actor: z.string().describe('Who caused it: `api_key:...`, `user:...`, `automation:...`, `operator:...`, `system`.'),
+  actor: z
+    .string()
+    .describe(
+      'Who caused it, as the audit log names actors: `api_key:...`, `member:...`, `automation:...`, ' +
+        '`operator:...`, `stripe`, `system`.',
+    ),
   note: z.string().nullable(),
   created_at: z.string(),
 });

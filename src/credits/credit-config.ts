@@ -35,7 +35,8 @@ export function creditSettingsFromEnv(env: NodeJS.ProcessEnv): Partial<CreditSet
   const c = parsed.data;
   if (!c.FIELDLINE_CREDITS_STRIPE_SECRET_KEY !== !c.FIELDLINE_CREDITS_STRIPE_WEBHOOK_SECRET)
     throw new Error(
-      'Invalid configuration: FIELDLINE_CREDITS_STRIPE_SECRET_KEY and FIELDLINE_CREDITS_STRIPE_WEBHOOK_SECRET go together',
+      'Invalid configuration: FIELDLINE_CREDITS_STRIPE_SECRET_KEY and ' +
+        'FIELDLINE_CREDITS_STRIPE_WEBHOOK_SECRET go together',
     );
   return {
     perSmsSegment: c.FIELDLINE_CREDITS_PER_SMS_SEGMENT,

@@ -3,6 +3,7 @@
 import type { RuntimeOptions } from '../platform/contract.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { Principal } from '../platform/operations/principal.ts';
+import { actorOf as auditActorOf } from '../audit/actor.ts';
 
 export interface CreditSettings {
   /** Credits one SMS segment costs (default 1). */
@@ -51,14 +52,10 @@ export function paymentRequired(
   );
 }
 
-/** Who a ledger entry names as having caused it. */
+/** Who a ledger entry names as having caused it, as the audit trail names actors: `api_key:key_...`, `system`. */
 export function actorOf(principal: Principal): string {
-  if (principal.automationRuleId) return `automation:${principal.automationRuleId}`;
-  if (principal.keyId) return `api_key:${principal.keyId}`;
-  if (principal.oauthClientId) return `oauth_client:${principal.oauthClientId}`;
-  if (principal.userId) return `user:${principal.userId}`;
-  if (principal.customerId) return `customer:${principal.customerId}`;
-  return 'system';
+  const actor = auditActorOf(principal);
+  return actor.id ? `${actor.type}:${actor.id}` : actor.type;
 }
 
 /** Work nobody waits on (campaigns, automations, notifications): a short balance fails the message, not a request. */
