@@ -119,8 +119,15 @@ describe('request body examples', () => {
   });
 
   test('every other example passes validation: never a 400 or 422, never a 5xx', async () => {
+    // A provider's signed request (a Stripe webhook) cannot be made from an example: its own suite signs it.
+    const signed = new Set(
+      ctx.api.operations
+        .filter((operation) => operation.authentication === 'signature')
+        .map((operation) => `${operation.method.toUpperCase()} ${operation.path}`),
+    );
     const others = examples(ctx.openapi).filter(
-      ({ method, path }) => !(method === 'POST' && path === `/v1/${resourceOf(path)?.collection}`),
+      ({ method, path }) =>
+        !(method === 'POST' && path === `/v1/${resourceOf(path)?.collection}`) && !signed.has(`${method} ${path}`),
     );
     const refused: string[] = [];
     for (const { method, path, body } of others) {

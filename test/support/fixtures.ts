@@ -109,6 +109,8 @@ export function sampleValue(spec: FieldSpec, n: number): unknown {
       if (spec.example !== undefined) return spec.example;
       return n % 3 === 0 ? [] : ['vip', `group-${n % 2}`];
     case 'json': {
+      // A declared example stands for what a hook checks beyond the schema (a key's rates within its plan).
+      if (spec.example !== undefined && spec.schema.safeParse(spec.example).success) return spec.example;
       const value = sampleFromJsonSchema(toJsonSchema(spec.schema), n);
       return spec.schema.safeParse(value).success ? value : undefined;
     }
