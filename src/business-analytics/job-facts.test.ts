@@ -1,4 +1,4 @@
-// The facts triggers keep on jobs (time on site, the customer's next job) always equal what the
+// The facts triggers keep on jobs (time on site, the customer's next and previous jobs) always equal what the
 // base rows say, whatever sequence of writes reaches the tables: random sequences of job
 // creations, completions, reopenings, deletions, restorations, moves between customers and time
 // entry changes, written as plain SQL (any write path), each followed by a comparison of every
@@ -31,15 +31,21 @@ const at = hourOf;
 /** Stored facts that differ from their definition, for this account's jobs. */
 async function drift() {
   return sql(
-    `SELECT j.id, j.on_site_minutes, j.next_job_created_at, d.on_site_minutes AS want_minutes, d.next_job AS want_next
+    `SELECT j.id, j.on_site_minutes, j.next_job_created_at, j.previous_completed_at,
+            d.on_site_minutes AS want_minutes, d.next_job AS want_next, d.previous AS want_previous
        FROM jobs j CROSS JOIN LATERAL (SELECT
          (SELECT sum(t.duration_minutes)::integer FROM time_entries t
            WHERE t.account_id = j.account_id AND t.job_id = j.id AND t.status = 'closed') AS on_site_minutes,
          CASE WHEN j.completed_at IS NOT NULL THEN (SELECT min(f.created_at) FROM jobs f
            WHERE f.account_id = j.account_id AND f.customer_id = j.customer_id AND f.id <> j.id
-             AND f.deleted_at IS NULL AND f.created_at > j.completed_at) END AS next_job) d
+             AND f.deleted_at IS NULL AND f.created_at > j.completed_at) END AS next_job,
+         CASE WHEN j.completed_at IS NOT NULL THEN (SELECT max(f.completed_at) FROM jobs f
+           WHERE f.account_id = j.account_id AND f.customer_id = j.customer_id AND f.id <> j.id
+             AND f.deleted_at IS NULL AND f.completed_at IS NOT NULL
+             AND (f.completed_at, f.id) < (j.completed_at, j.id)) END AS previous) d
       WHERE j.account_id = $1 AND (j.on_site_minutes IS DISTINCT FROM d.on_site_minutes
-         OR j.next_job_created_at IS DISTINCT FROM d.next_job)`,
+         OR j.next_job_created_at IS DISTINCT FROM d.next_job
+         OR j.previous_completed_at IS DISTINCT FROM d.previous)`,
     account.id,
   );
 }
