@@ -134,6 +134,25 @@ describe('analytics facts on jobs', () => {
     assert.deepEqual(await drift(), []);
   });
 
+  test("a completion between two others becomes the later one's previous, and stops being it when deleted", async () => {
+    const ids: string[] = [];
+    for (let n = 0; n < 3; n++) {
+      await WRITES['create a job'](0, n, 1);
+      ids.push(`job_fact_${sequence}`);
+    }
+    const previousOf = async (id: string) =>
+      (await sql(`SELECT previous_completed_at FROM jobs WHERE id = $1`, id))[0].previous_completed_at;
+    await sql(`UPDATE jobs SET status = 'completed', completed_at = $2 WHERE id = $1`, ids[0], at(10));
+    await sql(`UPDATE jobs SET status = 'completed', completed_at = $2 WHERE id = $1`, ids[2], at(30));
+    assert.equal(new Date(await previousOf(ids[2])).toISOString(), at(10));
+    await sql(`UPDATE jobs SET status = 'completed', completed_at = $2 WHERE id = $1`, ids[1], at(20));
+    assert.equal(new Date(await previousOf(ids[2])).toISOString(), at(20));
+    await sql(`UPDATE jobs SET deleted_at = $2 WHERE id = $1`, ids[1], at(40));
+    assert.equal(new Date(await previousOf(ids[2])).toISOString(), at(10));
+    assert.deepEqual(await drift(), []);
+    await sql(`DELETE FROM jobs WHERE id = ANY($1)`, ids);
+  });
+
   test('any sequence of writes leaves every fact equal to its definition', () =>
     assertWriteSequencesKeepFacts({
       writes: WRITES,
