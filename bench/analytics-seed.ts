@@ -6,9 +6,13 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyValue } from '../src/db/copy-text.ts';
 import { backfillJobFacts } from '../src/business-analytics/job-facts.ts';
+import { backfillLifetimeValue } from '../src/business-analytics/lifetime-value-facts.ts';
 
-/** Tables whose row triggers are off while COPY runs. */
-const TRIGGERED_TABLES = ['events', 'jobs', 'time_entries'];
+/**
+ * Tables whose row triggers are off while COPY runs (their facts are filled after it, set-based:
+ * with the payments' trigger on, COPY queued one recomputation per payment, ~30 minutes).
+ */
+const TRIGGERED_TABLES = ['events', 'jobs', 'time_entries', 'payments'];
 
 export interface AnalyticsVolume {
   jobs: number;
@@ -439,6 +443,9 @@ export async function seedAnalytics(
     );
     await timed('analytics facts on jobs', async () => {
       for (const statement of backfillJobFacts) await client.query(statement);
+    });
+    await timed('lifetime value per customer', async () => {
+      for (const statement of backfillLifetimeValue) await client.query(statement);
     });
     for (const table of TRIGGERED_TABLES) await client.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
     // As a table at rest would be after autovacuum: statistics, and the visibility map index-only scans rely on.
