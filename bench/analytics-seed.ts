@@ -39,7 +39,13 @@ function prng(seed: number) {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const id = (prefix: string, n: number) => `${prefix}_bench${n.toString(36).padStart(8, '0')}`;
+/** A well-formed id (26 Crockford base-32 characters, as newId makes), so the API accepts it: BENCH + n. */
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const id = (prefix: string, n: number) => {
+  let body = '';
+  for (let rest = n; rest > 0 || body === ''; rest = Math.floor(rest / 32)) body = CROCKFORD[rest % 32] + body;
+  return `${prefix}_BENCH${body.padStart(21, '0')}`;
+};
 
 /** Streams rows into `table` with COPY, in chunks. */
 async function copyRows(client: pg.Client, table: string, columns: string[], rows: Iterable<unknown[]>) {
