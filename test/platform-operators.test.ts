@@ -3,6 +3,7 @@
 // 404 to no credential, an API key, a member's session, an OAuth token and a customer's session.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertProblem } from './support/problem-assertions.ts';
 import { operatorsCli, signedInOperator } from './support/platform-operators.ts';
@@ -19,24 +20,30 @@ after(async () => {
   await ctx.close();
 });
 
+/** Emails unique to this run: a PostgreSQL test database outlives it. */
+const run = randomBytes(3).toString('hex');
+const alice = `alice.ops.${run}@fieldline.test`;
+const bob = `bob.ops.${run}@fieldline.test`;
+const nobody = `nobody.${run}@fieldline.test`;
+
 const signIn = (email: string, password: string) =>
   ctx.call('POST', '/v1/platform/sign-in', { body: { email, password } });
 
 describe('operators made by the CLI', () => {
   test('create prints a one-time password that signs in; list shows the operator; no password is stored', async () => {
-    const created = await operatorsCli(ctx, { sub: 'create', email: 'Alice.Ops@Fieldline.test', name: 'Alice' });
+    const created = await operatorsCli(ctx, { sub: 'create', email: `Alice.Ops.${run}@Fieldline.test`, name: 'Alice' });
     assert.equal(created.code, 0, created.stderr);
     const password = /Password \(shown once\): (\S+)/.exec(created.stdout)![1];
     assert.ok(password.length >= 12);
-    const signedIn = await signIn('alice.ops@fieldline.test', password);
+    const signedIn = await signIn(alice, password);
     assert.equal(signedIn.status, 200, signedIn.text);
     assert.match(signedIn.body.data.token, /^flop_[0-9A-Za-z]{43}$/);
     assert.equal(signedIn.body.data.operator.name, 'Alice');
     const listed = await operatorsCli(ctx, { sub: 'list' });
-    assert.match(listed.stdout, /active\s+alice\.ops@fieldline\.test\s+Alice/);
+    assert.match(listed.stdout, new RegExp(`active\\s+${alice.replace(/\./g, '\\.')}\\s+Alice`));
     const [row] = await systemQuery(ctx.db, {
-      sql: `SELECT password_hash FROM platform_operators WHERE email = 'alice.ops@fieldline.test'`,
-      parameters: [],
+      sql: `SELECT password_hash FROM platform_operators WHERE email = $1`,
+      parameters: [alice],
     });
     assert.ok(!row.password_hash.includes(password));
     const [session] = await systemQuery(ctx.db, {
@@ -44,7 +51,7 @@ describe('operators made by the CLI', () => {
       parameters: [signedIn.body.data.id, 'hex'],
     });
     assert.notEqual(session.hash, Buffer.from(signedIn.body.data.token).toString('hex'));
-    const again = await operatorsCli(ctx, { sub: 'create', email: 'alice.ops@fieldline.test' });
+    const again = await operatorsCli(ctx, { sub: 'create', email: alice });
     assert.equal(again.code, 2);
     assert.match(again.stderr, /exists already/);
   });
@@ -52,30 +59,26 @@ describe('operators made by the CLI', () => {
   test('FIELDLINE_OPERATOR_PASSWORD sets the password instead of a generated one', async () => {
     process.env.FIELDLINE_OPERATOR_PASSWORD = 'a long operator passphrase';
     try {
-      const created = await operatorsCli(ctx, { sub: 'create', email: 'bob.ops@fieldline.test' });
+      const created = await operatorsCli(ctx, { sub: 'create', email: bob });
       assert.equal(created.code, 0, created.stderr);
       assert.doesNotMatch(created.stdout, /shown once/);
     } finally {
       delete process.env.FIELDLINE_OPERATOR_PASSWORD;
     }
-    assert.equal((await signIn('bob.ops@fieldline.test', 'a long operator passphrase')).status, 200);
+    assert.equal((await signIn(bob, 'a long operator passphrase')).status, 200);
   });
 
   test('a wrong password and an unknown email get the same 401, and the failures are audited', async () => {
     const operator = await signedInOperator(ctx, 'carol');
     const wrong = assertProblem(await signIn(operator.email, 'not the password at all'), 401, 'unauthenticated');
-    const unknown = assertProblem(
-      await signIn('nobody@fieldline.test', 'not the password at all'),
-      401,
-      'unauthenticated',
-    );
+    const unknown = assertProblem(await signIn(nobody, 'not the password at all'), 401, 'unauthenticated');
     const { request_id: _a, ...wrongRest } = wrong;
     const { request_id: _b, ...unknownRest } = unknown;
     assert.deepEqual(wrongRest, unknownRest);
     const [failed] = await systemQuery(ctx.db, {
       sql: `SELECT count(*)::int AS n FROM platform_audit_entries WHERE action = 'operator.sign_in_failed'
-              AND operator_email IN ($1, 'nobody@fieldline.test')`,
-      parameters: [operator.email],
+              AND operator_email IN ($1, $2)`,
+      parameters: [operator.email, nobody],
     });
     assert.equal(Number(failed.n), 2);
   });
