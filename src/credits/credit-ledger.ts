@@ -3,7 +3,7 @@
 // entries. Consumption is one atomic `UPDATE ... WHERE balance >= cost`: concurrent senders queue
 // on the balance row and each re-checks what the one before left, so none can take it below zero.
 import type { Database } from '../db/database.ts';
-import type { SqlStatement } from '../db/inline-parameters.ts';
+import { inlineParameters, type SqlStatement } from '../db/inline-parameters.ts';
 import { systemQuery } from '../db/system-query.ts';
 import type { TenantTransaction } from '../db/tenant-transaction.ts';
 import { newId } from '../platform/ids.ts';
@@ -141,11 +141,13 @@ export async function changeCredits(
   db: Database,
   accountId: string,
   change: CreditChange,
+  /** Committed with the change only when it is made (its audit entries). */
+  also: readonly SqlStatement[] = [],
 ): Promise<LedgerEntryRow | null> {
   const delta = change.reason === 'expire' ? -change.amount : change.amount;
   const now = new Date().toISOString();
   try {
-    const [row] = await systemQuery<LedgerEntryRow>(db, {
+    const statement = {
       sql: `WITH fresh AS (
               SELECT 1 WHERE $4::text IS NULL OR NOT EXISTS (
                 SELECT 1 FROM credit_ledger WHERE account_id = $1 AND reason = $3 AND reference = $4)),
@@ -164,8 +166,18 @@ export async function changeCredits(
         change.actor,
         change.note ?? null,
       ],
+    };
+    return await db.withConnection(async (connection) => {
+      try {
+        const [, rows] = await connection.run(`BEGIN;\n${inlineParameters(statement)}`);
+        const row = rows[0] as LedgerEntryRow | undefined;
+        await connection.run(row ? [...also.map(inlineParameters), 'COMMIT'].join(';\n') : 'ROLLBACK');
+        return row ?? null;
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
     });
-    return row ?? null;
   } catch (error) {
     const code = (error as { code?: string }).code;
     // The same reference credited by a concurrent delivery, or an expiry below zero: not applied.

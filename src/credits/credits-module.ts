@@ -6,10 +6,16 @@ import { creditBalanceOperation, READ_CREDITS_SCOPE } from './credit-balance-ope
 import { CREDITS_MIGRATIONS } from './credits-migrations.ts';
 import { creditTopUpOperation, WRITE_CREDITS_SCOPE } from './credit-top-up.ts';
 import { creditTopUpWebhookOperation } from './credit-top-up-webhook.ts';
+import { operatorCreditGrantOperation } from './operator-credit-grant.ts';
 
 export const creditsModule = defineModule({
   name: 'credits',
-  operations: () => [creditBalanceOperation, creditTopUpOperation, creditTopUpWebhookOperation],
+  operations: () => [
+    creditBalanceOperation,
+    creditTopUpOperation,
+    creditTopUpWebhookOperation,
+    operatorCreditGrantOperation,
+  ],
   scopes: [READ_CREDITS_SCOPE, WRITE_CREDITS_SCOPE],
   migrations: CREDITS_MIGRATIONS,
   document: {
