@@ -229,20 +229,20 @@ describe('fieldline accounts create', () => {
       assert.match(created.account.id, /^acct_[0-9A-Z]{26}$/);
       assert.equal(created.account.name, 'Acme');
       assert.equal(created.account.object, 'account');
-      assert.match(created.api_key, /^fl_test_[0-9A-Za-z]{44}$/);
+      assert.match(created.api_key, /^fl_live_[0-9A-Za-z]{44}$/);
       assert.deepEqual(Object.keys(created).sort(), ['account', 'api_key']);
     },
   );
 
   test(
-    '--mode live makes a live key; without --json the output is for people',
+    '--mode test makes a test key; without --json the output is for people',
     { timeout: PROCESS_TIMEOUT_MS },
     async () => {
-      const result = await cli(['accounts', 'create', '--name', 'Live Co', '--mode', 'live'], childEnv(dataDir));
+      const result = await cli(['accounts', 'create', '--name', 'Test Co', '--mode', 'test'], childEnv(dataDir));
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /acct_[0-9A-Z]{26}/);
-      assert.match(result.stdout, /"Live Co"/);
-      assert.match(result.stdout, /fl_live_[0-9A-Za-z]{44}/);
+      assert.match(result.stdout, /"Test Co"/);
+      assert.match(result.stdout, /fl_test_[0-9A-Za-z]{44}/);
     },
   );
 
@@ -287,7 +287,7 @@ describe('fieldline serve and the data folder', () => {
     { timeout: PROCESS_TIMEOUT_MS * 2 },
     async () => {
       server = await startServer(dataDir);
-      const match = /export FIELDLINE_API_KEY=(fl_test_[0-9A-Za-z]{44})\n/.exec(server.stdout());
+      const match = /export FIELDLINE_API_KEY=(fl_live_[0-9A-Za-z]{44})\n/.exec(server.stdout());
       assert.ok(match, `stdout shows a demo key: ${server.stdout()}`);
       demoKey = match[1];
       const res = await api(server, '/v1/customers', demoKey);
@@ -309,7 +309,7 @@ describe('fieldline serve and the data folder', () => {
       const log = JSON.parse(line);
       assert.equal(log.port, server!.port);
       assert.equal(log.database, 'pglite');
-      assert.equal(server!.stdout().match(/fl_test_/g)?.length, 1, 'the key once, in a line to paste');
+      assert.equal(server!.stdout().match(/fl_live_/g)?.length, 1, 'the key once, in a line to paste');
       assert.match(server!.stdout(), /curl -H "Authorization: Bearer \$FIELDLINE_API_KEY"/);
     },
   );
@@ -372,7 +372,7 @@ describe('fieldline serve and the data folder', () => {
     { timeout: PROCESS_TIMEOUT_MS * 2 },
     async () => {
       server = await startServer(dataDir);
-      assert.doesNotMatch(server.stdout(), /fl_test_/, 'no demo account on a folder that has accounts');
+      assert.doesNotMatch(server.stdout(), /fl_live_/, 'no demo account on a folder that has accounts');
       assert.equal((await api(server, '/v1/customers', cliKey)).status, 200, 'the CLI-created key works');
       assert.equal((await api(server, '/v1/customers', demoKey)).status, 200, 'the demo key survived the restart');
       const { code } = await stopServer(server);

@@ -36,7 +36,7 @@ export async function createAccount(
   const key = prepareApiKey({
     accountId: account.id,
     name: 'Owner key',
-    mode: input.mode ?? 'test',
+    mode: input.mode ?? 'live',
     scopes: OWNER_SCOPES,
   });
   await systemTransaction(db, [statement, ...key.statements]);

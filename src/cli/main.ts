@@ -128,7 +128,7 @@ async function run(argv: string[], out: CliOutput): Promise<number> {
       if (subcommand !== 'create') break;
       const name = values.name?.trim();
       if (!name) throw new UsageError('accounts create needs --name "Company name"');
-      const mode = values.mode ?? 'test';
+      const mode = values.mode ?? 'live';
       if (mode !== 'test' && mode !== 'live') throw new UsageError('--mode is test or live');
       const plan = values.plan ?? DEFAULT_PLAN;
       const isPlan = (value: string): value is PlanName => (PLAN_NAMES as readonly string[]).includes(value);
