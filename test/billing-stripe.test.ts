@@ -8,7 +8,7 @@ import { createTestContext, type TestContext, type TestAccount } from './support
 import { startStripeBillingFake } from './support/stripe-billing-fake.ts';
 import { fakeSecretKey } from './support/stripe-fake.ts';
 import { systemQuery } from '../src/db/system-query.ts';
-import { stripeBilling } from '../src/billing/billing-services.ts';
+import { billingCycle, stripeBilling } from '../src/billing/billing-services.ts';
 
 const SECRET = fakeSecretKey();
 const WEBHOOK_SECRET = 'whsec_billing_test_0123456789';
@@ -81,7 +81,8 @@ describe('Stripe Billing', () => {
     const now = Date.UTC(2026, 0, 20);
     const billing = ctx.runtime.use(stripeBilling)!;
     await systemQuery(ctx.db, {
-      sql: `INSERT INTO usage_counters (account_id, period, requests, ai_tokens) VALUES ($1, '2026-01', 1234567, 5000001)`,
+      sql: `INSERT INTO usage_counters (account_id, period, requests, ai_tokens)
+            VALUES ($1, '2026-01', 1234567, 5000001)`,
       parameters: [account.id],
     });
     const first = await billing.reportUsage(now);
@@ -121,7 +122,7 @@ describe('Stripe Billing', () => {
     );
   });
 
-  test('a failed payment makes the subscription past due; a paid invoice makes it active; bad signatures change nothing', async () => {
+  test('failed payment: past due; paid invoice: active; a bad signature changes nothing', async () => {
     const customerId = (await subscription()).stripe_customer_id;
     const forged = await postEvent('invoice.payment_failed', { id: 'in_x', customer: customerId }, 't=1,v1=00');
     assert.equal(forged.status, 400, forged.text);
@@ -145,7 +146,8 @@ describe('Stripe Billing', () => {
     assert.equal(active.status, 'active');
     assert.equal(active.past_due_since, null);
     const trail = await systemQuery(ctx.db, {
-      sql: `SELECT action FROM audit_log WHERE account_id = $1 AND resource_type = 'subscription' ORDER BY created_at, id`,
+      sql: `SELECT action FROM audit_log WHERE account_id = $1 AND resource_type = 'subscription'
+            ORDER BY created_at, id`,
       parameters: [account.id],
     });
     assert.deepEqual(
@@ -162,5 +164,29 @@ describe('Stripe Billing', () => {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.data.billing, 'not_charged');
     assert.equal(fake.subscriptions.get(before.stripe_subscription_id)!.status, 'canceled');
+  });
+
+  test('past due beyond the grace period: the account is suspended, its keys refused', async () => {
+    const other = await ctx.newAccount('Late Co');
+    const subscribed = await ctx.call('POST', '/v1/account/subscription', {
+      key: other.key,
+      body: { plan: 'metered' },
+    });
+    assert.equal(subscribed.status, 200, subscribed.text);
+    const failed = await postEvent('invoice.payment_failed', {
+      id: 'in_late',
+      object: 'invoice',
+      customer: subscribed.body.data.stripe_customer_id,
+    });
+    assert.equal(failed.body.data.outcome, 'past_due');
+    const cycle = ctx.runtime.use(billingCycle)!;
+    const day = 24 * 60 * 60_000;
+    assert.deepEqual(await cycle.suspendPastDue(Date.now() + 6 * day), [], 'within the 7 days of grace');
+    assert.equal((await ctx.call('GET', '/v1/customers', { key: other.key })).status, 200);
+    assert.deepEqual(await cycle.suspendPastDue(Date.now() + 7 * day + 60_000), [other.id]);
+    const refused = await ctx.call('GET', '/v1/customers', { key: other.key });
+    assert.equal(refused.status, 403, refused.text);
+    assert.equal(refused.body.code, 'account_suspended');
+    assert.deepEqual(await cycle.suspendPastDue(Date.now() + 8 * day), [], 'suspended once');
   });
 });

@@ -4,16 +4,13 @@
 // Billing is configured, Stripe's customer, subscription, metered overage and invoice events.
 // README: "Plans and billing".
 import { defineModule, provide } from '../platform/api/module.ts';
-import { PeriodicJob } from '../platform/jobs/periodic-job.ts';
+import { BillingCycle } from './billing-cycle.ts';
 import { BILLING_MIGRATIONS } from './billing-migrations.ts';
 import { BILLING_SCOPES, billingOperations } from './billing-operations.ts';
-import { stripeBilling } from './billing-services.ts';
+import { billingCycle, stripeBilling } from './billing-services.ts';
 import { BILLING_TAG } from './billing-tag.ts';
 import { StripeBilling } from './stripe-billing.ts';
 import { stripeBillingEventsOperation } from './stripe-billing-events.ts';
-
-/** How often overage is reported to Stripe (one node per round). */
-const USAGE_REPORT_EVERY_MS = 10 * 60_000;
 
 export const billingModule = defineModule({
   name: 'billing',
@@ -30,15 +27,16 @@ export const billingModule = defineModule({
       stripeBilling,
       ({ db, logger, options }) =>
         options.stripeBilling ? new StripeBilling(db, logger, options.stripeBilling, options.stripe) : null,
-      (service) => {
-        if (!service) return {};
-        const job = new PeriodicJob(service.db, service.logger, {
-          name: 'stripe-billing-usage',
-          everyMs: USAGE_REPORT_EVERY_MS,
-          run: (now) => service.reportUsage(now),
-        });
-        return { start: () => job.start(), stop: () => job.stop() };
+      // Nothing to start or stop: the billing cycle runs its schedule.
+      () => ({}),
+    ),
+    provide(
+      billingCycle,
+      (runtime) => {
+        const stripe = runtime.use(stripeBilling);
+        return stripe ? new BillingCycle(runtime, stripe) : null;
       },
+      (cycle) => cycle ?? {},
     ),
   ],
 });

@@ -2,6 +2,7 @@
 // an account's Stripe connection) when it is configured, and its settings.
 import { serviceKey } from '../platform/api/service-key.ts';
 import type { StripeBilling } from './stripe-billing.ts';
+import type { BillingCycle } from './billing-cycle.ts';
 import type { Runtime } from '../platform/contract.ts';
 
 export interface StripeBillingSettings {
@@ -24,5 +25,8 @@ declare module '../platform/contract.ts' {
 
 /** Null when Stripe Billing is not configured. */
 export const stripeBilling = serviceKey<StripeBilling | null>('Stripe Billing');
+
+/** Overage reports and past-due suspensions on a schedule; null without Stripe Billing. */
+export const billingCycle = serviceKey<BillingCycle | null>('the Stripe billing cycle');
 
 export const stripeBillingOf = (runtime: Runtime): StripeBilling | null => runtime.find(stripeBilling) ?? null;
