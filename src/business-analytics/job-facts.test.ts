@@ -134,7 +134,7 @@ describe('analytics facts on jobs', () => {
     assert.deepEqual(await drift(), []);
   });
 
-  test("a completion between two others becomes the later one's previous, and stops being it when deleted", async () => {
+  test("a completion between two others becomes the later one's previous, until it is deleted", async () => {
     const ids: string[] = [];
     for (let n = 0; n < 3; n++) {
       await WRITES['create a job'](0, n, 1);
