@@ -5088,46 +5088,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/audit-entries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List audit entries
-         * @description Requires the scope `read:audit-entries`.
-         */
-        get: operations["listAuditEntries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/audit-entries/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Retrieve a audit_entry
-         * @description Requires the scope `read:audit-entries`.
-         */
-        get: operations["getAuditEntry"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/deliveries": {
         parameters: {
             query?: never;
@@ -6232,6 +6192,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit log
+         * @description Requires the scope `read:audit-log`.
+         */
+        get: operations["listAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-log/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export audit log as CSV or JSON
+         * @description Streams every object matching the same filters, search and sort as the list. Also answers at `/v1/exports/audit-log`.
+         *
+         *     Requires the scope `read:audit-log`.
+         */
+        get: operations["exportAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-log/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a audit_log_entry
+         * @description Requires the scope `read:audit-log`.
+         */
+        get: operations["getAuditLogEntry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/voice-commands": {
         parameters: {
             query?: never;
@@ -7061,7 +7083,7 @@ export interface paths {
         head?: never;
         /**
          * Update your account
-         * @description Name, allowed CORS origins and who gets operational notices. The plan changes only through billing.
+         * @description Name, allowed CORS origins and who gets operational notices. The plan changes with POST /v1/account/subscription (owners) or by a platform operator.
          *
          *     Requires the scope `write:account`.
          */
@@ -7534,6 +7556,136 @@ export interface paths {
         get: operations["getRateLimit"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the plans an account may choose
+         * @description Public plans that are not archived, cheapest first: price, rates, quotas, features and maxima.
+         *
+         *     Any valid credential may call it.
+         */
+        get: operations["listPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve the account's subscription
+         * @description The plan the account is on, whether it is paid up, and whether it is charged through Stripe.
+         *
+         *     Requires the scope `read:billing`.
+         */
+        get: operations["getBillingSubscription"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the account's plan
+         * @description Owners only (a member of another role gets 403; an API key or OAuth app needs `write:billing`). The new plan's rates, quotas and features apply from the next request. A plan the account does not fit (more members, automation rules, webhook endpoints or integrations than it allows, or a capability in use it leaves out) answers `409 plan_limits_exceeded` listing what to remove (`remove`); nothing is changed.
+         *
+         *     Requires the scope `write:billing`.
+         */
+        post: operations["changeSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A month's usage and what it costs
+         * @description The plan's price, and API requests and AI tokens used against what the plan includes, with the overage beyond it (per 1,000 started). Computed from the usage counters; `charged` says whether Stripe bills it.
+         *
+         *     Requires the scope `read:billing`.
+         */
+        get: operations["getBillingUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's monthly invoices
+         * @description Billed through Stripe: Stripe's invoices of the account (up to 24, newest first). Otherwise one per month with usage (up to 24), newest first: this month as `upcoming`, the others computed from the usage counters at the plan in force at the month’s end (`not_charged`).
+         *
+         *     Requires the scope `read:billing`.
+         */
+        get: operations["listBillingInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/stripe/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Stripe Billing's invoice events
+         * @description For the platform's Stripe account, not API clients. Authenticated by `Stripe-Signature`. `invoice.payment_failed` makes the subscription `past_due` (suspended after FIELDLINE_BILLING_GRACE_DAYS); `invoice.paid` makes it `active` again. Other events are acknowledged and ignored.
+         */
+        post: operations["receiveStripeBillingEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8813,6 +8965,425 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/billing/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The credit balance and its ledger
+         * @description Prepaid credits pay for metered features when the account holds a balance: texts (per segment) and LLM calls (per thousand tokens). An exhausted balance answers 402 `payment_required`, and nothing is sent.
+         *
+         *     Requires the scope `read:credits`.
+         */
+        get: operations["getCreditBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/credits/top-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Buy credits (a Stripe PaymentIntent)
+         * @description Creates a Stripe PaymentIntent for `amount` credits at the server’s price per credit; confirm it with Stripe.js and the `client_secret`. The credits are added once Stripe reports the payment succeeded, once per PaymentIntent however often Stripe reports it. Owners and admins (`write:credits`). Without a Stripe account configured for top-ups: 409 `payments_not_configured`.
+         *
+         *     Requires the scope `write:credits`.
+         */
+        post: operations["topUpCredits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/credits/stripe-webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Stripe's report of a paid top-up
+         * @description For the platform's Stripe account, not API clients: the webhook endpoint its dashboard names. Authenticated by `Stripe-Signature`. A `payment_intent.succeeded` of a top-up credits its account once per PaymentIntent; other events are acknowledged and ignored.
+         */
+        post: operations["receiveCreditTopUpEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/accounts/{id}/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant or expire an account's credits
+         * @description Adds `amount` credits (`grant`; the first makes the account pay texts and LLM calls with credits) or removes them (`expire`: at most the balance, else 409). Recorded in the ledger, the operators’ audit log and the account's audit log.
+         *
+         *     Requires the scope `platform:accounts`.
+         */
+        post: operations["grantPlatformAccountCredits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export all of your account’s data
+         * @description Owners only. Starts an archive of everything the account holds: a ZIP with one NDJSON file per table (`data/{table}.ndjson`), the stored files (job photos and signatures, mail attachments, report files) under `files/`, and `manifest.json` (counts, and the columns withheld). Secrets are never exported: API key and token hashes, sealed signing secrets and provider tokens are left out. Answers 202 with the export `queued`; watch `GET /v1/account/exports/{id}`, then download it before `expires_at`.
+         *
+         *     Requires the scope `write:account`.
+         */
+        post: operations["exportAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an account export
+         * @description Owners only. Its status, and once it has succeeded, what the archive holds and until when.
+         *
+         *     Requires the scope `read:account`.
+         */
+        get: operations["getAccountExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/exports/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an account export
+         * @description Owners only. Streams the ZIP archive. 409 while the export is not `succeeded`, or once it has expired. Each download is recorded in the audit log (`account_export.downloaded`).
+         *
+         *     Requires the scope `read:account`.
+         */
+        get: operations["downloadAccountExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close your account
+         * @description Owners only. Every credential of the account stops at once (403 `account_suspended`), and all its data (records, files, logs) is deleted after the retention period (FIELDLINE_ACCOUNT_RETENTION_DAYS, 30 days by default), leaving only a record that the account existed and when it was closed and deleted. Export the data first (`POST /v1/account/export`). Until the deletion, the service operator can reopen the account. `confirm_name` must be the account’s name exactly.
+         *
+         *     Requires the scope `write:account`.
+         */
+        post: operations["closeAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sign-ins (the audit log of sign-ins)
+         * @description `GET /v1/audit-log` with `action[in]=sign_in.succeeded,sign_in.failed`. Kept for clients of the sign-in log; new clients read `GET /v1/audit-log`.
+         *
+         *     Requires the scope `read:audit-log`.
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-entries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an audit log entry (by its former path)
+         * @description The same as `GET /v1/audit-log/{id}`. Kept for clients of the sign-in log; new clients read `GET /v1/audit-log`.
+         *
+         *     Requires the scope `read:audit-log`.
+         */
+        get: operations["getAuditEntry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete all test-mode data
+         * @description With a test key: deletes every object of the sandbox (customers, jobs, events, webhook endpoints, deliveries, request logs, ...), keeping the sandbox itself, its usage this month and the audit trail. A live key or session is refused (403): live data is never reset.
+         *
+         *     Requires the scope `write:account`.
+         */
+        post: operations["resetSandbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in as a platform operator
+         * @description Opens an operator session (12 h). Operators are made with `fieldline operators create`. After 10 failures in 15 minutes an email is locked for the rest of the window (429), from every address.
+         */
+        post: operations["signInOperator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End this operator session */
+        post: operations["signOutOperator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List accounts
+         * @description Every account, newest first, optionally of one status or plan. Cursor pagination.
+         *
+         *     Requires the scope `platform:accounts`.
+         */
+        get: operations["listPlatformAccounts"];
+        put?: never;
+        /**
+         * Create an account
+         * @description A new account and its owner API key (all scopes), shown once, as `fieldline accounts create` makes them.
+         *
+         *     Requires the scope `platform:accounts`.
+         */
+        post: operations["createPlatformAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an account
+         * @description Requires the scope `platform:accounts`.
+         */
+        get: operations["getPlatformAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update an account
+         * @description Name, plan, status and limit overrides (`limits`: rates per bucket and monthly quotas; `null` removes them). A status other than `active` refuses every credential of the account at once (403 `account_suspended`). A closed account stays closed.
+         *
+         *     Requires the scope `platform:accounts`.
+         */
+        patch: operations["updatePlatformAccount"];
+        trace?: never;
+    };
+    "/v1/platform/accounts/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend an account
+         * @description Every credential of the account gets 403 `account_suspended` from its next request, on every node; webhook deliveries wait, queued. Nothing of its data changes.
+         *
+         *     Requires the scope `platform:accounts`.
+         */
+        post: operations["suspendPlatformAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/accounts/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a suspended or closed account
+         * @description The account serves again; webhook deliveries held while it was suspended are sent. A closed account is reopened too, until its data is deleted.
+         *
+         *     Requires the scope `platform:accounts`.
+         */
+        post: operations["resumePlatformAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage across accounts
+         * @description Each account's use in `month` (YYYY-MM, UTC; default this month), newest account first: API requests, webhook deliveries, automation runs and AI tokens, as counted against its monthly quotas. Cursor pagination.
+         *
+         *     Requires the scope `platform:usage`.
+         */
+        get: operations["listPlatformUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Operators' audit log
+         * @description Every operator action, newest first. Entries cannot be changed or deleted. Cursor pagination.
+         *
+         *     Requires the scope `platform:audit`.
+         */
+        get: operations["listOperatorAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/voice-commands/audio": {
         parameters: {
             query?: never;
@@ -8871,7 +9442,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "bad_request" | "invalid_signature" | "unauthenticated" | "forbidden" | "insufficient_scope" | "not_found" | "method_not_allowed" | "conflict" | "invalid_state_transition" | "payments_not_configured" | "llm_provider_missing" | "payload_too_large" | "unsupported_media_type" | "request_header_fields_too_large" | "idempotency_key_reused" | "validation_failed" | "rate_limited" | "quota_exceeded" | "internal_error" | "llm_provider_error" | "database_unavailable" | "service_unavailable" | "llm_provider_timeout";
+            code: "bad_request" | "invalid_signature" | "unauthenticated" | "payment_required" | "forbidden" | "insufficient_scope" | "feature_not_in_plan" | "account_suspended" | "not_found" | "method_not_allowed" | "conflict" | "invalid_state_transition" | "plan_limits_exceeded" | "payments_not_configured" | "llm_provider_missing" | "payload_too_large" | "unsupported_media_type" | "request_header_fields_too_large" | "idempotency_key_reused" | "validation_failed" | "rate_limited" | "quota_exceeded" | "internal_error" | "llm_provider_error" | "database_unavailable" | "service_unavailable" | "llm_provider_timeout";
             detail: string;
             /** @example req_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
             request_id: string;
@@ -10699,8 +11270,16 @@ export interface components {
                 previous_attributes?: {
                     [key: string]: unknown;
                 };
+                actor?: {
+                    /** @enum {string} */
+                    type: "member" | "api_key" | "oauth_app" | "automation" | "operator" | "customer" | "system";
+                    id: string | null;
+                    on_behalf_of: string | null;
+                };
             } | null;
             request_id: string | null;
+            /** @description False for an event of test mode (in a sandbox account, README "Test mode"). */
+            livemode: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -11120,7 +11699,7 @@ export interface components {
             /** @example Zapier integration */
             name: string;
             /**
-             * @description Shown in the key (`fl_test_...`) so a test key is recognisable where it is pasted; both modes reach the same account data.
+             * @description `live` keys act in the account; `test` keys (`fl_test_...`) act in its sandbox, separate data where nothing reaches a real person or provider (README "Test mode"). Absent: `live`, as keys made before test mode existed reached the account data.
              * @enum {string}
              */
             mode: "live" | "test";
@@ -11138,6 +11717,26 @@ export interface components {
             /** @enum {string} */
             status: "active" | "revoked";
             revoked_at: string | null;
+            rate_limits: {
+                read?: {
+                    /** @description Requests allowed per window. */
+                    limit?: number;
+                    /** @description The window, in seconds. */
+                    window_seconds?: number;
+                };
+                write?: {
+                    /** @description Requests allowed per window. */
+                    limit?: number;
+                    /** @description The window, in seconds. */
+                    window_seconds?: number;
+                };
+                expensive?: {
+                    /** @description Requests allowed per window. */
+                    limit?: number;
+                    /** @description The window, in seconds. */
+                    window_seconds?: number;
+                };
+            } | null;
             last_used_at: string | null;
             /** Format: date-time */
             created_at: string;
@@ -11148,7 +11747,7 @@ export interface components {
             /** @example Zapier integration */
             name: string;
             /**
-             * @description Shown in the key (`fl_test_...`) so a test key is recognisable where it is pasted; both modes reach the same account data.
+             * @description `live` keys act in the account; `test` keys (`fl_test_...`) act in its sandbox, separate data where nothing reaches a real person or provider (README "Test mode"). Absent: `live`, as keys made before test mode existed reached the account data.
              * @enum {string}
              */
             mode?: "live" | "test";
@@ -11161,6 +11760,26 @@ export interface components {
              */
             scopes: string[];
             expires_at?: string | null;
+            rate_limits?: {
+                read?: {
+                    /** @description Requests allowed per window. */
+                    limit?: number;
+                    /** @description The window, in seconds. */
+                    window_seconds?: number;
+                };
+                write?: {
+                    /** @description Requests allowed per window. */
+                    limit?: number;
+                    /** @description The window, in seconds. */
+                    window_seconds?: number;
+                };
+                expensive?: {
+                    /** @description Requests allowed per window. */
+                    limit?: number;
+                    /** @description The window, in seconds. */
+                    window_seconds?: number;
+                };
+            } | null;
         };
         ApiKeyUpdate: {
             /** @example Zapier integration */
@@ -11173,31 +11792,29 @@ export interface components {
              *     ]
              */
             scopes?: string[];
+            rate_limits?: {
+                read?: {
+                    /** @description Requests allowed per window. */
+                    limit?: number;
+                    /** @description The window, in seconds. */
+                    window_seconds?: number;
+                };
+                write?: {
+                    /** @description Requests allowed per window. */
+                    limit?: number;
+                    /** @description The window, in seconds. */
+                    window_seconds?: number;
+                };
+                expensive?: {
+                    /** @description Requests allowed per window. */
+                    limit?: number;
+                    /** @description The window, in seconds. */
+                    window_seconds?: number;
+                };
+            } | null;
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
-            page: components["schemas"]["Page"];
-        };
-        /** @description A sign-in to the account, or an attempt: who, from where, and whether it succeeded. Entries are never changed or deleted. */
-        AuditEntry: {
-            /** @example aud_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
-            id: string;
-            /** @constant */
-            object: "audit_entry";
-            action: ("sign_in.succeeded" | "sign_in.failed") | null;
-            person_id: string | null;
-            user_id: string | null;
-            email: string | null;
-            ip_address: string | null;
-            user_agent: string | null;
-            via: ("api" | "oauth") | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        AuditEntryList: {
-            data: components["schemas"]["AuditEntry"][];
             page: components["schemas"]["Page"];
         };
         /** @description One outbound email, SMS or push to one recipient, and what became of it. Written by the platform as the message is queued and as its provider answers; a delivery that fails for good emits `delivery.failed`. */
@@ -11212,10 +11829,10 @@ export interface components {
             recipient: string;
             subject: string | null;
             /**
-             * @description `queued`: waiting for the channel; `sent`: the provider accepted it; `delivered` / `undelivered`: the provider's final word (SMS); `failed`: given up after retries, or refused; `not_configured`: the channel has no provider on this server, so it waits, unsent.
+             * @description `queued`: waiting for the channel; `sent`: the provider accepted it; `delivered` / `undelivered`: the provider's final word (SMS); `failed`: given up after retries, or refused; `not_configured`: the channel has no provider on this server, so it waits, unsent; `simulated`: test mode (a sandbox account), recorded as sent and handed to no provider.
              * @enum {string}
              */
-            status: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured";
+            status: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured" | "simulated";
             attempts: number;
             provider_id: string | null;
             error: string | null;
@@ -12571,6 +13188,33 @@ export interface components {
             data: components["schemas"]["CalendarFeed"][];
             page: components["schemas"]["Page"];
         };
+        /** @description Who did what in the account: every change made through the API (by a member, an API key, an OAuth app on behalf of a member, an automation rule, an operator, a customer or the system), every permission, key, webhook and settings change, sign-ins, and reads of sensitive data (request-log bodies, exports). `created_at` is when it happened. Entries are never changed; they are deleted only after the retention period (FIELDLINE_AUDIT_RETENTION_DAYS). */
+        AuditLogEntry: {
+            /** @example aud_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
+            id: string;
+            /** @constant */
+            object: "audit_log_entry";
+            action: string | null;
+            actor_type: ("member" | "api_key" | "oauth_app" | "automation" | "operator" | "customer" | "system") | null;
+            actor_id: string | null;
+            on_behalf_of: string | null;
+            resource_type: string | null;
+            resource_id: string | null;
+            request_id: string | null;
+            ip: string | null;
+            user_agent: string | null;
+            changes: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AuditLogEntryList: {
+            data: components["schemas"]["AuditLogEntry"][];
+            page: components["schemas"]["Page"];
+        };
         /** @description A command spoken or typed to `POST /v1/voice-commands`: what was said, the plan of tool calls it became, what each step found or did, and who gave it. A credential with `read:*` reads every command; others read their own. */
         VoiceCommand: {
             /** @example vcmd_01JD3QZ7W7N5Q2T3V9X4Y6Z8AB */
@@ -12620,7 +13264,7 @@ export interface components {
                     name: string;
                 }[];
             }[] | null;
-            actor_type: ("member" | "api_key" | "oauth_client") | null;
+            actor_type: ("member" | "api_key" | "oauth_app") | null;
             actor_id: string | null;
             request_id: string | null;
             llm: {
@@ -12666,7 +13310,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `insufficient_scope`: Insufficient scope; `forbidden`: Forbidden */
+        /** @description `payment_required`: Payment required */
+        PaymentRequired: {
+            headers: {
+                /** @description Identifies the request in logs and support requests. */
+                "X-Request-Id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `insufficient_scope`: Insufficient scope; `forbidden`: Forbidden; `feature_not_in_plan`: Feature not in plan */
         Forbidden: {
             headers: {
                 /** @description Identifies the request in logs and support requests. */
@@ -12699,7 +13354,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `conflict`: Conflict; `invalid_state_transition`: Invalid state transition; `payments_not_configured`: Online payments not configured; `llm_provider_missing`: No LLM provider configured */
+        /** @description `conflict`: Conflict; `invalid_state_transition`: Invalid state transition; `payments_not_configured`: Online payments not configured; `llm_provider_missing`: No LLM provider configured; `plan_limits_exceeded`: Plan limits exceeded */
         Conflict: {
             headers: {
                 /** @description Identifies the request in logs and support requests. */
@@ -32505,6 +33160,12 @@ export interface operations {
                 "type[in]"?: string;
                 /** @description Only objects whose type starts with (case-insensitive). */
                 "type[starts_with]"?: string;
+                /** @description Only objects whose livemode equals. */
+                livemode?: string;
+                /** @description Only objects whose livemode does not equal. */
+                "livemode[ne]"?: string;
+                /** @description Only objects whose livemode is empty (true) or set (false). */
+                "livemode[is_null]"?: boolean;
             };
             header?: never;
             path?: never;
@@ -35895,7 +36556,13 @@ export interface operations {
                  *       "scopes": [
                  *         "read:customers",
                  *         "write:jobs"
-                 *       ]
+                 *       ],
+                 *       "rate_limits": {
+                 *         "read": {
+                 *           "limit": 120,
+                 *           "window_seconds": 60
+                 *         }
+                 *       }
                  *     }
                  */
                 "application/json": components["schemas"]["ApiKeyCreate"];
@@ -36221,175 +36888,6 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    listAuditEntries: {
-        parameters: {
-            query?: {
-                /** @description Page size (default 25). */
-                limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. */
-                cursor?: components["parameters"]["Cursor"];
-                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
-                offset?: components["parameters"]["Offset"];
-                /** @description Include `page.total`. */
-                count?: components["parameters"]["Count"];
-                /** @description Comma-separated fields to return (`id` and `object` always come). */
-                fields?: components["parameters"]["Fields"];
-                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
-                sort?: string;
-                /** @description Only objects whose id equals. */
-                id?: string;
-                /** @description Only objects whose id is one of (comma-separated). */
-                "id[in]"?: string;
-                /** @description Only objects whose id is none of (comma-separated). */
-                "id[nin]"?: string;
-                /** @description Only objects whose created_at equals. */
-                created_at?: string;
-                /** @description Only objects whose created_at is greater than. */
-                "created_at[gt]"?: string;
-                /** @description Only objects whose created_at is at least. */
-                "created_at[gte]"?: string;
-                /** @description Only objects whose created_at is less than. */
-                "created_at[lt]"?: string;
-                /** @description Only objects whose created_at is at most. */
-                "created_at[lte]"?: string;
-                /** @description Only objects whose updated_at equals. */
-                updated_at?: string;
-                /** @description Only objects whose updated_at is greater than. */
-                "updated_at[gt]"?: string;
-                /** @description Only objects whose updated_at is at least. */
-                "updated_at[gte]"?: string;
-                /** @description Only objects whose updated_at is less than. */
-                "updated_at[lt]"?: string;
-                /** @description Only objects whose updated_at is at most. */
-                "updated_at[lte]"?: string;
-                /** @description Only objects whose action equals. */
-                action?: "sign_in.succeeded" | "sign_in.failed";
-                /** @description Only objects whose action does not equal. */
-                "action[ne]"?: "sign_in.succeeded" | "sign_in.failed";
-                /** @description Only objects whose action is one of (comma-separated). */
-                "action[in]"?: string;
-                /** @description Only objects whose action is none of (comma-separated). */
-                "action[nin]"?: string;
-                /** @description Only objects whose action is empty (true) or set (false). */
-                "action[is_null]"?: boolean;
-                /** @description Only objects whose person_id equals. */
-                person_id?: string;
-                /** @description Only objects whose person_id does not equal. */
-                "person_id[ne]"?: string;
-                /** @description Only objects whose person_id is one of (comma-separated). */
-                "person_id[in]"?: string;
-                /** @description Only objects whose person_id is none of (comma-separated). */
-                "person_id[nin]"?: string;
-                /** @description Only objects whose person_id contains (case-insensitive). */
-                "person_id[contains]"?: string;
-                /** @description Only objects whose person_id starts with (case-insensitive). */
-                "person_id[starts_with]"?: string;
-                /** @description Only objects whose person_id is empty (true) or set (false). */
-                "person_id[is_null]"?: boolean;
-                /** @description Only objects whose user_id equals. */
-                user_id?: string;
-                /** @description Only objects whose user_id does not equal. */
-                "user_id[ne]"?: string;
-                /** @description Only objects whose user_id is one of (comma-separated). */
-                "user_id[in]"?: string;
-                /** @description Only objects whose user_id is none of (comma-separated). */
-                "user_id[nin]"?: string;
-                /** @description Only objects whose user_id contains (case-insensitive). */
-                "user_id[contains]"?: string;
-                /** @description Only objects whose user_id starts with (case-insensitive). */
-                "user_id[starts_with]"?: string;
-                /** @description Only objects whose user_id is empty (true) or set (false). */
-                "user_id[is_null]"?: boolean;
-                /** @description Only objects whose email equals. */
-                email?: string;
-                /** @description Only objects whose email does not equal. */
-                "email[ne]"?: string;
-                /** @description Only objects whose email is one of (comma-separated). */
-                "email[in]"?: string;
-                /** @description Only objects whose email is none of (comma-separated). */
-                "email[nin]"?: string;
-                /** @description Only objects whose email contains (case-insensitive). */
-                "email[contains]"?: string;
-                /** @description Only objects whose email starts with (case-insensitive). */
-                "email[starts_with]"?: string;
-                /** @description Only objects whose email is empty (true) or set (false). */
-                "email[is_null]"?: boolean;
-                /** @description Only objects whose via equals. */
-                via?: "api" | "oauth";
-                /** @description Only objects whose via does not equal. */
-                "via[ne]"?: "api" | "oauth";
-                /** @description Only objects whose via is one of (comma-separated). */
-                "via[in]"?: string;
-                /** @description Only objects whose via is none of (comma-separated). */
-                "via[nin]"?: string;
-                /** @description Only objects whose via is empty (true) or set (false). */
-                "via[is_null]"?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of objects. */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuditEntryList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    getAuditEntry: {
-        parameters: {
-            query?: {
-                /** @description Comma-separated fields to return (`id` and `object` always come). */
-                fields?: components["parameters"]["Fields"];
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The object. */
-            200: {
-                headers: {
-                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["AuditEntry"];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
     listDeliveries: {
         parameters: {
             query?: {
@@ -36450,9 +36948,9 @@ export interface operations {
                 /** @description Only objects whose recipient contains (case-insensitive). */
                 "recipient[contains]"?: string;
                 /** @description Only objects whose status equals. */
-                status?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured";
+                status?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured" | "simulated";
                 /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured";
+                "status[ne]"?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured" | "simulated";
                 /** @description Only objects whose status is one of (comma-separated). */
                 "status[in]"?: string;
                 /** @description Only objects whose status is none of (comma-separated). */
@@ -36586,9 +37084,9 @@ export interface operations {
                 /** @description Only objects whose recipient contains (case-insensitive). */
                 "recipient[contains]"?: string;
                 /** @description Only objects whose status equals. */
-                status?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured";
+                status?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured" | "simulated";
                 /** @description Only objects whose status does not equal. */
-                "status[ne]"?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured";
+                "status[ne]"?: "queued" | "sent" | "delivered" | "failed" | "undelivered" | "not_configured" | "simulated";
                 /** @description Only objects whose status is one of (comma-separated). */
                 "status[in]"?: string;
                 /** @description Only objects whose status is none of (comma-separated). */
@@ -41220,6 +41718,252 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listAuditLog: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose action equals. */
+                action?: string;
+                /** @description Only objects whose action is one of (comma-separated). */
+                "action[in]"?: string;
+                /** @description Only objects whose action starts with (case-insensitive). */
+                "action[starts_with]"?: string;
+                /** @description Only objects whose actor_type equals. */
+                actor_type?: "member" | "api_key" | "oauth_app" | "automation" | "operator" | "customer" | "system";
+                /** @description Only objects whose actor_type does not equal. */
+                "actor_type[ne]"?: "member" | "api_key" | "oauth_app" | "automation" | "operator" | "customer" | "system";
+                /** @description Only objects whose actor_type is one of (comma-separated). */
+                "actor_type[in]"?: string;
+                /** @description Only objects whose actor_type is none of (comma-separated). */
+                "actor_type[nin]"?: string;
+                /** @description Only objects whose actor_type is empty (true) or set (false). */
+                "actor_type[is_null]"?: boolean;
+                /** @description Only objects whose actor_id equals. */
+                actor_id?: string;
+                /** @description Only objects whose actor_id is one of (comma-separated). */
+                "actor_id[in]"?: string;
+                /** @description Only objects whose actor_id is empty (true) or set (false). */
+                "actor_id[is_null]"?: boolean;
+                /** @description Only objects whose on_behalf_of equals. */
+                on_behalf_of?: string;
+                /** @description Only objects whose on_behalf_of is one of (comma-separated). */
+                "on_behalf_of[in]"?: string;
+                /** @description Only objects whose on_behalf_of is empty (true) or set (false). */
+                "on_behalf_of[is_null]"?: boolean;
+                /** @description Only objects whose resource_type equals. */
+                resource_type?: string;
+                /** @description Only objects whose resource_type is one of (comma-separated). */
+                "resource_type[in]"?: string;
+                /** @description Only objects whose resource_id equals. */
+                resource_id?: string;
+                /** @description Only objects whose resource_id is one of (comma-separated). */
+                "resource_id[in]"?: string;
+                /** @description Only objects whose request_id equals. */
+                request_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogEntryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportAuditLog: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose action equals. */
+                action?: string;
+                /** @description Only objects whose action is one of (comma-separated). */
+                "action[in]"?: string;
+                /** @description Only objects whose action starts with (case-insensitive). */
+                "action[starts_with]"?: string;
+                /** @description Only objects whose actor_type equals. */
+                actor_type?: "member" | "api_key" | "oauth_app" | "automation" | "operator" | "customer" | "system";
+                /** @description Only objects whose actor_type does not equal. */
+                "actor_type[ne]"?: "member" | "api_key" | "oauth_app" | "automation" | "operator" | "customer" | "system";
+                /** @description Only objects whose actor_type is one of (comma-separated). */
+                "actor_type[in]"?: string;
+                /** @description Only objects whose actor_type is none of (comma-separated). */
+                "actor_type[nin]"?: string;
+                /** @description Only objects whose actor_type is empty (true) or set (false). */
+                "actor_type[is_null]"?: boolean;
+                /** @description Only objects whose actor_id equals. */
+                actor_id?: string;
+                /** @description Only objects whose actor_id is one of (comma-separated). */
+                "actor_id[in]"?: string;
+                /** @description Only objects whose actor_id is empty (true) or set (false). */
+                "actor_id[is_null]"?: boolean;
+                /** @description Only objects whose on_behalf_of equals. */
+                on_behalf_of?: string;
+                /** @description Only objects whose on_behalf_of is one of (comma-separated). */
+                "on_behalf_of[in]"?: string;
+                /** @description Only objects whose on_behalf_of is empty (true) or set (false). */
+                "on_behalf_of[is_null]"?: boolean;
+                /** @description Only objects whose resource_type equals. */
+                resource_type?: string;
+                /** @description Only objects whose resource_type is one of (comma-separated). */
+                "resource_type[in]"?: string;
+                /** @description Only objects whose resource_id equals. */
+                resource_id?: string;
+                /** @description Only objects whose resource_id is one of (comma-separated). */
+                "resource_id[in]"?: string;
+                /** @description Only objects whose request_id equals. */
+                request_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching object, streamed. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/json": components["schemas"]["AuditLogEntry"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAuditLogEntry: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AuditLogEntry"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listVoiceCommands: {
         parameters: {
             query?: {
@@ -41308,9 +42052,9 @@ export interface operations {
                 /** @description Only objects whose intent is empty (true) or set (false). */
                 "intent[is_null]"?: boolean;
                 /** @description Only objects whose actor_type equals. */
-                actor_type?: "member" | "api_key" | "oauth_client";
+                actor_type?: "member" | "api_key" | "oauth_app";
                 /** @description Only objects whose actor_type does not equal. */
-                "actor_type[ne]"?: "member" | "api_key" | "oauth_client";
+                "actor_type[ne]"?: "member" | "api_key" | "oauth_app";
                 /** @description Only objects whose actor_type is one of (comma-separated). */
                 "actor_type[in]"?: string;
                 /** @description Only objects whose actor_type is none of (comma-separated). */
@@ -43313,6 +44057,8 @@ export interface operations {
                             object: "account";
                             name: string;
                             plan: string;
+                            /** @description False in test mode: a test key acts in the sandbox, a separate account (README "Test mode"). */
+                            livemode: boolean;
                             cors_allowed_origins: string[];
                             notification_emails: string[];
                             created_at: string;
@@ -43369,6 +44115,8 @@ export interface operations {
                             object: "account";
                             name: string;
                             plan: string;
+                            /** @description False in test mode: a test key acts in the sandbox, a separate account (README "Test mode"). */
+                            livemode: boolean;
                             cors_allowed_origins: string[];
                             notification_emails: string[];
                             created_at: string;
@@ -44889,6 +45637,521 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the plans an account may choose */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "plan";
+                            name: string;
+                            description: string;
+                            features: ("automations" | "ai" | "integrations" | "customer_portal")[];
+                            /** @description Per month, in minor units. */
+                            price: {
+                                amount: number;
+                                currency: string;
+                                /** @constant */
+                                interval: "month";
+                            };
+                            /** @description Stripe Billing: the plan's monthly price. */
+                            stripe_price_id: string | null;
+                            /** @description Stripe Billing: the metered prices overage is reported against (billing meters). */
+                            stripe_overage_price_ids: {
+                                requests: string | null;
+                                ai_tokens: string | null;
+                            };
+                            /** @description Requests per window, per credential. */
+                            rates: {
+                                read: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                                write: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                                expensive: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                            };
+                            /** @description Monthly ceilings: past them, calls are refused (429 quota_exceeded). */
+                            quotas: {
+                                requests: number;
+                                webhook_deliveries: number;
+                                automation_runs: number;
+                                ai_tokens: number;
+                            };
+                            /** @description Usage included in the price each month; beyond it, overage is billed. */
+                            included: {
+                                requests: number;
+                                ai_tokens: number;
+                            };
+                            /** @description Minor units of `price.currency` per 1,000 beyond `included`. */
+                            overage: {
+                                per_1000_requests: number;
+                                per_1000_ai_tokens: number;
+                            };
+                            maxima: {
+                                /** @description null: no limit. */
+                                members: number | null;
+                                /** @description null: no limit. */
+                                automation_rules: number | null;
+                                /** @description null: no limit. */
+                                webhook_endpoints: number | null;
+                                /** @description null: no limit. */
+                                integrations: number | null;
+                            };
+                            /** @description Listed at GET /v1/plans for accounts to choose. */
+                            public: boolean;
+                            /** @description No account may move to it; accounts on it stay. */
+                            archived: boolean;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getBillingSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retrieve the account's subscription */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "subscription";
+                            account_id: string;
+                            plan: {
+                                id: string;
+                                /** @constant */
+                                object: "plan";
+                                name: string;
+                                description: string;
+                                features: ("automations" | "ai" | "integrations" | "customer_portal")[];
+                                /** @description Per month, in minor units. */
+                                price: {
+                                    amount: number;
+                                    currency: string;
+                                    /** @constant */
+                                    interval: "month";
+                                };
+                                /** @description Stripe Billing: the plan's monthly price. */
+                                stripe_price_id: string | null;
+                                /** @description Stripe Billing: the metered prices overage is reported against (billing meters). */
+                                stripe_overage_price_ids: {
+                                    requests: string | null;
+                                    ai_tokens: string | null;
+                                };
+                                /** @description Requests per window, per credential. */
+                                rates: {
+                                    read: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    write: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    expensive: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                };
+                                /** @description Monthly ceilings: past them, calls are refused (429 quota_exceeded). */
+                                quotas: {
+                                    requests: number;
+                                    webhook_deliveries: number;
+                                    automation_runs: number;
+                                    ai_tokens: number;
+                                };
+                                /** @description Usage included in the price each month; beyond it, overage is billed. */
+                                included: {
+                                    requests: number;
+                                    ai_tokens: number;
+                                };
+                                /** @description Minor units of `price.currency` per 1,000 beyond `included`. */
+                                overage: {
+                                    per_1000_requests: number;
+                                    per_1000_ai_tokens: number;
+                                };
+                                maxima: {
+                                    /** @description null: no limit. */
+                                    members: number | null;
+                                    /** @description null: no limit. */
+                                    automation_rules: number | null;
+                                    /** @description null: no limit. */
+                                    webhook_endpoints: number | null;
+                                    /** @description null: no limit. */
+                                    integrations: number | null;
+                                };
+                                /** @description Listed at GET /v1/plans for accounts to choose. */
+                                public: boolean;
+                                /** @description No account may move to it; accounts on it stay. */
+                                archived: boolean;
+                                created_at: string;
+                                updated_at: string;
+                            };
+                            /**
+                             * @description `past_due`: the last invoice failed; the account is suspended after the grace period.
+                             * @enum {string}
+                             */
+                            status: "active" | "past_due";
+                            past_due_since: string | null;
+                            /**
+                             * @description `stripe`: invoiced and charged through Stripe Billing; `not_charged`: usage is computed and shown only.
+                             * @enum {string}
+                             */
+                            billing: "stripe" | "not_charged";
+                            stripe_customer_id: string | null;
+                            stripe_subscription_id: string | null;
+                            /** @description The calendar month (UTC) being billed. */
+                            current_period: {
+                                start: string;
+                                end: string;
+                            };
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    changeSubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "plan": "example"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The name of a plan (GET /v1/plans). */
+                    plan: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Change the account's plan */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "subscription";
+                            account_id: string;
+                            plan: {
+                                id: string;
+                                /** @constant */
+                                object: "plan";
+                                name: string;
+                                description: string;
+                                features: ("automations" | "ai" | "integrations" | "customer_portal")[];
+                                /** @description Per month, in minor units. */
+                                price: {
+                                    amount: number;
+                                    currency: string;
+                                    /** @constant */
+                                    interval: "month";
+                                };
+                                /** @description Stripe Billing: the plan's monthly price. */
+                                stripe_price_id: string | null;
+                                /** @description Stripe Billing: the metered prices overage is reported against (billing meters). */
+                                stripe_overage_price_ids: {
+                                    requests: string | null;
+                                    ai_tokens: string | null;
+                                };
+                                /** @description Requests per window, per credential. */
+                                rates: {
+                                    read: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    write: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    expensive: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                };
+                                /** @description Monthly ceilings: past them, calls are refused (429 quota_exceeded). */
+                                quotas: {
+                                    requests: number;
+                                    webhook_deliveries: number;
+                                    automation_runs: number;
+                                    ai_tokens: number;
+                                };
+                                /** @description Usage included in the price each month; beyond it, overage is billed. */
+                                included: {
+                                    requests: number;
+                                    ai_tokens: number;
+                                };
+                                /** @description Minor units of `price.currency` per 1,000 beyond `included`. */
+                                overage: {
+                                    per_1000_requests: number;
+                                    per_1000_ai_tokens: number;
+                                };
+                                maxima: {
+                                    /** @description null: no limit. */
+                                    members: number | null;
+                                    /** @description null: no limit. */
+                                    automation_rules: number | null;
+                                    /** @description null: no limit. */
+                                    webhook_endpoints: number | null;
+                                    /** @description null: no limit. */
+                                    integrations: number | null;
+                                };
+                                /** @description Listed at GET /v1/plans for accounts to choose. */
+                                public: boolean;
+                                /** @description No account may move to it; accounts on it stay. */
+                                archived: boolean;
+                                created_at: string;
+                                updated_at: string;
+                            };
+                            /**
+                             * @description `past_due`: the last invoice failed; the account is suspended after the grace period.
+                             * @enum {string}
+                             */
+                            status: "active" | "past_due";
+                            past_due_since: string | null;
+                            /**
+                             * @description `stripe`: invoiced and charged through Stripe Billing; `not_charged`: usage is computed and shown only.
+                             * @enum {string}
+                             */
+                            billing: "stripe" | "not_charged";
+                            stripe_customer_id: string | null;
+                            stripe_subscription_id: string | null;
+                            /** @description The calendar month (UTC) being billed. */
+                            current_period: {
+                                start: string;
+                                end: string;
+                            };
+                        };
+                    };
+                };
+            };
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getBillingUsage: {
+        parameters: {
+            query?: {
+                /** @description A calendar month (UTC), `YYYY-MM`; default this one. */
+                period?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A month's usage and what it costs */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "usage_statement";
+                            /** @description The calendar month (UTC), `YYYY-MM`. */
+                            period: string;
+                            /** @description The plan in force at the end of the month (now, for this month). */
+                            plan: string;
+                            currency: string;
+                            /** @description The plan's monthly price, in minor units. */
+                            base_amount: number;
+                            requests: {
+                                used: number;
+                                included: number;
+                                /** @description Thousands beyond `included`, each started thousand counted. */
+                                billable_units: number;
+                                /** @description Minor units per 1,000. */
+                                unit_amount: number;
+                                amount: number;
+                            };
+                            ai_tokens: {
+                                used: number;
+                                included: number;
+                                /** @description Thousands beyond `included`, each started thousand counted. */
+                                billable_units: number;
+                                /** @description Minor units per 1,000. */
+                                unit_amount: number;
+                                amount: number;
+                            };
+                            total_amount: number;
+                            /** @description False: computed and shown only (no Stripe Billing). */
+                            charged: boolean;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listBillingInvoices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's monthly invoices */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Stripe's invoice id (`in_...`), or `cinv_YYYYMM` for one computed, not stored. */
+                            id: string;
+                            /** @constant */
+                            object: "billing_invoice";
+                            /** @description The month (UTC) it bills, `YYYY-MM`. */
+                            period: string;
+                            /**
+                             * @description Computed: `upcoming` (this month) or `not_charged`; from Stripe: Stripe's invoice status.
+                             * @enum {string}
+                             */
+                            status: "upcoming" | "not_charged" | "draft" | "open" | "paid" | "uncollectible" | "void";
+                            /** @enum {string} */
+                            source: "stripe" | "computed";
+                            currency: string;
+                            lines: {
+                                description: string;
+                                amount: number;
+                            }[];
+                            total_amount: number;
+                            /** @description Stripe's page of the invoice, to pay it. */
+                            hosted_invoice_url: string | null;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveStripeBillingEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Receive Stripe Billing's invoice events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {string} */
+                            outcome: "past_due" | "active" | "ignored";
+                            detail: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -49644,6 +50907,1339 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCreditBalance: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description `ledger_page.next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credit balance and its ledger */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "credit_balance";
+                            /** @description Whether the account pays AI calls and texts with credits; false: it has never held any (quota only). */
+                            metered: boolean;
+                            balance: number;
+                            costs: {
+                                /** @description Credits one SMS segment costs. */
+                                sms_segment: number;
+                                /** @description LLM tokens one credit buys (each call costs at least one credit). */
+                                ai_tokens_per_credit: number;
+                            };
+                            top_up_url: string;
+                            /** @description Newest first. */
+                            ledger: {
+                                id: string;
+                                /** @constant */
+                                object: "credit_ledger_entry";
+                                /** @description Credits added (positive) or taken (negative). */
+                                delta: number;
+                                /** @enum {string} */
+                                reason: "grant" | "top_up" | "consume" | "refund" | "expire";
+                                /** @description What consumed or was refunded: `ai` or `sms`. */
+                                feature: ("ai" | "sms") | null;
+                                /** @description What it was for: the SMS outbox row, the LLM call, or the Stripe PaymentIntent of a top-up. */
+                                reference: string | null;
+                                balance_after: number;
+                                /** @description Who caused it, as the audit log names actors: `api_key:...`, `member:...`, `automation:...`, `operator:...`, `stripe`, `system`. */
+                                actor: string;
+                                note: string | null;
+                                created_at: string;
+                            }[];
+                            ledger_page: {
+                                has_more: boolean;
+                                next_cursor: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    topUpCredits: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 1
+                 *     }
+                 */
+                "application/json": {
+                    /** @description How many credits to buy. */
+                    amount: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Buy credits (a Stripe PaymentIntent) */
+            201: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "credit_top_up";
+                            /** @description Credits it buys, credited when Stripe reports the payment succeeded. */
+                            amount: number;
+                            price: {
+                                /** @description What it costs, in the currency's minor unit. */
+                                amount: number;
+                                /** @description Lowercase ISO 4217, as Stripe writes it. */
+                                currency: string;
+                            };
+                            payment_intent: {
+                                id: string;
+                                /** @description Confirms the payment in the browser (Stripe.js); do not log or store it. */
+                                client_secret: string;
+                                status: string;
+                            };
+                        };
+                    };
+                };
+            };
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveCreditTopUpEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Receive Stripe's report of a paid top-up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {string} */
+                            outcome: "credited" | "duplicate" | "ignored";
+                            detail: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    grantPlatformAccountCredits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 1
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Credits to add (`grant`) or to take away (`expire`). */
+                    amount: number;
+                    /**
+                     * @default grant
+                     * @enum {string}
+                     */
+                    reason?: "grant" | "expire";
+                    /** @description Why, for the ledger and the audit logs. */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Grant or expire an account's credits */
+            201: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "credit_ledger_entry";
+                            /** @description Credits added (positive) or taken (negative). */
+                            delta: number;
+                            /** @enum {string} */
+                            reason: "grant" | "top_up" | "consume" | "refund" | "expire";
+                            /** @description What consumed or was refunded: `ai` or `sms`. */
+                            feature: ("ai" | "sms") | null;
+                            /** @description What it was for: the SMS outbox row, the LLM call, or the Stripe PaymentIntent of a top-up. */
+                            reference: string | null;
+                            balance_after: number;
+                            /** @description Who caused it, as the audit log names actors: `api_key:...`, `member:...`, `automation:...`, `operator:...`, `stripe`, `system`. */
+                            actor: string;
+                            note: string | null;
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    exportAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Export all of your account’s data */
+            202: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description `aex_...` */
+                            id: string;
+                            /** @constant */
+                            object: "account_export";
+                            /**
+                             * @description `queued`, `running`, then `succeeded` (download it) or `failed` (see `error`).
+                             * @enum {string}
+                             */
+                            status: "queued" | "running" | "succeeded" | "failed";
+                            /** @description Rows in the archive per table (`data/{table}.ndjson`), once it has succeeded. */
+                            counts: {
+                                [key: string]: number;
+                            } | null;
+                            /** @description Stored files in the archive (`files/...`). */
+                            file_count: number | null;
+                            /** @description Size of the ZIP archive. */
+                            bytes: number | null;
+                            error: string | null;
+                            /** @description The member who asked for it. */
+                            requested_by: string | null;
+                            started_at: string | null;
+                            finished_at: string | null;
+                            /** @description When the archive is deleted; download it before. */
+                            expires_at: string | null;
+                            /** @description `GET` it for the ZIP once `status` is `succeeded`. */
+                            download_path: string;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAccountExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retrieve an account export */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description `aex_...` */
+                            id: string;
+                            /** @constant */
+                            object: "account_export";
+                            /**
+                             * @description `queued`, `running`, then `succeeded` (download it) or `failed` (see `error`).
+                             * @enum {string}
+                             */
+                            status: "queued" | "running" | "succeeded" | "failed";
+                            /** @description Rows in the archive per table (`data/{table}.ndjson`), once it has succeeded. */
+                            counts: {
+                                [key: string]: number;
+                            } | null;
+                            /** @description Stored files in the archive (`files/...`). */
+                            file_count: number | null;
+                            /** @description Size of the ZIP archive. */
+                            bytes: number | null;
+                            error: string | null;
+                            /** @description The member who asked for it. */
+                            requested_by: string | null;
+                            started_at: string | null;
+                            finished_at: string | null;
+                            /** @description When the archive is deleted; download it before. */
+                            expires_at: string | null;
+                            /** @description `GET` it for the ZIP once `status` is `succeeded`. */
+                            download_path: string;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    downloadAccountExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download an account export */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    closeAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "confirm_name": "example"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The account’s name, exactly: confirms the intent. */
+                    confirm_name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Close your account */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "account";
+                            /** @constant */
+                            status: "closed";
+                            closed_at: string;
+                            /** @description When its data is deleted, unless an operator reopens it before. */
+                            deletes_after: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 25). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Offset paging for simple clients; returns `total`. Not combinable with `cursor`. */
+                offset?: components["parameters"]["Offset"];
+                /** @description Include `page.total`. */
+                count?: components["parameters"]["Count"];
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+                /** @description Comma-separated sort keys, `-` for descending. Sortable: created_at, updated_at. Ties are broken by id. */
+                sort?: string;
+                /** @description Only objects whose id equals. */
+                id?: string;
+                /** @description Only objects whose id is one of (comma-separated). */
+                "id[in]"?: string;
+                /** @description Only objects whose id is none of (comma-separated). */
+                "id[nin]"?: string;
+                /** @description Only objects whose created_at equals. */
+                created_at?: string;
+                /** @description Only objects whose created_at is greater than. */
+                "created_at[gt]"?: string;
+                /** @description Only objects whose created_at is at least. */
+                "created_at[gte]"?: string;
+                /** @description Only objects whose created_at is less than. */
+                "created_at[lt]"?: string;
+                /** @description Only objects whose created_at is at most. */
+                "created_at[lte]"?: string;
+                /** @description Only objects whose updated_at equals. */
+                updated_at?: string;
+                /** @description Only objects whose updated_at is greater than. */
+                "updated_at[gt]"?: string;
+                /** @description Only objects whose updated_at is at least. */
+                "updated_at[gte]"?: string;
+                /** @description Only objects whose updated_at is less than. */
+                "updated_at[lt]"?: string;
+                /** @description Only objects whose updated_at is at most. */
+                "updated_at[lte]"?: string;
+                /** @description Only objects whose action equals. */
+                action?: string;
+                /** @description Only objects whose action is one of (comma-separated). */
+                "action[in]"?: string;
+                /** @description Only objects whose action starts with (case-insensitive). */
+                "action[starts_with]"?: string;
+                /** @description Only objects whose actor_type equals. */
+                actor_type?: "member" | "api_key" | "oauth_app" | "automation" | "operator" | "customer" | "system";
+                /** @description Only objects whose actor_type does not equal. */
+                "actor_type[ne]"?: "member" | "api_key" | "oauth_app" | "automation" | "operator" | "customer" | "system";
+                /** @description Only objects whose actor_type is one of (comma-separated). */
+                "actor_type[in]"?: string;
+                /** @description Only objects whose actor_type is none of (comma-separated). */
+                "actor_type[nin]"?: string;
+                /** @description Only objects whose actor_type is empty (true) or set (false). */
+                "actor_type[is_null]"?: boolean;
+                /** @description Only objects whose actor_id equals. */
+                actor_id?: string;
+                /** @description Only objects whose actor_id is one of (comma-separated). */
+                "actor_id[in]"?: string;
+                /** @description Only objects whose actor_id is empty (true) or set (false). */
+                "actor_id[is_null]"?: boolean;
+                /** @description Only objects whose on_behalf_of equals. */
+                on_behalf_of?: string;
+                /** @description Only objects whose on_behalf_of is one of (comma-separated). */
+                "on_behalf_of[in]"?: string;
+                /** @description Only objects whose on_behalf_of is empty (true) or set (false). */
+                "on_behalf_of[is_null]"?: boolean;
+                /** @description Only objects whose resource_type equals. */
+                resource_type?: string;
+                /** @description Only objects whose resource_type is one of (comma-separated). */
+                "resource_type[in]"?: string;
+                /** @description Only objects whose resource_id equals. */
+                resource_id?: string;
+                /** @description Only objects whose resource_id is one of (comma-separated). */
+                "resource_id[in]"?: string;
+                /** @description Only objects whose request_id equals. */
+                request_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sign-ins. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogEntryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAuditEntry: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated fields to return (`id` and `object` always come). */
+                fields?: components["parameters"]["Fields"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry. */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AuditLogEntry"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resetSandbox: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the first response is kept for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key is `422 idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete all test-mode data */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    /** @description `true` when this is the recorded response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "sandbox_reset";
+                            /** @description The sandbox whose data was deleted. */
+                            account_id: string;
+                            /** @description Rows deleted, per table that had any. */
+                            deleted: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    signInOperator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "example",
+                 *       "password": "example"
+                 *     }
+                 */
+                "application/json": {
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Sign in as a platform operator */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "operator_session";
+                            id: string;
+                            /** @description Send as `Authorization: Bearer flop_...` on `/v1/platform/*`. Shown once. */
+                            token: string;
+                            expires_at: string;
+                            operator: {
+                                id: string;
+                                email: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    signOutOperator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description End this operator session */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            signed_out: true;
+                        };
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPlatformAccounts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "active" | "suspended" | "closed";
+                plan?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List accounts */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "platform_account";
+                            name: string;
+                            plan: string;
+                            /** @enum {string} */
+                            status: "active" | "suspended" | "closed";
+                            status_changed_at: string | null;
+                            limits: {
+                                rates?: {
+                                    read?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    write?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    expensive?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                };
+                                monthly_requests?: number;
+                                monthly_webhook_deliveries?: number;
+                                monthly_automation_runs?: number;
+                                monthly_ai_tokens?: number;
+                            } | null;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPlatformAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace"
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                    plan?: string;
+                    /**
+                     * @default live
+                     * @enum {string}
+                     */
+                    mode?: "test" | "live";
+                };
+            };
+        };
+        responses: {
+            /** @description Create an account */
+            201: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            account: {
+                                id: string;
+                                /** @constant */
+                                object: "platform_account";
+                                name: string;
+                                plan: string;
+                                /** @enum {string} */
+                                status: "active" | "suspended" | "closed";
+                                status_changed_at: string | null;
+                                limits: {
+                                    rates?: {
+                                        read?: {
+                                            limit: number;
+                                            window_seconds: number;
+                                        };
+                                        write?: {
+                                            limit: number;
+                                            window_seconds: number;
+                                        };
+                                        expensive?: {
+                                            limit: number;
+                                            window_seconds: number;
+                                        };
+                                    };
+                                    monthly_requests?: number;
+                                    monthly_webhook_deliveries?: number;
+                                    monthly_automation_runs?: number;
+                                    monthly_ai_tokens?: number;
+                                } | null;
+                                created_at: string;
+                                updated_at: string;
+                            };
+                            api_key: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPlatformAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get an account */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "platform_account";
+                            name: string;
+                            plan: string;
+                            /** @enum {string} */
+                            status: "active" | "suspended" | "closed";
+                            status_changed_at: string | null;
+                            limits: {
+                                rates?: {
+                                    read?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    write?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    expensive?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                };
+                                monthly_requests?: number;
+                                monthly_webhook_deliveries?: number;
+                                monthly_automation_runs?: number;
+                                monthly_ai_tokens?: number;
+                            } | null;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePlatformAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace"
+                 *     }
+                 */
+                "application/json": {
+                    name?: string;
+                    plan?: string;
+                    /** @enum {string} */
+                    status?: "active" | "suspended" | "closed";
+                    limits?: {
+                        rates?: {
+                            read?: {
+                                limit: number;
+                                window_seconds: number;
+                            };
+                            write?: {
+                                limit: number;
+                                window_seconds: number;
+                            };
+                            expensive?: {
+                                limit: number;
+                                window_seconds: number;
+                            };
+                        };
+                        monthly_requests?: number;
+                        monthly_webhook_deliveries?: number;
+                        monthly_automation_runs?: number;
+                        monthly_ai_tokens?: number;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Update an account */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "platform_account";
+                            name: string;
+                            plan: string;
+                            /** @enum {string} */
+                            status: "active" | "suspended" | "closed";
+                            status_changed_at: string | null;
+                            limits: {
+                                rates?: {
+                                    read?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    write?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    expensive?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                };
+                                monthly_requests?: number;
+                                monthly_webhook_deliveries?: number;
+                                monthly_automation_runs?: number;
+                                monthly_ai_tokens?: number;
+                            } | null;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    suspendPlatformAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Suspend an account */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "platform_account";
+                            name: string;
+                            plan: string;
+                            /** @enum {string} */
+                            status: "active" | "suspended" | "closed";
+                            status_changed_at: string | null;
+                            limits: {
+                                rates?: {
+                                    read?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    write?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    expensive?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                };
+                                monthly_requests?: number;
+                                monthly_webhook_deliveries?: number;
+                                monthly_automation_runs?: number;
+                                monthly_ai_tokens?: number;
+                            } | null;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resumePlatformAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Resume a suspended or closed account */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "platform_account";
+                            name: string;
+                            plan: string;
+                            /** @enum {string} */
+                            status: "active" | "suspended" | "closed";
+                            status_changed_at: string | null;
+                            limits: {
+                                rates?: {
+                                    read?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    write?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                    expensive?: {
+                                        limit: number;
+                                        window_seconds: number;
+                                    };
+                                };
+                                monthly_requests?: number;
+                                monthly_webhook_deliveries?: number;
+                                monthly_automation_runs?: number;
+                                monthly_ai_tokens?: number;
+                            } | null;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPlatformUsage: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Usage across accounts */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "account_usage";
+                            /** @description The account id. */
+                            id: string;
+                            name: string;
+                            plan: string;
+                            status: string;
+                            month: string;
+                            used: {
+                                requests: number;
+                                webhook_deliveries: number;
+                                automation_runs: number;
+                                ai_tokens: number;
+                            };
+                            /** @description The plan's monthly allowance. */
+                            included: {
+                                requests: number;
+                                webhook_deliveries: number;
+                                automation_runs: number;
+                                ai_tokens: number;
+                            };
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOperatorAuditEntries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                account_id?: string;
+                action?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Operators' audit log */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "operator_audit_entry";
+                            /** @description `account.suspended`, `account.updated`, `operator.signed_in`, ... */
+                            action: string;
+                            operator_id: string | null;
+                            operator_email: string | null;
+                            account_id: string | null;
+                            /** @description What changed: `before` and `after`, and a reason if given. */
+                            summary: {
+                                [key: string]: unknown;
+                            };
+                            ip: string | null;
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

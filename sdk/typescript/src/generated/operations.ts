@@ -7,12 +7,17 @@ type Op<P extends keyof paths, M extends keyof paths[P]> = paths[P][M];
 
 /** How to call each operation, by its SDK name. */
 export const operationTable = {
+  "account.changeSubscription": {"method":"POST","path":"/v1/account/subscription","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "account.close": {"method":"POST","path":"/v1/account/close","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.connectStripe": {"method":"POST","path":"/v1/account/stripe","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.deleteLogo": {"method":"DELETE","path":"/v1/account/branding/logo","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.disconnectStripe": {"method":"DELETE","path":"/v1/account/stripe","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "account.downloadExport": {"method":"GET","path":"/v1/account/exports/{id}/download","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
+  "account.export": {"method":"POST","path":"/v1/account/export","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.get": {"method":"GET","path":"/v1/account","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.getBranding": {"method":"GET","path":"/v1/account/branding","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.getCustomerPortalSettings": {"method":"GET","path":"/v1/account/customer-portal","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "account.getExport": {"method":"GET","path":"/v1/account/exports/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.getStripeConnection": {"method":"GET","path":"/v1/account/stripe","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.update": {"method":"PATCH","path":"/v1/account","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "account.updateBranding": {"method":"PATCH","path":"/v1/account/branding","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -51,8 +56,9 @@ export const operationTable = {
   "approvals.list": {"method":"GET","path":"/v1/approvals","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "approvals.listMy": {"method":"GET","path":"/v1/approvals/mine","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "approvals.reject": {"method":"POST","path":"/v1/approvals/{id}/reject","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
-  "auditEntries.get": {"method":"GET","path":"/v1/audit-entries/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
-  "auditEntries.list": {"method":"GET","path":"/v1/audit-entries","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "auditLog.export": {"method":"GET","path":"/v1/audit-log/export","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"raw","unwrap":false},
+  "auditLog.get": {"method":"GET","path":"/v1/audit-log/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "auditLog.list": {"method":"GET","path":"/v1/audit-log","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "auth.acceptInvitation": {"method":"POST","path":"/v1/auth/accept-invitation","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "auth.getSession": {"method":"GET","path":"/v1/auth/session","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "auth.listSessions": {"method":"GET","path":"/v1/auth/sessions","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -76,6 +82,11 @@ export const operationTable = {
   "automationRuns.cancel": {"method":"POST","path":"/v1/automation-runs/{id}/cancel","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "automationRuns.get": {"method":"GET","path":"/v1/automation-runs/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "automationRuns.list": {"method":"GET","path":"/v1/automation-runs","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
+  "billing.getCreditBalance": {"method":"GET","path":"/v1/billing/credits","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "billing.getSubscription": {"method":"GET","path":"/v1/billing/subscription","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "billing.getUsage": {"method":"GET","path":"/v1/billing/usage","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "billing.listInvoices": {"method":"GET","path":"/v1/billing/invoices","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "billing.topUpCredits": {"method":"POST","path":"/v1/billing/credits/top-up","pathParams":[],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "calendarFeeds.create": {"method":"POST","path":"/v1/calendar-feeds","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "calendarFeeds.delete": {"method":"DELETE","path":"/v1/calendar-feeds/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "calendarFeeds.get": {"method":"GET","path":"/v1/calendar-feeds/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -385,6 +396,7 @@ export const operationTable = {
   "payments.get": {"method":"GET","path":"/v1/payments/{id}","pathParams":["id"],"query":"optional","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "payments.list": {"method":"GET","path":"/v1/payments","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "payments.refund": {"method":"POST","path":"/v1/payments/{id}/refund","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "plans.list": {"method":"GET","path":"/v1/plans","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "purchaseOrders.bulk": {"method":"POST","path":"/v1/purchase-orders/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "purchaseOrders.cancel": {"method":"POST","path":"/v1/purchase-orders/{id}/cancel","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "purchaseOrders.create": {"method":"POST","path":"/v1/purchase-orders","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
@@ -438,6 +450,7 @@ export const operationTable = {
   "reviewRequests.list": {"method":"GET","path":"/v1/review-requests","pathParams":[],"query":"optional","body":"none","bodyRequired":false,"paginated":true,"response":"json","unwrap":false},
   "reviewRequests.markClicked": {"method":"POST","path":"/v1/review-requests/{id}/mark-clicked","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "reviewRequests.markReviewed": {"method":"POST","path":"/v1/review-requests/{id}/mark-reviewed","pathParams":["id"],"query":"none","body":"json","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
+  "sandbox.reset": {"method":"POST","path":"/v1/sandbox/reset","pathParams":[],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
   "scheduleBlocks.bulk": {"method":"POST","path":"/v1/schedule-blocks/bulk","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "scheduleBlocks.create": {"method":"POST","path":"/v1/schedule-blocks","pathParams":[],"query":"none","body":"json","bodyRequired":true,"paginated":false,"response":"json","unwrap":true},
   "scheduleBlocks.delete": {"method":"DELETE","path":"/v1/schedule-blocks/{id}","pathParams":["id"],"query":"none","body":"none","bodyRequired":false,"paginated":false,"response":"json","unwrap":true},
@@ -533,6 +546,18 @@ export const operationTable = {
 export interface Resources {
   account: {
     /**
+     * Change the account's plan
+     *
+     * `POST /v1/account/subscription` (scope `write:billing`)
+     */
+    changeSubscription(body?: JsonBody<Op<"/v1/account/subscription", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/account/subscription", "post">>>;
+    /**
+     * Close your account
+     *
+     * `POST /v1/account/close` (scope `write:account`)
+     */
+    close(body?: JsonBody<Op<"/v1/account/close", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/account/close", "post">>>;
+    /**
      * Connect your Stripe account
      *
      * `POST /v1/account/stripe` (scope `write:account`)
@@ -551,6 +576,18 @@ export interface Resources {
      */
     disconnectStripe(options?: RequestOptions): Promise<Data<Op<"/v1/account/stripe", "delete">>>;
     /**
+     * Download an account export
+     *
+     * `GET /v1/account/exports/{id}/download` (scope `read:account`)
+     */
+    downloadExport(id: string, options?: RequestOptions): Promise<Response>;
+    /**
+     * Export all of your account’s data
+     *
+     * `POST /v1/account/export` (scope `write:account`)
+     */
+    export(body?: JsonBody<Op<"/v1/account/export", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/account/export", "post">>>;
+    /**
      * Retrieve your account
      *
      * `GET /v1/account` (scope `read:account`)
@@ -568,6 +605,12 @@ export interface Resources {
      * `GET /v1/account/customer-portal` (scope `read:account`)
      */
     getCustomerPortalSettings(options?: RequestOptions): Promise<Data<Op<"/v1/account/customer-portal", "get">>>;
+    /**
+     * Retrieve an account export
+     *
+     * `GET /v1/account/exports/{id}` (scope `read:account`)
+     */
+    getExport(id: string, options?: RequestOptions): Promise<Data<Op<"/v1/account/exports/{id}", "get">>>;
     /**
      * Retrieve your Stripe connection
      *
@@ -809,19 +852,25 @@ export interface Resources {
      */
     reject(id: string, body?: JsonBody<Op<"/v1/approvals/{id}/reject", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/approvals/{id}/reject", "post">>>;
   };
-  auditEntries: {
+  auditLog: {
     /**
-     * Retrieve a audit_entry
+     * Export audit log as CSV or JSON
      *
-     * `GET /v1/audit-entries/{id}` (scope `read:audit-entries`)
+     * `GET /v1/audit-log/export` (scope `read:audit-log`)
      */
-    get(id: string, query?: Query<Op<"/v1/audit-entries/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/audit-entries/{id}", "get">>>;
+    export(query?: Query<Op<"/v1/audit-log/export", "get">>, options?: RequestOptions): Promise<Response>;
     /**
-     * List audit entries
+     * Retrieve a audit_log_entry
      *
-     * `GET /v1/audit-entries` (scope `read:audit-entries`)
+     * `GET /v1/audit-log/{id}` (scope `read:audit-log`)
      */
-    list(query?: Query<Op<"/v1/audit-entries", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/audit-entries", "get">>, JsonResponse<Op<"/v1/audit-entries", "get">>>;
+    get(id: string, query?: Query<Op<"/v1/audit-log/{id}", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/audit-log/{id}", "get">>>;
+    /**
+     * List audit log
+     *
+     * `GET /v1/audit-log` (scope `read:audit-log`)
+     */
+    list(query?: Query<Op<"/v1/audit-log", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/audit-log", "get">>, JsonResponse<Op<"/v1/audit-log", "get">>>;
   };
   auth: {
     /**
@@ -966,6 +1015,38 @@ export interface Resources {
      * `GET /v1/automation-runs` (scope `read:automation-runs`)
      */
     list(query?: Query<Op<"/v1/automation-runs", "get">>, options?: RequestOptions): PagePromise<Item<Op<"/v1/automation-runs", "get">>, JsonResponse<Op<"/v1/automation-runs", "get">>>;
+  };
+  billing: {
+    /**
+     * The credit balance and its ledger
+     *
+     * `GET /v1/billing/credits` (scope `read:credits`)
+     */
+    getCreditBalance(query?: Query<Op<"/v1/billing/credits", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/billing/credits", "get">>>;
+    /**
+     * Retrieve the account's subscription
+     *
+     * `GET /v1/billing/subscription` (scope `read:billing`)
+     */
+    getSubscription(options?: RequestOptions): Promise<Data<Op<"/v1/billing/subscription", "get">>>;
+    /**
+     * A month's usage and what it costs
+     *
+     * `GET /v1/billing/usage` (scope `read:billing`)
+     */
+    getUsage(query?: Query<Op<"/v1/billing/usage", "get">>, options?: RequestOptions): Promise<Data<Op<"/v1/billing/usage", "get">>>;
+    /**
+     * The account's monthly invoices
+     *
+     * `GET /v1/billing/invoices` (scope `read:billing`)
+     */
+    listInvoices(options?: RequestOptions): Promise<Data<Op<"/v1/billing/invoices", "get">>>;
+    /**
+     * Buy credits (a Stripe PaymentIntent)
+     *
+     * `POST /v1/billing/credits/top-up` (scope `write:credits`)
+     */
+    topUpCredits(body?: JsonBody<Op<"/v1/billing/credits/top-up", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/billing/credits/top-up", "post">>>;
   };
   calendarFeeds: {
     /**
@@ -2889,6 +2970,14 @@ export interface Resources {
      */
     refund(id: string, body?: JsonBody<Op<"/v1/payments/{id}/refund", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/payments/{id}/refund", "post">>>;
   };
+  plans: {
+    /**
+     * List the plans an account may choose
+     *
+     * `GET /v1/plans`
+     */
+    list(options?: RequestOptions): Promise<Data<Op<"/v1/plans", "get">>>;
+  };
   purchaseOrders: {
     /**
      * Create, update and delete purchase orders in one all-or-nothing request
@@ -3222,6 +3311,14 @@ export interface Resources {
      * `POST /v1/review-requests/{id}/mark-reviewed` (scope `write:review-requests`)
      */
     markReviewed(id: string, body?: JsonBody<Op<"/v1/review-requests/{id}/mark-reviewed", "post">>, options?: RequestOptions): Promise<Data<Op<"/v1/review-requests/{id}/mark-reviewed", "post">>>;
+  };
+  sandbox: {
+    /**
+     * Delete all test-mode data
+     *
+     * `POST /v1/sandbox/reset` (scope `write:account`)
+     */
+    reset(options?: RequestOptions): Promise<Data<Op<"/v1/sandbox/reset", "post">>>;
   };
   scheduleBlocks: {
     /**
