@@ -1,7 +1,8 @@
 // The portal's keys area in a real browser: an API key made with one scope works for exactly
 // that scope, rotates with immediate expiry, rescopes and revokes; an OAuth app registered with
 // client credentials gets a token until it is disabled; the account's CORS origins saved in
-// settings are what the API answers; and another session can be signed out from settings.
+// settings are what the API answers; a key's rate limits set in its form hold, within the plan's
+// ceiling; and another session can be signed out from settings.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { browserSkipReason, signUpInPortal, startPortal, type PortalSession } from './support/browser.ts';
@@ -123,6 +124,55 @@ describe('developer portal: keys, OAuth apps and settings', { skip }, () => {
       .getByText('Revoked')
       .waitFor();
     await portal.screenshot('keys-list');
+  });
+
+  it("sets a key's rate limits: applied from its next request, refused above the plan's ceiling", async () => {
+    const { page } = portal;
+    const reads = async (secret: string, n: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < n; i++) statuses.push((await api(secret, 'GET', '/v1/customers')).status);
+      return statuses;
+    };
+    await page.getByRole('button', { name: 'New key' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Throttled sync');
+    await page.getByLabel('Filter scopes').fill('customers');
+    await page.getByLabel('read:customers', { exact: true }).check();
+    const plan = (await portal.t.call('GET', '/v1/rate-limit', { headers: { cookie } })).body.data;
+    const readCeiling = plan.policies.find((p: { bucket: string }) => p.bucket === 'read');
+    const inPage = (n: number) => page.evaluate((value) => value.toLocaleString(), n);
+    const [limit, seconds] = [await inPage(readCeiling.limit), await inPage(readCeiling.window_seconds)];
+    await page.getByText(`Plan's ceiling: ${limit} per ${seconds} s`).first().waitFor();
+    await page.getByLabel('Read limit', { exact: true }).fill('2');
+    await page.getByLabel('Read window (seconds)', { exact: true }).fill('60');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page
+      .getByRole('status')
+      .filter({ hasText: 'Secret of Throttled sync' })
+      .getByTestId('secret')
+      .textContent())!;
+    const stored = async () => {
+      const keys = await portal.t.call('GET', '/v1/api-keys?status=active', { headers: { cookie } });
+      return keys.body.data.find((k: { name: string }) => k.name === 'Throttled sync').rate_limits;
+    };
+    assert.deepEqual(await stored(), { read: { limit: 2, window_seconds: 60 } }, 'the key holds the limit');
+    assert.deepEqual(await reads(secret, 3), [200, 200, 429]);
+
+    await page.getByRole('button', { name: 'Manage Throttled sync' }).click();
+    const panel = page.getByRole('region', { name: 'Manage Throttled sync' });
+    assert.equal(await panel.getByLabel('Read limit', { exact: true }).inputValue(), '2');
+    await panel.getByLabel('Read limit', { exact: true }).fill('100000');
+    await panel.getByRole('button', { name: 'Save changes' }).click();
+    const refused = panel.getByRole('alert');
+    await refused.waitFor();
+    assert.match((await refused.textContent())!, /ceiling/);
+    await portal.screenshot('keys-rate-limits-refused');
+    assert.deepEqual(await stored(), { read: { limit: 2, window_seconds: 60 } }, 'the refused limit changed nothing');
+
+    await panel.getByLabel('Read limit', { exact: true }).fill('3');
+    await panel.getByRole('button', { name: 'Save changes' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    assert.deepEqual(await stored(), { read: { limit: 3, window_seconds: 60 } });
+    assert.deepEqual(await reads(secret, 4), [200, 200, 200, 429], 'the new limit counts from the next request');
   });
 
   it('registers an OAuth app whose client credentials get a token, until it is disabled', async () => {

@@ -1,4 +1,4 @@
-// The "new API key" form: name, mode, optional expiry date and scopes. The answer carries the
+// The "new API key" form: name, mode, optional expiry date, scopes and rate limits. The answer carries the
 // secret, which the page shows once.
 import { useState, type FormEvent } from 'react';
 import { fieldline } from '../api.ts';
@@ -6,6 +6,7 @@ import { useAction } from '../use-action.ts';
 import { SelectField, TextField } from './form-fields.tsx';
 import { ProblemNotice } from './problem-notice.tsx';
 import { ScopePicker } from './keys-scope-picker.tsx';
+import { draftOf, KeyRateLimitsFields, rateLimitsOf } from './keys-rate-limits.tsx';
 import type { ApiKey } from './keys-status.ts';
 
 export type CreatedKey = ApiKey & { secret: string };
@@ -29,6 +30,8 @@ export function KeyCreateForm({ onCreated, onCancel }: { onCreated(key: CreatedK
   const [mode, setMode] = useState<'test' | 'live'>('live');
   const [expiresOn, setExpiresOn] = useState('');
   const [scopes, setScopes] = useState<string[]>([]);
+  const [rates, setRates] = useState(draftOf(null));
+  const rateLimits = rateLimitsOf(rates);
   const create = useAction(
     async () =>
       (await fieldline.apiKeys.create({
@@ -36,6 +39,7 @@ export function KeyCreateForm({ onCreated, onCancel }: { onCreated(key: CreatedK
         mode,
         scopes,
         ...(expiresOn ? { expires_at: endOfDay(expiresOn) } : {}),
+        ...(rateLimits ? { rate_limits: rateLimits } : {}),
       })) as CreatedKey,
   );
   const submit = async (event: FormEvent) => {
@@ -77,6 +81,7 @@ export function KeyCreateForm({ onCreated, onCancel }: { onCreated(key: CreatedK
         />
       </div>
       <ScopePicker value={scopes} onChange={setScopes} />
+      <KeyRateLimitsFields value={rates} onChange={setRates} />
       <ProblemNotice error={create.error} title="The key was not created" />
       <div className="actions">
         <button type="submit" className="button-primary" disabled={create.busy || !scopes.length}>
