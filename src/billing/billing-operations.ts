@@ -53,7 +53,14 @@ const getSubscription = defineOperation({
   },
 });
 
-const ChangePlan = z.strictObject({ plan: z.string().min(1).max(64).describe('The name of a plan (GET /v1/plans).') });
+const ChangePlan = z.strictObject({
+  plan: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe('The name of a plan (GET /v1/plans).')
+    .meta({ examples: ['standard'] }),
+});
 
 const changeSubscription = defineOperation({
   method: 'post',

@@ -1,5 +1,5 @@
 // Platform administration: the operators who run Fieldline as a service (in no account, made by
-// the CLI), their sign-in, the accounts they administer (status, plan, limits, suspension), usage
+// the CLI), their sign-in, the accounts they administer (status, plan, limits, suspension), plans, usage
 // across accounts, and the append-only log of what they did. README: "Running Fieldline as a service".
 import { defineModule, provide } from '../platform/api/module.ts';
 import { operatorCredentials } from '../http/http-services.ts';
@@ -11,6 +11,7 @@ import { accountAdminOperations } from './account-admin-operations.ts';
 import { accountSuspensionOperations } from './account-suspension-operations.ts';
 import { usageOperation } from './usage-operation.ts';
 import { auditLogOperation } from './audit-log-operation.ts';
+import { planAdminOperations } from './plan-admin-operations.ts';
 
 export const platformAdminModule = defineModule({
   name: 'platform-admin',
@@ -18,6 +19,7 @@ export const platformAdminModule = defineModule({
     ...operatorSignInOperations,
     ...accountAdminOperations,
     ...accountSuspensionOperations,
+    ...planAdminOperations,
     usageOperation,
     auditLogOperation,
   ],
@@ -33,7 +35,7 @@ export const platformAdminModule = defineModule({
     tags: {
       [PLATFORM_TAG]:
         'Platform administration (`/v1/platform/...`), for the operators who run Fieldline as a service: ' +
-        "accounts, their status and limits, usage across accounts and the operators' audit log. Authenticated " +
+        "accounts, their status and limits, plans, usage across accounts and the operators' audit log. Authenticated " +
         'by an operator session (`operatorSession`); to any other credential these routes do not exist (404).',
     },
     securitySchemes: () => ({
