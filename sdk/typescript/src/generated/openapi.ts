@@ -9340,6 +9340,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/platform/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every plan
+         * @description Public, private and archived plans, cheapest first, with how many accounts are on each.
+         *
+         *     Requires the scope `platform:plans`.
+         */
+        get: operations["listPlatformPlans"];
+        put?: never;
+        /**
+         * Create a plan
+         * @description A new plan: its price, rates and quotas are required; features default to none, included usage and overage to zero, maxima to no limit. A name already taken answers 409.
+         *
+         *     Requires the scope `platform:plans`.
+         */
+        post: operations["createPlatformPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/plans/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a plan
+         * @description Any of the plan's parts. New rates, quotas and features apply from the next request of every account on the plan; `archived: true` closes it to new subscriptions (accounts on it stay).
+         *
+         *     Requires the scope `platform:plans`.
+         */
+        patch: operations["updatePlatformPlan"];
+        trace?: never;
+    };
     "/v1/platform/usage": {
         parameters: {
             query?: never;
@@ -45879,11 +45929,14 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "plan": "example"
+                 *       "plan": "standard"
                  *     }
                  */
                 "application/json": {
-                    /** @description The name of a plan (GET /v1/plans). */
+                    /**
+                     * @description The name of a plan (GET /v1/plans).
+                     * @example standard
+                     */
                     plan: string;
                 };
             };
@@ -52116,6 +52169,452 @@ export interface operations {
                                 monthly_automation_runs?: number;
                                 monthly_ai_tokens?: number;
                             } | null;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPlatformPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List every plan */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "plan";
+                            name: string;
+                            description: string;
+                            features: ("automations" | "ai" | "integrations" | "customer_portal")[];
+                            /** @description Per month, in minor units. */
+                            price: {
+                                amount: number;
+                                currency: string;
+                                /** @constant */
+                                interval: "month";
+                            };
+                            /** @description Stripe Billing: the plan's monthly price. */
+                            stripe_price_id: string | null;
+                            /** @description Stripe Billing: the metered prices overage is reported against (billing meters). */
+                            stripe_overage_price_ids: {
+                                requests: string | null;
+                                ai_tokens: string | null;
+                            };
+                            /** @description Requests per window, per credential. */
+                            rates: {
+                                read: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                                write: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                                expensive: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                            };
+                            /** @description Monthly ceilings: past them, calls are refused (429 quota_exceeded). */
+                            quotas: {
+                                requests: number;
+                                webhook_deliveries: number;
+                                automation_runs: number;
+                                ai_tokens: number;
+                            };
+                            /** @description Usage included in the price each month; beyond it, overage is billed. */
+                            included: {
+                                requests: number;
+                                ai_tokens: number;
+                            };
+                            /** @description Minor units of `price.currency` per 1,000 beyond `included`. */
+                            overage: {
+                                per_1000_requests: number;
+                                per_1000_ai_tokens: number;
+                            };
+                            maxima: {
+                                /** @description null: no limit. */
+                                members: number | null;
+                                /** @description null: no limit. */
+                                automation_rules: number | null;
+                                /** @description null: no limit. */
+                                webhook_endpoints: number | null;
+                                /** @description null: no limit. */
+                                integrations: number | null;
+                            };
+                            /** @description Listed at GET /v1/plans for accounts to choose. */
+                            public: boolean;
+                            /** @description No account may move to it; accounts on it stay. */
+                            archived: boolean;
+                            created_at: string;
+                            updated_at: string;
+                            /** @description Accounts on the plan now. */
+                            accounts: number;
+                        }[];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPlatformPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "price": {
+                 *         "amount": 0,
+                 *         "currency": "example"
+                 *       },
+                 *       "rates": {
+                 *         "read": {
+                 *           "limit": 1,
+                 *           "window_seconds": 1
+                 *         },
+                 *         "write": {
+                 *           "limit": 1,
+                 *           "window_seconds": 1
+                 *         },
+                 *         "expensive": {
+                 *           "limit": 1,
+                 *           "window_seconds": 1
+                 *         }
+                 *       },
+                 *       "quotas": {
+                 *         "requests": 0,
+                 *         "webhook_deliveries": 0,
+                 *         "automation_runs": 0,
+                 *         "ai_tokens": 0
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    features?: ("automations" | "ai" | "integrations" | "customer_portal")[];
+                    price: {
+                        /** @description Per month, in minor units. */
+                        amount: number;
+                        currency: string;
+                    };
+                    rates: {
+                        read: {
+                            limit: number;
+                            window_seconds: number;
+                        };
+                        write: {
+                            limit: number;
+                            window_seconds: number;
+                        };
+                        expensive: {
+                            limit: number;
+                            window_seconds: number;
+                        };
+                    };
+                    quotas: {
+                        requests: number;
+                        webhook_deliveries: number;
+                        automation_runs: number;
+                        ai_tokens: number;
+                    };
+                    included?: {
+                        requests: number;
+                        ai_tokens: number;
+                    };
+                    overage?: {
+                        per_1000_requests: number;
+                        per_1000_ai_tokens: number;
+                    };
+                    maxima?: {
+                        members?: number | null;
+                        automation_rules?: number | null;
+                        webhook_endpoints?: number | null;
+                        integrations?: number | null;
+                    };
+                    stripe_price_id?: string | null;
+                    stripe_overage_price_ids?: {
+                        requests?: string | null;
+                        ai_tokens?: string | null;
+                    };
+                    public?: boolean;
+                    archived?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Create a plan */
+            201: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "plan";
+                            name: string;
+                            description: string;
+                            features: ("automations" | "ai" | "integrations" | "customer_portal")[];
+                            /** @description Per month, in minor units. */
+                            price: {
+                                amount: number;
+                                currency: string;
+                                /** @constant */
+                                interval: "month";
+                            };
+                            /** @description Stripe Billing: the plan's monthly price. */
+                            stripe_price_id: string | null;
+                            /** @description Stripe Billing: the metered prices overage is reported against (billing meters). */
+                            stripe_overage_price_ids: {
+                                requests: string | null;
+                                ai_tokens: string | null;
+                            };
+                            /** @description Requests per window, per credential. */
+                            rates: {
+                                read: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                                write: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                                expensive: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                            };
+                            /** @description Monthly ceilings: past them, calls are refused (429 quota_exceeded). */
+                            quotas: {
+                                requests: number;
+                                webhook_deliveries: number;
+                                automation_runs: number;
+                                ai_tokens: number;
+                            };
+                            /** @description Usage included in the price each month; beyond it, overage is billed. */
+                            included: {
+                                requests: number;
+                                ai_tokens: number;
+                            };
+                            /** @description Minor units of `price.currency` per 1,000 beyond `included`. */
+                            overage: {
+                                per_1000_requests: number;
+                                per_1000_ai_tokens: number;
+                            };
+                            maxima: {
+                                /** @description null: no limit. */
+                                members: number | null;
+                                /** @description null: no limit. */
+                                automation_rules: number | null;
+                                /** @description null: no limit. */
+                                webhook_endpoints: number | null;
+                                /** @description null: no limit. */
+                                integrations: number | null;
+                            };
+                            /** @description Listed at GET /v1/plans for accounts to choose. */
+                            public: boolean;
+                            /** @description No account may move to it; accounts on it stay. */
+                            archived: boolean;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            409: components["responses"]["Conflict"];
+        };
+    };
+    updatePlatformPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "description": "Gate code 1234"
+                 *     }
+                 */
+                "application/json": {
+                    description?: string;
+                    features?: ("automations" | "ai" | "integrations" | "customer_portal")[];
+                    price?: {
+                        /** @description Per month, in minor units. */
+                        amount: number;
+                        currency: string;
+                    };
+                    rates?: {
+                        read: {
+                            limit: number;
+                            window_seconds: number;
+                        };
+                        write: {
+                            limit: number;
+                            window_seconds: number;
+                        };
+                        expensive: {
+                            limit: number;
+                            window_seconds: number;
+                        };
+                    };
+                    quotas?: {
+                        requests: number;
+                        webhook_deliveries: number;
+                        automation_runs: number;
+                        ai_tokens: number;
+                    };
+                    included?: {
+                        requests: number;
+                        ai_tokens: number;
+                    };
+                    overage?: {
+                        per_1000_requests: number;
+                        per_1000_ai_tokens: number;
+                    };
+                    maxima?: {
+                        members?: number | null;
+                        automation_rules?: number | null;
+                        webhook_endpoints?: number | null;
+                        integrations?: number | null;
+                    };
+                    stripe_price_id?: string | null;
+                    stripe_overage_price_ids?: {
+                        requests?: string | null;
+                        ai_tokens?: string | null;
+                    };
+                    public?: boolean;
+                    archived?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Update a plan */
+            200: {
+                headers: {
+                    /** @description The limit this route counts against (IETF draft structured field): `"read";q=6000;w=60` = 6000 requests per 60 s. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left: `"read";r=5990;t=42` = 5990 requests, window resets in 42 s. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "plan";
+                            name: string;
+                            description: string;
+                            features: ("automations" | "ai" | "integrations" | "customer_portal")[];
+                            /** @description Per month, in minor units. */
+                            price: {
+                                amount: number;
+                                currency: string;
+                                /** @constant */
+                                interval: "month";
+                            };
+                            /** @description Stripe Billing: the plan's monthly price. */
+                            stripe_price_id: string | null;
+                            /** @description Stripe Billing: the metered prices overage is reported against (billing meters). */
+                            stripe_overage_price_ids: {
+                                requests: string | null;
+                                ai_tokens: string | null;
+                            };
+                            /** @description Requests per window, per credential. */
+                            rates: {
+                                read: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                                write: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                                expensive: {
+                                    limit: number;
+                                    window_seconds: number;
+                                };
+                            };
+                            /** @description Monthly ceilings: past them, calls are refused (429 quota_exceeded). */
+                            quotas: {
+                                requests: number;
+                                webhook_deliveries: number;
+                                automation_runs: number;
+                                ai_tokens: number;
+                            };
+                            /** @description Usage included in the price each month; beyond it, overage is billed. */
+                            included: {
+                                requests: number;
+                                ai_tokens: number;
+                            };
+                            /** @description Minor units of `price.currency` per 1,000 beyond `included`. */
+                            overage: {
+                                per_1000_requests: number;
+                                per_1000_ai_tokens: number;
+                            };
+                            maxima: {
+                                /** @description null: no limit. */
+                                members: number | null;
+                                /** @description null: no limit. */
+                                automation_rules: number | null;
+                                /** @description null: no limit. */
+                                webhook_endpoints: number | null;
+                                /** @description null: no limit. */
+                                integrations: number | null;
+                            };
+                            /** @description Listed at GET /v1/plans for accounts to choose. */
+                            public: boolean;
+                            /** @description No account may move to it; accounts on it stay. */
+                            archived: boolean;
                             created_at: string;
                             updated_at: string;
                         };
