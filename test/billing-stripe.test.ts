@@ -8,6 +8,7 @@ import { createTestContext, type TestContext, type TestAccount } from './support
 import { startStripeBillingFake } from './support/stripe-billing-fake.ts';
 import { fakeSecretKey } from './support/stripe-fake.ts';
 import { systemQuery } from '../src/db/system-query.ts';
+import { signedInOperator } from './support/platform-operators.ts';
 import { billingCycle, stripeBilling } from '../src/billing/billing-services.ts';
 
 const SECRET = fakeSecretKey();
@@ -188,5 +189,37 @@ describe('Stripe Billing', () => {
     assert.equal(refused.status, 403, refused.text);
     assert.equal(refused.body.code, 'account_suspended');
     assert.deepEqual(await cycle.suspendPastDue(Date.now() + 8 * day), [], 'suspended once');
+
+    // Paying lifts billing's suspension at once; the same payment again changes nothing.
+    const customer = subscribed.body.data.stripe_customer_id;
+    const paid = await postEvent('invoice.paid', { id: 'in_late_paid', object: 'invoice', customer });
+    assert.equal(paid.body.data.outcome, 'active', paid.text);
+    assert.equal((await ctx.call('GET', '/v1/customers', { key: other.key })).status, 200, 'served again');
+    const log = await ctx.call('GET', '/v1/audit-log?action=subscription.resumed', { key: other.key });
+    assert.equal(log.body.data.length, 1, log.text);
+  });
+
+  test('a payment does not lift a suspension an operator made', async () => {
+    const other = await ctx.newAccount('Suspended by ops');
+    const subscribed = await ctx.call('POST', '/v1/account/subscription', {
+      key: other.key,
+      body: { plan: 'metered' },
+    });
+    const customer = subscribed.body.data.stripe_customer_id;
+    await postEvent('invoice.payment_failed', { id: 'in_ops', object: 'invoice', customer });
+    const cycle = ctx.runtime.use(billingCycle)!;
+    assert.deepEqual(await cycle.suspendPastDue(Date.now() + 8 * 24 * 60 * 60_000), [other.id]);
+    // An operator resumes it, then suspends it for another reason: that suspension is in force now.
+    const operator = await signedInOperator(ctx);
+    for (const step of ['resume', 'suspend']) {
+      const res = await ctx.call('POST', `/v1/platform/accounts/${other.id}/${step}`, {
+        key: operator.token,
+        body: {},
+      });
+      assert.equal(res.status, 200, res.text);
+    }
+    await postEvent('invoice.paid', { id: 'in_ops_paid', object: 'invoice', customer });
+    const refused = await ctx.call('GET', '/v1/customers', { key: other.key });
+    assert.equal(refused.status, 403, refused.text);
   });
 });

@@ -49,6 +49,11 @@ export class BillingCycle {
     for (const row of rows) {
       await commitAccountChange(this.runtime, row.account_id, [
         ...statusUpdate(row.account_id, 'suspended'),
+        // now() is the transaction's instant, the status change's own (accounts.status_changed_at).
+        {
+          sql: 'UPDATE billing_subscriptions SET suspended_at = now() WHERE account_id = $1',
+          parameters: [row.account_id],
+        },
         auditStatement(row.account_id, {
           action: 'subscription.suspended',
           actor: SYSTEM_ACTOR,

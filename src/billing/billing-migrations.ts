@@ -123,4 +123,12 @@ export const BILLING_MIGRATIONS: readonly Migration[] = [
       `GRANT SELECT ON billing_usage_reports TO ${TENANT_ROLE}`,
     ],
   },
+  {
+    id: '0051_billing_suspension',
+    statements: [
+      // When billing suspended the account for not paying (the instant of that status change), so a
+      // paid invoice lifts that suspension, and only that one: not one an operator made since.
+      'ALTER TABLE billing_subscriptions ADD COLUMN suspended_at timestamptz',
+    ],
+  },
 ];

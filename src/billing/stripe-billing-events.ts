@@ -12,6 +12,7 @@ import { ApiError } from '../platform/errors.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
 import { stripeBillingOf } from './billing-services.ts';
 import { BILLING_TAG } from './billing-tag.ts';
+import { announceAccountChange, statusUpdate } from '../platform-admin/account-status-change.ts';
 
 const Outcome = z.object({
   outcome: z.enum(['past_due', 'active', 'ignored']),
@@ -70,12 +71,35 @@ export const stripeBillingEventsOperation = defineOperation({
     call.attribute(accountPrincipal(row.account_id));
     if (row.status === status) return answer(status, `${row.account_id} was already ${status}`);
     const now = new Date(event.created * 1000).toISOString();
+    // A payment lifts billing's own suspension, if it is still the one in force (no operator changed
+    // the account's status since).
+    const [resumable] =
+      status === 'active'
+        ? await systemQuery(runtime.db, {
+            sql: `SELECT 1 FROM billing_subscriptions s JOIN accounts a ON a.id = s.account_id
+                   WHERE s.account_id = $1 AND a.status = 'suspended' AND a.status_changed_at = s.suspended_at`,
+            parameters: [row.account_id],
+          })
+        : [];
+    const resume = resumable
+      ? [
+          ...statusUpdate(row.account_id, 'active'),
+          auditStatement(row.account_id, {
+            action: 'subscription.resumed',
+            actor: SYSTEM_ACTOR,
+            resourceType: 'subscription',
+            resourceId: row.account_id,
+            changes: { status: { from: 'suspended', to: 'active' }, stripe_invoice_id: invoice.id ?? '' },
+          }),
+        ]
+      : [];
     await systemTransaction(runtime.db, [
+      ...resume,
       {
         // The grace period runs from the first failure; a later failure does not restart it.
         sql: `UPDATE billing_subscriptions SET status = $2,
                 past_due_since = CASE WHEN $2 = 'past_due' THEN coalesce(past_due_since, $3::timestamptz) END,
-                updated_at = now()
+                suspended_at = CASE WHEN $2 = 'past_due' THEN suspended_at END, updated_at = now()
               WHERE account_id = $1`,
         parameters: [row.account_id, status, now],
       },
@@ -87,6 +111,7 @@ export const stripeBillingEventsOperation = defineOperation({
         changes: { status: { from: row.status, to: status }, stripe_invoice_id: invoice.id ?? '' },
       }),
     ]);
+    if (resumable) await announceAccountChange(runtime, row.account_id);
     return answer(status, `${row.account_id} is ${status} (${event.type} ${invoice.id})`);
   },
 });
