@@ -431,7 +431,7 @@ export async function seedAnalytics(
       copyRows(
         client,
         'events',
-        ['id', 'account_id', 'type', 'data', 'created_at', 'updated_at'],
+        ['id', 'account_id', 'type', 'data', 'created_at', 'updated_at', 'livemode'],
         (function* () {
           for (let i = 0; i < volume.events; i++) {
             const created = iso(start + (i / volume.events) * (now - start));
@@ -442,6 +442,7 @@ export async function seedAnalytics(
               { object: { id: id('job', i % volume.jobs) } },
               created,
               created,
+              true,
             ];
           }
         })(),

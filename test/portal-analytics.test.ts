@@ -130,7 +130,7 @@ describe('developer portal: request logs, usage and alerts', { skip }, () => {
     assert.match(detail, /\/v1\/customers\/\{id\}/);
     assert.match(detail, /not_found/);
     assert.match(detail, /Analytics probe/);
-    assert.match(detail, /Bearer fl_test_\w{12}\[redacted\]/, 'the key shows only its prefix');
+    assert.match(detail, /Bearer fl_live_\w{12}\[redacted\]/, 'the key shows only its prefix');
     assert.ok(!detail.includes(key.slice(20)), 'never the secret');
     const problem = JSON.parse(await page.getByLabel('Problem details (JSON)').innerText());
     assert.equal(problem.code, 'not_found');
