@@ -96,7 +96,7 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   const key = prepareApiKey({
     accountId,
     name: 'Analytics bench key',
-    mode: 'test',
+    mode: 'live',
     scopes: ['read:analytics'],
     rateLimits: { read: roomy, write: roomy, expensive: roomy },
   });

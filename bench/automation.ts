@@ -29,7 +29,7 @@ try {
   const key = prepareApiKey({
     accountId: account.id,
     name: 'Bench key',
-    mode: 'test',
+    mode: 'live',
     scopes: OWNER_SCOPES,
     rateLimits: { read: roomy, write: roomy, expensive: roomy },
   });

@@ -66,7 +66,7 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   const benchKey = prepareApiKey({
     accountId: account.id,
     name: 'Bench key',
-    mode: 'test',
+    mode: 'live',
     scopes: OWNER_SCOPES,
     rateLimits: { read: roomy, write: roomy, expensive: roomy },
   });

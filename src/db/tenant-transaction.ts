@@ -12,10 +12,14 @@ import { statementsToCommitWithWrites } from './commit-with-writes.ts';
 
 export const TENANT_ROLE = 'fieldline_tenant';
 
+// SET LOCAL, not `SELECT set_config(...)`: a SET answers with a bare CommandComplete, where a
+// SELECT costs the server a plan and the client a row description, its type parsers and a row.
+// In a multi-statement query PostgreSQL runs an implicit transaction block, so LOCAL holds.
 function tenantPreamble(accountId: string): string {
-  return `SELECT set_config('role', '${TENANT_ROLE}', true),
-          set_config('app.account_id', ${quoteSqlString(accountId)}, true)`;
+  return `SET LOCAL role ${TENANT_ROLE};\nSET LOCAL app.account_id = ${quoteSqlString(accountId)}`;
 }
+/** The preamble's two SETs answer with two (empty) results ahead of the statements'. */
+const PREAMBLE_RESULTS = 2;
 
 /**
  * Statements for one account in one round trip, as one implicit transaction (reads, mostly).
@@ -32,7 +36,7 @@ export async function tenantBatch(
     const text = ['BEGIN READ ONLY', tenantPreamble(accountId), ...statements.map(inlineParameters), 'COMMIT'];
     return db.withConnection(async (connection) => {
       try {
-        return (await connection.run(text.join(';\n'))).slice(2, -1);
+        return (await connection.run(text.join(';\n'))).slice(1 + PREAMBLE_RESULTS, -1);
       } catch (error) {
         await connection.run('ROLLBACK').catch(() => undefined);
         throw error;
@@ -41,7 +45,7 @@ export async function tenantBatch(
   }
   const text = [tenantPreamble(accountId), ...statements.map(inlineParameters)].join(';\n');
   const results = await db.withConnection((connection) => connection.run(text));
-  return results.slice(1);
+  return results.slice(PREAMBLE_RESULTS);
 }
 
 export class TenantTransaction {
