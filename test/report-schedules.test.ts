@@ -22,9 +22,23 @@ const { call, created } = accountClient(
   () => account,
 );
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const newYork = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/New_York',
+  weekday: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+/** The New York calendar day of an instant, as YYYY-MM-DD. */
+const newYorkDay = (at: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(at);
+const addDays = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+
 /** The sweep, the report worker and the mail relay at `at`, over this suite's account; answers the mails. */
-async function runAt(at: string): Promise<{ reports: string[]; mails: ParsedMail[] }> {
-  const now = Date.parse(at);
+async function runAt(now: number): Promise<{ reports: string[]; mails: ParsedMail[] }> {
   const reports = await ctx.runtime.use(scheduleSweepKey).sweep({ now, accountIds: [account.id] });
   await ctx.runtime.use(reportWorkerKey).run(now, [account.id]);
   const before = inbox.length;
@@ -50,12 +64,6 @@ describe('report schedules', () => {
   test('weekly: made once per week at the local hour, covering the week before, mailed as an attachment', async () => {
     const customer = await created('customers', { name: 'Ada' });
     const job = await created('jobs', { title: 'Boiler', customer_id: customer.id });
-    // Completed on Sunday 6 December 2026 at 23:30 in New York (04:30 UTC on the 7th): last week's.
-    await systemQuery(ctx.db, {
-      sql: `UPDATE jobs SET status = 'completed', completed_at = '2026-12-07T04:30:00Z'
-             WHERE account_id = $1 AND id = $2`,
-      parameters: [account.id, job.id],
-    });
     // Runs Mondays at 07:00 New York time.
     const schedule = await created('report-schedules', {
       name: 'Weekly jobs',
@@ -66,26 +74,22 @@ describe('report schedules', () => {
       hour: 7,
       recipients: ['owner@example.test', 'office@example.test'],
     });
-    const local = new Intl.DateTimeFormat('en-US', {
-      timeZone: 'America/New_York',
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    assert.equal(local.format(Date.parse(schedule.next_run_at)), 'Mon 07:00', 'the next Monday, 07:00 local');
-    assert.ok(Date.parse(schedule.next_run_at) > Date.now());
-
-    // The suite's clock: the run due on Monday 7 December 2026, 07:00 in New York (12:00 UTC).
+    const due = Date.parse(schedule.next_run_at);
+    assert.equal(newYork.format(due), 'Mon 07:00', 'the next Monday, 07:00 local');
+    assert.ok(due > Date.now());
+    // The suite's clock moves to that Monday (ahead of the real one: mail queued now is due by then).
+    const monday = newYorkDay(due);
+    const lastWeek = { from: addDays(monday, -7), to: addDays(monday, -1) };
+    // Completed on the Sunday before at 23:30 in New York (7.5 hours before 07:00 Monday): last week's.
     await systemQuery(ctx.db, {
-      sql: `UPDATE report_schedules SET next_run_at = '2026-12-07T12:00:00Z' WHERE account_id = $1 AND id = $2`,
-      parameters: [account.id, schedule.id],
+      sql: `UPDATE jobs SET status = 'completed', completed_at = $3 WHERE account_id = $1 AND id = $2`,
+      parameters: [account.id, job.id, new Date(due - 7.5 * HOUR).toISOString()],
     });
-    assert.deepEqual((await runAt('2026-12-07T11:59:00Z')).reports, [], 'not before 07:00 local');
-    const { reports, mails } = await runAt('2026-12-07T12:05:00Z');
+    assert.deepEqual((await runAt(due - MINUTE)).reports, [], 'not before 07:00 local');
+    const { reports, mails } = await runAt(due + 5 * MINUTE);
     assert.equal(reports.length, 1);
     const report = (await call('GET', `/v1/reports/${reports[0]}`)).body.data;
-    assert.deepEqual(report.params, { from: '2026-11-30', to: '2026-12-06' });
+    assert.deepEqual(report.params, lastWeek);
     assert.equal(report.status, 'succeeded');
     assert.equal(mails.length, 1);
     const [mail] = mails;
@@ -93,24 +97,25 @@ describe('report schedules', () => {
       'owner@example.test',
       'office@example.test',
     ]);
-    assert.match(mail.subject!, /Weekly jobs: Jobs completed 2026-11-30 to 2026-12-06/);
+    assert.equal(mail.subject, `Weekly jobs: Jobs completed ${lastWeek.from} to ${lastWeek.to}`);
     assert.equal(mail.attachments.length, 1);
-    assert.equal(mail.attachments[0].filename, 'jobs_completed-2026-11-30.csv');
+    assert.equal(mail.attachments[0].filename, `jobs_completed-${lastWeek.from}.csv`);
     const rows = parseCsv(mail.attachments[0].content.toString());
     assert.deepEqual(
       rows.slice(1).map((row) => [row[0], row[5]]),
-      [[job.id, '2026-12-06 23:30']],
+      [[job.id, `${lastWeek.to} 23:30`]],
     );
 
     // Swept again the same week, on any node: nothing more.
-    assert.deepEqual(await runAt('2026-12-07T12:10:00Z'), { reports: [], mails: [] });
-    assert.deepEqual(await runAt('2026-12-10T12:00:00Z'), { reports: [], mails: [] });
+    assert.deepEqual(await runAt(due + 10 * MINUTE), { reports: [], mails: [] });
+    assert.deepEqual(await runAt(due + 3 * DAY), { reports: [], mails: [] });
     const after = (await call('GET', `/v1/report-schedules/${schedule.id}`)).body.data;
-    assert.equal(after.next_run_at, '2026-12-14T12:00:00.000Z');
-    assert.equal(after.last_run_on, '2026-12-07');
+    assert.equal(newYork.format(Date.parse(after.next_run_at)), 'Mon 07:00');
+    assert.equal(newYorkDay(Date.parse(after.next_run_at)), addDays(monday, 7), 'the Monday after');
+    assert.equal(after.last_run_on, monday);
     assert.equal(after.last_report_id, reports[0]);
     // The next week: one more.
-    const next = await runAt('2026-12-14T12:00:00Z');
+    const next = await runAt(Date.parse(after.next_run_at));
     assert.equal(next.reports.length, 1);
     assert.equal(next.mails.length, 1);
     const deliveries = (await call('GET', `/v1/deliveries?resource_id=${reports[0]}`)).body.data;
