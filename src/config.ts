@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { stripeApiFromUrl, type StripeApiSettings } from './online-payments/stripe-api.ts';
 import { creditSettingsFromEnv } from './credits/credit-config.ts';
 import { billingSettingsFromEnv } from './billing/billing-config.ts';
-import type { StripeBillingSettings } from './billing/billing-services.ts';
+import type { StripeBillingSettings } from './billing/stripe-billing-settings.ts';
 import type { CreditSettings } from './credits/credit-costs.ts';
 import { GOOGLE_DEFAULT_URLS, type IntegrationSettings } from './integrations/integration-settings.ts';
 import { MICROSOFT_DEFAULTS } from './integrations/microsoft/microsoft-settings.ts';

@@ -2,7 +2,7 @@
 // configuration (src/config.ts): the platform's Stripe key and webhook secret, the billing meters
 // overage is reported under, and the grace period before a past-due account is suspended.
 import { z } from 'zod';
-import type { StripeBillingSettings } from './billing-services.ts';
+import type { StripeBillingSettings } from './stripe-billing-settings.ts';
 
 const BillingEnv = z.object({
   STRIPE_BILLING_SECRET_KEY: z

@@ -4,17 +4,7 @@ import { serviceKey } from '../platform/api/service-key.ts';
 import type { StripeBilling } from './stripe-billing.ts';
 import type { BillingCycle } from './billing-cycle.ts';
 import type { Runtime } from '../platform/contract.ts';
-
-export interface StripeBillingSettings {
-  /** The platform's Stripe secret key (STRIPE_BILLING_SECRET_KEY). */
-  secretKey: string;
-  /** Signs the Stripe events posted to /v1/billing/stripe/events (STRIPE_BILLING_WEBHOOK_SECRET). */
-  webhookSecret: string;
-  /** Days an account stays past due before it is suspended (FIELDLINE_BILLING_GRACE_DAYS). */
-  graceDays: number;
-  /** The billing meters' event names overage is reported under. */
-  meters: { requests: string; aiTokens: string };
-}
+import type { StripeBillingSettings } from './stripe-billing-settings.ts';
 
 declare module '../platform/contract.ts' {
   interface RuntimeOptions {

@@ -9,7 +9,7 @@ import { stripeClient, stripeMessage, type StripeApiSettings } from '../online-p
 import { ApiError } from '../platform/errors.ts';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import type { StripeBillingSettings } from './billing-services.ts';
+import type { StripeBillingSettings } from './stripe-billing-settings.ts';
 import type { PlanRow } from './plan-rows.ts';
 import type { SubscriptionState } from './subscriptions.ts';
 
