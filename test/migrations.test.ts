@@ -75,3 +75,44 @@ test('keys issued before 0006_managed_api_keys keep working after it, and revoke
     await db.close();
   }
 });
+
+test('a changed resource schema rebuilds a search column only when what it stores changed', async () => {
+  const db = await connectPglite();
+  const sql = (text: string) => systemQuery(db, { sql: text, parameters: [] });
+  const storage = async () =>
+    (await sql("SELECT relfilenode::text AS file FROM pg_class WHERE relname = 'customers'"))[0].file as string;
+  const found = async (term: string) =>
+    (await sql(`SELECT id FROM customers WHERE search_vector @@ fieldline_search_query('${term}')`)).map((r) => r.id);
+  try {
+    const schema = fieldlineApi().schema;
+    await migrate(db, schema);
+    await sql("INSERT INTO accounts (id, name, created_at, updated_at) VALUES ('acct_s', 'S', now(), now())");
+    await sql(
+      `INSERT INTO customers (id, account_id, name, status, tags, created_at, updated_at)
+       VALUES ('cus_s', 'acct_s', 'Ada Lovelace', 'active', '{}', now(), now())`,
+    );
+    const before = await storage();
+
+    // Another resource's statements changed: every statement runs again, the customers table stays.
+    const changed = {
+      ...schema,
+      resources: [...schema.resources, 'CREATE INDEX IF NOT EXISTS x_idx ON accounts (name)'],
+    };
+    assert.deepEqual((await migrate(db, changed)).applied, ['resource_schema']);
+    assert.equal(await storage(), before, 'the table was not rewritten');
+    assert.deepEqual(await found('lovelace'), ['cus_s']);
+
+    // A search document stored by an earlier release (another digest) is rebuilt once, then kept.
+    await sql("COMMENT ON COLUMN customers.search_vector IS 'an earlier document'");
+    await migrate(db, schema);
+    const rebuilt = await storage();
+    assert.notEqual(rebuilt, before, 'the column was rebuilt');
+    assert.deepEqual(await found('ada'), ['cus_s']);
+    const [{ n }] = await sql("SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'customers_search_idx'");
+    assert.equal(n, 1, 'its index was made again');
+    await migrate(db, changed);
+    assert.equal(await storage(), rebuilt);
+  } finally {
+    await db.close();
+  }
+});

@@ -5,7 +5,8 @@
 import { TENANT_ROLE } from '../../db/tenant-transaction.ts';
 import type { Registry, ResourceDefinition } from '../contract.ts';
 import type { FieldKind, FieldSpec } from '../resource/fields.ts';
-import { searchDocumentSql } from '../query/search-terms.ts';
+import { createHash } from 'node:crypto';
+import { SEARCH_TERMS_MIGRATION, searchDocumentSql } from '../query/search-terms.ts';
 
 /**
  * Kinds whose one value many rows share (a status, an owner, a flag): their filters match many rows,
@@ -85,17 +86,37 @@ ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).jo
     } else if (spec.filterOperators.length || spec.ref)
       statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${name}_idx ON ${t} (account_id, ${name})`);
   }
-  // The search column is rebuilt whenever the schema changes, so its expression follows the declaration.
-  statements.push(`ALTER TABLE ${t} DROP COLUMN IF EXISTS search_vector`);
-  if (resource.searchFields.length) {
-    statements.push(
-      `ALTER TABLE ${t} ADD COLUMN search_vector tsvector ` +
-        `GENERATED ALWAYS AS (${searchDocumentSql(resource.searchFields)}) STORED`,
-      `CREATE INDEX IF NOT EXISTS ${t}_search_idx ON ${t} USING gin (search_vector)`,
-    );
-  }
+  statements.push(...searchColumnStatements(t, resource.searchFields));
   statements.push(...rowLevelSecurity(t), `GRANT SELECT, INSERT, UPDATE, DELETE ON ${t} TO ${TENANT_ROLE}`);
   return statements;
+}
+
+/**
+ * The stored search document, rebuilt only when what it stores changes: its expression or the
+ * functions that expression calls, whose digest the column's comment keeps. Adding a stored
+ * generated column rewrites the table under an exclusive lock; rebuilt on every schema change, it
+ * held the largest tables (1,000,000 jobs: minutes) and emptied their visibility maps, so every
+ * index-only scan fetched from the heap again until the next vacuum.
+ */
+function searchColumnStatements(table: string, fields: readonly string[]): string[] {
+  if (!fields.length) return [`ALTER TABLE ${table} DROP COLUMN IF EXISTS search_vector`];
+  const expression = searchDocumentSql(fields);
+  const digest = createHash('sha256')
+    .update([expression, ...SEARCH_TERMS_MIGRATION.statements].join(';\n'))
+    .digest('hex')
+    .slice(0, 32);
+  const column = `(SELECT attnum FROM pg_attribute
+      WHERE attrelid = '${table}'::regclass AND attname = 'search_vector' AND NOT attisdropped)`;
+  return [
+    `DO $search$ BEGIN
+  IF col_description('${table}'::regclass, ${column}) IS DISTINCT FROM '${digest}' THEN
+    ALTER TABLE ${table} DROP COLUMN IF EXISTS search_vector;
+    ALTER TABLE ${table} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (${expression}) STORED;
+    COMMENT ON COLUMN ${table}.search_vector IS '${digest}';
+  END IF;
+END $search$`,
+    `CREATE INDEX IF NOT EXISTS ${table}_search_idx ON ${table} USING gin (search_vector)`,
+  ];
 }
 
 function foreignKeyStatements(registry: Registry, resource: ResourceDefinition): string[] {
