@@ -21,10 +21,27 @@ export const analyticsIndexes: Record<string, (resource: ResourceDefinition) => 
     // Jobs cancelled in a period.
     `CREATE INDEX IF NOT EXISTS jobs_cancelled_at_idx ON jobs (account_id, cancelled_at)
        WHERE cancelled_at IS NOT NULL`,
-    // Live jobs created, and scheduled, in a period, counted from the index alone (the generated
-    // indexes do not know deleted_at, so each counted job cost a heap fetch).
-    `CREATE INDEX IF NOT EXISTS jobs_live_created_idx ON jobs (account_id, created_at) WHERE deleted_at IS NULL`,
-    `CREATE INDEX IF NOT EXISTS jobs_live_scheduled_idx ON jobs (account_id, scheduled_start) WHERE deleted_at IS NULL`,
+    // Live jobs created, and scheduled, in a period, with what the dashboard counts of them (status;
+    // a technician's scheduled hours), read from the index alone: the generated indexes do not know
+    // deleted_at, and without the included columns each job of the range cost a heap fetch (the
+    // dashboard's jobs by status: 26,000 fetches, 70-370 ms on the benchmark's account).
+    `CREATE INDEX IF NOT EXISTS jobs_live_created_cover_idx ON jobs (account_id, created_at)
+       INCLUDE (status, scheduled_start) WHERE deleted_at IS NULL`,
+    `CREATE INDEX IF NOT EXISTS jobs_live_scheduled_cover_idx ON jobs (account_id, scheduled_start)
+       INCLUDE (status, technician_id, scheduled_end) WHERE deleted_at IS NULL`,
+    // Their narrower predecessors.
+    `DROP INDEX IF EXISTS jobs_live_created_idx`,
+    `DROP INDEX IF EXISTS jobs_live_scheduled_idx`,
+  ),
+  leads: withSchema(
+    // The open pipeline by stage, from the index alone (half the leads are open: a scan of them all).
+    `CREATE INDEX IF NOT EXISTS leads_open_stage_idx ON leads (account_id, stage)
+       WHERE status = 'open' AND deleted_at IS NULL`,
+  ),
+  tickets: withSchema(
+    // Open tickets by priority and how many are past due, from the index alone.
+    `CREATE INDEX IF NOT EXISTS tickets_open_priority_idx ON tickets (account_id, priority)
+       INCLUDE (due_at) WHERE status = 'open' AND deleted_at IS NULL`,
   ),
   'time-entries': withSchema(
     // Time on site per job, read from the index alone.

@@ -3,9 +3,8 @@
 // `compare=previous_period`) and its "as of now" figures in one round trip, as the tenant.
 import { z } from 'zod';
 import type { Row } from '../db/database.ts';
-import { tenantRead } from '../platform/operations/tenant-read.ts';
 import { defineOperation } from '../platform/api/define-operation.ts';
-import { windowStatement, accountClock } from './analytics-sql.ts';
+import { accountClock, runAnalytics, windowStatement } from './analytics-sql.ts';
 import {
   INTERVALS,
   periodOf,
@@ -76,7 +75,7 @@ export function analyticsOperation<Q extends WindowQuery, P, S = never>(declarat
       const statements = parts.map(({ window, figures }) =>
         figures.sqls(query).map((sql) => windowStatement(accountId, window, sql)),
       );
-      const results = await tenantRead(runtime, accountId, statements.flat());
+      const results = await runAnalytics(runtime, accountId, statements.flat());
       let offset = 0;
       const answers = parts.map(({ window, figures }, i) => {
         const mine = results.slice(offset, (offset += statements[i].length));

@@ -27,13 +27,19 @@ export function windowStatement(accountId: string, window: Window, sql: string):
   return { sql, parameters: [accountId, window.timeZone, window.from, window.to, window.interval, window.today] };
 }
 
-/** Runs a window's statements in one round trip, as the tenant (RLS applies). */
-export async function runWindow(runtime: Runtime, accountId: string, window: Window, sqls: readonly string[]) {
-  return tenantRead(
-    runtime,
-    accountId,
-    sqls.map((sql) => windowStatement(accountId, window, sql)),
-  );
+// Just-in-time compilation starts once a statement's estimated cost passes jit_above_cost, which
+// these aggregates over 10^4-10^5 rows do; compiling then took longer than running (dashboard p95
+// 837 -> 368 ms and jobs 796 -> 329 ms with it off, bench/README.md).
+const WITHOUT_JIT: SqlStatement = { sql: 'SET LOCAL jit = off', parameters: [] };
+
+/** Runs statements in one round trip, as the tenant (RLS applies), without JIT compilation. */
+export async function runAnalytics(
+  runtime: Runtime,
+  accountId: string,
+  statements: readonly SqlStatement[],
+): Promise<Row[][]> {
+  const results = await tenantRead(runtime, accountId, [WITHOUT_JIT, ...statements]);
+  return results.slice(1);
 }
 
 /** The account's time zone and its local date now (one round trip, before the period is known). */

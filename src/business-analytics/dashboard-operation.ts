@@ -111,7 +111,7 @@ const snapshot = {
 const period = {
   sqls: () => [
     jobsOfDays(PERIOD_START, PERIOD_END),
-    `SELECT u.id, u.name, coalesce(sum(extract(epoch FROM j.scheduled_end - j.scheduled_start)) / 3600, 0) AS hours
+    `SELECT u.id, u.name, coalesce(sum(date_part('epoch', j.scheduled_end - j.scheduled_start)) / 3600, 0) AS hours
        FROM users u LEFT JOIN jobs j ON j.account_id = $1 AND j.technician_id = u.id AND j.deleted_at IS NULL
         AND j.status <> 'cancelled' AND ${inPeriod('j.scheduled_start')}
       WHERE u.account_id = $1 AND u.role = 'technician' AND u.status = 'active' AND u.deleted_at IS NULL

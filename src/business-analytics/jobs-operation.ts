@@ -16,11 +16,12 @@ const LIVE = `account_id = $1 AND deleted_at IS NULL`;
 /**
  * Jobs completed in the period, each with its times and whether it was fixed the first time: its
  * time on site and its customer's next job are facts on the job's row (job-facts.ts), so
- * this is one range of one index.
+ * this is one range of one index. Minutes as double precision (date_part): extract() answers
+ * numeric, whose averages and median sorts cost this statement about a fifth of its time.
  */
 const completedJobs = (days: number) => `WITH done AS (
   SELECT j.customer_id, j.technician_id, j.priority, ${bucketOf('j.completed_at')} AS bucket,
-         extract(epoch FROM j.completed_at - j.scheduled_start) / 60 AS completion_minutes,
+         date_part('epoch', j.completed_at - j.scheduled_start) / 60 AS completion_minutes,
          j.on_site_minutes,
          (j.next_job_created_at IS NULL
            OR j.next_job_created_at > j.completed_at + make_interval(days => ${days})) AS fixed
