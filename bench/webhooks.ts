@@ -1,7 +1,9 @@
-// Webhook delivery: 10,000 events to a receiver on 127.0.0.1, one worker. Reports deliveries/s
-// and the time from an event's commit to its arrival (p50/p99); then fairness: another burst of one
-// account, then one event of a second account, and how long that one waited.
-// Usage: npm run bench:webhooks   (env: BENCH_DATABASE_URL, BENCH_EVENTS, BENCH_BATCH)
+// Webhook delivery: 10,000 events to a receiver on 127.0.0.1, one worker (or more: BENCH_WORKERS,
+// each past the first in a process of its own, as on other nodes). Reports deliveries/s and the time
+// from an event's commit to its arrival (p50/p99); then fairness: another burst of one account, then
+// one event of a second account, and how long that one waited.
+// Usage: npm run bench:webhooks   (env: BENCH_DATABASE_URL, BENCH_EVENTS, BENCH_BATCH, BENCH_WORKERS)
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
@@ -17,16 +19,35 @@ import { createBenchDatabase } from './database.ts';
 const adminUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const total = Number(process.env.BENCH_EVENTS ?? 10_000);
 const batch = Number(process.env.BENCH_BATCH ?? 100);
+const workers = Number(process.env.BENCH_WORKERS ?? 1);
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 const database = await createBenchDatabase(adminUrl);
 const db = await connectPostgres(database.url, 20);
+const secretKey = randomBytes(32);
+const otherWorkers: ChildProcess[] = [];
+/** Another worker in its own process, resolved once it delivers. */
+function startOtherWorker(): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/webhook-worker.ts'], {
+    env: {
+      ...process.env,
+      BENCH_WORKER_DATABASE_URL: database.url,
+      BENCH_WORKER_SECRET_KEY: secretKey.toString('hex'),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  otherWorkers.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+}
 try {
   await migrate(db, fieldlineApi().schema);
   const fieldline = createFieldline({
     db,
-    secrets: new SecretBox(randomBytes(32)),
+    secrets: new SecretBox(secretKey),
     logger: pino({ level: 'warn' }),
     options: { publicUrl: 'http://127.0.0.1', webhooks: { allowPrivate: true } },
   });
@@ -57,17 +78,26 @@ try {
   const other = await createAccount(db, { name: 'Webhook Bench, another account' });
   await subscribe(other.api_key);
   await fieldline.runtime.use(webhookDelivery).start();
+  await Promise.all(Array.from({ length: workers - 1 }, startOtherWorker));
 
   // Events are written straight into the table, `batch` per transaction: as fast as PostgreSQL
   // takes them (a burst: the worker races the writer), then paced (the latency of a quiet API).
   let sequence = 0;
-  async function phase(name: string, count: number, size: number, perSecond: number | null, last?: string) {
+  // A backlog (every event committed at once, in one transaction, timed from its commit) measures
+  // delivery alone: in a burst the writer shares this process and the cores with the workers.
+  async function phase(
+    name: string,
+    count: number,
+    size: number,
+    perSecond: number | null,
+    { last, backlog = false }: { last?: string; backlog?: boolean } = {},
+  ) {
     arrived.clear();
     const committedAt = new Map<string, number>();
     const allArrived = new Promise<void>((resolve) => {
       expect = { count, resolve };
     });
-    const started = performance.now();
+    let started = performance.now();
     for (let written = 0; written < count; written += size) {
       if (perSecond) {
         const due = started + (written / perSecond) * 1000;
@@ -93,6 +123,7 @@ try {
       const at = performance.timeOrigin + performance.now();
       for (const id of ids) committedAt.set(id, at);
     }
+    if (backlog) started = performance.now();
     await Promise.race([
       allArrived,
       new Promise((_, reject) =>
@@ -112,15 +143,16 @@ try {
     );
   }
 
-  log(`burst: ${total} events in transactions of ${batch}; then 2,000 paced at 500/s; one worker`);
+  log(`burst: ${total} events in transactions of ${batch}; then 2,000 paced at 500/s; ${workers} worker(s)`);
   let otherWaited = NaN;
   const rows = [
+    await phase('backlog', total, total, null, { backlog: true }),
     await phase('burst', total, batch, null),
     await phase('paced', 2_000, 10, 500),
-    await phase('burst, then another account', total, batch, null, other.account.id),
+    await phase('burst, then another account', total, batch, null, { last: other.account.id }),
   ];
   let attempts = 0;
-  for (let waited = 0; waited < 5_000 && attempts < 2 * total + 2_000; waited += 100) {
+  for (let waited = 0; waited < 5_000 && attempts < 3 * total + 2_000; waited += 100) {
     [{ attempts }] = await systemQuery(db, {
       sql: 'SELECT count(*)::int AS attempts FROM webhook_deliveries',
       parameters: [],
@@ -135,7 +167,7 @@ try {
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
-      `attempts logged: ${attempts} of ${2 * total + 2_000}`,
+      `attempts logged: ${attempts} of ${3 * total + 2_000}`,
       `the other account's event, queued after the last burst: commit→arrival ${otherWaited.toFixed(0)} ms`,
       '',
     ].join('\n'),
@@ -143,6 +175,10 @@ try {
   await fieldline.runtime.stop();
   receiver.close();
 } finally {
+  for (const child of otherWorkers) child.kill('SIGTERM');
+  await Promise.all(
+    otherWorkers.map((child) => child.exitCode ?? new Promise((resolve) => child.once('exit', resolve))),
+  );
   await db.close();
   await database.drop();
 }
