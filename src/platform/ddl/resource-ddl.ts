@@ -2,10 +2,10 @@
 // (account_id, ref) -> (account_id, id), indexes for every declared filter/sort/search, and
 // the row-level security policy. Statements are idempotent and additive; dropping or
 // renaming a column needs a hand-written platform migration.
+import { createHash } from 'node:crypto';
 import { TENANT_ROLE } from '../../db/tenant-transaction.ts';
 import type { Registry, ResourceDefinition } from '../contract.ts';
 import type { FieldKind, FieldSpec } from '../resource/fields.ts';
-import { createHash } from 'node:crypto';
 import { SEARCH_TERMS_MIGRATION, searchDocumentSql } from '../query/search-terms.ts';
 
 /**
