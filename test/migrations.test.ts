@@ -116,3 +116,26 @@ test('a changed resource schema rebuilds a search column only when what it store
     await db.close();
   }
 });
+
+test("a field's declared default is its column's default too, for writers in plain SQL", async () => {
+  const db = await connectPglite();
+  try {
+    await migrate(db, fieldlineApi().schema);
+    const defaults = await systemQuery(db, {
+      sql: `SELECT table_name || '.' || column_name AS name, column_default FROM information_schema.columns
+             WHERE (table_name, column_name) IN (('events', 'livemode'), ('tickets', 'priority'), ('customers', 'tags'))
+             ORDER BY 1`,
+      parameters: [],
+    });
+    assert.deepEqual(
+      defaults.map((row) => [row.name, row.column_default]),
+      [
+        ['customers.tags', "'{}'::text[]"],
+        ['events.livemode', 'true'],
+        ['tickets.priority', "'normal'::text"],
+      ],
+    );
+  } finally {
+    await db.close();
+  }
+});

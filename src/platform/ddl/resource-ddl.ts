@@ -3,6 +3,7 @@
 // the row-level security policy. Statements are idempotent and additive; dropping or
 // renaming a column needs a hand-written platform migration.
 import { createHash } from 'node:crypto';
+import { toSqlLiteral } from '../../db/inline-parameters.ts';
 import { TENANT_ROLE } from '../../db/tenant-transaction.ts';
 import type { Registry, ResourceDefinition } from '../contract.ts';
 import type { FieldKind, FieldSpec } from '../resource/fields.ts';
@@ -36,6 +37,7 @@ function tableStatements(resource: ResourceDefinition): string[] {
     name,
     type: spec.sqlType,
     notNull: spec.required || spec.defaultValue !== undefined,
+    defaultSql: spec.defaultValue === undefined ? undefined : toSqlLiteral(spec.defaultValue),
   }));
   // A partitioned table's unique constraints must include the partition key, and nothing refers
   // to its rows, so it goes without; partitions are made and dropped by the table's owner.
@@ -55,6 +57,11 @@ ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).jo
 )${partitioned ? ' PARTITION BY RANGE (created_at)' : ''}`,
     // Fields added to a declaration later arrive as nullable columns.
     ...columns.map((c) => `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c.name} ${c.type}`),
+    // A declared default is the column's too, so a writer in plain SQL (a trigger, an import, a
+    // platform insert) that names no value gets the same one as the API (metadata only: no rewrite).
+    ...columns
+      .filter((c) => c.defaultSql !== undefined)
+      .map((c) => `ALTER TABLE ${t} ALTER COLUMN ${c.name} SET DEFAULT ${c.defaultSql}`),
     ...(resource.softDelete ? [`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS deleted_at timestamptz`] : []),
     `CREATE INDEX IF NOT EXISTS ${t}_created_at_idx ON ${t} (account_id, created_at, id)`,
     ...(partitioned ? [`CREATE INDEX IF NOT EXISTS ${t}_id_idx ON ${t} (account_id, id)`] : []),

@@ -26,8 +26,6 @@ export const events = defineResource({
   schema: [
     'ALTER TABLE events ADD COLUMN IF NOT EXISTS actor_type text',
     'ALTER TABLE events ADD COLUMN IF NOT EXISTS actor_id text',
-    // A writer that names no mode writes a live event, as on databases made before test mode.
-    'ALTER TABLE events ALTER COLUMN livemode SET DEFAULT true',
   ],
   fields: {
     type: field
