@@ -8,7 +8,7 @@ import type { Registry } from '../platform/contract.ts';
 export const USER_ROLES = ['owner', 'admin', 'dispatcher', 'technician', 'office', 'read_only'] as const;
 export type Role = (typeof USER_ROLES)[number];
 
-declare module '../platform/contract.ts' {
+declare module '../platform/member-roles.ts' {
   interface MemberRoles {
     owner: true;
     admin: true;

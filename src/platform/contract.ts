@@ -15,6 +15,8 @@ import type { FieldSpec } from './resource/fields.ts';
 import type { FieldName, Fields, RowOf, StatesOf } from './resource/row-types.ts';
 
 export type { Fields, RowOf, StatesOf, ValueOf } from './resource/row-types.ts';
+import type { Access, RolePolicy } from './member-roles.ts';
+export type { Access, MemberRoles, RolePolicy } from './member-roles.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { ServiceKey } from './api/service-key.ts';
 import type { BinaryBody, UploadedFile, UploadSpec } from './api/upload.ts';
@@ -139,22 +141,6 @@ export interface OperationContext {
 }
 
 // Rows typed from fields: resource/row-types.ts ----------------------------------------------
-
-// Member roles -----------------------------------------------------------------------------
-
-/** The member roles of an account: the auth module names them (module augmentation). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface MemberRoles {}
-/**
- * What a member with a role may do with a resource: `read`, `write` (which reads too), `own`
- * (write only their own work: rows assigned to them, see `assignment`) or `none`.
- */
-export type Access = 'none' | 'read' | 'write' | 'own';
-/**
- * Access by role, as a declaration states it; owners and admins
- * always write. A role left out keeps its module's default.
- */
-export type RolePolicy = Partial<Record<keyof MemberRoles & string, Access>>;
 
 // Declarations -----------------------------------------------------------------------------
 
