@@ -5,8 +5,8 @@
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/server.ts';
-import { prepareApiKey } from '../src/auth/api-keys.ts';
-import { systemQuery, systemTransaction } from '../src/db/system-query.ts';
+import { createBenchKey } from './bench-key.ts';
+import { systemQuery } from '../src/db/system-query.ts';
 import { createAccount } from '../src/auth/accounts.ts';
 import { createBenchDatabase } from './database.ts';
 import { seedAnalytics } from './analytics-seed.ts';
@@ -92,15 +92,10 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   });
   const accountId =
     seeded?.id ?? (await createAccount(server.db, { name: 'Analytics Bench', plan: 'enterprise' })).account.id;
-  const roomy = { limit: 10_000_000, window_seconds: 3600 };
-  const key = prepareApiKey({
-    accountId,
+  const secret = await createBenchKey(server.db, accountId, {
     name: 'Analytics bench key',
-    mode: 'live',
     scopes: ['read:analytics'],
-    rateLimits: { read: roomy, write: roomy, expensive: roomy },
   });
-  await systemTransaction(server.db, key.statements);
   let seedSeconds = 0;
   if (!seeded) {
     await systemQuery(server.db, {
@@ -116,7 +111,7 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
 
   const today = new Date().toISOString().slice(0, 10);
   const yearAgo = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
-  const headers = { authorization: `Bearer ${key.secret}` };
+  const headers = { authorization: `Bearer ${secret}` };
   const base = `http://127.0.0.1:${server.port}`;
   const rows: string[] = [];
   for (const window of WINDOWS.slice(0, settings.windows)) {

@@ -7,8 +7,8 @@
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/server.ts';
-import { prepareApiKey } from '../src/auth/api-keys.ts';
-import { systemQuery, systemTransaction } from '../src/db/system-query.ts';
+import { createBenchKey } from './bench-key.ts';
+import { systemQuery } from '../src/db/system-query.ts';
 import { createAccount, OWNER_SCOPES } from '../src/auth/accounts.ts';
 import { createBenchDatabase } from './database.ts';
 
@@ -25,21 +25,13 @@ const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database
 const server = await startServer(config);
 try {
   const { account } = await createAccount(server.db, { name: 'Automation Bench', plan: 'enterprise' });
-  const roomy = { limit: 10_000_000, window_seconds: 3600 };
-  const key = prepareApiKey({
-    accountId: account.id,
-    name: 'Bench key',
-    mode: 'live',
-    scopes: OWNER_SCOPES,
-    rateLimits: { read: roomy, write: roomy, expensive: roomy },
-  });
-  await systemTransaction(server.db, key.statements);
+  const secret = await createBenchKey(server.db, account.id, { name: 'Bench key', scopes: OWNER_SCOPES });
   if (process.env.NO_ENGINE)
     await server.fieldline.runtime
       .use((await import('../src/automation/automation-module.ts')).automationEngine)
       .stop();
   const url = `http://127.0.0.1:${server.port}`;
-  const headers = { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' };
+  const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
 
   for (let i = 0; i < 100; i++) {
     const forCustomers = i < 5;

@@ -10,8 +10,7 @@ import { startServer } from '../src/server.ts';
 import { randomBytes } from 'node:crypto';
 import { createFieldline } from '../src/main.ts';
 import { SecretBox } from '../src/platform/secret-box.ts';
-import { prepareApiKey } from '../src/auth/api-keys.ts';
-import { systemTransaction } from '../src/db/system-query.ts';
+import { createBenchKey } from './bench-key.ts';
 import { createAccount, OWNER_SCOPES } from '../src/auth/accounts.ts';
 import { createBenchDatabase } from './database.ts';
 import { seedCustomers } from './seed.ts';
@@ -60,18 +59,7 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
   const fieldline = await startServer(config);
   cleanups.push(() => fieldline.stop());
   const { account } = await createAccount(fieldline.db, { name: 'Bench Company', plan: 'enterprise' });
-  // The limiter runs on every request, as in production, but with room for the whole run:
-  // the bench measures what counting costs, not what refusing looks like.
-  const roomy = { limit: 10_000_000, window_seconds: 3600 };
-  const benchKey = prepareApiKey({
-    accountId: account.id,
-    name: 'Bench key',
-    mode: 'live',
-    scopes: OWNER_SCOPES,
-    rateLimits: { read: roomy, write: roomy, expensive: roomy },
-  });
-  await systemTransaction(fieldline.db, benchKey.statements);
-  const api_key = benchKey.secret;
+  const api_key = await createBenchKey(fieldline.db, account.id, { name: 'Bench key', scopes: OWNER_SCOPES });
 
   const seedStart = performance.now();
   const ids = await seedCustomers(database.url, account.id, settings.customers);
