@@ -55,8 +55,11 @@ async function listen(app: Hono, port: number, hostname: string) {
 export async function startServer(config: Config) {
   const logger = createLogger(config.logLevel);
   const releaseLock = config.databaseUrl ? () => {} : acquireDataDirLock(config.dataDir, 'server');
-  const db = await connectDatabase(config);
+  // Opening the database starts with reads (PGlite's files) or a round trip (PostgreSQL); the API is
+  // built while they are under way.
+  const connecting = connectDatabase(config);
   const api = fieldlineApi();
+  const db = await connecting;
   const { applied } = await migrate(db, api.schema);
   if (applied.length) logger.info({ applied }, 'database migrated');
   if (!config.databaseUrl) await createDemoAccountIfEmpty(db, config.port);

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { createTestContext, type TestContext } from './support/test-context.ts';
 import { assertProblem } from './support/problem-assertions.ts';
 import { systemQuery } from '../src/db/system-query.ts';
+import { getMigrations } from 'better-auth/db/migration';
+import { peopleAuth } from '../src/auth/auth-services.ts';
 
 let t: TestContext;
 before(async () => {
@@ -44,6 +46,17 @@ async function lastMailTo(email: string): Promise<string> {
   assert.ok(row, `a mail was queued for ${email}`);
   return row.text_body;
 }
+
+describe("Better Auth's tables", () => {
+  it('are the ones our migrations make: Better Auth would create or add nothing', async () => {
+    const plan = await getMigrations(t.runtime.use(peopleAuth).options, { throwOnUnsafe: false });
+    const named = (changes: { table: string; fields: object }[]) =>
+      changes.map((change) => `${change.table}: ${Object.keys(change.fields).join(', ')}`);
+    assert.deepEqual(named(plan.toBeCreated), []);
+    assert.deepEqual(named(plan.toBeAdded), []);
+    assert.deepEqual(plan.schemaProblems, []);
+  });
+});
 
 describe('signing up, in and out', () => {
   it('signs up a person with a new account they own, and the cookie and the token both act as them', async () => {
