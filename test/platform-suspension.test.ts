@@ -1,8 +1,8 @@
 // Suspending an account through the platform routes: each of its credentials (API key, member
 // session, OAuth token, customer portal session) gets 403 account_suspended on the very next
-// request while another account is unaffected; its data is untouched; webhook deliveries wait
-// and go out once each after resume. PATCH refuses bad input and changes nothing. Every operator
-// action is in the operators' audit log.
+// request while another account is unaffected; its data is untouched; webhook deliveries,
+// automation runs, schedules and campaign sending wait and go on once after resume. PATCH refuses
+// bad input and changes nothing. Every operator action is in the operators' audit log.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -17,6 +17,9 @@ import { accountPrincipal } from '../src/platform/operations/principal.ts';
 import { insertValidated } from '../src/platform/operations/create.ts';
 import { accountStatusOf } from '../src/platform-admin/account-status.ts';
 import { systemQuery } from '../src/db/system-query.ts';
+import pino from 'pino';
+import { AutomationEngine } from '../src/automation/automation-engine.ts';
+import { campaignSending } from '../src/domain/campaign-sender.ts';
 
 let ctx: TestContext;
 let operator: TestOperator;
@@ -173,6 +176,71 @@ describe('suspend and resume', () => {
       after: { status: 'suspended' },
       reason: 'abuse report',
     });
+  });
+});
+
+describe("a suspended account's own work", () => {
+  test('automation runs, schedules and campaign sending wait while suspended and go on once after resume', async () => {
+    const quiet = await ctx.newAccount('Quiet Co');
+    const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: quiet.key, body });
+    const made = async (path: string, body: unknown) => {
+      const res = await call('POST', path, body);
+      assert.equal(res.status, 201, res.text);
+      return res.body.data;
+    };
+    const ticketsTitled = async (prefix: string) =>
+      ((await call('GET', '/v1/tickets?limit=100')).body.data as any[]).filter((t) => t.subject.startsWith(prefix));
+    const runsOf = async (ruleId: string) =>
+      (await call('GET', `/v1/automation-rules/${ruleId}/runs?limit=100`)).body.data as any[];
+    const ticketAction = (subject: string) => [{ type: 'create_record', collection: 'tickets', fields: { subject } }];
+    const welcome = await made('/v1/automation-rules', {
+      name: 'Welcome',
+      trigger: { type: 'event', event: 'customer.created' },
+      actions: ticketAction('Welcome {{object.name}}'),
+    });
+    const hourly = await made('/v1/automation-rules', {
+      name: 'Hourly',
+      trigger: { type: 'schedule', cron: '0 * * * *' },
+      actions: ticketAction('Hourly {{event.id}}'),
+    });
+    let clock = Date.parse(hourly.next_run_at) - 60_000;
+    const engine = new AutomationEngine(ctx.runtime, pino({ level: 'silent' }), {
+      accountIds: [quiet.id],
+      now: () => clock,
+    });
+    const template = await made('/v1/email-templates', { name: 'News', subject: 'News', text_body: 'Hello' });
+    const contact = await made('/v1/contacts', { first_name: 'Reader', email: `reader-${quiet.id}@example.test` });
+    const campaign = await made('/v1/campaigns', { name: 'News', template_id: template.id });
+    assert.equal(
+      (await call('POST', `/v1/campaigns/${campaign.id}/recipients`, { contact_ids: [contact.id] })).status,
+      200,
+    );
+    assert.equal((await call('POST', `/v1/campaigns/${campaign.id}/send`)).status, 202);
+    await made('/v1/customers', { name: 'Ada' });
+
+    await asOperator('POST', `/v1/platform/accounts/${quiet.id}/suspend`, { reason: 'abuse report' });
+    clock += 3 * 3_600_000; // three hourly moments pass while suspended
+    await engine.settle();
+    const sendDue = () => ctx.runtime.use(campaignSending).sendDue({ accountIds: [quiet.id] });
+    assert.equal(await sendDue(), 0, 'no campaign mail while suspended');
+    const [{ n: runsBefore }] = await systemQuery(ctx.db, {
+      sql: `SELECT count(*)::int AS n FROM automation_runs WHERE account_id = $1 AND status NOT IN ('queued')`,
+      parameters: [quiet.id],
+    });
+    assert.equal(runsBefore, 0, 'no run advanced and no schedule fired while suspended');
+
+    await asOperator('POST', `/v1/platform/accounts/${quiet.id}/resume`, {});
+    await engine.settle();
+    assert.deepEqual(
+      (await ticketsTitled('Welcome')).map((t) => t.subject),
+      ['Welcome Ada'],
+      'the held run acts after resume',
+    );
+    assert.equal((await runsOf(welcome.id)).length, 1);
+    assert.equal((await runsOf(hourly.id)).length, 1, 'the missed schedule fires once, not once per hour missed');
+    assert.equal((await ticketsTitled('Hourly')).length, 1);
+    assert.equal(await sendDue(), 1, 'the campaign goes on');
+    assert.equal((await call('GET', `/v1/campaigns/${campaign.id}`)).body.data.status, 'sent');
   });
 });
 

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { systemQuery } from '../db/system-query.ts';
+import { accountIsActive } from '../platform/active-account.ts';
 import { withTenantTransaction, type TenantTransaction } from '../db/tenant-transaction.ts';
 import type { Row } from '../db/database.ts';
 import { PollingWorker } from '../platform/jobs/polling-worker.ts';
@@ -166,6 +167,7 @@ export class AutomationEngine implements Lifecycle {
              WHERE r.id IN (SELECT id FROM automation_runs
                              WHERE status IN ('queued', 'running', 'waiting') AND run_after <= $3
                                AND (locked_until IS NULL OR locked_until <= $3)
+                               AND ${accountIsActive('automation_runs.account_id')}
                                AND ($5::text[] IS NULL OR account_id = ANY ($5::text[]))
                              ORDER BY run_after LIMIT $4 FOR UPDATE SKIP LOCKED)
             RETURNING r.id, r.account_id`,

@@ -3,10 +3,12 @@
 // while it fires, and each run carries a fire key (the time, or the object and its time) that
 // is unique per rule: however many workers look, a moment makes one run (the window's start is
 // inclusive, so an object at its very edge is seen twice and run once). A server that was down
-// fires a missed schedule once, not once per missed moment.
+// fires a missed schedule once, not once per missed moment; so does a suspended account once it is
+// resumed (its rules do not fire meanwhile, and its dates are caught up from where they stopped).
 import { Cron } from 'croner';
 import type { Row } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
+import { accountIsActive } from '../platform/active-account.ts';
 import { withTenantTransaction, type TenantTransaction } from '../db/tenant-transaction.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
 import type { OperationContext, Runtime } from '../platform/contract.ts';
@@ -24,6 +26,7 @@ async function dueRules(runtime: Runtime, kind: string, column: string, now: num
     sql: `SELECT id, account_id FROM automation_rules
            WHERE trigger->>'type' = $1 AND enabled AND deleted_at IS NULL AND ${column} <= $2
              AND ($3::text[] IS NULL OR account_id = ANY ($3::text[]))
+             AND ${accountIsActive('automation_rules.account_id')}
            ORDER BY ${column} LIMIT 100`,
     parameters: [kind, new Date(now).toISOString(), accounts],
   });

@@ -8,6 +8,7 @@
 // waits for a running batch, and once it has answered no further batch starts.
 import type { Logger } from 'pino';
 import { systemQuery } from '../db/system-query.ts';
+import { accountIsActive } from '../platform/active-account.ts';
 import { withTenantTransaction } from '../db/tenant-transaction.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
@@ -91,6 +92,7 @@ export class CampaignSender {
     while (!this.#stopping) {
       const conditions = [
         `status = 'sending'`,
+        accountIsActive('campaigns.account_id'), // a suspended account's campaign goes on after resume
         ...(accountIds ? ['account_id = ANY($1::text[])'] : []),
         ...(after ? ['(started_at, id) > ($2::timestamptz, $3)'] : []),
       ];

@@ -1,7 +1,8 @@
 // An account's status, the one thing every part of Fieldline asks before it acts for an account:
 // `active` serves; `suspended` (by an operator) and `closed` (being deleted) are refused with 403
-// account_suspended at the gate, and their webhook deliveries wait. The column is
-// `accounts.status`; credentials carry it (Principal.accountStatus), so the gate needs no query.
+// account_suspended at the gate, and their background work waits (platform/active-account.ts).
+// The column is `accounts.status`; credentials carry it (Principal.accountStatus), so the gate
+// needs no query.
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
 import { accountSuspended } from '../platform/operations/principal.ts';

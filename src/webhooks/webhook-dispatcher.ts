@@ -11,6 +11,7 @@ import type { Database, Row } from '../db/database.ts';
 import { systemQuery, systemTransaction } from '../db/system-query.ts';
 import type { SqlStatement } from '../db/inline-parameters.ts';
 import { newId } from '../platform/ids.ts';
+import { accountIsActive } from '../platform/active-account.ts';
 import { API_VERSION } from '../platform/openapi/build-openapi.ts';
 import { insertRow } from '../platform/operations/row-statements.ts';
 import { serialize } from '../platform/operations/serialize.ts';
@@ -74,7 +75,7 @@ const CLAIM_DUE = `WITH RECURSIVE waiting(account_id) AS (
     SELECT w.account_id FROM waiting w
      WHERE w.account_id IS NOT NULL
        -- A suspended or closed account's deliveries wait, queued, until it is resumed.
-       AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = w.account_id AND a.status = 'active')
+       AND ${accountIsActive('w.account_id')}
        AND EXISTS (
        SELECT 1 FROM webhook_queue q
         WHERE q.account_id = w.account_id AND q.status = 'pending' AND q.next_attempt_at <= $1
