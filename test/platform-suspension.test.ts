@@ -20,6 +20,8 @@ import { systemQuery } from '../src/db/system-query.ts';
 import pino from 'pino';
 import { AutomationEngine } from '../src/automation/automation-engine.ts';
 import { campaignSending } from '../src/domain/campaign-sender.ts';
+import { mailRelay } from '../src/mail/mail-module.ts';
+import { queueMailStatement } from '../src/mail/mail-outbox.ts';
 
 let ctx: TestContext;
 let operator: TestOperator;
@@ -180,7 +182,7 @@ describe('suspend and resume', () => {
 });
 
 describe("a suspended account's own work", () => {
-  test('automation runs, schedules and campaign sending wait while suspended and go on once after resume', async () => {
+  test('automation runs, schedules, campaigns and queued mail wait while suspended, then go on once', async () => {
     const quiet = await ctx.newAccount('Quiet Co');
     const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: quiet.key, body });
     const made = async (path: string, body: unknown) => {
@@ -217,12 +219,18 @@ describe("a suspended account's own work", () => {
     );
     assert.equal((await call('POST', `/v1/campaigns/${campaign.id}/send`)).status, 202);
     await made('/v1/customers', { name: 'Ada' });
+    await systemQuery(
+      ctx.db,
+      queueMailStatement({ accountId: quiet.id, to: ['ada@example.test'], subject: 'Hi', text: 'Hi' }),
+    );
+    const deliverMail = () => ctx.runtime.use(mailRelay).deliver(Date.now(), [quiet.id]);
 
     await asOperator('POST', `/v1/platform/accounts/${quiet.id}/suspend`, { reason: 'abuse report' });
     clock += 3 * 3_600_000; // three hourly moments pass while suspended
     await engine.settle();
     const sendDue = () => ctx.runtime.use(campaignSending).sendDue({ accountIds: [quiet.id] });
     assert.equal(await sendDue(), 0, 'no campaign mail while suspended');
+    assert.equal(await deliverMail(), 0, 'queued mail waits');
     const [{ n: runsBefore }] = await systemQuery(ctx.db, {
       sql: `SELECT count(*)::int AS n FROM automation_runs WHERE account_id = $1 AND status NOT IN ('queued')`,
       parameters: [quiet.id],
@@ -239,6 +247,7 @@ describe("a suspended account's own work", () => {
     assert.equal((await runsOf(welcome.id)).length, 1);
     assert.equal((await runsOf(hourly.id)).length, 1, 'the missed schedule fires once, not once per hour missed');
     assert.equal((await ticketsTitled('Hourly')).length, 1);
+    assert.equal(await deliverMail(), 1, 'the queued mail goes');
     assert.equal(await sendDue(), 1, 'the campaign goes on');
     assert.equal((await call('GET', `/v1/campaigns/${campaign.id}`)).body.data.status, 'sent');
   });

@@ -11,6 +11,7 @@ import type { SqlStatement } from '../db/inline-parameters.ts';
 import { systemQuery, systemTransaction } from '../db/system-query.ts';
 import { deliveryUpdateStatements } from '../delivery/delivery-log.ts';
 import { PollingWorker } from '../platform/jobs/polling-worker.ts';
+import { accountIsActive } from '../platform/active-account.ts';
 import type { Runtime } from '../platform/contract.ts';
 import type { MailboxMessage } from './connector.ts';
 import { connectorOf } from './connectors.ts';
@@ -64,6 +65,7 @@ export class MailboxRelay {
               WHERE id = (SELECT id FROM integration_mail_outbox
                            WHERE sent_at IS NULL AND failed_at IS NULL AND sending_at IS NULL AND next_attempt_at <= $1
                              AND ($2::text[] IS NULL OR account_id = ANY($2::text[]))
+                             AND ${accountIsActive('integration_mail_outbox.account_id')}
                            ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
               RETURNING id, account_id, provider, message_id, delivery_id, to_address, subject, body, attempts`,
         parameters: [new Date(now).toISOString(), accountIds ?? null],

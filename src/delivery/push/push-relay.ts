@@ -14,6 +14,7 @@ import { openWriteOnlyField } from '../../platform/operations/write-only-fields.
 import type { Runtime } from '../../platform/contract.ts';
 import { guardedPost, type PostOutcome } from '../../webhooks/guarded-post.ts';
 import { PollingWorker } from '../../platform/jobs/polling-worker.ts';
+import { accountIsActive } from '../../platform/active-account.ts';
 import { deliveryUpdateStatements, type DeliveryUpdate } from '../delivery-log.ts';
 import { webPush, type VapidKeyStore } from './vapid-keys.ts';
 
@@ -78,6 +79,7 @@ export class PushRelay {
                         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
                           AND (sending_at IS NULL OR sending_at < $2)
                           AND ($4::text[] IS NULL OR account_id = ANY($4::text[]))
+                          AND ${accountIsActive('push_outbox.account_id')}
                         ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
               RETURNING o.id, o.account_id, o.delivery_id, o.payload, o.attempts, o.subscription_id,
                         s.endpoint, s.p256dh, s.auth,

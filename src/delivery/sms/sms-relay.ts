@@ -10,6 +10,7 @@ import type { Database, Row } from '../../db/database.ts';
 import type { SqlStatement } from '../../db/inline-parameters.ts';
 import { systemQuery, systemTransaction } from '../../db/system-query.ts';
 import { PollingWorker } from '../../platform/jobs/polling-worker.ts';
+import { accountIsActive } from '../../platform/active-account.ts';
 import { deliveryUpdateStatements } from '../delivery-log.ts';
 import { SmsRefused, type SmsProvider } from './sms-provider.ts';
 import { refundStatement } from '../../credits/credit-ledger.ts';
@@ -92,6 +93,7 @@ export class SmsRelay {
         sql: `UPDATE sms_outbox SET attempts = attempts + 1, sending_at = $1
               WHERE id = (SELECT id FROM sms_outbox
                            WHERE sent_at IS NULL AND failed_at IS NULL AND sending_at IS NULL AND next_attempt_at <= $1
+                             AND ${accountIsActive('sms_outbox.account_id')}
                            ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
               RETURNING id, account_id, delivery_id, to_number, body, attempts,
                         coalesce((SELECT NOT a.livemode FROM accounts a WHERE a.id = sms_outbox.account_id), false)
