@@ -18,6 +18,7 @@ import { startBareServer } from './bare-server.ts';
 import { preflight, scenarios, type Scenario, type Target } from './scenarios.ts';
 import { measureCpu } from './cpu-cost.ts';
 import { markdownTable, summarize, trafficControlCost, writeResults, type RunRecord } from './report.ts';
+import { wrkLoad, type LoadResult } from './wrk-load.ts';
 
 const env = process.env;
 const settings = {
@@ -33,18 +34,32 @@ const settings = {
   only: env.BENCH_SCENARIOS ? env.BENCH_SCENARIOS.split(',') : null,
   /** Systems to load (default all three); `fieldline,core` halves a traffic-control check. */
   systems: (env.BENCH_SYSTEMS ?? 'fieldline,core,bare').split(','),
+  /** `autocannon` (in a worker thread of this process) or `wrk` (its own process, two threads). */
+  loader: env.BENCH_LOADER === 'wrk' ? ('wrk' as const) : ('autocannon' as const),
 };
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
-async function load(target: Target, scenario: Scenario, connections: number, seconds: number) {
-  return autocannon({
+async function load(target: Target, scenario: Scenario, connections: number, seconds: number): Promise<LoadResult> {
+  const requests = scenario.requests(target);
+  if (settings.loader === 'wrk')
+    return wrkLoad({ url: target.url, requests, headers: target.headers, connections, seconds });
+  const r = await autocannon({
     url: target.url,
     connections,
     duration: seconds,
     headers: target.headers,
-    requests: scenario.requests(target),
+    requests,
     ...(settings.workers > 0 ? { workers: settings.workers } : {}),
   });
+  return {
+    reqPerSec: r.requests.mean,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    total: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats).map(([code, s]) => [code, s.count])),
+  };
 }
 
 async function main(cleanups: Array<() => Promise<unknown>>) {
@@ -117,20 +132,14 @@ async function main(cleanups: Array<() => Promise<unknown>>) {
           // alternate: fieldline, core, bare, fieldline, core, bare ...
           const cpu = measureCpu();
           const r = await load(target, scenario, connections, settings.durationSeconds);
-          const cost = cpu(r.requests.total);
+          const cost = cpu(r.total);
           const record: RunRecord = {
             scenario: scenario.name,
             connections,
             system: target.system,
             round,
-            reqPerSec: r.requests.mean,
-            p50Ms: r.latency.p50,
-            p99Ms: r.latency.p99,
-            non2xx: r.non2xx,
-            errors: r.errors + r.timeouts,
-            total: r.requests.total,
+            ...r,
             ...cost,
-            statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats).map(([code, s]) => [code, s.count])),
           };
           runs.push(record);
           log(
