@@ -148,7 +148,7 @@ export class MailRelay {
               WHERE id IN (SELECT id FROM mail_outbox
                            WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
                              AND ($4::text[] IS NULL OR account_id = ANY ($4::text[]))
-                             -- Fieldline's own mail (sign-in, no account) always goes.
+                             -- Mail of no account (signing people in) always goes.
                              AND (account_id IS NULL OR ${accountIsActive('mail_outbox.account_id')})
                            ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
               RETURNING id, account_id, to_addresses, cc_addresses, subject, text_body, html_body, attachments,
