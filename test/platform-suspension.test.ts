@@ -6,7 +6,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
 import { assertProblem, json } from './support/problem-assertions.ts';
 import { signedInOperator, type TestOperator } from './support/platform-operators.ts';
 import { tenantCredentials, type TenantCredentials } from './support/tenant-credentials.ts';
@@ -184,23 +184,21 @@ describe('suspend and resume', () => {
 describe("a suspended account's own work", () => {
   test('automation runs, schedules, campaigns and queued mail wait while suspended, then go on once', async () => {
     const quiet = await ctx.newAccount('Quiet Co');
-    const call = (method: string, path: string, body?: unknown) => ctx.call(method, path, { key: quiet.key, body });
-    const made = async (path: string, body: unknown) => {
-      const res = await call('POST', path, body);
-      assert.equal(res.status, 201, res.text);
-      return res.body.data;
-    };
+    const { call, created } = accountClient(
+      () => ctx,
+      () => quiet,
+    );
     const ticketsTitled = async (prefix: string) =>
       ((await call('GET', '/v1/tickets?limit=100')).body.data as any[]).filter((t) => t.subject.startsWith(prefix));
     const runsOf = async (ruleId: string) =>
       (await call('GET', `/v1/automation-rules/${ruleId}/runs?limit=100`)).body.data as any[];
     const ticketAction = (subject: string) => [{ type: 'create_record', collection: 'tickets', fields: { subject } }];
-    const welcome = await made('/v1/automation-rules', {
+    const welcome = await created('automation-rules', {
       name: 'Welcome',
       trigger: { type: 'event', event: 'customer.created' },
       actions: ticketAction('Welcome {{object.name}}'),
     });
-    const hourly = await made('/v1/automation-rules', {
+    const hourly = await created('automation-rules', {
       name: 'Hourly',
       trigger: { type: 'schedule', cron: '0 * * * *' },
       actions: ticketAction('Hourly {{event.id}}'),
@@ -210,15 +208,15 @@ describe("a suspended account's own work", () => {
       accountIds: [quiet.id],
       now: () => clock,
     });
-    const template = await made('/v1/email-templates', { name: 'News', subject: 'News', text_body: 'Hello' });
-    const contact = await made('/v1/contacts', { first_name: 'Reader', email: `reader-${quiet.id}@example.test` });
-    const campaign = await made('/v1/campaigns', { name: 'News', template_id: template.id });
+    const template = await created('email-templates', { name: 'News', subject: 'News', text_body: 'Hello' });
+    const contact = await created('contacts', { first_name: 'Reader', email: `reader-${quiet.id}@example.test` });
+    const campaign = await created('campaigns', { name: 'News', template_id: template.id });
     assert.equal(
       (await call('POST', `/v1/campaigns/${campaign.id}/recipients`, { contact_ids: [contact.id] })).status,
       200,
     );
     assert.equal((await call('POST', `/v1/campaigns/${campaign.id}/send`)).status, 202);
-    await made('/v1/customers', { name: 'Ada' });
+    await created('customers', { name: 'Ada' });
     await systemQuery(
       ctx.db,
       queueMailStatement({ accountId: quiet.id, to: ['ada@example.test'], subject: 'Hi', text: 'Hi' }),
