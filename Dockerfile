@@ -4,7 +4,7 @@
 # NODE_IMAGE names the base; any Node 20.19+ image on Debian bookworm with a `node` user will do.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# Build: every dependency, then the server bundle (build/cli/main.js) and the portal (web/dist).
+# Build: every dependency, then the server bundle (build/cli/main.cjs, with its code cache) and the portal (web/dist).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -67,12 +67,21 @@ export async function startServerProcess(env: Record<string, string | undefined>
   };
 }
 
-/** An account with an owner key, made by the CLI (`enterprise`: no benchmark request is rate limited). */
-export function createBenchAccount(databaseUrl: string): { account: { id: string }; api_key: string } {
+/**
+ * An account with an owner key, made by the CLI (`enterprise`: no benchmark request is rate limited),
+ * in a PostgreSQL database (its URL) or a PGlite data folder no server holds (`{ dataDir }`).
+ */
+export function createBenchAccount(database: string | { dataDir: string }): {
+  account: { id: string };
+  api_key: string;
+} {
+  const { DATABASE_URL: _, ...env } = process.env;
+  if (typeof database === 'string') env.DATABASE_URL = database;
+  else env.FIELDLINE_DATA_DIR = database.dataDir;
   const created = execFileSync(
     process.execPath,
     [BIN, 'accounts', 'create', '--name', 'Bench', '--plan', 'enterprise', '--json'],
-    { env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }, encoding: 'utf8' },
+    { env: { ...env, LOG_LEVEL: 'warn' }, encoding: 'utf8' },
   );
   return JSON.parse(created);
 }

@@ -3,7 +3,7 @@
 // current, else the TypeScript sources through tsx, so a fresh clone or an edited checkout needs no
 // build step. `generate` always runs the sources: it imports the SDK generator's TypeScript.
 // FIELDLINE_FROM_SOURCE=1 runs the sources even when a build is current.
-import { isServerBuildFresh } from '../scripts/server-build.js';
+import { isServerBuildFresh, loadServerBuild } from '../scripts/server-build.js';
 
 const args = process.argv.slice(2);
 const fromSource = process.env.FIELDLINE_FROM_SOURCE === '1' || args[0] === 'generate' || !isServerBuildFresh();
@@ -13,7 +13,7 @@ if (fromSource) {
   register();
   ({ runCli } = await import('../src/cli/main.ts'));
 } else {
-  ({ runCli } = await import('../build/cli/main.js'));
+  ({ runCli } = loadServerBuild());
 }
 const code = await runCli(args);
 if (code >= 0) process.exitCode = code;

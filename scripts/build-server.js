@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles the server (src/, TypeScript) and the packages it loads at start into one JavaScript file,
-// build/cli/main.js, so `npm start` serves without the tsx loader and without resolving and reading
+// build/cli/main.cjs, so `npm start` serves without the tsx loader and without resolving and reading
 // some thousands of module files: measured in bench/README.md ("Compiled start"). Runs in npm's
 // `prepare` step. The file sits two folders deep like every src/ module that finds files from its
 // own URL (src/http/portal.ts: ../../web/dist), so those paths stay true.
@@ -8,10 +8,11 @@
 // source file is newer than it (isServerBuildFresh in scripts/server-build.js).
 // `--outdir DIR` builds elsewhere (a test builds into a folder of its own).
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BUILD_DIR, SOURCE_DIR, STAMP_FILE } from './server-build.js';
+import { BUILD_DIR, BUNDLE_FILE, SOURCE_DIR, STAMP_FILE } from './server-build.js';
 
 /** Packages loaded from node_modules at run time rather than compiled in, and why. */
 const RUNTIME_PACKAGES = [
@@ -52,19 +53,19 @@ const started = performance.now();
 rmSync(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
   entryPoints: [join(SOURCE_DIR, 'cli', 'main.ts')],
-  outfile: join(outdir, 'cli', 'main.js'),
+  outfile: join(outdir, BUNDLE_FILE),
   bundle: true,
   external: RUNTIME_PACKAGES,
   plugins: [keepImportsOutsideSources],
-  format: 'esm',
+  // CommonJS, not an ES module: Node 20 compiles a script from V8's code cache (loadServerBuild in
+  // server-build.js), a module never. Our modules' import.meta.url is the bundle's own URL, as it was
+  // when the bundle was an ES module; import() becomes require(), as a script has no module loader.
+  format: 'cjs',
+  define: { 'import.meta.url': 'bundleUrl' },
+  supported: { 'dynamic-import': false },
+  banner: { js: "'use strict';const bundleUrl=require('node:url').pathToFileURL(__filename).href;" },
   platform: 'node',
   target: 'node20',
-  // CommonJS packages compiled into an ES module still call require() (for Node's own modules).
-  banner: {
-    js:
-      "import { createRequire as createRequireForBundle } from 'node:module';\n" +
-      'const require = createRequireForBundle(import.meta.url);',
-  },
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked', // `node --enable-source-maps` names src/ lines in stacks
@@ -72,8 +73,16 @@ const result = await esbuild.build({
   metafile: true,
   logLevel: 'warning',
 });
+// The first code cache: running the bundle once writes it (a read-only install cannot write it later).
+const cached = spawnSync(process.execPath, [
+  '--input-type=module',
+  '-e',
+  `import { loadServerBuild } from ${JSON.stringify(new URL('./server-build.js', import.meta.url).href)};
+   loadServerBuild(${JSON.stringify(outdir)});`,
+]);
+if (cached.status !== 0) throw new Error(`the compiled server does not load: ${cached.stderr}`);
 writeFileSync(join(outdir, STAMP_FILE), `${new Date().toISOString()}\n`);
 const modules = Object.keys(result.metafile.inputs).length;
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-const written = relative(process.cwd(), join(outdir, 'cli', 'main.js'));
+const written = relative(process.cwd(), join(outdir, BUNDLE_FILE));
 console.log(`fieldline: compiled the server (${modules} modules) to ${written} in ${seconds} s`);

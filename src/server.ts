@@ -18,7 +18,7 @@ import { filesFolder, localDiskStorage } from './storage/file-storage.ts';
 import { createFieldline, fieldlineApi } from './main.ts';
 
 /** Whether this process runs the compiled build (scripts/build-server.js) or the sources through tsx. */
-const RUNNING_CODE = import.meta.url.endsWith('.js') ? 'build' : 'source';
+const RUNNING_CODE = import.meta.url.endsWith('.ts') ? 'source' : 'build';
 
 async function createDemoAccountIfEmpty(db: Awaited<ReturnType<typeof connectDatabase>>, port: number): Promise<void> {
   const [{ count }] = await systemQuery(db, { sql: 'SELECT count(*)::int AS count FROM accounts', parameters: [] });

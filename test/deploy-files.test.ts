@@ -78,10 +78,12 @@ describe('Dockerfile', () => {
     const copied = runtime.instructions
       .filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=build'))
       .map((i) => i.args.split(/\s+/)[1].replace(/^\/app\//, ''));
-    // bin/fieldline.js imports the freshness check; build/ and web/dist/ are what `npm run build` writes.
+    // bin/fieldline.js imports the freshness check and the loader (server-build.js); build/ and
+    // web/dist/ are what `npm run build` writes.
     assert.deepEqual(copied.sort(), ['bin', 'build', 'scripts/server-build.js', 'web/dist']);
     assert.match(read('bin/fieldline.js'), /from '\.\.\/scripts\/server-build\.js'/);
-    assert.match(read('bin/fieldline.js'), /'\.\.\/build\/cli\/main\.js'/);
+    assert.match(read('bin/fieldline.js'), /loadServerBuild\(\)/);
+    assert.match(read('scripts/server-build.js'), /BUILD_DIR = join\(ROOT, 'build'\)/, 'the bundle is in build/');
     assert.match(read('web/vite.config.ts'), /outDir:[^\n]*dist/);
   });
 

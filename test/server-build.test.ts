@@ -1,6 +1,7 @@
 // The production build (scripts/build-server.js): the server compiles to one JavaScript file that
-// serves without the tsx loader, finds its files (portal, fonts, docs) from where it lands, and is
-// used by bin/fieldline.js only while no source is newer than it.
+// serves without the tsx loader, finds its files (portal, fonts, docs) from where it lands, starts
+// from V8's code cache made for that very file, and is used by bin/fieldline.js only while no
+// source is newer than it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -10,6 +11,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
@@ -19,7 +21,7 @@ import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isServerBuildFresh, STAMP_FILE } from '../scripts/server-build.js';
+import { BUNDLE_FILE, isServerBuildFresh, STAMP_FILE } from '../scripts/server-build.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -56,9 +58,19 @@ describe('isServerBuildFresh', () => {
   });
 });
 
+/** Plain node: not the test runner's child (its flags load tsx), not the suite's PostgreSQL. */
+function plainEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of ['NODE_OPTIONS', 'NODE_TEST_CONTEXT', 'DATABASE_URL', 'REDIS_URL']) delete env[name];
+  return env;
+}
+
 describe('the compiled server', () => {
   // A folder shaped like the project (package.json, node_modules, web/), with the build in build/.
   let home: string;
+  let bundleFile: string;
+  /** A script's first line: runs the build in `home` as bin/fieldline.js does. */
+  let LOAD_BUILD: string;
   let server: ChildProcess | undefined;
   let base: string;
   let key: string;
@@ -76,19 +88,17 @@ describe('the compiled server', () => {
       },
     );
     assert.equal(built.status, 0, built.stderr);
+    bundleFile = join(home, 'build', BUNDLE_FILE);
+    const loader = new URL('../scripts/server-build.js', import.meta.url).href;
+    LOAD_BUILD =
+      `import { loadServerBuild } from ${JSON.stringify(loader)};` +
+      `const { runCli } = loadServerBuild(${JSON.stringify(join(home, 'build'))});`;
 
-    const main = join(home, 'build', 'cli', 'main.js');
-    const run = `const { runCli } = await import(${JSON.stringify(main)}); process.exitCode = await runCli(['serve']);`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      FIELDLINE_DATA_DIR: join(home, 'data'),
-    };
-    // Plain node on PGlite: not the test runner's child (its flags load tsx), not the suite's PostgreSQL.
-    for (const name of ['NODE_OPTIONS', 'NODE_TEST_CONTEXT', 'DATABASE_URL', 'REDIS_URL']) delete env[name];
-    server = spawn(process.execPath, ['--input-type=module', '-e', run], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = `${LOAD_BUILD} process.exitCode = await runCli(['serve']);`;
+    server = spawn(process.execPath, ['--input-type=module', '-e', run], {
+      env: { ...plainEnv(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', FIELDLINE_DATA_DIR: join(home, 'data') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let listening: { port: number; code: string } | undefined;
     const read = (chunk: Buffer) => {
       log += chunk; // the demo key on stdout, the log (JSON lines) on stderr
@@ -115,29 +125,50 @@ describe('the compiled server', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  test('is one JavaScript file that imports only Node, the packages kept at run time and the SDK generator', () => {
-    const bundle = readFileSync(join(home, 'build', 'cli', 'main.js'), 'utf8');
+  test('is one JavaScript file that requires only Node, the packages kept at run time and the SDK generator', () => {
+    const bundle = readFileSync(bundleFile, 'utf8');
     const imported = new Set(
-      // Static imports (`import{a as b}from"pg";`, minified: several on a line) and dynamic ones.
-      [
-        ...bundle.matchAll(/(?:^|;)import\s*(?:[\w*{][^;"']*?from\s*)?["']([^"']+)["']|\bimport\(["']([^"']+)["']\)/gm),
-      ].map((match) => match[1] ?? match[2]),
+      // `require("pg")`, but not at the start of a string: ajv's code generator names its runtime so.
+      [...bundle.matchAll(/(?<![`'"\w.$])require\(["']([^"']+)["']\)/g)].map((match) => match[1]),
     );
     const unexpected = [...imported].filter(
       (specifier) =>
         // A bundled package may name a builtin without the prefix (fflate: `from "module"`).
         !specifier.startsWith('node:') &&
         !isBuiltin(specifier) &&
-        !['@electric-sql/pglite', 'pino', 'ioredis', 'openai', '@anthropic-ai/sdk'].includes(specifier) &&
+        !['@electric-sql/pglite', 'pino', 'ioredis', 'openai', '@anthropic-ai/sdk', 'pg-native'].includes(specifier) &&
         specifier !== '../../sdk/typescript/scripts/generate.ts', // `generate` runs from the sources
     );
     assert.deepEqual(unexpected, []);
     assert.ok(imported.has('@electric-sql/pglite'), "the check reads the bundle's imports");
   });
 
+  test('starts from the code cache the build made for that file; a changed file gets a new cache', () => {
+    const cacheFile = `${bundleFile}.v8-cache`;
+    const stamp = () => {
+      const { size, mtimeMs } = statSync(bundleFile);
+      return `${size}:${mtimeMs}`;
+    };
+    const load = () => {
+      const loaded = spawnSync(process.execPath, ['--input-type=module', '-e', LOAD_BUILD], { env: plainEnv() });
+      assert.equal(loaded.status, 0, String(loaded.stderr));
+      return { inode: statSync(cacheFile).ino, madeFor: readFileSync(cacheFile, 'latin1').split('\n', 1)[0] };
+    };
+    const built = load();
+    assert.equal(built.madeFor, stamp(), 'the cache names the file it was made from');
+    assert.equal(load().inode, built.inode, 'V8 took the cache: nothing was written again');
+
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(bundleFile, later, later); // as a new build of the same length would be
+    const remade = load();
+    assert.notEqual(remade.inode, built.inode, 'a cache made for another file is not used, but replaced');
+    assert.equal(remade.madeFor, stamp());
+    assert.equal(load().inode, remade.inode);
+  });
+
   test('is ASCII and without comments: V8 holds the source as a string, two bytes a character if one needs it', () => {
     // One '’' in a regular expression made the 5 MB file a 10 MB string on the heap.
-    const bundle = readFileSync(join(home, 'build', 'cli', 'main.js'), 'latin1');
+    const bundle = readFileSync(bundleFile, 'latin1');
     const wide = /[^\x00-\x7f]/.exec(bundle);
     assert.equal(wide, null, `non-ASCII near: ${wide && bundle.slice(wide.index - 60, wide.index + 20)}`);
     assert.doesNotMatch(bundle.slice(0, 200_000), /\n\s*\/\/ /, 'comments are left out');
