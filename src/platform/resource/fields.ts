@@ -51,7 +51,11 @@ const DEFAULT_OPERATORS: Record<FieldKind, FilterOperator[]> = {
 
 export interface FieldSpec {
   readonly kind: FieldKind;
-  /** Schema of a non-null value as the API reads and writes it. */
+  /**
+   * Schema of a non-null value as the API reads and writes it. Built on first read: ~400 declared
+   * fields made ~1,600 zod objects while the server started, most for resources a process may
+   * never validate (bench/README.md, "Lazy field schemas").
+   */
   readonly schema: z.ZodType;
   readonly sqlType: string;
   readonly required: boolean;
@@ -85,8 +89,10 @@ export class FieldBuilder<T = unknown, Present extends boolean = boolean> {
 
   constructor(readonly spec: FieldSpec) {}
 
-  #with<P extends boolean = Present>(patch: Partial<FieldSpec>): FieldBuilder<T, P> {
-    return new FieldBuilder<T, P>({ ...this.spec, ...patch });
+  #with<P extends boolean = Present>(patch: Partial<Omit<FieldSpec, 'schema'>>): FieldBuilder<T, P> {
+    // Copied by descriptor, not spread: a spread would read, and so build, the lazy schema.
+    const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(this.spec)) as FieldSpec;
+    return new FieldBuilder<T, P>(Object.assign(copy, patch));
   }
 
   /** Must be given on create. */
@@ -137,13 +143,16 @@ export class FieldBuilder<T = unknown, Present extends boolean = boolean> {
 
 function make<T, P extends boolean = false>(
   kind: FieldKind,
-  schema: z.ZodType,
+  buildSchema: () => z.ZodType,
   sqlType: string,
-  extra: Partial<FieldSpec> = {},
+  extra: Partial<Omit<FieldSpec, 'schema'>> = {},
 ): FieldBuilder<T, P> {
+  let schema: z.ZodType | undefined;
   return new FieldBuilder<T, P>({
     kind,
-    schema,
+    get schema() {
+      return (schema ??= buildSchema());
+    },
     sqlType,
     required: false,
     access: 'writable',
@@ -173,92 +182,103 @@ export const dateSchema = () => z.iso.date().refine((s) => STORABLE_YEAR.test(s)
 
 export const field = {
   /** Text; `pattern` (with the `message` a mismatch gets) when only some shapes are valid. */
-  text: (options: { max?: number; min?: number; pattern?: RegExp; message?: string } = {}) => {
-    const text = z
-      .string()
-      .trim()
-      .min(options.min ?? 0)
-      .max(options.max ?? 10_000);
-    return make<string>('text', options.pattern ? text.regex(options.pattern, options.message) : text, 'text');
-  },
+  text: (options: { max?: number; min?: number; pattern?: RegExp; message?: string } = {}) =>
+    make<string>(
+      'text',
+      () => {
+        const text = z
+          .string()
+          .trim()
+          .min(options.min ?? 0)
+          .max(options.max ?? 10_000);
+        return options.pattern ? text.regex(options.pattern, options.message) : text;
+      },
+      'text',
+    ),
   email: () =>
     make<string>(
       'text',
-      z
-        .email()
-        .max(320)
-        .transform((s) => s.toLowerCase()),
+      () =>
+        z
+          .email()
+          .max(320)
+          .transform((s) => s.toLowerCase()),
       'text',
       { example: 'ada@example.com' },
     ),
   /** An absolute http(s) URL. */
   url: () =>
-    make<string>('text', z.url({ protocol: /^https?$/ }).max(2048), 'text', {
+    make<string>('text', () => z.url({ protocol: /^https?$/ }).max(2048), 'text', {
       example: 'https://example.com/hooks/fieldline',
     }),
   color: () =>
-    make<string>('text', z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'Expected a hex colour such as #1E88E5'), 'text', {
+    make<string>('text', () => z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'Expected a hex colour such as #1E88E5'), 'text', {
       example: '#1E88E5',
     }),
   phone: () =>
     make<string>(
       'text',
-      z
-        .string()
-        .trim()
-        .regex(/^\+?[0-9 ().-]{5,32}$/, 'Invalid phone number'),
+      () =>
+        z
+          .string()
+          .trim()
+          .regex(/^\+?[0-9 ().-]{5,32}$/, 'Invalid phone number'),
       'text',
       { example: '+1 555 0100' },
     ),
   integer: (options: { min?: number; max?: number } = {}) =>
     make<number>(
       'integer',
-      z
-        .int()
-        .min(options.min ?? -2_147_483_648)
-        .max(options.max ?? 2_147_483_647),
+      () =>
+        z
+          .int()
+          .min(options.min ?? -2_147_483_648)
+          .max(options.max ?? 2_147_483_647),
       'integer',
     ),
   /** A measurement that may have a fraction (a percentage, milliseconds); never money. */
   number: (options: { min?: number; max?: number } = {}) =>
     make<number>(
       'number',
-      z
-        .number()
-        .min(options.min ?? -1e15)
-        .max(options.max ?? 1e15),
+      () =>
+        z
+          .number()
+          .min(options.min ?? -1e15)
+          .max(options.max ?? 1e15),
       'double precision',
     ),
   /** An amount in the currency's minor unit (cents). */
   money: (options: { min?: number } = {}) =>
     make<number>(
       'money',
-      z
-        .int()
-        .min(options.min ?? 0)
-        .max(Number.MAX_SAFE_INTEGER),
+      () =>
+        z
+          .int()
+          .min(options.min ?? 0)
+          .max(Number.MAX_SAFE_INTEGER),
       'bigint',
       { example: 12500 },
     ),
   currency: () =>
     make<string>(
       'currency',
-      z.string().toUpperCase().regex(ISO_CURRENCY, 'Expected an ISO 4217 code such as USD'),
+      () => z.string().toUpperCase().regex(ISO_CURRENCY, 'Expected an ISO 4217 code such as USD'),
       'text',
-      {
-        example: 'USD',
-      },
+      { example: 'USD' },
     ),
-  boolean: () => make<boolean>('boolean', z.boolean(), 'boolean'),
-  datetime: () => make<string>('datetime', timestampSchema(), 'timestamptz', { example: '2026-01-15T09:30:00.000Z' }),
-  date: () => make<string>('date', dateSchema(), 'date', { example: '2026-01-31' }),
+  boolean: () => make<boolean>('boolean', () => z.boolean(), 'boolean'),
+  datetime: () => make<string>('datetime', timestampSchema, 'timestamptz', { example: '2026-01-15T09:30:00.000Z' }),
+  date: () => make<string>('date', dateSchema, 'date', { example: '2026-01-31' }),
   enum: <const T extends readonly [string, ...string[]]>(values: T) =>
-    make<T[number]>('enum', z.enum(values), 'text', { enumValues: values }),
+    make<T[number]>('enum', () => z.enum(values), 'text', { enumValues: values }),
   /** A reference to an object of `collection` in the same account. */
-  ref: (collection: string) => make<string>('ref', z.string().min(1).max(64), 'text', { ref: { collection } }),
+  ref: (collection: string) => make<string>('ref', () => z.string().min(1).max(64), 'text', { ref: { collection } }),
   tags: () =>
-    make<string[], true>('tags', z.array(z.string().trim().min(1).max(64)).max(50), 'text[]', { defaultValue: [] }),
-  json: <S extends z.ZodType>(schema: S) => make<z.output<S>>('json', schema, 'jsonb'),
+    make<string[], true>('tags', () => z.array(z.string().trim().min(1).max(64)).max(50), 'text[]', {
+      defaultValue: [],
+    }),
+  /** JSON of the shape `schema` describes (built by the caller, so not deferred). */
+  json: <S extends z.ZodType>(schema: S) => make<z.output<S>>('json', () => schema, 'jsonb'),
   /**
    * A secret the server must read back (a provider's signing secret): write-only, stored
    * encrypted, absent from every response, event, list and export.
@@ -266,11 +286,12 @@ export const field = {
   secret: (options: { min?: number; max?: number; pattern?: RegExp; message?: string } = {}) =>
     make<string>(
       'text',
-      z
-        .string()
-        .min(options.min ?? 8)
-        .max(options.max ?? 500)
-        .regex(options.pattern ?? /[\s\S]*/, options.message),
+      () =>
+        z
+          .string()
+          .min(options.min ?? 8)
+          .max(options.max ?? 500)
+          .regex(options.pattern ?? /[\s\S]*/, options.message),
       'text',
       { writeOnly: true },
     ),
