@@ -27,19 +27,24 @@ export function windowStatement(accountId: string, window: Window, sql: string):
   return { sql, parameters: [accountId, window.timeZone, window.from, window.to, window.interval, window.today] };
 }
 
-// Just-in-time compilation starts once a statement's estimated cost passes jit_above_cost, which
-// these aggregates over 10^4-10^5 rows do; compiling then took longer than running (dashboard p95
-// 837 -> 368 ms and jobs 796 -> 329 ms with it off, bench/README.md).
-const WITHOUT_JIT: SqlStatement = { sql: 'SET LOCAL jit = off', parameters: [] };
+// Settings for the analytics statements, whose aggregates read 10^4-10^5 rows (bench/README.md):
+// - Just-in-time compilation starts once a statement's estimated cost passes jit_above_cost;
+//   compiling then took longer than running (dashboard p95 837 -> 368 ms, jobs 796 -> 329 ms).
+// - Parallel workers: starting and feeding them cost more than they saved at this size (the jobs
+//   counts 41 ms with two workers, 27 ms without), and callers at once already share the cores.
+const ANALYTICS_SETTINGS: SqlStatement[] = [
+  { sql: 'SET LOCAL jit = off', parameters: [] },
+  { sql: 'SET LOCAL max_parallel_workers_per_gather = 0', parameters: [] },
+];
 
-/** Runs statements in one round trip, as the tenant (RLS applies), without JIT compilation. */
+/** Runs statements in one round trip, as the tenant (RLS applies), with the settings above. */
 export async function runAnalytics(
   runtime: Runtime,
   accountId: string,
   statements: readonly SqlStatement[],
 ): Promise<Row[][]> {
-  const results = await tenantRead(runtime, accountId, [WITHOUT_JIT, ...statements]);
-  return results.slice(1);
+  const results = await tenantRead(runtime, accountId, [...ANALYTICS_SETTINGS, ...statements]);
+  return results.slice(ANALYTICS_SETTINGS.length);
 }
 
 /** The account's time zone and its local date now (one round trip, before the period is known). */
