@@ -9,7 +9,8 @@
 // `--outdir DIR` builds elsewhere (a test builds into a folder of its own).
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUILD_DIR, BUNDLE_FILE, SOURCE_DIR, STAMP_FILE } from './server-build.js';
@@ -74,13 +75,25 @@ const result = await esbuild.build({
   logLevel: 'warning',
 });
 // The first code cache: running the bundle once writes it (a read-only install cannot write it later).
-const cached = spawnSync(process.execPath, [
-  '--input-type=module',
-  '-e',
-  `import { loadServerBuild } from ${JSON.stringify(new URL('./server-build.js', import.meta.url).href)};
-   loadServerBuild(${JSON.stringify(outdir)});`,
-]);
+// Plain node: flags from NODE_OPTIONS (tsx's loader, --enable-source-maps, a V8 flag) would write no
+// cache, or one that V8 refuses in `npm start`.
+const cached = spawnSync(
+  process.execPath,
+  [
+    '--input-type=module',
+    '-e',
+    `import { loadServerBuild } from ${JSON.stringify(new URL('./server-build.js', import.meta.url).href)};
+     loadServerBuild(${JSON.stringify(outdir)});`,
+  ],
+  { env: { ...process.env, NODE_OPTIONS: '' } },
+);
 if (cached.status !== 0) throw new Error(`the compiled server does not load: ${cached.stderr}`);
+const bundleDigest = createHash('sha256')
+  .update(readFileSync(join(outdir, BUNDLE_FILE)))
+  .digest('hex');
+const cacheFile = join(outdir, `${BUNDLE_FILE}.v8-cache`);
+if (!existsSync(cacheFile) || !readFileSync(cacheFile, 'latin1').startsWith(`sha256:${bundleDigest}\n`))
+  throw new Error(`no code cache for the bundle was written (${cacheFile})`);
 writeFileSync(join(outdir, STAMP_FILE), `${new Date().toISOString()}\n`);
 const modules = Object.keys(result.metafile.inputs).length;
 const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -1,7 +1,17 @@
 // Where the compiled server lives, whether it is current, and how it is loaded; shared by the build
 // script and the bin.
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +34,7 @@ export const isServerSource = (path) => path.endsWith('.ts') && !path.endsWith('
  */
 export function isServerBuildFresh(sourceDir = SOURCE_DIR, buildDir = BUILD_DIR) {
   const stamp = join(buildDir, STAMP_FILE);
-  if (!existsSync(stamp)) return false;
+  if (!existsSync(stamp) || !existsSync(join(buildDir, BUNDLE_FILE))) return false;
   // An install without the sources (the container image, Dockerfile) has only the build to run.
   if (!existsSync(sourceDir)) return true;
   const builtAt = statSync(stamp).mtimeMs;
@@ -51,7 +61,7 @@ export function loadServerBuild(buildDir = BUILD_DIR) {
   const cacheFile = `${file}.v8-cache`;
   const bytes = readFileSync(file);
   const madeFor = `sha256:${createHash('sha256').update(bytes).digest('hex')}\n`;
-  const stored = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
+  const stored = readIfThere(cacheFile);
   const cachedData =
     stored?.subarray(0, madeFor.length).toString() === madeFor ? stored.subarray(madeFor.length) : undefined;
   // What Node's CommonJS loader wraps a file in, on its first line: stack traces keep the bundle's lines.
@@ -60,14 +70,33 @@ export function loadServerBuild(buildDir = BUILD_DIR) {
   const script = new Script(wrapped, { filename: file, cachedData });
   const bundle = { exports: {} };
   script.runInThisContext().call(bundle.exports, bundle.exports, createRequire(file), bundle, file, dirname(file));
-  if (!cachedData || script.cachedDataRejected) {
-    const fresh = `${cacheFile}.${process.pid}`;
+  if ((!cachedData || script.cachedDataRejected) && isWritable(dirname(file))) {
+    const fresh = `${cacheFile}.${randomUUID()}`;
     try {
-      writeFileSync(fresh, Buffer.concat([Buffer.from(madeFor), script.createCachedData()]));
+      writeFileSync(fresh, Buffer.concat([Buffer.from(madeFor), script.createCachedData()]), { flag: 'wx' });
       renameSync(fresh, cacheFile); // whole or not at all, whoever else starts now
     } catch {
-      rmSync(fresh, { force: true }); // a read-only install starts without a cache: slower, nothing else
+      rmSync(fresh, { force: true }); // a full disk: the next start tries again
     }
   }
   return bundle.exports;
+}
+
+/** The file's bytes, or undefined when it is not there (or went away meanwhile: a rebuild). */
+function readIfThere(path) {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A read-only install (the image's build/) starts without a cache: slower, nothing else. */
+function isWritable(dir) {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

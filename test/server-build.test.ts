@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE_FILE, isServerBuildFresh, STAMP_FILE } from '../scripts/server-build.js';
 
@@ -43,6 +43,9 @@ describe('isServerBuildFresh', () => {
     for (const file of ['main.ts', 'http/app.ts', 'http/app.test.ts']) at(join(dir, 'src', file), 1_000);
     writeFileSync(join(dir, 'build', STAMP_FILE), '');
     at(join(dir, 'build', STAMP_FILE), 2_000);
+    assert.equal(isServerBuildFresh(join(dir, 'src'), join(dir, 'build')), false, 'a stamp without the bundle');
+    mkdirSync(join(dir, 'build', dirname(BUNDLE_FILE)));
+    writeFileSync(join(dir, 'build', BUNDLE_FILE), '');
     assert.equal(isServerBuildFresh(join(dir, 'src'), join(dir, 'build')), true);
   });
 
@@ -72,6 +75,8 @@ describe('the compiled server', () => {
   let bundleFile: string;
   /** A script's first line: runs the build in `home` as bin/fieldline.js does. */
   let LOAD_BUILD: string;
+  /** The code cache's inode as the build left it, before anything else loaded the bundle. */
+  let builtCacheInode: number;
   let server: ChildProcess | undefined;
   let base: string;
   let key: string;
@@ -90,6 +95,7 @@ describe('the compiled server', () => {
     );
     assert.equal(built.status, 0, built.stderr);
     bundleFile = join(home, 'build', BUNDLE_FILE);
+    builtCacheInode = statSync(`${bundleFile}.v8-cache`).ino; // the build wrote one (or this throws)
     const loader = new URL('../scripts/server-build.js', import.meta.url).href;
     LOAD_BUILD =
       `import { loadServerBuild } from ${JSON.stringify(loader)};` +
@@ -154,6 +160,7 @@ describe('the compiled server', () => {
       return { inode: statSync(cacheFile).ino, madeFor: readFileSync(cacheFile, 'latin1').split('\n', 1)[0] };
     };
     const built = load();
+    assert.equal(built.inode, builtCacheInode, 'the server and this process took the cache the build wrote');
     assert.equal(built.madeFor, digest(), 'the cache names the file it was made from');
     assert.equal(load().inode, built.inode, 'V8 took the cache: nothing was written again');
 
