@@ -10,6 +10,7 @@ import { copyLine } from '../db/copy-text.ts';
 import { CopyBatch } from '../db/copy-batch.ts';
 import { Counter, type Registry as MetricsRegistry } from 'prom-client';
 import { gaugeFrom } from '../platform/gauge-from.ts';
+import { PollingWorker } from '../platform/jobs/polling-worker.ts';
 import { RequestLogPartitions, dayOf } from './request-log-partitions.ts';
 import { storableJsonText, storedBody } from './stored-body.ts';
 import type { CredentialKind } from '../platform/operations/credential-kind.ts';
@@ -96,7 +97,8 @@ export class RequestLogWriter {
   #queued = 0;
   #flushing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #retentionTimer: NodeJS.Timeout | undefined;
+  /** Drops the partitions past the retention: at start, then hourly. */
+  readonly #retention: PollingWorker;
   readonly #partitions: RequestLogPartitions;
   readonly #maxQueue: number;
   readonly #batchSize: number;
@@ -109,6 +111,11 @@ export class RequestLogWriter {
     private readonly options: RequestLogWriterOptions = {},
   ) {
     this.#partitions = new RequestLogPartitions(db);
+    this.#retention = new PollingWorker('request log retention sweep', logger, 3_600_000, async () => {
+      const days = await this.dropExpired();
+      if (days.length) this.logger.info({ days }, 'dropped expired request log partitions');
+      return days.length;
+    });
     this.#maxQueue = options.maxQueue ?? 10_000;
     this.#batchSize = options.batchSize ?? 2_000;
     this.#dropped = new Counter({
@@ -158,16 +165,8 @@ export class RequestLogWriter {
     const interval = this.options.flushIntervalMs ?? 1_000;
     this.#timer = setInterval(() => void this.flush(), interval);
     this.#timer.unref();
-    const sweep = () =>
-      this.#partitions
-        .dropOlderThan(this.retentionDays)
-        .then((days) => {
-          if (days.length) this.logger.info({ days }, 'dropped expired request log partitions');
-        })
-        .catch((err) => this.logger.warn({ err }, 'could not drop expired request log partitions'));
-    void sweep();
-    this.#retentionTimer = setInterval(sweep, 3_600_000);
-    this.#retentionTimer.unref();
+    this.#retention.start();
+    this.#retention.nudge();
   }
 
   /** Writes everything queued so far (tests and shutdown call this; the timer does otherwise). */
@@ -182,7 +181,7 @@ export class RequestLogWriter {
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    clearInterval(this.#retentionTimer);
+    await this.#retention.stop();
     await this.flush();
   }
 

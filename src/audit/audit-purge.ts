@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import type { SqlStatement } from '../db/inline-parameters.ts';
 import { systemTransaction } from '../db/system-query.ts';
+import { PollingWorker } from '../platform/jobs/polling-worker.ts';
 import { PURGE_SETTING } from './audit-log-resource.ts';
 
 declare module '../platform/contract.ts' {
@@ -29,23 +30,25 @@ const BATCH = 5_000;
 const HOURLY = 3_600_000;
 
 export class AuditPurge {
-  #timer: NodeJS.Timeout | undefined;
+  readonly #worker: PollingWorker;
 
   constructor(
     private readonly db: Database,
-    private readonly logger: Logger,
+    logger: Logger,
     readonly retentionDays = DEFAULT_AUDIT_RETENTION_DAYS,
-  ) {}
-
-  start(): void {
-    const sweep = () => this.sweep().catch((err) => this.logger.warn({ err }, 'audit log retention sweep failed'));
-    void sweep();
-    this.#timer = setInterval(sweep, HOURLY);
-    this.#timer.unref();
+  ) {
+    this.#worker = new PollingWorker('audit log retention sweep', logger, HOURLY, () => this.sweep());
   }
 
-  stop(): void {
-    clearInterval(this.#timer);
+  /** Sweeps at once, then hourly. */
+  start(): void {
+    this.#worker.start();
+    this.#worker.nudge();
+  }
+
+  /** Waits for a sweep under way: the database is closed next. */
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   /** Deletes the entries past the retention (of every account) now; answers how many went. */

@@ -3,27 +3,30 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { systemQuery } from '../db/system-query.ts';
+import { PollingWorker } from '../platform/jobs/polling-worker.ts';
 
 const BATCH = 5_000;
 
 export class InboundLogRetention {
-  #timer: NodeJS.Timeout | undefined;
+  readonly #worker: PollingWorker;
 
   constructor(
     private readonly db: Database,
-    private readonly logger: Logger,
+    logger: Logger,
     readonly retentionDays = 30,
-  ) {}
-
-  start(): void {
-    const sweep = () => this.sweep().catch((err) => this.logger.warn({ err }, 'inbound log retention sweep failed'));
-    void sweep();
-    this.#timer = setInterval(sweep, 3_600_000);
-    this.#timer.unref();
+  ) {
+    this.#worker = new PollingWorker('inbound log retention sweep', logger, 3_600_000, () => this.sweep());
   }
 
-  stop(): void {
-    clearInterval(this.#timer);
+  /** Sweeps at once, then hourly. */
+  start(): void {
+    this.#worker.start();
+    this.#worker.nudge();
+  }
+
+  /** Waits for a sweep under way: the database is closed next. */
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   /** Deletes what is past the retention now; answers how many log entries went. */
