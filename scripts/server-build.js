@@ -65,8 +65,7 @@ export function loadServerBuild(buildDir = BUILD_DIR) {
   const cachedData =
     stored?.subarray(0, madeFor.length).toString() === madeFor ? stored.subarray(madeFor.length) : undefined;
   // What Node's CommonJS loader wraps a file in, on its first line: stack traces keep the bundle's lines.
-  // latin1 decodes the ASCII bundle byte for byte (test/server-build.test.ts checks it is ASCII).
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${bytes.toString('latin1')}\n})`;
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`;
   const script = new Script(wrapped, { filename: file, cachedData });
   const bundle = { exports: {} };
   script.runInThisContext().call(bundle.exports, bundle.exports, createRequire(file), bundle, file, dirname(file));
