@@ -9,11 +9,17 @@
 // `--outdir DIR` builds elsewhere (a test builds into a folder of its own).
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BUILD_DIR, BUNDLE_FILE, SOURCE_DIR, STAMP_FILE } from './server-build.js';
+import {
+  BUILD_DIR,
+  BUNDLE_FILE,
+  CODE_CACHE_FILE,
+  SOURCE_DIR,
+  STAMP_FILE,
+  hasCurrentCodeCache,
+} from './server-build.js';
 
 /** Packages loaded from node_modules at run time rather than compiled in, and why. */
 const RUNTIME_PACKAGES = [
@@ -88,12 +94,7 @@ const cached = spawnSync(
   { env: { ...process.env, NODE_OPTIONS: '' } },
 );
 if (cached.status !== 0) throw new Error(`the compiled server does not load: ${cached.stderr}`);
-const bundleDigest = createHash('sha256')
-  .update(readFileSync(join(outdir, BUNDLE_FILE)))
-  .digest('hex');
-const cacheFile = join(outdir, `${BUNDLE_FILE}.v8-cache`);
-if (!existsSync(cacheFile) || !readFileSync(cacheFile, 'latin1').startsWith(`sha256:${bundleDigest}\n`))
-  throw new Error(`no code cache for the bundle was written (${cacheFile})`);
+if (!hasCurrentCodeCache(outdir)) throw new Error(`no code cache for the bundle was written (${CODE_CACHE_FILE})`);
 writeFileSync(join(outdir, STAMP_FILE), `${new Date().toISOString()}\n`);
 const modules = Object.keys(result.metafile.inputs).length;
 const seconds = ((performance.now() - started) / 1000).toFixed(1);

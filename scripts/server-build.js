@@ -24,6 +24,18 @@ export const BUILD_DIR = join(ROOT, 'build');
 export const STAMP_FILE = '.built-at';
 /** The bundle, relative to the build folder: two folders deep, as every src/ module is. */
 export const BUNDLE_FILE = join('cli', 'main.cjs');
+/** V8's code cache for the bundle, beside it: a first line naming the bundle it was made from, then V8's bytes. */
+export const CODE_CACHE_FILE = `${BUNDLE_FILE}.v8-cache`;
+
+/** The cache's first line for a bundle of these bytes. */
+const cacheHeaderFor = (bundle) => `sha256:${createHash('sha256').update(bundle).digest('hex')}\n`;
+
+/** Whether `buildDir` holds a code cache made from its bundle as it is now (the build checks it wrote one). */
+export function hasCurrentCodeCache(buildDir = BUILD_DIR) {
+  const cache = readIfThere(join(buildDir, CODE_CACHE_FILE));
+  const header = cacheHeaderFor(readFileSync(join(buildDir, BUNDLE_FILE)));
+  return cache?.subarray(0, header.length).toString() === header;
+}
 
 /** A file of the server (relative to src/): TypeScript that is not a test. */
 export const isServerSource = (path) => path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.endsWith('.d.ts');
@@ -58,9 +70,9 @@ export function loadServerBuild(buildDir = BUILD_DIR) {
   const file = join(buildDir, BUNDLE_FILE);
   // Node maps stack traces (--enable-source-maps) only through files its own loader compiled.
   if (process.sourceMapsEnabled) return createRequire(import.meta.url)(file);
-  const cacheFile = `${file}.v8-cache`;
+  const cacheFile = join(buildDir, CODE_CACHE_FILE);
   const bytes = readFileSync(file);
-  const madeFor = `sha256:${createHash('sha256').update(bytes).digest('hex')}\n`;
+  const madeFor = cacheHeaderFor(bytes);
   const stored = readIfThere(cacheFile);
   const cachedData =
     stored?.subarray(0, madeFor.length).toString() === madeFor ? stored.subarray(madeFor.length) : undefined;

@@ -22,7 +22,7 @@ import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE_FILE, isServerBuildFresh, STAMP_FILE } from '../scripts/server-build.js';
+import { BUNDLE_FILE, CODE_CACHE_FILE, isServerBuildFresh, STAMP_FILE } from '../scripts/server-build.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -95,7 +95,7 @@ describe('the compiled server', () => {
     );
     assert.equal(built.status, 0, built.stderr);
     bundleFile = join(home, 'build', BUNDLE_FILE);
-    builtCacheInode = statSync(`${bundleFile}.v8-cache`).ino; // the build wrote one (or this throws)
+    builtCacheInode = statSync(join(home, 'build', CODE_CACHE_FILE)).ino; // the build wrote one (or this throws)
     const loader = new URL('../scripts/server-build.js', import.meta.url).href;
     LOAD_BUILD =
       `import { loadServerBuild } from ${JSON.stringify(loader)};` +
@@ -152,7 +152,7 @@ describe('the compiled server', () => {
   });
 
   test('starts from the code cache the build made for that file; a changed file gets a new cache', () => {
-    const cacheFile = `${bundleFile}.v8-cache`;
+    const cacheFile = join(home, 'build', CODE_CACHE_FILE);
     const digest = () => `sha256:${createHash('sha256').update(readFileSync(bundleFile)).digest('hex')}`;
     const load = () => {
       const loaded = spawnSync(process.execPath, ['--input-type=module', '-e', LOAD_BUILD], { env: plainEnv() });
