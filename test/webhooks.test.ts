@@ -53,7 +53,8 @@ async function startReceiver() {
 // The dispatcher's clock (schedules, leases, secret expiry): real time plus what tests skip.
 // Signatures always carry the real time.
 let skipped = 0;
-const clock = () => Date.now() + skipped;
+let stoppedAt: number | undefined;
+const clock = () => stoppedAt ?? Date.now() + skipped;
 let ctx: TestContext;
 let account: TestAccount;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -68,6 +69,7 @@ before(async () => {
 beforeEach(async () => {
   account = await ctx.newAccount('Webhooks Co');
   skipped = 0;
+  stoppedAt = undefined;
   receiver.received.length = 0;
   receiver.answers.length = 0;
 });
@@ -199,6 +201,20 @@ describe('delivery', () => {
     assert.equal(await drain(), 0);
     assert.equal(receiver.received.length, 0);
     await call('POST', `/v1/webhook-endpoints/${endpoint.id}/disable`);
+  });
+
+  test('a queued delivery is due from its millisecond: a claim at that JavaScript time takes it', async () => {
+    await newEndpoint();
+    await call('POST', '/v1/customers', { name: 'Same Millisecond Ltd' });
+    const [queued] = await systemQuery(ctx.db, {
+      sql: `SELECT floor(extract(epoch FROM next_attempt_at) * 1000)::float8 AS due_ms
+              FROM webhook_queue WHERE account_id = $1`,
+      parameters: [account.id],
+    });
+    // The dispatcher's clock stopped at the millisecond the row was queued in (Date.now() has no finer time).
+    stoppedAt = Number(queued.due_ms);
+    assert.equal(await drain(), 1);
+    assert.equal(receiver.received.length, 1);
   });
 
   test('failures are retried on the schedule, honouring Retry-After, until one succeeds', async () => {

@@ -57,7 +57,9 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS webhook_endpoints_subscribers_idx ON webhook_endpoints (account_id) ` +
     `WHERE status = 'enabled' AND deleted_at IS NULL`,
   // SECURITY DEFINER: it runs for the tenant role's insert but reads every endpoint of the
-  // event's own account only (the WHERE clause), never another's.
+  // event's own account only (the WHERE clause), never another's. A delivery is due from now to the
+  // millisecond: the dispatcher claims at a JavaScript time, and a claim made within the commit's
+  // millisecond would otherwise skip it until the next poll.
   `CREATE OR REPLACE FUNCTION fieldline_enqueue_webhooks() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER ` +
     `SET search_path = public AS $fn$
    BEGIN
@@ -67,7 +69,7 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
      IF NEW.type IN (${ADDRESSED_EVENT_TYPES.map((type) => `'${type}'`).join(', ')}) THEN RETURN NULL; END IF;
      INSERT INTO webhook_queue ` +
     `(account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
-     SELECT NEW.account_id, NEW.id, e.id, 'pending', 0, now(), now(), now()
+     SELECT NEW.account_id, NEW.id, e.id, 'pending', 0, date_trunc('milliseconds', now()), now(), now()
        FROM webhook_endpoints e
       WHERE e.account_id = NEW.account_id AND e.status = 'enabled' AND e.deleted_at IS NULL
         AND ('*' = ANY (e.enabled_events) OR NEW.type = ANY (e.enabled_events));
