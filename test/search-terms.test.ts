@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { accountClient, createTestContext, type TestContext, type TestAccount } from './support/test-context.ts';
+import type { DatabaseConnection } from '../src/db/database.ts';
+import { SEARCH_TERMS_MIGRATION } from '../src/platform/query/search-terms.ts';
 
 let ctx: TestContext;
 let account: TestAccount;
@@ -83,4 +85,41 @@ test('q= of punctuation only lists everything in a list and is refused by /v1/se
     const refused = await call('GET', path);
     assert.equal(refused.status, 400, `${path}: ${refused.text}`);
   }
+});
+
+test('the compiled search functions (PL/pgSQL) fold text as the inlined ones the documents had', async () => {
+  const texts = [
+    'Idem idem-1733',
+    'ada.lovelace@example.com',
+    '(555) 123-4567',
+    '+44 20 7946 0958',
+    'Café Crème ÉCOLE Zoë',
+    "Siobhán O'Brien",
+    'Dara O’Neill',
+    '株式会社東京 大阪 Plumbing',
+    'Ｆｕｌｌ－ｗｉｄｔｈ！',
+    '---',
+    '',
+    null,
+  ];
+  const fold = (connection: DatabaseConnection) =>
+    connection.query(
+      `SELECT t, fieldline_search_words(t) AS words, fieldline_search_digits(t) AS digits
+         FROM unnest($1::text[]) WITH ORDINALITY AS input(t, n) ORDER BY n`,
+      [texts],
+    );
+  await ctx.db.withConnection(async (connection) => {
+    const languages = `SELECT DISTINCT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+                        WHERE p.proname IN ('fieldline_search_words', 'fieldline_search_digits')`;
+    assert.deepEqual((await connection.query(languages, [])).rows, [{ lanname: 'plpgsql' }]);
+    const compiled = (await fold(connection)).rows;
+    await connection.run('BEGIN');
+    try {
+      await connection.run(SEARCH_TERMS_MIGRATION.statements.join(';\n'));
+      assert.deepEqual((await connection.query(languages, [])).rows, [{ lanname: 'sql' }]);
+      assert.deepEqual(compiled, (await fold(connection)).rows);
+    } finally {
+      await connection.run('ROLLBACK');
+    }
+  });
 });

@@ -27,22 +27,30 @@ const FOLDED =
 const spaced = (text: string) =>
   `regexp_replace(regexp_replace(${text}, '${PUNCTUATION}', ' ', 'g'), '(${CJK})', ' \\1 ', 'g')`;
 
+/** A text's words, folded: what fieldline_search_words(t) returns. */
+const WORDS_OF_T = `CASE WHEN t ~ '[${APOSTROPHES}]'
+                   THEN ${spaced(`regexp_replace(${FOLDED}, '[${APOSTROPHES}]', '', 'g') || ' ' || ${FOLDED}`)}
+                   ELSE ${spaced(FOLDED)} END`;
+/** A phone-like text's digits joined, else nothing: what fieldline_search_digits(t) returns. */
+const DIGITS_OF_T = `CASE WHEN t ~ '^[\\s0-9()+./-]+$' AND t ~ '[0-9][^0-9]+[0-9]'
+                   THEN regexp_replace(t, '[^0-9]', '', 'g') ELSE '' END`;
+
+/** `name(t text) RETURNS text` computing `body`, as one inlinable SELECT or a PL/pgSQL function. */
+function textFunction(name: string, body: string, language: 'sql' | 'plpgsql'): string {
+  const code = language === 'sql' ? `SELECT ${body}` : `BEGIN RETURN ${body}; END`;
+  return `CREATE OR REPLACE FUNCTION ${name}(t text) RETURNS text
+     LANGUAGE ${language} IMMUTABLE PARALLEL SAFE AS $fn$
+       ${code}
+     $fn$`;
+}
+
 export const SEARCH_TERMS_MIGRATION: Migration = {
   id: '0027_search_terms',
   statements: [
-    // One SELECT without FROM, so PostgreSQL inlines it into the generated column and the
-    // query (a function it must call costs ~15 times as much per row, measured).
-    `CREATE OR REPLACE FUNCTION fieldline_search_words(t text) RETURNS text
-     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-       SELECT CASE WHEN t ~ '[${APOSTROPHES}]'
-                   THEN ${spaced(`regexp_replace(${FOLDED}, '[${APOSTROPHES}]', '', 'g') || ' ' || ${FOLDED}`)}
-                   ELSE ${spaced(FOLDED)} END
-     $fn$`,
-    `CREATE OR REPLACE FUNCTION fieldline_search_digits(t text) RETURNS text
-     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-       SELECT CASE WHEN t ~ '^[\\s0-9()+./-]+$' AND t ~ '[0-9][^0-9]+[0-9]'
-                   THEN regexp_replace(t, '[^0-9]', '', 'g') ELSE '' END
-     $fn$`,
+    // Each a SELECT without FROM, which PostgreSQL inlines; 0052 below replaces both in PL/pgSQL.
+    // This text stays as it was: the search columns' digest covers it (resource-ddl.ts).
+    textFunction('fieldline_search_words', WORDS_OF_T, 'sql'),
+    textFunction('fieldline_search_digits', DIGITS_OF_T, 'sql'),
     // Every term of q as a prefix, at most 16; a phone-like q also matches its digits joined.
     `CREATE OR REPLACE FUNCTION fieldline_search_query(q text) RETURNS tsquery
      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -54,6 +62,23 @@ export const SEARCH_TERMS_MIGRATION: Migration = {
                            AS terms)::tsquery AS words,
                       fieldline_search_digits(q) AS digits) AS parts
      $fn$`,
+  ],
+};
+
+/**
+ * The same two functions, computing the same text, in PL/pgSQL. Inlined, they were planned again
+ * in every statement that wrote a row: PostgreSQL parses an inlined function's body each time it
+ * plans, and a search document calls the two once per searchable field, so an INSERT of one
+ * customer spent ~0.3 ms planning its search_vector, a fifth of a create's database time
+ * (bench/README.md). PL/pgSQL keeps each function compiled for the connection's life; per row it
+ * costs ~1.4 times the inlined expression, which only a backfill of a whole table notices.
+ * Replaced in place (same names, same results), so no stored search document is rebuilt.
+ */
+export const SEARCH_TERMS_COMPILED_MIGRATION: Migration = {
+  id: '0052_search_terms_compiled',
+  statements: [
+    textFunction('fieldline_search_words', WORDS_OF_T, 'plpgsql'),
+    textFunction('fieldline_search_digits', DIGITS_OF_T, 'plpgsql'),
   ],
 };
 
