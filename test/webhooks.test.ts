@@ -50,7 +50,8 @@ async function startReceiver() {
   };
 }
 
-// The dispatcher's clock (schedules, leases, secret expiry): real time plus what tests skip.
+// The dispatcher's clock (schedules, leases, secret expiry): real time plus what tests skip, or
+// stopped at one instant.
 // Signatures always carry the real time.
 let skipped = 0;
 let stoppedAt: number | undefined;

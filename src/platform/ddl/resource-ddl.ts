@@ -101,10 +101,10 @@ ${columns.map((c) => `  ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''},`).jo
 /**
  * The stored search document, rebuilt only when what it stores changes: its expression or the
  * functions that expression calls, whose digest the column's comment keeps (their text as 0027
- * defines them; 0052 compiles the same text in PL/pgSQL, which changes no stored document). Adding a stored
- * generated column rewrites the table under an exclusive lock; rebuilt on every schema change, it
- * held the largest tables (1,000,000 jobs: minutes) and emptied their visibility maps, so every
- * index-only scan fetched from the heap again until the next vacuum.
+ * defines them; 0052 compiles the same text in PL/pgSQL, which changes no stored document).
+ * Adding a stored generated column rewrites the table under an exclusive lock; rebuilt on every
+ * schema change, it held the largest tables (1,000,000 jobs: minutes) and emptied their visibility
+ * maps, so every index-only scan fetched from the heap again until the next vacuum.
  */
 function searchColumnStatements(table: string, fields: readonly string[]): string[] {
   if (!fields.length) return [`ALTER TABLE ${table} DROP COLUMN IF EXISTS search_vector`];
