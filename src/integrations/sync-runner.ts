@@ -14,6 +14,7 @@ import { systemQuery } from '../db/system-query.ts';
 import { withTenantTransaction } from '../db/tenant-transaction.ts';
 import type { Row } from '../db/database.ts';
 import { PollingWorker } from '../platform/jobs/polling-worker.ts';
+import { DUE_NOW_SQL } from '../platform/jobs/due-now.ts';
 import { accountPrincipal } from '../platform/operations/principal.ts';
 import { createOperationContext } from '../platform/operations/operation-context.ts';
 import { newId } from '../platform/ids.ts';
@@ -37,14 +38,6 @@ const PAGES_PER_CLAIM = 50;
 
 const RUN_COLUMNS = 'id, account_id, integration_id, provider, member_id, kind, attempts';
 
-/**
- * Due from now, to the millisecond: the runner asks for what is due at a JavaScript time (whole
- * milliseconds), and a run queued at 12:00:00.123789 was not due at 12:00:00.123 when the runner
- * asked within that millisecond (a nudge right after the commit on a fast PostgreSQL: it waited
- * for the next round instead).
- */
-const DUE_NOW = `date_trunc('milliseconds', now())`;
-
 /** Queues a run of `kind` (default: the connector's first), or answers the one already waiting or running. */
 export async function queueSync(
   runtime: Runtime,
@@ -67,7 +60,7 @@ export async function queueSync(
     sql: `INSERT INTO integration_syncs (id, account_id, integration_id, provider, member_id, kind, status, trigger,
                                          created_count, updated_count, skipped_count, failed_count, pages, attempts,
                                          run_after, created_at, updated_at)
-          VALUES ($1, $2, $3, $4, $7, $5, 'queued', $6, 0, 0, 0, 0, 0, 0, ${DUE_NOW}, now(), now())`,
+          VALUES ($1, $2, $3, $4, $7, $5, 'queued', $6, 0, 0, 0, 0, 0, 0, ${DUE_NOW_SQL}, now(), now())`,
     parameters: [id, accountId, integrationId, connector.provider, kind, trigger, memberId],
   });
   return { id, queued: true };

@@ -4,6 +4,7 @@
 // never does: nothing relays events after the fact, and nothing can be skipped.
 import { TENANT_ROLE } from '../db/tenant-transaction.ts';
 import { rowLevelSecurity } from '../platform/ddl/resource-ddl.ts';
+import { DUE_NOW_SQL } from '../platform/jobs/due-now.ts';
 
 export const WEBHOOK_CHANNEL = 'fieldline_webhooks';
 /**
@@ -58,8 +59,7 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
     `WHERE status = 'enabled' AND deleted_at IS NULL`,
   // SECURITY DEFINER: it runs for the tenant role's insert but reads every endpoint of the
   // event's own account only (the WHERE clause), never another's. A delivery is due from now to the
-  // millisecond: the dispatcher claims at a JavaScript time, and a claim made within the commit's
-  // millisecond would otherwise skip it until the next poll.
+  // millisecond, as the dispatcher claims at a JavaScript time (due-now.ts).
   `CREATE OR REPLACE FUNCTION fieldline_enqueue_webhooks() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER ` +
     `SET search_path = public AS $fn$
    BEGIN
@@ -69,7 +69,7 @@ export const WEBHOOK_SCHEMA: readonly string[] = [
      IF NEW.type IN (${ADDRESSED_EVENT_TYPES.map((type) => `'${type}'`).join(', ')}) THEN RETURN NULL; END IF;
      INSERT INTO webhook_queue ` +
     `(account_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
-     SELECT NEW.account_id, NEW.id, e.id, 'pending', 0, date_trunc('milliseconds', now()), now(), now()
+     SELECT NEW.account_id, NEW.id, e.id, 'pending', 0, ${DUE_NOW_SQL}, now(), now()
        FROM webhook_endpoints e
       WHERE e.account_id = NEW.account_id AND e.status = 'enabled' AND e.deleted_at IS NULL
         AND ('*' = ANY (e.enabled_events) OR NEW.type = ANY (e.enabled_events));
