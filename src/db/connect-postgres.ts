@@ -1,7 +1,9 @@
 // PostgreSQL server through a node-postgres pool.
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
+import { PreparedPipeline } from './prepared-pipeline.ts';
 import { DATE_OBJECT_PARSERS, SESSION_SETUP_SQL, TYPE_PARSERS, type Database, type Row } from './database.ts';
+import type { SqlStatement } from './inline-parameters.ts';
 
 const typesFrom = (parsers: Record<number, (text: string) => unknown>) =>
   ({
@@ -22,12 +24,18 @@ export interface PostgresOptions {
   lazy?: boolean;
   /** Give up connecting after this long (a read replica: the primary serves meanwhile); default never. */
   connectTimeoutMs?: number;
+  /**
+   * Keep plan-stable statements prepared per connection (`runPrepared`). Default: unless
+   * `directUrl` says a transaction-pooling PgBouncer is between, whose server connections change
+   * under a session and so do not hold its prepared statements.
+   */
+  preparedStatements?: boolean;
 }
 
 export async function connectPostgres(
   connectionString: string,
   poolSize = 20,
-  { directUrl, lazy = false, connectTimeoutMs = 0 }: PostgresOptions = {},
+  { directUrl, lazy = false, connectTimeoutMs = 0, preparedStatements = !directUrl }: PostgresOptions = {},
 ): Promise<Database> {
   // SESSION_SETUP_SQL only sets TimeZone and DateStyle, which PgBouncer tracks per client and
   // sets again on whichever server connection serves it, so it holds in transaction pooling.
@@ -108,8 +116,15 @@ export async function connectPostgres(
         broken = error;
       };
       client.on('error', lost);
+      const runPrepared = (statements: readonly SqlStatement[]) =>
+        new Promise<Row[][]>((resolve, reject) => {
+          const pipeline = new PreparedPipeline(statements, types);
+          pipeline.callback = (error, results) => (error ? reject(noteBroken(error)) : resolve(results!));
+          client.query(pipeline);
+        });
       try {
         return await work({
+          runPrepared: preparedStatements ? runPrepared : undefined,
           async run(sqlText) {
             try {
               const result = (await client.query(sqlText)) as unknown as pg.QueryResult | pg.QueryResult[];

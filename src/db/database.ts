@@ -1,11 +1,19 @@
 // The one database interface the platform uses: exclusive connections that run
 // multi-statement SQL texts in one round trip, on embedded PGlite or a PostgreSQL server.
+import type { SqlStatement } from './inline-parameters.ts';
 
 export type Row = Record<string, any>;
 
 export interface DatabaseConnection {
   /** Runs one or more `;`-separated statements in one round trip; returns each statement's rows. */
   run(sqlText: string): Promise<Row[][]>;
+  /**
+   * Plan-stable statements (`SqlStatement.prepare`) in one round trip and one implicit
+   * transaction, each text prepared once per connection so PostgreSQL need not plan it at every
+   * call. Absent on PGlite (in process: no round trip to save) and behind a transaction-pooling
+   * PgBouncer (see PostgresOptions.preparedStatements): callers then `run` the statements inlined.
+   */
+  runPrepared?(statements: readonly SqlStatement[]): Promise<Row[][]>;
   /** Bulk-loads rows in COPY text format (see copy-text.ts) into `target`: `table (col, ...)`. */
   copyFrom(target: string, copyText: string | Uint8Array<ArrayBuffer>): Promise<void>;
   /**

@@ -7,6 +7,13 @@
 export interface SqlStatement {
   readonly sql: string;
   readonly parameters: readonly unknown[];
+  /**
+   * Plan-stable: the same text at every call, text or number parameters, and one good plan
+   * whatever their values (a lookup by primary key), so it may be prepared once per connection
+   * (DatabaseConnection.runPrepared). Not for filters over skewed values, whose best plan
+   * depends on the value.
+   */
+  readonly prepare?: boolean;
 }
 
 export class UnsafeSqlValueError extends Error {}

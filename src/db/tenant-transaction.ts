@@ -22,6 +22,17 @@ function tenantPreamble(accountId: string): string {
 const PREAMBLE_RESULTS = 2;
 
 /**
+ * The preamble as a prepared statement, ahead of prepared ones: SET takes no parameters, and
+ * outside an explicit transaction block PostgreSQL warns at SET LOCAL, where set_config(..., true)
+ * holds quietly until the implicit transaction's end.
+ */
+const preparedTenantContext = (accountId: string): SqlStatement => ({
+  sql: `SELECT set_config('role', $1, true), set_config('app.account_id', $2, true)`,
+  parameters: [TENANT_ROLE, accountId],
+  prepare: true,
+});
+
+/**
  * Statements for one account in one round trip, as one implicit transaction (reads, mostly).
  * `readOnly` (reads on a replica): in an explicit READ ONLY transaction, rolled back on failure
  * so the connection goes back to its pool clean.
@@ -43,9 +54,12 @@ export async function tenantBatch(
       }
     });
   }
-  const text = [tenantPreamble(accountId), ...statements.map(inlineParameters)].join(';\n');
-  const results = await db.withConnection((connection) => connection.run(text));
-  return results.slice(PREAMBLE_RESULTS);
+  return db.withConnection(async (connection) => {
+    if (connection.runPrepared && statements.every((statement) => statement.prepare))
+      return (await connection.runPrepared([preparedTenantContext(accountId), ...statements])).slice(1);
+    const text = [tenantPreamble(accountId), ...statements.map(inlineParameters)].join(';\n');
+    return (await connection.run(text)).slice(PREAMBLE_RESULTS);
+  });
 }
 
 export class TenantTransaction {

@@ -35,7 +35,7 @@ export function selectRow(
     cached = { plain: compile(query).sql, locked: compile(query.forUpdate()).sql };
     selectRowSql.set(resource, cached);
   }
-  return { sql: options.lock ? cached.locked : cached.plain, parameters: [accountId, id] };
+  return { sql: options.lock ? cached.locked : cached.plain, parameters: [accountId, id], prepare: true };
 }
 
 /** Live rows among `ids` (a deleted one is gone from the API, as for selectRow). */
