@@ -1,4 +1,5 @@
-// Plan-stable statements through PostgreSQL's extended protocol, several in one round trip.
+// Statements through PostgreSQL's extended protocol, several in one round trip, the plan-stable
+// ones as named prepared statements.
 //
 // Why: a simple-protocol statement is parsed, analysed and planned at every call, and for a GET
 // by id behind row-level security that planning was most of its database time (87-169 µs of
@@ -6,11 +7,14 @@
 // generic plan, not again. node-postgres sends one extended-protocol query per round trip, so the
 // tenant preamble would cost a second one: this query writes every statement's Bind/Execute (and
 // a Parse the first time a connection sees a text) behind one Sync. Until that Sync the
-// statements share one implicit transaction, so a `set_config(..., true)` holds for the rest.
+// statements share one transaction (implicit, or the batch's own BEGIN), so a
+// `set_config(..., true)` holds for the rest. Statements not marked `prepare` travel unnamed with
+// their values inlined, planned at every call as through the simple protocol.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { prepareValue } from 'pg/lib/utils.js';
 import type { Row } from './database.ts';
-import type { SqlStatement } from './inline-parameters.ts';
+import { inlineParameters, UnsafeSqlValueError, type SqlStatement } from './inline-parameters.ts';
 
 /** The protocol writer of a node-postgres connection (its `connection`), as this query uses it. */
 interface ProtocolWriter {
@@ -39,17 +43,32 @@ function statementName(text: string): string {
   return name;
 }
 
-/** Parameters as text: prepared statements here carry ids, names and numbers, nothing that needs a codec. */
+/** A value as node-postgres would send it as a text parameter (arrays as array literals, objects as JSON). */
 function parameterText(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new TypeError(`a prepared statement's parameter must be text, a number or a boolean, not ${typeof value}`);
+  const text = prepareValue(value);
+  if (text === null || text === undefined) return null;
+  if (typeof text !== 'string') throw new UnsafeSqlValueError('binary values are not sent as statement parameters');
+  if (text.includes('\u0000')) throw new UnsafeSqlValueError('text values cannot contain the NUL character');
+  return text;
+}
+
+interface Step {
+  /** '' (unnamed) for a statement planned at every call. */
+  name: string;
+  text: string;
+  values: (string | null)[];
+}
+
+/** What to send for a statement; throws (before anything is sent) on a value SQL cannot carry. */
+function stepOf(statement: SqlStatement): Step {
+  if (!statement.prepare) return { name: '', text: inlineParameters(statement), values: [] };
+  return { name: statementName(statement.sql), text: statement.sql, values: statement.parameters.map(parameterText) };
 }
 
 /** A node-postgres Submittable: the statements' results, one array of rows each. */
 export class PreparedPipeline implements pg.Submittable {
   callback?: (error: Error | null, results?: Row[][]) => void;
-  readonly #statements: readonly SqlStatement[];
+  readonly #steps: readonly Step[];
   readonly #types: pg.CustomTypesConfig;
   readonly #results: pg.Result[] = [];
   #current: pg.Result | undefined;
@@ -58,7 +77,7 @@ export class PreparedPipeline implements pg.Submittable {
   #prepared: Map<string, 'ready' | 'unsure'> | undefined;
 
   constructor(statements: readonly SqlStatement[], types: pg.CustomTypesConfig) {
-    this.#statements = statements;
+    this.#steps = statements.map(stepOf);
     this.#types = types;
   }
 
@@ -69,16 +88,17 @@ export class PreparedPipeline implements pg.Submittable {
     this.#prepared = prepared;
     connection.stream.cork();
     try {
-      for (const statement of this.#statements) {
-        const name = statementName(statement.sql);
-        const state = prepared.get(name);
-        if (state !== 'ready' && !this.#parsing.includes(name)) {
+      for (const { name, text, values } of this.#steps) {
+        const state = name ? prepared.get(name) : undefined;
+        if (!name) {
+          connection.parse({ name, text, types: [] });
+        } else if (state !== 'ready' && !this.#parsing.includes(name)) {
           // Closing a statement that does not exist is no error: after a failure we cannot tell.
           if (state === 'unsure') connection.close({ type: 'S', name });
-          connection.parse({ name, text: statement.sql, types: [] });
+          connection.parse({ name, text, types: [] });
           this.#parsing.push(name);
         }
-        connection.bind({ portal: '', statement: name, values: statement.parameters.map(parameterText) });
+        connection.bind({ portal: '', statement: name, values });
         connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '', rows: 0 });
       }

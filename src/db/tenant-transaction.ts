@@ -21,10 +21,14 @@ function tenantPreamble(accountId: string): string {
 /** The preamble's two SETs answer with two (empty) results ahead of the statements'. */
 const PREAMBLE_RESULTS = 2;
 
+const BEGIN: SqlStatement = { sql: 'BEGIN', parameters: [] };
+const BEGIN_READ_ONLY: SqlStatement = { sql: 'BEGIN READ ONLY', parameters: [] };
+const COMMIT: SqlStatement = { sql: 'COMMIT', parameters: [] };
+
 /**
- * The preamble as a prepared statement, ahead of prepared ones: SET takes no parameters, and
- * outside an explicit transaction block PostgreSQL warns at SET LOCAL, where set_config(..., true)
- * holds quietly until the implicit transaction's end.
+ * The preamble where statements are prepared (DatabaseConnection.runPrepared): one prepared
+ * statement, since SET takes no parameters; and in a batch without BEGIN, PostgreSQL warns at
+ * SET LOCAL, where set_config(..., true) holds quietly until the implicit transaction's end.
  */
 const preparedTenantContext = (accountId: string): SqlStatement => ({
   sql: `SELECT set_config('role', $1, true), set_config('app.account_id', $2, true)`,
@@ -55,7 +59,7 @@ export async function tenantBatch(
     });
   }
   return db.withConnection(async (connection) => {
-    if (connection.runPrepared && statements.every((statement) => statement.prepare))
+    if (connection.runPrepared && statements.some((statement) => statement.prepare))
       return (await connection.runPrepared([preparedTenantContext(accountId), ...statements])).slice(1);
     const text = [tenantPreamble(accountId), ...statements.map(inlineParameters)].join(';\n');
     return (await connection.run(text)).slice(PREAMBLE_RESULTS);
@@ -64,7 +68,7 @@ export async function tenantBatch(
 
 export class TenantTransaction {
   #begun = false;
-  #deferred: string[] = [];
+  #deferred: SqlStatement[] = [];
   #afterCommit: (() => Promise<void>)[] = [];
   #beforeCommit: (() => Promise<void>)[] = [];
 
@@ -78,13 +82,14 @@ export class TenantTransaction {
   /** Runs `statement` (after anything deferred) and returns its rows. */
   /** The statement's rows; `T` says what its SQL selects. */
   async query<T extends Row = Row>(statement: SqlStatement): Promise<T[]> {
-    const results = await this.#send([inlineParameters(statement)]);
+    const results = await this.#send([statement]);
     return results[results.length - 1] as T[];
   }
 
   /** Queues a statement whose result is not needed; it runs before the next query or at commit. */
   defer(statement: SqlStatement): void {
-    this.#deferred.push(inlineParameters(statement));
+    // Unprepared ones are inlined now, so a value SQL cannot carry fails in the code that deferred it.
+    this.#deferred.push(statement.prepare ? statement : { sql: inlineParameters(statement), parameters: [] });
   }
 
   /**
@@ -121,19 +126,25 @@ export class TenantTransaction {
 
   async commit(): Promise<void> {
     if (!this.#begun && this.#deferred.length === 0) return;
-    await this.#send(['COMMIT']);
+    await this.#send([COMMIT]);
   }
 
   async rollback(): Promise<void> {
     if (this.#begun) await this.connection.run('ROLLBACK');
   }
 
-  async #send(statements: string[]): Promise<Row[][]> {
-    const head = this.#begun ? [] : [this.readOnly ? 'BEGIN READ ONLY' : 'BEGIN', tenantPreamble(this.accountId)];
+  async #send(statements: SqlStatement[]): Promise<Row[][]> {
+    const begin = this.readOnly ? BEGIN_READ_ONLY : BEGIN;
+    const begun = this.#begun;
+    const batch = [...this.#deferred, ...statements];
     this.#begun = true;
-    const batch = [...head, ...this.#deferred, ...statements];
     this.#deferred = [];
-    return this.connection.run(batch.join(';\n'));
+    if (this.connection.runPrepared) {
+      return this.connection.runPrepared(begun ? batch : [begin, preparedTenantContext(this.accountId), ...batch]);
+    }
+    const text = batch.map(inlineParameters);
+    const head = begun ? [] : [begin.sql, tenantPreamble(this.accountId)];
+    return this.connection.run([...head, ...text].join(';\n'));
   }
 }
 

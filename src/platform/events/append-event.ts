@@ -41,6 +41,7 @@ export function eventInsert(accountId: string, id: string, event: NewEvent): Sql
       event.now,
       event.now,
     ],
+    prepare: true,
   };
 }
 

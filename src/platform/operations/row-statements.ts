@@ -65,6 +65,7 @@ export function insertRow(resource: ResourceDefinition, accountId: string, row: 
   return {
     sql: cached.sql,
     parameters: cached.columns.map((c) => (c === 'account_id' ? accountId : (values[c] ?? null))),
+    prepare: true,
   };
 }
 
