@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { connectPostgres } from '../src/db/connect-postgres.ts';
 import type { Database } from '../src/db/database.ts';
 import type { SqlStatement } from '../src/db/inline-parameters.ts';
-import { TENANT_ROLE, tenantBatch } from '../src/db/tenant-transaction.ts';
+import { TENANT_ROLE, tenantBatch, withTenantTransaction } from '../src/db/tenant-transaction.ts';
 import { selectRow } from '../src/platform/operations/row-statements.ts';
 import { createTestContext, type TestAccount, type TestContext } from './support/test-context.ts';
 
@@ -104,5 +104,29 @@ describe('prepared statements on PostgreSQL', { skip }, () => {
     );
     const [[row]] = await tenantBatch(db, a.id, [selectRow(customers(), a.id, customerOfA.id)]);
     assert.equal(row.name, 'Ada of A');
+  });
+
+  test('in a write transaction, prepared and unprepared statements commit together or not at all', async () => {
+    const rename = (name: string) => prepared('UPDATE customers SET name = $1 WHERE id = $2', name, customerOfA.id);
+    const note = { sql: 'UPDATE customers SET notes = $1 WHERE id = $2', parameters: ['Inlined', customerOfA.id] };
+    const read = async () => (await tenantBatch(db, a.id, [selectRow(customers(), a.id, customerOfA.id)]))[0][0];
+
+    await assert.rejects(
+      withTenantTransaction(db, a.id, async (tx) => {
+        tx.defer(rename('Renamed'));
+        tx.defer(note);
+        const [row] = await tx.query(selectRow(customers(), a.id, customerOfA.id));
+        assert.deepEqual([row.name, row.notes], ['Renamed', 'Inlined'], 'the transaction sees its own writes');
+        throw new Error('changed my mind');
+      }),
+      /changed my mind/,
+    );
+    assert.deepEqual([(await read()).name, (await read()).notes], ['Ada of A', null]);
+
+    await withTenantTransaction(db, a.id, async (tx) => {
+      tx.defer(rename('Renamed'));
+      tx.defer(note);
+    });
+    assert.deepEqual([(await read()).name, (await read()).notes], ['Renamed', 'Inlined']);
   });
 });

@@ -27,9 +27,9 @@ interface ProtocolWriter {
   sync(): void;
 }
 
+/** A RowDescription's or a DataRow's fields, as pg-protocol parses them. */
 interface Message {
   fields: unknown[];
-  text?: string;
 }
 
 /** Per connection, the statements it has prepared; `unsure` after a failed round trip that parsed them. */
@@ -70,8 +70,8 @@ export class PreparedPipeline implements pg.Submittable {
   callback?: (error: Error | null, results?: Row[][]) => void;
   readonly #steps: readonly Step[];
   readonly #types: pg.CustomTypesConfig;
-  readonly #results: pg.Result[] = [];
-  #current: pg.Result | undefined;
+  readonly #results: Row[][] = [];
+  #current: ResultParsing | undefined;
   #parsing: string[] = [];
   #failure: Error | undefined;
   #prepared: Map<string, 'ready' | 'unsure'> | undefined;
@@ -109,23 +109,22 @@ export class PreparedPipeline implements pg.Submittable {
   }
 
   handleRowDescription(message: Message): void {
-    const result = new pg.Result('object', this.#types as never) as pg.Result & ResultParsing;
-    result.addFields(message.fields);
-    this.#current = result;
+    this.#current = new pg.Result('object', this.#types as never) as unknown as ResultParsing;
+    this.#current.addFields(message.fields);
   }
 
   handleDataRow(message: Message): void {
     if (this.#failure || !this.#current) return;
-    const result = this.#current as pg.Result & ResultParsing;
     try {
-      result.addRow(result.parseRow(message.fields));
+      this.#current.addRow(this.#current.parseRow(message.fields));
     } catch (error) {
       this.#failure = error as Error;
     }
   }
 
   handleCommandComplete(): void {
-    this.#results.push(this.#current ?? ({ rows: [] } as unknown as pg.Result));
+    // A statement without rows (an INSERT, a SET) has no row description: an empty result.
+    this.#results.push(this.#current?.rows ?? []);
     this.#current = undefined;
   }
 
@@ -144,15 +143,13 @@ export class PreparedPipeline implements pg.Submittable {
   handleReadyForQuery(): void {
     for (const name of this.#parsing) this.#prepared?.set(name, 'ready');
     if (this.#failure) return void this.callback?.(this.#failure);
-    this.callback?.(
-      null,
-      this.#results.map((result) => result.rows as Row[]),
-    );
+    this.callback?.(null, this.#results);
   }
 }
 
 /** What pg's Result does with a row description and a data row (used by pg-cursor too). */
 interface ResultParsing {
+  rows: Row[];
   addFields(fields: unknown[]): void;
   parseRow(fields: unknown[]): Row;
   addRow(row: Row): void;
