@@ -46,7 +46,7 @@ describe('prepared statements on PostgreSQL', { skip }, () => {
     await ctx?.close();
   });
 
-  test('a GET by id reads the same row as the simple protocol, as the tenant, and leaves the session as it was', async () => {
+  test('a GET by id reads the row the simple protocol reads, as the tenant, and leaves the session clean', async () => {
     const [[row]] = await tenantBatch(db, a.id, [selectRow(customers(), a.id, customerOfA.id)]);
     const [[inlined]] = await tenantBatch(db, a.id, [
       { ...selectRow(customers(), a.id, customerOfA.id), prepare: false },
