@@ -5,13 +5,14 @@
 // quoted; placeholders inside quoted strings, identifiers and comments are left alone.
 
 export interface SqlStatement {
+  /** One statement: write transactions send each through the extended protocol, which takes one. */
   readonly sql: string;
   readonly parameters: readonly unknown[];
   /**
-   * Plan-stable: the same text at every call, text or number parameters, and one good plan
-   * whatever their values (a lookup by primary key), so it may be prepared once per connection
-   * (DatabaseConnection.runPrepared). Not for filters over skewed values, whose best plan
-   * depends on the value.
+   * Plan-stable: the same text at every call and one good plan whatever the values (a lookup by
+   * primary key, an insert), so it may be prepared once per connection
+   * (DatabaseConnection.runPrepared), its values bound as node-postgres sends them. Not for
+   * filters over skewed values, whose best plan depends on the value.
    */
   readonly prepare?: boolean;
 }
