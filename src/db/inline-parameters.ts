@@ -19,9 +19,14 @@ export interface SqlStatement {
 
 export class UnsafeSqlValueError extends Error {}
 
+/** Refuses text PostgreSQL cannot store (a NUL), as a literal or as a bound parameter. */
+export function assertStorableText(value: string): void {
+  if (value.includes('\u0000')) throw new UnsafeSqlValueError('text values cannot contain the NUL character');
+}
+
 /** Quotes a string as a PostgreSQL literal, independent of standard_conforming_strings. */
 export function quoteSqlString(value: string): string {
-  if (value.includes('\u0000')) throw new UnsafeSqlValueError('text values cannot contain the NUL character');
+  assertStorableText(value);
   const doubled = value.replace(/'/g, "''");
   return value.includes('\\') ? `E'${doubled.replace(/\\/g, '\\\\')}'` : `'${doubled}'`;
 }

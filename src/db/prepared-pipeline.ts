@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { prepareValue } from 'pg/lib/utils.js';
 import type { Row } from './database.ts';
-import { inlineParameters, UnsafeSqlValueError, type SqlStatement } from './inline-parameters.ts';
+import { assertStorableText, inlineParameters, UnsafeSqlValueError, type SqlStatement } from './inline-parameters.ts';
 
 /** The protocol writer of a node-postgres connection (its `connection`), as this query uses it. */
 interface ProtocolWriter {
@@ -48,7 +48,7 @@ function parameterText(value: unknown): string | null {
   const text = prepareValue(value);
   if (text === null || text === undefined) return null;
   if (typeof text !== 'string') throw new UnsafeSqlValueError('binary values are not sent as statement parameters');
-  if (text.includes('\u0000')) throw new UnsafeSqlValueError('text values cannot contain the NUL character');
+  assertStorableText(text);
   return text;
 }
 
@@ -131,8 +131,6 @@ export class PreparedPipeline implements pg.Submittable {
   handleEmptyQuery(): void {
     this.handleCommandComplete();
   }
-
-  handlePortalSuspended(): void {}
 
   handleError(error: Error): void {
     // The server skipped the rest up to Sync: which of our Parses ran is unknown.
